@@ -1,0 +1,241 @@
+/*
+ * field.h - BN254 base field Fq and scalar field Fr in Montgomery form.
+ *
+ * Elements are 4 little-endian 64-bit limbs holding a*R mod p, R = 2^256,
+ * always fully reduced (< p).  Products use unsigned __int128 (CIOS
+ * Montgomery multiplication).  Both moduli are below 2^254, so the
+ * intermediate sums of CIOS fit in 5 limbs without an extra carry word
+ * and a single conditional subtraction reduces the result.
+ *
+ * Everything here is static inline so that each translation unit gets the
+ * constants folded into its loops.  No Python headers, plain C99 + the
+ * GCC/Clang __int128 extension.
+ *
+ * Constants were computed with Python integers from the moduli in
+ * shared/DESIGN.md (R = 2^256 mod p, R2 = R^2 mod p, INV = -p^-1 mod 2^64)
+ * and are re-checked by tests/test_native_field.py.
+ *
+ * Fast path: when compiled with ADX/BMI2 available (ZKATS_USE_ADX defined
+ * by the builder), mont_mul uses mulx/adcx/adox via intrinsics-friendly
+ * code; the portable path below is always compiled too and selectable at
+ * run time (see zk_set_portable()), so both give identical results under test.
+ */
+#ifndef ZKATS_FIELD_H
+#define ZKATS_FIELD_H
+
+#include <stdint.h>
+#include <string.h>
+
+typedef unsigned __int128 u128;
+
+typedef struct { uint64_t v[4]; } fq_t;
+typedef struct { uint64_t v[4]; } fr_t;
+
+/* ---- constants ---------------------------------------------------------- */
+
+static const uint64_t FQ_P[4]  = {0x3c208c16d87cfd47ULL, 0x97816a916871ca8dULL, 0xb85045b68181585dULL, 0x30644e72e131a029ULL};
+static const uint64_t FQ_R[4]  = {0xd35d438dc58f0d9dULL, 0x0a78eb28f5c70b3dULL, 0x666ea36f7879462cULL, 0x0e0a77c19a07df2fULL};
+static const uint64_t FQ_R2[4] = {0xf32cfc5b538afa89ULL, 0xb5e71911d44501fbULL, 0x47ab1eff0a417ff6ULL, 0x06d89f71cab8351fULL};
+static const uint64_t FQ_INV   = 0x87d20782e4866389ULL;
+
+static const uint64_t FR_P[4]  = {0x43e1f593f0000001ULL, 0x2833e84879b97091ULL, 0xb85045b68181585dULL, 0x30644e72e131a029ULL};
+static const uint64_t FR_R[4]  = {0xac96341c4ffffffbULL, 0x36fc76959f60cd29ULL, 0x666ea36f7879462eULL, 0x0e0a77c19a07df2fULL};
+static const uint64_t FR_R2[4] = {0x1bb8e645ae216da7ULL, 0x53fe3ab1e35c59e3ULL, 0x8c49833d53bb8085ULL, 0x0216d0b17f4e44a5ULL};
+static const uint64_t FR_INV   = 0xc2e1f593efffffffULL;
+
+/* ---- generic 4-limb helpers ---------------------------------------------- */
+
+/* r = a - b, returns borrow (0 or 1) */
+static inline uint64_t limbs_sub(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
+    uint64_t borrow = 0;
+    for (int i = 0; i < 4; i++) {
+        u128 d = (u128)a[i] - b[i] - borrow;
+        r[i] = (uint64_t)d;
+        borrow = (uint64_t)(d >> 64) & 1;
+    }
+    return borrow;
+}
+
+/* r = a + b, returns carry */
+static inline uint64_t limbs_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
+    uint64_t carry = 0;
+    for (int i = 0; i < 4; i++) {
+        u128 s = (u128)a[i] + b[i] + carry;
+        r[i] = (uint64_t)s;
+        carry = (uint64_t)(s >> 64);
+    }
+    return carry;
+}
+
+/* a >= b as unsigned 256-bit integers */
+static inline int limbs_geq(const uint64_t a[4], const uint64_t b[4]) {
+    for (int i = 3; i >= 0; i--) {
+        if (a[i] != b[i]) return a[i] > b[i];
+    }
+    return 1;
+}
+
+static inline int limbs_is_zero(const uint64_t a[4]) {
+    return (a[0] | a[1] | a[2] | a[3]) == 0;
+}
+
+/* Branch-free conditional subtraction of p: r = a >= p ? a - p : a (a < 2p). */
+static inline void limbs_reduce_once(uint64_t r[4], const uint64_t a[4], const uint64_t p[4]) {
+    uint64_t t[4];
+    uint64_t borrow = limbs_sub(t, a, p);
+    uint64_t mask = (uint64_t)0 - borrow; /* all ones if a < p */
+    for (int i = 0; i < 4; i++) r[i] = (a[i] & mask) | (t[i] & ~mask);
+}
+
+static inline void mod_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t p[4]) {
+    uint64_t s[4];
+    limbs_add(s, a, b); /* p < 2^254, so no carry out of 256 bits */
+    limbs_reduce_once(r, s, p);
+}
+
+static inline void mod_sub(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t p[4]) {
+    uint64_t d[4], t[4];
+    uint64_t borrow = limbs_sub(d, a, b);
+    uint64_t mask = (uint64_t)0 - borrow;
+    uint64_t pm[4] = {p[0] & mask, p[1] & mask, p[2] & mask, p[3] & mask};
+    limbs_add(t, d, pm);
+    memcpy(r, t, sizeof t);
+}
+
+static inline void mod_neg(uint64_t r[4], const uint64_t a[4], const uint64_t p[4]) {
+    static const uint64_t zero[4] = {0, 0, 0, 0};
+    mod_sub(r, zero, a, p);
+}
+
+/* CIOS Montgomery multiplication, portable __int128 version.
+ * r = a*b*R^-1 mod p; r may alias a or b. */
+static inline void mont_mul_portable(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
+                                     const uint64_t p[4], uint64_t pinv) {
+    uint64_t t[6] = {0, 0, 0, 0, 0, 0};
+    for (int i = 0; i < 4; i++) {
+        uint64_t carry = 0;
+        for (int j = 0; j < 4; j++) {
+            u128 s = (u128)a[j] * b[i] + t[j] + carry;
+            t[j] = (uint64_t)s;
+            carry = (uint64_t)(s >> 64);
+        }
+        u128 s = (u128)t[4] + carry;
+        t[4] = (uint64_t)s;
+        t[5] = (uint64_t)(s >> 64);
+
+        uint64_t m = t[0] * pinv;
+        s = (u128)m * p[0] + t[0];
+        carry = (uint64_t)(s >> 64);
+        for (int j = 1; j < 4; j++) {
+            s = (u128)m * p[j] + t[j] + carry;
+            t[j - 1] = (uint64_t)s;
+            carry = (uint64_t)(s >> 64);
+        }
+        s = (u128)t[4] + carry;
+        t[3] = (uint64_t)s;
+        t[4] = t[5] + (uint64_t)(s >> 64);
+    }
+    /* t < 2p because p < 2^254 (R/4 > p): one conditional subtraction */
+    limbs_reduce_once(r, t, p);
+}
+
+#if defined(ZKATS_USE_ADX) && defined(__x86_64__) && defined(__ADX__) && defined(__BMI2__)
+#include <immintrin.h>
+/* Same algorithm with mulx and the two independent carry chains of
+ * adcx/adox exposed through _addcarryx_u64; gives identical results. */
+static inline void mont_mul_adx(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
+                                const uint64_t p[4], uint64_t pinv) {
+    unsigned long long t[6] = {0, 0, 0, 0, 0, 0};
+    for (int i = 0; i < 4; i++) {
+        unsigned long long hi[4], lo[4];
+        for (int j = 0; j < 4; j++) lo[j] = _mulx_u64(a[j], b[i], &hi[j]);
+        unsigned char c1 = 0, c2 = 0;
+        /* t += lo (shifted 0), t += hi (shifted 1) */
+        c1 = _addcarryx_u64(c1, t[0], lo[0], &t[0]);
+        c1 = _addcarryx_u64(c1, t[1], lo[1], &t[1]);
+        c2 = _addcarryx_u64(c2, t[1], hi[0], &t[1]);
+        c1 = _addcarryx_u64(c1, t[2], lo[2], &t[2]);
+        c2 = _addcarryx_u64(c2, t[2], hi[1], &t[2]);
+        c1 = _addcarryx_u64(c1, t[3], lo[3], &t[3]);
+        c2 = _addcarryx_u64(c2, t[3], hi[2], &t[3]);
+        c1 = _addcarryx_u64(c1, t[4], 0, &t[4]);
+        c2 = _addcarryx_u64(c2, t[4], hi[3], &t[4]);
+        t[5] = (unsigned long long)c1 + c2;
+
+        unsigned long long m = t[0] * pinv;
+        for (int j = 0; j < 4; j++) lo[j] = _mulx_u64(m, p[j], &hi[j]);
+        c1 = 0; c2 = 0;
+        unsigned long long z;
+        c1 = _addcarryx_u64(c1, t[0], lo[0], &z); /* z == 0 */
+        c1 = _addcarryx_u64(c1, t[1], lo[1], &t[1]);
+        c2 = _addcarryx_u64(c2, t[1], hi[0], &t[1]);
+        c1 = _addcarryx_u64(c1, t[2], lo[2], &t[2]);
+        c2 = _addcarryx_u64(c2, t[2], hi[1], &t[2]);
+        c1 = _addcarryx_u64(c1, t[3], lo[3], &t[3]);
+        c2 = _addcarryx_u64(c2, t[3], hi[2], &t[3]);
+        c1 = _addcarryx_u64(c1, t[4], 0, &t[4]);
+        c2 = _addcarryx_u64(c2, t[4], hi[3], &t[4]);
+        t[5] += (unsigned long long)c1 + c2;
+        t[0] = t[1]; t[1] = t[2]; t[2] = t[3]; t[3] = t[4]; t[4] = t[5];
+        t[5] = 0;
+    }
+    uint64_t tt[4] = {t[0], t[1], t[2], t[3]};
+    limbs_reduce_once(r, tt, p);
+}
+#define ZK_HAVE_ADX 1
+extern int zk_portable; /* defined in field.c; 1 forces the portable path */
+#define MONT_MUL(r, a, b, p, pinv) \
+    do { if (zk_portable) mont_mul_portable(r, a, b, p, pinv); else mont_mul_adx(r, a, b, p, pinv); } while (0)
+#else
+#define ZK_HAVE_ADX 0
+#define MONT_MUL(r, a, b, p, pinv) mont_mul_portable(r, a, b, p, pinv)
+#endif
+
+/* ---- per-field wrappers -------------------------------------------------- */
+
+#define ZK_DEFINE_FIELD(F, T, P, RR, R2, INV)                                                   \
+    static inline void F##_add(T *r, const T *a, const T *b) { mod_add(r->v, a->v, b->v, P); }  \
+    static inline void F##_sub(T *r, const T *a, const T *b) { mod_sub(r->v, a->v, b->v, P); }  \
+    static inline void F##_neg(T *r, const T *a) { mod_neg(r->v, a->v, P); }                    \
+    static inline void F##_dbl(T *r, const T *a) { mod_add(r->v, a->v, a->v, P); }              \
+    static inline void F##_mul(T *r, const T *a, const T *b) { MONT_MUL(r->v, a->v, b->v, P, INV); } \
+    static inline void F##_sqr(T *r, const T *a) { MONT_MUL(r->v, a->v, a->v, P, INV); }       \
+    static inline int F##_is_zero(const T *a) { return limbs_is_zero(a->v); }                   \
+    static inline int F##_eq(const T *a, const T *b) { return memcmp(a->v, b->v, 32) == 0; }    \
+    static inline void F##_set_zero(T *r) { memset(r->v, 0, 32); }                              \
+    static inline void F##_set_one(T *r) { memcpy(r->v, RR, 32); }                              \
+    static inline int F##_is_one(const T *a) { return memcmp(a->v, RR, 32) == 0; }             \
+    /* canonical integer (4 limbs, < p) -> Montgomery */                                         \
+    static inline void F##_from_canonical(T *r, const uint64_t a[4]) { MONT_MUL(r->v, a, R2, P, INV); } \
+    /* Montgomery -> canonical integer */                                                        \
+    static inline void F##_to_canonical(uint64_t r[4], const T *a) {                            \
+        static const uint64_t one[4] = {1, 0, 0, 0};                                             \
+        MONT_MUL(r, a->v, one, P, INV);                                                          \
+    }                                                                                            \
+    static inline int F##_is_canonical(const uint64_t a[4]) { return !limbs_geq(a, P); }
+
+ZK_DEFINE_FIELD(fq, fq_t, FQ_P, FQ_R, FQ_R2, FQ_INV)
+ZK_DEFINE_FIELD(fr, fr_t, FR_P, FR_R, FR_R2, FR_INV)
+
+/* ---- non-inline routines (field.c) ---------------------------------------- */
+
+/* r = a^e for a little-endian exponent of nlimbs 64-bit limbs */
+void fq_pow(fq_t *r, const fq_t *a, const uint64_t *e, int nlimbs);
+void fr_pow(fr_t *r, const fr_t *a, const uint64_t *e, int nlimbs);
+/* r = a^-1 (Fermat); inverse of zero is zero */
+void fq_inv(fq_t *r, const fq_t *a);
+void fr_inv(fr_t *r, const fr_t *a);
+/* Montgomery's trick; zero entries stay zero. scratch may be NULL (then malloc'd). */
+void fq_batch_inv(fq_t *out, const fq_t *in, size_t n);
+void fr_batch_inv(fr_t *out, const fr_t *in, size_t n);
+/* square root in Fq (q = 3 mod 4): returns 1 and sets r if a is a square, else 0 */
+int fq_sqrt(fq_t *r, const fq_t *a);
+/* Legendre symbol style: 1 if square (or zero), 0 otherwise */
+int fq_is_square(const fq_t *a);
+
+/* Selects the portable multiplication even when the ADX path is compiled. */
+void zk_set_portable(int on);
+int zk_get_portable(void);
+int zk_has_adx(void);
+
+#endif

@@ -1,0 +1,10 @@
+"""zkats: a zero-knowledge settlement prover for a private derivatives venue.
+
+Layers (each imports only the ones before it): ``zkats.bn254`` (the native
+core), ``zkats.circuit`` and ``zkats.gadgets`` (the constraint system),
+``zkats.groth16``, ``zkats.formats``, ``zkats.commit`` and ``zkats.venue``,
+the circuits in ``zkats.circuits``, and the CLI.
+"""
+__version__ = "0.1.0"
+
+from .errors import ZkatsError  # noqa: F401

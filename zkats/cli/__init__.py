@@ -42,6 +42,7 @@ def _register():
     import importlib
     import pkgutil
 
+    importlib.import_module(f"{__name__}._groups")
     for mod in pkgutil.iter_modules(__path__):
         if not mod.name.startswith("_"):
             importlib.import_module(f"{__name__}.{mod.name}")

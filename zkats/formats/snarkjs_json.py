@@ -1,0 +1,339 @@
+"""Strict reading and writing of snarkjs' Groth16 JSON files.
+
+* ``verification_key.json``: ``protocol`` "groth16", ``curve`` "bn128",
+  ``nPublic``, ``vk_alpha_1``, ``vk_beta_2``, ``vk_gamma_2``, ``vk_delta_2``,
+  ``vk_alphabeta_12`` (e(alpha, beta) in Fq12, written for compatibility;
+  verifiers do not need it) and ``IC`` (``nPublic + 1`` G1 points).
+* ``proof.json``: ``pi_a``, ``pi_b``, ``pi_c``, ``protocol``, ``curve``.
+* ``public.json``: a list of decimal strings, each < r.
+
+Encoding (facts from snarkjs/ffjavascript ``toObject``): numbers are decimal
+strings; points are projective with z = "1"; G1 ``[x, y, "1"]``; G2
+``[[x.c0, x.c1], [y.c0, y.c1], ["1", "0"]]``.  The point at infinity is
+written as snarkjs does, ``["0", "1", "0"]`` and
+``[["0", "0"], ["1", "0"], ["0", "0"]]``.
+
+Reading is strict: every number must be a canonical decimal string (no sign,
+no leading zeros, no JSON numbers), coordinates < q, public signals < r,
+points on the curve and G2 points in the r-torsion subgroup, lists of the
+exact length.  Failures raise :class:`FormatError` naming the file and field.
+"""
+import json
+import re
+
+from ..errors import FormatError, InputError
+from ..field import Q, R
+from ..groth16.data_structures import Proof, VerifyingKey
+
+_DEC = re.compile(r"(0|[1-9][0-9]{0,77})\Z")
+
+# G2 twist coefficient b' = 3 / (9 + u) in Fq2 = Fq[u]/(u^2 + 1)
+_B2 = ((27 * pow(82, -1, Q)) % Q, (-3 * pow(82, -1, Q)) % Q)
+
+
+# --------------------------------------------------------------------------
+# curve checks (plain ints; the subgroup check uses the native core)
+# --------------------------------------------------------------------------
+
+def _f2mul(a, b):
+    return ((a[0] * b[0] - a[1] * b[1]) % Q, (a[0] * b[1] + a[1] * b[0]) % Q)
+
+
+def on_curve_g1(p):
+    """True if ``p`` (canonical affine ints, or None) is on y^2 = x^3 + 3."""
+    if p is None:
+        return True
+    x, y = p
+    return (y * y - x * x * x - 3) % Q == 0
+
+
+def on_curve_g2(p):
+    """True if ``p`` (canonical affine Fq2 pairs, or None) is on the twist."""
+    if p is None:
+        return True
+    x, y = p
+    lhs = _f2mul(y, y)
+    rhs = _f2mul(_f2mul(x, x), x)
+    return lhs == ((rhs[0] + _B2[0]) % Q, (rhs[1] + _B2[1]) % Q)
+
+
+def in_subgroup_g2(p):
+    """True if the on-curve G2 point ``p`` has order dividing r."""
+    if p is None:
+        return True
+    from .. import bn254
+    fn = getattr(bn254, "is_in_subgroup_g2", None)
+    if fn is not None:
+        return bool(fn(p))
+    # Temporary stand-in until the native check is available.
+    from py_ecc.optimized_bn128 import FQ2, is_inf, multiply
+    pt = (FQ2(list(p[0])), FQ2(list(p[1])), FQ2([1, 0]))
+    return is_inf(multiply(pt, R))
+
+
+# --------------------------------------------------------------------------
+# number and point parsing
+# --------------------------------------------------------------------------
+
+def _num(v, path, field, modulus, what):
+    if not isinstance(v, str) or not _DEC.match(v):
+        raise FormatError(path, f"{field}: expected a decimal string, got {_short(v)}")
+    n = int(v)
+    if n >= modulus:
+        raise FormatError(path, f"{field}: {what} is not canonical (>= {'q' if modulus == Q else 'r'})")
+    return n
+
+
+def _short(v):
+    s = json.dumps(v) if not isinstance(v, str) else repr(v)
+    return s if len(s) <= 40 else s[:37] + "..."
+
+
+def _list(v, n, path, field):
+    if not isinstance(v, list) or len(v) != n:
+        raise FormatError(path, f"{field}: expected a list of {n} entries")
+    return v
+
+
+def parse_g1(v, path, field):
+    """``[x, y, z]`` decimal strings -> affine ``(x, y)`` or None (infinity)."""
+    x, y, z = _list(v, 3, path, field)
+    x = _num(x, path, f"{field}[0]", Q, "coordinate")
+    y = _num(y, path, f"{field}[1]", Q, "coordinate")
+    z = _num(z, path, f"{field}[2]", Q, "coordinate")
+    if z == 0:
+        if (x, y) != (0, 1):
+            raise FormatError(path, f"{field}: point at infinity must be [\"0\", \"1\", \"0\"]")
+        return None
+    if z != 1:
+        raise FormatError(path, f"{field}: z coordinate must be \"1\" (affine)")
+    p = (x, y)
+    if not on_curve_g1(p):
+        raise FormatError(path, f"{field}: point is not on the curve")
+    return p
+
+
+def _fq2(v, path, field):
+    a, b = _list(v, 2, path, field)
+    return (_num(a, path, f"{field}[0]", Q, "coordinate"),
+            _num(b, path, f"{field}[1]", Q, "coordinate"))
+
+
+def parse_g2(v, path, field):
+    """``[[x0, x1], [y0, y1], [z0, z1]]`` -> affine Fq2 pairs or None."""
+    x, y, z = _list(v, 3, path, field)
+    x = _fq2(x, path, f"{field}[0]")
+    y = _fq2(y, path, f"{field}[1]")
+    z = _fq2(z, path, f"{field}[2]")
+    if z == (0, 0):
+        if (x, y) != ((0, 0), (1, 0)):
+            raise FormatError(path, f"{field}: point at infinity must be [[\"0\",\"0\"],[\"1\",\"0\"],[\"0\",\"0\"]]")
+        return None
+    if z != (1, 0):
+        raise FormatError(path, f"{field}: z coordinate must be [\"1\", \"0\"] (affine)")
+    p = (x, y)
+    if not on_curve_g2(p):
+        raise FormatError(path, f"{field}: point is not on the curve")
+    if not in_subgroup_g2(p):
+        raise FormatError(path, f"{field}: point is not in the order-r subgroup")
+    return p
+
+
+def g1_to_json(p):
+    if p is None:
+        return ["0", "1", "0"]
+    return [str(p[0]), str(p[1]), "1"]
+
+
+def g2_to_json(p):
+    if p is None:
+        return [["0", "0"], ["1", "0"], ["0", "0"]]
+    (x0, x1), (y0, y1) = p
+    return [[str(x0), str(x1)], [str(y0), str(y1)], ["1", "0"]]
+
+
+def _tag(d, key, expected, path):
+    if d.get(key) != expected:
+        raise FormatError(path, f"{key}: expected {expected!r}, got {_short(d.get(key))}")
+
+
+def _object(d, path, what):
+    if not isinstance(d, dict):
+        raise FormatError(path, f"expected a JSON object ({what})")
+    return d
+
+
+def _load(path):
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as err:
+        raise InputError(f"{path}: cannot read: {err.strerror or err}") from None
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise FormatError(path, f"not valid JSON ({err})") from None
+
+
+def _dump(path, obj):
+    text = json.dumps(obj, indent=1)  # as snarkjs: JSON.stringify(o, null, 1)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+# --------------------------------------------------------------------------
+# verification key
+# --------------------------------------------------------------------------
+
+def vk_from_json(d, path="<verification key>"):
+    """Validate a parsed ``verification_key.json`` and return a VerifyingKey."""
+    _object(d, path, "verification key")
+    _tag(d, "protocol", "groth16", path)
+    _tag(d, "curve", "bn128", path)
+    n = d.get("nPublic")
+    if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+        raise FormatError(path, "nPublic: expected a non-negative integer")
+    ic = d.get("IC")
+    if not isinstance(ic, list) or len(ic) != n + 1:
+        raise FormatError(path, f"IC: expected {n + 1} points (nPublic + 1)")
+    for key in ("vk_alpha_1", "vk_beta_2", "vk_gamma_2", "vk_delta_2"):
+        if key not in d:
+            raise FormatError(path, f"{key}: missing")
+    ab = d.get("vk_alphabeta_12")
+    if ab is not None:
+        _list(ab, 2, path, "vk_alphabeta_12")
+        for i in range(2):
+            _list(ab[i], 3, path, f"vk_alphabeta_12[{i}]")
+            for j in range(3):
+                _fq2(ab[i][j], path, f"vk_alphabeta_12[{i}][{j}]")
+    return VerifyingKey(
+        alpha_1=parse_g1(d["vk_alpha_1"], path, "vk_alpha_1"),
+        beta_2=parse_g2(d["vk_beta_2"], path, "vk_beta_2"),
+        gamma_2=parse_g2(d["vk_gamma_2"], path, "vk_gamma_2"),
+        delta_2=parse_g2(d["vk_delta_2"], path, "vk_delta_2"),
+        ic=tuple(parse_g1(p, path, f"IC[{i}]") for i, p in enumerate(ic)),
+    )
+
+
+def read_verification_key(path):
+    """Read and validate snarkjs' ``verification_key.json``."""
+    return vk_from_json(_load(path), str(path))
+
+
+def _fq12_tower_from_py_ecc(coeffs):
+    """py_ecc FQ12 coefficients (basis w^0..w^11, w^6 = 9 + u) -> ffjavascript's
+    tower [[c0.c0, c0.c1, c0.c2], [c1.c0, c1.c1, c1.c2]], each Fq2 [a, b],
+    with Fq6 = Fq2[v]/(v^3 - (9+u)), Fq12 = Fq6[w]/(w^2 - v): coefficient
+    (i, j) multiplies w^(2j+i), and a + b*u = (a - 9b) + b*w^6."""
+    p = [int(c) % Q for c in coeffs]
+    out = [[None] * 3 for _ in range(2)]
+    for i in range(2):
+        for j in range(3):
+            k = 2 * j + i
+            b = p[k + 6]
+            a = (p[k] + 9 * b) % Q
+            out[i][j] = [str(a), str(b)]
+    return out
+
+
+_BN_X = 4965661367192848881
+_FFJS_EXP = 2 * _BN_X * (6 * _BN_X * _BN_X + 3 * _BN_X + 1)
+
+
+def alpha_beta_12(vk):
+    """e(alpha, beta) in snarkjs' Fq12 tower layout (decimal strings).
+
+    Only used when writing ``verification_key.json`` (one pairing, not a hot
+    path); computed with py_ecc's reference pairing.  ffjavascript's final
+    exponentiation (wasmcurves' fast hard part) yields py_ecc's value raised
+    to ``2x(6x^2 + 3x + 1)`` (x the BN parameter); measured against
+    ffjavascript's ``pairing(G1.g, G2.g)`` and checked against snarkjs-made
+    keys in tests/test_snarkjs_json.py."""
+    from py_ecc.optimized_bn128 import FQ, FQ2, pairing
+    a = vk.alpha_1
+    b = vk.beta_2
+    if a is None or b is None:
+        from py_ecc.optimized_bn128 import FQ12
+        return _fq12_tower_from_py_ecc(FQ12.one().coeffs)
+    g1 = (FQ(a[0]), FQ(a[1]), FQ(1))
+    g2 = (FQ2(list(b[0])), FQ2(list(b[1])), FQ2([1, 0]))
+    return _fq12_tower_from_py_ecc((pairing(g2, g1) ** _FFJS_EXP).coeffs)
+
+
+def vk_to_json(vk, alphabeta=True):
+    """VerifyingKey -> the dict snarkjs writes (key order as snarkjs')."""
+    d = {
+        "protocol": "groth16",
+        "curve": "bn128",
+        "nPublic": vk.n_public,
+        "vk_alpha_1": g1_to_json(vk.alpha_1),
+        "vk_beta_2": g2_to_json(vk.beta_2),
+        "vk_gamma_2": g2_to_json(vk.gamma_2),
+        "vk_delta_2": g2_to_json(vk.delta_2),
+    }
+    if alphabeta:
+        d["vk_alphabeta_12"] = alpha_beta_12(vk)
+    d["IC"] = [g1_to_json(p) for p in vk.ic]
+    return d
+
+
+def write_verification_key(path, vk):
+    """Write ``verification_key.json`` as snarkjs does."""
+    _dump(path, vk_to_json(vk))
+
+
+# --------------------------------------------------------------------------
+# proof and public signals
+# --------------------------------------------------------------------------
+
+def proof_from_json(d, path="<proof>"):
+    """Validate a parsed ``proof.json`` and return a Proof."""
+    _object(d, path, "proof")
+    for key in ("pi_a", "pi_b", "pi_c"):
+        if key not in d:
+            raise FormatError(path, f"{key}: missing")
+    if "protocol" in d:
+        _tag(d, "protocol", "groth16", path)
+    if "curve" in d:
+        _tag(d, "curve", "bn128", path)
+    return Proof(a=parse_g1(d["pi_a"], path, "pi_a"),
+                 b=parse_g2(d["pi_b"], path, "pi_b"),
+                 c=parse_g1(d["pi_c"], path, "pi_c"))
+
+
+def read_proof(path):
+    return proof_from_json(_load(path), str(path))
+
+
+def proof_to_json(proof):
+    return {"pi_a": g1_to_json(proof.a), "pi_b": g2_to_json(proof.b),
+            "pi_c": g1_to_json(proof.c), "protocol": "groth16", "curve": "bn128"}
+
+
+def write_proof(path, proof):
+    _dump(path, proof_to_json(proof))
+
+
+def public_from_json(d, path="<public signals>"):
+    """Validate a parsed ``public.json`` (list of decimal strings < r)."""
+    if not isinstance(d, list):
+        raise FormatError(path, "expected a JSON list of decimal strings")
+    return [_num(v, path, f"[{i}]", R, "public signal") for i, v in enumerate(d)]
+
+
+def read_public(path):
+    return public_from_json(_load(path), str(path))
+
+
+def public_to_json(signals):
+    out = []
+    for i, s in enumerate(signals):
+        s = int(s)
+        if not 0 <= s < R:
+            raise InputError(f"public signal [{i}] is not canonical (must be < r)")
+        out.append(str(s))
+    return out
+
+
+def write_public(path, signals):
+    _dump(path, public_to_json(signals))

@@ -61,3 +61,66 @@ def has_adx() -> bool:
 # ===========================================================================
 # Section: NTT, Fr vectors, pairing
 # ===========================================================================
+
+
+# ===========================================================================
+# Section: prover kernels (Groth16 prover; native/prover.c)
+# ===========================================================================
+
+#: bytes of one entry of a zkey coefficient section (u32 m, c, s + 32-byte Fr)
+COEF_ENTRY_BYTES = 44
+
+
+def fr_first_noncanonical(v):
+    """Index of the first element of the (n, 4) uint64 array ``v`` that is
+    >= r, or -1 when all are canonical."""
+    v = np.ascontiguousarray(v, dtype=np.uint64)
+    return int(lib.zk_fr_first_noncanonical(_ptr(v), v.size // 4))
+
+
+def qap_ab_array(coeffs, witness, domain_size):
+    """A.w and B.w on the QAP domain, in Montgomery form.
+
+    ``coeffs``: bytes-like holding the entries of a zkey coefficient section
+    (44 bytes each, without the leading u32 count); ``witness``: (n_vars, 4)
+    canonical uint64 limbs (checked < r by the caller).  Returns two
+    (domain_size, 4) uint64 arrays.  Raises InputError naming the first
+    malformed entry (matrix id, row, signal or value out of range).
+    """
+    buf = memoryview(coeffs).cast("B")
+    if buf.nbytes % COEF_ENTRY_BYTES:
+        raise InputError("coefficient section length is not a multiple of 44 bytes")
+    n_coef = buf.nbytes // COEF_ENTRY_BYTES
+    witness = np.ascontiguousarray(witness, dtype=np.uint64)
+    a = np.empty((domain_size, 4), dtype=np.uint64)
+    b = np.empty((domain_size, 4), dtype=np.uint64)
+    bad = lib.zk_qap_ab(ffi.cast("uint8_t *", ffi.from_buffer(buf)), n_coef,
+                        _ptr(witness), witness.size // 4, _ptr(a), _ptr(b), domain_size)
+    if bad >= 0:
+        raise InputError(f"coefficient entry {bad} is out of range "
+                         "(matrix id > 1, row >= domain, signal >= nVars, or value >= r)")
+    return a, b
+
+
+def fr_mul_pointwise_array(a, b, out=None):
+    """out[i] = a[i] * b[i] for (n, 4) Montgomery arrays; out may be a or b."""
+    if out is None:
+        out = np.empty_like(a)
+    lib.zk_fr_mul_pointwise(_ptr(out), _ptr(a), _ptr(b), a.size // 4)
+    return out
+
+
+def fr_scale_powers_array(v, g):
+    """In place: v[i] *= g^i (v in Montgomery form, g a Python int < r)."""
+    gm = ints_to_limbs([(int(g) << 256) % R])
+    lib.zk_fr_scale_powers(_ptr(v), v.size // 4, _ptr(gm))
+    return v
+
+
+def fr_join_abc_array(a, b, c, out=None):
+    """out[i] = a[i]*b[i] - c[i], converted to canonical form (inputs in
+    Montgomery form); out may alias an input."""
+    if out is None:
+        out = np.empty_like(a)
+    lib.zk_fr_join_abc(_ptr(out), _ptr(a), _ptr(b), _ptr(c), a.size // 4)
+    return out

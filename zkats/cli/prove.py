@@ -1,0 +1,88 @@
+"""``zkats groth16 prove|verify``, ``zkats prove`` and ``zkats zkey export
+solidityverifier|soliditycalldata``.
+
+Heavy modules are imported inside the commands so that ``zkats --version``
+and the verify path stay fast (no galois, no py_ecc on these paths).
+"""
+import json
+import sys
+import time
+
+import click
+
+from . import main
+from ._groups import groth16, zkey
+
+
+class _Progress:
+    """Stage reporter: progress lines on stderr, timings for ``--json``."""
+
+    def __init__(self, quiet):
+        self.quiet = quiet
+        self.timings = {}
+        self._t0 = time.perf_counter()
+        self._stage = None
+        self._start = None
+
+    def stage(self, name):
+        now = time.perf_counter()
+        if self._stage is not None:
+            self.timings[self._stage] = round(now - self._start, 6)
+            if not self.quiet:
+                click.echo(f" {now - self._start:.3f}s", err=True)
+        self._stage, self._start = name, now
+        if name is not None and not self.quiet:
+            click.echo(f"[zkats] {name} ...", err=True, nl=False)
+
+    def done(self):
+        self.stage(None)
+        self.timings["total"] = round(time.perf_counter() - self._t0, 6)
+        return self.timings
+
+
+@groth16.command("prove")
+@click.argument("zkey_file", metavar="CIRCUIT.zkey", type=click.Path(dir_okay=False))
+@click.argument("wtns_file", metavar="WITNESS.wtns", type=click.Path(dir_okay=False))
+@click.argument("proof_file", metavar="PROOF.json", type=click.Path(dir_okay=False))
+@click.argument("public_file", metavar="PUBLIC.json", type=click.Path(dir_okay=False))
+@click.option("--r1cs", "r1cs_file", type=click.Path(dir_okay=False),
+              help="Constraint file, used to name the failing constraint of a bad witness.")
+@click.option("--quiet", is_flag=True, help="No progress output.")
+@click.option("--json", "as_json", is_flag=True, help="Print per-stage timings as JSON on stdout.")
+def groth16_prove(zkey_file, wtns_file, proof_file, public_file, r1cs_file, quiet, as_json):
+    """Prove with a Groth16 key and a witness (snarkjs' argument order)."""
+    from ..formats.snarkjs_json import write_proof, write_public
+    from ..groth16.prover import prove_files
+
+    progress = _Progress(quiet)
+    proof, public = prove_files(zkey_file, wtns_file, r1cs_path=r1cs_file, progress=progress.stage)
+    progress.stage("write")
+    write_proof(proof_file, proof)
+    write_public(public_file, public)
+    timings = progress.done()
+    if as_json:
+        click.echo(json.dumps({"timings_s": timings}))
+
+
+@groth16.command("verify")
+@click.argument("vk_file", metavar="VK.json", type=click.Path(dir_okay=False))
+@click.argument("public_file", metavar="PUBLIC.json", type=click.Path(dir_okay=False))
+@click.argument("proof_file", metavar="PROOF.json", type=click.Path(dir_okay=False))
+def groth16_verify(vk_file, public_file, proof_file):
+    """Verify a proof: prints OK and exits 0, or a reason and exits 1."""
+    from ..errors import ZkatsError
+    from ..formats.snarkjs_json import read_proof, read_public, read_verification_key
+    from ..groth16.verifier import verify
+
+    try:
+        vk = read_verification_key(vk_file)
+        public = read_public(public_file)
+        proof = read_proof(proof_file)
+        ok = verify(vk, public, proof)
+    except ZkatsError as err:
+        click.echo(f"zkats: invalid: {err}", err=True)
+        sys.exit(1)
+    if not ok:
+        click.echo("zkats: invalid: the proof does not verify for these public signals", err=True)
+        sys.exit(1)
+    click.echo("OK")

@@ -1,0 +1,166 @@
+"""Groth16 verification, single and batched (the settlement service's API).
+
+A proof (A, B, C) for public signals x_1..x_l verifies when
+
+    e(-A, B) * e(vk_x, gamma) * e(C, delta) * e(alpha, beta) == 1,
+    vk_x = IC_0 + sum x_j IC_j.
+
+Batches use a random linear combination with 128-bit scalars rho_i drawn
+from :mod:`secrets` (a false batch passes with probability <= 2^-128 per
+attempt):
+
+    prod_i e(-rho_i A_i, B_i) * e(sum_i rho_i vk_x_i, gamma)
+        * e(sum_i rho_i C_i, delta) * e(sum_i rho_i alpha, beta) == 1,
+
+that is n + 3 Miller loops and one final exponentiation.  The vk_x sums are
+one multi-scalar multiplication over IC with combined scalars.
+
+Inputs are strict: public signals must be ints in [0, r) (never reduced),
+their count must equal ``vk.n_public``, proof points must be on the curve and
+B in the order-r subgroup.  Violations raise :class:`InputError`; a
+well-formed proof that does not verify returns False.
+"""
+import secrets
+
+from ..errors import InputError, VerificationError
+from ..field import Q, R
+from . import _curve
+from .data_structures import Proof, VerifyingKey
+
+
+def _check_fq(v, what):
+    if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v < Q:
+        raise InputError(f"{what}: coordinate is not a canonical field element (< q)")
+
+
+def check_g1(p, what):
+    """Raise InputError unless ``p`` is None or a canonical affine G1 point."""
+    if p is None:
+        return
+    if not (isinstance(p, tuple) and len(p) == 2):
+        raise InputError(f"{what}: expected an affine point (x, y)")
+    _check_fq(p[0], what)
+    _check_fq(p[1], what)
+    if not _curve.is_on_curve_g1(p):
+        raise InputError(f"{what}: point is not on the curve")
+
+
+def check_g2(p, what):
+    """Raise InputError unless ``p`` is None or a canonical affine G2 point of
+    order r."""
+    if p is None:
+        return
+    try:
+        (x0, x1), (y0, y1) = p
+    except (TypeError, ValueError):
+        raise InputError(f"{what}: expected an affine G2 point ((x0, x1), (y0, y1))") from None
+    for v in (x0, x1, y0, y1):
+        _check_fq(v, what)
+    if not _curve.is_on_curve_g2(p):
+        raise InputError(f"{what}: point is not on the curve")
+    if not _curve.is_in_subgroup_g2(p):
+        raise InputError(f"{what}: point is not in the order-r subgroup")
+
+
+def check_public(vk, public_signals, what="public signals"):
+    """Return the public signals as a list of ints after strict checks."""
+    sig = list(public_signals)
+    if len(sig) != vk.n_public:
+        raise InputError(f"{what}: {len(sig)} given, the verification key expects {vk.n_public}")
+    for i, v in enumerate(sig):
+        if not isinstance(v, int) or isinstance(v, bool):
+            raise InputError(f"{what}[{i}]: expected an integer")
+        if not 0 <= v < R:
+            raise InputError(f"{what}[{i}]: not canonical (must be in [0, r))")
+    return sig
+
+
+def check_proof(proof, what="proof"):
+    if not isinstance(proof, Proof):
+        raise InputError(f"{what}: expected a Proof")
+    check_g1(proof.a, f"{what}.pi_a")
+    check_g2(proof.b, f"{what}.pi_b")
+    check_g1(proof.c, f"{what}.pi_c")
+
+
+def _vk_x(vk, signals):
+    return _curve.g1_lincomb(vk.ic, [1] + list(signals))
+
+
+def _verify_checked(vk, signals, proof):
+    return _curve.pairing_check([
+        (_curve.g1_neg(proof.a), proof.b),
+        (_vk_x(vk, signals), vk.gamma_2),
+        (proof.c, vk.delta_2),
+        (vk.alpha_1, vk.beta_2),
+    ])
+
+
+def verify(vk: VerifyingKey, public_signals, proof: Proof) -> bool:
+    """True iff ``proof`` is valid for ``public_signals`` under ``vk``.
+
+    Raises InputError for malformed input (wrong signal count, a signal not
+    in [0, r), a point off the curve or outside the subgroup)."""
+    signals = check_public(vk, public_signals)
+    check_proof(proof)
+    return _verify_checked(vk, signals, proof)
+
+
+def _check_batch(vk, items):
+    checked = []
+    for i, item in enumerate(items):
+        try:
+            public, proof = item
+        except (TypeError, ValueError):
+            raise InputError(f"batch item {i}: expected (public_signals, proof)") from None
+        checked.append((check_public(vk, public, f"batch item {i}: public signals"), proof))
+        check_proof(proof, f"batch item {i}: proof")
+    return checked
+
+
+def _batch_ok(vk, checked):
+    n = len(checked)
+    rho = [secrets.randbits(128) | 1 for _ in range(n)]
+    pairs = []
+    # vk_x sums: scalar for IC_j is sum_i rho_i x_ij (IC_0 gets sum rho_i)
+    ic_scalars = [sum(rho) % R] + [0] * vk.n_public
+    c_points, c_scalars = [], []
+    for r_i, (signals, proof) in zip(rho, checked):
+        pairs.append((_curve.g1_mul(_curve.g1_neg(proof.a), r_i), proof.b))
+        for j, x in enumerate(signals):
+            ic_scalars[j + 1] += r_i * x
+        c_points.append(proof.c)
+        c_scalars.append(r_i)
+    pairs.append((_curve.g1_lincomb(vk.ic, [s % R for s in ic_scalars]), vk.gamma_2))
+    pairs.append((_curve.g1_lincomb(c_points, c_scalars), vk.delta_2))
+    pairs.append((_curve.g1_mul(vk.alpha_1, ic_scalars[0]), vk.beta_2))
+    return _curve.pairing_check(pairs)
+
+
+def batch_verify_detailed(vk: VerifyingKey, items):
+    """Indices of the proofs in ``items`` (``[(public_signals, proof), ...]``)
+    that do not verify; empty when the batch is valid.
+
+    One randomised batch check first; only if it fails is every proof
+    checked on its own to name the culprits.  Malformed input raises
+    InputError naming the batch item."""
+    checked = _check_batch(vk, items)
+    if not checked or _batch_ok(vk, checked):
+        return []
+    return [i for i, (s, p) in enumerate(checked) if not _verify_checked(vk, s, p)]
+
+
+def batch_verify(vk: VerifyingKey, items, raise_on_failure=False) -> bool:
+    """True iff every proof of ``items`` verifies (n + 3 Miller loops).
+
+    With ``raise_on_failure`` a failing batch raises VerificationError naming
+    the failing proofs (found by checking each on its own)."""
+    checked = _check_batch(vk, items)
+    if not checked or _batch_ok(vk, checked):
+        return True
+    if not raise_on_failure:
+        return False
+    bad = [i for i, (s, p) in enumerate(checked) if not _verify_checked(vk, s, p)]
+    if not bad:  # pragma: no cover - probability 2^-128
+        raise VerificationError("batch check failed but every proof verifies on its own; retry")
+    raise VerificationError(f"batch rejected: proof(s) at index {', '.join(map(str, bad))} do not verify")

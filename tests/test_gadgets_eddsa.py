@@ -1,0 +1,57 @@
+"""EdDSA-Poseidon: BLAKE-512, keys and signatures vs circomlibjs; in-circuit verifier."""
+import json
+
+import pytest
+
+from conftest import run_node
+from gadget_vectors import load, point
+from zkats.errors import InputError
+from zkats.field import R
+from zkats.gadgets import eddsa_prv2pub, eddsa_sign_poseidon, eddsa_verify_poseidon
+from zkats.gadgets.babyjubjub import L
+from zkats.gadgets.blake512 import blake512
+
+
+def test_blake512_known_answers():
+    # BLAKE-512 test values from the BLAKE specification (appendix A):
+    # the one-byte message 0x00, and 144 zero bytes
+    assert blake512(b"\x00").hex().startswith("97961587f6d970fa")
+    assert blake512(b"\x00" * 144).hex().startswith("313717d608e9cf75")
+
+
+def test_sign_and_verify_equal_circomlibjs():
+    for v in load("circomlibjs.json")["eddsa"]:
+        prv = bytes.fromhex(v["prv"])
+        pub = eddsa_prv2pub(prv)
+        assert pub == point(v["pub"])
+        r8, s = eddsa_sign_poseidon(prv, int(v["msg"]))
+        assert r8 == point(v["R8"]) and s == int(v["S"])
+        assert eddsa_verify_poseidon(pub, int(v["msg"]), (r8, s)) is v["valid"] is True
+        assert eddsa_verify_poseidon(pub, (int(v["msg"]) + 1) % R, (r8, s)) is False
+
+
+def test_verify_rejects():
+    v = load("circomlibjs.json")["eddsa"][0]
+    pub, msg, r8, s = point(v["pub"]), int(v["msg"]), point(v["R8"]), int(v["S"])
+    assert not eddsa_verify_poseidon(pub, msg, (r8, s + L))          # S >= L
+    assert not eddsa_verify_poseidon(pub, msg, (r8, (s + 1) % L))
+    assert not eddsa_verify_poseidon(pub, msg, ((1, 2), s))           # R8 off curve
+    assert not eddsa_verify_poseidon((r8[0], r8[1] + 1), msg, (r8, s))
+    assert not eddsa_verify_poseidon(pub, msg, "garbage")
+    with pytest.raises(InputError):
+        eddsa_sign_poseidon(b"short", 1)
+    with pytest.raises(InputError):
+        eddsa_sign_poseidon(b"\x00" * 32, R)
+
+
+@pytest.mark.peers
+def test_live_circomlibjs_agrees():
+    out = json.loads(run_node("vectors/js/circomlibjs_vectors.js", "live", "eddsa-live"))
+    for v in out["eddsa"]:
+        prv = bytes.fromhex(v["prv"])
+        r8, s = eddsa_sign_poseidon(prv, int(v["msg"]))
+        assert (eddsa_prv2pub(prv), r8, s) == (point(v["pub"]), point(v["R8"]), int(v["S"]))
+    from zkats.gadgets import babyjub_mul, BASE8, GENERATOR
+    for v in out["babyjub_mul"]:
+        base = BASE8 if v["base"] == "Base8" else GENERATOR
+        assert babyjub_mul(base, int(v["k"])) == point(v["result"])

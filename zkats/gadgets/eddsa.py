@@ -1,0 +1,82 @@
+"""EdDSA-Poseidon on Baby Jubjub, equal to circomlibjs' ``signPoseidon`` /
+``verifyPoseidon``: plain twins and the in-circuit verifier.
+
+Key derivation (circomlibjs ``prv2pub``): ``h = BLAKE-512(prv)``; the low
+32 bytes, pruned (``h[0] &= 0xF8``, ``h[31] &= 0x7F``, ``h[31] |= 0x40``), read
+little-endian, give ``s``; the public key is ``A = (s >> 3) * BASE8``.
+
+Signing a field element ``M``: ``rr = BLAKE-512(h[32:64] || M as 32 bytes LE)``
+read little-endian mod L; ``R8 = rr * BASE8``; ``hm = Poseidon(R8.x, R8.y,
+A.x, A.y, M)``; ``S = (rr + hm * s) mod L``.
+
+Verification: ``R8`` and ``A`` on the curve, ``S < L``, and
+``S * BASE8 == R8 + (8 * hm) * A``.
+"""
+from ..errors import InputError
+from ..field import R
+from .babyjubjub import (BASE8, L, babyjub_add, babyjub_mul, babyjub_on_curve)
+from .blake512 import blake512
+from .poseidon_hash import poseidon
+
+
+def _pruned_scalar(h):
+    b = bytearray(h[:32])
+    b[0] &= 0xF8
+    b[31] &= 0x7F
+    b[31] |= 0x40
+    return int.from_bytes(bytes(b), "little")
+
+
+def _check_key(prv):
+    if not isinstance(prv, (bytes, bytearray)) or len(prv) != 32:
+        raise InputError("EdDSA private key: expected 32 bytes")
+    return bytes(prv)
+
+
+def eddsa_keygen():
+    """A fresh private key (32 bytes from ``secrets``) and its public key."""
+    import secrets
+    prv = secrets.token_bytes(32)
+    return prv, eddsa_prv2pub(prv)
+
+
+def eddsa_prv2pub(prv):
+    """Public key ``A = (s >> 3) * BASE8`` of a 32-byte private key."""
+    s = _pruned_scalar(blake512(_check_key(prv)))
+    return babyjub_mul(BASE8, s >> 3)
+
+
+def eddsa_sign_poseidon(prv, msg):
+    """Sign the field element ``msg`` (0 <= msg < r); returns ``(R8, S)``."""
+    h = blake512(_check_key(prv))
+    if not (isinstance(msg, int) and 0 <= msg < R):
+        raise InputError("EdDSA message: must be a field element 0 <= msg < r")
+    s = _pruned_scalar(h)
+    a = babyjub_mul(BASE8, s >> 3)
+    rr = int.from_bytes(blake512(h[32:64] + msg.to_bytes(32, "little")), "little") % L
+    r8 = babyjub_mul(BASE8, rr)
+    hm = poseidon([r8[0], r8[1], a[0], a[1], msg])
+    return r8, (rr + hm * s) % L
+
+
+def eddsa_verify_poseidon(pubkey, msg, sig):
+    """True iff ``sig = (R8, S)`` is a valid signature of ``msg`` under ``pubkey``.
+
+    Same checks as circomlibjs' ``verifyPoseidon``: R8 and A on the curve,
+    S < L, ``S * BASE8 == R8 + 8 * hm * A``.  Malformed input gives False.
+    """
+    try:
+        r8, s = sig
+        r8 = (int(r8[0]), int(r8[1]))
+        a = (int(pubkey[0]), int(pubkey[1]))
+        s, msg = int(s), int(msg)
+    except (TypeError, ValueError, IndexError):
+        return False
+    if not (babyjub_on_curve(r8) and babyjub_on_curve(a)):
+        return False
+    if not 0 <= s < L or not 0 <= msg < R:
+        return False
+    hm = poseidon([r8[0], r8[1], a[0], a[1], msg])
+    left = babyjub_mul(BASE8, s)
+    right = babyjub_add(r8, babyjub_mul(a, 8 * hm))
+    return left == right

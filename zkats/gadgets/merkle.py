@@ -1,0 +1,91 @@
+"""Poseidon Merkle trees: an incremental tree out of circuit and the
+in-circuit membership proof.
+
+Node hash: ``Poseidon(left, right)``; empty leaves are 0, and the empty
+subtree of height ``h`` hashes to ``Z[h]`` with ``Z[0] = 0``,
+``Z[h+1] = Poseidon(Z[h], Z[h])``.  A path for leaf index ``i`` is the list
+of sibling hashes from the leaf level up and the index bits (LSB first):
+bit ``k`` is 1 when the running node is a right child at level ``k``.
+"""
+from functools import lru_cache
+
+from ..errors import InputError
+from ..field import R
+from .poseidon_hash import poseidon
+
+
+@lru_cache(maxsize=None)
+def zero_hashes(depth):
+    """``(Z[0], ..., Z[depth])`` for empty subtrees."""
+    z = [0]
+    for _ in range(depth):
+        z.append(poseidon([z[-1], z[-1]]))
+    return tuple(z)
+
+
+def merkle_root_from_path(leaf, index, siblings):
+    """Root reached from ``leaf`` at ``index`` with the sibling hashes (plain twin)."""
+    node = leaf % R
+    for k, sib in enumerate(siblings):
+        if (index >> k) & 1:
+            node = poseidon([sib, node])
+        else:
+            node = poseidon([node, sib])
+    return node
+
+
+class MerkleTree:
+    """Append-only Poseidon Merkle tree of fixed depth (1..64).
+
+    Stores every filled node (``levels[h]`` holds the non-empty nodes of
+    height ``h``), so ``path(i)`` is O(depth).
+    """
+
+    def __init__(self, depth):
+        if not isinstance(depth, int) or not 1 <= depth <= 64:
+            raise InputError(f"Merkle tree depth must be 1..64, got {depth!r}")
+        self.depth = depth
+        self.zeros = zero_hashes(depth)
+        self.levels = [[] for _ in range(depth + 1)]
+
+    def __len__(self):
+        return len(self.levels[0])
+
+    def append(self, leaf):
+        """Insert ``leaf`` (a field element) at the next index; return the index."""
+        if not isinstance(leaf, int) or not 0 <= leaf < R:
+            raise InputError("Merkle leaf must be a field element 0 <= leaf < r")
+        index = len(self.levels[0])
+        if index >= 1 << self.depth:
+            raise InputError(f"Merkle tree of depth {self.depth} is full")
+        self.levels[0].append(leaf)
+        i, node = index, leaf
+        for h in range(self.depth):
+            sib = self._node(h, i ^ 1)
+            node = poseidon([sib, node]) if i & 1 else poseidon([node, sib])
+            i >>= 1
+            lvl = self.levels[h + 1]
+            if i < len(lvl):
+                lvl[i] = node
+            else:
+                lvl.append(node)
+        return index
+
+    def _node(self, h, i):
+        lvl = self.levels[h]
+        return lvl[i] if i < len(lvl) else self.zeros[h]
+
+    @property
+    def root(self):
+        return self._node(self.depth, 0)
+
+    def path(self, index):
+        """``(siblings, index_bits)`` for the leaf at ``index``."""
+        if not 0 <= index < len(self):
+            raise InputError(f"Merkle leaf index {index} out of range (size {len(self)})")
+        sibs = [self._node(h, (index >> h) ^ 1) for h in range(self.depth)]
+        bits = [(index >> h) & 1 for h in range(self.depth)]
+        return sibs, bits
+
+    def leaf(self, index):
+        return self.levels[0][index]

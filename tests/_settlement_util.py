@@ -1,0 +1,149 @@
+"""Test doubles and batch builders for the ledger/settlement tests.
+
+Everything here is a TEST DOUBLE: ``StubVerifier`` accepts every proof whose
+``pi_c`` is not the point at infinity (so a test marks a proof "bad" by
+setting ``c=None``), ``StubNetting`` accepts a netting proof iff ``s == 1``
+and ``fast_hash2`` replaces Poseidon in the Merkle tree to keep tests fast.
+None of it is used by the library.
+"""
+import hashlib
+
+from zkats.field import R
+from zkats.groth16.data_structures import Proof
+from zkats.venue import batch as B
+from zkats.venue.merkle_store import zero_hashes
+from zkats.venue.settlement import NettingVerifier, ProofVerifier, SettlementService
+
+DEPTH = 8
+G1 = (1, 2)                      # the BN254 G1 generator: on the curve
+GOOD = Proof(a=G1, b=None, c=G1)
+BAD = Proof(a=G1, b=None, c=None)
+EPOCH1 = 1111
+ASSET = 7
+
+
+def fast_hash2(a, b):
+    """Stand-in for Poseidon(a, b) (test double: SHA-256 reduced mod r)."""
+    d = hashlib.sha256(a.to_bytes(32, "big") + b.to_bytes(32, "big")).digest()
+    return int.from_bytes(d, "big") % R
+
+
+GENESIS = zero_hashes(DEPTH, fast_hash2)[DEPTH]
+
+
+class StubVerifier(ProofVerifier):
+    """TEST DOUBLE for Groth16: a proof 'verifies' iff its pi_c is not infinity."""
+
+    def __init__(self):
+        self.calls = []
+
+    def failures(self, circuit, pairs):
+        self.calls.append((circuit, len(pairs)))
+        return [i for i, (_, proof) in enumerate(pairs) if proof.c is None]
+
+
+class StubNetting(NettingVerifier):
+    """TEST DOUBLE for the Schnorr netting check: balanced iff s == 1."""
+
+    def verify(self, points, proof):
+        return proof.s == 1
+
+
+def service(path, clock=None, **kw):
+    return SettlementService(path, verifier=StubVerifier(), netting=StubNetting(),
+                             depth=DEPTH, hash2=fast_hash2, clock=clock or (lambda: 1000), **kw)
+
+
+def _bundle(circuit, public, proof=GOOD):
+    return B.ProofBundle(circuit=circuit, public=tuple(public), proof=proof)
+
+
+def deposit(commitment, account, amount, asset=ASSET, proof=GOOD):
+    return B.Item("deposit", {"deposit": _bundle("deposit", [commitment, account, asset, amount],
+                                                 proof)})
+
+
+def withdraw(nullifier, commitment, account, amount, asset=ASSET, root=None, epoch=EPOCH1):
+    root = GENESIS if root is None else root
+    return B.Item("withdraw", {"withdraw": _bundle(
+        "withdraw", [root, nullifier, commitment, account, asset, amount, epoch])})
+
+
+def trade(tid, nul_b, com_b, nul_s, com_s, root=None, epoch=EPOCH1, balanced=True,
+          bad_role=None, seller_trade=None):
+    root = GENESIS if root is None else root
+    pr = {r: (BAD if r == bad_role else GOOD) for r in ("match", "buyer", "seller")}
+    return B.Item("trade", {
+        "match": _bundle("match", [tid, epoch], pr["match"]),
+        "buyer": _bundle("transition", [root, nul_b, com_b, epoch, tid, 5, 6], pr["buyer"]),
+        "seller": _bundle("transition", [root, nul_s, com_s, epoch,
+                                         tid if seller_trade is None else seller_trade, 7, 8],
+                          pr["seller"]),
+    }, netting=B.NettingProof(R=(3, 4), s=1 if balanced else 2))
+
+
+def health(account, epoch=EPOCH1, root=None):
+    root = GENESIS if root is None else root
+    return B.Item("health", {"health": _bundle("health", [root, epoch, account])})
+
+
+def liquidate(nullifier, commitment, account, epoch=EPOCH1, root=None):
+    root = GENESIS if root is None else root
+    return B.Item("liquidate", {"liquidate": _bundle(
+        "liquidate", [root, nullifier, commitment, epoch, account])})
+
+
+def scenario_batch(k, n_trades=4):
+    """Batch number ``k`` of a deterministic sequence: unique values per k.
+
+    Two deposits, ``n_trades`` trades and one withdrawal; returns
+    (batch, n_notes, n_nullifiers).
+    """
+    base = 10_000 * (k + 1)
+    items = [deposit(base + 1, 900 + k, 50), deposit(base + 2, 901 + k, 70)]
+    for t in range(n_trades):
+        o = base + 100 + 10 * t
+        items.append(trade(o, o + 1, o + 2, o + 3, o + 4))
+    items.append(withdraw(base + 500, base + 501, 900 + k, 20))
+    return B.Batch(items), 2 + 2 * n_trades + 1, 2 * n_trades + 1
+
+
+def ledger_snapshot(svc):
+    """(file digest after a TRUNCATE checkpoint, SQL dump) of a service's ledger."""
+    from zkats.venue.ledger import file_digest
+    svc.ledger.checkpoint()
+    return file_digest(svc.ledger.path), svc.ledger.dump()
+
+
+def check_consistency(ledger, hash2=fast_hash2):
+    """Invariants every committed state satisfies; returns the notes count."""
+    c = ledger.conn
+    assert [r[0] for r in c.execute("PRAGMA integrity_check")] == ["ok"]
+    assert list(c.execute("PRAGMA foreign_key_check")) == []
+    notes = ledger.notes()
+    assert [i for i, _ in notes] == list(range(len(notes))), "leaf indices not contiguous"
+    # recompute the root history from the notes, leaf by leaf
+    from zkats.venue.merkle_store import MerkleStore  # noqa: F401  (same hash rule)
+    zs = zero_hashes(ledger.depth, hash2)
+    history = ledger.root_history()
+    assert history[0][1] == zs[ledger.depth] and history[0][2] == 0
+    for seq, root, n, _ in history:
+        assert root == _root_of([v for _, v in notes[:n]], ledger.depth, hash2, zs), \
+            f"root {seq} does not match its notes"
+    assert history[-1][2] == len(notes)
+    assert ledger.current_root() == history[-1][1]
+    # every batch has a root row, and its notes/nullifiers reference it
+    nb = c.execute("SELECT COUNT(*) FROM batches").fetchone()[0]
+    assert len(history) == nb + 1
+    return len(notes)
+
+
+def _root_of(leaves, depth, hash2, zs):
+    level = list(leaves)
+    for h in range(depth):
+        if len(level) % 2:
+            level.append(zs[h])
+        level = [hash2(level[i], level[i + 1]) for i in range(0, len(level), 2)]
+        if not level:
+            level = [zs[h + 1]]
+    return level[0] if level else zs[depth]

@@ -1,0 +1,225 @@
+"""SettlementService.apply: acceptance, every rejection leaves the ledger
+byte-for-byte unchanged, replays, health/liquidation bookkeeping, batch JSON.
+
+Proof verification and netting use the TEST DOUBLES in _settlement_util
+(the real Groth16/netting adapters are exercised in test_settlement_e2e once
+the circuits exist).
+"""
+import json
+
+import pytest
+
+from _settlement_util import (ASSET, BAD, EPOCH1, GENESIS, GOOD, check_consistency, deposit,
+                              fast_hash2, health, ledger_snapshot, liquidate, scenario_batch,
+                              service, trade, withdraw)
+from zkats.errors import InputError, LedgerError
+from zkats.venue import batch as B
+
+
+@pytest.fixture
+def svc(tmp_path):
+    s = service(tmp_path / "ledger.db")
+    s.publish_epoch(1, EPOCH1, deadline=2000)
+    # some state to be unchanged
+    s.apply(B.Batch([deposit(101, 1, 500), deposit(102, 2, 500)]))
+    yield s
+    s.close()
+
+
+def test_apply_scenario(svc):
+    b, n_notes, n_nul = scenario_batch(0)
+    r = svc.apply(b)
+    assert r.batch_id == 2 and r.n_items == len(b.items) and r.nullifiers == n_nul
+    assert len(r.leaf_indices) == n_notes
+    assert [i for _, _, i in r.leaf_indices] == list(range(2, 2 + n_notes))
+    assert r.root == svc.ledger.current_root()
+    assert svc.ledger.escrow_balance(ASSET) == 1000 + 50 + 70 - 20
+    check_consistency(svc.ledger)
+    s = svc.ledger.summary()
+    assert s["trades"] == 4 and s["batches"] == 2 and s["notes"] == 2 + n_notes
+    # per-circuit batching: one verifier call per circuit key
+    circuits = [c for c, _ in svc.verifier.calls[-4:]]
+    assert sorted(circuits) == ["deposit", "match", "transition", "withdraw"]
+    # a new root from this batch is usable by the next one
+    svc.apply(B.Batch([trade(77, 1, 2, 3, 4, root=r.root)]))
+    check_consistency(svc.ledger)
+
+
+def test_merkle_paths(svc):
+    for idx, c in svc.ledger.notes():
+        sib, bits = svc.ledger.note_path(idx)
+        from zkats.venue.merkle_store import root_from_path
+        assert root_from_path(c, sib, bits, fast_hash2) == svc.ledger.current_root()
+
+
+def _rejects(svc, batch, match):
+    before = ledger_snapshot(svc)
+    with pytest.raises(LedgerError, match=match):
+        svc.apply(batch)
+    after = ledger_snapshot(svc)
+    assert after[0] == before[0], "ledger file changed"
+    assert after[1] == before[1], "ledger contents changed"
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: B.Batch([trade(1, 11, 12, 13, 14, root=424242)]),
+     r"item 0 \(trade\): buyer proof uses unknown Merkle root"),
+    (lambda: B.Batch([trade(1, 11, 12, 13, 14), trade(2, 21, 22, 11, 24)]),
+     r"item 1 \(trade\): seller nullifier 11 is spent twice in this batch"),
+    (lambda: B.Batch([trade(1, 11, 12, 11, 14)]),
+     r"item 0 \(trade\): seller nullifier 11 is spent twice"),
+    (lambda: B.Batch([deposit(5, 1, 1), trade(1, 11, 12, 13, 14, bad_role="seller")]),
+     r"item 1 \(trade\): seller proof does not verify against the transition key"),
+    (lambda: B.Batch([deposit(5, 1, 1, proof=BAD)]),
+     r"item 0 \(deposit\): deposit proof does not verify"),
+    (lambda: B.Batch([trade(1, 11, 12, 13, 14, balanced=False)]),
+     r"item 0 \(trade\): netting proof does not verify"),
+    (lambda: B.Batch([trade(1, 11, 12, 13, 14, seller_trade=9)]),
+     r"item 0 \(trade\): seller transition is not for this match's trade"),
+    (lambda: B.Batch([trade(1, 11, 12, 13, 14, epoch=999)]),
+     r"item 0 \(trade\): match proof uses unknown oracle epoch"),
+    (lambda: B.Batch([deposit(101, 1, 5)]),
+     r"item 0 \(deposit\): deposit note commitment 101 already exists"),
+    (lambda: B.Batch([deposit(7, 1, 5), deposit(7, 2, 5)]),
+     r"item 1 \(deposit\): deposit note commitment 7 appears twice"),
+    (lambda: B.Batch([withdraw(31, 32, 1, 10**6)]),
+     r"item 0 \(withdraw\): withdrawal exceeds the escrow balance"),
+    (lambda: B.Batch([withdraw(31, 32, 99, 1)]),
+     r"item 0 \(withdraw\): account 99 is unknown"),
+    (lambda: B.Batch([trade(1, 11, 12, 13, 14), trade(1, 21, 22, 23, 24)]),
+     r"item 1 \(trade\): trade 1 appears twice"),
+    (lambda: B.Batch([liquidate(41, 42, 1)]),
+     r"item 0 \(liquidate\): account 1 is not liquidatable"),
+    (lambda: B.Batch([health(99)]),
+     r"item 0 \(health\): account 99 is unknown"),
+    (lambda: B.Batch([]), r"batch is empty"),
+])
+def test_rejection_leaves_ledger_unchanged(svc, make, match):
+    _rejects(svc, make(), match)
+
+
+def test_malformed_public_signals(svc):
+    bad = B.Item("deposit", {"deposit": B.ProofBundle("deposit", (1, 2, 3), GOOD)})
+    _rejects(svc, B.Batch([deposit(5, 1, 1), bad]),
+             r"item 1 \(deposit\): deposit proof: deposit proof has 3 public signals, expected 4")
+
+
+def test_replay_rejected_by_nullifier_not_bytes(svc):
+    svc.apply(B.Batch([trade(1, 11, 12, 13, 14)]))
+    # the identical batch again
+    _rejects(svc, B.Batch([trade(1, 11, 12, 13, 14)]), r"nullifier 11 is already spent")
+    # a different trade (different proof bytes, commitments) reusing one nullifier
+    _rejects(svc, B.Batch([trade(2, 21, 22, 13, 24)]),
+             r"item 0 \(trade\): seller nullifier 13 is already spent")
+    # replaying a deposit: its note commitment exists
+    _rejects(svc, B.Batch([deposit(101, 1, 500)]), r"commitment 101 already exists")
+    check_consistency(svc.ledger)
+
+
+def test_rejections_after_crossing_state_do_not_partially_apply(svc):
+    # item 0 is fine, item 2 conflicts with the ledger: nothing of item 0 may land
+    svc.apply(B.Batch([trade(1, 11, 12, 13, 14)]))
+    _rejects(svc, B.Batch([deposit(55, 3, 5), trade(2, 21, 22, 23, 24),
+                           trade(3, 31, 32, 11, 34)]), r"item 2 \(trade\): seller nullifier 11")
+    assert svc.ledger.note_index(55) is None
+
+
+def test_health_and_liquidation(tmp_path):
+    now = [1000]
+    s = service(tmp_path / "l.db", clock=lambda: now[0])
+    s.publish_epoch(1, EPOCH1, deadline=2000)
+    s.apply(B.Batch([deposit(101, 1, 500), deposit(102, 2, 500), deposit(103, 3, 500)]))
+    s.apply(B.Batch([health(1), health(3)]))
+    _rejects(s, B.Batch([health(1)]), r"account 1 already proved health for oracle epoch 1")
+    _rejects(s, B.Batch([health(2), health(2)]), r"item 1 \(health\): duplicate health")
+    with pytest.raises(LedgerError, match="deadline not reached"):
+        s.close_epoch(1)
+    now[0] = 2001
+    _rejects(s, B.Batch([health(2)]), r"past its deadline")
+    assert s.close_epoch(1) == ["2"]
+    assert s.close_epoch(1) == []                      # idempotent
+    assert s.ledger.health_proved(1) == ["1", "3"]
+    assert [(e, a) for e, a, _, _ in s.ledger.liquidatable(1, pending_only=True)] == [(1, "2")]
+    _rejects(s, B.Batch([liquidate(41, 42, 1)]), r"account 1 is not liquidatable")
+    s.apply(B.Batch([liquidate(41, 42, 2)]))
+    assert s.ledger.liquidatable(1, pending_only=True) == []
+    _rejects(s, B.Batch([liquidate(43, 44, 2)]), r"account 2 was already liquidated")
+    # trades must use the latest epoch
+    s.publish_epoch(2, 2222, deadline=3000)
+    _rejects(s, B.Batch([trade(1, 11, 12, 13, 14, epoch=EPOCH1)]),
+             r"match proof uses oracle epoch 1, not the latest")
+    s.apply(B.Batch([trade(1, 11, 12, 13, 14, epoch=2222)]))
+    with pytest.raises(LedgerError, match="not after the latest"):
+        s.publish_epoch(2, 3333, deadline=4000)
+    check_consistency(s.ledger)
+    s.close()
+
+
+# ---------------------------------------------------------------------------
+# batch JSON
+# ---------------------------------------------------------------------------
+
+def test_batch_json_round_trip(svc):
+    b, _, _ = scenario_batch(3)
+    b = B.Batch(b.items + (health(1), liquidate(1, 2, 3)))
+    text = B.dumps(b)
+    b2 = B.loads(text)
+    assert b2 == b and b2.digest() == b.digest()
+
+
+def _mutate(d, path, value):
+    obj = d
+    for k in path[:-1]:
+        obj = obj[k]
+    if value is KeyError:
+        del obj[path[-1]]
+    else:
+        obj[path[-1]] = value
+
+
+@pytest.mark.parametrize("path, value, match", [
+    (("version",), 2, "unsupported version"),
+    (("version",), True, "unsupported version"),
+    (("items", 0, "kind"), "swap", "kind must be one of"),
+    (("items", 0, "proofs", "deposit", "public", 0), 5, r"item 0 \(deposit\).proofs.deposit.public\[0\]: expected a canonical decimal"),
+    (("items", 0, "proofs", "deposit", "public", 0), "05", "canonical decimal"),
+    (("items", 0, "proofs", "deposit", "public", 0), "-5", "canonical decimal"),
+    (("items", 0, "proofs", "deposit", "public", 0), str(2**254), "not canonical"),
+    (("items", 0, "proofs", "deposit", "public", 0),
+     "21888242871839275222246405745257275088548364400416034343698204186575808495617", r"not canonical \(>= r\)"),
+    (("items", 0, "proofs", "deposit", "extra"), 1, "unknown key 'extra'"),
+    (("items", 0, "proofs", "deposit"), KeyError, "missing 'deposit'"),
+    (("items", 0, "proofs", "deposit", "proof", "pi_a", 1), "3", "not on the curve"),
+    (("items", 1, "netting"), KeyError, r"item 1 \(trade\): missing 'netting'"),
+    (("items", 1, "netting", "R"), ["1"], "netting.R: expected a list of 2"),
+    (("items", 0, "netting"), {"R": ["1", "2"], "s": "1"}, "unknown key 'netting'"),
+    (("items", 1, "proofs", "buyer", "public"), ["1"] * 65, "at most 64"),
+    (("items",), {}, "batch.items: expected a list"),
+])
+def test_batch_json_strict(path, value, match):
+    b = B.Batch([deposit(1, 2, 3), trade(1, 2, 3, 4, 5)])
+    d = json.loads(B.dumps(b))
+    _mutate(d, path, value)
+    with pytest.raises(InputError, match=match):
+        B.loads(json.dumps(d))
+
+
+@pytest.mark.parametrize("text, match", [
+    ('{"version": 1, "version": 1, "items": []}', "duplicate key 'version'"),
+    ('{"version": 1, "items": [NaN]}', "not valid JSON"),
+    ('{"version": 1, "items": [', "not valid JSON"),
+    (b'\xff\xfe', "not UTF-8"),
+    ("[" * 100000 + "]" * 100000, "not valid JSON|expected a JSON object"),
+])
+def test_batch_json_garbage(text, match):
+    with pytest.raises(InputError, match=match):
+        B.loads(text, "b.json")
+
+
+def test_batch_file_errors_name_the_file(tmp_path):
+    p = tmp_path / "batch.json"
+    p.write_text('{"version": 1}')
+    with pytest.raises(InputError, match=r"batch.json: batch: missing 'items'"):
+        B.load(p)
+    with pytest.raises(InputError, match="cannot read"):
+        B.load(tmp_path / "absent.json")

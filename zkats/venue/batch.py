@@ -1,0 +1,285 @@
+"""Settlement batches: the data model and its strict JSON encoding.
+
+A batch is an ordered list of items.  Each item has a *kind* and one Groth16
+proof per *role* the kind requires (the role names the circuit that made the
+proof):
+
+============  ==========================================  =====================
+kind          roles (circuit)                             extra
+============  ==========================================  =====================
+deposit       deposit (deposit)
+withdraw      withdraw (withdraw)
+trade         match (match), buyer (transition),          ``netting``: Schnorr
+              seller (transition)                         proof over the
+                                                          commitments' sum
+health        health (health)
+liquidate     liquidate (liquidate)
+============  ==========================================  =====================
+
+JSON form (numbers are canonical decimal strings, as snarkjs writes them)::
+
+    {"version": 1,
+     "items": [
+       {"kind": "trade",
+        "proofs": {"match":  {"public": ["12", ...], "proof": {<snarkjs proof.json>}},
+                   "buyer":  {...}, "seller": {...}},
+        "netting": {"R": ["x", "y"], "s": "123"}},
+       ...]}
+
+Parsing is strict: duplicate or unknown keys, JSON numbers where strings are
+expected, non-canonical decimals (sign, leading zeros, >= r), missing roles,
+oversized lists and documents are refused with :class:`InputError` naming the
+item index, kind and field.  Points are checked on the curve (and G2 in the
+subgroup) by :mod:`zkats.formats.snarkjs_json`.
+
+What the public signals *mean* is not decided here: see
+:mod:`zkats.venue.settlement` (its signal layouts adapter).
+"""
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Dict, Optional, Tuple
+
+from ..errors import FormatError, InputError
+from ..field import R
+
+#: batch JSON format version
+VERSION = 1
+
+#: roles each kind needs, and the circuit each role's proof is made with
+KINDS: Dict[str, Tuple[str, ...]] = {
+    "deposit": ("deposit",),
+    "withdraw": ("withdraw",),
+    "trade": ("match", "buyer", "seller"),
+    "health": ("health",),
+    "liquidate": ("liquidate",),
+}
+ROLE_CIRCUIT: Dict[str, str] = {
+    "deposit": "deposit",
+    "withdraw": "withdraw",
+    "match": "match",
+    "buyer": "transition",
+    "seller": "transition",
+    "health": "health",
+    "liquidate": "liquidate",
+}
+
+#: limits checked before anything is allocated from the input
+MAX_ITEMS = 10_000
+MAX_PUBLIC = 64
+MAX_JSON_BYTES = 64 * 1024 * 1024
+
+_DEC = re.compile(r"(0|[1-9][0-9]{0,77})\Z")
+
+
+@dataclass(frozen=True)
+class ProofBundle:
+    """One Groth16 proof with its public signals (canonical ints < r)."""
+    circuit: str
+    public: Tuple[int, ...]
+    proof: object  # zkats.groth16.data_structures.Proof
+
+
+@dataclass(frozen=True)
+class NettingProof:
+    """Schnorr proof that the item's commitments sum to a commitment of zero.
+
+    ``R`` is a Baby Jubjub point (coordinates in Fr), ``s`` a scalar (< r
+    here; the netting adapter checks the tighter subgroup-order bound).
+    """
+    R: Tuple[int, int]
+    s: int
+
+
+@dataclass(frozen=True)
+class Item:
+    kind: str
+    proofs: Dict[str, ProofBundle]
+    netting: Optional[NettingProof] = None
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise InputError(f"unknown item kind {self.kind!r}")
+        if set(self.proofs) != set(KINDS[self.kind]):
+            raise InputError(f"{self.kind} item needs proofs {list(KINDS[self.kind])}, "
+                             f"got {sorted(self.proofs)}")
+        if (self.kind == "trade") != (self.netting is not None):
+            raise InputError(f"{self.kind} item: a netting proof is "
+                             f"{'required' if self.kind == 'trade' else 'not allowed'}")
+
+
+@dataclass(frozen=True)
+class Batch:
+    items: Tuple[Item, ...] = field(default_factory=tuple)
+
+    def __post_init__(self):
+        object.__setattr__(self, "items", tuple(self.items))
+        if len(self.items) > MAX_ITEMS:
+            raise InputError(f"batch has {len(self.items)} items (at most {MAX_ITEMS})")
+
+    def digest(self) -> str:
+        """SHA-256 of the canonical JSON encoding (an identifier, not a replay guard)."""
+        data = json.dumps(batch_to_json(self), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(data.encode()).hexdigest()
+
+
+# --------------------------------------------------------------------------
+# encoding
+# --------------------------------------------------------------------------
+
+def _proof_json(proof):
+    from ..formats.snarkjs_json import proof_to_json
+    return proof_to_json(proof)
+
+
+def item_to_json(item: Item) -> dict:
+    out = {"kind": item.kind,
+           "proofs": {role: {"public": [str(int(v)) for v in b.public],
+                             "proof": _proof_json(b.proof)}
+                      for role, b in item.proofs.items()}}
+    if item.netting is not None:
+        out["netting"] = {"R": [str(item.netting.R[0]), str(item.netting.R[1])],
+                          "s": str(item.netting.s)}
+    return out
+
+
+def batch_to_json(batch: Batch) -> dict:
+    return {"version": VERSION, "items": [item_to_json(it) for it in batch.items]}
+
+
+def dumps(batch: Batch) -> str:
+    return json.dumps(batch_to_json(batch), separators=(",", ":"))
+
+
+# --------------------------------------------------------------------------
+# strict parsing
+# --------------------------------------------------------------------------
+
+class _Dup(ValueError):
+    pass
+
+
+def _no_dup_pairs(pairs):
+    d = {}
+    for k, v in pairs:
+        if k in d:
+            raise _Dup(k)
+        d[k] = v
+    return d
+
+
+def _reject_constant(name):
+    raise ValueError(f"non-standard JSON constant {name}")
+
+
+def _keys(d, where, required, optional=()):
+    if not isinstance(d, dict):
+        raise InputError(f"{where}: expected a JSON object")
+    missing = [k for k in required if k not in d]
+    if missing:
+        raise InputError(f"{where}: missing {missing[0]!r}")
+    extra = sorted(set(d) - set(required) - set(optional))
+    if extra:
+        raise InputError(f"{where}: unknown key {extra[0]!r}")
+
+
+def _dec(v, where, bound=R, what="field element"):
+    if not isinstance(v, str) or not _DEC.match(v):
+        raise InputError(f"{where}: expected a canonical decimal string")
+    n = int(v)
+    if n >= bound:
+        raise InputError(f"{where}: {what} is not canonical (>= r)")
+    return n
+
+
+def _parse_bundle(d, where, circuit):
+    from ..formats.snarkjs_json import proof_from_json
+    _keys(d, where, ("public", "proof"))
+    pub = d["public"]
+    if not isinstance(pub, list):
+        raise InputError(f"{where}.public: expected a list of decimal strings")
+    if len(pub) > MAX_PUBLIC:
+        raise InputError(f"{where}.public: {len(pub)} signals (at most {MAX_PUBLIC})")
+    public = tuple(_dec(v, f"{where}.public[{i}]", what="public signal") for i, v in enumerate(pub))
+    try:
+        proof = proof_from_json(d["proof"], f"{where}.proof")
+    except FormatError as err:
+        raise InputError(str(err)) from None
+    return ProofBundle(circuit=circuit, public=public, proof=proof)
+
+
+def item_from_json(d, index=0) -> Item:
+    where = f"item {index}"
+    if not isinstance(d, dict):
+        raise InputError(f"{where}: expected a JSON object")
+    kind = d.get("kind")
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise InputError(f"{where}: kind must be one of {sorted(KINDS)}")
+    where = f"item {index} ({kind})"
+    _keys(d, where, ("kind", "proofs") + (("netting",) if kind == "trade" else ()))
+    roles = KINDS[kind]
+    _keys(d["proofs"], f"{where}.proofs", roles)
+    proofs = {role: _parse_bundle(d["proofs"][role], f"{where}.proofs.{role}", ROLE_CIRCUIT[role])
+              for role in roles}
+    netting = None
+    if kind == "trade":
+        n = d["netting"]
+        _keys(n, f"{where}.netting", ("R", "s"))
+        if not isinstance(n["R"], list) or len(n["R"]) != 2:
+            raise InputError(f"{where}.netting.R: expected a list of 2 decimal strings")
+        netting = NettingProof(R=(_dec(n["R"][0], f"{where}.netting.R[0]"),
+                                  _dec(n["R"][1], f"{where}.netting.R[1]")),
+                               s=_dec(n["s"], f"{where}.netting.s"))
+    return Item(kind=kind, proofs=proofs, netting=netting)
+
+
+def batch_from_json(d) -> Batch:
+    """Validate an already-decoded JSON value and return a :class:`Batch`."""
+    _keys(d, "batch", ("version", "items"))
+    if d["version"] != VERSION or isinstance(d["version"], bool):
+        raise InputError(f"batch: unsupported version {d['version']!r} (expected {VERSION})")
+    items = d["items"]
+    if not isinstance(items, list):
+        raise InputError("batch.items: expected a list")
+    if len(items) > MAX_ITEMS:
+        raise InputError(f"batch.items: {len(items)} items (at most {MAX_ITEMS})")
+    return Batch(items=tuple(item_from_json(it, i) for i, it in enumerate(items)))
+
+
+def loads(text, source="batch") -> Batch:
+    """Parse batch JSON text (str or bytes) strictly; errors name ``source``."""
+    if isinstance(text, (bytes, bytearray)):
+        if len(text) > MAX_JSON_BYTES:
+            raise InputError(f"{source}: larger than {MAX_JSON_BYTES} bytes")
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(f"{source}: not UTF-8") from None
+    if len(text) > MAX_JSON_BYTES:
+        raise InputError(f"{source}: larger than {MAX_JSON_BYTES} bytes")
+    try:
+        d = json.loads(text, object_pairs_hook=_no_dup_pairs, parse_constant=_reject_constant)
+    except _Dup as err:
+        raise InputError(f"{source}: duplicate key {err.args[0]!r}") from None
+    except (ValueError, RecursionError) as err:
+        raise InputError(f"{source}: not valid JSON ({str(err).splitlines()[0][:80]})") from None
+    try:
+        return batch_from_json(d)
+    except InputError as err:
+        raise InputError(f"{source}: {err}") from None
+
+
+def load(path) -> Batch:
+    """Read and parse a batch file."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_JSON_BYTES + 1)
+    except OSError as err:
+        raise InputError(f"{path}: cannot read ({err.strerror})") from None
+    return loads(data, str(path))
+
+
+def dump(path, batch: Batch):
+    with open(path, "w") as fh:
+        fh.write(dumps(batch))

@@ -1,0 +1,465 @@
+"""The settlement service: verify a batch, then apply it atomically or not at all.
+
+``SettlementService(path).apply(batch)`` runs, in order:
+
+1. **decode** every proof's public signals through the circuit's
+   :class:`SignalLayout` (the adapter that says what each public signal
+   means), and check the batch on its own: no nullifier or new note twice
+   inside the batch; a trade's three proofs agree (same trade commitment,
+   same oracle epoch);
+2. **pre-check** against the ledger without locking (cheap early rejection);
+3. **verify** the proofs, batched per circuit key (:class:`ProofVerifier`
+   adapter; a failing batch is re-checked to name the failing proof), and
+   each trade's netting proof (:class:`NettingVerifier` adapter);
+4. **apply** in one ``BEGIN IMMEDIATE`` transaction that first repeats every
+   ledger check (roots in the root history, nullifiers unspent, commitments
+   new, epochs, escrow, liquidation status) — another process may have
+   committed since step 2 — then writes notes, tree nodes, the new root,
+   nullifiers, escrow moves, trades, health and liquidation records.
+
+Any failure raises :class:`LedgerError` naming the item (index and kind) and
+what failed, and leaves the ledger file unchanged.  Messages carry only
+public values (nullifiers, roots, accounts are public signals).  Replays are
+refused because their nullifiers (or, for deposits, note commitments) are
+already in the ledger — never by comparing proof bytes.
+
+The adapters are small on purpose: the signal layouts are provisional until
+the venue's circuits fix their public inputs; ``Groth16Verifier`` wraps
+:mod:`zkats.groth16.verifier`; ``default_netting_verifier`` wraps the
+Schnorr netting check of :mod:`zkats.commit`.
+"""
+import sqlite3
+import time
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from ..errors import InputError, LedgerError
+from .batch import Batch, Item
+from .ledger import Ledger
+
+
+# --------------------------------------------------------------------------
+# adapter 1: what each circuit's public signals mean
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SignalLayout:
+    """Names of a circuit's public signals, in snarkjs public.json order.
+
+    Recognised names: ``root`` (a Merkle root that must be in the history),
+    ``nullifier`` (spent), ``commitment`` (new note appended to the tree),
+    ``epoch`` (hash of an oracle epoch's data), ``account`` (public account
+    id), ``asset``, ``amount`` (escrow movement), ``trade`` (trade commitment
+    shared by match and transitions), ``delta_x``/``delta_y`` (the Pedersen
+    commitment whose sum the netting proof covers).  Other names are carried
+    along but not interpreted.
+    """
+    circuit: str
+    names: Tuple[str, ...]
+
+    def decode(self, public):
+        if len(public) != len(self.names):
+            raise InputError(f"{self.circuit} proof has {len(public)} public signals, "
+                             f"expected {len(self.names)} ({', '.join(self.names)})")
+        return dict(zip(self.names, public))
+
+
+#: Provisional layouts, to be aligned with ``circuits/*.py`` once they land.
+DEFAULT_LAYOUTS: Dict[str, SignalLayout] = {
+    "deposit": SignalLayout("deposit", ("commitment", "account", "asset", "amount")),
+    "withdraw": SignalLayout("withdraw", ("root", "nullifier", "commitment", "account",
+                                          "asset", "amount", "epoch")),
+    "match": SignalLayout("match", ("trade", "epoch")),
+    "transition": SignalLayout("transition", ("root", "nullifier", "commitment", "epoch",
+                                              "trade", "delta_x", "delta_y")),
+    "health": SignalLayout("health", ("root", "epoch", "account")),
+    "liquidate": SignalLayout("liquidate", ("root", "nullifier", "commitment", "epoch",
+                                            "account")),
+}
+
+
+# --------------------------------------------------------------------------
+# adapter 2: proof verification, batched per circuit key
+# --------------------------------------------------------------------------
+
+class ProofVerifier:
+    """Interface: ``failures(circuit, [(public, proof), ...]) -> [indices]``.
+
+    Returns the indices (into the given list) of the proofs that do not
+    verify; an empty list means all verify.
+    """
+
+    def failures(self, circuit: str, pairs: Sequence[tuple]) -> List[int]:
+        raise NotImplementedError
+
+
+class Groth16Verifier(ProofVerifier):
+    """Groth16 over BN254 with one verifying key per circuit name.
+
+    One random-linear-combination batch check per circuit; only if it fails
+    are the proofs checked one by one to find the culprits.
+    """
+
+    def __init__(self, keys: Dict[str, object]):
+        self.keys = dict(keys)
+
+    @classmethod
+    def from_dir(cls, directory, circuits=None):
+        """Load ``NAME.vkey.json`` (snarkjs verification_key.json) per circuit."""
+        import os
+        from ..formats.snarkjs_json import read_verification_key
+        keys = {}
+        for name in circuits or DEFAULT_LAYOUTS:
+            p = os.path.join(str(directory), f"{name}.vkey.json")
+            if os.path.exists(p):
+                keys[name] = read_verification_key(p)
+        return cls(keys)
+
+    def failures(self, circuit, pairs):
+        from ..groth16 import verifier
+        vk = self.keys.get(circuit)
+        if vk is None:
+            raise LedgerError(f"no verifying key for circuit {circuit!r}")
+        pairs = [(list(pub), proof) for pub, proof in pairs]
+        if len(pairs) > 1 and verifier.batch_verify(vk, pairs):
+            return []
+        return [i for i, (pub, proof) in enumerate(pairs)
+                if not verifier.verify(vk, pub, proof)]
+
+
+# --------------------------------------------------------------------------
+# adapter 3: netting (sum of the trade's commitments is a commitment to 0)
+# --------------------------------------------------------------------------
+
+class NettingVerifier:
+    """Interface: ``verify(points, proof) -> bool`` for a trade.
+
+    ``points`` are the Baby Jubjub points (x, y) whose sum must be a
+    commitment to zero; ``proof`` is a :class:`zkats.venue.batch.NettingProof`.
+    """
+
+    def verify(self, points, proof) -> bool:
+        raise NotImplementedError
+
+
+class SchnorrNettingVerifier(NettingVerifier):
+    """The venue's Schnorr netting check from :mod:`zkats.commit` (lazy import)."""
+
+    def verify(self, points, proof):
+        try:
+            from ..commit import verify_netting
+        except ImportError:
+            raise LedgerError("netting verification is not available "
+                              "(zkats.commit.verify_netting missing)") from None
+        return bool(verify_netting(points, proof))
+
+
+# --------------------------------------------------------------------------
+# receipts and the decoded plan of a batch
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BatchReceipt:
+    batch_id: int
+    digest: str
+    root: int
+    n_items: int
+    leaf_indices: Tuple[Tuple[int, str, int], ...]   # (item, role, leaf index)
+    nullifiers: int
+    verify_seconds: float
+    apply_seconds: float
+
+
+@dataclass
+class _ItemPlan:
+    index: int
+    kind: str
+    signals: Dict[str, Dict[str, int]]                # role -> decoded signals
+    roots: List[Tuple[str, int]]                      # (role, root)
+    nullifiers: List[Tuple[str, int]]
+    commitments: List[Tuple[str, int]]
+    epochs: List[Tuple[str, int]]                     # (role, epoch data hash)
+
+    def where(self):
+        return f"item {self.index} ({self.kind})"
+
+
+def _short(v):
+    s = str(v)
+    return s if len(s) <= 16 else s[:12] + "..."
+
+
+class SettlementService:
+    """Applies batches to the ledger at ``path`` (created if missing).
+
+    ``verifier`` and ``netting`` are the adapters above (defaults: Groth16
+    with keys from ``keys_dir``, and :class:`SchnorrNettingVerifier`);
+    ``layouts`` maps circuit names to :class:`SignalLayout`; ``clock``
+    returns unix seconds (health deadlines).  ``depth``/``hash2`` go to
+    :class:`Ledger`.
+    """
+
+    def __init__(self, path, verifier: Optional[ProofVerifier] = None, netting=None,
+                 layouts=None, keys_dir=None, clock=None, depth=None, hash2=None,
+                 busy_timeout=None):
+        kw = {} if busy_timeout is None else {"busy_timeout": busy_timeout}
+        self.ledger = Ledger(path, depth=depth, hash2=hash2, **kw)
+        if verifier is None and keys_dir is not None:
+            verifier = Groth16Verifier.from_dir(keys_dir)
+        self.verifier = verifier
+        self.netting = netting or SchnorrNettingVerifier()
+        self.layouts = dict(DEFAULT_LAYOUTS if layouts is None else layouts)
+        self.clock = clock or (lambda: int(time.time()))
+
+    def close(self):
+        self.ledger.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # convenience pass-throughs
+    def publish_epoch(self, epoch_id, data_hash, deadline):
+        self.ledger.publish_epoch(epoch_id, data_hash, deadline, now=self.clock())
+
+    def close_epoch(self, epoch_id):
+        return self.ledger.close_epoch(epoch_id, now=self.clock())
+
+    # -- the pipeline ---------------------------------------------------------
+
+    def apply(self, batch: Batch) -> BatchReceipt:
+        """Verify and apply ``batch``; raise LedgerError (nothing applied) if any check fails."""
+        if not isinstance(batch, Batch):
+            raise LedgerError("apply() needs a zkats.venue.batch.Batch")
+        if not batch.items:
+            raise LedgerError("batch is empty")
+        t0 = time.perf_counter()
+        plans = [self._decode(i, item) for i, item in enumerate(batch.items)]
+        self._check_within_batch(plans)
+        self._check_ledger(plans, locked=False)
+        self._verify(batch, plans)
+        t1 = time.perf_counter()
+        digest = batch.digest()
+        try:
+            with self.ledger.write() as conn:
+                self._check_ledger(plans, locked=True)
+                receipt = self._write(conn, batch, plans, digest)
+        except sqlite3.IntegrityError as err:
+            # unreachable while the checks above hold the write lock; a backstop
+            raise LedgerError(f"batch conflicts with the ledger ({err})") from None
+        t2 = time.perf_counter()
+        return BatchReceipt(verify_seconds=t1 - t0, apply_seconds=t2 - t1, **receipt)
+
+    # step 1
+    def _decode(self, index, item: Item) -> _ItemPlan:
+        where = f"item {index} ({item.kind})"
+        signals = {}
+        for role, bundle in item.proofs.items():
+            layout = self.layouts.get(bundle.circuit)
+            if layout is None:
+                raise LedgerError(f"{where}: no signal layout for circuit {bundle.circuit!r}")
+            try:
+                signals[role] = layout.decode(bundle.public)
+            except InputError as err:
+                raise LedgerError(f"{where}: {role} proof: {err}") from None
+        plan = _ItemPlan(index, item.kind, signals, [], [], [], [])
+        for role, sig in signals.items():
+            for name, bucket in (("root", plan.roots), ("nullifier", plan.nullifiers),
+                                 ("commitment", plan.commitments), ("epoch", plan.epochs)):
+                if name in sig:
+                    bucket.append((role, sig[name]))
+        if item.kind == "trade":
+            m, b, s = signals["match"], signals["buyer"], signals["seller"]
+            for role, sig in (("buyer", b), ("seller", s)):
+                if sig.get("trade") != m.get("trade"):
+                    raise LedgerError(f"{where}: {role} transition is not for this match's trade")
+            if len({sig.get("epoch") for sig in (m, b, s)}) != 1:
+                raise LedgerError(f"{where}: match and transitions use different oracle epochs")
+        return plan
+
+    @staticmethod
+    def _check_within_batch(plans):
+        seen_n, seen_c, seen_t = {}, {}, {}
+        for p in plans:
+            for role, n in p.nullifiers:
+                if n in seen_n:
+                    raise LedgerError(f"{p.where()}: {role} nullifier {_short(n)} is spent twice "
+                                      f"in this batch (also {seen_n[n]})")
+                seen_n[n] = f"{p.where()} {role}"
+            for role, c in p.commitments:
+                if c in seen_c:
+                    raise LedgerError(f"{p.where()}: {role} note commitment {_short(c)} appears "
+                                      f"twice in this batch (also {seen_c[c]})")
+                seen_c[c] = f"{p.where()} {role}"
+            if p.kind == "trade":
+                t = p.signals["match"]["trade"]
+                if t in seen_t:
+                    raise LedgerError(f"{p.where()}: trade {_short(t)} appears twice in this "
+                                      f"batch (also {seen_t[t]})")
+                seen_t[t] = p.where()
+
+    # steps 2 and 4a
+    def _check_ledger(self, plans, locked):
+        led = self.ledger
+        now = self.clock()
+        latest = led.latest_epoch()
+        escrow_after = {}
+        new_accounts = set()     # registered by deposits earlier in this batch
+
+        def known(account):
+            return str(account) in new_accounts or led.account_exists(account)
+
+        for p in plans:
+            w = p.where()
+            for role, root in p.roots:
+                if not led.root_known(root):
+                    raise LedgerError(f"{w}: {role} proof uses unknown Merkle root {_short(root)}")
+            for role, n in p.nullifiers:
+                if led.nullifier_spent(n):
+                    raise LedgerError(f"{w}: {role} nullifier {_short(n)} is already spent")
+            for role, c in p.commitments:
+                if led.note_index(c) is not None:
+                    raise LedgerError(f"{w}: {role} note commitment {_short(c)} already exists")
+            epochs = {}
+            for role, e in p.epochs:
+                row = led.epoch_by_hash(e)
+                if row is None:
+                    raise LedgerError(f"{w}: {role} proof uses unknown oracle epoch {_short(e)}")
+                epochs[role] = row
+            if p.kind in ("trade", "withdraw"):
+                for role, (eid, _, _) in epochs.items():
+                    if latest is None or eid != latest[0]:
+                        raise LedgerError(f"{w}: {role} proof uses oracle epoch {eid}, "
+                                          f"not the latest")
+            if p.kind == "trade":
+                t = p.signals["match"]["trade"]
+                if led._one("SELECT 1 FROM trades WHERE trade_commitment = ?", (str(t),)):
+                    raise LedgerError(f"{w}: trade {_short(t)} is already settled")
+            if p.kind in ("deposit", "withdraw"):
+                sig = p.signals[p.kind]
+                asset = str(sig["asset"])
+                bal = escrow_after.get(asset, led.escrow_balance(asset))
+                bal += sig["amount"] if p.kind == "deposit" else -sig["amount"]
+                if bal < 0:
+                    raise LedgerError(f"{w}: withdrawal exceeds the escrow balance of asset "
+                                      f"{_short(asset)}")
+                escrow_after[asset] = bal
+                if p.kind == "deposit":
+                    new_accounts.add(str(sig["account"]))
+                elif not known(sig["account"]):
+                    raise LedgerError(f"{w}: account {_short(sig['account'])} is unknown")
+            if p.kind == "health":
+                sig = p.signals["health"]
+                eid, deadline, _ = epochs["health"]
+                if now > deadline:
+                    raise LedgerError(f"{w}: health proof for oracle epoch {eid} is past "
+                                      f"its deadline")
+                if not known(sig["account"]):
+                    raise LedgerError(f"{w}: account {_short(sig['account'])} is unknown")
+                if led._one("SELECT 1 FROM health_proofs WHERE epoch_id = ? AND account = ?",
+                            (eid, str(sig["account"]))):
+                    raise LedgerError(f"{w}: account {_short(sig['account'])} already proved "
+                                      f"health for oracle epoch {eid}")
+            if p.kind == "liquidate":
+                sig = p.signals["liquidate"]
+                eid = epochs["liquidate"][0]
+                row = led._one("SELECT liquidated_batch FROM liquidatable WHERE epoch_id = ? "
+                               "AND account = ?", (eid, str(sig["account"])))
+                if row is None:
+                    raise LedgerError(f"{w}: account {_short(sig['account'])} is not "
+                                      f"liquidatable in oracle epoch {eid}")
+                if row[0] is not None:
+                    raise LedgerError(f"{w}: account {_short(sig['account'])} was already "
+                                      f"liquidated for oracle epoch {eid}")
+        # health/liquidation duplicates within the batch
+        seen = set()
+        for p in plans:
+            if p.kind in ("health", "liquidate"):
+                key = (p.kind, p.signals[p.kind]["epoch"], p.signals[p.kind]["account"])
+                if key in seen:
+                    raise LedgerError(f"{p.where()}: duplicate {p.kind} for the same account "
+                                      f"and epoch in this batch")
+                seen.add(key)
+
+    # step 3
+    def _verify(self, batch, plans):
+        if self.verifier is None:
+            raise LedgerError("no proof verifier configured (no verifying keys)")
+        groups = {}
+        for i, item in enumerate(batch.items):
+            for role, bundle in item.proofs.items():
+                groups.setdefault(bundle.circuit, []).append((i, role, bundle))
+        for circuit, entries in groups.items():
+            bad = self.verifier.failures(circuit, [(b.public, b.proof) for _, _, b in entries])
+            if bad:
+                i, role, _ = entries[min(bad)]
+                raise LedgerError(f"item {i} ({batch.items[i].kind}): {role} proof does not "
+                                  f"verify against the {circuit} key")
+        for p, item in zip(plans, batch.items):
+            if item.kind != "trade":
+                continue
+            points = [(p.signals[r]["delta_x"], p.signals[r]["delta_y"])
+                      for r in ("buyer", "seller")]
+            if not self.netting.verify(points, item.netting):
+                raise LedgerError(f"{p.where()}: netting proof does not verify "
+                                  f"(commitments do not balance)")
+
+    # step 4b
+    def _write(self, conn, batch, plans, digest):
+        now = self.clock()
+        led = self.ledger
+        n0 = led.n_leaves()
+        seq = conn.execute("SELECT MAX(seq) FROM roots").fetchone()[0] + 1
+        batch_id = (conn.execute("SELECT MAX(batch_id) FROM batches").fetchone()[0] or 0) + 1
+        conn.execute("INSERT INTO batches(batch_id, digest, n_items, applied_at, root_seq) "
+                     "VALUES (?, ?, ?, ?, ?)", (batch_id, digest, len(plans), now, seq))
+        leaves, leaf_rows, placed = [], [], []
+        for p in plans:
+            for role, c in p.commitments:
+                idx = n0 + len(leaves)
+                leaves.append(c)
+                leaf_rows.append((idx, str(c), batch_id, p.index))
+                placed.append((p.index, role, idx))
+        conn.executemany("INSERT INTO notes(leaf_index, commitment, batch_id, item_index) "
+                         "VALUES (?, ?, ?, ?)", leaf_rows)
+        conn.executemany("INSERT INTO nullifiers(nullifier, batch_id, item_index) "
+                         "VALUES (?, ?, ?)",
+                         [(str(n), batch_id, p.index) for p in plans for _, n in p.nullifiers])
+        root = led.tree.append_many(n0, leaves)
+        conn.execute("INSERT INTO roots(seq, root, n_leaves, batch_id) VALUES (?, ?, ?, ?)",
+                     (seq, str(root), n0 + len(leaves), batch_id))
+        for p in plans:
+            if p.kind in ("deposit", "withdraw"):
+                sig = p.signals[p.kind]
+                asset, account = str(sig["asset"]), str(sig["account"])
+                delta = sig["amount"] if p.kind == "deposit" else -sig["amount"]
+                bal = led.escrow_balance(asset) + delta
+                conn.execute("INSERT INTO escrow(asset, balance) VALUES (?, ?) "
+                             "ON CONFLICT(asset) DO UPDATE SET balance = excluded.balance",
+                             (asset, str(bal)))
+                conn.execute("INSERT INTO escrow_moves(batch_id, item_index, account, asset, delta) "
+                             "VALUES (?, ?, ?, ?, ?)", (batch_id, p.index, account, asset, str(delta)))
+                if p.kind == "deposit":
+                    conn.execute("INSERT OR IGNORE INTO accounts(account, first_batch) "
+                                 "VALUES (?, ?)", (account, batch_id))
+            elif p.kind == "trade":
+                eid = led.epoch_by_hash(p.signals["match"]["epoch"])[0]
+                conn.execute("INSERT INTO trades(trade_commitment, epoch_id, batch_id, item_index) "
+                             "VALUES (?, ?, ?, ?)",
+                             (str(p.signals["match"]["trade"]), eid, batch_id, p.index))
+            elif p.kind == "health":
+                sig = p.signals["health"]
+                eid = led.epoch_by_hash(sig["epoch"])[0]
+                conn.execute("INSERT INTO health_proofs(epoch_id, account, batch_id, item_index, "
+                             "proved_at) VALUES (?, ?, ?, ?, ?)",
+                             (eid, str(sig["account"]), batch_id, p.index, now))
+            elif p.kind == "liquidate":
+                sig = p.signals["liquidate"]
+                eid = led.epoch_by_hash(sig["epoch"])[0]
+                conn.execute("UPDATE liquidatable SET liquidated_batch = ? WHERE epoch_id = ? "
+                             "AND account = ?", (batch_id, eid, str(sig["account"])))
+        return dict(batch_id=batch_id, digest=digest, root=root, n_items=len(plans),
+                    leaf_indices=tuple(placed),
+                    nullifiers=sum(len(p.nullifiers) for p in plans))

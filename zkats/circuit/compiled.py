@@ -163,16 +163,19 @@ class CompiledCircuit:
         return f"w{w}"
 
     # ------------------------------------------------------------- solving
-    def solve(self, inputs, check=True, source="input"):
+    def solve(self, inputs, check=True, source="input", hint_hook=None):
         """Witness for ``inputs`` (circom input.json style: name -> int, decimal
         string or nested list).  Raises InputError for missing, unknown or
         non-canonical inputs, and (with ``check``) UnsatisfiedConstraint for the
-        first constraint the inputs violate."""
+        first constraint the inputs violate.  ``hint_hook(i, fn, args, outs)``
+        (for tests) may replace the outputs of the i-th hint call.
+        """
         lay = self.layout
         values = parse_inputs(lay, inputs, source)
         solver = Solver(lay.first_internal, values)
         solver.n_pub_out = lay.n_pub_out
         solver.names = lay.names
+        solver.hint_hook = hint_hook
         _run_define(self.circuit, lay, solver)
         if solver.n_wires != self.n_wires or solver.n_constraints != self.n_constraints:
             raise CircuitError(

@@ -141,3 +141,39 @@ def pairing_check(pairs):
         acc = acc * op.miller_loop(op.twist(_to_pe2(q)), op.cast_point_to_fq12(_to_pe1(p)),
                                    final_exponentiate=False)
     return op.final_exponentiate(acc) == pe.FQ12.one()
+
+
+# -------------------------------------------------------------------- MSM (arrays)
+
+def _mont_to_ints_q(arr):
+    from ..field import limbs_to_ints
+    rinv = pow(pow(2, 256, Q), -1, Q)
+    return [x * rinv % Q for x in limbs_to_ints(arr)]
+
+
+def msm_g1_array(bases, scalars):
+    """sum scalars[i] * bases[i]; bases (n, 8) Montgomery affine, scalars
+    (n, 4) canonical.  Returns a plain-int affine point or None."""
+    fn = _native("msm_g1_array")
+    if fn is not None:
+        return fn(bases, scalars)
+    from ..field import limbs_to_ints
+    xs = _mont_to_ints_q(bases)
+    pts = [None if xs[2 * i] == 0 and xs[2 * i + 1] == 0 else (xs[2 * i], xs[2 * i + 1])
+           for i in range(len(xs) // 2)]
+    return g1_lincomb(pts, limbs_to_ints(scalars))
+
+
+def msm_g2_array(bases, scalars):
+    """As :func:`msm_g1_array` for G2 bases (n, 16)."""
+    fn = _native("msm_g2_array")
+    if fn is not None:
+        return fn(bases, scalars)
+    from ..field import limbs_to_ints
+    xs = _mont_to_ints_q(bases)
+    acc = None
+    for i, k in enumerate(limbs_to_ints(scalars)):
+        x0, x1, y0, y1 = xs[4 * i:4 * i + 4]
+        if k and (x0 | x1 | y0 | y1):
+            acc = g2_add(acc, g2_mul(((x0, x1), (y0, y1)), k))
+    return acc

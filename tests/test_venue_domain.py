@@ -1,0 +1,244 @@
+"""The venue's plain-Python domain: units, instruments, notes, orders,
+margin, oracle epochs, netting (no circuits here)."""
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from zkats.errors import InputError, VerificationError
+from zkats.venue import instruments, keys, margin, notes, oracle, orders, units
+from zkats.commit import netting, pedersen, verify_netting
+
+NOW = 1_700_000_000
+
+
+@pytest.fixture(scope="module")
+def alice():
+    return keys.TraderKey.from_seed(b"alice")
+
+
+@pytest.fixture(scope="module")
+def bob():
+    return keys.TraderKey.from_seed(b"bob")
+
+
+@pytest.fixture(scope="module")
+def perp():
+    return instruments.perpetual("BTC")
+
+
+# ------------------------------------------------------------------ units
+@given(st.integers(-(1 << 35), (1 << 35) - 1))
+@settings(max_examples=50)
+def test_signed_encoding_roundtrip(x):
+    enc = units.encode_signed(x, units.POSITION_BITS)
+    assert 0 <= enc < 1 << units.POSITION_BITS
+    assert units.decode_signed(enc, units.POSITION_BITS) == x
+    assert (enc >> (units.POSITION_BITS - 1)) == (1 if x >= 0 else 0)   # top bit = sign
+
+
+@pytest.mark.parametrize("x", [1 << 35, -(1 << 35) - 1])
+def test_signed_encoding_bounds(x):
+    with pytest.raises(InputError, match="signed 36-bit"):
+        units.encode_signed(x, units.POSITION_BITS, "position")
+
+
+def test_fee_rounds_up():
+    assert units.mul_bps_ceil(10_000, 5) == 5
+    assert units.mul_bps_ceil(10_001, 5) == 6
+    assert units.mul_bps_ceil(0, 5) == 0
+
+
+# ------------------------------------------------------------ instruments
+def test_instrument_ids_distinct_and_stable():
+    a = instruments.perpetual("BTC")
+    b = instruments.future("BTC", expiry=NOW + 86400)
+    c = instruments.option("BTC", NOW + 86400, 60_000, "call")
+    d = instruments.option("BTC", NOW + 86400, 60_000, "put")
+    e = instruments.bespoke("BTC", terms_hash=12345)
+    ids = {x.id for x in (a, b, c, d, e)}
+    assert len(ids) == 5
+    assert instruments.perpetual("BTC").id == a.id
+
+
+@pytest.mark.parametrize("kw, msg", [
+    (dict(kind=0, expiry=5), "perpetual"),
+    (dict(kind=1), "needs one"),
+    (dict(kind=2, expiry=5, strike=0), "strike"),
+    (dict(kind=0, strike=10), "only options"),
+    (dict(kind=9), "kind"),
+    (dict(kind=0, lot=0), "lot"),
+])
+def test_instrument_validation(kw, msg):
+    base = dict(kind=0, underlying="BTC", quote="USDC", lot=1, tick=1)
+    base.update(kw)
+    with pytest.raises(InputError, match=msg):
+        instruments.Instrument(**base)
+
+
+# ------------------------------------------------------------------ notes
+def test_note_commitment_nullifier(alice, bob, perp):
+    n = notes.Note.open(alice, collateral=1000, salt=7)
+    assert n.commitment() == notes.Note.open(alice, collateral=1000, salt=7).commitment()
+    assert n.commitment() != notes.Note.open(alice, collateral=1000, salt=8).commitment()
+    nf = n.nullifier(alice.nk)
+    assert nf != n.nullifier(bob.nk)
+    assert nf not in (n.commitment(), alice.npk, alice.account)
+    n2 = n.apply_leg(perp.id, 3, 3 * 100, salt=9)
+    assert n2.slots[0] == notes.Slot(perp.id, 3, 300)
+    assert n2.collateral == 1000 - notes.trade_fee(300)
+    n3 = n2.apply_leg(perp.id, -3, -3 * 110, salt=10)
+    assert n3.slots[0].position == 0 and n3.slots[0].cost == -30
+
+
+def test_note_slots_full(alice):
+    ids = [instruments.future("BTC", NOW + i + 1).id for i in range(units.N_SLOTS + 1)]
+    n = notes.Note.open(alice, collateral=10 ** 9)
+    for i in ids[:-1]:
+        n = n.apply_leg(i, 1, 100)
+    with pytest.raises(InputError, match="no free position slot"):
+        n.apply_leg(ids[-1], 1, 100)
+
+
+def test_repr_hides_secrets(alice):
+    s = repr(alice) + str(alice)
+    assert str(alice.nk) not in s and alice.prv.hex() not in s
+
+
+# ----------------------------------------------------------------- margin
+def _epoch(entries):
+    return oracle.Epoch(7, tuple(entries))
+
+
+def test_linear_margin_by_hand(alice, perp):
+    e = _epoch([oracle.EpochEntry(perp.id, 100, 100, units.GREEK_SCALE, 0, 1000, 500)])
+    # long 10 @ 100 (cost 1000), mark 100: equity = collateral; IM = 10% of 1000 = 100
+    n = notes.Note(alice.account, alice.npk, 100, 0, (notes.Slot(perp.id, 10, 1000),), 1)
+    assert margin.equity(n, e) == 100
+    assert margin.linear_slack(n, e) == 0 and margin.meets(n, e)
+    n_low = notes.Note(alice.account, alice.npk, 99, 0, (notes.Slot(perp.id, 10, 1000),), 1)
+    assert not margin.meets(n_low, e) and margin.meets(n_low, e, maintenance=True)
+    with pytest.raises(InputError, match="initial margin not met"):
+        margin.check(n_low, e)
+    short = notes.Note(alice.account, alice.npk, 100, 0, (notes.Slot(perp.id, -10, -1000),), 1)
+    assert margin.linear_slack(short, e) == 0
+
+
+def test_portfolio_margin_by_hand(alice):
+    opt = instruments.option("BTC", NOW + 86400, 100, "call")
+    # delta 0.5, percent-gamma 2.0; S = 100; short 10 options at premium 5
+    G = units.GREEK_SCALE
+    e = _epoch([oracle.EpochEntry(opt.id, 5, 100, G // 2, 2 * G, 1000, 500)])
+    n = notes.Note(alice.account, alice.npk, 0, 1, (notes.Slot(opt.id, -10, -50),), 1)
+    # equity = 0 + (-10*5 + 50) = 0; scenario +15%: PnL = -10*100*(0.5*0.15 + 0.5*2*0.0225) = -97.5
+    sl = margin.portfolio_slacks(n, e)
+    assert sl[2] == 0
+    assert sl[4] == -975 * margin.PORTFOLIO_SCALE // 10
+    n_ok = notes.Note(alice.account, alice.npk, 98, 1, (notes.Slot(opt.id, -10, -50),), 1)
+    # worst is +15% (-97.5); -15% gives -10*100*(-0.075 + 0.0225) = +52.5
+    assert margin.meets(n_ok, e)
+    assert not margin.meets(notes.Note(alice.account, alice.npk, 97, 1,
+                                       (notes.Slot(opt.id, -10, -50),), 1), e)
+
+
+def test_margin_bound_covers_extremes(alice, perp):
+    x = (1 << (units.POSITION_BITS - 1)) - 1
+    e = _epoch([oracle.EpochEntry(perp.id, (1 << 40) - 1, (1 << 40) - 1,
+                                  -(1 << 23), -(1 << 31), 10000, 10000)])
+    n = notes.Note(alice.account, alice.npk, 0, 1, (notes.Slot(perp.id, x, -(1 << 79)),), 1)
+    for v in margin.portfolio_slacks(n, e) + [margin.linear_slack(n, e)]:
+        assert abs(v) < margin.SLACK_BOUND < 1 << (margin.MARGIN_BITS - 1)
+
+
+def test_epoch_hash_and_lookup(perp):
+    e = _epoch([oracle.EpochEntry(perp.id, 100, 100, 1, 0, 1000, 500)])
+    assert len(e.entries) == units.EPOCH_SIZE
+    assert e.index_of(perp.id) == 0
+    with pytest.raises(InputError, match="no mark price"):
+        e.index_of(12345)
+    e2 = _epoch([oracle.EpochEntry(perp.id, 101, 100, 1, 0, 1000, 500)])
+    assert e.hash() != e2.hash()
+    with pytest.raises(InputError, match="mm_bps <= im_bps"):
+        oracle.EpochEntry(perp.id, 100, 100, 1, 0, 100, 500)
+
+
+# ----------------------------------------------------------------- orders
+def _pair(alice, bob, perp, buy_limit=105, sell_limit=95, sizes=(10, 6), expiry=NOW + 60):
+    a = orders.sign_order(alice, orders.Order(perp.id, orders.BUY, sizes[0], buy_limit, expiry,
+                                              alice.account, 1))
+    b = orders.sign_order(bob, orders.Order(perp.id, orders.SELL, sizes[1], sell_limit, expiry,
+                                            bob.account, 1))
+    return a, b
+
+
+def test_order_sign_and_checks(alice, bob, perp):
+    a, _ = _pair(alice, bob, perp)
+    orders.check_signed_order(a, NOW)
+    with pytest.raises(InputError, match="expired"):
+        orders.check_signed_order(a, NOW + 60)
+    forged = orders.SignedOrder(a.order, a.blinding, a.pub, (a.sig[0], (a.sig[1] + 1) % pedersen.L))
+    with pytest.raises(InputError, match="bad signature"):
+        orders.check_signed_order(forged, NOW)
+    wrong_opening = orders.SignedOrder(a.order, a.blinding + 1, a.pub, a.sig)
+    with pytest.raises(InputError, match="bad signature"):
+        orders.check_signed_order(wrong_opening, NOW)
+    stolen = orders.SignedOrder(a.order, a.blinding, bob.pub, a.sig)
+    with pytest.raises(InputError, match="not the order's account"):
+        orders.check_signed_order(stolen, NOW)
+
+
+def test_match_rules(alice, bob, perp):
+    a, b = _pair(alice, bob, perp)
+    m = orders.make_match(a, b, 6, 100)
+    orders.check_match(m, NOW)
+    ra, rb = m.remainders()
+    assert ra.order.size == 4 and rb.order.size == 0
+    legs = m.legs()
+    assert [(l.d, l.n) for l in legs] == [(6, 600), (-6, -600)]
+    for bad, msg in [(dict(price=106), "do not cross"), (dict(price=94), "do not cross"),
+                     (dict(fill=7), "larger than"), (dict(fill=0), "empty fill")]:
+        kw = dict(fill=6, price=100)
+        kw.update(bad)
+        with pytest.raises(InputError, match=msg):
+            orders.check_match(orders.make_match(a, b, **kw), NOW)
+    with pytest.raises(InputError, match="expired"):
+        orders.check_match(m, NOW + 60)
+    with pytest.raises(InputError, match="same side"):
+        orders.check_match(orders.make_match(a, a, 1, 100), NOW)
+    crossed_wrong = _pair(alice, bob, perp, buy_limit=90, sell_limit=95)
+    with pytest.raises(InputError, match="do not cross"):
+        orders.check_match(orders.make_match(*crossed_wrong, 1, 92), NOW)
+
+
+def test_order_book_and_rfq_end_in_a_match(alice, bob, perp):
+    a, b = _pair(alice, bob, perp)
+    book = orders.OrderBook(perp.id)
+    assert book.submit(b, NOW) == []
+    ms = book.submit(a, NOW)
+    assert len(ms) == 1 and ms[0].fill == 6 and ms[0].price == 95
+    assert [r.order.size for r in book.resting] == [4]
+    req = orders.Request(perp.id, orders.BUY, 3, NOW + 60)
+    q = orders.quote(req, bob, price=101, nonce=9)
+    m = orders.accept(q, alice, nonce=10, now=NOW)
+    assert (m.fill, m.price, m.a.order.account, m.b.order.account) == (3, 101, alice.account, bob.account)
+
+
+# ---------------------------------------------------------------- netting
+def test_netting_balanced_and_unbalanced(alice, bob, perp):
+    a, b = _pair(alice, bob, perp)
+    legs = orders.make_match(a, b, 6, 100).legs()
+    pts = [l.commitment() for l in legs]
+    rs = [l.blinding for l in legs]
+    pf = netting.prove(pts, rs, context=3)
+    assert netting.verify(pts, pf, context=3)
+    assert verify_netting(pts, pf.to_json(), context=3)
+    assert not netting.verify(pts, pf, context=4)
+    assert not netting.verify(pts[:1], pf, context=3)
+    netting.check(pts, pf, context=3)
+    # an unbalanced set (buyer +6, seller -5) cannot be proved, and a proof
+    # for the balanced set does not verify for it
+    bad = pedersen.commit_signed([-5, -500], rs[1])
+    with pytest.raises(InputError, match="do not balance"):
+        netting.prove([pts[0], bad], rs)
+    assert not netting.verify([pts[0], bad], pf, context=3)
+    with pytest.raises(VerificationError):
+        netting.check([pts[0], bad], pf, context=3)
+    assert not verify_netting([pts[0], (1, 2)], pf.to_json())

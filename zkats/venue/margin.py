@@ -1,0 +1,132 @@
+"""Margin models, evaluated with the exact integers the circuits use.
+
+Let a note have slots ``(instrument_i, x_i, c_i)`` (signed position and
+cost) and let the epoch give, for instrument_i, ``m_i`` (mark), ``S_i``
+(underlying value of one lot), ``delta_i``, ``gamma_i`` (fixed point,
+``G = units.GREEK_SCALE``) and the rates ``im_i``, ``mm_i`` (bps).
+
+Equity::
+
+    E = collateral + sum_i (x_i * m_i - c_i)
+
+**Linear model** (``note.model == 0``), rate ``b_i`` = ``im_i`` (initial)
+or ``mm_i`` (maintenance)::
+
+    slack = 10000 * E - sum_i |x_i| * m_i * b_i        must be >= 0
+
+**Portfolio model** (``note.model == 1``): for every price shock ``h`` (bps
+of the underlying) of the grid, the delta-gamma estimate of the portfolio's
+value change is ``sum_i x_i * S_i * (delta_i/G * h/1e4 + gamma_i/(2G) *
+(h/1e4)^2)``, where ``delta_i`` is the option's delta and ``gamma_i`` its
+"percent gamma" (gamma times the underlying value ``S_i``).  The account
+must stay solvent in every scenario; scaled by ``2 * G * 1e8`` to stay in
+integers::
+
+    slack_h = 2*G*10^8 * E + sum_i (x_i*S_i) * (2*10^4*h*delta_i + h^2*gamma_i)   >= 0
+
+(Futures and perpetuals have ``delta = G``, ``gamma = 0``, ``S = m``.)  The
+grid (``INITIAL_SHOCKS_BPS`` for initial margin, ``MAINTENANCE_SHOCKS_BPS``
+for maintenance) has ``N_SCENARIOS`` points, fixed in the circuits.
+
+In-circuit, each slack is shown non-negative by range-checking it to
+``MARGIN_BITS`` bits.  That is a sound comparison because every slack is an
+integer with ``|slack| < 2^(MARGIN_BITS-1)`` (bounds below, from the
+range-checked inputs), so a negative slack is ``r - |slack| >= 2^MARGIN_BITS``
+as a field element.  :func:`slacks` computes the same list the circuit
+range-checks (the linear slack in every position for the linear model), so
+the native check and the circuit agree exactly.
+"""
+from ..errors import InputError
+from . import units
+
+INITIAL_SHOCKS_BPS = (-1500, -750, 0, 750, 1500)
+MAINTENANCE_SHOCKS_BPS = (-1000, -500, 0, 500, 1000)
+N_SCENARIOS = len(INITIAL_SHOCKS_BPS)
+assert len(MAINTENANCE_SHOCKS_BPS) == N_SCENARIOS
+
+#: penalty on the notional closed by a liquidation (bps), paid from collateral
+LIQUIDATION_PENALTY_BPS = 100
+
+PORTFOLIO_SCALE = 2 * units.GREEK_SCALE * 10 ** 8
+LINEAR_SCALE = units.BPS
+
+
+def _bounds():
+    """An upper bound on |slack| for both models, from the unit bounds."""
+    n = units.N_SLOTS
+    x = 1 << (units.POSITION_BITS - 1)
+    m = 1 << units.PRICE_BITS
+    c = 1 << (units.COST_BITS - 1)
+    e = (1 << units.COLLATERAL_BITS) + n * (x * m + c)
+    bps = 1 << units.BPS_BITS
+    lin = LINEAR_SCALE * e + n * x * m * bps
+    hmax = max(abs(h) for h in INITIAL_SHOCKS_BPS + MAINTENANCE_SHOCKS_BPS)
+    d = 1 << (units.DELTA_BITS - 1)
+    g = 1 << (units.GAMMA_BITS - 1)
+    port = PORTFOLIO_SCALE * e + n * x * m * (2 * 10 ** 4 * hmax * d + hmax * hmax * g)
+    return max(lin, port)
+
+
+SLACK_BOUND = _bounds()
+#: bits of the range check that shows a slack is >= 0
+MARGIN_BITS = SLACK_BOUND.bit_length() + 1
+assert (1 << MARGIN_BITS) + SLACK_BOUND < (1 << 253)
+
+
+def _entries(note, epoch):
+    """For each slot, the epoch entry used (None for a zero position)."""
+    out = []
+    for i, s in enumerate(note.slots):
+        out.append(epoch.entry(s.instrument) if s.position != 0 else None)
+    return out
+
+
+def equity(note, epoch):
+    e = note.collateral
+    for s, ent in zip(note.slots, _entries(note, epoch)):
+        e += (s.position * ent.mark if ent else 0) - s.cost
+    return e
+
+
+def linear_slack(note, epoch, maintenance=False):
+    req = 0
+    for s, ent in zip(note.slots, _entries(note, epoch)):
+        if ent:
+            req += abs(s.position) * ent.mark * (ent.mm_bps if maintenance else ent.im_bps)
+    return LINEAR_SCALE * equity(note, epoch) - req
+
+
+def portfolio_slacks(note, epoch, maintenance=False):
+    shocks = MAINTENANCE_SHOCKS_BPS if maintenance else INITIAL_SHOCKS_BPS
+    e = PORTFOLIO_SCALE * equity(note, epoch)
+    ents = _entries(note, epoch)
+    out = []
+    for h in shocks:
+        v = e
+        for s, ent in zip(note.slots, ents):
+            if ent:
+                a = s.position * ent.underlying
+                v += a * (2 * 10 ** 4 * h * ent.delta + h * h * ent.gamma)
+        out.append(v)
+    return out
+
+
+def slacks(note, epoch, maintenance=False):
+    """The N_SCENARIOS integers the circuit shows to be >= 0 for this note's model."""
+    if note.model == 0:
+        return [linear_slack(note, epoch, maintenance)] * N_SCENARIOS
+    return portfolio_slacks(note, epoch, maintenance)
+
+
+def meets(note, epoch, maintenance=False):
+    """True iff the note meets initial (or maintenance) margin at ``epoch``."""
+    return all(v >= 0 for v in slacks(note, epoch, maintenance))
+
+
+def check(note, epoch, maintenance=False, what="account"):
+    """Raise InputError naming the failing scenario if margin is not met."""
+    kind = "maintenance" if maintenance else "initial"
+    for k, v in enumerate(slacks(note, epoch, maintenance)):
+        if v < 0:
+            model = "linear" if note.model == 0 else f"portfolio scenario {k}"
+            raise InputError(f"{what}: {kind} margin not met ({model})")

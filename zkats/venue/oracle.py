@@ -1,0 +1,101 @@
+"""Oracle epochs: mark prices, underlying prices, Greeks and margin rates.
+
+An epoch is ``(epoch_id, entries)`` with exactly ``units.EPOCH_SIZE``
+entries (unused ones are :data:`EMPTY`).  An entry carries, for one
+instrument: ``mark`` (collateral units per lot), ``underlying`` (the value
+``S`` of the underlying quantity of one lot; for futures and perpetuals
+``S = mark``), ``delta`` and ``gamma`` (signed, fixed point
+``units.GREEK_SCALE``; see :mod:`zkats.venue.margin` for their meaning)
+and the linear model's initial/maintenance rates ``im_bps >= mm_bps``.
+
+The epoch's public face is one field element, its hash::
+
+    entry_hash = Poseidon(tags.EPOCH_ENTRY, id, mark, underlying,
+                          enc(delta), enc(gamma), im_bps, mm_bps)
+    epoch_hash = Poseidon(tags.EPOCH, epoch_id, entry_hash_0, ..., entry_hash_{K-1})
+
+(``enc`` is the signed encoding of :mod:`zkats.venue.units`).  Circuits
+take the entries as private inputs, recompute this hash and expose it with
+the epoch id; the ledger accepts only hashes of epochs it has published.
+"""
+from dataclasses import dataclass
+from typing import Tuple
+
+from ..errors import InputError
+from ..field import R
+from . import tags, units
+
+
+@dataclass(frozen=True)
+class EpochEntry:
+    instrument: int
+    mark: int
+    underlying: int
+    delta: int
+    gamma: int
+    im_bps: int
+    mm_bps: int
+
+    def __post_init__(self):
+        what = "epoch entry"
+        if not (isinstance(self.instrument, int) and 0 <= self.instrument < R):
+            raise InputError(f"{what} instrument: must be a field element")
+        units.check_unsigned(self.mark, units.PRICE_BITS, f"{what} mark")
+        units.check_unsigned(self.underlying, units.PRICE_BITS, f"{what} underlying")
+        units.check_signed(self.delta, units.DELTA_BITS, f"{what} delta")
+        units.check_signed(self.gamma, units.GAMMA_BITS, f"{what} gamma")
+        units.check_unsigned(self.im_bps, units.BPS_BITS, f"{what} im_bps")
+        units.check_unsigned(self.mm_bps, units.BPS_BITS, f"{what} mm_bps")
+        if self.im_bps > units.BPS or self.mm_bps > self.im_bps:
+            raise InputError(f"{what}: need mm_bps <= im_bps <= 10000")
+
+    def fields(self):
+        """The entry as circuit inputs (signed values encoded)."""
+        return [self.instrument, self.mark, self.underlying,
+                units.encode_signed(self.delta, units.DELTA_BITS),
+                units.encode_signed(self.gamma, units.GAMMA_BITS),
+                self.im_bps, self.mm_bps]
+
+    def hash(self):
+        from ..gadgets.poseidon_hash import poseidon
+        return poseidon([tags.EPOCH_ENTRY] + self.fields())
+
+
+#: the padding entry (instrument id 0 never names a real instrument)
+EMPTY = EpochEntry(0, 0, 0, 0, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class Epoch:
+    epoch_id: int
+    entries: Tuple[EpochEntry, ...]
+
+    def __post_init__(self):
+        units.check_unsigned(self.epoch_id, 64, "epoch id")
+        entries = tuple(self.entries)
+        if len(entries) > units.EPOCH_SIZE:
+            raise InputError(f"epoch: at most {units.EPOCH_SIZE} entries, got {len(entries)}")
+        entries = entries + (EMPTY,) * (units.EPOCH_SIZE - len(entries))
+        ids = [e.instrument for e in entries if e.instrument]
+        if len(set(ids)) != len(ids):
+            raise InputError("epoch: an instrument appears twice")
+        object.__setattr__(self, "entries", entries)
+
+    def index_of(self, instrument):
+        """Index of the entry for ``instrument`` (InputError if absent)."""
+        for i, e in enumerate(self.entries):
+            if e.instrument == instrument and instrument != 0:
+                return i
+        raise InputError(f"epoch {self.epoch_id}: no mark price for instrument {instrument}")
+
+    def entry(self, instrument):
+        return self.entries[self.index_of(instrument)]
+
+    def hash(self):
+        from ..gadgets.poseidon_hash import poseidon
+        return poseidon([tags.EPOCH, self.epoch_id] + [e.hash() for e in self.entries])
+
+    def circuit_inputs(self):
+        """``{"epoch_id", "epoch_hash", "epoch": [[7 fields] x EPOCH_SIZE]}``."""
+        return {"epoch_id": self.epoch_id, "epoch_hash": self.hash(),
+                "epoch": [e.fields() for e in self.entries]}

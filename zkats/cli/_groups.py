@@ -12,6 +12,11 @@ def zkey():
     """Proving keys: contribute, beacon, verify, export."""
 
 
+@zkey.group()
+def export():
+    """Export a verification key, a Solidity verifier or calldata."""
+
+
 @main.group()
 def powersoftau():
     """Powers-of-tau ceremony files (.ptau), compatible with snarkjs."""

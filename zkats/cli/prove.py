@@ -11,7 +11,7 @@ import time
 import click
 
 from . import main
-from ._groups import groth16, zkey
+from ._groups import export, groth16, zkey
 
 
 class _Progress:
@@ -86,3 +86,35 @@ def groth16_verify(vk_file, public_file, proof_file):
         click.echo("zkats: invalid: the proof does not verify for these public signals", err=True)
         sys.exit(1)
     click.echo("OK")
+
+
+@export.command("solidityverifier")
+@click.argument("zkey_file", metavar="FINAL.zkey", type=click.Path(dir_okay=False))
+@click.argument("sol_file", metavar="Verifier.sol", type=click.Path(dir_okay=False))
+def export_solidityverifier(zkey_file, sol_file):
+    """Write a Solidity Groth16 verifier for a proving key (or a
+    verification_key.json)."""
+    from ..groth16.solidity import solidity_verifier
+
+    if zkey_file.endswith(".json"):
+        from ..formats.snarkjs_json import read_verification_key
+        vk = read_verification_key(zkey_file)
+    else:
+        from ..formats.zkey import read_zkey
+        vk = read_zkey(zkey_file).verifying_key()
+    if vk.n_public < 1:
+        from ..errors import InputError
+        raise InputError(f"{zkey_file}: the circuit has no public signals; a Solidity verifier needs at least one")
+    with open(sol_file, "w") as f:
+        f.write(solidity_verifier(vk))
+
+
+@export.command("soliditycalldata")
+@click.argument("public_file", metavar="PUBLIC.json", type=click.Path(dir_okay=False))
+@click.argument("proof_file", metavar="PROOF.json", type=click.Path(dir_okay=False))
+def export_soliditycalldata(public_file, proof_file):
+    """Print verifyProof's arguments for a proof (B's Fq2 halves swapped)."""
+    from ..formats.snarkjs_json import read_proof, read_public
+    from ..groth16.solidity import solidity_calldata
+
+    click.echo(solidity_calldata(read_public(public_file), read_proof(proof_file)))

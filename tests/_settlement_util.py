@@ -49,9 +49,9 @@ class StubNetting(NettingVerifier):
         return proof.s == 1
 
 
-def service(path, clock=None, **kw):
+def service(path, clock=None, depth=DEPTH, **kw):
     return SettlementService(path, verifier=StubVerifier(), netting=StubNetting(),
-                             depth=DEPTH, hash2=fast_hash2, clock=clock or (lambda: 1000), **kw)
+                             depth=depth, hash2=fast_hash2, clock=clock or (lambda: 1000), **kw)
 
 
 def _bundle(circuit, public, proof=GOOD):
@@ -93,7 +93,11 @@ def liquidate(nullifier, commitment, account, epoch=EPOCH1, root=None):
         "liquidate", [root, nullifier, commitment, epoch, account])})
 
 
-def scenario_batch(k, n_trades=4):
+def genesis(depth):
+    return zero_hashes(depth, fast_hash2)[depth]
+
+
+def scenario_batch(k, n_trades=4, depth=DEPTH):
     """Batch number ``k`` of a deterministic sequence: unique values per k.
 
     Two deposits, ``n_trades`` trades and one withdrawal; returns
@@ -103,8 +107,8 @@ def scenario_batch(k, n_trades=4):
     items = [deposit(base + 1, 900 + k, 50), deposit(base + 2, 901 + k, 70)]
     for t in range(n_trades):
         o = base + 100 + 10 * t
-        items.append(trade(o, o + 1, o + 2, o + 3, o + 4))
-    items.append(withdraw(base + 500, base + 501, 900 + k, 20))
+        items.append(trade(o, o + 1, o + 2, o + 3, o + 4, root=genesis(depth)))
+    items.append(withdraw(base + 500, base + 501, 900 + k, 20, root=genesis(depth)))
     return B.Batch(items), 2 + 2 * n_trades + 1, 2 * n_trades + 1
 
 
@@ -122,14 +126,16 @@ def check_consistency(ledger, hash2=fast_hash2):
     assert list(c.execute("PRAGMA foreign_key_check")) == []
     notes = ledger.notes()
     assert [i for i, _ in notes] == list(range(len(notes))), "leaf indices not contiguous"
-    # recompute the root history from the notes, leaf by leaf
-    from zkats.venue.merkle_store import MerkleStore  # noqa: F401  (same hash rule)
+    # recompute the root history from the notes, incrementally
     zs = zero_hashes(ledger.depth, hash2)
     history = ledger.root_history()
     assert history[0][1] == zs[ledger.depth] and history[0][2] == 0
+    tree = _IncrementalTree(ledger.depth, hash2, zs)
     for seq, root, n, _ in history:
-        assert root == _root_of([v for _, v in notes[:n]], ledger.depth, hash2, zs), \
-            f"root {seq} does not match its notes"
+        assert n >= len(tree.leaves), "root history leaf counts decrease"
+        for _, v in notes[len(tree.leaves):n]:
+            tree.append(v)
+        assert root == tree.root(), f"root {seq} does not match its notes"
     assert history[-1][2] == len(notes)
     assert ledger.current_root() == history[-1][1]
     # every batch has a root row, and its notes/nullifiers reference it
@@ -147,3 +153,25 @@ def _root_of(leaves, depth, hash2, zs):
         if not level:
             level = [zs[h + 1]]
     return level[0] if level else zs[depth]
+
+
+class _IncrementalTree:
+    """Independent in-memory tree (plain dict of nodes) for consistency checks."""
+
+    def __init__(self, depth, hash2, zs):
+        self.depth, self.hash2, self.zs = depth, hash2, zs
+        self.nodes = {}
+        self.leaves = []
+
+    def append(self, v):
+        i = len(self.leaves)
+        self.leaves.append(v)
+        self.nodes[(0, i)] = v
+        for h in range(self.depth):
+            left = self.nodes.get((h, i & ~1), self.zs[h])
+            right = self.nodes.get((h, i | 1), self.zs[h])
+            i >>= 1
+            self.nodes[(h + 1, i)] = self.hash2(left, right)
+
+    def root(self):
+        return self.nodes.get((self.depth, 0), self.zs[self.depth])

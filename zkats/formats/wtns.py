@@ -1,0 +1,59 @@
+"""iden3 ``.wtns`` witness files (version 2), as circom's witness calculator
+and snarkjs write them.
+
+Sections (facts from snarkjs' ``wtns_utils.js``): 1 = header (u32 n8 = 32,
+prime r in 32 bytes LE, u32 nWitness); 2 = nWitness values, 32 bytes LE
+each, standard (non-Montgomery) form.  Reading checks the prime, the
+section size against nWitness before touching the values, and that every
+value is < r.
+"""
+import struct
+
+import numpy as np
+
+from ..errors import FormatError, InputError
+from ..field import R, ints_to_limbs, limbs_to_ints
+from .binfile import BinFile, BinWriter, field_header, limbs_below, read_field_header
+
+MAGIC = b"wtns"
+VERSION = 2
+
+
+def read_wtns(path):
+    """The witness as a numpy uint64 array of shape (nWitness, 4): canonical
+    little-endian limbs (a private copy, not a view of the file)."""
+    bf = BinFile(path, MAGIC, VERSION)
+    hdr = bf.bytes(1)
+    if len(hdr) != 40:
+        raise FormatError(bf.path, f"size {len(hdr)}, expected 40", 1)
+    read_field_header(bf, hdr, 1)
+    n, = struct.unpack_from("<I", hdr, 36)
+    arr = np.array(bf.array(2, n, 4), dtype=np.uint64)
+    if n and not limbs_below(arr).all():
+        i = int(np.flatnonzero(~limbs_below(arr))[0])
+        raise FormatError(bf.path, f"witness value {i} is not < r", 2)
+    return arr
+
+
+def read_wtns_ints(path):
+    """The witness as a list of Python ints."""
+    return limbs_to_ints(read_wtns(path))
+
+
+def write_wtns(path, values):
+    """Write a witness: a :class:`zkats.circuit.Witness`, a list of ints, or an
+    (n, 4) uint64 limb array.  Every value must be canonical (< r)."""
+    values = getattr(values, "values", values)
+    if isinstance(values, np.ndarray):
+        arr = np.ascontiguousarray(values, dtype="<u8").reshape(-1, 4)
+        if arr.shape[0] and not limbs_below(arr).all():
+            raise InputError(f"{path}: witness value is not < r")
+    else:
+        vals = list(values)
+        for i, v in enumerate(vals):
+            if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < R:
+                raise InputError(f"{path}: witness value {i} is not a canonical field element")
+        arr = ints_to_limbs(vals) if vals else np.zeros((0, 4), np.uint64)
+    with BinWriter(path, MAGIC, 2, VERSION) as w:
+        w.section(1, field_header(), struct.pack("<I", arr.shape[0]))
+        w.section(2, arr)

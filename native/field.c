@@ -73,3 +73,20 @@ int fq_sqrt(fq_t *r, const fq_t *a) {
     *r = s;
     return 1;
 }
+
+/* ---- array conversions and element-wise products (cffi; n 4-limb values) -- */
+
+#define ZK_DEFINE_ARRAY_OPS(F, T)                                                          \
+    void zk_##F##_to_mont(uint64_t *out, const uint64_t *in, size_t n) {                   \
+        for (size_t i = 0; i < n; i++) F##_from_canonical((T *)(out + 4 * i), in + 4 * i); \
+    }                                                                                      \
+    void zk_##F##_from_mont(uint64_t *out, const uint64_t *in, size_t n) {                 \
+        for (size_t i = 0; i < n; i++) F##_to_canonical(out + 4 * i, (const T *)(in + 4 * i)); \
+    }                                                                                      \
+    void zk_##F##_mul(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n) {     \
+        for (size_t i = 0; i < n; i++)                                                     \
+            F##_mul((T *)(out + 4 * i), (const T *)(a + 4 * i), (const T *)(b + 4 * i));   \
+    }
+
+ZK_DEFINE_ARRAY_OPS(fq, fq_t)
+ZK_DEFINE_ARRAY_OPS(fr, fr_t)

@@ -238,4 +238,13 @@ void zk_set_portable(int on);
 int zk_get_portable(void);
 int zk_has_adx(void);
 
+/* Arrays of n values, 4 limbs each: canonical <-> Montgomery conversion and
+ * the element-wise Montgomery product (out may alias the inputs). */
+void zk_fq_to_mont(uint64_t *out, const uint64_t *in, size_t n);
+void zk_fq_from_mont(uint64_t *out, const uint64_t *in, size_t n);
+void zk_fq_mul(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n);
+void zk_fr_to_mont(uint64_t *out, const uint64_t *in, size_t n);
+void zk_fr_from_mont(uint64_t *out, const uint64_t *in, size_t n);
+void zk_fr_mul(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n);
+
 #endif

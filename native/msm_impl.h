@@ -1,0 +1,246 @@
+/*
+ * msm_impl.h - MSM / batch scalar multiplication for one group; included by
+ * msm.c once for G1 and once for G2 with CURVE, FIELD, FE defined.
+ */
+#define GF(name) ZK_CAT(CURVE, _##name)
+#define FF(op) ZK_CAT(FIELD, _##op)
+#define MF(name) ZK_CAT(ZK_CAT(CURVE, _msm_), name)
+
+/* ---- Pippenger ------------------------------------------------------------
+
+ * Task t covers window w = t / nchunks over points of chunk t % nchunks.
+ * A task clears 2^(c-1) xyzz buckets, adds every base with a non-zero
+ * digit d into bucket |d| - 1 (negated when d < 0), and sums the buckets
+ * as sum_b b*B_b with a running sum from the top; the result goes to
+ * partial[t].  The window sums are combined by the caller's thread. */
+typedef struct {
+    const GF(aff_t) *bases;
+    const uint64_t *scalars;
+    size_t n, chunk;
+    int c, nwin, nchunks;
+    GF(xyzz_t) *partial;
+    int next;   /* atomic task counter */
+    int failed;
+} MF(ctx);
+
+static void *MF(worker)(void *arg) {
+    MF(ctx) *x = (MF(ctx) *)arg;
+    size_t nb = (size_t)1 << (x->c - 1);
+    GF(xyzz_t) *bk = (GF(xyzz_t) *)malloc(nb * sizeof(GF(xyzz_t)));
+    if (!bk) { __atomic_store_n(&x->failed, 1, __ATOMIC_RELAXED); return NULL; }
+    int ntasks = x->nwin * x->nchunks;
+    for (;;) {
+        int t = __atomic_fetch_add(&x->next, 1, __ATOMIC_RELAXED);
+        if (t >= ntasks) break;
+        int w = t / x->nchunks, ch = t % x->nchunks;
+        size_t lo = (size_t)ch * x->chunk, hi = lo + x->chunk;
+        if (hi > x->n) hi = x->n;
+        for (size_t b = 0; b < nb; b++) GF(xyzz_set_inf)(&bk[b]);
+        int pos = w * x->c;
+        for (size_t i = lo; i < hi; i++) {
+            int d = zk_booth_digit(x->scalars + 4 * i, 4, pos, x->c);
+            if (d == 0) continue;
+            const GF(aff_t) *p = &x->bases[i];
+            if (GF(aff_is_inf)(p)) continue;
+            if (d > 0) GF(xyzz_madd)(&bk[d - 1], &bk[d - 1], p, 0);
+            else GF(xyzz_madd)(&bk[-d - 1], &bk[-d - 1], p, 1);
+        }
+        GF(xyzz_t) run, sum;
+        GF(xyzz_set_inf)(&run);
+        GF(xyzz_set_inf)(&sum);
+        for (size_t b = nb; b-- > 0;) {
+            GF(xyzz_add)(&run, &run, &bk[b]);
+            GF(xyzz_add)(&sum, &sum, &run);
+        }
+        x->partial[t] = sum;
+    }
+    free(bk);
+    return NULL;
+}
+
+static int MF(run)(GF(aff_t) *out, const GF(aff_t) *bases, const uint64_t *scalars, size_t n,
+                   int threads, int c) {
+    if (n == 0) { GF(aff_set_inf)(out); return 0; }
+    threads = zk_threads(threads);
+    if (n < 64) threads = 1;
+    if (c < 1) c = 1;
+    if (c > 16) c = 16;
+    MF(ctx) x;
+    x.bases = bases; x.scalars = scalars; x.n = n; x.c = c;
+    x.nwin = (SCALAR_BITS + 1 + c - 1) / c;
+    /* enough tasks to keep every thread busy, without many tiny chunks */
+    x.nchunks = 1;
+    while (x.nchunks * x.nwin < 2 * threads && (n / (size_t)(x.nchunks * 2)) >= 1024) x.nchunks *= 2;
+    x.chunk = (n + x.nchunks - 1) / x.nchunks;
+    x.next = 0; x.failed = 0;
+    int ntasks = x.nwin * x.nchunks;
+    x.partial = (GF(xyzz_t) *)malloc((size_t)ntasks * sizeof(GF(xyzz_t)));
+    if (!x.partial) return -1;
+    if (threads > ntasks) threads = ntasks;
+    zk_run_threads(MF(worker), &x, threads);
+    if (x.failed) { free(x.partial); return -1; }
+    GF(jac_t) acc, t;
+    GF(jac_set_inf)(&acc);
+    for (int w = x.nwin - 1; w >= 0; w--) {
+        for (int s = 0; s < c; s++) GF(jac_dbl)(&acc, &acc);
+        for (int ch = 0; ch < x.nchunks; ch++) {
+            GF(xyzz_to_jac)(&t, &x.partial[w * x.nchunks + ch]);
+            GF(jac_add)(&acc, &acc, &t);
+        }
+    }
+    free(x.partial);
+    GF(jac_to_aff)(out, &acc);
+    return 0;
+}
+
+int ZK_CAT(msm_, CURVE)(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int threads) {
+    return MF(run)((GF(aff_t) *)out, (const GF(aff_t) *)bases, scalars, n, threads, msm_window_size(n));
+}
+
+int ZK_CAT(ZK_CAT(msm_, CURVE), _window)(uint64_t *out, const uint64_t *bases, const uint64_t *scalars,
+                                         size_t n, int threads, int c) {
+    return MF(run)((GF(aff_t) *)out, (const GF(aff_t) *)bases, scalars, n, threads, c);
+}
+
+/* ---- each point times its own scalar --------------------------------------- */
+
+typedef struct {
+    GF(aff_t) *out;
+    const GF(aff_t) *pts;
+    const uint64_t *scalars;
+    size_t n;
+    int next, failed;
+} MF(each_ctx);
+
+static void *MF(each_worker)(void *arg) {
+    MF(each_ctx) *x = (MF(each_ctx) *)arg;
+    GF(jac_t) *tmp = (GF(jac_t) *)malloc(ZK_BATCH * sizeof(GF(jac_t)));
+    if (!tmp) { __atomic_store_n(&x->failed, 1, __ATOMIC_RELAXED); return NULL; }
+    size_t nblk = (x->n + ZK_BATCH - 1) / ZK_BATCH;
+    for (;;) {
+        size_t blk = (size_t)__atomic_fetch_add(&x->next, 1, __ATOMIC_RELAXED);
+        if (blk >= nblk) break;
+        size_t lo = blk * ZK_BATCH, hi = lo + ZK_BATCH;
+        if (hi > x->n) hi = x->n;
+        for (size_t i = lo; i < hi; i++) {
+            GF(jac_t) p;
+            GF(jac_from_aff)(&p, &x->pts[i]);
+            GF(jac_mul)(&tmp[i - lo], &p, x->scalars + 4 * i, 4);
+        }
+        GF(jac_batch_to_aff)(x->out + lo, tmp, hi - lo);
+    }
+    free(tmp);
+    return NULL;
+}
+
+int ZK_CAT(CURVE, _mul_each)(uint64_t *out, const uint64_t *points, const uint64_t *scalars, size_t n, int threads) {
+    if (n == 0) return 0;
+    MF(each_ctx) x = {(GF(aff_t) *)out, (const GF(aff_t) *)points, scalars, n, 0, 0};
+    size_t nblk = (n + ZK_BATCH - 1) / ZK_BATCH;
+    threads = zk_threads(threads);
+    if ((size_t)threads > nblk) threads = (int)nblk;
+    zk_run_threads(MF(each_worker), &x, threads);
+    return x.failed ? -1 : 0;
+}
+
+/* ---- fixed base -------------------------------------------------------------
+
+ * Table T[j][d-1] = d * 2^(c j) * base for windows j < nwin and digits
+ * 1 <= d <= 2^(c-1), affine; a scalar costs nwin mixed additions. */
+typedef struct {
+    GF(aff_t) *out;
+    const uint64_t *scalars;
+    size_t n;
+    int c, nwin;
+    GF(aff_t) *table;
+    GF(jac_t) *jtab;
+    const GF(jac_t) *wbase;  /* 2^(c j) * base */
+    int next, failed;
+} MF(fb_ctx);
+
+static void *MF(fb_table_worker)(void *arg) {
+    MF(fb_ctx) *x = (MF(fb_ctx) *)arg;
+    size_t half = (size_t)1 << (x->c - 1);
+    for (;;) {
+        int j = __atomic_fetch_add(&x->next, 1, __ATOMIC_RELAXED);
+        if (j >= x->nwin) break;
+        GF(jac_t) *row = x->jtab + (size_t)j * half;
+        row[0] = x->wbase[j];
+        for (size_t d = 1; d < half; d++) GF(jac_add)(&row[d], &row[d - 1], &x->wbase[j]);
+        GF(jac_batch_to_aff)(x->table + (size_t)j * half, row, half);
+    }
+    return NULL;
+}
+
+static void *MF(fb_worker)(void *arg) {
+    MF(fb_ctx) *x = (MF(fb_ctx) *)arg;
+    size_t half = (size_t)1 << (x->c - 1);
+    GF(jac_t) *tmp = (GF(jac_t) *)malloc(ZK_BATCH * sizeof(GF(jac_t)));
+    if (!tmp) { __atomic_store_n(&x->failed, 1, __ATOMIC_RELAXED); return NULL; }
+    size_t nblk = (x->n + ZK_BATCH - 1) / ZK_BATCH;
+    for (;;) {
+        size_t blk = (size_t)__atomic_fetch_add(&x->next, 1, __ATOMIC_RELAXED);
+        if (blk >= nblk) break;
+        size_t lo = blk * ZK_BATCH, hi = lo + ZK_BATCH;
+        if (hi > x->n) hi = x->n;
+        for (size_t i = lo; i < hi; i++) {
+            GF(xyzz_t) acc;
+            GF(xyzz_set_inf)(&acc);
+            const uint64_t *k = x->scalars + 4 * i;
+            for (int j = 0; j < x->nwin; j++) {
+                int d = zk_booth_digit(k, 4, j * x->c, x->c);
+                if (d == 0) continue;
+                const GF(aff_t) *p = &x->table[(size_t)j * half + (size_t)(d > 0 ? d : -d) - 1];
+                if (GF(aff_is_inf)(p)) continue;
+                GF(xyzz_madd)(&acc, &acc, p, d < 0);
+            }
+            GF(xyzz_to_jac)(&tmp[i - lo], &acc);
+        }
+        GF(jac_batch_to_aff)(x->out + lo, tmp, hi - lo);
+    }
+    free(tmp);
+    return NULL;
+}
+
+int ZK_CAT(CURVE, _fixed_base)(uint64_t *out, const uint64_t *base, const uint64_t *scalars, size_t n, int threads) {
+    if (n == 0) return 0;
+    MF(fb_ctx) x;
+    memset(&x, 0, sizeof x);
+    x.out = (GF(aff_t) *)out; x.scalars = scalars; x.n = n;
+    /* minimise nwin * (n + 2 * 2^(c-1)): per-scalar additions plus table */
+    int best = 2;
+    double bestc = 1e300;
+    for (int c = 2; c <= 14; c++) {
+        int nw = (SCALAR_BITS + 1 + c - 1) / c;
+        double cost = (double)nw * ((double)n + 2.0 * (double)((size_t)1 << (c - 1)));
+        if (cost < bestc) { bestc = cost; best = c; }
+    }
+    x.c = best;
+    x.nwin = (SCALAR_BITS + 1 + x.c - 1) / x.c;
+    size_t half = (size_t)1 << (x.c - 1);
+    x.table = (GF(aff_t) *)malloc((size_t)x.nwin * half * sizeof(GF(aff_t)));
+    x.jtab = (GF(jac_t) *)malloc((size_t)x.nwin * half * sizeof(GF(jac_t)));
+    GF(jac_t) *wb = (GF(jac_t) *)malloc((size_t)x.nwin * sizeof(GF(jac_t)));
+    if (!x.table || !x.jtab || !wb) { free(x.table); free(x.jtab); free(wb); return -1; }
+    GF(jac_from_aff)(&wb[0], (const GF(aff_t) *)base);
+    for (int j = 1; j < x.nwin; j++) {
+        wb[j] = wb[j - 1];
+        for (int s = 0; s < x.c; s++) GF(jac_dbl)(&wb[j], &wb[j]);
+    }
+    x.wbase = wb;
+    threads = zk_threads(threads);
+    int tt = threads < x.nwin ? threads : x.nwin;
+    zk_run_threads(MF(fb_table_worker), &x, tt);
+    free(x.jtab); x.jtab = NULL;
+    free(wb);
+    x.next = 0;
+    size_t nblk = (n + ZK_BATCH - 1) / ZK_BATCH;
+    if ((size_t)threads > nblk) threads = (int)nblk;
+    zk_run_threads(MF(fb_worker), &x, threads);
+    free(x.table);
+    return x.failed ? -1 : 0;
+}
+
+#undef GF
+#undef FF
+#undef MF

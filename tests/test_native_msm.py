@@ -1,0 +1,217 @@
+"""Pippenger MSM, batch and fixed-base multiplication (native/msm.*).
+
+References: py_ecc for small n; for larger n the native MSM is compared
+with a sum of independent native scalar multiplications (g1_mul_each and
+the add path), with itself split into pieces, across thread counts and
+window sizes."""
+import secrets
+
+import numpy as np
+import pytest
+from py_ecc import optimized_bn128 as ob
+
+from zkats import bn254
+from zkats.errors import InputError
+from zkats.field import Q, R, ints_to_limbs
+
+from test_native_curve import omul1, omul2, random_twist_point
+
+
+def rand_scalars(n):
+    return [secrets.randbelow(R) for _ in range(n)]
+
+
+def g1_points(n):
+    ks = rand_scalars(n)
+    return ks, bn254.g1_fixed_base_array(bn254.G1_GEN, ints_to_limbs(ks))
+
+
+def g2_points(n):
+    ks = rand_scalars(n)
+    return ks, bn254.g2_fixed_base_array(bn254.G2_GEN, ints_to_limbs(ks))
+
+
+def dot(a, b):
+    return sum(x * y for x, y in zip(a, b)) % R
+
+
+def test_msm_g1_small_against_py_ecc():
+    ks = rand_scalars(6)
+    pts = [omul1(k) for k in ks]
+    sc = rand_scalars(6)
+    acc = None
+    for p, s in zip(pts, sc):
+        acc = ob.add(acc, ob.multiply((ob.FQ(p[0]), ob.FQ(p[1]), ob.FQ(1)), s)) if acc else \
+            ob.multiply((ob.FQ(p[0]), ob.FQ(p[1]), ob.FQ(1)), s)
+    ref = ob.normalize(acc)
+    assert bn254.msm_g1(pts, sc) == (int(ref[0]), int(ref[1]))
+
+
+def test_msm_g2_small_against_py_ecc():
+    ks = rand_scalars(3)
+    pts = [omul2(k) for k in ks]
+    sc = rand_scalars(3)
+    assert bn254.msm_g2(pts, sc) == omul2(dot(ks, sc))
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 63, 64, 65, 100, 257, 1000])
+def test_msm_g1_sizes(n):
+    ks, pts = g1_points(n)
+    sc = rand_scalars(n)
+    expect = bn254.g1_mul(bn254.G1_GEN, dot(ks, sc)) if n else None
+    assert bn254.msm_g1_array(pts, ints_to_limbs(sc) if n else np.zeros((0, 4), np.uint64)) == expect
+
+
+@pytest.mark.parametrize("n", [0, 1, 5, 70])
+def test_msm_g2_sizes(n):
+    ks, pts = g2_points(n)
+    sc = rand_scalars(n)
+    expect = bn254.g2_mul(bn254.G2_GEN, dot(ks, sc)) if n else None
+    s = ints_to_limbs(sc) if n else np.zeros((0, 4), np.uint64)
+    assert bn254.msm_g2_array(pts, s) == expect
+
+
+def test_msm_edges_g1():
+    ks, pts = g1_points(300)
+    # all-zero scalars
+    assert bn254.msm_g1_array(pts, np.zeros((300, 4), np.uint64)) is None
+    # r - 1, 1, and zero mixed, repeated points, infinity bases
+    sc = rand_scalars(300)
+    sc[0], sc[1], sc[2] = R - 1, 1, 0
+    pts2 = pts.copy()
+    pts2[10:20] = pts2[5]           # repeated points
+    pts2[30:40] = 0                 # infinity
+    ks2 = list(ks)
+    ks2[10:20] = [ks[5]] * 10
+    ks2[30:40] = [0] * 10
+    expect = bn254.g1_mul(bn254.G1_GEN, dot(ks2, sc))
+    for th in (1, 2, 3, 8):
+        assert bn254.msm_g1_array(pts2, ints_to_limbs(sc), threads=th) == expect
+    # P and -P cancel
+    neg = bn254.g1_points_to_array([bn254.g1_neg(bn254.g1_array_to_points(pts[:1])[0])])
+    both = np.vstack([pts[:1], neg])
+    assert bn254.msm_g1_array(both, ints_to_limbs([7, 7])) is None
+    # the same point many times with the same scalar: bucket doubling path
+    same = np.repeat(pts[:1], 50, axis=0)
+    assert bn254.msm_g1_array(same, ints_to_limbs([3] * 50)) == bn254.g1_mul(bn254.G1_GEN, ks[0] * 150)
+
+
+def test_msm_g1_scalar_r_minus_1_everywhere():
+    ks, pts = g1_points(129)
+    sc = [R - 1] * 129
+    assert bn254.msm_g1_array(pts, ints_to_limbs(sc)) == bn254.g1_mul(bn254.G1_GEN, -sum(ks))
+
+
+@pytest.mark.parametrize("c", [1, 2, 3, 5, 8, 11, 13, 16])
+def test_msm_window_sizes_agree(c):
+    ks, pts = g1_points(200)
+    sc = rand_scalars(200)
+    sc[0] = R - 1
+    expect = bn254.g1_mul(bn254.G1_GEN, dot(ks, sc))
+    assert bn254.msm_g1_array(pts, ints_to_limbs(sc), window=c) == expect
+    assert bn254.msm_g1_array(pts, ints_to_limbs(sc), threads=2, window=c) == expect
+
+
+def test_msm_g2_edges():
+    ks, pts = g2_points(80)
+    sc = rand_scalars(80)
+    sc[0] = R - 1
+    pts[5] = 0
+    ks[5] = 0
+    pts[6] = pts[7]
+    ks[6] = ks[7]
+    expect = bn254.g2_mul(bn254.G2_GEN, dot(ks, sc))
+    for th in (1, 2, 5):
+        assert bn254.msm_g2_array(pts, ints_to_limbs(sc), threads=th) == expect
+    assert bn254.msm_g2_array(pts, np.zeros((80, 4), np.uint64)) is None
+
+
+def test_msm_larger_split_and_threads():
+    n = 5000
+    ks, pts = g1_points(n)
+    sc = rand_scalars(n)
+    S = ints_to_limbs(sc)
+    full = bn254.msm_g1_array(pts, S, threads=1)
+    assert full == bn254.g1_mul(bn254.G1_GEN, dot(ks, sc))
+    assert bn254.msm_g1_array(pts, S, threads=2) == full
+    assert bn254.msm_g1_array(pts, S, threads=7) == full
+    a = bn254.msm_g1_array(pts[:1234], S[:1234])
+    b = bn254.msm_g1_array(pts[1234:], S[1234:])
+    assert bn254.g1_add(a, b) == full
+
+
+def test_mul_each_and_fixed_base():
+    n = 40
+    ks = rand_scalars(n)
+    sc = rand_scalars(n)
+    sc[0], sc[1] = 0, R - 1
+    ks[2] = 0
+    pts = bn254.g1_points_to_array([omul1(k) if k else None for k in ks])
+    out = bn254.g1_mul_each_array(pts, ints_to_limbs(sc), threads=2)
+    assert bn254.g1_array_to_points(out) == [omul1(k * s % R) if k * s % R else None for k, s in zip(ks, sc)]
+    fb = bn254.g1_fixed_base_array(bn254.G1_GEN, ints_to_limbs(sc))
+    assert bn254.g1_array_to_points(fb) == [omul1(s) if s else None for s in sc]
+    assert bn254.g1_array_to_points(bn254.g1_fixed_base_array(None, ints_to_limbs(sc[:3]))) == [None] * 3
+    # G2
+    ks2 = ks[:6]
+    sc2 = sc[:6]
+    pts2 = bn254.g2_points_to_array([omul2(k) if k else None for k in ks2])
+    out2 = bn254.g2_mul_each_array(pts2, ints_to_limbs(sc2))
+    assert bn254.g2_array_to_points(out2) == [omul2(k * s % R) if k * s % R else None for k, s in zip(ks2, sc2)]
+    fb2 = bn254.g2_fixed_base_array(bn254.G2_GEN, ints_to_limbs(sc2), threads=2)
+    assert bn254.g2_array_to_points(fb2) == [omul2(s) if s else None for s in sc2]
+
+
+def test_batch_larger_consistency():
+    n = 3000                          # several normalisation blocks, threads
+    sc = rand_scalars(n)
+    S = ints_to_limbs(sc)
+    fb = bn254.g1_fixed_base_array(bn254.G1_GEN, S)
+    for i in (0, 1023, 1024, 2999):
+        assert bn254.g1_array_to_points(fb[i:i + 1])[0] == bn254.g1_mul(bn254.G1_GEN, sc[i])
+    base = bn254.g1_mul(bn254.G1_GEN, 5)
+    each = bn254.g1_mul_each_array(np.repeat(bn254.g1_points_to_array([base]), n, axis=0), S)
+    fb5 = bn254.g1_fixed_base_array(base, S)
+    assert np.array_equal(each, fb5)
+
+
+def test_portable_path_same_msm():
+    ks, pts = g1_points(500)
+    S = ints_to_limbs(rand_scalars(500))
+    a = bn254.msm_g1_array(pts, S)
+    bn254.set_portable(True)
+    try:
+        b = bn254.msm_g1_array(pts, S)
+    finally:
+        bn254.set_portable(False)
+    assert a == b
+
+
+def test_input_validation():
+    ks, pts = g1_points(3)
+    with pytest.raises(InputError):
+        bn254.msm_g1_array(pts, ints_to_limbs([1, 2]))          # length mismatch
+    with pytest.raises(InputError):
+        bn254.msm_g1_array(pts, ints_to_limbs([1, 2, R]))       # scalar >= r
+    with pytest.raises(InputError):
+        bn254.msm_g1_array(pts.astype(np.int64), ints_to_limbs([1, 2, 3]))
+    with pytest.raises(InputError):
+        bn254.msm_g1([(1, 3)], [1])                              # off curve
+    with pytest.raises(InputError):
+        bn254.msm_g2([random_twist_point()], [1])                # not in G2
+    with pytest.raises(InputError):
+        bn254.msm_g1_array(pts, ints_to_limbs([1, 2, 3]), threads=-1)
+    # the plain API reduces scalars mod r
+    P = bn254.g1_array_to_points(pts[:1])[0]
+    assert bn254.msm_g1([P], [R + 5]) == bn254.g1_mul(P, 5)
+
+
+@pytest.mark.slow
+def test_msm_g1_2_16_threads():
+    n = 1 << 16
+    ks, pts = g1_points(n)
+    sc = rand_scalars(n)
+    S = ints_to_limbs(sc)
+    expect = bn254.g1_mul(bn254.G1_GEN, dot(ks, sc))
+    assert bn254.msm_g1_array(pts, S, threads=1) == expect
+    assert bn254.msm_g1_array(pts, S, threads=2) == expect

@@ -1,0 +1,163 @@
+"""``zkats circuit ...``, ``zkats wtns calculate|check``, ``zkats r1cs info``.
+
+A circuit is named by its registered name (``zkats circuit list``) or by
+the path of a Python file defining one; ``-p KEY=VALUE`` passes constructor
+parameters (ints where they parse as ints).  Heavy modules are imported
+inside the commands.
+"""
+import json
+
+import click
+
+from ._groups import circuit, r1cs, wtns
+
+
+def _params(pairs):
+    out = {}
+    for p in pairs:
+        if "=" not in p:
+            raise click.BadParameter(f"{p!r} is not KEY=VALUE", param_hint="-p")
+        k, v = p.split("=", 1)
+        try:
+            out[k] = int(v, 0)
+        except ValueError:
+            out[k] = v
+    return out
+
+
+def _compile(name, params, use_cache=True):
+    from ..circuit import compile_circuit, load_circuit
+    return compile_circuit(load_circuit(name, **_params(params)), cache=use_cache)
+
+
+def _stem(name):
+    from pathlib import Path
+    s = str(name)
+    return Path(s).stem if s.endswith(".py") else s.replace("/", "_")
+
+
+_PARAM = click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE",
+                      help="Circuit constructor parameter (repeatable).")
+
+
+@circuit.command("list")
+def circuit_list():
+    """List the registered circuits."""
+    from ..circuit import list_circuits
+    for name, cls in list_circuits().items():
+        doc = (cls.__doc__ or "").strip().splitlines()
+        click.echo(f"{name:24s} {doc[0] if doc else ''}")
+
+
+@circuit.command("info")
+@click.argument("name")
+@_PARAM
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--depth", type=int, default=None,
+              help="Cut scope paths to this many levels in the breakdown.")
+def circuit_info(name, params, as_json, depth):
+    """Constraint, wire and public-input counts, with a per-gadget breakdown."""
+    cc = _compile(name, params)
+    info = {
+        "name": cc.name, "constraints": cc.n_constraints, "wires": cc.n_wires,
+        "public_outputs": cc.n_pub_out, "public_inputs": cc.n_pub_in,
+        "private_inputs": cc.n_prv_in, "hint_wires": int(len(cc.hint_wires)),
+        "signals": cc.layout.describe(), "hash": cc.hash,
+        "by_scope": dict(sorted(cc.counts_by_scope(depth).items(), key=lambda kv: -kv[1])),
+    }
+    if as_json:
+        click.echo(json.dumps(info, indent=1))
+        return
+    click.echo(f"circuit:         {info['name']}")
+    click.echo(f"constraints:     {info['constraints']}")
+    click.echo(f"wires:           {info['wires']}")
+    click.echo(f"public outputs:  {info['public_outputs']}")
+    click.echo(f"public inputs:   {info['public_inputs']}")
+    click.echo(f"private inputs:  {info['private_inputs']}")
+    click.echo(f"hint wires:      {info['hint_wires']}")
+    click.echo(f"hash:            {info['hash']}")
+    click.echo("constraints by scope:")
+    for k, v in info["by_scope"].items():
+        click.echo(f"  {v:10d}  {k}")
+
+
+@circuit.command("compile")
+@click.argument("name")
+@_PARAM
+@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False), default=".",
+              show_default=True, help="Directory for NAME.r1cs.")
+def circuit_compile(name, params, outdir):
+    """Compile a circuit and write NAME.r1cs (iden3 format, snarkjs-readable)."""
+    from pathlib import Path
+    from ..formats.r1cs import write_r1cs
+    cc = _compile(name, params)
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{_stem(name)}.r1cs"
+    write_r1cs(path, cc)
+    click.echo(f"{path}: {cc.n_constraints} constraints, {cc.n_wires} wires, "
+               f"{cc.n_public} public signals")
+
+
+@wtns.command("calculate")
+@click.argument("name")
+@click.argument("input_json", type=click.Path(dir_okay=False))
+@click.argument("out_wtns", type=click.Path(dir_okay=False))
+@_PARAM
+def wtns_calculate(name, input_json, out_wtns, params):
+    """Solve the witness of circuit NAME for INPUT_JSON and write OUT_WTNS."""
+    from ..errors import InputError
+    from ..formats.wtns import write_wtns
+    cc = _compile(name, params)
+    try:
+        with open(input_json) as f:
+            inputs = json.load(f)
+    except json.JSONDecodeError as err:
+        raise InputError(f"{input_json}: not valid JSON ({err.msg} at line {err.lineno})") from None
+    w = cc.solve(inputs, source=input_json)
+    write_wtns(out_wtns, w)
+    click.echo(f"{out_wtns}: {len(w)} values; public: "
+               f"{json.dumps([str(v) for v in w.public])}")
+
+
+@wtns.command("check")
+@click.argument("r1cs_file", type=click.Path(dir_okay=False))
+@click.argument("wtns_file", type=click.Path(dir_okay=False))
+def wtns_check(r1cs_file, wtns_file):
+    """Check that WTNS_FILE satisfies every constraint of R1CS_FILE."""
+    from ..errors import InputError, UnsatisfiedConstraint
+    from ..formats.r1cs import r1cs_unsatisfied, read_r1cs
+    from ..formats.wtns import read_wtns_ints
+    r = read_r1cs(r1cs_file)
+    w = read_wtns_ints(wtns_file)
+    if len(w) != r.n_wires:
+        raise InputError(f"{wtns_file}: {len(w)} values, but {r1cs_file} has {r.n_wires} wires")
+    if w and w[0] != 1:
+        raise UnsatisfiedConstraint(f"{wtns_file}: value 0 (the constant one) is {w[0]}, not 1")
+    bad = r1cs_unsatisfied(r, w)
+    if bad:
+        raise UnsatisfiedConstraint(f"{wtns_file}: constraint {bad[0]} of {r1cs_file} is not "
+                                    f"satisfied", index=bad[0])
+    click.echo(f"OK: {r.n_constraints} constraints satisfied")
+
+
+@r1cs.command("info")
+@click.argument("r1cs_file", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def r1cs_info(r1cs_file, as_json):
+    """Counts of an .r1cs file (as `snarkjs r1cs info`)."""
+    from ..formats.r1cs import read_r1cs
+    r = read_r1cs(r1cs_file)
+    info = {"curve": "bn128", "wires": r.n_wires, "constraints": r.n_constraints,
+            "private_inputs": r.n_prv_in, "public_inputs": r.n_pub_in,
+            "labels": r.n_labels, "outputs": r.n_pub_out}
+    if as_json:
+        click.echo(json.dumps(info))
+        return
+    click.echo(f"Curve: {info['curve']}")
+    click.echo(f"# of Wires: {info['wires']}")
+    click.echo(f"# of Constraints: {info['constraints']}")
+    click.echo(f"# of Private Inputs: {info['private_inputs']}")
+    click.echo(f"# of Public Inputs: {info['public_inputs']}")
+    click.echo(f"# of Labels: {info['labels']}")
+    click.echo(f"# of Outputs: {info['outputs']}")

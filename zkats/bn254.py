@@ -572,3 +572,76 @@ def fr_join_abc_array(a, b, c, out=None):
         out = np.empty_like(a)
     lib.zk_fr_join_abc(_ptr(out), _ptr(a), _ptr(b), _ptr(c), a.size // 4)
     return out
+
+
+# ===========================================================================
+# Section: setup helpers (H5a; native/pointenc.c, native/gfft.c):
+# ceremony point encodings, BLAKE2b compression, group FFT
+# ===========================================================================
+
+def g1_lem_to_uncompressed(pts):
+    """(n, 8) Montgomery affine G1 -> n*64 bytes of snarkjs' uncompressed
+    big-endian encoding (infinity = zeros)."""
+    pts = np.ascontiguousarray(pts, dtype=np.uint64).reshape(-1, 8)
+    out = bytearray(64 * len(pts))
+    lib.zs_g1_lem_to_u(ffi.from_buffer(out), _ptr(pts), len(pts))
+    return bytes(out)
+
+
+def g2_lem_to_uncompressed(pts):
+    """(n, 16) Montgomery affine G2 -> n*128 bytes (x.c1, x.c0, y.c1, y.c0 BE)."""
+    pts = np.ascontiguousarray(pts, dtype=np.uint64).reshape(-1, 16)
+    out = bytearray(128 * len(pts))
+    lib.zs_g2_lem_to_u(ffi.from_buffer(out), _ptr(pts), len(pts))
+    return bytes(out)
+
+
+def g1_lem_to_compressed(pts):
+    """(n, 8) Montgomery affine G1 -> n*32 bytes of snarkjs' compressed encoding."""
+    pts = np.ascontiguousarray(pts, dtype=np.uint64).reshape(-1, 8)
+    out = bytearray(32 * len(pts))
+    lib.zs_g1_lem_to_c(ffi.from_buffer(out), _ptr(pts), len(pts))
+    return bytes(out)
+
+
+def g2_lem_to_compressed(pts):
+    """(n, 16) Montgomery affine G2 -> n*64 bytes of snarkjs' compressed encoding."""
+    pts = np.ascontiguousarray(pts, dtype=np.uint64).reshape(-1, 16)
+    out = bytearray(64 * len(pts))
+    lib.zs_g2_lem_to_c(ffi.from_buffer(out), _ptr(pts), len(pts))
+    return bytes(out)
+
+
+def fq_first_noncanonical_array(v):
+    """Index of the first 4-limb value >= q in the uint64 array ``v``, or -1."""
+    v = np.ascontiguousarray(v, dtype=np.uint64)
+    return int(lib.zs_fq_first_noncanonical(_ptr(v), v.size // 4))
+
+
+def fr_from_mont_array(v):
+    """Montgomery -> canonical for a uint64 array of Fr elements (new array)."""
+    v = np.ascontiguousarray(v, dtype=np.uint64)
+    out = np.empty_like(v)
+    lib.zs_fr_from_mont(_ptr(out), _ptr(v), v.size // 4)
+    return out
+
+
+def fr_to_mont_array(v):
+    """canonical (< r) -> Montgomery for a uint64 array of Fr elements (new array)."""
+    v = np.ascontiguousarray(v, dtype=np.uint64)
+    out = np.empty_like(v)
+    lib.zs_fr_to_mont(_ptr(out), _ptr(v), v.size // 4)
+    return out
+
+
+def blake2b_compress(h, data, t, last=False):
+    """BLAKE2b compression: ``h`` a (8,) uint64 array updated in place,
+    ``data`` a bytes-like of whole 128-byte blocks, ``t`` the byte counter
+    before the call.  Returns the new counter.  With ``last`` one padded
+    block is compressed and ``t`` must be the total message length."""
+    buf = memoryview(data).cast("B")
+    if buf.nbytes % 128 or (last and buf.nbytes != 128):
+        raise ValueError("blake2b_compress takes whole 128-byte blocks")
+    tt = ffi.new("uint64_t *", t)
+    lib.zs_blake2b_compress(_ptr(h), ffi.from_buffer(buf), buf.nbytes // 128, tt, 1 if last else 0)
+    return int(tt[0])

@@ -1,0 +1,516 @@
+"""snarkjs' powers-of-tau files (``.ptau``), read and written byte-compatibly.
+
+Layout (iden3 binary container: magic ``ptau``, u32 version 1, u32 number
+of sections, then sections ``u32 id, u64 size, bytes``; facts from snarkjs
+0.7.6 ``powersoftau_new.js`` / ``powersoftau_utils.js``):
+
+== =========== ==========================================================
+id name        content
+== =========== ==========================================================
+1  header      u32 n8 (32), q (32 bytes LE), u32 power, u32 ceremonyPower
+2  tauG1       2^power*2 - 1 G1 points: tau^i * G1
+3  tauG2       2^power G2 points: tau^i * G2
+4  alphaTauG1  2^power G1 points: alpha * tau^i * G1
+5  betaTauG1   2^power G1 points: beta * tau^i * G1
+6  betaG2      1 G2 point
+7  contribs    u32 n, then n contributions (see :class:`Contribution`)
+12 lagrange    for p = 0..power+1: the 2^p Lagrange-basis points of tauG1
+13             for p = 0..power: the same for tauG2
+14             ... for alphaTauG1
+15             ... for betaTauG1
+== =========== ==========================================================
+
+Points are affine, Montgomery form, little-endian limbs (G1 64 bytes, G2
+128 bytes: x.c0, x.c1, y.c0, y.c1); all zero bytes encode infinity.  The
+bulk sections are exposed as numpy ``uint64`` arrays (n, 8) / (n, 16) that
+are views of a read-only memory map: no per-point Python objects.
+
+Validation happens before anything is allocated: magic, version, section
+table against the file size, header fields, every section's size against
+the header's power.  Points: every coordinate is checked canonical (< q)
+and every point on the curve; G2 points also in the subgroup.  With
+``check="lazy"`` only the header, the contribution points and the first
+points of each section are checked (the ceremony verifier checks the rest
+through its random linear combinations); the default ``"full"`` checks
+every point natively.
+"""
+import mmap
+import os
+import struct
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+import numpy as np
+
+from ..errors import FormatError
+from ..field import Q
+
+MAGIC = b"ptau"
+VERSION = 1
+MAX_POWER = 28          # Fr's 2-adicity: snarkjs' limit for Lagrange sections
+
+G1_BYTES = 64
+G2_BYTES = 128
+
+
+# ---------------------------------------------------------------------------
+# iden3 binary container (shared with zkey.py)
+# ---------------------------------------------------------------------------
+
+class BinFile:
+    """A read-only, memory-mapped iden3 binary file with its section table.
+
+    ``sections`` maps id -> list of (offset, size).  Checked: magic, version,
+    the section count against the file size, every section inside the file,
+    no trailing bytes.
+    """
+
+    def __init__(self, path, magic, version=1, max_sections=64):
+        self.path = str(path)
+        try:
+            f = open(path, "rb")
+        except OSError as err:
+            raise FormatError(self.path, f"cannot open: {err.strerror}") from None
+        with f:
+            size = os.fstat(f.fileno()).st_size
+            if size < 12:
+                raise FormatError(self.path, f"too short ({size} bytes) for a {magic.decode()} file")
+            self.buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        self.size = size
+        mg, ver, nsec = struct.unpack_from("<4sII", self.buf, 0)
+        if mg != magic:
+            raise FormatError(self.path, f"wrong magic {mg!r}, expected {magic!r}")
+        if ver != version:
+            raise FormatError(self.path, f"unsupported version {ver} (expected {version})")
+        if nsec > max_sections or 12 + 12 * nsec > size:
+            raise FormatError(self.path, f"section count {nsec} does not fit the file size {size}")
+        self.sections = {}
+        self.order = []
+        pos = 12
+        for _ in range(nsec):
+            if pos + 12 > size:
+                raise FormatError(self.path, "truncated section table")
+            sid, ssize = struct.unpack_from("<IQ", self.buf, pos)
+            pos += 12
+            if ssize > size - pos:
+                raise FormatError(self.path, f"size {ssize} runs past the end of the file", sid)
+            self.sections.setdefault(sid, []).append((pos, ssize))
+            self.order.append(sid)
+            pos += ssize
+        if pos != size:
+            raise FormatError(self.path, f"{size - pos} trailing bytes after the last section")
+
+    def unique(self, sid, required=True):
+        lst = self.sections.get(sid)
+        if not lst:
+            if required:
+                raise FormatError(self.path, "missing", sid)
+            return None
+        if len(lst) > 1:
+            raise FormatError(self.path, "appears more than once", sid)
+        return lst[0]
+
+    def bytes(self, sid):
+        off, size = self.unique(sid)
+        return self.buf[off:off + size]
+
+    def array(self, sid, n, width, expect_size=True):
+        """Section ``sid`` as an (n, width) uint64 view (size checked)."""
+        off, size = self.unique(sid)
+        need = n * width * 8
+        if (expect_size and size != need) or size < need:
+            raise FormatError(self.path, f"size {size}, expected {need} ({n} points)", sid)
+        return np.frombuffer(self.buf, dtype="<u8", count=n * width, offset=off).reshape(n, width)
+
+
+class BinWriter:
+    """Writes an iden3 binary file section by section (sizes patched in)."""
+
+    def __init__(self, path, magic, n_sections, version=1):
+        self.path = str(path)
+        self.f = open(path, "wb")
+        self.f.write(struct.pack("<4sII", magic, version, n_sections))
+        self._start = None
+
+    def begin(self, sid):
+        self.f.write(struct.pack("<IQ", sid, 0))
+        self._start = self.f.tell()
+
+    def write(self, data):
+        if isinstance(data, np.ndarray):
+            data = np.ascontiguousarray(data).view(np.uint8).reshape(-1)
+        self.f.write(data)
+
+    def end(self):
+        end = self.f.tell()
+        self.f.seek(self._start - 8)
+        self.f.write(struct.pack("<Q", end - self._start))
+        self.f.seek(end)
+
+    def section(self, sid, *chunks):
+        self.begin(sid)
+        for c in chunks:
+            self.write(c)
+        self.end()
+
+    def close(self):
+        self.f.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        if exc[0] is not None:
+            try:
+                os.unlink(self.path)
+            except OSError:
+                pass
+
+
+# ---------------------------------------------------------------------------
+# point validation
+# ---------------------------------------------------------------------------
+
+def check_g1_array(path, sid, arr, what="point"):
+    """Raise FormatError naming the section unless every point of the (n, 8)
+    Montgomery array is canonical and on the curve (infinity allowed)."""
+    from .. import bn254
+    arr = np.ascontiguousarray(arr)
+    if len(arr) == 0:
+        return
+    fn = getattr(bn254, "g1_check_array", None)
+    if fn is not None:
+        bad = fn(arr)
+    elif hasattr(bn254.lib, "g1_check_array"):   # until bn254 wraps it
+        bad = int(bn254.lib.g1_check_array(bn254._ptr(arr), len(arr)))
+    else:
+        bad = _py_check(arr, 1)
+    if bad >= 0:
+        raise FormatError(path, f"{what} {bad} is not a canonical G1 point on the curve", sid)
+
+
+def check_g2_array(path, sid, arr, what="point"):
+    """As :func:`check_g1_array` for (n, 16) G2 arrays; also the subgroup."""
+    from .. import bn254
+    arr = np.ascontiguousarray(arr)
+    if len(arr) == 0:
+        return
+    fn = getattr(bn254, "g2_check_array", None)
+    if fn is not None:
+        bad = fn(arr, subgroup=True)
+    elif hasattr(bn254.lib, "g2_check_array"):   # until bn254 wraps it
+        bad = int(bn254.lib.g2_check_array(bn254._ptr(arr), len(arr), 1))
+    else:
+        bad = _py_check(arr, 2)
+    if bad >= 0:
+        raise FormatError(path, f"{what} {bad} is not a canonical G2 point of the subgroup", sid)
+
+
+def _py_check(arr, group):
+    """Fallback checker on plain ints (slow; used only before the native
+    core provides the bulk checkers)."""
+    from .. import bn254
+    from ..groth16 import transcript as t
+    bad = bn254.fq_first_noncanonical_array(arr)
+    if bad >= 0:
+        return bad // (2 if group == 1 else 4)
+    raw = arr.astype("<u8").tobytes()
+    if group == 1:
+        for i in range(len(arr)):
+            p = t.g1_from_lem(raw[64 * i:64 * i + 64])
+            if p is not None and (p[1] * p[1] - p[0] ** 3 - 3) % Q:
+                return i
+        return -1
+    from py_ecc import optimized_bn128 as pe
+    for i in range(len(arr)):
+        p = t.g2_from_lem(raw[128 * i:128 * i + 128])
+        if p is None:
+            continue
+        P = t._to_pe2(p)
+        if not pe.is_on_curve(P, pe.b2) or not pe.is_inf(pe.multiply(P, pe.curve_order)):
+            return i
+    return -1
+
+
+# ---------------------------------------------------------------------------
+# the file
+# ---------------------------------------------------------------------------
+
+@dataclass
+class Contribution:
+    """One entry of section 7, as snarkjs stores it.
+
+    Points are canonical affine ints (``None`` = infinity).  ``key`` holds
+    the contributor's public key: ``tau_g1_s, tau_g1_sx, alpha_g1_s,
+    alpha_g1_sx, beta_g1_s, beta_g1_sx`` (G1) and ``tau_g2_spx,
+    alpha_g2_spx, beta_g2_spx`` (G2).  ``partial_hash`` is the 216-byte
+    BLAKE2b state (see :mod:`zkats.groth16.transcript`), ``next_challenge``
+    the 64-byte hash the next contributor starts from.  ``type`` 0 is a
+    contribution, 1 a beacon (with ``num_iterations_exp`` and
+    ``beacon_hash``).  ``name`` is raw UTF-8 bytes (at most 64 characters).
+    """
+    tau_g1: object
+    tau_g2: object
+    alpha_g1: object
+    beta_g1: object
+    beta_g2: object
+    key: dict
+    partial_hash: bytes
+    next_challenge: bytes
+    type: int = 0
+    name: Optional[bytes] = None
+    num_iterations_exp: Optional[int] = None
+    beacon_hash: Optional[bytes] = None
+
+
+KEY_G1 = ("tau_g1_s", "tau_g1_sx", "alpha_g1_s", "alpha_g1_sx", "beta_g1_s", "beta_g1_sx")
+KEY_G2 = ("tau_g2_spx", "alpha_g2_spx", "beta_g2_spx")
+
+
+@dataclass
+class PTau:
+    """A powers-of-tau file.  Arrays are Montgomery affine uint64 arrays."""
+    power: int
+    ceremony_power: int
+    tau_g1: np.ndarray
+    tau_g2: np.ndarray
+    alpha_tau_g1: np.ndarray
+    beta_tau_g1: np.ndarray
+    beta_g2: np.ndarray
+    contributions: List[Contribution] = field(default_factory=list)
+    #: sections 12..15 (None unless phase-2 prepared)
+    lagrange_g1: Optional[np.ndarray] = None
+    lagrange_g2: Optional[np.ndarray] = None
+    lagrange_alpha_g1: Optional[np.ndarray] = None
+    lagrange_beta_g1: Optional[np.ndarray] = None
+    path: Optional[str] = None
+    _file: Optional[BinFile] = None
+
+    @property
+    def prepared(self):
+        return self.lagrange_g1 is not None
+
+    def lagrange(self, which, p):
+        """The 2^p Lagrange-basis points of section ``which`` (12..15) for a
+        domain of size 2^p: an (2^p, width) view."""
+        arr = {12: self.lagrange_g1, 13: self.lagrange_g2,
+               14: self.lagrange_alpha_g1, 15: self.lagrange_beta_g1}[which]
+        if arr is None:
+            raise FormatError(self.path or "ptau", "not prepared for phase 2 (run powersoftau prepare phase2)", which)
+        top = self.power + 1 if which == 12 else self.power
+        if not 0 <= p <= top:
+            raise FormatError(self.path or "ptau", f"has no Lagrange basis of size 2^{p}", which)
+        return arr[(1 << p) - 1:(1 << (p + 1)) - 1]
+
+
+def section_counts(power):
+    n = 1 << power
+    return {2: 2 * n - 1, 3: n, 4: n, 5: n, 6: 1,
+            12: (1 << (power + 2)) - 1, 13: 2 * n - 1, 14: 2 * n - 1, 15: 2 * n - 1}
+
+
+def _read_header(bf):
+    off, size = bf.unique(1)
+    if size < 4:
+        raise FormatError(bf.path, "header too short", 1)
+    n8 = struct.unpack_from("<I", bf.buf, off)[0]
+    if n8 != 32:
+        raise FormatError(bf.path, f"field size n8 = {n8}, expected 32 (bn128)", 1)
+    if size != 4 + n8 + 8:
+        raise FormatError(bf.path, f"header size {size}, expected {4 + n8 + 8}", 1)
+    q = int.from_bytes(bf.buf[off + 4:off + 36], "little")
+    if q != Q:
+        raise FormatError(bf.path, "prime q is not BN254's base field (only bn128 is supported)", 1)
+    power, cpower = struct.unpack_from("<II", bf.buf, off + 36)
+    if not 1 <= power <= MAX_POWER:
+        raise FormatError(bf.path, f"power {power} outside 1..{MAX_POWER}", 1)
+    if not power <= cpower <= MAX_POWER:
+        raise FormatError(bf.path, f"ceremony power {cpower} smaller than power {power} or > {MAX_POWER}", 1)
+    return power, cpower
+
+
+def _read_contributions(bf, check_points=True):
+    off, size = bf.unique(7)
+    buf = bf.buf
+    end = off + size
+    pos = off
+
+    def need(n):
+        if pos + n > end:
+            raise FormatError(bf.path, "contribution record runs past the section end", 7)
+
+    def g1():
+        nonlocal pos
+        need(64)
+        raw = bytes(buf[pos:pos + 64])
+        pos += 64
+        return raw
+
+    def g2():
+        nonlocal pos
+        need(128)
+        raw = bytes(buf[pos:pos + 128])
+        pos += 128
+        return raw
+
+    need(4)
+    n = struct.unpack_from("<I", buf, pos)[0]
+    pos += 4
+    min_rec = 64 * 3 + 128 * 2 + 64 * 6 + 128 * 3 + 216 + 64 + 8
+    if n * min_rec > size:
+        raise FormatError(bf.path, f"{n} contributions do not fit in {size} bytes", 7)
+    out = []
+    g1raw, g2raw = [], []
+    for _ in range(n):
+        rec = {}
+        rec["tau_g1"] = g1(); rec["tau_g2"] = g2(); rec["alpha_g1"] = g1()
+        rec["beta_g1"] = g1(); rec["beta_g2"] = g2()
+        key = {}
+        for k in KEY_G1:
+            key[k] = g1()
+        for k in KEY_G2:
+            key[k] = g2()
+        need(216 + 64 + 8)
+        partial = bytes(buf[pos:pos + 216]); pos += 216
+        nxt = bytes(buf[pos:pos + 64]); pos += 64
+        typ, plen = struct.unpack_from("<II", buf, pos); pos += 8
+        need(plen)
+        params = bytes(buf[pos:pos + plen]); pos += plen
+        name = iters = bhash = None
+        i = 0
+        last = 0
+        try:
+            while i < len(params):
+                t = params[i]; i += 1
+                if t <= last:
+                    raise FormatError(bf.path, "contribution parameters not sorted", 7)
+                last = t
+                if t == 1:
+                    ln = params[i]; name = params[i + 1:i + 1 + ln]; i += 1 + ln
+                    if len(name) != ln:
+                        raise IndexError
+                elif t == 2:
+                    iters = params[i]; i += 1
+                elif t == 3:
+                    ln = params[i]; bhash = params[i + 1:i + 1 + ln]; i += 1 + ln
+                    if len(bhash) != ln:
+                        raise IndexError
+                else:
+                    raise FormatError(bf.path, f"unknown contribution parameter {t}", 7)
+        except IndexError:
+            raise FormatError(bf.path, "truncated contribution parameters", 7) from None
+        if typ not in (0, 1):
+            raise FormatError(bf.path, f"unknown contribution type {typ}", 7)
+        if typ == 1 and (iters is None or bhash is None):
+            raise FormatError(bf.path, "beacon contribution without its parameters", 7)
+        g1raw += [rec["tau_g1"], rec["alpha_g1"], rec["beta_g1"]] + [key[k] for k in KEY_G1]
+        g2raw += [rec["tau_g2"], rec["beta_g2"]] + [key[k] for k in KEY_G2]
+        out.append((rec, key, partial, nxt, typ, name, iters, bhash))
+    if pos != end:
+        raise FormatError(bf.path, f"{end - pos} unexpected bytes after the contributions", 7)
+    if check_points and out:
+        check_g1_array(bf.path, 7, np.frombuffer(b"".join(g1raw), dtype="<u8").reshape(-1, 8), "contribution point")
+        check_g2_array(bf.path, 7, np.frombuffer(b"".join(g2raw), dtype="<u8").reshape(-1, 16), "contribution point")
+    from ..groth16.transcript import g1_from_lem, g2_from_lem
+    res = []
+    for rec, key, partial, nxt, typ, name, iters, bhash in out:
+        conv = {k: (g2_from_lem(v) if k in ("tau_g2", "beta_g2") else g1_from_lem(v)) for k, v in rec.items()}
+        kconv = {k: (g2_from_lem(v) if k in KEY_G2 else g1_from_lem(v)) for k, v in key.items()}
+        res.append(Contribution(key=kconv, partial_hash=partial, next_challenge=nxt, type=typ,
+                                name=name, num_iterations_exp=iters, beacon_hash=bhash, **conv))
+    return res
+
+
+def read_ptau(path, check="full"):
+    """Read and validate a ``.ptau`` file (see the module docstring).
+
+    ``check``: ``"full"`` (every point), ``"lazy"`` (header, contributions,
+    section sizes and the first two points of every section).
+    """
+    bf = BinFile(path, MAGIC, VERSION)
+    for sid in bf.sections:
+        if sid not in (1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15):
+            raise FormatError(bf.path, "unknown section id", sid)
+        if len(bf.sections[sid]) > 1:
+            raise FormatError(bf.path, "appears more than once", sid)
+    power, cpower = _read_header(bf)
+    cnt = section_counts(power)
+    arrays = {}
+    for sid in (2, 3, 4, 5, 6):
+        arrays[sid] = bf.array(sid, cnt[sid], 8 if sid in (2, 4, 5) else 16)
+    lag = [s in bf.sections for s in (12, 13, 14, 15)]
+    if any(lag) and not all(lag):
+        raise FormatError(bf.path, "has only part of the phase-2 sections 12..15", 12)
+    if all(lag):
+        for sid in (12, 13, 14, 15):
+            arrays[sid] = bf.array(sid, cnt[sid], 16 if sid == 13 else 8)
+    for sid, arr in arrays.items():
+        part = arr if check == "full" else arr[:2]
+        if arr.shape[1] == 8:
+            check_g1_array(bf.path, sid, part)
+        else:
+            check_g2_array(bf.path, sid, part)
+    contribs = _read_contributions(bf)
+    return PTau(power=power, ceremony_power=cpower,
+                tau_g1=arrays[2], tau_g2=arrays[3], alpha_tau_g1=arrays[4], beta_tau_g1=arrays[5],
+                beta_g2=arrays[6], contributions=contribs,
+                lagrange_g1=arrays.get(12), lagrange_g2=arrays.get(13),
+                lagrange_alpha_g1=arrays.get(14), lagrange_beta_g1=arrays.get(15),
+                path=bf.path, _file=bf)
+
+
+def contribution_bytes(c):
+    """Serialise one contribution exactly as snarkjs' writeContribution."""
+    from ..groth16.transcript import g1_to_lem, g2_to_lem
+    parts = [g1_to_lem(c.tau_g1), g2_to_lem(c.tau_g2), g1_to_lem(c.alpha_g1),
+             g1_to_lem(c.beta_g1), g2_to_lem(c.beta_g2)]
+    parts += [g1_to_lem(c.key[k]) for k in KEY_G1]
+    parts += [g2_to_lem(c.key[k]) for k in KEY_G2]
+    if len(c.partial_hash) != 216 or len(c.next_challenge) != 64:
+        raise ValueError("partial hash is 216 bytes and next challenge 64 bytes")
+    parts += [c.partial_hash, c.next_challenge, struct.pack("<I", c.type or 0)]
+    params = bytearray()
+    if c.name:
+        name = encode_name(c.name)
+        params += bytes([1, len(name)]) + name
+    if c.type == 1:
+        params += bytes([2, c.num_iterations_exp, 3, len(c.beacon_hash)]) + bytes(c.beacon_hash)
+    parts += [struct.pack("<I", len(params)), bytes(params)]
+    return b"".join(parts)
+
+
+def encode_name(name):
+    """A contributor name as snarkjs stores it: the first 64 characters, UTF-8."""
+    if isinstance(name, bytes):
+        try:
+            name = name.decode("utf-8")
+        except UnicodeDecodeError:
+            return name[:255]
+    return name[:64].encode("utf-8")[:255]
+
+
+def contributions_bytes(contribs):
+    return struct.pack("<I", len(contribs)) + b"".join(contribution_bytes(c) for c in contribs)
+
+
+def header_bytes(power, ceremony_power):
+    return struct.pack("<I", 32) + Q.to_bytes(32, "little") + struct.pack("<II", power, ceremony_power)
+
+
+def write_ptau(path, pt):
+    """Write ``pt`` in snarkjs' section order (1..7, then 12..15 if present)."""
+    ids = [1, 2, 3, 4, 5, 6, 7] + ([12, 13, 14, 15] if pt.prepared else [])
+    with BinWriter(path, MAGIC, len(ids)) as w:
+        w.section(1, header_bytes(pt.power, pt.ceremony_power))
+        w.section(2, pt.tau_g1)
+        w.section(3, pt.tau_g2)
+        w.section(4, pt.alpha_tau_g1)
+        w.section(5, pt.beta_tau_g1)
+        w.section(6, pt.beta_g2)
+        w.section(7, contributions_bytes(pt.contributions))
+        if pt.prepared:
+            w.section(12, pt.lagrange_g1)
+            w.section(13, pt.lagrange_g2)
+            w.section(14, pt.lagrange_alpha_g1)
+            w.section(15, pt.lagrange_beta_g1)

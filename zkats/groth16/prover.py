@@ -57,14 +57,9 @@ def _witness_array(witness, n_vars):
     return w
 
 
-def _zkey_vk_points(zkey):
-    def get(name):
-        v = getattr(zkey, name, None)
-        if v is None:
-            v = getattr(zkey, name.replace("vk_", ""), None)
-        return v
-    return (get("vk_alpha_1"), get("vk_beta_1"), get("vk_beta_2"),
-            get("vk_delta_1"), get("vk_delta_2"))
+def _coeff_bytes(zkey):
+    raw = getattr(zkey, "coeffs_raw", None)
+    return raw if raw is not None else zkey.coeffs
 
 
 def prove(zkey, witness, r1cs=None, progress=None, check=True):
@@ -84,7 +79,7 @@ def prove(zkey, witness, r1cs=None, progress=None, check=True):
         raise InputError(f"the R1CS has {r1cs.n_wires} wires, the proving key {n_vars}")
 
     progress("quotient")
-    h = quotient_scalars(zkey.coeffs, w, domain, power)
+    h = quotient_scalars(_coeff_bytes(zkey), w, domain, power)
 
     progress("msm A")
     pa = _curve.msm_g1_array(zkey.A, w)
@@ -98,7 +93,8 @@ def prove(zkey, witness, r1cs=None, progress=None, check=True):
     ph = _curve.msm_g1_array(zkey.H, h)
 
     progress("blind")
-    alpha1, beta1, beta2, delta1, delta2 = _zkey_vk_points(zkey)
+    alpha1, beta1, beta2 = zkey.alpha_1, zkey.beta_1, zkey.beta_2
+    delta1, delta2 = zkey.delta_1, zkey.delta_2
     r = secrets.randbelow(R - 1) + 1
     s = secrets.randbelow(R - 1) + 1
     g1_add, g1_mul = _curve.g1_add, _curve.g1_mul
@@ -138,15 +134,10 @@ def first_failing_constraint(r1cs, witness):
     """Index of the first constraint <A_i,w>*<B_i,w> != <C_i,w>, or None.
     ``witness``: (n, 4) canonical limbs or a list of ints.  Error path only."""
     from ..field import limbs_to_ints
+    from ..formats.r1cs import r1cs_unsatisfied
     wi = limbs_to_ints(witness) if isinstance(witness, np.ndarray) else list(witness)
-    m = r1cs.n_constraints
-    a = r1cs.A.eval_rows(wi, m)
-    b = r1cs.B.eval_rows(wi, m)
-    c = r1cs.C.eval_rows(wi, m)
-    for i in range(m):
-        if a[i] * b[i] % R != c[i]:
-            return i
-    return None
+    bad = r1cs_unsatisfied(r1cs, wi, first_only=True)
+    return bad[0] if bad else None
 
 
 def describe_constraint(r1cs, i):

@@ -64,6 +64,7 @@ class CompiledCircuit:
         self.wire_names = wire_names
         self._coeff_limbs = None
         self._r1cs = None
+        self._hint_set = None
         self.hash = content_hash or self._content_hash()
 
     # ------------------------------------------------------------- shape
@@ -159,7 +160,10 @@ class CompiledCircuit:
             return nm
         if w >= self.first_internal and w - self.first_internal < len(self.wire_scope):
             sc = self.scope_names[self.wire_scope[w - self.first_internal]]
-            return f"w{w}" + (f"@{sc}" if sc else "")
+            if self._hint_set is None:
+                self._hint_set = set(self.hint_wires.tolist())
+            tag = "hint" if w in self._hint_set else "w"
+            return f"{tag}{w}" + (f"@{sc}" if sc else "")
         return f"w{w}"
 
     # ------------------------------------------------------------- solving
@@ -205,11 +209,12 @@ class CompiledCircuit:
             for w, _ in e:
                 if w and w not in wires:
                     wires.append(w)
-        shown = ", ".join(f"{self.wire_label(w)}={values[w]}" for w in wires[:12])
+        shown = ", ".join(f"{self.wire_label(w)}={_fmt(values[w])}" for w in wires[:12])
         if len(wires) > 12:
             shown += f", ... ({len(wires) - 12} more)"
         return (f"constraint {row} (from {scope}) is not satisfied: "
-                f"A*B = {evals[0]}*{evals[1]} != C = {evals[2]}; signals: {shown or 'none'}")
+                f"A*B = {_fmt(evals[0])}*{_fmt(evals[1])} != C = {_fmt(evals[2])}; "
+                f"signals: {shown or 'none'}")
 
     def _unsatisfied(self, row, values):
         return UnsatisfiedConstraint(self.explain(row, values), index=row)
@@ -250,6 +255,13 @@ class CompiledCircuit:
             values = witness.values if isinstance(witness, Witness) else list(witness)
             raise self._unsatisfied(bad[0], values)
         return True
+
+
+def _fmt(v):
+    """A field element for humans: values near r are shown negative (r - 1 as -1)."""
+    if v is None:
+        return "unset"
+    return f"-{R - v}" if v > R - (1 << 64) else str(v)
 
 
 def _eval_rows(mat, wobj, cobj, start, stop):

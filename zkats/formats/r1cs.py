@@ -19,6 +19,7 @@ is < r, labels are < nLabels.  Bulk data goes through numpy; the only
 per-record Python loop walks the 3 * mConstraints term counts.
 """
 import struct
+from array import array
 
 import numpy as np
 
@@ -54,30 +55,8 @@ def read_r1cs(path):
     off, size = bf.unique(2)
     if size < 12 * m:
         raise FormatError(bf.path, f"size {size} too small for {m} constraints", 2)
-    rows, mats_of, counts, hdr_pos = _walk_terms(bf, off, size, m)
-    nnz = int(counts.sum())
-    data = bf.view(2)
-    keep = np.ones(size, dtype=bool)
-    rel = hdr_pos - off
-    four = np.arange(4, dtype=np.int64)
-    for s in range(0, rel.shape[0], _CHUNK):
-        keep[(rel[s:s + _CHUNK, None] + four).ravel()] = False
-    recs = data[keep].view(TERM)
-    if recs.shape[0] != nnz:
-        raise FormatError(bf.path, "term count does not match the section size", 2)
-    del keep
-    wires = recs["w"].astype(np.int64)
-    if nnz and int(wires.max()) >= n_wires:
-        bad = int(np.flatnonzero(wires >= n_wires)[0])
-        raise FormatError(bf.path, f"a term refers to wire {int(wires[bad])} >= nWires {n_wires}", 2)
-    coeffs = np.array(recs["c"], dtype=np.uint64)
-    if nnz and not limbs_below(coeffs).all():
-        raise FormatError(bf.path, "a coefficient is not < r", 2)
-    lc_rows = np.repeat(rows, counts)
-    lc_mats = np.repeat(mats_of, counts)
-    ms = [_to_sparse(bf, lc_rows[lc_mats == k], wires[lc_mats == k], coeffs[lc_mats == k])
-          for k in range(3)]
-
+    counts, hdr_pos = _walk_terms(bf, off, size, m)
+    ms = _read_terms(bf, n_wires, m, counts, hdr_pos)
     w2l = None
     sec3 = bf.unique(3, required=False)
     if sec3 is not None:
@@ -95,8 +74,8 @@ def _walk_terms(bf, off, size, m):
     end = off + size
     unpack = struct.Struct("<I").unpack_from
     pos = off
-    hdr_pos = []
-    counts = []
+    hdr_pos = array("q")
+    counts = array("q")
     append_p, append_c = hdr_pos.append, counts.append
     for _ in range(3 * m):
         if pos + 4 > end:
@@ -110,16 +89,60 @@ def _walk_terms(bf, off, size, m):
                                        f"section end", 2)
     if pos != end:
         raise FormatError(bf.path, f"{end - pos} bytes after the {m} constraints", 2)
-    idx = np.arange(3 * m, dtype=np.int64)
-    return idx // 3, idx % 3, np.array(counts, dtype=np.int64), np.array(hdr_pos, dtype=np.int64)
+    return (np.frombuffer(counts, dtype=np.int64) if m else np.zeros(0, np.int64),
+            np.frombuffer(hdr_pos, dtype=np.int64) if m else np.zeros(0, np.int64))
+
+
+def _read_terms(bf, n_wires, m, counts, hdr_pos):
+    """The three SparseMatrix of section 2, decoded chunk by chunk (bounded
+    temporary memory): per chunk, drop the u32 term counts and view the
+    remaining bytes as packed 36-byte (wire, coefficient) records."""
+    parts = [[], [], []]
+    four = np.arange(4, dtype=np.int64)
+    step = 3 * _CHUNK
+    for s in range(0, 3 * m, step):
+        e = min(3 * m, s + step)
+        cnt = counts[s:e]
+        start = int(hdr_pos[s])
+        stop = int(hdr_pos[e - 1]) + 4 + 36 * int(cnt[-1])
+        raw = np.frombuffer(bf.buf, dtype=np.uint8, count=stop - start, offset=start)
+        keep = np.ones(stop - start, dtype=bool)
+        keep[((hdr_pos[s:e] - start)[:, None] + four).ravel()] = False
+        recs = raw[keep].view(TERM)
+        wires = recs["w"].astype(np.int64)
+        if wires.shape[0] and int(wires.max()) >= n_wires:
+            bad = int(wires[np.flatnonzero(wires >= n_wires)[0]])
+            raise FormatError(bf.path, f"a term refers to wire {bad} >= nWires {n_wires}", 2)
+        coeffs = np.array(recs["c"], dtype=np.uint64)
+        if coeffs.shape[0] and not limbs_below(coeffs).all():
+            raise FormatError(bf.path, "a coefficient is not < r", 2)
+        lc = np.repeat(np.arange(s, e, dtype=np.int64), cnt)
+        for k in range(3):
+            sel = (lc % 3) == k
+            parts[k].append((lc[sel] // 3, wires[sel], coeffs[sel]))
+    ms = []
+    for k in range(3):
+        if parts[k]:
+            rows = np.concatenate([p[0] for p in parts[k]])
+            cols = np.concatenate([p[1] for p in parts[k]])
+            coeffs = np.concatenate([p[2] for p in parts[k]])
+        else:
+            rows = cols = np.zeros(0, np.int64)
+            coeffs = np.zeros((0, 4), np.uint64)
+        parts[k] = None
+        ms.append(_to_sparse(bf, rows, cols, coeffs))
+    return ms
 
 
 def _to_sparse(bf, rows, cols, coeffs):
     nz = coeffs.any(axis=1)
-    rows, cols, coeffs = rows[nz], cols[nz], coeffs[nz]
-    order = np.lexsort((cols, rows))
-    rows, cols, coeffs = rows[order], cols[order], coeffs[order]
+    if not nz.all():
+        rows, cols, coeffs = rows[nz], cols[nz], coeffs[nz]
     if rows.shape[0] > 1:
+        unsorted = (rows[1:] < rows[:-1]) | ((rows[1:] == rows[:-1]) & (cols[1:] < cols[:-1]))
+        if unsorted.any():
+            order = np.lexsort((cols, rows))
+            rows, cols, coeffs = rows[order], cols[order], coeffs[order]
         dup = (rows[1:] == rows[:-1]) & (cols[1:] == cols[:-1])
         if dup.any():      # a wire twice in one combination: sum (rare; Python ints)
             vals = limbs_to_ints(coeffs)
@@ -136,13 +159,6 @@ def write_r1cs(path, r1cs):
     header = field_header() + struct.pack("<IIIIQI", r1cs.n_wires, r1cs.n_pub_out,
                                           r1cs.n_pub_in, r1cs.n_prv_in, n_labels, m)
     mats = (r1cs.A, r1cs.B, r1cs.C)
-    lc = np.concatenate([M.rows.astype(np.int64) * 3 + k for k, M in enumerate(mats)])
-    cols = np.concatenate([M.cols.astype(np.int64) for M in mats])
-    vals = np.concatenate([np.asarray(M.coeffs, np.uint64).reshape(-1, 4) for M in mats])
-    order = np.lexsort((cols, lc))
-    lc, cols, vals = lc[order], cols[order], vals[order]
-    counts = np.bincount(lc, minlength=3 * m).astype(np.int64) if lc.shape[0] else \
-        np.zeros(3 * m, np.int64)
     w2l = (np.asarray(r1cs.wire_to_label, dtype="<u8") if r1cs.wire_to_label is not None
            else np.arange(r1cs.n_wires, dtype="<u8"))
     with BinWriter(path, MAGIC, 3, VERSION) as w:
@@ -150,12 +166,19 @@ def write_r1cs(path, r1cs):
         w.begin(2)
         for s in range(0, m, _CHUNK):
             e = min(m, s + _CHUNK)
-            lo = int(np.searchsorted(lc, 3 * s, "left"))
-            hi = int(np.searchsorted(lc, 3 * e, "left"))
-            rec = np.empty(hi - lo, dtype=TERM)
-            rec["w"] = cols[lo:hi]
-            rec["c"] = vals[lo:hi]
-            cnt = counts[3 * s:3 * e]
+            lcs, cols, vals = [], [], []
+            for k, M in enumerate(mats):
+                lo = int(np.searchsorted(M.rows, s, "left"))
+                hi = int(np.searchsorted(M.rows, e, "left"))
+                lcs.append(M.rows[lo:hi].astype(np.int64) * 3 + k)
+                cols.append(M.cols[lo:hi].astype(np.int64))
+                vals.append(np.asarray(M.coeffs[lo:hi], np.uint64).reshape(-1, 4))
+            lc, col, val = np.concatenate(lcs), np.concatenate(cols), np.concatenate(vals)
+            order = np.lexsort((col, lc))
+            rec = np.empty(order.shape[0], dtype=TERM)
+            rec["w"] = col[order]
+            rec["c"] = val[order]
+            cnt = np.bincount(lc - 3 * s, minlength=3 * (e - s)).astype(np.int64)
             before = np.cumsum(cnt) - cnt
             hdr = cnt.astype("<u4").view(np.uint8)
             flat = rec.view(np.uint8).reshape(-1)

@@ -69,6 +69,7 @@ ROLE_CIRCUIT: Dict[str, str] = {
 MAX_ITEMS = 10_000
 MAX_PUBLIC = 64
 MAX_JSON_BYTES = 64 * 1024 * 1024
+MAX_DEPTH = 16
 
 _DEC = re.compile(r"(0|[1-9][0-9]{0,77})\Z")
 
@@ -247,6 +248,23 @@ def batch_from_json(d) -> Batch:
     return Batch(items=tuple(item_from_json(it, i) for i, it in enumerate(items)))
 
 
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _nesting(text):
+    """Maximum bracket depth outside strings (the C JSON scanner recurses per
+    level: a deep document must be refused before it is parsed)."""
+    depth = best = 0
+    for m in _BRACKET.finditer(_STRING.sub("", text)):
+        if m.group() in "[{":
+            depth += 1
+            best = max(best, depth)
+        else:
+            depth -= 1
+    return best
+
+
 def loads(text, source="batch") -> Batch:
     """Parse batch JSON text (str or bytes) strictly; errors name ``source``."""
     if isinstance(text, (bytes, bytearray)):
@@ -258,6 +276,8 @@ def loads(text, source="batch") -> Batch:
             raise InputError(f"{source}: not UTF-8") from None
     if len(text) > MAX_JSON_BYTES:
         raise InputError(f"{source}: larger than {MAX_JSON_BYTES} bytes")
+    if _nesting(text) > MAX_DEPTH:
+        raise InputError(f"{source}: JSON nested deeper than {MAX_DEPTH} levels")
     try:
         d = json.loads(text, object_pairs_hook=_no_dup_pairs, parse_constant=_reject_constant)
     except _Dup as err:

@@ -121,10 +121,20 @@ class Groth16Verifier(ProofVerifier):
         if vk is None:
             raise LedgerError(f"no verifying key for circuit {circuit!r}")
         pairs = [(list(pub), proof) for pub, proof in pairs]
-        if len(pairs) > 1 and verifier.batch_verify(vk, pairs):
-            return []
-        return [i for i, (pub, proof) in enumerate(pairs)
-                if not verifier.verify(vk, pub, proof)]
+        try:
+            return verifier.batch_verify_detailed(vk, pairs)
+        except InputError:
+            pass
+        # a malformed entry (e.g. wrong signal count for this key): find it
+        bad = []
+        for i, (pub, proof) in enumerate(pairs):
+            try:
+                ok = verifier.verify(vk, pub, proof)
+            except InputError:
+                ok = False
+            if not ok:
+                bad.append(i)
+        return bad
 
 
 # --------------------------------------------------------------------------
@@ -143,15 +153,16 @@ class NettingVerifier:
 
 
 class SchnorrNettingVerifier(NettingVerifier):
-    """The venue's Schnorr netting check from :mod:`zkats.commit` (lazy import)."""
+    """The venue's Schnorr netting check, :func:`zkats.commit.verify_netting`.
+
+    The legs are the trade's two transition commitments (buyer, seller); the
+    Fiat-Shamir context is 0 (the legs are already bound to the trade by the
+    transition proofs).
+    """
 
     def verify(self, points, proof):
-        try:
-            from ..commit import verify_netting
-        except ImportError:
-            raise LedgerError("netting verification is not available "
-                              "(zkats.commit.verify_netting missing)") from None
-        return bool(verify_netting(points, proof))
+        from ..commit import verify_netting
+        return bool(verify_netting(points, proof, 0))
 
 
 # --------------------------------------------------------------------------

@@ -118,3 +118,48 @@ def export_soliditycalldata(public_file, proof_file):
     from ..groth16.solidity import solidity_calldata
 
     click.echo(solidity_calldata(read_public(public_file), read_proof(proof_file)))
+
+
+@main.command("prove")
+@click.argument("name")
+@click.argument("input_json", metavar="INPUT.json", type=click.Path(dir_okay=False))
+@click.option("-k", "--zkey", "zkey_file", required=True, type=click.Path(dir_okay=False),
+              help="Proving key of the circuit (NAME.zkey).")
+@click.option("-o", "--proof", "proof_file", default="proof.json", show_default=True,
+              type=click.Path(dir_okay=False), help="Where to write the proof.")
+@click.option("-p", "--public", "public_file", default="public.json", show_default=True,
+              type=click.Path(dir_okay=False), help="Where to write the public signals.")
+@click.option("-P", "--param", "params", multiple=True, metavar="KEY=VALUE",
+              help="Circuit constructor parameter (repeatable).")
+@click.option("--quiet", is_flag=True, help="No progress output.")
+@click.option("--json", "as_json", is_flag=True, help="Print per-stage timings as JSON on stdout.")
+def prove_circuit(name, input_json, zkey_file, proof_file, public_file, params, quiet, as_json):
+    """Witness and proof in one step for a zkats circuit NAME."""
+    from ..errors import InputError
+    from ..formats.snarkjs_json import write_proof, write_public
+    from ..formats.zkey import read_zkey
+    from ..groth16.prover import prove
+    from .circuit import _compile
+
+    progress = _Progress(quiet)
+    progress.stage("compile")
+    cc = _compile(name, params)
+    progress.stage("solve")
+    try:
+        with open(input_json) as f:
+            inputs = json.load(f)
+    except json.JSONDecodeError as err:
+        raise InputError(f"{input_json}: not valid JSON ({err.msg} at line {err.lineno})") from None
+    witness = cc.solve(inputs, source=input_json)
+    progress.stage("read zkey")
+    zk = read_zkey(zkey_file)
+    if zk.n_vars != cc.n_wires or zk.n_public != cc.n_public:
+        raise InputError(f"{zkey_file}: key for {zk.n_vars} wires/{zk.n_public} public signals, "
+                         f"circuit {name} has {cc.n_wires}/{cc.n_public}")
+    proof, public = prove(zk, witness.limbs(), r1cs=cc.r1cs, progress=progress.stage)
+    progress.stage("write")
+    write_proof(proof_file, proof)
+    write_public(public_file, public)
+    timings = progress.done()
+    if as_json:
+        click.echo(json.dumps({"timings_s": timings}))

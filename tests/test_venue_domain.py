@@ -174,13 +174,13 @@ def test_order_sign_and_checks(alice, bob, perp):
     orders.check_signed_order(a, NOW)
     with pytest.raises(InputError, match="expired"):
         orders.check_signed_order(a, NOW + 60)
-    forged = orders.SignedOrder(a.order, a.blinding, a.pub, (a.sig[0], (a.sig[1] + 1) % pedersen.L))
+    forged = orders.SignedOrder(a.order, a.blinding, a.pub, a.npk, (a.sig[0], (a.sig[1] + 1) % pedersen.L))
     with pytest.raises(InputError, match="bad signature"):
         orders.check_signed_order(forged, NOW)
-    wrong_opening = orders.SignedOrder(a.order, a.blinding + 1, a.pub, a.sig)
+    wrong_opening = orders.SignedOrder(a.order, a.blinding + 1, a.pub, a.npk, a.sig)
     with pytest.raises(InputError, match="bad signature"):
         orders.check_signed_order(wrong_opening, NOW)
-    stolen = orders.SignedOrder(a.order, a.blinding, bob.pub, a.sig)
+    stolen = orders.SignedOrder(a.order, a.blinding, bob.pub, bob.npk, a.sig)
     with pytest.raises(InputError, match="not the order's account"):
         orders.check_signed_order(stolen, NOW)
 
@@ -226,7 +226,7 @@ def test_netting_balanced_and_unbalanced(alice, bob, perp):
     a, b = _pair(alice, bob, perp)
     legs = orders.make_match(a, b, 6, 100).legs()
     pts = [l.commitment() for l in legs]
-    rs = [l.blinding for l in legs]
+    rs = [l.signed_blinding for l in legs]
     pf = netting.prove(pts, rs, context=3)
     assert netting.verify(pts, pf, context=3)
     assert verify_netting(pts, pf.to_json(), context=3)
@@ -242,3 +242,5 @@ def test_netting_balanced_and_unbalanced(alice, bob, perp):
     with pytest.raises(VerificationError):
         netting.check([pts[0], bad], pf, context=3)
     assert not verify_netting([pts[0], (1, 2)], pf.to_json())
+    m = orders.make_match(a, b, 6, 100)
+    assert netting.verify([l.commitment() for l in m.legs()], orders.netting_proof(m))

@@ -2,13 +2,16 @@
 
 * ``prv`` (32 bytes from :mod:`secrets`) signs orders (circomlibjs'
   ``signPoseidon``); ``pub = (Ax, Ay)`` is its public key.
-* ``account = Poseidon(tags.ACCOUNT, Ax, Ay)``: the account id orders and
-  notes name.
 * ``nk``: the nullifier key, a field element from :mod:`secrets`, never
   published.  Notes hold only ``npk = Poseidon(tags.NULLIFIER_KEY, nk)``;
   a note's nullifier is ``Poseidon(tags.NULLIFIER, nk, commitment)``
   (:mod:`zkats.venue.notes`), which no one without ``nk`` can compute or
   link to the note.
+* ``account = Poseidon(tags.ACCOUNT, Ax, Ay, npk)``: the account id orders
+  and notes name.  It binds both keys: a circuit that spends a note checks
+  the note's account against ``(Ax, Ay)`` and ``nk``, so nobody can create
+  or spend a note in another trader's account, and one account has one
+  genesis nullifier (see the ``deposit`` circuit).
 
 ``repr`` and ``str`` show only the account id; secrets are never logged.
 """
@@ -21,9 +24,9 @@ from ..field import R
 from . import tags
 
 
-def account_id(pub):
+def account_id(pub, npk):
     from ..gadgets.poseidon_hash import poseidon
-    return poseidon([tags.ACCOUNT, int(pub[0]), int(pub[1])])
+    return poseidon([tags.ACCOUNT, int(pub[0]), int(pub[1]), int(npk)])
 
 
 def nullifier_public(nk):
@@ -66,7 +69,7 @@ class TraderKey:
 
     @cached_property
     def account(self):
-        return account_id(self.pub)
+        return account_id(self.pub, self.npk)
 
     @cached_property
     def npk(self):

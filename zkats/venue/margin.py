@@ -130,3 +130,35 @@ def check(note, epoch, maintenance=False, what="account"):
         if v < 0:
             model = "linear" if note.model == 0 else f"portfolio scenario {k}"
             raise InputError(f"{what}: {kind} margin not met ({model})")
+
+
+def liquidate(note, epoch, new_positions, salt=None):
+    """The note after a liquidation to ``new_positions`` (one per slot), the
+    rule the ``liquidate`` circuit states (StarkEx's: a liquidation may only
+    reduce positions, never grow or flip one):
+
+    * for each slot ``|x'| <= |x|`` and ``x' == 0`` or ``sign(x') == sign(x)``;
+    * the closed part ``x' - x`` trades at the epoch's mark: cost moves by
+      ``(x' - x) * mark``;
+    * a penalty ``ceil(sum |x - x'| * mark * LIQUIDATION_PENALTY_BPS / 10000)``
+      is paid from collateral, capped at the collateral.
+
+    Returns ``(new_note, penalty_paid)``; raises InputError naming the slot
+    whose position would grow or flip."""
+    from dataclasses import replace
+    from .notes import Slot
+    if len(new_positions) != units.N_SLOTS:
+        raise InputError(f"liquidation: need {units.N_SLOTS} new positions")
+    slots, closed = [], 0
+    for j, (s, x2) in enumerate(zip(note.slots, new_positions)):
+        x = s.position
+        units.check_signed(x2, units.POSITION_BITS, f"liquidation slot {j} position")
+        if abs(x2) > abs(x) or (x2 != 0 and (x2 > 0) != (x > 0)):
+            raise InputError(f"liquidation slot {j}: the position would grow or flip")
+        mark = epoch.entry(s.instrument).mark if x != 0 else 0
+        slots.append(Slot(s.instrument, x2, s.cost + (x2 - x) * mark))
+        closed += (abs(x) - abs(x2)) * mark
+    penalty = units.mul_bps_ceil(closed, LIQUIDATION_PENALTY_BPS)
+    paid = min(penalty, note.collateral)
+    new = replace(note, collateral=note.collateral - paid, slots=tuple(slots)).with_salt(salt)
+    return new, paid

@@ -163,3 +163,11 @@ def trade_fee(notional):
 def nullifier(nk, cm):
     from ..gadgets.poseidon_hash import poseidon
     return poseidon([tags.NULLIFIER, nk, cm])
+
+
+def genesis_nullifier(nk):
+    """The nullifier a fresh account's first deposit reveals: ``Poseidon(NULLIFIER,
+    nk, 0)``.  One per account (the ledger refuses it twice), so an account
+    has exactly one live note."""
+    from ..gadgets.poseidon_hash import poseidon
+    return poseidon([tags.NULLIFIER, nk, 0])

@@ -11,16 +11,16 @@ Pedersen vector commitment over three values::
 (``low248`` keeps the low 248 bits so the scalar is below the subgroup order
 L; collisions of the truncated digest cost 2^124 work.)  Size and limit are
 separate components so a match can derive the remainder commitment
-``C' = low248(digest)*G_0 + (size - fill)*G_1 + limit*G_2 + r'*H``.  The
+``C' = C - fill*G_1 + delta*H`` (blinding ``r + delta``).  The
 trader signs ``m = Poseidon(tags.ORDER_SIG, C.x, C.y)`` with EdDSA-Poseidon.
 
 A fill of ``q`` lots at price ``p`` gives each side a *leg*: the signed size
 ``d`` (+q buyer, -q seller) and signed notional ``n = d*p``, committed as
-``leg = d*G_0 + n*G_1 + r_leg*H`` (signed values mod L, so the two legs of a
-trade sum to ``(r_b + r_s)*H``: see :mod:`zkats.commit.netting`), and
-bound to its account by the public tag ``Poseidon(tags.LEG, account,
-r_leg)`` (unlinkable without ``r_leg``) so that only that account's
-transition can apply it.
+``leg = sign * (q*G_0 + |n|*G_1 + rho*H)`` (a commitment to the signed
+values ``(d, n)`` with blinding ``sign*rho``, so the two legs of a trade sum
+to a multiple of ``H``: see :mod:`zkats.commit.netting`), and bound to its
+account by the public tag ``Poseidon(tags.LEG, account, rho)`` (unlinkable
+without ``rho``) so that only that account's transition can apply it.
 
 Flows: a limit order rests in an :class:`OrderBook` and an incoming order
 that crosses it is matched at the resting order's limit; in an RFQ a taker
@@ -98,16 +98,20 @@ class SignedOrder:
     order: Order
     blinding: int
     pub: tuple
+    npk: int
     sig: tuple          # ((R8x, R8y), S)
 
     @property
     def commitment(self):
         return self.order.commit(self.blinding)
 
-    def remainder(self, fill, blinding):
-        """The order left after ``fill`` lots, under a fresh blinding (not re-signed:
-        the match proof carries its validity)."""
-        return replace(self, order=self.order.with_size(self.order.size - fill), blinding=blinding)
+    def remainder(self, fill, delta):
+        """The order left after ``fill`` lots, its blinding moved by ``delta``
+        (``C' = C - fill*G_1 + delta*H``; not re-signed: the match proof
+        carries its validity)."""
+        from ..gadgets.babyjubjub import L
+        return replace(self, order=self.order.with_size(self.order.size - fill),
+                       blinding=(self.blinding + delta) % L)
 
 
 def sign_order(key, order, blinding=None):
@@ -118,7 +122,7 @@ def sign_order(key, order, blinding=None):
         raise InputError("order account: not the signing key's account")
     r = random_blinding() if blinding is None else blinding
     c = order.commit(r)
-    return SignedOrder(order, r, key.pub, key.sign(signing_message(c)))
+    return SignedOrder(order, r, key.pub, key.npk, key.sign(signing_message(c)))
 
 
 def check_signed_order(so, now):
@@ -126,7 +130,7 @@ def check_signed_order(so, now):
     from ..gadgets.eddsa import eddsa_verify_poseidon
     from .keys import account_id
     o = so.order
-    if account_id(so.pub) != o.account:
+    if account_id(so.pub, so.npk) != o.account:
         raise InputError("order: the signing key is not the order's account")
     if not eddsa_verify_poseidon(so.pub, signing_message(so.commitment), so.sig):
         raise InputError("order: bad signature")
@@ -138,16 +142,25 @@ def check_signed_order(so, now):
 # ------------------------------------------------------------------ legs
 @dataclass(frozen=True)
 class Leg:
-    """One side of a fill: signed size ``d``, signed notional ``n = d*p``."""
+    """One side of a fill: signed size ``d``, signed notional ``n = d*p``.
+
+    ``blinding`` is the leg's secret ``rho``; the commitment is
+    ``sign * (|d|*G_0 + |n|*G_1 + rho*H)``, i.e. a commitment to ``(d, n)``
+    with blinding ``sign*rho mod L`` (:attr:`signed_blinding`, what netting sums)."""
     instrument: int
     account: int
     d: int
     n: int
     blinding: int
 
+    @property
+    def signed_blinding(self):
+        from ..gadgets.babyjubjub import L
+        return self.blinding % L if self.d >= 0 else (-self.blinding) % L
+
     def commitment(self):
         from ..commit.pedersen import commit_signed
-        return commit_signed([self.d, self.n], self.blinding)
+        return commit_signed([self.d, self.n], self.signed_blinding)
 
     def tag(self):
         return leg_tag(self.account, self.blinding)
@@ -166,8 +179,8 @@ class Match:
     b: SignedOrder
     fill: int
     price: int
-    rem_a_blinding: int
-    rem_b_blinding: int
+    rem_a_delta: int
+    rem_b_delta: int
     leg_a_blinding: int
     leg_b_blinding: int
     reveal_price: int = 0
@@ -181,8 +194,8 @@ class Match:
         return out
 
     def remainders(self):
-        return (self.a.remainder(self.fill, self.rem_a_blinding),
-                self.b.remainder(self.fill, self.rem_b_blinding))
+        return (self.a.remainder(self.fill, self.rem_a_delta),
+                self.b.remainder(self.fill, self.rem_b_delta))
 
 
 def check_match(m, now):
@@ -212,6 +225,13 @@ def make_match(a, b, fill, price, reveal_price=0):
     from ..gadgets.pedersen import random_blinding
     return Match(a, b, fill, price, random_blinding(), random_blinding(),
                  random_blinding(), random_blinding(), reveal_price)
+
+
+def netting_proof(m, context=0):
+    """The matcher's netting proof for the two legs of ``m``."""
+    from ..commit import netting
+    legs = m.legs()
+    return netting.prove([l.commitment() for l in legs], [l.signed_blinding for l in legs], context)
 
 
 class OrderBook:

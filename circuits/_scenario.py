@@ -1,0 +1,51 @@
+"""A small deterministic venue scenario (keys from fixed seeds, NOT for real
+use) from which the example inputs in ``circuits/examples/``, the tests
+and the benchmark are built: two traders with funded accounts, a perpetual
+and an option, an oracle epoch, a crossing pair of orders, their match and
+the two transitions, and health, liquidation, deposit and withdrawal
+inputs."""
+from functools import lru_cache
+
+from zkats.gadgets.merkle import MerkleTree
+from zkats.venue import instruments, keys, notes, oracle, orders, units
+
+NOW = 1_700_000_000
+G = units.GREEK_SCALE
+
+
+class Scenario:
+    def __init__(self):
+        self.alice = keys.TraderKey.from_seed(b"zkats-example-alice")
+        self.bob = keys.TraderKey.from_seed(b"zkats-example-bob")
+        self.perp = instruments.perpetual("BTC", tick=1)
+        self.call = instruments.option("BTC", NOW + 30 * 86400, 60_000, "call")
+        self.epoch = oracle.Epoch(42, (
+            oracle.EpochEntry(self.perp.id, 60_000, 60_000, G, 0, 1000, 500),
+            oracle.EpochEntry(self.call.id, 2_500, 60_000, G // 2, 3 * G, 1500, 1000),
+        ))
+        self.tree = MerkleTree(units.TREE_DEPTH)
+        self.notes = {}
+        for name, key, coll, model in (("alice", self.alice, 2_000_000, 0),
+                                       ("bob", self.bob, 3_000_000, 1)):
+            n = notes.Note.open(key, collateral=coll, model=model, salt=1000 + len(self.notes))
+            self.notes[name] = (self.tree.append(n.commitment()), n)
+        self.buy = orders.sign_order(self.alice, orders.Order(
+            self.perp.id, orders.BUY, 10, 60_100, NOW + 3600, self.alice.account, 1), blinding=11)
+        self.sell = orders.sign_order(self.bob, orders.Order(
+            self.perp.id, orders.SELL, 6, 59_900, NOW + 3600, self.bob.account, 1), blinding=12)
+        self.match = orders.Match(self.buy, self.sell, 6, 60_000, 21, 22, 31, 32)
+
+    @property
+    def root(self):
+        return self.tree.root
+
+    def spend(self, name):
+        from ._state import Spend
+        index, note = self.notes[name]
+        key = self.alice if name == "alice" else self.bob
+        return Spend.from_tree(self.tree, index, note, key)
+
+
+@lru_cache(maxsize=1)
+def scenario():
+    return Scenario()

@@ -1,0 +1,151 @@
+"""``transition``: an account applies one trade leg to its note.
+
+Statement (public: ``root, nullifier, commitment, instrument, leg (x, y),
+tag, epoch_id, epoch_hash``): the prover knows an account note that is a
+leaf under ``root`` whose nullifier is ``nullifier``, the opening of the
+leg commitment (side, size ``q``, notional ``|n|``, blinding ``rho``)
+bound to this account by ``tag``, and a position slot, such that the new
+note with commitment ``commitment`` is the old one with the slot's
+position moved by ``d = +-q`` and cost by ``+-|n|`` in ``instrument``
+(the slot held that instrument or a zero position), collateral reduced by
+the fee ``ceil(|n| * TRADE_FEE_BPS / 10000)``, same owner, model and keys,
+and the new note meets initial margin at the oracle epoch whose data
+hashes to ``epoch_hash``.
+
+Native twin: :func:`check` (``Note.apply_leg`` and ``margin.check``).
+"""
+from dataclasses import dataclass
+
+from zkats.circuit import Circuit, Private, Public, register
+from zkats.errors import InputError
+from zkats.gadgets.bits import num2bits
+from zkats.venue import margin, notes, oracle, orders, tags, units
+
+from ._common import (NOTE_FIELDS, NOTIONAL_BITS, assert_point, epoch_check, fee_check,
+                      leg_point, margin_check, note_commitment, note_fields, one_hot,
+                      poseidon, slots_of, spend)
+from ._state import Spend, entry_indices
+
+PUBLIC_SIGNALS = ("root", "nullifier", "commitment", "instrument", "delta_x", "delta_y",
+                  "tag", "epoch_id", "epoch")
+
+
+@dataclass(frozen=True)
+class TransitionPublic:
+    root: int
+    nullifier: int
+    commitment: int
+    instrument: int
+    leg: tuple
+    tag: int
+    epoch_id: int
+    epoch_hash: int
+
+    def signals(self):
+        return [self.root, self.nullifier, self.commitment, self.instrument, self.leg[0],
+                self.leg[1], self.tag, self.epoch_id, self.epoch_hash]
+
+
+@dataclass(frozen=True)
+class TransitionPrivate:
+    spend: Spend
+    leg: orders.Leg
+    slot: int
+    new_note: notes.Note
+    epoch: oracle.Epoch
+
+
+def build(spend_, root, leg, epoch, new_salt=None):
+    """(public, private) for applying ``leg`` to the spent note."""
+    old = spend_.note
+    slot = old.slot_for(leg.instrument)
+    new = old.apply_leg(leg.instrument, leg.d, leg.n, slot=slot, salt=new_salt)
+    pub = TransitionPublic(root, old.nullifier(spend_.nk), new.commitment(), leg.instrument,
+                           leg.commitment(), leg.tag(), epoch.epoch_id, epoch.hash())
+    return pub, TransitionPrivate(spend_, leg, slot, new, epoch)
+
+
+def check(pub, prv):
+    """The native twin: raises InputError naming the failed rule."""
+    prv.spend.check(pub.root, pub.nullifier, "transition")
+    old, leg = prv.spend.note, prv.leg
+    if leg.account != old.account or leg.tag() != pub.tag:
+        raise InputError("transition: the leg is not bound to this account")
+    if leg.instrument != pub.instrument or leg.commitment() != tuple(pub.leg):
+        raise InputError("transition: wrong leg opening")
+    if abs(leg.n) % max(abs(leg.d), 1) or abs(leg.d) >= 1 << units.SIZE_BITS \
+            or abs(leg.n) >= 1 << NOTIONAL_BITS or (leg.d >= 0) != (leg.n >= 0):
+        raise InputError("transition: malformed leg")
+    expected = old.apply_leg(leg.instrument, leg.d, leg.n, slot=prv.slot, salt=prv.new_note.salt)
+    if expected != prv.new_note or prv.new_note.commitment() != pub.commitment:
+        raise InputError("transition: the new note is not the old one with the leg applied")
+    if prv.epoch.epoch_id != pub.epoch_id or prv.epoch.hash() != pub.epoch_hash:
+        raise InputError("transition: wrong oracle epoch")
+    margin.check(prv.new_note, prv.epoch, maintenance=False, what="transition")
+    return True
+
+
+def inputs(pub, prv):
+    leg = prv.leg
+    d = {"root": pub.root, "nullifier": pub.nullifier, "commitment": pub.commitment,
+         "instrument": pub.instrument, "leg": list(pub.leg), "tag": pub.tag,
+         "epoch_id": pub.epoch_id, "epoch_hash": pub.epoch_hash,
+         "side": 0 if leg.d >= 0 else 1, "size": abs(leg.d), "notional": abs(leg.n),
+         "rho": leg.blinding, "slot": prv.slot, "fee": notes.trade_fee(abs(leg.n)),
+         "new_salt": prv.new_note.salt, "epoch": prv.epoch.circuit_inputs()["epoch"],
+         "entry_index": entry_indices(prv.new_note, prv.epoch)}
+    d.update(prv.spend.inputs())
+    return d
+
+
+@register("transition")
+class Transition(Circuit):
+    root = Public()
+    nullifier = Public()
+    commitment = Public()
+    instrument = Public()
+    leg = Public(n=2)
+    tag = Public()
+    epoch_id = Public()
+    epoch_hash = Public()
+    old_note = Private(n=NOTE_FIELDS)
+    old_salt = Private()
+    nk = Private()
+    pk = Private(n=2)
+    path_bits = Private(n=units.TREE_DEPTH)
+    siblings = Private(n=units.TREE_DEPTH)
+    side = Private()
+    size = Private()
+    notional = Private()
+    rho = Private()
+    slot = Private()
+    fee = Private()
+    new_salt = Private()
+    epoch = Private(n=(units.EPOCH_SIZE, 7))
+    entry_index = Private(n=units.N_SLOTS)
+
+    def define(self, api):
+        f = self.old_note
+        spend(api, f, self.old_salt, self.nk, self.pk, self.path_bits, self.siblings,
+              self.root, self.nullifier)
+        with api.scope("leg"):
+            api.assert_bool(self.side)
+            q_bits = num2bits(api, self.size, units.SIZE_BITS)
+            n_bits = num2bits(api, self.notional, NOTIONAL_BITS)
+            assert_point(api, leg_point(api, self.side, q_bits, n_bits, self.rho), self.leg)
+            api.assert_equal(poseidon(api, [tags.LEG, f[0], self.rho]), self.tag)
+            d = self.size - 2 * api.mul(self.side, self.size)
+            n = self.notional - 2 * api.mul(self.side, self.notional)
+        with api.scope("apply"):
+            sel = one_hot(api, self.slot, units.N_SLOTS)
+            new_slots = []
+            for j, (inst, pos, cost) in enumerate(slots_of(f)):
+                held = api.mul(inst - self.instrument, pos - units.offset(units.POSITION_BITS))
+                api.assert_product(sel[j], held, 0)
+                new_slots.append((inst + api.mul(sel[j], self.instrument - inst),
+                                  pos + api.mul(sel[j], d), cost + api.mul(sel[j], n)))
+            fee_check(api, self.fee, self.notional, notes.TRADE_FEE_BPS)
+            new = note_fields(f[0], f[1], f[2] - self.fee, f[3], new_slots)
+            api.assert_equal(note_commitment(api, new, self.new_salt), self.commitment)
+        epoch_check(api, self.epoch_id, self.epoch_hash, self.epoch)
+        margin_check(api, new, self.epoch, self.entry_index, maintenance=False)

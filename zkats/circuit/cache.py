@@ -36,9 +36,10 @@ def _source_files(cls):
     here = Path(__file__).resolve().parent
     files = set(here.glob("*.py"))
     files.update((here.parent / "gadgets").glob("*.py"))
-    try:
-        import zkats.circuits as pkg
-        for p in pkg.__path__:
+    try:   # the circuits package's files, found without importing it (a higher layer)
+        import importlib.util
+        spec = importlib.util.find_spec("zkats.circuits")
+        for p in (spec.submodule_search_locations or []) if spec else []:
             files.update(Path(p).glob("*.py"))
     except Exception:
         pass

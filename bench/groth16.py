@@ -1,0 +1,154 @@
+"""Groth16 prove/verify: zkats vs snarkjs on the same .zkey and .wtns.
+
+    .venv/bin/python bench/groth16.py [--sizes 14,16] [--repeat 3] [--workdir DIR]
+
+For each size 2^k, a circom circuit (a chain of multiplications filling the
+2^k domain) is compiled with circom2 and set up with snarkjs on a power-16
+(or larger) .ptau; the artifacts are cached in the work directory.  Then,
+timed as whole processes (best of --repeat), with each process' peak RSS
+from wait4():
+
+* ``zkats groth16 prove`` vs ``snarkjs groth16 prove``,
+* ``zkats groth16 verify`` vs ``snarkjs groth16 verify``,
+
+and in-process ``batch_verify`` throughput (proofs/s).  Prints one JSON line
+per measurement and a summary line with the ratios.  Benchmarks, not tests:
+nothing is asserted.  Targets (issue 4): prove >= 7x snarkjs, verify CLI
+>= 3x, batch_verify >= 300 proofs/s.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE_BIN = ROOT / "node_modules" / ".bin"
+SNARKJS = str(NODE_BIN / "snarkjs")
+CIRCOM = str(NODE_BIN / "circom2")
+ZKATS = str(Path(sys.executable).parent / "zkats")
+
+CIRCUIT = """pragma circom 2.0.0;
+template Chain(N) {
+    signal input a;
+    signal input b;
+    signal output c;
+    signal t[N];
+    t[0] <== a * b;
+    for (var i = 1; i < N; i++) { t[i] <== t[i - 1] * a + b; }
+    c <== t[N - 1];
+}
+component main {public [a]} = Chain(%d);
+"""
+
+
+def run(cmd, cwd, quiet=True):
+    r = subprocess.run([str(c) for c in cmd], cwd=cwd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit(f"{' '.join(map(str, cmd))} failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
+    return r.stdout
+
+
+def timed(cmd, cwd):
+    """(wall seconds, peak RSS MiB, returncode, stdout) of one child process."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen([str(c) for c in cmd], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    out = p.stdout.read().decode()
+    p.stdout.close()
+    p.stderr.close()
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return wall, ru.ru_maxrss / 1024.0, p.returncode, out
+
+
+def best(cmd, cwd, repeat):
+    runs = [timed(cmd, cwd) for _ in range(repeat)]
+    for wall, rss, rc, out in runs:
+        if rc != 0:
+            raise SystemExit(f"{' '.join(map(str, cmd))} exited {rc}: {out[-2000:]}")
+    return min(r[0] for r in runs), max(r[1] for r in runs)
+
+
+def prepare(work, k, ptau_power):
+    ptau = work / f"pot{ptau_power}.ptau"
+    if not ptau.exists():
+        print(f"# making {ptau.name} with snarkjs (once)", file=sys.stderr)
+        run([SNARKJS, "powersoftau", "new", "bn128", ptau_power, "p0.ptau"], work)
+        run([SNARKJS, "powersoftau", "contribute", "p0.ptau", "p1.ptau", "-e=bench"], work)
+        run([SNARKJS, "powersoftau", "prepare", "phase2", "p1.ptau", ptau.name], work)
+        (work / "p0.ptau").unlink()
+        (work / "p1.ptau").unlink()
+    d = work / f"chain{k}"
+    d.mkdir(exist_ok=True)
+    if not (d / "witness.wtns").exists():
+        n = (1 << k) - 8  # constraints + public-input rows fill the 2^k domain
+        print(f"# making chain{k} ({n} multiplications) with circom2 + snarkjs (once)", file=sys.stderr)
+        (d / "chain.circom").write_text(CIRCUIT % n)
+        run([CIRCOM, "chain.circom", "--r1cs", "--wasm", "-o", "."], d)
+        run([SNARKJS, "groth16", "setup", "chain.r1cs", ptau, "c0.zkey"], d)
+        run([SNARKJS, "zkey", "contribute", "c0.zkey", "circuit.zkey", "-e=bench"], d)
+        (d / "c0.zkey").unlink()
+        run([SNARKJS, "zkey", "export", "verificationkey", "circuit.zkey", "vk.json"], d)
+        (d / "input.json").write_text(json.dumps({"a": "3", "b": "11"}))
+        run(["node", "chain_js/generate_witness.js", "chain_js/chain.wasm", "input.json", "witness.wtns"], d)
+    return d
+
+
+def batch_rate(d, n=64):
+    sys.path.insert(0, str(ROOT))
+    from zkats.formats.snarkjs_json import read_proof, read_public, read_verification_key
+    from zkats.groth16.verifier import batch_verify
+    vk = read_verification_key(d / "vk.json")
+    items = [(read_public(d / "zkats_public.json"), read_proof(d / "zkats_proof.json")),
+             (read_public(d / "snarkjs_public.json"), read_proof(d / "snarkjs_proof.json"))] * (n // 2)
+    assert batch_verify(vk, items)
+    t0 = time.perf_counter()
+    reps = 0
+    while time.perf_counter() - t0 < 2.0 or reps < 2:
+        batch_verify(vk, items)
+        reps += 1
+    dt = time.perf_counter() - t0
+    return n * reps / dt
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="14,16")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--workdir", default=str(ROOT / "bench" / "_work"))
+    ap.add_argument("--batch", type=int, default=64, help="proofs per batch_verify call")
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    work = Path(args.workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    summary = {}
+    for k in sizes:
+        d = prepare(work, k, max(16, max(sizes)))
+        zp = best([ZKATS, "groth16", "prove", "circuit.zkey", "witness.wtns", "zkats_proof.json",
+                   "zkats_public.json", "--quiet"], d, args.repeat)
+        sp = best([SNARKJS, "groth16", "prove", "circuit.zkey", "witness.wtns", "snarkjs_proof.json",
+                   "snarkjs_public.json"], d, args.repeat)
+        # cross-check: each verifies the other's proof
+        zv = best([ZKATS, "groth16", "verify", "vk.json", "snarkjs_public.json", "snarkjs_proof.json"], d, args.repeat)
+        sv = best([SNARKJS, "groth16", "verify", "vk.json", "zkats_public.json", "zkats_proof.json"], d, args.repeat)
+        rate = batch_rate(d, args.batch)
+        rec = {
+            "domain": f"2^{k}",
+            "prove_s": {"zkats": round(zp[0], 3), "snarkjs": round(sp[0], 3)},
+            "prove_peak_mib": {"zkats": round(zp[1], 1), "snarkjs": round(sp[1], 1)},
+            "prove_speedup": round(sp[0] / zp[0], 2),
+            "verify_s": {"zkats": round(zv[0], 3), "snarkjs": round(sv[0], 3)},
+            "verify_speedup": round(sv[0] / zv[0], 2),
+            "batch_verify_proofs_per_s": round(rate, 1),
+        }
+        print(json.dumps(rec), flush=True)
+        summary[f"2^{k}"] = {"prove_x": rec["prove_speedup"], "verify_x": rec["verify_speedup"],
+                             "batch_per_s": rec["batch_verify_proofs_per_s"]}
+    print(json.dumps({"summary": summary, "targets": {"prove_x": 7, "verify_x": 3, "batch_per_s": 300}}))
+
+
+if __name__ == "__main__":
+    main()

@@ -48,3 +48,136 @@ def test_edge_cases():
         babyjub_unpack(b"\x00" * 31)
     p, q = babyjub_mul(BASE8, 1234), babyjub_mul(BASE8, 98765)
     assert from_montgomery(montgomery_add(to_montgomery(p), to_montgomery(q))) == babyjub_add(p, q)
+
+
+# ------------------------------------------------------------- in circuit
+import secrets  # noqa: E402
+
+from zkats.circuit import Circuit, Output, Private, compile_circuit  # noqa: E402
+from zkats.errors import UnsatisfiedConstraint  # noqa: E402
+from zkats.gadgets.babyjubjub import (assert_on_curve, fixed_base_mul, fixed_base_msm,  # noqa: E402
+                                      point_add, point_double, var_base_mul,
+                                      var_base_mul_complete)
+from zkats.gadgets.bits import num2bits  # noqa: E402
+from gadget_vectors import assert_hints_constrained  # noqa: E402
+
+
+class AddDouble(Circuit):
+    s = Output(n=2)
+    d = Output(n=2)
+    p = Private(n=2)
+    q = Private(n=2)
+
+    def define(self, api):
+        assert_on_curve(api, self.p)
+        assert_on_curve(api, self.q)
+        s = point_add(api, self.p, self.q)
+        d = point_double(api, self.p)
+        for i in range(2):
+            api.set_output(self.s[i], s[i])
+            api.set_output(self.d[i], d[i])
+
+
+def test_add_double_in_circuit():
+    cc = compile_circuit(AddDouble(), cache=False)
+    assert cc.counts_by_scope(depth=1) == {"(top)": 4, "babyjub_on_curve": 6, "babyjub_add": 6,
+                                    "babyjub_double": 5}
+    for v in load("circomlibjs.json")["babyjub_add"]:
+        p, q = point(v["p"]), point(v["q"])
+        w = cc.solve({"p": list(p), "q": list(q)})
+        assert tuple(w.public[:2]) == point(v["result"])
+        assert tuple(w.public[2:4]) == babyjub_add(p, p)
+    # identity and a point plus its negative
+    w = cc.solve({"p": list(BASE8), "q": [R - BASE8[0], BASE8[1]]})
+    assert tuple(w.public[:2]) == IDENTITY
+    assert_hints_constrained(cc, w)
+    with pytest.raises(UnsatisfiedConstraint):
+        cc.solve({"p": [1, 2], "q": list(BASE8)})            # p off the curve
+
+
+class FixedMul(Circuit):
+    o = Output(n=2)
+    k = Private()
+
+    def __init__(self, nbits, base):
+        self.nbits, self.base = nbits, base
+
+    def define(self, api):
+        x, y = fixed_base_mul(api, num2bits(api, self.k, self.nbits), self.base)
+        api.set_output(self.o[0], x)
+        api.set_output(self.o[1], y)
+
+
+class VarMul(Circuit):
+    o = Output(n=2)
+    k = Private()
+    p = Private(n=2)
+
+    def __init__(self, nbits, complete=False):
+        self.nbits, self.complete = nbits, complete
+
+    def define(self, api):
+        f = var_base_mul_complete if self.complete else var_base_mul
+        x, y = f(api, num2bits(api, self.k, self.nbits), self.p)
+        api.set_output(self.o[0], x)
+        api.set_output(self.o[1], y)
+
+
+@pytest.mark.parametrize("nbits", [1, 2, 3, 4, 64, 251])
+def test_fixed_base_mul(nbits):
+    cc = compile_circuit(FixedMul(nbits, BASE8), cache=False)
+    ks = {0, 1, (1 << nbits) - 1, secrets.randbits(nbits)}
+    if nbits == 251:
+        ks |= {L - 1, L, L + 1}
+    for k in ks:
+        w = cc.solve({"k": k})
+        assert tuple(w.public[:2]) == babyjub_mul(BASE8, k)
+    assert_hints_constrained(cc, w, sample=40)
+
+
+def test_fixed_base_counts_pinned():
+    assert compile_circuit(FixedMul(64, BASE8), cache=False).counts_by_scope(1)[
+        "babyjub_fixed_msm"] == 131
+    assert compile_circuit(FixedMul(251, BASE8), cache=False).counts_by_scope(1)[
+        "babyjub_fixed_msm"] == 509
+
+
+def test_fixed_base_rejects_bad_base():
+    with pytest.raises(InputError):
+        compile_circuit(FixedMul(8, GENERATOR), cache=False)      # not in the subgroup
+
+
+@pytest.mark.parametrize("complete", [False, True])
+def test_var_base_mul(complete):
+    nbits = 253 if not complete else 16
+    cc = compile_circuit(VarMul(nbits, complete), cache=False)
+    p = babyjub_mul(BASE8, secrets.randbelow(L))
+    for k in {0, 1, 2, (1 << nbits) - 1, secrets.randbits(nbits)}:
+        if k >= R:
+            continue
+        w = cc.solve({"k": k, "p": list(p)})
+        assert tuple(w.public[:2]) == babyjub_mul(p, k)
+    assert_hints_constrained(cc, w, sample=40)
+    if not complete:
+        assert cc.counts_by_scope(1)["babyjub_var_mul"] == 2533
+
+
+def test_msm_two_bases():
+    from zkats.gadgets.pedersen import blinding_generator
+
+    class Msm(Circuit):
+        o = Output(n=2)
+        a = Private()
+        b = Private()
+
+        def define(self, api):
+            x, y = fixed_base_msm(api, [(num2bits(api, self.a, 10), BASE8),
+                                        (num2bits(api, self.b, 200), blinding_generator())])
+            api.set_output(self.o[0], x)
+            api.set_output(self.o[1], y)
+
+    cc = compile_circuit(Msm(), cache=False)
+    a, b = 1000, secrets.randbits(200)
+    w = cc.solve({"a": a, "b": b})
+    assert tuple(w.public[:2]) == babyjub_add(babyjub_mul(BASE8, a),
+                                              babyjub_mul(blinding_generator(), b))

@@ -55,3 +55,62 @@ def test_live_circomlibjs_agrees():
     for v in out["babyjub_mul"]:
         base = BASE8 if v["base"] == "Base8" else GENERATOR
         assert babyjub_mul(base, int(v["k"])) == point(v["result"])
+
+
+# ------------------------------------------------------------- in circuit
+from zkats.circuit import Circuit, Private, Public, compile_circuit  # noqa: E402
+from zkats.errors import UnsatisfiedConstraint  # noqa: E402
+from zkats.gadgets.eddsa import eddsa_poseidon_verify_gadget  # noqa: E402
+from gadget_vectors import assert_hints_constrained, circomlib_count  # noqa: E402
+
+
+class Verify(Circuit):
+    a = Public(n=2)
+    m = Public()
+    r8 = Private(n=2)
+    s = Private()
+
+    def define(self, api):
+        eddsa_poseidon_verify_gadget(api, self.a, self.m, self.r8, self.s)
+
+
+@pytest.fixture(scope="module")
+def verifier():
+    return compile_circuit(Verify(), cache=False)
+
+
+def _inputs(v, **over):
+    d = {"a": [int(c) for c in v["pub"]], "m": int(v["msg"]),
+         "r8": [int(c) for c in v["R8"]], "s": int(v["S"])}
+    d.update(over)
+    return d
+
+
+def test_circuit_accepts_circomlibjs_signatures(verifier):
+    vecs = load("circomlibjs.json")["eddsa"]
+    for v in vecs[:3] + vecs[-1:]:
+        w = verifier.solve(_inputs(v))
+        assert verifier.check(w)
+    assert_hints_constrained(verifier, w, sample=30)
+
+
+def test_circuit_count(verifier):
+    assert verifier.n_constraints == 4191
+    assert verifier.n_constraints <= circomlib_count("eddsaposeidon")
+
+
+def test_circuit_rejects(verifier):
+    v = load("circomlibjs.json")["eddsa"][3]
+    s, msg = int(v["S"]), int(v["msg"])
+    r8 = [int(c) for c in v["R8"]]
+    bad = [
+        {"m": (msg + 1) % R},                                  # wrong message
+        {"s": (s + 1) % L},                                    # wrong S
+        {"s": s + L},                                          # S >= L (same point!)
+        {"r8": [r8[0], (r8[1] + 1) % R]},                      # R8 off the curve
+        {"a": [int(c) for c in load("circomlibjs.json")["eddsa"][4]["pub"]]},  # other key
+        {"a": [0, 1]},                                         # small-order key
+    ]
+    for over in bad:
+        with pytest.raises(UnsatisfiedConstraint):
+            verifier.solve(_inputs(v, **over))

@@ -47,3 +47,80 @@ def test_bad_inputs():
         pedersen_commit([], 1)
     with pytest.raises(InputError):
         commitment_add((1, 2), pedersen_commit(1, 1))
+
+
+# ------------------------------------------------------------- in circuit
+import secrets  # noqa: E402
+
+from zkats.circuit import Circuit, Output, Private, Public, compile_circuit  # noqa: E402
+from zkats.errors import UnsatisfiedConstraint  # noqa: E402
+from zkats.field import R  # noqa: E402
+from zkats.gadgets.pedersen import assert_pedersen_opening, pedersen_commit_gadget  # noqa: E402
+from gadget_vectors import assert_hints_constrained, circomlib_count  # noqa: E402
+
+
+class Opening(Circuit):
+    c = Public(n=2)
+    v = Private(n="n")
+    r = Private()
+
+    def __init__(self, n=1):
+        self.n = n
+
+    def define(self, api):
+        vals = self.v if self.n > 1 else self.v[0]
+        assert_pedersen_opening(api, self.c, vals, self.r)
+
+
+@pytest.fixture(scope="module")
+def opening():
+    return compile_circuit(Opening(), cache=False)
+
+
+def test_opening_in_circuit(opening):
+    for v, r in [(0, 0), (1, 1), (2**64 - 1, L - 1), (secrets.randbits(64), random_blinding())]:
+        w = opening.solve({"c": list(pedersen_commit(v, r)), "v": [v], "r": r})
+        assert opening.check(w)
+    assert_hints_constrained(opening, w, sample=40)
+
+
+def test_opening_count(opening):
+    # 64 + 251 bit constraints, 643 for the fixed-base windows, 2 equalities
+    assert opening.n_constraints == 960
+    assert opening.n_constraints < circomlib_count("pedersen_fixed")
+
+
+def test_wrong_openings_rejected(opening):
+    v, r = 1000, random_blinding()
+    c = list(pedersen_commit(v, r))
+    for inputs in [{"c": c, "v": [v + 1], "r": r},
+                   {"c": c, "v": [v], "r": (r + 1) % L},
+                   {"c": [c[0], (c[1] + 1) % R], "v": [v], "r": r},
+                   {"c": list(pedersen_commit(2**64, 5)), "v": [2**64], "r": 5}]:   # v too big
+        with pytest.raises(UnsatisfiedConstraint):
+            opening.solve(inputs)
+
+
+def test_vector_opening_in_circuit():
+    cc = compile_circuit(Opening(3), cache=False)
+    vals, r = [5, 2**63, 77], random_blinding()
+    w = cc.solve({"c": list(pedersen_commit(vals, r)), "v": vals, "r": r})
+    assert cc.check(w)
+    with pytest.raises(UnsatisfiedConstraint):
+        cc.solve({"c": list(pedersen_commit(vals, r)), "v": [5, 77, 2**63], "r": r})
+
+
+def test_commit_gadget_output_matches_twin():
+    class Commit(Circuit):
+        o = Output(n=2)
+        v = Private()
+        r = Private()
+
+        def define(self, api):
+            x, y = pedersen_commit_gadget(api, self.v, self.r, value_bits=32)
+            api.set_output(self.o[0], x)
+            api.set_output(self.o[1], y)
+
+    cc = compile_circuit(Commit(), cache=False)
+    w = cc.solve({"v": 123, "r": 456})
+    assert tuple(w.public[:2]) == pedersen_commit(123, 456)

@@ -52,3 +52,48 @@ def test_live_circomlibjs_agrees():
     out = json.loads(run_node("vectors/js/circomlibjs_vectors.js", "live", "poseidon-live"))
     for v in out["poseidon"]:
         assert poseidon([int(x) for x in v["inputs"]]) == int(v["hash"])
+
+
+# ------------------------------------------------------------- in circuit
+from zkats.circuit import Circuit, Output, Private, compile_circuit  # noqa: E402
+from zkats.gadgets.poseidon_hash import poseidon_gadget  # noqa: E402
+from gadget_vectors import circomlib_count  # noqa: E402
+
+
+class PoseidonN(Circuit):
+    h = Output()
+    xs = Private(n="n")
+
+    def __init__(self, n):
+        self.n = n
+
+    def define(self, api):
+        api.set_output(self.h, poseidon_gadget(api, self.xs))
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 16])
+def test_gadget_matches_vectors(n):
+    cc = compile_circuit(PoseidonN(n), cache=False)
+    for v in [v for v in load("circomlibjs.json")["poseidon"] if len(v["inputs"]) == n]:
+        w = cc.solve({"xs": [int(x) for x in v["inputs"]]})
+        assert cc.check(w) and w.public[0] == int(v["hash"])
+
+
+def test_gadget_counts_pinned():
+    # gadget cost 3 * (8 * t + R_P - 1); the circuit adds 1 for set_output
+    expected = {1: 213, 2: 240, 5: 321, 16: 609}
+    for n, k in expected.items():
+        cc = compile_circuit(PoseidonN(n), cache=False)
+        assert cc.counts_by_scope()[f"poseidon{n}"] == k
+    assert expected[2] <= circomlib_count("poseidon2") == 240
+
+
+def test_wrong_output_rejected():
+    cc = compile_circuit(PoseidonN(2), cache=False)
+    w = cc.solve({"xs": [1, 2]})
+    values = list(w.values)
+    values[1] = (values[1] + 1) % R
+    assert cc.unsatisfied(values)
+    values[1] = (values[1] - 1) % R
+    values[-1] = (values[-1] + 1) % R          # an internal S-box wire
+    assert cc.unsatisfied(values)

@@ -181,3 +181,275 @@ def montgomery_add(p, q):
     u3 = (MONT_B * lam * lam - MONT_A - u1 - u2) % R
     v3 = (lam * (u1 - u3) - v1) % R
     return (u3, v3)
+
+
+# --------------------------------------------------------------- in-circuit
+# Points in circuits are (x, y) pairs of signals (LCs) or of ints (constants).
+
+def _is_const_point(api, p):
+    cx, cy = api.constant_value(p[0]), api.constant_value(p[1])
+    return (cx, cy) if cx is not None and cy is not None else None
+
+
+def assert_on_curve(api, p):
+    """Constrain ``a*x^2 + y^2 == 1 + d*x^2*y^2`` (3 constraints)."""
+    with api.scope("babyjub_on_curve"):
+        x, y = api.lc(p[0]), api.lc(p[1])
+        xx = api.mul(x, x)
+        yy = api.mul(y, y)
+        api.assert_product(xx, yy * D, xx * A + yy - 1)
+
+
+def point_add(api, p, q):
+    """Complete twisted Edwards addition ``p + q``.
+
+    Preconditions: both points on the curve (then the denominators
+    ``1 +- d*x1*x2*y1*y2`` never vanish and the result is unique).
+    Cost: 6 constraints; 3 when one point is a constant; free when both are.
+    """
+    cp, cq = _is_const_point(api, p), _is_const_point(api, q)
+    if cp is not None and cq is not None:
+        x, y = babyjub_add(cp, cq)
+        return api.constant(x), api.constant(y)
+    if cp is not None:
+        p, q, cq = q, p, cp
+    with api.scope("babyjub_add"):
+        x1, y1 = api.lc(p[0]), api.lc(p[1])
+        if cq is not None:
+            cx, cy = cq
+            t = api.mul(x1, y1)
+            dt = t * (D * cx * cy % R)
+            x3 = api.div(x1 * cy + y1 * cx, dt + 1)
+            y3 = api.div(y1 * cy - x1 * (A * cx % R), 1 - dt)
+            return x3, y3
+        x2, y2 = api.lc(q[0]), api.lc(q[1])
+        p1 = api.mul(x1, y2)
+        p2 = api.mul(y1, x2)
+        p3 = api.mul(x1 + y1, y2 - x2 * A)
+        t = api.mul(p1, p2)
+        x3 = api.div(p1 + p2, t * D + 1)
+        y3 = api.div(p3 - p1 + p2 * A, 1 - t * D)
+        return x3, y3
+
+
+def point_double(api, p):
+    """``2 * p`` for a point on the curve (5 constraints; free for a constant)."""
+    cp = _is_const_point(api, p)
+    if cp is not None:
+        x, y = babyjub_add(cp, cp)
+        return api.constant(x), api.constant(y)
+    with api.scope("babyjub_double"):
+        x, y = api.lc(p[0]), api.lc(p[1])
+        xx = api.mul(x, x)
+        yy = api.mul(y, y)
+        xy = api.mul(x, y)
+        axx_yy = xx * A + yy
+        return api.div(xy * 2, axx_yy), api.div(yy - xx * A, 2 - axx_yy)
+
+
+def point_select(api, bit, p, q):
+    """``p`` if bit == 1 else ``q`` (2 constraints, fewer with constants).
+    Precondition: ``bit`` is boolean."""
+    return tuple(api.lc(b) + api.mul(bit, api.sub(a, b)) for a, b in zip(p, q))
+
+
+def assert_not_small_order(api, p):
+    """Constrain ``8 * p`` to have x != 0, i.e. p is not of small order
+    (circomlib's check on the EdDSA public key).  Cost: 15 + 2 constraints.
+    Precondition: ``p`` on the curve."""
+    with api.scope("babyjub_not_small_order"):
+        q = point_double(api, point_double(api, point_double(api, p)))
+        api.inverse(q[0])
+        return q
+
+
+def var_base_mul_complete(api, bits, p):
+    """``k * p`` for ``k = sum(bits_i * 2^i)`` and any variable point ``p`` on the curve.
+
+    Left-to-right double-and-add with complete Edwards formulas: per bit one
+    doubling (5), a select of ``p`` or the identity (2) and one addition
+    (6); the top bit costs only the select.  Preconditions: the bits are
+    boolean (constrained by the caller); ``p`` on the curve.
+    """
+    bits = list(bits)
+    if not bits:
+        return api.constant(0), api.constant(1)
+    with api.scope("babyjub_var_mul"):
+        ident = (api.constant(0), api.constant(1))
+        acc = point_select(api, bits[-1], p, ident)
+        for b in reversed(bits[:-1]):
+            acc = point_double(api, acc)
+            acc = point_add(api, acc, point_select(api, b, p, ident))
+        return acc
+
+
+def _offset_point():
+    from .pedersen import pedersen_generator   # late import: pedersen imports this module
+    return pedersen_generator("babyjub/var-mul-offset")
+
+
+def _mont_add_guarded(api, p, q):
+    """Montgomery addition that is unsatisfiable (instead of unconstrained)
+    when ``u1 == u2``: 4 constraints."""
+    u1, v1 = p
+    u2, v2 = q
+    inv = api.inverse(api.lc(u2) - u1)
+    lam = api.mul(api.lc(v2) - v1, inv)
+    u3 = api.mul(lam, lam) * MONT_B - MONT_A - u1 - u2
+    v3 = api.mul(lam, u1 - u3) - v1
+    return u3, v3
+
+
+def _mont_double(api, p):
+    """Montgomery doubling (4 constraints); requires v != 0 (true off the 2-torsion)."""
+    u, v = api.lc(p[0]), api.lc(p[1])
+    uu = api.mul(u, u)
+    lam = api.div(uu * 3 + u * (2 * MONT_A) + 1, v * (2 * MONT_B))
+    u3 = api.mul(lam, lam) * MONT_B - MONT_A - u * 2
+    v3 = api.mul(lam, u - u3) - v
+    return u3, v3
+
+
+def var_base_mul(api, bits, p):
+    """``k * p`` for ``k = sum(bits_i * 2^i)`` and a variable point ``p`` of
+    the prime-order subgroup other than the identity.
+
+    Right-to-left in Montgomery form: ``D_i = 2^i * p`` by doublings (4
+    constraints), the accumulator starts at a fixed nothing-up-my-sleeve
+    subgroup point ``Q`` (``pedersen_generator("babyjub/var-mul-offset")``)
+    and takes ``acc + D_i`` (a guarded addition, 4) when bit i is set (a
+    select, 2); at the end it is mapped to Edwards form and ``Q`` is
+    subtracted.  The guarded addition makes a degenerate step (``acc`` equal
+    to ``+-D_i``, which needs the discrete log of ``Q`` to ``p``)
+    unsatisfiable rather than unconstrained.  Cost: about 10 per bit.
+
+    Preconditions: the bits are boolean (caller's constraints); ``p`` is in
+    the prime-order subgroup and not the identity (e.g. ``8 * A`` after
+    :func:`assert_not_small_order`); otherwise use
+    :func:`var_base_mul_complete`.
+    """
+    bits = list(bits)
+    if not bits:
+        return api.constant(0), api.constant(1)
+    q = _offset_point()
+    with api.scope("babyjub_var_mul"):
+        x, y = api.lc(p[0]), api.lc(p[1])
+        u = api.div(y + 1, 1 - y)
+        d = (u, api.div(u, x))
+        qm = to_montgomery(q)
+        acc = (api.constant(qm[0]), api.constant(qm[1]))
+        for i, b in enumerate(bits):
+            if i:
+                d = _mont_double(api, d)
+            s = _mont_add_guarded(api, acc, d)
+            acc = tuple(api.lc(a) + api.mul(b, api.lc(c) - a) for a, c in zip(acc, s))
+        ed = _mont_to_edwards(api, acc)
+        return point_add(api, ed, babyjub_neg(q))
+
+
+# ---- fixed-base multiplication: Montgomery-form windowed chains
+
+#: windows of 3 bits per chain; 8^83 < 7L/18 keeps every partial sum of a
+#: chain in (0, L/2), so the incomplete Montgomery additions never meet
+#: equal or opposite points (see fixed_base_msm)
+_WINDOW = 3
+_MAX_WINDOWS = 83
+
+
+def _lookup_linear2(b0, b1, b01, t):
+    # multilinear interpolation over 2 bits: linear given b0*b1
+    return (b0 * ((t[1] - t[0]) % R) + b1 * ((t[2] - t[0]) % R)
+            + b01 * ((t[3] - t[2] - t[1] + t[0]) % R) + t[0])
+
+
+def _lookup_point(api, bits, table):
+    """The Montgomery point ``table[m]`` (ints) selected by 1..3 bits.
+    Cost: 0, 1 or 3 constraints (the u and v of a 3-bit lookup are wires)."""
+    w = len(bits)
+    if w == 1:
+        b0 = api.lc(bits[0])
+        return tuple(b0 * ((table[1][k] - table[0][k]) % R) + table[0][k] for k in (0, 1))
+    b0, b1 = api.lc(bits[0]), api.lc(bits[1])
+    b01 = api.mul(b0, b1)
+    if w == 2:
+        return tuple(_lookup_linear2(b0, b1, b01, [table[m][k] for m in range(4)]) for k in (0, 1))
+    b2 = bits[2]
+    out = []
+    for k in (0, 1):
+        lo = _lookup_linear2(b0, b1, b01, [table[m][k] for m in range(4)])
+        hi = _lookup_linear2(b0, b1, b01, [table[m][k] for m in range(4, 8)])
+        out.append(lo + api.mul(b2, hi - lo))
+    return tuple(out)
+
+
+def _mont_add(api, p, q):
+    """Incomplete Montgomery addition (3 constraints); requires p != +-q,
+    neither the identity: guaranteed by the callers' scalar ranges."""
+    u1, v1 = p
+    u2, v2 = q
+    lam = api.div(v2 - v1, u2 - u1)
+    u3 = api.mul(lam, lam) * MONT_B - MONT_A - u1 - u2
+    v3 = api.mul(lam, u1 - u3) - v1
+    return u3, v3
+
+
+def _mont_to_edwards(api, m):
+    u, v = m
+    return api.div(u, v), api.div(u - 1, u + 1)
+
+
+def fixed_base_msm(api, terms):
+    """``sum(k_i * P_i)`` for constant points ``P_i`` and scalars given as
+    little-endian boolean bits: ``terms = [(bits_i, P_i), ...]``.
+
+    Method: the bits of each term are cut into 3-bit windows and the windows
+    into chains of at most 83; window ``j`` of a chain with base ``B`` looks
+    up ``(m_j + 2) * 8^j * B`` (a table of 8 constant points in Montgomery
+    form) and the chain adds its windows with incomplete Montgomery
+    additions (3 constraints each).  Every partial sum of a chain is
+    ``s * B`` with ``0 < s < 9 * 8^(j+1) / 7 <= (m + 2) * 8^(j+1)``, all below
+    L / 2, so the two points of each addition are never equal or opposite,
+    whatever the bits.  Each chain is mapped to Edwards form (2
+    constraints), the chains are summed with complete additions (6 each),
+    and the constant total offset ``sum 2 * 8^j * B`` is subtracted (3).
+    Cost per 3-bit window: 3 (lookup) + 3 (addition).
+
+    Preconditions: the bits are constrained boolean by the caller; every
+    ``P_i`` is a non-identity point of the prime-order subgroup (checked).
+    """
+    chains = []              # (bits, base) with len(bits) <= 3 * _MAX_WINDOWS
+    for bits, point in terms:
+        point = (int(point[0]) % R, int(point[1]) % R)
+        if point == IDENTITY or not babyjub_on_curve(point) or babyjub_mul(point, L) != IDENTITY:
+            raise InputError("fixed_base_msm: base must be a non-identity subgroup point")
+        bits = list(bits)
+        nwin = -(-len(bits) // _WINDOW)
+        nchains = -(-nwin // _MAX_WINDOWS)
+        per = -(-nwin // nchains) if nchains else 0
+        for c in range(nchains):
+            lo = c * per * _WINDOW
+            chunk = bits[lo:lo + per * _WINDOW]
+            if chunk:
+                chains.append((chunk, babyjub_mul(point, 1 << lo)))
+    if not chains:
+        return api.constant(0), api.constant(1)
+    with api.scope("babyjub_fixed_msm"):
+        offset = IDENTITY
+        total = None
+        for bits, base in chains:
+            acc = None
+            for j in range(0, len(bits), _WINDOW):
+                wbits = bits[j:j + _WINDOW]
+                step = babyjub_mul(base, 1 << j)          # 8^(j/3) * base
+                table = [to_montgomery(babyjub_mul(step, m + 2)) for m in range(1 << len(wbits))]
+                offset = babyjub_add(offset, babyjub_mul(step, 2))
+                pt = _lookup_point(api, wbits, table)
+                acc = pt if acc is None else _mont_add(api, acc, pt)
+            ed = _mont_to_edwards(api, acc)
+            total = ed if total is None else point_add(api, total, ed)
+        return point_add(api, total, babyjub_neg(offset))
+
+
+def fixed_base_mul(api, bits, point):
+    """``k * point`` for a constant subgroup point (see :func:`fixed_base_msm`)."""
+    return fixed_base_msm(api, [(bits, point)])

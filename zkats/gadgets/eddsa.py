@@ -80,3 +80,41 @@ def eddsa_verify_poseidon(pubkey, msg, sig):
     left = babyjub_mul(BASE8, s)
     right = babyjub_add(r8, babyjub_mul(a, 8 * hm))
     return left == right
+
+
+# --------------------------------------------------------------- in-circuit
+def eddsa_poseidon_verify_gadget(api, pubkey, msg, r8, s):
+    """Constrain ``(r8, s)`` to be a valid EdDSA-Poseidon signature of the
+    field element ``msg`` under ``pubkey`` (the semantics of circomlib's
+    EdDSAPoseidonVerifier with enabled = 1, plus on-curve checks of A and R8,
+    which circomlib leaves out):
+
+    * ``A`` and ``R8`` on the curve (3 + 3);
+    * ``S < L``: 251-bit decomposition of S and a comparison of the bits
+      with the constant L - 1;
+    * ``hm = Poseidon(R8.x, R8.y, A.x, A.y, msg)``, decomposed into 254
+      bits with the alias check;
+    * ``8 * A`` is not of small order (its x is invertible);
+    * ``S * BASE8 == R8 + hm * (8 * A)`` (fixed-base and variable-base
+      multiplications, one complete addition).
+
+    All arguments are signals (or ints); no precondition on their values:
+    every invalid signature makes the constraints unsatisfiable.
+    """
+    from .babyjubjub import (BASE8, assert_not_small_order, assert_on_curve,
+                             fixed_base_mul, point_add, var_base_mul)
+    from .bits import assert_bits_le_constant, num2bits, num2bits_strict
+    from .poseidon_hash import poseidon_gadget
+    with api.scope("eddsa_poseidon"):
+        assert_on_curve(api, pubkey)
+        assert_on_curve(api, r8)
+        with api.scope("s_lt_l"):
+            s_bits = num2bits(api, s, 251)
+            assert_bits_le_constant(api, s_bits, L - 1)
+        hm = poseidon_gadget(api, [r8[0], r8[1], pubkey[0], pubkey[1], msg])
+        hm_bits = num2bits_strict(api, hm)
+        a8 = assert_not_small_order(api, pubkey)
+        right = point_add(api, r8, var_base_mul(api, hm_bits, a8))
+        left = fixed_base_mul(api, s_bits, BASE8)
+        api.assert_equal(left[0], right[0])
+        api.assert_equal(left[1], right[1])

@@ -89,3 +89,30 @@ class MerkleTree:
 
     def leaf(self, index):
         return self.levels[0][index]
+
+
+# --------------------------------------------------------------- in-circuit
+def merkle_root_gadget(api, leaf, siblings, bits):
+    """The root reached from ``leaf`` with ``siblings`` (leaf level first) and
+    path ``bits`` (LSB first, 1 = the running node is the right child).
+
+    Each bit is constrained boolean (1) and orders the pair with one product
+    (1); then Poseidon(2) (240): 242 constraints per level.
+    Preconditions: ``len(bits) == len(siblings)``.
+    """
+    from .poseidon_hash import poseidon_gadget
+    siblings, bits = list(siblings), list(bits)
+    if len(bits) != len(siblings):
+        raise InputError("merkle_root_gadget: need one path bit per sibling")
+    node = api.lc(leaf)
+    with api.scope("merkle"):
+        for sib, b in zip(siblings, bits):
+            api.assert_bool(b)
+            diff = api.mul(b, api.lc(sib) - node)
+            node = poseidon_gadget(api, [node + diff, api.lc(sib) - diff])
+    return node
+
+
+def assert_merkle_membership(api, root, leaf, siblings, bits):
+    """Constrain ``leaf`` to be in the tree with ``root`` at the index the bits spell."""
+    api.assert_equal(merkle_root_gadget(api, leaf, siblings, bits), root)

@@ -113,3 +113,43 @@ def commitment_sub(c1, c2):
     """Homomorphic difference ``c1 - c2``."""
     return babyjub_add(babyjub_check_point(c1, "commitment"),
                        babyjub_neg(babyjub_check_point(c2, "commitment")))
+
+
+# --------------------------------------------------------------- in-circuit
+#: bits of the blinding factor in circuits: L < 2^251, so every r in [0, L) fits
+BLINDING_BITS = 251
+
+
+def pedersen_commit_gadget(api, values, r, value_bits=64):
+    """The commitment ``sum(v_i * G_i) + r * H`` of signals, as an Edwards point.
+
+    Range-checks every value to ``value_bits`` bits (``num2bits``, which is
+    also the decomposition the multiplication uses) and ``r`` to 251 bits
+    (so ``0 <= r < 2^251``; honest blindings are < L).  The scalar
+    multiplications are one fixed-base multi-scalar multiplication
+    (:func:`zkats.gadgets.babyjubjub.fixed_base_msm`).  Cost for one 64-bit
+    value: 64 + 251 bit constraints plus about 2 per bit for the windows.
+    Preconditions: ``1 <= value_bits <= 250`` (values below L).
+    """
+    from .babyjubjub import fixed_base_msm
+    from .bits import num2bits
+    if isinstance(values, (list, tuple)):
+        values = list(values)
+    else:
+        values = [values]
+    if not 1 <= value_bits <= 250:
+        raise InputError("pedersen_commit_gadget: value_bits must be 1..250")
+    with api.scope("pedersen"):
+        terms = []
+        for v, g in zip(values, value_generators(len(values))):
+            terms.append((num2bits(api, v, value_bits), g))
+        terms.append((num2bits(api, r, BLINDING_BITS), blinding_generator()))
+        return fixed_base_msm(api, terms)
+
+
+def assert_pedersen_opening(api, commitment, values, r, value_bits=64):
+    """Constrain ``commitment == pedersen_commit(values, r)`` (2 more constraints
+    than :func:`pedersen_commit_gadget`)."""
+    x, y = pedersen_commit_gadget(api, values, r, value_bits)
+    api.assert_equal(commitment[0], x)
+    api.assert_equal(commitment[1], y)

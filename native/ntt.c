@@ -1,0 +1,240 @@
+/* ntt.c - radix-2 NTT over Fr on snarkjs' domain (see ntt.h). */
+#include <pthread.h>
+#include <stdlib.h>
+#include "ntt.h"
+#include "frvec.h"
+
+#define NTT_CACHE_MAX_LOG 20
+#define NTT_BLOCK_LOG 10      /* 2^10 elements = 32 KiB per block */
+#define NTT_PAR_MIN_LOG 13    /* smaller transforms stay on one thread */
+
+static fr_t ntt_roots[NTT_MAX_LOG + 1];
+static pthread_once_t ntt_roots_once = PTHREAD_ONCE_INIT;
+
+static void ntt_roots_init(void) {
+    /* e = (r - 1)/2^28 = r >> 28 (r is odd and r - 1 = 0 mod 2^28) */
+    uint64_t e[4];
+    for (int i = 0; i < 4; i++)
+        e[i] = (FR_P[i] >> 28) | (i < 3 ? FR_P[i + 1] << 36 : 0);
+    fr_t five;
+    const uint64_t five_c[4] = {5, 0, 0, 0};
+    fr_from_canonical(&five, five_c);
+    fr_pow(&ntt_roots[NTT_MAX_LOG], &five, e, 4);
+    for (int k = NTT_MAX_LOG; k > 0; k--) fr_sqr(&ntt_roots[k - 1], &ntt_roots[k]);
+}
+
+void ntt_root_of_unity(fr_t *r, int log_n) {
+    if (log_n < 0 || log_n > NTT_MAX_LOG) { fr_set_zero(r); return; }
+    pthread_once(&ntt_roots_once, ntt_roots_init);
+    *r = ntt_roots[log_n];
+}
+
+/* ---- twiddle tables -------------------------------------------------------- */
+
+typedef struct { fr_t *tw; fr_t w; } tw_ctx_t;
+
+static void t_twiddles(void *c, size_t lo, size_t hi) {
+    tw_ctx_t *x = c;
+    fr_t cur;
+    uint64_t e[1] = {(uint64_t)lo};
+    fr_pow(&cur, &x->w, e, 1);
+    for (size_t i = lo; i < hi; i++) {
+        x->tw[i] = cur;
+        fr_mul(&cur, &cur, &x->w);
+    }
+}
+
+static fr_t *build_twiddles(int log_n, int threads) {
+    size_t half = (size_t)1 << (log_n - 1);
+    fr_t *tw = (fr_t *)malloc(half * sizeof(fr_t));
+    if (!tw) return NULL;
+    tw_ctx_t c;
+    c.tw = tw;
+    ntt_root_of_unity(&c.w, log_n);
+    frv_parallel_for(half, threads, (size_t)1 << 14, t_twiddles, &c);
+    return tw;
+}
+
+static fr_t *tw_cache[NTT_CACHE_MAX_LOG + 1];
+static pthread_mutex_t tw_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* table of w^j, j < n/2, for log_n >= 1; *owned set when the caller frees */
+static const fr_t *get_twiddles(int log_n, int threads, int *owned) {
+    *owned = 0;
+    if (log_n > NTT_CACHE_MAX_LOG) {
+        *owned = 1;
+        return build_twiddles(log_n, threads);
+    }
+    pthread_mutex_lock(&tw_lock);
+    if (!tw_cache[log_n]) tw_cache[log_n] = build_twiddles(log_n, threads);
+    const fr_t *tw = tw_cache[log_n];
+    pthread_mutex_unlock(&tw_lock);
+    return tw;
+}
+
+/* ---- transform --------------------------------------------------------------- */
+
+static inline uint32_t bitrev32(uint32_t x) {
+    x = ((x >> 1) & 0x55555555u) | ((x & 0x55555555u) << 1);
+    x = ((x >> 2) & 0x33333333u) | ((x & 0x33333333u) << 2);
+    x = ((x >> 4) & 0x0f0f0f0fu) | ((x & 0x0f0f0f0fu) << 4);
+    x = ((x >> 8) & 0x00ff00ffu) | ((x & 0x00ff00ffu) << 8);
+    return (x >> 16) | (x << 16);
+}
+
+typedef struct {
+    fr_t *a;
+    const fr_t *tw;
+    int log_n;
+    size_t n;
+    size_t len;      /* phase 2: current layer's butterfly span */
+    int block_log;   /* phase 1 */
+    fr_t k;          /* scale for the inverse's reversal */
+    int scale;
+} ntt_ctx_t;
+
+static void t_bitrev(void *c, size_t lo, size_t hi) {
+    ntt_ctx_t *x = c;
+    int sh = 32 - x->log_n;
+    for (size_t i = lo; i < hi; i++) {
+        size_t j = bitrev32((uint32_t)i) >> sh;
+        if (i < j) {
+            fr_t t = x->a[i];
+            x->a[i] = x->a[j];
+            x->a[j] = t;
+        }
+    }
+}
+
+static inline void butterfly(fr_t *u, fr_t *v, const fr_t *w) {
+    fr_t t, s;
+    fr_mul(&t, v, w);
+    fr_add(&s, u, &t);
+    fr_sub(v, u, &t);
+    *u = s;
+}
+
+/* phase 1: blocks [lo, hi) of 2^block_log elements, all layers inside */
+static void t_blocks(void *c, size_t lo, size_t hi) {
+    ntt_ctx_t *x = c;
+    size_t bs = (size_t)1 << x->block_log;
+    for (size_t b = lo; b < hi; b++) {
+        fr_t *blk = x->a + b * bs;
+        /* len = 2: twiddle 1 */
+        for (size_t i = 0; i + 1 < bs; i += 2) {
+            fr_t s;
+            fr_add(&s, &blk[i], &blk[i + 1]);
+            fr_sub(&blk[i + 1], &blk[i], &blk[i + 1]);
+            blk[i] = s;
+        }
+        for (size_t len = 4; len <= bs; len <<= 1) {
+            size_t half = len >> 1, stride = x->n / len;
+            for (size_t g = 0; g < bs; g += len)
+                for (size_t j = 0; j < half; j++)
+                    butterfly(&blk[g + j], &blk[g + j + half], &x->tw[j * stride]);
+        }
+    }
+}
+
+/* phase 2: butterflies [lo, hi) of one layer of span len (> block size) */
+static void t_layer(void *c, size_t lo, size_t hi) {
+    ntt_ctx_t *x = c;
+    size_t half = x->len >> 1, stride = x->n / x->len;
+    size_t t = lo;
+    while (t < hi) {
+        size_t g = t / half, j = t - g * half;
+        size_t end = half;
+        if (end - j > hi - t) end = j + (hi - t);
+        fr_t *base = x->a + g * x->len;
+        for (size_t jj = j; jj < end; jj++)
+            butterfly(&base[jj], &base[jj + half], &x->tw[jj * stride]);
+        t += end - j;
+    }
+}
+
+/* inverse finish: a[i] <-> a[n - i] for 0 < i < n/2, optional scaling */
+static void t_reverse(void *c, size_t lo, size_t hi) {
+    ntt_ctx_t *x = c;
+    for (size_t i = lo; i < hi; i++) {
+        if (i == 0) {
+            if (x->scale) fr_mul(&x->a[0], &x->a[0], &x->k);
+            continue;
+        }
+        size_t j = x->n - i;
+        if (i > j) continue;
+        fr_t t = x->a[i];
+        if (x->scale) {
+            fr_mul(&x->a[i], &x->a[j], &x->k);
+            if (i != j) fr_mul(&x->a[j], &t, &x->k);
+        } else {
+            x->a[i] = x->a[j];
+            x->a[j] = t;
+        }
+    }
+}
+
+static int log2_exact(size_t n) {
+    if (n == 0 || (n & (n - 1))) return -1;
+    int k = 0;
+    while (((size_t)1 << k) < n) k++;
+    return k;
+}
+
+/* forward transform, or inverse without/with the 1/n scaling */
+static int ntt_core(fr_t *a, size_t n, int inverse, int scale, int threads) {
+    int log_n = log2_exact(n);
+    if (log_n < 0 || log_n > NTT_MAX_LOG) return -1;
+    if (n == 1) return 0;
+    if (log_n < NTT_PAR_MIN_LOG) threads = 1;
+    int owned;
+    const fr_t *tw = get_twiddles(log_n, threads, &owned);
+    if (!tw) return -2;
+    ntt_ctx_t c;
+    memset(&c, 0, sizeof c);
+    c.a = a; c.tw = tw; c.log_n = log_n; c.n = n;
+    frv_parallel_for(n, threads, (size_t)1 << 12, t_bitrev, &c);
+    c.block_log = log_n < NTT_BLOCK_LOG ? log_n : NTT_BLOCK_LOG;
+    frv_parallel_for(n >> c.block_log, threads, 1, t_blocks, &c);
+    for (int l = c.block_log + 1; l <= log_n; l++) {
+        c.len = (size_t)1 << l;
+        frv_parallel_for(n >> 1, threads, (size_t)1 << 12, t_layer, &c);
+    }
+    if (inverse) {
+        c.scale = scale;
+        if (scale) {
+            fr_t nn;
+            uint64_t nc[4] = {(uint64_t)n, 0, 0, 0};
+            fr_from_canonical(&nn, nc);
+            fr_inv(&c.k, &nn);
+        }
+        frv_parallel_for(n / 2 + 1, threads, (size_t)1 << 13, t_reverse, &c);
+    }
+    if (owned) free((void *)tw);
+    return 0;
+}
+
+int ntt_fr(fr_t *a, size_t n, int inverse, int threads) {
+    return ntt_core(a, n, inverse, 1, threads);
+}
+
+int ntt_fr_coset(fr_t *a, size_t n, const fr_t *shift, int inverse, int threads) {
+    int log_n = log2_exact(n);
+    if (log_n < 0 || log_n > NTT_MAX_LOG) return -1;
+    int th = log_n < NTT_PAR_MIN_LOG ? 1 : threads;
+    fr_t one;
+    fr_set_one(&one);
+    if (!inverse) {
+        frvec_mul_powers(a, a, &one, shift, n, th);
+        return ntt_core(a, n, 0, 0, threads);
+    }
+    int rc = ntt_core(a, n, 1, 0, threads);
+    if (rc) return rc;
+    /* a[i] *= (1/n) shift^-i */
+    fr_t nn, ninv, sinv;
+    uint64_t nc[4] = {(uint64_t)n, 0, 0, 0};
+    fr_from_canonical(&nn, nc);
+    fr_inv(&ninv, &nn);
+    fr_inv(&sinv, shift);
+    frvec_mul_powers(a, a, &ninv, &sinv, n, th);
+    return 0;
+}

@@ -13,6 +13,8 @@ The birationally equivalent Montgomery curve ``v^2 = u^3 + A*u^2 + u``
 ``u = (1 + y) / (1 - y)``, ``v = u / x`` and back ``x = u / v``,
 ``y = (u - 1) / (u + 1)``.
 """
+from functools import lru_cache
+
 from ..errors import InputError
 from ..field import R
 
@@ -398,6 +400,28 @@ def _mont_to_edwards(api, m):
     return api.div(u, v), api.div(u - 1, u + 1)
 
 
+# Constant tables of fixed_base_msm, cached: they depend only on the bases,
+# and computing them (plain Python point multiplications) dominated the
+# compile and solve time of circuits with several commitments.
+@lru_cache(maxsize=None)
+def _subgroup_cached(point):
+    return babyjub_mul(point, L) == IDENTITY
+
+
+@lru_cache(maxsize=None)
+def _mul_cached(point, k):
+    return babyjub_mul(point, k)
+
+
+@lru_cache(maxsize=None)
+def _window_table(base, j, w):
+    """Window ``j`` (bit offset) of width ``w`` over ``base``: the Montgomery
+    table ``(m + 2) * 2^j * base`` for ``m < 2^w``, and ``2 * 2^j * base``."""
+    step = babyjub_mul(base, 1 << j)          # 8^(j/3) * base
+    table = tuple(to_montgomery(babyjub_mul(step, m + 2)) for m in range(1 << w))
+    return table, babyjub_mul(step, 2)
+
+
 def fixed_base_msm(api, terms):
     """``sum(k_i * P_i)`` for constant points ``P_i`` and scalars given as
     little-endian boolean bits: ``terms = [(bits_i, P_i), ...]``.
@@ -420,7 +444,7 @@ def fixed_base_msm(api, terms):
     chains = []              # (bits, base) with len(bits) <= 3 * _MAX_WINDOWS
     for bits, point in terms:
         point = (int(point[0]) % R, int(point[1]) % R)
-        if point == IDENTITY or not babyjub_on_curve(point) or babyjub_mul(point, L) != IDENTITY:
+        if point == IDENTITY or not babyjub_on_curve(point) or not _subgroup_cached(point):
             raise InputError("fixed_base_msm: base must be a non-identity subgroup point")
         bits = list(bits)
         nwin = -(-len(bits) // _WINDOW)
@@ -430,7 +454,7 @@ def fixed_base_msm(api, terms):
             lo = c * per * _WINDOW
             chunk = bits[lo:lo + per * _WINDOW]
             if chunk:
-                chains.append((chunk, babyjub_mul(point, 1 << lo)))
+                chains.append((chunk, _mul_cached(point, 1 << lo)))
     if not chains:
         return api.constant(0), api.constant(1)
     with api.scope("babyjub_fixed_msm"):
@@ -440,9 +464,8 @@ def fixed_base_msm(api, terms):
             acc = None
             for j in range(0, len(bits), _WINDOW):
                 wbits = bits[j:j + _WINDOW]
-                step = babyjub_mul(base, 1 << j)          # 8^(j/3) * base
-                table = [to_montgomery(babyjub_mul(step, m + 2)) for m in range(1 << len(wbits))]
-                offset = babyjub_add(offset, babyjub_mul(step, 2))
+                table, two_step = _window_table(base, j, len(wbits))
+                offset = babyjub_add(offset, two_step)
                 pt = _lookup_point(api, wbits, table)
                 acc = pt if acc is None else _mont_add(api, acc, pt)
             ed = _mont_to_edwards(api, acc)

@@ -312,3 +312,27 @@ def test_content_hash_stable_and_sensitive():
             api.assert_equal(p, s)
             api.set_output(self.c, p * s)
     assert compile_circuit(Other(), cache=False).hash != h1
+
+
+def test_output_used_before_set():
+    class Early(Circuit):
+        y = Output()
+        x = Private()
+
+        def define(self, api):
+            z = self.y + self.x
+            api.set_output(self.y, self.x * self.x)
+            api.assert_equal(z, z)
+    cc = compile_circuit(Early(), cache=False)
+    with pytest.raises(CircuitError) as e:
+        cc.solve({"x": 3})
+    assert "before api.set_output" in str(e.value)
+
+    class Late(Circuit):
+        y = Output()
+        x = Private()
+
+        def define(self, api):
+            api.set_output(self.y, self.x * self.x)
+            api.assert_equal(self.y * self.x, self.x * self.x * self.x)
+    assert compile_circuit(Late(), cache=False).solve({"x": 3}).public == [9]

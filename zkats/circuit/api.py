@@ -46,6 +46,8 @@ class API:
         self.wire_scope = array("i")       # scope id of each internal wire
         self.hint_wires = array("q")       # wires whose value came from a hint
         self.wire_names = {}               # optional names of internal wires
+        self.n_pub_out = 0                 # set by the driver (compiled.py)
+        self.names = {}                    # declared signal names, set by the driver
 
     # ---------------------------------------------------------------- scopes
     @contextmanager
@@ -347,15 +349,13 @@ class Solver(API):
         return ValLC(int(c) % R, True, self)
 
     def signal(self, wire):
-        x = WireVal(self.values[wire], False, self)
+        x = (OutVal if wire <= self.n_pub_out else WireVal)(self.values[wire], False, self)
         x.w = wire
         return x
 
     def value(self, x):
         """The int value of a signal (or int) while solving."""
         if isinstance(x, LC):
-            if x.v is None:
-                raise CircuitError("an output signal was used before set_output")
             return x.v
         return int(x) % R
 
@@ -427,7 +427,7 @@ class Solver(API):
         w = self._wire_of(out, strict=False)
         if w is None or not (1 <= w <= self.n_pub_out):
             raise CircuitError("set_output: the first argument must be a declared Output signal")
-        if out.v is not None:
+        if _slot_v.__get__(out) is not None:
             raise CircuitError(f"set_output: output {self.names.get(w, w)} is set twice")
         v = self.lc(expr).v
         out.v = v
@@ -438,6 +438,26 @@ class Solver(API):
 class WireVal(ValLC):
     """A valued single wire (inputs, outputs, internal wires)."""
     __slots__ = ("w",)
+
+
+_slot_v = ValLC.v
+
+
+class OutVal(WireVal):
+    """A declared output while solving: its value exists once set_output ran."""
+    __slots__ = ()
+
+    @property
+    def v(self):
+        val = _slot_v.__get__(self)
+        if val is None:
+            raise CircuitError(f"output wire {self.w} is used before api.set_output gives "
+                               f"it a value (set outputs first, or compute from inputs)")
+        return val
+
+    @v.setter
+    def v(self, val):
+        _slot_v.__set__(self, val)
 
 
 def _to_ints(api, x):

@@ -108,3 +108,15 @@ def test_select_and_mux():
     assert run(const, [1, 0, 1]) == [9]
     with pytest.raises(CircuitError):
         gadget_circuit(lambda api, x: mux(api, x[:1], [1, 2, 3]), 1, 1, "MuxBad")
+
+
+def test_counts_match_circomlib_vectors(root):
+    """Same counts as circom2 --O2 on circomlib (vectors/circomlib_counts.json, by H4's script)."""
+    import json
+    from zkats.gadgets.bits import num2bits
+    p = root / "vectors" / "circomlib_counts.json"
+    ref = json.loads(p.read_text())["templates"]
+    n2b = gadget_circuit(lambda api, x: num2bits(api, x[0], 64), 1, 1, "N2B")
+    assert n2b.counts_by_scope(depth=1)["num2bits"] == ref["num2bits64"]["constraints"] == 64
+    lt = gadget_circuit(lambda api, x: less_than(api, 64, x[0], x[1]), 2, 1, "LT")
+    assert lt.counts_by_scope(depth=1)["less_than"] == ref["lessthan64"]["constraints"] == 65

@@ -231,7 +231,7 @@ class Builder(API):
 
     def __init__(self, first_internal):
         super().__init__(first_internal)
-        self.rows = [array("q"), array("q"), array("q")]
+        self.counts = [array("q"), array("q"), array("q")]    # terms per row
         self.cols = [array("q"), array("q"), array("q")]
         self.cids = [array("q"), array("q"), array("q")]
         self.coeff_ids = {}
@@ -282,24 +282,38 @@ class Builder(API):
         return SymLC({w: v for w, v in t.items() if v}, k, self)
 
     def _emit(self, a, b, c):
-        row = self.n_constraints
-        self.n_constraints = row + 1
+        self._emit_t(a.t, b.t, c.t)
+
+    def _emit_t(self, ta, tb, tc):
+        """Append one constraint given the three {wire: coeff} maps."""
+        self.n_constraints += 1
         self.constraint_scope.append(self._scope)
         ids = self.coeff_ids
-        table = self.coeff_table
-        for m, lc in enumerate((a, b, c)):
-            if not lc.t:
+        for m, t in ((0, ta), (1, tb), (2, tc)):
+            self.counts[m].append(len(t))
+            if not t:
                 continue
-            rows, cols, cids = self.rows[m], self.cols[m], self.cids[m]
-            for w in sorted(lc.t):
-                v = lc.t[w]
+            cols, cids = self.cols[m], self.cids[m]
+            for w in (sorted(t) if len(t) > 1 else t):
+                v = t[w]
                 i = ids.get(v)
                 if i is None:
-                    i = ids[v] = len(table)
-                    table.append(v)
-                rows.append(row)
+                    i = ids[v] = len(self.coeff_table)
+                    self.coeff_table.append(v)
                 cols.append(w)
                 cids.append(i)
+
+    def assert_bool(self, a):
+        a = self.lc(a)
+        if a.k:
+            return API.assert_bool(self, a)
+        tb = dict(a.t)
+        v = (tb.get(0, 0) - 1) % R
+        if v:
+            tb[0] = v
+        else:
+            del tb[0]
+        self._emit_t(a.t, tb, {})
 
     def mul(self, a, b):
         if isinstance(a, SymLC) and isinstance(b, SymLC) and a.b is self and b.b is self \

@@ -362,6 +362,10 @@ def _run_define(circuit, layout, api):
                            f"(use api.set_output)")
 
 
+def _arr(a, dtype):
+    return np.frombuffer(a, dtype).copy() if len(a) else np.zeros(0, dtype)
+
+
 def _compile_fresh(circuit, layout):
     b = Builder(layout.first_internal)
     b.n_pub_out = layout.n_pub_out
@@ -369,9 +373,9 @@ def _compile_fresh(circuit, layout):
     _run_define(circuit, layout, b)
     mats = []
     for m in range(3):
-        mats.append((np.frombuffer(b.rows[m], np.int64).copy() if len(b.rows[m]) else np.zeros(0, np.int64),
-                     np.frombuffer(b.cols[m], np.int64).copy() if len(b.cols[m]) else np.zeros(0, np.int64),
-                     np.frombuffer(b.cids[m], np.int64).copy() if len(b.cids[m]) else np.zeros(0, np.int64)))
+        counts = _arr(b.counts[m], np.int64)
+        rows = np.repeat(np.arange(b.n_constraints, dtype=np.int64), counts)
+        mats.append((rows, _arr(b.cols[m], np.int64), _arr(b.cids[m], np.int64)))
     cs = np.frombuffer(b.constraint_scope, np.int32).copy() if len(b.constraint_scope) else np.zeros(0, np.int32)
     ws = np.frombuffer(b.wire_scope, np.int32).copy() if len(b.wire_scope) else np.zeros(0, np.int32)
     hw = np.frombuffer(b.hint_wires, np.int64).copy() if len(b.hint_wires) else np.zeros(0, np.int64)

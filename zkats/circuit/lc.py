@@ -107,7 +107,14 @@ class SymLC(LC):
 
     def __sub__(self, o):
         if isinstance(o, SymLC):
-            return self + (-o)
+            t = dict(self.t)
+            for w, c in o.t.items():
+                v = (t.get(w, 0) - c) % R
+                if v:
+                    t[w] = v
+                else:
+                    t.pop(w, None)
+            return SymLC(t, self.k and o.k, self.b)
         if isinstance(o, LC):
             return NotImplemented
         return self + (-_as_int(o))

@@ -509,6 +509,339 @@ def g2_fixed_base_array(base_point, scalars, threads=None):
 # ===========================================================================
 # Section: NTT, Fr vectors, pairing
 # ===========================================================================
+#
+# NTT domain: snarkjs'.  w_28 = 5^((r-1)/2^28) has order 2^28 (the 2-adicity
+# of r - 1); the root of order 2^k is w_28^(2^(28-k)).  ``ntt`` evaluates at
+# w_k^i, ``coset_ntt`` at shift * w_k^i, natural order in and out.
+#
+# Bulk Fr arrays: numpy uint64 (n, 4) (a flat (4n,) array is accepted too),
+# C-contiguous, Montgomery form, every element < r (checked: InputError).
+# Results are new arrays unless ``out=`` (or ``inplace=True`` for the NTTs)
+# says otherwise; ``out`` may be one of the inputs.
+#
+# Pairing values (Fq12) are 12 canonical ints in the tower order
+#   c0.c0.c0, c0.c0.c1, c0.c1.c0, c0.c1.c1, c0.c2.c0, c0.c2.c1,
+#   c1.c0.c0, ..., c1.c2.c1
+# for Fq2 = Fq[u]/(u^2+1), Fq6 = Fq2[v]/(v^3-(9+u)), Fq12 = Fq6[w]/(w^2-v)
+# (native/tower.h); ``fq12_to_py_ecc`` maps them into py_ecc's FQ12.
+
+NTT_MAX_LOG = 28
+#: snarkjs' root of unity of order 2^28 (= 5^((r-1)/2^28) mod r)
+ROOT_OF_UNITY_28 = 19103219067921713944291392827692070036145651957329286315305642004821462161904
+
+_FR_MONT = pow(2, 256, R)
+
+
+def root_of_unity(log_n: int) -> int:
+    """snarkjs' primitive 2^log_n-th root of unity in Fr (0 <= log_n <= 28)."""
+    if not isinstance(log_n, int) or not 0 <= log_n <= NTT_MAX_LOG:
+        raise InputError(f"log_n must be an int in [0, {NTT_MAX_LOG}], got {log_n!r}")
+    return pow(ROOT_OF_UNITY_28, 1 << (NTT_MAX_LOG - log_n), R)
+
+
+def _fr_int(v, what):
+    if not isinstance(v, int) or isinstance(v, bool):
+        raise InputError(f"{what}: expected an int, got {type(v).__name__}")
+    return v % R
+
+
+def _fr_mont_limbs(values, what="values"):
+    """ints (reduced mod r) -> (n, 4) Montgomery uint64 array."""
+    return ints_to_limbs([(_fr_int(v, what) * _FR_MONT) % R for v in values])
+
+
+def _fr_mont_one(v, what):
+    return ints_to_limbs([(_fr_int(v, what) * _FR_MONT) % R])
+
+
+def _fr_ints(arr):
+    """(n, 4) Montgomery array -> canonical ints."""
+    inv = pow(_FR_MONT, -1, R)
+    return [(x * inv) % R for x in limbs_to_ints(arr)]
+
+
+def _fr_vec(a, what, writable=False):
+    """Validated (n, 4) uint64 C-contiguous view of a (no copy)."""
+    if not isinstance(a, np.ndarray):
+        raise InputError(f"{what}: expected a numpy uint64 array, got {type(a).__name__}")
+    if a.dtype != np.uint64:
+        raise InputError(f"{what}: expected dtype uint64, got {a.dtype}")
+    if not a.flags.c_contiguous:
+        raise InputError(f"{what}: array must be C-contiguous")
+    if writable and not a.flags.writeable:
+        raise InputError(f"{what}: array is read-only")
+    if a.ndim == 1 and a.size % 4 == 0:
+        a = a.reshape(-1, 4)
+    if a.ndim != 2 or a.shape[1] != 4:
+        raise InputError(f"{what}: expected shape (n, 4), got {a.shape}")
+    bad = lib.zk_fr_check_canonical(_ptr(a), a.shape[0])
+    if bad >= 0:
+        raise InputError(f"{what}[{bad}] is not a reduced field element (must be < r)")
+    return a
+
+
+def _fr_p(a):
+    return ffi.cast("fr_t *", ffi.from_buffer(a))
+
+
+def _log2_size(n, what):
+    if n < 1 or n & (n - 1) or n > (1 << NTT_MAX_LOG):
+        raise InputError(f"{what}: length {n} is not a power of two in [1, 2^{NTT_MAX_LOG}]")
+    return n.bit_length() - 1
+
+
+def _ntt_call(a, shift, inverse, threads):
+    _log2_size(a.shape[0], "NTT input")
+    th = _threads(threads)
+    if shift is None:
+        rc = lib.ntt_fr(_fr_p(a), a.shape[0], 1 if inverse else 0, th)
+    else:
+        s = _fr_int(shift, "coset shift")
+        if s == 0:
+            raise InputError("coset shift must be nonzero")
+        sm = _fr_mont_one(s, "coset shift")
+        rc = lib.ntt_fr_coset(_fr_p(a), a.shape[0], _fr_p(sm), 1 if inverse else 0, th)
+    if rc == -2:
+        raise MemoryError("NTT twiddle table")
+    if rc != 0:  # pragma: no cover - sizes are checked above
+        raise InputError(f"NTT failed (code {rc})")
+    return a
+
+
+def ntt_array(a, inverse=False, threads=None, inplace=False):
+    """NTT (or inverse NTT) of an (n, 4) Montgomery Fr array, n = 2^k <= 2^28.
+    Returns a new array, or transforms ``a`` itself when ``inplace``."""
+    a = _fr_vec(a, "NTT input", writable=inplace)
+    if not inplace:
+        a = a.copy()
+    return _ntt_call(a, None, inverse, threads)
+
+
+def coset_ntt_array(a, shift, inverse=False, threads=None, inplace=False):
+    """Forward: evaluations at shift * w^i of the polynomial with coefficients
+    ``a``; inverse: back to coefficients.  ``shift`` is a nonzero int."""
+    a = _fr_vec(a, "NTT input", writable=inplace)
+    if not inplace:
+        a = a.copy()
+    return _ntt_call(a, shift, inverse, threads)
+
+
+def _ntt_ints(values, shift, inverse):
+    values = list(values)
+    _log2_size(len(values), "NTT input")
+    a = _fr_mont_limbs(values)
+    return _fr_ints(_ntt_call(a, shift, inverse, None))
+
+
+def ntt(values):
+    """[sum_j a_j w^(ij) for i < n] for a list of n = 2^k ints (mod r)."""
+    return _ntt_ints(values, None, False)
+
+
+def intt(values):
+    """Inverse of ``ntt``."""
+    return _ntt_ints(values, None, True)
+
+
+def coset_ntt(values, shift):
+    """Evaluations at shift * w^i (i < n) of sum_j a_j X^j."""
+    return _ntt_ints(values, shift, False)
+
+
+def coset_intt(values, shift):
+    """Inverse of ``coset_ntt``."""
+    return _ntt_ints(values, shift, True)
+
+
+# ---- Fr vector operations (Montgomery form) ---------------------------------
+
+def _out_like(a, out, what="out"):
+    if out is None:
+        return np.empty_like(a)
+    if not isinstance(out, np.ndarray) or out.dtype != np.uint64 or not out.flags.c_contiguous \
+            or not out.flags.writeable or out.size != a.size:
+        raise InputError(f"{what}: expected a writable C-contiguous uint64 array of {a.shape[0]} elements")
+    return out.reshape(a.shape)
+
+
+def _binary(fn, a, b, threads, out):
+    a = _fr_vec(a, "a")
+    b = _fr_vec(b, "b")
+    if a.shape != b.shape:
+        raise InputError(f"length mismatch: {a.shape[0]} vs {b.shape[0]}")
+    o = _out_like(a, out)
+    fn(_fr_p(o), _fr_p(a), _fr_p(b), a.shape[0], _threads(threads))
+    return o
+
+
+def fr_mul_array(a, b, threads=None, out=None):
+    """out[i] = a[i] * b[i] (Montgomery form)."""
+    return _binary(lib.frvec_mul, a, b, threads, out)
+
+
+def fr_add_array(a, b, threads=None, out=None):
+    """out[i] = a[i] + b[i]."""
+    return _binary(lib.frvec_add, a, b, threads, out)
+
+
+def fr_sub_array(a, b, threads=None, out=None):
+    """out[i] = a[i] - b[i]."""
+    return _binary(lib.frvec_sub, a, b, threads, out)
+
+
+def fr_scale_array(a, k, threads=None, out=None):
+    """out[i] = a[i] * k for an int k (mod r)."""
+    a = _fr_vec(a, "a")
+    o = _out_like(a, out)
+    km = _fr_mont_one(k, "scale factor")
+    lib.frvec_scale(_fr_p(o), _fr_p(a), _fr_p(km), a.shape[0], _threads(threads))
+    return o
+
+
+def fr_mul_powers_array(a, s, start=1, threads=None, out=None):
+    """out[i] = a[i] * start * s^i for ints s, start (mod r)."""
+    a = _fr_vec(a, "a")
+    o = _out_like(a, out)
+    sm = _fr_mont_one(s, "power base")
+    st = _fr_mont_one(start, "start factor")
+    lib.frvec_mul_powers(_fr_p(o), _fr_p(a), _fr_p(st), _fr_p(sm), a.shape[0], _threads(threads))
+    return o
+
+
+def fr_ints_to_mont_array(values):
+    """Python ints (reduced mod r) -> (n, 4) Montgomery uint64 array."""
+    return _fr_mont_limbs(list(values))
+
+
+def fr_mont_array_to_ints(arr):
+    """(n, 4) Montgomery uint64 array -> canonical Python ints."""
+    return _fr_ints(_fr_vec(arr, "Fr array"))
+
+
+# ---- pairing -------------------------------------------------------------------
+
+def _fq12_ints(buf):
+    raw = ffi.buffer(buf)[:]
+    arr = np.frombuffer(raw, dtype="<u8").reshape(12, 4).astype(np.uint64)
+    return tuple(limbs_to_ints(lib_array_from_mont(arr, "fq")))
+
+
+def fq12_to_py_ecc(c):
+    """12 tower-order ints (as returned by ``pairing``) -> py_ecc's FQ12
+    (Fq[w]/(w^12 - 18 w^6 + 82)): with w^6 = 9 + u, the Fq2 coefficient
+    x + y u of w^k contributes x - 9y to w^k and y to w^(k+6)."""
+    from py_ecc.fields import optimized_bn128_FQ12 as FQ12
+    co = [0] * 12
+    for j in range(2):
+        for i in range(3):
+            x, y = c[6 * j + 2 * i], c[6 * j + 2 * i + 1]
+            k = 2 * i + j
+            co[k] = (co[k] + x - 9 * y) % Q
+            co[k + 6] = (co[k + 6] + y) % Q
+    return FQ12(co)
+
+
+def _pairs_arrays(pairs):
+    pairs = list(pairs)
+    g1s, g2s = [], []
+    for i, pr in enumerate(pairs):
+        try:
+            p, q = pr
+        except (TypeError, ValueError):
+            raise InputError(f"pair {i}: expected a (G1 point, G2 point) pair") from None
+        g1s.append(p)
+        g2s.append(q)
+    g1 = g1_points_to_array(g1s) if pairs else np.zeros((0, 8), dtype=np.uint64)
+    g2 = g2_points_to_array(g2s) if pairs else np.zeros((0, 16), dtype=np.uint64)
+    _check_pairing_arrays(g1, g2)
+    return g1, g2
+
+
+def _check_pairing_arrays(g1, g2):
+    bad = g1_check_array(g1) if g1.shape[0] else -1
+    if bad >= 0:
+        raise InputError(f"pair {bad}: G1 point is not on the curve y^2 = x^3 + 3")
+    bad = g2_check_array(g2, subgroup=True) if g2.shape[0] else -1
+    if bad >= 0:
+        raise InputError(f"pair {bad}: G2 point is not on the twist or not in the order-r subgroup")
+
+
+def pairing(p, q):
+    """e(p, q) for a G1 point p and a G2 point q (plain ints, None =
+    infinity; validated): the reduced optimal ate pairing, equal to py_ecc's
+    ``pairing(q, p)``, as 12 ints in tower order (see ``fq12_to_py_ecc``)."""
+    g1, g2 = _pairs_arrays([(p, q)])
+    r = ffi.new("fq12_t *")
+    lib.pairing(r, _ptr(g1), _ptr(g2))
+    return _fq12_ints(r)
+
+
+def pairing_check(pairs) -> bool:
+    """True iff prod e(g1_i, g2_i) == 1 over [(g1, g2), ...] (plain-int
+    points, None = infinity contributing 1; an empty list is True).  One
+    shared Miller loop and one final exponentiation.  Points must be on
+    their curves and G2 points in the subgroup (InputError otherwise)."""
+    g1, g2 = _pairs_arrays(pairs)
+    return _pairing_check_raw(g1, g2)
+
+
+def _pairing_check_raw(g1, g2):
+    rc = lib.pairing_check(_ptr(g1), _ptr(g2), g1.shape[0])
+    if rc < 0:
+        raise MemoryError("pairing_check")
+    return rc == 1
+
+
+def pairing_check_array(g1, g2, validate=True) -> bool:
+    """pairing_check on (n, 8) / (n, 16) Montgomery affine arrays (the .zkey
+    layout; all-zero rows are infinity).  With ``validate`` (default) the
+    points are checked on the curves and G2 in the subgroup first."""
+    g1 = _u64(g1, 8, "G1 points")
+    g2 = _u64(g2, 16, "G2 points")
+    if g1.shape[0] != g2.shape[0]:
+        raise InputError(f"{g1.shape[0]} G1 points for {g2.shape[0]} G2 points")
+    if validate:
+        _check_pairing_arrays(g1, g2)
+    return _pairing_check_raw(g1, g2)
+
+
+class PreparedG2:
+    """A validated G2 point with its Miller-loop line coefficients computed
+    once (e.g. the fixed G2 points of a verification key); use with
+    ``pairing_check_prepared``."""
+
+    __slots__ = ("point", "_buf")
+
+    def __init__(self, q):
+        g2 = g2_points_to_array([q])
+        _check_pairing_arrays(np.zeros((1, 8), dtype=np.uint64), g2)
+        self.point = q
+        self._buf = ffi.new("char[]", lib.pairing_prepared_size())
+        lib.pairing_prepare_g2(ffi.cast("g2_prepared_t *", self._buf), _ptr(g2))
+
+
+def pairing_check_prepared(pairs) -> bool:
+    """pairing_check for [(g1, PreparedG2 or plain G2 point), ...]."""
+    pairs = list(pairs)
+    size = lib.pairing_prepared_size()
+    g1s = []
+    buf = ffi.new("char[]", max(1, len(pairs)) * size)
+    for i, pr in enumerate(pairs):
+        try:
+            p, q = pr
+        except (TypeError, ValueError):
+            raise InputError(f"pair {i}: expected a (G1 point, G2 point) pair") from None
+        if not isinstance(q, PreparedG2):
+            q = PreparedG2(q)
+        ffi.memmove(buf + i * size, q._buf, size)
+        g1s.append(p)
+    g1 = g1_points_to_array(g1s) if pairs else np.zeros((1, 8), dtype=np.uint64)
+    if pairs:
+        bad = g1_check_array(g1)
+        if bad >= 0:
+            raise InputError(f"pair {bad}: G1 point is not on the curve y^2 = x^3 + 3")
+    return lib.pairing_check_prepared(_ptr(g1), ffi.cast("g2_prepared_t *", buf), len(pairs)) == 1
+
 
 
 # ===========================================================================

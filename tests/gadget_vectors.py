@@ -37,3 +37,14 @@ def assert_hints_constrained(cc, witness, sample=None, seed=0):
         values[w] = (old + 1) % R
         assert cc.unsatisfied(values), f"tampered hint wire {cc.wire_label(w)} went unnoticed"
         values[w] = old
+
+
+@lru_cache(maxsize=None)
+def live_vectors():
+    """Fresh values from circomlibjs (one node run per test session, a new
+    seed per run): the live check that the stored vectors' peer still agrees."""
+    import secrets
+
+    from conftest import run_node
+    return json.loads(run_node("vectors/js/circomlibjs_vectors.js", "live",
+                               f"live-{secrets.token_hex(4)}"))

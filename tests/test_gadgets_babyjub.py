@@ -132,7 +132,7 @@ def test_fixed_base_mul(nbits):
     for k in ks:
         w = cc.solve({"k": k})
         assert tuple(w.public[:2]) == babyjub_mul(BASE8, k)
-    assert_hints_constrained(cc, w, sample=40)
+    assert_hints_constrained(cc, w, sample=12)
 
 
 def test_fixed_base_counts_pinned():
@@ -157,7 +157,7 @@ def test_var_base_mul(complete):
             continue
         w = cc.solve({"k": k, "p": list(p)})
         assert tuple(w.public[:2]) == babyjub_mul(p, k)
-    assert_hints_constrained(cc, w, sample=40)
+    assert_hints_constrained(cc, w, sample=12)
     if not complete:
         assert cc.counts_by_scope(1)["babyjub_var_mul"] == 2533
 

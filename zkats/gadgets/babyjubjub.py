@@ -73,19 +73,38 @@ def babyjub_neg(p):
     return ((-x) % R, y)
 
 
+def _proj_add(p, q):
+    """Projective (X:Y:Z) complete addition (Bernstein-Birkner-Joye-Lange-Peters
+    2008, "add-2008-bbjlp"); no inversion."""
+    x1, y1, z1 = p
+    x2, y2, z2 = q
+    a_ = z1 * z2 % R
+    b_ = a_ * a_ % R
+    c_ = x1 * x2 % R
+    d_ = y1 * y2 % R
+    e_ = D * c_ % R * d_ % R
+    f_ = (b_ - e_) % R
+    g_ = (b_ + e_) % R
+    x3 = a_ * f_ % R * (((x1 + y1) * (x2 + y2) - c_ - d_) % R) % R
+    y3 = a_ * g_ % R * ((d_ - A * c_) % R) % R
+    return (x3, y3, f_ * g_ % R)
+
+
 def babyjub_mul(p, k):
-    """``k * p`` for an integer ``k >= 0`` (double-and-add; not constant-time)."""
+    """``k * p`` for an integer ``k`` (double-and-add in projective
+    coordinates, one inversion at the end; not constant-time)."""
     k = int(k)
     if k < 0:
         return babyjub_mul(babyjub_neg(p), -k)
-    acc = IDENTITY
-    base = (p[0] % R, p[1] % R)
+    acc = (0, 1, 1)
+    base = (p[0] % R, p[1] % R, 1)
     while k:
         if k & 1:
-            acc = babyjub_add(acc, base)
-        base = babyjub_add(base, base)
+            acc = _proj_add(acc, base)
+        base = _proj_add(base, base)
         k >>= 1
-    return acc
+    zi = pow(acc[2], -1, R)
+    return (acc[0] * zi % R, acc[1] * zi % R)
 
 
 def babyjub_in_subgroup(p):

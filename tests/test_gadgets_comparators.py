@@ -120,3 +120,13 @@ def test_counts_match_circomlib_vectors(root):
     assert n2b.counts_by_scope(depth=1)["num2bits"] == ref["num2bits64"]["constraints"] == 64
     lt = gadget_circuit(lambda api, x: less_than(api, 64, x[0], x[1]), 2, 1, "LT")
     assert lt.counts_by_scope(depth=1)["less_than"] == ref["lessthan64"]["constraints"] == 65
+
+
+def test_tampered_hints_inverse_div_range():
+    inv = gadget_circuit(lambda api, x: api.inverse(x[0]), 1, 1, "Inv")
+    assert tamper_each_hint(inv, [12345]) == 1
+    div = gadget_circuit(lambda api, x: api.div(x[0], x[1]), 2, 1, "Div")
+    assert tamper_each_hint(div, [10, 3]) == 1
+    rng_cc = gadget_circuit(lambda api, x: (assert_in_range(api, x[0], 10, 20, 8), x[0])[1],
+                            1, 1, "IRt")
+    assert tamper_each_hint(rng_cc, [15]) == 3 + 3     # the low bits of both decompositions

@@ -42,11 +42,9 @@ def coset_shift(power):
 
 def _ntt(v, power, inverse):
     """In-place (inverse) NTT of the Montgomery array v over snarkjs' domain."""
-    fn = getattr(bn254, "intt_array" if inverse else "ntt_array", None)
+    fn = getattr(bn254, "ntt_array", None)
     if fn is not None:
-        out = fn(v)
-        if out is not None and out is not v:
-            v[...] = out
+        fn(v, inverse=inverse, inplace=True)
         return v
     # Temporary stand-in (plain ints) until the native NTT lands.
     from ..field import ints_to_limbs, limbs_to_ints

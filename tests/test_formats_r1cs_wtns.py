@@ -267,3 +267,41 @@ def test_read_circom_r1cs_and_wtns(circom_build, demo, tmp_path):
     assert all(a.bytes(i) == b.bytes(i) for i in (1, 2, 3))
     write_wtns(tmp_path / "again.wtns", w)
     assert (tmp_path / "again.wtns").read_bytes() == (d / "w.wtns").read_bytes()
+
+
+def test_fuzzed_files_fail_cleanly(demo_files, tmp_path):
+    """Random corruptions: the readers either parse or raise FormatError, nothing else."""
+    d, _ = demo_files
+    frng = random.Random(11)
+    for name, reader in (("demo.r1cs", read_r1cs), ("demo.wtns", read_wtns)):
+        data = (d / name).read_bytes()
+        for trial in range(150):
+            b = bytearray(data)
+            kind = trial % 3
+            if kind == 0:
+                for _ in range(frng.randrange(1, 4)):
+                    b[frng.randrange(min(len(b), 140))] = frng.randrange(256)
+            elif kind == 1:
+                b = b[:frng.randrange(len(b))]
+            else:
+                pos = frng.randrange(len(b) - 4)
+                b[pos:pos + 4] = struct.pack("<I", frng.choice([0, 1, 2**31, 2**32 - 1]))
+            p = tmp_path / f"f{trial}{name[-5:]}"
+            p.write_bytes(bytes(b))
+            try:
+                reader(p)
+            except FormatError:
+                pass
+
+
+@pytest.mark.peers
+def test_cli_checks_circom_files(circom_build):
+    from click.testing import CliRunner
+    from zkats.cli import main
+    d = circom_build
+    res = CliRunner().invoke(main, ["wtns", "check", str(d / "range_compare.r1cs"), str(d / "w.wtns")])
+    assert res.exit_code == 0 and "OK: 106 constraints" in res.output, res.output
+    res = CliRunner().invoke(main, ["r1cs", "info", "--json", str(d / "range_compare.r1cs")])
+    assert json.loads(res.output) == {"curve": "bn128", "wires": 107, "constraints": 106,
+                                      "private_inputs": 2, "public_inputs": 1, "labels": 112,
+                                      "outputs": 2}

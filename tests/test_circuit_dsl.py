@@ -336,3 +336,20 @@ def test_output_used_before_set():
             api.set_output(self.y, self.x * self.x)
             api.assert_equal(self.y * self.x, self.x * self.x * self.x)
     assert compile_circuit(Late(), cache=False).solve({"x": 3}).public == [9]
+
+
+def test_unconstrained_hint_wires_reported():
+    class Lazy(Circuit):
+        y = Output()
+        x = Private()
+        unused = Private()
+
+        def define(self, api):
+            h = api.hint(lambda v: v + 1, self.x, name="free")
+            g = api.hint(lambda v: v * 2, self.x, name="bound")
+            api.assert_equal(g, 2 * self.x)
+            api.set_output(self.y, self.x)
+            del h
+    cc = compile_circuit(Lazy(), cache=False)
+    assert [cc.wire_label(int(w)) for w in cc.unconstrained_hint_wires()] == ["free"]
+    assert [cc.wire_label(int(w)) for w in cc.unconstrained_wires()] == ["unused", "free"]

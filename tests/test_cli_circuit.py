@@ -95,3 +95,14 @@ def test_errors_are_one_line(cli, tmp_path):
     assert "wrong magic" in res.output and len(res.output.strip().splitlines()) == 1
     res = cli("r1cs", "info", tmp_path / "missing.r1cs", ok=False)
     assert "cannot open" in res.output
+
+
+def test_info_warns_about_free_hints(cli, tmp_path):
+    p = tmp_path / "lazy.py"
+    p.write_text("from zkats.circuit import Circuit, Output, Private\n"
+                 "class Lazy(Circuit):\n    y = Output()\n    x = Private()\n"
+                 "    def define(self, api):\n"
+                 "        api.hint(lambda v: v + 1, self.x, name='free')\n"
+                 "        api.set_output(self.y, self.x)\n")
+    out = cli("circuit", "info", p).output
+    assert "WARNING: 1 hint outputs appear in no constraint" in out and "free" in out

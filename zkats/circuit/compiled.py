@@ -151,6 +151,20 @@ class CompiledCircuit:
             out[key] = out.get(key, 0) + n
         return out
 
+    def unconstrained_wires(self):
+        """Wires (other than wire 0) that appear in no constraint, as a numpy
+        array; those from hints are a soundness bug (the prover can put
+        anything there), the others are unused inputs."""
+        used = np.zeros(self.n_wires, dtype=bool)
+        for _, cols, _ in self.mats:
+            used[cols] = True
+        used[0] = True
+        return np.flatnonzero(~used)
+
+    def unconstrained_hint_wires(self):
+        """Hint outputs that no constraint mentions (always a bug)."""
+        return np.intersect1d(self.unconstrained_wires(), self.hint_wires)
+
     def wire_label(self, w):
         """A readable name for wire ``w`` (declared name, hint name, or wN@scope)."""
         if w == 0:

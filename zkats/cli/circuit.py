@@ -62,6 +62,9 @@ def circuit_info(name, params, as_json, depth):
         "name": cc.name, "constraints": cc.n_constraints, "wires": cc.n_wires,
         "public_outputs": cc.n_pub_out, "public_inputs": cc.n_pub_in,
         "private_inputs": cc.n_prv_in, "hint_wires": int(len(cc.hint_wires)),
+        "unconstrained_hint_wires": [cc.wire_label(int(w)) for w in cc.unconstrained_hint_wires()],
+        "unused_inputs": [cc.wire_label(int(w)) for w in cc.unconstrained_wires()
+                          if w < cc.first_internal],
         "signals": cc.layout.describe(), "hash": cc.hash,
         "by_scope": dict(sorted(cc.counts_by_scope(depth).items(), key=lambda kv: -kv[1])),
     }
@@ -76,6 +79,12 @@ def circuit_info(name, params, as_json, depth):
     click.echo(f"private inputs:  {info['private_inputs']}")
     click.echo(f"hint wires:      {info['hint_wires']}")
     click.echo(f"hash:            {info['hash']}")
+    if info["unconstrained_hint_wires"]:
+        click.echo(f"WARNING: {len(info['unconstrained_hint_wires'])} hint outputs appear in no "
+                   f"constraint (the prover can choose them freely): "
+                   f"{', '.join(info['unconstrained_hint_wires'][:10])}")
+    if info["unused_inputs"]:
+        click.echo(f"note: inputs in no constraint: {', '.join(info['unused_inputs'][:10])}")
     click.echo("constraints by scope:")
     for k, v in info["by_scope"].items():
         click.echo(f"  {v:10d}  {k}")

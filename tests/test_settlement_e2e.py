@@ -104,3 +104,27 @@ def test_proof_for_another_circuit_rejected(svc, keys):
     }, netting=_trade(keys, 9, 1, 2, 3, 4).netting)
     with pytest.raises(LedgerError, match=r"item 0 \(trade\): match proof does not verify against the match key"):
         svc.apply(B.Batch([forged]))
+
+
+def test_native_netting_verifier_matches_reference():
+    from zkats.gadgets import babyjubjub as bj
+    from zkats.venue.settlement import ReferenceNettingVerifier
+    fast, ref = SchnorrNettingVerifier(), ReferenceNettingVerifier()
+    rnd = random.Random(5)
+    order2 = (0, bj.R - 1)                       # the point of order 2
+    for t in range(6):
+        buy, sell, proof = _legs(rnd.randrange(1, 1000), rnd.randrange(1, 10**6))
+        cases = [
+            ([buy, sell], proof, True),
+            ([sell, buy], proof, True),                                   # order does not matter
+            ([buy, pedersen.commit_signed([-1, 0], 5)], proof, False),    # unbalanced
+            ([buy, sell], B.NettingProof(proof.R, (proof.s + 1) % bj.L), False),
+            ([buy, sell], B.NettingProof(proof.R, proof.s + bj.L), False),  # s >= L
+            ([buy, sell], B.NettingProof(bj.babyjub_add(proof.R, order2), proof.s), False),
+            ([buy, bj.babyjub_add(sell, order2)], proof, False),          # leg outside the subgroup
+            ([buy, (1, 2)], proof, False),                                # off the curve
+            ([], proof, False),
+        ]
+        for legs, pr, want in cases:
+            assert ref.verify(legs, pr) is want
+            assert fast.verify(legs, pr) is want

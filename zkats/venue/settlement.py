@@ -152,17 +152,50 @@ class NettingVerifier:
         raise NotImplementedError
 
 
-class SchnorrNettingVerifier(NettingVerifier):
-    """The venue's Schnorr netting check, :func:`zkats.commit.verify_netting`.
+class ReferenceNettingVerifier(NettingVerifier):
+    """The venue's Schnorr netting check as written, :func:`zkats.commit.verify_netting`
+    (plain-Python Baby Jubjub; the reference the fast verifier is tested against).
 
     The legs are the trade's two transition commitments (buyer, seller); the
-    Fiat-Shamir context is 0 (the legs are already bound to the trade by the
+    Fiat-Shamir context is 0 (the legs are bound to the trade by the
     transition proofs).
     """
 
     def verify(self, points, proof):
         from ..commit import verify_netting
         return bool(verify_netting(points, proof, 0))
+
+
+class SchnorrNettingVerifier(NettingVerifier):
+    """The same check as :class:`ReferenceNettingVerifier` (same challenge,
+    same subgroup and range checks), with the Baby Jubjub arithmetic in the
+    native core (:func:`zkats.bn254.bjj_mul`): about 20x faster.
+
+    Accepts iff every leg and ``R`` are subgroup points, ``0 <= s < L`` and
+    ``s*H == R + c*S`` with ``S`` the sum of the legs and ``c`` the
+    challenge of :mod:`zkats.commit.netting`.
+    """
+
+    def verify(self, points, proof):
+        from .. import bn254
+        from ..commit.netting import _challenge
+        from ..commit.pedersen import L, blinding_generator
+        try:
+            legs = [(int(x), int(y)) for x, y in points]
+            r_point = (int(proof.R[0]), int(proof.R[1]))
+            s = proof.s
+        except (TypeError, ValueError, AttributeError):
+            return False
+        if not legs or not isinstance(s, int) or isinstance(s, bool) or not 0 <= s < L:
+            return False
+        if bn254.bjj_check_subgroup(legs + [r_point]) != -1:
+            return False
+        total = (0, 1)
+        for leg in legs:
+            total = bn254.bjj_add(total, leg)
+        c = _challenge(total, len(legs), r_point, 0)
+        return bn254.bjj_mul(blinding_generator(), s) == \
+            bn254.bjj_add(r_point, bn254.bjj_mul(total, c))
 
 
 # --------------------------------------------------------------------------

@@ -980,6 +980,86 @@ def blake2b_compress(h, data, t, last=False):
     return int(tt[0])
 
 
+def _fr_limbs(values):
+    return ints_to_limbs([int(v) % R for v in values])
+
+
+def _group_ifft(fn, width, pts, omega_inv, threads):
+    pts = np.array(pts, dtype=np.uint64, copy=True, order="C").reshape(-1, width)
+    n = pts.shape[0]
+    if n == 0 or n & (n - 1):
+        raise InputError("group FFT size must be a power of two")
+    if n >= 2:
+        half = n // 2
+        tw = [1] * half
+        for k in range(1, half):
+            tw[k] = tw[k - 1] * omega_inv % R
+        ninv = pow(n, -1, R)
+        twa = _fr_limbs(tw)
+        twn = _fr_limbs([t * ninv for t in tw])
+        if fn(_ptr(pts), n, _ptr(twa), _ptr(twn), _threads(threads)) != 0:
+            raise MemoryError("native group FFT: out of memory")
+    return pts
+
+
+def g1_ifft_array(pts, omega, threads=None):
+    """Inverse FFT in the exponent: for n = len(pts) a power of two and
+    ``omega`` a primitive n-th root of unity mod r, returns the (n, 8)
+    Montgomery array out[i] = (1/n) sum_j omega^(-ij) pts[j] (new array).
+    Applied to [tau^j]G it yields the Lagrange basis [L_i(tau)]G."""
+    return _group_ifft(lib.zs_g1_ifft, 8, pts, pow(omega, -1, R) if len(pts) > 1 else 1, threads)
+
+
+def g2_ifft_array(pts, omega, threads=None):
+    """As :func:`g1_ifft_array` for (n, 16) G2 arrays."""
+    return _group_ifft(lib.zs_g2_ifft, 16, pts, pow(omega, -1, R) if len(pts) > 1 else 1, threads)
+
+
+def _sparse_combine(fn, width, n_out, bases, row_ptr, idx, scalars, threads):
+    bases = np.ascontiguousarray(bases, dtype=np.uint64).reshape(-1, width)
+    row_ptr = np.ascontiguousarray(row_ptr, dtype=np.int64)
+    idx = np.ascontiguousarray(idx, dtype=np.uint32)
+    scalars = np.ascontiguousarray(scalars, dtype=np.uint64).reshape(-1, 4)
+    if row_ptr.shape[0] != n_out + 1 or row_ptr[0] != 0 or row_ptr[-1] != idx.shape[0] \
+            or idx.shape[0] != scalars.shape[0] or (np.diff(row_ptr) < 0).any():
+        raise InputError("sparse combination: inconsistent row pointers / entries")
+    if idx.size and int(idx.max()) >= bases.shape[0]:
+        raise InputError("sparse combination: base index out of range")
+    bad = int(lib.zk_fr_check_canonical(_ptr(scalars), scalars.shape[0])) if scalars.size else -1
+    if bad >= 0:
+        raise InputError(f"sparse combination: scalar {bad} is not < r")
+    out = np.zeros((n_out, width), dtype=np.uint64)
+    rc = fn(_ptr(out), n_out, _ptr(bases), ffi.cast("int64_t *", ffi.from_buffer(row_ptr)),
+            ffi.cast("uint32_t *", ffi.from_buffer(idx)), _ptr(scalars), _threads(threads))
+    if rc != 0:
+        raise MemoryError("native sparse combination: out of memory")
+    return out
+
+
+def g1_sparse_combine_array(n_out, bases, row_ptr, idx, scalars, threads=None):
+    """out[s] = sum_{row_ptr[s] <= j < row_ptr[s+1]} scalars[j] * bases[idx[j]]
+    for s < n_out: (n_out, 8) Montgomery affine.  ``scalars`` (nnz, 4)
+    canonical limbs < r (checked); bases assumed on the curve."""
+    return _sparse_combine(lib.zs_g1_sparse_combine, 8, n_out, bases, row_ptr, idx, scalars, threads)
+
+
+def g2_sparse_combine_array(n_out, bases, row_ptr, idx, scalars, threads=None):
+    """As :func:`g1_sparse_combine_array` for G2 ((n_out, 16) out)."""
+    return _sparse_combine(lib.zs_g2_sparse_combine, 16, n_out, bases, row_ptr, idx, scalars, threads)
+
+
+def g1_sub_array(a, b):
+    """a[i] - b[i] for two (n, 8) Montgomery affine arrays (new array)."""
+    a = np.ascontiguousarray(a, dtype=np.uint64).reshape(-1, 8)
+    b = np.ascontiguousarray(b, dtype=np.uint64).reshape(-1, 8)
+    if a.shape != b.shape:
+        raise InputError("g1_sub_array: shapes differ")
+    out = np.zeros_like(a)
+    if lib.zs_g1_sub_batch(_ptr(out), _ptr(a), _ptr(b), a.shape[0]) != 0:
+        raise MemoryError("native batch subtraction: out of memory")
+    return out
+
+
 # ===========================================================================
 # Section: Baby Jubjub (native/babyjub.c; used by the settlement service's
 # netting check).  Plain-int affine points (x, y) over Fr, identity (0, 1).

@@ -22,8 +22,7 @@ Facts carried over from snarkjs 0.7.6 / ffjavascript 0.3.1 (read in
   u32), then ``G2.fromRng``.
 * Uncompressed / compressed encodings: see ``native/pointenc.h``.
 
-Curve arithmetic on single points uses py_ecc (a handful of operations per
-contribution); the bulk work is native.
+Single-point arithmetic and pairings go through :mod:`zkats.bn254` (native).
 """
 import hashlib
 import struct
@@ -331,15 +330,18 @@ def _from_pe2(P):
 
 
 def g1_mul(p, k):
-    return _from_pe1(_pe().multiply(_to_pe1(p), int(k)))
+    from .. import bn254
+    return bn254.g1_mul(p, int(k))
 
 
 def g2_mul(p, k):
-    return _from_pe2(_pe().multiply(_to_pe2(p), int(k)))
+    from .. import bn254
+    return bn254.g2_mul(p, int(k))
 
 
 def g1_add(p, q):
-    return _from_pe1(_pe().add(_to_pe1(p), _to_pe1(q)))
+    from .. import bn254
+    return bn254.g1_add(p, q)
 
 
 def g1_neg(p):

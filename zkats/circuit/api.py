@@ -12,6 +12,7 @@ matrices A, B, C three ``array('q')`` hold row, column and coefficient id;
 coefficients are interned in one table of Python ints.  Constraint origins
 and internal-wire origins are ``array('i')`` of scope ids.
 """
+import operator
 from array import array
 from contextlib import contextmanager
 
@@ -82,7 +83,10 @@ class API:
                 raise CircuitError("a signal from another circuit run was used")
             return x
         if isinstance(x, bool) or not isinstance(x, int):
-            raise CircuitError(f"expected a signal or an int, got {type(x).__name__}")
+            try:
+                x = operator.index(x)         # numpy integers and the like
+            except TypeError:
+                raise CircuitError(f"expected a signal or an int, got {type(x).__name__}") from None
         return self.constant(x)
 
     def constant_value(self, x):

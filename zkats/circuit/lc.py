@@ -21,6 +21,8 @@ Coefficients are integers mod r.  LCs are never truthy: ``if signal:``
 inside ``define`` raises, because branching on a witness value would build
 a different circuit for different inputs (use ``select``/``mux``).
 """
+import operator
+
 from ..errors import CircuitError
 from ..field import R
 
@@ -50,11 +52,12 @@ class LC:
 
 
 def _as_int(x):
-    if isinstance(x, bool):
-        return int(x)
     if isinstance(x, int):
-        return x % R
-    raise TypeError(f"cannot combine a signal with {type(x).__name__}")
+        return int(x) % R
+    try:
+        return operator.index(x) % R          # numpy integers and the like
+    except TypeError:
+        raise TypeError(f"cannot combine a signal with {type(x).__name__}") from None
 
 
 class SymLC(LC):

@@ -2,9 +2,9 @@
 
 Key: SHA-256 of the circuit class (module and qualified name), its
 parameters (the instance's public attributes, by ``repr``) and the source
-of everything that can change the constraints: the class's module and its
-bases' modules, ``zkats/circuit``, ``zkats/gadgets`` and the ``circuits``
-package.  Entries live in ``$ZKATS_CACHE`` (default ``~/.cache/zkats``);
+of everything that can change the constraints: every ``.py`` file of the
+zkats package and of the ``circuits`` package, and the files next to the
+class's module (see :func:`_source_files`).  Entries live in ``$ZKATS_CACHE`` (default ``~/.cache/zkats``);
 ``ZKATS_CACHE=off`` disables the cache.
 
 Safety: an entry is written to a temporary file and renamed into place;
@@ -33,21 +33,27 @@ def cache_dir():
 
 
 def _source_files(cls):
-    here = Path(__file__).resolve().parent
-    files = set(here.glob("*.py"))
-    files.update((here.parent / "gadgets").glob("*.py"))
+    """Every source file that may shape the constraints: all of the zkats
+    package (gadgets and the constants they use, even those imported lazily),
+    the circuits package, and the ``.py`` files next to the module of each
+    class in the MRO (helpers of a user's circuit file)."""
+    pkg = Path(__file__).resolve().parent.parent
+    files = set(pkg.rglob("*.py"))
     try:   # the circuits package's files, found without importing it (a higher layer)
         import importlib.util
         spec = importlib.util.find_spec("zkats.circuits")
         for p in (spec.submodule_search_locations or []) if spec else []:
-            files.update(Path(p).glob("*.py"))
+            files.update(Path(p).rglob("*.py"))
     except Exception:
         pass
     for klass in cls.__mro__:
         mod = sys.modules.get(klass.__module__)
         f = getattr(mod, "__file__", None)
-        if f:
-            files.add(Path(f).resolve())
+        if f and klass.__module__ not in ("builtins",):
+            here = Path(f).resolve()
+            files.add(here)
+            if not str(here).startswith(str(pkg)):
+                files.update(here.parent.glob("*.py"))
     return sorted(files)
 
 
@@ -72,7 +78,7 @@ def cache_key(circuit):
             data = f.read_bytes()
         except OSError:
             continue
-        h.update(str(f.name).encode() + b"\0" + hashlib.sha256(data).digest())
+        h.update(str(f).encode() + b"\0" + hashlib.sha256(data).digest())
     return h.hexdigest()
 
 

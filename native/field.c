@@ -86,6 +86,14 @@ int fq_sqrt(fq_t *r, const fq_t *a) {
     void zk_##F##_mul(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n) {     \
         for (size_t i = 0; i < n; i++)                                                     \
             F##_mul((T *)(out + 4 * i), (const T *)(a + 4 * i), (const T *)(b + 4 * i));   \
+    }                                                                                      \
+    void zk_##F##_add(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n) {     \
+        for (size_t i = 0; i < n; i++)                                                     \
+            F##_add((T *)(out + 4 * i), (const T *)(a + 4 * i), (const T *)(b + 4 * i));   \
+    }                                                                                      \
+    void zk_##F##_sub(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n) {     \
+        for (size_t i = 0; i < n; i++)                                                     \
+            F##_sub((T *)(out + 4 * i), (const T *)(a + 4 * i), (const T *)(b + 4 * i));   \
     }
 
 ZK_DEFINE_ARRAY_OPS(fq, fq_t)

@@ -3,14 +3,15 @@
 :class:`Builder` (compile mode) records constraints into flat integer
 arrays; :class:`Solver` (solve mode) computes wire values.  Both expose the
 same methods, implemented once in :class:`API` on top of a handful of
-mode-specific primitives (``_mul``, ``_emit``, ``_hint``, ``_output``), so
-that the same ``define`` produces the same wire and constraint sequence in
-both modes.
+mode-specific primitives (``constant``, ``signal``, ``mul``, ``_emit``,
+``_hint``, ``_sum``, ``set_output``), so that the same ``define`` produces
+the same wire and constraint sequence in both modes.
 
 Storage in compile mode (no per-constraint Python objects): for each of the
-matrices A, B, C three ``array('q')`` hold row, column and coefficient id;
-coefficients are interned in one table of Python ints.  Constraint origins
-and internal-wire origins are ``array('i')`` of scope ids.
+matrices A, B, C three ``array('q')`` hold the number of terms per row and
+the column and coefficient id of every term; coefficients are interned in
+one table of Python ints.  Constraint origins and internal-wire origins are
+``array('i')`` of scope ids.
 """
 import operator
 from array import array

@@ -102,11 +102,11 @@ void frvec_mul(fr_t *r, const fr_t *a, const fr_t *b, size_t n, int threads) {
 }
 void frvec_add(fr_t *r, const fr_t *a, const fr_t *b, size_t n, int threads) {
     frv_ctx_t c = {r, a, b};
-    frv_parallel_for(n, threads, 4 * FRV_GRAIN, t_add, &c);
+    frv_parallel_for(n, threads, FRV_GRAIN, t_add, &c);
 }
 void frvec_sub(fr_t *r, const fr_t *a, const fr_t *b, size_t n, int threads) {
     frv_ctx_t c = {r, a, b};
-    frv_parallel_for(n, threads, 4 * FRV_GRAIN, t_sub, &c);
+    frv_parallel_for(n, threads, FRV_GRAIN, t_sub, &c);
 }
 void frvec_scale(fr_t *r, const fr_t *a, const fr_t *k, size_t n, int threads) {
     frv_ctx_t c = {r, a, NULL};

@@ -33,6 +33,14 @@ def root(k):
     return pow(W28, 1 << (28 - k), R)
 
 
+def powers(s, n, start=1):
+    out, cur = [], start % R
+    for _ in range(n):
+        out.append(cur)
+        cur = cur * s % R
+    return out
+
+
 def naive_dft_galois(a, w):
     """A_i = sum_j a_j w^(ij) as a matrix-vector product over GF(r)."""
     n = len(a)
@@ -86,7 +94,7 @@ def test_root_of_unity_rejects_bad_log():
 
 # ---- forward / inverse against references -------------------------------------
 
-@pytest.mark.parametrize("k", range(0, 8))
+@pytest.mark.parametrize("k", range(0, 7))
 def test_ntt_matches_naive_dft_over_galois(k):
     n = 1 << k
     a = rand_vec(n)
@@ -94,7 +102,7 @@ def test_ntt_matches_naive_dft_over_galois(k):
     assert bn254.intt(bn254.ntt(a)) == a
 
 
-@pytest.mark.parametrize("k", range(8, 13))
+@pytest.mark.parametrize("k", range(7, 13))
 def test_ntt_matches_fft_reference(k):
     n = 1 << k
     a = rand_vec(n)
@@ -162,7 +170,7 @@ def test_coset_round_trips(k):
     s = root(k + 1)
     ev = bn254.coset_ntt(a, s)
     assert bn254.coset_intt(ev, s) == a
-    assert ev == fft_ref([x * pow(s, j, R) % R for j, x in enumerate(a)], root(k))
+    assert ev == fft_ref([x * p % R for x, p in zip(a, powers(s, n))], root(k))
     for s in (1, R - 1, rng.randrange(2, R)):
         assert bn254.coset_intt(bn254.coset_ntt(a, s), s) == a
     assert bn254.coset_ntt(a, 1) == bn254.ntt(a)
@@ -252,7 +260,7 @@ def test_ntt_2_20():
 
 # ---- Fr vector ops --------------------------------------------------------------
 
-@pytest.mark.parametrize("n", [0, 1, 5, 1000, 70000])
+@pytest.mark.parametrize("n", [0, 1, 5, 1000, 33000])
 def test_vector_ops_against_ints(n):
     a, b = rand_vec(n), rand_vec(n)
     if n >= 4:
@@ -267,10 +275,10 @@ def test_vector_ops_against_ints(n):
         k = rng.randrange(R)
         assert ints(bn254.fr_scale_array(A, k, threads=th)) == [x * k % R for x in a]
         s, st0 = rng.randrange(R), rng.randrange(R)
-        want = [x * st0 * pow(s, i, R) % R for i, x in enumerate(a)]
+        want = [x * p % R for x, p in zip(a, powers(s, n, st0))]
         assert ints(bn254.fr_mul_powers_array(A, s, start=st0, threads=th)) == want
         assert ints(bn254.fr_mul_powers_array(A, s, threads=th)) == \
-            [x * pow(s, i, R) % R for i, x in enumerate(a)]
+            [x * p % R for x, p in zip(a, powers(s, n))]
 
 
 def test_vector_ops_out_and_errors():

@@ -49,3 +49,55 @@ class Scenario:
 @lru_cache(maxsize=1)
 def scenario():
     return Scenario()
+
+
+def cases():
+    """{circuit name: (module, public, private)} for the example scenario:
+    alice's buy order; the match of alice's buy with bob's sell; alice's
+    (buyer, linear margin) and bob's (seller, portfolio margin) transitions;
+    bob's health proof; a liquidation of bob; a deposit and a withdrawal by
+    alice."""
+    from . import deposit, health, liquidate, match, order, transition, withdraw
+    sc = scenario()
+    legs = sc.match.legs()
+    return {
+        "order": (order,) + order.build(sc.buy, NOW),
+        "match": (match,) + match.build(sc.match, NOW),
+        "transition": (transition,) + transition.build(sc.spend("alice"), sc.root, legs[0],
+                                                       sc.epoch, new_salt=501),
+        "transition_seller": (transition,) + transition.build(sc.spend("bob"), sc.root, legs[1],
+                                                              sc.epoch, new_salt=502),
+        "health": (health,) + health.build(sc.spend("bob"), sc.root, sc.epoch),
+        "liquidate": (liquidate,) + liquidate.build(sc.spend("bob"), sc.root, sc.epoch,
+                                                    new_salt=503),
+        "deposit": (deposit,) + deposit.build(sc.spend("alice"), sc.root, 250_000, new_salt=504),
+        "withdraw": (withdraw,) + withdraw.build(sc.spend("alice"), sc.root, 150_000, 0xC0FFEE,
+                                                 sc.epoch, new_salt=505),
+    }
+
+
+def _decimal(v):
+    if isinstance(v, (list, tuple)):
+        return [_decimal(x) for x in v]
+    return str(v)
+
+
+def write_examples(directory=None):
+    """Write ``circuits/examples/NAME.json`` (circom-style input, decimal strings)."""
+    import json
+    from pathlib import Path
+    d = Path(directory) if directory else Path(__file__).resolve().parent / "examples"
+    d.mkdir(exist_ok=True)
+    out = {}
+    for name, (mod, pub, prv) in cases().items():
+        mod.check(pub, prv)
+        inp = {k: _decimal(v) for k, v in mod.inputs(pub, prv).items()}
+        p = d / f"{name}.json"
+        p.write_text(json.dumps(inp, indent=1) + "\n")
+        out[name] = p
+    return out
+
+
+if __name__ == "__main__":      # python -m zkats.circuits._scenario
+    for name, path in write_examples().items():
+        print(name, path)

@@ -88,6 +88,7 @@ def inputs(pub, prv):
 
 @register("deposit")
 class Deposit(Circuit):
+    """A public amount enters escrow and the account's note (or opens a fresh account)."""
     root = Public()
     nullifier = Public()
     commitment = Public()

@@ -65,6 +65,7 @@ def inputs(pub, prv):
 
 @register("health")
 class Health(Circuit):
+    """An account's live note meets maintenance margin at an oracle epoch."""
     root = Public()
     nullifier = Public()
     account = Public()

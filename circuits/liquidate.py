@@ -92,6 +92,7 @@ def inputs(pub, prv):
 
 @register("liquidate")
 class Liquidate(Circuit):
+    """An account's positions shrink toward zero at the mark, with a capped penalty."""
     root = Public()
     nullifier = Public()
     commitment = Public()

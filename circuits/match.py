@@ -119,6 +119,7 @@ def inputs(pub, prv):
 
 @register("match")
 class Match(Circuit):
+    """Two committed orders cross; the fill, remainders and legs are derived correctly."""
     instrument = Public()
     now = Public()
     reveal_price = Public()

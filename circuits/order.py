@@ -67,6 +67,7 @@ def inputs(pub, prv):
 
 @register("order")
 class Order(Circuit):
+    """A commitment opens to a well-formed, unexpired order signed by its account."""
     commitment = Public(n=2)
     now = Public()
     instrument = Private()

@@ -100,6 +100,7 @@ def inputs(pub, prv):
 
 @register("transition")
 class Transition(Circuit):
+    """An account note applies one trade leg and still meets initial margin."""
     root = Public()
     nullifier = Public()
     commitment = Public()

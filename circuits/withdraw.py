@@ -89,6 +89,7 @@ def inputs(pub, prv):
 
 @register("withdraw")
 class Withdraw(Circuit):
+    """A public amount leaves the account's note and escrow; initial margin still met."""
     root = Public()
     nullifier = Public()
     commitment = Public()

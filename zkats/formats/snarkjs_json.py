@@ -58,17 +58,11 @@ def on_curve_g2(p):
 
 
 def in_subgroup_g2(p):
-    """True if the on-curve G2 point ``p`` has order dividing r."""
+    """True if the on-curve G2 point ``p`` has order dividing r (native check)."""
     if p is None:
         return True
     from .. import bn254
-    fn = getattr(bn254, "is_in_subgroup_g2", None)
-    if fn is not None:
-        return bool(fn(p))
-    # Temporary stand-in until the native check is available.
-    from py_ecc.optimized_bn128 import FQ2, is_inf, multiply
-    pt = (FQ2(list(p[0])), FQ2(list(p[1])), FQ2([1, 0]))
-    return is_inf(multiply(pt, R))
+    return bool(bn254.is_in_subgroup_g2(p))
 
 
 # --------------------------------------------------------------------------
@@ -220,44 +214,26 @@ def read_verification_key(path):
     return vk_from_json(_load(path), str(path))
 
 
-def _fq12_tower_from_py_ecc(coeffs):
-    """py_ecc FQ12 coefficients (basis w^0..w^11, w^6 = 9 + u) -> ffjavascript's
-    tower [[c0.c0, c0.c1, c0.c2], [c1.c0, c1.c1, c1.c2]], each Fq2 [a, b],
-    with Fq6 = Fq2[v]/(v^3 - (9+u)), Fq12 = Fq6[w]/(w^2 - v): coefficient
-    (i, j) multiplies w^(2j+i), and a + b*u = (a - 9b) + b*w^6."""
-    p = [int(c) % Q for c in coeffs]
-    out = [[None] * 3 for _ in range(2)]
-    for i in range(2):
-        for j in range(3):
-            k = 2 * j + i
-            b = p[k + 6]
-            a = (p[k] + 9 * b) % Q
-            out[i][j] = [str(a), str(b)]
-    return out
-
-
 _BN_X = 4965661367192848881
+#: ffjavascript's final exponentiation (wasmcurves' fast hard part) yields the
+#: standard reduced pairing raised to 2x(6x^2 + 3x + 1); found by comparing
+#: ffjavascript's pairing(G1.g, G2.g) with py_ecc's, and checked against
+#: snarkjs-made keys in tests/test_snarkjs_json.py.
 _FFJS_EXP = 2 * _BN_X * (6 * _BN_X * _BN_X + 3 * _BN_X + 1)
 
 
 def alpha_beta_12(vk):
-    """e(alpha, beta) in snarkjs' Fq12 tower layout (decimal strings).
-
-    Only used when writing ``verification_key.json`` (one pairing, not a hot
-    path); computed with py_ecc's reference pairing.  ffjavascript's final
-    exponentiation (wasmcurves' fast hard part) yields py_ecc's value raised
-    to ``2x(6x^2 + 3x + 1)`` (x the BN parameter); measured against
-    ffjavascript's ``pairing(G1.g, G2.g)`` and checked against snarkjs-made
-    keys in tests/test_snarkjs_json.py."""
-    from py_ecc.optimized_bn128 import FQ, FQ2, pairing
-    a = vk.alpha_1
-    b = vk.beta_2
-    if a is None or b is None:
-        from py_ecc.optimized_bn128 import FQ12
-        return _fq12_tower_from_py_ecc(FQ12.one().coeffs)
-    g1 = (FQ(a[0]), FQ(a[1]), FQ(1))
-    g2 = (FQ2(list(b[0])), FQ2(list(b[1])), FQ2([1, 0]))
-    return _fq12_tower_from_py_ecc((pairing(g2, g1) ** _FFJS_EXP).coeffs)
+    """``vk_alphabeta_12`` as snarkjs writes it: e(alpha, beta) as ffjavascript
+    computes it, in its Fq12 tower layout [[c0.c0, c0.c1, c0.c2], [c1.c0,
+    c1.c1, c1.c2]] (each Fq2 [a, b]; Fq6 = Fq2[v]/(v^3 - (9+u)), Fq12 =
+    Fq6[w]/(w^2 - v)).  By bilinearity e(a, b)^k = e(k a, b): one native
+    pairing."""
+    from .. import bn254
+    if vk.alpha_1 is None or vk.beta_2 is None:
+        c = [1] + [0] * 11
+    else:
+        c = bn254.pairing(bn254.g1_mul(vk.alpha_1, _FFJS_EXP % R), vk.beta_2)
+    return [[[str(c[6 * j + 2 * i]), str(c[6 * j + 2 * i + 1])] for i in range(3)] for j in range(2)]
 
 
 def vk_to_json(vk, alphabeta=True):

@@ -40,43 +40,10 @@ def coset_shift(power):
     return root_of_unity(power + 1)
 
 
-def _ntt(v, power, inverse):
+def _ntt(v, inverse):
     """In-place (inverse) NTT of the Montgomery array v over snarkjs' domain."""
-    fn = getattr(bn254, "ntt_array", None)
-    if fn is not None:
-        fn(v, inverse=inverse, inplace=True)
-        return v
-    # Temporary stand-in (plain ints) until the native NTT lands.
-    from ..field import ints_to_limbs, limbs_to_ints
-    n = 1 << power
-    rm = pow(2, 256, R)
-    rinv = pow(rm, -1, R)
-    xs = [x * rinv % R for x in limbs_to_ints(v)]
-    w = root_of_unity(power)
-    if inverse:
-        w = pow(w, -1, R)
-    ys = _ref_ntt(xs, w)
-    if inverse:
-        ninv = pow(n, -1, R)
-        ys = [y * ninv % R for y in ys]
-    v[...] = ints_to_limbs([y * rm % R for y in ys])
+    bn254.ntt_array(v, inverse=inverse, inplace=True)
     return v
-
-
-def _ref_ntt(xs, w):
-    n = len(xs)
-    if n == 1:
-        return list(xs)
-    even = _ref_ntt(xs[0::2], w * w % R)
-    odd = _ref_ntt(xs[1::2], w * w % R)
-    out = [0] * n
-    t = 1
-    for i in range(n // 2):
-        o = odd[i] * t % R
-        out[i] = (even[i] + o) % R
-        out[i + n // 2] = (even[i] - o) % R
-        t = t * w % R
-    return out
 
 
 def quotient_scalars(coeffs, witness, domain_size, power):
@@ -92,7 +59,7 @@ def quotient_scalars(coeffs, witness, domain_size, power):
     a, b = bn254.qap_ab_array(coeffs, witness, domain_size)
     c = bn254.fr_mul_pointwise_array(a, b)
     for v in (a, b, c):
-        _ntt(v, power, inverse=True)
+        _ntt(v, inverse=True)
         bn254.fr_scale_powers_array(v, shift)
-        _ntt(v, power, inverse=False)
+        _ntt(v, inverse=False)
     return bn254.fr_join_abc_array(a, b, c, out=a)

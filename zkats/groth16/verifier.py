@@ -21,6 +21,7 @@ B in the order-r subgroup.  Violations raise :class:`InputError`; a
 well-formed proof that does not verify returns False.
 """
 import secrets
+from functools import lru_cache
 
 from ..errors import InputError, VerificationError
 from ..field import Q, R
@@ -87,12 +88,19 @@ def _vk_x(vk, signals):
     return _curve.g1_lincomb(vk.ic, [1] + list(signals))
 
 
+@lru_cache(maxsize=32)
+def _prepared(vk):
+    """The key's fixed G2 points with their Miller-loop lines precomputed."""
+    return tuple(_curve.prepare_g2(q) for q in (vk.gamma_2, vk.delta_2, vk.beta_2))
+
+
 def _verify_checked(vk, signals, proof):
+    gamma, delta, beta = _prepared(vk)
     return _curve.pairing_check([
         (_curve.g1_neg(proof.a), proof.b),
-        (_vk_x(vk, signals), vk.gamma_2),
-        (proof.c, vk.delta_2),
-        (vk.alpha_1, vk.beta_2),
+        (_vk_x(vk, signals), gamma),
+        (proof.c, delta),
+        (vk.alpha_1, beta),
     ])
 
 
@@ -121,19 +129,21 @@ def _check_batch(vk, items):
 def _batch_ok(vk, checked):
     n = len(checked)
     rho = [secrets.randbits(128) | 1 for _ in range(n)]
-    pairs = []
     # vk_x sums: scalar for IC_j is sum_i rho_i x_ij (IC_0 gets sum rho_i)
     ic_scalars = [sum(rho) % R] + [0] * vk.n_public
-    c_points, c_scalars = [], []
-    for r_i, (signals, proof) in zip(rho, checked):
-        pairs.append((_curve.g1_mul(_curve.g1_neg(proof.a), r_i), proof.b))
+    for r_i, (signals, _) in zip(rho, checked):
         for j, x in enumerate(signals):
             ic_scalars[j + 1] += r_i * x
-        c_points.append(proof.c)
-        c_scalars.append(r_i)
-    pairs.append((_curve.g1_lincomb(vk.ic, [s % R for s in ic_scalars]), vk.gamma_2))
-    pairs.append((_curve.g1_lincomb(c_points, c_scalars), vk.delta_2))
-    pairs.append((_curve.g1_mul(vk.alpha_1, ic_scalars[0]), vk.beta_2))
+    a_neg = [_curve.g1_neg(p.a) for _, p in checked]
+    live = [i for i, a in enumerate(a_neg) if a is not None]
+    scaled = _curve.g1_mul_each([a_neg[i] for i in live], [rho[i] for i in live]) if live else []
+    pairs = [(pt, checked[i][1].b) for i, pt in zip(live, scaled)]
+    c_idx = [i for i, (_, p) in enumerate(checked) if p.c is not None]
+    gamma, delta, beta = _prepared(vk)
+    pairs.append((_curve.g1_lincomb(vk.ic, [s % R for s in ic_scalars]), gamma))
+    if c_idx:
+        pairs.append((_curve.g1_lincomb([checked[i][1].c for i in c_idx], [rho[i] for i in c_idx]), delta))
+    pairs.append((_curve.g1_mul(vk.alpha_1, ic_scalars[0]), beta))
     return _curve.pairing_check(pairs)
 
 

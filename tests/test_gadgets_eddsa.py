@@ -92,7 +92,7 @@ def test_circuit_accepts_circomlibjs_signatures(verifier):
 
 
 def test_circuit_count(verifier):
-    assert verifier.n_constraints == 4191
+    assert verifier.n_constraints == 3937
     assert verifier.n_constraints <= circomlib_count("eddsaposeidon")
 
 

@@ -304,21 +304,9 @@ def var_base_mul_complete(api, bits, p):
         return acc
 
 
-def _offset_point():
-    from .pedersen import pedersen_generator   # late import: pedersen imports this module
-    return pedersen_generator("babyjub/var-mul-offset")
-
-
-def _mont_add_guarded(api, p, q):
-    """Montgomery addition that is unsatisfiable (instead of unconstrained)
-    when ``u1 == u2``: 4 constraints."""
-    u1, v1 = p
-    u2, v2 = q
-    inv = api.inverse(api.lc(u2) - u1)
-    lam = api.mul(api.lc(v2) - v1, inv)
-    u3 = api.mul(lam, lam) * MONT_B - MONT_A - u1 - u2
-    v3 = api.mul(lam, u1 - u3) - v1
-    return u3, v3
+def _order8_point():
+    """``L * GENERATOR``: a point of order 8 (outside the prime-order subgroup)."""
+    return babyjub_mul(GENERATOR, L)
 
 
 def _mont_double(api, p):
@@ -336,36 +324,41 @@ def var_base_mul(api, bits, p):
     the prime-order subgroup other than the identity.
 
     Right-to-left in Montgomery form: ``D_i = 2^i * p`` by doublings (4
-    constraints), the accumulator starts at a fixed nothing-up-my-sleeve
-    subgroup point ``Q`` (``pedersen_generator("babyjub/var-mul-offset")``)
-    and takes ``acc + D_i`` (a guarded addition, 4) when bit i is set (a
-    select, 2); at the end it is mapped to Edwards form and ``Q`` is
-    subtracted.  The guarded addition makes a degenerate step (``acc`` equal
-    to ``+-D_i``, which needs the discrete log of ``Q`` to ``p``)
-    unsatisfiable rather than unconstrained.  Cost: about 10 per bit.
+    constraints each); the accumulator starts at ``T = L * GENERATOR``, a
+    constant point of order 8, and takes ``acc + D_i`` (an incomplete
+    Montgomery addition, 3) when bit i is set (a select, 2); at the end it
+    is mapped to Edwards form (2) and ``T`` is subtracted (3).  Cost: 9 per
+    bit (the first bit 5).
+
+    Why the incomplete formulas are safe: every accumulator is ``T + s*p``,
+    whose component outside the prime-order subgroup is ``T`` (order 8),
+    while every ``D_i`` lies in the subgroup; so ``acc != +-D_i`` (no
+    degenerate addition, whatever the bits), ``acc`` is never the identity
+    nor a 2-torsion point (``v != 0``), and the Edwards map is defined.
+    ``D_i`` is never of order <= 2 since ``p`` has prime order L.
 
     Preconditions: the bits are boolean (caller's constraints); ``p`` is in
     the prime-order subgroup and not the identity (e.g. ``8 * A`` after
-    :func:`assert_not_small_order`); otherwise use
+    :func:`assert_not_small_order`).  For any other point use
     :func:`var_base_mul_complete`.
     """
     bits = list(bits)
     if not bits:
         return api.constant(0), api.constant(1)
-    q = _offset_point()
+    t8 = _order8_point()
     with api.scope("babyjub_var_mul"):
         x, y = api.lc(p[0]), api.lc(p[1])
         u = api.div(y + 1, 1 - y)
         d = (u, api.div(u, x))
-        qm = to_montgomery(q)
-        acc = (api.constant(qm[0]), api.constant(qm[1]))
+        tm = to_montgomery(t8)
+        acc = (api.constant(tm[0]), api.constant(tm[1]))
         for i, b in enumerate(bits):
             if i:
                 d = _mont_double(api, d)
-            s = _mont_add_guarded(api, acc, d)
+            s = _mont_add(api, acc, d)
             acc = tuple(api.lc(a) + api.mul(b, api.lc(c) - a) for a, c in zip(acc, s))
         ed = _mont_to_edwards(api, acc)
-        return point_add(api, ed, babyjub_neg(q))
+        return point_add(api, ed, babyjub_neg(t8))
 
 
 # ---- fixed-base multiplication: Montgomery-form windowed chains

@@ -121,3 +121,141 @@ def test_group_ifft_matches_plain_ints():
     for i in range(n):
         li = sum(pow(w, (-i * j) % n, R) * pow(tau, j, R) for j in range(n)) * pow(n, -1, R) % R
         assert t.g1_from_lem(got[i].astype("<u8").tobytes()) == bn254.g1_mul(t.G1_GEN, li)
+
+
+# ---------------------------------------------------------------------------
+# circuit setup (zkey new) and phase 2
+# ---------------------------------------------------------------------------
+
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+from zkats.formats import zkey  # noqa: E402
+from zkats.groth16 import generator, phase2  # noqa: E402
+
+
+def _zkats(*args, check=True):
+    r = subprocess.run([sys.executable, "-m", "zkats.cli", *map(str, args)], capture_output=True, text=True,
+                       timeout=600)
+    if check and r.returncode != 0:
+        raise AssertionError(f"zkats {' '.join(map(str, args))} failed: {r.stderr[-2000:]}")
+    return r
+
+
+@pytest.fixture(scope="module")
+def dsl_r1cs(art):
+    """A zkats DSL circuit (divmod) exported as .r1cs by the CLI."""
+    _zkats("circuit", "compile", "divmod", "-o", art.dir)
+    return art.dir / "divmod.r1cs"
+
+
+def test_setup_byte_identical_to_snarkjs(art, tmp_path):
+    out = tmp_path / "z0.zkey"
+    generator.setup(art.r1cs, art.pot, out)
+    assert out.read_bytes() == art.zkey0.read_bytes()
+
+
+def test_setup_dsl_circuit_identical_and_verified(art, dsl_r1cs, tmp_path):
+    s0 = tmp_path / "s0.zkey"
+    ok, log = snarkjs_ok(art, "groth16", "setup", dsl_r1cs, art.pot, s0)
+    assert ok and s0.exists(), log
+    z0 = tmp_path / "z0.zkey"
+    _zkats("groth16", "setup", dsl_r1cs, art.pot, z0, "-q")
+    assert z0.read_bytes() == s0.read_bytes()
+    z1 = tmp_path / "z1.zkey"
+    _zkats("zkey", "contribute", z0, z1, "--name=zk", "-e=x", "-q")
+    ok, log = snarkjs_ok(art, "zkey", "verify", dsl_r1cs, art.pot, z1)
+    assert ok and "ZKey Ok" in log, log[-1500:]
+    r = _zkats("zkey", "verify", dsl_r1cs, art.pot, z1)
+    assert "ZKey OK" in r.stdout
+
+
+def test_snarkjs_verifies_zkats_phase2(art, tmp_path):
+    zk = zkey.read_zkey(art.zkey0)
+    z1, _ = phase2.contribute(zk, name="zkats")
+    z2, _ = phase2.beacon(z1, bytes.fromhex(BEACON), 10, name="b")
+    out = tmp_path / "z2.zkey"
+    zkey.write_zkey(out, z2)
+    ok, log = snarkjs_ok(art, "zkey", "verify", art.r1cs, art.pot, out)
+    assert ok and "ZKey Ok" in log, log[-1500:]
+    assert len(phase2.verify(art.r1cs, art.pot, out)) == 2
+    vk_z, vk_s = tmp_path / "vk_z.json", tmp_path / "vk_s.json"
+    _zkats("zkey", "export", "verificationkey", out, vk_z)
+    ok, log = snarkjs_ok(art, "zkey", "export", "verificationkey", out, vk_s)
+    assert ok and vk_z.read_bytes() == vk_s.read_bytes()
+
+
+def test_zkats_verifies_snarkjs_phase2_and_beacon_identical(art, tmp_path):
+    lines = phase2.verify(art.r1cs, art.pot, art.zkey2)
+    assert len(lines) == 2 and "beacon" in lines[1]
+    b, _ = phase2.beacon(zkey.read_zkey(art.zkey1), bytes.fromhex(BEACON), 10, name="zkey beacon")
+    out = tmp_path / "b.zkey"
+    zkey.write_zkey(out, b)
+    assert out.read_bytes() == art.zkey2.read_bytes()
+
+
+def test_zkey_verify_rejects(art, tmp_path):
+    with pytest.raises(VerificationError, match="generator"):
+        phase2.verify(art.r1cs, art.pot, art.zkey0)
+    assert phase2.verify(art.r1cs, art.pot, art.zkey0, allow_no_contributions=True)[-1].startswith("warning")
+    from zkats.formats.r1cs import read_r1cs
+    init = generator.new_zkey(read_r1cs(art.r1cs), ptau.read_ptau(art.pot))
+    good = zkey.read_zkey(art.zkey2)
+
+    def bad(mutate, match):
+        zk = zkey.read_zkey(art.zkey2)
+        mutate(zk)
+        with pytest.raises(VerificationError, match=match):
+            phase2.verify_from_init(init, zk)
+
+    def double_first(name):
+        def f(zk):
+            arr = np.array(getattr(zk, name), copy=True)
+            p = t.g1_from_lem(arr[0].astype("<u8").tobytes())
+            arr[0] = np.frombuffer(t.g1_to_lem(bn254.g1_double(p)), dtype="<u8")
+            setattr(zk, name, arr)
+        return f
+
+    bad(double_first("C"), "L \\(C\\) section")
+    bad(double_first("H"), "H section")
+    bad(double_first("A"), "A section")
+    bad(lambda zk: setattr(zk, "delta_1", bn254.g1_double(zk.delta_1)), "delta1")
+    bad(lambda zk: setattr(zk, "delta_2", bn254.g2_double(zk.delta_2)), "delta2")
+    bad(lambda zk: setattr(zk.contributions[0], "transcript", bytes(64)), "transcript")
+    bad(lambda zk: setattr(zk, "cs_hash", bytes(64)), "transcript|csHash")
+    assert phase2.verify_from_init(init, good)
+    # a key made (and contributed to) for another circuit does not pass for this one
+    with pytest.raises(VerificationError):
+        phase2.verify_from_init(init, _other_circuit_key(art, tmp_path))
+
+
+def _other_circuit_key(art, tmp_path):
+    from zkats.formats.r1cs import read_r1cs
+    src = tmp_path / "other.circom"
+    src.write_text("pragma circom 2.0.0;\ntemplate T() { signal input a; signal input b; signal output c; "
+                   "c <== a * b; }\ncomponent main {public [a]} = T();\n")
+    subprocess.run([art.circom, src, "--r1cs", "-o", tmp_path], check=True, capture_output=True)
+    zk = generator.new_zkey(read_r1cs(tmp_path / "other.r1cs"), ptau.read_ptau(art.pot))
+    return phase2.contribute(zk)[0]
+
+
+def test_cli_ceremony_end_to_end(art, tmp_path):
+    d = tmp_path
+    _zkats("powersoftau", "new", "bn128", 5, d / "a.ptau", "-q")
+    _zkats("powersoftau", "contribute", d / "a.ptau", d / "b.ptau", "-n=me", "-e=x", "-q")
+    _zkats("powersoftau", "beacon", d / "b.ptau", d / "c.ptau", "ab" * 16, 10, "-q")
+    _zkats("powersoftau", "prepare", "phase2", d / "c.ptau", d / "d.ptau", "-q")
+    r = _zkats("powersoftau", "verify", d / "d.ptau", "-q")
+    assert "Powers of Tau OK" in r.stdout and "#1: me" in r.stdout
+    ok, log = snarkjs_ok(art, "powersoftau", "verify", d / "d.ptau")
+    assert ok and "Powers of Tau Ok" in log, log[-1500:]
+    _zkats("groth16", "setup", art.r1cs, d / "d.ptau", d / "k0.zkey", "-q")
+    _zkats("zkey", "contribute", d / "k0.zkey", d / "k1.zkey", "-q")
+    r = _zkats("zkey", "verify", art.r1cs, d / "d.ptau", d / "k1.zkey", "-q")
+    assert "ZKey OK" in r.stdout
+    r = _zkats("zkey", "verify", art.r1cs, d / "d.ptau", d / "k0.zkey", check=False)
+    assert r.returncode == 1 and "generator" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    r = _zkats("powersoftau", "beacon", d / "b.ptau", d / "x.ptau", "zz", 10, check=False)
+    assert r.returncode == 1 and "hexadecimal" in r.stderr
+    r = _zkats("groth16", "setup", art.r1cs, d / "c.ptau", d / "k.zkey", check=False)
+    assert r.returncode == 1 and "prepare" in r.stderr

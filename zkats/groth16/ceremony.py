@@ -221,9 +221,9 @@ def prepare_phase2(pt, threads=None, progress=None):
 
     def section(src, fn, width, top):
         parts = []
+        _log(progress, f"Lagrange basis {'G2' if width == 16 else 'G1'} up to 2^{top}")
         for p in range(top + 1):
             n = 1 << p
-            _log(progress, f"lagrange {width == 16 and 'G2' or 'G1'} 2^{p}")
             pts = src[:n]
             if pts.shape[0] < n:      # tauG1 at power+1 lacks its last point: snarkjs uses infinity
                 pts = np.vstack([pts, np.zeros((n - pts.shape[0], width), np.uint64)])

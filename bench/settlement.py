@@ -1,6 +1,6 @@
 """Settlement benchmark: verify and apply one batch of N trades (default 100).
 
-    .venv/bin/python bench/settlement.py [--trades 100] [--depth 20]
+    .venv/bin/python bench/settlement.py [--trades 100] [--depth 16]
 
 Each trade is three Groth16 proofs (match + two transitions) and a Schnorr
 netting proof over two real Pedersen legs.  Until the venue's circuits and
@@ -51,8 +51,9 @@ class _Timed:
         return timed
 
 
-def build_batch(n_trades, depth, keys):
+def build_batch(n_trades, depth, keys, now):
     from _groth16_sim import sim_proof
+    from _settlement_util import trade
     from zkats.commit import netting, pedersen
     from zkats.venue import batch as B
     from zkats.venue.merkle_store import default_hash2, zero_hashes
@@ -61,27 +62,25 @@ def build_batch(n_trades, depth, keys):
     epoch = 4242
     items = []
     for t in range(n_trades):
-        tid = 10**6 + t
         o = 10**7 + 10 * t
-        rb, rs = pedersen.random_blinding(), pedersen.random_blinding()
-        buy = pedersen.commit_signed([3 + t, 300 + t], rb)
-        sell = pedersen.commit_signed([-(3 + t), -(300 + t)], rs)
-        nproof = netting.prove([buy, sell], [rb, rs])
-
-        def bundle(circuit, public):
-            return B.ProofBundle(circuit, tuple(public), sim_proof(keys[circuit][1], public))
+        ra, rb = pedersen.random_blinding(), pedersen.random_blinding()
+        leg_a = pedersen.commit_signed([3 + t, 300 + t], ra)
+        leg_b = pedersen.commit_signed([-(3 + t), -(300 + t)], rb)
+        nproof = netting.prove([leg_a, leg_b], [ra, rb])
+        item = trade(10**6 + t, o + 1, o + 2, o + 3, o + 4, root=root, epoch=epoch,
+                     legs=(leg_a, leg_b), netting=B.NettingProof(R=nproof.R, s=nproof.s),
+                     now=now)
         items.append(B.Item("trade", {
-            "match": bundle("match", [tid, epoch]),
-            "buyer": bundle("transition", [root, o + 1, o + 2, epoch, tid, buy[0], buy[1]]),
-            "seller": bundle("transition", [root, o + 3, o + 4, epoch, tid, sell[0], sell[1]]),
-        }, netting=B.NettingProof(R=nproof.R, s=nproof.s)))
+            role: B.ProofBundle(bd.circuit, bd.public, sim_proof(keys[bd.circuit][1],
+                                                                 list(bd.public)))
+            for role, bd in item.proofs.items()}, item.netting))
     return B.Batch(items), epoch
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--trades", type=int, default=100)
-    ap.add_argument("--depth", type=int, default=20)
+    ap.add_argument("--depth", type=int, default=16)
     args = ap.parse_args(argv)
 
     from _groth16_sim import sim_key
@@ -93,7 +92,8 @@ def main(argv=None):
     keys = {name: sim_key(len(layout.names), seed=i)
             for i, (name, layout) in enumerate(sorted(DEFAULT_LAYOUTS.items()))}
     t = time.perf_counter()
-    batch, epoch = build_batch(args.trades, args.depth, keys)
+    now = int(time.time())
+    batch, epoch = build_batch(args.trades, args.depth, keys, now)
     build_s = time.perf_counter() - t
     text = B.dumps(batch)
     t = time.perf_counter()

@@ -51,46 +51,67 @@ class StubNetting(NettingVerifier):
 
 def service(path, clock=None, depth=DEPTH, **kw):
     return SettlementService(path, verifier=StubVerifier(), netting=StubNetting(),
-                             depth=depth, hash2=fast_hash2, clock=clock or (lambda: 1000), **kw)
+                             depth=depth, hash2=fast_hash2, clock=clock or (lambda: 10_000), **kw)
 
 
 def _bundle(circuit, public, proof=GOOD):
     return B.ProofBundle(circuit=circuit, public=tuple(public), proof=proof)
 
 
-def deposit(commitment, account, amount, asset=ASSET, proof=GOOD):
-    return B.Item("deposit", {"deposit": _bundle("deposit", [commitment, account, asset, amount],
-                                                 proof)})
+def deposit(commitment, account, amount, asset=ASSET, proof=GOOD, nullifier=None, root=None):
+    """Signals: root, nullifier, commitment, account, asset, amount (deposit's layout)."""
+    root = GENESIS if root is None else root
+    nullifier = 10**12 + commitment if nullifier is None else nullifier
+    return B.Item("deposit", {"deposit": _bundle(
+        "deposit", [root, nullifier, commitment, account, asset, amount], proof)})
 
 
-def withdraw(nullifier, commitment, account, amount, asset=ASSET, root=None, epoch=EPOCH1):
+def withdraw(nullifier, commitment, account, amount, asset=ASSET, root=None, epoch=EPOCH1,
+             epoch_id=1, recipient=77):
     root = GENESIS if root is None else root
     return B.Item("withdraw", {"withdraw": _bundle(
-        "withdraw", [root, nullifier, commitment, account, asset, amount, epoch])})
+        "withdraw", [root, nullifier, commitment, account, asset, amount, recipient,
+                     epoch_id, epoch])})
 
 
-def trade(tid, nul_b, com_b, nul_s, com_s, root=None, epoch=EPOCH1, balanced=True,
-          bad_role=None, seller_trade=None):
+INSTRUMENT = 5
+
+
+def trade(tid, nul_a, com_a, nul_b, com_b, root=None, epoch=EPOCH1, epoch_id=1, balanced=True,
+          bad_role=None, leg_b_tag=None, now=10_000, legs=None, netting=None, orders=None,
+          reveal_price=0, price=0):
+    """A trade item in the match/transition layouts; ``tid`` makes its order,
+    remainder and (by default) leg points unique.  With the stub netting the
+    legs can be any pairs; pass real ``legs`` and ``netting`` for the real one."""
     root = GENESIS if root is None else root
-    pr = {r: (BAD if r == bad_role else GOOD) for r in ("match", "buyer", "seller")}
-    return B.Item("trade", {
-        "match": _bundle("match", [tid, epoch], pr["match"]),
-        "buyer": _bundle("transition", [root, nul_b, com_b, epoch, tid, 5, 6], pr["buyer"]),
-        "seller": _bundle("transition", [root, nul_s, com_s, epoch,
-                                         tid if seller_trade is None else seller_trade, 7, 8],
-                          pr["seller"]),
-    }, netting=B.NettingProof(R=(3, 4), s=1 if balanced else 2))
+    pr = {r: (BAD if r == bad_role else GOOD) for r in ("match", "leg_a", "leg_b")}
+    leg_a, leg_b = legs if legs is not None else ((tid, 5), (tid, 6))
+    order_a, order_b = orders if orders is not None else ((tid, 1), (tid, 2))
+    tag_a, tag_b = 10 * tid + 1, 10 * tid + 2
+    match = [INSTRUMENT, now, reveal_price, price, *order_a, *order_b, tid, 3, tid, 4,
+             *leg_a, *leg_b, tag_a, tag_b]
+    ta = [root, nul_a, com_a, INSTRUMENT, *leg_a, tag_a, epoch_id, epoch]
+    tb = [root, nul_b, com_b, INSTRUMENT, *leg_b, tag_b if leg_b_tag is None else leg_b_tag,
+          epoch_id, epoch]
+    if netting is None:
+        netting = B.NettingProof(R=(3, 4), s=1 if balanced else 2)
+    return B.Item("trade", {"match": _bundle("match", match, pr["match"]),
+                            "leg_a": _bundle("transition", ta, pr["leg_a"]),
+                            "leg_b": _bundle("transition", tb, pr["leg_b"])},
+                  netting=netting)
 
 
-def health(account, epoch=EPOCH1, root=None):
+def health(account, epoch=EPOCH1, epoch_id=1, root=None, nullifier=None):
     root = GENESIS if root is None else root
-    return B.Item("health", {"health": _bundle("health", [root, epoch, account])})
+    nullifier = 5 * 10**12 + account if nullifier is None else nullifier
+    return B.Item("health", {"health": _bundle("health", [root, nullifier, account, epoch_id,
+                                                          epoch])})
 
 
-def liquidate(nullifier, commitment, account, epoch=EPOCH1, root=None):
+def liquidate(nullifier, commitment, account, epoch=EPOCH1, epoch_id=1, root=None):
     root = GENESIS if root is None else root
     return B.Item("liquidate", {"liquidate": _bundle(
-        "liquidate", [root, nullifier, commitment, epoch, account])})
+        "liquidate", [root, nullifier, commitment, account, epoch_id, epoch])})
 
 
 def genesis(depth):
@@ -104,12 +125,13 @@ def scenario_batch(k, n_trades=4, depth=DEPTH):
     (batch, n_notes, n_nullifiers).
     """
     base = 10_000 * (k + 1)
-    items = [deposit(base + 1, 900 + k, 50), deposit(base + 2, 901 + k, 70)]
+    g = genesis(depth)
+    items = [deposit(base + 1, 900 + k, 50, root=g), deposit(base + 2, 901 + k, 70, root=g)]
     for t in range(n_trades):
         o = base + 100 + 10 * t
-        items.append(trade(o, o + 1, o + 2, o + 3, o + 4, root=genesis(depth)))
-    items.append(withdraw(base + 500, base + 501, 900 + k, 20, root=genesis(depth)))
-    return B.Batch(items), 2 + 2 * n_trades + 1, 2 * n_trades + 1
+        items.append(trade(o, o + 1, o + 2, o + 3, o + 4, root=g))
+    items.append(withdraw(base + 500, base + 501, 900 + k, 20, root=g))
+    return B.Batch(items), 2 + 2 * n_trades + 1, 2 + 2 * n_trades + 1
 
 
 def ledger_snapshot(svc):

@@ -31,6 +31,25 @@ def test_pragmas_and_schema(tmp_path):
         L.Ledger(p, depth=9, hash2=fast_hash2)
 
 
+def test_default_depth_is_the_circuits():
+    from zkats.venue import units
+    assert L.DEFAULT_DEPTH == units.TREE_DEPTH
+
+
+@pytest.mark.parametrize("start", [1, 2])
+def test_migration_from_older_versions(tmp_path, start):
+    p = tmp_path / "old.db"
+    conn = L.connect(p)
+    L.migrate(conn, target=start)
+    assert L.schema_version(conn) == start
+    conn.close()
+    with L.Ledger(p, depth=DEPTH, hash2=fast_hash2) as led:
+        assert L.schema_version(led.conn) == L.SCHEMA_VERSION
+        cols = {r[1] for r in led.conn.execute("PRAGMA table_info(trades)")}
+        assert {"instrument", "price", "matched_at"} <= cols
+        assert led.order_consumed((1, 2)) is False
+
+
 def test_migration_from_version_1(tmp_path):
     p = tmp_path / "old.db"
     conn = L.connect(p)

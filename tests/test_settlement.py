@@ -19,7 +19,7 @@ from zkats.venue import batch as B
 @pytest.fixture
 def svc(tmp_path):
     s = service(tmp_path / "ledger.db")
-    s.publish_epoch(1, EPOCH1, deadline=2000)
+    s.publish_epoch(1, EPOCH1, deadline=20_000)
     # some state to be unchanged
     s.apply(B.Batch([deposit(101, 1, 500), deposit(102, 2, 500)]))
     yield s
@@ -63,31 +63,50 @@ def _rejects(svc, batch, match):
 
 @pytest.mark.parametrize("make, match", [
     (lambda: B.Batch([trade(1, 11, 12, 13, 14, root=424242)]),
-     r"item 0 \(trade\): buyer proof uses unknown Merkle root"),
+     r"item 0 \(trade\): leg_a proof uses unknown Merkle root"),
+    (lambda: B.Batch([deposit(5, 1, 1, root=424242)]),
+     r"item 0 \(deposit\): deposit proof uses unknown Merkle root"),
     (lambda: B.Batch([trade(1, 11, 12, 13, 14), trade(2, 21, 22, 11, 24)]),
-     r"item 1 \(trade\): seller nullifier 11 is spent twice in this batch"),
+     r"item 1 \(trade\): leg_b nullifier 11 is spent twice in this batch"),
     (lambda: B.Batch([trade(1, 11, 12, 11, 14)]),
-     r"item 0 \(trade\): seller nullifier 11 is spent twice"),
-    (lambda: B.Batch([deposit(5, 1, 1), trade(1, 11, 12, 13, 14, bad_role="seller")]),
-     r"item 1 \(trade\): seller proof does not verify against the transition key"),
+     r"item 0 \(trade\): leg_b nullifier 11 is spent twice"),
+    (lambda: B.Batch([deposit(5, 1, 1), trade(1, 11, 12, 13, 14, bad_role="leg_b")]),
+     r"item 1 \(trade\): leg_b proof does not verify against the transition key"),
+    (lambda: B.Batch([deposit(5, 1, 1), trade(1, 11, 12, 13, 14, bad_role="match")]),
+     r"item 1 \(trade\): match proof does not verify against the match key"),
     (lambda: B.Batch([deposit(5, 1, 1, proof=BAD)]),
      r"item 0 \(deposit\): deposit proof does not verify"),
     (lambda: B.Batch([trade(1, 11, 12, 13, 14, balanced=False)]),
      r"item 0 \(trade\): netting proof does not verify"),
-    (lambda: B.Batch([trade(1, 11, 12, 13, 14, seller_trade=9)]),
-     r"item 0 \(trade\): seller transition is not for this match's trade"),
+    (lambda: B.Batch([trade(1, 11, 12, 13, 14, leg_b_tag=9)]),
+     r"item 0 \(trade\): leg_b transition does not apply the match's leg_b"),
     (lambda: B.Batch([trade(1, 11, 12, 13, 14, epoch=999)]),
-     r"item 0 \(trade\): match proof uses unknown oracle epoch"),
-    (lambda: B.Batch([deposit(101, 1, 5)]),
+     r"item 0 \(trade\): leg_a proof uses unknown oracle epoch 1"),
+    (lambda: B.Batch([trade(1, 11, 12, 13, 14, epoch_id=2)]),
+     r"item 0 \(trade\): leg_a proof uses unknown oracle epoch 2 \(or its data hash"),
+    (lambda: B.Batch([trade(1, 11, 12, 13, 14, now=10_000 - 3601)]),
+     r"item 0 \(trade\): match time 6399 is not current"),
+    (lambda: B.Batch([trade(1, 11, 12, 13, 14, now=10_000 + 61)]),
+     r"item 0 \(trade\): match time 10061 is not current"),
+    (lambda: B.Batch([trade(1, 11, 12, 13, 14, orders=((7, 7), (7, 7)))]),
+     r"item 0 \(trade\): an order cannot match itself"),
+    (lambda: B.Batch([trade(1, 11, 12, 13, 14, reveal_price=2)]),
+     r"item 0 \(trade\): reveal_price must be 0 or 1"),
+    (lambda: B.Batch([trade(1, 11, 12, 13, 14, orders=((7, 7), (8, 8))),
+                      trade(2, 21, 22, 23, 24, orders=((9, 9), (8, 8)))]),
+     r"item 1 \(trade\): order 8 is matched twice in this batch"),
+    (lambda: B.Batch([trade(1, 11, 12, 13, 14), health(1, nullifier=13)]),
+     r"item 1 \(health\): health proof is about a note spent in this batch"),
+    (lambda: B.Batch([deposit(101, 1, 5, nullifier=999)]),
      r"item 0 \(deposit\): deposit note commitment 101 already exists"),
-    (lambda: B.Batch([deposit(7, 1, 5), deposit(7, 2, 5)]),
+    (lambda: B.Batch([deposit(7, 1, 5), deposit(7, 2, 5, nullifier=3)]),
      r"item 1 \(deposit\): deposit note commitment 7 appears twice"),
     (lambda: B.Batch([withdraw(31, 32, 1, 10**6)]),
      r"item 0 \(withdraw\): withdrawal exceeds the escrow balance"),
     (lambda: B.Batch([withdraw(31, 32, 99, 1)]),
      r"item 0 \(withdraw\): account 99 is unknown"),
     (lambda: B.Batch([trade(1, 11, 12, 13, 14), trade(1, 21, 22, 23, 24)]),
-     r"item 1 \(trade\): trade 1 appears twice"),
+     r"item 1 \(trade\): order 1 is matched twice"),
     (lambda: B.Batch([liquidate(41, 42, 1)]),
      r"item 0 \(liquidate\): account 1 is not liquidatable"),
     (lambda: B.Batch([health(99)]),
@@ -101,7 +120,7 @@ def test_rejection_leaves_ledger_unchanged(svc, make, match):
 def test_malformed_public_signals(svc):
     bad = B.Item("deposit", {"deposit": B.ProofBundle("deposit", (1, 2, 3), GOOD)})
     _rejects(svc, B.Batch([deposit(5, 1, 1), bad]),
-             r"item 1 \(deposit\): deposit proof: deposit proof has 3 public signals, expected 4")
+             r"item 1 \(deposit\): deposit proof: deposit proof has 3 public signals, expected 6 \(root, nullifier")
 
 
 def test_replay_rejected_by_nullifier_not_bytes(svc):
@@ -110,9 +129,10 @@ def test_replay_rejected_by_nullifier_not_bytes(svc):
     _rejects(svc, B.Batch([trade(1, 11, 12, 13, 14)]), r"nullifier 11 is already spent")
     # a different trade (different proof bytes, commitments) reusing one nullifier
     _rejects(svc, B.Batch([trade(2, 21, 22, 13, 24)]),
-             r"item 0 \(trade\): seller nullifier 13 is already spent")
+             r"item 0 \(trade\): leg_b nullifier 13 is already spent")
     # replaying a deposit: its note commitment exists
-    _rejects(svc, B.Batch([deposit(101, 1, 500)]), r"commitment 101 already exists")
+    _rejects(svc, B.Batch([deposit(101, 1, 500)]), r"deposit nullifier 1000000000101 is "
+             r"already spent")
     check_consistency(svc.ledger)
 
 
@@ -120,7 +140,7 @@ def test_rejections_after_crossing_state_do_not_partially_apply(svc):
     # item 0 is fine, item 2 conflicts with the ledger: nothing of item 0 may land
     svc.apply(B.Batch([trade(1, 11, 12, 13, 14)]))
     _rejects(svc, B.Batch([deposit(55, 3, 5), trade(2, 21, 22, 23, 24),
-                           trade(3, 31, 32, 11, 34)]), r"item 2 \(trade\): seller nullifier 11")
+                           trade(3, 31, 32, 11, 34)]), r"item 2 \(trade\): leg_b nullifier 11")
     assert svc.ledger.note_index(55) is None
 
 
@@ -131,7 +151,10 @@ def test_health_and_liquidation(tmp_path):
     s.apply(B.Batch([deposit(101, 1, 500), deposit(102, 2, 500), deposit(103, 3, 500)]))
     s.apply(B.Batch([health(1), health(3)]))
     _rejects(s, B.Batch([health(1)]), r"account 1 already proved health for oracle epoch 1")
-    _rejects(s, B.Batch([health(2), health(2)]), r"item 1 \(health\): duplicate health")
+    _rejects(s, B.Batch([health(2), health(2)]), r"item 1 \(health\): duplicate health for "
+             r"account 2 and epoch 1")
+    _rejects(s, B.Batch([health(2, nullifier=10**12 + 101)]),
+             r"health nullifier 100000000010.* is already spent")
     with pytest.raises(LedgerError, match="deadline not reached"):
         s.close_epoch(1)
     now[0] = 2001
@@ -146,9 +169,10 @@ def test_health_and_liquidation(tmp_path):
     _rejects(s, B.Batch([liquidate(43, 44, 2)]), r"account 2 was already liquidated")
     # trades must use the latest epoch
     s.publish_epoch(2, 2222, deadline=3000)
-    _rejects(s, B.Batch([trade(1, 11, 12, 13, 14, epoch=EPOCH1)]),
-             r"match proof uses oracle epoch 1, not the latest")
-    s.apply(B.Batch([trade(1, 11, 12, 13, 14, epoch=2222)]))
+    _rejects(s, B.Batch([trade(1, 11, 12, 13, 14, epoch=EPOCH1, now=2001)]),
+             r"leg_a proof uses oracle epoch 1, not the latest")
+    now[0] = 2100
+    s.apply(B.Batch([trade(1, 11, 12, 13, 14, epoch=2222, epoch_id=2, now=2100)]))
     with pytest.raises(LedgerError, match="not after the latest"):
         s.publish_epoch(2, 3333, deadline=4000)
     check_consistency(s.ledger)
@@ -193,7 +217,7 @@ def _mutate(d, path, value):
     (("items", 1, "netting"), KeyError, r"item 1 \(trade\): missing 'netting'"),
     (("items", 1, "netting", "R"), ["1"], "netting.R: expected a list of 2"),
     (("items", 0, "netting"), {"R": ["1", "2"], "s": "1"}, "unknown key 'netting'"),
-    (("items", 1, "proofs", "buyer", "public"), ["1"] * 65, "at most 64"),
+    (("items", 1, "proofs", "leg_a", "public"), ["1"] * 65, "at most 64"),
     (("items",), {}, "batch.items: expected a list"),
 ])
 def test_batch_json_strict(path, value, match):
@@ -224,3 +248,35 @@ def test_batch_file_errors_name_the_file(tmp_path):
         B.load(p)
     with pytest.raises(InputError, match="cannot read"):
         B.load(tmp_path / "absent.json")
+
+
+def test_orders_consumed_and_trade_records(svc):
+    svc.apply(B.Batch([trade(1, 11, 12, 13, 14, orders=((7, 7), (8, 8)), reveal_price=1,
+                             price=60_000)]))
+    # the same order again (different legs, nullifiers): refused by its commitment
+    _rejects(svc, B.Batch([trade(2, 21, 22, 23, 24, orders=((9, 9), (8, 8)))]),
+             r"item 0 \(trade\): order 8 was already matched")
+    svc.apply(B.Batch([trade(3, 31, 32, 33, 34)]))
+    rows = list(svc.ledger.conn.execute(
+        "SELECT trade_commitment, instrument, price, matched_at, epoch_id FROM trades ORDER BY trade_id"))
+    assert rows == [("1,5", "5", "60000", 10_000, 1), ("3,5", "5", None, 10_000, 1)]
+    assert svc.ledger.order_consumed((7, 7)) and not svc.ledger.order_consumed((9, 9))
+
+
+def test_withdraw_records_recipient(svc):
+    svc.apply(B.Batch([withdraw(31, 32, 1, 100, recipient=4242)]))
+    assert svc.ledger.escrow_balance(ASSET) == 900
+    row = svc.ledger.conn.execute("SELECT account, delta, recipient FROM escrow_moves "
+                                  "ORDER BY id DESC LIMIT 1").fetchone()
+    assert row == ("1", "-100", "4242")
+
+
+def test_layouts_match_the_circuits():
+    """The service's signal layouts are the circuits' PUBLIC_SIGNALS."""
+    import importlib
+    from zkats.venue.settlement import DEFAULT_LAYOUTS
+    for name, layout in DEFAULT_LAYOUTS.items():
+        mod = importlib.import_module(f"zkats.circuits.{name}")
+        assert tuple(mod.PUBLIC_SIGNALS) == layout.names, name
+    assert set(DEFAULT_LAYOUTS) == {c for roles in B.KINDS.values() for c in
+                                    (B.ROLE_CIRCUIT[r] for r in roles)}

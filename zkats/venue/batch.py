@@ -9,9 +9,9 @@ kind          roles (circuit)                             extra
 ============  ==========================================  =====================
 deposit       deposit (deposit)
 withdraw      withdraw (withdraw)
-trade         match (match), buyer (transition),          ``netting``: Schnorr
-              seller (transition)                         proof over the
-                                                          commitments' sum
+trade         match (match), leg_a (transition),          ``netting``: Schnorr
+              leg_b (transition)                          proof over the
+                                                          legs' sum
 health        health (health)
 liquidate     liquidate (liquidate)
 ============  ==========================================  =====================
@@ -22,7 +22,7 @@ JSON form (numbers are canonical decimal strings, as snarkjs writes them)::
      "items": [
        {"kind": "trade",
         "proofs": {"match":  {"public": ["12", ...], "proof": {<snarkjs proof.json>}},
-                   "buyer":  {...}, "seller": {...}},
+                   "leg_a":  {...}, "leg_b": {...}},
         "netting": {"R": ["x", "y"], "s": "123"}},
        ...]}
 
@@ -51,7 +51,7 @@ VERSION = 1
 KINDS: Dict[str, Tuple[str, ...]] = {
     "deposit": ("deposit",),
     "withdraw": ("withdraw",),
-    "trade": ("match", "buyer", "seller"),
+    "trade": ("match", "leg_a", "leg_b"),
     "health": ("health",),
     "liquidate": ("liquidate",),
 }
@@ -59,8 +59,8 @@ ROLE_CIRCUIT: Dict[str, str] = {
     "deposit": "deposit",
     "withdraw": "withdraw",
     "match": "match",
-    "buyer": "transition",
-    "seller": "transition",
+    "leg_a": "transition",      # the transition applying the match's leg_a
+    "leg_b": "transition",
     "health": "health",
     "liquidate": "liquidate",
 }

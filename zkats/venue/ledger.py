@@ -26,9 +26,12 @@ roots              root history: seq, root, leaf count, batch (NULL: genesis)
 nullifiers         spent nullifiers (primary key), with their batch and item
 accounts           public account ids registered by deposits
 escrow             public escrow balance per asset (decimal text, >= 0)
-escrow_moves       every deposit (+) and withdrawal (-), per batch/item
+escrow_moves       every deposit (+) and withdrawal (-, with its recipient)
 oracle_epochs      epoch id, data hash (the circuits' public input), deadline
-trades             settled trades: trade commitment (unique), epoch, batch
+trades             settled trades: id = leg_a commitment "x,y" (unique), epoch,
+                   instrument, published price (NULL if hidden), match time
+consumed_orders    order commitments "x,y" a match consumed (never matched again;
+                   the remainder commitment is a new order)
 health_proofs      (epoch, account) proved healthy, with batch and time
 liquidatable       (epoch, account) that missed the deadline; liquidated_batch
 =================  ===========================================================
@@ -43,8 +46,8 @@ from contextlib import contextmanager
 from ..errors import LedgerError
 from . import merkle_store
 
-#: default depth of the note tree (2^20 notes)
-DEFAULT_DEPTH = 20
+#: default depth of the note tree: the circuits' ``units.TREE_DEPTH`` (2^16 notes)
+DEFAULT_DEPTH = 16
 DEFAULT_BUSY_TIMEOUT = 60.0
 
 
@@ -139,7 +142,24 @@ def _m2_venue(conn):
     """)
 
 
-MIGRATIONS = [(1, _m1_core), (2, _m2_venue)]
+def _m3_circuits(conn):
+    """Aligns with the venue circuits' public signals: withdrawals name a
+    recipient, trades record instrument / published price / match time, and
+    order commitments consumed by a match cannot be matched again."""
+    _script(conn, """
+    ALTER TABLE escrow_moves ADD COLUMN recipient TEXT;
+    ALTER TABLE trades ADD COLUMN instrument TEXT;
+    ALTER TABLE trades ADD COLUMN price TEXT;
+    ALTER TABLE trades ADD COLUMN matched_at INTEGER;
+    CREATE TABLE consumed_orders (
+        order_point TEXT    PRIMARY KEY,
+        batch_id    INTEGER NOT NULL REFERENCES batches(batch_id),
+        item_index  INTEGER NOT NULL
+    ) WITHOUT ROWID
+    """)
+
+
+MIGRATIONS = [(1, _m1_core), (2, _m2_venue), (3, _m3_circuits)]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
@@ -304,6 +324,10 @@ class Ledger:
         """Merkle authentication path (siblings, bits) of a note, for provers."""
         return self.tree.path(leaf_index, self.n_leaves())
 
+    def order_consumed(self, point):
+        return self._one("SELECT 1 FROM consumed_orders WHERE order_point = ?",
+                         (point_key(point),)) is not None
+
     def account_exists(self, account):
         return self._one("SELECT 1 FROM accounts WHERE account = ?", (str(account),)) is not None
 
@@ -352,6 +376,7 @@ class Ledger:
             "roots": c.execute("SELECT COUNT(*) FROM roots").fetchone()[0],
             "accounts": c.execute("SELECT COUNT(*) FROM accounts").fetchone()[0],
             "trades": c.execute("SELECT COUNT(*) FROM trades").fetchone()[0],
+            "consumed_orders": c.execute("SELECT COUNT(*) FROM consumed_orders").fetchone()[0],
             "escrow": {a: b for a, b in c.execute("SELECT asset, balance FROM escrow ORDER BY asset")},
             "epochs": c.execute("SELECT COUNT(*) FROM oracle_epochs").fetchone()[0],
             "liquidatable_pending": c.execute(
@@ -417,6 +442,11 @@ class Ledger:
     def dump(self):
         """The whole database as SQL text (stable order), for comparisons."""
         return "\n".join(self.conn.iterdump())
+
+
+def point_key(point):
+    """Text key of a Baby Jubjub point (order and leg commitments): "x,y"."""
+    return f"{int(point[0])},{int(point[1])}"
 
 
 def file_digest(path):

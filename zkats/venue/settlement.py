@@ -30,12 +30,12 @@ Schnorr netting check of :mod:`zkats.commit`.
 """
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..errors import InputError, LedgerError
 from .batch import Batch, Item
-from .ledger import Ledger
+from .ledger import Ledger, point_key
 
 
 # --------------------------------------------------------------------------
@@ -46,13 +46,15 @@ from .ledger import Ledger
 class SignalLayout:
     """Names of a circuit's public signals, in snarkjs public.json order.
 
-    Recognised names: ``root`` (a Merkle root that must be in the history),
-    ``nullifier`` (spent), ``commitment`` (new note appended to the tree),
-    ``epoch`` (hash of an oracle epoch's data), ``account`` (public account
-    id), ``asset``, ``amount`` (escrow movement), ``trade`` (trade commitment
-    shared by match and transitions), ``delta_x``/``delta_y`` (the Pedersen
-    commitment whose sum the netting proof covers).  Other names are carried
-    along but not interpreted.
+    Names the service interprets: ``root`` (a Merkle root that must be in
+    the history), ``nullifier`` (spent; for ``health`` only checked
+    unspent), ``commitment`` (new note appended to the tree), ``epoch_id`` +
+    ``epoch`` (an oracle epoch and the hash of its data, which must match),
+    ``account``, ``asset``, ``amount``, ``recipient`` (escrow movements),
+    and for trades the match's ``instrument``, ``now``, ``reveal_price``,
+    ``price``, order/remainder/leg points and ``tag_a``/``tag_b``, which the
+    transitions' ``instrument``, ``delta_x``/``delta_y`` and ``tag`` must
+    repeat.
     """
     circuit: str
     names: Tuple[str, ...]
@@ -64,18 +66,31 @@ class SignalLayout:
         return dict(zip(self.names, public))
 
 
-#: Provisional layouts, to be aligned with ``circuits/*.py`` once they land.
+#: The venue circuits' public signals, in public.json order (the names are
+#: ``circuits/<name>.py``'s ``PUBLIC_SIGNALS``; a test pins them equal).
 DEFAULT_LAYOUTS: Dict[str, SignalLayout] = {
-    "deposit": SignalLayout("deposit", ("commitment", "account", "asset", "amount")),
+    "deposit": SignalLayout("deposit", ("root", "nullifier", "commitment", "account",
+                                        "asset", "amount")),
     "withdraw": SignalLayout("withdraw", ("root", "nullifier", "commitment", "account",
-                                          "asset", "amount", "epoch")),
-    "match": SignalLayout("match", ("trade", "epoch")),
-    "transition": SignalLayout("transition", ("root", "nullifier", "commitment", "epoch",
-                                              "trade", "delta_x", "delta_y")),
-    "health": SignalLayout("health", ("root", "epoch", "account")),
-    "liquidate": SignalLayout("liquidate", ("root", "nullifier", "commitment", "epoch",
-                                            "account")),
+                                          "asset", "amount", "recipient", "epoch_id",
+                                          "epoch")),
+    "match": SignalLayout("match", ("instrument", "now", "reveal_price", "price",
+                                    "order_a_x", "order_a_y", "order_b_x", "order_b_y",
+                                    "rem_a_x", "rem_a_y", "rem_b_x", "rem_b_y",
+                                    "leg_a_x", "leg_a_y", "leg_b_x", "leg_b_y",
+                                    "tag_a", "tag_b")),
+    "transition": SignalLayout("transition", ("root", "nullifier", "commitment", "instrument",
+                                              "delta_x", "delta_y", "tag", "epoch_id",
+                                              "epoch")),
+    "health": SignalLayout("health", ("root", "nullifier", "account", "epoch_id", "epoch")),
+    "liquidate": SignalLayout("liquidate", ("root", "nullifier", "commitment", "account",
+                                            "epoch_id", "epoch")),
 }
+
+#: a match's public ``now`` may lag the service clock by at most this (s)
+MATCH_MAX_AGE = 3600
+#: ... and lead it by at most this (clock skew, s)
+CLOCK_SKEW = 60
 
 
 # --------------------------------------------------------------------------
@@ -156,9 +171,9 @@ class ReferenceNettingVerifier(NettingVerifier):
     """The venue's Schnorr netting check as written, :func:`zkats.commit.verify_netting`
     (plain-Python Baby Jubjub; the reference the fast verifier is tested against).
 
-    The legs are the trade's two transition commitments (buyer, seller); the
-    Fiat-Shamir context is 0 (the legs are bound to the trade by the
-    transition proofs).
+    The legs are the match's ``leg_a`` and ``leg_b`` commitments (which the
+    two transitions repeat); the Fiat-Shamir context is 0 (the legs are
+    bound to the trade by the match and transition proofs).
     """
 
     def verify(self, points, proof):
@@ -219,10 +234,12 @@ class _ItemPlan:
     index: int
     kind: str
     signals: Dict[str, Dict[str, int]]                # role -> decoded signals
-    roots: List[Tuple[str, int]]                      # (role, root)
-    nullifiers: List[Tuple[str, int]]
-    commitments: List[Tuple[str, int]]
-    epochs: List[Tuple[str, int]]                     # (role, epoch data hash)
+    roots: List[Tuple[str, int]] = field(default_factory=list)        # (role, root)
+    nullifiers: List[Tuple[str, int]] = field(default_factory=list)   # spent here
+    live: List[Tuple[str, int]] = field(default_factory=list)         # must be unspent
+    commitments: List[Tuple[str, int]] = field(default_factory=list)
+    epochs: List[Tuple[str, int, int]] = field(default_factory=list)  # (role, id, hash)
+    orders: List[Tuple[int, int]] = field(default_factory=list)       # consumed points
 
     def where(self):
         return f"item {self.index} ({self.kind})"
@@ -233,14 +250,18 @@ def _short(v):
     return s if len(s) <= 16 else s[:12] + "..."
 
 
+def _pt(sig, name):
+    return (sig[name + "_x"], sig[name + "_y"])
+
+
 class SettlementService:
     """Applies batches to the ledger at ``path`` (created if missing).
 
     ``verifier`` and ``netting`` are the adapters above (defaults: Groth16
     with keys from ``keys_dir``, and :class:`SchnorrNettingVerifier`);
     ``layouts`` maps circuit names to :class:`SignalLayout`; ``clock``
-    returns unix seconds (health deadlines).  ``depth``/``hash2`` go to
-    :class:`Ledger`.
+    returns unix seconds (health deadlines, match times).  ``depth``/``hash2``
+    go to :class:`Ledger`.
     """
 
     def __init__(self, path, verifier: Optional[ProofVerifier] = None, netting=None,
@@ -280,24 +301,25 @@ class SettlementService:
         if not batch.items:
             raise LedgerError("batch is empty")
         t0 = time.perf_counter()
-        plans = [self._decode(i, item) for i, item in enumerate(batch.items)]
+        now = self.clock()
+        plans = [self._decode(i, item, now) for i, item in enumerate(batch.items)]
         self._check_within_batch(plans)
-        self._check_ledger(plans, locked=False)
+        self._check_ledger(plans, now)
         self._verify(batch, plans)
         t1 = time.perf_counter()
         digest = batch.digest()
         try:
             with self.ledger.write() as conn:
-                self._check_ledger(plans, locked=True)
-                receipt = self._write(conn, batch, plans, digest)
+                self._check_ledger(plans, now)
+                receipt = self._write(conn, plans, digest, now)
         except sqlite3.IntegrityError as err:
             # unreachable while the checks above hold the write lock; a backstop
             raise LedgerError(f"batch conflicts with the ledger ({err})") from None
         t2 = time.perf_counter()
         return BatchReceipt(verify_seconds=t1 - t0, apply_seconds=t2 - t1, **receipt)
 
-    # step 1
-    def _decode(self, index, item: Item) -> _ItemPlan:
+    # step 1: decode and check each item on its own
+    def _decode(self, index, item: Item, now) -> _ItemPlan:
         where = f"item {index} ({item.kind})"
         signals = {}
         for role, bundle in item.proofs.items():
@@ -308,24 +330,41 @@ class SettlementService:
                 signals[role] = layout.decode(bundle.public)
             except InputError as err:
                 raise LedgerError(f"{where}: {role} proof: {err}") from None
-        plan = _ItemPlan(index, item.kind, signals, [], [], [], [])
+        plan = _ItemPlan(index, item.kind, signals)
         for role, sig in signals.items():
-            for name, bucket in (("root", plan.roots), ("nullifier", plan.nullifiers),
-                                 ("commitment", plan.commitments), ("epoch", plan.epochs)):
-                if name in sig:
-                    bucket.append((role, sig[name]))
+            if "root" in sig:
+                plan.roots.append((role, sig["root"]))
+            if "nullifier" in sig:
+                (plan.live if item.kind == "health" else plan.nullifiers).append(
+                    (role, sig["nullifier"]))
+            if "commitment" in sig:
+                plan.commitments.append((role, sig["commitment"]))
+            if "epoch" in sig:
+                plan.epochs.append((role, sig["epoch_id"], sig["epoch"]))
         if item.kind == "trade":
-            m, b, s = signals["match"], signals["buyer"], signals["seller"]
-            for role, sig in (("buyer", b), ("seller", s)):
-                if sig.get("trade") != m.get("trade"):
-                    raise LedgerError(f"{where}: {role} transition is not for this match's trade")
-            if len({sig.get("epoch") for sig in (m, b, s)}) != 1:
-                raise LedgerError(f"{where}: match and transitions use different oracle epochs")
+            m = signals["match"]
+            for role, x in (("leg_a", "a"), ("leg_b", "b")):
+                t = signals[role]
+                if (t["delta_x"], t["delta_y"]) != _pt(m, "leg_" + x) or t["tag"] != m["tag_" + x]:
+                    raise LedgerError(f"{where}: {role} transition does not apply the "
+                                      f"match's leg_{x}")
+                if t["instrument"] != m["instrument"]:
+                    raise LedgerError(f"{where}: {role} transition is for another instrument")
+            if signals["leg_a"]["epoch_id"] != signals["leg_b"]["epoch_id"]:
+                raise LedgerError(f"{where}: the two transitions use different oracle epochs")
+            if _pt(m, "order_a") == _pt(m, "order_b"):
+                raise LedgerError(f"{where}: an order cannot match itself")
+            if m["reveal_price"] not in (0, 1):
+                raise LedgerError(f"{where}: reveal_price must be 0 or 1")
+            if not now - MATCH_MAX_AGE <= m["now"] <= now + CLOCK_SKEW:
+                raise LedgerError(f"{where}: match time {m['now']} is not current "
+                                  f"(service clock {now})")
+            plan.orders = [_pt(m, "order_a"), _pt(m, "order_b")]
         return plan
 
     @staticmethod
     def _check_within_batch(plans):
-        seen_n, seen_c, seen_t = {}, {}, {}
+        seen_n, seen_c, seen_o, seen_acct = {}, {}, {}, {}
         for p in plans:
             for role, n in p.nullifiers:
                 if n in seen_n:
@@ -337,17 +376,28 @@ class SettlementService:
                     raise LedgerError(f"{p.where()}: {role} note commitment {_short(c)} appears "
                                       f"twice in this batch (also {seen_c[c]})")
                 seen_c[c] = f"{p.where()} {role}"
-            if p.kind == "trade":
-                t = p.signals["match"]["trade"]
-                if t in seen_t:
-                    raise LedgerError(f"{p.where()}: trade {_short(t)} appears twice in this "
-                                      f"batch (also {seen_t[t]})")
-                seen_t[t] = p.where()
+            for o in p.orders:
+                if o in seen_o:
+                    raise LedgerError(f"{p.where()}: order {_short(o[0])} is matched twice in "
+                                      f"this batch (also {seen_o[o]})")
+                seen_o[o] = p.where()
+            if p.kind in ("health", "liquidate"):
+                sig = p.signals[p.kind]
+                key = (p.kind, sig["epoch_id"], sig["account"])
+                if key in seen_acct:
+                    raise LedgerError(f"{p.where()}: duplicate {p.kind} for account "
+                                      f"{_short(sig['account'])} and epoch {sig['epoch_id']} "
+                                      f"in this batch")
+                seen_acct[key] = True
+        for p in plans:
+            for role, n in p.live:
+                if n in seen_n:
+                    raise LedgerError(f"{p.where()}: {role} proof is about a note spent in this "
+                                      f"batch ({seen_n[n]})")
 
-    # steps 2 and 4a
-    def _check_ledger(self, plans, locked):
+    # steps 2 and 4a: against the ledger (outside, then inside the transaction)
+    def _check_ledger(self, plans, now):
         led = self.ledger
-        now = self.clock()
         latest = led.latest_epoch()
         escrow_after = {}
         new_accounts = set()     # registered by deposits earlier in this batch
@@ -360,27 +410,27 @@ class SettlementService:
             for role, root in p.roots:
                 if not led.root_known(root):
                     raise LedgerError(f"{w}: {role} proof uses unknown Merkle root {_short(root)}")
-            for role, n in p.nullifiers:
+            for role, n in p.nullifiers + p.live:
                 if led.nullifier_spent(n):
                     raise LedgerError(f"{w}: {role} nullifier {_short(n)} is already spent")
             for role, c in p.commitments:
                 if led.note_index(c) is not None:
                     raise LedgerError(f"{w}: {role} note commitment {_short(c)} already exists")
             epochs = {}
-            for role, e in p.epochs:
-                row = led.epoch_by_hash(e)
-                if row is None:
-                    raise LedgerError(f"{w}: {role} proof uses unknown oracle epoch {_short(e)}")
+            for role, eid, ehash in p.epochs:
+                row = led.epoch_by_hash(ehash)
+                if row is None or row[0] != eid:
+                    raise LedgerError(f"{w}: {role} proof uses unknown oracle epoch {eid} "
+                                      f"(or its data hash does not match)")
                 epochs[role] = row
             if p.kind in ("trade", "withdraw"):
                 for role, (eid, _, _) in epochs.items():
                     if latest is None or eid != latest[0]:
                         raise LedgerError(f"{w}: {role} proof uses oracle epoch {eid}, "
                                           f"not the latest")
-            if p.kind == "trade":
-                t = p.signals["match"]["trade"]
-                if led._one("SELECT 1 FROM trades WHERE trade_commitment = ?", (str(t),)):
-                    raise LedgerError(f"{w}: trade {_short(t)} is already settled")
+            for o in p.orders:
+                if led.order_consumed(o):
+                    raise LedgerError(f"{w}: order {_short(o[0])} was already matched")
             if p.kind in ("deposit", "withdraw"):
                 sig = p.signals[p.kind]
                 asset = str(sig["asset"])
@@ -417,17 +467,8 @@ class SettlementService:
                 if row[0] is not None:
                     raise LedgerError(f"{w}: account {_short(sig['account'])} was already "
                                       f"liquidated for oracle epoch {eid}")
-        # health/liquidation duplicates within the batch
-        seen = set()
-        for p in plans:
-            if p.kind in ("health", "liquidate"):
-                key = (p.kind, p.signals[p.kind]["epoch"], p.signals[p.kind]["account"])
-                if key in seen:
-                    raise LedgerError(f"{p.where()}: duplicate {p.kind} for the same account "
-                                      f"and epoch in this batch")
-                seen.add(key)
 
-    # step 3
+    # step 3: proofs (batched per circuit key) and netting
     def _verify(self, batch, plans):
         if self.verifier is None:
             raise LedgerError("no proof verifier configured (no verifying keys)")
@@ -444,15 +485,13 @@ class SettlementService:
         for p, item in zip(plans, batch.items):
             if item.kind != "trade":
                 continue
-            points = [(p.signals[r]["delta_x"], p.signals[r]["delta_y"])
-                      for r in ("buyer", "seller")]
-            if not self.netting.verify(points, item.netting):
+            m = p.signals["match"]
+            if not self.netting.verify([_pt(m, "leg_a"), _pt(m, "leg_b")], item.netting):
                 raise LedgerError(f"{p.where()}: netting proof does not verify "
-                                  f"(commitments do not balance)")
+                                  f"(the legs do not balance)")
 
-    # step 4b
-    def _write(self, conn, batch, plans, digest):
-        now = self.clock()
+    # step 4b: write (inside the transaction)
+    def _write(self, conn, plans, digest, now):
         led = self.ledger
         n0 = led.n_leaves()
         seq = conn.execute("SELECT MAX(seq) FROM roots").fetchone()[0] + 1
@@ -471,6 +510,9 @@ class SettlementService:
         conn.executemany("INSERT INTO nullifiers(nullifier, batch_id, item_index) "
                          "VALUES (?, ?, ?)",
                          [(str(n), batch_id, p.index) for p in plans for _, n in p.nullifiers])
+        conn.executemany("INSERT INTO consumed_orders(order_point, batch_id, item_index) "
+                         "VALUES (?, ?, ?)",
+                         [(point_key(o), batch_id, p.index) for p in plans for o in p.orders])
         root = led.tree.append_many(n0, leaves)
         conn.execute("INSERT INTO roots(seq, root, n_leaves, batch_id) VALUES (?, ?, ?, ?)",
                      (seq, str(root), n0 + len(leaves), batch_id))
@@ -483,27 +525,30 @@ class SettlementService:
                 conn.execute("INSERT INTO escrow(asset, balance) VALUES (?, ?) "
                              "ON CONFLICT(asset) DO UPDATE SET balance = excluded.balance",
                              (asset, str(bal)))
-                conn.execute("INSERT INTO escrow_moves(batch_id, item_index, account, asset, delta) "
-                             "VALUES (?, ?, ?, ?, ?)", (batch_id, p.index, account, asset, str(delta)))
+                recipient = str(sig["recipient"]) if "recipient" in sig else None
+                conn.execute("INSERT INTO escrow_moves(batch_id, item_index, account, asset, "
+                             "delta, recipient) VALUES (?, ?, ?, ?, ?, ?)",
+                             (batch_id, p.index, account, asset, str(delta), recipient))
                 if p.kind == "deposit":
                     conn.execute("INSERT OR IGNORE INTO accounts(account, first_batch) "
                                  "VALUES (?, ?)", (account, batch_id))
             elif p.kind == "trade":
-                eid = led.epoch_by_hash(p.signals["match"]["epoch"])[0]
-                conn.execute("INSERT INTO trades(trade_commitment, epoch_id, batch_id, item_index) "
-                             "VALUES (?, ?, ?, ?)",
-                             (str(p.signals["match"]["trade"]), eid, batch_id, p.index))
+                m = p.signals["match"]
+                conn.execute(
+                    "INSERT INTO trades(trade_commitment, epoch_id, batch_id, item_index, "
+                    "instrument, price, matched_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (point_key(_pt(m, "leg_a")), p.signals["leg_a"]["epoch_id"], batch_id,
+                     p.index, str(m["instrument"]),
+                     str(m["price"]) if m["reveal_price"] else None, m["now"]))
             elif p.kind == "health":
                 sig = p.signals["health"]
-                eid = led.epoch_by_hash(sig["epoch"])[0]
                 conn.execute("INSERT INTO health_proofs(epoch_id, account, batch_id, item_index, "
                              "proved_at) VALUES (?, ?, ?, ?, ?)",
-                             (eid, str(sig["account"]), batch_id, p.index, now))
+                             (sig["epoch_id"], str(sig["account"]), batch_id, p.index, now))
             elif p.kind == "liquidate":
                 sig = p.signals["liquidate"]
-                eid = led.epoch_by_hash(sig["epoch"])[0]
                 conn.execute("UPDATE liquidatable SET liquidated_batch = ? WHERE epoch_id = ? "
-                             "AND account = ?", (batch_id, eid, str(sig["account"])))
+                             "AND account = ?", (batch_id, sig["epoch_id"], str(sig["account"])))
         return dict(batch_id=batch_id, digest=digest, root=root, n_items=len(plans),
                     leaf_indices=tuple(placed),
                     nullifiers=sum(len(p.nullifiers) for p in plans))

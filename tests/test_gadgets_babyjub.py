@@ -181,3 +181,23 @@ def test_msm_two_bases():
     w = cc.solve({"a": a, "b": b})
     assert tuple(w.public[:2]) == babyjub_add(babyjub_mul(BASE8, a),
                                               babyjub_mul(blinding_generator(), b))
+
+
+def test_assert_in_subgroup():
+    from zkats.gadgets.babyjubjub import assert_in_subgroup
+
+    class Sub(Circuit):
+        p = Private(n=2)
+
+        def define(self, api):
+            assert_in_subgroup(api, self.p)
+
+    cc = compile_circuit(Sub(), cache=False)
+    assert cc.n_constraints == 20
+    for k in (0, 1, L - 1, secrets.randbelow(L)):
+        w = cc.solve({"p": list(babyjub_mul(BASE8, k))})
+    assert_hints_constrained(cc, w)
+    t8 = babyjub_mul(GENERATOR, L)                       # order 8
+    for bad in (GENERATOR, t8, babyjub_add(BASE8, t8), (0, R - 1), (1, 2)):
+        with pytest.raises(UnsatisfiedConstraint):
+            cc.solve({"p": list(bad)})

@@ -276,12 +276,41 @@ def point_select(api, bit, p, q):
 
 def assert_not_small_order(api, p):
     """Constrain ``8 * p`` to have x != 0, i.e. p is not of small order
-    (circomlib's check on the EdDSA public key).  Cost: 15 + 2 constraints.
-    Precondition: ``p`` on the curve."""
+    (circomlib's check on the EdDSA public key).  Returns ``8 * p``, which
+    then lies in the prime-order subgroup and is not the identity.
+    Cost: 15 + 1 constraints.  Precondition: ``p`` on the curve."""
     with api.scope("babyjub_not_small_order"):
         q = point_double(api, point_double(api, point_double(api, p)))
         api.inverse(q[0])
         return q
+
+
+_INV8 = pow(8, -1, L)
+
+
+def _eighth(px, py):
+    try:
+        return list(babyjub_mul((px, py), _INV8))
+    except ValueError:          # not a curve point (no inverse on the way): any value fails
+        return [0, 0]
+
+
+def assert_in_subgroup(api, p):
+    """Constrain ``p`` to lie in the prime-order subgroup (order L or the identity).
+
+    A hint gives ``q = (8^-1 mod L) * p``; the constraints check ``q`` on
+    the curve and ``8 * q == p``.  Sound because ``8 * E`` is exactly the
+    prime-order subgroup (E = Z/8 x Z/L); complete because ``8 * q = p`` for
+    ``p`` in the subgroup.  Cost: 3 + 15 + 2 constraints (circomlib has no
+    such template; ``L * p == O`` with a constant scalar would cost ~2000).
+    Precondition: none (``p`` off the curve fails too, as 8q is on it).
+    """
+    with api.scope("babyjub_in_subgroup"):
+        q = api.hint(_eighth, p[0], p[1], n_out=2, name="eighth")
+        assert_on_curve(api, q)
+        q8 = point_double(api, point_double(api, point_double(api, q)))
+        api.assert_equal(q8[0], p[0])
+        api.assert_equal(q8[1], p[1])
 
 
 def var_base_mul_complete(api, bits, p):

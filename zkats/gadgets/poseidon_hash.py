@@ -23,13 +23,20 @@ def poseidon_permute(state):
     r_p = N_ROUNDS_P[t - 2]
     half = N_ROUNDS_F // 2
     s = [int(x) % R for x in state]
+    rng = range(t)
     for rnd in range(N_ROUNDS_F + r_p):
-        base = rnd * t
-        s = [(x + consts[base + i]) % R for i, x in enumerate(s)]
+        c = consts[rnd * t:(rnd + 1) * t]
         if rnd < half or rnd >= half + r_p:
-            s = [pow(x, 5, R) for x in s]
+            s = [x + k for x, k in zip(s, c)]
+            for i in rng:
+                x = s[i]
+                x2 = x * x % R
+                s[i] = x2 * x2 % R * x % R
         else:
-            s[0] = pow(s[0], 5, R)
+            s = [x + k for x, k in zip(s, c)]
+            x = s[0]
+            x2 = x * x % R
+            s[0] = x2 * x2 % R * x % R
         s = [sum(m * x for m, x in zip(row, s)) % R for row in mds]
     return s
 

@@ -107,11 +107,14 @@ static void t_bitrev(void *c, size_t lo, size_t hi) {
 }
 
 static inline void butterfly(fr_t *u, fr_t *v, const fr_t *w) {
-    fr_t t, s;
-    fr_mul(&t, v, w);
-    fr_add(&s, u, &t);
-    fr_sub(v, u, &t);
+    /* work on stack copies: keeps the operands of field.h's inline asm
+     * addressable without extra registers whatever the caller's indexing */
+    fr_t x = *u, y = *v, ww = *w, t, s, d;
+    fr_mul(&t, &y, &ww);
+    fr_add(&s, &x, &t);
+    fr_sub(&d, &x, &t);
     *u = s;
+    *v = d;
 }
 
 /* phase 1: blocks [lo, hi) of 2^block_log elements, all layers inside */
@@ -148,6 +151,31 @@ static void t_layer(void *c, size_t lo, size_t hi) {
         fr_t *base = x->a + g * x->len;
         for (size_t jj = j; jj < end; jj++)
             butterfly(&base[jj], &base[jj + half], &x->tw[jj * stride]);
+        t += end - j;
+    }
+}
+
+/* phase 2, two layers at once (spans len and 2 len, q = len/2): quads
+ * [lo, hi) of a[g 2len + j + {0, q, 2q, 3q}], one pass over memory instead
+ * of two; the same four multiplications per quad as two radix-2 layers */
+static void t_layer2(void *c, size_t lo, size_t hi) {
+    ntt_ctx_t *x = c;
+    size_t q = x->len >> 1, span = x->len << 1;
+    size_t sa = x->n / x->len, sb = sa >> 1;
+    size_t t = lo;
+    while (t < hi) {
+        size_t g = t / q, j = t - g * q;
+        size_t end = q;
+        if (end - j > hi - t) end = j + (hi - t);
+        fr_t *b0 = x->a + g * span;
+        for (size_t jj = j; jj < end; jj++) {
+            fr_t *p0 = b0 + jj, *p1 = p0 + q, *p2 = p1 + q, *p3 = p2 + q;
+            const fr_t *wa = &x->tw[jj * sa];
+            butterfly(p0, p1, wa);
+            butterfly(p2, p3, wa);
+            butterfly(p0, p2, &x->tw[jj * sb]);
+            butterfly(p1, p3, &x->tw[(jj + q) * sb]);
+        }
         t += end - j;
     }
 }
@@ -195,7 +223,12 @@ static int ntt_core(fr_t *a, size_t n, int inverse, int scale, int threads) {
     frv_parallel_for(n, threads, (size_t)1 << 12, t_bitrev, &c);
     c.block_log = log_n < NTT_BLOCK_LOG ? log_n : NTT_BLOCK_LOG;
     frv_parallel_for(n >> c.block_log, threads, 1, t_blocks, &c);
-    for (int l = c.block_log + 1; l <= log_n; l++) {
+    int l = c.block_log + 1;
+    for (; l + 1 <= log_n; l += 2) {
+        c.len = (size_t)1 << l;
+        frv_parallel_for(n >> 2, threads, (size_t)1 << 11, t_layer2, &c);
+    }
+    if (l == log_n) {
         c.len = (size_t)1 << l;
         frv_parallel_for(n >> 1, threads, (size_t)1 << 12, t_layer, &c);
     }

@@ -13,7 +13,7 @@
  * Values are n = 2^k Fr elements (k <= 28) in Montgomery form, natural order
  * in and out, transformed in place.  Implementation: bit-reversal
  * permutation, then iterative Cooley-Tukey (decimation in time) butterflies,
- * the first layers in cache-sized blocks, the later ones layer by layer;
+ * the first layers in cache-sized blocks, the later ones two at a time;
  * both phases split across `threads` pthreads (<= 0: all cores) for large n.
  * Twiddle tables (w_k^j, j < n/2) are cached per size up to 2^20 and built
  * per call above that.  The inverse is the forward transform followed by

@@ -306,3 +306,32 @@ def test_mont_conversions_roundtrip():
     canon = np.frombuffer(b"".join(x.to_bytes(32, "little") for x in v), dtype="<u8").reshape(-1, 4)
     assert np.array_equal(bn254.fr_to_mont_array(canon), arr)
     assert np.array_equal(bn254.fr_from_mont_array(arr), canon)
+
+
+# ---- interop: snarkjs' field library ----------------------------------------------
+
+@pytest.mark.peers
+def test_domain_and_fft_match_ffjavascript():
+    import json
+
+    from conftest import ROOT, run_node
+
+    vals = rand_vec(16)
+    # decimal strings: JSON numbers would lose precision in JavaScript
+    arg = json.dumps([str(v) for v in vals])
+    out = json.loads(run_node(ROOT / "tests" / "js" / "ffjavascript_domain_pairing.mjs", arg))
+    assert [int(w) % R for w in out["w"]] == [bn254.root_of_unity(k) for k in range(29)]
+    assert [int(v) % R for v in out["fft"]] == bn254.ntt(vals)
+
+
+def test_portable_path_identical():
+    a = bn254.fr_ints_to_mont_array(rand_vec(1 << 9))
+    fast = bn254.ntt_array(a)
+    bn254.set_portable(True)
+    try:
+        slow = bn254.ntt_array(a)
+        slow_c = bn254.coset_ntt_array(a, 7, inverse=True)
+    finally:
+        bn254.set_portable(False)
+    assert np.array_equal(fast, slow)
+    assert np.array_equal(bn254.coset_ntt_array(a, 7, inverse=True), slow_c)

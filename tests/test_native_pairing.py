@@ -442,3 +442,19 @@ def test_invalid_points_rejected():
         bn254.PreparedG2(T)
     with pytest.raises(InputError):
         bn254.pairing_check_prepared([((1, 3), G2)])
+
+
+@pytest.mark.peers
+def test_pairing_relation_to_ffjavascript():
+    """snarkjs' ffjavascript finishes with the Fuentes-Castaneda hard part,
+    which computes e^(2x(6x^2+3x+1)) rather than e itself (same tower layout;
+    both are bilinear and non-degenerate, so pairing checks agree)."""
+    import json
+
+    from conftest import ROOT, run_node
+
+    out = json.loads(run_node(ROOT / "tests" / "js" / "ffjavascript_domain_pairing.mjs", "[1]", "pairing"))
+    theirs = tuple(int(v) for h in out["pairing"] for c in h for v in c)
+    x = 4965661367192848881
+    e = bn254.pairing(bn254.G1_GEN, bn254.G2_GEN)
+    assert fq12_pow_ints(e, 2 * x * (6 * x * x + 3 * x + 1)) == theirs

@@ -144,6 +144,7 @@ class Match(Circuit):
     def define(self, api):
         g = value_generators(3)
         h = blinding_generator()
+        api.inverse(self.instrument)                                # instrument != 0
         range_check(api, self.now, units.TIME_BITS)
         fill_bits = num2bits(api, self.fill, units.SIZE_BITS)
         range_check(api, self.fill - 1, units.SIZE_BITS)            # fill >= 1

@@ -138,6 +138,7 @@ class Transition(Circuit):
             d = self.size - 2 * api.mul(self.side, self.size)
             n = self.notional - 2 * api.mul(self.side, self.notional)
         with api.scope("apply"):
+            api.inverse(self.instrument)                            # instrument != 0
             sel = one_hot(api, self.slot, units.N_SLOTS)
             new_slots = []
             for j, (inst, pos, cost) in enumerate(slots_of(f)):

@@ -13,7 +13,7 @@ from zkats.venue import orders
 
 from venue_helpers import assert_native_rejects, assert_unsat, compiled
 
-N_CONSTRAINTS = 9280
+N_CONSTRAINTS = 9281
 
 
 @pytest.fixture(scope="module")

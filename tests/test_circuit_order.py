@@ -12,7 +12,7 @@ from zkats.venue import orders
 
 from venue_helpers import assert_native_rejects, assert_unsat, compiled
 
-N_CONSTRAINTS = 6977   # includes the EdDSA-Poseidon verifier (3937)
+N_CONSTRAINTS = 6977   # includes the EdDSA-Poseidon verifier
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from zkats.venue import notes, orders, units
 
 from venue_helpers import assert_native_rejects, assert_unsat, compiled
 
-N_CONSTRAINTS = 11104
+N_CONSTRAINTS = 11105
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,128 @@
+"""Venue circuits: constraint counts, witness and proving times, and the
+proofs of one trade (match plus the two transitions).
+
+    .venv/bin/python bench/venue.py [--ptau FILE] [--work DIR] [--json]
+
+For each circuit of ``circuits/`` it compiles (disk-cached), writes the
+``.r1cs``, makes a Groth16 key (``zkats.groth16.generator.setup``; a
+prepared powers-of-tau file of power >= 14 is needed: by default one is
+made once with snarkjs under ``bench/_work``), solves the example input
+from the scenario, proves and verifies, and prints one JSON line per
+circuit.  Then it times the trade: the match and both transitions proved
+one after the other (witnesses included and not).  Target (issue 5): the
+three proofs of a trade in under 2 s on the 2-core machine.  Benchmarks
+are not tests: nothing here asserts a time.
+"""
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SNARKJS = ROOT / "node_modules" / ".bin" / "snarkjs"
+POWER = 14
+
+
+def make_ptau(work):
+    out = work / f"venue_pot{POWER}.ptau"
+    if out.exists():
+        return out
+    if not SNARKJS.exists() or not shutil.which("node"):
+        sys.exit("bench/venue.py: no --ptau given and snarkjs is not installed")
+    p0, p1 = work / "venue_p0.ptau", work / "venue_p1.ptau"
+    print(f"making a power-{POWER} ptau with snarkjs (once)...", file=sys.stderr)
+    for args in (["powersoftau", "new", "bn128", str(POWER), str(p0)],
+                 ["powersoftau", "contribute", str(p0), str(p1), "--name=bench",
+                  "-e=zkats venue bench (not a real ceremony)"],
+                 ["powersoftau", "prepare", "phase2", str(p1), str(out)]):
+        subprocess.run([str(SNARKJS)] + args, check=True, capture_output=True)
+    p0.unlink()
+    p1.unlink()
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--ptau", type=Path, help="prepared .ptau of power >= 14")
+    ap.add_argument("--work", type=Path, default=ROOT / "bench" / "_work")
+    ap.add_argument("--repeat", type=int, default=3, help="trade repetitions (best is kept)")
+    args = ap.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    ptau = args.ptau or make_ptau(args.work)
+
+    from zkats.circuit import compile_circuit
+    from zkats.circuits import _scenario
+    from zkats.formats.r1cs import write_r1cs
+    from zkats.formats.zkey import read_zkey
+    from zkats.groth16.generator import setup
+    from zkats.groth16.prover import prove
+    from zkats.groth16.verifier import verify
+
+    cases = _scenario.cases()
+    keys = {}
+    for name, (mod, pub, prv) in cases.items():
+        cls = next(c for c in vars(mod).values()
+                   if isinstance(c, type) and getattr(c, "circuit_name", None)
+                   and c.__module__ == mod.__name__)
+        t0 = time.perf_counter()
+        cc = compile_circuit(cls())
+        t_compile = time.perf_counter() - t0
+        circ = cls.circuit_name
+        if circ not in keys:
+            r1cs_path = args.work / f"venue_{circ}.r1cs"
+            zkey_path = args.work / f"venue_{circ}.zkey"
+            stamp = args.work / f"venue_{circ}.hash"
+            t_setup = None
+            if not (zkey_path.exists() and stamp.exists() and stamp.read_text() == cc.hash):
+                write_r1cs(r1cs_path, cc.r1cs)
+                t0 = time.perf_counter()
+                setup(r1cs_path, ptau, zkey_path)
+                t_setup = time.perf_counter() - t0
+                stamp.write_text(cc.hash)
+            keys[circ] = (cc, read_zkey(zkey_path), t_setup)
+        cc, zk, t_setup = keys[circ]
+        inputs = mod.inputs(pub, prv)
+        t0 = time.perf_counter()
+        w = cc.solve(inputs)
+        t_solve = time.perf_counter() - t0
+        limbs = w.limbs()
+        t0 = time.perf_counter()
+        proof, public = prove(zk, limbs, check=False)
+        t_prove = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        ok = verify(zk.verifying_key(), public, proof)
+        t_verify = time.perf_counter() - t0
+        print(json.dumps({"case": name, "circuit": circ, "constraints": cc.n_constraints,
+                          "wires": cc.n_wires, "public": cc.n_public,
+                          "compile_s": round(t_compile, 3),
+                          "setup_s": None if t_setup is None else round(t_setup, 2),
+                          "witness_s": round(t_solve, 3), "prove_s": round(t_prove, 3),
+                          "verify_s": round(t_verify, 4), "verified": ok}), flush=True)
+
+    # one trade: match + buyer transition + seller transition
+    trade = ["match", "transition", "transition_seller"]
+    best = None
+    for _ in range(args.repeat):
+        t_w = t_p = 0.0
+        for name in trade:
+            mod, pub, prv = cases[name]
+            cc, zk, _ = keys[mod.__name__.rsplit(".", 1)[1]]
+            t0 = time.perf_counter()
+            w = cc.solve(mod.inputs(pub, prv))
+            t1 = time.perf_counter()
+            proof, public = prove(zk, w.limbs(), check=False)
+            t2 = time.perf_counter()
+            t_w += t1 - t0
+            t_p += t2 - t1
+        if best is None or t_w + t_p < sum(best):
+            best = (t_w, t_p)
+    print(json.dumps({"case": "trade (match + 2 transitions)", "witness_s": round(best[0], 3),
+                      "prove_s": round(best[1], 3), "total_s": round(sum(best), 3),
+                      "target_s": 2.0}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

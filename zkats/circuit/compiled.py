@@ -380,8 +380,10 @@ def _arr(a, dtype):
     return np.frombuffer(a, dtype).copy() if len(a) else np.zeros(0, dtype)
 
 
-def _compile_fresh(circuit, layout):
-    b = Builder(layout.first_internal)
+def _compile_fresh(circuit, layout, builder=None):
+    """Compile without the cache; ``builder`` (a fresh :class:`Builder`) lets
+    the linter keep the builder's records (e.g. ``lint_events``)."""
+    b = builder if builder is not None else Builder(layout.first_internal)
     b.n_pub_out = layout.n_pub_out
     b.names = layout.names
     _run_define(circuit, layout, b)

@@ -55,8 +55,18 @@ def _bits_hint(n):
     return bits
 
 
+def lint_note(api, *event):
+    """Record a gadget event for ``zkats lint`` (``zkats/lint.py``) when the
+    api carries a ``lint_events`` list (compile mode under the linter); a
+    no-op otherwise.  Adds no wire and no constraint."""
+    rec = getattr(api, "lint_events", None)
+    if rec is not None:
+        rec.append(event + (api.current_scope,))
+
+
 def _decompose(api, x, n):
     """n boolean LCs b with sum b_i 2^i == x (mod r); n constraints."""
+    lint_note(api, "range", api.lc(x), n)
     if n == 0:
         api.assert_zero(x)
         return []

@@ -13,7 +13,7 @@ CircuitError.
 """
 from ..errors import CircuitError
 from ..field import R
-from .bits import _decompose
+from .bits import _decompose, lint_note
 
 MAX_COMPARE_BITS = 252
 
@@ -86,6 +86,7 @@ def less_than(api, n, a, b):
 
     Precondition (the caller's duty): 0 <= a, b < 2^n; n <= 252."""
     _check_n(n)
+    lint_note(api, "compare", "less_than", n, api.lc(a), api.lc(b))
     with api.scope("less_than"):
         bits = _decompose(api, api.lc(a) + (1 << n) - b, n + 1)
         return 1 - bits[n]
@@ -95,6 +96,7 @@ def less_eq(api, n, a, b):
     """1 if a <= b else 0: n + 1 constraints.  Precondition: a, b < 2^n, b + 1 < 2^n
     is NOT needed (the sum uses n + 1 bits)."""
     _check_n(n)
+    lint_note(api, "compare", "less_eq", n, api.lc(a), api.lc(b))
     with api.scope("less_eq"):
         bits = _decompose(api, api.lc(a) + (1 << n) - b - 1, n + 1)
         return 1 - bits[n]
@@ -103,6 +105,7 @@ def less_eq(api, n, a, b):
 def greater_than(api, n, a, b):
     """1 if a > b else 0: n + 1 constraints.  Precondition: 0 <= a, b < 2^n."""
     _check_n(n)
+    lint_note(api, "compare", "greater_than", n, api.lc(a), api.lc(b))
     with api.scope("greater_than"):
         bits = _decompose(api, api.lc(b) + (1 << n) - a, n + 1)
         return 1 - bits[n]
@@ -111,6 +114,7 @@ def greater_than(api, n, a, b):
 def greater_eq(api, n, a, b):
     """1 if a >= b else 0: n + 1 constraints.  Precondition: 0 <= a, b < 2^n."""
     _check_n(n)
+    lint_note(api, "compare", "greater_eq", n, api.lc(a), api.lc(b))
     with api.scope("greater_eq"):
         bits = _decompose(api, api.lc(a) + (1 << n) - b, n + 1)
         return bits[n]
@@ -137,5 +141,6 @@ def assert_in_range(api, x, lo, hi, n):
             if span + 1 != 1 << m:
                 _decompose(api, chi - api.lc(x), m)
             return
+        lint_note(api, "compare", "assert_in_range", n, api.lc(lo), api.lc(hi))
         _decompose(api, api.lc(x) - lo, n)
         _decompose(api, api.lc(hi) - x, n)

@@ -55,5 +55,8 @@ void pairing(fq12_t *r, const uint64_t p[8], const uint64_t q[16]);
 /* 1 if prod_i e(P_i, Q_i) == 1, else 0; -1 if out of memory */
 int pairing_check(const uint64_t *g1, const uint64_t *g2, size_t n);
 int pairing_check_prepared(const uint64_t *g1, const g2_prepared_t *q, size_t n);
+/* pairing_check with the pairs split over `threads` pthreads (<= 0: all
+ * cores); same result; fewer than 8 pairs stay on the calling thread */
+int pairing_check_threads(const uint64_t *g1, const uint64_t *g2, size_t n, int threads);
 
 #endif

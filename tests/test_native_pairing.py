@@ -458,3 +458,18 @@ def test_pairing_relation_to_ffjavascript():
     x = 4965661367192848881
     e = bn254.pairing(bn254.G1_GEN, bn254.G2_GEN)
     assert fq12_pow_ints(e, 2 * x * (6 * x * x + 3 * x + 1)) == theirs
+
+
+def test_pairing_check_threads_many_pairs():
+    pairs, _ = _cancelling_pairs(11)
+    pairs.insert(3, (None, bn254.G2_GEN))
+    pairs.insert(7, (bn254.G1_GEN, None))
+    for th in (1, 2, 3, None):
+        assert bn254.pairing_check(pairs, threads=th) is True
+    bad = list(pairs)
+    bad[-1] = (bn254.g1_neg(bad[-1][0]), bad[-1][1])
+    for th in (1, 2, 4):
+        assert bn254.pairing_check(bad, threads=th) is False
+    g1 = bn254.g1_points_to_array([p for p, _ in pairs])
+    g2 = bn254.g2_points_to_array([q for _, q in pairs])
+    assert bn254.pairing_check_array(g1, g2, threads=2) is True

@@ -776,23 +776,24 @@ def pairing(p, q):
     return _fq12_ints(r)
 
 
-def pairing_check(pairs) -> bool:
+def pairing_check(pairs, threads=None) -> bool:
     """True iff prod e(g1_i, g2_i) == 1 over [(g1, g2), ...] (plain-int
     points, None = infinity contributing 1; an empty list is True).  One
-    shared Miller loop and one final exponentiation.  Points must be on
-    their curves and G2 points in the subgroup (InputError otherwise)."""
+    shared Miller loop and one final exponentiation (from 8 pairs up the
+    Miller loops are split over ``threads``).  Points must be on their
+    curves and G2 points in the subgroup (InputError otherwise)."""
     g1, g2 = _pairs_arrays(pairs)
-    return _pairing_check_raw(g1, g2)
+    return _pairing_check_raw(g1, g2, threads)
 
 
-def _pairing_check_raw(g1, g2):
-    rc = lib.pairing_check(_ptr(g1), _ptr(g2), g1.shape[0])
+def _pairing_check_raw(g1, g2, threads=None):
+    rc = lib.pairing_check_threads(_ptr(g1), _ptr(g2), g1.shape[0], _threads(threads))
     if rc < 0:
         raise MemoryError("pairing_check")
     return rc == 1
 
 
-def pairing_check_array(g1, g2, validate=True) -> bool:
+def pairing_check_array(g1, g2, validate=True, threads=None) -> bool:
     """pairing_check on (n, 8) / (n, 16) Montgomery affine arrays (the .zkey
     layout; all-zero rows are infinity).  With ``validate`` (default) the
     points are checked on the curves and G2 in the subgroup first."""
@@ -802,7 +803,7 @@ def pairing_check_array(g1, g2, validate=True) -> bool:
         raise InputError(f"{g1.shape[0]} G1 points for {g2.shape[0]} G2 points")
     if validate:
         _check_pairing_arrays(g1, g2)
-    return _pairing_check_raw(g1, g2)
+    return _pairing_check_raw(g1, g2, threads)
 
 
 class PreparedG2:

@@ -5,6 +5,39 @@
 #include <unistd.h>
 #include "curve.h"
 #include "gfft.h"
+#include "scalar.h"
+
+/* uint64 words per twiddle record: k0 (2), k1 (2), sign flags */
+#define GFFT_TW 5
+
+/* G1 endomorphism phi(x, y) = (beta x, y) = [lambda](x, y), beta a cube root
+ * of unity in Fq (Montgomery form; derived with Python ints and checked
+ * against [lambda]G, lambda = 0xb3c4d79d41a917585bfc41088d8daaa78b17ea66b99c90dd). */
+static const fq_t GLV_BETA = {{0x71930c11d782e155ULL, 0xa6bb947cffbe3323ULL,
+                               0xaa303344d4741444ULL, 0x2c3b3f0d26594943ULL}};
+static inline void g1_endo_jac(g1_jac_t *r, const g1_jac_t *p) {
+    fq_mul(&r->x, &p->x, &GLV_BETA);
+    r->y = p->y;
+    r->z = p->z;
+}
+
+/* G2: psi = untwist-Frobenius-twist, psi(P) = [6x^2]P on G2 (the same
+ * constants as curve.c's g2_psi, applied to Jacobian coordinates: conj is a
+ * field automorphism, so psi(X, Y, Z) = (conj(X) cx, conj(Y) cy, conj(Z))). */
+static const fq2_t GFFT_PSI_X = {
+    {{0xb5773b104563ab30ULL, 0x347f91c8a9aa6454ULL, 0x7a007127242e0991ULL, 0x1956bcd8118214ecULL}},
+    {{0x6e849f1ea0aa4757ULL, 0xaa1c7b6d89f89141ULL, 0xb6e713cdfae0ca3aULL, 0x26694fbb4e82ebc3ULL}}};
+static const fq2_t GFFT_PSI_Y = {
+    {{0xe4bbdd0c2936b629ULL, 0xbb30f162e133bacbULL, 0x31a9d1b6f9645366ULL, 0x253570bea500f8ddULL}},
+    {{0xa1d77ce45ffe77c7ULL, 0x07affd117826d1dbULL, 0x6d16bd27bb7edc6bULL, 0x2c87200285defeccULL}}};
+static inline void g2_endo_jac(g2_jac_t *r, const g2_jac_t *p) {
+    fq2_t t;
+    fq2_conj(&t, &p->x);
+    fq2_mul(&r->x, &t, &GFFT_PSI_X);
+    fq2_conj(&t, &p->y);
+    fq2_mul(&r->y, &t, &GFFT_PSI_Y);
+    fq2_conj(&r->z, &p->z);
+}
 
 static int gfft_threads(int threads) {
     if (threads > 0) return threads;

@@ -18,8 +18,11 @@
 #include <stdint.h>
 
 /* In place: pts (n = 2^k points) <- (1/n) * sum_j omega^{-ij} pts[j].
- * tw[k] = omega^{-k} for k < n/2 and twn[k] = omega^{-k}/n for k < n/2
- * (n >= 2), canonical scalars. */
+ * tw[k] encodes omega^{-k} and twn[k] omega^{-k}/n for k < n/2 (n >= 2) as
+ * 5-word records {k0 lo, k0 hi, k1 lo, k1 hi, flags} with
+ * s = (-1)^(flags&1) k0 + (-1)^(flags>>1&1) k1 * lambda mod r, k0, k1 < 2^128,
+ * lambda the eigenvalue of the group's endomorphism (G1: beta-map GLV
+ * decomposition; G2: psi, lambda = 6x^2) - see zkats.bn254. */
 int zs_g1_ifft(uint64_t *pts, size_t n, const uint64_t *tw, const uint64_t *twn, int threads);
 int zs_g2_ifft(uint64_t *pts, size_t n, const uint64_t *tw, const uint64_t *twn, int threads);
 

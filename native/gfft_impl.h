@@ -2,6 +2,35 @@
 #define GF(name) ZK_CAT(CURVE, _##name)
 #define ZF(name) ZK_CAT(zs_, ZK_CAT(CURVE, _##name))
 
+/* r = k*p with k given as an endomorphism decomposition (see gfft.h):
+ * tw = {k0 lo, k0 hi, k1 lo, k1 hi, flags}, k = +-k0 +- k1*lambda, both
+ * halves < 2^128; shared doublings (Shamir), signed 5-bit windows. */
+static void GF(jac_mul_endo)(GF(jac_t) *r, const GF(jac_t) *p, const uint64_t *tw) {
+    enum { C = 5, HALF = 1 << (C - 1) };
+    GF(jac_t) t0[HALF + 1], t1[HALF + 1], acc;
+    const uint64_t *k0 = tw, *k1 = tw + 2;
+    t0[1] = *p;
+    GF(jac_dbl)(&t0[2], p);
+    for (int i = 3; i <= HALF; i++) GF(jac_add)(&t0[i], &t0[i - 1], p);
+    for (int i = 1; i <= HALF; i++) GF(endo_jac)(&t1[i], &t0[i]);
+    if (tw[4] & 1) for (int i = 1; i <= HALF; i++) GF(jac_neg)(&t0[i], &t0[i]);
+    if (tw[4] & 2) for (int i = 1; i <= HALF; i++) GF(jac_neg)(&t1[i], &t1[i]);
+    int bits = 128;
+    while (bits > 0 && !(((k0[(bits - 1) / 64] | k1[(bits - 1) / 64]) >> ((bits - 1) % 64)) & 1)) bits--;
+    int nwin = (bits + 1 + C - 1) / C;
+    GF(jac_set_inf)(&acc);
+    for (int j = nwin - 1; j >= 0; j--) {
+        for (int s = 0; s < C; s++) GF(jac_dbl)(&acc, &acc);
+        int d = zk_booth_digit(k0, 2, j * C, C);
+        if (d > 0) GF(jac_add)(&acc, &acc, &t0[d]);
+        else if (d < 0) { GF(jac_t) t; GF(jac_neg)(&t, &t0[-d]); GF(jac_add)(&acc, &acc, &t); }
+        d = zk_booth_digit(k1, 2, j * C, C);
+        if (d > 0) GF(jac_add)(&acc, &acc, &t1[d]);
+        else if (d < 0) { GF(jac_t) t; GF(jac_neg)(&t, &t1[-d]); GF(jac_add)(&acc, &acc, &t); }
+    }
+    *r = acc;
+}
+
 typedef struct {
     GF(jac_t) *a;
     size_t n, h, nbf;
@@ -25,10 +54,10 @@ static void *ZF(fft_worker)(void *arg) {
             size_t k = j * stride;
             GF(jac_t) u = J->a[i0], v = J->a[i1];
             if (J->last) {
-                GF(jac_mul)(&u, &u, J->twn, 4);          /* twn[0] = 1/n */
-                GF(jac_mul)(&v, &v, J->twn + 4 * k, 4);
+                GF(jac_mul_endo)(&u, &u, J->twn);          /* twn[0] = 1/n */
+                GF(jac_mul_endo)(&v, &v, J->twn + GFFT_TW * k);
             } else if (k) {
-                GF(jac_mul)(&v, &v, J->tw + 4 * k, 4);
+                GF(jac_mul_endo)(&v, &v, J->tw + GFFT_TW * k);
             }
             GF(jac_add)(&J->a[i0], &u, &v);
             GF(jac_neg)(&v, &v);

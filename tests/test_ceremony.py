@@ -259,3 +259,34 @@ def test_cli_ceremony_end_to_end(art, tmp_path):
     assert r.returncode == 1 and "hexadecimal" in r.stderr
     r = _zkats("groth16", "setup", art.r1cs, d / "c.ptau", d / "k.zkey", check=False)
     assert r.returncode == 1 and "prepare" in r.stderr
+
+
+def test_endomorphism_decompositions():
+    import secrets
+    for k in [0, 1, R - 1, bn254.GLV_LAMBDA, R // 2] + [secrets.randbelow(R) for _ in range(200)]:
+        k1, k2 = bn254.glv_decompose(k)
+        assert (k1 + k2 * bn254.GLV_LAMBDA - k) % R == 0
+        assert abs(k1) < 2 ** 128 and abs(k2) < 2 ** 128
+    p = bn254.g1_mul(t.G1_GEN, 12345)
+    beta = bn254.g1_mul(p, bn254.GLV_LAMBDA)
+    assert beta[1] == p[1] and beta[0] != p[0]           # phi(x, y) = (beta x, y)
+    q2 = bn254.g2_mul(t.G2_GEN, 777)
+    assert bn254.g2_mul(q2, bn254.PSI_LAMBDA) != q2
+    assert R // bn254.PSI_LAMBDA < 2 ** 128
+
+
+@pytest.mark.parametrize("n", [2, 4, 16, 64])
+def test_group_ifft_random_points_match_msm(n):
+    # every output against an MSM with the inverse-DFT row as scalars (G1 and G2)
+    import secrets
+    w = cer.omega(n.bit_length() - 1)
+    ks = [secrets.randbelow(R) for _ in range(n)]
+    from zkats.field import ints_to_limbs
+    g1 = bn254.g1_fixed_base_array(t.G1_GEN, ints_to_limbs(ks))
+    g2 = bn254.g2_fixed_base_array(t.G2_GEN, ints_to_limbs(ks))
+    out1, out2 = bn254.g1_ifft_array(g1, w), bn254.g2_ifft_array(g2, w)
+    ninv = pow(n, -1, R)
+    for i in (0, 1, n - 1):
+        row = ints_to_limbs([pow(w, (-i * j) % n, R) * ninv % R for j in range(n)])
+        assert t.g1_from_lem(out1[i].astype("<u8").tobytes()) == bn254.msm_g1_array(g1, row)
+        assert t.g2_from_lem(out2[i].astype("<u8").tobytes()) == bn254.msm_g2_array(g2, row)

@@ -985,6 +985,39 @@ def _fr_limbs(values):
     return ints_to_limbs([int(v) % R for v in values])
 
 
+# Endomorphism decompositions for the group FFT's scalar multiplications
+# (derived with Python ints; checked by tests/test_ceremony.py):
+#  G1: phi(x, y) = (beta x, y) = [GLV_LAMBDA] (x, y); short lattice basis
+#      (A1, B1), (A2, B2) of {(a, b): a + b*GLV_LAMBDA = 0 mod r}.
+#  G2: psi = [6x^2] on G2 (x the BN parameter): k = k0 + k1 * 6x^2.
+GLV_LAMBDA = 0xb3c4d79d41a917585bfc41088d8daaa78b17ea66b99c90dd
+_GLV_A1, _GLV_B1 = 9931322734385697763, -147946756881789319000765030803803410728
+_GLV_A2, _GLV_B2 = 147946756881789319010696353538189108491, 9931322734385697763
+PSI_LAMBDA = 6 * 4965661367192848881 ** 2
+
+
+def glv_decompose(k):
+    """(k1, k2) with k1 + k2*GLV_LAMBDA = k mod r and |k1|, |k2| < 2^128."""
+    k %= R
+    c1 = (_GLV_B2 * k + R // 2) // R
+    c2 = (-_GLV_B1 * k + R // 2) // R
+    return k - c1 * _GLV_A1 - c2 * _GLV_A2, -c1 * _GLV_B1 - c2 * _GLV_B2
+
+
+def _endo_records(scalars, group):
+    out = np.zeros((len(scalars), 5), dtype=np.uint64)
+    m = (1 << 64) - 1
+    for i, k in enumerate(scalars):
+        if group == 1:
+            k0, k1 = glv_decompose(k)
+        else:
+            k0, k1 = divmod(k % R, PSI_LAMBDA)[::-1]
+        flags = (k0 < 0) | ((k1 < 0) << 1)
+        k0, k1 = abs(k0), abs(k1)
+        out[i] = (k0 & m, k0 >> 64, k1 & m, k1 >> 64, flags)
+    return out
+
+
 def _group_ifft(fn, width, pts, omega_inv, threads):
     pts = np.array(pts, dtype=np.uint64, copy=True, order="C").reshape(-1, width)
     n = pts.shape[0]
@@ -996,8 +1029,9 @@ def _group_ifft(fn, width, pts, omega_inv, threads):
         for k in range(1, half):
             tw[k] = tw[k - 1] * omega_inv % R
         ninv = pow(n, -1, R)
-        twa = _fr_limbs(tw)
-        twn = _fr_limbs([t * ninv for t in tw])
+        group = 1 if width == 8 else 2
+        twa = _endo_records(tw, group)
+        twn = _endo_records([t * ninv % R for t in tw], group)
         if fn(_ptr(pts), n, _ptr(twa), _ptr(twn), _threads(threads)) != 0:
             raise MemoryError("native group FFT: out of memory")
     return pts

@@ -125,10 +125,11 @@ static void t_blocks(void *c, size_t lo, size_t hi) {
         fr_t *blk = x->a + b * bs;
         /* len = 2: twiddle 1 */
         for (size_t i = 0; i + 1 < bs; i += 2) {
-            fr_t s;
-            fr_add(&s, &blk[i], &blk[i + 1]);
-            fr_sub(&blk[i + 1], &blk[i], &blk[i + 1]);
+            fr_t u = blk[i], v = blk[i + 1], s, d;
+            fr_add(&s, &u, &v);
+            fr_sub(&d, &u, &v);
             blk[i] = s;
+            blk[i + 1] = d;
         }
         for (size_t len = 4; len <= bs; len <<= 1) {
             size_t half = len >> 1, stride = x->n / len;

@@ -12,6 +12,15 @@
 #define SCALAR_BITS 254
 /* points per batch-normalisation block in mul_each / fixed_base */
 #define ZK_BATCH 1024
+/* bucket states of the batch-affine accumulation (msm_impl.h) */
+enum { MSM_HAS = 1, MSM_OVF = 2, MSM_BUSY = 4 };
+/* batch-affine accumulation from this many buckets (c >= 12) */
+#ifndef MSM_BATCH_CAP
+#define MSM_BATCH_CAP 1024
+#endif
+#ifndef MSM_BATCH_MIN_BUCKETS
+#define MSM_BATCH_MIN_BUCKETS 2048
+#endif
 
 static int zk_threads(int threads) {
     if (threads > 0) return threads;

@@ -215,3 +215,42 @@ def test_msm_g1_2_16_threads():
     expect = bn254.g1_mul(bn254.G1_GEN, dot(ks, sc))
     assert bn254.msm_g1_array(pts, S, threads=1) == expect
     assert bn254.msm_g1_array(pts, S, threads=2) == expect
+
+
+@pytest.mark.parametrize("c", [12, 13])
+def test_batch_affine_collisions(c):
+    """Windows of >= 2^11 buckets use batch-affine accumulation: force
+    flushes mid-window, queued-bucket collisions, doublings (same point
+    twice in one bucket) and cancellations (P and -P in one bucket)."""
+    n = 3000
+    ks, pts = g1_points(300)
+    pts = np.ascontiguousarray(np.resize(pts, (n, 8)))          # each point 10 times
+    ks = (ks * 10)[:n]
+    sc = [1 + secrets.randbelow(40) for _ in range(n)]          # few buckets, window 0
+    sc[:50] = [R - 1 - secrets.randbelow(40) for _ in range(50)]  # negative digits
+    negs = bn254.g1_points_to_array([bn254.g1_neg(p) for p in bn254.g1_array_to_points(pts[:20])])
+    pts[100:120] = negs                                          # -P next to P, same scalar
+    ks[100:120] = [(-k) % R for k in ks[:20]]
+    sc[100:120] = sc[:20]
+    big = rand_scalars(n // 2)
+    sc[n // 2:] = big[: n - n // 2]                             # and ordinary random scalars
+    expect = bn254.g1_mul(bn254.G1_GEN, dot(ks, sc))
+    for th in (1, 2):
+        assert bn254.msm_g1_array(pts, ints_to_limbs(sc), threads=th, window=c) == expect
+
+
+def test_batch_affine_g2():
+    n = 600
+    ks, pts = g2_points(60)
+    pts = np.ascontiguousarray(np.resize(pts, (n, 16)))
+    ks = (ks * 10)[:n]
+    sc = [1 + secrets.randbelow(30) for _ in range(n // 2)] + rand_scalars(n - n // 2)
+    assert bn254.msm_g2_array(pts, ints_to_limbs(sc), window=12) == bn254.g2_mul(bn254.G2_GEN, dot(ks, sc))
+
+
+def test_single_bucket_worst_case():
+    """Every point in the same bucket (same point, same scalar)."""
+    ks, pts = g1_points(1)
+    same = np.repeat(pts, 2000, axis=0)
+    assert bn254.msm_g1_array(same, ints_to_limbs([5] * 2000), window=12) == \
+        bn254.g1_mul(bn254.G1_GEN, ks[0] * 10000)

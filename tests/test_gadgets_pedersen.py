@@ -124,3 +124,19 @@ def test_commit_gadget_output_matches_twin():
     cc = compile_circuit(Commit(), cache=False)
     w = cc.solve({"v": 123, "r": 456})
     assert tuple(w.public[:2]) == pedersen_commit(123, 456)
+
+
+def test_generators_equal_independent_js_derivation():
+    # vectors/js/circomlibjs_vectors.js re-derives the generators with
+    # node's SHA-256 and circomlibjs' field and curve code
+    for g in load("circomlibjs.json")["pedersen_generators"]:
+        assert pedersen_generator(g["label"]) == point(g["point"])
+
+
+@pytest.mark.peers
+def test_generators_live():
+    from gadget_vectors import live_vectors
+    gens = live_vectors()["pedersen_generators"]
+    assert {g["label"] for g in gens} == {"value/0", "blinding"}
+    for g in gens:
+        assert pedersen_generator(g["label"]) == point(g["point"])

@@ -6,6 +6,7 @@
 
 Writes
   circomlibjs.json           circomlibjs values (vectors/js/circomlibjs_vectors.js):
+                             (plus zkats' Pedersen generators re-derived in JS),
                              Poseidon 1..16 inputs (random, 0, r-1, 1..n),
                              Baby Jubjub mul/add/pack, EdDSA-Poseidon sign/verify
   pedersen_generators.json   zkats' own nothing-up-my-sleeve generators (the

@@ -67,6 +67,32 @@ async function main() {
                        R8: pt(sig.R8), S: sig.S.toString(), valid: ok, valid_for_msg_plus_1: bad });
     }
   }
+  // zkats' Pedersen generators, derived independently here from the rule in
+  // zkats/gadgets/pedersen.py (SHA-256 try-and-increment, cofactor clearing)
+  out.pedersen_generators = [];
+  const half = (R - 1n) / 2n;
+  const labels = mode === "live" ? ["value/0", "blinding"] : ["value/0", "value/1", "value/2", "value/3", "blinding"];
+  for (const label of labels) {
+    for (let ctr = 0; ctr < 65536; ctr++) {
+      const c = Buffer.alloc(4); c.writeUInt32BE(ctr);
+      const d = crypto.createHash("sha256").update(Buffer.concat([Buffer.from("zkats/pedersen/v1/" + label + "/"), c])).digest();
+      const y = F.e(BigInt("0x" + d.toString("hex")) % R);
+      const den = F.sub(babyJub.A, F.mul(babyJub.D, F.square(y)));
+      if (F.isZero(den)) continue;
+      const x2 = F.div(F.sub(F.one, F.square(y)), den);
+      // Legendre symbol first: ffjavascript's sqrt does not return for non-residues
+      if (!F.isZero(x2) && !F.eq(F.exp(x2, F.half), F.one)) continue;
+      const x = F.sqrt(x2);
+      let xo = F.toObject(x);
+      if (xo > half) xo = R - xo;
+      if (d[31] & 0x80) xo = (R - xo) % R;
+      const P = babyJub.mulPointEscalar([F.e(xo), y], 8n);
+      if (F.isZero(P[0]) && F.eq(P[1], F.one)) continue;
+      if (!babyJub.inSubgroup(P)) continue;
+      out.pedersen_generators.push({ label, counter: ctr, point: pt(P) });
+      break;
+    }
+  }
   process.stdout.write(JSON.stringify(out, null, mode === "live" ? 0 : 1) + "\n");
 }
 

@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/ceremony.py [--power 10] [--workdir DIR] [--skip-snarkjs]
 
-Timed as whole processes (wall clock, with each process' peak RSS):
+Timed as whole processes (wall clock, CPU time user+sys, and each
+process' peak RSS; on a shared machine the CPU ratio is the steadier one):
 
 * ``powersoftau contribute`` on a fresh 2^power accumulator,
 * ``powersoftau prepare phase2`` on the same contributed .ptau,
@@ -45,7 +46,7 @@ component main {public [a]} = Chain(%d);
 
 
 def timed(cmd, cwd):
-    """Run cmd; return (seconds, peak RSS MiB)."""
+    """Run cmd; return (wall seconds, peak RSS MiB, CPU seconds user+sys)."""
     t0 = time.perf_counter()
     p = subprocess.Popen([str(c) for c in cmd], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _, status, ru = os.wait4(p.pid, 0)
@@ -54,13 +55,15 @@ def timed(cmd, cwd):
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         raise SystemExit(f"{' '.join(map(str, cmd))} failed ({code}):\n{out.decode()[-2000:]}\n{err.decode()[-2000:]}")
-    return dt, ru.ru_maxrss / 1024
+    return dt, ru.ru_maxrss / 1024, ru.ru_utime + ru.ru_stime
 
 
 def line(step, z, s, **extra):
-    rec = {"step": step, "zkats_s": round(z[0], 3), "zkats_rss_mib": round(z[1], 1)}
+    rec = {"step": step, "zkats_s": round(z[0], 3), "zkats_cpu_s": round(z[2], 3), "zkats_rss_mib": round(z[1], 1)}
     if s is not None:
-        rec.update({"snarkjs_s": round(s[0], 3), "snarkjs_rss_mib": round(s[1], 1), "ratio": round(s[0] / z[0], 2)})
+        rec.update({"snarkjs_s": round(s[0], 3), "snarkjs_cpu_s": round(s[2], 3),
+                    "snarkjs_rss_mib": round(s[1], 1), "ratio": round(s[0] / z[0], 2),
+                    "cpu_ratio": round(s[2] / max(z[2], 1e-9), 2)})
     rec.update(extra)
     print(json.dumps(rec), flush=True)
 

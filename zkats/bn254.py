@@ -1018,20 +1018,33 @@ def _endo_records(scalars, group):
     return out
 
 
+_TWIDDLE_CACHE = {}
+
+
+def _twiddle_records(n, omega_inv, group):
+    """Endomorphism records of omega^-k and omega^-k/n, k < n/2 (cached)."""
+    key = (n, omega_inv, group)
+    hit = _TWIDDLE_CACHE.get(key)
+    if hit is None:
+        half = n // 2
+        tw = [1] * half
+        for k in range(1, half):
+            tw[k] = tw[k - 1] * omega_inv % R
+        ninv = pow(n, -1, R)
+        hit = (_endo_records(tw, group), _endo_records([t * ninv % R for t in tw], group))
+        if len(_TWIDDLE_CACHE) > 64:
+            _TWIDDLE_CACHE.clear()
+        _TWIDDLE_CACHE[key] = hit
+    return hit
+
+
 def _group_ifft(fn, width, pts, omega_inv, threads):
     pts = np.array(pts, dtype=np.uint64, copy=True, order="C").reshape(-1, width)
     n = pts.shape[0]
     if n == 0 or n & (n - 1):
         raise InputError("group FFT size must be a power of two")
     if n >= 2:
-        half = n // 2
-        tw = [1] * half
-        for k in range(1, half):
-            tw[k] = tw[k - 1] * omega_inv % R
-        ninv = pow(n, -1, R)
-        group = 1 if width == 8 else 2
-        twa = _endo_records(tw, group)
-        twn = _endo_records([t * ninv % R for t in tw], group)
+        twa, twn = _twiddle_records(n, omega_inv, 1 if width == 8 else 2)
         if fn(_ptr(pts), n, _ptr(twa), _ptr(twn), _threads(threads)) != 0:
             raise MemoryError("native group FFT: out of memory")
     return pts

@@ -57,6 +57,22 @@ def _witness_array(witness, n_vars):
     return w
 
 
+def _msm(fn, bases, scalars, live_scalars):
+    """fn(bases, scalars) over the rows where both the base (not infinity)
+    and the scalar (not zero) can contribute.  circom circuits leave many
+    bases at infinity (a signal absent from every B row has B1 = B2 = 0),
+    so compacting first can save most of an MSM; below 10% dead rows the
+    copy is not worth it."""
+    live = bases.any(axis=1)
+    live &= live_scalars
+    n_live = int(np.count_nonzero(live))
+    if n_live == 0:
+        return None
+    if n_live < 0.9 * live.shape[0]:
+        return fn(np.ascontiguousarray(bases[live]), np.ascontiguousarray(scalars[live]))
+    return fn(bases, scalars)
+
+
 def _coeff_bytes(zkey):
     raw = getattr(zkey, "coeffs_raw", None)
     return raw if raw is not None else zkey.coeffs
@@ -81,16 +97,17 @@ def prove(zkey, witness, r1cs=None, progress=None, check=True):
     progress("quotient")
     h = quotient_scalars(_coeff_bytes(zkey), w, domain, power)
 
+    w_live = w.any(axis=1)
     progress("msm A")
-    pa = _curve.msm_g1_array(zkey.A, w)
+    pa = _msm(_curve.msm_g1_array, zkey.A, w, w_live)
     progress("msm B1")
-    pb1 = _curve.msm_g1_array(zkey.B1, w)
+    pb1 = _msm(_curve.msm_g1_array, zkey.B1, w, w_live)
     progress("msm B2")
-    pb = _curve.msm_g2_array(zkey.B2, w)
+    pb = _msm(_curve.msm_g2_array, zkey.B2, w, w_live)
     progress("msm C")
-    pc = _curve.msm_g1_array(zkey.C, w[n_public + 1:])
+    pc = _msm(_curve.msm_g1_array, zkey.C, w[n_public + 1:], w_live[n_public + 1:])
     progress("msm H")
-    ph = _curve.msm_g1_array(zkey.H, h)
+    ph = _msm(_curve.msm_g1_array, zkey.H, h, h.any(axis=1))
 
     progress("blind")
     alpha1, beta1, beta2 = zkey.alpha_1, zkey.beta_1, zkey.beta_2

@@ -88,10 +88,20 @@ def _vk_x(vk, signals):
     return _curve.g1_lincomb(vk.ic, [1] + list(signals))
 
 
-@lru_cache(maxsize=32)
-def _prepared(vk):
-    """The key's fixed G2 points with their Miller-loop lines precomputed."""
+def _prepare_vk(vk):
     return tuple(_curve.prepare_g2(q) for q in (vk.gamma_2, vk.delta_2, vk.beta_2))
+
+
+_prepare_vk_cached = lru_cache(maxsize=32)(_prepare_vk)
+
+
+def _prepared(vk):
+    """The key's fixed G2 points with their Miller-loop lines precomputed
+    (cached per key when the key is hashable)."""
+    try:
+        return _prepare_vk_cached(vk)
+    except TypeError:  # e.g. ic given as a list
+        return _prepare_vk(vk)
 
 
 def _verify_checked(vk, signals, proof):

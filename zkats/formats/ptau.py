@@ -34,7 +34,6 @@ points of each section are checked (the ceremony verifier checks the rest
 through its random linear combinations); the default ``"full"`` checks
 every point natively.
 """
-import mmap
 import os
 import struct
 from dataclasses import dataclass, field
@@ -44,6 +43,8 @@ import numpy as np
 
 from ..errors import FormatError
 from ..field import Q
+from .binfile import BinFile  # noqa: F401  (re-exported: zkey.py and tests use it from here)
+from .binfile import BinWriter as _BinWriter
 
 MAGIC = b"ptau"
 VERSION = 1
@@ -54,118 +55,37 @@ G2_BYTES = 128
 
 
 # ---------------------------------------------------------------------------
-# iden3 binary container (shared with zkey.py)
+# iden3 binary container: zkats.formats.binfile, with atomic replacement
 # ---------------------------------------------------------------------------
 
-class BinFile:
-    """A read-only, memory-mapped iden3 binary file with its section table.
-
-    ``sections`` maps id -> list of (offset, size).  Checked: magic, version,
-    the section count against the file size, every section inside the file,
-    no trailing bytes.
-    """
-
-    def __init__(self, path, magic, version=1, max_sections=64):
-        self.path = str(path)
-        try:
-            f = open(path, "rb")
-        except OSError as err:
-            raise FormatError(self.path, f"cannot open: {err.strerror}") from None
-        with f:
-            size = os.fstat(f.fileno()).st_size
-            if size < 12:
-                raise FormatError(self.path, f"too short ({size} bytes) for a {magic.decode()} file")
-            self.buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        self.size = size
-        mg, ver, nsec = struct.unpack_from("<4sII", self.buf, 0)
-        if mg != magic:
-            raise FormatError(self.path, f"wrong magic {mg!r}, expected {magic!r}")
-        if ver != version:
-            raise FormatError(self.path, f"unsupported version {ver} (expected {version})")
-        if nsec > max_sections or 12 + 12 * nsec > size:
-            raise FormatError(self.path, f"section count {nsec} does not fit the file size {size}")
-        self.sections = {}
-        self.order = []
-        pos = 12
-        for _ in range(nsec):
-            if pos + 12 > size:
-                raise FormatError(self.path, "truncated section table")
-            sid, ssize = struct.unpack_from("<IQ", self.buf, pos)
-            pos += 12
-            if ssize > size - pos:
-                raise FormatError(self.path, f"size {ssize} runs past the end of the file", sid)
-            self.sections.setdefault(sid, []).append((pos, ssize))
-            self.order.append(sid)
-            pos += ssize
-        if pos != size:
-            raise FormatError(self.path, f"{size - pos} trailing bytes after the last section")
-
-    def unique(self, sid, required=True):
-        lst = self.sections.get(sid)
-        if not lst:
-            if required:
-                raise FormatError(self.path, "missing", sid)
-            return None
-        if len(lst) > 1:
-            raise FormatError(self.path, "appears more than once", sid)
-        return lst[0]
-
-    def bytes(self, sid):
-        off, size = self.unique(sid)
-        return self.buf[off:off + size]
-
-    def array(self, sid, n, width, expect_size=True):
-        """Section ``sid`` as an (n, width) uint64 view (size checked)."""
-        off, size = self.unique(sid)
-        need = n * width * 8
-        if (expect_size and size != need) or size < need:
-            raise FormatError(self.path, f"size {size}, expected {need} ({n} points)", sid)
-        return np.frombuffer(self.buf, dtype="<u8", count=n * width, offset=off).reshape(n, width)
-
-
-class BinWriter:
-    """Writes an iden3 binary file section by section (sizes patched in)."""
+class BinWriter(_BinWriter):
+    """:class:`zkats.formats.binfile.BinWriter` writing to a temporary file
+    next to ``path`` that replaces it only when the writer closes without
+    error: an output may name the (memory-mapped) input file, and a failed
+    run never leaves a truncated file behind."""
 
     def __init__(self, path, magic, n_sections, version=1):
+        if isinstance(magic, str):
+            magic = magic.encode()
         self.path = str(path)
-        self.f = open(path, "wb")
+        self.tmp = f"{self.path}.tmp-{os.getpid()}"
+        self.f = open(self.tmp, "wb")
         self.f.write(struct.pack("<4sII", magic, version, n_sections))
         self._start = None
 
-    def begin(self, sid):
-        self.f.write(struct.pack("<IQ", sid, 0))
-        self._start = self.f.tell()
-
-    def write(self, data):
-        if isinstance(data, np.ndarray):
-            data = np.ascontiguousarray(data).view(np.uint8).reshape(-1)
-        self.f.write(data)
-
-    def end(self):
-        end = self.f.tell()
-        self.f.seek(self._start - 8)
-        self.f.write(struct.pack("<Q", end - self._start))
-        self.f.seek(end)
-
-    def section(self, sid, *chunks):
-        self.begin(sid)
-        for c in chunks:
-            self.write(c)
-        self.end()
-
     def close(self):
         self.f.close()
-
-    def __enter__(self):
-        return self
+        os.replace(self.tmp, self.path)
 
     def __exit__(self, *exc):
-        self.close()
-        if exc[0] is not None:
-            try:
-                os.unlink(self.path)
-            except OSError:
-                pass
+        if exc[0] is None:
+            self.close()
+            return
+        self.f.close()
+        try:
+            os.unlink(self.tmp)
+        except OSError:
+            pass
 
 
 # ---------------------------------------------------------------------------

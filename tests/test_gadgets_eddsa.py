@@ -111,3 +111,21 @@ def test_circuit_rejects(verifier):
     for over in bad:
         with pytest.raises(UnsatisfiedConstraint):
             verifier.solve(_inputs(v, **over))
+
+
+def test_circuit_agrees_with_circom_verifier(verifier):
+    # vectors/circom_semantics.json: which inputs circom2-compiled
+    # EdDSAPoseidonVerifier (circomlib 2.0.5) accepts
+    cases = load("circom_semantics.json")["eddsaposeidon"]
+    assert {c["case"] for c in cases} >= {"valid", "S_plus_L", "wrong_message", "identity_key"}
+    for c in cases:
+        i = {k: int(v) for k, v in c["inputs"].items()}
+        inputs = {"a": [i["Ax"], i["Ay"]], "m": i["M"], "r8": [i["R8x"], i["R8y"]], "s": i["S"]}
+        try:
+            verifier.solve(inputs)
+            ours = True
+        except UnsatisfiedConstraint:
+            ours = False
+        assert ours == c["accepted"], c["case"]
+        plain = eddsa_verify_poseidon((i["Ax"], i["Ay"]), i["M"], ((i["R8x"], i["R8y"]), i["S"]))
+        assert plain == c["accepted"], c["case"]

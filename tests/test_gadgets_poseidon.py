@@ -95,3 +95,11 @@ def test_wrong_output_rejected():
     values[1] = (values[1] - 1) % R
     values[-1] = (values[-1] + 1) % R          # an internal S-box wire
     assert cc.unsatisfied(values)
+
+
+def test_gadget_equals_circom_poseidon2_witness():
+    # outputs of circom2-compiled circomlib Poseidon(2) (vectors/circom_semantics.json)
+    cc = compile_circuit(PoseidonN(2), cache=False)
+    for v in load("circom_semantics.json")["poseidon2"]:
+        xs = [int(x) for x in v["inputs"]]
+        assert cc.solve({"xs": xs}).public[0] == int(v["out"]) == poseidon(xs)

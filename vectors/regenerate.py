@@ -11,6 +11,8 @@ Writes
                              Baby Jubjub mul/add/pack, EdDSA-Poseidon sign/verify
   pedersen_generators.json   zkats' own nothing-up-my-sleeve generators (the
                              derivation in zkats/gadgets/pedersen.py), pinned
+  circom_semantics.json      circom2-compiled Poseidon(2) outputs and which
+                             signatures EdDSAPoseidonVerifier accepts
   circomlib_counts.json      constraint counts of circomlib templates compiled
                              with circom2 --O2 (vectors/circom/*.circom)
 
@@ -62,6 +64,66 @@ def compile_count(circom_file, substitutions=None):
         return r1cs_counts(Path(tmp) / (circom_file.stem + ".r1cs"))
 
 
+def _run_witness(wasm_dir, stem, inputs, tmp):
+    """circom2's witness calculator on ``inputs``: the witness values, or None
+    when an assertion of the circuit fails."""
+    inp = Path(tmp) / "input.json"
+    inp.write_text(json.dumps({k: (str(v) if not isinstance(v, list) else [str(x) for x in v])
+                               for k, v in inputs.items()}))
+    wtns = Path(tmp) / "w.wtns"
+    r = subprocess.run([str(BIN / "snarkjs"), "wtns", "calculate",
+                        str(Path(wasm_dir) / f"{stem}_js" / f"{stem}.wasm"), str(inp), str(wtns)],
+                       capture_output=True, text=True, cwd=ROOT)
+    if r.returncode != 0 or not wtns.exists():
+        return None
+    js = Path(tmp) / "w.json"
+    subprocess.run([str(BIN / "snarkjs"), "wtns", "export", "json", str(wtns), str(js)],
+                   check=True, capture_output=True, text=True, cwd=ROOT)
+    wtns.unlink()
+    return json.loads(js.read_text())
+
+
+def circom_semantics(vecs):
+    """Run circom2-compiled circomlib circuits on chosen inputs: Poseidon(2)
+    outputs, and which EdDSA-Poseidon signatures EdDSAPoseidonVerifier accepts."""
+    L = 2736030358979909402780800718157159386076813972158567259200215660948447373041
+    R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
+    out = {"poseidon2": [], "eddsaposeidon": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        for stem in ("poseidon2", "eddsaposeidon"):
+            # compiled from a copy: the file's own folder must not shadow circomlib's includes
+            src = Path(tmp) / "src"
+            src.mkdir(exist_ok=True)
+            (src / f"{stem}.circom").write_text((HERE / "circom" / f"{stem}.circom").read_text())
+            subprocess.run([str(BIN / "circom2"), str(src / f"{stem}.circom"),
+                            "--wasm", "--O2", "-l",
+                            str(ROOT / "node_modules" / "circomlib" / "circuits"), "-o", tmp],
+                           check=True, capture_output=True, text=True, cwd=ROOT)
+        for ins in ([0, 0], [1, 2], [R - 1, R - 1], [12345, 67890]):
+            w = _run_witness(tmp, "poseidon2", {"in": ins}, tmp)
+            out["poseidon2"].append({"inputs": [str(x) for x in ins], "out": w[1]})
+        base = vecs["eddsa"][5]
+        valid = {"enabled": 1, "Ax": int(base["pub"][0]), "Ay": int(base["pub"][1]),
+                 "S": int(base["S"]), "R8x": int(base["R8"][0]), "R8y": int(base["R8"][1]),
+                 "M": int(base["msg"])}
+        other = vecs["eddsa"][9]
+        cases = {
+            "valid": {},
+            "wrong_message": {"M": (valid["M"] + 1) % R},
+            "wrong_S": {"S": (valid["S"] + 1) % L},
+            "S_plus_L": {"S": valid["S"] + L},
+            "other_key": {"Ax": int(other["pub"][0]), "Ay": int(other["pub"][1])},
+            "identity_key": {"Ax": 0, "Ay": 1},
+            "R8_off_curve": {"R8y": (valid["R8y"] + 1) % R},
+        }
+        for name, over in cases.items():
+            inputs = dict(valid, **over)
+            w = _run_witness(tmp, "eddsaposeidon", inputs, tmp)
+            out["eddsaposeidon"].append({"case": name, "inputs": {k: str(v) for k, v in inputs.items()},
+                                         "accepted": w is not None})
+    return out
+
+
 def pedersen_generators():
     sys.path.insert(0, str(ROOT))
     from zkats.gadgets.pedersen import DOMAIN, blinding_generator, value_generators
@@ -82,6 +144,11 @@ def main(argv):
     (HERE / "circomlibjs.json").write_text(out)
     gens = pedersen_generators()
     (HERE / "pedersen_generators.json").write_text(json.dumps(gens, indent=1) + "\n")
+    if "--semantics-only" in argv:
+        sem = circom_semantics(json.loads(out))
+        sem["compiler"] = "circom2@0.2.23 --O2 --wasm, snarkjs wtns calculate"
+        (HERE / "circom_semantics.json").write_text(json.dumps(sem, indent=1) + "\n")
+        return 0
     if "--no-circom" not in argv:
         g, h = gens["G"][0]["point"], gens["H"]["point"]
         subs = {"GX": g[0], "GY": g[1], "HX": h[0], "HY": h[1]}
@@ -93,6 +160,9 @@ def main(argv):
                                            "private_inputs": n_prv}
             print(f"{f.stem}: {n_cons} constraints", file=sys.stderr)
         (HERE / "circomlib_counts.json").write_text(json.dumps(counts, indent=1) + "\n")
+        sem = circom_semantics(json.loads(out))
+        sem["compiler"] = "circom2@0.2.23 --O2 --wasm, snarkjs wtns calculate"
+        (HERE / "circom_semantics.json").write_text(json.dumps(sem, indent=1) + "\n")
     return 0
 
 

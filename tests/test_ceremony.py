@@ -290,3 +290,26 @@ def test_group_ifft_random_points_match_msm(n):
         row = ints_to_limbs([pow(w, (-i * j) % n, R) * ninv % R for j in range(n)])
         assert t.g1_from_lem(out1[i].astype("<u8").tobytes()) == bn254.msm_g1_array(g1, row)
         assert t.g2_from_lem(out2[i].astype("<u8").tobytes()) == bn254.msm_g2_array(g2, row)
+
+
+def test_zkats_key_proves_with_snarkjs(art, tmp_path):
+    """End to end: a key made and contributed to by zkats proves with snarkjs,
+    and snarkjs verifies the proof against zkats' exported verification key."""
+    import json
+    from _setup_peers import run
+    d = tmp_path
+    run([art.circom, ROOT_CIRCOM / "setup_demo.circom", "--wasm", "-o", d], d)
+    (d / "in.json").write_text(json.dumps({"a": "3", "b": "5", "c": "7"}))
+    run(["node", d / "setup_demo_js" / "generate_witness.js", d / "setup_demo_js" / "setup_demo.wasm",
+         d / "in.json", d / "w.wtns"], d)
+    _zkats("groth16", "setup", art.r1cs, art.pot, d / "k0.zkey", "-q")
+    _zkats("zkey", "contribute", d / "k0.zkey", d / "k1.zkey", "-e=t", "-q")
+    _zkats("zkey", "export", "verificationkey", d / "k1.zkey", d / "vk.json")
+    run([art.snarkjs, "groth16", "prove", d / "k1.zkey", d / "w.wtns", d / "proof.json", d / "public.json"], d)
+    ok, log = snarkjs_ok(art, "groth16", "verify", d / "vk.json", d / "public.json", d / "proof.json")
+    assert ok and "OK" in log, log[-1500:]
+
+
+from conftest import ROOT as _ROOT  # noqa: E402
+
+ROOT_CIRCOM = _ROOT / "tests" / "circom"

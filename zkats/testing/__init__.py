@@ -1,0 +1,1 @@
+"""Test tooling shipped with zkats (soundness mutation testing)."""

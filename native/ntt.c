@@ -44,21 +44,30 @@ static void t_twiddles(void *c, size_t lo, size_t hi) {
     }
 }
 
+/* Per-layer layout, n entries: tw[h + j] = w_{2h}^j for j < h and
+ * h = 1, 2, 4, ..., n/2, so each layer reads its twiddles contiguously
+ * (strided reads into one table of w_n^j thrash the TLB at large n).
+ * The top layer is computed; each lower one takes every other entry of
+ * the layer above (w_{2h}^j = w_{4h}^{2j}). */
 static fr_t *build_twiddles(int log_n, int threads) {
-    size_t half = (size_t)1 << (log_n - 1);
-    fr_t *tw = (fr_t *)malloc(half * sizeof(fr_t));
+    size_t n = (size_t)1 << log_n, half = n >> 1;
+    fr_t *tw = (fr_t *)malloc(n * sizeof(fr_t));
     if (!tw) return NULL;
     tw_ctx_t c;
-    c.tw = tw;
+    c.tw = tw + half;
     ntt_root_of_unity(&c.w, log_n);
     frv_parallel_for(half, threads, (size_t)1 << 14, t_twiddles, &c);
+    for (size_t h = half >> 1; h >= 1; h >>= 1)
+        for (size_t j = 0; j < h; j++) tw[h + j] = tw[2 * h + 2 * j];
+    fr_set_zero(&tw[0]); /* unused */
     return tw;
 }
 
 static fr_t *tw_cache[NTT_CACHE_MAX_LOG + 1];
 static pthread_mutex_t tw_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* table of w^j, j < n/2, for log_n >= 1; *owned set when the caller frees */
+/* per-layer twiddle table (see build_twiddles) for log_n >= 1; *owned is
+ * set when the caller must free it */
 static const fr_t *get_twiddles(int log_n, int threads, int *owned) {
     *owned = 0;
     if (log_n > NTT_CACHE_MAX_LOG) {
@@ -132,10 +141,11 @@ static void t_blocks(void *c, size_t lo, size_t hi) {
             blk[i + 1] = d;
         }
         for (size_t len = 4; len <= bs; len <<= 1) {
-            size_t half = len >> 1, stride = x->n / len;
+            size_t half = len >> 1;
+            const fr_t *tw = x->tw + half;
             for (size_t g = 0; g < bs; g += len)
                 for (size_t j = 0; j < half; j++)
-                    butterfly(&blk[g + j], &blk[g + j + half], &x->tw[j * stride]);
+                    butterfly(&blk[g + j], &blk[g + j + half], &tw[j]);
         }
     }
 }
@@ -143,7 +153,8 @@ static void t_blocks(void *c, size_t lo, size_t hi) {
 /* phase 2: butterflies [lo, hi) of one layer of span len (> block size) */
 static void t_layer(void *c, size_t lo, size_t hi) {
     ntt_ctx_t *x = c;
-    size_t half = x->len >> 1, stride = x->n / x->len;
+    size_t half = x->len >> 1;
+    const fr_t *tw = x->tw + half;
     size_t t = lo;
     while (t < hi) {
         size_t g = t / half, j = t - g * half;
@@ -151,7 +162,7 @@ static void t_layer(void *c, size_t lo, size_t hi) {
         if (end - j > hi - t) end = j + (hi - t);
         fr_t *base = x->a + g * x->len;
         for (size_t jj = j; jj < end; jj++)
-            butterfly(&base[jj], &base[jj + half], &x->tw[jj * stride]);
+            butterfly(&base[jj], &base[jj + half], &tw[jj]);
         t += end - j;
     }
 }
@@ -162,7 +173,7 @@ static void t_layer(void *c, size_t lo, size_t hi) {
 static void t_layer2(void *c, size_t lo, size_t hi) {
     ntt_ctx_t *x = c;
     size_t q = x->len >> 1, span = x->len << 1;
-    size_t sa = x->n / x->len, sb = sa >> 1;
+    const fr_t *ta = x->tw + q, *tb = x->tw + 2 * q;
     size_t t = lo;
     while (t < hi) {
         size_t g = t / q, j = t - g * q;
@@ -171,11 +182,10 @@ static void t_layer2(void *c, size_t lo, size_t hi) {
         fr_t *b0 = x->a + g * span;
         for (size_t jj = j; jj < end; jj++) {
             fr_t *p0 = b0 + jj, *p1 = p0 + q, *p2 = p1 + q, *p3 = p2 + q;
-            const fr_t *wa = &x->tw[jj * sa];
-            butterfly(p0, p1, wa);
-            butterfly(p2, p3, wa);
-            butterfly(p0, p2, &x->tw[jj * sb]);
-            butterfly(p1, p3, &x->tw[(jj + q) * sb]);
+            butterfly(p0, p1, &ta[jj]);
+            butterfly(p2, p3, &ta[jj]);
+            butterfly(p0, p2, &tb[jj]);
+            butterfly(p1, p3, &tb[jj + q]);
         }
         t += end - j;
     }

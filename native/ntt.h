@@ -15,8 +15,8 @@
  * permutation, then iterative Cooley-Tukey (decimation in time) butterflies,
  * the first layers in cache-sized blocks, the later ones two at a time;
  * both phases split across `threads` pthreads (<= 0: all cores) for large n.
- * Twiddle tables (w_k^j, j < n/2) are cached per size up to 2^20 and built
- * per call above that.  The inverse is the forward transform followed by
+ * Twiddle tables (n entries, one contiguous run per layer) are cached per
+ * size up to 2^20 and built per call above that.  The inverse is the forward transform followed by
  * reversing a[1..n-1] and scaling by 1/n.
  */
 #ifndef ZKATS_NTT_H

@@ -194,6 +194,10 @@ def test_assert_in_subgroup():
 
     cc = compile_circuit(Sub(), cache=False)
     assert cc.n_constraints == 20
+    from zkats.lint import lint_circuit
+    Sub.LINT_JUSTIFICATIONS = {"*babyjub_in_subgroup*": "any preimage of p under [8] will do"}
+    rep = lint_circuit(Sub())
+    assert rep.findings and not rep.unjustified
     for k in (0, 1, L - 1, secrets.randbelow(L)):
         w = cc.solve({"p": list(babyjub_mul(BASE8, k))})
     assert_hints_constrained(cc, w)

@@ -95,3 +95,8 @@ def test_membership_depth20_count():
     sibs, bits = t.path(1)
     w = cc.solve({"root": t.root, "leaf": 101, "sib": sibs, "bits": bits})
     assert cc.check(w)
+
+
+def test_lint_clean():
+    from zkats.lint import lint_circuit
+    assert lint_circuit(Member(2)).findings == []

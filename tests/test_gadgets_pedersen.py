@@ -140,3 +140,8 @@ def test_generators_live():
     assert {g["label"] for g in gens} == {"value/0", "blinding"}
     for g in gens:
         assert pedersen_generator(g["label"]) == point(g["point"])
+
+
+def test_lint_clean():
+    from zkats.lint import lint_circuit
+    assert lint_circuit(Opening()).findings == []

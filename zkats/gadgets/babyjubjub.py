@@ -304,6 +304,12 @@ def assert_in_subgroup(api, p):
     ``p`` in the subgroup.  Cost: 3 + 15 + 2 constraints (circomlib has no
     such template; ``L * p == O`` with a constant scalar would cost ~2000).
     Precondition: none (``p`` off the curve fails too, as 8q is on it).
+
+    The witness ``q`` is one of the 8 preimages of ``p`` (any of them
+    proves the statement), so ``zkats lint`` reports the gadget's internal
+    wires as underdetermined; a circuit using it justifies them with
+    ``LINT_JUSTIFICATIONS = {"*babyjub_in_subgroup*": "any of the 8
+    preimages of p under [8] proves p in the subgroup"}``.
     """
     with api.scope("babyjub_in_subgroup"):
         q = api.hint(_eighth, p[0], p[1], n_out=2, name="eighth")

@@ -205,3 +205,16 @@ def test_assert_in_subgroup():
     for bad in (GENERATOR, t8, babyjub_add(BASE8, t8), (0, R - 1), (1, 2)):
         with pytest.raises(UnsatisfiedConstraint):
             cc.solve({"p": list(bad)})
+
+
+def test_complete_var_mul_matches_circomlibjs_on_full_group():
+    # var_base_mul_complete accepts any curve point, e.g. circomlibjs' Generator (order 8L)
+    cc = compile_circuit(VarMul(253, complete=True), cache=False)
+    n = 0
+    for v in load("circomlibjs.json")["babyjub_mul"]:
+        k = int(v["k"])
+        if v["base"] == "Generator" and k < 1 << 253:
+            w = cc.solve({"k": k, "p": list(GENERATOR)})
+            assert tuple(w.public[:2]) == point(v["result"])
+            n += 1
+    assert n >= 5

@@ -102,73 +102,67 @@ static inline void limbs_reduce_once(uint64_t r[4], const uint64_t a[4], const u
  * Results are identical (tests compare both with Python integers). */
 ZK_INLINE void mod_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t p[4]) {
     uint64_t s0, s1, s2, s3, t0, t1, t2, t3;
-    __asm__(
-        "movq %[a0], %[s0]\n\t"
-        "movq %[a1], %[s1]\n\t"
-        "movq %[a2], %[s2]\n\t"
-        "movq %[a3], %[s3]\n\t"
-        "addq %[b0], %[s0]\n\t"
-        "adcq %[b1], %[s1]\n\t"
-        "adcq %[b2], %[s2]\n\t"
-        "adcq %[b3], %[s3]\n\t"
+    __asm__ volatile(
+        "movq 0(%[a]), %[s0]\n\t"
+        "movq 8(%[a]), %[s1]\n\t"
+        "movq 16(%[a]), %[s2]\n\t"
+        "movq 24(%[a]), %[s3]\n\t"
+        "addq 0(%[b]), %[s0]\n\t"
+        "adcq 8(%[b]), %[s1]\n\t"
+        "adcq 16(%[b]), %[s2]\n\t"
+        "adcq 24(%[b]), %[s3]\n\t"
         "movq %[s0], %[t0]\n\t"
-        "subq %[p0], %[t0]\n\t"
+        "subq 0(%[p]), %[t0]\n\t"
         "movq %[s1], %[t1]\n\t"
-        "sbbq %[p1], %[t1]\n\t"
+        "sbbq 8(%[p]), %[t1]\n\t"
         "movq %[s2], %[t2]\n\t"
-        "sbbq %[p2], %[t2]\n\t"
+        "sbbq 16(%[p]), %[t2]\n\t"
         "movq %[s3], %[t3]\n\t"
-        "sbbq %[p3], %[t3]\n\t"
+        "sbbq 24(%[p]), %[t3]\n\t"
         "cmovcq %[s0], %[t0]\n\t"
         "cmovcq %[s1], %[t1]\n\t"
         "cmovcq %[s2], %[t2]\n\t"
         "cmovcq %[s3], %[t3]\n\t"
-        "movq %[t0], %[o0]\n\t"
-        "movq %[t1], %[o1]\n\t"
-        "movq %[t2], %[o2]\n\t"
-        "movq %[t3], %[o3]\n\t"
+        "movq %[t0], 0(%[out])\n\t"
+        "movq %[t1], 8(%[out])\n\t"
+        "movq %[t2], 16(%[out])\n\t"
+        "movq %[t3], 24(%[out])\n\t"
         : [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3),
-          [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3),
-          [o0] "=m"(r[0]), [o1] "=m"(r[1]), [o2] "=m"(r[2]), [o3] "=m"(r[3])
-        : [a0] "m"(a[0]), [a1] "m"(a[1]), [a2] "m"(a[2]), [a3] "m"(a[3]),
-          [b0] "m"(b[0]), [b1] "m"(b[1]), [b2] "m"(b[2]), [b3] "m"(b[3]),
-          [p0] "m"(p[0]), [p1] "m"(p[1]), [p2] "m"(p[2]), [p3] "m"(p[3])
-        : "cc");
+          [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)
+        : [a] "r"(a), [b] "r"(b), [p] "r"(p), [out] "r"(r)
+        : "cc", "memory");
 }
 ZK_INLINE void mod_sub(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t p[4]) {
     uint64_t s0, s1, s2, s3, t0, t1, t2, t3;
-    __asm__(
-        "movq %[a0], %[s0]\n\t"
-        "movq %[a1], %[s1]\n\t"
-        "movq %[a2], %[s2]\n\t"
-        "movq %[a3], %[s3]\n\t"
+    __asm__ volatile(
+        "movq 0(%[a]), %[s0]\n\t"
+        "movq 8(%[a]), %[s1]\n\t"
+        "movq 16(%[a]), %[s2]\n\t"
+        "movq 24(%[a]), %[s3]\n\t"
         "xorl %k[t0], %k[t0]\n\t"
         "xorl %k[t1], %k[t1]\n\t"
         "xorl %k[t2], %k[t2]\n\t"
         "xorl %k[t3], %k[t3]\n\t"
-        "subq %[b0], %[s0]\n\t"
-        "sbbq %[b1], %[s1]\n\t"
-        "sbbq %[b2], %[s2]\n\t"
-        "sbbq %[b3], %[s3]\n\t"
-        "cmovcq %[p0], %[t0]\n\t"
-        "cmovcq %[p1], %[t1]\n\t"
-        "cmovcq %[p2], %[t2]\n\t"
-        "cmovcq %[p3], %[t3]\n\t"
+        "subq 0(%[b]), %[s0]\n\t"
+        "sbbq 8(%[b]), %[s1]\n\t"
+        "sbbq 16(%[b]), %[s2]\n\t"
+        "sbbq 24(%[b]), %[s3]\n\t"
+        "cmovcq 0(%[p]), %[t0]\n\t"
+        "cmovcq 8(%[p]), %[t1]\n\t"
+        "cmovcq 16(%[p]), %[t2]\n\t"
+        "cmovcq 24(%[p]), %[t3]\n\t"
         "addq %[t0], %[s0]\n\t"
         "adcq %[t1], %[s1]\n\t"
         "adcq %[t2], %[s2]\n\t"
         "adcq %[t3], %[s3]\n\t"
-        "movq %[s0], %[o0]\n\t"
-        "movq %[s1], %[o1]\n\t"
-        "movq %[s2], %[o2]\n\t"
-        "movq %[s3], %[o3]\n\t"
+        "movq %[s0], 0(%[out])\n\t"
+        "movq %[s1], 8(%[out])\n\t"
+        "movq %[s2], 16(%[out])\n\t"
+        "movq %[s3], 24(%[out])\n\t"
         : [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3),
-          [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3),
-          [o0] "=m"(r[0]), [o1] "=m"(r[1]), [o2] "=m"(r[2]), [o3] "=m"(r[3])
-        : [a0] "m"(a[0]), [a1] "m"(a[1]), [a2] "m"(a[2]), [a3] "m"(a[3]),
-          [b0] "m"(b[0]), [b1] "m"(b[1]), [b2] "m"(b[2]), [b3] "m"(b[3]),
-          [p0] "m"(p[0]), [p1] "m"(p[1]), [p2] "m"(p[2]), [p3] "m"(p[3])
-        : "cc");
+          [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)
+        : [a] "r"(a), [b] "r"(b), [p] "r"(p), [out] "r"(r)
+        : "cc", "memory");
 }
 #else
 static inline void mod_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t p[4]) {
@@ -237,28 +231,28 @@ static inline void mont_mul_portable(uint64_t r[4], const uint64_t a[4], const u
  * The C intrinsics version (_addcarryx_u64) this replaces was 2.7x slower
  * than the portable path with GCC 12, which serialises the two chains. */
 #define ZK_MUL_FIRST(T0, T1, T2, T3, T4)                                              \
-    "movq %[b0], %%rdx\n\t"                                                         \
-    "mulxq %[a0], %" T0 ", %" T1 "\n\t"                                             \
-    "mulxq %[a1], %%rax, %" T2 "\n\t"                                               \
+    "movq 0(%[b]), %%rdx\n\t"                                                         \
+    "mulxq 0(%[a]), %" T0 ", %" T1 "\n\t"                                             \
+    "mulxq 8(%[a]), %%rax, %" T2 "\n\t"                                               \
     "addq %%rax, %" T1 "\n\t"                                                         \
-    "mulxq %[a2], %%rax, %" T3 "\n\t"                                              \
+    "mulxq 16(%[a]), %%rax, %" T3 "\n\t"                                              \
     "adcq %%rax, %" T2 "\n\t"                                                         \
-    "mulxq %[a3], %%rax, %" T4 "\n\t"                                              \
+    "mulxq 24(%[a]), %%rax, %" T4 "\n\t"                                              \
     "adcq %%rax, %" T3 "\n\t"                                                         \
     "adcq $0, %" T4 "\n\t"
 #define ZK_MUL_NEXT(OFF, T0, T1, T2, T3, T4, T4D)                                     \
     "xorl %" T4D ", %" T4D "\n\t"                                                     \
-    "movq %[b" OFF "], %%rdx\n\t"                                                   \
-    "mulxq %[a0], %%rax, %%rcx\n\t"                                                 \
+    "movq " OFF "(%[b]), %%rdx\n\t"                                                   \
+    "mulxq 0(%[a]), %%rax, %%rcx\n\t"                                                 \
     "adcxq %%rax, %" T0 "\n\t"                                                        \
     "adoxq %%rcx, %" T1 "\n\t"                                                        \
-    "mulxq %[a1], %%rax, %%rcx\n\t"                                                 \
+    "mulxq 8(%[a]), %%rax, %%rcx\n\t"                                                 \
     "adcxq %%rax, %" T1 "\n\t"                                                        \
     "adoxq %%rcx, %" T2 "\n\t"                                                        \
-    "mulxq %[a2], %%rax, %%rcx\n\t"                                                \
+    "mulxq 16(%[a]), %%rax, %%rcx\n\t"                                                \
     "adcxq %%rax, %" T2 "\n\t"                                                        \
     "adoxq %%rcx, %" T3 "\n\t"                                                        \
-    "mulxq %[a3], %%rax, %%rcx\n\t"                                                \
+    "mulxq 24(%[a]), %%rax, %%rcx\n\t"                                                \
     "adcxq %%rax, %" T3 "\n\t"                                                        \
     "adoxq %%rcx, %" T4 "\n\t"                                                        \
     "adcq $0, %" T4 "\n\t"
@@ -266,16 +260,16 @@ static inline void mont_mul_portable(uint64_t r[4], const uint64_t a[4], const u
     "movq %" T0 ", %%rdx\n\t"                                                         \
     "imulq %[inv], %%rdx\n\t"                                                         \
     "xorl %%eax, %%eax\n\t"                                                           \
-    "mulxq %[p0], %%rax, %%rcx\n\t"                                                 \
+    "mulxq 0(%[p]), %%rax, %%rcx\n\t"                                                 \
     "adcxq %%rax, %" T0 "\n\t"                                                        \
     "adoxq %%rcx, %" T1 "\n\t"                                                        \
-    "mulxq %[p1], %%rax, %%rcx\n\t"                                                 \
+    "mulxq 8(%[p]), %%rax, %%rcx\n\t"                                                 \
     "adcxq %%rax, %" T1 "\n\t"                                                        \
     "adoxq %%rcx, %" T2 "\n\t"                                                        \
-    "mulxq %[p2], %%rax, %%rcx\n\t"                                                \
+    "mulxq 16(%[p]), %%rax, %%rcx\n\t"                                                \
     "adcxq %%rax, %" T2 "\n\t"                                                        \
     "adoxq %%rcx, %" T3 "\n\t"                                                        \
-    "mulxq %[p3], %%rax, %%rcx\n\t"                                                \
+    "mulxq 24(%[p]), %%rax, %%rcx\n\t"                                                \
     "adcxq %%rax, %" T3 "\n\t"                                                        \
     "adoxq %%rcx, %" T4 "\n\t"                                                        \
     "adcq $0, %" T4 "\n\t"
@@ -283,38 +277,35 @@ static inline void mont_mul_portable(uint64_t r[4], const uint64_t a[4], const u
 ZK_INLINE void mont_mul_adx(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
                                 const uint64_t p[4], uint64_t pinv) {
     uint64_t r0, r1, r2, r3, r4;
-    __asm__(
+    __asm__ volatile(
         ZK_MUL_FIRST("[r0]", "[r1]", "[r2]", "[r3]", "[r4]")
         ZK_RED("[r0]", "[r1]", "[r2]", "[r3]", "[r4]")
-        ZK_MUL_NEXT("1", "[r1]", "[r2]", "[r3]", "[r4]", "[r0]", "k[r0]")
+        ZK_MUL_NEXT("8", "[r1]", "[r2]", "[r3]", "[r4]", "[r0]", "k[r0]")
         ZK_RED("[r1]", "[r2]", "[r3]", "[r4]", "[r0]")
-        ZK_MUL_NEXT("2", "[r2]", "[r3]", "[r4]", "[r0]", "[r1]", "k[r1]")
+        ZK_MUL_NEXT("16", "[r2]", "[r3]", "[r4]", "[r0]", "[r1]", "k[r1]")
         ZK_RED("[r2]", "[r3]", "[r4]", "[r0]", "[r1]")
-        ZK_MUL_NEXT("3", "[r3]", "[r4]", "[r0]", "[r1]", "[r2]", "k[r2]")
+        ZK_MUL_NEXT("24", "[r3]", "[r4]", "[r0]", "[r1]", "[r2]", "k[r2]")
         ZK_RED("[r3]", "[r4]", "[r0]", "[r1]", "[r2]")
         /* result t = (r4, r0, r1, r2) < 2p: subtract p once unless it borrows */
         "movq %[r4], %%rax\n\t"
-        "subq %[p0], %%rax\n\t"
+        "subq 0(%[p]), %%rax\n\t"
         "movq %[r0], %%rcx\n\t"
-        "sbbq %[p1], %%rcx\n\t"
+        "sbbq 8(%[p]), %%rcx\n\t"
         "movq %[r1], %%rdx\n\t"
-        "sbbq %[p2], %%rdx\n\t"
+        "sbbq 16(%[p]), %%rdx\n\t"
         "movq %[r2], %[r3]\n\t"
-        "sbbq %[p3], %[r3]\n\t"
+        "sbbq 24(%[p]), %[r3]\n\t"
         "cmovcq %[r4], %%rax\n\t"
         "cmovcq %[r0], %%rcx\n\t"
         "cmovcq %[r1], %%rdx\n\t"
         "cmovcq %[r2], %[r3]\n\t"
-        "movq %%rax, %[o0]\n\t"
-        "movq %%rcx, %[o1]\n\t"
-        "movq %%rdx, %[o2]\n\t"
-        "movq %[r3], %[o3]\n\t"
-        : [r0] "=&r"(r0), [r1] "=&r"(r1), [r2] "=&r"(r2), [r3] "=&r"(r3), [r4] "=&r"(r4),
-          [o0] "=m"(r[0]), [o1] "=m"(r[1]), [o2] "=m"(r[2]), [o3] "=m"(r[3])
-        : [a0] "m"(a[0]), [a1] "m"(a[1]), [a2] "m"(a[2]), [a3] "m"(a[3]),
-          [b0] "m"(b[0]), [b1] "m"(b[1]), [b2] "m"(b[2]), [b3] "m"(b[3]),
-          [p0] "m"(p[0]), [p1] "m"(p[1]), [p2] "m"(p[2]), [p3] "m"(p[3]), [inv] "m"(pinv)
-        : "rax", "rcx", "rdx", "cc");
+        "movq %%rax, 0(%[out])\n\t"
+        "movq %%rcx, 8(%[out])\n\t"
+        "movq %%rdx, 16(%[out])\n\t"
+        "movq %[r3], 24(%[out])\n\t"
+        : [r0] "=&r"(r0), [r1] "=&r"(r1), [r2] "=&r"(r2), [r3] "=&r"(r3), [r4] "=&r"(r4)
+        : [a] "r"(a), [b] "r"(b), [p] "r"(p), [out] "r"(r), [inv] "m"(pinv)
+        : "rax", "rcx", "rdx", "cc", "memory");
 }
 #define ZK_HAVE_ADX 1
 extern int zk_portable; /* defined in field.c; 1 forces the portable path */

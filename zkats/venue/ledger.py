@@ -240,6 +240,13 @@ class Ledger:
             raise
 
     def _init_meta(self, depth, hash2):
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'depth'").fetchone()
+        if row is not None:          # an existing ledger: no write lock needed
+            d = int(row[0])
+            if depth is not None and int(depth) != d:
+                raise LedgerError(f"{self.path}: ledger tree depth is {d}, not {depth}")
+            self.tree = merkle_store.MerkleStore(self.conn, d, hash2)
+            return
         with self.write():
             row = self.conn.execute("SELECT value FROM meta WHERE key = 'depth'").fetchone()
             if row is None:

@@ -4,29 +4,33 @@
 
 1. **decode** every proof's public signals through the circuit's
    :class:`SignalLayout` (the adapter that says what each public signal
-   means), and check the batch on its own: no nullifier or new note twice
-   inside the batch; a trade's three proofs agree (same trade commitment,
-   same oracle epoch);
+   means), and check the batch on its own: no nullifier, new note or order
+   twice inside the batch; a trade's transitions apply exactly the match's
+   legs (same points, tags, instrument) at one oracle epoch; the match's
+   time is current;
 2. **pre-check** against the ledger without locking (cheap early rejection);
 3. **verify** the proofs, batched per circuit key (:class:`ProofVerifier`
    adapter; a failing batch is re-checked to name the failing proof), and
    each trade's netting proof (:class:`NettingVerifier` adapter);
 4. **apply** in one ``BEGIN IMMEDIATE`` transaction that first repeats every
    ledger check (roots in the root history, nullifiers unspent, commitments
-   new, epochs, escrow, liquidation status) — another process may have
+   new, orders unmatched, epochs, escrow, liquidation status) — another
+   process may have
    committed since step 2 — then writes notes, tree nodes, the new root,
    nullifiers, escrow moves, trades, health and liquidation records.
 
 Any failure raises :class:`LedgerError` naming the item (index and kind) and
 what failed, and leaves the ledger file unchanged.  Messages carry only
 public values (nullifiers, roots, accounts are public signals).  Replays are
-refused because their nullifiers (or, for deposits, note commitments) are
-already in the ledger — never by comparing proof bytes.
+refused because their nullifiers (every spend, and a fresh deposit's
+genesis nullifier) or consumed orders are already in the ledger — never by
+comparing proof bytes.
 
-The adapters are small on purpose: the signal layouts are provisional until
-the venue's circuits fix their public inputs; ``Groth16Verifier`` wraps
-:mod:`zkats.groth16.verifier`; ``default_netting_verifier`` wraps the
-Schnorr netting check of :mod:`zkats.commit`.
+The adapters are small on purpose: ``DEFAULT_LAYOUTS`` mirrors the
+circuits' ``PUBLIC_SIGNALS``; ``Groth16Verifier`` wraps
+:mod:`zkats.groth16.verifier` (keys ``NAME.vkey.json`` in a directory);
+``SchnorrNettingVerifier`` is the netting check of :mod:`zkats.commit`
+with native Baby Jubjub arithmetic.
 """
 import sqlite3
 import time

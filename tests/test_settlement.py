@@ -280,3 +280,49 @@ def test_layouts_match_the_circuits():
         assert tuple(mod.PUBLIC_SIGNALS) == layout.names, name
     assert set(DEFAULT_LAYOUTS) == {c for roles in B.KINDS.values() for c in
                                     (B.ROLE_CIRCUIT[r] for r in roles)}
+
+
+# ---------------------------------------------------------------------------
+# batch JSON under fire: every input parses or raises InputError (never
+# another exception); counts are printed with -s
+# ---------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+    | st.text(max_size=8) | st.sampled_from(["1", "0", "01", "-1", str(2**254), "deposit",
+                                             "trade", "version", "items", "proofs"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.sampled_from(["version", "items", "kind", "proofs", "public", "proof", "netting",
+                         "R", "s", "deposit", "match", "leg_a", "leg_b", "pi_a", "x"]),
+        inner, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_json_values)
+def test_batch_json_random_values(value):
+    try:
+        B.batch_from_json(value)
+    except InputError:
+        pass
+
+
+_VALID = B.dumps(B.Batch([deposit(1, 2, 3), trade(1, 2, 3, 4, 5), health(1)])).encode()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, len(_VALID) - 1), st.integers(0, 255)),
+                min_size=1, max_size=4),
+       st.integers(0, len(_VALID)))
+def test_batch_json_mutated_bytes(edits, cut):
+    data = bytearray(_VALID)
+    for pos, byte in edits:
+        data[pos] = byte
+    for blob in (bytes(data), bytes(data[:cut])):
+        try:
+            B.loads(blob, "m.json")
+        except InputError:
+            pass

@@ -65,15 +65,20 @@ static fr_t *build_twiddles(int log_n, int threads) {
 
 static fr_t *tw_cache[NTT_CACHE_MAX_LOG + 1];
 static pthread_mutex_t tw_lock = PTHREAD_MUTEX_INITIALIZER;
+/* layers whose span exceeds 2^ntt_table_log compute their twiddles on the fly */
+static volatile int ntt_table_log = NTT_CACHE_MAX_LOG;
 
-/* per-layer twiddle table (see build_twiddles) for log_n >= 1; *owned is
- * set when the caller must free it */
-static const fr_t *get_twiddles(int log_n, int threads, int *owned) {
-    *owned = 0;
-    if (log_n > NTT_CACHE_MAX_LOG) {
-        *owned = 1;
-        return build_twiddles(log_n, threads);
-    }
+int ntt_set_table_max_log(int k) {
+    int old = ntt_table_log;
+    if (k < 1) k = 1;
+    if (k > NTT_CACHE_MAX_LOG) k = NTT_CACHE_MAX_LOG;
+    ntt_table_log = k;
+    return old;
+}
+
+/* per-layer twiddle table (see build_twiddles) for 1 <= log_n <= 20,
+ * built once and kept */
+static const fr_t *get_twiddles(int log_n, int threads) {
     pthread_mutex_lock(&tw_lock);
     if (!tw_cache[log_n]) tw_cache[log_n] = build_twiddles(log_n, threads);
     const fr_t *tw = tw_cache[log_n];
@@ -97,6 +102,7 @@ typedef struct {
     int log_n;
     size_t n;
     size_t len;      /* phase 2: current layer's butterfly span */
+    int len_log;     /* log2(len) */
     int block_log;   /* phase 1 */
     fr_t k;          /* scale for the inverse's reversal */
     int scale;
@@ -191,6 +197,56 @@ static void t_layer2(void *c, size_t lo, size_t hi) {
     }
 }
 
+/* The same two kinds of pass for spans beyond the table: the twiddles are
+ * running powers (one extra multiplication per butterfly or, two layers at
+ * a time, w_a = w_b^2 and w_c = w_b w_4: three per quad), started in each
+ * chunk from a power computed with fr_pow. */
+static void t_layer_otf(void *c, size_t lo, size_t hi) {
+    ntt_ctx_t *x = c;
+    size_t half = x->len >> 1;
+    fr_t w = ntt_roots[x->len_log], cur;
+    size_t t = lo;
+    while (t < hi) {
+        size_t g = t / half, j = t - g * half;
+        size_t end = half;
+        if (end - j > hi - t) end = j + (hi - t);
+        uint64_t e[1] = {(uint64_t)j};
+        fr_pow(&cur, &w, e, 1);
+        fr_t *base = x->a + g * x->len;
+        for (size_t jj = j; jj < end; jj++) {
+            butterfly(&base[jj], &base[jj + half], &cur);
+            fr_mul(&cur, &cur, &w);
+        }
+        t += end - j;
+    }
+}
+
+static void t_layer2_otf(void *c, size_t lo, size_t hi) {
+    ntt_ctx_t *x = c;
+    size_t q = x->len >> 1, span = x->len << 1;
+    fr_t wstep = ntt_roots[x->len_log + 1], w4 = ntt_roots[2], wb, wa, wc;
+    size_t t = lo;
+    while (t < hi) {
+        size_t g = t / q, j = t - g * q;
+        size_t end = q;
+        if (end - j > hi - t) end = j + (hi - t);
+        uint64_t e[1] = {(uint64_t)j};
+        fr_pow(&wb, &wstep, e, 1);
+        fr_t *b0 = x->a + g * span;
+        for (size_t jj = j; jj < end; jj++) {
+            fr_t *p0 = b0 + jj, *p1 = p0 + q, *p2 = p1 + q, *p3 = p2 + q;
+            fr_sqr(&wa, &wb);
+            fr_mul(&wc, &wb, &w4);
+            butterfly(p0, p1, &wa);
+            butterfly(p2, p3, &wa);
+            butterfly(p0, p2, &wb);
+            butterfly(p1, p3, &wc);
+            fr_mul(&wb, &wb, &wstep);
+        }
+        t += end - j;
+    }
+}
+
 /* inverse finish: a[i] <-> a[n - i] for 0 < i < n/2, optional scaling */
 static void t_reverse(void *c, size_t lo, size_t hi) {
     ntt_ctx_t *x = c;
@@ -225,23 +281,28 @@ static int ntt_core(fr_t *a, size_t n, int inverse, int scale, int threads) {
     if (log_n < 0 || log_n > NTT_MAX_LOG) return -1;
     if (n == 1) return 0;
     if (log_n < NTT_PAR_MIN_LOG) threads = 1;
-    int owned;
-    const fr_t *tw = get_twiddles(log_n, threads, &owned);
+    pthread_once(&ntt_roots_once, ntt_roots_init);
+    int tlog = ntt_table_log;
+    if (tlog > log_n) tlog = log_n;
+    const fr_t *tw = get_twiddles(tlog, threads);
     if (!tw) return -2;
     ntt_ctx_t c;
     memset(&c, 0, sizeof c);
     c.a = a; c.tw = tw; c.log_n = log_n; c.n = n;
     frv_parallel_for(n, threads, (size_t)1 << 12, t_bitrev, &c);
     c.block_log = log_n < NTT_BLOCK_LOG ? log_n : NTT_BLOCK_LOG;
+    if (c.block_log > tlog) c.block_log = tlog;
     frv_parallel_for(n >> c.block_log, threads, 1, t_blocks, &c);
     int l = c.block_log + 1;
     for (; l + 1 <= log_n; l += 2) {
         c.len = (size_t)1 << l;
-        frv_parallel_for(n >> 2, threads, (size_t)1 << 11, t_layer2, &c);
+        c.len_log = l;
+        frv_parallel_for(n >> 2, threads, (size_t)1 << 11, l + 1 <= tlog ? t_layer2 : t_layer2_otf, &c);
     }
     if (l == log_n) {
         c.len = (size_t)1 << l;
-        frv_parallel_for(n >> 1, threads, (size_t)1 << 12, t_layer, &c);
+        c.len_log = l;
+        frv_parallel_for(n >> 1, threads, (size_t)1 << 12, l <= tlog ? t_layer : t_layer_otf, &c);
     }
     if (inverse) {
         c.scale = scale;
@@ -253,7 +314,6 @@ static int ntt_core(fr_t *a, size_t n, int inverse, int scale, int threads) {
         }
         frv_parallel_for(n / 2 + 1, threads, (size_t)1 << 13, t_reverse, &c);
     }
-    if (owned) free((void *)tw);
     return 0;
 }
 

@@ -16,7 +16,8 @@
  * the first layers in cache-sized blocks, the later ones two at a time;
  * both phases split across `threads` pthreads (<= 0: all cores) for large n.
  * Twiddle tables (n entries, one contiguous run per layer) are cached per
- * size up to 2^20 and built per call above that.  The inverse is the forward transform followed by
+ * size up to 2^20 (32 MiB); larger transforms use the 2^20 table for the
+ * layers it covers and running powers for the spans above it.  The inverse is the forward transform followed by
  * reversing a[1..n-1] and scaling by 1/n.
  */
 #ifndef ZKATS_NTT_H
@@ -37,5 +38,10 @@ int ntt_fr(fr_t *a, size_t n, int inverse, int threads);
 /* Coset variant: forward evaluates at shift * w^i; inverse undoes it.
  * shift (Montgomery) must be nonzero. */
 int ntt_fr_coset(fr_t *a, size_t n, const fr_t *shift, int inverse, int threads);
+/* Largest span (log2, clamped to [1, 20]) served from a twiddle table;
+ * spans above it use running powers.  Returns the previous value.  For
+ * tests (exercising the on-the-fly path at small sizes); not thread-safe
+ * against concurrent transforms' choice of path (both paths are exact). */
+int ntt_set_table_max_log(int k);
 
 #endif

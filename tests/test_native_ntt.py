@@ -335,3 +335,42 @@ def test_portable_path_identical():
         bn254.set_portable(False)
     assert np.array_equal(fast, slow)
     assert np.array_equal(bn254.coset_ntt_array(a, 7, inverse=True), slow_c)
+
+
+@pytest.mark.parametrize("table_log", [1, 2, 3, 6])
+def test_on_the_fly_twiddles(table_log):
+    """Spans above the twiddle table (2^20 by default) use running powers;
+    shrink the table to exercise that path at small sizes."""
+    old = bn254._ntt_table_max_log(table_log)
+    try:
+        for k in range(1, 11):
+            a = rand_vec(1 << k)
+            ev = bn254.ntt(a)
+            assert ev == fft_ref(a, root(k)), k
+            assert bn254.intt(ev) == a
+        a = bn254.fr_ints_to_mont_array(rand_vec(1 << 14))
+        ev2 = bn254.ntt_array(a, threads=2)
+        s = rng.randrange(2, R)
+        c2 = bn254.coset_ntt_array(a, s, threads=2)
+    finally:
+        bn254._ntt_table_max_log(old)
+    assert np.array_equal(ev2, bn254.ntt_array(a, threads=1))
+    assert np.array_equal(c2, bn254.coset_ntt_array(a, s, threads=1))
+
+
+@pytest.mark.slow
+def test_ntt_2_21_beyond_the_table():
+    k = 21
+    n = 1 << k
+    vals = [rng.randrange(R) for _ in range(n)]
+    a = bn254.fr_ints_to_mont_array(vals)
+    ev = bn254.ntt_array(a)
+    evi = bn254.fr_mont_array_to_ints(ev[[0, 1, 777, n - 1]])
+    w = root(k)
+    for i, got in zip((0, 1, 777, n - 1), evi):
+        x = pow(w, i, R)
+        acc = 0
+        for c in reversed(vals):
+            acc = (acc * x + c) % R
+        assert got == acc
+    assert np.array_equal(bn254.ntt_array(ev, inverse=True), a)

@@ -626,6 +626,13 @@ def coset_ntt_array(a, shift, inverse=False, threads=None, inplace=False):
     return _ntt_call(a, shift, inverse, threads)
 
 
+def _ntt_table_max_log(k: int) -> int:
+    """Test hook: spans above 2^k (k clamped to [1, 20]; default 20) get
+    their twiddles as running powers instead of from the cached table.
+    Returns the previous setting."""
+    return int(lib.ntt_set_table_max_log(int(k)))
+
+
 def _ntt_ints(values, shift, inverse):
     values = list(values)
     _log2_size(len(values), "NTT input")

@@ -123,6 +123,8 @@ def wtns_calculate(name, input_json, out_wtns, params):
             inputs = json.load(f)
     except json.JSONDecodeError as err:
         raise InputError(f"{input_json}: not valid JSON ({err.msg} at line {err.lineno})") from None
+    except (UnicodeDecodeError, RecursionError) as err:
+        raise InputError(f"{input_json}: not valid JSON ({type(err).__name__})") from None
     w = cc.solve(inputs, source=input_json)
     write_wtns(out_wtns, w)
     click.echo(f"{out_wtns}: {len(w)} values; public: "

@@ -150,6 +150,8 @@ def prove_circuit(name, input_json, zkey_file, proof_file, public_file, params, 
             inputs = json.load(f)
     except json.JSONDecodeError as err:
         raise InputError(f"{input_json}: not valid JSON ({err.msg} at line {err.lineno})") from None
+    except (UnicodeDecodeError, RecursionError) as err:
+        raise InputError(f"{input_json}: not valid JSON ({type(err).__name__})") from None
     witness = cc.solve(inputs, source=input_json)
     progress.stage("read zkey")
     zk = read_zkey(zkey_file)

@@ -167,6 +167,8 @@ def _load(path):
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as err:
         raise FormatError(path, f"not valid JSON ({err})") from None
+    except RecursionError:
+        raise FormatError(path, "not valid JSON (nested too deeply)") from None
 
 
 def _dump(path, obj):

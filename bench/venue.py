@@ -6,7 +6,7 @@ proofs of one trade (match plus the two transitions).
 For each circuit of ``circuits/`` it compiles (disk-cached), writes the
 ``.r1cs``, makes a Groth16 key (``zkats.groth16.generator.setup``; a
 prepared powers-of-tau file of power >= 14 is needed: by default one is
-made once with snarkjs under ``bench/_work``), solves the example input
+made once under ``bench/_work``: see :func:`make_ptau`), solves the example input
 from the scenario, proves and verifies, and prints one JSON line per
 circuit.  Then it times the trade: the match and both transitions proved
 one after the other (witnesses included and not).  Target (issue 5): the
@@ -27,18 +27,22 @@ POWER = 14
 
 
 def make_ptau(work):
+    """A prepared power-14 ptau under ``work``: snarkjs makes the accumulator
+    and one contribution (an independent implementation), zkats prepares
+    phase 2 (much faster than snarkjs).  Not a real ceremony."""
     out = work / f"venue_pot{POWER}.ptau"
     if out.exists():
         return out
     if not SNARKJS.exists() or not shutil.which("node"):
         sys.exit("bench/venue.py: no --ptau given and snarkjs is not installed")
     p0, p1 = work / "venue_p0.ptau", work / "venue_p1.ptau"
-    print(f"making a power-{POWER} ptau with snarkjs (once)...", file=sys.stderr)
-    for args in (["powersoftau", "new", "bn128", str(POWER), str(p0)],
-                 ["powersoftau", "contribute", str(p0), str(p1), "--name=bench",
-                  "-e=zkats venue bench (not a real ceremony)"],
-                 ["powersoftau", "prepare", "phase2", str(p1), str(out)]):
-        subprocess.run([str(SNARKJS)] + args, check=True, capture_output=True)
+    print(f"making a power-{POWER} ptau (once)...", file=sys.stderr)
+    subprocess.run([str(SNARKJS), "powersoftau", "new", "bn128", str(POWER), str(p0)],
+                   check=True, capture_output=True)
+    subprocess.run([str(SNARKJS), "powersoftau", "contribute", str(p0), str(p1), "--name=bench",
+                    "-e=zkats venue bench (not a real ceremony)"], check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "zkats.cli", "powersoftau", "prepare", "phase2",
+                    str(p1), str(out), "--quiet"], check=True, capture_output=True)
     p0.unlink()
     p1.unlink()
     return out

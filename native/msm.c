@@ -71,3 +71,54 @@ int msm_window_size(size_t n) {
 #undef CURVE
 #undef FIELD
 #undef FE
+
+/* ---- multi-threaded validators ------------------------------------------------ */
+
+typedef struct {
+    const uint64_t *pts;
+    size_t n, width;
+    int group, subgroup;
+    size_t next;      /* atomic block counter */
+    int64_t bad;      /* smallest bad index found (atomic min), or -1 */
+} check_ctx;
+
+#define CHECK_BLOCK 256
+
+static void *check_worker(void *arg) {
+    check_ctx *x = (check_ctx *)arg;
+    size_t nblk = (x->n + CHECK_BLOCK - 1) / CHECK_BLOCK;
+    for (;;) {
+        size_t blk = __atomic_fetch_add(&x->next, 1, __ATOMIC_RELAXED);
+        if (blk >= nblk) break;
+        size_t lo = blk * CHECK_BLOCK, hi = lo + CHECK_BLOCK;
+        if (hi > x->n) hi = x->n;
+        int64_t cur = __atomic_load_n(&x->bad, __ATOMIC_RELAXED);
+        if (cur >= 0 && (size_t)cur < lo) continue;   /* an earlier bad point is known */
+        int64_t r = x->group == 1 ? g1_check_array(x->pts + x->width * lo, hi - lo)
+                                  : g2_check_array(x->pts + x->width * lo, hi - lo, x->subgroup);
+        if (r < 0) continue;
+        int64_t idx = (int64_t)lo + r;
+        cur = __atomic_load_n(&x->bad, __ATOMIC_RELAXED);
+        while ((cur < 0 || idx < cur) &&
+               !__atomic_compare_exchange_n(&x->bad, &cur, idx, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+        }
+    }
+    return NULL;
+}
+
+static int64_t check_mt(const uint64_t *pts, size_t n, int group, int subgroup, int threads) {
+    check_ctx x = {pts, n, group == 1 ? 8 : 16, group, subgroup, 0, -1};
+    size_t nblk = (n + CHECK_BLOCK - 1) / CHECK_BLOCK;
+    threads = zk_threads(threads);
+    if ((size_t)threads > nblk) threads = (int)(nblk ? nblk : 1);
+    zk_run_threads(check_worker, &x, threads);
+    return x.bad;
+}
+
+int64_t g1_check_array_mt(const uint64_t *pts, size_t n, int threads) {
+    return check_mt(pts, n, 1, 0, threads);
+}
+
+int64_t g2_check_array_mt(const uint64_t *pts, size_t n, int subgroup, int threads) {
+    return check_mt(pts, n, 2, subgroup, threads);
+}

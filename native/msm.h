@@ -32,6 +32,11 @@ int g2_mul_each(uint64_t *out, const uint64_t *points, const uint64_t *scalars, 
 int g1_fixed_base(uint64_t *out, const uint64_t *base, const uint64_t *scalars, size_t n, int threads);
 int g2_fixed_base(uint64_t *out, const uint64_t *base, const uint64_t *scalars, size_t n, int threads);
 
+/* g1_check_array / g2_check_array (curve.h) over blocks on `threads`
+ * threads; same result (the index of the first bad point, or -1) */
+int64_t g1_check_array_mt(const uint64_t *pts, size_t n, int threads);
+int64_t g2_check_array_mt(const uint64_t *pts, size_t n, int subgroup, int threads);
+
 /* the window size msm_g1/msm_g2 use for n points */
 int msm_window_size(size_t n);
 

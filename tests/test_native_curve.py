@@ -180,3 +180,20 @@ def test_check_arrays():
         bn254.g1_check_array(np.zeros((2, 7), dtype=np.uint64))
     with pytest.raises(InputError):
         bn254.g1_check_array(np.zeros((2, 8), dtype=np.int64))
+
+
+def test_check_arrays_threaded_first_bad_index():
+    from zkats.field import ints_to_limbs
+    ks = [secrets.randbelow(R) for _ in range(5000)]
+    a = bn254.g1_fixed_base_array(bn254.G1_GEN, ints_to_limbs(ks))
+    assert bn254.g1_check_array(a, threads=3) == -1
+    a[4000, 1] ^= np.uint64(4)
+    a[4500, 0] ^= np.uint64(4)
+    assert bn254.g1_check_array(a, threads=3) == 4000
+    assert bn254.lib.g1_check_array(bn254._ptr(a), a.shape[0]) == 4000
+    b = bn254.g2_fixed_base_array(bn254.G2_GEN, ints_to_limbs(ks[:300]))
+    assert bn254.g2_check_array(b, threads=2) == -1
+    b[290] = bn254.g2_points_to_array([random_twist_point()])[0]
+    b[299] = bn254.g2_points_to_array([random_twist_point()])[0]
+    assert bn254.g2_check_array(b, threads=2) == 290
+    assert bn254.g2_check_array(b, subgroup=False, threads=2) == -1

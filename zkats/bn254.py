@@ -260,18 +260,24 @@ def g2_array_to_points(arr):
     return out
 
 
-def g1_check_array(arr):
+def g1_check_array(arr, threads=None):
     """Index of the first G1 point (n, 8 Montgomery) with a non-canonical
     coordinate or not on the curve, or -1.  Zeros (infinity) pass."""
     arr = _u64(arr, 8, "G1 points")
-    return int(lib.g1_check_array(_ptr(arr), arr.shape[0]))
+    if arr.shape[0] < 4096:
+        return int(lib.g1_check_array(_ptr(arr), arr.shape[0]))
+    return int(lib.g1_check_array_mt(_ptr(arr), arr.shape[0], _threads(threads)))
 
 
-def g2_check_array(arr, subgroup=True):
+def g2_check_array(arr, subgroup=True, threads=None):
     """Index of the first bad G2 point (non-canonical, off the twist, or, with
-    subgroup=True, outside the order-r subgroup), or -1."""
+    subgroup=True, outside the order-r subgroup), or -1.  Multi-threaded
+    (the subgroup test costs about one 127-bit G2 multiplication a point)."""
     arr = _u64(arr, 16, "G2 points")
-    return int(lib.g2_check_array(_ptr(arr), arr.shape[0], 1 if subgroup else 0))
+    if arr.shape[0] < 64:
+        return int(lib.g2_check_array(_ptr(arr), arr.shape[0], 1 if subgroup else 0))
+    return int(lib.g2_check_array_mt(_ptr(arr), arr.shape[0], 1 if subgroup else 0,
+                                     _threads(threads)))
 
 
 def _g1_in(p, what="G1 point"):

@@ -77,21 +77,30 @@ def main():
     ap.add_argument("--power", type=int, default=10)
     ap.add_argument("--workdir", default=str(ROOT / "bench" / "_work" / "ceremony"))
     ap.add_argument("--skip-snarkjs", action="store_true", help="time zkats only")
+    ap.add_argument("--steps", default="contribute,prepare,setup",
+                    help="comma-separated subset of contribute,prepare,setup (the inputs of a later "
+                         "step are still produced, by zkats, when an earlier one is skipped)")
     args = ap.parse_args()
     d = Path(args.workdir) / f"p{args.power}"
     d.mkdir(parents=True, exist_ok=True)
     p = args.power
     sj = not args.skip_snarkjs
 
+    steps = set(args.steps.split(","))
     subprocess.run([ZKATS, "powersoftau", "new", "bn128", str(p), "p0.ptau", "-q"], cwd=d, check=True,
                    capture_output=True)
     z = timed([ZKATS, "powersoftau", "contribute", "p0.ptau", "zc.ptau", "-e=bench", "-q"], d)
-    s = timed([SNARKJS, "powersoftau", "contribute", "p0.ptau", "sc.ptau", "-e=bench"], d) if sj else None
-    line("powersoftau contribute", z, s, power=p)
+    if "contribute" in steps:
+        s = timed([SNARKJS, "powersoftau", "contribute", "p0.ptau", "sc.ptau", "-e=bench"], d) if sj else None
+        line("powersoftau contribute", z, s, power=p)
 
     z = timed([ZKATS, "powersoftau", "prepare", "phase2", "zc.ptau", "zf.ptau", "-q"], d)
-    s = timed([SNARKJS, "powersoftau", "prepare", "phase2", "zc.ptau", "sf.ptau"], d) if sj else None
-    line("powersoftau prepare phase2", z, s, power=p, identical=same(d / "zf.ptau", d / "sf.ptau") if sj else None)
+    if "prepare" in steps:
+        s = timed([SNARKJS, "powersoftau", "prepare", "phase2", "zc.ptau", "sf.ptau"], d) if sj else None
+        line("powersoftau prepare phase2", z, s, power=p,
+             identical=same(d / "zf.ptau", d / "sf.ptau") if sj else None)
+    if "setup" not in steps:
+        return
 
     n = (1 << p) - 8          # constraints: the chain fills the 2^power domain
     (d / "chain.circom").write_text(CIRCUIT % n)

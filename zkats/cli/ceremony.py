@@ -48,7 +48,11 @@ def _iters(value):
     return value
 
 
-_quiet = click.option("--quiet", "-q", is_flag=True, help="No progress output on stderr.")
+def _quiet(fn):
+    """--quiet, plus snarkjs' -v/--verbose accepted (and ignored) so that
+    snarkjs command lines work unchanged."""
+    fn = click.option("--verbose", "-v", is_flag=True, hidden=True, expose_value=False)(fn)
+    return click.option("--quiet", "-q", is_flag=True, help="No progress output on stderr.")(fn)
 
 
 # --- powersoftau ---------------------------------------------------------------

@@ -6,6 +6,7 @@ import random
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 from py_ecc import optimized_bn128 as ob
 
 from zkats import bn254
@@ -473,3 +474,33 @@ def test_pairing_check_threads_many_pairs():
     g1 = bn254.g1_points_to_array([p for p, _ in pairs])
     g2 = bn254.g2_points_to_array([q for _, q in pairs])
     assert bn254.pairing_check_array(g1, g2, threads=2) is True
+
+
+fq = st.integers(0, Q - 1)
+fq2s = st.tuples(fq, fq)
+fq12s = st.tuples(st.tuples(fq2s, fq2s, fq2s), st.tuples(fq2s, fq2s, fq2s))
+
+
+@settings(max_examples=20, deadline=None)
+@given(fq12s, fq12s)
+def test_fq12_ops_hypothesis(a, b):
+    out = ffi.new("fq12_t *")
+    lib.fq12_mul(out, n12(a), n12(b))
+    assert r12(out) == f12mul(a, b)
+    lib.fq12_sqr(out, n12(a))
+    assert r12(out) == f12mul(a, a)
+    lib.fq12_inv(out, n12(a))
+    if a == (Z6, Z6):
+        assert r12(out) == (Z6, Z6)
+    else:
+        assert f12mul(r12(out), a) == O12
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(1, R - 1), st.integers(1, R - 1))
+def test_bilinearity_hypothesis(a, b):
+    P, Qg = bn254.G1_GEN, bn254.G2_GEN
+    lhs = bn254.pairing(bn254.g1_mul(P, a), bn254.g2_mul(Qg, b))
+    assert lhs == bn254.pairing(bn254.g1_mul(P, a * b % R), Qg)
+    assert bn254.pairing_check([(bn254.g1_mul(P, a), bn254.g2_mul(Qg, b)),
+                                (bn254.g1_mul(P, R - a * b % R), Qg)]) is True

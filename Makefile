@@ -47,3 +47,54 @@ vectors: install peers
 
 clean:
 	rm -rf build *.egg-info zkats/_native*.so zkats/_native.c
+
+# ---- hardening (docs/hardening.md) ---------------------------------------
+# The C extension built with sanitizers into its own venv (.venv-asan,
+# .venv-asan-adx, .venv-tsan): the package is installed there non-editable,
+# so the main .venv build is never touched; numpy, cffi, pytest... come from
+# .venv through a .pth line.  Python is not instrumented, so the sanitizer
+# runtime is LD_PRELOADed and leak detection is off (CPython's own
+# allocations would drown it).  `make sanitize` runs two builds:
+#   1. ASan + UBSan on the portable C path (ZKATS_NATIVE_PORTABLE=1): gcc
+#      cannot fit UBSan's instrumentation around the inline asm, so
+#      -DZKATS_NO_ASM selects the C arithmetic;
+#   2. ASan alone on the -march=native build with the ADX asm.
+SAN_TESTS ?= tests/test_native_*.py
+SAN_PYTEST ?= -q -p no:cacheprovider
+CC ?= cc
+comma := ,
+ASAN_LIB = $(shell $(CC) -print-file-name=libasan.so)
+TSAN_LIB = $(shell $(CC) -print-file-name=libtsan.so)
+TSAN_ENV = LD_PRELOAD=$(TSAN_LIB) TSAN_OPTIONS=halt_on_error=1:report_signal_unsafe=0
+SAN_RUN = bin/python -m pytest $(SAN_PYTEST) $(addprefix $(CURDIR)/,$(wildcard $(SAN_TESTS)))
+ASAN_ENV = LD_PRELOAD=$(ASAN_LIB) ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+# $(1) venv, $(2) CFLAGS, $(3) LDFLAGS, $(4) build environment, $(5) run environment
+define san_venv
+	rm -rf $(1)
+	$(BIN)/python -m venv --without-pip $(1)
+	$(BIN)/python -c "import site; print(site.getsitepackages()[0])" \
+	  > $$($(1)/bin/python -c "import site; print(site.getsitepackages()[0])")/zkats-main-venv.pth
+	$(4) ZKATS_NATIVE_CFLAGS="$(2)" ZKATS_NATIVE_LDFLAGS="$(3)" \
+	  $(1)/bin/python -m pip install -q --no-deps --no-build-isolation --no-cache-dir .
+	cd $(1) && $(5) bin/python -c "import zkats._native as n, sys; \
+	  sys.exit(0 if '$(1)' in n.__file__ else 'zkats._native not from $(1): ' + n.__file__)"
+endef
+
+sanitize: install
+	$(call san_venv,.venv-asan,-fsanitize=address$(comma)undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -DZKATS_NO_ASM -O1 -g,-fsanitize=address$(comma)undefined,ZKATS_NATIVE_PORTABLE=1,$(ASAN_ENV))
+	cd .venv-asan && $(ASAN_ENV) $(SAN_RUN)
+	$(call san_venv,.venv-asan-adx,-fsanitize=address -O1 -g,-fsanitize=address,,$(ASAN_ENV))
+	cd .venv-asan-adx && $(ASAN_ENV) $(SAN_RUN)
+
+tsan: install
+	$(call san_venv,.venv-tsan,-fsanitize=thread -DZKATS_NO_ASM -O1 -g,-fsanitize=thread,ZKATS_NATIVE_PORTABLE=1,$(TSAN_ENV))
+	cd .venv-tsan && $(TSAN_ENV) $(SAN_RUN)
+
+.PHONY: tsan fuzz
+
+# Longer parser fuzzing (the CI run uses 100 hypothesis examples per reader).
+FUZZ_EXAMPLES ?= 3000
+fuzz: install
+	ZKATS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -s -p no:cacheprovider tests/test_fuzz_parsers.py

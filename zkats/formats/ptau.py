@@ -99,13 +99,7 @@ def check_g1_array(path, sid, arr, what="point"):
     arr = np.ascontiguousarray(arr)
     if len(arr) == 0:
         return
-    fn = getattr(bn254, "g1_check_array", None)
-    if fn is not None:
-        bad = fn(arr)
-    elif hasattr(bn254.lib, "g1_check_array"):   # until bn254 wraps it
-        bad = int(bn254.lib.g1_check_array(bn254._ptr(arr), len(arr)))
-    else:
-        bad = _py_check(arr, 1)
+    bad = bn254.g1_check_array(arr)
     if bad >= 0:
         raise FormatError(path, f"{what} {bad} is not a canonical G1 point on the curve", sid)
 
@@ -130,10 +124,8 @@ def check_g2_array(path, sid, arr, what="point"):
     n = len(arr)
     if n == 0:
         return
-    fn = getattr(bn254, "g2_check_array", None)
-    if fn is None:
-        bad = _py_check(arr, 2)
-    elif n <= 32:
+    fn = bn254.g2_check_array
+    if n <= 32:
         bad = fn(arr, subgroup=True)
     else:
         bad = fn(arr, subgroup=False)
@@ -154,32 +146,6 @@ def _g2_batch_in_subgroup(arr):
         if acc is not None and not bn254.is_in_subgroup_g2(acc):
             return False
     return True
-
-
-def _py_check(arr, group):
-    """Fallback checker on plain ints (slow; used only before the native
-    core provides the bulk checkers)."""
-    from .. import bn254
-    from ..groth16 import transcript as t
-    bad = bn254.fq_first_noncanonical_array(arr)
-    if bad >= 0:
-        return bad // (2 if group == 1 else 4)
-    raw = arr.astype("<u8").tobytes()
-    if group == 1:
-        for i in range(len(arr)):
-            p = t.g1_from_lem(raw[64 * i:64 * i + 64])
-            if p is not None and (p[1] * p[1] - p[0] ** 3 - 3) % Q:
-                return i
-        return -1
-    from py_ecc import optimized_bn128 as pe
-    for i in range(len(arr)):
-        p = t.g2_from_lem(raw[128 * i:128 * i + 128])
-        if p is None:
-            continue
-        P = t._to_pe2(p)
-        if not pe.is_on_curve(P, pe.b2) or not pe.is_inf(pe.multiply(P, pe.curve_order)):
-            return i
-    return -1
 
 
 # ---------------------------------------------------------------------------
@@ -361,7 +327,7 @@ def _read_contributions(bf, check_points=True):
     if check_points and out:
         check_g1_array(bf.path, 7, np.frombuffer(b"".join(g1raw), dtype="<u8").reshape(-1, 8), "contribution point")
         check_g2_array(bf.path, 7, np.frombuffer(b"".join(g2raw), dtype="<u8").reshape(-1, 16), "contribution point")
-    from ..groth16.transcript import g1_from_lem, g2_from_lem
+    from .points import g1_from_lem, g2_from_lem
     res = []
     for rec, key, partial, nxt, typ, name, iters, bhash in out:
         conv = {k: (g2_from_lem(v) if k in ("tau_g2", "beta_g2") else g1_from_lem(v)) for k, v in rec.items()}
@@ -411,7 +377,7 @@ def read_ptau(path, check="full"):
 
 def contribution_bytes(c):
     """Serialise one contribution exactly as snarkjs' writeContribution."""
-    from ..groth16.transcript import g1_to_lem, g2_to_lem
+    from .points import g1_to_lem, g2_to_lem
     parts = [g1_to_lem(c.tau_g1), g2_to_lem(c.tau_g2), g1_to_lem(c.alpha_g1),
              g1_to_lem(c.beta_g1), g2_to_lem(c.beta_g2)]
     parts += [g1_to_lem(c.key[k]) for k in KEY_G1]

@@ -160,7 +160,7 @@ def _read_groth_header(bf):
     g2 = np.frombuffer(raw[128:384] + raw[448:576], dtype="<u8").reshape(3, 16)     # beta2, gamma2, delta2
     check_g1_array(bf.path, 2, g1, "verifying-key G1 point")
     check_g2_array(bf.path, 2, g2, "verifying-key G2 point")
-    from ..groth16.transcript import g1_from_lem, g2_from_lem
+    from .points import g1_from_lem, g2_from_lem
     hdr = dict(n_vars=n_vars, n_public=n_public, domain_size=domain,
                alpha_1=g1_from_lem(raw[0:64]), beta_1=g1_from_lem(raw[64:128]),
                beta_2=g2_from_lem(raw[128:256]), gamma_2=g2_from_lem(raw[256:384]),
@@ -204,7 +204,7 @@ def _read_mpc(bf):
     rec_min = 64 * 3 + 128 + 64 + 8
     if n * rec_min > size:
         raise FormatError(bf.path, f"{n} contributions do not fit in {size} bytes", 10)
-    from ..groth16.transcript import g1_from_lem, g2_from_lem
+    from .points import g1_from_lem, g2_from_lem
     g1raw, g2raw, recs = [], [], []
     for _ in range(n):
         if pos + rec_min > end:
@@ -278,7 +278,7 @@ def read_zkey(path, check="vk"):
         for sid, a in arrs.items():
             (check_g2_array if sid == 7 else check_g1_array)(bf.path, sid, a)
     cs_hash, contribs = _read_mpc(bf)
-    from ..groth16.transcript import g1_from_lem
+    from .points import g1_from_lem
     raw_ic = ic.astype("<u8").tobytes()
     ic_pts = [g1_from_lem(raw_ic[64 * i:64 * i + 64]) for i in range(npub + 1)]
     return ZKey(ic=ic_pts, coeffs=coeffs, A=arrs[5], B1=arrs[6], B2=arrs[7], C=arrs[8], H=arrs[9],
@@ -287,7 +287,7 @@ def read_zkey(path, check="vk"):
 
 
 def header_bytes(zk):
-    from ..groth16.transcript import g1_to_lem, g2_to_lem
+    from .points import g1_to_lem, g2_to_lem
     return (struct.pack("<I", 32) + Q.to_bytes(32, "little") + struct.pack("<I", 32) + R.to_bytes(32, "little")
             + struct.pack("<III", zk.n_vars, zk.n_public, zk.domain_size)
             + g1_to_lem(zk.alpha_1) + g1_to_lem(zk.beta_1) + g2_to_lem(zk.beta_2)
@@ -295,7 +295,7 @@ def header_bytes(zk):
 
 
 def contribution_bytes(c):
-    from ..groth16.transcript import g1_to_lem, g2_to_lem
+    from .points import g1_to_lem, g2_to_lem
     params = bytearray()
     if c.name:
         name = encode_name(c.name)
@@ -333,5 +333,5 @@ def write_zkey(path, zk, order=None):
 
 
 def _ic_array(ic):
-    from ..groth16.transcript import g1_to_lem
+    from .points import g1_to_lem
     return b"".join(g1_to_lem(p) for p in ic)

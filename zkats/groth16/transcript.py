@@ -379,44 +379,8 @@ def same_ratio(g1s, g1sx, g2s, g2sx):
 
 
 # ---------------------------------------------------------------------------
-# single-point encodings
+# single-point encodings (defined in zkats.formats.points)
 # ---------------------------------------------------------------------------
 
-def g1_to_lem(p):
-    if p is None:
-        return bytes(64)
-    return ((p[0] << 256) % Q).to_bytes(32, "little") + ((p[1] << 256) % Q).to_bytes(32, "little")
-
-
-def g2_to_lem(p):
-    if p is None:
-        return bytes(128)
-    return b"".join(((c << 256) % Q).to_bytes(32, "little") for c in (p[0][0], p[0][1], p[1][0], p[1][1]))
-
-
-def g1_from_lem(raw):
-    """Montgomery LE bytes -> canonical ints (no validation; see formats)."""
-    if not any(raw):
-        return None
-    x = int.from_bytes(raw[:32], "little") * _RINV_Q % Q
-    y = int.from_bytes(raw[32:64], "little") * _RINV_Q % Q
-    return (x, y)
-
-
-def g2_from_lem(raw):
-    if not any(raw):
-        return None
-    c = [int.from_bytes(raw[32 * i:32 * i + 32], "little") * _RINV_Q % Q for i in range(4)]
-    return ((c[0], c[1]), (c[2], c[3]))
-
-
-def g1_to_u(p):
-    if p is None:
-        return bytes(64)
-    return p[0].to_bytes(32, "big") + p[1].to_bytes(32, "big")
-
-
-def g2_to_u(p):
-    if p is None:
-        return bytes(128)
-    return b"".join(c.to_bytes(32, "big") for c in (p[0][1], p[0][0], p[1][1], p[1][0]))
+from ..formats.points import (g1_from_lem, g1_to_lem, g1_to_u, g2_from_lem, g2_to_lem,  # noqa: E402,F401
+                              g2_to_u)

@@ -15,6 +15,8 @@
 /* bucket states of the batch-affine accumulation (msm_impl.h) */
 enum { MSM_HAS = 1, MSM_OVF = 2, MSM_BUSY = 4 };
 /* batch-affine accumulation from this many buckets (c >= 12) */
+/* how many points ahead bucket addresses are prefetched */
+#define MSM_PF 8
 #ifndef MSM_BATCH_CAP
 #define MSM_BATCH_CAP 1024
 #endif

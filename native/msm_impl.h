@@ -30,6 +30,7 @@ static void MF(ba_flush)(MF(ba_t) *s, size_t np) {
     FE acc, inv, t, lam, x3;
     FF(set_one)(&acc);
     for (size_t k = 0; k < np; k++) {
+        if (k + 8 < np) __builtin_prefetch(&s->bucket[s->pb[k + 8]]);
         GF(aff_t) *b = &s->bucket[s->pb[k]];
         FF(sub)(&s->den[k], &s->pp[k]->x, &b->x);
         s->pre[k] = acc;
@@ -106,8 +107,18 @@ static void *MF(worker)(void *arg) {
         int pos = w * x->c;
         memset(s.state, 0, nb);
         size_t np = 0;
+        /* digits are computed MSM_PF points ahead so that the bucket a point
+         * goes to can be prefetched (the buckets outgrow L2 for c >= 14) */
+        int ring[MSM_PF];
+        for (size_t i = lo; i < hi && i < lo + MSM_PF; i++)
+            ring[i % MSM_PF] = zk_booth_digit(x->scalars + 4 * i, 4, pos, x->c);
         for (size_t i = lo; i < hi; i++) {
-            int d = zk_booth_digit(x->scalars + 4 * i, 4, pos, x->c);
+            int d = ring[i % MSM_PF];
+            if (i + MSM_PF < hi) {
+                int dn = zk_booth_digit(x->scalars + 4 * (i + MSM_PF), 4, pos, x->c);
+                ring[(i + MSM_PF) % MSM_PF] = dn;
+                if (batch && dn) __builtin_prefetch(&s.bucket[(dn < 0 ? -dn : dn) - 1]);
+            }
             if (d == 0) continue;
             const GF(aff_t) *p = &x->bases[i];
             if (GF(aff_is_inf)(p)) continue;

@@ -5,8 +5,9 @@ holds the leaves, level ``depth`` the root.  Every non-empty node is stored
 in the table ``merkle_nodes(level, idx, value)``; an absent node equals the
 empty subtree of its level: ``zero[0] = ZERO_LEAF`` and
 ``zero[l + 1] = H(zero[l], zero[l])``.  ``H(left, right)`` is two-input
-Poseidon (circomlib's parameters, :func:`zkats.gadgets.poseidon`), the hash
-the venue's membership circuits use.
+Poseidon (circomlib's parameters, :func:`zkats.gadgets.poseidon`, computed
+natively by :mod:`zkats.venue.fast_hash`), the hash the venue's membership
+circuits use; each level's new parents are hashed in one native call.
 
 Appending ``k`` leaves to a tree of ``n`` leaves recomputes only the nodes
 above the new leaves: about ``2k + depth`` hashes.
@@ -31,15 +32,10 @@ CREATE TABLE merkle_nodes (
 
 
 def default_hash2():
-    """Two-input Poseidon from :mod:`zkats.gadgets` (imported lazily)."""
-    try:
-        from ..gadgets import poseidon
-    except ImportError:
-        from ..gadgets.poseidon_hash import poseidon
-
-    def h2(a, b):
-        return poseidon([a, b])
-    return h2
+    """Two-input Poseidon through the native core (:mod:`zkats.venue.fast_hash`,
+    equal to :func:`zkats.gadgets.poseidon`), with a batched ``.many``."""
+    from .fast_hash import hash2
+    return hash2
 
 
 def zero_hashes(depth, hash2):
@@ -62,6 +58,7 @@ class MerkleStore:
         self.conn = conn
         self.depth = depth
         self.hash2 = hash2 or default_hash2()
+        self.hash_many = getattr(self.hash2, "many", None)
         self._zeros = None
 
     @property
@@ -96,12 +93,15 @@ class MerkleStore:
         lo, hi = n_leaves, n_leaves + len(leaves) - 1
         for level in range(self.depth):
             plo, phi = lo >> 1, hi >> 1
-            parents = {}
+            pairs = []
             for p in range(plo, phi + 1):
                 l_idx, r_idx = 2 * p, 2 * p + 1
                 left = level_vals[l_idx] if l_idx in level_vals else self.node(level, l_idx)
                 right = level_vals[r_idx] if r_idx in level_vals else self.node(level, r_idx)
-                parents[p] = self.hash2(left, right)
+                pairs.append((left, right))
+            hashed = (self.hash_many(pairs) if self.hash_many is not None
+                      else [self.hash2(a, b) for a, b in pairs])
+            parents = dict(zip(range(plo, phi + 1), hashed))
             writes.extend((level + 1, p, str(v)) for p, v in parents.items())
             level_vals, lo, hi = parents, plo, phi
         self.conn.executemany(

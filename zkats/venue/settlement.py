@@ -197,8 +197,9 @@ class SchnorrNettingVerifier(NettingVerifier):
 
     def verify(self, points, proof):
         from .. import bn254
-        from ..commit.netting import _challenge
         from ..commit.pedersen import L, blinding_generator
+        from . import tags
+        from .fast_hash import poseidon
         try:
             legs = [(int(x), int(y)) for x, y in points]
             r_point = (int(proof.R[0]), int(proof.R[1]))
@@ -212,7 +213,9 @@ class SchnorrNettingVerifier(NettingVerifier):
         total = (0, 1)
         for leg in legs:
             total = bn254.bjj_add(total, leg)
-        c = _challenge(total, len(legs), r_point, 0)
+        # zkats.commit.netting's challenge (context 0), with native Poseidon
+        c = poseidon([tags.NETTING, len(legs), total[0], total[1], r_point[0], r_point[1],
+                      0]) % L
         return bn254.bjj_mul(blinding_generator(), s) == \
             bn254.bjj_add(r_point, bn254.bjj_mul(total, c))
 

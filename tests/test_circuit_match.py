@@ -4,6 +4,7 @@ and in circuit (also with lying hints)."""
 from dataclasses import replace
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from zkats.circuits import match
 from zkats.circuits._scenario import NOW, scenario
@@ -108,3 +109,22 @@ def test_same_side(cc):
     pub, prv = _case(b=buy2)
     assert_native_rejects(match.check, pub, prv, "same side")
     assert_unsat(cc, match.inputs(pub, prv), "cross")
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_random_crossing_orders_match(cc, data):
+    sc = scenario()
+    sell_lim = data.draw(st.integers(1, (1 << 40) - 2))
+    buy_lim = data.draw(st.integers(sell_lim, (1 << 40) - 1))
+    price = data.draw(st.integers(sell_lim, buy_lim))
+    sizes = data.draw(st.tuples(st.integers(1, (1 << 32) - 1), st.integers(1, (1 << 32) - 1)))
+    fill = data.draw(st.integers(1, min(sizes)))
+    buy = orders.sign_order(sc.alice, orders.Order(sc.perp.id, orders.BUY, sizes[0], buy_lim,
+                                                   NOW + 5, sc.alice.account, 3))
+    sell = orders.sign_order(sc.bob, orders.Order(sc.perp.id, orders.SELL, sizes[1], sell_lim,
+                                                  NOW + 5, sc.bob.account, 4))
+    a, b = (buy, sell) if data.draw(st.booleans()) else (sell, buy)
+    pub, prv = match.build(orders.make_match(a, b, fill, price), NOW)
+    assert match.check(pub, prv)
+    assert cc.solve(match.inputs(pub, prv)).public == pub.signals()

@@ -291,43 +291,8 @@ def hash_to_g2(h):
 
 
 # ---------------------------------------------------------------------------
-# single-point arithmetic on plain ints (py_ecc; a few calls per contribution)
+# single-point arithmetic on plain ints (native, through zkats.bn254)
 # ---------------------------------------------------------------------------
-
-def _pe():
-    from py_ecc import optimized_bn128 as pe
-    return pe
-
-
-def _to_pe1(p):
-    pe = _pe()
-    if p is None:
-        return pe.Z1
-    return (pe.FQ(p[0]), pe.FQ(p[1]), pe.FQ.one())
-
-
-def _to_pe2(p):
-    pe = _pe()
-    if p is None:
-        return pe.Z2
-    return (pe.FQ2(list(p[0])), pe.FQ2(list(p[1])), pe.FQ2.one())
-
-
-def _from_pe1(P):
-    pe = _pe()
-    if pe.is_inf(P):
-        return None
-    x, y = pe.normalize(P)
-    return (int(x), int(y))
-
-
-def _from_pe2(P):
-    pe = _pe()
-    if pe.is_inf(P):
-        return None
-    x, y = pe.normalize(P)
-    return ((int(x.coeffs[0]), int(x.coeffs[1])), (int(y.coeffs[0]), int(y.coeffs[1])))
-
 
 def g1_mul(p, k):
     from .. import bn254
@@ -356,19 +321,9 @@ G2_GEN = ((108570469990230571359445707622328294813707563595785180869905199932856
 
 
 def pairing_check(pairs):
-    """True if prod e(P_i, Q_i) == 1 for G1/G2 plain-int pairs (native when
-    :mod:`zkats.bn254` provides ``pairing_check``, else py_ecc)."""
+    """True if prod e(P_i, Q_i) == 1 for plain-int (G1, G2) pairs."""
     from .. import bn254
-    fn = getattr(bn254, "pairing_check", None)
-    if fn is not None:
-        return bool(fn(pairs))
-    pe = _pe()
-    acc = pe.FQ12.one()
-    for p, q in pairs:
-        if p is None or q is None:
-            continue
-        acc = acc * pe.miller_loop(_to_pe2(q), _to_pe1(p), final_exponentiate=False)
-    return pe.final_exponentiate(acc) == pe.FQ12.one()
+    return bool(bn254.pairing_check(pairs))
 
 
 def same_ratio(g1s, g1sx, g2s, g2sx):

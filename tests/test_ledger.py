@@ -82,7 +82,7 @@ def test_newer_schema_refused(tmp_path):
 def test_not_a_database(tmp_path):
     p = tmp_path / "junk.db"
     p.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises((LedgerError, sqlite3.DatabaseError)):
+    with pytest.raises(LedgerError, match="junk.db: not a usable ledger database"):
         L.Ledger(p)
 
 

@@ -326,3 +326,73 @@ def test_batch_json_mutated_bytes(edits, cut):
             B.loads(blob, "m.json")
         except InputError:
             pass
+
+
+def test_write_failure_applies_nothing(svc, monkeypatch):
+    import sqlite3
+
+    def broken(n0, leaves):
+        raise sqlite3.OperationalError("disk I/O error")
+    monkeypatch.setattr(svc.ledger.tree, "append_many", broken)
+    _rejects(svc, B.Batch([deposit(5, 1, 1)]), r"ledger write failed \(disk I/O error\); "
+                                               r"nothing was applied")
+
+
+# ---------------------------------------------------------------------------
+# random sequences of batches with colliding values: a batch lands whole or
+# not at all, and a batch reusing a spent nullifier or order never lands
+# ---------------------------------------------------------------------------
+
+_item = st.one_of(
+    st.tuples(st.just("deposit"), st.integers(1, 12), st.integers(1, 3), st.integers(1, 50)),
+    st.tuples(st.just("trade"), st.integers(1, 6), st.integers(1, 12), st.integers(1, 12)),
+    st.tuples(st.just("withdraw"), st.integers(1, 12), st.integers(1, 3), st.integers(1, 80)),
+)
+
+
+def _build(spec, salt):
+    kind, a, b, c = spec
+    if kind == "deposit":
+        return deposit(1000 * salt + a, b, c, nullifier=a)
+    if kind == "trade":
+        return trade(a, b, 1000 * salt + 100 + b, c + 20, 1000 * salt + 200 + c,
+                     orders=((a, 1), (a, 2)))
+    return withdraw(a, 1000 * salt + 300 + a, b, c)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(_item, min_size=1, max_size=3), min_size=1, max_size=6))
+def test_random_batch_sequences(batches):
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        s = service(f"{d}/r.db")
+        s.publish_epoch(1, EPOCH1, deadline=20_000)
+        spent, orders, escrow = set(), set(), 0
+        for salt, specs in enumerate(batches, start=1):
+            batch = B.Batch([_build(x, salt) for x in specs])
+            nuls = [n for it in batch.items for b in it.proofs.values()
+                    for name, n in zip(s.layouts[b.circuit].names, b.public) if name == "nullifier"]
+            ords = [o for it in batch.items if it.kind == "trade"
+                    for o in [tuple(it.proofs["match"].public[4:6]),
+                              tuple(it.proofs["match"].public[6:8])]]
+            before = ledger_snapshot(s)
+            try:
+                r = s.apply(batch)
+            except LedgerError:
+                assert ledger_snapshot(s) == before
+                continue
+            # it landed: nothing it spends was spent before, all of it is there now
+            assert not spent & set(nuls) and len(set(nuls)) == len(nuls)
+            assert not orders & set(ords)
+            spent |= set(nuls)
+            orders |= set(ords)
+            assert r.nullifiers == len(nuls)
+            for it in batch.items:
+                if it.kind in ("deposit", "withdraw"):
+                    amt = it.proofs[it.kind].public[5]
+                    escrow += amt if it.kind == "deposit" else -amt
+            assert escrow >= 0 and s.ledger.escrow_balance(ASSET) == escrow
+            assert {int(n) for (n,) in s.ledger.conn.execute(
+                "SELECT nullifier FROM nullifiers")} == spent
+        check_consistency(s.ledger)
+        s.close()

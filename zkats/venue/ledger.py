@@ -207,8 +207,13 @@ def connect(path, busy_timeout=DEFAULT_BUSY_TIMEOUT):
         conn = sqlite3.connect(str(path), timeout=busy_timeout, isolation_level=None)
     except sqlite3.Error as err:
         raise LedgerError(f"{path}: cannot open ledger ({err})") from None
-    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as err:
+        conn.close()
+        raise LedgerError(f"{path}: not a usable ledger database ({err})") from None
     if mode.lower() != "wal":
         raise LedgerError(f"{path}: cannot switch the ledger to WAL mode (got {mode})")
     conn.execute("PRAGMA synchronous = FULL")

@@ -322,6 +322,9 @@ class SettlementService:
         except sqlite3.IntegrityError as err:
             # unreachable while the checks above hold the write lock; a backstop
             raise LedgerError(f"batch conflicts with the ledger ({err})") from None
+        except sqlite3.Error as err:          # I/O error, disk full, ...: rolled back
+            raise LedgerError(f"{self.ledger.path}: ledger write failed ({err}); "
+                              f"nothing was applied") from None
         t2 = time.perf_counter()
         return BatchReceipt(verify_seconds=t1 - t0, apply_seconds=t2 - t1, **receipt)
 

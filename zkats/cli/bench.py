@@ -45,6 +45,8 @@ MAX_LOG_N = {"msm_g1": 24, "msm_g2": 22, "ntt": 28}
 #: sizes at which the slow references are timed
 PY_ECC_LOG_N = {"msm_g1": 4, "msm_g2": 2, "ntt": 10}
 DISTINCT_LOG_N = 14
+#: largest MSM the ffjavascript reference is asked to do
+FFJS_MAX_LOG_N = {"msm_g1": 20, "msm_g2": 18}
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 FFJS_SCRIPT = ROOT / "bench" / "ffjs_bench.mjs"
@@ -182,7 +184,10 @@ def _bench_msm(op, log_n, threads, repeat, reference, ref_cache, emit):
     emit(dict(line, reference="py_ecc", reference_log_n=rl, reference_seconds=round(rs, 6),
               ratio=round((rs / 2**rl) / (seconds / 2**log_n), 1),
               ratio_kind="per-element speed-up vs a smaller reference run"))
-    if _ffjs_available():
+    if _ffjs_available() and log_n > FFJS_MAX_LOG_N[op]:
+        emit(dict(line, reference="ffjavascript",
+                  skipped=f"not run above 2^{FFJS_MAX_LOG_N[op]} (minutes per call)"))
+    elif _ffjs_available():
         with tempfile.TemporaryDirectory() as d:
             bp, sp = os.path.join(d, "bases.bin"), os.path.join(d, "scalars.bin")
             pts.tofile(bp)

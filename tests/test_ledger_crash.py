@@ -10,7 +10,6 @@
   wins; without conflicts all succeed and leaf indices stay contiguous.
 """
 import multiprocessing
-import os
 import random
 import signal
 import subprocess

@@ -8,8 +8,10 @@ the circuits exist).
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from _settlement_util import (ASSET, BAD, EPOCH1, GENESIS, GOOD, check_consistency, deposit,
+from _settlement_util import (ASSET, BAD, EPOCH1, GOOD, check_consistency, deposit,
                               fast_hash2, health, ledger_snapshot, liquidate, scenario_batch,
                               service, trade, withdraw)
 from zkats.errors import InputError, LedgerError
@@ -286,9 +288,6 @@ def test_layouts_match_the_circuits():
 # batch JSON under fire: every input parses or raises InputError (never
 # another exception); counts are printed with -s
 # ---------------------------------------------------------------------------
-
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 _json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)

@@ -1,0 +1,206 @@
+"""Compile Solidity with solcjs (npm ``solc``, pinned in package.json) and
+run contracts in an in-process py-evm (``eth-tester[py-evm]`` + ``web3``).
+
+Preconditions: ``node`` on PATH and the npm peers installed in the
+repository's ``node_modules`` (``make peers``); the ``evm`` extra installed
+(``pip install -e .[evm]``).  Compiler output and circomlibjs' generated
+Poseidon bytecode are cached under ``~/.cache/zkats/evm`` keyed by the
+sha256 of their inputs (generated artifacts stay out of git)."""
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ZkatsError
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTRACTS = ROOT / "contracts"
+CACHE = Path(os.environ.get("ZKATS_EVM_CACHE", Path.home() / ".cache" / "zkats" / "evm"))
+
+
+class ChainError(ZkatsError):
+    """A transaction reverted (``reason`` holds the revert string) or the
+    chain tooling is missing."""
+
+    def __init__(self, message, reason=None):
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Artifact:
+    name: str
+    abi: list
+    bytecode: str       # 0x-prefixed creation code
+
+
+def _node():
+    node = shutil.which("node")
+    if node is None or not (ROOT / "node_modules" / "solc").is_dir():
+        raise ChainError("node and the npm peers are needed (run `make peers`)")
+    return node
+
+
+_SOLC_JS = r"""
+const solc = require('solc');
+let data = '';
+process.stdin.on('data', c => data += c);
+process.stdin.on('end', () => process.stdout.write(solc.compile(data)));
+"""
+
+_POSEIDON_JS = r"""
+import('circomlibjs').then(m => {
+  const n = Number(process.argv[1]);
+  process.stdout.write(JSON.stringify({bytecode: m.poseidonContract.createCode(n),
+                                       abi: m.poseidonContract.generateABI(n)}));
+});
+"""
+
+
+def _cached(key, produce):
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / (hashlib.sha256(key.encode()).hexdigest() + ".json")
+    if path.exists():
+        return json.loads(path.read_text())
+    out = produce()
+    tmp = path.with_suffix(".tmp%d" % os.getpid())
+    tmp.write_text(json.dumps(out))
+    os.replace(tmp, path)
+    return out
+
+
+def compile_sources(sources, optimize_runs=200):
+    """``{file name: Solidity text}`` -> ``{contract name: Artifact}`` (all
+    contracts of all files; names must be unique).  Raises ChainError with
+    the compiler's errors."""
+    std = {"language": "Solidity",
+           "sources": {k: {"content": v} for k, v in sorted(sources.items())},
+           "settings": {"optimizer": {"enabled": True, "runs": optimize_runs},
+                        "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object"]}}}}
+    inp = json.dumps(std, sort_keys=True)
+
+    def run():
+        r = subprocess.run([_node(), "-e", _SOLC_JS], input=inp, cwd=ROOT, capture_output=True,
+                           text=True, timeout=600)
+        if r.returncode != 0:
+            raise ChainError(f"solcjs failed: {r.stderr.strip()[-500:]}")
+        out = json.loads(r.stdout)
+        errs = [e["formattedMessage"] for e in out.get("errors", []) if e["severity"] == "error"]
+        if errs:
+            raise ChainError("solidity compilation failed: " + errs[0].strip())
+        arts = {}
+        for _, contracts in out["contracts"].items():
+            for name, c in contracts.items():
+                if name in arts:
+                    raise ChainError(f"two contracts named {name}")
+                arts[name] = {"abi": c["abi"], "bytecode": "0x" + c["evm"]["bytecode"]["object"]}
+        return arts
+
+    arts = _cached("solc\0" + inp, run)
+    return {k: Artifact(k, v["abi"], v["bytecode"]) for k, v in arts.items()}
+
+
+def project_contracts():
+    """The escrow and the test token, compiled from ``contracts/``."""
+    return compile_sources({p.name: p.read_text() for p in sorted(CONTRACTS.glob("*.sol"))})
+
+
+def verifier_artifact(vk, name):
+    """The zkats-exported Groth16 verifier for ``vk``, renamed ``name``."""
+    from ..groth16.solidity import solidity_verifier
+    src = solidity_verifier(vk).replace("contract Groth16Verifier", f"contract {name}")
+    return compile_sources({f"{name}.sol": src})[name]
+
+
+def poseidon_artifact(n_inputs=2):
+    """circomlibjs' generated Poseidon contract (the peer's bytecode
+    generator, run here; the result is cached, never committed)."""
+    def run():
+        r = subprocess.run([_node(), "-e", _POSEIDON_JS, str(n_inputs)], cwd=ROOT,
+                           capture_output=True, text=True, timeout=300)
+        if r.returncode != 0:
+            raise ChainError(f"circomlibjs poseidon_gencontract failed: {r.stderr.strip()[-500:]}")
+        return json.loads(r.stdout)
+    out = _cached(f"poseidon{n_inputs}\0circomlibjs-0.1.7", run)
+    return Artifact(f"Poseidon{n_inputs}", out["abi"], out["bytecode"])
+
+
+def _reason(err):
+    """The revert string of a web3 ContractLogicError (or the message)."""
+    msg = getattr(err, "message", None) or (err.args[0] if err.args else str(err))
+    if isinstance(msg, tuple):
+        msg = msg[0]
+    msg = str(msg)
+    for prefix in ("execution reverted: ", "execution reverted"):
+        if msg.startswith(prefix):
+            return msg[len(prefix):].strip() or "reverted"
+    return msg
+
+
+class Chain:
+    """An in-process py-evm chain with eth-tester's funded accounts."""
+
+    def __init__(self, genesis_timestamp=None):
+        try:
+            from eth_tester import EthereumTester, PyEVMBackend
+            from web3 import EthereumTesterProvider, Web3
+        except ImportError:
+            raise ChainError("web3 / eth-tester[py-evm] not installed "
+                             "(pip install -e .[evm])") from None
+        params = None
+        if genesis_timestamp is not None:
+            params = PyEVMBackend.generate_genesis_params(
+                overrides={"timestamp": int(genesis_timestamp)})
+        self.tester = EthereumTester(PyEVMBackend(genesis_parameters=params))
+        self.w3 = Web3(EthereumTesterProvider(self.tester))
+        self.accounts = list(self.w3.eth.accounts)
+        self.w3.eth.default_account = self.accounts[0]
+
+    def deploy(self, art, *args, sender=None, gas=12_000_000):
+        tx = self.w3.eth.contract(abi=art.abi, bytecode=art.bytecode).constructor(*args) \
+            .transact({"from": sender or self.accounts[0], "gas": gas})
+        rc = self.w3.eth.get_transaction_receipt(tx)
+        if rc.status != 1:
+            raise ChainError(f"deploying {art.name} failed")
+        return self.w3.eth.contract(address=rc.contractAddress, abi=art.abi)
+
+    def transact(self, fn, sender=None, gas=25_000_000):
+        """Send ``fn`` (a bound contract function); return the receipt, or
+        raise ChainError(reason) if it reverted (the failed transaction is
+        mined: only the sender's ether pays for it).  The reason is read by
+        replaying the call on the state before the transaction's block
+        (eth-tester mines one transaction per block)."""
+        from eth_tester.exceptions import TransactionFailed
+        from web3.exceptions import ContractLogicError
+        params = {"from": sender or self.accounts[0], "gas": gas}
+        tx = fn.transact(params)
+        rc = self.w3.eth.get_transaction_receipt(tx)
+        if rc.status == 1:
+            return rc
+        reason = "reverted without a reason (out of gas?)"
+        try:
+            fn.call(params, block_identifier=rc.blockNumber - 1)
+        except (ContractLogicError, TransactionFailed) as err:
+            reason = _reason(err)
+        raise ChainError(f"transaction reverted: {reason}", reason)
+
+    def now(self):
+        return self.w3.eth.get_block("latest").timestamp
+
+    def time_travel(self, seconds):
+        """Move the chain clock forward by ``seconds``."""
+        self.time_travel_to(self.now() + int(seconds))
+
+    def time_travel_to(self, timestamp):
+        """Move the chain clock forward to ``timestamp`` (never back)."""
+        if timestamp > self.now():
+            self.tester.time_travel(int(timestamp))
+
+    def snapshot(self):
+        return self.tester.take_snapshot()
+
+    def revert(self, snap):
+        self.tester.revert_to_snapshot(snap)

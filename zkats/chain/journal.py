@@ -1,0 +1,107 @@
+"""State for ``zkats chain``: the chain lives in-process (py-evm), so a
+command cannot attach to a running node.  Instead a chain directory holds
+
+* ``vk/NAME.vkey.json`` — the four verifying keys the escrow was deployed with;
+* ``chain.json`` — the journal: genesis timestamp, the escrow's force
+  timeout, and every SUCCESSFUL transaction (kind, sender index, arguments
+  as integers, block timestamp).
+
+Each command rebuilds the chain by replaying the journal into a fresh
+py-evm with the same genesis timestamp (eth-tester's accounts and contract
+addresses are deterministic; the clock is moved to each recorded
+timestamp before its transaction), then runs its own transaction and
+appends it.  Replaying re-verifies every proof, so commands get slower as
+the journal grows: this is a development chain, not a node.  The file is
+written atomically (rename)."""
+import json
+import os
+from pathlib import Path
+
+from ..errors import InputError
+from .devkeys import ESCROW_CIRCUITS
+from .escrow import FORCE_TIMEOUT, Escrow
+from .evm import Chain, ChainError
+
+
+class ChainDir:
+    def __init__(self, path):
+        self.path = Path(path)
+        self.file = self.path / "chain.json"
+
+    # -- creation
+    @classmethod
+    def create(cls, path, vk_files, force_timeout=FORCE_TIMEOUT):
+        """``vk_files``: {circuit: snarkjs verification-key JSON path}."""
+        from ..formats.snarkjs_json import read_verification_key, write_verification_key
+        d = cls(path)
+        if d.file.exists():
+            raise InputError(f"{d.file}: a chain already exists here")
+        (d.path / "vk").mkdir(parents=True, exist_ok=True)
+        for name in ESCROW_CIRCUITS:
+            write_verification_key(d.path / "vk" / f"{name}.vkey.json",
+                                   read_verification_key(vk_files[name]))
+        probe = Chain()
+        d._write({"version": 1, "genesis_timestamp": probe.now(),
+                  "force_timeout": int(force_timeout), "txs": []})
+        return d
+
+    def _read(self):
+        try:
+            data = json.loads(self.file.read_text())
+        except FileNotFoundError:
+            raise InputError(f"{self.file}: no chain here (run `zkats chain deploy`)") from None
+        except ValueError as err:
+            raise InputError(f"{self.file}: not a chain journal ({err})") from None
+        if not isinstance(data, dict) or data.get("version") != 1:
+            raise InputError(f"{self.file}: unknown journal version")
+        return data
+
+    def _write(self, data):
+        tmp = self.file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, indent=1) + "\n")
+        os.replace(tmp, self.file)
+
+    # -- replay
+    def open(self):
+        """(escrow, journal data) with every recorded transaction replayed."""
+        from ..formats.snarkjs_json import read_verification_key
+        data = self._read()
+        chain = Chain(genesis_timestamp=data["genesis_timestamp"])
+        vks = {n: read_verification_key(self.path / "vk" / f"{n}.vkey.json")
+               for n in ESCROW_CIRCUITS}
+        esc = Escrow.deploy(chain, vks, force_timeout=data["force_timeout"])
+        for i, tx in enumerate(data["txs"]):
+            chain.time_travel_to(tx["ts"])
+            try:
+                self._run(esc, tx)
+            except ChainError as err:
+                raise InputError(f"{self.file}: transaction {i} ({tx['kind']}) no longer "
+                                 f"replays: {err}") from None
+        return esc, data
+
+    @staticmethod
+    def _run(esc, tx):
+        a, who = tx["args"], esc.chain.accounts[tx["sender"]]
+        f = esc.contract.functions
+        if tx["kind"] == "mint":
+            esc._tx(esc.token.functions.mint(who, a[0]))
+            return esc._tx(esc.token.functions.approve(esc.contract.address, a[0]), sender=who)
+        call = {"deposit": lambda: f.deposit(a[0]), "settle": lambda: f.settle(a[0], a[1]),
+                "epoch": lambda: f.publishEpoch(a[0], a[1]),
+                "request_exit": lambda: f.requestExit(a[0]),
+                "forced_withdraw": lambda: f.forcedWithdraw(a[0])}[tx["kind"]]()
+        return esc._tx(call, sender=who)
+
+    def run(self, kind, args, sender=0, advance=0):
+        """Replay, move the clock to max(last, wall clock) + ``advance``,
+        run one transaction and record it; returns (escrow, receipt)."""
+        import time
+        esc, data = self.open()
+        chain = esc.chain
+        chain.time_travel_to(max(chain.now(), int(time.time())) + int(advance))
+        tx = {"kind": kind, "sender": int(sender), "args": args}
+        rc = self._run(esc, tx)
+        tx["ts"] = chain.w3.eth.get_block(rc.blockNumber).timestamp
+        data["txs"].append(tx)
+        self._write(data)
+        return esc, rc

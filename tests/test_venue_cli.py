@@ -4,6 +4,7 @@ example input (slow: a power-14 ceremony and seven setups).
     zkats powersoftau new/contribute/prepare phase2   (once)
     zkats circuit compile NAME -o DIR
     zkats groth16 setup NAME.r1cs POT.ptau NAME.zkey
+    zkats zkey export verificationkey NAME.zkey vk.json
     zkats prove NAME circuits/examples/NAME.json -k NAME.zkey -o proof.json -p public.json
     zkats groth16 verify vk.json public.json proof.json
 """
@@ -50,10 +51,8 @@ def test_prove_and_verify_from_cli(tmp_path, ptau, name):
     r1cs = tmp_path / f"{name}.r1cs"
     zkey = tmp_path / f"{name}.zkey"
     zkats("groth16", "setup", r1cs, ptau, zkey, "--quiet")
-    from zkats.formats.zkey import read_zkey
-    from zkats.groth16.phase2 import export_verification_key
     vk = tmp_path / "vk.json"
-    export_verification_key(read_zkey(zkey), vk)
+    zkats("zkey", "export", "verificationkey", zkey, vk)
     proof, public = tmp_path / "proof.json", tmp_path / "public.json"
     zkats("prove", name, EXAMPLES / f"{name}.json", "-k", zkey, "-o", proof, "-p", public,
           "--quiet")

@@ -49,9 +49,17 @@ class StubNetting(NettingVerifier):
         return proof.s == 1
 
 
-def service(path, clock=None, depth=DEPTH, **kw):
+def service(path, clock=None, depth=DEPTH, require_open_orders=False, **kw):
+    """A service with the test doubles.  Orders need not be opened first
+    (``require_open_orders=False``) unless a test is about that rule."""
     return SettlementService(path, verifier=StubVerifier(), netting=StubNetting(),
-                             depth=depth, hash2=fast_hash2, clock=clock or (lambda: 10_000), **kw)
+                             depth=depth, hash2=fast_hash2, clock=clock or (lambda: 10_000),
+                             require_open_orders=require_open_orders, **kw)
+
+
+def order(point, now=10_000):
+    """An order item opening the order commitment ``point``."""
+    return B.Item("order", {"order": _bundle("order", [point[0], point[1], now])})
 
 
 def _bundle(circuit, public, proof=GOOD):

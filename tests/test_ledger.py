@@ -36,7 +36,7 @@ def test_default_depth_is_the_circuits():
     assert L.DEFAULT_DEPTH == units.TREE_DEPTH
 
 
-@pytest.mark.parametrize("start", [1, 2])
+@pytest.mark.parametrize("start", [1, 2, 3])
 def test_migration_from_older_versions(tmp_path, start):
     p = tmp_path / "old.db"
     conn = L.connect(p)

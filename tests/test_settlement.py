@@ -395,3 +395,29 @@ def test_random_batch_sequences(batches):
                 "SELECT nullifier FROM nullifiers")} == spent
         check_consistency(s.ledger)
         s.close()
+
+
+def test_orders_must_be_open(tmp_path):
+    from _settlement_util import order
+    s = service(tmp_path / "o.db", require_open_orders=True)
+    s.publish_epoch(1, EPOCH1, deadline=20_000)
+    # an order nobody proved (unsigned) cannot be matched
+    _rejects(s, B.Batch([order((7, 7)), trade(1, 11, 12, 13, 14, orders=((7, 7), (8, 8)))]),
+             r"item 1 \(trade\): order 8 is not open")
+    # orders opened by order proofs (here in the same batch, before the match)
+    s.apply(B.Batch([order((7, 7)), order((8, 8)),
+                     trade(1, 11, 12, 13, 14, orders=((7, 7), (8, 8)))]))
+    assert not s.ledger.order_open((7, 7)) and s.ledger.order_consumed((7, 7))
+    # the match opened its remainders (1, 3) and (1, 4): they can be matched later
+    assert s.ledger.order_open((1, 3)) and s.ledger.order_open((1, 4))
+    s.apply(B.Batch([order((9, 9)), trade(2, 21, 22, 23, 24, orders=((1, 3), (9, 9)))]))
+    assert s.ledger.summary()["open_orders"] == 3       # (1, 4), (2, 3), (2, 4)
+    _rejects(s, B.Batch([order((1, 4))]), r"item 0 \(order\): order commitment 1 was already "
+                                           r"opened")
+    _rejects(s, B.Batch([order((7, 7))]), r"order commitment 7 was already opened")
+    _rejects(s, B.Batch([order((5, 5), now=10_000 - 3601)]),
+             r"item 0 \(order\): order time 6399 is not current")
+    _rejects(s, B.Batch([order((5, 5)), order((5, 5))]),
+             r"item 1 \(order\): order commitment 5 was already opened")
+    check_consistency(s.ledger)
+    s.close()

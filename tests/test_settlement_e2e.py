@@ -10,7 +10,7 @@ import random
 import pytest
 
 from _groth16_sim import sim_key, sim_proof
-from _settlement_util import (EPOCH1, deposit, fast_hash2, genesis, ledger_snapshot,
+from _settlement_util import (EPOCH1, deposit, fast_hash2, genesis, ledger_snapshot, order,
                               trade)
 from zkats.commit import netting, pedersen
 from zkats.errors import LedgerError
@@ -53,9 +53,11 @@ def _legs(size, notional, balanced=True):
 
 
 def _trade(keys, tid, na, ca, nb, cb, balanced=True, tamper_role=None):
+    """[order_a, order_b, trade]: the two order proofs open the orders the match consumes."""
     buy, sell, nproof = _legs(3, 300, balanced)
     item = trade(tid, na, ca, nb, cb, root=genesis(DEPTH), legs=(buy, sell), netting=nproof)
-    return _prove(keys, item, tamper_role)
+    return [_prove(keys, order((tid, 1))), _prove(keys, order((tid, 2))),
+            _prove(keys, item, tamper_role)]
 
 
 def _deposit(keys, c, account, amount):
@@ -73,21 +75,21 @@ def svc(tmp_path, keys):
 
 
 def test_real_proofs_accepted_and_tampering_rejected(svc, keys):
-    b = B.Batch([_deposit(keys, 101, 1, 50), _trade(keys, 9, 11, 12, 13, 14),
-                 _trade(keys, 10, 21, 22, 23, 24)])
+    b = B.Batch([_deposit(keys, 101, 1, 50), *_trade(keys, 9, 11, 12, 13, 14),
+                 *_trade(keys, 10, 21, 22, 23, 24)])
     # through JSON, as a submitter would send it
     r = svc.apply(B.loads(B.dumps(b)))
     assert r.nullifiers == 5 and len(r.leaf_indices) == 5
     before = ledger_snapshot(svc)
     for batch, match in [
-        (B.Batch([_deposit(keys, 102, 1, 5), _trade(keys, 30, 31, 32, 33, 34, tamper_role="leg_b")]),
-         r"item 1 \(trade\): leg_b proof does not verify against the transition key"),
-        (B.Batch([_trade(keys, 35, 36, 37, 38, 39, tamper_role="match")]),
-         r"item 0 \(trade\): match proof does not verify against the match key"),
-        (B.Batch([_trade(keys, 40, 41, 42, 43, 44, balanced=False)]),
-         r"item 0 \(trade\): netting proof does not verify"),
-        (B.Batch([_trade(keys, 50, 51, 52, 11, 54)]),
-         r"item 0 \(trade\): leg_b nullifier 11 is already spent"),
+        (B.Batch([_deposit(keys, 102, 1, 5), *_trade(keys, 30, 31, 32, 33, 34, tamper_role="leg_b")]),
+         r"item 3 \(trade\): leg_b proof does not verify against the transition key"),
+        (B.Batch(_trade(keys, 35, 36, 37, 38, 39, tamper_role="match")),
+         r"item 2 \(trade\): match proof does not verify against the match key"),
+        (B.Batch(_trade(keys, 40, 41, 42, 43, 44, balanced=False)),
+         r"item 2 \(trade\): netting proof does not verify"),
+        (B.Batch(_trade(keys, 50, 51, 52, 11, 54)),
+         r"item 2 \(trade\): leg_b nullifier 11 is already spent"),
     ]:
         with pytest.raises(LedgerError, match=match):
             svc.apply(batch)

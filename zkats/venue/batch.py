@@ -14,6 +14,8 @@ trade         match (match), leg_a (transition),          ``netting``: Schnorr
                                                           legs' sum
 health        health (health)
 liquidate     liquidate (liquidate)
+order         order (order)                               opens a signed order
+                                                          commitment for matching
 ============  ==========================================  =====================
 
 JSON form (numbers are canonical decimal strings, as snarkjs writes them)::
@@ -54,6 +56,7 @@ KINDS: Dict[str, Tuple[str, ...]] = {
     "trade": ("match", "leg_a", "leg_b"),
     "health": ("health",),
     "liquidate": ("liquidate",),
+    "order": ("order",),
 }
 ROLE_CIRCUIT: Dict[str, str] = {
     "deposit": "deposit",
@@ -63,6 +66,7 @@ ROLE_CIRCUIT: Dict[str, str] = {
     "leg_b": "transition",
     "health": "health",
     "liquidate": "liquidate",
+    "order": "order",
 }
 
 #: limits checked before anything is allocated from the input

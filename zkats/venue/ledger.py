@@ -32,6 +32,8 @@ trades             settled trades: id = leg_a commitment "x,y" (unique), epoch,
                    instrument, published price (NULL if hidden), match time
 consumed_orders    order commitments "x,y" a match consumed (never matched again;
                    the remainder commitment is a new order)
+open_orders        order commitments a match may consume: from an ``order``
+                   proof (signed) or a match's remainder
 health_proofs      (epoch, account) proved healthy, with batch and time
 liquidatable       (epoch, account) that missed the deadline; liquidated_batch
 =================  ===========================================================
@@ -159,7 +161,20 @@ def _m3_circuits(conn):
     """)
 
 
-MIGRATIONS = [(1, _m1_core), (2, _m2_venue), (3, _m3_circuits)]
+def _m4_open_orders(conn):
+    """Orders a match may consume: opened by an ``order`` proof (signed) or
+    as the remainder of an earlier match."""
+    _script(conn, """
+    CREATE TABLE open_orders (
+        order_point TEXT    PRIMARY KEY,
+        source      TEXT    NOT NULL,
+        batch_id    INTEGER NOT NULL REFERENCES batches(batch_id),
+        item_index  INTEGER NOT NULL
+    ) WITHOUT ROWID
+    """)
+
+
+MIGRATIONS = [(1, _m1_core), (2, _m2_venue), (3, _m3_circuits), (4, _m4_open_orders)]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
@@ -336,6 +351,10 @@ class Ledger:
         """Merkle authentication path (siblings, bits) of a note, for provers."""
         return self.tree.path(leaf_index, self.n_leaves())
 
+    def order_open(self, point):
+        return self._one("SELECT 1 FROM open_orders WHERE order_point = ?",
+                         (point_key(point),)) is not None
+
     def order_consumed(self, point):
         return self._one("SELECT 1 FROM consumed_orders WHERE order_point = ?",
                          (point_key(point),)) is not None
@@ -389,6 +408,7 @@ class Ledger:
             "accounts": c.execute("SELECT COUNT(*) FROM accounts").fetchone()[0],
             "trades": c.execute("SELECT COUNT(*) FROM trades").fetchone()[0],
             "consumed_orders": c.execute("SELECT COUNT(*) FROM consumed_orders").fetchone()[0],
+            "open_orders": c.execute("SELECT COUNT(*) FROM open_orders").fetchone()[0],
             "escrow": {a: b for a, b in c.execute("SELECT asset, balance FROM escrow ORDER BY asset")},
             "epochs": c.execute("SELECT COUNT(*) FROM oracle_epochs").fetchone()[0],
             "liquidatable_pending": c.execute(

@@ -89,6 +89,7 @@ DEFAULT_LAYOUTS: Dict[str, SignalLayout] = {
     "health": SignalLayout("health", ("root", "nullifier", "account", "epoch_id", "epoch")),
     "liquidate": SignalLayout("liquidate", ("root", "nullifier", "commitment", "account",
                                             "epoch_id", "epoch")),
+    "order": SignalLayout("order", ("commitment_x", "commitment_y", "now")),
 }
 
 #: a match's public ``now`` may lag the service clock by at most this (s)
@@ -247,6 +248,7 @@ class _ItemPlan:
     commitments: List[Tuple[str, int]] = field(default_factory=list)
     epochs: List[Tuple[str, int, int]] = field(default_factory=list)  # (role, id, hash)
     orders: List[Tuple[int, int]] = field(default_factory=list)       # consumed points
+    opens: List[Tuple[int, int]] = field(default_factory=list)        # opened points
 
     def where(self):
         return f"item {self.index} ({self.kind})"
@@ -267,13 +269,15 @@ class SettlementService:
     ``verifier`` and ``netting`` are the adapters above (defaults: Groth16
     with keys from ``keys_dir``, and :class:`SchnorrNettingVerifier`);
     ``layouts`` maps circuit names to :class:`SignalLayout`; ``clock``
-    returns unix seconds (health deadlines, match times).  ``depth``/``hash2``
-    go to :class:`Ledger`.
+    returns unix seconds (health deadlines, match and order times).
+    ``depth``/``hash2`` go to :class:`Ledger`.  ``require_open_orders``
+    (default True): a match may consume only orders opened by an ``order``
+    proof or left as a remainder by an earlier match.
     """
 
     def __init__(self, path, verifier: Optional[ProofVerifier] = None, netting=None,
                  layouts=None, keys_dir=None, clock=None, depth=None, hash2=None,
-                 busy_timeout=None):
+                 busy_timeout=None, require_open_orders=True):
         kw = {} if busy_timeout is None else {"busy_timeout": busy_timeout}
         self.ledger = Ledger(path, depth=depth, hash2=hash2, **kw)
         if verifier is None and keys_dir is not None:
@@ -282,6 +286,9 @@ class SettlementService:
         self.netting = netting or SchnorrNettingVerifier()
         self.layouts = dict(DEFAULT_LAYOUTS if layouts is None else layouts)
         self.clock = clock or (lambda: int(time.time()))
+        #: a match may only consume open orders (signed, or remainders); tests of
+        #: other rules may turn this off
+        self.require_open_orders = require_open_orders
 
     def close(self):
         self.ledger.close()
@@ -370,6 +377,13 @@ class SettlementService:
                 raise LedgerError(f"{where}: match time {m['now']} is not current "
                                   f"(service clock {now})")
             plan.orders = [_pt(m, "order_a"), _pt(m, "order_b")]
+            plan.opens = [_pt(m, "rem_a"), _pt(m, "rem_b")]
+        if item.kind == "order":
+            o = signals["order"]
+            if not now - MATCH_MAX_AGE <= o["now"] <= now + CLOCK_SKEW:
+                raise LedgerError(f"{where}: order time {o['now']} is not current "
+                                  f"(service clock {now})")
+            plan.opens = [_pt(o, "commitment")]
         return plan
 
     @staticmethod
@@ -411,6 +425,7 @@ class SettlementService:
         latest = led.latest_epoch()
         escrow_after = {}
         new_accounts = set()     # registered by deposits earlier in this batch
+        opened_here, consumed_here = set(), set()     # order points, in item order
 
         def known(account):
             return str(account) in new_accounts or led.account_exists(account)
@@ -439,8 +454,18 @@ class SettlementService:
                         raise LedgerError(f"{w}: {role} proof uses oracle epoch {eid}, "
                                           f"not the latest")
             for o in p.orders:
-                if led.order_consumed(o):
+                if led.order_consumed(o) or o in consumed_here:
                     raise LedgerError(f"{w}: order {_short(o[0])} was already matched")
+                if self.require_open_orders and o not in opened_here and not led.order_open(o):
+                    raise LedgerError(f"{w}: order {_short(o[0])} is not open (no order proof "
+                                      f"or earlier remainder)")
+                consumed_here.add(o)
+            for o in p.opens:
+                if o in opened_here or o in consumed_here or led.order_open(o) \
+                        or led.order_consumed(o):
+                    raise LedgerError(f"{w}: order commitment {_short(o[0])} was already "
+                                      f"opened")
+                opened_here.add(o)
             if p.kind in ("deposit", "withdraw"):
                 sig = p.signals[p.kind]
                 asset = str(sig["asset"])
@@ -520,9 +545,15 @@ class SettlementService:
         conn.executemany("INSERT INTO nullifiers(nullifier, batch_id, item_index) "
                          "VALUES (?, ?, ?)",
                          [(str(n), batch_id, p.index) for p in plans for _, n in p.nullifiers])
-        conn.executemany("INSERT INTO consumed_orders(order_point, batch_id, item_index) "
-                         "VALUES (?, ?, ?)",
-                         [(point_key(o), batch_id, p.index) for p in plans for o in p.orders])
+        for p in plans:               # in item order: consume, then open remainders
+            for o in p.orders:
+                conn.execute("DELETE FROM open_orders WHERE order_point = ?", (point_key(o),))
+                conn.execute("INSERT INTO consumed_orders(order_point, batch_id, item_index) "
+                             "VALUES (?, ?, ?)", (point_key(o), batch_id, p.index))
+            for o in p.opens:
+                conn.execute("INSERT INTO open_orders(order_point, source, batch_id, item_index) "
+                             "VALUES (?, ?, ?, ?)", (point_key(o), "order" if p.kind == "order"
+                                                     else "remainder", batch_id, p.index))
         root = led.tree.append_many(n0, leaves)
         conn.execute("INSERT INTO roots(seq, root, n_leaves, batch_id) VALUES (?, ?, ?, ?)",
                      (seq, str(root), n0 + len(leaves), batch_id))

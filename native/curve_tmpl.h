@@ -271,7 +271,7 @@ static inline void GF(xyzz_madd)(GF(xyzz_t) *r, const GF(xyzz_t) *p, const GF(af
         FF(set_one)(&r->zz); FF(set_one)(&r->zzz);
         return;
     }
-    FE pp, ppp, rr, qq, t, y2;
+    FE pp, ppp, rr, qq, t;
     FF(mul)(&pp, &q->x, &p->zz);
     FF(sub)(&pp, &pp, &p->x);         /* P = X2*ZZ1 - X1 */
     FF(mul)(&rr, &q->y, &p->zzz);
@@ -282,7 +282,6 @@ static inline void GF(xyzz_madd)(GF(xyzz_t) *r, const GF(xyzz_t) *p, const GF(af
         else GF(xyzz_set_inf)(r);
         return;
     }
-    (void)y2;
     FF(sqr)(&t, &pp);                 /* PP */
     FF(mul)(&ppp, &pp, &t);           /* PPP */
     FF(mul)(&qq, &p->x, &t);          /* Q = X1*PP */

@@ -119,27 +119,30 @@ def _to_fq(x, what="value"):
 
 # ---- field helpers (plain ints; for tests and small jobs) ------------------
 
-def _fq_arr(values):
-    return lib_array_to_mont(ints_to_limbs([v % Q for v in values]), "fq")
-
-
-def lib_array_to_mont(arr, field):
+def _to_mont(arr, field):
+    """(n, 4) canonical limbs of "fq" or "fr" -> Montgomery (native)."""
     out = np.empty_like(arr)
     getattr(lib, f"zk_{field}_to_mont")(_ptr(out), _ptr(arr), arr.shape[0])
     return out
 
 
-def lib_array_from_mont(arr, field):
+def _from_mont(arr, field):
+    """(n, 4) Montgomery limbs of "fq" or "fr" -> canonical (native)."""
     out = np.empty_like(arr)
     getattr(lib, f"zk_{field}_from_mont")(_ptr(out), _ptr(arr), arr.shape[0])
     return out
 
 
+# older names, used by other sections of this module
+lib_array_to_mont = _to_mont
+lib_array_from_mont = _from_mont
+
+
 def _binop(field, modulus, a, b):
-    x = lib_array_to_mont(ints_to_limbs([a % modulus, b % modulus]), field)
+    x = _to_mont(ints_to_limbs([a % modulus, b % modulus]), field)
     out = np.empty((1, 4), dtype=np.uint64)
     getattr(lib, f"zk_{field}_mul")(_ptr(out), _ptr(x[0:1]), _ptr(x[1:2]), 1)
-    return limbs_to_ints(lib_array_from_mont(out, field))[0]
+    return limbs_to_ints(_from_mont(out, field))[0]
 
 
 def fq_mul(a, b):
@@ -153,10 +156,10 @@ def fr_mul(a, b):
 
 
 def _unop(fn, field, modulus, a, ctype):
-    x = lib_array_to_mont(ints_to_limbs([a % modulus]), field)
+    x = _to_mont(ints_to_limbs([a % modulus]), field)
     out = np.zeros((1, 4), dtype=np.uint64)
     ok = fn(_ptr(out, ctype), _ptr(x, ctype))
-    return ok, limbs_to_ints(lib_array_from_mont(out, field))[0]
+    return ok, limbs_to_ints(_from_mont(out, field))[0]
 
 
 def fq_inv(a):
@@ -180,10 +183,10 @@ def fr_batch_inv(values):
     values = list(values)
     if not values:
         return []
-    x = lib_array_to_mont(ints_to_limbs([v % R for v in values]), "fr")
+    x = _to_mont(ints_to_limbs([v % R for v in values]), "fr")
     out = np.zeros_like(x)
     lib.fr_batch_inv(_ptr(out, "fr_t *"), _ptr(x, "fr_t *"), len(values))
-    return limbs_to_ints(lib_array_from_mont(out, "fr"))
+    return limbs_to_ints(_from_mont(out, "fr"))
 
 
 def fq_to_mont_array(values):
@@ -195,12 +198,12 @@ def fq_to_mont_array(values):
             raise InputError(f"fq values[{bad}] is not canonical (must be < q)")
     else:
         arr = ints_to_limbs([_to_fq(v, "fq value") for v in values])
-    return lib_array_to_mont(arr, "fq")
+    return _to_mont(arr, "fq")
 
 
 def fq_from_mont_array(arr):
     """(n, 4) Montgomery Fq -> (n, 4) canonical."""
-    return lib_array_from_mont(_u64(arr, 4, "fq values"), "fq")
+    return _from_mont(_u64(arr, 4, "fq values"), "fq")
 
 
 # ---- point conversion --------------------------------------------------------
@@ -229,19 +232,19 @@ def g1_points_to_array(points):
     """Plain-int G1 points -> (n, 8) uint64 Montgomery affine (None -> zeros).
     Coordinates must be canonical; points are not checked on the curve."""
     vals = [c for p in points for c in _g1_coords(p)]
-    return lib_array_to_mont(ints_to_limbs(vals), "fq").reshape(-1, 8)
+    return _to_mont(ints_to_limbs(vals), "fq").reshape(-1, 8)
 
 
 def g2_points_to_array(points):
     """Plain-int G2 points -> (n, 16) uint64 Montgomery affine."""
     vals = [c for p in points for c in _g2_coords(p)]
-    return lib_array_to_mont(ints_to_limbs(vals), "fq").reshape(-1, 16)
+    return _to_mont(ints_to_limbs(vals), "fq").reshape(-1, 16)
 
 
 def g1_array_to_points(arr):
     """(n, 8) Montgomery affine -> list of (x, y) or None."""
     arr = _u64(arr, 8, "G1 points")
-    v = limbs_to_ints(lib_array_from_mont(arr.reshape(-1, 4), "fq"))
+    v = limbs_to_ints(_from_mont(arr.reshape(-1, 4), "fq"))
     raw = arr.reshape(-1, 8)
     out = []
     for i in range(raw.shape[0]):
@@ -252,7 +255,7 @@ def g1_array_to_points(arr):
 def g2_array_to_points(arr):
     """(n, 16) Montgomery affine -> list of ((x0, x1), (y0, y1)) or None."""
     arr = _u64(arr, 16, "G2 points")
-    v = limbs_to_ints(lib_array_from_mont(arr.reshape(-1, 4), "fq"))
+    v = limbs_to_ints(_from_mont(arr.reshape(-1, 4), "fq"))
     out = []
     for i in range(arr.shape[0]):
         out.append(None if not arr[i].any()

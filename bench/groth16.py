@@ -72,8 +72,8 @@ def best(cmd, cwd, repeat):
     return min(r[0] for r in runs), max(r[1] for r in runs)
 
 
-def prepare(work, k, ptau_power):
-    ptau = work / f"pot{ptau_power}.ptau"
+def prepare(work, k, ptau_power, ptau=None):
+    ptau = Path(ptau) if ptau else work / f"pot{ptau_power}.ptau"
     if not ptau.exists():
         print(f"# making {ptau.name} with snarkjs (once)", file=sys.stderr)
         run([SNARKJS, "powersoftau", "new", "bn128", ptau_power, "p0.ptau"], work)
@@ -120,13 +120,14 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--workdir", default=str(ROOT / "bench" / "_work"))
     ap.add_argument("--batch", type=int, default=64, help="proofs per batch_verify call")
+    ap.add_argument("--ptau", help="an existing phase-2-prepared .ptau of power >= every size")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
     summary = {}
     for k in sizes:
-        d = prepare(work, k, max(16, max(sizes)))
+        d = prepare(work, k, max(16, max(sizes)), args.ptau)
         zp = best([ZKATS, "groth16", "prove", "circuit.zkey", "witness.wtns", "zkats_proof.json",
                    "zkats_public.json", "--quiet"], d, args.repeat)
         sp = best([SNARKJS, "groth16", "prove", "circuit.zkey", "witness.wtns", "snarkjs_proof.json",

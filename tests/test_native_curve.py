@@ -197,3 +197,18 @@ def test_check_arrays_threaded_first_bad_index():
     b[299] = bn254.g2_points_to_array([random_twist_point()])[0]
     assert bn254.g2_check_array(b, threads=2) == 290
     assert bn254.g2_check_array(b, subgroup=False, threads=2) == -1
+
+
+def test_g2_subgroup_check_rejects_cofactor_torsion():
+    """Points of the twist whose order divides the cofactor h = 2q - r =
+    10069 * h' (no component in G2) are rejected by the psi test too."""
+    h = G2_COFACTOR
+    assert h % 10069 == 0
+    P = random_twist_point()
+    for k in (R, R * (h // 10069), R * 10069):
+        T = bn254.g2_mul(P, k)
+        assert T is not None                      # overwhelmingly likely
+        assert bn254.g2_mul(T, h) is None         # order divides h
+        assert not bn254.is_in_subgroup_g2(T)
+        # and mixed with a G2 point
+        assert not bn254.is_in_subgroup_g2(bn254.g2_add(T, bn254.G2_GEN))

@@ -19,6 +19,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--full", action="store_true")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--calls", type=int, default=None,
+                    help="hint calls forged per circuit (default 2, or 60 with --full)")
     ap.add_argument("circuits", nargs="*")
     args = ap.parse_args()
     from zkats.circuit import compile_circuit, list_circuits, load_circuit
@@ -38,7 +40,7 @@ def main():
         t = time.time()
         cc = compile_circuit(load_circuit(name))
         rep = mutation_test(cc, inputs, max_wires=None if args.full else 150,
-                            max_calls=60 if args.full else 2, seed=args.seed)
+                            max_calls=args.calls or (60 if args.full else 2), seed=args.seed)
         rep.circuit = label
         print(rep.row(), f"{time.time() - t:8.1f}", flush=True)
         for s in rep.survivors + rep.hint_survivors:

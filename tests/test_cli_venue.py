@@ -1,0 +1,253 @@
+"""The trader's CLI (zkats/cli/venue.py) and ``zkats demo``.
+
+Fast tests use a venue directory without proving keys (``Venue.init(...,
+circuits=())``): wallets, orders, RFQ requests/quotes, oracle epochs, the
+ledger summary, and every command's one-line errors.  The slow tests make
+(or reuse from the key cache) the development keys and run the proving
+commands and the whole demo, then grep every public output for the
+secrets in the private files.
+"""
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from zkats.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMANDS = [["venue", "init"], ["venue", "advance-clock"], ["keys", "new"], ["deposit"],
+            ["withdraw"], ["health"], ["liquidate"], ["match"], ["settle"], ["order", "new"],
+            ["rfq", "request"], ["rfq", "quote"], ["rfq", "accept"], ["oracle", "publish"],
+            ["oracle", "close"], ["ledger", "show"], ["demo"]]
+
+
+def run(*args):
+    r = CliRunner().invoke(main, [str(a) for a in args])
+    return r
+
+
+def ok(*args):
+    r = run(*args)
+    assert r.exit_code == 0, (args, r.output, r.exception)
+    return r
+
+
+def one_line_error(r, pattern):
+    assert r.exit_code == 1, (r.exit_code, r.output)
+    assert "Traceback" not in r.output
+    lines = [ln for ln in r.stderr.splitlines() if ln.startswith("zkats: error")]
+    assert len(lines) == 1, r.stderr
+    assert re.search(pattern, lines[0]), lines[0]
+    return lines[0]
+
+
+def mode(p):
+    return stat.S_IMODE(os.stat(p).st_mode)
+
+
+@pytest.fixture
+def venue(tmp_path):
+    from zkats.venue.workflow import Venue
+    v = Venue.init(tmp_path / "v", circuits=())
+    v.close()
+    return tmp_path / "v"
+
+
+@pytest.mark.parametrize("cmd", COMMANDS, ids=" ".join)
+def test_help(cmd):
+    r = ok(*cmd, "--help")
+    assert "Usage" in r.output
+    if cmd not in (["venue", "advance-clock"],):
+        assert "--json" in r.output
+
+
+def test_keys_new_mode_and_no_overwrite(tmp_path):
+    w = tmp_path / "a.wallet"
+    r = ok("keys", "new", w, "--json")
+    data = json.loads(r.stdout)
+    assert mode(w) == 0o600
+    d = json.loads(w.read_text())
+    assert data["account"] == d["account"]
+    assert d["prv"] not in r.output and d["nk"] not in r.output
+    before = w.read_text()
+    one_line_error(run("keys", "new", w), r"already exists")
+    assert w.read_text() == before
+
+
+def test_order_new_and_rfq(tmp_path, venue):
+    ok("keys", "new", tmp_path / "a.wallet")
+    ok("keys", "new", tmp_path / "b.wallet")
+    o = tmp_path / "a.order"
+    r = ok("order", "new", "-V", venue, "-w", tmp_path / "a.wallet", "--side", "buy",
+           "--size", 5, "--limit", 60_000, "-o", o, "--json")
+    assert mode(o) == 0o600
+    d = json.loads(o.read_text())
+    assert d["blinding"] not in r.output
+    assert json.loads(r.stdout)["commitment"]
+    req = tmp_path / "req.json"
+    ok("rfq", "request", "-V", venue, "--side", "sell", "--size", 2, "-o", req)
+    q = tmp_path / "q.quote"
+    ok("rfq", "quote", "-V", venue, req, "-w", tmp_path / "b.wallet", "--price", 61_000, "-o", q)
+    assert mode(q) == 0o600
+    assert json.loads(q.read_text())["maker_order"]["side"] == 0     # answers a sell with a buy
+    # errors
+    one_line_error(run("order", "new", "-V", venue, "-w", tmp_path / "a.wallet", "--side", "buy",
+                       "--size", 5, "--limit", 60_000, "-o", o), "already exists")
+    one_line_error(run("order", "new", "-V", venue, "-w", tmp_path / "a.wallet", "--side", "buy",
+                       "--size", 5, "--limit", 1, "--instrument", "ETH-PERP",
+                       "-o", tmp_path / "x"), "unknown instrument 'ETH-PERP'")
+    one_line_error(run("order", "new", "-V", venue, "-w", tmp_path / "a.wallet", "--side", "buy",
+                       "--size", 0, "--limit", 1, "-o", tmp_path / "y"), "order size")
+    one_line_error(run("rfq", "quote", "-V", venue, o, "-w", tmp_path / "b.wallet", "--price", 1,
+                       "-o", tmp_path / "z"), "not a zkats-rfq-request file")
+
+
+def test_oracle_ledger_clock(venue):
+    r = ok("ledger", "show", "-V", venue, "--json")
+    s = json.loads(r.stdout)
+    assert s["epochs"] == 1 and s["batches"] == 0 and s["notes"] == 0
+    ok("oracle", "publish", "-V", venue, "--mark", "BTC-PERP=52000", "--deadline-in", 10)
+    one_line_error(run("oracle", "close", "-V", venue), "deadline not reached")
+    ok("venue", "advance-clock", "-V", venue, 11)
+    r = ok("oracle", "close", "-V", venue, "--json")
+    assert json.loads(r.stdout) == {"epoch_id": 2, "liquidatable": []}
+    one_line_error(run("oracle", "publish", "-V", venue, "--mark", "BTC-PERP"), "SYMBOL=PRICE")
+    one_line_error(run("oracle", "close", "-V", venue, 9), "epoch 9 is unknown")
+    assert "epochs: 2" in ok("ledger", "show", "-V", venue).output
+
+
+def test_errors_are_one_line(tmp_path, venue):
+    w = tmp_path / "a.wallet"
+    ok("keys", "new", w)
+    bad = tmp_path / "bad.wallet"
+    bad.write_text("{not json")
+    one_line_error(run("ledger", "show", "-V", tmp_path / "nowhere"), "not a venue directory")
+    one_line_error(run("deposit", 100, "-V", venue, "-w", bad, "-o", tmp_path / "b.json"),
+                   "bad.wallet: not a JSON file")
+    (tmp_path / "x.wallet").write_text(json.dumps({"kind": "zkats-wallet", "prv": "zz"}))
+    one_line_error(run("health", "-V", venue, "-w", tmp_path / "x.wallet", "-o", tmp_path / "h"),
+                   "malformed wallet keys")
+    one_line_error(run("withdraw", 5, "-V", venue, "-w", w, "--recipient", "abc",
+                       "-o", tmp_path / "w.json"), "--recipient: not a number")
+    one_line_error(run("withdraw", 5, "-V", venue, "-w", w, "--recipient", "0x1",
+                       "-o", tmp_path / "w.json"), "no settled note yet")
+    one_line_error(run("deposit", 0, "-V", venue, "-w", w, "-o", tmp_path / "d.json"),
+                   "deposit amount: must be positive")
+    # a venue without keys: proving fails on the missing key file, one line
+    one_line_error(run("deposit", 10, "-V", venue, "-w", w, "-o", tmp_path / "d.json"),
+                   r"deposit\.zkey")
+    junk = tmp_path / "junk.json"
+    junk.write_text("[]")
+    one_line_error(run("settle", "-V", venue, junk), "batch")
+    one_line_error(run("match", "-V", venue, w, w, "--wallet-a", w, "--wallet-b", w,
+                       "-o", tmp_path / "m.json"), "not a zkats-order file")
+    one_line_error(run("venue", "init", venue, "--json"), "already a venue directory")
+    # the secret never shows up in any of those errors
+    d = json.loads(w.read_text())
+    assert mode(w) == 0o600 and d["note"] is None
+
+
+def test_subprocess_error_has_no_traceback(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "zkats.cli", "ledger", "show", "-V",
+                        str(tmp_path / "none")], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert r.stderr.strip().count("\n") == 0
+
+
+# ---------------------------------------------------------------- slow: real proofs
+def _secrets(private_dir):
+    """Every key, nullifier key, note salt and order blinding in the private files,
+    as the strings (decimal and hex) that must not appear anywhere public."""
+    vals = set()
+    for p in Path(private_dir).iterdir():
+        d = json.loads(p.read_text())
+        if d["kind"] == "zkats-wallet":
+            vals.add(d["prv"])
+            vals.add(int(d["prv"], 16))
+            vals.add(int(d["nk"]))
+            for n in (d.get("note"), d.get("pending")):
+                if n:
+                    vals.add(int(n["salt"]))
+        orders = [d] if d["kind"] == "zkats-order" else (
+            [d["maker_order"]] if d["kind"] == "zkats-rfq-quote" else [])
+        for o in orders:
+            vals.add(int(o["blinding"]))
+    out = set()
+    for v in vals:
+        if isinstance(v, str):
+            out.add(v)
+            continue
+        out.add(str(v))
+        out.add(format(v, "x"))
+        out.add(format(v, "064x"))
+    return {s for s in out if len(s) >= 16}
+
+
+@pytest.mark.slow
+def test_demo_end_to_end_and_no_secret_leaks(tmp_path):
+    d = tmp_path / "demo"
+    r = subprocess.run([sys.executable, "-m", "zkats.cli", "demo", "--dir", str(d)],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "liquidated: alice" in r.stdout and "health failed: alice" in r.stdout
+    for p in (d / "private").iterdir():
+        assert mode(p) == 0o600, p
+    secrets_ = _secrets(d / "private")
+    assert len(secrets_) > 20
+    public = [r.stdout, r.stderr]
+    for p in list((d / "public").iterdir()) + [d / "venue" / "venue.json"] + \
+            list((d / "venue" / "keys").glob("*.json")):
+        public.append(p.read_text())
+    from zkats.venue.ledger import Ledger
+    led = Ledger(d / "venue" / "ledger.db")
+    public.append("\n".join(led.dump()) if not isinstance(led.dump(), str) else led.dump())
+    led.close()
+    blob = "\n".join(public).lower()
+    leaked = [s for s in secrets_ if s.lower() in blob]
+    assert not leaked, f"{len(leaked)} secrets appear in public outputs"
+    # settling the demo's batches again is refused (replays), ledger unchanged
+    before = (d / "venue" / "ledger.db").read_bytes()
+    r2 = subprocess.run([sys.executable, "-m", "zkats.cli", "settle", "-V", str(d / "venue"),
+                         str(d / "public" / "batch2.json")], capture_output=True, text=True,
+                        cwd=ROOT)
+    assert r2.returncode == 1 and "already spent" in r2.stderr and "Traceback" not in r2.stderr
+
+
+@pytest.mark.slow
+def test_cli_happy_paths_with_real_proofs(tmp_path):
+    v = tmp_path / "v"
+    ok("venue", "init", v, "--quiet")
+    for n in ("a", "b"):
+        ok("keys", "new", tmp_path / f"{n}.wallet")
+    ok("deposit", 50_000, "-V", v, "-w", tmp_path / "a.wallet", "-o", tmp_path / "d1.json", "-q")
+    ok("deposit", 90_000, "-V", v, "-w", tmp_path / "b.wallet", "-o", tmp_path / "d2.json", "-q")
+    r = ok("settle", "-V", v, tmp_path / "d1.json", tmp_path / "d2.json", "--json", "-q")
+    assert json.loads(r.stdout)["items"] == 2
+    ok("order", "new", "-V", v, "-w", tmp_path / "a.wallet", "--side", "buy", "--size", 3,
+       "--limit", 60_100, "-o", tmp_path / "a.order")
+    ok("order", "new", "-V", v, "-w", tmp_path / "b.wallet", "--side", "sell", "--size", 3,
+       "--limit", 59_900, "-o", tmp_path / "b.order")
+    ok("match", "-V", v, tmp_path / "a.order", tmp_path / "b.order", "--wallet-a",
+       tmp_path / "a.wallet", "--wallet-b", tmp_path / "b.wallet", "-o", tmp_path / "t.json",
+       "--settle", "-q")
+    ok("rfq", "request", "-V", v, "--side", "buy", "--size", 1, "-o", tmp_path / "req.json")
+    ok("rfq", "quote", "-V", v, tmp_path / "req.json", "-w", tmp_path / "b.wallet",
+       "--price", 60_000, "-o", tmp_path / "q.quote")
+    ok("rfq", "accept", "-V", v, tmp_path / "q.quote", "-w", tmp_path / "a.wallet",
+       "--maker-wallet", tmp_path / "b.wallet", "-o", tmp_path / "t2.json", "--settle", "-q")
+    ok("health", "-V", v, "-w", tmp_path / "b.wallet", "-o", tmp_path / "h.json", "--settle", "-q")
+    ok("withdraw", 1000, "-V", v, "-w", tmp_path / "a.wallet", "--recipient", "0xabc",
+       "-o", tmp_path / "w.json", "--settle", "-q")
+    ok("venue", "advance-clock", "-V", v, 4000)
+    r = ok("oracle", "close", "-V", v, "--json")
+    assert len(json.loads(r.stdout)["liquidatable"]) == 1            # a never proved health
+    ok("liquidate", "-V", v, "-w", tmp_path / "a.wallet", "-o", tmp_path / "l.json", "--settle",
+       "-q")
+    s = json.loads(ok("ledger", "show", "-V", v, "--json").stdout)
+    assert s["trades"] == 2 and s["batches"] == 6 and s["liquidatable_pending"] == 0

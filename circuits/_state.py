@@ -1,6 +1,6 @@
 """Native twins shared by the state circuits (transition, health,
 liquidate, deposit, withdraw): spending a note and the epoch inputs."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Tuple
 
 from zkats.errors import InputError
@@ -13,7 +13,7 @@ class Spend:
     """What the owner needs to spend a note: the note, the nullifier key, the
     account's public key, and the Merkle path (siblings, index bits LSB first)."""
     note: notes.Note
-    nk: int
+    nk: int = field(repr=False)
     pub: Tuple[int, int]
     siblings: Tuple[int, ...]
     bits: Tuple[int, ...]

@@ -244,3 +244,14 @@ def test_netting_balanced_and_unbalanced(alice, bob, perp):
     assert not verify_netting([pts[0], (1, 2)], pf.to_json())
     m = orders.make_match(a, b, 6, 100)
     assert netting.verify([l.commitment() for l in m.legs()], orders.netting_proof(m))
+
+
+def test_reprs_hide_openings(alice, bob, perp):
+    from zkats.circuits._state import Spend
+    a, b = _pair(alice, bob, perp)
+    m = orders.make_match(a, b, 6, 100)
+    n = notes.Note.open(alice, collateral=5)
+    sp = Spend.fresh(n, alice)
+    text = repr(m) + repr(m.legs()) + repr(n) + repr(sp) + repr(a)
+    for secret in (alice.nk, n.salt, m.leg_a_blinding, m.rem_a_delta, a.blinding, b.blinding):
+        assert str(secret) not in text

@@ -30,7 +30,7 @@ circuit states: the leg's signed size ``d`` and signed notional ``n = d*p``
 are added to one slot's position and cost, the fee
 ``ceil(|n| * TRADE_FEE_BPS / 10000)`` comes out of collateral.
 """
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Tuple
 
 from ..errors import InputError
@@ -75,7 +75,7 @@ class Note:
     collateral: int
     model: int = 0
     slots: Tuple[Slot, ...] = ()
-    salt: int = 0
+    salt: int = field(default=0, repr=False)
 
     def __post_init__(self):
         _field(self.account, "note account")

@@ -28,7 +28,7 @@ sends a :class:`Request`, a maker answers with a signed order as a
 :class:`Quote`, and the taker accepts by signing an order at the quoted
 price.  Both produce a :class:`Match`, the input of the ``match`` circuit.
 """
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from ..errors import InputError
@@ -96,7 +96,7 @@ def signing_message(commitment):
 class SignedOrder:
     """An order with its opening and signature (what its owner keeps)."""
     order: Order
-    blinding: int
+    blinding: int = field(repr=False)
     pub: tuple
     npk: int
     sig: tuple          # ((R8x, R8y), S)
@@ -151,7 +151,7 @@ class Leg:
     account: int
     d: int
     n: int
-    blinding: int
+    blinding: int = field(repr=False)
 
     @property
     def signed_blinding(self):
@@ -179,10 +179,10 @@ class Match:
     b: SignedOrder
     fill: int
     price: int
-    rem_a_delta: int
-    rem_b_delta: int
-    leg_a_blinding: int
-    leg_b_blinding: int
+    rem_a_delta: int = field(repr=False)
+    rem_b_delta: int = field(repr=False)
+    leg_a_blinding: int = field(repr=False)
+    leg_b_blinding: int = field(repr=False)
     reveal_price: int = 0
 
     def legs(self):

@@ -60,7 +60,7 @@ class Replay:
                                                       now + 3600, sc.bob.account, n),
                                  blinding=11 + 2 * n)
         m = orders.Match(buy, sell, fill, price, 20 + n, 40 + n, 60 + n, 80 + n)
-        legs = m.legs()
+        legs = self.last_legs = m.legs()
         root = self.root
         ta = transition.build(self._spend("alice"), root, legs[0], self.epoch,
                               new_salt=5000 + 2 * n)

@@ -115,16 +115,10 @@ def circuit_compile(name, params, outdir):
 @_PARAM
 def wtns_calculate(name, input_json, out_wtns, params):
     """Solve the witness of circuit NAME for INPUT_JSON and write OUT_WTNS."""
-    from ..errors import InputError
     from ..formats.wtns import write_wtns
     cc = _compile(name, params)
-    try:
-        with open(input_json) as f:
-            inputs = json.load(f)
-    except json.JSONDecodeError as err:
-        raise InputError(f"{input_json}: not valid JSON ({err.msg} at line {err.lineno})") from None
-    except (UnicodeDecodeError, RecursionError) as err:
-        raise InputError(f"{input_json}: not valid JSON ({type(err).__name__})") from None
+    from ..formats.jsonio import load_file
+    inputs = load_file(input_json)
     w = cc.solve(inputs, source=input_json)
     write_wtns(out_wtns, w)
     click.echo(f"{out_wtns}: {len(w)} values; public: "

@@ -145,13 +145,8 @@ def prove_circuit(name, input_json, zkey_file, proof_file, public_file, params, 
     progress.stage("compile")
     cc = _compile(name, params)
     progress.stage("solve")
-    try:
-        with open(input_json) as f:
-            inputs = json.load(f)
-    except json.JSONDecodeError as err:
-        raise InputError(f"{input_json}: not valid JSON ({err.msg} at line {err.lineno})") from None
-    except (UnicodeDecodeError, RecursionError) as err:
-        raise InputError(f"{input_json}: not valid JSON ({type(err).__name__})") from None
+    from ..formats.jsonio import load_file
+    inputs = load_file(input_json)
     witness = cc.solve(inputs, source=input_json)
     progress.stage("read zkey")
     zk = read_zkey(zkey_file)

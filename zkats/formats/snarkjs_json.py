@@ -158,17 +158,8 @@ def _object(d, path, what):
 
 
 def _load(path):
-    try:
-        with open(path, "rb") as f:
-            raw = f.read()
-    except OSError as err:
-        raise InputError(f"{path}: cannot read: {err.strerror or err}") from None
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as err:
-        raise FormatError(path, f"not valid JSON ({err})") from None
-    except RecursionError:
-        raise FormatError(path, "not valid JSON (nested too deeply)") from None
+    from .jsonio import load_file
+    return load_file(path)
 
 
 def _dump(path, obj):

@@ -214,9 +214,9 @@ def test_demo_end_to_end_and_no_secret_leaks(tmp_path):
     # settling the demo's batches again is refused (replays), ledger unchanged
     before = (d / "venue" / "ledger.db").read_bytes()
     r2 = subprocess.run([sys.executable, "-m", "zkats.cli", "settle", "-V", str(d / "venue"),
-                         str(d / "public" / "batch2.json")], capture_output=True, text=True,
+                         str(d / "public" / "batch3.json")], capture_output=True, text=True,
                         cwd=ROOT)
-    assert r2.returncode == 1 and "already spent" in r2.stderr and "Traceback" not in r2.stderr
+    assert r2.returncode == 1 and "item 0 (trade)" in r2.stderr and "Traceback" not in r2.stderr
 
 
 @pytest.mark.slow
@@ -235,6 +235,7 @@ def test_cli_happy_paths_with_real_proofs(tmp_path):
        "--limit", 59_900, "-o", tmp_path / "b.order")
     ok("match", "-V", v, tmp_path / "a.order", tmp_path / "b.order", "--wallet-a",
        tmp_path / "a.wallet", "--wallet-b", tmp_path / "b.wallet", "-o", tmp_path / "t.json",
+       "--prove-orders",
        "--settle", "-q")
     ok("rfq", "request", "-V", v, "--side", "buy", "--size", 1, "-o", tmp_path / "req.json")
     ok("rfq", "quote", "-V", v, tmp_path / "req.json", "-w", tmp_path / "b.wallet",

@@ -192,9 +192,11 @@ def liquidate(wallet, epoch, out, settle_now, venue_dir, as_json, quiet):
 @click.option("--wallet-b", required=True, type=click.Path(dir_okay=False, exists=True))
 @click.option("--fill", type=int, help="Lots to fill (default: the smaller size).")
 @click.option("--price", type=int, help="Execution price (default: ORDER_B's limit).")
+@click.option("--prove-orders", is_flag=True,
+              help="Also prove both orders into the batch (if not opened by earlier batches).")
 @_batch_cmd
-def match(order_a, order_b, wallet_a, wallet_b, fill, price, out, settle_now, venue_dir,
-          as_json, quiet):
+def match(order_a, order_b, wallet_a, wallet_b, fill, price, prove_orders, out, settle_now,
+          venue_dir, as_json, quiet):
     """Prove a limit-order match and both accounts' transitions (one trade item)."""
     from ..venue.workflow import Wallet, order_from_json, read_json
     v = _open(venue_dir, quiet)
@@ -241,18 +243,30 @@ def _order_opts(f):
 @click.option("--limit", required=True, type=int)
 @click.option("--out", "-o", required=True, type=click.Path(dir_okay=False),
               help="Order file to create (secret, 0600).")
+@click.option("--batch", "batch_out", type=click.Path(dir_okay=False),
+              help="Also prove the order and write its batch file (public): settling it "
+                   "opens the order on the ledger, which a match requires.")
 @_order_opts
 @_venue_opt
 @_common
-def order_new(wallet, side, size, limit, out, instrument, expiry_in, venue_dir, as_json, quiet):
+def order_new(wallet, side, size, limit, out, batch_out, instrument, expiry_in, venue_dir,
+              as_json, quiet):
     """Sign and commit a limit order; the public part is its commitment."""
+    from ..errors import InputError
     from ..venue.workflow import Wallet, order_to_json, write_secret
+    if batch_out and os.path.exists(batch_out):
+        raise InputError(f"{batch_out}: already exists")
     v = _open(venue_dir, quiet)
     so = v.new_order(Wallet.load(wallet), instrument, side, size, limit, expiry_in)
+    item = v.order_item(so) if batch_out else None
     write_secret(out, order_to_json(so))
+    if item is not None:
+        _write_batch(batch_out, [item])
+    v.close()
     cx, cy = so.commitment
-    _out(as_json, {"order": out, "commitment": [str(cx), str(cy)]},
-         f"order {out}: commitment ({cx}, {cy})")
+    _out(as_json, {"order": out, "commitment": [str(cx), str(cy)], "batch": batch_out},
+         f"order {out}: commitment ({cx}, {cy})" + (f"; order proof in {batch_out}"
+                                                   if batch_out else ""))
 
 
 @main.group("rfq")
@@ -319,8 +333,9 @@ def rfq_accept(quote, wallet, maker_wallet, out, settle_now, venue_dir, as_json,
     v = _open(venue_dir, quiet)
     taker, maker = Wallet.load(wallet), Wallet.load(maker_wallet)
     m = orders.accept(q, taker.key, secrets.randbits(63), v.now())
+    opening = [v.order_item(so) for so in (m.a, m.b)]      # both orders are new
     item, _ = v.match(m.a, m.b, taker, maker, m.fill, m.price)
-    _finish(v, [item], out, settle_now, as_json)
+    _finish(v, opening + [item], out, settle_now, as_json)
 
 
 # ------------------------------------------------------------------ oracle and ledger

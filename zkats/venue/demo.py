@@ -33,6 +33,8 @@ def _batch_public(items, receipt, ledger):
             for k in ("nullifier", "commitment", "account", "amount", "recipient", "epoch_id"):
                 if k in sig:
                     shown.append(f"{k}={_short(sig[k])}")
+            if b.circuit == "order":
+                shown = [f"commitment=({_short(sig['commitment_x'])}, ...), now={sig['now']}"]
             if b.circuit == "match":
                 shown.append("order/leg commitments (points)")
                 shown.append(f"price {'revealed' if sig['reveal_price'] else 'hidden'}")
@@ -103,6 +105,10 @@ def run(directory, report, ptau=None, progress=None):
     sell = v.new_order(w["bob"], "BTC-PERP", "sell", 6, 59_900)
     write_secret(prv_dir / "alice_buy.order", order_to_json(buy))
     write_secret(prv_dir / "bob_sell.order", order_to_json(sell))
+    items = [timed(v.order_item, so) for so in (buy, sell)]
+    settle("limit orders rest: alice buy, bob sell (signed, committed, proved)", items,
+           ["alice: buy 6 BTC-PERP, limit 60100 (opening in private/alice_buy.order)",
+            "bob: sell 6 BTC-PERP, limit 59900 (opening in private/bob_sell.order)"])
     item, m = timed(v.match, buy, sell, w["alice"], w["bob"])
     settle("limit orders: alice buys 6 BTC-PERP (limit 60100), bob sells 6 (limit 59900)",
            [item], [f"fill {m.fill} lots at {m.price} (inside both limits)",
@@ -116,8 +122,9 @@ def run(directory, report, ptau=None, progress=None):
     write_secret(prv_dir / "bob.quote", {"kind": "zkats-rfq-quote",
                                          "maker_order": order_to_json(q.maker_order)})
     m = orders.accept(q, w["carol"].key, secrets.randbits(63), v.now())
+    items = [timed(v.order_item, so) for so in (m.a, m.b)]
     item, _ = timed(v.match, m.a, m.b, w["carol"], w["bob"], m.fill, m.price)
-    settle("RFQ: carol asks to buy 2, bob quotes 60050, carol accepts", [item],
+    settle("RFQ: carol asks to buy 2, bob quotes 60050, carol accepts", items + [item],
            ["the quote (bob's signed order) went only to carol",
             f"fill {m.fill} at {m.price}"])
 

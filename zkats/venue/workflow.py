@@ -30,7 +30,7 @@ from pathlib import Path
 from ..errors import InputError, LedgerError
 
 #: the circuits whose proofs the settlement service verifies
-CIRCUITS = ("deposit", "match", "transition", "health", "liquidate", "withdraw")
+CIRCUITS = ("order", "deposit", "match", "transition", "health", "liquidate", "withdraw")
 POWER = 14
 CEREMONY_WARNING = ("development keys: ONE party (this machine) made the powers of tau and "
                     "the phase-2 contributions; a production venue needs a multi-party "
@@ -246,9 +246,13 @@ def dev_keys(keys_dir, ptau=None, progress=None, circuits=CIRCUITS):
             os.replace(tmp, cached)
         else:
             _say(progress, f"key {name}: cached")
+        vk_cached = cache / f"{name}-{cc.hash[:24]}.vkey.json"
+        if not vk_cached.exists():
+            tmp = Path(str(vk_cached) + f".{os.getpid()}.tmp")
+            write_verification_key(tmp, read_zkey(cached).verifying_key())
+            os.replace(tmp, vk_cached)
         _atomic_copy(cached, keys_dir / f"{name}.zkey")
-        vk_path = keys_dir / f"{name}.vkey.json"
-        write_verification_key(vk_path, read_zkey(keys_dir / f"{name}.zkey").verifying_key())
+        _atomic_copy(vk_cached, keys_dir / f"{name}.vkey.json")
         spent[name] = round(time.perf_counter() - t0, 2)
     return spent
 
@@ -466,6 +470,14 @@ class Venue:
                          self.now() + int(expiry_in), wallet.key.account,
                          secrets.randbits(63) if nonce is None else int(nonce))
         return orders.sign_order(wallet.key, o)
+
+    def order_item(self, so):
+        """Prove a signed order (the ``order`` circuit): the batch item that
+        opens it on the ledger, so a later match may consume it."""
+        from zkats.circuits import order as oc
+        from .batch import Item
+        pub, prv = oc.build(so, self.now())
+        return Item("order", {"order": self.prove("order", oc, pub, prv)})
 
     def match(self, so_a, so_b, wallet_a, wallet_b, fill=None, price=None):
         """Prove the match of two signed orders and both transitions; returns a trade Item."""

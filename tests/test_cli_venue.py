@@ -171,7 +171,7 @@ def _secrets(private_dir):
             vals.add(d["prv"])
             vals.add(int(d["prv"], 16))
             vals.add(int(d["nk"]))
-            for n in (d.get("note"), d.get("pending")):
+            for n in [d.get("note")] + list(d.get("pending") or []):
                 if n:
                     vals.add(int(n["salt"]))
         orders = [d] if d["kind"] == "zkats-order" else (

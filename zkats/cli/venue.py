@@ -202,8 +202,9 @@ def match(order_a, order_b, wallet_a, wallet_b, fill, price, prove_orders, out, 
     v = _open(venue_dir, quiet)
     a = order_from_json(read_json(order_a, "zkats-order"), order_a)
     b = order_from_json(read_json(order_b, "zkats-order"), order_b)
+    opening = [v.order_item(so) for so in (a, b)] if prove_orders else []
     item, _ = v.match(a, b, Wallet.load(wallet_a), Wallet.load(wallet_b), fill, price)
-    _finish(v, [item], out, settle_now, as_json)
+    _finish(v, opening + [item], out, settle_now, as_json)
 
 
 @main.command("settle")

@@ -137,12 +137,15 @@ class Wallet:
     """One trader's secret file: keys and the opening of the live note.
 
     ``note``/``leaf``: the settled live note and its leaf index (None before
-    the first deposit settles); ``pending``: the note a submitted proof
-    creates, promoted to ``note`` once the ledger holds its commitment.
+    the first deposit settles); ``pending``: the notes that proofs made but
+    not yet settled would create (all spend the same note, so at most one
+    can ever settle); the one the ledger holds is promoted to ``note``.
+    Openings are never dropped until one of them settles.
     """
 
-    def __init__(self, path, key, note=None, leaf=None, pending=None, name=""):
-        self.path, self.key, self.note, self.leaf, self.pending = Path(path), key, note, leaf, pending
+    def __init__(self, path, key, note=None, leaf=None, pending=(), name=""):
+        self.path, self.key, self.note, self.leaf = Path(path), key, note, leaf
+        self.pending = list(pending)
         self.name = name
 
     @classmethod
@@ -161,7 +164,9 @@ class Wallet:
         except (KeyError, TypeError, ValueError):
             raise InputError(f"{path}: malformed wallet keys") from None
         note = note_from_json(d["note"], path) if d.get("note") else None
-        pending = note_from_json(d["pending"], path) if d.get("pending") else None
+        if not isinstance(d.get("pending", []), list):
+            raise InputError(f"{path}: malformed wallet (pending)")
+        pending = [note_from_json(n, path) for n in d.get("pending", [])]
         leaf = d.get("leaf")
         return cls(path, key, note, None if leaf is None else int(leaf), pending,
                    str(d.get("name", "")))
@@ -170,18 +175,19 @@ class Wallet:
         return {"kind": "zkats-wallet", "name": self.name, "account": str(self.key.account),
                 "prv": self.key.prv.hex(), "nk": str(self.key.nk),
                 "note": note_to_json(self.note) if self.note else None, "leaf": self.leaf,
-                "pending": note_to_json(self.pending) if self.pending else None}
+                "pending": [note_to_json(n) for n in self.pending]}
 
     def save(self):
         update_secret(self.path, self.to_json())
 
     def sync(self, ledger):
         """Promote the pending note if the ledger now holds it."""
-        if self.pending is not None:
-            idx = ledger.note_index(self.pending.commitment())
+        for n in self.pending:
+            idx = ledger.note_index(n.commitment())
             if idx is not None:
-                self.note, self.leaf, self.pending = self.pending, idx, None
+                self.note, self.leaf, self.pending = n, idx, []
                 self.save()
+                return
 
     def spend(self, ledger):
         from zkats.circuits._state import Spend
@@ -189,13 +195,11 @@ class Wallet:
         if self.note is None:
             raise InputError(f"{self.path}: the account has no settled note yet (deposit first, "
                              f"then settle)")
-        if self.pending is not None:
-            raise InputError(f"{self.path}: a proof for this account is waiting for settlement")
         sibs, bits = ledger.note_path(self.leaf)
         return Spend(self.note, self.key.nk, tuple(self.key.pub), tuple(sibs), tuple(bits))
 
     def set_pending(self, note):
-        self.pending = note
+        self.pending.append(note)
         self.save()
 
 
@@ -421,7 +425,7 @@ class Venue:
             raise InputError("deposit amount: must be positive")
         led = self.ledger
         wallet.sync(led)
-        if wallet.note is None and wallet.pending is None:
+        if wallet.note is None:
             empty = Note.open(wallet.key, collateral=0)
             spend, fresh = Spend.fresh(empty, wallet.key), True
         else:
@@ -533,7 +537,7 @@ def request_from_json(d, path):
 
 def account_view(wallet, epoch=None):
     """A trader's private view of the live note (for display only)."""
-    n = wallet.pending or wallet.note
+    n = wallet.note
     if n is None:
         return {"collateral": 0, "positions": []}
     pos = [{"instrument": str(s.instrument), "position": s.position, "cost": s.cost}

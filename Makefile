@@ -72,13 +72,20 @@ ASAN_ENV = LD_PRELOAD=$(ASAN_LIB) ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 # $(1) venv, $(2) CFLAGS, $(3) LDFLAGS, $(4) build environment, $(5) run environment
+# The build runs on a copy of the sources in $(1)/src: setuptools would
+# otherwise reuse an extension left in ./build by another build's flags.
 define san_venv
 	rm -rf $(1)
 	$(BIN)/python -m venv --without-pip $(1)
 	$(BIN)/python -c "import site; print(site.getsitepackages()[0])" \
 	  > $$($(1)/bin/python -c "import site; print(site.getsitepackages()[0])")/zkats-main-venv.pth
-	$(4) ZKATS_NATIVE_CFLAGS="$(2)" ZKATS_NATIVE_LDFLAGS="$(3)" \
-	  $(1)/bin/python -m pip install -q --no-deps --no-build-isolation --no-cache-dir .
+	mkdir -p $(1)/src
+	tar -cf - --exclude=./build --exclude='./.venv*' --exclude=./node_modules --exclude=./.git \
+	  --exclude=./bench/_work --exclude=./out --exclude=./.cache --exclude=./.hypothesis \
+	  --exclude='*.so' --exclude='*.o' --exclude='*.egg-info' --exclude=zkats/_native.c . \
+	  | tar -xf - -C $(1)/src
+	cd $(1)/src && $(4) ZKATS_NATIVE_CFLAGS="$(2)" ZKATS_NATIVE_LDFLAGS="$(3)" \
+	  ../bin/python -m pip install -q --no-deps --no-build-isolation --no-cache-dir .
 	cd $(1) && $(5) bin/python -c "import zkats._native as n, sys; \
 	  sys.exit(0 if '$(1)' in n.__file__ else 'zkats._native not from $(1): ' + n.__file__)"
 endef

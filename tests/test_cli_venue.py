@@ -252,3 +252,14 @@ def test_cli_happy_paths_with_real_proofs(tmp_path):
        "-q")
     s = json.loads(ok("ledger", "show", "-V", v, "--json").stdout)
     assert s["trades"] == 2 and s["batches"] == 6 and s["liquidatable_pending"] == 0
+
+
+def test_batch_output_never_overwritten(tmp_path, venue):
+    w = tmp_path / "a.wallet"
+    ok("keys", "new", w)
+    out = tmp_path / "exists.json"
+    out.write_text("keep")
+    for cmd in (["deposit", 5], ["health"], ["liquidate"], ["withdraw", 5, "--recipient", 1]):
+        one_line_error(run(*cmd, "-V", venue, "-w", w, "-o", out), "exists.json: already exists")
+    assert out.read_text() == "keep"
+    assert json.loads(w.read_text())["pending"] == []

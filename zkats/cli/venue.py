@@ -114,7 +114,17 @@ def keys_new(wallet, name, as_json, quiet):
 
 
 # ------------------------------------------------------------------ proving commands
-def _batch_cmd(fn):
+def _batch_cmd(body):
+    import functools
+
+    @functools.wraps(body)
+    def checked(*a, **kw):
+        from ..errors import InputError
+        if os.path.exists(kw["out"]):          # before any proving
+            raise InputError(f"{kw['out']}: already exists")
+        return body(*a, **kw)
+
+    fn = checked
     fn = click.option("--out", "-o", required=True, type=click.Path(dir_okay=False),
                       help="Batch file to write (public).")(fn)
     fn = click.option("--settle", "settle_now", is_flag=True,

@@ -4,7 +4,6 @@ prover kernels against Python ints."""
 import random
 import struct
 
-import numpy as np
 import pytest
 
 from zkats import bn254

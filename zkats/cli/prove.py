@@ -11,7 +11,7 @@ import time
 import click
 
 from . import main
-from ._groups import export, groth16, zkey
+from ._groups import export, groth16
 
 
 class _Progress:

@@ -16,7 +16,7 @@ from zkats.venue.settlement import Groth16Verifier, SettlementService
 
 pytestmark = pytest.mark.slow
 
-CIRCUITS = ("match", "transition", "health", "liquidate", "deposit", "withdraw")
+CIRCUITS = ("order", "match", "transition", "health", "liquidate", "deposit", "withdraw")
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,10 @@ def real(tmp_path_factory):
     ptau = work / "pot14.ptau"
     ceremony.write(ptau, pt)
 
-    cases = _scenario.cases()
+    from zkats.circuits import order
+    cases = dict(_scenario.cases())
+    sc = _scenario.scenario()
+    cases["order_sell"] = (order,) + order.build(sc.sell, _scenario.NOW)   # Bob's order
     compiled, zkeys = {}, {}
     for name, (mod, pub, prv) in cases.items():
         circ = mod.__name__.rsplit(".", 1)[1]
@@ -90,15 +93,18 @@ def _service(tmp_path, real, name="l.db"):
 
 
 def _trade(real):
+    """[Alice's order, Bob's order, the trade]: the order proofs (signed) open
+    the two orders the match consumes."""
     from zkats.commit import netting
     m = real["scenario"].match
     la, lb = m.legs()
     proof = netting.prove([la.commitment(), lb.commitment()],
                           [la.signed_blinding, lb.signed_blinding])
     p = real["proofs"]
-    return B.Item("trade", {"match": p["match"], "leg_a": p["transition"],
-                            "leg_b": p["transition_seller"]},
-                  netting=B.NettingProof(R=proof.R, s=proof.s))
+    return [B.Item("order", {"order": p["order"]}), B.Item("order", {"order": p["order_sell"]}),
+            B.Item("trade", {"match": p["match"], "leg_a": p["transition"],
+                             "leg_b": p["transition_seller"]},
+                   netting=B.NettingProof(R=proof.R, s=proof.s))]
 
 
 def _one(real, name, kind):
@@ -107,13 +113,15 @@ def _one(real, name, kind):
 
 def test_trade_settles_then_replays_fail(tmp_path, real):
     svc, _ = _service(tmp_path, real)
-    batch = B.loads(B.dumps(B.Batch([_trade(real)])))        # through the JSON form
+    batch = B.loads(B.dumps(B.Batch(_trade(real))))          # through the JSON form
     r = svc.apply(batch)
     assert r.nullifiers == 2 and [i for _, _, i in r.leaf_indices] == [2, 3]
     assert svc.ledger.summary()["trades"] == 1
+    assert svc.ledger.summary()["open_orders"] == 2          # the two remainders
     before = ledger_snapshot(svc)
     for b, match in [
-        (B.Batch([_trade(real)]), r"item 0 \(trade\): leg_a nullifier .* is already spent"),
+        (B.Batch(_trade(real)[2:]), r"item 0 \(trade\): leg_a nullifier .* is already spent"),
+        (B.Batch(_trade(real)[:1]), r"item 0 \(order\): order commitment .* already opened"),
         # Bob's health proof is about the note the trade just spent
         (B.Batch([_one(real, "health", "health")]), r"health nullifier .* is already spent"),
     ]:

@@ -7,11 +7,10 @@ import textwrap
 
 import pytest
 
-from zkats.circuit import Circuit, Output, Private, Public, list_circuits, load_circuit
+from zkats.circuit import Circuit, Output, Private, list_circuits, load_circuit
 from zkats.gadgets.bits import _decompose, num2bits, num2bits_strict, range_check
 from zkats.gadgets.comparators import is_zero, less_than
 from zkats.lint import lint_circuit, lint_r1cs_file
-from zkats.field import R
 
 
 def make(define, n_in=2, n_out=1, name="Broken", just=None):

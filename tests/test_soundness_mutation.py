@@ -86,7 +86,6 @@ def _gadgets():
     from zkats.gadgets.merkle import merkle_root_gadget
     from zkats.gadgets.pedersen import pedersen_commit_gadget
     from zkats.gadgets.poseidon_hash import poseidon_gadget
-    from zkats.field import R  # noqa: F401
 
     def ranged(fn, n=16):
         def g(api, x):

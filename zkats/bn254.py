@@ -19,7 +19,19 @@ Sections below are owned by the parts of the native core they wrap
 """
 import os
 
-import numpy as np
+
+class _LazyNumpy:
+    """numpy, imported on first use: the plain-int paths (a proof
+    verification from the command line) never pay its ~0.1 s import."""
+
+    def __getattr__(self, name):
+        import numpy
+
+        globals()["np"] = numpy
+        return getattr(numpy, name)
+
+
+np = _LazyNumpy()
 
 from .errors import InputError
 from .field import Q, R, ints_to_limbs, limbs_to_ints

@@ -5,8 +5,6 @@
 shared/DESIGN.md, cross-checked in tests against py_ecc's curve order and
 field modulus.
 """
-import numpy as np
-
 R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
 Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583
 
@@ -18,6 +16,8 @@ _MASK64 = (1 << 64) - 1
 
 def ints_to_limbs(values, n=None):
     """Canonical ints -> numpy uint64 array of shape (len, 4), little-endian limbs."""
+    import numpy as np  # lazily: the verify path never needs numpy
+
     values = list(values)
     raw = b"".join(int(v).to_bytes(32, "little") for v in values)
     return np.frombuffer(raw, dtype="<u8").reshape(len(values), 4).astype(np.uint64, copy=True)
@@ -25,6 +25,8 @@ def ints_to_limbs(values, n=None):
 
 def limbs_to_ints(arr):
     """numpy uint64 (k, 4) little-endian limbs -> list of Python ints."""
+    import numpy as np
+
     arr = np.ascontiguousarray(arr, dtype="<u8").reshape(-1, 4)
     raw = arr.tobytes()
     return [int.from_bytes(raw[i:i + 32], "little") for i in range(0, len(raw), 32)]

@@ -242,9 +242,7 @@ contract ZkatsEscrow {
         require(_verify(matchVerifier, SEL18, t.matchProof, m), "zkats: invalid match proof");
         require(_verify(transitionVerifier, SEL9, t.proofA, a), "zkats: invalid transition proof");
         require(_verify(transitionVerifier, SEL9, t.proofB, b), "zkats: invalid transition proof");
-        _insert(a[2]);
-        (, uint256 root) = _insert(b[2]);
-        _acceptRoot(root);
+        _acceptRoot(_insertPair(a[2], b[2]));
     }
 
     function _withdraw(Withdrawal calldata w, bool forced) internal {
@@ -300,9 +298,33 @@ contract ZkatsEscrow {
         index = nextIndex;
         require(index < (1 << DEPTH), "zkats: note tree full");
         nextIndex = index + 1;
-        uint256 node = leaf;
-        uint256 i = index;
-        for (uint256 l = 0; l < DEPTH; l++) {
+        root = _climb(leaf, index, 0);
+    }
+
+    /// Appends two leaves; at an even index they share their path above
+    /// level 0 (16 hashes instead of 32: the intermediate root after the
+    /// first leaf alone is never accepted anyway).
+    function _insertPair(uint256 x, uint256 y) internal returns (uint256 root) {
+        uint256 index = nextIndex;
+        if (index & 1 == 1) {
+            _insert(x);
+            (, root) = _insert(y);
+            return root;
+        }
+        require(!commitmentKnown[x] && !commitmentKnown[y] && x != y,
+                "zkats: note commitment already exists");
+        commitmentKnown[x] = true;
+        commitmentKnown[y] = true;
+        require(index + 1 < (1 << DEPTH), "zkats: note tree full");
+        nextIndex = index + 2;
+        filled[0] = x;
+        root = _climb(hasher.poseidon([x, y]), index >> 1, 1);
+    }
+
+    /// Hashes ``node`` (at ``level``, position ``i`` in that level) up to
+    /// the root, recording left nodes in ``filled``.
+    function _climb(uint256 node, uint256 i, uint256 level) internal returns (uint256) {
+        for (uint256 l = level; l < DEPTH; l++) {
             if (i & 1 == 0) {
                 filled[l] = node;
                 node = hasher.poseidon([node, zeros[l]]);
@@ -311,7 +333,7 @@ contract ZkatsEscrow {
             }
             i >>= 1;
         }
-        root = node;
+        return node;
     }
 
     function _acceptRoot(uint256 root) internal {

@@ -263,3 +263,19 @@ def test_batch_output_never_overwritten(tmp_path, venue):
         one_line_error(run(*cmd, "-V", venue, "-w", w, "-o", out), "exists.json: already exists")
     assert out.read_text() == "keep"
     assert json.loads(w.read_text())["pending"] == []
+
+
+@pytest.mark.parametrize("patch, msg", [
+    ({"leaf": "x"}, "malformed wallet \\(leaf\\)"),
+    ({"pending": {}}, "malformed wallet \\(pending\\)"),
+    ({"note": {"salt": 1}}, "malformed note"),
+    ({"nk": "0"}, "malformed wallet keys"),
+])
+def test_malformed_wallets(tmp_path, venue, patch, msg):
+    w = tmp_path / "a.wallet"
+    ok("keys", "new", w)
+    d = json.loads(w.read_text())
+    d.update(patch)
+    w.write_text(json.dumps(d))
+    e = one_line_error(run("health", "-V", venue, "-w", w, "-o", tmp_path / "h.json"), msg)
+    assert d["prv"] not in e

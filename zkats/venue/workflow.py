@@ -168,7 +168,9 @@ class Wallet:
             raise InputError(f"{path}: malformed wallet (pending)")
         pending = [note_from_json(n, path) for n in d.get("pending", [])]
         leaf = d.get("leaf")
-        return cls(path, key, note, None if leaf is None else int(leaf), pending,
+        if leaf is not None and (not isinstance(leaf, int) or leaf < 0):
+            raise InputError(f"{path}: malformed wallet (leaf)")
+        return cls(path, key, note, leaf, pending,
                    str(d.get("name", "")))
 
     def to_json(self):

@@ -55,6 +55,52 @@ def _ptr(arr, ctype="uint64_t *"):
     return ffi.cast(ctype, ffi.from_buffer(arr))
 
 
+# ---- plain limb buffers (no numpy) ----------------------------------------
+# The plain-int API (one point, a pairing check, a verification key's small
+# MSM) converts through ``uint64_t[]`` cdata buffers instead of numpy arrays,
+# so a proof verification from the command line never imports numpy.  A
+# buffer holds 4 little-endian limbs per field element, as the arrays do.
+
+def _lbuf(n_limbs):
+    """A zeroed, aligned uint64_t[n_limbs] (at least one limb)."""
+    return ffi.new("uint64_t[]", max(1, n_limbs))
+
+
+def _ints_buf(values):
+    """Ints in [0, 2^256) -> new buffer of 4 limbs each."""
+    raw = b"".join(v.to_bytes(32, "little") for v in values)
+    buf = _lbuf(len(raw) // 8)
+    ffi.memmove(buf, raw, len(raw))
+    return buf
+
+
+def _buf_ints(buf, n):
+    """The first n 4-limb values of a buffer as ints."""
+    raw = ffi.buffer(buf, 32 * n)[:]
+    return [int.from_bytes(raw[i:i + 32], "little") for i in range(0, len(raw), 32)]
+
+
+def _mont_buf(values, field):
+    """Canonical ints of "fq" or "fr" -> new Montgomery buffer (native)."""
+    src = _ints_buf(values)
+    out = _lbuf(4 * len(values))
+    getattr(lib, f"zk_{field}_to_mont")(out, src, len(values))
+    return out
+
+
+def _buf_canon(buf, n, field):
+    """n Montgomery values of a buffer -> canonical ints (native)."""
+    out = _lbuf(4 * n)
+    getattr(lib, f"zk_{field}_from_mont")(out, buf, n)
+    return _buf_ints(out, n)
+
+
+def _buf_array(buf, n_limbs, width):
+    """Copy of a buffer as a numpy uint64 (n, width) array."""
+    raw = ffi.buffer(buf, 8 * n_limbs)[:]
+    return np.frombuffer(raw, dtype=np.uint64).reshape(-1, width).copy()
+
+
 def set_portable(on: bool):
     """Force the portable (__int128) Montgomery multiplication even when the
     ADX/BMI2 path is compiled in.  Both give identical results."""
@@ -151,10 +197,10 @@ lib_array_from_mont = _from_mont
 
 
 def _binop(field, modulus, a, b):
-    x = _to_mont(ints_to_limbs([a % modulus, b % modulus]), field)
-    out = np.empty((1, 4), dtype=np.uint64)
-    getattr(lib, f"zk_{field}_mul")(_ptr(out), _ptr(x[0:1]), _ptr(x[1:2]), 1)
-    return limbs_to_ints(_from_mont(out, field))[0]
+    x = _mont_buf([a % modulus, b % modulus], field)
+    out = _lbuf(4)
+    getattr(lib, f"zk_{field}_mul")(out, x, x + 4, 1)
+    return _buf_canon(out, 1, field)[0]
 
 
 def fq_mul(a, b):
@@ -168,10 +214,10 @@ def fr_mul(a, b):
 
 
 def _unop(fn, field, modulus, a, ctype):
-    x = _to_mont(ints_to_limbs([a % modulus]), field)
-    out = np.zeros((1, 4), dtype=np.uint64)
-    ok = fn(_ptr(out, ctype), _ptr(x, ctype))
-    return ok, limbs_to_ints(_from_mont(out, field))[0]
+    x = _mont_buf([a % modulus], field)
+    out = _lbuf(4)
+    ok = fn(ffi.cast(ctype, out), ffi.cast(ctype, x))
+    return ok, _buf_canon(out, 1, field)[0]
 
 
 def fq_inv(a):
@@ -195,10 +241,10 @@ def fr_batch_inv(values):
     values = list(values)
     if not values:
         return []
-    x = _to_mont(ints_to_limbs([v % R for v in values]), "fr")
-    out = np.zeros_like(x)
-    lib.fr_batch_inv(_ptr(out, "fr_t *"), _ptr(x, "fr_t *"), len(values))
-    return limbs_to_ints(_from_mont(out, "fr"))
+    x = _mont_buf([v % R for v in values], "fr")
+    out = _lbuf(4 * len(values))
+    lib.fr_batch_inv(ffi.cast("fr_t *", out), ffi.cast("fr_t *", x), len(values))
+    return _buf_canon(out, len(values), "fr")
 
 
 def fq_to_mont_array(values):
@@ -240,17 +286,44 @@ def _g2_coords(p, what="G2 point"):
     return [_to_fq(v, what) for v in (x0, x1, y0, y1)]
 
 
+def _g1_buf(points):
+    """Plain-int G1 points -> Montgomery affine buffer of 8 limbs a point
+    (None -> zeros) and the point count; coordinates checked canonical."""
+    vals = [c for p in points for c in _g1_coords(p)]
+    return _mont_buf(vals, "fq"), len(vals) // 2
+
+
+def _g2_buf(points):
+    """As :func:`_g1_buf` for G2 (16 limbs a point)."""
+    vals = [c for p in points for c in _g2_coords(p)]
+    return _mont_buf(vals, "fq"), len(vals) // 4
+
+
+def _g1_buf_points(buf, n):
+    """n Montgomery affine G1 points of a buffer -> (x, y) or None."""
+    v = _buf_canon(buf, 2 * n, "fq")
+    return [None if v[2 * i] == 0 and v[2 * i + 1] == 0 else (v[2 * i], v[2 * i + 1])
+            for i in range(n)]
+
+
+def _g2_buf_points(buf, n):
+    """n Montgomery affine G2 points of a buffer -> ((x0, x1), (y0, y1)) or None."""
+    v = _buf_canon(buf, 4 * n, "fq")
+    return [None if not any(v[4 * i:4 * i + 4])
+            else ((v[4 * i], v[4 * i + 1]), (v[4 * i + 2], v[4 * i + 3])) for i in range(n)]
+
+
 def g1_points_to_array(points):
     """Plain-int G1 points -> (n, 8) uint64 Montgomery affine (None -> zeros).
     Coordinates must be canonical; points are not checked on the curve."""
-    vals = [c for p in points for c in _g1_coords(p)]
-    return _to_mont(ints_to_limbs(vals), "fq").reshape(-1, 8)
+    buf, n = _g1_buf(points)
+    return _buf_array(buf, 8 * n, 8)
 
 
 def g2_points_to_array(points):
     """Plain-int G2 points -> (n, 16) uint64 Montgomery affine."""
-    vals = [c for p in points for c in _g2_coords(p)]
-    return _to_mont(ints_to_limbs(vals), "fq").reshape(-1, 16)
+    buf, n = _g2_buf(points)
+    return _buf_array(buf, 16 * n, 16)
 
 
 def g1_array_to_points(arr):
@@ -279,9 +352,13 @@ def g1_check_array(arr, threads=None):
     """Index of the first G1 point (n, 8 Montgomery) with a non-canonical
     coordinate or not on the curve, or -1.  Zeros (infinity) pass."""
     arr = _u64(arr, 8, "G1 points")
-    if arr.shape[0] < 4096:
-        return int(lib.g1_check_array(_ptr(arr), arr.shape[0]))
-    return int(lib.g1_check_array_mt(_ptr(arr), arr.shape[0], _threads(threads)))
+    return _g1_check_ptr(_ptr(arr), arr.shape[0], threads)
+
+
+def _g1_check_ptr(p, n, threads=None):
+    if n < 4096:
+        return int(lib.g1_check_array(p, n))
+    return int(lib.g1_check_array_mt(p, n, _threads(threads)))
 
 
 def g2_check_array(arr, subgroup=True, threads=None):
@@ -289,31 +366,39 @@ def g2_check_array(arr, subgroup=True, threads=None):
     subgroup=True, outside the order-r subgroup), or -1.  Multi-threaded
     (the subgroup test costs about one 127-bit G2 multiplication a point)."""
     arr = _u64(arr, 16, "G2 points")
-    if arr.shape[0] < 64:
-        return int(lib.g2_check_array(_ptr(arr), arr.shape[0], 1 if subgroup else 0))
-    return int(lib.g2_check_array_mt(_ptr(arr), arr.shape[0], 1 if subgroup else 0,
-                                     _threads(threads)))
+    return _g2_check_ptr(_ptr(arr), arr.shape[0], subgroup, threads)
+
+
+def _g2_check_ptr(p, n, subgroup=True, threads=None):
+    if n < 64:
+        return int(lib.g2_check_array(p, n, 1 if subgroup else 0))
+    return int(lib.g2_check_array_mt(p, n, 1 if subgroup else 0, _threads(threads)))
 
 
 def _g1_in(p, what="G1 point"):
-    a = g1_points_to_array([p]) if p is not None else np.zeros((1, 8), dtype=np.uint64)
-    if p is not None and not lib.g1_on_curve_affine(_ptr(a)):
+    """One plain-int point -> 8-limb Montgomery buffer, checked on the curve."""
+    a = _g1_buf([p])[0] if p is not None else _lbuf(8)
+    if p is not None and not lib.g1_on_curve_affine(a):
         raise InputError(f"{what} is not on the curve y^2 = x^3 + 3")
     return a
 
 
 def _g2_in(p, what="G2 point"):
-    a = g2_points_to_array([p]) if p is not None else np.zeros((1, 16), dtype=np.uint64)
-    if p is not None and not lib.g2_on_curve_affine(_ptr(a)):
+    """One plain-int point -> 16-limb Montgomery buffer, checked on the twist."""
+    a = _g2_buf([p])[0] if p is not None else _lbuf(16)
+    if p is not None and not lib.g2_on_curve_affine(a):
         raise InputError(f"{what} is not on the twist y^2 = x^3 + 3/(9+u)")
     return a
 
 
 def _scalar_limbs(k):
+    """A non-negative int -> (buffer of its 64-bit limbs, limb count >= 1)."""
     if not isinstance(k, int) or isinstance(k, bool):
         raise InputError(f"scalar: expected an int, got {type(k).__name__}")
     n = max(1, (k.bit_length() + 63) // 64)
-    return np.frombuffer(k.to_bytes(8 * n, "little"), dtype="<u8").astype(np.uint64), n
+    buf = _lbuf(n)
+    ffi.memmove(buf, k.to_bytes(8 * n, "little"), 8 * n)
+    return buf, n
 
 
 # ---- G1 ----------------------------------------------------------------------
@@ -323,31 +408,31 @@ def is_on_curve_g1(p):
     if p is None:
         return True
     try:
-        a = g1_points_to_array([p])
+        a = _g1_buf([p])[0]
     except InputError:
         return False
-    return bool(lib.g1_on_curve_affine(_ptr(a)))
+    return bool(lib.g1_on_curve_affine(a))
 
 
 def g1_neg(p):
     a = _g1_in(p)
-    out = np.zeros_like(a)
-    lib.g1_neg_affine(_ptr(out), _ptr(a))
-    return g1_array_to_points(out)[0]
+    out = _lbuf(8)
+    lib.g1_neg_affine(out, a)
+    return _g1_buf_points(out, 1)[0]
 
 
 def g1_add(p, q):
     a, b = _g1_in(p), _g1_in(q)
-    out = np.zeros_like(a)
-    lib.g1_add_affine(_ptr(out), _ptr(a), _ptr(b))
-    return g1_array_to_points(out)[0]
+    out = _lbuf(8)
+    lib.g1_add_affine(out, a, b)
+    return _g1_buf_points(out, 1)[0]
 
 
 def g1_double(p):
     a = _g1_in(p)
-    out = np.zeros_like(a)
-    lib.g1_double_affine(_ptr(out), _ptr(a))
-    return g1_array_to_points(out)[0]
+    out = _lbuf(8)
+    lib.g1_double_affine(out, a)
+    return _g1_buf_points(out, 1)[0]
 
 
 def g1_mul(p, k):
@@ -356,9 +441,9 @@ def g1_mul(p, k):
     if not isinstance(k, int) or isinstance(k, bool):
         raise InputError(f"scalar: expected an int, got {type(k).__name__}")
     kl, n = _scalar_limbs(k % R)
-    out = np.zeros_like(a)
-    lib.g1_mul_affine(_ptr(out), _ptr(a), _ptr(kl), n)
-    return g1_array_to_points(out)[0]
+    out = _lbuf(8)
+    lib.g1_mul_affine(out, a, kl, n)
+    return _g1_buf_points(out, 1)[0]
 
 
 # ---- G2 ----------------------------------------------------------------------
@@ -368,38 +453,38 @@ def is_on_curve_g2(p):
     if p is None:
         return True
     try:
-        a = g2_points_to_array([p])
+        a = _g2_buf([p])[0]
     except InputError:
         return False
-    return bool(lib.g2_on_curve_affine(_ptr(a)))
+    return bool(lib.g2_on_curve_affine(a))
 
 
 def is_in_subgroup_g2(p):
     """True if p (on the twist, else InputError) is in the order-r subgroup;
     uses the endomorphism test psi(p) == [6x^2]p."""
     a = _g2_in(p)
-    return bool(lib.g2_in_subgroup_affine(_ptr(a)))
+    return bool(lib.g2_in_subgroup_affine(a))
 
 
 def g2_neg(p):
     a = _g2_in(p)
-    out = np.zeros_like(a)
-    lib.g2_neg_affine(_ptr(out), _ptr(a))
-    return g2_array_to_points(out)[0]
+    out = _lbuf(16)
+    lib.g2_neg_affine(out, a)
+    return _g2_buf_points(out, 1)[0]
 
 
 def g2_add(p, q):
     a, b = _g2_in(p), _g2_in(q)
-    out = np.zeros_like(a)
-    lib.g2_add_affine(_ptr(out), _ptr(a), _ptr(b))
-    return g2_array_to_points(out)[0]
+    out = _lbuf(16)
+    lib.g2_add_affine(out, a, b)
+    return _g2_buf_points(out, 1)[0]
 
 
 def g2_double(p):
     a = _g2_in(p)
-    out = np.zeros_like(a)
-    lib.g2_double_affine(_ptr(out), _ptr(a))
-    return g2_array_to_points(out)[0]
+    out = _lbuf(16)
+    lib.g2_double_affine(out, a)
+    return _g2_buf_points(out, 1)[0]
 
 
 def g2_mul(p, k):
@@ -409,12 +494,12 @@ def g2_mul(p, k):
     if not isinstance(k, int) or isinstance(k, bool):
         raise InputError(f"scalar: expected an int, got {type(k).__name__}")
     if k < 0:
-        lib.g2_neg_affine(_ptr(a), _ptr(a))
+        lib.g2_neg_affine(a, a)
         k = -k
     kl, n = _scalar_limbs(k)
-    out = np.zeros_like(a)
-    lib.g2_mul_affine(_ptr(out), _ptr(a), _ptr(kl), n)
-    return g2_array_to_points(out)[0]
+    out = _lbuf(16)
+    lib.g2_mul_affine(out, a, kl, n)
+    return _g2_buf_points(out, 1)[0]
 
 
 # ---- MSM and batch multiplication ----------------------------------------------
@@ -447,13 +532,27 @@ def msm_g2_array(bases, scalars, threads=None, window=None):
     return g2_array_to_points(out)[0]
 
 
-def _scalar_ints_to_array(scalars):
+def _scalar_ints(scalars):
     vals = []
     for i, k in enumerate(scalars):
         if not isinstance(k, int) or isinstance(k, bool):
             raise InputError(f"scalars[{i}]: expected an int, got {type(k).__name__}")
         vals.append(k % R)
-    return ints_to_limbs(vals)
+    return vals
+
+
+def _scalar_ints_to_array(scalars):
+    return ints_to_limbs(_scalar_ints(scalars))
+
+
+def _msm_buf(fn, width, bases, scalars, n, threads):
+    """The plain-int MSM on buffers (no numpy): ``bases`` a Montgomery buffer
+    of n checked points, ``scalars`` ints (reduced mod r here)."""
+    s = _ints_buf(_scalar_ints(scalars))
+    out = _lbuf(width)
+    if fn(out, bases, s, n, _threads(threads)) != 0:
+        raise MemoryError("native MSM: out of memory")
+    return out
 
 
 def msm_g1(points, scalars, threads=None):
@@ -462,11 +561,11 @@ def msm_g1(points, scalars, threads=None):
     points, scalars = list(points), list(scalars)
     if len(points) != len(scalars):
         raise InputError(f"msm_g1: {len(points)} points but {len(scalars)} scalars")
-    b = g1_points_to_array(points)
-    bad = g1_check_array(b)
+    b, n = _g1_buf(points)
+    bad = _g1_check_ptr(b, n, threads)
     if bad >= 0:
         raise InputError(f"msm_g1: point {bad} is not on the curve")
-    return msm_g1_array(b, _scalar_ints_to_array(scalars), threads)
+    return _g1_buf_points(_msm_buf(lib.msm_g1, 8, b, scalars, n, threads), 1)[0]
 
 
 def msm_g2(points, scalars, threads=None):
@@ -475,11 +574,11 @@ def msm_g2(points, scalars, threads=None):
     points, scalars = list(points), list(scalars)
     if len(points) != len(scalars):
         raise InputError(f"msm_g2: {len(points)} points but {len(scalars)} scalars")
-    b = g2_points_to_array(points)
-    bad = g2_check_array(b, subgroup=True)
+    b, n = _g2_buf(points)
+    bad = _g2_check_ptr(b, n, True, threads)
     if bad >= 0:
         raise InputError(f"msm_g2: point {bad} is not in G2")
-    return msm_g2_array(b, _scalar_ints_to_array(scalars), threads)
+    return _g2_buf_points(_msm_buf(lib.msm_g2, 16, b, scalars, n, threads), 1)[0]
 
 
 def _each(fn, width, points, scalars, threads, what):
@@ -749,9 +848,7 @@ def fr_mont_array_to_ints(arr):
 # ---- pairing -------------------------------------------------------------------
 
 def _fq12_ints(buf):
-    raw = ffi.buffer(buf)[:]
-    arr = np.frombuffer(raw, dtype="<u8").reshape(12, 4).astype(np.uint64)
-    return tuple(limbs_to_ints(lib_array_from_mont(arr, "fq")))
+    return tuple(_buf_canon(ffi.cast("uint64_t *", buf), 12, "fq"))
 
 
 def fq12_to_py_ecc(c):
@@ -786,21 +883,41 @@ def _pairs_arrays(pairs):
 
 
 def _check_pairing_arrays(g1, g2):
-    bad = g1_check_array(g1) if g1.shape[0] else -1
+    _check_pairing_ptrs(_ptr(g1), g1.shape[0], _ptr(g2), g2.shape[0])
+
+
+def _check_pairing_ptrs(g1, n1, g2, n2):
+    bad = _g1_check_ptr(g1, n1) if n1 else -1
     if bad >= 0:
         raise InputError(f"pair {bad}: G1 point is not on the curve y^2 = x^3 + 3")
-    bad = g2_check_array(g2, subgroup=True) if g2.shape[0] else -1
+    bad = _g2_check_ptr(g2, n2, True) if n2 else -1
     if bad >= 0:
         raise InputError(f"pair {bad}: G2 point is not on the twist or not in the order-r subgroup")
+
+
+def _pairs_bufs(pairs):
+    """As :func:`_pairs_arrays` on plain buffers: (g1 buffer, g2 buffer, n),
+    validated."""
+    g1s, g2s = [], []
+    for i, pr in enumerate(pairs):
+        try:
+            p, q = pr
+        except (TypeError, ValueError):
+            raise InputError(f"pair {i}: expected a (G1 point, G2 point) pair") from None
+        g1s.append(p)
+        g2s.append(q)
+    (g1, n), (g2, _) = _g1_buf(g1s), _g2_buf(g2s)
+    _check_pairing_ptrs(g1, n, g2, n)
+    return g1, g2, n
 
 
 def pairing(p, q):
     """e(p, q) for a G1 point p and a G2 point q (plain ints, None =
     infinity; validated): the reduced optimal ate pairing, equal to py_ecc's
     ``pairing(q, p)``, as 12 ints in tower order (see ``fq12_to_py_ecc``)."""
-    g1, g2 = _pairs_arrays([(p, q)])
+    g1, g2, _ = _pairs_bufs([(p, q)])
     r = ffi.new("fq12_t *")
-    lib.pairing(r, _ptr(g1), _ptr(g2))
+    lib.pairing(r, g1, g2)
     return _fq12_ints(r)
 
 
@@ -810,8 +927,11 @@ def pairing_check(pairs, threads=None) -> bool:
     shared Miller loop and one final exponentiation (from 8 pairs up the
     Miller loops are split over ``threads``).  Points must be on their
     curves and G2 points in the subgroup (InputError otherwise)."""
-    g1, g2 = _pairs_arrays(pairs)
-    return _pairing_check_raw(g1, g2, threads)
+    g1, g2, n = _pairs_bufs(list(pairs))
+    rc = lib.pairing_check_threads(g1, g2, n, _threads(threads))
+    if rc < 0:
+        raise MemoryError("pairing_check")
+    return rc == 1
 
 
 def _pairing_check_raw(g1, g2, threads=None):
@@ -842,11 +962,11 @@ class PreparedG2:
     __slots__ = ("point", "_buf")
 
     def __init__(self, q):
-        g2 = g2_points_to_array([q])
-        _check_pairing_arrays(np.zeros((1, 8), dtype=np.uint64), g2)
+        g2, n = _g2_buf([q])
+        _check_pairing_ptrs(_lbuf(8), 1, g2, n)
         self.point = q
         self._buf = ffi.new("char[]", lib.pairing_prepared_size())
-        lib.pairing_prepare_g2(ffi.cast("g2_prepared_t *", self._buf), _ptr(g2))
+        lib.pairing_prepare_g2(ffi.cast("g2_prepared_t *", self._buf), g2)
 
 
 def pairing_check_prepared(pairs) -> bool:
@@ -864,12 +984,12 @@ def pairing_check_prepared(pairs) -> bool:
             q = PreparedG2(q)
         ffi.memmove(buf + i * size, q._buf, size)
         g1s.append(p)
-    g1 = g1_points_to_array(g1s) if pairs else np.zeros((1, 8), dtype=np.uint64)
+    g1, n = _g1_buf(g1s)
     if pairs:
-        bad = g1_check_array(g1)
+        bad = _g1_check_ptr(g1, n)
         if bad >= 0:
             raise InputError(f"pair {bad}: G1 point is not on the curve y^2 = x^3 + 3")
-    return lib.pairing_check_prepared(_ptr(g1), ffi.cast("g2_prepared_t *", buf), len(pairs)) == 1
+    return lib.pairing_check_prepared(g1, ffi.cast("g2_prepared_t *", buf), len(pairs)) == 1
 
 
 

@@ -152,3 +152,52 @@ def test_points_to_array_round_trip():
     assert b.shape == (2, 16) and bn254.g2_array_to_points(b) == [bn254.G2_GEN, None]
     assert bn254.g1_points_to_array([]).shape == (0, 8)
     assert bn254.g2_points_to_array([]).shape == (0, 16)
+
+
+_LAZY = """
+import json, sys
+import click
+from zkats import cli
+ctx = click.Context(cli.main)
+names = {}
+for top in sys.argv[1:]:
+    cmd = cli.main.get_command(ctx, top)
+    names[top] = cmd is not None
+print(json.dumps({"found": names, "venue_loaded": "zkats.cli.venue" in sys.modules}))
+"""
+
+
+def test_lazy_command_modules_find_every_command():
+    """Command modules load on demand: a fresh process resolves every
+    command (and subcommand) that the fully loaded CLI lists, and the verify
+    path does not import the unrelated command modules."""
+    import click
+
+    from zkats import cli
+
+    ctx = click.Context(cli.main)
+    tops = cli.main.list_commands(ctx)       # imports every command module
+    assert {"groth16", "prove", "zkey", "powersoftau", "circuit"} <= set(tops)
+    for top in tops:
+        r = subprocess.run([sys.executable, "-c", _LAZY, top], capture_output=True, text=True, timeout=120)
+        assert json.loads(r.stdout)["found"] == {top: True}, (top, r.stderr)
+    # subcommands of the shared groups, each in a fresh process
+    code = ("import json, sys, click\nfrom zkats import cli\n"
+            "g = cli.main.get_command(click.Context(cli.main), sys.argv[1])\n"
+            "print(json.dumps(g.get_command(click.Context(g), sys.argv[2]) is not None))")
+    for top in ("groth16", "zkey"):
+        grp = cli.main.get_command(ctx, top)
+        for sub in grp.list_commands(click.Context(grp)):
+            r = subprocess.run([sys.executable, "-c", code, top, sub], capture_output=True, text=True, timeout=120)
+            assert r.stdout.strip() == "true", (top, sub, r.stderr)
+    r = subprocess.run([sys.executable, "-c", _LAZY, "nope"], capture_output=True, text=True, timeout=120)
+    assert json.loads(r.stdout)["found"] == {"nope": False}
+
+
+def test_verify_path_loads_only_its_command_module(mult):
+    _, _, _, d = mult
+    code = _RUN_VERIFY.replace('"numpy": ', '"venue": "zkats.cli.venue" in sys.modules, "numpy": ')
+    r = subprocess.run([sys.executable, "-c", code, "groth16", "verify", str(d / "vk.json"),
+                        str(d / "public.json"), str(d / "proof.json")], capture_output=True, text=True, timeout=120)
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    assert out == {"code": 0, "venue": False, "numpy": False}, r.stderr

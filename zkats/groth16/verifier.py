@@ -20,7 +20,6 @@ their count must equal ``vk.n_public``, proof points must be on the curve and
 B in the order-r subgroup.  Violations raise :class:`InputError`; a
 well-formed proof that does not verify returns False.
 """
-import secrets
 from functools import lru_cache
 
 from ..errors import InputError, VerificationError
@@ -137,6 +136,8 @@ def _check_batch(vk, items):
 
 
 def _batch_ok(vk, checked):
+    import secrets  # here, not at the top: the single-proof CLI path skips hashlib/random
+
     n = len(checked)
     rho = [secrets.randbits(128) | 1 for _ in range(n)]
     # vk_x sums: scalar for IC_j is sum_i rho_i x_ij (IC_0 gets sum rho_i)

@@ -170,12 +170,12 @@ def last_challenge(pt):
     return first_challenge_hash(pt.power)
 
 
-def _contribute_with_rng(pt, rng, name, ctype, beacon=None, threads=None, progress=None):
+def _contribute_with_rng(pt, rng, name, ctype, beacon=None, threads=None, progress=None, apply=_apply_key):
     if pt.power != pt.ceremony_power:
         raise VerificationError("this file has been reduced (power < ceremony power): cannot contribute")
     challenge = last_challenge(pt)
     prv, pub = _create_key(challenge, rng)
-    new = _apply_key(pt, prv, threads, progress)
+    new = apply(pt, prv, threads, progress)
     del prv
     _log(progress, "hashing")
     resp = tr.Blake2b()
@@ -235,6 +235,75 @@ def prepare_phase2(pt, threads=None, progress=None):
     out.lagrange_alpha_g1 = section(pt.alpha_tau_g1, bn254.g1_ifft_array, 8, pt.power)
     out.lagrange_beta_g1 = section(pt.beta_tau_g1, bn254.g1_ifft_array, 8, pt.power)
     return out
+
+
+# ---------------------------------------------------------------------------
+# one-party development fast path
+# ---------------------------------------------------------------------------
+
+def _fresh_prepared_key(pt, prv, threads=None, progress=None):
+    """``prepare_phase2(_apply_key(new_accumulator(power), prv))`` computed
+    from the scalars: every point (powers and Lagrange sections 12..15) is
+    scalar * generator, with the Lagrange scalars from an inverse NTT of the
+    powers of tau in Fr.  Precondition: ``pt`` is a fresh accumulator (no
+    contribution; its points are not read).  The scalar arrays are local and
+    overwritten before return."""
+    if pt.contributions:
+        raise VerificationError("the one-party fast path needs a fresh accumulator")
+    if pt.power > ptf.MAX_POWER - 1:
+        raise VerificationError(f"prepare phase2 supports power <= {ptf.MAX_POWER - 1}")
+    tau, alpha, beta = prv["tau"], prv["alpha"], prv["beta"]
+    power = pt.power
+    n = 1 << power
+    one = bn254.fr_ints_to_mont_array([1])
+    pw = bn254.fr_mul_powers_array(np.repeat(one, 2 * n, axis=0), tau, threads=threads)   # tau^j, Montgomery
+    pw[2 * n - 1] = 0        # tauG1 has 2n-1 points: snarkjs' size-2^(power+1) Lagrange step sees infinity last
+    _log(progress, "Lagrange basis scalars")
+    lag = [bn254.ntt_array(pw[:1 << p], inverse=True, threads=threads) for p in range(power + 2)]
+    lag_all = np.vstack(lag)                      # sizes 2^0 .. 2^(power+1)
+    lag_n = lag_all[:2 * n - 1]                   # sizes 2^0 .. 2^power
+    g1_sc = np.vstack([pw[:2 * n - 1],
+                       bn254.fr_scale_array(pw[:n], alpha, threads),
+                       bn254.fr_scale_array(pw[:n], beta, threads),
+                       lag_all,
+                       bn254.fr_scale_array(lag_n, alpha, threads),
+                       bn254.fr_scale_array(lag_n, beta, threads)])
+    g2_sc = np.vstack([pw[:n], bn254.fr_ints_to_mont_array([beta]), lag_n])
+    _log(progress, f"G1 points ({g1_sc.shape[0]})")
+    g1 = bn254.g1_fixed_base_array(tr.G1_GEN, bn254.fr_from_mont_array(g1_sc), threads)
+    _log(progress, f"G2 points ({g2_sc.shape[0]})")
+    g2 = bn254.g2_fixed_base_array(tr.G2_GEN, bn254.fr_from_mont_array(g2_sc), threads)
+    for a in (pw, g1_sc, g2_sc, lag_all, *lag):
+        a.fill(0)
+    del pw, g1_sc, g2_sc, lag_all, lag_n, lag, tau, alpha, beta
+    cuts1 = np.cumsum([2 * n - 1, n, n, 4 * n - 1, 2 * n - 1])
+    tau_g1, alpha_g1, beta_g1, lag_g1, lag_a, lag_b = np.split(g1, cuts1)
+    tau_g2, beta_g2, lag_g2 = np.split(g2, [n, n + 1])
+    c = np.ascontiguousarray
+    out = ptf.PTau(power=power, ceremony_power=pt.ceremony_power, tau_g1=c(tau_g1), tau_g2=c(tau_g2),
+                   alpha_tau_g1=c(alpha_g1), beta_tau_g1=c(beta_g1), beta_g2=c(beta_g2),
+                   contributions=list(pt.contributions))
+    out.lagrange_g1, out.lagrange_g2 = c(lag_g1), c(lag_g2)
+    out.lagrange_alpha_g1, out.lagrange_beta_g1 = c(lag_a), c(lag_b)
+    return out
+
+
+def _dev_prepared_ptau_with_rng(power, rng, name, threads=None, progress=None):
+    return _contribute_with_rng(new_accumulator(power), rng, name, 0, None, threads, progress,
+                                apply=_fresh_prepared_key)
+
+
+def dev_prepared_ptau(power, name="zkats one-party development ceremony", entropy=None, threads=None,
+                      progress=None):
+    """A phase-2-prepared PTau of 2^power from ONE fresh contribution:
+    the same file as ``prepare_phase2(contribute(new_accumulator(power)))``
+    (same contribution record, verifiable by ``zkats``/``snarkjs powersoftau
+    verify``), computed from the secret scalars instead of with group FFTs.
+    The secrets (from :mod:`secrets` + optional entropy) exist only during
+    the call.  One party knows the toxic waste while it runs: development
+    and tests only; a production venue needs a multi-party ceremony.
+    Returns (PTau, response hash)."""
+    return _dev_prepared_ptau_with_rng(power, _random_rng(entropy), name, threads, progress)
 
 
 # ---------------------------------------------------------------------------
@@ -383,5 +452,5 @@ def write(path, pt):
     ptf.write_ptau(path, pt)
 
 
-__all__ = ["new_accumulator", "contribute", "beacon", "prepare_phase2", "verify", "first_challenge_hash",
+__all__ = ["new_accumulator", "contribute", "dev_prepared_ptau", "beacon", "prepare_phase2", "verify", "first_challenge_hash",
            "omega", "FormatError"]

@@ -45,6 +45,7 @@ from typing import Dict, Optional, Tuple
 
 from ..errors import FormatError, InputError
 from ..field import R
+from ..formats import jsonio
 
 #: batch JSON format version
 VERSION = 1
@@ -161,23 +162,6 @@ def dumps(batch: Batch) -> str:
 # strict parsing
 # --------------------------------------------------------------------------
 
-class _Dup(ValueError):
-    pass
-
-
-def _no_dup_pairs(pairs):
-    d = {}
-    for k, v in pairs:
-        if k in d:
-            raise _Dup(k)
-        d[k] = v
-    return d
-
-
-def _reject_constant(name):
-    raise ValueError(f"non-standard JSON constant {name}")
-
-
 def _keys(d, where, required, optional=()):
     if not isinstance(d, dict):
         raise InputError(f"{where}: expected a JSON object")
@@ -252,42 +236,9 @@ def batch_from_json(d) -> Batch:
     return Batch(items=tuple(item_from_json(it, i) for i, it in enumerate(items)))
 
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
-_BRACKET = re.compile(r"[\[\]{}]")
-
-
-def _nesting(text):
-    """Maximum bracket depth outside strings (the C JSON scanner recurses per
-    level: a deep document must be refused before it is parsed)."""
-    depth = best = 0
-    for m in _BRACKET.finditer(_STRING.sub("", text)):
-        if m.group() in "[{":
-            depth += 1
-            best = max(best, depth)
-        else:
-            depth -= 1
-    return best
-
-
 def loads(text, source="batch") -> Batch:
     """Parse batch JSON text (str or bytes) strictly; errors name ``source``."""
-    if isinstance(text, (bytes, bytearray)):
-        if len(text) > MAX_JSON_BYTES:
-            raise InputError(f"{source}: larger than {MAX_JSON_BYTES} bytes")
-        try:
-            text = bytes(text).decode("utf-8")
-        except UnicodeDecodeError:
-            raise InputError(f"{source}: not UTF-8") from None
-    if len(text) > MAX_JSON_BYTES:
-        raise InputError(f"{source}: larger than {MAX_JSON_BYTES} bytes")
-    if _nesting(text) > MAX_DEPTH:
-        raise InputError(f"{source}: JSON nested deeper than {MAX_DEPTH} levels")
-    try:
-        d = json.loads(text, object_pairs_hook=_no_dup_pairs, parse_constant=_reject_constant)
-    except _Dup as err:
-        raise InputError(f"{source}: duplicate key {err.args[0]!r}") from None
-    except (ValueError, RecursionError) as err:
-        raise InputError(f"{source}: not valid JSON ({str(err).splitlines()[0][:80]})") from None
+    d = jsonio.loads(text, source=source, max_depth=MAX_DEPTH, max_bytes=MAX_JSON_BYTES)
     try:
         return batch_from_json(d)
     except InputError as err:

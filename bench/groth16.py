@@ -52,7 +52,7 @@ def run(cmd, cwd, quiet=True):
 
 
 def timed(cmd, cwd):
-    """(wall seconds, peak RSS MiB, returncode, stdout) of one child process."""
+    """(wall seconds, peak RSS MiB, returncode, stdout, CPU seconds) of one child process."""
     t0 = time.perf_counter()
     p = subprocess.Popen([str(c) for c in cmd], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _, status, ru = os.wait4(p.pid, 0)
@@ -61,15 +61,15 @@ def timed(cmd, cwd):
     p.stdout.close()
     p.stderr.close()
     p.returncode = os.waitstatus_to_exitcode(status)
-    return wall, ru.ru_maxrss / 1024.0, p.returncode, out
+    return wall, ru.ru_maxrss / 1024.0, p.returncode, out, ru.ru_utime + ru.ru_stime
 
 
 def best(cmd, cwd, repeat):
     runs = [timed(cmd, cwd) for _ in range(repeat)]
-    for wall, rss, rc, out in runs:
+    for wall, rss, rc, out, _cpu in runs:
         if rc != 0:
             raise SystemExit(f"{' '.join(map(str, cmd))} exited {rc}: {out[-2000:]}")
-    return min(r[0] for r in runs), max(r[1] for r in runs)
+    return min(r[0] for r in runs), max(r[1] for r in runs), min(r[4] for r in runs)
 
 
 def prepare(work, k, ptau_power, ptau=None):
@@ -144,6 +144,9 @@ def main():
         rec = {
             "domain": f"2^{k}",
             "prove_s": {"zkats": round(zp[0], 3), "snarkjs": round(sp[0], 3)},
+            # CPU seconds (user + system, all threads): steadier than wall on a loaded machine
+            "prove_cpu_s": {"zkats": round(zp[2], 3), "snarkjs": round(sp[2], 3)},
+            "prove_cpu_ratio": round(sp[2] / zp[2], 2),
             "prove_peak_mib": {"zkats": round(zp[1], 1), "snarkjs": round(sp[1], 1)},
             "prove_speedup": round(sp[0] / zp[0], 2),
             "verify_s": {"zkats": round(zv[0], 3), "snarkjs": round(sv[0], 3)},

@@ -15,7 +15,6 @@ import random
 import struct
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -89,11 +88,8 @@ def _readers():
 
 def _read_input(p):
     from zkats.circuit import compile_circuit, load_circuit
-    from zkats.errors import InputError
-    try:
-        data = json.loads(Path(p).read_bytes())
-    except (ValueError, UnicodeDecodeError, RecursionError) as e:   # as the CLI does
-        raise InputError(f"{p}: not valid JSON") from e
+    from zkats.formats.jsonio import load_file
+    data = load_file(p)   # as the CLI reads input.json
     return compile_circuit(load_circuit("multiplier")).solve(data, source=str(p))
 
 

@@ -1,17 +1,15 @@
 """Development keys for the venue circuits the escrow verifies.
 
-A toy one-party ceremony (power 14: the largest escrow circuit, transition,
-has 11,105 constraints) and one Groth16 setup per circuit, written into a
-directory and reused when present.  Without a directory they live under
-``$ZKATS_EVM_CACHE/devkeys`` (default ``~/.cache/zkats/evm/devkeys``), one
-subdirectory per circuit named by the sha256 of its ``.r1cs`` bytes, so a
-changed circuit gets a new key and an unchanged one is not set up again.
-NOT a production ceremony: one
+Made or loaded by :class:`zkats.groth16.devsetup.DevSetup`, the same
+cache the venue's ``dev_keys`` uses (``$ZKATS_KEY_CACHE``, else
+``$ZKATS_EVM_CACHE/devkeys``, else ``~/.cache/zkats/devkeys``): a one-party
+power-14 powers of tau (the largest escrow circuit, transition, has 11,105
+constraints) and one Groth16 setup + phase-2 contribution per circuit,
+keyed by the compiled circuit's hash, so a changed circuit gets a new key
+and an unchanged one is not set up again.  NOT a production ceremony: one
 contributor who could forge proofs if the toxic waste were kept (it is
 not: ``zkats.groth16.ceremony`` draws it from ``secrets`` and drops it).
 """
-from pathlib import Path
-
 #: the circuits whose proofs the escrow checks
 ESCROW_CIRCUITS = ("deposit", "withdraw", "match", "transition")
 POWER = 14
@@ -27,37 +25,19 @@ def circuit_class(name):
 class DevKeys:
     """``compiled[name]``, ``zkey[name]`` and ``path(name)`` (the .zkey file)."""
 
-    def __init__(self, directory=None, circuits=ESCROW_CIRCUITS, power=POWER):
+    def __init__(self, directory=None, circuits=ESCROW_CIRCUITS, power=POWER, progress=None):
         from zkats.circuit import compile_circuit
-        from zkats.formats.r1cs import write_r1cs
         from zkats.formats.zkey import read_zkey
-        from zkats.groth16 import ceremony
-        from zkats.groth16.generator import setup
+        from zkats.groth16.devsetup import DevSetup
 
-        import hashlib
-        import os
-        from .evm import CACHE
-        self.dir = Path(directory) if directory is not None else CACHE / "devkeys"
-        self.dir.mkdir(parents=True, exist_ok=True)
+        dev = DevSetup(directory, power=power, progress=progress)
+        self.dir = dev.dir
         self.compiled, self.zkey, self._paths = {}, {}, {}
-        ptau = self.dir / f"pot{power}.ptau"
         for name in circuits:
             _, cls = circuit_class(name)
-            cc = compile_circuit(cls())
-            self.compiled[name] = cc
-            tmp = self.dir / f"{name}.r1cs.tmp{os.getpid()}"
-            write_r1cs(tmp, cc.r1cs)
-            sub = self.dir / (name + "-" + hashlib.sha256(tmp.read_bytes()).hexdigest()[:16])
-            sub.mkdir(exist_ok=True)
-            os.replace(tmp, sub / f"{name}.r1cs")
-            zk = self._paths[name] = sub / f"{name}.zkey"
-            if not zk.exists():
-                if not ptau.exists():
-                    pt = ceremony.new_accumulator(power)
-                    pt, _ = ceremony.contribute(pt, name="zkats chain dev (toy)")
-                    pt = ceremony.prepare_phase2(pt)
-                    ceremony.write(ptau, pt)
-                setup(sub / f"{name}.r1cs", ptau, zk)
+            cc = self.compiled[name] = compile_circuit(cls())
+            zk, _, _ = dev.key(name, cc)
+            self._paths[name] = zk
             self.zkey[name] = read_zkey(zk)
 
     def path(self, name):

@@ -23,7 +23,6 @@ so repeated ``venue init`` runs only copy files.
 """
 import json
 import os
-import shutil
 import time
 from pathlib import Path
 
@@ -207,79 +206,36 @@ class Wallet:
 
 # ---------------------------------------------------------------- keys
 def key_cache_dir():
-    d = os.environ.get("ZKATS_KEY_CACHE")
-    if d:
-        return Path(d)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "zkats" / "devkeys"
+    """The development-key cache (:func:`zkats.groth16.devsetup.cache_dir`)."""
+    from ..groth16.devsetup import cache_dir
+    return cache_dir()
 
 
 def _atomic_copy(src, dst):
-    tmp = Path(str(dst) + ".tmp")
-    shutil.copyfile(src, tmp)
-    os.replace(tmp, dst)
+    from ..groth16.devsetup import atomic_copy
+    atomic_copy(src, dst)
 
 
 def dev_keys(keys_dir, ptau=None, progress=None, circuits=CIRCUITS):
     """Proving and verification keys for ``circuits`` in ``keys_dir``
-    (development ceremony, cached; see the module docstring).  ``ptau``: a
-    prepared powers-of-tau file of power >= 14 to use instead of making one.
-    Returns {name: seconds spent making the key (0 when cached)}."""
+    (development ceremony, cached by :mod:`zkats.groth16.devsetup`; see the
+    module docstring).  ``ptau``: a prepared powers-of-tau file of power >=
+    14 to use instead of making one.  Returns {name: seconds spent making
+    the key (0 when cached)}."""
     from ..circuit import compile_circuit, load_circuit
-    from ..formats.snarkjs_json import write_verification_key
-    from ..formats.zkey import read_zkey, write_zkey
-    from ..groth16 import ceremony, phase2
-    from ..groth16.generator import new_zkey
+    from ..groth16.devsetup import DevSetup
 
     keys_dir = Path(keys_dir)
     keys_dir.mkdir(parents=True, exist_ok=True)
-    cache = key_cache_dir()
-    cache.mkdir(parents=True, exist_ok=True)
-    pt = None
+    dev = DevSetup(key_cache_dir(), power=POWER, ptau=ptau, progress=progress)
     spent = {}
     for name in circuits:
         cc = compile_circuit(load_circuit(name))
-        cached = cache / f"{name}-{cc.hash[:24]}.zkey"
-        t0 = time.perf_counter()
-        if not cached.exists():
-            if pt is None:
-                pt = _dev_ptau(cache, ptau, progress)
-            _say(progress, f"setup {name} ({cc.n_constraints} constraints) + one contribution")
-            zk = new_zkey(cc.r1cs, pt)
-            zk, _ = phase2.contribute(zk, name="zkats venue init (development, single party)")
-            tmp = Path(str(cached) + f".{os.getpid()}.tmp")
-            write_zkey(tmp, zk)
-            os.replace(tmp, cached)
-        else:
-            _say(progress, f"key {name}: cached")
-        vk_cached = cache / f"{name}-{cc.hash[:24]}.vkey.json"
-        if not vk_cached.exists():
-            tmp = Path(str(vk_cached) + f".{os.getpid()}.tmp")
-            write_verification_key(tmp, read_zkey(cached).verifying_key())
-            os.replace(tmp, vk_cached)
-        _atomic_copy(cached, keys_dir / f"{name}.zkey")
-        _atomic_copy(vk_cached, keys_dir / f"{name}.vkey.json")
-        spent[name] = round(time.perf_counter() - t0, 2)
+        zpath, vpath, secs = dev.key(name, cc)
+        _atomic_copy(zpath, keys_dir / f"{name}.zkey")
+        _atomic_copy(vpath, keys_dir / f"{name}.vkey.json")
+        spent[name] = secs
     return spent
-
-
-def _dev_ptau(cache, ptau, progress):
-    from ..groth16 import ceremony
-    if ptau is not None:
-        _say(progress, f"powers of tau: {ptau}")
-        return ceremony.read(ptau)
-    path = cache / f"pot{POWER}_dev.ptau"
-    if path.exists():
-        _say(progress, f"powers of tau: cached {path}")
-        return ceremony.read(path)
-    _say(progress, f"powers of tau 2^{POWER}: new accumulator, one contribution, prepare phase 2")
-    pt = ceremony.new_accumulator(POWER)
-    pt, _ = ceremony.contribute(pt, name="zkats venue init (development, single party)")
-    pt = ceremony.prepare_phase2(pt)
-    tmp = Path(str(path) + f".{os.getpid()}.tmp")
-    ceremony.write(tmp, pt)
-    os.replace(tmp, path)
-    return pt
 
 
 # ---------------------------------------------------------------- the venue

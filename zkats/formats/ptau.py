@@ -292,29 +292,7 @@ def _read_contributions(bf, check_points=True):
         typ, plen = struct.unpack_from("<II", buf, pos); pos += 8
         need(plen)
         params = bytes(buf[pos:pos + plen]); pos += plen
-        name = iters = bhash = None
-        i = 0
-        last = 0
-        try:
-            while i < len(params):
-                t = params[i]; i += 1
-                if t <= last:
-                    raise FormatError(bf.path, "contribution parameters not sorted", 7)
-                last = t
-                if t == 1:
-                    ln = params[i]; name = params[i + 1:i + 1 + ln]; i += 1 + ln
-                    if len(name) != ln:
-                        raise IndexError
-                elif t == 2:
-                    iters = params[i]; i += 1
-                elif t == 3:
-                    ln = params[i]; bhash = params[i + 1:i + 1 + ln]; i += 1 + ln
-                    if len(bhash) != ln:
-                        raise IndexError
-                else:
-                    raise FormatError(bf.path, f"unknown contribution parameter {t}", 7)
-        except IndexError:
-            raise FormatError(bf.path, "truncated contribution parameters", 7) from None
+        name, iters, bhash = decode_params(params, bf.path, 7)
         if typ not in (0, 1):
             raise FormatError(bf.path, f"unknown contribution type {typ}", 7)
         if typ == 1 and (iters is None or bhash is None):
@@ -393,6 +371,37 @@ def contribution_bytes(c):
         params += bytes([2, c.num_iterations_exp, 3, len(c.beacon_hash)]) + bytes(c.beacon_hash)
     parts += [struct.pack("<I", len(params)), bytes(params)]
     return b"".join(parts)
+
+
+def decode_params(params, path, section):
+    """Parse a contribution's parameter list as snarkjs writes it (sorted
+    type-tagged entries: 1 = name (length-prefixed), 2 = beacon iteration
+    exponent, 3 = beacon hash (length-prefixed)).  Returns
+    ``(name, iters, beacon_hash)``, each None when absent; FormatError names
+    ``path`` and ``section`` on unsorted, unknown or truncated entries."""
+    name = iters = bhash = None
+    i, last = 0, 0
+    try:
+        while i < len(params):
+            t = params[i]; i += 1
+            if t <= last:
+                raise FormatError(path, "contribution parameters not sorted", section)
+            last = t
+            if t == 1:
+                ln = params[i]; name = params[i + 1:i + 1 + ln]; i += 1 + ln
+                if len(name) != ln:
+                    raise IndexError
+            elif t == 2:
+                iters = params[i]; i += 1
+            elif t == 3:
+                ln = params[i]; bhash = params[i + 1:i + 1 + ln]; i += 1 + ln
+                if len(bhash) != ln:
+                    raise IndexError
+            else:
+                raise FormatError(path, f"unknown contribution parameter {t}", section)
+    except IndexError:
+        raise FormatError(path, "truncated contribution parameters", section) from None
+    return name, iters, bhash
 
 
 def encode_name(name):

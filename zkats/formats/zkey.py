@@ -49,7 +49,8 @@ import numpy as np
 
 from ..errors import FormatError
 from ..field import Q, R
-from .ptau import BinFile, BinWriter, check_g1_array, check_g2_array, encode_name
+from .ptau import (BinFile, BinWriter, check_g1_array, check_g2_array, decode_params,
+                   encode_name)
 
 MAGIC = b"zkey"
 GROTH16 = 1
@@ -217,28 +218,7 @@ def _read_mpc(bf):
             raise FormatError(bf.path, "contribution parameters run past the section end", 10)
         params = bytes(buf[pos:pos + plen])
         pos += plen
-        name = iters = bhash = None
-        i, last = 0, 0
-        try:
-            while i < len(params):
-                t = params[i]; i += 1
-                if t <= last:
-                    raise FormatError(bf.path, "contribution parameters not sorted", 10)
-                last = t
-                if t == 1:
-                    ln = params[i]; name = params[i + 1:i + 1 + ln]; i += 1 + ln
-                    if len(name) != ln:
-                        raise IndexError
-                elif t == 2:
-                    iters = params[i]; i += 1
-                elif t == 3:
-                    ln = params[i]; bhash = params[i + 1:i + 1 + ln]; i += 1 + ln
-                    if len(bhash) != ln:
-                        raise IndexError
-                else:
-                    raise FormatError(bf.path, f"unknown contribution parameter {t}", 10)
-        except IndexError:
-            raise FormatError(bf.path, "truncated contribution parameters", 10) from None
+        name, iters, bhash = decode_params(params, bf.path, 10)
         if typ not in (0, 1) or (typ == 1 and (iters is None or bhash is None)):
             raise FormatError(bf.path, f"bad contribution type {typ} or missing beacon parameters", 10)
         g1raw.append(raw[:192]); g2raw.append(raw[192:320])

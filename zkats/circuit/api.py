@@ -268,7 +268,10 @@ class Builder(API):
         return None
 
     def _sum(self, xs, coeffs):
+        # products are summed unreduced and reduced once per wire (the hot
+        # loop of Poseidon's folded MDS layers); same terms, same key order
         t = {}
+        get = t.get
         k = True
         for x, c in zip(xs, coeffs):
             c = int(c) % R
@@ -279,12 +282,17 @@ class Builder(API):
                     continue
                 k = k and x.k
                 for w, v in x.t.items():
-                    t[w] = (t.get(w, 0) + v * c) % R
+                    t[w] = get(w, 0) + v * c
             else:
                 v = self.lc(x)
                 if c:
-                    t[0] = (t.get(0, 0) + v.t.get(0, 0) * c) % R
-        return SymLC({w: v for w, v in t.items() if v}, k, self)
+                    t[0] = get(0, 0) + v.t.get(0, 0) * c
+        out = {}
+        for w, v in t.items():
+            v %= R
+            if v:
+                out[w] = v
+        return SymLC(out, k, self)
 
     def _emit(self, a, b, c):
         self._emit_t(a.t, b.t, c.t)

@@ -58,3 +58,61 @@ def test_concurrent_processes_make_one_key(tmp_path):
     # the lock makes the second process load the first one's key: same bytes
     assert got[0][0] == got[1][0] and got[0][1] == got[1][1]
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def _pub_cube():
+    from zkats.circuit import Circuit, Output, Public, compile_circuit
+
+    class PubCube(Circuit):
+        y = Output()
+        x = Public()
+
+        def define(self, api):
+            api.set_output(self.y, api.add(api.mul(api.mul(self.x, self.x), self.x), 5))
+    return compile_circuit(PubCube(), cache=False)
+
+
+def test_cold_keys_come_from_one_known_tau_session(tmp_path):
+    """No ptau cached: one session makes every key, then the ptau; each key
+    is the one zkey verify derives from that ptau (so byte-identical to the
+    generic setup before the contribution); a changed circuit later falls
+    back to the generic setup on the cached ptau."""
+    from zkats.formats.r1cs import write_r1cs
+    from zkats.groth16 import phase2
+    said = []
+    dev = devsetup.DevSetup(tmp_path, power=5, progress=said.append)
+    cube, pub = _cube(), _pub_cube()
+    got = dev.keys([("cube", cube), ("pub", pub)])
+    assert list(got) == ["cube", "pub"]
+    assert sum("known tau" in m for m in said) == 2
+    ptau = tmp_path / "pot5_dev.ptau"
+    assert ptau.exists() and not list(tmp_path.glob("*.tmp"))
+    for name, cc in (("cube", cube), ("pub", pub)):
+        z, v, secs = got[name]
+        assert z.exists() and v.exists() and secs > 0
+        write_r1cs(tmp_path / f"{name}.r1cs", cc.r1cs)
+        assert len(phase2.verify(tmp_path / f"{name}.r1cs", ptau, z)) == 1
+    # all cached now: nothing made, same paths
+    said.clear()
+    again = devsetup.DevSetup(tmp_path, power=5, progress=said.append).keys([("pub", pub), ("cube", cube)])
+    assert again == {"pub": (got["pub"][0], got["pub"][1], 0.0), "cube": (got["cube"][0], got["cube"][1], 0.0)}
+    assert said == ["key pub: cached", "key cube: cached"]
+    # a new circuit with the ptau cached: the generic setup (the secrets are gone)
+    said.clear()
+    sq = gadget_circuit(lambda api, x: api.mul(x[0], x[0]), 1, name="Square")
+    z, _, _ = devsetup.DevSetup(tmp_path, power=5, progress=said.append).key("square", sq)
+    assert not any("known tau" in m for m in said) and any("setup square" in m for m in said)
+    write_r1cs(tmp_path / "sq.r1cs", sq.r1cs)
+    assert len(phase2.verify(tmp_path / "sq.r1cs", ptau, z)) == 1
+
+
+def test_a_given_ptau_uses_the_generic_setup(tmp_path):
+    from zkats.groth16 import ceremony
+    pt, _ = ceremony.dev_prepared_ptau(4, name="given")
+    given = tmp_path / "given.ptau"
+    ceremony.write(given, pt)
+    said = []
+    d = tmp_path / "cache"
+    z, v, _ = devsetup.DevSetup(d, power=4, ptau=given, progress=said.append).key("cube", _cube())
+    assert z.exists() and v.exists() and not (d / "pot4_dev.ptau").exists()
+    assert not any("known tau" in m for m in said)

@@ -6,7 +6,9 @@ cache the venue's ``dev_keys`` uses (``$ZKATS_KEY_CACHE``, else
 power-14 powers of tau (the largest escrow circuit, transition, has 11,105
 constraints) and one Groth16 setup + phase-2 contribution per circuit,
 keyed by the compiled circuit's hash, so a changed circuit gets a new key
-and an unchanged one is not set up again.  NOT a production ceremony: one
+and an unchanged one is not set up again.  On a cold cache the ptau and
+all the keys come from one known-tau session (fast; see the devsetup
+module).  NOT a production ceremony: one
 contributor who could forge proofs if the toxic waste were kept (it is
 not: ``zkats.groth16.ceremony`` draws it from ``secrets`` and drops it).
 """
@@ -35,10 +37,11 @@ class DevKeys:
         self.compiled, self.zkey, self._paths = {}, {}, {}
         for name in circuits:
             _, cls = circuit_class(name)
-            cc = self.compiled[name] = compile_circuit(cls())
-            zk, _, _ = dev.key(name, cc)
-            self._paths[name] = zk
-            self.zkey[name] = read_zkey(zk)
+            self.compiled[name] = compile_circuit(cls())
+        made = dev.keys(list(self.compiled.items()))        # one known-tau session when cold
+        for name in circuits:
+            self._paths[name] = made[name][0]
+            self.zkey[name] = read_zkey(made[name][0])
 
     def path(self, name):
         return self._paths[name]

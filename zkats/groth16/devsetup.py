@@ -2,11 +2,25 @@
 (``zkats venue init``, ``zkats demo``) and the on-chain escrow
 (:class:`zkats.chain.devkeys.DevKeys`).
 
-A one-party powers of tau of 2^power (:func:`zkats.groth16.ceremony.dev_prepared_ptau`:
-the toxic waste exists only inside that call) and, per circuit, a phase-2
-key (``new_zkey`` + one :func:`zkats.groth16.phase2.contribute`).  ONE
+A one-party powers of tau of 2^power and, per circuit, a phase-2 key
+(the initial key + one :func:`zkats.groth16.phase2.contribute`).  ONE
 party (this machine) made them: fine for development and tests, but a
 production venue needs a multi-party ceremony (:data:`CEREMONY_WARNING`).
+
+Two ways to make the initial keys:
+
+* known tau (:meth:`DevSetup.keys` when the ptau is not cached yet): one
+  :class:`zkats.groth16.dev_ceremony.DevCeremony` session makes the ptau
+  AND every missing key from the secret scalars (Fr sums, then one
+  fixed-base multiplication per point: ~0.2 s for an 11k-constraint
+  circuit instead of ~30 s).  The secrets live only for that session
+  (under the cache lock), are never written or logged, and are dropped when
+  it ends: circuits added later cannot use them;
+* the generic setup (``new_zkey`` on the cached ptau, as ``zkats groth16
+  setup`` does): when the ptau is cached or given (``ptau=``) but a key is
+  missing, e.g. after a circuit changed.
+
+Both give the same bytes for the same ptau (tests/test_devsetup.py).
 
 Cache layout (one directory, see :func:`cache_dir`)::
 
@@ -17,7 +31,9 @@ Cache layout (one directory, see :func:`cache_dir`)::
 Every file is written to a per-process temporary name and moved in place
 with ``os.replace``; the slow steps run under an advisory ``flock`` on
 ``.lock`` so concurrent processes make each file once and never see a
-partial one.
+partial one.  A known-tau session writes the ptau after its keys: if it is
+interrupted, the next run starts a new session instead of falling back to
+the generic setup (a key never needs the ptau it came from).
 """
 import contextlib
 import os
@@ -107,7 +123,7 @@ class DevSetup:
             _say(self.progress, f"powers of tau: {self.ptau_path}")
             self._pt = ceremony.read(self.ptau_path)
             return self._pt
-        path = self.dir / f"pot{self.power}_dev.ptau"
+        path = self._ptau_file()
         if not path.exists():
             with _locked(self.dir):
                 if not path.exists():
@@ -127,8 +143,73 @@ class DevSetup:
     def key(self, name, cc):
         """(zkey path, vkey path, seconds spent making them, 0.0 when cached)
         for the compiled circuit ``cc`` (:func:`zkats.circuit.compile_circuit`)."""
+        return self.keys([(name, cc)])[name]
+
+    def _ptau_file(self):
+        return self.dir / f"pot{self.power}_dev.ptau"
+
+    def keys(self, circuits):
+        """{name: (zkey path, vkey path, seconds spent)} for ``circuits``, a
+        list of (name, compiled circuit).  Missing keys are made in one
+        known-tau session together with the ptau when no ptau is cached
+        (nor given), else with the generic setup on the cached ptau."""
+        circuits = list(circuits)
+        out = {}
+        todo = []
+        for name, cc in circuits:
+            zpath, vpath = self.paths(name, cc)
+            if zpath.exists() and vpath.exists():
+                _say(self.progress, f"key {name}: cached")
+                out[name] = (zpath, vpath, 0.0)
+            else:
+                todo.append((name, cc))
+        if todo and self.ptau_path is None and self._pt is None and not self._ptau_file().exists():
+            with _locked(self.dir):
+                if not self._ptau_file().exists():
+                    out.update(self._known_tau_session(todo))
+        for name, cc in todo:
+            if name not in out:
+                out[name] = self._generic_key(name, cc)
+        return {name: out[name] for name, _ in circuits}
+
+    def _write_key(self, zk, zpath, vpath):
         from ..formats.snarkjs_json import write_verification_key
-        from ..formats.zkey import read_zkey, write_zkey
+        from ..formats.zkey import write_zkey
+        atomic_write(zpath, lambda tmp: write_zkey(tmp, zk))
+        atomic_write(vpath, lambda tmp: write_verification_key(tmp, zk.verifying_key()))
+
+    def _known_tau_session(self, todo):
+        """Under the lock, with no ptau cached: one session makes every
+        missing key of ``todo`` from the known scalars, then the ptau."""
+        from . import ceremony, phase2
+        from .dev_ceremony import DevCeremony
+        out = {}
+        path = self._ptau_file()
+        t0 = time.perf_counter()
+        _say(self.progress, f"powers of tau 2^{self.power}: one-party development ceremony "
+                            "(known-tau session for the keys)")
+        with DevCeremony(self.power, name=_NAME) as session:
+            _say(self.progress, f"powers of tau: {time.perf_counter() - t0:.1f} s")
+            for name, cc in todo:
+                zpath, vpath = self.paths(name, cc)
+                if zpath.exists():
+                    continue                  # only the vkey is missing: _generic_key reads the key
+                t1 = time.perf_counter()
+                _say(self.progress, f"setup {name} ({cc.n_constraints} constraints, known tau) "
+                                    "+ one contribution")
+                zk = session.zkey(cc.r1cs)
+                zk, _ = phase2.contribute(zk, name=_NAME)
+                self._write_key(zk, zpath, vpath)
+                out[name] = (zpath, vpath, round(time.perf_counter() - t1, 2))
+        pt = session.ptau
+        atomic_write(path, lambda tmp: ceremony.write(tmp, pt))
+        self._pt = pt
+        return out
+
+    def _generic_key(self, name, cc):
+        """One key with ``new_zkey`` on the cached (or given) ptau."""
+        from ..formats.snarkjs_json import write_verification_key
+        from ..formats.zkey import read_zkey
         from . import phase2
         from .generator import new_zkey
         zpath, vpath = self.paths(name, cc)
@@ -142,10 +223,9 @@ class DevSetup:
                 _say(self.progress, f"setup {name} ({cc.n_constraints} constraints) + one contribution")
                 zk = new_zkey(cc.r1cs, pt)
                 zk, _ = phase2.contribute(zk, name=_NAME)
-                atomic_write(zpath, lambda tmp: write_zkey(tmp, zk))
-            else:
+                self._write_key(zk, zpath, vpath)
+            elif not vpath.exists():
                 zk = read_zkey(zpath)
-            if not vpath.exists():
                 atomic_write(vpath, lambda tmp: write_verification_key(tmp, zk.verifying_key()))
         return zpath, vpath, round(time.perf_counter() - t0, 2)
 

@@ -58,35 +58,41 @@ def _u32be(n):
     return struct.pack(">I", n)
 
 
-def new_zkey(r1cs, pt, threads=None, progress=None, ptau_path="ptau"):
-    """Build a :class:`zkats.formats.zkey.ZKey` for ``r1cs`` (a
-    :class:`zkats.r1cs.R1CS`) from the prepared PTau ``pt``."""
+def circuit_shape(r1cs, pt, ptau_path="ptau"):
+    """(m, nPublic, nVars, circuit power) of ``r1cs`` after the checks a
+    setup from the prepared PTau ``pt`` needs (BN254 prime, prepared ptau,
+    big enough, domain < 2^28); raises InputError/FormatError."""
     if r1cs.prime != R:
         raise InputError("the circuit's prime is not BN254's scalar field")
     if not pt.prepared:
         raise FormatError(ptau_path, "not prepared for phase 2 (run `zkats powersoftau prepare phase2`)", 12)
     m = r1cs.n_constraints
     npub = r1cs.n_pub_out + r1cs.n_pub_in
-    nvars = r1cs.n_wires
     cp = circuit_power(m, npub)
     if cp > pt.power:
         raise InputError(f"circuit too big for this ptau: needs 2^{cp} > 2^{pt.power} "
                          f"({m} constraints + {npub} public signals)")
     if cp >= ptf.MAX_POWER:
         raise InputError("circuit too big: domain of 2^28 or more is not supported")
-    dom = 1 << cp
-    LG1 = pt.lagrange(12, cp)
-    LG2 = pt.lagrange(13, cp)
-    LA = pt.lagrange(14, cp)
-    LB = pt.lagrange(15, cp)
+    return m, npub, r1cs.n_wires, cp
 
-    A, B, C = r1cs.A, r1cs.B, r1cs.C
+
+def public_rows(m, npub):
+    """snarkjs' extra A entries "signal s at constraint m + s, coefficient 1"
+    for s = 0..nPublic: (rows, cols, canonical coefficient limbs)."""
     pub = np.arange(npub + 1, dtype=np.int64)
     one = np.zeros((npub + 1, 4), dtype=np.uint64)
     one[:, 0] = 1
+    return m + pub, pub, one
 
-    # --- coefficient section (snarkjs order: per constraint A terms, B terms; then public rows)
-    _log(progress, "coefficients")
+
+def coefficient_section(r1cs):
+    """The zkey's coefficient section (snarkjs order: per constraint its A
+    terms, then its B terms; then one A row per public signal)."""
+    A, B = r1cs.A, r1cs.B
+    m = r1cs.n_constraints
+    npub = r1cs.n_pub_out + r1cs.n_pub_in
+    prow, pcol, _ = public_rows(m, npub)
     mat = np.concatenate([np.zeros(A.nnz, np.uint32), np.ones(B.nnz, np.uint32)])
     con = np.concatenate([A.rows, B.rows]).astype(np.int64)
     sig = np.concatenate([A.cols, B.cols]).astype(np.int64)
@@ -99,30 +105,24 @@ def new_zkey(r1cs, pt, threads=None, progress=None, ptau_path="ptau"):
     if len(con):
         coeffs["value"][:len(con)] = bn254.fr_to_mont_array(bn254.fr_to_mont_array(val[order]))
     coeffs["matrix"][len(con):] = 0
-    coeffs["constraint"][len(con):] = m + pub
-    coeffs["signal"][len(con):] = pub
+    coeffs["constraint"][len(con):] = prow
+    coeffs["signal"][len(con):] = pcol
     coeffs["value"][len(con):] = np.frombuffer(zkf.coeff_value_to_file(1) * (npub + 1), dtype="<u8").reshape(-1, 4)
+    return coeffs
 
-    # --- A, B1, B2 ---------------------------------------------------------
-    _log(progress, "A")
-    ptr, idx, sc = _csr(nvars, np.concatenate([A.cols, pub]), np.concatenate([A.rows, m + pub]),
-                        np.concatenate([A.coeffs.reshape(-1, 4), one]))
-    pA = bn254.g1_sparse_combine_array(nvars, LG1, ptr, idx, sc, threads)
-    _log(progress, "B1, B2")
-    ptr, idx, sc = _csr(nvars, B.cols.astype(np.int64), B.rows.astype(np.int64), B.coeffs.reshape(-1, 4))
-    pB1 = bn254.g1_sparse_combine_array(nvars, LG1, ptr, idx, sc, threads)
-    pB2 = bn254.g2_sparse_combine_array(nvars, LG2, ptr, idx, sc, threads)
-    # --- IC and C: bases [LG1 | LA | LB] -----------------------------------
-    _log(progress, "IC, C")
-    bases = np.vstack([LG1, LA, LB])
-    ptr, idx, sc = _csr(
-        nvars,
-        np.concatenate([A.cols, B.cols, C.cols, pub]).astype(np.int64),
-        np.concatenate([A.rows + 2 * dom, B.rows + dom, C.rows, m + pub + 2 * dom]).astype(np.int64),
-        np.concatenate([A.coeffs.reshape(-1, 4), B.coeffs.reshape(-1, 4), C.coeffs.reshape(-1, 4), one]))
-    K = bn254.g1_sparse_combine_array(nvars, bases, ptr, idx, sc, threads)
+
+def initial_zkey(r1cs, pt, cp, pA, pB1, pB2, K, progress=None):
+    """The initial key (delta = gamma = 1, no contribution) from its point
+    sections: ``pA``, ``pB1`` (n_vars, 8), ``pB2`` (n_vars, 16) and ``K``
+    (n_vars, 8; IC = K[0..nPublic], C = the rest), Montgomery affine.  Adds
+    the coefficient section, H (odd Lagrange points of the double domain,
+    from ``pt``) and the csHash exactly as snarkjs writes them.  Shared by
+    :func:`new_zkey` and the known-tau development path
+    (:mod:`zkats.groth16.dev_ceremony`)."""
+    npub = r1cs.n_pub_out + r1cs.n_pub_in
+    dom = 1 << cp
+    coeffs = coefficient_section(r1cs)
     ic_arr, pC = K[:npub + 1], np.ascontiguousarray(K[npub + 1:])
-    # --- H: odd Lagrange points of the double-size domain --------------------
     pH = np.ascontiguousarray(pt.lagrange(12, cp + 1)[1::2])
 
     g1 = lambda a, i: tr.g1_from_lem(a[i].astype("<u8").tobytes())   # noqa: E731
@@ -148,10 +148,44 @@ def new_zkey(r1cs, pt, threads=None, progress=None, ptau_path="ptau"):
     cs_hash = h.digest()
 
     ic = [g1(ic_arr, i) for i in range(npub + 1)]
-    return zkf.ZKey(n_vars=nvars, n_public=npub, domain_size=dom, alpha_1=alpha1, beta_1=beta1, beta_2=beta2,
-                    gamma_2=tr.G2_GEN, delta_1=tr.G1_GEN, delta_2=tr.G2_GEN, ic=ic, coeffs=coeffs,
+    return zkf.ZKey(n_vars=r1cs.n_wires, n_public=npub, domain_size=dom, alpha_1=alpha1, beta_1=beta1,
+                    beta_2=beta2, gamma_2=tr.G2_GEN, delta_1=tr.G1_GEN, delta_2=tr.G2_GEN, ic=ic, coeffs=coeffs,
                     A=pA, B1=pB1, B2=pB2, C=pC, H=pH, cs_hash=cs_hash, contributions=[],
                     section_order=(1, 2, 4, 3, 9, 8, 5, 6, 7, 10))
+
+
+def new_zkey(r1cs, pt, threads=None, progress=None, ptau_path="ptau"):
+    """Build a :class:`zkats.formats.zkey.ZKey` for ``r1cs`` (a
+    :class:`zkats.r1cs.R1CS`) from the prepared PTau ``pt``."""
+    m, npub, nvars, cp = circuit_shape(r1cs, pt, ptau_path)
+    dom = 1 << cp
+    LG1 = pt.lagrange(12, cp)
+    LG2 = pt.lagrange(13, cp)
+    LA = pt.lagrange(14, cp)
+    LB = pt.lagrange(15, cp)
+
+    A, B, C = r1cs.A, r1cs.B, r1cs.C
+    prow, pub, one = public_rows(m, npub)
+
+    # --- A, B1, B2 ---------------------------------------------------------
+    _log(progress, "A")
+    ptr, idx, sc = _csr(nvars, np.concatenate([A.cols, pub]), np.concatenate([A.rows, prow]),
+                        np.concatenate([A.coeffs.reshape(-1, 4), one]))
+    pA = bn254.g1_sparse_combine_array(nvars, LG1, ptr, idx, sc, threads)
+    _log(progress, "B1, B2")
+    ptr, idx, sc = _csr(nvars, B.cols.astype(np.int64), B.rows.astype(np.int64), B.coeffs.reshape(-1, 4))
+    pB1 = bn254.g1_sparse_combine_array(nvars, LG1, ptr, idx, sc, threads)
+    pB2 = bn254.g2_sparse_combine_array(nvars, LG2, ptr, idx, sc, threads)
+    # --- IC and C: bases [LG1 | LA | LB] -----------------------------------
+    _log(progress, "IC, C")
+    bases = np.vstack([LG1, LA, LB])
+    ptr, idx, sc = _csr(
+        nvars,
+        np.concatenate([A.cols, B.cols, C.cols, pub]).astype(np.int64),
+        np.concatenate([A.rows + 2 * dom, B.rows + dom, C.rows, prow + 2 * dom]).astype(np.int64),
+        np.concatenate([A.coeffs.reshape(-1, 4), B.coeffs.reshape(-1, 4), C.coeffs.reshape(-1, 4), one]))
+    K = bn254.g1_sparse_combine_array(nvars, bases, ptr, idx, sc, threads)
+    return initial_zkey(r1cs, pt, cp, pA, pB1, pB2, K, progress)
 
 
 def check_used_points(pt, cp):

@@ -228,10 +228,9 @@ def dev_keys(keys_dir, ptau=None, progress=None, circuits=CIRCUITS):
     keys_dir = Path(keys_dir)
     keys_dir.mkdir(parents=True, exist_ok=True)
     dev = DevSetup(key_cache_dir(), power=POWER, ptau=ptau, progress=progress)
+    made = dev.keys([(name, compile_circuit(load_circuit(name))) for name in circuits])
     spent = {}
-    for name in circuits:
-        cc = compile_circuit(load_circuit(name))
-        zpath, vpath, secs = dev.key(name, cc)
+    for name, (zpath, vpath, secs) in made.items():
         _atomic_copy(zpath, keys_dir / f"{name}.zkey")
         _atomic_copy(vpath, keys_dir / f"{name}.vkey.json")
         spent[name] = secs

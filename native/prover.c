@@ -1,6 +1,11 @@
 /* prover.c - Groth16 prover kernels; see prover.h. */
 #include "prover.h"
 #include "field.h"
+#include "msm.h"
+#include "ntt.h"
+
+#include <stdlib.h>
+#include <time.h>
 
 #include <pthread.h>
 #include <string.h>
@@ -12,6 +17,26 @@ int64_t zk_fr_first_noncanonical(const uint64_t *v, size_t n) {
     return -1;
 }
 
+/* one coefficient entry decoded; 1 if it is in range for (domain, n_vars) */
+static inline int coef_entry(const uint8_t *e, size_t domain, size_t n_vars,
+                             uint32_t *m, uint32_t *row, uint32_t *sig, fr_t *coef) {
+    memcpy(m, e, 4);
+    memcpy(row, e + 4, 4);
+    memcpy(sig, e + 8, 4);
+    memcpy(coef->v, e + 12, 32);
+    return *m <= 1 && *row < domain && *sig < n_vars && fr_is_canonical(coef->v);
+}
+
+int64_t zk_coeffs_first_bad(const uint8_t *coeffs, size_t n_coef, size_t domain, size_t n_vars) {
+    for (size_t i = 0; i < n_coef; i++) {
+        uint32_t m, row, sig;
+        fr_t coef;
+        if (!coef_entry(coeffs + 44 * i, domain, n_vars, &m, &row, &sig, &coef))
+            return (int64_t)i;
+    }
+    return -1;
+}
+
 int64_t zk_qap_ab(const uint8_t *coeffs, size_t n_coef,
                   const uint64_t *witness, size_t n_vars,
                   uint64_t *a, uint64_t *b, size_t domain) {
@@ -19,14 +44,9 @@ int64_t zk_qap_ab(const uint8_t *coeffs, size_t n_coef,
     memset(b, 0, domain * 32);
     uint64_t *out[2] = {a, b};
     for (size_t i = 0; i < n_coef; i++) {
-        const uint8_t *e = coeffs + 44 * i;
         uint32_t m, row, sig;
         fr_t coef, t;
-        memcpy(&m, e, 4);
-        memcpy(&row, e + 4, 4);
-        memcpy(&sig, e + 8, 4);
-        memcpy(coef.v, e + 12, 32);
-        if (m > 1 || row >= domain || sig >= n_vars || !fr_is_canonical(coef.v))
+        if (!coef_entry(coeffs + 44 * i, domain, n_vars, &m, &row, &sig, &coef))
             return (int64_t)i;
         fr_mul(&t, &coef, (const fr_t *)(witness + 4 * (size_t)sig));
         fr_t *dst = (fr_t *)(out[m] + 4 * (size_t)row);
@@ -83,12 +103,17 @@ static void *job_thread(void *arg) {
 #define MAX_SPLIT 8
 #define MIN_PER_THREAD 4096
 
-static void split_run(job_t proto, size_t n) {
+static int online_cores(void) {
     long cores = 2;
 #ifdef _SC_NPROCESSORS_ONLN
     cores = sysconf(_SC_NPROCESSORS_ONLN);
 #endif
-    size_t k = (size_t)(cores < 1 ? 1 : cores);
+    return cores < 1 ? 1 : (int)cores;
+}
+
+/* run proto over [0, n) split across up to `threads` threads (0: all cores) */
+static void split_run_k(job_t proto, size_t n, int threads) {
+    size_t k = (size_t)(threads > 0 ? threads : online_cores());
     if (k > MAX_SPLIT) k = MAX_SPLIT;
     if (n / MIN_PER_THREAD < k) k = n / MIN_PER_THREAD;
     if (k < 1) k = 1;
@@ -109,6 +134,8 @@ static void split_run(job_t proto, size_t n) {
     }
 }
 
+static void split_run(job_t proto, size_t n) { split_run_k(proto, n, 0); }
+
 void zk_fr_mul_pointwise(uint64_t *c, const uint64_t *a, const uint64_t *b, size_t n) {
     job_t j = {0};
     j.op = 0; j.out = c; j.a = a; j.b = b;
@@ -127,4 +154,152 @@ void zk_fr_join_abc(uint64_t *out, const uint64_t *a, const uint64_t *b,
     job_t j = {0};
     j.op = 2; j.out = out; j.a = a; j.b = b; j.c = c;
     split_run(j, n);
+}
+
+/* ---- the whole prover core ---------------------------------------------- */
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+typedef struct {
+    const uint8_t *coeffs;
+    size_t n_coef;
+    const uint64_t *w;
+    size_t n_vars, domain;
+    int log_n, threads;
+    uint64_t *a, *b, *c;   /* a receives h */
+    int64_t bad;           /* first bad coefficient entry, or -1 */
+    int rc;                /* 0, or -1 when memory ran out */
+    double seconds;        /* wall time of the quotient */
+} quot_t;
+
+/* h = canonical(A B - C) on snarkjs' coset (see prover.h) into q->a */
+static void quotient_body(quot_t *q);
+
+static void quotient_run(quot_t *q) {
+    double t0 = now_s();
+    quotient_body(q);
+    q->seconds = now_s() - t0;
+}
+
+static void quotient_body(quot_t *q) {
+    size_t n = q->domain;
+    q->bad = zk_qap_ab(q->coeffs, q->n_coef, q->w, q->n_vars, q->a, q->b, n);
+    if (q->bad >= 0) return;
+    job_t j = {0};
+    j.op = 0; j.out = q->c; j.a = q->a; j.b = q->b;
+    split_run_k(j, n, q->threads);
+    fr_t shift;
+    ntt_root_of_unity(&shift, q->log_n + 1);
+    uint64_t *v[3] = {q->a, q->b, q->c};
+    for (int i = 0; i < 3; i++) {
+        if (ntt_fr((fr_t *)v[i], n, 1, q->threads) != 0 ||
+            ntt_fr_coset((fr_t *)v[i], n, &shift, 0, q->threads) != 0) {
+            q->rc = -1;
+            return;
+        }
+    }
+    job_t k = {0};
+    k.op = 2; k.out = q->a; k.a = q->a; k.b = q->b; k.c = q->c;
+    split_run_k(k, n, q->threads);
+}
+
+static void *quotient_thread(void *arg) {
+    quotient_run((quot_t *)arg);
+    return NULL;
+}
+
+static int is_zero_limbs(const uint64_t *p, size_t limbs) {
+    for (size_t i = 0; i < limbs; i++)
+        if (p[i]) return 0;
+    return 1;
+}
+
+/* out = sum over the rows where the base is not infinity and the scalar not
+ * zero.  circom keys leave many bases at infinity (a signal absent from
+ * every B row has B1 = B2 = 0): below 90% live rows they are gathered
+ * first.  width: 8 (G1) or 16 (G2).  Returns 0 or -1 (memory). */
+static int msm_live(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n,
+                    size_t width, int threads) {
+    int (*fn)(uint64_t *, const uint64_t *, const uint64_t *, size_t, int) =
+        width == 8 ? msm_g1 : msm_g2;
+    size_t live = 0;
+    for (size_t i = 0; i < n; i++)
+        live += !is_zero_limbs(bases + width * i, width) && !is_zero_limbs(scalars + 4 * i, 4);
+    memset(out, 0, width * 8);
+    if (live == 0) return 0;
+    if ((double)live >= 0.9 * (double)n) return fn(out, bases, scalars, n, threads);
+    uint64_t *cb = malloc(live * width * 8), *cs = malloc(live * 32);
+    if (!cb || !cs) { free(cb); free(cs); return -1; }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (is_zero_limbs(bases + width * i, width) || is_zero_limbs(scalars + 4 * i, 4)) continue;
+        memcpy(cb + width * k, bases + width * i, width * 8);
+        memcpy(cs + 4 * k, scalars + 4 * i, 32);
+        k++;
+    }
+    int rc = fn(out, cb, cs, live, threads);
+    free(cb);
+    free(cs);
+    return rc;
+}
+
+int zk_groth16_prove_core(const uint8_t *coeffs, size_t n_coef,
+                          const uint64_t *witness, size_t n_vars, size_t n_public,
+                          size_t domain,
+                          const uint64_t *pts_a, const uint64_t *pts_b1, const uint64_t *pts_b2,
+                          const uint64_t *pts_c, const uint64_t *pts_h,
+                          uint64_t *out, int threads, int overlap, int64_t *bad_coef,
+                          double *seconds) {
+    *bad_coef = -1;
+    for (int i = 0; i < 6; i++) seconds[i] = 0.0;
+    if (domain < 2 || (domain & (domain - 1)) || domain > ((size_t)1 << (NTT_MAX_LOG - 1)))
+        return -3;
+    if (n_public + 1 > n_vars) return -3;
+    int log_n = 0;
+    while (((size_t)1 << log_n) < domain) log_n++;
+    quot_t q = {0};
+    q.coeffs = coeffs; q.n_coef = n_coef; q.w = witness; q.n_vars = n_vars;
+    q.domain = domain; q.log_n = log_n; q.bad = -1;
+    q.a = malloc(domain * 32); q.b = malloc(domain * 32); q.c = malloc(domain * 32);
+    if (!q.a || !q.b || !q.c) { free(q.a); free(q.b); free(q.c); return -1; }
+
+    /* overlap: the quotient (single-threaded, poorly parallel at small sizes)
+     * runs beside the A/B/C multi-exponentiations */
+    pthread_t th;
+    int started = 0;
+    if (overlap) {
+        q.threads = 1;
+        started = pthread_create(&th, NULL, quotient_thread, &q) == 0;
+    }
+    if (!started) {
+        q.threads = threads;
+        quotient_run(&q);
+    }
+    int rc = 0;
+    if (!started && (q.bad >= 0 || q.rc)) goto done;
+    size_t n_priv = n_vars - n_public - 1;
+    double t = now_s(), t1;
+    rc |= msm_live(out + 0, pts_a, witness, n_vars, 8, threads);
+    t1 = now_s(); seconds[1] = t1 - t; t = t1;
+    rc |= msm_live(out + 8, pts_b1, witness, n_vars, 8, threads);
+    t1 = now_s(); seconds[2] = t1 - t; t = t1;
+    rc |= msm_live(out + 16, pts_b2, witness, n_vars, 16, threads);
+    t1 = now_s(); seconds[3] = t1 - t; t = t1;
+    rc |= msm_live(out + 32, pts_c, witness + 4 * (n_public + 1), n_priv, 8, threads);
+    t1 = now_s(); seconds[4] = t1 - t;
+    if (started) pthread_join(th, NULL);
+    if (rc || q.bad >= 0 || q.rc) goto done;
+    t = now_s();
+    rc = msm_live(out + 40, pts_h, q.a, domain, 8, threads);
+    seconds[5] = now_s() - t;
+done:
+    seconds[0] = q.seconds;
+    free(q.a); free(q.b); free(q.c);
+    if (q.bad >= 0) { *bad_coef = q.bad; return -2; }
+    if (q.rc || rc) return -1;
+    return 0;
 }

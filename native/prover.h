@@ -46,4 +46,35 @@ void zk_fr_scale_powers(uint64_t *v, size_t n, const uint64_t *g_mont);
 void zk_fr_join_abc(uint64_t *out, const uint64_t *a, const uint64_t *b,
                     const uint64_t *c, size_t n);
 
+/* Index of the first coefficient entry out of range (matrix id > 1, row >=
+ * domain, signal >= n_vars, value >= r), or -1: the checks of zk_qap_ab
+ * without computing anything. */
+int64_t zk_coeffs_first_bad(const uint8_t *coeffs, size_t n_coef, size_t domain, size_t n_vars);
+
+/* The whole Groth16 prover core in one call: the quotient (zk_qap_ab, C =
+ * A*B, inverse NTT and coset NTT of each, H = A*B - C, as above) and the
+ * five multi-exponentiations
+ *   out[0..8)   = sum w_i A_i            (G1, i < n_vars)
+ *   out[8..16)  = sum w_i B1_i           (G1)
+ *   out[16..32) = sum w_i B2_i           (G2)
+ *   out[32..40) = sum w_{n_public+1+i} C_i  (G1, i < n_vars - n_public - 1)
+ *   out[40..48) = sum h_i H_i            (G1, i < domain)
+ * affine Montgomery, all zeros = infinity.  Rows whose base is infinity or
+ * whose scalar is zero are skipped (gathered out when they are >= 10%).
+ * witness: n_vars canonical values (< r, checked by the caller); the point
+ * arrays in the zkey layout (not checked here: the caller verifies the
+ * proof).  overlap != 0 runs the quotient on its own thread beside the A,
+ * B1, B2, C multi-exponentiations.  threads: 0 = all cores.
+ * seconds[0..6): wall time of the quotient and of the A, B1, B2, C, H
+ * multi-exponentiations (with overlap the quotient's runs beside A..C).
+ * Returns 0; -1 when memory ran out; -2 for a bad coefficient entry (its
+ * index in *bad_coef); -3 when domain is not a power of two in [2, 2^27]
+ * or n_public + 1 > n_vars. */
+int zk_groth16_prove_core(const uint8_t *coeffs, size_t n_coef,
+                          const uint64_t *witness, size_t n_vars, size_t n_public,
+                          size_t domain,
+                          const uint64_t *pts_a, const uint64_t *pts_b1, const uint64_t *pts_b2,
+                          const uint64_t *pts_c, const uint64_t *pts_h,
+                          uint64_t *out, int threads, int overlap, int64_t *bad_coef, double *seconds);
+
 #endif

@@ -1,102 +1,34 @@
-"""The ``zkats`` command line: thin click wrappers over the library.
+"""The ``zkats`` command line.
 
-Each command group lives in its own module of this package and registers
-itself on :data:`main`.  A :class:`zkats.ZkatsError` is printed on one line
-to stderr with exit status 1 (the traceback only with ``--debug``).
-
-The command modules are imported on demand: building their click commands
-costs tens of milliseconds, a large part of a ``zkats groth16 verify`` run.
-A lookup that misses imports every module (so every command is always
-found); ``--help`` and completion list everything after importing all.
-``_HINTS`` names the one module to try first for a few hot commands: it
-only saves time, a stale hint never hides a command.
+:data:`main` is the click application (:mod:`zkats.cli._app`), built on
+first access: importing this package does not import click.  :func:`run`
+is the console entry point.  It hands ``zkats groth16 prove ...`` to the
+lean prover front end (:mod:`zkats.cli._lean_prove`: no click, no numpy,
+the same output and the same one-line errors), which gives back anything
+it does not parse itself (``--help``, a usage error, an unknown option) to
+click, so help texts and usage errors stay click's.  Every other command
+goes to click directly.
 """
 import sys
 
-import click
 
-from .. import __version__
-from ..errors import ZkatsError
+def __getattr__(name):
+    if name == "main":
+        from ._app import main      # also binds zkats.cli.main
 
-
-#: "group command" -> the module that defines it (tried before all others)
-_HINTS = {"groth16 verify": "prove"}
-_loaded = set()
-_all_loaded = False
+        return main
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _load(name):
-    import importlib
+def run(argv=None):
+    """Console entry point: exits with the command's status."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    if args[:2] == ["groth16", "prove"]:
+        from ._lean_prove import run_prove
 
-    if name not in _loaded:
-        importlib.import_module(f"{__name__}.{name}")
-        _loaded.add(name)
+        code = run_prove(args[2:])
+        if code is not None:
+            sys.exit(code)
+    from ._app import main
 
-
-def _load_all():
-    global _all_loaded
-    import pkgutil
-
-    if not _all_loaded:
-        for mod in pkgutil.iter_modules(__path__):
-            if not mod.name.startswith("_"):
-                _load(mod.name)
-        _all_loaded = True
-
-
-class _LazyGroup(click.Group):
-    """A group whose commands may live in command modules not imported yet."""
-
-    def get_command(self, ctx, cmd_name):
-        cmd = super().get_command(ctx, cmd_name)
-        if cmd is None and not _all_loaded:
-            hint = _HINTS.get(f"{self.name} {cmd_name}")
-            if hint is not None and hint not in _loaded:
-                _load(hint)
-                cmd = super().get_command(ctx, cmd_name)
-            if cmd is None:
-                _load_all()
-                cmd = super().get_command(ctx, cmd_name)
-        return cmd
-
-    def list_commands(self, ctx):
-        _load_all()
-        return super().list_commands(ctx)
-
-
-_LazyGroup.group_class = _LazyGroup
-
-
-class _Group(_LazyGroup):
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except ZkatsError as err:
-            if ctx.obj and ctx.obj.get("debug"):
-                raise
-            click.echo(f"zkats: error: {err}", err=True)
-            sys.exit(1)
-        except (OSError, MemoryError) as err:
-            if ctx.obj and ctx.obj.get("debug"):
-                raise
-            click.echo(f"zkats: error: {err}", err=True)
-            sys.exit(1)
-
-
-@click.group(cls=_Group)
-@click.version_option(__version__, prog_name="zkats")
-@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
-@click.pass_context
-def main(ctx, debug):
-    """zkats: private derivatives settlement with Groth16 over BN254."""
-    ctx.ensure_object(dict)
-    ctx.obj["debug"] = debug
-
-
-def _register():
-    import importlib
-
-    importlib.import_module(f"{__name__}._groups")
-
-
-_register()
+    return main() if argv is None else main(args)

@@ -1,43 +1,20 @@
 """``zkats groth16 prove|verify``, ``zkats prove`` and ``zkats zkey export
 solidityverifier|soliditycalldata``.
 
+``groth16 prove`` is also run without click by :mod:`._lean_prove` (the
+console script's fast path); both call :func:`._lean_prove.prove_command`.
+
 Heavy modules are imported inside the commands so that ``zkats --version``
 and the verify path stay fast (no galois, no py_ecc on these paths).
 """
 import json
 import sys
-import time
 
 import click
 
 from . import main
 from ._groups import export, groth16
-
-
-class _Progress:
-    """Stage reporter: progress lines on stderr, timings for ``--json``."""
-
-    def __init__(self, quiet):
-        self.quiet = quiet
-        self.timings = {}
-        self._t0 = time.perf_counter()
-        self._stage = None
-        self._start = None
-
-    def stage(self, name):
-        now = time.perf_counter()
-        if self._stage is not None:
-            self.timings[self._stage] = round(now - self._start, 6)
-            if not self.quiet:
-                click.echo(f" {now - self._start:.3f}s", err=True)
-        self._stage, self._start = name, now
-        if name is not None and not self.quiet:
-            click.echo(f"[zkats] {name} ...", err=True, nl=False)
-
-    def done(self):
-        self.stage(None)
-        self.timings["total"] = round(time.perf_counter() - self._t0, 6)
-        return self.timings
+from ._lean_prove import Progress as _Progress
 
 
 @groth16.command("prove")
@@ -51,17 +28,11 @@ class _Progress:
 @click.option("--json", "as_json", is_flag=True, help="Print per-stage timings as JSON on stdout.")
 def groth16_prove(zkey_file, wtns_file, proof_file, public_file, r1cs_file, quiet, as_json):
     """Prove with a Groth16 key and a witness (snarkjs' argument order)."""
-    from ..formats.snarkjs_json import write_proof, write_public
-    from ..groth16.prover import prove_files
+    from ._lean_prove import prove_command
 
-    progress = _Progress(quiet)
-    proof, public = prove_files(zkey_file, wtns_file, r1cs_path=r1cs_file, progress=progress.stage)
-    progress.stage("write")
-    write_proof(proof_file, proof)
-    write_public(public_file, public)
-    timings = progress.done()
-    if as_json:
-        click.echo(json.dumps({"timings_s": timings}))
+    # (``zkats groth16 prove`` from the console script reaches prove_command
+    # without click: zkats.cli.run)
+    prove_command(zkey_file, wtns_file, proof_file, public_file, r1cs_file, quiet, as_json)
 
 
 @groth16.command("verify")
@@ -153,7 +124,7 @@ def prove_circuit(name, input_json, zkey_file, proof_file, public_file, params, 
     if zk.n_vars != cc.n_wires or zk.n_public != cc.n_public:
         raise InputError(f"{zkey_file}: key for {zk.n_vars} wires/{zk.n_public} public signals, "
                          f"circuit {name} has {cc.n_wires}/{cc.n_public}")
-    proof, public = prove(zk, witness.limbs(), r1cs=cc.r1cs, progress=progress.stage)
+    proof, public = prove(zk, witness.limbs(), r1cs=cc.r1cs, progress=progress.stage, timings=progress.timings)
     progress.stage("write")
     write_proof(proof_file, proof)
     write_public(public_file, public)

@@ -7,14 +7,15 @@ appear in any order; readers look them up by id.
 
 :class:`BinFile` memory-maps the file read-only and validates the section
 table against the file size before anything is allocated; bulk data is
-read as numpy views (``np.frombuffer``), never per element.
+read as numpy views (``np.frombuffer``), never per element, or as
+memoryviews of the map (:meth:`BinFile.span`) on the numpy-free paths (this
+module imports numpy only when an array is asked for).
 :class:`BinWriter` writes sections and patches their sizes.
 """
 import mmap
 import os
 import struct
-
-import numpy as np
+import sys
 
 from ..errors import FormatError
 from ..field import R
@@ -88,16 +89,31 @@ class BinFile:
 
     def view(self, sid):
         """Section ``sid`` as a read-only uint8 numpy view (no copy)."""
+        import numpy as np
+
         off, size = self.unique(sid)
         return np.frombuffer(self.buf, dtype=np.uint8, count=size, offset=off)
 
-    def array(self, sid, n, width, expect_size=True):
-        """Section ``sid`` as an (n, width) little-endian uint64 view, its size
-        checked (exactly, or at least with ``expect_size=False``)."""
+    def span(self, sid, n, width, expect_size=True):
+        """(offset, n * width * 8) of section ``sid`` holding n elements of
+        ``width`` uint64 limbs, its size checked (exactly, or at least with
+        ``expect_size=False``)."""
         off, size = self.unique(sid)
         need = n * width * 8
         if (expect_size and size != need) or size < need:
             raise FormatError(self.path, f"size {size}, expected {need} ({n} elements)", sid)
+        return off, need
+
+    def memview(self, off, size):
+        """A read-only memoryview of ``size`` bytes of the map at ``off`` (no copy)."""
+        return memoryview(self.buf)[off:off + size]
+
+    def array(self, sid, n, width, expect_size=True):
+        """Section ``sid`` as an (n, width) little-endian uint64 view, its size
+        checked (exactly, or at least with ``expect_size=False``)."""
+        import numpy as np
+
+        off, _ = self.span(sid, n, width, expect_size)
         return np.frombuffer(self.buf, dtype="<u8", count=n * width, offset=off).reshape(n, width)
 
 
@@ -118,7 +134,8 @@ class BinWriter:
         self._start = self.f.tell()
 
     def write(self, data):
-        if isinstance(data, np.ndarray):
+        np = sys.modules.get("numpy")   # an ndarray implies numpy is loaded
+        if np is not None and isinstance(data, np.ndarray):
             data = np.ascontiguousarray(data).view(np.uint8).reshape(-1)
         self.f.write(data)
 
@@ -174,6 +191,8 @@ def read_field_header(bf, data, sid, expect_prime=R):
 
 def limbs_below(arr, modulus=R):
     """Boolean mask: rows of an (n, 4) little-endian uint64 array that are < modulus."""
+    import numpy as np
+
     arr = np.asarray(arr).reshape(-1, 4)
     m = [np.uint64((modulus >> (64 * i)) & ((1 << 64) - 1)) for i in range(4)]
     lt = np.zeros(arr.shape[0], dtype=bool)
@@ -183,3 +202,46 @@ def limbs_below(arr, modulus=R):
         lt |= eq & (col < m[i])
         eq &= col == m[i]
     return lt
+
+
+# ------------------------------------------- snarkjs contribution parameters
+# (ptau section 7 and zkey section 10 encode them the same way)
+def decode_params(params, path, section):
+    """Parse a contribution's parameter list as snarkjs writes it (sorted
+    type-tagged entries: 1 = name (length-prefixed), 2 = beacon iteration
+    exponent, 3 = beacon hash (length-prefixed)).  Returns
+    ``(name, iters, beacon_hash)``, each None when absent; FormatError names
+    ``path`` and ``section`` on unsorted, unknown or truncated entries."""
+    name = iters = bhash = None
+    i, last = 0, 0
+    try:
+        while i < len(params):
+            t = params[i]; i += 1
+            if t <= last:
+                raise FormatError(path, "contribution parameters not sorted", section)
+            last = t
+            if t == 1:
+                ln = params[i]; name = params[i + 1:i + 1 + ln]; i += 1 + ln
+                if len(name) != ln:
+                    raise IndexError
+            elif t == 2:
+                iters = params[i]; i += 1
+            elif t == 3:
+                ln = params[i]; bhash = params[i + 1:i + 1 + ln]; i += 1 + ln
+                if len(bhash) != ln:
+                    raise IndexError
+            else:
+                raise FormatError(path, f"unknown contribution parameter {t}", section)
+    except IndexError:
+        raise FormatError(path, "truncated contribution parameters", section) from None
+    return name, iters, bhash
+
+
+def encode_name(name):
+    """A contributor name as snarkjs stores it: the first 64 characters, UTF-8."""
+    if isinstance(name, bytes):
+        try:
+            name = name.decode("utf-8")
+        except UnicodeDecodeError:
+            return name[:255]
+    return name[:64].encode("utf-8")[:255]

@@ -45,6 +45,7 @@ from ..errors import FormatError
 from ..field import Q
 from .binfile import BinFile  # noqa: F401  (re-exported: zkey.py and tests use it from here)
 from .binfile import BinWriter as _BinWriter
+from .binfile import decode_params, encode_name  # noqa: F401  (numpy-free home, shared with zkey)
 
 MAGIC = b"ptau"
 VERSION = 1
@@ -371,47 +372,6 @@ def contribution_bytes(c):
         params += bytes([2, c.num_iterations_exp, 3, len(c.beacon_hash)]) + bytes(c.beacon_hash)
     parts += [struct.pack("<I", len(params)), bytes(params)]
     return b"".join(parts)
-
-
-def decode_params(params, path, section):
-    """Parse a contribution's parameter list as snarkjs writes it (sorted
-    type-tagged entries: 1 = name (length-prefixed), 2 = beacon iteration
-    exponent, 3 = beacon hash (length-prefixed)).  Returns
-    ``(name, iters, beacon_hash)``, each None when absent; FormatError names
-    ``path`` and ``section`` on unsorted, unknown or truncated entries."""
-    name = iters = bhash = None
-    i, last = 0, 0
-    try:
-        while i < len(params):
-            t = params[i]; i += 1
-            if t <= last:
-                raise FormatError(path, "contribution parameters not sorted", section)
-            last = t
-            if t == 1:
-                ln = params[i]; name = params[i + 1:i + 1 + ln]; i += 1 + ln
-                if len(name) != ln:
-                    raise IndexError
-            elif t == 2:
-                iters = params[i]; i += 1
-            elif t == 3:
-                ln = params[i]; bhash = params[i + 1:i + 1 + ln]; i += 1 + ln
-                if len(bhash) != ln:
-                    raise IndexError
-            else:
-                raise FormatError(path, f"unknown contribution parameter {t}", section)
-    except IndexError:
-        raise FormatError(path, "truncated contribution parameters", section) from None
-    return name, iters, bhash
-
-
-def encode_name(name):
-    """A contributor name as snarkjs stores it: the first 64 characters, UTF-8."""
-    if isinstance(name, bytes):
-        try:
-            name = name.decode("utf-8")
-        except UnicodeDecodeError:
-            return name[:255]
-    return name[:64].encode("utf-8")[:255]
 
 
 def contributions_bytes(contribs):

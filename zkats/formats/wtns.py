@@ -5,11 +5,10 @@ Sections (facts from snarkjs' ``wtns_utils.js``): 1 = header (u32 n8 = 32,
 prime r in 32 bytes LE, u32 nWitness); 2 = nWitness values, 32 bytes LE
 each, standard (non-Montgomery) form.  Reading checks the prime, the
 section size against nWitness before touching the values, and that every
-value is < r.
+value is < r (natively, in one pass).  :func:`read_wtns_buffer` reads
+without numpy (the command-line prover's path).
 """
 import struct
-
-import numpy as np
 
 from ..errors import FormatError, InputError
 from ..field import R, ints_to_limbs, limbs_to_ints
@@ -19,20 +18,32 @@ MAGIC = b"wtns"
 VERSION = 2
 
 
-def read_wtns(path):
-    """The witness as a numpy uint64 array of shape (nWitness, 4): canonical
-    little-endian limbs (a private copy, not a view of the file)."""
+def read_wtns_buffer(path):
+    """The witness values as a read-only memoryview of the file's map:
+    nWitness * 32 bytes, canonical little-endian limbs, all checked < r."""
     bf = BinFile(path, MAGIC, VERSION)
     hdr = bf.bytes(1)
     if len(hdr) != 40:
         raise FormatError(bf.path, f"size {len(hdr)}, expected 40", 1)
     read_field_header(bf, hdr, 1)
     n, = struct.unpack_from("<I", hdr, 36)
-    arr = np.array(bf.array(2, n, 4), dtype=np.uint64)
-    if n and not limbs_below(arr).all():
-        i = int(np.flatnonzero(~limbs_below(arr))[0])
-        raise FormatError(bf.path, f"witness value {i} is not < r", 2)
-    return arr
+    off, size = bf.span(2, n, 4)
+    values = bf.memview(off, size)
+    if n:
+        from .. import bn254
+        bad = int(bn254.lib.zk_fr_first_noncanonical(bn254.ffi.from_buffer("uint64_t[]", values), n))
+        if bad >= 0:
+            raise FormatError(bf.path, f"witness value {bad} is not < r", 2)
+    return values
+
+
+def read_wtns(path):
+    """The witness as a numpy uint64 array of shape (nWitness, 4): canonical
+    little-endian limbs (a private copy, not a view of the file)."""
+    import numpy as np
+
+    values = read_wtns_buffer(path)
+    return np.frombuffer(values, dtype="<u8").reshape(-1, 4).astype(np.uint64, copy=True)
 
 
 def read_wtns_ints(path):
@@ -43,6 +54,8 @@ def read_wtns_ints(path):
 def write_wtns(path, values):
     """Write a witness: a :class:`zkats.circuit.Witness`, a list of ints, or an
     (n, 4) uint64 limb array.  Every value must be canonical (< r)."""
+    import numpy as np
+
     values = getattr(values, "values", values)
     if isinstance(values, np.ndarray):
         arr = np.ascontiguousarray(values, dtype="<u8").reshape(-1, 4)

@@ -27,8 +27,9 @@ snarkjs writes the sections in different orders (``zkey new``:
 1 2 4 3 9 8 5 6 7 10; ``zkey contribute``: 1..10); :class:`ZKey` keeps
 the order it was read in so that read -> write is byte-identical.
 
-Validation (before allocation, one-line :class:`FormatError` naming the
-section): magic, version, section table vs file size, protocol 1, field
+Validation (:mod:`.zkey_layout`, numpy-free and shared with the
+command-line prover; before allocation, one-line :class:`FormatError`
+naming the section): magic, version, section table vs file size, protocol 1, field
 sizes 32 and both primes BN254's, nPublic < nVars, domainSize a power of
 two >= 2, every section's size against the header counts, coefficient
 entries in range (matrix 0/1, constraint < domainSize, signal < nVars,
@@ -47,35 +48,15 @@ from typing import List, Optional
 
 import numpy as np
 
-from ..errors import FormatError
 from ..field import Q, R
-from .ptau import (BinFile, BinWriter, check_g1_array, check_g2_array, decode_params,
-                   encode_name)
-
-MAGIC = b"zkey"
-GROTH16 = 1
+from .ptau import BinFile, BinWriter, check_g1_array, check_g2_array, encode_name  # noqa: F401
+from .zkey_layout import GROTH16, MAGIC, ZkeyContribution, open_zkey  # noqa: F401
 
 COEF_DTYPE = np.dtype([("matrix", "<u4"), ("constraint", "<u4"), ("signal", "<u4"), ("value", "<u8", (4,))])
 assert COEF_DTYPE.itemsize == 44
 
 _R2 = pow(1 << 256, 2, R)
 _R2INV = pow(_R2, -1, R)
-
-
-@dataclass
-class ZkeyContribution:
-    """One phase-2 (delta) contribution of section 10.  Points are plain
-    ints; ``transcript`` is the 64-byte hash the contributor's G2 point was
-    derived from; ``type`` 1 marks a beacon."""
-    delta_after: object
-    g1_s: object
-    g1_sx: object
-    g2_spx: object
-    transcript: bytes
-    type: int = 0
-    name: Optional[bytes] = None
-    num_iterations_exp: Optional[int] = None
-    beacon_hash: Optional[bytes] = None
 
 
 @dataclass
@@ -113,6 +94,21 @@ class ZKey:
         prover kernel ``bn254.qap_ab_array`` takes it."""
         return memoryview(self.coeffs.view(np.uint8).reshape(-1))
 
+    def section_buffers(self):
+        """{"coeffs", "A", "B1", "B2", "C", "H"} -> C-contiguous buffers for
+        the native prover, their sizes checked against the header counts."""
+        from ..errors import InputError
+        nv, npub, dom = int(self.n_vars), int(self.n_public), int(self.domain_size)
+        want = {"A": (nv, 8), "B1": (nv, 8), "B2": (nv, 16), "C": (nv - npub - 1, 8), "H": (dom, 8)}
+        out = {"coeffs": np.ascontiguousarray(self.coeffs, dtype=COEF_DTYPE).view(np.uint8).reshape(-1)}
+        for name, shape in want.items():
+            arr = np.ascontiguousarray(getattr(self, name), dtype=np.uint64)
+            if arr.size != shape[0] * shape[1]:
+                raise InputError(f"proving key section {name}: {arr.size // shape[1]} points, "
+                                 f"expected {shape[0]}")
+            out[name] = arr
+        return out
+
     def coeff_values(self):
         """The coefficient values as canonical ints (file form c*2^512 mod r)."""
         raw = np.ascontiguousarray(self.coeffs["value"]).astype("<u8").tobytes()
@@ -129,141 +125,26 @@ def coeff_value_to_file(c):
     return (c * _R2 % R).to_bytes(32, "little")
 
 
-def _read_groth_header(bf):
-    off, size = bf.unique(1)
-    if size != 4:
-        raise FormatError(bf.path, f"header size {size}, expected 4", 1)
-    proto = struct.unpack_from("<I", bf.buf, off)[0]
-    if proto != GROTH16:
-        raise FormatError(bf.path, f"protocol id {proto} is not groth16 (1)", 1)
-    off, size = bf.unique(2)
-    need = 4 + 32 + 4 + 32 + 12 + 64 * 3 + 128 * 3
-    if size != need:
-        raise FormatError(bf.path, f"groth16 header size {size}, expected {need}", 2)
-    n8q = struct.unpack_from("<I", bf.buf, off)[0]
-    if n8q != 32:
-        raise FormatError(bf.path, f"n8q = {n8q}, expected 32", 2)
-    q = int.from_bytes(bf.buf[off + 4:off + 36], "little")
-    n8r = struct.unpack_from("<I", bf.buf, off + 36)[0]
-    if n8r != 32:
-        raise FormatError(bf.path, f"n8r = {n8r}, expected 32", 2)
-    r = int.from_bytes(bf.buf[off + 40:off + 72], "little")
-    if q != Q or r != R:
-        raise FormatError(bf.path, "primes are not BN254's (only bn128 is supported)", 2)
-    n_vars, n_public, domain = struct.unpack_from("<III", bf.buf, off + 72)
-    if n_vars < 1 or n_public >= n_vars:
-        raise FormatError(bf.path, f"nPublic {n_public} must be < nVars {n_vars}", 2)
-    if domain < 2 or domain & (domain - 1) or domain > (1 << 28):
-        raise FormatError(bf.path, f"domainSize {domain} is not a power of two in 2..2^28", 2)
-    p = off + 84
-    raw = bytes(bf.buf[p:p + 64 * 3 + 128 * 3])
-    g1 = np.frombuffer(raw[0:128] + raw[384:448], dtype="<u8").reshape(3, 8)        # alpha1, beta1, delta1
-    g2 = np.frombuffer(raw[128:384] + raw[448:576], dtype="<u8").reshape(3, 16)     # beta2, gamma2, delta2
-    check_g1_array(bf.path, 2, g1, "verifying-key G1 point")
-    check_g2_array(bf.path, 2, g2, "verifying-key G2 point")
-    from .points import g1_from_lem, g2_from_lem
-    hdr = dict(n_vars=n_vars, n_public=n_public, domain_size=domain,
-               alpha_1=g1_from_lem(raw[0:64]), beta_1=g1_from_lem(raw[64:128]),
-               beta_2=g2_from_lem(raw[128:256]), gamma_2=g2_from_lem(raw[256:384]),
-               delta_1=g1_from_lem(raw[384:448]), delta_2=g2_from_lem(raw[448:576]))
-    for k in ("alpha_1", "beta_1", "beta_2", "gamma_2", "delta_1", "delta_2"):
-        if hdr[k] is None:
-            raise FormatError(bf.path, f"verifying-key point {k} is the point at infinity", 2)
-    return hdr
-
-
-def _read_coeffs(bf, n_vars, domain):
-    off, size = bf.unique(4)
-    if size < 4:
-        raise FormatError(bf.path, "too short", 4)
-    n = struct.unpack_from("<I", bf.buf, off)[0]
-    if size != 4 + 44 * n:
-        raise FormatError(bf.path, f"size {size} does not hold {n} coefficients of 44 bytes", 4)
-    co = np.frombuffer(bf.buf, dtype=COEF_DTYPE, count=n, offset=off + 4)
-    if n:
-        bad = np.flatnonzero((co["matrix"] > 1) | (co["constraint"] >= domain) | (co["signal"] >= n_vars))
-        if bad.size:
-            i = int(bad[0])
-            raise FormatError(bf.path, f"coefficient {i} out of range (matrix {co['matrix'][i]}, "
-                              f"constraint {co['constraint'][i]}, signal {co['signal'][i]})", 4)
-        from .. import bn254
-        bad = bn254.fr_first_noncanonical(np.ascontiguousarray(co["value"]))
-        if bad >= 0:
-            raise FormatError(bf.path, f"coefficient {bad} has a value >= r", 4)
-    return co
-
-
-def _read_mpc(bf):
-    off, size = bf.unique(10)
-    end = off + size
-    buf = bf.buf
-    if size < 68:
-        raise FormatError(bf.path, "too short for csHash and count", 10)
-    cs_hash = bytes(buf[off:off + 64])
-    n = struct.unpack_from("<I", buf, off + 64)[0]
-    pos = off + 68
-    rec_min = 64 * 3 + 128 + 64 + 8
-    if n * rec_min > size:
-        raise FormatError(bf.path, f"{n} contributions do not fit in {size} bytes", 10)
-    from .points import g1_from_lem, g2_from_lem
-    g1raw, g2raw, recs = [], [], []
-    for _ in range(n):
-        if pos + rec_min > end:
-            raise FormatError(bf.path, "contribution record runs past the section end", 10)
-        raw = bytes(buf[pos:pos + 64 * 3 + 128])
-        transcript = bytes(buf[pos + 320:pos + 384])
-        typ, plen = struct.unpack_from("<II", buf, pos + 384)
-        pos += rec_min
-        if pos + plen > end:
-            raise FormatError(bf.path, "contribution parameters run past the section end", 10)
-        params = bytes(buf[pos:pos + plen])
-        pos += plen
-        name, iters, bhash = decode_params(params, bf.path, 10)
-        if typ not in (0, 1) or (typ == 1 and (iters is None or bhash is None)):
-            raise FormatError(bf.path, f"bad contribution type {typ} or missing beacon parameters", 10)
-        g1raw.append(raw[:192]); g2raw.append(raw[192:320])
-        recs.append(ZkeyContribution(delta_after=g1_from_lem(raw[0:64]), g1_s=g1_from_lem(raw[64:128]),
-                                     g1_sx=g1_from_lem(raw[128:192]), g2_spx=g2_from_lem(raw[192:320]),
-                                     transcript=transcript, type=typ, name=name,
-                                     num_iterations_exp=iters, beacon_hash=bhash))
-    if pos != end:
-        raise FormatError(bf.path, f"{end - pos} unexpected bytes after the contributions", 10)
-    if recs:
-        check_g1_array(bf.path, 10, np.frombuffer(b"".join(g1raw), dtype="<u8").reshape(-1, 8), "contribution point")
-        check_g2_array(bf.path, 10, np.frombuffer(b"".join(g2raw), dtype="<u8").reshape(-1, 16), "contribution point")
-    return cs_hash, recs
-
-
 def read_zkey(path, check="vk"):
     """Read and validate a Groth16 ``.zkey`` (see the module docstring for
-    what ``check`` = ``"vk"`` (default) or ``"full"`` checks)."""
+    what ``check`` = ``"vk"`` (default) or ``"full"`` checks; the header and
+    section checks are :func:`zkats.formats.zkey_layout.open_zkey`'s)."""
     if check not in ("vk", "full"):
         raise ValueError("check is 'vk' or 'full'")
-    bf = BinFile(path, MAGIC, 1)
-    for sid, lst in bf.sections.items():
-        if not 1 <= sid <= 10:
-            raise FormatError(bf.path, "unknown section id (not a groth16 zkey?)", sid)
-        if len(lst) > 1:
-            raise FormatError(bf.path, "appears more than once", sid)
-    for sid in range(1, 11):
-        bf.unique(sid)
-    hdr = _read_groth_header(bf)
-    nv, npub, dom = hdr["n_vars"], hdr["n_public"], hdr["domain_size"]
-    ic = bf.array(3, npub + 1, 8)
-    check_g1_array(bf.path, 3, ic, "IC point")
-    coeffs = _read_coeffs(bf, nv, dom)
+    lay = open_zkey(path)
+    bf = lay._file
+    nv, npub, dom = lay.n_vars, lay.n_public, lay.domain_size
+    coeffs = np.frombuffer(bf.buf, dtype=COEF_DTYPE, count=lay.n_coeffs, offset=lay.coeff_offset)
     arrs = {5: bf.array(5, nv, 8), 6: bf.array(6, nv, 8), 7: bf.array(7, nv, 16),
             8: bf.array(8, nv - npub - 1, 8), 9: bf.array(9, dom, 8)}
     if check == "full":
         for sid, a in arrs.items():
             (check_g2_array if sid == 7 else check_g1_array)(bf.path, sid, a)
-    cs_hash, contribs = _read_mpc(bf)
-    from .points import g1_from_lem
-    raw_ic = ic.astype("<u8").tobytes()
-    ic_pts = [g1_from_lem(raw_ic[64 * i:64 * i + 64]) for i in range(npub + 1)]
-    return ZKey(ic=ic_pts, coeffs=coeffs, A=arrs[5], B1=arrs[6], B2=arrs[7], C=arrs[8], H=arrs[9],
-                cs_hash=cs_hash, contributions=contribs, section_order=tuple(bf.order),
-                path=bf.path, _file=bf, **hdr)
+    return ZKey(n_vars=nv, n_public=npub, domain_size=dom, alpha_1=lay.alpha_1, beta_1=lay.beta_1,
+                beta_2=lay.beta_2, gamma_2=lay.gamma_2, delta_1=lay.delta_1, delta_2=lay.delta_2,
+                ic=lay.ic, coeffs=coeffs, A=arrs[5], B1=arrs[6], B2=arrs[7], C=arrs[8], H=arrs[9],
+                cs_hash=lay.cs_hash, contributions=lay.contributions, section_order=lay.section_order,
+                path=bf.path, _file=bf)
 
 
 def header_bytes(zk):

@@ -1,0 +1,106 @@
+"""The click application behind ``zkats`` (:data:`main`, reached as
+``zkats.cli.main``): thin click wrappers over the library.
+
+Each command group lives in its own module of this package and registers
+itself on :data:`main`.  A :class:`zkats.ZkatsError` is printed on one line
+to stderr with exit status 1 (the traceback only with ``--debug``).
+
+The command modules are imported on demand: building their click commands
+costs tens of milliseconds, a large part of a ``zkats groth16 verify`` run.
+A lookup that misses imports every module (so every command is always
+found); ``--help`` and completion list everything after importing all.
+``_HINTS`` names the one module to try first for a few hot commands: it
+only saves time, a stale hint never hides a command.
+"""
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import ZkatsError
+
+_PACKAGE = __name__.rpartition(".")[0]    # zkats.cli
+
+
+#: "group command" -> the module that defines it (tried before all others)
+_HINTS = {"groth16 verify": "prove", "groth16 prove": "prove"}
+_loaded = set()
+_all_loaded = False
+
+
+def _load(name):
+    import importlib
+
+    if name not in _loaded:
+        importlib.import_module(f"{_PACKAGE}.{name}")
+        _loaded.add(name)
+
+
+def _load_all():
+    global _all_loaded
+    import pkgutil
+
+    if not _all_loaded:
+        for mod in pkgutil.iter_modules(sys.modules[_PACKAGE].__path__):
+            if not mod.name.startswith("_"):
+                _load(mod.name)
+        _all_loaded = True
+
+
+class _LazyGroup(click.Group):
+    """A group whose commands may live in command modules not imported yet."""
+
+    def get_command(self, ctx, cmd_name):
+        cmd = super().get_command(ctx, cmd_name)
+        if cmd is None and not _all_loaded:
+            hint = _HINTS.get(f"{self.name} {cmd_name}")
+            if hint is not None and hint not in _loaded:
+                _load(hint)
+                cmd = super().get_command(ctx, cmd_name)
+            if cmd is None:
+                _load_all()
+                cmd = super().get_command(ctx, cmd_name)
+        return cmd
+
+    def list_commands(self, ctx):
+        _load_all()
+        return super().list_commands(ctx)
+
+
+_LazyGroup.group_class = _LazyGroup
+
+
+class _Group(_LazyGroup):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ZkatsError as err:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"zkats: error: {err}", err=True)
+            sys.exit(1)
+        except (OSError, MemoryError) as err:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"zkats: error: {err}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="zkats")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.pass_context
+def main(ctx, debug):
+    """zkats: private derivatives settlement with Groth16 over BN254."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def _register():
+    import importlib
+
+    sys.modules[_PACKAGE].main = main      # before the command modules' `from . import main`
+    importlib.import_module(f"{_PACKAGE}._groups")
+
+
+_register()

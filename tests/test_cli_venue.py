@@ -2,10 +2,11 @@
 
 Fast tests use a venue directory without proving keys (``Venue.init(...,
 circuits=())``): wallets, orders, RFQ requests/quotes, oracle epochs, the
-ledger summary, and every command's one-line errors.  The slow tests make
+ledger summary, and every command's one-line errors.  Two tests make
 (or reuse from the key cache) the development keys and run the proving
 commands and the whole demo, then grep every public output for the
-secrets in the private files.
+secrets in the private files (default suite since the known-tau
+development path: ~25-40 s each on a cold key cache, ~10 s warm).
 """
 import json
 import os
@@ -189,7 +190,6 @@ def _secrets(private_dir):
     return {s for s in out if len(s) >= 16}
 
 
-@pytest.mark.slow
 def test_demo_end_to_end_and_no_secret_leaks(tmp_path):
     d = tmp_path / "demo"
     r = subprocess.run([sys.executable, "-m", "zkats.cli", "demo", "--dir", str(d)],
@@ -219,7 +219,6 @@ def test_demo_end_to_end_and_no_secret_leaks(tmp_path):
     assert r2.returncode == 1 and "item 0 (trade)" in r2.stderr and "Traceback" not in r2.stderr
 
 
-@pytest.mark.slow
 def test_cli_happy_paths_with_real_proofs(tmp_path):
     v = tmp_path / "v"
     ok("venue", "init", v, "--quiet")

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "curve.h"
+#include "glv.h"
 #include "scalar.h"
 #include "msm.h"
 
@@ -14,12 +15,12 @@
 #define ZK_BATCH 1024
 /* bucket states of the batch-affine accumulation (msm_impl.h) */
 enum { MSM_HAS = 1, MSM_OVF = 2, MSM_BUSY = 4 };
-/* batch-affine accumulation from this many buckets (c >= 12) */
-/* how many points ahead bucket addresses are prefetched */
-#define MSM_PF 8
+/* msm_*_opts flag: plain Pippenger over 254-bit scalars, no GLV split */
+#define MSM_NO_GLV 1
 #ifndef MSM_BATCH_CAP
 #define MSM_BATCH_CAP 1024
 #endif
+/* batch-affine accumulation from this many buckets (c >= 12) */
 #ifndef MSM_BATCH_MIN_BUCKETS
 #define MSM_BATCH_MIN_BUCKETS 2048
 #endif
@@ -45,26 +46,60 @@ static void zk_run_threads(void *(*fn)(void *), void *arg, int threads) {
     free(tid);
 }
 
-/* Window size minimising nwin * (n * a(c) + 10 * 2^c), in field
- * multiplications: a bucket addition costs about 10 (xyzz mixed addition)
- * or about 6.5 with batch-affine buckets (from MSM_BATCH_MIN_BUCKETS
- * buckets on), and the running-sum reduction about 24 (xyzz buckets) or 20
- * (affine buckets) per bucket, over 2^(c-1) buckets.  Measured (CPU seconds, one thread): at 2^14 points c = 12
- * beats the previous xyzz-only model's choice by ~14% (G1) and ~22% (G2);
- * from 2^15 to 2^18 both models agree within a window. */
-int msm_window_size(size_t n) {
-    int best = 1;
-    double bestc = 1e300;
-    for (int c = 1; c <= 16; c++) {
-        int nw = (SCALAR_BITS + 1 + c - 1) / c;
-        int batch = ((size_t)1 << (c - 1)) >= MSM_BATCH_MIN_BUCKETS;
-        double add = batch ? 6.5 : 10.0, red = batch ? 10.0 : 12.0;
-        double cost = (double)nw * ((double)n * add + red * (double)((size_t)1 << c));
-        if (cost < bestc) { bestc = cost; best = c; }
-    }
-    return best;
+/* Cost model of one Pippenger task, in field multiplications: a bucket
+ * addition costs about 6.5 with batch-affine buckets (from
+ * MSM_BATCH_MIN_BUCKETS buckets on) and about 10.5 with xyzz buckets
+ * (mixed addition 8M + 2S, plus the loop), and the running-sum reduction
+ * about 24 per bucket (mixed + full xyzz addition), over 2^(c-1) buckets.
+ * The plan (window size c, chunks per window) minimises the makespan
+ * ceil(windows * chunks / threads) * task cost; chunks split a window's
+ * points between tasks (each chunk pays its own reduction), which only
+ * helps when there are fewer windows than threads or they divide badly. */
+static double msm_cost(size_t npts, int bits, int threads, int c, int nch) {
+    int nw = (bits + 1 + c - 1) / c;
+    double nb = (double)((size_t)1 << (c - 1));
+    int batch = nb >= MSM_BATCH_MIN_BUCKETS;
+    double add = batch ? 6.5 : 10.5;
+    double task = (double)npts / nch * add + 24.0 * nb;
+    int rounds = (nw * nch + threads - 1) / threads;
+    return rounds * task;
 }
 
+void msm_plan(size_t npts, int bits, int threads, int *c_out, int *nch_out) {
+    int bc = 1, bn = 1;
+    double best = 1e300;
+    if (threads < 1) threads = 1;
+    for (int c = 1; c <= 16; c++)
+        for (int nch = 1; nch <= 64; nch *= 2) {
+            if (nch > 1 && npts / (size_t)nch < 2048) break;
+            double cost = msm_cost(npts, bits, threads, c, nch);
+            if (cost < best * 0.999) { best = cost; bc = c; bn = nch; }
+        }
+    *c_out = bc;
+    *nch_out = bn;
+}
+
+int msm_window_size(size_t n) {
+    int c, nch;
+    msm_plan(2 * n, GLV_BITS, 1, &c, &nch);
+    return c;
+}
+
+/* Cuts the digit positions 0..bits (Booth recoding needs bits + 1 for
+ * scalars below 2^bits) into nwin windows of nearly equal width: window w
+ * covers [pos[w], pos[w] + width[w]); the wider ones come first.  Booth
+ * digits of width cw satisfy |d| <= 2^(cw-1), and since the top window's
+ * highest bit (position bits) is zero, k = sum_w d_w 2^pos[w]. */
+static void msm_windows(int bits, int nwin, int *pos, int *width) {
+    int total = bits + 1, base = total / nwin, extra = total % nwin, p = 0;
+    for (int w = 0; w < nwin; w++) {
+        width[w] = base + (w < extra);
+        pos[w] = p;
+        p += width[w];
+    }
+}
+
+#define ENDO_X(r, a) fq_mul((r), (a), &GLV_BETA)
 #define CURVE g1
 #define FIELD fq
 #define FE fq_t
@@ -73,6 +108,9 @@ int msm_window_size(size_t n) {
 #undef FIELD
 #undef FE
 
+#undef ENDO_X
+
+#define ENDO_X(r, a) fq2_mul_by_fq((r), (a), &GLV_BETA2)
 #define CURVE g2
 #define FIELD fq2
 #define FE fq2_t
@@ -80,6 +118,7 @@ int msm_window_size(size_t n) {
 #undef CURVE
 #undef FIELD
 #undef FE
+#undef ENDO_X
 
 /* ---- multi-threaded validators ------------------------------------------------ */
 

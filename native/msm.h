@@ -8,6 +8,12 @@
  * canonical form and must be < r (the Python layer checks); points must be
  * on the curve (validated at load time by g1_check_array/g2_check_array).
  *
+ * G2 bases must be in the order-r subgroup (the loaders check it): the MSM
+ * splits scalars with the GLV endomorphism (glv.h), which acts as
+ * multiplication by LAMBDA only there.  (Scalars below about 2^125 split
+ * as k1 = k, k2 = 0, so for them the result is sum k_i P_i for any points
+ * of the curve.)
+ *
  * threads: number of worker threads; 0 means all online cores.
  * Every function returns 0 on success and -1 when memory runs out.
  */
@@ -18,12 +24,18 @@
 #include <stdint.h>
 
 /* out = sum_i scalars[i] * bases[i] (affine, Montgomery; infinity = zeros).
- * Pippenger with signed (Booth) digits; window size chosen from n. */
+ * Pippenger with signed (Booth) digits over the GLV halves of the scalars
+ * (2n points, 127-bit scalars); window size and work split chosen from n
+ * and the thread count (msm_plan). */
 int msm_g1(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int threads);
 int msm_g2(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int threads);
 /* same with an explicit window size c (1..16); for tests */
 int msm_g1_window(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int threads, int c);
 int msm_g2_window(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int threads, int c);
+/* same with flags: MSM_NO_GLV (1) runs the plain Pippenger over 254-bit
+ * scalars (tests and benchmarks compare both); c = 0 chooses the window */
+int msm_g1_opts(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int threads, int c, int flags);
+int msm_g2_opts(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int threads, int c, int flags);
 
 /* out[i] = scalars[i] * points[i], normalised to affine */
 int g1_mul_each(uint64_t *out, const uint64_t *points, const uint64_t *scalars, size_t n, int threads);
@@ -37,7 +49,10 @@ int g2_fixed_base(uint64_t *out, const uint64_t *base, const uint64_t *scalars, 
 int64_t g1_check_array_mt(const uint64_t *pts, size_t n, int threads);
 int64_t g2_check_array_mt(const uint64_t *pts, size_t n, int subgroup, int threads);
 
-/* the window size msm_g1/msm_g2 use for n points */
+/* the window size msm_g1/msm_g2 use for n points on one thread */
 int msm_window_size(size_t n);
+/* the plan for npts points with scalars below 2^bits on `threads` threads:
+ * window size *c and the number of chunks each window's points are split in */
+void msm_plan(size_t npts, int bits, int threads, int *c, int *nchunks);
 
 #endif

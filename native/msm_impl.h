@@ -1,102 +1,247 @@
 /*
  * msm_impl.h - MSM / batch scalar multiplication for one group; included by
- * msm.c once for G1 and once for G2 with CURVE, FIELD, FE defined.
+ * msm.c once for G1 and once for G2 with CURVE, FIELD, FE and
+ * ENDO_X(r, a) (r = the x coordinate of the GLV endomorphism, glv.h) defined.
  */
 #define GF(name) ZK_CAT(CURVE, _##name)
 #define FF(op) ZK_CAT(FIELD, _##op)
 #define MF(name) ZK_CAT(ZK_CAT(CURVE, _msm_), name)
 
-/* Batch-affine accumulation (used when there are >= 2^11 buckets).
+/* ---- bucket accumulation ------------------------------------------------------
+
+ * Batch-affine accumulation (used from MSM_BATCH_MIN_BUCKETS buckets on).
  * Buckets hold affine points; additions into distinct buckets are queued
- * and done together, sharing one field inversion (Montgomery's trick):
- * about 6M per addition instead of 10M for an xyzz mixed addition.  A
- * point whose bucket is already queued in the current batch, or whose x
- * equals the bucket's (doubling or cancellation), goes to that bucket's
- * xyzz overflow accumulator instead, so every input stays correct and the
- * worst case (all points in one bucket) costs the xyzz price. */
+ * in a batch and done together, sharing one field inversion (Montgomery's
+ * trick): about 6M per addition instead of 10M for an xyzz mixed addition.
+ * A point whose bucket is already in the current batch waits in a pending
+ * queue and joins the next batch; when that queue is full, or when the
+ * point's x equals the bucket's (doubling or cancellation), it goes to the
+ * bucket's xyzz overflow accumulator instead.  So every input stays
+ * correct and the worst case (all points in one bucket) costs the xyzz
+ * price.  With fewer buckets every point goes to the xyzz accumulators. */
 typedef struct {
     GF(aff_t) *bucket;
     GF(xyzz_t) *ovf;
     unsigned char *state;
-    uint32_t *pb;            /* queued bucket index */
-    const GF(aff_t) **pp;    /* queued point */
+    int batch;               /* batch-affine mode */
+    /* the current batch: bucket, point, sign; the inversion scratch */
+    uint32_t *pb;
+    const GF(aff_t) **pp;
     unsigned char *pneg;
     FE *den, *pre;
-    size_t cap;
-} MF(ba_t);
+    size_t np, cap;
+    /* pending points (their bucket was busy) */
+    uint32_t *qb;
+    const GF(aff_t) **qp;
+    unsigned char *qneg;
+    size_t nq, qcap;
+} MF(acc_t);
 
-static void MF(ba_flush)(MF(ba_t) *s, size_t np) {
+static void MF(acc_free)(MF(acc_t) *s) {
+    free(s->bucket); free(s->ovf); free(s->state); free(s->pb); free(s->pp); free(s->pneg);
+    free(s->den); free(s->pre); free(s->qb); free(s->qp); free(s->qneg);
+    memset(s, 0, sizeof *s);
+}
+
+/* Buffers for up to nb buckets; 0 on success, -1 out of memory (s is
+ * then freed).  MF(acc_window) sets the mode for one window. */
+static int MF(acc_init)(MF(acc_t) *s, size_t nb) {
+    memset(s, 0, sizeof *s);
+    size_t cap = nb / 4 < MSM_BATCH_CAP ? nb / 4 : MSM_BATCH_CAP;
+    if (cap < 1) cap = 1;
+    s->ovf = (GF(xyzz_t) *)malloc(nb * sizeof(GF(xyzz_t)));
+    s->state = (unsigned char *)malloc(nb);
+    int ok = s->ovf && s->state;
+    if (nb >= MSM_BATCH_MIN_BUCKETS) {
+        s->bucket = (GF(aff_t) *)malloc(nb * sizeof(GF(aff_t)));
+        s->pb = (uint32_t *)malloc(cap * sizeof(uint32_t));
+        s->pp = (const GF(aff_t) **)malloc(cap * sizeof(GF(aff_t) *));
+        s->pneg = (unsigned char *)malloc(cap);
+        s->den = (FE *)malloc(cap * sizeof(FE));
+        s->pre = (FE *)malloc(cap * sizeof(FE));
+        s->qb = (uint32_t *)malloc(cap * sizeof(uint32_t));
+        s->qp = (const GF(aff_t) **)malloc(cap * sizeof(GF(aff_t) *));
+        s->qneg = (unsigned char *)malloc(cap);
+        ok = ok && s->bucket && s->pb && s->pp && s->pneg && s->den && s->pre && s->qb && s->qp && s->qneg;
+    }
+    if (!ok) { MF(acc_free)(s); return -1; }
+    return 0;
+}
+
+/* empties the first nb buckets for a window that uses only those; the
+ * batch (a quarter of the buckets, at most MSM_BATCH_CAP) is used from
+ * MSM_BATCH_MIN_BUCKETS buckets on */
+static void MF(acc_window)(MF(acc_t) *s, size_t nb) {
+    memset(s->state, 0, nb);
+    s->batch = s->bucket != NULL && nb >= MSM_BATCH_MIN_BUCKETS;
+    s->cap = nb / 4 < MSM_BATCH_CAP ? nb / 4 : MSM_BATCH_CAP;
+    s->qcap = s->cap;
+    s->np = s->nq = 0;
+}
+
+static inline void MF(ovf_add)(MF(acc_t) *s, uint32_t b, const GF(aff_t) *p, int neg) {
+    unsigned char st = s->state[b];
+    if (!(st & MSM_OVF)) { GF(xyzz_set_inf)(&s->ovf[b]); s->state[b] = st | MSM_OVF; }
+    GF(xyzz_madd)(&s->ovf[b], &s->ovf[b], p, neg);
+}
+
+/* bucket pb[k] += +-pp[k] given dinv = 1 / (x_p - x_b) */
+static inline void MF(apply)(MF(acc_t) *s, size_t k, const FE *dinv) {
+    uint32_t bi = s->pb[k];
+    GF(aff_t) *b = &s->bucket[bi];
+    const GF(aff_t) *p = s->pp[k];
+    FE t, lam, x3;
+    /* lambda = (y_p - y_b) / (x_p - x_b), y_p negated for negative digits */
+    if (s->pneg[k]) { FF(add)(&t, &p->y, &b->y); FF(neg)(&t, &t); }
+    else FF(sub)(&t, &p->y, &b->y);
+    FF(mul)(&lam, &t, dinv);
+    FF(sqr)(&x3, &lam);
+    FF(sub)(&x3, &x3, &b->x);
+    FF(sub)(&x3, &x3, &p->x);
+    FF(sub)(&t, &b->x, &x3);
+    FF(mul)(&t, &lam, &t);
+    FF(sub)(&b->y, &t, &b->y);
+    b->x = x3;
+    s->state[bi] &= (unsigned char)~MSM_BUSY;
+}
+
+/* the queued additions of the batch, with one inversion (two strands of
+ * independent products were measured: no faster, the CPU overlaps them) */
+static void MF(flush)(MF(acc_t) *s) {
+    size_t np = s->np;
     if (np == 0) return;
-    FE acc, inv, t, lam, x3;
+    FE acc, inv, dinv;
     FF(set_one)(&acc);
     for (size_t k = 0; k < np; k++) {
-        if (k + 8 < np) __builtin_prefetch(&s->bucket[s->pb[k + 8]]);
-        GF(aff_t) *b = &s->bucket[s->pb[k]];
-        FF(sub)(&s->den[k], &s->pp[k]->x, &b->x);
+        if (k + 4 < np) __builtin_prefetch(&s->bucket[s->pb[k + 4]]);
+        FF(sub)(&s->den[k], &s->pp[k]->x, &s->bucket[s->pb[k]].x);
         s->pre[k] = acc;
         FF(mul)(&acc, &acc, &s->den[k]);
     }
     FF(inv)(&inv, &acc);
     for (size_t k = np; k-- > 0;) {
-        uint32_t bi = s->pb[k];
-        GF(aff_t) *b = &s->bucket[bi];
-        const GF(aff_t) *p = s->pp[k];
-        FE dinv;
         FF(mul)(&dinv, &inv, &s->pre[k]);
         FF(mul)(&inv, &inv, &s->den[k]);
-        /* lambda = (y_p - y_b) / (x_p - x_b), y_p negated for negative digits */
-        if (s->pneg[k]) { FF(add)(&t, &p->y, &b->y); FF(neg)(&t, &t); }
-        else FF(sub)(&t, &p->y, &b->y);
-        FF(mul)(&lam, &t, &dinv);
-        FF(sqr)(&x3, &lam);
-        FF(sub)(&x3, &x3, &b->x);
-        FF(sub)(&x3, &x3, &p->x);
-        FF(sub)(&t, &b->x, &x3);
-        FF(mul)(&t, &lam, &t);
-        FF(sub)(&b->y, &t, &b->y);
-        b->x = x3;
-        s->state[bi] &= (unsigned char)~MSM_BUSY;
+        MF(apply)(s, k, &dinv);
     }
+    s->np = 0;
+}
+
+/* Puts +-p into bucket b (batch mode): an empty bucket takes the point, a
+ * bucket with the same x goes to the overflow, otherwise the addition is
+ * queued in the batch.  Returns 1, doing nothing, if b is busy. */
+static inline int MF(place)(MF(acc_t) *s, uint32_t b, const GF(aff_t) *p, int neg) {
+    unsigned char st = s->state[b];
+    if (!(st & MSM_HAS)) {
+        s->bucket[b].x = p->x;
+        if (neg) FF(neg)(&s->bucket[b].y, &p->y); else s->bucket[b].y = p->y;
+        s->state[b] = st | MSM_HAS;
+        return 0;
+    }
+    if (st & MSM_BUSY) return 1;
+    if (FF(eq)(&s->bucket[b].x, &p->x)) { MF(ovf_add)(s, b, p, neg); return 0; }
+    size_t k = s->np++;
+    s->pb[k] = b; s->pp[k] = p; s->pneg[k] = (unsigned char)neg;
+    s->state[b] = st | MSM_BUSY;
+    return 0;
+}
+
+/* flushes the full batch, then moves pending points into the next one */
+static void MF(cycle)(MF(acc_t) *s) {
+    do {
+        MF(flush)(s);
+        size_t keep = 0;
+        for (size_t i = 0; i < s->nq; i++) {
+            if (s->np == s->cap || MF(place)(s, s->qb[i], s->qp[i], s->qneg[i])) {
+                s->qb[keep] = s->qb[i]; s->qp[keep] = s->qp[i]; s->qneg[keep] = s->qneg[i];
+                keep++;
+            }
+        }
+        s->nq = keep;
+    } while (s->np == s->cap);
+}
+
+/* bucket b += (neg ? -p : p); p not infinity */
+static inline void MF(add)(MF(acc_t) *s, uint32_t b, const GF(aff_t) *p, int neg) {
+    if (!s->batch) { MF(ovf_add)(s, b, p, neg); return; }
+    if (MF(place)(s, b, p, neg)) {
+        if (s->nq < s->qcap) {
+            size_t k = s->nq++;
+            s->qb[k] = b; s->qp[k] = p; s->qneg[k] = (unsigned char)neg;
+        } else {
+            MF(ovf_add)(s, b, p, neg);
+        }
+        return;
+    }
+    if (s->np == s->cap) MF(cycle)(s);
+}
+
+/* completes every queued and pending addition */
+static void MF(finish)(MF(acc_t) *s) {
+    if (!s->batch) return;
+    MF(flush)(s);
+    for (size_t i = 0; i < s->nq; i++) {
+        if (MF(place)(s, s->qb[i], s->qp[i], s->qneg[i])) MF(ovf_add)(s, s->qb[i], s->qp[i], s->qneg[i]);
+        else if (s->np == s->cap) MF(flush)(s);
+    }
+    s->nq = 0;
+    MF(flush)(s);
+}
+
+/* sum_b (b + 1) * bucket_b over nb buckets, by a running sum from the top */
+static void MF(reduce)(GF(xyzz_t) *out, const MF(acc_t) *s, size_t nb) {
+    GF(xyzz_t) run, sum;
+    GF(xyzz_set_inf)(&run);
+    GF(xyzz_set_inf)(&sum);
+    for (size_t b = nb; b-- > 0;) {
+        unsigned char st = s->state[b];
+        if (st & MSM_HAS) GF(xyzz_madd)(&run, &run, &s->bucket[b], 0);
+        if (st & MSM_OVF) GF(xyzz_add)(&run, &run, &s->ovf[b]);
+        GF(xyzz_add)(&sum, &sum, &run);
+    }
+    *out = sum;
 }
 
 /* ---- Pippenger ------------------------------------------------------------
 
- * Task t covers window w = t / nchunks over points of chunk t % nchunks.
- * A task empties 2^(c-1) buckets, adds every base with a non-zero digit d
- * into bucket |d| - 1 (negated when d < 0), and sums the buckets as
- * sum_b b*B_b with a running sum from the top; the result goes to
- * partial[t].  The window sums are combined by the caller's thread. */
+ * With GLV (the default), scalar k_i becomes k1_i + k2_i LAMBDA (glv.h),
+ * so the MSM runs over 2n points P_i, phi(P_i) with scalars |k1_i|,
+ * |k2_i| < 2^127 (signs folded into the digits): half the windows, half
+ * the bucket reductions.  Without it, n points with 254-bit scalars.
+ *
+ * The bits+1 digit positions are cut into nwin = ceil((bits+1)/c) windows
+ * of c or c - 1 bits (msm_windows), so that no window is left with few
+ * buckets.  Task t covers window w = t / nchunks over the points of chunk
+ * t % nchunks.  A task empties 2^(cw-1) buckets (cw = the window's width), adds every point with a
+ * non-zero digit d into bucket |d| - 1 (negated when d < 0), and sums the
+ * buckets as sum_b b*B_b; the result goes to partial[t].  The window sums
+ * are combined by the caller's thread. */
 typedef struct {
     const GF(aff_t) *bases;
-    const uint64_t *scalars;
+    const GF(aff_t) *phi;       /* GLV: phi(bases[i]); NULL without GLV */
+    const uint64_t *scalars;    /* GLV: |k1|, |k2| (2 limbs each); else k (4 limbs) */
+    const unsigned char *neg;   /* GLV: signs of k1 (bit 0), k2 (bit 1) */
     size_t n, chunk;
     int c, nwin, nchunks;
+    const int *wpos, *wc;       /* window w: bits [wpos, wpos + wc) */
     GF(xyzz_t) *partial;
     int next;   /* atomic task counter */
     int failed;
 } MF(ctx);
 
+/* points per block: digits of a block are computed (and their buckets
+ * prefetched) before its points are added */
+#define MSM_BLK 64
+
 static void *MF(worker)(void *arg) {
     MF(ctx) *x = (MF(ctx) *)arg;
     size_t nb = (size_t)1 << (x->c - 1);
-    int batch = nb >= MSM_BATCH_MIN_BUCKETS;
-    MF(ba_t) s;
-    memset(&s, 0, sizeof s);
-    s.cap = nb / 4 < MSM_BATCH_CAP ? nb / 4 : MSM_BATCH_CAP;
-    s.ovf = (GF(xyzz_t) *)malloc(nb * sizeof(GF(xyzz_t)));
-    s.state = (unsigned char *)malloc(nb);
-    if (batch) {
-        s.bucket = (GF(aff_t) *)malloc(nb * sizeof(GF(aff_t)));
-        s.pb = (uint32_t *)malloc(s.cap * sizeof(uint32_t));
-        s.pp = (const GF(aff_t) **)malloc(s.cap * sizeof(GF(aff_t) *));
-        s.pneg = (unsigned char *)malloc(s.cap);
-        s.den = (FE *)malloc(s.cap * sizeof(FE));
-        s.pre = (FE *)malloc(s.cap * sizeof(FE));
-    }
-    if (!s.ovf || !s.state || (batch && (!s.bucket || !s.pb || !s.pp || !s.pneg || !s.den || !s.pre))) {
+    MF(acc_t) s;
+    if (MF(acc_init)(&s, nb) != 0) {
         __atomic_store_n(&x->failed, 1, __ATOMIC_RELAXED);
-        goto done;
+        return NULL;
     }
+    int glv = x->phi != NULL;
     int ntasks = x->nwin * x->nchunks;
     for (;;) {
         int t = __atomic_fetch_add(&x->next, 1, __ATOMIC_RELAXED);
@@ -104,85 +249,126 @@ static void *MF(worker)(void *arg) {
         int w = t / x->nchunks, ch = t % x->nchunks;
         size_t lo = (size_t)ch * x->chunk, hi = lo + x->chunk;
         if (hi > x->n) hi = x->n;
-        int pos = w * x->c;
-        memset(s.state, 0, nb);
-        size_t np = 0;
-        /* digits are computed MSM_PF points ahead so that the bucket a point
-         * goes to can be prefetched (the buckets outgrow L2 for c >= 14) */
-        int ring[MSM_PF];
-        for (size_t i = lo; i < hi && i < lo + MSM_PF; i++)
-            ring[i % MSM_PF] = zk_booth_digit(x->scalars + 4 * i, 4, pos, x->c);
-        for (size_t i = lo; i < hi; i++) {
-            int d = ring[i % MSM_PF];
-            if (i + MSM_PF < hi) {
-                int dn = zk_booth_digit(x->scalars + 4 * (i + MSM_PF), 4, pos, x->c);
-                ring[(i + MSM_PF) % MSM_PF] = dn;
-                if (batch && dn) __builtin_prefetch(&s.bucket[(dn < 0 ? -dn : dn) - 1]);
+        int pos = x->wpos[w], cw = x->wc[w];
+        size_t nbw = (size_t)1 << (cw - 1);
+        MF(acc_window)(&s, nbw);
+        int dig[2 * MSM_BLK];
+        for (size_t i0 = lo; i0 < hi; i0 += MSM_BLK) {
+            size_t m = hi - i0 < MSM_BLK ? hi - i0 : MSM_BLK;
+            for (size_t j = 0; j < m; j++) {
+                size_t i = i0 + j;
+                int d0, d1 = 0;
+                if (glv) {
+                    const uint64_t *k = x->scalars + 4 * i;
+                    unsigned char sg = x->neg[i];
+                    d0 = zk_booth_digit(k, 2, pos, cw);
+                    d1 = zk_booth_digit(k + 2, 2, pos, cw);
+                    if (sg & 1) d0 = -d0;
+                    if (sg & 2) d1 = -d1;
+                } else {
+                    d0 = zk_booth_digit(x->scalars + 4 * i, 4, pos, cw);
+                }
+                dig[2 * j] = d0; dig[2 * j + 1] = d1;
+                if (s.batch) {
+                    if (d0) __builtin_prefetch(&s.bucket[(d0 < 0 ? -d0 : d0) - 1]);
+                    if (d1) __builtin_prefetch(&s.bucket[(d1 < 0 ? -d1 : d1) - 1]);
+                }
             }
-            if (d == 0) continue;
-            const GF(aff_t) *p = &x->bases[i];
-            if (GF(aff_is_inf)(p)) continue;
-            int neg = d < 0;
-            uint32_t b = (uint32_t)(neg ? -d : d) - 1;
-            unsigned char st = s.state[b];
-            if (batch && !(st & MSM_HAS)) {
-                s.bucket[b].x = p->x;
-                if (neg) FF(neg)(&s.bucket[b].y, &p->y); else s.bucket[b].y = p->y;
-                s.state[b] = st | MSM_HAS;
-                continue;
+            for (size_t j = 0; j < m; j++) {
+                size_t i = i0 + j;
+                int d0 = dig[2 * j], d1 = dig[2 * j + 1];
+                if (!(d0 | d1)) continue;
+                if (GF(aff_is_inf)(&x->bases[i])) continue;
+                if (d0) MF(add)(&s, (uint32_t)(d0 < 0 ? -d0 : d0) - 1, &x->bases[i], d0 < 0);
+                if (d1) MF(add)(&s, (uint32_t)(d1 < 0 ? -d1 : d1) - 1, &x->phi[i], d1 < 0);
             }
-            if (!batch || (st & MSM_BUSY) || FF(eq)(&s.bucket[b].x, &p->x)) {
-                if (!(st & MSM_OVF)) { GF(xyzz_set_inf)(&s.ovf[b]); s.state[b] = st | MSM_OVF; }
-                GF(xyzz_madd)(&s.ovf[b], &s.ovf[b], p, neg);
-                continue;
-            }
-            s.pb[np] = b; s.pp[np] = p; s.pneg[np] = (unsigned char)neg; np++;
-            s.state[b] = st | MSM_BUSY;
-            if (np == s.cap) { MF(ba_flush)(&s, np); np = 0; }
         }
-        MF(ba_flush)(&s, np);
-        GF(xyzz_t) run, sum;
-        GF(xyzz_set_inf)(&run);
-        GF(xyzz_set_inf)(&sum);
-        for (size_t b = nb; b-- > 0;) {
-            unsigned char st = s.state[b];
-            if (st & MSM_HAS) GF(xyzz_madd)(&run, &run, &s.bucket[b], 0);
-            if (st & MSM_OVF) GF(xyzz_add)(&run, &run, &s.ovf[b]);
-            GF(xyzz_add)(&sum, &sum, &run);
-        }
-        x->partial[t] = sum;
+        MF(finish)(&s);
+        MF(reduce)(&x->partial[t], &s, nbw);
     }
-done:
-    free(s.ovf); free(s.state); free(s.bucket); free(s.pb); free(s.pp); free(s.pneg);
-    free(s.den); free(s.pre);
+    MF(acc_free)(&s);
+    return NULL;
+}
+
+/* GLV precomputation over blocks: scalar splits and phi(bases) */
+typedef struct {
+    const GF(aff_t) *bases;
+    const uint64_t *scalars;
+    GF(aff_t) *phi;
+    uint64_t *ks;
+    unsigned char *neg;
+    size_t n;
+    size_t next;   /* atomic block counter */
+} MF(pre_ctx);
+
+#define MSM_PRE_BLK 4096
+
+static void *MF(pre_worker)(void *arg) {
+    MF(pre_ctx) *x = (MF(pre_ctx) *)arg;
+    size_t nblk = (x->n + MSM_PRE_BLK - 1) / MSM_PRE_BLK;
+    for (;;) {
+        size_t blk = __atomic_fetch_add(&x->next, 1, __ATOMIC_RELAXED);
+        if (blk >= nblk) break;
+        size_t lo = blk * MSM_PRE_BLK, hi = lo + MSM_PRE_BLK;
+        if (hi > x->n) hi = x->n;
+        for (size_t i = lo; i < hi; i++) {
+            glv_split(x->ks + 4 * i, &x->neg[i], x->scalars + 4 * i);
+            ENDO_X(&x->phi[i].x, &x->bases[i].x);
+            x->phi[i].y = x->bases[i].y;
+        }
+    }
     return NULL;
 }
 
 static int MF(run)(GF(aff_t) *out, const GF(aff_t) *bases, const uint64_t *scalars, size_t n,
-                   int threads, int c) {
+                   int threads, int c, int flags) {
     if (n == 0) { GF(aff_set_inf)(out); return 0; }
     threads = zk_threads(threads);
     if (n < 64) threads = 1;
-    if (c < 1) c = 1;
-    if (c > 16) c = 16;
+    int glv = !(flags & MSM_NO_GLV);
+    int bits = glv ? GLV_BITS : SCALAR_BITS;
+    size_t npts = glv ? 2 * n : n;
+    int nchunks;
+    if (c < 1) msm_plan(npts, bits, threads, &c, &nchunks);
+    else {
+        if (c > 16) c = 16;
+        /* enough tasks to keep every thread busy, without many tiny chunks */
+        int nw = (bits + 1 + c - 1) / c;
+        nchunks = 1;
+        while (nchunks * nw < 2 * threads && (n / (size_t)(nchunks * 2)) >= 1024) nchunks *= 2;
+    }
     MF(ctx) x;
+    memset(&x, 0, sizeof x);
     x.bases = bases; x.scalars = scalars; x.n = n; x.c = c;
-    x.nwin = (SCALAR_BITS + 1 + c - 1) / c;
-    /* enough tasks to keep every thread busy, without many tiny chunks */
-    x.nchunks = 1;
-    while (x.nchunks * x.nwin < 2 * threads && (n / (size_t)(x.nchunks * 2)) >= 1024) x.nchunks *= 2;
+    x.nwin = (bits + 1 + c - 1) / c;
+    int wpos[256], wc[256];
+    msm_windows(bits, x.nwin, wpos, wc);
+    x.wpos = wpos; x.wc = wc;
+    x.nchunks = nchunks;
     x.chunk = (n + x.nchunks - 1) / x.nchunks;
-    x.next = 0; x.failed = 0;
+    GF(aff_t) *phi = NULL;
+    uint64_t *ks = NULL;
+    unsigned char *neg = NULL;
+    if (glv) {
+        phi = (GF(aff_t) *)malloc(n * sizeof(GF(aff_t)));
+        ks = (uint64_t *)malloc(n * 4 * sizeof(uint64_t));
+        neg = (unsigned char *)malloc(n);
+        if (!phi || !ks || !neg) { free(phi); free(ks); free(neg); return -1; }
+        MF(pre_ctx) p = {bases, scalars, phi, ks, neg, n, 0};
+        size_t nblk = (n + MSM_PRE_BLK - 1) / MSM_PRE_BLK;
+        zk_run_threads(MF(pre_worker), &p, (size_t)threads < nblk ? threads : (int)nblk);
+        x.phi = phi; x.scalars = ks; x.neg = neg;
+    }
     int ntasks = x.nwin * x.nchunks;
     x.partial = (GF(xyzz_t) *)malloc((size_t)ntasks * sizeof(GF(xyzz_t)));
-    if (!x.partial) return -1;
-    if (threads > ntasks) threads = ntasks;
-    zk_run_threads(MF(worker), &x, threads);
+    if (!x.partial) { free(phi); free(ks); free(neg); return -1; }
+    zk_run_threads(MF(worker), &x, threads > ntasks ? ntasks : threads);
+    free(phi); free(ks); free(neg);
     if (x.failed) { free(x.partial); return -1; }
     GF(jac_t) acc, t;
     GF(jac_set_inf)(&acc);
     for (int w = x.nwin - 1; w >= 0; w--) {
-        for (int s = 0; s < c; s++) GF(jac_dbl)(&acc, &acc);
+        for (int s = 0; s < wc[w]; s++) GF(jac_dbl)(&acc, &acc);
         for (int ch = 0; ch < x.nchunks; ch++) {
             GF(xyzz_to_jac)(&t, &x.partial[w * x.nchunks + ch]);
             GF(jac_add)(&acc, &acc, &t);
@@ -194,12 +380,17 @@ static int MF(run)(GF(aff_t) *out, const GF(aff_t) *bases, const uint64_t *scala
 }
 
 int ZK_CAT(msm_, CURVE)(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int threads) {
-    return MF(run)((GF(aff_t) *)out, (const GF(aff_t) *)bases, scalars, n, threads, msm_window_size(n));
+    return MF(run)((GF(aff_t) *)out, (const GF(aff_t) *)bases, scalars, n, threads, 0, 0);
 }
 
 int ZK_CAT(ZK_CAT(msm_, CURVE), _window)(uint64_t *out, const uint64_t *bases, const uint64_t *scalars,
                                          size_t n, int threads, int c) {
-    return MF(run)((GF(aff_t) *)out, (const GF(aff_t) *)bases, scalars, n, threads, c);
+    return MF(run)((GF(aff_t) *)out, (const GF(aff_t) *)bases, scalars, n, threads, c, 0);
+}
+
+int ZK_CAT(ZK_CAT(msm_, CURVE), _opts)(uint64_t *out, const uint64_t *bases, const uint64_t *scalars,
+                                       size_t n, int threads, int c, int flags) {
+    return MF(run)((GF(aff_t) *)out, (const GF(aff_t) *)bases, scalars, n, threads, c, flags);
 }
 
 /* ---- each point times its own scalar --------------------------------------- */

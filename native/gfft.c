@@ -73,11 +73,15 @@ static int signed_small(uint64_t k[4], const uint64_t s[4]) {
 }
 
 #define CURVE g1
+#define FIELD fq
 #include "gfft_impl.h"
 #undef CURVE
+#undef FIELD
 #define CURVE g2
+#define FIELD fq2
 #include "gfft_impl.h"
 #undef CURVE
+#undef FIELD
 
 int zs_g1_sub_batch(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n) {
     g1_jac_t *j = (g1_jac_t *)malloc((n ? n : 1) * sizeof(g1_jac_t));

@@ -28,7 +28,10 @@ int zs_g2_ifft(uint64_t *pts, size_t n, const uint64_t *tw, const uint64_t *twn,
 
 /* out[s] (n_out affine points) = sum over j in [row_ptr[s], row_ptr[s+1]) of
  * scalars[j] * bases[idx[j]]; the caller guarantees idx[j] < the number of
- * bases.  Coefficients above r/2 are applied as negated small ones. */
+ * bases.  Coefficients above r/2 are applied as negated small ones.  Works
+ * base-major (entries regrouped per base, one signed-window table per base
+ * with several large coefficients, per-thread accumulators of n_out points:
+ * threads are capped so that these stay under 1 GiB). */
 int zs_g1_sparse_combine(uint64_t *out, size_t n_out, const uint64_t *bases, const int64_t *row_ptr,
                          const uint32_t *idx, const uint64_t *scalars, int threads);
 int zs_g2_sparse_combine(uint64_t *out, size_t n_out, const uint64_t *bases, const int64_t *row_ptr,

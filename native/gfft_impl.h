@@ -1,6 +1,7 @@
 /* gfft_impl.h - instantiated by gfft.c for G1 and G2 (CURVE/FIELD/FE set). */
 #define GF(name) ZK_CAT(CURVE, _##name)
 #define ZF(name) ZK_CAT(zs_, ZK_CAT(CURVE, _##name))
+#define FF(op) ZK_CAT(FIELD, _##op)
 
 /* r = k*p with k given as an endomorphism decomposition (see gfft.h):
  * tw = {k0 lo, k0 hi, k1 lo, k1 hi, flags}, k = +-k0 +- k1*lambda, both
@@ -90,64 +91,191 @@ int ZF(ifft)(uint64_t *pts, size_t n, const uint64_t *tw, const uint64_t *twn, i
     return 0;
 }
 
+/* ---- sparse combination ------------------------------------------------------
+ *
+ * Base-major: the entries are regrouped by base (a counting sort), and each
+ * worker takes bases in chunks and adds every entry of a base into its own
+ * per-output accumulators (xyzz).  A base whose entries carry several large
+ * coefficients gets a signed-window table T[j][d-1] = d * 2^(w j) * base
+ * (affine; w chosen from the entry count and the largest coefficient), so an
+ * entry costs one mixed addition per nonzero window instead of a full scalar
+ * multiplication; coefficients +-1 are plain mixed additions; a base with one
+ * or two large coefficients multiplies them directly.  The per-thread
+ * accumulators are summed at the end. */
+
+#define COMB_WMAX 8
+
 typedef struct {
-    GF(jac_t) *acc;
-    size_t n_out;
+    GF(xyzz_t) *acc;            /* threads * n_out */
+    size_t n_out, n_bases;
     const GF(aff_t) *bases;
-    const int64_t *row_ptr;
-    const uint32_t *idx;
+    const int64_t *bptr;        /* n_bases + 1 */
+    const uint32_t *bout;       /* output of each regrouped entry */
+    const int64_t *bent;        /* original entry index (scalar) */
     const uint64_t *sc;
     size_t next;
+    int nthreads, slot, failed;
 } ZF(comb_job);
+
+static inline void GF(xyzz_from_jac_c)(GF(xyzz_t) *r, const GF(jac_t) *p) {
+    if (GF(jac_is_inf)(p)) { GF(xyzz_set_inf)(r); return; }
+    r->x = p->x;
+    r->y = p->y;
+    FF(sqr)(&r->zz, &p->z);
+    FF(mul)(&r->zzz, &r->zz, &p->z);
+}
+
+/* cost, in mixed additions, of a window-w table for entries whose largest
+ * coefficient has `bits` bits, plus `n` entries' window additions */
+static double ZF(comb_cost)(int w, int bits, size_t n) {
+    int nwin = (bits + 1 + w - 1) / w;
+    return (double)nwin * ((double)((size_t)1 << (w - 1)) * 2.2 + 1.0 + (double)n * (1.0 - 1.0 / (double)((size_t)1 << w)));
+}
 
 static void *ZF(comb_worker)(void *arg) {
     ZF(comb_job) *J = (ZF(comb_job) *)arg;
+    int me = __atomic_fetch_add(&J->slot, 1, __ATOMIC_RELAXED);
+    GF(xyzz_t) *acc = J->acc + (size_t)me * J->n_out;
+    for (size_t s = 0; s < J->n_out; s++) GF(xyzz_set_inf)(&acc[s]);
+    size_t tmax = 0;
+    for (int w = 1; w <= COMB_WMAX; w++) {
+        size_t t = (size_t)((256 + 1 + w - 1) / w) << (w - 1);
+        if (t > tmax) tmax = t;
+    }
+    GF(jac_t) *tj = (GF(jac_t) *)malloc(tmax * sizeof(GF(jac_t)));
+    GF(aff_t) *ta = (GF(aff_t) *)malloc(tmax * sizeof(GF(aff_t)));
+    if (!tj || !ta) {
+        free(tj); free(ta);
+        __atomic_store_n(&J->failed, 1, __ATOMIC_RELAXED);
+        return NULL;
+    }
     for (;;) {
-        size_t s0 = __atomic_fetch_add(&J->next, 16, __ATOMIC_RELAXED);
-        if (s0 >= J->n_out) break;
-        size_t s1 = s0 + 16 < J->n_out ? s0 + 16 : J->n_out;
-        for (size_t s = s0; s < s1; s++) {
-            GF(jac_t) acc;
-            GF(jac_set_inf)(&acc);
-            for (int64_t e = J->row_ptr[s]; e < J->row_ptr[s + 1]; e++) {
-                const GF(aff_t) *B = &J->bases[J->idx[e]];
-                if (GF(aff_is_inf)(B)) continue;
+        size_t b0 = __atomic_fetch_add(&J->next, 32, __ATOMIC_RELAXED);
+        if (b0 >= J->n_bases) break;
+        size_t b1 = b0 + 32 < J->n_bases ? b0 + 32 : J->n_bases;
+        for (size_t b = b0; b < b1; b++) {
+            int64_t e0 = J->bptr[b], e1 = J->bptr[b + 1];
+            if (e0 == e1) continue;
+            const GF(aff_t) *B = &J->bases[b];
+            if (GF(aff_is_inf)(B)) continue;
+            /* large coefficients of this base: count and widest */
+            size_t nbig = 0;
+            int bits = 0;
+            for (int64_t e = e0; e < e1; e++) {
                 uint64_t k[4];
-                int neg = signed_small(k, J->sc + 4 * e);
-                int nl = 4;
-                while (nl > 0 && k[nl - 1] == 0) nl--;
-                if (nl == 0) continue;
-                GF(aff_t) Bn;
-                const GF(aff_t) *Bp = B;
-                if (neg) { GF(aff_neg)(&Bn, B); Bp = &Bn; }
-                if (nl == 1 && k[0] == 1) {
-                    GF(jac_madd)(&acc, &acc, Bp);
-                } else {
-                    GF(jac_t) t;
-                    GF(jac_from_aff)(&t, Bp);
-                    GF(jac_mul)(&t, &t, k, nl);
-                    GF(jac_add)(&acc, &acc, &t);
+                signed_small(k, J->sc + 4 * J->bent[e]);
+                if (k[3] | k[2] | k[1] | (k[0] > 1)) {
+                    nbig++;
+                    int nb = 256;
+                    while (nb > 0 && !((k[(nb - 1) / 64] >> ((nb - 1) % 64)) & 1)) nb--;
+                    if (nb > bits) bits = nb;
                 }
             }
-            J->acc[s] = acc;
+            int w = 0;
+            if (nbig >= 3) {
+                double best = (double)nbig * (0.7 * bits + 0.32 * bits + 26.0);   /* direct */
+                for (int c = 1; c <= COMB_WMAX; c++) {
+                    double cost = ZF(comb_cost)(c, bits, nbig);
+                    if (cost < best) { best = cost; w = c; }
+                }
+            }
+            int nwin = 0;
+            size_t half = 0;
+            if (w) {
+                half = (size_t)1 << (w - 1);
+                nwin = (bits + 1 + w - 1) / w;
+                GF(jac_t) bj;
+                GF(jac_from_aff)(&bj, B);
+                for (int j = 0; j < nwin; j++) {
+                    GF(jac_t) *row = tj + (size_t)j * half;
+                    row[0] = bj;
+                    if (half > 1) GF(jac_dbl)(&row[1], &bj);
+                    for (size_t d = 2; d < half; d++) GF(jac_add)(&row[d], &row[d - 1], &bj);
+                    GF(jac_dbl)(&bj, &row[half - 1]);               /* 2^w * previous */
+                }
+                GF(jac_batch_to_aff)(ta, tj, (size_t)nwin * half);
+            }
+            for (int64_t e = e0; e < e1; e++) {
+                uint64_t k[4];
+                int neg = signed_small(k, J->sc + 4 * J->bent[e]);
+                GF(xyzz_t) *A = &acc[J->bout[e]];
+                if (!(k[3] | k[2] | k[1])) {
+                    if (k[0] == 0) continue;
+                    if (k[0] == 1) { GF(xyzz_madd)(A, A, B, neg); continue; }
+                }
+                if (w) {
+                    for (int j = 0; j < nwin; j++) {
+                        int d = zk_booth_digit(k, 4, j * w, w);
+                        if (d == 0) continue;
+                        const GF(aff_t) *p = &ta[(size_t)j * half + (size_t)(d > 0 ? d : -d) - 1];
+                        GF(xyzz_madd)(A, A, p, neg ^ (d < 0));
+                    }
+                } else {
+                    int nl = 4;
+                    while (nl > 0 && k[nl - 1] == 0) nl--;
+                    GF(jac_t) t;
+                    GF(jac_from_aff)(&t, B);
+                    GF(jac_mul)(&t, &t, k, nl);
+                    if (neg) GF(jac_neg)(&t, &t);
+                    GF(xyzz_t) x;
+                    GF(xyzz_from_jac_c)(&x, &t);
+                    GF(xyzz_add)(A, A, &x);
+                }
+            }
         }
     }
+    free(tj);
+    free(ta);
     return NULL;
 }
 
 int ZF(sparse_combine)(uint64_t *out, size_t n_out, const uint64_t *bases, const int64_t *row_ptr,
                        const uint32_t *idx, const uint64_t *scalars, int threads) {
     if (n_out == 0) return 0;
-    GF(jac_t) *acc = (GF(jac_t) *)malloc(n_out * sizeof(GF(jac_t)));
-    if (!acc) return -1;
-    ZF(comb_job) J = {acc, n_out, (const GF(aff_t) *)bases, row_ptr, idx, scalars, 0};
+    size_t nnz = (size_t)row_ptr[n_out];
+    size_t n_bases = 0;
+    for (size_t e = 0; e < nnz; e++) if ((size_t)idx[e] + 1 > n_bases) n_bases = (size_t)idx[e] + 1;
     int t = gfft_threads(threads);
-    if ((size_t)t > n_out / 16 + 1) t = (int)(n_out / 16 + 1);
+    size_t per = n_out * sizeof(GF(xyzz_t));
+    size_t cap = ((size_t)1 << 30) / (per ? per : 1);          /* accumulators <= 1 GiB */
+    if (cap < 1) cap = 1;
+    if ((size_t)t > cap) t = (int)cap;
+    if ((size_t)t > n_bases / 32 + 1) t = (int)(n_bases / 32 + 1);
+    int64_t *bptr = (int64_t *)calloc(n_bases + 1, sizeof(int64_t));
+    uint32_t *bout = (uint32_t *)malloc((nnz ? nnz : 1) * sizeof(uint32_t));
+    int64_t *bent = (int64_t *)malloc((nnz ? nnz : 1) * sizeof(int64_t));
+    GF(xyzz_t) *acc = (GF(xyzz_t) *)malloc((size_t)t * per);
+    GF(jac_t) *jac = (GF(jac_t) *)malloc(n_out * sizeof(GF(jac_t)));
+    int rc = -1;
+    if (!bptr || !bout || !bent || !acc || !jac) goto done;
+    for (size_t e = 0; e < nnz; e++) bptr[idx[e] + 1]++;
+    for (size_t b = 0; b < n_bases; b++) bptr[b + 1] += bptr[b];
+    {
+        int64_t *fill = (int64_t *)malloc((n_bases ? n_bases : 1) * sizeof(int64_t));
+        if (!fill) goto done;
+        memcpy(fill, bptr, n_bases * sizeof(int64_t));
+        for (size_t s = 0; s < n_out; s++)
+            for (int64_t e = row_ptr[s]; e < row_ptr[s + 1]; e++) {
+                int64_t pos = fill[idx[e]]++;
+                bout[pos] = (uint32_t)s;
+                bent[pos] = e;
+            }
+        free(fill);
+    }
+    ZF(comb_job) J = {acc, n_out, n_bases, (const GF(aff_t) *)bases, bptr, bout, bent, scalars, 0, t, 0, 0};
     gfft_run(ZF(comb_worker), &J, t);
-    GF(jac_batch_to_aff)((GF(aff_t) *)out, acc, n_out);
-    free(acc);
-    return 0;
+    if (J.failed) goto done;
+    for (size_t s = 0; s < n_out; s++) {
+        for (int i = 1; i < J.slot; i++) GF(xyzz_add)(&acc[s], &acc[s], &acc[(size_t)i * n_out + s]);
+        GF(xyzz_to_jac)(&jac[s], &acc[s]);
+    }
+    GF(jac_batch_to_aff)((GF(aff_t) *)out, jac, n_out);
+    rc = 0;
+done:
+    free(bptr); free(bout); free(bent); free(acc); free(jac);
+    return rc;
 }
 
 #undef GF
 #undef ZF
+#undef FF

@@ -3,8 +3,13 @@
     .venv/bin/python bench/groth16.py [--sizes 14,16] [--repeat 3] [--workdir DIR]
 
 For each size 2^k, a circom circuit (a chain of multiplications filling the
-2^k domain) is compiled with circom2 and set up with snarkjs on a power-16
-(or larger) .ptau; the artifacts are cached in the work directory.  Then,
+2^k domain) is compiled with circom2 and set up on a power-16 (or larger)
+.ptau; the witness always comes from circom's wasm witness calculator.  The
+.ptau and the .zkey are made with snarkjs below 2^--zkats-setup-from
+(default 17) and with zkats from there on (`zkats powersoftau`, `zkats
+groth16 setup`, `zkats zkey contribute`: byte-compatible, snarkjs' setup at
+2^18 takes tens of minutes); the artifacts are cached in the work
+directory.  Then,
 timed as whole processes (best of --repeat), with each process' peak RSS
 from wait4():
 
@@ -19,6 +24,7 @@ nothing is asserted.  Targets (issue 4): prove >= 7x snarkjs, verify CLI
 import argparse
 import json
 import os
+import struct
 import subprocess
 import sys
 import time
@@ -72,26 +78,55 @@ def best(cmd, cwd, repeat):
     return min(r[0] for r in runs), max(r[1] for r in runs), min(r[4] for r in runs)
 
 
-def prepare(work, k, ptau_power, ptau=None):
-    ptau = Path(ptau) if ptau else work / f"pot{ptau_power}.ptau"
+def ptau_power(path):
+    """The power of a .ptau file (header section 1: u32 n8, q, u32 power)."""
+    from zkats.formats.binfile import BinFile
+    bf = BinFile(path, b"ptau", 1)
+    off, _ = bf.unique(1)
+    n8 = struct.unpack_from("<I", bf.buf, off)[0]
+    return struct.unpack_from("<I", bf.buf, off + 4 + n8)[0]
+
+
+def make_ptau(work, power, tool):
+    """A phase-2-prepared pot{power}.ptau (one contribution), made once."""
+    ptau = work / (f"pot{power}.ptau" if tool == "snarkjs" else f"pot{power}_zkats.ptau")
     if not ptau.exists():
-        print(f"# making {ptau.name} with snarkjs (once)", file=sys.stderr)
-        run([SNARKJS, "powersoftau", "new", "bn128", ptau_power, "p0.ptau"], work)
-        run([SNARKJS, "powersoftau", "contribute", "p0.ptau", "p1.ptau", "-e=bench"], work)
-        run([SNARKJS, "powersoftau", "prepare", "phase2", "p1.ptau", ptau.name], work)
+        print(f"# making {ptau.name} with {tool} (once)", file=sys.stderr)
+        if tool == "snarkjs":
+            run([SNARKJS, "powersoftau", "new", "bn128", power, "p0.ptau"], work)
+            run([SNARKJS, "powersoftau", "contribute", "p0.ptau", "p1.ptau", "-e=bench"], work)
+            run([SNARKJS, "powersoftau", "prepare", "phase2", "p1.ptau", ptau.name], work)
+        else:
+            run([ZKATS, "powersoftau", "new", "bn128", power, "p0.ptau", "-q"], work)
+            run([ZKATS, "powersoftau", "contribute", "p0.ptau", "p1.ptau", "-e=bench", "-q"], work)
+            run([ZKATS, "powersoftau", "prepare", "phase2", "p1.ptau", ptau.name, "-q"], work)
         (work / "p0.ptau").unlink()
         (work / "p1.ptau").unlink()
+    return ptau
+
+
+def prepare(work, k, power, ptau=None, zkats_from=17):
+    """The chain{k} directory: circuit, .zkey, vk.json, witness (made once).
+    ``ptau``: an existing prepared .ptau, used when its power is >= k."""
+    tool = "zkats" if k >= zkats_from else "snarkjs"
+    if ptau is None or ptau_power(ptau) < k:
+        ptau = make_ptau(work, max(power, k), tool)
     d = work / f"chain{k}"
     d.mkdir(exist_ok=True)
     if not (d / "witness.wtns").exists():
         n = (1 << k) - 8  # constraints + public-input rows fill the 2^k domain
-        print(f"# making chain{k} ({n} multiplications) with circom2 + snarkjs (once)", file=sys.stderr)
+        print(f"# making chain{k} ({n} multiplications) with circom2 + {tool} (once)", file=sys.stderr)
         (d / "chain.circom").write_text(CIRCUIT % n)
         run([CIRCOM, "chain.circom", "--r1cs", "--wasm", "-o", "."], d)
-        run([SNARKJS, "groth16", "setup", "chain.r1cs", ptau, "c0.zkey"], d)
-        run([SNARKJS, "zkey", "contribute", "c0.zkey", "circuit.zkey", "-e=bench"], d)
+        if tool == "snarkjs":
+            run([SNARKJS, "groth16", "setup", "chain.r1cs", ptau, "c0.zkey"], d)
+            run([SNARKJS, "zkey", "contribute", "c0.zkey", "circuit.zkey", "-e=bench"], d)
+            run([SNARKJS, "zkey", "export", "verificationkey", "circuit.zkey", "vk.json"], d)
+        else:
+            run([ZKATS, "groth16", "setup", "chain.r1cs", ptau, "c0.zkey", "-q"], d)
+            run([ZKATS, "zkey", "contribute", "c0.zkey", "circuit.zkey", "-e=bench", "-q"], d)
+            run([ZKATS, "zkey", "export", "verificationkey", "circuit.zkey", "vk.json"], d)
         (d / "c0.zkey").unlink()
-        run([SNARKJS, "zkey", "export", "verificationkey", "circuit.zkey", "vk.json"], d)
         (d / "input.json").write_text(json.dumps({"a": "3", "b": "11"}))
         run(["node", "chain_js/generate_witness.js", "chain_js/chain.wasm", "input.json", "witness.wtns"], d)
     return d
@@ -120,7 +155,10 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--workdir", default=str(ROOT / "bench" / "_work"))
     ap.add_argument("--batch", type=int, default=64, help="proofs per batch_verify call")
-    ap.add_argument("--ptau", help="an existing phase-2-prepared .ptau of power >= every size")
+    ap.add_argument("--ptau", help="an existing phase-2-prepared .ptau (used for the sizes it covers)")
+    ap.add_argument("--zkats-setup-from", type=int, default=17, metavar="K",
+                    help="make the .ptau and .zkey with zkats from 2^K on (snarkjs below)")
+    ap.add_argument("--no-verify", action="store_true", help="time only the provers")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     # An installed zkats has its bytecode compiled (pip does it); with
@@ -132,15 +170,16 @@ def main():
     work.mkdir(parents=True, exist_ok=True)
     summary = {}
     for k in sizes:
-        d = prepare(work, k, max(16, max(sizes)), args.ptau)
+        d = prepare(work, k, max(16, max(sizes)), args.ptau, args.zkats_setup_from)
         zp = best([ZKATS, "groth16", "prove", "circuit.zkey", "witness.wtns", "zkats_proof.json",
                    "zkats_public.json", "--quiet"], d, args.repeat)
         sp = best([SNARKJS, "groth16", "prove", "circuit.zkey", "witness.wtns", "snarkjs_proof.json",
                    "snarkjs_public.json"], d, args.repeat)
-        # cross-check: each verifies the other's proof
-        zv = best([ZKATS, "groth16", "verify", "vk.json", "snarkjs_public.json", "snarkjs_proof.json"], d, args.repeat)
-        sv = best([SNARKJS, "groth16", "verify", "vk.json", "zkats_public.json", "zkats_proof.json"], d, args.repeat)
-        rate = batch_rate(d, args.batch)
+        # cross-check: each verifies the other's proof (best() stops on a failure)
+        vrep = 1 if args.no_verify else args.repeat
+        zv = best([ZKATS, "groth16", "verify", "vk.json", "snarkjs_public.json", "snarkjs_proof.json"], d, vrep)
+        sv = best([SNARKJS, "groth16", "verify", "vk.json", "zkats_public.json", "zkats_proof.json"], d, vrep)
+        rate = None if args.no_verify else batch_rate(d, args.batch)
         rec = {
             "domain": f"2^{k}",
             "prove_s": {"zkats": round(zp[0], 3), "snarkjs": round(sp[0], 3)},
@@ -151,7 +190,7 @@ def main():
             "prove_speedup": round(sp[0] / zp[0], 2),
             "verify_s": {"zkats": round(zv[0], 3), "snarkjs": round(sv[0], 3)},
             "verify_speedup": round(sv[0] / zv[0], 2),
-            "batch_verify_proofs_per_s": round(rate, 1),
+            "batch_verify_proofs_per_s": None if rate is None else round(rate, 1),
         }
         print(json.dumps(rec), flush=True)
         summary[f"2^{k}"] = {"prove_x": rec["prove_speedup"], "verify_x": rec["verify_speedup"],

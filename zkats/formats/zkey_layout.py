@@ -22,8 +22,6 @@ formed, their points canonical and on the curve.  The bulk point sections
 in :func:`zkats.formats.zkey.read_zkey`).
 """
 import struct
-from dataclasses import dataclass, field
-from typing import List, Optional
 
 from ..errors import FormatError
 from ..field import Q, R
@@ -37,20 +35,32 @@ COEF_BYTES = 44
 POINT_SECTIONS = {5: "A", 6: "B1", 7: "B2", 8: "C", 9: "H"}
 
 
-@dataclass
 class ZkeyContribution:
     """One phase-2 (delta) contribution of section 10.  Points are plain
     ints; ``transcript`` is the 64-byte hash the contributor's G2 point was
-    derived from; ``type`` 1 marks a beacon."""
-    delta_after: object
-    g1_s: object
-    g1_sx: object
-    g2_spx: object
-    transcript: bytes
-    type: int = 0
-    name: Optional[bytes] = None
-    num_iterations_exp: Optional[int] = None
-    beacon_hash: Optional[bytes] = None
+    derived from; ``type`` 1 marks a beacon.  (A plain class rather than a
+    dataclass: this module is on the command-line prover's path, where
+    importing dataclasses and typing would cost about 10 ms.)"""
+    _fields = ("delta_after", "g1_s", "g1_sx", "g2_spx", "transcript", "type", "name",
+               "num_iterations_exp", "beacon_hash")
+    __hash__ = None
+
+    def __init__(self, delta_after, g1_s, g1_sx, g2_spx, transcript, type=0, name=None,
+                 num_iterations_exp=None, beacon_hash=None):
+        self.delta_after, self.g1_s, self.g1_sx, self.g2_spx = delta_after, g1_s, g1_sx, g2_spx
+        self.transcript, self.type, self.name = transcript, type, name
+        self.num_iterations_exp, self.beacon_hash = num_iterations_exp, beacon_hash
+
+    def _astuple(self):
+        return tuple(getattr(self, f) for f in self._fields)
+
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return self._astuple() == other._astuple()
+        return NotImplemented
+
+    def __repr__(self):
+        return "ZkeyContribution(" + ", ".join(f"{f}={getattr(self, f)!r}" for f in self._fields) + ")"
 
 
 # ------------------------------------------------------------ point checks
@@ -230,28 +240,16 @@ def read_mpc(bf):
     return cs_hash, recs
 
 
-@dataclass
 class ZKeyLayout:
-    """A validated ``.zkey``: header values and small points as plain ints,
-    the bulk sections as (offset, size) spans of the read-only map."""
-    n_vars: int
-    n_public: int
-    domain_size: int
-    alpha_1: object
-    beta_1: object
-    beta_2: object
-    gamma_2: object
-    delta_1: object
-    delta_2: object
-    ic: list
-    coeff_offset: int
-    n_coeffs: int
-    spans: dict
-    cs_hash: bytes = bytes(64)
-    contributions: List[ZkeyContribution] = field(default_factory=list)
-    section_order: tuple = ()
-    path: Optional[str] = None
-    _file: Optional[BinFile] = None
+    """A validated ``.zkey``: header values and small points as plain ints
+    (``n_vars``, ``n_public``, ``domain_size``, ``alpha_1``, ``beta_1``,
+    ``beta_2``, ``gamma_2``, ``delta_1``, ``delta_2``, ``ic``, ``cs_hash``,
+    ``contributions``, ``section_order``, ``path``), the coefficient entries
+    at ``coeff_offset`` (``n_coeffs`` of them) and the point sections as
+    ``spans`` {sid: (offset, size)} of the read-only map ``_file``."""
+
+    def __init__(self, **fields):
+        self.__dict__.update(fields)
 
     @property
     def power(self):

@@ -20,6 +20,16 @@ enum { MSM_HAS = 1, MSM_OVF = 2, MSM_BUSY = 4 };
 #ifndef MSM_BATCH_CAP
 #define MSM_BATCH_CAP 1024
 #endif
+/* segments of the batch-affine bucket reduction (msm_impl.h, reduce_ba);
+ * rflag bits: a segment's running sum / weighted sum is infinity */
+/* the pending queue holds up to this many batches of points */
+#ifndef MSM_PENDING
+#define MSM_PENDING 4
+#endif
+#ifndef MSM_RED_SEGS
+#define MSM_RED_SEGS 128
+#endif
+enum { MSM_RUN_INF = 1, MSM_SUM_INF = 2 };
 /* batch-affine accumulation from this many buckets (c >= 12) */
 #ifndef MSM_BATCH_MIN_BUCKETS
 #define MSM_BATCH_MIN_BUCKETS 2048
@@ -46,45 +56,6 @@ static void zk_run_threads(void *(*fn)(void *), void *arg, int threads) {
     free(tid);
 }
 
-/* Cost model of one Pippenger task, in field multiplications: a bucket
- * addition costs about 6.5 with batch-affine buckets (from
- * MSM_BATCH_MIN_BUCKETS buckets on) and about 10.5 with xyzz buckets
- * (mixed addition 8M + 2S, plus the loop), and the running-sum reduction
- * about 24 per bucket (mixed + full xyzz addition), over 2^(c-1) buckets.
- * The plan (window size c, chunks per window) minimises the makespan
- * ceil(windows * chunks / threads) * task cost; chunks split a window's
- * points between tasks (each chunk pays its own reduction), which only
- * helps when there are fewer windows than threads or they divide badly. */
-static double msm_cost(size_t npts, int bits, int threads, int c, int nch) {
-    int nw = (bits + 1 + c - 1) / c;
-    double nb = (double)((size_t)1 << (c - 1));
-    int batch = nb >= MSM_BATCH_MIN_BUCKETS;
-    double add = batch ? 6.5 : 10.5;
-    double task = (double)npts / nch * add + 24.0 * nb;
-    int rounds = (nw * nch + threads - 1) / threads;
-    return rounds * task;
-}
-
-void msm_plan(size_t npts, int bits, int threads, int *c_out, int *nch_out) {
-    int bc = 1, bn = 1;
-    double best = 1e300;
-    if (threads < 1) threads = 1;
-    for (int c = 1; c <= 16; c++)
-        for (int nch = 1; nch <= 64; nch *= 2) {
-            if (nch > 1 && npts / (size_t)nch < 2048) break;
-            double cost = msm_cost(npts, bits, threads, c, nch);
-            if (cost < best * 0.999) { best = cost; bc = c; bn = nch; }
-        }
-    *c_out = bc;
-    *nch_out = bn;
-}
-
-int msm_window_size(size_t n) {
-    int c, nch;
-    msm_plan(2 * n, GLV_BITS, 1, &c, &nch);
-    return c;
-}
-
 /* Cuts the digit positions 0..bits (Booth recoding needs bits + 1 for
  * scalars below 2^bits) into nwin windows of nearly equal width: window w
  * covers [pos[w], pos[w] + width[w]); the wider ones come first.  Booth
@@ -97,6 +68,66 @@ static void msm_windows(int bits, int nwin, int *pos, int *width) {
         pos[w] = p;
         p += width[w];
     }
+}
+
+/* Cost model, in field-multiplication equivalents measured on the
+ * development machine (one G1 MSM, CPU time per window size): a bucket
+ * addition costs about 9 with batch-affine buckets (6M + 1S for the
+ * addition and its share of the inversion, plus the queueing) and about
+ * 12.5 with xyzz buckets (8M + 2S plus the loop); the running-sum
+ * reduction about 17 per affine bucket (batch-affine segments, reduce_ba)
+ * and 28 per xyzz bucket; from
+ * 2^13 buckets on an addition costs a little more (cache misses: measured
+ * at 2^18 points c = 15 beats c = 16 by 4%).  A window
+ * of width cw has 2^(cw-1) buckets, batch-affine from
+ * MSM_BATCH_MIN_BUCKETS on.  The plan (window size c, chunks per window)
+ * minimises the makespan of the tasks handed out in order to the first
+ * free thread; chunks split a window's points between tasks (each chunk
+ * pays its own reduction), which helps when windows divide badly between
+ * threads. */
+static double msm_cost(size_t npts, int bits, int threads, int c, int nch) {
+    int nw = (bits + 1 + c - 1) / c;
+    int pos[256], width[256];
+    double fin[64] = {0};
+    if (threads > 64) threads = 64;
+    msm_windows(bits, nw, pos, width);
+    double per = (double)npts / nch;
+    for (int w = 0; w < nw; w++) {
+        double nb = (double)((size_t)1 << (width[w] - 1));
+        int batch = nb >= MSM_BATCH_MIN_BUCKETS;
+        /* wide windows: the buckets outgrow the L2 cache */
+        double add = batch ? 9.0 + 0.25 * (width[w] > 13 ? width[w] - 13 : 0) : 12.5;
+        double red = !batch ? 28.0 : nb >= 2 * MSM_RED_SEGS ? 17.0 : 24.0;
+        double task = per * add + nb * red;
+        for (int k = 0; k < nch; k++) {
+            int j = 0;
+            for (int i = 1; i < threads; i++) if (fin[i] < fin[j]) j = i;
+            fin[j] += task;
+        }
+    }
+    double m = 0;
+    for (int i = 0; i < threads; i++) if (fin[i] > m) m = fin[i];
+    return m;
+}
+
+void msm_plan(size_t npts, int bits, int threads, int *c_out, int *nch_out) {
+    int bc = 1, bn = 1;
+    double best = 1e300;
+    if (threads < 1) threads = 1;
+    for (int c = 1; c <= 16; c++)
+        for (int nch = 1; nch <= 64; nch *= 2) {
+            if (nch > 1 && (threads == 1 || npts / (size_t)nch < 4096)) break;
+            double cost = msm_cost(npts, bits, threads, c, nch);
+            if (cost < best * 0.999) { best = cost; bc = c; bn = nch; }
+        }
+    *c_out = bc;
+    *nch_out = bn;
+}
+
+int msm_window_size(size_t n) {
+    int c, nch;
+    msm_plan(2 * n, GLV_BITS, 1, &c, &nch);
+    return c;
 }
 
 #define ENDO_X(r, a) fq_mul((r), (a), &GLV_BETA)

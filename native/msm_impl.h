@@ -35,11 +35,19 @@ typedef struct {
     const GF(aff_t) **qp;
     unsigned char *qneg;
     size_t nq, qcap;
+    int any_ovf;             /* some bucket of this window has an overflow */
+    /* batch-affine reduction (MF(reduce_ba)): chain states and queue */
+    GF(aff_t) *rrun, *rsum, *rold;
+    unsigned char *rflag;
+    GF(aff_t) **rdst;
+    const GF(aff_t) **rsrc;
+    unsigned char *rdbl;
 } MF(acc_t);
 
 static void MF(acc_free)(MF(acc_t) *s) {
     free(s->bucket); free(s->ovf); free(s->state); free(s->pb); free(s->pp); free(s->pneg);
     free(s->den); free(s->pre); free(s->qb); free(s->qp); free(s->qneg);
+    free(s->rrun); free(s->rsum); free(s->rold); free(s->rflag); free(s->rdst); free(s->rsrc); free(s->rdbl);
     memset(s, 0, sizeof *s);
 }
 
@@ -57,12 +65,22 @@ static int MF(acc_init)(MF(acc_t) *s, size_t nb) {
         s->pb = (uint32_t *)malloc(cap * sizeof(uint32_t));
         s->pp = (const GF(aff_t) **)malloc(cap * sizeof(GF(aff_t) *));
         s->pneg = (unsigned char *)malloc(cap);
-        s->den = (FE *)malloc(cap * sizeof(FE));
-        s->pre = (FE *)malloc(cap * sizeof(FE));
-        s->qb = (uint32_t *)malloc(cap * sizeof(uint32_t));
-        s->qp = (const GF(aff_t) **)malloc(cap * sizeof(GF(aff_t) *));
-        s->qneg = (unsigned char *)malloc(cap);
+        /* den, pre also serve the reduction's 2 * MSM_RED_SEGS additions */
+        size_t nden = cap > 2 * MSM_RED_SEGS ? cap : 2 * MSM_RED_SEGS;
+        s->den = (FE *)malloc(nden * sizeof(FE));
+        s->pre = (FE *)malloc(nden * sizeof(FE));
+        s->qb = (uint32_t *)malloc(MSM_PENDING * cap * sizeof(uint32_t));
+        s->qp = (const GF(aff_t) **)malloc(MSM_PENDING * cap * sizeof(GF(aff_t) *));
+        s->qneg = (unsigned char *)malloc(MSM_PENDING * cap);
         ok = ok && s->bucket && s->pb && s->pp && s->pneg && s->den && s->pre && s->qb && s->qp && s->qneg;
+        s->rrun = (GF(aff_t) *)malloc(MSM_RED_SEGS * sizeof(GF(aff_t)));
+        s->rsum = (GF(aff_t) *)malloc(MSM_RED_SEGS * sizeof(GF(aff_t)));
+        s->rold = (GF(aff_t) *)malloc(MSM_RED_SEGS * sizeof(GF(aff_t)));
+        s->rflag = (unsigned char *)malloc(MSM_RED_SEGS);
+        s->rdst = (GF(aff_t) **)malloc(2 * MSM_RED_SEGS * sizeof(GF(aff_t) *));
+        s->rsrc = (const GF(aff_t) **)malloc(2 * MSM_RED_SEGS * sizeof(GF(aff_t) *));
+        s->rdbl = (unsigned char *)malloc(2 * MSM_RED_SEGS);
+        ok = ok && s->rrun && s->rsum && s->rold && s->rflag && s->rdst && s->rsrc && s->rdbl;
     }
     if (!ok) { MF(acc_free)(s); return -1; }
     return 0;
@@ -75,12 +93,14 @@ static void MF(acc_window)(MF(acc_t) *s, size_t nb) {
     memset(s->state, 0, nb);
     s->batch = s->bucket != NULL && nb >= MSM_BATCH_MIN_BUCKETS;
     s->cap = nb / 4 < MSM_BATCH_CAP ? nb / 4 : MSM_BATCH_CAP;
-    s->qcap = s->cap;
+    s->qcap = MSM_PENDING * s->cap;
     s->np = s->nq = 0;
+    s->any_ovf = 0;
 }
 
 static inline void MF(ovf_add)(MF(acc_t) *s, uint32_t b, const GF(aff_t) *p, int neg) {
     unsigned char st = s->state[b];
+    s->any_ovf = 1;
     if (!(st & MSM_OVF)) { GF(xyzz_set_inf)(&s->ovf[b]); s->state[b] = st | MSM_OVF; }
     GF(xyzz_madd)(&s->ovf[b], &s->ovf[b], p, neg);
 }
@@ -176,16 +196,27 @@ static inline void MF(add)(MF(acc_t) *s, uint32_t b, const GF(aff_t) *p, int neg
     if (s->np == s->cap) MF(cycle)(s);
 }
 
-/* completes every queued and pending addition */
+/* completes every queued and pending addition: pending points go into
+ * the following batches (a few rounds, since two of them may share a
+ * bucket), the last round's leftovers into the overflow */
 static void MF(finish)(MF(acc_t) *s) {
     if (!s->batch) return;
-    MF(flush)(s);
-    for (size_t i = 0; i < s->nq; i++) {
-        if (MF(place)(s, s->qb[i], s->qp[i], s->qneg[i])) MF(ovf_add)(s, s->qb[i], s->qp[i], s->qneg[i]);
-        else if (s->np == s->cap) MF(flush)(s);
+    for (int round = 0; round < 4 && s->nq > 0; round++) {
+        MF(flush)(s);
+        size_t keep = 0;
+        for (size_t i = 0; i < s->nq; i++) {
+            if (MF(place)(s, s->qb[i], s->qp[i], s->qneg[i])) {
+                s->qb[keep] = s->qb[i]; s->qp[keep] = s->qp[i]; s->qneg[keep] = s->qneg[i];
+                keep++;
+            } else if (s->np == s->cap) {
+                MF(flush)(s);
+            }
+        }
+        s->nq = keep;
     }
-    s->nq = 0;
     MF(flush)(s);
+    for (size_t i = 0; i < s->nq; i++) MF(ovf_add)(s, s->qb[i], s->qp[i], s->qneg[i]);
+    s->nq = 0;
 }
 
 /* sum_b (b + 1) * bucket_b over nb buckets, by a running sum from the top */
@@ -200,6 +231,107 @@ static void MF(reduce)(GF(xyzz_t) *out, const MF(acc_t) *s, size_t nb) {
         GF(xyzz_add)(&sum, &sum, &run);
     }
     *out = sum;
+}
+
+/* Batch-affine form of the same sum, for windows whose buckets are all
+ * affine (batch mode, no overflow).  The buckets are cut into MSM_RED_SEGS
+ * segments of L; each segment k runs its own running sum over its
+ * buckets b = kL + j, j = L-1 .. 0, as
+ *     sum_k += run_k;  run_k += B_b        (both from the old run_k)
+ * so the 2 * MSM_RED_SEGS additions of a step are independent and share
+ * one inversion (about 7.5M each instead of 10M + 14M for the xyzz pair).
+ * Afterwards sum_k = sum_j j B_{kL+j}, run_k = sum_j B_{kL+j}, and
+ *     sum_b (b + 1) B_b = sum_k (sum_k + run_k) + L * sum_k k run_k,
+ * the last term by a short xyzz running sum and log2(L) doublings.
+ * Equal x in an addition is a doubling (queued with its own slope) or a
+ * cancellation (the result is infinity). */
+
+/* queues dst += src (both finite); returns 1 if the result is infinity
+ * (src == -dst), which the caller records instead */
+static inline int MF(rq)(MF(acc_t) *s, size_t *m, GF(aff_t) *dst, const GF(aff_t) *src) {
+    int dbl = 0;
+    if (FF(eq)(&dst->x, &src->x)) {
+        if (!FF(eq)(&dst->y, &src->y)) return 1;
+        dbl = 1;
+    }
+    s->rdst[*m] = dst; s->rsrc[*m] = src; s->rdbl[*m] = (unsigned char)dbl;
+    (*m)++;
+    return 0;
+}
+
+static void MF(rflush)(MF(acc_t) *s, size_t m) {
+    if (m == 0) return;
+    FE acc, inv, dinv, t, lam, x3;
+    FF(set_one)(&acc);
+    for (size_t k = 0; k < m; k++) {
+        const GF(aff_t) *d = s->rdst[k], *q = s->rsrc[k];
+        if (s->rdbl[k]) FF(dbl)(&s->den[k], &d->y);
+        else FF(sub)(&s->den[k], &q->x, &d->x);
+        s->pre[k] = acc;
+        FF(mul)(&acc, &acc, &s->den[k]);
+    }
+    FF(inv)(&inv, &acc);
+    for (size_t k = m; k-- > 0;) {
+        GF(aff_t) *d = s->rdst[k];
+        const GF(aff_t) *q = s->rsrc[k];
+        FF(mul)(&dinv, &inv, &s->pre[k]);
+        FF(mul)(&inv, &inv, &s->den[k]);
+        if (s->rdbl[k]) {          /* slope 3x^2 / 2y */
+            FF(sqr)(&t, &d->x);
+            FF(dbl)(&lam, &t);
+            FF(add)(&t, &t, &lam);
+        } else {
+            FF(sub)(&t, &q->y, &d->y);
+        }
+        FF(mul)(&lam, &t, &dinv);
+        FF(sqr)(&x3, &lam);
+        FF(sub)(&x3, &x3, &d->x);
+        FF(sub)(&x3, &x3, &q->x);
+        FF(sub)(&t, &d->x, &x3);
+        FF(mul)(&t, &lam, &t);
+        FF(sub)(&d->y, &t, &d->y);
+        d->x = x3;
+    }
+}
+
+static void MF(reduce_ba)(GF(xyzz_t) *out, MF(acc_t) *s, size_t nb) {
+    enum { K = MSM_RED_SEGS };
+    size_t L = nb / K;
+    GF(aff_t) *run = s->rrun, *sum = s->rsum, *old = s->rold;
+    unsigned char *fl = s->rflag;
+    memset(fl, MSM_RUN_INF | MSM_SUM_INF, K);
+    for (size_t j = L; j-- > 0;) {
+        size_t m = 0;
+        for (size_t k = 0; k < K; k++) {
+            if (!(fl[k] & MSM_RUN_INF)) {
+                if (fl[k] & MSM_SUM_INF) { sum[k] = run[k]; fl[k] &= (unsigned char)~MSM_SUM_INF; }
+                else {
+                    old[k] = run[k];
+                    if (MF(rq)(s, &m, &sum[k], &old[k])) fl[k] |= MSM_SUM_INF;
+                }
+            }
+            size_t b = k * L + j;
+            if (s->state[b] & MSM_HAS) {
+                if (fl[k] & MSM_RUN_INF) { run[k] = s->bucket[b]; fl[k] &= (unsigned char)~MSM_RUN_INF; }
+                else if (MF(rq)(s, &m, &run[k], &s->bucket[b])) fl[k] |= MSM_RUN_INF;
+            }
+        }
+        MF(rflush)(s, m);
+    }
+    GF(xyzz_t) acc, r, w;
+    GF(xyzz_set_inf)(&acc);
+    GF(xyzz_set_inf)(&r);
+    GF(xyzz_set_inf)(&w);
+    for (size_t k = K; k-- > 0;) {
+        if (!(fl[k] & MSM_SUM_INF)) GF(xyzz_madd)(&acc, &acc, &sum[k], 0);
+        if (!(fl[k] & MSM_RUN_INF)) {
+            GF(xyzz_madd)(&acc, &acc, &run[k], 0);
+            GF(xyzz_madd)(&r, &r, &run[k], 0);
+        }
+        if (k > 0) GF(xyzz_add)(&w, &w, &r);    /* w = sum_k k run_k */
+    }
+    for (size_t l = L; l > 1; l >>= 1) GF(xyzz_dbl)(&w, &w);
+    GF(xyzz_add)(out, &acc, &w);
 }
 
 /* ---- Pippenger ------------------------------------------------------------
@@ -284,7 +416,8 @@ static void *MF(worker)(void *arg) {
             }
         }
         MF(finish)(&s);
-        MF(reduce)(&x->partial[t], &s, nbw);
+        if (s.batch && !s.any_ovf && nbw >= 2 * MSM_RED_SEGS) MF(reduce_ba)(&x->partial[t], &s, nbw);
+        else MF(reduce)(&x->partial[t], &s, nbw);
     }
     MF(acc_free)(&s);
     return NULL;

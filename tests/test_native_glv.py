@@ -227,3 +227,40 @@ def test_plan():
             if th == 1:
                 assert nch[0] == 1
     assert 1 <= lib.msm_window_size(1 << 16) <= 16
+
+
+@pytest.mark.parametrize("c", [12, 13, 14])
+def test_batch_affine_reduction_doubling_and_cancellation(c):
+    """The batch-affine bucket reduction (segments of running sums) meets
+    equal points (doubling: every bucket holds the same P) and opposite
+    points (cancellation: buckets alternate P and -P), and empty buckets."""
+    m = 1 << (c - 1)
+    P = bn254.g1_mul(bn254.G1_GEN, secrets.randbelow(R))
+    nP = bn254.g1_neg(P)
+    cases = [
+        ([P] * m, list(range(1, m + 1))),                                    # bucket b holds P
+        ([P if b % 2 else nP for b in range(1, m + 1)], list(range(1, m + 1))),  # P, -P, P, ...
+        ([P] * (m // 2), list(range(2, m + 1, 2))),                          # every other bucket empty
+        ([P, nP] * (m // 4), [b for b in range(1, m // 4 + 1) for _ in (0, 1)]),  # P - P per bucket
+    ]
+    for pts, sc in cases:
+        sc = sc[:len(pts)]
+        arr = bn254.g1_points_to_array(pts)
+        k = sum(s if p == P else -s for p, s in zip(pts, sc)) % R
+        expect = bn254.g1_mul(P, k)
+        # scalars < 2^(c-1): everything lands in window 0, one point per bucket
+        assert msm(1, arr, sc, 1, c) == expect
+        assert msm(1, arr, sc, 2, c, NO_GLV) == expect
+
+
+def test_pending_queue_many_repeats():
+    """many points into a few hundred buckets of a batch-affine window:
+    the pending queue overflows and leftovers take the xyzz path"""
+    n = 20000
+    ks = [secrets.randbelow(R) for _ in range(64)]
+    pts = np.ascontiguousarray(np.resize(g1_points(ks), (n, 8)))
+    kk = (ks * (n // 64 + 1))[:n]
+    sc = [1 + secrets.randbelow(300) for _ in range(n)]
+    expect = bn254.g1_mul(bn254.G1_GEN, dot(kk, sc))
+    for th in (1, 2):
+        assert msm(1, pts, sc, th, 13) == expect

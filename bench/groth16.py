@@ -6,10 +6,10 @@ For each size 2^k, a circom circuit (a chain of multiplications filling the
 2^k domain) is compiled with circom2 and set up on a power-16 (or larger)
 .ptau; the witness always comes from circom's wasm witness calculator.  The
 .ptau and the .zkey are made with snarkjs below 2^--zkats-setup-from
-(default 17) and with zkats from there on (`zkats powersoftau`, `zkats
-groth16 setup`, `zkats zkey contribute`: byte-compatible, snarkjs' setup at
-2^18 takes tens of minutes); the artifacts are cached in the work
-directory.  Then,
+(default 17) and with zkats from there on (the one-party development
+ptau `ceremony.dev_prepared_ptau`, `zkats groth16 setup`, `zkats zkey
+contribute`: byte-compatible, snarkjs' setup at 2^18 takes tens of
+minutes); the artifacts are cached in the work directory.  Then,
 timed as whole processes (best of --repeat), with each process' peak RSS
 from wait4():
 
@@ -96,12 +96,16 @@ def make_ptau(work, power, tool):
             run([SNARKJS, "powersoftau", "new", "bn128", power, "p0.ptau"], work)
             run([SNARKJS, "powersoftau", "contribute", "p0.ptau", "p1.ptau", "-e=bench"], work)
             run([SNARKJS, "powersoftau", "prepare", "phase2", "p1.ptau", ptau.name], work)
+            (work / "p0.ptau").unlink()
+            (work / "p1.ptau").unlink()
         else:
-            run([ZKATS, "powersoftau", "new", "bn128", power, "p0.ptau", "-q"], work)
-            run([ZKATS, "powersoftau", "contribute", "p0.ptau", "p1.ptau", "-e=bench", "-q"], work)
-            run([ZKATS, "powersoftau", "prepare", "phase2", "p1.ptau", ptau.name, "-q"], work)
-        (work / "p0.ptau").unlink()
-        (work / "p1.ptau").unlink()
+            # zkats' one-party development ceremony: the same prepared file as
+            # new -> contribute -> prepare phase2 (a real, verifiable
+            # contribution record), from the secret scalars instead of group
+            # FFTs (prepare phase2 at 2^18 takes minutes on 2 cores)
+            run([sys.executable, "-c", "import sys; from zkats.formats.ptau import write_ptau; "
+                 "from zkats.groth16.ceremony import dev_prepared_ptau; "
+                 "write_ptau(sys.argv[2], dev_prepared_ptau(int(sys.argv[1]))[0])", power, ptau.name], work)
     return ptau
 
 

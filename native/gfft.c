@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include "curve.h"
 #include "gfft.h"
+#include "glv.h"
 #include "scalar.h"
 
 /* uint64 words per twiddle record: k0 (2), k1 (2), sign flags */
@@ -13,10 +14,10 @@
 /* G1 endomorphism phi(x, y) = (beta x, y) = [lambda](x, y), beta a cube root
  * of unity in Fq (Montgomery form; derived with Python ints and checked
  * against [lambda]G, lambda = 0xb3c4d79d41a917585bfc41088d8daaa78b17ea66b99c90dd). */
-static const fq_t GLV_BETA = {{0x71930c11d782e155ULL, 0xa6bb947cffbe3323ULL,
+static const fq_t GFFT_BETA = {{0x71930c11d782e155ULL, 0xa6bb947cffbe3323ULL,
                                0xaa303344d4741444ULL, 0x2c3b3f0d26594943ULL}};
 static inline void g1_endo_jac(g1_jac_t *r, const g1_jac_t *p) {
-    fq_mul(&r->x, &p->x, &GLV_BETA);
+    fq_mul(&r->x, &p->x, &GFFT_BETA);
     r->y = p->y;
     r->z = p->z;
 }
@@ -72,16 +73,22 @@ static int signed_small(uint64_t k[4], const uint64_t s[4]) {
     return 0;
 }
 
+/* ENDO_X: x coordinate of the GLV endomorphism phi = [LAMBDA] (glv.h) used
+ * by the sparse combination's window tables */
 #define CURVE g1
 #define FIELD fq
+#define ENDO_X(r, a) fq_mul((r), (a), &GLV_BETA)
 #include "gfft_impl.h"
 #undef CURVE
 #undef FIELD
+#undef ENDO_X
 #define CURVE g2
 #define FIELD fq2
+#define ENDO_X(r, a) fq2_mul_by_fq((r), (a), &GLV_BETA2)
 #include "gfft_impl.h"
 #undef CURVE
 #undef FIELD
+#undef ENDO_X
 
 int zs_g1_sub_batch(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n) {
     g1_jac_t *j = (g1_jac_t *)malloc((n ? n : 1) * sizeof(g1_jac_t));

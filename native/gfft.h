@@ -31,7 +31,8 @@ int zs_g2_ifft(uint64_t *pts, size_t n, const uint64_t *tw, const uint64_t *twn,
  * bases.  Coefficients above r/2 are applied as negated small ones.  Works
  * base-major (entries regrouped per base, one signed-window table per base
  * with several large coefficients, per-thread accumulators of n_out points:
- * threads are capped so that these stay under 1 GiB). */
+ * threads are capped so that these stay under 1 GiB); table entries use
+ * the GLV split (glv.h), so G2 bases must lie in the order-r subgroup. */
 int zs_g1_sparse_combine(uint64_t *out, size_t n_out, const uint64_t *bases, const int64_t *row_ptr,
                          const uint32_t *idx, const uint64_t *scalars, int threads);
 int zs_g2_sparse_combine(uint64_t *out, size_t n_out, const uint64_t *bases, const int64_t *row_ptr,

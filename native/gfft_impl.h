@@ -129,7 +129,8 @@ static inline void GF(xyzz_from_jac_c)(GF(xyzz_t) *r, const GF(jac_t) *p) {
  * coefficient has `bits` bits, plus `n` entries' window additions */
 static double ZF(comb_cost)(int w, int bits, size_t n) {
     int nwin = (bits + 1 + w - 1) / w;
-    return (double)nwin * ((double)((size_t)1 << (w - 1)) * 2.2 + 1.0 + (double)n * (1.0 - 1.0 / (double)((size_t)1 << w)));
+    return (double)nwin * ((double)((size_t)1 << (w - 1)) * 2.3 + 1.0 +
+                           2.0 * (double)n * (1.0 - 1.0 / (double)((size_t)1 << w)));
 }
 
 static void *ZF(comb_worker)(void *arg) {
@@ -139,11 +140,11 @@ static void *ZF(comb_worker)(void *arg) {
     for (size_t s = 0; s < J->n_out; s++) GF(xyzz_set_inf)(&acc[s]);
     size_t tmax = 0;
     for (int w = 1; w <= COMB_WMAX; w++) {
-        size_t t = (size_t)((256 + 1 + w - 1) / w) << (w - 1);
+        size_t t = (size_t)((GLV_BITS + 1 + w - 1) / w) << (w - 1);
         if (t > tmax) tmax = t;
     }
     GF(jac_t) *tj = (GF(jac_t) *)malloc(tmax * sizeof(GF(jac_t)));
-    GF(aff_t) *ta = (GF(aff_t) *)malloc(tmax * sizeof(GF(aff_t)));
+    GF(aff_t) *ta = (GF(aff_t) *)malloc(2 * tmax * sizeof(GF(aff_t)));
     if (!tj || !ta) {
         free(tj); free(ta);
         __atomic_store_n(&J->failed, 1, __ATOMIC_RELAXED);
@@ -160,20 +161,31 @@ static void *ZF(comb_worker)(void *arg) {
             if (GF(aff_is_inf)(B)) continue;
             /* large coefficients of this base: count and widest */
             size_t nbig = 0;
-            int bits = 0;
+            int bits = 0, bits_full = 0;
             for (int64_t e = e0; e < e1; e++) {
-                uint64_t k[4];
+                uint64_t k[4], h[4];
                 signed_small(k, J->sc + 4 * J->bent[e]);
                 if (k[3] | k[2] | k[1] | (k[0] > 1)) {
                     nbig++;
                     int nb = 256;
                     while (nb > 0 && !((k[(nb - 1) / 64] >> ((nb - 1) % 64)) & 1)) nb--;
+                    if (nb > bits_full) bits_full = nb;
+                    if (nb > GLV_BITS) {            /* table path uses the GLV halves */
+                        unsigned char sg;
+                        glv_split(h, &sg, J->sc + 4 * J->bent[e]);
+                        nb = 0;
+                        for (int i = 0; i < 2; i++) {
+                            int hb = 128;
+                            while (hb > 0 && !((h[2 * i + (hb - 1) / 64] >> ((hb - 1) % 64)) & 1)) hb--;
+                            if (hb > nb) nb = hb;
+                        }
+                    }
                     if (nb > bits) bits = nb;
                 }
             }
             int w = 0;
             if (nbig >= 3) {
-                double best = (double)nbig * (0.7 * bits + 0.32 * bits + 26.0);   /* direct */
+                double best = (double)nbig * (0.7 * bits_full + 0.32 * bits_full + 26.0);   /* direct */
                 for (int c = 1; c <= COMB_WMAX; c++) {
                     double cost = ZF(comb_cost)(c, bits, nbig);
                     if (cost < best) { best = cost; w = c; }
@@ -194,6 +206,11 @@ static void *ZF(comb_worker)(void *arg) {
                     GF(jac_dbl)(&bj, &row[half - 1]);               /* 2^w * previous */
                 }
                 GF(jac_batch_to_aff)(ta, tj, (size_t)nwin * half);
+                GF(aff_t) *tp = ta + (size_t)nwin * half;          /* phi(T) */
+                for (size_t i = 0; i < (size_t)nwin * half; i++) {
+                    ENDO_X(&tp[i].x, &ta[i].x);
+                    tp[i].y = ta[i].y;
+                }
             }
             for (int64_t e = e0; e < e1; e++) {
                 uint64_t k[4];
@@ -204,11 +221,25 @@ static void *ZF(comb_worker)(void *arg) {
                     if (k[0] == 1) { GF(xyzz_madd)(A, A, B, neg); continue; }
                 }
                 if (w) {
-                    for (int j = 0; j < nwin; j++) {
-                        int d = zk_booth_digit(k, 4, j * w, w);
-                        if (d == 0) continue;
-                        const GF(aff_t) *p = &ta[(size_t)j * half + (size_t)(d > 0 ? d : -d) - 1];
-                        GF(xyzz_madd)(A, A, p, neg ^ (d < 0));
+                    /* k = h1 + h2 LAMBDA: signed-small k itself when it has at
+                     * most GLV_BITS bits, else the GLV split of the scalar */
+                    uint64_t h[4] = {k[0], k[1], 0, 0};
+                    int sg[2] = {neg, 0};
+                    if (k[3] | k[2] | (k[1] >> (GLV_BITS - 64))) {
+                        unsigned char m;
+                        glv_split(h, &m, J->sc + 4 * J->bent[e]);
+                        sg[0] = m & 1;
+                        sg[1] = (m >> 1) & 1;
+                    }
+                    const GF(aff_t) *tabs[2] = {ta, ta + (size_t)nwin * half};
+                    for (int i = 0; i < 2; i++) {
+                        if (!(h[2 * i] | h[2 * i + 1])) continue;
+                        for (int j = 0; j < nwin; j++) {
+                            int d = zk_booth_digit(h + 2 * i, 2, j * w, w);
+                            if (d == 0) continue;
+                            const GF(aff_t) *p = &tabs[i][(size_t)j * half + (size_t)(d > 0 ? d : -d) - 1];
+                            GF(xyzz_madd)(A, A, p, sg[i] ^ (d < 0));
+                        }
                     }
                 } else {
                     int nl = 4;

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/msm.py [--log-n 12,14,16,18] [--groups g1,g2]
                                   [--threads 1,2] [--repeat 3] [--window C]
-                                  [--scalars random|witness]
+                                  [--scalars random|witness] [--no-glv]
 
 Bases are random multiples of the generator (distinct points), scalars
 uniform below r (``random``) or shaped like a circuit witness (``witness``:
@@ -48,6 +48,29 @@ def bases(group, n):
     return bn254.g2_fixed_base_array(bn254.G2_GEN, ks)
 
 
+def _plan(n, threads, no_glv):
+    """the window size msm_plan picks (what msm_g1/msm_g2 use)"""
+    c, nch = bn254.ffi.new("int *"), bn254.ffi.new("int *")
+    bn254.lib.msm_plan(n if no_glv else 2 * n, 254 if no_glv else 127, threads, c, nch)
+    return c[0]
+
+
+def _opts_fn(group, flags):
+    """msm_g1_opts / msm_g2_opts with the given flags, as msm_*_array"""
+    width = 8 if group == "g1" else 16
+    lib_fn = bn254.lib.msm_g1_opts if group == "g1" else bn254.lib.msm_g2_opts
+    to_points = bn254.g1_array_to_points if group == "g1" else bn254.g2_array_to_points
+
+    def fn(P, S, threads=None, window=None):
+        out = np.zeros((1, width), np.uint64)
+        rc = lib_fn(bn254._ptr(out), bn254._ptr(P), bn254._ptr(S), P.shape[0], threads or 0,
+                    window or 0, flags)
+        if rc != 0:
+            raise MemoryError("native MSM: out of memory")
+        return to_points(out)[0]
+    return fn
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--log-n", default="12,14,16,18")
@@ -56,9 +79,12 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--window", type=int, default=None)
     ap.add_argument("--scalars", choices=("random", "witness"), default="random")
+    ap.add_argument("--no-glv", action="store_true")
     a = ap.parse_args()
     for group in a.groups.split(","):
         fn = bn254.msm_g1_array if group == "g1" else bn254.msm_g2_array
+        if a.no_glv:
+            fn = _opts_fn(group, 1)
         for ln in (int(x) for x in a.log_n.split(",")):
             n = 1 << ln
             P = bases(group, n)
@@ -75,7 +101,8 @@ def main():
                         best = (wall, cpu)
                 print(json.dumps({
                     "op": "msm_" + group, "log_n": ln, "threads": th, "scalars": a.scalars,
-                    "window": a.window if a.window else bn254.lib.msm_window_size(n),
+                    "glv": not a.no_glv,
+                    "window": a.window if a.window else _plan(n, th, a.no_glv),
                     "seconds": round(best[0], 4), "cpu_seconds": round(best[1], 4),
                     "us_per_point_thread": round(best[0] * th * 1e6 / n, 3)}), flush=True)
             if len(results) != 1:

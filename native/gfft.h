@@ -38,6 +38,11 @@ int zs_g1_sparse_combine(uint64_t *out, size_t n_out, const uint64_t *bases, con
 int zs_g2_sparse_combine(uint64_t *out, size_t n_out, const uint64_t *bases, const int64_t *row_ptr,
                          const uint32_t *idx, const uint64_t *scalars, int threads);
 
+/* out[i] = k * pts[i] for one canonical scalar k (GLV split, glv.h: G2
+ * points must lie in the order-r subgroup) */
+int zs_g1_mul_one(uint64_t *out, const uint64_t *pts, size_t n, const uint64_t *k, int threads);
+int zs_g2_mul_one(uint64_t *out, const uint64_t *pts, size_t n, const uint64_t *k, int threads);
+
 /* out[i] = a[i] - b[i] (affine) */
 int zs_g1_sub_batch(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n);
 #endif

@@ -81,3 +81,21 @@ def test_sparse_combine_matches_per_row_msm(g2):
             want = np.zeros(width, np.uint64) if want is None else \
                 (bn254.g2_points_to_array([want]) if g2 else bn254.g1_points_to_array([want]))[0]
             assert np.array_equal(got[s], want), (threads, s, row)
+
+
+@pytest.mark.parametrize("g2", [False, True])
+def test_mul_one_matches_mul_each(g2):
+    """Every point times one scalar (GLV, used by phase-2 contributions)
+    equals the per-point multiplication, for edge and random scalars."""
+    rng = np.random.default_rng(7 + g2)
+    pts = _points(rng, 300 if not g2 else 140, g2)            # includes an infinity
+    pts[10] = pts[11]                                          # a repeated point
+    one = bn254.g2_mul_one_array if g2 else bn254.g1_mul_one_array
+    each = bn254.g2_mul_each_array if g2 else bn254.g1_mul_each_array
+    ks = [0, 1, 2, R - 1, R - 2, 31, 1 << 127, (1 << 128) - 1, R >> 1, (R >> 1) + 1]
+    ks += [int.from_bytes(rng.bytes(32), "little") % R for _ in range(4)]
+    for i, k in enumerate(ks):
+        want = each(pts, ints_to_limbs([k] * pts.shape[0]))
+        got = one(pts, k, threads=1 + i % 3)
+        assert np.array_equal(got, want), k
+    assert one(pts[:0], 5).shape == (0, 16 if g2 else 8)

@@ -1244,6 +1244,26 @@ def g2_sparse_combine_array(n_out, bases, row_ptr, idx, scalars, threads=None):
     return _sparse_combine(lib.zs_g2_sparse_combine, 16, n_out, bases, row_ptr, idx, scalars, threads)
 
 
+def _mul_one(fn, width, points, k, threads):
+    pts = np.ascontiguousarray(points, dtype=np.uint64).reshape(-1, width)
+    km = ints_to_limbs([int(k) % R])
+    out = np.zeros_like(pts)
+    if pts.shape[0] and fn(_ptr(out), _ptr(pts), pts.shape[0], _ptr(km), _threads(threads)) != 0:
+        raise MemoryError("native multiplication by one scalar: out of memory")
+    return out
+
+
+def g1_mul_one_array(points, k, threads=None):
+    """k * points[i] for every point of an (n, 8) Montgomery affine array and
+    one int k (mod r); GLV split (native/gfft_impl.h).  Points on the curve."""
+    return _mul_one(lib.zs_g1_mul_one, 8, points, k, threads)
+
+
+def g2_mul_one_array(points, k, threads=None):
+    """As :func:`g1_mul_one_array` for G2 points of the order-r subgroup."""
+    return _mul_one(lib.zs_g2_mul_one, 16, points, k, threads)
+
+
 def g1_sub_array(a, b):
     """a[i] - b[i] for two (n, 8) Montgomery affine arrays (new array)."""
     a = np.ascontiguousarray(a, dtype=np.uint64).reshape(-1, 8)

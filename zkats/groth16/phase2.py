@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import bn254
 from ..errors import VerificationError
-from ..field import R, ints_to_limbs
+from ..field import R
 from ..formats import ptau as ptf
 from ..formats import zkey as zkf
 from . import ceremony, generator
@@ -47,10 +47,10 @@ def _transcript_base(zk):
 
 
 def _scale(arr, k, fn, threads):
+    """k * every point of ``arr``; ``fn``: bn254.g1_mul_one_array (one scalar)."""
     if arr.shape[0] == 0:
         return np.array(arr, copy=True)
-    s = ints_to_limbs([k])
-    return fn(arr, np.repeat(s, arr.shape[0], axis=0), threads)
+    return fn(arr, k, threads)
 
 
 def _apply(zk, rng, ctype, name, beacon, threads):
@@ -67,8 +67,8 @@ def _apply(zk, rng, ctype, name, beacon, threads):
     delta1 = tr.g1_mul(zk.delta_1, d)
     delta2 = tr.g2_mul(zk.delta_2, d)
     dinv = pow(d, -1, R)
-    new_c = _scale(zk.C, dinv, bn254.g1_mul_each_array, threads)
-    new_h = _scale(zk.H, dinv, bn254.g1_mul_each_array, threads)
+    new_c = _scale(zk.C, dinv, bn254.g1_mul_one_array, threads)
+    new_h = _scale(zk.H, dinv, bn254.g1_mul_one_array, threads)
     del d, dinv
     c = zkf.ZkeyContribution(delta_after=delta1, g1_s=g1_s, g1_sx=g1_sx, g2_spx=g2_spx, transcript=transcript,
                              type=ctype, name=zkf.encode_name(name) if name else None)

@@ -8,6 +8,7 @@
 #include "glv.h"
 #include "scalar.h"
 #include "msm.h"
+#include "msm_ifma.h"
 
 /* scalars are < r < 2^254 */
 #define SCALAR_BITS 254
@@ -70,22 +71,46 @@ static void msm_windows(int bits, int nwin, int *pos, int *width) {
     }
 }
 
+/* Per-group parameters of the cost model: the cost of a batch-affine
+ * addition without its share of the inversion, and the bucket count from
+ * which windows use batch-affine buckets.  With the 8-lane IFMA flush
+ * (G1, msm_ifma.h) additions are about a third cheaper and pay off from
+ * 512 buckets on; otherwise from 2048. */
+typedef struct { double add; size_t min_buckets; } msm_params;
+
+static int msm_ifma_on(void) {
+#ifdef MSM_HAVE_IFMA
+    return !zk_portable;
+#else
+    return 0;
+#endif
+}
+
+static msm_params msm_params_g1(void) {
+    msm_params p = {8.6, MSM_BATCH_MIN_BUCKETS};
+    if (msm_ifma_on()) { p.add = 5.9; p.min_buckets = 512; }
+    return p;
+}
+
+static msm_params msm_params_g2(void) {
+    msm_params p = {8.6, MSM_BATCH_MIN_BUCKETS};
+    return p;
+}
+
 /* Cost model, in field-multiplication equivalents measured on the
- * development machine (one G1 MSM, CPU time per window size): a bucket
- * addition costs about 9 with batch-affine buckets (6M + 1S for the
- * addition and its share of the inversion, plus the queueing) and about
- * 12.5 with xyzz buckets (8M + 2S plus the loop); the running-sum
- * reduction about 17 per affine bucket (batch-affine segments, reduce_ba)
- * and 28 per xyzz bucket; from
- * 2^13 buckets on an addition costs a little more (cache misses: measured
- * at 2^18 points c = 15 beats c = 16 by 4%).  A window
- * of width cw has 2^(cw-1) buckets, batch-affine from
- * MSM_BATCH_MIN_BUCKETS on.  The plan (window size c, chunks per window)
- * minimises the makespan of the tasks handed out in order to the first
- * free thread; chunks split a window's points between tasks (each chunk
- * pays its own reduction), which helps when windows divide badly between
- * threads. */
-static double msm_cost(size_t npts, int bits, int threads, int c, int nch) {
+ * development machine (one MSM, CPU time per window size): a batch-affine
+ * bucket addition costs P.add (6M + 1S plus queueing; 8.6 scalar, 5.9
+ * with IFMA) plus its share of one inversion (~380M per batch of
+ * min(2^(w-1)/4, 1024) additions), an xyzz one about 12.5 (8M + 2S plus
+ * the loop); the bucket reduction about 17 per affine bucket
+ * (batch-affine segments, reduce_ba) and 28 per xyzz bucket; from 2^13
+ * buckets on an addition costs a little more (cache misses: measured at
+ * 2^18 points c = 15 beats c = 16 by 4%).  A window of width w has
+ * 2^(w-1) buckets.  The plan (window size c, chunks per window) minimises
+ * the makespan of the tasks handed out in order to the first free thread;
+ * chunks split a window's points between tasks (each chunk pays its own
+ * reduction), which helps when windows divide badly between threads. */
+static double msm_cost(size_t npts, int bits, int threads, int c, int nch, msm_params P) {
     int nw = (bits + 1 + c - 1) / c;
     int pos[256], width[256];
     double fin[64] = {0};
@@ -93,10 +118,12 @@ static double msm_cost(size_t npts, int bits, int threads, int c, int nch) {
     msm_windows(bits, nw, pos, width);
     double per = (double)npts / nch;
     for (int w = 0; w < nw; w++) {
-        double nb = (double)((size_t)1 << (width[w] - 1));
-        int batch = nb >= MSM_BATCH_MIN_BUCKETS;
+        size_t nbi = (size_t)1 << (width[w] - 1);
+        double nb = (double)nbi;
+        int batch = nbi >= P.min_buckets;
+        double cap = nb / 4 < MSM_BATCH_CAP ? nb / 4 : MSM_BATCH_CAP;
         /* wide windows: the buckets outgrow the L2 cache */
-        double add = batch ? 9.0 + 0.25 * (width[w] > 13 ? width[w] - 13 : 0) : 12.5;
+        double add = batch ? P.add + 380.0 / cap + 0.25 * (width[w] > 13 ? width[w] - 13 : 0) : 12.5;
         double red = !batch ? 28.0 : nb >= 2 * MSM_RED_SEGS ? 17.0 : 24.0;
         double task = per * add + nb * red;
         for (int k = 0; k < nch; k++) {
@@ -110,18 +137,22 @@ static double msm_cost(size_t npts, int bits, int threads, int c, int nch) {
     return m;
 }
 
-void msm_plan(size_t npts, int bits, int threads, int *c_out, int *nch_out) {
+static void msm_plan_ex(size_t npts, int bits, int threads, msm_params P, int *c_out, int *nch_out) {
     int bc = 1, bn = 1;
     double best = 1e300;
     if (threads < 1) threads = 1;
     for (int c = 1; c <= 16; c++)
         for (int nch = 1; nch <= 64; nch *= 2) {
             if (nch > 1 && (threads == 1 || npts / (size_t)nch < 4096)) break;
-            double cost = msm_cost(npts, bits, threads, c, nch);
+            double cost = msm_cost(npts, bits, threads, c, nch, P);
             if (cost < best * 0.999) { best = cost; bc = c; bn = nch; }
         }
     *c_out = bc;
     *nch_out = bn;
+}
+
+void msm_plan(size_t npts, int bits, int threads, int *c_out, int *nch_out) {
+    msm_plan_ex(npts, bits, threads, msm_params_g1(), c_out, nch_out);
 }
 
 int msm_window_size(size_t n) {
@@ -130,6 +161,12 @@ int msm_window_size(size_t n) {
     return c;
 }
 
+#ifdef MSM_HAVE_IFMA
+#define MSM_VEC_NEW ifma_new
+#define MSM_VEC_FREE ifma_free
+#define MSM_VEC_FLUSH ifma_flush
+#endif
+#define MSM_PARAMS msm_params_g1
 #define ENDO_X(r, a) fq_mul((r), (a), &GLV_BETA)
 #define CURVE g1
 #define FIELD fq
@@ -140,7 +177,12 @@ int msm_window_size(size_t n) {
 #undef FE
 
 #undef ENDO_X
+#undef MSM_VEC_NEW
+#undef MSM_VEC_FREE
+#undef MSM_VEC_FLUSH
 
+#undef MSM_PARAMS
+#define MSM_PARAMS msm_params_g2
 #define ENDO_X(r, a) fq2_mul_by_fq((r), (a), &GLV_BETA2)
 #define CURVE g2
 #define FIELD fq2
@@ -150,6 +192,7 @@ int msm_window_size(size_t n) {
 #undef FIELD
 #undef FE
 #undef ENDO_X
+#undef MSM_PARAMS
 
 /* ---- multi-threaded validators ------------------------------------------------ */
 

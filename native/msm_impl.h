@@ -9,7 +9,8 @@
 
 /* ---- bucket accumulation ------------------------------------------------------
 
- * Batch-affine accumulation (used from MSM_BATCH_MIN_BUCKETS buckets on).
+ * Batch-affine accumulation (used from MSM_PARAMS().min_buckets buckets on:
+ * 512 for G1 with the IFMA flush, else MSM_BATCH_MIN_BUCKETS).
  * Buckets hold affine points; additions into distinct buckets are queued
  * in a batch and done together, sharing one field inversion (Montgomery's
  * trick): about 6M per addition instead of 10M for an xyzz mixed addition.
@@ -42,12 +43,16 @@ typedef struct {
     GF(aff_t) **rdst;
     const GF(aff_t) **rsrc;
     unsigned char *rdbl;
+    void *vec;               /* vector flush scratch (MSM_VEC_NEW), or NULL */
 } MF(acc_t);
 
 static void MF(acc_free)(MF(acc_t) *s) {
     free(s->bucket); free(s->ovf); free(s->state); free(s->pb); free(s->pp); free(s->pneg);
     free(s->den); free(s->pre); free(s->qb); free(s->qp); free(s->qneg);
     free(s->rrun); free(s->rsum); free(s->rold); free(s->rflag); free(s->rdst); free(s->rsrc); free(s->rdbl);
+#ifdef MSM_VEC_NEW
+    MSM_VEC_FREE(s->vec);
+#endif
     memset(s, 0, sizeof *s);
 }
 
@@ -60,7 +65,7 @@ static int MF(acc_init)(MF(acc_t) *s, size_t nb) {
     s->ovf = (GF(xyzz_t) *)malloc(nb * sizeof(GF(xyzz_t)));
     s->state = (unsigned char *)malloc(nb);
     int ok = s->ovf && s->state;
-    if (nb >= MSM_BATCH_MIN_BUCKETS) {
+    if (nb >= MSM_PARAMS().min_buckets) {
         s->bucket = (GF(aff_t) *)malloc(nb * sizeof(GF(aff_t)));
         s->pb = (uint32_t *)malloc(cap * sizeof(uint32_t));
         s->pp = (const GF(aff_t) **)malloc(cap * sizeof(GF(aff_t) *));
@@ -81,6 +86,10 @@ static int MF(acc_init)(MF(acc_t) *s, size_t nb) {
         s->rsrc = (const GF(aff_t) **)malloc(2 * MSM_RED_SEGS * sizeof(GF(aff_t) *));
         s->rdbl = (unsigned char *)malloc(2 * MSM_RED_SEGS);
         ok = ok && s->rrun && s->rsum && s->rold && s->rflag && s->rdst && s->rsrc && s->rdbl;
+#ifdef MSM_VEC_NEW
+        s->vec = MSM_VEC_NEW(cap);
+        ok = ok && s->vec;
+#endif
     }
     if (!ok) { MF(acc_free)(s); return -1; }
     return 0;
@@ -88,10 +97,10 @@ static int MF(acc_init)(MF(acc_t) *s, size_t nb) {
 
 /* empties the first nb buckets for a window that uses only those; the
  * batch (a quarter of the buckets, at most MSM_BATCH_CAP) is used from
- * MSM_BATCH_MIN_BUCKETS buckets on */
+ * MSM_PARAMS().min_buckets buckets on */
 static void MF(acc_window)(MF(acc_t) *s, size_t nb) {
     memset(s->state, 0, nb);
-    s->batch = s->bucket != NULL && nb >= MSM_BATCH_MIN_BUCKETS;
+    s->batch = s->bucket != NULL && nb >= MSM_PARAMS().min_buckets;
     s->cap = nb / 4 < MSM_BATCH_CAP ? nb / 4 : MSM_BATCH_CAP;
     s->qcap = MSM_PENDING * s->cap;
     s->np = s->nq = 0;
@@ -130,6 +139,14 @@ static inline void MF(apply)(MF(acc_t) *s, size_t k, const FE *dinv) {
 static void MF(flush)(MF(acc_t) *s) {
     size_t np = s->np;
     if (np == 0) return;
+#ifdef MSM_VEC_NEW
+    if (s->vec && !zk_portable) {
+        MSM_VEC_FLUSH(s->vec, s->bucket, s->pb, s->pp, s->pneg, np);
+        for (size_t k = 0; k < np; k++) s->state[s->pb[k]] &= (unsigned char)~MSM_BUSY;
+        s->np = 0;
+        return;
+    }
+#endif
     FE acc, inv, dinv;
     FF(set_one)(&acc);
     for (size_t k = 0; k < np; k++) {
@@ -462,7 +479,7 @@ static int MF(run)(GF(aff_t) *out, const GF(aff_t) *bases, const uint64_t *scala
     int bits = glv ? GLV_BITS : SCALAR_BITS;
     size_t npts = glv ? 2 * n : n;
     int nchunks;
-    if (c < 1) msm_plan(npts, bits, threads, &c, &nchunks);
+    if (c < 1) msm_plan_ex(npts, bits, threads, MSM_PARAMS(), &c, &nchunks);
     else {
         if (c > 16) c = 16;
         /* enough tasks to keep every thread busy, without many tiny chunks */

@@ -204,18 +204,29 @@ def test_glv_msm_g2():
     assert msm(2, pts, sc, 1, 0, NO_GLV) == expect
 
 
-def test_glv_msm_portable_path():
-    n = 600
+@pytest.mark.parametrize("c", [10, 11, 12, 13, 0])
+def test_glv_msm_portable_path(c):
+    """the portable multiplication also turns off the 8-lane IFMA flush
+    (and its batch-affine windows from 512 buckets), so this compares the
+    vector and scalar bucket additions; sizes not a multiple of 8 leave
+    padded lanes"""
+    n = 3001
     ks = [secrets.randbelow(R) for _ in range(n)]
     sc = [secrets.randbelow(R) for _ in range(n)]
+    sc[:len(EDGE)] = EDGE
+    ks[5:9] = [ks[4]] * 4
+    ks[9] = (-ks[4]) % R
     pts = g1_points(ks)
-    a = msm(1, pts, sc, 2, 12)
+    expect = bn254.g1_mul(bn254.G1_GEN, dot(ks, sc))
+    a = msm(1, pts, sc, 2, c)
     bn254.set_portable(True)
     try:
-        b = msm(1, pts, sc, 2, 12)
+        b = msm(1, pts, sc, 2, c)
+        d = msm(1, pts[:7], sc[:7], 1, c)
     finally:
         bn254.set_portable(False)
-    assert a == b == bn254.g1_mul(bn254.G1_GEN, dot(ks, sc))
+    assert a == b == expect
+    assert d == msm(1, pts[:7], sc[:7], 1, c) == bn254.g1_mul(bn254.G1_GEN, dot(ks[:7], sc[:7]))
 
 
 def test_plan():

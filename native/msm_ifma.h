@@ -1,0 +1,284 @@
+/*
+ * msm_ifma.h - the G1 batch-affine flush of the MSM (msm_impl.h) on eight
+ * lanes with AVX-512 IFMA (vpmadd52luq/vpmadd52huq); compiled only when
+ * the compiler targets AVX512F + AVX512IFMA and the ADX path exists, and
+ * used only when the portable path is not selected (zk_set_portable), so
+ * tests compare it with the scalar flush.
+ *
+ * Inside the flush, field elements are 5 limbs of 52 bits, one __m512i per
+ * limb (eight elements), fully reduced, in Montgomery form with
+ * R' = 2^260.  Points and buckets stay in the library's form (4 x 64-bit
+ * limbs, R = 2^256): loading converts x*R -> x*R' with one multiplication
+ * by 2^264 mod p, storing converts back with one by 2^256 mod p (the
+ * Montgomery product divides by R').  Entry k of the batch is lane k % 8
+ * of group k / 8; the last group is padded with a dummy addition G + 2G
+ * into a scratch bucket.  The eight lanes are eight product chains of
+ * Montgomery's trick; their products are inverted together with the
+ * scalar field code.
+ */
+#if defined(__AVX512F__) && defined(__AVX512IFMA__) && ZK_HAVE_ADX && !defined(ZKATS_NO_IFMA)
+#include <immintrin.h>
+#define MSM_HAVE_IFMA 1
+
+typedef struct { __m512i l[5]; } v8fe;
+
+static const uint64_t IFMA_P[5] = {0x08c16d87cfd47ULL, 0x916871ca8d3c2ULL, 0x181585d97816aULL, 0xa029b85045b68ULL, 0x030644e72e131ULL};
+static const uint64_t IFMA_PINV = 0x20782e4866389ULL;            /* -p^-1 mod 2^52 */
+static const uint64_t IFMA_ONE[5] = {0x20880f6fce4b4ULL, 0x49baa989a8455ULL, 0x18f014a498908ULL, 0x724f85a9201d8ULL, 0x01f16424e1bb7ULL};  /* 2^260 mod p */
+static const uint64_t IFMA_KTO[5] = {0xb0f2afaec667aULL, 0xed9626b0fffbdULL, 0x9e2a0fcad825aULL, 0xe357276f48b70ULL, 0x00d791464ef86ULL};  /* 2^264 mod p */
+static const uint64_t IFMA_KFROM[5] = {0xd438dc58f0d9dULL, 0x28f5c70b3dd35ULL, 0x879462c0a78ebULL, 0xdf2f666ea36f7ULL, 0x00e0a77c19a07ULL}; /* 2^256 mod p */
+#define IFMA_M52 0xfffffffffffffULL
+
+static inline v8fe v8_const(const uint64_t c[5]) {
+    v8fe r;
+    for (int i = 0; i < 5; i++) r.l[i] = _mm512_set1_epi64((long long)c[i]);
+    return r;
+}
+
+/* r < 2p (limbs normalised) -> r mod p */
+static inline void v8_reduce_once(v8fe *r) {
+    const __m512i m = _mm512_set1_epi64((long long)IFMA_M52);
+    __m512i d[5];
+    for (int i = 0; i < 5; i++) d[i] = _mm512_sub_epi64(r->l[i], _mm512_set1_epi64((long long)IFMA_P[i]));
+    for (int i = 0; i < 4; i++) {
+        d[i + 1] = _mm512_add_epi64(d[i + 1], _mm512_srai_epi64(d[i], 52));
+        d[i] = _mm512_and_si512(d[i], m);
+    }
+    __mmask8 neg = _mm512_cmplt_epi64_mask(d[4], _mm512_setzero_si512());
+    for (int i = 0; i < 5; i++) r->l[i] = _mm512_mask_blend_epi64(neg, d[i], r->l[i]);
+}
+
+/* r = a * b / 2^260 mod p for a, b < p */
+static inline void v8_mul(v8fe *r, const v8fe *a, const v8fe *b) {
+    const __m512i z = _mm512_setzero_si512(), m = _mm512_set1_epi64((long long)IFMA_M52);
+    const __m512i pinv = _mm512_set1_epi64((long long)IFMA_PINV);
+    __m512i t[10], p[5];
+    for (int i = 0; i < 10; i++) t[i] = z;
+    for (int i = 0; i < 5; i++) p[i] = _mm512_set1_epi64((long long)IFMA_P[i]);
+    for (int i = 0; i < 5; i++)
+        for (int j = 0; j < 5; j++) {
+            t[i + j] = _mm512_madd52lo_epu64(t[i + j], a->l[i], b->l[j]);
+            t[i + j + 1] = _mm512_madd52hi_epu64(t[i + j + 1], a->l[i], b->l[j]);
+        }
+    for (int i = 0; i < 5; i++) {
+        __m512i q = _mm512_madd52lo_epu64(z, t[i], pinv);
+        for (int j = 0; j < 5; j++) {
+            t[i + j] = _mm512_madd52lo_epu64(t[i + j], q, p[j]);
+            t[i + j + 1] = _mm512_madd52hi_epu64(t[i + j + 1], q, p[j]);
+        }
+        t[i + 1] = _mm512_add_epi64(t[i + 1], _mm512_srli_epi64(t[i], 52));
+    }
+    for (int i = 5; i < 9; i++) {
+        t[i + 1] = _mm512_add_epi64(t[i + 1], _mm512_srli_epi64(t[i], 52));
+        t[i] = _mm512_and_si512(t[i], m);
+    }
+    for (int i = 0; i < 5; i++) r->l[i] = t[5 + i];
+    v8_reduce_once(r);
+}
+
+static inline void v8_add(v8fe *r, const v8fe *a, const v8fe *b) {
+    const __m512i m = _mm512_set1_epi64((long long)IFMA_M52);
+    for (int i = 0; i < 5; i++) r->l[i] = _mm512_add_epi64(a->l[i], b->l[i]);
+    for (int i = 0; i < 4; i++) {
+        r->l[i + 1] = _mm512_add_epi64(r->l[i + 1], _mm512_srli_epi64(r->l[i], 52));
+        r->l[i] = _mm512_and_si512(r->l[i], m);
+    }
+    v8_reduce_once(r);
+}
+
+static inline void v8_sub(v8fe *r, const v8fe *a, const v8fe *b) {
+    const __m512i m = _mm512_set1_epi64((long long)IFMA_M52);
+    __m512i d[5];
+    for (int i = 0; i < 5; i++) d[i] = _mm512_sub_epi64(a->l[i], b->l[i]);
+    for (int i = 0; i < 4; i++) {
+        d[i + 1] = _mm512_add_epi64(d[i + 1], _mm512_srai_epi64(d[i], 52));
+        d[i] = _mm512_and_si512(d[i], m);
+    }
+    __mmask8 neg = _mm512_cmplt_epi64_mask(d[4], _mm512_setzero_si512());
+    for (int i = 0; i < 5; i++)
+        d[i] = _mm512_mask_add_epi64(d[i], neg, d[i], _mm512_set1_epi64((long long)IFMA_P[i]));
+    for (int i = 0; i < 4; i++) {
+        d[i + 1] = _mm512_add_epi64(d[i + 1], _mm512_srai_epi64(d[i], 52));
+        d[i] = _mm512_and_si512(d[i], m);
+    }
+    for (int i = 0; i < 5; i++) r->l[i] = d[i];
+}
+
+/* eight 4-limb Montgomery (R = 2^256) elements at addresses addr + off ->
+ * 52-bit limbs, R' form */
+static inline v8fe v8_load(__m512i addr, int off) {
+    const __m512i m = _mm512_set1_epi64((long long)IFMA_M52);
+    __m512i a = _mm512_add_epi64(addr, _mm512_set1_epi64(off));
+    __m512i l0 = _mm512_i64gather_epi64(a, (const void *)0, 1);
+    __m512i l1 = _mm512_i64gather_epi64(_mm512_add_epi64(a, _mm512_set1_epi64(8)), (const void *)0, 1);
+    __m512i l2 = _mm512_i64gather_epi64(_mm512_add_epi64(a, _mm512_set1_epi64(16)), (const void *)0, 1);
+    __m512i l3 = _mm512_i64gather_epi64(_mm512_add_epi64(a, _mm512_set1_epi64(24)), (const void *)0, 1);
+    v8fe v, r;
+    v.l[0] = _mm512_and_si512(l0, m);
+    v.l[1] = _mm512_and_si512(_mm512_or_si512(_mm512_srli_epi64(l0, 52), _mm512_slli_epi64(l1, 12)), m);
+    v.l[2] = _mm512_and_si512(_mm512_or_si512(_mm512_srli_epi64(l1, 40), _mm512_slli_epi64(l2, 24)), m);
+    v.l[3] = _mm512_and_si512(_mm512_or_si512(_mm512_srli_epi64(l2, 28), _mm512_slli_epi64(l3, 36)), m);
+    v.l[4] = _mm512_srli_epi64(l3, 16);
+    v8fe k = v8_const(IFMA_KTO);
+    v8_mul(&r, &v, &k);
+    return r;
+}
+
+/* the inverse of v8_load: R' form -> R form, scattered to addr + off */
+static inline void v8_store(__m512i addr, int off, const v8fe *x) {
+    v8fe k = v8_const(IFMA_KFROM), v;
+    v8_mul(&v, x, &k);
+    __m512i a = _mm512_add_epi64(addr, _mm512_set1_epi64(off));
+    __m512i l0 = _mm512_or_si512(v.l[0], _mm512_slli_epi64(v.l[1], 52));
+    __m512i l1 = _mm512_or_si512(_mm512_srli_epi64(v.l[1], 12), _mm512_slli_epi64(v.l[2], 40));
+    __m512i l2 = _mm512_or_si512(_mm512_srli_epi64(v.l[2], 24), _mm512_slli_epi64(v.l[3], 28));
+    __m512i l3 = _mm512_or_si512(_mm512_srli_epi64(v.l[3], 36), _mm512_slli_epi64(v.l[4], 16));
+    _mm512_i64scatter_epi64((void *)0, a, l0, 1);
+    _mm512_i64scatter_epi64((void *)0, _mm512_add_epi64(a, _mm512_set1_epi64(8)), l1, 1);
+    _mm512_i64scatter_epi64((void *)0, _mm512_add_epi64(a, _mm512_set1_epi64(16)), l2, 1);
+    _mm512_i64scatter_epi64((void *)0, _mm512_add_epi64(a, _mm512_set1_epi64(24)), l3, 1);
+}
+
+/* 52-bit limbs of lane `lane` <-> a 4-limb integer */
+static inline void v8_lane_get(uint64_t out[4], const v8fe *x, int lane) {
+    uint64_t l[5];
+    for (int i = 0; i < 5; i++) {
+        uint64_t tmp[8] __attribute__((aligned(64)));
+        _mm512_store_si512((void *)tmp, x->l[i]);
+        l[i] = tmp[lane];
+    }
+    out[0] = l[0] | l[1] << 52;
+    out[1] = l[1] >> 12 | l[2] << 40;
+    out[2] = l[2] >> 24 | l[3] << 28;
+    out[3] = l[3] >> 36 | l[4] << 16;
+}
+
+static inline v8fe v8_from_lanes(const uint64_t v[8][4]) {
+    const uint64_t M = IFMA_M52;
+    uint64_t l[5][8] __attribute__((aligned(64)));
+    for (int j = 0; j < 8; j++) {
+        l[0][j] = v[j][0] & M;
+        l[1][j] = (v[j][0] >> 52 | v[j][1] << 12) & M;
+        l[2][j] = (v[j][1] >> 40 | v[j][2] << 24) & M;
+        l[3][j] = (v[j][2] >> 28 | v[j][3] << 36) & M;
+        l[4][j] = v[j][3] >> 16;
+    }
+    v8fe r;
+    for (int i = 0; i < 5; i++) r.l[i] = _mm512_load_si512((const void *)l[i]);
+    return r;
+}
+
+/* per-lane inverse of a (no lane zero): the lanes' values a_i R' are the
+ * R-form encodings of 16 a_i, so Montgomery's trick with the scalar code
+ * gives (16 a_i)^-1 R = a_i^-1 R' / 256; eight doublings fix the factor */
+static inline v8fe v8_inv(const v8fe *a) {
+    fq_t v[8], pre[8], acc, inv, t;
+    for (int j = 0; j < 8; j++) v8_lane_get(v[j].v, a, j);
+    fq_set_one(&acc);
+    for (int j = 0; j < 8; j++) { pre[j] = acc; fq_mul(&acc, &acc, &v[j]); }
+    fq_inv(&inv, &acc);
+    uint64_t out[8][4];
+    for (int j = 8; j-- > 0;) {
+        fq_mul(&t, &inv, &pre[j]);
+        fq_mul(&inv, &inv, &v[j]);
+        for (int d = 0; d < 8; d++) fq_dbl(&t, &t);
+        memcpy(out[j], t.v, 32);
+    }
+    return v8_from_lanes(out);
+}
+
+/* scratch of one thread: per group of 8, x of point and bucket, the
+ * denominators and prefix products; the dummy pair G, 2G */
+typedef struct {
+    v8fe *xp, *xb, *den, *pre;
+    size_t ngroups;
+    g1_aff_t gp, gb;
+} ifma_scratch;
+
+static void ifma_free(void *p) {
+    ifma_scratch *s = (ifma_scratch *)p;
+    if (!s) return;
+    free(s->xp); free(s->xb); free(s->den); free(s->pre);
+    free(s);
+}
+
+static void *ifma_new(size_t cap) {
+    ifma_scratch *s = (ifma_scratch *)calloc(1, sizeof *s);
+    if (!s) return NULL;
+    s->ngroups = (cap + 7) / 8;
+    size_t bytes = s->ngroups * sizeof(v8fe);
+    s->xp = (v8fe *)aligned_alloc(64, bytes);
+    s->xb = (v8fe *)aligned_alloc(64, bytes);
+    s->den = (v8fe *)aligned_alloc(64, bytes);
+    s->pre = (v8fe *)aligned_alloc(64, bytes);
+    if (!s->xp || !s->xb || !s->den || !s->pre) { ifma_free(s); return NULL; }
+    /* G = (1, 2) and 2G, Montgomery form */
+    static const uint64_t one[4] = {1, 0, 0, 0}, two[4] = {2, 0, 0, 0};
+    fq_from_canonical(&s->gp.x, one);
+    fq_from_canonical(&s->gp.y, two);
+    g1_jac_t j;
+    g1_jac_from_aff(&j, &s->gp);
+    g1_jac_dbl(&j, &j);
+    g1_jac_to_aff(&s->gb, &j);
+    return s;
+}
+
+/* bucket[pb[k]] += (pneg[k] ? -1 : 1) * pp[k] for k < np (distinct
+ * buckets, x of point and bucket distinct), one inversion */
+static void ifma_flush(void *scr, g1_aff_t *bucket, const uint32_t *pb, const g1_aff_t *const *pp,
+                       const unsigned char *pneg, size_t np) {
+    ifma_scratch *s = (ifma_scratch *)scr;
+    size_t ng = (np + 7) / 8;
+    g1_aff_t dummy_b = s->gb;
+    v8fe acc = v8_const(IFMA_ONE);
+    for (size_t g = 0; g < ng; g++) {
+        uint64_t pa[8] __attribute__((aligned(64))), ba[8] __attribute__((aligned(64)));
+        for (int j = 0; j < 8; j++) {
+            size_t k = 8 * g + (size_t)j;
+            pa[j] = k < np ? (uint64_t)(uintptr_t)pp[k] : (uint64_t)(uintptr_t)&s->gp;
+            ba[j] = k < np ? (uint64_t)(uintptr_t)&bucket[pb[k]] : (uint64_t)(uintptr_t)&dummy_b;
+        }
+        __m512i PA = _mm512_load_si512((const void *)pa), BA = _mm512_load_si512((const void *)ba);
+        s->xp[g] = v8_load(PA, 0);
+        s->xb[g] = v8_load(BA, 0);
+        v8_sub(&s->den[g], &s->xp[g], &s->xb[g]);
+        s->pre[g] = acc;
+        v8_mul(&acc, &acc, &s->den[g]);
+    }
+    v8fe inv = v8_inv(&acc);
+    for (size_t g = ng; g-- > 0;) {
+        uint64_t pa[8] __attribute__((aligned(64))), ba[8] __attribute__((aligned(64)));
+        __mmask8 neg = 0;
+        for (int j = 0; j < 8; j++) {
+            size_t k = 8 * g + (size_t)j;
+            pa[j] = k < np ? (uint64_t)(uintptr_t)pp[k] : (uint64_t)(uintptr_t)&s->gp;
+            ba[j] = k < np ? (uint64_t)(uintptr_t)&bucket[pb[k]] : (uint64_t)(uintptr_t)&dummy_b;
+            if (k < np && pneg[k]) neg |= (__mmask8)(1u << j);
+        }
+        __m512i PA = _mm512_load_si512((const void *)pa), BA = _mm512_load_si512((const void *)ba);
+        v8fe dinv, t, u, lam, x3, y3;
+        v8_mul(&dinv, &inv, &s->pre[g]);
+        v8_mul(&inv, &inv, &s->den[g]);
+        v8fe yp = v8_load(PA, 32), yb = v8_load(BA, 32);
+        /* t = y_p - y_b, or -(y_p + y_b) for a negated point */
+        v8_sub(&t, &yp, &yb);
+        if (neg) {
+            v8fe zero, sum;
+            for (int i = 0; i < 5; i++) zero.l[i] = _mm512_setzero_si512();
+            v8_add(&sum, &yp, &yb);
+            v8_sub(&u, &zero, &sum);
+            for (int i = 0; i < 5; i++) t.l[i] = _mm512_mask_blend_epi64(neg, t.l[i], u.l[i]);
+        }
+        v8_mul(&lam, &t, &dinv);
+        v8_mul(&x3, &lam, &lam);
+        v8_sub(&x3, &x3, &s->xb[g]);
+        v8_sub(&x3, &x3, &s->xp[g]);
+        v8_sub(&u, &s->xb[g], &x3);
+        v8_mul(&y3, &lam, &u);
+        v8_sub(&y3, &y3, &yb);
+        v8_store(BA, 0, &x3);
+        v8_store(BA, 32, &y3);
+    }
+}
+
+#endif

@@ -94,6 +94,7 @@ static msm_params msm_params_g1(void) {
 
 static msm_params msm_params_g2(void) {
     msm_params p = {8.6, MSM_BATCH_MIN_BUCKETS};
+    if (msm_ifma_on()) { p.add = 5.9; p.min_buckets = 512; }
     return p;
 }
 
@@ -183,6 +184,11 @@ int msm_window_size(size_t n) {
 
 #undef MSM_PARAMS
 #define MSM_PARAMS msm_params_g2
+#ifdef MSM_HAVE_IFMA
+#define MSM_VEC_NEW ifma2_new
+#define MSM_VEC_FREE ifma2_free
+#define MSM_VEC_FLUSH ifma2_flush
+#endif
 #define ENDO_X(r, a) fq2_mul_by_fq((r), (a), &GLV_BETA2)
 #define CURVE g2
 #define FIELD fq2
@@ -193,6 +199,9 @@ int msm_window_size(size_t n) {
 #undef FE
 #undef ENDO_X
 #undef MSM_PARAMS
+#undef MSM_VEC_NEW
+#undef MSM_VEC_FREE
+#undef MSM_VEC_FLUSH
 
 /* ---- multi-threaded validators ------------------------------------------------ */
 

@@ -1,5 +1,5 @@
 /*
- * msm_ifma.h - the G1 batch-affine flush of the MSM (msm_impl.h) on eight
+ * msm_ifma.h - the G1 and G2 batch-affine flush of the MSM (msm_impl.h) on eight
  * lanes with AVX-512 IFMA (vpmadd52luq/vpmadd52huq); compiled only when
  * the compiler targets AVX512F + AVX512IFMA and the ADX path exists, and
  * used only when the portable path is not selected (zk_set_portable), so
@@ -278,6 +278,167 @@ static void ifma_flush(void *scr, g1_aff_t *bucket, const uint32_t *pb, const g1
         v8_sub(&y3, &y3, &yb);
         v8_store(BA, 0, &x3);
         v8_store(BA, 32, &y3);
+    }
+}
+
+/* ---- G2: the same flush over Fq2 = Fq[u]/(u^2 + 1), component-wise 52-bit
+ * limbs (Karatsuba: 3 products per multiplication) ---------------------- */
+
+typedef struct { v8fe c0, c1; } v8fe2;
+
+static inline void v82_add(v8fe2 *r, const v8fe2 *a, const v8fe2 *b) {
+    v8_add(&r->c0, &a->c0, &b->c0);
+    v8_add(&r->c1, &a->c1, &b->c1);
+}
+
+static inline void v82_sub(v8fe2 *r, const v8fe2 *a, const v8fe2 *b) {
+    v8_sub(&r->c0, &a->c0, &b->c0);
+    v8_sub(&r->c1, &a->c1, &b->c1);
+}
+
+/* (a0 + a1 u)(b0 + b1 u) = a0 b0 - a1 b1 + ((a0 + a1)(b0 + b1) - a0 b0 - a1 b1) u */
+static inline void v82_mul(v8fe2 *r, const v8fe2 *a, const v8fe2 *b) {
+    v8fe t0, t1, s0, s1, m;
+    v8_mul(&t0, &a->c0, &b->c0);
+    v8_mul(&t1, &a->c1, &b->c1);
+    v8_add(&s0, &a->c0, &a->c1);
+    v8_add(&s1, &b->c0, &b->c1);
+    v8_mul(&m, &s0, &s1);
+    v8_sub(&r->c0, &t0, &t1);
+    v8_sub(&m, &m, &t0);
+    v8_sub(&r->c1, &m, &t1);
+}
+
+static inline v8fe2 v82_load(__m512i addr, int off) {
+    v8fe2 r;
+    r.c0 = v8_load(addr, off);
+    r.c1 = v8_load(addr, off + 32);
+    return r;
+}
+
+static inline void v82_store(__m512i addr, int off, const v8fe2 *x) {
+    v8_store(addr, off, &x->c0);
+    v8_store(addr, off + 32, &x->c1);
+}
+
+/* per-lane inverse, as v8_inv (both components carry the factor 16) */
+static inline v8fe2 v82_inv(const v8fe2 *a) {
+    fq2_t v[8], pre[8], acc, inv, t;
+    for (int j = 0; j < 8; j++) { v8_lane_get(v[j].c0.v, &a->c0, j); v8_lane_get(v[j].c1.v, &a->c1, j); }
+    fq2_set_one(&acc);
+    for (int j = 0; j < 8; j++) { pre[j] = acc; fq2_mul(&acc, &acc, &v[j]); }
+    fq2_inv(&inv, &acc);
+    uint64_t o0[8][4], o1[8][4];
+    for (int j = 8; j-- > 0;) {
+        fq2_mul(&t, &inv, &pre[j]);
+        fq2_mul(&inv, &inv, &v[j]);
+        for (int d = 0; d < 8; d++) { fq_dbl(&t.c0, &t.c0); fq_dbl(&t.c1, &t.c1); }
+        memcpy(o0[j], t.c0.v, 32);
+        memcpy(o1[j], t.c1.v, 32);
+    }
+    v8fe2 r;
+    r.c0 = v8_from_lanes(o0);
+    r.c1 = v8_from_lanes(o1);
+    return r;
+}
+
+typedef struct {
+    v8fe2 *xp, *xb, *den, *pre;
+    size_t ngroups;
+    g2_aff_t gp, gb;
+} ifma2_scratch;
+
+static void ifma2_free(void *p) {
+    ifma2_scratch *s = (ifma2_scratch *)p;
+    if (!s) return;
+    free(s->xp); free(s->xb); free(s->den); free(s->pre);
+    free(s);
+}
+
+static void *ifma2_new(size_t cap) {
+    ifma2_scratch *s = (ifma2_scratch *)calloc(1, sizeof *s);
+    if (!s) return NULL;
+    s->ngroups = (cap + 7) / 8;
+    size_t bytes = s->ngroups * sizeof(v8fe2);
+    s->xp = (v8fe2 *)aligned_alloc(64, bytes);
+    s->xb = (v8fe2 *)aligned_alloc(64, bytes);
+    s->den = (v8fe2 *)aligned_alloc(64, bytes);
+    s->pre = (v8fe2 *)aligned_alloc(64, bytes);
+    if (!s->xp || !s->xb || !s->den || !s->pre) { ifma2_free(s); return NULL; }
+    /* the G2 generator (EIP-197) and its double, Montgomery form */
+    static const uint64_t gen[4][4] = {
+        {0x46debd5cd992f6edULL, 0x674322d4f75edaddULL, 0x426a00665e5c4479ULL, 0x1800deef121f1e76ULL},
+        {0x97e485b7aef312c2ULL, 0xf1aa493335a9e712ULL, 0x7260bfb731fb5d25ULL, 0x198e9393920d483aULL},
+        {0x4ce6cc0166fa7daaULL, 0xe3d1e7690c43d37bULL, 0x4aab71808dcb408fULL, 0x12c85ea5db8c6debULL},
+        {0x55acdadcd122975bULL, 0xbc4b313370b38ef3ULL, 0xec9e99ad690c3395ULL, 0x090689d0585ff075ULL}};
+    fq_from_canonical(&s->gp.x.c0, gen[0]);
+    fq_from_canonical(&s->gp.x.c1, gen[1]);
+    fq_from_canonical(&s->gp.y.c0, gen[2]);
+    fq_from_canonical(&s->gp.y.c1, gen[3]);
+    g2_jac_t j;
+    g2_jac_from_aff(&j, &s->gp);
+    g2_jac_dbl(&j, &j);
+    g2_jac_to_aff(&s->gb, &j);
+    return s;
+}
+
+static void ifma2_flush(void *scr, g2_aff_t *bucket, const uint32_t *pb, const g2_aff_t *const *pp,
+                        const unsigned char *pneg, size_t np) {
+    ifma2_scratch *s = (ifma2_scratch *)scr;
+    size_t ng = (np + 7) / 8;
+    g2_aff_t dummy_b = s->gb;
+    v8fe2 acc;
+    acc.c0 = v8_const(IFMA_ONE);
+    for (int i = 0; i < 5; i++) acc.c1.l[i] = _mm512_setzero_si512();
+    for (size_t g = 0; g < ng; g++) {
+        uint64_t pa[8] __attribute__((aligned(64))), ba[8] __attribute__((aligned(64)));
+        for (int j = 0; j < 8; j++) {
+            size_t k = 8 * g + (size_t)j;
+            pa[j] = k < np ? (uint64_t)(uintptr_t)pp[k] : (uint64_t)(uintptr_t)&s->gp;
+            ba[j] = k < np ? (uint64_t)(uintptr_t)&bucket[pb[k]] : (uint64_t)(uintptr_t)&dummy_b;
+        }
+        __m512i PA = _mm512_load_si512((const void *)pa), BA = _mm512_load_si512((const void *)ba);
+        s->xp[g] = v82_load(PA, 0);
+        s->xb[g] = v82_load(BA, 0);
+        v82_sub(&s->den[g], &s->xp[g], &s->xb[g]);
+        s->pre[g] = acc;
+        v82_mul(&acc, &acc, &s->den[g]);
+    }
+    v8fe2 inv = v82_inv(&acc);
+    for (size_t g = ng; g-- > 0;) {
+        uint64_t pa[8] __attribute__((aligned(64))), ba[8] __attribute__((aligned(64)));
+        __mmask8 neg = 0;
+        for (int j = 0; j < 8; j++) {
+            size_t k = 8 * g + (size_t)j;
+            pa[j] = k < np ? (uint64_t)(uintptr_t)pp[k] : (uint64_t)(uintptr_t)&s->gp;
+            ba[j] = k < np ? (uint64_t)(uintptr_t)&bucket[pb[k]] : (uint64_t)(uintptr_t)&dummy_b;
+            if (k < np && pneg[k]) neg |= (__mmask8)(1u << j);
+        }
+        __m512i PA = _mm512_load_si512((const void *)pa), BA = _mm512_load_si512((const void *)ba);
+        v8fe2 dinv, t, u, lam, x3, y3;
+        v82_mul(&dinv, &inv, &s->pre[g]);
+        v82_mul(&inv, &inv, &s->den[g]);
+        v8fe2 yp = v82_load(PA, 64), yb = v82_load(BA, 64);
+        v82_sub(&t, &yp, &yb);
+        if (neg) {
+            v8fe2 zero, sum;
+            for (int i = 0; i < 5; i++) zero.c0.l[i] = zero.c1.l[i] = _mm512_setzero_si512();
+            v82_add(&sum, &yp, &yb);
+            v82_sub(&u, &zero, &sum);
+            for (int i = 0; i < 5; i++) {
+                t.c0.l[i] = _mm512_mask_blend_epi64(neg, t.c0.l[i], u.c0.l[i]);
+                t.c1.l[i] = _mm512_mask_blend_epi64(neg, t.c1.l[i], u.c1.l[i]);
+            }
+        }
+        v82_mul(&lam, &t, &dinv);
+        v82_mul(&x3, &lam, &lam);
+        v82_sub(&x3, &x3, &s->xb[g]);
+        v82_sub(&x3, &x3, &s->xp[g]);
+        v82_sub(&u, &s->xb[g], &x3);
+        v82_mul(&y3, &lam, &u);
+        v82_sub(&y3, &y3, &yb);
+        v82_store(BA, 0, &x3);
+        v82_store(BA, 64, &y3);
     }
 }
 

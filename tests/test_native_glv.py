@@ -275,3 +275,24 @@ def test_pending_queue_many_repeats():
     expect = bn254.g1_mul(bn254.G1_GEN, dot(kk, sc))
     for th in (1, 2):
         assert msm(1, pts, sc, th, 13) == expect
+
+
+@pytest.mark.parametrize("c", [10, 12, 13])
+def test_g2_vector_and_scalar_flush(c):
+    """G2 bucket additions: IFMA lanes (default) against the portable
+    scalar path and the reference, with negated and repeated points"""
+    n = 1003
+    ks = [secrets.randbelow(R) for _ in range(n)]
+    ks[7:11] = [ks[6]] * 4
+    ks[11] = (-ks[6]) % R
+    pts = bn254.g2_fixed_base_array(bn254.G2_GEN, ints_to_limbs(ks))
+    sc = [secrets.randbelow(R) for _ in range(n)]
+    sc[:len(EDGE)] = EDGE
+    expect = bn254.g2_mul(bn254.G2_GEN, dot(ks, sc))
+    a = msm(2, pts, sc, 2, c)
+    bn254.set_portable(True)
+    try:
+        b = msm(2, pts, sc, 1, c)
+    finally:
+        bn254.set_portable(False)
+    assert a == b == expect

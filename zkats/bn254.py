@@ -51,8 +51,30 @@ def default_threads():
     return max(1, os.cpu_count() or 1)
 
 
+def aligned_buffer(obj, ctype="uint64_t[]"):
+    """``ffi.from_buffer(ctype, obj)`` at an 8-byte aligned address.
+
+    The native code loads whole uint64 words, and C makes a misaligned load
+    undefined (an optimising compiler may vectorise on the assumption that
+    a ``uint64_t *`` is 8-byte aligned).  A section of a memory-mapped
+    .zkey/.ptau/.wtns starts wherever the file puts it (snarkjs' files put
+    points at offsets that are 2 or 4 mod 8), so a misaligned read-only
+    buffer is copied once into aligned memory (a memcpy: negligible next to
+    any native pass over it).  A misaligned WRITABLE buffer is refused: it
+    would be an output whose results went to the copy."""
+    p = ffi.from_buffer(ctype, obj)
+    if not int(ffi.cast("uintptr_t", p)) & 7:
+        return p
+    if not memoryview(obj).readonly:
+        raise ValueError("misaligned writable buffer passed to native code")
+    n = ffi.sizeof(p)
+    c = ffi.new("uint64_t[]", (n + 7) // 8)
+    ffi.memmove(c, p, n)
+    return ffi.from_buffer(ctype, ffi.buffer(c, n))     # the buffer keeps c alive
+
+
 def _ptr(arr, ctype="uint64_t *"):
-    return ffi.cast(ctype, ffi.from_buffer(arr))
+    return aligned_buffer(arr, ctype.replace("*", "[]").replace(" []", "[]"))
 
 
 # ---- plain limb buffers (no numpy) ----------------------------------------
@@ -701,7 +723,7 @@ def _fr_vec(a, what, writable=False):
 
 
 def _fr_p(a):
-    return ffi.cast("fr_t *", ffi.from_buffer(a))
+    return aligned_buffer(a, "fr_t[]")
 
 
 def _log2_size(n, what):
@@ -1225,8 +1247,8 @@ def _sparse_combine(fn, width, n_out, bases, row_ptr, idx, scalars, threads):
     if bad >= 0:
         raise InputError(f"sparse combination: scalar {bad} is not < r")
     out = np.zeros((n_out, width), dtype=np.uint64)
-    rc = fn(_ptr(out), n_out, _ptr(bases), ffi.cast("int64_t *", ffi.from_buffer(row_ptr)),
-            ffi.cast("uint32_t *", ffi.from_buffer(idx)), _ptr(scalars), _threads(threads))
+    rc = fn(_ptr(out), n_out, _ptr(bases), aligned_buffer(row_ptr, "int64_t[]"),
+            aligned_buffer(idx, "uint32_t[]"), _ptr(scalars), _threads(threads))
     if rc != 0:
         raise MemoryError("native sparse combination: out of memory")
     return out

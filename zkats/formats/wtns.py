@@ -31,7 +31,7 @@ def read_wtns_buffer(path):
     values = bf.memview(off, size)
     if n:
         from .. import bn254
-        bad = int(bn254.lib.zk_fr_first_noncanonical(bn254.ffi.from_buffer("uint64_t[]", values), n))
+        bad = int(bn254.lib.zk_fr_first_noncanonical(bn254.aligned_buffer(values), n))
         if bad >= 0:
             raise FormatError(bf.path, f"witness value {bad} is not < r", 2)
     return values

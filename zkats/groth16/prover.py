@@ -79,7 +79,7 @@ def _witness_bytes(witness, n_vars):
     if n != n_vars:
         raise InputError(f"witness has {n} values, the proving key expects {n_vars}")
     if n:
-        bad = int(bn254.lib.zk_fr_first_noncanonical(bn254.ffi.from_buffer("uint64_t[]", buf), n))
+        bad = int(bn254.lib.zk_fr_first_noncanonical(bn254.aligned_buffer(buf), n))
         if bad >= 0:
             raise InputError(f"witness[{bad}] is not a canonical field element (< r)")
         if bytes(memoryview(buf).cast("B")[:32]) != _ONE:
@@ -116,7 +116,7 @@ def _core(zkey, w, timings=None):
         raise InputError(f"domain size {domain} is not a power of two >= 2")
     coset_shift(domain.bit_length() - 1)          # InputError beyond Fr's 2-adicity
     bufs = _key_buffers(zkey)
-    u64 = lambda b: ffi.from_buffer("uint64_t[]", b)  # noqa: E731
+    u64 = bn254.aligned_buffer  # noqa: E731
     coeffs = bufs["coeffs"]
     out = ffi.new("uint64_t[48]")
     bad = ffi.new("int64_t *")

@@ -89,7 +89,7 @@ static int MF(acc_init)(MF(acc_t) *s, size_t nb) {
         s->rdbl = (unsigned char *)malloc(2 * MSM_RED_SEGS);
         ok = ok && s->rrun && s->rsum && s->rold && s->rflag && s->rdst && s->rsrc && s->rdbl;
 #ifdef MSM_VEC_NEW
-        s->vec = MSM_VEC_NEW(cap);
+        s->vec = MSM_VEC_NEW(cap > 2 * MSM_RED_SEGS ? cap : 2 * MSM_RED_SEGS);
         ok = ok && s->vec;
 #endif
     }
@@ -282,6 +282,9 @@ static inline int MF(rq)(MF(acc_t) *s, size_t *m, GF(aff_t) *dst, const GF(aff_t
 
 static void MF(rflush)(MF(acc_t) *s, size_t m) {
     if (m == 0) return;
+#ifdef MSM_VEC_NEW
+    if (s->vec && !zk_portable) { MSM_VEC_RADD(s->vec, s->rdst, s->rsrc, s->rdbl, m); return; }
+#endif
     FE acc, inv, dinv, t, lam, x3;
     FF(set_one)(&acc);
     for (size_t k = 0; k < m; k++) {

@@ -166,6 +166,7 @@ int msm_window_size(size_t n) {
 #define MSM_VEC_NEW ifma_new
 #define MSM_VEC_FREE ifma_free
 #define MSM_VEC_FLUSH ifma_flush
+#define MSM_VEC_RADD ifma_radd
 #endif
 #define MSM_PARAMS msm_params_g1
 #define ENDO_X(r, a) fq_mul((r), (a), &GLV_BETA)
@@ -181,6 +182,7 @@ int msm_window_size(size_t n) {
 #undef MSM_VEC_NEW
 #undef MSM_VEC_FREE
 #undef MSM_VEC_FLUSH
+#undef MSM_VEC_RADD
 
 #undef MSM_PARAMS
 #define MSM_PARAMS msm_params_g2
@@ -188,6 +190,7 @@ int msm_window_size(size_t n) {
 #define MSM_VEC_NEW ifma2_new
 #define MSM_VEC_FREE ifma2_free
 #define MSM_VEC_FLUSH ifma2_flush
+#define MSM_VEC_RADD ifma2_radd
 #endif
 #define ENDO_X(r, a) fq2_mul_by_fq((r), (a), &GLV_BETA2)
 #define CURVE g2
@@ -202,6 +205,7 @@ int msm_window_size(size_t n) {
 #undef MSM_VEC_NEW
 #undef MSM_VEC_FREE
 #undef MSM_VEC_FLUSH
+#undef MSM_VEC_RADD
 
 /* ---- multi-threaded validators ------------------------------------------------ */
 

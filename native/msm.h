@@ -25,8 +25,9 @@
 
 /* out = sum_i scalars[i] * bases[i] (affine, Montgomery; infinity = zeros).
  * Pippenger with signed (Booth) digits over the GLV halves of the scalars
- * (2n points, 127-bit scalars); window size and work split chosen from n
- * and the thread count (msm_plan). */
+ * (2n points, 127-bit scalars), batch-affine buckets (eight additions at a
+ * time with AVX-512 IFMA where the build targets it, msm_ifma.h); window
+ * size and work split chosen from n and the thread count (msm_plan). */
 int msm_g1(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int threads);
 int msm_g2(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int threads);
 /* same with an explicit window size c (1..16); for tests */
@@ -51,8 +52,9 @@ int64_t g2_check_array_mt(const uint64_t *pts, size_t n, int subgroup, int threa
 
 /* the window size msm_g1/msm_g2 use for n points on one thread */
 int msm_window_size(size_t n);
-/* the plan for npts points with scalars below 2^bits on `threads` threads:
- * window size *c and the number of chunks each window's points are split in */
+/* the plan for npts points with scalars below 2^bits on `threads` threads
+ * (G1 cost parameters; G2 uses its own internally): window size *c and the
+ * number of chunks each window's points are split in */
 void msm_plan(size_t npts, int bits, int threads, int *c, int *nchunks);
 
 #endif

@@ -281,6 +281,71 @@ static void ifma_flush(void *scr, g1_aff_t *bucket, const uint32_t *pb, const g1
     }
 }
 
+/* the reduction's batch (msm_impl.h, rflush): *dst[k] += *src[k] for k < m
+ * (distinct dst, none of them a src); dbl[k]: src equals dst (doubling,
+ * slope 3x^2 / 2y), else their x differ; one inversion */
+static void ifma_radd(void *scr, g1_aff_t *const *dst, const g1_aff_t *const *src,
+                      const unsigned char *dbl, size_t m) {
+    ifma_scratch *s = (ifma_scratch *)scr;
+    size_t ng = (m + 7) / 8;
+    g1_aff_t dummy_b = s->gb;
+    v8fe acc = v8_const(IFMA_ONE);
+    for (size_t g = 0; g < ng; g++) {
+        uint64_t pa[8] __attribute__((aligned(64))), ba[8] __attribute__((aligned(64)));
+        __mmask8 dm = 0;
+        for (int j = 0; j < 8; j++) {
+            size_t k = 8 * g + (size_t)j;
+            pa[j] = k < m ? (uint64_t)(uintptr_t)src[k] : (uint64_t)(uintptr_t)&s->gp;
+            ba[j] = k < m ? (uint64_t)(uintptr_t)dst[k] : (uint64_t)(uintptr_t)&dummy_b;
+            if (k < m && dbl[k]) dm |= (__mmask8)(1u << j);
+        }
+        __m512i PA = _mm512_load_si512((const void *)pa), BA = _mm512_load_si512((const void *)ba);
+        s->xp[g] = v8_load(PA, 0);
+        s->xb[g] = v8_load(BA, 0);
+        v8_sub(&s->den[g], &s->xp[g], &s->xb[g]);
+        if (dm) {                         /* 2y for doublings */
+            v8fe yb = v8_load(BA, 32), y2;
+            v8_add(&y2, &yb, &yb);
+            for (int i = 0; i < 5; i++) s->den[g].l[i] = _mm512_mask_blend_epi64(dm, s->den[g].l[i], y2.l[i]);
+        }
+        s->pre[g] = acc;
+        v8_mul(&acc, &acc, &s->den[g]);
+    }
+    v8fe inv = v8_inv(&acc);
+    for (size_t g = ng; g-- > 0;) {
+        uint64_t pa[8] __attribute__((aligned(64))), ba[8] __attribute__((aligned(64)));
+        __mmask8 dm = 0;
+        for (int j = 0; j < 8; j++) {
+            size_t k = 8 * g + (size_t)j;
+            pa[j] = k < m ? (uint64_t)(uintptr_t)src[k] : (uint64_t)(uintptr_t)&s->gp;
+            ba[j] = k < m ? (uint64_t)(uintptr_t)dst[k] : (uint64_t)(uintptr_t)&dummy_b;
+            if (k < m && dbl[k]) dm |= (__mmask8)(1u << j);
+        }
+        __m512i PA = _mm512_load_si512((const void *)pa), BA = _mm512_load_si512((const void *)ba);
+        v8fe dinv, t, u, lam, x3, y3;
+        v8_mul(&dinv, &inv, &s->pre[g]);
+        v8_mul(&inv, &inv, &s->den[g]);
+        v8fe yp = v8_load(PA, 32), yb = v8_load(BA, 32);
+        v8_sub(&t, &yp, &yb);
+        if (dm) {                         /* 3x^2 for doublings */
+            v8fe x2, x22;
+            v8_mul(&x2, &s->xb[g], &s->xb[g]);
+            v8_add(&x22, &x2, &x2);
+            v8_add(&u, &x22, &x2);
+            for (int i = 0; i < 5; i++) t.l[i] = _mm512_mask_blend_epi64(dm, t.l[i], u.l[i]);
+        }
+        v8_mul(&lam, &t, &dinv);
+        v8_mul(&x3, &lam, &lam);
+        v8_sub(&x3, &x3, &s->xb[g]);
+        v8_sub(&x3, &x3, &s->xp[g]);
+        v8_sub(&u, &s->xb[g], &x3);
+        v8_mul(&y3, &lam, &u);
+        v8_sub(&y3, &y3, &yb);
+        v8_store(BA, 0, &x3);
+        v8_store(BA, 32, &y3);
+    }
+}
+
 /* ---- G2: the same flush over Fq2 = Fq[u]/(u^2 + 1), component-wise 52-bit
  * limbs (Karatsuba: 3 products per multiplication) ---------------------- */
 
@@ -428,6 +493,77 @@ static void ifma2_flush(void *scr, g2_aff_t *bucket, const uint32_t *pb, const g
             for (int i = 0; i < 5; i++) {
                 t.c0.l[i] = _mm512_mask_blend_epi64(neg, t.c0.l[i], u.c0.l[i]);
                 t.c1.l[i] = _mm512_mask_blend_epi64(neg, t.c1.l[i], u.c1.l[i]);
+            }
+        }
+        v82_mul(&lam, &t, &dinv);
+        v82_mul(&x3, &lam, &lam);
+        v82_sub(&x3, &x3, &s->xb[g]);
+        v82_sub(&x3, &x3, &s->xp[g]);
+        v82_sub(&u, &s->xb[g], &x3);
+        v82_mul(&y3, &lam, &u);
+        v82_sub(&y3, &y3, &yb);
+        v82_store(BA, 0, &x3);
+        v82_store(BA, 64, &y3);
+    }
+}
+
+/* G2 form of ifma_radd: *dst[k] += *src[k] for k < m */
+static void ifma2_radd(void *scr, g2_aff_t *const *dst, const g2_aff_t *const *src,
+                      const unsigned char *dbl, size_t m) {
+    ifma2_scratch *s = (ifma2_scratch *)scr;
+    size_t ng = (m + 7) / 8;
+    g2_aff_t dummy_b = s->gb;
+    v8fe2 acc;
+    acc.c0 = v8_const(IFMA_ONE);
+    for (int i = 0; i < 5; i++) acc.c1.l[i] = _mm512_setzero_si512();
+    for (size_t g = 0; g < ng; g++) {
+        uint64_t pa[8] __attribute__((aligned(64))), ba[8] __attribute__((aligned(64)));
+        __mmask8 dm = 0;
+        for (int j = 0; j < 8; j++) {
+            size_t k = 8 * g + (size_t)j;
+            pa[j] = k < m ? (uint64_t)(uintptr_t)src[k] : (uint64_t)(uintptr_t)&s->gp;
+            ba[j] = k < m ? (uint64_t)(uintptr_t)dst[k] : (uint64_t)(uintptr_t)&dummy_b;
+            if (k < m && dbl[k]) dm |= (__mmask8)(1u << j);
+        }
+        __m512i PA = _mm512_load_si512((const void *)pa), BA = _mm512_load_si512((const void *)ba);
+        s->xp[g] = v82_load(PA, 0);
+        s->xb[g] = v82_load(BA, 0);
+        v82_sub(&s->den[g], &s->xp[g], &s->xb[g]);
+        if (dm) {                         /* 2y for doublings */
+            v8fe2 yb = v82_load(BA, 64), y2;
+            v82_add(&y2, &yb, &yb);
+            for (int i = 0; i < 5; i++) {
+                s->den[g].c0.l[i] = _mm512_mask_blend_epi64(dm, s->den[g].c0.l[i], y2.c0.l[i]);
+                s->den[g].c1.l[i] = _mm512_mask_blend_epi64(dm, s->den[g].c1.l[i], y2.c1.l[i]);
+            }
+        }
+        s->pre[g] = acc;
+        v82_mul(&acc, &acc, &s->den[g]);
+    }
+    v8fe2 inv = v82_inv(&acc);
+    for (size_t g = ng; g-- > 0;) {
+        uint64_t pa[8] __attribute__((aligned(64))), ba[8] __attribute__((aligned(64)));
+        __mmask8 dm = 0;
+        for (int j = 0; j < 8; j++) {
+            size_t k = 8 * g + (size_t)j;
+            pa[j] = k < m ? (uint64_t)(uintptr_t)src[k] : (uint64_t)(uintptr_t)&s->gp;
+            ba[j] = k < m ? (uint64_t)(uintptr_t)dst[k] : (uint64_t)(uintptr_t)&dummy_b;
+            if (k < m && dbl[k]) dm |= (__mmask8)(1u << j);
+        }
+        __m512i PA = _mm512_load_si512((const void *)pa), BA = _mm512_load_si512((const void *)ba);
+        v8fe2 dinv, t, u, lam, x3, y3;
+        v82_mul(&dinv, &inv, &s->pre[g]);
+        v82_mul(&inv, &inv, &s->den[g]);
+        v8fe2 yp = v82_load(PA, 64), yb = v82_load(BA, 64);
+        v82_sub(&t, &yp, &yb);
+        if (dm) {                         /* 3x^2 for doublings */
+            v8fe2 x2, x22;
+            v82_mul(&x2, &s->xb[g], &s->xb[g]);
+            v82_add(&x22, &x2, &x2);
+            v82_add(&u, &x22, &x2);
+            for (int i = 0; i < 5; i++) {
+                t.c0.l[i] = _mm512_mask_blend_epi64(dm, t.c0.l[i], u.c0.l[i]);
+                t.c1.l[i] = _mm512_mask_blend_epi64(dm, t.c1.l[i], u.c1.l[i]);
             }
         }
         v82_mul(&lam, &t, &dinv);

@@ -1,7 +1,9 @@
 /*
  * msm_impl.h - MSM / batch scalar multiplication for one group; included by
- * msm.c once for G1 and once for G2 with CURVE, FIELD, FE and
- * ENDO_X(r, a) (r = the x coordinate of the GLV endomorphism, glv.h) defined.
+ * msm.c once for G1 and once for G2 with CURVE, FIELD, FE,
+ * ENDO_X(r, a) (r = the x coordinate of the GLV endomorphism, glv.h) and
+ * MSM_PARAMS() (cost-model parameters, msm.c) defined, and optionally
+ * MSM_VEC_NEW/FREE/FLUSH (the 8-lane IFMA flush, msm_ifma.h).
  */
 #define GF(name) ZK_CAT(CURVE, _##name)
 #define FF(op) ZK_CAT(FIELD, _##op)
@@ -10,7 +12,7 @@
 /* ---- bucket accumulation ------------------------------------------------------
 
  * Batch-affine accumulation (used from MSM_PARAMS().min_buckets buckets on:
- * 512 for G1 with the IFMA flush, else MSM_BATCH_MIN_BUCKETS).
+ * 512 with the IFMA flush, else MSM_BATCH_MIN_BUCKETS).
  * Buckets hold affine points; additions into distinct buckets are queued
  * in a batch and done together, sharing one field inversion (Montgomery's
  * trick): about 6M per addition instead of 10M for an xyzz mixed addition.
@@ -87,7 +89,7 @@ static int MF(acc_init)(MF(acc_t) *s, size_t nb) {
         s->rdbl = (unsigned char *)malloc(2 * MSM_RED_SEGS);
         ok = ok && s->rrun && s->rsum && s->rold && s->rflag && s->rdst && s->rsrc && s->rdbl;
 #ifdef MSM_VEC_NEW
-        s->vec = MSM_VEC_NEW(cap);
+        s->vec = MSM_VEC_NEW(cap > 2 * MSM_RED_SEGS ? cap : 2 * MSM_RED_SEGS);
         ok = ok && s->vec;
 #endif
     }
@@ -134,8 +136,10 @@ static inline void MF(apply)(MF(acc_t) *s, size_t k, const FE *dinv) {
     s->state[bi] &= (unsigned char)~MSM_BUSY;
 }
 
-/* the queued additions of the batch, with one inversion (two strands of
- * independent products were measured: no faster, the CPU overlaps them) */
+/* the queued additions of the batch, with one inversion: eight at a time
+ * on the IFMA lanes when available and not turned off by the portable
+ * switch, else the scalar loop (two interleaved strands of products were
+ * measured there: no faster, the CPU overlaps them) */
 static void MF(flush)(MF(acc_t) *s) {
     size_t np = s->np;
     if (np == 0) return;
@@ -278,6 +282,9 @@ static inline int MF(rq)(MF(acc_t) *s, size_t *m, GF(aff_t) *dst, const GF(aff_t
 
 static void MF(rflush)(MF(acc_t) *s, size_t m) {
     if (m == 0) return;
+#ifdef MSM_VEC_NEW
+    if (s->vec && !zk_portable) { MSM_VEC_RADD(s->vec, s->rdst, s->rsrc, s->rdbl, m); return; }
+#endif
     FE acc, inv, dinv, t, lam, x3;
     FF(set_one)(&acc);
     for (size_t k = 0; k < m; k++) {

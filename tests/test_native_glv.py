@@ -296,3 +296,22 @@ def test_g2_vector_and_scalar_flush(c):
     finally:
         bn254.set_portable(False)
     assert a == b == expect
+
+
+def test_batch_affine_reduction_g2():
+    """G2 bucket reduction: every bucket the same point (doublings in the
+    running sums), then alternating Q, -Q (cancellations)"""
+    c = 12
+    m = 1 << (c - 1)
+    Q2 = bn254.g2_mul(bn254.G2_GEN, secrets.randbelow(R))
+    nQ = bn254.g2_neg(Q2)
+    for pts in ([Q2] * m, [Q2 if b % 2 else nQ for b in range(1, m + 1)]):
+        sc = list(range(1, m + 1))
+        k = sum(s if p == Q2 else -s for p, s in zip(pts, sc)) % R
+        arr = bn254.g2_points_to_array(pts)
+        assert msm(2, arr, sc, 1, c) == bn254.g2_mul(Q2, k)
+        bn254.set_portable(True)
+        try:
+            assert msm(2, arr, sc, 1, c) == bn254.g2_mul(Q2, k)
+        finally:
+            bn254.set_portable(False)

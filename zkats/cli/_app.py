@@ -23,7 +23,11 @@ _PACKAGE = __name__.rpartition(".")[0]    # zkats.cli
 
 
 #: "group command" -> the module that defines it (tried before all others)
-_HINTS = {"groth16 verify": "prove", "groth16 prove": "prove"}
+_HINTS = {"groth16 verify": "prove", "groth16 prove": "prove", "groth16 setup": "ceremony",
+          **{f"powersoftau {c}": "ceremony"
+             for c in ("new", "contribute", "beacon", "prepare", "preparephase2", "verify")},
+          **{f"zkey {c}": "ceremony" for c in ("new", "contribute", "beacon", "verify")},
+          "export verificationkey": "ceremony"}
 _loaded = set()
 _all_loaded = False
 

@@ -221,7 +221,8 @@ def test_zkey_verify_rejects(art, tmp_path):
     bad(double_first("A"), "A section")
     bad(lambda zk: setattr(zk, "delta_1", bn254.g1_double(zk.delta_1)), "delta1")
     bad(lambda zk: setattr(zk, "delta_2", bn254.g2_double(zk.delta_2)), "delta2")
-    bad(lambda zk: setattr(zk.contributions[0], "transcript", bytes(64)), "transcript")
+    bad(lambda zk: zk.contributions.__setitem__(0, zk.contributions[0].replace(transcript=bytes(64))),
+        "transcript")
     bad(lambda zk: setattr(zk, "cs_hash", bytes(64)), "transcript|csHash")
     assert phase2.verify_from_init(init, good)
     # a key made (and contributed to) for another circuit does not pass for this one

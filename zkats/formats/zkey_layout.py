@@ -25,6 +25,7 @@ import struct
 
 from ..errors import FormatError
 from ..field import Q, R
+from ..groth16.data_structures import _Record
 from .binfile import BinFile, decode_params
 
 MAGIC = b"zkey"
@@ -35,32 +36,13 @@ COEF_BYTES = 44
 POINT_SECTIONS = {5: "A", 6: "B1", 7: "B2", 8: "C", 9: "H"}
 
 
-class ZkeyContribution:
-    """One phase-2 (delta) contribution of section 10.  Points are plain
-    ints; ``transcript`` is the 64-byte hash the contributor's G2 point was
-    derived from; ``type`` 1 marks a beacon.  (A plain class rather than a
-    dataclass: this module is on the command-line prover's path, where
-    importing dataclasses and typing would cost about 10 ms.)"""
-    _fields = ("delta_after", "g1_s", "g1_sx", "g2_spx", "transcript", "type", "name",
-               "num_iterations_exp", "beacon_hash")
-    __hash__ = None
-
-    def __init__(self, delta_after, g1_s, g1_sx, g2_spx, transcript, type=0, name=None,
-                 num_iterations_exp=None, beacon_hash=None):
-        self.delta_after, self.g1_s, self.g1_sx, self.g2_spx = delta_after, g1_s, g1_sx, g2_spx
-        self.transcript, self.type, self.name = transcript, type, name
-        self.num_iterations_exp, self.beacon_hash = num_iterations_exp, beacon_hash
-
-    def _astuple(self):
-        return tuple(getattr(self, f) for f in self._fields)
-
-    def __eq__(self, other):
-        if other.__class__ is self.__class__:
-            return self._astuple() == other._astuple()
-        return NotImplemented
-
-    def __repr__(self):
-        return "ZkeyContribution(" + ", ".join(f"{f}={getattr(self, f)!r}" for f in self._fields) + ")"
+class ZkeyContribution(_Record):
+    """One phase-2 (delta) contribution of section 10 (a frozen record).
+    Points are plain ints; ``transcript`` is the 64-byte hash the
+    contributor's G2 point was derived from; ``type`` 1 marks a beacon."""
+    __slots__ = _fields = ("delta_after", "g1_s", "g1_sx", "g2_spx", "transcript", "type", "name",
+                           "num_iterations_exp", "beacon_hash")
+    _defaults = {"type": 0, "name": None, "num_iterations_exp": None, "beacon_hash": None}
 
 
 # ------------------------------------------------------------ point checks

@@ -14,6 +14,8 @@ class _Record:
     and this module is on the command-line verify and prove paths."""
     __slots__ = ()
     _fields = ()
+    #: field -> default value for fields that may be left out
+    _defaults = {}
 
     def __init__(self, *args, **kwargs):
         name = type(self).__name__
@@ -24,6 +26,8 @@ class _Record:
             if k not in self._fields or k in values:
                 raise TypeError(f"{name}() got an unexpected or repeated argument {k!r}")
             values[k] = v
+        for k, v in self._defaults.items():
+            values.setdefault(k, v)
         missing = [f for f in self._fields if f not in values]
         if missing:
             raise TypeError(f"{name}() missing arguments: {', '.join(missing)}")
@@ -38,6 +42,10 @@ class _Record:
 
     def _astuple(self):
         return tuple(getattr(self, f) for f in self._fields)
+
+    def replace(self, **changes):
+        """A copy with ``changes`` applied (``dataclasses.replace``)."""
+        return type(self)(**{f: changes.pop(f, getattr(self, f)) for f in self._fields}, **changes)
 
     def __eq__(self, other):
         if other.__class__ is self.__class__:

@@ -70,10 +70,10 @@ def _apply(zk, rng, ctype, name, beacon, threads):
     new_c = _scale(zk.C, dinv, bn254.g1_mul_one_array, threads)
     new_h = _scale(zk.H, dinv, bn254.g1_mul_one_array, threads)
     del d, dinv
+    beacon_hash, num_iterations_exp = beacon if beacon else (None, None)
     c = zkf.ZkeyContribution(delta_after=delta1, g1_s=g1_s, g1_sx=g1_sx, g2_spx=g2_spx, transcript=transcript,
-                             type=ctype, name=zkf.encode_name(name) if name else None)
-    if beacon:
-        c.beacon_hash, c.num_iterations_exp = beacon
+                             type=ctype, name=zkf.encode_name(name) if name else None,
+                             beacon_hash=beacon_hash, num_iterations_exp=num_iterations_exp)
     out = zkf.ZKey(n_vars=zk.n_vars, n_public=zk.n_public, domain_size=zk.domain_size, alpha_1=zk.alpha_1,
                    beta_1=zk.beta_1, beta_2=zk.beta_2, gamma_2=zk.gamma_2, delta_1=delta1, delta_2=delta2,
                    ic=zk.ic, coeffs=zk.coeffs, A=zk.A, B1=zk.B1, B2=zk.B2, C=new_c, H=new_h,

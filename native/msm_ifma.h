@@ -187,163 +187,30 @@ static inline v8fe v8_inv(const v8fe *a) {
     return v8_from_lanes(out);
 }
 
-/* scratch of one thread: per group of 8, x of point and bucket, the
- * denominators and prefix products; the dummy pair G, 2G */
-typedef struct {
-    v8fe *xp, *xb, *den, *pre;
-    size_t ngroups;
-    g1_aff_t gp, gb;
-} ifma_scratch;
-
-static void ifma_free(void *p) {
-    ifma_scratch *s = (ifma_scratch *)p;
-    if (!s) return;
-    free(s->xp); free(s->xb); free(s->den); free(s->pre);
-    free(s);
+/* lane-wise select (lanes in m from b, others from a), zero, one (R') */
+static inline v8fe v8_blend(__mmask8 m, const v8fe *a, const v8fe *b) {
+    v8fe r;
+    for (int i = 0; i < 5; i++) r.l[i] = _mm512_mask_blend_epi64(m, a->l[i], b->l[i]);
+    return r;
 }
 
-static void *ifma_new(size_t cap) {
-    ifma_scratch *s = (ifma_scratch *)calloc(1, sizeof *s);
-    if (!s) return NULL;
-    s->ngroups = (cap + 7) / 8;
-    size_t bytes = s->ngroups * sizeof(v8fe);
-    s->xp = (v8fe *)aligned_alloc(64, bytes);
-    s->xb = (v8fe *)aligned_alloc(64, bytes);
-    s->den = (v8fe *)aligned_alloc(64, bytes);
-    s->pre = (v8fe *)aligned_alloc(64, bytes);
-    if (!s->xp || !s->xb || !s->den || !s->pre) { ifma_free(s); return NULL; }
-    /* G = (1, 2) and 2G, Montgomery form */
+static inline v8fe v8_zero(void) {
+    v8fe r;
+    for (int i = 0; i < 5; i++) r.l[i] = _mm512_setzero_si512();
+    return r;
+}
+
+static inline v8fe v8_one(void) { return v8_const(IFMA_ONE); }
+
+/* the dummy pair of the padding lanes: G = (1, 2) and 2G, Montgomery form */
+static void ifma_gen_g1(g1_aff_t *gp, g1_aff_t *gb) {
     static const uint64_t one[4] = {1, 0, 0, 0}, two[4] = {2, 0, 0, 0};
-    fq_from_canonical(&s->gp.x, one);
-    fq_from_canonical(&s->gp.y, two);
+    fq_from_canonical(&gp->x, one);
+    fq_from_canonical(&gp->y, two);
     g1_jac_t j;
-    g1_jac_from_aff(&j, &s->gp);
+    g1_jac_from_aff(&j, gp);
     g1_jac_dbl(&j, &j);
-    g1_jac_to_aff(&s->gb, &j);
-    return s;
-}
-
-/* bucket[pb[k]] += (pneg[k] ? -1 : 1) * pp[k] for k < np (distinct
- * buckets, x of point and bucket distinct), one inversion */
-static void ifma_flush(void *scr, g1_aff_t *bucket, const uint32_t *pb, const g1_aff_t *const *pp,
-                       const unsigned char *pneg, size_t np) {
-    ifma_scratch *s = (ifma_scratch *)scr;
-    size_t ng = (np + 7) / 8;
-    g1_aff_t dummy_b = s->gb;
-    v8fe acc = v8_const(IFMA_ONE);
-    for (size_t g = 0; g < ng; g++) {
-        uint64_t pa[8] __attribute__((aligned(64))), ba[8] __attribute__((aligned(64)));
-        for (int j = 0; j < 8; j++) {
-            size_t k = 8 * g + (size_t)j;
-            pa[j] = k < np ? (uint64_t)(uintptr_t)pp[k] : (uint64_t)(uintptr_t)&s->gp;
-            ba[j] = k < np ? (uint64_t)(uintptr_t)&bucket[pb[k]] : (uint64_t)(uintptr_t)&dummy_b;
-        }
-        __m512i PA = _mm512_load_si512((const void *)pa), BA = _mm512_load_si512((const void *)ba);
-        s->xp[g] = v8_load(PA, 0);
-        s->xb[g] = v8_load(BA, 0);
-        v8_sub(&s->den[g], &s->xp[g], &s->xb[g]);
-        s->pre[g] = acc;
-        v8_mul(&acc, &acc, &s->den[g]);
-    }
-    v8fe inv = v8_inv(&acc);
-    for (size_t g = ng; g-- > 0;) {
-        uint64_t pa[8] __attribute__((aligned(64))), ba[8] __attribute__((aligned(64)));
-        __mmask8 neg = 0;
-        for (int j = 0; j < 8; j++) {
-            size_t k = 8 * g + (size_t)j;
-            pa[j] = k < np ? (uint64_t)(uintptr_t)pp[k] : (uint64_t)(uintptr_t)&s->gp;
-            ba[j] = k < np ? (uint64_t)(uintptr_t)&bucket[pb[k]] : (uint64_t)(uintptr_t)&dummy_b;
-            if (k < np && pneg[k]) neg |= (__mmask8)(1u << j);
-        }
-        __m512i PA = _mm512_load_si512((const void *)pa), BA = _mm512_load_si512((const void *)ba);
-        v8fe dinv, t, u, lam, x3, y3;
-        v8_mul(&dinv, &inv, &s->pre[g]);
-        v8_mul(&inv, &inv, &s->den[g]);
-        v8fe yp = v8_load(PA, 32), yb = v8_load(BA, 32);
-        /* t = y_p - y_b, or -(y_p + y_b) for a negated point */
-        v8_sub(&t, &yp, &yb);
-        if (neg) {
-            v8fe zero, sum;
-            for (int i = 0; i < 5; i++) zero.l[i] = _mm512_setzero_si512();
-            v8_add(&sum, &yp, &yb);
-            v8_sub(&u, &zero, &sum);
-            for (int i = 0; i < 5; i++) t.l[i] = _mm512_mask_blend_epi64(neg, t.l[i], u.l[i]);
-        }
-        v8_mul(&lam, &t, &dinv);
-        v8_mul(&x3, &lam, &lam);
-        v8_sub(&x3, &x3, &s->xb[g]);
-        v8_sub(&x3, &x3, &s->xp[g]);
-        v8_sub(&u, &s->xb[g], &x3);
-        v8_mul(&y3, &lam, &u);
-        v8_sub(&y3, &y3, &yb);
-        v8_store(BA, 0, &x3);
-        v8_store(BA, 32, &y3);
-    }
-}
-
-/* the reduction's batch (msm_impl.h, rflush): *dst[k] += *src[k] for k < m
- * (distinct dst, none of them a src); dbl[k]: src equals dst (doubling,
- * slope 3x^2 / 2y), else their x differ; one inversion */
-static void ifma_radd(void *scr, g1_aff_t *const *dst, const g1_aff_t *const *src,
-                      const unsigned char *dbl, size_t m) {
-    ifma_scratch *s = (ifma_scratch *)scr;
-    size_t ng = (m + 7) / 8;
-    g1_aff_t dummy_b = s->gb;
-    v8fe acc = v8_const(IFMA_ONE);
-    for (size_t g = 0; g < ng; g++) {
-        uint64_t pa[8] __attribute__((aligned(64))), ba[8] __attribute__((aligned(64)));
-        __mmask8 dm = 0;
-        for (int j = 0; j < 8; j++) {
-            size_t k = 8 * g + (size_t)j;
-            pa[j] = k < m ? (uint64_t)(uintptr_t)src[k] : (uint64_t)(uintptr_t)&s->gp;
-            ba[j] = k < m ? (uint64_t)(uintptr_t)dst[k] : (uint64_t)(uintptr_t)&dummy_b;
-            if (k < m && dbl[k]) dm |= (__mmask8)(1u << j);
-        }
-        __m512i PA = _mm512_load_si512((const void *)pa), BA = _mm512_load_si512((const void *)ba);
-        s->xp[g] = v8_load(PA, 0);
-        s->xb[g] = v8_load(BA, 0);
-        v8_sub(&s->den[g], &s->xp[g], &s->xb[g]);
-        if (dm) {                         /* 2y for doublings */
-            v8fe yb = v8_load(BA, 32), y2;
-            v8_add(&y2, &yb, &yb);
-            for (int i = 0; i < 5; i++) s->den[g].l[i] = _mm512_mask_blend_epi64(dm, s->den[g].l[i], y2.l[i]);
-        }
-        s->pre[g] = acc;
-        v8_mul(&acc, &acc, &s->den[g]);
-    }
-    v8fe inv = v8_inv(&acc);
-    for (size_t g = ng; g-- > 0;) {
-        uint64_t pa[8] __attribute__((aligned(64))), ba[8] __attribute__((aligned(64)));
-        __mmask8 dm = 0;
-        for (int j = 0; j < 8; j++) {
-            size_t k = 8 * g + (size_t)j;
-            pa[j] = k < m ? (uint64_t)(uintptr_t)src[k] : (uint64_t)(uintptr_t)&s->gp;
-            ba[j] = k < m ? (uint64_t)(uintptr_t)dst[k] : (uint64_t)(uintptr_t)&dummy_b;
-            if (k < m && dbl[k]) dm |= (__mmask8)(1u << j);
-        }
-        __m512i PA = _mm512_load_si512((const void *)pa), BA = _mm512_load_si512((const void *)ba);
-        v8fe dinv, t, u, lam, x3, y3;
-        v8_mul(&dinv, &inv, &s->pre[g]);
-        v8_mul(&inv, &inv, &s->den[g]);
-        v8fe yp = v8_load(PA, 32), yb = v8_load(BA, 32);
-        v8_sub(&t, &yp, &yb);
-        if (dm) {                         /* 3x^2 for doublings */
-            v8fe x2, x22;
-            v8_mul(&x2, &s->xb[g], &s->xb[g]);
-            v8_add(&x22, &x2, &x2);
-            v8_add(&u, &x22, &x2);
-            for (int i = 0; i < 5; i++) t.l[i] = _mm512_mask_blend_epi64(dm, t.l[i], u.l[i]);
-        }
-        v8_mul(&lam, &t, &dinv);
-        v8_mul(&x3, &lam, &lam);
-        v8_sub(&x3, &x3, &s->xb[g]);
-        v8_sub(&x3, &x3, &s->xp[g]);
-        v8_sub(&u, &s->xb[g], &x3);
-        v8_mul(&y3, &lam, &u);
-        v8_sub(&y3, &y3, &yb);
-        v8_store(BA, 0, &x3);
-        v8_store(BA, 32, &y3);
-    }
+    g1_jac_to_aff(gb, &j);
 }
 
 /* ---- G2: the same flush over Fq2 = Fq[u]/(u^2 + 1), component-wise 52-bit
@@ -407,175 +274,76 @@ static inline v8fe2 v82_inv(const v8fe2 *a) {
     return r;
 }
 
-typedef struct {
-    v8fe2 *xp, *xb, *den, *pre;
-    size_t ngroups;
-    g2_aff_t gp, gb;
-} ifma2_scratch;
-
-static void ifma2_free(void *p) {
-    ifma2_scratch *s = (ifma2_scratch *)p;
-    if (!s) return;
-    free(s->xp); free(s->xb); free(s->den); free(s->pre);
-    free(s);
+static inline v8fe2 v82_blend(__mmask8 m, const v8fe2 *a, const v8fe2 *b) {
+    v8fe2 r;
+    r.c0 = v8_blend(m, &a->c0, &b->c0);
+    r.c1 = v8_blend(m, &a->c1, &b->c1);
+    return r;
 }
 
-static void *ifma2_new(size_t cap) {
-    ifma2_scratch *s = (ifma2_scratch *)calloc(1, sizeof *s);
-    if (!s) return NULL;
-    s->ngroups = (cap + 7) / 8;
-    size_t bytes = s->ngroups * sizeof(v8fe2);
-    s->xp = (v8fe2 *)aligned_alloc(64, bytes);
-    s->xb = (v8fe2 *)aligned_alloc(64, bytes);
-    s->den = (v8fe2 *)aligned_alloc(64, bytes);
-    s->pre = (v8fe2 *)aligned_alloc(64, bytes);
-    if (!s->xp || !s->xb || !s->den || !s->pre) { ifma2_free(s); return NULL; }
-    /* the G2 generator (EIP-197) and its double, Montgomery form */
+static inline v8fe2 v82_zero(void) {
+    v8fe2 r;
+    r.c0 = v8_zero();
+    r.c1 = v8_zero();
+    return r;
+}
+
+static inline v8fe2 v82_one(void) {
+    v8fe2 r;
+    r.c0 = v8_one();
+    r.c1 = v8_zero();
+    return r;
+}
+
+/* the G2 generator (EIP-197) and its double, Montgomery form */
+static void ifma_gen_g2(g2_aff_t *gp, g2_aff_t *gb) {
     static const uint64_t gen[4][4] = {
         {0x46debd5cd992f6edULL, 0x674322d4f75edaddULL, 0x426a00665e5c4479ULL, 0x1800deef121f1e76ULL},
         {0x97e485b7aef312c2ULL, 0xf1aa493335a9e712ULL, 0x7260bfb731fb5d25ULL, 0x198e9393920d483aULL},
         {0x4ce6cc0166fa7daaULL, 0xe3d1e7690c43d37bULL, 0x4aab71808dcb408fULL, 0x12c85ea5db8c6debULL},
         {0x55acdadcd122975bULL, 0xbc4b313370b38ef3ULL, 0xec9e99ad690c3395ULL, 0x090689d0585ff075ULL}};
-    fq_from_canonical(&s->gp.x.c0, gen[0]);
-    fq_from_canonical(&s->gp.x.c1, gen[1]);
-    fq_from_canonical(&s->gp.y.c0, gen[2]);
-    fq_from_canonical(&s->gp.y.c1, gen[3]);
+    fq_from_canonical(&gp->x.c0, gen[0]);
+    fq_from_canonical(&gp->x.c1, gen[1]);
+    fq_from_canonical(&gp->y.c0, gen[2]);
+    fq_from_canonical(&gp->y.c1, gen[3]);
     g2_jac_t j;
-    g2_jac_from_aff(&j, &s->gp);
+    g2_jac_from_aff(&j, gp);
     g2_jac_dbl(&j, &j);
-    g2_jac_to_aff(&s->gb, &j);
-    return s;
+    g2_jac_to_aff(gb, &j);
 }
 
-static void ifma2_flush(void *scr, g2_aff_t *bucket, const uint32_t *pb, const g2_aff_t *const *pp,
-                        const unsigned char *pneg, size_t np) {
-    ifma2_scratch *s = (ifma2_scratch *)scr;
-    size_t ng = (np + 7) / 8;
-    g2_aff_t dummy_b = s->gb;
-    v8fe2 acc;
-    acc.c0 = v8_const(IFMA_ONE);
-    for (int i = 0; i < 5; i++) acc.c1.l[i] = _mm512_setzero_si512();
-    for (size_t g = 0; g < ng; g++) {
-        uint64_t pa[8] __attribute__((aligned(64))), ba[8] __attribute__((aligned(64)));
-        for (int j = 0; j < 8; j++) {
-            size_t k = 8 * g + (size_t)j;
-            pa[j] = k < np ? (uint64_t)(uintptr_t)pp[k] : (uint64_t)(uintptr_t)&s->gp;
-            ba[j] = k < np ? (uint64_t)(uintptr_t)&bucket[pb[k]] : (uint64_t)(uintptr_t)&dummy_b;
-        }
-        __m512i PA = _mm512_load_si512((const void *)pa), BA = _mm512_load_si512((const void *)ba);
-        s->xp[g] = v82_load(PA, 0);
-        s->xb[g] = v82_load(BA, 0);
-        v82_sub(&s->den[g], &s->xp[g], &s->xb[g]);
-        s->pre[g] = acc;
-        v82_mul(&acc, &acc, &s->den[g]);
-    }
-    v8fe2 inv = v82_inv(&acc);
-    for (size_t g = ng; g-- > 0;) {
-        uint64_t pa[8] __attribute__((aligned(64))), ba[8] __attribute__((aligned(64)));
-        __mmask8 neg = 0;
-        for (int j = 0; j < 8; j++) {
-            size_t k = 8 * g + (size_t)j;
-            pa[j] = k < np ? (uint64_t)(uintptr_t)pp[k] : (uint64_t)(uintptr_t)&s->gp;
-            ba[j] = k < np ? (uint64_t)(uintptr_t)&bucket[pb[k]] : (uint64_t)(uintptr_t)&dummy_b;
-            if (k < np && pneg[k]) neg |= (__mmask8)(1u << j);
-        }
-        __m512i PA = _mm512_load_si512((const void *)pa), BA = _mm512_load_si512((const void *)ba);
-        v8fe2 dinv, t, u, lam, x3, y3;
-        v82_mul(&dinv, &inv, &s->pre[g]);
-        v82_mul(&inv, &inv, &s->den[g]);
-        v8fe2 yp = v82_load(PA, 64), yb = v82_load(BA, 64);
-        v82_sub(&t, &yp, &yb);
-        if (neg) {
-            v8fe2 zero, sum;
-            for (int i = 0; i < 5; i++) zero.c0.l[i] = zero.c1.l[i] = _mm512_setzero_si512();
-            v82_add(&sum, &yp, &yb);
-            v82_sub(&u, &zero, &sum);
-            for (int i = 0; i < 5; i++) {
-                t.c0.l[i] = _mm512_mask_blend_epi64(neg, t.c0.l[i], u.c0.l[i]);
-                t.c1.l[i] = _mm512_mask_blend_epi64(neg, t.c1.l[i], u.c1.l[i]);
-            }
-        }
-        v82_mul(&lam, &t, &dinv);
-        v82_mul(&x3, &lam, &lam);
-        v82_sub(&x3, &x3, &s->xb[g]);
-        v82_sub(&x3, &x3, &s->xp[g]);
-        v82_sub(&u, &s->xb[g], &x3);
-        v82_mul(&y3, &lam, &u);
-        v82_sub(&y3, &y3, &yb);
-        v82_store(BA, 0, &x3);
-        v82_store(BA, 64, &y3);
-    }
-}
+/* the flush and reduction-add, written once (msm_ifma_impl.h) for each
+ * lane field: G1 over v8fe as ifma_*, G2 over v8fe2 as ifma2_* */
+#define IFMA_PFX(n) ifma_##n
+#define IFMA_FE v8fe
+#define IFMA_AFF g1_aff_t
+#define IFMA_YOFF 32
+#define IFMA_ADD v8_add
+#define IFMA_SUB v8_sub
+#define IFMA_MUL v8_mul
+#define IFMA_INV v8_inv
+#define IFMA_LOAD v8_load
+#define IFMA_STORE v8_store
+#define IFMA_BLEND v8_blend
+#define IFMA_ZERO v8_zero
+#define IFMA_ONE_FE v8_one
+#define IFMA_GEN ifma_gen_g1
+#include "msm_ifma_impl.h"
 
-/* G2 form of ifma_radd: *dst[k] += *src[k] for k < m */
-static void ifma2_radd(void *scr, g2_aff_t *const *dst, const g2_aff_t *const *src,
-                      const unsigned char *dbl, size_t m) {
-    ifma2_scratch *s = (ifma2_scratch *)scr;
-    size_t ng = (m + 7) / 8;
-    g2_aff_t dummy_b = s->gb;
-    v8fe2 acc;
-    acc.c0 = v8_const(IFMA_ONE);
-    for (int i = 0; i < 5; i++) acc.c1.l[i] = _mm512_setzero_si512();
-    for (size_t g = 0; g < ng; g++) {
-        uint64_t pa[8] __attribute__((aligned(64))), ba[8] __attribute__((aligned(64)));
-        __mmask8 dm = 0;
-        for (int j = 0; j < 8; j++) {
-            size_t k = 8 * g + (size_t)j;
-            pa[j] = k < m ? (uint64_t)(uintptr_t)src[k] : (uint64_t)(uintptr_t)&s->gp;
-            ba[j] = k < m ? (uint64_t)(uintptr_t)dst[k] : (uint64_t)(uintptr_t)&dummy_b;
-            if (k < m && dbl[k]) dm |= (__mmask8)(1u << j);
-        }
-        __m512i PA = _mm512_load_si512((const void *)pa), BA = _mm512_load_si512((const void *)ba);
-        s->xp[g] = v82_load(PA, 0);
-        s->xb[g] = v82_load(BA, 0);
-        v82_sub(&s->den[g], &s->xp[g], &s->xb[g]);
-        if (dm) {                         /* 2y for doublings */
-            v8fe2 yb = v82_load(BA, 64), y2;
-            v82_add(&y2, &yb, &yb);
-            for (int i = 0; i < 5; i++) {
-                s->den[g].c0.l[i] = _mm512_mask_blend_epi64(dm, s->den[g].c0.l[i], y2.c0.l[i]);
-                s->den[g].c1.l[i] = _mm512_mask_blend_epi64(dm, s->den[g].c1.l[i], y2.c1.l[i]);
-            }
-        }
-        s->pre[g] = acc;
-        v82_mul(&acc, &acc, &s->den[g]);
-    }
-    v8fe2 inv = v82_inv(&acc);
-    for (size_t g = ng; g-- > 0;) {
-        uint64_t pa[8] __attribute__((aligned(64))), ba[8] __attribute__((aligned(64)));
-        __mmask8 dm = 0;
-        for (int j = 0; j < 8; j++) {
-            size_t k = 8 * g + (size_t)j;
-            pa[j] = k < m ? (uint64_t)(uintptr_t)src[k] : (uint64_t)(uintptr_t)&s->gp;
-            ba[j] = k < m ? (uint64_t)(uintptr_t)dst[k] : (uint64_t)(uintptr_t)&dummy_b;
-            if (k < m && dbl[k]) dm |= (__mmask8)(1u << j);
-        }
-        __m512i PA = _mm512_load_si512((const void *)pa), BA = _mm512_load_si512((const void *)ba);
-        v8fe2 dinv, t, u, lam, x3, y3;
-        v82_mul(&dinv, &inv, &s->pre[g]);
-        v82_mul(&inv, &inv, &s->den[g]);
-        v8fe2 yp = v82_load(PA, 64), yb = v82_load(BA, 64);
-        v82_sub(&t, &yp, &yb);
-        if (dm) {                         /* 3x^2 for doublings */
-            v8fe2 x2, x22;
-            v82_mul(&x2, &s->xb[g], &s->xb[g]);
-            v82_add(&x22, &x2, &x2);
-            v82_add(&u, &x22, &x2);
-            for (int i = 0; i < 5; i++) {
-                t.c0.l[i] = _mm512_mask_blend_epi64(dm, t.c0.l[i], u.c0.l[i]);
-                t.c1.l[i] = _mm512_mask_blend_epi64(dm, t.c1.l[i], u.c1.l[i]);
-            }
-        }
-        v82_mul(&lam, &t, &dinv);
-        v82_mul(&x3, &lam, &lam);
-        v82_sub(&x3, &x3, &s->xb[g]);
-        v82_sub(&x3, &x3, &s->xp[g]);
-        v82_sub(&u, &s->xb[g], &x3);
-        v82_mul(&y3, &lam, &u);
-        v82_sub(&y3, &y3, &yb);
-        v82_store(BA, 0, &x3);
-        v82_store(BA, 64, &y3);
-    }
-}
+#define IFMA_PFX(n) ifma2_##n
+#define IFMA_FE v8fe2
+#define IFMA_AFF g2_aff_t
+#define IFMA_YOFF 64
+#define IFMA_ADD v82_add
+#define IFMA_SUB v82_sub
+#define IFMA_MUL v82_mul
+#define IFMA_INV v82_inv
+#define IFMA_LOAD v82_load
+#define IFMA_STORE v82_store
+#define IFMA_BLEND v82_blend
+#define IFMA_ZERO v82_zero
+#define IFMA_ONE_FE v82_one
+#define IFMA_GEN ifma_gen_g2
+#include "msm_ifma_impl.h"
 
 #endif

@@ -73,8 +73,9 @@ def aligned_buffer(obj, ctype="uint64_t[]"):
     return ffi.from_buffer(ctype, ffi.buffer(c, n))     # the buffer keeps c alive
 
 
-def _ptr(arr, ctype="uint64_t *"):
-    return aligned_buffer(arr, ctype.replace("*", "[]").replace(" []", "[]"))
+def _ptr(arr):
+    """``arr`` as a ``uint64_t[]`` for a native call (aligned; see above)."""
+    return aligned_buffer(arr)
 
 
 # ---- plain limb buffers (no numpy) ----------------------------------------
@@ -888,8 +889,8 @@ def fq12_to_py_ecc(c):
     return FQ12(co)
 
 
-def _pairs_arrays(pairs):
-    pairs = list(pairs)
+def _split_pairs(pairs):
+    """[(G1, G2), ...] -> ([G1, ...], [G2, ...]), each item checked to be a pair."""
     g1s, g2s = [], []
     for i, pr in enumerate(pairs):
         try:
@@ -898,8 +899,13 @@ def _pairs_arrays(pairs):
             raise InputError(f"pair {i}: expected a (G1 point, G2 point) pair") from None
         g1s.append(p)
         g2s.append(q)
-    g1 = g1_points_to_array(g1s) if pairs else np.zeros((0, 8), dtype=np.uint64)
-    g2 = g2_points_to_array(g2s) if pairs else np.zeros((0, 16), dtype=np.uint64)
+    return g1s, g2s
+
+
+def _pairs_arrays(pairs):
+    g1s, g2s = _split_pairs(pairs)
+    g1 = g1_points_to_array(g1s) if g1s else np.zeros((0, 8), dtype=np.uint64)
+    g2 = g2_points_to_array(g2s) if g2s else np.zeros((0, 16), dtype=np.uint64)
     _check_pairing_arrays(g1, g2)
     return g1, g2
 
@@ -920,14 +926,7 @@ def _check_pairing_ptrs(g1, n1, g2, n2):
 def _pairs_bufs(pairs):
     """As :func:`_pairs_arrays` on plain buffers: (g1 buffer, g2 buffer, n),
     validated."""
-    g1s, g2s = [], []
-    for i, pr in enumerate(pairs):
-        try:
-            p, q = pr
-        except (TypeError, ValueError):
-            raise InputError(f"pair {i}: expected a (G1 point, G2 point) pair") from None
-        g1s.append(p)
-        g2s.append(q)
+    g1s, g2s = _split_pairs(pairs)
     (g1, n), (g2, _) = _g1_buf(g1s), _g2_buf(g2s)
     _check_pairing_ptrs(g1, n, g2, n)
     return g1, g2, n

@@ -19,43 +19,10 @@ setup >= 10x faster than snarkjs.  snarkjs' prepare phase2 is slow: power
 """
 import argparse
 import json
-import os
 import subprocess
-import sys
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-NODE_BIN = ROOT / "node_modules" / ".bin"
-SNARKJS = str(NODE_BIN / "snarkjs")
-CIRCOM = str(NODE_BIN / "circom2")
-ZKATS = str(Path(sys.executable).parent / "zkats")
-
-CIRCUIT = """pragma circom 2.0.0;
-template Chain(N) {
-    signal input a;
-    signal input b;
-    signal output c;
-    signal t[N];
-    t[0] <== a * b;
-    for (var i = 1; i < N; i++) { t[i] <== t[i - 1] * a + b; }
-    c <== t[N - 1];
-}
-component main {public [a]} = Chain(%d);
-"""
-
-
-def timed(cmd, cwd):
-    """Run cmd; return (wall seconds, peak RSS MiB, CPU seconds user+sys)."""
-    t0 = time.perf_counter()
-    p = subprocess.Popen([str(c) for c in cmd], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, ru = os.wait4(p.pid, 0)
-    dt = time.perf_counter() - t0
-    out, err = p.communicate()
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        raise SystemExit(f"{' '.join(map(str, cmd))} failed ({code}):\n{out.decode()[-2000:]}\n{err.decode()[-2000:]}")
-    return dt, ru.ru_maxrss / 1024, ru.ru_utime + ru.ru_stime
+from _peers import CHAIN_CIRCUIT, CIRCOM, ROOT, SNARKJS, ZKATS, timed
 
 
 def line(step, z, s, **extra):
@@ -103,7 +70,7 @@ def main():
         return
 
     n = (1 << p) - 8          # constraints: the chain fills the 2^power domain
-    (d / "chain.circom").write_text(CIRCUIT % n)
+    (d / "chain.circom").write_text(CHAIN_CIRCUIT % n)
     if not (d / "chain.r1cs").exists():
         subprocess.run([CIRCOM, "chain.circom", "--r1cs", "-o", "."], cwd=d, check=True, capture_output=True)
     z = timed([ZKATS, "groth16", "setup", "chain.r1cs", "zf.ptau", "z.zkey", "-q"], d)

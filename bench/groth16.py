@@ -23,31 +23,13 @@ nothing is asserted.  Targets (issue 4): prove >= 7x snarkjs, verify CLI
 """
 import argparse
 import json
-import os
 import struct
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-NODE_BIN = ROOT / "node_modules" / ".bin"
-SNARKJS = str(NODE_BIN / "snarkjs")
-CIRCOM = str(NODE_BIN / "circom2")
-ZKATS = str(Path(sys.executable).parent / "zkats")
-
-CIRCUIT = """pragma circom 2.0.0;
-template Chain(N) {
-    signal input a;
-    signal input b;
-    signal output c;
-    signal t[N];
-    t[0] <== a * b;
-    for (var i = 1; i < N; i++) { t[i] <== t[i - 1] * a + b; }
-    c <== t[N - 1];
-}
-component main {public [a]} = Chain(%d);
-"""
+from _peers import CHAIN_CIRCUIT, CIRCOM, ROOT, SNARKJS, ZKATS, timed
 
 
 def run(cmd, cwd, quiet=True):
@@ -57,25 +39,9 @@ def run(cmd, cwd, quiet=True):
     return r.stdout
 
 
-def timed(cmd, cwd):
-    """(wall seconds, peak RSS MiB, returncode, stdout, CPU seconds) of one child process."""
-    t0 = time.perf_counter()
-    p = subprocess.Popen([str(c) for c in cmd], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, ru = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - t0
-    out = p.stdout.read().decode()
-    p.stdout.close()
-    p.stderr.close()
-    p.returncode = os.waitstatus_to_exitcode(status)
-    return wall, ru.ru_maxrss / 1024.0, p.returncode, out, ru.ru_utime + ru.ru_stime
-
-
 def best(cmd, cwd, repeat):
     runs = [timed(cmd, cwd) for _ in range(repeat)]
-    for wall, rss, rc, out, _cpu in runs:
-        if rc != 0:
-            raise SystemExit(f"{' '.join(map(str, cmd))} exited {rc}: {out[-2000:]}")
-    return min(r[0] for r in runs), max(r[1] for r in runs), min(r[4] for r in runs)
+    return min(r[0] for r in runs), max(r[1] for r in runs), min(r[2] for r in runs)
 
 
 def ptau_power(path):
@@ -120,7 +86,7 @@ def prepare(work, k, power, ptau=None, zkats_from=17):
     if not (d / "witness.wtns").exists():
         n = (1 << k) - 8  # constraints + public-input rows fill the 2^k domain
         print(f"# making chain{k} ({n} multiplications) with circom2 + {tool} (once)", file=sys.stderr)
-        (d / "chain.circom").write_text(CIRCUIT % n)
+        (d / "chain.circom").write_text(CHAIN_CIRCUIT % n)
         run([CIRCOM, "chain.circom", "--r1cs", "--wasm", "-o", "."], d)
         if tool == "snarkjs":
             run([SNARKJS, "groth16", "setup", "chain.r1cs", ptau, "c0.zkey"], d)

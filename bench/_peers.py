@@ -1,0 +1,47 @@
+"""What the whole-process benchmarks share: where the peers live, the
+circom circuit they time, and one timed child process.
+
+``bench/groth16.py`` and ``bench/ceremony.py`` import this module (run as
+scripts, their own directory is on ``sys.path``).
+"""
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE_BIN = ROOT / "node_modules" / ".bin"
+SNARKJS = str(NODE_BIN / "snarkjs")
+CIRCOM = str(NODE_BIN / "circom2")
+ZKATS = str(Path(sys.executable).parent / "zkats")
+
+#: a chain of n multiplications (fill in with ``CHAIN_CIRCUIT % n``); full-size witness values
+CHAIN_CIRCUIT = """pragma circom 2.0.0;
+template Chain(N) {
+    signal input a;
+    signal input b;
+    signal output c;
+    signal t[N];
+    t[0] <== a * b;
+    for (var i = 1; i < N; i++) { t[i] <== t[i - 1] * a + b; }
+    c <== t[N - 1];
+}
+component main {public [a]} = Chain(%d);
+"""
+
+
+def timed(cmd, cwd):
+    """Run ``cmd`` in ``cwd``; (wall seconds, peak RSS MiB, CPU seconds
+    user+sys) of that one child process, from wait4().  A failing command
+    stops the benchmark with the tails of its output."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen([str(c) for c in cmd], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    out, err = p.communicate()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"{' '.join(map(str, cmd))} failed ({code}):\n"
+                         f"{out.decode()[-2000:]}\n{err.decode()[-2000:]}")
+    return wall, ru.ru_maxrss / 1024.0, ru.ru_utime + ru.ru_stime

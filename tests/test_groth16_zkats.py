@@ -9,15 +9,13 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import require_peer
+from circuit_helpers import contributed_key
 
-from zkats.circuit import compile_circuit, load_circuit
 from zkats.cli import main
 from zkats.errors import UnsatisfiedConstraint
 from zkats.field import R
 from zkats.formats.snarkjs_json import write_proof, write_public, write_verification_key
 from zkats.formats.zkey import write_zkey
-from zkats.groth16 import ceremony, phase2
-from zkats.groth16.generator import circuit_power, new_zkey
 from zkats.groth16.prover import prove
 from zkats.groth16.verifier import batch_verify, verify
 
@@ -26,10 +24,7 @@ INPUT = {"a": "4000000007", "b": "65521"}
 
 @pytest.fixture(scope="module")
 def divmod_key(tmp_path_factory):
-    cc = compile_circuit(load_circuit("divmod"))
-    power = circuit_power(cc.n_constraints, cc.n_public)
-    pt = ceremony.prepare_phase2(ceremony.contribute(ceremony.new_accumulator(power))[0])
-    zk = phase2.contribute(new_zkey(cc.r1cs, pt))[0]
+    cc, zk = contributed_key("divmod")
     d = tmp_path_factory.mktemp("divmod")
     write_zkey(d / "divmod.zkey", zk)
     write_verification_key(d / "vk.json", zk.verifying_key())

@@ -9,6 +9,8 @@ import sys
 
 import pytest
 
+from circuit_helpers import contributed_key
+
 from zkats import bn254
 from zkats.circuit import compile_circuit, load_circuit
 from zkats.field import R
@@ -17,8 +19,7 @@ from zkats.formats.snarkjs_json import read_proof, read_public, write_verificati
 from zkats.formats.wtns import read_wtns, read_wtns_buffer, write_wtns
 from zkats.formats.zkey import read_zkey, write_zkey
 from zkats.formats.zkey_layout import open_zkey
-from zkats.groth16 import ceremony, phase2, prover
-from zkats.groth16.generator import circuit_power, new_zkey
+from zkats.groth16 import prover
 from zkats.groth16.r1cs_to_qap import quotient_scalars
 from zkats.groth16.verifier import verify
 
@@ -59,10 +60,7 @@ def _zkats(mode, *args):
 @pytest.fixture(scope="module")
 def mult(tmp_path_factory):
     """The multiplier circuit set up by zkats: zkey, r1cs, witness, vk."""
-    cc = compile_circuit(load_circuit("multiplier"))
-    power = circuit_power(cc.n_constraints, cc.n_public)
-    pt = ceremony.prepare_phase2(ceremony.contribute(ceremony.new_accumulator(power))[0])
-    zk = phase2.contribute(new_zkey(cc.r1cs, pt), name="lean")[0]
+    cc, zk = contributed_key("multiplier", contributor="lean")
     d = tmp_path_factory.mktemp("lean")
     write_zkey(d / "m.zkey", zk)
     write_r1cs(d / "m.r1cs", cc.r1cs)

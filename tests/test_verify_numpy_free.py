@@ -7,12 +7,11 @@ import sys
 
 import pytest
 
+from circuit_helpers import contributed_key
+
 from zkats import bn254
-from zkats.circuit import compile_circuit, load_circuit
 from zkats.field import Q, R
 from zkats.formats.snarkjs_json import write_proof, write_public, write_verification_key
-from zkats.groth16 import ceremony, phase2
-from zkats.groth16.generator import circuit_power, new_zkey
 from zkats.groth16.prover import prove
 from zkats.groth16.verifier import verify
 
@@ -37,10 +36,7 @@ def _cli_verify(*files):
 
 @pytest.fixture(scope="module")
 def mult(tmp_path_factory):
-    cc = compile_circuit(load_circuit("multiplier"))
-    power = circuit_power(cc.n_constraints, cc.n_public)
-    pt = ceremony.prepare_phase2(ceremony.contribute(ceremony.new_accumulator(power))[0])
-    zk = phase2.contribute(new_zkey(cc.r1cs, pt))[0]
+    cc, zk = contributed_key("multiplier")
     proof, public = prove(zk, cc.solve({"a": 3, "b": 11}).limbs())
     d = tmp_path_factory.mktemp("mult")
     vk = zk.verifying_key()

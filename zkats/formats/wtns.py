@@ -19,8 +19,11 @@ VERSION = 2
 
 
 def read_wtns_buffer(path):
-    """The witness values as a read-only memoryview of the file's map:
-    nWitness * 32 bytes, canonical little-endian limbs, all checked < r."""
+    """The witness values as a read-only memoryview: nWitness * 32 bytes,
+    canonical little-endian limbs, all checked < r.  A view of the file's
+    map, or, when the section is not 8-byte aligned (snarkjs' layout puts
+    it at an offset that is 4 mod 8), of the one aligned copy the check
+    made, so the native code downstream does not copy it again."""
     bf = BinFile(path, MAGIC, VERSION)
     hdr = bf.bytes(1)
     if len(hdr) != 40:
@@ -31,9 +34,13 @@ def read_wtns_buffer(path):
     values = bf.memview(off, size)
     if n:
         from .. import bn254
-        bad = int(bn254.lib.zk_fr_first_noncanonical(bn254.aligned_buffer(values), n))
+        buf = bn254.aligned_buffer(values)
+        bad = int(bn254.lib.zk_fr_first_noncanonical(buf, n))
         if bad >= 0:
             raise FormatError(bf.path, f"witness value {bad} is not < r", 2)
+        addr = lambda b: int(bn254.ffi.cast("uintptr_t", b))  # noqa: E731
+        if addr(buf) != addr(bn254.ffi.from_buffer(values)):
+            values = memoryview(bn254.ffi.buffer(buf)).toreadonly()
     return values
 
 

@@ -4,6 +4,7 @@ circom circuit they time, and one timed child process.
 ``bench/groth16.py`` and ``bench/ceremony.py`` import this module (run as
 scripts, their own directory is on ``sys.path``).
 """
+
 import os
 import subprocess
 import sys
@@ -36,12 +37,16 @@ def timed(cmd, cwd):
     user+sys) of that one child process, from wait4().  A failing command
     stops the benchmark with the tails of its output."""
     t0 = time.perf_counter()
-    p = subprocess.Popen([str(c) for c in cmd], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p = subprocess.Popen(
+        [str(c) for c in cmd], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t0
     out, err = p.communicate()
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
-        raise SystemExit(f"{' '.join(map(str, cmd))} failed ({code}):\n"
-                         f"{out.decode()[-2000:]}\n{err.decode()[-2000:]}")
+        raise SystemExit(
+            f"{' '.join(map(str, cmd))} failed ({code}):\n"
+            f"{out.decode()[-2000:]}\n{err.decode()[-2000:]}"
+        )
     return wall, ru.ru_maxrss / 1024.0, ru.ru_utime + ru.ru_stime

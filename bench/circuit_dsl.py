@@ -7,6 +7,7 @@ constraints each) plus a multiplication chain, so that hints, products and
 linear combinations all appear; about 2^log2 constraints.  Prints one JSON
 line per size with seconds per stage and the peak RSS.  Not a test.
 """
+
 import json
 import os
 import resource
@@ -73,5 +74,5 @@ def run(log2):
 
 
 if __name__ == "__main__":
-    for a in (sys.argv[1:] or ["16"]):
+    for a in sys.argv[1:] or ["16"]:
         run(int(a))

@@ -9,6 +9,7 @@ zkats.chain.devkeys (a toy ceremony).  Prints one JSON line per operation,
 or with ``--markdown`` the table for README.md's "Gas" section.  A
 benchmark, not a test: nothing is asserted beyond the calls succeeding.
 """
+
 import argparse
 import json
 import sys
@@ -53,15 +54,23 @@ def main(argv=None):
         out = []
         for _ in range(k):
             m, ta, tb = rep.trade(chain.now(), fill=fill)
-            out.append(trade(keys.prove("match", *m), keys.prove("transition", *ta),
-                             keys.prove("transition", *tb)))
+            out.append(
+                trade(
+                    keys.prove("match", *m),
+                    keys.prove("transition", *ta),
+                    keys.prove("transition", *tb),
+                )
+            )
         return out
 
     row("settle: 1 trade", esc.settle(trades(1, 6)), "3 proofs (18 + 9 + 9 inputs), 2 leaves")
     n = args.trades
     rc = esc.settle(trades(n, 1))
-    row(f"settle: {n}-trade batch", rc, f"{3 * n} proofs, {2 * n} leaves; "
-        f"{rc.gasUsed // n} per trade")
+    row(
+        f"settle: {n}-trade batch",
+        rc,
+        f"{3 * n} proofs, {2 * n} leaves; {rc.gasUsed // n} per trade",
+    )
     pub, prv = rep.withdraw("alice", 150_000, int(alice, 16), salt=9001)
     rc = esc.settle([], [one(*keys.prove("withdraw", pub, prv))])
     row("withdraw (via settle)", rc, "1 proof (9 inputs), 1 leaf, token transfer")

@@ -21,6 +21,7 @@ per measurement and a summary line with the ratios.  Benchmarks, not tests:
 nothing is asserted.  Targets (issue 4): prove >= 7x snarkjs, verify CLI
 >= 3x, batch_verify >= 300 proofs/s.
 """
+
 import argparse
 import json
 import struct
@@ -35,7 +36,9 @@ from _peers import CHAIN_CIRCUIT, CIRCOM, ROOT, SNARKJS, ZKATS, timed
 def run(cmd, cwd, quiet=True):
     r = subprocess.run([str(c) for c in cmd], cwd=cwd, capture_output=True, text=True)
     if r.returncode != 0:
-        raise SystemExit(f"{' '.join(map(str, cmd))} failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
+        raise SystemExit(
+            f"{' '.join(map(str, cmd))} failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
+        )
     return r.stdout
 
 
@@ -47,6 +50,7 @@ def best(cmd, cwd, repeat):
 def ptau_power(path):
     """The power of a .ptau file (header section 1: u32 n8, q, u32 power)."""
     from zkats.formats.binfile import BinFile
+
     bf = BinFile(path, b"ptau", 1)
     off, _ = bf.unique(1)
     n8 = struct.unpack_from("<I", bf.buf, off)[0]
@@ -69,9 +73,18 @@ def make_ptau(work, power, tool):
             # new -> contribute -> prepare phase2 (a real, verifiable
             # contribution record), from the secret scalars instead of group
             # FFTs (prepare phase2 at 2^18 takes minutes on 2 cores)
-            run([sys.executable, "-c", "import sys; from zkats.formats.ptau import write_ptau; "
-                 "from zkats.groth16.ceremony import dev_prepared_ptau; "
-                 "write_ptau(sys.argv[2], dev_prepared_ptau(int(sys.argv[1]))[0])", power, ptau.name], work)
+            run(
+                [
+                    sys.executable,
+                    "-c",
+                    "import sys; from zkats.formats.ptau import write_ptau; "
+                    "from zkats.groth16.ceremony import dev_prepared_ptau; "
+                    "write_ptau(sys.argv[2], dev_prepared_ptau(int(sys.argv[1]))[0])",
+                    power,
+                    ptau.name,
+                ],
+                work,
+            )
     return ptau
 
 
@@ -85,7 +98,9 @@ def prepare(work, k, power, ptau=None, zkats_from=17):
     d.mkdir(exist_ok=True)
     if not (d / "witness.wtns").exists():
         n = (1 << k) - 8  # constraints + public-input rows fill the 2^k domain
-        print(f"# making chain{k} ({n} multiplications) with circom2 + {tool} (once)", file=sys.stderr)
+        print(
+            f"# making chain{k} ({n} multiplications) with circom2 + {tool} (once)", file=sys.stderr
+        )
         (d / "chain.circom").write_text(CHAIN_CIRCUIT % n)
         run([CIRCOM, "chain.circom", "--r1cs", "--wasm", "-o", "."], d)
         if tool == "snarkjs":
@@ -98,7 +113,16 @@ def prepare(work, k, power, ptau=None, zkats_from=17):
             run([ZKATS, "zkey", "export", "verificationkey", "circuit.zkey", "vk.json"], d)
         (d / "c0.zkey").unlink()
         (d / "input.json").write_text(json.dumps({"a": "3", "b": "11"}))
-        run(["node", "chain_js/generate_witness.js", "chain_js/chain.wasm", "input.json", "witness.wtns"], d)
+        run(
+            [
+                "node",
+                "chain_js/generate_witness.js",
+                "chain_js/chain.wasm",
+                "input.json",
+                "witness.wtns",
+            ],
+            d,
+        )
     return d
 
 
@@ -106,9 +130,12 @@ def batch_rate(d, n=64):
     sys.path.insert(0, str(ROOT))
     from zkats.formats.snarkjs_json import read_proof, read_public, read_verification_key
     from zkats.groth16.verifier import batch_verify
+
     vk = read_verification_key(d / "vk.json")
-    items = [(read_public(d / "zkats_public.json"), read_proof(d / "zkats_proof.json")),
-             (read_public(d / "snarkjs_public.json"), read_proof(d / "snarkjs_proof.json"))] * (n // 2)
+    items = [
+        (read_public(d / "zkats_public.json"), read_proof(d / "zkats_proof.json")),
+        (read_public(d / "snarkjs_public.json"), read_proof(d / "snarkjs_proof.json")),
+    ] * (n // 2)
     assert batch_verify(vk, items)
     t0 = time.perf_counter()
     reps = 0
@@ -125,9 +152,16 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--workdir", default=str(ROOT / "bench" / "_work"))
     ap.add_argument("--batch", type=int, default=64, help="proofs per batch_verify call")
-    ap.add_argument("--ptau", help="an existing phase-2-prepared .ptau (used for the sizes it covers)")
-    ap.add_argument("--zkats-setup-from", type=int, default=17, metavar="K",
-                    help="make the .ptau and .zkey with zkats from 2^K on (snarkjs below)")
+    ap.add_argument(
+        "--ptau", help="an existing phase-2-prepared .ptau (used for the sizes it covers)"
+    )
+    ap.add_argument(
+        "--zkats-setup-from",
+        type=int,
+        default=17,
+        metavar="K",
+        help="make the .ptau and .zkey with zkats from 2^K on (snarkjs below)",
+    )
     ap.add_argument("--no-verify", action="store_true", help="time only the provers")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -135,20 +169,52 @@ def main():
     # PYTHONDONTWRITEBYTECODE set, an editable checkout would otherwise
     # recompile every module from source in each timed process (~0.15 s).
     import compileall
+
     compileall.compile_dir(str(ROOT / "zkats"), quiet=1)
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
     summary = {}
     for k in sizes:
         d = prepare(work, k, max(16, max(sizes)), args.ptau, args.zkats_setup_from)
-        zp = best([ZKATS, "groth16", "prove", "circuit.zkey", "witness.wtns", "zkats_proof.json",
-                   "zkats_public.json", "--quiet"], d, args.repeat)
-        sp = best([SNARKJS, "groth16", "prove", "circuit.zkey", "witness.wtns", "snarkjs_proof.json",
-                   "snarkjs_public.json"], d, args.repeat)
+        zp = best(
+            [
+                ZKATS,
+                "groth16",
+                "prove",
+                "circuit.zkey",
+                "witness.wtns",
+                "zkats_proof.json",
+                "zkats_public.json",
+                "--quiet",
+            ],
+            d,
+            args.repeat,
+        )
+        sp = best(
+            [
+                SNARKJS,
+                "groth16",
+                "prove",
+                "circuit.zkey",
+                "witness.wtns",
+                "snarkjs_proof.json",
+                "snarkjs_public.json",
+            ],
+            d,
+            args.repeat,
+        )
         # cross-check: each verifies the other's proof (best() stops on a failure)
         vrep = 1 if args.no_verify else args.repeat
-        zv = best([ZKATS, "groth16", "verify", "vk.json", "snarkjs_public.json", "snarkjs_proof.json"], d, vrep)
-        sv = best([SNARKJS, "groth16", "verify", "vk.json", "zkats_public.json", "zkats_proof.json"], d, vrep)
+        zv = best(
+            [ZKATS, "groth16", "verify", "vk.json", "snarkjs_public.json", "snarkjs_proof.json"],
+            d,
+            vrep,
+        )
+        sv = best(
+            [SNARKJS, "groth16", "verify", "vk.json", "zkats_public.json", "zkats_proof.json"],
+            d,
+            vrep,
+        )
         rate = None if args.no_verify else batch_rate(d, args.batch)
         rec = {
             "domain": f"2^{k}",
@@ -163,9 +229,16 @@ def main():
             "batch_verify_proofs_per_s": None if rate is None else round(rate, 1),
         }
         print(json.dumps(rec), flush=True)
-        summary[f"2^{k}"] = {"prove_x": rec["prove_speedup"], "verify_x": rec["verify_speedup"],
-                             "batch_per_s": rec["batch_verify_proofs_per_s"]}
-    print(json.dumps({"summary": summary, "targets": {"prove_x": 7, "verify_x": 3, "batch_per_s": 300}}))
+        summary[f"2^{k}"] = {
+            "prove_x": rec["prove_speedup"],
+            "verify_x": rec["verify_speedup"],
+            "batch_per_s": rec["batch_verify_proofs_per_s"],
+        }
+    print(
+        json.dumps(
+            {"summary": summary, "targets": {"prove_x": 7, "verify_x": 3, "batch_per_s": 300}}
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ threads) of the same run, plus the microseconds per point per thread.
 Benchmarks, not tests: nothing is asserted beyond the results agreeing
 across thread counts.
 """
+
 import argparse
 import json
 import resource
@@ -36,8 +37,13 @@ def scalars(n, kind):
         vals = []
         for i in range(n):
             m = i % 4
-            vals.append(secrets.randbelow(2) if m < 2 else
-                        secrets.randbelow(1 << 64) if m == 2 else secrets.randbelow(R))
+            vals.append(
+                secrets.randbelow(2)
+                if m < 2
+                else secrets.randbelow(1 << 64)
+                if m == 2
+                else secrets.randbelow(R)
+            )
     return ints_to_limbs(vals)
 
 
@@ -63,11 +69,19 @@ def _opts_fn(group, flags):
 
     def fn(P, S, threads=None, window=None):
         out = np.zeros((1, width), np.uint64)
-        rc = lib_fn(bn254._ptr(out), bn254._ptr(P), bn254._ptr(S), P.shape[0], threads or 0,
-                    window or 0, flags)
+        rc = lib_fn(
+            bn254._ptr(out),
+            bn254._ptr(P),
+            bn254._ptr(S),
+            P.shape[0],
+            threads or 0,
+            window or 0,
+            flags,
+        )
         if rc != 0:
             raise MemoryError("native MSM: out of memory")
         return to_points(out)[0]
+
     return fn
 
 
@@ -99,12 +113,22 @@ def main():
                     results.add(out)
                     if best is None or wall < best[0]:
                         best = (wall, cpu)
-                print(json.dumps({
-                    "op": "msm_" + group, "log_n": ln, "threads": th, "scalars": a.scalars,
-                    "glv": not a.no_glv,
-                    "window": a.window if a.window else _plan(n, th, a.no_glv),
-                    "seconds": round(best[0], 4), "cpu_seconds": round(best[1], 4),
-                    "us_per_point_thread": round(best[0] * th * 1e6 / n, 3)}), flush=True)
+                print(
+                    json.dumps(
+                        {
+                            "op": "msm_" + group,
+                            "log_n": ln,
+                            "threads": th,
+                            "scalars": a.scalars,
+                            "glv": not a.no_glv,
+                            "window": a.window if a.window else _plan(n, th, a.no_glv),
+                            "seconds": round(best[0], 4),
+                            "cpu_seconds": round(best[1], 4),
+                            "us_per_point_thread": round(best[0] * th * 1e6 / n, 3),
+                        }
+                    ),
+                    flush=True,
+                )
             if len(results) != 1:
                 raise SystemExit(f"msm_{group} 2^{ln}: results differ across thread counts")
 

@@ -18,6 +18,7 @@ Wall-clock seconds and process CPU seconds are both printed (the machine
 is shared: compare the load average).  Timings are measurements, not
 assertions.
 """
+
 import argparse
 import json
 import os
@@ -49,6 +50,7 @@ class _Timed:
                 self.seconds += time.perf_counter() - t
                 self.cpu += time.process_time() - c
                 self.calls += 1
+
         return timed
 
 
@@ -68,15 +70,35 @@ def build_batch(n_trades, depth, keys, now):
         leg_a = pedersen.commit_signed([3 + t, 300 + t], ra)
         leg_b = pedersen.commit_signed([-(3 + t), -(300 + t)], rb)
         nproof = netting.prove([leg_a, leg_b], [ra, rb])
-        item = trade(10**6 + t, o + 1, o + 2, o + 3, o + 4, root=root, epoch=epoch,
-                     legs=(leg_a, leg_b), netting=B.NettingProof(R=nproof.R, s=nproof.s),
-                     now=now)
-        for it, dest in [(item, items), (order((10**6 + t, 1), now), orders),
-                         (order((10**6 + t, 2), now), orders)]:
-            dest.append(B.Item(it.kind, {
-                role: B.ProofBundle(bd.circuit, bd.public, sim_proof(keys[bd.circuit][1],
-                                                                     list(bd.public)))
-                for role, bd in it.proofs.items()}, it.netting))
+        item = trade(
+            10**6 + t,
+            o + 1,
+            o + 2,
+            o + 3,
+            o + 4,
+            root=root,
+            epoch=epoch,
+            legs=(leg_a, leg_b),
+            netting=B.NettingProof(R=nproof.R, s=nproof.s),
+            now=now,
+        )
+        for it, dest in [
+            (item, items),
+            (order((10**6 + t, 1), now), orders),
+            (order((10**6 + t, 2), now), orders),
+        ]:
+            dest.append(
+                B.Item(
+                    it.kind,
+                    {
+                        role: B.ProofBundle(
+                            bd.circuit, bd.public, sim_proof(keys[bd.circuit][1], list(bd.public))
+                        )
+                        for role, bd in it.proofs.items()
+                    },
+                    it.netting,
+                )
+            )
     return B.Batch(items), B.Batch(orders), epoch
 
 
@@ -89,11 +111,17 @@ def main(argv=None):
     from _groth16_sim import sim_key
     from zkats import bn254
     from zkats.venue import batch as B
-    from zkats.venue.settlement import (DEFAULT_LAYOUTS, Groth16Verifier,
-                                        SchnorrNettingVerifier, SettlementService)
+    from zkats.venue.settlement import (
+        DEFAULT_LAYOUTS,
+        Groth16Verifier,
+        SchnorrNettingVerifier,
+        SettlementService,
+    )
 
-    keys = {name: sim_key(len(layout.names), seed=i)
-            for i, (name, layout) in enumerate(sorted(DEFAULT_LAYOUTS.items()))}
+    keys = {
+        name: sim_key(len(layout.names), seed=i)
+        for i, (name, layout) in enumerate(sorted(DEFAULT_LAYOUTS.items()))
+    }
     t = time.perf_counter()
     now = int(time.time())
     batch, orders, epoch = build_batch(args.trades, args.depth, keys, now)
@@ -106,10 +134,11 @@ def main(argv=None):
     verifier = _Timed(Groth16Verifier({k: v[0] for k, v in keys.items()}), "failures")
     netting = _Timed(SchnorrNettingVerifier(), "verify")
     with tempfile.TemporaryDirectory() as d:
-        svc = SettlementService(os.path.join(d, "ledger.db"), verifier=verifier,
-                                netting=netting, depth=args.depth)
+        svc = SettlementService(
+            os.path.join(d, "ledger.db"), verifier=verifier, netting=netting, depth=args.depth
+        )
         svc.publish_epoch(1, epoch, deadline=2**40)
-        svc.apply(orders)            # the order proofs opening the orders (not timed)
+        svc.apply(orders)  # the order proofs opening the orders (not timed)
         verifier.seconds = verifier.cpu = 0.0
         verifier.calls = netting.calls = 0
         c0 = time.process_time()
@@ -130,7 +159,9 @@ def main(argv=None):
         "groth16_verify_calls": verifier.calls,
         "netting_verify_seconds": round(netting.seconds, 3),
         "netting_verify_cpu_seconds": round(netting.cpu, 3),
-        "other_checks_seconds": round(receipt.verify_seconds - verifier.seconds - netting.seconds, 3),
+        "other_checks_seconds": round(
+            receipt.verify_seconds - verifier.seconds - netting.seconds, 3
+        ),
         "verify_seconds": round(receipt.verify_seconds, 3),
         "apply_seconds": round(receipt.apply_seconds, 3),
         "whole_apply_call_cpu_seconds": round(apply_cpu, 3),

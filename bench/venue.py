@@ -13,6 +13,7 @@ one after the other (witnesses included and not).  Target (issue 5): the
 three proofs of a trade in under 2 s on the 2-core machine.  Benchmarks
 are not tests: nothing here asserts a time.
 """
+
 import argparse
 import json
 import shutil
@@ -37,12 +38,39 @@ def make_ptau(work):
         sys.exit("bench/venue.py: no --ptau given and snarkjs is not installed")
     p0, p1 = work / "venue_p0.ptau", work / "venue_p1.ptau"
     print(f"making a power-{POWER} ptau (once)...", file=sys.stderr)
-    subprocess.run([str(SNARKJS), "powersoftau", "new", "bn128", str(POWER), str(p0)],
-                   check=True, capture_output=True)
-    subprocess.run([str(SNARKJS), "powersoftau", "contribute", str(p0), str(p1), "--name=bench",
-                    "-e=zkats venue bench (not a real ceremony)"], check=True, capture_output=True)
-    subprocess.run([sys.executable, "-m", "zkats.cli", "powersoftau", "prepare", "phase2",
-                    str(p1), str(out), "--quiet"], check=True, capture_output=True)
+    subprocess.run(
+        [str(SNARKJS), "powersoftau", "new", "bn128", str(POWER), str(p0)],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            str(SNARKJS),
+            "powersoftau",
+            "contribute",
+            str(p0),
+            str(p1),
+            "--name=bench",
+            "-e=zkats venue bench (not a real ceremony)",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "zkats.cli",
+            "powersoftau",
+            "prepare",
+            "phase2",
+            str(p1),
+            str(out),
+            "--quiet",
+        ],
+        check=True,
+        capture_output=True,
+    )
     p0.unlink()
     p1.unlink()
     return out
@@ -68,9 +96,13 @@ def main():
     cases = _scenario.cases()
     keys = {}
     for name, (mod, pub, prv) in cases.items():
-        cls = next(c for c in vars(mod).values()
-                   if isinstance(c, type) and getattr(c, "circuit_name", None)
-                   and c.__module__ == mod.__name__)
+        cls = next(
+            c
+            for c in vars(mod).values()
+            if isinstance(c, type)
+            and getattr(c, "circuit_name", None)
+            and c.__module__ == mod.__name__
+        )
         t0 = time.perf_counter()
         cc = compile_circuit(cls())
         t_compile = time.perf_counter() - t0
@@ -99,12 +131,24 @@ def main():
         t0 = time.perf_counter()
         ok = verify(zk.verifying_key(), public, proof)
         t_verify = time.perf_counter() - t0
-        print(json.dumps({"case": name, "circuit": circ, "constraints": cc.n_constraints,
-                          "wires": cc.n_wires, "public": cc.n_public,
-                          "compile_s": round(t_compile, 3),
-                          "setup_s": None if t_setup is None else round(t_setup, 2),
-                          "witness_s": round(t_solve, 3), "prove_s": round(t_prove, 3),
-                          "verify_s": round(t_verify, 4), "verified": ok}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "case": name,
+                    "circuit": circ,
+                    "constraints": cc.n_constraints,
+                    "wires": cc.n_wires,
+                    "public": cc.n_public,
+                    "compile_s": round(t_compile, 3),
+                    "setup_s": None if t_setup is None else round(t_setup, 2),
+                    "witness_s": round(t_solve, 3),
+                    "prove_s": round(t_prove, 3),
+                    "verify_s": round(t_verify, 4),
+                    "verified": ok,
+                }
+            ),
+            flush=True,
+        )
 
     # one trade: match + buyer transition + seller transition
     trade = ["match", "transition", "transition_seller"]
@@ -123,9 +167,18 @@ def main():
             t_p += t2 - t1
         if best is None or t_w + t_p < sum(best):
             best = (t_w, t_p)
-    print(json.dumps({"case": "trade (match + 2 transitions)", "witness_s": round(best[0], 3),
-                      "prove_s": round(best[1], 3), "total_s": round(sum(best), 3),
-                      "target_s": 2.0}), flush=True)
+    print(
+        json.dumps(
+            {
+                "case": "trade (match + 2 transitions)",
+                "witness_s": round(best[0], 3),
+                "prove_s": round(best[1], 3),
+                "total_s": round(sum(best), 3),
+                "target_s": 2.0,
+            }
+        ),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ Every trade needs two distinct accounts (one live note per account per
 batch), so N trades cost 7N proofs: use bench/settlement.py for 100-trade
 verification timings without proving 700 proofs.
 """
+
 import argparse
 import json
 import os
@@ -41,8 +42,10 @@ def main(argv=None):
     v.settle([v.deposit(w, 100_000) for w in ws])
     for w in ws:
         w.sync(v.ledger)
-    sos = [v.new_order(w, "BTC-PERP", "buy" if i % 2 == 0 else "sell", 2, 60_000)
-           for i, w in enumerate(ws)]
+    sos = [
+        v.new_order(w, "BTC-PERP", "buy" if i % 2 == 0 else "sell", 2, 60_000)
+        for i, w in enumerate(ws)
+    ]
     v.settle([v.order_item(so) for so in sos])
     t_setup = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -52,13 +55,22 @@ def main(argv=None):
     r = v.settle(items)
     settle_cpu = time.process_time() - c0
     v.close()
-    print(json.dumps({
-        "trades": n, "proofs": "real (venue circuits, development keys)",
-        "init_s": round(t_init, 2), "deposits_and_orders_s": round(t_setup, 2),
-        "prove_trades_s": round(t_prove, 2), "prove_per_proof_s": round(t_prove / (3 * n), 3),
-        "verify_s": round(r.verify_seconds, 3), "apply_s": round(r.apply_seconds, 3),
-        "settle_cpu_s": round(settle_cpu, 3),
-        "loadavg": os.getloadavg()}))
+    print(
+        json.dumps(
+            {
+                "trades": n,
+                "proofs": "real (venue circuits, development keys)",
+                "init_s": round(t_init, 2),
+                "deposits_and_orders_s": round(t_setup, 2),
+                "prove_trades_s": round(t_prove, 2),
+                "prove_per_proof_s": round(t_prove / (3 * n), 3),
+                "verify_s": round(r.verify_seconds, 3),
+                "apply_s": round(r.apply_seconds, 3),
+                "settle_cpu_s": round(settle_cpu, 3),
+                "loadavg": os.getloadavg(),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

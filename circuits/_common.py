@@ -12,6 +12,7 @@ Conventions:
   ``enc`` to ``k`` bits gives the sign as the top bit;
 * an epoch is ``EPOCH_SIZE`` lists of 7 fields (``EpochEntry.fields()``).
 """
+
 from zkats.gadgets.babyjubjub import fixed_base_msm, point_add
 from zkats.gadgets.bits import num2bits, num2bits_strict, range_check
 from zkats.gadgets.merkle import merkle_root_gadget
@@ -86,7 +87,7 @@ def spend(api, fields, salt, nk, pk, bits, siblings, root, nullifier, fresh=None
 
 def slots_of(fields):
     """[(instrument, enc position, enc cost)] of a note's fields."""
-    return [tuple(fields[4 + 3 * j: 7 + 3 * j]) for j in range(units.N_SLOTS)]
+    return [tuple(fields[4 + 3 * j : 7 + 3 * j]) for j in range(units.N_SLOTS)]
 
 
 def note_fields(account, npk, collateral, model, slots):
@@ -105,8 +106,17 @@ def epoch_check(api, epoch_id, epoch_hash, entries):
         range_check(api, epoch_id, 64)
         hs = []
         for e in entries:
-            for v, bits in zip(e[1:], (units.PRICE_BITS, units.PRICE_BITS, units.DELTA_BITS,
-                                       units.GAMMA_BITS, units.BPS_BITS, units.BPS_BITS)):
+            for v, bits in zip(
+                e[1:],
+                (
+                    units.PRICE_BITS,
+                    units.PRICE_BITS,
+                    units.DELTA_BITS,
+                    units.GAMMA_BITS,
+                    units.BPS_BITS,
+                    units.BPS_BITS,
+                ),
+            ):
                 range_check(api, v, bits)
             hs.append(poseidon(api, [tags.EPOCH_ENTRY] + list(e)))
         api.assert_equal(poseidon(api, [tags.EPOCH, epoch_id] + hs), epoch_hash)
@@ -116,8 +126,10 @@ def select_entry(api, entries, index, instrument, position):
     """The epoch entry ``entries[index]`` (7 fields) for a slot; its
     instrument must be the slot's unless the position is 0."""
     bits = num2bits(api, index, (units.EPOCH_SIZE - 1).bit_length())
-    e = [mux(api, bits, [entries[k][f] for k in range(units.EPOCH_SIZE)])
-         for f in range(ENTRY_FIELDS)]
+    e = [
+        mux(api, bits, [entries[k][f] for k in range(units.EPOCH_SIZE)])
+        for f in range(ENTRY_FIELDS)
+    ]
     api.assert_product(e[0] - instrument, position, 0)
     return e
 
@@ -154,7 +166,7 @@ def margin_check(api, fields, entries, entry_index, maintenance):
         for h in shocks:
             port = equity * margin.PORTFOLIO_SCALE
             for ad, ag in zip(a_delta, a_gamma):
-                port = port + ad * (2 * 10 ** 4 * h) + ag * (h * h)
+                port = port + ad * (2 * 10**4 * h) + ag * (h * h)
             with api.scope("slack"):
                 range_check(api, select(api, model, port, lin), margin.MARGIN_BITS)
 
@@ -170,8 +182,9 @@ def leg_point(api, side, q_bits, n_bits, rho):
     """``Leg.commitment``: ``sign * (q*G_0 + |n|*G_1 + rho*H)``, sign = -1 iff side == 1."""
     g = value_generators(2)
     with api.scope("leg"):
-        x, y = fixed_base_msm(api, [(q_bits, g[0]), (n_bits, g[1]),
-                                    (blinding_bits(api, rho), blinding_generator())])
+        x, y = fixed_base_msm(
+            api, [(q_bits, g[0]), (n_bits, g[1]), (blinding_bits(api, rho), blinding_generator())]
+        )
         return api.mul(x, 1 - 2 * api.lc(side)), y
 
 
@@ -179,8 +192,9 @@ def fee_check(api, fee, amount, bps):
     """``fee == ceil(amount * bps / 10000)`` (``units.mul_bps_ceil``) with
     ``fee`` range-checked to COLLATERAL_BITS; ``amount`` must be range-checked."""
     range_check(api, fee, units.COLLATERAL_BITS)
-    assert_in_range(api, api.lc(fee) * units.BPS - api.lc(amount) * bps, 0, units.BPS - 1,
-                    units.BPS_BITS)
+    assert_in_range(
+        api, api.lc(fee) * units.BPS - api.lc(amount) * bps, 0, units.BPS - 1, units.BPS_BITS
+    )
 
 
 def assert_point(api, p, public):

@@ -1,5 +1,6 @@
 """Native twins shared by the state circuits (transition, health,
 liquidate, deposit, withdraw): spending a note and the epoch inputs."""
+
 from dataclasses import dataclass, field
 from typing import Tuple
 
@@ -12,6 +13,7 @@ from zkats.venue import keys, notes, units
 class Spend:
     """What the owner needs to spend a note: the note, the nullifier key, the
     account's public key, and the Merkle path (siblings, index bits LSB first)."""
+
     note: notes.Note
     nk: int = field(repr=False)
     pub: Tuple[int, int]
@@ -29,9 +31,14 @@ class Spend:
         return cls(note, key.nk, tuple(key.pub), (0,) * units.TREE_DEPTH, (0,) * units.TREE_DEPTH)
 
     def inputs(self):
-        return {"old_note": self.note.fields(), "old_salt": self.note.salt, "nk": self.nk,
-                "pk": list(self.pub), "path_bits": list(self.bits),
-                "siblings": list(self.siblings)}
+        return {
+            "old_note": self.note.fields(),
+            "old_salt": self.note.salt,
+            "nk": self.nk,
+            "pk": list(self.pub),
+            "path_bits": list(self.bits),
+            "siblings": list(self.siblings),
+        }
 
     def index(self):
         return sum(b << i for i, b in enumerate(self.bits))

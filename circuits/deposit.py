@@ -11,6 +11,7 @@ must be the venue's collateral asset (:data:`ASSET`).  The escrow gains
 exactly ``amount``; the note gains exactly ``amount``.  Native twin:
 :func:`check`.
 """
+
 from dataclasses import dataclass
 
 from zkats.circuit import Circuit, Private, Public, register
@@ -50,8 +51,10 @@ def build(spend_, root, amount, fresh=False, new_salt=None):
     old = spend_.note
     new = old.with_collateral(old.collateral + amount, salt=new_salt)
     nf = notes.genesis_nullifier(spend_.nk) if fresh else old.nullifier(spend_.nk)
-    return (DepositPublic(root, nf, new.commitment(), old.account, ASSET, amount),
-            DepositPrivate(spend_, int(bool(fresh)), new))
+    return (
+        DepositPublic(root, nf, new.commitment(), old.account, ASSET, amount),
+        DepositPrivate(spend_, int(bool(fresh)), new),
+    )
 
 
 def check(pub, prv):
@@ -60,8 +63,10 @@ def check(pub, prv):
         empty = notes.Note(old.account, old.npk, 0, old.model, (), old.salt)
         if old != empty:
             raise InputError("deposit: a fresh account starts from the empty note")
-        if keys.nullifier_public(prv.spend.nk) != old.npk or \
-                keys.account_id(prv.spend.pub, old.npk) != old.account:
+        if (
+            keys.nullifier_public(prv.spend.nk) != old.npk
+            or keys.account_id(prv.spend.pub, old.npk) != old.account
+        ):
             raise InputError("deposit: the keys do not match the account")
         if pub.nullifier != notes.genesis_nullifier(prv.spend.nk):
             raise InputError("deposit: wrong genesis nullifier")
@@ -79,9 +84,16 @@ def check(pub, prv):
 
 
 def inputs(pub, prv):
-    d = {"root": pub.root, "nullifier": pub.nullifier, "commitment": pub.commitment,
-         "account": pub.account, "asset": pub.asset, "amount": pub.amount,
-         "fresh": prv.fresh, "new_salt": prv.new_note.salt}
+    d = {
+        "root": pub.root,
+        "nullifier": pub.nullifier,
+        "commitment": pub.commitment,
+        "account": pub.account,
+        "asset": pub.asset,
+        "amount": pub.amount,
+        "fresh": prv.fresh,
+        "new_salt": prv.new_note.salt,
+    }
     d.update(prv.spend.inputs())
     return d
 
@@ -89,6 +101,7 @@ def inputs(pub, prv):
 @register("deposit")
 class Deposit(Circuit):
     """A public amount enters escrow and the account's note (or opens a fresh account)."""
+
     root = Public()
     nullifier = Public()
     commitment = Public()
@@ -107,8 +120,18 @@ class Deposit(Circuit):
     def define(self, api):
         f = self.old_note
         api.assert_bool(self.fresh)
-        spend(api, f, self.old_salt, self.nk, self.pk, self.path_bits, self.siblings,
-              self.root, self.nullifier, fresh=self.fresh)
+        spend(
+            api,
+            f,
+            self.old_salt,
+            self.nk,
+            self.pk,
+            self.path_bits,
+            self.siblings,
+            self.root,
+            self.nullifier,
+            fresh=self.fresh,
+        )
         with api.scope("fresh_is_empty"):
             api.assert_product(self.fresh, f[2], 0)
             for inst, pos, cost in slots_of(f):

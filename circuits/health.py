@@ -8,6 +8,7 @@ maintenance margin (:func:`zkats.venue.margin.meets`, ``maintenance=True``)
 at the epoch whose data hashes to ``epoch_hash``.  Nothing else is
 revealed.  Native twin: :func:`check`.
 """
+
 from dataclasses import dataclass
 
 from zkats.circuit import Circuit, Private, Public, register
@@ -40,8 +41,10 @@ class HealthPrivate:
 
 def build(spend_, root, epoch):
     n = spend_.note
-    return (HealthPublic(root, n.nullifier(spend_.nk), n.account, epoch.epoch_id, epoch.hash()),
-            HealthPrivate(spend_, epoch))
+    return (
+        HealthPublic(root, n.nullifier(spend_.nk), n.account, epoch.epoch_id, epoch.hash()),
+        HealthPrivate(spend_, epoch),
+    )
 
 
 def check(pub, prv):
@@ -55,10 +58,15 @@ def check(pub, prv):
 
 
 def inputs(pub, prv):
-    d = {"root": pub.root, "nullifier": pub.nullifier, "account": pub.account,
-         "epoch_id": pub.epoch_id, "epoch_hash": pub.epoch_hash,
-         "epoch": prv.epoch.circuit_inputs()["epoch"],
-         "entry_index": entry_indices(prv.spend.note, prv.epoch)}
+    d = {
+        "root": pub.root,
+        "nullifier": pub.nullifier,
+        "account": pub.account,
+        "epoch_id": pub.epoch_id,
+        "epoch_hash": pub.epoch_hash,
+        "epoch": prv.epoch.circuit_inputs()["epoch"],
+        "entry_index": entry_indices(prv.spend.note, prv.epoch),
+    }
     d.update(prv.spend.inputs())
     return d
 
@@ -66,6 +74,7 @@ def inputs(pub, prv):
 @register("health")
 class Health(Circuit):
     """An account's live note meets maintenance margin at an oracle epoch."""
+
     root = Public()
     nullifier = Public()
     account = Public()
@@ -82,8 +91,17 @@ class Health(Circuit):
 
     def define(self, api):
         f = self.old_note
-        spend(api, f, self.old_salt, self.nk, self.pk, self.path_bits, self.siblings,
-              self.root, self.nullifier)
+        spend(
+            api,
+            f,
+            self.old_salt,
+            self.nk,
+            self.pk,
+            self.path_bits,
+            self.siblings,
+            self.root,
+            self.nullifier,
+        )
         api.assert_equal(f[0], self.account)
         epoch_check(api, self.epoch_id, self.epoch_hash, self.epoch)
         margin_check(api, f, self.epoch, self.entry_index, maintenance=True)

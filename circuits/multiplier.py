@@ -1,10 +1,12 @@
 """Example circuits: the smallest useful ones, for the guide and the tests."""
+
 from zkats.circuit import Circuit, Output, Private, Public, register
 
 
 @register("multiplier")
 class Multiplier(Circuit):
     """c = a * b with a public and b private (circom's classic Multiplier2)."""
+
     c = Output()
     a = Public()
     b = Private()
@@ -16,6 +18,7 @@ class Multiplier(Circuit):
 @register("product_chain")
 class ProductChain(Circuit):
     """out = x^(2^n) by n squarings: n + 1 constraints (a size knob for benchmarks)."""
+
     out = Output()
     x = Private()
 

@@ -10,6 +10,7 @@ Poseidon(ACCOUNT, A, npk)`` for the public key ``A`` that signed
 commitment stays hidden, including who signed.  Native twin:
 :func:`check` (``orders.check_signed_order``).
 """
+
 from dataclasses import dataclass
 
 from zkats.circuit import Circuit, Private, Public, register
@@ -58,16 +59,28 @@ def check(pub, prv):
 def inputs(pub, prv):
     so = prv.signed
     o = so.order
-    return {"commitment": list(pub.commitment), "now": pub.now,
-            "instrument": o.instrument, "side": o.side, "size": o.size, "limit": o.limit,
-            "expiry": o.expiry, "account": o.account, "nonce": o.nonce,
-            "blinding": so.blinding, "pk": list(so.pub), "npk": so.npk,
-            "sig_r8": list(so.sig[0]), "sig_s": so.sig[1]}
+    return {
+        "commitment": list(pub.commitment),
+        "now": pub.now,
+        "instrument": o.instrument,
+        "side": o.side,
+        "size": o.size,
+        "limit": o.limit,
+        "expiry": o.expiry,
+        "account": o.account,
+        "nonce": o.nonce,
+        "blinding": so.blinding,
+        "pk": list(so.pub),
+        "npk": so.npk,
+        "sig_r8": list(so.sig[0]),
+        "sig_s": so.sig[1],
+    }
 
 
 @register("order")
 class Order(Circuit):
     """A commitment opens to a well-formed, unexpired order signed by its account."""
+
     commitment = Public(n=2)
     now = Public()
     instrument = Private()
@@ -86,22 +99,30 @@ class Order(Circuit):
     def define(self, api):
         g = value_generators(3)
         with api.scope("fields"):
-            api.inverse(self.instrument)                               # instrument != 0
+            api.inverse(self.instrument)  # instrument != 0
             api.assert_bool(self.side)
             size_bits = num2bits(api, self.size, units.SIZE_BITS)
-            range_check(api, self.size - 1, units.SIZE_BITS)           # size >= 1
+            range_check(api, self.size - 1, units.SIZE_BITS)  # size >= 1
             limit_bits = num2bits(api, self.limit, units.PRICE_BITS)
-            range_check(api, self.limit - 1, units.PRICE_BITS)         # limit >= 1
+            range_check(api, self.limit - 1, units.PRICE_BITS)  # limit >= 1
             range_check(api, self.now, units.TIME_BITS)
             range_check(api, self.expiry, units.TIME_BITS)
-            range_check(api, self.expiry - self.now - 1, units.TIME_BITS)   # now < expiry
+            range_check(api, self.expiry - self.now - 1, units.TIME_BITS)  # now < expiry
             range_check(api, self.nonce, units.NONCE_BITS)
         with api.scope("commitment"):
-            digest = poseidon(api, [tags.ORDER, self.instrument, self.side, self.expiry,
-                                    self.account, self.nonce])
-            d_bits = num2bits_strict(api, digest)[:orders.DIGEST_BITS]
-            c = fixed_base_msm(api, [(d_bits, g[0]), (size_bits, g[1]), (limit_bits, g[2]),
-                                     (blinding_bits(api, self.blinding), blinding_generator())])
+            digest = poseidon(
+                api, [tags.ORDER, self.instrument, self.side, self.expiry, self.account, self.nonce]
+            )
+            d_bits = num2bits_strict(api, digest)[: orders.DIGEST_BITS]
+            c = fixed_base_msm(
+                api,
+                [
+                    (d_bits, g[0]),
+                    (size_bits, g[1]),
+                    (limit_bits, g[2]),
+                    (blinding_bits(api, self.blinding), blinding_generator()),
+                ],
+            )
             assert_point(api, c, self.commitment)
         with api.scope("signature"):
             api.assert_equal(account_id(api, self.pk, self.npk), self.account)

@@ -14,6 +14,7 @@ hashes to ``epoch_hash``.
 
 Native twin: :func:`check` (``Note.apply_leg`` and ``margin.check``).
 """
+
 from dataclasses import dataclass
 
 from zkats.circuit import Circuit, Private, Public, register
@@ -21,13 +22,34 @@ from zkats.errors import InputError
 from zkats.gadgets.bits import num2bits
 from zkats.venue import margin, notes, oracle, orders, tags, units
 
-from ._common import (NOTE_FIELDS, NOTIONAL_BITS, assert_point, epoch_check, fee_check,
-                      leg_point, margin_check, note_commitment, note_fields, one_hot,
-                      poseidon, slots_of, spend)
+from ._common import (
+    NOTE_FIELDS,
+    NOTIONAL_BITS,
+    assert_point,
+    epoch_check,
+    fee_check,
+    leg_point,
+    margin_check,
+    note_commitment,
+    note_fields,
+    one_hot,
+    poseidon,
+    slots_of,
+    spend,
+)
 from ._state import Spend, entry_indices
 
-PUBLIC_SIGNALS = ("root", "nullifier", "commitment", "instrument", "delta_x", "delta_y",
-                  "tag", "epoch_id", "epoch")
+PUBLIC_SIGNALS = (
+    "root",
+    "nullifier",
+    "commitment",
+    "instrument",
+    "delta_x",
+    "delta_y",
+    "tag",
+    "epoch_id",
+    "epoch",
+)
 
 
 @dataclass(frozen=True)
@@ -42,8 +64,17 @@ class TransitionPublic:
     epoch_hash: int
 
     def signals(self):
-        return [self.root, self.nullifier, self.commitment, self.instrument, self.leg[0],
-                self.leg[1], self.tag, self.epoch_id, self.epoch_hash]
+        return [
+            self.root,
+            self.nullifier,
+            self.commitment,
+            self.instrument,
+            self.leg[0],
+            self.leg[1],
+            self.tag,
+            self.epoch_id,
+            self.epoch_hash,
+        ]
 
 
 @dataclass(frozen=True)
@@ -60,8 +91,16 @@ def build(spend_, root, leg, epoch, new_salt=None):
     old = spend_.note
     slot = old.slot_for(leg.instrument)
     new = old.apply_leg(leg.instrument, leg.d, leg.n, slot=slot, salt=new_salt)
-    pub = TransitionPublic(root, old.nullifier(spend_.nk), new.commitment(), leg.instrument,
-                           leg.commitment(), leg.tag(), epoch.epoch_id, epoch.hash())
+    pub = TransitionPublic(
+        root,
+        old.nullifier(spend_.nk),
+        new.commitment(),
+        leg.instrument,
+        leg.commitment(),
+        leg.tag(),
+        epoch.epoch_id,
+        epoch.hash(),
+    )
     return pub, TransitionPrivate(spend_, leg, slot, new, epoch)
 
 
@@ -73,8 +112,12 @@ def check(pub, prv):
         raise InputError("transition: the leg is not bound to this account")
     if leg.instrument != pub.instrument or leg.commitment() != tuple(pub.leg):
         raise InputError("transition: wrong leg opening")
-    if abs(leg.n) % max(abs(leg.d), 1) or abs(leg.d) >= 1 << units.SIZE_BITS \
-            or abs(leg.n) >= 1 << NOTIONAL_BITS or (leg.d >= 0) != (leg.n >= 0):
+    if (
+        abs(leg.n) % max(abs(leg.d), 1)
+        or abs(leg.d) >= 1 << units.SIZE_BITS
+        or abs(leg.n) >= 1 << NOTIONAL_BITS
+        or (leg.d >= 0) != (leg.n >= 0)
+    ):
         raise InputError("transition: malformed leg")
     expected = old.apply_leg(leg.instrument, leg.d, leg.n, slot=prv.slot, salt=prv.new_note.salt)
     if expected != prv.new_note or prv.new_note.commitment() != pub.commitment:
@@ -87,13 +130,25 @@ def check(pub, prv):
 
 def inputs(pub, prv):
     leg = prv.leg
-    d = {"root": pub.root, "nullifier": pub.nullifier, "commitment": pub.commitment,
-         "instrument": pub.instrument, "leg": list(pub.leg), "tag": pub.tag,
-         "epoch_id": pub.epoch_id, "epoch_hash": pub.epoch_hash,
-         "side": 0 if leg.d >= 0 else 1, "size": abs(leg.d), "notional": abs(leg.n),
-         "rho": leg.blinding, "slot": prv.slot, "fee": notes.trade_fee(abs(leg.n)),
-         "new_salt": prv.new_note.salt, "epoch": prv.epoch.circuit_inputs()["epoch"],
-         "entry_index": entry_indices(prv.new_note, prv.epoch)}
+    d = {
+        "root": pub.root,
+        "nullifier": pub.nullifier,
+        "commitment": pub.commitment,
+        "instrument": pub.instrument,
+        "leg": list(pub.leg),
+        "tag": pub.tag,
+        "epoch_id": pub.epoch_id,
+        "epoch_hash": pub.epoch_hash,
+        "side": 0 if leg.d >= 0 else 1,
+        "size": abs(leg.d),
+        "notional": abs(leg.n),
+        "rho": leg.blinding,
+        "slot": prv.slot,
+        "fee": notes.trade_fee(abs(leg.n)),
+        "new_salt": prv.new_note.salt,
+        "epoch": prv.epoch.circuit_inputs()["epoch"],
+        "entry_index": entry_indices(prv.new_note, prv.epoch),
+    }
     d.update(prv.spend.inputs())
     return d
 
@@ -101,6 +156,7 @@ def inputs(pub, prv):
 @register("transition")
 class Transition(Circuit):
     """An account note applies one trade leg and still meets initial margin."""
+
     root = Public()
     nullifier = Public()
     commitment = Public()
@@ -127,8 +183,17 @@ class Transition(Circuit):
 
     def define(self, api):
         f = self.old_note
-        spend(api, f, self.old_salt, self.nk, self.pk, self.path_bits, self.siblings,
-              self.root, self.nullifier)
+        spend(
+            api,
+            f,
+            self.old_salt,
+            self.nk,
+            self.pk,
+            self.path_bits,
+            self.siblings,
+            self.root,
+            self.nullifier,
+        )
         with api.scope("leg"):
             api.assert_bool(self.side)
             q_bits = num2bits(api, self.size, units.SIZE_BITS)
@@ -138,14 +203,19 @@ class Transition(Circuit):
             d = self.size - 2 * api.mul(self.side, self.size)
             n = self.notional - 2 * api.mul(self.side, self.notional)
         with api.scope("apply"):
-            api.inverse(self.instrument)                            # instrument != 0
+            api.inverse(self.instrument)  # instrument != 0
             sel = one_hot(api, self.slot, units.N_SLOTS)
             new_slots = []
             for j, (inst, pos, cost) in enumerate(slots_of(f)):
                 held = api.mul(inst - self.instrument, pos - units.offset(units.POSITION_BITS))
                 api.assert_product(sel[j], held, 0)
-                new_slots.append((inst + api.mul(sel[j], self.instrument - inst),
-                                  pos + api.mul(sel[j], d), cost + api.mul(sel[j], n)))
+                new_slots.append(
+                    (
+                        inst + api.mul(sel[j], self.instrument - inst),
+                        pos + api.mul(sel[j], d),
+                        cost + api.mul(sel[j], n),
+                    )
+                )
             fee_check(api, self.fee, self.notional, notes.TRADE_FEE_BPS)
             new = note_fields(f[0], f[1], f[2] - self.fee, f[3], new_slots)
             api.assert_equal(note_commitment(api, new, self.new_salt), self.commitment)

@@ -8,6 +8,7 @@ no overdraft), same positions, keys and model, which still meets initial
 margin at the epoch.  ``recipient`` (the payout address) is bound to the
 proof so a relayer cannot redirect the funds.  Native twin: :func:`check`.
 """
+
 from dataclasses import dataclass
 
 from zkats.circuit import Circuit, Private, Public, register
@@ -15,13 +16,29 @@ from zkats.errors import InputError
 from zkats.gadgets.bits import range_check
 from zkats.venue import margin, notes, oracle, units
 
-from ._common import (NOTE_FIELDS, epoch_check, margin_check, note_commitment, note_fields,
-                      slots_of, spend)
+from ._common import (
+    NOTE_FIELDS,
+    epoch_check,
+    margin_check,
+    note_commitment,
+    note_fields,
+    slots_of,
+    spend,
+)
 from ._state import Spend, entry_indices
 from .deposit import ASSET
 
-PUBLIC_SIGNALS = ("root", "nullifier", "commitment", "account", "asset", "amount",
-                  "recipient", "epoch_id", "epoch")
+PUBLIC_SIGNALS = (
+    "root",
+    "nullifier",
+    "commitment",
+    "account",
+    "asset",
+    "amount",
+    "recipient",
+    "epoch_id",
+    "epoch",
+)
 
 
 @dataclass(frozen=True)
@@ -37,8 +54,17 @@ class WithdrawPublic:
     epoch_hash: int
 
     def signals(self):
-        return [self.root, self.nullifier, self.commitment, self.account, self.asset,
-                self.amount, self.recipient, self.epoch_id, self.epoch_hash]
+        return [
+            self.root,
+            self.nullifier,
+            self.commitment,
+            self.account,
+            self.asset,
+            self.amount,
+            self.recipient,
+            self.epoch_id,
+            self.epoch_hash,
+        ]
 
 
 @dataclass(frozen=True)
@@ -53,9 +79,20 @@ def build(spend_, root, amount, recipient, epoch, new_salt=None):
     if amount > old.collateral:
         raise InputError("withdraw: amount exceeds the note's collateral")
     new = old.with_collateral(old.collateral - amount, salt=new_salt)
-    return (WithdrawPublic(root, old.nullifier(spend_.nk), new.commitment(), old.account, ASSET,
-                           amount, recipient, epoch.epoch_id, epoch.hash()),
-            WithdrawPrivate(spend_, new, epoch))
+    return (
+        WithdrawPublic(
+            root,
+            old.nullifier(spend_.nk),
+            new.commitment(),
+            old.account,
+            ASSET,
+            amount,
+            recipient,
+            epoch.epoch_id,
+            epoch.hash(),
+        ),
+        WithdrawPrivate(spend_, new, epoch),
+    )
 
 
 def check(pub, prv):
@@ -78,11 +115,20 @@ def check(pub, prv):
 
 
 def inputs(pub, prv):
-    d = {"root": pub.root, "nullifier": pub.nullifier, "commitment": pub.commitment,
-         "account": pub.account, "asset": pub.asset, "amount": pub.amount,
-         "recipient": pub.recipient, "epoch_id": pub.epoch_id, "epoch_hash": pub.epoch_hash,
-         "new_salt": prv.new_note.salt, "epoch": prv.epoch.circuit_inputs()["epoch"],
-         "entry_index": entry_indices(prv.new_note, prv.epoch)}
+    d = {
+        "root": pub.root,
+        "nullifier": pub.nullifier,
+        "commitment": pub.commitment,
+        "account": pub.account,
+        "asset": pub.asset,
+        "amount": pub.amount,
+        "recipient": pub.recipient,
+        "epoch_id": pub.epoch_id,
+        "epoch_hash": pub.epoch_hash,
+        "new_salt": prv.new_note.salt,
+        "epoch": prv.epoch.circuit_inputs()["epoch"],
+        "entry_index": entry_indices(prv.new_note, prv.epoch),
+    }
     d.update(prv.spend.inputs())
     return d
 
@@ -90,6 +136,7 @@ def inputs(pub, prv):
 @register("withdraw")
 class Withdraw(Circuit):
     """A public amount leaves the account's note and escrow; initial margin still met."""
+
     root = Public()
     nullifier = Public()
     commitment = Public()
@@ -111,8 +158,17 @@ class Withdraw(Circuit):
 
     def define(self, api):
         f = self.old_note
-        spend(api, f, self.old_salt, self.nk, self.pk, self.path_bits, self.siblings,
-              self.root, self.nullifier)
+        spend(
+            api,
+            f,
+            self.old_salt,
+            self.nk,
+            self.pk,
+            self.path_bits,
+            self.siblings,
+            self.root,
+            self.nullifier,
+        )
         api.assert_equal(f[0], self.account)
         api.assert_equal(self.asset, ASSET)
         api.assert_product(self.recipient, self.recipient, api.mul(self.recipient, self.recipient))
@@ -120,4 +176,6 @@ class Withdraw(Circuit):
         new = note_fields(f[0], f[1], f[2] - self.amount, f[3], slots_of(f))
         api.assert_equal(note_commitment(api, new, self.new_salt), self.commitment)
         epoch_check(api, self.epoch_id, self.epoch_hash, self.epoch)
-        margin_check(api, new, self.epoch, self.entry_index, maintenance=False)   # checks collateral >= 0
+        margin_check(
+            api, new, self.epoch, self.entry_index, maintenance=False
+        )  # checks collateral >= 0

@@ -13,6 +13,7 @@ Flags:
   * ``ZKATS_NATIVE_CFLAGS`` / ``ZKATS_NATIVE_LDFLAGS`` append flags (used by
     ``make sanitize`` for AddressSanitizer/UndefinedBehaviorSanitizer).
 """
+
 import glob
 import os
 import platform
@@ -43,15 +44,21 @@ def _compiler_accepts(flags):
         with open(src, "w") as f:
             f.write("int main(void){return 0;}\n")
         try:
-            r = subprocess.run([cc, *flags, src, "-o", os.path.join(d, "t")],
-                               capture_output=True)
+            r = subprocess.run([cc, *flags, src, "-o", os.path.join(d, "t")], capture_output=True)
         except OSError:
             return False
         return r.returncode == 0
 
 
 def compile_flags():
-    flags = ["-O3", "-std=gnu11", "-pthread", "-fno-strict-aliasing", "-Wall", "-Wno-unused-function"]
+    flags = [
+        "-O3",
+        "-std=gnu11",
+        "-pthread",
+        "-fno-strict-aliasing",
+        "-Wall",
+        "-Wno-unused-function",
+    ]
     portable = os.environ.get("ZKATS_NATIVE_PORTABLE") == "1"
     if not portable and platform.machine() in ("x86_64", "AMD64"):
         if _compiler_accepts(["-march=native"]):
@@ -67,8 +74,9 @@ def link_flags():
 
 
 def _modules():
-    return sorted(os.path.splitext(os.path.basename(p))[0]
-                  for p in glob.glob(os.path.join(HERE, "*.cdef")))
+    return sorted(
+        os.path.splitext(os.path.basename(p))[0] for p in glob.glob(os.path.join(HERE, "*.cdef"))
+    )
 
 
 ffibuilder = FFI()
@@ -80,8 +88,9 @@ ffibuilder.cdef("\n".join(_cdef))
 ffibuilder.set_source(
     "zkats._native",
     "\n".join('#include "%s.h"' % m for m in _modules()),
-    sources=sorted(os.path.relpath(p, os.path.dirname(HERE))
-                   for p in glob.glob(os.path.join(HERE, "*.c"))),
+    sources=sorted(
+        os.path.relpath(p, os.path.dirname(HERE)) for p in glob.glob(os.path.join(HERE, "*.c"))
+    ),
     include_dirs=[os.path.relpath(HERE, os.path.dirname(HERE))],
     extra_compile_args=compile_flags(),
     extra_link_args=link_flags(),

@@ -2,6 +2,7 @@
 ceremony; zkats.chain.devkeys caches them per circuit r1cs hash, so only a
 changed circuit is set up again), a py-evm chain with the escrow deployed,
 and every proof of the on-chain scenario (zkats.chain.scenario), made once."""
+
 from types import SimpleNamespace
 
 from conftest import require_peer
@@ -22,8 +23,9 @@ def build_world():
     esc.publish_epoch(rep.epoch.epoch_id, rep.epoch.hash())
     esc.fund(alice, DEPOSITS["alice"])
     esc.fund(bob, DEPOSITS["bob"])
-    w = SimpleNamespace(keys=keys, chain=chain, esc=esc, alice=alice, bob=bob, payee=payee,
-                        rep=rep, roots={})
+    w = SimpleNamespace(
+        keys=keys, chain=chain, esc=esc, alice=alice, bob=bob, payee=payee, rep=rep, roots={}
+    )
     w.roots["empty"] = rep.root
     w.deposit = {}
     for name in ("alice", "bob"):
@@ -32,8 +34,11 @@ def build_world():
         rep.applied_deposit(name, pub, prv)
     w.roots["deposited"] = rep.root
     m, ta, tb = rep.trade(chain.now())
-    w.trade = (keys.prove("match", *m), keys.prove("transition", *ta),
-               keys.prove("transition", *tb))
+    w.trade = (
+        keys.prove("match", *m),
+        keys.prove("transition", *ta),
+        keys.prove("transition", *tb),
+    )
     w.roots["traded"] = rep.root
     pub, prv = rep.withdraw("alice", 150_000, int(payee, 16), salt=7001)
     w.withdraw_alice = keys.prove("withdraw", pub, prv)
@@ -47,13 +52,20 @@ def build_world():
 
 def trade_struct(w):
     from zkats.chain.escrow import trade
+
     return trade(*w.trade)
 
 
 def nullifiers(w):
     t = w.trade
-    return [w.deposit["alice"][1][1], w.deposit["bob"][1][1], t[1][1][1], t[2][1][1],
-            w.withdraw_alice[1][1], w.withdraw_bob[1][1]]
+    return [
+        w.deposit["alice"][1][1],
+        w.deposit["bob"][1][1],
+        t[1][1][1],
+        t[2][1][1],
+        w.withdraw_alice[1][1],
+        w.withdraw_bob[1][1],
+    ]
 
 
 def state(w):

@@ -7,6 +7,7 @@ witness with circom's wasm generator and a proof with ``snarkjs groth16
 prove``.  Built once per session (module-level cache) and shared by the test
 modules that import it.
 """
+
 import atexit
 import json
 import os
@@ -21,9 +22,13 @@ _CACHE = {}
 
 
 def run(cmd, cwd, timeout=300):
-    r = subprocess.run([str(c) for c in cmd], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    r = subprocess.run(
+        [str(c) for c in cmd], cwd=cwd, capture_output=True, text=True, timeout=timeout
+    )
     if r.returncode != 0:
-        raise RuntimeError(f"{' '.join(map(str, cmd))} failed:\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}")
+        raise RuntimeError(
+            f"{' '.join(map(str, cmd))} failed:\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}"
+        )
     return r.stdout
 
 
@@ -45,15 +50,28 @@ def snarkjs_artifacts(tmp_path_factory):
     run([circom, src, "--r1cs", "--wasm", "-o", d], d)
     run([snarkjs, "powersoftau", "new", "bn128", "8", "pot0.ptau"], d)
     # a contribution is needed: the fresh ceremony has tau = alpha = beta = 1
-    run([snarkjs, "powersoftau", "contribute", "pot0.ptau", "pot1.ptau", "-e=zkats ptau entropy"], d)
+    run(
+        [snarkjs, "powersoftau", "contribute", "pot0.ptau", "pot1.ptau", "-e=zkats ptau entropy"], d
+    )
     run([snarkjs, "powersoftau", "prepare", "phase2", "pot1.ptau", "pot.ptau"], d)
     run([snarkjs, "groth16", "setup", "mulchain.r1cs", "pot.ptau", "c0.zkey"], d)
     run([snarkjs, "zkey", "contribute", "c0.zkey", "circuit.zkey", "-e=zkats test entropy"], d)
     run([snarkjs, "zkey", "export", "verificationkey", "circuit.zkey", "vk.json"], d)
     (d / "input.json").write_text(json.dumps({"a": "3", "b": "11"}))
-    run(["node", d / "mulchain_js" / "generate_witness.js", d / "mulchain_js" / "mulchain.wasm",
-         d / "input.json", d / "witness.wtns"], d)
-    run([snarkjs, "groth16", "prove", "circuit.zkey", "witness.wtns", "proof.json", "public.json"], d)
+    run(
+        [
+            "node",
+            d / "mulchain_js" / "generate_witness.js",
+            d / "mulchain_js" / "mulchain.wasm",
+            d / "input.json",
+            d / "witness.wtns",
+        ],
+        d,
+    )
+    run(
+        [snarkjs, "groth16", "prove", "circuit.zkey", "witness.wtns", "proof.json", "public.json"],
+        d,
+    )
     a = Artifacts()
     a.dir = d
     a.snarkjs = snarkjs
@@ -75,5 +93,8 @@ def witness_for(art, inputs, name):
     inp = art.dir / f"{name}.json"
     inp.write_text(json.dumps({k: str(v) for k, v in inputs.items()}))
     out = art.dir / f"{name}.wtns"
-    run(["node", art.wasm_dir / "generate_witness.js", art.wasm_dir / "mulchain.wasm", inp, out], art.dir)
+    run(
+        ["node", art.wasm_dir / "generate_witness.js", art.wasm_dir / "mulchain.wasm", inp, out],
+        art.dir,
+    )
     return out

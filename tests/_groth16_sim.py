@@ -13,6 +13,7 @@ exist to test the settlement service before the venue's circuits and the
 trusted setup exist.  Anyone who knows the trapdoor can do this, which is
 why a production venue needs a multi-party ceremony.
 """
+
 import random
 
 from zkats.field import R
@@ -20,10 +21,16 @@ from zkats.groth16 import _curve
 from zkats.groth16.data_structures import Proof, VerifyingKey
 
 G1 = (1, 2)
-G2 = ((10857046999023057135944570762232829481370756359578518086990519993285655852781,
-       11559732032986387107991004021392285783925812861821192530917403151452391805634),
-      (8495653923123431417604973247489272438418190587263600148770280649306958101930,
-       4082367875863433681332203403145435568316851327593401208105741076214120093531))
+G2 = (
+    (
+        10857046999023057135944570762232829481370756359578518086990519993285655852781,
+        11559732032986387107991004021392285783925812861821192530917403151452391805634,
+    ),
+    (
+        8495653923123431417604973247489272438418190587263600148770280649306958101930,
+        4082367875863433681332203403145435568316851327593401208105741076214120093531,
+    ),
+)
 
 
 def sim_key(n_public, seed=0):
@@ -31,11 +38,13 @@ def sim_key(n_public, seed=0):
     td = {k: rnd.randrange(1, R) for k in ("alpha", "beta", "gamma", "delta")}
     td["ic"] = [rnd.randrange(1, R) for _ in range(n_public + 1)]
     td["rnd"] = rnd
-    vk = VerifyingKey(alpha_1=_curve.g1_mul(G1, td["alpha"]),
-                      beta_2=_curve.g2_mul(G2, td["beta"]),
-                      gamma_2=_curve.g2_mul(G2, td["gamma"]),
-                      delta_2=_curve.g2_mul(G2, td["delta"]),
-                      ic=tuple(_curve.g1_mul(G1, k) for k in td["ic"]))
+    vk = VerifyingKey(
+        alpha_1=_curve.g1_mul(G1, td["alpha"]),
+        beta_2=_curve.g2_mul(G2, td["beta"]),
+        gamma_2=_curve.g2_mul(G2, td["gamma"]),
+        delta_2=_curve.g2_mul(G2, td["delta"]),
+        ic=tuple(_curve.g1_mul(G1, k) for k in td["ic"]),
+    )
     return vk, td
 
 

@@ -9,6 +9,7 @@ process from inside batch K's transaction, after its notes, nullifiers and
 tree nodes are written but before COMMIT (a deterministic mid-transaction
 crash).  Uses the test doubles of _settlement_util.
 """
+
 import os
 import signal
 import sys
@@ -37,6 +38,7 @@ def main():
             if state["k"] == die_inside:
                 os.kill(os.getpid(), signal.SIGKILL)
             return root
+
         svc.ledger.tree.append_many = dying_append
     print("ready", flush=True)
     for k in range(n):

@@ -6,6 +6,7 @@ setting ``c=None``), ``StubNetting`` accepts a netting proof iff ``s == 1``
 and ``fast_hash2`` replaces Poseidon in the Merkle tree to keep tests fast.
 None of it is used by the library.
 """
+
 import hashlib
 
 from zkats.field import R
@@ -15,7 +16,7 @@ from zkats.venue.merkle_store import zero_hashes
 from zkats.venue.settlement import NettingVerifier, ProofVerifier, SettlementService
 
 DEPTH = 8
-G1 = (1, 2)                      # the BN254 G1 generator: on the curve
+G1 = (1, 2)  # the BN254 G1 generator: on the curve
 GOOD = Proof(a=G1, b=None, c=G1)
 BAD = Proof(a=G1, b=None, c=None)
 EPOCH1 = 1111
@@ -52,9 +53,16 @@ class StubNetting(NettingVerifier):
 def service(path, clock=None, depth=DEPTH, require_open_orders=False, **kw):
     """A service with the test doubles.  Orders need not be opened first
     (``require_open_orders=False``) unless a test is about that rule."""
-    return SettlementService(path, verifier=StubVerifier(), netting=StubNetting(),
-                             depth=depth, hash2=fast_hash2, clock=clock or (lambda: 10_000),
-                             require_open_orders=require_open_orders, **kw)
+    return SettlementService(
+        path,
+        verifier=StubVerifier(),
+        netting=StubNetting(),
+        depth=depth,
+        hash2=fast_hash2,
+        clock=clock or (lambda: 10_000),
+        require_open_orders=require_open_orders,
+        **kw,
+    )
 
 
 def order(point, now=10_000):
@@ -70,24 +78,61 @@ def deposit(commitment, account, amount, asset=ASSET, proof=GOOD, nullifier=None
     """Signals: root, nullifier, commitment, account, asset, amount (deposit's layout)."""
     root = GENESIS if root is None else root
     nullifier = 10**12 + commitment if nullifier is None else nullifier
-    return B.Item("deposit", {"deposit": _bundle(
-        "deposit", [root, nullifier, commitment, account, asset, amount], proof)})
+    return B.Item(
+        "deposit",
+        {
+            "deposit": _bundle(
+                "deposit", [root, nullifier, commitment, account, asset, amount], proof
+            )
+        },
+    )
 
 
-def withdraw(nullifier, commitment, account, amount, asset=ASSET, root=None, epoch=EPOCH1,
-             epoch_id=1, recipient=77):
+def withdraw(
+    nullifier,
+    commitment,
+    account,
+    amount,
+    asset=ASSET,
+    root=None,
+    epoch=EPOCH1,
+    epoch_id=1,
+    recipient=77,
+):
     root = GENESIS if root is None else root
-    return B.Item("withdraw", {"withdraw": _bundle(
-        "withdraw", [root, nullifier, commitment, account, asset, amount, recipient,
-                     epoch_id, epoch])})
+    return B.Item(
+        "withdraw",
+        {
+            "withdraw": _bundle(
+                "withdraw",
+                [root, nullifier, commitment, account, asset, amount, recipient, epoch_id, epoch],
+            )
+        },
+    )
 
 
 INSTRUMENT = 5
 
 
-def trade(tid, nul_a, com_a, nul_b, com_b, root=None, epoch=EPOCH1, epoch_id=1, balanced=True,
-          bad_role=None, leg_b_tag=None, now=10_000, legs=None, netting=None, orders=None,
-          reveal_price=0, price=0):
+def trade(
+    tid,
+    nul_a,
+    com_a,
+    nul_b,
+    com_b,
+    root=None,
+    epoch=EPOCH1,
+    epoch_id=1,
+    balanced=True,
+    bad_role=None,
+    leg_b_tag=None,
+    now=10_000,
+    legs=None,
+    netting=None,
+    orders=None,
+    reveal_price=0,
+    price=0,
+):
     """A trade item in the match/transition layouts; ``tid`` makes its order,
     remainder and (by default) leg points unique.  With the stub netting the
     legs can be any pairs; pass real ``legs`` and ``netting`` for the real one."""
@@ -96,30 +141,64 @@ def trade(tid, nul_a, com_a, nul_b, com_b, root=None, epoch=EPOCH1, epoch_id=1, 
     leg_a, leg_b = legs if legs is not None else ((tid, 5), (tid, 6))
     order_a, order_b = orders if orders is not None else ((tid, 1), (tid, 2))
     tag_a, tag_b = 10 * tid + 1, 10 * tid + 2
-    match = [INSTRUMENT, now, reveal_price, price, *order_a, *order_b, tid, 3, tid, 4,
-             *leg_a, *leg_b, tag_a, tag_b]
+    match = [
+        INSTRUMENT,
+        now,
+        reveal_price,
+        price,
+        *order_a,
+        *order_b,
+        tid,
+        3,
+        tid,
+        4,
+        *leg_a,
+        *leg_b,
+        tag_a,
+        tag_b,
+    ]
     ta = [root, nul_a, com_a, INSTRUMENT, *leg_a, tag_a, epoch_id, epoch]
-    tb = [root, nul_b, com_b, INSTRUMENT, *leg_b, tag_b if leg_b_tag is None else leg_b_tag,
-          epoch_id, epoch]
+    tb = [
+        root,
+        nul_b,
+        com_b,
+        INSTRUMENT,
+        *leg_b,
+        tag_b if leg_b_tag is None else leg_b_tag,
+        epoch_id,
+        epoch,
+    ]
     if netting is None:
         netting = B.NettingProof(R=(3, 4), s=1 if balanced else 2)
-    return B.Item("trade", {"match": _bundle("match", match, pr["match"]),
-                            "leg_a": _bundle("transition", ta, pr["leg_a"]),
-                            "leg_b": _bundle("transition", tb, pr["leg_b"])},
-                  netting=netting)
+    return B.Item(
+        "trade",
+        {
+            "match": _bundle("match", match, pr["match"]),
+            "leg_a": _bundle("transition", ta, pr["leg_a"]),
+            "leg_b": _bundle("transition", tb, pr["leg_b"]),
+        },
+        netting=netting,
+    )
 
 
 def health(account, epoch=EPOCH1, epoch_id=1, root=None, nullifier=None):
     root = GENESIS if root is None else root
     nullifier = 5 * 10**12 + account if nullifier is None else nullifier
-    return B.Item("health", {"health": _bundle("health", [root, nullifier, account, epoch_id,
-                                                          epoch])})
+    return B.Item(
+        "health", {"health": _bundle("health", [root, nullifier, account, epoch_id, epoch])}
+    )
 
 
 def liquidate(nullifier, commitment, account, epoch=EPOCH1, epoch_id=1, root=None):
     root = GENESIS if root is None else root
-    return B.Item("liquidate", {"liquidate": _bundle(
-        "liquidate", [root, nullifier, commitment, account, epoch_id, epoch])})
+    return B.Item(
+        "liquidate",
+        {
+            "liquidate": _bundle(
+                "liquidate", [root, nullifier, commitment, account, epoch_id, epoch]
+            )
+        },
+    )
 
 
 def genesis(depth):
@@ -145,6 +224,7 @@ def scenario_batch(k, n_trades=4, depth=DEPTH):
 def ledger_snapshot(svc):
     """(file digest after a TRUNCATE checkpoint, SQL dump) of a service's ledger."""
     from zkats.venue.ledger import file_digest
+
     svc.ledger.checkpoint()
     return file_digest(svc.ledger.path), svc.ledger.dump()
 
@@ -163,7 +243,7 @@ def check_consistency(ledger, hash2=fast_hash2):
     tree = _IncrementalTree(ledger.depth, hash2, zs)
     for seq, root, n, _ in history:
         assert n >= len(tree.leaves), "root history leaf counts decrease"
-        for _, v in notes[len(tree.leaves):n]:
+        for _, v in notes[len(tree.leaves) : n]:
             tree.append(v)
         assert root == tree.root(), f"root {seq} does not match its notes"
     assert history[-1][2] == len(notes)

@@ -1,4 +1,5 @@
 """Helpers shared by the circuit and gadget tests."""
+
 import pytest
 
 from zkats.circuit import Circuit, Output, Private, compile_circuit, load_circuit
@@ -8,6 +9,7 @@ from zkats.field import R
 
 def gadget_circuit(fn, n_in, n_out=1, name="G"):
     """A circuit with private inputs x[n_in] and outputs y[n_out] = fn(api, x)."""
+
     class G(Circuit):
         y = Output(n="n_out")
         x = Private(n="n_in")
@@ -22,12 +24,13 @@ def gadget_circuit(fn, n_in, n_out=1, name="G"):
                 out = [out]
             for o, v in zip(self.y, out):
                 api.set_output(o, v)
+
     G.__name__ = G.__qualname__ = name
     return compile_circuit(G(), cache=False)
 
 
 def run(cc, xs):
-    return cc.solve({"x": list(xs)}).public[:cc.n_pub_out]
+    return cc.solve({"x": list(xs)}).public[: cc.n_pub_out]
 
 
 def fails(cc, xs):
@@ -51,11 +54,13 @@ def tamper_each_hint(cc, xs, delta=1, max_outputs=None):
     caught = 0
     for i, n_out in enumerate(hint_shapes(cc, xs)):
         for j in range(n_out if max_outputs is None else min(n_out, max_outputs)):
+
             def hook(k, fn, args, outs, i=i, j=j):
                 if k == i:
                     outs = list(outs)
                     outs[j] = (outs[j] + delta) % R
                 return outs
+
             try:
                 w = cc.solve({"x": list(xs)}, hint_hook=hook)
             except UnsatisfiedConstraint:

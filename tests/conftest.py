@@ -5,6 +5,7 @@ circomlibjs, solc).  On a developer machine without them those tests skip
 with a message; under CI (``CI`` set) a missing peer is a failure, never a
 silent skip.
 """
+
 import os
 import shutil
 import subprocess
@@ -34,8 +35,13 @@ def require_peer(name):
 def run_node(script, *args, timeout=600):
     """Run a node script from the repository root; return its stdout."""
     require_peer("snarkjs")
-    r = subprocess.run(["node", str(script), *map(str, args)], cwd=ROOT,
-                       capture_output=True, text=True, timeout=timeout)
+    r = subprocess.run(
+        ["node", str(script), *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if r.returncode != 0:
         raise RuntimeError(f"node {script} failed: {r.stderr.strip()[-2000:]}")
     return r.stdout

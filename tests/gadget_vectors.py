@@ -1,4 +1,5 @@
 """Shared loaders for the stored peer vectors (vectors/*.json) used by the gadget tests."""
+
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,7 @@ def assert_hints_constrained(cc, witness, sample=None, seed=0):
     import random
 
     from zkats.field import R
+
     values = list(witness.values)
     assert cc.unsatisfied(values) == []
     wires = [int(w) for w in cc.hint_wires]
@@ -46,5 +48,7 @@ def live_vectors():
     import secrets
 
     from conftest import run_node
-    return json.loads(run_node("vectors/js/circomlibjs_vectors.js", "live",
-                               f"live-{secrets.token_hex(4)}"))
+
+    return json.loads(
+        run_node("vectors/js/circomlibjs_vectors.js", "live", f"live-{secrets.token_hex(4)}")
+    )

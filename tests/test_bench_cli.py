@@ -1,4 +1,5 @@
 """`zkats bench` prints one well-formed JSON object per line (small sizes)."""
+
 import json
 import shutil
 
@@ -16,8 +17,21 @@ def run(*args):
 
 
 def test_msm_and_pairing_lines_without_reference():
-    lines = run("--op", "msm_g1", "--op", "msm_g2", "--op", "pairing", "--log-n", "6",
-                "--threads", "2", "--repeat", "1", "--no-reference")
+    lines = run(
+        "--op",
+        "msm_g1",
+        "--op",
+        "msm_g2",
+        "--op",
+        "pairing",
+        "--log-n",
+        "6",
+        "--threads",
+        "2",
+        "--repeat",
+        "1",
+        "--no-reference",
+    )
     assert [l["op"] for l in lines] == ["msm_g1", "msm_g2", "pairing"]
     for l in lines[:2]:
         assert l["log_n"] == 6 and l["threads"] == 2 and l["seconds"] > 0

@@ -1,4 +1,5 @@
 """Powers of tau: zkats against snarkjs on the same files (power 8)."""
+
 import numpy as np
 import pytest
 
@@ -79,14 +80,17 @@ def _tampered(pt, field, idx, width):
     return arr
 
 
-@pytest.mark.parametrize("field,idx,width,match", [
-    ("tau_g1", 7, 8, "tauG1 section"),
-    ("tau_g2", 3, 16, "tauG2 section"),
-    ("alpha_tau_g1", 5, 8, "alphaTauG1"),
-    ("beta_tau_g1", 0, 8, "betaTauG1"),
-    ("lagrange_g1", 9, 8, "section 12"),
-    ("lagrange_g2", 2, 16, "section 13"),
-])
+@pytest.mark.parametrize(
+    "field,idx,width,match",
+    [
+        ("tau_g1", 7, 8, "tauG1 section"),
+        ("tau_g2", 3, 16, "tauG2 section"),
+        ("alpha_tau_g1", 5, 8, "alphaTauG1"),
+        ("beta_tau_g1", 0, 8, "betaTauG1"),
+        ("lagrange_g1", 9, 8, "section 12"),
+        ("lagrange_g2", 2, 16, "section 13"),
+    ],
+)
 def test_tampered_sections_rejected(art, field, idx, width, match):
     pt = ptau.read_ptau(art.pot)
     setattr(pt, field, _tampered(pt, field, idx, width))
@@ -114,9 +118,18 @@ def test_group_ifft_matches_plain_ints():
     tau = 123456789
     n = 8
     w = cer.omega(3)
-    pts = bn254.g1_fixed_base_array(t.G1_GEN, np.array([[pow(tau, j, R), 0, 0, 0] if pow(tau, j, R) < 2**64 else
-                                                         list(np.frombuffer(pow(tau, j, R).to_bytes(32, "little"), "<u8"))
-                                                         for j in range(n)], dtype=np.uint64))
+    pts = bn254.g1_fixed_base_array(
+        t.G1_GEN,
+        np.array(
+            [
+                [pow(tau, j, R), 0, 0, 0]
+                if pow(tau, j, R) < 2**64
+                else list(np.frombuffer(pow(tau, j, R).to_bytes(32, "little"), "<u8"))
+                for j in range(n)
+            ],
+            dtype=np.uint64,
+        ),
+    )
     got = bn254.g1_ifft_array(pts, w)
     for i in range(n):
         li = sum(pow(w, (-i * j) % n, R) * pow(tau, j, R) for j in range(n)) * pow(n, -1, R) % R
@@ -135,8 +148,12 @@ from zkats.groth16 import generator, phase2  # noqa: E402
 
 
 def _zkats(*args, check=True):
-    r = subprocess.run([sys.executable, "-m", "zkats.cli", *map(str, args)], capture_output=True, text=True,
-                       timeout=600)
+    r = subprocess.run(
+        [sys.executable, "-m", "zkats.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if check and r.returncode != 0:
         raise AssertionError(f"zkats {' '.join(map(str, args))} failed: {r.stderr[-2000:]}")
     return r
@@ -197,8 +214,11 @@ def test_zkats_verifies_snarkjs_phase2_and_beacon_identical(art, tmp_path):
 def test_zkey_verify_rejects(art, tmp_path):
     with pytest.raises(VerificationError, match="generator"):
         phase2.verify(art.r1cs, art.pot, art.zkey0)
-    assert phase2.verify(art.r1cs, art.pot, art.zkey0, allow_no_contributions=True)[-1].startswith("warning")
+    assert phase2.verify(art.r1cs, art.pot, art.zkey0, allow_no_contributions=True)[-1].startswith(
+        "warning"
+    )
     from zkats.formats.r1cs import read_r1cs
+
     init = generator.new_zkey(read_r1cs(art.r1cs), ptau.read_ptau(art.pot))
     good = zkey.read_zkey(art.zkey2)
 
@@ -214,6 +234,7 @@ def test_zkey_verify_rejects(art, tmp_path):
             p = t.g1_from_lem(arr[0].astype("<u8").tobytes())
             arr[0] = np.frombuffer(t.g1_to_lem(bn254.g1_double(p)), dtype="<u8")
             setattr(zk, name, arr)
+
         return f
 
     bad(double_first("C"), "L \\(C\\) section")
@@ -221,8 +242,12 @@ def test_zkey_verify_rejects(art, tmp_path):
     bad(double_first("A"), "A section")
     bad(lambda zk: setattr(zk, "delta_1", bn254.g1_double(zk.delta_1)), "delta1")
     bad(lambda zk: setattr(zk, "delta_2", bn254.g2_double(zk.delta_2)), "delta2")
-    bad(lambda zk: zk.contributions.__setitem__(0, zk.contributions[0].replace(transcript=bytes(64))),
-        "transcript")
+    bad(
+        lambda zk: zk.contributions.__setitem__(
+            0, zk.contributions[0].replace(transcript=bytes(64))
+        ),
+        "transcript",
+    )
     bad(lambda zk: setattr(zk, "cs_hash", bytes(64)), "transcript|csHash")
     assert phase2.verify_from_init(init, good)
     # a key made (and contributed to) for another circuit does not pass for this one
@@ -232,9 +257,12 @@ def test_zkey_verify_rejects(art, tmp_path):
 
 def _other_circuit_key(art, tmp_path):
     from zkats.formats.r1cs import read_r1cs
+
     src = tmp_path / "other.circom"
-    src.write_text("pragma circom 2.0.0;\ntemplate T() { signal input a; signal input b; signal output c; "
-                   "c <== a * b; }\ncomponent main {public [a]} = T();\n")
+    src.write_text(
+        "pragma circom 2.0.0;\ntemplate T() { signal input a; signal input b; signal output c; "
+        "c <== a * b; }\ncomponent main {public [a]} = T();\n"
+    )
     subprocess.run([art.circom, src, "--r1cs", "-o", tmp_path], check=True, capture_output=True)
     zk = generator.new_zkey(read_r1cs(tmp_path / "other.r1cs"), ptau.read_ptau(art.pot))
     return phase2.contribute(zk)[0]
@@ -264,25 +292,28 @@ def test_cli_ceremony_end_to_end(art, tmp_path):
 
 def test_endomorphism_decompositions():
     import secrets
+
     for k in [0, 1, R - 1, bn254.GLV_LAMBDA, R // 2] + [secrets.randbelow(R) for _ in range(200)]:
         k1, k2 = bn254.glv_decompose(k)
         assert (k1 + k2 * bn254.GLV_LAMBDA - k) % R == 0
-        assert abs(k1) < 2 ** 128 and abs(k2) < 2 ** 128
+        assert abs(k1) < 2**128 and abs(k2) < 2**128
     p = bn254.g1_mul(t.G1_GEN, 12345)
     beta = bn254.g1_mul(p, bn254.GLV_LAMBDA)
-    assert beta[1] == p[1] and beta[0] != p[0]           # phi(x, y) = (beta x, y)
+    assert beta[1] == p[1] and beta[0] != p[0]  # phi(x, y) = (beta x, y)
     q2 = bn254.g2_mul(t.G2_GEN, 777)
     assert bn254.g2_mul(q2, bn254.PSI_LAMBDA) != q2
-    assert R // bn254.PSI_LAMBDA < 2 ** 128
+    assert R // bn254.PSI_LAMBDA < 2**128
 
 
 @pytest.mark.parametrize("n", [2, 4, 16, 64])
 def test_group_ifft_random_points_match_msm(n):
     # every output against an MSM with the inverse-DFT row as scalars (G1 and G2)
     import secrets
+
     w = cer.omega(n.bit_length() - 1)
     ks = [secrets.randbelow(R) for _ in range(n)]
     from zkats.field import ints_to_limbs
+
     g1 = bn254.g1_fixed_base_array(t.G1_GEN, ints_to_limbs(ks))
     g2 = bn254.g2_fixed_base_array(t.G2_GEN, ints_to_limbs(ks))
     out1, out2 = bn254.g1_ifft_array(g1, w), bn254.g2_ifft_array(g2, w)
@@ -298,16 +329,38 @@ def test_zkats_key_proves_with_snarkjs(art, tmp_path):
     and snarkjs verifies the proof against zkats' exported verification key."""
     import json
     from _setup_peers import run
+
     d = tmp_path
     run([art.circom, ROOT_CIRCOM / "setup_demo.circom", "--wasm", "-o", d], d)
     (d / "in.json").write_text(json.dumps({"a": "3", "b": "5", "c": "7"}))
-    run(["node", d / "setup_demo_js" / "generate_witness.js", d / "setup_demo_js" / "setup_demo.wasm",
-         d / "in.json", d / "w.wtns"], d)
+    run(
+        [
+            "node",
+            d / "setup_demo_js" / "generate_witness.js",
+            d / "setup_demo_js" / "setup_demo.wasm",
+            d / "in.json",
+            d / "w.wtns",
+        ],
+        d,
+    )
     _zkats("groth16", "setup", art.r1cs, art.pot, d / "k0.zkey", "-q")
     _zkats("zkey", "contribute", d / "k0.zkey", d / "k1.zkey", "-e=t", "-q")
     _zkats("zkey", "export", "verificationkey", d / "k1.zkey", d / "vk.json")
-    run([art.snarkjs, "groth16", "prove", d / "k1.zkey", d / "w.wtns", d / "proof.json", d / "public.json"], d)
-    ok, log = snarkjs_ok(art, "groth16", "verify", d / "vk.json", d / "public.json", d / "proof.json")
+    run(
+        [
+            art.snarkjs,
+            "groth16",
+            "prove",
+            d / "k1.zkey",
+            d / "w.wtns",
+            d / "proof.json",
+            d / "public.json",
+        ],
+        d,
+    )
+    ok, log = snarkjs_ok(
+        art, "groth16", "verify", d / "vk.json", d / "public.json", d / "proof.json"
+    )
     assert ok and "OK" in log, log[-1500:]
 
 

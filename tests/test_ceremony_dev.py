@@ -1,6 +1,7 @@
 """The one-party development fast path of the powers-of-tau ceremony:
 byte-identical to new -> contribute (same secret) -> prepare phase2, and
 accepted by both verifiers."""
+
 import subprocess
 
 import numpy as np
@@ -31,7 +32,7 @@ def test_fast_path_is_byte_identical_to_the_slow_path(power, tmp_path):
 def test_fast_path_fresh_secrets_and_own_verifier():
     a, _ = cer.dev_prepared_ptau(3, name="a")
     b, _ = cer.dev_prepared_ptau(3, name="a")
-    assert not np.array_equal(a.tau_g1, b.tau_g1)        # fresh secrets every call
+    assert not np.array_equal(a.tau_g1, b.tau_g1)  # fresh secrets every call
     assert len(cer.verify(a)) == 1 and a.prepared
     assert a.contributions[0].name == ptf.encode_name("a")
 
@@ -48,6 +49,8 @@ def test_snarkjs_verifies_a_fast_path_file(tmp_path):
     pt, _ = cer.dev_prepared_ptau(8, name="fast dev")
     out = tmp_path / "dev.ptau"
     ptf.write_ptau(out, pt)
-    r = subprocess.run([snarkjs, "powersoftau", "verify", str(out)], capture_output=True, text=True, timeout=300)
+    r = subprocess.run(
+        [snarkjs, "powersoftau", "verify", str(out)], capture_output=True, text=True, timeout=300
+    )
     log = r.stdout + r.stderr
     assert r.returncode == 0 and "Powers of Tau Ok" in log and "ERROR" not in log, log[-1500:]

@@ -1,6 +1,7 @@
 """``zkats chain`` on a journal directory: deploy, epoch, deposit, settle
 (a settlement-service batch JSON), withdraw, forced withdrawal, status,
 with the real proofs of tests/_chain_world.py."""
+
 import pytest
 from click.testing import CliRunner
 
@@ -17,6 +18,7 @@ def w():
 
 def _files(tmp_path, name, pair):
     from zkats.formats.snarkjs_json import write_proof, write_public
+
     proof, public = pair
     p, q = tmp_path / f"{name}.proof.json", tmp_path / f"{name}.public.json"
     write_proof(p, proof)
@@ -33,6 +35,7 @@ def run(*args, ok=True):
 def test_chain_cli(tmp_path, w):
     from zkats.formats.snarkjs_json import write_verification_key
     from zkats.venue import batch as B
+
     keys = tmp_path / "keys"
     keys.mkdir()
     for n, zk in w.keys.zkey.items():
@@ -49,9 +52,16 @@ def test_chain_cli(tmp_path, w):
     (m, a, b) = w.trade
     bundle = lambda circ, pair: B.ProofBundle(circ, tuple(pair[1]), pair[0])  # noqa: E731
     from zkats.commit import netting  # the batch format carries a netting proof
-    item = B.Item("trade", {"match": bundle("match", m), "leg_a": bundle("transition", a),
-                            "leg_b": bundle("transition", b)},
-                  netting=_netting(w, netting, B))
+
+    item = B.Item(
+        "trade",
+        {
+            "match": bundle("match", m),
+            "leg_a": bundle("transition", a),
+            "leg_b": bundle("transition", b),
+        },
+        netting=_netting(w, netting, B),
+    )
     (tmp_path / "batch.json").write_text(B.dumps(B.Batch([item])))
     assert "1 trades" in run("chain", "settle", c, tmp_path / "batch.json")
     run("chain", "withdraw", c, *_files(tmp_path, "wa", w.withdraw_alice))
@@ -59,8 +69,9 @@ def test_chain_cli(tmp_path, w):
     assert "exit requested" in run("chain", "withdraw", c, *wb, "--forced", "--from", 2)
     out = run("chain", "withdraw", c, *wb, "--forced", "--from", 2, ok=False)
     assert "exit timeout not reached" in out
-    assert "frozen" in run("chain", "withdraw", c, *wb, "--forced", "--from", 2,
-                           "--advance", 8 * 86400)
+    assert "frozen" in run(
+        "chain", "withdraw", c, *wb, "--forced", "--from", 2, "--advance", 8 * 86400
+    )
     out = run("chain", "status", c)
     assert "balance 4600000" in out and "frozen True" in out
 
@@ -69,6 +80,8 @@ def _netting(w, netting, B):
     """The netting proof of the world's trade (the JSON batch requires one;
     the escrow does not check it: docs/escrow.md)."""
     legs = w.rep.last_legs
-    proof = netting.prove([legs[0].commitment(), legs[1].commitment()],
-                          [legs[0].signed_blinding, legs[1].signed_blinding])
+    proof = netting.prove(
+        [legs[0].commitment(), legs[1].commitment()],
+        [legs[0].signed_blinding, legs[1].signed_blinding],
+    )
     return B.NettingProof(R=proof.R, s=proof.s)

@@ -5,6 +5,7 @@ nullifiers and roots unchanged after it).
 
 Keys come from a toy ceremony, cached by circuit (zkats.chain.devkeys);
 the chain starts from a snapshot per test stage."""
+
 import pytest
 
 from _chain_world import build_world, nullifiers, state, trade_struct
@@ -60,7 +61,7 @@ def test_life_cycle(w):
     print(f"one-trade settlement gas: {rc.gasUsed}")
     assert esc.last_root() == w.roots["traded"]
     assert all(esc.spent(n) for n in nullifiers(w)[:4])
-    assert esc.root_known(w.roots["deposited"])            # history kept
+    assert esc.root_known(w.roots["deposited"])  # history kept
     # a withdrawal pays exactly the proven amount to the proven recipient
     rc = esc.settle([], [one(*w.withdraw_alice)])
     print(f"withdrawal gas: {rc.gasUsed}")
@@ -70,8 +71,9 @@ def test_life_cycle(w):
     # forced exit: the operator stops; Bob asks, waits out the timeout, leaves
     n = w.withdraw_bob[1][1]
     esc.request_exit(n, sender=w.bob)
-    rejected(w, "exit timeout not reached",
-             lambda: esc.forced_withdraw(*w.withdraw_bob, sender=w.bob))
+    rejected(
+        w, "exit timeout not reached", lambda: esc.forced_withdraw(*w.withdraw_bob, sender=w.bob)
+    )
     w.chain.time_travel(FORCE_TIMEOUT + 1)
     esc.forced_withdraw(*w.withdraw_bob, sender=w.bob)
     assert esc.balance(w.bob) == 250_000
@@ -113,13 +115,17 @@ def test_trade_rejections(w):
         x[slot][i] = v
         return tuple(x)
 
-    rejected(w, "not the operator", lambda: w.chain.transact(
-        esc.contract.functions.settle([t], []), sender=w.alice))
+    rejected(
+        w,
+        "not the operator",
+        lambda: w.chain.transact(esc.contract.functions.settle([t], []), sender=w.alice),
+    )
     rejected(w, "unknown root", lambda: esc.settle([with_pub(3, 0, 777)]))
     rejected(w, "public input >= r", lambda: esc.settle([with_pub(3, 0, t[3][0] + R)]))
     rejected(w, "public input >= r", lambda: esc.settle([with_pub(1, 3, R)]))
-    rejected(w, "leg_b transition does not apply the match",
-             lambda: esc.settle([with_pub(5, 4, 1)]))
+    rejected(
+        w, "leg_b transition does not apply the match", lambda: esc.settle([with_pub(5, 4, 1)])
+    )
     # a transition proof where the match proof belongs: another circuit's proof
     swapped = (t[2],) + t[1:]
     rejected(w, "invalid match proof", lambda: esc.settle([swapped]))
@@ -152,8 +158,11 @@ def test_withdraw_rejections(w):
     big[8] += R
     rejected(w, "public input >= r", lambda: esc.settle([], [one(proof, big)]))
     # forced exit without a request, or before the timeout
-    rejected(w, "no exit request for this nullifier",
-             lambda: esc.forced_withdraw(proof, pub, sender=w.alice))
+    rejected(
+        w,
+        "no exit request for this nullifier",
+        lambda: esc.forced_withdraw(proof, pub, sender=w.alice),
+    )
     esc.settle([], [one(proof, pub)])
     rejected(w, "nullifier already spent", lambda: esc.settle([], [one(proof, pub)]))
     # a newer oracle epoch makes the old one unusable

@@ -1,6 +1,7 @@
 """zkats.chain.evm: solcjs compilation, circomlibjs' Poseidon contract in
 py-evm against zkats' Poseidon, and the escrow's empty tree root against
 the ledger's."""
+
 import secrets
 
 import pytest
@@ -15,15 +16,18 @@ pytestmark = pytest.mark.peers
 def env():
     require_peer("solcjs")
     from zkats.chain import evm
+
     chain = evm.Chain()
     return evm, chain, chain.deploy(evm.poseidon_artifact(2))
 
 
 def test_poseidon_contract_matches_zkats(env):
     from zkats.gadgets.poseidon_hash import poseidon
+
     _, _, h = env
-    cases = [(0, 0), (1, 2), (R - 1, R - 1), (0, R - 1)] + \
-        [(secrets.randbelow(R), secrets.randbelow(R)) for _ in range(6)]
+    cases = [(0, 0), (1, 2), (R - 1, R - 1), (0, R - 1)] + [
+        (secrets.randbelow(R), secrets.randbelow(R)) for _ in range(6)
+    ]
     for a, b in cases:
         assert h.functions.poseidon([a, b]).call() == poseidon([a, b]), (a, b)
 
@@ -32,6 +36,7 @@ def test_escrow_empty_root_is_the_ledgers(env):
     from zkats.circuits.deposit import ASSET
     from zkats.gadgets.merkle import MerkleTree
     from zkats.venue import units
+
     evm, chain, h = env
     arts = evm.project_contracts()
     tok = chain.deploy(arts["TestToken"])

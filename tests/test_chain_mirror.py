@@ -1,6 +1,7 @@
 """The settlement service's SQLite ledger mirrored to the escrow: the same
 deposits and trade batch applied to both leave the same Merkle root, the
 same spent nullifiers and the same escrow balance."""
+
 import pytest
 
 from _chain_world import build_world, nullifiers
@@ -22,8 +23,9 @@ def test_ledger_and_chain_agree(tmp_path):
     for n, zk in w.keys.zkey.items():
         write_verification_key(tmp_path / f"{n}.vkey.json", zk.verifying_key())
     now = w.chain.now()
-    svc = SettlementService(tmp_path / "ledger.db", keys_dir=tmp_path, clock=lambda: now,
-                            require_open_orders=False)
+    svc = SettlementService(
+        tmp_path / "ledger.db", keys_dir=tmp_path, clock=lambda: now, require_open_orders=False
+    )
     ep = w.rep.epoch
     svc.publish_epoch(ep.epoch_id, ep.hash(), deadline=now + 3600)
 
@@ -35,13 +37,24 @@ def test_ledger_and_chain_agree(tmp_path):
         svc.apply(B.Batch([B.Item("deposit", {"deposit": bundle("deposit", w.deposit[name])})]))
         w.esc.deposit(*w.deposit[name], sender=who)
     legs = w.rep.last_legs
-    nproof = netting.prove([legs[0].commitment(), legs[1].commitment()],
-                           [legs[0].signed_blinding, legs[1].signed_blinding])
+    nproof = netting.prove(
+        [legs[0].commitment(), legs[1].commitment()],
+        [legs[0].signed_blinding, legs[1].signed_blinding],
+    )
     m, a, b = w.trade
-    trade = B.Batch([B.Item("trade", {"match": bundle("match", m),
-                                      "leg_a": bundle("transition", a),
-                                      "leg_b": bundle("transition", b)},
-                            netting=B.NettingProof(R=nproof.R, s=nproof.s))])
+    trade = B.Batch(
+        [
+            B.Item(
+                "trade",
+                {
+                    "match": bundle("match", m),
+                    "leg_a": bundle("transition", a),
+                    "leg_b": bundle("transition", b),
+                },
+                netting=B.NettingProof(R=nproof.R, s=nproof.s),
+            )
+        ]
+    )
     exit_ = B.Batch([B.Item("withdraw", {"withdraw": bundle("withdraw", w.withdraw_alice)})])
     led = svc.ledger
     for batch in (trade, exit_):
@@ -54,6 +67,7 @@ def test_ledger_and_chain_agree(tmp_path):
     assert int(led.escrow_balance(ASSET)) == w.esc.balance(w.esc.contract.address)
     # deposits are the trader's to send; liquidations are not on chain
     with pytest.raises(ChainError, match="deposits are sent by the trader"):
-        mirror_batch(w.esc, B.Batch([B.Item("deposit",
-                                            {"deposit": bundle("deposit", w.deposit["bob"])})]))
+        mirror_batch(
+            w.esc, B.Batch([B.Item("deposit", {"deposit": bundle("deposit", w.deposit["bob"])})])
+        )
     svc.close()

@@ -26,10 +26,10 @@ def test_cache_hit_equal(cache):
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "flip"])
 def test_corrupt_cache_is_ignored(cache, damage):
     a = compile_circuit(ProductChain(12))
-    f, = cache.glob("circuit-*.npz")
+    (f,) = cache.glob("circuit-*.npz")
     data = bytearray(f.read_bytes())
     if damage == "truncate":
-        data = data[:len(data) // 2]
+        data = data[: len(data) // 2]
     elif damage == "garbage":
         data = bytearray(b"not a zip file at all")
     else:

@@ -1,6 +1,7 @@
 """The ``deposit`` and ``withdraw`` circuits: amounts are conserved exactly;
 overdrafts, under-margined withdrawals, non-empty fresh accounts and wrong
 assets are rejected natively and in circuit."""
+
 from dataclasses import replace
 
 import pytest
@@ -43,7 +44,7 @@ def test_deposit_existing_and_fresh(dep):
     assert deposit.check(pub, prv)
     dep.solve(deposit.inputs(pub, prv))
     # a "fresh" account that is not empty (minting collateral) is rejected
-    rich = replace(empty, collateral=10 ** 6)
+    rich = replace(empty, collateral=10**6)
     pub, prv = deposit.build(Spend.fresh(rich, carol), sc.root, 500, fresh=True, new_salt=4)
     assert_native_rejects(deposit.check, pub, prv, "starts from the empty note")
     assert_unsat(dep, deposit.inputs(pub, prv), "fresh_is_empty")
@@ -52,7 +53,7 @@ def test_deposit_existing_and_fresh(dep):
 def test_deposit_amount_conserved(dep):
     sc = scenario()
     pub, prv = deposit.build(sc.spend("alice"), sc.root, 100, new_salt=4)
-    bad = replace(pub, amount=99)                       # note gains 100, escrow 99
+    bad = replace(pub, amount=99)  # note gains 100, escrow 99
     assert_native_rejects(deposit.check, bad, prv, "plus the amount")
     assert_unsat(dep, deposit.inputs(bad, prv))
     bad = replace(pub, asset=pub.asset + 1)
@@ -81,8 +82,9 @@ def test_withdraw_overdraft_and_margin(wd):
     assert_native_rejects(withdraw.check, replace(pub, amount=1_001), prv, "exceeds")
     assert_unsat(wd, inp)
     # margin: a long position needs 10% of 6 * 60000 = 36000 after withdrawing
-    n = notes.Note(sc.alice.account, sc.alice.npk, 40_000, 0,
-                   (notes.Slot(sc.perp.id, 6, 360_000),), 5)
+    n = notes.Note(
+        sc.alice.account, sc.alice.npk, 40_000, 0, (notes.Slot(sc.perp.id, 6, 360_000),), 5
+    )
     tree = MerkleTree(units.TREE_DEPTH)
     i = tree.append(n.commitment())
     sp = Spend.from_tree(tree, i, n, sc.alice)

@@ -1,4 +1,5 @@
 """The example circuits in circuits/ (the guide's worked example among them)."""
+
 import random
 
 import pytest
@@ -38,13 +39,15 @@ def test_divmod_forged_quotient_rejected(dm):
     """A cheating prover's hint: another (q, rem) with q*b + rem == a mod r."""
     a, b = 1000, 7
     forgeries = [
-        [141, 13],                                   # rem >= b
-        [(a - 3) * pow(b, -1, R) % R, 3],            # q a huge field element
-        [143, (a - 143 * b) % R],                    # rem "negative"
+        [141, 13],  # rem >= b
+        [(a - 3) * pow(b, -1, R) % R, 3],  # q a huge field element
+        [143, (a - 143 * b) % R],  # rem "negative"
     ]
     for forged in forgeries:
+
         def hook(i, fn, args, outs, forged=forged):
             return forged if fn.__name__ == "divmod_hint" else outs
+
         with pytest.raises(UnsatisfiedConstraint) as e:
             dm.solve({"a": a, "b": b}, hint_hook=hook)
         assert "hint_checks" in str(e.value)

@@ -1,5 +1,6 @@
 """The ``health`` circuit, and native margin == in-circuit margin on random
 portfolios (both models), including the exact boundary."""
+
 from dataclasses import replace
 
 import pytest
@@ -87,19 +88,30 @@ def test_under_margined_lying_hint(cc):
 G = units.GREEK_SCALE
 entry = st.builds(
     lambda mark, under, delta, gamma, mm, extra: (mark, under, delta, gamma, mm + extra, mm),
-    st.integers(1, 10 ** 7), st.integers(1, 10 ** 7), st.integers(-G, G),
-    st.integers(-5 * G, 5 * G), st.integers(0, 3000), st.integers(0, 3000))
+    st.integers(1, 10**7),
+    st.integers(1, 10**7),
+    st.integers(-G, G),
+    st.integers(-5 * G, 5 * G),
+    st.integers(0, 3000),
+    st.integers(0, 3000),
+)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(entries=st.lists(entry, min_size=units.N_SLOTS, max_size=units.N_SLOTS),
-       positions=st.lists(st.integers(-10 ** 4, 10 ** 4), min_size=units.N_SLOTS,
-                          max_size=units.N_SLOTS),
-       costs=st.lists(st.integers(-10 ** 9, 10 ** 9), min_size=units.N_SLOTS,
-                      max_size=units.N_SLOTS),
-       collateral=st.integers(0, 10 ** 10), model=st.sampled_from([0, 1]))
-def test_native_equals_circuit_on_random_portfolios(cc, entries, positions, costs, collateral,
-                                                    model):
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    entries=st.lists(entry, min_size=units.N_SLOTS, max_size=units.N_SLOTS),
+    positions=st.lists(
+        st.integers(-(10**4), 10**4), min_size=units.N_SLOTS, max_size=units.N_SLOTS
+    ),
+    costs=st.lists(st.integers(-(10**9), 10**9), min_size=units.N_SLOTS, max_size=units.N_SLOTS),
+    collateral=st.integers(0, 10**10),
+    model=st.sampled_from([0, 1]),
+)
+def test_native_equals_circuit_on_random_portfolios(
+    cc, entries, positions, costs, collateral, model
+):
     sc = scenario()
     ids = [sc.perp.id, sc.call.id, 777]
     ep = oracle.Epoch(9, tuple(oracle.EpochEntry(i, *e) for i, e in zip(ids, entries)))

@@ -1,5 +1,6 @@
 """Property test: random straight-line programs give the same values compiled
 and solved as with plain Python ints, and the witness satisfies the R1CS."""
+
 from hypothesis import given, settings, strategies as st
 
 from zkats.circuit import Circuit, Output, Private, compile_circuit
@@ -8,8 +9,11 @@ from zkats.field import R
 OPS = ["add", "sub", "mul", "scale", "addc", "neg", "sum", "const", "square", "mulc"]
 
 field = st.one_of(st.sampled_from([0, 1, 2, R - 1, R - 2]), st.integers(0, R - 1))
-program = st.lists(st.tuples(st.sampled_from(OPS), st.integers(0, 10**6),
-                             st.integers(0, 10**6), field), min_size=1, max_size=25)
+program = st.lists(
+    st.tuples(st.sampled_from(OPS), st.integers(0, 10**6), st.integers(0, 10**6), field),
+    min_size=1,
+    max_size=25,
+)
 
 
 def _apply(op, a, b, c, mul, const, api=None):
@@ -58,6 +62,7 @@ def test_random_programs(prog, xs):
                 pool.append(_apply(op, a, b, c, api.mul, api.constant, api))
             api.set_output(self.y[0], pool[-2])
             api.set_output(self.y[1], pool[-1])
+
     cc = compile_circuit(P(), cache=False)
     w = cc.solve({"x": xs})
     assert w.public == _run_plain(prog, xs)

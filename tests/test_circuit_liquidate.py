@@ -1,6 +1,7 @@
 """The ``liquidate`` circuit: positions only shrink toward zero at the mark
 with a capped penalty; a position that grows or flips is rejected natively
 and in circuit (also with lying hints)."""
+
 from dataclasses import replace
 
 import pytest
@@ -24,16 +25,27 @@ def cc():
 
 def _note(collateral=100_000):
     sc = scenario()
-    return notes.Note(sc.bob.account, sc.bob.npk, collateral, 0,
-                      (notes.Slot(sc.perp.id, -10, -600_500), notes.Slot(sc.call.id, 4, 9_000)), 8)
+    return notes.Note(
+        sc.bob.account,
+        sc.bob.npk,
+        collateral,
+        0,
+        (notes.Slot(sc.perp.id, -10, -600_500), notes.Slot(sc.call.id, 4, 9_000)),
+        8,
+    )
 
 
 def _build(note, new_positions, salt=3):
     sc = scenario()
     tree = MerkleTree(units.TREE_DEPTH)
     i = tree.append(note.commitment())
-    return liquidate.build(Spend.from_tree(tree, i, note, sc.bob), tree.root, sc.epoch,
-                           new_positions=new_positions, new_salt=salt)
+    return liquidate.build(
+        Spend.from_tree(tree, i, note, sc.bob),
+        tree.root,
+        sc.epoch,
+        new_positions=new_positions,
+        new_salt=salt,
+    )
 
 
 @pytest.mark.parametrize("new", [(0, 0, 0), (-4, 4, 0), (-10, 0, 0), (-1, 1, 0)])
@@ -58,19 +70,26 @@ def test_penalty_and_price():
     assert paid == units.mul_bps_ceil(closed, margin.LIQUIDATION_PENALTY_BPS) == 6_100
     assert new.slots[0].cost == -600_500 + 10 * 60_000 and new.collateral == n.collateral - paid
     poor, paid = margin.liquidate(replace(n, collateral=1_000), sc.epoch, (0, 0, 0), salt=1)
-    assert paid == 1_000 and poor.collateral == 0          # capped
+    assert paid == 1_000 and poor.collateral == 0  # capped
 
 
 def test_capped_penalty_proves(cc):
     pub, prv = _build(_note(collateral=1_000), (0, 0, 0))
     cc.solve(liquidate.inputs(pub, prv))
     inp = liquidate.inputs(pub, prv)
-    inp["paid"] -= 1                 # underpaying while collateral remains
+    inp["paid"] -= 1  # underpaying while collateral remains
     assert_unsat(cc, inp, "penalty")
 
 
-@pytest.mark.parametrize("new, why", [((-11, 4, 0), "grow or flip"), ((3, 4, 0), "grow or flip"),
-                                      ((-10, -1, 0), "grow or flip"), ((0, 0, 1), "grow or flip")])
+@pytest.mark.parametrize(
+    "new, why",
+    [
+        ((-11, 4, 0), "grow or flip"),
+        ((3, 4, 0), "grow or flip"),
+        ((-10, -1, 0), "grow or flip"),
+        ((0, 0, 1), "grow or flip"),
+    ],
+)
 def test_growth_or_flip_rejected(cc, new, why):
     n = _note()
     with pytest.raises(InputError, match=why):

@@ -1,6 +1,7 @@
 """The ``match`` circuit: crossing orders match; crossed limits, oversize
 fills, wrong openings, same-side and expired orders are rejected natively
 and in circuit (also with lying hints)."""
+
 from dataclasses import replace
 
 import pytest
@@ -64,14 +65,27 @@ def test_crossed_limits_never_match(cc):
 
 
 def test_oversize_fill(cc):
-    m = replace(scenario().match, fill=7)             # the sell order has 6
+    m = replace(scenario().match, fill=7)  # the sell order has 6
     g1, h = value_generators(2)[1], blinding_generator()
-    rem = [pedersen.add(so.commitment, pedersen.sub(pedersen.mul(h, d), pedersen.mul(g1, 7)))
-           for so, d in ((m.a, m.rem_a_delta), (m.b, m.rem_b_delta))]
+    rem = [
+        pedersen.add(so.commitment, pedersen.sub(pedersen.mul(h, d), pedersen.mul(g1, 7)))
+        for so, d in ((m.a, m.rem_a_delta), (m.b, m.rem_b_delta))
+    ]
     legs = m.legs()
-    pub = match.MatchPublic(m.a.order.instrument, NOW, 0, 0, m.a.commitment, m.b.commitment,
-                            rem[0], rem[1], legs[0].commitment(), legs[1].commitment(),
-                            legs[0].tag(), legs[1].tag())
+    pub = match.MatchPublic(
+        m.a.order.instrument,
+        NOW,
+        0,
+        0,
+        m.a.commitment,
+        m.b.commitment,
+        rem[0],
+        rem[1],
+        legs[0].commitment(),
+        legs[1].commitment(),
+        legs[0].tag(),
+        legs[1].tag(),
+    )
     prv = match.MatchPrivate(m)
     assert_native_rejects(match.check, pub, prv, "larger than")
     assert_unsat(cc, match.inputs(pub, prv), "order_b", lie=True)
@@ -88,10 +102,10 @@ def test_wrong_opening(cc):
 def test_wrong_leg_and_remainder(cc):
     pub, prv = _case()
     good = pub.leg_a
-    bad = replace(pub, leg_a=pub.leg_b, leg_b=good)          # legs swapped
+    bad = replace(pub, leg_a=pub.leg_b, leg_b=good)  # legs swapped
     assert_native_rejects(match.check, bad, prv, "wrong leg")
     assert_unsat(cc, match.inputs(bad, prv), "leg_a")
-    bad = replace(pub, rem_a=pub.order_a)                     # remainder not reduced
+    bad = replace(pub, rem_a=pub.order_a)  # remainder not reduced
     assert_native_rejects(match.check, bad, prv, "wrong remainder")
     assert_unsat(cc, match.inputs(bad, prv), "remainder_a")
 
@@ -111,7 +125,9 @@ def test_same_side(cc):
     assert_unsat(cc, match.inputs(pub, prv), "cross")
 
 
-@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_random_crossing_orders_match(cc, data):
     sc = scenario()
@@ -120,10 +136,14 @@ def test_random_crossing_orders_match(cc, data):
     price = data.draw(st.integers(sell_lim, buy_lim))
     sizes = data.draw(st.tuples(st.integers(1, (1 << 32) - 1), st.integers(1, (1 << 32) - 1)))
     fill = data.draw(st.integers(1, min(sizes)))
-    buy = orders.sign_order(sc.alice, orders.Order(sc.perp.id, orders.BUY, sizes[0], buy_lim,
-                                                   NOW + 5, sc.alice.account, 3))
-    sell = orders.sign_order(sc.bob, orders.Order(sc.perp.id, orders.SELL, sizes[1], sell_lim,
-                                                  NOW + 5, sc.bob.account, 4))
+    buy = orders.sign_order(
+        sc.alice,
+        orders.Order(sc.perp.id, orders.BUY, sizes[0], buy_lim, NOW + 5, sc.alice.account, 3),
+    )
+    sell = orders.sign_order(
+        sc.bob,
+        orders.Order(sc.perp.id, orders.SELL, sizes[1], sell_lim, NOW + 5, sc.bob.account, 4),
+    )
     a, b = (buy, sell) if data.draw(st.booleans()) else (sell, buy)
     pub, prv = match.build(orders.make_match(a, b, fill, price), NOW)
     assert match.check(pub, prv)

@@ -1,5 +1,6 @@
 """The ``order`` circuit: valid signed orders prove; forged signatures, wrong
 openings, expired orders, zero sizes are rejected natively and in circuit."""
+
 from dataclasses import replace
 
 import pytest
@@ -12,7 +13,7 @@ from zkats.venue import orders
 
 from venue_helpers import assert_native_rejects, assert_unsat, compiled
 
-N_CONSTRAINTS = 6977   # includes the EdDSA-Poseidon verifier
+N_CONSTRAINTS = 6977  # includes the EdDSA-Poseidon verifier
 
 
 @pytest.fixture(scope="module")
@@ -75,9 +76,15 @@ def test_expired(cc, valid):
         assert_unsat(cc, order.inputs(bpub, prv), "fields", lie=True)
 
 
-@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(size=st.integers(1, (1 << 32) - 1), limit=st.integers(1, (1 << 40) - 1),
-       side=st.sampled_from([0, 1]), nonce=st.integers(0, (1 << 64) - 1))
+@settings(
+    max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    size=st.integers(1, (1 << 32) - 1),
+    limit=st.integers(1, (1 << 40) - 1),
+    side=st.sampled_from([0, 1]),
+    nonce=st.integers(0, (1 << 64) - 1),
+)
 def test_random_valid_orders(cc, size, limit, side, nonce):
     sc = scenario()
     o = orders.Order(sc.perp.id, side, size, limit, NOW + 10, sc.alice.account, nonce)

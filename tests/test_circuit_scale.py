@@ -1,4 +1,5 @@
 """Large sizes (slow: run with -m slow).  Functional only: no timing asserted."""
+
 import pytest
 
 from zkats.circuit import Circuit, Output, Private, compile_circuit
@@ -25,9 +26,10 @@ class RangeChecks(Circuit):
 def test_large_circuit(log2, tmp_path):
     from zkats.formats.r1cs import read_r1cs, write_r1cs
     from zkats.formats.wtns import read_wtns_ints, write_wtns
+
     k = (1 << log2) // 65
     cc = compile_circuit(RangeChecks(k), cache=False)
-    assert cc.n_constraints == 65 * k      # the first product is by a constant: free
+    assert cc.n_constraints == 65 * k  # the first product is by a constant: free
     w = cc.solve({"xs": [(i * 0x9E3779B97F4A7C15) % (1 << 64) for i in range(k)]})
     assert cc.check(w)
     write_r1cs(tmp_path / "c.r1cs", cc)

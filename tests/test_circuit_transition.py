@@ -1,6 +1,7 @@
 """The ``transition`` circuit: both legs of a trade apply; under-margined
 results, wrong leg openings, stolen legs, wrong slots and wrong fees are
 rejected natively and in circuit."""
+
 from dataclasses import replace
 
 import pytest
@@ -45,16 +46,23 @@ def test_constraint_count_pinned(cc):
 
 def test_under_margined(cc):
     sc = scenario()
-    leg = sc.match.legs()[0]                      # +6 @ 60000: IM 10% = 36000
+    leg = sc.match.legs()[0]  # +6 @ 60000: IM 10% = 36000
     fee = notes.trade_fee(abs(leg.n))
     for coll, ok in ((36_000 + fee, True), (36_000 + fee - 1, False)):
         note = notes.Note.open(sc.alice, collateral=coll, salt=9)
         sp, root = spend_of(note, sc.alice)
         slot = note.slot_for(leg.instrument)
         new = note.apply_leg(leg.instrument, leg.d, leg.n, slot=slot, salt=3)
-        pub = transition.TransitionPublic(root, note.nullifier(sc.alice.nk), new.commitment(),
-                                          leg.instrument, leg.commitment(), leg.tag(),
-                                          sc.epoch.epoch_id, sc.epoch.hash())
+        pub = transition.TransitionPublic(
+            root,
+            note.nullifier(sc.alice.nk),
+            new.commitment(),
+            leg.instrument,
+            leg.commitment(),
+            leg.tag(),
+            sc.epoch.epoch_id,
+            sc.epoch.hash(),
+        )
         prv = transition.TransitionPrivate(sp, leg, slot, new, sc.epoch)
         if ok:
             assert transition.check(pub, prv)
@@ -90,8 +98,9 @@ def test_stolen_leg(cc):
 
 def test_slot_holding_another_instrument(cc):
     sc = scenario()
-    n0 = notes.Note(sc.alice.account, sc.alice.npk, 2_000_000, 0,
-                    (notes.Slot(sc.call.id, 1, 2500),), 9)
+    n0 = notes.Note(
+        sc.alice.account, sc.alice.npk, 2_000_000, 0, (notes.Slot(sc.call.id, 1, 2500),), 9
+    )
     sp, root = spend_of(n0, sc.alice)
     leg = sc.match.legs()[0]
     pub, prv = transition.build(sp, root, leg, sc.epoch, new_salt=4)
@@ -106,13 +115,14 @@ def test_slot_holding_another_instrument(cc):
 
 def test_wrong_fee_or_position(cc):
     sc = scenario()
-    pub, prv = transition.build(sc.spend("alice"), sc.root, sc.match.legs()[0], sc.epoch,
-                                new_salt=5)
+    pub, prv = transition.build(
+        sc.spend("alice"), sc.root, sc.match.legs()[0], sc.epoch, new_salt=5
+    )
     inp = transition.inputs(pub, prv)
     inp["fee"] -= 1
     assert_unsat(cc, inp, "apply", lie=True)
     inp = transition.inputs(pub, prv)
-    inp["nullifier"] = (inp["nullifier"] + 1)
+    inp["nullifier"] = inp["nullifier"] + 1
     assert_unsat(cc, inp, "spend")
     inp = transition.inputs(pub, prv)
     inp["root"] = 1

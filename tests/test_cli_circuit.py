@@ -20,6 +20,7 @@ def cli(tmp_path, monkeypatch):
         else:
             assert res.exit_code == 1, res.output
         return res
+
     return run
 
 
@@ -43,7 +44,8 @@ def test_info_from_file_with_scopes(cli, tmp_path):
         "    lt = Output()\n    a = Private()\n    b = Private()\n"
         "    def define(self, api):\n"
         "        range_check(api, self.a, 16)\n        range_check(api, self.b, 16)\n"
-        "        api.set_output(self.lt, less_than(api, 16, self.a, self.b))\n")
+        "        api.set_output(self.lt, less_than(api, 16, self.a, self.b))\n"
+    )
     info = json.loads(cli("circuit", "info", p, "--json").output)
     assert info["by_scope"] == {"num2bits": 32, "less_than": 17, "(top)": 1}
     assert info["constraints"] == 50
@@ -74,15 +76,20 @@ def test_compile_calculate_check(cli, tmp_path):
     assert "wires" in cli("wtns", "check", r1, tmp_path / "short.wtns", ok=False).output
 
 
-@pytest.mark.parametrize("content,needle", [
-    ('{"a": 6}', "missing input 'b'"),
-    ('{"a": 6, "b": 1, "q": 2}', "unknown input 'q'"),
-    ('{"a": "-3", "b": 1}', "not a canonical"),
-    ('{"a": 6, ', "not valid JSON"),
-])
+@pytest.mark.parametrize(
+    "content,needle",
+    [
+        ('{"a": 6}', "missing input 'b'"),
+        ('{"a": 6, "b": 1, "q": 2}', "unknown input 'q'"),
+        ('{"a": "-3", "b": 1}', "not a canonical"),
+        ('{"a": 6, ', "not valid JSON"),
+    ],
+)
 def test_calculate_bad_input(cli, tmp_path, content, needle):
     (tmp_path / "in.json").write_text(content)
-    res = cli("wtns", "calculate", "multiplier", tmp_path / "in.json", tmp_path / "w.wtns", ok=False)
+    res = cli(
+        "wtns", "calculate", "multiplier", tmp_path / "in.json", tmp_path / "w.wtns", ok=False
+    )
     assert needle in res.output and "in.json" in res.output
     assert "Traceback" not in res.output
 
@@ -99,10 +106,12 @@ def test_errors_are_one_line(cli, tmp_path):
 
 def test_info_warns_about_free_hints(cli, tmp_path):
     p = tmp_path / "lazy.py"
-    p.write_text("from zkats.circuit import Circuit, Output, Private\n"
-                 "class Lazy(Circuit):\n    y = Output()\n    x = Private()\n"
-                 "    def define(self, api):\n"
-                 "        api.hint(lambda v: v + 1, self.x, name='free')\n"
-                 "        api.set_output(self.y, self.x)\n")
+    p.write_text(
+        "from zkats.circuit import Circuit, Output, Private\n"
+        "class Lazy(Circuit):\n    y = Output()\n    x = Private()\n"
+        "    def define(self, api):\n"
+        "        api.hint(lambda v: v + 1, self.x, name='free')\n"
+        "        api.set_output(self.y, self.x)\n"
+    )
     out = cli("circuit", "info", p).output
     assert "WARNING: 1 hint outputs appear in no constraint" in out and "free" in out

@@ -8,6 +8,7 @@ commands and the whole demo, then grep every public output for the
 secrets in the private files (default suite since the known-tau
 development path: ~25-40 s each on a cold key cache, ~10 s warm).
 """
+
 import json
 import os
 import re
@@ -22,10 +23,25 @@ from click.testing import CliRunner
 from zkats.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMANDS = [["venue", "init"], ["venue", "advance-clock"], ["keys", "new"], ["deposit"],
-            ["withdraw"], ["health"], ["liquidate"], ["match"], ["settle"], ["order", "new"],
-            ["rfq", "request"], ["rfq", "quote"], ["rfq", "accept"], ["oracle", "publish"],
-            ["oracle", "close"], ["ledger", "show"], ["demo"]]
+COMMANDS = [
+    ["venue", "init"],
+    ["venue", "advance-clock"],
+    ["keys", "new"],
+    ["deposit"],
+    ["withdraw"],
+    ["health"],
+    ["liquidate"],
+    ["match"],
+    ["settle"],
+    ["order", "new"],
+    ["rfq", "request"],
+    ["rfq", "quote"],
+    ["rfq", "accept"],
+    ["oracle", "publish"],
+    ["oracle", "close"],
+    ["ledger", "show"],
+    ["demo"],
+]
 
 
 def run(*args):
@@ -55,6 +71,7 @@ def mode(p):
 @pytest.fixture
 def venue(tmp_path):
     from zkats.venue.workflow import Venue
+
     v = Venue.init(tmp_path / "v", circuits=())
     v.close()
     return tmp_path / "v"
@@ -85,8 +102,23 @@ def test_order_new_and_rfq(tmp_path, venue):
     ok("keys", "new", tmp_path / "a.wallet")
     ok("keys", "new", tmp_path / "b.wallet")
     o = tmp_path / "a.order"
-    r = ok("order", "new", "-V", venue, "-w", tmp_path / "a.wallet", "--side", "buy",
-           "--size", 5, "--limit", 60_000, "-o", o, "--json")
+    r = ok(
+        "order",
+        "new",
+        "-V",
+        venue,
+        "-w",
+        tmp_path / "a.wallet",
+        "--side",
+        "buy",
+        "--size",
+        5,
+        "--limit",
+        60_000,
+        "-o",
+        o,
+        "--json",
+    )
     assert mode(o) == 0o600
     d = json.loads(o.read_text())
     assert d["blinding"] not in r.output
@@ -96,17 +128,83 @@ def test_order_new_and_rfq(tmp_path, venue):
     q = tmp_path / "q.quote"
     ok("rfq", "quote", "-V", venue, req, "-w", tmp_path / "b.wallet", "--price", 61_000, "-o", q)
     assert mode(q) == 0o600
-    assert json.loads(q.read_text())["maker_order"]["side"] == 0     # answers a sell with a buy
+    assert json.loads(q.read_text())["maker_order"]["side"] == 0  # answers a sell with a buy
     # errors
-    one_line_error(run("order", "new", "-V", venue, "-w", tmp_path / "a.wallet", "--side", "buy",
-                       "--size", 5, "--limit", 60_000, "-o", o), "already exists")
-    one_line_error(run("order", "new", "-V", venue, "-w", tmp_path / "a.wallet", "--side", "buy",
-                       "--size", 5, "--limit", 1, "--instrument", "ETH-PERP",
-                       "-o", tmp_path / "x"), "unknown instrument 'ETH-PERP'")
-    one_line_error(run("order", "new", "-V", venue, "-w", tmp_path / "a.wallet", "--side", "buy",
-                       "--size", 0, "--limit", 1, "-o", tmp_path / "y"), "order size")
-    one_line_error(run("rfq", "quote", "-V", venue, o, "-w", tmp_path / "b.wallet", "--price", 1,
-                       "-o", tmp_path / "z"), "not a zkats-rfq-request file")
+    one_line_error(
+        run(
+            "order",
+            "new",
+            "-V",
+            venue,
+            "-w",
+            tmp_path / "a.wallet",
+            "--side",
+            "buy",
+            "--size",
+            5,
+            "--limit",
+            60_000,
+            "-o",
+            o,
+        ),
+        "already exists",
+    )
+    one_line_error(
+        run(
+            "order",
+            "new",
+            "-V",
+            venue,
+            "-w",
+            tmp_path / "a.wallet",
+            "--side",
+            "buy",
+            "--size",
+            5,
+            "--limit",
+            1,
+            "--instrument",
+            "ETH-PERP",
+            "-o",
+            tmp_path / "x",
+        ),
+        "unknown instrument 'ETH-PERP'",
+    )
+    one_line_error(
+        run(
+            "order",
+            "new",
+            "-V",
+            venue,
+            "-w",
+            tmp_path / "a.wallet",
+            "--side",
+            "buy",
+            "--size",
+            0,
+            "--limit",
+            1,
+            "-o",
+            tmp_path / "y",
+        ),
+        "order size",
+    )
+    one_line_error(
+        run(
+            "rfq",
+            "quote",
+            "-V",
+            venue,
+            o,
+            "-w",
+            tmp_path / "b.wallet",
+            "--price",
+            1,
+            "-o",
+            tmp_path / "z",
+        ),
+        "not a zkats-rfq-request file",
+    )
 
 
 def test_oracle_ledger_clock(venue):
@@ -129,25 +227,40 @@ def test_errors_are_one_line(tmp_path, venue):
     bad = tmp_path / "bad.wallet"
     bad.write_text("{not json")
     one_line_error(run("ledger", "show", "-V", tmp_path / "nowhere"), "not a venue directory")
-    one_line_error(run("deposit", 100, "-V", venue, "-w", bad, "-o", tmp_path / "b.json"),
-                   "bad.wallet: not a JSON file")
+    one_line_error(
+        run("deposit", 100, "-V", venue, "-w", bad, "-o", tmp_path / "b.json"),
+        "bad.wallet: not a JSON file",
+    )
     (tmp_path / "x.wallet").write_text(json.dumps({"kind": "zkats-wallet", "prv": "zz"}))
-    one_line_error(run("health", "-V", venue, "-w", tmp_path / "x.wallet", "-o", tmp_path / "h"),
-                   "malformed wallet keys")
-    one_line_error(run("withdraw", 5, "-V", venue, "-w", w, "--recipient", "abc",
-                       "-o", tmp_path / "w.json"), "--recipient: not a number")
-    one_line_error(run("withdraw", 5, "-V", venue, "-w", w, "--recipient", "0x1",
-                       "-o", tmp_path / "w.json"), "no settled note yet")
-    one_line_error(run("deposit", 0, "-V", venue, "-w", w, "-o", tmp_path / "d.json"),
-                   "deposit amount: must be positive")
+    one_line_error(
+        run("health", "-V", venue, "-w", tmp_path / "x.wallet", "-o", tmp_path / "h"),
+        "malformed wallet keys",
+    )
+    one_line_error(
+        run("withdraw", 5, "-V", venue, "-w", w, "--recipient", "abc", "-o", tmp_path / "w.json"),
+        "--recipient: not a number",
+    )
+    one_line_error(
+        run("withdraw", 5, "-V", venue, "-w", w, "--recipient", "0x1", "-o", tmp_path / "w.json"),
+        "no settled note yet",
+    )
+    one_line_error(
+        run("deposit", 0, "-V", venue, "-w", w, "-o", tmp_path / "d.json"),
+        "deposit amount: must be positive",
+    )
     # a venue without keys: proving fails on the missing key file, one line
-    one_line_error(run("deposit", 10, "-V", venue, "-w", w, "-o", tmp_path / "d.json"),
-                   r"deposit\.zkey")
+    one_line_error(
+        run("deposit", 10, "-V", venue, "-w", w, "-o", tmp_path / "d.json"), r"deposit\.zkey"
+    )
     junk = tmp_path / "junk.json"
     junk.write_text("[]")
     one_line_error(run("settle", "-V", venue, junk), "batch")
-    one_line_error(run("match", "-V", venue, w, w, "--wallet-a", w, "--wallet-b", w,
-                       "-o", tmp_path / "m.json"), "not a zkats-order file")
+    one_line_error(
+        run(
+            "match", "-V", venue, w, w, "--wallet-a", w, "--wallet-b", w, "-o", tmp_path / "m.json"
+        ),
+        "not a zkats-order file",
+    )
     one_line_error(run("venue", "init", venue, "--json"), "already a venue directory")
     # the secret never shows up in any of those errors
     d = json.loads(w.read_text())
@@ -155,8 +268,12 @@ def test_errors_are_one_line(tmp_path, venue):
 
 
 def test_subprocess_error_has_no_traceback(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "zkats.cli", "ledger", "show", "-V",
-                        str(tmp_path / "none")], capture_output=True, text=True, cwd=ROOT)
+    r = subprocess.run(
+        [sys.executable, "-m", "zkats.cli", "ledger", "show", "-V", str(tmp_path / "none")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert r.stderr.strip().count("\n") == 0
 
@@ -175,8 +292,11 @@ def _secrets(private_dir):
             for n in [d.get("note")] + list(d.get("pending") or []):
                 if n:
                     vals.add(int(n["salt"]))
-        orders = [d] if d["kind"] == "zkats-order" else (
-            [d["maker_order"]] if d["kind"] == "zkats-rfq-quote" else [])
+        orders = (
+            [d]
+            if d["kind"] == "zkats-order"
+            else ([d["maker_order"]] if d["kind"] == "zkats-rfq-quote" else [])
+        )
         for o in orders:
             vals.add(int(o["blinding"]))
     out = set()
@@ -192,8 +312,12 @@ def _secrets(private_dir):
 
 def test_demo_end_to_end_and_no_secret_leaks(tmp_path):
     d = tmp_path / "demo"
-    r = subprocess.run([sys.executable, "-m", "zkats.cli", "demo", "--dir", str(d)],
-                       capture_output=True, text=True, cwd=ROOT)
+    r = subprocess.run(
+        [sys.executable, "-m", "zkats.cli", "demo", "--dir", str(d)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert r.returncode == 0, r.stderr[-3000:]
     assert "liquidated: alice" in r.stdout and "health failed: alice" in r.stdout
     for p in (d / "private").iterdir():
@@ -201,10 +325,14 @@ def test_demo_end_to_end_and_no_secret_leaks(tmp_path):
     secrets_ = _secrets(d / "private")
     assert len(secrets_) > 20
     public = [r.stdout, r.stderr]
-    for p in list((d / "public").iterdir()) + [d / "venue" / "venue.json"] + \
-            list((d / "venue" / "keys").glob("*.json")):
+    for p in (
+        list((d / "public").iterdir())
+        + [d / "venue" / "venue.json"]
+        + list((d / "venue" / "keys").glob("*.json"))
+    ):
         public.append(p.read_text())
     from zkats.venue.ledger import Ledger
+
     led = Ledger(d / "venue" / "ledger.db")
     public.append("\n".join(led.dump()) if not isinstance(led.dump(), str) else led.dump())
     led.close()
@@ -213,9 +341,20 @@ def test_demo_end_to_end_and_no_secret_leaks(tmp_path):
     assert not leaked, f"{len(leaked)} secrets appear in public outputs"
     # settling the demo's batches again is refused (replays), ledger unchanged
     before = (d / "venue" / "ledger.db").read_bytes()
-    r2 = subprocess.run([sys.executable, "-m", "zkats.cli", "settle", "-V", str(d / "venue"),
-                         str(d / "public" / "batch3.json")], capture_output=True, text=True,
-                        cwd=ROOT)
+    r2 = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "zkats.cli",
+            "settle",
+            "-V",
+            str(d / "venue"),
+            str(d / "public" / "batch3.json"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert r2.returncode == 1 and "item 0 (trade)" in r2.stderr and "Traceback" not in r2.stderr
 
 
@@ -228,27 +367,112 @@ def test_cli_happy_paths_with_real_proofs(tmp_path):
     ok("deposit", 90_000, "-V", v, "-w", tmp_path / "b.wallet", "-o", tmp_path / "d2.json", "-q")
     r = ok("settle", "-V", v, tmp_path / "d1.json", tmp_path / "d2.json", "--json", "-q")
     assert json.loads(r.stdout)["items"] == 2
-    ok("order", "new", "-V", v, "-w", tmp_path / "a.wallet", "--side", "buy", "--size", 3,
-       "--limit", 60_100, "-o", tmp_path / "a.order")
-    ok("order", "new", "-V", v, "-w", tmp_path / "b.wallet", "--side", "sell", "--size", 3,
-       "--limit", 59_900, "-o", tmp_path / "b.order")
-    ok("match", "-V", v, tmp_path / "a.order", tmp_path / "b.order", "--wallet-a",
-       tmp_path / "a.wallet", "--wallet-b", tmp_path / "b.wallet", "-o", tmp_path / "t.json",
-       "--prove-orders",
-       "--settle", "-q")
+    ok(
+        "order",
+        "new",
+        "-V",
+        v,
+        "-w",
+        tmp_path / "a.wallet",
+        "--side",
+        "buy",
+        "--size",
+        3,
+        "--limit",
+        60_100,
+        "-o",
+        tmp_path / "a.order",
+    )
+    ok(
+        "order",
+        "new",
+        "-V",
+        v,
+        "-w",
+        tmp_path / "b.wallet",
+        "--side",
+        "sell",
+        "--size",
+        3,
+        "--limit",
+        59_900,
+        "-o",
+        tmp_path / "b.order",
+    )
+    ok(
+        "match",
+        "-V",
+        v,
+        tmp_path / "a.order",
+        tmp_path / "b.order",
+        "--wallet-a",
+        tmp_path / "a.wallet",
+        "--wallet-b",
+        tmp_path / "b.wallet",
+        "-o",
+        tmp_path / "t.json",
+        "--prove-orders",
+        "--settle",
+        "-q",
+    )
     ok("rfq", "request", "-V", v, "--side", "buy", "--size", 1, "-o", tmp_path / "req.json")
-    ok("rfq", "quote", "-V", v, tmp_path / "req.json", "-w", tmp_path / "b.wallet",
-       "--price", 60_000, "-o", tmp_path / "q.quote")
-    ok("rfq", "accept", "-V", v, tmp_path / "q.quote", "-w", tmp_path / "a.wallet",
-       "--maker-wallet", tmp_path / "b.wallet", "-o", tmp_path / "t2.json", "--settle", "-q")
+    ok(
+        "rfq",
+        "quote",
+        "-V",
+        v,
+        tmp_path / "req.json",
+        "-w",
+        tmp_path / "b.wallet",
+        "--price",
+        60_000,
+        "-o",
+        tmp_path / "q.quote",
+    )
+    ok(
+        "rfq",
+        "accept",
+        "-V",
+        v,
+        tmp_path / "q.quote",
+        "-w",
+        tmp_path / "a.wallet",
+        "--maker-wallet",
+        tmp_path / "b.wallet",
+        "-o",
+        tmp_path / "t2.json",
+        "--settle",
+        "-q",
+    )
     ok("health", "-V", v, "-w", tmp_path / "b.wallet", "-o", tmp_path / "h.json", "--settle", "-q")
-    ok("withdraw", 1000, "-V", v, "-w", tmp_path / "a.wallet", "--recipient", "0xabc",
-       "-o", tmp_path / "w.json", "--settle", "-q")
+    ok(
+        "withdraw",
+        1000,
+        "-V",
+        v,
+        "-w",
+        tmp_path / "a.wallet",
+        "--recipient",
+        "0xabc",
+        "-o",
+        tmp_path / "w.json",
+        "--settle",
+        "-q",
+    )
     ok("venue", "advance-clock", "-V", v, 4000)
     r = ok("oracle", "close", "-V", v, "--json")
-    assert len(json.loads(r.stdout)["liquidatable"]) == 1            # a never proved health
-    ok("liquidate", "-V", v, "-w", tmp_path / "a.wallet", "-o", tmp_path / "l.json", "--settle",
-       "-q")
+    assert len(json.loads(r.stdout)["liquidatable"]) == 1  # a never proved health
+    ok(
+        "liquidate",
+        "-V",
+        v,
+        "-w",
+        tmp_path / "a.wallet",
+        "-o",
+        tmp_path / "l.json",
+        "--settle",
+        "-q",
+    )
     s = json.loads(ok("ledger", "show", "-V", v, "--json").stdout)
     assert s["trades"] == 2 and s["batches"] == 6 and s["liquidatable_pending"] == 0
 
@@ -264,12 +488,15 @@ def test_batch_output_never_overwritten(tmp_path, venue):
     assert json.loads(w.read_text())["pending"] == []
 
 
-@pytest.mark.parametrize("patch, msg", [
-    ({"leaf": "x"}, "malformed wallet \\(leaf\\)"),
-    ({"pending": {}}, "malformed wallet \\(pending\\)"),
-    ({"note": {"salt": 1}}, "malformed note"),
-    ({"nk": "0"}, "malformed wallet keys"),
-])
+@pytest.mark.parametrize(
+    "patch, msg",
+    [
+        ({"leaf": "x"}, "malformed wallet \\(leaf\\)"),
+        ({"pending": {}}, "malformed wallet \\(pending\\)"),
+        ({"note": {"salt": 1}}, "malformed note"),
+        ({"nk": "0"}, "malformed wallet keys"),
+    ],
+)
 def test_malformed_wallets(tmp_path, venue, patch, msg):
     w = tmp_path / "a.wallet"
     ok("keys", "new", w)

@@ -3,6 +3,7 @@ session's initial keys are byte-identical to ``new_zkey`` on the session's
 ptau (tiny circuit, public inputs and outputs, Poseidon's full-size
 coefficients), survive a contribution and ``zkey verify`` (zkats' and
 snarkjs'), and the secrets are gone when the session closes."""
+
 import subprocess
 import sys
 
@@ -26,6 +27,7 @@ POWER = 12
 
 class PubIO(Circuit):
     """Public inputs and outputs, a private input, an unused public wire."""
+
     s = Output()
     p = Output()
     a = Public()
@@ -48,11 +50,15 @@ def _poseidon_chain():
         for i in range(4):
             h = poseidon_gadget(api, [h, x[1 + i % 2]])
         return h
+
     return gadget_circuit(fn, 3, name="PoseidonChain")
 
 
-CIRCUITS = {"cube": _cube, "pubio": lambda: compile_circuit(PubIO(), cache=False),
-            "poseidon": _poseidon_chain}
+CIRCUITS = {
+    "cube": _cube,
+    "pubio": lambda: compile_circuit(PubIO(), cache=False),
+    "poseidon": _poseidon_chain,
+}
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +84,7 @@ def _bytes(tmp_path, name, zk):
 def test_known_tau_key_is_byte_identical_to_new_zkey(name, compiled, session_keys, tmp_path):
     pt, keys = session_keys
     r1cs = compiled[name].r1cs
-    if name == "poseidon":       # full-size coefficients on a 2^10..2^12 domain
+    if name == "poseidon":  # full-size coefficients on a 2^10..2^12 domain
         assert 10 <= circuit_power(r1cs.n_constraints, r1cs.n_pub_in + r1cs.n_pub_out) <= POWER
         assert r1cs.A.nnz + r1cs.B.nnz + r1cs.C.nnz > 1000
     if name == "pubio":
@@ -88,7 +94,7 @@ def test_known_tau_key_is_byte_identical_to_new_zkey(name, compiled, session_key
 
 def test_session_ptau_is_the_dev_ceremony_file(tmp_path):
     """Same rng: the session writes dev_prepared_ptau's bytes and response hash."""
-    rng = lambda: tr.ChaCha.from_hash(b"\x07" * 64)        # noqa: E731
+    rng = lambda: tr.ChaCha.from_hash(b"\x07" * 64)  # noqa: E731
     with DevCeremony(5, name="dev", _rng=rng()) as s:
         pass
     ref, h = ceremony._dev_prepared_ptau_with_rng(5, rng(), "dev")
@@ -120,7 +126,7 @@ def test_secrets_are_dropped_when_the_session_ends(compiled):
     secret = {prv["tau"], prv["alpha"], prv["beta"]}
     s = DevCeremony(3, name="x", _rng=tr.ChaCha.from_hash(seed))
     with s:
-        assert s.open and secret <= set(_values(s))      # the test finds them while open
+        assert s.open and secret <= set(_values(s))  # the test finds them while open
     assert not s.open and not secret & set(_values(s))
     assert not any(k.startswith("_secret") for k in vars(s))
     with pytest.raises(InputError, match="closed"):
@@ -152,8 +158,13 @@ def _contributed(tmp_path, compiled, session_keys, name):
 
 def test_zkats_zkey_verify_accepts_a_known_tau_key(tmp_path, compiled, session_keys):
     files = _contributed(tmp_path, compiled, session_keys, "pubio")
-    r = subprocess.run([sys.executable, "-m", "zkats.cli", "zkey", "verify", *map(str, files)],
-                       capture_output=True, text=True, cwd=ROOT, timeout=300)
+    r = subprocess.run(
+        [sys.executable, "-m", "zkats.cli", "zkey", "verify", *map(str, files)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert r.returncode == 0 and "ZKey OK" in r.stdout, r.stderr[-1500:]
 
 
@@ -161,7 +172,8 @@ def test_zkats_zkey_verify_accepts_a_known_tau_key(tmp_path, compiled, session_k
 def test_snarkjs_zkey_verify_accepts_a_known_tau_key(tmp_path, compiled, session_keys):
     snarkjs = require_peer("snarkjs")
     files = _contributed(tmp_path, compiled, session_keys, "poseidon")
-    r = subprocess.run([snarkjs, "zkey", "verify", *map(str, files)], capture_output=True, text=True,
-                       timeout=600)
+    r = subprocess.run(
+        [snarkjs, "zkey", "verify", *map(str, files)], capture_output=True, text=True, timeout=600
+    )
     log = r.stdout + r.stderr
     assert r.returncode == 0 and "ZKey Ok" in log and "ERROR" not in log, log[-1500:]

@@ -1,5 +1,6 @@
 """The shared development-key cache (zkats.groth16.devsetup): made once,
 reused, atomic, safe for concurrent processes; keys verify real proofs."""
+
 import multiprocessing as mp
 
 from circuit_helpers import gadget_circuit
@@ -20,6 +21,7 @@ def test_make_then_cached(tmp_path):
     from zkats.formats.zkey import read_zkey
     from zkats.groth16.prover import prove
     from zkats.groth16.verifier import verify
+
     dev = devsetup.DevSetup(tmp_path, power=4)
     cc = _cube()
     z, v, secs = dev.key("cube", cc)
@@ -69,6 +71,7 @@ def _pub_cube():
 
         def define(self, api):
             api.set_output(self.y, api.add(api.mul(api.mul(self.x, self.x), self.x), 5))
+
     return compile_circuit(PubCube(), cache=False)
 
 
@@ -79,6 +82,7 @@ def test_cold_keys_come_from_one_known_tau_session(tmp_path):
     back to the generic setup on the cached ptau."""
     from zkats.formats.r1cs import write_r1cs
     from zkats.groth16 import phase2
+
     said = []
     dev = devsetup.DevSetup(tmp_path, power=5, progress=said.append)
     cube, pub = _cube(), _pub_cube()
@@ -94,8 +98,13 @@ def test_cold_keys_come_from_one_known_tau_session(tmp_path):
         assert len(phase2.verify(tmp_path / f"{name}.r1cs", ptau, z)) == 1
     # all cached now: nothing made, same paths
     said.clear()
-    again = devsetup.DevSetup(tmp_path, power=5, progress=said.append).keys([("pub", pub), ("cube", cube)])
-    assert again == {"pub": (got["pub"][0], got["pub"][1], 0.0), "cube": (got["cube"][0], got["cube"][1], 0.0)}
+    again = devsetup.DevSetup(tmp_path, power=5, progress=said.append).keys(
+        [("pub", pub), ("cube", cube)]
+    )
+    assert again == {
+        "pub": (got["pub"][0], got["pub"][1], 0.0),
+        "cube": (got["cube"][0], got["cube"][1], 0.0),
+    }
     assert said == ["key pub: cached", "key cube: cached"]
     # a new circuit with the ptau cached: the generic setup (the secrets are gone)
     said.clear()
@@ -108,6 +117,7 @@ def test_cold_keys_come_from_one_known_tau_session(tmp_path):
 
 def test_a_given_ptau_uses_the_generic_setup(tmp_path):
     from zkats.groth16 import ceremony
+
     pt, _ = ceremony.dev_prepared_ptau(4, name="given")
     given = tmp_path / "given.ptau"
     ceremony.write(given, pt)

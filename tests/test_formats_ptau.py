@@ -1,4 +1,5 @@
 """Reading and writing snarkjs' .ptau files: round trips, values, malformed files."""
+
 import struct
 
 import numpy as np
@@ -43,7 +44,12 @@ def test_values(art):
     assert pt.prepared and len(pt.contributions) == 2
     c1, c2 = pt.contributions
     assert c1.name == b"first" and c1.type == 0
-    assert c2.type == 1 and c2.num_iterations_exp == 10 and c2.beacon_hash.hex() == "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20"
+    assert (
+        c2.type == 1
+        and c2.num_iterations_exp == 10
+        and c2.beacon_hash.hex()
+        == "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20"
+    )
     # the last contribution's tau*G1 is the second point of the section
     assert t.g1_from_lem(pt.tau_g1[1].astype("<u8").tobytes()) == c2.tau_g1
     assert pt.lagrange(12, 0).shape == (1, 8) and pt.lagrange(12, 9).shape == (512, 8)
@@ -72,21 +78,26 @@ def _expect_error(tmp_path, data, match, section=None):
 
 def test_malformed(art, tmp_path):
     good = bytearray(art.pot1.read_bytes())
-    _expect_error(tmp_path, good[:len(good) - 10], "runs past the end|trailing|size")
+    _expect_error(tmp_path, good[: len(good) - 10], "runs past the end|trailing|size")
     _expect_error(tmp_path, good[:8], "too short")
-    bad = bytearray(good); bad[0:4] = b"zkey"
+    bad = bytearray(good)
+    bad[0:4] = b"zkey"
     _expect_error(tmp_path, bad, "wrong magic")
-    bad = bytearray(good); bad[4:8] = struct.pack("<I", 2)
+    bad = bytearray(good)
+    bad[4:8] = struct.pack("<I", 2)
     _expect_error(tmp_path, bad, "unsupported version")
-    bad = bytearray(good); bad[8:12] = struct.pack("<I", 10 ** 6)
+    bad = bytearray(good)
+    bad[8:12] = struct.pack("<I", 10**6)
     _expect_error(tmp_path, bad, "section count")
     bad = bytearray(good) + b"\0"
     _expect_error(tmp_path, bad, "trailing")
     # header: wrong power (section sizes no longer match)
     off, _ = _section(art.pot1, 1)
-    bad = bytearray(good); bad[off + 36:off + 40] = struct.pack("<I", 7)
+    bad = bytearray(good)
+    bad[off + 36 : off + 40] = struct.pack("<I", 7)
     _expect_error(tmp_path, bad, "expected", section=2)
-    bad = bytearray(good); bad[off + 4] ^= 1
+    bad = bytearray(good)
+    bad[off + 4] ^= 1
     _expect_error(tmp_path, bad, "prime q", section=1)
 
 
@@ -95,11 +106,13 @@ def test_bad_points(art, tmp_path):
     off, _ = _section(art.pot1, 2)
     # point 5 of tauG1 moved off the curve (y + 1)
     p = off + 5 * 64 + 32
-    y = int.from_bytes(good[p:p + 32], "little")
-    bad = bytearray(good); bad[p:p + 32] = ((y + _mont_int(1)) % Q).to_bytes(32, "little")
+    y = int.from_bytes(good[p : p + 32], "little")
+    bad = bytearray(good)
+    bad[p : p + 32] = ((y + _mont_int(1)) % Q).to_bytes(32, "little")
     _expect_error(tmp_path, bad, "point 5", section=2)
     # a coordinate >= q
-    bad = bytearray(good); bad[off + 64:off + 96] = (Q + 1).to_bytes(32, "little")
+    bad = bytearray(good)
+    bad[off + 64 : off + 96] = (Q + 1).to_bytes(32, "little")
     _expect_error(tmp_path, bad, "point 1", section=2)
     # a G2 point on the twist but outside the subgroup
     off3, _ = _section(art.pot1, 3)
@@ -111,14 +124,17 @@ def test_bad_points(art, tmp_path):
         if t._f2_is_square(rhs):
             break
     pt = (x, t._f2_sqrt(rhs))
-    bad = bytearray(good); bad[off3 + 3 * 128:off3 + 4 * 128] = t.g2_to_lem(pt)
+    bad = bytearray(good)
+    bad[off3 + 3 * 128 : off3 + 4 * 128] = t.g2_to_lem(pt)
     _expect_error(tmp_path, bad, "point 3", section=3)
     # a contribution point off the curve
     off7, _ = _section(art.pot1, 7)
-    bad = bytearray(good); bad[off7 + 4 + 32] ^= 1
+    bad = bytearray(good)
+    bad[off7 + 4 + 32] ^= 1
     _expect_error(tmp_path, bad, "contribution point", section=7)
     # contribution count larger than the section
-    bad = bytearray(good); bad[off7:off7 + 4] = struct.pack("<I", 1000)
+    bad = bytearray(good)
+    bad[off7 : off7 + 4] = struct.pack("<I", 1000)
     _expect_error(tmp_path, bad, "do not fit", section=7)
 
 
@@ -137,7 +153,13 @@ def test_only_some_phase2_sections_rejected(art, tmp_path):
     out = tmp_path / "half.ptau"
     with ptau.BinWriter(out, b"ptau", 8) as w:
         w.section(1, ptau.header_bytes(pt.power, pt.ceremony_power))
-        for sid, arr in ((2, pt.tau_g1), (3, pt.tau_g2), (4, pt.alpha_tau_g1), (5, pt.beta_tau_g1), (6, pt.beta_g2)):
+        for sid, arr in (
+            (2, pt.tau_g1),
+            (3, pt.tau_g2),
+            (4, pt.alpha_tau_g1),
+            (5, pt.beta_tau_g1),
+            (6, pt.beta_g2),
+        ):
             w.section(sid, arr)
         w.section(7, ptau.contributions_bytes(pt.contributions))
         w.section(12, pt.lagrange_g1)

@@ -1,4 +1,5 @@
 """The .r1cs/.wtns readers and writers, including live interop with circom2 and snarkjs."""
+
 import json
 import random
 import re
@@ -23,6 +24,7 @@ rng = random.Random(3)
 
 class Demo(Circuit):
     """A zkats twin of tests/circom/range_compare.circom."""
+
     ok = Output()
     prod = Output()
     limit = Public()
@@ -31,6 +33,7 @@ class Demo(Circuit):
 
     def define(self, api):
         from zkats.gadgets.bits import range_check
+
         range_check(api, self.x, 32)
         range_check(api, self.limit, 32)
         lt = less_than(api, 32, self.x, self.limit)
@@ -53,8 +56,13 @@ def demo_files(demo, tmp_path_factory):
 
 
 def _same(a, b):
-    assert (a.n_wires, a.n_pub_out, a.n_pub_in, a.n_prv_in, a.n_constraints) == \
-        (b.n_wires, b.n_pub_out, b.n_pub_in, b.n_prv_in, b.n_constraints)
+    assert (a.n_wires, a.n_pub_out, a.n_pub_in, a.n_prv_in, a.n_constraints) == (
+        b.n_wires,
+        b.n_pub_out,
+        b.n_pub_in,
+        b.n_prv_in,
+        b.n_constraints,
+    )
     for k in "ABC":
         x, y = getattr(a, k), getattr(b, k)
         assert np.array_equal(x.rows, y.rows) and np.array_equal(x.cols, y.cols)
@@ -78,18 +86,36 @@ def test_roundtrip_random_r1cs(tmp_path):
         n_wires, m = rng.randrange(1, 40), rng.randrange(0, 30)
         mats = []
         for _ in range(3):
-            trip = [(rng.randrange(m), rng.randrange(n_wires),
-                     rng.choice([1, R - 1, rng.randrange(R)])) for _ in range(rng.randrange(0, 60))] \
-                if m else []
+            trip = (
+                [
+                    (
+                        rng.randrange(m),
+                        rng.randrange(n_wires),
+                        rng.choice([1, R - 1, rng.randrange(R)]),
+                    )
+                    for _ in range(rng.randrange(0, 60))
+                ]
+                if m
+                else []
+            )
             mats.append(SparseMatrix.from_triples(trip))
-        r = R1CS(n_wires=n_wires, n_pub_out=0, n_pub_in=0, n_prv_in=min(1, n_wires - 1),
-                 n_constraints=m, A=mats[0], B=mats[1], C=mats[2])
+        r = R1CS(
+            n_wires=n_wires,
+            n_pub_out=0,
+            n_pub_in=0,
+            n_prv_in=min(1, n_wires - 1),
+            n_constraints=m,
+            A=mats[0],
+            B=mats[1],
+            C=mats[2],
+        )
         p = tmp_path / f"r{trial}.r1cs"
         write_r1cs(p, r)
         _same(read_r1cs(p), r)
         vals = [1] + [rng.randrange(R) for _ in range(n_wires - 1)]
-        assert r1cs_unsatisfied(read_r1cs(p), vals, first_only=False) == \
-            r.check(vals, first_only=False)
+        assert r1cs_unsatisfied(read_r1cs(p), vals, first_only=False) == r.check(
+            vals, first_only=False
+        )
 
 
 def test_wtns_inputs(tmp_path):
@@ -112,7 +138,7 @@ def test_limbs_below_edges():
 # ----------------------------------------------------------- malformed files
 def _patch(src, dst, offset, data):
     b = bytearray(src.read_bytes())
-    b[offset:offset + len(data)] = data
+    b[offset : offset + len(data)] = data
     dst.write_bytes(bytes(b))
     return dst
 
@@ -121,20 +147,23 @@ def _sec(path, sid):
     return BinFile(path, path.suffix[1:].encode(), 1 if path.suffix == ".r1cs" else 2).unique(sid)
 
 
-@pytest.mark.parametrize("case,needle", [
-    ("magic", "wrong magic"),
-    ("version", "unsupported version"),
-    ("truncated", "runs past the end"),
-    ("trailing", "trailing bytes"),
-    ("n8", "field size 48"),
-    ("prime", "is not BN254"),
-    ("nwires", "do not fit in"),
-    ("coeff", "coefficient is not < r"),
-    ("wire", ">= nWires"),
-    ("nterms", "runs past the section end"),
-    ("mconstraints", "too small for"),
-    ("label", "label id"),
-])
+@pytest.mark.parametrize(
+    "case,needle",
+    [
+        ("magic", "wrong magic"),
+        ("version", "unsupported version"),
+        ("truncated", "runs past the end"),
+        ("trailing", "trailing bytes"),
+        ("n8", "field size 48"),
+        ("prime", "is not BN254"),
+        ("nwires", "do not fit in"),
+        ("coeff", "coefficient is not < r"),
+        ("wire", ">= nWires"),
+        ("nterms", "runs past the section end"),
+        ("mconstraints", "too small for"),
+        ("label", "label id"),
+    ],
+)
 def test_r1cs_malformed(demo_files, tmp_path, case, needle):
     d, _ = demo_files
     src = d / "demo.r1cs"
@@ -157,7 +186,7 @@ def test_r1cs_malformed(demo_files, tmp_path, case, needle):
     elif case == "nwires":
         _patch(src, dst, h_off + 36, struct.pack("<I", 3))
     elif case == "coeff":
-        n, = struct.unpack_from("<I", src.read_bytes(), c_off)
+        (n,) = struct.unpack_from("<I", src.read_bytes(), c_off)
         assert n >= 1
         _patch(src, dst, c_off + 8, R.to_bytes(32, "little"))
     elif case == "wire":
@@ -173,13 +202,16 @@ def test_r1cs_malformed(demo_files, tmp_path, case, needle):
     assert needle in str(e.value) and str(dst) in str(e.value)
 
 
-@pytest.mark.parametrize("case,needle", [
-    ("magic", "wrong magic"),
-    ("count", "expected"),
-    ("value", "witness value 2 is not < r"),
-    ("prime", "is not BN254"),
-    ("short", "too short"),
-])
+@pytest.mark.parametrize(
+    "case,needle",
+    [
+        ("magic", "wrong magic"),
+        ("count", "expected"),
+        ("value", "witness value 2 is not < r"),
+        ("prime", "is not BN254"),
+        ("short", "too short"),
+    ],
+)
 def test_wtns_malformed(demo_files, tmp_path, case, needle):
     d, _ = demo_files
     src = d / "demo.wtns"
@@ -204,8 +236,9 @@ def test_wtns_malformed(demo_files, tmp_path, case, needle):
 
 # ------------------------------------------------------------- live interop
 def _run(*args):
-    return subprocess.run([str(a) for a in args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [str(a) for a in args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.mark.peers
@@ -235,13 +268,27 @@ def circom_build(tmp_path_factory):
     circom = require_peer("circom2")
     snarkjs = require_peer("snarkjs")
     d = tmp_path_factory.mktemp("circom")
-    r = _run(circom, "tests/circom/range_compare.circom", "--r1cs", "--wasm",
-             "-l", "node_modules", "-o", d)
+    r = _run(
+        circom,
+        "tests/circom/range_compare.circom",
+        "--r1cs",
+        "--wasm",
+        "-l",
+        "node_modules",
+        "-o",
+        d,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     inp = d / "input.json"
     inp.write_text(json.dumps({"limit": "1000", "x": 999, "y": 7}))
-    r = _run(snarkjs, "wtns", "calculate", d / "range_compare_js" / "range_compare.wasm", inp,
-             d / "w.wtns")
+    r = _run(
+        snarkjs,
+        "wtns",
+        "calculate",
+        d / "range_compare_js" / "range_compare.wasm",
+        inp,
+        d / "w.wtns",
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     return d
 
@@ -253,7 +300,7 @@ def test_read_circom_r1cs_and_wtns(circom_build, demo, tmp_path):
     w = read_wtns_ints(d / "w.wtns")
     assert (r.n_pub_out, r.n_pub_in, r.n_prv_in) == (2, 1, 2)
     assert len(w) == r.n_wires and w[0] == 1
-    assert w[1:4] == [1, 999 * 7, 1000]            # ok, prod, limit: same as zkats' public
+    assert w[1:4] == [1, 999 * 7, 1000]  # ok, prod, limit: same as zkats' public
     assert demo.solve({"limit": 1000, "x": 999, "y": 7}).public == w[1:4]
     assert r1cs_unsatisfied(r, w) == [] and r.check(w) == []
     for i in (4, 5, len(w) - 1):
@@ -282,10 +329,10 @@ def test_fuzzed_files_fail_cleanly(demo_files, tmp_path):
                 for _ in range(frng.randrange(1, 4)):
                     b[frng.randrange(min(len(b), 140))] = frng.randrange(256)
             elif kind == 1:
-                b = b[:frng.randrange(len(b))]
+                b = b[: frng.randrange(len(b))]
             else:
                 pos = frng.randrange(len(b) - 4)
-                b[pos:pos + 4] = struct.pack("<I", frng.choice([0, 1, 2**31, 2**32 - 1]))
+                b[pos : pos + 4] = struct.pack("<I", frng.choice([0, 1, 2**31, 2**32 - 1]))
             p = tmp_path / f"f{trial}{name[-5:]}"
             p.write_bytes(bytes(b))
             try:
@@ -298,10 +345,19 @@ def test_fuzzed_files_fail_cleanly(demo_files, tmp_path):
 def test_cli_checks_circom_files(circom_build):
     from click.testing import CliRunner
     from zkats.cli import main
+
     d = circom_build
-    res = CliRunner().invoke(main, ["wtns", "check", str(d / "range_compare.r1cs"), str(d / "w.wtns")])
+    res = CliRunner().invoke(
+        main, ["wtns", "check", str(d / "range_compare.r1cs"), str(d / "w.wtns")]
+    )
     assert res.exit_code == 0 and "OK: 106 constraints" in res.output, res.output
     res = CliRunner().invoke(main, ["r1cs", "info", "--json", str(d / "range_compare.r1cs")])
-    assert json.loads(res.output) == {"curve": "bn128", "wires": 107, "constraints": 106,
-                                      "private_inputs": 2, "public_inputs": 1, "labels": 112,
-                                      "outputs": 2}
+    assert json.loads(res.output) == {
+        "curve": "bn128",
+        "wires": 107,
+        "constraints": 106,
+        "private_inputs": 2,
+        "public_inputs": 1,
+        "labels": 112,
+        "outputs": 2,
+    }

@@ -9,6 +9,7 @@ The CLI prints one line on stderr and exits 1, without a traceback.
 Sizes: ZKATS_FUZZ_EXAMPLES hypothesis examples per reader (default 100;
 ``make fuzz`` runs 3000).  The number of inputs tried is printed with -s
 and written to the terminal summary."""
+
 import json
 import os
 import random
@@ -23,8 +24,13 @@ from zkats.errors import ZkatsError
 from zkats.field import Q, R
 
 N_EXAMPLES = int(os.environ.get("ZKATS_FUZZ_EXAMPLES", "100"))
-FUZZ = settings(max_examples=N_EXAMPLES, deadline=5000, derandomize=True, database=None,
-                suppress_health_check=list(HealthCheck))
+FUZZ = settings(
+    max_examples=N_EXAMPLES,
+    deadline=5000,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
 TRIED = {}
 
 
@@ -37,8 +43,10 @@ def _report():
     yield
     if TRIED:
         total = sum(TRIED.values())
-        print(f"\nparser fuzzing: {total} inputs tried: "
-              + ", ".join(f"{k} {v}" for k, v in sorted(TRIED.items())))
+        print(
+            f"\nparser fuzzing: {total} inputs tried: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(TRIED.items()))
+        )
 
 
 # ------------------------------------------------------------------ seeds
@@ -52,6 +60,7 @@ def seeds(tmp_path_factory):
     from zkats.formats.zkey import read_zkey
     from zkats.groth16 import ceremony as cer, generator, prover
     from zkats.venue import batch as B
+
     d = tmp_path_factory.mktemp("seeds")
     cc = compile_circuit(load_circuit("multiplier"))
     w = cc.solve({"a": 3, "b": 5})
@@ -76,12 +85,16 @@ def _readers():
     from zkats.formats.wtns import read_wtns
     from zkats.formats.zkey import read_zkey
     from zkats.venue import batch as B
+
     return {
-        "m.r1cs": read_r1cs, "m.wtns": read_wtns,
+        "m.r1cs": read_r1cs,
+        "m.wtns": read_wtns,
         "m.zkey": lambda p: read_zkey(p, check="full"),
         "m.ptau": lambda p: ptau.read_ptau(p, check="full"),
-        "vk.json": sj.read_verification_key, "proof.json": sj.read_proof,
-        "public.json": sj.read_public, "batch.json": B.load,
+        "vk.json": sj.read_verification_key,
+        "proof.json": sj.read_proof,
+        "public.json": sj.read_public,
+        "batch.json": B.load,
         "input.json": _read_input,
     }
 
@@ -89,7 +102,8 @@ def _readers():
 def _read_input(p):
     from zkats.circuit import compile_circuit, load_circuit
     from zkats.formats.jsonio import load_file
-    data = load_file(p)   # as the CLI reads input.json
+
+    data = load_file(p)  # as the CLI reads input.json
     return compile_circuit(load_circuit("multiplier")).solve(data, source=str(p))
 
 
@@ -125,17 +139,20 @@ def test_truncated_and_flipped(name, seeds, tmp_path):
         kind = dt.draw(st.sampled_from(["truncate", "flip", "u32", "u64", "splice", "append"]))
         head = min(len(b), 512)
         if kind == "truncate":
-            b = b[:dt.draw(st.integers(0, len(b) - 1))]
+            b = b[: dt.draw(st.integers(0, len(b) - 1))]
         elif kind == "flip":
             for _ in range(dt.draw(st.integers(1, 4))):
-                i = dt.draw(st.integers(0, len(b) - 1) if dt.draw(st.booleans())
-                            else st.integers(0, head - 1))
+                i = dt.draw(
+                    st.integers(0, len(b) - 1)
+                    if dt.draw(st.booleans())
+                    else st.integers(0, head - 1)
+                )
                 b[i] = dt.draw(st.integers(0, 255))
         elif kind in ("u32", "u64"):
             width = 4 if kind == "u32" else 8
             pos = dt.draw(st.integers(0, max(0, head - width)))
             val = dt.draw(st.sampled_from(EXTREMES + (EXTREMES64 if width == 8 else [])))
-            b[pos:pos + width] = val.to_bytes(width, "little")
+            b[pos : pos + width] = val.to_bytes(width, "little")
         elif kind == "splice":
             i = dt.draw(st.integers(0, len(b)))
             b[i:i] = dt.draw(st.binary(min_size=1, max_size=64))
@@ -145,6 +162,7 @@ def test_truncated_and_flipped(name, seeds, tmp_path):
         p.write_bytes(bytes(b))
         _count(name)
         _must_be_clean(reader, p)
+
     run()
 
 
@@ -164,9 +182,13 @@ def _sections(data):
 def test_wrong_magic_version_and_prime(name, seeds, tmp_path):
     reader = _readers()[name]
     data = (seeds / name).read_bytes()
-    cases = {"magic": b"XXXX" + data[4:], "version": data[:4] + struct.pack("<I", 99) + data[8:],
-             "zero sections": data[:8] + struct.pack("<I", 0) + data[12:],
-             "empty": b"", "header only": data[:12]}
+    cases = {
+        "magic": b"XXXX" + data[4:],
+        "version": data[:4] + struct.pack("<I", 99) + data[8:],
+        "zero sections": data[:8] + struct.pack("<I", 0) + data[12:],
+        "empty": b"",
+        "header only": data[:12],
+    }
     rb, qb = R.to_bytes(32, "little"), Q.to_bytes(32, "little")
     for other, label in ((qb, "q"), ((R + 2).to_bytes(32, "little"), "r+2")):
         if rb in data:
@@ -187,7 +209,7 @@ def test_section_sizes_beyond_the_file(name, seeds, tmp_path):
     for sid, size_at, start, size in _sections(data):
         for val in (size + 1, size + 32, 2**40, 2**63, 2**64 - 1):
             b = bytearray(data)
-            b[size_at:size_at + 8] = struct.pack("<Q", val)
+            b[size_at : size_at + 8] = struct.pack("<Q", val)
             p = tmp_path / f"s{sid}_{name}"
             p.write_bytes(bytes(b))
             _count(name)
@@ -203,7 +225,7 @@ def _huge_count_file(seeds, tmp_path, name):
     out = []
     for off in range(start, start + size - 3, 4):
         b = bytearray(data)
-        b[off:off + 4] = struct.pack("<I", 2**32 - 1)
+        b[off : off + 4] = struct.pack("<I", 2**32 - 1)
         p = tmp_path / f"huge{off}_{name}"
         p.write_bytes(bytes(b))
         out.append(p)
@@ -215,10 +237,12 @@ def test_huge_header_counts_fail_fast_under_a_memory_limit(name, seeds, tmp_path
     """Each u32 of the header section set to 2^32 - 1, read in a subprocess
     limited to 1 GiB of address space: a ZkatsError, never MemoryError."""
     paths = _huge_count_file(seeds, tmp_path, name)
-    reader = {"m.r1cs": "from zkats.formats.r1cs import read_r1cs as f",
-              "m.wtns": "from zkats.formats.wtns import read_wtns as f",
-              "m.zkey": "from zkats.formats.zkey import read_zkey as g; f = lambda p: g(p, 'full')",
-              "m.ptau": "from zkats.formats.ptau import read_ptau as f"}[name]
+    reader = {
+        "m.r1cs": "from zkats.formats.r1cs import read_r1cs as f",
+        "m.wtns": "from zkats.formats.wtns import read_wtns as f",
+        "m.zkey": "from zkats.formats.zkey import read_zkey as g; f = lambda p: g(p, 'full')",
+        "m.ptau": "from zkats.formats.ptau import read_ptau as f",
+    }[name]
     code = f"""
 import resource, sys
 import numpy
@@ -237,19 +261,25 @@ print('\\n'.join(bad))
 sys.exit(1 if bad else 0)
 """
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
-    r = subprocess.run([sys.executable, "-c", code, *map(str, paths)], capture_output=True,
-                       text=True, timeout=300, env=env)
+    r = subprocess.run(
+        [sys.executable, "-c", code, *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
     _count(name, len(paths))
     assert r.returncode == 0, r.stdout + r.stderr[-2000:]
 
 
 def test_wtns_non_canonical_value(seeds, tmp_path):
     from zkats.formats.wtns import read_wtns
+
     data = bytearray((seeds / "m.wtns").read_bytes())
     sid, _, start, size = [s for s in _sections(bytes(data)) if s[0] == 2][0]
     for v in (R, R + 1, 2**256 - 1):
         b = bytearray(data)
-        b[start + 32:start + 64] = v.to_bytes(32, "little")
+        b[start + 32 : start + 64] = v.to_bytes(32, "little")
         p = tmp_path / "nc.wtns"
         p.write_bytes(bytes(b))
         _count("m.wtns")
@@ -268,7 +298,7 @@ def test_off_curve_points(name, seeds, tmp_path):
         if sid not in point_sections or size < 64:
             continue
         b = bytearray(data)
-        b[start + 40] ^= 1            # inside the first point's second coordinate
+        b[start + 40] ^= 1  # inside the first point's second coordinate
         p = tmp_path / f"oc{sid}_{name}"
         p.write_bytes(bytes(b))
         _count(name)
@@ -305,10 +335,40 @@ def _set(node, path, value):
 
 _DELETE = object()
 WEIRD = st.one_of(
-    st.sampled_from([str(R), str(R - 1), str(Q), str(Q + 1), "-1", "0x10", "1e5", " 7", "",
-                     "nan", "١٢", str(2**256), "0" * 400 + "1", None, True, False, 1.5, -3,
-                     R, 10**80, [], {}, [[["1"]]], "bn128", "groth16", "plonk"]),
-    st.integers(), st.text(max_size=20), st.lists(st.integers(0, 10), max_size=4))
+    st.sampled_from(
+        [
+            str(R),
+            str(R - 1),
+            str(Q),
+            str(Q + 1),
+            "-1",
+            "0x10",
+            "1e5",
+            " 7",
+            "",
+            "nan",
+            "١٢",
+            str(2**256),
+            "0" * 400 + "1",
+            None,
+            True,
+            False,
+            1.5,
+            -3,
+            R,
+            10**80,
+            [],
+            {},
+            [[["1"]]],
+            "bn128",
+            "groth16",
+            "plonk",
+        ]
+    ),
+    st.integers(),
+    st.text(max_size=20),
+    st.lists(st.integers(0, 10), max_size=4),
+)
 
 
 @pytest.mark.parametrize("name", JSONS)
@@ -336,11 +396,13 @@ def test_json_trees(name, seeds, tmp_path):
         p.write_text(json.dumps(d))
         _count(name)
         _must_be_clean(reader, p)
+
     run()
 
 
 def test_json_off_curve_and_non_canonical(seeds, tmp_path):
     from zkats.formats import snarkjs_json as sj
+
     vk = json.loads((seeds / "vk.json").read_text())
     pr = json.loads((seeds / "proof.json").read_text())
     bad = []
@@ -355,7 +417,7 @@ def test_json_off_curve_and_non_canonical(seeds, tmp_path):
             p[key][co] = str(val(int(p[key][co])))
             bad.append(("proof.json", p, sj.read_proof))
     p = json.loads(json.dumps(pr))
-    p["pi_b"][0][0] = str(int(p["pi_b"][0][0]) + 1)       # off the twist
+    p["pi_b"][0][0] = str(int(p["pi_b"][0][0]) + 1)  # off the twist
     bad.append(("proof.json", p, sj.read_proof))
     bad.append(("public.json", [str(R), "3"], sj.read_public))
     bad.append(("public.json", ["-1"], sj.read_public))
@@ -377,8 +439,12 @@ def test_deeply_nested_json(seeds, tmp_path):
 
 # -------------------------------------------------------------------- CLI
 def _cli(*args):
-    r = subprocess.run([sys.executable, "-m", "zkats.cli", *map(str, args)],
-                       capture_output=True, text=True, timeout=300)
+    r = subprocess.run(
+        [sys.executable, "-m", "zkats.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     return r
 
 
@@ -400,8 +466,14 @@ def test_cli_on_bad_files(seeds, tmp_path):
         ("groth16", "verify", bad["vk.json"], seeds / "public.json", seeds / "proof.json"),
         ("groth16", "verify", seeds / "vk.json", bad["public.json"], seeds / "proof.json"),
         ("groth16", "verify", seeds / "vk.json", seeds / "public.json", bad["proof.json"]),
-        ("groth16", "prove", bad["m.zkey"], seeds / "m.wtns", tmp_path / "p.json",
-         tmp_path / "pub.json"),
+        (
+            "groth16",
+            "prove",
+            bad["m.zkey"],
+            seeds / "m.wtns",
+            tmp_path / "p.json",
+            tmp_path / "pub.json",
+        ),
         ("zkey", "export", "verificationkey", bad["m.zkey"], tmp_path / "vk2.json"),
         ("powersoftau", "verify", bad["m.ptau"]),
         ("lint", bad["m.r1cs"]),

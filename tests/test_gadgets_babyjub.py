@@ -1,13 +1,22 @@
 """Baby Jubjub: plain arithmetic vs circomlibjs, in-circuit gadgets."""
+
 import pytest
 
 from gadget_vectors import load, point
 from zkats.errors import InputError
 from zkats.field import R
 from zkats.gadgets import BASE8, GENERATOR, babyjub_add, babyjub_mul, babyjub_on_curve
-from zkats.gadgets.babyjubjub import (IDENTITY, L, babyjub_check_point, babyjub_in_subgroup,
-                                      babyjub_pack, babyjub_unpack, from_montgomery,
-                                      montgomery_add, to_montgomery)
+from zkats.gadgets.babyjubjub import (
+    IDENTITY,
+    L,
+    babyjub_check_point,
+    babyjub_in_subgroup,
+    babyjub_pack,
+    babyjub_unpack,
+    from_montgomery,
+    montgomery_add,
+    to_montgomery,
+)
 
 BASES = {"Base8": BASE8, "Generator": GENERATOR}
 
@@ -43,7 +52,7 @@ def test_edge_cases():
     with pytest.raises(InputError):
         babyjub_check_point((1, 2), "pubkey")
     with pytest.raises(InputError):
-        babyjub_check_point(GENERATOR, "pubkey")        # order 8L, not in the subgroup
+        babyjub_check_point(GENERATOR, "pubkey")  # order 8L, not in the subgroup
     with pytest.raises(InputError):
         babyjub_unpack(b"\x00" * 31)
     p, q = babyjub_mul(BASE8, 1234), babyjub_mul(BASE8, 98765)
@@ -55,9 +64,15 @@ import secrets  # noqa: E402
 
 from zkats.circuit import Circuit, Output, Private, compile_circuit  # noqa: E402
 from zkats.errors import UnsatisfiedConstraint  # noqa: E402
-from zkats.gadgets.babyjubjub import (assert_on_curve, fixed_base_mul, fixed_base_msm,  # noqa: E402
-                                      point_add, point_double, var_base_mul,
-                                      var_base_mul_complete)
+from zkats.gadgets.babyjubjub import (
+    assert_on_curve,
+    fixed_base_mul,
+    fixed_base_msm,  # noqa: E402
+    point_add,
+    point_double,
+    var_base_mul,
+    var_base_mul_complete,
+)
 from zkats.gadgets.bits import num2bits  # noqa: E402
 from gadget_vectors import assert_hints_constrained  # noqa: E402
 
@@ -80,8 +95,12 @@ class AddDouble(Circuit):
 
 def test_add_double_in_circuit():
     cc = compile_circuit(AddDouble(), cache=False)
-    assert cc.counts_by_scope(depth=1) == {"(top)": 4, "babyjub_on_curve": 6, "babyjub_add": 6,
-                                    "babyjub_double": 5}
+    assert cc.counts_by_scope(depth=1) == {
+        "(top)": 4,
+        "babyjub_on_curve": 6,
+        "babyjub_add": 6,
+        "babyjub_double": 5,
+    }
     for v in load("circomlibjs.json")["babyjub_add"]:
         p, q = point(v["p"]), point(v["q"])
         w = cc.solve({"p": list(p), "q": list(q)})
@@ -92,7 +111,7 @@ def test_add_double_in_circuit():
     assert tuple(w.public[:2]) == IDENTITY
     assert_hints_constrained(cc, w)
     with pytest.raises(UnsatisfiedConstraint):
-        cc.solve({"p": [1, 2], "q": list(BASE8)})            # p off the curve
+        cc.solve({"p": [1, 2], "q": list(BASE8)})  # p off the curve
 
 
 class FixedMul(Circuit):
@@ -136,15 +155,19 @@ def test_fixed_base_mul(nbits):
 
 
 def test_fixed_base_counts_pinned():
-    assert compile_circuit(FixedMul(64, BASE8), cache=False).counts_by_scope(1)[
-        "babyjub_fixed_msm"] == 131
-    assert compile_circuit(FixedMul(251, BASE8), cache=False).counts_by_scope(1)[
-        "babyjub_fixed_msm"] == 509
+    assert (
+        compile_circuit(FixedMul(64, BASE8), cache=False).counts_by_scope(1)["babyjub_fixed_msm"]
+        == 131
+    )
+    assert (
+        compile_circuit(FixedMul(251, BASE8), cache=False).counts_by_scope(1)["babyjub_fixed_msm"]
+        == 509
+    )
 
 
 def test_fixed_base_rejects_bad_base():
     with pytest.raises(InputError):
-        compile_circuit(FixedMul(8, GENERATOR), cache=False)      # not in the subgroup
+        compile_circuit(FixedMul(8, GENERATOR), cache=False)  # not in the subgroup
 
 
 @pytest.mark.parametrize("complete", [False, True])
@@ -159,7 +182,7 @@ def test_var_base_mul(complete):
         assert tuple(w.public[:2]) == babyjub_mul(p, k)
     assert_hints_constrained(cc, w, sample=12)
     if not complete:
-        assert cc.counts_by_scope(1)["babyjub_var_mul"] == 2280   # 9 per bit + 7
+        assert cc.counts_by_scope(1)["babyjub_var_mul"] == 2280  # 9 per bit + 7
 
 
 def test_msm_two_bases():
@@ -171,16 +194,22 @@ def test_msm_two_bases():
         b = Private()
 
         def define(self, api):
-            x, y = fixed_base_msm(api, [(num2bits(api, self.a, 10), BASE8),
-                                        (num2bits(api, self.b, 200), blinding_generator())])
+            x, y = fixed_base_msm(
+                api,
+                [
+                    (num2bits(api, self.a, 10), BASE8),
+                    (num2bits(api, self.b, 200), blinding_generator()),
+                ],
+            )
             api.set_output(self.o[0], x)
             api.set_output(self.o[1], y)
 
     cc = compile_circuit(Msm(), cache=False)
     a, b = 1000, secrets.randbits(200)
     w = cc.solve({"a": a, "b": b})
-    assert tuple(w.public[:2]) == babyjub_add(babyjub_mul(BASE8, a),
-                                              babyjub_mul(blinding_generator(), b))
+    assert tuple(w.public[:2]) == babyjub_add(
+        babyjub_mul(BASE8, a), babyjub_mul(blinding_generator(), b)
+    )
 
 
 def test_assert_in_subgroup():
@@ -195,13 +224,14 @@ def test_assert_in_subgroup():
     cc = compile_circuit(Sub(), cache=False)
     assert cc.n_constraints == 20
     from zkats.lint import lint_circuit
+
     Sub.LINT_JUSTIFICATIONS = {"*babyjub_in_subgroup*": "any preimage of p under [8] will do"}
     rep = lint_circuit(Sub())
     assert rep.findings and not rep.unjustified
     for k in (0, 1, L - 1, secrets.randbelow(L)):
         w = cc.solve({"p": list(babyjub_mul(BASE8, k))})
     assert_hints_constrained(cc, w)
-    t8 = babyjub_mul(GENERATOR, L)                       # order 8
+    t8 = babyjub_mul(GENERATOR, L)  # order 8
     for bad in (GENERATOR, t8, babyjub_add(BASE8, t8), (0, R - 1), (1, 2)):
         with pytest.raises(UnsatisfiedConstraint):
             cc.solve({"p": list(bad)})

@@ -5,9 +5,16 @@ import pytest
 from circuit_helpers import fails, gadget_circuit, run, tamper_each_hint
 from zkats.errors import CircuitError, UnsatisfiedConstraint
 from zkats.field import R
-from zkats.gadgets.bits import (bits2num, bits2num_plain, num2bits, num2bits_plain,
-                                num2bits_strict, num2bits_strict_plain, range_check,
-                                range_check_plain)
+from zkats.gadgets.bits import (
+    bits2num,
+    bits2num_plain,
+    num2bits,
+    num2bits_plain,
+    num2bits_strict,
+    num2bits_strict_plain,
+    range_check,
+    range_check_plain,
+)
 
 rng = random.Random(1234)
 
@@ -24,7 +31,7 @@ def strict():
 
 def test_num2bits_counts(n2b64):
     # circomlib Num2Bits(64) at --O2: 64 constraints
-    assert n2b64.n_constraints - 64 == 64          # minus the 64 set_output equalities
+    assert n2b64.n_constraints - 64 == 64  # minus the 64 set_output equalities
     assert n2b64.counts_by_scope(depth=1)["num2bits"] == 64
     for n in (1, 2, 3, 8, 253):
         cc = gadget_circuit(lambda api, x, n=n: num2bits(api, x[0], n), 1, n, f"N{n}")
@@ -61,7 +68,7 @@ def test_num2bits_preconditions():
 
 def test_num2bits_tampered_hints_caught(n2b64):
     x = rng.getrandbits(64)
-    assert tamper_each_hint(n2b64, [x]) == 63    # every low bit, every time
+    assert tamper_each_hint(n2b64, [x]) == 63  # every low bit, every time
 
 
 @pytest.mark.parametrize("x", [0, 1, 2, R - 1, R - 2, (R - 1) // 2, 2**253, 2**253 - 1])
@@ -88,15 +95,22 @@ def test_strict_rejects_aliased_bits(strict, x):
     assert alias < 2**254
 
     def hook(i, fn, args, outs):
-        if i == 0:      # the decomposition hint: low 253 bits
+        if i == 0:  # the decomposition hint: low 253 bits
             return num2bits_plain(alias, 254)[:253]
         return outs
+
     with pytest.raises(UnsatisfiedConstraint) as e:
         strict.solve({"x": [x]}, hint_hook=hook)
     assert "alias_check" in str(e.value)
     # the plain num2bits of the same alias would be accepted without the check
-    plain = gadget_circuit(lambda api, x: __import__("zkats.gadgets.bits", fromlist=["_decompose"])
-                           ._decompose(api, x[0], 254), 1, 254, "NoAlias")
+    plain = gadget_circuit(
+        lambda api, x: __import__("zkats.gadgets.bits", fromlist=["_decompose"])._decompose(
+            api, x[0], 254
+        ),
+        1,
+        254,
+        "NoAlias",
+    )
     w = plain.solve({"x": [x]}, hint_hook=hook)
     assert w.public[:254] == num2bits_plain(alias, 254)
 

@@ -5,10 +5,22 @@ import pytest
 from circuit_helpers import fails, gadget_circuit, run, tamper_each_hint
 from zkats.errors import CircuitError
 from zkats.field import R
-from zkats.gadgets.comparators import (assert_in_range, greater_eq, greater_eq_plain,
-                                       greater_than, greater_than_plain, in_range_plain,
-                                       is_equal, is_equal_plain, is_zero, is_zero_plain,
-                                       less_eq, less_eq_plain, less_than, less_than_plain)
+from zkats.gadgets.comparators import (
+    assert_in_range,
+    greater_eq,
+    greater_eq_plain,
+    greater_than,
+    greater_than_plain,
+    in_range_plain,
+    is_equal,
+    is_equal_plain,
+    is_zero,
+    is_zero_plain,
+    less_eq,
+    less_eq_plain,
+    less_than,
+    less_than_plain,
+)
 from zkats.gadgets.mux import mux, mux_plain, select, select_plain
 
 rng = random.Random(99)
@@ -16,20 +28,24 @@ rng = random.Random(99)
 
 def test_is_zero_and_equal():
     iz = gadget_circuit(lambda api, x: is_zero(api, x[0]), 1, 1, "IZ")
-    assert iz.counts_by_scope(depth=1)["is_zero"] == 2          # circomlib IsZero: 2
+    assert iz.counts_by_scope(depth=1)["is_zero"] == 2  # circomlib IsZero: 2
     for v in (0, 1, R - 1, rng.randrange(R)):
         assert run(iz, [v]) == [is_zero_plain(v)]
         tamper_each_hint(iz, [v])
-    assert tamper_each_hint(iz, [7]) == 1      # for x != 0 the inverse is forced
-    assert tamper_each_hint(iz, [0]) == 0      # for x == 0 it is free but harmless
+    assert tamper_each_hint(iz, [7]) == 1  # for x != 0 the inverse is forced
+    assert tamper_each_hint(iz, [0]) == 0  # for x == 0 it is free but harmless
     eq = gadget_circuit(lambda api, x: is_equal(api, x[0], x[1]), 2, 1, "EQ")
     assert eq.counts_by_scope(depth=1)["is_equal"] == 2
     for a, b in ((0, 0), (5, 5), (5, 6), (R - 1, 0)):
         assert run(eq, [a, b]) == [is_equal_plain(a, b)]
 
 
-COMPARATORS = [(less_than, less_than_plain), (less_eq, less_eq_plain),
-               (greater_than, greater_than_plain), (greater_eq, greater_eq_plain)]
+COMPARATORS = [
+    (less_than, less_than_plain),
+    (less_eq, less_eq_plain),
+    (greater_than, greater_than_plain),
+    (greater_eq, greater_eq_plain),
+]
 
 
 @pytest.mark.parametrize("gadget,twin", COMPARATORS)
@@ -61,31 +77,34 @@ def test_comparator_preconditions():
 def test_unchecked_inputs_are_the_callers_duty():
     """Documented hazard: without range checks on the inputs the answer is wrong."""
     cc = gadget_circuit(lambda api, x: less_than(api, 8, x[0], x[1]), 2, 1, "LT8")
-    assert run(cc, [R - 1, 5]) == [1]        # "r - 1 < 5": a is not 8 bits
+    assert run(cc, [R - 1, 5]) == [1]  # "r - 1 < 5": a is not 8 bits
     assert fails(cc, [300, 0])
 
 
 def test_assert_in_range():
     def g(lo, hi, n):
-        return gadget_circuit(lambda api, x: (assert_in_range(api, x[0], lo, hi, n), x[0])[1],
-                              1, 1, "IR")
+        return gadget_circuit(
+            lambda api, x: (assert_in_range(api, x[0], lo, hi, n), x[0])[1], 1, 1, "IR"
+        )
+
     cc = g(10, 20, 8)
-    assert cc.counts_by_scope(depth=1)["assert_in_range"] == 8      # 2 * bitlen(10)
+    assert cc.counts_by_scope(depth=1)["assert_in_range"] == 8  # 2 * bitlen(10)
     for v in (9, 10, 15, 20, 21, 0, R - 1, R - 10, 2**64):
         if in_range_plain(v, 10, 20):
             assert run(cc, [v]) == [v]
         else:
             assert fails(cc, [v])
-    pow2 = g(16, 31, 8)          # span + 1 is a power of two: one check
+    pow2 = g(16, 31, 8)  # span + 1 is a power of two: one check
     assert pow2.counts_by_scope(depth=1)["assert_in_range"] == 4
     for v in (15, 16, 31, 32):
         assert (run(pow2, [v]) == [v]) if in_range_plain(v, 16, 31) else fails(pow2, [v])
-    sig = gadget_circuit(lambda api, x: (assert_in_range(api, x[0], x[1], x[2], 16), x[0])[1],
-                         3, 1, "IRsig")
+    sig = gadget_circuit(
+        lambda api, x: (assert_in_range(api, x[0], x[1], x[2], 16), x[0])[1], 3, 1, "IRsig"
+    )
     assert run(sig, [5, 5, 9]) == [5]
     assert fails(sig, [4, 5, 9])
     assert fails(sig, [10, 5, 9])
-    assert fails(sig, [6, 9, 5])        # hi < lo: empty range
+    assert fails(sig, [6, 9, 5])  # hi < lo: empty range
     with pytest.raises(CircuitError):
         g(20, 10, 8)
 
@@ -114,6 +133,7 @@ def test_counts_match_circomlib_vectors(root):
     """Same counts as circom2 --O2 on circomlib (vectors/circomlib_counts.json, by H4's script)."""
     import json
     from zkats.gadgets.bits import num2bits
+
     p = root / "vectors" / "circomlib_counts.json"
     ref = json.loads(p.read_text())["templates"]
     n2b = gadget_circuit(lambda api, x: num2bits(api, x[0], 64), 1, 1, "N2B")
@@ -127,6 +147,7 @@ def test_tampered_hints_inverse_div_range():
     assert tamper_each_hint(inv, [12345]) == 1
     div = gadget_circuit(lambda api, x: api.div(x[0], x[1]), 2, 1, "Div")
     assert tamper_each_hint(div, [10, 3]) == 1
-    rng_cc = gadget_circuit(lambda api, x: (assert_in_range(api, x[0], 10, 20, 8), x[0])[1],
-                            1, 1, "IRt")
-    assert tamper_each_hint(rng_cc, [15]) == 3 + 3     # the low bits of both decompositions
+    rng_cc = gadget_circuit(
+        lambda api, x: (assert_in_range(api, x[0], 10, 20, 8), x[0])[1], 1, 1, "IRt"
+    )
+    assert tamper_each_hint(rng_cc, [15]) == 3 + 3  # the low bits of both decompositions

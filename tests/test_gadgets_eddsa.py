@@ -1,4 +1,5 @@
 """EdDSA-Poseidon: BLAKE-512, keys and signatures vs circomlibjs; in-circuit verifier."""
+
 import pytest
 
 from gadget_vectors import live_vectors, load, point
@@ -30,9 +31,9 @@ def test_sign_and_verify_equal_circomlibjs():
 def test_verify_rejects():
     v = load("circomlibjs.json")["eddsa"][0]
     pub, msg, r8, s = point(v["pub"]), int(v["msg"]), point(v["R8"]), int(v["S"])
-    assert not eddsa_verify_poseidon(pub, msg, (r8, s + L))          # S >= L
+    assert not eddsa_verify_poseidon(pub, msg, (r8, s + L))  # S >= L
     assert not eddsa_verify_poseidon(pub, msg, (r8, (s + 1) % L))
-    assert not eddsa_verify_poseidon(pub, msg, ((1, 2), s))           # R8 off curve
+    assert not eddsa_verify_poseidon(pub, msg, ((1, 2), s))  # R8 off curve
     assert not eddsa_verify_poseidon((r8[0], r8[1] + 1), msg, (r8, s))
     assert not eddsa_verify_poseidon(pub, msg, "garbage")
     with pytest.raises(InputError):
@@ -49,6 +50,7 @@ def test_live_circomlibjs_agrees():
         r8, s = eddsa_sign_poseidon(prv, int(v["msg"]))
         assert (eddsa_prv2pub(prv), r8, s) == (point(v["pub"]), point(v["R8"]), int(v["S"]))
     from zkats.gadgets import babyjub_mul, BASE8, GENERATOR
+
     for v in out["babyjub_mul"]:
         base = BASE8 if v["base"] == "Base8" else GENERATOR
         assert babyjub_mul(base, int(v["k"])) == point(v["result"])
@@ -77,8 +79,12 @@ def verifier():
 
 
 def _inputs(v, **over):
-    d = {"a": [int(c) for c in v["pub"]], "m": int(v["msg"]),
-         "r8": [int(c) for c in v["R8"]], "s": int(v["S"])}
+    d = {
+        "a": [int(c) for c in v["pub"]],
+        "m": int(v["msg"]),
+        "r8": [int(c) for c in v["R8"]],
+        "s": int(v["S"]),
+    }
     d.update(over)
     return d
 
@@ -101,12 +107,12 @@ def test_circuit_rejects(verifier):
     s, msg = int(v["S"]), int(v["msg"])
     r8 = [int(c) for c in v["R8"]]
     bad = [
-        {"m": (msg + 1) % R},                                  # wrong message
-        {"s": (s + 1) % L},                                    # wrong S
-        {"s": s + L},                                          # S >= L (same point!)
-        {"r8": [r8[0], (r8[1] + 1) % R]},                      # R8 off the curve
+        {"m": (msg + 1) % R},  # wrong message
+        {"s": (s + 1) % L},  # wrong S
+        {"s": s + L},  # S >= L (same point!)
+        {"r8": [r8[0], (r8[1] + 1) % R]},  # R8 off the curve
         {"a": [int(c) for c in load("circomlibjs.json")["eddsa"][4]["pub"]]},  # other key
-        {"a": [0, 1]},                                         # small-order key
+        {"a": [0, 1]},  # small-order key
     ]
     for over in bad:
         with pytest.raises(UnsatisfiedConstraint):
@@ -134,4 +140,5 @@ def test_circuit_agrees_with_circom_verifier(verifier):
 def test_lint_clean():
     # every wire of the verifier is determined by the inputs (zkats lint)
     from zkats.lint import lint_circuit
+
     assert lint_circuit(Verify()).findings == []

@@ -1,4 +1,5 @@
 """Poseidon Merkle tree (incremental, out of circuit) and in-circuit membership."""
+
 import pytest
 
 from zkats.errors import InputError
@@ -19,7 +20,7 @@ def test_incremental_tree_matches_naive():
     leaves = [11, 22, 33, 44, 55]
     for i, x in enumerate(leaves):
         assert t.append(x) == i
-        assert t.root == _naive_root(leaves[:i + 1], 3)
+        assert t.root == _naive_root(leaves[: i + 1], 3)
     for i, x in enumerate(leaves):
         sibs, bits = t.path(i)
         assert bits == [(i >> k) & 1 for k in range(3)]
@@ -73,7 +74,7 @@ def test_membership_in_circuit():
     bad = [
         {"leaf": 31},
         {"bits": [1 - bits[0]] + bits[1:]},
-        {"bits": [2] + bits[1:]},                       # non-boolean path bit
+        {"bits": [2] + bits[1:]},  # non-boolean path bit
         {"sib": [sibs[0] + 1] + sibs[1:]},
         {"root": t.root + 1},
     ]
@@ -99,4 +100,5 @@ def test_membership_depth20_count():
 
 def test_lint_clean():
     from zkats.lint import lint_circuit
+
     assert lint_circuit(Member(2)).findings == []

@@ -1,12 +1,21 @@
 """Pedersen commitments: generator derivation (pinned vector), homomorphism,
 in-circuit opening."""
+
 import pytest
 
 from gadget_vectors import load, point
 from zkats.errors import InputError
-from zkats.gadgets import (babyjub_add, babyjub_mul, blinding_generator, commitment_add,
-                           commitment_sub, pedersen_commit, pedersen_verify, random_blinding,
-                           value_generators)
+from zkats.gadgets import (
+    babyjub_add,
+    babyjub_mul,
+    blinding_generator,
+    commitment_add,
+    commitment_sub,
+    pedersen_commit,
+    pedersen_verify,
+    random_blinding,
+    value_generators,
+)
 from zkats.gadgets.babyjubjub import IDENTITY, L, babyjub_in_subgroup
 from zkats.gadgets.pedersen import pedersen_generator
 
@@ -93,10 +102,12 @@ def test_opening_count(opening):
 def test_wrong_openings_rejected(opening):
     v, r = 1000, random_blinding()
     c = list(pedersen_commit(v, r))
-    for inputs in [{"c": c, "v": [v + 1], "r": r},
-                   {"c": c, "v": [v], "r": (r + 1) % L},
-                   {"c": [c[0], (c[1] + 1) % R], "v": [v], "r": r},
-                   {"c": list(pedersen_commit(2**64, 5)), "v": [2**64], "r": 5}]:   # v too big
+    for inputs in [
+        {"c": c, "v": [v + 1], "r": r},
+        {"c": c, "v": [v], "r": (r + 1) % L},
+        {"c": [c[0], (c[1] + 1) % R], "v": [v], "r": r},
+        {"c": list(pedersen_commit(2**64, 5)), "v": [2**64], "r": 5},
+    ]:  # v too big
         with pytest.raises(UnsatisfiedConstraint):
             opening.solve(inputs)
 
@@ -136,6 +147,7 @@ def test_generators_equal_independent_js_derivation():
 @pytest.mark.peers
 def test_generators_live():
     from gadget_vectors import live_vectors
+
     gens = live_vectors()["pedersen_generators"]
     assert {g["label"] for g in gens} == {"value/0", "blinding"}
     for g in gens:
@@ -144,4 +156,5 @@ def test_generators_live():
 
 def test_lint_clean():
     from zkats.lint import lint_circuit
+
     assert lint_circuit(Opening()).findings == []

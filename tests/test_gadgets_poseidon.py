@@ -1,4 +1,5 @@
 """Poseidon: derived constants, plain hash vs circomlibjs, in-circuit gadget."""
+
 import json
 
 import pytest
@@ -13,7 +14,7 @@ from zkats.gadgets.poseidon_constants import N_ROUNDS_P, poseidon_params
 
 @pytest.mark.peers
 def test_constants_equal_circomlibjs_tables():
-    require_peer("snarkjs")           # node_modules present (skips, or fails in CI)
+    require_peer("snarkjs")  # node_modules present (skips, or fails in CI)
     tables = json.loads((ROOT / "node_modules/circomlibjs/src/poseidon_constants.json").read_text())
     for t in range(2, 18):
         consts, mds = poseidon_params(t)
@@ -30,8 +31,10 @@ def test_hash_equals_stored_circomlibjs_vectors():
 
 
 def test_known_value():
-    assert poseidon([1, 2]) == \
-        7853200120776062878684798364095072458815029376092732009249414926327459813530
+    assert (
+        poseidon([1, 2])
+        == 7853200120776062878684798364095072458815029376092732009249414926327459813530
+    )
 
 
 def test_input_count_checked():
@@ -93,7 +96,7 @@ def test_wrong_output_rejected():
     values[1] = (values[1] + 1) % R
     assert cc.unsatisfied(values)
     values[1] = (values[1] - 1) % R
-    values[-1] = (values[-1] + 1) % R          # an internal S-box wire
+    values[-1] = (values[-1] + 1) % R  # an internal S-box wire
     assert cc.unsatisfied(values)
 
 

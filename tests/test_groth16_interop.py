@@ -6,6 +6,7 @@ accepts; snarkjs' proof is accepted by `zkats groth16 verify` and every kind
 of tampering is rejected with a reason; proofs are randomised; batch
 verification names a bad proof; a bad witness is refused naming the
 failing constraint."""
+
 import json
 import subprocess
 import sys
@@ -38,8 +39,10 @@ def zkats_proof(art):
     """A proof made by `zkats groth16 prove` from snarkjs' zkey and witness."""
     out = art.dir / "zkats_proof.json"
     pub = art.dir / "zkats_public.json"
-    r = CliRunner().invoke(main, ["groth16", "prove", str(art.zkey), str(art.wtns), str(out), str(pub),
-                                  "--quiet", "--json"])
+    r = CliRunner().invoke(
+        main,
+        ["groth16", "prove", str(art.zkey), str(art.wtns), str(out), str(pub), "--quiet", "--json"],
+    )
     assert r.exit_code == 0, r.output
     timings = json.loads(r.stdout.strip().splitlines()[-1])["timings_s"]
     assert "msm H" in timings and "self-check" in timings
@@ -47,8 +50,12 @@ def zkats_proof(art):
 
 
 def _snarkjs_verify(art, public, proof):
-    return subprocess.run([art.snarkjs, "groth16", "verify", str(art.vk), str(public), str(proof)],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [art.snarkjs, "groth16", "verify", str(art.vk), str(public), str(proof)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_snarkjs_accepts_zkats_proof(art, zkats_proof):
@@ -59,8 +66,21 @@ def test_snarkjs_accepts_zkats_proof(art, zkats_proof):
 
 
 def test_zkats_cli_accepts_snarkjs_proof(art):
-    r = subprocess.run([sys.executable, "-m", "zkats.cli", "groth16", "verify", str(art.vk),
-                        str(art.public), str(art.proof)], capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "zkats.cli",
+            "groth16",
+            "verify",
+            str(art.vk),
+            str(art.public),
+            str(art.proof),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0 and r.stdout.strip() == "OK", r.stdout + r.stderr
 
 
@@ -156,7 +176,9 @@ def test_proofs_are_randomised_and_batch_verifies(art):
 def test_other_inputs_prove(art, tmp_path):
     wtns = witness_for(art, {"a": 0, "b": R - 1}, "edge")
     proof, public = tmp_path / "p.json", tmp_path / "pub.json"
-    r = CliRunner().invoke(main, ["groth16", "prove", str(art.zkey), str(wtns), str(proof), str(public), "--quiet"])
+    r = CliRunner().invoke(
+        main, ["groth16", "prove", str(art.zkey), str(wtns), str(proof), str(public), "--quiet"]
+    )
     assert r.exit_code == 0, r.output
     assert _snarkjs_verify(art, public, proof).returncode == 0
 
@@ -166,7 +188,15 @@ def test_bad_witness_refused_naming_constraint(art, tmp_path):
     w[-1, 0] ^= 1  # the last internal wire
     bad = tmp_path / "bad.wtns"
     write_wtns(bad, w)
-    args = ["groth16", "prove", str(art.zkey), str(bad), str(tmp_path / "p.json"), str(tmp_path / "q.json"), "--quiet"]
+    args = [
+        "groth16",
+        "prove",
+        str(art.zkey),
+        str(bad),
+        str(tmp_path / "p.json"),
+        str(tmp_path / "q.json"),
+        "--quiet",
+    ]
     r = CliRunner().invoke(main, args)
     assert r.exit_code == 1 and "does not satisfy the circuit" in r.output and "--r1cs" in r.output
     r = CliRunner().invoke(main, args + ["--r1cs", str(art.r1cs)])
@@ -174,6 +204,7 @@ def test_bad_witness_refused_naming_constraint(art, tmp_path):
     assert not (tmp_path / "p.json").exists()
     zk = read_zkey(art.zkey)
     from zkats.formats.r1cs import read_r1cs
+
     with pytest.raises(UnsatisfiedConstraint) as e:
         prove(zk, w, r1cs=read_r1cs(art.r1cs))
     assert e.value.index is not None
@@ -183,10 +214,20 @@ def test_witness_size_mismatch_refused(art, tmp_path):
     w = read_wtns(art.wtns)
     short = tmp_path / "short.wtns"
     write_wtns(short, w[:-1])
-    r = CliRunner().invoke(main, ["groth16", "prove", str(art.zkey), str(short), str(tmp_path / "p.json"),
-                                  str(tmp_path / "q.json"), "--quiet"])
+    r = CliRunner().invoke(
+        main,
+        [
+            "groth16",
+            "prove",
+            str(art.zkey),
+            str(short),
+            str(tmp_path / "p.json"),
+            str(tmp_path / "q.json"),
+            "--quiet",
+        ],
+    )
     assert r.exit_code == 1 and "expects" in r.output
     w2 = w.copy()
-    w2[3] = [0xffffffffffffffff] * 4
+    w2[3] = [0xFFFFFFFFFFFFFFFF] * 4
     with pytest.raises(InputError, match=r"witness\[3\]"):
         prove(read_zkey(art.zkey), w2)

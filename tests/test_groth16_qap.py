@@ -1,6 +1,7 @@
 """The prover's quotient scalars against a plain-int reference (Lagrange
 interpolation and direct evaluation on the coset, O(n^2)), and the native
 prover kernels against Python ints."""
+
 import random
 import struct
 
@@ -16,8 +17,10 @@ RM = pow(2, 256, R)
 
 def _entries(triples):
     """zkey coefficient entries: (matrix, row, signal, coeff) -> bytes (coeff * 2^512)."""
-    return b"".join(struct.pack("<III", m, c, s) + (v * RM * RM % R).to_bytes(32, "little")
-                    for m, c, s, v in triples)
+    return b"".join(
+        struct.pack("<III", m, c, s) + (v * RM * RM % R).to_bytes(32, "little")
+        for m, c, s, v in triples
+    )
 
 
 def _interp_eval(vals, w, x):
@@ -94,12 +97,14 @@ def test_kernels_against_ints():
     unmont = lambda arr: [x * pow(RM, -1, R) % R for x in limbs_to_ints(arr)]
     A, B, C = mont(a), mont(b), mont(c)
     assert unmont(bn254.fr_mul_pointwise_array(A, B)) == [x * y % R for x, y in zip(a, b)]
-    assert limbs_to_ints(bn254.fr_join_abc_array(A, B, C)) == [(x * y - z) % R for x, y, z in zip(a, b, c)]
+    assert limbs_to_ints(bn254.fr_join_abc_array(A, B, C)) == [
+        (x * y - z) % R for x, y, z in zip(a, b, c)
+    ]
     g = rnd.randrange(R)
     V = mont(a)
     bn254.fr_scale_powers_array(V, g)
     assert unmont(V) == [x * pow(g, i, R) % R for i, x in enumerate(a)]
     bad = ints_to_limbs([1, 2, 3])
-    bad[1] = [0xffffffffffffffff] * 4
+    bad[1] = [0xFFFFFFFFFFFFFFFF] * 4
     assert bn254.fr_first_noncanonical(bad) == 1
     assert bn254.fr_first_noncanonical(ints_to_limbs([0, R - 1])) == -1

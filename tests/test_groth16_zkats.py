@@ -2,6 +2,7 @@
 `zkats prove` (witness + proof in one step); snarkjs accepts the zkats-made
 proof under the zkats-made verification key.  (`zkats demo` is now the
 venue demo, tested with the venue CLI.)"""
+
 import json
 import subprocess
 
@@ -55,18 +56,52 @@ def test_bad_witness_names_constraint_and_scope(divmod_key):
 
 def test_cli_prove_one_step(divmod_key, tmp_path):
     _, _, d = divmod_key
-    r = CliRunner().invoke(main, ["prove", "divmod", str(d / "input.json"), "-k", str(d / "divmod.zkey"),
-                                  "-o", str(tmp_path / "proof.json"), "-p", str(tmp_path / "public.json"),
-                                  "--quiet"])
+    r = CliRunner().invoke(
+        main,
+        [
+            "prove",
+            "divmod",
+            str(d / "input.json"),
+            "-k",
+            str(d / "divmod.zkey"),
+            "-o",
+            str(tmp_path / "proof.json"),
+            "-p",
+            str(tmp_path / "public.json"),
+            "--quiet",
+        ],
+    )
     assert r.exit_code == 0, r.output
-    r = CliRunner().invoke(main, ["groth16", "verify", str(d / "vk.json"), str(tmp_path / "public.json"),
-                                  str(tmp_path / "proof.json")])
+    r = CliRunner().invoke(
+        main,
+        [
+            "groth16",
+            "verify",
+            str(d / "vk.json"),
+            str(tmp_path / "public.json"),
+            str(tmp_path / "proof.json"),
+        ],
+    )
     assert r.exit_code == 0 and r.output.strip() == "OK"
     # the wrong circuit for the key
     (tmp_path / "small.json").write_text(json.dumps({"a": "1000", "b": "7"}))
-    r = CliRunner().invoke(main, ["prove", "divmod", str(tmp_path / "small.json"), "-k", str(d / "divmod.zkey"),
-                                  "-P", "n=16", "--quiet", "-o", str(tmp_path / "x.json"),
-                                  "-p", str(tmp_path / "y.json")])
+    r = CliRunner().invoke(
+        main,
+        [
+            "prove",
+            "divmod",
+            str(tmp_path / "small.json"),
+            "-k",
+            str(d / "divmod.zkey"),
+            "-P",
+            "n=16",
+            "--quiet",
+            "-o",
+            str(tmp_path / "x.json"),
+            "-p",
+            str(tmp_path / "y.json"),
+        ],
+    )
     assert r.exit_code == 1 and "divmod.zkey" in r.output
 
 
@@ -77,6 +112,17 @@ def test_snarkjs_verifies_zkats_proof(divmod_key, tmp_path):
     proof, public = prove(zk, cc.solve(INPUT).limbs())
     write_proof(tmp_path / "proof.json", proof)
     write_public(tmp_path / "public.json", public)
-    r = subprocess.run([snarkjs, "groth16", "verify", str(d / "vk.json"), str(tmp_path / "public.json"),
-                        str(tmp_path / "proof.json")], capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [
+            snarkjs,
+            "groth16",
+            "verify",
+            str(d / "vk.json"),
+            str(tmp_path / "public.json"),
+            str(tmp_path / "proof.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0 and "OK" in r.stdout, r.stdout + r.stderr

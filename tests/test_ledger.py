@@ -1,6 +1,7 @@
 """The ledger file: pragmas, schema versioning and migrations, the persisted
 Merkle tree (against an independent in-memory computation and H4's Poseidon
 tree), epochs bookkeeping."""
+
 import random
 import sqlite3
 
@@ -17,12 +18,25 @@ def test_pragmas_and_schema(tmp_path):
     with L.Ledger(p, depth=DEPTH, hash2=fast_hash2) as led:
         c = led.conn
         assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert c.execute("PRAGMA synchronous").fetchone()[0] == 2      # FULL
+        assert c.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
         assert L.schema_version(c) == L.SCHEMA_VERSION
         tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        assert {"schema_version", "meta", "batches", "notes", "merkle_nodes", "roots",
-                "nullifiers", "accounts", "escrow", "escrow_moves", "oracle_epochs", "trades",
-                "health_proofs", "liquidatable"} <= tables
+        assert {
+            "schema_version",
+            "meta",
+            "batches",
+            "notes",
+            "merkle_nodes",
+            "roots",
+            "nullifiers",
+            "accounts",
+            "escrow",
+            "escrow_moves",
+            "oracle_epochs",
+            "trades",
+            "health_proofs",
+            "liquidatable",
+        } <= tables
         assert led.root_history() == [(0, zero_hashes(DEPTH, fast_hash2)[DEPTH], 0, None)]
     # reopening keeps the depth; a conflicting depth is refused
     with L.Ledger(p, hash2=fast_hash2) as led:
@@ -33,6 +47,7 @@ def test_pragmas_and_schema(tmp_path):
 
 def test_default_depth_is_the_circuits():
     from zkats.venue import units
+
     assert L.DEFAULT_DEPTH == units.TREE_DEPTH
 
 
@@ -120,6 +135,7 @@ def test_merkle_store_full(tmp_path):
 def test_merkle_store_real_poseidon_matches_gadget_tree(tmp_path):
     """Default hash = circomlib Poseidon; same roots and paths as zkats.gadgets.merkle."""
     from zkats.gadgets.merkle import MerkleTree, merkle_root_from_path
+
     led = L.Ledger(tmp_path / "p.db", depth=6)
     tree = MerkleStore(led.conn, 6)
     ref = MerkleTree(6)
@@ -149,5 +165,5 @@ def test_epochs(tmp_path):
         assert led.epoch_by_hash(333) == (3, 50, None)
         with pytest.raises(LedgerError, match="unknown"):
             led.close_epoch(9, now=100)
-        assert led.close_epoch(3, now=100) == []         # no accounts yet
+        assert led.close_epoch(3, now=100) == []  # no accounts yet
         assert led.epoch_by_hash(333)[2] == 100

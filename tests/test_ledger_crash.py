@@ -9,6 +9,7 @@
 * Several processes submit at once: with a shared nullifier exactly one
   wins; without conflicts all succeed and leaf indices stay contiguous.
 """
+
 import multiprocessing
 import random
 import signal
@@ -19,8 +20,15 @@ from pathlib import Path
 
 import pytest
 
-from _settlement_util import (EPOCH1, check_consistency, deposit, fast_hash2, scenario_batch,
-                              service, trade)
+from _settlement_util import (
+    EPOCH1,
+    check_consistency,
+    deposit,
+    fast_hash2,
+    scenario_batch,
+    service,
+    trade,
+)
 from zkats.errors import LedgerError
 from zkats.venue import batch as B
 from zkats.venue.ledger import Ledger
@@ -51,24 +59,31 @@ def _check_partial(db, expected):
         for batch_id, digest in c.execute("SELECT batch_id, digest FROM batches ORDER BY batch_id"):
             assert digest in expected, "unknown batch in the ledger"
             k, n_notes, n_nul = expected[digest]
-            got_notes = c.execute("SELECT COUNT(*) FROM notes WHERE batch_id = ?",
-                                  (batch_id,)).fetchone()[0]
-            got_nul = c.execute("SELECT COUNT(*) FROM nullifiers WHERE batch_id = ?",
-                                (batch_id,)).fetchone()[0]
+            got_notes = c.execute(
+                "SELECT COUNT(*) FROM notes WHERE batch_id = ?", (batch_id,)
+            ).fetchone()[0]
+            got_nul = c.execute(
+                "SELECT COUNT(*) FROM nullifiers WHERE batch_id = ?", (batch_id,)
+            ).fetchone()[0]
             assert (got_notes, got_nul) == (n_notes, n_nul), f"batch {k} partially applied"
             applied.append(k)
         assert applied == list(range(len(applied))), "applied batches are not a prefix"
         total_notes = c.execute("SELECT COUNT(*) FROM notes").fetchone()[0]
-        assert total_notes == sum(expected_n for _, expected_n, _ in
-                                  (v for v in expected.values() if v[0] < len(applied)))
+        assert total_notes == sum(
+            expected_n for _, expected_n, _ in (v for v in expected.values() if v[0] < len(applied))
+        )
         return len(applied)
     finally:
         led.close()
 
 
 def _start(db, *extra):
-    return subprocess.Popen([sys.executable, str(WORKER), str(db), str(N_BATCHES), *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, str(WORKER), str(db), str(N_BATCHES), *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _run_kills(tmp_path, kills, seed):
@@ -125,14 +140,16 @@ def test_sigkill_during_apply_many(tmp_path):
 # concurrent submitters (separate processes)
 # ---------------------------------------------------------------------------
 
+
 def _submit(args):
     db, k, barrier, conflict = args
     svc = service(db)
     try:
         if conflict:
             # every process spends nullifier 11, with otherwise distinct values
-            b = B.Batch([deposit(5000 + k, 40 + k, 1),
-                         trade(100 + k, 11, 200 + k, 300 + k, 400 + k)])
+            b = B.Batch(
+                [deposit(5000 + k, 40 + k, 1), trade(100 + k, 11, 200 + k, 300 + k, 400 + k)]
+            )
             barrier.wait()
             try:
                 r = svc.apply(b)
@@ -173,8 +190,11 @@ def test_concurrent_conflicting_nullifier(tmp_path):
         if status == "rejected":
             assert "nullifier 11 is already spent" in msg
     led = Ledger(db, hash2=fast_hash2)
-    assert check_consistency(led) == 3        # one deposit + two trade notes
-    assert led.conn.execute("SELECT COUNT(*) FROM nullifiers WHERE nullifier = '11'").fetchone()[0] == 1
+    assert check_consistency(led) == 3  # one deposit + two trade notes
+    assert (
+        led.conn.execute("SELECT COUNT(*) FROM nullifiers WHERE nullifier = '11'").fetchone()[0]
+        == 1
+    )
     led.close()
 
 

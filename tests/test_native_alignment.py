@@ -8,6 +8,7 @@ flagged one in ``g2_check_array`` reading a mapped zkey).
 misaligned writable one; these tests drive the public functions with
 misaligned read-only views and compare with aligned copies.
 """
+
 import numpy as np
 import pytest
 
@@ -36,8 +37,10 @@ def _points(n, seed):
 def test_msm_on_misaligned_bases_and_scalars(shift):
     bases = _points(37, 1)
     rng = np.random.default_rng(2)
-    scalars = ints_to_limbs([int(x) * 0x1234567 % R for x in rng.integers(0, 2**63, size=37)] + [0, 1, R - 1])
-    bases = np.vstack([bases, bases[:3]])          # duplicate points too
+    scalars = ints_to_limbs(
+        [int(x) * 0x1234567 % R for x in rng.integers(0, 2**63, size=37)] + [0, 1, R - 1]
+    )
+    bases = np.vstack([bases, bases[:3]])  # duplicate points too
     want = bn254.msm_g1_array(bases, scalars)
     got = bn254.msm_g1_array(_misaligned_view(bases, shift), _misaligned_view(scalars, shift))
     assert got == want
@@ -52,6 +55,7 @@ def test_check_array_on_misaligned_points():
 
 def test_misaligned_copy_keeps_values_and_lifetime():
     import gc
+
     src = np.arange(16, dtype=np.uint64)
     view = _misaligned_view(src, 4)
     p = bn254.aligned_buffer(view)
@@ -63,7 +67,7 @@ def test_misaligned_copy_keeps_values_and_lifetime():
 def test_misaligned_writable_buffer_is_refused():
     blob = bytearray(8 * 6)
     start = int(bn254.ffi.cast("uintptr_t", bn254.ffi.from_buffer(blob))) % 8
-    off = (4 - start) % 8                         # an address that is 4 mod 8
-    view = memoryview(blob)[off:off + 32]
+    off = (4 - start) % 8  # an address that is 4 mod 8
+    view = memoryview(blob)[off : off + 32]
     with pytest.raises(ValueError):
         bn254.aligned_buffer(view)

@@ -1,5 +1,6 @@
 """Native Baby Jubjub (native/babyjub.c via zkats.bn254.bjj_*) against the
 plain-Python twin in zkats.gadgets.babyjubjub."""
+
 import random
 
 import pytest
@@ -24,8 +25,19 @@ def test_mul_add_against_plain(portable):
     try:
         for _ in range(8):
             p, q = _rand_point(rnd, False), _rand_point(rnd, False)
-            for k in (0, 1, 2, 7, 8, bj.L - 1, bj.L, bj.L + 1, bj.ORDER, rnd.randrange(1 << 256),
-                      (1 << 256) - 1):
+            for k in (
+                0,
+                1,
+                2,
+                7,
+                8,
+                bj.L - 1,
+                bj.L,
+                bj.L + 1,
+                bj.ORDER,
+                rnd.randrange(1 << 256),
+                (1 << 256) - 1,
+            ):
                 assert bn254.bjj_mul(p, k) == bj.babyjub_mul(p, k)
             assert bn254.bjj_add(p, q) == bj.babyjub_add(p, q)
             assert bn254.bjj_add(p, p) == bj.babyjub_add(p, p)
@@ -40,14 +52,14 @@ def test_on_curve_and_subgroup():
     good = [_rand_point(rnd) for _ in range(5)] + [bj.IDENTITY, bj.BASE8]
     assert bn254.bjj_check_subgroup(good) == -1
     assert all(bn254.bjj_in_subgroup(p) for p in good)
-    full = bj.GENERATOR                                  # order 8L
+    full = bj.GENERATOR  # order 8L
     assert bn254.bjj_on_curve(full) and not bn254.bjj_in_subgroup(full)
     assert not bn254.bjj_in_subgroup(ORDER2) and bn254.bjj_on_curve(ORDER2)
     shifted = bj.babyjub_add(good[0], ORDER2)
     assert bn254.bjj_check_subgroup(good + [shifted]) == len(good)
     assert bn254.bjj_check_subgroup(good[:2] + [(1, 2)] + good) == 2
-    assert bn254.bjj_check_subgroup([good[0], (R, 1)]) == 1          # not canonical
-    assert bn254.bjj_check_subgroup([good[0], "xy", (1, 2)]) == 1    # malformed
+    assert bn254.bjj_check_subgroup([good[0], (R, 1)]) == 1  # not canonical
+    assert bn254.bjj_check_subgroup([good[0], "xy", (1, 2)]) == 1  # malformed
     assert bn254.bjj_check_subgroup([]) == -1
     assert not bn254.bjj_on_curve((1, 2)) and not bn254.bjj_on_curve((0, 1 + R))
     with pytest.raises(InputError):

@@ -1,4 +1,5 @@
 """G1/G2 (native/curve.*) against py_ecc's bn128 / optimized_bn128."""
+
 import secrets
 
 import numpy as np
@@ -12,7 +13,7 @@ from zkats.errors import InputError
 from zkats.field import Q, R, limbs_to_ints
 
 X_BN = 4965661367192848881
-G2_COFACTOR = 2 * Q - R          # #E'(Fq2) = r * (2q - r)
+G2_COFACTOR = 2 * Q - R  # #E'(Fq2) = r * (2q - r)
 
 
 def ref1(p):
@@ -21,7 +22,11 @@ def ref1(p):
 
 
 def ref2(p):
-    return None if p is None else (tuple(int(c) for c in p[0].coeffs), tuple(int(c) for c in p[1].coeffs))
+    return (
+        None
+        if p is None
+        else (tuple(int(c) for c in p[0].coeffs), tuple(int(c) for c in p[1].coeffs))
+    )
 
 
 def to_ecc1(p):
@@ -48,7 +53,7 @@ def test_generators_and_curve_constants():
     assert bn254.is_in_subgroup_g2(bn254.G2_GEN)
     assert bn254.is_on_curve_g1(None) and bn254.is_on_curve_g2(None)
     assert not bn254.is_on_curve_g1((1, 3))
-    assert not bn254.is_on_curve_g1((Q + 1, 2))      # not canonical
+    assert not bn254.is_on_curve_g1((Q + 1, 2))  # not canonical
 
 
 def test_psi_constants():
@@ -78,8 +83,8 @@ def test_g1_ops_random(a, b):
 def test_g1_edges():
     G = bn254.G1_GEN
     P = omul1(7)
-    assert bn254.g1_add(P, bn254.g1_neg(P)) is None          # P + (-P)
-    assert bn254.g1_add(P, P) == omul1(14)                     # P + P via add
+    assert bn254.g1_add(P, bn254.g1_neg(P)) is None  # P + (-P)
+    assert bn254.g1_add(P, P) == omul1(14)  # P + P via add
     assert bn254.g1_add(None, P) == P and bn254.g1_add(P, None) == P
     assert bn254.g1_add(None, None) is None
     assert bn254.g1_double(None) is None and bn254.g1_neg(None) is None
@@ -90,7 +95,7 @@ def test_g1_edges():
     assert bn254.g1_mul(G, -3) == omul1(R - 3)
     assert bn254.g1_mul(None, 5) is None
     assert bn254.g1_mul(G, 2**256 + 5) == omul1((2**256 + 5) % R)
-    assert bn254.fq_sqrt(3) is None     # no point with x = 0; (0, 0) is free for infinity
+    assert bn254.fq_sqrt(3) is None  # no point with x = 0; (0, 0) is free for infinity
 
 
 def test_g1_rejects_bad_points():
@@ -129,9 +134,10 @@ def test_g2_edges():
 def random_twist_point():
     """A random point of E'(Fq2), almost surely outside the order-r subgroup."""
     from zkats.bn254 import ffi, lib
+
     while True:
         x = FQ2([secrets.randbelow(Q), secrets.randbelow(Q)])
-        rhs = x ** 3 + FQ2([3, 0]) / FQ2([9, 1])
+        rhs = x**3 + FQ2([3, 0]) / FQ2([9, 1])
         a = bn254.fq_to_mont_array([int(c) for c in rhs.coeffs])
         s = ffi.new("fq2_t *")
         if lib.fq2_sqrt(s, ffi.cast("fq2_t *", ffi.from_buffer(a))):
@@ -148,8 +154,8 @@ def test_g2_subgroup_check_against_mul_by_r():
         assert bn254.is_on_curve_g2(P)
         in_sub = bn254.g2_mul(P, R) is None
         assert bn254.is_in_subgroup_g2(P) == in_sub
-        assert not in_sub                               # overwhelmingly likely
-        Pc = bn254.g2_mul(P, G2_COFACTOR)               # cofactor clearing lands in G2
+        assert not in_sub  # overwhelmingly likely
+        Pc = bn254.g2_mul(P, G2_COFACTOR)  # cofactor clearing lands in G2
         assert bn254.g2_mul(Pc, R) is None
         assert bn254.is_in_subgroup_g2(Pc)
         # mixing a subgroup point with a non-subgroup one leaves the subgroup
@@ -165,10 +171,10 @@ def test_check_arrays():
     a = bn254.g1_points_to_array(G1s)
     assert bn254.g1_check_array(a) == -1
     bad = a.copy()
-    bad[2, 0] ^= np.uint64(1)                       # off the curve
+    bad[2, 0] ^= np.uint64(1)  # off the curve
     assert bn254.g1_check_array(bad) == 2
     bad = a.copy()
-    bad[1, :4] = np.array(bn254.ints_to_limbs([Q])[0])   # non-canonical coordinate
+    bad[1, :4] = np.array(bn254.ints_to_limbs([Q])[0])  # non-canonical coordinate
     assert bn254.g1_check_array(bad) == 1
     assert bn254.g1_array_to_points(a) == G1s
     P = random_twist_point()
@@ -184,6 +190,7 @@ def test_check_arrays():
 
 def test_check_arrays_threaded_first_bad_index():
     from zkats.field import ints_to_limbs
+
     ks = [secrets.randbelow(R) for _ in range(5000)]
     a = bn254.g1_fixed_base_array(bn254.G1_GEN, ints_to_limbs(ks))
     assert bn254.g1_check_array(a, threads=3) == -1
@@ -207,8 +214,8 @@ def test_g2_subgroup_check_rejects_cofactor_torsion():
     P = random_twist_point()
     for k in (R, R * (h // 10069), R * 10069):
         T = bn254.g2_mul(P, k)
-        assert T is not None                      # overwhelmingly likely
-        assert bn254.g2_mul(T, h) is None         # order divides h
+        assert T is not None  # overwhelmingly likely
+        assert bn254.g2_mul(T, h) is None  # order divides h
         assert not bn254.is_in_subgroup_g2(T)
         # and mixed with a G2 point
         assert not bn254.is_in_subgroup_g2(bn254.g2_add(T, bn254.G2_GEN))

@@ -1,5 +1,6 @@
 """Native Fq/Fr arithmetic (native/field.h, field.c) against plain Python
 ints, on both Montgomery multiplication paths (ADX and portable)."""
+
 import re
 from pathlib import Path
 
@@ -25,7 +26,9 @@ def path(request):
 
 def _const(name):
     text = FIELD_H.read_text()
-    m = re.search(r"\b%s\[4\]\s*=\s*\{([^}]*)\}" % name, text) or re.search(r"\b%s\s*=\s*(0x[0-9a-fA-F]+)" % name, text)
+    m = re.search(r"\b%s\[4\]\s*=\s*\{([^}]*)\}" % name, text) or re.search(
+        r"\b%s\s*=\s*(0x[0-9a-fA-F]+)" % name, text
+    )
     limbs = [int(v.strip().rstrip("ULL"), 16) for v in m.group(1).split(",")]
     return sum(v << (64 * i) for i, v in enumerate(limbs))
 
@@ -79,7 +82,7 @@ def test_random_fr_mul(a, b, portable):
 def test_paths_identical_bulk():
     rng = np.random.default_rng(1)
     raw = rng.integers(0, 2**63, size=(500, 4), dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-    raw[:, 3] &= np.uint64(0x0FFFFFFFFFFFFFFF)   # < 2^252 < q, r
+    raw[:, 3] &= np.uint64(0x0FFFFFFFFFFFFFFF)  # < 2^252 < q, r
     vals = limbs_to_ints(raw) + EDGES_R[:6]
     a = ints_to_limbs(vals)
     b = ints_to_limbs(vals[::-1])
@@ -88,7 +91,9 @@ def test_paths_identical_bulk():
         bn254.set_portable(portable)
         for fld in ("fq", "fr"):
             o = np.empty_like(a)
-            getattr(bn254.lib, f"zk_{fld}_mul")(bn254._ptr(o), bn254._ptr(a), bn254._ptr(b), len(vals))
+            getattr(bn254.lib, f"zk_{fld}_mul")(
+                bn254._ptr(o), bn254._ptr(a), bn254._ptr(b), len(vals)
+            )
             outs.append(o)
     bn254.set_portable(False)
     assert np.array_equal(outs[0], outs[2]) and np.array_equal(outs[1], outs[3])
@@ -109,7 +114,7 @@ def test_sqrt(a):
 def test_sqrt_edges():
     assert bn254.fq_sqrt(0) == 0
     assert bn254.fq_sqrt(1) in (1, Q - 1)
-    assert bn254.fq_sqrt(Q - 1) is None     # q = 3 mod 4: -1 is not a square
+    assert bn254.fq_sqrt(Q - 1) is None  # q = 3 mod 4: -1 is not a square
     assert bn254.fq_sqrt(4) in (2, Q - 2)
 
 
@@ -137,6 +142,7 @@ def test_add_sub_edges_and_random():
     """Modular add/sub (inline assembly on x86-64) on every pair of edges and
     random values; Montgomery form is linear, so canonical ints work as-is."""
     import secrets
+
     for mod, fld, edges in ((Q, "fq", EDGES_Q), (R, "fr", EDGES_R)):
         vals = [e % mod for e in edges] + [secrets.randbelow(mod) for _ in range(30)]
         a = ints_to_limbs([x for x in vals for _ in vals])

@@ -6,6 +6,7 @@ random and edge scalars; the MSM with GLV is compared with the plain
 Pippenger (flag MSM_NO_GLV) and with independent references on edge
 inputs (scalars near the lattice vectors, bases P and LAMBDA P so that a
 point and an endomorphism image coincide, infinity, P and -P)."""
+
 import secrets
 
 import numpy as np
@@ -75,10 +76,41 @@ def test_native_endomorphism():
         assert bn254.g2_array_to_points(out)[0] == omul2(k * LAMBDA % R)
 
 
-EDGE = sorted({0, 1, 2, 3, R - 1, R - 2, (R - 1) // 2, (R + 1) // 2, LAMBDA, LAMBDA - 1, LAMBDA + 1,
-               R - LAMBDA, LAMBDA * LAMBDA % R, N11, N12, N21, N12 + 1, N21 - 1, 2 * N21,
-               (1 << 64) - 1, 1 << 64, (1 << 125) - 1, 1 << 125, 1 << 126, (1 << 127) - 1,
-               1 << 127, (1 << 128) - 1, 1 << 128, (1 << 253) - 1, 1 << 253, R - (1 << 128)})
+EDGE = sorted(
+    {
+        0,
+        1,
+        2,
+        3,
+        R - 1,
+        R - 2,
+        (R - 1) // 2,
+        (R + 1) // 2,
+        LAMBDA,
+        LAMBDA - 1,
+        LAMBDA + 1,
+        R - LAMBDA,
+        LAMBDA * LAMBDA % R,
+        N11,
+        N12,
+        N21,
+        N12 + 1,
+        N21 - 1,
+        2 * N21,
+        (1 << 64) - 1,
+        1 << 64,
+        (1 << 125) - 1,
+        1 << 125,
+        1 << 126,
+        (1 << 127) - 1,
+        1 << 127,
+        (1 << 128) - 1,
+        1 << 128,
+        (1 << 253) - 1,
+        1 << 253,
+        R - (1 << 128),
+    }
+)
 
 
 def check_split(ks):
@@ -147,7 +179,7 @@ def test_glv_msm_every_window(c):
     n = 257
     ks = [secrets.randbelow(R) for _ in range(n)]
     sc = [secrets.randbelow(R) for _ in range(n)]
-    sc[:len(EDGE)] = EDGE[:n]
+    sc[: len(EDGE)] = EDGE[:n]
     pts = g1_points(ks)
     expect = bn254.g1_mul(bn254.G1_GEN, dot(ks, sc))
     assert msm(1, pts, sc, 1, c) == expect
@@ -163,10 +195,12 @@ def test_glv_msm_endomorphism_images_among_bases():
     ks = [secrets.randbelow(R - 1) + 1 for _ in range(m)]
     ks2 = ks + [k * LAMBDA % R for k in ks]
     pts = g1_points(ks2)
-    for sc in ([secrets.randbelow(R) for _ in range(2 * m)],
-               [LAMBDA] * m + [1] * m,                 # k2 of the first half meets the second half
-               [LAMBDA] * m + [R - 1] * m,             # ... and cancels: total LAMBDA k - LAMBDA k
-               [1 + secrets.randbelow(50) for _ in range(2 * m)]):
+    for sc in (
+        [secrets.randbelow(R) for _ in range(2 * m)],
+        [LAMBDA] * m + [1] * m,  # k2 of the first half meets the second half
+        [LAMBDA] * m + [R - 1] * m,  # ... and cancels: total LAMBDA k - LAMBDA k
+        [1 + secrets.randbelow(50) for _ in range(2 * m)],
+    ):
         expect = bn254.g1_mul(bn254.G1_GEN, dot(ks2, sc))
         for c in (0, 12, 13):
             assert msm(1, pts, sc, 2, c) == expect
@@ -175,7 +209,7 @@ def test_glv_msm_endomorphism_images_among_bases():
 def test_glv_msm_infinity_and_negation():
     n = 3000
     ks = [secrets.randbelow(R) for _ in range(n)]
-    ks[10:40] = [0] * 30                      # infinity bases
+    ks[10:40] = [0] * 30  # infinity bases
     ks[100:200] = [(-k) % R for k in ks[:100]]  # -P next to P
     pts = g1_points(ks)
     sc = [secrets.randbelow(R) for _ in range(n)]
@@ -213,7 +247,7 @@ def test_glv_msm_portable_path(c):
     n = 3001
     ks = [secrets.randbelow(R) for _ in range(n)]
     sc = [secrets.randbelow(R) for _ in range(n)]
-    sc[:len(EDGE)] = EDGE
+    sc[: len(EDGE)] = EDGE
     ks[5:9] = [ks[4]] * 4
     ks[9] = (-ks[4]) % R
     pts = g1_points(ks)
@@ -249,13 +283,13 @@ def test_batch_affine_reduction_doubling_and_cancellation(c):
     P = bn254.g1_mul(bn254.G1_GEN, secrets.randbelow(R))
     nP = bn254.g1_neg(P)
     cases = [
-        ([P] * m, list(range(1, m + 1))),                                    # bucket b holds P
+        ([P] * m, list(range(1, m + 1))),  # bucket b holds P
         ([P if b % 2 else nP for b in range(1, m + 1)], list(range(1, m + 1))),  # P, -P, P, ...
-        ([P] * (m // 2), list(range(2, m + 1, 2))),                          # every other bucket empty
+        ([P] * (m // 2), list(range(2, m + 1, 2))),  # every other bucket empty
         ([P, nP] * (m // 4), [b for b in range(1, m // 4 + 1) for _ in (0, 1)]),  # P - P per bucket
     ]
     for pts, sc in cases:
-        sc = sc[:len(pts)]
+        sc = sc[: len(pts)]
         arr = bn254.g1_points_to_array(pts)
         k = sum(s if p == P else -s for p, s in zip(pts, sc)) % R
         expect = bn254.g1_mul(P, k)
@@ -287,7 +321,7 @@ def test_g2_vector_and_scalar_flush(c):
     ks[11] = (-ks[6]) % R
     pts = bn254.g2_fixed_base_array(bn254.G2_GEN, ints_to_limbs(ks))
     sc = [secrets.randbelow(R) for _ in range(n)]
-    sc[:len(EDGE)] = EDGE
+    sc[: len(EDGE)] = EDGE
     expect = bn254.g2_mul(bn254.G2_GEN, dot(ks, sc))
     a = msm(2, pts, sc, 2, c)
     bn254.set_portable(True)

@@ -4,6 +4,7 @@ References: py_ecc for small n; for larger n the native MSM is compared
 with a sum of independent native scalar multiplications (g1_mul_each and
 the add path), with itself split into pieces, across thread counts and
 window sizes."""
+
 import secrets
 
 import numpy as np
@@ -41,8 +42,11 @@ def test_msm_g1_small_against_py_ecc():
     sc = rand_scalars(6)
     acc = None
     for p, s in zip(pts, sc):
-        acc = ob.add(acc, ob.multiply((ob.FQ(p[0]), ob.FQ(p[1]), ob.FQ(1)), s)) if acc else \
-            ob.multiply((ob.FQ(p[0]), ob.FQ(p[1]), ob.FQ(1)), s)
+        acc = (
+            ob.add(acc, ob.multiply((ob.FQ(p[0]), ob.FQ(p[1]), ob.FQ(1)), s))
+            if acc
+            else ob.multiply((ob.FQ(p[0]), ob.FQ(p[1]), ob.FQ(1)), s)
+        )
     ref = ob.normalize(acc)
     assert bn254.msm_g1(pts, sc) == (int(ref[0]), int(ref[1]))
 
@@ -59,7 +63,9 @@ def test_msm_g1_sizes(n):
     ks, pts = g1_points(n)
     sc = rand_scalars(n)
     expect = bn254.g1_mul(bn254.G1_GEN, dot(ks, sc)) if n else None
-    assert bn254.msm_g1_array(pts, ints_to_limbs(sc) if n else np.zeros((0, 4), np.uint64)) == expect
+    assert (
+        bn254.msm_g1_array(pts, ints_to_limbs(sc) if n else np.zeros((0, 4), np.uint64)) == expect
+    )
 
 
 @pytest.mark.parametrize("n", [0, 1, 5, 70])
@@ -79,8 +85,8 @@ def test_msm_edges_g1():
     sc = rand_scalars(300)
     sc[0], sc[1], sc[2] = R - 1, 1, 0
     pts2 = pts.copy()
-    pts2[10:20] = pts2[5]           # repeated points
-    pts2[30:40] = 0                 # infinity
+    pts2[10:20] = pts2[5]  # repeated points
+    pts2[30:40] = 0  # infinity
     ks2 = list(ks)
     ks2[10:20] = [ks[5]] * 10
     ks2[30:40] = [0] * 10
@@ -93,7 +99,9 @@ def test_msm_edges_g1():
     assert bn254.msm_g1_array(both, ints_to_limbs([7, 7])) is None
     # the same point many times with the same scalar: bucket doubling path
     same = np.repeat(pts[:1], 50, axis=0)
-    assert bn254.msm_g1_array(same, ints_to_limbs([3] * 50)) == bn254.g1_mul(bn254.G1_GEN, ks[0] * 150)
+    assert bn254.msm_g1_array(same, ints_to_limbs([3] * 50)) == bn254.g1_mul(
+        bn254.G1_GEN, ks[0] * 150
+    )
 
 
 def test_msm_g1_scalar_r_minus_1_everywhere():
@@ -148,27 +156,34 @@ def test_mul_each_and_fixed_base():
     ks[2] = 0
     pts = bn254.g1_points_to_array([omul1(k) if k else None for k in ks])
     out = bn254.g1_mul_each_array(pts, ints_to_limbs(sc), threads=2)
-    assert bn254.g1_array_to_points(out) == [omul1(k * s % R) if k * s % R else None for k, s in zip(ks, sc)]
+    assert bn254.g1_array_to_points(out) == [
+        omul1(k * s % R) if k * s % R else None for k, s in zip(ks, sc)
+    ]
     fb = bn254.g1_fixed_base_array(bn254.G1_GEN, ints_to_limbs(sc))
     assert bn254.g1_array_to_points(fb) == [omul1(s) if s else None for s in sc]
-    assert bn254.g1_array_to_points(bn254.g1_fixed_base_array(None, ints_to_limbs(sc[:3]))) == [None] * 3
+    assert (
+        bn254.g1_array_to_points(bn254.g1_fixed_base_array(None, ints_to_limbs(sc[:3])))
+        == [None] * 3
+    )
     # G2
     ks2 = ks[:6]
     sc2 = sc[:6]
     pts2 = bn254.g2_points_to_array([omul2(k) if k else None for k in ks2])
     out2 = bn254.g2_mul_each_array(pts2, ints_to_limbs(sc2))
-    assert bn254.g2_array_to_points(out2) == [omul2(k * s % R) if k * s % R else None for k, s in zip(ks2, sc2)]
+    assert bn254.g2_array_to_points(out2) == [
+        omul2(k * s % R) if k * s % R else None for k, s in zip(ks2, sc2)
+    ]
     fb2 = bn254.g2_fixed_base_array(bn254.G2_GEN, ints_to_limbs(sc2), threads=2)
     assert bn254.g2_array_to_points(fb2) == [omul2(s) if s else None for s in sc2]
 
 
 def test_batch_larger_consistency():
-    n = 3000                          # several normalisation blocks, threads
+    n = 3000  # several normalisation blocks, threads
     sc = rand_scalars(n)
     S = ints_to_limbs(sc)
     fb = bn254.g1_fixed_base_array(bn254.G1_GEN, S)
     for i in (0, 1023, 1024, 2999):
-        assert bn254.g1_array_to_points(fb[i:i + 1])[0] == bn254.g1_mul(bn254.G1_GEN, sc[i])
+        assert bn254.g1_array_to_points(fb[i : i + 1])[0] == bn254.g1_mul(bn254.G1_GEN, sc[i])
     base = bn254.g1_mul(bn254.G1_GEN, 5)
     each = bn254.g1_mul_each_array(np.repeat(bn254.g1_points_to_array([base]), n, axis=0), S)
     fb5 = bn254.g1_fixed_base_array(base, S)
@@ -190,15 +205,15 @@ def test_portable_path_same_msm():
 def test_input_validation():
     ks, pts = g1_points(3)
     with pytest.raises(InputError):
-        bn254.msm_g1_array(pts, ints_to_limbs([1, 2]))          # length mismatch
+        bn254.msm_g1_array(pts, ints_to_limbs([1, 2]))  # length mismatch
     with pytest.raises(InputError):
-        bn254.msm_g1_array(pts, ints_to_limbs([1, 2, R]))       # scalar >= r
+        bn254.msm_g1_array(pts, ints_to_limbs([1, 2, R]))  # scalar >= r
     with pytest.raises(InputError):
         bn254.msm_g1_array(pts.astype(np.int64), ints_to_limbs([1, 2, 3]))
     with pytest.raises(InputError):
-        bn254.msm_g1([(1, 3)], [1])                              # off curve
+        bn254.msm_g1([(1, 3)], [1])  # off curve
     with pytest.raises(InputError):
-        bn254.msm_g2([random_twist_point()], [1])                # not in G2
+        bn254.msm_g2([random_twist_point()], [1])  # not in G2
     with pytest.raises(InputError):
         bn254.msm_g1_array(pts, ints_to_limbs([1, 2, 3]), threads=-1)
     # the plain API reduces scalars mod r
@@ -224,16 +239,16 @@ def test_batch_affine_collisions(c):
     twice in one bucket) and cancellations (P and -P in one bucket)."""
     n = 3000
     ks, pts = g1_points(300)
-    pts = np.ascontiguousarray(np.resize(pts, (n, 8)))          # each point 10 times
+    pts = np.ascontiguousarray(np.resize(pts, (n, 8)))  # each point 10 times
     ks = (ks * 10)[:n]
-    sc = [1 + secrets.randbelow(40) for _ in range(n)]          # few buckets, window 0
+    sc = [1 + secrets.randbelow(40) for _ in range(n)]  # few buckets, window 0
     sc[:50] = [R - 1 - secrets.randbelow(40) for _ in range(50)]  # negative digits
     negs = bn254.g1_points_to_array([bn254.g1_neg(p) for p in bn254.g1_array_to_points(pts[:20])])
-    pts[100:120] = negs                                          # -P next to P, same scalar
+    pts[100:120] = negs  # -P next to P, same scalar
     ks[100:120] = [(-k) % R for k in ks[:20]]
     sc[100:120] = sc[:20]
     big = rand_scalars(n // 2)
-    sc[n // 2:] = big[: n - n // 2]                             # and ordinary random scalars
+    sc[n // 2 :] = big[: n - n // 2]  # and ordinary random scalars
     expect = bn254.g1_mul(bn254.G1_GEN, dot(ks, sc))
     for th in (1, 2):
         assert bn254.msm_g1_array(pts, ints_to_limbs(sc), threads=th, window=c) == expect
@@ -245,12 +260,15 @@ def test_batch_affine_g2():
     pts = np.ascontiguousarray(np.resize(pts, (n, 16)))
     ks = (ks * 10)[:n]
     sc = [1 + secrets.randbelow(30) for _ in range(n // 2)] + rand_scalars(n - n // 2)
-    assert bn254.msm_g2_array(pts, ints_to_limbs(sc), window=12) == bn254.g2_mul(bn254.G2_GEN, dot(ks, sc))
+    assert bn254.msm_g2_array(pts, ints_to_limbs(sc), window=12) == bn254.g2_mul(
+        bn254.G2_GEN, dot(ks, sc)
+    )
 
 
 def test_single_bucket_worst_case():
     """Every point in the same bucket (same point, same scalar)."""
     ks, pts = g1_points(1)
     same = np.repeat(pts, 2000, axis=0)
-    assert bn254.msm_g1_array(same, ints_to_limbs([5] * 2000), window=12) == \
-        bn254.g1_mul(bn254.G1_GEN, ks[0] * 10000)
+    assert bn254.msm_g1_array(same, ints_to_limbs([5] * 2000), window=12) == bn254.g1_mul(
+        bn254.G1_GEN, ks[0] * 10000
+    )

@@ -2,6 +2,7 @@
 against independent references: a naive DFT over galois' GF(r) at snarkjs'
 root of unity, a plain-int recursive FFT for the larger sizes, and plain
 Python ints for the elementwise operations."""
+
 import random
 
 import galois
@@ -68,6 +69,7 @@ def fft_ref(a, w):
 
 # ---- the domain ----------------------------------------------------------------
 
+
 def test_root_of_unity_is_snarkjs():
     assert pow(5, (R - 1) >> 28, R) == W28
     assert bn254.ROOT_OF_UNITY_28 == W28
@@ -94,6 +96,7 @@ def test_root_of_unity_rejects_bad_log():
 
 # ---- forward / inverse against references -------------------------------------
 
+
 @pytest.mark.parametrize("k", range(0, 7))
 def test_ntt_matches_naive_dft_over_galois(k):
     n = 1 << k
@@ -119,7 +122,7 @@ def test_ntt_edges():
     assert bn254.ntt([7]) == [7]
     assert bn254.intt([7]) == [7]
     assert bn254.ntt([0] * 16) == [0] * 16
-    assert bn254.ntt([1] + [0] * 15) == [1] * 16           # constant polynomial
+    assert bn254.ntt([1] + [0] * 15) == [1] * 16  # constant polynomial
     assert bn254.intt([5] * 8) == [5] + [0] * 7
     assert bn254.ntt([R - 1] * 4) == [(4 * (R - 1)) % R, 0, 0, 0]
     # values are reduced mod r on the way in
@@ -150,6 +153,7 @@ def test_ntt_random_hypothesis(k, data):
 
 
 # ---- coset ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("k", [0, 1, 2, 5, 7])
 def test_coset_ntt_matches_naive(k):
@@ -184,6 +188,7 @@ def test_coset_shift_zero_rejected():
 
 
 # ---- the array API -------------------------------------------------------------
+
 
 def test_array_api_and_threads():
     for k in (13, 14, 15):
@@ -260,6 +265,7 @@ def test_ntt_2_20():
 
 # ---- Fr vector ops --------------------------------------------------------------
 
+
 @pytest.mark.parametrize("n", [0, 1, 5, 1000, 33000])
 def test_vector_ops_against_ints(n):
     a, b = rand_vec(n), rand_vec(n)
@@ -277,8 +283,9 @@ def test_vector_ops_against_ints(n):
         s, st0 = rng.randrange(R), rng.randrange(R)
         want = [x * p % R for x, p in zip(a, powers(s, n, st0))]
         assert ints(bn254.fr_mul_powers_array(A, s, start=st0, threads=th)) == want
-        assert ints(bn254.fr_mul_powers_array(A, s, threads=th)) == \
-            [x * p % R for x, p in zip(a, powers(s, n))]
+        assert ints(bn254.fr_mul_powers_array(A, s, threads=th)) == [
+            x * p % R for x, p in zip(a, powers(s, n))
+        ]
 
 
 def test_vector_ops_out_and_errors():
@@ -309,6 +316,7 @@ def test_mont_conversions_roundtrip():
 
 
 # ---- interop: snarkjs' field library ----------------------------------------------
+
 
 @pytest.mark.peers
 def test_domain_and_fft_match_ffjavascript():

@@ -2,6 +2,7 @@
 native/tower.c, native/pairing.c) against independent references: a
 schoolbook plain-int tower written here, py_ecc's optimized_bn128 field
 FQ12 (a different representation, w^12 - 18 w^6 + 82) and its pairing."""
+
 import random
 
 import numpy as np
@@ -25,10 +26,20 @@ MONT_INV = pow(MONT, -1, Q)
 XI = (9, 1)
 
 
-def f2add(a, b): return ((a[0] + b[0]) % Q, (a[1] + b[1]) % Q)
-def f2sub(a, b): return ((a[0] - b[0]) % Q, (a[1] - b[1]) % Q)
-def f2mul(a, b): return ((a[0] * b[0] - a[1] * b[1]) % Q, (a[0] * b[1] + a[1] * b[0]) % Q)
-def f2neg(a): return ((-a[0]) % Q, (-a[1]) % Q)
+def f2add(a, b):
+    return ((a[0] + b[0]) % Q, (a[1] + b[1]) % Q)
+
+
+def f2sub(a, b):
+    return ((a[0] - b[0]) % Q, (a[1] - b[1]) % Q)
+
+
+def f2mul(a, b):
+    return ((a[0] * b[0] - a[1] * b[1]) % Q, (a[0] * b[1] + a[1] * b[0]) % Q)
+
+
+def f2neg(a):
+    return ((-a[0]) % Q, (-a[1]) % Q)
 
 
 def f2inv(a):
@@ -48,17 +59,26 @@ def f6mul(a, b):
     return (f2add(c[0], f2mul(XI, c[3])), f2add(c[1], f2mul(XI, c[4])), c[2])
 
 
-def f6add(a, b): return tuple(f2add(x, y) for x, y in zip(a, b))
-def f6sub(a, b): return tuple(f2sub(x, y) for x, y in zip(a, b))
-def f6v(a): return (f2mul(XI, a[2]), a[0], a[1])
+def f6add(a, b):
+    return tuple(f2add(x, y) for x, y in zip(a, b))
+
+
+def f6sub(a, b):
+    return tuple(f2sub(x, y) for x, y in zip(a, b))
+
+
+def f6v(a):
+    return (f2mul(XI, a[2]), a[0], a[1])
 
 
 Z6, O6 = (Z2, Z2, Z2), (O2, Z2, Z2)
 
 
 def f12mul(a, b):
-    return (f6add(f6mul(a[0], b[0]), f6v(f6mul(a[1], b[1]))),
-            f6add(f6mul(a[0], b[1]), f6mul(a[1], b[0])))
+    return (
+        f6add(f6mul(a[0], b[0]), f6v(f6mul(a[1], b[1]))),
+        f6add(f6mul(a[0], b[1]), f6mul(a[1], b[0])),
+    )
 
 
 O12 = (O6, Z6)
@@ -99,10 +119,13 @@ def flat12(a):
 
 
 def unflat12(v):
-    return tuple(tuple((v[6 * j + 2 * i], v[6 * j + 2 * i + 1]) for i in range(3)) for j in range(2))
+    return tuple(
+        tuple((v[6 * j + 2 * i], v[6 * j + 2 * i + 1]) for i in range(3)) for j in range(2)
+    )
 
 
 # ---- native packing ------------------------------------------------------------
+
 
 def pack(ctype, vals):
     p = ffi.new(ctype)
@@ -112,32 +135,62 @@ def pack(ctype, vals):
 
 def unpack(p, n):
     raw = ffi.buffer(p, 32 * n)[:]
-    return [int.from_bytes(raw[i:i + 32], "little") * MONT_INV % Q for i in range(0, len(raw), 32)]
+    return [
+        int.from_bytes(raw[i : i + 32], "little") * MONT_INV % Q for i in range(0, len(raw), 32)
+    ]
 
 
-def n12(a): return pack("fq12_t *", flat12(a))
-def r12(p): return unflat12(unpack(p, 12))
-def n6(a): return pack("fq6_t *", [x for c in a for x in c])
+def n12(a):
+    return pack("fq12_t *", flat12(a))
+
+
+def r12(p):
+    return unflat12(unpack(p, 12))
+
+
+def n6(a):
+    return pack("fq6_t *", [x for c in a for x in c])
+
+
 def r6(p):
     v = unpack(p, 6)
     return ((v[0], v[1]), (v[2], v[3]), (v[4], v[5]))
 
 
-def n2(a): return pack("fq2_t *", list(a))
-def r2(p): return tuple(unpack(p, 2))
+def n2(a):
+    return pack("fq2_t *", list(a))
+
+
+def r2(p):
+    return tuple(unpack(p, 2))
 
 
 # ---- Fq2 -------------------------------------------------------------------------
 
+
 def test_fq2_inverse_pow_sqrt():
-    cases = [rand2() for _ in range(20)] + [(1, 0), (0, 1), (Q - 1, 0), (0, Q - 1), (Q - 1, Q - 1), (5, 0)]
+    cases = [rand2() for _ in range(20)] + [
+        (1, 0),
+        (0, 1),
+        (Q - 1, 0),
+        (0, Q - 1),
+        (Q - 1, Q - 1),
+        (5, 0),
+    ]
     out = ffi.new("fq2_t *")
     for a in cases:
         lib.fq2_inv(out, n2(a))
         assert f2mul(r2(out), a) == (1, 0)
         e = rng.randrange(1, 1 << 200)
-        lib.fq2_pow(out, n2(a), ffi.cast("uint64_t *", ffi.from_buffer(
-            np.frombuffer(e.to_bytes(32, "little"), dtype="<u8").copy())), 4)
+        lib.fq2_pow(
+            out,
+            n2(a),
+            ffi.cast(
+                "uint64_t *",
+                ffi.from_buffer(np.frombuffer(e.to_bytes(32, "little"), dtype="<u8").copy()),
+            ),
+            4,
+        )
         want = O2
         for bit in bin(e)[2:]:
             want = f2mul(want, want)
@@ -166,6 +219,7 @@ def test_fq2_inverse_pow_sqrt():
 
 # ---- Fq6 / Fq12 ------------------------------------------------------------------
 
+
 def test_fq6_mul_sqr_inv():
     out = ffi.new("fq6_t *")
     for _ in range(10):
@@ -193,8 +247,9 @@ def test_fq12_mul_sqr_inv_against_reference_and_py_ecc():
         ab = r12(out)
         assert ab == f12mul(a, b)
         # the tower -> py_ecc map is a ring isomorphism
-        assert bn254.fq12_to_py_ecc(flat12(ab)) == \
-            bn254.fq12_to_py_ecc(flat12(a)) * bn254.fq12_to_py_ecc(flat12(b))
+        assert bn254.fq12_to_py_ecc(flat12(ab)) == bn254.fq12_to_py_ecc(
+            flat12(a)
+        ) * bn254.fq12_to_py_ecc(flat12(b))
         lib.fq12_sqr(out, n12(a))
         assert r12(out) == f12mul(a, a)
         lib.fq12_inv(out, n12(a))
@@ -222,10 +277,10 @@ def test_fq12_frobenius():
     pa = bn254.fq12_to_py_ecc(flat12(a))
     want = pa
     for n in range(1, 4):
-        want = want ** Q
+        want = want**Q
         lib.fq12_frobenius(out, n12(a), n)
         assert bn254.fq12_to_py_ecc(flat12(r12(out))) == want
-    assert r12(out) == f12pow(a, Q ** 3)
+    assert r12(out) == f12pow(a, Q**3)
     # composition up to q^12 = identity
     cur = a
     for n in range(1, 13):
@@ -250,7 +305,7 @@ def test_fq12_conjugation_is_q6_power_and_cyclotomic_square():
     m = f12mul(conj, r12(inv))
     lib.fq12_frobenius(out, n12(m), 2)
     m = f12mul(r12(out), m)
-    assert f12pow(m, Q ** 4 - Q ** 2 + 1) == O12
+    assert f12pow(m, Q**4 - Q**2 + 1) == O12
     lib.fq12_cyclotomic_sqr(out, n12(m))
     assert r12(out) == f12mul(m, m)
     # repeated cyclotomic squarings stay exact
@@ -271,6 +326,7 @@ def test_fq12_pow():
 
 
 # ---- the pairing --------------------------------------------------------------------
+
 
 def aff1(P):
     if ob.is_inf(P):
@@ -299,7 +355,9 @@ ONE12 = tuple(flat12(O12))
 
 def test_pairing_equals_py_ecc():
     # generators, and one random pair (py_ecc takes ~0.3 s per pairing)
-    assert bn254.fq12_to_py_ecc(bn254.pairing(bn254.G1_GEN, bn254.G2_GEN)) == ob.pairing(ob.G2, ob.G1)
+    assert bn254.fq12_to_py_ecc(bn254.pairing(bn254.G1_GEN, bn254.G2_GEN)) == ob.pairing(
+        ob.G2, ob.G1
+    )
     a, b = rng.randrange(1, R), rng.randrange(1, R)
     P, Qp = ob.multiply(ob.G1, a), ob.multiply(ob.G2, b)
     assert bn254.fq12_to_py_ecc(bn254.pairing(aff1(P), aff2(Qp))) == ob.pairing(Qp, P)
@@ -337,8 +395,9 @@ def test_bilinearity_and_nondegeneracy():
     # linearity in each argument: e(P1 + P2, Q) = e(P1, Q) e(P2, Q)
     P1, P2 = bn254.g1_mul(P, 5), bn254.g1_mul(P, 7)
     lhs = bn254.pairing(bn254.g1_add(P1, P2), Qg)
-    assert bn254.fq12_to_py_ecc(lhs) == \
-        bn254.fq12_to_py_ecc(bn254.pairing(P1, Qg)) * bn254.fq12_to_py_ecc(bn254.pairing(P2, Qg))
+    assert bn254.fq12_to_py_ecc(lhs) == bn254.fq12_to_py_ecc(
+        bn254.pairing(P1, Qg)
+    ) * bn254.fq12_to_py_ecc(bn254.pairing(P2, Qg))
 
 
 def test_infinity_contributes_one():
@@ -349,8 +408,16 @@ def test_infinity_contributes_one():
     assert bn254.pairing_check([(None, bn254.G2_GEN)]) is True
     assert bn254.pairing_check([(bn254.G1_GEN, None), (None, None)]) is True
     assert bn254.pairing_check([(bn254.G1_GEN, bn254.G2_GEN)]) is False
-    assert bn254.pairing_check([(bn254.G1_GEN, bn254.G2_GEN), (None, bn254.G2_GEN),
-                                (bn254.g1_neg(bn254.G1_GEN), bn254.G2_GEN)]) is True
+    assert (
+        bn254.pairing_check(
+            [
+                (bn254.G1_GEN, bn254.G2_GEN),
+                (None, bn254.G2_GEN),
+                (bn254.g1_neg(bn254.G1_GEN), bn254.G2_GEN),
+            ]
+        )
+        is True
+    )
 
 
 def _cancelling_pairs(n):
@@ -404,8 +471,14 @@ def test_groth16_shaped_check():
     assert bn254.pairing_check(swapped) is False
     # the verifier pattern: fixed G2 points prepared once
     vk = [bn254.PreparedG2(q) for _, q in pairs[1:]]
-    assert bn254.pairing_check_prepared([pairs[0]] + [(p, v) for (p, _), v in zip(pairs[1:], vk)]) is True
-    assert bn254.pairing_check_prepared([forged[0]] + [(p, v) for (p, _), v in zip(forged[1:], vk)]) is False
+    assert (
+        bn254.pairing_check_prepared([pairs[0]] + [(p, v) for (p, _), v in zip(pairs[1:], vk)])
+        is True
+    )
+    assert (
+        bn254.pairing_check_prepared([forged[0]] + [(p, v) for (p, _), v in zip(forged[1:], vk)])
+        is False
+    )
 
 
 def _twist_point_outside_subgroup():
@@ -454,7 +527,9 @@ def test_pairing_relation_to_ffjavascript():
 
     from conftest import ROOT, run_node
 
-    out = json.loads(run_node(ROOT / "tests" / "js" / "ffjavascript_domain_pairing.mjs", "[1]", "pairing"))
+    out = json.loads(
+        run_node(ROOT / "tests" / "js" / "ffjavascript_domain_pairing.mjs", "[1]", "pairing")
+    )
     theirs = tuple(int(v) for h in out["pairing"] for c in h for v in c)
     x = 4965661367192848881
     e = bn254.pairing(bn254.G1_GEN, bn254.G2_GEN)
@@ -502,5 +577,9 @@ def test_bilinearity_hypothesis(a, b):
     P, Qg = bn254.G1_GEN, bn254.G2_GEN
     lhs = bn254.pairing(bn254.g1_mul(P, a), bn254.g2_mul(Qg, b))
     assert lhs == bn254.pairing(bn254.g1_mul(P, a * b % R), Qg)
-    assert bn254.pairing_check([(bn254.g1_mul(P, a), bn254.g2_mul(Qg, b)),
-                                (bn254.g1_mul(P, R - a * b % R), Qg)]) is True
+    assert (
+        bn254.pairing_check(
+            [(bn254.g1_mul(P, a), bn254.g2_mul(Qg, b)), (bn254.g1_mul(P, R - a * b % R), Qg)]
+        )
+        is True
+    )

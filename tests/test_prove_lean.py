@@ -3,6 +3,7 @@ lean front end (no click, no numpy) against the click command on the same
 files -- proofs that verify (snarkjs too, for a snarkjs key), the same
 one-line errors on bad input, the same --help and usage errors -- and the
 single native prover call against the per-step reference kernels."""
+
 import json
 import subprocess
 import sys
@@ -47,8 +48,12 @@ print("@@" + json.dumps({"code": code, "numpy": "numpy" in mods, "click": "click
 
 
 def _zkats(mode, *args):
-    r = subprocess.run([sys.executable, "-c", _RUN, mode, *map(str, args)], capture_output=True,
-                       text=True, timeout=300)
+    r = subprocess.run(
+        [sys.executable, "-c", _RUN, mode, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     lines = r.stdout.splitlines()
     assert lines and lines[-1].startswith("@@"), r.stdout + r.stderr
     info = json.loads(lines[-1][2:])
@@ -90,8 +95,18 @@ def test_lean_path_proves_without_numpy_or_click(mult, tmp_path):
             assert out["numpy"] is False and out["click"] is False
     assert read_proof(tmp_path / "lean_proof.json") != read_proof(tmp_path / "click_proof.json")
     # --r1cs on a good witness: still proves (the R1CS reader may import numpy)
-    out = _zkats("lean", "groth16", "prove", d / "m.zkey", d / "m.wtns", tmp_path / "p.json",
-                 tmp_path / "q.json", "--quiet", "--r1cs", d / "m.r1cs")
+    out = _zkats(
+        "lean",
+        "groth16",
+        "prove",
+        d / "m.zkey",
+        d / "m.wtns",
+        tmp_path / "p.json",
+        tmp_path / "q.json",
+        "--quiet",
+        "--r1cs",
+        d / "m.r1cs",
+    )
     assert out["code"] == 0 and out["stderr"] == "", out["stderr"]
 
 
@@ -102,9 +117,9 @@ def _bad_inputs(mult, tmp_path):
     w = read_wtns(d / "m.wtns")
     write_wtns(tmp_path / "short.wtns", w[:-1])
     raw = bytearray((d / "m.wtns").read_bytes())
-    off = len(raw) - 32 * w.shape[0]          # section 2 holds the values last
+    off = len(raw) - 32 * w.shape[0]  # section 2 holds the values last
     nc = bytearray(raw)
-    nc[off + 64:off + 96] = R.to_bytes(32, "little")
+    nc[off + 64 : off + 96] = R.to_bytes(32, "little")
     (tmp_path / "noncanon.wtns").write_bytes(bytes(nc))
     w0 = w.copy()
     w0[0, 0] = 2
@@ -120,7 +135,10 @@ def _bad_inputs(mult, tmp_path):
         "non-canonical witness": ([z, tmp_path / "noncanon.wtns"], "witness value 2 is not < r"),
         "wire 0": ([z, tmp_path / "wire0.wtns"], r"witness\[0\] must be 1"),
         "unsatisfied": ([z, tmp_path / "unsat.wtns"], "does not satisfy the circuit.*--r1cs"),
-        "unsatisfied --r1cs": ([z, tmp_path / "unsat.wtns", "--r1cs", r1], "does not satisfy constraint"),
+        "unsatisfied --r1cs": (
+            [z, tmp_path / "unsat.wtns", "--r1cs", r1],
+            "does not satisfy constraint",
+        ),
         "r1cs of another size": ([z, wt, "--r1cs", tmp_path / "other.r1cs"], "the R1CS has"),
     }
 
@@ -135,7 +153,9 @@ def test_same_one_line_errors(mult, tmp_path):
         res = {}
         for mode in ("lean", "click"):
             pf = tmp_path / f"{mode}.json"
-            res[mode] = _zkats(mode, "groth16", "prove", *files, pf, tmp_path / "pub.json", "--quiet", *extra)
+            res[mode] = _zkats(
+                mode, "groth16", "prove", *files, pf, tmp_path / "pub.json", "--quiet", *extra
+            )
             assert not pf.exists(), name
         lean, click = res["lean"], res["click"]
         assert lean["code"] == click["code"] == 1, (name, lean, click)
@@ -149,10 +169,14 @@ def test_same_one_line_errors(mult, tmp_path):
 
 def test_help_and_usage_errors_are_clicks(mult, tmp_path):
     _, d = mult
-    cases = [["--help"], [d / "m.zkey", "--help"], [d / "m.zkey", d / "m.wtns", tmp_path / "p.json"],
-             [d / "m.zkey", d / "m.wtns", tmp_path / "p.json", tmp_path / "q.json", "--bogus"],
-             [d / "m.zkey", d / "m.wtns", tmp_path / "p.json", tmp_path / "q.json", "--r1cs"],
-             [d, d / "m.wtns", tmp_path / "p.json", tmp_path / "q.json"]]
+    cases = [
+        ["--help"],
+        [d / "m.zkey", "--help"],
+        [d / "m.zkey", d / "m.wtns", tmp_path / "p.json"],
+        [d / "m.zkey", d / "m.wtns", tmp_path / "p.json", tmp_path / "q.json", "--bogus"],
+        [d / "m.zkey", d / "m.wtns", tmp_path / "p.json", tmp_path / "q.json", "--r1cs"],
+        [d, d / "m.wtns", tmp_path / "p.json", tmp_path / "q.json"],
+    ]
     for args in cases:
         lean = _zkats("lean", "groth16", "prove", *args)
         click = _zkats("click", "groth16", "prove", *args)
@@ -164,24 +188,52 @@ def test_help_and_usage_errors_are_clicks(mult, tmp_path):
 
 def test_lean_parser():
     from zkats.cli._lean_prove import parse
+
     base = ["k.zkey", "w.wtns", "p.json", "q.json"]
-    assert parse(base) == dict(zkey_file="k.zkey", wtns_file="w.wtns", proof_file="p.json",
-                               public_file="q.json", r1cs_file=None, quiet=False, as_json=False)
+    assert parse(base) == dict(
+        zkey_file="k.zkey",
+        wtns_file="w.wtns",
+        proof_file="p.json",
+        public_file="q.json",
+        r1cs_file=None,
+        quiet=False,
+        as_json=False,
+    )
     got = parse(["--json", "k.zkey", "--r1cs", "c.r1cs", "w.wtns", "p.json", "--quiet", "q.json"])
-    assert got["r1cs_file"] == "c.r1cs" and got["quiet"] and got["as_json"] and got["public_file"] == "q.json"
+    assert (
+        got["r1cs_file"] == "c.r1cs"
+        and got["quiet"]
+        and got["as_json"]
+        and got["public_file"] == "q.json"
+    )
     assert parse(base + ["--r1cs=c.r1cs"])["r1cs_file"] == "c.r1cs"
-    for bad in (base[:3], base + ["x"], base + ["--help"], base + ["-q"], base + ["--r1cs"],
-                base + ["--r1cs", "a", "--r1cs", "b"], base + ["--r1cs", "--json"], ["--"] + base,
-                base[:3] + ["-"], base[:3] + [""]):
+    for bad in (
+        base[:3],
+        base + ["x"],
+        base + ["--help"],
+        base + ["-q"],
+        base + ["--r1cs"],
+        base + ["--r1cs", "a", "--r1cs", "b"],
+        base + ["--r1cs", "--json"],
+        ["--"] + base,
+        base[:3] + ["-"],
+        base[:3] + [""],
+    ):
         assert parse(bad) is None, bad
 
 
 def _reference_points(zk, w):
     """A.w, B1.w, B2.w, C.w, H.h with the per-step numpy kernels."""
     import numpy as np
+
     h = quotient_scalars(zk.coeffs_raw, w, zk.domain_size, zk.power)
-    return [bn254.msm_g1_array(zk.A, w), bn254.msm_g1_array(zk.B1, w), bn254.msm_g2_array(zk.B2, w),
-            bn254.msm_g1_array(zk.C, np.ascontiguousarray(w[zk.n_public + 1:])), bn254.msm_g1_array(zk.H, h)]
+    return [
+        bn254.msm_g1_array(zk.A, w),
+        bn254.msm_g1_array(zk.B1, w),
+        bn254.msm_g2_array(zk.B2, w),
+        bn254.msm_g1_array(zk.C, np.ascontiguousarray(w[zk.n_public + 1 :])),
+        bn254.msm_g1_array(zk.H, h),
+    ]
 
 
 @pytest.mark.parametrize("overlap", [True, False])
@@ -218,8 +270,21 @@ def test_prove_accepts_every_witness_form(mult):
 def test_layout_matches_read_zkey(mult):
     _, d = mult
     zk, lay = read_zkey(d / "m.zkey"), open_zkey(d / "m.zkey")
-    for k in ("n_vars", "n_public", "domain_size", "alpha_1", "beta_1", "beta_2", "gamma_2", "delta_1",
-              "delta_2", "ic", "cs_hash", "contributions", "section_order"):
+    for k in (
+        "n_vars",
+        "n_public",
+        "domain_size",
+        "alpha_1",
+        "beta_1",
+        "beta_2",
+        "gamma_2",
+        "delta_1",
+        "delta_2",
+        "ic",
+        "cs_hash",
+        "contributions",
+        "section_order",
+    ):
         assert getattr(lay, k) == getattr(zk, k), k
     assert lay.contributions[0].name == b"lean"
     bufs = lay.section_buffers()
@@ -232,11 +297,16 @@ def test_layout_matches_read_zkey(mult):
 def test_snarkjs_key_lean_proof_accepted_by_snarkjs(tmp_path_factory, tmp_path):
     """The lean path on a circom2 + snarkjs key and witness: snarkjs verifies."""
     from _groth16_peers import snarkjs_artifacts
+
     art = snarkjs_artifacts(tmp_path_factory)
     pf, pub = tmp_path / "proof.json", tmp_path / "public.json"
     out = _zkats("lean", "groth16", "prove", art.zkey, art.wtns, pf, pub, "--quiet")
     assert out["code"] == 0 and not out["numpy"] and not out["click"], out["stderr"]
     assert json.loads(pub.read_text()) == json.loads(art.public.read_text())
-    r = subprocess.run([art.snarkjs, "groth16", "verify", str(art.vk), str(pub), str(pf)],
-                       capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [art.snarkjs, "groth16", "verify", str(art.vk), str(pub), str(pf)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0 and "OK" in r.stdout, r.stdout + r.stderr

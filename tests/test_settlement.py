@@ -5,15 +5,29 @@ Proof verification and netting use the TEST DOUBLES in _settlement_util
 (the real Groth16/netting adapters are exercised in test_settlement_e2e once
 the circuits exist).
 """
+
 import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from _settlement_util import (ASSET, BAD, EPOCH1, GOOD, check_consistency, deposit,
-                              fast_hash2, health, ledger_snapshot, liquidate, scenario_batch,
-                              service, trade, withdraw)
+from _settlement_util import (
+    ASSET,
+    BAD,
+    EPOCH1,
+    GOOD,
+    check_consistency,
+    deposit,
+    fast_hash2,
+    health,
+    ledger_snapshot,
+    liquidate,
+    scenario_batch,
+    service,
+    trade,
+    withdraw,
+)
 from zkats.errors import InputError, LedgerError
 from zkats.venue import batch as B
 
@@ -51,6 +65,7 @@ def test_merkle_paths(svc):
     for idx, c in svc.ledger.notes():
         sib, bits = svc.ledger.note_path(idx)
         from zkats.venue.merkle_store import root_from_path
+
         assert root_from_path(c, sib, bits, fast_hash2) == svc.ledger.current_root()
 
 
@@ -63,66 +78,118 @@ def _rejects(svc, batch, match):
     assert after[1] == before[1], "ledger contents changed"
 
 
-@pytest.mark.parametrize("make, match", [
-    (lambda: B.Batch([trade(1, 11, 12, 13, 14, root=424242)]),
-     r"item 0 \(trade\): leg_a proof uses unknown Merkle root"),
-    (lambda: B.Batch([deposit(5, 1, 1, root=424242)]),
-     r"item 0 \(deposit\): deposit proof uses unknown Merkle root"),
-    (lambda: B.Batch([trade(1, 11, 12, 13, 14), trade(2, 21, 22, 11, 24)]),
-     r"item 1 \(trade\): leg_b nullifier 11 is spent twice in this batch"),
-    (lambda: B.Batch([trade(1, 11, 12, 11, 14)]),
-     r"item 0 \(trade\): leg_b nullifier 11 is spent twice"),
-    (lambda: B.Batch([deposit(5, 1, 1), trade(1, 11, 12, 13, 14, bad_role="leg_b")]),
-     r"item 1 \(trade\): leg_b proof does not verify against the transition key"),
-    (lambda: B.Batch([deposit(5, 1, 1), trade(1, 11, 12, 13, 14, bad_role="match")]),
-     r"item 1 \(trade\): match proof does not verify against the match key"),
-    (lambda: B.Batch([deposit(5, 1, 1, proof=BAD)]),
-     r"item 0 \(deposit\): deposit proof does not verify"),
-    (lambda: B.Batch([trade(1, 11, 12, 13, 14, balanced=False)]),
-     r"item 0 \(trade\): netting proof does not verify"),
-    (lambda: B.Batch([trade(1, 11, 12, 13, 14, leg_b_tag=9)]),
-     r"item 0 \(trade\): leg_b transition does not apply the match's leg_b"),
-    (lambda: B.Batch([trade(1, 11, 12, 13, 14, epoch=999)]),
-     r"item 0 \(trade\): leg_a proof uses unknown oracle epoch 1"),
-    (lambda: B.Batch([trade(1, 11, 12, 13, 14, epoch_id=2)]),
-     r"item 0 \(trade\): leg_a proof uses unknown oracle epoch 2 \(or its data hash"),
-    (lambda: B.Batch([trade(1, 11, 12, 13, 14, now=10_000 - 3601)]),
-     r"item 0 \(trade\): match time 6399 is not current"),
-    (lambda: B.Batch([trade(1, 11, 12, 13, 14, now=10_000 + 61)]),
-     r"item 0 \(trade\): match time 10061 is not current"),
-    (lambda: B.Batch([trade(1, 11, 12, 13, 14, orders=((7, 7), (7, 7)))]),
-     r"item 0 \(trade\): an order cannot match itself"),
-    (lambda: B.Batch([trade(1, 11, 12, 13, 14, reveal_price=2)]),
-     r"item 0 \(trade\): reveal_price must be 0 or 1"),
-    (lambda: B.Batch([trade(1, 11, 12, 13, 14, orders=((7, 7), (8, 8))),
-                      trade(2, 21, 22, 23, 24, orders=((9, 9), (8, 8)))]),
-     r"item 1 \(trade\): order 8 is matched twice in this batch"),
-    (lambda: B.Batch([trade(1, 11, 12, 13, 14), health(1, nullifier=13)]),
-     r"item 1 \(health\): health proof is about a note spent in this batch"),
-    (lambda: B.Batch([deposit(101, 1, 5, nullifier=999)]),
-     r"item 0 \(deposit\): deposit note commitment 101 already exists"),
-    (lambda: B.Batch([deposit(7, 1, 5), deposit(7, 2, 5, nullifier=3)]),
-     r"item 1 \(deposit\): deposit note commitment 7 appears twice"),
-    (lambda: B.Batch([withdraw(31, 32, 1, 10**6)]),
-     r"item 0 \(withdraw\): withdrawal exceeds the escrow balance"),
-    (lambda: B.Batch([withdraw(31, 32, 99, 1)]),
-     r"item 0 \(withdraw\): account 99 is unknown"),
-    (lambda: B.Batch([trade(1, 11, 12, 13, 14), trade(1, 21, 22, 23, 24)]),
-     r"item 1 \(trade\): order 1 is matched twice"),
-    (lambda: B.Batch([liquidate(41, 42, 1)]),
-     r"item 0 \(liquidate\): account 1 is not liquidatable"),
-    (lambda: B.Batch([health(99)]),
-     r"item 0 \(health\): account 99 is unknown"),
-    (lambda: B.Batch([]), r"batch is empty"),
-])
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (
+            lambda: B.Batch([trade(1, 11, 12, 13, 14, root=424242)]),
+            r"item 0 \(trade\): leg_a proof uses unknown Merkle root",
+        ),
+        (
+            lambda: B.Batch([deposit(5, 1, 1, root=424242)]),
+            r"item 0 \(deposit\): deposit proof uses unknown Merkle root",
+        ),
+        (
+            lambda: B.Batch([trade(1, 11, 12, 13, 14), trade(2, 21, 22, 11, 24)]),
+            r"item 1 \(trade\): leg_b nullifier 11 is spent twice in this batch",
+        ),
+        (
+            lambda: B.Batch([trade(1, 11, 12, 11, 14)]),
+            r"item 0 \(trade\): leg_b nullifier 11 is spent twice",
+        ),
+        (
+            lambda: B.Batch([deposit(5, 1, 1), trade(1, 11, 12, 13, 14, bad_role="leg_b")]),
+            r"item 1 \(trade\): leg_b proof does not verify against the transition key",
+        ),
+        (
+            lambda: B.Batch([deposit(5, 1, 1), trade(1, 11, 12, 13, 14, bad_role="match")]),
+            r"item 1 \(trade\): match proof does not verify against the match key",
+        ),
+        (
+            lambda: B.Batch([deposit(5, 1, 1, proof=BAD)]),
+            r"item 0 \(deposit\): deposit proof does not verify",
+        ),
+        (
+            lambda: B.Batch([trade(1, 11, 12, 13, 14, balanced=False)]),
+            r"item 0 \(trade\): netting proof does not verify",
+        ),
+        (
+            lambda: B.Batch([trade(1, 11, 12, 13, 14, leg_b_tag=9)]),
+            r"item 0 \(trade\): leg_b transition does not apply the match's leg_b",
+        ),
+        (
+            lambda: B.Batch([trade(1, 11, 12, 13, 14, epoch=999)]),
+            r"item 0 \(trade\): leg_a proof uses unknown oracle epoch 1",
+        ),
+        (
+            lambda: B.Batch([trade(1, 11, 12, 13, 14, epoch_id=2)]),
+            r"item 0 \(trade\): leg_a proof uses unknown oracle epoch 2 \(or its data hash",
+        ),
+        (
+            lambda: B.Batch([trade(1, 11, 12, 13, 14, now=10_000 - 3601)]),
+            r"item 0 \(trade\): match time 6399 is not current",
+        ),
+        (
+            lambda: B.Batch([trade(1, 11, 12, 13, 14, now=10_000 + 61)]),
+            r"item 0 \(trade\): match time 10061 is not current",
+        ),
+        (
+            lambda: B.Batch([trade(1, 11, 12, 13, 14, orders=((7, 7), (7, 7)))]),
+            r"item 0 \(trade\): an order cannot match itself",
+        ),
+        (
+            lambda: B.Batch([trade(1, 11, 12, 13, 14, reveal_price=2)]),
+            r"item 0 \(trade\): reveal_price must be 0 or 1",
+        ),
+        (
+            lambda: B.Batch(
+                [
+                    trade(1, 11, 12, 13, 14, orders=((7, 7), (8, 8))),
+                    trade(2, 21, 22, 23, 24, orders=((9, 9), (8, 8))),
+                ]
+            ),
+            r"item 1 \(trade\): order 8 is matched twice in this batch",
+        ),
+        (
+            lambda: B.Batch([trade(1, 11, 12, 13, 14), health(1, nullifier=13)]),
+            r"item 1 \(health\): health proof is about a note spent in this batch",
+        ),
+        (
+            lambda: B.Batch([deposit(101, 1, 5, nullifier=999)]),
+            r"item 0 \(deposit\): deposit note commitment 101 already exists",
+        ),
+        (
+            lambda: B.Batch([deposit(7, 1, 5), deposit(7, 2, 5, nullifier=3)]),
+            r"item 1 \(deposit\): deposit note commitment 7 appears twice",
+        ),
+        (
+            lambda: B.Batch([withdraw(31, 32, 1, 10**6)]),
+            r"item 0 \(withdraw\): withdrawal exceeds the escrow balance",
+        ),
+        (lambda: B.Batch([withdraw(31, 32, 99, 1)]), r"item 0 \(withdraw\): account 99 is unknown"),
+        (
+            lambda: B.Batch([trade(1, 11, 12, 13, 14), trade(1, 21, 22, 23, 24)]),
+            r"item 1 \(trade\): order 1 is matched twice",
+        ),
+        (
+            lambda: B.Batch([liquidate(41, 42, 1)]),
+            r"item 0 \(liquidate\): account 1 is not liquidatable",
+        ),
+        (lambda: B.Batch([health(99)]), r"item 0 \(health\): account 99 is unknown"),
+        (lambda: B.Batch([]), r"batch is empty"),
+    ],
+)
 def test_rejection_leaves_ledger_unchanged(svc, make, match):
     _rejects(svc, make(), match)
 
 
 def test_malformed_public_signals(svc):
     bad = B.Item("deposit", {"deposit": B.ProofBundle("deposit", (1, 2, 3), GOOD)})
-    _rejects(svc, B.Batch([deposit(5, 1, 1), bad]),
-             r"item 1 \(deposit\): deposit proof: deposit proof has 3 public signals, expected 6 \(root, nullifier")
+    _rejects(
+        svc,
+        B.Batch([deposit(5, 1, 1), bad]),
+        r"item 1 \(deposit\): deposit proof: deposit proof has 3 public signals, expected 6 \(root, nullifier",
+    )
 
 
 def test_replay_rejected_by_nullifier_not_bytes(svc):
@@ -130,19 +197,29 @@ def test_replay_rejected_by_nullifier_not_bytes(svc):
     # the identical batch again
     _rejects(svc, B.Batch([trade(1, 11, 12, 13, 14)]), r"nullifier 11 is already spent")
     # a different trade (different proof bytes, commitments) reusing one nullifier
-    _rejects(svc, B.Batch([trade(2, 21, 22, 13, 24)]),
-             r"item 0 \(trade\): leg_b nullifier 13 is already spent")
+    _rejects(
+        svc,
+        B.Batch([trade(2, 21, 22, 13, 24)]),
+        r"item 0 \(trade\): leg_b nullifier 13 is already spent",
+    )
     # replaying a deposit: its note commitment exists
-    _rejects(svc, B.Batch([deposit(101, 1, 500)]), r"deposit nullifier 1000000000101 is "
-             r"already spent")
+    _rejects(
+        svc,
+        B.Batch([deposit(101, 1, 500)]),
+        r"deposit nullifier 1000000000101 is "
+        r"already spent",
+    )
     check_consistency(svc.ledger)
 
 
 def test_rejections_after_crossing_state_do_not_partially_apply(svc):
     # item 0 is fine, item 2 conflicts with the ledger: nothing of item 0 may land
     svc.apply(B.Batch([trade(1, 11, 12, 13, 14)]))
-    _rejects(svc, B.Batch([deposit(55, 3, 5), trade(2, 21, 22, 23, 24),
-                           trade(3, 31, 32, 11, 34)]), r"item 2 \(trade\): leg_b nullifier 11")
+    _rejects(
+        svc,
+        B.Batch([deposit(55, 3, 5), trade(2, 21, 22, 23, 24), trade(3, 31, 32, 11, 34)]),
+        r"item 2 \(trade\): leg_b nullifier 11",
+    )
     assert svc.ledger.note_index(55) is None
 
 
@@ -153,16 +230,23 @@ def test_health_and_liquidation(tmp_path):
     s.apply(B.Batch([deposit(101, 1, 500), deposit(102, 2, 500), deposit(103, 3, 500)]))
     s.apply(B.Batch([health(1), health(3)]))
     _rejects(s, B.Batch([health(1)]), r"account 1 already proved health for oracle epoch 1")
-    _rejects(s, B.Batch([health(2), health(2)]), r"item 1 \(health\): duplicate health for "
-             r"account 2 and epoch 1")
-    _rejects(s, B.Batch([health(2, nullifier=10**12 + 101)]),
-             r"health nullifier 100000000010.* is already spent")
+    _rejects(
+        s,
+        B.Batch([health(2), health(2)]),
+        r"item 1 \(health\): duplicate health for "
+        r"account 2 and epoch 1",
+    )
+    _rejects(
+        s,
+        B.Batch([health(2, nullifier=10**12 + 101)]),
+        r"health nullifier 100000000010.* is already spent",
+    )
     with pytest.raises(LedgerError, match="deadline not reached"):
         s.close_epoch(1)
     now[0] = 2001
     _rejects(s, B.Batch([health(2)]), r"past its deadline")
     assert s.close_epoch(1) == ["2"]
-    assert s.close_epoch(1) == []                      # idempotent
+    assert s.close_epoch(1) == []  # idempotent
     assert s.ledger.health_proved(1) == ["1", "3"]
     assert [(e, a) for e, a, _, _ in s.ledger.liquidatable(1, pending_only=True)] == [(1, "2")]
     _rejects(s, B.Batch([liquidate(41, 42, 1)]), r"account 1 is not liquidatable")
@@ -171,8 +255,11 @@ def test_health_and_liquidation(tmp_path):
     _rejects(s, B.Batch([liquidate(43, 44, 2)]), r"account 2 was already liquidated")
     # trades must use the latest epoch
     s.publish_epoch(2, 2222, deadline=3000)
-    _rejects(s, B.Batch([trade(1, 11, 12, 13, 14, epoch=EPOCH1, now=2001)]),
-             r"leg_a proof uses oracle epoch 1, not the latest")
+    _rejects(
+        s,
+        B.Batch([trade(1, 11, 12, 13, 14, epoch=EPOCH1, now=2001)]),
+        r"leg_a proof uses oracle epoch 1, not the latest",
+    )
     now[0] = 2100
     s.apply(B.Batch([trade(1, 11, 12, 13, 14, epoch=2222, epoch_id=2, now=2100)]))
     with pytest.raises(LedgerError, match="not after the latest"):
@@ -184,6 +271,7 @@ def test_health_and_liquidation(tmp_path):
 # ---------------------------------------------------------------------------
 # batch JSON
 # ---------------------------------------------------------------------------
+
 
 def test_batch_json_round_trip(svc):
     b, _, _ = scenario_batch(3)
@@ -203,25 +291,35 @@ def _mutate(d, path, value):
         obj[path[-1]] = value
 
 
-@pytest.mark.parametrize("path, value, match", [
-    (("version",), 2, "unsupported version"),
-    (("version",), True, "unsupported version"),
-    (("items", 0, "kind"), "swap", "kind must be one of"),
-    (("items", 0, "proofs", "deposit", "public", 0), 5, r"item 0 \(deposit\).proofs.deposit.public\[0\]: expected a canonical decimal"),
-    (("items", 0, "proofs", "deposit", "public", 0), "05", "canonical decimal"),
-    (("items", 0, "proofs", "deposit", "public", 0), "-5", "canonical decimal"),
-    (("items", 0, "proofs", "deposit", "public", 0), str(2**254), "not canonical"),
-    (("items", 0, "proofs", "deposit", "public", 0),
-     "21888242871839275222246405745257275088548364400416034343698204186575808495617", r"not canonical \(>= r\)"),
-    (("items", 0, "proofs", "deposit", "extra"), 1, "unknown key 'extra'"),
-    (("items", 0, "proofs", "deposit"), KeyError, "missing 'deposit'"),
-    (("items", 0, "proofs", "deposit", "proof", "pi_a", 1), "3", "not on the curve"),
-    (("items", 1, "netting"), KeyError, r"item 1 \(trade\): missing 'netting'"),
-    (("items", 1, "netting", "R"), ["1"], "netting.R: expected a list of 2"),
-    (("items", 0, "netting"), {"R": ["1", "2"], "s": "1"}, "unknown key 'netting'"),
-    (("items", 1, "proofs", "leg_a", "public"), ["1"] * 65, "at most 64"),
-    (("items",), {}, "batch.items: expected a list"),
-])
+@pytest.mark.parametrize(
+    "path, value, match",
+    [
+        (("version",), 2, "unsupported version"),
+        (("version",), True, "unsupported version"),
+        (("items", 0, "kind"), "swap", "kind must be one of"),
+        (
+            ("items", 0, "proofs", "deposit", "public", 0),
+            5,
+            r"item 0 \(deposit\).proofs.deposit.public\[0\]: expected a canonical decimal",
+        ),
+        (("items", 0, "proofs", "deposit", "public", 0), "05", "canonical decimal"),
+        (("items", 0, "proofs", "deposit", "public", 0), "-5", "canonical decimal"),
+        (("items", 0, "proofs", "deposit", "public", 0), str(2**254), "not canonical"),
+        (
+            ("items", 0, "proofs", "deposit", "public", 0),
+            "21888242871839275222246405745257275088548364400416034343698204186575808495617",
+            r"not canonical \(>= r\)",
+        ),
+        (("items", 0, "proofs", "deposit", "extra"), 1, "unknown key 'extra'"),
+        (("items", 0, "proofs", "deposit"), KeyError, "missing 'deposit'"),
+        (("items", 0, "proofs", "deposit", "proof", "pi_a", 1), "3", "not on the curve"),
+        (("items", 1, "netting"), KeyError, r"item 1 \(trade\): missing 'netting'"),
+        (("items", 1, "netting", "R"), ["1"], "netting.R: expected a list of 2"),
+        (("items", 0, "netting"), {"R": ["1", "2"], "s": "1"}, "unknown key 'netting'"),
+        (("items", 1, "proofs", "leg_a", "public"), ["1"] * 65, "at most 64"),
+        (("items",), {}, "batch.items: expected a list"),
+    ],
+)
 def test_batch_json_strict(path, value, match):
     b = B.Batch([deposit(1, 2, 3), trade(1, 2, 3, 4, 5)])
     d = json.loads(B.dumps(b))
@@ -230,14 +328,17 @@ def test_batch_json_strict(path, value, match):
         B.loads(json.dumps(d))
 
 
-@pytest.mark.parametrize("text, match", [
-    ('{"version": 1, "version": 1, "items": []}', "duplicate key 'version'"),
-    ('{"version": 1, "items": [NaN]}', "not valid JSON"),
-    ('{"version": 1, "items": [', "not valid JSON"),
-    (b'\xff\xfe', "not UTF-8"),
-    ("[" * 100000 + "]" * 100000, "nested deeper than 16"),
-    ('{"a": "[[[[[[[[[[[[[[[[[[[[[[[[[", "version": 1, "items": []}', "unknown key 'a'"),
-])
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ('{"version": 1, "version": 1, "items": []}', "duplicate key 'version'"),
+        ('{"version": 1, "items": [NaN]}', "not valid JSON"),
+        ('{"version": 1, "items": [', "not valid JSON"),
+        (b"\xff\xfe", "not UTF-8"),
+        ("[" * 100000 + "]" * 100000, "nested deeper than 16"),
+        ('{"a": "[[[[[[[[[[[[[[[[[[[[[[[[[", "version": 1, "items": []}', "unknown key 'a'"),
+    ],
+)
 def test_batch_json_garbage(text, match):
     with pytest.raises(InputError, match=match):
         B.loads(text, "b.json")
@@ -253,14 +354,21 @@ def test_batch_file_errors_name_the_file(tmp_path):
 
 
 def test_orders_consumed_and_trade_records(svc):
-    svc.apply(B.Batch([trade(1, 11, 12, 13, 14, orders=((7, 7), (8, 8)), reveal_price=1,
-                             price=60_000)]))
+    svc.apply(
+        B.Batch([trade(1, 11, 12, 13, 14, orders=((7, 7), (8, 8)), reveal_price=1, price=60_000)])
+    )
     # the same order again (different legs, nullifiers): refused by its commitment
-    _rejects(svc, B.Batch([trade(2, 21, 22, 23, 24, orders=((9, 9), (8, 8)))]),
-             r"item 0 \(trade\): order 8 was already matched")
+    _rejects(
+        svc,
+        B.Batch([trade(2, 21, 22, 23, 24, orders=((9, 9), (8, 8)))]),
+        r"item 0 \(trade\): order 8 was already matched",
+    )
     svc.apply(B.Batch([trade(3, 31, 32, 33, 34)]))
-    rows = list(svc.ledger.conn.execute(
-        "SELECT trade_commitment, instrument, price, matched_at, epoch_id FROM trades ORDER BY trade_id"))
+    rows = list(
+        svc.ledger.conn.execute(
+            "SELECT trade_commitment, instrument, price, matched_at, epoch_id FROM trades ORDER BY trade_id"
+        )
+    )
     assert rows == [("1,5", "5", "60000", 10_000, 1), ("3,5", "5", None, 10_000, 1)]
     assert svc.ledger.order_consumed((7, 7)) and not svc.ledger.order_consumed((9, 9))
 
@@ -268,8 +376,9 @@ def test_orders_consumed_and_trade_records(svc):
 def test_withdraw_records_recipient(svc):
     svc.apply(B.Batch([withdraw(31, 32, 1, 100, recipient=4242)]))
     assert svc.ledger.escrow_balance(ASSET) == 900
-    row = svc.ledger.conn.execute("SELECT account, delta, recipient FROM escrow_moves "
-                                  "ORDER BY id DESC LIMIT 1").fetchone()
+    row = svc.ledger.conn.execute(
+        "SELECT account, delta, recipient FROM escrow_moves ORDER BY id DESC LIMIT 1"
+    ).fetchone()
     assert row == ("1", "-100", "4242")
 
 
@@ -277,11 +386,13 @@ def test_layouts_match_the_circuits():
     """The service's signal layouts are the circuits' PUBLIC_SIGNALS."""
     import importlib
     from zkats.venue.settlement import DEFAULT_LAYOUTS
+
     for name, layout in DEFAULT_LAYOUTS.items():
         mod = importlib.import_module(f"zkats.circuits.{name}")
         assert tuple(mod.PUBLIC_SIGNALS) == layout.names, name
-    assert set(DEFAULT_LAYOUTS) == {c for roles in B.KINDS.values() for c in
-                                    (B.ROLE_CIRCUIT[r] for r in roles)}
+    assert set(DEFAULT_LAYOUTS) == {
+        c for roles in B.KINDS.values() for c in (B.ROLE_CIRCUIT[r] for r in roles)
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -290,14 +401,42 @@ def test_layouts_match_the_circuits():
 # ---------------------------------------------------------------------------
 
 _json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
-    | st.text(max_size=8) | st.sampled_from(["1", "0", "01", "-1", str(2**254), "deposit",
-                                             "trade", "version", "items", "proofs"]),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
-        st.sampled_from(["version", "items", "kind", "proofs", "public", "proof", "netting",
-                         "R", "s", "deposit", "match", "leg_a", "leg_b", "pi_a", "x"]),
-        inner, max_size=4),
-    max_leaves=20)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=8)
+    | st.sampled_from(
+        ["1", "0", "01", "-1", str(2**254), "deposit", "trade", "version", "items", "proofs"]
+    ),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "version",
+                    "items",
+                    "kind",
+                    "proofs",
+                    "public",
+                    "proof",
+                    "netting",
+                    "R",
+                    "s",
+                    "deposit",
+                    "match",
+                    "leg_a",
+                    "leg_b",
+                    "pi_a",
+                    "x",
+                ]
+            ),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=20,
+)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -313,9 +452,12 @@ _VALID = B.dumps(B.Batch([deposit(1, 2, 3), trade(1, 2, 3, 4, 5), health(1)])).e
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.integers(0, len(_VALID) - 1), st.integers(0, 255)),
-                min_size=1, max_size=4),
-       st.integers(0, len(_VALID)))
+@given(
+    st.lists(
+        st.tuples(st.integers(0, len(_VALID) - 1), st.integers(0, 255)), min_size=1, max_size=4
+    ),
+    st.integers(0, len(_VALID)),
+)
 def test_batch_json_mutated_bytes(edits, cut):
     data = bytearray(_VALID)
     for pos, byte in edits:
@@ -332,9 +474,14 @@ def test_write_failure_applies_nothing(svc, monkeypatch):
 
     def broken(n0, leaves):
         raise sqlite3.OperationalError("disk I/O error")
+
     monkeypatch.setattr(svc.ledger.tree, "append_many", broken)
-    _rejects(svc, B.Batch([deposit(5, 1, 1)]), r"ledger write failed \(disk I/O error\); "
-                                               r"nothing was applied")
+    _rejects(
+        svc,
+        B.Batch([deposit(5, 1, 1)]),
+        r"ledger write failed \(disk I/O error\); "
+        r"nothing was applied",
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -354,8 +501,9 @@ def _build(spec, salt):
     if kind == "deposit":
         return deposit(1000 * salt + a, b, c, nullifier=a)
     if kind == "trade":
-        return trade(a, b, 1000 * salt + 100 + b, c + 20, 1000 * salt + 200 + c,
-                     orders=((a, 1), (a, 2)))
+        return trade(
+            a, b, 1000 * salt + 100 + b, c + 20, 1000 * salt + 200 + c, orders=((a, 1), (a, 2))
+        )
     return withdraw(a, 1000 * salt + 300 + a, b, c)
 
 
@@ -363,17 +511,29 @@ def _build(spec, salt):
 @given(st.lists(st.lists(_item, min_size=1, max_size=3), min_size=1, max_size=6))
 def test_random_batch_sequences(batches):
     import tempfile
+
     with tempfile.TemporaryDirectory() as d:
         s = service(f"{d}/r.db")
         s.publish_epoch(1, EPOCH1, deadline=20_000)
         spent, orders, escrow = set(), set(), 0
         for salt, specs in enumerate(batches, start=1):
             batch = B.Batch([_build(x, salt) for x in specs])
-            nuls = [n for it in batch.items for b in it.proofs.values()
-                    for name, n in zip(s.layouts[b.circuit].names, b.public) if name == "nullifier"]
-            ords = [o for it in batch.items if it.kind == "trade"
-                    for o in [tuple(it.proofs["match"].public[4:6]),
-                              tuple(it.proofs["match"].public[6:8])]]
+            nuls = [
+                n
+                for it in batch.items
+                for b in it.proofs.values()
+                for name, n in zip(s.layouts[b.circuit].names, b.public)
+                if name == "nullifier"
+            ]
+            ords = [
+                o
+                for it in batch.items
+                if it.kind == "trade"
+                for o in [
+                    tuple(it.proofs["match"].public[4:6]),
+                    tuple(it.proofs["match"].public[6:8]),
+                ]
+            ]
             before = ledger_snapshot(s)
             try:
                 r = s.apply(batch)
@@ -391,33 +551,49 @@ def test_random_batch_sequences(batches):
                     amt = it.proofs[it.kind].public[5]
                     escrow += amt if it.kind == "deposit" else -amt
             assert escrow >= 0 and s.ledger.escrow_balance(ASSET) == escrow
-            assert {int(n) for (n,) in s.ledger.conn.execute(
-                "SELECT nullifier FROM nullifiers")} == spent
+            assert {
+                int(n) for (n,) in s.ledger.conn.execute("SELECT nullifier FROM nullifiers")
+            } == spent
         check_consistency(s.ledger)
         s.close()
 
 
 def test_orders_must_be_open(tmp_path):
     from _settlement_util import order
+
     s = service(tmp_path / "o.db", require_open_orders=True)
     s.publish_epoch(1, EPOCH1, deadline=20_000)
     # an order nobody proved (unsigned) cannot be matched
-    _rejects(s, B.Batch([order((7, 7)), trade(1, 11, 12, 13, 14, orders=((7, 7), (8, 8)))]),
-             r"item 1 \(trade\): order 8 is not open")
+    _rejects(
+        s,
+        B.Batch([order((7, 7)), trade(1, 11, 12, 13, 14, orders=((7, 7), (8, 8)))]),
+        r"item 1 \(trade\): order 8 is not open",
+    )
     # orders opened by order proofs (here in the same batch, before the match)
-    s.apply(B.Batch([order((7, 7)), order((8, 8)),
-                     trade(1, 11, 12, 13, 14, orders=((7, 7), (8, 8)))]))
+    s.apply(
+        B.Batch([order((7, 7)), order((8, 8)), trade(1, 11, 12, 13, 14, orders=((7, 7), (8, 8)))])
+    )
     assert not s.ledger.order_open((7, 7)) and s.ledger.order_consumed((7, 7))
     # the match opened its remainders (1, 3) and (1, 4): they can be matched later
     assert s.ledger.order_open((1, 3)) and s.ledger.order_open((1, 4))
     s.apply(B.Batch([order((9, 9)), trade(2, 21, 22, 23, 24, orders=((1, 3), (9, 9)))]))
-    assert s.ledger.summary()["open_orders"] == 3       # (1, 4), (2, 3), (2, 4)
-    _rejects(s, B.Batch([order((1, 4))]), r"item 0 \(order\): order commitment 1 was already "
-                                           r"opened")
+    assert s.ledger.summary()["open_orders"] == 3  # (1, 4), (2, 3), (2, 4)
+    _rejects(
+        s,
+        B.Batch([order((1, 4))]),
+        r"item 0 \(order\): order commitment 1 was already "
+        r"opened",
+    )
     _rejects(s, B.Batch([order((7, 7))]), r"order commitment 7 was already opened")
-    _rejects(s, B.Batch([order((5, 5), now=10_000 - 3601)]),
-             r"item 0 \(order\): order time 6399 is not current")
-    _rejects(s, B.Batch([order((5, 5)), order((5, 5))]),
-             r"item 1 \(order\): order commitment 5 was already opened")
+    _rejects(
+        s,
+        B.Batch([order((5, 5), now=10_000 - 3601)]),
+        r"item 0 \(order\): order time 6399 is not current",
+    )
+    _rejects(
+        s,
+        B.Batch([order((5, 5)), order((5, 5))]),
+        r"item 1 \(order\): order commitment 5 was already opened",
+    )
     check_consistency(s.ledger)
     s.close()

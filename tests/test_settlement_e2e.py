@@ -5,18 +5,22 @@ The Groth16 keys and proofs come from _groth16_sim (valid proofs made with a
 known trapdoor: a test double for the circuits and the ceremony, which this
 test does not depend on); the netting legs are real Pedersen commitments.
 """
+
 import random
 
 import pytest
 
 from _groth16_sim import sim_key, sim_proof
-from _settlement_util import (EPOCH1, deposit, fast_hash2, genesis, ledger_snapshot, order,
-                              trade)
+from _settlement_util import EPOCH1, deposit, fast_hash2, genesis, ledger_snapshot, order, trade
 from zkats.commit import netting, pedersen
 from zkats.errors import LedgerError
 from zkats.venue import batch as B
-from zkats.venue.settlement import (DEFAULT_LAYOUTS, Groth16Verifier, SchnorrNettingVerifier,
-                                    SettlementService)
+from zkats.venue.settlement import (
+    DEFAULT_LAYOUTS,
+    Groth16Verifier,
+    SchnorrNettingVerifier,
+    SettlementService,
+)
 
 DEPTH = 8
 
@@ -56,8 +60,11 @@ def _trade(keys, tid, na, ca, nb, cb, balanced=True, tamper_role=None):
     """[order_a, order_b, trade]: the two order proofs open the orders the match consumes."""
     buy, sell, nproof = _legs(3, 300, balanced)
     item = trade(tid, na, ca, nb, cb, root=genesis(DEPTH), legs=(buy, sell), netting=nproof)
-    return [_prove(keys, order((tid, 1))), _prove(keys, order((tid, 2))),
-            _prove(keys, item, tamper_role)]
+    return [
+        _prove(keys, order((tid, 1))),
+        _prove(keys, order((tid, 2))),
+        _prove(keys, item, tamper_role),
+    ]
 
 
 def _deposit(keys, c, account, amount):
@@ -66,30 +73,50 @@ def _deposit(keys, c, account, amount):
 
 @pytest.fixture
 def svc(tmp_path, keys):
-    s = SettlementService(tmp_path / "l.db", verifier=Groth16Verifier({k: v[0] for k, v in keys.items()}),
-                          netting=SchnorrNettingVerifier(), depth=DEPTH, hash2=fast_hash2,
-                          clock=lambda: 10_000)
+    s = SettlementService(
+        tmp_path / "l.db",
+        verifier=Groth16Verifier({k: v[0] for k, v in keys.items()}),
+        netting=SchnorrNettingVerifier(),
+        depth=DEPTH,
+        hash2=fast_hash2,
+        clock=lambda: 10_000,
+    )
     s.publish_epoch(1, EPOCH1, deadline=20_000)
     yield s
     s.close()
 
 
 def test_real_proofs_accepted_and_tampering_rejected(svc, keys):
-    b = B.Batch([_deposit(keys, 101, 1, 50), *_trade(keys, 9, 11, 12, 13, 14),
-                 *_trade(keys, 10, 21, 22, 23, 24)])
+    b = B.Batch(
+        [
+            _deposit(keys, 101, 1, 50),
+            *_trade(keys, 9, 11, 12, 13, 14),
+            *_trade(keys, 10, 21, 22, 23, 24),
+        ]
+    )
     # through JSON, as a submitter would send it
     r = svc.apply(B.loads(B.dumps(b)))
     assert r.nullifiers == 5 and len(r.leaf_indices) == 5
     before = ledger_snapshot(svc)
     for batch, match in [
-        (B.Batch([_deposit(keys, 102, 1, 5), *_trade(keys, 30, 31, 32, 33, 34, tamper_role="leg_b")]),
-         r"item 3 \(trade\): leg_b proof does not verify against the transition key"),
-        (B.Batch(_trade(keys, 35, 36, 37, 38, 39, tamper_role="match")),
-         r"item 2 \(trade\): match proof does not verify against the match key"),
-        (B.Batch(_trade(keys, 40, 41, 42, 43, 44, balanced=False)),
-         r"item 2 \(trade\): netting proof does not verify"),
-        (B.Batch(_trade(keys, 50, 51, 52, 11, 54)),
-         r"item 2 \(trade\): leg_b nullifier 11 is already spent"),
+        (
+            B.Batch(
+                [_deposit(keys, 102, 1, 5), *_trade(keys, 30, 31, 32, 33, 34, tamper_role="leg_b")]
+            ),
+            r"item 3 \(trade\): leg_b proof does not verify against the transition key",
+        ),
+        (
+            B.Batch(_trade(keys, 35, 36, 37, 38, 39, tamper_role="match")),
+            r"item 2 \(trade\): match proof does not verify against the match key",
+        ),
+        (
+            B.Batch(_trade(keys, 40, 41, 42, 43, 44, balanced=False)),
+            r"item 2 \(trade\): netting proof does not verify",
+        ),
+        (
+            B.Batch(_trade(keys, 50, 51, 52, 11, 54)),
+            r"item 2 \(trade\): leg_b nullifier 11 is already spent",
+        ),
     ]:
         with pytest.raises(LedgerError, match=match):
             svc.apply(batch)
@@ -102,8 +129,14 @@ def test_proof_made_for_another_circuit_rejected(svc, keys):
     # forgery is a proof under another key with the right signal count
     item = deposit(105, 1, 5, root=genesis(DEPTH))
     b = item.proofs["deposit"]
-    forged = B.Item("deposit", {"deposit": B.ProofBundle(
-        "deposit", b.public, sim_proof(keys["liquidate"][1], list(b.public)))})
+    forged = B.Item(
+        "deposit",
+        {
+            "deposit": B.ProofBundle(
+                "deposit", b.public, sim_proof(keys["liquidate"][1], list(b.public))
+            )
+        },
+    )
     with pytest.raises(LedgerError, match=r"item 0 \(deposit\): deposit proof does not verify"):
         svc.apply(B.Batch([forged]))
 
@@ -111,20 +144,21 @@ def test_proof_made_for_another_circuit_rejected(svc, keys):
 def test_native_netting_verifier_matches_reference():
     from zkats.gadgets import babyjubjub as bj
     from zkats.venue.settlement import ReferenceNettingVerifier
+
     fast, ref = SchnorrNettingVerifier(), ReferenceNettingVerifier()
     rnd = random.Random(5)
-    order2 = (0, bj.R - 1)                       # the point of order 2
+    order2 = (0, bj.R - 1)  # the point of order 2
     for t in range(6):
         buy, sell, proof = _legs(rnd.randrange(1, 1000), rnd.randrange(1, 10**6))
         cases = [
             ([buy, sell], proof, True),
-            ([sell, buy], proof, True),                                   # order does not matter
-            ([buy, pedersen.commit_signed([-1, 0], 5)], proof, False),    # unbalanced
+            ([sell, buy], proof, True),  # order does not matter
+            ([buy, pedersen.commit_signed([-1, 0], 5)], proof, False),  # unbalanced
             ([buy, sell], B.NettingProof(proof.R, (proof.s + 1) % bj.L), False),
             ([buy, sell], B.NettingProof(proof.R, proof.s + bj.L), False),  # s >= L
             ([buy, sell], B.NettingProof(bj.babyjub_add(proof.R, order2), proof.s), False),
-            ([buy, bj.babyjub_add(sell, order2)], proof, False),          # leg outside the subgroup
-            ([buy, (1, 2)], proof, False),                                # off the curve
+            ([buy, bj.babyjub_add(sell, order2)], proof, False),  # leg outside the subgroup
+            ([buy, (1, 2)], proof, False),  # off the curve
             ([], proof, False),
         ]
         for legs, pr, want in cases:

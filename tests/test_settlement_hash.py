@@ -1,5 +1,6 @@
 """Native Poseidon (native/poseidon.c via zkats.venue.fast_hash) equals the
 plain twin zkats.gadgets.poseidon (itself pinned to circomlibjs' vectors)."""
+
 import random
 
 import numpy as np
@@ -22,8 +23,10 @@ def test_equal_to_plain_twin(k):
 
 def test_known_value_and_batching():
     # circomlibjs: poseidon([1, 2])
-    assert fast_hash.hash2(1, 2) == \
-        7853200120776062878684798364095072458815029376092732009249414926327459813530
+    assert (
+        fast_hash.hash2(1, 2)
+        == 7853200120776062878684798364095072458815029376092732009249414926327459813530
+    )
     pairs = [(i, 3 * i + 1) for i in range(50)]
     assert fast_hash.hash2.many(pairs) == [poseidon(list(p)) for p in pairs]
     assert fast_hash.poseidon_many([]) == []
@@ -33,7 +36,7 @@ def test_known_value_and_batching():
 
 def test_native_rejects_bad_input():
     consts, mds, nf, npart = fast_hash._params(3)
-    bad = ints_to_limbs([0, R, 1]).reshape(1, 12)            # non-canonical element
+    bad = ints_to_limbs([0, R, 1]).reshape(1, 12)  # non-canonical element
     with pytest.raises(InputError):
         bn254.poseidon_permute_array(bad, consts, mds, nf, npart)
     with pytest.raises(InputError):

@@ -6,6 +6,7 @@ The ledger starts from a genesis state holding the scenario's two account
 notes (written directly: the scenario opens them without deposits).  Marked
 slow: six key generations and eight proofs.
 """
+
 import pytest
 
 from _settlement_util import ledger_snapshot
@@ -38,17 +39,21 @@ def real(tmp_path_factory):
     ceremony.write(ptau, pt)
 
     from zkats.circuits import order
+
     cases = dict(_scenario.cases())
     sc = _scenario.scenario()
-    cases["order_sell"] = (order,) + order.build(sc.sell, _scenario.NOW)   # Bob's order
+    cases["order_sell"] = (order,) + order.build(sc.sell, _scenario.NOW)  # Bob's order
     compiled, zkeys = {}, {}
     for name, (mod, pub, prv) in cases.items():
         circ = mod.__name__.rsplit(".", 1)[1]
         if circ not in CIRCUITS:
             continue
         if circ not in zkeys:
-            cls = next(c for c in vars(mod).values() if isinstance(c, type)
-                       and getattr(c, "circuit_name", None) == circ)
+            cls = next(
+                c
+                for c in vars(mod).values()
+                if isinstance(c, type) and getattr(c, "circuit_name", None) == circ
+            )
             cc = compile_circuit(cls())
             write_r1cs(work / f"{circ}.r1cs", cc.r1cs)
             setup(work / f"{circ}.r1cs", ptau, work / f"{circ}.zkey")
@@ -64,23 +69,32 @@ def real(tmp_path_factory):
         proof, public = prove(zkeys[circ], w.limbs(), check=True)
         assert [int(x) for x in public] == [int(x) for x in pub.signals()]
         proofs[name] = B.ProofBundle(circ, tuple(int(x) for x in public), proof)
-    return {"dir": work, "proofs": proofs, "cases": cases, "scenario": _scenario.scenario(),
-            "now": _scenario.NOW}
+    return {
+        "dir": work,
+        "proofs": proofs,
+        "cases": cases,
+        "scenario": _scenario.scenario(),
+        "now": _scenario.NOW,
+    }
 
 
 def _service(tmp_path, real, name="l.db"):
     from zkats.circuits.deposit import ASSET
+
     sc = real["scenario"]
     now = real["now"] + 10
-    svc = SettlementService(tmp_path / name, verifier=Groth16Verifier.from_dir(real["dir"]),
-                            clock=lambda: now)
+    svc = SettlementService(
+        tmp_path / name, verifier=Groth16Verifier.from_dir(real["dir"]), clock=lambda: now
+    )
     led = svc.ledger
     # genesis: the scenario's two notes, their accounts and escrow
     notes = [n for _, n in sorted(sc.notes.values(), key=lambda t: t[0])]
     with led.write() as c:
         c.execute("INSERT INTO batches VALUES (1, 'genesis', 0, 0, 1)")
-        c.executemany("INSERT INTO notes VALUES (?, ?, 1, 0)",
-                      [(i, str(n.commitment())) for i, n in enumerate(notes)])
+        c.executemany(
+            "INSERT INTO notes VALUES (?, ?, 1, 0)",
+            [(i, str(n.commitment())) for i, n in enumerate(notes)],
+        )
         root = led.tree.append_many(0, [n.commitment() for n in notes])
         c.execute("INSERT INTO roots VALUES (1, ?, 2, 1)", (str(root),))
         for key in (sc.alice, sc.bob):
@@ -96,15 +110,22 @@ def _trade(real):
     """[Alice's order, Bob's order, the trade]: the order proofs (signed) open
     the two orders the match consumes."""
     from zkats.commit import netting
+
     m = real["scenario"].match
     la, lb = m.legs()
-    proof = netting.prove([la.commitment(), lb.commitment()],
-                          [la.signed_blinding, lb.signed_blinding])
+    proof = netting.prove(
+        [la.commitment(), lb.commitment()], [la.signed_blinding, lb.signed_blinding]
+    )
     p = real["proofs"]
-    return [B.Item("order", {"order": p["order"]}), B.Item("order", {"order": p["order_sell"]}),
-            B.Item("trade", {"match": p["match"], "leg_a": p["transition"],
-                             "leg_b": p["transition_seller"]},
-                   netting=B.NettingProof(R=proof.R, s=proof.s))]
+    return [
+        B.Item("order", {"order": p["order"]}),
+        B.Item("order", {"order": p["order_sell"]}),
+        B.Item(
+            "trade",
+            {"match": p["match"], "leg_a": p["transition"], "leg_b": p["transition_seller"]},
+            netting=B.NettingProof(R=proof.R, s=proof.s),
+        ),
+    ]
 
 
 def _one(real, name, kind):
@@ -113,11 +134,11 @@ def _one(real, name, kind):
 
 def test_trade_settles_then_replays_fail(tmp_path, real):
     svc, _ = _service(tmp_path, real)
-    batch = B.loads(B.dumps(B.Batch(_trade(real))))          # through the JSON form
+    batch = B.loads(B.dumps(B.Batch(_trade(real))))  # through the JSON form
     r = svc.apply(batch)
     assert r.nullifiers == 2 and [i for _, _, i in r.leaf_indices] == [2, 3]
     assert svc.ledger.summary()["trades"] == 1
-    assert svc.ledger.summary()["open_orders"] == 2          # the two remainders
+    assert svc.ledger.summary()["open_orders"] == 2  # the two remainders
     before = ledger_snapshot(svc)
     for b, match in [
         (B.Batch(_trade(real)[2:]), r"item 0 \(trade\): leg_a nullifier .* is already spent"),
@@ -150,10 +171,12 @@ def test_health_liquidation_withdrawal(tmp_path, real):
     with pytest.raises(LedgerError, match=r"item 1 \(deposit\): deposit nullifier .* spent twice"):
         svc.apply(B.Batch([_one(real, "withdraw", "withdraw"), _one(real, "deposit", "deposit")]))
     assert ledger_snapshot(svc) == before
-    r = svc.apply(B.Batch([_one(real, "liquidate", "liquidate"), _one(real, "withdraw", "withdraw")]))
+    r = svc.apply(
+        B.Batch([_one(real, "liquidate", "liquidate"), _one(real, "withdraw", "withdraw")])
+    )
     assert r.nullifiers == 2
     assert svc.ledger.escrow_balance(real["proofs"]["withdraw"].public[4]) == 5_000_000 - 150_000
-    assert svc.ledger.liquidatable(42, pending_only=True) == [(42, str(sc.alice.account),
-                                                               "no health proof by the deadline",
-                                                               None)]
+    assert svc.ledger.liquidatable(42, pending_only=True) == [
+        (42, str(sc.alice.account), "no health proof by the deadline", None)
+    ]
     svc.close()

@@ -1,6 +1,7 @@
 """Strict snarkjs JSON (verification key, proof, public signals): byte-identical
 round trips of snarkjs' own files, and one-line errors naming the field for
 every kind of malformed input."""
+
 import json
 
 import pytest
@@ -42,20 +43,41 @@ def _mutated_proof(art, tmp_path, fn):
     return _write(tmp_path, d, "proof.json")
 
 
-@pytest.mark.parametrize("mutate, needle", [
-    (lambda d: d["pi_a"].__setitem__(0, str(int(d["pi_a"][0]) + Q)), "pi_a[0]: coordinate is not canonical"),
-    (lambda d: d["pi_a"].__setitem__(1, str((int(d["pi_a"][1]) + 1) % Q)), "pi_a: point is not on the curve"),
-    (lambda d: d["pi_c"].__setitem__(2, "2"), "pi_c: z coordinate"),
-    (lambda d: d["pi_a"].__setitem__(0, int(d["pi_a"][0])), "pi_a[0]: expected a decimal string"),
-    (lambda d: d["pi_a"].__setitem__(0, "0" + d["pi_a"][0]), "pi_a[0]: expected a decimal string"),
-    (lambda d: d["pi_a"].__setitem__(0, "-1"), "pi_a[0]: expected a decimal string"),
-    (lambda d: d["pi_a"].pop(), "pi_a: expected a list of 3 entries"),
-    (lambda d: d["pi_b"][0].__setitem__(1, str(int(d["pi_b"][0][1]) + Q)), "pi_b[0][1]: coordinate is not canonical"),
-    (lambda d: d["pi_b"][1].__setitem__(0, str((int(d["pi_b"][1][0]) + 1) % Q)), "pi_b: point is not on the curve"),
-    (lambda d: d["pi_b"].__setitem__(2, ["1", "1"]), "pi_b: z coordinate"),
-    (lambda d: d.__setitem__("protocol", "plonk"), "protocol"),
-    (lambda d: d.pop("pi_c"), "pi_c: missing"),
-])
+@pytest.mark.parametrize(
+    "mutate, needle",
+    [
+        (
+            lambda d: d["pi_a"].__setitem__(0, str(int(d["pi_a"][0]) + Q)),
+            "pi_a[0]: coordinate is not canonical",
+        ),
+        (
+            lambda d: d["pi_a"].__setitem__(1, str((int(d["pi_a"][1]) + 1) % Q)),
+            "pi_a: point is not on the curve",
+        ),
+        (lambda d: d["pi_c"].__setitem__(2, "2"), "pi_c: z coordinate"),
+        (
+            lambda d: d["pi_a"].__setitem__(0, int(d["pi_a"][0])),
+            "pi_a[0]: expected a decimal string",
+        ),
+        (
+            lambda d: d["pi_a"].__setitem__(0, "0" + d["pi_a"][0]),
+            "pi_a[0]: expected a decimal string",
+        ),
+        (lambda d: d["pi_a"].__setitem__(0, "-1"), "pi_a[0]: expected a decimal string"),
+        (lambda d: d["pi_a"].pop(), "pi_a: expected a list of 3 entries"),
+        (
+            lambda d: d["pi_b"][0].__setitem__(1, str(int(d["pi_b"][0][1]) + Q)),
+            "pi_b[0][1]: coordinate is not canonical",
+        ),
+        (
+            lambda d: d["pi_b"][1].__setitem__(0, str((int(d["pi_b"][1][0]) + 1) % Q)),
+            "pi_b: point is not on the curve",
+        ),
+        (lambda d: d["pi_b"].__setitem__(2, ["1", "1"]), "pi_b: z coordinate"),
+        (lambda d: d.__setitem__("protocol", "plonk"), "protocol"),
+        (lambda d: d.pop("pi_c"), "pi_c: missing"),
+    ],
+)
 def test_bad_proof_rejected_naming_field(art, tmp_path, mutate, needle):
     p = _mutated_proof(art, tmp_path, mutate)
     with pytest.raises(FormatError) as e:
@@ -111,10 +133,12 @@ def test_infinity_encoding(tmp_path):
 
 def test_public_signals_strict(tmp_path):
     assert sj.read_public(_write(tmp_path, ["0", "1", str(R - 1)])) == [0, 1, R - 1]
-    for bad, needle in ([str(R)], "[0]: public signal is not canonical"), \
-                       (["1", 2], "[1]: expected a decimal string"), \
-                       (["1", " 2"], "[1]: expected a decimal string"), \
-                       ({"a": "1"}, "expected a JSON list"):
+    for bad, needle in (
+        ([str(R)], "[0]: public signal is not canonical"),
+        (["1", 2], "[1]: expected a decimal string"),
+        (["1", " 2"], "[1]: expected a decimal string"),
+        ({"a": "1"}, "expected a JSON list"),
+    ):
         p = _write(tmp_path, bad)
         with pytest.raises(FormatError) as e:
             sj.read_public(p)

@@ -4,6 +4,7 @@ Uses a proof made by snarkjs for a circom circuit (tests/circom) and the
 verification key snarkjs exported; zkats writes the contract and the
 calldata.  Verifier calls carry an explicit gas limit (500,000).  Compilation and the
 chain come from the shared harness, zkats.chain.evm."""
+
 import subprocess
 
 import pytest
@@ -25,6 +26,7 @@ def _web3():
         from web3 import EthereumTesterProvider, Web3
     except ImportError:
         import os
+
         if os.environ.get("CI", "").lower() not in ("", "0", "false"):
             pytest.fail("web3 / eth-tester[py-evm] not installed (pip install -e .[evm])")
         pytest.skip("web3 / eth-tester[py-evm] not installed (pip install -e .[evm])")
@@ -37,9 +39,11 @@ def deployed(tmp_path_factory):
     require_peer("solcjs")
     _web3()  # skips (fails under CI) without the evm extra
     from zkats.chain.evm import Chain, verifier_artifact  # the shared solcjs + py-evm harness
+
     chain = Chain()
-    contract = chain.deploy(verifier_artifact(read_verification_key(art.vk), "Groth16Verifier"),
-                            gas=5_000_000)
+    contract = chain.deploy(
+        verifier_artifact(read_verification_key(art.vk), "Groth16Verifier"), gas=5_000_000
+    )
     return chain.w3, contract, art
 
 
@@ -88,6 +92,10 @@ def test_coordinate_not_below_q_rejected(deployed):
 
 def test_calldata_matches_snarkjs(deployed):
     _, _, art = deployed
-    theirs = subprocess.run([art.snarkjs, "zkey", "export", "soliditycalldata", str(art.public),
-                             str(art.proof)], capture_output=True, text=True, timeout=120).stdout.strip()
+    theirs = subprocess.run(
+        [art.snarkjs, "zkey", "export", "soliditycalldata", str(art.public), str(art.proof)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout.strip()
     assert solidity_calldata(read_public(art.public), read_proof(art.proof)) == theirs

@@ -7,6 +7,7 @@ or be provably harmless.
 The default run samples wires and hint calls; ``-m slow`` tries every wire
 and every hint call.  ``pytest -s`` prints the table (also
 ``bench/mutation_report.py``)."""
+
 import json
 from pathlib import Path
 
@@ -18,8 +19,11 @@ from zkats.testing.mutation import MutationReport, mutation_test
 from circuit_helpers import gadget_circuit
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "circuits" / "examples"
-SMALL_INPUTS = {"divmod": {"a": 1000, "b": 7}, "multiplier": {"a": 3, "b": 5},
-                "product_chain": {"x": 3}}
+SMALL_INPUTS = {
+    "divmod": {"a": 1000, "b": 7},
+    "multiplier": {"a": 3, "b": 5},
+    "product_chain": {"x": 3},
+}
 
 
 def circuit_cases():
@@ -79,10 +83,15 @@ def test_circuit_full(label, name, inputs):
 # ------------------------------------------------------------------ gadgets
 def _gadgets():
     from zkats.gadgets import bits, comparators, mux
-    from zkats.gadgets.babyjubjub import (BASE8, babyjub_mul, fixed_base_mul, point_add,
-                                          point_double, var_base_mul)
-    from zkats.gadgets.eddsa import eddsa_poseidon_verify_gadget, eddsa_prv2pub, \
-        eddsa_sign_poseidon
+    from zkats.gadgets.babyjubjub import (
+        BASE8,
+        babyjub_mul,
+        fixed_base_mul,
+        point_add,
+        point_double,
+        var_base_mul,
+    )
+    from zkats.gadgets.eddsa import eddsa_poseidon_verify_gadget, eddsa_prv2pub, eddsa_sign_poseidon
     from zkats.gadgets.merkle import merkle_root_gadget
     from zkats.gadgets.pedersen import pedersen_commit_gadget
     from zkats.gadgets.poseidon_hash import poseidon_gadget
@@ -92,6 +101,7 @@ def _gadgets():
             for v in x:
                 bits.range_check(api, v, n)
             return fn(api, x)
+
         return g
 
     p1, p2 = babyjub_mul(BASE8, 12345), babyjub_mul(BASE8, 987654321)
@@ -102,38 +112,60 @@ def _gadgets():
         "num2bits": (lambda api, x: bits.num2bits(api, x[0], 16), [40000]),
         "num2bits_strict": (lambda api, x: bits.num2bits_strict(api, x[0])[:3], [5]),
         "range_check": (lambda api, x: bits.range_check(api, x[0], 10) or x[0], [1023]),
-        "is_zero": (lambda api, x: [comparators.is_zero(api, x[0]),
-                                   comparators.is_zero(api, x[1])], [0, 7]),
+        "is_zero": (
+            lambda api, x: [comparators.is_zero(api, x[0]), comparators.is_zero(api, x[1])],
+            [0, 7],
+        ),
         "is_equal": (lambda api, x: comparators.is_equal(api, x[0], x[1]), [5, 6]),
-        "less_than": (ranged(lambda api, x: comparators.less_than(api, 16, x[0], x[1])),
-                      [3, 9]),
+        "less_than": (ranged(lambda api, x: comparators.less_than(api, 16, x[0], x[1])), [3, 9]),
         "less_eq": (ranged(lambda api, x: comparators.less_eq(api, 16, x[0], x[1])), [9, 9]),
-        "greater_than": (ranged(lambda api, x: comparators.greater_than(api, 16, x[0], x[1])),
-                         [9, 3]),
-        "greater_eq": (ranged(lambda api, x: comparators.greater_eq(api, 16, x[0], x[1])),
-                       [3, 9]),
-        "assert_in_range_const": (lambda api, x: comparators.assert_in_range(
-            api, x[0], 10, 1000, 16) or x[0], [500]),
-        "assert_in_range_signal": (ranged(lambda api, x: comparators.assert_in_range(
-            api, x[0], x[1], x[2], 16) or x[0]), [50, 10, 100]),
-        "select": (lambda api, x: api.assert_bool(x[0]) or mux.select(api, x[0], x[1], x[2]),
-                   [1, 11, 22]),
-        "mux": (lambda api, x: [api.assert_bool(b) for b in x[:2]] and
-                mux.mux(api, x[:2], x[2:]), [1, 0, 5, 6, 7, 8]),
+        "greater_than": (
+            ranged(lambda api, x: comparators.greater_than(api, 16, x[0], x[1])),
+            [9, 3],
+        ),
+        "greater_eq": (ranged(lambda api, x: comparators.greater_eq(api, 16, x[0], x[1])), [3, 9]),
+        "assert_in_range_const": (
+            lambda api, x: comparators.assert_in_range(api, x[0], 10, 1000, 16) or x[0],
+            [500],
+        ),
+        "assert_in_range_signal": (
+            ranged(lambda api, x: comparators.assert_in_range(api, x[0], x[1], x[2], 16) or x[0]),
+            [50, 10, 100],
+        ),
+        "select": (
+            lambda api, x: api.assert_bool(x[0]) or mux.select(api, x[0], x[1], x[2]),
+            [1, 11, 22],
+        ),
+        "mux": (
+            lambda api, x: [api.assert_bool(b) for b in x[:2]] and mux.mux(api, x[:2], x[2:]),
+            [1, 0, 5, 6, 7, 8],
+        ),
         "inverse_div": (lambda api, x: [api.inverse(x[0]), api.div(x[1], x[0])], [7, 35]),
         "poseidon": (lambda api, x: poseidon_gadget(api, x), [1, 2]),
-        "merkle_depth3": (lambda api, x: merkle_root_gadget(api, x[0], x[1:4], x[4:7]),
-                          [11, 12, 13, 14, 1, 0, 1]),
-        "point_add_double": (lambda api, x: list(point_add(api, x[:2], x[2:])) +
-                             list(point_double(api, x[:2])), list(p1) + list(p2)),
-        "fixed_base_mul": (lambda api, x: list(fixed_base_mul(
-            api, bits.num2bits(api, x[0], 20), BASE8)), [777777]),
-        "var_base_mul": (lambda api, x: list(var_base_mul(
-            api, bits.num2bits(api, x[0], 12), x[1:3])), [3001] + list(p1)),
-        "pedersen_commit": (lambda api, x: list(pedersen_commit_gadget(api, [x[0]], x[1])),
-                            [123456789, 98765432123456789]),
-        "eddsa_poseidon": (lambda api, x: eddsa_poseidon_verify_gadget(
-            api, x[0:2], x[2], x[3:5], x[5]) or x[2], list(pub) + [42] + list(r8) + [s]),
+        "merkle_depth3": (
+            lambda api, x: merkle_root_gadget(api, x[0], x[1:4], x[4:7]),
+            [11, 12, 13, 14, 1, 0, 1],
+        ),
+        "point_add_double": (
+            lambda api, x: list(point_add(api, x[:2], x[2:])) + list(point_double(api, x[:2])),
+            list(p1) + list(p2),
+        ),
+        "fixed_base_mul": (
+            lambda api, x: list(fixed_base_mul(api, bits.num2bits(api, x[0], 20), BASE8)),
+            [777777],
+        ),
+        "var_base_mul": (
+            lambda api, x: list(var_base_mul(api, bits.num2bits(api, x[0], 12), x[1:3])),
+            [3001] + list(p1),
+        ),
+        "pedersen_commit": (
+            lambda api, x: list(pedersen_commit_gadget(api, [x[0]], x[1])),
+            [123456789, 98765432123456789],
+        ),
+        "eddsa_poseidon": (
+            lambda api, x: eddsa_poseidon_verify_gadget(api, x[0:2], x[2], x[3:5], x[5]) or x[2],
+            list(pub) + [42] + list(r8) + [s],
+        ),
     }
     return cases
 
@@ -167,6 +199,7 @@ def _as_list(out):
 
 def _n_out(fn, n_in):
     from zkats.circuit import Builder
+
     b = Builder(1 + n_in)
     xs = [b.signal(1 + i) for i in range(n_in)]
     return len(_as_list(fn(b, xs)))
@@ -183,11 +216,11 @@ def test_harness_finds_free_and_aliased_wires():
 
         def define(self, api):
             free = api.hint(lambda a: 0, self.x[0], name="free_bit")
-            api.assert_bool(free)                           # boolean but otherwise free
-            bits = _decompose(api, self.x[1], 254)          # no alias check
+            api.assert_bool(free)  # boolean but otherwise free
+            bits = _decompose(api, self.x[1], 254)  # no alias check
             api.set_output(self.y[0], bits[0])
             leak = api.hint(lambda a: a, self.x[0], name="unchecked")
-            api.set_output(self.y[1], leak)                 # output straight from a hint
+            api.set_output(self.y[1], leak)  # output straight from a hint
 
     cc = compile_circuit(Broken(), cache=False)
     rep = mutation_test(cc, {"x": [3, 6]}, seed=5)

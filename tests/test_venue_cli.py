@@ -8,6 +8,7 @@ example input (slow: a power-14 ceremony and seven setups).
     zkats prove NAME circuits/examples/NAME.json -k NAME.zkey -o proof.json -p public.json
     zkats groth16 verify vk.json public.json proof.json
 """
+
 import json
 import subprocess
 import sys
@@ -25,8 +26,12 @@ pytestmark = pytest.mark.slow
 
 
 def zkats(*args, check=True):
-    r = subprocess.run([sys.executable, "-m", "zkats.cli", *map(str, args)],
-                       capture_output=True, text=True, cwd=ROOT)
+    r = subprocess.run(
+        [sys.executable, "-m", "zkats.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     if check and r.returncode != 0:
         raise AssertionError(f"zkats {' '.join(map(str, args))}: {r.stderr.strip()}")
     return r
@@ -37,10 +42,24 @@ def ptau(tmp_path_factory):
     """Accumulator and one contribution by snarkjs, phase 2 prepared by zkats."""
     snarkjs = require_peer("snarkjs")
     d = tmp_path_factory.mktemp("venue_ptau")
-    subprocess.run([snarkjs, "powersoftau", "new", "bn128", "14", d / "p0.ptau"], check=True,
-                   capture_output=True)
-    subprocess.run([snarkjs, "powersoftau", "contribute", d / "p0.ptau", d / "p1.ptau",
-                    "--name=test", "-e=venue cli test"], check=True, capture_output=True)
+    subprocess.run(
+        [snarkjs, "powersoftau", "new", "bn128", "14", d / "p0.ptau"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            snarkjs,
+            "powersoftau",
+            "contribute",
+            d / "p0.ptau",
+            d / "p1.ptau",
+            "--name=test",
+            "-e=venue cli test",
+        ],
+        check=True,
+        capture_output=True,
+    )
     zkats("powersoftau", "prepare", "phase2", d / "p1.ptau", d / "pot.ptau", "--quiet")
     return d / "pot.ptau"
 
@@ -54,8 +73,9 @@ def test_prove_and_verify_from_cli(tmp_path, ptau, name):
     vk = tmp_path / "vk.json"
     zkats("zkey", "export", "verificationkey", zkey, vk)
     proof, public = tmp_path / "proof.json", tmp_path / "public.json"
-    zkats("prove", name, EXAMPLES / f"{name}.json", "-k", zkey, "-o", proof, "-p", public,
-          "--quiet")
+    zkats(
+        "prove", name, EXAMPLES / f"{name}.json", "-k", zkey, "-o", proof, "-p", public, "--quiet"
+    )
     r = zkats("groth16", "verify", vk, public, proof)
     assert r.stdout.strip().endswith("OK")
     # a changed public signal is refused

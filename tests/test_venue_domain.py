@@ -1,5 +1,6 @@
 """The venue's plain-Python domain: units, instruments, notes, orders,
 margin, oracle epochs, netting (no circuits here)."""
+
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -32,7 +33,7 @@ def test_signed_encoding_roundtrip(x):
     enc = units.encode_signed(x, units.POSITION_BITS)
     assert 0 <= enc < 1 << units.POSITION_BITS
     assert units.decode_signed(enc, units.POSITION_BITS) == x
-    assert (enc >> (units.POSITION_BITS - 1)) == (1 if x >= 0 else 0)   # top bit = sign
+    assert (enc >> (units.POSITION_BITS - 1)) == (1 if x >= 0 else 0)  # top bit = sign
 
 
 @pytest.mark.parametrize("x", [1 << 35, -(1 << 35) - 1])
@@ -59,14 +60,17 @@ def test_instrument_ids_distinct_and_stable():
     assert instruments.perpetual("BTC").id == a.id
 
 
-@pytest.mark.parametrize("kw, msg", [
-    (dict(kind=0, expiry=5), "perpetual"),
-    (dict(kind=1), "needs one"),
-    (dict(kind=2, expiry=5, strike=0), "strike"),
-    (dict(kind=0, strike=10), "only options"),
-    (dict(kind=9), "kind"),
-    (dict(kind=0, lot=0), "lot"),
-])
+@pytest.mark.parametrize(
+    "kw, msg",
+    [
+        (dict(kind=0, expiry=5), "perpetual"),
+        (dict(kind=1), "needs one"),
+        (dict(kind=2, expiry=5, strike=0), "strike"),
+        (dict(kind=0, strike=10), "only options"),
+        (dict(kind=9), "kind"),
+        (dict(kind=0, lot=0), "lot"),
+    ],
+)
 def test_instrument_validation(kw, msg):
     base = dict(kind=0, underlying="BTC", quote="USDC", lot=1, tick=1)
     base.update(kw)
@@ -91,7 +95,7 @@ def test_note_commitment_nullifier(alice, bob, perp):
 
 def test_note_slots_full(alice):
     ids = [instruments.future("BTC", NOW + i + 1).id for i in range(units.N_SLOTS + 1)]
-    n = notes.Note.open(alice, collateral=10 ** 9)
+    n = notes.Note.open(alice, collateral=10**9)
     for i in ids[:-1]:
         n = n.apply_leg(i, 1, 100)
     with pytest.raises(InputError, match="no free position slot"):
@@ -135,14 +139,20 @@ def test_portfolio_margin_by_hand(alice):
     n_ok = notes.Note(alice.account, alice.npk, 98, 1, (notes.Slot(opt.id, -10, -50),), 1)
     # worst is +15% (-97.5); -15% gives -10*100*(-0.075 + 0.0225) = +52.5
     assert margin.meets(n_ok, e)
-    assert not margin.meets(notes.Note(alice.account, alice.npk, 97, 1,
-                                       (notes.Slot(opt.id, -10, -50),), 1), e)
+    assert not margin.meets(
+        notes.Note(alice.account, alice.npk, 97, 1, (notes.Slot(opt.id, -10, -50),), 1), e
+    )
 
 
 def test_margin_bound_covers_extremes(alice, perp):
     x = (1 << (units.POSITION_BITS - 1)) - 1
-    e = _epoch([oracle.EpochEntry(perp.id, (1 << 40) - 1, (1 << 40) - 1,
-                                  -(1 << 23), -(1 << 31), 10000, 10000)])
+    e = _epoch(
+        [
+            oracle.EpochEntry(
+                perp.id, (1 << 40) - 1, (1 << 40) - 1, -(1 << 23), -(1 << 31), 10000, 10000
+            )
+        ]
+    )
     n = notes.Note(alice.account, alice.npk, 0, 1, (notes.Slot(perp.id, x, -(1 << 79)),), 1)
     for v in margin.portfolio_slacks(n, e) + [margin.linear_slack(n, e)]:
         assert abs(v) < margin.SLACK_BOUND < 1 << (margin.MARGIN_BITS - 1)
@@ -162,10 +172,12 @@ def test_epoch_hash_and_lookup(perp):
 
 # ----------------------------------------------------------------- orders
 def _pair(alice, bob, perp, buy_limit=105, sell_limit=95, sizes=(10, 6), expiry=NOW + 60):
-    a = orders.sign_order(alice, orders.Order(perp.id, orders.BUY, sizes[0], buy_limit, expiry,
-                                              alice.account, 1))
-    b = orders.sign_order(bob, orders.Order(perp.id, orders.SELL, sizes[1], sell_limit, expiry,
-                                            bob.account, 1))
+    a = orders.sign_order(
+        alice, orders.Order(perp.id, orders.BUY, sizes[0], buy_limit, expiry, alice.account, 1)
+    )
+    b = orders.sign_order(
+        bob, orders.Order(perp.id, orders.SELL, sizes[1], sell_limit, expiry, bob.account, 1)
+    )
     return a, b
 
 
@@ -174,7 +186,9 @@ def test_order_sign_and_checks(alice, bob, perp):
     orders.check_signed_order(a, NOW)
     with pytest.raises(InputError, match="expired"):
         orders.check_signed_order(a, NOW + 60)
-    forged = orders.SignedOrder(a.order, a.blinding, a.pub, a.npk, (a.sig[0], (a.sig[1] + 1) % pedersen.L))
+    forged = orders.SignedOrder(
+        a.order, a.blinding, a.pub, a.npk, (a.sig[0], (a.sig[1] + 1) % pedersen.L)
+    )
     with pytest.raises(InputError, match="bad signature"):
         orders.check_signed_order(forged, NOW)
     wrong_opening = orders.SignedOrder(a.order, a.blinding + 1, a.pub, a.npk, a.sig)
@@ -193,8 +207,12 @@ def test_match_rules(alice, bob, perp):
     assert ra.order.size == 4 and rb.order.size == 0
     legs = m.legs()
     assert [(l.d, l.n) for l in legs] == [(6, 600), (-6, -600)]
-    for bad, msg in [(dict(price=106), "do not cross"), (dict(price=94), "do not cross"),
-                     (dict(fill=7), "larger than"), (dict(fill=0), "empty fill")]:
+    for bad, msg in [
+        (dict(price=106), "do not cross"),
+        (dict(price=94), "do not cross"),
+        (dict(fill=7), "larger than"),
+        (dict(fill=0), "empty fill"),
+    ]:
         kw = dict(fill=6, price=100)
         kw.update(bad)
         with pytest.raises(InputError, match=msg):
@@ -218,7 +236,12 @@ def test_order_book_and_rfq_end_in_a_match(alice, bob, perp):
     req = orders.Request(perp.id, orders.BUY, 3, NOW + 60)
     q = orders.quote(req, bob, price=101, nonce=9)
     m = orders.accept(q, alice, nonce=10, now=NOW)
-    assert (m.fill, m.price, m.a.order.account, m.b.order.account) == (3, 101, alice.account, bob.account)
+    assert (m.fill, m.price, m.a.order.account, m.b.order.account) == (
+        3,
+        101,
+        alice.account,
+        bob.account,
+    )
 
 
 # ---------------------------------------------------------------- netting
@@ -248,6 +271,7 @@ def test_netting_balanced_and_unbalanced(alice, bob, perp):
 
 def test_reprs_hide_openings(alice, bob, perp):
     from zkats.circuits._state import Spend
+
     a, b = _pair(alice, bob, perp)
     m = orders.make_match(a, b, 6, 100)
     n = notes.Note.open(alice, collateral=5)

@@ -1,6 +1,7 @@
 """The command-line verify path and the plain-int BN254 API run without numpy
 (its import is the largest single cost of `zkats groth16 verify`), and give
 the same results as the in-process API."""
+
 import json
 import subprocess
 import sys
@@ -28,8 +29,12 @@ print(json.dumps({"code": code, "numpy": any(m == "numpy" or m.startswith("numpy
 
 
 def _cli_verify(*files):
-    r = subprocess.run([sys.executable, "-c", _RUN_VERIFY, "groth16", "verify", *map(str, files)],
-                       capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-c", _RUN_VERIFY, "groth16", "verify", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     out = json.loads(r.stdout.strip().splitlines()[-1])
     return out["code"], r.stdout, r.stderr, out["numpy"]
 
@@ -63,15 +68,25 @@ def test_cli_verify_rejections_without_numpy(mult, tmp_path):
     assert not verify(vk, [public[0] + 1, public[1]], proof)
     for name, sig in cases.items():
         (tmp_path / f"{name}.json").write_text(json.dumps(sig))
-        code, out, err, np_loaded = _cli_verify(d / "vk.json", tmp_path / f"{name}.json", d / "proof.json")
+        code, out, err, np_loaded = _cli_verify(
+            d / "vk.json", tmp_path / f"{name}.json", d / "proof.json"
+        )
         assert code == 1 and "zkats: invalid:" in err and not np_loaded, (name, err)
-    assert "does not verify" in _cli_verify(d / "vk.json", tmp_path / "tampered.json", d / "proof.json")[2]
-    assert "not canonical" in _cli_verify(d / "vk.json", tmp_path / "not canonical.json", d / "proof.json")[2]
+    assert (
+        "does not verify"
+        in _cli_verify(d / "vk.json", tmp_path / "tampered.json", d / "proof.json")[2]
+    )
+    assert (
+        "not canonical"
+        in _cli_verify(d / "vk.json", tmp_path / "not canonical.json", d / "proof.json")[2]
+    )
     # a point moved off the curve
     pj = json.loads((d / "proof.json").read_text())
     pj["pi_a"][1] = str((int(pj["pi_a"][1]) + 1) % Q)
     (tmp_path / "offcurve.json").write_text(json.dumps(pj))
-    code, out, err, np_loaded = _cli_verify(d / "vk.json", d / "public.json", tmp_path / "offcurve.json")
+    code, out, err, np_loaded = _cli_verify(
+        d / "vk.json", d / "public.json", tmp_path / "offcurve.json"
+    )
     assert code == 1 and "not on the curve" in err and not np_loaded
 
 
@@ -109,28 +124,48 @@ def _norm(v):
 
 def test_plain_int_api_without_numpy_matches(tmp_path):
     import secrets
+
     ks = [secrets.randbelow(R) for _ in range(3)] + [0, 1, R - 1]
     P = bn254.g1_mul(bn254.G1_GEN, secrets.randbelow(R))
     Q2 = bn254.g2_mul(bn254.G2_GEN, secrets.randbelow(R))
-    r = subprocess.run([sys.executable, "-c", _PLAIN], input=json.dumps({"p": P, "q": Q2, "ks": ks}),
-                       capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-c", _PLAIN],
+        input=json.dumps({"p": P, "q": Q2, "ks": ks}),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stderr
     got = json.loads(r.stdout)
     assert got.pop("numpy") is False
     # the same calls in this process, against the numpy bulk API where one exists
-    arr_msm = bn254.msm_g1_array(bn254.g1_points_to_array([P, bn254.G1_GEN, None]),
-                                 bn254.ints_to_limbs(ks[:3]))
-    arr_msm2 = bn254.msm_g2_array(bn254.g2_points_to_array([Q2, bn254.G2_GEN]), bn254.ints_to_limbs(ks[:2]))
-    arr_mul = bn254.g1_array_to_points(bn254.g1_mul_each_array(bn254.g1_points_to_array([P]),
-                                                                bn254.ints_to_limbs([ks[0]])))[0]
-    arr_mul2 = bn254.g2_array_to_points(bn254.g2_mul_each_array(bn254.g2_points_to_array([Q2]),
-                                                                bn254.ints_to_limbs([ks[1]])))[0]
+    arr_msm = bn254.msm_g1_array(
+        bn254.g1_points_to_array([P, bn254.G1_GEN, None]), bn254.ints_to_limbs(ks[:3])
+    )
+    arr_msm2 = bn254.msm_g2_array(
+        bn254.g2_points_to_array([Q2, bn254.G2_GEN]), bn254.ints_to_limbs(ks[:2])
+    )
+    arr_mul = bn254.g1_array_to_points(
+        bn254.g1_mul_each_array(bn254.g1_points_to_array([P]), bn254.ints_to_limbs([ks[0]]))
+    )[0]
+    arr_mul2 = bn254.g2_array_to_points(
+        bn254.g2_mul_each_array(bn254.g2_points_to_array([Q2]), bn254.ints_to_limbs([ks[1]]))
+    )[0]
     want = {
-        "g1_mul": arr_mul, "g1_add": bn254.g1_add(P, bn254.G1_GEN), "g1_neg": (P[0], Q - P[1]),
-        "g2_mul": arr_mul2, "g2_add": bn254.g2_add(Q2, bn254.G2_GEN),
-        "msm_g1": arr_msm, "msm_g2": arr_msm2, "pairing": bn254.pairing(P, Q2),
-        "check": True, "check_prepared": True, "subgroup": True,
-        "fq_inv": pow(ks[0], -1, Q), "fr_inv": pow(ks[0], -1, R), "fq_mul": ks[0] * ks[1] % Q,
+        "g1_mul": arr_mul,
+        "g1_add": bn254.g1_add(P, bn254.G1_GEN),
+        "g1_neg": (P[0], Q - P[1]),
+        "g2_mul": arr_mul2,
+        "g2_add": bn254.g2_add(Q2, bn254.G2_GEN),
+        "msm_g1": arr_msm,
+        "msm_g2": arr_msm2,
+        "pairing": bn254.pairing(P, Q2),
+        "check": True,
+        "check_prepared": True,
+        "subgroup": True,
+        "fq_inv": pow(ks[0], -1, Q),
+        "fr_inv": pow(ks[0], -1, R),
+        "fq_mul": ks[0] * ks[1] % Q,
         "fr_batch_inv": [pow(k, -1, R) if k else 0 for k in ks],
     }
     for k, v in want.items():
@@ -172,28 +207,49 @@ def test_lazy_command_modules_find_every_command():
     from zkats import cli
 
     ctx = click.Context(cli.main)
-    tops = cli.main.list_commands(ctx)       # imports every command module
+    tops = cli.main.list_commands(ctx)  # imports every command module
     assert {"groth16", "prove", "zkey", "powersoftau", "circuit"} <= set(tops)
     for top in tops:
-        r = subprocess.run([sys.executable, "-c", _LAZY, top], capture_output=True, text=True, timeout=120)
+        r = subprocess.run(
+            [sys.executable, "-c", _LAZY, top], capture_output=True, text=True, timeout=120
+        )
         assert json.loads(r.stdout)["found"] == {top: True}, (top, r.stderr)
     # subcommands of the shared groups, each in a fresh process
-    code = ("import json, sys, click\nfrom zkats import cli\n"
-            "g = cli.main.get_command(click.Context(cli.main), sys.argv[1])\n"
-            "print(json.dumps(g.get_command(click.Context(g), sys.argv[2]) is not None))")
+    code = (
+        "import json, sys, click\nfrom zkats import cli\n"
+        "g = cli.main.get_command(click.Context(cli.main), sys.argv[1])\n"
+        "print(json.dumps(g.get_command(click.Context(g), sys.argv[2]) is not None))"
+    )
     for top in ("groth16", "zkey"):
         grp = cli.main.get_command(ctx, top)
         for sub in grp.list_commands(click.Context(grp)):
-            r = subprocess.run([sys.executable, "-c", code, top, sub], capture_output=True, text=True, timeout=120)
+            r = subprocess.run(
+                [sys.executable, "-c", code, top, sub], capture_output=True, text=True, timeout=120
+            )
             assert r.stdout.strip() == "true", (top, sub, r.stderr)
-    r = subprocess.run([sys.executable, "-c", _LAZY, "nope"], capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-c", _LAZY, "nope"], capture_output=True, text=True, timeout=120
+    )
     assert json.loads(r.stdout)["found"] == {"nope": False}
 
 
 def test_verify_path_loads_only_its_command_module(mult):
     _, _, _, d = mult
     code = _RUN_VERIFY.replace('"numpy": ', '"venue": "zkats.cli.venue" in sys.modules, "numpy": ')
-    r = subprocess.run([sys.executable, "-c", code, "groth16", "verify", str(d / "vk.json"),
-                        str(d / "public.json"), str(d / "proof.json")], capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code,
+            "groth16",
+            "verify",
+            str(d / "vk.json"),
+            str(d / "public.json"),
+            str(d / "proof.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     out = json.loads(r.stdout.strip().splitlines()[-1])
     assert out == {"code": 0, "venue": False, "numpy": False}, r.stderr

@@ -1,5 +1,6 @@
 """Shared helpers for the venue circuit tests: compile once per session,
 solve valid and tampered inputs, and a lying hint hook."""
+
 import pytest
 
 from zkats.circuit import compile_circuit
@@ -20,6 +21,7 @@ def lying_bits(values):
     input does not fit (value >= 2^n, e.g. a negative difference) returns the
     low bits instead, so each bit is boolean and only the recomposition can
     catch the lie.  ``values`` collects the lied-about inputs."""
+
     def hook(i, fn, args, outs):
         name = getattr(fn, "__name__", "")
         if name.startswith("num2bits_") and args:
@@ -29,6 +31,7 @@ def lying_bits(values):
                 values.append(x)
                 return [(x >> k) & 1 for k in range(n - 1)]
         return outs
+
     return hook
 
 

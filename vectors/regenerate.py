@@ -18,6 +18,7 @@ Writes
 
 Needs node and `npm ci` (package.json / package-lock.json pin the peers).
 """
+
 import json
 import shutil
 import struct
@@ -58,9 +59,22 @@ def compile_count(circom_file, substitutions=None):
     with tempfile.TemporaryDirectory() as tmp:
         main = Path(tmp) / circom_file.name
         main.write_text(src)
-        subprocess.run([str(BIN / "circom2"), str(main), "--r1cs", "--O2",
-                        "-l", str(ROOT / "node_modules" / "circomlib" / "circuits"),
-                        "-o", tmp], check=True, capture_output=True, text=True, cwd=ROOT)
+        subprocess.run(
+            [
+                str(BIN / "circom2"),
+                str(main),
+                "--r1cs",
+                "--O2",
+                "-l",
+                str(ROOT / "node_modules" / "circomlib" / "circuits"),
+                "-o",
+                tmp,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         return r1cs_counts(Path(tmp) / (circom_file.stem + ".r1cs"))
 
 
@@ -68,17 +82,38 @@ def _run_witness(wasm_dir, stem, inputs, tmp):
     """circom2's witness calculator on ``inputs``: the witness values, or None
     when an assertion of the circuit fails."""
     inp = Path(tmp) / "input.json"
-    inp.write_text(json.dumps({k: (str(v) if not isinstance(v, list) else [str(x) for x in v])
-                               for k, v in inputs.items()}))
+    inp.write_text(
+        json.dumps(
+            {
+                k: (str(v) if not isinstance(v, list) else [str(x) for x in v])
+                for k, v in inputs.items()
+            }
+        )
+    )
     wtns = Path(tmp) / "w.wtns"
-    r = subprocess.run([str(BIN / "snarkjs"), "wtns", "calculate",
-                        str(Path(wasm_dir) / f"{stem}_js" / f"{stem}.wasm"), str(inp), str(wtns)],
-                       capture_output=True, text=True, cwd=ROOT)
+    r = subprocess.run(
+        [
+            str(BIN / "snarkjs"),
+            "wtns",
+            "calculate",
+            str(Path(wasm_dir) / f"{stem}_js" / f"{stem}.wasm"),
+            str(inp),
+            str(wtns),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     if r.returncode != 0 or not wtns.exists():
         return None
     js = Path(tmp) / "w.json"
-    subprocess.run([str(BIN / "snarkjs"), "wtns", "export", "json", str(wtns), str(js)],
-                   check=True, capture_output=True, text=True, cwd=ROOT)
+    subprocess.run(
+        [str(BIN / "snarkjs"), "wtns", "export", "json", str(wtns), str(js)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     wtns.unlink()
     return json.loads(js.read_text())
 
@@ -95,17 +130,35 @@ def circom_semantics(vecs):
             src = Path(tmp) / "src"
             src.mkdir(exist_ok=True)
             (src / f"{stem}.circom").write_text((HERE / "circom" / f"{stem}.circom").read_text())
-            subprocess.run([str(BIN / "circom2"), str(src / f"{stem}.circom"),
-                            "--wasm", "--O2", "-l",
-                            str(ROOT / "node_modules" / "circomlib" / "circuits"), "-o", tmp],
-                           check=True, capture_output=True, text=True, cwd=ROOT)
+            subprocess.run(
+                [
+                    str(BIN / "circom2"),
+                    str(src / f"{stem}.circom"),
+                    "--wasm",
+                    "--O2",
+                    "-l",
+                    str(ROOT / "node_modules" / "circomlib" / "circuits"),
+                    "-o",
+                    tmp,
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+            )
         for ins in ([0, 0], [1, 2], [R - 1, R - 1], [12345, 67890]):
             w = _run_witness(tmp, "poseidon2", {"in": ins}, tmp)
             out["poseidon2"].append({"inputs": [str(x) for x in ins], "out": w[1]})
         base = vecs["eddsa"][5]
-        valid = {"enabled": 1, "Ax": int(base["pub"][0]), "Ay": int(base["pub"][1]),
-                 "S": int(base["S"]), "R8x": int(base["R8"][0]), "R8y": int(base["R8"][1]),
-                 "M": int(base["msg"])}
+        valid = {
+            "enabled": 1,
+            "Ax": int(base["pub"][0]),
+            "Ay": int(base["pub"][1]),
+            "S": int(base["S"]),
+            "R8x": int(base["R8"][0]),
+            "R8y": int(base["R8"][1]),
+            "M": int(base["msg"]),
+        }
         other = vecs["eddsa"][9]
         cases = {
             "valid": {},
@@ -119,18 +172,24 @@ def circom_semantics(vecs):
         for name, over in cases.items():
             inputs = dict(valid, **over)
             w = _run_witness(tmp, "eddsaposeidon", inputs, tmp)
-            out["eddsaposeidon"].append({"case": name, "inputs": {k: str(v) for k, v in inputs.items()},
-                                         "accepted": w is not None})
+            out["eddsaposeidon"].append(
+                {
+                    "case": name,
+                    "inputs": {k: str(v) for k, v in inputs.items()},
+                    "accepted": w is not None,
+                }
+            )
     return out
 
 
 def pedersen_generators():
     sys.path.insert(0, str(ROOT))
     from zkats.gadgets.pedersen import DOMAIN, blinding_generator, value_generators
+
     gens = value_generators(4)
     return {
         "derivation": "zkats/gadgets/pedersen.py: try-and-increment SHA-256 hash to curve, "
-                      "times cofactor 8, checked in the order-L subgroup",
+        "times cofactor 8, checked in the order-L subgroup",
         "domain": DOMAIN.decode(),
         "H": {"label": "blinding", "point": [str(c) for c in blinding_generator()]},
         "G": [{"label": f"value/{i}", "point": [str(c) for c in g]} for i, g in enumerate(gens)],
@@ -138,8 +197,13 @@ def pedersen_generators():
 
 
 def main(argv):
-    out = subprocess.run(["node", str(HERE / "js" / "circomlibjs_vectors.js")], cwd=ROOT,
-                         check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["node", str(HERE / "js" / "circomlibjs_vectors.js")],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     json.loads(out)
     (HERE / "circomlibjs.json").write_text(out)
     gens = pedersen_generators()
@@ -155,9 +219,13 @@ def main(argv):
         counts = {"compiler": "circom2@0.2.23 --O2", "library": "circomlib@2.0.5", "templates": {}}
         for f in sorted((HERE / "circom").glob("*.circom")):
             n_cons, n_wires, n_out, n_pub, n_prv = compile_count(f, subs)
-            counts["templates"][f.stem] = {"constraints": n_cons, "wires": n_wires,
-                                           "outputs": n_out, "public_inputs": n_pub,
-                                           "private_inputs": n_prv}
+            counts["templates"][f.stem] = {
+                "constraints": n_cons,
+                "wires": n_wires,
+                "outputs": n_out,
+                "public_inputs": n_pub,
+                "private_inputs": n_prv,
+            }
             print(f"{f.stem}: {n_cons} constraints", file=sys.stderr)
         (HERE / "circomlib_counts.json").write_text(json.dumps(counts, indent=1) + "\n")
         sem = circom_semantics(json.loads(out))

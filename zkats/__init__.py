@@ -5,6 +5,7 @@ core), ``zkats.circuit`` and ``zkats.gadgets`` (the constraint system),
 ``zkats.groth16``, ``zkats.formats``, ``zkats.commit`` and ``zkats.venue``,
 the circuits in ``zkats.circuits``, and the CLI.
 """
+
 __version__ = "0.1.0"
 
 from .errors import ZkatsError  # noqa: F401

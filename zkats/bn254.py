@@ -17,6 +17,7 @@ Conventions
 Sections below are owned by the parts of the native core they wrap
 (fields and curves/MSM; NTT and pairing).  Edit only your section.
 """
+
 import os
 
 
@@ -70,7 +71,7 @@ def aligned_buffer(obj, ctype="uint64_t[]"):
     n = ffi.sizeof(p)
     c = ffi.new("uint64_t[]", (n + 7) // 8)
     ffi.memmove(c, p, n)
-    return ffi.from_buffer(ctype, ffi.buffer(c, n))     # the buffer keeps c alive
+    return ffi.from_buffer(ctype, ffi.buffer(c, n))  # the buffer keeps c alive
 
 
 def _ptr(arr):
@@ -83,6 +84,7 @@ def _ptr(arr):
 # MSM) converts through ``uint64_t[]`` cdata buffers instead of numpy arrays,
 # so a proof verification from the command line never imports numpy.  A
 # buffer holds 4 little-endian limbs per field element, as the arrays do.
+
 
 def _lbuf(n_limbs):
     """A zeroed, aligned uint64_t[n_limbs] (at least one limb)."""
@@ -100,7 +102,7 @@ def _ints_buf(values):
 def _buf_ints(buf, n):
     """The first n 4-limb values of a buffer as ints."""
     raw = ffi.buffer(buf, 32 * n)[:]
-    return [int.from_bytes(raw[i:i + 32], "little") for i in range(0, len(raw), 32)]
+    return [int.from_bytes(raw[i : i + 32], "little") for i in range(0, len(raw), 32)]
 
 
 def _mont_buf(values, field):
@@ -151,10 +153,14 @@ _MONT_INV = pow(_MONT, -1, Q)
 #: generators (the same as py_ecc's and snarkjs')
 G1_GEN = (1, 2)
 G2_GEN = (
-    (10857046999023057135944570762232829481370756359578518086990519993285655852781,
-     11559732032986387107991004021392285783925812861821192530917403151452391805634),
-    (8495653923123431417604973247489272438418190587263600148770280649306958101930,
-     4082367875863433681332203403145435568316851327593401208105741076214120093531),
+    (
+        10857046999023057135944570762232829481370756359578518086990519993285655852781,
+        11559732032986387107991004021392285783925812861821192530917403151452391805634,
+    ),
+    (
+        8495653923123431417604973247489272438418190587263600148770280649306958101930,
+        4082367875863433681332203403145435568316851327593401208105741076214120093531,
+    ),
 )
 
 
@@ -199,6 +205,7 @@ def _to_fq(x, what="value"):
 
 
 # ---- field helpers (plain ints; for tests and small jobs) ------------------
+
 
 def _to_mont(arr, field):
     """(n, 4) canonical limbs of "fq" or "fr" -> Montgomery (native)."""
@@ -289,6 +296,7 @@ def fq_from_mont_array(arr):
 
 # ---- point conversion --------------------------------------------------------
 
+
 def _g1_coords(p, what="G1 point"):
     if p is None:
         return [0, 0]
@@ -325,15 +333,20 @@ def _g2_buf(points):
 def _g1_buf_points(buf, n):
     """n Montgomery affine G1 points of a buffer -> (x, y) or None."""
     v = _buf_canon(buf, 2 * n, "fq")
-    return [None if v[2 * i] == 0 and v[2 * i + 1] == 0 else (v[2 * i], v[2 * i + 1])
-            for i in range(n)]
+    return [
+        None if v[2 * i] == 0 and v[2 * i + 1] == 0 else (v[2 * i], v[2 * i + 1]) for i in range(n)
+    ]
 
 
 def _g2_buf_points(buf, n):
     """n Montgomery affine G2 points of a buffer -> ((x0, x1), (y0, y1)) or None."""
     v = _buf_canon(buf, 4 * n, "fq")
-    return [None if not any(v[4 * i:4 * i + 4])
-            else ((v[4 * i], v[4 * i + 1]), (v[4 * i + 2], v[4 * i + 3])) for i in range(n)]
+    return [
+        None
+        if not any(v[4 * i : 4 * i + 4])
+        else ((v[4 * i], v[4 * i + 1]), (v[4 * i + 2], v[4 * i + 3]))
+        for i in range(n)
+    ]
 
 
 def g1_points_to_array(points):
@@ -366,8 +379,9 @@ def g2_array_to_points(arr):
     v = limbs_to_ints(_from_mont(arr.reshape(-1, 4), "fq"))
     out = []
     for i in range(arr.shape[0]):
-        out.append(None if not arr[i].any()
-                   else ((v[4 * i], v[4 * i + 1]), (v[4 * i + 2], v[4 * i + 3])))
+        out.append(
+            None if not arr[i].any() else ((v[4 * i], v[4 * i + 1]), (v[4 * i + 2], v[4 * i + 3]))
+        )
     return out
 
 
@@ -426,6 +440,7 @@ def _scalar_limbs(k):
 
 # ---- G1 ----------------------------------------------------------------------
 
+
 def is_on_curve_g1(p):
     """True if p is None or (x, y) with canonical coordinates on y^2 = x^3 + 3."""
     if p is None:
@@ -470,6 +485,7 @@ def g1_mul(p, k):
 
 
 # ---- G2 ----------------------------------------------------------------------
+
 
 def is_on_curve_g2(p):
     """True if p is None or a point with canonical coordinates on the twist."""
@@ -527,6 +543,7 @@ def g2_mul(p, k):
 
 # ---- MSM and batch multiplication ----------------------------------------------
 
+
 def _msm_array(name, width, bases, scalars, threads, window=None, what="bases"):
     b = _u64(bases, width, what)
     s = _scalars_array(scalars, b.shape[0])
@@ -534,8 +551,9 @@ def _msm_array(name, width, bases, scalars, threads, window=None, what="bases"):
     if window is None:
         rc = getattr(lib, name)(_ptr(out), _ptr(b), _ptr(s), b.shape[0], _threads(threads))
     else:
-        rc = getattr(lib, name + "_window")(_ptr(out), _ptr(b), _ptr(s), b.shape[0],
-                                            _threads(threads), int(window))
+        rc = getattr(lib, name + "_window")(
+            _ptr(out), _ptr(b), _ptr(s), b.shape[0], _threads(threads), int(window)
+        )
     if rc != 0:
         raise MemoryError("native MSM: out of memory")
     return out
@@ -805,12 +823,20 @@ def coset_intt(values, shift):
 
 # ---- Fr vector operations (Montgomery form) ---------------------------------
 
+
 def _out_like(a, out, what="out"):
     if out is None:
         return np.empty_like(a)
-    if not isinstance(out, np.ndarray) or out.dtype != np.uint64 or not out.flags.c_contiguous \
-            or not out.flags.writeable or out.size != a.size:
-        raise InputError(f"{what}: expected a writable C-contiguous uint64 array of {a.shape[0]} elements")
+    if (
+        not isinstance(out, np.ndarray)
+        or out.dtype != np.uint64
+        or not out.flags.c_contiguous
+        or not out.flags.writeable
+        or out.size != a.size
+    ):
+        raise InputError(
+            f"{what}: expected a writable C-contiguous uint64 array of {a.shape[0]} elements"
+        )
     return out.reshape(a.shape)
 
 
@@ -870,6 +896,7 @@ def fr_mont_array_to_ints(arr):
 
 # ---- pairing -------------------------------------------------------------------
 
+
 def _fq12_ints(buf):
     return tuple(_buf_canon(ffi.cast("uint64_t *", buf), 12, "fq"))
 
@@ -879,6 +906,7 @@ def fq12_to_py_ecc(c):
     (Fq[w]/(w^12 - 18 w^6 + 82)): with w^6 = 9 + u, the Fq2 coefficient
     x + y u of w^k contributes x - 9y to w^k and y to w^(k+6)."""
     from py_ecc.fields import optimized_bn128_FQ12 as FQ12
+
     co = [0] * 12
     for j in range(2):
         for i in range(3):
@@ -1013,7 +1041,6 @@ def pairing_check_prepared(pairs) -> bool:
     return lib.pairing_check_prepared(g1, ffi.cast("g2_prepared_t *", buf), len(pairs)) == 1
 
 
-
 # ===========================================================================
 # Section: prover kernels (Groth16 prover; native/prover.c)
 # ===========================================================================
@@ -1045,11 +1072,20 @@ def qap_ab_array(coeffs, witness, domain_size):
     witness = np.ascontiguousarray(witness, dtype=np.uint64)
     a = np.empty((domain_size, 4), dtype=np.uint64)
     b = np.empty((domain_size, 4), dtype=np.uint64)
-    bad = lib.zk_qap_ab(ffi.cast("uint8_t *", ffi.from_buffer(buf)), n_coef,
-                        _ptr(witness), witness.size // 4, _ptr(a), _ptr(b), domain_size)
+    bad = lib.zk_qap_ab(
+        ffi.cast("uint8_t *", ffi.from_buffer(buf)),
+        n_coef,
+        _ptr(witness),
+        witness.size // 4,
+        _ptr(a),
+        _ptr(b),
+        domain_size,
+    )
     if bad >= 0:
-        raise InputError(f"coefficient entry {bad} is out of range "
-                         "(matrix id > 1, row >= domain, signal >= nVars, or value >= r)")
+        raise InputError(
+            f"coefficient entry {bad} is out of range "
+            "(matrix id > 1, row >= domain, signal >= nVars, or value >= r)"
+        )
     return a, b
 
 
@@ -1081,6 +1117,7 @@ def fr_join_abc_array(a, b, c, out=None):
 # Section: setup helpers (H5a; native/pointenc.c, native/gfft.c):
 # ceremony point encodings, BLAKE2b compression, group FFT
 # ===========================================================================
+
 
 def g1_lem_to_uncompressed(pts):
     """(n, 8) Montgomery affine G1 -> n*64 bytes of snarkjs' uncompressed
@@ -1159,10 +1196,10 @@ def _fr_limbs(values):
 #  G1: phi(x, y) = (beta x, y) = [GLV_LAMBDA] (x, y); short lattice basis
 #      (A1, B1), (A2, B2) of {(a, b): a + b*GLV_LAMBDA = 0 mod r}.
 #  G2: psi = [6x^2] on G2 (x the BN parameter): k = k0 + k1 * 6x^2.
-GLV_LAMBDA = 0xb3c4d79d41a917585bfc41088d8daaa78b17ea66b99c90dd
+GLV_LAMBDA = 0xB3C4D79D41A917585BFC41088D8DAAA78B17EA66B99C90DD
 _GLV_A1, _GLV_B1 = 9931322734385697763, -147946756881789319000765030803803410728
 _GLV_A2, _GLV_B2 = 147946756881789319010696353538189108491, 9931322734385697763
-PSI_LAMBDA = 6 * 4965661367192848881 ** 2
+PSI_LAMBDA = 6 * 4965661367192848881**2
 
 
 def glv_decompose(k):
@@ -1237,8 +1274,13 @@ def _sparse_combine(fn, width, n_out, bases, row_ptr, idx, scalars, threads):
     row_ptr = np.ascontiguousarray(row_ptr, dtype=np.int64)
     idx = np.ascontiguousarray(idx, dtype=np.uint32)
     scalars = np.ascontiguousarray(scalars, dtype=np.uint64).reshape(-1, 4)
-    if row_ptr.shape[0] != n_out + 1 or row_ptr[0] != 0 or row_ptr[-1] != idx.shape[0] \
-            or idx.shape[0] != scalars.shape[0] or (np.diff(row_ptr) < 0).any():
+    if (
+        row_ptr.shape[0] != n_out + 1
+        or row_ptr[0] != 0
+        or row_ptr[-1] != idx.shape[0]
+        or idx.shape[0] != scalars.shape[0]
+        or (np.diff(row_ptr) < 0).any()
+    ):
         raise InputError("sparse combination: inconsistent row pointers / entries")
     if idx.size and int(idx.max()) >= bases.shape[0]:
         raise InputError("sparse combination: base index out of range")
@@ -1246,8 +1288,15 @@ def _sparse_combine(fn, width, n_out, bases, row_ptr, idx, scalars, threads):
     if bad >= 0:
         raise InputError(f"sparse combination: scalar {bad} is not < r")
     out = np.zeros((n_out, width), dtype=np.uint64)
-    rc = fn(_ptr(out), n_out, _ptr(bases), aligned_buffer(row_ptr, "int64_t[]"),
-            aligned_buffer(idx, "uint32_t[]"), _ptr(scalars), _threads(threads))
+    rc = fn(
+        _ptr(out),
+        n_out,
+        _ptr(bases),
+        aligned_buffer(row_ptr, "int64_t[]"),
+        aligned_buffer(idx, "uint32_t[]"),
+        _ptr(scalars),
+        _threads(threads),
+    )
     if rc != 0:
         raise MemoryError("native sparse combination: out of memory")
     return out
@@ -1257,12 +1306,16 @@ def g1_sparse_combine_array(n_out, bases, row_ptr, idx, scalars, threads=None):
     """out[s] = sum_{row_ptr[s] <= j < row_ptr[s+1]} scalars[j] * bases[idx[j]]
     for s < n_out: (n_out, 8) Montgomery affine.  ``scalars`` (nnz, 4)
     canonical limbs < r (checked); bases assumed on the curve."""
-    return _sparse_combine(lib.zs_g1_sparse_combine, 8, n_out, bases, row_ptr, idx, scalars, threads)
+    return _sparse_combine(
+        lib.zs_g1_sparse_combine, 8, n_out, bases, row_ptr, idx, scalars, threads
+    )
 
 
 def g2_sparse_combine_array(n_out, bases, row_ptr, idx, scalars, threads=None):
     """As :func:`g1_sparse_combine_array` for G2 ((n_out, 16) out)."""
-    return _sparse_combine(lib.zs_g2_sparse_combine, 16, n_out, bases, row_ptr, idx, scalars, threads)
+    return _sparse_combine(
+        lib.zs_g2_sparse_combine, 16, n_out, bases, row_ptr, idx, scalars, threads
+    )
 
 
 def _mul_one(fn, width, points, k, threads):
@@ -1360,7 +1413,7 @@ def bjj_check_subgroup(points):
 def bjj_add(p, q):
     """p + q for points on the curve (complete law; not checked here)."""
     out = np.zeros((2, 4), dtype=np.uint64)
-    a, b = _bjj_point(p, "p"), _bjj_point(q, "q")   # keep the buffers alive
+    a, b = _bjj_point(p, "p"), _bjj_point(q, "q")  # keep the buffers alive
     lib.bjj_add(_ptr(out), _ptr(a), _ptr(b))
     return _bjj_out(out)
 
@@ -1380,6 +1433,7 @@ def bjj_mul(p, k):
 # Section: Poseidon permutation (native/poseidon.c; used by the settlement
 # service).  Constants come from the caller (zkats.gadgets.poseidon_constants).
 # ===========================================================================
+
 
 def fr_to_mont_limbs(values):
     """ints (reduced mod r) -> (n, 4) Montgomery limbs."""

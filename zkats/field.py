@@ -5,6 +5,7 @@
 shared/DESIGN.md, cross-checked in tests against py_ecc's curve order and
 field modulus.
 """
+
 R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
 Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583
 
@@ -29,7 +30,7 @@ def limbs_to_ints(arr):
 
     arr = np.ascontiguousarray(arr, dtype="<u8").reshape(-1, 4)
     raw = arr.tobytes()
-    return [int.from_bytes(raw[i:i + 32], "little") for i in range(0, len(raw), 32)]
+    return [int.from_bytes(raw[i : i + 32], "little") for i in range(0, len(raw), 32)]
 
 
 def is_canonical(x, modulus=R):

@@ -49,6 +49,7 @@ Findings can be justified: a circuit class may carry
 one of whose wire labels, matches a pattern (``fnmatch``) becomes a
 justified note carrying the reason.
 """
+
 import fnmatch
 from dataclasses import dataclass, field
 from typing import List, Optional
@@ -67,17 +68,17 @@ LINALG_LIMIT = 4000
 #: is listed as a note.  Circuits may add their own (``LINT_NONZERO``).
 NONZERO_ASSUMPTIONS = {
     "*babyjub_add/div": "complete twisted Edwards addition of points on the curve: "
-                        "1 +- d*x1*x2*y1*y2 != 0 because d is not a square "
-                        "(point_add's precondition; docs/gadgets.md)",
+    "1 +- d*x1*x2*y1*y2 != 0 because d is not a square "
+    "(point_add's precondition; docs/gadgets.md)",
     "*babyjub_double/div": "complete doubling of a point on the curve: the denominators "
-                           "a*x^2 + y^2 and 2 - a*x^2 - y^2 never vanish",
+    "a*x^2 + y^2 and 2 - a*x^2 - y^2 never vanish",
     "*babyjub_fixed_msm/div": "fixed-base chains of at most 83 3-bit windows keep every partial "
-                              "sum s*B with 0 < s < L/2 below the next addend, so the "
-                              "incomplete Montgomery additions never meet equal or opposite "
-                              "points and no point is 2-torsion (docs/gadgets.md)",
+    "sum s*B with 0 < s < L/2 below the next addend, so the "
+    "incomplete Montgomery additions never meet equal or opposite "
+    "points and no point is 2-torsion (docs/gadgets.md)",
     "*babyjub_var_mul/div": "the accumulator starts at an order-8 point, so it never equals "
-                            "+- the doubled base of the prime-order subgroup and is never "
-                            "the identity or 2-torsion (docs/gadgets.md)",
+    "+- the doubled base of the prime-order subgroup and is never "
+    "the identity or 2-torsion (docs/gadgets.md)",
 }
 
 _POW2 = {}
@@ -95,9 +96,14 @@ class Finding:
     justified: Optional[str] = None
 
     def as_dict(self):
-        return {"kind": self.kind, "message": self.message, "wires": self.wires,
-                "scope": self.scope, "constraint": self.constraint,
-                "justified": self.justified}
+        return {
+            "kind": self.kind,
+            "message": self.message,
+            "wires": self.wires,
+            "scope": self.scope,
+            "constraint": self.constraint,
+            "justified": self.justified,
+        }
 
     def line(self):
         where = f" [{self.scope}]" if self.scope else ""
@@ -120,24 +126,33 @@ class LintReport:
         return [f for f in self.findings if not f.justified]
 
     def as_dict(self):
-        return {"circuit": self.circuit, "constraints": self.n_constraints,
-                "wires": self.n_wires, "findings": [f.as_dict() for f in self.findings],
-                "unjustified": len(self.unjustified), "notes": self.notes,
-                "stats": self.stats}
+        return {
+            "circuit": self.circuit,
+            "constraints": self.n_constraints,
+            "wires": self.n_wires,
+            "findings": [f.as_dict() for f in self.findings],
+            "unjustified": len(self.unjustified),
+            "notes": self.notes,
+            "stats": self.stats,
+        }
 
     def text(self):
         out = [f"circuit {self.circuit}: {self.n_constraints} constraints, {self.n_wires} wires"]
         s = self.stats
-        out.append(f"  determined {s['determined']} of {s['n_wires']} wires "
-                   f"({s['inputs']} inputs given; {s['decompositions']} decompositions, "
-                   f"{s['linalg_determined']} by linear algebra"
-                   f"{', linear algebra skipped' if s.get('linalg_skipped') else ''})")
+        out.append(
+            f"  determined {s['determined']} of {s['n_wires']} wires "
+            f"({s['inputs']} inputs given; {s['decompositions']} decompositions, "
+            f"{s['linalg_determined']} by linear algebra"
+            f"{', linear algebra skipped' if s.get('linalg_skipped') else ''})"
+        )
         for f in self.findings:
             out.append("  " + ("note " if f.justified else "FINDING ") + f.line())
         for n in self.notes:
             out.append("  note " + n)
-        out.append(f"  {len(self.unjustified)} unjustified finding(s), "
-                   f"{len(self.findings) - len(self.unjustified)} justified")
+        out.append(
+            f"  {len(self.unjustified)} unjustified finding(s), "
+            f"{len(self.findings) - len(self.unjustified)} justified"
+        )
         return "\n".join(out)
 
 
@@ -145,8 +160,19 @@ class LintReport:
 class _System:
     """The constraint rows as ``{wire: coeff}`` dicts plus labels/scopes."""
 
-    def __init__(self, name, n_wires, n_pub_out, n_pub_in, n_prv_in, rows,
-                 label=None, row_scope=None, wire_scope=None, hint_wires=()):
+    def __init__(
+        self,
+        name,
+        n_wires,
+        n_pub_out,
+        n_pub_in,
+        n_prv_in,
+        rows,
+        label=None,
+        row_scope=None,
+        wire_scope=None,
+        hint_wires=(),
+    ):
         self.name = name
         self.n_wires = n_wires
         self.n_pub_out = n_pub_out
@@ -170,8 +196,9 @@ def _rows_from_mats(n, mats, coeff_of):
 def system_of_compiled(cc):
     """A :class:`_System` for a :class:`zkats.circuit.CompiledCircuit`."""
     table = cc.coeff_table
-    rows = _rows_from_mats(cc.n_constraints, cc.mats,
-                           lambda cids: [table[i] for i in cids.tolist()])
+    rows = _rows_from_mats(
+        cc.n_constraints, cc.mats, lambda cids: [table[i] for i in cids.tolist()]
+    )
     names = cc.scope_names
     cs = cc.constraint_scope
     ws = cc.wire_scope
@@ -180,14 +207,24 @@ def system_of_compiled(cc):
     def wire_scope(w):
         return names[ws[w - fi]] if w >= fi and w - fi < len(ws) else ""
 
-    return _System(cc.name, cc.n_wires, cc.n_pub_out, cc.n_pub_in, cc.n_prv_in, rows,
-                   label=cc.wire_label, row_scope=lambda i: names[cs[i]],
-                   wire_scope=wire_scope, hint_wires=cc.hint_wires.tolist())
+    return _System(
+        cc.name,
+        cc.n_wires,
+        cc.n_pub_out,
+        cc.n_pub_in,
+        cc.n_prv_in,
+        rows,
+        label=cc.wire_label,
+        row_scope=lambda i: names[cs[i]],
+        wire_scope=wire_scope,
+        hint_wires=cc.hint_wires.tolist(),
+    )
 
 
 def system_of_r1cs(r1cs, name="r1cs"):
     """A :class:`_System` for a :class:`zkats.r1cs.R1CS` (e.g. a ``.r1cs`` file)."""
     from .field import limbs_to_ints
+
     mats = [(m.rows, m.cols, m.coeffs) for m in (r1cs.A, r1cs.B, r1cs.C)]
     rows = _rows_from_mats(r1cs.n_constraints, mats, limbs_to_ints)
     names = r1cs.names or {}
@@ -196,8 +233,16 @@ def system_of_r1cs(r1cs, name="r1cs"):
     def label(w):
         return "one" if w == 0 else names.get(w, f"w{w}")
 
-    return _System(name, r1cs.n_wires, r1cs.n_pub_out, r1cs.n_pub_in, r1cs.n_prv_in, rows,
-                   label=label, row_scope=(lambda i: origin[i] or "") if origin else None)
+    return _System(
+        name,
+        r1cs.n_wires,
+        r1cs.n_pub_out,
+        r1cs.n_pub_in,
+        r1cs.n_prv_in,
+        rows,
+        label=label,
+        row_scope=(lambda i: origin[i] or "") if origin else None,
+    )
 
 
 # ---------------------------------------------------------------- helpers
@@ -221,7 +266,7 @@ def _bool_lc(a, b, c):
     for x, y in ((a, b), (b, a)):
         if not x or _const(x) is not None:
             continue
-        d = dict(x)                        # x - 1
+        d = dict(x)  # x - 1
         d[0] = (d.get(0, 0) - 1) % R
         if not d[0]:
             del d[0]
@@ -261,8 +306,9 @@ def analyse(sys_, assumptions=None):
     def assumed(i):
         sc = sys_.row_scope(i)
         if sc not in assumed_scope:
-            assumed_scope[sc] = next((p for p in assumptions
-                                      if fnmatch.fnmatchcase(sc, p)), None) if sc else None
+            assumed_scope[sc] = (
+                next((p for p in assumptions if fnmatch.fnmatchcase(sc, p)), None) if sc else None
+            )
         return assumed_scope[sc]
 
     rows = sys_.rows
@@ -439,8 +485,11 @@ def analyse(sys_, assumptions=None):
                 ok = False
                 break
             x, y = (a, b) if w in b else (b, a)
-            if any(not det[v] for v in x) or any(not det[v] for v in c) \
-                    or any(not det[v] for v in y if v != w):
+            if (
+                any(not det[v] for v in x)
+                or any(not det[v] for v in c)
+                or any(not det[v] for v in y if v != w)
+            ):
                 ok = False
                 break
         if ok:
@@ -473,7 +522,7 @@ def _linalg(rows, det):
     if len(lin) > LINALG_LIMIT or len(cols) > LINALG_LIMIT:
         return [], True
     # reduced row echelon form, rows as dicts
-    pivots = {}                              # col -> row dict (pivot coeff 1)
+    pivots = {}  # col -> row dict (pivot coeff 1)
     for eq in lin:
         r_ = dict(eq)
         for p, prow in pivots.items():
@@ -538,11 +587,15 @@ def _comparator_findings(sys_, events, boolwire_rows):
             if fits(lc, nbits):
                 continue
             wires = [sys_.label(w) for w in sorted(lc.t) if w]
-            out.append(Finding(
-                "comparator_unchecked",
-                f"{kind}(n={nbits}): the {side} input ({' + '.join(wires) or 'constant'}) "
-                f"is not shown to fit in {nbits} bits (range-check it first)",
-                wires, scope))
+            out.append(
+                Finding(
+                    "comparator_unchecked",
+                    f"{kind}(n={nbits}): the {side} input ({' + '.join(wires) or 'constant'}) "
+                    f"is not shown to fit in {nbits} bits (range-check it first)",
+                    wires,
+                    scope,
+                )
+            )
     return out
 
 
@@ -554,7 +607,9 @@ def _group(sys_, kind, wires, what, occ):
     out = []
     for scope, ws in sorted(by_scope.items()):
         labels = [sys_.label(w) for w in ws]
-        shown = ", ".join(labels[:8]) + (f", ... ({len(labels) - 8} more)" if len(labels) > 8 else "")
+        shown = ", ".join(labels[:8]) + (
+            f", ... ({len(labels) - 8} more)" if len(labels) > 8 else ""
+        )
         row = occ[ws[0]][0] if occ[ws[0]] else None
         out.append(Finding(kind, f"{len(ws)} {what}: {shown}", labels, scope, row))
     return out
@@ -573,14 +628,20 @@ def lint_system(sys_, events=None, justifications=None, nonzero=None):
     unused = [w for w in range(1, n) if not occ[w]]
     hint_unused = [w for w in unused if w in sys_.hint_wires]
     other_unused = [w for w in unused if w not in sys_.hint_wires]
-    findings += _group(sys_, "unused_signal", other_unused,
-                       "signal(s) appear in no constraint", occ)
-    findings += _group(sys_, "unconstrained_hint", hint_unused,
-                       "hint output(s) appear in no constraint", occ)
+    findings += _group(
+        sys_, "unused_signal", other_unused, "signal(s) appear in no constraint", occ
+    )
+    findings += _group(
+        sys_, "unconstrained_hint", hint_unused, "hint output(s) appear in no constraint", occ
+    )
     under = [w for w in range(1, n) if not det[w] and occ[w] and w not in fwz]
-    findings += _group(sys_, "underdetermined", under,
-                       "wire(s) not determined by the constraints once the inputs are fixed",
-                       occ)
+    findings += _group(
+        sys_,
+        "underdetermined",
+        under,
+        "wire(s) not determined by the constraints once the inputs are fixed",
+        occ,
+    )
     if events:
         boolw = set()
         for a, b, c in sys_.rows:
@@ -590,15 +651,20 @@ def lint_system(sys_, events=None, justifications=None, nonzero=None):
         findings += _comparator_findings(sys_, events, boolw)
     notes = []
     if fwz:
-        notes.append(f"{len(fwz)} wire(s) are free only where their multiplier is zero and "
-                     f"appear in no other constraint (harmless, e.g. is_zero's inverse)")
+        notes.append(
+            f"{len(fwz)} wire(s) are free only where their multiplier is zero and "
+            f"appear in no other constraint (harmless, e.g. is_zero's inverse)"
+        )
     if stats["strict_decompositions"]:
-        notes.append(f"{stats['strict_decompositions']} 254-bit decomposition(s) rely on "
-                     f"num2bits_strict's alias check")
+        notes.append(
+            f"{stats['strict_decompositions']} 254-bit decomposition(s) rely on "
+            f"num2bits_strict's alias check"
+        )
     used = {p: len(rows_) for p, rows_ in used.items()}
     for pat, cnt in sorted(used.items()):
-        notes.append(f"{cnt} division(s) in {pat} rely on a non-zero denominator: "
-                     f"{assumptions[pat]}")
+        notes.append(
+            f"{cnt} division(s) in {pat} rely on a non-zero denominator: {assumptions[pat]}"
+        )
     stats["nonzero_assumed"] = sum(used.values())
     for f in findings:
         f.justified = _justify(f, justifications or {})
@@ -632,6 +698,7 @@ def compile_for_lint(circuit):
     from .circuit.api import Builder
     from .circuit.compiled import _compile_fresh
     from .circuit.declare import Layout
+
     layout = Layout(circuit)
     b = Builder(layout.first_internal)
     b.lint_events = []
@@ -645,14 +712,19 @@ def lint_circuit(circuit, justifications=None):
     cc, events = compile_for_lint(circuit)
     justs = dict(getattr(type(circuit), "LINT_JUSTIFICATIONS", {}) or {})
     justs.update(justifications or {})
-    return lint_system(system_of_compiled(cc), events, justs,
-                       dict(getattr(type(circuit), "LINT_NONZERO", {}) or {}))
+    return lint_system(
+        system_of_compiled(cc),
+        events,
+        justs,
+        dict(getattr(type(circuit), "LINT_NONZERO", {}) or {}),
+    )
 
 
 def lint_r1cs_file(path, justifications=None):
     """Lint a ``.r1cs`` file (no scopes, hints or comparator records)."""
     from pathlib import Path
     from .formats.r1cs import read_r1cs
+
     r = read_r1cs(path)
     return lint_system(system_of_r1cs(r, Path(path).name), None, justifications)
 
@@ -662,4 +734,5 @@ def lint_target(target, params=None):
     if str(target).endswith(".r1cs"):
         return lint_r1cs_file(target)
     from .circuit import load_circuit
+
     return lint_circuit(load_circuit(target, **(params or {})))

@@ -12,6 +12,7 @@ are sparse matrices stored as COO triples of numpy arrays: ``rows`` and
 little-endian limbs, i.e. plain integers mod r, not Montgomery form).
 Entries are sorted by (row, col) and have non-zero coefficients.
 """
+
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
@@ -22,9 +23,9 @@ from .field import R, ints_to_limbs, limbs_to_ints
 
 @dataclass
 class SparseMatrix:
-    rows: np.ndarray      # int64 (nnz,)
-    cols: np.ndarray      # int64 (nnz,)
-    coeffs: np.ndarray    # uint64 (nnz, 4) canonical limbs
+    rows: np.ndarray  # int64 (nnz,)
+    cols: np.ndarray  # int64 (nnz,)
+    coeffs: np.ndarray  # uint64 (nnz, 4) canonical limbs
 
     @classmethod
     def from_triples(cls, triples):

@@ -12,6 +12,7 @@ module).  NOT a production ceremony: one
 contributor who could forge proofs if the toxic waste were kept (it is
 not: ``zkats.groth16.ceremony`` draws it from ``secrets`` and drops it).
 """
+
 #: the circuits whose proofs the escrow checks
 ESCROW_CIRCUITS = ("deposit", "withdraw", "match", "transition")
 POWER = 14
@@ -19,9 +20,13 @@ POWER = 14
 
 def circuit_class(name):
     import importlib
+
     mod = importlib.import_module(f"zkats.circuits.{name}")
-    return mod, next(c for c in vars(mod).values() if isinstance(c, type)
-                     and getattr(c, "circuit_name", None) == name)
+    return mod, next(
+        c
+        for c in vars(mod).values()
+        if isinstance(c, type) and getattr(c, "circuit_name", None) == name
+    )
 
 
 class DevKeys:
@@ -38,7 +43,7 @@ class DevKeys:
         for name in circuits:
             _, cls = circuit_class(name)
             self.compiled[name] = compile_circuit(cls())
-        made = dev.keys(list(self.compiled.items()))        # one known-tau session when cold
+        made = dev.keys(list(self.compiled.items()))  # one known-tau session when cold
         for name in circuits:
             self._paths[name] = made[name][0]
             self.zkey[name] = read_zkey(made[name][0])
@@ -50,6 +55,7 @@ class DevKeys:
         """A Groth16 proof of ``pub``/``prv`` (the circuit module's build
         output); returns ``(proof, public ints)``, checked against ``pub``."""
         from zkats.groth16.prover import prove
+
         mod, _ = circuit_class(name)
         w = self.compiled[name].solve(mod.inputs(pub, prv))
         proof, public = prove(self.zkey[name], w.limbs(), check=True)

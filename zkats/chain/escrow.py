@@ -5,21 +5,29 @@ the contract's structs; call it; mirror settlement batches.
 Preconditions: the verifying keys are the ones the proofs were made with
 (:class:`zkats.chain.devkeys.DevKeys` for tests); proofs are
 ``zkats.groth16`` Proof objects with public signals as ints."""
+
 from dataclasses import dataclass
 
 from .evm import Chain, ChainError, poseidon_artifact, project_contracts, verifier_artifact
 
 #: seconds after an exit request before a forced withdrawal is allowed
 FORCE_TIMEOUT = 7 * 86400
-VERIFIER_NAMES = {"deposit": "DepositVerifier", "withdraw": "WithdrawVerifier",
-                  "match": "MatchVerifier", "transition": "TransitionVerifier"}
+VERIFIER_NAMES = {
+    "deposit": "DepositVerifier",
+    "withdraw": "WithdrawVerifier",
+    "match": "MatchVerifier",
+    "transition": "TransitionVerifier",
+}
 
 
 def proof_struct(proof):
     """(a, b, c) with G2 halves in EIP-197 order (x.c1, x.c0)."""
     (ax, ay), (bx, by), (cx, cy) = proof.a, proof.b, proof.c
-    return ([int(ax), int(ay)], [[int(bx[1]), int(bx[0])], [int(by[1]), int(by[0])]],
-            [int(cx), int(cy)])
+    return (
+        [int(ax), int(ay)],
+        [[int(bx[1]), int(bx[0])], [int(by[1]), int(by[0])]],
+        [int(cx), int(cy)],
+    )
 
 
 def one(proof, public):
@@ -29,9 +37,14 @@ def one(proof, public):
 
 def trade(match, leg_a, leg_b):
     """A Trade struct from three (proof, public) pairs."""
-    return (proof_struct(match[0]), [int(x) for x in match[1]],
-            proof_struct(leg_a[0]), [int(x) for x in leg_a[1]],
-            proof_struct(leg_b[0]), [int(x) for x in leg_b[1]])
+    return (
+        proof_struct(match[0]),
+        [int(x) for x in match[1]],
+        proof_struct(leg_a[0]),
+        [int(x) for x in leg_a[1]],
+        proof_struct(leg_b[0]),
+        [int(x) for x in leg_b[1]],
+    )
 
 
 @dataclass
@@ -45,14 +58,24 @@ class Escrow:
     def deploy(cls, chain, vks, force_timeout=FORCE_TIMEOUT, operator=None):
         """``vks``: {circuit name: VerifyingKey} for deposit, withdraw, match, transition."""
         from zkats.circuits.deposit import ASSET
+
         arts = project_contracts()
         operator = operator or chain.accounts[0]
         token = chain.deploy(arts["TestToken"], sender=operator)
         hasher = chain.deploy(poseidon_artifact(2), sender=operator)
-        verifiers = [chain.deploy(verifier_artifact(vks[n], VERIFIER_NAMES[n]), sender=operator)
-                     .address for n in ("deposit", "withdraw", "match", "transition")]
-        esc = chain.deploy(arts["ZkatsEscrow"], token.address, hasher.address, verifiers, ASSET,
-                           force_timeout, sender=operator)
+        verifiers = [
+            chain.deploy(verifier_artifact(vks[n], VERIFIER_NAMES[n]), sender=operator).address
+            for n in ("deposit", "withdraw", "match", "transition")
+        ]
+        esc = chain.deploy(
+            arts["ZkatsEscrow"],
+            token.address,
+            hasher.address,
+            verifiers,
+            ASSET,
+            force_timeout,
+            sender=operator,
+        )
         return cls(chain, esc, token, operator)
 
     # -- calls
@@ -95,11 +118,15 @@ class Escrow:
     def state(self, accounts=(), nullifiers=()):
         """Everything a rejected call must leave unchanged."""
         c = self.contract.functions
-        return {"escrow": self.balance(self.contract.address),
-                "balances": [self.balance(a) for a in accounts],
-                "roots": c.rootCount().call(), "last_root": c.lastRoot().call(),
-                "leaves": c.nextIndex().call(), "frozen": c.frozen().call(),
-                "spent": [c.nullifierSpent(int(n)).call() for n in nullifiers]}
+        return {
+            "escrow": self.balance(self.contract.address),
+            "balances": [self.balance(a) for a in accounts],
+            "roots": c.rootCount().call(),
+            "last_root": c.lastRoot().call(),
+            "leaves": c.nextIndex().call(),
+            "frozen": c.frozen().call(),
+            "spent": [c.nullifierSpent(int(n)).call() for n in nullifiers],
+        }
 
 
 def mirror_batch(escrow, batch):
@@ -118,6 +145,8 @@ def mirror_batch(escrow, batch):
         elif item.kind == "health":
             continue
         else:
-            raise ChainError(f"item {i} ({item.kind}): not settled through the escrow "
-                             f"(deposits are sent by the trader; no on-chain liquidation)")
+            raise ChainError(
+                f"item {i} ({item.kind}): not settled through the escrow "
+                f"(deposits are sent by the trader; no on-chain liquidation)"
+            )
     return escrow.settle(trades, exits)

@@ -6,6 +6,7 @@ repository's ``node_modules`` (``make peers``); the ``evm`` extra installed
 (``pip install -e .[evm]``).  Compiler output and circomlibjs' generated
 Poseidon bytecode are cached under ``~/.cache/zkats/evm`` keyed by the
 sha256 of their inputs (generated artifacts stay out of git)."""
+
 import hashlib
 import json
 import os
@@ -34,7 +35,7 @@ class ChainError(ZkatsError):
 class Artifact:
     name: str
     abi: list
-    bytecode: str       # 0x-prefixed creation code
+    bytecode: str  # 0x-prefixed creation code
 
 
 def _node():
@@ -76,15 +77,25 @@ def compile_sources(sources, optimize_runs=200):
     """``{file name: Solidity text}`` -> ``{contract name: Artifact}`` (all
     contracts of all files; names must be unique).  Raises ChainError with
     the compiler's errors."""
-    std = {"language": "Solidity",
-           "sources": {k: {"content": v} for k, v in sorted(sources.items())},
-           "settings": {"optimizer": {"enabled": True, "runs": optimize_runs},
-                        "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object"]}}}}
+    std = {
+        "language": "Solidity",
+        "sources": {k: {"content": v} for k, v in sorted(sources.items())},
+        "settings": {
+            "optimizer": {"enabled": True, "runs": optimize_runs},
+            "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object"]}},
+        },
+    }
     inp = json.dumps(std, sort_keys=True)
 
     def run():
-        r = subprocess.run([_node(), "-e", _SOLC_JS], input=inp, cwd=ROOT, capture_output=True,
-                           text=True, timeout=600)
+        r = subprocess.run(
+            [_node(), "-e", _SOLC_JS],
+            input=inp,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         if r.returncode != 0:
             raise ChainError(f"solcjs failed: {r.stderr.strip()[-500:]}")
         out = json.loads(r.stdout)
@@ -111,6 +122,7 @@ def project_contracts():
 def verifier_artifact(vk, name):
     """The zkats-exported Groth16 verifier for ``vk``, renamed ``name``."""
     from ..groth16.solidity import solidity_verifier
+
     src = solidity_verifier(vk).replace("contract Groth16Verifier", f"contract {name}")
     return compile_sources({f"{name}.sol": src})[name]
 
@@ -118,12 +130,19 @@ def verifier_artifact(vk, name):
 def poseidon_artifact(n_inputs=2):
     """circomlibjs' generated Poseidon contract (the peer's bytecode
     generator, run here; the result is cached, never committed)."""
+
     def run():
-        r = subprocess.run([_node(), "-e", _POSEIDON_JS, str(n_inputs)], cwd=ROOT,
-                           capture_output=True, text=True, timeout=300)
+        r = subprocess.run(
+            [_node(), "-e", _POSEIDON_JS, str(n_inputs)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if r.returncode != 0:
             raise ChainError(f"circomlibjs poseidon_gencontract failed: {r.stderr.strip()[-500:]}")
         return json.loads(r.stdout)
+
     out = _cached(f"poseidon{n_inputs}\0circomlibjs-0.1.7", run)
     return Artifact(f"Poseidon{n_inputs}", out["abi"], out["bytecode"])
 
@@ -136,7 +155,7 @@ def _reason(err):
     msg = str(msg)
     for prefix in ("execution reverted: ", "execution reverted"):
         if msg.startswith(prefix):
-            return msg[len(prefix):].strip() or "reverted"
+            return msg[len(prefix) :].strip() or "reverted"
     return msg
 
 
@@ -148,20 +167,25 @@ class Chain:
             from eth_tester import EthereumTester, PyEVMBackend
             from web3 import EthereumTesterProvider, Web3
         except ImportError:
-            raise ChainError("web3 / eth-tester[py-evm] not installed "
-                             "(pip install -e .[evm])") from None
+            raise ChainError(
+                "web3 / eth-tester[py-evm] not installed (pip install -e .[evm])"
+            ) from None
         params = None
         if genesis_timestamp is not None:
             params = PyEVMBackend.generate_genesis_params(
-                overrides={"timestamp": int(genesis_timestamp)})
+                overrides={"timestamp": int(genesis_timestamp)}
+            )
         self.tester = EthereumTester(PyEVMBackend(genesis_parameters=params))
         self.w3 = Web3(EthereumTesterProvider(self.tester))
         self.accounts = list(self.w3.eth.accounts)
         self.w3.eth.default_account = self.accounts[0]
 
     def deploy(self, art, *args, sender=None, gas=12_000_000):
-        tx = self.w3.eth.contract(abi=art.abi, bytecode=art.bytecode).constructor(*args) \
+        tx = (
+            self.w3.eth.contract(abi=art.abi, bytecode=art.bytecode)
+            .constructor(*args)
             .transact({"from": sender or self.accounts[0], "gas": gas})
+        )
         rc = self.w3.eth.get_transaction_receipt(tx)
         if rc.status != 1:
             raise ChainError(f"deploying {art.name} failed")
@@ -175,6 +199,7 @@ class Chain:
         (eth-tester mines one transaction per block)."""
         from eth_tester.exceptions import TransactionFailed
         from web3.exceptions import ContractLogicError
+
         params = {"from": sender or self.accounts[0], "gas": gas}
         tx = fn.transact(params)
         rc = self.w3.eth.get_transaction_receipt(tx)

@@ -13,6 +13,7 @@ timestamp before its transaction), then runs its own transaction and
 appends it.  Replaying re-verifies every proof, so commands get slower as
 the journal grows: this is a development chain, not a node.  The file is
 written atomically (rename)."""
+
 import json
 import os
 from pathlib import Path
@@ -33,16 +34,24 @@ class ChainDir:
     def create(cls, path, vk_files, force_timeout=FORCE_TIMEOUT):
         """``vk_files``: {circuit: snarkjs verification-key JSON path}."""
         from ..formats.snarkjs_json import read_verification_key, write_verification_key
+
         d = cls(path)
         if d.file.exists():
             raise InputError(f"{d.file}: a chain already exists here")
         (d.path / "vk").mkdir(parents=True, exist_ok=True)
         for name in ESCROW_CIRCUITS:
-            write_verification_key(d.path / "vk" / f"{name}.vkey.json",
-                                   read_verification_key(vk_files[name]))
+            write_verification_key(
+                d.path / "vk" / f"{name}.vkey.json", read_verification_key(vk_files[name])
+            )
         probe = Chain()
-        d._write({"version": 1, "genesis_timestamp": probe.now(),
-                  "force_timeout": int(force_timeout), "txs": []})
+        d._write(
+            {
+                "version": 1,
+                "genesis_timestamp": probe.now(),
+                "force_timeout": int(force_timeout),
+                "txs": [],
+            }
+        )
         return d
 
     def _read(self):
@@ -65,18 +74,21 @@ class ChainDir:
     def open(self):
         """(escrow, journal data) with every recorded transaction replayed."""
         from ..formats.snarkjs_json import read_verification_key
+
         data = self._read()
         chain = Chain(genesis_timestamp=data["genesis_timestamp"])
-        vks = {n: read_verification_key(self.path / "vk" / f"{n}.vkey.json")
-               for n in ESCROW_CIRCUITS}
+        vks = {
+            n: read_verification_key(self.path / "vk" / f"{n}.vkey.json") for n in ESCROW_CIRCUITS
+        }
         esc = Escrow.deploy(chain, vks, force_timeout=data["force_timeout"])
         for i, tx in enumerate(data["txs"]):
             chain.time_travel_to(tx["ts"])
             try:
                 self._run(esc, tx)
             except ChainError as err:
-                raise InputError(f"{self.file}: transaction {i} ({tx['kind']}) no longer "
-                                 f"replays: {err}") from None
+                raise InputError(
+                    f"{self.file}: transaction {i} ({tx['kind']}) no longer replays: {err}"
+                ) from None
         return esc, data
 
     @staticmethod
@@ -86,16 +98,20 @@ class ChainDir:
         if tx["kind"] == "mint":
             esc._tx(esc.token.functions.mint(who, a[0]))
             return esc._tx(esc.token.functions.approve(esc.contract.address, a[0]), sender=who)
-        call = {"deposit": lambda: f.deposit(a[0]), "settle": lambda: f.settle(a[0], a[1]),
-                "epoch": lambda: f.publishEpoch(a[0], a[1]),
-                "request_exit": lambda: f.requestExit(a[0]),
-                "forced_withdraw": lambda: f.forcedWithdraw(a[0])}[tx["kind"]]()
+        call = {
+            "deposit": lambda: f.deposit(a[0]),
+            "settle": lambda: f.settle(a[0], a[1]),
+            "epoch": lambda: f.publishEpoch(a[0], a[1]),
+            "request_exit": lambda: f.requestExit(a[0]),
+            "forced_withdraw": lambda: f.forcedWithdraw(a[0]),
+        }[tx["kind"]]()
         return esc._tx(call, sender=who)
 
     def run(self, kind, args, sender=0, advance=0):
         """Replay, move the clock to max(last, wall clock) + ``advance``,
         run one transaction and record it; returns (escrow, receipt)."""
         import time
+
         esc, data = self.open()
         chain = esc.chain
         chain.time_travel_to(max(chain.now(), int(time.time())) + int(advance))

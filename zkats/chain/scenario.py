@@ -7,6 +7,7 @@ tree), then trade (Alice buys from Bob, orders timed at the chain's
 ``now``), then withdraw.  Each step returns the (public, private) inputs
 of its circuit; :class:`Replay` keeps the off-chain note tree in step with
 the escrow's (the same Poseidon tree, depth 16)."""
+
 from zkats.circuits import _scenario, deposit, match, transition, withdraw
 from zkats.circuits._state import Spend
 from zkats.gadgets.merkle import MerkleTree
@@ -21,7 +22,7 @@ class Replay:
         self.keys = {"alice": self.sc.alice, "bob": self.sc.bob}
         self.epoch = self.sc.epoch
         self.tree = MerkleTree(units.TREE_DEPTH)
-        self.live = {}            # name -> (leaf index, note)
+        self.live = {}  # name -> (leaf index, note)
         self.nonce = 0
 
     @property
@@ -40,8 +41,9 @@ class Replay:
         key = self.keys[name]
         _, target = self.sc.notes[name]
         empty = notes.Note(key.account, key.npk, 0, target.model, (), target.salt)
-        pub, prv = deposit.build(Spend.fresh(empty, key), self.root, DEPOSITS[name], fresh=True,
-                                 new_salt=target.salt)
+        pub, prv = deposit.build(
+            Spend.fresh(empty, key), self.root, DEPOSITS[name], fresh=True, new_salt=target.salt
+        )
         assert prv.new_note == target
         return pub, prv
 
@@ -53,27 +55,38 @@ class Replay:
         transition b) as (public, private) pairs; applies them to the tree."""
         self.nonce += 1
         n, sc = self.nonce, self.sc
-        buy = orders.sign_order(sc.alice, orders.Order(sc.perp.id, orders.BUY, fill + 4,
-                                                       price + 100, now + 3600, sc.alice.account,
-                                                       n), blinding=10 + 2 * n)
-        sell = orders.sign_order(sc.bob, orders.Order(sc.perp.id, orders.SELL, fill, price - 100,
-                                                      now + 3600, sc.bob.account, n),
-                                 blinding=11 + 2 * n)
+        buy = orders.sign_order(
+            sc.alice,
+            orders.Order(
+                sc.perp.id, orders.BUY, fill + 4, price + 100, now + 3600, sc.alice.account, n
+            ),
+            blinding=10 + 2 * n,
+        )
+        sell = orders.sign_order(
+            sc.bob,
+            orders.Order(sc.perp.id, orders.SELL, fill, price - 100, now + 3600, sc.bob.account, n),
+            blinding=11 + 2 * n,
+        )
         m = orders.Match(buy, sell, fill, price, 20 + n, 40 + n, 60 + n, 80 + n)
         legs = self.last_legs = m.legs()
         root = self.root
-        ta = transition.build(self._spend("alice"), root, legs[0], self.epoch,
-                              new_salt=5000 + 2 * n)
-        tb = transition.build(self._spend("bob"), root, legs[1], self.epoch,
-                              new_salt=5001 + 2 * n)
+        ta = transition.build(
+            self._spend("alice"), root, legs[0], self.epoch, new_salt=5000 + 2 * n
+        )
+        tb = transition.build(self._spend("bob"), root, legs[1], self.epoch, new_salt=5001 + 2 * n)
         self._append("alice", ta[1].new_note)
         self._append("bob", tb[1].new_note)
         return match.build(m, now), ta, tb
 
     def withdraw(self, name, amount, recipient, salt):
-        pub, prv = withdraw.build(self._spend(name), self.root, amount, int(recipient, 16)
-                                  if isinstance(recipient, str) else recipient, self.epoch,
-                                  new_salt=salt)
+        pub, prv = withdraw.build(
+            self._spend(name),
+            self.root,
+            amount,
+            int(recipient, 16) if isinstance(recipient, str) else recipient,
+            self.epoch,
+            new_salt=salt,
+        )
         return pub, prv
 
     def applied_withdraw(self, name, pub, prv):

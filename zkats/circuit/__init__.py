@@ -13,6 +13,7 @@
 
 See docs/circuits.md for the guide.
 """
+
 from .api import API, Builder, Solver
 from .compiled import CompiledCircuit, Witness, compile_circuit, parse_inputs
 from .declare import Circuit, Output, Private, Public, register, registered
@@ -20,7 +21,20 @@ from .lc import LC
 from .loader import list_circuits, load_circuit
 
 __all__ = [
-    "API", "Builder", "Solver", "Circuit", "Output", "Public", "Private", "LC",
-    "CompiledCircuit", "Witness", "compile_circuit", "parse_inputs", "register",
-    "registered", "list_circuits", "load_circuit",
+    "API",
+    "Builder",
+    "Solver",
+    "Circuit",
+    "Output",
+    "Public",
+    "Private",
+    "LC",
+    "CompiledCircuit",
+    "Witness",
+    "compile_circuit",
+    "parse_inputs",
+    "register",
+    "registered",
+    "list_circuits",
+    "load_circuit",
 ]

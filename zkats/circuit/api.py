@@ -13,6 +13,7 @@ the column and coefficient id of every term; coefficients are interned in
 one table of Python ints.  Constraint origins and internal-wire origins are
 ``array('i')`` of scope ids.
 """
+
 import operator
 from array import array
 from contextlib import contextmanager
@@ -45,11 +46,11 @@ class API:
         self._scope_ids = {"": 0}
         self._scope = 0
         self._scope_stack = []
-        self.wire_scope = array("i")       # scope id of each internal wire
-        self.hint_wires = array("q")       # wires whose value came from a hint
-        self.wire_names = {}               # optional names of internal wires
-        self.n_pub_out = 0                 # set by the driver (compiled.py)
-        self.names = {}                    # declared signal names, set by the driver
+        self.wire_scope = array("i")  # scope id of each internal wire
+        self.hint_wires = array("q")  # wires whose value came from a hint
+        self.wire_names = {}  # optional names of internal wires
+        self.n_pub_out = 0  # set by the driver (compiled.py)
+        self.names = {}  # declared signal names, set by the driver
 
     # ---------------------------------------------------------------- scopes
     @contextmanager
@@ -85,7 +86,7 @@ class API:
             return x
         if isinstance(x, bool) or not isinstance(x, int):
             try:
-                x = operator.index(x)         # numpy integers and the like
+                x = operator.index(x)  # numpy integers and the like
             except TypeError:
                 raise CircuitError(f"expected a signal or an int, got {type(x).__name__}") from None
         return self.constant(x)
@@ -168,8 +169,9 @@ class API:
         a, b = self.lc(a), self.lc(b)
         if a.is_constant and b.is_constant:
             if a.constant_value() != b.constant_value():
-                raise CircuitError(f"assert_equal of two different constants "
-                                   f"(scope {self.current_scope!r})")
+                raise CircuitError(
+                    f"assert_equal of two different constants (scope {self.current_scope!r})"
+                )
             return
         self._emit(self.constant(0), self.constant(0), a - b)
 
@@ -181,8 +183,9 @@ class API:
         a = self.lc(a)
         if a.is_constant:
             if a.constant_value() not in (0, 1):
-                raise CircuitError(f"assert_bool of a non-boolean constant "
-                                   f"(scope {self.current_scope!r})")
+                raise CircuitError(
+                    f"assert_bool of a non-boolean constant (scope {self.current_scope!r})"
+                )
             return
         self._emit(a, a - 1, self.constant(0))
 
@@ -236,7 +239,7 @@ class Builder(API):
 
     def __init__(self, first_internal):
         super().__init__(first_internal)
-        self.counts = [array("q"), array("q"), array("q")]    # terms per row
+        self.counts = [array("q"), array("q"), array("q")]  # terms per row
         self.cols = [array("q"), array("q"), array("q")]
         self.cids = [array("q"), array("q"), array("q")]
         self.coeff_ids = {}
@@ -260,7 +263,7 @@ class Builder(API):
 
     def _wire_of(self, x, strict=True):
         if isinstance(x, SymLC) and len(x.t) == 1:
-            (w, c), = x.t.items()
+            ((w, c),) = x.t.items()
             if c == 1 and w != 0:
                 return w
         if strict:
@@ -307,7 +310,7 @@ class Builder(API):
             if not t:
                 continue
             cols, cids = self.cols[m], self.cids[m]
-            for w in (sorted(t) if len(t) > 1 else t):
+            for w in sorted(t) if len(t) > 1 else t:
                 v = t[w]
                 i = ids.get(v)
                 if i is None:
@@ -329,8 +332,14 @@ class Builder(API):
         self._emit_t(a.t, tb, {})
 
     def mul(self, a, b):
-        if isinstance(a, SymLC) and isinstance(b, SymLC) and a.b is self and b.b is self \
-                and not a.k and not b.k:
+        if (
+            isinstance(a, SymLC)
+            and isinstance(b, SymLC)
+            and a.b is self
+            and b.b is self
+            and not a.k
+            and not b.k
+        ):
             w = self._new_wire_record()
             out = SymLC({w: 1}, False, self)
             self._emit(a, b, out)
@@ -365,9 +374,9 @@ class Solver(API):
 
     def __init__(self, first_internal, values):
         super().__init__(first_internal)
-        self.values = values                 # list, len first_internal, inputs filled
-        self.first_failure = None            # (constraint index)
-        self.hint_hook = None                # tests: (index, fn, args, outputs) -> outputs
+        self.values = values  # list, len first_internal, inputs filled
+        self.first_failure = None  # (constraint index)
+        self.hint_hook = None  # tests: (index, fn, args, outputs) -> outputs
         self.hint_count = 0
 
     def constant(self, c):
@@ -420,9 +429,15 @@ class Solver(API):
             self.first_failure = row
 
     def mul(self, a, b):
-        if isinstance(a, ValLC) and isinstance(b, ValLC) and a.b is self and b.b is self \
-                and not a.k and not b.k:
-            self.n_constraints += 1          # satisfied by construction
+        if (
+            isinstance(a, ValLC)
+            and isinstance(b, ValLC)
+            and a.b is self
+            and b.b is self
+            and not a.k
+            and not b.k
+        ):
+            self.n_constraints += 1  # satisfied by construction
             return self._new_wire(a.v * b.v % R)
         return self.lc(a) * self.lc(b)
 
@@ -431,8 +446,10 @@ class Solver(API):
         try:
             res = fn(*args)
         except Exception as exc:  # the hint's own failure, reported with its place
-            raise CircuitError(f"hint {getattr(fn, '__name__', fn)!s} failed in scope "
-                               f"{self.current_scope!r}: {type(exc).__name__}: {exc}") from exc
+            raise CircuitError(
+                f"hint {getattr(fn, '__name__', fn)!s} failed in scope "
+                f"{self.current_scope!r}: {type(exc).__name__}: {exc}"
+            ) from exc
         if n_out == 1 and not isinstance(res, (list, tuple)):
             res = [res]
         res = list(res)
@@ -440,13 +457,16 @@ class Solver(API):
             res = list(self.hint_hook(self.hint_count, fn, args, res))
         self.hint_count += 1
         if len(res) != n_out:
-            raise CircuitError(f"hint {getattr(fn, '__name__', fn)!s} returned {len(res)} "
-                               f"values, expected {n_out}")
+            raise CircuitError(
+                f"hint {getattr(fn, '__name__', fn)!s} returned {len(res)} values, expected {n_out}"
+            )
         out = []
         for v in res:
             if isinstance(v, bool) or not isinstance(v, int):
-                raise CircuitError(f"hint {getattr(fn, '__name__', fn)!s} returned a "
-                                   f"{type(v).__name__}, expected int")
+                raise CircuitError(
+                    f"hint {getattr(fn, '__name__', fn)!s} returned a "
+                    f"{type(v).__name__}, expected int"
+                )
             out.append(self._new_wire(v % R))
         return out
 
@@ -459,11 +479,12 @@ class Solver(API):
         v = self.lc(expr).v
         out.v = v
         self.values[w] = v
-        self.n_constraints += 1              # satisfied by construction
+        self.n_constraints += 1  # satisfied by construction
 
 
 class WireVal(ValLC):
     """A valued single wire (inputs, outputs, internal wires)."""
+
     __slots__ = ("w",)
 
 
@@ -472,14 +493,17 @@ _slot_v = ValLC.v
 
 class OutVal(WireVal):
     """A declared output while solving: its value exists once set_output ran."""
+
     __slots__ = ()
 
     @property
     def v(self):
         val = _slot_v.__get__(self)
         if val is None:
-            raise CircuitError(f"output wire {self.w} is used before api.set_output gives "
-                               f"it a value (set outputs first, or compute from inputs)")
+            raise CircuitError(
+                f"output wire {self.w} is used before api.set_output gives "
+                f"it a value (set outputs first, or compute from inputs)"
+            )
         return val
 
     @v.setter

@@ -12,6 +12,7 @@ on load, the stored constraint-system hash is recomputed from the arrays
 and anything unreadable or inconsistent is ignored (and recompiled), so a
 corrupt or truncated entry can never yield a wrong circuit.
 """
+
 import hashlib
 import inspect
 import json
@@ -39,8 +40,9 @@ def _source_files(cls):
     class in the MRO (helpers of a user's circuit file)."""
     pkg = Path(__file__).resolve().parent.parent
     files = set(pkg.rglob("*.py"))
-    try:   # the circuits package's files, found without importing it (a higher layer)
+    try:  # the circuits package's files, found without importing it (a higher layer)
         import importlib.util
+
         spec = importlib.util.find_spec("zkats.circuits")
         for p in (spec.submodule_search_locations or []) if spec else []:
             files.update(Path(p).rglob("*.py"))
@@ -92,16 +94,22 @@ def store(key, cc):
         d = cache_dir()
         d.mkdir(parents=True, exist_ok=True)
         meta = {
-            "version": _VERSION, "key": key, "hash": cc.hash,
-            "n_wires": cc.n_wires, "n_constraints": cc.n_constraints,
+            "version": _VERSION,
+            "key": key,
+            "hash": cc.hash,
+            "n_wires": cc.n_wires,
+            "n_constraints": cc.n_constraints,
             "first_internal": cc.first_internal,
             "scope_names": cc.scope_names,
             "wire_names": {str(k): v for k, v in cc.wire_names.items()},
         }
-        arrays = {"meta": np.frombuffer(json.dumps(meta).encode(), np.uint8),
-                  "coeffs": cc.coeff_limbs(),
-                  "constraint_scope": cc.constraint_scope,
-                  "wire_scope": cc.wire_scope, "hint_wires": cc.hint_wires}
+        arrays = {
+            "meta": np.frombuffer(json.dumps(meta).encode(), np.uint8),
+            "coeffs": cc.coeff_limbs(),
+            "constraint_scope": cc.constraint_scope,
+            "wire_scope": cc.wire_scope,
+            "hint_wires": cc.hint_wires,
+        }
         for m, (rows, cols, cids) in zip("ABC", cc.mats):
             arrays[f"{m}_rows"], arrays[f"{m}_cols"], arrays[f"{m}_cids"] = rows, cols, cids
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=d)
@@ -123,18 +131,28 @@ def load(key, circuit, layout):
     """The cached CompiledCircuit for ``key``, or None (missing/corrupt)."""
     from ..field import limbs_to_ints
     from .compiled import CompiledCircuit
+
     p = _path(key)
     if not p.exists():
         return None
     try:
         with np.load(p, allow_pickle=False) as z:
             meta = json.loads(bytes(z["meta"]).decode())
-            if meta.get("version") != _VERSION or meta.get("key") != key \
-                    or meta["first_internal"] != layout.first_internal:
+            if (
+                meta.get("version") != _VERSION
+                or meta.get("key") != key
+                or meta["first_internal"] != layout.first_internal
+            ):
                 return None
             coeffs = limbs_to_ints(z["coeffs"])
-            mats = [(z[f"{m}_rows"].astype(np.int64), z[f"{m}_cols"].astype(np.int64),
-                     z[f"{m}_cids"].astype(np.int64)) for m in "ABC"]
+            mats = [
+                (
+                    z[f"{m}_rows"].astype(np.int64),
+                    z[f"{m}_cols"].astype(np.int64),
+                    z[f"{m}_cids"].astype(np.int64),
+                )
+                for m in "ABC"
+            ]
             cs = z["constraint_scope"].astype(np.int32)
             ws = z["wire_scope"].astype(np.int32)
             hw = z["hint_wires"].astype(np.int64)
@@ -142,15 +160,32 @@ def load(key, circuit, layout):
         for rows, cols, cids in mats:
             if rows.shape != cols.shape or rows.shape != cids.shape:
                 return None
-            if rows.shape[0] and (rows.min() < 0 or rows.max() >= n_cons or cols.min() < 0
-                                  or cols.max() >= n_wires or cids.min() < 0
-                                  or cids.max() >= len(coeffs)):
+            if rows.shape[0] and (
+                rows.min() < 0
+                or rows.max() >= n_cons
+                or cols.min() < 0
+                or cols.max() >= n_wires
+                or cids.min() < 0
+                or cids.max() >= len(coeffs)
+            ):
                 return None
-        if cs.shape[0] != n_cons or (cs.shape[0] and (cs.min() < 0 or cs.max() >= len(meta["scope_names"]))):
+        if cs.shape[0] != n_cons or (
+            cs.shape[0] and (cs.min() < 0 or cs.max() >= len(meta["scope_names"]))
+        ):
             return None
-        cc = CompiledCircuit(circuit, layout, n_wires, n_cons, mats, coeffs, cs,
-                             list(meta["scope_names"]), ws, hw,
-                             {int(k): v for k, v in meta["wire_names"].items()})
+        cc = CompiledCircuit(
+            circuit,
+            layout,
+            n_wires,
+            n_cons,
+            mats,
+            coeffs,
+            cs,
+            list(meta["scope_names"]),
+            ws,
+            hw,
+            {int(k): v for k, v in meta["wire_names"].items()},
+        )
         if cc.hash != meta["hash"]:
             return None
         return cc

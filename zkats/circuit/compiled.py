@@ -5,6 +5,7 @@ result from the disk cache) and returns a :class:`CompiledCircuit`;
 ``CompiledCircuit.solve(inputs)`` runs ``define`` again in solve mode and
 returns a :class:`Witness`.
 """
+
 import hashlib
 import json
 import os
@@ -32,7 +33,7 @@ class Witness:
     @property
     def public(self):
         """Public signals in snarkjs' public.json order (outputs, then public inputs)."""
-        return self.values[1:1 + self.n_public]
+        return self.values[1 : 1 + self.n_public]
 
     def limbs(self):
         """numpy uint64 (n_wires, 4) canonical limbs (for the prover and .wtns)."""
@@ -48,9 +49,21 @@ class CompiledCircuit:
     ``mats[m] = (rows, cols, cids)`` (int64 arrays, rows non-decreasing) for
     m = A, B, C; ``coeff_table[cids]`` are the coefficients."""
 
-    def __init__(self, circuit, layout, n_wires, n_constraints, mats, coeff_table,
-                 constraint_scope, scope_names, wire_scope, hint_wires, wire_names,
-                 content_hash=None):
+    def __init__(
+        self,
+        circuit,
+        layout,
+        n_wires,
+        n_constraints,
+        mats,
+        coeff_table,
+        constraint_scope,
+        scope_names,
+        wire_scope,
+        hint_wires,
+        wire_names,
+        content_hash=None,
+    ):
         self.circuit = circuit
         self.layout = layout
         self.n_wires = n_wires
@@ -94,21 +107,30 @@ class CompiledCircuit:
 
     def coeff_limbs(self):
         if self._coeff_limbs is None:
-            self._coeff_limbs = (ints_to_limbs(self.coeff_table) if self.coeff_table
-                                 else np.zeros((0, 4), np.uint64))
+            self._coeff_limbs = (
+                ints_to_limbs(self.coeff_table) if self.coeff_table else np.zeros((0, 4), np.uint64)
+            )
         return self._coeff_limbs
 
     def _content_hash(self):
         h = hashlib.sha256(b"zkats/r1cs/v1")
-        h.update(struct.pack("<5q", self.n_wires, self.layout.n_pub_out, self.layout.n_pub_in,
-                             self.layout.n_prv_in, self.n_constraints))
+        h.update(
+            struct.pack(
+                "<5q",
+                self.n_wires,
+                self.layout.n_pub_out,
+                self.layout.n_pub_in,
+                self.layout.n_prv_in,
+                self.n_constraints,
+            )
+        )
         limbs = self.coeff_limbs()
         for rows, cols, cids in self.mats:
             h.update(struct.pack("<q", rows.shape[0]))
             h.update(np.ascontiguousarray(rows, "<i8").tobytes())
             h.update(np.ascontiguousarray(cols, "<i8").tobytes())
             for s in range(0, cids.shape[0], 1 << 18):
-                h.update(np.ascontiguousarray(limbs[cids[s:s + (1 << 18)]], "<u8").tobytes())
+                h.update(np.ascontiguousarray(limbs[cids[s : s + (1 << 18)]], "<u8").tobytes())
         return h.hexdigest()
 
     @property
@@ -123,23 +145,38 @@ class CompiledCircuit:
         """The constraint system as a :class:`zkats.r1cs.R1CS` (built once)."""
         if self._r1cs is None:
             from ..r1cs import R1CS, SparseMatrix
+
             limbs = self.coeff_limbs()
-            ms = [SparseMatrix(rows.astype(np.int64), cols.astype(np.int64),
-                               limbs[cids] if cids.shape[0] else np.zeros((0, 4), np.uint64))
-                  for rows, cols, cids in self.mats]
+            ms = [
+                SparseMatrix(
+                    rows.astype(np.int64),
+                    cols.astype(np.int64),
+                    limbs[cids] if cids.shape[0] else np.zeros((0, 4), np.uint64),
+                )
+                for rows, cols, cids in self.mats
+            ]
             origin = [self.scope_names[i] for i in self.constraint_scope.tolist()]
-            self._r1cs = R1CS(n_wires=self.n_wires, n_pub_out=self.n_pub_out,
-                              n_pub_in=self.n_pub_in, n_prv_in=self.n_prv_in,
-                              n_constraints=self.n_constraints, A=ms[0], B=ms[1], C=ms[2],
-                              names=self.names, constraint_origin=origin)
+            self._r1cs = R1CS(
+                n_wires=self.n_wires,
+                n_pub_out=self.n_pub_out,
+                n_pub_in=self.n_pub_in,
+                n_prv_in=self.n_prv_in,
+                n_constraints=self.n_constraints,
+                A=ms[0],
+                B=ms[1],
+                C=ms[2],
+                names=self.names,
+                constraint_origin=origin,
+            )
         return self._r1cs
 
     def counts_by_scope(self, depth=None):
         """{scope path: constraints emitted directly in it}; with ``depth``,
         paths are cut to their first ``depth`` components and summed.  The
         top level (no scope) is reported as ``"(top)"``."""
-        counts = np.bincount(np.asarray(self.constraint_scope, np.int64),
-                             minlength=len(self.scope_names))
+        counts = np.bincount(
+            np.asarray(self.constraint_scope, np.int64), minlength=len(self.scope_names)
+        )
         out = {}
         for sid, n in enumerate(counts.tolist()):
             if not n:
@@ -200,7 +237,8 @@ class CompiledCircuit:
                 f"{type(self.circuit).__name__}.define built a different circuit when solving "
                 f"({solver.n_constraints} constraints/{solver.n_wires} wires vs "
                 f"{self.n_constraints}/{self.n_wires} when compiling): define must not branch "
-                f"on input values")
+                f"on input values"
+            )
         wit = Witness(values, self.n_public)
         if check and solver.first_failure is not None:
             raise self._unsatisfied(solver.first_failure, values)
@@ -226,9 +264,11 @@ class CompiledCircuit:
         shown = ", ".join(f"{self.wire_label(w)}={_fmt(values[w])}" for w in wires[:12])
         if len(wires) > 12:
             shown += f", ... ({len(wires) - 12} more)"
-        return (f"constraint {row} (from {scope}) is not satisfied: "
-                f"A*B = {_fmt(evals[0])}*{_fmt(evals[1])} != C = {_fmt(evals[2])}; "
-                f"signals: {shown or 'none'}")
+        return (
+            f"constraint {row} (from {scope}) is not satisfied: "
+            f"A*B = {_fmt(evals[0])}*{_fmt(evals[1])} != C = {_fmt(evals[2])}; "
+            f"signals: {shown or 'none'}"
+        )
 
     def _unsatisfied(self, row, values):
         return UnsatisfiedConstraint(self.explain(row, values), index=row)
@@ -242,8 +282,9 @@ class CompiledCircuit:
             raise UnsatisfiedConstraint("witness value 0 (the constant one) is not 1", index=None)
         for i, v in enumerate(values):
             if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < R:
-                raise InputError(f"witness value {i} ({self.wire_label(i)}) is not a canonical "
-                                 f"field element")
+                raise InputError(
+                    f"witness value {i} ({self.wire_label(i)}) is not a canonical field element"
+                )
         wobj = np.empty(len(values), dtype=object)
         wobj[:] = values
         cobj = np.empty(len(self.coeff_table), dtype=object)
@@ -304,11 +345,12 @@ def _parse_scalar(v, where):
             x = int(s, 16) if s.lower().startswith(("0x", "-0x")) else int(s, 10)
         except ValueError:
             raise InputError(f"{where}: {v!r} is not a decimal integer") from None
-    elif isinstance(v, float) and v.is_integer() and abs(v) < 2 ** 53:
+    elif isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
         x = int(v)
     else:
-        raise InputError(f"{where}: expected an integer or a decimal string, "
-                         f"got {type(v).__name__}")
+        raise InputError(
+            f"{where}: expected an integer or a decimal string, got {type(v).__name__}"
+        )
     if not 0 <= x < R:
         raise InputError(f"{where}: value is not a canonical field element (needs 0 <= v < r)")
     return x
@@ -337,8 +379,10 @@ def parse_inputs(layout, inputs, source="input"):
         known[name] = role
     for k in inputs:
         if k not in known:
-            raise InputError(f"{source}: unknown input {k!r} (the circuit's inputs are "
-                             f"{', '.join(n for n, r in known.items() if r != 'output') or 'none'})")
+            raise InputError(
+                f"{source}: unknown input {k!r} (the circuit's inputs are "
+                f"{', '.join(n for n, r in known.items() if r != 'output') or 'none'})"
+            )
         if known[k] == "output":
             raise InputError(f"{source}: {k!r} is an output: the circuit computes it")
     for name, role, shape, first, n in layout.entries:
@@ -349,9 +393,14 @@ def parse_inputs(layout, inputs, source="input"):
             raise InputError(f"{source}: missing input {name!r}")
         flat = []
         v = inputs[name]
-        if len(shape) > 1 and isinstance(v, (list, tuple)) and len(v) == n and n and \
-                not any(isinstance(x, (list, tuple)) for x in v):
-            for i, x in enumerate(v):   # circom also accepts flattened arrays
+        if (
+            len(shape) > 1
+            and isinstance(v, (list, tuple))
+            and len(v) == n
+            and n
+            and not any(isinstance(x, (list, tuple)) for x in v)
+        ):
+            for i, x in enumerate(v):  # circom also accepts flattened arrays
                 flat.append(_parse_scalar(x, f"{source}: input {name}[{i}] (flattened)"))
         else:
             _flatten_input(v, shape, f"{source}: input {name}", flat)
@@ -369,11 +418,15 @@ def _run_define(circuit, layout, api):
         circuit.define(api)
     finally:
         del d["_zk_bound"]
-    missing = [layout.names[w] for w in range(1, layout.n_pub_out + 1)
-               if (api.values[w] is None if api.is_solving else w not in api.outputs_set)]
+    missing = [
+        layout.names[w]
+        for w in range(1, layout.n_pub_out + 1)
+        if (api.values[w] is None if api.is_solving else w not in api.outputs_set)
+    ]
     if missing:
-        raise CircuitError(f"{type(circuit).__name__}: output {missing[0]} is never set "
-                           f"(use api.set_output)")
+        raise CircuitError(
+            f"{type(circuit).__name__}: output {missing[0]} is never set (use api.set_output)"
+        )
 
 
 def _arr(a, dtype):
@@ -392,11 +445,30 @@ def _compile_fresh(circuit, layout, builder=None):
         counts = _arr(b.counts[m], np.int64)
         rows = np.repeat(np.arange(b.n_constraints, dtype=np.int64), counts)
         mats.append((rows, _arr(b.cols[m], np.int64), _arr(b.cids[m], np.int64)))
-    cs = np.frombuffer(b.constraint_scope, np.int32).copy() if len(b.constraint_scope) else np.zeros(0, np.int32)
-    ws = np.frombuffer(b.wire_scope, np.int32).copy() if len(b.wire_scope) else np.zeros(0, np.int32)
-    hw = np.frombuffer(b.hint_wires, np.int64).copy() if len(b.hint_wires) else np.zeros(0, np.int64)
-    return CompiledCircuit(circuit, layout, b.n_wires, b.n_constraints, mats, b.coeff_table,
-                           cs, list(b.scope_names), ws, hw, dict(b.wire_names))
+    cs = (
+        np.frombuffer(b.constraint_scope, np.int32).copy()
+        if len(b.constraint_scope)
+        else np.zeros(0, np.int32)
+    )
+    ws = (
+        np.frombuffer(b.wire_scope, np.int32).copy() if len(b.wire_scope) else np.zeros(0, np.int32)
+    )
+    hw = (
+        np.frombuffer(b.hint_wires, np.int64).copy() if len(b.hint_wires) else np.zeros(0, np.int64)
+    )
+    return CompiledCircuit(
+        circuit,
+        layout,
+        b.n_wires,
+        b.n_constraints,
+        mats,
+        b.coeff_table,
+        cs,
+        list(b.scope_names),
+        ws,
+        hw,
+        dict(b.wire_names),
+    )
 
 
 def compile_circuit(circuit, cache=True):
@@ -406,9 +478,12 @@ def compile_circuit(circuit, cache=True):
     if isinstance(circuit, type) and issubclass(circuit, Circuit):
         circuit = circuit()
     if not isinstance(circuit, Circuit):
-        raise CircuitError(f"compile_circuit expects a Circuit instance, got {type(circuit).__name__}")
+        raise CircuitError(
+            f"compile_circuit expects a Circuit instance, got {type(circuit).__name__}"
+        )
     layout = Layout(circuit)
     from . import cache as _cache
+
     key = _cache.cache_key(circuit) if cache else None
     if key is not None:
         hit = _cache.load(key, circuit, layout)

@@ -12,6 +12,7 @@ Wire order follows circom: the constant one, then outputs, public inputs,
 private inputs (each role in declaration order, base classes first), then
 internal wires.
 """
+
 from ..errors import CircuitError
 
 
@@ -34,8 +35,10 @@ class SignalDecl:
         return bound[self.name]
 
     def __set__(self, inst, value):
-        raise CircuitError(f"declared signal {self.name!r} cannot be assigned "
-                           f"(outputs are set with api.set_output)")
+        raise CircuitError(
+            f"declared signal {self.name!r} cannot be assigned "
+            f"(outputs are set with api.set_output)"
+        )
 
     def shape(self, inst):
         """The resolved shape tuple (() for a scalar)."""
@@ -47,8 +50,10 @@ class SignalDecl:
         for d in dims:
             if isinstance(d, str):
                 if d not in inst.__dict__:
-                    raise CircuitError(f"signal {self.name!r}: size attribute {d!r} is not set "
-                                       f"on the instance (set it in __init__ before use)")
+                    raise CircuitError(
+                        f"signal {self.name!r}: size attribute {d!r} is not set "
+                        f"on the instance (set it in __init__ before use)"
+                    )
                 d = inst.__dict__[d]
             if isinstance(d, bool) or not isinstance(d, int) or d < 0:
                 raise CircuitError(f"signal {self.name!r}: size must be an int >= 0, got {d!r}")
@@ -56,22 +61,29 @@ class SignalDecl:
         return tuple(out)
 
     def __repr__(self):
-        return f"{type(self).__name__}({self.n!r})" if self.n is not None else f"{type(self).__name__}()"
+        return (
+            f"{type(self).__name__}({self.n!r})"
+            if self.n is not None
+            else f"{type(self).__name__}()"
+        )
 
 
 class Output(SignalDecl):
     """A public output (circom ``signal output``): computed by the circuit and
     fixed with ``api.set_output``."""
+
     role = "output"
 
 
 class Public(SignalDecl):
     """A public input (part of the statement; listed in public.json)."""
+
     role = "public"
 
 
 class Private(SignalDecl):
     """A private input (part of the witness only)."""
+
     role = "private"
 
 
@@ -114,7 +126,7 @@ class Layout:
         decls = type(circuit).declarations()
         if not decls and type(circuit).define is Circuit.define:
             raise CircuitError(f"{type(circuit).__name__} declares no signals and no define()")
-        self.entries = []          # (name, role, shape, first_wire, count)
+        self.entries = []  # (name, role, shape, first_wire, count)
         counts = {r: 0 for r in _ROLE_ORDER}
         w = 1
         for role in _ROLE_ORDER:
@@ -146,8 +158,10 @@ class Layout:
         return bound
 
     def describe(self):
-        return [{"name": name, "role": role, "shape": list(shape), "first_wire": first}
-                for name, role, shape, first, n in self.entries]
+        return [
+            {"name": name, "role": role, "shape": list(shape), "first_wire": first}
+            for name, role, shape, first, n in self.entries
+        ]
 
 
 def _nest(flat, shape):
@@ -156,7 +170,7 @@ def _nest(flat, shape):
     if len(shape) == 1:
         return flat
     step = len(flat) // shape[0] if shape[0] else 0
-    return [_nest(flat[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0])]
+    return [_nest(flat[i * step : (i + 1) * step], shape[1:]) for i in range(shape[0])]
 
 
 # ------------------------------------------------------------------ registry
@@ -165,17 +179,24 @@ _REGISTRY = {}
 
 def register(name):
     """Class decorator: make a circuit available to the CLI by ``name``."""
+
     def deco(cls):
         if not (isinstance(cls, type) and issubclass(cls, Circuit)):
             raise CircuitError(f"register({name!r}) must decorate a Circuit subclass")
         old = _REGISTRY.get(name)
-        if old is not None and (old.__module__, old.__qualname__) != (cls.__module__, cls.__qualname__):
-            raise CircuitError(f"circuit name {name!r} is registered twice "
-                               f"({old.__module__}.{old.__qualname__} and "
-                               f"{cls.__module__}.{cls.__qualname__})")
+        if old is not None and (old.__module__, old.__qualname__) != (
+            cls.__module__,
+            cls.__qualname__,
+        ):
+            raise CircuitError(
+                f"circuit name {name!r} is registered twice "
+                f"({old.__module__}.{old.__qualname__} and "
+                f"{cls.__module__}.{cls.__qualname__})"
+            )
         _REGISTRY[name] = cls
         cls.circuit_name = name
         return cls
+
     return deco
 
 

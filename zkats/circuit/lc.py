@@ -21,6 +21,7 @@ Coefficients are integers mod r.  LCs are never truthy: ``if signal:``
 inside ``define`` raises, because branching on a witness value would build
 a different circuit for different inputs (use ``select``/``mux``).
 """
+
 import operator
 
 from ..errors import CircuitError
@@ -29,16 +30,20 @@ from ..field import R
 
 class LC:
     """Base class of symbolic and valued linear combinations."""
+
     __slots__ = ()
 
     def __bool__(self):
-        raise CircuitError("a signal has no truth value inside define: branching on a "
-                           "witness value changes the circuit (use select/mux, or "
-                           "api.value() inside a hint)")
+        raise CircuitError(
+            "a signal has no truth value inside define: branching on a "
+            "witness value changes the circuit (use select/mux, or "
+            "api.value() inside a hint)"
+        )
 
     def __truediv__(self, other):
-        raise CircuitError("use api.div(a, b) for field division (it costs a constraint "
-                           "unless b is constant)")
+        raise CircuitError(
+            "use api.div(a, b) for field division (it costs a constraint unless b is constant)"
+        )
 
     __rtruediv__ = __truediv__
 
@@ -55,7 +60,7 @@ def _as_int(x):
     if isinstance(x, int):
         return int(x) % R
     try:
-        return operator.index(x) % R          # numpy integers and the like
+        return operator.index(x) % R  # numpy integers and the like
     except TypeError:
         raise TypeError(f"cannot combine a signal with {type(x).__name__}") from None
 
@@ -63,6 +68,7 @@ def _as_int(x):
 class SymLC(LC):
     """Symbolic LC: ``t`` maps wire index -> coefficient (wire 0 is the
     constant one); ``k`` is the constant flag; ``b`` the builder."""
+
     __slots__ = ("t", "k", "b")
 
     def __init__(self, t, k, b):
@@ -154,6 +160,7 @@ class SymLC(LC):
 class ValLC(LC):
     """Valued LC used while solving: ``v`` is the value mod r, ``k`` the
     constant flag (same rules as :class:`SymLC`), ``b`` the solver."""
+
     __slots__ = ("v", "k", "b")
 
     def __init__(self, v, k, b):

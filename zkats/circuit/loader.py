@@ -1,4 +1,5 @@
 """Finding circuits by registered name or by the path of a Python file."""
+
 import importlib
 import importlib.util
 import hashlib
@@ -39,17 +40,26 @@ def _load_file(path):
         spec.loader.exec_module(mod)
     except Exception as exc:
         sys.modules.pop(modname, None)
-        raise CircuitError(f"{path}: importing the circuit failed: {type(exc).__name__}: {exc}") from exc
-    classes = [v for v in vars(mod).values()
-               if isinstance(v, type) and issubclass(v, Circuit) and v is not Circuit
-               and v.__module__ == modname]
+        raise CircuitError(
+            f"{path}: importing the circuit failed: {type(exc).__name__}: {exc}"
+        ) from exc
+    classes = [
+        v
+        for v in vars(mod).values()
+        if isinstance(v, type)
+        and issubclass(v, Circuit)
+        and v is not Circuit
+        and v.__module__ == modname
+    ]
     if not classes:
         raise CircuitError(f"{path}: defines no Circuit subclass")
     reg = [c for c in classes if getattr(c, "circuit_name", None)]
     pick = reg or classes
     if len(pick) > 1:
-        raise CircuitError(f"{path}: defines several circuits "
-                           f"({', '.join(c.__name__ for c in pick)}); register exactly one")
+        raise CircuitError(
+            f"{path}: defines several circuits "
+            f"({', '.join(c.__name__ for c in pick)}); register exactly one"
+        )
     return pick[0]
 
 
@@ -67,4 +77,6 @@ def load_circuit(name_or_path, **params):
     try:
         return cls(**params)
     except TypeError as exc:
-        raise CircuitError(f"{s}: cannot build the circuit with parameters {params}: {exc}") from exc
+        raise CircuitError(
+            f"{s}: cannot build the circuit with parameters {params}: {exc}"
+        ) from exc

@@ -9,12 +9,13 @@ it does not parse itself (``--help``, a usage error, an unknown option) to
 click, so help texts and usage errors stay click's.  Every other command
 goes to click directly.
 """
+
 import sys
 
 
 def __getattr__(name):
     if name == "main":
-        from ._app import main      # also binds zkats.cli.main
+        from ._app import main  # also binds zkats.cli.main
 
         return main
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,6 +12,7 @@ found); ``--help`` and completion list everything after importing all.
 ``_HINTS`` names the one module to try first for a few hot commands: it
 only saves time, a stale hint never hides a command.
 """
+
 import sys
 
 import click
@@ -19,15 +20,21 @@ import click
 from .. import __version__
 from ..errors import ZkatsError
 
-_PACKAGE = __name__.rpartition(".")[0]    # zkats.cli
+_PACKAGE = __name__.rpartition(".")[0]  # zkats.cli
 
 
 #: "group command" -> the module that defines it (tried before all others)
-_HINTS = {"groth16 verify": "prove", "groth16 prove": "prove", "groth16 setup": "ceremony",
-          **{f"powersoftau {c}": "ceremony"
-             for c in ("new", "contribute", "beacon", "prepare", "preparephase2", "verify")},
-          **{f"zkey {c}": "ceremony" for c in ("new", "contribute", "beacon", "verify")},
-          "export verificationkey": "ceremony"}
+_HINTS = {
+    "groth16 verify": "prove",
+    "groth16 prove": "prove",
+    "groth16 setup": "ceremony",
+    **{
+        f"powersoftau {c}": "ceremony"
+        for c in ("new", "contribute", "beacon", "prepare", "preparephase2", "verify")
+    },
+    **{f"zkey {c}": "ceremony" for c in ("new", "contribute", "beacon", "verify")},
+    "export verificationkey": "ceremony",
+}
 _loaded = set()
 _all_loaded = False
 
@@ -103,7 +110,7 @@ def main(ctx, debug):
 def _register():
     import importlib
 
-    sys.modules[_PACKAGE].main = main      # before the command modules' `from . import main`
+    sys.modules[_PACKAGE].main = main  # before the command modules' `from . import main`
     importlib.import_module(f"{_PACKAGE}._groups")
 
 

@@ -1,4 +1,5 @@
 """Command groups shared by several CLI modules (snarkjs' verbs)."""
+
 from . import main
 
 

@@ -10,6 +10,7 @@ unknown option, a missing argument, an option given twice, a directory
 where a file is expected, ``--``) it hands back to click by returning None,
 so usage errors and help texts stay click's.
 """
+
 import os
 import sys
 import time
@@ -47,8 +48,9 @@ class Progress:
         return self.timings
 
 
-def prove_command(zkey_file, wtns_file, proof_file, public_file, r1cs_file=None, quiet=False,
-                  as_json=False):
+def prove_command(
+    zkey_file, wtns_file, proof_file, public_file, r1cs_file=None, quiet=False, as_json=False
+):
     """Prove from files and write the proof and the public signals
     (snarkjs' JSON); with ``as_json`` print the stage timings on stdout.
     Raises :class:`zkats.ZkatsError` for bad input."""
@@ -56,8 +58,9 @@ def prove_command(zkey_file, wtns_file, proof_file, public_file, r1cs_file=None,
     from ..groth16.prover import prove_files
 
     progress = Progress(quiet)
-    proof, public = prove_files(zkey_file, wtns_file, r1cs_path=r1cs_file, progress=progress.stage,
-                                timings=progress.timings)
+    proof, public = prove_files(
+        zkey_file, wtns_file, r1cs_path=r1cs_file, progress=progress.stage, timings=progress.timings
+    )
     progress.stage("write")
     write_proof(proof_file, proof)
     write_public(public_file, public)
@@ -86,7 +89,7 @@ def parse(args):
                 if i >= len(args):
                     return None
                 a, i = "--r1cs=" + args[i], i + 1
-            value = a[len("--r1cs="):]
+            value = a[len("--r1cs=") :]
             if not value or value.startswith("-"):
                 return None
             opts["r1cs_file"] = value
@@ -98,7 +101,7 @@ def parse(args):
         return None
     for p in paths + [opts["r1cs_file"]]:
         if p is not None and os.path.isdir(p):
-            return None                 # click: "... is a directory."
+            return None  # click: "... is a directory."
     return dict(zip(("zkey_file", "wtns_file", "proof_file", "public_file"), paths), **opts)
 
 
@@ -117,6 +120,6 @@ def run_prove(args):
         sys.stderr.flush()
         return 1
     except KeyboardInterrupt:
-        sys.stderr.write("\nAborted!\n")        # as click reports it
+        sys.stderr.write("\nAborted!\n")  # as click reports it
         return 1
     return 0

@@ -20,6 +20,7 @@ generator); above 2^14 points the first 2^14 distinct points are repeated
 ``load_avg`` is the 1-minute load average when the line was printed: on a
 shared machine it explains noisy figures.
 """
+
 import json
 import os
 import secrets
@@ -71,13 +72,21 @@ def _best(fn, repeat):
 
 
 def _ffjs_available():
-    return (FFJS_SCRIPT.exists() and shutil.which("node") is not None
-            and (ROOT / "node_modules" / "ffjavascript").is_dir())
+    return (
+        FFJS_SCRIPT.exists()
+        and shutil.which("node") is not None
+        and (ROOT / "node_modules" / "ffjavascript").is_dir()
+    )
 
 
 def _ffjs(args, timeout=1800):
-    r = subprocess.run(["node", str(FFJS_SCRIPT), *map(str, args)], cwd=ROOT,
-                       capture_output=True, text=True, timeout=timeout)
+    r = subprocess.run(
+        ["node", str(FFJS_SCRIPT), *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if r.returncode != 0:
         return {"error": (r.stderr.strip().splitlines() or ["node failed"])[-1][:300]}
     return json.loads(r.stdout.strip().splitlines()[-1])
@@ -85,14 +94,17 @@ def _ffjs(args, timeout=1800):
 
 # ---- inputs -----------------------------------------------------------------
 
+
 def _random_scalars(n):
     from ..field import R, ints_to_limbs
+
     return ints_to_limbs([secrets.randbelow(R) for _ in range(n)])
 
 
 def _msm_inputs(op, log_n):
     import numpy as np
     from .. import bn254
+
     n = 1 << log_n
     distinct = min(n, 1 << DISTINCT_LOG_N)
     if op == "msm_g1":
@@ -105,8 +117,10 @@ def _msm_inputs(op, log_n):
 
 # ---- references ---------------------------------------------------------------
 
+
 def _py_ecc_msm(op, log_n):
     from py_ecc import optimized_bn128 as ob
+
     n = 1 << log_n
     gen = ob.G1 if op == "msm_g1" else ob.G2
     pts = [ob.multiply(gen, secrets.randbelow(ob.curve_order)) for _ in range(n)]
@@ -118,12 +132,14 @@ def _py_ecc_msm(op, log_n):
             t = ob.multiply(p, s)
             acc = t if acc is None else ob.add(acc, t)
         return ob.normalize(acc)
+
     return _best(run, 1)[0]
 
 
 def _py_ntt(log_n):
     """Iterative radix-2 NTT with Python ints (reference timing only)."""
     from ..field import R
+
     n = 1 << log_n
     w = pow(5, (R - 1) >> log_n, R)
     vals = [secrets.randbelow(R) for _ in range(n)]
@@ -152,6 +168,7 @@ def _py_ntt(log_n):
                     wk = wk * wl % R
             length <<= 1
         return a
+
     return _best(run, 1)[0]
 
 
@@ -163,30 +180,50 @@ def _py_ecc_pairing(k):
         for _ in range(k):
             acc = acc * ob.pairing(ob.G2, ob.G1, final_exponentiate=False)
         return ob.final_exponentiate(acc)
+
     return _best(run, 1)[0]
 
 
 # ---- zkats measurements -------------------------------------------------------
 
+
 def _bench_msm(op, log_n, threads, repeat, reference, ref_cache, emit):
     from .. import bn254
+
     pts, scs, distinct = _msm_inputs(op, log_n)
     fn = bn254.msm_g1_array if op == "msm_g1" else bn254.msm_g2_array
     seconds, result = _best(lambda: fn(pts, scs, threads=threads), repeat)
-    line = {"op": op, "log_n": log_n, "threads": threads, "seconds": round(seconds, 6),
-            "distinct_points": distinct}
+    line = {
+        "op": op,
+        "log_n": log_n,
+        "threads": threads,
+        "seconds": round(seconds, 6),
+        "distinct_points": distinct,
+    }
     if not reference:
         emit(line)
         return
     if op not in ref_cache:
         ref_cache[op] = _py_ecc_msm(op, PY_ECC_LOG_N[op])
     rs, rl = ref_cache[op], PY_ECC_LOG_N[op]
-    emit(dict(line, reference="py_ecc", reference_log_n=rl, reference_seconds=round(rs, 6),
-              ratio=round((rs / 2**rl) / (seconds / 2**log_n), 1),
-              ratio_kind="per-element speed-up vs a smaller reference run"))
+    emit(
+        dict(
+            line,
+            reference="py_ecc",
+            reference_log_n=rl,
+            reference_seconds=round(rs, 6),
+            ratio=round((rs / 2**rl) / (seconds / 2**log_n), 1),
+            ratio_kind="per-element speed-up vs a smaller reference run",
+        )
+    )
     if _ffjs_available() and log_n > FFJS_MAX_LOG_N[op]:
-        emit(dict(line, reference="ffjavascript",
-                  skipped=f"not run above 2^{FFJS_MAX_LOG_N[op]} (minutes per call)"))
+        emit(
+            dict(
+                line,
+                reference="ffjavascript",
+                skipped=f"not run above 2^{FFJS_MAX_LOG_N[op]} (minutes per call)",
+            )
+        )
     elif _ffjs_available():
         with tempfile.TemporaryDirectory() as d:
             bp, sp = os.path.join(d, "bases.bin"), os.path.join(d, "scalars.bin")
@@ -196,26 +233,42 @@ def _bench_msm(op, log_n, threads, repeat, reference, ref_cache, emit):
         if "error" in out:
             emit(dict(line, reference="ffjavascript", error=out["error"]))
             return
-        theirs = None if out.get("result") is None else (
-            tuple(int(v) for v in out["result"]) if op == "msm_g1"
-            else tuple(tuple(int(c) for c in v) for v in out["result"]))
-        emit(dict(line, reference="ffjavascript", reference_log_n=log_n,
-                  reference_seconds=round(out["seconds"], 6),
-                  reference_threads=out.get("threads"),
-                  ratio=round(out["seconds"] / seconds, 2), ratio_kind="time ratio, same inputs",
-                  agree=theirs == result))
+        theirs = (
+            None
+            if out.get("result") is None
+            else (
+                tuple(int(v) for v in out["result"])
+                if op == "msm_g1"
+                else tuple(tuple(int(c) for c in v) for v in out["result"])
+            )
+        )
+        emit(
+            dict(
+                line,
+                reference="ffjavascript",
+                reference_log_n=log_n,
+                reference_seconds=round(out["seconds"], 6),
+                reference_threads=out.get("threads"),
+                ratio=round(out["seconds"] / seconds, 2),
+                ratio_kind="time ratio, same inputs",
+                agree=theirs == result,
+            )
+        )
 
 
 def _bench_ntt(log_n, threads, repeat, reference, ref_cache, emit):
     from .. import bn254
+
     if not hasattr(bn254, "ntt_array"):
         emit({"op": "ntt", "log_n": log_n, "skipped": "bn254.ntt_array is not available"})
         return
     from ..field import R, ints_to_limbs
+
     n = 1 << log_n
     a = ints_to_limbs([secrets.randbelow(R) for _ in range(min(n, 1 << 16))])
     import numpy as np
-    a = np.ascontiguousarray(np.resize(a, (n, 4)))      # canonical < r, valid Montgomery values
+
+    a = np.ascontiguousarray(np.resize(a, (n, 4)))  # canonical < r, valid Montgomery values
     seconds, _ = _best(lambda: bn254.ntt_array(a, threads=threads), repeat)
     line = {"op": "ntt", "log_n": log_n, "threads": threads, "seconds": round(seconds, 6)}
     if not reference:
@@ -226,18 +279,28 @@ def _bench_ntt(log_n, threads, repeat, reference, ref_cache, emit):
     rs, rl = ref_cache["ntt"], PY_ECC_LOG_N["ntt"]
     # per-element ratio normalised by log n (an NTT costs n log n / 2 butterflies)
     ratio = (rs / (2**rl * rl)) / (seconds / (2**log_n * max(1, log_n)))
-    emit(dict(line, reference="python-int", reference_log_n=rl, reference_seconds=round(rs, 6),
-              ratio=round(ratio, 1), ratio_kind="per-butterfly speed-up vs a smaller reference run"))
+    emit(
+        dict(
+            line,
+            reference="python-int",
+            reference_log_n=rl,
+            reference_seconds=round(rs, 6),
+            ratio=round(ratio, 1),
+            ratio_kind="per-butterfly speed-up vs a smaller reference run",
+        )
+    )
 
 
 def _bench_pairing(op, threads, repeat, reference, ref_cache, emit):
     from .. import bn254
+
     k = 1 if op == "pairing" else 4
     line = {"op": op, "log_n": 0 if k == 1 else 2, "threads": 1}
     if not hasattr(bn254, "pairing_check"):
         emit(dict(line, skipped="bn254.pairing_check is not available"))
         return
     from ..field import R
+
     if k == 1:
         if hasattr(bn254, "pairing"):
             fn = lambda: bn254.pairing(bn254.G1_GEN, bn254.G2_GEN)  # noqa: E731
@@ -250,7 +313,7 @@ def _bench_pairing(op, threads, repeat, reference, ref_cache, emit):
         if not bn254.pairing_check(pairs):
             raise click.ClickException("pairing_check returned False on a valid product")
         if hasattr(bn254, "_pairs_arrays") and hasattr(bn254, "_pairing_check_raw"):
-            g1, g2 = bn254._pairs_arrays(pairs)        # time the check, not the conversions
+            g1, g2 = bn254._pairs_arrays(pairs)  # time the check, not the conversions
             fn = lambda: bn254._pairing_check_raw(g1, g2)  # noqa: E731
         else:
             fn = lambda: bn254.pairing_check(pairs)  # noqa: E731
@@ -270,27 +333,59 @@ def _bench_pairing(op, threads, repeat, reference, ref_cache, emit):
     if op not in ref_cache:
         ref_cache[op] = _py_ecc_pairing(k)
     rs = ref_cache[op]
-    emit(dict(line, reference="py_ecc", reference_log_n=line["log_n"], reference_seconds=round(rs, 6),
-              ratio=round(rs / best, 1), ratio_kind="time ratio, same operation"))
+    emit(
+        dict(
+            line,
+            reference="py_ecc",
+            reference_log_n=line["log_n"],
+            reference_seconds=round(rs, 6),
+            ratio=round(rs / best, 1),
+            ratio_kind="time ratio, same operation",
+        )
+    )
     if _ffjs_available():
         out = _ffjs([op, 20])
         if "error" in out:
             emit(dict(line, reference="ffjavascript", error=out["error"]))
         else:
-            emit(dict(line, reference="ffjavascript", reference_log_n=line["log_n"],
-                      reference_seconds=round(out["seconds"], 6),
-                      ratio=round(out["seconds"] / best, 2), ratio_kind="time ratio, same operation"))
+            emit(
+                dict(
+                    line,
+                    reference="ffjavascript",
+                    reference_log_n=line["log_n"],
+                    reference_seconds=round(out["seconds"], 6),
+                    ratio=round(out["seconds"] / best, 2),
+                    ratio_kind="time ratio, same operation",
+                )
+            )
 
 
 @main.command()
-@click.option("--op", "ops", multiple=True, type=click.Choice(OPS),
-              help="Operation to time (repeatable); default: all.")
-@click.option("--log-n", type=int, default=None,
-              help="One size 2^LOG_N instead of the default range (MSM 10..20, NTT 10..22).")
-@click.option("--threads", type=click.IntRange(min=1), default=None,
-              help="Worker threads (default: all cores).")
-@click.option("--repeat", type=click.IntRange(min=1), default=None,
-              help="Runs per measurement, best kept (default 3 up to 2^14, else 1).")
+@click.option(
+    "--op",
+    "ops",
+    multiple=True,
+    type=click.Choice(OPS),
+    help="Operation to time (repeatable); default: all.",
+)
+@click.option(
+    "--log-n",
+    type=int,
+    default=None,
+    help="One size 2^LOG_N instead of the default range (MSM 10..20, NTT 10..22).",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker threads (default: all cores).",
+)
+@click.option(
+    "--repeat",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Runs per measurement, best kept (default 3 up to 2^14, else 1).",
+)
 @click.option("--no-reference", is_flag=True, help="Skip the py_ecc and ffjavascript references.")
 def bench(ops, log_n, threads, repeat, no_reference):
     """Time MSM, NTT and pairings; one JSON object per line (see module doc).

@@ -5,6 +5,7 @@ verificationkey`` (snarkjs' verbs and argument order).
 Progress goes to stderr (``--quiet`` silences it).  Secrets never leave
 the library calls; only hashes and public keys are printed.
 """
+
 import time
 
 import click
@@ -57,6 +58,7 @@ def _quiet(fn):
 
 # --- powersoftau ---------------------------------------------------------------
 
+
 @powersoftau.command("new")
 @click.argument("curve", metavar="bn128")
 @click.argument("power", type=int)
@@ -66,6 +68,7 @@ def ptau_new(curve, power, out, quiet):
     """Start a new powers-of-tau ceremony of 2^POWER."""
     from ..formats.ptau import MAX_POWER, write_ptau
     from ..groth16 import ceremony
+
     if curve not in ("bn128", "bn254", "alt_bn128"):
         raise InputError(f"curve {curve!r}: only bn128 is supported")
     if not 1 <= power <= MAX_POWER:
@@ -78,12 +81,15 @@ def ptau_new(curve, power, out, quiet):
 @click.argument("inp", metavar="IN.ptau", type=click.Path(dir_okay=False))
 @click.argument("out", metavar="OUT.ptau", type=click.Path(dir_okay=False))
 @click.option("--name", "-n", default=None, help="Contributor name recorded in the file.")
-@click.option("--entropy", "-e", default=None, help="Extra entropy text (mixed with 64 bytes from the OS).")
+@click.option(
+    "--entropy", "-e", default=None, help="Extra entropy text (mixed with 64 bytes from the OS)."
+)
 @_quiet
 def ptau_contribute(inp, out, name, entropy, quiet):
     """Add a secret contribution (toxic waste from `secrets`, never stored)."""
     from ..formats.ptau import read_ptau, write_ptau
     from ..groth16 import ceremony
+
     prog = _Progress(quiet)
     pt = read_ptau(inp)
     if pt.prepared:
@@ -104,9 +110,15 @@ def ptau_beacon(inp, out, beacon_hash, num_iterations_exp, name, quiet):
     """Apply a public beacon (reproducible final contribution)."""
     from ..formats.ptau import read_ptau, write_ptau
     from ..groth16 import ceremony
+
     prog = _Progress(quiet)
-    new, resp = ceremony.beacon(read_ptau(inp), _beacon_hash(beacon_hash), _iters(num_iterations_exp),
-                                name=_opt(name), progress=prog)
+    new, resp = ceremony.beacon(
+        read_ptau(inp),
+        _beacon_hash(beacon_hash),
+        _iters(num_iterations_exp),
+        name=_opt(name),
+        progress=prog,
+    )
     write_ptau(out, new)
     click.echo(f"Contribution response hash: {_hex(resp)}")
 
@@ -114,6 +126,7 @@ def ptau_beacon(inp, out, beacon_hash, num_iterations_exp, name, quiet):
 def _prepare(inp, out, quiet):
     from ..formats.ptau import read_ptau, write_ptau
     from ..groth16 import ceremony
+
     prog = _Progress(quiet)
     prog("reading")
     pt = read_ptau(inp)
@@ -152,6 +165,7 @@ def ptau_verify(inp, quiet):
     """Verify every contribution and section of a .ptau file."""
     from ..formats.ptau import read_ptau
     from ..groth16 import ceremony
+
     prog = _Progress(quiet)
     pt = read_ptau(inp)
     for line in ceremony.verify(pt, progress=prog):
@@ -161,6 +175,7 @@ def ptau_verify(inp, quiet):
 
 # --- groth16 setup ---------------------------------------------------------------
 
+
 @groth16.command("setup")
 @click.argument("r1cs_file", metavar="CIRCUIT.r1cs", type=click.Path(dir_okay=False))
 @click.argument("ptau_file", metavar="POT.ptau", type=click.Path(dir_okay=False))
@@ -169,12 +184,14 @@ def ptau_verify(inp, quiet):
 def groth16_setup(r1cs_file, ptau_file, zkey_file, quiet):
     """Circuit-specific setup from a prepared .ptau (delta = 1: contribute next)."""
     from ..groth16 import generator
+
     prog = _Progress(quiet)
     cs = generator.setup(r1cs_file, ptau_file, zkey_file, progress=prog)
     click.echo(f"Circuit hash: {_hex(cs)}")
 
 
 # --- zkey -----------------------------------------------------------------------
+
 
 @zkey.command("new")
 @click.argument("r1cs_file", metavar="CIRCUIT.r1cs", type=click.Path(dir_okay=False))
@@ -184,6 +201,7 @@ def groth16_setup(r1cs_file, ptau_file, zkey_file, quiet):
 def zkey_new(r1cs_file, ptau_file, zkey_file, quiet):
     """Same as `groth16 setup`."""
     from ..groth16 import generator
+
     cs = generator.setup(r1cs_file, ptau_file, zkey_file, progress=_Progress(quiet))
     click.echo(f"Circuit hash: {_hex(cs)}")
 
@@ -192,12 +210,15 @@ def zkey_new(r1cs_file, ptau_file, zkey_file, quiet):
 @click.argument("inp", metavar="IN.zkey", type=click.Path(dir_okay=False))
 @click.argument("out", metavar="OUT.zkey", type=click.Path(dir_okay=False))
 @click.option("--name", "-n", default=None)
-@click.option("--entropy", "-e", default=None, help="Extra entropy text (mixed with 64 bytes from the OS).")
+@click.option(
+    "--entropy", "-e", default=None, help="Extra entropy text (mixed with 64 bytes from the OS)."
+)
 @_quiet
 def zkey_contribute(inp, out, name, entropy, quiet):
     """Add a secret phase-2 (delta) contribution."""
     from ..formats.zkey import read_zkey, write_zkey
     from ..groth16 import phase2
+
     new, h = phase2.contribute(read_zkey(inp, check="full"), name=_opt(name), entropy=_opt(entropy))
     write_zkey(out, new)
     click.echo(f"Contribution hash: {_hex(h)}")
@@ -214,8 +235,13 @@ def zkey_beacon(inp, out, beacon_hash, num_iterations_exp, name, quiet):
     """Apply a public beacon as the last phase-2 contribution."""
     from ..formats.zkey import read_zkey, write_zkey
     from ..groth16 import phase2
-    new, h = phase2.beacon(read_zkey(inp, check="full"), _beacon_hash(beacon_hash),
-                           _iters(num_iterations_exp), name=_opt(name))
+
+    new, h = phase2.beacon(
+        read_zkey(inp, check="full"),
+        _beacon_hash(beacon_hash),
+        _iters(num_iterations_exp),
+        name=_opt(name),
+    )
     write_zkey(out, new)
     click.echo(f"Contribution hash: {_hex(h)}")
 
@@ -224,13 +250,19 @@ def zkey_beacon(inp, out, beacon_hash, num_iterations_exp, name, quiet):
 @click.argument("r1cs_file", metavar="CIRCUIT.r1cs", type=click.Path(dir_okay=False))
 @click.argument("ptau_file", metavar="POT.ptau", type=click.Path(dir_okay=False))
 @click.argument("zkey_file", metavar="FINAL.zkey", type=click.Path(dir_okay=False))
-@click.option("--allow-no-contributions", is_flag=True,
-              help="Accept a key whose delta is still the generator (tests only: such a key is insecure).")
+@click.option(
+    "--allow-no-contributions",
+    is_flag=True,
+    help="Accept a key whose delta is still the generator (tests only: such a key is insecure).",
+)
 @_quiet
 def zkey_verify(r1cs_file, ptau_file, zkey_file, allow_no_contributions, quiet):
     """Check a .zkey against its circuit and ptau, and every contribution."""
     from ..groth16 import phase2
-    for line in phase2.verify(r1cs_file, ptau_file, zkey_file, allow_no_contributions=allow_no_contributions):
+
+    for line in phase2.verify(
+        r1cs_file, ptau_file, zkey_file, allow_no_contributions=allow_no_contributions
+    ):
         click.echo(line)
     click.echo("ZKey OK")
 
@@ -242,6 +274,7 @@ def zkey_export_vk(zkey_file, vk_file):
     """Write snarkjs' verification_key.json for a .zkey."""
     from ..formats.zkey import read_zkey
     from ..groth16 import phase2
+
     phase2.export_verification_key(read_zkey(zkey_file), vk_file)
 
 

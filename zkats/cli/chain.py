@@ -1,6 +1,7 @@
 """``zkats chain``: the escrow on a local py-evm chain kept in a directory
 (see zkats.chain.journal for why and how: every command replays the
 journal).  Needs the ``evm`` extra and the npm peers (solcjs, circomlibjs)."""
+
 import click
 
 from . import main
@@ -14,6 +15,7 @@ def chain_group():
 def _proof_args(proof_path, public_path):
     from ..chain.escrow import one
     from ..formats.snarkjs_json import read_proof, read_public
+
     return one(read_proof(proof_path), read_public(public_path))
 
 
@@ -23,11 +25,19 @@ def _done(esc, rc, what):
 
 @chain_group.command("deploy")
 @click.argument("chain_dir", type=click.Path(file_okay=False))
-@click.option("--keys", "keys_dir", required=True, type=click.Path(exists=True, file_okay=False),
-              help="Directory with NAME.vkey.json (or NAME.zkey) for deposit, withdraw, match, "
-                   "transition.")
-@click.option("--force-timeout", default=7 * 86400, show_default=True,
-              help="Seconds between an exit request and a forced withdrawal.")
+@click.option(
+    "--keys",
+    "keys_dir",
+    required=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="Directory with NAME.vkey.json (or NAME.zkey) for deposit, withdraw, match, transition.",
+)
+@click.option(
+    "--force-timeout",
+    default=7 * 86400,
+    show_default=True,
+    help="Seconds between an exit request and a forced withdrawal.",
+)
 def deploy(chain_dir, keys_dir, force_timeout):
     """Deploy token, Poseidon, verifiers and escrow into CHAIN_DIR."""
     import tempfile
@@ -35,6 +45,7 @@ def deploy(chain_dir, keys_dir, force_timeout):
     from ..chain.devkeys import ESCROW_CIRCUITS
     from ..chain.journal import ChainDir
     from ..errors import InputError
+
     files = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in ESCROW_CIRCUITS:
@@ -45,14 +56,14 @@ def deploy(chain_dir, keys_dir, force_timeout):
             elif zk.exists():
                 from ..formats.snarkjs_json import write_verification_key
                 from ..formats.zkey import read_zkey
+
                 files[name] = Path(tmp) / f"{name}.vkey.json"
                 write_verification_key(files[name], read_zkey(zk).verifying_key())
             else:
                 raise InputError(f"{keys_dir}: no {name}.vkey.json or {name}.zkey")
         d = ChainDir.create(chain_dir, files, force_timeout)
     esc, _ = d.open()
-    click.echo(f"escrow {esc.contract.address}, token {esc.token.address}, "
-               f"operator {esc.operator}")
+    click.echo(f"escrow {esc.contract.address}, token {esc.token.address}, operator {esc.operator}")
 
 
 @chain_group.command("epoch")
@@ -62,6 +73,7 @@ def deploy(chain_dir, keys_dir, force_timeout):
 def epoch(chain_dir, epoch_id, epoch_hash):
     """Publish oracle epoch EPOCH_ID with data hash EPOCH_HASH (operator)."""
     from ..chain.journal import ChainDir
+
     esc, rc = ChainDir(chain_dir).run("epoch", [epoch_id, epoch_hash])
     _done(esc, rc, "epoch")
 
@@ -70,11 +82,17 @@ def epoch(chain_dir, epoch_id, epoch_hash):
 @click.argument("chain_dir", type=click.Path(exists=True, file_okay=False))
 @click.argument("proof", type=click.Path(exists=True, dir_okay=False))
 @click.argument("public", type=click.Path(exists=True, dir_okay=False))
-@click.option("--from", "sender", default=1, show_default=True,
-              help="Index of the paying eth-tester account (test tokens are minted to it).")
+@click.option(
+    "--from",
+    "sender",
+    default=1,
+    show_default=True,
+    help="Index of the paying eth-tester account (test tokens are minted to it).",
+)
 def deposit(chain_dir, proof, public, sender):
     """Deposit with a deposit PROOF/PUBLIC (snarkjs JSON)."""
     from ..chain.journal import ChainDir
+
     d = ChainDir(chain_dir)
     args = _proof_args(proof, public)
     d.run("mint", [args[1][5]], sender=sender)
@@ -91,7 +109,7 @@ def settle(chain_dir, batch):
     from ..chain.journal import ChainDir
     from ..venue.batch import load
 
-    class _Rec:          # capture the settle arguments for the journal
+    class _Rec:  # capture the settle arguments for the journal
         def __init__(self):
             self.args = None
 
@@ -108,17 +126,25 @@ def settle(chain_dir, batch):
 @click.argument("chain_dir", type=click.Path(exists=True, file_okay=False))
 @click.argument("proof", type=click.Path(exists=True, dir_okay=False))
 @click.argument("public", type=click.Path(exists=True, dir_okay=False))
-@click.option("--forced", is_flag=True,
-              help="Escape hatch: request the exit, or (after the timeout) withdraw without "
-                   "the operator.")
-@click.option("--from", "sender", default=1, show_default=True,
-              help="eth-tester account index sending a forced exit.")
+@click.option(
+    "--forced",
+    is_flag=True,
+    help="Escape hatch: request the exit, or (after the timeout) withdraw without the operator.",
+)
+@click.option(
+    "--from",
+    "sender",
+    default=1,
+    show_default=True,
+    help="eth-tester account index sending a forced exit.",
+)
 @click.option("--advance", default=0, help="Move the dev chain clock forward (seconds) first.")
 def withdraw(chain_dir, proof, public, forced, sender, advance):
     """Withdraw with a withdraw PROOF/PUBLIC: through the operator, or
     --forced (first call requests the exit, a later one after the timeout
     pays out and freezes the escrow)."""
     from ..chain.journal import ChainDir
+
     d = ChainDir(chain_dir)
     args = _proof_args(proof, public)
     if not forced:
@@ -129,8 +155,11 @@ def withdraw(chain_dir, proof, public, forced, sender, advance):
     nullifier = args[1][1]
     if not f.frozen().call() and f.exitRequested(nullifier).call() == 0:
         esc, rc = d.run("request_exit", [nullifier], sender=sender, advance=advance)
-        return _done(esc, rc, f"exit requested (forced withdrawal possible after "
-                              f"{f.forceTimeout().call()} s)")
+        return _done(
+            esc,
+            rc,
+            f"exit requested (forced withdrawal possible after {f.forceTimeout().call()} s)",
+        )
     esc, rc = d.run("forced_withdraw", [args], sender=sender, advance=advance)
     _done(esc, rc, "forced withdrawal (escrow frozen)")
 
@@ -140,9 +169,12 @@ def withdraw(chain_dir, proof, public, forced, sender, advance):
 def status(chain_dir):
     """Root, leaves, escrow balance, epoch and frozen flag."""
     from ..chain.journal import ChainDir
+
     esc, data = ChainDir(chain_dir).open()
     f = esc.contract.functions
-    click.echo(f"escrow {esc.contract.address}: balance {esc.balance(esc.contract.address)}, "
-               f"leaves {f.nextIndex().call()}, root {esc.last_root()}, "
-               f"epoch {f.epochId().call()}, frozen {f.frozen().call()}, "
-               f"{len(data['txs'])} transactions")
+    click.echo(
+        f"escrow {esc.contract.address}: balance {esc.balance(esc.contract.address)}, "
+        f"leaves {f.nextIndex().call()}, root {esc.last_root()}, "
+        f"epoch {f.epochId().call()}, frozen {f.frozen().call()}, "
+        f"{len(data['txs'])} transactions"
+    )

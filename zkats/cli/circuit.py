@@ -5,6 +5,7 @@ the path of a Python file defining one; ``-p KEY=VALUE`` passes constructor
 parameters (ints where they parse as ints).  Heavy modules are imported
 inside the commands.
 """
+
 import json
 
 import click
@@ -27,23 +28,32 @@ def _params(pairs):
 
 def _compile(name, params, use_cache=True):
     from ..circuit import compile_circuit, load_circuit
+
     return compile_circuit(load_circuit(name, **_params(params)), cache=use_cache)
 
 
 def _stem(name):
     from pathlib import Path
+
     s = str(name)
     return Path(s).stem if s.endswith(".py") else s.replace("/", "_")
 
 
-_PARAM = click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE",
-                      help="Circuit constructor parameter (repeatable).")
+_PARAM = click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Circuit constructor parameter (repeatable).",
+)
 
 
 @circuit.command("list")
 def circuit_list():
     """List the registered circuits."""
     from ..circuit import list_circuits
+
     for name, cls in list_circuits().items():
         doc = (cls.__doc__ or "").strip().splitlines()
         click.echo(f"{name:24s} {doc[0] if doc else ''}")
@@ -53,19 +63,26 @@ def circuit_list():
 @click.argument("name")
 @_PARAM
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@click.option("--depth", type=int, default=None,
-              help="Cut scope paths to this many levels in the breakdown.")
+@click.option(
+    "--depth", type=int, default=None, help="Cut scope paths to this many levels in the breakdown."
+)
 def circuit_info(name, params, as_json, depth):
     """Constraint, wire and public-input counts, with a per-gadget breakdown."""
     cc = _compile(name, params)
     info = {
-        "name": cc.name, "constraints": cc.n_constraints, "wires": cc.n_wires,
-        "public_outputs": cc.n_pub_out, "public_inputs": cc.n_pub_in,
-        "private_inputs": cc.n_prv_in, "hint_wires": int(len(cc.hint_wires)),
+        "name": cc.name,
+        "constraints": cc.n_constraints,
+        "wires": cc.n_wires,
+        "public_outputs": cc.n_pub_out,
+        "public_inputs": cc.n_pub_in,
+        "private_inputs": cc.n_prv_in,
+        "hint_wires": int(len(cc.hint_wires)),
         "unconstrained_hint_wires": [cc.wire_label(int(w)) for w in cc.unconstrained_hint_wires()],
-        "unused_inputs": [cc.wire_label(int(w)) for w in cc.unconstrained_wires()
-                          if w < cc.first_internal],
-        "signals": cc.layout.describe(), "hash": cc.hash,
+        "unused_inputs": [
+            cc.wire_label(int(w)) for w in cc.unconstrained_wires() if w < cc.first_internal
+        ],
+        "signals": cc.layout.describe(),
+        "hash": cc.hash,
         "by_scope": dict(sorted(cc.counts_by_scope(depth).items(), key=lambda kv: -kv[1])),
     }
     if as_json:
@@ -80,9 +97,11 @@ def circuit_info(name, params, as_json, depth):
     click.echo(f"hint wires:      {info['hint_wires']}")
     click.echo(f"hash:            {info['hash']}")
     if info["unconstrained_hint_wires"]:
-        click.echo(f"WARNING: {len(info['unconstrained_hint_wires'])} hint outputs appear in no "
-                   f"constraint (the prover can choose them freely): "
-                   f"{', '.join(info['unconstrained_hint_wires'][:10])}")
+        click.echo(
+            f"WARNING: {len(info['unconstrained_hint_wires'])} hint outputs appear in no "
+            f"constraint (the prover can choose them freely): "
+            f"{', '.join(info['unconstrained_hint_wires'][:10])}"
+        )
     if info["unused_inputs"]:
         click.echo(f"note: inputs in no constraint: {', '.join(info['unused_inputs'][:10])}")
     click.echo("constraints by scope:")
@@ -93,19 +112,28 @@ def circuit_info(name, params, as_json, depth):
 @circuit.command("compile")
 @click.argument("name")
 @_PARAM
-@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False), default=".",
-              show_default=True, help="Directory for NAME.r1cs.")
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    type=click.Path(file_okay=False),
+    default=".",
+    show_default=True,
+    help="Directory for NAME.r1cs.",
+)
 def circuit_compile(name, params, outdir):
     """Compile a circuit and write NAME.r1cs (iden3 format, snarkjs-readable)."""
     from pathlib import Path
     from ..formats.r1cs import write_r1cs
+
     cc = _compile(name, params)
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{_stem(name)}.r1cs"
     write_r1cs(path, cc)
-    click.echo(f"{path}: {cc.n_constraints} constraints, {cc.n_wires} wires, "
-               f"{cc.n_public} public signals")
+    click.echo(
+        f"{path}: {cc.n_constraints} constraints, {cc.n_wires} wires, {cc.n_public} public signals"
+    )
 
 
 @wtns.command("calculate")
@@ -116,13 +144,14 @@ def circuit_compile(name, params, outdir):
 def wtns_calculate(name, input_json, out_wtns, params):
     """Solve the witness of circuit NAME for INPUT_JSON and write OUT_WTNS."""
     from ..formats.wtns import write_wtns
+
     cc = _compile(name, params)
     from ..formats.jsonio import load_file
+
     inputs = load_file(input_json)
     w = cc.solve(inputs, source=input_json)
     write_wtns(out_wtns, w)
-    click.echo(f"{out_wtns}: {len(w)} values; public: "
-               f"{json.dumps([str(v) for v in w.public])}")
+    click.echo(f"{out_wtns}: {len(w)} values; public: {json.dumps([str(v) for v in w.public])}")
 
 
 @wtns.command("check")
@@ -133,6 +162,7 @@ def wtns_check(r1cs_file, wtns_file):
     from ..errors import InputError, UnsatisfiedConstraint
     from ..formats.r1cs import r1cs_unsatisfied, read_r1cs
     from ..formats.wtns import read_wtns_ints
+
     r = read_r1cs(r1cs_file)
     w = read_wtns_ints(wtns_file)
     if len(w) != r.n_wires:
@@ -141,8 +171,9 @@ def wtns_check(r1cs_file, wtns_file):
         raise UnsatisfiedConstraint(f"{wtns_file}: value 0 (the constant one) is {w[0]}, not 1")
     bad = r1cs_unsatisfied(r, w)
     if bad:
-        raise UnsatisfiedConstraint(f"{wtns_file}: constraint {bad[0]} of {r1cs_file} is not "
-                                    f"satisfied", index=bad[0])
+        raise UnsatisfiedConstraint(
+            f"{wtns_file}: constraint {bad[0]} of {r1cs_file} is not satisfied", index=bad[0]
+        )
     click.echo(f"OK: {r.n_constraints} constraints satisfied")
 
 
@@ -152,10 +183,17 @@ def wtns_check(r1cs_file, wtns_file):
 def r1cs_info(r1cs_file, as_json):
     """Counts of an .r1cs file (as `snarkjs r1cs info`)."""
     from ..formats.r1cs import read_r1cs
+
     r = read_r1cs(r1cs_file)
-    info = {"curve": "bn128", "wires": r.n_wires, "constraints": r.n_constraints,
-            "private_inputs": r.n_prv_in, "public_inputs": r.n_pub_in,
-            "labels": r.n_labels, "outputs": r.n_pub_out}
+    info = {
+        "curve": "bn128",
+        "wires": r.n_wires,
+        "constraints": r.n_constraints,
+        "private_inputs": r.n_prv_in,
+        "public_inputs": r.n_pub_in,
+        "labels": r.n_labels,
+        "outputs": r.n_pub_out,
+    }
     if as_json:
         click.echo(json.dumps(info))
         return

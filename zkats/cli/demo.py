@@ -6,6 +6,7 @@ real Groth16 proof verified by the settlement service.  For each step it
 prints side by side what the public ledger shows and what stayed private.
 Runs in a temporary directory (deleted afterwards) unless ``--dir`` is given.
 """
+
 import json
 import shutil
 import tempfile
@@ -28,11 +29,18 @@ def _side_by_side(public, private):
 
 
 @main.command("demo")
-@click.option("--dir", "directory", type=click.Path(file_okay=False),
-              help="Keep the venue, wallets and batch files here (default: a temporary "
-                   "directory, removed afterwards).")
-@click.option("--ptau", type=click.Path(dir_okay=False, exists=True),
-              help="Prepared .ptau (power >= 14) for the development keys, if not cached.")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False),
+    help="Keep the venue, wallets and batch files here (default: a temporary "
+    "directory, removed afterwards).",
+)
+@click.option(
+    "--ptau",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Prepared .ptau (power >= 14) for the development keys, if not cached.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the steps and summary as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 def demo(directory, ptau, as_json, quiet):
@@ -43,8 +51,11 @@ def demo(directory, ptau, as_json, quiet):
 
     click.echo(f"zkats: WARNING: {CEREMONY_WARNING}", err=True)
     t0 = time.perf_counter()
-    progress = None if quiet else (
-        lambda m: click.echo(f"[{time.perf_counter() - t0:6.1f}s] {m}", err=True))
+    progress = (
+        None
+        if quiet
+        else (lambda m: click.echo(f"[{time.perf_counter() - t0:6.1f}s] {m}", err=True))
+    )
     steps = []
 
     def report(step):
@@ -64,13 +75,23 @@ def demo(directory, ptau, as_json, quiet):
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
     if as_json:
-        click.echo(json.dumps({"steps": [{**s, "seconds": round(s["seconds"], 3)} for s in steps],
-                               "summary": summary}))
+        click.echo(
+            json.dumps(
+                {
+                    "steps": [{**s, "seconds": round(s["seconds"], 3)} for s in steps],
+                    "summary": summary,
+                }
+            )
+        )
     else:
         led = summary["ledger"]
-        click.echo(f"\nledger: {led['batches']} batches, {led['notes']} notes, "
-                   f"{led['nullifiers']} nullifiers, {led['trades']} trades; "
-                   f"health failed: {', '.join(summary['health_failed']) or 'none'}; "
-                   f"liquidated: {', '.join(summary['liquidated']) or 'none'}")
-        click.echo(f"demo finished in {summary['total_s']:.1f} s"
-                   + ("" if tmp else f" (files in {directory})"))
+        click.echo(
+            f"\nledger: {led['batches']} batches, {led['notes']} notes, "
+            f"{led['nullifiers']} nullifiers, {led['trades']} trades; "
+            f"health failed: {', '.join(summary['health_failed']) or 'none'}; "
+            f"liquidated: {', '.join(summary['liquidated']) or 'none'}"
+        )
+        click.echo(
+            f"demo finished in {summary['total_s']:.1f} s"
+            + ("" if tmp else f" (files in {directory})")
+        )

@@ -1,4 +1,5 @@
 """``zkats lint CIRCUIT``: the under-constrained-signal linter (zkats/lint.py)."""
+
 import json
 import sys
 
@@ -22,15 +23,21 @@ def lint(targets, params, all_, as_json):
     """
     from ..errors import InputError
     from ..lint import lint_target
+
     if all_:
         from ..circuit import list_circuits
+
         targets = tuple(targets) + tuple(list_circuits())
     if not targets:
         raise InputError("lint: name a circuit (or use --all)")
     reports = [lint_target(t, _params(params)) for t in targets]
     if as_json:
-        click.echo(json.dumps([r.as_dict() for r in reports] if len(reports) > 1
-                              else reports[0].as_dict(), indent=1))
+        click.echo(
+            json.dumps(
+                [r.as_dict() for r in reports] if len(reports) > 1 else reports[0].as_dict(),
+                indent=1,
+            )
+        )
     else:
         for r in reports:
             click.echo(r.text())

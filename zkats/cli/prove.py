@@ -7,6 +7,7 @@ console script's fast path); both call :func:`._lean_prove.prove_command`.
 Heavy modules are imported inside the commands so that ``zkats --version``
 and the verify path stay fast (no galois, no py_ecc on these paths).
 """
+
 import json
 import sys
 
@@ -22,8 +23,12 @@ from ._lean_prove import Progress as _Progress
 @click.argument("wtns_file", metavar="WITNESS.wtns", type=click.Path(dir_okay=False))
 @click.argument("proof_file", metavar="PROOF.json", type=click.Path(dir_okay=False))
 @click.argument("public_file", metavar="PUBLIC.json", type=click.Path(dir_okay=False))
-@click.option("--r1cs", "r1cs_file", type=click.Path(dir_okay=False),
-              help="Constraint file, used to name the failing constraint of a bad witness.")
+@click.option(
+    "--r1cs",
+    "r1cs_file",
+    type=click.Path(dir_okay=False),
+    help="Constraint file, used to name the failing constraint of a bad witness.",
+)
 @click.option("--quiet", is_flag=True, help="No progress output.")
 @click.option("--json", "as_json", is_flag=True, help="Print per-stage timings as JSON on stdout.")
 def groth16_prove(zkey_file, wtns_file, proof_file, public_file, r1cs_file, quiet, as_json):
@@ -69,13 +74,18 @@ def export_solidityverifier(zkey_file, sol_file):
 
     if zkey_file.endswith(".json"):
         from ..formats.snarkjs_json import read_verification_key
+
         vk = read_verification_key(zkey_file)
     else:
         from ..formats.zkey import read_zkey
+
         vk = read_zkey(zkey_file).verifying_key()
     if vk.n_public < 1:
         from ..errors import InputError
-        raise InputError(f"{zkey_file}: the circuit has no public signals; a Solidity verifier needs at least one")
+
+        raise InputError(
+            f"{zkey_file}: the circuit has no public signals; a Solidity verifier needs at least one"
+        )
     with open(sol_file, "w") as f:
         f.write(solidity_verifier(vk))
 
@@ -94,14 +104,40 @@ def export_soliditycalldata(public_file, proof_file):
 @main.command("prove")
 @click.argument("name")
 @click.argument("input_json", metavar="INPUT.json", type=click.Path(dir_okay=False))
-@click.option("-k", "--zkey", "zkey_file", required=True, type=click.Path(dir_okay=False),
-              help="Proving key of the circuit (NAME.zkey).")
-@click.option("-o", "--proof", "proof_file", default="proof.json", show_default=True,
-              type=click.Path(dir_okay=False), help="Where to write the proof.")
-@click.option("-p", "--public", "public_file", default="public.json", show_default=True,
-              type=click.Path(dir_okay=False), help="Where to write the public signals.")
-@click.option("-P", "--param", "params", multiple=True, metavar="KEY=VALUE",
-              help="Circuit constructor parameter (repeatable).")
+@click.option(
+    "-k",
+    "--zkey",
+    "zkey_file",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Proving key of the circuit (NAME.zkey).",
+)
+@click.option(
+    "-o",
+    "--proof",
+    "proof_file",
+    default="proof.json",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Where to write the proof.",
+)
+@click.option(
+    "-p",
+    "--public",
+    "public_file",
+    default="public.json",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Where to write the public signals.",
+)
+@click.option(
+    "-P",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Circuit constructor parameter (repeatable).",
+)
 @click.option("--quiet", is_flag=True, help="No progress output.")
 @click.option("--json", "as_json", is_flag=True, help="Print per-stage timings as JSON on stdout.")
 def prove_circuit(name, input_json, zkey_file, proof_file, public_file, params, quiet, as_json):
@@ -117,14 +153,19 @@ def prove_circuit(name, input_json, zkey_file, proof_file, public_file, params, 
     cc = _compile(name, params)
     progress.stage("solve")
     from ..formats.jsonio import load_file
+
     inputs = load_file(input_json)
     witness = cc.solve(inputs, source=input_json)
     progress.stage("read zkey")
     zk = read_zkey(zkey_file)
     if zk.n_vars != cc.n_wires or zk.n_public != cc.n_public:
-        raise InputError(f"{zkey_file}: key for {zk.n_vars} wires/{zk.n_public} public signals, "
-                         f"circuit {name} has {cc.n_wires}/{cc.n_public}")
-    proof, public = prove(zk, witness.limbs(), r1cs=cc.r1cs, progress=progress.stage, timings=progress.timings)
+        raise InputError(
+            f"{zkey_file}: key for {zk.n_vars} wires/{zk.n_public} public signals, "
+            f"circuit {name} has {cc.n_wires}/{cc.n_public}"
+        )
+    proof, public = prove(
+        zk, witness.limbs(), r1cs=cc.r1cs, progress=progress.stage, timings=progress.timings
+    )
     progress.stage("write")
     write_proof(proof_file, proof)
     write_public(public_file, public)

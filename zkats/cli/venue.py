@@ -6,6 +6,7 @@ signals only) with ``-o``; ``zkats settle`` applies one or more batch files
 to the ledger as one atomic batch.  Secrets (wallets, orders, quotes) are
 written only to files the user names, mode 0600, never overwritten.
 """
+
 import json
 import os
 import sys
@@ -25,8 +26,14 @@ def _common(f):
 
 
 def _venue_opt(f):
-    return click.option("--venue", "-V", "venue_dir", type=click.Path(file_okay=False),
-                        default=lambda: os.environ.get("ZKATS_VENUE", "."), help=_VENUE_HELP)(f)
+    return click.option(
+        "--venue",
+        "-V",
+        "venue_dir",
+        type=click.Path(file_okay=False),
+        default=lambda: os.environ.get("ZKATS_VENUE", "."),
+        help=_VENUE_HELP,
+    )(f)
 
 
 def _progress(quiet):
@@ -42,12 +49,14 @@ def _out(as_json, data, text):
 
 def _open(venue_dir, quiet):
     from ..venue.workflow import Venue
+
     return Venue(venue_dir, progress=_progress(quiet))
 
 
 def _write_batch(path, items):
     from ..venue import batch as B
     from ..errors import InputError
+
     if os.path.exists(path):
         raise InputError(f"{path}: already exists")
     B.dump(path, B.Batch(list(items)))
@@ -61,10 +70,18 @@ def venue_group():
 
 @venue_group.command("init")
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
-@click.option("--ptau", type=click.Path(dir_okay=False, exists=True),
-              help="Prepared .ptau (power >= 14) instead of a locally made one.")
-@click.option("--mark", type=int, default=60_000, show_default=True,
-              help="BTC-PERP mark price of the first oracle epoch.")
+@click.option(
+    "--ptau",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Prepared .ptau (power >= 14) instead of a locally made one.",
+)
+@click.option(
+    "--mark",
+    type=int,
+    default=60_000,
+    show_default=True,
+    help="BTC-PERP mark price of the first oracle epoch.",
+)
 @_common
 def venue_init(directory, ptau, mark, as_json, quiet):
     """Create a venue: ledger, development keys for every circuit, first oracle epoch.
@@ -74,14 +91,23 @@ def venue_init(directory, ptau, mark, as_json, quiet):
     not for a production venue (which needs a multi-party ceremony).
     """
     from ..venue.workflow import CEREMONY_WARNING, Venue
+
     click.echo(f"zkats: WARNING: {CEREMONY_WARNING}", err=True)
     v = Venue.init(directory, ptau=ptau, progress=_progress(quiet), mark=mark)
-    data = {"venue": str(v.dir), "ledger": str(v.dir / "ledger.db"),
-            "keys": str(v.dir / "keys"), "key_seconds": v.key_timings,
-            "epoch": v.epoch().epoch_id, "development_keys": True}
+    data = {
+        "venue": str(v.dir),
+        "ledger": str(v.dir / "ledger.db"),
+        "keys": str(v.dir / "keys"),
+        "key_seconds": v.key_timings,
+        "epoch": v.epoch().epoch_id,
+        "development_keys": True,
+    }
     v.close()
-    _out(as_json, data, f"venue ready in {v.dir} (ledger, keys for {len(v.key_timings)} "
-                        f"circuits, oracle epoch 1)")
+    _out(
+        as_json,
+        data,
+        f"venue ready in {v.dir} (ledger, keys for {len(v.key_timings)} circuits, oracle epoch 1)",
+    )
 
 
 @venue_group.command("advance-clock")
@@ -108,9 +134,13 @@ def keys_group():
 def keys_new(wallet, name, as_json, quiet):
     """Create WALLET: a new EdDSA key and nullifier key (mode 0600; never overwritten)."""
     from ..venue.workflow import Wallet
+
     w = Wallet.create(wallet, name=name)
-    _out(as_json, {"wallet": wallet, "account": str(w.key.account)},
-         f"wallet {wallet}: account {w.key.account}")
+    _out(
+        as_json,
+        {"wallet": wallet, "account": str(w.key.account)},
+        f"wallet {wallet}: account {w.key.account}",
+    )
 
 
 # ------------------------------------------------------------------ proving commands
@@ -120,15 +150,22 @@ def _batch_cmd(body):
     @functools.wraps(body)
     def checked(*a, **kw):
         from ..errors import InputError
-        if os.path.exists(kw["out"]):          # before any proving
+
+        if os.path.exists(kw["out"]):  # before any proving
             raise InputError(f"{kw['out']}: already exists")
         return body(*a, **kw)
 
     fn = checked
-    fn = click.option("--out", "-o", required=True, type=click.Path(dir_okay=False),
-                      help="Batch file to write (public).")(fn)
-    fn = click.option("--settle", "settle_now", is_flag=True,
-                      help="Also apply the batch to the ledger now.")(fn)
+    fn = click.option(
+        "--out",
+        "-o",
+        required=True,
+        type=click.Path(dir_okay=False),
+        help="Batch file to write (public).",
+    )(fn)
+    fn = click.option(
+        "--settle", "settle_now", is_flag=True, help="Also apply the batch to the ledger now."
+    )(fn)
     return _common(_venue_opt(fn))
 
 
@@ -152,6 +189,7 @@ def _finish(v, items, out, settle_now, as_json, extra=None):
 def deposit(amount, wallet, out, settle_now, venue_dir, as_json, quiet):
     """Prove a deposit of AMOUNT collateral into the wallet's account."""
     from ..venue.workflow import Wallet
+
     v = _open(venue_dir, quiet)
     _finish(v, [v.deposit(Wallet.load(wallet), amount)], out, settle_now, as_json)
 
@@ -165,6 +203,7 @@ def withdraw(amount, wallet, recipient, out, settle_now, venue_dir, as_json, qui
     """Prove a withdrawal of AMOUNT to RECIPIENT (initial margin must still hold)."""
     from ..errors import InputError
     from ..venue.workflow import Wallet
+
     try:
         rcpt = int(recipient, 0)
     except ValueError:
@@ -179,18 +218,25 @@ def withdraw(amount, wallet, recipient, out, settle_now, venue_dir, as_json, qui
 def health(wallet, out, settle_now, venue_dir, as_json, quiet):
     """Prove the account meets maintenance margin at the latest oracle epoch."""
     from ..venue.workflow import Wallet
+
     v = _open(venue_dir, quiet)
     _finish(v, [v.health(Wallet.load(wallet))], out, settle_now, as_json)
 
 
 @main.command("liquidate")
-@click.option("--wallet", "-w", required=True, type=click.Path(dir_okay=False, exists=True),
-              help="The liquidated account's wallet (held by the venue's risk engine).")
+@click.option(
+    "--wallet",
+    "-w",
+    required=True,
+    type=click.Path(dir_okay=False, exists=True),
+    help="The liquidated account's wallet (held by the venue's risk engine).",
+)
 @click.option("--epoch", type=int, help="Oracle epoch (default: the latest).")
 @_batch_cmd
 def liquidate(wallet, epoch, out, settle_now, venue_dir, as_json, quiet):
     """Prove the liquidation (all positions closed at mark) of a liquidatable account."""
     from ..venue.workflow import Wallet
+
     v = _open(venue_dir, quiet)
     _finish(v, [v.liquidate(Wallet.load(wallet), epoch)], out, settle_now, as_json)
 
@@ -202,13 +248,29 @@ def liquidate(wallet, epoch, out, settle_now, venue_dir, as_json, quiet):
 @click.option("--wallet-b", required=True, type=click.Path(dir_okay=False, exists=True))
 @click.option("--fill", type=int, help="Lots to fill (default: the smaller size).")
 @click.option("--price", type=int, help="Execution price (default: ORDER_B's limit).")
-@click.option("--prove-orders", is_flag=True,
-              help="Also prove both orders into the batch (if not opened by earlier batches).")
+@click.option(
+    "--prove-orders",
+    is_flag=True,
+    help="Also prove both orders into the batch (if not opened by earlier batches).",
+)
 @_batch_cmd
-def match(order_a, order_b, wallet_a, wallet_b, fill, price, prove_orders, out, settle_now,
-          venue_dir, as_json, quiet):
+def match(
+    order_a,
+    order_b,
+    wallet_a,
+    wallet_b,
+    fill,
+    price,
+    prove_orders,
+    out,
+    settle_now,
+    venue_dir,
+    as_json,
+    quiet,
+):
     """Prove a limit-order match and both accounts' transitions (one trade item)."""
     from ..venue.workflow import Wallet, order_from_json, read_json
+
     v = _open(venue_dir, quiet)
     a = order_from_json(read_json(order_a, "zkats-order"), order_a)
     b = order_from_json(read_json(order_b, "zkats-order"), order_b)
@@ -224,14 +286,24 @@ def match(order_a, order_b, wallet_a, wallet_b, fill, price, prove_orders, out, 
 def settle(batches, venue_dir, as_json, quiet):
     """Verify BATCHES (merged into one) and apply them atomically, or nothing."""
     from ..venue import batch as B
+
     v = _open(venue_dir, quiet)
     items = [it for p in batches for it in B.load(p).items]
     r = v.settle(items)
     v.close()
-    data = {"batch_id": r.batch_id, "items": r.n_items, "root": str(r.root),
-            "nullifiers": r.nullifiers, "verify_seconds": round(r.verify_seconds, 3)}
-    _out(as_json, data, f"settled batch {r.batch_id}: {r.n_items} items, {r.nullifiers} "
-                        f"nullifiers, new root {r.root} (verified in {r.verify_seconds:.2f} s)")
+    data = {
+        "batch_id": r.batch_id,
+        "items": r.n_items,
+        "root": str(r.root),
+        "nullifiers": r.nullifiers,
+        "verify_seconds": round(r.verify_seconds, 3),
+    }
+    _out(
+        as_json,
+        data,
+        f"settled batch {r.batch_id}: {r.n_items} items, {r.nullifiers} "
+        f"nullifiers, new root {r.root} (verified in {r.verify_seconds:.2f} s)",
+    )
 
 
 # ------------------------------------------------------------------ orders and RFQ
@@ -242,8 +314,13 @@ def order_group():
 
 def _order_opts(f):
     f = click.option("--instrument", default="BTC-PERP", show_default=True)(f)
-    f = click.option("--expiry-in", type=int, default=3600, show_default=True,
-                     help="Seconds until the order expires.")(f)
+    f = click.option(
+        "--expiry-in",
+        type=int,
+        default=3600,
+        show_default=True,
+        help="Seconds until the order expires.",
+    )(f)
     return f
 
 
@@ -252,19 +329,30 @@ def _order_opts(f):
 @click.option("--side", required=True, type=click.Choice(["buy", "sell"]))
 @click.option("--size", required=True, type=int)
 @click.option("--limit", required=True, type=int)
-@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False),
-              help="Order file to create (secret, 0600).")
-@click.option("--batch", "batch_out", type=click.Path(dir_okay=False),
-              help="Also prove the order and write its batch file (public): settling it "
-                   "opens the order on the ledger, which a match requires.")
+@click.option(
+    "--out",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Order file to create (secret, 0600).",
+)
+@click.option(
+    "--batch",
+    "batch_out",
+    type=click.Path(dir_okay=False),
+    help="Also prove the order and write its batch file (public): settling it "
+    "opens the order on the ledger, which a match requires.",
+)
 @_order_opts
 @_venue_opt
 @_common
-def order_new(wallet, side, size, limit, out, batch_out, instrument, expiry_in, venue_dir,
-              as_json, quiet):
+def order_new(
+    wallet, side, size, limit, out, batch_out, instrument, expiry_in, venue_dir, as_json, quiet
+):
     """Sign and commit a limit order; the public part is its commitment."""
     from ..errors import InputError
     from ..venue.workflow import Wallet, order_to_json, write_secret
+
     if batch_out and os.path.exists(batch_out):
         raise InputError(f"{batch_out}: already exists")
     v = _open(venue_dir, quiet)
@@ -275,9 +363,12 @@ def order_new(wallet, side, size, limit, out, batch_out, instrument, expiry_in, 
         _write_batch(batch_out, [item])
     v.close()
     cx, cy = so.commitment
-    _out(as_json, {"order": out, "commitment": [str(cx), str(cy)], "batch": batch_out},
-         f"order {out}: commitment ({cx}, {cy})" + (f"; order proof in {batch_out}"
-                                                   if batch_out else ""))
+    _out(
+        as_json,
+        {"order": out, "commitment": [str(cx), str(cy)], "batch": batch_out},
+        f"order {out}: commitment ({cx}, {cy})"
+        + (f"; order proof in {batch_out}" if batch_out else ""),
+    )
 
 
 @main.group("rfq")
@@ -296,39 +387,72 @@ def rfq_request(side, size, out, instrument, expiry_in, venue_dir, as_json, quie
     """Write a request for quote (instrument, side, size; no price)."""
     from ..venue import orders
     from ..venue.workflow import request_to_json, write_public
+
     v = _open(venue_dir, quiet)
-    req = orders.Request(v.instrument(instrument), orders.BUY if side == "buy" else orders.SELL,
-                         size, v.now() + expiry_in)
+    req = orders.Request(
+        v.instrument(instrument),
+        orders.BUY if side == "buy" else orders.SELL,
+        size,
+        v.now() + expiry_in,
+    )
     write_public(out, request_to_json(req))
     _out(as_json, request_to_json(req), f"request {out}: {side} {size} {instrument}")
 
 
 @rfq_group.command("quote")
 @click.argument("request", type=click.Path(dir_okay=False, exists=True))
-@click.option("--wallet", "-w", required=True, type=click.Path(dir_okay=False, exists=True),
-              help="The market maker's wallet.")
+@click.option(
+    "--wallet",
+    "-w",
+    required=True,
+    type=click.Path(dir_okay=False, exists=True),
+    help="The market maker's wallet.",
+)
 @click.option("--price", required=True, type=int)
-@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False),
-              help="Quote file to create (holds the maker's signed order: secret, 0600).")
+@click.option(
+    "--out",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Quote file to create (holds the maker's signed order: secret, 0600).",
+)
 @_venue_opt
 @_common
 def rfq_quote(request, wallet, price, out, venue_dir, as_json, quiet):
     """Answer REQUEST with a signed order at PRICE."""
     import secrets
     from ..venue import orders
-    from ..venue.workflow import (Wallet, order_to_json, read_json, request_from_json,
-                                  request_to_json, write_secret)
+    from ..venue.workflow import (
+        Wallet,
+        order_to_json,
+        read_json,
+        request_from_json,
+        request_to_json,
+        write_secret,
+    )
+
     req = request_from_json(read_json(request, "zkats-rfq-request"), request)
     q = orders.quote(req, Wallet.load(wallet).key, price, secrets.randbits(63))
-    write_secret(out, {"kind": "zkats-rfq-quote", "request": request_to_json(req),
-                       "maker_order": order_to_json(q.maker_order)})
+    write_secret(
+        out,
+        {
+            "kind": "zkats-rfq-quote",
+            "request": request_to_json(req),
+            "maker_order": order_to_json(q.maker_order),
+        },
+    )
     _out(as_json, {"quote": out, "price": price}, f"quote {out}: price {price}")
 
 
 @rfq_group.command("accept")
 @click.argument("quote", type=click.Path(dir_okay=False, exists=True))
-@click.option("--wallet", "-w", required=True, type=click.Path(dir_okay=False, exists=True),
-              help="The taker's wallet.")
+@click.option(
+    "--wallet",
+    "-w",
+    required=True,
+    type=click.Path(dir_okay=False, exists=True),
+    help="The taker's wallet.",
+)
 @click.option("--maker-wallet", required=True, type=click.Path(dir_okay=False, exists=True))
 @_batch_cmd
 def rfq_accept(quote, wallet, maker_wallet, out, settle_now, venue_dir, as_json, quiet):
@@ -336,15 +460,19 @@ def rfq_accept(quote, wallet, maker_wallet, out, settle_now, venue_dir, as_json,
     import secrets
     from ..venue import orders
     from ..venue.workflow import Wallet, order_from_json, read_json, request_from_json
+
     d = read_json(quote, "zkats-rfq-quote")
     if not isinstance(d.get("request"), dict) or not isinstance(d.get("maker_order"), dict):
         from ..errors import InputError
+
         raise InputError(f"{quote}: malformed quote")
-    q = orders.Quote(request_from_json(d["request"], quote), order_from_json(d["maker_order"], quote))
+    q = orders.Quote(
+        request_from_json(d["request"], quote), order_from_json(d["maker_order"], quote)
+    )
     v = _open(venue_dir, quiet)
     taker, maker = Wallet.load(wallet), Wallet.load(maker_wallet)
     m = orders.accept(q, taker.key, secrets.randbits(63), v.now())
-    opening = [v.order_item(so) for so in (m.a, m.b)]      # both orders are new
+    opening = [v.order_item(so) for so in (m.a, m.b)]  # both orders are new
     item, _ = v.match(m.a, m.b, taker, maker, m.fill, m.price)
     _finish(v, opening + [item], out, settle_now, as_json)
 
@@ -356,14 +484,22 @@ def oracle_group():
 
 
 @oracle_group.command("publish")
-@click.option("--mark", "marks", multiple=True, required=True, help="SYMBOL=PRICE, e.g. BTC-PERP=52000")
-@click.option("--deadline-in", type=int, default=3600, show_default=True,
-              help="Seconds until health proofs for the epoch close.")
+@click.option(
+    "--mark", "marks", multiple=True, required=True, help="SYMBOL=PRICE, e.g. BTC-PERP=52000"
+)
+@click.option(
+    "--deadline-in",
+    type=int,
+    default=3600,
+    show_default=True,
+    help="Seconds until health proofs for the epoch close.",
+)
 @_venue_opt
 @_common
 def oracle_publish(marks, deadline_in, venue_dir, as_json, quiet):
     """Publish the next oracle epoch."""
     from ..errors import InputError
+
     parsed = {}
     for m in marks:
         sym, _, price = m.partition("=")
@@ -373,8 +509,11 @@ def oracle_publish(marks, deadline_in, venue_dir, as_json, quiet):
     v = _open(venue_dir, quiet)
     ep = v.publish_epoch(parsed, deadline_in)
     v.close()
-    _out(as_json, {"epoch_id": ep.epoch_id, "hash": str(ep.hash())},
-         f"oracle epoch {ep.epoch_id} published (hash {ep.hash()})")
+    _out(
+        as_json,
+        {"epoch_id": ep.epoch_id, "hash": str(ep.hash())},
+        f"oracle epoch {ep.epoch_id} published (hash {ep.hash()})",
+    )
 
 
 @oracle_group.command("close")
@@ -386,8 +525,11 @@ def oracle_close(epoch, venue_dir, as_json, quiet):
     v = _open(venue_dir, quiet)
     eid, marked = v.close_epoch(epoch)
     v.close()
-    _out(as_json, {"epoch_id": eid, "liquidatable": marked},
-         f"oracle epoch {eid} closed; liquidatable: {', '.join(marked) or 'none'}")
+    _out(
+        as_json,
+        {"epoch_id": eid, "liquidatable": marked},
+        f"oracle epoch {eid} closed; liquidatable: {', '.join(marked) or 'none'}",
+    )
 
 
 @main.group("ledger")
@@ -402,8 +544,10 @@ def ledger_show(venue_dir, as_json, quiet):
     """Print what the ledger shows publicly (counts, root, escrow, liquidations)."""
     v = _open(venue_dir, quiet)
     s = v.ledger.summary()
-    s["liquidatable"] = [{"epoch": e, "account": a, "reason": r, "liquidated_batch": b}
-                         for e, a, r, b in v.ledger.liquidatable()]
+    s["liquidatable"] = [
+        {"epoch": e, "account": a, "reason": r, "liquidated_batch": b}
+        for e, a, r, b in v.ledger.liquidatable()
+    ]
     v.close()
     if as_json:
         click.echo(json.dumps(s))

@@ -10,6 +10,7 @@ def verify_netting(points, proof, context=0):
     JSON dict ``{"R": [x, y], "s": s}``) shows the commitments ``points`` sum
     to a multiple of H (they balance).  Malformed input gives False."""
     from .netting import verify
+
     try:
         pts = [(int(p[0]), int(p[1])) for p in points]
     except (TypeError, ValueError, IndexError):

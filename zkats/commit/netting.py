@@ -22,6 +22,7 @@ sum, which depends on every leg, and the leg count), so a proof is not
 transferable to another set of legs.  Grouping legs by instrument (each
 group must balance on its own) is the caller's job: one proof per group.
 """
+
 import secrets
 from dataclasses import dataclass
 
@@ -54,8 +55,10 @@ class NettingProof:
 
 def _challenge(legs_sum, n_legs, r_point, context):
     from ..gadgets.poseidon_hash import poseidon
-    h = poseidon([tags.NETTING, n_legs, legs_sum[0], legs_sum[1],
-                  r_point[0], r_point[1], context % FR])
+
+    h = poseidon(
+        [tags.NETTING, n_legs, legs_sum[0], legs_sum[1], r_point[0], r_point[1], context % FR]
+    )
     return h % L
 
 

@@ -6,12 +6,36 @@ scalar ``v mod L``, so ``commit([-v], r) == -commit([v], 0) + r*H`` and sums
 of commitments commit to sums of signed values.  Generators are
 ``G_i = value_generators(n)[i]`` and ``H = blinding_generator()``.
 """
-from ..errors import InputError
-from ..gadgets.babyjubjub import IDENTITY, L, babyjub_add, babyjub_check_point, babyjub_mul, babyjub_neg
-from ..gadgets.pedersen import blinding_generator, pedersen_commit, random_blinding, value_generators
 
-__all__ = ["commit_signed", "add", "neg", "sub", "total", "random_blinding",
-           "blinding_generator", "value_generators", "L", "IDENTITY", "mul"]
+from ..errors import InputError
+from ..gadgets.babyjubjub import (
+    IDENTITY,
+    L,
+    babyjub_add,
+    babyjub_check_point,
+    babyjub_mul,
+    babyjub_neg,
+)
+from ..gadgets.pedersen import (
+    blinding_generator,
+    pedersen_commit,
+    random_blinding,
+    value_generators,
+)
+
+__all__ = [
+    "commit_signed",
+    "add",
+    "neg",
+    "sub",
+    "total",
+    "random_blinding",
+    "blinding_generator",
+    "value_generators",
+    "L",
+    "IDENTITY",
+    "mul",
+]
 
 
 def commit_signed(values, r):

@@ -12,6 +12,7 @@ memoryviews of the map (:meth:`BinFile.span`) on the numpy-free paths (this
 module imports numpy only when an array is asked for).
 :class:`BinWriter` writes sections and patches their sizes.
 """
+
 import mmap
 import os
 import struct
@@ -40,8 +41,10 @@ class BinFile:
         with f:
             size = os.fstat(f.fileno()).st_size
             if size < 12:
-                raise FormatError(self.path, f"too short ({size} bytes) for a "
-                                             f"{magic.decode(errors='replace')} file")
+                raise FormatError(
+                    self.path,
+                    f"too short ({size} bytes) for a {magic.decode(errors='replace')} file",
+                )
             self.buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         self.size = size
         mg, ver, nsec = struct.unpack_from("<4sII", self.buf, 0)
@@ -49,12 +52,12 @@ class BinFile:
             raise FormatError(self.path, f"wrong magic {mg!r}, expected {magic!r}")
         accepted = (version,) if isinstance(version, int) else tuple(version)
         if ver not in accepted:
-            raise FormatError(self.path, f"unsupported version {ver} "
-                                         f"(expected {' or '.join(map(str, accepted))})")
+            raise FormatError(
+                self.path, f"unsupported version {ver} (expected {' or '.join(map(str, accepted))})"
+            )
         self.version = ver
         if nsec > max_sections or 12 + 12 * nsec > size:
-            raise FormatError(self.path, f"section count {nsec} does not fit the file "
-                                         f"size {size}")
+            raise FormatError(self.path, f"section count {nsec} does not fit the file size {size}")
         self.sections = {}
         self.order = []
         pos = 12
@@ -85,7 +88,7 @@ class BinFile:
     def bytes(self, sid):
         """The bytes of section ``sid`` (a copy)."""
         off, size = self.unique(sid)
-        return self.buf[off:off + size]
+        return self.buf[off : off + size]
 
     def view(self, sid):
         """Section ``sid`` as a read-only uint8 numpy view (no copy)."""
@@ -106,7 +109,7 @@ class BinFile:
 
     def memview(self, off, size):
         """A read-only memoryview of ``size`` bytes of the map at ``off`` (no copy)."""
-        return memoryview(self.buf)[off:off + size]
+        return memoryview(self.buf)[off : off + size]
 
     def array(self, sid, n, width, expect_size=True):
         """Section ``sid`` as an (n, width) little-endian uint64 view, its size
@@ -134,7 +137,7 @@ class BinWriter:
         self._start = self.f.tell()
 
     def write(self, data):
-        np = sys.modules.get("numpy")   # an ndarray implies numpy is loaded
+        np = sys.modules.get("numpy")  # an ndarray implies numpy is loaded
         if np is not None and isinstance(data, np.ndarray):
             data = np.ascontiguousarray(data).view(np.uint8).reshape(-1)
         self.f.write(data)
@@ -178,7 +181,7 @@ def read_field_header(bf, data, sid, expect_prime=R):
     prime == r.  Returns the offset after them."""
     if len(data) < 4:
         raise FormatError(bf.path, "too short for the field size", sid)
-    n8, = struct.unpack_from("<I", data, 0)
+    (n8,) = struct.unpack_from("<I", data, 0)
     if n8 != 32:
         raise FormatError(bf.path, f"field size {n8} bytes, expected 32 (BN254)", sid)
     if len(data) < 36:
@@ -216,18 +219,24 @@ def decode_params(params, path, section):
     i, last = 0, 0
     try:
         while i < len(params):
-            t = params[i]; i += 1
+            t = params[i]
+            i += 1
             if t <= last:
                 raise FormatError(path, "contribution parameters not sorted", section)
             last = t
             if t == 1:
-                ln = params[i]; name = params[i + 1:i + 1 + ln]; i += 1 + ln
+                ln = params[i]
+                name = params[i + 1 : i + 1 + ln]
+                i += 1 + ln
                 if len(name) != ln:
                     raise IndexError
             elif t == 2:
-                iters = params[i]; i += 1
+                iters = params[i]
+                i += 1
             elif t == 3:
-                ln = params[i]; bhash = params[i + 1:i + 1 + ln]; i += 1 + ln
+                ln = params[i]
+                bhash = params[i + 1 : i + 1 + ln]
+                i += 1 + ln
                 if len(bhash) != ln:
                     raise IndexError
             else:

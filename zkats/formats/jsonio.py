@@ -8,6 +8,7 @@ duplicate keys and the non-standard constants NaN/Infinity, require UTF-8,
 and cap the size; every failure is a :class:`FormatError` (an :class:`InputError`) naming
 the source.
 """
+
 import json
 import re
 

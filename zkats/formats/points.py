@@ -11,6 +11,7 @@
 Points are plain ints: G1 ``(x, y)``, G2 ``((x0, x1), (y0, y1))``, ``None``
 for infinity.
 """
+
 from ..field import Q
 
 _RINV_Q = pow(1 << 256, -1, Q)
@@ -25,7 +26,9 @@ def g1_to_lem(p):
 def g2_to_lem(p):
     if p is None:
         return bytes(128)
-    return b"".join(((c << 256) % Q).to_bytes(32, "little") for c in (p[0][0], p[0][1], p[1][0], p[1][1]))
+    return b"".join(
+        ((c << 256) % Q).to_bytes(32, "little") for c in (p[0][0], p[0][1], p[1][0], p[1][1])
+    )
 
 
 def g1_from_lem(raw):
@@ -39,7 +42,7 @@ def g1_from_lem(raw):
 def g2_from_lem(raw):
     if not any(raw):
         return None
-    c = [int.from_bytes(raw[32 * i:32 * i + 32], "little") * _RINV_Q % Q for i in range(4)]
+    c = [int.from_bytes(raw[32 * i : 32 * i + 32], "little") * _RINV_Q % Q for i in range(4)]
     return ((c[0], c[1]), (c[2], c[3]))
 
 

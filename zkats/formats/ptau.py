@@ -34,6 +34,7 @@ points of each section are checked (the ceremony verifier checks the rest
 through its random linear combinations); the default ``"full"`` checks
 every point natively.
 """
+
 import os
 import struct
 from dataclasses import dataclass, field
@@ -49,7 +50,7 @@ from .binfile import decode_params, encode_name  # noqa: F401  (numpy-free home,
 
 MAGIC = b"ptau"
 VERSION = 1
-MAX_POWER = 28          # Fr's 2-adicity: snarkjs' limit for Lagrange sections
+MAX_POWER = 28  # Fr's 2-adicity: snarkjs' limit for Lagrange sections
 
 G1_BYTES = 64
 G2_BYTES = 128
@@ -58,6 +59,7 @@ G2_BYTES = 128
 # ---------------------------------------------------------------------------
 # iden3 binary container: zkats.formats.binfile, with atomic replacement
 # ---------------------------------------------------------------------------
+
 
 class BinWriter(_BinWriter):
     """:class:`zkats.formats.binfile.BinWriter` writing to a temporary file
@@ -93,10 +95,12 @@ class BinWriter(_BinWriter):
 # point validation
 # ---------------------------------------------------------------------------
 
+
 def check_g1_array(path, sid, arr, what="point"):
     """Raise FormatError naming the section unless every point of the (n, 8)
     Montgomery array is canonical and on the curve (infinity allowed)."""
     from .. import bn254
+
     arr = np.ascontiguousarray(arr)
     if len(arr) == 0:
         return
@@ -121,6 +125,7 @@ def check_g2_array(path, sid, arr, what="point"):
     at most 2^-66.  When a combination fails, every point is checked to
     name the first bad one."""
     from .. import bn254
+
     arr = np.ascontiguousarray(arr)
     n = len(arr)
     if n == 0:
@@ -139,6 +144,7 @@ def check_g2_array(path, sid, arr, what="point"):
 def _g2_batch_in_subgroup(arr):
     import secrets
     from .. import bn254
+
     n = len(arr)
     for _ in range(_SUBGROUP_ROUNDS):
         s = np.zeros((n, 4), dtype=np.uint64)
@@ -153,6 +159,7 @@ def _g2_batch_in_subgroup(arr):
 # the file
 # ---------------------------------------------------------------------------
 
+
 @dataclass
 class Contribution:
     """One entry of section 7, as snarkjs stores it.
@@ -166,6 +173,7 @@ class Contribution:
     contribution, 1 a beacon (with ``num_iterations_exp`` and
     ``beacon_hash``).  ``name`` is raw UTF-8 bytes (at most 64 characters).
     """
+
     tau_g1: object
     tau_g2: object
     alpha_g1: object
@@ -187,6 +195,7 @@ KEY_G2 = ("tau_g2_spx", "alpha_g2_spx", "beta_g2_spx")
 @dataclass
 class PTau:
     """A powers-of-tau file.  Arrays are Montgomery affine uint64 arrays."""
+
     power: int
     ceremony_power: int
     tau_g1: np.ndarray
@@ -210,20 +219,37 @@ class PTau:
     def lagrange(self, which, p):
         """The 2^p Lagrange-basis points of section ``which`` (12..15) for a
         domain of size 2^p: an (2^p, width) view."""
-        arr = {12: self.lagrange_g1, 13: self.lagrange_g2,
-               14: self.lagrange_alpha_g1, 15: self.lagrange_beta_g1}[which]
+        arr = {
+            12: self.lagrange_g1,
+            13: self.lagrange_g2,
+            14: self.lagrange_alpha_g1,
+            15: self.lagrange_beta_g1,
+        }[which]
         if arr is None:
-            raise FormatError(self.path or "ptau", "not prepared for phase 2 (run powersoftau prepare phase2)", which)
+            raise FormatError(
+                self.path or "ptau",
+                "not prepared for phase 2 (run powersoftau prepare phase2)",
+                which,
+            )
         top = self.power + 1 if which == 12 else self.power
         if not 0 <= p <= top:
             raise FormatError(self.path or "ptau", f"has no Lagrange basis of size 2^{p}", which)
-        return arr[(1 << p) - 1:(1 << (p + 1)) - 1]
+        return arr[(1 << p) - 1 : (1 << (p + 1)) - 1]
 
 
 def section_counts(power):
     n = 1 << power
-    return {2: 2 * n - 1, 3: n, 4: n, 5: n, 6: 1,
-            12: (1 << (power + 2)) - 1, 13: 2 * n - 1, 14: 2 * n - 1, 15: 2 * n - 1}
+    return {
+        2: 2 * n - 1,
+        3: n,
+        4: n,
+        5: n,
+        6: 1,
+        12: (1 << (power + 2)) - 1,
+        13: 2 * n - 1,
+        14: 2 * n - 1,
+        15: 2 * n - 1,
+    }
 
 
 def _read_header(bf):
@@ -235,14 +261,16 @@ def _read_header(bf):
         raise FormatError(bf.path, f"field size n8 = {n8}, expected 32 (bn128)", 1)
     if size != 4 + n8 + 8:
         raise FormatError(bf.path, f"header size {size}, expected {4 + n8 + 8}", 1)
-    q = int.from_bytes(bf.buf[off + 4:off + 36], "little")
+    q = int.from_bytes(bf.buf[off + 4 : off + 36], "little")
     if q != Q:
         raise FormatError(bf.path, "prime q is not BN254's base field (only bn128 is supported)", 1)
     power, cpower = struct.unpack_from("<II", bf.buf, off + 36)
     if not 1 <= power <= MAX_POWER:
         raise FormatError(bf.path, f"power {power} outside 1..{MAX_POWER}", 1)
     if not power <= cpower <= MAX_POWER:
-        raise FormatError(bf.path, f"ceremony power {cpower} smaller than power {power} or > {MAX_POWER}", 1)
+        raise FormatError(
+            bf.path, f"ceremony power {cpower} smaller than power {power} or > {MAX_POWER}", 1
+        )
     return power, cpower
 
 
@@ -259,14 +287,14 @@ def _read_contributions(bf, check_points=True):
     def g1():
         nonlocal pos
         need(64)
-        raw = bytes(buf[pos:pos + 64])
+        raw = bytes(buf[pos : pos + 64])
         pos += 64
         return raw
 
     def g2():
         nonlocal pos
         need(128)
-        raw = bytes(buf[pos:pos + 128])
+        raw = bytes(buf[pos : pos + 128])
         pos += 128
         return raw
 
@@ -280,19 +308,26 @@ def _read_contributions(bf, check_points=True):
     g1raw, g2raw = [], []
     for _ in range(n):
         rec = {}
-        rec["tau_g1"] = g1(); rec["tau_g2"] = g2(); rec["alpha_g1"] = g1()
-        rec["beta_g1"] = g1(); rec["beta_g2"] = g2()
+        rec["tau_g1"] = g1()
+        rec["tau_g2"] = g2()
+        rec["alpha_g1"] = g1()
+        rec["beta_g1"] = g1()
+        rec["beta_g2"] = g2()
         key = {}
         for k in KEY_G1:
             key[k] = g1()
         for k in KEY_G2:
             key[k] = g2()
         need(216 + 64 + 8)
-        partial = bytes(buf[pos:pos + 216]); pos += 216
-        nxt = bytes(buf[pos:pos + 64]); pos += 64
-        typ, plen = struct.unpack_from("<II", buf, pos); pos += 8
+        partial = bytes(buf[pos : pos + 216])
+        pos += 216
+        nxt = bytes(buf[pos : pos + 64])
+        pos += 64
+        typ, plen = struct.unpack_from("<II", buf, pos)
+        pos += 8
         need(plen)
-        params = bytes(buf[pos:pos + plen]); pos += plen
+        params = bytes(buf[pos : pos + plen])
+        pos += plen
         name, iters, bhash = decode_params(params, bf.path, 7)
         if typ not in (0, 1):
             raise FormatError(bf.path, f"unknown contribution type {typ}", 7)
@@ -304,15 +339,39 @@ def _read_contributions(bf, check_points=True):
     if pos != end:
         raise FormatError(bf.path, f"{end - pos} unexpected bytes after the contributions", 7)
     if check_points and out:
-        check_g1_array(bf.path, 7, np.frombuffer(b"".join(g1raw), dtype="<u8").reshape(-1, 8), "contribution point")
-        check_g2_array(bf.path, 7, np.frombuffer(b"".join(g2raw), dtype="<u8").reshape(-1, 16), "contribution point")
+        check_g1_array(
+            bf.path,
+            7,
+            np.frombuffer(b"".join(g1raw), dtype="<u8").reshape(-1, 8),
+            "contribution point",
+        )
+        check_g2_array(
+            bf.path,
+            7,
+            np.frombuffer(b"".join(g2raw), dtype="<u8").reshape(-1, 16),
+            "contribution point",
+        )
     from .points import g1_from_lem, g2_from_lem
+
     res = []
     for rec, key, partial, nxt, typ, name, iters, bhash in out:
-        conv = {k: (g2_from_lem(v) if k in ("tau_g2", "beta_g2") else g1_from_lem(v)) for k, v in rec.items()}
+        conv = {
+            k: (g2_from_lem(v) if k in ("tau_g2", "beta_g2") else g1_from_lem(v))
+            for k, v in rec.items()
+        }
         kconv = {k: (g2_from_lem(v) if k in KEY_G2 else g1_from_lem(v)) for k, v in key.items()}
-        res.append(Contribution(key=kconv, partial_hash=partial, next_challenge=nxt, type=typ,
-                                name=name, num_iterations_exp=iters, beacon_hash=bhash, **conv))
+        res.append(
+            Contribution(
+                key=kconv,
+                partial_hash=partial,
+                next_challenge=nxt,
+                type=typ,
+                name=name,
+                num_iterations_exp=iters,
+                beacon_hash=bhash,
+                **conv,
+            )
+        )
     return res
 
 
@@ -346,19 +405,35 @@ def read_ptau(path, check="full"):
         else:
             check_g2_array(bf.path, sid, part)
     contribs = _read_contributions(bf)
-    return PTau(power=power, ceremony_power=cpower,
-                tau_g1=arrays[2], tau_g2=arrays[3], alpha_tau_g1=arrays[4], beta_tau_g1=arrays[5],
-                beta_g2=arrays[6], contributions=contribs,
-                lagrange_g1=arrays.get(12), lagrange_g2=arrays.get(13),
-                lagrange_alpha_g1=arrays.get(14), lagrange_beta_g1=arrays.get(15),
-                path=bf.path, _file=bf)
+    return PTau(
+        power=power,
+        ceremony_power=cpower,
+        tau_g1=arrays[2],
+        tau_g2=arrays[3],
+        alpha_tau_g1=arrays[4],
+        beta_tau_g1=arrays[5],
+        beta_g2=arrays[6],
+        contributions=contribs,
+        lagrange_g1=arrays.get(12),
+        lagrange_g2=arrays.get(13),
+        lagrange_alpha_g1=arrays.get(14),
+        lagrange_beta_g1=arrays.get(15),
+        path=bf.path,
+        _file=bf,
+    )
 
 
 def contribution_bytes(c):
     """Serialise one contribution exactly as snarkjs' writeContribution."""
     from .points import g1_to_lem, g2_to_lem
-    parts = [g1_to_lem(c.tau_g1), g2_to_lem(c.tau_g2), g1_to_lem(c.alpha_g1),
-             g1_to_lem(c.beta_g1), g2_to_lem(c.beta_g2)]
+
+    parts = [
+        g1_to_lem(c.tau_g1),
+        g2_to_lem(c.tau_g2),
+        g1_to_lem(c.alpha_g1),
+        g1_to_lem(c.beta_g1),
+        g2_to_lem(c.beta_g2),
+    ]
     parts += [g1_to_lem(c.key[k]) for k in KEY_G1]
     parts += [g2_to_lem(c.key[k]) for k in KEY_G2]
     if len(c.partial_hash) != 216 or len(c.next_challenge) != 64:
@@ -379,7 +454,9 @@ def contributions_bytes(contribs):
 
 
 def header_bytes(power, ceremony_power):
-    return struct.pack("<I", 32) + Q.to_bytes(32, "little") + struct.pack("<II", power, ceremony_power)
+    return (
+        struct.pack("<I", 32) + Q.to_bytes(32, "little") + struct.pack("<II", power, ceremony_power)
+    )
 
 
 def write_ptau(path, pt):

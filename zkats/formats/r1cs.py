@@ -18,6 +18,7 @@ against section sizes), every term's wire is < nWires, every coefficient
 is < r, labels are < nLabels.  Bulk data goes through numpy; the only
 per-record Python loop walks the 3 * mConstraints term counts.
 """
+
 import struct
 from array import array
 
@@ -31,7 +32,7 @@ from .binfile import BinFile, BinWriter, field_header, limbs_below, read_field_h
 MAGIC = b"r1cs"
 VERSION = 1
 HEADER_SIZE = 64
-TERM = np.dtype([("w", "<u4"), ("c", "<u8", (4,))])      # 36 bytes, packed
+TERM = np.dtype([("w", "<u4"), ("c", "<u8", (4,))])  # 36 bytes, packed
 _CHUNK = 1 << 16
 
 
@@ -47,8 +48,12 @@ def read_r1cs(path):
     read_field_header(bf, hdr, 1)
     n_wires, n_out, n_pub, n_prv, n_labels, m = struct.unpack_from("<IIIIQI", hdr, 36)
     if n_wires < 1 or 1 + n_out + n_pub + n_prv > n_wires:
-        raise FormatError(bf.path, f"{n_out} outputs + {n_pub} public + {n_prv} private "
-                                   f"inputs do not fit in {n_wires} wires", 1)
+        raise FormatError(
+            bf.path,
+            f"{n_out} outputs + {n_pub} public + {n_prv} private "
+            f"inputs do not fit in {n_wires} wires",
+            1,
+        )
     if n_labels < n_wires:
         raise FormatError(bf.path, f"nLabels {n_labels} < nWires {n_wires}", 1)
 
@@ -63,9 +68,18 @@ def read_r1cs(path):
         w2l = np.array(bf.array(3, n_wires, 1).reshape(-1), dtype=np.int64)
         if n_wires and (w2l.astype(np.uint64) >= np.uint64(n_labels)).any():
             raise FormatError(bf.path, f"a label id is >= nLabels {n_labels}", 3)
-    return R1CS(n_wires=n_wires, n_pub_out=n_out, n_pub_in=n_pub, n_prv_in=n_prv,
-                n_constraints=m, A=ms[0], B=ms[1], C=ms[2], n_labels=n_labels,
-                wire_to_label=w2l)
+    return R1CS(
+        n_wires=n_wires,
+        n_pub_out=n_out,
+        n_pub_in=n_pub,
+        n_prv_in=n_prv,
+        n_constraints=m,
+        A=ms[0],
+        B=ms[1],
+        C=ms[2],
+        n_labels=n_labels,
+        wire_to_label=w2l,
+    )
 
 
 def _walk_terms(bf, off, size, m):
@@ -80,17 +94,20 @@ def _walk_terms(bf, off, size, m):
     for _ in range(3 * m):
         if pos + 4 > end:
             raise FormatError(bf.path, "truncated constraint", 2)
-        n, = unpack(buf, pos)
+        (n,) = unpack(buf, pos)
         append_p(pos)
         append_c(n)
         pos += 4 + 36 * n
         if pos > end:
-            raise FormatError(bf.path, f"a linear combination of {n} terms runs past the "
-                                       f"section end", 2)
+            raise FormatError(
+                bf.path, f"a linear combination of {n} terms runs past the section end", 2
+            )
     if pos != end:
         raise FormatError(bf.path, f"{end - pos} bytes after the {m} constraints", 2)
-    return (np.frombuffer(counts, dtype=np.int64) if m else np.zeros(0, np.int64),
-            np.frombuffer(hdr_pos, dtype=np.int64) if m else np.zeros(0, np.int64))
+    return (
+        np.frombuffer(counts, dtype=np.int64) if m else np.zeros(0, np.int64),
+        np.frombuffer(hdr_pos, dtype=np.int64) if m else np.zeros(0, np.int64),
+    )
 
 
 def _read_terms(bf, n_wires, m, counts, hdr_pos):
@@ -144,11 +161,12 @@ def _to_sparse(bf, rows, cols, coeffs):
             order = np.lexsort((cols, rows))
             rows, cols, coeffs = rows[order], cols[order], coeffs[order]
         dup = (rows[1:] == rows[:-1]) & (cols[1:] == cols[:-1])
-        if dup.any():      # a wire twice in one combination: sum (rare; Python ints)
+        if dup.any():  # a wire twice in one combination: sum (rare; Python ints)
             vals = limbs_to_ints(coeffs)
             return SparseMatrix.from_triples(zip(rows.tolist(), cols.tolist(), vals))
-    return SparseMatrix(rows.astype(np.int64), cols.astype(np.int64),
-                        np.ascontiguousarray(coeffs, dtype=np.uint64))
+    return SparseMatrix(
+        rows.astype(np.int64), cols.astype(np.int64), np.ascontiguousarray(coeffs, dtype=np.uint64)
+    )
 
 
 def write_r1cs(path, r1cs):
@@ -156,11 +174,15 @@ def write_r1cs(path, r1cs):
     r1cs = getattr(r1cs, "r1cs", r1cs)
     m = r1cs.n_constraints
     n_labels = r1cs.n_labels if r1cs.n_labels is not None else r1cs.n_wires
-    header = field_header() + struct.pack("<IIIIQI", r1cs.n_wires, r1cs.n_pub_out,
-                                          r1cs.n_pub_in, r1cs.n_prv_in, n_labels, m)
+    header = field_header() + struct.pack(
+        "<IIIIQI", r1cs.n_wires, r1cs.n_pub_out, r1cs.n_pub_in, r1cs.n_prv_in, n_labels, m
+    )
     mats = (r1cs.A, r1cs.B, r1cs.C)
-    w2l = (np.asarray(r1cs.wire_to_label, dtype="<u8") if r1cs.wire_to_label is not None
-           else np.arange(r1cs.n_wires, dtype="<u8"))
+    w2l = (
+        np.asarray(r1cs.wire_to_label, dtype="<u8")
+        if r1cs.wire_to_label is not None
+        else np.arange(r1cs.n_wires, dtype="<u8")
+    )
     with BinWriter(path, MAGIC, 3, VERSION) as w:
         w.section(1, header)
         w.begin(2)

@@ -18,6 +18,7 @@ no leading zeros, no JSON numbers), coordinates < q, public signals < r,
 points on the curve and G2 points in the r-torsion subgroup, lists of the
 exact length.  Failures raise :class:`FormatError` naming the file and field.
 """
+
 import json
 import re
 
@@ -34,6 +35,7 @@ _B2 = ((27 * pow(82, -1, Q)) % Q, (-3 * pow(82, -1, Q)) % Q)
 # --------------------------------------------------------------------------
 # curve checks (plain ints; the subgroup check uses the native core)
 # --------------------------------------------------------------------------
+
 
 def _f2mul(a, b):
     return ((a[0] * b[0] - a[1] * b[1]) % Q, (a[0] * b[1] + a[1] * b[0]) % Q)
@@ -62,6 +64,7 @@ def in_subgroup_g2(p):
     if p is None:
         return True
     from .. import bn254
+
     return bool(bn254.is_in_subgroup_g2(p))
 
 
@@ -69,12 +72,15 @@ def in_subgroup_g2(p):
 # number and point parsing
 # --------------------------------------------------------------------------
 
+
 def _num(v, path, field, modulus, what):
     if not isinstance(v, str) or not _DEC.match(v):
         raise FormatError(path, f"{field}: expected a decimal string, got {_short(v)}")
     n = int(v)
     if n >= modulus:
-        raise FormatError(path, f"{field}: {what} is not canonical (>= {'q' if modulus == Q else 'r'})")
+        raise FormatError(
+            path, f"{field}: {what} is not canonical (>= {'q' if modulus == Q else 'r'})"
+        )
     return n
 
 
@@ -97,10 +103,10 @@ def parse_g1(v, path, field):
     z = _num(z, path, f"{field}[2]", Q, "coordinate")
     if z == 0:
         if (x, y) != (0, 1):
-            raise FormatError(path, f"{field}: point at infinity must be [\"0\", \"1\", \"0\"]")
+            raise FormatError(path, f'{field}: point at infinity must be ["0", "1", "0"]')
         return None
     if z != 1:
-        raise FormatError(path, f"{field}: z coordinate must be \"1\" (affine)")
+        raise FormatError(path, f'{field}: z coordinate must be "1" (affine)')
     p = (x, y)
     if not on_curve_g1(p):
         raise FormatError(path, f"{field}: point is not on the curve")
@@ -109,8 +115,10 @@ def parse_g1(v, path, field):
 
 def _fq2(v, path, field):
     a, b = _list(v, 2, path, field)
-    return (_num(a, path, f"{field}[0]", Q, "coordinate"),
-            _num(b, path, f"{field}[1]", Q, "coordinate"))
+    return (
+        _num(a, path, f"{field}[0]", Q, "coordinate"),
+        _num(b, path, f"{field}[1]", Q, "coordinate"),
+    )
 
 
 def parse_g2(v, path, field):
@@ -121,10 +129,12 @@ def parse_g2(v, path, field):
     z = _fq2(z, path, f"{field}[2]")
     if z == (0, 0):
         if (x, y) != ((0, 0), (1, 0)):
-            raise FormatError(path, f"{field}: point at infinity must be [[\"0\",\"0\"],[\"1\",\"0\"],[\"0\",\"0\"]]")
+            raise FormatError(
+                path, f'{field}: point at infinity must be [["0","0"],["1","0"],["0","0"]]'
+            )
         return None
     if z != (1, 0):
-        raise FormatError(path, f"{field}: z coordinate must be [\"1\", \"0\"] (affine)")
+        raise FormatError(path, f'{field}: z coordinate must be ["1", "0"] (affine)')
     p = (x, y)
     if not on_curve_g2(p):
         raise FormatError(path, f"{field}: point is not on the curve")
@@ -159,6 +169,7 @@ def _object(d, path, what):
 
 def _load(path):
     from .jsonio import load_file
+
     return load_file(path)
 
 
@@ -171,6 +182,7 @@ def _dump(path, obj):
 # --------------------------------------------------------------------------
 # verification key
 # --------------------------------------------------------------------------
+
 
 def vk_from_json(d, path="<verification key>"):
     """Validate a parsed ``verification_key.json`` and return a VerifyingKey."""
@@ -222,11 +234,14 @@ def alpha_beta_12(vk):
     Fq6[w]/(w^2 - v)).  By bilinearity e(a, b)^k = e(k a, b): one native
     pairing."""
     from .. import bn254
+
     if vk.alpha_1 is None or vk.beta_2 is None:
         c = [1] + [0] * 11
     else:
         c = bn254.pairing(bn254.g1_mul(vk.alpha_1, _FFJS_EXP % R), vk.beta_2)
-    return [[[str(c[6 * j + 2 * i]), str(c[6 * j + 2 * i + 1])] for i in range(3)] for j in range(2)]
+    return [
+        [[str(c[6 * j + 2 * i]), str(c[6 * j + 2 * i + 1])] for i in range(3)] for j in range(2)
+    ]
 
 
 def vk_to_json(vk, alphabeta=True):
@@ -255,6 +270,7 @@ def write_verification_key(path, vk):
 # proof and public signals
 # --------------------------------------------------------------------------
 
+
 def proof_from_json(d, path="<proof>"):
     """Validate a parsed ``proof.json`` and return a Proof."""
     _object(d, path, "proof")
@@ -265,9 +281,11 @@ def proof_from_json(d, path="<proof>"):
         _tag(d, "protocol", "groth16", path)
     if "curve" in d:
         _tag(d, "curve", "bn128", path)
-    return Proof(a=parse_g1(d["pi_a"], path, "pi_a"),
-                 b=parse_g2(d["pi_b"], path, "pi_b"),
-                 c=parse_g1(d["pi_c"], path, "pi_c"))
+    return Proof(
+        a=parse_g1(d["pi_a"], path, "pi_a"),
+        b=parse_g2(d["pi_b"], path, "pi_b"),
+        c=parse_g1(d["pi_c"], path, "pi_c"),
+    )
 
 
 def read_proof(path):
@@ -275,8 +293,13 @@ def read_proof(path):
 
 
 def proof_to_json(proof):
-    return {"pi_a": g1_to_json(proof.a), "pi_b": g2_to_json(proof.b),
-            "pi_c": g1_to_json(proof.c), "protocol": "groth16", "curve": "bn128"}
+    return {
+        "pi_a": g1_to_json(proof.a),
+        "pi_b": g2_to_json(proof.b),
+        "pi_c": g1_to_json(proof.c),
+        "protocol": "groth16",
+        "curve": "bn128",
+    }
 
 
 def write_proof(path, proof):

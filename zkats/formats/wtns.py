@@ -8,6 +8,7 @@ section size against nWitness before touching the values, and that every
 value is < r (natively, in one pass).  :func:`read_wtns_buffer` reads
 without numpy (the command-line prover's path).
 """
+
 import struct
 
 from ..errors import FormatError, InputError
@@ -29,11 +30,12 @@ def read_wtns_buffer(path):
     if len(hdr) != 40:
         raise FormatError(bf.path, f"size {len(hdr)}, expected 40", 1)
     read_field_header(bf, hdr, 1)
-    n, = struct.unpack_from("<I", hdr, 36)
+    (n,) = struct.unpack_from("<I", hdr, 36)
     off, size = bf.span(2, n, 4)
     values = bf.memview(off, size)
     if n:
         from .. import bn254
+
         buf = bn254.aligned_buffer(values)
         bad = int(bn254.lib.zk_fr_first_noncanonical(buf, n))
         if bad >= 0:

@@ -42,6 +42,7 @@ against the verifying key before writing it, so a corrupted proving key
 cannot produce an accepted proof; ``zkey verify`` checks them through its
 random linear combinations.
 """
+
 import struct
 from dataclasses import dataclass, field
 from typing import List, Optional
@@ -52,7 +53,9 @@ from ..field import Q, R
 from .ptau import BinFile, BinWriter, check_g1_array, check_g2_array, encode_name  # noqa: F401
 from .zkey_layout import GROTH16, MAGIC, ZkeyContribution, open_zkey  # noqa: F401
 
-COEF_DTYPE = np.dtype([("matrix", "<u4"), ("constraint", "<u4"), ("signal", "<u4"), ("value", "<u8", (4,))])
+COEF_DTYPE = np.dtype(
+    [("matrix", "<u4"), ("constraint", "<u4"), ("signal", "<u4"), ("value", "<u8", (4,))]
+)
 assert COEF_DTYPE.itemsize == 44
 
 _R2 = pow(1 << 256, 2, R)
@@ -98,26 +101,39 @@ class ZKey:
         """{"coeffs", "A", "B1", "B2", "C", "H"} -> C-contiguous buffers for
         the native prover, their sizes checked against the header counts."""
         from ..errors import InputError
+
         nv, npub, dom = int(self.n_vars), int(self.n_public), int(self.domain_size)
         want = {"A": (nv, 8), "B1": (nv, 8), "B2": (nv, 16), "C": (nv - npub - 1, 8), "H": (dom, 8)}
-        out = {"coeffs": np.ascontiguousarray(self.coeffs, dtype=COEF_DTYPE).view(np.uint8).reshape(-1)}
+        out = {
+            "coeffs": np.ascontiguousarray(self.coeffs, dtype=COEF_DTYPE).view(np.uint8).reshape(-1)
+        }
         for name, shape in want.items():
             arr = np.ascontiguousarray(getattr(self, name), dtype=np.uint64)
             if arr.size != shape[0] * shape[1]:
-                raise InputError(f"proving key section {name}: {arr.size // shape[1]} points, "
-                                 f"expected {shape[0]}")
+                raise InputError(
+                    f"proving key section {name}: {arr.size // shape[1]} points, "
+                    f"expected {shape[0]}"
+                )
             out[name] = arr
         return out
 
     def coeff_values(self):
         """The coefficient values as canonical ints (file form c*2^512 mod r)."""
         raw = np.ascontiguousarray(self.coeffs["value"]).astype("<u8").tobytes()
-        return [int.from_bytes(raw[i:i + 32], "little") * _R2INV % R for i in range(0, len(raw), 32)]
+        return [
+            int.from_bytes(raw[i : i + 32], "little") * _R2INV % R for i in range(0, len(raw), 32)
+        ]
 
     def verifying_key(self):
         from ..groth16.data_structures import VerifyingKey
-        return VerifyingKey(alpha_1=self.alpha_1, beta_2=self.beta_2, gamma_2=self.gamma_2,
-                            delta_2=self.delta_2, ic=tuple(self.ic))
+
+        return VerifyingKey(
+            alpha_1=self.alpha_1,
+            beta_2=self.beta_2,
+            gamma_2=self.gamma_2,
+            delta_2=self.delta_2,
+            ic=tuple(self.ic),
+        )
 
 
 def coeff_value_to_file(c):
@@ -135,40 +151,85 @@ def read_zkey(path, check="vk"):
     bf = lay._file
     nv, npub, dom = lay.n_vars, lay.n_public, lay.domain_size
     coeffs = np.frombuffer(bf.buf, dtype=COEF_DTYPE, count=lay.n_coeffs, offset=lay.coeff_offset)
-    arrs = {5: bf.array(5, nv, 8), 6: bf.array(6, nv, 8), 7: bf.array(7, nv, 16),
-            8: bf.array(8, nv - npub - 1, 8), 9: bf.array(9, dom, 8)}
+    arrs = {
+        5: bf.array(5, nv, 8),
+        6: bf.array(6, nv, 8),
+        7: bf.array(7, nv, 16),
+        8: bf.array(8, nv - npub - 1, 8),
+        9: bf.array(9, dom, 8),
+    }
     if check == "full":
         for sid, a in arrs.items():
             (check_g2_array if sid == 7 else check_g1_array)(bf.path, sid, a)
-    return ZKey(n_vars=nv, n_public=npub, domain_size=dom, alpha_1=lay.alpha_1, beta_1=lay.beta_1,
-                beta_2=lay.beta_2, gamma_2=lay.gamma_2, delta_1=lay.delta_1, delta_2=lay.delta_2,
-                ic=lay.ic, coeffs=coeffs, A=arrs[5], B1=arrs[6], B2=arrs[7], C=arrs[8], H=arrs[9],
-                cs_hash=lay.cs_hash, contributions=lay.contributions, section_order=lay.section_order,
-                path=bf.path, _file=bf)
+    return ZKey(
+        n_vars=nv,
+        n_public=npub,
+        domain_size=dom,
+        alpha_1=lay.alpha_1,
+        beta_1=lay.beta_1,
+        beta_2=lay.beta_2,
+        gamma_2=lay.gamma_2,
+        delta_1=lay.delta_1,
+        delta_2=lay.delta_2,
+        ic=lay.ic,
+        coeffs=coeffs,
+        A=arrs[5],
+        B1=arrs[6],
+        B2=arrs[7],
+        C=arrs[8],
+        H=arrs[9],
+        cs_hash=lay.cs_hash,
+        contributions=lay.contributions,
+        section_order=lay.section_order,
+        path=bf.path,
+        _file=bf,
+    )
 
 
 def header_bytes(zk):
     from .points import g1_to_lem, g2_to_lem
-    return (struct.pack("<I", 32) + Q.to_bytes(32, "little") + struct.pack("<I", 32) + R.to_bytes(32, "little")
-            + struct.pack("<III", zk.n_vars, zk.n_public, zk.domain_size)
-            + g1_to_lem(zk.alpha_1) + g1_to_lem(zk.beta_1) + g2_to_lem(zk.beta_2)
-            + g2_to_lem(zk.gamma_2) + g1_to_lem(zk.delta_1) + g2_to_lem(zk.delta_2))
+
+    return (
+        struct.pack("<I", 32)
+        + Q.to_bytes(32, "little")
+        + struct.pack("<I", 32)
+        + R.to_bytes(32, "little")
+        + struct.pack("<III", zk.n_vars, zk.n_public, zk.domain_size)
+        + g1_to_lem(zk.alpha_1)
+        + g1_to_lem(zk.beta_1)
+        + g2_to_lem(zk.beta_2)
+        + g2_to_lem(zk.gamma_2)
+        + g1_to_lem(zk.delta_1)
+        + g2_to_lem(zk.delta_2)
+    )
 
 
 def contribution_bytes(c):
     from .points import g1_to_lem, g2_to_lem
+
     params = bytearray()
     if c.name:
         name = encode_name(c.name)
         params += bytes([1, len(name)]) + name
     if c.type == 1:
         params += bytes([2, c.num_iterations_exp, 3, len(c.beacon_hash)]) + bytes(c.beacon_hash)
-    return (g1_to_lem(c.delta_after) + g1_to_lem(c.g1_s) + g1_to_lem(c.g1_sx) + g2_to_lem(c.g2_spx)
-            + bytes(c.transcript) + struct.pack("<II", c.type or 0, len(params)) + bytes(params))
+    return (
+        g1_to_lem(c.delta_after)
+        + g1_to_lem(c.g1_s)
+        + g1_to_lem(c.g1_sx)
+        + g2_to_lem(c.g2_spx)
+        + bytes(c.transcript)
+        + struct.pack("<II", c.type or 0, len(params))
+        + bytes(params)
+    )
 
 
 def mpc_bytes(cs_hash, contribs):
-    return bytes(cs_hash) + struct.pack("<I", len(contribs)) + b"".join(contribution_bytes(c) for c in contribs)
+    return (
+        bytes(cs_hash)
+        + struct.pack("<I", len(contribs))
+        + b"".join(contribution_bytes(c) for c in contribs)
+    )
 
 
 def write_zkey(path, zk, order=None):
@@ -181,8 +242,15 @@ def write_zkey(path, zk, order=None):
         1: lambda: struct.pack("<I", GROTH16),
         2: lambda: header_bytes(zk),
         3: lambda: _ic_array(zk.ic),
-        4: lambda: [struct.pack("<I", len(zk.coeffs)), np.ascontiguousarray(zk.coeffs, dtype=COEF_DTYPE)],
-        5: lambda: zk.A, 6: lambda: zk.B1, 7: lambda: zk.B2, 8: lambda: zk.C, 9: lambda: zk.H,
+        4: lambda: [
+            struct.pack("<I", len(zk.coeffs)),
+            np.ascontiguousarray(zk.coeffs, dtype=COEF_DTYPE),
+        ],
+        5: lambda: zk.A,
+        6: lambda: zk.B1,
+        7: lambda: zk.B2,
+        8: lambda: zk.C,
+        9: lambda: zk.H,
         10: lambda: mpc_bytes(zk.cs_hash, zk.contributions),
     }
     with BinWriter(path, MAGIC, 10) as w:
@@ -195,4 +263,5 @@ def write_zkey(path, zk, order=None):
 
 def _ic_array(ic):
     from .points import g1_to_lem
+
     return b"".join(g1_to_lem(p) for p in ic)

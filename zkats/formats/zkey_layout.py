@@ -21,6 +21,7 @@ formed, their points canonical and on the curve.  The bulk point sections
 (A, B1, B2, C, H) are not checked point by point here (see ``check="full"``
 in :func:`zkats.formats.zkey.read_zkey`).
 """
+
 import struct
 
 from ..errors import FormatError
@@ -40,8 +41,18 @@ class ZkeyContribution(_Record):
     """One phase-2 (delta) contribution of section 10 (a frozen record).
     Points are plain ints; ``transcript`` is the 64-byte hash the
     contributor's G2 point was derived from; ``type`` 1 marks a beacon."""
-    __slots__ = _fields = ("delta_after", "g1_s", "g1_sx", "g2_spx", "transcript", "type", "name",
-                           "num_iterations_exp", "beacon_hash")
+
+    __slots__ = _fields = (
+        "delta_after",
+        "g1_s",
+        "g1_sx",
+        "g2_spx",
+        "transcript",
+        "type",
+        "name",
+        "num_iterations_exp",
+        "beacon_hash",
+    )
     _defaults = {"type": 0, "name": None, "num_iterations_exp": None, "beacon_hash": None}
 
 
@@ -51,6 +62,7 @@ def check_g1_bytes(path, sid, raw, what="point"):
     of ``raw`` is canonical and on the curve (infinity allowed); the same
     message as :func:`zkats.formats.ptau.check_g1_array`."""
     from .. import bn254
+
     n = len(raw) // 64
     if n == 0:
         return
@@ -66,6 +78,7 @@ def check_g2_bytes(path, sid, raw, what="point"):
     subgroup (each point on its own up to 32 points, as
     :func:`zkats.formats.ptau.check_g2_array` does; above, that function)."""
     from .. import bn254
+
     n = len(raw) // 128
     if n == 0:
         return
@@ -73,6 +86,7 @@ def check_g2_bytes(path, sid, raw, what="point"):
         import numpy as np
 
         from .ptau import check_g2_array
+
         check_g2_array(path, sid, np.frombuffer(bytes(raw), dtype="<u8").reshape(n, 16), what)
         return
     buf = bn254.ffi.new("uint64_t[]", 16 * n)
@@ -111,11 +125,11 @@ def read_groth_header(bf):
     n8q = struct.unpack_from("<I", bf.buf, off)[0]
     if n8q != 32:
         raise FormatError(bf.path, f"n8q = {n8q}, expected 32", 2)
-    q = int.from_bytes(bf.buf[off + 4:off + 36], "little")
+    q = int.from_bytes(bf.buf[off + 4 : off + 36], "little")
     n8r = struct.unpack_from("<I", bf.buf, off + 36)[0]
     if n8r != 32:
         raise FormatError(bf.path, f"n8r = {n8r}, expected 32", 2)
-    r = int.from_bytes(bf.buf[off + 40:off + 72], "little")
+    r = int.from_bytes(bf.buf[off + 40 : off + 72], "little")
     if q != Q or r != R:
         raise FormatError(bf.path, "primes are not BN254's (only bn128 is supported)", 2)
     n_vars, n_public, domain = struct.unpack_from("<III", bf.buf, off + 72)
@@ -124,14 +138,26 @@ def read_groth_header(bf):
     if domain < 2 or domain & (domain - 1) or domain > (1 << 28):
         raise FormatError(bf.path, f"domainSize {domain} is not a power of two in 2..2^28", 2)
     p = off + 84
-    raw = bytes(bf.buf[p:p + 64 * 3 + 128 * 3])
-    check_g1_bytes(bf.path, 2, raw[0:128] + raw[384:448], "verifying-key G1 point")   # alpha1, beta1, delta1
-    check_g2_bytes(bf.path, 2, raw[128:384] + raw[448:576], "verifying-key G2 point")  # beta2, gamma2, delta2
+    raw = bytes(bf.buf[p : p + 64 * 3 + 128 * 3])
+    check_g1_bytes(
+        bf.path, 2, raw[0:128] + raw[384:448], "verifying-key G1 point"
+    )  # alpha1, beta1, delta1
+    check_g2_bytes(
+        bf.path, 2, raw[128:384] + raw[448:576], "verifying-key G2 point"
+    )  # beta2, gamma2, delta2
     from .points import g1_from_lem, g2_from_lem
-    hdr = dict(n_vars=n_vars, n_public=n_public, domain_size=domain,
-               alpha_1=g1_from_lem(raw[0:64]), beta_1=g1_from_lem(raw[64:128]),
-               beta_2=g2_from_lem(raw[128:256]), gamma_2=g2_from_lem(raw[256:384]),
-               delta_1=g1_from_lem(raw[384:448]), delta_2=g2_from_lem(raw[448:576]))
+
+    hdr = dict(
+        n_vars=n_vars,
+        n_public=n_public,
+        domain_size=domain,
+        alpha_1=g1_from_lem(raw[0:64]),
+        beta_1=g1_from_lem(raw[64:128]),
+        beta_2=g2_from_lem(raw[128:256]),
+        gamma_2=g2_from_lem(raw[256:384]),
+        delta_1=g1_from_lem(raw[384:448]),
+        delta_2=g2_from_lem(raw[448:576]),
+    )
     for k in ("alpha_1", "beta_1", "beta_2", "gamma_2", "delta_1", "delta_2"):
         if hdr[k] is None:
             raise FormatError(bf.path, f"verifying-key point {k} is the point at infinity", 2)
@@ -141,17 +167,20 @@ def read_groth_header(bf):
 def read_ic(bf, n_public):
     """Section 3: the nPublic + 1 IC points, checked, as plain ints."""
     from .points import g1_from_lem
+
     off, size = bf.span(3, n_public + 1, 8)
-    raw = bytes(bf.buf[off:off + size])
+    raw = bytes(bf.buf[off : off + size])
     check_g1_bytes(bf.path, 3, raw, "IC point")
-    return [g1_from_lem(raw[64 * i:64 * i + 64]) for i in range(n_public + 1)]
+    return [g1_from_lem(raw[64 * i : 64 * i + 64]) for i in range(n_public + 1)]
 
 
 def coeff_error(path, entry, i, n_vars, domain):
     """The FormatError for coefficient entry ``i`` (its 44 bytes)."""
     m, c, s = struct.unpack_from("<III", entry, 0)
     if m > 1 or c >= domain or s >= n_vars:
-        return FormatError(path, f"coefficient {i} out of range (matrix {m}, constraint {c}, signal {s})", 4)
+        return FormatError(
+            path, f"coefficient {i} out of range (matrix {m}, constraint {c}, signal {s})", 4
+        )
     return FormatError(path, f"coefficient {i} has a value >= r", 4)
 
 
@@ -166,18 +195,29 @@ def read_coeff_span(bf, n_vars, domain):
         raise FormatError(bf.path, f"size {size} does not hold {n} coefficients of 44 bytes", 4)
     if n:
         from .. import bn254
+
         entries = bf.memview(off + 4, COEF_BYTES * n)
-        bad = int(bn254.lib.zk_coeffs_first_bad(bn254.ffi.from_buffer("uint8_t[]", entries), n,
-                                                domain, n_vars))
+        bad = int(
+            bn254.lib.zk_coeffs_first_bad(
+                bn254.ffi.from_buffer("uint8_t[]", entries), n, domain, n_vars
+            )
+        )
         if bad >= 0:
-            raise coeff_error(bf.path, entries[COEF_BYTES * bad:COEF_BYTES * (bad + 1)], bad, n_vars, domain)
+            raise coeff_error(
+                bf.path, entries[COEF_BYTES * bad : COEF_BYTES * (bad + 1)], bad, n_vars, domain
+            )
     return off + 4, n
 
 
 def point_spans(bf, n_vars, n_public, domain):
     """Sections 5..9: {sid: (offset, size)}, sizes checked against the counts."""
-    return {5: bf.span(5, n_vars, 8), 6: bf.span(6, n_vars, 8), 7: bf.span(7, n_vars, 16),
-            8: bf.span(8, n_vars - n_public - 1, 8), 9: bf.span(9, domain, 8)}
+    return {
+        5: bf.span(5, n_vars, 8),
+        6: bf.span(6, n_vars, 8),
+        7: bf.span(7, n_vars, 16),
+        8: bf.span(8, n_vars - n_public - 1, 8),
+        9: bf.span(9, domain, 8),
+    }
 
 
 def read_mpc(bf):
@@ -187,33 +227,46 @@ def read_mpc(bf):
     buf = bf.buf
     if size < 68:
         raise FormatError(bf.path, "too short for csHash and count", 10)
-    cs_hash = bytes(buf[off:off + 64])
+    cs_hash = bytes(buf[off : off + 64])
     n = struct.unpack_from("<I", buf, off + 64)[0]
     pos = off + 68
     rec_min = 64 * 3 + 128 + 64 + 8
     if n * rec_min > size:
         raise FormatError(bf.path, f"{n} contributions do not fit in {size} bytes", 10)
     from .points import g1_from_lem, g2_from_lem
+
     g1raw, g2raw, recs = [], [], []
     for _ in range(n):
         if pos + rec_min > end:
             raise FormatError(bf.path, "contribution record runs past the section end", 10)
-        raw = bytes(buf[pos:pos + 64 * 3 + 128])
-        transcript = bytes(buf[pos + 320:pos + 384])
+        raw = bytes(buf[pos : pos + 64 * 3 + 128])
+        transcript = bytes(buf[pos + 320 : pos + 384])
         typ, plen = struct.unpack_from("<II", buf, pos + 384)
         pos += rec_min
         if pos + plen > end:
             raise FormatError(bf.path, "contribution parameters run past the section end", 10)
-        params = bytes(buf[pos:pos + plen])
+        params = bytes(buf[pos : pos + plen])
         pos += plen
         name, iters, bhash = decode_params(params, bf.path, 10)
         if typ not in (0, 1) or (typ == 1 and (iters is None or bhash is None)):
-            raise FormatError(bf.path, f"bad contribution type {typ} or missing beacon parameters", 10)
-        g1raw.append(raw[:192]); g2raw.append(raw[192:320])
-        recs.append(ZkeyContribution(delta_after=g1_from_lem(raw[0:64]), g1_s=g1_from_lem(raw[64:128]),
-                                     g1_sx=g1_from_lem(raw[128:192]), g2_spx=g2_from_lem(raw[192:320]),
-                                     transcript=transcript, type=typ, name=name,
-                                     num_iterations_exp=iters, beacon_hash=bhash))
+            raise FormatError(
+                bf.path, f"bad contribution type {typ} or missing beacon parameters", 10
+            )
+        g1raw.append(raw[:192])
+        g2raw.append(raw[192:320])
+        recs.append(
+            ZkeyContribution(
+                delta_after=g1_from_lem(raw[0:64]),
+                g1_s=g1_from_lem(raw[64:128]),
+                g1_sx=g1_from_lem(raw[128:192]),
+                g2_spx=g2_from_lem(raw[192:320]),
+                transcript=transcript,
+                type=typ,
+                name=name,
+                num_iterations_exp=iters,
+                beacon_hash=bhash,
+            )
+        )
     if pos != end:
         raise FormatError(bf.path, f"{end - pos} unexpected bytes after the contributions", 10)
     if recs:
@@ -239,8 +292,14 @@ class ZKeyLayout:
 
     def verifying_key(self):
         from ..groth16.data_structures import VerifyingKey
-        return VerifyingKey(alpha_1=self.alpha_1, beta_2=self.beta_2, gamma_2=self.gamma_2,
-                            delta_2=self.delta_2, ic=tuple(self.ic))
+
+        return VerifyingKey(
+            alpha_1=self.alpha_1,
+            beta_2=self.beta_2,
+            gamma_2=self.gamma_2,
+            delta_2=self.delta_2,
+            ic=tuple(self.ic),
+        )
 
     def section_buffers(self):
         """{"coeffs", "A", "B1", "B2", "C", "H"} -> read-only memoryviews of
@@ -261,5 +320,15 @@ def open_zkey(path):
     coeff_off, n_coef = read_coeff_span(bf, nv, dom)
     spans = point_spans(bf, nv, npub, dom)
     cs_hash, contribs = read_mpc(bf)
-    return ZKeyLayout(ic=ic, coeff_offset=coeff_off, n_coeffs=n_coef, spans=spans, cs_hash=cs_hash,
-                      contributions=contribs, section_order=tuple(bf.order), path=bf.path, _file=bf, **hdr)
+    return ZKeyLayout(
+        ic=ic,
+        coeff_offset=coeff_off,
+        n_coeffs=n_coef,
+        spans=spans,
+        cs_hash=cs_hash,
+        contributions=contribs,
+        section_order=tuple(bf.order),
+        path=bf.path,
+        _file=bf,
+        **hdr,
+    )

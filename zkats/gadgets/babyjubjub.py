@@ -13,6 +13,7 @@ The birationally equivalent Montgomery curve ``v^2 = u^3 + A*u^2 + u``
 ``u = (1 + y) / (1 - y)``, ``v = u / x`` and back ``x = u / v``,
 ``y = (u - 1) / (u + 1)``.
 """
+
 from functools import lru_cache
 
 from ..errors import InputError
@@ -207,6 +208,7 @@ def montgomery_add(p, q):
 # --------------------------------------------------------------- in-circuit
 # Points in circuits are (x, y) pairs of signals (LCs) or of ints (constants).
 
+
 def _is_const_point(api, p):
     cx, cy = api.constant_value(p[0]), api.constant_value(p[1])
     return (cx, cy) if cx is not None and cy is not None else None
@@ -291,7 +293,7 @@ _INV8 = pow(8, -1, L)
 def _eighth(px, py):
     try:
         return list(babyjub_mul((px, py), _INV8))
-    except ValueError:          # not a curve point (no inverse on the way): any value fails
+    except ValueError:  # not a curve point (no inverse on the way): any value fails
         return [0, 0]
 
 
@@ -407,8 +409,12 @@ _MAX_WINDOWS = 83
 
 def _lookup_linear2(b0, b1, b01, t):
     # multilinear interpolation over 2 bits: linear given b0*b1
-    return (b0 * ((t[1] - t[0]) % R) + b1 * ((t[2] - t[0]) % R)
-            + b01 * ((t[3] - t[2] - t[1] + t[0]) % R) + t[0])
+    return (
+        b0 * ((t[1] - t[0]) % R)
+        + b1 * ((t[2] - t[0]) % R)
+        + b01 * ((t[3] - t[2] - t[1] + t[0]) % R)
+        + t[0]
+    )
 
 
 def _lookup_point(api, bits, table):
@@ -464,7 +470,7 @@ def _mul_cached(point, k):
 def _window_table(base, j, w):
     """Window ``j`` (bit offset) of width ``w`` over ``base``: the Montgomery
     table ``(m + 2) * 2^j * base`` for ``m < 2^w``, and ``2 * 2^j * base``."""
-    step = babyjub_mul(base, 1 << j)          # 8^(j/3) * base
+    step = babyjub_mul(base, 1 << j)  # 8^(j/3) * base
     table = tuple(to_montgomery(babyjub_mul(step, m + 2)) for m in range(1 << w))
     return table, babyjub_mul(step, 2)
 
@@ -488,7 +494,7 @@ def fixed_base_msm(api, terms):
     Preconditions: the bits are constrained boolean by the caller; every
     ``P_i`` is a non-identity point of the prime-order subgroup (checked).
     """
-    chains = []              # (bits, base) with len(bits) <= 3 * _MAX_WINDOWS
+    chains = []  # (bits, base) with len(bits) <= 3 * _MAX_WINDOWS
     for bits, point in terms:
         point = (int(point[0]) % R, int(point[1]) % R)
         if point == IDENTITY or not babyjub_on_curve(point) or not _subgroup_cached(point):
@@ -499,7 +505,7 @@ def fixed_base_msm(api, terms):
         per = -(-nwin // nchains) if nchains else 0
         for c in range(nchains):
             lo = c * per * _WINDOW
-            chunk = bits[lo:lo + per * _WINDOW]
+            chunk = bits[lo : lo + per * _WINDOW]
             if chunk:
                 chains.append((chunk, _mul_cached(point, 1 << lo)))
     if not chains:
@@ -510,7 +516,7 @@ def fixed_base_msm(api, terms):
         for bits, base in chains:
             acc = None
             for j in range(0, len(bits), _WINDOW):
-                wbits = bits[j:j + _WINDOW]
+                wbits = bits[j : j + _WINDOW]
                 table, two_step = _window_table(base, j, len(wbits))
                 offset = babyjub_add(offset, two_step)
                 pt = _lookup_point(api, wbits, table)

@@ -10,6 +10,7 @@ booleanity constraints then also enforce the recomposition, so the gadget
 costs n constraints (circomlib's Num2Bits(n) costs n at --O2 as well, n+1
 at --O1).
 """
+
 from ..circuit.lc import LC
 from ..errors import CircuitError
 from ..field import R
@@ -51,6 +52,7 @@ def range_check_plain(x, n):
 def _bits_hint(n):
     def bits(x):
         return [(x >> i) & 1 for i in range(n)]
+
     bits.__name__ = f"num2bits_{n}"
     return bits
 
@@ -93,8 +95,10 @@ def num2bits(api, x, n):
     :func:`num2bits_strict`.  The top bit is returned as a linear
     combination (not a fresh wire), which is an equally good signal."""
     if not isinstance(n, int) or not 0 <= n <= MAX_UNIQUE_BITS:
-        raise CircuitError(f"num2bits: n must be in 0..{MAX_UNIQUE_BITS}, got {n!r} "
-                           f"(use num2bits_strict for full field elements)")
+        raise CircuitError(
+            f"num2bits: n must be in 0..{MAX_UNIQUE_BITS}, got {n!r} "
+            f"(use num2bits_strict for full field elements)"
+        )
     c = api.constant_value(x)
     if c is not None:
         if c >> n:
@@ -139,6 +143,7 @@ def assert_bits_le_constant(api, bits, c):
     test (2 constraints).  Precondition: ``bits`` are constrained boolean and
     ``c < 2^len(bits)``."""
     from .comparators import is_zero
+
     n = len(bits)
     if c >> n:
         return
@@ -151,7 +156,7 @@ def assert_bits_le_constant(api, bits, c):
             if v == 0:
                 api.assert_product(eq, s, 0)
             elif idx == len(runs) - 1:
-                break                       # trailing ones: nothing above can break <=
+                break  # trailing ones: nothing above can break <=
             else:
                 if eq.is_constant and len(pos) == 1:
                     eq = api.lc(bits[pos[0]]) * eq.constant_value()

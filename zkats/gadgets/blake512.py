@@ -13,16 +13,34 @@ caller already holds.  Checked against node's ``blake-hash`` in the tests.
 _M64 = (1 << 64) - 1
 
 _IV = (
-    0x6A09E667F3BCC908, 0xBB67AE8584CAA73B, 0x3C6EF372FE94F82B, 0xA54FF53A5F1D36F1,
-    0x510E527FADE682D1, 0x9B05688C2B3E6C1F, 0x1F83D9ABFB41BD6B, 0x5BE0CD19137E2179,
+    0x6A09E667F3BCC908,
+    0xBB67AE8584CAA73B,
+    0x3C6EF372FE94F82B,
+    0xA54FF53A5F1D36F1,
+    0x510E527FADE682D1,
+    0x9B05688C2B3E6C1F,
+    0x1F83D9ABFB41BD6B,
+    0x5BE0CD19137E2179,
 )
 
 # the first 1024 fractional bits of pi, as sixteen 64-bit words
 _PI = (
-    0x243F6A8885A308D3, 0x13198A2E03707344, 0xA4093822299F31D0, 0x082EFA98EC4E6C89,
-    0x452821E638D01377, 0xBE5466CF34E90C6C, 0xC0AC29B7C97C50DD, 0x3F84D5B5B5470917,
-    0x9216D5D98979FB1B, 0xD1310BA698DFB5AC, 0x2FFD72DBD01ADFB7, 0xB8E1AFED6A267E96,
-    0xBA7C9045F12C7F99, 0x24A19947B3916CF7, 0x0801F2E2858EFC16, 0x636920D871574E69,
+    0x243F6A8885A308D3,
+    0x13198A2E03707344,
+    0xA4093822299F31D0,
+    0x082EFA98EC4E6C89,
+    0x452821E638D01377,
+    0xBE5466CF34E90C6C,
+    0xC0AC29B7C97C50DD,
+    0x3F84D5B5B5470917,
+    0x9216D5D98979FB1B,
+    0xD1310BA698DFB5AC,
+    0x2FFD72DBD01ADFB7,
+    0xB8E1AFED6A267E96,
+    0xBA7C9045F12C7F99,
+    0x24A19947B3916CF7,
+    0x0801F2E2858EFC16,
+    0x636920D871574E69,
 )
 
 _SIGMA = (
@@ -39,8 +57,16 @@ _SIGMA = (
 )
 
 # (a, b, c, d) word indices of the four column and four diagonal G calls
-_STEPS = ((0, 4, 8, 12), (1, 5, 9, 13), (2, 6, 10, 14), (3, 7, 11, 15),
-          (0, 5, 10, 15), (1, 6, 11, 12), (2, 7, 8, 13), (3, 4, 9, 14))
+_STEPS = (
+    (0, 4, 8, 12),
+    (1, 5, 9, 13),
+    (2, 6, 10, 14),
+    (3, 7, 11, 15),
+    (0, 5, 10, 15),
+    (1, 6, 11, 12),
+    (2, 7, 8, 13),
+    (3, 4, 9, 14),
+)
 
 
 def _rotr(x, n):
@@ -48,7 +74,7 @@ def _rotr(x, n):
 
 
 def _compress(h, block, counter):
-    m = [int.from_bytes(block[8 * i:8 * i + 8], "big") for i in range(16)]
+    m = [int.from_bytes(block[8 * i : 8 * i + 8], "big") for i in range(16)]
     v = list(h) + list(_PI[:8])
     lo, hi = counter & _M64, counter >> 64
     v[12] ^= lo
@@ -88,5 +114,5 @@ def blake512(data):
         # the counter is the number of message bits in this and earlier blocks;
         # a block holding only padding counts zero
         counter = 0 if 1024 * bi >= nbits else min(1024 * (bi + 1), nbits)
-        h = _compress(h, msg[128 * bi:128 * (bi + 1)], counter)
+        h = _compress(h, msg[128 * bi : 128 * (bi + 1)], counter)
     return b"".join(x.to_bytes(8, "big") for x in h)

@@ -11,6 +11,7 @@ e.g. with b = r - 1 ("-1") ``less_than`` can claim a < b for any a.  The
 bound n <= 252 (so ``a + 2^n - b`` cannot wrap mod r) is enforced with a
 CircuitError.
 """
+
 from ..errors import CircuitError
 from ..field import R
 from .bits import _decompose, lint_note
@@ -133,8 +134,9 @@ def assert_in_range(api, x, lo, hi, n):
     with api.scope("assert_in_range"):
         if clo is not None and chi is not None:
             if not (0 <= clo <= chi < (1 << n)):
-                raise CircuitError(f"assert_in_range: need 0 <= lo <= hi < 2^{n}, "
-                                   f"got lo={clo}, hi={chi}")
+                raise CircuitError(
+                    f"assert_in_range: need 0 <= lo <= hi < 2^{n}, got lo={clo}, hi={chi}"
+                )
             span = chi - clo
             m = span.bit_length()
             _decompose(api, api.lc(x) - clo, m)

@@ -12,9 +12,10 @@ A.x, A.y, M)``; ``S = (rr + hm * s) mod L``.
 Verification: ``R8`` and ``A`` on the curve, ``S < L``, and
 ``S * BASE8 == R8 + (8 * hm) * A``.
 """
+
 from ..errors import InputError
 from ..field import R
-from .babyjubjub import (BASE8, L, babyjub_add, babyjub_mul, babyjub_on_curve)
+from .babyjubjub import BASE8, L, babyjub_add, babyjub_mul, babyjub_on_curve
 from .blake512 import blake512
 from .poseidon_hash import poseidon
 
@@ -36,6 +37,7 @@ def _check_key(prv):
 def eddsa_keygen():
     """A fresh private key (32 bytes from ``secrets``) and its public key."""
     import secrets
+
     prv = secrets.token_bytes(32)
     return prv, eddsa_prv2pub(prv)
 
@@ -101,10 +103,17 @@ def eddsa_poseidon_verify_gadget(api, pubkey, msg, r8, s):
     All arguments are signals (or ints); no precondition on their values:
     every invalid signature makes the constraints unsatisfiable.
     """
-    from .babyjubjub import (BASE8, assert_not_small_order, assert_on_curve,
-                             fixed_base_mul, point_add, var_base_mul)
+    from .babyjubjub import (
+        BASE8,
+        assert_not_small_order,
+        assert_on_curve,
+        fixed_base_mul,
+        point_add,
+        var_base_mul,
+    )
     from .bits import assert_bits_le_constant, num2bits, num2bits_strict
     from .poseidon_hash import poseidon_gadget
+
     with api.scope("eddsa_poseidon"):
         assert_on_curve(api, pubkey)
         assert_on_curve(api, r8)

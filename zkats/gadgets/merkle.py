@@ -7,6 +7,7 @@ subtree of height ``h`` hashes to ``Z[h]`` with ``Z[0] = 0``,
 of sibling hashes from the leaf level up and the index bits (LSB first):
 bit ``k`` is 1 when the running node is a right child at level ``k``.
 """
+
 from functools import lru_cache
 
 from ..errors import InputError
@@ -101,6 +102,7 @@ def merkle_root_gadget(api, leaf, siblings, bits):
     Preconditions: ``len(bits) == len(siblings)``.
     """
     from .poseidon_hash import poseidon_gadget
+
     siblings, bits = list(siblings), list(bits)
     if len(bits) != len(siblings):
         raise InputError("merkle_root_gadget: need one path bit per sibling")

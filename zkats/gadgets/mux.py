@@ -6,6 +6,7 @@ constrain them: the caller must (``api.assert_bool``, or because they are
 bits from ``num2bits``).  With a non-boolean selector the output is an
 arbitrary linear mix of the inputs.
 """
+
 from ..errors import CircuitError
 from ..field import R
 
@@ -45,11 +46,15 @@ def mux(api, sel_bits, values):
     sel_bits = list(sel_bits)
     values = list(values)
     if len(values) != 1 << len(sel_bits):
-        raise CircuitError(f"mux: {len(sel_bits)} selector bits need {1 << len(sel_bits)} "
-                           f"values, got {len(values)}")
+        raise CircuitError(
+            f"mux: {len(sel_bits)} selector bits need {1 << len(sel_bits)} "
+            f"values, got {len(values)}"
+        )
     with api.scope("mux"):
         level = [api.lc(v) for v in values]
         for s in sel_bits:
-            level = [level[2 * i] + api.mul(s, level[2 * i + 1] - level[2 * i])
-                     for i in range(len(level) // 2)]
+            level = [
+                level[2 * i] + api.mul(s, level[2 * i + 1] - level[2 * i])
+                for i in range(len(level) // 2)
+            ]
         return level[0]

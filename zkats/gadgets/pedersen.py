@@ -18,13 +18,23 @@ The scalars live mod L: values ``v_i`` are integers with ``0 <= v_i < L``
 ``[0, L)`` from ``secrets``.  Commitments add homomorphically:
 ``commit(v1, r1) + commit(v2, r2) == commit(v1 + v2, r1 + r2 mod L)``.
 """
+
 import hashlib
 from functools import lru_cache
 
 from ..errors import InputError
 from ..field import R
-from .babyjubjub import (A, D, IDENTITY, L, _sqrt, babyjub_add, babyjub_mul,
-                         babyjub_neg, babyjub_check_point)
+from .babyjubjub import (
+    A,
+    D,
+    IDENTITY,
+    L,
+    _sqrt,
+    babyjub_add,
+    babyjub_mul,
+    babyjub_neg,
+    babyjub_check_point,
+)
 
 DOMAIN = b"zkats/pedersen/v1/"
 _HALF = (R - 1) // 2
@@ -70,6 +80,7 @@ def blinding_generator():
 def random_blinding():
     """A uniform blinding factor in ``[0, L)`` from ``secrets``."""
     import secrets
+
     return secrets.randbelow(L)
 
 
@@ -111,8 +122,9 @@ def commitment_add(c1, c2):
 
 def commitment_sub(c1, c2):
     """Homomorphic difference ``c1 - c2``."""
-    return babyjub_add(babyjub_check_point(c1, "commitment"),
-                       babyjub_neg(babyjub_check_point(c2, "commitment")))
+    return babyjub_add(
+        babyjub_check_point(c1, "commitment"), babyjub_neg(babyjub_check_point(c2, "commitment"))
+    )
 
 
 # --------------------------------------------------------------- in-circuit
@@ -133,6 +145,7 @@ def pedersen_commit_gadget(api, values, r, value_bits=64):
     """
     from .babyjubjub import fixed_base_msm
     from .bits import num2bits
+
     if isinstance(values, (list, tuple)):
         values = list(values)
     else:

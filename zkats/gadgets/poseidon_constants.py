@@ -15,6 +15,7 @@ tests compare every width against the vectors exported from circomlibjs.
 Generation is lazy and per width (a few tens of milliseconds per width)
 and cached in memory.
 """
+
 from functools import lru_cache
 
 import numpy as np
@@ -44,9 +45,15 @@ class _Grain:
     def __init__(self, t, r_f, r_p, n=_FIELD_BITS):
         # init sequence, first bit first:
         # field=1 (2 bits), sbox=0 (4), n (12), t (12), R_F (10), R_P (10), 30 ones
-        bits = (format(1, "02b") + format(0, "04b") + format(n, "012b")
-                + format(t, "012b") + format(r_f, "010b") + format(r_p, "010b")
-                + "1" * 30)
+        bits = (
+            format(1, "02b")
+            + format(0, "04b")
+            + format(n, "012b")
+            + format(t, "012b")
+            + format(r_f, "010b")
+            + format(r_p, "010b")
+            + "1" * 30
+        )
         assert len(bits) == 80
         # bit k of the int is position k of the reference's bit list
         self._s = sum(1 << k for k, b in enumerate(bits) if b == "1")
@@ -62,21 +69,21 @@ class _Grain:
             chunks.append(new)
             s = (s >> c) | (new << 62)
         self._s = s
-        raw = ((np.array(chunks, dtype=np.uint32)[:, None] >> np.arange(c, dtype=np.uint32)) & 1)
+        raw = (np.array(chunks, dtype=np.uint32)[:, None] >> np.arange(c, dtype=np.uint32)) & 1
         raw = raw.astype(np.uint8).ravel()
         if self._raw_skip:
-            raw = raw[self._raw_skip:]      # 160 is even: pairs stay aligned
+            raw = raw[self._raw_skip :]  # 160 is even: pairs stay aligned
             self._raw_skip = 0
         pairs = raw.reshape(-1, 2)
         kept = pairs[pairs[:, 0] == 1, 1]
-        self._out = np.concatenate([self._out[self._pos:], kept])
+        self._out = np.concatenate([self._out[self._pos :], kept])
         self._pos = 0
 
     def bits_int(self, n=_FIELD_BITS):
         """The next ``n`` filtered bits as an int, first bit most significant."""
         while len(self._out) - self._pos < n:
             self._more()
-        chunk = self._out[self._pos:self._pos + n]
+        chunk = self._out[self._pos : self._pos + n]
         self._pos += n
         pad = (-n) % 8
         packed = np.packbits(np.concatenate([np.zeros(pad, dtype=np.uint8), chunk]))

@@ -6,6 +6,7 @@
 constants, x^5 S-box on every element or only on ``state[0]``, multiply by
 the MDS matrix), and the hash is ``state[0]``.  Inputs are reduced mod r.
 """
+
 from ..errors import InputError
 from ..field import R
 from .poseidon_constants import N_ROUNDS_F, N_ROUNDS_P, poseidon_params
@@ -25,7 +26,7 @@ def poseidon_permute(state):
     s = [int(x) % R for x in state]
     rng = range(t)
     for rnd in range(N_ROUNDS_F + r_p):
-        c = consts[rnd * t:(rnd + 1) * t]
+        c = consts[rnd * t : (rnd + 1) * t]
         if rnd < half or rnd >= half + r_p:
             s = [x + k for x, k in zip(s, c)]
             for i in rng:

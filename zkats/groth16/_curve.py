@@ -2,6 +2,7 @@
 points (G1 ``(x, y)``, G2 ``((x0, x1), (y0, y1))``, ``None`` = infinity),
 all carried out by the native core (:mod:`zkats.bn254`).
 """
+
 from .. import bn254
 from ..field import Q, R
 
@@ -29,6 +30,7 @@ def g1_mul_each(points, scalars):
     """[k_i * P_i] for plain-int points and int scalars (< r)."""
     arr = bn254.g1_points_to_array(points)
     from ..field import ints_to_limbs
+
     out = bn254.g1_mul_each_array(arr, ints_to_limbs([int(k) % R for k in scalars]))
     return bn254.g1_array_to_points(out)
 

@@ -17,6 +17,7 @@
 Facts (hash layouts, key derivation) from snarkjs 0.7.6, see
 :mod:`zkats.groth16.transcript`.
 """
+
 import hashlib
 import secrets
 
@@ -55,9 +56,15 @@ def new_accumulator(power):
     if not 1 <= power <= ptf.MAX_POWER:
         raise ValueError(f"power must be in 1..{ptf.MAX_POWER}")
     n = 1 << power
-    return ptf.PTau(power=power, ceremony_power=power, tau_g1=_g1_const(tr.G1_GEN, 2 * n - 1),
-                    tau_g2=_g2_const(tr.G2_GEN, n), alpha_tau_g1=_g1_const(tr.G1_GEN, n),
-                    beta_tau_g1=_g1_const(tr.G1_GEN, n), beta_g2=_g2_const(tr.G2_GEN, 1))
+    return ptf.PTau(
+        power=power,
+        ceremony_power=power,
+        tau_g1=_g1_const(tr.G1_GEN, 2 * n - 1),
+        tau_g2=_g2_const(tr.G2_GEN, n),
+        alpha_tau_g1=_g1_const(tr.G1_GEN, n),
+        beta_tau_g1=_g1_const(tr.G1_GEN, n),
+        beta_g2=_g2_const(tr.G2_GEN, 1),
+    )
 
 
 def first_challenge_hash(power):
@@ -84,24 +91,33 @@ def first_challenge_hash(power):
 
 def _chunks(arr, rows=1 << 14):
     for i in range(0, len(arr), rows):
-        yield arr[i:i + rows]
+        yield arr[i : i + rows]
 
 
 def _hash_sections(hasher, pt, compressed):
     enc1 = bn254.g1_lem_to_compressed if compressed else bn254.g1_lem_to_uncompressed
     enc2 = bn254.g2_lem_to_compressed if compressed else bn254.g2_lem_to_uncompressed
-    for arr, enc in ((pt.tau_g1, enc1), (pt.tau_g2, enc2), (pt.alpha_tau_g1, enc1),
-                     (pt.beta_tau_g1, enc1), (pt.beta_g2, enc2)):
+    for arr, enc in (
+        (pt.tau_g1, enc1),
+        (pt.tau_g2, enc2),
+        (pt.alpha_tau_g1, enc1),
+        (pt.beta_tau_g1, enc1),
+        (pt.beta_g2, enc2),
+    ):
         for c in _chunks(arr):
             hasher.update(enc(c))
 
 
 def _pubkey_u(key):
-    return b"".join([tr.g1_to_u(key[k]) for k in ptf.KEY_G1] + [tr.g2_to_u(key[k]) for k in ptf.KEY_G2])
+    return b"".join(
+        [tr.g1_to_u(key[k]) for k in ptf.KEY_G1] + [tr.g2_to_u(key[k]) for k in ptf.KEY_G2]
+    )
 
 
 def _g2sp(personal, challenge, g1s, g1sx):
-    return tr.hash_to_g2(tr.blake2b_512(bytes([personal]), challenge, tr.g1_to_u(g1s), tr.g1_to_u(g1sx)))
+    return tr.hash_to_g2(
+        tr.blake2b_512(bytes([personal]), challenge, tr.g1_to_u(g1s), tr.g1_to_u(g1sx))
+    )
 
 
 def _create_key(challenge, rng):
@@ -159,9 +175,16 @@ def _apply_key(pt, prv, threads=None, progress=None):
     _log(progress, "betaTauG1")
     beta_g1 = bn254.g1_mul_each_array(pt.beta_tau_g1, _powers(beta, tau, n), threads)
     beta_g2 = bn254.g2_mul_each_array(pt.beta_g2, _powers(beta, tau, 1), threads)
-    return ptf.PTau(power=pt.power, ceremony_power=pt.ceremony_power, tau_g1=tau_g1, tau_g2=tau_g2,
-                    alpha_tau_g1=alpha_g1, beta_tau_g1=beta_g1, beta_g2=beta_g2,
-                    contributions=list(pt.contributions))
+    return ptf.PTau(
+        power=pt.power,
+        ceremony_power=pt.ceremony_power,
+        tau_g1=tau_g1,
+        tau_g2=tau_g2,
+        alpha_tau_g1=alpha_g1,
+        beta_tau_g1=beta_g1,
+        beta_g2=beta_g2,
+        contributions=list(pt.contributions),
+    )
 
 
 def last_challenge(pt):
@@ -170,9 +193,13 @@ def last_challenge(pt):
     return first_challenge_hash(pt.power)
 
 
-def _contribute_with_rng(pt, rng, name, ctype, beacon=None, threads=None, progress=None, apply=_apply_key):
+def _contribute_with_rng(
+    pt, rng, name, ctype, beacon=None, threads=None, progress=None, apply=_apply_key
+):
     if pt.power != pt.ceremony_power:
-        raise VerificationError("this file has been reduced (power < ceremony power): cannot contribute")
+        raise VerificationError(
+            "this file has been reduced (power < ceremony power): cannot contribute"
+        )
     challenge = last_challenge(pt)
     prv, pub = _create_key(challenge, rng)
     new = apply(pt, prv, threads, progress)
@@ -187,12 +214,20 @@ def _contribute_with_rng(pt, rng, name, ctype, beacon=None, threads=None, progre
     nxt = hashlib.blake2b(digest_size=64)
     nxt.update(response_hash)
     _hash_sections(nxt, new, compressed=False)
-    g1 = lambda a, i: tr.g1_from_lem(a[i].astype("<u8").tobytes())   # noqa: E731
-    g2 = lambda a, i: tr.g2_from_lem(a[i].astype("<u8").tobytes())   # noqa: E731
-    c = ptf.Contribution(tau_g1=g1(new.tau_g1, 1), tau_g2=g2(new.tau_g2, 1), alpha_g1=g1(new.alpha_tau_g1, 0),
-                         beta_g1=g1(new.beta_tau_g1, 0), beta_g2=g2(new.beta_g2, 0), key=pub,
-                         partial_hash=partial, next_challenge=nxt.digest(), type=ctype,
-                         name=ptf.encode_name(name) if name else None)
+    g1 = lambda a, i: tr.g1_from_lem(a[i].astype("<u8").tobytes())  # noqa: E731
+    g2 = lambda a, i: tr.g2_from_lem(a[i].astype("<u8").tobytes())  # noqa: E731
+    c = ptf.Contribution(
+        tau_g1=g1(new.tau_g1, 1),
+        tau_g2=g2(new.tau_g2, 1),
+        alpha_g1=g1(new.alpha_tau_g1, 0),
+        beta_g1=g1(new.beta_tau_g1, 0),
+        beta_g2=g2(new.beta_g2, 0),
+        key=pub,
+        partial_hash=partial,
+        next_challenge=nxt.digest(),
+        type=ctype,
+        name=ptf.encode_name(name) if name else None,
+    )
     if beacon:
         c.beacon_hash, c.num_iterations_exp = beacon
     new.contributions.append(c)
@@ -208,16 +243,25 @@ def contribute(pt, name=None, entropy=None, threads=None, progress=None):
 def beacon(pt, beacon_hash, num_iterations_exp, name=None, threads=None, progress=None):
     """A public, reproducible contribution from a beacon value (snarkjs' beacon)."""
     rng = beacon_rng(beacon_hash, num_iterations_exp)
-    return _contribute_with_rng(pt, rng, name, 1, (bytes(beacon_hash), num_iterations_exp), threads, progress)
+    return _contribute_with_rng(
+        pt, rng, name, 1, (bytes(beacon_hash), num_iterations_exp), threads, progress
+    )
 
 
 def prepare_phase2(pt, threads=None, progress=None):
     """Compute the Lagrange-basis sections 12..15 (returns a new PTau)."""
     if pt.power > ptf.MAX_POWER - 1:
         raise VerificationError(f"prepare phase2 supports power <= {ptf.MAX_POWER - 1}")
-    out = ptf.PTau(power=pt.power, ceremony_power=pt.ceremony_power, tau_g1=pt.tau_g1, tau_g2=pt.tau_g2,
-                   alpha_tau_g1=pt.alpha_tau_g1, beta_tau_g1=pt.beta_tau_g1, beta_g2=pt.beta_g2,
-                   contributions=pt.contributions)
+    out = ptf.PTau(
+        power=pt.power,
+        ceremony_power=pt.ceremony_power,
+        tau_g1=pt.tau_g1,
+        tau_g2=pt.tau_g2,
+        alpha_tau_g1=pt.alpha_tau_g1,
+        beta_tau_g1=pt.beta_tau_g1,
+        beta_g2=pt.beta_g2,
+        contributions=pt.contributions,
+    )
 
     def section(src, fn, width, top):
         parts = []
@@ -225,7 +269,7 @@ def prepare_phase2(pt, threads=None, progress=None):
         for p in range(top + 1):
             n = 1 << p
             pts = src[:n]
-            if pts.shape[0] < n:      # tauG1 at power+1 lacks its last point: snarkjs uses infinity
+            if pts.shape[0] < n:  # tauG1 at power+1 lacks its last point: snarkjs uses infinity
                 pts = np.vstack([pts, np.zeros((n - pts.shape[0], width), np.uint64)])
             parts.append(fn(pts, omega(p), threads))
         return np.vstack(parts)
@@ -240,6 +284,7 @@ def prepare_phase2(pt, threads=None, progress=None):
 # ---------------------------------------------------------------------------
 # one-party development fast path
 # ---------------------------------------------------------------------------
+
 
 def _fresh_prepared_key(pt, prv, threads=None, progress=None):
     """``prepare_phase2(_apply_key(new_accumulator(power), prv))`` computed
@@ -256,18 +301,26 @@ def _fresh_prepared_key(pt, prv, threads=None, progress=None):
     power = pt.power
     n = 1 << power
     one = bn254.fr_ints_to_mont_array([1])
-    pw = bn254.fr_mul_powers_array(np.repeat(one, 2 * n, axis=0), tau, threads=threads)   # tau^j, Montgomery
-    pw[2 * n - 1] = 0        # tauG1 has 2n-1 points: snarkjs' size-2^(power+1) Lagrange step sees infinity last
+    pw = bn254.fr_mul_powers_array(
+        np.repeat(one, 2 * n, axis=0), tau, threads=threads
+    )  # tau^j, Montgomery
+    pw[2 * n - 1] = (
+        0  # tauG1 has 2n-1 points: snarkjs' size-2^(power+1) Lagrange step sees infinity last
+    )
     _log(progress, "Lagrange basis scalars")
-    lag = [bn254.ntt_array(pw[:1 << p], inverse=True, threads=threads) for p in range(power + 2)]
-    lag_all = np.vstack(lag)                      # sizes 2^0 .. 2^(power+1)
-    lag_n = lag_all[:2 * n - 1]                   # sizes 2^0 .. 2^power
-    g1_sc = np.vstack([pw[:2 * n - 1],
-                       bn254.fr_scale_array(pw[:n], alpha, threads),
-                       bn254.fr_scale_array(pw[:n], beta, threads),
-                       lag_all,
-                       bn254.fr_scale_array(lag_n, alpha, threads),
-                       bn254.fr_scale_array(lag_n, beta, threads)])
+    lag = [bn254.ntt_array(pw[: 1 << p], inverse=True, threads=threads) for p in range(power + 2)]
+    lag_all = np.vstack(lag)  # sizes 2^0 .. 2^(power+1)
+    lag_n = lag_all[: 2 * n - 1]  # sizes 2^0 .. 2^power
+    g1_sc = np.vstack(
+        [
+            pw[: 2 * n - 1],
+            bn254.fr_scale_array(pw[:n], alpha, threads),
+            bn254.fr_scale_array(pw[:n], beta, threads),
+            lag_all,
+            bn254.fr_scale_array(lag_n, alpha, threads),
+            bn254.fr_scale_array(lag_n, beta, threads),
+        ]
+    )
     g2_sc = np.vstack([pw[:n], bn254.fr_ints_to_mont_array([beta]), lag_n])
     _log(progress, f"G1 points ({g1_sc.shape[0]})")
     g1 = bn254.g1_fixed_base_array(tr.G1_GEN, bn254.fr_from_mont_array(g1_sc), threads)
@@ -280,21 +333,30 @@ def _fresh_prepared_key(pt, prv, threads=None, progress=None):
     tau_g1, alpha_g1, beta_g1, lag_g1, lag_a, lag_b = np.split(g1, cuts1)
     tau_g2, beta_g2, lag_g2 = np.split(g2, [n, n + 1])
     c = np.ascontiguousarray
-    out = ptf.PTau(power=power, ceremony_power=pt.ceremony_power, tau_g1=c(tau_g1), tau_g2=c(tau_g2),
-                   alpha_tau_g1=c(alpha_g1), beta_tau_g1=c(beta_g1), beta_g2=c(beta_g2),
-                   contributions=list(pt.contributions))
+    out = ptf.PTau(
+        power=power,
+        ceremony_power=pt.ceremony_power,
+        tau_g1=c(tau_g1),
+        tau_g2=c(tau_g2),
+        alpha_tau_g1=c(alpha_g1),
+        beta_tau_g1=c(beta_g1),
+        beta_g2=c(beta_g2),
+        contributions=list(pt.contributions),
+    )
     out.lagrange_g1, out.lagrange_g2 = c(lag_g1), c(lag_g2)
     out.lagrange_alpha_g1, out.lagrange_beta_g1 = c(lag_a), c(lag_b)
     return out
 
 
 def _dev_prepared_ptau_with_rng(power, rng, name, threads=None, progress=None):
-    return _contribute_with_rng(new_accumulator(power), rng, name, 0, None, threads, progress,
-                                apply=_fresh_prepared_key)
+    return _contribute_with_rng(
+        new_accumulator(power), rng, name, 0, None, threads, progress, apply=_fresh_prepared_key
+    )
 
 
-def dev_prepared_ptau(power, name="zkats one-party development ceremony", entropy=None, threads=None,
-                      progress=None):
+def dev_prepared_ptau(
+    power, name="zkats one-party development ceremony", entropy=None, threads=None, progress=None
+):
     """A phase-2-prepared PTau of 2^power from ONE fresh contribution:
     the same file as ``prepare_phase2(contribute(new_accumulator(power)))``
     (same contribution record, verifiable by ``zkats``/``snarkjs powersoftau
@@ -310,6 +372,7 @@ def dev_prepared_ptau(power, name="zkats one-party development ceremony", entrop
 # verification
 # ---------------------------------------------------------------------------
 
+
 class _Initial:
     def __init__(self, power):
         self.tau_g1 = self.alpha_g1 = self.beta_g1 = tr.G1_GEN
@@ -321,20 +384,45 @@ def _verify_contribution(cur, prev, idx):
     """Raise VerificationError unless contribution ``cur`` follows ``prev``."""
     k = cur.key
     if cur.type == 1:
-        _, bkey = _create_key(prev.next_challenge, beacon_rng(cur.beacon_hash, cur.num_iterations_exp))
+        _, bkey = _create_key(
+            prev.next_challenge, beacon_rng(cur.beacon_hash, cur.num_iterations_exp)
+        )
         for name in ptf.KEY_G1 + ptf.KEY_G2:
             if bkey[name] != k[name]:
-                raise VerificationError(f"contribution #{idx}: beacon key ({name}) is not generated from the beacon")
-    sp = {n: _g2sp(_PERSONAL[n], prev.next_challenge, k[f"{n}_g1_s"], k[f"{n}_g1_sx"]) for n in _PERSONAL}
+                raise VerificationError(
+                    f"contribution #{idx}: beacon key ({name}) is not generated from the beacon"
+                )
+    sp = {
+        n: _g2sp(_PERSONAL[n], prev.next_challenge, k[f"{n}_g1_s"], k[f"{n}_g1_sx"])
+        for n in _PERSONAL
+    }
     checks = [
         ((k["tau_g1_s"], k["tau_g1_sx"], sp["tau"], k["tau_g2_spx"]), "invalid key (tau)"),
-        ((k["alpha_g1_s"], k["alpha_g1_sx"], sp["alpha"], k["alpha_g2_spx"]), "invalid key (alpha)"),
+        (
+            (k["alpha_g1_s"], k["alpha_g1_sx"], sp["alpha"], k["alpha_g2_spx"]),
+            "invalid key (alpha)",
+        ),
         ((k["beta_g1_s"], k["beta_g1_sx"], sp["beta"], k["beta_g2_spx"]), "invalid key (beta)"),
-        ((prev.tau_g1, cur.tau_g1, sp["tau"], k["tau_g2_spx"]), "tau*G1 does not follow the previous contribution"),
-        ((k["tau_g1_s"], k["tau_g1_sx"], prev.tau_g2, cur.tau_g2), "tau*G2 does not follow the previous contribution"),
-        ((prev.alpha_g1, cur.alpha_g1, sp["alpha"], k["alpha_g2_spx"]), "alpha*G1 does not follow the previous contribution"),
-        ((prev.beta_g1, cur.beta_g1, sp["beta"], k["beta_g2_spx"]), "beta*G1 does not follow the previous contribution"),
-        ((k["beta_g1_s"], k["beta_g1_sx"], prev.beta_g2, cur.beta_g2), "beta*G2 does not follow the previous contribution"),
+        (
+            (prev.tau_g1, cur.tau_g1, sp["tau"], k["tau_g2_spx"]),
+            "tau*G1 does not follow the previous contribution",
+        ),
+        (
+            (k["tau_g1_s"], k["tau_g1_sx"], prev.tau_g2, cur.tau_g2),
+            "tau*G2 does not follow the previous contribution",
+        ),
+        (
+            (prev.alpha_g1, cur.alpha_g1, sp["alpha"], k["alpha_g2_spx"]),
+            "alpha*G1 does not follow the previous contribution",
+        ),
+        (
+            (prev.beta_g1, cur.beta_g1, sp["beta"], k["beta_g2_spx"]),
+            "beta*G1 does not follow the previous contribution",
+        ),
+        (
+            (k["beta_g1_s"], k["beta_g1_sx"], prev.beta_g2, cur.beta_g2),
+            "beta*G2 does not follow the previous contribution",
+        ),
     ]
     for args, msg in checks:
         if not tr.same_ratio(*args):
@@ -372,10 +460,10 @@ def verify(pt, progress=None, threads=None):
     prev = contribs[-2] if len(contribs) > 1 else init
     _verify_contribution(cur, prev, len(contribs))
     _log(progress, "checking the powers in every section")
-    g1 = lambda a, i: tr.g1_from_lem(a[i].astype("<u8").tobytes())   # noqa: E731
-    g2 = lambda a, i: tr.g2_from_lem(a[i].astype("<u8").tobytes())   # noqa: E731
-    m1 = lambda b, s: bn254.msm_g1_array(b, s, threads)               # noqa: E731
-    m2 = lambda b, s: bn254.msm_g2_array(b, s, threads)               # noqa: E731
+    g1 = lambda a, i: tr.g1_from_lem(a[i].astype("<u8").tobytes())  # noqa: E731
+    g2 = lambda a, i: tr.g2_from_lem(a[i].astype("<u8").tobytes())  # noqa: E731
+    m1 = lambda b, s: bn254.msm_g1_array(b, s, threads)  # noqa: E731
+    m2 = lambda b, s: bn254.msm_g2_array(b, s, threads)  # noqa: E731
     r1, r2 = _consecutive_ratio(pt.tau_g1, m1)
     if r1 is not None and not tr.same_ratio(r1, r2, tr.G2_GEN, cur.tau_g2):
         raise VerificationError("tauG1 section: powers do not match")
@@ -390,12 +478,17 @@ def verify(pt, progress=None, threads=None):
         raise VerificationError("first element of the tauG2 section must be the generator")
     if g2(pt.tau_g2, 1) != cur.tau_g2:
         raise VerificationError("second element of tauG2 does not match the last contribution")
-    for arr, first, label in ((pt.alpha_tau_g1, cur.alpha_g1, "alphaTauG1"), (pt.beta_tau_g1, cur.beta_g1, "betaTauG1")):
+    for arr, first, label in (
+        (pt.alpha_tau_g1, cur.alpha_g1, "alphaTauG1"),
+        (pt.beta_tau_g1, cur.beta_g1, "betaTauG1"),
+    ):
         r1, r2 = _consecutive_ratio(arr, m1)
         if r1 is not None and not tr.same_ratio(r1, r2, tr.G2_GEN, cur.tau_g2):
             raise VerificationError(f"{label} section: powers do not match")
         if g1(arr, 0) != first:
-            raise VerificationError(f"first element of {label} does not match the last contribution")
+            raise VerificationError(
+                f"first element of {label} does not match the last contribution"
+            )
     if g2(pt.beta_g2, 0) != cur.beta_g2:
         raise VerificationError("betaG2 does not match the last contribution")
     # the next-challenge hash binds the sections to the contribution record
@@ -406,7 +499,9 @@ def verify(pt, progress=None, threads=None):
         nxt.update(resp.digest())
         _hash_sections(nxt, pt, compressed=False)
         if nxt.digest() != cur.next_challenge:
-            raise VerificationError("hash of the sections does not match the next challenge of the last contribution")
+            raise VerificationError(
+                "hash of the sections does not match the next challenge of the last contribution"
+            )
     lines = []
     for i in range(len(contribs) - 1, -1, -1):
         c = contribs[i]
@@ -415,20 +510,28 @@ def verify(pt, progress=None, threads=None):
             _verify_contribution(c, p, i + 1)
         name = c.name.decode("utf-8", "replace") if c.name else ""
         kind = " (beacon)" if c.type == 1 else ""
-        lines.append(f"contribution #{i + 1}{kind}: {name}  next challenge {c.next_challenge.hex()[:32]}...")
+        lines.append(
+            f"contribution #{i + 1}{kind}: {name}  next challenge {c.next_challenge.hex()[:32]}..."
+        )
     lines.reverse()
     if pt.prepared:
         _log(progress, "checking the phase-2 sections")
         _verify_lagrange(pt, threads)
     else:
-        lines.append("warning: no phase-2 sections; run `zkats powersoftau prepare phase2` before a circuit setup")
+        lines.append(
+            "warning: no phase-2 sections; run `zkats powersoftau prepare phase2` before a circuit setup"
+        )
     return lines
 
 
 def _verify_lagrange(pt, threads=None):
     """sum r_j tau_j == sum NTT(r)_i L_i for random r, every domain size."""
-    for sid, src, width, top in ((12, pt.tau_g1, 8, pt.power + 1), (13, pt.tau_g2, 16, pt.power),
-                                 (14, pt.alpha_tau_g1, 8, pt.power), (15, pt.beta_tau_g1, 8, pt.power)):
+    for sid, src, width, top in (
+        (12, pt.tau_g1, 8, pt.power + 1),
+        (13, pt.tau_g2, 16, pt.power),
+        (14, pt.alpha_tau_g1, 8, pt.power),
+        (15, pt.beta_tau_g1, 8, pt.power),
+    ):
         msm = bn254.msm_g1_array if width == 8 else bn254.msm_g2_array
         for p in range(top + 1):
             n = 1 << p
@@ -441,7 +544,9 @@ def _verify_lagrange(pt, threads=None):
             s = bn254.ntt([int(v) for v in r32]) if n > 1 else [int(r32[0])]
             rhs = msm(pt.lagrange(sid, p), ints_to_limbs(s), threads)
             if lhs != rhs:
-                raise VerificationError(f"section {sid}: the Lagrange points of size 2^{p} do not match the powers of tau")
+                raise VerificationError(
+                    f"section {sid}: the Lagrange points of size 2^{p} do not match the powers of tau"
+                )
 
 
 def read(path, check="full"):
@@ -452,5 +557,14 @@ def write(path, pt):
     ptf.write_ptau(path, pt)
 
 
-__all__ = ["new_accumulator", "contribute", "dev_prepared_ptau", "beacon", "prepare_phase2", "verify", "first_challenge_hash",
-           "omega", "FormatError"]
+__all__ = [
+    "new_accumulator",
+    "contribute",
+    "dev_prepared_ptau",
+    "beacon",
+    "prepare_phase2",
+    "verify",
+    "first_challenge_hash",
+    "omega",
+    "FormatError",
+]

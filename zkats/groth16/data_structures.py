@@ -12,6 +12,7 @@ class _Record:
     and hashing, a readable repr (what ``@dataclass(frozen=True)`` gives).
     Written out because importing dataclasses and typing costs about 10 ms,
     and this module is on the command-line verify and prove paths."""
+
     __slots__ = ()
     _fields = ()
     #: field -> default value for fields that may be left out
@@ -70,6 +71,7 @@ class VerifyingKey(_Record):
     ``alpha_beta`` (e(alpha, beta) in Fq12) is not stored: verifiers compute
     what they need.
     """
+
     __slots__ = _fields = ("alpha_1", "beta_2", "gamma_2", "delta_2", "ic")
 
     @property
@@ -79,4 +81,5 @@ class VerifyingKey(_Record):
 
 class Proof(_Record):
     """A Groth16 proof (pi_a in G1, pi_b in G2, pi_c in G1)."""
+
     __slots__ = _fields = ("a", "b", "c")

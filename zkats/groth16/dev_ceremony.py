@@ -27,6 +27,7 @@ a production venue needs a multi-party ceremony.  The Fr arrays derived
 from the secrets are overwritten with zeros after use; Python ints cannot
 be wiped, only dropped.
 """
+
 import numpy as np
 
 from .. import bn254
@@ -71,7 +72,7 @@ def _wire_sums(n_wires, rows, cols, coeffs, lag, threads):
         acc[:, k + 1] += acc[:, k] >> np.uint64(32)
         acc[:, k] &= _MASK32
     raw = acc.astype("<u4").tobytes()
-    vals = [int.from_bytes(raw[36 * i:36 * i + 36], "little") % R for i in range(len(starts))]
+    vals = [int.from_bytes(raw[36 * i : 36 * i + 36], "little") % R for i in range(len(starts))]
     out[cs[starts]] = ints_to_limbs(vals)
     prod.fill(0)
     acc.fill(0)
@@ -87,8 +88,15 @@ class DevCeremony:
     The secret scalars exist only between ``__enter__`` and ``__exit__``
     (also when the block raises); ``ptau`` stays usable afterwards."""
 
-    def __init__(self, power, name="zkats one-party development ceremony", entropy=None, threads=None,
-                 progress=None, _rng=None):
+    def __init__(
+        self,
+        power,
+        name="zkats one-party development ceremony",
+        entropy=None,
+        threads=None,
+        progress=None,
+        _rng=None,
+    ):
         self.power = power
         self.name = name
         self.threads = threads
@@ -96,7 +104,7 @@ class DevCeremony:
         self.ptau = None
         self.response_hash = None
         self._entropy = entropy
-        self._rng = _rng            # tests only: a deterministic snarkjs rng
+        self._rng = _rng  # tests only: a deterministic snarkjs rng
 
     def __enter__(self):
         if self.ptau is not None:
@@ -110,8 +118,15 @@ class DevCeremony:
 
         try:
             self.ptau, self.response_hash = ceremony._contribute_with_rng(
-                ceremony.new_accumulator(self.power), rng, self.name, 0, None, self.threads,
-                self.progress, apply=apply)
+                ceremony.new_accumulator(self.power),
+                rng,
+                self.name,
+                0,
+                None,
+                self.threads,
+                self.progress,
+                apply=apply,
+            )
         except BaseException:
             self._drop()
             raise
@@ -147,8 +162,14 @@ class DevCeremony:
             _log(progress, "Lagrange scalars")
             lag = _lagrange_scalars(tau, cp, threads)
             _log(progress, "per-wire sums")
-            a = _wire_sums(nvars, np.concatenate([A.rows, prow]), np.concatenate([A.cols, pcol]),
-                           np.concatenate([A.coeffs.reshape(-1, 4), one]), lag, threads)
+            a = _wire_sums(
+                nvars,
+                np.concatenate([A.rows, prow]),
+                np.concatenate([A.cols, pcol]),
+                np.concatenate([A.coeffs.reshape(-1, 4), one]),
+                lag,
+                threads,
+            )
             b = _wire_sums(nvars, B.rows, B.cols, B.coeffs.reshape(-1, 4), lag, threads)
             k = _wire_sums(nvars, C.rows, C.cols, C.coeffs.reshape(-1, 4), lag, threads)
             t = np.empty_like(k)
@@ -157,7 +178,7 @@ class DevCeremony:
             _log(progress, "fixed-base points")
             sc = bn254.fr_from_mont_array(np.vstack([a, b, k]))
             g1 = bn254.g1_fixed_base_array(tr.G1_GEN, sc, threads)
-            pB2 = bn254.g2_fixed_base_array(tr.G2_GEN, sc[nvars:2 * nvars], threads)
+            pB2 = bn254.g2_fixed_base_array(tr.G2_GEN, sc[nvars : 2 * nvars], threads)
         finally:
             for arr in (lag, a, b, k, t, sc):
                 if arr is not None:

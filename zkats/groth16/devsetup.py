@@ -35,15 +35,18 @@ partial one.  A known-tau session writes the ptau after its keys: if it is
 interrupted, the next run starts a new session instead of falling back to
 the generic setup (a key never needs the ptau it came from).
 """
+
 import contextlib
 import os
 import time
 from pathlib import Path
 
 POWER = 14
-CEREMONY_WARNING = ("development keys: ONE party (this machine) made the powers of tau and "
-                    "the phase-2 contributions; a production venue needs a multi-party "
-                    "ceremony")
+CEREMONY_WARNING = (
+    "development keys: ONE party (this machine) made the powers of tau and "
+    "the phase-2 contributions; a production venue needs a multi-party "
+    "ceremony"
+)
 _NAME = "zkats development (single party)"
 
 
@@ -70,7 +73,7 @@ def _locked(directory):
     """Exclusive advisory lock on ``directory/.lock`` (no-op without fcntl)."""
     try:
         import fcntl
-    except ImportError:          # pragma: no cover - non-POSIX
+    except ImportError:  # pragma: no cover - non-POSIX
         yield
         return
     with open(Path(directory) / ".lock", "a+") as f:
@@ -98,6 +101,7 @@ def atomic_write(path, write):
 
 def atomic_copy(src, dst):
     import shutil
+
     atomic_write(dst, lambda tmp: shutil.copyfile(src, tmp))
 
 
@@ -117,6 +121,7 @@ class DevSetup:
     def ptau(self):
         """The prepared PTau (read, or made once with the fast one-party path)."""
         from . import ceremony
+
         if self._pt is not None:
             return self._pt
         if self.ptau_path is not None:
@@ -127,7 +132,10 @@ class DevSetup:
         if not path.exists():
             with _locked(self.dir):
                 if not path.exists():
-                    _say(self.progress, f"powers of tau 2^{self.power}: one-party development ceremony")
+                    _say(
+                        self.progress,
+                        f"powers of tau 2^{self.power}: one-party development ceremony",
+                    )
                     pt, _ = ceremony.dev_prepared_ptau(self.power, name=_NAME)
                     atomic_write(path, lambda tmp: ceremony.write(tmp, pt))
                     self._pt = pt
@@ -175,6 +183,7 @@ class DevSetup:
     def _write_key(self, zk, zpath, vpath):
         from ..formats.snarkjs_json import write_verification_key
         from ..formats.zkey import write_zkey
+
         atomic_write(zpath, lambda tmp: write_zkey(tmp, zk))
         atomic_write(vpath, lambda tmp: write_verification_key(tmp, zk.verifying_key()))
 
@@ -183,20 +192,26 @@ class DevSetup:
         missing key of ``todo`` from the known scalars, then the ptau."""
         from . import ceremony, phase2
         from .dev_ceremony import DevCeremony
+
         out = {}
         path = self._ptau_file()
         t0 = time.perf_counter()
-        _say(self.progress, f"powers of tau 2^{self.power}: one-party development ceremony "
-                            "(known-tau session for the keys)")
+        _say(
+            self.progress,
+            f"powers of tau 2^{self.power}: one-party development ceremony "
+            "(known-tau session for the keys)",
+        )
         with DevCeremony(self.power, name=_NAME) as session:
             _say(self.progress, f"powers of tau: {time.perf_counter() - t0:.1f} s")
             for name, cc in todo:
                 zpath, vpath = self.paths(name, cc)
                 if zpath.exists():
-                    continue                  # only the vkey is missing: _generic_key reads the key
+                    continue  # only the vkey is missing: _generic_key reads the key
                 t1 = time.perf_counter()
-                _say(self.progress, f"setup {name} ({cc.n_constraints} constraints, known tau) "
-                                    "+ one contribution")
+                _say(
+                    self.progress,
+                    f"setup {name} ({cc.n_constraints} constraints, known tau) + one contribution",
+                )
                 zk = session.zkey(cc.r1cs)
                 zk, _ = phase2.contribute(zk, name=_NAME)
                 self._write_key(zk, zpath, vpath)
@@ -212,15 +227,19 @@ class DevSetup:
         from ..formats.zkey import read_zkey
         from . import phase2
         from .generator import new_zkey
+
         zpath, vpath = self.paths(name, cc)
         t0 = time.perf_counter()
         if zpath.exists() and vpath.exists():
             _say(self.progress, f"key {name}: cached")
             return zpath, vpath, 0.0
-        pt = None if zpath.exists() else self.ptau()      # outside the lock: it may take it
+        pt = None if zpath.exists() else self.ptau()  # outside the lock: it may take it
         with _locked(self.dir):
             if not zpath.exists():
-                _say(self.progress, f"setup {name} ({cc.n_constraints} constraints) + one contribution")
+                _say(
+                    self.progress,
+                    f"setup {name} ({cc.n_constraints} constraints) + one contribution",
+                )
                 zk = new_zkey(cc.r1cs, pt)
                 zk, _ = phase2.contribute(zk, name=_NAME)
                 self._write_key(zk, zpath, vpath)

@@ -21,6 +21,7 @@ that uses the ptau's full size, snarkjs' H-transcript hash reads past the
 tauG1 section; zkats hashes the points that exist, so the csHash (not the
 key) would differ in that case.
 """
+
 import struct
 
 import numpy as np
@@ -65,13 +66,17 @@ def circuit_shape(r1cs, pt, ptau_path="ptau"):
     if r1cs.prime != R:
         raise InputError("the circuit's prime is not BN254's scalar field")
     if not pt.prepared:
-        raise FormatError(ptau_path, "not prepared for phase 2 (run `zkats powersoftau prepare phase2`)", 12)
+        raise FormatError(
+            ptau_path, "not prepared for phase 2 (run `zkats powersoftau prepare phase2`)", 12
+        )
     m = r1cs.n_constraints
     npub = r1cs.n_pub_out + r1cs.n_pub_in
     cp = circuit_power(m, npub)
     if cp > pt.power:
-        raise InputError(f"circuit too big for this ptau: needs 2^{cp} > 2^{pt.power} "
-                         f"({m} constraints + {npub} public signals)")
+        raise InputError(
+            f"circuit too big for this ptau: needs 2^{cp} > 2^{pt.power} "
+            f"({m} constraints + {npub} public signals)"
+        )
     if cp >= ptf.MAX_POWER:
         raise InputError("circuit too big: domain of 2^28 or more is not supported")
     return m, npub, r1cs.n_wires, cp
@@ -99,15 +104,17 @@ def coefficient_section(r1cs):
     val = np.concatenate([A.coeffs, B.coeffs]).reshape(-1, 4)
     order = np.lexsort((np.arange(len(con)), mat, con))
     coeffs = np.zeros(len(con) + npub + 1, dtype=zkf.COEF_DTYPE)
-    coeffs["matrix"][:len(con)] = mat[order]
-    coeffs["constraint"][:len(con)] = con[order]
-    coeffs["signal"][:len(con)] = sig[order]
+    coeffs["matrix"][: len(con)] = mat[order]
+    coeffs["constraint"][: len(con)] = con[order]
+    coeffs["signal"][: len(con)] = sig[order]
     if len(con):
-        coeffs["value"][:len(con)] = bn254.fr_to_mont_array(bn254.fr_to_mont_array(val[order]))
-    coeffs["matrix"][len(con):] = 0
-    coeffs["constraint"][len(con):] = prow
-    coeffs["signal"][len(con):] = pcol
-    coeffs["value"][len(con):] = np.frombuffer(zkf.coeff_value_to_file(1) * (npub + 1), dtype="<u8").reshape(-1, 4)
+        coeffs["value"][: len(con)] = bn254.fr_to_mont_array(bn254.fr_to_mont_array(val[order]))
+    coeffs["matrix"][len(con) :] = 0
+    coeffs["constraint"][len(con) :] = prow
+    coeffs["signal"][len(con) :] = pcol
+    coeffs["value"][len(con) :] = np.frombuffer(
+        zkf.coeff_value_to_file(1) * (npub + 1), dtype="<u8"
+    ).reshape(-1, 4)
     return coeffs
 
 
@@ -122,36 +129,67 @@ def initial_zkey(r1cs, pt, cp, pA, pB1, pB2, K, progress=None):
     npub = r1cs.n_pub_out + r1cs.n_pub_in
     dom = 1 << cp
     coeffs = coefficient_section(r1cs)
-    ic_arr, pC = K[:npub + 1], np.ascontiguousarray(K[npub + 1:])
+    ic_arr, pC = K[: npub + 1], np.ascontiguousarray(K[npub + 1 :])
     pH = np.ascontiguousarray(pt.lagrange(12, cp + 1)[1::2])
 
-    g1 = lambda a, i: tr.g1_from_lem(a[i].astype("<u8").tobytes())   # noqa: E731
-    g2 = lambda a, i: tr.g2_from_lem(a[i].astype("<u8").tobytes())   # noqa: E731
+    g1 = lambda a, i: tr.g1_from_lem(a[i].astype("<u8").tobytes())  # noqa: E731
+    g2 = lambda a, i: tr.g2_from_lem(a[i].astype("<u8").tobytes())  # noqa: E731
     alpha1, beta1, beta2 = g1(pt.alpha_tau_g1, 0), g1(pt.beta_tau_g1, 0), g2(pt.beta_g2, 0)
 
     # --- csHash (snarkjs' transcript of the initial key) ----------------------
     _log(progress, "hashing")
     h = tr.Blake2b()
-    for p in (tr.g1_to_u(alpha1), tr.g1_to_u(beta1), tr.g2_to_u(beta2),
-              tr.g2_to_u(tr.G2_GEN), tr.g1_to_u(tr.G1_GEN), tr.g2_to_u(tr.G2_GEN)):
+    for p in (
+        tr.g1_to_u(alpha1),
+        tr.g1_to_u(beta1),
+        tr.g2_to_u(beta2),
+        tr.g2_to_u(tr.G2_GEN),
+        tr.g1_to_u(tr.G1_GEN),
+        tr.g2_to_u(tr.G2_GEN),
+    ):
         h.update(p)
     h.update(_u32be(npub + 1))
     h.update(bn254.g1_lem_to_uncompressed(ic_arr))
     h.update(_u32be(dom - 1))
     n_h = dom - 1 if dom - 1 <= (1 << 14) else -(-(dom - 1) // (1 << 14)) * (1 << 14)
     n_h = min(n_h, pt.tau_g1.shape[0] - dom)
-    h.update(bn254.g1_lem_to_uncompressed(bn254.g1_sub_array(pt.tau_g1[dom:dom + n_h], pt.tau_g1[:n_h])))
-    for arr, enc in ((pC, bn254.g1_lem_to_uncompressed), (pA, bn254.g1_lem_to_uncompressed),
-                     (pB1, bn254.g1_lem_to_uncompressed), (pB2, bn254.g2_lem_to_uncompressed)):
+    h.update(
+        bn254.g1_lem_to_uncompressed(
+            bn254.g1_sub_array(pt.tau_g1[dom : dom + n_h], pt.tau_g1[:n_h])
+        )
+    )
+    for arr, enc in (
+        (pC, bn254.g1_lem_to_uncompressed),
+        (pA, bn254.g1_lem_to_uncompressed),
+        (pB1, bn254.g1_lem_to_uncompressed),
+        (pB2, bn254.g2_lem_to_uncompressed),
+    ):
         h.update(_u32be(arr.shape[0]))
         h.update(enc(arr))
     cs_hash = h.digest()
 
     ic = [g1(ic_arr, i) for i in range(npub + 1)]
-    return zkf.ZKey(n_vars=r1cs.n_wires, n_public=npub, domain_size=dom, alpha_1=alpha1, beta_1=beta1,
-                    beta_2=beta2, gamma_2=tr.G2_GEN, delta_1=tr.G1_GEN, delta_2=tr.G2_GEN, ic=ic, coeffs=coeffs,
-                    A=pA, B1=pB1, B2=pB2, C=pC, H=pH, cs_hash=cs_hash, contributions=[],
-                    section_order=(1, 2, 4, 3, 9, 8, 5, 6, 7, 10))
+    return zkf.ZKey(
+        n_vars=r1cs.n_wires,
+        n_public=npub,
+        domain_size=dom,
+        alpha_1=alpha1,
+        beta_1=beta1,
+        beta_2=beta2,
+        gamma_2=tr.G2_GEN,
+        delta_1=tr.G1_GEN,
+        delta_2=tr.G2_GEN,
+        ic=ic,
+        coeffs=coeffs,
+        A=pA,
+        B1=pB1,
+        B2=pB2,
+        C=pC,
+        H=pH,
+        cs_hash=cs_hash,
+        contributions=[],
+        section_order=(1, 2, 4, 3, 9, 8, 5, 6, 7, 10),
+    )
 
 
 def new_zkey(r1cs, pt, threads=None, progress=None, ptau_path="ptau"):
@@ -169,11 +207,17 @@ def new_zkey(r1cs, pt, threads=None, progress=None, ptau_path="ptau"):
 
     # --- A, B1, B2 ---------------------------------------------------------
     _log(progress, "A")
-    ptr, idx, sc = _csr(nvars, np.concatenate([A.cols, pub]), np.concatenate([A.rows, prow]),
-                        np.concatenate([A.coeffs.reshape(-1, 4), one]))
+    ptr, idx, sc = _csr(
+        nvars,
+        np.concatenate([A.cols, pub]),
+        np.concatenate([A.rows, prow]),
+        np.concatenate([A.coeffs.reshape(-1, 4), one]),
+    )
     pA = bn254.g1_sparse_combine_array(nvars, LG1, ptr, idx, sc, threads)
     _log(progress, "B1, B2")
-    ptr, idx, sc = _csr(nvars, B.cols.astype(np.int64), B.rows.astype(np.int64), B.coeffs.reshape(-1, 4))
+    ptr, idx, sc = _csr(
+        nvars, B.cols.astype(np.int64), B.rows.astype(np.int64), B.coeffs.reshape(-1, 4)
+    )
     pB1 = bn254.g1_sparse_combine_array(nvars, LG1, ptr, idx, sc, threads)
     pB2 = bn254.g2_sparse_combine_array(nvars, LG2, ptr, idx, sc, threads)
     # --- IC and C: bases [LG1 | LA | LB] -----------------------------------
@@ -183,7 +227,10 @@ def new_zkey(r1cs, pt, threads=None, progress=None, ptau_path="ptau"):
         nvars,
         np.concatenate([A.cols, B.cols, C.cols, pub]).astype(np.int64),
         np.concatenate([A.rows + 2 * dom, B.rows + dom, C.rows, prow + 2 * dom]).astype(np.int64),
-        np.concatenate([A.coeffs.reshape(-1, 4), B.coeffs.reshape(-1, 4), C.coeffs.reshape(-1, 4), one]))
+        np.concatenate(
+            [A.coeffs.reshape(-1, 4), B.coeffs.reshape(-1, 4), C.coeffs.reshape(-1, 4), one]
+        ),
+    )
     K = bn254.g1_sparse_combine_array(nvars, bases, ptr, idx, sc, threads)
     return initial_zkey(r1cs, pt, cp, pA, pB1, pB2, K, progress)
 
@@ -195,7 +242,7 @@ def check_used_points(pt, cp):
         return
     path = pt.path or "ptau"
     dom = 1 << cp
-    ptf.check_g1_array(path, 2, pt.tau_g1[:min(2 * dom, pt.tau_g1.shape[0])])
+    ptf.check_g1_array(path, 2, pt.tau_g1[: min(2 * dom, pt.tau_g1.shape[0])])
     ptf.check_g1_array(path, 4, pt.alpha_tau_g1[:1])
     ptf.check_g1_array(path, 5, pt.beta_tau_g1[:1])
     ptf.check_g2_array(path, 6, pt.beta_g2)
@@ -209,6 +256,7 @@ def check_used_points(pt, cp):
 def setup(r1cs_path, ptau_path, zkey_path, threads=None, progress=None):
     """``zkats groth16 setup``: read, build, write.  Returns the csHash."""
     from ..formats.r1cs import read_r1cs
+
     r1cs = read_r1cs(r1cs_path)
     pt = ptf.read_ptau(ptau_path, check="lazy")
     check_used_points(pt, circuit_power(r1cs.n_constraints, r1cs.n_pub_out + r1cs.n_pub_in))

@@ -11,6 +11,7 @@ comes from :mod:`secrets` (plus optional entropy) through snarkjs' rng
 derivation, lives only in this module's local variables, and is never
 written or logged.
 """
+
 import hashlib
 
 import numpy as np
@@ -71,14 +72,38 @@ def _apply(zk, rng, ctype, name, beacon, threads):
     new_h = _scale(zk.H, dinv, bn254.g1_mul_one_array, threads)
     del d, dinv
     beacon_hash, num_iterations_exp = beacon if beacon else (None, None)
-    c = zkf.ZkeyContribution(delta_after=delta1, g1_s=g1_s, g1_sx=g1_sx, g2_spx=g2_spx, transcript=transcript,
-                             type=ctype, name=zkf.encode_name(name) if name else None,
-                             beacon_hash=beacon_hash, num_iterations_exp=num_iterations_exp)
-    out = zkf.ZKey(n_vars=zk.n_vars, n_public=zk.n_public, domain_size=zk.domain_size, alpha_1=zk.alpha_1,
-                   beta_1=zk.beta_1, beta_2=zk.beta_2, gamma_2=zk.gamma_2, delta_1=delta1, delta_2=delta2,
-                   ic=zk.ic, coeffs=zk.coeffs, A=zk.A, B1=zk.B1, B2=zk.B2, C=new_c, H=new_h,
-                   cs_hash=zk.cs_hash, contributions=list(zk.contributions) + [c],
-                   section_order=tuple(range(1, 11)))
+    c = zkf.ZkeyContribution(
+        delta_after=delta1,
+        g1_s=g1_s,
+        g1_sx=g1_sx,
+        g2_spx=g2_spx,
+        transcript=transcript,
+        type=ctype,
+        name=zkf.encode_name(name) if name else None,
+        beacon_hash=beacon_hash,
+        num_iterations_exp=num_iterations_exp,
+    )
+    out = zkf.ZKey(
+        n_vars=zk.n_vars,
+        n_public=zk.n_public,
+        domain_size=zk.domain_size,
+        alpha_1=zk.alpha_1,
+        beta_1=zk.beta_1,
+        beta_2=zk.beta_2,
+        gamma_2=zk.gamma_2,
+        delta_1=delta1,
+        delta_2=delta2,
+        ic=zk.ic,
+        coeffs=zk.coeffs,
+        A=zk.A,
+        B1=zk.B1,
+        B2=zk.B2,
+        C=new_c,
+        H=new_h,
+        cs_hash=zk.cs_hash,
+        contributions=list(zk.contributions) + [c],
+        section_order=tuple(range(1, 11)),
+    )
     return out, contribution_hash(c)
 
 
@@ -95,6 +120,7 @@ def beacon(zk, beacon_hash, num_iterations_exp, name=None, threads=None):
 
 def _rand_scalars(n):
     import secrets
+
     s = np.zeros((n, 4), dtype=np.uint64)
     s[:, 0] = np.frombuffer(secrets.token_bytes(8 * n), dtype="<u8") if n else []
     s[:, 0] >>= np.uint64(1)
@@ -129,7 +155,9 @@ def verify_from_init(init, zk, allow_no_contributions=False, threads=None):
             raise VerificationError(f"contribution #{i}: inconsistent transcript")
         sp = tr.hash_to_g2(c.transcript)
         if not tr.same_ratio(c.g1_s, c.g1_sx, sp, c.g2_spx):
-            raise VerificationError(f"contribution #{i}: public key G1 and G2 do not have the same ratio")
+            raise VerificationError(
+                f"contribution #{i}: public key G1 and G2 do not have the same ratio"
+            )
         if not tr.same_ratio(cur_delta, c.delta_after, sp, c.g2_spx):
             raise VerificationError(f"contribution #{i}: deltaAfter does not follow the public key")
         if c.type == 1:
@@ -161,7 +189,7 @@ def verify_from_init(init, zk, allow_no_contributions=False, threads=None):
     for k in ("A", "B1", "B2"):
         if not np.array_equal(getattr(zk, k), getattr(init, k)):
             raise VerificationError(f"{k} section is not identical")
-    msm = lambda b, s: bn254.msm_g1_array(b, s, threads)   # noqa: E731
+    msm = lambda b, s: bn254.msm_g1_array(b, s, threads)  # noqa: E731
     _same_ratio_sections(init.C, zk.C, zk.delta_2, init.delta_2, msm, "L (C)")
     _same_ratio_sections(init.H, zk.H, zk.delta_2, init.delta_2, msm, "H")
     if cur_delta == tr.G1_GEN:
@@ -175,9 +203,12 @@ def verify_from_init(init, zk, allow_no_contributions=False, threads=None):
 def verify(r1cs_path, ptau_path, zkey_path, allow_no_contributions=False, threads=None):
     """``zkey verify CIRCUIT.r1cs POT.ptau FINAL.zkey``."""
     from ..formats.r1cs import read_r1cs
+
     r1cs = read_r1cs(r1cs_path)
     pt = ptf.read_ptau(ptau_path, check="lazy")
-    generator.check_used_points(pt, generator.circuit_power(r1cs.n_constraints, r1cs.n_pub_out + r1cs.n_pub_in))
+    generator.check_used_points(
+        pt, generator.circuit_power(r1cs.n_constraints, r1cs.n_pub_out + r1cs.n_pub_in)
+    )
     init = generator.new_zkey(r1cs, pt, threads=threads, ptau_path=str(ptau_path))
     zk = zkf.read_zkey(zkey_path, check="full")
     return verify_from_init(init, zk, allow_no_contributions, threads)
@@ -186,4 +217,5 @@ def verify(r1cs_path, ptau_path, zkey_path, allow_no_contributions=False, thread
 def export_verification_key(zk, path):
     """Write snarkjs' verification_key.json for ``zk`` (H5b's writer)."""
     from ..formats import snarkjs_json
+
     snarkjs_json.write_verification_key(path, zk.verifying_key())

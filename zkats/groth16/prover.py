@@ -27,6 +27,7 @@ prover (:func:`prove_files`) never loads it.
 
 r and s never leave this module and are never logged.
 """
+
 import secrets
 import sys
 
@@ -49,7 +50,7 @@ def _noop(_stage):
 
 
 def _numpy_array(x):
-    np = sys.modules.get("numpy")     # an ndarray implies numpy is loaded
+    np = sys.modules.get("numpy")  # an ndarray implies numpy is loaded
     return np is not None and isinstance(x, np.ndarray)
 
 
@@ -60,14 +61,18 @@ def _witness_bytes(witness, n_vars):
     ``witness``: an (n, 4) uint64 numpy array, a bytes-like object of n * 32
     bytes (e.g. :func:`zkats.formats.wtns.read_wtns_buffer`), or ints."""
     from .. import bn254
+
     if _numpy_array(witness):
         import numpy as np
+
         buf = np.ascontiguousarray(witness, dtype=np.uint64).reshape(-1, 4)
         n = buf.shape[0]
     elif isinstance(witness, (bytes, bytearray, memoryview)):
         buf = memoryview(witness).cast("B")
         if buf.nbytes % 32:
-            raise InputError(f"witness buffer of {buf.nbytes} bytes is not a whole number of 32-byte values")
+            raise InputError(
+                f"witness buffer of {buf.nbytes} bytes is not a whole number of 32-byte values"
+            )
         n = buf.nbytes // 32
     else:
         vals = list(witness)
@@ -91,8 +96,9 @@ def _key_buffers(zkey):
     """The key's coefficient entries and point sections as buffers, their
     sizes checked against its header counts."""
     get = getattr(zkey, "section_buffers", None)
-    if get is None:                   # a duck-typed key with numpy sections
+    if get is None:  # a duck-typed key with numpy sections
         from ..formats.zkey import ZKey
+
         get = lambda: ZKey.section_buffers(zkey)  # noqa: E731
     bufs = get()
     nv, npub, dom = int(zkey.n_vars), int(zkey.n_public), int(zkey.domain_size)
@@ -110,11 +116,12 @@ def _core(zkey, w, timings=None):
     """The five multi-exponentiations (plain-int points: A, B1, B2, C, H)."""
     from .. import bn254
     from .r1cs_to_qap import coset_shift
+
     ffi, lib = bn254.ffi, bn254.lib
     n_vars, n_public, domain = int(zkey.n_vars), int(zkey.n_public), int(zkey.domain_size)
     if domain < 2 or domain & (domain - 1):
         raise InputError(f"domain size {domain} is not a power of two >= 2")
-    coset_shift(domain.bit_length() - 1)          # InputError beyond Fr's 2-adicity
+    coset_shift(domain.bit_length() - 1)  # InputError beyond Fr's 2-adicity
     bufs = _key_buffers(zkey)
     u64 = bn254.aligned_buffer  # noqa: E731
     coeffs = bufs["coeffs"]
@@ -122,12 +129,28 @@ def _core(zkey, w, timings=None):
     bad = ffi.new("int64_t *")
     secs = ffi.new("double[6]")
     rc = lib.zk_groth16_prove_core(
-        ffi.from_buffer("uint8_t[]", coeffs), memoryview(coeffs).nbytes // 44, u64(w), n_vars, n_public, domain,
-        u64(bufs["A"]), u64(bufs["B1"]), u64(bufs["B2"]), u64(bufs["C"]), u64(bufs["H"]),
-        out, 0, 1 if OVERLAP else 0, bad, secs)
+        ffi.from_buffer("uint8_t[]", coeffs),
+        memoryview(coeffs).nbytes // 44,
+        u64(w),
+        n_vars,
+        n_public,
+        domain,
+        u64(bufs["A"]),
+        u64(bufs["B1"]),
+        u64(bufs["B2"]),
+        u64(bufs["C"]),
+        u64(bufs["H"]),
+        out,
+        0,
+        1 if OVERLAP else 0,
+        bad,
+        secs,
+    )
     if rc == -2:
-        raise InputError(f"coefficient entry {bad[0]} is out of range "
-                         "(matrix id > 1, row >= domain, signal >= nVars, or value >= r)")
+        raise InputError(
+            f"coefficient entry {bad[0]} is out of range "
+            "(matrix id > 1, row >= domain, signal >= nVars, or value >= r)"
+        )
     if rc == -1:
         raise MemoryError("native prover: out of memory")
     if rc != 0:  # pragma: no cover - sizes are checked above
@@ -177,11 +200,12 @@ def prove(zkey, witness, r1cs=None, progress=None, check=True, timings=None):
     del r, s
     proof = Proof(a=pi_a, b=pi_b, c=pi_c)
     raw = memoryview(w).cast("B")
-    public = [int.from_bytes(raw[32 * i:32 * i + 32], "little") for i in range(1, n_public + 1)]
+    public = [int.from_bytes(raw[32 * i : 32 * i + 32], "little") for i in range(1, n_public + 1)]
 
     if check:
         progress("self-check")
         from .verifier import _verify_checked
+
         if not _verify_checked(zkey.verifying_key(), public, proof):
             raise _unsatisfied(w, r1cs)
     return proof, public
@@ -189,28 +213,34 @@ def prove(zkey, witness, r1cs=None, progress=None, check=True, timings=None):
 
 def _witness_ints(w):
     raw = bytes(memoryview(w).cast("B"))
-    return [int.from_bytes(raw[i:i + 32], "little") for i in range(0, len(raw), 32)]
+    return [int.from_bytes(raw[i : i + 32], "little") for i in range(0, len(raw), 32)]
 
 
 def _unsatisfied(w, r1cs):
     if r1cs is None:
         return UnsatisfiedConstraint(
             "the witness does not satisfy the circuit (its proof does not verify "
-            "against the key); pass --r1cs FILE to name the failing constraint")
+            "against the key); pass --r1cs FILE to name the failing constraint"
+        )
     i = first_failing_constraint(r1cs, _witness_ints(w))
     if i is None:
         return UnsatisfiedConstraint(
             "the proof does not verify although the witness satisfies the given R1CS: "
-            "the R1CS does not match the proving key")
-    return UnsatisfiedConstraint(f"the witness does not satisfy {describe_constraint(r1cs, i)}", index=i)
+            "the R1CS does not match the proving key"
+        )
+    return UnsatisfiedConstraint(
+        f"the witness does not satisfy {describe_constraint(r1cs, i)}", index=i
+    )
 
 
 def first_failing_constraint(r1cs, witness):
     """Index of the first constraint <A_i,w>*<B_i,w> != <C_i,w>, or None.
     ``witness``: (n, 4) canonical limbs or a list of ints.  Error path only."""
     from ..formats.r1cs import r1cs_unsatisfied
+
     if _numpy_array(witness):
         from ..field import limbs_to_ints
+
         wi = limbs_to_ints(witness)
     else:
         wi = list(witness)
@@ -233,6 +263,7 @@ def prove_files(zkey_path, wtns_path, r1cs_path=None, progress=None, timings=Non
     the native core as buffers (no numpy unless ``r1cs_path`` is given)."""
     from ..formats.wtns import read_wtns_buffer
     from ..formats.zkey_layout import open_zkey
+
     progress = progress or _noop
     progress("read zkey")
     zkey = open_zkey(zkey_path)
@@ -241,9 +272,12 @@ def prove_files(zkey_path, wtns_path, r1cs_path=None, progress=None, timings=Non
     r1cs = None
     if r1cs_path is not None:
         from ..formats.r1cs import read_r1cs
+
         r1cs = read_r1cs(r1cs_path)
     n_vars = int(zkey.n_vars)
     n_wit = len(witness) // 32
     if n_wit != n_vars:
-        raise InputError(f"{wtns_path}: the witness has {n_wit} values, {zkey_path} expects {n_vars}")
+        raise InputError(
+            f"{wtns_path}: the witness has {n_wit} values, {zkey_path} expects {n_vars}"
+        )
     return prove(zkey, witness, r1cs=r1cs, progress=progress, timings=timings)

@@ -16,6 +16,7 @@ vector an inverse NTT, a scaling by g^i, and a forward NTT; finally
 ``h_i = A_i B_i - C_i``.  Everything stays in numpy uint64 arrays (Montgomery
 form) handled by the native kernels.
 """
+
 from .. import bn254
 from ..errors import InputError
 from ..field import R
@@ -36,7 +37,9 @@ def root_of_unity(power):
 def coset_shift(power):
     """snarkjs' coset generator for a domain of size 2^power: w_{power+1}."""
     if power >= TWO_ADICITY:
-        raise InputError(f"domain power {power} too large: the quotient needs a 2^{power + 1} root of unity")
+        raise InputError(
+            f"domain power {power} too large: the quotient needs a 2^{power + 1} root of unity"
+        )
     return root_of_unity(power + 1)
 
 

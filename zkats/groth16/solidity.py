@@ -16,6 +16,7 @@ Callers should give the call an explicit gas limit (about 500,000 for a few
 public inputs): the precompile calls use the gas left, and a call that runs
 short returns false rather than reverting.
 """
+
 from ..field import Q, R
 
 _HEADER = """// SPDX-License-Identifier: Apache-2.0
@@ -113,8 +114,10 @@ def _g2_consts(name, p):
         (x0, x1), (y0, y1) = (0, 0), (0, 0)
     else:
         (x0, x1), (y0, y1) = p
-    return "\n".join(f"    uint256 private constant {name}_{k} = {v};"
-                     for k, v in (("X1", x1), ("X0", x0), ("Y1", y1), ("Y0", y0)))
+    return "\n".join(
+        f"    uint256 private constant {name}_{k} = {v};"
+        for k, v in (("X1", x1), ("X0", x0), ("Y1", y1), ("Y0", y0))
+    )
 
 
 def solidity_verifier(vk):
@@ -123,17 +126,29 @@ def solidity_verifier(vk):
     if n < 1:
         raise ValueError("a Solidity verifier needs at least one public input")
     ax, ay = vk.alpha_1 if vk.alpha_1 is not None else (0, 0)
-    g2 = "\n".join(_g2_consts(nm, p) for nm, p in
-                   (("BETA", vk.beta_2), ("GAMMA", vk.gamma_2), ("DELTA", vk.delta_2)))
+    g2 = "\n".join(
+        _g2_consts(nm, p)
+        for nm, p in (("BETA", vk.beta_2), ("GAMMA", vk.gamma_2), ("DELTA", vk.delta_2))
+    )
     ic = []
     for i, p in enumerate(vk.ic):
         x, y = p if p is not None else (0, 0)
         ic.append(f"    uint256 private constant IC{i}_X = {x};")
         ic.append(f"    uint256 private constant IC{i}_Y = {y};")
-    acc = "\n".join(f"        ok = ok && _mulAdd(vkx, IC{i}_X, IC{i}_Y, input[{i - 1}]);"
-                    for i in range(1, n + 1))
-    return _HEADER % {"R": R, "Q": Q, "ax": ax, "ay": ay, "g2consts": g2,
-                      "icconsts": "\n".join(ic) + "\n", "n": n, "accumulate": acc}
+    acc = "\n".join(
+        f"        ok = ok && _mulAdd(vkx, IC{i}_X, IC{i}_Y, input[{i - 1}]);"
+        for i in range(1, n + 1)
+    )
+    return _HEADER % {
+        "R": R,
+        "Q": Q,
+        "ax": ax,
+        "ay": ay,
+        "g2consts": g2,
+        "icconsts": "\n".join(ic) + "\n",
+        "n": n,
+        "accumulate": acc,
+    }
 
 
 def _p256(v):
@@ -145,10 +160,12 @@ def solidity_calldata(public_signals, proof):
     halves swapped), c, input."""
     (ax, ay), (bx, by), (cx, cy) = proof.a, proof.b, proof.c
     inputs = ",".join(_p256(x) for x in public_signals)
-    return (f"[{_p256(ax)}, {_p256(ay)}],"
-            f"[[{_p256(bx[1])}, {_p256(bx[0])}],[{_p256(by[1])}, {_p256(by[0])}]],"
-            f"[{_p256(cx)}, {_p256(cy)}],"
-            f"[{inputs}]")
+    return (
+        f"[{_p256(ax)}, {_p256(ay)}],"
+        f"[[{_p256(bx[1])}, {_p256(bx[0])}],[{_p256(by[1])}, {_p256(by[0])}]],"
+        f"[{_p256(cx)}, {_p256(cy)}],"
+        f"[{inputs}]"
+    )
 
 
 def calldata_args(public_signals, proof):

@@ -24,6 +24,7 @@ Facts carried over from snarkjs 0.7.6 / ffjavascript 0.3.1 (read in
 
 Single-point arithmetic and pairings go through :mod:`zkats.bn254` (native).
 """
+
 import hashlib
 import struct
 
@@ -44,8 +45,16 @@ G2_COFACTOR = 2 * Q - R
 # BLAKE2b with exportable state (for snarkjs' partial hashes)
 # ---------------------------------------------------------------------------
 
-_B2_IV = (0x6a09e667f3bcc908, 0xbb67ae8584caa73b, 0x3c6ef372fe94f82b, 0xa54ff53a5f1d36f1,
-          0x510e527fade682d1, 0x9b05688c2b3e6c1f, 0x1f83d9abfb41bd6b, 0x5be0cd19137e2179)
+_B2_IV = (
+    0x6A09E667F3BCC908,
+    0xBB67AE8584CAA73B,
+    0x3C6EF372FE94F82B,
+    0xA54FF53A5F1D36F1,
+    0x510E527FADE682D1,
+    0x9B05688C2B3E6C1F,
+    0x1F83D9ABFB41BD6B,
+    0x5BE0CD19137E2179,
+)
 
 
 class Blake2b:
@@ -55,9 +64,9 @@ class Blake2b:
     def __init__(self):
         self.h = np.array(_B2_IV, dtype=np.uint64)
         self.h[0] ^= np.uint64(0x01010040)
-        self.t = 0          # bytes compressed so far
+        self.t = 0  # bytes compressed so far
         self.buf = bytearray(128)
-        self.pos = 0        # bytes pending in buf (1..128 once data came in)
+        self.pos = 0  # bytes pending in buf (1..128 once data came in)
 
     def copy(self):
         c = Blake2b.__new__(Blake2b)
@@ -69,6 +78,7 @@ class Blake2b:
 
     def update(self, data):
         from .. import bn254
+
         mv = memoryview(data).cast("B")
         n = mv.nbytes
         i = 0
@@ -77,7 +87,7 @@ class Blake2b:
         # fill the pending buffer first; compress it only if more data follows
         if self.pos:
             take = min(128 - self.pos, n)
-            self.buf[self.pos:self.pos + take] = mv[:take]
+            self.buf[self.pos : self.pos + take] = mv[:take]
             self.pos += take
             i = take
             if i == n:
@@ -88,7 +98,7 @@ class Blake2b:
         rest = n - i
         nblk = (rest - 1) // 128
         if nblk:
-            self.t = bn254.blake2b_compress(self.h, mv[i:i + 128 * nblk], self.t)
+            self.t = bn254.blake2b_compress(self.h, mv[i : i + 128 * nblk], self.t)
             i += 128 * nblk
         take = n - i
         self.buf[:take] = mv[i:]
@@ -97,8 +107,9 @@ class Blake2b:
 
     def digest(self):
         from .. import bn254
+
         h = self.h.copy()
-        block = bytearray(self.buf[:self.pos]) + bytes(128 - self.pos)
+        block = bytearray(self.buf[: self.pos]) + bytes(128 - self.pos)
         bn254.blake2b_compress(h, block, self.t + self.pos, last=True)
         return h.astype("<u8").tobytes()
 
@@ -136,15 +147,20 @@ def blake2b_512(*parts):
 # ffjavascript's ChaCha rng and the fromRng samplers
 # ---------------------------------------------------------------------------
 
+
 def _rotl(x, n):
     return ((x << n) | (x >> (32 - n))) & MASK32
 
 
 def _qr(s, a, b, c, d):
-    s[a] = (s[a] + s[b]) & MASK32; s[d] = _rotl(s[d] ^ s[a], 16)
-    s[c] = (s[c] + s[d]) & MASK32; s[b] = _rotl(s[b] ^ s[c], 12)
-    s[a] = (s[a] + s[b]) & MASK32; s[d] = _rotl(s[d] ^ s[a], 8)
-    s[c] = (s[c] + s[d]) & MASK32; s[b] = _rotl(s[b] ^ s[c], 7)
+    s[a] = (s[a] + s[b]) & MASK32
+    s[d] = _rotl(s[d] ^ s[a], 16)
+    s[c] = (s[c] + s[d]) & MASK32
+    s[b] = _rotl(s[b] ^ s[c], 12)
+    s[a] = (s[a] + s[b]) & MASK32
+    s[d] = _rotl(s[d] ^ s[a], 8)
+    s[c] = (s[c] + s[d]) & MASK32
+    s[b] = _rotl(s[b] ^ s[c], 7)
 
 
 class ChaCha:
@@ -154,7 +170,11 @@ class ChaCha:
         seed = list(seed)
         if len(seed) != 8:
             raise ValueError("ChaCha seed is 8 u32")
-        self.state = [0x61707865, 0x3320646E, 0x79622D32, 0x6B206574] + [s & MASK32 for s in seed] + [0, 0, 0, 0]
+        self.state = (
+            [0x61707865, 0x3320646E, 0x79622D32, 0x6B206574]
+            + [s & MASK32 for s in seed]
+            + [0, 0, 0, 0]
+        )
         self.idx = 16
         self.buff = [0] * 16
 
@@ -166,8 +186,14 @@ class ChaCha:
     def _update(self):
         b = list(self.state)
         for _ in range(10):
-            _qr(b, 0, 4, 8, 12); _qr(b, 1, 5, 9, 13); _qr(b, 2, 6, 10, 14); _qr(b, 3, 7, 11, 15)
-            _qr(b, 0, 5, 10, 15); _qr(b, 1, 6, 11, 12); _qr(b, 2, 7, 8, 13); _qr(b, 3, 4, 9, 14)
+            _qr(b, 0, 4, 8, 12)
+            _qr(b, 1, 5, 9, 13)
+            _qr(b, 2, 6, 10, 14)
+            _qr(b, 3, 7, 11, 15)
+            _qr(b, 0, 5, 10, 15)
+            _qr(b, 1, 6, 11, 12)
+            _qr(b, 2, 7, 8, 13)
+            _qr(b, 3, 4, 9, 14)
         self.buff = [(b[i] + self.state[i]) & MASK32 for i in range(16)]
         self.idx = 0
         for k in range(12, 16):
@@ -252,7 +278,7 @@ _B2 = _f2mul((3, 0), (9 * pow(82, -1, Q) % Q, (-1) * pow(82, -1, Q) % Q))  # 3/(
 def _f2_is_square(a):
     if a == (0, 0):
         return True
-    n = (a[0] * a[0] + a[1] * a[1]) % Q     # the norm is a square in Fq iff a is in Fq2
+    n = (a[0] * a[0] + a[1] * a[1]) % Q  # the norm is a square in Fq iff a is in Fq2
     return pow(n, (Q - 1) // 2, Q) == 1
 
 
@@ -294,18 +320,22 @@ def hash_to_g2(h):
 # single-point arithmetic on plain ints (native, through zkats.bn254)
 # ---------------------------------------------------------------------------
 
+
 def g1_mul(p, k):
     from .. import bn254
+
     return bn254.g1_mul(p, int(k))
 
 
 def g2_mul(p, k):
     from .. import bn254
+
     return bn254.g2_mul(p, int(k))
 
 
 def g1_add(p, q):
     from .. import bn254
+
     return bn254.g1_add(p, q)
 
 
@@ -314,15 +344,22 @@ def g1_neg(p):
 
 
 G1_GEN = (1, 2)
-G2_GEN = ((10857046999023057135944570762232829481370756359578518086990519993285655852781,
-           11559732032986387107991004021392285783925812861821192530917403151452391805634),
-          (8495653923123431417604973247489272438418190587263600148770280649306958101930,
-           4082367875863433681332203403145435568316851327593401208105741076214120093531))
+G2_GEN = (
+    (
+        10857046999023057135944570762232829481370756359578518086990519993285655852781,
+        11559732032986387107991004021392285783925812861821192530917403151452391805634,
+    ),
+    (
+        8495653923123431417604973247489272438418190587263600148770280649306958101930,
+        4082367875863433681332203403145435568316851327593401208105741076214120093531,
+    ),
+)
 
 
 def pairing_check(pairs):
     """True if prod e(P_i, Q_i) == 1 for plain-int (G1, G2) pairs."""
     from .. import bn254
+
     return bool(bn254.pairing_check(pairs))
 
 
@@ -337,5 +374,11 @@ def same_ratio(g1s, g1sx, g2s, g2sx):
 # single-point encodings (defined in zkats.formats.points)
 # ---------------------------------------------------------------------------
 
-from ..formats.points import (g1_from_lem, g1_to_lem, g1_to_u, g2_from_lem, g2_to_lem,  # noqa: E402,F401
-                              g2_to_u)
+from ..formats.points import (
+    g1_from_lem,
+    g1_to_lem,
+    g1_to_u,
+    g2_from_lem,
+    g2_to_lem,  # noqa: E402,F401
+    g2_to_u,
+)

@@ -20,6 +20,7 @@ their count must equal ``vk.n_public``, proof points must be on the curve and
 B in the order-r subgroup.  Violations raise :class:`InputError`; a
 well-formed proof that does not verify returns False.
 """
+
 from functools import lru_cache
 
 from ..errors import InputError, VerificationError
@@ -105,12 +106,14 @@ def _prepared(vk):
 
 def _verify_checked(vk, signals, proof):
     gamma, delta, beta = _prepared(vk)
-    return _curve.pairing_check([
-        (_curve.g1_neg(proof.a), proof.b),
-        (_vk_x(vk, signals), gamma),
-        (proof.c, delta),
-        (vk.alpha_1, beta),
-    ])
+    return _curve.pairing_check(
+        [
+            (_curve.g1_neg(proof.a), proof.b),
+            (_vk_x(vk, signals), gamma),
+            (proof.c, delta),
+            (vk.alpha_1, beta),
+        ]
+    )
 
 
 def verify(vk: VerifyingKey, public_signals, proof: Proof) -> bool:
@@ -153,7 +156,9 @@ def _batch_ok(vk, checked):
     gamma, delta, beta = _prepared(vk)
     pairs.append((_curve.g1_lincomb(vk.ic, [s % R for s in ic_scalars]), gamma))
     if c_idx:
-        pairs.append((_curve.g1_lincomb([checked[i][1].c for i in c_idx], [rho[i] for i in c_idx]), delta))
+        pairs.append(
+            (_curve.g1_lincomb([checked[i][1].c for i in c_idx], [rho[i] for i in c_idx]), delta)
+        )
     pairs.append((_curve.g1_mul(vk.alpha_1, ic_scalars[0]), beta))
     return _curve.pairing_check(pairs)
 
@@ -184,4 +189,6 @@ def batch_verify(vk: VerifyingKey, items, raise_on_failure=False) -> bool:
     bad = [i for i, (s, p) in enumerate(checked) if not _verify_checked(vk, s, p)]
     if not bad:  # pragma: no cover - probability 2^-128
         raise VerificationError("batch check failed but every proof verifies on its own; retry")
-    raise VerificationError(f"batch rejected: proof(s) at index {', '.join(map(str, bad))} do not verify")
+    raise VerificationError(
+        f"batch rejected: proof(s) at index {', '.join(map(str, bad))} do not verify"
+    )

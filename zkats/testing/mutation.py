@@ -24,6 +24,7 @@ check that the constraints reject the result:
 
 Both report counts (wires, mutations, rejected, harmless, survivors).
 """
+
 import random
 from dataclasses import dataclass, field
 from typing import List
@@ -36,38 +37,43 @@ from ..field import R
 class MutationReport:
     circuit: str
     n_wires: int
-    n_private: int                   # private inputs + internal wires
+    n_private: int  # private inputs + internal wires
     wires_tried: int = 0
     mutations: int = 0
     rejected: int = 0
     harmless: int = 0
-    survivors: List[tuple] = field(default_factory=list)     # (label, kind, scope)
+    survivors: List[tuple] = field(default_factory=list)  # (label, kind, scope)
     hint_calls: int = 0
     hint_calls_tried: int = 0
     hint_mutations: int = 0
     hint_rejected: int = 0
     hint_harmless: int = 0
-    hint_inconclusive: int = 0       # a later hint raised on the forged values
+    hint_inconclusive: int = 0  # a later hint raised on the forged values
     hint_survivors: List[tuple] = field(default_factory=list)  # (hint index, name, what)
 
     @property
     def findings(self):
         return len(self.survivors) + len(self.hint_survivors)
 
-    HEADER = (f"{'circuit':24s} {'wires':>7s} {'private':>7s} {'tried':>6s} {'mutations':>9s} "
-              f"{'rejected':>8s} {'harmless':>8s} {'hints':>6s} {'h.tried':>7s} {'h.muts':>6s} "
-              f"{'h.rej':>6s} {'h.harm':>6s} {'h.inc':>5s} {'findings':>8s}")
+    HEADER = (
+        f"{'circuit':24s} {'wires':>7s} {'private':>7s} {'tried':>6s} {'mutations':>9s} "
+        f"{'rejected':>8s} {'harmless':>8s} {'hints':>6s} {'h.tried':>7s} {'h.muts':>6s} "
+        f"{'h.rej':>6s} {'h.harm':>6s} {'h.inc':>5s} {'findings':>8s}"
+    )
 
     def row(self):
-        return (f"{self.circuit:24s} {self.n_wires:7d} {self.n_private:7d} {self.wires_tried:6d} "
-                f"{self.mutations:9d} {self.rejected:8d} {self.harmless:8d} "
-                f"{self.hint_calls:6d} {self.hint_calls_tried:7d} {self.hint_mutations:6d} "
-                f"{self.hint_rejected:6d} {self.hint_harmless:6d} {self.hint_inconclusive:5d} "
-                f"{self.findings:8d}")
+        return (
+            f"{self.circuit:24s} {self.n_wires:7d} {self.n_private:7d} {self.wires_tried:6d} "
+            f"{self.mutations:9d} {self.rejected:8d} {self.harmless:8d} "
+            f"{self.hint_calls:6d} {self.hint_calls_tried:7d} {self.hint_mutations:6d} "
+            f"{self.hint_rejected:6d} {self.hint_harmless:6d} {self.hint_inconclusive:5d} "
+            f"{self.findings:8d}"
+        )
 
 
 def _prepare(cc):
     from ..lint import analyse, system_of_compiled, NONZERO_ASSUMPTIONS
+
     sys_ = system_of_compiled(cc)
     det, stats, fwz, occ, _ = analyse(sys_, NONZERO_ASSUMPTIONS)
     return sys_, fwz, occ
@@ -132,6 +138,7 @@ def _hint_calls(cc, inputs):
     def hook(i, fn, args, outs):
         calls.append((getattr(fn, "__name__", "hint"), args, list(outs)))
         return outs
+
     w = cc.solve(inputs, hint_hook=hook)
     return w, calls
 
@@ -150,7 +157,10 @@ def mutate_hints(cc, inputs, max_calls=None, seed=0, report=None, prepared=None)
         # always include the decompositions of full field elements (aliasing)
         strict = [i for i in idx if calls[i][0] == "num2bits_253"]
         rest = [i for i in idx if i not in set(strict)]
-        idx = sorted(strict[:max_calls // 2] + rng.sample(rest, max(0, max_calls - len(strict[:max_calls // 2]))))
+        idx = sorted(
+            strict[: max_calls // 2]
+            + rng.sample(rest, max(0, max_calls - len(strict[: max_calls // 2])))
+        )
     for i in idx:
         name, args, outs = calls[i]
         forged = []
@@ -171,6 +181,7 @@ def mutate_hints(cc, inputs, max_calls=None, seed=0, report=None, prepared=None)
 
             def hook(k, fn, a, o, i=i, new=new):
                 return new if k == i else o
+
             try:
                 w = cc.solve(inputs, hint_hook=hook)
             except UnsatisfiedConstraint:

@@ -12,5 +12,6 @@ def __getattr__(name):
     # lazy: ``zkats.venue.SettlementService`` without importing it at package import
     if name in ("SettlementService", "BatchReceipt"):
         from . import settlement
+
         return getattr(settlement, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -37,6 +37,7 @@ subgroup) by :mod:`zkats.formats.snarkjs_json`.
 What the public signals *mean* is not decided here: see
 :mod:`zkats.venue.settlement` (its signal layouts adapter).
 """
+
 import hashlib
 import json
 import re
@@ -63,7 +64,7 @@ ROLE_CIRCUIT: Dict[str, str] = {
     "deposit": "deposit",
     "withdraw": "withdraw",
     "match": "match",
-    "leg_a": "transition",      # the transition applying the match's leg_a
+    "leg_a": "transition",  # the transition applying the match's leg_a
     "leg_b": "transition",
     "health": "health",
     "liquidate": "liquidate",
@@ -82,6 +83,7 @@ _DEC = re.compile(r"(0|[1-9][0-9]{0,77})\Z")
 @dataclass(frozen=True)
 class ProofBundle:
     """One Groth16 proof with its public signals (canonical ints < r)."""
+
     circuit: str
     public: Tuple[int, ...]
     proof: object  # zkats.groth16.data_structures.Proof
@@ -94,6 +96,7 @@ class NettingProof:
     ``R`` is a Baby Jubjub point (coordinates in Fr), ``s`` a scalar (< r
     here; the netting adapter checks the tighter subgroup-order bound).
     """
+
     R: Tuple[int, int]
     s: int
 
@@ -108,11 +111,14 @@ class Item:
         if self.kind not in KINDS:
             raise InputError(f"unknown item kind {self.kind!r}")
         if set(self.proofs) != set(KINDS[self.kind]):
-            raise InputError(f"{self.kind} item needs proofs {list(KINDS[self.kind])}, "
-                             f"got {sorted(self.proofs)}")
+            raise InputError(
+                f"{self.kind} item needs proofs {list(KINDS[self.kind])}, got {sorted(self.proofs)}"
+            )
         if (self.kind == "trade") != (self.netting is not None):
-            raise InputError(f"{self.kind} item: a netting proof is "
-                             f"{'required' if self.kind == 'trade' else 'not allowed'}")
+            raise InputError(
+                f"{self.kind} item: a netting proof is "
+                f"{'required' if self.kind == 'trade' else 'not allowed'}"
+            )
 
 
 @dataclass(frozen=True)
@@ -134,19 +140,26 @@ class Batch:
 # encoding
 # --------------------------------------------------------------------------
 
+
 def _proof_json(proof):
     from ..formats.snarkjs_json import proof_to_json
+
     return proof_to_json(proof)
 
 
 def item_to_json(item: Item) -> dict:
-    out = {"kind": item.kind,
-           "proofs": {role: {"public": [str(int(v)) for v in b.public],
-                             "proof": _proof_json(b.proof)}
-                      for role, b in item.proofs.items()}}
+    out = {
+        "kind": item.kind,
+        "proofs": {
+            role: {"public": [str(int(v)) for v in b.public], "proof": _proof_json(b.proof)}
+            for role, b in item.proofs.items()
+        },
+    }
     if item.netting is not None:
-        out["netting"] = {"R": [str(item.netting.R[0]), str(item.netting.R[1])],
-                          "s": str(item.netting.s)}
+        out["netting"] = {
+            "R": [str(item.netting.R[0]), str(item.netting.R[1])],
+            "s": str(item.netting.s),
+        }
     return out
 
 
@@ -161,6 +174,7 @@ def dumps(batch: Batch) -> str:
 # --------------------------------------------------------------------------
 # strict parsing
 # --------------------------------------------------------------------------
+
 
 def _keys(d, where, required, optional=()):
     if not isinstance(d, dict):
@@ -184,6 +198,7 @@ def _dec(v, where, bound=R, what="field element"):
 
 def _parse_bundle(d, where, circuit):
     from ..formats.snarkjs_json import proof_from_json
+
     _keys(d, where, ("public", "proof"))
     pub = d["public"]
     if not isinstance(pub, list):
@@ -209,17 +224,20 @@ def item_from_json(d, index=0) -> Item:
     _keys(d, where, ("kind", "proofs") + (("netting",) if kind == "trade" else ()))
     roles = KINDS[kind]
     _keys(d["proofs"], f"{where}.proofs", roles)
-    proofs = {role: _parse_bundle(d["proofs"][role], f"{where}.proofs.{role}", ROLE_CIRCUIT[role])
-              for role in roles}
+    proofs = {
+        role: _parse_bundle(d["proofs"][role], f"{where}.proofs.{role}", ROLE_CIRCUIT[role])
+        for role in roles
+    }
     netting = None
     if kind == "trade":
         n = d["netting"]
         _keys(n, f"{where}.netting", ("R", "s"))
         if not isinstance(n["R"], list) or len(n["R"]) != 2:
             raise InputError(f"{where}.netting.R: expected a list of 2 decimal strings")
-        netting = NettingProof(R=(_dec(n["R"][0], f"{where}.netting.R[0]"),
-                                  _dec(n["R"][1], f"{where}.netting.R[1]")),
-                               s=_dec(n["s"], f"{where}.netting.s"))
+        netting = NettingProof(
+            R=(_dec(n["R"][0], f"{where}.netting.R[0]"), _dec(n["R"][1], f"{where}.netting.R[1]")),
+            s=_dec(n["s"], f"{where}.netting.s"),
+        )
     return Item(kind=kind, proofs=proofs, netting=netting)
 
 

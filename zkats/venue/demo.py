@@ -13,6 +13,7 @@ dict: ``title``, ``public`` (what the ledger and the batch files show) and
 order/quote files go to ``directory/private`` (mode 0600); batch files
 (public) to ``directory/public``.
 """
+
 import time
 from pathlib import Path
 
@@ -40,8 +41,10 @@ def _batch_public(items, receipt, ledger):
                 shown.append(f"price {'revealed' if sig['reveal_price'] else 'hidden'}")
             out.append(f"{it.kind}/{role}: " + ", ".join(shown))
     if receipt is not None:
-        out.append(f"batch {receipt.batch_id} applied: root={_short(receipt.root)}, "
-                   f"{receipt.nullifiers} nullifiers, verified in {receipt.verify_seconds:.2f} s")
+        out.append(
+            f"batch {receipt.batch_id} applied: root={_short(receipt.root)}, "
+            f"{receipt.nullifiers} nullifiers, verified in {receipt.verify_seconds:.2f} s"
+        )
         esc = ledger.summary()["escrow"]
         out.append("escrow: " + ", ".join(f"{_short(a)}={b}" for a, b in esc.items()))
     return out
@@ -53,20 +56,26 @@ _LAYOUT = {}
 def run(directory, report, ptau=None, progress=None):
     from . import batch as B
     from .settlement import DEFAULT_LAYOUTS
-    from .workflow import (Venue, Wallet, account_view, check_healthy, order_to_json,
-                           write_secret)
+    from .workflow import Venue, Wallet, account_view, check_healthy, order_to_json, write_secret
+
     _LAYOUT.update({k: v.names for k, v in DEFAULT_LAYOUTS.items()})
     d = Path(directory)
     prv_dir, pub_dir = d / "private", d / "public"
     t_all = time.perf_counter()
     t = time.perf_counter()
     v = Venue.init(d / "venue", ptau=ptau, progress=progress)
-    report({"title": "venue init: ledger, development keys (cached), oracle epoch 1 "
-                     "(BTC-PERP mark 60000)",
-            "public": [f"verification keys for {len(v.key_timings)} circuits",
-                       f"oracle epoch 1 hash {_short(v.epoch().hash())}"],
+    report(
+        {
+            "title": "venue init: ledger, development keys (cached), oracle epoch 1 "
+            "(BTC-PERP mark 60000)",
+            "public": [
+                f"verification keys for {len(v.key_timings)} circuits",
+                f"oracle epoch 1 hash {_short(v.epoch().hash())}",
+            ],
             "private": ["(toxic waste of the one-party development ceremony: discarded)"],
-            "seconds": time.perf_counter() - t})
+            "seconds": time.perf_counter() - t,
+        }
+    )
     prv_dir.mkdir(mode=0o700)
     pub_dir.mkdir()
     names = ("alice", "bob", "carol")
@@ -81,8 +90,14 @@ def run(directory, report, ptau=None, progress=None):
         r = v.settle(B.load(path))
         for wl in w.values():
             wl.sync(v.ledger)
-        report({"title": title, "public": _batch_public(items, r, v.ledger),
-                "private": private, "seconds": time.perf_counter() - t0 + private_t[0]})
+        report(
+            {
+                "title": title,
+                "public": _batch_public(items, r, v.ledger),
+                "private": private,
+                "seconds": time.perf_counter() - t0 + private_t[0],
+            }
+        )
         private_t[0] = 0.0
         return r
 
@@ -97,8 +112,11 @@ def run(directory, report, ptau=None, progress=None):
     # 1. deposits
     amounts = {"alice": 60_000, "bob": 200_000, "carol": 100_000}
     items = [timed(v.deposit, w[n], amounts[n]) for n in names]
-    settle("deposits: alice 60000, bob 200000, carol 100000 USDC (fresh accounts)", items,
-           [f"{n}: keys and note opening in private/{n}.wallet (0600)" for n in names])
+    settle(
+        "deposits: alice 60000, bob 200000, carol 100000 USDC (fresh accounts)",
+        items,
+        [f"{n}: keys and note opening in private/{n}.wallet (0600)" for n in names],
+    )
 
     # 2. limit orders cross
     buy = v.new_order(w["alice"], "BTC-PERP", "buy", 6, 60_100)
@@ -106,43 +124,72 @@ def run(directory, report, ptau=None, progress=None):
     write_secret(prv_dir / "alice_buy.order", order_to_json(buy))
     write_secret(prv_dir / "bob_sell.order", order_to_json(sell))
     items = [timed(v.order_item, so) for so in (buy, sell)]
-    settle("limit orders rest: alice buy, bob sell (signed, committed, proved)", items,
-           ["alice: buy 6 BTC-PERP, limit 60100 (opening in private/alice_buy.order)",
-            "bob: sell 6 BTC-PERP, limit 59900 (opening in private/bob_sell.order)"])
+    settle(
+        "limit orders rest: alice buy, bob sell (signed, committed, proved)",
+        items,
+        [
+            "alice: buy 6 BTC-PERP, limit 60100 (opening in private/alice_buy.order)",
+            "bob: sell 6 BTC-PERP, limit 59900 (opening in private/bob_sell.order)",
+        ],
+    )
     item, m = timed(v.match, buy, sell, w["alice"], w["bob"])
-    settle("limit orders: alice buys 6 BTC-PERP (limit 60100), bob sells 6 (limit 59900)",
-           [item], [f"fill {m.fill} lots at {m.price} (inside both limits)",
-                    "order sizes, limits, accounts; leg openings; new notes"])
+    settle(
+        "limit orders: alice buys 6 BTC-PERP (limit 60100), bob sells 6 (limit 59900)",
+        [item],
+        [
+            f"fill {m.fill} lots at {m.price} (inside both limits)",
+            "order sizes, limits, accounts; leg openings; new notes",
+        ],
+    )
 
     # 3. RFQ
     from . import orders
     import secrets
+
     req = orders.Request(v.instrument("BTC-PERP"), orders.BUY, 2, v.now() + 600)
     q = orders.quote(req, w["bob"].key, 60_050, secrets.randbits(63))
-    write_secret(prv_dir / "bob.quote", {"kind": "zkats-rfq-quote",
-                                         "maker_order": order_to_json(q.maker_order)})
+    write_secret(
+        prv_dir / "bob.quote",
+        {"kind": "zkats-rfq-quote", "maker_order": order_to_json(q.maker_order)},
+    )
     m = orders.accept(q, w["carol"].key, secrets.randbits(63), v.now())
     items = [timed(v.order_item, so) for so in (m.a, m.b)]
     item, _ = timed(v.match, m.a, m.b, w["carol"], w["bob"], m.fill, m.price)
-    settle("RFQ: carol asks to buy 2, bob quotes 60050, carol accepts", items + [item],
-           ["the quote (bob's signed order) went only to carol",
-            f"fill {m.fill} at {m.price}"])
+    settle(
+        "RFQ: carol asks to buy 2, bob quotes 60050, carol accepts",
+        items + [item],
+        ["the quote (bob's signed order) went only to carol", f"fill {m.fill} at {m.price}"],
+    )
 
     views = {n: account_view(w[n], v.epoch()) for n in names}
-    report({"title": "accounts after trading (each trader sees only their own)",
-            "public": [f"ledger: {v.ledger.summary()['notes']} notes, "
-                       f"{v.ledger.summary()['trades']} trades, no sizes or balances"],
-            "private": [f"{n}: collateral {views[n]['collateral']}, positions "
-                        f"{[p['position'] for p in views[n]['positions']]}, equity "
-                        f"{views[n]['equity']}" for n in names],
-            "seconds": 0.0})
+    report(
+        {
+            "title": "accounts after trading (each trader sees only their own)",
+            "public": [
+                f"ledger: {v.ledger.summary()['notes']} notes, "
+                f"{v.ledger.summary()['trades']} trades, no sizes or balances"
+            ],
+            "private": [
+                f"{n}: collateral {views[n]['collateral']}, positions "
+                f"{[p['position'] for p in views[n]['positions']]}, equity "
+                f"{views[n]['equity']}"
+                for n in names
+            ],
+            "seconds": 0.0,
+        }
+    )
 
     # 4. mark move, health
     t0 = time.perf_counter()
     ep = v.publish_epoch({"BTC-PERP": 52_000}, deadline_in=600)
-    report({"title": "oracle epoch 2: BTC-PERP mark 60000 -> 52000",
+    report(
+        {
+            "title": "oracle epoch 2: BTC-PERP mark 60000 -> 52000",
             "public": [f"epoch {ep.epoch_id} hash {_short(ep.hash())}, health deadline in 600 s"],
-            "private": [], "seconds": time.perf_counter() - t0})
+            "private": [],
+            "seconds": time.perf_counter() - t0,
+        }
+    )
     healthy = [n for n in names if check_healthy(w[n], ep)]
     failed = []
     for n in names:
@@ -153,30 +200,49 @@ def run(directory, report, ptau=None, progress=None):
                 failed.append(f"{n}: cannot prove health ({err})")
     items = [timed(v.health, w[n]) for n in healthy]
     views = {n: account_view(w[n], ep) for n in names}
-    settle("health proofs at epoch 2: " + ", ".join(healthy) + " prove maintenance margin",
-           items, failed + [f"{n}: equity {views[n]['equity']}" for n in names])
+    settle(
+        "health proofs at epoch 2: " + ", ".join(healthy) + " prove maintenance margin",
+        items,
+        failed + [f"{n}: equity {views[n]['equity']}" for n in names],
+    )
 
     # 5. deadline passes, liquidation
     t0 = time.perf_counter()
     v.advance_clock(601)
     eid, marked = v.close_epoch(ep.epoch_id)
     who = {str(w[n].key.account): n for n in names}
-    report({"title": "deadline passed: epoch 2 closed",
+    report(
+        {
+            "title": "deadline passed: epoch 2 closed",
             "public": [f"liquidatable: account {_short(a)}" for a in marked],
             "private": [f"(that account is {who.get(a, '?')})" for a in marked],
-            "seconds": time.perf_counter() - t0})
+            "seconds": time.perf_counter() - t0,
+        }
+    )
     items = [timed(v.liquidate, w[who[a]], eid) for a in marked if a in who]
-    settle("liquidation: the risk engine closes the positions at mark 52000 (1% penalty)",
-           items, [f"{who[a]}: new collateral {account_view(w[who[a]])['collateral']}"
-                   for a in marked if a in who])
+    settle(
+        "liquidation: the risk engine closes the positions at mark 52000 (1% penalty)",
+        items,
+        [
+            f"{who[a]}: new collateral {account_view(w[who[a]])['collateral']}"
+            for a in marked
+            if a in who
+        ],
+    )
 
     # 6. withdrawal
     item = timed(v.withdraw, w["carol"], 20_000, 0xC0FFEE)
-    settle("withdrawal: carol takes 20000 USDC out to 0xc0ffee", [item],
-           [f"carol: collateral left {account_view(w['carol'])['collateral']}, "
-            f"positions stay hidden"])
+    settle(
+        "withdrawal: carol takes 20000 USDC out to 0xc0ffee",
+        [item],
+        [f"carol: collateral left {account_view(w['carol'])['collateral']}, positions stay hidden"],
+    )
     summary = v.ledger.summary()
     v.close()
-    return {"directory": str(d), "total_s": round(time.perf_counter() - t_all, 2),
-            "ledger": summary, "liquidated": [who.get(a, a) for a in marked],
-            "health_failed": [f.split(":")[0] for f in failed]}
+    return {
+        "directory": str(d),
+        "total_s": round(time.perf_counter() - t_all, 2),
+        "ledger": summary,
+        "liquidated": [who.get(a, a) for a in marked],
+        "health_failed": [f.split(":")[0] for f in failed],
+    }

@@ -5,6 +5,7 @@ Same function as :func:`zkats.gadgets.poseidon` (circomlib's parameters;
 the constants are taken from :mod:`zkats.gadgets.poseidon_constants`), with
 many hashes per native call.  Tested equal to the plain twin.
 """
+
 from functools import lru_cache
 
 from ..field import R, ints_to_limbs, limbs_to_ints
@@ -14,15 +15,20 @@ from ..field import R, ints_to_limbs, limbs_to_ints
 def _params(t):
     from .. import bn254
     from ..gadgets.poseidon_constants import N_ROUNDS_F, N_ROUNDS_P, poseidon_params
+
     consts, mds = poseidon_params(t)
-    return (bn254.fr_to_mont_limbs(consts),
-            bn254.fr_to_mont_limbs([x for row in mds for x in row]),
-            N_ROUNDS_F, N_ROUNDS_P[t - 2])
+    return (
+        bn254.fr_to_mont_limbs(consts),
+        bn254.fr_to_mont_limbs([x for row in mds for x in row]),
+        N_ROUNDS_F,
+        N_ROUNDS_P[t - 2],
+    )
 
 
 def poseidon_many(rows):
     """[Poseidon(row) for row in rows]; every row has the same length 1..16."""
     from .. import bn254
+
     rows = [list(r) for r in rows]
     if not rows:
         return []

@@ -18,6 +18,7 @@ strike, right, extra]`` (10 field elements):
 Validation is strict (kind-specific fields must be zero where unused) so
 one instrument has exactly one encoding and one id.
 """
+
 from dataclasses import dataclass
 
 from ..errors import InputError
@@ -78,12 +79,23 @@ class Instrument:
 
     def encoding(self):
         """The canonical spec encoding (list of field elements) hashed into the id."""
-        return [tags.INSTRUMENT, self.kind, symbol(self.underlying), symbol(self.quote),
-                self.lot, self.tick, self.expiry, self.strike, self.right, self.extra]
+        return [
+            tags.INSTRUMENT,
+            self.kind,
+            symbol(self.underlying),
+            symbol(self.quote),
+            self.lot,
+            self.tick,
+            self.expiry,
+            self.strike,
+            self.right,
+            self.extra,
+        ]
 
     @property
     def id(self):
         from ..gadgets.poseidon_hash import poseidon
+
         return poseidon(self.encoding())
 
     def check_price(self, price, what="price"):
@@ -94,10 +106,17 @@ class Instrument:
         return price
 
     def to_json(self):
-        return {"kind": KIND_NAMES[self.kind], "underlying": self.underlying,
-                "quote": self.quote, "lot": self.lot, "tick": self.tick,
-                "expiry": self.expiry, "strike": self.strike,
-                "right": "put" if self.right == PUT else "call", "extra": str(self.extra)}
+        return {
+            "kind": KIND_NAMES[self.kind],
+            "underlying": self.underlying,
+            "quote": self.quote,
+            "lot": self.lot,
+            "tick": self.tick,
+            "expiry": self.expiry,
+            "strike": self.strike,
+            "right": "put" if self.right == PUT else "call",
+            "extra": str(self.extra),
+        }
 
 
 def perpetual(underlying, quote="USDC", lot=1, tick=1):

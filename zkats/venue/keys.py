@@ -15,6 +15,7 @@
 
 ``repr`` and ``str`` show only the account id; secrets are never logged.
 """
+
 import secrets
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -26,11 +27,13 @@ from . import tags
 
 def account_id(pub, npk):
     from ..gadgets.poseidon_hash import poseidon
+
     return poseidon([tags.ACCOUNT, int(pub[0]), int(pub[1]), int(npk)])
 
 
 def nullifier_public(nk):
     from ..gadgets.poseidon_hash import poseidon
+
     return poseidon([tags.NULLIFIER_KEY, nk])
 
 
@@ -58,6 +61,7 @@ class TraderKey:
     def from_seed(cls, seed):
         """A deterministic key for examples and tests ONLY (never for real accounts)."""
         import hashlib
+
         h = hashlib.sha256(b"zkats/test-key/" + bytes(seed)).digest()
         nk = int.from_bytes(hashlib.sha256(b"nk" + h).digest(), "big") % (R - 1) + 1
         return cls(h, nk)
@@ -65,6 +69,7 @@ class TraderKey:
     @cached_property
     def pub(self):
         from ..gadgets.eddsa import eddsa_prv2pub
+
         return eddsa_prv2pub(self.prv)
 
     @cached_property
@@ -78,6 +83,7 @@ class TraderKey:
     def sign(self, msg):
         """EdDSA-Poseidon signature ``(R8, S)`` of the field element ``msg``."""
         from ..gadgets.eddsa import eddsa_sign_poseidon
+
         return eddsa_sign_poseidon(self.prv, msg)
 
     def __str__(self):

@@ -40,6 +40,7 @@ liquidatable       (epoch, account) that missed the deadline; liquidated_batch
 
 Field elements are stored as canonical decimal text (as snarkjs writes them).
 """
+
 import os
 import sqlite3
 import time
@@ -57,6 +58,7 @@ DEFAULT_BUSY_TIMEOUT = 60.0
 # migrations: (version, function(conn)); never edit a released step, append
 # --------------------------------------------------------------------------
 
+
 def _script(conn, sql):
     """Run ``;``-separated DDL inside the current transaction (executescript
     would COMMIT first).  The DDL here has no ``;`` inside literals."""
@@ -66,7 +68,9 @@ def _script(conn, sql):
 
 
 def _m1_core(conn):
-    _script(conn, """
+    _script(
+        conn,
+        """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE batches (
         batch_id   INTEGER PRIMARY KEY,
@@ -93,11 +97,15 @@ def _m1_core(conn):
         batch_id   INTEGER NOT NULL REFERENCES batches(batch_id),
         item_index INTEGER NOT NULL
     ) WITHOUT ROWID;
-    """ + merkle_store.SCHEMA)
+    """
+        + merkle_store.SCHEMA,
+    )
 
 
 def _m2_venue(conn):
-    _script(conn, """
+    _script(
+        conn,
+        """
     CREATE TABLE accounts (
         account     TEXT    PRIMARY KEY,
         first_batch INTEGER NOT NULL REFERENCES batches(batch_id)
@@ -141,14 +149,17 @@ def _m2_venue(conn):
         liquidated_batch INTEGER REFERENCES batches(batch_id),
         PRIMARY KEY (epoch_id, account)
     ) WITHOUT ROWID;
-    """)
+    """,
+    )
 
 
 def _m3_circuits(conn):
     """Aligns with the venue circuits' public signals: withdrawals name a
     recipient, trades record instrument / published price / match time, and
     order commitments consumed by a match cannot be matched again."""
-    _script(conn, """
+    _script(
+        conn,
+        """
     ALTER TABLE escrow_moves ADD COLUMN recipient TEXT;
     ALTER TABLE trades ADD COLUMN instrument TEXT;
     ALTER TABLE trades ADD COLUMN price TEXT;
@@ -158,20 +169,24 @@ def _m3_circuits(conn):
         batch_id    INTEGER NOT NULL REFERENCES batches(batch_id),
         item_index  INTEGER NOT NULL
     ) WITHOUT ROWID
-    """)
+    """,
+    )
 
 
 def _m4_open_orders(conn):
     """Orders a match may consume: opened by an ``order`` proof (signed) or
     as the remainder of an earlier match."""
-    _script(conn, """
+    _script(
+        conn,
+        """
     CREATE TABLE open_orders (
         order_point TEXT    PRIMARY KEY,
         source      TEXT    NOT NULL,
         batch_id    INTEGER NOT NULL REFERENCES batches(batch_id),
         item_index  INTEGER NOT NULL
     ) WITHOUT ROWID
-    """)
+    """,
+    )
 
 
 MIGRATIONS = [(1, _m1_core), (2, _m2_venue), (3, _m3_circuits), (4, _m4_open_orders)]
@@ -180,8 +195,9 @@ SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 def schema_version(conn):
     """The version recorded in the file (0 for an empty file)."""
-    row = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                       "AND name = 'schema_version'").fetchone()
+    row = conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+    ).fetchone()
     if row is None:
         return 0
     row = conn.execute("SELECT version FROM schema_version").fetchone()
@@ -201,8 +217,10 @@ def migrate(conn, target=SCHEMA_VERSION):
         try:
             current = schema_version(conn)
             if current > SCHEMA_VERSION:
-                raise LedgerError(f"ledger schema version {current} is newer than this "
-                                  f"zkats supports ({SCHEMA_VERSION})")
+                raise LedgerError(
+                    f"ledger schema version {current} is newer than this "
+                    f"zkats supports ({SCHEMA_VERSION})"
+                )
             if current < version:
                 if current == 0:
                     conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
@@ -250,8 +268,10 @@ class Ledger:
         try:
             version = schema_version(self.conn)
             if version > SCHEMA_VERSION:
-                raise LedgerError(f"{self.path}: ledger schema version {version} is newer "
-                                  f"than this zkats supports ({SCHEMA_VERSION})")
+                raise LedgerError(
+                    f"{self.path}: ledger schema version {version} is newer "
+                    f"than this zkats supports ({SCHEMA_VERSION})"
+                )
             if version < SCHEMA_VERSION:
                 migrate(self.conn)
             self._init_meta(depth, hash2)
@@ -261,7 +281,7 @@ class Ledger:
 
     def _init_meta(self, depth, hash2):
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'depth'").fetchone()
-        if row is not None:          # an existing ledger: no write lock needed
+        if row is not None:  # an existing ledger: no write lock needed
             d = int(row[0])
             if depth is not None and int(depth) != d:
                 raise LedgerError(f"{self.path}: ledger tree depth is {d}, not {depth}")
@@ -273,8 +293,10 @@ class Ledger:
                 d = DEFAULT_DEPTH if depth is None else int(depth)
                 self.tree = merkle_store.MerkleStore(self.conn, d, hash2)
                 self.conn.execute("INSERT INTO meta VALUES ('depth', ?)", (str(d),))
-                self.conn.execute("INSERT INTO roots(seq, root, n_leaves, batch_id) "
-                                  "VALUES (0, ?, 0, NULL)", (str(self.tree.root()),))
+                self.conn.execute(
+                    "INSERT INTO roots(seq, root, n_leaves, batch_id) VALUES (0, ?, 0, NULL)",
+                    (str(self.tree.root()),),
+                )
             else:
                 d = int(row[0])
                 if depth is not None and int(depth) != d:
@@ -332,32 +354,45 @@ class Ledger:
         return self._one("SELECT 1 FROM roots WHERE root = ?", (str(root),)) is not None
 
     def root_history(self):
-        return [(seq, int(root), n, b) for seq, root, n, b in
-                self.conn.execute("SELECT seq, root, n_leaves, batch_id FROM roots ORDER BY seq")]
+        return [
+            (seq, int(root), n, b)
+            for seq, root, n, b in self.conn.execute(
+                "SELECT seq, root, n_leaves, batch_id FROM roots ORDER BY seq"
+            )
+        ]
 
     def nullifier_spent(self, nullifier):
-        return self._one("SELECT 1 FROM nullifiers WHERE nullifier = ?",
-                         (str(nullifier),)) is not None
+        return (
+            self._one("SELECT 1 FROM nullifiers WHERE nullifier = ?", (str(nullifier),)) is not None
+        )
 
     def note_index(self, commitment):
         row = self._one("SELECT leaf_index FROM notes WHERE commitment = ?", (str(commitment),))
         return None if row is None else row[0]
 
     def notes(self):
-        return [(i, int(c)) for i, c in
-                self.conn.execute("SELECT leaf_index, commitment FROM notes ORDER BY leaf_index")]
+        return [
+            (i, int(c))
+            for i, c in self.conn.execute(
+                "SELECT leaf_index, commitment FROM notes ORDER BY leaf_index"
+            )
+        ]
 
     def note_path(self, leaf_index):
         """Merkle authentication path (siblings, bits) of a note, for provers."""
         return self.tree.path(leaf_index, self.n_leaves())
 
     def order_open(self, point):
-        return self._one("SELECT 1 FROM open_orders WHERE order_point = ?",
-                         (point_key(point),)) is not None
+        return (
+            self._one("SELECT 1 FROM open_orders WHERE order_point = ?", (point_key(point),))
+            is not None
+        )
 
     def order_consumed(self, point):
-        return self._one("SELECT 1 FROM consumed_orders WHERE order_point = ?",
-                         (point_key(point),)) is not None
+        return (
+            self._one("SELECT 1 FROM consumed_orders WHERE order_point = ?", (point_key(point),))
+            is not None
+        )
 
     def account_exists(self, account):
         return self._one("SELECT 1 FROM accounts WHERE account = ?", (str(account),)) is not None
@@ -368,16 +403,24 @@ class Ledger:
 
     def epoch_by_hash(self, data_hash):
         """(epoch_id, deadline, closed_at) of the epoch with this data hash, or None."""
-        return self._one("SELECT epoch_id, deadline, closed_at FROM oracle_epochs "
-                         "WHERE data_hash = ?", (str(data_hash),))
+        return self._one(
+            "SELECT epoch_id, deadline, closed_at FROM oracle_epochs WHERE data_hash = ?",
+            (str(data_hash),),
+        )
 
     def latest_epoch(self):
-        return self._one("SELECT epoch_id, data_hash, deadline, closed_at FROM oracle_epochs "
-                         "ORDER BY epoch_id DESC LIMIT 1")
+        return self._one(
+            "SELECT epoch_id, data_hash, deadline, closed_at FROM oracle_epochs "
+            "ORDER BY epoch_id DESC LIMIT 1"
+        )
 
     def health_proved(self, epoch_id):
-        return [a for (a,) in self.conn.execute(
-            "SELECT account FROM health_proofs WHERE epoch_id = ? ORDER BY account", (epoch_id,))]
+        return [
+            a
+            for (a,) in self.conn.execute(
+                "SELECT account FROM health_proofs WHERE epoch_id = ? ORDER BY account", (epoch_id,)
+            )
+        ]
 
     def liquidatable(self, epoch_id=None, pending_only=False):
         sql = "SELECT epoch_id, account, reason, liquidated_batch FROM liquidatable"
@@ -409,10 +452,13 @@ class Ledger:
             "trades": c.execute("SELECT COUNT(*) FROM trades").fetchone()[0],
             "consumed_orders": c.execute("SELECT COUNT(*) FROM consumed_orders").fetchone()[0],
             "open_orders": c.execute("SELECT COUNT(*) FROM open_orders").fetchone()[0],
-            "escrow": {a: b for a, b in c.execute("SELECT asset, balance FROM escrow ORDER BY asset")},
+            "escrow": {
+                a: b for a, b in c.execute("SELECT asset, balance FROM escrow ORDER BY asset")
+            },
             "epochs": c.execute("SELECT COUNT(*) FROM oracle_epochs").fetchone()[0],
             "liquidatable_pending": c.execute(
-                "SELECT COUNT(*) FROM liquidatable WHERE liquidated_batch IS NULL").fetchone()[0],
+                "SELECT COUNT(*) FROM liquidatable WHERE liquidated_batch IS NULL"
+            ).fetchone()[0],
         }
 
     # -- oracle epochs and liquidation bookkeeping (own transactions) -------
@@ -428,11 +474,15 @@ class Ledger:
             last = c.execute("SELECT MAX(epoch_id) FROM oracle_epochs").fetchone()[0]
             if last is not None and epoch_id <= last:
                 raise LedgerError(f"oracle epoch {epoch_id} is not after the latest ({last})")
-            if c.execute("SELECT 1 FROM oracle_epochs WHERE data_hash = ?",
-                         (str(data_hash),)).fetchone():
+            if c.execute(
+                "SELECT 1 FROM oracle_epochs WHERE data_hash = ?", (str(data_hash),)
+            ).fetchone():
                 raise LedgerError(f"oracle epoch {epoch_id}: data hash already published")
-            c.execute("INSERT INTO oracle_epochs(epoch_id, data_hash, published_at, deadline) "
-                      "VALUES (?, ?, ?, ?)", (int(epoch_id), str(data_hash), now, int(deadline)))
+            c.execute(
+                "INSERT INTO oracle_epochs(epoch_id, data_hash, published_at, deadline) "
+                "VALUES (?, ?, ?, ?)",
+                (int(epoch_id), str(data_hash), now, int(deadline)),
+            )
 
     def close_epoch(self, epoch_id, now=None):
         """After the deadline: every account without a health proof for the
@@ -441,8 +491,9 @@ class Ledger:
         """
         now = int(time.time()) if now is None else int(now)
         with self.write() as c:
-            row = c.execute("SELECT deadline, closed_at FROM oracle_epochs WHERE epoch_id = ?",
-                            (epoch_id,)).fetchone()
+            row = c.execute(
+                "SELECT deadline, closed_at FROM oracle_epochs WHERE epoch_id = ?", (epoch_id,)
+            ).fetchone()
             if row is None:
                 raise LedgerError(f"oracle epoch {epoch_id} is unknown")
             deadline, closed_at = row
@@ -450,13 +501,19 @@ class Ledger:
                 return []
             if now < deadline:
                 raise LedgerError(f"oracle epoch {epoch_id}: deadline not reached")
-            missing = [a for (a,) in c.execute(
-                "SELECT account FROM accounts WHERE account NOT IN "
-                "(SELECT account FROM health_proofs WHERE epoch_id = ?) ORDER BY account",
-                (epoch_id,))]
-            c.executemany("INSERT INTO liquidatable(epoch_id, account, reason, marked_at) "
-                          "VALUES (?, ?, 'no health proof by the deadline', ?)",
-                          [(epoch_id, a, now) for a in missing])
+            missing = [
+                a
+                for (a,) in c.execute(
+                    "SELECT account FROM accounts WHERE account NOT IN "
+                    "(SELECT account FROM health_proofs WHERE epoch_id = ?) ORDER BY account",
+                    (epoch_id,),
+                )
+            ]
+            c.executemany(
+                "INSERT INTO liquidatable(epoch_id, account, reason, marked_at) "
+                "VALUES (?, ?, 'no health proof by the deadline', ?)",
+                [(epoch_id, a, now) for a in missing],
+            )
             c.execute("UPDATE oracle_epochs SET closed_at = ? WHERE epoch_id = ?", (now, epoch_id))
             return missing
 
@@ -484,6 +541,7 @@ def point_key(point):
 def file_digest(path):
     """SHA-256 of the main database file (call :meth:`Ledger.checkpoint` first)."""
     import hashlib
+
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):

@@ -36,6 +36,7 @@ as a field element.  :func:`slacks` computes the same list the circuit
 range-checks (the linear slack in every position for the linear model), so
 the native check and the circuit agree exactly.
 """
+
 from ..errors import InputError
 from . import units
 
@@ -47,7 +48,7 @@ assert len(MAINTENANCE_SHOCKS_BPS) == N_SCENARIOS
 #: penalty on the notional closed by a liquidation (bps), paid from collateral
 LIQUIDATION_PENALTY_BPS = 100
 
-PORTFOLIO_SCALE = 2 * units.GREEK_SCALE * 10 ** 8
+PORTFOLIO_SCALE = 2 * units.GREEK_SCALE * 10**8
 LINEAR_SCALE = units.BPS
 
 
@@ -63,7 +64,7 @@ def _bounds():
     hmax = max(abs(h) for h in INITIAL_SHOCKS_BPS + MAINTENANCE_SHOCKS_BPS)
     d = 1 << (units.DELTA_BITS - 1)
     g = 1 << (units.GAMMA_BITS - 1)
-    port = PORTFOLIO_SCALE * e + n * x * m * (2 * 10 ** 4 * hmax * d + hmax * hmax * g)
+    port = PORTFOLIO_SCALE * e + n * x * m * (2 * 10**4 * hmax * d + hmax * hmax * g)
     return max(lin, port)
 
 
@@ -106,7 +107,7 @@ def portfolio_slacks(note, epoch, maintenance=False):
         for s, ent in zip(note.slots, ents):
             if ent:
                 a = s.position * ent.underlying
-                v += a * (2 * 10 ** 4 * h * ent.delta + h * h * ent.gamma)
+                v += a * (2 * 10**4 * h * ent.delta + h * h * ent.gamma)
         out.append(v)
     return out
 
@@ -147,6 +148,7 @@ def liquidate(note, epoch, new_positions, salt=None):
     whose position would grow or flip."""
     from dataclasses import replace
     from .notes import Slot
+
     if len(new_positions) != units.N_SLOTS:
         raise InputError(f"liquidation: need {units.N_SLOTS} new positions")
     slots, closed = [], 0

@@ -16,6 +16,7 @@ All methods use the connection they are given and never commit: the caller
 (:mod:`zkats.venue.ledger`) owns the transaction, so a batch's leaves, nodes
 and root are written atomically with everything else.
 """
+
 from ..errors import LedgerError
 
 #: value of an empty leaf
@@ -35,6 +36,7 @@ def default_hash2():
     """Two-input Poseidon through the native core (:mod:`zkats.venue.fast_hash`,
     equal to :func:`zkats.gadgets.poseidon`), with a batched ``.many``."""
     from .fast_hash import hash2
+
     return hash2
 
 
@@ -71,8 +73,9 @@ class MerkleStore:
         return 1 << self.depth
 
     def node(self, level, idx):
-        row = self.conn.execute("SELECT value FROM merkle_nodes WHERE level = ? AND idx = ?",
-                                (level, idx)).fetchone()
+        row = self.conn.execute(
+            "SELECT value FROM merkle_nodes WHERE level = ? AND idx = ?", (level, idx)
+        ).fetchone()
         return int(row[0]) if row else self.zeros[level]
 
     def root(self):
@@ -99,14 +102,19 @@ class MerkleStore:
                 left = level_vals[l_idx] if l_idx in level_vals else self.node(level, l_idx)
                 right = level_vals[r_idx] if r_idx in level_vals else self.node(level, r_idx)
                 pairs.append((left, right))
-            hashed = (self.hash_many(pairs) if self.hash_many is not None
-                      else [self.hash2(a, b) for a, b in pairs])
+            hashed = (
+                self.hash_many(pairs)
+                if self.hash_many is not None
+                else [self.hash2(a, b) for a, b in pairs]
+            )
             parents = dict(zip(range(plo, phi + 1), hashed))
             writes.extend((level + 1, p, str(v)) for p, v in parents.items())
             level_vals, lo, hi = parents, plo, phi
         self.conn.executemany(
             "INSERT INTO merkle_nodes(level, idx, value) VALUES (?, ?, ?) "
-            "ON CONFLICT(level, idx) DO UPDATE SET value = excluded.value", writes)
+            "ON CONFLICT(level, idx) DO UPDATE SET value = excluded.value",
+            writes,
+        )
         return level_vals[0]
 
     def path(self, index, n_leaves):

@@ -30,6 +30,7 @@ circuit states: the leg's signed size ``d`` and signed notional ``n = d*p``
 are added to one slot's position and cost, the fee
 ``ceil(|n| * TRADE_FEE_BPS / 10000)`` comes out of collateral.
 """
+
 from dataclasses import dataclass, field, replace
 from typing import Tuple
 
@@ -54,9 +55,11 @@ class Slot:
         units.check_signed(self.cost, units.COST_BITS, "slot cost")
 
     def fields(self):
-        return [self.instrument,
-                units.encode_signed(self.position, units.POSITION_BITS),
-                units.encode_signed(self.cost, units.COST_BITS)]
+        return [
+            self.instrument,
+            units.encode_signed(self.position, units.POSITION_BITS),
+            units.encode_signed(self.cost, units.COST_BITS),
+        ]
 
 
 EMPTY_SLOT = Slot()
@@ -93,7 +96,10 @@ class Note:
     def open(cls, key, collateral=0, model=0, salt=None):
         """A fresh note of ``key``'s account with no positions."""
         from .keys import random_field
-        return cls(key.account, key.npk, collateral, model, (), random_field() if salt is None else salt)
+
+        return cls(
+            key.account, key.npk, collateral, model, (), random_field() if salt is None else salt
+        )
 
     def fields(self):
         """The 14 committed fields before the salt (circuit input order)."""
@@ -104,6 +110,7 @@ class Note:
 
     def commitment(self):
         from ..gadgets.poseidon_hash import poseidon
+
         return poseidon([tags.NOTE] + self.fields() + [self.salt])
 
     def nullifier(self, nk):
@@ -111,14 +118,19 @@ class Note:
 
     def circuit_inputs(self, prefix):
         """``{prefix_account, ..., prefix_slots: [[inst, enc pos, enc cost]...], prefix_salt}``."""
-        return {f"{prefix}_account": self.account, f"{prefix}_npk": self.npk,
-                f"{prefix}_collateral": self.collateral, f"{prefix}_model": self.model,
-                f"{prefix}_slots": [s.fields() for s in self.slots],
-                f"{prefix}_salt": self.salt}
+        return {
+            f"{prefix}_account": self.account,
+            f"{prefix}_npk": self.npk,
+            f"{prefix}_collateral": self.collateral,
+            f"{prefix}_model": self.model,
+            f"{prefix}_slots": [s.fields() for s in self.slots],
+            f"{prefix}_salt": self.salt,
+        }
 
     # ------------------------------------------------------------ updates
     def with_salt(self, salt=None):
         from .keys import random_field
+
         return replace(self, salt=random_field() if salt is None else salt)
 
     def slot_for(self, instrument):
@@ -146,7 +158,7 @@ class Note:
         fee = trade_fee(abs(n))
         if fee > self.collateral:
             raise InputError("note collateral: does not cover the trading fee")
-        new_slot = Slot(instrument, s.position + d, s.cost + n)   # bounds checked here
+        new_slot = Slot(instrument, s.position + d, s.cost + n)  # bounds checked here
         slots = list(self.slots)
         slots[i] = new_slot
         return replace(self, collateral=self.collateral - fee, slots=tuple(slots)).with_salt(salt)
@@ -162,6 +174,7 @@ def trade_fee(notional):
 
 def nullifier(nk, cm):
     from ..gadgets.poseidon_hash import poseidon
+
     return poseidon([tags.NULLIFIER, nk, cm])
 
 
@@ -170,4 +183,5 @@ def genesis_nullifier(nk):
     nk, 0)``.  One per account (the ledger refuses it twice), so an account
     has exactly one live note."""
     from ..gadgets.poseidon_hash import poseidon
+
     return poseidon([tags.NULLIFIER, nk, 0])

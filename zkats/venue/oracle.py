@@ -18,6 +18,7 @@ The epoch's public face is one field element, its hash::
 take the entries as private inputs, recompute this hash and expose it with
 the epoch id; the ledger accepts only hashes of epochs it has published.
 """
+
 from dataclasses import dataclass
 from typing import Tuple
 
@@ -51,13 +52,19 @@ class EpochEntry:
 
     def fields(self):
         """The entry as circuit inputs (signed values encoded)."""
-        return [self.instrument, self.mark, self.underlying,
-                units.encode_signed(self.delta, units.DELTA_BITS),
-                units.encode_signed(self.gamma, units.GAMMA_BITS),
-                self.im_bps, self.mm_bps]
+        return [
+            self.instrument,
+            self.mark,
+            self.underlying,
+            units.encode_signed(self.delta, units.DELTA_BITS),
+            units.encode_signed(self.gamma, units.GAMMA_BITS),
+            self.im_bps,
+            self.mm_bps,
+        ]
 
     def hash(self):
         from ..gadgets.poseidon_hash import poseidon
+
         return poseidon([tags.EPOCH_ENTRY] + self.fields())
 
 
@@ -93,9 +100,13 @@ class Epoch:
 
     def hash(self):
         from ..gadgets.poseidon_hash import poseidon
+
         return poseidon([tags.EPOCH, self.epoch_id] + [e.hash() for e in self.entries])
 
     def circuit_inputs(self):
         """``{"epoch_id", "epoch_hash", "epoch": [[7 fields] x EPOCH_SIZE]}``."""
-        return {"epoch_id": self.epoch_id, "epoch_hash": self.hash(),
-                "epoch": [e.fields() for e in self.entries]}
+        return {
+            "epoch_id": self.epoch_id,
+            "epoch_hash": self.hash(),
+            "epoch": [e.fields() for e in self.entries],
+        }

@@ -28,6 +28,7 @@ sends a :class:`Request`, a maker answers with a signed order as a
 :class:`Quote`, and the taker accepts by signing an order at the quoted
 price.  Both produce a :class:`Match`, the input of the ``match`` circuit.
 """
+
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
@@ -41,6 +42,7 @@ DIGEST_BITS = 248
 
 def _poseidon(xs):
     from ..gadgets.poseidon_hash import poseidon
+
     return poseidon(xs)
 
 
@@ -59,7 +61,7 @@ class Order:
             raise InputError("order instrument: must be a non-zero field element")
         if self.side not in (BUY, SELL):
             raise InputError("order side: 0 (buy) or 1 (sell)")
-        units.check_unsigned(self.size, units.SIZE_BITS, "order size")   # 0: a filled remainder
+        units.check_unsigned(self.size, units.SIZE_BITS, "order size")  # 0: a filled remainder
         if units.check_unsigned(self.limit, units.PRICE_BITS, "order limit") == 0:
             raise InputError("order limit: must be positive")
         units.check_unsigned(self.expiry, units.TIME_BITS, "order expiry")
@@ -68,8 +70,9 @@ class Order:
         units.check_unsigned(self.nonce, units.NONCE_BITS, "order nonce")
 
     def digest(self):
-        return _poseidon([tags.ORDER, self.instrument, self.side, self.expiry,
-                          self.account, self.nonce])
+        return _poseidon(
+            [tags.ORDER, self.instrument, self.side, self.expiry, self.account, self.nonce]
+        )
 
     def commit(self, r):
         """The order commitment point for blinding ``r`` (0 <= r < L)."""
@@ -85,6 +88,7 @@ def low248(x):
 
 def order_commitment(digest, size, limit, r):
     from ..gadgets.pedersen import pedersen_commit
+
     return pedersen_commit([low248(digest), size, limit], r)
 
 
@@ -95,11 +99,12 @@ def signing_message(commitment):
 @dataclass(frozen=True)
 class SignedOrder:
     """An order with its opening and signature (what its owner keeps)."""
+
     order: Order
     blinding: int = field(repr=False)
     pub: tuple
     npk: int
-    sig: tuple          # ((R8x, R8y), S)
+    sig: tuple  # ((R8x, R8y), S)
 
     @property
     def commitment(self):
@@ -110,12 +115,17 @@ class SignedOrder:
         (``C' = C - fill*G_1 + delta*H``; not re-signed: the match proof
         carries its validity)."""
         from ..gadgets.babyjubjub import L
-        return replace(self, order=self.order.with_size(self.order.size - fill),
-                       blinding=(self.blinding + delta) % L)
+
+        return replace(
+            self,
+            order=self.order.with_size(self.order.size - fill),
+            blinding=(self.blinding + delta) % L,
+        )
 
 
 def sign_order(key, order, blinding=None):
     from ..gadgets.pedersen import random_blinding
+
     if order.size == 0:
         raise InputError("order size: must be positive")
     if order.account != key.account:
@@ -129,6 +139,7 @@ def check_signed_order(so, now):
     """The native twin of the ``order`` circuit: raises InputError with the reason."""
     from ..gadgets.eddsa import eddsa_verify_poseidon
     from .keys import account_id
+
     o = so.order
     if account_id(so.pub, so.npk) != o.account:
         raise InputError("order: the signing key is not the order's account")
@@ -147,6 +158,7 @@ class Leg:
     ``blinding`` is the leg's secret ``rho``; the commitment is
     ``sign * (|d|*G_0 + |n|*G_1 + rho*H)``, i.e. a commitment to ``(d, n)``
     with blinding ``sign*rho mod L`` (:attr:`signed_blinding`, what netting sums)."""
+
     instrument: int
     account: int
     d: int
@@ -156,10 +168,12 @@ class Leg:
     @property
     def signed_blinding(self):
         from ..gadgets.babyjubjub import L
+
         return self.blinding % L if self.d >= 0 else (-self.blinding) % L
 
     def commitment(self):
         from ..commit.pedersen import commit_signed
+
         return commit_signed([self.d, self.n], self.signed_blinding)
 
     def tag(self):
@@ -175,6 +189,7 @@ def leg_tag(account, blinding):
 class Match:
     """Two signed orders (either may already be a remainder), the fill, the
     execution price, and the fresh blindings of the remainders and legs."""
+
     a: SignedOrder
     b: SignedOrder
     fill: int
@@ -189,13 +204,22 @@ class Match:
         out = []
         for so, r in ((self.a, self.leg_a_blinding), (self.b, self.leg_b_blinding)):
             sgn = 1 if so.order.side == BUY else -1
-            out.append(Leg(so.order.instrument, so.order.account, sgn * self.fill,
-                           sgn * self.fill * self.price, r))
+            out.append(
+                Leg(
+                    so.order.instrument,
+                    so.order.account,
+                    sgn * self.fill,
+                    sgn * self.fill * self.price,
+                    r,
+                )
+            )
         return out
 
     def remainders(self):
-        return (self.a.remainder(self.fill, self.rem_a_delta),
-                self.b.remainder(self.fill, self.rem_b_delta))
+        return (
+            self.a.remainder(self.fill, self.rem_a_delta),
+            self.b.remainder(self.fill, self.rem_b_delta),
+        )
 
 
 def check_match(m, now):
@@ -223,13 +247,24 @@ def check_match(m, now):
 
 def make_match(a, b, fill, price, reveal_price=0):
     from ..gadgets.pedersen import random_blinding
-    return Match(a, b, fill, price, random_blinding(), random_blinding(),
-                 random_blinding(), random_blinding(), reveal_price)
+
+    return Match(
+        a,
+        b,
+        fill,
+        price,
+        random_blinding(),
+        random_blinding(),
+        random_blinding(),
+        random_blinding(),
+        reveal_price,
+    )
 
 
 def netting_proof(m, context=0):
     """The matcher's netting proof for the two legs of ``m``."""
     from ..commit import netting
+
     legs = m.legs()
     return netting.prove([l.commitment() for l in legs], [l.signed_blinding for l in legs], context)
 
@@ -242,7 +277,7 @@ class OrderBook:
 
     def __init__(self, instrument):
         self.instrument = instrument
-        self.resting = []        # SignedOrder, arrival order
+        self.resting = []  # SignedOrder, arrival order
 
     def submit(self, so, now):
         check_signed_order(so, now)
@@ -269,9 +304,13 @@ class OrderBook:
         return matches
 
     def _best(self, o, now):
-        cands = [r for r in self.resting
-                 if r.order.side != o.side and now < r.order.expiry
-                 and (r.order.limit <= o.limit if o.side == BUY else r.order.limit >= o.limit)]
+        cands = [
+            r
+            for r in self.resting
+            if r.order.side != o.side
+            and now < r.order.expiry
+            and (r.order.limit <= o.limit if o.side == BUY else r.order.limit >= o.limit)
+        ]
         if not cands:
             return None
         key = (lambda r: r.order.limit) if o.side == BUY else (lambda r: -r.order.limit)
@@ -282,6 +321,7 @@ class OrderBook:
 @dataclass(frozen=True)
 class Request:
     """A taker's request for quote: instrument, side, size (no price)."""
+
     instrument: int
     side: int
     size: int
@@ -291,7 +331,7 @@ class Request:
 @dataclass(frozen=True)
 class Quote:
     request: Request
-    maker_order: SignedOrder      # opposite side, size >= requested, limit = quoted price
+    maker_order: SignedOrder  # opposite side, size >= requested, limit = quoted price
 
     @property
     def price(self):
@@ -299,8 +339,15 @@ class Quote:
 
 
 def quote(request, maker_key, price, nonce, expiry=None):
-    o = Order(request.instrument, 1 - request.side, request.size, price,
-              request.expiry if expiry is None else expiry, maker_key.account, nonce)
+    o = Order(
+        request.instrument,
+        1 - request.side,
+        request.size,
+        price,
+        request.expiry if expiry is None else expiry,
+        maker_key.account,
+        nonce,
+    )
     return Quote(request, sign_order(maker_key, o))
 
 

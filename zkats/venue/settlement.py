@@ -32,6 +32,7 @@ circuits' ``PUBLIC_SIGNALS``; ``Groth16Verifier`` wraps
 ``SchnorrNettingVerifier`` is the netting check of :mod:`zkats.commit`
 with native Baby Jubjub arithmetic.
 """
+
 import sqlite3
 import time
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ from .ledger import Ledger, point_key
 # --------------------------------------------------------------------------
 # adapter 1: what each circuit's public signals mean
 # --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SignalLayout:
@@ -60,35 +62,80 @@ class SignalLayout:
     transitions' ``instrument``, ``delta_x``/``delta_y`` and ``tag`` must
     repeat.
     """
+
     circuit: str
     names: Tuple[str, ...]
 
     def decode(self, public):
         if len(public) != len(self.names):
-            raise InputError(f"{self.circuit} proof has {len(public)} public signals, "
-                             f"expected {len(self.names)} ({', '.join(self.names)})")
+            raise InputError(
+                f"{self.circuit} proof has {len(public)} public signals, "
+                f"expected {len(self.names)} ({', '.join(self.names)})"
+            )
         return dict(zip(self.names, public))
 
 
 #: The venue circuits' public signals, in public.json order (the names are
 #: ``circuits/<name>.py``'s ``PUBLIC_SIGNALS``; a test pins them equal).
 DEFAULT_LAYOUTS: Dict[str, SignalLayout] = {
-    "deposit": SignalLayout("deposit", ("root", "nullifier", "commitment", "account",
-                                        "asset", "amount")),
-    "withdraw": SignalLayout("withdraw", ("root", "nullifier", "commitment", "account",
-                                          "asset", "amount", "recipient", "epoch_id",
-                                          "epoch")),
-    "match": SignalLayout("match", ("instrument", "now", "reveal_price", "price",
-                                    "order_a_x", "order_a_y", "order_b_x", "order_b_y",
-                                    "rem_a_x", "rem_a_y", "rem_b_x", "rem_b_y",
-                                    "leg_a_x", "leg_a_y", "leg_b_x", "leg_b_y",
-                                    "tag_a", "tag_b")),
-    "transition": SignalLayout("transition", ("root", "nullifier", "commitment", "instrument",
-                                              "delta_x", "delta_y", "tag", "epoch_id",
-                                              "epoch")),
+    "deposit": SignalLayout(
+        "deposit", ("root", "nullifier", "commitment", "account", "asset", "amount")
+    ),
+    "withdraw": SignalLayout(
+        "withdraw",
+        (
+            "root",
+            "nullifier",
+            "commitment",
+            "account",
+            "asset",
+            "amount",
+            "recipient",
+            "epoch_id",
+            "epoch",
+        ),
+    ),
+    "match": SignalLayout(
+        "match",
+        (
+            "instrument",
+            "now",
+            "reveal_price",
+            "price",
+            "order_a_x",
+            "order_a_y",
+            "order_b_x",
+            "order_b_y",
+            "rem_a_x",
+            "rem_a_y",
+            "rem_b_x",
+            "rem_b_y",
+            "leg_a_x",
+            "leg_a_y",
+            "leg_b_x",
+            "leg_b_y",
+            "tag_a",
+            "tag_b",
+        ),
+    ),
+    "transition": SignalLayout(
+        "transition",
+        (
+            "root",
+            "nullifier",
+            "commitment",
+            "instrument",
+            "delta_x",
+            "delta_y",
+            "tag",
+            "epoch_id",
+            "epoch",
+        ),
+    ),
     "health": SignalLayout("health", ("root", "nullifier", "account", "epoch_id", "epoch")),
-    "liquidate": SignalLayout("liquidate", ("root", "nullifier", "commitment", "account",
-                                            "epoch_id", "epoch")),
+    "liquidate": SignalLayout(
+        "liquidate", ("root", "nullifier", "commitment", "account", "epoch_id", "epoch")
+    ),
     "order": SignalLayout("order", ("commitment_x", "commitment_y", "now")),
 }
 
@@ -101,6 +148,7 @@ CLOCK_SKEW = 60
 # --------------------------------------------------------------------------
 # adapter 2: proof verification, batched per circuit key
 # --------------------------------------------------------------------------
+
 
 class ProofVerifier:
     """Interface: ``failures(circuit, [(public, proof), ...]) -> [indices]``.
@@ -128,6 +176,7 @@ class Groth16Verifier(ProofVerifier):
         """Load ``NAME.vkey.json`` (snarkjs verification_key.json) per circuit."""
         import os
         from ..formats.snarkjs_json import read_verification_key
+
         keys = {}
         for name in circuits or DEFAULT_LAYOUTS:
             p = os.path.join(str(directory), f"{name}.vkey.json")
@@ -137,6 +186,7 @@ class Groth16Verifier(ProofVerifier):
 
     def failures(self, circuit, pairs):
         from ..groth16 import verifier
+
         vk = self.keys.get(circuit)
         if vk is None:
             raise LedgerError(f"no verifying key for circuit {circuit!r}")
@@ -161,6 +211,7 @@ class Groth16Verifier(ProofVerifier):
 # adapter 3: netting (sum of the trade's commitments is a commitment to 0)
 # --------------------------------------------------------------------------
 
+
 class NettingVerifier:
     """Interface: ``verify(points, proof) -> bool`` for a trade.
 
@@ -183,6 +234,7 @@ class ReferenceNettingVerifier(NettingVerifier):
 
     def verify(self, points, proof):
         from ..commit import verify_netting
+
         return bool(verify_netting(points, proof, 0))
 
 
@@ -201,6 +253,7 @@ class SchnorrNettingVerifier(NettingVerifier):
         from ..commit.pedersen import L, blinding_generator
         from . import tags
         from .fast_hash import poseidon
+
         try:
             legs = [(int(x), int(y)) for x, y in points]
             r_point = (int(proof.R[0]), int(proof.R[1]))
@@ -215,15 +268,16 @@ class SchnorrNettingVerifier(NettingVerifier):
         for leg in legs:
             total = bn254.bjj_add(total, leg)
         # zkats.commit.netting's challenge (context 0), with native Poseidon
-        c = poseidon([tags.NETTING, len(legs), total[0], total[1], r_point[0], r_point[1],
-                      0]) % L
-        return bn254.bjj_mul(blinding_generator(), s) == \
-            bn254.bjj_add(r_point, bn254.bjj_mul(total, c))
+        c = poseidon([tags.NETTING, len(legs), total[0], total[1], r_point[0], r_point[1], 0]) % L
+        return bn254.bjj_mul(blinding_generator(), s) == bn254.bjj_add(
+            r_point, bn254.bjj_mul(total, c)
+        )
 
 
 # --------------------------------------------------------------------------
 # receipts and the decoded plan of a batch
 # --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class BatchReceipt:
@@ -231,7 +285,7 @@ class BatchReceipt:
     digest: str
     root: int
     n_items: int
-    leaf_indices: Tuple[Tuple[int, str, int], ...]   # (item, role, leaf index)
+    leaf_indices: Tuple[Tuple[int, str, int], ...]  # (item, role, leaf index)
     nullifiers: int
     verify_seconds: float
     apply_seconds: float
@@ -241,14 +295,14 @@ class BatchReceipt:
 class _ItemPlan:
     index: int
     kind: str
-    signals: Dict[str, Dict[str, int]]                # role -> decoded signals
-    roots: List[Tuple[str, int]] = field(default_factory=list)        # (role, root)
-    nullifiers: List[Tuple[str, int]] = field(default_factory=list)   # spent here
-    live: List[Tuple[str, int]] = field(default_factory=list)         # must be unspent
+    signals: Dict[str, Dict[str, int]]  # role -> decoded signals
+    roots: List[Tuple[str, int]] = field(default_factory=list)  # (role, root)
+    nullifiers: List[Tuple[str, int]] = field(default_factory=list)  # spent here
+    live: List[Tuple[str, int]] = field(default_factory=list)  # must be unspent
     commitments: List[Tuple[str, int]] = field(default_factory=list)
     epochs: List[Tuple[str, int, int]] = field(default_factory=list)  # (role, id, hash)
-    orders: List[Tuple[int, int]] = field(default_factory=list)       # consumed points
-    opens: List[Tuple[int, int]] = field(default_factory=list)        # opened points
+    orders: List[Tuple[int, int]] = field(default_factory=list)  # consumed points
+    opens: List[Tuple[int, int]] = field(default_factory=list)  # opened points
 
     def where(self):
         return f"item {self.index} ({self.kind})"
@@ -275,9 +329,19 @@ class SettlementService:
     proof or left as a remainder by an earlier match.
     """
 
-    def __init__(self, path, verifier: Optional[ProofVerifier] = None, netting=None,
-                 layouts=None, keys_dir=None, clock=None, depth=None, hash2=None,
-                 busy_timeout=None, require_open_orders=True):
+    def __init__(
+        self,
+        path,
+        verifier: Optional[ProofVerifier] = None,
+        netting=None,
+        layouts=None,
+        keys_dir=None,
+        clock=None,
+        depth=None,
+        hash2=None,
+        busy_timeout=None,
+        require_open_orders=True,
+    ):
         kw = {} if busy_timeout is None else {"busy_timeout": busy_timeout}
         self.ledger = Ledger(path, depth=depth, hash2=hash2, **kw)
         if verifier is None and keys_dir is not None:
@@ -329,9 +393,10 @@ class SettlementService:
         except sqlite3.IntegrityError as err:
             # unreachable while the checks above hold the write lock; a backstop
             raise LedgerError(f"batch conflicts with the ledger ({err})") from None
-        except sqlite3.Error as err:          # I/O error, disk full, ...: rolled back
-            raise LedgerError(f"{self.ledger.path}: ledger write failed ({err}); "
-                              f"nothing was applied") from None
+        except sqlite3.Error as err:  # I/O error, disk full, ...: rolled back
+            raise LedgerError(
+                f"{self.ledger.path}: ledger write failed ({err}); nothing was applied"
+            ) from None
         t2 = time.perf_counter()
         return BatchReceipt(verify_seconds=t1 - t0, apply_seconds=t2 - t1, **receipt)
 
@@ -353,7 +418,8 @@ class SettlementService:
                 plan.roots.append((role, sig["root"]))
             if "nullifier" in sig:
                 (plan.live if item.kind == "health" else plan.nullifiers).append(
-                    (role, sig["nullifier"]))
+                    (role, sig["nullifier"])
+                )
             if "commitment" in sig:
                 plan.commitments.append((role, sig["commitment"]))
             if "epoch" in sig:
@@ -363,8 +429,9 @@ class SettlementService:
             for role, x in (("leg_a", "a"), ("leg_b", "b")):
                 t = signals[role]
                 if (t["delta_x"], t["delta_y"]) != _pt(m, "leg_" + x) or t["tag"] != m["tag_" + x]:
-                    raise LedgerError(f"{where}: {role} transition does not apply the "
-                                      f"match's leg_{x}")
+                    raise LedgerError(
+                        f"{where}: {role} transition does not apply the match's leg_{x}"
+                    )
                 if t["instrument"] != m["instrument"]:
                     raise LedgerError(f"{where}: {role} transition is for another instrument")
             if signals["leg_a"]["epoch_id"] != signals["leg_b"]["epoch_id"]:
@@ -374,15 +441,17 @@ class SettlementService:
             if m["reveal_price"] not in (0, 1):
                 raise LedgerError(f"{where}: reveal_price must be 0 or 1")
             if not now - MATCH_MAX_AGE <= m["now"] <= now + CLOCK_SKEW:
-                raise LedgerError(f"{where}: match time {m['now']} is not current "
-                                  f"(service clock {now})")
+                raise LedgerError(
+                    f"{where}: match time {m['now']} is not current (service clock {now})"
+                )
             plan.orders = [_pt(m, "order_a"), _pt(m, "order_b")]
             plan.opens = [_pt(m, "rem_a"), _pt(m, "rem_b")]
         if item.kind == "order":
             o = signals["order"]
             if not now - MATCH_MAX_AGE <= o["now"] <= now + CLOCK_SKEW:
-                raise LedgerError(f"{where}: order time {o['now']} is not current "
-                                  f"(service clock {now})")
+                raise LedgerError(
+                    f"{where}: order time {o['now']} is not current (service clock {now})"
+                )
             plan.opens = [_pt(o, "commitment")]
         return plan
 
@@ -392,40 +461,50 @@ class SettlementService:
         for p in plans:
             for role, n in p.nullifiers:
                 if n in seen_n:
-                    raise LedgerError(f"{p.where()}: {role} nullifier {_short(n)} is spent twice "
-                                      f"in this batch (also {seen_n[n]})")
+                    raise LedgerError(
+                        f"{p.where()}: {role} nullifier {_short(n)} is spent twice "
+                        f"in this batch (also {seen_n[n]})"
+                    )
                 seen_n[n] = f"{p.where()} {role}"
             for role, c in p.commitments:
                 if c in seen_c:
-                    raise LedgerError(f"{p.where()}: {role} note commitment {_short(c)} appears "
-                                      f"twice in this batch (also {seen_c[c]})")
+                    raise LedgerError(
+                        f"{p.where()}: {role} note commitment {_short(c)} appears "
+                        f"twice in this batch (also {seen_c[c]})"
+                    )
                 seen_c[c] = f"{p.where()} {role}"
             for o in p.orders:
                 if o in seen_o:
-                    raise LedgerError(f"{p.where()}: order {_short(o[0])} is matched twice in "
-                                      f"this batch (also {seen_o[o]})")
+                    raise LedgerError(
+                        f"{p.where()}: order {_short(o[0])} is matched twice in "
+                        f"this batch (also {seen_o[o]})"
+                    )
                 seen_o[o] = p.where()
             if p.kind in ("health", "liquidate"):
                 sig = p.signals[p.kind]
                 key = (p.kind, sig["epoch_id"], sig["account"])
                 if key in seen_acct:
-                    raise LedgerError(f"{p.where()}: duplicate {p.kind} for account "
-                                      f"{_short(sig['account'])} and epoch {sig['epoch_id']} "
-                                      f"in this batch")
+                    raise LedgerError(
+                        f"{p.where()}: duplicate {p.kind} for account "
+                        f"{_short(sig['account'])} and epoch {sig['epoch_id']} "
+                        f"in this batch"
+                    )
                 seen_acct[key] = True
         for p in plans:
             for role, n in p.live:
                 if n in seen_n:
-                    raise LedgerError(f"{p.where()}: {role} proof is about a note spent in this "
-                                      f"batch ({seen_n[n]})")
+                    raise LedgerError(
+                        f"{p.where()}: {role} proof is about a note spent in this "
+                        f"batch ({seen_n[n]})"
+                    )
 
     # steps 2 and 4a: against the ledger (outside, then inside the transaction)
     def _check_ledger(self, plans, now):
         led = self.ledger
         latest = led.latest_epoch()
         escrow_after = {}
-        new_accounts = set()     # registered by deposits earlier in this batch
-        opened_here, consumed_here = set(), set()     # order points, in item order
+        new_accounts = set()  # registered by deposits earlier in this batch
+        opened_here, consumed_here = set(), set()  # order points, in item order
 
         def known(account):
             return str(account) in new_accounts or led.account_exists(account)
@@ -445,26 +524,34 @@ class SettlementService:
             for role, eid, ehash in p.epochs:
                 row = led.epoch_by_hash(ehash)
                 if row is None or row[0] != eid:
-                    raise LedgerError(f"{w}: {role} proof uses unknown oracle epoch {eid} "
-                                      f"(or its data hash does not match)")
+                    raise LedgerError(
+                        f"{w}: {role} proof uses unknown oracle epoch {eid} "
+                        f"(or its data hash does not match)"
+                    )
                 epochs[role] = row
             if p.kind in ("trade", "withdraw"):
                 for role, (eid, _, _) in epochs.items():
                     if latest is None or eid != latest[0]:
-                        raise LedgerError(f"{w}: {role} proof uses oracle epoch {eid}, "
-                                          f"not the latest")
+                        raise LedgerError(
+                            f"{w}: {role} proof uses oracle epoch {eid}, not the latest"
+                        )
             for o in p.orders:
                 if led.order_consumed(o) or o in consumed_here:
                     raise LedgerError(f"{w}: order {_short(o[0])} was already matched")
                 if self.require_open_orders and o not in opened_here and not led.order_open(o):
-                    raise LedgerError(f"{w}: order {_short(o[0])} is not open (no order proof "
-                                      f"or earlier remainder)")
+                    raise LedgerError(
+                        f"{w}: order {_short(o[0])} is not open (no order proof "
+                        f"or earlier remainder)"
+                    )
                 consumed_here.add(o)
             for o in p.opens:
-                if o in opened_here or o in consumed_here or led.order_open(o) \
-                        or led.order_consumed(o):
-                    raise LedgerError(f"{w}: order commitment {_short(o[0])} was already "
-                                      f"opened")
+                if (
+                    o in opened_here
+                    or o in consumed_here
+                    or led.order_open(o)
+                    or led.order_consumed(o)
+                ):
+                    raise LedgerError(f"{w}: order commitment {_short(o[0])} was already opened")
                 opened_here.add(o)
             if p.kind in ("deposit", "withdraw"):
                 sig = p.signals[p.kind]
@@ -472,8 +559,9 @@ class SettlementService:
                 bal = escrow_after.get(asset, led.escrow_balance(asset))
                 bal += sig["amount"] if p.kind == "deposit" else -sig["amount"]
                 if bal < 0:
-                    raise LedgerError(f"{w}: withdrawal exceeds the escrow balance of asset "
-                                      f"{_short(asset)}")
+                    raise LedgerError(
+                        f"{w}: withdrawal exceeds the escrow balance of asset {_short(asset)}"
+                    )
                 escrow_after[asset] = bal
                 if p.kind == "deposit":
                     new_accounts.add(str(sig["account"]))
@@ -483,25 +571,36 @@ class SettlementService:
                 sig = p.signals["health"]
                 eid, deadline, _ = epochs["health"]
                 if now > deadline:
-                    raise LedgerError(f"{w}: health proof for oracle epoch {eid} is past "
-                                      f"its deadline")
+                    raise LedgerError(
+                        f"{w}: health proof for oracle epoch {eid} is past its deadline"
+                    )
                 if not known(sig["account"]):
                     raise LedgerError(f"{w}: account {_short(sig['account'])} is unknown")
-                if led._one("SELECT 1 FROM health_proofs WHERE epoch_id = ? AND account = ?",
-                            (eid, str(sig["account"]))):
-                    raise LedgerError(f"{w}: account {_short(sig['account'])} already proved "
-                                      f"health for oracle epoch {eid}")
+                if led._one(
+                    "SELECT 1 FROM health_proofs WHERE epoch_id = ? AND account = ?",
+                    (eid, str(sig["account"])),
+                ):
+                    raise LedgerError(
+                        f"{w}: account {_short(sig['account'])} already proved "
+                        f"health for oracle epoch {eid}"
+                    )
             if p.kind == "liquidate":
                 sig = p.signals["liquidate"]
                 eid = epochs["liquidate"][0]
-                row = led._one("SELECT liquidated_batch FROM liquidatable WHERE epoch_id = ? "
-                               "AND account = ?", (eid, str(sig["account"])))
+                row = led._one(
+                    "SELECT liquidated_batch FROM liquidatable WHERE epoch_id = ? AND account = ?",
+                    (eid, str(sig["account"])),
+                )
                 if row is None:
-                    raise LedgerError(f"{w}: account {_short(sig['account'])} is not "
-                                      f"liquidatable in oracle epoch {eid}")
+                    raise LedgerError(
+                        f"{w}: account {_short(sig['account'])} is not "
+                        f"liquidatable in oracle epoch {eid}"
+                    )
                 if row[0] is not None:
-                    raise LedgerError(f"{w}: account {_short(sig['account'])} was already "
-                                      f"liquidated for oracle epoch {eid}")
+                    raise LedgerError(
+                        f"{w}: account {_short(sig['account'])} was already "
+                        f"liquidated for oracle epoch {eid}"
+                    )
 
     # step 3: proofs (batched per circuit key) and netting
     def _verify(self, batch, plans):
@@ -515,15 +614,18 @@ class SettlementService:
             bad = self.verifier.failures(circuit, [(b.public, b.proof) for _, _, b in entries])
             if bad:
                 i, role, _ = entries[min(bad)]
-                raise LedgerError(f"item {i} ({batch.items[i].kind}): {role} proof does not "
-                                  f"verify against the {circuit} key")
+                raise LedgerError(
+                    f"item {i} ({batch.items[i].kind}): {role} proof does not "
+                    f"verify against the {circuit} key"
+                )
         for p, item in zip(plans, batch.items):
             if item.kind != "trade":
                 continue
             m = p.signals["match"]
             if not self.netting.verify([_pt(m, "leg_a"), _pt(m, "leg_b")], item.netting):
-                raise LedgerError(f"{p.where()}: netting proof does not verify "
-                                  f"(the legs do not balance)")
+                raise LedgerError(
+                    f"{p.where()}: netting proof does not verify (the legs do not balance)"
+                )
 
     # step 4b: write (inside the transaction)
     def _write(self, conn, plans, digest, now):
@@ -531,8 +633,11 @@ class SettlementService:
         n0 = led.n_leaves()
         seq = conn.execute("SELECT MAX(seq) FROM roots").fetchone()[0] + 1
         batch_id = (conn.execute("SELECT MAX(batch_id) FROM batches").fetchone()[0] or 0) + 1
-        conn.execute("INSERT INTO batches(batch_id, digest, n_items, applied_at, root_seq) "
-                     "VALUES (?, ?, ?, ?, ?)", (batch_id, digest, len(plans), now, seq))
+        conn.execute(
+            "INSERT INTO batches(batch_id, digest, n_items, applied_at, root_seq) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (batch_id, digest, len(plans), now, seq),
+        )
         leaves, leaf_rows, placed = [], [], []
         for p in plans:
             for role, c in p.commitments:
@@ -540,56 +645,94 @@ class SettlementService:
                 leaves.append(c)
                 leaf_rows.append((idx, str(c), batch_id, p.index))
                 placed.append((p.index, role, idx))
-        conn.executemany("INSERT INTO notes(leaf_index, commitment, batch_id, item_index) "
-                         "VALUES (?, ?, ?, ?)", leaf_rows)
-        conn.executemany("INSERT INTO nullifiers(nullifier, batch_id, item_index) "
-                         "VALUES (?, ?, ?)",
-                         [(str(n), batch_id, p.index) for p in plans for _, n in p.nullifiers])
-        for p in plans:               # in item order: consume, then open remainders
+        conn.executemany(
+            "INSERT INTO notes(leaf_index, commitment, batch_id, item_index) VALUES (?, ?, ?, ?)",
+            leaf_rows,
+        )
+        conn.executemany(
+            "INSERT INTO nullifiers(nullifier, batch_id, item_index) VALUES (?, ?, ?)",
+            [(str(n), batch_id, p.index) for p in plans for _, n in p.nullifiers],
+        )
+        for p in plans:  # in item order: consume, then open remainders
             for o in p.orders:
                 conn.execute("DELETE FROM open_orders WHERE order_point = ?", (point_key(o),))
-                conn.execute("INSERT INTO consumed_orders(order_point, batch_id, item_index) "
-                             "VALUES (?, ?, ?)", (point_key(o), batch_id, p.index))
+                conn.execute(
+                    "INSERT INTO consumed_orders(order_point, batch_id, item_index) "
+                    "VALUES (?, ?, ?)",
+                    (point_key(o), batch_id, p.index),
+                )
             for o in p.opens:
-                conn.execute("INSERT INTO open_orders(order_point, source, batch_id, item_index) "
-                             "VALUES (?, ?, ?, ?)", (point_key(o), "order" if p.kind == "order"
-                                                     else "remainder", batch_id, p.index))
+                conn.execute(
+                    "INSERT INTO open_orders(order_point, source, batch_id, item_index) "
+                    "VALUES (?, ?, ?, ?)",
+                    (
+                        point_key(o),
+                        "order" if p.kind == "order" else "remainder",
+                        batch_id,
+                        p.index,
+                    ),
+                )
         root = led.tree.append_many(n0, leaves)
-        conn.execute("INSERT INTO roots(seq, root, n_leaves, batch_id) VALUES (?, ?, ?, ?)",
-                     (seq, str(root), n0 + len(leaves), batch_id))
+        conn.execute(
+            "INSERT INTO roots(seq, root, n_leaves, batch_id) VALUES (?, ?, ?, ?)",
+            (seq, str(root), n0 + len(leaves), batch_id),
+        )
         for p in plans:
             if p.kind in ("deposit", "withdraw"):
                 sig = p.signals[p.kind]
                 asset, account = str(sig["asset"]), str(sig["account"])
                 delta = sig["amount"] if p.kind == "deposit" else -sig["amount"]
                 bal = led.escrow_balance(asset) + delta
-                conn.execute("INSERT INTO escrow(asset, balance) VALUES (?, ?) "
-                             "ON CONFLICT(asset) DO UPDATE SET balance = excluded.balance",
-                             (asset, str(bal)))
+                conn.execute(
+                    "INSERT INTO escrow(asset, balance) VALUES (?, ?) "
+                    "ON CONFLICT(asset) DO UPDATE SET balance = excluded.balance",
+                    (asset, str(bal)),
+                )
                 recipient = str(sig["recipient"]) if "recipient" in sig else None
-                conn.execute("INSERT INTO escrow_moves(batch_id, item_index, account, asset, "
-                             "delta, recipient) VALUES (?, ?, ?, ?, ?, ?)",
-                             (batch_id, p.index, account, asset, str(delta), recipient))
+                conn.execute(
+                    "INSERT INTO escrow_moves(batch_id, item_index, account, asset, "
+                    "delta, recipient) VALUES (?, ?, ?, ?, ?, ?)",
+                    (batch_id, p.index, account, asset, str(delta), recipient),
+                )
                 if p.kind == "deposit":
-                    conn.execute("INSERT OR IGNORE INTO accounts(account, first_batch) "
-                                 "VALUES (?, ?)", (account, batch_id))
+                    conn.execute(
+                        "INSERT OR IGNORE INTO accounts(account, first_batch) VALUES (?, ?)",
+                        (account, batch_id),
+                    )
             elif p.kind == "trade":
                 m = p.signals["match"]
                 conn.execute(
                     "INSERT INTO trades(trade_commitment, epoch_id, batch_id, item_index, "
                     "instrument, price, matched_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (point_key(_pt(m, "leg_a")), p.signals["leg_a"]["epoch_id"], batch_id,
-                     p.index, str(m["instrument"]),
-                     str(m["price"]) if m["reveal_price"] else None, m["now"]))
+                    (
+                        point_key(_pt(m, "leg_a")),
+                        p.signals["leg_a"]["epoch_id"],
+                        batch_id,
+                        p.index,
+                        str(m["instrument"]),
+                        str(m["price"]) if m["reveal_price"] else None,
+                        m["now"],
+                    ),
+                )
             elif p.kind == "health":
                 sig = p.signals["health"]
-                conn.execute("INSERT INTO health_proofs(epoch_id, account, batch_id, item_index, "
-                             "proved_at) VALUES (?, ?, ?, ?, ?)",
-                             (sig["epoch_id"], str(sig["account"]), batch_id, p.index, now))
+                conn.execute(
+                    "INSERT INTO health_proofs(epoch_id, account, batch_id, item_index, "
+                    "proved_at) VALUES (?, ?, ?, ?, ?)",
+                    (sig["epoch_id"], str(sig["account"]), batch_id, p.index, now),
+                )
             elif p.kind == "liquidate":
                 sig = p.signals["liquidate"]
-                conn.execute("UPDATE liquidatable SET liquidated_batch = ? WHERE epoch_id = ? "
-                             "AND account = ?", (batch_id, sig["epoch_id"], str(sig["account"])))
-        return dict(batch_id=batch_id, digest=digest, root=root, n_items=len(plans),
-                    leaf_indices=tuple(placed),
-                    nullifiers=sum(len(p.nullifiers) for p in plans))
+                conn.execute(
+                    "UPDATE liquidatable SET liquidated_batch = ? WHERE epoch_id = ? "
+                    "AND account = ?",
+                    (batch_id, sig["epoch_id"], str(sig["account"])),
+                )
+        return dict(
+            batch_id=batch_id,
+            digest=digest,
+            root=root,
+            n_items=len(plans),
+            leaf_indices=tuple(placed),
+            nullifiers=sum(len(p.nullifiers) for p in plans),
+        )

@@ -30,6 +30,7 @@ Inputs and hashes therefore never contain negative numbers or field
 elements near ``r``.  :func:`encode_signed` / :func:`decode_signed` are the
 only conversions.
 """
+
 from ..errors import InputError
 
 SIZE_BITS = 32
@@ -47,7 +48,7 @@ DELTA_BITS = 24
 GAMMA_BITS = 32
 
 BPS = 10_000
-GREEK_SCALE = 10 ** 6
+GREEK_SCALE = 10**6
 
 #: number of position slots in an account note (circuit parameter)
 N_SLOTS = 3
@@ -57,12 +58,18 @@ EPOCH_SIZE = 4
 TREE_DEPTH = 16
 
 UNSIGNED = {
-    "size": SIZE_BITS, "price": PRICE_BITS, "collateral": COLLATERAL_BITS,
-    "bps": BPS_BITS, "time": TIME_BITS, "nonce": NONCE_BITS,
+    "size": SIZE_BITS,
+    "price": PRICE_BITS,
+    "collateral": COLLATERAL_BITS,
+    "bps": BPS_BITS,
+    "time": TIME_BITS,
+    "nonce": NONCE_BITS,
 }
 SIGNED = {
-    "position": POSITION_BITS, "cost": COST_BITS,
-    "delta": DELTA_BITS, "gamma": GAMMA_BITS,
+    "position": POSITION_BITS,
+    "cost": COST_BITS,
+    "delta": DELTA_BITS,
+    "gamma": GAMMA_BITS,
 }
 
 

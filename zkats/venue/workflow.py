@@ -21,6 +21,7 @@ venue needs a multi-party ceremony.  Keys are cached (``$ZKATS_KEY_CACHE``,
 default ``~/.cache/zkats/devkeys``) by the circuit's constraint-system hash,
 so repeated ``venue init`` runs only copy files.
 """
+
 import json
 import os
 import time
@@ -31,9 +32,11 @@ from ..errors import InputError, LedgerError
 #: the circuits whose proofs the settlement service verifies
 CIRCUITS = ("order", "deposit", "match", "transition", "health", "liquidate", "withdraw")
 POWER = 14
-CEREMONY_WARNING = ("development keys: ONE party (this machine) made the powers of tau and "
-                    "the phase-2 contributions; a production venue needs a multi-party "
-                    "ceremony")
+CEREMONY_WARNING = (
+    "development keys: ONE party (this machine) made the powers of tau and "
+    "the phase-2 contributions; a production venue needs a multi-party "
+    "ceremony"
+)
 
 
 def _say(progress, msg):
@@ -95,17 +98,29 @@ def _int(d, k, path):
 
 # ---------------------------------------------------------------- (de)serialise
 def note_to_json(n):
-    return {"account": str(n.account), "npk": str(n.npk), "collateral": n.collateral,
-            "model": n.model, "slots": [[str(s.instrument), s.position, s.cost] for s in n.slots],
-            "salt": str(n.salt)}
+    return {
+        "account": str(n.account),
+        "npk": str(n.npk),
+        "collateral": n.collateral,
+        "model": n.model,
+        "slots": [[str(s.instrument), s.position, s.cost] for s in n.slots],
+        "salt": str(n.salt),
+    }
 
 
 def note_from_json(d, path):
     from .notes import Note, Slot
+
     try:
         slots = tuple(Slot(int(i), int(p), int(c)) for i, p, c in d["slots"])
-        return Note(int(d["account"]), int(d["npk"]), int(d["collateral"]), int(d["model"]),
-                    slots, int(d["salt"]))
+        return Note(
+            int(d["account"]),
+            int(d["npk"]),
+            int(d["collateral"]),
+            int(d["model"]),
+            slots,
+            int(d["salt"]),
+        )
     except (KeyError, TypeError, ValueError):
         raise InputError(f"{path}: malformed note") from None
 
@@ -113,20 +128,43 @@ def note_from_json(d, path):
 def order_to_json(so):
     o = so.order
     (rx, ry), s = so.sig
-    return {"kind": "zkats-order", "instrument": str(o.instrument), "side": o.side,
-            "size": o.size, "limit": o.limit, "expiry": o.expiry, "account": str(o.account),
-            "nonce": o.nonce, "blinding": str(so.blinding), "pub": [str(x) for x in so.pub],
-            "npk": str(so.npk), "sig": [[str(rx), str(ry)], str(s)]}
+    return {
+        "kind": "zkats-order",
+        "instrument": str(o.instrument),
+        "side": o.side,
+        "size": o.size,
+        "limit": o.limit,
+        "expiry": o.expiry,
+        "account": str(o.account),
+        "nonce": o.nonce,
+        "blinding": str(so.blinding),
+        "pub": [str(x) for x in so.pub],
+        "npk": str(so.npk),
+        "sig": [[str(rx), str(ry)], str(s)],
+    }
 
 
 def order_from_json(d, path):
     from .orders import Order, SignedOrder
+
     try:
-        o = Order(int(d["instrument"]), int(d["side"]), int(d["size"]), int(d["limit"]),
-                  int(d["expiry"]), int(d["account"]), int(d["nonce"]))
+        o = Order(
+            int(d["instrument"]),
+            int(d["side"]),
+            int(d["size"]),
+            int(d["limit"]),
+            int(d["expiry"]),
+            int(d["account"]),
+            int(d["nonce"]),
+        )
         (rx, ry), s = d["sig"]
-        return SignedOrder(o, int(d["blinding"]), tuple(int(x) for x in d["pub"]),
-                           int(d["npk"]), ((int(rx), int(ry)), int(s)))
+        return SignedOrder(
+            o,
+            int(d["blinding"]),
+            tuple(int(x) for x in d["pub"]),
+            int(d["npk"]),
+            ((int(rx), int(ry)), int(s)),
+        )
     except (KeyError, TypeError, ValueError):
         raise InputError(f"{path}: malformed order file") from None
 
@@ -150,6 +188,7 @@ class Wallet:
     @classmethod
     def create(cls, path, name=""):
         from .keys import TraderKey
+
         w = cls(path, TraderKey.generate(), name=name)
         write_secret(path, w.to_json())
         return w
@@ -157,6 +196,7 @@ class Wallet:
     @classmethod
     def load(cls, path):
         from .keys import TraderKey
+
         d = read_json(path, "zkats-wallet")
         try:
             key = TraderKey(bytes.fromhex(d["prv"]), int(d["nk"]))
@@ -169,14 +209,19 @@ class Wallet:
         leaf = d.get("leaf")
         if leaf is not None and (not isinstance(leaf, int) or leaf < 0):
             raise InputError(f"{path}: malformed wallet (leaf)")
-        return cls(path, key, note, leaf, pending,
-                   str(d.get("name", "")))
+        return cls(path, key, note, leaf, pending, str(d.get("name", "")))
 
     def to_json(self):
-        return {"kind": "zkats-wallet", "name": self.name, "account": str(self.key.account),
-                "prv": self.key.prv.hex(), "nk": str(self.key.nk),
-                "note": note_to_json(self.note) if self.note else None, "leaf": self.leaf,
-                "pending": [note_to_json(n) for n in self.pending]}
+        return {
+            "kind": "zkats-wallet",
+            "name": self.name,
+            "account": str(self.key.account),
+            "prv": self.key.prv.hex(),
+            "nk": str(self.key.nk),
+            "note": note_to_json(self.note) if self.note else None,
+            "leaf": self.leaf,
+            "pending": [note_to_json(n) for n in self.pending],
+        }
 
     def save(self):
         update_secret(self.path, self.to_json())
@@ -192,10 +237,12 @@ class Wallet:
 
     def spend(self, ledger):
         from zkats.circuits._state import Spend
+
         self.sync(ledger)
         if self.note is None:
-            raise InputError(f"{self.path}: the account has no settled note yet (deposit first, "
-                             f"then settle)")
+            raise InputError(
+                f"{self.path}: the account has no settled note yet (deposit first, then settle)"
+            )
         sibs, bits = ledger.note_path(self.leaf)
         return Spend(self.note, self.key.nk, tuple(self.key.pub), tuple(sibs), tuple(bits))
 
@@ -208,11 +255,13 @@ class Wallet:
 def key_cache_dir():
     """The development-key cache (:func:`zkats.groth16.devsetup.cache_dir`)."""
     from ..groth16.devsetup import cache_dir
+
     return cache_dir()
 
 
 def _atomic_copy(src, dst):
     from ..groth16.devsetup import atomic_copy
+
     atomic_copy(src, dst)
 
 
@@ -242,6 +291,7 @@ def default_epoch_entries(instrument, mark):
     """One perpetual entry: mark = underlying, delta 1, IM 10%, MM 5%."""
     from . import units
     from .oracle import EpochEntry
+
     return [EpochEntry(instrument, mark, mark, units.GREEK_SCALE, 0, 1000, 500)]
 
 
@@ -266,17 +316,24 @@ class Venue:
         """Create the venue directory.  ``circuits=()`` makes a venue without
         proving keys (tests of the commands that prove nothing)."""
         from . import instruments
+
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
         if (d / "venue.json").exists():
             raise InputError(f"{d}: already a venue directory")
         timings = dev_keys(d / "keys", ptau=ptau, progress=progress, circuits=circuits)
         perp = instruments.perpetual("BTC", tick=1)
-        meta = {"kind": "zkats-venue", "version": 1, "development_keys": True,
-                "instruments": {"BTC-PERP": str(perp.id)}, "epochs": {}, "clock_offset": 0}
+        meta = {
+            "kind": "zkats-venue",
+            "version": 1,
+            "development_keys": True,
+            "instruments": {"BTC-PERP": str(perp.id)},
+            "epochs": {},
+            "clock_offset": 0,
+        }
         write_public(d / "venue.json", meta)
         v = cls(d, progress)
-        v.service()          # creates the ledger
+        v.service()  # creates the ledger
         v.publish_epoch({"BTC-PERP": mark})
         v.key_timings = timings
         return v
@@ -294,9 +351,12 @@ class Venue:
     def service(self):
         if self._svc is None:
             from .settlement import Groth16Verifier, SettlementService
-            self._svc = SettlementService(self.dir / "ledger.db",
-                                          verifier=Groth16Verifier.from_dir(self.dir / "keys"),
-                                          clock=self.now)
+
+            self._svc = SettlementService(
+                self.dir / "ledger.db",
+                verifier=Groth16Verifier.from_dir(self.dir / "keys"),
+                clock=self.now,
+            )
         return self._svc
 
     @property
@@ -323,6 +383,7 @@ class Venue:
     # -- oracle
     def epoch(self, epoch_id=None):
         from .oracle import Epoch, EpochEntry
+
         eps = self.meta["epochs"]
         if not eps:
             raise InputError("no oracle epoch published")
@@ -334,6 +395,7 @@ class Venue:
     def publish_epoch(self, marks, deadline_in=3600):
         """Publish the next oracle epoch with these marks ({symbol: price})."""
         from .oracle import Epoch
+
         entries = []
         for sym, mark in marks.items():
             entries += default_epoch_entries(self.instrument(sym), int(mark))
@@ -342,11 +404,27 @@ class Venue:
         ep = Epoch(eid, tuple(entries))
         deadline = self.now() + int(deadline_in)
         self.service().publish_epoch(eid, ep.hash(), deadline)
-        eps[str(eid)] = {"entries": [[int(x) for x in (e.instrument, e.mark, e.underlying,
-                                                         e.delta, e.gamma, e.im_bps, e.mm_bps)]
-                                     for e in ep.entries if e.instrument],
-                         "hash": str(ep.hash()), "deadline": deadline,
-                         "marks": {k: int(v) for k, v in marks.items()}}
+        eps[str(eid)] = {
+            "entries": [
+                [
+                    int(x)
+                    for x in (
+                        e.instrument,
+                        e.mark,
+                        e.underlying,
+                        e.delta,
+                        e.gamma,
+                        e.im_bps,
+                        e.mm_bps,
+                    )
+                ]
+                for e in ep.entries
+                if e.instrument
+            ],
+            "hash": str(ep.hash()),
+            "deadline": deadline,
+            "marks": {k: int(v) for k, v in marks.items()},
+        }
         self.save_meta()
         return ep
 
@@ -361,6 +439,7 @@ class Venue:
         from ..formats.zkey import read_zkey
         from ..groth16.prover import prove
         from .batch import ProofBundle
+
         mod.check(pub, prv)
         _say(self.progress, f"prove {name}")
         cc = compile_circuit(load_circuit(name))
@@ -378,6 +457,7 @@ class Venue:
         from zkats.circuits._state import Spend
         from .batch import Item
         from .notes import Note
+
         if amount <= 0:
             raise InputError("deposit amount: must be positive")
         led = self.ledger
@@ -395,6 +475,7 @@ class Venue:
     def withdraw(self, wallet, amount, recipient):
         from zkats.circuits import withdraw as wd
         from .batch import Item
+
         led = self.ledger
         spend = wallet.spend(led)
         pub, prv = wd.build(spend, led.current_root(), int(amount), int(recipient), self.epoch())
@@ -405,6 +486,7 @@ class Venue:
     def health(self, wallet):
         from zkats.circuits import health as hl
         from .batch import Item
+
         led = self.ledger
         spend = wallet.spend(led)
         pub, prv = hl.build(spend, led.current_root(), self.epoch())
@@ -414,6 +496,7 @@ class Venue:
         """The risk engine's liquidation of ``wallet``'s account (closes every position)."""
         from zkats.circuits import liquidate as lq
         from .batch import Item
+
         led = self.ledger
         spend = wallet.spend(led)
         pub, prv = lq.build(spend, led.current_root(), self.epoch(epoch_id))
@@ -424,12 +507,19 @@ class Venue:
     def new_order(self, wallet, symbol, side, size, limit, expiry_in=3600, nonce=None):
         import secrets
         from . import orders
+
         side = {"buy": orders.BUY, "sell": orders.SELL}.get(str(side).lower())
         if side is None:
             raise InputError("order side: buy or sell")
-        o = orders.Order(self.instrument(symbol), side, int(size), int(limit),
-                         self.now() + int(expiry_in), wallet.key.account,
-                         secrets.randbits(63) if nonce is None else int(nonce))
+        o = orders.Order(
+            self.instrument(symbol),
+            side,
+            int(size),
+            int(limit),
+            self.now() + int(expiry_in),
+            wallet.key.account,
+            secrets.randbits(63) if nonce is None else int(nonce),
+        )
         return orders.sign_order(wallet.key, o)
 
     def order_item(self, so):
@@ -437,6 +527,7 @@ class Venue:
         opens it on the ledger, so a later match may consume it."""
         from zkats.circuits import order as oc
         from .batch import Item
+
         pub, prv = oc.build(so, self.now())
         return Item("order", {"order": self.prove("order", oc, pub, prv)})
 
@@ -446,6 +537,7 @@ class Venue:
         from zkats.circuits import transition as tr
         from . import orders
         from .batch import Item, NettingProof
+
         if so_a.order.account != wallet_a.key.account or so_b.order.account != wallet_b.key.account:
             raise InputError("match: an order does not belong to the wallet given for it")
         if so_a.order.side != orders.BUY:
@@ -461,8 +553,8 @@ class Venue:
         mpub, mprv = mt.build(m, now)
         legs = m.legs()
         built = [tr.build(s, root, leg, ep) for s, leg in zip(spends, legs)]
-        for (p, q) in built:
-            tr.check(p, q)          # fail before any proving (e.g. insufficient margin)
+        for p, q in built:
+            tr.check(p, q)  # fail before any proving (e.g. insufficient margin)
         proofs = {"match": self.prove("match", mt, mpub, mprv)}
         for role, (p, q) in zip(("leg_a", "leg_b"), built):
             proofs[role] = self.prove("transition", tr, p, q)
@@ -474,18 +566,25 @@ class Venue:
 
     def settle(self, items_or_batch):
         from .batch import Batch
+
         batch = items_or_batch if isinstance(items_or_batch, Batch) else Batch(list(items_or_batch))
         return self.service().apply(batch)
 
 
 # ---------------------------------------------------------------- RFQ files (public)
 def request_to_json(req):
-    return {"kind": "zkats-rfq-request", "instrument": str(req.instrument), "side": req.side,
-            "size": req.size, "expiry": req.expiry}
+    return {
+        "kind": "zkats-rfq-request",
+        "instrument": str(req.instrument),
+        "side": req.side,
+        "size": req.size,
+        "expiry": req.expiry,
+    }
 
 
 def request_from_json(d, path):
     from .orders import Request
+
     try:
         return Request(int(d["instrument"]), int(d["side"]), int(d["size"]), int(d["expiry"]))
     except (KeyError, TypeError, ValueError):
@@ -497,8 +596,11 @@ def account_view(wallet, epoch=None):
     n = wallet.note
     if n is None:
         return {"collateral": 0, "positions": []}
-    pos = [{"instrument": str(s.instrument), "position": s.position, "cost": s.cost}
-           for s in n.slots if s.position or s.cost]
+    pos = [
+        {"instrument": str(s.instrument), "position": s.position, "cost": s.cost}
+        for s in n.slots
+        if s.position or s.cost
+    ]
     out = {"collateral": n.collateral, "positions": pos}
     if epoch is not None:
         eq = n.collateral
@@ -512,6 +614,7 @@ def account_view(wallet, epoch=None):
 def check_healthy(wallet, epoch):
     """True iff the live note meets maintenance margin at ``epoch`` (native)."""
     from . import margin
+
     try:
         margin.check(wallet.note, epoch, maintenance=True)
         return True

@@ -8,7 +8,7 @@ Conventions:
   account, npk, collateral, model, then (instrument, enc position, enc cost)
   per slot) plus its salt;
 * signed values are in the venue's offset encoding
-  (:mod:`zkats.venue.units`): ``x = enc - 2^(k-1)``, and range-checking
+  (:mod:`zkats.domain.units`): ``x = enc - 2^(k-1)``, and range-checking
   ``enc`` to ``k`` bits gives the sign as the top bit;
 * an epoch is ``EPOCH_SIZE`` lists of 7 fields (``EpochEntry.fields()``).
 """
@@ -20,7 +20,7 @@ from zkats.gadgets.comparators import assert_in_range, is_equal
 from zkats.gadgets.mux import mux, select
 from zkats.gadgets.pedersen import blinding_generator, value_generators
 from zkats.gadgets.poseidon_hash import poseidon_gadget
-from zkats.venue import margin, notes, tags, units
+from zkats.domain import margin, notes, tags, units
 
 #: bits of a Pedersen blinding factor (blindings are in [0, L), L < 2^252)
 BLINDING_BITS = 252
@@ -101,7 +101,7 @@ def note_fields(account, npk, collateral, model, slots):
 def epoch_check(api, epoch_id, epoch_hash, entries):
     """The entries hash to the public ``epoch_hash`` with ``epoch_id``
     (``Epoch.hash``), and every entry is within its unit bounds (so the
-    margin slack bound of :mod:`zkats.venue.margin` holds)."""
+    margin slack bound of :mod:`zkats.domain.margin` holds)."""
     with api.scope("epoch"):
         range_check(api, epoch_id, 64)
         hs = []
@@ -138,7 +138,7 @@ def select_entry(api, entries, index, instrument, position):
 def margin_check(api, fields, entries, entry_index, maintenance):
     """``margin.meets(note, epoch, maintenance)``: range-checks the note's
     collateral, positions and costs, then shows each of the
-    ``N_SCENARIOS`` slacks of :func:`zkats.venue.margin.slacks` to be in
+    ``N_SCENARIOS`` slacks of :func:`zkats.domain.margin.slacks` to be in
     ``[0, 2^MARGIN_BITS)``."""
     with api.scope("margin"):
         collateral, model = fields[2], fields[3]

@@ -8,7 +8,7 @@ inputs."""
 from functools import lru_cache
 
 from zkats.gadgets.merkle import MerkleTree
-from zkats.venue import instruments, keys, notes, oracle, orders, units
+from zkats.domain import instruments, keys, notes, oracle, orders, units
 
 NOW = 1_700_000_000
 G = units.GREEK_SCALE

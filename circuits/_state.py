@@ -6,7 +6,7 @@ from typing import Tuple
 
 from zkats.errors import InputError
 from zkats.gadgets.merkle import merkle_root_from_path
-from zkats.venue import keys, notes, units
+from zkats.domain import keys, notes, units
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from zkats.circuit import Circuit, Private, Public, register
 from zkats.errors import InputError
 from zkats.gadgets.bits import range_check
-from zkats.venue import instruments, keys, notes, units
+from zkats.domain import instruments, keys, notes, units
 
 from ._common import NOTE_FIELDS, note_commitment, note_fields, slots_of, spend
 from ._state import Spend

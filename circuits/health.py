@@ -4,7 +4,7 @@ Statement (public: ``root, nullifier, account, epoch_id, epoch_hash``): the
 prover knows a note of ``account`` that is a leaf under ``root``, with
 nullifier ``nullifier`` (revealed but NOT spent: the ledger checks it is
 unspent, so the proof is about the account's live note), that meets
-maintenance margin (:func:`zkats.venue.margin.meets`, ``maintenance=True``)
+maintenance margin (:func:`zkats.domain.margin.meets`, ``maintenance=True``)
 at the epoch whose data hashes to ``epoch_hash``.  Nothing else is
 revealed.  Native twin: :func:`check`.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from zkats.circuit import Circuit, Private, Public, register
 from zkats.errors import InputError
-from zkats.venue import margin, oracle, units
+from zkats.domain import margin, oracle, units
 
 from ._common import NOTE_FIELDS, epoch_check, margin_check, spend
 from ._state import Spend, entry_indices

@@ -4,7 +4,7 @@ Statement (public: ``root, nullifier, commitment, account, epoch_id,
 epoch_hash``): the prover spends the live note of ``account`` (a leaf under
 ``root``, nullifier revealed; the ledger accepts this only for an account
 without a health proof for the epoch by its deadline) and creates the note
-``commitment`` per :func:`zkats.venue.margin.liquidate`: each position only
+``commitment`` per :func:`zkats.domain.margin.liquidate`: each position only
 shrinks toward zero (never grows, never flips sign), the closed part
 trades at the epoch's mark price, and a penalty of
 ``LIQUIDATION_PENALTY_BPS`` on the closed notional is paid from collateral
@@ -21,7 +21,7 @@ from typing import Tuple
 from zkats.circuit import Circuit, Private, Public, register
 from zkats.errors import InputError
 from zkats.gadgets.bits import range_check
-from zkats.venue import margin, notes, oracle, units
+from zkats.domain import margin, notes, oracle, units
 
 from ._common import (
     NOTE_FIELDS,

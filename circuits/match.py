@@ -4,7 +4,7 @@ Statement (public: ``instrument, now, reveal_price, price_pub``, the order
 commitments ``order_a, order_b``, the remainder commitments ``rem_a,
 rem_b``, the legs ``leg_a, leg_b`` and their account tags ``tag_a,
 tag_b``): the prover knows openings of both order commitments
-(:mod:`zkats.venue.orders`: digest of (instrument, side, expiry, account,
+(:mod:`zkats.domain.orders`: digest of (instrument, side, expiry, account,
 nonce), size, limit, blinding) with the public instrument, opposite sides,
 neither expired at ``now``, a fill ``1 <= q <= min(size_a, size_b)`` and a
 price ``p`` with ``sell limit <= p <= buy limit``, such that
@@ -27,7 +27,7 @@ from zkats.gadgets.babyjubjub import L, babyjub_neg, fixed_base_msm, point_add
 from zkats.gadgets.bits import num2bits, num2bits_strict, range_check
 from zkats.gadgets.mux import select
 from zkats.gadgets.pedersen import blinding_generator, value_generators
-from zkats.venue import orders, tags, units
+from zkats.domain import orders, tags, units
 
 from ._common import NOTIONAL_BITS, assert_point, blinding_bits, leg_point, poseidon
 

@@ -3,7 +3,7 @@
 Statement (public: the order commitment ``commitment (x, y)`` and ``now``):
 the prover knows an order (instrument, side, size, limit, expiry, account,
 nonce) and blinding with ``commitment = low248(digest)*G_0 + size*G_1 +
-limit*G_2 + r*H`` (:mod:`zkats.venue.orders`), sizes and prices within
+limit*G_2 + r*H`` (:mod:`zkats.domain.orders`), sizes and prices within
 their bounds and non-zero, ``now < expiry``, ``account =
 Poseidon(ACCOUNT, A, npk)`` for the public key ``A`` that signed
 ``Poseidon(ORDER_SIG, commitment)`` (EdDSA-Poseidon).  Everything but the
@@ -19,7 +19,7 @@ from zkats.gadgets.babyjubjub import fixed_base_msm
 from zkats.gadgets.bits import num2bits, num2bits_strict, range_check
 from zkats.gadgets.eddsa import eddsa_poseidon_verify_gadget
 from zkats.gadgets.pedersen import blinding_generator, value_generators
-from zkats.venue import orders, tags, units
+from zkats.domain import orders, tags, units
 
 from ._common import account_id, assert_point, blinding_bits, poseidon
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from zkats.circuit import Circuit, Private, Public, register
 from zkats.errors import InputError
 from zkats.gadgets.bits import num2bits
-from zkats.venue import margin, notes, oracle, orders, tags, units
+from zkats.domain import margin, notes, oracle, orders, tags, units
 
 from ._common import (
     NOTE_FIELDS,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from zkats.circuit import Circuit, Private, Public, register
 from zkats.errors import InputError
 from zkats.gadgets.bits import range_check
-from zkats.venue import margin, notes, oracle, units
+from zkats.domain import margin, notes, oracle, units
 
 from ._common import (
     NOTE_FIELDS,

@@ -10,7 +10,7 @@ from zkats.circuits import deposit, withdraw
 from zkats.circuits._scenario import scenario
 from zkats.circuits._state import Spend
 from zkats.gadgets.merkle import MerkleTree
-from zkats.venue import keys, notes, units
+from zkats.domain import keys, notes, units
 
 from venue_helpers import assert_native_rejects, assert_unsat, compiled
 

@@ -11,7 +11,7 @@ from zkats.circuits._scenario import scenario
 from zkats.circuits._state import Spend
 from zkats.errors import UnsatisfiedConstraint
 from zkats.gadgets.merkle import MerkleTree
-from zkats.venue import margin, notes, oracle, units
+from zkats.domain import margin, notes, oracle, units
 
 from venue_helpers import assert_native_rejects, assert_unsat, compiled
 

@@ -11,7 +11,7 @@ from zkats.circuits._scenario import scenario
 from zkats.circuits._state import Spend
 from zkats.errors import InputError
 from zkats.gadgets.merkle import MerkleTree
-from zkats.venue import margin, notes, units
+from zkats.domain import margin, notes, units
 
 from venue_helpers import assert_unsat, compiled
 

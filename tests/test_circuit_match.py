@@ -11,7 +11,7 @@ from zkats.circuits import match
 from zkats.circuits._scenario import NOW, scenario
 from zkats.commit import pedersen
 from zkats.gadgets.pedersen import blinding_generator, value_generators
-from zkats.venue import orders
+from zkats.domain import orders
 
 from venue_helpers import assert_native_rejects, assert_unsat, compiled
 

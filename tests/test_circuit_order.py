@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st, HealthCheck
 from zkats.circuits import order
 from zkats.circuits._scenario import NOW, scenario
 from zkats.gadgets.babyjubjub import L
-from zkats.venue import orders
+from zkats.domain import orders
 
 from venue_helpers import assert_native_rejects, assert_unsat, compiled
 

@@ -10,7 +10,7 @@ from zkats.circuits import transition
 from zkats.circuits._scenario import NOW, scenario
 from zkats.circuits._state import Spend
 from zkats.gadgets.merkle import MerkleTree
-from zkats.venue import notes, orders, units
+from zkats.domain import notes, orders, units
 
 from venue_helpers import assert_native_rejects, assert_unsat, compiled
 

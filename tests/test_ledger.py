@@ -46,7 +46,7 @@ def test_pragmas_and_schema(tmp_path):
 
 
 def test_default_depth_is_the_circuits():
-    from zkats.venue import units
+    from zkats.domain import units
 
     assert L.DEFAULT_DEPTH == units.TREE_DEPTH
 

@@ -1,4 +1,4 @@
-"""Native Poseidon (native/poseidon.c via zkats.venue.fast_hash) equals the
+"""Native Poseidon (native/poseidon.c via zkats.domain.fast_hash) equals the
 plain twin zkats.gadgets.poseidon (itself pinned to circomlibjs' vectors)."""
 
 import random
@@ -10,7 +10,7 @@ from zkats import bn254
 from zkats.errors import InputError
 from zkats.field import R, ints_to_limbs
 from zkats.gadgets import poseidon
-from zkats.venue import fast_hash
+from zkats.domain import fast_hash
 
 
 @pytest.mark.parametrize("k", range(1, 17))

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from zkats.errors import InputError, VerificationError
-from zkats.venue import instruments, keys, margin, notes, oracle, orders, units
+from zkats.domain import instruments, keys, margin, notes, oracle, orders, units
 from zkats.commit import netting, pedersen, verify_netting
 
 NOW = 1_700_000_000

@@ -35,3 +35,13 @@ def limbs_to_ints(arr):
 
 def is_canonical(x, modulus=R):
     return isinstance(x, int) and 0 <= x < modulus
+
+
+def domain_tag(purpose):
+    """The domain-separation tag ``zkats/<purpose>/v1`` read as a big-endian
+    integer (< 2^248, a canonical field element); the first input of every
+    Poseidon hash the venue makes for ``purpose``."""
+    s = f"zkats/{purpose}/v1".encode("ascii")
+    if len(s) > 31:
+        raise ValueError(f"tag {s!r} longer than 31 bytes")
+    return int.from_bytes(s, "big")

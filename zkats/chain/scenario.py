@@ -11,7 +11,7 @@ the escrow's (the same Poseidon tree, depth 16)."""
 from zkats.circuits import _scenario, deposit, match, transition, withdraw
 from zkats.circuits._state import Spend
 from zkats.gadgets.merkle import MerkleTree
-from zkats.venue import notes, orders, units
+from zkats.domain import notes, orders, units
 
 DEPOSITS = {"alice": 2_000_000, "bob": 3_000_000}
 

@@ -1,7 +1,7 @@
 """Netting: a set of trade legs balances, shown without revealing any size.
 
 Each leg is a Pedersen commitment ``C_j = d_j*G_0 + n_j*G_1 + r_j*H`` to a
-signed size ``d_j`` and signed notional ``n_j`` (:mod:`zkats.venue.orders`).
+signed size ``d_j`` and signed notional ``n_j`` (:mod:`zkats.domain.orders`).
 For one instrument the legs balance iff ``sum d_j = 0`` and ``sum n_j = 0``;
 then ``sum C_j = (sum r_j) * H``.  Whoever knows the blindings (the
 matcher) proves knowledge of ``rho = sum r_j mod L`` with
@@ -9,7 +9,7 @@ matcher) proves knowledge of ``rho = sum r_j mod L`` with
 signature does for value balance:
 
     k <- secrets;  R = k*H
-    c = Poseidon(tags.NETTING, n_legs, S.x, S.y, R.x, R.y, ctx) mod L
+    c = Poseidon(NETTING, n_legs, S.x, S.y, R.x, R.y, ctx) mod L
         where S = sum C_j and ctx is a caller-chosen context (batch id, 0 if none)
     s = k + c*rho mod L
 
@@ -28,9 +28,12 @@ from dataclasses import dataclass
 
 from ..errors import InputError, VerificationError
 from ..field import R as FR
+from ..field import domain_tag
 from ..gadgets.babyjubjub import babyjub_check_point
-from ..venue import tags
 from .pedersen import L, add, blinding_generator, mul, total
+
+#: the domain-separation tag of the netting challenge
+NETTING = domain_tag("netting")
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ def _challenge(legs_sum, n_legs, r_point, context):
     from ..gadgets.poseidon_hash import poseidon
 
     h = poseidon(
-        [tags.NETTING, n_legs, legs_sum[0], legs_sum[1], r_point[0], r_point[1], context % FR]
+        [NETTING, n_legs, legs_sum[0], legs_sum[1], r_point[0], r_point[1], context % FR]
     )
     return h % L
 

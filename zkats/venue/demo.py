@@ -143,7 +143,7 @@ def run(directory, report, ptau=None, progress=None):
     )
 
     # 3. RFQ
-    from . import orders
+    from ..domain import orders
     import secrets
 
     req = orders.Request(v.instrument("BTC-PERP"), orders.BUY, 2, v.now() + 600)

@@ -6,7 +6,7 @@ in the table ``merkle_nodes(level, idx, value)``; an absent node equals the
 empty subtree of its level: ``zero[0] = ZERO_LEAF`` and
 ``zero[l + 1] = H(zero[l], zero[l])``.  ``H(left, right)`` is two-input
 Poseidon (circomlib's parameters, :func:`zkats.gadgets.poseidon`, computed
-natively by :mod:`zkats.venue.fast_hash`), the hash the venue's membership
+natively by :mod:`zkats.domain.fast_hash`), the hash the venue's membership
 circuits use; each level's new parents are hashed in one native call.
 
 Appending ``k`` leaves to a tree of ``n`` leaves recomputes only the nodes
@@ -33,9 +33,9 @@ CREATE TABLE merkle_nodes (
 
 
 def default_hash2():
-    """Two-input Poseidon through the native core (:mod:`zkats.venue.fast_hash`,
+    """Two-input Poseidon through the native core (:mod:`zkats.domain.fast_hash`,
     equal to :func:`zkats.gadgets.poseidon`), with a batched ``.many``."""
-    from .fast_hash import hash2
+    from ..domain.fast_hash import hash2
 
     return hash2
 

@@ -251,8 +251,8 @@ class SchnorrNettingVerifier(NettingVerifier):
     def verify(self, points, proof):
         from .. import bn254
         from ..commit.pedersen import L, blinding_generator
-        from . import tags
-        from .fast_hash import poseidon
+        from ..domain import tags
+        from ..domain.fast_hash import poseidon
 
         try:
             legs = [(int(x), int(y)) for x, y in points]

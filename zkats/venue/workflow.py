@@ -109,7 +109,7 @@ def note_to_json(n):
 
 
 def note_from_json(d, path):
-    from .notes import Note, Slot
+    from ..domain.notes import Note, Slot
 
     try:
         slots = tuple(Slot(int(i), int(p), int(c)) for i, p, c in d["slots"])
@@ -145,7 +145,7 @@ def order_to_json(so):
 
 
 def order_from_json(d, path):
-    from .orders import Order, SignedOrder
+    from ..domain.orders import Order, SignedOrder
 
     try:
         o = Order(
@@ -187,7 +187,7 @@ class Wallet:
 
     @classmethod
     def create(cls, path, name=""):
-        from .keys import TraderKey
+        from ..domain.keys import TraderKey
 
         w = cls(path, TraderKey.generate(), name=name)
         write_secret(path, w.to_json())
@@ -195,7 +195,7 @@ class Wallet:
 
     @classmethod
     def load(cls, path):
-        from .keys import TraderKey
+        from ..domain.keys import TraderKey
 
         d = read_json(path, "zkats-wallet")
         try:
@@ -289,8 +289,8 @@ def dev_keys(keys_dir, ptau=None, progress=None, circuits=CIRCUITS):
 # ---------------------------------------------------------------- the venue
 def default_epoch_entries(instrument, mark):
     """One perpetual entry: mark = underlying, delta 1, IM 10%, MM 5%."""
-    from . import units
-    from .oracle import EpochEntry
+    from ..domain import units
+    from ..domain.oracle import EpochEntry
 
     return [EpochEntry(instrument, mark, mark, units.GREEK_SCALE, 0, 1000, 500)]
 
@@ -315,7 +315,7 @@ class Venue:
     def init(cls, directory, ptau=None, progress=None, mark=60_000, circuits=CIRCUITS):
         """Create the venue directory.  ``circuits=()`` makes a venue without
         proving keys (tests of the commands that prove nothing)."""
-        from . import instruments
+        from ..domain import instruments
 
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
@@ -382,7 +382,7 @@ class Venue:
 
     # -- oracle
     def epoch(self, epoch_id=None):
-        from .oracle import Epoch, EpochEntry
+        from ..domain.oracle import Epoch, EpochEntry
 
         eps = self.meta["epochs"]
         if not eps:
@@ -394,7 +394,7 @@ class Venue:
 
     def publish_epoch(self, marks, deadline_in=3600):
         """Publish the next oracle epoch with these marks ({symbol: price})."""
-        from .oracle import Epoch
+        from ..domain.oracle import Epoch
 
         entries = []
         for sym, mark in marks.items():
@@ -456,7 +456,7 @@ class Venue:
         from zkats.circuits import deposit as dep
         from zkats.circuits._state import Spend
         from .batch import Item
-        from .notes import Note
+        from ..domain.notes import Note
 
         if amount <= 0:
             raise InputError("deposit amount: must be positive")
@@ -506,7 +506,7 @@ class Venue:
 
     def new_order(self, wallet, symbol, side, size, limit, expiry_in=3600, nonce=None):
         import secrets
-        from . import orders
+        from ..domain import orders
 
         side = {"buy": orders.BUY, "sell": orders.SELL}.get(str(side).lower())
         if side is None:
@@ -535,7 +535,7 @@ class Venue:
         """Prove the match of two signed orders and both transitions; returns a trade Item."""
         from zkats.circuits import match as mt
         from zkats.circuits import transition as tr
-        from . import orders
+        from ..domain import orders
         from .batch import Item, NettingProof
 
         if so_a.order.account != wallet_a.key.account or so_b.order.account != wallet_b.key.account:
@@ -583,7 +583,7 @@ def request_to_json(req):
 
 
 def request_from_json(d, path):
-    from .orders import Request
+    from ..domain.orders import Request
 
     try:
         return Request(int(d["instrument"]), int(d["side"]), int(d["size"]), int(d["expiry"]))
@@ -613,7 +613,7 @@ def account_view(wallet, epoch=None):
 
 def check_healthy(wallet, epoch):
     """True iff the live note meets maintenance margin at ``epoch`` (native)."""
-    from . import margin
+    from ..domain import margin
 
     try:
         margin.check(wallet.note, epoch, maintenance=True)

@@ -2,7 +2,7 @@
 
 An order is ``(instrument, side, size, limit, expiry, account, nonce)``
 (side 0 buy, 1 sell; size in lots, limit price in collateral units per lot,
-expiry unix seconds; see :mod:`zkats.venue.units`).  It is committed as a
+expiry unix seconds; see :mod:`zkats.domain.units`).  It is committed as a
 Pedersen vector commitment over three values::
 
     digest = Poseidon(tags.ORDER, instrument, side, expiry, account, nonce)

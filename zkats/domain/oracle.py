@@ -5,7 +5,7 @@ entries (unused ones are :data:`EMPTY`).  An entry carries, for one
 instrument: ``mark`` (collateral units per lot), ``underlying`` (the value
 ``S`` of the underlying quantity of one lot; for futures and perpetuals
 ``S = mark``), ``delta`` and ``gamma`` (signed, fixed point
-``units.GREEK_SCALE``; see :mod:`zkats.venue.margin` for their meaning)
+``units.GREEK_SCALE``; see :mod:`zkats.domain.margin` for their meaning)
 and the linear model's initial/maintenance rates ``im_bps >= mm_bps``.
 
 The epoch's public face is one field element, its hash::
@@ -14,7 +14,7 @@ The epoch's public face is one field element, its hash::
                           enc(delta), enc(gamma), im_bps, mm_bps)
     epoch_hash = Poseidon(tags.EPOCH, epoch_id, entry_hash_0, ..., entry_hash_{K-1})
 
-(``enc`` is the signed encoding of :mod:`zkats.venue.units`).  Circuits
+(``enc`` is the signed encoding of :mod:`zkats.domain.units`).  Circuits
 take the entries as private inputs, recompute this hash and expose it with
 the epoch id; the ledger accepts only hashes of epochs it has published.
 """

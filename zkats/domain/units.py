@@ -16,7 +16,7 @@ Units
 * **time**: unix seconds, ``TIME_BITS`` bits.
 * **Greeks** (oracle-published, per lot, fixed point with ``GREEK_SCALE``):
   ``delta`` (value change per unit relative move of the underlying, times
-  the underlying value of one lot: see :mod:`zkats.venue.margin`) and the
+  the underlying value of one lot: see :mod:`zkats.domain.margin`) and the
   "percent gamma" ``gamma * S``; both signed.
 
 The signed encoding (used everywhere: notes, hashes, circuit inputs)

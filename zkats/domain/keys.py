@@ -5,7 +5,7 @@
 * ``nk``: the nullifier key, a field element from :mod:`secrets`, never
   published.  Notes hold only ``npk = Poseidon(tags.NULLIFIER_KEY, nk)``;
   a note's nullifier is ``Poseidon(tags.NULLIFIER, nk, commitment)``
-  (:mod:`zkats.venue.notes`), which no one without ``nk`` can compute or
+  (:mod:`zkats.domain.notes`), which no one without ``nk`` can compute or
   link to the note.
 * ``account = Poseidon(tags.ACCOUNT, Ax, Ay, npk)``: the account id orders
   and notes name.  It binds both keys: a circuit that spends a note checks

@@ -4,7 +4,7 @@ A note is an account's whole state::
 
     Note(account, npk, collateral, model, slots, salt)
 
-* ``account``: the owner's account id (:func:`zkats.venue.keys.account_id`);
+* ``account``: the owner's account id (:func:`zkats.domain.keys.account_id`);
 * ``npk``: the owner's nullifier public key (``Poseidon(tags.NULLIFIER_KEY, nk)``);
 * ``collateral``: unsigned, ``units.COLLATERAL_BITS``;
 * ``model``: the margin model, 0 linear, 1 portfolio (Greeks);

@@ -7,12 +7,8 @@ reinterpreted as another (a note commitment as a nullifier, an order digest
 as an instrument id, ...).
 """
 
-
-def tag(purpose):
-    s = f"zkats/{purpose}/v1".encode("ascii")
-    if len(s) > 31:
-        raise ValueError(f"tag {s!r} longer than 31 bytes")
-    return int.from_bytes(s, "big")
+from ..commit.netting import NETTING
+from ..field import domain_tag as tag
 
 
 INSTRUMENT = tag("instrument")
@@ -25,5 +21,4 @@ ORDER_SIG = tag("order-sig")
 LEG = tag("leg")
 EPOCH_ENTRY = tag("epoch-entry")
 EPOCH = tag("epoch")
-NETTING = tag("netting")
 HEALTH = tag("health")

@@ -26,7 +26,6 @@ from zkats.domain import margin, notes, tags, units
 BLINDING_BITS = 252
 #: bits of a leg's unsigned notional q * p
 NOTIONAL_BITS = units.SIZE_BITS + units.PRICE_BITS
-NOTE_FIELDS = 4 + 3 * units.N_SLOTS
 ENTRY_FIELDS = 7
 
 
@@ -48,43 +47,7 @@ def one_hot(api, index, n):
     return sel
 
 
-# ------------------------------------------------------------ notes, keys
-def account_id(api, pk, npk):
-    """``keys.account_id``: Poseidon(ACCOUNT, Ax, Ay, npk)."""
-    return poseidon(api, [tags.ACCOUNT, pk[0], pk[1], npk])
-
-
-def note_commitment(api, fields, salt):
-    """``Note.commitment``: Poseidon(NOTE, 14 fields, salt)."""
-    return poseidon(api, [tags.NOTE] + list(fields) + [salt])
-
-
-def spend(api, fields, salt, nk, pk, bits, siblings, root, nullifier, fresh=None):
-    """The note (``fields``, ``salt``) is a leaf under ``root``, its owner
-    knows ``nk`` and the key ``pk`` its account is derived from, and
-    ``nullifier`` is ``Poseidon(NULLIFIER, nk, cm)``.  Returns the note
-    commitment ``cm``.
-
-    With ``fresh`` (a boolean signal; the deposit circuit), a fresh account
-    has no leaf yet: when ``fresh == 1`` the Merkle check is waived and the
-    nullifier is the account's genesis nullifier ``Poseidon(NULLIFIER, nk,
-    0)``, which exists once per account (the ledger refuses it twice)."""
-    with api.scope("spend"):
-        npk = poseidon(api, [tags.NULLIFIER_KEY, nk])
-        api.assert_equal(npk, fields[1])
-        api.assert_equal(account_id(api, pk, npk), fields[0])
-        cm = note_commitment(api, fields, salt)
-        computed = merkle_root_gadget(api, cm, siblings, bits)
-        if fresh is None:
-            api.assert_equal(computed, root)
-            nf_of = cm
-        else:
-            api.assert_product(computed - root, 1 - api.lc(fresh), 0)
-            nf_of = cm - api.mul(fresh, cm)
-        api.assert_equal(poseidon(api, [tags.NULLIFIER, nk, nf_of]), nullifier)
-    return cm
-
-
+# ------------------------------------------------------------------ notes
 def slots_of(fields):
     """[(instrument, enc position, enc cost)] of a note's fields."""
     return [tuple(fields[4 + 3 * j : 7 + 3 * j]) for j in range(units.N_SLOTS)]
@@ -135,40 +98,60 @@ def select_entry(api, entries, index, instrument, position):
 
 
 # ---------------------------------------------------------------- margin
+def margin_slacks(api, fields, entries, entry_index, maintenance):
+    """The ``N_SCENARIOS`` slacks of :func:`zkats.domain.margin.slacks` (the
+    linear slack in every position for the linear model), after
+    range-checking the note's collateral, positions and costs."""
+    collateral, model = fields[2], fields[3]
+    range_check(api, collateral, units.COLLATERAL_BITS)
+    api.assert_bool(model)
+    equity = api.lc(collateral)
+    lin_req = api.constant(0)
+    a_delta, a_gamma = [], []
+    for j, (inst, pos_enc, cost_enc) in enumerate(slots_of(fields)):
+        x, nonneg = signed(api, pos_enc, units.POSITION_BITS)
+        c, _ = signed(api, cost_enc, units.COST_BITS)
+        e = select_entry(api, entries, entry_index[j], inst, x)
+        mark, under = e[1], e[2]
+        delta = e[3] - units.offset(units.DELTA_BITS)
+        gamma = e[4] - units.offset(units.GAMMA_BITS)
+        rate = e[6] if maintenance else e[5]
+        equity = equity + api.mul(x, mark) - c
+        absx = api.mul(nonneg * 2 - 1, x)
+        lin_req = lin_req + api.mul(api.mul(absx, mark), rate)
+        a = api.mul(x, under)
+        a_delta.append(api.mul(a, delta))
+        a_gamma.append(api.mul(a, gamma))
+    lin = equity * margin.LINEAR_SCALE - lin_req
+    shocks = margin.MAINTENANCE_SHOCKS_BPS if maintenance else margin.INITIAL_SHOCKS_BPS
+    out = []
+    for h in shocks:
+        port = equity * margin.PORTFOLIO_SCALE
+        for ad, ag in zip(a_delta, a_gamma):
+            port = port + ad * (2 * 10**4 * h) + ag * (h * h)
+        out.append(select(api, model, port, lin))
+    return out
+
+
 def margin_check(api, fields, entries, entry_index, maintenance):
-    """``margin.meets(note, epoch, maintenance)``: range-checks the note's
-    collateral, positions and costs, then shows each of the
-    ``N_SCENARIOS`` slacks of :func:`zkats.domain.margin.slacks` to be in
-    ``[0, 2^MARGIN_BITS)``."""
+    """``margin.meets(note, epoch, maintenance)``: each slack of
+    :func:`margin_slacks` shown to be in ``[0, 2^MARGIN_BITS)``."""
     with api.scope("margin"):
-        collateral, model = fields[2], fields[3]
-        range_check(api, collateral, units.COLLATERAL_BITS)
-        api.assert_bool(model)
-        equity = api.lc(collateral)
-        lin_req = api.constant(0)
-        a_delta, a_gamma = [], []
-        for j, (inst, pos_enc, cost_enc) in enumerate(slots_of(fields)):
-            x, nonneg = signed(api, pos_enc, units.POSITION_BITS)
-            c, _ = signed(api, cost_enc, units.COST_BITS)
-            e = select_entry(api, entries, entry_index[j], inst, x)
-            mark, under = e[1], e[2]
-            delta = e[3] - units.offset(units.DELTA_BITS)
-            gamma = e[4] - units.offset(units.GAMMA_BITS)
-            rate = e[6] if maintenance else e[5]
-            equity = equity + api.mul(x, mark) - c
-            absx = api.mul(nonneg * 2 - 1, x)
-            lin_req = lin_req + api.mul(api.mul(absx, mark), rate)
-            a = api.mul(x, under)
-            a_delta.append(api.mul(a, delta))
-            a_gamma.append(api.mul(a, gamma))
-        lin = equity * margin.LINEAR_SCALE - lin_req
-        shocks = margin.MAINTENANCE_SHOCKS_BPS if maintenance else margin.INITIAL_SHOCKS_BPS
-        for h in shocks:
-            port = equity * margin.PORTFOLIO_SCALE
-            for ad, ag in zip(a_delta, a_gamma):
-                port = port + ad * (2 * 10**4 * h) + ag * (h * h)
+        for v in margin_slacks(api, fields, entries, entry_index, maintenance):
             with api.scope("slack"):
-                range_check(api, select(api, model, port, lin), margin.MARGIN_BITS)
+                range_check(api, v, margin.MARGIN_BITS)
+
+
+def margin_fails(api, fields, entries, entry_index, scenario, maintenance=True):
+    """``not margin.meets(note, epoch, maintenance)``: the slack of the
+    private ``scenario`` (index < N_SCENARIOS) is negative, shown by
+    ``-slack - 1`` in ``[0, 2^MARGIN_BITS)`` (sound for |slack| < 2^(MARGIN_BITS-1),
+    the bound of :mod:`zkats.domain.margin`)."""
+    with api.scope("margin_fails"):
+        slacks = margin_slacks(api, fields, entries, entry_index, maintenance)
+        sel = one_hot(api, scenario, len(slacks))
+        chosen = api.sum([api.mul(b, v) for b, v in zip(sel, slacks)])
+        range_check(api, -chosen - 1, margin.MARGIN_BITS)
 
 
 # ------------------------------------------------------------ commitments

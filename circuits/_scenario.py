@@ -16,8 +16,9 @@ G = units.GREEK_SCALE
 
 class Scenario:
     def __init__(self):
-        self.alice = keys.TraderKey.from_seed(b"zkats-example-alice")
-        self.bob = keys.TraderKey.from_seed(b"zkats-example-bob")
+        self.alice = keys.SpendingKey.from_seed(b"zkats-example-alice")
+        self.bob = keys.SpendingKey.from_seed(b"zkats-example-bob")
+        self.carol = keys.SpendingKey.from_seed(b"zkats-example-carol")
         self.perp = instruments.perpetual("BTC", tick=1)
         self.call = instruments.option("BTC", NOW + 30 * 86400, 60_000, "call")
         self.epoch = oracle.Epoch(
@@ -35,6 +36,12 @@ class Scenario:
         ):
             n = notes.Note.open(key, collateral=coll, model=model, salt=1000 + len(self.notes))
             self.notes[name] = (self.tree.append(n.commitment()), n)
+        # carol: long 100 perps at 60,000 on 100,000 of collateral: below
+        # maintenance margin (5% of 6,000,000) at the epoch: liquidatable
+        n = notes.Note.open(self.carol, collateral=100_000, model=0, salt=1002)
+        n = n.apply_leg(self.perp.id, 100, 100 * 60_000, salt=1003)
+        n = notes.Note(n.account, n.npk, 100_000, 0, n.slots, n.salt)
+        self.notes["carol"] = (self.tree.append(n.commitment()), n)
         self.buy = orders.sign_order(
             self.alice,
             orders.Order(self.perp.id, orders.BUY, 10, 60_100, NOW + 3600, self.alice.account, 1),
@@ -52,11 +59,13 @@ class Scenario:
         return self.tree.root
 
     def spend(self, name):
-        from ._state import Spend
+        from ._spend import Spend
 
         index, note = self.notes[name]
-        key = self.alice if name == "alice" else self.bob
-        return Spend.from_tree(self.tree, index, note, key)
+        return Spend.from_tree(self.tree, index, note, self.key(name))
+
+    def key(self, name):
+        return {"alice": self.alice, "bob": self.bob, "carol": self.carol}[name]
 
 
 @lru_cache(maxsize=1)
@@ -68,25 +77,46 @@ def cases():
     """{circuit name: (module, public, private)} for the example scenario:
     alice's buy order; the match of alice's buy with bob's sell; alice's
     (buyer, linear margin) and bob's (seller, portfolio margin) transitions;
-    bob's health proof; a liquidation of bob; a deposit and a withdrawal by
-    alice."""
+    bob's health proof; a liquidation of carol (below maintenance, proved
+    with her liquidation capability); a deposit and a withdrawal by alice.
+    Statements that spend a note are signed by their authority."""
     from . import deposit, health, liquidate, match, order, transition, withdraw
+    from ._spend import authorise
 
     sc = scenario()
     legs = sc.match.legs()
+
+    def signed(mod, built, signer):
+        pub, prv = built
+        return (mod, pub, authorise(pub, prv, signer))
+
     return {
         "order": (order,) + order.build(sc.buy, NOW),
         "match": (match,) + match.build(sc.match, NOW),
-        "transition": (transition,)
-        + transition.build(sc.spend("alice"), sc.root, legs[0], sc.epoch, new_salt=501),
-        "transition_seller": (transition,)
-        + transition.build(sc.spend("bob"), sc.root, legs[1], sc.epoch, new_salt=502),
+        "transition": signed(
+            transition,
+            transition.build(sc.spend("alice"), sc.root, legs[0], sc.epoch, new_salt=501),
+            sc.alice,
+        ),
+        "transition_seller": signed(
+            transition,
+            transition.build(sc.spend("bob"), sc.root, legs[1], sc.epoch, new_salt=502),
+            sc.bob,
+        ),
         "health": (health,) + health.build(sc.spend("bob"), sc.root, sc.epoch),
-        "liquidate": (liquidate,)
-        + liquidate.build(sc.spend("bob"), sc.root, sc.epoch, new_salt=503),
-        "deposit": (deposit,) + deposit.build(sc.spend("alice"), sc.root, 250_000, new_salt=504),
-        "withdraw": (withdraw,)
-        + withdraw.build(sc.spend("alice"), sc.root, 150_000, 0xC0FFEE, sc.epoch, new_salt=505),
+        "liquidate": signed(
+            liquidate,
+            liquidate.build(sc.spend("carol"), sc.root, sc.epoch, new_salt=503),
+            sc.carol.liquidation_capability(),
+        ),
+        "deposit": signed(
+            deposit, deposit.build(sc.spend("alice"), sc.root, 250_000, new_salt=504), sc.alice
+        ),
+        "withdraw": signed(
+            withdraw,
+            withdraw.build(sc.spend("alice"), sc.root, 150_000, 0xC0FFEE, sc.epoch, new_salt=505),
+            sc.alice,
+        ),
     }
 
 

@@ -1,62 +1,44 @@
-"""``liquidate``: an account that did not prove health in time is reduced.
+"""``liquidate``: an account that fails maintenance margin is reduced.
 
 Statement (public: ``root, nullifier, commitment, account, epoch_id,
-epoch_hash``): the prover spends the live note of ``account`` (a leaf under
-``root``, nullifier revealed; the ledger accepts this only for an account
-without a health proof for the epoch by its deadline) and creates the note
-``commitment`` per :func:`zkats.domain.margin.liquidate`: each position only
-shrinks toward zero (never grows, never flips sign), the closed part
-trades at the epoch's mark price, and a penalty of
-``LIQUIDATION_PENALTY_BPS`` on the closed notional is paid from collateral
-(capped at the collateral).  Owner, keys and model are unchanged.
+epoch_hash, penalty``): the prover spends the live note of ``account`` (a
+leaf under ``root``, nullifier revealed), shows in constraints that the note
+FAILS maintenance margin at the epoch's marks (:func:`margin_fails`: a
+healthy account cannot be liquidated, whatever the ledger lists), and
+creates the note ``commitment`` per :func:`zkats.domain.margin.liquidate`:
+each position only shrinks toward zero (never grows, never flips sign), the
+closed part trades at the epoch's mark price, and a penalty of
+``LIQUIDATION_PENALTY_BPS`` on the closed notional (capped at the
+collateral) leaves the note; ``penalty`` (what was paid) is public and goes
+to the venue's insurance fund.  Owner, keys and model are unchanged.  The
+ledger further accepts it only at the latest closed epoch, for an account
+without a health proof for it.
 
-Who proves it: the venue's risk engine, which the trader gave the note
-opening and ``nk`` when opening the account (the operator column of
-docs/venue.md).  Native twin: :func:`check`.
+Who proves it: the risk engine, with the account's liquidation capability
+(``lsk`` signs the statement, :class:`AuthorisedSpend` with ``AUTHORITY =
+"lk"``); the owner's spending key is not needed and the capability can
+authorise nothing else.  Native twin: :func:`check`.
 """
 
 from dataclasses import dataclass
 from typing import Tuple
 
-from zkats.circuit import Circuit, Private, Public, register
+from zkats.circuit import Private, Public, register
+from zkats.domain import margin, notes, oracle, units
 from zkats.errors import InputError
 from zkats.gadgets.bits import range_check
-from zkats.domain import margin, notes, oracle, units
 
 from ._common import (
-    NOTE_FIELDS,
     epoch_check,
     fee_check,
-    note_commitment,
+    margin_fails,
     note_fields,
     select_entry,
     signed,
     slots_of,
-    spend,
 )
-from ._state import Spend, entry_indices
-
-PUBLIC_SIGNALS = ("root", "nullifier", "commitment", "account", "epoch_id", "epoch")
-
-
-@dataclass(frozen=True)
-class LiquidatePublic:
-    root: int
-    nullifier: int
-    commitment: int
-    account: int
-    epoch_id: int
-    epoch_hash: int
-
-    def signals(self):
-        return [
-            self.root,
-            self.nullifier,
-            self.commitment,
-            self.account,
-            self.epoch_id,
-            self.epoch_hash,
-        ]
+from ._spend import AuthorisedSpend, Spend, note_commitment_gadget
+from ._state import entry_indices
 
 
 @dataclass(frozen=True)
@@ -66,100 +48,98 @@ class LiquidatePrivate:
     new_note: notes.Note
     epoch: oracle.Epoch
 
+    def inputs(self):
+        old, ep = self.spend.note, self.epoch
+        closed = sum(
+            (abs(s.position) - abs(x2)) * (ep.entry(s.instrument).mark if s.position else 0)
+            for s, x2 in zip(old.slots, self.new_positions)
+        )
+        return {
+            "new_pos": [units.encode_signed(x, units.POSITION_BITS) for x in self.new_positions],
+            "penalty_due": units.mul_bps_ceil(closed, margin.LIQUIDATION_PENALTY_BPS),
+            "new_salt": self.new_note.salt,
+            "epoch": ep.circuit_inputs()["epoch"],
+            "entry_index": entry_indices(old, ep),
+            "scenario": failing_scenario(old, ep),
+            **self.spend.inputs(),
+        }
+
+
+def failing_scenario(note, epoch):
+    """The first maintenance scenario whose slack is negative (0 if none)."""
+    for k, v in enumerate(margin.slacks(note, epoch, maintenance=True)):
+        if v < 0:
+            return k
+    return 0
+
 
 def build(spend_, root, epoch, new_positions=None, new_salt=None):
-    """Defaults to closing every position."""
+    """Defaults to closing every position.  Before authorisation (see
+    :meth:`Spend.authorise`, by the liquidation capability)."""
     old = spend_.note
+    if margin.meets(old, epoch, maintenance=True):
+        raise InputError("liquidate: the account meets maintenance margin at this epoch")
     new_positions = tuple(new_positions or (0,) * units.N_SLOTS)
-    new, _ = margin.liquidate(old, epoch, new_positions, salt=new_salt)
-    return (
-        LiquidatePublic(
-            root,
-            old.nullifier(spend_.nk),
-            new.commitment(),
-            old.account,
-            epoch.epoch_id,
-            epoch.hash(),
-        ),
-        LiquidatePrivate(spend_, new_positions, new, epoch),
+    new, paid = margin.liquidate(old, epoch, new_positions, salt=new_salt)
+    pub = Liquidate.public(
+        root=root,
+        nullifier=old.nullifier(spend_.nk),
+        commitment=new.commitment(),
+        account=old.account,
+        epoch_id=epoch.epoch_id,
+        epoch_hash=epoch.hash(),
+        penalty=paid,
     )
+    return pub, LiquidatePrivate(spend_, new_positions, new, epoch)
 
 
 def check(pub, prv):
     prv.spend.check(pub.root, pub.nullifier, "liquidate")
+    prv.spend.check_auth(Liquidate, pub, "liquidate")
     old = prv.spend.note
     if pub.account != old.account:
         raise InputError("liquidate: the note is not this account's")
     if prv.epoch.epoch_id != pub.epoch_id or prv.epoch.hash() != pub.epoch_hash:
         raise InputError("liquidate: wrong oracle epoch")
-    expected, _ = margin.liquidate(old, prv.epoch, prv.new_positions, salt=prv.new_note.salt)
+    if margin.meets(old, prv.epoch, maintenance=True):
+        raise InputError("liquidate: the account meets maintenance margin at this epoch")
+    expected, paid = margin.liquidate(old, prv.epoch, prv.new_positions, salt=prv.new_note.salt)
     if expected != prv.new_note or expected.commitment() != pub.commitment:
         raise InputError("liquidate: the new note does not follow the liquidation rule")
+    if paid != pub.penalty:
+        raise InputError("liquidate: the public penalty is not the one the rule charges")
     return True
 
 
 def inputs(pub, prv):
-    old = prv.spend.note
-    closed = sum(
-        (abs(s.position) - abs(x2)) * (prv.epoch.entry(s.instrument).mark if s.position else 0)
-        for s, x2 in zip(old.slots, prv.new_positions)
-    )
-    d = {
-        "root": pub.root,
-        "nullifier": pub.nullifier,
-        "commitment": pub.commitment,
-        "account": pub.account,
-        "epoch_id": pub.epoch_id,
-        "epoch_hash": pub.epoch_hash,
-        "new_pos": [units.encode_signed(x, units.POSITION_BITS) for x in prv.new_positions],
-        "penalty": units.mul_bps_ceil(closed, margin.LIQUIDATION_PENALTY_BPS),
-        "paid": old.collateral - prv.new_note.collateral,
-        "new_salt": prv.new_note.salt,
-        "epoch": prv.epoch.circuit_inputs()["epoch"],
-        "entry_index": entry_indices(old, prv.epoch),
-    }
-    d.update(prv.spend.inputs())
-    return d
+    return {**pub.inputs(), **prv.inputs()}
 
 
 @register("liquidate")
-class Liquidate(Circuit):
-    """An account's positions shrink toward zero at the mark, with a capped penalty."""
+class Liquidate(AuthorisedSpend):
+    """An account failing maintenance shrinks toward zero at the mark; the
+    capped penalty goes to the insurance fund."""
 
-    root = Public()
-    nullifier = Public()
+    AUTHORITY = "lk"
+
     commitment = Public()
     account = Public()
     epoch_id = Public()
     epoch_hash = Public()
-    old_note = Private(n=NOTE_FIELDS)
-    old_salt = Private()
-    nk = Private()
-    pk = Private(n=2)
-    path_bits = Private(n=units.TREE_DEPTH)
-    siblings = Private(n=units.TREE_DEPTH)
+    penalty = Public()
     new_pos = Private(n=units.N_SLOTS)
-    penalty = Private()
-    paid = Private()
+    penalty_due = Private()
     new_salt = Private()
     epoch = Private(n=(units.EPOCH_SIZE, 7))
     entry_index = Private(n=units.N_SLOTS)
+    scenario = Private()
 
     def define(self, api):
         f = self.old_note
-        spend(
-            api,
-            f,
-            self.old_salt,
-            self.nk,
-            self.pk,
-            self.path_bits,
-            self.siblings,
-            self.root,
-            self.nullifier,
-        )
+        self.spend_note(api)
         api.assert_equal(f[0], self.account)
         epoch_check(api, self.epoch_id, self.epoch_hash, self.epoch)
+        margin_fails(api, f, self.epoch, self.entry_index, self.scenario, maintenance=True)
         closed = api.constant(0)
         new_slots = []
         for j, (inst, pos, cost) in enumerate(slots_of(f)):
@@ -176,11 +156,13 @@ class Liquidate(Circuit):
                 closed = closed + api.mul(ax - ax2, mark)
                 new_slots.append((inst, self.new_pos[j], new_cost))
         with api.scope("penalty"):
-            fee_check(api, self.penalty, closed, margin.LIQUIDATION_PENALTY_BPS)
-            range_check(api, self.paid, units.COLLATERAL_BITS)
-            range_check(api, self.penalty - self.paid, units.COLLATERAL_BITS)  # paid <= penalty
-            collateral = f[2] - self.paid
+            fee_check(api, self.penalty_due, closed, margin.LIQUIDATION_PENALTY_BPS)
+            range_check(api, self.penalty, units.COLLATERAL_BITS)
+            # paid <= due
+            range_check(api, self.penalty_due - self.penalty, units.COLLATERAL_BITS)
+            collateral = f[2] - self.penalty
             range_check(api, collateral, units.COLLATERAL_BITS)  # paid <= collateral
-            api.assert_product(self.penalty - self.paid, collateral, 0)  # capped only at 0
+            # capped only at 0
+            api.assert_product(self.penalty_due - self.penalty, collateral, 0)
         new = note_fields(f[0], f[1], collateral, f[3], new_slots)
-        api.assert_equal(note_commitment(api, new, self.new_salt), self.commitment)
+        api.assert_equal(note_commitment_gadget(api, new, self.new_salt), self.commitment)

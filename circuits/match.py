@@ -1,6 +1,6 @@
 """``match``: two committed orders cross, and the fill is split correctly.
 
-Statement (public: ``instrument, now, reveal_price, price_pub``, the order
+Statement (public: ``instrument, now, reveal_price, price``, the order
 commitments ``order_a, order_b``, the remainder commitments ``rem_a,
 rem_b``, the legs ``leg_a, leg_b`` and their account tags ``tag_a,
 tag_b``): the prover knows openings of both order commitments
@@ -13,7 +13,7 @@ price ``p`` with ``sell limit <= p <= buy limit``, such that
   with size ``size_X - q``),
 * ``leg_X = sign_X * (q*G_0 + q*p*G_1 + rho_X*H)`` (+ buyer, - seller) and
   ``tag_X = Poseidon(LEG, account_X, rho_X)``,
-* if ``reveal_price == 1`` then ``price_pub == p``, else ``price_pub == 0``.
+* if ``reveal_price == 1`` then ``price == p``, else ``price == 0``.
 
 Sizes and (unless revealed) the price stay hidden.  Native twin:
 :func:`check` (``orders.check_match`` plus the openings).
@@ -21,7 +21,7 @@ Sizes and (unless revealed) the price stay hidden.  Native twin:
 
 from dataclasses import dataclass
 
-from zkats.circuit import Circuit, Private, Public, register
+from zkats.circuit import Private, Public, register
 from zkats.errors import InputError
 from zkats.gadgets.babyjubjub import L, babyjub_neg, fixed_base_msm, point_add
 from zkats.gadgets.bits import num2bits, num2bits_strict, range_check
@@ -30,74 +30,46 @@ from zkats.gadgets.pedersen import blinding_generator, value_generators
 from zkats.domain import orders, tags, units
 
 from ._common import NOTIONAL_BITS, assert_point, blinding_bits, leg_point, poseidon
+from ._statement import Statement
 
-PUBLIC_SIGNALS = (
-    "instrument",
-    "now",
-    "reveal_price",
-    "price",
-    "order_a_x",
-    "order_a_y",
-    "order_b_x",
-    "order_b_y",
-    "rem_a_x",
-    "rem_a_y",
-    "rem_b_x",
-    "rem_b_y",
-    "leg_a_x",
-    "leg_a_y",
-    "leg_b_x",
-    "leg_b_y",
-    "tag_a",
-    "tag_b",
-)
 #: order fields in the private ``order_a``/``order_b`` arrays
 ORDER_FIELDS = ("side", "expiry", "account", "nonce", "size", "limit", "blinding")
-
-
-@dataclass(frozen=True)
-class MatchPublic:
-    instrument: int
-    now: int
-    reveal_price: int
-    price: int
-    order_a: tuple
-    order_b: tuple
-    rem_a: tuple
-    rem_b: tuple
-    leg_a: tuple
-    leg_b: tuple
-    tag_a: int
-    tag_b: int
-
-    def signals(self):
-        out = [self.instrument, self.now, self.reveal_price, self.price]
-        for p in (self.order_a, self.order_b, self.rem_a, self.rem_b, self.leg_a, self.leg_b):
-            out += list(p)
-        return out + [self.tag_a, self.tag_b]
 
 
 @dataclass(frozen=True)
 class MatchPrivate:
     match: orders.Match
 
+    def inputs(self):
+        m = self.match
+        return {
+            "a": _order_fields(m.a),
+            "b": _order_fields(m.b),
+            "fill": m.fill,
+            "fill_price": m.price,
+            "delta_a": m.rem_a_delta,
+            "delta_b": m.rem_b_delta,
+            "rho_a": m.leg_a_blinding,
+            "rho_b": m.leg_b_blinding,
+        }
+
 
 def build(m, now):
     legs = m.legs()
     ra, rb = m.remainders()
-    pub = MatchPublic(
-        m.a.order.instrument,
-        now,
-        m.reveal_price,
-        m.price if m.reveal_price else 0,
-        m.a.commitment,
-        m.b.commitment,
-        ra.commitment,
-        rb.commitment,
-        legs[0].commitment(),
-        legs[1].commitment(),
-        legs[0].tag(),
-        legs[1].tag(),
+    pub = Match.public(
+        instrument=m.a.order.instrument,
+        now=now,
+        reveal_price=m.reveal_price,
+        price=m.price if m.reveal_price else 0,
+        order_a=m.a.commitment,
+        order_b=m.b.commitment,
+        rem_a=ra.commitment,
+        rem_b=rb.commitment,
+        leg_a=legs[0].commitment(),
+        leg_b=legs[1].commitment(),
+        tag_a=legs[0].tag(),
+        tag_b=legs[1].tag(),
     )
     return pub, MatchPrivate(m)
 
@@ -142,40 +114,17 @@ def _order_fields(so):
 
 
 def inputs(pub, prv):
-    m = prv.match
-    d = {
-        "instrument": pub.instrument,
-        "now": pub.now,
-        "reveal_price": pub.reveal_price,
-        "price_pub": pub.price,
-    }
-    for k in ("order_a", "order_b", "rem_a", "rem_b", "leg_a", "leg_b"):
-        d[k] = list(getattr(pub, k))
-    d.update(
-        {
-            "tag_a": pub.tag_a,
-            "tag_b": pub.tag_b,
-            "a": _order_fields(m.a),
-            "b": _order_fields(m.b),
-            "fill": m.fill,
-            "price": m.price,
-            "delta_a": m.rem_a_delta,
-            "delta_b": m.rem_b_delta,
-            "rho_a": m.leg_a_blinding,
-            "rho_b": m.leg_b_blinding,
-        }
-    )
-    return d
+    return {**pub.inputs(), **prv.inputs()}
 
 
 @register("match")
-class Match(Circuit):
+class Match(Statement):
     """Two committed orders cross; the fill, remainders and legs are derived correctly."""
 
     instrument = Public()
     now = Public()
     reveal_price = Public()
-    price_pub = Public()
+    price = Public()
     order_a = Public(n=2)
     order_b = Public(n=2)
     rem_a = Public(n=2)
@@ -187,7 +136,7 @@ class Match(Circuit):
     a = Private(n=len(ORDER_FIELDS))
     b = Private(n=len(ORDER_FIELDS))
     fill = Private()
-    price = Private()
+    fill_price = Private()
     delta_a = Private()
     delta_b = Private()
     rho_a = Private()
@@ -200,8 +149,8 @@ class Match(Circuit):
         range_check(api, self.now, units.TIME_BITS)
         fill_bits = num2bits(api, self.fill, units.SIZE_BITS)
         range_check(api, self.fill - 1, units.SIZE_BITS)  # fill >= 1
-        num2bits(api, self.price, units.PRICE_BITS)
-        notional = api.mul(self.fill, self.price)  # < 2^72, no wrap
+        num2bits(api, self.fill_price, units.PRICE_BITS)
+        notional = api.mul(self.fill, self.fill_price)  # < 2^72, no wrap
         n_bits = num2bits(api, notional, NOTIONAL_BITS)
         sides = []
         for name, o, pub, rem, delta, leg, rho, tag in (
@@ -261,9 +210,9 @@ class Match(Circuit):
             api.assert_equal(side_a + side_b, 1)
             buy_lim = select(api, side_a, lim_b, lim_a)  # a sells -> b buys
             sell_lim = lim_a + lim_b - buy_lim
-            range_check(api, buy_lim - self.price, units.PRICE_BITS)
-            range_check(api, self.price - sell_lim, units.PRICE_BITS)
+            range_check(api, buy_lim - self.fill_price, units.PRICE_BITS)
+            range_check(api, self.fill_price - sell_lim, units.PRICE_BITS)
         with api.scope("price"):
             api.assert_bool(self.reveal_price)
-            api.assert_product(self.price - self.price_pub, self.reveal_price, 0)
-            api.assert_product(self.price_pub, 1 - api.lc(self.reveal_price), 0)
+            api.assert_product(self.fill_price - self.price, self.reveal_price, 0)
+            api.assert_product(self.price, 1 - api.lc(self.reveal_price), 0)

@@ -5,7 +5,7 @@ the prover knows an order (instrument, side, size, limit, expiry, account,
 nonce) and blinding with ``commitment = low248(digest)*G_0 + size*G_1 +
 limit*G_2 + r*H`` (:mod:`zkats.domain.orders`), sizes and prices within
 their bounds and non-zero, ``now < expiry``, ``account =
-Poseidon(ACCOUNT, A, npk)`` for the public key ``A`` that signed
+Poseidon(ACCOUNT, ak, npk, lk)`` for the spend-authorising key ``ak`` that signed
 ``Poseidon(ORDER_SIG, commitment)`` (EdDSA-Poseidon).  Everything but the
 commitment stays hidden, including who signed.  Native twin:
 :func:`check` (``orders.check_signed_order``).
@@ -13,7 +13,7 @@ commitment stays hidden, including who signed.  Native twin:
 
 from dataclasses import dataclass
 
-from zkats.circuit import Circuit, Private, Public, register
+from zkats.circuit import Private, Public, register
 from zkats.errors import InputError
 from zkats.gadgets.babyjubjub import fixed_base_msm
 from zkats.gadgets.bits import num2bits, num2bits_strict, range_check
@@ -21,27 +21,36 @@ from zkats.gadgets.eddsa import eddsa_poseidon_verify_gadget
 from zkats.gadgets.pedersen import blinding_generator, value_generators
 from zkats.domain import orders, tags, units
 
-from ._common import account_id, assert_point, blinding_bits, poseidon
-
-PUBLIC_SIGNALS = ("commitment_x", "commitment_y", "now")
-
-
-@dataclass(frozen=True)
-class OrderPublic:
-    commitment: tuple
-    now: int
-
-    def signals(self):
-        return [self.commitment[0], self.commitment[1], self.now]
-
+from ._common import assert_point, blinding_bits, poseidon
+from ._spend import account_id_gadget
+from ._statement import Statement
 
 @dataclass(frozen=True)
 class OrderPrivate:
     signed: orders.SignedOrder
 
+    def inputs(self):
+        so = self.signed
+        o = so.order
+        return {
+            "instrument": o.instrument,
+            "side": o.side,
+            "size": o.size,
+            "limit": o.limit,
+            "expiry": o.expiry,
+            "account": o.account,
+            "nonce": o.nonce,
+            "blinding": so.blinding,
+            "ak": list(so.ak),
+            "npk": so.npk,
+            "lk": list(so.lk),
+            "sig_r8": list(so.sig[0]),
+            "sig_s": so.sig[1],
+        }
+
 
 def build(so, now):
-    return OrderPublic(so.commitment, now), OrderPrivate(so)
+    return Order.public(commitment=so.commitment, now=now), OrderPrivate(so)
 
 
 def check(pub, prv):
@@ -57,28 +66,11 @@ def check(pub, prv):
 
 
 def inputs(pub, prv):
-    so = prv.signed
-    o = so.order
-    return {
-        "commitment": list(pub.commitment),
-        "now": pub.now,
-        "instrument": o.instrument,
-        "side": o.side,
-        "size": o.size,
-        "limit": o.limit,
-        "expiry": o.expiry,
-        "account": o.account,
-        "nonce": o.nonce,
-        "blinding": so.blinding,
-        "pk": list(so.pub),
-        "npk": so.npk,
-        "sig_r8": list(so.sig[0]),
-        "sig_s": so.sig[1],
-    }
+    return {**pub.inputs(), **prv.inputs()}
 
 
 @register("order")
-class Order(Circuit):
+class Order(Statement):
     """A commitment opens to a well-formed, unexpired order signed by its account."""
 
     commitment = Public(n=2)
@@ -91,8 +83,9 @@ class Order(Circuit):
     account = Private()
     nonce = Private()
     blinding = Private()
-    pk = Private(n=2)
+    ak = Private(n=2)
     npk = Private()
+    lk = Private(n=2)
     sig_r8 = Private(n=2)
     sig_s = Private()
 
@@ -125,6 +118,6 @@ class Order(Circuit):
             )
             assert_point(api, c, self.commitment)
         with api.scope("signature"):
-            api.assert_equal(account_id(api, self.pk, self.npk), self.account)
+            api.assert_equal(account_id_gadget(api, self.ak, self.npk, self.lk), self.account)
             msg = poseidon(api, [tags.ORDER_SIG, self.commitment[0], self.commitment[1]])
-            eddsa_poseidon_verify_gadget(api, self.pk, msg, self.sig_r8, self.sig_s)
+            eddsa_poseidon_verify_gadget(api, self.ak, msg, self.sig_r8, self.sig_s)

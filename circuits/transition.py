@@ -10,72 +10,34 @@ position moved by ``d = +-q`` and cost by ``+-|n|`` in ``instrument``
 (the slot held that instrument or a zero position), collateral reduced by
 the fee ``ceil(|n| * TRADE_FEE_BPS / 10000)``, same owner, model and keys,
 and the new note meets initial margin at the oracle epoch whose data
-hashes to ``epoch_hash``.
+hashes to ``epoch_hash``.  The owner's spending key signs the whole
+statement (:class:`AuthorisedSpend`): holding the note opening and ``nk``,
+or the trade confirmation, is not enough to move the account.
 
 Native twin: :func:`check` (``Note.apply_leg`` and ``margin.check``).
 """
 
 from dataclasses import dataclass
 
-from zkats.circuit import Circuit, Private, Public, register
+from zkats.circuit import Private, Public, register
 from zkats.errors import InputError
 from zkats.gadgets.bits import num2bits
 from zkats.domain import margin, notes, oracle, orders, tags, units
 
 from ._common import (
-    NOTE_FIELDS,
     NOTIONAL_BITS,
     assert_point,
     epoch_check,
     fee_check,
     leg_point,
     margin_check,
-    note_commitment,
     note_fields,
     one_hot,
     poseidon,
     slots_of,
-    spend,
 )
-from ._state import Spend, entry_indices
-
-PUBLIC_SIGNALS = (
-    "root",
-    "nullifier",
-    "commitment",
-    "instrument",
-    "delta_x",
-    "delta_y",
-    "tag",
-    "epoch_id",
-    "epoch",
-)
-
-
-@dataclass(frozen=True)
-class TransitionPublic:
-    root: int
-    nullifier: int
-    commitment: int
-    instrument: int
-    leg: tuple
-    tag: int
-    epoch_id: int
-    epoch_hash: int
-
-    def signals(self):
-        return [
-            self.root,
-            self.nullifier,
-            self.commitment,
-            self.instrument,
-            self.leg[0],
-            self.leg[1],
-            self.tag,
-            self.epoch_id,
-            self.epoch_hash,
-        ]
-
+from ._spend import AuthorisedSpend, Spend, note_commitment_gadget
+from ._state import entry_indices
 
 @dataclass(frozen=True)
 class TransitionPrivate:
@@ -85,21 +47,36 @@ class TransitionPrivate:
     new_note: notes.Note
     epoch: oracle.Epoch
 
+    def inputs(self):
+        leg = self.leg
+        return {
+            "side": 0 if leg.d >= 0 else 1,
+            "size": abs(leg.d),
+            "notional": abs(leg.n),
+            "rho": leg.blinding,
+            "slot": self.slot,
+            "fee": notes.trade_fee(abs(leg.n)),
+            "new_salt": self.new_note.salt,
+            "epoch": self.epoch.circuit_inputs()["epoch"],
+            "entry_index": entry_indices(self.new_note, self.epoch),
+            **self.spend.inputs(),
+        }
+
 
 def build(spend_, root, leg, epoch, new_salt=None):
     """(public, private) for applying ``leg`` to the spent note."""
     old = spend_.note
     slot = old.slot_for(leg.instrument)
     new = old.apply_leg(leg.instrument, leg.d, leg.n, slot=slot, salt=new_salt)
-    pub = TransitionPublic(
-        root,
-        old.nullifier(spend_.nk),
-        new.commitment(),
-        leg.instrument,
-        leg.commitment(),
-        leg.tag(),
-        epoch.epoch_id,
-        epoch.hash(),
+    pub = Transition.public(
+        root=root,
+        nullifier=old.nullifier(spend_.nk),
+        commitment=new.commitment(),
+        instrument=leg.instrument,
+        leg=leg.commitment(),
+        tag=leg.tag(),
+        epoch_id=epoch.epoch_id,
+        epoch_hash=epoch.hash(),
     )
     return pub, TransitionPrivate(spend_, leg, slot, new, epoch)
 
@@ -107,6 +84,7 @@ def build(spend_, root, leg, epoch, new_salt=None):
 def check(pub, prv):
     """The native twin: raises InputError naming the failed rule."""
     prv.spend.check(pub.root, pub.nullifier, "transition")
+    prv.spend.check_auth(Transition, pub, "transition")
     old, leg = prv.spend.note, prv.leg
     if leg.account != old.account or leg.tag() != pub.tag:
         raise InputError("transition: the leg is not bound to this account")
@@ -129,48 +107,19 @@ def check(pub, prv):
 
 
 def inputs(pub, prv):
-    leg = prv.leg
-    d = {
-        "root": pub.root,
-        "nullifier": pub.nullifier,
-        "commitment": pub.commitment,
-        "instrument": pub.instrument,
-        "leg": list(pub.leg),
-        "tag": pub.tag,
-        "epoch_id": pub.epoch_id,
-        "epoch_hash": pub.epoch_hash,
-        "side": 0 if leg.d >= 0 else 1,
-        "size": abs(leg.d),
-        "notional": abs(leg.n),
-        "rho": leg.blinding,
-        "slot": prv.slot,
-        "fee": notes.trade_fee(abs(leg.n)),
-        "new_salt": prv.new_note.salt,
-        "epoch": prv.epoch.circuit_inputs()["epoch"],
-        "entry_index": entry_indices(prv.new_note, prv.epoch),
-    }
-    d.update(prv.spend.inputs())
-    return d
+    return {**pub.inputs(), **prv.inputs()}
 
 
 @register("transition")
-class Transition(Circuit):
+class Transition(AuthorisedSpend):
     """An account note applies one trade leg and still meets initial margin."""
 
-    root = Public()
-    nullifier = Public()
     commitment = Public()
     instrument = Public()
     leg = Public(n=2)
     tag = Public()
     epoch_id = Public()
     epoch_hash = Public()
-    old_note = Private(n=NOTE_FIELDS)
-    old_salt = Private()
-    nk = Private()
-    pk = Private(n=2)
-    path_bits = Private(n=units.TREE_DEPTH)
-    siblings = Private(n=units.TREE_DEPTH)
     side = Private()
     size = Private()
     notional = Private()
@@ -183,17 +132,7 @@ class Transition(Circuit):
 
     def define(self, api):
         f = self.old_note
-        spend(
-            api,
-            f,
-            self.old_salt,
-            self.nk,
-            self.pk,
-            self.path_bits,
-            self.siblings,
-            self.root,
-            self.nullifier,
-        )
+        self.spend_note(api)
         with api.scope("leg"):
             api.assert_bool(self.side)
             q_bits = num2bits(api, self.size, units.SIZE_BITS)
@@ -218,6 +157,6 @@ class Transition(Circuit):
                 )
             fee_check(api, self.fee, self.notional, notes.TRADE_FEE_BPS)
             new = note_fields(f[0], f[1], f[2] - self.fee, f[3], new_slots)
-            api.assert_equal(note_commitment(api, new, self.new_salt), self.commitment)
+            api.assert_equal(note_commitment_gadget(api, new, self.new_salt), self.commitment)
         epoch_check(api, self.epoch_id, self.epoch_hash, self.epoch)
         margin_check(api, new, self.epoch, self.entry_index, maintenance=False)

@@ -37,7 +37,7 @@ def test_deposit_existing_and_fresh(dep):
     assert deposit.check(pub, prv)
     assert dep.solve(deposit.inputs(pub, prv)).public == pub.signals()
     assert prv.new_note.collateral == sc.spend("alice").note.collateral + 12_345
-    carol = keys.TraderKey.from_seed(b"carol")
+    carol = keys.SpendingKey.from_seed(b"carol")
     empty = notes.Note.open(carol, salt=99)
     pub, prv = deposit.build(Spend.fresh(empty, carol), sc.root, 500, fresh=True, new_salt=4)
     assert pub.nullifier == notes.genesis_nullifier(carol.nk)

@@ -13,12 +13,12 @@ NOW = 1_700_000_000
 
 @pytest.fixture(scope="module")
 def alice():
-    return keys.TraderKey.from_seed(b"alice")
+    return keys.SpendingKey.from_seed(b"alice")
 
 
 @pytest.fixture(scope="module")
 def bob():
-    return keys.TraderKey.from_seed(b"bob")
+    return keys.SpendingKey.from_seed(b"bob")
 
 
 @pytest.fixture(scope="module")

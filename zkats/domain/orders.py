@@ -102,8 +102,9 @@ class SignedOrder:
 
     order: Order
     blinding: int = field(repr=False)
-    pub: tuple
+    ak: tuple  # the account's spend-authorising key, which signs orders
     npk: int
+    lk: tuple  # the account's liquidation key (part of the account id)
     sig: tuple  # ((R8x, R8y), S)
 
     @property
@@ -132,7 +133,7 @@ def sign_order(key, order, blinding=None):
         raise InputError("order account: not the signing key's account")
     r = random_blinding() if blinding is None else blinding
     c = order.commit(r)
-    return SignedOrder(order, r, key.pub, key.npk, key.sign(signing_message(c)))
+    return SignedOrder(order, r, key.ak, key.npk, key.lk, key.sign(signing_message(c)))
 
 
 def check_signed_order(so, now):
@@ -141,9 +142,9 @@ def check_signed_order(so, now):
     from .keys import account_id
 
     o = so.order
-    if account_id(so.pub, so.npk) != o.account:
+    if account_id(so.ak, so.npk, so.lk) != o.account:
         raise InputError("order: the signing key is not the order's account")
-    if not eddsa_verify_poseidon(so.pub, signing_message(so.commitment), so.sig):
+    if not eddsa_verify_poseidon(so.ak, signing_message(so.commitment), so.sig):
         raise InputError("order: bad signature")
     units.check_unsigned(now, units.TIME_BITS, "time")
     if not now < o.expiry:

@@ -34,8 +34,9 @@ oversized lists and documents are refused with :class:`InputError` naming the
 item index, kind and field.  Points are checked on the curve (and G2 in the
 subgroup) by :mod:`zkats.formats.snarkjs_json`.
 
-What the public signals *mean* is not decided here: see
-:mod:`zkats.venue.settlement` (its signal layouts adapter).
+The kinds, their roles and each role's circuit are the rules' own
+(:data:`zkats.venue.rules.RULES`); what the public signals mean is the
+statement classes' (``Statement.decode``).
 """
 
 import hashlib
@@ -51,25 +52,24 @@ from ..formats import jsonio
 #: batch JSON format version
 VERSION = 1
 
-#: roles each kind needs, and the circuit each role's proof is made with
-KINDS: Dict[str, Tuple[str, ...]] = {
-    "deposit": ("deposit",),
-    "withdraw": ("withdraw",),
-    "trade": ("match", "leg_a", "leg_b"),
-    "health": ("health",),
-    "liquidate": ("liquidate",),
-    "order": ("order",),
-}
-ROLE_CIRCUIT: Dict[str, str] = {
-    "deposit": "deposit",
-    "withdraw": "withdraw",
-    "match": "match",
-    "leg_a": "transition",  # the transition applying the match's leg_a
-    "leg_b": "transition",
-    "health": "health",
-    "liquidate": "liquidate",
-    "order": "order",
-}
+
+
+def roles(kind) -> Dict[str, str]:
+    """{role: circuit name} of the proofs an item of ``kind`` carries
+    (:data:`zkats.venue.rules.RULES`)."""
+    from .rules import RULES
+
+    rule = RULES.get(kind)
+    if rule is None:
+        raise InputError(f"unknown item kind {kind!r}")
+    return {role: cls.circuit_name for role, cls in rule.roles.items()}
+
+
+def kinds():
+    from .rules import RULES
+
+    return sorted(RULES)
+
 
 #: limits checked before anything is allocated from the input
 MAX_ITEMS = 10_000
@@ -108,12 +108,17 @@ class Item:
     netting: Optional[NettingProof] = None
 
     def __post_init__(self):
-        if self.kind not in KINDS:
-            raise InputError(f"unknown item kind {self.kind!r}")
-        if set(self.proofs) != set(KINDS[self.kind]):
+        need = roles(self.kind)
+        if set(self.proofs) != set(need):
             raise InputError(
-                f"{self.kind} item needs proofs {list(KINDS[self.kind])}, got {sorted(self.proofs)}"
+                f"{self.kind} item needs proofs {list(need)}, got {sorted(self.proofs)}"
             )
+        for role, bundle in self.proofs.items():
+            if not isinstance(bundle, ProofBundle) or bundle.circuit != need[role]:
+                got = getattr(bundle, "circuit", type(bundle).__name__)
+                raise InputError(
+                    f"{self.kind} item: the {role} proof must be a {need[role]} proof, not {got}"
+                )
         if (self.kind == "trade") != (self.netting is not None):
             raise InputError(
                 f"{self.kind} item: a netting proof is "
@@ -218,15 +223,15 @@ def item_from_json(d, index=0) -> Item:
     if not isinstance(d, dict):
         raise InputError(f"{where}: expected a JSON object")
     kind = d.get("kind")
-    if not isinstance(kind, str) or kind not in KINDS:
-        raise InputError(f"{where}: kind must be one of {sorted(KINDS)}")
+    if not isinstance(kind, str) or kind not in kinds():
+        raise InputError(f"{where}: kind must be one of {kinds()}")
     where = f"item {index} ({kind})"
     _keys(d, where, ("kind", "proofs") + (("netting",) if kind == "trade" else ()))
-    roles = KINDS[kind]
-    _keys(d["proofs"], f"{where}.proofs", roles)
+    need = roles(kind)
+    _keys(d["proofs"], f"{where}.proofs", tuple(need))
     proofs = {
-        role: _parse_bundle(d["proofs"][role], f"{where}.proofs.{role}", ROLE_CIRCUIT[role])
-        for role in roles
+        role: _parse_bundle(d["proofs"][role], f"{where}.proofs.{role}", circuit)
+        for role, circuit in need.items()
     }
     netting = None
     if kind == "trade":

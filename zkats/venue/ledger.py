@@ -36,7 +36,14 @@ open_orders        order commitments a match may consume: from an ``order``
                    proof (signed) or a match's remainder
 health_proofs      (epoch, account) proved healthy, with batch and time
 liquidatable       (epoch, account) that missed the deadline; liquidated_batch
+funds              the venue's public balances: ``fee`` and ``insurance``
+fund_moves         every change to a fund, with its batch and item (or operation)
 =================  ===========================================================
+
+Every SQL statement of the venue is in this module: the settlement service
+(:mod:`zkats.venue.settlement`) reads through the query methods and writes
+through the ``record_*``/``append_*`` methods below, inside one
+:meth:`Ledger.write` transaction per batch.
 
 Field elements are stored as canonical decimal text (as snarkjs writes them).
 """
@@ -189,7 +196,45 @@ def _m4_open_orders(conn):
     )
 
 
-MIGRATIONS = [(1, _m1_core), (2, _m2_venue), (3, _m3_circuits), (4, _m4_open_orders)]
+def _m5_funds(conn):
+    """The fee account and the insurance fund (public balances), and
+    withdrawals that no longer name the account (the withdraw statement
+    does not reveal it)."""
+    _script(
+        conn,
+        """
+    CREATE TABLE funds (name TEXT PRIMARY KEY, balance TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE fund_moves (
+        batch_id   INTEGER,
+        item_index INTEGER,
+        name       TEXT    NOT NULL,
+        delta      TEXT    NOT NULL,
+        note       TEXT
+    );
+    CREATE TABLE escrow_moves_v5 (
+        id         INTEGER PRIMARY KEY,
+        batch_id   INTEGER NOT NULL REFERENCES batches(batch_id),
+        item_index INTEGER NOT NULL,
+        account    TEXT,
+        asset      TEXT    NOT NULL,
+        delta      TEXT    NOT NULL,
+        recipient  TEXT
+    );
+    INSERT INTO escrow_moves_v5 SELECT id, batch_id, item_index, account, asset, delta, recipient
+        FROM escrow_moves;
+    DROP TABLE escrow_moves;
+    ALTER TABLE escrow_moves_v5 RENAME TO escrow_moves;
+    """,
+    )
+
+
+MIGRATIONS = [
+    (1, _m1_core),
+    (2, _m2_venue),
+    (3, _m3_circuits),
+    (4, _m4_open_orders),
+    (5, _m5_funds),
+]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
@@ -434,6 +479,42 @@ class Ledger:
             sql += " WHERE " + " AND ".join(cond)
         return list(self.conn.execute(sql + " ORDER BY epoch_id, account", args))
 
+    def health_proof_exists(self, epoch_id, account):
+        return (
+            self._one(
+                "SELECT 1 FROM health_proofs WHERE epoch_id = ? AND account = ?",
+                (int(epoch_id), str(account)),
+            )
+            is not None
+        )
+
+    def health_proved_after(self, epoch_id, account):
+        """True iff ``account`` proved health for an epoch later than ``epoch_id``."""
+        return (
+            self._one(
+                "SELECT 1 FROM health_proofs WHERE epoch_id > ? AND account = ?",
+                (int(epoch_id), str(account)),
+            )
+            is not None
+        )
+
+    def liquidation_status(self, epoch_id, account):
+        """None if ``account`` is not liquidatable for the epoch, else
+        ``(liquidated_batch,)`` (``liquidated_batch`` None while pending)."""
+        return self._one(
+            "SELECT liquidated_batch FROM liquidatable WHERE epoch_id = ? AND account = ?",
+            (int(epoch_id), str(account)),
+        )
+
+    def latest_closed_epoch(self):
+        """The id of the newest epoch whose deadline has been processed, or None."""
+        row = self._one("SELECT MAX(epoch_id) FROM oracle_epochs WHERE closed_at IS NOT NULL")
+        return None if row is None else row[0]
+
+    def fund_balance(self, name):
+        row = self._one("SELECT balance FROM funds WHERE name = ?", (str(name),))
+        return 0 if row is None else int(row[0])
+
     def batch_count(self):
         return self._one("SELECT COUNT(*) FROM batches")[0]
 
@@ -456,10 +537,132 @@ class Ledger:
                 a: b for a, b in c.execute("SELECT asset, balance FROM escrow ORDER BY asset")
             },
             "epochs": c.execute("SELECT COUNT(*) FROM oracle_epochs").fetchone()[0],
+            "funds": {n: b for n, b in c.execute("SELECT name, balance FROM funds ORDER BY name")},
             "liquidatable_pending": c.execute(
                 "SELECT COUNT(*) FROM liquidatable WHERE liquidated_batch IS NULL"
             ).fetchone()[0],
         }
+
+    # -- writes of a batch (inside one write() transaction) -----------------
+
+    def begin_batch(self, digest, n_items, now):
+        """Insert the batch row; returns its id."""
+        c = self.conn
+        seq = c.execute("SELECT MAX(seq) FROM roots").fetchone()[0] + 1
+        batch_id = (c.execute("SELECT MAX(batch_id) FROM batches").fetchone()[0] or 0) + 1
+        c.execute(
+            "INSERT INTO batches(batch_id, digest, n_items, applied_at, root_seq) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (batch_id, digest, n_items, now, seq),
+        )
+        return batch_id
+
+    def append_notes(self, batch_id, items):
+        """Append the note commitments ``[(item_index, commitment)]`` as leaves in
+        order and record the new root; returns ``(first leaf index, root)``."""
+        c = self.conn
+        n0 = self.n_leaves()
+        c.executemany(
+            "INSERT INTO notes(leaf_index, commitment, batch_id, item_index) VALUES (?, ?, ?, ?)",
+            [(n0 + k, str(cm), batch_id, i) for k, (i, cm) in enumerate(items)],
+        )
+        root = self.tree.append_many(n0, [cm for _, cm in items])
+        seq = c.execute("SELECT root_seq FROM batches WHERE batch_id = ?", (batch_id,)).fetchone()[0]
+        c.execute(
+            "INSERT INTO roots(seq, root, n_leaves, batch_id) VALUES (?, ?, ?, ?)",
+            (seq, str(root), n0 + len(items), batch_id),
+        )
+        return n0, root
+
+    def record_nullifiers(self, batch_id, items):
+        """Spend the nullifiers ``[(item_index, nullifier)]``."""
+        self.conn.executemany(
+            "INSERT INTO nullifiers(nullifier, batch_id, item_index) VALUES (?, ?, ?)",
+            [(str(n), batch_id, i) for i, n in items],
+        )
+
+    def consume_order(self, batch_id, item_index, point):
+        key = point_key(point)
+        self.conn.execute("DELETE FROM open_orders WHERE order_point = ?", (key,))
+        self.conn.execute(
+            "INSERT INTO consumed_orders(order_point, batch_id, item_index) VALUES (?, ?, ?)",
+            (key, batch_id, item_index),
+        )
+
+    def open_order(self, batch_id, item_index, point, source):
+        self.conn.execute(
+            "INSERT INTO open_orders(order_point, source, batch_id, item_index) "
+            "VALUES (?, ?, ?, ?)",
+            (point_key(point), source, batch_id, item_index),
+        )
+
+    def move_escrow(self, batch_id, item_index, asset, delta, account=None, recipient=None):
+        """Escrow balance of ``asset`` += ``delta`` (callers check it stays >= 0)."""
+        bal = self.escrow_balance(asset) + int(delta)
+        self.conn.execute(
+            "INSERT INTO escrow(asset, balance) VALUES (?, ?) "
+            "ON CONFLICT(asset) DO UPDATE SET balance = excluded.balance",
+            (str(asset), str(bal)),
+        )
+        self.conn.execute(
+            "INSERT INTO escrow_moves(batch_id, item_index, account, asset, delta, recipient) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                batch_id,
+                item_index,
+                None if account is None else str(account),
+                str(asset),
+                str(int(delta)),
+                None if recipient is None else str(recipient),
+            ),
+        )
+
+    def move_fund(self, batch_id, item_index, name, delta, note=None):
+        """Fund ``name`` (``fee`` or ``insurance``) += ``delta``."""
+        bal = self.fund_balance(name) + int(delta)
+        self.conn.execute(
+            "INSERT INTO funds(name, balance) VALUES (?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET balance = excluded.balance",
+            (str(name), str(bal)),
+        )
+        self.conn.execute(
+            "INSERT INTO fund_moves(batch_id, item_index, name, delta, note) VALUES (?, ?, ?, ?, ?)",
+            (batch_id, item_index, str(name), str(int(delta)), note),
+        )
+
+    def register_account(self, account, batch_id):
+        self.conn.execute(
+            "INSERT OR IGNORE INTO accounts(account, first_batch) VALUES (?, ?)",
+            (str(account), batch_id),
+        )
+
+    def record_trade(self, batch_id, item_index, trade_id, epoch_id, instrument, price, matched_at):
+        self.conn.execute(
+            "INSERT INTO trades(trade_commitment, epoch_id, batch_id, item_index, "
+            "instrument, price, matched_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                point_key(trade_id),
+                int(epoch_id),
+                batch_id,
+                item_index,
+                str(instrument),
+                None if price is None else str(price),
+                int(matched_at),
+            ),
+        )
+
+    def record_health(self, batch_id, item_index, epoch_id, account, now):
+        self.conn.execute(
+            "INSERT INTO health_proofs(epoch_id, account, batch_id, item_index, proved_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (int(epoch_id), str(account), batch_id, item_index, now),
+        )
+
+    def record_liquidation(self, batch_id, epoch_id, account):
+        self.conn.execute(
+            "UPDATE liquidatable SET liquidated_batch = ? WHERE epoch_id = ? AND account = ?",
+            (batch_id, int(epoch_id), str(account)),
+        )
 
     # -- oracle epochs and liquidation bookkeeping (own transactions) -------
 

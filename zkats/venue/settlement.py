@@ -2,35 +2,27 @@
 
 ``SettlementService(path).apply(batch)`` runs, in order:
 
-1. **decode** every proof's public signals through the circuit's
-   :class:`SignalLayout` (the adapter that says what each public signal
-   means), and check the batch on its own: no nullifier, new note or order
-   twice inside the batch; a trade's transitions apply exactly the match's
-   legs (same points, tags, instrument) at one oracle epoch; the match's
-   time is current;
+1. **decode** every proof's public signals with the statement class its role
+   names (:data:`zkats.venue.rules.RULES`: the circuit class is the one
+   declaration of the layout), and check the batch on its own: no nullifier,
+   new note or order twice inside the batch, plus each kind's own item rules
+   (a trade's transitions apply exactly the match's legs at one epoch, ...);
 2. **pre-check** against the ledger without locking (cheap early rejection);
 3. **verify** the proofs, batched per circuit key (:class:`ProofVerifier`
    adapter; a failing batch is re-checked to name the failing proof), and
    each trade's netting proof (:class:`NettingVerifier` adapter);
-4. **apply** in one ``BEGIN IMMEDIATE`` transaction that first repeats every
-   ledger check (roots in the root history, nullifiers unspent, commitments
-   new, orders unmatched, epochs, escrow, liquidation status) — another
-   process may have
-   committed since step 2 — then writes notes, tree nodes, the new root,
-   nullifiers, escrow moves, trades, health and liquidation records.
+4. **apply** in one write transaction that first repeats every ledger check
+   (another process may have committed since step 2), then appends the new
+   notes in item order, spends nullifiers, consumes and opens orders, and
+   lets each kind's rule record its effects (escrow, funds, trades, health,
+   liquidations) through the ledger's methods.
 
 Any failure raises :class:`LedgerError` naming the item (index and kind) and
-what failed, and leaves the ledger file unchanged.  Messages carry only
-public values (nullifiers, roots, accounts are public signals).  Replays are
-refused because their nullifiers (every spend, and a fresh deposit's
-genesis nullifier) or consumed orders are already in the ledger — never by
-comparing proof bytes.
-
-The adapters are small on purpose: ``DEFAULT_LAYOUTS`` mirrors the
-circuits' ``PUBLIC_SIGNALS``; ``Groth16Verifier`` wraps
-:mod:`zkats.groth16.verifier` (keys ``NAME.vkey.json`` in a directory);
-``SchnorrNettingVerifier`` is the netting check of :mod:`zkats.commit`
-with native Baby Jubjub arithmetic.
+what failed, and leaves the ledger unchanged.  Messages carry only public
+values.  Replays are refused because their nullifiers (every spend, and a
+fresh deposit's genesis nullifier) or consumed orders are already in the
+ledger, never by comparing proof bytes.  A proof is always verified with
+the key of the circuit its ROLE requires, whatever the bundle claims.
 """
 
 import sqlite3
@@ -39,114 +31,14 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..errors import InputError, LedgerError
+from . import rules
 from .batch import Batch, Item
-from .ledger import Ledger, point_key
+from .ledger import Ledger
+from .rules import short as _short
 
 
 # --------------------------------------------------------------------------
-# adapter 1: what each circuit's public signals mean
-# --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SignalLayout:
-    """Names of a circuit's public signals, in snarkjs public.json order.
-
-    Names the service interprets: ``root`` (a Merkle root that must be in
-    the history), ``nullifier`` (spent; for ``health`` only checked
-    unspent), ``commitment`` (new note appended to the tree), ``epoch_id`` +
-    ``epoch`` (an oracle epoch and the hash of its data, which must match),
-    ``account``, ``asset``, ``amount``, ``recipient`` (escrow movements),
-    and for trades the match's ``instrument``, ``now``, ``reveal_price``,
-    ``price``, order/remainder/leg points and ``tag_a``/``tag_b``, which the
-    transitions' ``instrument``, ``delta_x``/``delta_y`` and ``tag`` must
-    repeat.
-    """
-
-    circuit: str
-    names: Tuple[str, ...]
-
-    def decode(self, public):
-        if len(public) != len(self.names):
-            raise InputError(
-                f"{self.circuit} proof has {len(public)} public signals, "
-                f"expected {len(self.names)} ({', '.join(self.names)})"
-            )
-        return dict(zip(self.names, public))
-
-
-#: The venue circuits' public signals, in public.json order (the names are
-#: ``circuits/<name>.py``'s ``PUBLIC_SIGNALS``; a test pins them equal).
-DEFAULT_LAYOUTS: Dict[str, SignalLayout] = {
-    "deposit": SignalLayout(
-        "deposit", ("root", "nullifier", "commitment", "account", "asset", "amount")
-    ),
-    "withdraw": SignalLayout(
-        "withdraw",
-        (
-            "root",
-            "nullifier",
-            "commitment",
-            "account",
-            "asset",
-            "amount",
-            "recipient",
-            "epoch_id",
-            "epoch",
-        ),
-    ),
-    "match": SignalLayout(
-        "match",
-        (
-            "instrument",
-            "now",
-            "reveal_price",
-            "price",
-            "order_a_x",
-            "order_a_y",
-            "order_b_x",
-            "order_b_y",
-            "rem_a_x",
-            "rem_a_y",
-            "rem_b_x",
-            "rem_b_y",
-            "leg_a_x",
-            "leg_a_y",
-            "leg_b_x",
-            "leg_b_y",
-            "tag_a",
-            "tag_b",
-        ),
-    ),
-    "transition": SignalLayout(
-        "transition",
-        (
-            "root",
-            "nullifier",
-            "commitment",
-            "instrument",
-            "delta_x",
-            "delta_y",
-            "tag",
-            "epoch_id",
-            "epoch",
-        ),
-    ),
-    "health": SignalLayout("health", ("root", "nullifier", "account", "epoch_id", "epoch")),
-    "liquidate": SignalLayout(
-        "liquidate", ("root", "nullifier", "commitment", "account", "epoch_id", "epoch")
-    ),
-    "order": SignalLayout("order", ("commitment_x", "commitment_y", "now")),
-}
-
-#: a match's public ``now`` may lag the service clock by at most this (s)
-MATCH_MAX_AGE = 3600
-#: ... and lead it by at most this (clock skew, s)
-CLOCK_SKEW = 60
-
-
-# --------------------------------------------------------------------------
-# adapter 2: proof verification, batched per circuit key
+# adapter 1: proof verification, batched per circuit key
 # --------------------------------------------------------------------------
 
 
@@ -178,7 +70,7 @@ class Groth16Verifier(ProofVerifier):
         from ..formats.snarkjs_json import read_verification_key
 
         keys = {}
-        for name in circuits or DEFAULT_LAYOUTS:
+        for name in circuits or rules.circuits():
             p = os.path.join(str(directory), f"{name}.vkey.json")
             if os.path.exists(p):
                 keys[name] = read_verification_key(p)
@@ -208,7 +100,7 @@ class Groth16Verifier(ProofVerifier):
 
 
 # --------------------------------------------------------------------------
-# adapter 3: netting (sum of the trade's commitments is a commitment to 0)
+# adapter 2: netting (sum of the trade's commitments is a commitment to 0)
 # --------------------------------------------------------------------------
 
 
@@ -294,27 +186,23 @@ class BatchReceipt:
 @dataclass
 class _ItemPlan:
     index: int
-    kind: str
-    signals: Dict[str, Dict[str, int]]  # role -> decoded signals
+    rule: rules.Rule
+    signals: Dict[str, object]  # role -> Signals of the role's statement
     roots: List[Tuple[str, int]] = field(default_factory=list)  # (role, root)
     nullifiers: List[Tuple[str, int]] = field(default_factory=list)  # spent here
     live: List[Tuple[str, int]] = field(default_factory=list)  # must be unspent
     commitments: List[Tuple[str, int]] = field(default_factory=list)
-    epochs: List[Tuple[str, int, int]] = field(default_factory=list)  # (role, id, hash)
+    epoch_refs: List[Tuple[str, int, int]] = field(default_factory=list)  # (role, id, hash)
+    epochs: Dict[str, tuple] = field(default_factory=dict)  # role -> (id, deadline, closed)
     orders: List[Tuple[int, int]] = field(default_factory=list)  # consumed points
     opens: List[Tuple[int, int]] = field(default_factory=list)  # opened points
 
+    @property
+    def kind(self):
+        return self.rule.kind
+
     def where(self):
         return f"item {self.index} ({self.kind})"
-
-
-def _short(v):
-    s = str(v)
-    return s if len(s) <= 16 else s[:12] + "..."
-
-
-def _pt(sig, name):
-    return (sig[name + "_x"], sig[name + "_y"])
 
 
 class SettlementService:
@@ -322,11 +210,10 @@ class SettlementService:
 
     ``verifier`` and ``netting`` are the adapters above (defaults: Groth16
     with keys from ``keys_dir``, and :class:`SchnorrNettingVerifier`);
-    ``layouts`` maps circuit names to :class:`SignalLayout`; ``clock``
-    returns unix seconds (health deadlines, match and order times).
-    ``depth``/``hash2`` go to :class:`Ledger`.  ``require_open_orders``
-    (default True): a match may consume only orders opened by an ``order``
-    proof or left as a remainder by an earlier match.
+    ``clock`` returns unix seconds (health deadlines, match and order
+    times).  ``depth``/``hash2`` go to :class:`Ledger`.
+    ``require_open_orders`` (default True): a match may consume only orders
+    opened by an ``order`` proof or left as a remainder by an earlier match.
     """
 
     def __init__(
@@ -334,7 +221,6 @@ class SettlementService:
         path,
         verifier: Optional[ProofVerifier] = None,
         netting=None,
-        layouts=None,
         keys_dir=None,
         clock=None,
         depth=None,
@@ -348,7 +234,6 @@ class SettlementService:
             verifier = Groth16Verifier.from_dir(keys_dir)
         self.verifier = verifier
         self.netting = netting or SchnorrNettingVerifier()
-        self.layouts = dict(DEFAULT_LAYOUTS if layouts is None else layouts)
         self.clock = clock or (lambda: int(time.time()))
         #: a match may only consume open orders (signed, or remainders); tests of
         #: other rules may turn this off
@@ -387,9 +272,9 @@ class SettlementService:
         t1 = time.perf_counter()
         digest = batch.digest()
         try:
-            with self.ledger.write() as conn:
+            with self.ledger.write():
                 self._check_ledger(plans, now)
-                receipt = self._write(conn, plans, digest, now)
+                receipt = self._write(plans, digest, now)
         except sqlite3.IntegrityError as err:
             # unreachable while the checks above hold the write lock; a backstop
             raise LedgerError(f"batch conflicts with the ledger ({err})") from None
@@ -403,61 +288,43 @@ class SettlementService:
     # step 1: decode and check each item on its own
     def _decode(self, index, item: Item, now) -> _ItemPlan:
         where = f"item {index} ({item.kind})"
+        rule = rules.RULES.get(item.kind)
+        if rule is None:
+            raise LedgerError(f"{where}: unknown item kind")
         signals = {}
         for role, bundle in item.proofs.items():
-            layout = self.layouts.get(bundle.circuit)
-            if layout is None:
-                raise LedgerError(f"{where}: no signal layout for circuit {bundle.circuit!r}")
+            statement = rule.roles.get(role)
+            if statement is None:
+                raise LedgerError(f"{where}: unexpected {role} proof")
+            if bundle.circuit != statement.circuit_name:
+                raise LedgerError(
+                    f"{where}: {role} proof must be a {statement.circuit_name} proof, "
+                    f"not {bundle.circuit}"
+                )
             try:
-                signals[role] = layout.decode(bundle.public)
+                signals[role] = statement.decode(bundle.public)
             except InputError as err:
                 raise LedgerError(f"{where}: {role} proof: {err}") from None
-        plan = _ItemPlan(index, item.kind, signals)
+        plan = _ItemPlan(index, rule, signals)
         for role, sig in signals.items():
-            if "root" in sig:
-                plan.roots.append((role, sig["root"]))
-            if "nullifier" in sig:
-                (plan.live if item.kind == "health" else plan.nullifiers).append(
-                    (role, sig["nullifier"])
-                )
-            if "commitment" in sig:
-                plan.commitments.append((role, sig["commitment"]))
-            if "epoch" in sig:
-                plan.epochs.append((role, sig["epoch_id"], sig["epoch"]))
-        if item.kind == "trade":
-            m = signals["match"]
-            for role, x in (("leg_a", "a"), ("leg_b", "b")):
-                t = signals[role]
-                if (t["delta_x"], t["delta_y"]) != _pt(m, "leg_" + x) or t["tag"] != m["tag_" + x]:
-                    raise LedgerError(
-                        f"{where}: {role} transition does not apply the match's leg_{x}"
-                    )
-                if t["instrument"] != m["instrument"]:
-                    raise LedgerError(f"{where}: {role} transition is for another instrument")
-            if signals["leg_a"]["epoch_id"] != signals["leg_b"]["epoch_id"]:
-                raise LedgerError(f"{where}: the two transitions use different oracle epochs")
-            if _pt(m, "order_a") == _pt(m, "order_b"):
-                raise LedgerError(f"{where}: an order cannot match itself")
-            if m["reveal_price"] not in (0, 1):
-                raise LedgerError(f"{where}: reveal_price must be 0 or 1")
-            if not now - MATCH_MAX_AGE <= m["now"] <= now + CLOCK_SKEW:
-                raise LedgerError(
-                    f"{where}: match time {m['now']} is not current (service clock {now})"
-                )
-            plan.orders = [_pt(m, "order_a"), _pt(m, "order_b")]
-            plan.opens = [_pt(m, "rem_a"), _pt(m, "rem_b")]
-        if item.kind == "order":
-            o = signals["order"]
-            if not now - MATCH_MAX_AGE <= o["now"] <= now + CLOCK_SKEW:
-                raise LedgerError(
-                    f"{where}: order time {o['now']} is not current (service clock {now})"
-                )
-            plan.opens = [_pt(o, "commitment")]
+            names = sig.names()
+            if "root" in names:
+                plan.roots.append((role, sig.root))
+            if "nullifier" in names:
+                (plan.nullifiers if rule.spends else plan.live).append((role, sig.nullifier))
+            if "commitment" in names and isinstance(sig.commitment, int):
+                plan.commitments.append((role, sig.commitment))
+            if "epoch_hash" in names:
+                plan.epoch_refs.append((role, sig.epoch_id, sig.epoch_hash))
+        try:
+            rule.decode(plan, now)
+        except InputError as err:
+            raise LedgerError(f"{where}: {err}") from None
         return plan
 
     @staticmethod
     def _check_within_batch(plans):
-        seen_n, seen_c, seen_o, seen_acct = {}, {}, {}, {}
+        seen_n, seen_c, seen_o, seen_key = {}, {}, {}, {}
         for p in plans:
             for role, n in p.nullifiers:
                 if n in seen_n:
@@ -480,16 +347,14 @@ class SettlementService:
                         f"this batch (also {seen_o[o]})"
                     )
                 seen_o[o] = p.where()
-            if p.kind in ("health", "liquidate"):
-                sig = p.signals[p.kind]
-                key = (p.kind, sig["epoch_id"], sig["account"])
-                if key in seen_acct:
+            key = p.rule.batch_key(p)
+            if key is not None:
+                if key in seen_key:
                     raise LedgerError(
-                        f"{p.where()}: duplicate {p.kind} for account "
-                        f"{_short(sig['account'])} and epoch {sig['epoch_id']} "
-                        f"in this batch"
+                        f"{p.where()}: duplicate {p.kind} for account {_short(key[2])} "
+                        f"and epoch {key[1]} in this batch"
                     )
-                seen_acct[key] = True
+                seen_key[key] = True
         for p in plans:
             for role, n in p.live:
                 if n in seen_n:
@@ -502,13 +367,7 @@ class SettlementService:
     def _check_ledger(self, plans, now):
         led = self.ledger
         latest = led.latest_epoch()
-        escrow_after = {}
-        new_accounts = set()  # registered by deposits earlier in this batch
-        opened_here, consumed_here = set(), set()  # order points, in item order
-
-        def known(account):
-            return str(account) in new_accounts or led.account_exists(account)
-
+        pending = rules.Pending(led, now)
         for p in plans:
             w = p.where()
             for role, root in p.roots:
@@ -520,96 +379,50 @@ class SettlementService:
             for role, c in p.commitments:
                 if led.note_index(c) is not None:
                     raise LedgerError(f"{w}: {role} note commitment {_short(c)} already exists")
-            epochs = {}
-            for role, eid, ehash in p.epochs:
+            p.epochs = {}
+            for role, eid, ehash in p.epoch_refs:
                 row = led.epoch_by_hash(ehash)
                 if row is None or row[0] != eid:
                     raise LedgerError(
                         f"{w}: {role} proof uses unknown oracle epoch {eid} "
                         f"(or its data hash does not match)"
                     )
-                epochs[role] = row
-            if p.kind in ("trade", "withdraw"):
-                for role, (eid, _, _) in epochs.items():
-                    if latest is None or eid != latest[0]:
-                        raise LedgerError(
-                            f"{w}: {role} proof uses oracle epoch {eid}, not the latest"
-                        )
+                if p.rule.latest_epoch and (latest is None or eid != latest[0]):
+                    raise LedgerError(f"{w}: {role} proof uses oracle epoch {eid}, not the latest")
+                p.epochs[role] = row
             for o in p.orders:
-                if led.order_consumed(o) or o in consumed_here:
+                if led.order_consumed(o) or o in pending.consumed:
                     raise LedgerError(f"{w}: order {_short(o[0])} was already matched")
-                if self.require_open_orders and o not in opened_here and not led.order_open(o):
+                if (
+                    self.require_open_orders
+                    and o not in pending.opened
+                    and not led.order_open(o)
+                ):
                     raise LedgerError(
                         f"{w}: order {_short(o[0])} is not open (no order proof "
                         f"or earlier remainder)"
                     )
-                consumed_here.add(o)
+                pending.consumed.add(o)
             for o in p.opens:
                 if (
-                    o in opened_here
-                    or o in consumed_here
+                    o in pending.opened
+                    or o in pending.consumed
                     or led.order_open(o)
                     or led.order_consumed(o)
                 ):
                     raise LedgerError(f"{w}: order commitment {_short(o[0])} was already opened")
-                opened_here.add(o)
-            if p.kind in ("deposit", "withdraw"):
-                sig = p.signals[p.kind]
-                asset = str(sig["asset"])
-                bal = escrow_after.get(asset, led.escrow_balance(asset))
-                bal += sig["amount"] if p.kind == "deposit" else -sig["amount"]
-                if bal < 0:
-                    raise LedgerError(
-                        f"{w}: withdrawal exceeds the escrow balance of asset {_short(asset)}"
-                    )
-                escrow_after[asset] = bal
-                if p.kind == "deposit":
-                    new_accounts.add(str(sig["account"]))
-                elif not known(sig["account"]):
-                    raise LedgerError(f"{w}: account {_short(sig['account'])} is unknown")
-            if p.kind == "health":
-                sig = p.signals["health"]
-                eid, deadline, _ = epochs["health"]
-                if now > deadline:
-                    raise LedgerError(
-                        f"{w}: health proof for oracle epoch {eid} is past its deadline"
-                    )
-                if not known(sig["account"]):
-                    raise LedgerError(f"{w}: account {_short(sig['account'])} is unknown")
-                if led._one(
-                    "SELECT 1 FROM health_proofs WHERE epoch_id = ? AND account = ?",
-                    (eid, str(sig["account"])),
-                ):
-                    raise LedgerError(
-                        f"{w}: account {_short(sig['account'])} already proved "
-                        f"health for oracle epoch {eid}"
-                    )
-            if p.kind == "liquidate":
-                sig = p.signals["liquidate"]
-                eid = epochs["liquidate"][0]
-                row = led._one(
-                    "SELECT liquidated_batch FROM liquidatable WHERE epoch_id = ? AND account = ?",
-                    (eid, str(sig["account"])),
-                )
-                if row is None:
-                    raise LedgerError(
-                        f"{w}: account {_short(sig['account'])} is not "
-                        f"liquidatable in oracle epoch {eid}"
-                    )
-                if row[0] is not None:
-                    raise LedgerError(
-                        f"{w}: account {_short(sig['account'])} was already "
-                        f"liquidated for oracle epoch {eid}"
-                    )
+                pending.opened.add(o)
+            p.rule.check(p, pending)
 
     # step 3: proofs (batched per circuit key) and netting
     def _verify(self, batch, plans):
         if self.verifier is None:
             raise LedgerError("no proof verifier configured (no verifying keys)")
         groups = {}
-        for i, item in enumerate(batch.items):
+        for p, item in zip(plans, batch.items):
             for role, bundle in item.proofs.items():
-                groups.setdefault(bundle.circuit, []).append((i, role, bundle))
+                circuit = p.rule.roles[role].circuit_name
+                groups.setdefault(circuit, []).append((p.index, role, bundle))
         for circuit, entries in groups.items():
             bad = self.verifier.failures(circuit, [(b.public, b.proof) for _, _, b in entries])
             if bad:
@@ -619,115 +432,34 @@ class SettlementService:
                     f"verify against the {circuit} key"
                 )
         for p, item in zip(plans, batch.items):
-            if item.kind != "trade":
+            if p.kind != "trade":
                 continue
             m = p.signals["match"]
-            if not self.netting.verify([_pt(m, "leg_a"), _pt(m, "leg_b")], item.netting):
+            if not self.netting.verify([m.leg_a, m.leg_b], item.netting):
                 raise LedgerError(
                     f"{p.where()}: netting proof does not verify (the legs do not balance)"
                 )
 
     # step 4b: write (inside the transaction)
-    def _write(self, conn, plans, digest, now):
+    def _write(self, plans, digest, now):
         led = self.ledger
-        n0 = led.n_leaves()
-        seq = conn.execute("SELECT MAX(seq) FROM roots").fetchone()[0] + 1
-        batch_id = (conn.execute("SELECT MAX(batch_id) FROM batches").fetchone()[0] or 0) + 1
-        conn.execute(
-            "INSERT INTO batches(batch_id, digest, n_items, applied_at, root_seq) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (batch_id, digest, len(plans), now, seq),
-        )
-        leaves, leaf_rows, placed = [], [], []
+        batch_id = led.begin_batch(digest, len(plans), now)
+        new_notes = [(p.index, c) for p in plans for _, c in p.commitments]
+        n0, root = led.append_notes(batch_id, new_notes)
+        placed = []
         for p in plans:
-            for role, c in p.commitments:
-                idx = n0 + len(leaves)
-                leaves.append(c)
-                leaf_rows.append((idx, str(c), batch_id, p.index))
-                placed.append((p.index, role, idx))
-        conn.executemany(
-            "INSERT INTO notes(leaf_index, commitment, batch_id, item_index) VALUES (?, ?, ?, ?)",
-            leaf_rows,
-        )
-        conn.executemany(
-            "INSERT INTO nullifiers(nullifier, batch_id, item_index) VALUES (?, ?, ?)",
-            [(str(n), batch_id, p.index) for p in plans for _, n in p.nullifiers],
-        )
+            for role, _ in p.commitments:
+                placed.append((p.index, role, n0 + len(placed)))
+        led.record_nullifiers(batch_id, [(p.index, n) for p in plans for _, n in p.nullifiers])
         for p in plans:  # in item order: consume, then open remainders
             for o in p.orders:
-                conn.execute("DELETE FROM open_orders WHERE order_point = ?", (point_key(o),))
-                conn.execute(
-                    "INSERT INTO consumed_orders(order_point, batch_id, item_index) "
-                    "VALUES (?, ?, ?)",
-                    (point_key(o), batch_id, p.index),
-                )
+                led.consume_order(batch_id, p.index, o)
             for o in p.opens:
-                conn.execute(
-                    "INSERT INTO open_orders(order_point, source, batch_id, item_index) "
-                    "VALUES (?, ?, ?, ?)",
-                    (
-                        point_key(o),
-                        "order" if p.kind == "order" else "remainder",
-                        batch_id,
-                        p.index,
-                    ),
+                led.open_order(
+                    batch_id, p.index, o, "order" if p.kind == "order" else "remainder"
                 )
-        root = led.tree.append_many(n0, leaves)
-        conn.execute(
-            "INSERT INTO roots(seq, root, n_leaves, batch_id) VALUES (?, ?, ?, ?)",
-            (seq, str(root), n0 + len(leaves), batch_id),
-        )
         for p in plans:
-            if p.kind in ("deposit", "withdraw"):
-                sig = p.signals[p.kind]
-                asset, account = str(sig["asset"]), str(sig["account"])
-                delta = sig["amount"] if p.kind == "deposit" else -sig["amount"]
-                bal = led.escrow_balance(asset) + delta
-                conn.execute(
-                    "INSERT INTO escrow(asset, balance) VALUES (?, ?) "
-                    "ON CONFLICT(asset) DO UPDATE SET balance = excluded.balance",
-                    (asset, str(bal)),
-                )
-                recipient = str(sig["recipient"]) if "recipient" in sig else None
-                conn.execute(
-                    "INSERT INTO escrow_moves(batch_id, item_index, account, asset, "
-                    "delta, recipient) VALUES (?, ?, ?, ?, ?, ?)",
-                    (batch_id, p.index, account, asset, str(delta), recipient),
-                )
-                if p.kind == "deposit":
-                    conn.execute(
-                        "INSERT OR IGNORE INTO accounts(account, first_batch) VALUES (?, ?)",
-                        (account, batch_id),
-                    )
-            elif p.kind == "trade":
-                m = p.signals["match"]
-                conn.execute(
-                    "INSERT INTO trades(trade_commitment, epoch_id, batch_id, item_index, "
-                    "instrument, price, matched_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        point_key(_pt(m, "leg_a")),
-                        p.signals["leg_a"]["epoch_id"],
-                        batch_id,
-                        p.index,
-                        str(m["instrument"]),
-                        str(m["price"]) if m["reveal_price"] else None,
-                        m["now"],
-                    ),
-                )
-            elif p.kind == "health":
-                sig = p.signals["health"]
-                conn.execute(
-                    "INSERT INTO health_proofs(epoch_id, account, batch_id, item_index, "
-                    "proved_at) VALUES (?, ?, ?, ?, ?)",
-                    (sig["epoch_id"], str(sig["account"]), batch_id, p.index, now),
-                )
-            elif p.kind == "liquidate":
-                sig = p.signals["liquidate"]
-                conn.execute(
-                    "UPDATE liquidatable SET liquidated_batch = ? WHERE epoch_id = ? "
-                    "AND account = ?",
-                    (batch_id, sig["epoch_id"], str(sig["account"])),
-                )
+            p.rule.apply(led, p, batch_id, now)
         return dict(
             batch_id=batch_id,
             digest=digest,

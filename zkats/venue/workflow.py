@@ -170,14 +170,26 @@ def order_from_json(d, path):
 
 
 # ---------------------------------------------------------------- wallets
-class Wallet:
-    """One trader's secret file: keys and the opening of the live note.
+WALLET_KINDS = {
+    "zkats-wallet": "the owner's wallet (spending key)",
+    "zkats-liquidation-capability": "a liquidation capability",
+    "zkats-viewing-key": "a viewing key",
+}
 
-    ``note``/``leaf``: the settled live note and its leaf index (None before
-    the first deposit settles); ``pending``: the notes that proofs made but
-    not yet settled would create (all spend the same note, so at most one
-    can ever settle); the one the ledger holds is promoted to ``note``.
-    Openings are never dropped until one of them settles.
+
+class Wallet:
+    """One account's secret file: a key and the opening of the live note.
+
+    ``key`` is what the file holds: the owner's :class:`SpendingKey` (a
+    wallet), or a delegable part of it (``zkats keys export``): a
+    :class:`LiquidationCapability` (the risk engine: can prove ``liquidate``
+    only) or a :class:`ViewingKey` (an auditor: reads, proves ``health``,
+    authorises nothing).  ``note``/``leaf``: the settled live note and its
+    leaf index (None before the first deposit settles); ``pending``: the
+    notes that proofs made but not yet settled would create (all spend the
+    same note, so at most one can ever settle); the one the ledger holds is
+    promoted to ``note``.  Openings are never dropped until one of them
+    settles.
     """
 
     def __init__(self, path, key, note=None, leaf=None, pending=(), name=""):
@@ -185,23 +197,73 @@ class Wallet:
         self.pending = list(pending)
         self.name = name
 
+    @property
+    def view(self):
+        from ..domain.keys import ViewingKey
+
+        return self.key if isinstance(self.key, ViewingKey) else self.key.view
+
+    @property
+    def account(self):
+        return self.view.account
+
+    @property
+    def kind(self):
+        from ..domain.keys import LiquidationCapability, SpendingKey
+
+        if isinstance(self.key, SpendingKey):
+            return "zkats-wallet"
+        if isinstance(self.key, LiquidationCapability):
+            return "zkats-liquidation-capability"
+        return "zkats-viewing-key"
+
+    def owner_key(self, what):
+        """The spending key, or a one-line error naming what needs it."""
+        from ..domain.keys import SpendingKey
+
+        if not isinstance(self.key, SpendingKey):
+            raise InputError(
+                f"{self.path}: {what} needs the owner's wallet (this file is "
+                f"{WALLET_KINDS[self.kind]})"
+            )
+        return self.key
+
+    def liquidation_key(self):
+        from ..domain.keys import LiquidationCapability, SpendingKey
+
+        if isinstance(self.key, SpendingKey):
+            return self.key.liquidation_capability()
+        if isinstance(self.key, LiquidationCapability):
+            return self.key
+        raise InputError(f"{self.path}: liquidation needs a liquidation capability")
+
     @classmethod
     def create(cls, path, name=""):
-        from ..domain.keys import TraderKey
+        from ..domain.keys import SpendingKey
 
-        w = cls(path, TraderKey.generate(), name=name)
+        w = cls(path, SpendingKey.generate(), name=name)
         write_secret(path, w.to_json())
         return w
 
     @classmethod
     def load(cls, path):
-        from ..domain.keys import TraderKey
+        from ..domain.keys import LiquidationCapability, SpendingKey, ViewingKey
 
-        d = read_json(path, "zkats-wallet")
+        d = read_json(path)
+        kind = d.get("kind") if isinstance(d, dict) else None
+        if kind not in WALLET_KINDS:
+            raise InputError(f"{path}: not a wallet, liquidation capability or viewing key file")
         try:
-            key = TraderKey(bytes.fromhex(d["prv"]), int(d["nk"]))
+            if kind == "zkats-wallet":
+                key = SpendingKey(bytes.fromhex(d["sk"]))
+            elif kind == "zkats-liquidation-capability":
+                key = LiquidationCapability.from_json(d["capability"], f"{path}: capability")
+            else:
+                key = ViewingKey.from_json(d["view"], f"{path}: viewing key")
         except (KeyError, TypeError, ValueError):
-            raise InputError(f"{path}: malformed wallet keys") from None
+            raise InputError(f"{path}: malformed {WALLET_KINDS[kind]}") from None
+        if str(d.get("account")) != str(key.account):
+            raise InputError(f"{path}: the account does not match the keys")
         note = note_from_json(d["note"], path) if d.get("note") else None
         if not isinstance(d.get("pending", []), list):
             raise InputError(f"{path}: malformed wallet (pending)")
@@ -212,16 +274,31 @@ class Wallet:
         return cls(path, key, note, leaf, pending, str(d.get("name", "")))
 
     def to_json(self):
-        return {
-            "kind": "zkats-wallet",
-            "name": self.name,
-            "account": str(self.key.account),
-            "prv": self.key.prv.hex(),
-            "nk": str(self.key.nk),
-            "note": note_to_json(self.note) if self.note else None,
-            "leaf": self.leaf,
-            "pending": [note_to_json(n) for n in self.pending],
-        }
+        from ..domain.keys import LiquidationCapability, SpendingKey
+
+        out = {"kind": self.kind, "name": self.name, "account": str(self.account)}
+        if isinstance(self.key, SpendingKey):
+            out["sk"] = self.key.sk.hex()
+        elif isinstance(self.key, LiquidationCapability):
+            out["capability"] = self.key.to_json()
+        else:
+            out["view"] = self.key.to_json()
+        out.update(
+            note=note_to_json(self.note) if self.note else None,
+            leaf=self.leaf,
+            pending=[note_to_json(n) for n in self.pending],
+        )
+        return out
+
+    def export(self, path, what):
+        """Write the delegable part ``what`` ("liquidation" or "viewing") with
+        the current note openings to ``path`` (mode 0600); the spending key
+        is never written."""
+        key = self.owner_key(f"exporting a {what} key")
+        part = key.liquidation_capability() if what == "liquidation" else key.view
+        out = Wallet(path, part, self.note, self.leaf, self.pending, self.name)
+        write_secret(path, out.to_json())
+        return out
 
     def save(self):
         update_secret(self.path, self.to_json())
@@ -236,7 +313,7 @@ class Wallet:
                 return
 
     def spend(self, ledger):
-        from zkats.circuits._state import Spend
+        from zkats.circuits._spend import Spend
 
         self.sync(ledger)
         if self.note is None:
@@ -244,7 +321,7 @@ class Wallet:
                 f"{self.path}: the account has no settled note yet (deposit first, then settle)"
             )
         sibs, bits = ledger.note_path(self.leaf)
-        return Spend(self.note, self.key.nk, tuple(self.key.pub), tuple(sibs), tuple(bits))
+        return Spend(self.note, self.view, tuple(sibs), tuple(bits))
 
     def set_pending(self, note):
         self.pending.append(note)
@@ -447,38 +524,43 @@ class Venue:
             self._zkeys[name] = read_zkey(self.dir / "keys" / f"{name}.zkey")
         w = cc.solve(mod.inputs(pub, prv))
         proof, public = prove(self._zkeys[name], w.limbs(), check=False)
-        if [int(x) for x in public] != [int(x) for x in pub.signals()]:
+        if [int(x) for x in public] != [int(x) for x in pub.values()]:
             raise InputError(f"{name}: the proof's public signals differ from the statement")
         return ProofBundle(name, tuple(int(x) for x in public), proof)
 
     # -- trader actions: each returns a batch Item (public) and updates wallets
     def deposit(self, wallet, amount):
         from zkats.circuits import deposit as dep
-        from zkats.circuits._state import Spend
+        from zkats.circuits._spend import Spend, authorise
         from .batch import Item
         from ..domain.notes import Note
 
         if amount <= 0:
             raise InputError("deposit amount: must be positive")
+        key = wallet.owner_key("a deposit")
         led = self.ledger
         wallet.sync(led)
         if wallet.note is None:
-            empty = Note.open(wallet.key, collateral=0)
-            spend, fresh = Spend.fresh(empty, wallet.key), True
+            empty = Note.open(wallet.view, collateral=0)
+            spend, fresh = Spend.fresh(empty, wallet.view), True
         else:
             spend, fresh = wallet.spend(led), False
         pub, prv = dep.build(spend, led.current_root(), int(amount), fresh=fresh)
+        prv = authorise(pub, prv, key)
         item = Item("deposit", {"deposit": self.prove("deposit", dep, pub, prv)})
         wallet.set_pending(prv.new_note)
         return item
 
     def withdraw(self, wallet, amount, recipient):
         from zkats.circuits import withdraw as wd
+        from zkats.circuits._spend import authorise
         from .batch import Item
 
+        key = wallet.owner_key("a withdrawal")
         led = self.ledger
         spend = wallet.spend(led)
         pub, prv = wd.build(spend, led.current_root(), int(amount), int(recipient), self.epoch())
+        prv = authorise(pub, prv, key)
         item = Item("withdraw", {"withdraw": self.prove("withdraw", wd, pub, prv)})
         wallet.set_pending(prv.new_note)
         return item
@@ -492,14 +574,20 @@ class Venue:
         pub, prv = hl.build(spend, led.current_root(), self.epoch())
         return Item("health", {"health": self.prove("health", hl, pub, prv)})
 
-    def liquidate(self, wallet, epoch_id=None):
-        """The risk engine's liquidation of ``wallet``'s account (closes every position)."""
+    def liquidate(self, holder, epoch_id=None):
+        """The risk engine's liquidation of an account (closes every position),
+        from ``holder``: a Wallet file holding the account's liquidation
+        capability (the owner's wallet works too)."""
         from zkats.circuits import liquidate as lq
+        from zkats.circuits._spend import authorise
         from .batch import Item
 
+        cap = holder.liquidation_key()
         led = self.ledger
-        spend = wallet.spend(led)
+        spend = holder.spend(led)
         pub, prv = lq.build(spend, led.current_root(), self.epoch(epoch_id))
+        prv = authorise(pub, prv, cap)
+        wallet = holder
         item = Item("liquidate", {"liquidate": self.prove("liquidate", lq, pub, prv)})
         wallet.set_pending(prv.new_note)
         return item
@@ -517,10 +605,10 @@ class Venue:
             int(size),
             int(limit),
             self.now() + int(expiry_in),
-            wallet.key.account,
+            wallet.account,
             secrets.randbits(63) if nonce is None else int(nonce),
         )
-        return orders.sign_order(wallet.key, o)
+        return orders.sign_order(wallet.owner_key("an order"), o)
 
     def order_item(self, so):
         """Prove a signed order (the ``order`` circuit): the batch item that
@@ -535,10 +623,11 @@ class Venue:
         """Prove the match of two signed orders and both transitions; returns a trade Item."""
         from zkats.circuits import match as mt
         from zkats.circuits import transition as tr
+        from zkats.circuits._spend import authorise
         from ..domain import orders
         from .batch import Item, NettingProof
 
-        if so_a.order.account != wallet_a.key.account or so_b.order.account != wallet_b.key.account:
+        if so_a.order.account != wallet_a.account or so_b.order.account != wallet_b.account:
             raise InputError("match: an order does not belong to the wallet given for it")
         if so_a.order.side != orders.BUY:
             so_a, so_b, wallet_a, wallet_b = so_b, so_a, wallet_b, wallet_a
@@ -553,6 +642,10 @@ class Venue:
         mpub, mprv = mt.build(m, now)
         legs = m.legs()
         built = [tr.build(s, root, leg, ep) for s, leg in zip(spends, legs)]
+        built = [
+            (p, authorise(p, q, w.owner_key("a trade")))
+            for (p, q), w in zip(built, (wallet_a, wallet_b))
+        ]
         for p, q in built:
             tr.check(p, q)  # fail before any proving (e.g. insufficient margin)
         proofs = {"match": self.prove("match", mt, mpub, mprv)}

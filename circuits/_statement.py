@@ -1,0 +1,189 @@
+"""A venue statement is declared once: its circuit class.
+
+The ``Public()`` declarations of a :class:`Statement` subclass, in wire order
+(base classes first), ARE the statement's public-signal layout.  Everything
+else reads it from there:
+
+* the native side builds its public record with ``Cls.public(name=value, ...)``
+  (a :class:`Signals`: checked names, shapes and field ranges);
+* the witness input dict is ``pub.inputs() | private inputs``;
+* ``pub.values()`` is the snarkjs ``public.json`` order;
+* the settlement service decodes a proof's public signals with
+  ``Cls.decode(values)`` and reads them by the same names;
+* the spend authorisation signs ``Cls.message(pub)``, a hash of the circuit's
+  name and every public signal (in circuit: :meth:`Statement.message_gadget`).
+
+So a name or an order can never disagree between the circuit, the native
+check, the batch format and the ledger.
+"""
+
+from zkats.circuit import Circuit
+from zkats.errors import InputError
+from zkats.field import R, domain_tag
+from zkats.gadgets.poseidon_hash import poseidon as poseidon_native
+from zkats.gadgets.poseidon_hash import poseidon_gadget
+
+#: inputs per Poseidon call in the message hash chain (circomlib's maximum is 16)
+_CHAIN_WIDTH = 16
+
+
+class Signals:
+    """The public signals of one statement, by name (vectors as tuples)."""
+
+    __slots__ = ("statement", "_values")
+
+    def __init__(self, statement, values):
+        object.__setattr__(self, "statement", statement)
+        object.__setattr__(self, "_values", values)
+
+    def __getattr__(self, name):
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(
+                f"{self.statement.circuit_name} has no public signal {name!r}"
+            ) from None
+
+    def __setattr__(self, name, value):
+        raise AttributeError("public signals are read-only")
+
+    def __eq__(self, other):
+        return (
+            isinstance(other, Signals)
+            and other.statement is self.statement
+            and other._values == self._values
+        )
+
+    def __hash__(self):
+        return hash((self.statement.circuit_name, tuple(self.values())))
+
+    def __repr__(self):
+        inner = ", ".join(f"{k}={v!r}" for k, v in self._values.items())
+        return f"{self.statement.circuit_name}.public({inner})"
+
+    def get(self, name, default=None):
+        return self._values.get(name, default)
+
+    def names(self):
+        return tuple(self._values)
+
+    def as_dict(self):
+        return dict(self._values)
+
+    def values(self):
+        """The flat list of field elements, in public.json order."""
+        out = []
+        for v in self._values.values():
+            out.extend(v if isinstance(v, tuple) else (v,))
+        return out
+
+    def inputs(self):
+        """The public part of the witness input dict."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in self._values.items()}
+
+
+def _element(v, where):
+    if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < R:
+        raise InputError(f"{where}: must be a field element (an int in [0, r))")
+    return v
+
+
+def hash_chain(values, hash_fn):
+    """Poseidon chain of any number of field elements: the first call takes
+    up to 16 values, each next one the previous digest and up to 15 more."""
+    values = list(values)
+    h, rest = hash_fn(values[:_CHAIN_WIDTH]), values[_CHAIN_WIDTH:]
+    while rest:
+        h = hash_fn([h] + rest[: _CHAIN_WIDTH - 1])
+        rest = rest[_CHAIN_WIDTH - 1 :]
+    return h
+
+
+class Statement(Circuit):
+    """Base class of the venue's circuits (see the module docstring)."""
+
+    @classmethod
+    def public_fields(cls):
+        """``[(name, n)]`` of the public inputs in wire order (``n`` None for a scalar)."""
+        out = []
+        for name, decl in cls.declarations():
+            if decl.role != "public":
+                continue
+            if decl.n is not None and not isinstance(decl.n, int):
+                raise TypeError(f"{cls.__name__}.{name}: a public vector needs a fixed int size")
+            out.append((name, decl.n))
+        return out
+
+    @classmethod
+    def public_names(cls):
+        return tuple(name for name, _ in cls.public_fields())
+
+    @classmethod
+    def n_public(cls):
+        return sum(1 if n is None else n for _, n in cls.public_fields())
+
+    @classmethod
+    def public(cls, **values):
+        """The statement's public record; every declared name once, nothing else."""
+        fields = cls.public_fields()
+        extra = sorted(set(values) - {name for name, _ in fields})
+        if extra:
+            raise InputError(f"{cls.circuit_name}: no public signal {extra[0]!r}")
+        out = {}
+        for name, n in fields:
+            if name not in values:
+                raise InputError(f"{cls.circuit_name}: public signal {name!r} is missing")
+            v = values[name]
+            where = f"{cls.circuit_name} public {name}"
+            if n is None:
+                out[name] = _element(v, where)
+            else:
+                v = tuple(v)
+                if len(v) != n:
+                    raise InputError(f"{where}: expected {n} values, got {len(v)}")
+                out[name] = tuple(_element(x, f"{where}[{i}]") for i, x in enumerate(v))
+        return Signals(cls, out)
+
+    @classmethod
+    def decode(cls, values):
+        """A proof's flat public signals as this statement's :class:`Signals`."""
+        values = list(values)
+        if len(values) != cls.n_public():
+            raise InputError(
+                f"{cls.circuit_name} proof has {len(values)} public signals, expected "
+                f"{cls.n_public()} ({', '.join(cls.public_names())})"
+            )
+        out, i = {}, 0
+        for name, n in cls.public_fields():
+            if n is None:
+                out[name], i = values[i], i + 1
+            else:
+                out[name], i = tuple(values[i : i + n]), i + n
+        return cls.public(**out)
+
+    # ------------------------------------------------ the authorised message
+    @classmethod
+    def message_tag(cls):
+        return domain_tag(f"auth/{cls.circuit_name}")
+
+    @classmethod
+    def message(cls, pub):
+        """What an authorisation signs: Poseidon chain of (tag of this circuit,
+        every public signal in order).  It names the statement kind and all of
+        its public data (nullifier, new note, amounts, recipient, legs, epoch),
+        so a signature is good for this one statement only."""
+        if pub.statement is not cls:
+            raise InputError(
+                f"{cls.circuit_name}: cannot sign a {pub.statement.circuit_name} statement"
+            )
+        return hash_chain([cls.message_tag()] + pub.values(), poseidon_native)
+
+    def message_gadget(self, api):
+        """:meth:`message` in constraints, over this instance's public signals."""
+        flat = []
+        for name, n in self.public_fields():
+            v = getattr(self, name)
+            flat.extend(v if n is not None else [v])
+        return hash_chain(
+            [self.message_tag()] + flat, lambda xs: poseidon_gadget(api, xs)
+        )

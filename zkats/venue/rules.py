@@ -1,0 +1,267 @@
+"""The ledger's rule for each kind of batch item, one small class per kind.
+
+A rule names the proofs an item carries (``roles``: role -> the statement
+class whose key verifies it) and states what the item's public signals must
+satisfy and what applying it changes.  The settlement service
+(:mod:`zkats.venue.settlement`) does everything common to all kinds from
+the signal names the statements declare:
+
+* ``root``: must be in the root history;
+* ``nullifier``: spent (or, when ``spends`` is False, must be unspent);
+* ``commitment``: a new leaf, appended in item order;
+* ``epoch_id`` + ``epoch_hash``: a published epoch with that data hash
+  (and the latest one when ``latest_epoch`` is set);
+
+and calls the rule for the rest.  Adding a venue statement means a circuit
+file and one class here (registered in :data:`RULES`).
+
+Rules read the ledger only through :class:`zkats.venue.ledger.Ledger`'s query
+methods and write only through its ``record_*``/``move_*`` methods (all SQL
+lives there).
+"""
+
+from typing import Dict, Optional
+
+from ..circuits.deposit import ASSET, Deposit
+from ..circuits.health import Health
+from ..circuits.liquidate import Liquidate
+from ..circuits.match import Match
+from ..circuits.order import Order
+from ..circuits.transition import Transition
+from ..circuits.withdraw import Withdraw
+from ..errors import LedgerError
+
+#: a match's or order's public ``now`` may lag the service clock by at most this (s)
+MATCH_MAX_AGE = 3600
+#: ... and lead it by at most this (clock skew, s)
+CLOCK_SKEW = 60
+
+#: the venue's public funds
+FEE_FUND = "fee"
+INSURANCE_FUND = "insurance"
+
+
+def short(v):
+    s = str(v)
+    return s if len(s) <= 16 else s[:12] + "..."
+
+
+def _current(where, what, t, now):
+    if not now - MATCH_MAX_AGE <= t <= now + CLOCK_SKEW:
+        raise LedgerError(f"{where}: {what} time {t} is not current (service clock {now})")
+
+
+class Pending:
+    """The ledger as seen by the checks of one batch: the ledger's state plus
+    what earlier items of the batch changed (checks run before anything is
+    written)."""
+
+    def __init__(self, ledger, now):
+        self.ledger = ledger
+        self.now = now
+        self.escrow = {}
+        self.funds = {}
+        self.new_accounts = set()
+        self.opened, self.consumed = set(), set()
+
+    def escrow_after(self, asset, delta):
+        bal = self.escrow.get(asset, self.ledger.escrow_balance(asset)) + delta
+        self.escrow[asset] = bal
+        return bal
+
+    def fund_after(self, name, delta):
+        bal = self.funds.get(name, self.ledger.fund_balance(name)) + delta
+        self.funds[name] = bal
+        return bal
+
+    def account_known(self, account):
+        return str(account) in self.new_accounts or self.ledger.account_exists(account)
+
+
+class Rule:
+    """Base: a kind with its roles; override the hooks a kind needs."""
+
+    kind = ""
+    roles: Dict[str, type] = {}
+    #: False: the nullifier names a live note that must stay unspent (health)
+    spends = True
+    #: epochs used must be the latest published one
+    latest_epoch = False
+
+    def decode(self, plan, now):
+        """Checks on the item alone (runs first); may fill ``plan.orders``/``plan.opens``."""
+
+    def batch_key(self, plan) -> Optional[tuple]:
+        """A key that must not repeat within one batch (None: no such rule)."""
+        return None
+
+    def check(self, plan, pending):
+        """Checks against the ledger (runs before verifying and again inside
+        the write transaction); update ``pending`` with this item's effect."""
+
+    def apply(self, ledger, plan, batch_id, now):
+        """The item's effects beyond notes, nullifiers and orders."""
+
+
+class DepositRule(Rule):
+    kind = "deposit"
+    roles = {"deposit": Deposit}
+
+    def check(self, plan, pending):
+        sig = plan.signals["deposit"]
+        if sig.asset != ASSET:
+            raise LedgerError(f"{plan.where()}: not the venue's collateral asset")
+        pending.escrow_after(str(sig.asset), sig.amount)
+        pending.new_accounts.add(str(sig.account))
+
+    def apply(self, ledger, plan, batch_id, now):
+        sig = plan.signals["deposit"]
+        ledger.move_escrow(batch_id, plan.index, sig.asset, sig.amount, account=sig.account)
+        ledger.register_account(sig.account, batch_id)
+
+
+class WithdrawRule(Rule):
+    kind = "withdraw"
+    roles = {"withdraw": Withdraw}
+    latest_epoch = True
+
+    def check(self, plan, pending):
+        sig = plan.signals["withdraw"]
+        if pending.escrow_after(str(sig.asset), -sig.amount) < 0:
+            raise LedgerError(
+                f"{plan.where()}: withdrawal exceeds the escrow balance of asset {short(sig.asset)}"
+            )
+
+    def apply(self, ledger, plan, batch_id, now):
+        sig = plan.signals["withdraw"]
+        ledger.move_escrow(batch_id, plan.index, sig.asset, -sig.amount, recipient=sig.recipient)
+
+
+class TradeRule(Rule):
+    kind = "trade"
+    roles = {"match": Match, "leg_a": Transition, "leg_b": Transition}
+    latest_epoch = True
+
+    def decode(self, plan, now):
+        w, m = plan.where(), plan.signals["match"]
+        for role, x in (("leg_a", "a"), ("leg_b", "b")):
+            t = plan.signals[role]
+            if t.leg != getattr(m, "leg_" + x) or t.tag != getattr(m, "tag_" + x):
+                raise LedgerError(f"{w}: {role} transition does not apply the match's leg_{x}")
+            if t.instrument != m.instrument:
+                raise LedgerError(f"{w}: {role} transition is for another instrument")
+        if plan.signals["leg_a"].epoch_id != plan.signals["leg_b"].epoch_id:
+            raise LedgerError(f"{w}: the two transitions use different oracle epochs")
+        if m.order_a == m.order_b:
+            raise LedgerError(f"{w}: an order cannot match itself")
+        if m.reveal_price not in (0, 1):
+            raise LedgerError(f"{w}: reveal_price must be 0 or 1")
+        _current(w, "match", m.now, now)
+        plan.orders = [m.order_a, m.order_b]
+        plan.opens = [m.rem_a, m.rem_b]
+
+    def apply(self, ledger, plan, batch_id, now):
+        m = plan.signals["match"]
+        ledger.record_trade(
+            batch_id,
+            plan.index,
+            m.leg_a,
+            plan.signals["leg_a"].epoch_id,
+            m.instrument,
+            m.price if m.reveal_price else None,
+            m.now,
+        )
+
+
+class HealthRule(Rule):
+    kind = "health"
+    roles = {"health": Health}
+    spends = False
+
+    def batch_key(self, plan):
+        sig = plan.signals["health"]
+        return ("health", sig.epoch_id, sig.account)
+
+    def check(self, plan, pending):
+        w, sig = plan.where(), plan.signals["health"]
+        eid, deadline, _ = plan.epochs["health"]
+        if pending.now > deadline:
+            raise LedgerError(f"{w}: health proof for oracle epoch {eid} is past its deadline")
+        if not pending.account_known(sig.account):
+            raise LedgerError(f"{w}: account {short(sig.account)} is unknown")
+        if pending.ledger.health_proof_exists(eid, sig.account):
+            raise LedgerError(
+                f"{w}: account {short(sig.account)} already proved health for oracle epoch {eid}"
+            )
+
+    def apply(self, ledger, plan, batch_id, now):
+        sig = plan.signals["health"]
+        ledger.record_health(batch_id, plan.index, sig.epoch_id, sig.account, now)
+
+
+class LiquidateRule(Rule):
+    """Only at the latest closed epoch (whose deadline has passed and been
+    processed), only for an account that had no health proof by that
+    deadline and none since, once; the circuit shows the note fails
+    maintenance margin at that epoch's marks.  The penalty goes to the
+    insurance fund."""
+
+    kind = "liquidate"
+    roles = {"liquidate": Liquidate}
+
+    def batch_key(self, plan):
+        sig = plan.signals["liquidate"]
+        return ("liquidate", sig.epoch_id, sig.account)
+
+    def check(self, plan, pending):
+        w, sig, led = plan.where(), plan.signals["liquidate"], pending.ledger
+        eid = plan.epochs["liquidate"][0]
+        latest = led.latest_epoch()
+        closed = led.latest_closed_epoch()
+        if closed is None or eid != closed or (latest is not None and latest[0] != eid):
+            raise LedgerError(
+                f"{w}: liquidation must use the latest oracle epoch, closed at its deadline "
+                f"(got epoch {eid})"
+            )
+        row = led.liquidation_status(eid, sig.account)
+        if row is None:
+            raise LedgerError(
+                f"{w}: account {short(sig.account)} is not liquidatable in oracle epoch {eid}"
+            )
+        if row[0] is not None:
+            raise LedgerError(
+                f"{w}: account {short(sig.account)} was already liquidated for oracle epoch {eid}"
+            )
+        if led.health_proved_after(eid, sig.account):
+            raise LedgerError(
+                f"{w}: account {short(sig.account)} proved health after oracle epoch {eid}"
+            )
+        pending.fund_after(INSURANCE_FUND, sig.penalty)
+
+    def apply(self, ledger, plan, batch_id, now):
+        sig = plan.signals["liquidate"]
+        ledger.record_liquidation(batch_id, sig.epoch_id, sig.account)
+        if sig.penalty:
+            ledger.move_fund(batch_id, plan.index, INSURANCE_FUND, sig.penalty, "liquidation penalty")
+
+
+class OrderRule(Rule):
+    kind = "order"
+    roles = {"order": Order}
+
+    def decode(self, plan, now):
+        o = plan.signals["order"]
+        _current(plan.where(), "order", o.now, now)
+        plan.opens = [o.commitment]
+
+
+#: kind -> rule; the batch format and the service take their kinds from here
+RULES: Dict[str, Rule] = {
+    r.kind: r
+    for r in (DepositRule(), WithdrawRule(), TradeRule(), HealthRule(), LiquidateRule(), OrderRule())
+}
+
+
+def circuits():
+    """{circuit name: statement class} of every role of every rule."""
+    return {cls.circuit_name: cls for r in RULES.values() for cls in r.roles.values()}

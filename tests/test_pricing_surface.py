@@ -18,6 +18,7 @@ from zkats.pricing import (
     VolSurface,
     black76,
     fixed_marks,
+    flat_surface,
     load_market,
     load_surface,
     mark,
@@ -281,3 +282,11 @@ def test_fixed_marks():
         mark(far, m, tick=0)
     with pytest.raises(InputError, match="pricing scale"):
         mark(far, m, scale=1.5)
+
+
+def test_flat_surface():
+    s = flat_surface("ETH", 0.7)
+    m = Market(NOW, {"ETH": Underlying(3000.0, 0.1, s)})
+    for k, days in [(100.0, 1), (3000.0, 30), (1e6, 3650)]:
+        assert s.vol(k, NOW + days * DAY, NOW, 0.1) == pytest.approx(0.7)
+    assert valuation(Option("ETH", 3000.0, NOW + DAY, "call"), m).vol == pytest.approx(0.7)

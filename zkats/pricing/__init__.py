@@ -4,7 +4,7 @@ Pure functions on plain data (numpy floats in, venue integers out); nothing
 here imports the venue, which sits above this package.  See docs/pricing.md.
 """
 
-from .black76 import YEAR_SECONDS, Black76, black76, norm_cdf, years_between
+from .black76 import YEAR_SECONDS, Black76, black76, implied_vol, norm_cdf, years_between
 from .instruments import CALL, PUT, Future, Option, Perpetual
 from .market import Market, Underlying, load_market, market_from_json
 from .rfq import Quote, quote
@@ -17,7 +17,7 @@ from .scenarios import (
     scenario_values,
     standard_grid,
 )
-from .surface import Smile, VolSurface, load_surface, surface_from_json
+from .surface import Smile, VolSurface, flat_surface, load_surface, surface_from_json
 from .valuation import GREEK_SCALE, FixedMarks, Valuation, fixed_marks, mark, valuation
 
 __all__ = [
@@ -41,6 +41,8 @@ __all__ = [
     "VolSurface",
     "black76",
     "fixed_marks",
+    "flat_surface",
+    "implied_vol",
     "load_market",
     "load_surface",
     "mark",

@@ -59,7 +59,7 @@ def _kind(instrument):
         raise InputError(f"pricing: {instrument!r} is not a Perpetual, Future or Option")
 
 
-def implied_vol(option, market):
+def surface_vol(option, market):
     """The surface's vol for ``option`` at the market's time (0 once expired: unused)."""
     u = market.underlying(option.underlying)
     if option.expiry <= market.now:
@@ -88,7 +88,7 @@ def per_unit(instrument, market, spot_factor=1.0, vol_factor=1.0):
     if isinstance(instrument, Future):
         zero = np.zeros_like(S)
         return F, roll * np.ones_like(S), zero, zero, -u.carry * F
-    vol = implied_vol(instrument, market) * np.asarray(vol_factor, dtype=float)
+    vol = surface_vol(instrument, market) * np.asarray(vol_factor, dtype=float)
     b = black76(F, instrument.strike, T, vol, instrument.call, market.rate)
     # theta with S held: F rolls down at dF/dt = -c F as time passes
     theta = np.asarray(b.theta) - np.asarray(b.delta) * u.carry * F
@@ -104,7 +104,7 @@ def valuation(instrument, market):
         if isinstance(instrument, Perpetual)
         else float(years_between(market.now, instrument.expiry))
     )
-    vol = implied_vol(instrument, market) if isinstance(instrument, Option) else 0.0
+    vol = surface_vol(instrument, market) if isinstance(instrument, Option) else 0.0
     return Valuation(v, d, g, vg, th, u.spot, u.spot * math.exp(u.carry * T), vol, T)
 
 

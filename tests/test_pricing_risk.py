@@ -224,3 +224,14 @@ def test_quote_bad_input():
     assert quote(worthless, 1, "buy", m, 20, scale=SCALE, tick=TICK).ask == TICK
     with pytest.raises(InputError, match="no bid"):
         quote(worthless, 1, "sell", m, 20, scale=SCALE, tick=TICK)
+
+
+@pytest.mark.parametrize("inst", OPTIONS, ids=lambda i: i.name)
+def test_entries_within_the_documented_bound(inst):
+    m = market()
+    v = valuation(inst, m)
+    mk = mark(inst, m, SCALE, TICK)
+    bound = max(6 * v.forward, inst.strike) * inst.lot * SCALE
+    for side in ("long", "short"):
+        arr = risk_array(inst, m, scale=SCALE, tick=TICK, side=side)
+        assert max(abs(a) for a in arr) <= max(bound, mk) + 1

@@ -255,9 +255,12 @@ def test_spot_greeks_and_theta_against_finite_differences(right):
 
 def test_expired_option_is_intrinsic():
     o = Option("BTC", 55_000.0, T1, "call")
-    assert valuation(
-        o, market(now=T1 + DAY, surf=VolSurface("BTC", (Smile(T2, (1.0,), (0.5,)),)))
-    ).price == pytest.approx(5_000.0)
+    later = market(now=T1 + DAY, surf=VolSurface("BTC", (Smile(T2, (1.0,), (0.5,)),)))
+    assert valuation(o, later).price == pytest.approx(5_000.0)
+    # and it needs no live smile
+    gone = market(now=T2, surf=VolSurface("BTC", (Smile(T2, (1.0,), (0.5,)),)))
+    v = valuation(Option("BTC", 65_000.0, T1, "put"), gone)
+    assert (v.price, v.delta, v.gamma, v.vol) == (5_000.0, -1.0, 0.0, 0.0)
 
 
 def test_fixed_marks():

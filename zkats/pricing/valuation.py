@@ -60,8 +60,10 @@ def _kind(instrument):
 
 
 def implied_vol(option, market):
-    """The surface's vol for ``option`` at the market's time."""
+    """The surface's vol for ``option`` at the market's time (0 once expired: unused)."""
     u = market.underlying(option.underlying)
+    if option.expiry <= market.now:
+        return 0.0
     if u.surface is None:
         raise InputError(
             f"market: no vol surface for {option.underlying} (needed by {option.name})"

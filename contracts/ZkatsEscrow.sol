@@ -27,9 +27,11 @@ contract ZkatsEscrow {
     uint256 public constant MATCH_MAX_AGE = 3600;
     uint256 public constant CLOCK_SKEW = 60;
 
-    // verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[N]) for N = 6, 9, 18
+    // verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[N]) for N = 6, 8, 9, 18
     bytes4 internal constant SEL6 =
         bytes4(keccak256("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[6])"));
+    bytes4 internal constant SEL8 =
+        bytes4(keccak256("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[8])"));
     bytes4 internal constant SEL9 =
         bytes4(keccak256("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[9])"));
     bytes4 internal constant SEL18 =
@@ -47,11 +49,12 @@ contract ZkatsEscrow {
         uint256[6] pub;
     }
 
-    /// withdraw public signals: root, nullifier, commitment, account, asset,
-    /// amount, recipient, epoch_id, epoch
+    /// withdraw public signals: root, nullifier, commitment, asset, amount,
+    /// recipient, epoch_id, epoch_hash (the owner's signature over all of
+    /// them is checked inside the proof)
     struct Withdrawal {
         Proof proof;
-        uint256[9] pub;
+        uint256[8] pub;
     }
 
     /// match (18 signals: instrument, now, reveal_price, price, order_a x/y,
@@ -246,18 +249,19 @@ contract ZkatsEscrow {
     }
 
     function _withdraw(Withdrawal calldata w, bool forced) internal {
-        uint256[] memory p = _pub9(w.pub);
+        uint256[] memory p = new uint256[](8);
+        for (uint256 i = 0; i < 8; i++) p[i] = w.pub[i];
         _checkInputs(p);
         require(rootKnown[p[0]], "zkats: unknown root");
-        require(p[4] == asset, "zkats: wrong asset");
-        require(p[6] >> 160 == 0, "zkats: recipient is not an address");
-        _checkEpoch(p[7], p[8]);
+        require(p[3] == asset, "zkats: wrong asset");
+        require(p[5] >> 160 == 0, "zkats: recipient is not an address");
+        _checkEpoch(p[6], p[7]);
         _spend(p[1]);
-        require(_verify(withdrawVerifier, SEL9, w.proof, p), "zkats: invalid withdraw proof");
+        require(_verify(withdrawVerifier, SEL8, w.proof, p), "zkats: invalid withdraw proof");
         (uint256 index, uint256 root) = _insert(p[2]);
         _acceptRoot(root);
-        require(token.transfer(address(uint160(p[6])), p[5]), "zkats: token transfer failed");
-        emit Withdrawn(p[1], p[2], index, address(uint160(p[6])), p[5], forced);
+        require(token.transfer(address(uint160(p[5])), p[4]), "zkats: token transfer failed");
+        emit Withdrawn(p[1], p[2], index, address(uint160(p[5])), p[4], forced);
     }
 
     function _checkEpoch(uint256 id, uint256 hash) internal view {

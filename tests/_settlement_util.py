@@ -105,7 +105,8 @@ def withdraw(
         {
             "withdraw": _bundle(
                 "withdraw",
-                [root, nullifier, commitment, account, asset, amount, recipient, epoch_id, epoch],
+                # the withdraw statement does not reveal the account
+                [root, nullifier, commitment, asset, amount, recipient, epoch_id, epoch],
             )
         },
     )
@@ -189,13 +190,13 @@ def health(account, epoch=EPOCH1, epoch_id=1, root=None, nullifier=None):
     )
 
 
-def liquidate(nullifier, commitment, account, epoch=EPOCH1, epoch_id=1, root=None):
+def liquidate(nullifier, commitment, account, epoch=EPOCH1, epoch_id=1, root=None, penalty=0):
     root = GENESIS if root is None else root
     return B.Item(
         "liquidate",
         {
             "liquidate": _bundle(
-                "liquidate", [root, nullifier, commitment, account, epoch_id, epoch]
+                "liquidate", [root, nullifier, commitment, account, epoch_id, epoch, penalty]
             )
         },
     )

@@ -9,7 +9,7 @@ of its circuit; :class:`Replay` keeps the off-chain note tree in step with
 the escrow's (the same Poseidon tree, depth 16)."""
 
 from zkats.circuits import _scenario, deposit, match, transition, withdraw
-from zkats.circuits._state import Spend
+from zkats.circuits._spend import Spend, authorise
 from zkats.gadgets.merkle import MerkleTree
 from zkats.domain import notes, orders, units
 
@@ -45,7 +45,7 @@ class Replay:
             Spend.fresh(empty, key), self.root, DEPOSITS[name], fresh=True, new_salt=target.salt
         )
         assert prv.new_note == target
-        return pub, prv
+        return pub, authorise(pub, prv, key)
 
     def applied_deposit(self, name, pub, prv):
         self._append(name, prv.new_note)
@@ -74,6 +74,8 @@ class Replay:
             self._spend("alice"), root, legs[0], self.epoch, new_salt=5000 + 2 * n
         )
         tb = transition.build(self._spend("bob"), root, legs[1], self.epoch, new_salt=5001 + 2 * n)
+        ta = (ta[0], authorise(*ta, sc.alice))
+        tb = (tb[0], authorise(*tb, sc.bob))
         self._append("alice", ta[1].new_note)
         self._append("bob", tb[1].new_note)
         return match.build(m, now), ta, tb
@@ -87,7 +89,7 @@ class Replay:
             self.epoch,
             new_salt=salt,
         )
-        return pub, prv
+        return pub, authorise(pub, prv, self.keys[name])
 
     def applied_withdraw(self, name, pub, prv):
         self._append(name, prv.new_note)

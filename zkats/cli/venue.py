@@ -15,6 +15,7 @@ import time
 import click
 
 from . import main
+from ..errors import InputError
 
 _VENUE_HELP = "Venue directory (default: $ZKATS_VENUE or the current directory)."
 
@@ -87,7 +88,6 @@ def _open(venue_dir, quiet):
 
 def _write_batch(path, items):
     from ..venue import batch as B
-    from ..errors import InputError
 
     if os.path.exists(path):
         raise InputError(f"{path}: already exists")
@@ -168,14 +168,43 @@ def keys_group():
 @click.option("--name", default="", help="A label stored in the wallet.")
 @_common
 def keys_new(wallet, name, as_json, quiet):
-    """Create WALLET: a new EdDSA key and nullifier key (mode 0600; never overwritten)."""
+    """Create WALLET: a new spending key, from which the spend-authorising key,
+    nullifier key and liquidation key derive (mode 0600; never overwritten)."""
     from ..venue.workflow import Wallet
 
     w = Wallet.create(wallet, name=name)
     _out(
         as_json,
-        {"wallet": wallet, "account": str(w.key.account)},
-        f"wallet {wallet}: account {w.key.account}",
+        {"wallet": wallet, "account": str(w.account)},
+        f"wallet {wallet}: account {w.account}",
+    )
+
+
+@keys_group.command("export")
+@click.argument("wallet", type=click.Path(dir_okay=False, exists=True))
+@click.option(
+    "--viewing", "what", flag_value="viewing", help="The viewing key (an auditor: reads only)."
+)
+@click.option(
+    "--liquidation",
+    "what",
+    flag_value="liquidation",
+    help="The liquidation capability (the risk engine: can prove liquidate and nothing else).",
+)
+@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False))
+@_common
+def keys_export(wallet, what, out, as_json, quiet):
+    """Write a delegable part of WALLET's keys, with its note openings, to OUT
+    (mode 0600; never overwritten).  The spending key is never written."""
+    from ..venue.workflow import Wallet
+
+    if what is None:
+        raise InputError("keys export: choose --viewing or --liquidation")
+    w = Wallet.load(wallet).export(out, what)
+    _out(
+        as_json,
+        {"file": out, "kind": w.kind, "account": str(w.account)},
+        f"{out}: {what} key of account {w.account}",
     )
 
 
@@ -261,20 +290,22 @@ def health(wallet, out, settle_now, venue_dir, as_json, quiet):
 
 @main.command("liquidate")
 @click.option(
-    "--wallet",
-    "-w",
+    "--capability",
+    "-c",
     required=True,
     type=click.Path(dir_okay=False, exists=True),
-    help="The liquidated account's wallet (held by the venue's risk engine).",
+    help="The account's liquidation capability (zkats keys export --liquidation), held by "
+    "the venue's risk engine.",
 )
 @click.option("--epoch", type=int, help="Oracle epoch (default: the latest).")
 @_batch_cmd
-def liquidate(wallet, epoch, out, settle_now, venue_dir, as_json, quiet):
-    """Prove the liquidation (all positions closed at mark) of a liquidatable account."""
+def liquidate(capability, epoch, out, settle_now, venue_dir, as_json, quiet):
+    """Prove the liquidation (all positions closed at mark) of an account that
+    fails maintenance margin and is liquidatable at the latest closed epoch."""
     from ..venue.workflow import Wallet
 
     v = _open(venue_dir, quiet)
-    _finish(v, [v.liquidate(Wallet.load(wallet), epoch)], out, settle_now, as_json)
+    _finish(v, [v.liquidate(Wallet.load(capability), epoch)], out, settle_now, as_json)
 
 
 @main.command("match")
@@ -421,7 +452,7 @@ def rfq_group():
 @_common
 def rfq_request(side, size, out, instrument, expiry_in, venue_dir, as_json, quiet):
     """Write a request for quote (instrument, side, size; no price)."""
-    from ..venue import orders
+    from ..domain import orders
     from ..venue.workflow import request_to_json, write_public
 
     v = _open(venue_dir, quiet)
@@ -457,7 +488,7 @@ def rfq_request(side, size, out, instrument, expiry_in, venue_dir, as_json, quie
 def rfq_quote(request, wallet, price, out, venue_dir, as_json, quiet):
     """Answer REQUEST with a signed order at PRICE."""
     import secrets
-    from ..venue import orders
+    from ..domain import orders
     from ..venue.workflow import (
         Wallet,
         order_to_json,
@@ -494,7 +525,7 @@ def rfq_quote(request, wallet, price, out, venue_dir, as_json, quiet):
 def rfq_accept(quote, wallet, maker_wallet, out, settle_now, venue_dir, as_json, quiet):
     """Accept QUOTE: sign the taker's order and prove the trade."""
     import secrets
-    from ..venue import orders
+    from ..domain import orders
     from ..venue.workflow import Wallet, order_from_json, read_json, request_from_json
 
     d = read_json(quote, "zkats-rfq-quote")

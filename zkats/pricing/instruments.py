@@ -4,7 +4,7 @@ Prices and strikes are in currency units (the quote currency, e.g. USD) per
 ONE unit of the underlying, as markets quote them (a BTC 60000 call has
 ``strike=60000.0``).  ``lot`` is the amount of underlying in one lot (e.g.
 0.01 BTC); every per-lot result is the per-unit one times ``lot``.  Expiries
-are unix seconds.  The venue's registry (``zkats.venue.instruments``) stores
+are unix seconds.  The venue's registry (``zkats.domain.instruments``) stores
 strikes per lot in collateral units: ``strike * lot * scale`` there, where
 ``scale`` is collateral units per currency unit.
 """

@@ -45,7 +45,8 @@ STATE_FILE = "agent-state.json"
 
 @dataclass
 class WalletCapability:
-    """Today's capability: the delegated account's wallet file."""
+    """A delegated account's liquidation capability file (``zkats keys export
+    --liquidation``; the owner's wallet file also works)."""
 
     path: Path
     account: str
@@ -60,9 +61,9 @@ def load_capability(path):
     """A liquidation capability file -> an object with ``account`` and
     ``prove(venue, epoch_id)``.  The one place that reads capability files."""
     d = workflow.read_json(path)
-    if isinstance(d, dict) and d.get("kind") == "zkats-wallet":
+    if isinstance(d, dict) and d.get("kind") in ("zkats-liquidation-capability", "zkats-wallet"):
         w = workflow.Wallet.load(path)
-        return WalletCapability(Path(path), str(w.key.account))
+        return WalletCapability(Path(path), str(w.account))
     raise InputError(f"{path}: not a liquidation capability file")
 
 

@@ -27,15 +27,25 @@ def _short(v):
 
 def _batch_public(items, receipt, ledger):
     out = []
+    from .rules import RULES
+
     for it in items:
         for role, b in it.proofs.items():
-            sig = dict(zip(_LAYOUT[b.circuit], b.public))
+            sig = RULES[it.kind].roles[role].decode(b.public).as_dict()
             shown = []
-            for k in ("nullifier", "commitment", "account", "amount", "recipient", "epoch_id"):
+            for k in (
+                "nullifier",
+                "commitment",
+                "account",
+                "amount",
+                "recipient",
+                "penalty",
+                "epoch_id",
+            ):
                 if k in sig:
                     shown.append(f"{k}={_short(sig[k])}")
             if b.circuit == "order":
-                shown = [f"commitment=({_short(sig['commitment_x'])}, ...), now={sig['now']}"]
+                shown = [f"commitment=({_short(sig['commitment'][0])}, ...), now={sig['now']}"]
             if b.circuit == "match":
                 shown.append("order/leg commitments (points)")
                 shown.append(f"price {'revealed' if sig['reveal_price'] else 'hidden'}")
@@ -50,15 +60,10 @@ def _batch_public(items, receipt, ledger):
     return out
 
 
-_LAYOUT = {}
-
-
 def run(directory, report, ptau=None, progress=None):
     from . import batch as B
-    from .settlement import DEFAULT_LAYOUTS
     from .workflow import Venue, Wallet, account_view, check_healthy, order_to_json, write_secret
 
-    _LAYOUT.update({k: v.names for k, v in DEFAULT_LAYOUTS.items()})
     d = Path(directory)
     prv_dir, pub_dir = d / "private", d / "public"
     t_all = time.perf_counter()
@@ -210,7 +215,7 @@ def run(directory, report, ptau=None, progress=None):
     t0 = time.perf_counter()
     v.advance_clock(601)
     eid, marked = v.close_epoch(ep.epoch_id)
-    who = {str(w[n].key.account): n for n in names}
+    who = {str(w[n].account): n for n in names}
     report(
         {
             "title": "deadline passed: epoch 2 closed",
@@ -219,7 +224,17 @@ def run(directory, report, ptau=None, progress=None):
             "seconds": time.perf_counter() - t0,
         }
     )
-    items = [timed(v.liquidate, w[who[a]], eid) for a in marked if a in who]
+    # the risk engine holds each account's liquidation capability (exported by
+    # its owner with the note openings; it cannot withdraw, trade or deposit)
+    caps = {
+        who[a]: w[who[a]].export(prv_dir / f"{who[a]}.liquidation", "liquidation")
+        for a in marked
+        if a in who
+    }
+    items = [timed(v.liquidate, cap, eid) for cap in caps.values()]
+    for n, cap in caps.items():  # the risk engine hands the owner its new note
+        for note in cap.pending:
+            w[n].set_pending(note)
     settle(
         "liquidation: the risk engine closes the positions at mark 52000 (1% penalty)",
         items,

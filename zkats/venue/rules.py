@@ -22,7 +22,7 @@ lives there).
 
 from typing import Dict, Optional
 
-from ..circuits.deposit import ASSET, Deposit
+from ..circuits.deposit import Deposit
 from ..circuits.health import Health
 from ..circuits.liquidate import Liquidate
 from ..circuits.match import Match
@@ -109,8 +109,6 @@ class DepositRule(Rule):
 
     def check(self, plan, pending):
         sig = plan.signals["deposit"]
-        if sig.asset != ASSET:
-            raise LedgerError(f"{plan.where()}: not the venue's collateral asset")
         pending.escrow_after(str(sig.asset), sig.amount)
         pending.new_accounts.add(str(sig.account))
 

@@ -87,21 +87,33 @@ class SpendsNote(Statement):
 
 class AuthorisedSpend(SpendsNote):
     """:class:`SpendsNote` plus the owner's (or the capability's) signature
-    over the whole statement."""
+    over the whole statement.  The signature check runs after the
+    subclass's ``define`` (every subclass gets it; none can forget it), so an
+    unsatisfiable statement reports its own rule before the signature."""
 
     auth_r8 = Private(n=2)
     auth_s = Private()
 
     AUTHORITY = "ak"
 
-    def spend_note(self, api, fresh=None):
-        cm = super().spend_note(api, fresh)
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        if "define" in vars(cls):
+            statement_define = cls.define
+
+            def define(self, api):
+                statement_define(self, api)
+                self.verify_authorisation(api)
+
+            define.__doc__ = statement_define.__doc__
+            cls.define = define
+
+    def verify_authorisation(self, api):
         with api.scope("authorisation"):
             signer = self.ak if self.AUTHORITY == "ak" else self.lk
             eddsa_poseidon_verify_gadget(
                 api, signer, self.message_gadget(api), self.auth_r8, self.auth_s
             )
-        return cm
 
 
 @dataclass(frozen=True)
@@ -115,16 +127,26 @@ class Spend:
     siblings: Tuple[int, ...]
     bits: Tuple[int, ...]
     auth: Optional[tuple] = field(default=None, repr=False)
+    #: the key the prover may sign with (a SpendingKey or a LiquidationCapability),
+    #: when it holds one; the statements' ``build`` sign with it
+    signer: object = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def from_tree(cls, tree, index, note, view):
+    def from_tree(cls, tree, index, note, key):
+        """``key``: the owner's SpendingKey, a LiquidationCapability or a ViewingKey."""
         sibs, bits = tree.path(index)
-        return cls(note, _view(view), tuple(sibs), tuple(bits))
+        return cls(note, _view(key), tuple(sibs), tuple(bits), signer=_signer(key))
 
     @classmethod
-    def fresh(cls, note, view):
+    def fresh(cls, note, key):
         """A fresh account's empty note (deposit only): no leaf, a dummy path."""
-        return cls(note, _view(view), (0,) * units.TREE_DEPTH, (0,) * units.TREE_DEPTH)
+        return cls(
+            note,
+            _view(key),
+            (0,) * units.TREE_DEPTH,
+            (0,) * units.TREE_DEPTH,
+            signer=_signer(key),
+        )
 
     @property
     def nk(self):
@@ -188,6 +210,12 @@ class Spend:
             raise InputError(f"{what}: not authorised by {who}")
 
 
+def _signer(key):
+    if isinstance(key, (keys.SpendingKey, keys.LiquidationCapability)):
+        return key
+    return None
+
+
 def _view(v):
     """A ViewingKey from a ViewingKey, SpendingKey or LiquidationCapability."""
     if isinstance(v, keys.ViewingKey):
@@ -202,3 +230,17 @@ def authorise(pub, prv, signer):
     """``prv`` (a statement's private record with a ``spend``) with the spend
     signed by ``signer`` over ``pub``: the last step before proving."""
     return replace(prv, spend=prv.spend.authorise(signer, pub.statement, pub))
+
+
+def sign_if_held(pub, prv, signer=None):
+    """``prv`` signed by ``signer``, else by the key its spend holds when that
+    key has the statement's authority; unchanged otherwise (it can then be
+    signed elsewhere with :func:`authorise`)."""
+    signer = signer if signer is not None else prv.spend.signer
+    need = pub.statement.AUTHORITY
+    if signer is None or (need == "ak") != isinstance(signer, keys.SpendingKey):
+        if signer is not None and need == "lk" and isinstance(signer, keys.SpendingKey):
+            signer = signer.liquidation_capability()
+        else:
+            return prv
+    return authorise(pub, prv, signer)

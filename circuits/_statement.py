@@ -61,6 +61,10 @@ class Signals:
         inner = ", ".join(f"{k}={v!r}" for k, v in self._values.items())
         return f"{self.statement.circuit_name}.public({inner})"
 
+    def replace(self, **changes):
+        """A copy with some signals changed (checked like :meth:`Statement.public`)."""
+        return self.statement.public(**{**self._values, **changes})
+
     def get(self, name, default=None):
         return self._values.get(name, default)
 

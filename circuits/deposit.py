@@ -21,7 +21,7 @@ from zkats.errors import InputError
 from zkats.gadgets.bits import range_check
 
 from ._common import note_fields, slots_of
-from ._spend import AuthorisedSpend, Spend, note_commitment_gadget
+from ._spend import AuthorisedSpend, Spend, sign_if_held, note_commitment_gadget
 
 #: the venue's collateral asset id (its symbol as a field element)
 ASSET = instruments.symbol("USDC")
@@ -37,8 +37,8 @@ class DepositPrivate:
         return {"fresh": self.fresh, "new_salt": self.new_note.salt, **self.spend.inputs()}
 
 
-def build(spend_, root, amount, fresh=False, new_salt=None):
-    """(public, private) before authorisation (see :meth:`Spend.authorise`)."""
+def build(spend_, root, amount, fresh=False, new_salt=None, signer=None):
+    """(public, private), signed by ``signer`` or the key the spend holds (:func:`sign_if_held`)."""
     old = spend_.note
     new = old.with_collateral(old.collateral + amount, salt=new_salt)
     nf = notes.genesis_nullifier(spend_.nk) if fresh else old.nullifier(spend_.nk)
@@ -50,7 +50,8 @@ def build(spend_, root, amount, fresh=False, new_salt=None):
         asset=ASSET,
         amount=amount,
     )
-    return pub, DepositPrivate(spend_, int(bool(fresh)), new)
+    prv = DepositPrivate(spend_, int(bool(fresh)), new)
+    return pub, sign_if_held(pub, prv, signer)
 
 
 def check(pub, prv):
@@ -68,7 +69,6 @@ def check(pub, prv):
             raise InputError("deposit: wrong genesis nullifier")
     else:
         prv.spend.check(pub.root, pub.nullifier, "deposit")
-    prv.spend.check_auth(Deposit, pub, "deposit")
     if pub.account != old.account:
         raise InputError("deposit: the note is not this account's")
     if pub.asset != ASSET:
@@ -79,6 +79,7 @@ def check(pub, prv):
     expected = old.with_collateral(old.collateral + pub.amount, salt=prv.new_note.salt)
     if expected != prv.new_note or expected.commitment() != pub.commitment:
         raise InputError("deposit: the new note is not the old one plus the amount")
+    prv.spend.check_auth(Deposit, pub, "deposit")
     return True
 
 

@@ -37,7 +37,7 @@ from ._common import (
     signed,
     slots_of,
 )
-from ._spend import AuthorisedSpend, Spend, note_commitment_gadget
+from ._spend import AuthorisedSpend, Spend, sign_if_held, note_commitment_gadget
 from ._state import entry_indices
 
 
@@ -73,7 +73,7 @@ def failing_scenario(note, epoch):
     return 0
 
 
-def build(spend_, root, epoch, new_positions=None, new_salt=None):
+def build(spend_, root, epoch, new_positions=None, new_salt=None, signer=None):
     """Defaults to closing every position.  Before authorisation (see
     :meth:`Spend.authorise`, by the liquidation capability)."""
     old = spend_.note
@@ -90,12 +90,12 @@ def build(spend_, root, epoch, new_positions=None, new_salt=None):
         epoch_hash=epoch.hash(),
         penalty=paid,
     )
-    return pub, LiquidatePrivate(spend_, new_positions, new, epoch)
+    prv = LiquidatePrivate(spend_, new_positions, new, epoch)
+    return pub, sign_if_held(pub, prv, signer)
 
 
 def check(pub, prv):
     prv.spend.check(pub.root, pub.nullifier, "liquidate")
-    prv.spend.check_auth(Liquidate, pub, "liquidate")
     old = prv.spend.note
     if pub.account != old.account:
         raise InputError("liquidate: the note is not this account's")
@@ -108,6 +108,7 @@ def check(pub, prv):
         raise InputError("liquidate: the new note does not follow the liquidation rule")
     if paid != pub.penalty:
         raise InputError("liquidate: the public penalty is not the one the rule charges")
+    prv.spend.check_auth(Liquidate, pub, "liquidate")
     return True
 
 

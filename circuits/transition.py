@@ -36,7 +36,7 @@ from ._common import (
     poseidon,
     slots_of,
 )
-from ._spend import AuthorisedSpend, Spend, note_commitment_gadget
+from ._spend import AuthorisedSpend, Spend, sign_if_held, note_commitment_gadget
 from ._state import entry_indices
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class TransitionPrivate:
         }
 
 
-def build(spend_, root, leg, epoch, new_salt=None):
+def build(spend_, root, leg, epoch, new_salt=None, signer=None):
     """(public, private) for applying ``leg`` to the spent note."""
     old = spend_.note
     slot = old.slot_for(leg.instrument)
@@ -78,13 +78,13 @@ def build(spend_, root, leg, epoch, new_salt=None):
         epoch_id=epoch.epoch_id,
         epoch_hash=epoch.hash(),
     )
-    return pub, TransitionPrivate(spend_, leg, slot, new, epoch)
+    prv = TransitionPrivate(spend_, leg, slot, new, epoch)
+    return pub, sign_if_held(pub, prv, signer)
 
 
 def check(pub, prv):
     """The native twin: raises InputError naming the failed rule."""
     prv.spend.check(pub.root, pub.nullifier, "transition")
-    prv.spend.check_auth(Transition, pub, "transition")
     old, leg = prv.spend.note, prv.leg
     if leg.account != old.account or leg.tag() != pub.tag:
         raise InputError("transition: the leg is not bound to this account")
@@ -103,6 +103,7 @@ def check(pub, prv):
     if prv.epoch.epoch_id != pub.epoch_id or prv.epoch.hash() != pub.epoch_hash:
         raise InputError("transition: wrong oracle epoch")
     margin.check(prv.new_note, prv.epoch, maintenance=False, what="transition")
+    prv.spend.check_auth(Transition, pub, "transition")
     return True
 
 

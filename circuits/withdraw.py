@@ -20,7 +20,7 @@ from zkats.errors import InputError
 from zkats.gadgets.bits import range_check
 
 from ._common import epoch_check, margin_check, note_fields, slots_of
-from ._spend import AuthorisedSpend, Spend, note_commitment_gadget
+from ._spend import AuthorisedSpend, Spend, sign_if_held, note_commitment_gadget
 from ._state import entry_indices
 from .deposit import ASSET
 
@@ -40,8 +40,8 @@ class WithdrawPrivate:
         }
 
 
-def build(spend_, root, amount, recipient, epoch, new_salt=None):
-    """(public, private) before authorisation (see :meth:`Spend.authorise`)."""
+def build(spend_, root, amount, recipient, epoch, new_salt=None, signer=None):
+    """(public, private), signed by ``signer`` or the key the spend holds (:func:`sign_if_held`)."""
     old = spend_.note
     if amount > old.collateral:
         raise InputError("withdraw: amount exceeds the note's collateral")
@@ -56,12 +56,12 @@ def build(spend_, root, amount, recipient, epoch, new_salt=None):
         epoch_id=epoch.epoch_id,
         epoch_hash=epoch.hash(),
     )
-    return pub, WithdrawPrivate(spend_, new, epoch)
+    prv = WithdrawPrivate(spend_, new, epoch)
+    return pub, sign_if_held(pub, prv, signer)
 
 
 def check(pub, prv):
     prv.spend.check(pub.root, pub.nullifier, "withdraw")
-    prv.spend.check_auth(Withdraw, pub, "withdraw")
     old = prv.spend.note
     if pub.asset != ASSET:
         raise InputError("withdraw: not the venue's collateral asset")
@@ -76,6 +76,7 @@ def check(pub, prv):
     if prv.epoch.epoch_id != pub.epoch_id or prv.epoch.hash() != pub.epoch_hash:
         raise InputError("withdraw: wrong oracle epoch")
     margin.check(prv.new_note, prv.epoch, maintenance=False, what="withdraw")
+    prv.spend.check_auth(Withdraw, pub, "withdraw")
     return True
 
 

@@ -8,14 +8,14 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from zkats.circuits import health
 from zkats.circuits._scenario import scenario
-from zkats.circuits._state import Spend
+from zkats.circuits._spend import Spend
 from zkats.errors import UnsatisfiedConstraint
 from zkats.gadgets.merkle import MerkleTree
 from zkats.domain import margin, notes, oracle, units
 
 from venue_helpers import assert_native_rejects, assert_unsat, compiled
 
-N_CONSTRAINTS = 9070
+N_CONSTRAINTS = 9127
 
 
 @pytest.fixture(scope="module")
@@ -42,18 +42,18 @@ def test_valid(cc):
     sc = scenario()
     pub, prv = health.build(sc.spend("bob"), sc.root, sc.epoch)
     assert health.check(pub, prv)
-    assert cc.solve(health.inputs(pub, prv)).public == pub.signals()
+    assert cc.solve(health.inputs(pub, prv)).public == pub.values()
     assert cc.n_constraints == N_CONSTRAINTS
-    assert cc.n_pub_in == len(health.PUBLIC_SIGNALS)
+    assert cc.n_pub_in == health.Health.n_public()
 
 
 def test_wrong_account_or_epoch(cc):
     sc = scenario()
     pub, prv = health.build(sc.spend("bob"), sc.root, sc.epoch)
-    bad = replace(pub, account=sc.alice.account)
+    bad = pub.replace(account=sc.alice.account)
     assert_native_rejects(health.check, bad, prv, "not this account")
     assert_unsat(cc, health.inputs(bad, prv))
-    bad = replace(pub, epoch_hash=pub.epoch_hash + 1)
+    bad = pub.replace(epoch_hash=pub.epoch_hash + 1)
     assert_native_rejects(health.check, bad, prv, "wrong oracle epoch")
     assert_unsat(cc, health.inputs(bad, prv), "epoch")
 

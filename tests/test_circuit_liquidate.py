@@ -8,14 +8,14 @@ import pytest
 
 from zkats.circuits import liquidate
 from zkats.circuits._scenario import scenario
-from zkats.circuits._state import Spend
+from zkats.circuits._spend import Spend
 from zkats.errors import InputError
 from zkats.gadgets.merkle import MerkleTree
 from zkats.domain import margin, notes, units
 
 from venue_helpers import assert_unsat, compiled
 
-N_CONSTRAINTS = 9411
+N_CONSTRAINTS = 14462
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,7 @@ def cc():
     return compiled(liquidate.Liquidate)
 
 
-def _note(collateral=100_000):
+def _note(collateral=20_000):  # equity 21,500 < maintenance 31,000
     sc = scenario()
     return notes.Note(
         sc.bob.account,
@@ -52,19 +52,19 @@ def _build(note, new_positions, salt=3):
 def test_reductions_prove(cc, new):
     pub, prv = _build(_note(), new)
     assert liquidate.check(pub, prv)
-    assert cc.solve(liquidate.inputs(pub, prv)).public == pub.signals()
+    assert cc.solve(liquidate.inputs(pub, prv)).public == pub.values()
     for s, x in zip(prv.new_note.slots, new):
         assert s.position == x
 
 
 def test_constraint_count_pinned(cc):
     assert cc.n_constraints == N_CONSTRAINTS
-    assert cc.n_pub_in == len(liquidate.PUBLIC_SIGNALS)
+    assert cc.n_pub_in == liquidate.Liquidate.n_public()
 
 
 def test_penalty_and_price():
     sc = scenario()
-    n = _note()
+    n = _note(collateral=100_000)
     new, paid = margin.liquidate(n, sc.epoch, (0, 0, 0), salt=1)
     closed = 10 * 60_000 + 4 * 2_500
     assert paid == units.mul_bps_ceil(closed, margin.LIQUIDATION_PENALTY_BPS) == 6_100
@@ -77,7 +77,7 @@ def test_capped_penalty_proves(cc):
     pub, prv = _build(_note(collateral=1_000), (0, 0, 0))
     cc.solve(liquidate.inputs(pub, prv))
     inp = liquidate.inputs(pub, prv)
-    inp["paid"] -= 1  # underpaying while collateral remains
+    inp["penalty"] -= 1  # underpaying while collateral remains
     assert_unsat(cc, inp, "penalty")
 
 

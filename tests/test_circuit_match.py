@@ -31,15 +31,15 @@ def _case(**kw):
 def test_valid_match_proves(cc):
     pub, prv = _case()
     assert match.check(pub, prv)
-    assert cc.solve(match.inputs(pub, prv)).public == pub.signals()
-    assert cc.n_pub_in == len(match.PUBLIC_SIGNALS)
+    assert cc.solve(match.inputs(pub, prv)).public == pub.values()
+    assert cc.n_pub_in == match.Match.n_public()
 
 
 def test_revealed_price(cc):
     pub, prv = _case(reveal_price=1)
     assert pub.price == 60_000
-    assert cc.solve(match.inputs(pub, prv)).public == pub.signals()
-    bad = replace(pub, price=59_999)
+    assert cc.solve(match.inputs(pub, prv)).public == pub.values()
+    bad = pub.replace(price=59_999)
     assert_native_rejects(match.check, bad, prv, "published price")
     assert_unsat(cc, match.inputs(bad, prv), "price")
 
@@ -72,19 +72,19 @@ def test_oversize_fill(cc):
         for so, d in ((m.a, m.rem_a_delta), (m.b, m.rem_b_delta))
     ]
     legs = m.legs()
-    pub = match.MatchPublic(
-        m.a.order.instrument,
-        NOW,
-        0,
-        0,
-        m.a.commitment,
-        m.b.commitment,
-        rem[0],
-        rem[1],
-        legs[0].commitment(),
-        legs[1].commitment(),
-        legs[0].tag(),
-        legs[1].tag(),
+    pub = match.Match.public(
+        instrument=m.a.order.instrument,
+        now=NOW,
+        reveal_price=0,
+        price=0,
+        order_a=m.a.commitment,
+        order_b=m.b.commitment,
+        rem_a=rem[0],
+        rem_b=rem[1],
+        leg_a=legs[0].commitment(),
+        leg_b=legs[1].commitment(),
+        tag_a=legs[0].tag(),
+        tag_b=legs[1].tag(),
     )
     prv = match.MatchPrivate(m)
     assert_native_rejects(match.check, pub, prv, "larger than")
@@ -102,10 +102,10 @@ def test_wrong_opening(cc):
 def test_wrong_leg_and_remainder(cc):
     pub, prv = _case()
     good = pub.leg_a
-    bad = replace(pub, leg_a=pub.leg_b, leg_b=good)  # legs swapped
+    bad = pub.replace(leg_a=pub.leg_b, leg_b=good)  # legs swapped
     assert_native_rejects(match.check, bad, prv, "wrong leg")
     assert_unsat(cc, match.inputs(bad, prv), "leg_a")
-    bad = replace(pub, rem_a=pub.order_a)  # remainder not reduced
+    bad = pub.replace(rem_a=pub.order_a)  # remainder not reduced
     assert_native_rejects(match.check, bad, prv, "wrong remainder")
     assert_unsat(cc, match.inputs(bad, prv), "remainder_a")
 
@@ -147,4 +147,4 @@ def test_random_crossing_orders_match(cc, data):
     a, b = (buy, sell) if data.draw(st.booleans()) else (sell, buy)
     pub, prv = match.build(orders.make_match(a, b, fill, price), NOW)
     assert match.check(pub, prv)
-    assert cc.solve(match.inputs(pub, prv)).public == pub.signals()
+    assert cc.solve(match.inputs(pub, prv)).public == pub.values()

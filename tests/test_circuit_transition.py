@@ -8,13 +8,13 @@ import pytest
 
 from zkats.circuits import transition
 from zkats.circuits._scenario import NOW, scenario
-from zkats.circuits._state import Spend
+from zkats.circuits._spend import Spend, sign_if_held
 from zkats.gadgets.merkle import MerkleTree
 from zkats.domain import notes, orders, units
 
 from venue_helpers import assert_native_rejects, assert_unsat, compiled
 
-N_CONSTRAINTS = 11105
+N_CONSTRAINTS = 15555
 
 
 @pytest.fixture(scope="module")
@@ -35,13 +35,13 @@ def test_both_legs_apply(cc, who):
     leg = sc.match.legs()[0 if who == "alice" else 1]
     pub, prv = transition.build(sc.spend(who), sc.root, leg, sc.epoch, new_salt=5)
     assert transition.check(pub, prv)
-    assert cc.solve(transition.inputs(pub, prv)).public == pub.signals()
+    assert cc.solve(transition.inputs(pub, prv)).public == pub.values()
     assert prv.new_note.slots[0].position == leg.d
 
 
 def test_constraint_count_pinned(cc):
     assert cc.n_constraints == N_CONSTRAINTS
-    assert cc.n_pub_in == len(transition.PUBLIC_SIGNALS)
+    assert cc.n_pub_in == transition.Transition.n_public()
 
 
 def test_under_margined(cc):
@@ -53,17 +53,17 @@ def test_under_margined(cc):
         sp, root = spend_of(note, sc.alice)
         slot = note.slot_for(leg.instrument)
         new = note.apply_leg(leg.instrument, leg.d, leg.n, slot=slot, salt=3)
-        pub = transition.TransitionPublic(
-            root,
-            note.nullifier(sc.alice.nk),
-            new.commitment(),
-            leg.instrument,
-            leg.commitment(),
-            leg.tag(),
-            sc.epoch.epoch_id,
-            sc.epoch.hash(),
+        pub = transition.Transition.public(
+            root=root,
+            nullifier=note.nullifier(sc.alice.nk),
+            commitment=new.commitment(),
+            instrument=leg.instrument,
+            leg=leg.commitment(),
+            tag=leg.tag(),
+            epoch_id=sc.epoch.epoch_id,
+            epoch_hash=sc.epoch.hash(),
         )
-        prv = transition.TransitionPrivate(sp, leg, slot, new, sc.epoch)
+        prv = sign_if_held(pub, transition.TransitionPrivate(sp, leg, slot, new, sc.epoch))
         if ok:
             assert transition.check(pub, prv)
             cc.solve(transition.inputs(pub, prv))
@@ -79,7 +79,7 @@ def test_wrong_leg_opening(cc):
     # claim a bigger fill than the leg commits to
     big = replace(leg, d=leg.d * 2, n=leg.n * 2)
     new = sc.spend("alice").note.apply_leg(big.instrument, big.d, big.n, slot=0, salt=5)
-    bad_pub = replace(pub, commitment=new.commitment())
+    bad_pub = pub.replace(commitment=new.commitment())
     bad_prv = replace(prv, leg=big, new_note=new)
     assert_native_rejects(transition.check, bad_pub, bad_prv, "wrong leg opening")
     assert_unsat(cc, transition.inputs(bad_pub, bad_prv), "leg")
@@ -91,7 +91,7 @@ def test_stolen_leg(cc):
     leg_b = sc.match.legs()[1]
     stolen = replace(leg_b, account=sc.alice.account)
     pub, prv = transition.build(sc.spend("alice"), sc.root, stolen, sc.epoch, new_salt=5)
-    bad_pub = replace(pub, tag=leg_b.tag())
+    bad_pub = pub.replace(tag=leg_b.tag())
     assert_native_rejects(transition.check, bad_pub, prv, "not bound to this account")
     assert_unsat(cc, transition.inputs(bad_pub, prv), "leg")
 

@@ -27,6 +27,7 @@ COMMANDS = [
     ["venue", "init"],
     ["venue", "advance-clock"],
     ["keys", "new"],
+    ["keys", "export"],
     ["deposit"],
     ["withdraw"],
     ["health"],
@@ -92,7 +93,7 @@ def test_keys_new_mode_and_no_overwrite(tmp_path):
     assert mode(w) == 0o600
     d = json.loads(w.read_text())
     assert data["account"] == d["account"]
-    assert d["prv"] not in r.output and d["nk"] not in r.output
+    assert d["sk"] not in r.output and "nk" not in d  # nk derives from sk
     before = w.read_text()
     one_line_error(run("keys", "new", w), r"already exists")
     assert w.read_text() == before
@@ -231,7 +232,7 @@ def test_errors_are_one_line(tmp_path, venue):
         run("deposit", 100, "-V", venue, "-w", bad, "-o", tmp_path / "b.json"),
         "bad.wallet: not a JSON file",
     )
-    (tmp_path / "x.wallet").write_text(json.dumps({"kind": "zkats-wallet", "prv": "zz"}))
+    (tmp_path / "x.wallet").write_text(json.dumps({"kind": "zkats-wallet", "sk": "zz"}))
     one_line_error(
         run("health", "-V", venue, "-w", tmp_path / "x.wallet", "-o", tmp_path / "h"),
         "malformed wallet keys",
@@ -286,9 +287,15 @@ def _secrets(private_dir):
     for p in Path(private_dir).iterdir():
         d = json.loads(p.read_text())
         if d["kind"] == "zkats-wallet":
-            vals.add(d["prv"])
-            vals.add(int(d["prv"], 16))
-            vals.add(int(d["nk"]))
+            from zkats.domain.keys import SpendingKey
+
+            key = SpendingKey(bytes.fromhex(d["sk"]))
+            vals.add(d["sk"])
+            vals.add(int(d["sk"], 16))
+            vals.add(key.nk)
+            vals.add(int.from_bytes(key.ask, "big"))
+            vals.add(key.ask.hex())
+            vals.add(key.lsk.hex())
             for n in [d.get("note")] + list(d.get("pending") or []):
                 if n:
                     vals.add(int(n["salt"]))
@@ -462,12 +469,18 @@ def test_cli_happy_paths_with_real_proofs(tmp_path):
     ok("venue", "advance-clock", "-V", v, 4000)
     r = ok("oracle", "close", "-V", v, "--json")
     assert len(json.loads(r.stdout)["liquidatable"]) == 1  # a never proved health
+    # the risk engine proves with a's liquidation capability, never a's wallet
+    ok("keys", "export", tmp_path / "a.wallet", "--liquidation", "-o", tmp_path / "a.cap")
+    one_line_error(
+        run("withdraw", 1, "-V", v, "-w", tmp_path / "a.cap", "--recipient", 1, "-o", tmp_path / "x"),
+        "needs the owner's wallet",
+    )
     ok(
         "liquidate",
         "-V",
         v,
-        "-w",
-        tmp_path / "a.wallet",
+        "-c",
+        tmp_path / "a.cap",
         "-o",
         tmp_path / "l.json",
         "--settle",
@@ -482,8 +495,13 @@ def test_batch_output_never_overwritten(tmp_path, venue):
     ok("keys", "new", w)
     out = tmp_path / "exists.json"
     out.write_text("keep")
-    for cmd in (["deposit", 5], ["health"], ["liquidate"], ["withdraw", 5, "--recipient", 1]):
-        one_line_error(run(*cmd, "-V", venue, "-w", w, "-o", out), "exists.json: already exists")
+    for cmd in (
+        ["deposit", 5, "-w", w],
+        ["health", "-w", w],
+        ["liquidate", "-c", w],
+        ["withdraw", 5, "--recipient", 1, "-w", w],
+    ):
+        one_line_error(run(*cmd, "-V", venue, "-o", out), "exists.json: already exists")
     assert out.read_text() == "keep"
     assert json.loads(w.read_text())["pending"] == []
 
@@ -494,7 +512,8 @@ def test_batch_output_never_overwritten(tmp_path, venue):
         ({"leaf": "x"}, "malformed wallet \\(leaf\\)"),
         ({"pending": {}}, "malformed wallet \\(pending\\)"),
         ({"note": {"salt": 1}}, "malformed note"),
-        ({"nk": "0"}, "malformed wallet keys"),
+        ({"sk": "00"}, "malformed wallet keys"),
+        ({"account": "1"}, "malformed wallet keys"),
     ],
 )
 def test_malformed_wallets(tmp_path, venue, patch, msg):
@@ -504,4 +523,4 @@ def test_malformed_wallets(tmp_path, venue, patch, msg):
     d.update(patch)
     w.write_text(json.dumps(d))
     e = one_line_error(run("health", "-V", venue, "-w", w, "-o", tmp_path / "h.json"), msg)
-    assert d["prv"] not in e
+    assert d["sk"] not in e

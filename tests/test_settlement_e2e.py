@@ -15,12 +15,8 @@ from _settlement_util import EPOCH1, deposit, fast_hash2, genesis, ledger_snapsh
 from zkats.commit import netting, pedersen
 from zkats.errors import LedgerError
 from zkats.venue import batch as B
-from zkats.venue.settlement import (
-    DEFAULT_LAYOUTS,
-    Groth16Verifier,
-    SchnorrNettingVerifier,
-    SettlementService,
-)
+from zkats.venue.rules import circuits
+from zkats.venue.settlement import Groth16Verifier, SchnorrNettingVerifier, SettlementService
 
 DEPTH = 8
 
@@ -28,8 +24,8 @@ DEPTH = 8
 @pytest.fixture(scope="module")
 def keys():
     out = {}
-    for i, (name, layout) in enumerate(sorted(DEFAULT_LAYOUTS.items())):
-        out[name] = sim_key(len(layout.names), seed=i)
+    for i, (name, statement) in enumerate(sorted(circuits().items())):
+        out[name] = sim_key(statement.n_public(), seed=i)
     return out
 
 

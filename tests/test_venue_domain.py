@@ -104,7 +104,7 @@ def test_note_slots_full(alice):
 
 def test_repr_hides_secrets(alice):
     s = repr(alice) + str(alice)
-    assert str(alice.nk) not in s and alice.prv.hex() not in s
+    assert str(alice.nk) not in s and alice.sk.hex() not in s
 
 
 # ----------------------------------------------------------------- margin
@@ -187,14 +187,14 @@ def test_order_sign_and_checks(alice, bob, perp):
     with pytest.raises(InputError, match="expired"):
         orders.check_signed_order(a, NOW + 60)
     forged = orders.SignedOrder(
-        a.order, a.blinding, a.pub, a.npk, (a.sig[0], (a.sig[1] + 1) % pedersen.L)
+        a.order, a.blinding, a.ak, a.npk, a.lk, (a.sig[0], (a.sig[1] + 1) % pedersen.L)
     )
     with pytest.raises(InputError, match="bad signature"):
         orders.check_signed_order(forged, NOW)
-    wrong_opening = orders.SignedOrder(a.order, a.blinding + 1, a.pub, a.npk, a.sig)
+    wrong_opening = orders.SignedOrder(a.order, a.blinding + 1, a.ak, a.npk, a.lk, a.sig)
     with pytest.raises(InputError, match="bad signature"):
         orders.check_signed_order(wrong_opening, NOW)
-    stolen = orders.SignedOrder(a.order, a.blinding, bob.pub, bob.npk, a.sig)
+    stolen = orders.SignedOrder(a.order, a.blinding, bob.ak, bob.npk, bob.lk, a.sig)
     with pytest.raises(InputError, match="not the order's account"):
         orders.check_signed_order(stolen, NOW)
 
@@ -270,7 +270,7 @@ def test_netting_balanced_and_unbalanced(alice, bob, perp):
 
 
 def test_reprs_hide_openings(alice, bob, perp):
-    from zkats.circuits._state import Spend
+    from zkats.circuits._spend import Spend
 
     a, b = _pair(alice, bob, perp)
     m = orders.make_match(a, b, 6, 100)

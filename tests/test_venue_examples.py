@@ -47,7 +47,7 @@ def test_example_is_current_and_solves(cases, name):
         if isinstance(c, type) and hasattr(c, "circuit_name")
     }
     cc = compiled(next(iter(cls.values())))
-    assert cc.solve(stored).public == pub.signals()
+    assert cc.solve(stored).public == pub.values()
 
 
 def test_cli_lists_venue_circuits():

@@ -56,3 +56,13 @@ def assert_unsat(cc, inputs, scope=None, lie=False):
 def assert_native_rejects(check, pub, prv, match):
     with pytest.raises(InputError, match=match):
         check(pub, prv)
+
+
+def resign(pub, prv, signer, **changes):
+    """The statement ``pub`` with ``changes`` (a tampered statement), and
+    ``prv`` signed over it by ``signer``: the attacker here holds the
+    authority, so what rejects it must be the rule under test."""
+    from zkats.circuits._spend import authorise
+
+    bad = pub.replace(**changes)
+    return bad, authorise(bad, prv, signer)

@@ -260,10 +260,10 @@ class Wallet:
                 key = LiquidationCapability.from_json(d["capability"], f"{path}: capability")
             else:
                 key = ViewingKey.from_json(d["view"], f"{path}: viewing key")
-        except (KeyError, TypeError, ValueError):
-            raise InputError(f"{path}: malformed {WALLET_KINDS[kind]}") from None
+        except (KeyError, TypeError, ValueError, InputError):
+            raise InputError(f"{path}: malformed wallet keys ({WALLET_KINDS[kind]})") from None
         if str(d.get("account")) != str(key.account):
-            raise InputError(f"{path}: the account does not match the keys")
+            raise InputError(f"{path}: malformed wallet keys (the account does not match)")
         note = note_from_json(d["note"], path) if d.get("note") else None
         if not isinstance(d.get("pending", []), list):
             raise InputError(f"{path}: malformed wallet (pending)")

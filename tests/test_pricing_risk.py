@@ -23,6 +23,7 @@ from zkats.pricing import (
     quote,
     requirement,
     risk_array,
+    risk_arrays,
     standard_grid,
     valuation,
 )
@@ -71,6 +72,7 @@ def test_risk_array_against_direct_revaluation(inst):
     long = risk_array(inst, m, scale=SCALE, tick=TICK)
     short = risk_array(inst, m, scale=SCALE, tick=TICK, side="short")
     assert len(long) == len(short) == len(DEFAULT_GRID)
+    assert risk_arrays(inst, m, scale=SCALE, tick=TICK) == (long, short)
     for s, a, b in zip(DEFAULT_GRID.scenarios, long, short):
         spot = u.spot * (1 + s.price_move)
         term = (30 / max(1.0, T * 365)) ** 0.3

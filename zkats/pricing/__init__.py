@@ -14,6 +14,7 @@ from .scenarios import (
     ScenarioGrid,
     requirement,
     risk_array,
+    risk_arrays,
     scenario_values,
     standard_grid,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "quote",
     "requirement",
     "risk_array",
+    "risk_arrays",
     "scenario_values",
     "standard_grid",
     "surface_from_json",

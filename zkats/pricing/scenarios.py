@@ -130,19 +130,25 @@ def _round_down(x, magnitude):
     return math.floor(x)
 
 
+def risk_arrays(instrument, market, grid=DEFAULT_GRID, scale=1, tick=1):
+    """``(long, short)``: the risk arrays of a long and of a short lot (one revaluation)."""
+    check_scale(scale, tick)
+    m = mark(instrument, market, scale, tick)
+    vals = scenario_values(instrument, market, grid) * scale
+    long, short = [], []
+    for s, v in zip(grid.scenarios, vals):
+        pnl = s.weight * (v - m)
+        long.append(_round_down(pnl, abs(v) + m))
+        short.append(_round_down(-pnl, abs(v) + m))
+    return tuple(long), tuple(short)
+
+
 def risk_array(instrument, market, grid=DEFAULT_GRID, scale=1, tick=1, side=LONG):
     """Profit (+) or loss (-) of one ``side`` lot in each scenario, collateral units,
     losses rounded up in magnitude (see the module doc)."""
     if side not in (LONG, SHORT):
         raise InputError(f"risk array side: must be 'long' or 'short', got {side!r}")
-    check_scale(scale, tick)
-    m = mark(instrument, market, scale, tick)
-    sign = 1 if side == LONG else -1
-    vals = scenario_values(instrument, market, grid) * scale
-    out = []
-    for s, v in zip(grid.scenarios, vals):
-        out.append(_round_down(sign * s.weight * (v - m), abs(v) + m))
-    return tuple(out)
+    return risk_arrays(instrument, market, grid, scale, tick)[0 if side == LONG else 1]
 
 
 def requirement(positions, market, grid=DEFAULT_GRID, scale=1, tick=1):

@@ -66,7 +66,10 @@ class ScenarioGrid:
         most = (30 / self.dte_floor_days) ** self.vega_power
         for i, s in enumerate(self.scenarios):
             vals = (s.price_move, s.vol_shock, s.weight)
-            if not all(math.isfinite(v) for v in vals):
+            if not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                for v in vals
+            ):
                 raise InputError(f"scenario {i}: values must be finite")
             if s.price_move <= -1:
                 raise InputError(f"scenario {i}: price move {s.price_move} leaves no price")
@@ -112,6 +115,20 @@ def standard_grid(
 
 
 DEFAULT_GRID = standard_grid()
+
+
+def grid_from_json(obj, what="scenario grid"):
+    """A :class:`ScenarioGrid` from :meth:`ScenarioGrid.to_json`'s form (strict)."""
+    if not isinstance(obj, dict) or set(obj) != {"vega_power", "dte_floor_days", "scenarios"}:
+        raise InputError(f"{what}: expected keys dte_floor_days, scenarios, vega_power")
+    rows = obj["scenarios"]
+    if not isinstance(rows, list) or not all(isinstance(r, list) and len(r) == 3 for r in rows):
+        raise InputError(f"{what} scenarios: expected a list of [price_move, vol_shock, weight]")
+    for key in ("vega_power", "dte_floor_days"):
+        v = obj[key]
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise InputError(f"{what} {key}: expected a number")
+    return ScenarioGrid(tuple(Scenario(*r) for r in rows), obj["vega_power"], obj["dte_floor_days"])
 
 
 def scenario_values(instrument, market, grid=DEFAULT_GRID):

@@ -159,3 +159,19 @@ def test_bad_parameters():
         insert.Insert(k=5, depth=2)
     with pytest.raises(CircuitError):
         insert.Insert(depth=65)
+
+
+def test_shipped_example_is_current(ins4):
+    """circuits/examples/insert.json: 4 leaves appended to a tree of 5."""
+    import json
+    from pathlib import Path
+
+    stored = json.loads(
+        (Path(__file__).resolve().parent.parent / "circuits/examples/insert.json").read_text()
+    )
+    pub, prv = insert.build(_tree(5), [11, 12, 13, 14])
+    assert stored == {
+        k: (str(v) if isinstance(v, int) else [str(x) for x in v])
+        for k, v in insert.inputs(pub, prv).items()
+    }
+    assert ins4.solve(stored).public == pub.signals()

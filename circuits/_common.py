@@ -97,6 +97,23 @@ def select_entry(api, entries, index, instrument, position):
     return e
 
 
+def settle(api, fields, entries, entry_index):
+    """``Note.settle``: the note settled to the epoch's marks.  Returns the
+    new collateral (linear; range-checked by the caller's margin check) and
+    the slots ``(instrument, enc position, enc cost)`` with each cost
+    ``position * mark``; collateral gains ``sum(position * mark - cost)``."""
+    with api.scope("settle"):
+        collateral = api.lc(fields[2])
+        out = []
+        for j, (inst, pos, cost_enc) in enumerate(slots_of(fields)):
+            x, _ = signed(api, pos, units.POSITION_BITS)
+            mark = select_entry(api, entries, entry_index[j], inst, x)[1]
+            xm = api.mul(x, mark)
+            collateral = collateral + xm - (cost_enc - units.offset(units.COST_BITS))
+            out.append((inst, pos, xm + units.offset(units.COST_BITS)))
+        return collateral, out
+
+
 # ---------------------------------------------------------------- margin
 def margin_slacks(api, fields, entries, entry_index, maintenance):
     """The ``N_SCENARIOS`` slacks of :func:`zkats.domain.margin.slacks` (the

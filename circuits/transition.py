@@ -1,20 +1,22 @@
 """``transition``: an account applies one trade leg to its note.
 
 Statement (public: ``root, nullifier, commitment, instrument, leg (x, y),
-tag, epoch_id, epoch_hash``): the prover knows an account note that is a
-leaf under ``root`` whose nullifier is ``nullifier``, the opening of the
-leg commitment (side, size ``q``, notional ``|n|``, blinding ``rho``)
+tag, epoch_id, epoch_hash, fee``): the prover knows an account note that
+is a leaf under ``root`` whose nullifier is ``nullifier``, the opening of
+the leg commitment (side, size ``q``, notional ``|n|``, blinding ``rho``)
 bound to this account by ``tag``, and a position slot, such that the new
-note with commitment ``commitment`` is the old one with the slot's
+note with commitment ``commitment`` is the old one settled to the epoch's
+marks (:meth:`Note.settle`: every slot's profit or loss moves into
+collateral, realised profit becomes withdrawable), then with the slot's
 position moved by ``d = +-q`` and cost by ``+-|n|`` in ``instrument``
 (the slot held that instrument or a zero position), collateral reduced by
-the fee ``ceil(|n| * TRADE_FEE_BPS / 10000)``, same owner, model and keys,
-and the new note meets initial margin at the oracle epoch whose data
-hashes to ``epoch_hash``.  The owner's spending key signs the whole
+the public ``fee = ceil(|n| * TRADE_FEE_BPS / 10000)`` (credited to the
+venue's fee account), same owner, model and keys, and the new note meets
+initial margin at the oracle epoch whose data hashes to ``epoch_hash``.  The owner's spending key signs the whole
 statement (:class:`AuthorisedSpend`): holding the note opening and ``nk``,
 or the trade confirmation, is not enough to move the account.
 
-Native twin: :func:`check` (``Note.apply_leg`` and ``margin.check``).
+Native twin: :func:`check` (``Note.settle``, ``Note.apply_leg``, ``margin.check``).
 """
 
 from dataclasses import dataclass
@@ -34,7 +36,7 @@ from ._common import (
     note_fields,
     one_hot,
     poseidon,
-    slots_of,
+    settle,
 )
 from ._spend import AuthorisedSpend, Spend, sign_if_held, note_commitment_gadget
 from ._state import entry_indices
@@ -55,7 +57,6 @@ class TransitionPrivate:
             "notional": abs(leg.n),
             "rho": leg.blinding,
             "slot": self.slot,
-            "fee": notes.trade_fee(abs(leg.n)),
             "new_salt": self.new_note.salt,
             "epoch": self.epoch.circuit_inputs()["epoch"],
             "entry_index": entry_indices(self.new_note, self.epoch),
@@ -67,7 +68,7 @@ def build(spend_, root, leg, epoch, new_salt=None, signer=None):
     """(public, private) for applying ``leg`` to the spent note."""
     old = spend_.note
     slot = old.slot_for(leg.instrument)
-    new = old.apply_leg(leg.instrument, leg.d, leg.n, slot=slot, salt=new_salt)
+    new = old.settle(epoch).apply_leg(leg.instrument, leg.d, leg.n, slot=slot, salt=new_salt)
     pub = Transition.public(
         root=root,
         nullifier=old.nullifier(spend_.nk),
@@ -77,6 +78,7 @@ def build(spend_, root, leg, epoch, new_salt=None, signer=None):
         tag=leg.tag(),
         epoch_id=epoch.epoch_id,
         epoch_hash=epoch.hash(),
+        fee=notes.trade_fee(abs(leg.n)),
     )
     prv = TransitionPrivate(spend_, leg, slot, new, epoch)
     return pub, sign_if_held(pub, prv, signer)
@@ -97,11 +99,17 @@ def check(pub, prv):
         or (leg.d >= 0) != (leg.n >= 0)
     ):
         raise InputError("transition: malformed leg")
-    expected = old.apply_leg(leg.instrument, leg.d, leg.n, slot=prv.slot, salt=prv.new_note.salt)
-    if expected != prv.new_note or prv.new_note.commitment() != pub.commitment:
-        raise InputError("transition: the new note is not the old one with the leg applied")
     if prv.epoch.epoch_id != pub.epoch_id or prv.epoch.hash() != pub.epoch_hash:
         raise InputError("transition: wrong oracle epoch")
+    if pub.fee != notes.trade_fee(abs(leg.n)):
+        raise InputError("transition: the public fee is not the venue's fee on the notional")
+    expected = old.settle(prv.epoch).apply_leg(
+        leg.instrument, leg.d, leg.n, slot=prv.slot, salt=prv.new_note.salt
+    )
+    if expected != prv.new_note or prv.new_note.commitment() != pub.commitment:
+        raise InputError(
+            "transition: the new note is not the old one settled to the marks with the leg applied"
+        )
     margin.check(prv.new_note, prv.epoch, maintenance=False, what="transition")
     prv.spend.check_auth(Transition, pub, "transition")
     return True
@@ -121,12 +129,12 @@ class Transition(AuthorisedSpend):
     tag = Public()
     epoch_id = Public()
     epoch_hash = Public()
+    fee = Public()
     side = Private()
     size = Private()
     notional = Private()
     rho = Private()
     slot = Private()
-    fee = Private()
     new_salt = Private()
     epoch = Private(n=(units.EPOCH_SIZE, 7))
     entry_index = Private(n=units.N_SLOTS)
@@ -142,11 +150,13 @@ class Transition(AuthorisedSpend):
             api.assert_equal(poseidon(api, [tags.LEG, f[0], self.rho]), self.tag)
             d = self.size - 2 * api.mul(self.side, self.size)
             n = self.notional - 2 * api.mul(self.side, self.notional)
+        epoch_check(api, self.epoch_id, self.epoch_hash, self.epoch)
+        collateral, settled = settle(api, f, self.epoch, self.entry_index)
         with api.scope("apply"):
             api.inverse(self.instrument)  # instrument != 0
             sel = one_hot(api, self.slot, units.N_SLOTS)
             new_slots = []
-            for j, (inst, pos, cost) in enumerate(slots_of(f)):
+            for j, (inst, pos, cost) in enumerate(settled):
                 held = api.mul(inst - self.instrument, pos - units.offset(units.POSITION_BITS))
                 api.assert_product(sel[j], held, 0)
                 new_slots.append(
@@ -157,7 +167,6 @@ class Transition(AuthorisedSpend):
                     )
                 )
             fee_check(api, self.fee, self.notional, notes.TRADE_FEE_BPS)
-            new = note_fields(f[0], f[1], f[2] - self.fee, f[3], new_slots)
+            new = note_fields(f[0], f[1], collateral - self.fee, f[3], new_slots)
             api.assert_equal(note_commitment_gadget(api, new, self.new_salt), self.commitment)
-        epoch_check(api, self.epoch_id, self.epoch_hash, self.epoch)
         margin_check(api, new, self.epoch, self.entry_index, maintenance=False)

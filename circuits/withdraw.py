@@ -3,9 +3,11 @@
 Statement (public: ``root, nullifier, commitment, asset, amount, recipient,
 epoch_id, epoch_hash``): the prover spends an account's live note (a leaf
 under ``root``, nullifier revealed) and creates the note ``commitment``
-equal to it with ``collateral - amount`` (range-checked: no overdraft;
-``amount >= 1``), same positions, keys and model, which still meets initial
-margin at the epoch.  The owner's spending key signs the whole statement
+equal to it settled to the epoch's marks (:meth:`Note.settle`: realised and
+unrealised profit or loss move into collateral) with ``collateral -
+amount`` (range-checked: no overdraft; ``amount >= 1``), same positions,
+keys and model, which still meets initial margin at the epoch.  So a
+trader can withdraw its profit, down to what initial margin requires.  The owner's spending key signs the whole statement
 (amount, ``recipient``, the new note, the epoch), so neither a relayer nor a
 holder of the note opening and ``nk`` can redirect or invent a withdrawal.
 The account id is not public: two withdrawals of one account share no
@@ -19,7 +21,7 @@ from zkats.domain import margin, notes, oracle, units
 from zkats.errors import InputError
 from zkats.gadgets.bits import range_check
 
-from ._common import epoch_check, margin_check, note_fields, slots_of
+from ._common import epoch_check, margin_check, note_fields, settle
 from ._spend import AuthorisedSpend, Spend, sign_if_held, note_commitment_gadget
 from ._state import entry_indices
 from .deposit import ASSET
@@ -42,13 +44,15 @@ class WithdrawPrivate:
 
 def build(spend_, root, amount, recipient, epoch, new_salt=None, signer=None):
     """(public, private), signed by ``signer`` or the key the spend holds (:func:`sign_if_held`)."""
-    old = spend_.note
+    old = spend_.note.settle(epoch)
     if amount > old.collateral:
-        raise InputError("withdraw: amount exceeds the note's collateral")
+        raise InputError(
+            f"withdraw: amount exceeds the account's equity at the marks ({old.collateral})"
+        )
     new = old.with_collateral(old.collateral - amount, salt=new_salt)
     pub = Withdraw.public(
         root=root,
-        nullifier=old.nullifier(spend_.nk),
+        nullifier=spend_.note.nullifier(spend_.nk),
         commitment=new.commitment(),
         asset=ASSET,
         amount=amount,
@@ -62,19 +66,19 @@ def build(spend_, root, amount, recipient, epoch, new_salt=None, signer=None):
 
 def check(pub, prv):
     prv.spend.check(pub.root, pub.nullifier, "withdraw")
-    old = prv.spend.note
+    if prv.epoch.epoch_id != pub.epoch_id or prv.epoch.hash() != pub.epoch_hash:
+        raise InputError("withdraw: wrong oracle epoch")
+    old = prv.spend.note.settle(prv.epoch)
     if pub.asset != ASSET:
         raise InputError("withdraw: not the venue's collateral asset")
     units.check_unsigned(pub.amount, units.COLLATERAL_BITS, "withdraw amount")
     if pub.amount < 1:
         raise InputError("withdraw amount: must be positive")
     if pub.amount > old.collateral:
-        raise InputError("withdraw: amount exceeds the note's collateral")
+        raise InputError("withdraw: amount exceeds the account's equity at the marks")
     expected = old.with_collateral(old.collateral - pub.amount, salt=prv.new_note.salt)
     if expected != prv.new_note or expected.commitment() != pub.commitment:
-        raise InputError("withdraw: the new note is not the old one minus the amount")
-    if prv.epoch.epoch_id != pub.epoch_id or prv.epoch.hash() != pub.epoch_hash:
-        raise InputError("withdraw: wrong oracle epoch")
+        raise InputError("withdraw: the new note is not the old one settled, minus the amount")
     margin.check(prv.new_note, prv.epoch, maintenance=False, what="withdraw")
     prv.spend.check_auth(Withdraw, pub, "withdraw")
     return True
@@ -103,8 +107,9 @@ class Withdraw(AuthorisedSpend):
         self.spend_note(api)
         api.assert_equal(self.asset, ASSET)
         range_check(api, self.amount - 1, units.COLLATERAL_BITS)  # amount >= 1
-        new = note_fields(f[0], f[1], f[2] - self.amount, f[3], slots_of(f))
-        api.assert_equal(note_commitment_gadget(api, new, self.new_salt), self.commitment)
         epoch_check(api, self.epoch_id, self.epoch_hash, self.epoch)
+        collateral, settled = settle(api, f, self.epoch, self.entry_index)
+        new = note_fields(f[0], f[1], collateral - self.amount, f[3], settled)
+        api.assert_equal(note_commitment_gadget(api, new, self.new_salt), self.commitment)
         # range-checks the new collateral (no overdraft) and shows initial margin
         margin_check(api, new, self.epoch, self.entry_index, maintenance=False)

@@ -27,13 +27,13 @@ contract ZkatsEscrow {
     uint256 public constant MATCH_MAX_AGE = 3600;
     uint256 public constant CLOCK_SKEW = 60;
 
-    // verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[N]) for N = 6, 8, 9, 18
+    // verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[N]) for N = 6, 8, 10, 18
     bytes4 internal constant SEL6 =
         bytes4(keccak256("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[6])"));
     bytes4 internal constant SEL8 =
         bytes4(keccak256("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[8])"));
-    bytes4 internal constant SEL9 =
-        bytes4(keccak256("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[9])"));
+    bytes4 internal constant SEL10 =
+        bytes4(keccak256("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[10])"));
     bytes4 internal constant SEL18 =
         bytes4(keccak256("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[18])"));
 
@@ -60,17 +60,19 @@ contract ZkatsEscrow {
     /// match (18 signals: instrument, now, reveal_price, price, order_a x/y,
     /// order_b x/y, rem_a x/y, rem_b x/y, leg_a x/y, leg_b x/y, tag_a, tag_b)
     /// and its two transitions (root, nullifier, commitment, instrument,
-    /// delta_x, delta_y, tag, epoch_id, epoch)
+    /// leg x, leg y, tag, epoch_id, epoch_hash, fee)
     struct Trade {
         Proof matchProof;
         uint256[18] matchPub;
         Proof proofA;
-        uint256[9] pubA;
+        uint256[10] pubA;
         Proof proofB;
-        uint256[9] pubB;
+        uint256[10] pubB;
     }
 
     IERC20Min public immutable token;
+    /// trading fees credited by settled trades (the fee account, public)
+    uint256 public feeBalance;
     IPoseidon2 public immutable hasher;
     address public immutable depositVerifier;
     address public immutable withdrawVerifier;
@@ -221,8 +223,8 @@ contract ZkatsEscrow {
     function _trade(Trade calldata t) internal {
         uint256[] memory m = new uint256[](18);
         for (uint256 i = 0; i < 18; i++) m[i] = t.matchPub[i];
-        uint256[] memory a = _pub9(t.pubA);
-        uint256[] memory b = _pub9(t.pubB);
+        uint256[] memory a = _pub10(t.pubA);
+        uint256[] memory b = _pub10(t.pubB);
         _checkInputs(m);
         _checkInputs(a);
         _checkInputs(b);
@@ -243,8 +245,9 @@ contract ZkatsEscrow {
         _spend(a[1]);
         _spend(b[1]);
         require(_verify(matchVerifier, SEL18, t.matchProof, m), "zkats: invalid match proof");
-        require(_verify(transitionVerifier, SEL9, t.proofA, a), "zkats: invalid transition proof");
-        require(_verify(transitionVerifier, SEL9, t.proofB, b), "zkats: invalid transition proof");
+        require(_verify(transitionVerifier, SEL10, t.proofA, a), "zkats: invalid transition proof");
+        require(_verify(transitionVerifier, SEL10, t.proofB, b), "zkats: invalid transition proof");
+        feeBalance += a[9] + b[9];
         _acceptRoot(_insertPair(a[2], b[2]));
     }
 
@@ -353,8 +356,8 @@ contract ZkatsEscrow {
         for (uint256 i = 0; i < 6; i++) p[i] = x[i];
     }
 
-    function _pub9(uint256[9] calldata x) internal pure returns (uint256[] memory p) {
-        p = new uint256[](9);
-        for (uint256 i = 0; i < 9; i++) p[i] = x[i];
+    function _pub10(uint256[10] calldata x) internal pure returns (uint256[] memory p) {
+        p = new uint256[](10);
+        for (uint256 i = 0; i < 10; i++) p[i] = x[i];
     }
 }

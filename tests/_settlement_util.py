@@ -133,6 +133,7 @@ def trade(
     orders=None,
     reveal_price=0,
     price=0,
+    fee=0,
 ):
     """A trade item in the match/transition layouts; ``tid`` makes its order,
     remainder and (by default) leg points unique.  With the stub netting the
@@ -158,7 +159,7 @@ def trade(
         tag_a,
         tag_b,
     ]
-    ta = [root, nul_a, com_a, INSTRUMENT, *leg_a, tag_a, epoch_id, epoch]
+    ta = [root, nul_a, com_a, INSTRUMENT, *leg_a, tag_a, epoch_id, epoch, fee]
     tb = [
         root,
         nul_b,
@@ -168,6 +169,7 @@ def trade(
         tag_b if leg_b_tag is None else leg_b_tag,
         epoch_id,
         epoch,
+        fee,
     ]
     if netting is None:
         netting = B.NettingProof(R=(3, 4), s=1 if balanced else 2)

@@ -166,6 +166,29 @@ class Note:
     def with_collateral(self, collateral, salt=None):
         return replace(self, collateral=collateral).with_salt(salt)
 
+    def settle(self, epoch):
+        """The note settled to ``epoch``'s marks (variation margin, as a
+        clearing house settles daily): each slot's profit or loss since its
+        cost basis, ``position * mark - cost``, moves into collateral and the
+        cost becomes ``position * mark`` (an empty slot's leftover cost, the
+        realised profit or loss of a closed position, moves entirely).
+        Equity is unchanged; realised and unrealised profit become
+        collateral, which withdrawals draw on (subject to initial margin).
+        The salt is unchanged.  InputError if the equity at these marks is
+        below zero: such a note can only be liquidated."""
+        pnl, slots = 0, []
+        for s in self.slots:
+            mark = epoch.entry(s.instrument).mark if s.position else 0
+            pnl += s.position * mark - s.cost
+            slots.append(Slot(s.instrument, s.position, s.position * mark))
+        collateral = self.collateral + pnl
+        if collateral < 0:
+            raise InputError(
+                "note: equity is below zero at the epoch's marks (only a liquidation can spend it)"
+            )
+        units.check_unsigned(collateral, units.COLLATERAL_BITS, "settled collateral")
+        return replace(self, collateral=collateral, slots=tuple(slots))
+
 
 def trade_fee(notional):
     """The trading fee on an (unsigned) notional: ``ceil(notional * TRADE_FEE_BPS / 10000)``."""

@@ -136,6 +136,9 @@ class WithdrawRule(Rule):
 
 
 class TradeRule(Rule):
+    """A match and the two transitions applying its legs at one epoch; both
+    sides' public fees credit the fee account."""
+
     kind = "trade"
     roles = {"match": Match, "leg_a": Transition, "leg_b": Transition}
     latest_epoch = True
@@ -158,7 +161,15 @@ class TradeRule(Rule):
         plan.orders = [m.order_a, m.order_b]
         plan.opens = [m.rem_a, m.rem_b]
 
+    @staticmethod
+    def fees(plan):
+        return plan.signals["leg_a"].fee + plan.signals["leg_b"].fee
+
+    def check(self, plan, pending):
+        pending.fund_after(FEE_FUND, self.fees(plan))
+
     def apply(self, ledger, plan, batch_id, now):
+        ledger.move_fund(batch_id, plan.index, FEE_FUND, self.fees(plan), "trading fees")
         m = plan.signals["match"]
         ledger.record_trade(
             batch_id,

@@ -27,8 +27,8 @@ from zkats.formats.snarkjs_json import write_verification_key
 from zkats.groth16 import _curve
 from zkats.groth16.data_structures import Proof
 from zkats.venue import batch as B
-from zkats.venue import instruments
-from zkats.venue.settlement import DEFAULT_LAYOUTS
+from zkats.domain import instruments
+from zkats.venue.rules import circuits as venue_circuits
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSET = 7
@@ -40,8 +40,8 @@ class SimProver:
 
     def __init__(self, seed=0):
         self.td, self.vk, self.fixed = {}, {}, {}
-        for i, (name, layout) in enumerate(sorted(DEFAULT_LAYOUTS.items())):
-            vk, td = sim_key(len(layout.names), seed=seed * 100 + i)
+        for i, (name, statement) in enumerate(sorted(venue_circuits().items())):
+            vk, td = sim_key(statement.n_public(), seed=seed * 100 + i)
             a, b = td["rnd"].randrange(1, R), td["rnd"].randrange(1, R)
             self.td[name], self.vk[name] = td, vk
             self.fixed[name] = (a, b, _curve.g1_mul(G1, a), _curve.g2_mul(G2, b))
@@ -136,11 +136,11 @@ def trade_items(prover, root, epoch_id, epoch_hash, instrument, now):
 
 
 def nullifiers_of(batch):
-    layouts = DEFAULT_LAYOUTS
+    statements = venue_circuits()
     out = []
     for it in batch.items:
         for b in it.proofs.values():
-            sig = dict(zip(layouts[b.circuit].names, b.public))
+            sig = statements[b.circuit].decode(b.public).as_dict()
             if "nullifier" in sig and b.circuit != "health":
                 out.append(str(sig["nullifier"]))
     return out

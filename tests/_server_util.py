@@ -120,8 +120,8 @@ def trade_items(prover, root, epoch_id, epoch_hash, instrument, now):
     ]
     match = [instrument, now, 0, 0, *pts[0], *pts[1], *pts[2], *pts[3], *leg_a, *leg_b, ta, tb]
     legs = {
-        "leg_a": [root, rand(), rand(), instrument, *leg_a, ta, epoch_id, epoch_hash],
-        "leg_b": [root, rand(), rand(), instrument, *leg_b, tb, epoch_id, epoch_hash],
+        "leg_a": [root, rand(), rand(), instrument, *leg_a, ta, epoch_id, epoch_hash, 0],
+        "leg_b": [root, rand(), rand(), instrument, *leg_b, tb, epoch_id, epoch_hash, 0],
     }
     trade = B.Item(
         "trade",

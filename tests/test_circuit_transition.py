@@ -14,7 +14,7 @@ from zkats.domain import notes, orders, units
 
 from venue_helpers import assert_native_rejects, assert_unsat, compiled
 
-N_CONSTRAINTS = 15555
+N_CONSTRAINTS = 15744
 
 
 @pytest.fixture(scope="module")

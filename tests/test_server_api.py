@@ -102,7 +102,7 @@ def test_submit_and_read_back(client, sim):
     assert [n["leaf_index"] for n in notes["notes"]] == [0, 1, 2]
     assert client.get("/v1/notes?after=1").json()["notes"][0]["leaf_index"] == 2
     # a Merkle path from the API recomputes the current root (native Poseidon)
-    from zkats.venue.fast_hash import hash2
+    from zkats.domain.fast_hash import hash2
 
     for n in notes["notes"]:
         p = client.get(f"/v1/paths/{n['leaf_index']}").json()

@@ -1,10 +1,10 @@
-"""The venue's domain: units, instruments, keys, account notes, orders,
-margin models and oracle epochs (plain Python, integer arithmetic).
+"""The venue application: settlement batches and their rules, the ledger,
+the settlement service, the trader/operator workflow and the demo.
 
-The circuits in ``circuits/`` state the same rules in constraints; every
-function here that a circuit mirrors says so and uses the same integers.
-Modules are imported explicitly (``from zkats.venue import units``); this
-package file imports nothing so that the CLI stays fast.
+It sits above the circuits (``zkats.circuits``), which sit above the venue's
+domain (``zkats.domain``).  Modules are imported explicitly (``from
+zkats.venue import batch``); this package file imports nothing so that the
+CLI stays fast.
 """
 
 

@@ -138,8 +138,9 @@ def order_to_json(so):
         "account": str(o.account),
         "nonce": o.nonce,
         "blinding": str(so.blinding),
-        "pub": [str(x) for x in so.pub],
+        "ak": [str(x) for x in so.ak],
         "npk": str(so.npk),
+        "lk": [str(x) for x in so.lk],
         "sig": [[str(rx), str(ry)], str(s)],
     }
 
@@ -161,8 +162,9 @@ def order_from_json(d, path):
         return SignedOrder(
             o,
             int(d["blinding"]),
-            tuple(int(x) for x in d["pub"]),
+            tuple(int(x) for x in d["ak"]),
             int(d["npk"]),
+            tuple(int(x) for x in d["lk"]),
             ((int(rx), int(ry)), int(s)),
         )
     except (KeyError, TypeError, ValueError):

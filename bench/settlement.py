@@ -110,6 +110,7 @@ def main(argv=None):
 
     from _groth16_sim import sim_key
     from zkats import bn254
+    from zkats.domain.oracle_key import OracleKey
     from zkats.venue import batch as B
     from zkats.venue.settlement import (
         DEFAULT_LAYOUTS,
@@ -134,10 +135,15 @@ def main(argv=None):
     verifier = _Timed(Groth16Verifier({k: v[0] for k, v in keys.items()}), "failures")
     netting = _Timed(SchnorrNettingVerifier(), "verify")
     with tempfile.TemporaryDirectory() as d:
+        oracle = OracleKey.generate()
         svc = SettlementService(
-            os.path.join(d, "ledger.db"), verifier=verifier, netting=netting, depth=args.depth
+            os.path.join(d, "ledger.db"),
+            verifier=verifier,
+            netting=netting,
+            depth=args.depth,
+            oracle_key=oracle.pub,
         )
-        svc.publish_epoch(1, epoch, deadline=2**40)
+        svc.publish_epoch(1, epoch, 2**40, oracle.sign_epoch(1, epoch, 2**40))
         svc.apply(orders)  # the order proofs opening the orders (not timed)
         verifier.seconds = verifier.cpu = 0.0
         verifier.calls = netting.calls = 0

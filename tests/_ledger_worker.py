@@ -16,7 +16,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _settlement_util import EPOCH1, scenario_batch, service  # noqa: E402
+from _settlement_util import EPOCH1, publish, scenario_batch, service  # noqa: E402
 from zkats.errors import LedgerError  # noqa: E402
 
 DEPTH = 12
@@ -28,7 +28,7 @@ def main():
     die_inside = int(sys.argv[4]) if len(sys.argv) > 4 and sys.argv[3] == "--die-inside" else None
     svc = service(db, depth=DEPTH)
     if svc.ledger.latest_epoch() is None:
-        svc.publish_epoch(1, EPOCH1, deadline=10**9)
+        publish(svc, 1, EPOCH1, 10**9)
     if die_inside is not None:
         real = svc.ledger.tree.append_many
         state = {"k": None}

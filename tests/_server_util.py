@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from _groth16_sim import G1, G2, sim_key
+from _settlement_util import ORACLE
 
 from zkats import bn254
 from zkats.field import R
@@ -27,6 +28,8 @@ from zkats.formats.snarkjs_json import write_verification_key
 from zkats.groth16 import _curve
 from zkats.groth16.data_structures import Proof
 from zkats.venue import batch as B
+from zkats.venue import workflow
+from zkats.venue.workflow import write_secret
 from zkats.domain import instruments
 from zkats.venue.rules import circuits as venue_circuits
 
@@ -75,8 +78,10 @@ def sim_venue(directory, prover, clock_offset=0):
         "instruments": {"BTC-PERP": str(perp.id)},
         "epochs": {},
         "clock_offset": clock_offset,
+        "oracle_key": [str(c) for c in ORACLE.pub],
     }
     (d / "venue.json").write_text(json.dumps(meta))
+    write_secret(d / workflow.ORACLE_KEY_FILE, ORACLE.to_json())
     return d
 
 

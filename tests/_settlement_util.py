@@ -9,6 +9,7 @@ None of it is used by the library.
 
 import hashlib
 
+from zkats.domain.oracle_key import OracleKey
 from zkats.field import R
 from zkats.groth16.data_structures import Proof
 from zkats.venue import batch as B
@@ -21,6 +22,14 @@ GOOD = Proof(a=G1, b=None, c=G1)
 BAD = Proof(a=G1, b=None, c=None)
 EPOCH1 = 1111
 ASSET = 7
+#: the test oracle (a deterministic key: tests only); ``service`` registers it
+ORACLE = OracleKey.from_seed(b"settlement tests")
+
+
+def publish(target, epoch_id, data_hash, deadline, key=ORACLE, **kw):
+    """Publish an epoch on a service or ledger, signed by ``key`` (the test oracle)."""
+    sig = key.sign_epoch(epoch_id, data_hash, deadline)
+    return target.publish_epoch(epoch_id, data_hash, deadline, sig, **kw)
 
 
 def fast_hash2(a, b):
@@ -61,7 +70,7 @@ def service(path, clock=None, depth=DEPTH, require_open_orders=False, **kw):
         hash2=fast_hash2,
         clock=clock or (lambda: 10_000),
         require_open_orders=require_open_orders,
-        **kw,
+        **{"oracle_key": ORACLE.pub, **kw},
     )
 
 

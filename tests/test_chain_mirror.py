@@ -5,6 +5,7 @@ same spent nullifiers and the same escrow balance."""
 import pytest
 
 from _chain_world import build_world, nullifiers
+from _settlement_util import ORACLE, publish
 from zkats.chain.escrow import mirror_batch
 from zkats.chain.evm import ChainError
 
@@ -24,10 +25,14 @@ def test_ledger_and_chain_agree(tmp_path):
         write_verification_key(tmp_path / f"{n}.vkey.json", zk.verifying_key())
     now = w.chain.now()
     svc = SettlementService(
-        tmp_path / "ledger.db", keys_dir=tmp_path, clock=lambda: now, require_open_orders=False
+        tmp_path / "ledger.db",
+        keys_dir=tmp_path,
+        clock=lambda: now,
+        require_open_orders=False,
+        oracle_key=ORACLE.pub,
     )
     ep = w.rep.epoch
-    svc.publish_epoch(ep.epoch_id, ep.hash(), deadline=now + 3600)
+    publish(svc, ep.epoch_id, ep.hash(), now + 3600)
 
     def bundle(circ, pair):
         return B.ProofBundle(circ, tuple(pair[1]), pair[0])

@@ -41,6 +41,7 @@ COMMANDS = [
     ["oracle", "publish"],
     ["oracle", "close"],
     ["ledger", "show"],
+    ["wallet", "show"],
     ["demo"],
 ]
 
@@ -331,6 +332,8 @@ def test_demo_end_to_end_and_no_secret_leaks(tmp_path):
         assert mode(p) == 0o600, p
     secrets_ = _secrets(d / "private")
     assert len(secrets_) > 20
+    assert mode(d / "venue" / "oracle.key") == 0o600
+    secrets_.add(json.loads((d / "venue" / "oracle.key").read_text())["prv"])
     public = [r.stdout, r.stderr]
     for p in (
         list((d / "public").iterdir())
@@ -466,13 +469,18 @@ def test_cli_happy_paths_with_real_proofs(tmp_path):
         "--settle",
         "-q",
     )
+    a = json.loads(ok("wallet", "show", "-V", v, "-w", tmp_path / "a.wallet", "--json").stdout)
+    assert a["settled"] and a["pending"] == [] and a["positions"][0]["position"] == 4
+    assert 0 < a["free_collateral"] < a["equity"] <= 50_000
     ok("venue", "advance-clock", "-V", v, 4000)
     r = ok("oracle", "close", "-V", v, "--json")
     assert len(json.loads(r.stdout)["liquidatable"]) == 1  # a never proved health
     # the risk engine proves with a's liquidation capability, never a's wallet
     ok("keys", "export", tmp_path / "a.wallet", "--liquidation", "-o", tmp_path / "a.cap")
     one_line_error(
-        run("withdraw", 1, "-V", v, "-w", tmp_path / "a.cap", "--recipient", 1, "-o", tmp_path / "x"),
+        run(
+            "withdraw", 1, "-V", v, "-w", tmp_path / "a.cap", "--recipient", 1, "-o", tmp_path / "x"
+        ),
         "needs the owner's wallet",
     )
     ok(

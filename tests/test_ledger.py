@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from _settlement_util import DEPTH, _root_of, fast_hash2
+from _settlement_util import DEPTH, ORACLE, _root_of, fast_hash2, publish
 from zkats.errors import LedgerError
 from zkats.venue import ledger as L
 from zkats.venue.merkle_store import MerkleStore, root_from_path, zero_hashes
@@ -58,7 +58,7 @@ def test_migration_from_older_versions(tmp_path, start):
     L.migrate(conn, target=start)
     assert L.schema_version(conn) == start
     conn.close()
-    with L.Ledger(p, depth=DEPTH, hash2=fast_hash2) as led:
+    with L.Ledger(p, depth=DEPTH, hash2=fast_hash2, oracle_key=ORACLE.pub) as led:
         assert L.schema_version(led.conn) == L.SCHEMA_VERSION
         cols = {r[1] for r in led.conn.execute("PRAGMA table_info(trades)")}
         assert {"instrument", "price", "matched_at"} <= cols
@@ -73,9 +73,9 @@ def test_migration_from_version_1(tmp_path):
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert "notes" in tables and "oracle_epochs" not in tables
     conn.close()
-    with L.Ledger(p, depth=DEPTH, hash2=fast_hash2) as led:
+    with L.Ledger(p, depth=DEPTH, hash2=fast_hash2, oracle_key=ORACLE.pub) as led:
         assert L.schema_version(led.conn) == L.SCHEMA_VERSION
-        led.publish_epoch(1, 5, deadline=10, now=0)
+        publish(led, 1, 5, 10, now=0)
     # migrating twice is a no-op
     conn = L.connect(p)
     L.migrate(conn)
@@ -155,13 +155,13 @@ def test_merkle_store_real_poseidon_matches_gadget_tree(tmp_path):
 
 
 def test_epochs(tmp_path):
-    with L.Ledger(tmp_path / "e.db", depth=DEPTH, hash2=fast_hash2) as led:
+    with L.Ledger(tmp_path / "e.db", depth=DEPTH, hash2=fast_hash2, oracle_key=ORACLE.pub) as led:
         assert led.latest_epoch() is None
-        led.publish_epoch(3, 333, deadline=50, now=10)
+        publish(led, 3, 333, 50, now=10)
         with pytest.raises(LedgerError, match="data hash already published"):
-            led.publish_epoch(4, 333, deadline=60, now=10)
+            publish(led, 4, 333, 60, now=10)
         with pytest.raises(LedgerError, match="not after the latest"):
-            led.publish_epoch(3, 444, deadline=60, now=10)
+            publish(led, 3, 444, 60, now=10)
         assert led.epoch_by_hash(333) == (3, 50, None)
         with pytest.raises(LedgerError, match="unknown"):
             led.close_epoch(9, now=100)

@@ -25,6 +25,7 @@ from _settlement_util import (
     check_consistency,
     deposit,
     fast_hash2,
+    publish,
     scenario_batch,
     service,
     trade,
@@ -169,7 +170,7 @@ def _submit(args):
 def _prepared(tmp_path):
     db = tmp_path / "conc.db"
     s = service(db)
-    s.publish_epoch(1, EPOCH1, deadline=10**9)
+    publish(s, 1, EPOCH1, 10**9)
     s.close()
     return db
 

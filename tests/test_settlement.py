@@ -23,6 +23,7 @@ from _settlement_util import (
     health,
     ledger_snapshot,
     liquidate,
+    publish,
     scenario_batch,
     service,
     trade,
@@ -35,7 +36,7 @@ from zkats.venue import batch as B
 @pytest.fixture
 def svc(tmp_path):
     s = service(tmp_path / "ledger.db")
-    s.publish_epoch(1, EPOCH1, deadline=20_000)
+    publish(s, 1, EPOCH1, 20_000)
     # some state to be unchanged
     s.apply(B.Batch([deposit(101, 1, 500), deposit(102, 2, 500)]))
     yield s
@@ -225,7 +226,7 @@ def test_rejections_after_crossing_state_do_not_partially_apply(svc):
 def test_health_and_liquidation(tmp_path):
     now = [1000]
     s = service(tmp_path / "l.db", clock=lambda: now[0])
-    s.publish_epoch(1, EPOCH1, deadline=2000)
+    publish(s, 1, EPOCH1, 2000)
     s.apply(B.Batch([deposit(101, 1, 500), deposit(102, 2, 500), deposit(103, 3, 500)]))
     s.apply(B.Batch([health(1), health(3)]))
     _rejects(s, B.Batch([health(1)]), r"account 1 already proved health for oracle epoch 1")
@@ -253,7 +254,7 @@ def test_health_and_liquidation(tmp_path):
     assert s.ledger.liquidatable(1, pending_only=True) == []
     _rejects(s, B.Batch([liquidate(43, 44, 2)]), r"account 2 was already liquidated")
     # trades must use the latest epoch
-    s.publish_epoch(2, 2222, deadline=3000)
+    publish(s, 2, 2222, 3000)
     _rejects(
         s,
         B.Batch([trade(1, 11, 12, 13, 14, epoch=EPOCH1, now=2001)]),
@@ -262,7 +263,7 @@ def test_health_and_liquidation(tmp_path):
     now[0] = 2100
     s.apply(B.Batch([trade(1, 11, 12, 13, 14, epoch=2222, epoch_id=2, now=2100)]))
     with pytest.raises(LedgerError, match="not after the latest"):
-        s.publish_epoch(2, 3333, deadline=4000)
+        publish(s, 2, 3333, 4000)
     check_consistency(s.ledger)
     s.close()
 
@@ -517,7 +518,7 @@ def test_random_batch_sequences(batches):
 
     with tempfile.TemporaryDirectory() as d:
         s = service(f"{d}/r.db")
-        s.publish_epoch(1, EPOCH1, deadline=20_000)
+        publish(s, 1, EPOCH1, 20_000)
         spent, orders, escrow = set(), set(), 0
         for salt, specs in enumerate(batches, start=1):
             batch = B.Batch([_build(x, salt) for x in specs])
@@ -567,7 +568,7 @@ def test_orders_must_be_open(tmp_path):
     from _settlement_util import order
 
     s = service(tmp_path / "o.db", require_open_orders=True)
-    s.publish_epoch(1, EPOCH1, deadline=20_000)
+    publish(s, 1, EPOCH1, 20_000)
     # an order nobody proved (unsigned) cannot be matched
     _rejects(
         s,

@@ -11,7 +11,17 @@ import random
 import pytest
 
 from _groth16_sim import sim_key, sim_proof
-from _settlement_util import EPOCH1, deposit, fast_hash2, genesis, ledger_snapshot, order, trade
+from _settlement_util import (
+    EPOCH1,
+    ORACLE,
+    deposit,
+    fast_hash2,
+    genesis,
+    ledger_snapshot,
+    order,
+    publish,
+    trade,
+)
 from zkats.commit import netting, pedersen
 from zkats.errors import LedgerError
 from zkats.venue import batch as B
@@ -76,8 +86,9 @@ def svc(tmp_path, keys):
         depth=DEPTH,
         hash2=fast_hash2,
         clock=lambda: 10_000,
+        oracle_key=ORACLE.pub,
     )
-    s.publish_epoch(1, EPOCH1, deadline=20_000)
+    publish(s, 1, EPOCH1, 20_000)
     yield s
     s.close()
 

@@ -9,7 +9,7 @@ slow: six key generations and eight proofs.
 
 import pytest
 
-from _settlement_util import ledger_snapshot
+from _settlement_util import ORACLE, ledger_snapshot, publish
 from zkats.errors import LedgerError
 from zkats.venue import batch as B
 from zkats.venue.ledger import point_key  # noqa: F401  (documents the trade id form)
@@ -84,7 +84,10 @@ def _service(tmp_path, real, name="l.db"):
     sc = real["scenario"]
     now = real["now"] + 10
     svc = SettlementService(
-        tmp_path / name, verifier=Groth16Verifier.from_dir(real["dir"]), clock=lambda: now
+        tmp_path / name,
+        verifier=Groth16Verifier.from_dir(real["dir"]),
+        clock=lambda: now,
+        oracle_key=ORACLE.pub,
     )
     led = svc.ledger
     # genesis: the scenario's two notes, their accounts and escrow
@@ -102,7 +105,7 @@ def _service(tmp_path, real, name="l.db"):
         c.execute("INSERT INTO escrow VALUES (?, '5000000')", (str(ASSET),))
     assert root == sc.root, "ledger tree (Poseidon, depth 16) differs from the circuits' tree"
     tpub = real["cases"]["transition"][1]
-    svc.publish_epoch(tpub.epoch_id, tpub.epoch_hash, deadline=real["now"] + 100)
+    publish(svc, tpub.epoch_id, tpub.epoch_hash, real["now"] + 100)
     return svc, now
 
 

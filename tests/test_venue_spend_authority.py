@@ -239,12 +239,12 @@ def test_role_circuit_mismatch_rejected(kind):
 def test_service_binds_roles_even_past_the_item_check(tmp_path):
     """An Item built around its own check (object.__setattr__) still gets
     its proof verified with the role's key, and refused naming the item."""
-    from _settlement_util import deposit as dep_item, service, withdraw as wd_item
+    from _settlement_util import deposit as dep_item, publish, service, withdraw as wd_item
 
     from zkats.errors import LedgerError
 
     svc = service(tmp_path / "l.db")
-    svc.publish_epoch(1, 1111, deadline=20_000)
+    publish(svc, 1, 1111, 20_000)
     svc.apply(B.Batch([dep_item(101, 1, 500)]))
     item = wd_item(31, 32, 1, 300)
     forged = {"withdraw": replace(dep_item(102, 1, 300).proofs["deposit"])}

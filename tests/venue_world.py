@@ -10,7 +10,7 @@ conservation property test and the cash-flow scenarios."""
 import secrets
 from dataclasses import dataclass
 
-from _settlement_util import GOOD, StubVerifier
+from _settlement_util import GOOD, ORACLE, StubVerifier, publish
 from zkats.circuits import deposit, liquidate, match, transition, withdraw
 from zkats.circuits._spend import Spend
 from zkats.domain import instruments, keys, margin, notes, oracle, orders, units
@@ -33,7 +33,11 @@ class World:
     def __init__(self, path, names=("a", "b", "c"), mark=60_000, im_bps=1000, mm_bps=500):
         self.now = T0
         self.svc = SettlementService(
-            path, verifier=StubVerifier(), clock=lambda: self.now, require_open_orders=False
+            path,
+            verifier=StubVerifier(),
+            clock=lambda: self.now,
+            require_open_orders=False,
+            oracle_key=ORACLE.pub,
         )
         self.led = self.svc.ledger
         self.perp = instruments.perpetual("BTC", tick=1)
@@ -50,7 +54,7 @@ class World:
             self.epoch_id,
             (oracle.EpochEntry(self.perp.id, mark, mark, G, 0, self.im_bps, self.mm_bps),),
         )
-        self.svc.publish_epoch(self.epoch_id, self.epoch.hash(), deadline=self.now + 600)
+        publish(self.svc, self.epoch_id, self.epoch.hash(), self.now + 600)
 
     def close_epoch(self):
         self.now += 601

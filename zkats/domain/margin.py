@@ -164,3 +164,29 @@ def liquidate(note, epoch, new_positions, salt=None):
     paid = min(penalty, note.collateral)
     new = replace(note, collateral=note.collateral - paid, slots=tuple(slots)).with_salt(salt)
     return new, paid
+
+
+def _scale(note):
+    return LINEAR_SCALE if note.model == 0 else PORTFOLIO_SCALE
+
+
+def requirement(note, epoch, maintenance=False):
+    """The initial (or maintenance) requirement in collateral units: the
+    least equity with which the note's positions meet margin at ``epoch``
+    (0 without positions).  ``meets`` holds iff ``equity >= requirement``."""
+    scale, e = _scale(note), equity(note, epoch)
+    worst = max(scale * e - v for v in slacks(note, epoch, maintenance))
+    return max(0, -((-worst) // scale))  # ceil(worst / scale), at least 0
+
+
+def free_collateral(note, epoch):
+    """What a withdrawal can take now: the largest ``w`` such that the note
+    settled to ``epoch``'s marks (:meth:`Note.settle`) with ``w`` less
+    collateral still meets initial margin; 0 if none (or equity < 0)."""
+    try:
+        settled = note.settle(epoch)
+    except InputError:
+        return 0
+    scale = _scale(settled)
+    room = min(slacks(settled, epoch)) // scale
+    return max(0, min(settled.collateral, room))

@@ -97,7 +97,11 @@ class ServedVenue:
             from ..venue.settlement import SettlementService
 
             svc = SettlementService(
-                self.target, verifier=self.verifier, netting=self.netting, clock=self.now
+                self.target,
+                verifier=self.verifier,
+                netting=self.netting,
+                clock=self.now,
+                oracle_key=self.meta.get().get("oracle_key"),
             )
             self._local.svc = svc
             with self._all_lock:

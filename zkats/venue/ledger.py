@@ -18,7 +18,8 @@ its own transaction):
 =================  ===========================================================
 table              rows
 =================  ===========================================================
-meta               key/value settings fixed at creation (tree depth)
+meta               key/value settings fixed at creation (tree depth, the
+                   oracle's public key ``oracle_key`` = "x,y")
 batches            one per applied batch: id, digest, item count, time, root
 notes              note commitments (unique) by leaf index, with their batch
 merkle_nodes       the Poseidon tree's non-empty nodes (see merkle_store)
@@ -27,7 +28,8 @@ nullifiers         spent nullifiers (primary key), with their batch and item
 accounts           public account ids registered by deposits
 escrow             public escrow balance per asset (decimal text, >= 0)
 escrow_moves       every deposit (+) and withdrawal (-, with its recipient)
-oracle_epochs      epoch id, data hash (the circuits' public input), deadline
+oracle_epochs      epoch id, data hash (the circuits' public input), deadline,
+                   the oracle's signature (JSON ``[[R8x, R8y], S]``)
 trades             settled trades: id = leg_a commitment "x,y" (unique), epoch,
                    instrument, published price (NULL if hidden), match time
 consumed_orders    order commitments "x,y" a match consumed (never matched again;
@@ -53,7 +55,7 @@ import sqlite3
 import time
 from contextlib import contextmanager
 
-from ..errors import LedgerError
+from ..errors import InputError, LedgerError
 from . import merkle_store
 
 #: default depth of the note tree: the circuits' ``units.TREE_DEPTH`` (2^16 notes)
@@ -228,12 +230,18 @@ def _m5_funds(conn):
     )
 
 
+def _m6_oracle_signatures(conn):
+    """Each epoch keeps the oracle's signature (attributable prices)."""
+    _script(conn, "ALTER TABLE oracle_epochs ADD COLUMN signature TEXT")
+
+
 MIGRATIONS = [
     (1, _m1_core),
     (2, _m2_venue),
     (3, _m3_circuits),
     (4, _m4_open_orders),
     (5, _m5_funds),
+    (6, _m6_oracle_signatures),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -305,9 +313,14 @@ class Ledger:
     ``depth`` fixes the tree depth of a new ledger (an existing one keeps its
     own; a conflicting explicit value is an error).  ``hash2`` overrides the
     tree hash (tests only; the default is two-input Poseidon).
+    ``oracle_key``: the oracle's public key (a Baby Jubjub point), recorded
+    once (a ledger without one records it; one with another refuses).  The
+    ledger publishes only epochs signed by that key.
     """
 
-    def __init__(self, path, depth=None, hash2=None, busy_timeout=DEFAULT_BUSY_TIMEOUT):
+    def __init__(
+        self, path, depth=None, hash2=None, busy_timeout=DEFAULT_BUSY_TIMEOUT, oracle_key=None
+    ):
         self.path = str(path)
         self.conn = connect(self.path, busy_timeout)
         try:
@@ -320,6 +333,8 @@ class Ledger:
             if version < SCHEMA_VERSION:
                 migrate(self.conn)
             self._init_meta(depth, hash2)
+            if oracle_key is not None:
+                self._init_oracle_key(oracle_key)
         except BaseException:
             self.conn.close()
             raise
@@ -347,6 +362,22 @@ class Ledger:
                 if depth is not None and int(depth) != d:
                     raise LedgerError(f"{self.path}: ledger tree depth is {d}, not {depth}")
                 self.tree = merkle_store.MerkleStore(self.conn, d, hash2)
+
+    def _init_oracle_key(self, pk):
+        from ..domain.oracle_key import parse_public_key
+
+        try:
+            key = point_key(parse_public_key(pk))
+        except InputError as err:
+            raise LedgerError(f"{self.path}: {err}") from None
+        if self.oracle_key_text() == key:
+            return
+        with self.write() as c:
+            row = c.execute("SELECT value FROM meta WHERE key = 'oracle_key'").fetchone()
+            if row is None:
+                c.execute("INSERT INTO meta VALUES ('oracle_key', ?)", (key,))
+            elif row[0] != key:
+                raise LedgerError(f"{self.path}: the ledger has another oracle key")
 
     def close(self):
         self.conn.close()
@@ -452,6 +483,25 @@ class Ledger:
             "SELECT epoch_id, deadline, closed_at FROM oracle_epochs WHERE data_hash = ?",
             (str(data_hash),),
         )
+
+    def oracle_key_text(self):
+        row = self._one("SELECT value FROM meta WHERE key = 'oracle_key'")
+        return None if row is None else row[0]
+
+    def oracle_key(self):
+        """The oracle's public key (x, y) recorded in the ledger, or None."""
+        t = self.oracle_key_text()
+        return None if t is None else tuple(int(c) for c in t.split(","))
+
+    def epoch_signature(self, epoch_id):
+        """The oracle's signature ``((R8x, R8y), S)`` of a published epoch, or None."""
+        import json
+
+        row = self._one("SELECT signature FROM oracle_epochs WHERE epoch_id = ?", (int(epoch_id),))
+        if row is None or row[0] is None:
+            return None
+        (rx, ry), s = json.loads(row[0])
+        return (int(rx), int(ry)), int(s)
 
     def latest_epoch(self):
         return self._one(
@@ -666,25 +716,56 @@ class Ledger:
 
     # -- oracle epochs and liquidation bookkeeping (own transactions) -------
 
-    def publish_epoch(self, epoch_id, data_hash, deadline, now=None):
-        """Record oracle epoch ``epoch_id`` (ids strictly increase).
+    def publish_epoch(self, epoch_id, data_hash, deadline, signature, now=None):
+        """Record oracle epoch ``epoch_id`` (ids strictly increase), signed by
+        the ledger's oracle key (:mod:`zkats.domain.oracle_key`).
 
         ``data_hash`` is the public input the circuits see; ``deadline`` (unix
-        seconds) is when health proofs for the epoch stop being accepted.
+        seconds) is when health proofs for the epoch stop being accepted;
+        ``signature`` is the oracle's ``((R8x, R8y), S)`` over the three.  A
+        forged, unsigned or replayed (old id, reused hash) epoch raises
+        LedgerError and changes nothing.
         """
+        import json
+
+        from ..domain import oracle_key as ok
+
         now = int(time.time()) if now is None else int(now)
+        what = f"oracle epoch {epoch_id}"
+        for name, v in (("id", epoch_id), ("data hash", data_hash), ("deadline", deadline)):
+            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                raise LedgerError(f"{what}: {name} must be a non-negative integer")
+        if signature is None:
+            raise LedgerError(
+                f"{what}: unsigned (only epochs signed by the oracle key are accepted)"
+            )
+        try:
+            sig = ok.parse_signature(signature)
+        except InputError as err:
+            raise LedgerError(f"{what}: {err}") from None
         with self.write() as c:
+            pk = self.oracle_key()
+            if pk is None:
+                raise LedgerError(f"{what}: the ledger has no oracle key to check it with")
+            if not ok.verify_epoch(pk, epoch_id, data_hash, deadline, sig):
+                raise LedgerError(f"{what}: signature is not the oracle's for this epoch")
             last = c.execute("SELECT MAX(epoch_id) FROM oracle_epochs").fetchone()[0]
             if last is not None and epoch_id <= last:
-                raise LedgerError(f"oracle epoch {epoch_id} is not after the latest ({last})")
+                raise LedgerError(f"{what} is not after the latest ({last})")
             if c.execute(
                 "SELECT 1 FROM oracle_epochs WHERE data_hash = ?", (str(data_hash),)
             ).fetchone():
-                raise LedgerError(f"oracle epoch {epoch_id}: data hash already published")
+                raise LedgerError(f"{what}: data hash already published")
             c.execute(
-                "INSERT INTO oracle_epochs(epoch_id, data_hash, published_at, deadline) "
-                "VALUES (?, ?, ?, ?)",
-                (int(epoch_id), str(data_hash), now, int(deadline)),
+                "INSERT INTO oracle_epochs(epoch_id, data_hash, published_at, deadline, signature) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    int(epoch_id),
+                    str(data_hash),
+                    now,
+                    int(deadline),
+                    json.dumps(ok.signature_to_json(sig)),
+                ),
             )
 
     def close_epoch(self, epoch_id, now=None):

@@ -214,6 +214,8 @@ class SettlementService:
     times).  ``depth``/``hash2`` go to :class:`Ledger`.
     ``require_open_orders`` (default True): a match may consume only orders
     opened by an ``order`` proof or left as a remainder by an earlier match.
+    ``oracle_key``: the oracle's public key, recorded in a new ledger (an
+    existing ledger keeps its own); epochs must be signed by it.
     """
 
     def __init__(
@@ -227,9 +229,10 @@ class SettlementService:
         hash2=None,
         busy_timeout=None,
         require_open_orders=True,
+        oracle_key=None,
     ):
         kw = {} if busy_timeout is None else {"busy_timeout": busy_timeout}
-        self.ledger = Ledger(path, depth=depth, hash2=hash2, **kw)
+        self.ledger = Ledger(path, depth=depth, hash2=hash2, oracle_key=oracle_key, **kw)
         if verifier is None and keys_dir is not None:
             verifier = Groth16Verifier.from_dir(keys_dir)
         self.verifier = verifier
@@ -249,8 +252,9 @@ class SettlementService:
         self.close()
 
     # convenience pass-throughs
-    def publish_epoch(self, epoch_id, data_hash, deadline):
-        self.ledger.publish_epoch(epoch_id, data_hash, deadline, now=self.clock())
+    def publish_epoch(self, epoch_id, data_hash, deadline, signature):
+        """Publish an epoch signed by the ledger's oracle key (see :meth:`Ledger.publish_epoch`)."""
+        self.ledger.publish_epoch(epoch_id, data_hash, deadline, signature, now=self.clock())
 
     def close_epoch(self, epoch_id):
         return self.ledger.close_epoch(epoch_id, now=self.clock())

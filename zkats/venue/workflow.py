@@ -3,12 +3,18 @@ development keys, wallets, and the proofs each step needs.
 
 A venue directory holds::
 
-    venue.json          public: instruments, published oracle epochs, clock offset
+    venue.json          public: instruments, published oracle epochs (with the
+                        oracle's signatures), the oracle's public key, clock offset
     ledger.db           the settlement ledger (SQLite, :mod:`zkats.venue.ledger`)
+    oracle.key          SECRET (mode 0600): the oracle's signing key
+                        (:mod:`zkats.domain.oracle_key`), made from ``secrets``
+                        by ``venue init``; every epoch is signed with it
     keys/NAME.zkey      proving keys of the venue circuits (development ceremony)
     keys/NAME.vkey.json their verification keys (what the settlement service loads)
 
-Secrets never live there.  A **wallet** file (mode 0600, created with
+The oracle key is the directory's only secret (a development venue runs its
+own oracle; a production oracle keeps its key elsewhere and hands over
+signed epochs).  Trader secrets never live there.  A **wallet** file (mode 0600, created with
 ``O_CREAT|O_EXCL``) holds one trader's keys (EdDSA private key, nullifier
 key) and the opening of the account's live note; an **order** file (0600)
 holds a signed order's opening.  Public outputs (batches of proofs and
@@ -32,6 +38,7 @@ from ..errors import InputError, LedgerError
 #: the circuits whose proofs the settlement service verifies
 CIRCUITS = ("order", "deposit", "match", "transition", "health", "liquidate", "withdraw")
 POWER = 14
+ORACLE_KEY_FILE = "oracle.key"
 CEREMONY_WARNING = (
     "development keys: ONE party (this machine) made the powers of tau and "
     "the phase-2 contributions; a production venue needs a multi-party "
@@ -194,10 +201,13 @@ class Wallet:
     settles.
     """
 
-    def __init__(self, path, key, note=None, leaf=None, pending=(), name=""):
+    def __init__(self, path, key, note=None, leaf=None, pending=(), name="", venue=None):
         self.path, self.key, self.note, self.leaf = Path(path), key, note, leaf
         self.pending = list(pending)
         self.name = name
+        #: the id of the venue the account belongs to (``venue.json``'s
+        #: ``venue_id``), recorded by its first deposit; None before
+        self.venue = venue
 
     @property
     def view(self):
@@ -273,12 +283,20 @@ class Wallet:
         leaf = d.get("leaf")
         if leaf is not None and (not isinstance(leaf, int) or leaf < 0):
             raise InputError(f"{path}: malformed wallet (leaf)")
-        return cls(path, key, note, leaf, pending, str(d.get("name", "")))
+        venue = d.get("venue")
+        if venue is not None and not isinstance(venue, str):
+            raise InputError(f"{path}: malformed wallet (venue)")
+        return cls(path, key, note, leaf, pending, str(d.get("name", "")), venue)
 
     def to_json(self):
         from ..domain.keys import LiquidationCapability, SpendingKey
 
-        out = {"kind": self.kind, "name": self.name, "account": str(self.account)}
+        out = {
+            "kind": self.kind,
+            "name": self.name,
+            "account": str(self.account),
+            "venue": self.venue,
+        }
         if isinstance(self.key, SpendingKey):
             out["sk"] = self.key.sk.hex()
         elif isinstance(self.key, LiquidationCapability):
@@ -298,7 +316,7 @@ class Wallet:
         is never written."""
         key = self.owner_key(f"exporting a {what} key")
         part = key.liquidation_capability() if what == "liquidation" else key.view
-        out = Wallet(path, part, self.note, self.leaf, self.pending, self.name)
+        out = Wallet(path, part, self.note, self.leaf, self.pending, self.name, self.venue)
         write_secret(path, out.to_json())
         return out
 
@@ -394,6 +412,8 @@ class Venue:
     def init(cls, directory, ptau=None, progress=None, mark=60_000, circuits=CIRCUITS):
         """Create the venue directory.  ``circuits=()`` makes a venue without
         proving keys (tests of the commands that prove nothing)."""
+        import secrets
+
         from ..domain import instruments
 
         d = Path(directory)
@@ -401,6 +421,10 @@ class Venue:
         if (d / "venue.json").exists():
             raise InputError(f"{d}: already a venue directory")
         timings = dev_keys(d / "keys", ptau=ptau, progress=progress, circuits=circuits)
+        from ..domain.oracle_key import OracleKey
+
+        oracle = OracleKey.generate()
+        write_secret(d / ORACLE_KEY_FILE, oracle.to_json())
         perp = instruments.perpetual("BTC", tick=1)
         meta = {
             "kind": "zkats-venue",
@@ -409,16 +433,39 @@ class Venue:
             "instruments": {"BTC-PERP": str(perp.id)},
             "epochs": {},
             "clock_offset": 0,
+            "oracle_key": [str(c) for c in oracle.pub],
+            "venue_id": secrets.token_hex(16),
         }
         write_public(d / "venue.json", meta)
         v = cls(d, progress)
-        v.service()  # creates the ledger
+        v.service()  # creates the ledger, recording the oracle's key
         v.publish_epoch({"BTC-PERP": mark})
         v.key_timings = timings
         return v
 
     def save_meta(self):
         write_public(self.dir / "venue.json", self.meta)
+
+    @property
+    def venue_id(self):
+        """This venue's id (``venue.json``; None for a directory made before ids)."""
+        return self.meta.get("venue_id")
+
+    def use(self, wallet, bind=False):
+        """Refuse a wallet (or capability / viewing-key file) of another
+        venue; ``bind``: record this venue in a wallet that names none (its
+        first deposit)."""
+        vid = self.venue_id
+        if vid is None:
+            return wallet
+        if wallet.venue is None:
+            if bind:
+                wallet.venue = vid
+        elif wallet.venue != vid:
+            raise InputError(
+                f"{wallet.path}: belongs to venue {wallet.venue}, not to this venue ({vid})"
+            )
+        return wallet
 
     def now(self):
         return int(time.time()) + int(self.meta.get("clock_offset", 0))
@@ -428,6 +475,8 @@ class Venue:
         self.save_meta()
 
     def service(self):
+        """The settlement service over ``ledger.db``; the ledger records the
+        oracle key named in venue.json (and refuses another one)."""
         if self._svc is None:
             from .settlement import Groth16Verifier, SettlementService
 
@@ -435,8 +484,16 @@ class Venue:
                 self.dir / "ledger.db",
                 verifier=Groth16Verifier.from_dir(self.dir / "keys"),
                 clock=self.now,
+                oracle_key=self.meta.get("oracle_key"),
             )
         return self._svc
+
+    def oracle_key(self):
+        """The oracle's signing key (``oracle.key``, mode 0600)."""
+        from ..domain.oracle_key import OracleKey
+
+        path = self.dir / ORACLE_KEY_FILE
+        return OracleKey.from_json(read_json(path), str(path))
 
     @property
     def ledger(self):
@@ -472,8 +529,10 @@ class Venue:
         return Epoch(eid, tuple(EpochEntry(*map(int, e)) for e in eps[str(eid)]["entries"]))
 
     def publish_epoch(self, marks, deadline_in=3600):
-        """Publish the next oracle epoch with these marks ({symbol: price})."""
+        """Publish the next oracle epoch with these marks ({symbol: price}),
+        signed with the directory's oracle key."""
         from ..domain.oracle import Epoch
+        from ..domain.oracle_key import signature_to_json
 
         entries = []
         for sym, mark in marks.items():
@@ -482,7 +541,8 @@ class Venue:
         eid = (max(map(int, eps)) + 1) if eps else 1
         ep = Epoch(eid, tuple(entries))
         deadline = self.now() + int(deadline_in)
-        self.service().publish_epoch(eid, ep.hash(), deadline)
+        sig = self.oracle_key().sign_epoch(eid, ep.hash(), deadline)
+        self.service().publish_epoch(eid, ep.hash(), deadline, sig)
         eps[str(eid)] = {
             "entries": [
                 [
@@ -502,6 +562,7 @@ class Venue:
             ],
             "hash": str(ep.hash()),
             "deadline": deadline,
+            "signature": signature_to_json(sig),
             "marks": {k: int(v) for k, v in marks.items()},
         }
         self.save_meta()
@@ -540,6 +601,7 @@ class Venue:
         if amount <= 0:
             raise InputError("deposit amount: must be positive")
         key = wallet.owner_key("a deposit")
+        self.use(wallet, bind=True)
         led = self.ledger
         wallet.sync(led)
         if wallet.note is None:
@@ -559,6 +621,7 @@ class Venue:
         from .batch import Item
 
         key = wallet.owner_key("a withdrawal")
+        self.use(wallet)
         led = self.ledger
         spend = wallet.spend(led)
         pub, prv = wd.build(spend, led.current_root(), int(amount), int(recipient), self.epoch())
@@ -571,6 +634,7 @@ class Venue:
         from zkats.circuits import health as hl
         from .batch import Item
 
+        self.use(wallet)
         led = self.ledger
         spend = wallet.spend(led)
         pub, prv = hl.build(spend, led.current_root(), self.epoch())
@@ -585,6 +649,7 @@ class Venue:
         from .batch import Item
 
         cap = holder.liquidation_key()
+        self.use(holder)
         led = self.ledger
         spend = holder.spend(led)
         pub, prv = lq.build(spend, led.current_root(), self.epoch(epoch_id))
@@ -598,6 +663,7 @@ class Venue:
         import secrets
         from ..domain import orders
 
+        self.use(wallet)
         side = {"buy": orders.BUY, "sell": orders.SELL}.get(str(side).lower())
         if side is None:
             raise InputError("order side: buy or sell")
@@ -629,6 +695,8 @@ class Venue:
         from ..domain import orders
         from .batch import Item, NettingProof
 
+        self.use(wallet_a)
+        self.use(wallet_b)
         if so_a.order.account != wallet_a.account or so_b.order.account != wallet_b.account:
             raise InputError("match: an order does not belong to the wallet given for it")
         if so_a.order.side != orders.BUY:

@@ -62,6 +62,7 @@ def test_under_margined(cc):
             tag=leg.tag(),
             epoch_id=sc.epoch.epoch_id,
             epoch_hash=sc.epoch.hash(),
+            fee=fee,
         )
         prv = sign_if_held(pub, transition.TransitionPrivate(sp, leg, slot, new, sc.epoch))
         if ok:

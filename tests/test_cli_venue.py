@@ -451,7 +451,6 @@ def test_cli_happy_paths_with_real_proofs(tmp_path):
         "--settle",
         "-q",
     )
-    ok("health", "-V", v, "-w", tmp_path / "b.wallet", "-o", tmp_path / "h.json", "--settle", "-q")
     ok(
         "withdraw",
         1000,
@@ -465,6 +464,13 @@ def test_cli_happy_paths_with_real_proofs(tmp_path):
         tmp_path / "w.json",
         "--settle",
         "-q",
+    )
+    # the mark falls 20%: a (long 4 on ~49,000) fails maintenance margin
+    ok("oracle", "publish", "-V", v, "--mark", "BTC-PERP=48000", "-q")
+    ok("health", "-V", v, "-w", tmp_path / "b.wallet", "-o", tmp_path / "h.json", "--settle", "-q")
+    one_line_error(
+        run("health", "-V", v, "-w", tmp_path / "a.wallet", "-o", tmp_path / "ha.json"),
+        "maintenance margin not met",
     )
     ok("venue", "advance-clock", "-V", v, 4000)
     r = ok("oracle", "close", "-V", v, "--json")
@@ -488,6 +494,7 @@ def test_cli_happy_paths_with_real_proofs(tmp_path):
     )
     s = json.loads(ok("ledger", "show", "-V", v, "--json").stdout)
     assert s["trades"] == 2 and s["batches"] == 6 and s["liquidatable_pending"] == 0
+    assert int(s["funds"]["insurance"]) > 0 and int(s["funds"]["fee"]) > 0
 
 
 def test_batch_output_never_overwritten(tmp_path, venue):

@@ -16,6 +16,7 @@ The birationally equivalent Montgomery curve ``v^2 = u^3 + A*u^2 + u``
 
 from functools import lru_cache
 
+from ..circuit.hints import native
 from ..errors import InputError
 from ..field import R
 
@@ -290,6 +291,7 @@ def assert_not_small_order(api, p):
 _INV8 = pow(8, -1, L)
 
 
+@native("bjj_mul", _INV8)
 def _eighth(px, py):
     try:
         return list(babyjub_mul((px, py), _INV8))

@@ -11,6 +11,7 @@ costs n constraints (circomlib's Num2Bits(n) costs n at --O2 as well, n+1
 at --O1).
 """
 
+from ..circuit.hints import native
 from ..circuit.lc import LC
 from ..errors import CircuitError
 from ..field import R
@@ -54,7 +55,7 @@ def _bits_hint(n):
         return [(x >> i) & 1 for i in range(n)]
 
     bits.__name__ = f"num2bits_{n}"
-    return bits
+    return native("bits")(bits)
 
 
 def lint_note(api, *event):

@@ -532,7 +532,7 @@ def _run_define(circuit, layout, api):
     missing = [
         layout.names[w]
         for w in range(1, layout.n_pub_out + 1)
-        if (api.values[w] is None if api.is_solving else w not in api.outputs_set)
+        if (api.values[w] is None if isinstance(api, Solver) else w not in api.outputs_set)
     ]
     if missing:
         raise CircuitError(

@@ -18,8 +18,9 @@ solver reports it.  The Python solver (``CompiledCircuit.solve(...,
 engine="python")``) stays the reference; tests compare both.
 
 A program whose ``define`` reads an output before ``set_output`` gives it
-a value is not replayable (the Python solver raises there): such circuits
-have no program and are solved in Python.
+a value (the Python solver raises there), or looks at ``api.is_solving`` or
+``api.value`` (it may compute differently when solving) is not replayable:
+such circuits have no program and are solved in Python.
 """
 
 from array import array
@@ -106,6 +107,25 @@ class WitnessProgram:
         )
 
 
+class _OutSym(SymLC):
+    """A declared output while tracing: reading it (its terms) before
+    ``set_output`` gives it a value makes the program not replayable (the
+    Python solver raises there)."""
+
+    __slots__ = ("_t", "w")
+
+    @property
+    def t(self):
+        b = self.b
+        if not b._setting and self.w not in b.outputs_set:
+            b.replayable = False
+        return self._t
+
+    @t.setter
+    def t(self, value):
+        self._t = value
+
+
 class Tracer(Builder):
     """Compile mode that also records the witness program."""
 
@@ -123,20 +143,28 @@ class Tracer(Builder):
         self.n_py_hints = 0
         self.io_limbs = 0
         self.replayable = True
-        self._unset = None  # outputs not set yet (built on first use)
+        self._setting = False
 
-    # outputs read before they are set make define fail in the Python solver
-    def _watch(self, *ts):
-        if self._unset is None:
-            self._unset = set(range(1, self.n_pub_out + 1)) - self.outputs_set
-        if self._unset:
-            for t in ts:
-                if not self._unset.isdisjoint(t):
-                    self.replayable = False
+    def signal(self, wire):
+        if 1 <= wire <= self.n_pub_out:
+            x = _OutSym({wire: 1}, False, self)
+            x.w = wire
+            return x
+        return super().signal(wire)
+
+    # a define that asks whether it is solving, or for values, may compute
+    # differently when solving: only the Python solver runs it then
+    @property
+    def is_solving(self):
+        self.replayable = False
+        return False
+
+    def value(self, x):
+        self.replayable = False
+        return None
 
     def _lc(self, x):
         t = self.lc(x).t
-        self._watch(t)
         i = len(self.lc_ptr) - 1
         ids = self.p_coeff_ids
         for w, c in t.items():
@@ -148,11 +176,6 @@ class Tracer(Builder):
             self.lc_cid.append(k)
         self.lc_ptr.append(len(self.lc_col))
         return i
-
-    def _emit_t(self, ta, tb, tc):
-        if self._unset is None or self._unset:
-            self._watch(ta, tb, tc)
-        super()._emit_t(ta, tb, tc)
 
     def mul(self, a, b):
         if (
@@ -201,14 +224,13 @@ class Tracer(Builder):
 
     def set_output(self, out, expr):
         row = self.n_constraints
-        e = self.lc(expr)
-        if self._unset is None:
-            self._unset = set(range(1, self.n_pub_out + 1)) - self.outputs_set
-        w = self._wire_of(out, strict=False)
-        lc = self._lc(e)  # (reading an output not set yet marks the program)
-        self._unset.discard(w)
-        super().set_output(out, expr)
-        self.code.extend((OP_LC, w, lc))
+        lc = self._lc(expr)
+        self._setting = True
+        try:
+            super().set_output(out, expr)
+        finally:
+            self._setting = False
+        self.code.extend((OP_LC, self._wire_of(out), lc))
         self.by_construction.append(row)
 
     def program(self):

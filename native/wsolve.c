@@ -5,25 +5,23 @@
 
 #include <string.h>
 
-/* acc = sum of coef * vals over the entries [lo, hi) of (col, cid); 0, or -1
- * for an index out of range.  vals[0] is the constant one, so its terms add
- * the coefficient itself. */
-static inline int eval_terms(const ws_prog_t *p, const int64_t *col, const int64_t *cid,
-                             int64_t lo, int64_t hi, int64_t n_entries, const uint64_t *coef,
-                             const uint8_t *ckind, int64_t n_coef, const uint64_t *vals,
-                             fr_t *acc) {
-    fr_set_zero(acc);
-    if (lo < 0 || hi < lo || hi > n_entries) return -1;
+/* acc (zeroed by the caller or holding a base value) += sum of coef * vals
+ * over the terms [lo, hi); 0, or -1 for an index out of range.  vals[0] is
+ * the constant one, so its terms add the coefficient itself. */
+static inline int add_terms(const ws_prog_t *p, int64_t lo, int64_t hi, const uint64_t *vals,
+                            fr_t *acc) {
+    if (lo < 0 || hi < lo || hi > p->n_lentries) return -1;
+    const int64_t *col = p->lcol, *cid = p->lcid;
     for (int64_t i = lo; i < hi; i++) {
         int64_t w = col[i], c = cid[i];
-        if ((uint64_t)w >= (uint64_t)p->n_wires || (uint64_t)c >= (uint64_t)n_coef) return -1;
-        const fr_t *cf = (const fr_t *)(coef + 4 * c);
+        if ((uint64_t)w >= (uint64_t)p->n_wires || (uint64_t)c >= (uint64_t)p->n_lcoef) return -1;
+        const fr_t *cf = (const fr_t *)(p->lcoef + 4 * c);
         if (w == 0) {
             fr_add(acc, acc, cf);
             continue;
         }
         const fr_t *v = (const fr_t *)(vals + 4 * w);
-        switch (ckind[c]) {
+        switch (p->lckind[c]) {
         case 1: fr_add(acc, acc, v); break;
         case 2: fr_sub(acc, acc, v); break;
         default: {
@@ -36,17 +34,43 @@ static inline int eval_terms(const ws_prog_t *p, const int64_t *col, const int64
     return 0;
 }
 
-static inline int eval_row(const ws_prog_t *p, int m, int64_t row, const uint64_t *vals, fr_t *acc) {
-    if ((uint64_t)row >= (uint64_t)p->n_cons) return -1;
-    const int64_t *ptr = p->mptr + (size_t)m * (size_t)(p->n_cons + 1);
-    return eval_terms(p, p->mcol, p->mcid, ptr[row], ptr[row + 1], p->n_mentries, p->coef,
-                      p->ckind, p->n_coef, vals, acc);
+/* L[l] into p->lv (once per run); 0, or -1 for a malformed combination */
+static int eval_one(const ws_prog_t *p, int64_t l, const uint64_t *vals) {
+    fr_t acc;
+    int64_t base = p->lbase[l];
+    if (base >= 0) {
+        int64_t bc = p->lbcoef[l];
+        const fr_t *bv = (const fr_t *)(p->lv + 4 * base);
+        if (bc < 0) {
+            acc = *bv;
+        } else {
+            if (bc >= p->n_lcoef) return -1;
+            fr_mul(&acc, (const fr_t *)(p->lcoef + 4 * bc), bv);
+        }
+    } else {
+        fr_set_zero(&acc);
+    }
+    if (add_terms(p, p->lptr[l], p->lptr[l + 1], vals, &acc)) return -1;
+    memcpy(p->lv + 4 * l, acc.v, 32);
+    p->done[l] = 1;
+    return 0;
 }
 
-static inline int eval_lc(const ws_prog_t *p, int64_t lc, const uint64_t *vals, fr_t *acc) {
-    if ((uint64_t)lc >= (uint64_t)p->n_lc) return -1;
-    return eval_terms(p, p->lcol, p->lcid, p->lptr[lc], p->lptr[lc + 1], p->n_lentries,
-                      p->lcoef, p->lckind, p->n_lcoef, vals, acc);
+/* L[l], evaluating first the chain of bases it extends */
+static inline const fr_t *lc_value(const ws_prog_t *p, int64_t l, const uint64_t *vals) {
+    if ((uint64_t)l >= (uint64_t)p->n_lc) return NULL;
+    if (!p->done[l]) {
+        int64_t n = 0, cur = l;
+        while (cur >= 0 && !p->done[cur]) {
+            p->stack[n++] = cur;
+            int64_t b = p->lbase[cur];
+            if (b >= cur || b < -1) return NULL; /* bases come first: no cycle */
+            cur = b;
+        }
+        while (n > 0)
+            if (eval_one(p, p->stack[--n], vals)) return NULL;
+    }
+    return (const fr_t *)(p->lv + 4 * l);
 }
 
 /* q = a / b, r = a % b for 256-bit integers, b != 0 (shift-subtract) */
@@ -82,29 +106,43 @@ static inline void put_canonical(uint64_t *vals, int64_t w, const uint64_t c[4])
 }
 
 int zk_wsolve_run(const ws_prog_t *p, uint64_t *vals, int64_t *pc_io, int64_t *hint_id,
-                  int stop_at_hints, int resume, uint64_t *io, int64_t io_cap) {
+                  int stop_at_hints, int resume, int check, int64_t *first_fail, uint64_t *io,
+                  int64_t io_cap) {
     const int64_t *code = p->code;
     const int64_t n = p->n_code;
     int64_t pc = *pc_io;
     fr_t a, b;
+    const fr_t *la, *lb, *lc;
+    if (pc == 0 && !resume && p->n_lc > 0) memset(p->done, 0, (size_t)p->n_lc);
     while (pc < n) {
         if (pc < 0) return WS_BAD_PROGRAM;
         int64_t op = code[pc];
         if (op == WS_MUL) {
-            if (pc + 3 > n) return WS_BAD_PROGRAM;
-            int64_t row = code[pc + 1], w = code[pc + 2];
+            if (pc + 4 > n) return WS_BAD_PROGRAM;
+            int64_t w = code[pc + 1];
             if (w <= 0 || w >= p->n_wires) return WS_BAD_PROGRAM;
-            if (eval_row(p, 0, row, vals, &a) || eval_row(p, 1, row, vals, &b))
+            if (!(la = lc_value(p, code[pc + 2], vals)) || !(lb = lc_value(p, code[pc + 3], vals)))
                 return WS_BAD_PROGRAM;
-            fr_mul((fr_t *)(vals + 4 * w), &a, &b);
-            pc += 3;
+            fr_mul((fr_t *)(vals + 4 * w), la, lb);
+            pc += 4;
         } else if (op == WS_LC) {
             if (pc + 3 > n) return WS_BAD_PROGRAM;
-            int64_t w = code[pc + 1], lc = code[pc + 2];
+            int64_t w = code[pc + 1];
             if (w <= 0 || w >= p->n_wires) return WS_BAD_PROGRAM;
-            if (eval_lc(p, lc, vals, &a)) return WS_BAD_PROGRAM;
-            memcpy(vals + 4 * w, a.v, 32);
+            if (!(la = lc_value(p, code[pc + 2], vals))) return WS_BAD_PROGRAM;
+            memcpy(vals + 4 * w, la->v, 32);
             pc += 3;
+        } else if (op == WS_CHECK) {
+            if (pc + 5 > n) return WS_BAD_PROGRAM;
+            if (check && *first_fail < 0) {
+                if (!(la = lc_value(p, code[pc + 2], vals)) ||
+                    !(lb = lc_value(p, code[pc + 3], vals)) ||
+                    !(lc = lc_value(p, code[pc + 4], vals)))
+                    return WS_BAD_PROGRAM;
+                fr_mul(&a, la, lb);
+                if (memcmp(a.v, lc->v, 32) != 0) *first_fail = code[pc + 1];
+            }
+            pc += 5;
         } else if (op == WS_HINT) {
             if (pc + 6 > n) return WS_BAD_PROGRAM;
             int64_t kind = code[pc + 1], id = code[pc + 2], w0 = code[pc + 3];
@@ -135,8 +173,8 @@ int zk_wsolve_run(const ws_prog_t *p, uint64_t *vals, int64_t *pc_io, int64_t *h
             } else {
                 if (n_in > 2) return WS_BAD_PROGRAM;
                 for (int64_t j = 0; j < n_in; j++) {
-                    if (eval_lc(p, lcs[j], vals, &a)) return WS_BAD_PROGRAM;
-                    fr_to_canonical(in[j], &a);
+                    if (!(la = lc_value(p, lcs[j], vals))) return WS_BAD_PROGRAM;
+                    fr_to_canonical(in[j], la);
                 }
             }
             switch (kind) {
@@ -198,8 +236,8 @@ int zk_wsolve_run(const ws_prog_t *p, uint64_t *vals, int64_t *pc_io, int64_t *h
             }
             if (!native) {
                 for (int64_t j = 0; j < n_in; j++) {
-                    if (eval_lc(p, lcs[j], vals, &a)) return WS_BAD_PROGRAM;
-                    fr_to_canonical(io + 4 * j, &a);
+                    if (!(la = lc_value(p, lcs[j], vals))) return WS_BAD_PROGRAM;
+                    fr_to_canonical(io + 4 * j, la);
                 }
                 *hint_id = id;
                 *pc_io = pc;
@@ -220,17 +258,4 @@ int zk_wsolve_run(const ws_prog_t *p, uint64_t *vals, int64_t *pc_io, int64_t *h
     }
     *pc_io = pc;
     return WS_DONE;
-}
-
-int64_t zk_wsolve_check(const ws_prog_t *p, const uint64_t *vals, const int64_t *rows, int64_t n) {
-    fr_t a, b, c;
-    for (int64_t i = 0; i < n; i++) {
-        int64_t r = rows[i];
-        if (eval_row(p, 0, r, vals, &a) || eval_row(p, 1, r, vals, &b) ||
-            eval_row(p, 2, r, vals, &c))
-            return -2;
-        fr_mul(&a, &a, &b);
-        if (memcmp(a.v, c.v, 32) != 0) return r;
-    }
-    return -1;
 }

@@ -300,7 +300,7 @@ def _ops(code):
             n_in = int(code[pc + 5])
             pc += 7 + n_in + int(code[pc + 6 + n_in])
         else:
-            pc += 3
+            pc += {1: 4, 2: 3, 4: 5}[op]
     return out
 
 
@@ -311,13 +311,16 @@ def test_malformed_program_is_refused():
     mul = next(pc for pc, op in ops if op == 1)
     hint = next(pc for pc, op in ops if op == 3)
     lc = next(pc for pc, op in ops if op == 2)
+    check = next(pc for pc, op in ops if op == 4)
+    n_lc = len(prog.lc_base)
     tampers = [
-        (mul + 1, cc.n_constraints),  # a row that does not exist
-        (mul + 2, cc.n_wires),  # a wire that does not exist
+        (mul + 1, cc.n_wires),  # a wire that does not exist
+        (mul + 2, n_lc),  # a linear combination that does not exist
         (hint + 3, cc.n_wires - 1),  # outputs past the last wire
         (hint + 1, 77),  # an unknown hint kind
         (hint + 5, 10**6),  # inputs past the end of the code
         (lc + 2, 10**9),  # a linear combination that does not exist
+        (check + 4, -5),  # a negative index
         (0, 99),  # an unknown operation
     ]
     for at, value in tampers:
@@ -331,14 +334,20 @@ def test_malformed_program_is_refused():
         finally:
             prog.code = saved
             cc._native = None
-    bad_rows = prog.check_rows.copy()
-    bad_rows[0] = cc.n_constraints + 3
-    saved, prog.check_rows = prog.check_rows, bad_rows
-    try:
-        with pytest.raises(CircuitError, match="does not exist"):
-            cc.solve({"a": 100, "b": 7}, engine="native")
-    finally:
-        prog.check_rows = saved
+    # a combination extending itself, terms past the table, a term's wire out of range
+    for arr, at, value in (("lc_base", n_lc - 1, n_lc - 1), ("lc_ptr", n_lc, 10**7),
+                           ("lc_col", 0, cc.n_wires), ("lc_cid", 0, len(prog.coeffs))):
+        tampered = getattr(prog, arr).copy()
+        tampered[at] = value
+        saved = getattr(prog, arr)
+        setattr(prog, arr, tampered)
+        cc._native = None
+        try:
+            with pytest.raises(CircuitError, match="malformed"):
+                cc.solve({"a": 100, "b": 7}, engine="native")
+        finally:
+            setattr(prog, arr, saved)
+            cc._native = None
     assert cc.solve({"a": 100, "b": 7}).public == [14, 2, 100]
 
 

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..field import ints_to_limbs
 
-_VERSION = "zkats-compile-cache-v2"
+_VERSION = "zkats-compile-cache-v3"
 
 
 def cache_dir():
@@ -142,7 +142,7 @@ def store(key, cc):
 
 def _program_hash(arrays):
     h = hashlib.sha256(b"zkats/witness-program/v1")
-    for a in ("code", "lc_ptr", "lc_col", "lc_cid", "check_rows", "coeffs"):
+    for a in ("code", "lc_ptr", "lc_col", "lc_cid", "lc_base", "lc_bcoef", "coeffs"):
         x = np.ascontiguousarray(arrays[f"prog_{a}"])
         h.update(f"{a}:{x.dtype.str}:{x.shape}".encode())
         h.update(x.tobytes())
@@ -167,8 +167,9 @@ def _load_program(z, pmeta):
         lc_ptr=arrays["prog_lc_ptr"].astype(np.int64),
         lc_col=arrays["prog_lc_col"].astype(np.int64),
         lc_cid=arrays["prog_lc_cid"].astype(np.int64),
+        lc_base=arrays["prog_lc_base"].astype(np.int64),
+        lc_bcoef=arrays["prog_lc_bcoef"].astype(np.int64),
         coeffs=limbs_to_ints(arrays["prog_coeffs"]),
-        check_rows=arrays["prog_check_rows"].astype(np.int64),
         n_hints=int(pmeta["n_hints"]),
         n_py_hints=int(pmeta["n_py_hints"]),
         io_limbs=int(pmeta["io_limbs"]),

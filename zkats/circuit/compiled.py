@@ -299,13 +299,12 @@ class CompiledCircuit:
             prog = self.program
             self._native = NativeWitnessProgram(
                 self.n_wires,
-                self.n_constraints,
-                self.mats,
-                self.coeff_limbs(),
                 prog.code,
                 prog.lc_ptr,
                 prog.lc_col,
                 prog.lc_cid,
+                prog.lc_base,
+                prog.lc_bcoef,
                 ints_to_limbs(prog.coeffs) if prog.coeffs else np.zeros((0, 4), np.uint64),
                 prog.io_limbs,
             )
@@ -346,14 +345,13 @@ class CompiledCircuit:
                     )
             return [v % R for v in outs]
 
-        mont = nat.run(limbs, on_hint, stop_at_hints=hint_hook is not None)
-        if check:
-            bad = nat.first_unsatisfied(mont, prog.check_rows)
-            if bad is not None:
-                from ..field import limbs_to_ints
+        mont, bad = nat.run(limbs, on_hint, stop_at_hints=hint_hook is not None, check=check)
+        out = nat.canonical(mont)
+        if bad is not None:
+            from ..field import limbs_to_ints
 
-                raise self._unsatisfied(bad, limbs_to_ints(nat.canonical(mont)))
-        return Witness(None, self.n_public, limbs=nat.canonical(mont))
+            raise self._unsatisfied(bad, limbs_to_ints(out))
+        return Witness(None, self.n_public, limbs=out)
 
     # ------------------------------------------------------------- checking
     def _row_entries(self, m, row):

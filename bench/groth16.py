@@ -236,8 +236,10 @@ def main():
     summary = {}
     rs = rapidsnark()
     if rs is None:
-        print("# rapidsnark: absent (no `rapidsnark` or `prover` on PATH): no third column",
-              file=sys.stderr)
+        print(
+            "# rapidsnark: absent (no `rapidsnark` or `prover` on PATH): no third column",
+            file=sys.stderr,
+        )
     cases = [(f"chain 2^{k}", k) for k in sizes]
     cases += [(n, n) for n in args.circomlib.split(",") if n]
     for label, k in cases:
@@ -275,8 +277,11 @@ def main():
         )
         rp = None
         if rs is not None:
-            rp = best([rs, "circuit.zkey", "witness.wtns", "rs_proof.json", "rs_public.json"],
-                      d, args.repeat)
+            rp = best(
+                [rs, "circuit.zkey", "witness.wtns", "rs_proof.json", "rs_public.json"],
+                d,
+                args.repeat,
+            )
         # cross-check: each verifies the other's proof (best() stops on a failure)
         vrep = 1 if args.no_verify else args.repeat
         zv = best(

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import CircuitError, InputError, UnsatisfiedConstraint
 from ..field import R, ints_to_limbs
-from .api import Builder, Solver
+from .api import Solver
 from .declare import Circuit, Layout
 
 _CHECK_CHUNK = 1 << 15
@@ -294,7 +294,7 @@ class CompiledCircuit:
 
     def _native_program(self):
         if self._native is None:
-            from ..wsolve_native_tmp import NativeWitnessProgram
+            from ..bn254.wsolve import NativeWitnessProgram
 
             prog = self.program
             self._native = NativeWitnessProgram(
@@ -340,9 +340,7 @@ class CompiledCircuit:
                 raise CircuitError(f"hint {name!s} returned {len(outs)} values, expected {n_out}")
             for v in outs:
                 if isinstance(v, bool) or not isinstance(v, int):
-                    raise CircuitError(
-                        f"hint {name!s} returned a {type(v).__name__}, expected int"
-                    )
+                    raise CircuitError(f"hint {name!s} returned a {type(v).__name__}, expected int")
             return [v % R for v in outs]
 
         mont, bad = nat.run(limbs, on_hint, stop_at_hints=hint_hook is not None, check=check)

@@ -176,8 +176,8 @@ class Tracer(Builder):
         return False
 
     def value(self, x):
+        """None while compiling (as :class:`Builder`); the program is not replayable."""
         self.replayable = False
-        return None
 
     def _coef(self, c):
         k = self.p_coeff_ids.get(c)

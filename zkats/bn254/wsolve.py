@@ -4,8 +4,9 @@ this module only lays the arrays out for the C core and runs it."""
 
 import numpy as np
 
-from .bn254 import _ptr, ffi, lib
-from .errors import CircuitError
+from ..errors import CircuitError
+from ._lib import ffi, lib
+from .buffers import _ptr
 
 _ONE = np.array((1, 0, 0, 0), np.uint64)
 _MINUS_ONE = np.array(
@@ -30,8 +31,9 @@ class NativeWitnessProgram:
     :class:`zkats.circuit.program.WitnessProgram`, ``coeff_limbs`` the
     canonical limbs of its coefficient table."""
 
-    def __init__(self, n_wires, code, lc_ptr, lc_col, lc_cid, lc_base, lc_bcoef, coeff_limbs,
-                 io_limbs):
+    def __init__(
+        self, n_wires, code, lc_ptr, lc_col, lc_cid, lc_base, lc_bcoef, coeff_limbs, io_limbs
+    ):
         self.n_wires = int(n_wires)
         self._code = _i64(code)
         self._lptr = _i64(lc_ptr)

@@ -11,10 +11,9 @@ about a second per pair on the shared machine, so the default suite keeps
 to batches of one and two; the batch of ten is ``slow``."""
 
 import pytest
-
-from conftest import require_peer
 from _groth16_peers import snarkjs_artifacts
 from _groth16_sim import G1, G2, sim_key, sim_proof
+from conftest import require_peer
 
 from zkats.field import Q, R
 from zkats.formats.snarkjs_json import read_proof, read_public, read_verification_key
@@ -108,7 +107,7 @@ def test_invalid_at_every_position_batch_of_two(world):
 def test_malformed_batches_return_false(world):
     """Checks that need no pairing: lengths, key ids, input counts, values
     not below r or q, points off the curve."""
-    _, contract, vks, item, call = world
+    _, contract, vks, item, _ = world
     keys, items = [1, 2], [item(1), item(2)]
     k, a, b, c, inp = bt.calldata_args(keys, items)
     f = contract.functions.verifyBatch
@@ -149,6 +148,58 @@ def test_malformed_batches_return_false(world):
     assert contract.functions.nPublic(0).call() == vks[0].n_public
     assert [contract.functions.nPublic(i).call() for i in (1, 2, 3)] == [1, 3, 0]
     assert contract.functions.N_KEYS().call() == 3
+
+
+_CHILD = """pragma solidity >=0.8.0 <0.9.0;
+import "ChildBatchVerifier.sol";
+
+/// An escrow-like contract: inherits the verifier, has its own R and Proof,
+/// builds a batch in memory and calls verifyBatch internally.
+contract Child is ChildBatchVerifier {
+    uint256 internal constant R = 7;
+    struct Proof { uint256 x; }
+    uint256 public accepted;
+
+    function settle(uint256[8] calldata pr, uint256 x) external {
+        uint256[] memory keys = new uint256[](1);
+        uint256[2][] memory a = new uint256[2][](1);
+        uint256[2][2][] memory b = new uint256[2][2][](1);
+        uint256[2][] memory c = new uint256[2][](1);
+        uint256[] memory input = new uint256[](1);
+        keys[0] = 1;
+        a[0] = [pr[0], pr[1]];
+        b[0] = [[pr[2], pr[3]], [pr[4], pr[5]]];
+        c[0] = [pr[6], pr[7]];
+        input[0] = x;
+        require(verifyBatch(keys, a, b, c, input), "bad proof");
+        accepted += 1;
+    }
+}
+"""
+
+
+def test_inherited_and_called_internally(world):
+    """The escrow's way in: inherit the generated verifier (its internals do
+    not clash with an R or a Proof of the child) and call verifyBatch with
+    memory arrays."""
+    from zkats.chain.evm import ChainError, compile_sources
+    from zkats.groth16.solidity_batch import solidity_batch_verifier
+
+    chain, _, vks, item, _ = world
+    arts = compile_sources(
+        {
+            "ChildBatchVerifier.sol": solidity_batch_verifier(vks, "ChildBatchVerifier"),
+            "Child.sol": _CHILD,
+        }
+    )
+    child = chain.deploy(arts["Child"], gas=15_000_000)
+    public, proof = item(1, 5)
+    words = bt.proof_words(proof)
+    chain.transact(child.functions.settle(words, public[0]), gas=GAS)
+    assert child.functions.accepted().call() == 1
+    with pytest.raises(ChainError, match="bad proof"):
+        chain.transact(child.functions.settle(words, public[0] + 1), gas=GAS)
+    assert child.functions.accepted().call() == 1
 
 
 @pytest.mark.slow

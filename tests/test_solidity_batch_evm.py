@@ -211,3 +211,46 @@ def test_batch_of_ten_several_keys_every_position(world):
     rc = chain.transact(contract.functions.verifyBatch(*bt.calldata_args(keys, items)), gas=GAS)
     print(f"verifyBatch gas, 10 proofs of 3 keys: {rc.gasUsed}")
     _rejects_every_position(world, keys, items)
+
+
+def test_real_insert_proofs_in_a_batch(world):
+    """Two consecutive insert proofs (k = 4, depth 32; zkats' prover, a
+    development key) in one batch: accepted; with the second claiming the
+    wrong start, or the first's leaves reordered, rejected on chain."""
+    from zkats.circuits import insert
+
+    from zkats.chain.evm import batch_verifier_artifact
+    from zkats.circuit import compile_circuit
+    from zkats.formats.zkey import read_zkey
+    from zkats.gadgets.merkle import MerkleTree
+    from zkats.groth16.devsetup import DevSetup
+    from zkats.groth16.prover import prove
+
+    chain = world[0]
+    cc = compile_circuit(insert.Insert(k=4))
+    zk = read_zkey(DevSetup(power=15).key("insert", cc)[0])
+    vk = zk.verifying_key()
+    contract = chain.deploy(batch_verifier_artifact([vk], "InsertBatchVerifier"), gas=15_000_000)
+    tree = MerkleTree(insert.DEPTH)
+    for i in range(6):
+        tree.append(500 + i)
+    items = []
+    for leaves in ([1, 2, 3, 4], [5, 6, 7, 0]):
+        pub, prv = insert.build(tree, leaves)
+        proof, public = prove(zk, cc.solve(insert.inputs(pub, prv)).limbs(), check=True)
+        items.append(([int(x) for x in public], proof))
+        for x in leaves:
+            tree.append(x)
+    assert items[1][0][0] == items[0][0][1]  # the second starts from the first's root
+
+    def call(its):
+        args = bt.calldata_args([0, 0], its)
+        return contract.functions.verifyBatch(*args).call({"gas": GAS})
+
+    assert bt.verify_batch([vk], [0, 0], items) and call(items) is True
+    (p0, pr0), (p1, pr1) = items
+    wrong_start = [p1[0], p1[1], p1[2] + 1, *p1[3:]]
+    reordered = [p0[0], p0[1], p0[2], p0[4], p0[3], *p0[5:]]
+    for bad in ([(p0, pr0), (wrong_start, pr1)], [(reordered, pr0), (p1, pr1)]):
+        assert not bt.verify_batch([vk], [0, 0], bad)
+        assert call(bad) is False

@@ -7,12 +7,13 @@ index past the tree's end are rejected by the constraints."""
 from dataclasses import replace
 
 import pytest
-from venue_helpers import assert_native_rejects, assert_unsat
-from zkats.circuits import insert
 
 from zkats.circuit import compile_circuit
+from zkats.circuits import insert
 from zkats.errors import CircuitError, InputError
 from zkats.gadgets.merkle import MerkleTree
+
+from zkats.testing import assert_native_rejects, assert_unsat
 
 
 @pytest.fixture(scope="module")

@@ -84,7 +84,9 @@ def _read_vk(path):
     "command line): verifyBatch(keys, a, b, c, input) checks all the proofs "
     "with one multi-pairing.",
 )
-@click.option("--name", default=None, help="Contract name (default Groth16Verifier or Groth16BatchVerifier).")
+@click.option(
+    "--name", default=None, help="Contract name (default Groth16Verifier or Groth16BatchVerifier)."
+)
 def export_solidityverifier(files, batch, name):
     """Write a Solidity Groth16 verifier for a proving key (or a
     verification_key.json); with --batch, a batch verifier for several."""

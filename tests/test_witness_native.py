@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from venue_helpers import lying_bits
 from zkats.circuits.divmod import DivMod
 
 from zkats.circuit import Circuit, Output, Private, compile_circuit, load_circuit
@@ -16,6 +15,7 @@ from zkats.circuit import cache as ccache
 from zkats.errors import CircuitError, InputError, UnsatisfiedConstraint
 from zkats.field import R
 from zkats.gadgets import babyjubjub, bits, comparators
+from zkats.testing.assertions import lying_bits
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "circuits" / "examples"
 rng = random.Random(19)

@@ -32,7 +32,10 @@ _HINTS = {
         f"powersoftau {c}": "ceremony"
         for c in ("new", "contribute", "beacon", "prepare", "preparephase2", "verify")
     },
-    **{f"zkey {c}": "ceremony" for c in ("new", "contribute", "beacon", "verify")},
+    **{
+        f"zkey {c}": "ceremony"
+        for c in ("new", "contribute", "beacon", "verify", "verifyfromr1cs", "verifyfrominit")
+    },
     "export verificationkey": "ceremony",
 }
 _loaded = set()

@@ -15,7 +15,7 @@ prover's own infrastructure.  Importing this package does not import Ray.
 
 from ._ray import ClusterError
 
-__all__ = ["ClusterError", "ProverPool", "ShardedProver", "ShardFault"]
+__all__ = ["ClusterError", "ProverPool", "ShardFault", "ShardedProver"]
 
 
 def __getattr__(name):

@@ -40,7 +40,7 @@ def connect(address=None, num_cpus=None):
     r = ray()
     if r.is_initialized():
         return r
-    kw = dict(namespace=NAMESPACE, log_to_driver=False, logging_level="ERROR")
+    kw = {"namespace": NAMESPACE, "log_to_driver": False, "logging_level": "ERROR"}
     try:
         if address is None:
             r.init(

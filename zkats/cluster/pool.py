@@ -78,8 +78,12 @@ class ProverWorker:
         return os.getpid()
 
     def info(self):
-        return {"pid": os.getpid(), "loads": self.loads, "proved": self.proved,
-                "keys": sorted(self._keys)}
+        return {
+            "pid": os.getpid(),
+            "loads": self.loads,
+            "proved": self.proved,
+            "keys": sorted(self._keys),
+        }
 
 
 def worker_class(num_cpus=1):
@@ -96,8 +100,12 @@ def start_workers(n, detached=False, num_cpus=1):
     for i in range(n):
         opts = {"scheduling_strategy": "SPREAD"}
         if detached:
-            opts.update(name=f"{POOL_PREFIX}{i}", lifetime="detached",
-                        namespace=_ray.NAMESPACE, get_if_exists=True)
+            opts.update(
+                name=f"{POOL_PREFIX}{i}",
+                lifetime="detached",
+                namespace=_ray.NAMESPACE,
+                get_if_exists=True,
+            )
         actors.append(cls.options(**opts).remote())
     return actors
 
@@ -106,9 +114,12 @@ def named_workers():
     """The detached prover actors of the connected cluster (by name order)."""
     ray = _ray.ray()
     names = sorted(
-        (a["name"] for a in ray.util.list_named_actors(all_namespaces=True)
-         if a.get("namespace") == _ray.NAMESPACE and a["name"].startswith(POOL_PREFIX)),
-        key=lambda n: int(n[len(POOL_PREFIX):]) if n[len(POOL_PREFIX):].isdigit() else 0,
+        (
+            a["name"]
+            for a in ray.util.list_named_actors(all_namespaces=True)
+            if a.get("namespace") == _ray.NAMESPACE and a["name"].startswith(POOL_PREFIX)
+        ),
+        key=lambda n: int(n[len(POOL_PREFIX) :]) if n[len(POOL_PREFIX) :].isdigit() else 0,
     )
     return [ray.get_actor(n, namespace=_ray.NAMESPACE) for n in names]
 
@@ -167,8 +178,9 @@ class ProverPool:
     own (default: the cluster's CPU count), which end with :meth:`close`.
     """
 
-    def __init__(self, address=None, workers=None, depth=2, max_pending=None, max_attempts=3,
-                 local_cpus=None):
+    def __init__(
+        self, address=None, workers=None, depth=2, max_pending=None, max_attempts=3, local_cpus=None
+    ):
         self.ray = _ray.connect(address, num_cpus=local_cpus)
         if depth < 1 or max_attempts < 1:
             raise InputError("depth and max_attempts must be >= 1")
@@ -206,7 +218,7 @@ class ProverPool:
             self.stats["duplicates"] += 1
             return job
         path = os.path.abspath(os.fspath(zkey_path))
-        vk, n_vars = self._vk(path)
+        _, n_vars = self._vk(path)
         job = Job(self, request_id, path, _witness_payload(witness, n_vars, request_id))
         while self._outstanding() >= self.max_pending:
             self.stats["backpressure_waits"] += 1
@@ -315,7 +327,7 @@ class ProverPool:
         slot = self._pings.pop(ref)
         try:
             self.ray.get(ref)
-        except Exception as err:  # noqa: BLE001 - any failure: the worker stays out
+        except Exception as err:
             if not _ray.actor_died(err):
                 raise
             if self.owned:  # Ray gave up on it: replace it
@@ -333,7 +345,7 @@ class ProverPool:
         slot.load -= 1
         try:
             rid, pts, public = self.ray.get(ref)
-        except Exception as err:  # noqa: BLE001 - sorted below
+        except Exception as err:
             if _ray.actor_died(err):
                 self.stats["worker_deaths"] += 1
                 if slot.ping is None:  # check it before sending it more work
@@ -368,8 +380,11 @@ class ProverPool:
     def _retry(self, job, why):
         if job.attempts >= self.max_attempts:
             self.stats["failed"] += 1
-            job._finish(error=ClusterError(
-                f"job {job.request_id}: failed {job.attempts} times; last: {why}"))
+            job._finish(
+                error=ClusterError(
+                    f"job {job.request_id}: failed {job.attempts} times; last: {why}"
+                )
+            )
             return
         self._queue.appendleft(job)
 

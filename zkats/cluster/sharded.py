@@ -68,7 +68,9 @@ def plan(n_vars, n_public, domain, shards):
         raise InputError(f"shards must be a positive integer, got {shards!r}")
     lengths = section_lengths(n_vars, n_public, domain)
     if shards > min(lengths.values()) and min(lengths.values()) > 0:
-        raise InputError(f"{shards} shards for a key with {min(lengths.values())} points in a section")
+        raise InputError(
+            f"{shards} shards for a key with {min(lengths.values())} points in a section"
+        )
     cuts = {s: split(n, shards) for s, n in lengths.items()}
     return [{s: cuts[s][i] for s in SECTIONS} for i in range(shards)]
 
@@ -250,7 +252,9 @@ class ShardedProver:
         bufs = self.key.section_buffers()
         for i, ranges in enumerate(self.plan):
             for name, (lo, hi) in ranges.items():
-                want = _msm_from_file(bufs[name], SECTIONS[name][1], lo, hi, vecs[name][lo:hi], name)
+                want = _msm_from_file(
+                    bufs[name], SECTIONS[name][1], lo, hi, vecs[name][lo:hi], name
+                )
                 if want != parts[i][name]:
                     raise ShardFault(
                         i,

@@ -272,6 +272,7 @@ def test_cluster_up_prove_status_down(circuits, tmp_path):
         return subprocess.run(
             zkats + [str(a) for a in args],
             env=env,
+            check=False,
             capture_output=True,
             text=True,
             timeout=timeout,

@@ -44,6 +44,7 @@ def connect(address=None, num_cpus=None):
     try:
         if address is None:
             r.init(
+                address="local",  # a new instance, not one `ray start` left behind
                 num_cpus=num_cpus or os.cpu_count() or 1,
                 include_dashboard=False,
                 _node_ip_address="127.0.0.1",

@@ -41,6 +41,8 @@ from ._ray import ClusterError
 
 #: the point sections: name -> (zkey section id, uint64 limbs per point)
 SECTIONS = {"A": (5, 8), "B1": (6, 8), "B2": (7, 16), "C": (8, 8), "H": (9, 8)}
+#: which scalar vector each section's MSM takes
+_SCALARS = {"A": "w", "B1": "w", "B2": "w", "C": "C", "H": "H"}
 _FINGERPRINT = ("n_vars", "n_public", "domain_size", "alpha_1", "beta_1", "delta_1")
 
 
@@ -126,14 +128,15 @@ class ShardWorker:
 
     def partial(self, scalars):
         """{section: partial MSM (plain-int point or None)}, and its seconds.
-        ``scalars``: {section: (n, 4) canonical uint64 array} of this
-        shard's ranges."""
+        ``scalars``: {"w": wires, "C": private wires, "H": h}, (n, 4)
+        canonical uint64 arrays of this shard's ranges (A, B1 and B2 share
+        the wire range: the wires travel once)."""
         from .. import bn254
 
         t0 = time.perf_counter()
         out = {}
         for name, pts in self.points.items():
-            s = scalars[name]
+            s = scalars[_SCALARS[name]]
             if s.shape[0] != pts.shape[0]:
                 raise InputError(
                     f"shard {self.index}: {s.shape[0]} scalars for {pts.shape[0]} {name} points"
@@ -223,8 +226,10 @@ class ShardedProver:
         vecs = {"A": wa, "B1": wa, "B2": wa, "C": wc, "H": h}
         refs = []
         for worker, ranges in zip(self.workers, self.plan):
-            part = {s: np.ascontiguousarray(vecs[s][lo:hi]) for s, (lo, hi) in ranges.items()}
-            refs.append(worker.partial.remote(part))
+            part = {_SCALARS[s]: vecs[s][lo:hi] for s, (lo, hi) in ranges.items()}
+            refs.append(
+                worker.partial.remote({v: np.ascontiguousarray(a) for v, a in part.items()})
+            )
         results = self.ray.get(refs)
         t2 = time.perf_counter()
         parts = [r[0] for r in results]

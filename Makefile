@@ -6,17 +6,21 @@ VENV    ?= .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.zkats-installed
 NPMSTAMP := node_modules/.zkats-npm-installed
+# Debian packages the server tests run for real (PostgreSQL, a headless
+# browser); installed once per checkout (as root, or through sudo).
+SYSPKGS := postgresql chromium chromium-driver
+SYSSTAMP := $(VENV)/.zkats-system-packages
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-all install peers native bench sanitize clean vectors
+.PHONY: demo test test-all install peers native bench sanitize clean vectors system
 
 demo: install
 	$(BIN)/zkats demo
 
-test: install peers
+test: install peers system
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-all: install peers
+test-all: install peers system
 	$(BIN)/python -m pytest -m "" $(PYTEST_ARGS)
 
 install: $(STAMP)
@@ -24,7 +28,16 @@ install: $(STAMP)
 $(STAMP): pyproject.toml setup.py native/*.c native/*.h native/*.cdef native/build_native.py
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test,evm,cluster]'
+	$(BIN)/python -m pip install -q -e '.[test,evm,server,server-test,cluster]'
+	touch $@
+
+system: $(SYSSTAMP)
+
+$(SYSSTAMP): | $(STAMP)
+	@SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+	$$SUDO apt-get -o DPkg::Lock::Timeout=600 update -q && \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=600 \
+	  install -y -q $(SYSPKGS) >/dev/null
 	touch $@
 
 peers: $(NPMSTAMP)

@@ -50,3 +50,15 @@ def run_node(script, *args, timeout=600):
 @pytest.fixture(scope="session")
 def root():
     return ROOT
+
+
+def require_program(path_or_name, how):
+    """Return the path of a system program (chromium, chromedriver, initdb...),
+    or skip/fail if absent (``how``: the install hint)."""
+    p = shutil.which(path_or_name) or (path_or_name if os.path.exists(path_or_name) else None)
+    if p:
+        return p
+    msg = f"{path_or_name} not installed ({how})"
+    if _in_ci():
+        pytest.fail(msg)
+    pytest.skip(msg)

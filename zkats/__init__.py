@@ -2,8 +2,9 @@
 
 Layers (each imports only the ones before it): ``zkats.bn254`` (the native
 core), ``zkats.circuit`` and ``zkats.gadgets`` (the constraint system),
-``zkats.groth16``, ``zkats.formats``, ``zkats.commit`` and ``zkats.venue``,
-the circuits in ``zkats.circuits``, and the CLI.
+``zkats.groth16``, ``zkats.formats``, ``zkats.commit``, ``zkats.pricing``
+(numpy only: marks, Greeks, risk arrays) and ``zkats.venue``, the circuits in
+``zkats.circuits``, and the CLI.
 """
 
 __version__ = "0.1.0"

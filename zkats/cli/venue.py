@@ -26,7 +26,31 @@ def _common(f):
     return f
 
 
+def _remember(key):
+    def callback(ctx, param, value):
+        ctx.meta[key] = value
+        return value
+
+    return callback
+
+
 def _venue_opt(f):
+    f = click.option(
+        "--token-file",
+        type=click.Path(dir_okay=False),
+        expose_value=False,
+        callback=_remember("zkats.token_file"),
+        help="Operator token file, for the operator's commands on a service "
+        "(default: $ZKATS_OPERATOR_TOKEN).",
+    )(f)
+    f = click.option(
+        "--service",
+        default=lambda: os.environ.get("ZKATS_SERVICE") or None,
+        expose_value=False,
+        callback=_remember("zkats.service"),
+        help="Talk to the settlement service at this URL instead of a local venue "
+        "directory (default: $ZKATS_SERVICE).",
+    )(f)
     return click.option(
         "--venue",
         "-V",
@@ -49,8 +73,20 @@ def _out(as_json, data, text):
 
 
 def _open(venue_dir, quiet, cluster=None):
-    """The venue; with ``cluster`` (the ``--cluster`` option) its proofs are
+    """The venue: a local directory, or the service named by ``--service``;
+    with ``cluster`` (the ``--cluster`` option) a local venue's proofs are
     made on the prover pool at that address."""
+    meta = click.get_current_context().meta
+    url = meta.get("zkats.service")
+    if url:
+        if cluster:
+            from ..errors import InputError
+
+            raise InputError("--cluster: the service named by --service makes its own proofs")
+        from ..server.client import RemoteVenue, operator_token
+
+        token = operator_token(token_file=meta.get("zkats.token_file"))
+        return RemoteVenue(url, progress=_progress(quiet), token=token)
     from ..venue.workflow import Venue
 
     v = Venue(venue_dir, progress=_progress(quiet))
@@ -98,8 +134,12 @@ def venue_init(directory, ptau, mark, as_json, quiet):
     from ..venue.workflow import CEREMONY_WARNING, Venue
 
     click.echo(f"zkats: WARNING: {CEREMONY_WARNING}", err=True)
+    from ..server.auth import create_token
+
     v = Venue.init(directory, ptau=ptau, progress=_progress(quiet), mark=mark)
+    token = create_token(v.dir)
     data = {
+        "operator_token_file": str(token),
         "venue": str(v.dir),
         "ledger": str(v.dir / "ledger.db"),
         "keys": str(v.dir / "keys"),

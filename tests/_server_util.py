@@ -1,0 +1,218 @@
+"""Helpers for the server tests: a venue whose verifying keys have a known
+trapdoor (so valid Groth16 proofs are cheap to make), batch builders, and a
+``zkats serve`` subprocess.
+
+TEST DOUBLE: the keys come from ``_groth16_sim.sim_key``; the proofs satisfy
+the real verification equation (the service verifies them for real, batched
+per circuit).  A and B are fixed per circuit and only C depends on the public
+signals: one native G1 multiplication per proof.  Netting proofs are real
+Schnorr proofs over real Pedersen legs.
+"""
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from _groth16_sim import G1, G2, sim_key
+
+from zkats import bn254
+from zkats.field import R
+from zkats.formats.snarkjs_json import write_verification_key
+from zkats.groth16 import _curve
+from zkats.groth16.data_structures import Proof
+from zkats.venue import batch as B
+from zkats.venue import instruments
+from zkats.venue.settlement import DEFAULT_LAYOUTS
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSET = 7
+ZKATS = [sys.executable, "-m", "zkats.cli"]
+
+
+class SimProver:
+    """Valid proofs for the sim keys written by :func:`sim_venue`."""
+
+    def __init__(self, seed=0):
+        self.td, self.vk, self.fixed = {}, {}, {}
+        for i, (name, layout) in enumerate(sorted(DEFAULT_LAYOUTS.items())):
+            vk, td = sim_key(len(layout.names), seed=seed * 100 + i)
+            a, b = td["rnd"].randrange(1, R), td["rnd"].randrange(1, R)
+            self.td[name], self.vk[name] = td, vk
+            self.fixed[name] = (a, b, _curve.g1_mul(G1, a), _curve.g2_mul(G2, b))
+
+    def write_keys(self, keys_dir):
+        keys_dir.mkdir(parents=True, exist_ok=True)
+        for name, vk in self.vk.items():
+            write_verification_key(keys_dir / f"{name}.vkey.json", vk)
+
+    def proof(self, circuit, public):
+        td = self.td[circuit]
+        a, b, pa, pb = self.fixed[circuit]
+        lin = (td["ic"][0] + sum(x * k for x, k in zip(public, td["ic"][1:]))) % R
+        c = (a * b - td["alpha"] * td["beta"] - lin * td["gamma"]) * pow(td["delta"], -1, R) % R
+        return Proof(a=pa, b=pb, c=bn254.g1_mul(G1, c))
+
+    def bundle(self, circuit, public):
+        return B.ProofBundle(circuit, tuple(public), self.proof(circuit, public))
+
+
+def sim_venue(directory, prover, clock_offset=0):
+    """A development venue directory with the sim verifying keys (no proving keys)."""
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    prover.write_keys(d / "keys")
+    perp = instruments.perpetual("BTC", tick=1)
+    meta = {
+        "kind": "zkats-venue",
+        "version": 1,
+        "development_keys": True,
+        "instruments": {"BTC-PERP": str(perp.id)},
+        "epochs": {},
+        "clock_offset": clock_offset,
+    }
+    (d / "venue.json").write_text(json.dumps(meta))
+    return d
+
+
+def rand():
+    return secrets.randbelow(R - 1) + 1
+
+
+def deposit_item(prover, root, nullifier=None, commitment=None, account=None, amount=100):
+    pub = [
+        root,
+        rand() if nullifier is None else nullifier,
+        rand() if commitment is None else commitment,
+        rand() if account is None else account,
+        ASSET,
+        amount,
+    ]
+    return B.Item("deposit", {"deposit": prover.bundle("deposit", pub)})
+
+
+def deposit_batch(prover, root, n=1):
+    return B.Batch([deposit_item(prover, root) for _ in range(n)])
+
+
+def _leg_pair(value):
+    from zkats.commit import netting
+    from zkats.commit.pedersen import L, commit_signed
+
+    r1, r2 = secrets.randbelow(L), secrets.randbelow(L)
+    legs = [commit_signed([value], r1), commit_signed([-value], r2)]
+    return legs, netting.prove(legs, [r1, r2])
+
+
+def trade_items(prover, root, epoch_id, epoch_hash, instrument, now):
+    """[order a, order b, trade] with fresh points: a valid trade opening its own orders."""
+    (leg_a, leg_b), net = _leg_pair(secrets.randbelow(1000) + 1)
+    pts = [(rand(), rand()) for _ in range(4)]  # order a, order b, rem a, rem b
+    ta, tb = rand(), rand()
+    orders = [
+        B.Item("order", {"order": prover.bundle("order", [pts[i][0], pts[i][1], now])})
+        for i in (0, 1)
+    ]
+    match = [instrument, now, 0, 0, *pts[0], *pts[1], *pts[2], *pts[3], *leg_a, *leg_b, ta, tb]
+    legs = {
+        "leg_a": [root, rand(), rand(), instrument, *leg_a, ta, epoch_id, epoch_hash],
+        "leg_b": [root, rand(), rand(), instrument, *leg_b, tb, epoch_id, epoch_hash],
+    }
+    trade = B.Item(
+        "trade",
+        {
+            "match": prover.bundle("match", match),
+            "leg_a": prover.bundle("transition", legs["leg_a"]),
+            "leg_b": prover.bundle("transition", legs["leg_b"]),
+        },
+        netting=B.NettingProof(R=net.R, s=net.s),
+    )
+    return orders + [trade]
+
+
+def nullifiers_of(batch):
+    layouts = DEFAULT_LAYOUTS
+    out = []
+    for it in batch.items:
+        for b in it.proofs.values():
+            sig = dict(zip(layouts[b.circuit].names, b.public))
+            if "nullifier" in sig and b.circuit != "health":
+                out.append(str(sig["nullifier"]))
+    return out
+
+
+# --------------------------------------------------------------------------
+# a server subprocess
+# --------------------------------------------------------------------------
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """``zkats serve`` in a subprocess on 127.0.0.1 (restartable)."""
+
+    def __init__(self, venue_dir, db=None, port=None, env=None):
+        self.venue_dir, self.db = Path(venue_dir), db
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = dict(os.environ, **(env or {}))
+        self.proc = None
+        self.log = self.venue_dir / f"server-{self.port}.log"
+
+    def start(self, timeout=60):
+        cmd = ZKATS + ["serve", "-V", str(self.venue_dir), "--port", str(self.port), "-q"]
+        if self.db:
+            cmd += ["--db", self.db]
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(
+                cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
+        self.wait_ready(timeout)
+        return self
+
+    def wait_ready(self, timeout=60):
+        import httpx
+
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < timeout:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
+            try:
+                if httpx.get(self.url + "/v1/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"server not ready after {timeout} s")
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def token(venue_dir):
+    return (Path(venue_dir) / "operator.token").read_text().strip()

@@ -1,0 +1,395 @@
+"""The ASGI application of ``zkats serve``: the settlement service over HTTP.
+
+Versioned JSON API under ``/v1`` (OpenAPI document at ``/openapi.json``,
+interactive docs at ``/docs``), the public ledger page at ``/``.
+
+=======================================  ======================================
+endpoint                                 what
+=======================================  ======================================
+``POST /v1/batches``                     submit a batch (the JSON of ``zkats
+                                         settle``): verified and applied
+                                         atomically (201 + receipt) or refused
+                                         with the CLI's one-line reason
+``GET /v1/batches[?after=&limit=]``      applied batches (``/v1/batches/latest``,
+                                         ``/v1/batches/{id}``)
+``GET /v1/roots[?after=&limit=]``        root history; ``/v1/roots/current``,
+                                         ``/v1/roots/{root}`` (known or not)
+``GET /v1/nullifiers/{n}``               spent or not (and where)
+``GET /v1/notes?after=LEAF``             note commitments after a leaf index
+                                         (wallet sync); ``/v1/notes/{c}``
+``GET /v1/paths/{leaf}``                 Merkle authentication path + root
+``GET /v1/epochs``                       oracle epochs: entries, marks, hash,
+                                         deadline, closed
+``GET /v1/orders/open``                  open order commitments
+``GET /v1/liquidatable``                 accounts marked liquidatable
+``GET /v1/summary``, ``/v1/venue``       counts, escrow; public venue metadata
+``GET /v1/keys/{circuit}/{zkey|vkey}``   the venue's proving/verifying keys
+``POST /v1/epochs``                      operator: publish the next epoch
+``POST /v1/epochs/{id}/close``           operator: close an epoch (after its
+                                         deadline)
+``POST /v1/clock/advance``               operator, development venues only
+``GET /v1/health``                       liveness and the current root
+=======================================  ======================================
+
+Errors are ``{"error": "<one line>"}`` with 400 (malformed request), 401/403
+(operator token missing/rejected), 404, 409 (refused by the ledger's rules:
+replay, double spend, bad proof, stale epoch...), 413 (body too large), 415
+(not JSON) and 503 (the database is unavailable; nothing was applied).
+Request bodies are read up to ``max_body`` bytes and parsed with the strict
+JSON reader (:mod:`zkats.formats.jsonio`).  Nothing returns or logs a secret:
+the server holds only public data and the SHA-256 of the operator token.
+"""
+
+import re
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .. import __version__
+from ..errors import LedgerError, ZkatsError
+from ..formats import jsonio
+from . import reads, schema
+from .auth import OperatorCheck, bearer
+from .state import ServedVenue
+
+API = "/v1"
+#: default cap on a request body (a batch of ~1,500 trades)
+DEFAULT_MAX_BODY = 8 * 1024 * 1024
+#: bodies of the operator endpoints are tiny
+MAX_OPERATOR_BODY = 64 * 1024
+#: query integers are bounded (SQLite integers are 64-bit)
+MAX_INT = 2**62
+STATIC = Path(__file__).with_name("static")
+
+_DEC = re.compile(r"(0|[1-9][0-9]{0,77})\Z")
+_UNAVAILABLE = ("ledger is busy", "nothing was applied", "commit failed", "database is unavailable")
+
+
+class HttpError(ZkatsError):
+    def __init__(self, status, message):
+        self.status = status
+        super().__init__(message)
+
+
+def _one_line(msg):
+    msg = " ".join(str(msg).split())
+    return msg if len(msg) <= 2000 else msg[:1997] + "..."
+
+
+def _error(status, msg):
+    return JSONResponse({"error": _one_line(msg)}, status_code=status)
+
+
+def _status_of(err):
+    if isinstance(err, HttpError):
+        return err.status
+    if isinstance(err, LedgerError):
+        msg = str(err)
+        return 503 if any(s in msg for s in _UNAVAILABLE) else 409
+    return 400
+
+
+def _decimal(value, what):
+    if not _DEC.match(value):
+        raise HttpError(400, f"{what}: expected a canonical decimal string")
+    from ..field import R
+
+    n = int(value)
+    if n >= R:
+        raise HttpError(400, f"{what}: not a field element (>= r)")
+    return n
+
+
+async def _body(request, limit):
+    ctype = request.headers.get("content-type", "application/json").split(";")[0].strip()
+    if ctype.lower() not in ("application/json", ""):
+        raise HttpError(415, f"request body: expected application/json, not {ctype[:40]!r}")
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.isdigit():
+            raise HttpError(400, "request body: bad Content-Length")
+        if int(declared) > limit:
+            raise HttpError(413, f"request body: larger than {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HttpError(413, f"request body: larger than {limit} bytes")
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    if not body:
+        raise HttpError(400, "request body: empty (expected JSON)")
+    return body
+
+
+def _receipt(r):
+    return {
+        "batch_id": r.batch_id,
+        "digest": r.digest,
+        "root": str(r.root),
+        "items": r.n_items,
+        "nullifiers": r.nullifiers,
+        "leaf_indices": [
+            {"item": i, "role": role, "leaf_index": leaf} for i, role, leaf in r.leaf_indices
+        ],
+        "verify_seconds": round(r.verify_seconds, 6),
+        "apply_seconds": round(r.apply_seconds, 6),
+    }
+
+
+def create_app(venue_dir, db=None, max_body=DEFAULT_MAX_BODY, state=None):
+    """The application over venue directory ``venue_dir`` (ledger ``db``)."""
+    st = state or ServedVenue(venue_dir, db)
+    operator = OperatorCheck.from_venue(st.dir)
+
+    @asynccontextmanager
+    async def lifespan(app):
+        yield
+        st.close()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="zkats settlement service",
+        version=__version__,
+        description="Verify and apply settlement batches; read the public ledger.",
+    )
+    app.state.venue = st
+
+    # -- errors: one line, no stack, nothing echoed -----------------------------
+    @app.exception_handler(ZkatsError)
+    async def _zkats_error(request, err):
+        return _error(_status_of(err), str(err))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request, err):
+        errs = err.errors()
+        if errs:
+            e = errs[0]
+            where = ".".join(str(p) for p in e.get("loc", ()))
+            return _error(400, f"{where}: {e.get('msg', 'invalid')}")
+        return _error(400, "invalid request")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request, err):
+        return _error(err.status_code, str(err.detail))
+
+    @app.exception_handler(Exception)
+    async def _internal(request, err):  # pragma: no cover - a bug; never echo it
+        return _error(500, "internal error")
+
+    def _operator(request):
+        token = bearer(request.headers.get("authorization"))
+        if token is None:
+            raise HttpError(401, "operator token required (Authorization: Bearer ...)")
+        if not operator.check(token):
+            raise HttpError(403, "operator token rejected")
+
+    def _q(name, value, lo=0, hi=MAX_INT):
+        if not lo <= value <= hi:
+            raise HttpError(400, f"{name}: must be between {lo} and {hi}")
+        return value
+
+    # -- submit -------------------------------------------------------------------
+    @app.post(
+        f"{API}/batches",
+        status_code=201,
+        tags=["settlement"],
+        summary="Verify and apply a batch atomically",
+        responses=schema.ERRORS,
+        openapi_extra=schema.body(schema.BATCH),
+    )
+    async def submit_batch(request: Request):
+        body = await _body(request, max_body)
+
+        def work():
+            from ..venue import batch as B
+
+            parsed = B.loads(body, source="request body")
+            return _receipt(st.service().apply(parsed))
+
+        return JSONResponse(await run_in_threadpool(work), status_code=201)
+
+    # -- reads ----------------------------------------------------------------
+    @app.get(f"{API}/health", tags=["service"])
+    def health():
+        led = st.ledger
+        return {
+            "status": "ok",
+            "version": __version__,
+            "batches": led.batch_count(),
+            "root": str(led.current_root()),
+            "now": st.now(),
+        }
+
+    @app.get(f"{API}/venue", tags=["ledger"])
+    def venue():
+        return st.venue_public()
+
+    @app.get(f"{API}/summary", tags=["ledger"])
+    def summary():
+        s = st.ledger.summary()
+        s["escrow"] = {str(k): str(v) for k, v in s["escrow"].items()}
+        return s
+
+    @app.get(f"{API}/batches", tags=["ledger"])
+    def list_batches(after: int = 0, limit: int = 100):
+        return {"batches": reads.batches(st.ledger, _q("after", after), _q("limit", limit, 1))}
+
+    @app.get(f"{API}/batches/latest", tags=["ledger"])
+    def latest(limit: int = 20):
+        return {"batches": reads.latest_batches(st.ledger, _q("limit", limit, 1))}
+
+    @app.get(f"{API}/batches/{{batch_id}}", tags=["ledger"], responses=schema.ERRORS)
+    def get_batch(batch_id: int):
+        b = reads.batch(st.ledger, _q("batch_id", batch_id))
+        if b is None:
+            raise HttpError(404, f"batch {batch_id} is unknown")
+        return b
+
+    @app.get(f"{API}/roots", tags=["ledger"])
+    def list_roots(after: int = -1, limit: int = 100):
+        return {"roots": reads.roots(st.ledger, _q("after", after, -1), _q("limit", limit, 1))}
+
+    @app.get(f"{API}/roots/current", tags=["ledger"])
+    def current_root():
+        led = st.ledger
+        return {"root": str(led.current_root()), "n_leaves": led.n_leaves()}
+
+    @app.get(f"{API}/roots/{{root}}", tags=["ledger"], responses=schema.ERRORS)
+    def root_status(root: str):
+        return reads.root_status(st.ledger, _decimal(root, "root"))
+
+    @app.get(f"{API}/nullifiers/{{nullifier}}", tags=["ledger"], responses=schema.ERRORS)
+    def nullifier_status(nullifier: str):
+        return reads.nullifier(st.ledger, _decimal(nullifier, "nullifier"))
+
+    @app.get(f"{API}/notes", tags=["ledger"])
+    def list_notes(after: int = -1, limit: int = 100):
+        led = st.ledger
+        return {
+            "notes": reads.notes(led, _q("after", after, -1), _q("limit", limit, 1)),
+            "n_leaves": led.n_leaves(),
+        }
+
+    @app.get(f"{API}/notes/{{commitment}}", tags=["ledger"], responses=schema.ERRORS)
+    def get_note(commitment: str):
+        n = reads.note(st.ledger, _decimal(commitment, "commitment"))
+        if n is None:
+            raise HttpError(404, f"note {commitment[:16]} is not in the ledger")
+        return n
+
+    @app.get(f"{API}/paths/{{leaf_index}}", tags=["ledger"], responses=schema.ERRORS)
+    def merkle_path(leaf_index: int):
+        led = st.ledger
+        _q("leaf_index", leaf_index)
+        with reads.snapshot(led):
+            n = led.n_leaves()
+            if leaf_index >= n:
+                raise HttpError(404, f"leaf index {leaf_index} not in the tree ({n} leaves)")
+            sibs, bits = led.note_path(leaf_index)
+            root = led.current_root()
+        return {
+            "leaf_index": leaf_index,
+            "siblings": [str(s) for s in sibs],
+            "bits": bits,
+            "root": str(root),
+        }
+
+    @app.get(f"{API}/epochs", tags=["ledger"])
+    def list_epochs():
+        meta = st.meta.get().get("epochs", {})
+        out = []
+        for e in reads.epochs(st.ledger):
+            m = meta.get(str(e["epoch_id"]), {})
+            e["marks"] = m.get("marks", {})
+            e["entries"] = m.get("entries", [])
+            out.append(e)
+        return {"epochs": out, "now": st.now()}
+
+    @app.get(f"{API}/orders/open", tags=["ledger"])
+    def open_orders(after: str = "", limit: int = 100):
+        if len(after) > 200:
+            raise HttpError(400, "after: too long")
+        return {"orders": reads.open_orders(st.ledger, after, _q("limit", limit, 1))}
+
+    @app.get(f"{API}/liquidatable", tags=["ledger"])
+    def liquidatable(epoch: int = -1, pending: bool = False):
+        eid = None if epoch == -1 else _q("epoch", epoch)
+        return {"liquidatable": reads.liquidatable(st.ledger, eid, pending)}
+
+    @app.get(f"{API}/keys/{{circuit}}/{{kind}}", tags=["venue"], responses=schema.ERRORS)
+    def key_file(circuit: str, kind: str):
+        from ..venue.workflow import CIRCUITS
+
+        if circuit not in CIRCUITS:
+            raise HttpError(404, f"unknown circuit {circuit[:40]!r}")
+        names = {"zkey": f"{circuit}.zkey", "vkey": f"{circuit}.vkey.json"}
+        if kind not in names:
+            raise HttpError(404, "key kind: zkey or vkey")
+        path = st.dir / "keys" / names[kind]
+        if not path.is_file():
+            raise HttpError(404, f"the venue has no {kind} for {circuit}")
+        return FileResponse(path, media_type="application/octet-stream")
+
+    # -- operator -------------------------------------------------------------
+    @app.post(
+        f"{API}/epochs",
+        status_code=201,
+        tags=["operator"],
+        responses=schema.ERRORS,
+        openapi_extra=schema.body(schema.PUBLISH, secured=True),
+    )
+    async def publish_epoch(request: Request):
+        _operator(request)
+        d = jsonio.loads(
+            await _body(request, MAX_OPERATOR_BODY), source="request body", max_depth=4
+        )
+        marks, deadline_in = schema.parse_publish(d)
+        eid = await run_in_threadpool(st.publish_epoch, marks, deadline_in)
+        return JSONResponse({"epoch_id": eid}, status_code=201)
+
+    @app.post(
+        f"{API}/epochs/{{epoch_id}}/close",
+        tags=["operator"],
+        responses=schema.ERRORS,
+        openapi_extra={"security": [{"operatorToken": []}]},
+    )
+    async def close_epoch(epoch_id: int, request: Request):
+        _operator(request)
+        _q("epoch_id", epoch_id)
+        eid, marked = await run_in_threadpool(st.close_epoch, epoch_id)
+        return {"epoch_id": eid, "liquidatable": marked}
+
+    @app.post(
+        f"{API}/clock/advance",
+        tags=["operator"],
+        responses=schema.ERRORS,
+        openapi_extra=schema.body(schema.ADVANCE, secured=True),
+    )
+    async def advance_clock(request: Request):
+        _operator(request)
+        d = jsonio.loads(
+            await _body(request, MAX_OPERATOR_BODY), source="request body", max_depth=2
+        )
+        seconds = schema.parse_advance(d)
+        return {"now": await run_in_threadpool(st.advance_clock, seconds)}
+
+    # -- the public page ------------------------------------------------------
+    @app.get("/", include_in_schema=False)
+    def page():
+        return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    @app.get("/static/{name}", include_in_schema=False)
+    def static(name: str):
+        files = {"app.js": "text/javascript", "style.css": "text/css"}
+        if name not in files:
+            return Response(status_code=404)
+        return FileResponse(STATIC / name, media_type=files[name])
+
+    schema.install_openapi(app)
+    return app

@@ -1,0 +1,160 @@
+"""What one ``zkats serve`` process holds: the venue directory, the ledger
+database, the verifying keys, and one settlement service per worker thread.
+
+The venue directory gives the public metadata (``venue.json``: instruments,
+published oracle epochs with their entries and marks, the development clock
+offset) and the verifying keys (``keys/NAME.vkey.json``).  ``venue.json`` is
+re-read whenever its modification time changes, so ``zkats venue
+advance-clock`` or a second server publishing an epoch is seen at once.
+
+The ledger is ``DIR/ledger.db`` unless ``db`` names another database
+(``sqlite:///PATH``, a plain path, or ``postgresql://...``).  Each worker
+thread opens its own connection (a :class:`SettlementService`): SQLite
+connections are not shared between threads, and every write is one ledger
+transaction, so concurrent submissions serialise in the database exactly
+as concurrent ``zkats settle`` processes do.
+"""
+
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+from ..errors import InputError, LedgerError
+from ..venue import workflow
+
+
+def ledger_target(venue_dir, db=None):
+    """The ledger location for ``SettlementService``: a path or a URL."""
+    if db is None or db == "":
+        return str(Path(venue_dir) / "ledger.db")
+    if db.startswith("sqlite:///"):
+        return db[len("sqlite:///") - 1 :]
+    if db.startswith(("postgresql://", "postgres://")):
+        return db
+    if "://" in db:
+        raise InputError(
+            f"--db {db.split('://')[0]}://...: unsupported database (sqlite or postgresql)"
+        )
+    return db
+
+
+class _Meta:
+    """``venue.json``, reloaded when its mtime changes."""
+
+    def __init__(self, venue_dir):
+        self.path = Path(venue_dir) / "venue.json"
+        self._lock = threading.Lock()
+        self._stamp = None
+        self._meta = None
+
+    def get(self):
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            raise InputError(f"{self.path.parent}: not a venue directory") from None
+        stamp = (st.st_mtime_ns, st.st_size)
+        with self._lock:
+            if stamp != self._stamp:
+                self._meta = workflow.read_json(self.path, "zkats-venue")
+                self._stamp = stamp
+            return self._meta
+
+
+class ServedVenue:
+    """The state behind the app.  ``clock`` overrides the venue clock (tests)."""
+
+    def __init__(self, venue_dir, db=None, clock=None, verifier=None, netting=None):
+        from ..venue.settlement import Groth16Verifier
+
+        self.dir = Path(venue_dir)
+        if not (self.dir / "venue.json").exists():
+            raise InputError(f"{self.dir}: not a venue directory (run `zkats venue init` first)")
+        self.meta = _Meta(self.dir)
+        self.meta.get()
+        self.target = ledger_target(self.dir, db)
+        self.verifier = verifier or Groth16Verifier.from_dir(self.dir / "keys")
+        self.netting = netting
+        self._clock = clock
+        self._local = threading.local()
+        self._all = []
+        self._all_lock = threading.Lock()
+        #: serialises this process's operator actions (venue.json + ledger)
+        self.operator_lock = threading.Lock()
+        self.started = time.time()
+        self.service()  # open (and create or migrate) the ledger now: fail at start
+
+    def now(self):
+        if self._clock is not None:
+            return int(self._clock())
+        return int(time.time()) + int(self.meta.get().get("clock_offset", 0))
+
+    def service(self):
+        """This thread's settlement service (opened on first use)."""
+        svc = getattr(self._local, "svc", None)
+        if svc is None:
+            from ..venue.settlement import SettlementService
+
+            svc = SettlementService(
+                self.target, verifier=self.verifier, netting=self.netting, clock=self.now
+            )
+            self._local.svc = svc
+            with self._all_lock:
+                self._all.append(svc)
+        return svc
+
+    @property
+    def ledger(self):
+        return self.service().ledger
+
+    def close(self):
+        with self._all_lock:
+            for svc in self._all:
+                try:
+                    svc.close()
+                except sqlite3.ProgrammingError:  # opened by another (finished) thread
+                    continue
+            self._all.clear()
+
+    # -- operator actions ---------------------------------------------------
+    def _venue(self):
+        """A :class:`workflow.Venue` over this directory that settles through
+        this thread's service (publishing writes venue.json and the ledger)."""
+        v = workflow.Venue(self.dir)
+        v._svc = self.service()
+        return v
+
+    def publish_epoch(self, marks, deadline_in):
+        with self.operator_lock:
+            v = self._venue()
+            ep = v.publish_epoch(marks, deadline_in)
+            return ep.epoch_id
+
+    def close_epoch(self, epoch_id):
+        with self.operator_lock:
+            v = self._venue()
+            return v.close_epoch(epoch_id)
+
+    def advance_clock(self, seconds):
+        with self.operator_lock:
+            meta = self.meta.get()
+            if not meta.get("development_keys"):
+                raise LedgerError("the clock can only be moved on a development venue")
+            v = self._venue()
+            v.advance_clock(seconds)
+            return v.now()
+
+    # -- public views -------------------------------------------------------
+    def venue_public(self):
+        m = self.meta.get()
+        return {
+            "kind": "zkats-venue",
+            "version": m.get("version", 1),
+            "development_keys": bool(m.get("development_keys")),
+            "instruments": dict(m.get("instruments", {})),
+            "epochs": m.get("epochs", {}),
+            "now": self.now(),
+            "depth": self.ledger.depth,
+            "circuits": sorted(self.verifier.keys),
+        }

@@ -271,7 +271,7 @@ def main():
         return shard_child(args.paths[0], args.paths[1], args._child, args.repeat)
     from groth16 import prepare
 
-    work = Path(args.workdir)
+    work = Path(args.workdir).resolve()
     work.mkdir(parents=True, exist_ok=True)
     summary = {}
     if not args.skip_pool:

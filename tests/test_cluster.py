@@ -314,3 +314,86 @@ def test_cluster_up_prove_status_down(circuits, tmp_path):
 def read_wtns_bytes(c, i):
     """A .wtns file's bytes for witness i of a zkats circuit (written by the fixture)."""
     return (c.zkey.parent / f"{c.name}{i}.wtns").read_bytes()
+
+
+def test_venue_operator_commands_on_the_pool(ray_local, tmp_path):
+    """`zkats match` and `zkats liquidate` with --cluster: their proofs are
+    made on the pool and the ledger accepts them."""
+    from zkats.cli import main
+
+    address = ray_local.get_runtime_context().gcs_address
+
+    def ok(*args):
+        r = CliRunner().invoke(main, [str(a) for a in args])
+        assert r.exit_code == 0, (args, r.output, r.exception)
+        return r
+
+    v = tmp_path / "v"
+    ok("venue", "init", v, "--quiet")
+    for n, amount in (("a", 50_000), ("b", 90_000)):
+        ok("keys", "new", tmp_path / f"{n}.wallet")
+        ok(
+            "deposit",
+            amount,
+            "-V",
+            v,
+            "-w",
+            tmp_path / f"{n}.wallet",
+            "-o",
+            tmp_path / f"d{n}",
+            "-q",
+        )
+    ok("settle", "-V", v, tmp_path / "da", tmp_path / "db", "-q")
+    for n, side, limit in (("a", "buy", 60_100), ("b", "sell", 59_900)):
+        ok(
+            "order",
+            "new",
+            "-V",
+            v,
+            "-w",
+            tmp_path / f"{n}.wallet",
+            "--side",
+            side,
+            "--size",
+            3,
+            "--limit",
+            limit,
+            "-o",
+            tmp_path / f"{n}.order",
+        )
+    ok(
+        "match",
+        "-V",
+        v,
+        tmp_path / "a.order",
+        tmp_path / "b.order",
+        "--wallet-a",
+        tmp_path / "a.wallet",
+        "--wallet-b",
+        tmp_path / "b.wallet",
+        "-o",
+        tmp_path / "t.json",
+        "--prove-orders",
+        "--settle",
+        "-q",
+        "--cluster",
+        address,
+    )
+    ok("venue", "advance-clock", "-V", v, 4000)
+    pending = len(json.loads(ok("oracle", "close", "-V", v, "--json").stdout)["liquidatable"])
+    assert pending >= 1  # neither account proved its health
+    ok(
+        "liquidate",
+        "-V",
+        v,
+        "-w",
+        tmp_path / "a.wallet",
+        "-o",
+        tmp_path / "l.json",
+        "--settle",
+        "-q",
+        "--cluster",
+        address,
+    )
+    s = json.loads(ok("ledger", "show", "-V", v, "--json").stdout)
+    assert s["trades"] == 1 and s["liquidatable_pending"] == pending - 1

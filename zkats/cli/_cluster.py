@@ -45,7 +45,12 @@ def remote_prover(address, shards=None):
         if not pool:
             from ..cluster.pool import ProverPool
 
-            pool.append(ProverPool(address))
+            # the cluster's named workers (`zkats cluster up`), else one of
+            # our own for this command (its proofs come one after another)
+            pool.append(ProverPool(address, workers=1))
+            ctx = click.get_current_context(silent=True)
+            if ctx is not None:
+                ctx.call_on_close(pool[0].close)
         return pool[0].prove(zkey_path, witness)
 
     return prove

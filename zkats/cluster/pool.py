@@ -174,17 +174,25 @@ class ProverPool:
 
     ``address``: a running cluster (``zkats cluster up`` prints it) or None
     for a private local one.  On a cluster with ``zkats cluster up``'s named
-    workers the pool uses them; otherwise it starts ``workers`` actors of its
-    own (default: the cluster's CPU count), which end with :meth:`close`.
+    workers the pool uses them (unless ``named=False``); otherwise it starts
+    ``workers`` actors of its own (default: the cluster's CPU count), which
+    end with :meth:`close`.
     """
 
     def __init__(
-        self, address=None, workers=None, depth=2, max_pending=None, max_attempts=3, local_cpus=None
+        self,
+        address=None,
+        workers=None,
+        depth=2,
+        max_pending=None,
+        max_attempts=3,
+        local_cpus=None,
+        named=True,
     ):
         self.ray = _ray.connect(address, num_cpus=local_cpus)
         if depth < 1 or max_attempts < 1:
             raise InputError("depth and max_attempts must be >= 1")
-        actors = named_workers() if workers is None and address is not None else []
+        actors = named_workers() if named and address is not None else []
         self.owned = not actors
         if not actors:
             n = workers or max(1, int(self.ray.cluster_resources().get("CPU", 1)))

@@ -49,7 +49,7 @@ $(NPMSTAMP): package.json package-lock.json
 # Rebuild the C extension in place after editing native/ (pip install -e
 # does not watch the C sources).
 native:
-	$(BIN)/python -m pip install -q setuptools wheel cffi
+	$(BIN)/python -m pip install -q 'setuptools>=77' wheel 'cffi>=1.16'
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 

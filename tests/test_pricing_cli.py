@@ -15,6 +15,7 @@ from zkats.pricing import (
     Underlying,
     VolSurface,
     fixed_marks,
+    load_market,
     quote,
     risk_array,
 )
@@ -109,3 +110,12 @@ def test_bad_input_is_one_line(market_file, tmp_path):
     assert "missing keys" in out
     out = run("price", "quote", "--market", path, CALL, 0, "buy", "--spread-bps", 20, code=1)
     assert "quote size" in out
+
+
+def test_example_market_in_the_docs(root):
+    path = root / "docs" / "examples" / "market.json"
+    m = load_market(path)
+    assert set(m.underlyings) == {"BTC", "ETH"}
+    exp = m.underlyings["BTC"].surface.smiles[1].expiry
+    out = json.loads(run("price", "value", "--market", path, f"BTC-{exp}-65000-C", "--json"))
+    assert 0 < out[0]["model"]["price"] < 5_000 and 0.3 < out[0]["model"]["vol"] < 0.7

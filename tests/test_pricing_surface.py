@@ -262,6 +262,9 @@ def test_expired_option_is_intrinsic():
     gone = market(now=T2, surf=VolSurface("BTC", (Smile(T2, (1.0,), (0.5,)),)))
     v = valuation(Option("BTC", 65_000.0, T1, "put"), gone)
     assert (v.price, v.delta, v.gamma, v.vol) == (5_000.0, -1.0, 0.0, 0.0)
+    carry = market(carry=0.1, now=T2, surf=VolSurface("BTC", (Smile(T2, (1.0,), (0.5,)),)))
+    for inst in (Future("BTC", T1), Option("BTC", 50_000.0, T1, "call")):
+        assert valuation(inst, carry).theta == 0.0
 
 
 def test_fixed_marks():

@@ -127,6 +127,14 @@ def verifier_artifact(vk, name):
     return compile_sources({f"{name}.sol": src})[name]
 
 
+def batch_verifier_artifact(vks, name="Groth16BatchVerifier"):
+    """The zkats-exported batch verifier (:mod:`zkats.groth16.solidity_batch`)
+    for the keys ``vks`` (key id = position), named ``name``."""
+    from ..groth16.solidity_batch import solidity_batch_verifier
+
+    return compile_sources({f"{name}.sol": solidity_batch_verifier(vks, name)})[name]
+
+
 def poseidon_artifact(n_inputs=2):
     """circomlibjs' generated Poseidon contract (the peer's bytecode
     generator, run here; the result is cached, never committed)."""

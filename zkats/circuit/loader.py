@@ -28,8 +28,27 @@ def list_circuits():
     return dict(sorted(registered().items()))
 
 
+#: what other files given where a circuit is expected are, and what to run instead
+_NOT_PYTHON = {
+    ".wasm": "circom's witness calculator: `zkats wtns calculate FILE.wasm INPUT.json OUT.wtns`",
+    ".circom": "a circom source: compile it with circom (--r1cs --wasm), then use the .r1cs/.wasm",
+    ".r1cs": "a constraint file: `zkats r1cs info|print|export json FILE.r1cs`",
+    ".zkey": "a proving key: `zkats zkey export json|verificationkey FILE.zkey ...`",
+    ".wtns": "a witness: `zkats wtns export json FILE.wtns OUT.json`",
+    ".ptau": "a powers-of-tau file: `zkats powersoftau verify FILE.ptau`",
+    ".sym": "circom's signal names: give it to `zkats wtns debug ... --sym FILE.sym`",
+}
+
+
 def _load_file(path):
     p = Path(path)
+    if p.suffix != ".py":
+        what = _NOT_PYTHON.get(p.suffix.lower())
+        if what:
+            raise InputError(f"{path}: not a zkats circuit (.py file); this is {what}")
+        if p.is_dir():
+            raise InputError(f"{path}: a directory, not a zkats circuit (.py file)")
+        raise InputError(f"{path}: not a zkats circuit: give a registered name or a .py file")
     if not p.is_file():
         raise InputError(f"{path}: no such circuit file")
     modname = "zkats_user_circuit_" + hashlib.sha256(str(p.resolve()).encode()).hexdigest()[:12]

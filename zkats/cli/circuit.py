@@ -136,18 +136,46 @@ def circuit_compile(name, params, outdir):
     )
 
 
+def _is_wasm(path):
+    """True for circom's witness calculator (a WebAssembly file)."""
+    import os
+
+    s = str(path)
+    if s.endswith(".wasm"):
+        return True
+    if s.endswith(".py") or not os.path.isfile(s):
+        return False
+    with open(s, "rb") as f:
+        return f.read(4) == b"\0asm"
+
+
 @wtns.command("calculate")
-@click.argument("name")
-@click.argument("input_json", type=click.Path(dir_okay=False))
-@click.argument("out_wtns", type=click.Path(dir_okay=False))
+@click.argument("name", metavar="CIRCUIT")
+@click.argument("input_json", metavar="INPUT.json", type=click.Path(dir_okay=False))
+@click.argument("out_wtns", metavar="OUT.wtns", type=click.Path(dir_okay=False))
 @_PARAM
-def wtns_calculate(name, input_json, out_wtns, params):
-    """Solve the witness of circuit NAME for INPUT_JSON and write OUT_WTNS."""
+@click.option("--verbose", "-v", is_flag=True, help="Print a summary line.")
+def wtns_calculate(name, input_json, out_wtns, params, verbose):
+    """Compute the witness of CIRCUIT for INPUT.json and write OUT.wtns.
+
+    CIRCUIT is circom's witness calculator (CIRCUIT_js/CIRCUIT.wasm, run
+    in-process: no node needed; the same file as `snarkjs wtns calculate`)
+    or a zkats circuit (registered name or .py file)."""
+    from ..formats.jsonio import load_file
+
+    if _is_wasm(name):
+        from ..circom.wasm_witness import calculate_wtns
+        from ..errors import InputError
+
+        if params:
+            raise InputError("-p/--param sets zkats circuit parameters; a circom .wasm has none")
+        n = calculate_wtns(name, load_file(input_json), out_wtns)
+        if verbose:
+            click.echo(f"{out_wtns}: {n} values", err=True)
+        return
     from ..formats.wtns import write_wtns
 
     cc = _compile(name, params)
-    from ..formats.jsonio import load_file
-
     inputs = load_file(input_json)
     w = cc.solve(inputs, source=input_json)
     write_wtns(out_wtns, w)

@@ -9,6 +9,7 @@ and the verify path stay fast (no galois, no py_ecc on these paths).
 """
 
 import json
+import os
 import sys
 
 import click
@@ -83,30 +84,67 @@ def groth16_verify(vk_file, public_file, proof_file):
     click.echo("OK")
 
 
-@export.command("solidityverifier")
-@click.argument("zkey_file", metavar="FINAL.zkey", type=click.Path(dir_okay=False))
-@click.argument("sol_file", metavar="Verifier.sol", type=click.Path(dir_okay=False))
-def export_solidityverifier(zkey_file, sol_file):
-    """Write a Solidity Groth16 verifier for a proving key (or a
-    verification_key.json)."""
-    from ..groth16.solidity import solidity_verifier
-
-    if zkey_file.endswith(".json"):
+def _read_vk(path):
+    if path.endswith(".json"):
         from ..formats.snarkjs_json import read_verification_key
 
-        vk = read_verification_key(zkey_file)
+        return read_verification_key(path)
+    from ..formats.zkey import read_zkey
+
+    return read_zkey(path).verifying_key()
+
+
+@export.command("solidityverifier")
+@click.argument("files", metavar="FINAL.zkey... Verifier.sol", nargs=-1, required=True)
+@click.option(
+    "--batch",
+    is_flag=True,
+    help="Write a batch verifier for one or more keys (key id = position on the "
+    "command line): verifyBatch(keys, a, b, c, input) checks all the proofs "
+    "with one multi-pairing.",
+)
+@click.option("--name", default=None, help="Contract name (default Groth16Verifier or Groth16BatchVerifier).")
+def export_solidityverifier(files, batch, name):
+    """Write a Solidity Groth16 verifier for a proving key (or a
+    verification_key.json); with --batch, a batch verifier for several."""
+    from ..errors import InputError
+
+    if len(files) < 2:
+        raise click.UsageError("give the key file(s) and the output Verifier.sol")
+    *key_files, sol_file = files
+    if len(key_files) > 1 and not batch:
+        raise click.UsageError("several keys need --batch")
+    vks = []
+    for path in key_files:
+        vk = _read_vk(path)
+        if vk.n_public < 1:
+            raise InputError(
+                f"{path}: the circuit has no public signals; a Solidity verifier needs at least one"
+            )
+        vks.append(vk)
+    if batch:
+        from ..groth16.solidity_batch import solidity_batch_verifier
+
+        try:
+            src = solidity_batch_verifier(
+                vks, name or "Groth16BatchVerifier", labels=[os.path.basename(p) for p in key_files]
+            )
+        except ValueError as err:
+            raise InputError(str(err)) from None
     else:
-        from ..formats.zkey import read_zkey
+        from ..groth16.solidity import solidity_verifier
 
-        vk = read_zkey(zkey_file).verifying_key()
-    if vk.n_public < 1:
-        from ..errors import InputError
+        src = solidity_verifier(vks[0])
+        if name:
+            from ..groth16.solidity_batch import check_identifier
 
-        raise InputError(
-            f"{zkey_file}: the circuit has no public signals; a Solidity verifier needs at least one"
-        )
+            try:
+                check_identifier(name, "contract name")
+            except ValueError as err:
+                raise InputError(str(err)) from None
+            src = src.replace("contract Groth16Verifier", f"contract {name}")
     with open(sol_file, "w") as f:
-        f.write(solidity_verifier(vk))
+        f.write(src)
 
 
 @export.command("soliditycalldata")

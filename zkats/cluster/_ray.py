@@ -69,6 +69,16 @@ def actor_died(err):
     return isinstance(err, kinds)
 
 
+def actor_gone(err):
+    """True if ``err`` says the actor is dead for good (Ray will not restart
+    it), not merely restarting."""
+    exc = ray().exceptions
+    unavailable = getattr(exc, "ActorUnavailableError", ())
+    return not (unavailable and isinstance(err, unavailable)) and isinstance(
+        err, getattr(exc, "ActorDiedError", exc.RayActorError)
+    )
+
+
 def task_cause(err):
     """The exception a remote task raised (Ray wraps it), or ``err``."""
     cause = getattr(err, "cause", None)

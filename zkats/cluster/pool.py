@@ -267,6 +267,10 @@ class ProverPool:
         self.ray.get(refs)
 
     def workers_info(self):
+        """Each worker's pid, keys loaded and proofs made (after waiting for
+        the workers being restarted to answer)."""
+        while self._pings:
+            self._pump()
         return self.ray.get([s.actor.info.remote() for s in self._slots])
 
     def close(self):
@@ -338,10 +342,12 @@ class ProverPool:
         except Exception as err:
             if not _ray.actor_died(err):
                 raise
-            if self.owned:  # Ray gave up on it: replace it
+            if _ray.actor_gone(err) and self.owned:  # Ray gave up on it: replace it
                 self.ray.kill(slot.actor)
                 slot.actor = start_workers(1)[0]
                 self.stats["replaced"] += 1
+            else:  # restarting: ask again shortly
+                time.sleep(0.2)
             ping = slot.actor.ping.remote()
             slot.ping = ping
             self._pings[ping] = slot

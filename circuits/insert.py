@@ -39,7 +39,7 @@ from zkats.field import R
 from zkats.gadgets.bits import num2bits, range_check
 from zkats.gadgets.merkle import zero_hashes
 from zkats.gadgets.mux import select
-from zkats.gadgets.poseidon_hash import poseidon, poseidon_gadget
+from zkats.gadgets.poseidon_hash import poseidon, poseidon_plain
 
 #: default tree depth (the escrow's tree)
 DEPTH = 32
@@ -109,9 +109,9 @@ def roots(start, leaves, frontier, depth=DEPTH):
     for h in range(depth):
         bit = (start >> h) & 1
         f = int(frontier[h]) % R
-        old = poseidon([f, old]) if bit else poseidon([old, z[h]])
+        old = poseidon_plain([f, old]) if bit else poseidon_plain([old, z[h]])
         u = _window_step(v, bit, f, z[h])
-        v = [poseidon([u[2 * j], u[2 * j + 1]]) for j in range(widths[h + 1])]
+        v = [poseidon_plain([u[2 * j], u[2 * j + 1]]) for j in range(widths[h + 1])]
     return old, v[0]
 
 
@@ -185,7 +185,7 @@ class Insert(Circuit):
             b, f, zh = bits[h], self.frontier[h], api.constant(z[h])
             with api.scope("old_root"):
                 # bit 1: Poseidon(frontier, node); bit 0: Poseidon(node, Z[h])
-                old = poseidon_gadget(api, [select(api, b, f, old), select(api, b, old, zh)])
+                old = poseidon(api, [select(api, b, f, old), select(api, b, old, zh)])
             with api.scope("new_root"):
                 # only the slots the next window's parents read (the last
                 # one is the empty node when the window is odd)
@@ -195,6 +195,6 @@ class Insert(Circuit):
                     for i in range(slots)
                 ]
                 u += [zh] * (2 * widths[h + 1] - slots)
-                v = [poseidon_gadget(api, [u[2 * j], u[2 * j + 1]]) for j in range(widths[h + 1])]
+                v = [poseidon(api, [u[2 * j], u[2 * j + 1]]) for j in range(widths[h + 1])]
         api.assert_equal(old, self.old_root)
         api.assert_equal(v[0], self.new_root)

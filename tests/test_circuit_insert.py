@@ -13,7 +13,7 @@ from zkats.circuits import insert
 from zkats.errors import CircuitError, InputError
 from zkats.gadgets.merkle import MerkleTree
 
-from venue_helpers import assert_native_rejects, assert_unsat
+from zkats.testing import assert_native_rejects, assert_unsat
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ import os
 import sys
 import time
 
-_FLAGS = {"--quiet": "quiet", "--json": "as_json"}
+_FLAGS = {"--quiet": "quiet", "--json": "as_json", "--verbose": "verbose", "-v": "verbose"}
 
 
 class Progress:
@@ -56,12 +56,14 @@ def prove_command(
     r1cs_file=None,
     quiet=False,
     as_json=False,
+    verbose=False,
     remote=None,
 ):
     """Prove from files and write the proof and the public signals
     (snarkjs' JSON); with ``as_json`` print the stage timings on stdout.
-    ``remote``: a ``prove(zkey_path, witness)`` that proves elsewhere (the
-    ``--cluster`` option, :mod:`zkats.cli._cluster`).
+    ``verbose`` (snarkjs' -v) is accepted: the stage lines are shown unless
+    ``quiet``.  ``remote``: a ``prove(zkey_path, witness)`` that proves
+    elsewhere (the ``--cluster`` option, :mod:`zkats.cli._cluster`).
     Raises :class:`zkats.ZkatsError` for bad input."""
     from ..formats.snarkjs_json import write_proof, write_public
     from ..groth16.prover import prove_files
@@ -96,7 +98,7 @@ def prove_command(
 def parse(args):
     """The keyword arguments of :func:`prove_command` for ``args`` (what
     follows ``groth16 prove``), or None when click should handle them."""
-    paths, opts = [], {"r1cs_file": None, "quiet": False, "as_json": False}
+    paths, opts = [], {"r1cs_file": None, "quiet": False, "as_json": False, "verbose": False}
     i = 0
     while i < len(args):
         a = args[i]

@@ -32,6 +32,7 @@ from ._lean_prove import Progress as _Progress
     help="Constraint file, used to name the failing constraint of a bad witness.",
 )
 @click.option("--quiet", is_flag=True, help="No progress output.")
+@click.option("--verbose", "-v", is_flag=True, help="Stage lines on stderr (the default).")
 @click.option("--json", "as_json", is_flag=True, help="Print per-stage timings as JSON on stdout.")
 @cluster_option
 @click.option(
@@ -41,7 +42,16 @@ from ._lean_prove import Progress as _Progress
     help="With --cluster: split the key over this many workers (one large proof).",
 )
 def groth16_prove(
-    zkey_file, wtns_file, proof_file, public_file, r1cs_file, quiet, as_json, cluster, shards
+    zkey_file,
+    wtns_file,
+    proof_file,
+    public_file,
+    r1cs_file,
+    quiet,
+    verbose,
+    as_json,
+    cluster,
+    shards,
 ):
     """Prove with a Groth16 key and a witness (snarkjs' argument order)."""
     from ._lean_prove import prove_command
@@ -56,6 +66,7 @@ def groth16_prove(
         r1cs_file,
         quiet,
         as_json,
+        verbose,
         remote=remote_prover(cluster, shards),
     )
 
@@ -64,7 +75,8 @@ def groth16_prove(
 @click.argument("vk_file", metavar="VK.json", type=click.Path(dir_okay=False))
 @click.argument("public_file", metavar="PUBLIC.json", type=click.Path(dir_okay=False))
 @click.argument("proof_file", metavar="PROOF.json", type=click.Path(dir_okay=False))
-def groth16_verify(vk_file, public_file, proof_file):
+@click.option("--verbose", "-v", is_flag=True, help="Also say what was checked (on stderr).")
+def groth16_verify(vk_file, public_file, proof_file, verbose):
     """Verify a proof: prints OK and exits 0, or a reason and exits 1."""
     from ..errors import ZkatsError
     from ..formats.snarkjs_json import read_proof, read_public, read_verification_key
@@ -78,6 +90,12 @@ def groth16_verify(vk_file, public_file, proof_file):
     except ZkatsError as err:
         click.echo(f"zkats: invalid: {err}", err=True)
         sys.exit(1)
+    if verbose:
+        click.echo(
+            f"zkats: {len(public)} public signals (< r), proof points on the curve and in "
+            "the subgroup; pairing check " + ("passed" if ok else "failed"),
+            err=True,
+        )
     if not ok:
         click.echo("zkats: invalid: the proof does not verify for these public signals", err=True)
         sys.exit(1)
@@ -103,7 +121,9 @@ def _read_vk(path):
     "command line): verifyBatch(keys, a, b, c, input) checks all the proofs "
     "with one multi-pairing.",
 )
-@click.option("--name", default=None, help="Contract name (default Groth16Verifier or Groth16BatchVerifier).")
+@click.option(
+    "--name", default=None, help="Contract name (default Groth16Verifier or Groth16BatchVerifier)."
+)
 def export_solidityverifier(files, batch, name):
     """Write a Solidity Groth16 verifier for a proving key (or a
     verification_key.json); with --batch, a batch verifier for several."""

@@ -30,6 +30,9 @@ def run(argv=None):
         code = run_prove(args[2:])
         if code is not None:
             sys.exit(code)
-    from ._app import main
+    from ._app import _quiet_broken_pipe, main
 
-    return main() if argv is None else main(args)
+    try:
+        return main() if argv is None else main(args)
+    except BrokenPipeError:
+        _quiet_broken_pipe()

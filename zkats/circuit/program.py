@@ -160,6 +160,7 @@ class Tracer(Builder):
         self.io_limbs = 0
         self.replayable = True
         self._setting = False
+        self._internal = False
 
     def signal(self, wire):
         if 1 <= wire <= self.n_pub_out:
@@ -172,8 +173,17 @@ class Tracer(Builder):
     # differently when solving: only the Python solver runs it then
     @property
     def is_solving(self):
-        self.replayable = False
+        if not self._internal:
+            self.replayable = False
         return False
+
+    def _hint_name(self, inputs):
+        # (the API's own read of is_solving says nothing about define)
+        self._internal = True
+        try:
+            return super()._hint_name(inputs)
+        finally:
+            self._internal = False
 
     def value(self, x):
         """None while compiling (as :class:`Builder`); the program is not replayable."""

@@ -74,7 +74,16 @@ def test_prove_and_verify_from_cli(tmp_path, ptau, name):
     zkats("zkey", "export", "verificationkey", zkey, vk)
     proof, public = tmp_path / "proof.json", tmp_path / "public.json"
     zkats(
-        "prove", name, EXAMPLES / f"{name}.json", "-k", zkey, "-o", proof, "--public", public, "--quiet"
+        "prove",
+        name,
+        EXAMPLES / f"{name}.json",
+        "-k",
+        zkey,
+        "-o",
+        proof,
+        "--public",
+        public,
+        "--quiet",
     )
     r = zkats("groth16", "verify", vk, public, proof)
     assert r.stdout.strip().endswith("OK")

@@ -47,6 +47,7 @@ _HINTS = {
     "r1cs export": "inspect",
     "export json": "inspect",
     "zkats info": "inspect",
+    "powersoftau truncate": "inspect",
 }
 _loaded = set()
 _all_loaded = False

@@ -28,7 +28,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml setup.py native/*.c native/*.h native/*.cdef native/build_native.py
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test,evm,server,server-test]'
+	$(BIN)/python -m pip install -q -e '.[test,evm,server,server-test,cluster]'
 	touch $@
 
 system: $(SYSSTAMP)
@@ -49,7 +49,7 @@ $(NPMSTAMP): package.json package-lock.json
 # Rebuild the C extension in place after editing native/ (pip install -e
 # does not watch the C sources).
 native:
-	$(BIN)/python -m pip install -q setuptools wheel cffi
+	$(BIN)/python -m pip install -q 'setuptools>=77' wheel 'cffi>=1.16'
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 

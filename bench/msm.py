@@ -14,12 +14,11 @@ across thread counts.
 """
 
 import argparse
+import functools
 import json
 import resource
 import secrets
 import time
-
-import numpy as np
 
 from zkats import bn254
 from zkats.field import R, ints_to_limbs
@@ -54,37 +53,6 @@ def bases(group, n):
     return bn254.g2_fixed_base_array(bn254.G2_GEN, ks)
 
 
-def _plan(n, threads, no_glv):
-    """the window size msm_plan picks (what msm_g1/msm_g2 use)"""
-    c, nch = bn254.ffi.new("int *"), bn254.ffi.new("int *")
-    bn254.lib.msm_plan(n if no_glv else 2 * n, 254 if no_glv else 127, threads, c, nch)
-    return c[0]
-
-
-def _opts_fn(group, flags):
-    """msm_g1_opts / msm_g2_opts with the given flags, as msm_*_array"""
-    width = 8 if group == "g1" else 16
-    lib_fn = bn254.lib.msm_g1_opts if group == "g1" else bn254.lib.msm_g2_opts
-    to_points = bn254.g1_array_to_points if group == "g1" else bn254.g2_array_to_points
-
-    def fn(P, S, threads=None, window=None):
-        out = np.zeros((1, width), np.uint64)
-        rc = lib_fn(
-            bn254._ptr(out),
-            bn254._ptr(P),
-            bn254._ptr(S),
-            P.shape[0],
-            threads or 0,
-            window or 0,
-            flags,
-        )
-        if rc != 0:
-            raise MemoryError("native MSM: out of memory")
-        return to_points(out)[0]
-
-    return fn
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--log-n", default="12,14,16,18")
@@ -96,9 +64,8 @@ def main():
     ap.add_argument("--no-glv", action="store_true")
     a = ap.parse_args()
     for group in a.groups.split(","):
-        fn = bn254.msm_g1_array if group == "g1" else bn254.msm_g2_array
-        if a.no_glv:
-            fn = _opts_fn(group, 1)
+        msm = bn254.msm_g1_array if group == "g1" else bn254.msm_g2_array
+        fn = functools.partial(msm, glv=not a.no_glv)
         for ln in (int(x) for x in a.log_n.split(",")):
             n = 1 << ln
             P = bases(group, n)
@@ -121,7 +88,7 @@ def main():
                             "threads": th,
                             "scalars": a.scalars,
                             "glv": not a.no_glv,
-                            "window": a.window if a.window else _plan(n, th, a.no_glv),
+                            "window": a.window or bn254.msm_plan(n, th, glv=not a.no_glv)[0],
                             "seconds": round(best[0], 4),
                             "cpu_seconds": round(best[1], 4),
                             "us_per_point_thread": round(best[0] * th * 1e6 / n, 3),

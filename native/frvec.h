@@ -1,7 +1,7 @@
 /*
  * frvec.h - elementwise operations on vectors of Fr elements (4-limb
- * Montgomery form, field.h) for the Groth16 prover, multi-threaded with
- * pthreads, and the small parallel-for helper the NTT shares.
+ * Montgomery form, field.h) for the Groth16 prover, multi-threaded through
+ * parallel.h.
  *
  * threads <= 0 means all online cores.  Outputs may alias inputs
  * elementwise (r == a is fine); partially overlapping buffers are not.
@@ -12,17 +12,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "field.h"
-
-/* ---- parallel for ------------------------------------------------------- */
-
-typedef void (*frv_task_fn)(void *ctx, size_t lo, size_t hi);
-/* number of threads to use for `threads` (<= 0: all online cores) */
-int frv_thread_count(int threads);
-/* Splits [0, n) into at most `threads` contiguous chunks of at least `grain`
- * items and runs fn(ctx, lo, hi) on each, the calling thread taking one
- * chunk; returns when all are done.  Falls back to one chunk on the calling
- * thread if a thread cannot be created. */
-void frv_parallel_for(size_t n, int threads, size_t grain, frv_task_fn fn, void *ctx);
 
 /* ---- vector ops (all Montgomery form unless stated) --------------------- */
 

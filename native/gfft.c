@@ -1,11 +1,10 @@
 /* gfft.c - see gfft.h */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "curve.h"
 #include "gfft.h"
 #include "glv.h"
+#include "parallel.h"
 #include "scalar.h"
 
 /* uint64 words per twiddle record: k0 (2), k1 (2), sign flags */
@@ -38,24 +37,6 @@ static inline void g2_endo_jac(g2_jac_t *r, const g2_jac_t *p) {
     fq2_conj(&t, &p->y);
     fq2_mul(&r->y, &t, &GFFT_PSI_Y);
     fq2_conj(&r->z, &p->z);
-}
-
-static int gfft_threads(int threads) {
-    if (threads > 0) return threads;
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (int)n : 1;
-}
-
-/* fn(arg) on `threads` threads including the caller's; work is shared
- * through an atomic counter inside arg, so fewer threads is still correct. */
-static void gfft_run(void *(*fn)(void *), void *arg, int threads) {
-    pthread_t tid[64];
-    int started = 0;
-    if (threads > 65) threads = 65;
-    for (; started < threads - 1; started++)
-        if (pthread_create(&tid[started], NULL, fn, arg) != 0) break;
-    fn(arg);
-    for (int i = 0; i < started; i++) pthread_join(tid[i], NULL);
 }
 
 /* (r-1)/2 */

@@ -82,9 +82,9 @@ int ZF(ifft)(uint64_t *pts, size_t n, const uint64_t *tw, const uint64_t *twn, i
     }
     for (size_t h = 1; h < n; h <<= 1) {
         ZF(fft_job) J = {a, n, h, n / 2, tw, twn, h == n / 2, 0};
-        int t = gfft_threads(threads);
+        int t = par_threads(threads);
         if ((size_t)t > n / 2 / GFFT_CHUNK + 1) t = (int)(n / 2 / GFFT_CHUNK + 1);
-        gfft_run(ZF(fft_worker), &J, t);
+        par_run(ZF(fft_worker), &J, t);
     }
     GF(jac_batch_to_aff)(P, a, n);
     free(a);
@@ -266,7 +266,7 @@ int ZF(sparse_combine)(uint64_t *out, size_t n_out, const uint64_t *bases, const
     size_t nnz = (size_t)row_ptr[n_out];
     size_t n_bases = 0;
     for (size_t e = 0; e < nnz; e++) if ((size_t)idx[e] + 1 > n_bases) n_bases = (size_t)idx[e] + 1;
-    int t = gfft_threads(threads);
+    int t = par_threads(threads);
     size_t per = n_out * sizeof(GF(xyzz_t));
     size_t cap = ((size_t)1 << 30) / (per ? per : 1);          /* accumulators <= 1 GiB */
     if (cap < 1) cap = 1;
@@ -294,7 +294,7 @@ int ZF(sparse_combine)(uint64_t *out, size_t n_out, const uint64_t *bases, const
         free(fill);
     }
     ZF(comb_job) J = {acc, n_out, n_bases, (const GF(aff_t) *)bases, bptr, bout, bent, scalars, 0, t, 0, 0};
-    gfft_run(ZF(comb_worker), &J, t);
+    par_run(ZF(comb_worker), &J, t);
     if (J.failed) goto done;
     for (size_t s = 0; s < n_out; s++) {
         for (int i = 1; i < J.slot; i++) GF(xyzz_add)(&acc[s], &acc[s], &acc[(size_t)i * n_out + s]);
@@ -407,10 +407,10 @@ int ZF(mul_one)(uint64_t *out, const uint64_t *pts, size_t n, const uint64_t *k,
             dig[2 * j + i] = (signed char)((sg >> i) & 1 ? -d : d);
         }
     ZF(one_job) J = {(GF(aff_t) *)out, (const GF(aff_t) *)pts, n, nwin, dig, 0, 0};
-    int t = gfft_threads(threads);
+    int t = par_threads(threads);
     size_t nblk = (n + ONE_BLOCK - 1) / ONE_BLOCK;
     if ((size_t)t > nblk) t = (int)nblk;
-    gfft_run(ZF(one_worker), &J, t);
+    par_run(ZF(one_worker), &J, t);
     return J.failed ? -1 : 0;
 }
 

@@ -1,11 +1,10 @@
 /* msm.c - Pippenger MSM, batch and fixed-base scalar multiplication for
- * G1 and G2 (see msm.h), and the small pthread pool helper they share. */
-#include <pthread.h>
+ * G1 and G2 (see msm.h); threads through parallel.h. */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "curve.h"
 #include "glv.h"
+#include "parallel.h"
 #include "scalar.h"
 #include "msm.h"
 #include "msm_ifma.h"
@@ -35,27 +34,6 @@ enum { MSM_RUN_INF = 1, MSM_SUM_INF = 2 };
 #ifndef MSM_BATCH_MIN_BUCKETS
 #define MSM_BATCH_MIN_BUCKETS 2048
 #endif
-
-static int zk_threads(int threads) {
-    if (threads > 0) return threads;
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (int)n : 1;
-}
-
-/* Runs fn(arg) on `threads` threads (the caller's thread is one of them);
- * fn pulls work from a shared atomic counter in arg.  If a thread cannot
- * be created, the remaining work is done by the threads that exist. */
-static void zk_run_threads(void *(*fn)(void *), void *arg, int threads) {
-    if (threads <= 1) { fn(arg); return; }
-    pthread_t *tid = (pthread_t *)malloc((size_t)(threads - 1) * sizeof(pthread_t));
-    int started = 0;
-    if (tid)
-        for (; started < threads - 1; started++)
-            if (pthread_create(&tid[started], NULL, fn, arg) != 0) break;
-    fn(arg);
-    for (int i = 0; i < started; i++) pthread_join(tid[i], NULL);
-    free(tid);
-}
 
 /* Cuts the digit positions 0..bits (Booth recoding needs bits + 1 for
  * scalars below 2^bits) into nwin windows of nearly equal width: window w
@@ -244,9 +222,9 @@ static void *check_worker(void *arg) {
 static int64_t check_mt(const uint64_t *pts, size_t n, int group, int subgroup, int threads) {
     check_ctx x = {pts, n, group == 1 ? 8 : 16, group, subgroup, 0, -1};
     size_t nblk = (n + CHECK_BLOCK - 1) / CHECK_BLOCK;
-    threads = zk_threads(threads);
+    threads = par_threads(threads);
     if ((size_t)threads > nblk) threads = (int)(nblk ? nblk : 1);
-    zk_run_threads(check_worker, &x, threads);
+    par_run(check_worker, &x, threads);
     return x.bad;
 }
 

@@ -480,7 +480,7 @@ static void *MF(pre_worker)(void *arg) {
 static int MF(run)(GF(aff_t) *out, const GF(aff_t) *bases, const uint64_t *scalars, size_t n,
                    int threads, int c, int flags) {
     if (n == 0) { GF(aff_set_inf)(out); return 0; }
-    threads = zk_threads(threads);
+    threads = par_threads(threads);
     if (n < 64) threads = 1;
     int glv = !(flags & MSM_NO_GLV);
     int bits = glv ? GLV_BITS : SCALAR_BITS;
@@ -513,13 +513,13 @@ static int MF(run)(GF(aff_t) *out, const GF(aff_t) *bases, const uint64_t *scala
         if (!phi || !ks || !neg) { free(phi); free(ks); free(neg); return -1; }
         MF(pre_ctx) p = {bases, scalars, phi, ks, neg, n, 0};
         size_t nblk = (n + MSM_PRE_BLK - 1) / MSM_PRE_BLK;
-        zk_run_threads(MF(pre_worker), &p, (size_t)threads < nblk ? threads : (int)nblk);
+        par_run(MF(pre_worker), &p, (size_t)threads < nblk ? threads : (int)nblk);
         x.phi = phi; x.scalars = ks; x.neg = neg;
     }
     int ntasks = x.nwin * x.nchunks;
     x.partial = (GF(xyzz_t) *)malloc((size_t)ntasks * sizeof(GF(xyzz_t)));
     if (!x.partial) { free(phi); free(ks); free(neg); return -1; }
-    zk_run_threads(MF(worker), &x, threads > ntasks ? ntasks : threads);
+    par_run(MF(worker), &x, threads > ntasks ? ntasks : threads);
     free(phi); free(ks); free(neg);
     if (x.failed) { free(x.partial); return -1; }
     GF(jac_t) acc, t;
@@ -585,9 +585,9 @@ int ZK_CAT(CURVE, _mul_each)(uint64_t *out, const uint64_t *points, const uint64
     if (n == 0) return 0;
     MF(each_ctx) x = {(GF(aff_t) *)out, (const GF(aff_t) *)points, scalars, n, 0, 0};
     size_t nblk = (n + ZK_BATCH - 1) / ZK_BATCH;
-    threads = zk_threads(threads);
+    threads = par_threads(threads);
     if ((size_t)threads > nblk) threads = (int)nblk;
-    zk_run_threads(MF(each_worker), &x, threads);
+    par_run(MF(each_worker), &x, threads);
     return x.failed ? -1 : 0;
 }
 
@@ -676,15 +676,15 @@ int ZK_CAT(CURVE, _fixed_base)(uint64_t *out, const uint64_t *base, const uint64
         for (int s = 0; s < x.c; s++) GF(jac_dbl)(&wb[j], &wb[j]);
     }
     x.wbase = wb;
-    threads = zk_threads(threads);
+    threads = par_threads(threads);
     int tt = threads < x.nwin ? threads : x.nwin;
-    zk_run_threads(MF(fb_table_worker), &x, tt);
+    par_run(MF(fb_table_worker), &x, tt);
     free(x.jtab); x.jtab = NULL;
     free(wb);
     x.next = 0;
     size_t nblk = (n + ZK_BATCH - 1) / ZK_BATCH;
     if ((size_t)threads > nblk) threads = (int)nblk;
-    zk_run_threads(MF(fb_worker), &x, threads);
+    par_run(MF(fb_worker), &x, threads);
     free(x.table);
     return x.failed ? -1 : 0;
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include "ntt.h"
 #include "frvec.h"
+#include "parallel.h"
 
 #define NTT_CACHE_MAX_LOG 20
 #define NTT_BLOCK_LOG 10      /* 2^10 elements = 32 KiB per block */
@@ -56,7 +57,7 @@ static fr_t *build_twiddles(int log_n, int threads) {
     tw_ctx_t c;
     c.tw = tw + half;
     ntt_root_of_unity(&c.w, log_n);
-    frv_parallel_for(half, threads, (size_t)1 << 14, t_twiddles, &c);
+    par_for(half, threads, (size_t)1 << 14, t_twiddles, &c);
     for (size_t h = half >> 1; h >= 1; h >>= 1)
         for (size_t j = 0; j < h; j++) tw[h + j] = tw[2 * h + 2 * j];
     fr_set_zero(&tw[0]); /* unused */
@@ -289,20 +290,20 @@ static int ntt_core(fr_t *a, size_t n, int inverse, int scale, int threads) {
     ntt_ctx_t c;
     memset(&c, 0, sizeof c);
     c.a = a; c.tw = tw; c.log_n = log_n; c.n = n;
-    frv_parallel_for(n, threads, (size_t)1 << 12, t_bitrev, &c);
+    par_for(n, threads, (size_t)1 << 12, t_bitrev, &c);
     c.block_log = log_n < NTT_BLOCK_LOG ? log_n : NTT_BLOCK_LOG;
     if (c.block_log > tlog) c.block_log = tlog;
-    frv_parallel_for(n >> c.block_log, threads, 1, t_blocks, &c);
+    par_for(n >> c.block_log, threads, 1, t_blocks, &c);
     int l = c.block_log + 1;
     for (; l + 1 <= log_n; l += 2) {
         c.len = (size_t)1 << l;
         c.len_log = l;
-        frv_parallel_for(n >> 2, threads, (size_t)1 << 11, l + 1 <= tlog ? t_layer2 : t_layer2_otf, &c);
+        par_for(n >> 2, threads, (size_t)1 << 11, l + 1 <= tlog ? t_layer2 : t_layer2_otf, &c);
     }
     if (l == log_n) {
         c.len = (size_t)1 << l;
         c.len_log = l;
-        frv_parallel_for(n >> 1, threads, (size_t)1 << 12, l <= tlog ? t_layer : t_layer_otf, &c);
+        par_for(n >> 1, threads, (size_t)1 << 12, l <= tlog ? t_layer : t_layer_otf, &c);
     }
     if (inverse) {
         c.scale = scale;
@@ -312,7 +313,7 @@ static int ntt_core(fr_t *a, size_t n, int inverse, int scale, int threads) {
             fr_from_canonical(&nn, nc);
             fr_inv(&c.k, &nn);
         }
-        frv_parallel_for(n / 2 + 1, threads, (size_t)1 << 13, t_reverse, &c);
+        par_for(n / 2 + 1, threads, (size_t)1 << 13, t_reverse, &c);
     }
     return 0;
 }

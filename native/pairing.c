@@ -2,7 +2,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include "pairing.h"
-#include "frvec.h"
+#include "parallel.h"
 
 /* BN parameter x and the ate loop length 6x + 2 (the curve's definition) */
 #define BN_X 4965661367192848881ULL
@@ -328,13 +328,13 @@ static void t_pairs(void *c, size_t lo, size_t hi) {
 }
 
 int pairing_check_threads(const uint64_t *g1, const uint64_t *g2, size_t n, int threads) {
-    if (n < 8 || frv_thread_count(threads) < 2) return pairing_check(g1, g2, n);
+    if (n < 8 || par_threads(threads) < 2) return pairing_check(g1, g2, n);
     g2_prepared_t *pq = (g2_prepared_t *)malloc(n * sizeof(g2_prepared_t));
     fq12_t *partial = (fq12_t *)malloc(n * sizeof(fq12_t));
     if (!pq || !partial) { free(pq); free(partial); return -1; }
     for (size_t i = 0; i < n; i++) fq12_set_one(&partial[i]);
     pc_ctx_t c = {g1, g2, pq, partial};
-    frv_parallel_for(n, threads, 2, t_pairs, &c);
+    par_for(n, threads, 2, t_pairs, &c);
     fq12_t f = partial[0], r;
     for (size_t i = 1; i < n; i++) fq12_mul(&f, &f, &partial[i]);
     free(pq);

@@ -7,9 +7,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include <pthread.h>
 #include <string.h>
-#include <unistd.h>
+#include "parallel.h"
 
 int64_t zk_fr_first_noncanonical(const uint64_t *v, size_t n) {
     for (size_t i = 0; i < n; i++)
@@ -95,43 +94,23 @@ static void run_job(job_t *j) {
     }
 }
 
-static void *job_thread(void *arg) {
-    run_job((job_t *)arg);
-    return NULL;
-}
-
+/* the element-wise passes run over at most MAX_SPLIT threads, each taking at
+ * least MIN_PER_THREAD elements */
 #define MAX_SPLIT 8
 #define MIN_PER_THREAD 4096
 
-static int online_cores(void) {
-    long cores = 2;
-#ifdef _SC_NPROCESSORS_ONLN
-    cores = sysconf(_SC_NPROCESSORS_ONLN);
-#endif
-    return cores < 1 ? 1 : (int)cores;
+static void job_range(void *ctx, size_t lo, size_t hi) {
+    job_t j = *(const job_t *)ctx;
+    j.lo = lo;
+    j.hi = hi;
+    run_job(&j);
 }
 
 /* run proto over [0, n) split across up to `threads` threads (0: all cores) */
 static void split_run_k(job_t proto, size_t n, int threads) {
-    size_t k = (size_t)(threads > 0 ? threads : online_cores());
+    int k = par_threads(threads);
     if (k > MAX_SPLIT) k = MAX_SPLIT;
-    if (n / MIN_PER_THREAD < k) k = n / MIN_PER_THREAD;
-    if (k < 1) k = 1;
-    job_t jobs[MAX_SPLIT];
-    pthread_t th[MAX_SPLIT];
-    int started[MAX_SPLIT] = {0};
-    for (size_t t = 0; t < k; t++) {
-        jobs[t] = proto;
-        jobs[t].lo = n * t / k;
-        jobs[t].hi = n * (t + 1) / k;
-    }
-    for (size_t t = 1; t < k; t++)
-        started[t] = pthread_create(&th[t], NULL, job_thread, &jobs[t]) == 0;
-    run_job(&jobs[0]);
-    for (size_t t = 1; t < k; t++) {
-        if (started[t]) pthread_join(th[t], NULL);
-        else run_job(&jobs[t]);
-    }
+    par_for(n, k, MIN_PER_THREAD, job_range, &proto);
 }
 
 static void split_run(job_t proto, size_t n) { split_run_k(proto, n, 0); }
@@ -269,11 +248,11 @@ int zk_groth16_prove_core(const uint8_t *coeffs, size_t n_coef,
 
     /* overlap: the quotient (single-threaded, poorly parallel at small sizes)
      * runs beside the A/B/C multi-exponentiations */
-    pthread_t th;
+    par_task_t quotient = {0};
     int started = 0;
     if (overlap) {
         q.threads = 1;
-        started = pthread_create(&th, NULL, quotient_thread, &q) == 0;
+        started = par_start(&quotient, quotient_thread, &q);
     }
     if (!started) {
         q.threads = threads;
@@ -291,7 +270,7 @@ int zk_groth16_prove_core(const uint8_t *coeffs, size_t n_coef,
     t1 = now_s(); seconds[3] = t1 - t; t = t1;
     rc |= msm_live(out + 32, pts_c, witness + 4 * (n_public + 1), n_priv, 8, threads);
     t1 = now_s(); seconds[4] = t1 - t;
-    if (started) pthread_join(th, NULL);
+    par_join(&quotient);
     if (rc || q.bad >= 0 || q.rc) goto done;
     t = now_s();
     rc = msm_live(out + 40, pts_h, q.a, domain, 8, threads);

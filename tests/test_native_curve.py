@@ -9,8 +9,9 @@ from py_ecc import bn128, optimized_bn128 as ob
 from py_ecc.fields import bn128_FQ2 as FQ2
 
 from zkats import bn254
+from zkats.bn254._lib import ffi, lib  # white-box: the native kernels themselves
 from zkats.errors import InputError
-from zkats.field import Q, R, limbs_to_ints
+from zkats.field import Q, R, ints_to_limbs, limbs_to_ints
 
 X_BN = 4965661367192848881
 G2_COFACTOR = 2 * Q - R  # #E'(Fq2) = r * (2q - r)
@@ -62,7 +63,7 @@ def test_psi_constants():
     P = bn254.G2_GEN
     a = bn254.g2_points_to_array([P])
     out = np.zeros_like(a)
-    bn254.lib.g2_psi_affine(bn254._ptr(out), bn254._ptr(a))
+    lib.g2_psi_affine(bn254.aligned_buffer(out), bn254.aligned_buffer(a))
     x, y = to_ecc2(P)
     conj = lambda e: FQ2([e.coeffs[0], -e.coeffs[1]])
     assert bn254.g2_array_to_points(out)[0] == ref2((conj(x) * gx, conj(y) * gy))
@@ -133,7 +134,6 @@ def test_g2_edges():
 
 def random_twist_point():
     """A random point of E'(Fq2), almost surely outside the order-r subgroup."""
-    from zkats.bn254 import ffi, lib
 
     while True:
         x = FQ2([secrets.randbelow(Q), secrets.randbelow(Q)])
@@ -174,7 +174,7 @@ def test_check_arrays():
     bad[2, 0] ^= np.uint64(1)  # off the curve
     assert bn254.g1_check_array(bad) == 2
     bad = a.copy()
-    bad[1, :4] = np.array(bn254.ints_to_limbs([Q])[0])  # non-canonical coordinate
+    bad[1, :4] = np.array(ints_to_limbs([Q])[0])  # non-canonical coordinate
     assert bn254.g1_check_array(bad) == 1
     assert bn254.g1_array_to_points(a) == G1s
     P = random_twist_point()
@@ -197,7 +197,7 @@ def test_check_arrays_threaded_first_bad_index():
     a[4000, 1] ^= np.uint64(4)
     a[4500, 0] ^= np.uint64(4)
     assert bn254.g1_check_array(a, threads=3) == 4000
-    assert bn254.lib.g1_check_array(bn254._ptr(a), a.shape[0]) == 4000
+    assert lib.g1_check_array(bn254.aligned_buffer(a), a.shape[0]) == 4000
     b = bn254.g2_fixed_base_array(bn254.G2_GEN, ints_to_limbs(ks[:300]))
     assert bn254.g2_check_array(b, threads=2) == -1
     b[290] = bn254.g2_points_to_array([random_twist_point()])[0]

@@ -15,6 +15,7 @@ from hypothesis import given, settings, strategies as st
 from py_ecc import bn128
 
 from zkats import bn254
+from zkats.bn254._lib import ffi, lib  # white-box: the native kernels themselves
 from zkats.field import Q, R, ints_to_limbs
 
 from test_native_curve import omul1, omul2
@@ -28,11 +29,9 @@ N21 = 147946756881789319000765030803803410728
 GLV_BOUND = 1 << 127
 NO_GLV = 1
 
-lib, ffi = bn254.lib, bn254.ffi
-
 
 def _p(arr):
-    return bn254._ptr(arr)
+    return bn254.aligned_buffer(arr)
 
 
 def split(scalars):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from zkats.errors import InputError
-from zkats.pricing import black76
+from zkats.pricing import black76, implied_vol
 
 _trapezoid = getattr(np, "trapezoid", None) or np.trapz  # numpy < 2 has only trapz
 
@@ -187,3 +187,33 @@ def test_bad_input_in_array_names_the_element():
         black76(100.0, np.array([90.0, 100.0, -3.0]), 1.0, 0.5)
     with pytest.raises(InputError, match="black76 call"):
         black76(100.0, 100.0, 1.0, 0.5, call="yes")
+
+
+# --- implied vol ------------------------------------------------------------------------
+def test_implied_vol_inverts_the_price():
+    F, K, T, vol = (x[:500] for x in _grid())
+    call = np.arange(500) % 3 != 0
+    p = black76(F, K, T, vol, call).price
+    # where the time value is float noise the price says nothing about the vol
+    ok = p - np.maximum(np.where(call, F - K, K - F), 0) > 1e-6 * F
+    assert ok.sum() > 400
+    np.testing.assert_allclose(
+        implied_vol(p[ok], F[ok], K[ok], T[ok], call[ok]), vol[ok], atol=1e-6
+    )
+    # Haug's Black-76 example, backwards
+    assert implied_vol(1.7011, 19, 19, 0.75, True, 0.10) == pytest.approx(0.28, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        ((19.0, 100, 80, 0.5), "outside the no-arbitrage range \\(20, 100\\)"),
+        ((100.0, 100, 80, 0.5), "outside the no-arbitrage range"),
+        ((5.0, 100, 100, 0.0), "expired"),
+        ((float("nan"), 100, 100, 1.0), "outside"),
+        ((5.0, -100, 100, 1.0), "black76 forward"),
+    ],
+)
+def test_implied_vol_bad_input(args, match):
+    with pytest.raises(InputError, match=match):
+        implied_vol(*args)

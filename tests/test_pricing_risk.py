@@ -19,10 +19,12 @@ from zkats.pricing import (
     Underlying,
     VolSurface,
     black76,
+    grid_from_json,
     mark,
     quote,
     requirement,
     risk_array,
+    risk_arrays,
     standard_grid,
     valuation,
 )
@@ -71,6 +73,7 @@ def test_risk_array_against_direct_revaluation(inst):
     long = risk_array(inst, m, scale=SCALE, tick=TICK)
     short = risk_array(inst, m, scale=SCALE, tick=TICK, side="short")
     assert len(long) == len(short) == len(DEFAULT_GRID)
+    assert risk_arrays(inst, m, scale=SCALE, tick=TICK) == (long, short)
     for s, a, b in zip(DEFAULT_GRID.scenarios, long, short):
         spot = u.spot * (1 + s.price_move)
         term = (30 / max(1.0, T * 365)) ** 0.3
@@ -181,6 +184,16 @@ def test_grid_validation():
         ScenarioGrid((Scenario(float("nan")),))
     with pytest.raises(InputError, match="side"):
         risk_array(Perpetual("BTC"), market(), side="flat")
+    with pytest.raises(InputError, match="must be finite"):
+        ScenarioGrid((Scenario("0.1"),))
+    assert grid_from_json(DEFAULT_GRID.to_json()) == DEFAULT_GRID
+    for bad in (
+        {},
+        {"vega_power": 0.3, "dte_floor_days": 1, "scenarios": [[0.1, 0]]},
+        {"vega_power": True, "dte_floor_days": 1, "scenarios": [[0.1, 0, 1]]},
+    ):
+        with pytest.raises(InputError, match="scenario grid"):
+            grid_from_json(bad)
     small = standard_grid(price_range=0.1, buckets=2, extremes=())
     assert len(risk_array(Perpetual("BTC"), market(), small)) == 15
     assert small.to_json()["scenarios"][0] == [-0.1, -0.3, 1.0]

@@ -18,6 +18,7 @@ from zkats.pricing import (
     VolSurface,
     black76,
     fixed_marks,
+    flat_surface,
     load_market,
     load_surface,
     mark,
@@ -261,6 +262,9 @@ def test_expired_option_is_intrinsic():
     gone = market(now=T2, surf=VolSurface("BTC", (Smile(T2, (1.0,), (0.5,)),)))
     v = valuation(Option("BTC", 65_000.0, T1, "put"), gone)
     assert (v.price, v.delta, v.gamma, v.vol) == (5_000.0, -1.0, 0.0, 0.0)
+    carry = market(carry=0.1, now=T2, surf=VolSurface("BTC", (Smile(T2, (1.0,), (0.5,)),)))
+    for inst in (Future("BTC", T1), Option("BTC", 50_000.0, T1, "call")):
+        assert valuation(inst, carry).theta == 0.0
 
 
 def test_fixed_marks():
@@ -281,3 +285,11 @@ def test_fixed_marks():
         mark(far, m, tick=0)
     with pytest.raises(InputError, match="pricing scale"):
         mark(far, m, scale=1.5)
+
+
+def test_flat_surface():
+    s = flat_surface("ETH", 0.7)
+    m = Market(NOW, {"ETH": Underlying(3000.0, 0.1, s)})
+    for k, days in [(100.0, 1), (3000.0, 30), (1e6, 3650)]:
+        assert s.vol(k, NOW + days * DAY, NOW, 0.1) == pytest.approx(0.7)
+    assert valuation(Option("ETH", 3000.0, NOW + DAY, "call"), m).vol == pytest.approx(0.7)

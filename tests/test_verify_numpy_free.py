@@ -11,7 +11,7 @@ import pytest
 from circuit_helpers import contributed_key
 
 from zkats import bn254
-from zkats.field import Q, R
+from zkats.field import Q, R, ints_to_limbs
 from zkats.formats.snarkjs_json import write_proof, write_public, write_verification_key
 from zkats.groth16.prover import prove
 from zkats.groth16.verifier import verify
@@ -93,6 +93,7 @@ def test_cli_verify_rejections_without_numpy(mult, tmp_path):
 _PLAIN = """
 import json, sys
 from zkats import bn254
+from zkats.field import Q
 args = json.loads(sys.stdin.read())
 P, Q2, ks = [tuple(args["p"]), tuple(tuple(c) for c in args["q"]), args["ks"]]
 res = {
@@ -109,7 +110,7 @@ res = {
     "subgroup": bn254.is_in_subgroup_g2(Q2),
     "fq_inv": bn254.fq_inv(ks[0]), "fr_inv": bn254.fr_inv(ks[0]),
     "fq_mul": bn254.fq_mul(ks[0], ks[1]), "fr_batch_inv": bn254.fr_batch_inv(ks),
-    "fq_sqrt": bn254.fq_sqrt(ks[0] * ks[0] % bn254.Q),
+    "fq_sqrt": bn254.fq_sqrt(ks[0] * ks[0] % Q),
 }
 res["numpy"] = "numpy" in sys.modules
 print(json.dumps(res))
@@ -140,16 +141,16 @@ def test_plain_int_api_without_numpy_matches(tmp_path):
     assert got.pop("numpy") is False
     # the same calls in this process, against the numpy bulk API where one exists
     arr_msm = bn254.msm_g1_array(
-        bn254.g1_points_to_array([P, bn254.G1_GEN, None]), bn254.ints_to_limbs(ks[:3])
+        bn254.g1_points_to_array([P, bn254.G1_GEN, None]), ints_to_limbs(ks[:3])
     )
     arr_msm2 = bn254.msm_g2_array(
-        bn254.g2_points_to_array([Q2, bn254.G2_GEN]), bn254.ints_to_limbs(ks[:2])
+        bn254.g2_points_to_array([Q2, bn254.G2_GEN]), ints_to_limbs(ks[:2])
     )
     arr_mul = bn254.g1_array_to_points(
-        bn254.g1_mul_each_array(bn254.g1_points_to_array([P]), bn254.ints_to_limbs([ks[0]]))
+        bn254.g1_mul_each_array(bn254.g1_points_to_array([P]), ints_to_limbs([ks[0]]))
     )[0]
     arr_mul2 = bn254.g2_array_to_points(
-        bn254.g2_mul_each_array(bn254.g2_points_to_array([Q2]), bn254.ints_to_limbs([ks[1]]))
+        bn254.g2_mul_each_array(bn254.g2_points_to_array([Q2]), ints_to_limbs([ks[1]]))
     )[0]
     want = {
         "g1_mul": arr_mul,

@@ -78,6 +78,12 @@ class R1CS:
     names: Dict[int, str] = field(default_factory=dict)
     #: optional: constraint index -> gadget/scope path that emitted it
     constraint_origin: Optional[List[str]] = None
+    #: (A, B) as an ``.r1cs`` file listed their terms, when that differs from
+    #: the normalized A, B (circom writes a row's terms in its own order and
+    #: may repeat a wire or write a zero): unsorted, zeros and repeats kept.
+    #: snarkjs copies the terms into a zkey's coefficient section in exactly
+    #: this order, so the section is built from it (byte-identical keys).
+    ab_file_terms: Optional[tuple] = None
 
     @property
     def n_public(self):

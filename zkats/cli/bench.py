@@ -312,11 +312,8 @@ def _bench_pairing(op, threads, repeat, reference, ref_cache, emit):
         pairs.append((bn254.g1_mul(bn254.G1_GEN, -sum(ks)), bn254.G2_GEN))
         if not bn254.pairing_check(pairs):
             raise click.ClickException("pairing_check returned False on a valid product")
-        if hasattr(bn254, "_pairs_arrays") and hasattr(bn254, "_pairing_check_raw"):
-            g1, g2 = bn254._pairs_arrays(pairs)  # time the check, not the conversions
-            fn = lambda: bn254._pairing_check_raw(g1, g2)  # noqa: E731
-        else:
-            fn = lambda: bn254.pairing_check(pairs)  # noqa: E731
+        g1, g2 = bn254.pairs_to_arrays(pairs)  # time the check, not the conversions
+        fn = lambda: bn254.pairing_check_array(g1, g2, validate=False)  # noqa: E731
     reps = 50
     fn()
     best = None

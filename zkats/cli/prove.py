@@ -9,11 +9,13 @@ and the verify path stay fast (no galois, no py_ecc on these paths).
 """
 
 import json
+import os
 import sys
 
 import click
 
 from . import main
+from ._cluster import cluster_option, remote_prover
 from ._groups import export, groth16
 from ._lean_prove import Progress as _Progress
 
@@ -30,21 +32,51 @@ from ._lean_prove import Progress as _Progress
     help="Constraint file, used to name the failing constraint of a bad witness.",
 )
 @click.option("--quiet", is_flag=True, help="No progress output.")
+@click.option("--verbose", "-v", is_flag=True, help="Stage lines on stderr (the default).")
 @click.option("--json", "as_json", is_flag=True, help="Print per-stage timings as JSON on stdout.")
-def groth16_prove(zkey_file, wtns_file, proof_file, public_file, r1cs_file, quiet, as_json):
+@cluster_option
+@click.option(
+    "--shards",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --cluster: split the key over this many workers (one large proof).",
+)
+def groth16_prove(
+    zkey_file,
+    wtns_file,
+    proof_file,
+    public_file,
+    r1cs_file,
+    quiet,
+    verbose,
+    as_json,
+    cluster,
+    shards,
+):
     """Prove with a Groth16 key and a witness (snarkjs' argument order)."""
     from ._lean_prove import prove_command
 
     # (``zkats groth16 prove`` from the console script reaches prove_command
-    # without click: zkats.cli.run)
-    prove_command(zkey_file, wtns_file, proof_file, public_file, r1cs_file, quiet, as_json)
+    # without click unless --cluster is given: zkats.cli.run)
+    prove_command(
+        zkey_file,
+        wtns_file,
+        proof_file,
+        public_file,
+        r1cs_file,
+        quiet,
+        as_json,
+        verbose,
+        remote=remote_prover(cluster, shards),
+    )
 
 
 @groth16.command("verify")
 @click.argument("vk_file", metavar="VK.json", type=click.Path(dir_okay=False))
 @click.argument("public_file", metavar="PUBLIC.json", type=click.Path(dir_okay=False))
 @click.argument("proof_file", metavar="PROOF.json", type=click.Path(dir_okay=False))
-def groth16_verify(vk_file, public_file, proof_file):
+@click.option("--verbose", "-v", is_flag=True, help="Also say what was checked (on stderr).")
+def groth16_verify(vk_file, public_file, proof_file, verbose):
     """Verify a proof: prints OK and exits 0, or a reason and exits 1."""
     from ..errors import ZkatsError
     from ..formats.snarkjs_json import read_proof, read_public, read_verification_key
@@ -58,36 +90,81 @@ def groth16_verify(vk_file, public_file, proof_file):
     except ZkatsError as err:
         click.echo(f"zkats: invalid: {err}", err=True)
         sys.exit(1)
+    if verbose:
+        click.echo(
+            f"zkats: {len(public)} public signals (< r), proof points on the curve and in "
+            "the subgroup; pairing check " + ("passed" if ok else "failed"),
+            err=True,
+        )
     if not ok:
         click.echo("zkats: invalid: the proof does not verify for these public signals", err=True)
         sys.exit(1)
     click.echo("OK")
 
 
-@export.command("solidityverifier")
-@click.argument("zkey_file", metavar="FINAL.zkey", type=click.Path(dir_okay=False))
-@click.argument("sol_file", metavar="Verifier.sol", type=click.Path(dir_okay=False))
-def export_solidityverifier(zkey_file, sol_file):
-    """Write a Solidity Groth16 verifier for a proving key (or a
-    verification_key.json)."""
-    from ..groth16.solidity import solidity_verifier
-
-    if zkey_file.endswith(".json"):
+def _read_vk(path):
+    if path.endswith(".json"):
         from ..formats.snarkjs_json import read_verification_key
 
-        vk = read_verification_key(zkey_file)
+        return read_verification_key(path)
+    from ..formats.zkey import read_zkey
+
+    return read_zkey(path).verifying_key()
+
+
+@export.command("solidityverifier")
+@click.argument("files", metavar="FINAL.zkey... Verifier.sol", nargs=-1, required=True)
+@click.option(
+    "--batch",
+    is_flag=True,
+    help="Write a batch verifier for one or more keys (key id = position on the "
+    "command line): verifyBatch(keys, a, b, c, input) checks all the proofs "
+    "with one multi-pairing.",
+)
+@click.option(
+    "--name", default=None, help="Contract name (default Groth16Verifier or Groth16BatchVerifier)."
+)
+def export_solidityverifier(files, batch, name):
+    """Write a Solidity Groth16 verifier for a proving key (or a
+    verification_key.json); with --batch, a batch verifier for several."""
+    from ..errors import InputError
+
+    if len(files) < 2:
+        raise click.UsageError("give the key file(s) and the output Verifier.sol")
+    *key_files, sol_file = files
+    if len(key_files) > 1 and not batch:
+        raise click.UsageError("several keys need --batch")
+    vks = []
+    for path in key_files:
+        vk = _read_vk(path)
+        if vk.n_public < 1:
+            raise InputError(
+                f"{path}: the circuit has no public signals; a Solidity verifier needs at least one"
+            )
+        vks.append(vk)
+    if batch:
+        from ..groth16.solidity_batch import solidity_batch_verifier
+
+        try:
+            src = solidity_batch_verifier(
+                vks, name or "Groth16BatchVerifier", labels=[os.path.basename(p) for p in key_files]
+            )
+        except ValueError as err:
+            raise InputError(str(err)) from None
     else:
-        from ..formats.zkey import read_zkey
+        from ..groth16.solidity import solidity_verifier
 
-        vk = read_zkey(zkey_file).verifying_key()
-    if vk.n_public < 1:
-        from ..errors import InputError
+        src = solidity_verifier(vks[0])
+        if name:
+            from ..groth16.solidity_batch import check_identifier
 
-        raise InputError(
-            f"{zkey_file}: the circuit has no public signals; a Solidity verifier needs at least one"
-        )
+            try:
+                check_identifier(name, "contract name")
+            except ValueError as err:
+                raise InputError(str(err)) from None
+            src = src.replace("contract Groth16Verifier", f"contract {name}")
     with open(sol_file, "w") as f:
-        f.write(solidity_verifier(vk))
+        f.write(src)
 
 
 @export.command("soliditycalldata")
@@ -122,7 +199,6 @@ def export_soliditycalldata(public_file, proof_file):
     help="Where to write the proof.",
 )
 @click.option(
-    "-p",
     "--public",
     "public_file",
     default="public.json",
@@ -131,16 +207,20 @@ def export_soliditycalldata(public_file, proof_file):
     help="Where to write the public signals.",
 )
 @click.option(
+    "-p",
     "-P",
     "--param",
     "params",
     multiple=True,
     metavar="KEY=VALUE",
-    help="Circuit constructor parameter (repeatable).",
+    help="Circuit constructor parameter (repeatable; -p as in every other command).",
 )
 @click.option("--quiet", is_flag=True, help="No progress output.")
 @click.option("--json", "as_json", is_flag=True, help="Print per-stage timings as JSON on stdout.")
-def prove_circuit(name, input_json, zkey_file, proof_file, public_file, params, quiet, as_json):
+@cluster_option
+def prove_circuit(
+    name, input_json, zkey_file, proof_file, public_file, params, quiet, as_json, cluster
+):
     """Witness and proof in one step for a zkats circuit NAME."""
     from ..errors import InputError
     from ..formats.snarkjs_json import write_proof, write_public
@@ -163,9 +243,14 @@ def prove_circuit(name, input_json, zkey_file, proof_file, public_file, params, 
             f"{zkey_file}: key for {zk.n_vars} wires/{zk.n_public} public signals, "
             f"circuit {name} has {cc.n_wires}/{cc.n_public}"
         )
-    proof, public = prove(
-        zk, witness.limbs(), r1cs=cc.r1cs, progress=progress.stage, timings=progress.timings
-    )
+    remote = remote_prover(cluster)
+    if remote is not None:
+        progress.stage(f"prove on {cluster}")
+        proof, public = remote(zkey_file, witness.limbs())
+    else:
+        proof, public = prove(
+            zk, witness.limbs(), r1cs=cc.r1cs, progress=progress.stage, timings=progress.timings
+        )
     progress.stage("write")
     write_proof(proof_file, proof)
     write_public(public_file, public)

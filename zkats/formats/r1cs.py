@@ -61,7 +61,7 @@ def read_r1cs(path):
     if size < 12 * m:
         raise FormatError(bf.path, f"size {size} too small for {m} constraints", 2)
     counts, hdr_pos = _walk_terms(bf, off, size, m)
-    ms = _read_terms(bf, n_wires, m, counts, hdr_pos)
+    ms, file_terms = _read_terms(bf, n_wires, m, counts, hdr_pos)
     w2l = None
     sec3 = bf.unique(3, required=False)
     if sec3 is not None:
@@ -79,6 +79,7 @@ def read_r1cs(path):
         C=ms[2],
         n_labels=n_labels,
         wire_to_label=w2l,
+        ab_file_terms=file_terms,
     )
 
 
@@ -113,7 +114,10 @@ def _walk_terms(bf, off, size, m):
 def _read_terms(bf, n_wires, m, counts, hdr_pos):
     """The three SparseMatrix of section 2, decoded chunk by chunk (bounded
     temporary memory): per chunk, drop the u32 term counts and view the
-    remaining bytes as packed 36-byte (wire, coefficient) records."""
+    remaining bytes as packed 36-byte (wire, coefficient) records.  Also
+    returns the A and B terms exactly as the file lists them (see
+    :attr:`zkats.r1cs.R1CS.ab_file_terms`), or None when the file already
+    lists them normalized (sorted, no zero, no repeated wire)."""
     parts = [[], [], []]
     four = np.arange(4, dtype=np.int64)
     step = 3 * _CHUNK
@@ -137,7 +141,7 @@ def _read_terms(bf, n_wires, m, counts, hdr_pos):
         for k in range(3):
             sel = (lc % 3) == k
             parts[k].append((lc[sel] // 3, wires[sel], coeffs[sel]))
-    ms = []
+    ms, raw = [], []
     for k in range(3):
         if parts[k]:
             rows = np.concatenate([p[0] for p in parts[k]])
@@ -148,7 +152,13 @@ def _read_terms(bf, n_wires, m, counts, hdr_pos):
             coeffs = np.zeros((0, 4), np.uint64)
         parts[k] = None
         ms.append(_to_sparse(bf, rows, cols, coeffs))
-    return ms
+        if k < 2:
+            raw.append(SparseMatrix(rows, cols, coeffs))
+    same = all(
+        r.nnz == s.nnz and np.array_equal(r.rows, s.rows) and np.array_equal(r.cols, s.cols)
+        for r, s in zip(raw, ms)
+    )
+    return ms, (None if same else tuple(raw))
 
 
 def _to_sparse(bf, rows, cols, coeffs):

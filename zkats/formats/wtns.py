@@ -36,13 +36,10 @@ def read_wtns_buffer(path):
     if n:
         from .. import bn254
 
-        buf = bn254.aligned_buffer(values)
-        bad = int(bn254.lib.zk_fr_first_noncanonical(buf, n))
+        values = bn254.aligned_view(values)
+        bad = bn254.fr_first_noncanonical(values)
         if bad >= 0:
             raise FormatError(bf.path, f"witness value {bad} is not < r", 2)
-        addr = lambda b: int(bn254.ffi.cast("uintptr_t", b))  # noqa: E731
-        if addr(buf) != addr(bn254.ffi.from_buffer(values)):
-            values = memoryview(bn254.ffi.buffer(buf)).toreadonly()
     return values
 
 

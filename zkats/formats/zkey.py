@@ -50,6 +50,7 @@ from typing import List, Optional
 import numpy as np
 
 from ..field import Q, R
+from ..groth16_data import VerifyingKey
 from .ptau import BinFile, BinWriter, check_g1_array, check_g2_array, encode_name  # noqa: F401
 from .zkey_layout import GROTH16, MAGIC, ZkeyContribution, open_zkey  # noqa: F401
 
@@ -125,8 +126,6 @@ class ZKey:
         ]
 
     def verifying_key(self):
-        from ..groth16.data_structures import VerifyingKey
-
         return VerifyingKey(
             alpha_1=self.alpha_1,
             beta_2=self.beta_2,
@@ -134,6 +133,60 @@ class ZKey:
             delta_2=self.delta_2,
             ic=tuple(self.ic),
         )
+
+
+def normalized_coeffs(coeffs):
+    """The coefficient entries as the prover uses them: sorted by (matrix,
+    constraint, signal), a signal listed twice in one row summed, zeros
+    dropped.  Returns (matrix, constraint, signal, value limbs) arrays; the
+    values stay in file form (c * 2^512 mod r, a bijection, so equal file
+    forms mean equal coefficients)."""
+    c = np.ascontiguousarray(coeffs, dtype=COEF_DTYPE)
+    order = np.lexsort((c["signal"], c["constraint"], c["matrix"]))
+    c = c[order]
+    key = np.stack([c["matrix"], c["constraint"], c["signal"]], axis=1).astype(np.int64)
+    vals = np.array(c["value"], dtype=np.uint64).reshape(-1, 4)
+    if len(c) > 1:
+        dup = (key[1:] == key[:-1]).all(axis=1)
+        if dup.any():  # rare: sum each repeated (matrix, constraint, signal) mod r
+            first = np.concatenate(([True], ~dup))
+            starts = np.flatnonzero(first)
+            ends = np.append(starts[1:], len(c))
+            merged = []
+            for s_, e_ in zip(starts.tolist(), ends.tolist()):
+                if e_ - s_ == 1:
+                    merged.append(vals[s_])
+                    continue
+                v = sum(
+                    int.from_bytes(vals[i].astype("<u8").tobytes(), "little") for i in range(s_, e_)
+                )
+                merged.append(np.frombuffer((v % R).to_bytes(32, "little"), dtype="<u8"))
+            key, vals = key[starts], np.array(merged, dtype=np.uint64).reshape(-1, 4)
+    nz = vals.any(axis=1)
+    return key[nz], vals[nz]
+
+
+def coeffs_differ(a, b):
+    """None when the coefficient sections ``a`` and ``b`` give the prover
+    the same matrices (byte-identical, or the same terms listed in another
+    order, repeats summed, zeros dropped), else a short description of the
+    first difference ("matrix A, constraint 12, signal 7")."""
+    a = np.ascontiguousarray(a, dtype=COEF_DTYPE)
+    b = np.ascontiguousarray(b, dtype=COEF_DTYPE)
+    if len(a) == len(b) and a.tobytes() == b.tobytes():
+        return None
+    ka, va = normalized_coeffs(a)
+    kb, vb = normalized_coeffs(b)
+    n = min(len(ka), len(kb))
+    bad = np.flatnonzero((ka[:n] != kb[:n]).any(axis=1) | (va[:n] != vb[:n]).any(axis=1))
+    if bad.shape[0]:
+        i = int(bad[0])
+        k = min(tuple(ka[i]), tuple(kb[i]))
+    elif len(ka) != len(kb):
+        k = tuple((ka if len(ka) > n else kb)[n])
+    else:
+        return None
+    return f"matrix {'AB'[int(k[0])]}, constraint {int(k[1])}, signal {int(k[2])}"
 
 
 def coeff_value_to_file(c):

@@ -26,7 +26,7 @@ import struct
 
 from ..errors import FormatError
 from ..field import Q, R
-from ..groth16.data_structures import _Record
+from ..groth16_data import Record, VerifyingKey
 from .binfile import BinFile, decode_params
 
 MAGIC = b"zkey"
@@ -37,7 +37,7 @@ COEF_BYTES = 44
 POINT_SECTIONS = {5: "A", 6: "B1", 7: "B2", 8: "C", 9: "H"}
 
 
-class ZkeyContribution(_Record):
+class ZkeyContribution(Record):
     """One phase-2 (delta) contribution of section 10 (a frozen record).
     Points are plain ints; ``transcript`` is the 64-byte hash the
     contributor's G2 point was derived from; ``type`` 1 marks a beacon."""
@@ -63,12 +63,7 @@ def check_g1_bytes(path, sid, raw, what="point"):
     message as :func:`zkats.formats.ptau.check_g1_array`."""
     from .. import bn254
 
-    n = len(raw) // 64
-    if n == 0:
-        return
-    buf = bn254.ffi.new("uint64_t[]", 8 * n)
-    bn254.ffi.memmove(buf, bytes(raw), 64 * n)
-    bad = bn254._g1_check_ptr(buf, n)
+    bad = bn254.g1_check_bytes(raw)
     if bad >= 0:
         raise FormatError(path, f"{what} {bad} is not a canonical G1 point on the curve", sid)
 
@@ -89,9 +84,7 @@ def check_g2_bytes(path, sid, raw, what="point"):
 
         check_g2_array(path, sid, np.frombuffer(bytes(raw), dtype="<u8").reshape(n, 16), what)
         return
-    buf = bn254.ffi.new("uint64_t[]", 16 * n)
-    bn254.ffi.memmove(buf, bytes(raw), 128 * n)
-    bad = bn254._g2_check_ptr(buf, n, subgroup=True)
+    bad = bn254.g2_check_bytes(raw, subgroup=True)
     if bad >= 0:
         raise FormatError(path, f"{what} {bad} is not a canonical G2 point of the subgroup", sid)
 
@@ -197,11 +190,7 @@ def read_coeff_span(bf, n_vars, domain):
         from .. import bn254
 
         entries = bf.memview(off + 4, COEF_BYTES * n)
-        bad = int(
-            bn254.lib.zk_coeffs_first_bad(
-                bn254.ffi.from_buffer("uint8_t[]", entries), n, domain, n_vars
-            )
-        )
+        bad = bn254.coeffs_first_bad(entries, domain, n_vars)
         if bad >= 0:
             raise coeff_error(
                 bf.path, entries[COEF_BYTES * bad : COEF_BYTES * (bad + 1)], bad, n_vars, domain
@@ -291,8 +280,6 @@ class ZKeyLayout:
         return self.domain_size.bit_length() - 1
 
     def verifying_key(self):
-        from ..groth16.data_structures import VerifyingKey
-
         return VerifyingKey(
             alpha_1=self.alpha_1,
             beta_2=self.beta_2,

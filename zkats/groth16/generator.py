@@ -14,9 +14,12 @@ sections are sparse combinations of the Lagrange-basis points L_c(tau):
 
 Everything runs natively (``bn254.g1_sparse_combine_array``), the
 coefficient section and the csHash transcript exactly as snarkjs writes
-them, so zkats and snarkjs produce the same bytes from the same inputs
-(circom writes each row's terms sorted by signal, which is the order
-zkats' R1CS keeps).  One known divergence: for a domain of 2^15 or more
+them, so zkats and snarkjs produce the same bytes from the same inputs:
+snarkjs copies each constraint's A and B terms in the order the ``.r1cs``
+lists them (circom's own order, not sorted by signal, with any zero or
+repeated term), and so does :func:`coefficient_section`
+(:attr:`zkats.r1cs.R1CS.ab_file_terms`).
+One known divergence: for a domain of 2^15 or more
 that uses the ptau's full size, snarkjs' H-transcript hash reads past the
 tauG1 section; zkats hashes the points that exist, so the csHash (not the
 key) would differ in that case.
@@ -93,8 +96,10 @@ def public_rows(m, npub):
 
 def coefficient_section(r1cs):
     """The zkey's coefficient section (snarkjs order: per constraint its A
-    terms, then its B terms; then one A row per public signal)."""
-    A, B = r1cs.A, r1cs.B
+    terms, then its B terms, each in the order the ``.r1cs`` file lists
+    them (zero coefficients and repeated wires included, as snarkjs copies
+    them); then one A row per public signal)."""
+    A, B = r1cs.ab_file_terms or (r1cs.A, r1cs.B)
     m = r1cs.n_constraints
     npub = r1cs.n_pub_out + r1cs.n_pub_in
     prow, pcol, _ = public_rows(m, npub)

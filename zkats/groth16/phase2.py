@@ -184,8 +184,9 @@ def verify_from_init(init, zk, allow_no_contributions=False, threads=None):
         raise VerificationError("circuit does not match (csHash differs)")
     if list(zk.ic) != list(init.ic):
         raise VerificationError("IC section is not identical")
-    if len(zk.coeffs) != len(init.coeffs) or zk.coeffs.tobytes() != init.coeffs.tobytes():
-        raise VerificationError("coefficient section is not identical")
+    diff = zkf.coeffs_differ(zk.coeffs, init.coeffs)
+    if diff is not None:
+        raise VerificationError(f"coefficient section does not match the circuit ({diff})")
     for k in ("A", "B1", "B2"):
         if not np.array_equal(getattr(zk, k), getattr(init, k)):
             raise VerificationError(f"{k} section is not identical")

@@ -84,7 +84,7 @@ def _witness_bytes(witness, n_vars):
     if n != n_vars:
         raise InputError(f"witness has {n} values, the proving key expects {n_vars}")
     if n:
-        bad = int(bn254.lib.zk_fr_first_noncanonical(bn254.aligned_buffer(buf), n))
+        bad = bn254.fr_first_noncanonical(buf)
         if bad >= 0:
             raise InputError(f"witness[{bad}] is not a canonical field element (< r)")
         if bytes(memoryview(buf).cast("B")[:32]) != _ONE:
@@ -117,49 +117,39 @@ def _core(zkey, w, timings=None):
     from .. import bn254
     from .r1cs_to_qap import coset_shift
 
-    ffi, lib = bn254.ffi, bn254.lib
     n_vars, n_public, domain = int(zkey.n_vars), int(zkey.n_public), int(zkey.domain_size)
     if domain < 2 or domain & (domain - 1):
         raise InputError(f"domain size {domain} is not a power of two >= 2")
     coset_shift(domain.bit_length() - 1)  # InputError beyond Fr's 2-adicity
     bufs = _key_buffers(zkey)
-    u64 = bn254.aligned_buffer  # noqa: E731
-    coeffs = bufs["coeffs"]
-    out = ffi.new("uint64_t[48]")
-    bad = ffi.new("int64_t *")
-    secs = ffi.new("double[6]")
-    rc = lib.zk_groth16_prove_core(
-        ffi.from_buffer("uint8_t[]", coeffs),
-        memoryview(coeffs).nbytes // 44,
-        u64(w),
-        n_vars,
-        n_public,
-        domain,
-        u64(bufs["A"]),
-        u64(bufs["B1"]),
-        u64(bufs["B2"]),
-        u64(bufs["C"]),
-        u64(bufs["H"]),
-        out,
-        0,
-        1 if OVERLAP else 0,
-        bad,
-        secs,
+    points, secs = bn254.groth16_prove_core(
+        bufs["coeffs"], w, n_vars, n_public, domain, bufs, overlap=OVERLAP
     )
-    if rc == -2:
-        raise InputError(
-            f"coefficient entry {bad[0]} is out of range "
-            "(matrix id > 1, row >= domain, signal >= nVars, or value >= r)"
-        )
-    if rc == -1:
-        raise MemoryError("native prover: out of memory")
-    if rc != 0:  # pragma: no cover - sizes are checked above
-        raise InputError(f"native prover failed (code {rc})")
     if timings is not None:
-        for i, name in enumerate(CORE_STAGES):
-            timings[name] = round(secs[i], 6)
-    g1 = bn254._g1_buf_points
-    return g1(out, 2) + bn254._g2_buf_points(out + 16, 1) + g1(out + 32, 2)
+        for name, sec in zip(CORE_STAGES, secs):
+            timings[name] = round(sec, 6)
+    return points
+
+
+def blind(zkey, pa, pb1, pb, pc, ph):
+    """The proof from the five multi-exponentiations (plain-int points A.w,
+    B1.w, B2.w, C.w over the private wires, H.h) and fresh r, s (step 2 of
+    the module docstring).  Also used by the sharded prover
+    (:mod:`zkats.cluster.sharded`), which sums these from partial results."""
+    alpha1, beta1, beta2 = zkey.alpha_1, zkey.beta_1, zkey.beta_2
+    delta1, delta2 = zkey.delta_1, zkey.delta_2
+    r = secrets.randbelow(R - 1) + 1
+    s = secrets.randbelow(R - 1) + 1
+    g1_add, g1_mul = _curve.g1_add, _curve.g1_mul
+    pi_a = g1_add(g1_add(pa, alpha1), g1_mul(delta1, r))
+    pi_b = _curve.g2_add(_curve.g2_add(pb, beta2), _curve.g2_mul(delta2, s))
+    b1 = g1_add(g1_add(pb1, beta1), g1_mul(delta1, s))
+    pi_c = g1_add(pc, ph)
+    pi_c = g1_add(pi_c, g1_mul(pi_a, s))
+    pi_c = g1_add(pi_c, g1_mul(b1, r))
+    pi_c = g1_add(pi_c, g1_mul(delta1, (-r * s) % R))
+    del r, s
+    return Proof(a=pi_a, b=pi_b, c=pi_c)
 
 
 def prove(zkey, witness, r1cs=None, progress=None, check=True, timings=None):
@@ -185,20 +175,7 @@ def prove(zkey, witness, r1cs=None, progress=None, check=True, timings=None):
     pa, pb1, pb, pc, ph = _core(zkey, w, timings)
 
     progress("blind")
-    alpha1, beta1, beta2 = zkey.alpha_1, zkey.beta_1, zkey.beta_2
-    delta1, delta2 = zkey.delta_1, zkey.delta_2
-    r = secrets.randbelow(R - 1) + 1
-    s = secrets.randbelow(R - 1) + 1
-    g1_add, g1_mul = _curve.g1_add, _curve.g1_mul
-    pi_a = g1_add(g1_add(pa, alpha1), g1_mul(delta1, r))
-    pi_b = _curve.g2_add(_curve.g2_add(pb, beta2), _curve.g2_mul(delta2, s))
-    b1 = g1_add(g1_add(pb1, beta1), g1_mul(delta1, s))
-    pi_c = g1_add(pc, ph)
-    pi_c = g1_add(pi_c, g1_mul(pi_a, s))
-    pi_c = g1_add(pi_c, g1_mul(b1, r))
-    pi_c = g1_add(pi_c, g1_mul(delta1, (-r * s) % R))
-    del r, s
-    proof = Proof(a=pi_a, b=pi_b, c=pi_c)
+    proof = blind(zkey, pa, pb1, pb, pc, ph)
     raw = memoryview(w).cast("B")
     public = [int.from_bytes(raw[32 * i : 32 * i + 32], "little") for i in range(1, n_public + 1)]
 

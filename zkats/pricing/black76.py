@@ -21,6 +21,8 @@ value ``D max(F - K, 0)``, delta is ``D`` in the money, ``0`` out of it and
 as ``T -> 0``; the venue never needs them there) and vega is its one-sided
 limit ``D F sqrt(T) / sqrt(2 pi)`` at the money, else ``0``.
 
+:func:`implied_vol` inverts the price in the vol (bisection).
+
 Bad input (a forward or strike that is not a positive finite number, a
 negative or non-finite time or volatility) raises :class:`InputError` (a
 ``ValueError``) naming the argument.
@@ -37,6 +39,8 @@ SQRT2 = math.sqrt(2.0)
 INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 #: seconds in the year of ``years`` (ACT/365 on unix seconds)
 YEAR_SECONDS = 365 * 86400
+#: the upper end of the implied-vol search (1000%)
+MAX_IMPLIED_VOL = 10.0
 
 _erfc = np.frompyfunc(math.erfc, 1, 1)
 
@@ -128,3 +132,36 @@ def black76(forward, strike, years, vol, call=True, rate=0.0):
     if scalar:
         out = [float(x) for x in out]
     return Black76(*out)
+
+
+def implied_vol(price, forward, strike, years, call=True, rate=0.0, tol=1e-10):
+    """The vol at which :func:`black76` gives ``price`` (vectorised; bisection on
+    ``[0, MAX_IMPLIED_VOL]``, to ``tol`` in vol: the price is increasing in vol,
+    so it always converges).  A price outside the no-arbitrage range
+    ``(D max(F - K, 0), D F)`` for a call (``(D max(K - F, 0), D K)`` for a
+    put) has no implied vol: :class:`InputError`."""
+    P = np.asarray(price, dtype=float)
+    probe = black76(forward, strike, years, 0.0, call, rate)  # validates the rest
+    F, K, T, c, P = np.broadcast_arrays(
+        np.asarray(forward, dtype=float), strike, years, np.asarray(call), P
+    )
+    D = np.exp(-np.asarray(rate, dtype=float) * T)
+    low = np.asarray(probe.price)
+    high = np.where(c, D * F, D * K)
+    bad = ~np.isfinite(P) | (P <= low) | (P >= high) | (T <= 0)
+    if bad.any():
+        i = tuple(np.argwhere(bad)[0])
+        raise InputError(
+            f"implied vol: price {float(P[i]):g} is outside the no-arbitrage range "
+            f"({float(low[i]):g}, {float(high[i]):g}) (or the option has expired)"
+        )
+    a, b = np.zeros_like(P), np.full_like(P, MAX_IMPLIED_VOL)
+    fa = np.asarray(black76(F, K, T, b, c, rate).price)
+    if (fa < P).any():
+        raise InputError(f"implied vol: price needs a vol above {MAX_IMPLIED_VOL}")
+    while (b - a).max() > tol:
+        mid = 0.5 * (a + b)
+        above = np.asarray(black76(F, K, T, mid, c, rate).price) > P
+        a, b = np.where(above, a, mid), np.where(above, mid, b)
+    out = 0.5 * (a + b)
+    return float(out) if out.ndim == 0 else out

@@ -92,4 +92,24 @@ class Option:
 
     @property
     def name(self):
-        return f"{self.underlying}-{self.expiry}-{self.strike:g}-{self.right[0].upper()}"
+        return f"{self.underlying}-{self.expiry}-{self.strike:.15g}-{self.right[0].upper()}"
+
+
+def parse(name, lot=1.0):
+    """The instrument a :attr:`name` names: ``BTC-PERP``, ``BTC-<expiry>`` (a dated
+    future) or ``BTC-<expiry>-<strike>-C`` / ``-P`` (expiry in unix seconds)."""
+    parts = name.split("-") if isinstance(name, str) else []
+    try:
+        if len(parts) == 2 and parts[1] == "PERP":
+            return Perpetual(parts[0], lot)
+        if len(parts) == 2 and parts[1].isdigit():
+            return Future(parts[0], int(parts[1]), lot)
+        if len(parts) == 4 and parts[1].isdigit() and parts[3] in ("C", "P"):
+            right = CALL if parts[3] == "C" else PUT
+            return Option(parts[0], float(parts[2]), int(parts[1]), right, lot)
+    except ValueError as e:
+        raise InputError(f"instrument {name!r}: {e}") from None
+    raise InputError(
+        f"instrument {name!r}: expected UND-PERP, UND-EXPIRY or UND-EXPIRY-STRIKE-C|P "
+        "(expiry in unix seconds)"
+    )

@@ -66,7 +66,10 @@ class ScenarioGrid:
         most = (30 / self.dte_floor_days) ** self.vega_power
         for i, s in enumerate(self.scenarios):
             vals = (s.price_move, s.vol_shock, s.weight)
-            if not all(math.isfinite(v) for v in vals):
+            if not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                for v in vals
+            ):
                 raise InputError(f"scenario {i}: values must be finite")
             if s.price_move <= -1:
                 raise InputError(f"scenario {i}: price move {s.price_move} leaves no price")
@@ -114,6 +117,20 @@ def standard_grid(
 DEFAULT_GRID = standard_grid()
 
 
+def grid_from_json(obj, what="scenario grid"):
+    """A :class:`ScenarioGrid` from :meth:`ScenarioGrid.to_json`'s form (strict)."""
+    if not isinstance(obj, dict) or set(obj) != {"vega_power", "dte_floor_days", "scenarios"}:
+        raise InputError(f"{what}: expected keys dte_floor_days, scenarios, vega_power")
+    rows = obj["scenarios"]
+    if not isinstance(rows, list) or not all(isinstance(r, list) and len(r) == 3 for r in rows):
+        raise InputError(f"{what} scenarios: expected a list of [price_move, vol_shock, weight]")
+    for key in ("vega_power", "dte_floor_days"):
+        v = obj[key]
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise InputError(f"{what} {key}: expected a number")
+    return ScenarioGrid(tuple(Scenario(*r) for r in rows), obj["vega_power"], obj["dte_floor_days"])
+
+
 def scenario_values(instrument, market, grid=DEFAULT_GRID):
     """Value of one lot (currency units) in each scenario, by full revaluation."""
     moves = np.array([1 + s.price_move for s in grid.scenarios])
@@ -130,19 +147,25 @@ def _round_down(x, magnitude):
     return math.floor(x)
 
 
+def risk_arrays(instrument, market, grid=DEFAULT_GRID, scale=1, tick=1):
+    """``(long, short)``: the risk arrays of a long and of a short lot (one revaluation)."""
+    check_scale(scale, tick)
+    m = mark(instrument, market, scale, tick)
+    vals = scenario_values(instrument, market, grid) * scale
+    long, short = [], []
+    for s, v in zip(grid.scenarios, vals):
+        pnl = s.weight * (v - m)
+        long.append(_round_down(pnl, abs(v) + m))
+        short.append(_round_down(-pnl, abs(v) + m))
+    return tuple(long), tuple(short)
+
+
 def risk_array(instrument, market, grid=DEFAULT_GRID, scale=1, tick=1, side=LONG):
     """Profit (+) or loss (-) of one ``side`` lot in each scenario, collateral units,
     losses rounded up in magnitude (see the module doc)."""
     if side not in (LONG, SHORT):
         raise InputError(f"risk array side: must be 'long' or 'short', got {side!r}")
-    check_scale(scale, tick)
-    m = mark(instrument, market, scale, tick)
-    sign = 1 if side == LONG else -1
-    vals = scenario_values(instrument, market, grid) * scale
-    out = []
-    for s, v in zip(grid.scenarios, vals):
-        out.append(_round_down(sign * s.weight * (v - m), abs(v) + m))
-    return tuple(out)
+    return risk_arrays(instrument, market, grid, scale, tick)[0 if side == LONG else 1]
 
 
 def requirement(positions, market, grid=DEFAULT_GRID, scale=1, tick=1):

@@ -93,7 +93,10 @@ class Smile:
 
     def vol_at(self, strike):
         """Linear in log-strike between the nodes, flat outside."""
-        return np.interp(np.log(strike), np.log(self.strikes), self.vols)
+        return self.vol_at_log(np.log(strike))
+
+    def vol_at_log(self, log_strike):
+        return np.interp(log_strike, np.log(self.strikes), self.vols)
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,7 @@ class VolSurface:
             ta, tb = (a.expiry - now) / YEAR_SECONDS, (b.expiry - now) / YEAR_SECONDS
             for k in sorted(set(a.strikes) | set(b.strikes)):
                 wa = float(a.vol_at(k)) ** 2 * ta
-                wb = float(b.vol_at(k * math.exp(carry * (tb - ta)))) ** 2 * tb
+                wb = float(b.vol_at_log(math.log(k) + carry * (tb - ta))) ** 2 * tb
                 if wb < wa * (1 - 1e-12):
                     raise InputError(
                         f"vol surface {self.underlying!r}: total variance falls from expiry "
@@ -132,17 +135,20 @@ class VolSurface:
         live = [s for s in self.smiles if s.expiry > now]
         if not live:
             raise InputError(f"vol surface {self.underlying!r}: every smile has expired at {now}")
-        K = np.asarray(strike, dtype=float)
+        x = np.log(np.asarray(strike, dtype=float))
         T = max(float(expiry) - float(now), 0.0) / YEAR_SECONDS
         Ts = [(s.expiry - now) / YEAR_SECONDS for s in live]
+
+        def at(i):  # smile i at the strike with the same log-moneyness: ln K + c (T_i - T)
+            return live[i].vol_at_log(x + carry * (Ts[i] - T))
+
         if T <= Ts[0]:
-            return live[0].vol_at(K * math.exp(carry * (Ts[0] - T)))
+            return at(0)
         if T >= Ts[-1]:
-            return live[-1].vol_at(K * math.exp(carry * (Ts[-1] - T)))
+            return at(-1)
         j = int(np.searchsorted(Ts, T)) - 1
-        (t0, s0), (t1, s1) = (Ts[j], live[j]), (Ts[j + 1], live[j + 1])
-        w0 = s0.vol_at(K * math.exp(carry * (t0 - T))) ** 2 * t0
-        w1 = s1.vol_at(K * math.exp(carry * (t1 - T))) ** 2 * t1
+        t0, t1 = Ts[j], Ts[j + 1]
+        w0, w1 = at(j) ** 2 * t0, at(j + 1) ** 2 * t1
         w = w0 + (w1 - w0) * (T - t0) / (t1 - t0)
         return np.sqrt(w / T)
 
@@ -156,6 +162,12 @@ class VolSurface:
                 for s in self.smiles
             ],
         }
+
+
+def flat_surface(underlying, vol):
+    """A surface with one vol at every strike and expiry (e.g. from a command-line flag):
+    one smile with one strike, expiring at the end of the venue's time range."""
+    return VolSurface(underlying, (Smile((1 << 40) - 1, (1.0,), (vol,)),))
 
 
 def _keys(obj, keys, what):

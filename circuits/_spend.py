@@ -27,9 +27,9 @@ from typing import Optional, Tuple
 from zkats.circuit import Private, Public
 from zkats.domain import keys, notes, tags, units
 from zkats.errors import InputError
-from zkats.gadgets.eddsa import eddsa_poseidon_verify_gadget, eddsa_verify_poseidon
-from zkats.gadgets.merkle import merkle_root_from_path, merkle_root_gadget
-from zkats.gadgets.poseidon_hash import poseidon_gadget
+from zkats.gadgets.eddsa import eddsa_verify_poseidon, eddsa_verify_poseidon_plain
+from zkats.gadgets.merkle import merkle_root, merkle_root_plain
+from zkats.gadgets.poseidon_hash import poseidon
 
 from ._statement import Statement
 
@@ -39,12 +39,12 @@ NOTE_FIELDS = 4 + 3 * units.N_SLOTS
 
 def account_id_gadget(api, ak, npk, lk):
     """``keys.account_id``: Poseidon(ACCOUNT, ak.x, ak.y, npk, lk.x, lk.y)."""
-    return poseidon_gadget(api, [tags.ACCOUNT, ak[0], ak[1], npk, lk[0], lk[1]])
+    return poseidon(api, [tags.ACCOUNT, ak[0], ak[1], npk, lk[0], lk[1]])
 
 
 def note_commitment_gadget(api, fields, salt):
     """``Note.commitment``: Poseidon(NOTE, fields..., salt)."""
-    return poseidon_gadget(api, [tags.NOTE] + list(fields) + [salt])
+    return poseidon(api, [tags.NOTE] + list(fields) + [salt])
 
 
 class SpendsNote(Statement):
@@ -68,11 +68,11 @@ class SpendsNote(Statement):
         ``fresh`` (a boolean signal, deposit only): no leaf yet, genesis nullifier."""
         f = self.old_note
         with api.scope("spend"):
-            npk = poseidon_gadget(api, [tags.NULLIFIER_KEY, self.nk])
+            npk = poseidon(api, [tags.NULLIFIER_KEY, self.nk])
             api.assert_equal(npk, f[1])
             api.assert_equal(account_id_gadget(api, self.ak, npk, self.lk), f[0])
             cm = note_commitment_gadget(api, f, self.old_salt)
-            computed = merkle_root_gadget(api, cm, self.siblings, self.path_bits)
+            computed = merkle_root(api, cm, self.siblings, self.path_bits)
             if fresh is None:
                 api.assert_equal(computed, self.root)
                 nf_of = cm
@@ -80,7 +80,7 @@ class SpendsNote(Statement):
                 api.assert_product(computed - self.root, 1 - api.lc(fresh), 0)
                 nf_of = cm - api.mul(fresh, cm)
             api.assert_equal(
-                poseidon_gadget(api, [tags.NULLIFIER, self.nk, nf_of]), self.nullifier
+                poseidon(api, [tags.NULLIFIER, self.nk, nf_of]), self.nullifier
             )
         return cm
 
@@ -111,7 +111,7 @@ class AuthorisedSpend(SpendsNote):
     def verify_authorisation(self, api):
         with api.scope("authorisation"):
             signer = self.ak if self.AUTHORITY == "ak" else self.lk
-            eddsa_poseidon_verify_gadget(
+            eddsa_verify_poseidon(
                 api, signer, self.message_gadget(api), self.auth_r8, self.auth_s
             )
 
@@ -180,7 +180,7 @@ class Spend:
         if len(self.siblings) != units.TREE_DEPTH or len(self.bits) != units.TREE_DEPTH:
             raise InputError(f"{what}: Merkle path must have depth {units.TREE_DEPTH}")
         cm = n.commitment()
-        if merkle_root_from_path(cm, self.index(), list(self.siblings)) != root:
+        if merkle_root_plain(cm, self.index(), list(self.siblings)) != root:
             raise InputError(f"{what}: the note is not in the tree with this root")
         if n.nullifier(self.view.nk) != nullifier:
             raise InputError(f"{what}: wrong nullifier")
@@ -203,7 +203,7 @@ class Spend:
     def check_auth(self, statement, pub, what):
         """Native twin of :class:`AuthorisedSpend`'s signature check."""
         signer = self.view.ak if statement.AUTHORITY == "ak" else self.view.lk
-        if self.auth is None or not eddsa_verify_poseidon(
+        if self.auth is None or not eddsa_verify_poseidon_plain(
             signer, statement.message(pub), self.auth
         ):
             who = "the owner's spending key" if statement.AUTHORITY == "ak" else "the liquidation capability"

@@ -20,8 +20,7 @@ check, the batch format and the ledger.
 from zkats.circuit import Circuit
 from zkats.errors import InputError
 from zkats.field import R, domain_tag
-from zkats.gadgets.poseidon_hash import poseidon as poseidon_native
-from zkats.gadgets.poseidon_hash import poseidon_gadget
+from zkats.gadgets.poseidon_hash import poseidon, poseidon_plain
 
 #: inputs per Poseidon call in the message hash chain (circomlib's maximum is 16)
 _CHAIN_WIDTH = 16
@@ -180,7 +179,7 @@ class Statement(Circuit):
             raise InputError(
                 f"{cls.circuit_name}: cannot sign a {pub.statement.circuit_name} statement"
             )
-        return hash_chain([cls.message_tag()] + pub.values(), poseidon_native)
+        return hash_chain([cls.message_tag()] + pub.values(), poseidon_plain)
 
     def message_gadget(self, api):
         """:meth:`message` in constraints, over this instance's public signals."""
@@ -189,5 +188,5 @@ class Statement(Circuit):
             v = getattr(self, name)
             flat.extend(v if n is not None else [v])
         return hash_chain(
-            [self.message_tag()] + flat, lambda xs: poseidon_gadget(api, xs)
+            [self.message_tag()] + flat, lambda xs: poseidon(api, xs)
         )

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from zkats.circuit import Private, Public, register
 from zkats.errors import InputError
-from zkats.gadgets.babyjubjub import fixed_base_msm
+from zkats.gadgets.babyjubjub import babyjub_msm_fixed
 from zkats.gadgets.bits import num2bits, num2bits_strict, range_check
-from zkats.gadgets.eddsa import eddsa_poseidon_verify_gadget
+from zkats.gadgets.eddsa import eddsa_verify_poseidon
 from zkats.gadgets.pedersen import blinding_generator, value_generators
 from zkats.domain import orders, tags, units
 
@@ -107,7 +107,7 @@ class Order(Statement):
                 api, [tags.ORDER, self.instrument, self.side, self.expiry, self.account, self.nonce]
             )
             d_bits = num2bits_strict(api, digest)[: orders.DIGEST_BITS]
-            c = fixed_base_msm(
+            c = babyjub_msm_fixed(
                 api,
                 [
                     (d_bits, g[0]),
@@ -120,4 +120,4 @@ class Order(Statement):
         with api.scope("signature"):
             api.assert_equal(account_id_gadget(api, self.ak, self.npk, self.lk), self.account)
             msg = poseidon(api, [tags.ORDER_SIG, self.commitment[0], self.commitment[1]])
-            eddsa_poseidon_verify_gadget(api, self.ak, msg, self.sig_r8, self.sig_s)
+            eddsa_verify_poseidon(api, self.ak, msg, self.sig_r8, self.sig_s)

@@ -12,7 +12,8 @@ from zkats.circuits._spend import Spend
 from zkats.gadgets.merkle import MerkleTree
 from zkats.domain import keys, notes, units
 
-from venue_helpers import assert_native_rejects, assert_unsat, compiled, resign
+from venue_helpers import compiled, resign
+from zkats.testing import assert_native_rejects, assert_unsat
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,8 @@ from zkats.circuits._spend import Spend, sign_if_held
 from zkats.gadgets.merkle import MerkleTree
 from zkats.domain import notes, orders, units
 
-from venue_helpers import assert_native_rejects, assert_unsat, compiled
+from venue_helpers import compiled
+from zkats.testing import assert_native_rejects, assert_unsat
 
 N_CONSTRAINTS = 15744
 
@@ -62,6 +63,7 @@ def test_under_margined(cc):
             tag=leg.tag(),
             epoch_id=sc.epoch.epoch_id,
             epoch_hash=sc.epoch.hash(),
+            fee=fee,
         )
         prv = sign_if_held(pub, transition.TransitionPrivate(sp, leg, slot, new, sc.epoch))
         if ok:

@@ -454,7 +454,6 @@ def test_cli_happy_paths_with_real_proofs(tmp_path):
         "--settle",
         "-q",
     )
-    ok("health", "-V", v, "-w", tmp_path / "b.wallet", "-o", tmp_path / "h.json", "--settle", "-q")
     ok(
         "withdraw",
         1000,
@@ -472,6 +471,13 @@ def test_cli_happy_paths_with_real_proofs(tmp_path):
     a = json.loads(ok("wallet", "show", "-V", v, "-w", tmp_path / "a.wallet", "--json").stdout)
     assert a["settled"] and a["pending"] == [] and a["positions"][0]["position"] == 4
     assert 0 < a["free_collateral"] < a["equity"] <= 50_000
+    # the mark falls 20%: a (long 4 on ~49,000) fails maintenance margin
+    ok("oracle", "publish", "-V", v, "--mark", "BTC-PERP=48000", "-q")
+    ok("health", "-V", v, "-w", tmp_path / "b.wallet", "-o", tmp_path / "h.json", "--settle", "-q")
+    one_line_error(
+        run("health", "-V", v, "-w", tmp_path / "a.wallet", "-o", tmp_path / "ha.json"),
+        "maintenance margin not met",
+    )
     ok("venue", "advance-clock", "-V", v, 4000)
     r = ok("oracle", "close", "-V", v, "--json")
     assert len(json.loads(r.stdout)["liquidatable"]) == 1  # a never proved health
@@ -496,6 +502,7 @@ def test_cli_happy_paths_with_real_proofs(tmp_path):
     )
     s = json.loads(ok("ledger", "show", "-V", v, "--json").stdout)
     assert s["trades"] == 2 and s["batches"] == 6 and s["liquidatable_pending"] == 0
+    assert int(s["funds"]["insurance"]) > 0 and int(s["funds"]["fee"]) > 0
 
 
 def test_batch_output_never_overwritten(tmp_path, venue):

@@ -17,7 +17,8 @@ from zkats.gadgets.eddsa import eddsa_sign_poseidon
 from zkats.gadgets.merkle import MerkleTree
 from zkats.venue import batch as B
 
-from venue_helpers import assert_native_rejects, assert_unsat, compiled
+from venue_helpers import compiled
+from zkats.testing import assert_native_rejects, assert_unsat
 
 
 @pytest.fixture(scope="module")
@@ -271,7 +272,7 @@ def test_fresh_account_fields_constrained(cc, field_):
     carol = keys.SpendingKey.from_seed(b"carol")
     if field_ == "model":
         from zkats.domain import tags
-        from zkats.gadgets.poseidon_hash import poseidon
+        from zkats.gadgets.poseidon_hash import poseidon_plain as poseidon
 
         note = notes.Note.open(carol, salt=99)
         pub, prv = deposit.build(Spend.fresh(note, carol), sc.root, 500, fresh=True, new_salt=4)

@@ -16,6 +16,7 @@ import click
 
 from . import main
 from ..errors import InputError
+from ._cluster import cluster_option, remote_prover
 
 _VENUE_HELP = "Venue directory (default: $ZKATS_VENUE or the current directory)."
 
@@ -72,18 +73,26 @@ def _out(as_json, data, text):
     click.echo(json.dumps(data) if as_json else text)
 
 
-def _open(venue_dir, quiet):
-    """The venue: a local directory, or the service named by ``--service``."""
+def _open(venue_dir, quiet, cluster=None):
+    """The venue: a local directory, or the service named by ``--service``;
+    with ``cluster`` (the ``--cluster`` option) a local venue's proofs are
+    made on the prover pool at that address."""
     meta = click.get_current_context().meta
     url = meta.get("zkats.service")
     if url:
+        if cluster:
+            from ..errors import InputError
+
+            raise InputError("--cluster: the service named by --service makes its own proofs")
         from ..server.client import RemoteVenue, operator_token
 
         token = operator_token(token_file=meta.get("zkats.token_file"))
         return RemoteVenue(url, progress=_progress(quiet), token=token)
     from ..venue.workflow import Venue
 
-    return Venue(venue_dir, progress=_progress(quiet))
+    v = Venue(venue_dir, progress=_progress(quiet))
+    v.remote = remote_prover(cluster)
+    return v
 
 
 def _write_batch(path, items):
@@ -298,13 +307,14 @@ def health(wallet, out, settle_now, venue_dir, as_json, quiet):
     "the venue's risk engine.",
 )
 @click.option("--epoch", type=int, help="Oracle epoch (default: the latest).")
+@cluster_option
 @_batch_cmd
-def liquidate(capability, epoch, out, settle_now, venue_dir, as_json, quiet):
+def liquidate(capability, epoch, cluster, out, settle_now, venue_dir, as_json, quiet):
     """Prove the liquidation (all positions closed at mark) of an account that
     fails maintenance margin and is liquidatable at the latest closed epoch."""
     from ..venue.workflow import Wallet
 
-    v = _open(venue_dir, quiet)
+    v = _open(venue_dir, quiet, cluster)
     _finish(v, [v.liquidate(Wallet.load(capability), epoch)], out, settle_now, as_json)
 
 
@@ -320,6 +330,7 @@ def liquidate(capability, epoch, out, settle_now, venue_dir, as_json, quiet):
     is_flag=True,
     help="Also prove both orders into the batch (if not opened by earlier batches).",
 )
+@cluster_option
 @_batch_cmd
 def match(
     order_a,
@@ -329,6 +340,7 @@ def match(
     fill,
     price,
     prove_orders,
+    cluster,
     out,
     settle_now,
     venue_dir,
@@ -338,7 +350,7 @@ def match(
     """Prove a limit-order match and both accounts' transitions (one trade item)."""
     from ..venue.workflow import Wallet, order_from_json, read_json
 
-    v = _open(venue_dir, quiet)
+    v = _open(venue_dir, quiet, cluster)
     a = order_from_json(read_json(order_a, "zkats-order"), order_a)
     b = order_from_json(read_json(order_b, "zkats-order"), order_b)
     opening = [v.order_item(so) for so in (a, b)] if prove_orders else []

@@ -24,7 +24,7 @@ import re
 
 from ..errors import FormatError, InputError
 from ..field import Q, R
-from ..groth16.data_structures import Proof, VerifyingKey
+from ..groth16_data import Proof, VerifyingKey
 
 _DEC = re.compile(r"(0|[1-9][0-9]{0,77})\Z")
 

@@ -50,6 +50,7 @@ from typing import List, Optional
 import numpy as np
 
 from ..field import Q, R
+from ..groth16_data import VerifyingKey
 from .ptau import BinFile, BinWriter, check_g1_array, check_g2_array, encode_name  # noqa: F401
 from .zkey_layout import GROTH16, MAGIC, ZkeyContribution, open_zkey  # noqa: F401
 
@@ -125,8 +126,6 @@ class ZKey:
         ]
 
     def verifying_key(self):
-        from ..groth16.data_structures import VerifyingKey
-
         return VerifyingKey(
             alpha_1=self.alpha_1,
             beta_2=self.beta_2,

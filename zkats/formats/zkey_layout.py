@@ -26,7 +26,7 @@ import struct
 
 from ..errors import FormatError
 from ..field import Q, R
-from ..groth16.data_structures import _Record
+from ..groth16_data import Record, VerifyingKey
 from .binfile import BinFile, decode_params
 
 MAGIC = b"zkey"
@@ -37,7 +37,7 @@ COEF_BYTES = 44
 POINT_SECTIONS = {5: "A", 6: "B1", 7: "B2", 8: "C", 9: "H"}
 
 
-class ZkeyContribution(_Record):
+class ZkeyContribution(Record):
     """One phase-2 (delta) contribution of section 10 (a frozen record).
     Points are plain ints; ``transcript`` is the 64-byte hash the
     contributor's G2 point was derived from; ``type`` 1 marks a beacon."""
@@ -280,8 +280,6 @@ class ZKeyLayout:
         return self.domain_size.bit_length() - 1
 
     def verifying_key(self):
-        from ..groth16.data_structures import VerifyingKey
-
         return VerifyingKey(
             alpha_1=self.alpha_1,
             beta_2=self.beta_2,

@@ -245,14 +245,37 @@ def run(directory, report, ptau=None, progress=None):
         ],
     )
 
-    # 6. withdrawal
+    # 6. withdrawals: a winner is paid
     item = timed(v.withdraw, w["carol"], 20_000, 0xC0FFEE)
     settle(
         "withdrawal: carol takes 20000 USDC out to 0xc0ffee",
         [item],
         [f"carol: collateral left {account_view(w['carol'])['collateral']}, positions stay hidden"],
     )
+    bob_equity = account_view(w["bob"], v.epoch())["equity"]
+    item = timed(v.withdraw, w["bob"], 220_000, 0xB0B)
+    settle(
+        "profit paid: bob (short 8 from 60000, mark 52000) withdraws 220000, more than "
+        "his 200000 deposit",
+        [item],
+        [
+            f"bob: equity {bob_equity} before; the withdrawal settled his open profit to the "
+            f"mark; collateral left {account_view(w['bob'])['collateral']} covers initial margin",
+        ],
+    )
     summary = v.ledger.summary()
+    report(
+        {
+            "title": "the venue's public funds",
+            "public": [
+                f"fee account {summary['funds'].get('fee', '0')} (both sides' trading fees), "
+                f"insurance fund {summary['funds'].get('insurance', '0')} (liquidation penalties), "
+                f"escrow {', '.join(str(b) for b in summary['escrow'].values())}"
+            ],
+            "private": [],
+            "seconds": 0.0,
+        }
+    )
     v.close()
     return {
         "directory": str(d),

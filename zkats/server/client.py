@@ -314,6 +314,7 @@ class RemoteVenue(workflow.Venue):
             "instruments": info["instruments"],
             "epochs": info["epochs"],
             "clock_offset": 0,
+            "venue_id": info.get("venue_id"),
         }
         self._offset = int(info["now"]) - int(time.time())
 

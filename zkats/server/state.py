@@ -173,6 +173,8 @@ class ServedVenue:
             "development_keys": bool(m.get("development_keys")),
             "instruments": dict(m.get("instruments", {})),
             "epochs": m.get("epochs", {}),
+            "venue_id": m.get("venue_id"),
+            "oracle_key": m.get("oracle_key"),
             "now": self.now(),
             "depth": self.ledger.depth,
             "circuits": sorted(self.verifier.keys),

@@ -33,7 +33,7 @@ def _field(v, what):
 
 def epoch_message(epoch_id, data_hash, deadline):
     """The field element the oracle signs for an epoch."""
-    from ..gadgets.poseidon_hash import poseidon
+    from ..gadgets.poseidon_hash import poseidon_plain as poseidon
 
     return poseidon(
         [
@@ -64,23 +64,23 @@ def parse_public_key(pk, what="oracle public key"):
         x, y = (int(c) for c in pk)
     except (TypeError, ValueError):
         raise InputError(f"{what}: expected a point [x, y]") from None
-    from ..gadgets.babyjubjub import babyjub_on_curve
+    from ..gadgets.babyjubjub import babyjub_on_curve_plain
 
-    if not (0 <= x < R and 0 <= y < R and babyjub_on_curve((x, y))):
+    if not (0 <= x < R and 0 <= y < R and babyjub_on_curve_plain((x, y))):
         raise InputError(f"{what}: not a Baby Jubjub point")
     return (x, y)
 
 
 def verify_epoch(pub, epoch_id, data_hash, deadline, sig):
     """True iff ``sig`` is the oracle ``pub``'s signature of this epoch."""
-    from ..gadgets.eddsa import eddsa_verify_poseidon
+    from ..gadgets.eddsa import eddsa_verify_poseidon_plain
 
     try:
         msg = epoch_message(epoch_id, data_hash, deadline)
         sig = parse_signature(sig)
     except InputError:
         return False
-    return eddsa_verify_poseidon(pub, msg, sig)
+    return eddsa_verify_poseidon_plain(pub, msg, sig)
 
 
 @dataclass(frozen=True)

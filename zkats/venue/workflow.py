@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 
 from ..errors import InputError, LedgerError
+from . import preflight
 
 #: the circuits whose proofs the settlement service verifies
 CIRCUITS = ("order", "deposit", "match", "transition", "health", "liquidate", "withdraw")
@@ -631,6 +632,7 @@ class Venue:
         self.use(wallet)
         led = self.ledger
         spend = wallet.spend(led)
+        preflight.withdraw(self, spend.note, amount)
         pub, prv = wd.build(spend, led.current_root(), int(amount), int(recipient), self.epoch())
         prv = authorise(pub, prv, key)
         item = Item("withdraw", {"withdraw": self.prove("withdraw", wd, pub, prv)})
@@ -642,6 +644,7 @@ class Venue:
         from .batch import Item
 
         self.use(wallet)
+        preflight.health(self)
         led = self.ledger
         spend = wallet.spend(led)
         pub, prv = hl.build(spend, led.current_root(), self.epoch())
@@ -659,7 +662,9 @@ class Venue:
         self.use(holder)
         led = self.ledger
         spend = holder.spend(led)
-        pub, prv = lq.build(spend, led.current_root(), self.epoch(epoch_id))
+        epoch = self.epoch(epoch_id)
+        preflight.liquidation(self, holder.account, spend.note, epoch)
+        pub, prv = lq.build(spend, led.current_root(), epoch)
         prv = authorise(pub, prv, cap)
         wallet = holder
         item = Item("liquidate", {"liquidate": self.prove("liquidate", lq, pub, prv)})

@@ -9,7 +9,7 @@ import pytest
 from zkats import bn254
 from zkats.errors import InputError
 from zkats.field import R, ints_to_limbs
-from zkats.gadgets import poseidon
+from zkats.gadgets import poseidon_plain
 from zkats.domain import fast_hash
 
 

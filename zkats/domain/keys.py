@@ -52,15 +52,15 @@ from . import tags
 
 
 def account_id(ak, npk, lk):
-    from ..gadgets.poseidon_hash import poseidon_plain as poseidon
+    from ..gadgets.poseidon_hash import poseidon_plain
 
-    return poseidon([tags.ACCOUNT, int(ak[0]), int(ak[1]), int(npk), int(lk[0]), int(lk[1])])
+    return poseidon_plain([tags.ACCOUNT, int(ak[0]), int(ak[1]), int(npk), int(lk[0]), int(lk[1])])
 
 
 def nullifier_public(nk):
-    from ..gadgets.poseidon_hash import poseidon_plain as poseidon
+    from ..gadgets.poseidon_hash import poseidon_plain
 
-    return poseidon([tags.NULLIFIER_KEY, nk])
+    return poseidon_plain([tags.NULLIFIER_KEY, nk])
 
 
 def random_field():

@@ -144,7 +144,7 @@ class SchnorrNettingVerifier(NettingVerifier):
         from .. import bn254
         from ..commit.pedersen import L, blinding_generator
         from ..domain import tags
-        from ..domain.fast_hash import poseidon_plain as poseidon
+        from ..domain.fast_hash import poseidon_plain
 
         try:
             legs = [(int(x), int(y)) for x, y in points]

@@ -7,8 +7,8 @@ inputs."""
 
 from functools import lru_cache
 
-from zkats.gadgets.merkle import MerkleTree
 from zkats.domain import instruments, keys, notes, oracle, orders, units
+from zkats.gadgets.merkle import MerkleTree
 
 NOW = 1_700_000_000
 G = units.GREEK_SCALE

@@ -37,8 +37,9 @@ from ._common import (
     signed,
     slots_of,
 )
-from ._spend import AuthorisedSpend, Spend, sign_if_held, note_commitment_gadget
+from ._spend import AuthorisedSpend, Spend, note_commitment_gadget, sign_if_held
 from ._state import entry_indices
+from ._statement import witness_inputs
 
 
 @dataclass(frozen=True)
@@ -112,8 +113,7 @@ def check(pub, prv):
     return True
 
 
-def inputs(pub, prv):
-    return {**pub.inputs(), **prv.inputs()}
+inputs = witness_inputs
 
 
 @register("liquidate")

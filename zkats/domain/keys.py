@@ -121,7 +121,11 @@ class ViewingKey:
         return account_id(self.ak, self.npk, self.lk)
 
     def to_json(self):
-        return {"nk": str(self.nk), "ak": [str(c) for c in self.ak], "lk": [str(c) for c in self.lk]}
+        return {
+            "nk": str(self.nk),
+            "ak": [str(c) for c in self.ak],
+            "lk": [str(c) for c in self.lk],
+        }
 
     @classmethod
     def from_json(cls, d, where="viewing key"):
@@ -233,4 +237,3 @@ class SpendingKey:
 
     def __str__(self):
         return f"SpendingKey(account={self.account})"
-

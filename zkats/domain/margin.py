@@ -147,6 +147,7 @@ def liquidate(note, epoch, new_positions, salt=None):
     Returns ``(new_note, penalty_paid)``; raises InputError naming the slot
     whose position would grow or flip."""
     from dataclasses import replace
+
     from .notes import Slot
 
     if len(new_positions) != units.N_SLOTS:

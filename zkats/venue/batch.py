@@ -53,7 +53,6 @@ from ..formats import jsonio
 VERSION = 1
 
 
-
 def roles(kind) -> Dict[str, str]:
     """{role: circuit name} of the proofs an item of ``kind`` carries
     (:data:`zkats.venue.rules.RULES`)."""

@@ -36,7 +36,6 @@ from .batch import Batch, Item
 from .ledger import Ledger
 from .rules import short as _short
 
-
 # --------------------------------------------------------------------------
 # adapter 1: proof verification, batched per circuit key
 # --------------------------------------------------------------------------
@@ -67,6 +66,7 @@ class Groth16Verifier(ProofVerifier):
     def from_dir(cls, directory, circuits=None):
         """Load ``NAME.vkey.json`` (snarkjs verification_key.json) per circuit."""
         import os
+
         from ..formats.snarkjs_json import read_verification_key
 
         keys = {}
@@ -396,11 +396,7 @@ class SettlementService:
             for o in p.orders:
                 if led.order_consumed(o) or o in pending.consumed:
                     raise LedgerError(f"{w}: order {_short(o[0])} was already matched")
-                if (
-                    self.require_open_orders
-                    and o not in pending.opened
-                    and not led.order_open(o)
-                ):
+                if self.require_open_orders and o not in pending.opened and not led.order_open(o):
                     raise LedgerError(
                         f"{w}: order {_short(o[0])} is not open (no order proof "
                         f"or earlier remainder)"
@@ -458,9 +454,7 @@ class SettlementService:
             for o in p.orders:
                 led.consume_order(batch_id, p.index, o)
             for o in p.opens:
-                led.open_order(
-                    batch_id, p.index, o, "order" if p.kind == "order" else "remainder"
-                )
+                led.open_order(batch_id, p.index, o, "order" if p.kind == "order" else "remainder")
         for p in plans:
             p.rule.apply(led, p, batch_id, now)
         return dict(

@@ -199,7 +199,6 @@ def export_soliditycalldata(public_file, proof_file):
     help="Where to write the proof.",
 )
 @click.option(
-    "-p",
     "--public",
     "public_file",
     default="public.json",
@@ -208,12 +207,13 @@ def export_soliditycalldata(public_file, proof_file):
     help="Where to write the public signals.",
 )
 @click.option(
+    "-p",
     "-P",
     "--param",
     "params",
     multiple=True,
     metavar="KEY=VALUE",
-    help="Circuit constructor parameter (repeatable).",
+    help="Circuit constructor parameter (repeatable; -p as in every other command).",
 )
 @click.option("--quiet", is_flag=True, help="No progress output.")
 @click.option("--json", "as_json", is_flag=True, help="Print per-stage timings as JSON on stdout.")

@@ -104,7 +104,7 @@ def pool_bench(d, jobs, workers, rounds):
         t0 = time.perf_counter()
         pool.ray.get(actor.info.remote())
         rtt.append(time.perf_counter() - t0)
-    echo = pool.ray.remote(lambda b: len(b))
+    echo = pool.ray.remote(num_cpus=0)(lambda b: len(b))
     pool.ray.get(echo.remote(w))
     carry = []
     for _ in range(10):

@@ -243,7 +243,7 @@ def test_cli_cluster_flag(ray_local, circuits, tmp_path):
     m = circuits["multiplier"]
     r = CliRunner().invoke(
         main,
-        ["prove", "multiplier", str(inp), "-k", str(m.zkey), "-o", str(pf), "-p", str(pub)]
+        ["prove", "multiplier", str(inp), "-k", str(m.zkey), "-o", str(pf), "--public", str(pub)]
         + ["--cluster", address, "--quiet"],
     )
     assert r.exit_code == 0, r.output

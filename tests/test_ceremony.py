@@ -328,6 +328,7 @@ def test_zkats_key_proves_with_snarkjs(art, tmp_path):
     """End to end: a key made and contributed to by zkats proves with snarkjs,
     and snarkjs verifies the proof against zkats' exported verification key."""
     import json
+
     from _setup_peers import run
 
     d = tmp_path

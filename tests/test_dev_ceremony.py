@@ -9,7 +9,6 @@ import sys
 
 import pytest
 
-from zkats.testing import gadget_circuit
 from conftest import ROOT, require_peer
 from zkats.circuit import Circuit, Output, Private, Public, compile_circuit
 from zkats.errors import InputError
@@ -21,6 +20,7 @@ from zkats.groth16 import ceremony, phase2
 from zkats.groth16 import transcript as tr
 from zkats.groth16.dev_ceremony import DevCeremony
 from zkats.groth16.generator import circuit_power, new_zkey
+from zkats.testing import gadget_circuit
 
 POWER = 12
 

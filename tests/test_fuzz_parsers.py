@@ -18,7 +18,8 @@ import subprocess
 import sys
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from zkats.errors import ZkatsError
 from zkats.field import Q, R
@@ -54,11 +55,13 @@ def _report():
 def seeds(tmp_path_factory):
     """Valid files of every kind for the multiplier circuit."""
     from zkats.circuit import compile_circuit, load_circuit
-    from zkats.formats import ptau, snarkjs_json as sj
+    from zkats.formats import ptau
+    from zkats.formats import snarkjs_json as sj
     from zkats.formats.r1cs import write_r1cs
     from zkats.formats.wtns import write_wtns
     from zkats.formats.zkey import read_zkey
-    from zkats.groth16 import ceremony as cer, generator, prover
+    from zkats.groth16 import ceremony as cer
+    from zkats.groth16 import generator, prover
     from zkats.venue import batch as B
 
     d = tmp_path_factory.mktemp("seeds")
@@ -80,7 +83,8 @@ def seeds(tmp_path_factory):
 
 
 def _readers():
-    from zkats.formats import ptau, snarkjs_json as sj
+    from zkats.formats import ptau
+    from zkats.formats import snarkjs_json as sj
     from zkats.formats.r1cs import read_r1cs
     from zkats.formats.wtns import read_wtns
     from zkats.formats.zkey import read_zkey
@@ -206,7 +210,7 @@ def test_wrong_magic_version_and_prime(name, seeds, tmp_path):
 def test_section_sizes_beyond_the_file(name, seeds, tmp_path):
     reader = _readers()[name]
     data = (seeds / name).read_bytes()
-    for sid, size_at, start, size in _sections(data):
+    for sid, size_at, _start, size in _sections(data):
         for val in (size + 1, size + 32, 2**40, 2**63, 2**64 - 1):
             b = bytearray(data)
             b[size_at : size_at + 8] = struct.pack("<Q", val)

@@ -4,8 +4,10 @@ import secrets
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
-from py_ecc import bn128, optimized_bn128 as ob
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from py_ecc import bn128
+from py_ecc import optimized_bn128 as ob
 from py_ecc.fields import bn128_FQ2 as FQ2
 
 from zkats import bn254
@@ -65,7 +67,10 @@ def test_psi_constants():
     out = np.zeros_like(a)
     lib.g2_psi_affine(bn254.aligned_buffer(out), bn254.aligned_buffer(a))
     x, y = to_ecc2(P)
-    conj = lambda e: FQ2([e.coeffs[0], -e.coeffs[1]])
+
+    def conj(e):
+        return FQ2([e.coeffs[0], -e.coeffs[1]])
+
     assert bn254.g2_array_to_points(out)[0] == ref2((conj(x) * gx, conj(y) * gy))
     # on G2, psi acts as multiplication by q (mod r)
     assert bn254.g2_array_to_points(out)[0] == bn254.g2_mul(P, Q % R)

@@ -8,7 +8,8 @@ import random
 import galois
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from zkats import bn254
 from zkats.errors import InputError
@@ -97,7 +98,7 @@ def test_root_of_unity_rejects_bad_log():
 # ---- forward / inverse against references -------------------------------------
 
 
-@pytest.mark.parametrize("k", range(0, 7))
+@pytest.mark.parametrize("k", range(7))
 def test_ntt_matches_naive_dft_over_galois(k):
     n = 1 << k
     a = rand_vec(n)

@@ -4,8 +4,8 @@ Key: SHA-256 of the circuit class (module and qualified name), its
 parameters (the instance's public attributes, by ``repr``) and the source
 of everything that can change the constraints: every ``.py`` file of the
 zkats package and of the ``circuits`` package, and the files next to the
-class's module (see :func:`_source_files`).  Entries live in ``$ZKATS_CACHE`` (default ``~/.cache/zkats``);
-``ZKATS_CACHE=off`` disables the cache.
+class's module (see :func:`_source_files`).  Entries live in ``$ZKATS_CACHE``
+(default ``~/.cache/zkats``); ``ZKATS_CACHE=off`` disables the cache.
 
 Safety: an entry is written to a temporary file and renamed into place;
 on load, the stored constraint-system hash is recomputed from the arrays

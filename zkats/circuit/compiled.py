@@ -7,11 +7,7 @@ returns a :class:`Witness`.
 """
 
 import hashlib
-import json
-import os
 import struct
-import tempfile
-from pathlib import Path
 
 import numpy as np
 
@@ -177,7 +173,7 @@ class CompiledCircuit:
         counts = np.bincount(
             np.asarray(self.constraint_scope, np.int64), minlength=len(self.scope_names)
         )
-        out = {}
+        out: dict[str, int] = {}
         for sid, n in enumerate(counts.tolist()):
             if not n:
                 continue
@@ -373,9 +369,9 @@ def parse_inputs(layout, inputs, source="input"):
     """Values list (length first_internal) with inputs placed and outputs None."""
     if not isinstance(inputs, dict):
         raise InputError(f"{source}: expected a JSON object mapping input names to values")
-    values = [1]
+    values: list[int | None] = [1]
     known = {}
-    for name, role, shape, first, n in layout.entries:
+    for name, role, _shape, _first, _n in layout.entries:
         known[name] = role
     for k in inputs:
         if k not in known:
@@ -385,7 +381,7 @@ def parse_inputs(layout, inputs, source="input"):
             )
         if known[k] == "output":
             raise InputError(f"{source}: {k!r} is an output: the circuit computes it")
-    for name, role, shape, first, n in layout.entries:
+    for name, role, shape, _first, n in layout.entries:
         if role == "output":
             values.extend([None] * n)
             continue

@@ -1,8 +1,8 @@
 """Finding circuits by registered name or by the path of a Python file."""
 
+import hashlib
 import importlib
 import importlib.util
-import hashlib
 import pkgutil
 import sys
 from pathlib import Path
@@ -53,6 +53,8 @@ def _load_file(path):
         raise InputError(f"{path}: no such circuit file")
     modname = "zkats_user_circuit_" + hashlib.sha256(str(p.resolve()).encode()).hexdigest()[:12]
     spec = importlib.util.spec_from_file_location(modname, p)
+    if spec is None or spec.loader is None:
+        raise InputError(f"{path}: not a Python source file")
     mod = importlib.util.module_from_spec(spec)
     sys.modules[modname] = mod
     try:

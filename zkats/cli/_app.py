@@ -35,7 +35,7 @@ _HINTS = {
     **{f"zkey {c}": "ceremony" for c in ("new", "contribute", "beacon", "verify")},
     "export verificationkey": "ceremony",
 }
-_loaded = set()
+_loaded: set[str] = set()
 _all_loaded = False
 
 
@@ -110,7 +110,7 @@ def main(ctx, debug):
 def _register():
     import importlib
 
-    sys.modules[_PACKAGE].main = main  # before the command modules' `from . import main`
+    vars(sys.modules[_PACKAGE])["main"] = main  # before the command modules' `from . import main`
     importlib.import_module(f"{_PACKAGE}._groups")
 
 

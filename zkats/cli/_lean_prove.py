@@ -26,7 +26,7 @@ class Progress:
         self.timings = {}
         self._t0 = time.perf_counter()
         self._stage = None
-        self._start = None
+        self._start = 0.0
 
     def _echo(self, text):
         sys.stderr.write(text)

@@ -29,6 +29,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -103,6 +104,7 @@ def _random_scalars(n):
 
 def _msm_inputs(op, log_n):
     import numpy as np
+
     from .. import bn254
 
     n = 1 << log_n
@@ -122,12 +124,12 @@ def _py_ecc_msm(op, log_n):
     from py_ecc import optimized_bn128 as ob
 
     n = 1 << log_n
-    gen = ob.G1 if op == "msm_g1" else ob.G2
+    gen: Any = ob.G1 if op == "msm_g1" else ob.G2
     pts = [ob.multiply(gen, secrets.randbelow(ob.curve_order)) for _ in range(n)]
     scs = [secrets.randbelow(ob.curve_order) for _ in range(n)]
 
     def run():
-        acc = None
+        acc: Any = None
         for p, s in zip(pts, scs):
             t = ob.multiply(p, s)
             acc = t if acc is None else ob.add(acc, t)
@@ -316,13 +318,12 @@ def _bench_pairing(op, threads, repeat, reference, ref_cache, emit):
         fn = lambda: bn254.pairing_check_array(g1, g2, validate=False)  # noqa: E731
     reps = 50
     fn()
-    best = None
+    best = float("inf")
     for _ in range(max(1, repeat)):
         t0 = time.perf_counter()
         for _ in range(reps):
             fn()
-        dt = (time.perf_counter() - t0) / reps
-        best = dt if best is None else min(best, dt)
+        best = min(best, (time.perf_counter() - t0) / reps)
     line["seconds"] = round(best, 6)
     if not reference:
         emit(line)
@@ -390,7 +391,7 @@ def bench(ops, log_n, threads, repeat, no_reference):
     ratio > 1 means zkats is faster; ratio_kind says how it was computed."""
     threads = threads or max(1, os.cpu_count() or 1)
     ops = ops or OPS
-    ref_cache = {}
+    ref_cache: dict = {}
 
     def emit(obj):
         obj["load_avg"] = _load()

@@ -42,6 +42,7 @@ def deploy(chain_dir, keys_dir, force_timeout):
     """Deploy token, Poseidon, verifiers and escrow into CHAIN_DIR."""
     import tempfile
     from pathlib import Path
+
     from ..chain.devkeys import ESCROW_CIRCUITS
     from ..chain.journal import ChainDir
     from ..errors import InputError
@@ -111,7 +112,7 @@ def settle(chain_dir, batch):
 
     class _Rec:  # capture the settle arguments for the journal
         def __init__(self):
-            self.args = None
+            self.args: list = []  # [trades, exits] once mirror_batch called settle
 
         def settle(self, trades, exits):
             self.args = [list(trades), list(exits)]

@@ -124,6 +124,7 @@ def circuit_info(name, params, as_json, depth):
 def circuit_compile(name, params, outdir):
     """Compile a circuit and write NAME.r1cs (iden3 format, snarkjs-readable)."""
     from pathlib import Path
+
     from ..formats.r1cs import write_r1cs
 
     cc = _compile(name, params)

@@ -46,6 +46,7 @@ def _side_by_side(public, private):
 def demo(directory, ptau, as_json, quiet):
     """Run the venue demo: trades, settlement, a liquidation, with real proofs."""
     import time
+
     from ..venue import demo as scenario
     from ..venue.workflow import CEREMONY_WARNING
 

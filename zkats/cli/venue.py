@@ -9,7 +9,6 @@ written only to files the user names, mode 0600, never overwritten.
 
 import json
 import os
-import sys
 import time
 
 import click
@@ -86,12 +85,12 @@ def _open(venue_dir, quiet):
 
 
 def _write_batch(path, items):
-    from ..venue import batch as B
     from ..errors import InputError
+    from ..venue import batch as B
 
     if os.path.exists(path):
         raise InputError(f"{path}: already exists")
-    B.dump(path, B.Batch(list(items)))
+    B.dump(path, B.Batch(tuple(items)))
 
 
 # ------------------------------------------------------------------ venue
@@ -457,6 +456,7 @@ def rfq_request(side, size, out, instrument, expiry_in, venue_dir, as_json, quie
 def rfq_quote(request, wallet, price, out, venue_dir, as_json, quiet):
     """Answer REQUEST with a signed order at PRICE."""
     import secrets
+
     from ..venue import orders
     from ..venue.workflow import (
         Wallet,
@@ -494,6 +494,7 @@ def rfq_quote(request, wallet, price, out, venue_dir, as_json, quiet):
 def rfq_accept(quote, wallet, maker_wallet, out, settle_now, venue_dir, as_json, quiet):
     """Accept QUOTE: sign the taker's order and prove the trade."""
     import secrets
+
     from ..venue import orders
     from ..venue.workflow import Wallet, order_from_json, read_json, request_from_json
 

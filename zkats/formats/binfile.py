@@ -58,7 +58,7 @@ class BinFile:
         self.version = ver
         if nsec > max_sections or 12 + 12 * nsec > size:
             raise FormatError(self.path, f"section count {nsec} does not fit the file size {size}")
-        self.sections = {}
+        self.sections: dict[int, list[tuple[int, int]]] = {}
         self.order = []
         pos = 12
         for _ in range(nsec):
@@ -130,7 +130,7 @@ class BinWriter:
         self.path = str(path)
         self.f = open(path, "wb")
         self.f.write(struct.pack("<4sII", magic, version, n_sections))
-        self._start = None
+        self._start = 0  # offset of the open section's data (0: none open)
 
     def begin(self, sid):
         self.f.write(struct.pack("<IQ", sid, 0))
@@ -147,7 +147,7 @@ class BinWriter:
         self.f.seek(self._start - 8)
         self.f.write(struct.pack("<Q", end - self._start))
         self.f.seek(end)
-        self._start = None
+        self._start = 0
 
     def section(self, sid, *chunks):
         self.begin(sid)

@@ -38,15 +38,17 @@ every point natively.
 import os
 import struct
 from dataclasses import dataclass, field
-from typing import List, Optional
 
 import numpy as np
 
 from ..errors import FormatError
 from ..field import Q
-from .binfile import BinFile  # noqa: F401  (re-exported: zkey.py and tests use it from here)
+from .binfile import (
+    BinFile,
+    decode_params,
+    encode_name,
+)
 from .binfile import BinWriter as _BinWriter
-from .binfile import decode_params, encode_name  # noqa: F401  (numpy-free home, shared with zkey)
 
 MAGIC = b"ptau"
 VERSION = 1
@@ -74,7 +76,7 @@ class BinWriter(_BinWriter):
         self.tmp = f"{self.path}.tmp-{os.getpid()}"
         self.f = open(self.tmp, "wb")
         self.f.write(struct.pack("<4sII", magic, version, n_sections))
-        self._start = None
+        self._start = 0
 
     def close(self):
         self.f.close()
@@ -143,6 +145,7 @@ def check_g2_array(path, sid, arr, what="point"):
 
 def _g2_batch_in_subgroup(arr):
     import secrets
+
     from .. import bn254
 
     n = len(arr)
@@ -183,9 +186,9 @@ class Contribution:
     partial_hash: bytes
     next_challenge: bytes
     type: int = 0
-    name: Optional[bytes] = None
-    num_iterations_exp: Optional[int] = None
-    beacon_hash: Optional[bytes] = None
+    name: bytes | None = None
+    num_iterations_exp: int | None = None
+    beacon_hash: bytes | None = None
 
 
 KEY_G1 = ("tau_g1_s", "tau_g1_sx", "alpha_g1_s", "alpha_g1_sx", "beta_g1_s", "beta_g1_sx")
@@ -203,14 +206,14 @@ class PTau:
     alpha_tau_g1: np.ndarray
     beta_tau_g1: np.ndarray
     beta_g2: np.ndarray
-    contributions: List[Contribution] = field(default_factory=list)
+    contributions: list[Contribution] = field(default_factory=list)
     #: sections 12..15 (None unless phase-2 prepared)
-    lagrange_g1: Optional[np.ndarray] = None
-    lagrange_g2: Optional[np.ndarray] = None
-    lagrange_alpha_g1: Optional[np.ndarray] = None
-    lagrange_beta_g1: Optional[np.ndarray] = None
-    path: Optional[str] = None
-    _file: Optional[BinFile] = None
+    lagrange_g1: np.ndarray | None = None
+    lagrange_g2: np.ndarray | None = None
+    lagrange_alpha_g1: np.ndarray | None = None
+    lagrange_beta_g1: np.ndarray | None = None
+    path: str | None = None
+    _file: BinFile | None = None
 
     @property
     def prepared(self):

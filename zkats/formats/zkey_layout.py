@@ -272,6 +272,25 @@ class ZKeyLayout:
     at ``coeff_offset`` (``n_coeffs`` of them) and the point sections as
     ``spans`` {sid: (offset, size)} of the read-only map ``_file``."""
 
+    n_vars: int
+    n_public: int
+    domain_size: int
+    alpha_1: tuple
+    beta_1: tuple
+    beta_2: tuple
+    gamma_2: tuple
+    delta_1: tuple
+    delta_2: tuple
+    ic: list
+    cs_hash: bytes
+    contributions: list
+    section_order: list
+    path: str
+    coeff_offset: int
+    n_coeffs: int
+    spans: dict[int, tuple[int, int]]
+    _file: BinFile
+
     def __init__(self, **fields):
         self.__dict__.update(fields)
 

@@ -11,7 +11,6 @@ costs n constraints (circomlib's Num2Bits(n) costs n at --O2 as well, n+1
 at --O1).
 """
 
-from ..circuit.lc import LC
 from ..errors import CircuitError
 from ..field import R
 
@@ -137,7 +136,7 @@ def range_check(api, x, n):
 
 def _runs(bits_of_c):
     """Runs (bit value, [positions]) of a constant's bits, most significant first."""
-    runs = []
+    runs: list[tuple[int, list[int]]] = []
     for i in range(len(bits_of_c) - 1, -1, -1):
         b = bits_of_c[i]
         if runs and runs[-1][0] == b:

@@ -107,8 +107,8 @@ def eddsa_verify_poseidon(api, pubkey, msg, r8, s):
         BASE8,
         assert_babyjub_not_small_order,
         assert_babyjub_on_curve,
-        babyjub_mul_fixed,
         babyjub_add,
+        babyjub_mul_fixed,
         babyjub_mul_subgroup,
     )
     from .bits import assert_bits_le_constant, num2bits, num2bits_strict

@@ -20,27 +20,27 @@ The scalars live mod L: values ``v_i`` are integers with ``0 <= v_i < L``
 """
 
 import hashlib
-from functools import lru_cache
+from functools import cache
 
 from ..errors import InputError
 from ..field import R
 from .babyjubjub import (
+    IDENTITY,
     A,
     D,
-    IDENTITY,
     L,
     _sqrt,
     babyjub_add_plain,
+    babyjub_check_point,
     babyjub_mul_plain,
     babyjub_neg_plain,
-    babyjub_check_point,
 )
 
 DOMAIN = b"zkats/pedersen/v1/"
 _HALF = (R - 1) // 2
 
 
-@lru_cache(maxsize=None)
+@cache
 def pedersen_generator(label):
     """The nothing-up-my-sleeve subgroup point for ``label`` (bytes or str)."""
     if isinstance(label, str):

@@ -31,7 +31,7 @@ import numpy as np
 
 from .. import bn254
 from ..errors import FormatError, InputError
-from ..field import Q, R
+from ..field import R
 from ..formats import ptau as ptf
 from ..formats import zkey as zkf
 from . import transcript as tr

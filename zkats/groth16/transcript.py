@@ -31,6 +31,24 @@ import struct
 import numpy as np
 
 from ..field import Q, R
+from ..formats.points import (  # the single-point encodings, re-exported from here
+    g1_from_lem as g1_from_lem,
+)
+from ..formats.points import (
+    g1_to_lem as g1_to_lem,
+)
+from ..formats.points import (
+    g1_to_u as g1_to_u,
+)
+from ..formats.points import (
+    g2_from_lem as g2_from_lem,
+)
+from ..formats.points import (
+    g2_to_lem as g2_to_lem,
+)
+from ..formats.points import (
+    g2_to_u as g2_to_u,
+)
 
 MASK32 = 0xFFFFFFFF
 MASK64 = (1 << 64) - 1
@@ -368,17 +386,3 @@ def same_ratio(g1s, g1sx, g2s, g2sx):
     if g1s is None or g1sx is None or g2s is None or g2sx is None:
         return False
     return pairing_check([(g1s, g2sx), (g1_neg(g1sx), g2s)])
-
-
-# ---------------------------------------------------------------------------
-# single-point encodings (defined in zkats.formats.points)
-# ---------------------------------------------------------------------------
-
-from ..formats.points import (
-    g1_from_lem,
-    g1_to_lem,
-    g1_to_u,
-    g2_from_lem,
-    g2_to_lem,  # noqa: E402,F401
-    g2_to_u,
-)

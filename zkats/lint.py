@@ -52,8 +52,14 @@ justified note carrying the reason.
 
 import fnmatch
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from .field import R
+from .circuit import load_circuit
+from .circuit.api import Builder
+from .circuit.compiled import _compile_fresh
+from .circuit.declare import Layout
+from .field import R, limbs_to_ints
+from .formats.r1cs import read_r1cs
 
 # Divisions whose denominator is non-zero by an argument the R1CS cannot
 # show (scope pattern -> the argument), declared beside the gadgets that make
@@ -214,8 +220,6 @@ def system_of_compiled(cc):
 
 def system_of_r1cs(r1cs, name="r1cs"):
     """A :class:`_System` for a :class:`zkats.r1cs.R1CS` (e.g. a ``.r1cs`` file)."""
-    from .field import limbs_to_ints
-
     mats = [(m.rows, m.cols, m.coeffs) for m in (r1cs.A, r1cs.B, r1cs.C)]
     rows = _rows_from_mats(r1cs.n_constraints, mats, limbs_to_ints)
     names = r1cs.names or {}
@@ -686,10 +690,6 @@ def _justify(f, justs):
 def compile_for_lint(circuit):
     """Compile ``circuit`` (an instance) without the cache, keeping the DSL's
     lint events.  Returns (CompiledCircuit, events)."""
-    from .circuit.api import Builder
-    from .circuit.compiled import _compile_fresh
-    from .circuit.declare import Layout
-
     layout = Layout(circuit)
     b = Builder(layout.first_internal)
     b.lint_events = []
@@ -713,10 +713,6 @@ def lint_circuit(circuit, justifications=None):
 
 def lint_r1cs_file(path, justifications=None):
     """Lint a ``.r1cs`` file (no scopes, hints or comparator records)."""
-    from pathlib import Path
-
-    from .formats.r1cs import read_r1cs
-
     r = read_r1cs(path)
     return lint_system(system_of_r1cs(r, Path(path).name), None, justifications)
 
@@ -725,6 +721,4 @@ def lint_target(target, params=None):
     """``zkats lint`` target: a registered circuit name, a ``.py`` file or a ``.r1cs`` file."""
     if str(target).endswith(".r1cs"):
         return lint_r1cs_file(target)
-    from .circuit import load_circuit
-
     return lint_circuit(load_circuit(target, **(params or {})))

@@ -14,6 +14,7 @@ corrupt or truncated entry can never yield a wrong circuit.
 """
 
 import hashlib
+import importlib.util
 import inspect
 import json
 import os
@@ -22,6 +23,9 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from ..field import limbs_to_ints
+from .compiled import CompiledCircuit
 
 _VERSION = "zkats-compile-cache-v1"
 
@@ -41,8 +45,6 @@ def _source_files(cls):
     pkg = Path(__file__).resolve().parent.parent
     files = set(pkg.rglob("*.py"))
     try:  # the circuits package's files, found without importing it (a higher layer)
-        import importlib.util
-
         spec = importlib.util.find_spec("zkats.circuits")
         for p in (spec.submodule_search_locations or []) if spec else []:
             files.update(Path(p).rglob("*.py"))
@@ -129,9 +131,6 @@ def store(key, cc):
 
 def load(key, circuit, layout):
     """The cached CompiledCircuit for ``key``, or None (missing/corrupt)."""
-    from ..field import limbs_to_ints
-    from .compiled import CompiledCircuit
-
     p = _path(key)
     if not p.exists():
         return None

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..errors import CircuitError, InputError, UnsatisfiedConstraint
 from ..field import R, ints_to_limbs
+from ..r1cs import R1CS, SparseMatrix
 from .api import Builder, Solver
 from .declare import Circuit, Layout
 
@@ -140,8 +141,6 @@ class CompiledCircuit:
     def r1cs(self):
         """The constraint system as a :class:`zkats.r1cs.R1CS` (built once)."""
         if self._r1cs is None:
-            from ..r1cs import R1CS, SparseMatrix
-
             limbs = self.coeff_limbs()
             ms = [
                 SparseMatrix(
@@ -478,7 +477,7 @@ def compile_circuit(circuit, cache=True):
             f"compile_circuit expects a Circuit instance, got {type(circuit).__name__}"
         )
     layout = Layout(circuit)
-    from . import cache as _cache
+    from . import cache as _cache  # local import: cache imports this module
 
     key = _cache.cache_key(circuit) if cache else None
     if key is not None:

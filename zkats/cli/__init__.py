@@ -15,6 +15,7 @@ import sys
 
 def __getattr__(name):
     if name == "main":
+        # local import: click and the commands load when the CLI runs
         from ._app import main  # also binds zkats.cli.main
 
         return main
@@ -25,11 +26,13 @@ def run(argv=None):
     """Console entry point: exits with the command's status."""
     args = sys.argv[1:] if argv is None else list(argv)
     if args[:2] == ["groth16", "prove"]:
+        # local import: click and the commands load when the CLI runs
         from ._lean_prove import run_prove
 
         code = run_prove(args[2:])
         if code is not None:
             sys.exit(code)
+    # local import: click and the commands load when the CLI runs
     from ._app import main
 
     return main() if argv is None else main(args)

@@ -13,6 +13,8 @@ found); ``--help`` and completion list everything after importing all.
 only saves time, a stale hint never hides a command.
 """
 
+import importlib
+import pkgutil
 import sys
 
 import click
@@ -40,8 +42,6 @@ _all_loaded = False
 
 
 def _load(name):
-    import importlib
-
     if name not in _loaded:
         importlib.import_module(f"{_PACKAGE}.{name}")
         _loaded.add(name)
@@ -49,7 +49,6 @@ def _load(name):
 
 def _load_all():
     global _all_loaded
-    import pkgutil
 
     if not _all_loaded:
         for mod in pkgutil.iter_modules(sys.modules[_PACKAGE].__path__):
@@ -108,8 +107,6 @@ def main(ctx, debug):
 
 
 def _register():
-    import importlib
-
     vars(sys.modules[_PACKAGE])["main"] = main  # before the command modules' `from . import main`
     importlib.import_module(f"{_PACKAGE}._groups")
 

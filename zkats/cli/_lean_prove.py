@@ -11,9 +11,12 @@ where a file is expected, ``--``) it hands back to click by returning None,
 so usage errors and help texts stay click's.
 """
 
+import json
 import os
 import sys
 import time
+
+from ..errors import ZkatsError
 
 _FLAGS = {"--quiet": "quiet", "--json": "as_json"}
 
@@ -54,6 +57,7 @@ def prove_command(
     """Prove from files and write the proof and the public signals
     (snarkjs' JSON); with ``as_json`` print the stage timings on stdout.
     Raises :class:`zkats.ZkatsError` for bad input."""
+    # local import: the lean prove path loads the prover only when it proves
     from ..formats.snarkjs_json import write_proof, write_public
     from ..groth16.prover import prove_files
 
@@ -66,8 +70,6 @@ def prove_command(
     write_public(public_file, public)
     timings = progress.done()
     if as_json:
-        import json
-
         sys.stdout.write(json.dumps({"timings_s": timings}) + "\n")
         sys.stdout.flush()
 
@@ -111,7 +113,6 @@ def run_prove(args):
     kw = parse(args)
     if kw is None:
         return None
-    from ..errors import ZkatsError
 
     try:
         prove_command(**kw)

@@ -33,6 +33,7 @@ from typing import Any
 
 import click
 
+from ..field import R, ints_to_limbs
 from . import main
 
 OPS = ("msm_g1", "msm_g2", "ntt", "pairing", "pairing4")
@@ -97,14 +98,14 @@ def _ffjs(args, timeout=1800):
 
 
 def _random_scalars(n):
-    from ..field import R, ints_to_limbs
-
     return ints_to_limbs([secrets.randbelow(R) for _ in range(n)])
 
 
 def _msm_inputs(op, log_n):
+    # local import: a command loads what it needs when it runs (CLI start-up)
     import numpy as np
 
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from .. import bn254
 
     n = 1 << log_n
@@ -121,6 +122,7 @@ def _msm_inputs(op, log_n):
 
 
 def _py_ecc_msm(op, log_n):
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from py_ecc import optimized_bn128 as ob
 
     n = 1 << log_n
@@ -140,7 +142,6 @@ def _py_ecc_msm(op, log_n):
 
 def _py_ntt(log_n):
     """Iterative radix-2 NTT with Python ints (reference timing only)."""
-    from ..field import R
 
     n = 1 << log_n
     w = pow(5, (R - 1) >> log_n, R)
@@ -175,6 +176,7 @@ def _py_ntt(log_n):
 
 
 def _py_ecc_pairing(k):
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from py_ecc import optimized_bn128 as ob
 
     def run():
@@ -190,6 +192,7 @@ def _py_ecc_pairing(k):
 
 
 def _bench_msm(op, log_n, threads, repeat, reference, ref_cache, emit):
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from .. import bn254
 
     pts, scs, distinct = _msm_inputs(op, log_n)
@@ -259,15 +262,16 @@ def _bench_msm(op, log_n, threads, repeat, reference, ref_cache, emit):
 
 
 def _bench_ntt(log_n, threads, repeat, reference, ref_cache, emit):
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from .. import bn254
 
     if not hasattr(bn254, "ntt_array"):
         emit({"op": "ntt", "log_n": log_n, "skipped": "bn254.ntt_array is not available"})
         return
-    from ..field import R, ints_to_limbs
 
     n = 1 << log_n
     a = ints_to_limbs([secrets.randbelow(R) for _ in range(min(n, 1 << 16))])
+    # local import: a command loads what it needs when it runs (CLI start-up)
     import numpy as np
 
     a = np.ascontiguousarray(np.resize(a, (n, 4)))  # canonical < r, valid Montgomery values
@@ -294,6 +298,7 @@ def _bench_ntt(log_n, threads, repeat, reference, ref_cache, emit):
 
 
 def _bench_pairing(op, threads, repeat, reference, ref_cache, emit):
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from .. import bn254
 
     k = 1 if op == "pairing" else 4
@@ -301,7 +306,6 @@ def _bench_pairing(op, threads, repeat, reference, ref_cache, emit):
     if not hasattr(bn254, "pairing_check"):
         emit(dict(line, skipped="bn254.pairing_check is not available"))
         return
-    from ..field import R
 
     if k == 1:
         if hasattr(bn254, "pairing"):

@@ -11,6 +11,10 @@ import json
 import click
 
 from ._groups import circuit, r1cs, wtns
+from ..errors import InputError
+from ..errors import InputError, UnsatisfiedConstraint
+from pathlib import Path
+import os
 
 
 def _params(pairs):
@@ -27,14 +31,13 @@ def _params(pairs):
 
 
 def _compile(name, params, use_cache=True):
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..circuit import compile_circuit, load_circuit
 
     return compile_circuit(load_circuit(name, **_params(params)), cache=use_cache)
 
 
 def _stem(name):
-    from pathlib import Path
-
     s = str(name)
     return Path(s).stem if s.endswith(".py") else s.replace("/", "_")
 
@@ -52,6 +55,7 @@ _PARAM = click.option(
 @circuit.command("list")
 def circuit_list():
     """List the registered circuits."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..circuit import list_circuits
 
     for name, cls in list_circuits().items():
@@ -123,8 +127,8 @@ def circuit_info(name, params, as_json, depth):
 )
 def circuit_compile(name, params, outdir):
     """Compile a circuit and write NAME.r1cs (iden3 format, snarkjs-readable)."""
-    from pathlib import Path
 
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.r1cs import write_r1cs
 
     cc = _compile(name, params)
@@ -139,7 +143,6 @@ def circuit_compile(name, params, outdir):
 
 def _is_wasm(path):
     """True for circom's witness calculator (a WebAssembly file)."""
-    import os
 
     s = str(path)
     if s.endswith(".wasm"):
@@ -162,11 +165,12 @@ def wtns_calculate(name, input_json, out_wtns, params, verbose):
     CIRCUIT is circom's witness calculator (CIRCUIT_js/CIRCUIT.wasm, run
     in-process: no node needed; the same file as `snarkjs wtns calculate`)
     or a zkats circuit (registered name or .py file)."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.jsonio import load_file
 
     if _is_wasm(name):
+        # local import: a command loads what it needs when it runs (CLI start-up)
         from ..circom.wasm_witness import calculate_wtns
-        from ..errors import InputError
 
         if params:
             raise InputError("-p/--param sets zkats circuit parameters; a circom .wasm has none")
@@ -174,6 +178,7 @@ def wtns_calculate(name, input_json, out_wtns, params, verbose):
         if verbose:
             click.echo(f"{out_wtns}: {n} values", err=True)
         return
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.wtns import write_wtns
 
     cc = _compile(name, params)
@@ -188,7 +193,7 @@ def wtns_calculate(name, input_json, out_wtns, params, verbose):
 @click.argument("wtns_file", type=click.Path(dir_okay=False))
 def wtns_check(r1cs_file, wtns_file):
     """Check that WTNS_FILE satisfies every constraint of R1CS_FILE."""
-    from ..errors import InputError, UnsatisfiedConstraint
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.r1cs import r1cs_unsatisfied, read_r1cs
     from ..formats.wtns import read_wtns_ints
 
@@ -211,6 +216,7 @@ def wtns_check(r1cs_file, wtns_file):
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def r1cs_info(r1cs_file, as_json):
     """Counts of an .r1cs file (as `snarkjs r1cs info`)."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.r1cs import read_r1cs
 
     r = read_r1cs(r1cs_file)

@@ -14,6 +14,9 @@ import time
 import click
 
 from . import main
+from ..errors import InputError
+import functools
+import secrets
 
 _VENUE_HELP = "Venue directory (default: $ZKATS_VENUE or the current directory)."
 
@@ -75,17 +78,19 @@ def _open(venue_dir, quiet):
     meta = click.get_current_context().meta
     url = meta.get("zkats.service")
     if url:
+        # local import: a command loads what it needs when it runs (CLI start-up)
         from ..server.client import RemoteVenue, operator_token
 
         token = operator_token(token_file=meta.get("zkats.token_file"))
         return RemoteVenue(url, progress=_progress(quiet), token=token)
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue.workflow import Venue
 
     return Venue(venue_dir, progress=_progress(quiet))
 
 
 def _write_batch(path, items):
-    from ..errors import InputError
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue import batch as B
 
     if os.path.exists(path):
@@ -121,9 +126,11 @@ def venue_init(directory, ptau, mark, as_json, quiet):
     init is fast.  They come from a ONE-party ceremony: fine for development,
     not for a production venue (which needs a multi-party ceremony).
     """
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue.workflow import CEREMONY_WARNING, Venue
 
     click.echo(f"zkats: WARNING: {CEREMONY_WARNING}", err=True)
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..server.auth import create_token
 
     v = Venue.init(directory, ptau=ptau, progress=_progress(quiet), mark=mark)
@@ -168,6 +175,7 @@ def keys_group():
 @_common
 def keys_new(wallet, name, as_json, quiet):
     """Create WALLET: a new EdDSA key and nullifier key (mode 0600; never overwritten)."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue.workflow import Wallet
 
     w = Wallet.create(wallet, name=name)
@@ -180,12 +188,8 @@ def keys_new(wallet, name, as_json, quiet):
 
 # ------------------------------------------------------------------ proving commands
 def _batch_cmd(body):
-    import functools
-
     @functools.wraps(body)
     def checked(*a, **kw):
-        from ..errors import InputError
-
         if os.path.exists(kw["out"]):  # before any proving
             raise InputError(f"{kw['out']}: already exists")
         return body(*a, **kw)
@@ -223,6 +227,7 @@ def _finish(v, items, out, settle_now, as_json, extra=None):
 @_batch_cmd
 def deposit(amount, wallet, out, settle_now, venue_dir, as_json, quiet):
     """Prove a deposit of AMOUNT collateral into the wallet's account."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue.workflow import Wallet
 
     v = _open(venue_dir, quiet)
@@ -236,7 +241,7 @@ def deposit(amount, wallet, out, settle_now, venue_dir, as_json, quiet):
 @_batch_cmd
 def withdraw(amount, wallet, recipient, out, settle_now, venue_dir, as_json, quiet):
     """Prove a withdrawal of AMOUNT to RECIPIENT (initial margin must still hold)."""
-    from ..errors import InputError
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue.workflow import Wallet
 
     try:
@@ -252,6 +257,7 @@ def withdraw(amount, wallet, recipient, out, settle_now, venue_dir, as_json, qui
 @_batch_cmd
 def health(wallet, out, settle_now, venue_dir, as_json, quiet):
     """Prove the account meets maintenance margin at the latest oracle epoch."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue.workflow import Wallet
 
     v = _open(venue_dir, quiet)
@@ -270,6 +276,7 @@ def health(wallet, out, settle_now, venue_dir, as_json, quiet):
 @_batch_cmd
 def liquidate(wallet, epoch, out, settle_now, venue_dir, as_json, quiet):
     """Prove the liquidation (all positions closed at mark) of a liquidatable account."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue.workflow import Wallet
 
     v = _open(venue_dir, quiet)
@@ -304,6 +311,7 @@ def match(
     quiet,
 ):
     """Prove a limit-order match and both accounts' transitions (one trade item)."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue.workflow import Wallet, order_from_json, read_json
 
     v = _open(venue_dir, quiet)
@@ -320,6 +328,7 @@ def match(
 @_common
 def settle(batches, venue_dir, as_json, quiet):
     """Verify BATCHES (merged into one) and apply them atomically, or nothing."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue import batch as B
 
     v = _open(venue_dir, quiet)
@@ -385,7 +394,7 @@ def order_new(
     wallet, side, size, limit, out, batch_out, instrument, expiry_in, venue_dir, as_json, quiet
 ):
     """Sign and commit a limit order; the public part is its commitment."""
-    from ..errors import InputError
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue.workflow import Wallet, order_to_json, write_secret
 
     if batch_out and os.path.exists(batch_out):
@@ -420,6 +429,7 @@ def rfq_group():
 @_common
 def rfq_request(side, size, out, instrument, expiry_in, venue_dir, as_json, quiet):
     """Write a request for quote (instrument, side, size; no price)."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue import orders
     from ..venue.workflow import request_to_json, write_public
 
@@ -455,8 +465,8 @@ def rfq_request(side, size, out, instrument, expiry_in, venue_dir, as_json, quie
 @_common
 def rfq_quote(request, wallet, price, out, venue_dir, as_json, quiet):
     """Answer REQUEST with a signed order at PRICE."""
-    import secrets
 
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue import orders
     from ..venue.workflow import (
         Wallet,
@@ -493,14 +503,13 @@ def rfq_quote(request, wallet, price, out, venue_dir, as_json, quiet):
 @_batch_cmd
 def rfq_accept(quote, wallet, maker_wallet, out, settle_now, venue_dir, as_json, quiet):
     """Accept QUOTE: sign the taker's order and prove the trade."""
-    import secrets
 
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue import orders
     from ..venue.workflow import Wallet, order_from_json, read_json, request_from_json
 
     d = read_json(quote, "zkats-rfq-quote")
     if not isinstance(d.get("request"), dict) or not isinstance(d.get("maker_order"), dict):
-        from ..errors import InputError
 
         raise InputError(f"{quote}: malformed quote")
     q = orders.Quote(
@@ -535,7 +544,6 @@ def oracle_group():
 @_common
 def oracle_publish(marks, deadline_in, venue_dir, as_json, quiet):
     """Publish the next oracle epoch."""
-    from ..errors import InputError
 
     parsed = {}
     for m in marks:

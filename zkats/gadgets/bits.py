@@ -155,7 +155,7 @@ def assert_bits_le_constant(api, bits, c):
     a run of ones updates ``eq`` with one product (length 1) or an is-zero
     test (2 constraints).  Precondition: ``bits`` are constrained boolean and
     ``c < 2^len(bits)``."""
-    from .comparators import is_zero
+    from .comparators import is_zero  # local import: comparators imports this module
 
     n = len(bits)
     if c >> n:

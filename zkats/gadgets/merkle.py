@@ -12,7 +12,7 @@ from functools import cache
 
 from ..errors import InputError
 from ..field import R
-from .poseidon_hash import poseidon_plain
+from .poseidon_hash import poseidon, poseidon_plain
 
 
 @cache
@@ -101,8 +101,6 @@ def merkle_root(api, leaf, siblings, bits):
     (1); then Poseidon(2) (240): 242 constraints per level.
     Preconditions: ``len(bits) == len(siblings)``.
     """
-    from .poseidon_hash import poseidon
-
     siblings, bits = list(siblings), list(bits)
     if len(bits) != len(siblings):
         raise InputError("merkle_root: need one path bit per sibling")

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from ..errors import CircuitError, UnsatisfiedConstraint
 from ..field import R
 from ..gadgets.bits import BitsHint
+from ..lint import NONZERO_ASSUMPTIONS, analyse, system_of_compiled
 
 
 @dataclass
@@ -72,8 +73,6 @@ class MutationReport:
 
 
 def _prepare(cc):
-    from ..lint import NONZERO_ASSUMPTIONS, analyse, system_of_compiled
-
     sys_ = system_of_compiled(cc)
     det, stats, fwz, occ, _ = analyse(sys_, NONZERO_ASSUMPTIONS)
     return sys_, fwz, occ

@@ -12,10 +12,9 @@ to batches of one and two; the batch of ten is ``slow``."""
 
 import pytest
 
-from conftest import require_peer
 from _groth16_peers import snarkjs_artifacts
 from _groth16_sim import G1, G2, sim_key, sim_proof
-
+from conftest import require_peer
 from zkats.field import Q, R
 from zkats.formats.snarkjs_json import read_proof, read_public, read_verification_key
 from zkats.groth16 import _curve

@@ -3,9 +3,9 @@ in one process (snarkjs' verb and argument order)."""
 
 import click
 
-from ._groups import groth16
 from ..errors import InputError
 from ..field import R
+from ._groups import groth16
 
 
 @groth16.command("fullprove")

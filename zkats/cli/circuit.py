@@ -7,14 +7,13 @@ inside the commands.
 """
 
 import json
+import os
+from pathlib import Path
 
 import click
 
-from ._groups import circuit, r1cs, wtns
-from ..errors import InputError
 from ..errors import InputError, UnsatisfiedConstraint
-from pathlib import Path
-import os
+from ._groups import circuit, r1cs, wtns
 
 
 def _params(pairs):

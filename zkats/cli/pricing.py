@@ -2,11 +2,11 @@
 (zkats/pricing, docs/pricing.md)."""
 
 import json
+from dataclasses import asdict
 
 import click
 
 from . import main
-from dataclasses import asdict
 
 _MARKET = click.option(
     "--market",

@@ -14,11 +14,10 @@ import sys
 
 import click
 
+from ..errors import InputError, ZkatsError
 from . import main
 from ._groups import export, groth16
 from ._lean_prove import Progress as _Progress
-from ..errors import InputError
-from ..errors import ZkatsError
 
 
 @groth16.command("prove")
@@ -89,7 +88,9 @@ def _read_vk(path):
     "command line): verifyBatch(keys, a, b, c, input) checks all the proofs "
     "with one multi-pairing.",
 )
-@click.option("--name", default=None, help="Contract name (default Groth16Verifier or Groth16BatchVerifier).")
+@click.option(
+    "--name", default=None, help="Contract name (default Groth16Verifier or Groth16BatchVerifier)."
+)
 def export_solidityverifier(files, batch, name):
     """Write a Solidity Groth16 verifier for a proving key (or a
     verification_key.json); with --batch, a batch verifier for several."""

@@ -1,13 +1,13 @@
 """``zkats serve``: the settlement service over HTTP (:mod:`zkats.server`), and
 ``zkats agent liquidate``: the autonomous liquidation agent."""
 
+import json
 import os
+import time
 
 import click
 
 from . import main
-import json
-import time
 
 
 @main.command("serve")

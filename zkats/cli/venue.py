@@ -7,16 +7,16 @@ to the ledger as one atomic batch.  Secrets (wallets, orders, quotes) are
 written only to files the user names, mode 0600, never overwritten.
 """
 
+import functools
 import json
 import os
+import secrets
 import time
 
 import click
 
-from . import main
 from ..errors import InputError
-import functools
-import secrets
+from . import main
 
 _VENUE_HELP = "Venue directory (default: $ZKATS_VENUE or the current directory)."
 
@@ -510,7 +510,6 @@ def rfq_accept(quote, wallet, maker_wallet, out, settle_now, venue_dir, as_json,
 
     d = read_json(quote, "zkats-rfq-quote")
     if not isinstance(d.get("request"), dict) or not isinstance(d.get("maker_order"), dict):
-
         raise InputError(f"{quote}: malformed quote")
     q = orders.Quote(
         request_from_json(d["request"], quote), order_from_json(d["maker_order"], quote)

@@ -45,14 +45,13 @@ random linear combinations.
 
 import struct
 from dataclasses import dataclass, field
-from typing import List, Optional
 
 import numpy as np
 
 from ..field import Q, R
 from ..groth16_data import VerifyingKey
-from .ptau import BinFile, BinWriter, check_g1_array, check_g2_array, encode_name  # noqa: F401
-from .zkey_layout import GROTH16, MAGIC, ZkeyContribution, open_zkey  # noqa: F401
+from .ptau import BinFile, BinWriter, check_g1_array, check_g2_array, encode_name
+from .zkey_layout import GROTH16, MAGIC, ZkeyContribution, open_zkey
 
 COEF_DTYPE = np.dtype(
     [("matrix", "<u4"), ("constraint", "<u4"), ("signal", "<u4"), ("value", "<u8", (4,))]
@@ -83,10 +82,10 @@ class ZKey:
     C: np.ndarray
     H: np.ndarray
     cs_hash: bytes = bytes(64)
-    contributions: List[ZkeyContribution] = field(default_factory=list)
+    contributions: list[ZkeyContribution] = field(default_factory=list)
     section_order: tuple = (1, 2, 4, 3, 9, 8, 5, 6, 7, 10)
-    path: Optional[str] = None
-    _file: Optional[BinFile] = None
+    path: str | None = None
+    _file: BinFile | None = None
 
     @property
     def power(self):
@@ -96,7 +95,7 @@ class ZKey:
     def coeffs_raw(self):
         """Section 4 without its leading count (44-byte entries), as the
         prover kernel ``bn254.qap_ab_array`` takes it."""
-        return memoryview(self.coeffs.view(np.uint8).reshape(-1))
+        return memoryview(self.coeffs.view(np.uint8).reshape(-1).data)
 
     def section_buffers(self):
         """{"coeffs", "A", "B1", "B2", "C", "H"} -> C-contiguous buffers for
@@ -105,7 +104,7 @@ class ZKey:
 
         nv, npub, dom = int(self.n_vars), int(self.n_public), int(self.domain_size)
         want = {"A": (nv, 8), "B1": (nv, 8), "B2": (nv, 16), "C": (nv - npub - 1, 8), "H": (dom, 8)}
-        out = {
+        out: dict[str, np.ndarray] = {
             "coeffs": np.ascontiguousarray(self.coeffs, dtype=COEF_DTYPE).view(np.uint8).reshape(-1)
         }
         for name, shape in want.items():

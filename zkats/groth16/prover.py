@@ -30,6 +30,7 @@ r and s never leave this module and are never logged.
 
 import secrets
 import sys
+from typing import Any
 
 from ..errors import InputError, UnsatisfiedConstraint
 from ..field import R
@@ -62,6 +63,7 @@ def _witness_bytes(witness, n_vars):
     bytes (e.g. :func:`zkats.formats.wtns.read_wtns_buffer`), or ints."""
     from .. import bn254
 
+    buf: Any  # a uint64 array, a byte view or bytes
     if _numpy_array(witness):
         import numpy as np
 

@@ -260,7 +260,10 @@ _KEY_FN = """
 
 def _g1(name, p):
     x, y = p if p is not None else (0, 0)
-    return [f"    uint256 private constant {name}_X = {x};", f"    uint256 private constant {name}_Y = {y};"]
+    return [
+        f"    uint256 private constant {name}_X = {x};",
+        f"    uint256 private constant {name}_Y = {y};",
+    ]
 
 
 def _g2(name, p):

@@ -252,4 +252,4 @@ class LiquidationAgent:
 def _batch(items):
     from ..venue.batch import Batch
 
-    return Batch(list(items))
+    return Batch(tuple(items))

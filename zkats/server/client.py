@@ -354,7 +354,9 @@ class RemoteVenue(workflow.Venue):
     def settle(self, items_or_batch):
         from ..venue.batch import Batch
 
-        batch = items_or_batch if isinstance(items_or_batch, Batch) else Batch(list(items_or_batch))
+        batch = (
+            items_or_batch if isinstance(items_or_batch, Batch) else Batch(tuple(items_or_batch))
+        )
         return RemoteReceipt.from_json(self.client.submit(batch))
 
     def publish_epoch(self, marks, deadline_in=3600):

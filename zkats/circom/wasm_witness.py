@@ -35,9 +35,11 @@ import os
 import re
 import struct
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 from ..errors import InputError, ZkatsError
+from .inputs import fnv1a64, qualified_inputs
 
 #: circom's exceptionHandler codes
 _EXCEPTIONS = {
@@ -94,6 +96,7 @@ class CircomRuntimeError(ZkatsError):
 
 def _wasmtime():
     try:
+        # local import: wasmtime loads only when a .wasm witness is computed
         import wasmtime
     except ImportError:  # pragma: no cover - wasmtime is a dependency
         raise ZkatsError(
@@ -126,8 +129,6 @@ def _engine():
 
 def _version_tag():
     try:
-        from importlib.metadata import version
-
         return version("wasmtime")
     except Exception:
         return "unknown"
@@ -339,7 +340,6 @@ class WitnessCalculator:
 
     # -- calculation ---------------------------------------------------
     def _set_inputs(self, inputs, sanity_check):
-        from .inputs import fnv1a64, qualified_inputs
 
         values = qualified_inputs(inputs, self.prime)
         self._call(self._ex["init"], 1 if sanity_check else 0)

@@ -92,6 +92,7 @@ class BinFile:
 
     def view(self, sid):
         """Section ``sid`` as a read-only uint8 numpy view (no copy)."""
+        # local import: only the bulk paths load numpy (not the CLI verify and prove)
         import numpy as np
 
         off, size = self.unique(sid)
@@ -114,6 +115,7 @@ class BinFile:
     def array(self, sid, n, width, expect_size=True):
         """Section ``sid`` as an (n, width) little-endian uint64 view, its size
         checked (exactly, or at least with ``expect_size=False``)."""
+        # local import: only the bulk paths load numpy (not the CLI verify and prove)
         import numpy as np
 
         off, _ = self.span(sid, n, width, expect_size)
@@ -194,6 +196,7 @@ def read_field_header(bf, data, sid, expect_prime=R):
 
 def limbs_below(arr, modulus=R):
     """Boolean mask: rows of an (n, 4) little-endian uint64 array that are < modulus."""
+    # local import: only the bulk paths load numpy (not the CLI verify and prove)
     import numpy as np
 
     arr = np.asarray(arr).reshape(-1, 4)

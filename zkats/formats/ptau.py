@@ -36,6 +36,7 @@ every point natively.
 """
 
 import os
+import secrets
 import struct
 from dataclasses import dataclass, field
 
@@ -49,6 +50,7 @@ from .binfile import (
     encode_name,
 )
 from .binfile import BinWriter as _BinWriter
+from .points import g1_from_lem, g1_to_lem, g2_from_lem, g2_to_lem
 
 MAGIC = b"ptau"
 VERSION = 1
@@ -101,6 +103,7 @@ class BinWriter(_BinWriter):
 def check_g1_array(path, sid, arr, what="point"):
     """Raise FormatError naming the section unless every point of the (n, 8)
     Montgomery array is canonical and on the curve (infinity allowed)."""
+    # local import: zkats.bn254 loads the native library; only its users pay
     from .. import bn254
 
     arr = np.ascontiguousarray(arr)
@@ -126,6 +129,7 @@ def check_g2_array(path, sid, arr, what="point"):
     with probability at most 1/10069; five independent combinations leave
     at most 2^-66.  When a combination fails, every point is checked to
     name the first bad one."""
+    # local import: zkats.bn254 loads the native library; only its users pay
     from .. import bn254
 
     arr = np.ascontiguousarray(arr)
@@ -144,8 +148,8 @@ def check_g2_array(path, sid, arr, what="point"):
 
 
 def _g2_batch_in_subgroup(arr):
-    import secrets
 
+    # local import: zkats.bn254 loads the native library; only its users pay
     from .. import bn254
 
     n = len(arr)
@@ -354,7 +358,6 @@ def _read_contributions(bf, check_points=True):
             np.frombuffer(b"".join(g2raw), dtype="<u8").reshape(-1, 16),
             "contribution point",
         )
-    from .points import g1_from_lem, g2_from_lem
 
     res = []
     for rec, key, partial, nxt, typ, name, iters, bhash in out:
@@ -428,7 +431,6 @@ def read_ptau(path, check="full"):
 
 def contribution_bytes(c):
     """Serialise one contribution exactly as snarkjs' writeContribution."""
-    from .points import g1_to_lem, g2_to_lem
 
     parts = [
         g1_to_lem(c.tau_g1),

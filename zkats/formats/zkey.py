@@ -48,8 +48,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..errors import InputError
 from ..field import Q, R
 from ..groth16_data import VerifyingKey
+from .points import g1_to_lem, g2_to_lem
 from .ptau import BinFile, BinWriter, check_g1_array, check_g2_array, encode_name
 from .zkey_layout import GROTH16, MAGIC, ZkeyContribution, open_zkey
 
@@ -100,7 +102,6 @@ class ZKey:
     def section_buffers(self):
         """{"coeffs", "A", "B1", "B2", "C", "H"} -> C-contiguous buffers for
         the native prover, their sizes checked against the header counts."""
-        from ..errors import InputError
 
         nv, npub, dom = int(self.n_vars), int(self.n_public), int(self.domain_size)
         want = {"A": (nv, 8), "B1": (nv, 8), "B2": (nv, 16), "C": (nv - npub - 1, 8), "H": (dom, 8)}
@@ -239,7 +240,6 @@ def read_zkey(path, check="vk"):
 
 
 def header_bytes(zk):
-    from .points import g1_to_lem, g2_to_lem
 
     return (
         struct.pack("<I", 32)
@@ -257,7 +257,6 @@ def header_bytes(zk):
 
 
 def contribution_bytes(c):
-    from .points import g1_to_lem, g2_to_lem
 
     params = bytearray()
     if c.name:
@@ -314,6 +313,5 @@ def write_zkey(path, zk, order=None):
 
 
 def _ic_array(ic):
-    from .points import g1_to_lem
 
     return b"".join(g1_to_lem(p) for p in ic)

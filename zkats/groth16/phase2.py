@@ -13,6 +13,7 @@ written or logged.
 """
 
 import hashlib
+import secrets
 
 import numpy as np
 
@@ -20,7 +21,9 @@ from .. import bn254
 from ..errors import VerificationError
 from ..field import R
 from ..formats import ptau as ptf
+from ..formats import snarkjs_json
 from ..formats import zkey as zkf
+from ..formats.r1cs import read_r1cs
 from . import ceremony, generator
 from . import transcript as tr
 
@@ -119,7 +122,6 @@ def beacon(zk, beacon_hash, num_iterations_exp, name=None, threads=None):
 
 
 def _rand_scalars(n):
-    import secrets
 
     s = np.zeros((n, 4), dtype=np.uint64)
     s[:, 0] = np.frombuffer(secrets.token_bytes(8 * n), dtype="<u8") if n else []
@@ -203,7 +205,6 @@ def verify_from_init(init, zk, allow_no_contributions=False, threads=None):
 
 def verify(r1cs_path, ptau_path, zkey_path, allow_no_contributions=False, threads=None):
     """``zkey verify CIRCUIT.r1cs POT.ptau FINAL.zkey``."""
-    from ..formats.r1cs import read_r1cs
 
     r1cs = read_r1cs(r1cs_path)
     pt = ptf.read_ptau(ptau_path, check="lazy")
@@ -217,6 +218,5 @@ def verify(r1cs_path, ptau_path, zkey_path, allow_no_contributions=False, thread
 
 def export_verification_key(zk, path):
     """Write snarkjs' verification_key.json for ``zk`` (H5b's writer)."""
-    from ..formats import snarkjs_json
 
     snarkjs_json.write_verification_key(path, zk.verifying_key())

@@ -95,6 +95,7 @@ class Blake2b:
         return c
 
     def update(self, data):
+        # local import: zkats.bn254 loads the native library; only its users pay
         from .. import bn254
 
         mv = memoryview(data).cast("B")
@@ -124,6 +125,7 @@ class Blake2b:
         return self
 
     def digest(self):
+        # local import: zkats.bn254 loads the native library; only its users pay
         from .. import bn254
 
         h = self.h.copy()
@@ -340,18 +342,21 @@ def hash_to_g2(h):
 
 
 def g1_mul(p, k):
+    # local import: zkats.bn254 loads the native library; only its users pay
     from .. import bn254
 
     return bn254.g1_mul(p, int(k))
 
 
 def g2_mul(p, k):
+    # local import: zkats.bn254 loads the native library; only its users pay
     from .. import bn254
 
     return bn254.g2_mul(p, int(k))
 
 
 def g1_add(p, q):
+    # local import: zkats.bn254 loads the native library; only its users pay
     from .. import bn254
 
     return bn254.g1_add(p, q)
@@ -376,6 +381,7 @@ G2_GEN = (
 
 def pairing_check(pairs):
     """True if prod e(P_i, Q_i) == 1 for plain-int (G1, G2) pairs."""
+    # local import: zkats.bn254 loads the native library; only its users pay
     from .. import bn254
 
     return bool(bn254.pairing_check(pairs))

@@ -52,7 +52,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import LedgerError, ZkatsError
+from ..field import R
 from ..formats import jsonio
+from ..venue import batch as B
+from ..venue.workflow import CIRCUITS
 from . import reads, schema
 from .auth import OperatorCheck, bearer
 from .state import ServedVenue
@@ -97,7 +100,6 @@ def _status_of(err):
 def _decimal(value, what):
     if not _DEC.match(value):
         raise HttpError(400, f"{what}: expected a canonical decimal string")
-    from ..field import R
 
     n = int(value)
     if n >= R:
@@ -207,7 +209,6 @@ def create_app(venue_dir, db=None, max_body=DEFAULT_MAX_BODY, state=None):
         body = await _body(request, max_body)
 
         def work():
-            from ..venue import batch as B
 
             parsed = B.loads(body, source="request body")
             return _receipt(st.service().apply(parsed))
@@ -324,7 +325,6 @@ def create_app(venue_dir, db=None, max_body=DEFAULT_MAX_BODY, state=None):
 
     @app.get(f"{API}/keys/{{circuit}}/{{kind}}", tags=["venue"], responses=schema.ERRORS)
     def key_file(circuit: str, kind: str):
-        from ..venue.workflow import CIRCUITS
 
         if circuit not in CIRCUITS:
             raise HttpError(404, f"unknown circuit {circuit[:40]!r}")

@@ -25,7 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError, LedgerError, ZkatsError
+from ..venue import batch as B
 from ..venue import workflow
+from ..venue.batch import Batch
 from .auth import TOKEN_ENV, read_token
 
 SERVICE_ENV = "ZKATS_SERVICE"
@@ -53,6 +55,7 @@ class Client:
     operator endpoints only; never sent elsewhere)."""
 
     def __init__(self, url, token=None, timeout=120.0, transport=None):
+        # local import: httpx loads only when a remote call is made
         import httpx
 
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
@@ -73,6 +76,7 @@ class Client:
 
     # -- plumbing -------------------------------------------------------------
     def _request(self, method, path, operator=False, **kw):
+        # local import: httpx loads only when a remote call is made
         import httpx
 
         headers = kw.pop("headers", {})
@@ -104,7 +108,6 @@ class Client:
     # -- settlement -----------------------------------------------------------
     def submit(self, batch):
         """Submit a Batch (or its JSON text/bytes); returns the receipt dict."""
-        from ..venue import batch as B
 
         if isinstance(batch, B.Batch):
             data = B.dumps(batch).encode()
@@ -352,7 +355,6 @@ class RemoteVenue(workflow.Venue):
         return super().prove(name, mod, pub, prv)
 
     def settle(self, items_or_batch):
-        from ..venue.batch import Batch
 
         batch = (
             items_or_batch if isinstance(items_or_batch, Batch) else Batch(tuple(items_or_batch))

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ..errors import InputError, LedgerError
 from ..venue import workflow
+from ..venue.settlement import Groth16Verifier, SettlementService
 
 
 def ledger_target(venue_dir, db=None):
@@ -66,7 +67,6 @@ class ServedVenue:
     """The state behind the app.  ``clock`` overrides the venue clock (tests)."""
 
     def __init__(self, venue_dir, db=None, clock=None, verifier=None, netting=None):
-        from ..venue.settlement import Groth16Verifier
 
         self.dir = Path(venue_dir)
         if not (self.dir / "venue.json").exists():
@@ -94,8 +94,6 @@ class ServedVenue:
         """This thread's settlement service (opened on first use)."""
         svc = getattr(self._local, "svc", None)
         if svc is None:
-            from ..venue.settlement import SettlementService
-
             svc = SettlementService(
                 self.target, verifier=self.verifier, netting=self.netting, clock=self.now
             )

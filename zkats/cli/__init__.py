@@ -33,6 +33,9 @@ def run(argv=None):
         if code is not None:
             sys.exit(code)
     # local import: click and the commands load when the CLI runs
-    from ._app import main
+    from ._app import _quiet_broken_pipe, main
 
-    return main() if argv is None else main(args)
+    try:
+        return main() if argv is None else main(args)
+    except BrokenPipeError:
+        _quiet_broken_pipe()

@@ -18,7 +18,7 @@ import time
 
 from ..errors import ZkatsError
 
-_FLAGS = {"--quiet": "quiet", "--json": "as_json"}
+_FLAGS = {"--quiet": "quiet", "--json": "as_json", "--verbose": "verbose", "-v": "verbose"}
 
 
 class Progress:
@@ -52,10 +52,19 @@ class Progress:
 
 
 def prove_command(
-    zkey_file, wtns_file, proof_file, public_file, r1cs_file=None, quiet=False, as_json=False
+    zkey_file,
+    wtns_file,
+    proof_file,
+    public_file,
+    r1cs_file=None,
+    quiet=False,
+    as_json=False,
+    verbose=False,
 ):
     """Prove from files and write the proof and the public signals
     (snarkjs' JSON); with ``as_json`` print the stage timings on stdout.
+    ``verbose`` (snarkjs' -v) is accepted: the stage lines are shown unless
+    ``quiet``.
     Raises :class:`zkats.ZkatsError` for bad input."""
     # local import: the lean prove path loads the prover only when it proves
     from ..formats.snarkjs_json import write_proof, write_public
@@ -77,7 +86,7 @@ def prove_command(
 def parse(args):
     """The keyword arguments of :func:`prove_command` for ``args`` (what
     follows ``groth16 prove``), or None when click should handle them."""
-    paths, opts = [], {"r1cs_file": None, "quiet": False, "as_json": False}
+    paths, opts = [], {"r1cs_file": None, "quiet": False, "as_json": False, "verbose": False}
     i = 0
     while i < len(args):
         a = args[i]

@@ -32,8 +32,11 @@ from ._lean_prove import Progress as _Progress
     help="Constraint file, used to name the failing constraint of a bad witness.",
 )
 @click.option("--quiet", is_flag=True, help="No progress output.")
+@click.option("--verbose", "-v", is_flag=True, help="Stage lines on stderr (the default).")
 @click.option("--json", "as_json", is_flag=True, help="Print per-stage timings as JSON on stdout.")
-def groth16_prove(zkey_file, wtns_file, proof_file, public_file, r1cs_file, quiet, as_json):
+def groth16_prove(
+    zkey_file, wtns_file, proof_file, public_file, r1cs_file, quiet, verbose, as_json
+):
     """Prove with a Groth16 key and a witness (snarkjs' argument order)."""
     # local import: a command loads what it needs when it runs (CLI start-up)
     from ._lean_prove import prove_command
@@ -47,7 +50,8 @@ def groth16_prove(zkey_file, wtns_file, proof_file, public_file, r1cs_file, quie
 @click.argument("vk_file", metavar="VK.json", type=click.Path(dir_okay=False))
 @click.argument("public_file", metavar="PUBLIC.json", type=click.Path(dir_okay=False))
 @click.argument("proof_file", metavar="PROOF.json", type=click.Path(dir_okay=False))
-def groth16_verify(vk_file, public_file, proof_file):
+@click.option("--verbose", "-v", is_flag=True, help="Also say what was checked (on stderr).")
+def groth16_verify(vk_file, public_file, proof_file, verbose):
     """Verify a proof: prints OK and exits 0, or a reason and exits 1."""
     # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.snarkjs_json import read_proof, read_public, read_verification_key
@@ -61,6 +65,12 @@ def groth16_verify(vk_file, public_file, proof_file):
     except ZkatsError as err:
         click.echo(f"zkats: invalid: {err}", err=True)
         sys.exit(1)
+    if verbose:
+        click.echo(
+            f"zkats: {len(public)} public signals (< r), proof points on the curve and in "
+            "the subgroup; pairing check " + ("passed" if ok else "failed"),
+            err=True,
+        )
     if not ok:
         click.echo("zkats: invalid: the proof does not verify for these public signals", err=True)
         sys.exit(1)

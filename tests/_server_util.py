@@ -25,8 +25,7 @@ from zkats.field import R
 from zkats.formats.snarkjs_json import write_verification_key
 from zkats.groth16 import _curve
 from zkats.groth16.data_structures import Proof
-from zkats.venue import batch as B
-from zkats.venue import instruments
+from zkats.venue import batch as B, instruments
 from zkats.venue.settlement import DEFAULT_LAYOUTS
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,8 +8,7 @@ from zkats import bn254
 from zkats.errors import VerificationError
 from zkats.field import R
 from zkats.formats import ptau
-from zkats.groth16 import ceremony as cer
-from zkats.groth16 import transcript as t
+from zkats.groth16 import ceremony as cer, transcript as t
 
 pytestmark = pytest.mark.peers
 

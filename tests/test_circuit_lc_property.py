@@ -1,8 +1,7 @@
 """Property test: random straight-line programs give the same values compiled
 and solved as with plain Python ints, and the witness satisfies the R1CS."""
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from zkats.circuit import Circuit, Output, Private, compile_circuit
 from zkats.field import R

@@ -5,8 +5,7 @@ and in circuit (also with lying hints)."""
 from dataclasses import replace
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from venue_helpers import compiled
 from zkats.circuits import match

@@ -4,8 +4,7 @@ openings, expired orders, zero sizes are rejected natively and in circuit."""
 from dataclasses import replace
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from venue_helpers import compiled
 from zkats.circuits import order

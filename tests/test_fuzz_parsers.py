@@ -18,8 +18,7 @@ import subprocess
 import sys
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from zkats.errors import ZkatsError
 from zkats.field import Q, R
@@ -55,13 +54,11 @@ def _report():
 def seeds(tmp_path_factory):
     """Valid files of every kind for the multiplier circuit."""
     from zkats.circuit import compile_circuit, load_circuit
-    from zkats.formats import ptau
-    from zkats.formats import snarkjs_json as sj
+    from zkats.formats import ptau, snarkjs_json as sj
     from zkats.formats.r1cs import write_r1cs
     from zkats.formats.wtns import write_wtns
     from zkats.formats.zkey import read_zkey
-    from zkats.groth16 import ceremony as cer
-    from zkats.groth16 import generator, prover
+    from zkats.groth16 import ceremony as cer, generator, prover
     from zkats.venue import batch as B
 
     d = tmp_path_factory.mktemp("seeds")
@@ -83,8 +80,7 @@ def seeds(tmp_path_factory):
 
 
 def _readers():
-    from zkats.formats import ptau
-    from zkats.formats import snarkjs_json as sj
+    from zkats.formats import ptau, snarkjs_json as sj
     from zkats.formats.r1cs import read_r1cs
     from zkats.formats.wtns import read_wtns
     from zkats.formats.zkey import read_zkey

@@ -11,8 +11,7 @@ from zkats.cli import main
 from zkats.errors import InputError
 from zkats.field import R
 from zkats.formats.snarkjs_json import write_verification_key
-from zkats.groth16 import _curve
-from zkats.groth16 import batch_transcript as bt
+from zkats.groth16 import _curve, batch_transcript as bt
 from zkats.groth16.solidity_batch import solidity_batch_verifier
 from zkats.keccak import keccak256, keccak_words
 

@@ -4,10 +4,8 @@ import secrets
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from py_ecc import bn128
-from py_ecc import optimized_bn128 as ob
+from hypothesis import given, settings, strategies as st
+from py_ecc import bn128, optimized_bn128 as ob
 from py_ecc.fields import bn128_FQ2 as FQ2
 
 from zkats import bn254

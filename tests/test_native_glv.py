@@ -11,8 +11,7 @@ import secrets
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from py_ecc import bn128
 
 from test_native_curve import omul1, omul2

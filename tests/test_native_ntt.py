@@ -8,8 +8,7 @@ import random
 import galois
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from zkats import bn254
 from zkats.errors import InputError

@@ -9,8 +9,7 @@ the circuits exist).
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from _settlement_util import (
     ASSET,

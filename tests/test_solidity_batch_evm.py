@@ -17,8 +17,7 @@ from _groth16_sim import G1, G2, sim_key, sim_proof
 from conftest import require_peer
 from zkats.field import Q, R
 from zkats.formats.snarkjs_json import read_proof, read_public, read_verification_key
-from zkats.groth16 import _curve
-from zkats.groth16 import batch_transcript as bt
+from zkats.groth16 import _curve, batch_transcript as bt
 
 pytestmark = pytest.mark.peers
 

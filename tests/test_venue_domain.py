@@ -2,8 +2,7 @@
 margin, oracle epochs, netting (no circuits here)."""
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from zkats.commit import netting, pedersen, verify_netting
 from zkats.errors import InputError, VerificationError

@@ -39,6 +39,9 @@ def _compile(name, params, use_cache=True):
 
 def _stem(name):
     s = str(name)
+    file_part, _, reg = s.rpartition(":")
+    if file_part.endswith(".py") and reg:
+        return reg  # FILE.py:NAME
     return Path(s).stem if s.endswith(".py") else s.replace("/", "_")
 
 

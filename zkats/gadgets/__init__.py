@@ -13,15 +13,13 @@ Modules: ``poseidon_hash``/``poseidon_constants`` (Poseidon),
 from .babyjubjub import (
     BASE8,
     GENERATOR,
+    L as BABYJUB_L,
     babyjub_add_plain,
     babyjub_in_subgroup_plain,
     babyjub_mul_plain,
     babyjub_on_curve_plain,
     babyjub_pack,
     babyjub_unpack,
-)
-from .babyjubjub import (
-    L as BABYJUB_L,
 )
 from .eddsa import eddsa_keygen, eddsa_prv2pub, eddsa_sign_poseidon, eddsa_verify_poseidon_plain
 from .merkle import MerkleTree, merkle_root_plain

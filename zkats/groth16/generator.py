@@ -32,8 +32,7 @@ import numpy as np
 from .. import bn254
 from ..errors import FormatError, InputError
 from ..field import R
-from ..formats import ptau as ptf
-from ..formats import zkey as zkf
+from ..formats import ptau as ptf, zkey as zkf
 from ..formats.r1cs import read_r1cs
 from . import transcript as tr
 

@@ -20,12 +20,9 @@ import numpy as np
 from .. import bn254
 from ..errors import VerificationError
 from ..field import R
-from ..formats import ptau as ptf
-from ..formats import snarkjs_json
-from ..formats import zkey as zkf
+from ..formats import ptau as ptf, snarkjs_json, zkey as zkf
 from ..formats.r1cs import read_r1cs
-from . import ceremony, generator
-from . import transcript as tr
+from . import ceremony, generator, transcript as tr
 
 
 def _hash_pubkey(h, c):

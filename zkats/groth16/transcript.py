@@ -33,20 +33,10 @@ import numpy as np
 from ..field import Q, R
 from ..formats.points import (  # the single-point encodings, re-exported from here
     g1_from_lem as g1_from_lem,
-)
-from ..formats.points import (
     g1_to_lem as g1_to_lem,
-)
-from ..formats.points import (
     g1_to_u as g1_to_u,
-)
-from ..formats.points import (
     g2_from_lem as g2_from_lem,
-)
-from ..formats.points import (
     g2_to_lem as g2_to_lem,
-)
-from ..formats.points import (
     g2_to_u as g2_to_u,
 )
 

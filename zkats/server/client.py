@@ -25,8 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError, LedgerError, ZkatsError
-from ..venue import batch as B
-from ..venue import workflow
+from ..venue import batch as B, workflow
 from ..venue.batch import Batch
 from .auth import TOKEN_ENV, read_token
 

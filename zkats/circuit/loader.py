@@ -3,6 +3,8 @@
 import hashlib
 import importlib
 import importlib.util
+import inspect
+import os
 import pkgutil
 import sys
 from pathlib import Path
@@ -25,7 +27,6 @@ def _import_builtin():
 def _user_files():
     """The .py files named by ``$ZKATS_CIRCUITS`` (files or folders, separated
     like PATH): the user's own circuits, registered by name on import."""
-    import os
 
     out = []
     for part in filter(None, os.environ.get("ZKATS_CIRCUITS", "").split(os.pathsep)):
@@ -120,7 +121,6 @@ def _load_file(path):
 def _check_params(label, cls, params):
     """One-line errors for a parameter the constructor does not take, or a
     text where its default is an integer (``-p size_bits=abc``)."""
-    import inspect
 
     if cls.__init__ is object.__init__:
         if params:

@@ -14,6 +14,7 @@ only saves time, a stale hint never hides a command.
 """
 
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -98,7 +99,6 @@ def _quiet_broken_pipe():
     """The reader of our output went away (``zkats circuit list | head -1``):
     stop quietly with status 0, as the shell's own tools do.  stdout is
     pointed at /dev/null so the interpreter's final flush cannot fail."""
-    import os
 
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)

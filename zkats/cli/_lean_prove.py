@@ -82,6 +82,7 @@ def prove_command(
             timings=progress.timings,
         )
     else:
+        # local import: the lean prove path loads the prover only when it proves
         from ..formats.wtns import read_wtns_buffer
 
         progress.stage("read witness")

@@ -41,6 +41,7 @@ the server holds only public data and the SHA-256 of the operator token.
 """
 
 import re
+import sqlite3
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -95,6 +96,18 @@ def _status_of(err):
         msg = str(err)
         return 503 if any(s in msg for s in _UNAVAILABLE) else 409
     return 400
+
+
+def _is_db_error(err):
+
+    if isinstance(err, sqlite3.Error):
+        return True
+    try:
+        # local import: the database driver of the configured backend only
+        import psycopg
+    except ImportError:
+        return False
+    return isinstance(err, psycopg.Error)
 
 
 def _decimal(value, what):
@@ -181,8 +194,10 @@ def create_app(venue_dir, db=None, max_body=DEFAULT_MAX_BODY, state=None):
         return _error(err.status_code, str(err.detail))
 
     @app.exception_handler(Exception)
-    async def _internal(request, err):  # pragma: no cover - a bug; never echo it
-        return _error(500, "internal error")
+    async def _internal(request, err):
+        if _is_db_error(err):  # lost database connection, disk full...: rolled back
+            return _error(503, "database is unavailable; nothing was applied")
+        return _error(500, "internal error")  # a bug; never echo it
 
     def _operator(request):
         token = bearer(request.headers.get("authorization"))

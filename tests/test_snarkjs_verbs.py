@@ -161,3 +161,43 @@ def test_verbose_on_prove_and_verify(c, tmp_path):
     assert r.stdout.strip() == "OK" and "pairing check passed" in r.stderr
     r = snarkjs("groth16", "verify", "-v", vk, public, proof)
     assert "OK!" in r.stdout
+
+
+@pytest.fixture(scope="module")
+def small_ptau(tmp_path_factory):
+    d = tmp_path_factory.mktemp("small_ptau")
+    zkats("powersoftau", "new", "bn128", "3", d / "p0.ptau", "-q")
+    zkats("powersoftau", "contribute", d / "p0.ptau", d / "p1.ptau", "-n=first", "-e=x", "-q")
+    beacon = "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20"
+    zkats("powersoftau", "beacon", d / "p1.ptau", d / "p2.ptau", beacon, "10", "-n=b", "-q")
+    zkats("powersoftau", "prepare", "phase2", d / "p2.ptau", d / "pot.ptau", "-q")
+    return d
+
+
+def test_ptau_export_json_matches_snarkjs(small_ptau, tmp_path):
+    for f in ("p1.ptau", "pot.ptau"):
+        snarkjs("powersoftau", "export", "json", small_ptau / f, tmp_path / "s.json", check=False)
+        zkats("powersoftau", "export", "json", small_ptau / f, tmp_path / "z.json")
+        ours = json.loads((tmp_path / "z.json").read_text())
+        if f == "pot.ptau":
+            theirs = json.loads((tmp_path / "s.json").read_text())
+            assert ours == theirs
+            assert [c.get("numIterationsExp") for c in ours["contributions"]] == [None, 10]
+        else:  # snarkjs cannot export an unprepared ptau (no Lagrange sections); zkats can
+            assert "lTauG1" not in ours and len(ours["tauG1"]) == 15
+
+
+def test_ptau_truncate_byte_identical(small_ptau, tmp_path):
+    for who in ("z", "s"):
+        (tmp_path / f"{who}.ptau").write_bytes((small_ptau / "pot.ptau").read_bytes())
+    r = zkats("powersoftau", "truncate", tmp_path / "z.ptau")
+    assert r.stdout.split() == [str(tmp_path / f"z_{p:02d}.ptau") for p in (1, 2)]
+    snarkjs("powersoftau", "truncate", tmp_path / "s.ptau")
+    for p in (1, 2):
+        z = (tmp_path / f"z_{p:02d}.ptau").read_bytes()
+        assert z == (tmp_path / f"s_{p:02d}.ptau").read_bytes()
+    r = snarkjs("powersoftau", "verify", tmp_path / "z_02.ptau", check=False)
+    assert "Powers of Tau Ok!" in r.stdout + r.stderr
+    # an unprepared ptau: one-line error
+    r = zkats("powersoftau", "truncate", small_ptau / "p1.ptau", check=False)
+    assert r.returncode == 1 and "not prepared for phase 2" in r.stderr

@@ -537,6 +537,53 @@ def _linalg(rows, det):
 
 
 # ---------------------------------------------------------- comparators
+_SOUND = 1 << 253  # integer bounds below this cannot wrap around r
+
+
+def _lc_bound(lc, bound):
+    """An upper bound of the integer value of ``lc`` (non-negative
+    coefficients, every wire bounded), or None."""
+    total = 0
+    for w, v in lc.items():
+        if not v:
+            continue
+        if v >= _SOUND:
+            return None
+        if w == 0:
+            total += v
+        elif w in bound:
+            total += v * bound[w]
+        else:
+            return None
+    return total
+
+
+def _propagate_products(rows, bound, rounds=4):
+    """Bounds through products and sums: a row ``A * B = w`` (C exactly one
+    wire, coefficient 1) with A and B bounded combinations of bounded wires
+    bounds w by bound(A) * bound(B) when that is below 2^253 (so the field
+    product is the integer product).  A product of a 32-bit and a 40-bit
+    range-checked value is then known to fit in 72 bits."""
+    for _ in range(rounds):
+        changed = False
+        for a, b, c in rows:
+            cw = [(w, v) for w, v in c.items() if v]
+            if len(cw) != 1 or cw[0][1] != 1 or cw[0][0] == 0:
+                continue
+            w = cw[0][0]
+            ba = _lc_bound(a, bound)
+            if ba is None:
+                continue
+            bb = _lc_bound(b, bound)
+            if bb is None or ba * bb >= _SOUND:
+                continue
+            if ba * bb < bound.get(w, _SOUND):
+                bound[w] = ba * bb
+                changed = True
+        if not changed:
+            return
+
+
 def _comparator_findings(sys_, events, boolwire_rows):
     ranged = {}
     bound = {}
@@ -551,6 +598,7 @@ def _comparator_findings(sys_, events, boolwire_rows):
                 bound[w] = min(bound.get(w, 1 << 300), (1 << nbits) - 1)
     for w in boolwire_rows:
         bound[w] = min(bound.get(w, 1 << 300), 1)
+    _propagate_products(sys_.rows, bound)
 
     def fits(lc, nbits):
         t = {w: v for w, v in lc.t.items() if v}

@@ -37,6 +37,17 @@ _HINTS = {
         for c in ("new", "contribute", "beacon", "verify", "verifyfromr1cs", "verifyfrominit")
     },
     "export verificationkey": "ceremony",
+    "groth16 fullprove": "circom",
+    "wtns calculate": "circuit",
+    "wtns check": "circuit",
+    "r1cs info": "circuit",
+    "wtns debug": "inspect",
+    "wtns export": "inspect",
+    "r1cs print": "inspect",
+    "r1cs export": "inspect",
+    "export json": "inspect",
+    "zkats info": "inspect",
+    "powersoftau truncate": "inspect",
 }
 _loaded = set()
 _all_loaded = False

@@ -36,6 +36,9 @@ def _stem(name):
     from pathlib import Path
 
     s = str(name)
+    file_part, _, reg = s.rpartition(":")
+    if file_part.endswith(".py") and reg:
+        return reg  # FILE.py:NAME
     return Path(s).stem if s.endswith(".py") else s.replace("/", "_")
 
 

@@ -6,7 +6,38 @@ export json``, ``info``.  The JSON shapes are snarkjs'
 import click
 
 from . import main
-from ._groups import export, r1cs, wtns
+from ._groups import export, powersoftau, r1cs, wtns
+
+
+@powersoftau.group("export")
+def ptau_export():
+    """Export a .ptau file (snarkjs' JSON)."""
+
+
+@ptau_export.command("json")
+@click.argument("ptau_file", metavar="POWERSOFTAU.ptau", type=click.Path(dir_okay=False))
+@click.argument("json_file", metavar="POWERSOFTAU.json", type=click.Path(dir_okay=False))
+@click.option("--verbose", "-v", is_flag=True, hidden=True)
+def ptau_export_json(ptau_file, json_file, verbose):
+    """Write every point and contribution as snarkjs' JSON (its shape: a
+    point shows as its Montgomery x coordinate read as an Fr element)."""
+    from ..formats.json_export import ptau_json, write_json
+    from ..formats.ptau import read_ptau
+
+    write_json(json_file, ptau_json(read_ptau(ptau_file, check="lazy")))
+
+
+@powersoftau.command("truncate")
+@click.argument("ptau_file", metavar="POWERSOFTAU.ptau", type=click.Path(dir_okay=False))
+@click.option("--verbose", "-v", is_flag=True, hidden=True)
+def ptau_truncate(ptau_file, verbose):
+    """Write NAME_01.ptau .. NAME_<power-1>.ptau: the same prepared ptau for
+    every smaller power (snarkjs' file names)."""
+    from ..formats.ptau import truncate_ptau
+
+    base = ptau_file.rpartition(".")[0] if "." in ptau_file else ptau_file
+    for name in truncate_ptau(ptau_file, base + "_"):
+        click.echo(name)
 
 
 @r1cs.group("export")

@@ -138,3 +138,98 @@ def write_json(path, obj):
     """JSON as snarkjs writes it (one-space indentation)."""
     with open(path, "w") as f:
         json.dump(obj, f, indent=1)
+
+
+# ------------------------------------------------------------ powers of tau
+_RINV = pow(1 << 256, -1, R)
+
+
+def _fr_view(raw32):
+    """What snarkjs' ``stringifyBigIntsWithField(Fr, ...)`` prints for a byte
+    buffer: its first 32 bytes read as an Fr element in Montgomery form.
+    ``powersoftau export json`` applies it to every point (so a point
+    shows as its Montgomery x coordinate seen through Fr) and hash."""
+    return str(int.from_bytes(bytes(raw32[:32]), "little") * _RINV % R)
+
+
+def _points_fr_view(arr):
+    import numpy as np
+
+    a = np.ascontiguousarray(arr, dtype="<u8")
+    if a.size == 0:
+        return []
+    xs = a.reshape(a.shape[0], -1)[:, :4].tobytes()
+    return [_fr_view(xs[32 * i : 32 * i + 32]) for i in range(a.shape[0])]
+
+
+def ptau_json(pt):
+    """``snarkjs powersoftau export json``'s object for a :class:`PTau`."""
+    from ..groth16 import transcript as tr
+    from .points import g1_to_lem, g2_to_lem
+    from .ptau import KEY_G1, KEY_G2
+
+    def g1(p):
+        return _fr_view(g1_to_lem(p))
+
+    def g2(p):
+        return _fr_view(g2_to_lem(p))
+
+    contribs = []
+    for i, c in enumerate(pt.contributions, 1):
+        key = {}
+        for grp in ("tau", "alpha", "beta"):
+            key[grp] = {
+                "g1_s": g1(c.key[f"{grp}_g1_s"]),
+                "g1_sx": g1(c.key[f"{grp}_g1_sx"]),
+                "g2_spx": g2(c.key[f"{grp}_g2_spx"]),
+            }
+        resp = tr.Blake2b.from_partial(bytes(c.partial_hash))
+        resp.update(
+            b"".join(
+                [tr.g1_to_u(c.key[k]) for k in KEY_G1] + [tr.g2_to_u(c.key[k]) for k in KEY_G2]
+            )
+        )
+        d = {
+            "tauG1": g1(c.tau_g1),
+            "tauG2": g2(c.tau_g2),
+            "alphaG1": g1(c.alpha_g1),
+            "betaG1": g1(c.beta_g1),
+            "betaG2": g2(c.beta_g2),
+            "key": key,
+            "partialHash": _fr_view(c.partial_hash),
+            "nextChallenge": _fr_view(c.next_challenge),
+            "type": c.type,
+            "responseHash": _fr_view(resp.digest()),
+        }
+        if c.name is not None:
+            d["name"] = bytes(c.name).decode("utf-8", "replace")
+        if c.num_iterations_exp is not None:
+            d["numIterationsExp"] = c.num_iterations_exp
+        if c.beacon_hash is not None:
+            d["beaconHash"] = _fr_view(c.beacon_hash)
+        d["id"] = i
+        contribs.append(d)
+
+    def lagrange(arr):
+        out, pos = [], 0
+        for p in range(pt.power + 1):
+            out.append(_points_fr_view(arr[pos : pos + (1 << p)]))
+            pos += 1 << p
+        return out
+
+    d = {
+        "q": str(Q),
+        "power": pt.power,
+        "contributions": contribs,
+        "tauG1": _points_fr_view(pt.tau_g1),
+        "tauG2": _points_fr_view(pt.tau_g2),
+        "alphaTauG1": _points_fr_view(pt.alpha_tau_g1),
+        "betaTauG1": _points_fr_view(pt.beta_tau_g1),
+        "betaG2": _points_fr_view(pt.beta_g2),
+    }
+    if pt.prepared:
+        d["lTauG1"] = lagrange(pt.lagrange_g1)
+        d["lTauG2"] = lagrange(pt.lagrange_g2)
+        d["lAlphaTauG1"] = lagrange(pt.lagrange_alpha_g1)
+        d["lBetaTauG1"] = lagrange(pt.lagrange_beta_g1)
+    return d

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 
 from ..errors import CircuitError
 from ..field import R
+from .hints import native
 from .lc import LC, SymLC, ValLC
 
 
@@ -248,10 +249,12 @@ class API:
         return w
 
 
+@native("inv")
 def _inv(x):
     return pow(x, -1, R) if x else 0
 
 
+@native("div")
 def _div(a, b):
     return a * pow(b, -1, R) % R if b else 0
 

@@ -48,6 +48,7 @@ _HINTS = {
     "export json": "inspect",
     "zkats info": "inspect",
     "powersoftau truncate": "inspect",
+    "powersoftau export": "inspect",
 }
 _loaded = set()
 _all_loaded = False

@@ -40,6 +40,7 @@ def connect(address=None, num_cpus=None):
     r = ray()
     if r.is_initialized():
         return r
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # no reports leave the machine
     kw = {"namespace": NAMESPACE, "log_to_driver": False, "logging_level": "ERROR"}
     try:
         if address is None:

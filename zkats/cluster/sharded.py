@@ -230,7 +230,15 @@ class ShardedProver:
             refs.append(
                 worker.partial.remote({v: np.ascontiguousarray(a) for v, a in part.items()})
             )
-        results = self.ray.get(refs)
+        try:
+            results = self.ray.get(refs)
+        except Exception as err:
+            cause = _ray.task_cause(err)
+            if isinstance(cause, InputError):
+                raise cause from None
+            if _ray.actor_died(err):
+                raise ClusterError(f"a shard worker is gone and was not restarted: {err}") from None
+            raise
         t2 = time.perf_counter()
         parts = [r[0] for r in results]
         total = {s: _sum(s, (p[s] for p in parts)) for s in SECTIONS}

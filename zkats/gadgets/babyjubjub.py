@@ -16,6 +16,7 @@ The birationally equivalent Montgomery curve ``v^2 = u^3 + A*u^2 + u``
 
 from functools import lru_cache
 
+from ..circuit.hints import native
 from ..errors import InputError
 from ..field import R
 from .assumptions import nonzero_denominators
@@ -307,6 +308,7 @@ def assert_babyjub_not_small_order(api, p):
 _INV8 = pow(8, -1, L)
 
 
+@native("bjj_mul", _INV8)
 def _eighth(px, py):
     try:
         return list(babyjub_mul_plain((px, py), _INV8))

@@ -11,6 +11,7 @@ costs n constraints (circomlib's Num2Bits(n) costs n at --O2 as well, n+1
 at --O1).
 """
 
+from ..circuit.hints import native
 from ..circuit.lc import LC
 from ..errors import CircuitError
 from ..field import R
@@ -62,6 +63,7 @@ class BitsHint:
     def __init__(self, n):
         self.n = n
         self.__name__ = f"num2bits_{n}"
+        native("bits")(self)  # the native witness solver computes it too
 
     @property
     def full_field(self):

@@ -51,6 +51,7 @@ _HINTS = {
     "export json": "inspect",
     "zkats info": "inspect",
     "powersoftau truncate": "inspect",
+    "powersoftau export": "inspect",
 }
 _loaded: set[str] = set()
 _all_loaded = False

@@ -17,6 +17,21 @@ def ptau_export():
     """Export a .ptau file (snarkjs' JSON)."""
 
 
+@ptau_export.command("challenge")
+@click.argument("ptau_file", metavar="POWERSOFTAU.ptau", type=click.Path(dir_okay=False))
+@click.argument("challenge_file", metavar="[challenge]", default="challenge", required=False)
+@click.option("--verbose", "-v", is_flag=True, hidden=True)
+def ptau_export_challenge(ptau_file, challenge_file, verbose):
+    """Write the accumulator as a phase-1 challenge file (the original
+    ceremony tools' layout) for a contribution made outside zkats/snarkjs."""
+    from ..formats.ptau import read_ptau
+    from ..groth16.challenge import export_challenge
+
+    last, cur = export_challenge(read_ptau(ptau_file), challenge_file)
+    click.echo(f"Last Response Hash: {last.hex()}")
+    click.echo(f"New Challenge Hash: {cur.hex()}")
+
+
 @ptau_export.command("json")
 @click.argument("ptau_file", metavar="POWERSOFTAU.ptau", type=click.Path(dir_okay=False))
 @click.argument("json_file", metavar="POWERSOFTAU.json", type=click.Path(dir_okay=False))

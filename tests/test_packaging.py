@@ -4,9 +4,9 @@ LICENSE file the metadata names."""
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import tomllib
-from pathlib import Path
 
 from conftest import ROOT
 

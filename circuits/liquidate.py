@@ -21,7 +21,6 @@ authorise nothing else.  Native twin: :func:`check`.
 """
 
 from dataclasses import dataclass
-from typing import Tuple
 
 from zkats.circuit import Private, Public, register
 from zkats.domain import margin, notes, oracle, units
@@ -45,7 +44,7 @@ from ._statement import witness_inputs
 @dataclass(frozen=True)
 class LiquidatePrivate:
     spend: Spend
-    new_positions: Tuple[int, ...]
+    new_positions: tuple[int, ...]
     new_note: notes.Note
     epoch: oracle.Epoch
 

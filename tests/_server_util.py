@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 from _groth16_sim import G1, G2, sim_key
-
 from zkats import bn254
 from zkats.field import R
 from zkats.formats.snarkjs_json import write_verification_key

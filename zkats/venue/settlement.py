@@ -27,8 +27,8 @@ the key of the circuit its ROLE requires, whatever the bundle claims.
 
 import sqlite3
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..errors import InputError, LedgerError
 from . import rules
@@ -48,7 +48,7 @@ class ProofVerifier:
     verify; an empty list means all verify.
     """
 
-    def failures(self, circuit: str, pairs: Sequence[tuple]) -> List[int]:
+    def failures(self, circuit: str, pairs: Sequence[tuple]) -> list[int]:
         raise NotImplementedError
 
 
@@ -59,7 +59,7 @@ class Groth16Verifier(ProofVerifier):
     are the proofs checked one by one to find the culprits.
     """
 
-    def __init__(self, keys: Dict[str, object]):
+    def __init__(self, keys: dict):
         self.keys = dict(keys)
 
     @classmethod
@@ -180,7 +180,7 @@ class BatchReceipt:
     digest: str
     root: int
     n_items: int
-    leaf_indices: Tuple[Tuple[int, str, int], ...]  # (item, role, leaf index)
+    leaf_indices: tuple[tuple[int, str, int], ...]  # (item, role, leaf index)
     nullifiers: int
     verify_seconds: float
     apply_seconds: float
@@ -222,7 +222,7 @@ class SettlementService:
     def __init__(
         self,
         path,
-        verifier: Optional[ProofVerifier] = None,
+        verifier: ProofVerifier | None = None,
         netting=None,
         keys_dir=None,
         clock=None,

@@ -13,13 +13,14 @@ Conventions:
 * an epoch is ``EPOCH_SIZE`` lists of 7 fields (``EpochEntry.fields()``).
 """
 
-from zkats.gadgets.babyjubjub import babyjub_msm_fixed, babyjub_add
+from zkats.domain import margin, orders, tags, units
+from zkats.gadgets.babyjubjub import babyjub_msm_fixed
 from zkats.gadgets.bits import num2bits, num2bits_strict, range_check
 from zkats.gadgets.comparators import assert_in_range, is_equal
+from zkats.gadgets.merkle import merkle_root
 from zkats.gadgets.mux import mux, select
 from zkats.gadgets.pedersen import blinding_generator, value_generators
 from zkats.gadgets.poseidon_hash import poseidon
-from zkats.domain import margin, notes, tags, units
 
 #: bits of a Pedersen blinding factor (blindings are in [0, L), L < 2^252)
 BLINDING_BITS = 252
@@ -181,6 +182,26 @@ def leg_point(api, side, q_bits, n_bits, rho):
             api, [(q_bits, g[0]), (n_bits, g[1]), (blinding_bits(api, rho), blinding_generator())]
         )
         return api.mul(x, 1 - 2 * api.lc(side)), y
+
+
+def order_commitment(
+    api, instrument, side, expiry, account, nonce, size_bits, limit_bits, blinding
+):
+    """``Order.commit``: ``low248(Poseidon(ORDER, instrument, side, expiry,
+    account, nonce)) * G_0 + size * G_1 + limit * G_2 + blinding * H``, with
+    the size and limit given as their (range-checking) bits."""
+    g = value_generators(3)
+    digest = poseidon(api, [tags.ORDER, instrument, side, expiry, account, nonce])
+    d_bits = num2bits_strict(api, digest)[: orders.DIGEST_BITS]
+    return babyjub_msm_fixed(
+        api,
+        [
+            (d_bits, g[0]),
+            (size_bits, g[1]),
+            (limit_bits, g[2]),
+            (blinding_bits(api, blinding), blinding_generator()),
+        ],
+    )
 
 
 def fee_check(api, fee, amount, bps):

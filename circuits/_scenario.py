@@ -7,8 +7,8 @@ inputs."""
 
 from functools import lru_cache
 
-from zkats.gadgets.merkle import MerkleTree
 from zkats.domain import instruments, keys, notes, oracle, orders, units
+from zkats.gadgets.merkle import MerkleTree
 
 NOW = 1_700_000_000
 G = units.GREEK_SCALE
@@ -29,7 +29,7 @@ class Scenario:
             ),
         )
         self.tree = MerkleTree(units.TREE_DEPTH)
-        self.notes = {}
+        self.notes: dict = {}
         for name, key, coll, model in (
             ("alice", self.alice, 2_000_000, 0),
             ("bob", self.bob, 3_000_000, 1),

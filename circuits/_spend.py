@@ -79,9 +79,7 @@ class SpendsNote(Statement):
             else:
                 api.assert_product(computed - self.root, 1 - api.lc(fresh), 0)
                 nf_of = cm - api.mul(fresh, cm)
-            api.assert_equal(
-                poseidon(api, [tags.NULLIFIER, self.nk, nf_of]), self.nullifier
-            )
+            api.assert_equal(poseidon(api, [tags.NULLIFIER, self.nk, nf_of]), self.nullifier)
         return cm
 
 
@@ -111,9 +109,7 @@ class AuthorisedSpend(SpendsNote):
     def verify_authorisation(self, api):
         with api.scope("authorisation"):
             signer = self.ak if self.AUTHORITY == "ak" else self.lk
-            eddsa_verify_poseidon(
-                api, signer, self.message_gadget(api), self.auth_r8, self.auth_s
-            )
+            eddsa_verify_poseidon(api, signer, self.message_gadget(api), self.auth_r8, self.auth_s)
 
 
 @dataclass(frozen=True)
@@ -206,7 +202,11 @@ class Spend:
         if self.auth is None or not eddsa_verify_poseidon_plain(
             signer, statement.message(pub), self.auth
         ):
-            who = "the owner's spending key" if statement.AUTHORITY == "ak" else "the liquidation capability"
+            who = (
+                "the owner's spending key"
+                if statement.AUTHORITY == "ak"
+                else "the liquidation capability"
+            )
             raise InputError(f"{what}: not authorised by {who}")
 
 

@@ -102,6 +102,13 @@ def hash_chain(values, hash_fn):
     return h
 
 
+def witness_inputs(pub, prv):
+    """A statement's witness input dict: its public signals and its private
+    record's inputs (``prv.inputs()``).  Each circuit module exports it as
+    ``inputs``."""
+    return {**pub.inputs(), **prv.inputs()}
+
+
 class Statement(Circuit):
     """Base class of the venue's circuits (see the module docstring)."""
 
@@ -187,6 +194,4 @@ class Statement(Circuit):
         for name, n in self.public_fields():
             v = getattr(self, name)
             flat.extend(v if n is not None else [v])
-        return hash_chain(
-            [self.message_tag()] + flat, lambda xs: poseidon(api, xs)
-        )
+        return hash_chain([self.message_tag()] + flat, lambda xs: poseidon(api, xs))

@@ -21,7 +21,8 @@ from zkats.errors import InputError
 from zkats.gadgets.bits import range_check
 
 from ._common import note_fields, slots_of
-from ._spend import AuthorisedSpend, Spend, sign_if_held, note_commitment_gadget
+from ._spend import AuthorisedSpend, Spend, note_commitment_gadget, sign_if_held
+from ._statement import witness_inputs
 
 #: the venue's collateral asset id (its symbol as a field element)
 ASSET = instruments.symbol("USDC")
@@ -60,10 +61,7 @@ def check(pub, prv):
         empty = notes.Note(old.account, old.npk, 0, old.model, (), old.salt)
         if old != empty:
             raise InputError("deposit: a fresh account starts from the empty note")
-        if (
-            keys.nullifier_public(prv.spend.nk) != old.npk
-            or prv.spend.view.account != old.account
-        ):
+        if keys.nullifier_public(prv.spend.nk) != old.npk or prv.spend.view.account != old.account:
             raise InputError("deposit: the keys do not match the account")
         if pub.nullifier != notes.genesis_nullifier(prv.spend.nk):
             raise InputError("deposit: wrong genesis nullifier")
@@ -83,8 +81,7 @@ def check(pub, prv):
     return True
 
 
-def inputs(pub, prv):
-    return {**pub.inputs(), **prv.inputs()}
+inputs = witness_inputs
 
 
 @register("deposit")

@@ -19,6 +19,7 @@ from zkats.errors import InputError
 from ._common import epoch_check, margin_check
 from ._spend import Spend, SpendsNote
 from ._state import entry_indices
+from ._statement import witness_inputs
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,7 @@ def check(pub, prv):
     return True
 
 
-def inputs(pub, prv):
-    return {**pub.inputs(), **prv.inputs()}
+inputs = witness_inputs
 
 
 @register("health")

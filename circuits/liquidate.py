@@ -21,7 +21,6 @@ authorise nothing else.  Native twin: :func:`check`.
 """
 
 from dataclasses import dataclass
-from typing import Tuple
 
 from zkats.circuit import Private, Public, register
 from zkats.domain import margin, notes, oracle, units
@@ -37,14 +36,15 @@ from ._common import (
     signed,
     slots_of,
 )
-from ._spend import AuthorisedSpend, Spend, sign_if_held, note_commitment_gadget
+from ._spend import AuthorisedSpend, Spend, note_commitment_gadget, sign_if_held
 from ._state import entry_indices
+from ._statement import witness_inputs
 
 
 @dataclass(frozen=True)
 class LiquidatePrivate:
     spend: Spend
-    new_positions: Tuple[int, ...]
+    new_positions: tuple[int, ...]
     new_note: notes.Note
     epoch: oracle.Epoch
 
@@ -112,8 +112,7 @@ def check(pub, prv):
     return True
 
 
-def inputs(pub, prv):
-    return {**pub.inputs(), **prv.inputs()}
+inputs = witness_inputs
 
 
 @register("liquidate")

@@ -22,15 +22,22 @@ Sizes and (unless revealed) the price stay hidden.  Native twin:
 from dataclasses import dataclass
 
 from zkats.circuit import Private, Public, register
+from zkats.domain import orders, tags, units
 from zkats.errors import InputError
-from zkats.gadgets.babyjubjub import L, babyjub_neg_plain, babyjub_msm_fixed, babyjub_add
-from zkats.gadgets.bits import num2bits, num2bits_strict, range_check
+from zkats.gadgets.babyjubjub import babyjub_add, babyjub_msm_fixed, babyjub_neg_plain
+from zkats.gadgets.bits import num2bits, range_check
 from zkats.gadgets.mux import select
 from zkats.gadgets.pedersen import blinding_generator, value_generators
-from zkats.domain import orders, tags, units
 
-from ._common import NOTIONAL_BITS, assert_point, blinding_bits, leg_point, poseidon
-from ._statement import Statement
+from ._common import (
+    NOTIONAL_BITS,
+    assert_point,
+    blinding_bits,
+    leg_point,
+    order_commitment,
+    poseidon,
+)
+from ._statement import Statement, witness_inputs
 
 #: order fields in the private ``order_a``/``order_b`` arrays
 ORDER_FIELDS = ("side", "expiry", "account", "nonce", "size", "limit", "blinding")
@@ -113,8 +120,7 @@ def _order_fields(so):
     return [o.side, o.expiry, o.account, o.nonce, o.size, o.limit, so.blinding]
 
 
-def inputs(pub, prv):
-    return {**pub.inputs(), **prv.inputs()}
+inputs = witness_inputs
 
 
 @register("match")
@@ -183,16 +189,16 @@ class Match(Statement):
                 range_check(api, nonce, units.NONCE_BITS)
                 size_bits = num2bits(api, size, units.SIZE_BITS)
                 limit_bits = num2bits(api, limit, units.PRICE_BITS)
-                digest = poseidon(api, [tags.ORDER, self.instrument, side, expiry, account, nonce])
-                d_bits = num2bits_strict(api, digest)[: orders.DIGEST_BITS]
-                c = babyjub_msm_fixed(
+                c = order_commitment(
                     api,
-                    [
-                        (d_bits, g[0]),
-                        (size_bits, g[1]),
-                        (limit_bits, g[2]),
-                        (blinding_bits(api, blinding), h),
-                    ],
+                    self.instrument,
+                    side,
+                    expiry,
+                    account,
+                    nonce,
+                    size_bits,
+                    limit_bits,
+                    blinding,
                 )
                 assert_point(api, c, pub)
                 range_check(api, size - self.fill, units.SIZE_BITS)  # fill <= size

@@ -14,16 +14,15 @@ commitment stays hidden, including who signed.  Native twin:
 from dataclasses import dataclass
 
 from zkats.circuit import Private, Public, register
-from zkats.errors import InputError
-from zkats.gadgets.babyjubjub import babyjub_msm_fixed
-from zkats.gadgets.bits import num2bits, num2bits_strict, range_check
-from zkats.gadgets.eddsa import eddsa_verify_poseidon
-from zkats.gadgets.pedersen import blinding_generator, value_generators
 from zkats.domain import orders, tags, units
+from zkats.errors import InputError
+from zkats.gadgets.bits import num2bits, range_check
+from zkats.gadgets.eddsa import eddsa_verify_poseidon
 
-from ._common import assert_point, blinding_bits, poseidon
+from ._common import assert_point, order_commitment, poseidon
 from ._spend import account_id_gadget
-from ._statement import Statement
+from ._statement import Statement, witness_inputs
+
 
 @dataclass(frozen=True)
 class OrderPrivate:
@@ -65,8 +64,7 @@ def check(pub, prv):
     return True
 
 
-def inputs(pub, prv):
-    return {**pub.inputs(), **prv.inputs()}
+inputs = witness_inputs
 
 
 @register("order")
@@ -90,7 +88,6 @@ class Order(Statement):
     sig_s = Private()
 
     def define(self, api):
-        g = value_generators(3)
         with api.scope("fields"):
             api.inverse(self.instrument)  # instrument != 0
             api.assert_bool(self.side)
@@ -103,18 +100,16 @@ class Order(Statement):
             range_check(api, self.expiry - self.now - 1, units.TIME_BITS)  # now < expiry
             range_check(api, self.nonce, units.NONCE_BITS)
         with api.scope("commitment"):
-            digest = poseidon(
-                api, [tags.ORDER, self.instrument, self.side, self.expiry, self.account, self.nonce]
-            )
-            d_bits = num2bits_strict(api, digest)[: orders.DIGEST_BITS]
-            c = babyjub_msm_fixed(
+            c = order_commitment(
                 api,
-                [
-                    (d_bits, g[0]),
-                    (size_bits, g[1]),
-                    (limit_bits, g[2]),
-                    (blinding_bits(api, self.blinding), blinding_generator()),
-                ],
+                self.instrument,
+                self.side,
+                self.expiry,
+                self.account,
+                self.nonce,
+                size_bits,
+                limit_bits,
+                self.blinding,
             )
             assert_point(api, c, self.commitment)
         with api.scope("signature"):

@@ -22,9 +22,9 @@ Native twin: :func:`check` (``Note.settle``, ``Note.apply_leg``, ``margin.check`
 from dataclasses import dataclass
 
 from zkats.circuit import Private, Public, register
+from zkats.domain import margin, notes, oracle, orders, tags, units
 from zkats.errors import InputError
 from zkats.gadgets.bits import num2bits
-from zkats.domain import margin, notes, oracle, orders, tags, units
 
 from ._common import (
     NOTIONAL_BITS,
@@ -38,8 +38,10 @@ from ._common import (
     poseidon,
     settle,
 )
-from ._spend import AuthorisedSpend, Spend, sign_if_held, note_commitment_gadget
+from ._spend import AuthorisedSpend, Spend, note_commitment_gadget, sign_if_held
 from ._state import entry_indices
+from ._statement import witness_inputs
+
 
 @dataclass(frozen=True)
 class TransitionPrivate:
@@ -115,8 +117,7 @@ def check(pub, prv):
     return True
 
 
-def inputs(pub, prv):
-    return {**pub.inputs(), **prv.inputs()}
+inputs = witness_inputs
 
 
 @register("transition")

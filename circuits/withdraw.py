@@ -22,8 +22,9 @@ from zkats.errors import InputError
 from zkats.gadgets.bits import range_check
 
 from ._common import epoch_check, margin_check, note_fields, settle
-from ._spend import AuthorisedSpend, Spend, sign_if_held, note_commitment_gadget
+from ._spend import AuthorisedSpend, Spend, note_commitment_gadget, sign_if_held
 from ._state import entry_indices
+from ._statement import witness_inputs
 from .deposit import ASSET
 
 
@@ -84,8 +85,7 @@ def check(pub, prv):
     return True
 
 
-def inputs(pub, prv):
-    return {**pub.inputs(), **prv.inputs()}
+inputs = witness_inputs
 
 
 @register("withdraw")

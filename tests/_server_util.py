@@ -21,7 +21,6 @@ from pathlib import Path
 
 from _groth16_sim import G1, G2, sim_key
 from _settlement_util import ORACLE
-
 from zkats import bn254
 from zkats.field import R
 from zkats.formats.snarkjs_json import write_verification_key

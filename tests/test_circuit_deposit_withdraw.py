@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from venue_helpers import compiled
 from zkats.circuits import deposit, withdraw
 from zkats.circuits._scenario import scenario
 from zkats.circuits._spend import Spend
@@ -14,6 +15,7 @@ from zkats.domain import keys, notes, units
 
 from venue_helpers import compiled, resign
 from zkats.testing import assert_native_rejects, assert_unsat
+from zkats.venue import keys, notes, units
 
 
 @pytest.fixture(scope="module")

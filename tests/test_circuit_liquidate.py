@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from venue_helpers import compiled
 from zkats.circuits import liquidate
 from zkats.circuits._scenario import scenario
 from zkats.circuits._spend import Spend
@@ -15,6 +16,7 @@ from zkats.domain import margin, notes, units
 
 from venue_helpers import compiled
 from zkats.testing import assert_unsat
+from zkats.venue import margin, notes, units
 
 N_CONSTRAINTS = 14462
 

@@ -4,8 +4,9 @@ openings, expired orders, zero sizes are rejected natively and in circuit."""
 from dataclasses import replace
 
 import pytest
-from hypothesis import given, settings, strategies as st, HealthCheck
+from hypothesis import HealthCheck, given, settings, strategies as st
 
+from venue_helpers import compiled
 from zkats.circuits import order
 from zkats.circuits._scenario import NOW, scenario
 from zkats.gadgets.babyjubjub import L
@@ -13,6 +14,7 @@ from zkats.domain import orders
 
 from venue_helpers import compiled
 from zkats.testing import assert_native_rejects, assert_unsat
+from zkats.venue import orders
 
 N_CONSTRAINTS = 7034
 

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from venue_helpers import compiled
 from zkats.circuits import transition
 from zkats.circuits._scenario import NOW, scenario
 from zkats.circuits._spend import Spend, sign_if_held
@@ -14,6 +15,7 @@ from zkats.domain import notes, orders, units
 
 from venue_helpers import compiled
 from zkats.testing import assert_native_rejects, assert_unsat
+from zkats.venue import notes, units
 
 N_CONSTRAINTS = 15744
 

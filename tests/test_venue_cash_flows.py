@@ -7,13 +7,12 @@ import os
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
+from venue_world import World
 from zkats.circuits import withdraw
+
 from zkats.domain import notes
 from zkats.errors import InputError, LedgerError
 from zkats.venue.rules import FEE_FUND
-
-from venue_world import World
 
 
 def test_winner_withdraws_profit_loser_cannot_overdraw(tmp_path):
@@ -71,7 +70,9 @@ ACTIONS = st.one_of(
     ),
     st.tuples(st.just("mark"), st.integers(-9_000, 9_000)),
     st.tuples(st.just("withdraw"), st.sampled_from("abc"), st.integers(1, 100)),
-    st.tuples(st.just("liquidate"),),
+    st.tuples(
+        st.just("liquidate"),
+    ),
 )
 
 EXAMPLES = int(os.environ.get("ZKATS_CONSERVATION_EXAMPLES", "10"))

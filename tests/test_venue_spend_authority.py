@@ -7,18 +7,17 @@ rejected by the native check AND by the constraints."""
 from dataclasses import replace
 
 import pytest
-
+from venue_helpers import compiled
 from zkats.circuits import deposit, liquidate, transition, withdraw
 from zkats.circuits._scenario import scenario
 from zkats.circuits._spend import Spend, authorise
+
 from zkats.domain import keys, notes, units
 from zkats.errors import InputError
 from zkats.gadgets.eddsa import eddsa_sign_poseidon
 from zkats.gadgets.merkle import MerkleTree
-from zkats.venue import batch as B
-
-from venue_helpers import compiled
 from zkats.testing import assert_native_rejects, assert_unsat
+from zkats.venue import batch as B
 
 
 @pytest.fixture(scope="module")
@@ -122,9 +121,7 @@ def test_no_liquidation_of_a_healthy_account(cc):
         epoch_hash=sc.epoch.hash(),
         penalty=0,
     )
-    prv = liquidate.LiquidatePrivate(
-        spend, (0,) * units.N_SLOTS, note.with_salt(9), sc.epoch
-    )
+    prv = liquidate.LiquidatePrivate(spend, (0,) * units.N_SLOTS, note.with_salt(9), sc.epoch)
     prv = authorise(pub, prv, cap)
     assert_native_rejects(liquidate.check, pub, prv, "meets maintenance margin")
     assert_unsat(cc["liquidate"], liquidate.inputs(pub, prv), "margin_fails", lie=True)
@@ -240,7 +237,9 @@ def test_role_circuit_mismatch_rejected(kind):
 def test_service_binds_roles_even_past_the_item_check(tmp_path):
     """An Item built around its own check (object.__setattr__) still gets
     its proof verified with the role's key, and refused naming the item."""
-    from _settlement_util import deposit as dep_item, publish, service, withdraw as wd_item
+    from _settlement_util import deposit as dep_item
+    from _settlement_util import publish, service
+    from _settlement_util import withdraw as wd_item
 
     from zkats.errors import LedgerError
 
@@ -272,7 +271,7 @@ def test_fresh_account_fields_constrained(cc, field_):
     carol = keys.SpendingKey.from_seed(b"carol")
     if field_ == "model":
         from zkats.domain import tags
-        from zkats.gadgets.poseidon_hash import poseidon_plain as poseidon
+        from zkats.gadgets.poseidon_hash import poseidon_plain
 
         note = notes.Note.open(carol, salt=99)
         pub, prv = deposit.build(Spend.fresh(note, carol), sc.root, 500, fresh=True, new_salt=4)
@@ -281,7 +280,7 @@ def test_fresh_account_fields_constrained(cc, field_):
         old[3] = 2
         new = list(old)
         new[2] = 500
-        pub = pub.replace(commitment=poseidon([tags.NOTE] + new + [4]))
+        pub = pub.replace(commitment=poseidon_plain([tags.NOTE] + new + [4]))
         prv = authorise(pub, prv, carol)
         inp = deposit.inputs(pub, prv)
         inp["old_note"] = old

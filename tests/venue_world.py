@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from _settlement_util import GOOD, ORACLE, StubVerifier, publish
 from zkats.circuits import deposit, liquidate, match, transition, withdraw
 from zkats.circuits._spend import Spend
+
 from zkats.domain import instruments, keys, margin, notes, oracle, orders, units
 from zkats.venue import batch as B
 from zkats.venue.rules import FEE_FUND, INSURANCE_FUND
@@ -68,9 +69,7 @@ class World:
     def spend(self, name, key=None):
         acct = self.accounts[name]
         sibs, bits = self.led.note_path(acct.leaf)
-        return Spend(
-            acct.note, acct.key.view, tuple(sibs), tuple(bits), signer=key or acct.key
-        )
+        return Spend(acct.note, acct.key.view, tuple(sibs), tuple(bits), signer=key or acct.key)
 
     def apply(self, items, new_notes):
         """Apply one batch; on success record each account's new note."""

@@ -7,13 +7,15 @@ to the ledger as one atomic batch.  Secrets (wallets, orders, quotes) are
 written only to files the user names, mode 0600, never overwritten.
 """
 
+import functools
 import json
 import os
-import sys
+import secrets
 import time
 
 import click
 
+from ..errors import InputError
 from . import main
 from ..errors import InputError
 from ._cluster import cluster_option, remote_prover
@@ -81,13 +83,13 @@ def _open(venue_dir, quiet, cluster=None):
     url = meta.get("zkats.service")
     if url:
         if cluster:
-            from ..errors import InputError
-
             raise InputError("--cluster: the service named by --service makes its own proofs")
+        # local import: a command loads what it needs when it runs (CLI start-up)
         from ..server.client import RemoteVenue, operator_token
 
         token = operator_token(token_file=meta.get("zkats.token_file"))
         return RemoteVenue(url, progress=_progress(quiet), token=token)
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue.workflow import Venue
 
     v = Venue(venue_dir, progress=_progress(quiet))
@@ -96,11 +98,12 @@ def _open(venue_dir, quiet, cluster=None):
 
 
 def _write_batch(path, items):
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue import batch as B
 
     if os.path.exists(path):
         raise InputError(f"{path}: already exists")
-    B.dump(path, B.Batch(list(items)))
+    B.dump(path, B.Batch(tuple(items)))
 
 
 # ------------------------------------------------------------------ venue
@@ -131,9 +134,11 @@ def venue_init(directory, ptau, mark, as_json, quiet):
     init is fast.  They come from a ONE-party ceremony: fine for development,
     not for a production venue (which needs a multi-party ceremony).
     """
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue.workflow import CEREMONY_WARNING, Venue
 
     click.echo(f"zkats: WARNING: {CEREMONY_WARNING}", err=True)
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..server.auth import create_token
 
     v = Venue.init(directory, ptau=ptau, progress=_progress(quiet), mark=mark)
@@ -219,12 +224,8 @@ def keys_export(wallet, what, out, as_json, quiet):
 
 # ------------------------------------------------------------------ proving commands
 def _batch_cmd(body):
-    import functools
-
     @functools.wraps(body)
     def checked(*a, **kw):
-        from ..errors import InputError
-
         if os.path.exists(kw["out"]):  # before any proving
             raise InputError(f"{kw['out']}: already exists")
         return body(*a, **kw)
@@ -262,6 +263,7 @@ def _finish(v, items, out, settle_now, as_json, extra=None):
 @_batch_cmd
 def deposit(amount, wallet, out, settle_now, venue_dir, as_json, quiet):
     """Prove a deposit of AMOUNT collateral into the wallet's account."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue.workflow import Wallet
 
     v = _open(venue_dir, quiet)
@@ -275,7 +277,7 @@ def deposit(amount, wallet, out, settle_now, venue_dir, as_json, quiet):
 @_batch_cmd
 def withdraw(amount, wallet, recipient, out, settle_now, venue_dir, as_json, quiet):
     """Prove a withdrawal of AMOUNT to RECIPIENT (initial margin must still hold)."""
-    from ..errors import InputError
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue.workflow import Wallet
 
     try:
@@ -291,6 +293,7 @@ def withdraw(amount, wallet, recipient, out, settle_now, venue_dir, as_json, qui
 @_batch_cmd
 def health(wallet, out, settle_now, venue_dir, as_json, quiet):
     """Prove the account meets maintenance margin at the latest oracle epoch."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue.workflow import Wallet
 
     v = _open(venue_dir, quiet)
@@ -348,6 +351,7 @@ def match(
     quiet,
 ):
     """Prove a limit-order match and both accounts' transitions (one trade item)."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue.workflow import Wallet, order_from_json, read_json
 
     v = _open(venue_dir, quiet, cluster)
@@ -364,6 +368,7 @@ def match(
 @_common
 def settle(batches, venue_dir, as_json, quiet):
     """Verify BATCHES (merged into one) and apply them atomically, or nothing."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue import batch as B
 
     v = _open(venue_dir, quiet)
@@ -429,7 +434,7 @@ def order_new(
     wallet, side, size, limit, out, batch_out, instrument, expiry_in, venue_dir, as_json, quiet
 ):
     """Sign and commit a limit order; the public part is its commitment."""
-    from ..errors import InputError
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue.workflow import Wallet, order_to_json, write_secret
 
     if batch_out and os.path.exists(batch_out):
@@ -542,8 +547,6 @@ def rfq_accept(quote, wallet, maker_wallet, out, settle_now, venue_dir, as_json,
 
     d = read_json(quote, "zkats-rfq-quote")
     if not isinstance(d.get("request"), dict) or not isinstance(d.get("maker_order"), dict):
-        from ..errors import InputError
-
         raise InputError(f"{quote}: malformed quote")
     q = orders.Quote(
         request_from_json(d["request"], quote), order_from_json(d["maker_order"], quote)
@@ -577,7 +580,6 @@ def oracle_group():
 @_common
 def oracle_publish(marks, deadline_in, venue_dir, as_json, quiet):
     """Publish the next oracle epoch."""
-    from ..errors import InputError
 
     parsed = {}
     for m in marks:

@@ -52,15 +52,15 @@ from . import tags
 
 
 def account_id(ak, npk, lk):
-    from ..gadgets.poseidon_hash import poseidon_plain as poseidon
+    from ..gadgets.poseidon_hash import poseidon_plain
 
-    return poseidon([tags.ACCOUNT, int(ak[0]), int(ak[1]), int(npk), int(lk[0]), int(lk[1])])
+    return poseidon_plain([tags.ACCOUNT, int(ak[0]), int(ak[1]), int(npk), int(lk[0]), int(lk[1])])
 
 
 def nullifier_public(nk):
-    from ..gadgets.poseidon_hash import poseidon_plain as poseidon
+    from ..gadgets.poseidon_hash import poseidon_plain
 
-    return poseidon([tags.NULLIFIER_KEY, nk])
+    return poseidon_plain([tags.NULLIFIER_KEY, nk])
 
 
 def random_field():
@@ -121,7 +121,11 @@ class ViewingKey:
         return account_id(self.ak, self.npk, self.lk)
 
     def to_json(self):
-        return {"nk": str(self.nk), "ak": [str(c) for c in self.ak], "lk": [str(c) for c in self.lk]}
+        return {
+            "nk": str(self.nk),
+            "ak": [str(c) for c in self.ak],
+            "lk": [str(c) for c in self.lk],
+        }
 
     @classmethod
     def from_json(cls, d, where="viewing key"):
@@ -233,4 +237,3 @@ class SpendingKey:
 
     def __str__(self):
         return f"SpendingKey(account={self.account})"
-

@@ -7,9 +7,8 @@ reinterpreted as another (a note commitment as a nullifier, an order digest
 as an instrument id, ...).
 """
 
-from ..commit.netting import NETTING
+from ..commit.netting import NETTING as NETTING  # the netting challenge's tag
 from ..field import domain_tag as tag
-
 
 INSTRUMENT = tag("instrument")
 ACCOUNT = tag("account")

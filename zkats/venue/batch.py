@@ -43,7 +43,6 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Optional, Tuple
 
 from ..errors import FormatError, InputError
 from ..field import R
@@ -51,7 +50,6 @@ from ..formats import jsonio
 
 #: batch JSON format version
 VERSION = 1
-
 
 
 def roles(kind) -> Dict[str, str]:
@@ -85,7 +83,7 @@ class ProofBundle:
     """One Groth16 proof with its public signals (canonical ints < r)."""
 
     circuit: str
-    public: Tuple[int, ...]
+    public: tuple[int, ...]
     proof: object  # zkats.groth16.data_structures.Proof
 
 
@@ -97,15 +95,15 @@ class NettingProof:
     here; the netting adapter checks the tighter subgroup-order bound).
     """
 
-    R: Tuple[int, int]
+    R: tuple[int, int]
     s: int
 
 
 @dataclass(frozen=True)
 class Item:
     kind: str
-    proofs: Dict[str, ProofBundle]
-    netting: Optional[NettingProof] = None
+    proofs: dict[str, ProofBundle]
+    netting: NettingProof | None = None
 
     def __post_init__(self):
         need = roles(self.kind)
@@ -128,7 +126,7 @@ class Item:
 
 @dataclass(frozen=True)
 class Batch:
-    items: Tuple[Item, ...] = field(default_factory=tuple)
+    items: tuple[Item, ...] = field(default_factory=tuple)
 
     def __post_init__(self):
         object.__setattr__(self, "items", tuple(self.items))

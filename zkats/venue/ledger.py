@@ -617,7 +617,9 @@ class Ledger:
             [(n0 + k, str(cm), batch_id, i) for k, (i, cm) in enumerate(items)],
         )
         root = self.tree.append_many(n0, [cm for _, cm in items])
-        seq = c.execute("SELECT root_seq FROM batches WHERE batch_id = ?", (batch_id,)).fetchone()[0]
+        seq = c.execute("SELECT root_seq FROM batches WHERE batch_id = ?", (batch_id,)).fetchone()[
+            0
+        ]
         c.execute(
             "INSERT INTO roots(seq, root, n_leaves, batch_id) VALUES (?, ?, ?, ?)",
             (seq, str(root), n0 + len(items), batch_id),

@@ -251,7 +251,9 @@ class LiquidateRule(Rule):
         sig = plan.signals["liquidate"]
         ledger.record_liquidation(batch_id, sig.epoch_id, sig.account)
         if sig.penalty:
-            ledger.move_fund(batch_id, plan.index, INSURANCE_FUND, sig.penalty, "liquidation penalty")
+            ledger.move_fund(
+                batch_id, plan.index, INSURANCE_FUND, sig.penalty, "liquidation penalty"
+            )
 
 
 class OrderRule(Rule):
@@ -267,7 +269,14 @@ class OrderRule(Rule):
 #: kind -> rule; the batch format and the service take their kinds from here
 RULES: Dict[str, Rule] = {
     r.kind: r
-    for r in (DepositRule(), WithdrawRule(), TradeRule(), HealthRule(), LiquidateRule(), OrderRule())
+    for r in (
+        DepositRule(),
+        WithdrawRule(),
+        TradeRule(),
+        HealthRule(),
+        LiquidateRule(),
+        OrderRule(),
+    )
 }
 
 

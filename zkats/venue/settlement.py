@@ -27,15 +27,14 @@ the key of the circuit its ROLE requires, whatever the bundle claims.
 
 import sqlite3
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..errors import InputError, LedgerError
 from . import rules
 from .batch import Batch, Item
 from .ledger import Ledger
 from .rules import short as _short
-
 
 # --------------------------------------------------------------------------
 # adapter 1: proof verification, batched per circuit key
@@ -49,7 +48,7 @@ class ProofVerifier:
     verify; an empty list means all verify.
     """
 
-    def failures(self, circuit: str, pairs: Sequence[tuple]) -> List[int]:
+    def failures(self, circuit: str, pairs: Sequence[tuple]) -> list[int]:
         raise NotImplementedError
 
 
@@ -60,13 +59,14 @@ class Groth16Verifier(ProofVerifier):
     are the proofs checked one by one to find the culprits.
     """
 
-    def __init__(self, keys: Dict[str, object]):
+    def __init__(self, keys: dict):
         self.keys = dict(keys)
 
     @classmethod
     def from_dir(cls, directory, circuits=None):
         """Load ``NAME.vkey.json`` (snarkjs verification_key.json) per circuit."""
         import os
+
         from ..formats.snarkjs_json import read_verification_key
 
         keys = {}
@@ -180,7 +180,7 @@ class BatchReceipt:
     digest: str
     root: int
     n_items: int
-    leaf_indices: Tuple[Tuple[int, str, int], ...]  # (item, role, leaf index)
+    leaf_indices: tuple[tuple[int, str, int], ...]  # (item, role, leaf index)
     nullifiers: int
     verify_seconds: float
     apply_seconds: float
@@ -224,7 +224,7 @@ class SettlementService:
     def __init__(
         self,
         path,
-        verifier: Optional[ProofVerifier] = None,
+        verifier: ProofVerifier | None = None,
         netting=None,
         keys_dir=None,
         clock=None,
@@ -400,11 +400,7 @@ class SettlementService:
             for o in p.orders:
                 if led.order_consumed(o) or o in pending.consumed:
                     raise LedgerError(f"{w}: order {_short(o[0])} was already matched")
-                if (
-                    self.require_open_orders
-                    and o not in pending.opened
-                    and not led.order_open(o)
-                ):
+                if self.require_open_orders and o not in pending.opened and not led.order_open(o):
                     raise LedgerError(
                         f"{w}: order {_short(o[0])} is not open (no order proof "
                         f"or earlier remainder)"
@@ -462,9 +458,7 @@ class SettlementService:
             for o in p.orders:
                 led.consume_order(batch_id, p.index, o)
             for o in p.opens:
-                led.open_order(
-                    batch_id, p.index, o, "order" if p.kind == "order" else "remainder"
-                )
+                led.open_order(batch_id, p.index, o, "order" if p.kind == "order" else "remainder")
         for p in plans:
             p.rule.apply(led, p, batch_id, now)
         return dict(

@@ -398,6 +398,9 @@ class Venue:
     seconds) defaults to the wall clock plus the directory's development
     clock offset."""
 
+    #: seconds per circuit of the key setup (set by :meth:`create`)
+    key_timings: dict
+
     def __init__(self, directory, progress=None):
         self.dir = Path(directory)
         meta = self.dir / "venue.json"
@@ -641,6 +644,7 @@ class Venue:
 
     def health(self, wallet):
         from zkats.circuits import health as hl
+
         from .batch import Item
 
         self.use(wallet)
@@ -694,6 +698,7 @@ class Venue:
         """Prove a signed order (the ``order`` circuit): the batch item that
         opens it on the ledger, so a later match may consume it."""
         from zkats.circuits import order as oc
+
         from .batch import Item
 
         pub, prv = oc.build(so, self.now())
@@ -742,7 +747,9 @@ class Venue:
     def settle(self, items_or_batch):
         from .batch import Batch
 
-        batch = items_or_batch if isinstance(items_or_batch, Batch) else Batch(list(items_or_batch))
+        batch = (
+            items_or_batch if isinstance(items_or_batch, Batch) else Batch(tuple(items_or_batch))
+        )
         return self.service().apply(batch)
 
 

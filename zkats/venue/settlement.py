@@ -190,15 +190,15 @@ class BatchReceipt:
 class _ItemPlan:
     index: int
     rule: rules.Rule
-    signals: Dict[str, object]  # role -> Signals of the role's statement
-    roots: List[Tuple[str, int]] = field(default_factory=list)  # (role, root)
-    nullifiers: List[Tuple[str, int]] = field(default_factory=list)  # spent here
-    live: List[Tuple[str, int]] = field(default_factory=list)  # must be unspent
-    commitments: List[Tuple[str, int]] = field(default_factory=list)
-    epoch_refs: List[Tuple[str, int, int]] = field(default_factory=list)  # (role, id, hash)
-    epochs: Dict[str, tuple] = field(default_factory=dict)  # role -> (id, deadline, closed)
-    orders: List[Tuple[int, int]] = field(default_factory=list)  # consumed points
-    opens: List[Tuple[int, int]] = field(default_factory=list)  # opened points
+    signals: dict[str, object]  # role -> Signals of the role's statement
+    roots: list[tuple[str, int]] = field(default_factory=list)  # (role, root)
+    nullifiers: list[tuple[str, int]] = field(default_factory=list)  # spent here
+    live: list[tuple[str, int]] = field(default_factory=list)  # must be unspent
+    commitments: list[tuple[str, int]] = field(default_factory=list)
+    epoch_refs: list[tuple[str, int, int]] = field(default_factory=list)  # (role, id, hash)
+    epochs: dict[str, tuple] = field(default_factory=dict)  # role -> (id, deadline, closed)
+    orders: list[tuple[int, int]] = field(default_factory=list)  # consumed points
+    opens: list[tuple[int, int]] = field(default_factory=list)  # opened points
 
     @property
     def kind(self):

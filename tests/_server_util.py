@@ -21,12 +21,12 @@ from pathlib import Path
 
 from _groth16_sim import G1, G2, sim_key
 from zkats import bn254
+from zkats.domain import instruments
 from zkats.field import R
 from zkats.formats.snarkjs_json import write_verification_key
 from zkats.groth16 import _curve
 from zkats.groth16.data_structures import Proof
 from zkats.venue import batch as B
-from zkats.domain import instruments
 from zkats.venue.rules import circuits as venue_circuits
 
 ROOT = Path(__file__).resolve().parent.parent

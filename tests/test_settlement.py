@@ -393,7 +393,13 @@ def test_layouts_are_the_circuits():
             assert type(load_circuit(cls.circuit_name)) is cls
             assert B.roles(rule.kind)[role] == cls.circuit_name
     assert set(circuits()) == {
-        "deposit", "withdraw", "match", "transition", "health", "liquidate", "order"
+        "deposit",
+        "withdraw",
+        "match",
+        "transition",
+        "health",
+        "liquidate",
+        "order",
     }
 
 

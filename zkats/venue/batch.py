@@ -52,7 +52,7 @@ from ..formats import jsonio
 VERSION = 1
 
 
-def roles(kind) -> Dict[str, str]:
+def roles(kind) -> dict[str, str]:
     """{role: circuit name} of the proofs an item of ``kind`` carries
     (:data:`zkats.venue.rules.RULES`)."""
     from .rules import RULES

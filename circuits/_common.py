@@ -17,7 +17,6 @@ from zkats.domain import margin, orders, tags, units
 from zkats.gadgets.babyjubjub import babyjub_msm_fixed
 from zkats.gadgets.bits import num2bits, num2bits_strict, range_check
 from zkats.gadgets.comparators import assert_in_range, is_equal
-from zkats.gadgets.merkle import merkle_root
 from zkats.gadgets.mux import mux, select
 from zkats.gadgets.pedersen import blinding_generator, value_generators
 from zkats.gadgets.poseidon_hash import poseidon

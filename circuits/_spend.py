@@ -22,7 +22,6 @@ with reasons, and the witness inputs.
 """
 
 from dataclasses import dataclass, field, replace
-from typing import Optional, Tuple
 
 from zkats.circuit import Private, Public
 from zkats.domain import keys, notes, tags, units
@@ -61,7 +60,7 @@ class SpendsNote(Statement):
     siblings = Private(n=units.TREE_DEPTH)
 
     #: which key authorises the statement: None (nothing is spent), "ak", "lk"
-    AUTHORITY: Optional[str] = None
+    AUTHORITY: str | None = None
 
     def spend_note(self, api, fresh=None):
         """The rules of the module docstring; returns the old note's commitment.
@@ -104,7 +103,7 @@ class AuthorisedSpend(SpendsNote):
                 self.verify_authorisation(api)
 
             define.__doc__ = statement_define.__doc__
-            cls.define = define
+            cls.define = define  # type: ignore[method-assign]  # the wrapped define
 
     def verify_authorisation(self, api):
         with api.scope("authorisation"):
@@ -120,9 +119,9 @@ class Spend:
 
     note: notes.Note
     view: keys.ViewingKey
-    siblings: Tuple[int, ...]
-    bits: Tuple[int, ...]
-    auth: Optional[tuple] = field(default=None, repr=False)
+    siblings: tuple[int, ...]
+    bits: tuple[int, ...]
+    auth: tuple | None = field(default=None, repr=False)
     #: the key the prover may sign with (a SpendingKey or a LiquidationCapability),
     #: when it holds one; the statements' ``build`` sign with it
     signer: object = field(default=None, repr=False, compare=False)

@@ -75,7 +75,7 @@ class Signals:
 
     def values(self):
         """The flat list of field elements, in public.json order."""
-        out = []
+        out: list[int] = []
         for v in self._values.values():
             out.extend(v if isinstance(v, tuple) else (v,))
         return out
@@ -190,7 +190,7 @@ class Statement(Circuit):
 
     def message_gadget(self, api):
         """:meth:`message` in constraints, over this instance's public signals."""
-        flat = []
+        flat: list = []
         for name, n in self.public_fields():
             v = getattr(self, name)
             flat.extend(v if n is not None else [v])

@@ -12,7 +12,8 @@ position moved by ``d = +-q`` and cost by ``+-|n|`` in ``instrument``
 (the slot held that instrument or a zero position), collateral reduced by
 the public ``fee = ceil(|n| * TRADE_FEE_BPS / 10000)`` (credited to the
 venue's fee account), same owner, model and keys, and the new note meets
-initial margin at the oracle epoch whose data hashes to ``epoch_hash``.  The owner's spending key signs the whole
+initial margin at the oracle epoch whose data hashes to ``epoch_hash``.
+The owner's spending key signs the whole
 statement (:class:`AuthorisedSpend`): holding the note opening and ``nk``,
 or the trade confirmation, is not enough to move the account.
 

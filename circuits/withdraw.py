@@ -7,7 +7,8 @@ equal to it settled to the epoch's marks (:meth:`Note.settle`: realised and
 unrealised profit or loss move into collateral) with ``collateral -
 amount`` (range-checked: no overdraft; ``amount >= 1``), same positions,
 keys and model, which still meets initial margin at the epoch.  So a
-trader can withdraw its profit, down to what initial margin requires.  The owner's spending key signs the whole statement
+trader can withdraw its profit, down to what initial margin requires.
+The owner's spending key signs the whole statement
 (amount, ``recipient``, the new note, the epoch), so neither a relayer nor a
 holder of the note opening and ``nk`` can redirect or invent a withdrawal.
 The account id is not public: two withdrawals of one account share no

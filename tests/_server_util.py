@@ -22,15 +22,14 @@ from pathlib import Path
 from _groth16_sim import G1, G2, sim_key
 from _settlement_util import ORACLE
 from zkats import bn254
+from zkats.domain import instruments
 from zkats.field import R
 from zkats.formats.snarkjs_json import write_verification_key
 from zkats.groth16 import _curve
 from zkats.groth16.data_structures import Proof
-from zkats.venue import batch as B
-from zkats.venue import workflow
-from zkats.venue.workflow import write_secret
-from zkats.domain import instruments
+from zkats.venue import batch as B, workflow
 from zkats.venue.rules import circuits as venue_circuits
+from zkats.venue.workflow import write_secret
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSET = 7

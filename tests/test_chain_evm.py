@@ -34,8 +34,8 @@ def test_poseidon_contract_matches_zkats(env):
 
 def test_escrow_empty_root_is_the_ledgers(env):
     from zkats.circuits.deposit import ASSET
-    from zkats.gadgets.merkle import MerkleTree
     from zkats.domain import units
+    from zkats.gadgets.merkle import MerkleTree
 
     evm, chain, h = env
     arts = evm.project_contracts()

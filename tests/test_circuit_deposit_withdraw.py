@@ -6,16 +6,13 @@ from dataclasses import replace
 
 import pytest
 
-from venue_helpers import compiled
+from venue_helpers import compiled, resign
 from zkats.circuits import deposit, withdraw
 from zkats.circuits._scenario import scenario
 from zkats.circuits._spend import Spend
-from zkats.gadgets.merkle import MerkleTree
 from zkats.domain import keys, notes, units
-
-from venue_helpers import compiled, resign
+from zkats.gadgets.merkle import MerkleTree
 from zkats.testing import assert_native_rejects, assert_unsat
-from zkats.venue import keys, notes, units
 
 
 @pytest.fixture(scope="module")

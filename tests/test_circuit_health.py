@@ -10,13 +10,10 @@ from venue_helpers import compiled
 from zkats.circuits import health
 from zkats.circuits._scenario import scenario
 from zkats.circuits._spend import Spend
+from zkats.domain import margin, notes, oracle, units
 from zkats.errors import UnsatisfiedConstraint
 from zkats.gadgets.merkle import MerkleTree
-from zkats.domain import margin, notes, oracle, units
-
-from venue_helpers import compiled
 from zkats.testing import assert_native_rejects, assert_unsat
-from zkats.venue import margin, notes, oracle, units
 
 N_CONSTRAINTS = 9127
 

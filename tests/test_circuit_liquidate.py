@@ -10,13 +10,10 @@ from venue_helpers import compiled
 from zkats.circuits import liquidate
 from zkats.circuits._scenario import scenario
 from zkats.circuits._spend import Spend
+from zkats.domain import margin, notes, units
 from zkats.errors import InputError
 from zkats.gadgets.merkle import MerkleTree
-from zkats.domain import margin, notes, units
-
-from venue_helpers import compiled
 from zkats.testing import assert_unsat
-from zkats.venue import margin, notes, units
 
 N_CONSTRAINTS = 14462
 

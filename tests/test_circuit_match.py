@@ -11,12 +11,9 @@ from venue_helpers import compiled
 from zkats.circuits import match
 from zkats.circuits._scenario import NOW, scenario
 from zkats.commit import pedersen
-from zkats.gadgets.pedersen import blinding_generator, value_generators
 from zkats.domain import orders
-
-from venue_helpers import compiled
+from zkats.gadgets.pedersen import blinding_generator, value_generators
 from zkats.testing import assert_native_rejects, assert_unsat
-from zkats.venue import orders
 
 N_CONSTRAINTS = 9281
 

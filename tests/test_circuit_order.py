@@ -9,12 +9,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from venue_helpers import compiled
 from zkats.circuits import order
 from zkats.circuits._scenario import NOW, scenario
-from zkats.gadgets.babyjubjub import L
 from zkats.domain import orders
-
-from venue_helpers import compiled
+from zkats.gadgets.babyjubjub import L
 from zkats.testing import assert_native_rejects, assert_unsat
-from zkats.venue import orders
 
 N_CONSTRAINTS = 7034
 
@@ -57,7 +54,8 @@ def test_signature_by_another_key(cc, valid):
     bad = replace(prv, signed=replace(so, sig=sc.bob.sign(msg)))
     assert_native_rejects(order.check, pub, bad, "bad signature")
     assert_unsat(cc, order.inputs(pub, bad), "eddsa")
-    stolen = replace(prv, signed=replace(so, sig=sc.bob.sign(msg), ak=sc.bob.ak, npk=sc.bob.npk, lk=sc.bob.lk))
+    bob_signed = replace(so, sig=sc.bob.sign(msg), ak=sc.bob.ak, npk=sc.bob.npk, lk=sc.bob.lk)
+    stolen = replace(prv, signed=bob_signed)
     assert_native_rejects(order.check, pub, stolen, "not the order's account")
     assert_unsat(cc, order.inputs(pub, stolen), "signature")
 

@@ -8,14 +8,11 @@ import pytest
 
 from venue_helpers import compiled
 from zkats.circuits import transition
-from zkats.circuits._scenario import NOW, scenario
+from zkats.circuits._scenario import scenario
 from zkats.circuits._spend import Spend, sign_if_held
+from zkats.domain import notes, units
 from zkats.gadgets.merkle import MerkleTree
-from zkats.domain import notes, orders, units
-
-from venue_helpers import compiled
 from zkats.testing import assert_native_rejects, assert_unsat
-from zkats.venue import notes, units
 
 N_CONSTRAINTS = 15744
 

@@ -486,7 +486,16 @@ def test_cli_happy_paths_with_real_proofs(tmp_path):
     ok("keys", "export", tmp_path / "a.wallet", "--liquidation", "-o", tmp_path / "a.cap")
     one_line_error(
         run(
-            "withdraw", 1, "-V", v, "-w", tmp_path / "a.cap", "--recipient", 1, "-o", tmp_path / "x"
+            "withdraw",
+            1,
+            "-V",
+            v,
+            "-w",
+            tmp_path / "a.cap",
+            "--recipient",
+            1,
+            "-o",
+            tmp_path / "x",
         ),
         "needs the owner's wallet",
     )

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from zkats import bn254
+from zkats.domain import fast_hash
 from zkats.errors import InputError
 from zkats.field import R, ints_to_limbs
 from zkats.gadgets import poseidon_plain
-from zkats.domain import fast_hash
 
 
 @pytest.mark.parametrize("k", range(1, 17))

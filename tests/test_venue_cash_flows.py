@@ -5,11 +5,10 @@ statement checked by its circuit's native twin (tests/venue_world.py)."""
 import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
+
 from venue_world import World
 from zkats.circuits import withdraw
-
 from zkats.domain import notes
 from zkats.errors import InputError, LedgerError
 from zkats.venue.rules import FEE_FUND

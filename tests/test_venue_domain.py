@@ -5,9 +5,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from zkats.commit import netting, pedersen, verify_netting
-from zkats.errors import InputError, VerificationError
 from zkats.domain import instruments, keys, margin, notes, oracle, orders, units
-from zkats.commit import netting, pedersen, verify_netting
+from zkats.errors import InputError, VerificationError
 
 NOW = 1_700_000_000
 

@@ -7,11 +7,11 @@ rejected by the native check AND by the constraints."""
 from dataclasses import replace
 
 import pytest
+
 from venue_helpers import compiled
 from zkats.circuits import deposit, liquidate, transition, withdraw
 from zkats.circuits._scenario import scenario
 from zkats.circuits._spend import Spend, authorise
-
 from zkats.domain import keys, notes, units
 from zkats.errors import InputError
 from zkats.gadgets.eddsa import eddsa_sign_poseidon
@@ -72,7 +72,7 @@ def test_no_note_replacement_without_the_spending_key(cc, what):
     spend = _unsigned(sc.spend("alice"))
     mod, (pub, prv) = _statements(sc, spend)[what]
     assert prv.spend.auth is None  # nothing signed it
-    for who, sign in _thief_signers(sc, "alice").items():
+    for _who, sign in _thief_signers(sc, "alice").items():
         forged = _forge(pub, prv, sign)
         assert_native_rejects(mod.check, pub, forged, "not authorised by the owner's spending key")
         assert_unsat(cc[what], mod.inputs(pub, forged), "authorisation")
@@ -237,10 +237,7 @@ def test_role_circuit_mismatch_rejected(kind):
 def test_service_binds_roles_even_past_the_item_check(tmp_path):
     """An Item built around its own check (object.__setattr__) still gets
     its proof verified with the role's key, and refused naming the item."""
-    from _settlement_util import deposit as dep_item
-    from _settlement_util import publish, service
-    from _settlement_util import withdraw as wd_item
-
+    from _settlement_util import deposit as dep_item, publish, service, withdraw as wd_item
     from zkats.errors import LedgerError
 
     svc = service(tmp_path / "l.db")

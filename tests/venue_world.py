@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from _settlement_util import GOOD, ORACLE, StubVerifier, publish
 from zkats.circuits import deposit, liquidate, match, transition, withdraw
 from zkats.circuits._spend import Spend
-
 from zkats.domain import instruments, keys, margin, notes, oracle, orders, units
 from zkats.venue import batch as B
 from zkats.venue.rules import FEE_FUND, INSURANCE_FUND

@@ -10,8 +10,8 @@ the escrow's (the same Poseidon tree, depth 16)."""
 
 from zkats.circuits import _scenario, deposit, match, transition, withdraw
 from zkats.circuits._spend import Spend, authorise
-from zkats.gadgets.merkle import MerkleTree
 from zkats.domain import notes, orders, units
+from zkats.gadgets.merkle import MerkleTree
 
 DEPOSITS = {"alice": 2_000_000, "bob": 3_000_000}
 
@@ -74,8 +74,8 @@ class Replay:
             self._spend("alice"), root, legs[0], self.epoch, new_salt=5000 + 2 * n
         )
         tb = transition.build(self._spend("bob"), root, legs[1], self.epoch, new_salt=5001 + 2 * n)
-        ta = (ta[0], authorise(*ta, sc.alice))
-        tb = (tb[0], authorise(*tb, sc.bob))
+        ta = (ta[0], authorise(ta[0], ta[1], sc.alice))
+        tb = (tb[0], authorise(tb[0], tb[1], sc.bob))
         self._append("alice", ta[1].new_note)
         self._append("bob", tb[1].new_note)
         return match.build(m, now), ta, tb

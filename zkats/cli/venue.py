@@ -17,7 +17,6 @@ import click
 
 from ..errors import InputError
 from . import main
-from ..errors import InputError
 from ._cluster import cluster_option, remote_prover
 
 _VENUE_HELP = "Venue directory (default: $ZKATS_VENUE or the current directory)."
@@ -504,7 +503,6 @@ def rfq_request(side, size, out, instrument, expiry_in, venue_dir, as_json, quie
 @_common
 def rfq_quote(request, wallet, price, out, venue_dir, as_json, quiet):
     """Answer REQUEST with a signed order at PRICE."""
-    import secrets
     from ..domain import orders
     from ..venue.workflow import (
         Wallet,
@@ -541,7 +539,6 @@ def rfq_quote(request, wallet, price, out, venue_dir, as_json, quiet):
 @_batch_cmd
 def rfq_accept(quote, wallet, maker_wallet, out, settle_now, venue_dir, as_json, quiet):
     """Accept QUOTE: sign the taker's order and prove the trade."""
-    import secrets
     from ..domain import orders
     from ..venue.workflow import Wallet, order_from_json, read_json, request_from_json
 

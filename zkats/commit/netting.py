@@ -27,8 +27,7 @@ import secrets
 from dataclasses import dataclass
 
 from ..errors import InputError, VerificationError
-from ..field import R as FR
-from ..field import domain_tag
+from ..field import R as FR, domain_tag
 from ..gadgets.babyjubjub import babyjub_check_point
 from .pedersen import L, add, blinding_generator, mul, total
 
@@ -57,6 +56,7 @@ class NettingProof:
 
 
 def _challenge(legs_sum, n_legs, r_point, context):
+    # local import: Poseidon's constants load on first use (CLI start-up)
     from ..gadgets.poseidon_hash import poseidon_plain
 
     h = poseidon_plain(

@@ -148,10 +148,9 @@ def run(directory, report, ptau=None, progress=None):
     )
 
     # 3. RFQ
-    from ..domain import orders
     import secrets
 
-    from . import orders
+    from ..domain import orders
 
     req = orders.Request(v.instrument("BTC-PERP"), orders.BUY, 2, v.now() + 600)
     q = orders.quote(req, w["bob"].key, 60_050, secrets.randbits(63))
@@ -263,8 +262,11 @@ def run(directory, report, ptau=None, progress=None):
         "his 200000 deposit",
         [item],
         [
-            f"bob: equity {bob_equity} before; the withdrawal settled his open profit to the "
-            f"mark; collateral left {account_view(w['bob'])['collateral']} covers initial margin",
+            (
+                f"bob: equity {bob_equity} before; the withdrawal settled his open profit to "
+                f"the mark; collateral left {account_view(w['bob'])['collateral']} covers "
+                "initial margin"
+            ),
         ],
     )
     summary = v.ledger.summary()
@@ -272,9 +274,12 @@ def run(directory, report, ptau=None, progress=None):
         {
             "title": "the venue's public funds",
             "public": [
-                f"fee account {summary['funds'].get('fee', '0')} (both sides' trading fees), "
-                f"insurance fund {summary['funds'].get('insurance', '0')} (liquidation penalties), "
-                f"escrow {', '.join(str(b) for b in summary['escrow'].values())}"
+                (
+                    f"fee account {summary['funds'].get('fee', '0')} (both sides' trading fees), "
+                    f"insurance fund {summary['funds'].get('insurance', '0')} "
+                    "(liquidation penalties), "
+                    f"escrow {', '.join(str(b) for b in summary['escrow'].values())}"
+                )
             ],
             "private": [],
             "seconds": 0.0,

@@ -678,7 +678,8 @@ class Ledger:
             (str(name), str(bal)),
         )
         self.conn.execute(
-            "INSERT INTO fund_moves(batch_id, item_index, name, delta, note) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO fund_moves(batch_id, item_index, name, delta, note) "
+            "VALUES (?, ?, ?, ?, ?)",
             (batch_id, item_index, str(name), str(int(delta)), note),
         )
 

@@ -20,8 +20,7 @@ methods and write only through its ``record_*``/``move_*`` methods (all SQL
 lives there).
 """
 
-from typing import Dict, Optional
-
+from ..circuits._statement import Statement
 from ..circuits.deposit import Deposit
 from ..circuits.health import Health
 from ..circuits.liquidate import Liquidate
@@ -82,7 +81,7 @@ class Rule:
     """Base: a kind with its roles; override the hooks a kind needs."""
 
     kind = ""
-    roles: Dict[str, type] = {}
+    roles: dict[str, type[Statement]] = {}
     #: False: the nullifier names a live note that must stay unspent (health)
     spends = True
     #: epochs used must be the latest published one
@@ -91,7 +90,7 @@ class Rule:
     def decode(self, plan, now):
         """Checks on the item alone (runs first); may fill ``plan.orders``/``plan.opens``."""
 
-    def batch_key(self, plan) -> Optional[tuple]:
+    def batch_key(self, plan) -> tuple | None:
         """A key that must not repeat within one batch (None: no such rule)."""
         return None
 
@@ -267,7 +266,7 @@ class OrderRule(Rule):
 
 
 #: kind -> rule; the batch format and the service take their kinds from here
-RULES: Dict[str, Rule] = {
+RULES: dict[str, Rule] = {
     r.kind: r
     for r in (
         DepositRule(),

@@ -29,6 +29,7 @@ import sqlite3
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..errors import InputError, LedgerError
 from . import rules
@@ -190,7 +191,7 @@ class BatchReceipt:
 class _ItemPlan:
     index: int
     rule: rules.Rule
-    signals: dict[str, object]  # role -> Signals of the role's statement
+    signals: dict[str, Any]  # role -> Signals of the role's statement
     roots: list[tuple[str, int]] = field(default_factory=list)  # (role, root)
     nullifiers: list[tuple[str, int]] = field(default_factory=list)  # spent here
     live: list[tuple[str, int]] = field(default_factory=list)  # must be unspent
@@ -331,7 +332,10 @@ class SettlementService:
 
     @staticmethod
     def _check_within_batch(plans):
-        seen_n, seen_c, seen_o, seen_key = {}, {}, {}, {}
+        seen_n: dict[int, str] = {}
+        seen_c: dict[int, str] = {}
+        seen_o: dict[tuple, str] = {}
+        seen_key: dict[tuple, bool] = {}
         for p in plans:
             for role, n in p.nullifiers:
                 if n in seen_n:
@@ -421,7 +425,7 @@ class SettlementService:
     def _verify(self, batch, plans):
         if self.verifier is None:
             raise LedgerError("no proof verifier configured (no verifying keys)")
-        groups = {}
+        groups: dict[str, list] = {}
         for p, item in zip(plans, batch.items):
             for role, bundle in item.proofs.items():
                 circuit = p.rule.roles[role].circuit_name
@@ -449,7 +453,7 @@ class SettlementService:
         batch_id = led.begin_batch(digest, len(plans), now)
         new_notes = [(p.index, c) for p in plans for _, c in p.commitments]
         n0, root = led.append_notes(batch_id, new_notes)
-        placed = []
+        placed: list[tuple[int, str, int]] = []
         for p in plans:
             for role, _ in p.commitments:
                 placed.append((p.index, role, n0 + len(placed)))

@@ -606,8 +606,9 @@ class Venue:
     def deposit(self, wallet, amount):
         from zkats.circuits import deposit as dep
         from zkats.circuits._spend import Spend, authorise
-        from .batch import Item
+
         from ..domain.notes import Note
+        from .batch import Item
 
         if amount <= 0:
             raise InputError("deposit amount: must be positive")
@@ -629,6 +630,7 @@ class Venue:
     def withdraw(self, wallet, amount, recipient):
         from zkats.circuits import withdraw as wd
         from zkats.circuits._spend import authorise
+
         from .batch import Item
 
         key = wallet.owner_key("a withdrawal")
@@ -660,6 +662,7 @@ class Venue:
         capability (the owner's wallet works too)."""
         from zkats.circuits import liquidate as lq
         from zkats.circuits._spend import authorise
+
         from .batch import Item
 
         cap = holder.liquidation_key()
@@ -677,6 +680,7 @@ class Venue:
 
     def new_order(self, wallet, symbol, side, size, limit, expiry_in=3600, nonce=None):
         import secrets
+
         from ..domain import orders
 
         self.use(wallet)
@@ -706,9 +710,9 @@ class Venue:
 
     def match(self, so_a, so_b, wallet_a, wallet_b, fill=None, price=None):
         """Prove the match of two signed orders and both transitions; returns a trade Item."""
-        from zkats.circuits import match as mt
-        from zkats.circuits import transition as tr
+        from zkats.circuits import match as mt, transition as tr
         from zkats.circuits._spend import authorise
+
         from ..domain import orders
         from .batch import Item, NettingProof
 

@@ -101,8 +101,10 @@ class ServedVenue:
         svc = getattr(self._local, "svc", None)
         if svc is not None and _broken(svc.ledger.conn):
             # the database went away (PostgreSQL restarted): reconnect
+            self._local.svc = None
             with self._all_lock:
-                self._all.remove(svc)
+                if svc in self._all:
+                    self._all.remove(svc)
             try:
                 svc.close()
             except Exception:  # noqa: BLE001 - closing a dead connection

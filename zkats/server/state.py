@@ -63,7 +63,12 @@ class _Meta:
         stamp = (st.st_mtime_ns, st.st_size)
         with self._lock:
             if stamp != self._stamp:
-                self._meta = workflow.read_json(self.path, "zkats-venue")
+                try:
+                    self._meta = workflow.read_json(self.path, "zkats-venue")
+                except InputError:
+                    if self._meta is None:
+                        raise
+                    return self._meta  # caught mid-rewrite: the previous version
                 self._stamp = stamp
             return self._meta
 

@@ -778,7 +778,8 @@ class Ledger:
         out["nullifiers"] = [
             n
             for (n,) in c.execute(
-                "SELECT nullifier FROM nullifiers WHERE batch_id = ? ORDER BY item_index, nullifier",
+                "SELECT nullifier FROM nullifiers WHERE batch_id = ? "
+                "ORDER BY item_index, nullifier",
                 (int(batch_id),),
             )
         ]
@@ -809,7 +810,8 @@ class Ledger:
         return [
             {"seq": s, "root": root, "n_leaves": n, "batch_id": b}
             for s, root, n, b in self.conn.execute(
-                "SELECT seq, root, n_leaves, batch_id FROM roots WHERE seq > ? ORDER BY seq LIMIT ?",
+                "SELECT seq, root, n_leaves, batch_id FROM roots WHERE seq > ? "
+                "ORDER BY seq LIMIT ?",
                 (int(after_seq), self._page_size(limit)),
             )
         ]

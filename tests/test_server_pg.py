@@ -9,6 +9,7 @@ import time
 
 import httpx
 import pytest
+
 from _server_util import (
     Load,
     Server,
@@ -16,10 +17,9 @@ from _server_util import (
     check_consistent,
     deposit_batch,
     sim_venue,
-    trade_items,
     token,
+    trade_items,
 )
-
 from zkats.server.state import ServedVenue
 
 

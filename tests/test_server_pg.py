@@ -41,7 +41,7 @@ def test_same_batches_same_ledger_on_sqlite_and_postgresql(tmp_path, sim, pg_url
     for sv in (a, b):
         sv.publish_epoch({"BTC-PERP": 60000}, 600)
     ea, eb = a.ledger.latest_epoch(), b.ledger.latest_epoch()
-    assert ea == eb
+    assert ea[:2] == eb[:2]  # id and data hash (deadlines come from the wall clock)
     inst = int(a.venue_public()["instruments"]["BTC-PERP"])
     batches = [deposit_batch(sim, root, n=3) for _ in range(3)]
     from zkats.venue import batch as B

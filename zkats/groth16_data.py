@@ -9,6 +9,8 @@ material lives in :class:`zkats.formats.zkey.ZKey` as numpy arrays; these
 classes are what verifiers and the JSON/Solidity exporters need.
 """
 
+from __future__ import annotations  # the annotations below are never evaluated: no typing import
+
 
 class Record:
     """A frozen record: keyword or positional construction, value equality
@@ -18,9 +20,9 @@ class Record:
     the base of the format readers' small header records."""
 
     __slots__ = ()
-    _fields = ()
+    _fields: tuple[str, ...] = ()
     #: field -> default value for fields that may be left out
-    _defaults = {}
+    _defaults: dict[str, object] = {}
 
     def __init__(self, *args, **kwargs):
         name = type(self).__name__
@@ -77,6 +79,11 @@ class VerifyingKey(Record):
     """
 
     __slots__ = _fields = ("alpha_1", "beta_2", "gamma_2", "delta_2", "ic")
+    alpha_1: tuple[int, int] | None
+    beta_2: tuple[tuple[int, int], tuple[int, int]] | None
+    gamma_2: tuple[tuple[int, int], tuple[int, int]] | None
+    delta_2: tuple[tuple[int, int], tuple[int, int]] | None
+    ic: tuple[tuple[int, int] | None, ...]
 
     @property
     def n_public(self) -> int:
@@ -87,3 +94,6 @@ class Proof(Record):
     """A Groth16 proof (pi_a in G1, pi_b in G2, pi_c in G1)."""
 
     __slots__ = _fields = ("a", "b", "c")
+    a: tuple[int, int] | None
+    b: tuple[tuple[int, int], tuple[int, int]] | None
+    c: tuple[int, int] | None

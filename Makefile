@@ -28,7 +28,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml setup.py native/*.c native/*.h native/*.cdef native/build_native.py
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test,evm,server,server-test]'
+	$(BIN)/python -m pip install -q -e '.[test,evm,server,server-test,cluster]'
 	touch $@
 
 system: $(SYSSTAMP)

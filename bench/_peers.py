@@ -50,3 +50,46 @@ def timed(cmd, cwd):
             f"{out.decode()[-2000:]}\n{err.decode()[-2000:]}"
         )
     return wall, ru.ru_maxrss / 1024.0, ru.ru_utime + ru.ru_stime
+
+
+# ---- circomlib circuits the prover benchmark adds beside the chain ----------
+CIRCOMLIB = ROOT / "node_modules" / "circomlib" / "circuits"
+
+#: name -> circom source; all compiled with ``-l CIRCOMLIB``
+CIRCOMLIB_CIRCUITS = {
+    # EdDSA-Poseidon signature check (about 2^12.3 constraints: a 2^13 domain)
+    "eddsa": 'pragma circom 2.0.0;\ninclude "eddsaposeidon.circom";\n'
+    "component main = EdDSAPoseidonVerifier();\n",
+    # SHA-256 of 512 bits (a bit-heavy witness: most wires are 0 or 1)
+    "sha256": 'pragma circom 2.0.0;\ninclude "sha256/sha256.circom";\n'
+    "component main = Sha256(512);\n",
+}
+
+
+def circomlib_input(name):
+    """The input.json of a circomlib benchmark circuit (a valid witness)."""
+    import hashlib
+    import json
+
+    if name == "eddsa":  # a circomlibjs signature from vectors/
+        v = json.loads((ROOT / "vectors" / "circomlibjs.json").read_text())["eddsa"][0]
+        return {
+            "enabled": "1",
+            "Ax": v["pub"][0],
+            "Ay": v["pub"][1],
+            "S": v["S"],
+            "R8x": v["R8"][0],
+            "R8y": v["R8"][1],
+            "M": v["msg"],
+        }
+    if name == "sha256":
+        data = hashlib.sha512(b"zkats bench sha256").digest()
+        return {"in": [str((data[i // 8] >> (7 - i % 8)) & 1) for i in range(512)]}
+    raise KeyError(name)
+
+
+def rapidsnark():
+    """The path of a rapidsnark prover on PATH (``rapidsnark`` or ``prover``), or None."""
+    import shutil
+
+    return shutil.which("rapidsnark") or shutil.which("prover")

@@ -1,13 +1,29 @@
-"""Gas used by the escrow (contracts/ZkatsEscrow.sol) in py-evm, with the
-venue's real circuits and real Groth16 proofs (development keys):
-a deposit, a one-trade settlement, a 10-trade batch and a withdrawal.
+"""Gas in py-evm, with the venue's real circuits and real Groth16 proofs
+(development keys):
 
-    .venv/bin/python bench/gas.py [--keys DIR] [--trades 10] [--markdown]
+* today's escrow (contracts/ZkatsEscrow.sol): a deposit, a withdrawal and
+  settlement batches of 1, 10 and 50 trades (each proof checked by its own
+  verifier contract, each new leaf hashed on chain);
+* the batch verifier (``zkats zkey export solidityverifier --batch``) alone:
+  batches of 1, 10 and 50 proofs of the trade statements (match,
+  transition, transition, match, ...: two keys), one multi-pairing each;
+* insert proofs (circuits/insert.py, k = 4 and 16 leaves, depth 32)
+  verified by the batch verifier: alone, and added to a 10-proof batch
+  (the marginal cost of appending k leaves in a batch that is verified
+  anyway).
 
-Keys are made once into DIR (default ``bench/_work/chain_keys``) by
-zkats.chain.devkeys (a toy ceremony).  Prints one JSON line per operation,
-or with ``--markdown`` the table for README.md's "Gas" section.  A
-benchmark, not a test: nothing is asserted beyond the calls succeeding.
+    .venv/bin/python bench/gas.py --json [--trades 1,10,50] [--proofs 1,10,50]
+    .venv/bin/python bench/gas.py --markdown      # the README's "Gas" table
+
+Prints one JSON object per operation: ``operation``, ``batch_trades``,
+``gas`` and ``gas_per_trade`` (``batch_trades`` 0 and ``gas_per_trade``
+null for operations that are not trades), plus ``proofs``/``gas_per_proof``
+or ``leaves``/``gas_per_leaf`` where they apply and a ``note``.  Keys are
+made once into DIR (default ``bench/_work/chain_keys``) by zkats' one-party
+development setup.  py-evm's pairing precompile is slow (about a second per
+pair): the whole run takes tens of minutes; ``--trades 1,10 --proofs 1,10``
+is the quick version.  A benchmark, not a test: nothing is asserted beyond
+the calls succeeding (a rejected batch is an error).
 """
 
 import argparse
@@ -16,68 +32,200 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+GAS_LIMIT = 200_000_000  # py-evm block gas limit for the run (50 trades exceed 30M)
+TRADE_KEYS = ("match", "transition")
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--keys", default=str(ROOT / "bench" / "_work" / "chain_keys"))
-    ap.add_argument("--trades", type=int, default=10)
-    ap.add_argument("--markdown", action="store_true")
-    args = ap.parse_args(argv)
+def _sizes(text):
+    out = [int(x) for x in text.split(",") if x.strip()]
+    if not out or min(out) < 1:
+        raise argparse.ArgumentTypeError(f"expected sizes like 1,10,50, got {text!r}")
+    return out
 
-    from zkats.chain.devkeys import ESCROW_CIRCUITS, DevKeys
+
+class Report:
+    def __init__(self, markdown):
+        self.rows, self.markdown = [], markdown
+
+    def add(self, operation, gas, batch_trades=0, note="", **extra):
+        row = {
+            "operation": operation,
+            "batch_trades": batch_trades,
+            "gas": gas,
+            "gas_per_trade": gas // batch_trades if batch_trades else None,
+        }
+        row.update(extra)
+        row["note"] = note
+        self.rows.append(row)
+        if not self.markdown:
+            print(json.dumps(row), flush=True)
+
+    def table(self):
+        print("| operation | trades | gas | gas per trade | what it does |")
+        print("|---|---:|---:|---:|---|")
+        for r in self.rows:
+            per = f"{r['gas_per_trade']:,}" if r["gas_per_trade"] else ""
+            print(
+                f"| {r['operation']} | {r['batch_trades'] or ''} | {r['gas']:,} | {per} "
+                f"| {r['note']} |"
+            )
+
+
+def escrow_rows(rep, keys, trades_sizes):
+    """Today's escrow: deposit, settle batches, withdraw."""
     from zkats.chain.escrow import Escrow, one, trade
     from zkats.chain.evm import Chain
     from zkats.chain.scenario import DEPOSITS, Replay
 
-    keys = DevKeys(args.keys)
-    chain = Chain()
-    esc = Escrow.deploy(chain, {n: keys.zkey[n].verifying_key() for n in ESCROW_CIRCUITS})
+    chain = Chain(gas_limit=GAS_LIMIT)
+    esc = Escrow.deploy(chain, {n: keys.zkey[n].verifying_key() for n in keys.zkey})
     alice, bob = chain.accounts[1:3]
-    rep = Replay()
-    esc.publish_epoch(rep.epoch.epoch_id, rep.epoch.hash())
-    rows = []
-
-    def row(op, rc, note=""):
-        rows.append({"operation": op, "gas": rc.gasUsed, "note": note})
-        if not args.markdown:
-            print(json.dumps(rows[-1]), flush=True)
-
+    replay = Replay()
+    esc.publish_epoch(replay.epoch.epoch_id, replay.epoch.hash())
     for who, name in ((alice, "alice"), (bob, "bob")):
         esc.fund(who, DEPOSITS[name])
-        pub, prv = rep.open_account(name)
+        pub, prv = replay.open_account(name)
         rc = esc.deposit(*keys.prove("deposit", pub, prv), sender=who)
-        rep.applied_deposit(name, pub, prv)
-        row(f"deposit ({name}, fresh account)", rc, "1 proof (6 inputs), 1 leaf")
-
-    def trades(k, fill):
-        out = []
-        for _ in range(k):
-            m, ta, tb = rep.trade(chain.now(), fill=fill)
-            out.append(
+        replay.applied_deposit(name, pub, prv)
+        if name == "bob":  # the second deposit: no first-use storage costs
+            rep.add("deposit", rc.gasUsed, note="today's escrow: 1 proof (6 inputs), 1 leaf")
+    for n in trades_sizes:
+        batch = []
+        for _ in range(n):
+            m, ta, tb = replay.trade(chain.now(), fill=1)
+            batch.append(
                 trade(
                     keys.prove("match", *m),
                     keys.prove("transition", *ta),
                     keys.prove("transition", *tb),
                 )
             )
-        return out
-
-    row("settle: 1 trade", esc.settle(trades(1, 6)), "3 proofs (18 + 9 + 9 inputs), 2 leaves")
-    n = args.trades
-    rc = esc.settle(trades(n, 1))
-    row(
-        f"settle: {n}-trade batch",
-        rc,
-        f"{3 * n} proofs, {2 * n} leaves; {rc.gasUsed // n} per trade",
-    )
-    pub, prv = rep.withdraw("alice", 150_000, int(alice, 16), salt=9001)
+        rc = chain.transact(
+            esc.contract.functions.settle(batch, []), sender=esc.operator, gas=GAS_LIMIT - 1_000_000
+        )
+        rep.add(
+            "settle",
+            rc.gasUsed,
+            n,
+            f"today's escrow: {3 * n} proofs checked one by one, {2 * n} leaves hashed on chain",
+        )
+    pub, prv = replay.withdraw("alice", 150_000, int(alice, 16), salt=9001)
     rc = esc.settle([], [one(*keys.prove("withdraw", pub, prv))])
-    row("withdraw (via settle)", rc, "1 proof (9 inputs), 1 leaf, token transfer")
-    if args.markdown:
-        print("| operation | gas | what it does |\n|---|---:|---|")
-        for r in rows:
-            print(f"| {r['operation']} | {r['gas']:,} | {r['note']} |")
+    rep.add("withdraw", rc.gasUsed, note="today's escrow (via settle): 1 proof (9 inputs), 1 leaf")
+    return replay
+
+
+def trade_proofs(keys, replay, chain_now):
+    """One real proof of each trade statement: {name: (public, proof)}."""
+    m, ta, _ = replay.trade(chain_now, fill=1)
+    out = {}
+    for name, (pub, prv) in (("match", m), ("transition", ta)):
+        proof, public = keys.prove(name, pub, prv)
+        out[name] = (public, proof)
+    return out
+
+
+def insert_proofs(keys_dir, ks):
+    """{k: (public, proof)}: appending k leaves to a depth-32 tree of 5."""
+    from zkats.circuits import insert
+
+    from zkats.circuit import compile_circuit
+    from zkats.formats.zkey import read_zkey
+    from zkats.gadgets.merkle import MerkleTree
+    from zkats.groth16.devsetup import DevSetup
+    from zkats.groth16.prover import prove
+
+    dev = DevSetup(keys_dir, power=15)
+    out, vks = {}, {}
+    for k in ks:
+        cc = compile_circuit(insert.Insert(k=k))
+        zkey_path, _, _ = dev.key(f"insert{k}", cc)
+        zk = read_zkey(zkey_path)
+        tree = MerkleTree(insert.DEPTH)
+        for i in range(5):
+            tree.append(1000 + i)
+        pub, prv = insert.build(tree, [2000 + j for j in range(k)])
+        proof, public = prove(zk, cc.solve(insert.inputs(pub, prv)).limbs(), check=True)
+        out[k] = ([int(x) for x in public], proof)
+        vks[k] = zk.verifying_key()
+    return out, vks
+
+
+def batch_rows(rep, keys, replay, proof_sizes, insert_ks, keys_dir):
+    from zkats.chain.evm import Chain, batch_verifier_artifact
+    from zkats.groth16 import batch_transcript as bt
+
+    chain = Chain(gas_limit=GAS_LIMIT)
+    trade_items = trade_proofs(keys, replay, chain.now())
+    ins, ins_vks = insert_proofs(keys_dir, insert_ks)
+    vks = [keys.zkey[n].verifying_key() for n in TRADE_KEYS] + [ins_vks[k] for k in insert_ks]
+    names = list(TRADE_KEYS) + [f"insert{k}" for k in insert_ks]
+    contract = chain.deploy(batch_verifier_artifact(vks, "BenchBatchVerifier"), gas=30_000_000)
+
+    def run(key_ids, items):
+        assert bt.verify_batch(vks, key_ids, items), "the off-chain rule rejects the batch"
+        fn = contract.functions.verifyBatch(*bt.calldata_args(key_ids, items))
+        if fn.call({"gas": GAS_LIMIT - 1_000_000}) is not True:
+            raise SystemExit("verifyBatch rejected a valid batch")
+        return chain.transact(fn, gas=GAS_LIMIT - 1_000_000).gasUsed
+
+    pattern = [0, 1, 1]  # match, transition, transition per trade
+    ten = None
+    for n in proof_sizes:
+        key_ids = [pattern[i % 3] for i in range(n)]
+        items = [trade_items[TRADE_KEYS[k]] for k in key_ids]
+        gas = run(key_ids, items)
+        if n == 10:
+            ten = (key_ids, items, gas)
+        rep.add(
+            "verify_batch",
+            gas,
+            note=f"{n} trade proofs (match, transition, transition, ...), "
+            f"{n + 3 * len(set(key_ids))} pairings in one call",
+            proofs=n,
+            gas_per_proof=gas // n,
+        )
+    for j, k in enumerate(insert_ks):
+        key = len(TRADE_KEYS) + j
+        gas = run([key], [ins[k]])
+        rep.add(
+            "verify_insert",
+            gas,
+            note=f"one insert proof ({k} leaves, depth 32, {3 + k} inputs) alone",
+            leaves=k,
+            gas_per_leaf=gas // k,
+        )
+        if ten is not None:
+            key_ids, items, base = ten
+            gas = run(key_ids + [key], items + [ins[k]])
+            rep.add(
+                "verify_insert_in_batch",
+                gas - base,
+                note=f"marginal gas of one insert proof ({k} leaves) added to the "
+                f"10-proof batch ({names[key]}: its key's 3 pairings included)",
+                leaves=k,
+                gas_per_leaf=(gas - base) // k,
+            )
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--keys", default=str(ROOT / "bench" / "_work" / "chain_keys"))
+    ap.add_argument("--trades", type=_sizes, default=[1, 10, 50], help="settle batch sizes")
+    ap.add_argument("--proofs", type=_sizes, default=[1, 10, 50], help="verify_batch sizes")
+    ap.add_argument("--insert", type=_sizes, default=[4, 16], help="insert circuit sizes k")
+    ap.add_argument("--json", action="store_true", help="one JSON object per line (default)")
+    ap.add_argument("--markdown", action="store_true", help="print a Markdown table at the end")
+    args = ap.parse_args(argv)
+
+    from zkats.chain.devkeys import ESCROW_CIRCUITS, DevKeys
+
+    keys = DevKeys(args.keys, circuits=ESCROW_CIRCUITS)
+    rep = Report(args.markdown and not args.json)
+    replay = escrow_rows(rep, keys, args.trades)
+    batch_rows(rep, keys, replay, args.proofs, args.insert, args.keys)
+    if rep.markdown:
+        rep.table()
     return 0
 
 

@@ -1,6 +1,6 @@
 """Groth16 prove/verify: zkats vs snarkjs on the same .zkey and .wtns.
 
-    .venv/bin/python bench/groth16.py [--sizes 14,16] [--repeat 3] [--workdir DIR]
+    .venv/bin/python bench/groth16.py [--sizes 14,16] [--circomlib eddsa,sha256] [--repeat 3]
 
 For each size 2^k, a circom circuit (a chain of multiplications filling the
 2^k domain) is compiled with circom2 and set up on a power-16 (or larger)
@@ -16,10 +16,15 @@ from wait4():
 * ``zkats groth16 prove`` vs ``snarkjs groth16 prove``,
 * ``zkats groth16 verify`` vs ``snarkjs groth16 verify``,
 
-and in-process ``batch_verify`` throughput (proofs/s).  Prints one JSON line
+and in-process ``batch_verify`` throughput (proofs/s).  Beside the chain
+(full-size witness values), circomlib circuits compiled with circom2
+(``--circomlib``: EdDSA-Poseidon, SHA-256 of 512 bits, whose witness is
+mostly bits) are set up with snarkjs and proved the same way.  Where a
+rapidsnark prover (``rapidsnark`` or ``prover``) is on PATH it is a third
+column; otherwise the run says it is absent.  Prints one JSON line
 per measurement and a summary line with the ratios.  Benchmarks, not tests:
 nothing is asserted.  Targets (issue 4): prove >= 7x snarkjs, verify CLI
->= 3x, batch_verify >= 300 proofs/s.
+>= 3x, batch_verify >= 300 proofs/s; (issue 19) prove >= 2x rapidsnark.
 """
 
 import argparse
@@ -30,7 +35,18 @@ import sys
 import time
 from pathlib import Path
 
-from _peers import CHAIN_CIRCUIT, CIRCOM, ROOT, SNARKJS, ZKATS, timed
+from _peers import (
+    CHAIN_CIRCUIT,
+    CIRCOM,
+    CIRCOMLIB,
+    CIRCOMLIB_CIRCUITS,
+    ROOT,
+    SNARKJS,
+    ZKATS,
+    circomlib_input,
+    rapidsnark,
+    timed,
+)
 
 
 def run(cmd, cwd, quiet=True):
@@ -126,6 +142,45 @@ def prepare(work, k, power, ptau=None, zkats_from=17):
     return d
 
 
+def domain_power(r1cs_path):
+    """log2 of snarkjs' domain for a circuit: constraints + public inputs + 1 rows."""
+    from zkats.formats.r1cs import read_r1cs
+
+    r = read_r1cs(r1cs_path)
+    rows = r.n_constraints + r.n_pub_out + r.n_pub_in + 1
+    return max(1, (rows - 1).bit_length())
+
+
+def prepare_circomlib(work, name, ptau=None):
+    """The directory of a circomlib circuit (circom2 -l node_modules/circomlib),
+    its snarkjs key on a big enough .ptau and its wasm witness, made once."""
+    d = work / name
+    d.mkdir(exist_ok=True)
+    if not (d / "witness.wtns").exists():
+        print(f"# making {name} with circom2 + snarkjs (once)", file=sys.stderr)
+        (d / f"{name}.circom").write_text(CIRCOMLIB_CIRCUITS[name])
+        run([CIRCOM, f"{name}.circom", "--r1cs", "--wasm", "-l", CIRCOMLIB, "-o", "."], d)
+        k = domain_power(d / f"{name}.r1cs")
+        if ptau is None or ptau_power(ptau) < k:
+            ptau = make_ptau(work, max(16, k), "snarkjs")
+        run([SNARKJS, "groth16", "setup", f"{name}.r1cs", ptau, "c0.zkey"], d)
+        run([SNARKJS, "zkey", "contribute", "c0.zkey", "circuit.zkey", "-e=bench"], d)
+        run([SNARKJS, "zkey", "export", "verificationkey", "circuit.zkey", "vk.json"], d)
+        (d / "c0.zkey").unlink()
+        (d / "input.json").write_text(json.dumps(circomlib_input(name)))
+        run(
+            [
+                "node",
+                f"{name}_js/generate_witness.js",
+                f"{name}_js/{name}.wasm",
+                "input.json",
+                "witness.wtns",
+            ],
+            d,
+        )
+    return d
+
+
 def batch_rate(d, n=64):
     sys.path.insert(0, str(ROOT))
     from zkats.formats.snarkjs_json import read_proof, read_public, read_verification_key
@@ -163,6 +218,11 @@ def main():
         help="make the .ptau and .zkey with zkats from 2^K on (snarkjs below)",
     )
     ap.add_argument("--no-verify", action="store_true", help="time only the provers")
+    ap.add_argument(
+        "--circomlib",
+        default=",".join(CIRCOMLIB_CIRCUITS),
+        help="circomlib circuits to add beside the chain (comma list; empty for none)",
+    )
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     # An installed zkats has its bytecode compiled (pip does it); with
@@ -174,8 +234,20 @@ def main():
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
     summary = {}
-    for k in sizes:
-        d = prepare(work, k, max(16, max(sizes)), args.ptau, args.zkats_setup_from)
+    rs = rapidsnark()
+    if rs is None:
+        print(
+            "# rapidsnark: absent (no `rapidsnark` or `prover` on PATH): no third column",
+            file=sys.stderr,
+        )
+    cases = [(f"chain 2^{k}", k) for k in sizes]
+    cases += [(n, n) for n in args.circomlib.split(",") if n]
+    for label, k in cases:
+        if isinstance(k, int):
+            d = prepare(work, k, max(16, max(sizes)), args.ptau, args.zkats_setup_from)
+        else:
+            d = prepare_circomlib(work, k, args.ptau)
+            k = domain_power(d / f"{k}.r1cs")
         zp = best(
             [
                 ZKATS,
@@ -203,6 +275,13 @@ def main():
             d,
             args.repeat,
         )
+        rp = None
+        if rs is not None:
+            rp = best(
+                [rs, "circuit.zkey", "witness.wtns", "rs_proof.json", "rs_public.json"],
+                d,
+                args.repeat,
+            )
         # cross-check: each verifies the other's proof (best() stops on a failure)
         vrep = 1 if args.no_verify else args.repeat
         zv = best(
@@ -217,6 +296,7 @@ def main():
         )
         rate = None if args.no_verify else batch_rate(d, args.batch)
         rec = {
+            "circuit": label,
             "domain": f"2^{k}",
             "prove_s": {"zkats": round(zp[0], 3), "snarkjs": round(sp[0], 3)},
             # CPU seconds (user + system, all threads): steadier than wall on a loaded machine
@@ -224,19 +304,35 @@ def main():
             "prove_cpu_ratio": round(sp[2] / zp[2], 2),
             "prove_peak_mib": {"zkats": round(zp[1], 1), "snarkjs": round(sp[1], 1)},
             "prove_speedup": round(sp[0] / zp[0], 2),
+            "rapidsnark": "absent"
+            if rp is None
+            else {
+                "prove_s": round(rp[0], 3),
+                "prove_peak_mib": round(rp[1], 1),
+                "zkats_speedup": round(rp[0] / zp[0], 2),
+            },
             "verify_s": {"zkats": round(zv[0], 3), "snarkjs": round(sv[0], 3)},
             "verify_speedup": round(sv[0] / zv[0], 2),
             "batch_verify_proofs_per_s": None if rate is None else round(rate, 1),
         }
         print(json.dumps(rec), flush=True)
-        summary[f"2^{k}"] = {
+        summary[label] = {
             "prove_x": rec["prove_speedup"],
+            "vs_rapidsnark_x": None if rp is None else rec["rapidsnark"]["zkats_speedup"],
             "verify_x": rec["verify_speedup"],
             "batch_per_s": rec["batch_verify_proofs_per_s"],
         }
     print(
         json.dumps(
-            {"summary": summary, "targets": {"prove_x": 7, "verify_x": 3, "batch_per_s": 300}}
+            {
+                "summary": summary,
+                "targets": {
+                    "prove_x": 7,
+                    "vs_rapidsnark_x": 2,
+                    "verify_x": 3,
+                    "batch_per_s": 300,
+                },
+            }
         )
     )
 

@@ -13,13 +13,13 @@ Conventions:
 * an epoch is ``EPOCH_SIZE`` lists of 7 fields (``EpochEntry.fields()``).
 """
 
-from zkats.gadgets.babyjubjub import fixed_base_msm, point_add
+from zkats.gadgets.babyjubjub import babyjub_msm_fixed, babyjub_add
 from zkats.gadgets.bits import num2bits, num2bits_strict, range_check
-from zkats.gadgets.merkle import merkle_root_gadget
+from zkats.gadgets.merkle import merkle_root
 from zkats.gadgets.comparators import assert_in_range, is_equal
 from zkats.gadgets.mux import mux, select
 from zkats.gadgets.pedersen import blinding_generator, value_generators
-from zkats.gadgets.poseidon_hash import poseidon_gadget
+from zkats.gadgets.poseidon_hash import poseidon
 from zkats.venue import margin, notes, tags, units
 
 #: bits of a Pedersen blinding factor (blindings are in [0, L), L < 2^252)
@@ -28,10 +28,6 @@ BLINDING_BITS = 252
 NOTIONAL_BITS = units.SIZE_BITS + units.PRICE_BITS
 NOTE_FIELDS = 4 + 3 * units.N_SLOTS
 ENTRY_FIELDS = 7
-
-
-def poseidon(api, xs):
-    return poseidon_gadget(api, list(xs))
 
 
 def signed(api, enc, k):
@@ -74,7 +70,7 @@ def spend(api, fields, salt, nk, pk, bits, siblings, root, nullifier, fresh=None
         api.assert_equal(npk, fields[1])
         api.assert_equal(account_id(api, pk, npk), fields[0])
         cm = note_commitment(api, fields, salt)
-        computed = merkle_root_gadget(api, cm, siblings, bits)
+        computed = merkle_root(api, cm, siblings, bits)
         if fresh is None:
             api.assert_equal(computed, root)
             nf_of = cm
@@ -182,7 +178,7 @@ def leg_point(api, side, q_bits, n_bits, rho):
     """``Leg.commitment``: ``sign * (q*G_0 + |n|*G_1 + rho*H)``, sign = -1 iff side == 1."""
     g = value_generators(2)
     with api.scope("leg"):
-        x, y = fixed_base_msm(
+        x, y = babyjub_msm_fixed(
             api, [(q_bits, g[0]), (n_bits, g[1]), (blinding_bits(api, rho), blinding_generator())]
         )
         return api.mul(x, 1 - 2 * api.lc(side)), y

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Tuple
 
 from zkats.errors import InputError
-from zkats.gadgets.merkle import merkle_root_from_path
+from zkats.gadgets.merkle import merkle_root_plain
 from zkats.venue import keys, notes, units
 
 
@@ -53,7 +53,7 @@ class Spend:
         if len(self.siblings) != units.TREE_DEPTH or len(self.bits) != units.TREE_DEPTH:
             raise InputError(f"{what}: Merkle path must have depth {units.TREE_DEPTH}")
         cm = n.commitment()
-        if merkle_root_from_path(cm, self.index(), list(self.siblings)) != root:
+        if merkle_root_plain(cm, self.index(), list(self.siblings)) != root:
             raise InputError(f"{what}: the note is not in the tree with this root")
         if n.nullifier(self.nk) != nullifier:
             raise InputError(f"{what}: wrong nullifier")

@@ -1,11 +1,13 @@
 """Integer division with remainder: the worked example of docs/circuits.md."""
 
 from zkats.circuit import Circuit, Output, Private, Public, register
+from zkats.circuit.hints import native
 from zkats.errors import CircuitError
 from zkats.gadgets.bits import range_check
 from zkats.gadgets.comparators import less_than
 
 
+@native("divmod")
 def divmod_hint(a, b):
     """Quotient and remainder, computed outside the constraints.  For b == 0
     it returns (0, a): the constraint rem < b then fails, as it must."""

@@ -39,7 +39,7 @@ from zkats.field import R
 from zkats.gadgets.bits import num2bits, range_check
 from zkats.gadgets.merkle import zero_hashes
 from zkats.gadgets.mux import select
-from zkats.gadgets.poseidon_hash import poseidon, poseidon_gadget
+from zkats.gadgets.poseidon_hash import poseidon, poseidon_plain
 
 #: default tree depth (the escrow's tree)
 DEPTH = 32
@@ -109,9 +109,9 @@ def roots(start, leaves, frontier, depth=DEPTH):
     for h in range(depth):
         bit = (start >> h) & 1
         f = int(frontier[h]) % R
-        old = poseidon([f, old]) if bit else poseidon([old, z[h]])
+        old = poseidon_plain([f, old]) if bit else poseidon_plain([old, z[h]])
         u = _window_step(v, bit, f, z[h])
-        v = [poseidon([u[2 * j], u[2 * j + 1]]) for j in range(widths[h + 1])]
+        v = [poseidon_plain([u[2 * j], u[2 * j + 1]]) for j in range(widths[h + 1])]
     return old, v[0]
 
 
@@ -122,15 +122,101 @@ def frontier(node, start, depth=DEPTH):
     return tuple(node(h, (start >> h) - 1) if (start >> h) & 1 else 0 for h in range(depth))
 
 
+class Frontier:
+    """An append-only tree kept as its left frontier, what a contract that
+    appends would keep: the leaf count and, per height, the last complete
+    left subtree (O(depth) memory at any depth; about 2 hashes per append,
+    ``depth`` per root).  Gives the insert circuit's witness directly."""
+
+    def __init__(self, depth=DEPTH, count=0, branch=None):
+        _check_params(1, depth)
+        if not 0 <= count <= (1 << depth) - 1:
+            raise InputError(
+                f"insert: a frontier of {count} leaves: need 0..2^{depth} - 1 (an insertion point)"
+            )
+        self.depth, self.count = depth, count
+        self.branch = list(branch) if branch is not None else [0] * depth
+        if len(self.branch) != depth:
+            raise InputError(f"insert: the frontier needs {depth} nodes, got {len(self.branch)}")
+
+    @classmethod
+    def of(cls, node, count, depth=DEPTH):
+        """The frontier of a stored tree of ``count`` leaves (``node(h, i)``
+        as for :func:`frontier`)."""
+        return cls(depth, count, frontier(node, count, depth))
+
+    def __len__(self):
+        return self.count
+
+    def copy(self):
+        out = Frontier(self.depth, 0, self.branch)
+        out.count = self.count
+        out.full_root = getattr(self, "full_root", None)
+        return out
+
+    def append(self, leaf):
+        if not isinstance(leaf, int) or not 0 <= leaf < R:
+            raise InputError("insert: a leaf must be a field element 0 <= leaf < r")
+        if self.count >= 1 << self.depth:
+            raise InputError(f"insert: the depth-{self.depth} tree is full")
+        node, size = leaf, self.count + 1
+        for h in range(self.depth):
+            if size & 1:
+                self.branch[h] = node
+                break
+            node = poseidon_plain([self.branch[h], node])
+            size >>= 1
+        else:
+            self.full_root = node  # the last leaf: the whole tree is one subtree
+        self.count += 1
+
+    def witness(self):
+        """The circuit's ``frontier`` for inserting at ``len(self)``."""
+        return tuple(self.branch[h] if (self.count >> h) & 1 else 0 for h in range(self.depth))
+
+    @property
+    def root(self):
+        if self.count == 1 << self.depth:
+            return self.full_root
+        z = zero_hashes(self.depth)
+        node = 0
+        for h in range(self.depth):
+            if (self.count >> h) & 1:
+                node = poseidon_plain([self.branch[h], node])
+            else:
+                node = poseidon_plain([node, z[h]])
+        return node
+
+
 def build(tree, leaves, depth=DEPTH):
-    """(InsertPublic, InsertPrivate) for appending ``leaves`` to ``tree`` (a
-    :class:`zkats.gadgets.merkle.MerkleTree` of ``depth``, left unchanged)."""
+    """(InsertPublic, InsertPrivate) for appending ``leaves`` to ``tree``
+    (a :class:`Frontier` or a :class:`zkats.gadgets.merkle.MerkleTree` of
+    ``depth``; left unchanged)."""
     if tree.depth != depth:
         raise InputError(f"insert: the tree has depth {tree.depth}, the circuit {depth}")
     start = len(tree)
-    fr = frontier(tree._node, start, depth)
+    fr = tree.witness() if isinstance(tree, Frontier) else frontier(tree._node, start, depth)
     old, new = roots(start, leaves, fr, depth)
     return InsertPublic(old, new, start, tuple(int(x) for x in leaves)), InsertPrivate(fr)
+
+
+def build_batch(tree, leaves, k, depth=DEPTH):
+    """The insert statements appending ``leaves`` (any number >= 1) to
+    ``tree`` with the k-leaf circuit: chunks of k in order, the last padded
+    with empty leaves; proof j starts from proof j-1's ``new_root`` and
+    ``start + k``.  Returns [(InsertPublic, InsertPrivate)]; ``tree`` is
+    left unchanged (a Frontier is copied, a MerkleTree read once)."""
+    leaves = [int(x) for x in leaves]
+    if not leaves:
+        raise InputError("insert: no leaves to append")
+    front = tree.copy() if isinstance(tree, Frontier) else Frontier.of(tree._node, len(tree), depth)
+    out = []
+    for off in range(0, len(leaves), k):
+        chunk = leaves[off : off + k]
+        out.append(build(front, chunk + [0] * (k - len(chunk)), depth))
+        for x in chunk:
+            front.append(x)
+    return out
 
 
 def check(pub, prv, depth=DEPTH):
@@ -185,7 +271,7 @@ class Insert(Circuit):
             b, f, zh = bits[h], self.frontier[h], api.constant(z[h])
             with api.scope("old_root"):
                 # bit 1: Poseidon(frontier, node); bit 0: Poseidon(node, Z[h])
-                old = poseidon_gadget(api, [select(api, b, f, old), select(api, b, old, zh)])
+                old = poseidon(api, [select(api, b, f, old), select(api, b, old, zh)])
             with api.scope("new_root"):
                 # only the slots the next window's parents read (the last
                 # one is the empty node when the window is odd)
@@ -195,6 +281,6 @@ class Insert(Circuit):
                     for i in range(slots)
                 ]
                 u += [zh] * (2 * widths[h + 1] - slots)
-                v = [poseidon_gadget(api, [u[2 * j], u[2 * j + 1]]) for j in range(widths[h + 1])]
+                v = [poseidon(api, [u[2 * j], u[2 * j + 1]]) for j in range(widths[h + 1])]
         api.assert_equal(old, self.old_root)
         api.assert_equal(v[0], self.new_root)

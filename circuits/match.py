@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from zkats.circuit import Circuit, Private, Public, register
 from zkats.errors import InputError
-from zkats.gadgets.babyjubjub import L, babyjub_neg, fixed_base_msm, point_add
+from zkats.gadgets.babyjubjub import L, babyjub_neg_plain, babyjub_msm_fixed, babyjub_add
 from zkats.gadgets.bits import num2bits, num2bits_strict, range_check
 from zkats.gadgets.mux import select
 from zkats.gadgets.pedersen import blinding_generator, value_generators
@@ -236,7 +236,7 @@ class Match(Circuit):
                 limit_bits = num2bits(api, limit, units.PRICE_BITS)
                 digest = poseidon(api, [tags.ORDER, self.instrument, side, expiry, account, nonce])
                 d_bits = num2bits_strict(api, digest)[: orders.DIGEST_BITS]
-                c = fixed_base_msm(
+                c = babyjub_msm_fixed(
                     api,
                     [
                         (d_bits, g[0]),
@@ -248,10 +248,10 @@ class Match(Circuit):
                 assert_point(api, c, pub)
                 range_check(api, size - self.fill, units.SIZE_BITS)  # fill <= size
             with api.scope(f"remainder_{name}"):
-                step = fixed_base_msm(
-                    api, [(blinding_bits(api, delta), h), (fill_bits, babyjub_neg(g[1]))]
+                step = babyjub_msm_fixed(
+                    api, [(blinding_bits(api, delta), h), (fill_bits, babyjub_neg_plain(g[1]))]
                 )
-                assert_point(api, point_add(api, pub, step), rem)
+                assert_point(api, babyjub_add(api, pub, step), rem)
             with api.scope(f"leg_{name}"):
                 assert_point(api, leg_point(api, side, fill_bits, n_bits, rho), leg)
                 api.assert_equal(poseidon(api, [tags.LEG, account, rho]), tag)

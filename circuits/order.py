@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from zkats.circuit import Circuit, Private, Public, register
 from zkats.errors import InputError
-from zkats.gadgets.babyjubjub import fixed_base_msm
+from zkats.gadgets.babyjubjub import babyjub_msm_fixed
 from zkats.gadgets.bits import num2bits, num2bits_strict, range_check
-from zkats.gadgets.eddsa import eddsa_poseidon_verify_gadget
+from zkats.gadgets.eddsa import eddsa_verify_poseidon
 from zkats.gadgets.pedersen import blinding_generator, value_generators
 from zkats.venue import orders, tags, units
 
@@ -114,7 +114,7 @@ class Order(Circuit):
                 api, [tags.ORDER, self.instrument, self.side, self.expiry, self.account, self.nonce]
             )
             d_bits = num2bits_strict(api, digest)[: orders.DIGEST_BITS]
-            c = fixed_base_msm(
+            c = babyjub_msm_fixed(
                 api,
                 [
                     (d_bits, g[0]),
@@ -127,4 +127,4 @@ class Order(Circuit):
         with api.scope("signature"):
             api.assert_equal(account_id(api, self.pk, self.npk), self.account)
             msg = poseidon(api, [tags.ORDER_SIG, self.commitment[0], self.commitment[1]])
-            eddsa_poseidon_verify_gadget(api, self.pk, msg, self.sig_r8, self.sig_s)
+            eddsa_verify_poseidon(api, self.pk, msg, self.sig_r8, self.sig_s)

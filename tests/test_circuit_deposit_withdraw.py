@@ -12,7 +12,8 @@ from zkats.circuits._state import Spend
 from zkats.gadgets.merkle import MerkleTree
 from zkats.venue import keys, notes, units
 
-from venue_helpers import assert_native_rejects, assert_unsat, compiled
+from venue_helpers import compiled
+from zkats.testing import assert_native_rejects, assert_unsat
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,8 @@ from zkats.errors import UnsatisfiedConstraint
 from zkats.gadgets.merkle import MerkleTree
 from zkats.venue import margin, notes, oracle, units
 
-from venue_helpers import assert_native_rejects, assert_unsat, compiled
+from venue_helpers import compiled
+from zkats.testing import assert_native_rejects, assert_unsat
 
 N_CONSTRAINTS = 9070
 

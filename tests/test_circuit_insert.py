@@ -4,6 +4,7 @@ into ``new_root``, checked against the reference tree
 a wrong start, a reordered batch, an overwrite of filled leaves and an
 index past the tree's end are rejected by the constraints."""
 
+import itertools
 from dataclasses import replace
 
 import pytest
@@ -13,7 +14,7 @@ from zkats.circuits import insert
 from zkats.errors import CircuitError, InputError
 from zkats.gadgets.merkle import MerkleTree
 
-from venue_helpers import assert_native_rejects, assert_unsat
+from zkats.testing import assert_native_rejects, assert_unsat
 
 
 @pytest.fixture(scope="module")
@@ -175,3 +176,47 @@ def test_shipped_example_is_current(ins4):
         for k, v in insert.inputs(pub, prv).items()
     }
     assert ins4.solve(stored).public == pub.signals()
+
+
+def test_frontier_tree_matches_reference():
+    """Frontier (O(depth) memory) against the full reference tree: same
+    root and the same witness after every append; full tree refused."""
+    depth = 5
+    ref, front = MerkleTree(depth), insert.Frontier(depth)
+    assert front.root == ref.root
+    for i in range(1 << depth):
+        assert front.witness() == insert.frontier(ref._node, i, depth)
+        ref.append(3 * i + 1)
+        front.append(3 * i + 1)
+        assert front.root == ref.root and len(front) == len(ref)
+    with pytest.raises(InputError, match="full"):
+        front.append(1)
+    with pytest.raises(InputError, match="field element"):
+        insert.Frontier(depth).append(-1)
+    # from a stored tree; a full one has no insertion point
+    part = _tree(20, depth)
+    assert insert.Frontier.of(part._node, 20, depth).root == part.root
+    with pytest.raises(InputError, match="insertion point"):
+        insert.Frontier.of(ref._node, len(ref), depth)
+
+
+def test_build_batch_chains_proofs():
+    """11 leaves with k = 4: three statements, chained root to root, the last
+    padded; together they give the reference tree's root."""
+    depth = 6
+    tree = _tree(3, depth)
+    leaves = [70 + j for j in range(11)]
+    stmts = insert.build_batch(tree, leaves, 4, depth)
+    assert [p.start for p, _ in stmts] == [3, 7, 11]
+    assert stmts[-1][0].leaves == (78, 79, 80, 0)
+    assert stmts[0][0].old_root == tree.root
+    for (a, _), (b, _) in itertools.pairwise(stmts):
+        assert b.old_root == a.new_root
+    assert stmts[-1][0].new_root == _appended(tree, leaves).root
+    for pub, prv in stmts:
+        assert insert.check(pub, prv, depth)
+    front = insert.Frontier.of(tree._node, len(tree), depth)
+    assert insert.build_batch(front, leaves, 4, depth) == stmts
+    assert len(front) == 3  # unchanged
+    with pytest.raises(InputError, match="no leaves"):
+        insert.build_batch(tree, [], 4, depth)

@@ -13,7 +13,8 @@ from zkats.commit import pedersen
 from zkats.gadgets.pedersen import blinding_generator, value_generators
 from zkats.venue import orders
 
-from venue_helpers import assert_native_rejects, assert_unsat, compiled
+from venue_helpers import compiled
+from zkats.testing import assert_native_rejects, assert_unsat
 
 N_CONSTRAINTS = 9281
 

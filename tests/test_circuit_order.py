@@ -11,7 +11,8 @@ from zkats.circuits._scenario import NOW, scenario
 from zkats.gadgets.babyjubjub import L
 from zkats.venue import orders
 
-from venue_helpers import assert_native_rejects, assert_unsat, compiled
+from venue_helpers import compiled
+from zkats.testing import assert_native_rejects, assert_unsat
 
 N_CONSTRAINTS = 6977  # includes the EdDSA-Poseidon verifier
 

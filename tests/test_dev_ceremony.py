@@ -9,14 +9,14 @@ import sys
 
 import pytest
 
-from circuit_helpers import gadget_circuit
+from zkats.testing import gadget_circuit
 from conftest import ROOT, require_peer
 from zkats.circuit import Circuit, Output, Private, Public, compile_circuit
 from zkats.errors import InputError
 from zkats.formats import ptau as ptf
 from zkats.formats.r1cs import write_r1cs
 from zkats.formats.zkey import write_zkey
-from zkats.gadgets.poseidon_hash import poseidon_gadget
+from zkats.gadgets.poseidon_hash import poseidon
 from zkats.groth16 import ceremony, phase2
 from zkats.groth16 import transcript as tr
 from zkats.groth16.dev_ceremony import DevCeremony
@@ -48,7 +48,7 @@ def _poseidon_chain():
     def fn(api, x):
         h = x[0]
         for i in range(4):
-            h = poseidon_gadget(api, [h, x[1 + i % 2]])
+            h = poseidon(api, [h, x[1 + i % 2]])
         return h
 
     return gadget_circuit(fn, 3, name="PoseidonChain")

@@ -3,7 +3,7 @@ reused, atomic, safe for concurrent processes; keys verify real proofs."""
 
 import multiprocessing as mp
 
-from circuit_helpers import gadget_circuit
+from zkats.testing import gadget_circuit
 from zkats.groth16 import devsetup
 
 

@@ -5,12 +5,18 @@ import pytest
 from gadget_vectors import load, point
 from zkats.errors import InputError
 from zkats.field import R
-from zkats.gadgets import BASE8, GENERATOR, babyjub_add, babyjub_mul, babyjub_on_curve
+from zkats.gadgets import (
+    BASE8,
+    GENERATOR,
+    babyjub_add_plain,
+    babyjub_mul_plain,
+    babyjub_on_curve_plain,
+)
 from zkats.gadgets.babyjubjub import (
     IDENTITY,
     L,
     babyjub_check_point,
-    babyjub_in_subgroup,
+    babyjub_in_subgroup_plain,
     babyjub_pack,
     babyjub_unpack,
     from_montgomery,
@@ -22,41 +28,43 @@ BASES = {"Base8": BASE8, "Generator": GENERATOR}
 
 
 def test_constants():
-    assert babyjub_on_curve(BASE8) and babyjub_on_curve(GENERATOR)
-    assert babyjub_mul(GENERATOR, 8) == BASE8
-    assert babyjub_mul(BASE8, L) == IDENTITY
-    assert babyjub_mul(GENERATOR, L) != IDENTITY
+    assert babyjub_on_curve_plain(BASE8) and babyjub_on_curve_plain(GENERATOR)
+    assert babyjub_mul_plain(GENERATOR, 8) == BASE8
+    assert babyjub_mul_plain(BASE8, L) == IDENTITY
+    assert babyjub_mul_plain(GENERATOR, L) != IDENTITY
 
 
 def test_mul_vectors():
     for v in load("circomlibjs.json")["babyjub_mul"]:
-        assert babyjub_mul(BASES[v["base"]], int(v["k"])) == point(v["result"]), v
+        assert babyjub_mul_plain(BASES[v["base"]], int(v["k"])) == point(v["result"]), v
 
 
 def test_add_and_pack_vectors():
     vec = load("circomlibjs.json")
     for v in vec["babyjub_add"]:
-        assert babyjub_add(point(v["p"]), point(v["q"])) == point(v["result"])
+        assert babyjub_add_plain(point(v["p"]), point(v["q"])) == point(v["result"])
     for v in vec["babyjub_pack"]:
         p = point(v["point"])
         assert babyjub_pack(p).hex() == v["packed"]
         assert babyjub_unpack(bytes.fromhex(v["packed"])) == p
-        assert babyjub_in_subgroup(p) == v["in_subgroup"]
+        assert babyjub_in_subgroup_plain(p) == v["in_subgroup"]
 
 
 def test_edge_cases():
-    assert babyjub_add(IDENTITY, BASE8) == BASE8
-    assert babyjub_add(BASE8, (R - BASE8[0], BASE8[1])) == IDENTITY
-    assert not babyjub_on_curve((1, 2))
-    assert not babyjub_on_curve((BASE8[0] + R, BASE8[1]))
+    assert babyjub_add_plain(IDENTITY, BASE8) == BASE8
+    assert babyjub_add_plain(BASE8, (R - BASE8[0], BASE8[1])) == IDENTITY
+    assert not babyjub_on_curve_plain((1, 2))
+    assert not babyjub_on_curve_plain((BASE8[0] + R, BASE8[1]))
     with pytest.raises(InputError):
         babyjub_check_point((1, 2), "pubkey")
     with pytest.raises(InputError):
         babyjub_check_point(GENERATOR, "pubkey")  # order 8L, not in the subgroup
     with pytest.raises(InputError):
         babyjub_unpack(b"\x00" * 31)
-    p, q = babyjub_mul(BASE8, 1234), babyjub_mul(BASE8, 98765)
-    assert from_montgomery(montgomery_add(to_montgomery(p), to_montgomery(q))) == babyjub_add(p, q)
+    p, q = babyjub_mul_plain(BASE8, 1234), babyjub_mul_plain(BASE8, 98765)
+    assert from_montgomery(montgomery_add(to_montgomery(p), to_montgomery(q))) == babyjub_add_plain(
+        p, q
+    )
 
 
 # ------------------------------------------------------------- in circuit
@@ -65,16 +73,16 @@ import secrets  # noqa: E402
 from zkats.circuit import Circuit, Output, Private, compile_circuit  # noqa: E402
 from zkats.errors import UnsatisfiedConstraint  # noqa: E402
 from zkats.gadgets.babyjubjub import (
-    assert_on_curve,
-    fixed_base_mul,
-    fixed_base_msm,  # noqa: E402
-    point_add,
-    point_double,
-    var_base_mul,
-    var_base_mul_complete,
+    assert_babyjub_on_curve,
+    babyjub_mul_fixed,
+    babyjub_msm_fixed,  # noqa: E402
+    babyjub_add,
+    babyjub_double,
+    babyjub_mul_subgroup,
+    babyjub_mul,
 )
 from zkats.gadgets.bits import num2bits  # noqa: E402
-from gadget_vectors import assert_hints_constrained  # noqa: E402
+from zkats.testing import assert_hints_constrained  # noqa: E402
 
 
 class AddDouble(Circuit):
@@ -84,10 +92,10 @@ class AddDouble(Circuit):
     q = Private(n=2)
 
     def define(self, api):
-        assert_on_curve(api, self.p)
-        assert_on_curve(api, self.q)
-        s = point_add(api, self.p, self.q)
-        d = point_double(api, self.p)
+        assert_babyjub_on_curve(api, self.p)
+        assert_babyjub_on_curve(api, self.q)
+        s = babyjub_add(api, self.p, self.q)
+        d = babyjub_double(api, self.p)
         for i in range(2):
             api.set_output(self.s[i], s[i])
             api.set_output(self.d[i], d[i])
@@ -105,7 +113,7 @@ def test_add_double_in_circuit():
         p, q = point(v["p"]), point(v["q"])
         w = cc.solve({"p": list(p), "q": list(q)})
         assert tuple(w.public[:2]) == point(v["result"])
-        assert tuple(w.public[2:4]) == babyjub_add(p, p)
+        assert tuple(w.public[2:4]) == babyjub_add_plain(p, p)
     # identity and a point plus its negative
     w = cc.solve({"p": list(BASE8), "q": [R - BASE8[0], BASE8[1]]})
     assert tuple(w.public[:2]) == IDENTITY
@@ -122,7 +130,7 @@ class FixedMul(Circuit):
         self.nbits, self.base = nbits, base
 
     def define(self, api):
-        x, y = fixed_base_mul(api, num2bits(api, self.k, self.nbits), self.base)
+        x, y = babyjub_mul_fixed(api, num2bits(api, self.k, self.nbits), self.base)
         api.set_output(self.o[0], x)
         api.set_output(self.o[1], y)
 
@@ -136,7 +144,7 @@ class VarMul(Circuit):
         self.nbits, self.complete = nbits, complete
 
     def define(self, api):
-        f = var_base_mul_complete if self.complete else var_base_mul
+        f = babyjub_mul if self.complete else babyjub_mul_subgroup
         x, y = f(api, num2bits(api, self.k, self.nbits), self.p)
         api.set_output(self.o[0], x)
         api.set_output(self.o[1], y)
@@ -150,7 +158,7 @@ def test_fixed_base_mul(nbits):
         ks |= {L - 1, L, L + 1}
     for k in ks:
         w = cc.solve({"k": k})
-        assert tuple(w.public[:2]) == babyjub_mul(BASE8, k)
+        assert tuple(w.public[:2]) == babyjub_mul_plain(BASE8, k)
     assert_hints_constrained(cc, w, sample=12)
 
 
@@ -174,12 +182,12 @@ def test_fixed_base_rejects_bad_base():
 def test_var_base_mul(complete):
     nbits = 253 if not complete else 16
     cc = compile_circuit(VarMul(nbits, complete), cache=False)
-    p = babyjub_mul(BASE8, secrets.randbelow(L))
+    p = babyjub_mul_plain(BASE8, secrets.randbelow(L))
     for k in {0, 1, 2, (1 << nbits) - 1, secrets.randbits(nbits)}:
         if k >= R:
             continue
         w = cc.solve({"k": k, "p": list(p)})
-        assert tuple(w.public[:2]) == babyjub_mul(p, k)
+        assert tuple(w.public[:2]) == babyjub_mul_plain(p, k)
     assert_hints_constrained(cc, w, sample=12)
     if not complete:
         assert cc.counts_by_scope(1)["babyjub_var_mul"] == 2280  # 9 per bit + 7
@@ -194,7 +202,7 @@ def test_msm_two_bases():
         b = Private()
 
         def define(self, api):
-            x, y = fixed_base_msm(
+            x, y = babyjub_msm_fixed(
                 api,
                 [
                     (num2bits(api, self.a, 10), BASE8),
@@ -207,19 +215,19 @@ def test_msm_two_bases():
     cc = compile_circuit(Msm(), cache=False)
     a, b = 1000, secrets.randbits(200)
     w = cc.solve({"a": a, "b": b})
-    assert tuple(w.public[:2]) == babyjub_add(
-        babyjub_mul(BASE8, a), babyjub_mul(blinding_generator(), b)
+    assert tuple(w.public[:2]) == babyjub_add_plain(
+        babyjub_mul_plain(BASE8, a), babyjub_mul_plain(blinding_generator(), b)
     )
 
 
 def test_assert_in_subgroup():
-    from zkats.gadgets.babyjubjub import assert_in_subgroup
+    from zkats.gadgets.babyjubjub import assert_babyjub_in_subgroup
 
     class Sub(Circuit):
         p = Private(n=2)
 
         def define(self, api):
-            assert_in_subgroup(api, self.p)
+            assert_babyjub_in_subgroup(api, self.p)
 
     cc = compile_circuit(Sub(), cache=False)
     assert cc.n_constraints == 20
@@ -229,16 +237,16 @@ def test_assert_in_subgroup():
     rep = lint_circuit(Sub())
     assert rep.findings and not rep.unjustified
     for k in (0, 1, L - 1, secrets.randbelow(L)):
-        w = cc.solve({"p": list(babyjub_mul(BASE8, k))})
+        w = cc.solve({"p": list(babyjub_mul_plain(BASE8, k))})
     assert_hints_constrained(cc, w)
-    t8 = babyjub_mul(GENERATOR, L)  # order 8
-    for bad in (GENERATOR, t8, babyjub_add(BASE8, t8), (0, R - 1), (1, 2)):
+    t8 = babyjub_mul_plain(GENERATOR, L)  # order 8
+    for bad in (GENERATOR, t8, babyjub_add_plain(BASE8, t8), (0, R - 1), (1, 2)):
         with pytest.raises(UnsatisfiedConstraint):
             cc.solve({"p": list(bad)})
 
 
 def test_complete_var_mul_matches_circomlibjs_on_full_group():
-    # var_base_mul_complete accepts any curve point, e.g. circomlibjs' Generator (order 8L)
+    # babyjub_mul accepts any curve point, e.g. circomlibjs' Generator (order 8L)
     cc = compile_circuit(VarMul(253, complete=True), cache=False)
     n = 0
     for v in load("circomlibjs.json")["babyjub_mul"]:

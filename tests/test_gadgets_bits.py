@@ -2,7 +2,8 @@ import random
 
 import pytest
 
-from circuit_helpers import fails, gadget_circuit, run, tamper_each_hint
+from circuit_helpers import fails, run
+from zkats.testing import gadget_circuit, tamper_each_hint
 from zkats.errors import CircuitError, UnsatisfiedConstraint
 from zkats.field import R
 from zkats.gadgets.bits import (

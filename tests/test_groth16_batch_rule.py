@@ -4,9 +4,8 @@ Keccak-256, the Solidity generator's argument checks and the CLI export
 runs in tests/test_solidity_batch_evm.py."""
 
 import pytest
-from click.testing import CliRunner
-
 from _groth16_sim import G1, sim_key, sim_proof
+from click.testing import CliRunner
 
 from zkats.cli import main
 from zkats.errors import InputError
@@ -119,9 +118,7 @@ def test_cli_export(tmp_path, keys):
     assert r.exit_code == 0, r.output
     src = out.read_text()
     assert "contract Groth16BatchVerifier {" in src and "N_KEYS = 2;" in src
-    assert src == solidity_batch_verifier(
-        [vk for vk, _ in keys], labels=["vk0.json", "vk1.json"]
-    )
+    assert src == solidity_batch_verifier([vk for vk, _ in keys], labels=["vk0.json", "vk1.json"])
     # one key, no --batch: the single verifier, optionally renamed
     r = CliRunner().invoke(
         main, ["zkey", "export", "solidityverifier", "--name", "V0", paths[0], str(out)]

@@ -134,7 +134,7 @@ def test_merkle_store_full(tmp_path):
 
 def test_merkle_store_real_poseidon_matches_gadget_tree(tmp_path):
     """Default hash = circomlib Poseidon; same roots and paths as zkats.gadgets.merkle."""
-    from zkats.gadgets.merkle import MerkleTree, merkle_root_from_path
+    from zkats.gadgets.merkle import MerkleTree, merkle_root_plain
 
     led = L.Ledger(tmp_path / "p.db", depth=6)
     tree = MerkleStore(led.conn, 6)
@@ -150,7 +150,7 @@ def test_merkle_store_real_poseidon_matches_gadget_tree(tmp_path):
         assert root == ref.root
     for i, v in enumerate(leaves):
         sib, bits = tree.path(i, n)
-        assert merkle_root_from_path(v, i, sib) == ref.root
+        assert merkle_root_plain(v, i, sib) == ref.root
     led.close()
 
 

@@ -198,7 +198,9 @@ def test_lean_parser():
         r1cs_file=None,
         quiet=False,
         as_json=False,
+        verbose=False,
     )
+    assert parse(["-v", *base])["verbose"] and parse([*base, "--verbose"])["verbose"]
     got = parse(["--json", "k.zkey", "--r1cs", "c.r1cs", "w.wtns", "p.json", "--quiet", "q.json"])
     assert (
         got["r1cs_file"] == "c.r1cs"

@@ -4,7 +4,7 @@ batch just settled, and its nullifier lookup works."""
 
 import httpx
 import pytest
-from _server_util import SimProver, Server, deposit_batch, nullifiers_of, sim_venue
+from _server_util import Server, SimProver, deposit_batch, nullifiers_of, sim_venue
 from conftest import require_program
 
 from zkats.venue import batch as B
@@ -63,9 +63,7 @@ def test_public_page_shows_a_settled_batch_and_looks_up_nullifiers(tmp_path, bro
         box.send_keys(nullifiers_of(batch2)[0])
         browser.find_element(By.ID, "nullifier-button").click()
         wait.until(ec.text_to_be_present_in_element((By.ID, "nullifier-result"), "spent in"))
-        assert browser.find_element(By.ID, "nullifier-result").text.startswith(
-            "spent in batch 2"
-        )
+        assert browser.find_element(By.ID, "nullifier-result").text.startswith("spent in batch 2")
         box.clear()
         box.send_keys("424242")
         browser.find_element(By.ID, "nullifier-button").click()

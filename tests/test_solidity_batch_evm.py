@@ -11,10 +11,9 @@ about a second per pair on the shared machine, so the default suite keeps
 to batches of one and two; the batch of ten is ``slow``."""
 
 import pytest
-
-from conftest import require_peer
 from _groth16_peers import snarkjs_artifacts
 from _groth16_sim import G1, G2, sim_key, sim_proof
+from conftest import require_peer
 
 from zkats.field import Q, R
 from zkats.formats.snarkjs_json import read_proof, read_public, read_verification_key
@@ -108,7 +107,7 @@ def test_invalid_at_every_position_batch_of_two(world):
 def test_malformed_batches_return_false(world):
     """Checks that need no pairing: lengths, key ids, input counts, values
     not below r or q, points off the curve."""
-    _, contract, vks, item, call = world
+    _, contract, vks, item, _ = world
     keys, items = [1, 2], [item(1), item(2)]
     k, a, b, c, inp = bt.calldata_args(keys, items)
     f = contract.functions.verifyBatch
@@ -151,6 +150,58 @@ def test_malformed_batches_return_false(world):
     assert contract.functions.N_KEYS().call() == 3
 
 
+_CHILD = """pragma solidity >=0.8.0 <0.9.0;
+import "ChildBatchVerifier.sol";
+
+/// An escrow-like contract: inherits the verifier, has its own R and Proof,
+/// builds a batch in memory and calls verifyBatch internally.
+contract Child is ChildBatchVerifier {
+    uint256 internal constant R = 7;
+    struct Proof { uint256 x; }
+    uint256 public accepted;
+
+    function settle(uint256[8] calldata pr, uint256 x) external {
+        uint256[] memory keys = new uint256[](1);
+        uint256[2][] memory a = new uint256[2][](1);
+        uint256[2][2][] memory b = new uint256[2][2][](1);
+        uint256[2][] memory c = new uint256[2][](1);
+        uint256[] memory input = new uint256[](1);
+        keys[0] = 1;
+        a[0] = [pr[0], pr[1]];
+        b[0] = [[pr[2], pr[3]], [pr[4], pr[5]]];
+        c[0] = [pr[6], pr[7]];
+        input[0] = x;
+        require(verifyBatch(keys, a, b, c, input), "bad proof");
+        accepted += 1;
+    }
+}
+"""
+
+
+def test_inherited_and_called_internally(world):
+    """The escrow's way in: inherit the generated verifier (its internals do
+    not clash with an R or a Proof of the child) and call verifyBatch with
+    memory arrays."""
+    from zkats.chain.evm import ChainError, compile_sources
+    from zkats.groth16.solidity_batch import solidity_batch_verifier
+
+    chain, _, vks, item, _ = world
+    arts = compile_sources(
+        {
+            "ChildBatchVerifier.sol": solidity_batch_verifier(vks, "ChildBatchVerifier"),
+            "Child.sol": _CHILD,
+        }
+    )
+    child = chain.deploy(arts["Child"], gas=15_000_000)
+    public, proof = item(1, 5)
+    words = bt.proof_words(proof)
+    chain.transact(child.functions.settle(words, public[0]), gas=GAS)
+    assert child.functions.accepted().call() == 1
+    with pytest.raises(ChainError, match="bad proof"):
+        chain.transact(child.functions.settle(words, public[0] + 1), gas=GAS)
+    assert child.functions.accepted().call() == 1
+
+
 @pytest.mark.slow
 def test_batch_of_ten_several_keys_every_position(world):
     chain, contract, _, item, _ = world
@@ -160,3 +211,46 @@ def test_batch_of_ten_several_keys_every_position(world):
     rc = chain.transact(contract.functions.verifyBatch(*bt.calldata_args(keys, items)), gas=GAS)
     print(f"verifyBatch gas, 10 proofs of 3 keys: {rc.gasUsed}")
     _rejects_every_position(world, keys, items)
+
+
+def test_real_insert_proofs_in_a_batch(world):
+    """Two consecutive insert proofs (k = 4, depth 32; zkats' prover, a
+    development key) in one batch: accepted; with the second claiming the
+    wrong start, or the first's leaves reordered, rejected on chain."""
+    from zkats.circuits import insert
+
+    from zkats.chain.evm import batch_verifier_artifact
+    from zkats.circuit import compile_circuit
+    from zkats.formats.zkey import read_zkey
+    from zkats.gadgets.merkle import MerkleTree
+    from zkats.groth16.devsetup import DevSetup
+    from zkats.groth16.prover import prove
+
+    chain = world[0]
+    cc = compile_circuit(insert.Insert(k=4))
+    zk = read_zkey(DevSetup(power=15).key("insert", cc)[0])
+    vk = zk.verifying_key()
+    contract = chain.deploy(batch_verifier_artifact([vk], "InsertBatchVerifier"), gas=15_000_000)
+    tree = MerkleTree(insert.DEPTH)
+    for i in range(6):
+        tree.append(500 + i)
+    items = []
+    for leaves in ([1, 2, 3, 4], [5, 6, 7, 0]):
+        pub, prv = insert.build(tree, leaves)
+        proof, public = prove(zk, cc.solve(insert.inputs(pub, prv)).limbs(), check=True)
+        items.append(([int(x) for x in public], proof))
+        for x in leaves:
+            tree.append(x)
+    assert items[1][0][0] == items[0][0][1]  # the second starts from the first's root
+
+    def call(its):
+        args = bt.calldata_args([0, 0], its)
+        return contract.functions.verifyBatch(*args).call({"gas": GAS})
+
+    assert bt.verify_batch([vk], [0, 0], items) and call(items) is True
+    (p0, pr0), (p1, pr1) = items
+    wrong_start = [p1[0], p1[1], p1[2] + 1, *p1[3:]]
+    reordered = [p0[0], p0[1], p0[2], p0[4], p0[3], *p0[5:]]
+    for bad in ([(p0, pr0), (wrong_start, pr1)], [(reordered, pr0), (p1, pr1)]):
+        assert not bt.verify_batch([vk], [0, 0], bad)
+        assert call(bad) is False

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from zkats.circuit import compile_circuit, list_circuits, load_circuit
-from zkats.testing.mutation import MutationReport, mutation_test
+from zkats.testing import MutationReport, mutation_test
 
-from circuit_helpers import gadget_circuit
+from zkats.testing import gadget_circuit
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "circuits" / "examples"
 SMALL_INPUTS = {
@@ -85,16 +85,16 @@ def _gadgets():
     from zkats.gadgets import bits, comparators, mux
     from zkats.gadgets.babyjubjub import (
         BASE8,
-        babyjub_mul,
-        fixed_base_mul,
-        point_add,
-        point_double,
-        var_base_mul,
+        babyjub_mul_plain,
+        babyjub_mul_fixed,
+        babyjub_add,
+        babyjub_double,
+        babyjub_mul_subgroup,
     )
-    from zkats.gadgets.eddsa import eddsa_poseidon_verify_gadget, eddsa_prv2pub, eddsa_sign_poseidon
-    from zkats.gadgets.merkle import merkle_root_gadget
-    from zkats.gadgets.pedersen import pedersen_commit_gadget
-    from zkats.gadgets.poseidon_hash import poseidon_gadget
+    from zkats.gadgets.eddsa import eddsa_verify_poseidon, eddsa_prv2pub, eddsa_sign_poseidon
+    from zkats.gadgets.merkle import merkle_root
+    from zkats.gadgets.pedersen import pedersen_commit
+    from zkats.gadgets.poseidon_hash import poseidon
 
     def ranged(fn, n=16):
         def g(api, x):
@@ -104,7 +104,7 @@ def _gadgets():
 
         return g
 
-    p1, p2 = babyjub_mul(BASE8, 12345), babyjub_mul(BASE8, 987654321)
+    p1, p2 = babyjub_mul_plain(BASE8, 12345), babyjub_mul_plain(BASE8, 987654321)
     prv = bytes(range(32))
     pub = eddsa_prv2pub(prv)
     r8, s = eddsa_sign_poseidon(prv, 42)
@@ -141,29 +141,29 @@ def _gadgets():
             [1, 0, 5, 6, 7, 8],
         ),
         "inverse_div": (lambda api, x: [api.inverse(x[0]), api.div(x[1], x[0])], [7, 35]),
-        "poseidon": (lambda api, x: poseidon_gadget(api, x), [1, 2]),
+        "poseidon": (lambda api, x: poseidon(api, x), [1, 2]),
         "merkle_depth3": (
-            lambda api, x: merkle_root_gadget(api, x[0], x[1:4], x[4:7]),
+            lambda api, x: merkle_root(api, x[0], x[1:4], x[4:7]),
             [11, 12, 13, 14, 1, 0, 1],
         ),
-        "point_add_double": (
-            lambda api, x: list(point_add(api, x[:2], x[2:])) + list(point_double(api, x[:2])),
+        "babyjub_add_double": (
+            lambda api, x: list(babyjub_add(api, x[:2], x[2:])) + list(babyjub_double(api, x[:2])),
             list(p1) + list(p2),
         ),
-        "fixed_base_mul": (
-            lambda api, x: list(fixed_base_mul(api, bits.num2bits(api, x[0], 20), BASE8)),
+        "babyjub_mul_fixed": (
+            lambda api, x: list(babyjub_mul_fixed(api, bits.num2bits(api, x[0], 20), BASE8)),
             [777777],
         ),
-        "var_base_mul": (
-            lambda api, x: list(var_base_mul(api, bits.num2bits(api, x[0], 12), x[1:3])),
+        "babyjub_mul_subgroup": (
+            lambda api, x: list(babyjub_mul_subgroup(api, bits.num2bits(api, x[0], 12), x[1:3])),
             [3001] + list(p1),
         ),
         "pedersen_commit": (
-            lambda api, x: list(pedersen_commit_gadget(api, [x[0]], x[1])),
+            lambda api, x: list(pedersen_commit(api, [x[0]], x[1])),
             [123456789, 98765432123456789],
         ),
         "eddsa_poseidon": (
-            lambda api, x: eddsa_poseidon_verify_gadget(api, x[0:2], x[2], x[3:5], x[5]) or x[2],
+            lambda api, x: eddsa_verify_poseidon(api, x[0:2], x[2], x[3:5], x[5]) or x[2],
             list(pub) + [42] + list(r8) + [s],
         ),
     }

@@ -5,7 +5,7 @@ example input (slow: a power-14 ceremony and seven setups).
     zkats circuit compile NAME -o DIR
     zkats groth16 setup NAME.r1cs POT.ptau NAME.zkey
     zkats zkey export verificationkey NAME.zkey vk.json
-    zkats prove NAME circuits/examples/NAME.json -k NAME.zkey -o proof.json -p public.json
+    zkats prove NAME circuits/examples/NAME.json -k NAME.zkey -o proof.json --public public.json
     zkats groth16 verify vk.json public.json proof.json
 """
 
@@ -74,7 +74,16 @@ def test_prove_and_verify_from_cli(tmp_path, ptau, name):
     zkats("zkey", "export", "verificationkey", zkey, vk)
     proof, public = tmp_path / "proof.json", tmp_path / "public.json"
     zkats(
-        "prove", name, EXAMPLES / f"{name}.json", "-k", zkey, "-o", proof, "-p", public, "--quiet"
+        "prove",
+        name,
+        EXAMPLES / f"{name}.json",
+        "-k",
+        zkey,
+        "-o",
+        proof,
+        "--public",
+        public,
+        "--quiet",
     )
     r = zkats("groth16", "verify", vk, public, proof)
     assert r.stdout.strip().endswith("OK")

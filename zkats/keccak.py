@@ -45,8 +45,10 @@ def _keccak_f(a):
         b = [0] * 25
         for i in range(25):
             b[_PI[i]] = _rol(a[i], _ROT[i])
-        a = [b[i] ^ ((~b[(i % 5 + 1) % 5 + 5 * (i // 5)]) & b[(i % 5 + 2) % 5 + 5 * (i // 5)])
-             for i in range(25)]
+        a = [
+            b[i] ^ ((~b[(i % 5 + 1) % 5 + 5 * (i // 5)]) & b[(i % 5 + 2) % 5 + 5 * (i // 5)])
+            for i in range(25)
+        ]
         a[0] ^= rc
     return a
 

@@ -56,30 +56,20 @@ from typing import List, Optional
 
 from .field import R
 
+# Divisions whose denominator is non-zero by an argument the R1CS cannot
+# show (scope pattern -> the argument), declared beside the gadgets that make
+# them (:func:`zkats.gadgets.assumptions.nonzero_denominators`).  Inside a
+# matching scope a row ``A * q = C`` with ``A`` and ``C`` determined
+# determines ``q``; every use is listed as a note.  Circuits may add their own
+# (``LINT_NONZERO``).
+from .gadgets.assumptions import NONZERO_ASSUMPTIONS
+from .gadgets.bits import STRICT_SCOPE
+
 #: the kinds of finding, in report order
 KINDS = ("unused_signal", "unconstrained_hint", "underdetermined", "comparator_unchecked")
 
 #: above this many linear rows/unknowns the Gaussian elimination is skipped
 LINALG_LIMIT = 4000
-
-#: Divisions whose denominator is non-zero by an argument the R1CS cannot
-#: show (scope pattern -> the argument).  Inside a matching scope a row
-#: ``A * q = C`` with ``A`` and ``C`` determined determines ``q``; every use
-#: is listed as a note.  Circuits may add their own (``LINT_NONZERO``).
-NONZERO_ASSUMPTIONS = {
-    "*babyjub_add/div": "complete twisted Edwards addition of points on the curve: "
-    "1 +- d*x1*x2*y1*y2 != 0 because d is not a square "
-    "(point_add's precondition; docs/gadgets.md)",
-    "*babyjub_double/div": "complete doubling of a point on the curve: the denominators "
-    "a*x^2 + y^2 and 2 - a*x^2 - y^2 never vanish",
-    "*babyjub_fixed_msm/div": "fixed-base chains of at most 83 3-bit windows keep every partial "
-    "sum s*B with 0 < s < L/2 below the next addend, so the "
-    "incomplete Montgomery additions never meet equal or opposite "
-    "points and no point is 2-torsion (docs/gadgets.md)",
-    "*babyjub_var_mul/div": "the accumulator starts at an order-8 point, so it never equals "
-    "+- the doubled base of the prime-order subgroup and is never "
-    "the identity or 2-torsion (docs/gadgets.md)",
-}
 
 _POW2 = {}
 for _k in range(-253, 254):
@@ -380,7 +370,7 @@ def analyse(sys_, assumptions=None):
             return False
         if total >= R:
             sc = sys_.row_scope(i)
-            if "num2bits_strict" not in sc:
+            if STRICT_SCOPE not in sc:
                 return False
             if i not in counted_dec:
                 stats["strict_decompositions"] += 1
@@ -547,6 +537,53 @@ def _linalg(rows, det):
 
 
 # ---------------------------------------------------------- comparators
+_SOUND = 1 << 253  # integer bounds below this cannot wrap around r
+
+
+def _lc_bound(lc, bound):
+    """An upper bound of the integer value of ``lc`` (non-negative
+    coefficients, every wire bounded), or None."""
+    total = 0
+    for w, v in lc.items():
+        if not v:
+            continue
+        if v >= _SOUND:
+            return None
+        if w == 0:
+            total += v
+        elif w in bound:
+            total += v * bound[w]
+        else:
+            return None
+    return total
+
+
+def _propagate_products(rows, bound, rounds=4):
+    """Bounds through products and sums: a row ``A * B = w`` (C exactly one
+    wire, coefficient 1) with A and B bounded combinations of bounded wires
+    bounds w by bound(A) * bound(B) when that is below 2^253 (so the field
+    product is the integer product).  A product of a 32-bit and a 40-bit
+    range-checked value is then known to fit in 72 bits."""
+    for _ in range(rounds):
+        changed = False
+        for a, b, c in rows:
+            cw = [(w, v) for w, v in c.items() if v]
+            if len(cw) != 1 or cw[0][1] != 1 or cw[0][0] == 0:
+                continue
+            w = cw[0][0]
+            ba = _lc_bound(a, bound)
+            if ba is None:
+                continue
+            bb = _lc_bound(b, bound)
+            if bb is None or ba * bb >= _SOUND:
+                continue
+            if ba * bb < bound.get(w, _SOUND):
+                bound[w] = ba * bb
+                changed = True
+        if not changed:
+            return
+
+
 def _comparator_findings(sys_, events, boolwire_rows):
     ranged = {}
     bound = {}
@@ -561,6 +598,7 @@ def _comparator_findings(sys_, events, boolwire_rows):
                 bound[w] = min(bound.get(w, 1 << 300), (1 << nbits) - 1)
     for w in boolwire_rows:
         bound[w] = min(bound.get(w, 1 << 300), 1)
+    _propagate_products(sys_.rows, bound)
 
     def fits(lc, nbits):
         t = {w: v for w, v in lc.t.items() if v}

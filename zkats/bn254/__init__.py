@@ -23,7 +23,8 @@ checks, arithmetic, endomorphisms), ``msm`` (multi-scalar, batch and
 fixed-base multiplication), ``ntt``, ``fr_vectors`` (element-wise Fr
 arrays), ``pairing``, ``prover_kernels`` (Groth16 prover), ``setup_kernels``
 (group FFT, sparse point combinations), ``encodings`` (snarkjs point bytes),
-``blake`` (BLAKE2b compression), ``babyjub``, ``poseidon``.
+``blake`` (BLAKE2b compression), ``babyjub``, ``poseidon``, ``wsolve`` (the
+native witness solver; imported by ``zkats.circuit`` when a circuit is solved).
 """
 
 from .buffers import (

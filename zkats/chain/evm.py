@@ -170,7 +170,9 @@ def _reason(err):
 class Chain:
     """An in-process py-evm chain with eth-tester's funded accounts."""
 
-    def __init__(self, genesis_timestamp=None):
+    def __init__(self, genesis_timestamp=None, gas_limit=None):
+        """``gas_limit``: the blocks' gas limit (eth-tester's default is
+        about 30M, Ethereum's; benchmarks of oversized batches raise it)."""
         try:
             from eth_tester import EthereumTester, PyEVMBackend
             from web3 import EthereumTesterProvider, Web3
@@ -178,11 +180,12 @@ class Chain:
             raise ChainError(
                 "web3 / eth-tester[py-evm] not installed (pip install -e .[evm])"
             ) from None
-        params = None
+        overrides = {}
         if genesis_timestamp is not None:
-            params = PyEVMBackend.generate_genesis_params(
-                overrides={"timestamp": int(genesis_timestamp)}
-            )
+            overrides["timestamp"] = int(genesis_timestamp)
+        if gas_limit is not None:
+            overrides["gas_limit"] = int(gas_limit)
+        params = PyEVMBackend.generate_genesis_params(overrides=overrides) if overrides else None
         self.tester = EthereumTester(PyEVMBackend(genesis_parameters=params))
         self.w3 = Web3(EthereumTesterProvider(self.tester))
         self.accounts = list(self.w3.eth.accounts)

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 
 from ..errors import CircuitError
 from ..field import R
+from .hints import native
 from .lc import LC, SymLC, ValLC
 
 
@@ -202,6 +203,8 @@ class API:
         wires = self._hint(fn, inputs, n_out)
         for w in wires:
             self.hint_wires.append(self._wire_of(w))
+        if name is None:
+            name = self._hint_name(inputs)
         if name is not None:
             if n_out == 1:
                 self.wire_names[self._wire_of(wires[0])] = str(name)
@@ -209,6 +212,28 @@ class API:
                 for i, w in enumerate(wires):
                     self.wire_names[self._wire_of(w)] = f"{name}[{i}]"
         return wires[0] if n_out == 1 else wires
+
+    def _hint_name(self, inputs):
+        """A name for an unnamed hint's outputs when every input is a named
+        signal: ``num2bits(size)`` (the innermost scope, the inputs' names),
+        so that errors name the user's signals rather than ``hint388``."""
+        if self.is_solving:
+            return None
+        names = []
+        for x in _flatten(list(inputs), []):
+            if isinstance(x, int):
+                continue
+            w = self._wire_of(x, strict=False)
+            nm = None
+            if w is not None and w > 0:
+                nm = self.names.get(w) or self.wire_names.get(w)
+            if nm is None:
+                return None
+            names.append(nm)
+        if not names or len(names) > 4:
+            return None
+        scope = self.current_scope.rpartition("/")[2] or "hint"
+        return f"{scope}({', '.join(names)})"
 
     def name(self, x, name):
         """Give an internal wire (a plain wire LC) a name for error messages."""
@@ -224,10 +249,12 @@ class API:
         return w
 
 
+@native("inv")
 def _inv(x):
     return pow(x, -1, R) if x else 0
 
 
+@native("div")
 def _div(a, b):
     return a * pow(b, -1, R) % R if b else 0
 

@@ -23,7 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-_VERSION = "zkats-compile-cache-v1"
+from ..field import ints_to_limbs
+
+_VERSION = "zkats-compile-cache-v3"
 
 
 def cache_dir():
@@ -103,6 +105,9 @@ def store(key, cc):
             "scope_names": cc.scope_names,
             "wire_names": {str(k): v for k, v in cc.wire_names.items()},
         }
+        prog = cc.program
+        if prog is not None:
+            meta["program"] = prog.meta()
         arrays = {
             "meta": np.frombuffer(json.dumps(meta).encode(), np.uint8),
             "coeffs": cc.coeff_limbs(),
@@ -112,6 +117,14 @@ def store(key, cc):
         }
         for m, (rows, cols, cids) in zip("ABC", cc.mats):
             arrays[f"{m}_rows"], arrays[f"{m}_cols"], arrays[f"{m}_cids"] = rows, cols, cids
+        if prog is not None:  # the witness program (program.py) beside the constraints
+            for a in prog.ARRAYS:
+                arrays[f"prog_{a}"] = getattr(prog, a)
+            arrays["prog_coeffs"] = (
+                ints_to_limbs(prog.coeffs) if prog.coeffs else np.zeros((0, 4), np.uint64)
+            )
+            meta["program"]["hash"] = _program_hash(arrays)
+            arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=d)
         try:
             with os.fdopen(fd, "wb") as f:
@@ -125,6 +138,42 @@ def store(key, cc):
             raise
     except Exception:
         pass
+
+
+def _program_hash(arrays):
+    h = hashlib.sha256(b"zkats/witness-program/v1")
+    for a in ("code", "lc_ptr", "lc_col", "lc_cid", "lc_base", "lc_bcoef", "coeffs"):
+        x = np.ascontiguousarray(arrays[f"prog_{a}"])
+        h.update(f"{a}:{x.dtype.str}:{x.shape}".encode())
+        h.update(x.tobytes())
+    return h.hexdigest()
+
+
+def _load_program(z, pmeta):
+    """The stored witness program (without its hints' Python functions), or
+    None when there is none; raises (so the entry is recompiled) when it does
+    not match its hash.  The native solver bounds-checks every index it reads."""
+    from ..field import limbs_to_ints
+    from .program import WitnessProgram
+
+    if pmeta is None:
+        return None
+    arrays = {f"prog_{a}": z[f"prog_{a}"] for a in WitnessProgram.ARRAYS}
+    arrays["prog_coeffs"] = z["prog_coeffs"]
+    if _program_hash(arrays) != pmeta["hash"]:
+        raise ValueError("witness program hash mismatch")
+    return WitnessProgram(
+        code=arrays["prog_code"].astype(np.int64),
+        lc_ptr=arrays["prog_lc_ptr"].astype(np.int64),
+        lc_col=arrays["prog_lc_col"].astype(np.int64),
+        lc_cid=arrays["prog_lc_cid"].astype(np.int64),
+        lc_base=arrays["prog_lc_base"].astype(np.int64),
+        lc_bcoef=arrays["prog_lc_bcoef"].astype(np.int64),
+        coeffs=limbs_to_ints(arrays["prog_coeffs"]),
+        n_hints=int(pmeta["n_hints"]),
+        n_py_hints=int(pmeta["n_py_hints"]),
+        io_limbs=int(pmeta["io_limbs"]),
+    )
 
 
 def load(key, circuit, layout):
@@ -156,6 +205,7 @@ def load(key, circuit, layout):
             cs = z["constraint_scope"].astype(np.int32)
             ws = z["wire_scope"].astype(np.int32)
             hw = z["hint_wires"].astype(np.int64)
+            program = _load_program(z, meta.get("program"))
         n_wires, n_cons = int(meta["n_wires"]), int(meta["n_constraints"])
         for rows, cols, cids in mats:
             if rows.shape != cols.shape or rows.shape != cids.shape:
@@ -185,6 +235,7 @@ def load(key, circuit, layout):
             ws,
             hw,
             {int(k): v for k, v in meta["wire_names"].items()},
+            program=program,
         )
         if cc.hash != meta["hash"]:
             return None

@@ -17,30 +17,46 @@ import numpy as np
 
 from ..errors import CircuitError, InputError, UnsatisfiedConstraint
 from ..field import R, ints_to_limbs
-from .api import Builder, Solver
+from .api import Solver
 from .declare import Circuit, Layout
 
 _CHECK_CHUNK = 1 << 15
 
 
 class Witness:
-    """All wire values (``values[0] == 1``) as Python ints mod r."""
+    """All wire values (``values[0] == 1``) as Python ints mod r, or (from the
+    native solver) as canonical limbs that become ints only when asked."""
 
-    def __init__(self, values, n_public):
-        self.values = values
+    def __init__(self, values, n_public, limbs=None):
+        self._values = values
+        self._limbs = limbs
         self.n_public = n_public
+
+    @property
+    def values(self):
+        if self._values is None:
+            from ..field import limbs_to_ints
+
+            self._values = limbs_to_ints(self._limbs)
+        return self._values
 
     @property
     def public(self):
         """Public signals in snarkjs' public.json order (outputs, then public inputs)."""
+        if self._values is None:
+            from ..field import limbs_to_ints
+
+            return limbs_to_ints(self._limbs[1 : 1 + self.n_public])
         return self.values[1 : 1 + self.n_public]
 
     def limbs(self):
         """numpy uint64 (n_wires, 4) canonical limbs (for the prover and .wtns)."""
-        return ints_to_limbs(self.values)
+        if self._limbs is None:
+            self._limbs = ints_to_limbs(self._values)
+        return self._limbs
 
     def __len__(self):
-        return len(self.values)
+        return len(self._values) if self._values is not None else self._limbs.shape[0]
 
 
 class CompiledCircuit:
@@ -63,6 +79,7 @@ class CompiledCircuit:
         hint_wires,
         wire_names,
         content_hash=None,
+        program=None,
     ):
         self.circuit = circuit
         self.layout = layout
@@ -78,6 +95,8 @@ class CompiledCircuit:
         self._coeff_limbs = None
         self._r1cs = None
         self._hint_set = None
+        self.program = program  # WitnessProgram (program.py) or None
+        self._native = None
         self.hash = content_hash or self._content_hash()
 
     # ------------------------------------------------------------- shape
@@ -218,15 +237,26 @@ class CompiledCircuit:
         return f"w{w}"
 
     # ------------------------------------------------------------- solving
-    def solve(self, inputs, check=True, source="input", hint_hook=None):
+    def solve(self, inputs, check=True, source="input", hint_hook=None, engine=None):
         """Witness for ``inputs`` (circom input.json style: name -> int, decimal
         string or nested list).  Raises InputError for missing, unknown or
         non-canonical inputs, and (with ``check``) UnsatisfiedConstraint for the
         first constraint the inputs violate.  ``hint_hook(i, fn, args, outs)``
         (for tests) may replace the outputs of the i-th hint call.
+
+        ``engine``: ``"native"`` replays the circuit's witness program in C
+        (``program.py``), ``"python"`` runs ``define`` again (the reference);
+        the default is native when the circuit has a program, unless
+        ``ZKATS_SOLVER=python``.  Both give the same witness and errors.
         """
         lay = self.layout
         values = parse_inputs(lay, inputs, source)
+        if engine is None:
+            engine = os.environ.get("ZKATS_SOLVER", "native")
+        if engine not in ("native", "python"):
+            raise CircuitError(f"unknown solver engine {engine!r} (native or python)")
+        if engine == "native" and self.program is not None:
+            return self._solve_native(values, check, hint_hook)
         solver = Solver(lay.first_internal, values)
         solver.n_pub_out = lay.n_pub_out
         solver.names = lay.names
@@ -243,6 +273,83 @@ class CompiledCircuit:
         if check and solver.first_failure is not None:
             raise self._unsatisfied(solver.first_failure, values)
         return wit
+
+    def witness_program(self, functions=False):
+        """The circuit's :class:`~.program.WitnessProgram` (None if it has
+        none); with ``functions``, one that knows its hints' Python functions
+        (a program loaded from the disk cache is traced again once)."""
+        prog = self.program
+        if prog is not None and functions and not prog.has_functions:
+            from .program import Tracer
+
+            t = Tracer(self.layout.first_internal)
+            again = _compile_fresh(self.circuit, self.layout, builder=t)
+            traced = again.program
+            if traced is None or again.hash != self.hash or not traced.same_code(prog):
+                raise CircuitError(
+                    f"{self.name}: define traced a different witness program than the cached one"
+                )
+            self.program = prog = traced
+        return prog
+
+    def _native_program(self):
+        if self._native is None:
+            from ..bn254.wsolve import NativeWitnessProgram
+
+            prog = self.program
+            self._native = NativeWitnessProgram(
+                self.n_wires,
+                prog.code,
+                prog.lc_ptr,
+                prog.lc_col,
+                prog.lc_cid,
+                prog.lc_base,
+                prog.lc_bcoef,
+                ints_to_limbs(prog.coeffs) if prog.coeffs else np.zeros((0, 4), np.uint64),
+                prog.io_limbs,
+            )
+        return self._native
+
+    def _solve_native(self, values, check, hint_hook):
+        from .program import hint_args
+
+        prog = self.witness_program(functions=hint_hook is not None or self.program.n_py_hints > 0)
+        nat = self._native_program()
+        fi = self.first_internal
+        limbs = np.zeros((self.n_wires, 4), dtype=np.uint64)
+        limbs[:fi] = ints_to_limbs([0 if v is None else v for v in values])
+
+        def on_hint(hid, ins, outs, n_out, w0):
+            fn = prog.hint_fns[hid]
+            name = getattr(fn, "__name__", fn)
+            args = hint_args(prog.hint_shapes[hid], ins)
+            if outs is None:
+                try:
+                    outs = fn(*args)
+                except Exception as exc:  # the hint's own failure, reported with its place
+                    scope = self.scope_names[self.wire_scope[w0 - fi]]
+                    raise CircuitError(
+                        f"hint {name!s} failed in scope {scope!r}: {type(exc).__name__}: {exc}"
+                    ) from exc
+                if n_out == 1 and not isinstance(outs, (list, tuple)):
+                    outs = [outs]
+                outs = list(outs)
+            if hint_hook is not None:
+                outs = list(hint_hook(hid, fn, args, outs))
+            if len(outs) != n_out:
+                raise CircuitError(f"hint {name!s} returned {len(outs)} values, expected {n_out}")
+            for v in outs:
+                if isinstance(v, bool) or not isinstance(v, int):
+                    raise CircuitError(f"hint {name!s} returned a {type(v).__name__}, expected int")
+            return [v % R for v in outs]
+
+        mont, bad = nat.run(limbs, on_hint, stop_at_hints=hint_hook is not None, check=check)
+        out = nat.canonical(mont)
+        if bad is not None:
+            from ..field import limbs_to_ints
+
+            raise self._unsatisfied(bad, limbs_to_ints(out))
+        return Witness(None, self.n_public, limbs=out)
 
     # ------------------------------------------------------------- checking
     def _row_entries(self, m, row):
@@ -421,7 +528,7 @@ def _run_define(circuit, layout, api):
     missing = [
         layout.names[w]
         for w in range(1, layout.n_pub_out + 1)
-        if (api.values[w] is None if api.is_solving else w not in api.outputs_set)
+        if (api.values[w] is None if isinstance(api, Solver) else w not in api.outputs_set)
     ]
     if missing:
         raise CircuitError(
@@ -436,7 +543,9 @@ def _arr(a, dtype):
 def _compile_fresh(circuit, layout, builder=None):
     """Compile without the cache; ``builder`` (a fresh :class:`Builder`) lets
     the linter keep the builder's records (e.g. ``lint_events``)."""
-    b = builder if builder is not None else Builder(layout.first_internal)
+    from .program import Tracer
+
+    b = builder if builder is not None else Tracer(layout.first_internal)
     b.n_pub_out = layout.n_pub_out
     b.names = layout.names
     _run_define(circuit, layout, b)
@@ -468,6 +577,7 @@ def _compile_fresh(circuit, layout, builder=None):
         ws,
         hw,
         dict(b.wire_names),
+        program=b.program() if isinstance(b, Tracer) else None,
     )
 
 

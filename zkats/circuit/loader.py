@@ -22,9 +22,29 @@ def _import_builtin():
             importlib.import_module(f"zkats.circuits.{mod.name}")
 
 
+def _user_files():
+    """The .py files named by ``$ZKATS_CIRCUITS`` (files or folders, separated
+    like PATH): the user's own circuits, registered by name on import."""
+    import os
+
+    out = []
+    for part in filter(None, os.environ.get("ZKATS_CIRCUITS", "").split(os.pathsep)):
+        p = Path(part)
+        if p.is_dir():
+            out.extend(sorted(q for q in p.glob("*.py") if not q.name.startswith("_")))
+        elif p.suffix == ".py" and p.is_file():
+            out.append(p)
+        else:
+            raise InputError(f"ZKATS_CIRCUITS: {part}: not a .py file or a folder")
+    return out
+
+
 def list_circuits():
-    """{name: class} of every registered circuit (built-in ones imported)."""
+    """{name: class} of every registered circuit (built-in ones and those of
+    ``$ZKATS_CIRCUITS`` imported)."""
     _import_builtin()
+    for f in _user_files():
+        _exec_file(f)
     return dict(sorted(registered().items()))
 
 
@@ -40,6 +60,24 @@ _NOT_PYTHON = {
 }
 
 
+def _exec_file(p):
+    """Import the .py file ``p`` once (its @register calls run); (module, name)."""
+    modname = "zkats_user_circuit_" + hashlib.sha256(str(p.resolve()).encode()).hexdigest()[:12]
+    if modname in sys.modules:
+        return sys.modules[modname], modname
+    spec = importlib.util.spec_from_file_location(modname, p)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[modname] = mod
+    try:
+        spec.loader.exec_module(mod)
+    except Exception as exc:
+        sys.modules.pop(modname, None)
+        raise CircuitError(
+            f"{p}: importing the circuit failed: {type(exc).__name__}: {exc}"
+        ) from exc
+    return mod, modname
+
+
 def _load_file(path):
     p = Path(path)
     if p.suffix != ".py":
@@ -51,17 +89,7 @@ def _load_file(path):
         raise InputError(f"{path}: not a zkats circuit: give a registered name or a .py file")
     if not p.is_file():
         raise InputError(f"{path}: no such circuit file")
-    modname = "zkats_user_circuit_" + hashlib.sha256(str(p.resolve()).encode()).hexdigest()[:12]
-    spec = importlib.util.spec_from_file_location(modname, p)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[modname] = mod
-    try:
-        spec.loader.exec_module(mod)
-    except Exception as exc:
-        sys.modules.pop(modname, None)
-        raise CircuitError(
-            f"{path}: importing the circuit failed: {type(exc).__name__}: {exc}"
-        ) from exc
+    mod, modname = _exec_file(p)
     classes = [
         v
         for v in vars(mod).values()
@@ -77,22 +105,77 @@ def _load_file(path):
     if len(pick) > 1:
         raise CircuitError(
             f"{path}: defines several circuits "
-            f"({', '.join(c.__name__ for c in pick)}); register exactly one"
+            f"({', '.join(c.__name__ for c in pick)}); "
+            + (
+                f"name one: {path}:{pick[0].circuit_name}"
+                if reg
+                else "register them with @register(NAME) and name one as FILE.py:NAME"
+            )
         )
     return pick[0]
+
+
+def _check_params(label, cls, params):
+    """One-line errors for a parameter the constructor does not take, or a
+    text where its default is an integer (``-p size_bits=abc``)."""
+    import inspect
+
+    if cls.__init__ is object.__init__:
+        if params:
+            k = next(iter(params))
+            raise InputError(f"{label}: no parameter {k!r} (the circuit takes no parameters)")
+        return
+    try:
+        sig = inspect.signature(cls.__init__)
+    except (TypeError, ValueError):
+        return
+    accepted = {
+        k: v
+        for k, v in list(sig.parameters.items())[1:]
+        if v.kind in (v.POSITIONAL_OR_KEYWORD, v.KEYWORD_ONLY)
+    }
+    takes_any = any(v.kind == v.VAR_KEYWORD for v in sig.parameters.values())
+    shown = ", ".join(
+        k if v.default is v.empty else f"{k}={v.default!r}" for k, v in accepted.items()
+    )
+    for k, value in params.items():
+        if k not in accepted:
+            if takes_any:
+                continue
+            raise InputError(f"{label}: no parameter {k!r} (parameters: {shown or 'none'})")
+        default = accepted[k].default
+        wants_int = accepted[k].annotation is int or (
+            isinstance(default, int) and not isinstance(default, bool)
+        )
+        if wants_int and not isinstance(value, int):
+            raise InputError(f"{label}: -p {k}={value}: {k} takes an integer (default {default})")
 
 
 def load_circuit(name_or_path, **params):
     """An instance of the circuit named by a registered name or a ``.py`` path.
     ``params`` go to the class constructor."""
     s = str(name_or_path)
-    if s.endswith(".py") or "/" in s or Path(s).is_file():
+    file_part, _, reg_name = s.rpartition(":")
+    if file_part.endswith(".py") and reg_name:
+        # FILE.py:NAME - a circuit registered as NAME in the user's own file
+        p = Path(file_part)
+        if not p.is_file():
+            raise InputError(f"{file_part}: no such circuit file")
+        _exec_file(p)
+        cls = registered().get(reg_name)
+        if cls is None:
+            raise InputError(f"{file_part}: registers no circuit named {reg_name!r}")
+    elif s.endswith(".py") or "/" in s or Path(s).is_file():
         cls = _load_file(s)
     else:
         circuits = list_circuits()
         if s not in circuits:
-            raise InputError(f"unknown circuit {s!r} (known: {', '.join(circuits) or 'none'})")
+            raise InputError(
+                f"unknown circuit {s!r} (known: {', '.join(circuits) or 'none'}; a circuit of "
+                "your own: FILE.py, FILE.py:NAME, or ZKATS_CIRCUITS=FILE.py)"
+            )
         cls = circuits[s]
+    _check_params(s, cls, params)
     try:
         return cls(**params)
     except TypeError as exc:

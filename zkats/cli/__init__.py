@@ -21,15 +21,47 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def _lean_wtns(paths):
+    """``zkats wtns calculate CIRCUIT.wasm INPUT.json OUT.wtns`` without
+    click (its start-up is a visible part of a witness calculation): the
+    same files and one-line errors as the click command; None hands the
+    arguments to click (an option, a directory)."""
+    import os
+
+    if any(p.startswith("-") or not p or os.path.isdir(p) for p in paths):
+        return None
+    from ..errors import ZkatsError
+
+    try:
+        from ..circom.wasm_witness import calculate_wtns
+        from ..formats.jsonio import load_file
+
+        calculate_wtns(paths[0], load_file(paths[1]), paths[2])
+    except (ZkatsError, OSError, MemoryError) as err:
+        sys.stderr.write(f"zkats: error: {err}\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("\nAborted!\n")
+        return 1
+    return 0
+
+
 def run(argv=None):
     """Console entry point: exits with the command's status."""
     args = sys.argv[1:] if argv is None else list(argv)
+    if args[:2] == ["wtns", "calculate"] and len(args) == 5 and args[2].endswith(".wasm"):
+        code = _lean_wtns(args[2:])
+        if code is not None:
+            sys.exit(code)
     if args[:2] == ["groth16", "prove"]:
         from ._lean_prove import run_prove
 
         code = run_prove(args[2:])
         if code is not None:
             sys.exit(code)
-    from ._app import main
+    from ._app import _quiet_broken_pipe, main
 
-    return main() if argv is None else main(args)
+    try:
+        return main() if argv is None else main(args)
+    except BrokenPipeError:
+        _quiet_broken_pipe()

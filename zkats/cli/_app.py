@@ -32,8 +32,22 @@ _HINTS = {
         f"powersoftau {c}": "ceremony"
         for c in ("new", "contribute", "beacon", "prepare", "preparephase2", "verify")
     },
-    **{f"zkey {c}": "ceremony" for c in ("new", "contribute", "beacon", "verify")},
+    **{
+        f"zkey {c}": "ceremony"
+        for c in ("new", "contribute", "beacon", "verify", "verifyfromr1cs", "verifyfrominit")
+    },
     "export verificationkey": "ceremony",
+    "groth16 fullprove": "circom",
+    "wtns calculate": "circuit",
+    "wtns check": "circuit",
+    "r1cs info": "circuit",
+    "wtns debug": "inspect",
+    "wtns export": "inspect",
+    "r1cs print": "inspect",
+    "r1cs export": "inspect",
+    "export json": "inspect",
+    "zkats info": "inspect",
+    "powersoftau truncate": "inspect",
 }
 _loaded = set()
 _all_loaded = False
@@ -81,10 +95,36 @@ class _LazyGroup(click.Group):
 _LazyGroup.group_class = _LazyGroup
 
 
+def _quiet_broken_pipe():
+    """The reader of our output went away (``zkats circuit list | head -1``):
+    stop quietly with status 0, as the shell's own tools do.  stdout is
+    pointed at /dev/null so the interpreter's final flush cannot fail."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    sys.exit(0)
+
+
 class _Group(_LazyGroup):
+    def main(self, *args, **kwargs):
+        try:
+            return super().main(*args, **kwargs)
+        except SystemExit as exc:
+            # click turns a broken pipe outside invoke (help texts, usage
+            # errors) into exit 1 after wrapping stdout: make it quiet too
+            if exc.code == 1 and type(sys.stdout).__name__.endswith("PacifyFlushWrapper"):
+                _quiet_broken_pipe()
+            raise
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
         except ZkatsError as err:
             if ctx.obj and ctx.obj.get("debug"):
                 raise

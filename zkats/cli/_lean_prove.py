@@ -15,7 +15,7 @@ import os
 import sys
 import time
 
-_FLAGS = {"--quiet": "quiet", "--json": "as_json"}
+_FLAGS = {"--quiet": "quiet", "--json": "as_json", "--verbose": "verbose", "-v": "verbose"}
 
 
 class Progress:
@@ -49,18 +49,41 @@ class Progress:
 
 
 def prove_command(
-    zkey_file, wtns_file, proof_file, public_file, r1cs_file=None, quiet=False, as_json=False
+    zkey_file,
+    wtns_file,
+    proof_file,
+    public_file,
+    r1cs_file=None,
+    quiet=False,
+    as_json=False,
+    verbose=False,
+    remote=None,
 ):
     """Prove from files and write the proof and the public signals
     (snarkjs' JSON); with ``as_json`` print the stage timings on stdout.
+    ``verbose`` (snarkjs' -v) is accepted: the stage lines are shown unless
+    ``quiet``.  ``remote``: a ``prove(zkey_path, witness)`` that proves
+    elsewhere (the ``--cluster`` option, :mod:`zkats.cli._cluster`).
     Raises :class:`zkats.ZkatsError` for bad input."""
     from ..formats.snarkjs_json import write_proof, write_public
     from ..groth16.prover import prove_files
 
     progress = Progress(quiet)
-    proof, public = prove_files(
-        zkey_file, wtns_file, r1cs_path=r1cs_file, progress=progress.stage, timings=progress.timings
-    )
+    if remote is None:
+        proof, public = prove_files(
+            zkey_file,
+            wtns_file,
+            r1cs_path=r1cs_file,
+            progress=progress.stage,
+            timings=progress.timings,
+        )
+    else:
+        from ..formats.wtns import read_wtns_buffer
+
+        progress.stage("read witness")
+        witness = read_wtns_buffer(wtns_file)
+        progress.stage("prove on the cluster")
+        proof, public = remote(zkey_file, witness)
     progress.stage("write")
     write_proof(proof_file, proof)
     write_public(public_file, public)
@@ -75,7 +98,7 @@ def prove_command(
 def parse(args):
     """The keyword arguments of :func:`prove_command` for ``args`` (what
     follows ``groth16 prove``), or None when click should handle them."""
-    paths, opts = [], {"r1cs_file": None, "quiet": False, "as_json": False}
+    paths, opts = [], {"r1cs_file": None, "quiet": False, "as_json": False, "verbose": False}
     i = 0
     while i < len(args):
         a = args[i]

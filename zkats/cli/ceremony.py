@@ -246,18 +246,14 @@ def zkey_beacon(inp, out, beacon_hash, num_iterations_exp, name, quiet):
     click.echo(f"Contribution hash: {_hex(h)}")
 
 
-@zkey.command("verify")
-@click.argument("r1cs_file", metavar="CIRCUIT.r1cs", type=click.Path(dir_okay=False))
-@click.argument("ptau_file", metavar="POT.ptau", type=click.Path(dir_okay=False))
-@click.argument("zkey_file", metavar="FINAL.zkey", type=click.Path(dir_okay=False))
-@click.option(
+_ALLOW_NO_CONTRIB = click.option(
     "--allow-no-contributions",
     is_flag=True,
     help="Accept a key whose delta is still the generator (tests only: such a key is insecure).",
 )
-@_quiet
-def zkey_verify(r1cs_file, ptau_file, zkey_file, allow_no_contributions, quiet):
-    """Check a .zkey against its circuit and ptau, and every contribution."""
+
+
+def _verify_from_r1cs(r1cs_file, ptau_file, zkey_file, allow_no_contributions):
     from ..groth16 import phase2
 
     for line in phase2.verify(
@@ -265,6 +261,91 @@ def zkey_verify(r1cs_file, ptau_file, zkey_file, allow_no_contributions, quiet):
     ):
         click.echo(line)
     click.echo("ZKey OK")
+
+
+def _verify_from_init(init_file, ptau_file, zkey_file, allow_no_contributions):
+    from ..formats.points import g1_from_lem
+    from ..formats.ptau import read_ptau
+    from ..formats.zkey import read_zkey
+    from ..groth16 import generator, phase2
+
+    init = read_zkey(init_file, check="full")
+    if init.contributions:
+        raise VerificationError(
+            f"{init_file}: has {len(init.contributions)} contributions; the initial key "
+            "(groth16 setup's output) has none"
+        )
+    pt = read_ptau(ptau_file, check="lazy")
+    if not pt.prepared or init.power > pt.power:
+        raise VerificationError(f"{ptau_file}: not a prepared ptau big enough for {init_file}")
+    generator.check_used_points(pt, init.power)
+
+    def g1(arr):
+        return g1_from_lem(arr[0].astype("<u8").tobytes())
+
+    if (init.alpha_1, init.beta_1) != (g1(pt.alpha_tau_g1), g1(pt.beta_tau_g1)):
+        raise VerificationError(f"{init_file}: alpha/beta are not {ptau_file}'s")
+    zk = read_zkey(zkey_file, check="full")
+    for line in phase2.verify_from_init(init, zk, allow_no_contributions):
+        click.echo(line)
+    click.echo("ZKey OK")
+
+
+@zkey.command("verify")
+@click.argument(
+    "args", nargs=-1, metavar="[r1cs|init] [circuit.r1cs] [powersoftau.ptau] [circuit_final.zkey]"
+)
+@_ALLOW_NO_CONTRIB
+@_quiet
+def zkey_verify(args, allow_no_contributions, quiet):
+    """Check a .zkey against its circuit and ptau, and every contribution
+    (`zkey verify init INIT.zkey POT.ptau FINAL.zkey`: against the initial
+    key instead of the circuit)."""
+    mode = "r1cs"
+    if args and args[0] in ("r1cs", "init"):
+        mode, args = args[0], args[1:]
+    if len(args) > 3:
+        raise click.UsageError(f"too many arguments: {' '.join(args[3:])}")
+    first = "circuit_0000.zkey" if mode == "init" else "circuit.r1cs"
+    defaults = (first, "powersoftau.ptau", "circuit_final.zkey")
+    files = list(args) + list(defaults[len(args) :])
+    if mode == "init":
+        _verify_from_init(*files, allow_no_contributions)
+    else:
+        _verify_from_r1cs(*files, allow_no_contributions)
+
+
+@zkey.command("verifyfromr1cs")
+@click.argument("r1cs_file", metavar="[circuit.r1cs]", default="circuit.r1cs", required=False)
+@click.argument(
+    "ptau_file", metavar="[powersoftau.ptau]", default="powersoftau.ptau", required=False
+)
+@click.argument(
+    "zkey_file", metavar="[circuit_final.zkey]", default="circuit_final.zkey", required=False
+)
+@_ALLOW_NO_CONTRIB
+@_quiet
+def zkey_verifyfromr1cs(r1cs_file, ptau_file, zkey_file, allow_no_contributions, quiet):
+    """Same as `zkey verify r1cs`."""
+    _verify_from_r1cs(r1cs_file, ptau_file, zkey_file, allow_no_contributions)
+
+
+@zkey.command("verifyfrominit")
+@click.argument(
+    "init_file", metavar="[circuit_0000.zkey]", default="circuit_0000.zkey", required=False
+)
+@click.argument(
+    "ptau_file", metavar="[powersoftau.ptau]", default="powersoftau.ptau", required=False
+)
+@click.argument(
+    "zkey_file", metavar="[circuit_final.zkey]", default="circuit_final.zkey", required=False
+)
+@_ALLOW_NO_CONTRIB
+@_quiet
+def zkey_verifyfrominit(init_file, ptau_file, zkey_file, allow_no_contributions, quiet):
+    """Check a .zkey against the initial key (groth16 setup's output): the
+    same checks as `zkey verify` without recomputing the key from the .r1cs."""
+    _verify_from_init(init_file, ptau_file, zkey_file, allow_no_contributions)
 
 
 @export.command("verificationkey")

@@ -36,6 +36,9 @@ def _stem(name):
     from pathlib import Path
 
     s = str(name)
+    file_part, _, reg = s.rpartition(":")
+    if file_part.endswith(".py") and reg:
+        return reg  # FILE.py:NAME
     return Path(s).stem if s.endswith(".py") else s.replace("/", "_")
 
 
@@ -182,11 +185,10 @@ def wtns_calculate(name, input_json, out_wtns, params, verbose):
     click.echo(f"{out_wtns}: {len(w)} values; public: {json.dumps([str(v) for v in w.public])}")
 
 
-@wtns.command("check")
-@click.argument("r1cs_file", type=click.Path(dir_okay=False))
-@click.argument("wtns_file", type=click.Path(dir_okay=False))
-def wtns_check(r1cs_file, wtns_file):
-    """Check that WTNS_FILE satisfies every constraint of R1CS_FILE."""
+def check_witness(r1cs_file, wtns_file, names=None, show_all=False):
+    """Check a witness against every constraint; raise UnsatisfiedConstraint
+    naming the first failing one (with signal names and the values when
+    ``names`` from a .sym file are given)."""
     from ..errors import InputError, UnsatisfiedConstraint
     from ..formats.r1cs import r1cs_unsatisfied, read_r1cs
     from ..formats.wtns import read_wtns_ints
@@ -197,12 +199,56 @@ def wtns_check(r1cs_file, wtns_file):
         raise InputError(f"{wtns_file}: {len(w)} values, but {r1cs_file} has {r.n_wires} wires")
     if w and w[0] != 1:
         raise UnsatisfiedConstraint(f"{wtns_file}: value 0 (the constant one) is {w[0]}, not 1")
-    bad = r1cs_unsatisfied(r, w)
+    bad = r1cs_unsatisfied(r, w, first_only=not show_all)
     if bad:
+        texts = [_describe_failing(r, i, w, names) for i in bad]
+        for i, t in zip(bad[1:], texts[1:]):
+            click.echo(f"constraint {i} is not satisfied{t}", err=True)
+        more = f" ({len(bad)} constraints fail)" if len(bad) > 1 else ""
         raise UnsatisfiedConstraint(
-            f"{wtns_file}: constraint {bad[0]} of {r1cs_file} is not satisfied", index=bad[0]
+            f"{wtns_file}: constraint {bad[0]} of {r1cs_file} is not satisfied{more}{texts[0]}",
+            index=bad[0],
         )
     click.echo(f"OK: {r.n_constraints} constraints satisfied")
+
+
+def _describe_failing(r, i, w, names):
+    """'' or, with names, ': [ main.a ] * [ main.b ] - [ main.c ] = 0
+    (7 * 3 != 22)'."""
+    if names is None:
+        return ""
+    from ..circom.sym import constraint_text
+    from ..field import R, limbs_to_ints
+
+    lcs = []
+    for M in (r.A, r.B, r.C):
+        lo = int(M.rows.searchsorted(i, "left"))
+        hi = int(M.rows.searchsorted(i, "right"))
+        vals = limbs_to_ints(M.coeffs[lo:hi]) if hi > lo else []
+        lcs.append(dict(zip(M.cols[lo:hi].tolist(), vals)))
+    ev = [sum(v * w[k] for k, v in lc.items()) % R for lc in lcs]
+    return f": {constraint_text(*lcs, names)} ({ev[0]} * {ev[1]} != {ev[2]})"
+
+
+@wtns.command("check")
+@click.argument("r1cs_file", metavar="[circuit.r1cs]", default="circuit.r1cs", required=False)
+@click.argument("wtns_file", metavar="[witness.wtns]", default="witness.wtns", required=False)
+@click.option(
+    "--sym",
+    "sym_file",
+    type=click.Path(dir_okay=False),
+    help="circom's .sym file: name the failing constraint's signals (and show their values).",
+)
+@click.option("--all", "show_all", is_flag=True, help="Report every failing constraint.")
+@click.option("--verbose", "-v", is_flag=True, hidden=True)
+def wtns_check(r1cs_file, wtns_file, sym_file, show_all, verbose):
+    """Check that the witness satisfies every constraint of the .r1cs."""
+    names = None
+    if sym_file:
+        from ..circom.sym import read_sym
+
+        names = read_sym(sym_file)
+    check_witness(r1cs_file, wtns_file, names, show_all)
 
 
 @r1cs.command("info")

@@ -15,6 +15,7 @@ import sys
 import click
 
 from . import main
+from ._cluster import cluster_option, remote_prover
 from ._groups import export, groth16
 from ._lean_prove import Progress as _Progress
 
@@ -31,21 +32,51 @@ from ._lean_prove import Progress as _Progress
     help="Constraint file, used to name the failing constraint of a bad witness.",
 )
 @click.option("--quiet", is_flag=True, help="No progress output.")
+@click.option("--verbose", "-v", is_flag=True, help="Stage lines on stderr (the default).")
 @click.option("--json", "as_json", is_flag=True, help="Print per-stage timings as JSON on stdout.")
-def groth16_prove(zkey_file, wtns_file, proof_file, public_file, r1cs_file, quiet, as_json):
+@cluster_option
+@click.option(
+    "--shards",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --cluster: split the key over this many workers (one large proof).",
+)
+def groth16_prove(
+    zkey_file,
+    wtns_file,
+    proof_file,
+    public_file,
+    r1cs_file,
+    quiet,
+    verbose,
+    as_json,
+    cluster,
+    shards,
+):
     """Prove with a Groth16 key and a witness (snarkjs' argument order)."""
     from ._lean_prove import prove_command
 
     # (``zkats groth16 prove`` from the console script reaches prove_command
-    # without click: zkats.cli.run)
-    prove_command(zkey_file, wtns_file, proof_file, public_file, r1cs_file, quiet, as_json)
+    # without click unless --cluster is given: zkats.cli.run)
+    prove_command(
+        zkey_file,
+        wtns_file,
+        proof_file,
+        public_file,
+        r1cs_file,
+        quiet,
+        as_json,
+        verbose,
+        remote=remote_prover(cluster, shards),
+    )
 
 
 @groth16.command("verify")
 @click.argument("vk_file", metavar="VK.json", type=click.Path(dir_okay=False))
 @click.argument("public_file", metavar="PUBLIC.json", type=click.Path(dir_okay=False))
 @click.argument("proof_file", metavar="PROOF.json", type=click.Path(dir_okay=False))
-def groth16_verify(vk_file, public_file, proof_file):
+@click.option("--verbose", "-v", is_flag=True, help="Also say what was checked (on stderr).")
+def groth16_verify(vk_file, public_file, proof_file, verbose):
     """Verify a proof: prints OK and exits 0, or a reason and exits 1."""
     from ..errors import ZkatsError
     from ..formats.snarkjs_json import read_proof, read_public, read_verification_key
@@ -59,6 +90,12 @@ def groth16_verify(vk_file, public_file, proof_file):
     except ZkatsError as err:
         click.echo(f"zkats: invalid: {err}", err=True)
         sys.exit(1)
+    if verbose:
+        click.echo(
+            f"zkats: {len(public)} public signals (< r), proof points on the curve and in "
+            "the subgroup; pairing check " + ("passed" if ok else "failed"),
+            err=True,
+        )
     if not ok:
         click.echo("zkats: invalid: the proof does not verify for these public signals", err=True)
         sys.exit(1)
@@ -84,7 +121,9 @@ def _read_vk(path):
     "command line): verifyBatch(keys, a, b, c, input) checks all the proofs "
     "with one multi-pairing.",
 )
-@click.option("--name", default=None, help="Contract name (default Groth16Verifier or Groth16BatchVerifier).")
+@click.option(
+    "--name", default=None, help="Contract name (default Groth16Verifier or Groth16BatchVerifier)."
+)
 def export_solidityverifier(files, batch, name):
     """Write a Solidity Groth16 verifier for a proving key (or a
     verification_key.json); with --batch, a batch verifier for several."""
@@ -160,7 +199,6 @@ def export_soliditycalldata(public_file, proof_file):
     help="Where to write the proof.",
 )
 @click.option(
-    "-p",
     "--public",
     "public_file",
     default="public.json",
@@ -169,16 +207,20 @@ def export_soliditycalldata(public_file, proof_file):
     help="Where to write the public signals.",
 )
 @click.option(
+    "-p",
     "-P",
     "--param",
     "params",
     multiple=True,
     metavar="KEY=VALUE",
-    help="Circuit constructor parameter (repeatable).",
+    help="Circuit constructor parameter (repeatable; -p as in every other command).",
 )
 @click.option("--quiet", is_flag=True, help="No progress output.")
 @click.option("--json", "as_json", is_flag=True, help="Print per-stage timings as JSON on stdout.")
-def prove_circuit(name, input_json, zkey_file, proof_file, public_file, params, quiet, as_json):
+@cluster_option
+def prove_circuit(
+    name, input_json, zkey_file, proof_file, public_file, params, quiet, as_json, cluster
+):
     """Witness and proof in one step for a zkats circuit NAME."""
     from ..errors import InputError
     from ..formats.snarkjs_json import write_proof, write_public
@@ -201,9 +243,14 @@ def prove_circuit(name, input_json, zkey_file, proof_file, public_file, params, 
             f"{zkey_file}: key for {zk.n_vars} wires/{zk.n_public} public signals, "
             f"circuit {name} has {cc.n_wires}/{cc.n_public}"
         )
-    proof, public = prove(
-        zk, witness.limbs(), r1cs=cc.r1cs, progress=progress.stage, timings=progress.timings
-    )
+    remote = remote_prover(cluster)
+    if remote is not None:
+        progress.stage(f"prove on {cluster}")
+        proof, public = remote(zkey_file, witness.limbs())
+    else:
+        proof, public = prove(
+            zk, witness.limbs(), r1cs=cc.r1cs, progress=progress.stage, timings=progress.timings
+        )
     progress.stage("write")
     write_proof(proof_file, proof)
     write_public(public_file, public)

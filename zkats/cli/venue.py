@@ -15,6 +15,7 @@ import time
 import click
 
 from . import main
+from ._cluster import cluster_option, remote_prover
 
 _VENUE_HELP = "Venue directory (default: $ZKATS_VENUE or the current directory)."
 
@@ -71,18 +72,26 @@ def _out(as_json, data, text):
     click.echo(json.dumps(data) if as_json else text)
 
 
-def _open(venue_dir, quiet):
-    """The venue: a local directory, or the service named by ``--service``."""
+def _open(venue_dir, quiet, cluster=None):
+    """The venue: a local directory, or the service named by ``--service``;
+    with ``cluster`` (the ``--cluster`` option) a local venue's proofs are
+    made on the prover pool at that address."""
     meta = click.get_current_context().meta
     url = meta.get("zkats.service")
     if url:
+        if cluster:
+            from ..errors import InputError
+
+            raise InputError("--cluster: the service named by --service makes its own proofs")
         from ..server.client import RemoteVenue, operator_token
 
         token = operator_token(token_file=meta.get("zkats.token_file"))
         return RemoteVenue(url, progress=_progress(quiet), token=token)
     from ..venue.workflow import Venue
 
-    return Venue(venue_dir, progress=_progress(quiet))
+    v = Venue(venue_dir, progress=_progress(quiet))
+    v.remote = remote_prover(cluster)
+    return v
 
 
 def _write_batch(path, items):
@@ -268,12 +277,13 @@ def health(wallet, out, settle_now, venue_dir, as_json, quiet):
     help="The liquidated account's wallet (held by the venue's risk engine).",
 )
 @click.option("--epoch", type=int, help="Oracle epoch (default: the latest).")
+@cluster_option
 @_batch_cmd
-def liquidate(wallet, epoch, out, settle_now, venue_dir, as_json, quiet):
+def liquidate(wallet, epoch, cluster, out, settle_now, venue_dir, as_json, quiet):
     """Prove the liquidation (all positions closed at mark) of a liquidatable account."""
     from ..venue.workflow import Wallet
 
-    v = _open(venue_dir, quiet)
+    v = _open(venue_dir, quiet, cluster)
     _finish(v, [v.liquidate(Wallet.load(wallet), epoch)], out, settle_now, as_json)
 
 
@@ -289,6 +299,7 @@ def liquidate(wallet, epoch, out, settle_now, venue_dir, as_json, quiet):
     is_flag=True,
     help="Also prove both orders into the batch (if not opened by earlier batches).",
 )
+@cluster_option
 @_batch_cmd
 def match(
     order_a,
@@ -298,6 +309,7 @@ def match(
     fill,
     price,
     prove_orders,
+    cluster,
     out,
     settle_now,
     venue_dir,
@@ -307,7 +319,7 @@ def match(
     """Prove a limit-order match and both accounts' transitions (one trade item)."""
     from ..venue.workflow import Wallet, order_from_json, read_json
 
-    v = _open(venue_dir, quiet)
+    v = _open(venue_dir, quiet, cluster)
     a = order_from_json(read_json(order_a, "zkats-order"), order_a)
     b = order_from_json(read_json(order_b, "zkats-order"), order_b)
     opening = [v.order_item(so) for so in (a, b)] if prove_orders else []

@@ -54,9 +54,9 @@ class NettingProof:
 
 
 def _challenge(legs_sum, n_legs, r_point, context):
-    from ..gadgets.poseidon_hash import poseidon
+    from ..gadgets.poseidon_hash import poseidon_plain
 
-    h = poseidon(
+    h = poseidon_plain(
         [tags.NETTING, n_legs, legs_sum[0], legs_sum[1], r_point[0], r_point[1], context % FR]
     )
     return h % L

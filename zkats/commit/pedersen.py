@@ -11,14 +11,14 @@ from ..errors import InputError
 from ..gadgets.babyjubjub import (
     IDENTITY,
     L,
-    babyjub_add,
+    babyjub_add_plain,
     babyjub_check_point,
-    babyjub_mul,
-    babyjub_neg,
+    babyjub_mul_plain,
+    babyjub_neg_plain,
 )
 from ..gadgets.pedersen import (
     blinding_generator,
-    pedersen_commit,
+    pedersen_commit_plain,
     random_blinding,
     value_generators,
 )
@@ -45,28 +45,28 @@ def commit_signed(values, r):
         if not isinstance(v, int) or isinstance(v, bool) or 2 * abs(v) >= L:
             raise InputError(f"commitment value {i}: must be an integer with |v| < L/2")
         vals.append(v % L)
-    return pedersen_commit(vals, r)
+    return pedersen_commit_plain(vals, r)
 
 
 def add(p, q):
-    return babyjub_add(p, q)
+    return babyjub_add_plain(p, q)
 
 
 def neg(p):
-    return babyjub_neg(p)
+    return babyjub_neg_plain(p)
 
 
 def sub(p, q):
-    return babyjub_add(p, babyjub_neg(q))
+    return babyjub_add_plain(p, babyjub_neg_plain(q))
 
 
 def mul(p, k):
-    return babyjub_mul(p, k % L)
+    return babyjub_mul_plain(p, k % L)
 
 
 def total(points, what="commitment"):
     """Sum of a list of commitments, each checked on the curve and in the subgroup."""
     acc = IDENTITY
     for i, p in enumerate(points):
-        acc = babyjub_add(acc, babyjub_check_point(p, f"{what} {i}"))
+        acc = babyjub_add_plain(acc, babyjub_check_point(p, f"{what} {i}"))
     return acc

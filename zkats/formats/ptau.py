@@ -475,3 +475,46 @@ def write_ptau(path, pt):
             w.section(13, pt.lagrange_g2)
             w.section(14, pt.lagrange_alpha_g1)
             w.section(15, pt.lagrange_beta_g1)
+
+
+def truncate_ptau(path, template):
+    """``snarkjs powersoftau truncate``: for p = 1 .. power-1 write
+    ``{template}{p:02d}.ptau``, the prepared ptau of 2^p (each section's
+    prefix; the contributions copied).  Returns the paths written."""
+    bf = BinFile(path, MAGIC, 1)
+    hdr = bf.bytes(1)
+    if len(hdr) != 44:
+        raise FormatError(bf.path, f"header size {len(hdr)}, expected 44", 1)
+    power, ceremony = struct.unpack_from("<II", hdr, 36)
+    for sid in (12, 13, 14, 15):
+        if bf.unique(sid, required=False) is None:
+            raise FormatError(
+                bf.path, "not prepared for phase 2 (truncate needs the Lagrange sections)", sid
+            )
+    g1, g2 = 64, 128
+    out = []
+    for p in range(1, power):
+        n = 1 << p
+        sizes = {
+            2: (2 * n - 1) * g1,
+            3: n * g2,
+            4: n * g1,
+            5: n * g1,
+            6: g2,
+            7: None,
+            12: (4 * n - 1) * g1,
+            13: (2 * n - 1) * g2,
+            14: (2 * n - 1) * g1,
+            15: (2 * n - 1) * g1,
+        }
+        name = f"{template}{p:02d}.ptau"
+        with _BinWriter(name, MAGIC, 11, 1) as w:
+            w.section(1, hdr[:36] + struct.pack("<II", p, ceremony))
+            for sid, size in sizes.items():
+                off, have = bf.unique(sid)
+                take = have if size is None else size
+                if take > have:
+                    raise FormatError(bf.path, f"section too short for 2^{p}", sid)
+                w.section(sid, bf.memview(off, take))
+        out.append(name)
+    return out

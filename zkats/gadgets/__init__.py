@@ -1,7 +1,10 @@
 """The zkats gadget library: in-circuit gadgets (functions taking ``api``
 first) and their plain-Python twins.
 
-The plain twins services and tests call most are importable from here.
+Naming rule (docs/circuits.md §3): a gadget ``name(api, ...)`` has the plain
+twin ``name_plain(...)``; a constraint-only gadget ``assert_p(api, ...)`` has
+the bool-valued twin ``p_plain(...)``.  The plain twins services and tests
+call most are importable from here.
 Modules: ``poseidon_hash``/``poseidon_constants`` (Poseidon),
 ``babyjubjub`` (Baby Jubjub), ``pedersen`` (commitments), ``eddsa``
 (EdDSA-Poseidon, with ``blake512``), ``merkle`` (Poseidon Merkle tree).
@@ -11,45 +14,45 @@ from .babyjubjub import (
     BASE8,
     GENERATOR,
     L as BABYJUB_L,
-    babyjub_add,
-    babyjub_in_subgroup,
-    babyjub_mul,
-    babyjub_on_curve,
+    babyjub_add_plain,
+    babyjub_in_subgroup_plain,
+    babyjub_mul_plain,
+    babyjub_on_curve_plain,
     babyjub_pack,
     babyjub_unpack,
 )
-from .eddsa import eddsa_keygen, eddsa_prv2pub, eddsa_sign_poseidon, eddsa_verify_poseidon
-from .merkle import MerkleTree, merkle_root_from_path
+from .eddsa import eddsa_keygen, eddsa_prv2pub, eddsa_sign_poseidon, eddsa_verify_poseidon_plain
+from .merkle import MerkleTree, merkle_root_plain
 from .pedersen import (
     blinding_generator,
     commitment_add,
     commitment_sub,
-    pedersen_commit,
-    pedersen_verify,
+    pedersen_commit_plain,
+    pedersen_opening_plain,
     random_blinding,
     value_generators,
 )
-from .poseidon_hash import poseidon
+from .poseidon_hash import poseidon_plain
 
 __all__ = [
-    "poseidon",
+    "poseidon_plain",
     "BASE8",
     "GENERATOR",
     "BABYJUB_L",
-    "babyjub_add",
-    "babyjub_mul",
-    "babyjub_on_curve",
-    "babyjub_in_subgroup",
+    "babyjub_add_plain",
+    "babyjub_mul_plain",
+    "babyjub_on_curve_plain",
+    "babyjub_in_subgroup_plain",
     "babyjub_pack",
     "babyjub_unpack",
     "eddsa_keygen",
     "eddsa_prv2pub",
     "eddsa_sign_poseidon",
-    "eddsa_verify_poseidon",
+    "eddsa_verify_poseidon_plain",
     "MerkleTree",
-    "merkle_root_from_path",
-    "pedersen_commit",
-    "pedersen_verify",
+    "merkle_root_plain",
+    "pedersen_commit_plain",
+    "pedersen_opening_plain",
     "commitment_add",
     "commitment_sub",
     "random_blinding",

@@ -16,8 +16,10 @@ The birationally equivalent Montgomery curve ``v^2 = u^3 + A*u^2 + u``
 
 from functools import lru_cache
 
+from ..circuit.hints import native
 from ..errors import InputError
 from ..field import R
+from .assumptions import nonzero_denominators
 
 A = 168700
 D = 168696
@@ -43,7 +45,7 @@ MONT_B = 1
 _HALF = (R - 1) // 2
 
 
-def babyjub_on_curve(p):
+def babyjub_on_curve_plain(p):
     """True when ``p`` is a canonical point on the curve."""
     try:
         x, y = p
@@ -55,7 +57,7 @@ def babyjub_on_curve(p):
     return (A * x2 + y2 - 1 - D * x2 * y2) % R == 0
 
 
-def babyjub_add(p, q):
+def babyjub_add_plain(p, q):
     """Sum of two curve points (complete twisted Edwards addition)."""
     x1, y1 = p
     x2, y2 = q
@@ -65,11 +67,11 @@ def babyjub_add(p, q):
     return (x3, y3)
 
 
-def babyjub_double(p):
-    return babyjub_add(p, p)
+def babyjub_double_plain(p):
+    return babyjub_add_plain(p, p)
 
 
-def babyjub_neg(p):
+def babyjub_neg_plain(p):
     x, y = p
     return ((-x) % R, y)
 
@@ -91,12 +93,12 @@ def _proj_add(p, q):
     return (x3, y3, f_ * g_ % R)
 
 
-def babyjub_mul(p, k):
+def babyjub_mul_plain(p, k):
     """``k * p`` for an integer ``k`` (double-and-add in projective
     coordinates, one inversion at the end; not constant-time)."""
     k = int(k)
     if k < 0:
-        return babyjub_mul(babyjub_neg(p), -k)
+        return babyjub_mul_plain(babyjub_neg_plain(p), -k)
     acc = (0, 1, 1)
     base = (p[0] % R, p[1] % R, 1)
     while k:
@@ -108,9 +110,9 @@ def babyjub_mul(p, k):
     return (acc[0] * zi % R, acc[1] * zi % R)
 
 
-def babyjub_in_subgroup(p):
+def babyjub_in_subgroup_plain(p):
     """True when ``p`` is on the curve and ``L * p`` is the identity."""
-    return babyjub_on_curve(p) and babyjub_mul(p, L) == IDENTITY
+    return babyjub_on_curve_plain(p) and babyjub_mul_plain(p, L) == IDENTITY
 
 
 def babyjub_check_point(p, what="point", subgroup=True):
@@ -119,9 +121,9 @@ def babyjub_check_point(p, what="point", subgroup=True):
         x, y = (int(c) for c in p)
     except (TypeError, ValueError):
         raise InputError(f"{what}: not an (x, y) pair of integers") from None
-    if not babyjub_on_curve((x, y)):
+    if not babyjub_on_curve_plain((x, y)):
         raise InputError(f"{what}: not a canonical Baby Jubjub point")
-    if subgroup and babyjub_mul((x, y), L) != IDENTITY:
+    if subgroup and babyjub_mul_plain((x, y), L) != IDENTITY:
         raise InputError(f"{what}: not in the prime-order subgroup")
     return (x, y)
 
@@ -214,7 +216,7 @@ def _is_const_point(api, p):
     return (cx, cy) if cx is not None and cy is not None else None
 
 
-def assert_on_curve(api, p):
+def assert_babyjub_on_curve(api, p):
     """Constrain ``a*x^2 + y^2 == 1 + d*x^2*y^2`` (3 constraints)."""
     with api.scope("babyjub_on_curve"):
         x, y = api.lc(p[0]), api.lc(p[1])
@@ -223,7 +225,13 @@ def assert_on_curve(api, p):
         api.assert_product(xx, yy * D, xx * A + yy - 1)
 
 
-def point_add(api, p, q):
+@nonzero_denominators(
+    "babyjub_add",
+    "complete twisted Edwards addition of points on the curve: "
+    "1 +- d*x1*x2*y1*y2 != 0 because d is not a square "
+    "(babyjub_add's precondition; docs/gadgets.md)",
+)
+def babyjub_add(api, p, q):
     """Complete twisted Edwards addition ``p + q``.
 
     Preconditions: both points on the curve (then the denominators
@@ -232,7 +240,7 @@ def point_add(api, p, q):
     """
     cp, cq = _is_const_point(api, p), _is_const_point(api, q)
     if cp is not None and cq is not None:
-        x, y = babyjub_add(cp, cq)
+        x, y = babyjub_add_plain(cp, cq)
         return api.constant(x), api.constant(y)
     if cp is not None:
         p, q, cq = q, p, cp
@@ -255,11 +263,16 @@ def point_add(api, p, q):
         return x3, y3
 
 
-def point_double(api, p):
+@nonzero_denominators(
+    "babyjub_double",
+    "complete doubling of a point on the curve: the denominators "
+    "a*x^2 + y^2 and 2 - a*x^2 - y^2 never vanish",
+)
+def babyjub_double(api, p):
     """``2 * p`` for a point on the curve (5 constraints; free for a constant)."""
     cp = _is_const_point(api, p)
     if cp is not None:
-        x, y = babyjub_add(cp, cp)
+        x, y = babyjub_add_plain(cp, cp)
         return api.constant(x), api.constant(y)
     with api.scope("babyjub_double"):
         x, y = api.lc(p[0]), api.lc(p[1])
@@ -270,19 +283,24 @@ def point_double(api, p):
         return api.div(xy * 2, axx_yy), api.div(yy - xx * A, 2 - axx_yy)
 
 
-def point_select(api, bit, p, q):
+def babyjub_neg(api, p):
+    """``-p = (-x, y)`` (linear: no constraint)."""
+    return -api.lc(p[0]), api.lc(p[1])
+
+
+def babyjub_select(api, bit, p, q):
     """``p`` if bit == 1 else ``q`` (2 constraints, fewer with constants).
     Precondition: ``bit`` is boolean."""
     return tuple(api.lc(b) + api.mul(bit, api.sub(a, b)) for a, b in zip(p, q))
 
 
-def assert_not_small_order(api, p):
+def assert_babyjub_not_small_order(api, p):
     """Constrain ``8 * p`` to have x != 0, i.e. p is not of small order
     (circomlib's check on the EdDSA public key).  Returns ``8 * p``, which
     then lies in the prime-order subgroup and is not the identity.
     Cost: 15 + 1 constraints.  Precondition: ``p`` on the curve."""
     with api.scope("babyjub_not_small_order"):
-        q = point_double(api, point_double(api, point_double(api, p)))
+        q = babyjub_double(api, babyjub_double(api, babyjub_double(api, p)))
         api.inverse(q[0])
         return q
 
@@ -290,14 +308,15 @@ def assert_not_small_order(api, p):
 _INV8 = pow(8, -1, L)
 
 
+@native("bjj_mul", _INV8)
 def _eighth(px, py):
     try:
-        return list(babyjub_mul((px, py), _INV8))
+        return list(babyjub_mul_plain((px, py), _INV8))
     except ValueError:  # not a curve point (no inverse on the way): any value fails
         return [0, 0]
 
 
-def assert_in_subgroup(api, p):
+def assert_babyjub_in_subgroup(api, p):
     """Constrain ``p`` to lie in the prime-order subgroup (order L or the identity).
 
     A hint gives ``q = (8^-1 mod L) * p``; the constraints check ``q`` on
@@ -315,13 +334,13 @@ def assert_in_subgroup(api, p):
     """
     with api.scope("babyjub_in_subgroup"):
         q = api.hint(_eighth, p[0], p[1], n_out=2, name="eighth")
-        assert_on_curve(api, q)
-        q8 = point_double(api, point_double(api, point_double(api, q)))
+        assert_babyjub_on_curve(api, q)
+        q8 = babyjub_double(api, babyjub_double(api, babyjub_double(api, q)))
         api.assert_equal(q8[0], p[0])
         api.assert_equal(q8[1], p[1])
 
 
-def var_base_mul_complete(api, bits, p):
+def babyjub_mul(api, bits, p):
     """``k * p`` for ``k = sum(bits_i * 2^i)`` and any variable point ``p`` on the curve.
 
     Left-to-right double-and-add with complete Edwards formulas: per bit one
@@ -334,16 +353,16 @@ def var_base_mul_complete(api, bits, p):
         return api.constant(0), api.constant(1)
     with api.scope("babyjub_var_mul"):
         ident = (api.constant(0), api.constant(1))
-        acc = point_select(api, bits[-1], p, ident)
+        acc = babyjub_select(api, bits[-1], p, ident)
         for b in reversed(bits[:-1]):
-            acc = point_double(api, acc)
-            acc = point_add(api, acc, point_select(api, b, p, ident))
+            acc = babyjub_double(api, acc)
+            acc = babyjub_add(api, acc, babyjub_select(api, b, p, ident))
         return acc
 
 
 def _order8_point():
     """``L * GENERATOR``: a point of order 8 (outside the prime-order subgroup)."""
-    return babyjub_mul(GENERATOR, L)
+    return babyjub_mul_plain(GENERATOR, L)
 
 
 def _mont_double(api, p):
@@ -356,7 +375,13 @@ def _mont_double(api, p):
     return u3, v3
 
 
-def var_base_mul(api, bits, p):
+@nonzero_denominators(
+    "babyjub_var_mul",
+    "the accumulator starts at an order-8 point, so it never equals "
+    "+- the doubled base of the prime-order subgroup and is never "
+    "the identity or 2-torsion (docs/gadgets.md)",
+)
+def babyjub_mul_subgroup(api, bits, p):
     """``k * p`` for ``k = sum(bits_i * 2^i)`` and a variable point ``p`` of
     the prime-order subgroup other than the identity.
 
@@ -376,8 +401,8 @@ def var_base_mul(api, bits, p):
 
     Preconditions: the bits are boolean (caller's constraints); ``p`` is in
     the prime-order subgroup and not the identity (e.g. ``8 * A`` after
-    :func:`assert_not_small_order`).  For any other point use
-    :func:`var_base_mul_complete`.
+    :func:`assert_babyjub_not_small_order`).  For any other point use
+    :func:`babyjub_mul`.
     """
     bits = list(bits)
     if not bits:
@@ -395,14 +420,14 @@ def var_base_mul(api, bits, p):
             s = _mont_add(api, acc, d)
             acc = tuple(api.lc(a) + api.mul(b, api.lc(c) - a) for a, c in zip(acc, s))
         ed = _mont_to_edwards(api, acc)
-        return point_add(api, ed, babyjub_neg(t8))
+        return babyjub_add(api, ed, babyjub_neg_plain(t8))
 
 
 # ---- fixed-base multiplication: Montgomery-form windowed chains
 
 #: windows of 3 bits per chain; 8^83 < 7L/18 keeps every partial sum of a
 #: chain in (0, L/2), so the incomplete Montgomery additions never meet
-#: equal or opposite points (see fixed_base_msm)
+#: equal or opposite points (see babyjub_msm_fixed)
 _WINDOW = 3
 _MAX_WINDOWS = 83
 
@@ -453,29 +478,36 @@ def _mont_to_edwards(api, m):
     return api.div(u, v), api.div(u - 1, u + 1)
 
 
-# Constant tables of fixed_base_msm, cached: they depend only on the bases,
+# Constant tables of babyjub_msm_fixed, cached: they depend only on the bases,
 # and computing them (plain Python point multiplications) dominated the
 # compile and solve time of circuits with several commitments.
 @lru_cache(maxsize=None)
 def _subgroup_cached(point):
-    return babyjub_mul(point, L) == IDENTITY
+    return babyjub_mul_plain(point, L) == IDENTITY
 
 
 @lru_cache(maxsize=None)
 def _mul_cached(point, k):
-    return babyjub_mul(point, k)
+    return babyjub_mul_plain(point, k)
 
 
 @lru_cache(maxsize=None)
 def _window_table(base, j, w):
     """Window ``j`` (bit offset) of width ``w`` over ``base``: the Montgomery
     table ``(m + 2) * 2^j * base`` for ``m < 2^w``, and ``2 * 2^j * base``."""
-    step = babyjub_mul(base, 1 << j)  # 8^(j/3) * base
-    table = tuple(to_montgomery(babyjub_mul(step, m + 2)) for m in range(1 << w))
-    return table, babyjub_mul(step, 2)
+    step = babyjub_mul_plain(base, 1 << j)  # 8^(j/3) * base
+    table = tuple(to_montgomery(babyjub_mul_plain(step, m + 2)) for m in range(1 << w))
+    return table, babyjub_mul_plain(step, 2)
 
 
-def fixed_base_msm(api, terms):
+@nonzero_denominators(
+    "babyjub_fixed_msm",
+    "fixed-base chains of at most 83 3-bit windows keep every partial "
+    "sum s*B with 0 < s < L/2 below the next addend, so the "
+    "incomplete Montgomery additions never meet equal or opposite "
+    "points and no point is 2-torsion (docs/gadgets.md)",
+)
+def babyjub_msm_fixed(api, terms):
     """``sum(k_i * P_i)`` for constant points ``P_i`` and scalars given as
     little-endian boolean bits: ``terms = [(bits_i, P_i), ...]``.
 
@@ -497,8 +529,8 @@ def fixed_base_msm(api, terms):
     chains = []  # (bits, base) with len(bits) <= 3 * _MAX_WINDOWS
     for bits, point in terms:
         point = (int(point[0]) % R, int(point[1]) % R)
-        if point == IDENTITY or not babyjub_on_curve(point) or not _subgroup_cached(point):
-            raise InputError("fixed_base_msm: base must be a non-identity subgroup point")
+        if point == IDENTITY or not babyjub_on_curve_plain(point) or not _subgroup_cached(point):
+            raise InputError("babyjub_msm_fixed: base must be a non-identity subgroup point")
         bits = list(bits)
         nwin = -(-len(bits) // _WINDOW)
         nchains = -(-nwin // _MAX_WINDOWS)
@@ -518,14 +550,14 @@ def fixed_base_msm(api, terms):
             for j in range(0, len(bits), _WINDOW):
                 wbits = bits[j : j + _WINDOW]
                 table, two_step = _window_table(base, j, len(wbits))
-                offset = babyjub_add(offset, two_step)
+                offset = babyjub_add_plain(offset, two_step)
                 pt = _lookup_point(api, wbits, table)
                 acc = pt if acc is None else _mont_add(api, acc, pt)
             ed = _mont_to_edwards(api, acc)
-            total = ed if total is None else point_add(api, total, ed)
-        return point_add(api, total, babyjub_neg(offset))
+            total = ed if total is None else babyjub_add(api, total, ed)
+        return babyjub_add(api, total, babyjub_neg_plain(offset))
 
 
-def fixed_base_mul(api, bits, point):
-    """``k * point`` for a constant subgroup point (see :func:`fixed_base_msm`)."""
-    return fixed_base_msm(api, [(bits, point)])
+def babyjub_mul_fixed(api, bits, point):
+    """``k * point`` for a constant subgroup point (see :func:`babyjub_msm_fixed`)."""
+    return babyjub_msm_fixed(api, [(bits, point)])

@@ -11,6 +11,7 @@ costs n constraints (circomlib's Num2Bits(n) costs n at --O2 as well, n+1
 at --O1).
 """
 
+from ..circuit.hints import native
 from ..circuit.lc import LC
 from ..errors import CircuitError
 from ..field import R
@@ -19,6 +20,9 @@ from ..field import R
 FIELD_BITS = 254
 #: largest n for which an n-bit decomposition of a field element is unique
 MAX_UNIQUE_BITS = 253
+#: the scope of :func:`num2bits_strict`; ``zkats lint`` accepts a 254-bit
+#: decomposition as unique only inside it (the alias check follows it there)
+STRICT_SCOPE = "num2bits_strict"
 
 
 # ------------------------------------------------------------------ twins
@@ -49,12 +53,24 @@ def range_check_plain(x, n):
 
 
 # --------------------------------------------------------------- in-circuit
-def _bits_hint(n):
-    def bits(x):
-        return [(x >> i) & 1 for i in range(n)]
+class BitsHint:
+    """The hint of a bit decomposition: the ``n`` low bits of ``x``, little-endian.
 
-    bits.__name__ = f"num2bits_{n}"
-    return bits
+    The mutation tester (:mod:`zkats.testing`) recognises decompositions by
+    this type and forges the bits of the alias ``x + r``; ``full_field``
+    marks the hint of a 254-bit (strict) decomposition."""
+
+    def __init__(self, n):
+        self.n = n
+        self.__name__ = f"num2bits_{n}"
+        native("bits")(self)  # the native witness solver computes it too
+
+    @property
+    def full_field(self):
+        return self.n + 1 == FIELD_BITS
+
+    def __call__(self, x):
+        return [(x >> i) & 1 for i in range(self.n)]
 
 
 def lint_note(api, *event):
@@ -75,7 +91,7 @@ def _decompose(api, x, n):
     if n == 1:
         api.assert_bool(x)
         return [api.lc(x)]
-    low = api.hint(_bits_hint(n - 1), x, n_out=n - 1)
+    low = api.hint(BitsHint(n - 1), x, n_out=n - 1)
     if n - 1 == 1:
         low = [low]
     for b in low:
@@ -177,7 +193,7 @@ def num2bits_strict(api, x):
     c = api.constant_value(x)
     if c is not None:
         return [api.constant(b) for b in num2bits_strict_plain(c)]
-    with api.scope("num2bits_strict"):
+    with api.scope(STRICT_SCOPE):
         bits = _decompose(api, x, FIELD_BITS)
         assert_bits_le_constant(api, bits, R - 1)
     return bits

@@ -12,6 +12,7 @@ bound n <= 252 (so ``a + 2^n - b`` cannot wrap mod r) is enforced with a
 CircuitError.
 """
 
+from ..circuit.hints import native
 from ..errors import CircuitError
 from ..field import R
 from .bits import _decompose, lint_note
@@ -59,6 +60,7 @@ def _check_n(n):
         raise CircuitError(f"comparator bit size n must be in 1..{MAX_COMPARE_BITS}, got {n!r}")
 
 
+@native("inv")
 def _inv_or_zero(x):
     return pow(x, -1, R) if x else 0
 

@@ -15,9 +15,9 @@ Verification: ``R8`` and ``A`` on the curve, ``S < L``, and
 
 from ..errors import InputError
 from ..field import R
-from .babyjubjub import BASE8, L, babyjub_add, babyjub_mul, babyjub_on_curve
+from .babyjubjub import BASE8, L, babyjub_add_plain, babyjub_mul_plain, babyjub_on_curve_plain
 from .blake512 import blake512
-from .poseidon_hash import poseidon
+from .poseidon_hash import poseidon_plain
 
 
 def _pruned_scalar(h):
@@ -45,7 +45,7 @@ def eddsa_keygen():
 def eddsa_prv2pub(prv):
     """Public key ``A = (s >> 3) * BASE8`` of a 32-byte private key."""
     s = _pruned_scalar(blake512(_check_key(prv)))
-    return babyjub_mul(BASE8, s >> 3)
+    return babyjub_mul_plain(BASE8, s >> 3)
 
 
 def eddsa_sign_poseidon(prv, msg):
@@ -54,14 +54,14 @@ def eddsa_sign_poseidon(prv, msg):
     if not (isinstance(msg, int) and 0 <= msg < R):
         raise InputError("EdDSA message: must be a field element 0 <= msg < r")
     s = _pruned_scalar(h)
-    a = babyjub_mul(BASE8, s >> 3)
+    a = babyjub_mul_plain(BASE8, s >> 3)
     rr = int.from_bytes(blake512(h[32:64] + msg.to_bytes(32, "little")), "little") % L
-    r8 = babyjub_mul(BASE8, rr)
-    hm = poseidon([r8[0], r8[1], a[0], a[1], msg])
+    r8 = babyjub_mul_plain(BASE8, rr)
+    hm = poseidon_plain([r8[0], r8[1], a[0], a[1], msg])
     return r8, (rr + hm * s) % L
 
 
-def eddsa_verify_poseidon(pubkey, msg, sig):
+def eddsa_verify_poseidon_plain(pubkey, msg, sig):
     """True iff ``sig = (R8, S)`` is a valid signature of ``msg`` under ``pubkey``.
 
     Same checks as circomlibjs' ``verifyPoseidon``: R8 and A on the curve,
@@ -74,18 +74,18 @@ def eddsa_verify_poseidon(pubkey, msg, sig):
         s, msg = int(s), int(msg)
     except (TypeError, ValueError, IndexError):
         return False
-    if not (babyjub_on_curve(r8) and babyjub_on_curve(a)):
+    if not (babyjub_on_curve_plain(r8) and babyjub_on_curve_plain(a)):
         return False
     if not 0 <= s < L or not 0 <= msg < R:
         return False
-    hm = poseidon([r8[0], r8[1], a[0], a[1], msg])
-    left = babyjub_mul(BASE8, s)
-    right = babyjub_add(r8, babyjub_mul(a, 8 * hm))
+    hm = poseidon_plain([r8[0], r8[1], a[0], a[1], msg])
+    left = babyjub_mul_plain(BASE8, s)
+    right = babyjub_add_plain(r8, babyjub_mul_plain(a, 8 * hm))
     return left == right
 
 
 # --------------------------------------------------------------- in-circuit
-def eddsa_poseidon_verify_gadget(api, pubkey, msg, r8, s):
+def eddsa_verify_poseidon(api, pubkey, msg, r8, s):
     """Constrain ``(r8, s)`` to be a valid EdDSA-Poseidon signature of the
     field element ``msg`` under ``pubkey`` (the semantics of circomlib's
     EdDSAPoseidonVerifier with enabled = 1, plus on-curve checks of A and R8,
@@ -105,25 +105,25 @@ def eddsa_poseidon_verify_gadget(api, pubkey, msg, r8, s):
     """
     from .babyjubjub import (
         BASE8,
-        assert_not_small_order,
-        assert_on_curve,
-        fixed_base_mul,
-        point_add,
-        var_base_mul,
+        assert_babyjub_not_small_order,
+        assert_babyjub_on_curve,
+        babyjub_mul_fixed,
+        babyjub_add,
+        babyjub_mul_subgroup,
     )
     from .bits import assert_bits_le_constant, num2bits, num2bits_strict
-    from .poseidon_hash import poseidon_gadget
+    from .poseidon_hash import poseidon
 
     with api.scope("eddsa_poseidon"):
-        assert_on_curve(api, pubkey)
-        assert_on_curve(api, r8)
+        assert_babyjub_on_curve(api, pubkey)
+        assert_babyjub_on_curve(api, r8)
         with api.scope("s_lt_l"):
             s_bits = num2bits(api, s, 251)
             assert_bits_le_constant(api, s_bits, L - 1)
-        hm = poseidon_gadget(api, [r8[0], r8[1], pubkey[0], pubkey[1], msg])
+        hm = poseidon(api, [r8[0], r8[1], pubkey[0], pubkey[1], msg])
         hm_bits = num2bits_strict(api, hm)
-        a8 = assert_not_small_order(api, pubkey)
-        right = point_add(api, r8, var_base_mul(api, hm_bits, a8))
-        left = fixed_base_mul(api, s_bits, BASE8)
+        a8 = assert_babyjub_not_small_order(api, pubkey)
+        right = babyjub_add(api, r8, babyjub_mul_subgroup(api, hm_bits, a8))
+        left = babyjub_mul_fixed(api, s_bits, BASE8)
         api.assert_equal(left[0], right[0])
         api.assert_equal(left[1], right[1])

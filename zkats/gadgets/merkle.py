@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from ..errors import InputError
 from ..field import R
-from .poseidon_hash import poseidon
+from .poseidon_hash import poseidon_plain
 
 
 @lru_cache(maxsize=None)
@@ -20,18 +20,18 @@ def zero_hashes(depth):
     """``(Z[0], ..., Z[depth])`` for empty subtrees."""
     z = [0]
     for _ in range(depth):
-        z.append(poseidon([z[-1], z[-1]]))
+        z.append(poseidon_plain([z[-1], z[-1]]))
     return tuple(z)
 
 
-def merkle_root_from_path(leaf, index, siblings):
+def merkle_root_plain(leaf, index, siblings):
     """Root reached from ``leaf`` at ``index`` with the sibling hashes (plain twin)."""
     node = leaf % R
     for k, sib in enumerate(siblings):
         if (index >> k) & 1:
-            node = poseidon([sib, node])
+            node = poseidon_plain([sib, node])
         else:
-            node = poseidon([node, sib])
+            node = poseidon_plain([node, sib])
     return node
 
 
@@ -63,7 +63,7 @@ class MerkleTree:
         i, node = index, leaf
         for h in range(self.depth):
             sib = self._node(h, i ^ 1)
-            node = poseidon([sib, node]) if i & 1 else poseidon([node, sib])
+            node = poseidon_plain([sib, node]) if i & 1 else poseidon_plain([node, sib])
             i >>= 1
             lvl = self.levels[h + 1]
             if i < len(lvl):
@@ -93,7 +93,7 @@ class MerkleTree:
 
 
 # --------------------------------------------------------------- in-circuit
-def merkle_root_gadget(api, leaf, siblings, bits):
+def merkle_root(api, leaf, siblings, bits):
     """The root reached from ``leaf`` with ``siblings`` (leaf level first) and
     path ``bits`` (LSB first, 1 = the running node is the right child).
 
@@ -101,20 +101,20 @@ def merkle_root_gadget(api, leaf, siblings, bits):
     (1); then Poseidon(2) (240): 242 constraints per level.
     Preconditions: ``len(bits) == len(siblings)``.
     """
-    from .poseidon_hash import poseidon_gadget
+    from .poseidon_hash import poseidon
 
     siblings, bits = list(siblings), list(bits)
     if len(bits) != len(siblings):
-        raise InputError("merkle_root_gadget: need one path bit per sibling")
+        raise InputError("merkle_root: need one path bit per sibling")
     node = api.lc(leaf)
     with api.scope("merkle"):
         for sib, b in zip(siblings, bits):
             api.assert_bool(b)
             diff = api.mul(b, api.lc(sib) - node)
-            node = poseidon_gadget(api, [node + diff, api.lc(sib) - diff])
+            node = poseidon(api, [node + diff, api.lc(sib) - diff])
     return node
 
 
 def assert_merkle_membership(api, root, leaf, siblings, bits):
     """Constrain ``leaf`` to be in the tree with ``root`` at the index the bits spell."""
-    api.assert_equal(merkle_root_gadget(api, leaf, siblings, bits), root)
+    api.assert_equal(merkle_root(api, leaf, siblings, bits), root)

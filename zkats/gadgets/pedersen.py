@@ -30,9 +30,9 @@ from .babyjubjub import (
     IDENTITY,
     L,
     _sqrt,
-    babyjub_add,
-    babyjub_mul,
-    babyjub_neg,
+    babyjub_add_plain,
+    babyjub_mul_plain,
+    babyjub_neg_plain,
     babyjub_check_point,
 )
 
@@ -58,8 +58,8 @@ def pedersen_generator(label):
             x = R - x
         if d[-1] & 0x80:
             x = (R - x) % R
-        p = babyjub_mul((x, y), 8)
-        if p != IDENTITY and babyjub_mul(p, L) == IDENTITY:
+        p = babyjub_mul_plain((x, y), 8)
+        if p != IDENTITY and babyjub_mul_plain(p, L) == IDENTITY:
             return p
     raise AssertionError("no generator found")  # pragma: no cover
 
@@ -98,32 +98,35 @@ def _scalars(values, r):
     return values
 
 
-def pedersen_commit(values, r):
+def pedersen_commit_plain(values, r):
     """``sum(v_i * G_i) + r * H`` for an int or a list of ints ``values``."""
     values = _scalars(values, r)
-    acc = babyjub_mul(blinding_generator(), r)
+    acc = babyjub_mul_plain(blinding_generator(), r)
     for v, g in zip(values, value_generators(len(values))):
-        acc = babyjub_add(acc, babyjub_mul(g, v))
+        acc = babyjub_add_plain(acc, babyjub_mul_plain(g, v))
     return acc
 
 
-def pedersen_verify(commitment, values, r):
+def pedersen_opening_plain(commitment, values, r):
     """True iff ``(values, r)`` opens ``commitment``."""
     try:
-        return pedersen_commit(values, r) == tuple(commitment)
+        return pedersen_commit_plain(values, r) == tuple(commitment)
     except InputError:
         return False
 
 
 def commitment_add(c1, c2):
     """Homomorphic sum of two commitments (both checked in the subgroup)."""
-    return babyjub_add(babyjub_check_point(c1, "commitment"), babyjub_check_point(c2, "commitment"))
+    return babyjub_add_plain(
+        babyjub_check_point(c1, "commitment"), babyjub_check_point(c2, "commitment")
+    )
 
 
 def commitment_sub(c1, c2):
     """Homomorphic difference ``c1 - c2``."""
-    return babyjub_add(
-        babyjub_check_point(c1, "commitment"), babyjub_neg(babyjub_check_point(c2, "commitment"))
+    return babyjub_add_plain(
+        babyjub_check_point(c1, "commitment"),
+        babyjub_neg_plain(babyjub_check_point(c2, "commitment")),
     )
 
 
@@ -132,18 +135,18 @@ def commitment_sub(c1, c2):
 BLINDING_BITS = 251
 
 
-def pedersen_commit_gadget(api, values, r, value_bits=64):
+def pedersen_commit(api, values, r, value_bits=64):
     """The commitment ``sum(v_i * G_i) + r * H`` of signals, as an Edwards point.
 
     Range-checks every value to ``value_bits`` bits (``num2bits``, which is
     also the decomposition the multiplication uses) and ``r`` to 251 bits
     (so ``0 <= r < 2^251``; honest blindings are < L).  The scalar
     multiplications are one fixed-base multi-scalar multiplication
-    (:func:`zkats.gadgets.babyjubjub.fixed_base_msm`).  Cost for one 64-bit
+    (:func:`zkats.gadgets.babyjubjub.babyjub_msm_fixed`).  Cost for one 64-bit
     value: 64 + 251 bit constraints plus about 2 per bit for the windows.
     Preconditions: ``1 <= value_bits <= 250`` (values below L).
     """
-    from .babyjubjub import fixed_base_msm
+    from .babyjubjub import babyjub_msm_fixed
     from .bits import num2bits
 
     if isinstance(values, (list, tuple)):
@@ -151,18 +154,18 @@ def pedersen_commit_gadget(api, values, r, value_bits=64):
     else:
         values = [values]
     if not 1 <= value_bits <= 250:
-        raise InputError("pedersen_commit_gadget: value_bits must be 1..250")
+        raise InputError("pedersen_commit: value_bits must be 1..250")
     with api.scope("pedersen"):
         terms = []
         for v, g in zip(values, value_generators(len(values))):
             terms.append((num2bits(api, v, value_bits), g))
         terms.append((num2bits(api, r, BLINDING_BITS), blinding_generator()))
-        return fixed_base_msm(api, terms)
+        return babyjub_msm_fixed(api, terms)
 
 
 def assert_pedersen_opening(api, commitment, values, r, value_bits=64):
     """Constrain ``commitment == pedersen_commit(values, r)`` (2 more constraints
-    than :func:`pedersen_commit_gadget`)."""
-    x, y = pedersen_commit_gadget(api, values, r, value_bits)
+    than :func:`pedersen_commit`)."""
+    x, y = pedersen_commit(api, values, r, value_bits)
     api.assert_equal(commitment[0], x)
     api.assert_equal(commitment[1], y)

@@ -1,6 +1,6 @@
 """Poseidon hash (circomlib parameterisation): plain twin and in-circuit gadget.
 
-``poseidon(inputs)`` equals circomlibjs' ``poseidon(inputs)``: the state is
+``poseidon_plain(inputs)`` equals circomlibjs' ``poseidon(inputs)``: the state is
 ``[0, *inputs]`` (width ``t = len(inputs) + 1``), the permutation runs
 4 full rounds, ``R_P`` partial rounds and 4 full rounds (add round
 constants, x^5 S-box on every element or only on ``state[0]``, multiply by
@@ -17,7 +17,7 @@ def _check_inputs(inputs):
         raise InputError(f"poseidon takes 1..16 inputs, got {len(inputs)}")
 
 
-def poseidon_permute(state):
+def poseidon_permute_plain(state):
     """Apply the Poseidon permutation of width ``len(state)`` (2..17) to ints mod r."""
     t = len(state)
     consts, mds = poseidon_params(t)
@@ -42,11 +42,11 @@ def poseidon_permute(state):
     return s
 
 
-def poseidon(inputs):
+def poseidon_plain(inputs):
     """Poseidon hash of 1..16 field elements (ints), equal to circomlibjs' ``poseidon``."""
     inputs = list(inputs)
     _check_inputs(inputs)
-    return poseidon_permute([0] + inputs)[0]
+    return poseidon_permute_plain([0] + inputs)[0]
 
 
 # --------------------------------------------------------------- in-circuit
@@ -60,7 +60,7 @@ def _sbox(api, x):
     return api.mul(x4, x)
 
 
-def poseidon_permute_gadget(api, state, n_out=None):
+def poseidon_permute(api, state, n_out=None):
     """In-circuit Poseidon permutation of width ``len(state)`` (2..17).
 
     The round-constant additions and MDS multiplications are linear and
@@ -88,13 +88,13 @@ def poseidon_permute_gadget(api, state, n_out=None):
     return s
 
 
-def poseidon_gadget(api, inputs):
+def poseidon(api, inputs):
     """Poseidon hash of 1..16 signals as a linear combination; equals
-    :func:`poseidon` on the same values.  Cost for n inputs: 3 * (8 * (n + 1)
+    :func:`poseidon_plain` on the same values.  Cost for n inputs: 3 * (8 * (n + 1)
     + R_P - 1) constraints (the S-box on the constant first state element is
     free), e.g. 240 for two inputs, like circomlib's Poseidon(2) at --O2.
     No precondition on the inputs (any field elements)."""
     inputs = list(inputs)
     _check_inputs(inputs)
     with api.scope(f"poseidon{len(inputs)}"):
-        return poseidon_permute_gadget(api, [api.constant(0)] + inputs, n_out=1)[0]
+        return poseidon_permute(api, [api.constant(0)] + inputs, n_out=1)[0]

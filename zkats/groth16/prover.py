@@ -131,6 +131,27 @@ def _core(zkey, w, timings=None):
     return points
 
 
+def blind(zkey, pa, pb1, pb, pc, ph):
+    """The proof from the five multi-exponentiations (plain-int points A.w,
+    B1.w, B2.w, C.w over the private wires, H.h) and fresh r, s (step 2 of
+    the module docstring).  Also used by the sharded prover
+    (:mod:`zkats.cluster.sharded`), which sums these from partial results."""
+    alpha1, beta1, beta2 = zkey.alpha_1, zkey.beta_1, zkey.beta_2
+    delta1, delta2 = zkey.delta_1, zkey.delta_2
+    r = secrets.randbelow(R - 1) + 1
+    s = secrets.randbelow(R - 1) + 1
+    g1_add, g1_mul = _curve.g1_add, _curve.g1_mul
+    pi_a = g1_add(g1_add(pa, alpha1), g1_mul(delta1, r))
+    pi_b = _curve.g2_add(_curve.g2_add(pb, beta2), _curve.g2_mul(delta2, s))
+    b1 = g1_add(g1_add(pb1, beta1), g1_mul(delta1, s))
+    pi_c = g1_add(pc, ph)
+    pi_c = g1_add(pi_c, g1_mul(pi_a, s))
+    pi_c = g1_add(pi_c, g1_mul(b1, r))
+    pi_c = g1_add(pi_c, g1_mul(delta1, (-r * s) % R))
+    del r, s
+    return Proof(a=pi_a, b=pi_b, c=pi_c)
+
+
 def prove(zkey, witness, r1cs=None, progress=None, check=True, timings=None):
     """Prove; returns ``(Proof, public_signals)``.
 
@@ -154,20 +175,7 @@ def prove(zkey, witness, r1cs=None, progress=None, check=True, timings=None):
     pa, pb1, pb, pc, ph = _core(zkey, w, timings)
 
     progress("blind")
-    alpha1, beta1, beta2 = zkey.alpha_1, zkey.beta_1, zkey.beta_2
-    delta1, delta2 = zkey.delta_1, zkey.delta_2
-    r = secrets.randbelow(R - 1) + 1
-    s = secrets.randbelow(R - 1) + 1
-    g1_add, g1_mul = _curve.g1_add, _curve.g1_mul
-    pi_a = g1_add(g1_add(pa, alpha1), g1_mul(delta1, r))
-    pi_b = _curve.g2_add(_curve.g2_add(pb, beta2), _curve.g2_mul(delta2, s))
-    b1 = g1_add(g1_add(pb1, beta1), g1_mul(delta1, s))
-    pi_c = g1_add(pc, ph)
-    pi_c = g1_add(pi_c, g1_mul(pi_a, s))
-    pi_c = g1_add(pi_c, g1_mul(b1, r))
-    pi_c = g1_add(pi_c, g1_mul(delta1, (-r * s) % R))
-    del r, s
-    proof = Proof(a=pi_a, b=pi_b, c=pi_c)
+    proof = blind(zkey, pa, pb1, pb, pc, ph)
     raw = memoryview(w).cast("B")
     public = [int.from_bytes(raw[32 * i : 32 * i + 32], "little") for i in range(1, n_public + 1)]
 

@@ -37,15 +37,15 @@ _TEMPLATE = """// SPDX-License-Identifier: Apache-2.0
 pragma solidity >=0.8.0 <0.9.0;
 
 contract %(name)s {
-    uint256 internal constant R = %(R)d;
-    uint256 internal constant Q = %(Q)d;
+    uint256 private constant BATCH_R = %(R)d;
+    uint256 private constant BATCH_Q = %(Q)d;
     /// keccak256("zkats.groth16.batch.v1"): first word of the batch transcript
-    uint256 internal constant BATCH_DOMAIN = %(domain)d;
+    uint256 private constant BATCH_DOMAIN = %(domain)d;
     /// number of verifying keys (key ids 0 .. N_KEYS - 1)
     uint256 public constant N_KEYS = %(nkeys)d;
 
 %(consts)s
-    struct Batch {
+    struct BatchAcc {
         uint256[] s; // per key: [sum rho_i, sum rho_i * x_i1, ...] (mod r)
         uint256[2][] c; // per key: sum rho_i * C_i
         uint256[] p; // pairing input, 6 words per pair
@@ -59,7 +59,7 @@ contract %(name)s {
         return 0;
     }
 
-    function _scalarOffset(uint256 key) private pure returns (uint256) {
+    function _batchScalarOffset(uint256 key) private pure returns (uint256) {
 %(offsets)s
         return 0;
     }
@@ -77,9 +77,9 @@ contract %(name)s {
     ) public view returns (bool) {
         uint256 n = keys.length;
         if (n == 0 || a.length != n || b.length != n || c.length != n) return false;
-        (bool ok, uint256 seed) = _seed(keys, a, b, c, input);
+        (bool ok, uint256 seed) = _batchSeed(keys, a, b, c, input);
         if (!ok) return false;
-        Batch memory z = Batch(
+        BatchAcc memory z = BatchAcc(
             new uint256[](%(nscalars)d),
             new uint256[2][](%(nkeys)d),
             new uint256[](6 * (n + %(maxkeypairs)d)),
@@ -87,16 +87,16 @@ contract %(name)s {
             0
         );
         for (uint256 i = 0; i < n; i++) {
-            uint256 rho = i == 0 ? 1 : uint256(keccak256(abi.encode(seed, i))) %% R;
-            if (!_absorb(z, i, rho, keys[i], a[i], b[i], c[i], input)) return false;
+            uint256 rho = i == 0 ? 1 : uint256(keccak256(abi.encode(seed, i))) %% BATCH_R;
+            if (!_batchAbsorb(z, i, rho, keys[i], a[i], b[i], c[i], input)) return false;
         }
         uint256 m = n;
 %(perkey)s
-        return _pairing(z.p, m);
+        return _batchPairing(z.p, m);
     }
 
     /// The transcript's keccak256 after the format checks (false: malformed).
-    function _seed(
+    function _batchSeed(
         uint256[] memory keys,
         uint256[2][] memory a,
         uint256[2][2][] memory b,
@@ -124,13 +124,13 @@ contract %(name)s {
             t[o + 7] = c[i][0];
             t[o + 8] = c[i][1];
             for (uint256 j = 1; j < 9; j++) {
-                if (t[o + j] >= Q) return (false, 0);
+                if (t[o + j] >= BATCH_Q) return (false, 0);
             }
         }
         if (need != input.length) return (false, 0);
         uint256 o2 = 3 + 9 * n;
         for (uint256 j = 0; j < input.length; j++) {
-            if (input[j] >= R) return (false, 0);
+            if (input[j] >= BATCH_R) return (false, 0);
             t[o2 + j] = input[j];
         }
         uint256 seed;
@@ -142,8 +142,8 @@ contract %(name)s {
 
     /// Adds proof i with coefficient rho: its pair (-rho A, B), rho C to its
     /// key's C sum, rho and rho * x_j to its key's scalars.
-    function _absorb(
-        Batch memory z,
+    function _batchAbsorb(
+        BatchAcc memory z,
         uint256 i,
         uint256 rho,
         uint256 k,
@@ -152,22 +152,23 @@ contract %(name)s {
         uint256[2] memory ci,
         uint256[] memory input
     ) private view returns (bool) {
-        uint256 base = _scalarOffset(k);
+        uint256 base = _batchScalarOffset(k);
         uint256 np = nPublic(k);
         uint256 off = z.off;
         uint256[] memory s = z.s;
-        s[base] = addmod(s[base], rho, R);
+        s[base] = addmod(s[base], rho, BATCH_R);
         for (uint256 j = 0; j < np; j++) {
-            s[base + 1 + j] = addmod(s[base + 1 + j], mulmod(rho, input[off + j], R), R);
+            uint256 t = mulmod(rho, input[off + j], BATCH_R);
+            s[base + 1 + j] = addmod(s[base + 1 + j], t, BATCH_R);
         }
         z.off = off + np;
         z.used |= 1 << k;
-        uint256[2] memory pa = [ai[0], ai[1] == 0 ? 0 : Q - ai[1]];
+        uint256[2] memory pa = [ai[0], ai[1] == 0 ? 0 : BATCH_Q - ai[1]];
         uint256[2] memory pc = [ci[0], ci[1]];
         if (rho != 1) {
-            if (!_mul(pa, rho) || !_mul(pc, rho)) return false;
+            if (!_batchMul(pa, rho) || !_batchMul(pc, rho)) return false;
         }
-        if (!_add(z.c[k], pc)) return false;
+        if (!_batchAdd(z.c[k], pc)) return false;
         uint256[] memory p = z.p;
         uint256 o = 6 * i;
         p[o] = pa[0];
@@ -180,7 +181,7 @@ contract %(name)s {
     }
 %(keyfns)s
     /// pt = s * pt (ecMul precompile).
-    function _mul(uint256[2] memory pt, uint256 s) private view returns (bool ok) {
+    function _batchMul(uint256[2] memory pt, uint256 s) private view returns (bool ok) {
         assembly {
             let f := mload(0x40)
             mstore(f, mload(pt))
@@ -191,7 +192,7 @@ contract %(name)s {
     }
 
     /// acc = acc + pt (ecAdd precompile; (0, 0) is the point at infinity).
-    function _add(uint256[2] memory acc, uint256[2] memory pt) private view returns (bool ok) {
+    function _batchAdd(uint256[2] memory acc, uint256[2] memory pt) private view returns (bool ok) {
         assembly {
             let f := mload(0x40)
             mstore(f, mload(acc))
@@ -203,16 +204,16 @@ contract %(name)s {
     }
 
     /// acc += s * (x, y); nothing for s = 0.
-    function _mulAdd(uint256[2] memory acc, uint256 x, uint256 y, uint256 s)
+    function _batchMulAdd(uint256[2] memory acc, uint256 x, uint256 y, uint256 s)
         private view returns (bool)
     {
         if (s == 0) return true;
         uint256[2] memory t = [x, y];
-        return _mul(t, s) && _add(acc, t);
+        return _batchMul(t, s) && _batchAdd(acc, t);
     }
 
     /// The pairing check over the first m pairs of p.
-    function _pairing(uint256[] memory p, uint256 m) private view returns (bool) {
+    function _batchPairing(uint256[] memory p, uint256 m) private view returns (bool) {
         uint256[1] memory out;
         bool ok;
         assembly {
@@ -226,41 +227,44 @@ contract %(name)s {
 _KEY_FN = """
     /// Key %(k)d%(label)s: the pairs (vk_x, gamma), (sum rho C, delta),
     /// (sum rho * alpha, beta) at pair index m.
-    function _key%(k)d(Batch memory z, uint256 m) private view returns (bool ok) {
+    function _batchKey%(k)d(BatchAcc memory z, uint256 m) private view returns (bool ok) {
         uint256[] memory s = z.s;
         uint256[2] memory vkx;
         uint256[2] memory al;
-        ok = _mulAdd(vkx, K%(k)d_IC0_X, K%(k)d_IC0_Y, s[%(base)d]);
+        ok = _batchMulAdd(vkx, BK%(k)d_IC0_X, BK%(k)d_IC0_Y, s[%(base)d]);
 %(ic)s
-        ok = ok && _mulAdd(al, K%(k)d_ALPHA_X, K%(k)d_ALPHA_Y, s[%(base)d]);
+        ok = ok && _batchMulAdd(al, BK%(k)d_ALPHA_X, BK%(k)d_ALPHA_Y, s[%(base)d]);
         uint256[] memory p = z.p;
         uint256[2] memory cs = z.c[%(k)d];
         uint256 o = 6 * m;
         p[o] = vkx[0];
         p[o + 1] = vkx[1];
-        p[o + 2] = K%(k)d_GAMMA_X1;
-        p[o + 3] = K%(k)d_GAMMA_X0;
-        p[o + 4] = K%(k)d_GAMMA_Y1;
-        p[o + 5] = K%(k)d_GAMMA_Y0;
+        p[o + 2] = BK%(k)d_GAMMA_X1;
+        p[o + 3] = BK%(k)d_GAMMA_X0;
+        p[o + 4] = BK%(k)d_GAMMA_Y1;
+        p[o + 5] = BK%(k)d_GAMMA_Y0;
         p[o + 6] = cs[0];
         p[o + 7] = cs[1];
-        p[o + 8] = K%(k)d_DELTA_X1;
-        p[o + 9] = K%(k)d_DELTA_X0;
-        p[o + 10] = K%(k)d_DELTA_Y1;
-        p[o + 11] = K%(k)d_DELTA_Y0;
+        p[o + 8] = BK%(k)d_DELTA_X1;
+        p[o + 9] = BK%(k)d_DELTA_X0;
+        p[o + 10] = BK%(k)d_DELTA_Y1;
+        p[o + 11] = BK%(k)d_DELTA_Y0;
         p[o + 12] = al[0];
         p[o + 13] = al[1];
-        p[o + 14] = K%(k)d_BETA_X1;
-        p[o + 15] = K%(k)d_BETA_X0;
-        p[o + 16] = K%(k)d_BETA_Y1;
-        p[o + 17] = K%(k)d_BETA_Y0;
+        p[o + 14] = BK%(k)d_BETA_X1;
+        p[o + 15] = BK%(k)d_BETA_X0;
+        p[o + 16] = BK%(k)d_BETA_Y1;
+        p[o + 17] = BK%(k)d_BETA_Y0;
     }
 """
 
 
 def _g1(name, p):
     x, y = p if p is not None else (0, 0)
-    return [f"    uint256 private constant {name}_X = {x};", f"    uint256 private constant {name}_Y = {y};"]
+    return [
+        f"    uint256 private constant {name}_X = {x};",
+        f"    uint256 private constant {name}_Y = {y};",
+    ]
 
 
 def _g2(name, p):
@@ -301,22 +305,22 @@ def solidity_batch_verifier(vks, name="Groth16BatchVerifier", labels=None):
         if any(ch in label for ch in "\n\r"):
             raise ValueError("key labels must be one line")
         consts.append(f"    // key {k}{lab}: {n} public input(s)")
-        consts += _g1(f"K{k}_ALPHA", vk.alpha_1)
+        consts += _g1(f"BK{k}_ALPHA", vk.alpha_1)
         for nm, p in (("BETA", vk.beta_2), ("GAMMA", vk.gamma_2), ("DELTA", vk.delta_2)):
-            consts += _g2(f"K{k}_{nm}", p)
+            consts += _g2(f"BK{k}_{nm}", p)
         for j, p in enumerate(vk.ic):
-            consts += _g1(f"K{k}_IC{j}", p)
+            consts += _g1(f"BK{k}_IC{j}", p)
         consts.append("")
         npublic.append(f"        if (key == {k}) return {n};")
         offsets.append(f"        if (key == {k}) return {base};")
         perkey.append(
             f"        if ((z.used & (1 << {k})) != 0) {{\n"
-            f"            if (!_key{k}(z, m)) return false;\n"
+            f"            if (!_batchKey{k}(z, m)) return false;\n"
             f"            m += 3;\n"
             f"        }}"
         )
         ic = "\n".join(
-            f"        ok = ok && _mulAdd(vkx, K{k}_IC{j}_X, K{k}_IC{j}_Y, s[{base + j}]);"
+            f"        ok = ok && _batchMulAdd(vkx, BK{k}_IC{j}_X, BK{k}_IC{j}_Y, s[{base + j}]);"
             for j in range(1, n + 1)
         )
         keyfns.append(_KEY_FN % {"k": k, "label": lab, "base": base, "ic": ic})

@@ -94,6 +94,18 @@ def _status_of(err):
     return 400
 
 
+def _is_db_error(err):
+    import sqlite3
+
+    if isinstance(err, sqlite3.Error):
+        return True
+    try:
+        import psycopg
+    except ImportError:
+        return False
+    return isinstance(err, psycopg.Error)
+
+
 def _decimal(value, what):
     if not _DEC.match(value):
         raise HttpError(400, f"{what}: expected a canonical decimal string")
@@ -179,8 +191,10 @@ def create_app(venue_dir, db=None, max_body=DEFAULT_MAX_BODY, state=None):
         return _error(err.status_code, str(err.detail))
 
     @app.exception_handler(Exception)
-    async def _internal(request, err):  # pragma: no cover - a bug; never echo it
-        return _error(500, "internal error")
+    async def _internal(request, err):
+        if _is_db_error(err):  # lost database connection, disk full...: rolled back
+            return _error(503, "database is unavailable; nothing was applied")
+        return _error(500, "internal error")  # a bug; never echo it
 
     def _operator(request):
         token = bearer(request.headers.get("authorization"))

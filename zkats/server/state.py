@@ -40,6 +40,12 @@ def ledger_target(venue_dir, db=None):
     return db
 
 
+def _broken(conn):
+    """True when a PostgreSQL connection was lost (SQLite connections never are)."""
+    raw = getattr(conn, "raw", conn)
+    return bool(getattr(raw, "broken", False) or getattr(raw, "closed", False) is True)
+
+
 class _Meta:
     """``venue.json``, reloaded when its mtime changes."""
 
@@ -93,6 +99,15 @@ class ServedVenue:
     def service(self):
         """This thread's settlement service (opened on first use)."""
         svc = getattr(self._local, "svc", None)
+        if svc is not None and _broken(svc.ledger.conn):
+            # the database went away (PostgreSQL restarted): reconnect
+            with self._all_lock:
+                self._all.remove(svc)
+            try:
+                svc.close()
+            except Exception:  # noqa: BLE001 - closing a dead connection
+                _ = None
+            svc = None
         if svc is None:
             from ..venue.settlement import SettlementService
 

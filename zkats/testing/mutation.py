@@ -17,7 +17,7 @@ check that the constraints reject the result:
     a hint's outputs are replaced while solving (``solve(hint_hook=...)``),
     so everything computed from them afterwards is recomputed consistently:
     a cheating prover's full witness.  Each output of a bit decomposition
-    (hints named ``num2bits_k``) is replaced by the bits of the aliased
+    (a :class:`zkats.gadgets.bits.BitsHint`) is replaced by the bits of the aliased
     value ``x + r``; other hints get one output moved by +1.  The witness
     must be rejected, or leave the public signals and every wire the lint
     does not call harmless unchanged.
@@ -31,6 +31,7 @@ from typing import List
 
 from ..errors import CircuitError, UnsatisfiedConstraint
 from ..field import R
+from ..gadgets.bits import BitsHint
 
 
 @dataclass
@@ -136,7 +137,7 @@ def _hint_calls(cc, inputs):
     calls = []
 
     def hook(i, fn, args, outs):
-        calls.append((getattr(fn, "__name__", "hint"), args, list(outs)))
+        calls.append((fn, args, list(outs)))
         return outs
 
     w = cc.solve(inputs, hint_hook=hook)
@@ -155,16 +156,17 @@ def mutate_hints(cc, inputs, max_calls=None, seed=0, report=None, prepared=None)
     idx = list(range(len(calls)))
     if max_calls is not None and len(idx) > max_calls:
         # always include the decompositions of full field elements (aliasing)
-        strict = [i for i in idx if calls[i][0] == "num2bits_253"]
+        strict = [i for i in idx if isinstance(calls[i][0], BitsHint) and calls[i][0].full_field]
         rest = [i for i in idx if i not in set(strict)]
         idx = sorted(
             strict[: max_calls // 2]
             + rng.sample(rest, max(0, max_calls - len(strict[: max_calls // 2])))
         )
     for i in idx:
-        name, args, outs = calls[i]
+        fn, args, outs = calls[i]
+        name = getattr(fn, "__name__", "hint")
         forged = []
-        if name.startswith("num2bits_") and args and isinstance(args[0], int):
+        if isinstance(fn, BitsHint) and args and isinstance(args[0], int):
             k = len(outs)
             x = args[0] + R
             what = "alias x+r" if x >> (k + 1) == 0 else "alias x+r (truncated)"

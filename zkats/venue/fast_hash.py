@@ -1,7 +1,7 @@
 """Poseidon through the native core, for the settlement service's hot paths
 (Merkle tree appends, netting challenges).
 
-Same function as :func:`zkats.gadgets.poseidon` (circomlib's parameters;
+Same function as :func:`zkats.gadgets.poseidon_plain` (circomlib's parameters;
 the constants are taken from :mod:`zkats.gadgets.poseidon_constants`), with
 many hashes per native call.  Tested equal to the plain twin.
 """
@@ -46,7 +46,7 @@ def poseidon_many(rows):
     return limbs_to_ints(states[:, :4])
 
 
-def poseidon(inputs):
+def poseidon_plain(inputs):
     return poseidon_many([inputs])[0]
 
 

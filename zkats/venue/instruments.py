@@ -94,9 +94,9 @@ class Instrument:
 
     @property
     def id(self):
-        from ..gadgets.poseidon_hash import poseidon
+        from ..gadgets.poseidon_hash import poseidon_plain
 
-        return poseidon(self.encoding())
+        return poseidon_plain(self.encoding())
 
     def check_price(self, price, what="price"):
         """A price must be a positive multiple of the tick within PRICE_BITS."""

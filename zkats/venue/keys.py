@@ -26,15 +26,15 @@ from . import tags
 
 
 def account_id(pub, npk):
-    from ..gadgets.poseidon_hash import poseidon
+    from ..gadgets.poseidon_hash import poseidon_plain
 
-    return poseidon([tags.ACCOUNT, int(pub[0]), int(pub[1]), int(npk)])
+    return poseidon_plain([tags.ACCOUNT, int(pub[0]), int(pub[1]), int(npk)])
 
 
 def nullifier_public(nk):
-    from ..gadgets.poseidon_hash import poseidon
+    from ..gadgets.poseidon_hash import poseidon_plain
 
-    return poseidon([tags.NULLIFIER_KEY, nk])
+    return poseidon_plain([tags.NULLIFIER_KEY, nk])
 
 
 def random_field():

@@ -5,7 +5,7 @@ holds the leaves, level ``depth`` the root.  Every non-empty node is stored
 in the table ``merkle_nodes(level, idx, value)``; an absent node equals the
 empty subtree of its level: ``zero[0] = ZERO_LEAF`` and
 ``zero[l + 1] = H(zero[l], zero[l])``.  ``H(left, right)`` is two-input
-Poseidon (circomlib's parameters, :func:`zkats.gadgets.poseidon`, computed
+Poseidon (circomlib's parameters, :func:`zkats.gadgets.poseidon_plain`, computed
 natively by :mod:`zkats.venue.fast_hash`), the hash the venue's membership
 circuits use; each level's new parents are hashed in one native call.
 
@@ -34,7 +34,7 @@ CREATE TABLE merkle_nodes (
 
 def default_hash2():
     """Two-input Poseidon through the native core (:mod:`zkats.venue.fast_hash`,
-    equal to :func:`zkats.gadgets.poseidon`), with a batched ``.many``."""
+    equal to :func:`zkats.gadgets.poseidon_plain`), with a batched ``.many``."""
     from .fast_hash import hash2
 
     return hash2

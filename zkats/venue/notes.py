@@ -109,9 +109,9 @@ class Note:
         return out
 
     def commitment(self):
-        from ..gadgets.poseidon_hash import poseidon
+        from ..gadgets.poseidon_hash import poseidon_plain
 
-        return poseidon([tags.NOTE] + self.fields() + [self.salt])
+        return poseidon_plain([tags.NOTE] + self.fields() + [self.salt])
 
     def nullifier(self, nk):
         return nullifier(nk, self.commitment())
@@ -173,15 +173,15 @@ def trade_fee(notional):
 
 
 def nullifier(nk, cm):
-    from ..gadgets.poseidon_hash import poseidon
+    from ..gadgets.poseidon_hash import poseidon_plain
 
-    return poseidon([tags.NULLIFIER, nk, cm])
+    return poseidon_plain([tags.NULLIFIER, nk, cm])
 
 
 def genesis_nullifier(nk):
     """The nullifier a fresh account's first deposit reveals: ``Poseidon(NULLIFIER,
     nk, 0)``.  One per account (the ledger refuses it twice), so an account
     has exactly one live note."""
-    from ..gadgets.poseidon_hash import poseidon
+    from ..gadgets.poseidon_hash import poseidon_plain
 
-    return poseidon([tags.NULLIFIER, nk, 0])
+    return poseidon_plain([tags.NULLIFIER, nk, 0])

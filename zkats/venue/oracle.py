@@ -63,9 +63,9 @@ class EpochEntry:
         ]
 
     def hash(self):
-        from ..gadgets.poseidon_hash import poseidon
+        from ..gadgets.poseidon_hash import poseidon_plain
 
-        return poseidon([tags.EPOCH_ENTRY] + self.fields())
+        return poseidon_plain([tags.EPOCH_ENTRY] + self.fields())
 
 
 #: the padding entry (instrument id 0 never names a real instrument)
@@ -99,9 +99,9 @@ class Epoch:
         return self.entries[self.index_of(instrument)]
 
     def hash(self):
-        from ..gadgets.poseidon_hash import poseidon
+        from ..gadgets.poseidon_hash import poseidon_plain
 
-        return poseidon([tags.EPOCH, self.epoch_id] + [e.hash() for e in self.entries])
+        return poseidon_plain([tags.EPOCH, self.epoch_id] + [e.hash() for e in self.entries])
 
     def circuit_inputs(self):
         """``{"epoch_id", "epoch_hash", "epoch": [[7 fields] x EPOCH_SIZE]}``."""

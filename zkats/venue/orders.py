@@ -41,9 +41,9 @@ DIGEST_BITS = 248
 
 
 def _poseidon(xs):
-    from ..gadgets.poseidon_hash import poseidon
+    from ..gadgets.poseidon_hash import poseidon_plain
 
-    return poseidon(xs)
+    return poseidon_plain(xs)
 
 
 @dataclass(frozen=True)
@@ -87,9 +87,9 @@ def low248(x):
 
 
 def order_commitment(digest, size, limit, r):
-    from ..gadgets.pedersen import pedersen_commit
+    from ..gadgets.pedersen import pedersen_commit_plain
 
-    return pedersen_commit([low248(digest), size, limit], r)
+    return pedersen_commit_plain([low248(digest), size, limit], r)
 
 
 def signing_message(commitment):
@@ -137,13 +137,13 @@ def sign_order(key, order, blinding=None):
 
 def check_signed_order(so, now):
     """The native twin of the ``order`` circuit: raises InputError with the reason."""
-    from ..gadgets.eddsa import eddsa_verify_poseidon
+    from ..gadgets.eddsa import eddsa_verify_poseidon_plain
     from .keys import account_id
 
     o = so.order
     if account_id(so.pub, so.npk) != o.account:
         raise InputError("order: the signing key is not the order's account")
-    if not eddsa_verify_poseidon(so.pub, signing_message(so.commitment), so.sig):
+    if not eddsa_verify_poseidon_plain(so.pub, signing_message(so.commitment), so.sig):
         raise InputError("order: bad signature")
     units.check_unsigned(now, units.TIME_BITS, "time")
     if not now < o.expiry:

@@ -252,7 +252,7 @@ class SchnorrNettingVerifier(NettingVerifier):
         from .. import bn254
         from ..commit.pedersen import L, blinding_generator
         from . import tags
-        from .fast_hash import poseidon
+        from .fast_hash import poseidon_plain
 
         try:
             legs = [(int(x), int(y)) for x, y in points]
@@ -268,7 +268,10 @@ class SchnorrNettingVerifier(NettingVerifier):
         for leg in legs:
             total = bn254.bjj_add(total, leg)
         # zkats.commit.netting's challenge (context 0), with native Poseidon
-        c = poseidon([tags.NETTING, len(legs), total[0], total[1], r_point[0], r_point[1], 0]) % L
+        c = (
+            poseidon_plain([tags.NETTING, len(legs), total[0], total[1], r_point[0], r_point[1], 0])
+            % L
+        )
         return bn254.bjj_mul(blinding_generator(), s) == bn254.bjj_add(
             r_point, bn254.bjj_mul(total, c)
         )

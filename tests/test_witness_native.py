@@ -1,0 +1,372 @@
+"""The native witness solver (circuit/program.py + native/wsolve.c) against
+the Python reference solver: every shipped circuit, random inputs, tampered
+hints, Python-only hints, the disk cache and malformed programs."""
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from zkats.circuits.divmod import DivMod
+
+from zkats.circuit import Circuit, Output, Private, compile_circuit, load_circuit
+from zkats.circuit import cache as ccache
+from zkats.errors import CircuitError, InputError, UnsatisfiedConstraint
+from zkats.field import R
+from zkats.gadgets import babyjubjub, bits, comparators
+from zkats.testing.assertions import lying_bits
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "circuits" / "examples"
+rng = random.Random(19)
+
+
+def outcome(cc, inputs, engine, hook=None):
+    """('ok', wire values) or (exception type, message) of one solve."""
+    try:
+        w = cc.solve(inputs, engine=engine, hint_hook=hook)
+    except (UnsatisfiedConstraint, CircuitError) as e:
+        return type(e).__name__, str(e)
+    return "ok", w.values
+
+
+def same(cc, inputs, hook_factory=None):
+    """Both engines give the same witness or the same error; returns it."""
+    hooks = (None, None) if hook_factory is None else (hook_factory(), hook_factory())
+    py = outcome(cc, inputs, "python", hooks[0])
+    nat = outcome(cc, inputs, "native", hooks[1])
+    assert nat == py
+    return py
+
+
+def _circuit_of(stem):
+    """The registered circuit an example file feeds (transition_seller -> transition)."""
+    for cut in range(len(stem.split("_")), 0, -1):
+        name = "_".join(stem.split("_")[:cut])
+        try:
+            return load_circuit(name)
+        except (CircuitError, InputError):
+            continue
+    raise AssertionError(f"no circuit for example {stem}")
+
+
+_CC = {}
+
+
+def compiled_for(stem):
+    if stem not in _CC:
+        _CC[stem] = compile_circuit(_circuit_of(stem))
+    return _CC[stem]
+
+
+EXAMPLE_STEMS = sorted(p.stem for p in EXAMPLES.glob("*.json"))
+
+
+def test_examples_exist():
+    assert len(EXAMPLE_STEMS) >= 7
+
+
+@pytest.mark.parametrize("stem", EXAMPLE_STEMS)
+def test_shipped_examples_native_equals_python(stem):
+    cc = compiled_for(stem)
+    assert cc.program is not None and cc.program.n_py_hints == 0, "every shipped hint is native"
+    inputs = json.loads((EXAMPLES / f"{stem}.json").read_text())
+    kind, values = same(cc, inputs)
+    assert kind == "ok"
+    w = cc.solve(inputs)  # the default engine is native
+    assert w.values == values and w.limbs().shape == (cc.n_wires, 4)
+
+
+@pytest.mark.parametrize("stem", EXAMPLE_STEMS)
+def test_shipped_examples_tampered(stem):
+    """A changed input (one field of the example moved, chosen at random) and
+    lying bit decompositions: same result, same error."""
+    cc = compiled_for(stem)
+    inputs = json.loads((EXAMPLES / f"{stem}.json").read_text())
+    keys = sorted(inputs)
+    for k in rng.sample(keys, 1):
+        bad = json.loads(json.dumps(inputs))
+        v = bad[k]
+        while isinstance(v, list):
+            v = v[0]
+        new = (int(v) + rng.choice([1, R - 1, 2**64])) % R
+        if isinstance(bad[k], list):
+            holder = bad[k]
+            while isinstance(holder[0], list):
+                holder = holder[0]
+            holder[0] = str(new)
+        else:
+            bad[k] = str(new)
+        same(cc, bad)
+        same(cc, bad, hook_factory=lambda: lying_bits([]))
+
+
+def test_multiplier_and_chain_random():
+    for name, kw in (("multiplier", {}), ("product_chain", {"n": 40})):
+        cc = compile_circuit(load_circuit(name, **kw), cache=False)
+        ins = [n for n, role, *_ in cc.layout.entries if role != "output"]
+        for _ in range(10):
+            inputs = {}
+            for n, role, shape, first, cnt in cc.layout.entries:
+                if role == "output":
+                    continue
+                vals = [rng.randrange(R) for _ in range(cnt)]
+                inputs[n] = vals if shape else vals[0]
+            assert ins
+            same(cc, inputs)
+
+
+@pytest.fixture(scope="module")
+def dm():
+    return compile_circuit(DivMod(32), cache=False)
+
+
+def test_divmod_random_and_forged(dm):
+    cases = [(0, 1), (5, 0), (2**32 - 1, 1), (2**32, 3), (3, 2**32), (R - 1, 7), (7, R - 1)]
+    cases += [(rng.getrandbits(32), rng.randrange(0, 2**33)) for _ in range(30)]
+    for a, b in cases:
+        if a >= R or b >= R:
+            continue
+        same(dm, {"a": a, "b": b})
+    for forged in ([141, 13], [(1000 - 3) * pow(7, -1, R) % R, 3], [143, (1000 - 143 * 7) % R]):
+
+        def factory(forged=forged):
+            return lambda i, fn, args, outs: forged if fn.__name__ == "divmod_hint" else outs
+
+        kind, msg = same(dm, {"a": 1000, "b": 7}, hook_factory=factory)
+        assert kind == "UnsatisfiedConstraint" and "hint_checks" in msg
+
+
+def test_divmod_large_operands_native_kernel():
+    """The divmod kernel on 254-bit operands (the circuit's range checks then
+    fail, but the hint values must still agree)."""
+    cc = compile_circuit(DivMod(32), cache=False)
+    for _ in range(20):
+        a, b = rng.randrange(R), rng.choice([rng.randrange(1, R), rng.randrange(1, 2**70)])
+        seen = {}
+
+        def factory(seen=seen):
+            def hook(i, fn, args, outs):
+                seen.setdefault(fn.__name__, []).append(list(outs))
+                return outs
+
+            return hook
+
+        same(cc, {"a": a, "b": b}, hook_factory=factory)
+        assert seen["divmod_hint"][0] == seen["divmod_hint"][1] == [a // b, a % b]
+
+
+def test_every_hint_tampered_same_outcome(dm):
+    """The mutation test's cheating prover, hint by hint and output by output."""
+    shapes = []
+    dm.solve({"a": 1000, "b": 7}, hint_hook=lambda i, fn, a, o: shapes.append(len(o)) or o)
+    assert len(shapes) > 5
+    for i, n_out in enumerate(shapes):
+        for j in range(n_out):
+            for delta in (1, R - 1):
+
+                def factory(i=i, j=j, delta=delta):
+                    def hook(k, fn, args, outs):
+                        if k == i:
+                            outs = list(outs)
+                            outs[j] = (outs[j] + delta) % R
+                        return outs
+
+                    return hook
+
+                same(dm, {"a": 1000, "b": 7}, hook_factory=factory)
+
+
+class _Gadgets(Circuit):
+    """inverse, div, is_zero, num2bits, Baby Jubjub subgroup check (all native hints)."""
+
+    out = Output(4)
+    x = Private()
+    y = Private()
+    p = Private(2)
+
+    def define(self, api):
+        inv = api.inverse(api.add(self.x, 1))
+        q = api.div(self.x, self.y)
+        z = comparators.is_zero(api, self.y)
+        bs = bits.num2bits(api, self.x, 253)
+        babyjubjub.assert_babyjub_in_subgroup(api, self.p)
+        api.set_output(self.out[0], inv)
+        api.set_output(self.out[1], q)
+        api.set_output(self.out[2], z)
+        api.set_output(self.out[3], api.sum(bs))
+
+
+def test_gadget_hints_random():
+    cc = compile_circuit(_Gadgets(), cache=False)
+    assert cc.program.n_py_hints == 0
+    g = babyjubjub.BASE8
+    pts = [g, babyjubjub.babyjub_mul_plain(g, 12345), (0, 1), (1, 2), (5, 0)]
+    for _ in range(12):
+        x = rng.choice([0, R - 1, rng.randrange(R), rng.getrandbits(20)])
+        y = rng.choice([0, 1, rng.randrange(R)])
+        p = rng.choice(pts)
+        kind, _ = same(cc, {"x": x, "y": y, "p": list(p)})
+        if p in pts[:3] and x < 2**253 and (y or not x):
+            assert kind == "ok"
+    for i in range(6):
+
+        def factory(i=i):
+            return lambda k, fn, args, outs: [(o + 3) % R for o in outs] if k == i else outs
+
+        same(cc, {"x": 11, "y": 5, "p": list(g)}, hook_factory=factory)
+
+
+class _PyHint(Circuit):
+    """A hint with no native twin (a closure), nested arguments and a constant."""
+
+    s = Output()
+    xs = Private(3)
+
+    def define(self, api):
+        def isqrt_sum(vals, k):
+            t = sum(vals) + k
+            if t > 10**6:
+                raise ValueError("too large")
+            r = int(t**0.5)
+            return [r, t - r * r]
+
+        r, rest = api.hint(isqrt_sum, list(self.xs), 7, n_out=2)
+        api.assert_equal(api.add(api.square(r), rest), api.add(api.sum(self.xs), 7))
+        api.set_output(self.s, r)
+
+
+def test_python_hint_fallback():
+    cc = compile_circuit(_PyHint(), cache=False)
+    assert cc.program.n_py_hints == 1
+    kind, vals = same(cc, {"xs": [1, 2, 6]})
+    assert kind == "ok" and vals[1] == 4
+    kind, msg = same(cc, {"xs": [10**6, 1, 2]})
+    assert kind == "CircuitError" and "isqrt_sum failed" in msg and "ValueError" in msg
+    same(cc, {"xs": [1, 2, 6]}, hook_factory=lambda: lambda i, fn, a, o: [3, 7])
+    kind, msg = same(cc, {"xs": [1, 2, 6]}, hook_factory=lambda: lambda i, fn, a, o: [3])
+    assert "returned 1 values" in msg
+
+
+def test_output_read_before_set_is_not_replayed():
+    class Early(Circuit):
+        o = Output()
+        x = Private()
+
+        def define(self, api):
+            api.assert_equal(self.o, self.x)
+            api.set_output(self.o, self.x)
+
+    cc = compile_circuit(Early(), cache=False)
+    assert cc.program is None
+    with pytest.raises(CircuitError, match="before api.set_output"):
+        cc.solve({"x": 3})
+
+
+def test_program_cache_round_trip(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZKATS_CACHE", str(tmp_path))
+    first = compile_circuit(DivMod(16))
+    again = compile_circuit(DivMod(16))
+    assert again.program is not None and not again.program.has_functions
+    assert again.program.same_code(first.program)
+    assert again.solve({"a": 100, "b": 7}).public == [14, 2, 100]
+    # a hook needs the hints' functions: the cached program is traced again once
+    seen = []
+    again.solve({"a": 100, "b": 7}, hint_hook=lambda i, fn, a, o: seen.append(fn.__name__) or o)
+    assert "divmod_hint" in seen and again.program.has_functions
+    # a corrupted program in the cache entry is not used: the circuit is recompiled
+    (entry,) = tmp_path.glob("circuit-*.npz")
+    with np.load(entry) as z:
+        arrays = dict(z)
+    arrays["prog_code"] = arrays["prog_code"].copy()
+    arrays["prog_code"][1] += 1
+    np.savez(entry, **arrays)
+    third = compile_circuit(DivMod(16))
+    assert third.program.has_functions  # recompiled, not loaded
+    assert third.solve({"a": 100, "b": 7}).public == [14, 2, 100]
+    assert ccache.cache_dir() == tmp_path
+
+
+def _ops(code):
+    """(pc, opcode) of each operation of a program."""
+    pc, out = 0, []
+    while pc < len(code):
+        op = int(code[pc])
+        out.append((pc, op))
+        if op == 3:
+            n_in = int(code[pc + 5])
+            pc += 7 + n_in + int(code[pc + 6 + n_in])
+        else:
+            pc += {1: 4, 2: 3, 4: 5}[op]
+    return out
+
+
+def test_malformed_program_is_refused():
+    cc = compile_circuit(DivMod(8), cache=False)
+    prog = cc.program
+    ops = _ops(prog.code)
+    mul = next(pc for pc, op in ops if op == 1)
+    hint = next(pc for pc, op in ops if op == 3)
+    lc = next(pc for pc, op in ops if op == 2)
+    check = next(pc for pc, op in ops if op == 4)
+    n_lc = len(prog.lc_base)
+    tampers = [
+        (mul + 1, cc.n_wires),  # a wire that does not exist
+        (mul + 2, n_lc),  # a linear combination that does not exist
+        (hint + 3, cc.n_wires - 1),  # outputs past the last wire
+        (hint + 1, 77),  # an unknown hint kind
+        (hint + 5, 10**6),  # inputs past the end of the code
+        (lc + 2, 10**9),  # a linear combination that does not exist
+        (check + 4, -5),  # a negative index
+        (0, 99),  # an unknown operation
+    ]
+    for at, value in tampers:
+        code = prog.code.copy()
+        code[at] = value
+        saved, prog.code = prog.code, code
+        cc._native = None
+        try:
+            with pytest.raises(CircuitError, match="malformed"):
+                cc.solve({"a": 100, "b": 7}, engine="native")
+        finally:
+            prog.code = saved
+            cc._native = None
+    # a combination extending itself, terms past the table, a term's wire out of range
+    for arr, at, value in (
+        ("lc_base", n_lc - 1, n_lc - 1),
+        ("lc_ptr", n_lc, 10**7),
+        ("lc_col", 0, cc.n_wires),
+        ("lc_cid", 0, len(prog.coeffs)),
+    ):
+        tampered = getattr(prog, arr).copy()
+        tampered[at] = value
+        saved = getattr(prog, arr)
+        setattr(prog, arr, tampered)
+        cc._native = None
+        try:
+            with pytest.raises(CircuitError, match="malformed"):
+                cc.solve({"a": 100, "b": 7}, engine="native")
+        finally:
+            setattr(prog, arr, saved)
+            cc._native = None
+    assert cc.solve({"a": 100, "b": 7}).public == [14, 2, 100]
+
+
+def test_unknown_engine():
+    cc = compile_circuit(DivMod(8), cache=False)
+    with pytest.raises(CircuitError, match="engine"):
+        cc.solve({"a": 1, "b": 1}, engine="wasm")
+
+
+def test_value_dependent_define_is_solved_in_python():
+    class Peeks(Circuit):
+        x = Private()
+
+        def define(self, api):
+            if api.is_solving and api.value(self.x) == 1:
+                api.square(self.x)
+
+    cc = compile_circuit(Peeks(), cache=False)
+    assert cc.program is None
+    with pytest.raises(CircuitError, match="different circuit"):
+        cc.solve({"x": 1})

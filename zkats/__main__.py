@@ -1,0 +1,5 @@
+"""``python -m zkats``: the zkats command line."""
+
+from .cli import run
+
+run()

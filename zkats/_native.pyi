@@ -1,6 +1,5 @@
-"""Type stub of the cffi extension built from native/ (native/build_native.py).
-Only :mod:`zkats.bn254._lib` imports it."""
-
+# The cffi extension module built from native/ (native/build_native.py): the
+# C declarations are in native/*.cdef, so its functions are not typed here.
 from typing import Any
 
 ffi: Any

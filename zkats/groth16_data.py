@@ -9,8 +9,6 @@ material lives in :class:`zkats.formats.zkey.ZKey` as numpy arrays; these
 classes are what verifiers and the JSON/Solidity exporters need.
 """
 
-from __future__ import annotations  # the annotations below are never evaluated: no typing import
-
 
 class Record:
     """A frozen record: keyword or positional construction, value equality
@@ -38,8 +36,8 @@ class Record:
         missing = [f for f in self._fields if f not in values]
         if missing:
             raise TypeError(f"{name}() missing arguments: {', '.join(missing)}")
-        for f in self._fields:
-            object.__setattr__(self, f, values[f])
+        for field in self._fields:
+            object.__setattr__(self, field, values[field])
 
     def __setattr__(self, name, value):
         raise AttributeError(f"cannot assign to field {name!r}")
@@ -79,11 +77,11 @@ class VerifyingKey(Record):
     """
 
     __slots__ = _fields = ("alpha_1", "beta_2", "gamma_2", "delta_2", "ic")
-    alpha_1: tuple[int, int] | None
-    beta_2: tuple[tuple[int, int], tuple[int, int]] | None
-    gamma_2: tuple[tuple[int, int], tuple[int, int]] | None
-    delta_2: tuple[tuple[int, int], tuple[int, int]] | None
-    ic: tuple[tuple[int, int] | None, ...]
+    alpha_1: tuple
+    beta_2: tuple
+    gamma_2: tuple
+    delta_2: tuple
+    ic: tuple
 
     @property
     def n_public(self) -> int:
@@ -94,6 +92,6 @@ class Proof(Record):
     """A Groth16 proof (pi_a in G1, pi_b in G2, pi_c in G1)."""
 
     __slots__ = _fields = ("a", "b", "c")
-    a: tuple[int, int] | None
-    b: tuple[tuple[int, int], tuple[int, int]] | None
-    c: tuple[int, int] | None
+    a: tuple
+    b: tuple
+    c: tuple

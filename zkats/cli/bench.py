@@ -265,7 +265,6 @@ def _bench_ntt(log_n, threads, repeat, reference, ref_cache, emit):
     # local import: a command loads what it needs when it runs (CLI start-up)
     from .. import bn254
 
-
     n = 1 << log_n
     a = ints_to_limbs([secrets.randbelow(R) for _ in range(min(n, 1 << 16))])
     # local import: a command loads what it needs when it runs (CLI start-up)

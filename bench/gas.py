@@ -129,9 +129,8 @@ def trade_proofs(keys, replay, chain_now):
 
 def insert_proofs(keys_dir, ks):
     """{k: (public, proof)}: appending k leaves to a depth-32 tree of 5."""
-    from zkats.circuits import insert
-
     from zkats.circuit import compile_circuit
+    from zkats.circuits import insert
     from zkats.formats.zkey import read_zkey
     from zkats.gadgets.merkle import MerkleTree
     from zkats.groth16.devsetup import DevSetup

@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 def _setup(prover, directory, db):
     import httpx
+
     from _server_util import Server, sim_venue, token
 
     venue = sim_venue(directory, prover)
@@ -55,8 +56,8 @@ def _setup(prover, directory, db):
 def _trade_batches(prover, url, n_batches, n_trades):
     """[(orders batch, trades batch)]: the orders opened first, untimed."""
     import httpx
-    from _server_util import trade_items
 
+    from _server_util import trade_items
     from zkats.venue import batch as B
 
     ep = httpx.get(url + "/v1/epochs").json()
@@ -84,8 +85,8 @@ def _direct_service(venue, db):
 
 def bench_store(prover, label, db, args):
     import httpx
-    from _server_util import deposit_batch
 
+    from _server_util import deposit_batch
     from zkats.venue import batch as B
 
     tmp = Path(tempfile.mkdtemp(prefix="zkats-bench-server-"))

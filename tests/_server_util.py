@@ -20,14 +20,12 @@ import time
 from pathlib import Path
 
 from _groth16_sim import G1, G2, sim_key
-
 from zkats import bn254
 from zkats.field import R
 from zkats.formats.snarkjs_json import write_verification_key
 from zkats.groth16 import _curve
 from zkats.groth16.data_structures import Proof
-from zkats.venue import batch as B
-from zkats.venue import instruments
+from zkats.venue import batch as B, instruments
 from zkats.venue.settlement import DEFAULT_LAYOUTS
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,8 +4,9 @@ LICENSE file the metadata names."""
 import os
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 from conftest import ROOT
 

@@ -11,8 +11,8 @@ import subprocess
 import sys
 
 import pytest
-from _server_util import ROOT, Server, token
 
+from _server_util import ROOT, Server, token
 from zkats.errors import LedgerError
 from zkats.server.agent import AgentState, LiquidationAgent
 from zkats.server.client import RemoteVenue

@@ -5,10 +5,10 @@ every error body is one line."""
 import os
 
 import schemathesis
-from _server_util import SimProver, sim_venue, token
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
+from _server_util import SimProver, sim_venue, token
 from zkats.server.app import create_app
 
 EXAMPLES = int(os.environ.get("ZKATS_API_FUZZ_EXAMPLES", "8"))

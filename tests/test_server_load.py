@@ -18,6 +18,7 @@ import time
 
 import httpx
 import pytest
+
 from _server_util import Load, Server, SimProver, check_consistent, sim_venue
 
 KILLS = 4

@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+
 from _circomlib import compiled, dev_ptau, inputs, snarkjs, zkats
 
 pytestmark = pytest.mark.peers

@@ -22,6 +22,7 @@ class ClusterError(ZkatsError):
 def ray():
     """The ``ray`` module, or ClusterError naming the extra to install."""
     try:
+        # local import: ray (seconds to import) loads only when a cluster is used
         import ray as _ray
     except ImportError:
         raise ClusterError(

@@ -12,8 +12,7 @@ import hashlib
 
 from ..errors import VerificationError
 from ..formats import ptau as ptf
-from . import ceremony
-from . import transcript as tr
+from . import ceremony, transcript as tr
 
 
 def last_response_hash(pt):

@@ -41,6 +41,7 @@ the server holds only public data and the SHA-256 of the operator token.
 """
 
 import re
+import sqlite3
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -52,7 +53,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import LedgerError, ZkatsError
+from ..field import R
 from ..formats import jsonio
+from ..venue import batch as B
+from ..venue.workflow import CIRCUITS
 from . import reads, schema
 from .auth import OperatorCheck, bearer
 from .state import ServedVenue
@@ -95,11 +99,11 @@ def _status_of(err):
 
 
 def _is_db_error(err):
-    import sqlite3
 
     if isinstance(err, sqlite3.Error):
         return True
     try:
+        # local import: the database driver of the configured backend only
         import psycopg
     except ImportError:
         return False
@@ -109,7 +113,6 @@ def _is_db_error(err):
 def _decimal(value, what):
     if not _DEC.match(value):
         raise HttpError(400, f"{what}: expected a canonical decimal string")
-    from ..field import R
 
     n = int(value)
     if n >= R:
@@ -221,7 +224,6 @@ def create_app(venue_dir, db=None, max_body=DEFAULT_MAX_BODY, state=None):
         body = await _body(request, max_body)
 
         def work():
-            from ..venue import batch as B
 
             parsed = B.loads(body, source="request body")
             return _receipt(st.service().apply(parsed))
@@ -338,7 +340,6 @@ def create_app(venue_dir, db=None, max_body=DEFAULT_MAX_BODY, state=None):
 
     @app.get(f"{API}/keys/{{circuit}}/{{kind}}", tags=["venue"], responses=schema.ERRORS)
     def key_file(circuit: str, kind: str):
-        from ..venue.workflow import CIRCUITS
 
         if circuit not in CIRCUITS:
             raise HttpError(404, f"unknown circuit {circuit[:40]!r}")

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ..errors import InputError, LedgerError
 from ..venue import workflow
+from ..venue.settlement import Groth16Verifier, SettlementService
 
 
 def ledger_target(venue_dir, db=None):
@@ -72,7 +73,6 @@ class ServedVenue:
     """The state behind the app.  ``clock`` overrides the venue clock (tests)."""
 
     def __init__(self, venue_dir, db=None, clock=None, verifier=None, netting=None):
-        from ..venue.settlement import Groth16Verifier
 
         self.dir = Path(venue_dir)
         if not (self.dir / "venue.json").exists():
@@ -105,12 +105,10 @@ class ServedVenue:
                 self._all.remove(svc)
             try:
                 svc.close()
-            except Exception:  # noqa: BLE001 - closing a dead connection
+            except Exception:
                 _ = None
             svc = None
         if svc is None:
-            from ..venue.settlement import SettlementService
-
             svc = SettlementService(
                 self.target, verifier=self.verifier, netting=self.netting, clock=self.now
             )

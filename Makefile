@@ -12,12 +12,12 @@ SYSPKGS := postgresql chromium chromium-driver
 SYSSTAMP := $(VENV)/.zkats-system-packages
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-all install peers native bench sanitize clean vectors system
+.PHONY: demo test test-all install peers native bench sanitize clean vectors system lint
 
 demo: install
 	$(BIN)/zkats demo
 
-test: install peers system
+test: install peers system lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-all: install peers system
@@ -28,7 +28,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml setup.py native/*.c native/*.h native/*.cdef native/build_native.py
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test,evm,server,server-test,cluster]'
+	$(BIN)/python -m pip install -q -e '.[test,evm,server,server-test,cluster,lint]'
 	touch $@
 
 system: $(SYSSTAMP)
@@ -45,6 +45,24 @@ peers: $(NPMSTAMP)
 $(NPMSTAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# ruff (lint, format), mypy on zkats/ and the import-linter layer contract
+# (configured in pyproject.toml).  mypy and import-linter read the package as
+# it is installed, with circuits/ as zkats.circuits: a copy in build/lint
+# (mypy's messages name the files by their paths in the repository).
+LINT_PATHS := zkats circuits tests bench vectors
+LINT_TREE := build/lint
+ABSBIN := $(abspath $(BIN))
+lint: install
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+	rm -rf $(LINT_TREE) && mkdir -p $(LINT_TREE)
+	tar -cf - --exclude=__pycache__ --exclude='*.so' --exclude=_native.c zkats | tar -xf - -C $(LINT_TREE)
+	tar -cf - --exclude=__pycache__ circuits | tar -xf - -C $(LINT_TREE)/zkats
+	cd $(LINT_TREE) && { $(ABSBIN)/mypy --config-file $(CURDIR)/pyproject.toml \
+	  --cache-dir $(CURDIR)/build/.mypy_cache zkats > mypy.out; rc=$$?; \
+	  sed 's#^zkats/circuits/#circuits/#' mypy.out; exit $$rc; }
+	cd $(LINT_TREE) && $(ABSBIN)/lint-imports --no-cache $(CURDIR)/pyproject.toml
 
 # Rebuild the C extension in place after editing native/ (pip install -e
 # does not watch the C sources).

@@ -12,7 +12,7 @@
   (the marginal cost of appending k leaves in a batch that is verified
   anyway).
 
-    .venv/bin/python bench/gas.py --json [--trades 1,10,50] [--proofs 1,10,50]
+    .venv/bin/python bench/gas.py --json [--trades 1,10,50|none] [--proofs 1,10,50|none]
     .venv/bin/python bench/gas.py --markdown      # the README's "Gas" table
 
 Prints one JSON object per operation: ``operation``, ``batch_trades``,
@@ -37,6 +37,8 @@ TRADE_KEYS = ("match", "transition")
 
 
 def _sizes(text):
+    if text == "none":
+        return []
     out = [int(x) for x in text.split(",") if x.strip()]
     if not out or min(out) < 1:
         raise argparse.ArgumentTypeError(f"expected sizes like 1,10,50, got {text!r}")
@@ -127,9 +129,8 @@ def trade_proofs(keys, replay, chain_now):
 
 def insert_proofs(keys_dir, ks):
     """{k: (public, proof)}: appending k leaves to a depth-32 tree of 5."""
-    from zkats.circuits import insert
-
     from zkats.circuit import compile_circuit
+    from zkats.circuits import insert
     from zkats.formats.zkey import read_zkey
     from zkats.gadgets.merkle import MerkleTree
     from zkats.groth16.devsetup import DevSetup
@@ -211,8 +212,12 @@ def batch_rows(rep, keys, replay, proof_sizes, insert_ks, keys_dir):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--keys", default=str(ROOT / "bench" / "_work" / "chain_keys"))
-    ap.add_argument("--trades", type=_sizes, default=[1, 10, 50], help="settle batch sizes")
-    ap.add_argument("--proofs", type=_sizes, default=[1, 10, 50], help="verify_batch sizes")
+    ap.add_argument(
+        "--trades", type=_sizes, default=[1, 10, 50], help="settle batch sizes (or none)"
+    )
+    ap.add_argument(
+        "--proofs", type=_sizes, default=[1, 10, 50], help="verify_batch sizes (or none)"
+    )
     ap.add_argument("--insert", type=_sizes, default=[4, 16], help="insert circuit sizes k")
     ap.add_argument("--json", action="store_true", help="one JSON object per line (default)")
     ap.add_argument("--markdown", action="store_true", help="print a Markdown table at the end")

@@ -93,9 +93,11 @@ def make_ptau(work, power, tool):
                 [
                     sys.executable,
                     "-c",
-                    "import sys; from zkats.formats.ptau import write_ptau; "
-                    "from zkats.groth16.ceremony import dev_prepared_ptau; "
-                    "write_ptau(sys.argv[2], dev_prepared_ptau(int(sys.argv[1]))[0])",
+                    (
+                        "import sys; from zkats.formats.ptau import write_ptau; "
+                        "from zkats.groth16.ceremony import dev_prepared_ptau; "
+                        "write_ptau(sys.argv[2], dev_prepared_ptau(int(sys.argv[1]))[0])"
+                    ),
                     power,
                     ptau.name,
                 ],

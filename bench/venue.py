@@ -128,9 +128,8 @@ def main():
     args.work.mkdir(parents=True, exist_ok=True)
     ptau = args.ptau or make_ptau(args.work)
 
-    from zkats.circuits import _scenario
-
     from zkats.circuit import compile_circuit
+    from zkats.circuits import _scenario
     from zkats.formats.r1cs import write_r1cs
     from zkats.formats.zkey import read_zkey
     from zkats.groth16.generator import setup

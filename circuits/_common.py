@@ -13,14 +13,14 @@ Conventions:
 * an epoch is ``EPOCH_SIZE`` lists of 7 fields (``EpochEntry.fields()``).
 """
 
-from zkats.gadgets.babyjubjub import babyjub_msm_fixed, babyjub_add
-from zkats.gadgets.bits import num2bits, num2bits_strict, range_check
-from zkats.gadgets.merkle import merkle_root
+from zkats.gadgets.babyjubjub import babyjub_msm_fixed
+from zkats.gadgets.bits import num2bits, range_check
 from zkats.gadgets.comparators import assert_in_range, is_equal
+from zkats.gadgets.merkle import merkle_root
 from zkats.gadgets.mux import mux, select
 from zkats.gadgets.pedersen import blinding_generator, value_generators
 from zkats.gadgets.poseidon_hash import poseidon
-from zkats.venue import margin, notes, tags, units
+from zkats.venue import margin, tags, units
 
 #: bits of a Pedersen blinding factor (blindings are in [0, L), L < 2^252)
 BLINDING_BITS = 252

@@ -28,7 +28,7 @@ class Scenario:
             ),
         )
         self.tree = MerkleTree(units.TREE_DEPTH)
-        self.notes = {}
+        self.notes: dict = {}
         for name, key, coll, model in (
             ("alice", self.alice, 2_000_000, 0),
             ("bob", self.bob, 3_000_000, 1),

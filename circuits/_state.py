@@ -2,7 +2,6 @@
 liquidate, deposit, withdraw): spending a note and the epoch inputs."""
 
 from dataclasses import dataclass, field
-from typing import Tuple
 
 from zkats.errors import InputError
 from zkats.gadgets.merkle import merkle_root_plain
@@ -16,9 +15,9 @@ class Spend:
 
     note: notes.Note
     nk: int = field(repr=False)
-    pub: Tuple[int, int]
-    siblings: Tuple[int, ...]
-    bits: Tuple[int, ...]
+    pub: tuple[int, int]
+    siblings: tuple[int, ...]
+    bits: tuple[int, ...]
 
     @classmethod
     def from_tree(cls, tree, index, note, key):

@@ -128,6 +128,9 @@ class Frontier:
     left subtree (O(depth) memory at any depth; about 2 hashes per append,
     ``depth`` per root).  Gives the insert circuit's witness directly."""
 
+    #: the root once the tree is full (set by the last append)
+    full_root: int | None
+
     def __init__(self, depth=DEPTH, count=0, branch=None):
         _check_params(1, depth)
         if not 0 <= count <= (1 << depth) - 1:

@@ -16,7 +16,6 @@ docs/venue.md).  Native twin: :func:`check`.
 """
 
 from dataclasses import dataclass
-from typing import Tuple
 
 from zkats.circuit import Circuit, Private, Public, register
 from zkats.errors import InputError
@@ -62,7 +61,7 @@ class LiquidatePublic:
 @dataclass(frozen=True)
 class LiquidatePrivate:
     spend: Spend
-    new_positions: Tuple[int, ...]
+    new_positions: tuple[int, ...]
     new_note: notes.Note
     epoch: oracle.Epoch
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from zkats.circuit import Circuit, Private, Public, register
 from zkats.errors import InputError
-from zkats.gadgets.babyjubjub import L, babyjub_neg_plain, babyjub_msm_fixed, babyjub_add
+from zkats.gadgets.babyjubjub import babyjub_add, babyjub_msm_fixed, babyjub_neg_plain
 from zkats.gadgets.bits import num2bits, num2bits_strict, range_check
 from zkats.gadgets.mux import select
 from zkats.gadgets.pedersen import blinding_generator, value_generators

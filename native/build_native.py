@@ -9,7 +9,12 @@ Flags:
     plus ``-DZKATS_USE_ADX`` (mulx/adcx/adox Montgomery multiplication).
     The portable path is always compiled in as well and can be selected at
     run time (``zkats.bn254.set_portable(True)``), so tests cover both.
-  * ``ZKATS_NATIVE_PORTABLE=1`` builds without any CPU-specific flag.
+  * ``ZKATS_NATIVE_PORTABLE=1`` builds without any CPU-specific flag,
+    ``ZKATS_NATIVE_PORTABLE=0`` with them.  Unset, a wheel build
+    (``pip wheel .``, ``pip install .``, ``python -m build``: setuptools'
+    ``bdist_wheel``) is portable, because a wheel is tagged for every
+    x86-64 and may be copied to an older CPU; an in-place build (``make``:
+    ``pip install -e``) is for this CPU.
   * ``ZKATS_NATIVE_CFLAGS`` / ``ZKATS_NATIVE_LDFLAGS`` append flags (used by
     ``make sanitize`` for AddressSanitizer/UndefinedBehaviorSanitizer).
 """
@@ -50,6 +55,13 @@ def _compiler_accepts(flags):
         return r.returncode == 0
 
 
+def _building_wheel():
+    """True inside setuptools' bdist_wheel (not editable_wheel/build_ext)."""
+    import sys
+
+    return "bdist_wheel" in sys.argv
+
+
 def compile_flags():
     flags = [
         "-O3",
@@ -59,7 +71,8 @@ def compile_flags():
         "-Wall",
         "-Wno-unused-function",
     ]
-    portable = os.environ.get("ZKATS_NATIVE_PORTABLE") == "1"
+    env = os.environ.get("ZKATS_NATIVE_PORTABLE")
+    portable = _building_wheel() if env in (None, "") else env == "1"
     if not portable and platform.machine() in ("x86_64", "AMD64"):
         if _compiler_accepts(["-march=native"]):
             flags.append("-march=native")

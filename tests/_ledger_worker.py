@@ -16,8 +16,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _settlement_util import EPOCH1, scenario_batch, service  # noqa: E402
-from zkats.errors import LedgerError  # noqa: E402
+from _settlement_util import EPOCH1, scenario_batch, service
+from zkats.errors import LedgerError
 
 DEPTH = 12
 N_TRADES = 2

@@ -20,14 +20,12 @@ import time
 from pathlib import Path
 
 from _groth16_sim import G1, G2, sim_key
-
 from zkats import bn254
 from zkats.field import R
 from zkats.formats.snarkjs_json import write_verification_key
 from zkats.groth16 import _curve
 from zkats.groth16.data_structures import Proof
-from zkats.venue import batch as B
-from zkats.venue import instruments
+from zkats.venue import batch as B, instruments
 from zkats.venue.settlement import DEFAULT_LAYOUTS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -216,3 +214,202 @@ class Server:
 
 def token(venue_dir):
     return (Path(venue_dir) / "operator.token").read_text().strip()
+
+
+# --------------------------------------------------------------------------
+# a bounded load driver (threads of httpx clients on 127.0.0.1)
+# --------------------------------------------------------------------------
+
+
+class Load:
+    """Submitters sending valid batches, replays and conflicting double spends.
+
+    Every request's outcome is recorded: ``acked`` (digest -> receipt) for
+    201s, ``replays`` (status, error) and ``conflicts`` (group -> list of
+    (status, digest)).  ``errors`` collects transport failures (a killed
+    server) and unexpected statuses.
+    """
+
+    def __init__(self, urls, prover, root, mix=(0.6, 0.2, 0.2), items=(1, 3)):
+        import threading
+
+        self.urls = list(urls)
+        self.prover, self.root = prover, root
+        self.mix, self.items = mix, items
+        self.lock = threading.Lock()
+        self.acked, self.sent = {}, {}
+        self.replays, self.conflicts, self.partners = [], {}, []
+        self.latencies, self.errors, self.lost, self.late = [], [], [], []
+        self.stop = threading.Event()
+
+    def _new_batch(self, rng):
+        return deposit_batch(self.prover, self.root, n=rng.randint(*self.items))
+
+    def _post(self, http, url, batch):
+        body = B.dumps(batch)
+        t0 = time.perf_counter()
+        r = http.post(url + "/v1/batches", content=body)
+        return r, time.perf_counter() - t0
+
+    def submitter(self, seed):
+        import random
+
+        import httpx
+
+        rng = random.Random(seed)
+        with httpx.Client(timeout=120) as http:
+            while not self.stop.is_set():
+                url = self.urls[rng.randrange(len(self.urls))]
+                with self.lock:
+                    partner = self.partners.pop() if self.partners else None
+                    acked = list(self.acked.values()) if rng.random() < self.mix[1] else []
+                kind = "conflict-b" if partner else None
+                if kind is None:
+                    x = rng.random()
+                    kind = "valid" if x < self.mix[0] else "replay" if acked else "valid"
+                    if x >= self.mix[0] + self.mix[1]:
+                        kind = "conflict-a"
+                if kind == "valid":
+                    batch = self._new_batch(rng)
+                elif kind == "replay":
+                    batch = rng.choice(acked)["batch"]
+                elif kind == "conflict-a":
+                    n = rand()
+                    batch = B.Batch([deposit_item(self.prover, self.root, nullifier=n)])
+                    other = B.Batch([deposit_item(self.prover, self.root, nullifier=n)])
+                    group = str(n)
+                    with self.lock:
+                        self.conflicts[group] = []
+                        self.partners.append((group, other))
+                else:
+                    group, batch = partner
+                digest = batch.digest()
+                with self.lock:
+                    self.sent[digest] = batch
+                retried = False
+                while True:  # a client retries what it never heard back about
+                    try:
+                        r, dt = self._post(http, url, batch)
+                        break
+                    except httpx.HTTPError as err:
+                        with self.lock:
+                            if not retried:
+                                self.lost.append((kind, digest, type(err).__name__))
+                        retried = True
+                        time.sleep(0.2)
+                if retried and r.status_code == 409 and kind == "valid":
+                    # applied before the server died, the answer was lost
+                    with self.lock:
+                        self.late.append(digest)
+                        self.acked[digest] = {"batch": batch, "receipt": None}
+                    continue
+                with self.lock:
+                    if r.status_code == 201:
+                        self.latencies.append(dt)
+                    if kind in ("valid",) and r.status_code == 201:
+                        self.acked[digest] = {"batch": batch, "receipt": r.json()}
+                    elif kind in ("conflict-a", "conflict-b"):
+                        g = group
+                        self.conflicts[g].append((r.status_code, digest, r.json()))
+                        if r.status_code == 201:
+                            self.acked[digest] = {"batch": batch, "receipt": r.json()}
+                    elif kind == "replay":
+                        self.replays.append((r.status_code, r.json().get("error", "")))
+                    else:
+                        self.errors.append((kind, r.status_code, r.text[:200]))
+
+    def run(self, n_threads, seconds, during=None):
+        import threading
+
+        threads = [threading.Thread(target=self.submitter, args=(i,)) for i in range(n_threads)]
+        t0 = time.perf_counter()
+        for t in threads:
+            t.start()
+        try:
+            if during is not None:  # runs the load for as long as ``during`` runs
+                during(self)
+            while seconds is not None and time.perf_counter() - t0 < seconds:
+                time.sleep(0.2)
+        finally:
+            self.stop.set()
+            for t in threads:
+                t.join(180)
+        self.seconds = time.perf_counter() - t0
+        return self
+
+    def figures(self):
+        lat = sorted(self.latencies)
+
+        def pct(p):
+            return lat[min(len(lat) - 1, int(p * len(lat)))] * 1000 if lat else float("nan")
+
+        return {
+            "seconds": round(self.seconds, 1),
+            "applied": len(self.acked),
+            "batches_per_s": round(len(self.acked) / self.seconds, 1),
+            "p50_ms": round(pct(0.50), 1),
+            "p95_ms": round(pct(0.95), 1),
+            "replays": len(self.replays),
+            "conflict_groups": len(self.conflicts),
+        }
+
+
+def ledger_snapshot(url):
+    """Every batch (with its nullifiers and notes) and the leaves, from the API."""
+    import httpx
+
+    with httpx.Client(base_url=url, timeout=120) as http:
+        batches, after = [], 0
+        while True:
+            page = http.get("/v1/batches", params={"after": after, "limit": 1000}).json()
+            page = page["batches"]
+            batches += page
+            if len(page) < 1000:
+                break
+            after = page[-1]["batch_id"]
+        full = [http.get(f"/v1/batches/{b['batch_id']}").json() for b in batches]
+        notes, after = [], -1
+        while True:
+            page = http.get("/v1/notes", params={"after": after, "limit": 1000}).json()["notes"]
+            notes += page
+            if len(page) < 1000:
+                break
+            after = page[-1]["leaf_index"]
+        cur = http.get("/v1/roots/current").json()
+    return full, notes, cur
+
+
+def root_of_leaves(leaves, depth=16):
+    """The Poseidon Merkle root of ``leaves`` (left to right), recomputed from scratch."""
+    from zkats.venue.fast_hash import hash2
+    from zkats.venue.merkle_store import zero_hashes
+
+    zeros = zero_hashes(depth, hash2)
+    level = [int(x) for x in leaves]
+    for d in range(depth):
+        if len(level) % 2:
+            level.append(zeros[d])
+        pairs = [(level[i], level[i + 1]) for i in range(0, len(level), 2)]
+        level = hash2.many(pairs) if pairs else []
+    return level[0] if level else zeros[depth]
+
+
+def check_consistent(load, url):
+    """The ledger after a load run: each acknowledged batch applied exactly once
+    and whole; nothing applied that was never sent; the root recomputed from
+    the leaves equals the ledger's.  Returns (batches, unacked_applied)."""
+    batches, notes, cur = ledger_snapshot(url)
+    digests = [b["digest"] for b in batches]
+    assert len(digests) == len(set(digests)), "a batch was applied twice"
+    by_digest = {b["digest"]: b for b in batches}
+    missing = [d for d in load.acked if d not in by_digest]
+    assert not missing, f"{len(missing)} acknowledged batches lost"
+    unacked = [d for d in by_digest if d not in load.acked]
+    for d, b in by_digest.items():
+        assert d in load.sent, "a batch nobody sent was applied"
+        expect = sorted(nullifiers_of(load.sent[d]))
+        assert sorted(b["nullifiers"]) == expect, f"batch {b['batch_id']} is not whole"
+        assert len(b["notes"]) == len(load.sent[d].items)
+    assert [n["leaf_index"] for n in notes] == list(range(len(notes)))
+    assert root_of_leaves([n["commitment"] for n in notes]) == int(cur["root"])
+    return batches, unacked

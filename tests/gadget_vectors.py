@@ -1,13 +1,13 @@
 """Shared loaders for the stored peer vectors (vectors/*.json) used by the gadget tests."""
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 VECTORS = Path(__file__).resolve().parent.parent / "vectors"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name):
     return json.loads((VECTORS / name).read_text())
 
@@ -20,7 +20,7 @@ def circomlib_count(template):
     return load("circomlib_counts.json")["templates"][template]["constraints"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def live_vectors():
     """Fresh values from circomlibjs (one node run per test session, a new
     seed per run): the live check that the stored vectors' peer still agrees."""

@@ -8,8 +8,7 @@ from zkats import bn254
 from zkats.errors import VerificationError
 from zkats.field import R
 from zkats.formats import ptau
-from zkats.groth16 import ceremony as cer
-from zkats.groth16 import transcript as t
+from zkats.groth16 import ceremony as cer, transcript as t
 
 pytestmark = pytest.mark.peers
 
@@ -328,6 +327,7 @@ def test_zkats_key_proves_with_snarkjs(art, tmp_path):
     """End to end: a key made and contributed to by zkats proves with snarkjs,
     and snarkjs verifies the proof against zkats' exported verification key."""
     import json
+
     from _setup_peers import run
 
     d = tmp_path

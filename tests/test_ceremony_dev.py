@@ -9,8 +9,7 @@ import pytest
 
 from conftest import require_peer
 from zkats.formats import ptau as ptf
-from zkats.groth16 import ceremony as cer
-from zkats.groth16 import transcript as tr
+from zkats.groth16 import ceremony as cer, transcript as tr
 
 
 def _rng(seed):

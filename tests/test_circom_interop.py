@@ -12,8 +12,8 @@ snarkjs-contributed key passes ``zkats zkey verify``.  The SHA-256 circuit
 
 import numpy as np
 import pytest
-from _circomlib import compiled, dev_ptau, snarkjs, zkats
 
+from _circomlib import compiled, dev_ptau, snarkjs, zkats
 from zkats.formats import zkey as zkf
 from zkats.formats.r1cs import read_r1cs
 

@@ -6,8 +6,8 @@ runtime errors and bad inputs as one-line errors."""
 import json
 
 import pytest
-from _circomlib import compiled, dev_ptau, inputs, snarkjs, zkats
 
+from _circomlib import compiled, dev_ptau, inputs, snarkjs, zkats
 from zkats.circom.inputs import fnv1a64, qualified_inputs
 from zkats.circom.wasm_witness import WitnessCalculator, runtime_message
 from zkats.errors import InputError

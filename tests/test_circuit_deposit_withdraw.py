@@ -6,14 +6,13 @@ from dataclasses import replace
 
 import pytest
 
+from venue_helpers import compiled
 from zkats.circuits import deposit, withdraw
 from zkats.circuits._scenario import scenario
 from zkats.circuits._state import Spend
 from zkats.gadgets.merkle import MerkleTree
-from zkats.venue import keys, notes, units
-
-from venue_helpers import compiled
 from zkats.testing import assert_native_rejects, assert_unsat
+from zkats.venue import keys, notes, units
 
 
 @pytest.fixture(scope="module")

@@ -260,7 +260,7 @@ def test_misuse_errors():
     with pytest.raises(CircuitError):
         compile_circuit(Twice(), cache=False)
     with pytest.raises(CircuitError):
-        Example().a
+        _ = Example().a
     with pytest.raises(CircuitError):
         compile_circuit(_assign_circuit(), cache=False)
 

@@ -6,15 +6,14 @@ from dataclasses import replace
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from venue_helpers import compiled
 from zkats.circuits import health
 from zkats.circuits._scenario import scenario
 from zkats.circuits._state import Spend
 from zkats.errors import UnsatisfiedConstraint
 from zkats.gadgets.merkle import MerkleTree
-from zkats.venue import margin, notes, oracle, units
-
-from venue_helpers import compiled
 from zkats.testing import assert_native_rejects, assert_unsat
+from zkats.venue import margin, notes, oracle, units
 
 N_CONSTRAINTS = 9070
 
@@ -68,7 +67,8 @@ def test_boundary_is_exact(cc, model):
     base = notes.Note(sc.bob.account, sc.bob.npk, 0, model, slots, 77)
     worst = min(margin.slacks(base, sc.epoch, maintenance=True))
     scale = margin.LINEAR_SCALE if model == 0 else margin.PORTFOLIO_SCALE
-    need = max(0, -(-(-worst) // scale))
+    shortfall = -worst
+    need = max(0, -(-shortfall // scale))  # ceil(shortfall / scale)
     for coll, ok in ((need, True), (need - 1, False)):
         n = replace(base, collateral=coll)
         assert margin.meets(n, sc.epoch, maintenance=True) is ok

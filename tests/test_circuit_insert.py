@@ -13,7 +13,6 @@ from zkats.circuit import compile_circuit
 from zkats.circuits import insert
 from zkats.errors import CircuitError, InputError
 from zkats.gadgets.merkle import MerkleTree
-
 from zkats.testing import assert_native_rejects, assert_unsat
 
 

@@ -6,15 +6,14 @@ from dataclasses import replace
 
 import pytest
 
+from venue_helpers import compiled
 from zkats.circuits import liquidate
 from zkats.circuits._scenario import scenario
 from zkats.circuits._state import Spend
 from zkats.errors import InputError
 from zkats.gadgets.merkle import MerkleTree
-from zkats.venue import margin, notes, units
-
-from venue_helpers import compiled
 from zkats.testing import assert_unsat
+from zkats.venue import margin, notes, units
 
 N_CONSTRAINTS = 9411
 

@@ -7,14 +7,13 @@ from dataclasses import replace
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from venue_helpers import compiled
 from zkats.circuits import match
 from zkats.circuits._scenario import NOW, scenario
 from zkats.commit import pedersen
 from zkats.gadgets.pedersen import blinding_generator, value_generators
-from zkats.venue import orders
-
-from venue_helpers import compiled
 from zkats.testing import assert_native_rejects, assert_unsat
+from zkats.venue import orders
 
 N_CONSTRAINTS = 9281
 

@@ -4,15 +4,14 @@ openings, expired orders, zero sizes are rejected natively and in circuit."""
 from dataclasses import replace
 
 import pytest
-from hypothesis import given, settings, strategies as st, HealthCheck
+from hypothesis import HealthCheck, given, settings, strategies as st
 
+from venue_helpers import compiled
 from zkats.circuits import order
 from zkats.circuits._scenario import NOW, scenario
 from zkats.gadgets.babyjubjub import L
-from zkats.venue import orders
-
-from venue_helpers import compiled
 from zkats.testing import assert_native_rejects, assert_unsat
+from zkats.venue import orders
 
 N_CONSTRAINTS = 6977  # includes the EdDSA-Poseidon verifier
 

@@ -356,6 +356,7 @@ def test_demo_end_to_end_and_no_secret_leaks(tmp_path):
         cwd=ROOT,
     )
     assert r2.returncode == 1 and "item 0 (trade)" in r2.stderr and "Traceback" not in r2.stderr
+    assert (d / "venue" / "ledger.db").read_bytes() == before
 
 
 def test_cli_happy_paths_with_real_proofs(tmp_path):

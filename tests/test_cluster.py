@@ -25,12 +25,11 @@ import sys
 import time
 
 import pytest
-from _groth16_peers import run as run_peer
-from _groth16_peers import snarkjs_artifacts, witness_for
-from circuit_helpers import contributed_key
 from click.testing import CliRunner
-from conftest import _in_ci
 
+from _groth16_peers import run as run_peer, snarkjs_artifacts, witness_for
+from circuit_helpers import contributed_key
+from conftest import _in_ci
 from zkats.errors import InputError, UnsatisfiedConstraint
 from zkats.formats.snarkjs_json import (
     read_proof,
@@ -141,7 +140,7 @@ def test_pool_stream_with_a_worker_killed(ray_local, circuits):
     assert stats["duplicates"] == 1
     assert {j.request_id for j in jobs} == {rid for rid, _, _ in stream}
     seen = {}
-    for (rid, c, w), job in zip(stream, jobs):
+    for (rid, c, _w), job in zip(stream, jobs):
         proof, public = job.result()
         assert verify(c.vk, public, proof), rid
         seen.setdefault(c.name, (proof, public))
@@ -243,7 +242,7 @@ def test_cli_cluster_flag(ray_local, circuits, tmp_path):
     m = circuits["multiplier"]
     r = CliRunner().invoke(
         main,
-        ["prove", "multiplier", str(inp), "-k", str(m.zkey), "-o", str(pf), "-p", str(pub)]
+        ["prove", "multiplier", str(inp), "-k", str(m.zkey), "-o", str(pf), "--public", str(pub)]
         + ["--cluster", address, "--quiet"],
     )
     assert r.exit_code == 0, r.output

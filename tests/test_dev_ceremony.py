@@ -9,7 +9,6 @@ import sys
 
 import pytest
 
-from zkats.testing import gadget_circuit
 from conftest import ROOT, require_peer
 from zkats.circuit import Circuit, Output, Private, Public, compile_circuit
 from zkats.errors import InputError
@@ -17,10 +16,10 @@ from zkats.formats import ptau as ptf
 from zkats.formats.r1cs import write_r1cs
 from zkats.formats.zkey import write_zkey
 from zkats.gadgets.poseidon_hash import poseidon
-from zkats.groth16 import ceremony, phase2
-from zkats.groth16 import transcript as tr
+from zkats.groth16 import ceremony, phase2, transcript as tr
 from zkats.groth16.dev_ceremony import DevCeremony
 from zkats.groth16.generator import circuit_power, new_zkey
+from zkats.testing import gadget_circuit
 
 POWER = 12
 

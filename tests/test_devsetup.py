@@ -3,8 +3,8 @@ reused, atomic, safe for concurrent processes; keys verify real proofs."""
 
 import multiprocessing as mp
 
-from zkats.testing import gadget_circuit
 from zkats.groth16 import devsetup
+from zkats.testing import gadget_circuit
 
 
 def _cube():

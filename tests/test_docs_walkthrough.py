@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from conftest import NODE_BIN, ROOT, require_peer
 
 pytestmark = pytest.mark.peers

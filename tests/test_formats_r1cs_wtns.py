@@ -344,6 +344,7 @@ def test_fuzzed_files_fail_cleanly(demo_files, tmp_path):
 @pytest.mark.peers
 def test_cli_checks_circom_files(circom_build):
     from click.testing import CliRunner
+
     from zkats.cli import main
 
     d = circom_build

@@ -206,7 +206,7 @@ def test_wrong_magic_version_and_prime(name, seeds, tmp_path):
 def test_section_sizes_beyond_the_file(name, seeds, tmp_path):
     reader = _readers()[name]
     data = (seeds / name).read_bytes()
-    for sid, size_at, start, size in _sections(data):
+    for sid, size_at, _start, size in _sections(data):
         for val in (size + 1, size + 32, 2**40, 2**63, 2**64 - 1):
             b = bytearray(data)
             b[size_at : size_at + 8] = struct.pack("<Q", val)

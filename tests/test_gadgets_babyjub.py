@@ -72,14 +72,14 @@ import secrets  # noqa: E402
 
 from zkats.circuit import Circuit, Output, Private, compile_circuit  # noqa: E402
 from zkats.errors import UnsatisfiedConstraint  # noqa: E402
-from zkats.gadgets.babyjubjub import (
+from zkats.gadgets.babyjubjub import (  # noqa: E402
     assert_babyjub_on_curve,
-    babyjub_mul_fixed,
-    babyjub_msm_fixed,  # noqa: E402
     babyjub_add,
     babyjub_double,
-    babyjub_mul_subgroup,
+    babyjub_msm_fixed,
     babyjub_mul,
+    babyjub_mul_fixed,
+    babyjub_mul_subgroup,
 )
 from zkats.gadgets.bits import num2bits  # noqa: E402
 from zkats.testing import assert_hints_constrained  # noqa: E402

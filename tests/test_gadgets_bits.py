@@ -3,7 +3,6 @@ import random
 import pytest
 
 from circuit_helpers import fails, run
-from zkats.testing import gadget_circuit, tamper_each_hint
 from zkats.errors import CircuitError, UnsatisfiedConstraint
 from zkats.field import R
 from zkats.gadgets.bits import (
@@ -16,6 +15,7 @@ from zkats.gadgets.bits import (
     range_check,
     range_check_plain,
 )
+from zkats.testing import gadget_circuit, tamper_each_hint
 
 rng = random.Random(1234)
 

@@ -3,7 +3,6 @@ import random
 import pytest
 
 from circuit_helpers import fails, run
-from zkats.testing import gadget_circuit, tamper_each_hint
 from zkats.errors import CircuitError
 from zkats.field import R
 from zkats.gadgets.comparators import (
@@ -23,6 +22,7 @@ from zkats.gadgets.comparators import (
     less_than_plain,
 )
 from zkats.gadgets.mux import mux, mux_plain, select, select_plain
+from zkats.testing import gadget_circuit, tamper_each_hint
 
 rng = random.Random(99)
 
@@ -133,6 +133,7 @@ def test_select_and_mux():
 def test_counts_match_circomlib_vectors(root):
     """Same counts as circom2 --O2 on circomlib (vectors/circomlib_counts.json, by H4's script)."""
     import json
+
     from zkats.gadgets.bits import num2bits
 
     p = root / "vectors" / "circomlib_counts.json"

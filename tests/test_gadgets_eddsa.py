@@ -49,7 +49,7 @@ def test_live_circomlibjs_agrees():
         prv = bytes.fromhex(v["prv"])
         r8, s = eddsa_sign_poseidon(prv, int(v["msg"]))
         assert (eddsa_prv2pub(prv), r8, s) == (point(v["pub"]), point(v["R8"]), int(v["S"]))
-    from zkats.gadgets import babyjub_mul_plain, BASE8, GENERATOR
+    from zkats.gadgets import BASE8, GENERATOR, babyjub_mul_plain
 
     for v in out["babyjub_mul"]:
         base = BASE8 if v["base"] == "Base8" else GENERATOR
@@ -57,10 +57,10 @@ def test_live_circomlibjs_agrees():
 
 
 # ------------------------------------------------------------- in circuit
+from gadget_vectors import circomlib_count  # noqa: E402
 from zkats.circuit import Circuit, Private, Public, compile_circuit  # noqa: E402
 from zkats.errors import UnsatisfiedConstraint  # noqa: E402
 from zkats.gadgets.eddsa import eddsa_verify_poseidon  # noqa: E402
-from gadget_vectors import circomlib_count  # noqa: E402
 from zkats.testing import assert_hints_constrained  # noqa: E402
 
 

@@ -43,11 +43,10 @@ def test_tree_limits():
 
 
 # ------------------------------------------------------------- in circuit
+from gadget_vectors import circomlib_count  # noqa: E402
 from zkats.circuit import Circuit, Private, Public, compile_circuit  # noqa: E402
 from zkats.errors import UnsatisfiedConstraint  # noqa: E402
 from zkats.gadgets.merkle import assert_merkle_membership  # noqa: E402
-from gadget_vectors import circomlib_count  # noqa: E402
-from zkats.testing import assert_hints_constrained  # noqa: E402
 
 
 class Member(Circuit):

@@ -61,11 +61,11 @@ def test_bad_inputs():
 # ------------------------------------------------------------- in circuit
 import secrets  # noqa: E402
 
+from gadget_vectors import circomlib_count  # noqa: E402
 from zkats.circuit import Circuit, Output, Private, Public, compile_circuit  # noqa: E402
 from zkats.errors import UnsatisfiedConstraint  # noqa: E402
 from zkats.field import R  # noqa: E402
 from zkats.gadgets.pedersen import assert_pedersen_opening, pedersen_commit  # noqa: E402
-from gadget_vectors import circomlib_count  # noqa: E402
 from zkats.testing import assert_hints_constrained  # noqa: E402
 
 

@@ -56,9 +56,9 @@ def test_live_circomlibjs_agrees():
 
 
 # ------------------------------------------------------------- in circuit
+from gadget_vectors import circomlib_count  # noqa: E402
 from zkats.circuit import Circuit, Output, Private, compile_circuit  # noqa: E402
 from zkats.gadgets.poseidon_hash import poseidon  # noqa: E402
-from gadget_vectors import circomlib_count  # noqa: E402
 
 
 class PoseidonN(Circuit):

@@ -4,15 +4,14 @@ Keccak-256, the Solidity generator's argument checks and the CLI export
 runs in tests/test_solidity_batch_evm.py."""
 
 import pytest
-from _groth16_sim import G1, sim_key, sim_proof
 from click.testing import CliRunner
 
+from _groth16_sim import G1, sim_key, sim_proof
 from zkats.cli import main
 from zkats.errors import InputError
 from zkats.field import R
 from zkats.formats.snarkjs_json import write_verification_key
-from zkats.groth16 import _curve
-from zkats.groth16 import batch_transcript as bt
+from zkats.groth16 import _curve, batch_transcript as bt
 from zkats.groth16.solidity_batch import solidity_batch_verifier
 from zkats.keccak import keccak256, keccak_words
 

@@ -15,7 +15,6 @@ import pytest
 from click.testing import CliRunner
 
 from _groth16_peers import snarkjs_artifacts, witness_for
-
 from zkats.cli import main
 from zkats.errors import InputError, UnsatisfiedConstraint, VerificationError
 from zkats.field import Q, R

@@ -93,8 +93,13 @@ def test_kernels_against_ints():
     b = [rnd.randrange(R) for _ in range(n)]
     c = [rnd.randrange(R) for _ in range(n)]
     a[0], b[1], c[2] = 0, R - 1, R - 1
-    mont = lambda xs: ints_to_limbs([x * RM % R for x in xs])
-    unmont = lambda arr: [x * pow(RM, -1, R) % R for x in limbs_to_ints(arr)]
+
+    def mont(xs):
+        return ints_to_limbs([x * RM % R for x in xs])
+
+    def unmont(arr):
+        return [x * pow(RM, -1, R) % R for x in limbs_to_ints(arr)]
+
     A, B, C = mont(a), mont(b), mont(c)
     assert unmont(bn254.fr_mul_pointwise_array(A, B)) == [x * y % R for x, y in zip(a, b)]
     assert limbs_to_ints(bn254.fr_join_abc_array(A, B, C)) == [

@@ -9,9 +9,8 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 
-from conftest import require_peer
 from circuit_helpers import contributed_key
-
+from conftest import require_peer
 from zkats.cli import main
 from zkats.errors import UnsatisfiedConstraint
 from zkats.field import R

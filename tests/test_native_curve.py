@@ -65,7 +65,10 @@ def test_psi_constants():
     out = np.zeros_like(a)
     lib.g2_psi_affine(bn254.aligned_buffer(out), bn254.aligned_buffer(a))
     x, y = to_ecc2(P)
-    conj = lambda e: FQ2([e.coeffs[0], -e.coeffs[1]])
+
+    def conj(e):
+        return FQ2([e.coeffs[0], -e.coeffs[1]])
+
     assert bn254.g2_array_to_points(out)[0] == ref2((conj(x) * gx, conj(y) * gy))
     # on G2, psi acts as multiplication by q (mod r)
     assert bn254.g2_array_to_points(out)[0] == bn254.g2_mul(P, Q % R)

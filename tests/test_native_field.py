@@ -28,10 +28,10 @@ def path(request):
 
 def _const(name):
     text = FIELD_H.read_text()
-    m = re.search(r"\b%s\[4\]\s*=\s*\{([^}]*)\}" % name, text) or re.search(
-        r"\b%s\s*=\s*(0x[0-9a-fA-F]+)" % name, text
+    m = re.search(rf"\b{name}\[4\]\s*=\s*\{{([^}}]*)\}}", text) or re.search(
+        rf"\b{name}\s*=\s*(0x[0-9a-fA-F]+)", text
     )
-    limbs = [int(v.strip().rstrip("ULL"), 16) for v in m.group(1).split(",")]
+    limbs = [int(re.sub(r"[UL]+$", "", v.strip()), 16) for v in m.group(1).split(",")]
     return sum(v << (64 * i) for i, v in enumerate(limbs))
 
 
@@ -152,7 +152,10 @@ def test_add_sub_edges_and_random():
         a = ints_to_limbs([x for x in vals for _ in vals])
         b = ints_to_limbs([y for _ in vals for y in vals])
         n = a.shape[0]
-        for op, ref in (("add", lambda x, y: (x + y) % mod), ("sub", lambda x, y: (x - y) % mod)):
+        for op, ref in (
+            ("add", lambda x, y, mod=mod: (x + y) % mod),
+            ("sub", lambda x, y, mod=mod: (x - y) % mod),
+        ):
             out = np.empty_like(a)
             getattr(lib, f"zk_{fld}_{op}")(
                 bn254.aligned_buffer(out), bn254.aligned_buffer(a), bn254.aligned_buffer(b), n

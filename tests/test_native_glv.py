@@ -14,11 +14,10 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from py_ecc import bn128
 
+from test_native_curve import omul1, omul2
 from zkats import bn254
 from zkats.bn254._lib import ffi, lib  # white-box: the native kernels themselves
 from zkats.field import Q, R, ints_to_limbs
-
-from test_native_curve import omul1, omul2
 
 # from native/glv.h (arkworks ark-bn254 g1 GLVConfig)
 BETA = 21888242871839275220042445260109153167277707414472061641714758635765020556616

@@ -11,11 +11,10 @@ import numpy as np
 import pytest
 from py_ecc import optimized_bn128 as ob
 
+from test_native_curve import omul1, omul2, random_twist_point
 from zkats import bn254
 from zkats.errors import InputError
-from zkats.field import Q, R, ints_to_limbs
-
-from test_native_curve import omul1, omul2, random_twist_point
+from zkats.field import R, ints_to_limbs
 
 
 def rand_scalars(n):

@@ -97,7 +97,7 @@ def test_root_of_unity_rejects_bad_log():
 # ---- forward / inverse against references -------------------------------------
 
 
-@pytest.mark.parametrize("k", range(0, 7))
+@pytest.mark.parametrize("k", range(7))
 def test_ntt_matches_naive_dft_over_galois(k):
     n = 1 << k
     a = rand_vec(n)

@@ -3,8 +3,7 @@ shape of Black-76 prices, and the risk arrays' rounding for any option."""
 
 import math
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from zkats.pricing import (
     DEFAULT_GRID,

@@ -11,7 +11,6 @@ import sys
 import pytest
 
 from circuit_helpers import contributed_key
-
 from zkats import bn254
 from zkats.circuit import compile_circuit, load_circuit
 from zkats.field import R

@@ -96,8 +96,10 @@ def test_dash_p_is_param_everywhere_and_bad_values_are_one_line(work, cmd):
     r = zk(*cmd, "-p", "price_bits=abc", cwd=work)
     assert r.returncode != 0
     assert r.stderr.strip().splitlines() == [
-        "zkats: error: mine.py:notional_t: -p price_bits=abc: price_bits takes an integer "
-        "(default 40)"
+        (
+            "zkats: error: mine.py:notional_t: -p price_bits=abc: price_bits takes an integer "
+            "(default 40)"
+        )
     ]
     r = zk(*cmd, "-p", "nope=1", cwd=work)
     assert "no parameter 'nope' (parameters: price_bits=40)" in r.stderr

@@ -7,6 +7,8 @@ Proofs are real Groth16 proofs for keys with a known trapdoor
 import json
 
 import pytest
+from fastapi.testclient import TestClient
+
 from _server_util import (
     SimProver,
     deposit_batch,
@@ -16,8 +18,6 @@ from _server_util import (
     token,
     trade_items,
 )
-from fastapi.testclient import TestClient
-
 from zkats.errors import LedgerError
 from zkats.server.app import create_app
 from zkats.venue import batch as B

@@ -4,9 +4,9 @@ batch just settled, and its nullifier lookup works."""
 
 import httpx
 import pytest
-from _server_util import SimProver, Server, deposit_batch, nullifiers_of, sim_venue
-from conftest import require_program
 
+from _server_util import Server, SimProver, deposit_batch, nullifiers_of, sim_venue
+from conftest import require_program
 from zkats.venue import batch as B
 
 

@@ -9,8 +9,7 @@ the circuits exist).
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from _settlement_util import (
     ASSET,
@@ -188,7 +187,8 @@ def test_malformed_public_signals(svc):
     _rejects(
         svc,
         B.Batch([deposit(5, 1, 1), bad]),
-        r"item 1 \(deposit\): deposit proof: deposit proof has 3 public signals, expected 6 \(root, nullifier",
+        r"item 1 \(deposit\): deposit proof: deposit proof has 3 public signals, "
+        r"expected 6 \(root, nullifier",
     )
 
 
@@ -366,7 +366,8 @@ def test_orders_consumed_and_trade_records(svc):
     svc.apply(B.Batch([trade(3, 31, 32, 33, 34)]))
     rows = list(
         svc.ledger.conn.execute(
-            "SELECT trade_commitment, instrument, price, matched_at, epoch_id FROM trades ORDER BY trade_id"
+            "SELECT trade_commitment, instrument, price, matched_at, epoch_id "
+            "FROM trades ORDER BY trade_id"
         )
     )
     assert rows == [("1,5", "5", "60000", 10_000, 1), ("3,5", "5", None, 10_000, 1)]
@@ -385,6 +386,7 @@ def test_withdraw_records_recipient(svc):
 def test_layouts_match_the_circuits():
     """The service's signal layouts are the circuits' PUBLIC_SIGNALS."""
     import importlib
+
     from zkats.venue.settlement import DEFAULT_LAYOUTS
 
     for name, layout in DEFAULT_LAYOUTS.items():

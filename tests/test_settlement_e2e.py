@@ -148,7 +148,7 @@ def test_native_netting_verifier_matches_reference():
     fast, ref = SchnorrNettingVerifier(), ReferenceNettingVerifier()
     rnd = random.Random(5)
     order2 = (0, bj.R - 1)  # the point of order 2
-    for t in range(6):
+    for _ in range(6):
         buy, sell, proof = _legs(rnd.randrange(1, 1000), rnd.randrange(1, 10**6))
         cases = [
             ([buy, sell], proof, True),

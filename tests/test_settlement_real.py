@@ -44,7 +44,7 @@ def real(tmp_path_factory):
     sc = _scenario.scenario()
     cases["order_sell"] = (order,) + order.build(sc.sell, _scenario.NOW)  # Bob's order
     compiled, zkeys = {}, {}
-    for name, (mod, pub, prv) in cases.items():
+    for mod, _pub, _prv in cases.values():
         circ = mod.__name__.rsplit(".", 1)[1]
         if circ not in CIRCUITS:
             continue

@@ -7,7 +7,6 @@ import json
 import pytest
 
 from _groth16_peers import snarkjs_artifacts
-
 from zkats.errors import FormatError, InputError
 from zkats.field import Q, R
 from zkats.formats import snarkjs_json as sj

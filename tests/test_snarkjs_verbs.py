@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+
 from _circomlib import compiled, dev_ptau, inputs, snarkjs, zkats
 
 pytestmark = pytest.mark.peers
@@ -201,3 +202,11 @@ def test_ptau_truncate_byte_identical(small_ptau, tmp_path):
     # an unprepared ptau: one-line error
     r = zkats("powersoftau", "truncate", small_ptau / "p1.ptau", check=False)
     assert r.returncode == 1 and "not prepared for phase 2" in r.stderr
+
+
+def test_ptau_export_challenge_byte_identical(small_ptau, tmp_path):
+    for f in ("p0.ptau", "p1.ptau", "p2.ptau", "pot.ptau"):
+        r = zkats("powersoftau", "export", "challenge", small_ptau / f, tmp_path / "z.ch")
+        assert "New Challenge Hash: " in r.stdout
+        snarkjs("powersoftau", "export", "challenge", small_ptau / f, tmp_path / "s.ch")
+        assert (tmp_path / "z.ch").read_bytes() == (tmp_path / "s.ch").read_bytes(), f

@@ -11,14 +11,13 @@ about a second per pair on the shared machine, so the default suite keeps
 to batches of one and two; the batch of ten is ``slow``."""
 
 import pytest
+
 from _groth16_peers import snarkjs_artifacts
 from _groth16_sim import G1, G2, sim_key, sim_proof
 from conftest import require_peer
-
 from zkats.field import Q, R
 from zkats.formats.snarkjs_json import read_proof, read_public, read_verification_key
-from zkats.groth16 import _curve
-from zkats.groth16 import batch_transcript as bt
+from zkats.groth16 import _curve, batch_transcript as bt
 
 pytestmark = pytest.mark.peers
 
@@ -217,10 +216,9 @@ def test_real_insert_proofs_in_a_batch(world):
     """Two consecutive insert proofs (k = 4, depth 32; zkats' prover, a
     development key) in one batch: accepted; with the second claiming the
     wrong start, or the first's leaves reordered, rejected on chain."""
-    from zkats.circuits import insert
-
     from zkats.chain.evm import batch_verifier_artifact
     from zkats.circuit import compile_circuit
+    from zkats.circuits import insert
     from zkats.formats.zkey import read_zkey
     from zkats.gadgets.merkle import MerkleTree
     from zkats.groth16.devsetup import DevSetup

@@ -9,9 +9,8 @@ import subprocess
 
 import pytest
 
-from conftest import require_peer
 from _groth16_peers import snarkjs_artifacts
-
+from conftest import require_peer
 from zkats.field import Q, R
 from zkats.formats.snarkjs_json import read_proof, read_public, read_verification_key
 from zkats.groth16.solidity import calldata_args, solidity_calldata

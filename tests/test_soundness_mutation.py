@@ -14,9 +14,7 @@ from pathlib import Path
 import pytest
 
 from zkats.circuit import compile_circuit, list_circuits, load_circuit
-from zkats.testing import MutationReport, mutation_test
-
-from zkats.testing import gadget_circuit
+from zkats.testing import MutationReport, gadget_circuit, mutation_test
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "circuits" / "examples"
 SMALL_INPUTS = {
@@ -85,13 +83,13 @@ def _gadgets():
     from zkats.gadgets import bits, comparators, mux
     from zkats.gadgets.babyjubjub import (
         BASE8,
-        babyjub_mul_plain,
-        babyjub_mul_fixed,
         babyjub_add,
         babyjub_double,
+        babyjub_mul_fixed,
+        babyjub_mul_plain,
         babyjub_mul_subgroup,
     )
-    from zkats.gadgets.eddsa import eddsa_verify_poseidon, eddsa_prv2pub, eddsa_sign_poseidon
+    from zkats.gadgets.eddsa import eddsa_prv2pub, eddsa_sign_poseidon, eddsa_verify_poseidon
     from zkats.gadgets.merkle import merkle_root
     from zkats.gadgets.pedersen import pedersen_commit
     from zkats.gadgets.poseidon_hash import poseidon

@@ -89,6 +89,6 @@ def test_prove_and_verify_from_cli(tmp_path, ptau, name):
     assert r.stdout.strip().endswith("OK")
     # a changed public signal is refused
     sig = json.loads(public.read_text())
-    sig[-1] = str((int(sig[-1]) + 1))
+    sig[-1] = str(int(sig[-1]) + 1)
     public.write_text(json.dumps(sig))
     assert zkats("groth16", "verify", vk, public, proof, check=False).returncode != 0

@@ -4,9 +4,9 @@ margin, oracle epochs, netting (no circuits here)."""
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from zkats.commit import netting, pedersen, verify_netting
 from zkats.errors import InputError, VerificationError
 from zkats.venue import instruments, keys, margin, notes, oracle, orders, units
-from zkats.commit import netting, pedersen, verify_netting
 
 NOW = 1_700_000_000
 

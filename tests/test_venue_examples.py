@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from zkats.circuits import _scenario
-
 from venue_helpers import compiled
+from zkats.circuits import _scenario
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "circuits" / "examples"
 VENUE = ["order", "match", "transition", "health", "liquidate", "deposit", "withdraw"]

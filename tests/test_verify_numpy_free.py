@@ -9,7 +9,6 @@ import sys
 import pytest
 
 from circuit_helpers import contributed_key
-
 from zkats import bn254
 from zkats.field import Q, R, ints_to_limbs
 from zkats.formats.snarkjs_json import write_proof, write_public, write_verification_key
@@ -24,7 +23,8 @@ try:
     code = 0
 except SystemExit as e:
     code = e.code
-print(json.dumps({"code": code, "numpy": any(m == "numpy" or m.startswith("numpy.") for m in sys.modules)}))
+numpy_loaded = any(m == "numpy" or m.startswith("numpy.") for m in sys.modules)
+print(json.dumps({"code": code, "numpy": numpy_loaded}))
 """
 
 
@@ -106,7 +106,9 @@ res = {
     "msm_g2": bn254.msm_g2([Q2, bn254.G2_GEN], ks[:2]),
     "pairing": bn254.pairing(P, Q2),
     "check": bn254.pairing_check([(P, Q2), (bn254.g1_neg(P), Q2)]),
-    "check_prepared": bn254.pairing_check_prepared([(P, bn254.PreparedG2(Q2)), (bn254.g1_neg(P), Q2)]),
+    "check_prepared": bn254.pairing_check_prepared(
+        [(P, bn254.PreparedG2(Q2)), (bn254.g1_neg(P), Q2)]
+    ),
     "subgroup": bn254.is_in_subgroup_g2(Q2),
     "fq_inv": bn254.fq_inv(ks[0]), "fr_inv": bn254.fr_inv(ks[0]),
     "fq_mul": bn254.fq_mul(ks[0], ks[1]), "fr_batch_inv": bn254.fr_batch_inv(ks),

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from zkats.circuits.divmod import DivMod
 
-from zkats.circuit import Circuit, Output, Private, compile_circuit, load_circuit
-from zkats.circuit import cache as ccache
+from zkats.circuit import Circuit, Output, Private, cache as ccache, compile_circuit, load_circuit
+from zkats.circuits.divmod import DivMod
 from zkats.errors import CircuitError, InputError, UnsatisfiedConstraint
 from zkats.field import R
 from zkats.gadgets import babyjubjub, bits, comparators
@@ -107,7 +106,7 @@ def test_multiplier_and_chain_random():
         ins = [n for n, role, *_ in cc.layout.entries if role != "output"]
         for _ in range(10):
             inputs = {}
-            for n, role, shape, first, cnt in cc.layout.entries:
+            for n, role, shape, _first, cnt in cc.layout.entries:
                 if role == "output":
                     continue
                 vals = [rng.randrange(R) for _ in range(cnt)]

@@ -17,6 +17,7 @@ _MASK64 = (1 << 64) - 1
 
 def ints_to_limbs(values, n=None):
     """Canonical ints -> numpy uint64 array of shape (len, 4), little-endian limbs."""
+    # local import: only the bulk paths load numpy (not the CLI verify and prove)
     import numpy as np  # lazily: the verify path never needs numpy
 
     values = list(values)
@@ -26,6 +27,7 @@ def ints_to_limbs(values, n=None):
 
 def limbs_to_ints(arr):
     """numpy uint64 (k, 4) little-endian limbs -> list of Python ints."""
+    # local import: only the bulk paths load numpy (not the CLI verify and prove)
     import numpy as np
 
     arr = np.ascontiguousarray(arr, dtype="<u8").reshape(-1, 4)

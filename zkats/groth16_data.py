@@ -18,9 +18,9 @@ class Record:
     the base of the format readers' small header records."""
 
     __slots__ = ()
-    _fields = ()
+    _fields: tuple[str, ...] = ()
     #: field -> default value for fields that may be left out
-    _defaults = {}
+    _defaults: dict[str, object] = {}
 
     def __init__(self, *args, **kwargs):
         name = type(self).__name__
@@ -36,8 +36,8 @@ class Record:
         missing = [f for f in self._fields if f not in values]
         if missing:
             raise TypeError(f"{name}() missing arguments: {', '.join(missing)}")
-        for f in self._fields:
-            object.__setattr__(self, f, values[f])
+        for field in self._fields:
+            object.__setattr__(self, field, values[field])
 
     def __setattr__(self, name, value):
         raise AttributeError(f"cannot assign to field {name!r}")
@@ -77,6 +77,11 @@ class VerifyingKey(Record):
     """
 
     __slots__ = _fields = ("alpha_1", "beta_2", "gamma_2", "delta_2", "ic")
+    alpha_1: tuple
+    beta_2: tuple
+    gamma_2: tuple
+    delta_2: tuple
+    ic: tuple
 
     @property
     def n_public(self) -> int:
@@ -87,3 +92,6 @@ class Proof(Record):
     """A Groth16 proof (pi_a in G1, pi_b in G2, pi_c in G1)."""
 
     __slots__ = _fields = ("a", "b", "c")
+    a: tuple
+    b: tuple
+    c: tuple

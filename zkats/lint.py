@@ -52,9 +52,14 @@ justified note carrying the reason.
 
 import fnmatch
 from dataclasses import dataclass, field
-from typing import List, Optional
+from pathlib import Path
 
-from .field import R
+from .circuit import load_circuit
+from .circuit.api import Builder
+from .circuit.compiled import _compile_fresh
+from .circuit.declare import Layout
+from .field import R, limbs_to_ints
+from .formats.r1cs import read_r1cs
 
 # Divisions whose denominator is non-zero by an argument the R1CS cannot
 # show (scope pattern -> the argument), declared beside the gadgets that make
@@ -80,10 +85,10 @@ for _k in range(-253, 254):
 class Finding:
     kind: str
     message: str
-    wires: List[str] = field(default_factory=list)
+    wires: list[str] = field(default_factory=list)
     scope: str = ""
-    constraint: Optional[int] = None
-    justified: Optional[str] = None
+    constraint: int | None = None
+    justified: str | None = None
 
     def as_dict(self):
         return {
@@ -107,8 +112,8 @@ class LintReport:
     circuit: str
     n_constraints: int
     n_wires: int
-    findings: List[Finding]
-    notes: List[str]
+    findings: list[Finding]
+    notes: list[str]
     stats: dict
 
     @property
@@ -175,7 +180,9 @@ class _System:
 
 
 def _rows_from_mats(n, mats, coeff_of):
-    rows = [({}, {}, {}) for _ in range(n)]
+    rows: list[tuple[dict[int, int], dict[int, int], dict[int, int]]] = [
+        ({}, {}, {}) for _ in range(n)
+    ]
     for m, (r_, c_, k_) in enumerate(mats):
         for i, w, k in zip(r_.tolist(), c_.tolist(), coeff_of(k_)):
             d = rows[i][m]
@@ -213,8 +220,6 @@ def system_of_compiled(cc):
 
 def system_of_r1cs(r1cs, name="r1cs"):
     """A :class:`_System` for a :class:`zkats.r1cs.R1CS` (e.g. a ``.r1cs`` file)."""
-    from .field import limbs_to_ints
-
     mats = [(m.rows, m.cols, m.coeffs) for m in (r1cs.A, r1cs.B, r1cs.C)]
     rows = _rows_from_mats(r1cs.n_constraints, mats, limbs_to_ints)
     names = r1cs.names or {}
@@ -291,7 +296,7 @@ def analyse(sys_, assumptions=None):
     n = sys_.n_wires
     assumptions = assumptions or {}
     assumed_scope = {}
-    used_assumptions = {}
+    used_assumptions: dict[str, set[int]] = {}
 
     def assumed(i):
         sc = sys_.row_scope(i)
@@ -306,7 +311,7 @@ def analyse(sys_, assumptions=None):
     det[0] = 1
     for w in range(1 + sys_.n_pub_out, min(sys_.first_internal, n)):
         det[w] = 1
-    occ = [[] for _ in range(n)]
+    occ: list[list[int]] = [[] for _ in range(n)]
     for i, (a, b, c) in enumerate(rows):
         for w in set(a) | set(b) | set(c):
             if w:
@@ -314,7 +319,7 @@ def analyse(sys_, assumptions=None):
     boolwire = set()
     bool_rows = {}
     nonzero = set()
-    by_side = {}
+    by_side: dict[tuple, list[int]] = {}
     for i, (a, b, c) in enumerate(rows):
         L = _bool_lc(a, b, c)
         if L is not None:
@@ -417,7 +422,7 @@ def analyse(sys_, assumptions=None):
             return
         if uc:
             return
-        for x, ux, y, uy in ((a, ua, b, ub), (b, ub, a, ua)):
+        for x, ux, _y, uy in ((a, ua, b, ub), (b, ub, a, ua)):
             if ux or len(uy) != 1:
                 continue
             u = uy[0]
@@ -506,13 +511,13 @@ def _linalg(rows, det):
             lin.append(eq)
     if not lin:
         return [], False
-    cols = set()
+    cols: set[int] = set()
     for eq in lin:
         cols.update(eq)
     if len(lin) > LINALG_LIMIT or len(cols) > LINALG_LIMIT:
         return [], True
     # reduced row echelon form, rows as dicts
-    pivots = {}  # col -> row dict (pivot coeff 1)
+    pivots: dict[int, dict[int, int]] = {}  # col -> row dict (pivot coeff 1)
     for eq in lin:
         r_ = dict(eq)
         for p, prow in pivots.items():
@@ -585,8 +590,8 @@ def _propagate_products(rows, bound, rounds=4):
 
 
 def _comparator_findings(sys_, events, boolwire_rows):
-    ranged = {}
-    bound = {}
+    ranged: dict[tuple, int] = {}
+    bound: dict[tuple, int] = {}
     for ev in events:
         if ev[0] == "range":
             _, lc, nbits, _scope = ev
@@ -639,7 +644,7 @@ def _comparator_findings(sys_, events, boolwire_rows):
 
 # ----------------------------------------------------------------- driver
 def _group(sys_, kind, wires, what, occ):
-    by_scope = {}
+    by_scope: dict[str, list[int]] = {}
     for w in wires:
         by_scope.setdefault(sys_.wire_scope(w), []).append(w)
     out = []
@@ -733,10 +738,6 @@ def _justify(f, justs):
 def compile_for_lint(circuit):
     """Compile ``circuit`` (an instance) without the cache, keeping the DSL's
     lint events.  Returns (CompiledCircuit, events)."""
-    from .circuit.api import Builder
-    from .circuit.compiled import _compile_fresh
-    from .circuit.declare import Layout
-
     layout = Layout(circuit)
     b = Builder(layout.first_internal)
     b.lint_events = []
@@ -760,9 +761,6 @@ def lint_circuit(circuit, justifications=None):
 
 def lint_r1cs_file(path, justifications=None):
     """Lint a ``.r1cs`` file (no scopes, hints or comparator records)."""
-    from pathlib import Path
-    from .formats.r1cs import read_r1cs
-
     r = read_r1cs(path)
     return lint_system(system_of_r1cs(r, Path(path).name), None, justifications)
 
@@ -771,6 +769,4 @@ def lint_target(target, params=None):
     """``zkats lint`` target: a registered circuit name, a ``.py`` file or a ``.r1cs`` file."""
     if str(target).endswith(".r1cs"):
         return lint_r1cs_file(target)
-    from .circuit import load_circuit
-
     return lint_circuit(load_circuit(target, **(params or {})))

@@ -14,7 +14,6 @@ Entries are sorted by (row, col) and have non-zero coefficients.
 """
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
 
 import numpy as np
 
@@ -31,7 +30,7 @@ class SparseMatrix:
     def from_triples(cls, triples):
         """Build from an iterable of (row, col, int_coeff); zero coeffs dropped,
         duplicate (row, col) entries summed mod r."""
-        acc = {}
+        acc: dict[tuple[int, int], int] = {}
         for r_, c_, v in triples:
             key = (int(r_), int(c_))
             acc[key] = (acc.get(key, 0) + int(v)) % R
@@ -47,7 +46,7 @@ class SparseMatrix:
 
     def row_dicts(self, n_rows):
         """List (per row) of {col: int coeff}. Slow; for tests and diagnostics."""
-        out = [dict() for _ in range(n_rows)]
+        out: list[dict[int, int]] = [{} for _ in range(n_rows)]
         for r_, c_, v in zip(self.rows.tolist(), self.cols.tolist(), limbs_to_ints(self.coeffs)):
             out[r_][c_] = v
         return out
@@ -71,19 +70,19 @@ class R1CS:
     B: SparseMatrix
     C: SparseMatrix
     prime: int = R
-    n_labels: Optional[int] = None
+    n_labels: int | None = None
     #: label id of each wire (circom's wire-to-label map); identity if None
-    wire_to_label: Optional[np.ndarray] = None
+    wire_to_label: np.ndarray | None = None
     #: optional human names: wire index -> signal name
-    names: Dict[int, str] = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)
     #: optional: constraint index -> gadget/scope path that emitted it
-    constraint_origin: Optional[List[str]] = None
+    constraint_origin: list[str] | None = None
     #: (A, B) as an ``.r1cs`` file listed their terms, when that differs from
     #: the normalized A, B (circom writes a row's terms in its own order and
     #: may repeat a wire or write a zero): unsorted, zeros and repeats kept.
     #: snarkjs copies the terms into a zkey's coefficient section in exactly
     #: this order, so the section is built from it (byte-identical keys).
-    ab_file_terms: Optional[tuple] = None
+    ab_file_terms: tuple | None = None
 
     @property
     def n_public(self):

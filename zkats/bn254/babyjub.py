@@ -7,7 +7,6 @@ from ..field import R, ints_to_limbs, limbs_to_ints
 from ._lib import lib
 from .buffers import _ptr, np
 
-
 BJJ_L = 2736030358979909402780800718157159386076813972158567259200215660948447373041
 
 

@@ -20,6 +20,7 @@ class _LazyNumpy:
     cached on the instance, so later lookups cost what a module's do."""
 
     def __getattr__(self, name):
+        # local import: numpy loads on first use of an array function
         import numpy
 
         value = getattr(numpy, name)

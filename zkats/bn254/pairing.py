@@ -31,7 +31,7 @@ def fq12_to_py_ecc(c):
     """12 tower-order ints (as returned by ``pairing``) -> py_ecc's FQ12
     (Fq[w]/(w^12 - 18 w^6 + 82)): with w^6 = 9 + u, the Fq2 coefficient
     x + y u of w^k contributes x - 9y to w^k and y to w^(k+6)."""
-    # py_ecc (~0.2 s to import) only for this test/interop conversion
+    # local import: py_ecc takes ~0.2 s to import; only this conversion uses it
     from py_ecc.fields import optimized_bn128_FQ12 as FQ12
 
     co = [0] * 12

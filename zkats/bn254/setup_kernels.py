@@ -25,7 +25,7 @@ def _endo_records(scalars, group):
     return out
 
 
-_TWIDDLE_CACHE = {}
+_TWIDDLE_CACHE: dict = {}
 
 
 def _twiddle_records(n, omega_inv, group):

@@ -7,6 +7,7 @@ Preconditions: the verifying keys are the ones the proofs were made with
 ``zkats.groth16`` Proof objects with public signals as ints."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from .evm import Chain, ChainError, poseidon_artifact, project_contracts, verifier_artifact
 
@@ -50,8 +51,8 @@ def trade(match, leg_a, leg_b):
 @dataclass
 class Escrow:
     chain: Chain
-    contract: object
-    token: object
+    contract: Any  # web3 contracts
+    token: Any
     operator: str
 
     @classmethod

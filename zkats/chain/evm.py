@@ -67,7 +67,7 @@ def _cached(key, produce):
     if path.exists():
         return json.loads(path.read_text())
     out = produce()
-    tmp = path.with_suffix(".tmp%d" % os.getpid())
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
     tmp.write_text(json.dumps(out))
     os.replace(tmp, path)
     return out
@@ -198,9 +198,9 @@ class Chain:
             .transact({"from": sender or self.accounts[0], "gas": gas})
         )
         rc = self.w3.eth.get_transaction_receipt(tx)
-        if rc.status != 1:
+        if rc["status"] != 1:
             raise ChainError(f"deploying {art.name} failed")
-        return self.w3.eth.contract(address=rc.contractAddress, abi=art.abi)
+        return self.w3.eth.contract(address=rc["contractAddress"], abi=art.abi)
 
     def transact(self, fn, sender=None, gas=25_000_000):
         """Send ``fn`` (a bound contract function); return the receipt, or
@@ -214,17 +214,17 @@ class Chain:
         params = {"from": sender or self.accounts[0], "gas": gas}
         tx = fn.transact(params)
         rc = self.w3.eth.get_transaction_receipt(tx)
-        if rc.status == 1:
+        if rc["status"] == 1:
             return rc
         reason = "reverted without a reason (out of gas?)"
         try:
-            fn.call(params, block_identifier=rc.blockNumber - 1)
+            fn.call(params, block_identifier=rc["blockNumber"] - 1)
         except (ContractLogicError, TransactionFailed) as err:
             reason = _reason(err)
         raise ChainError(f"transaction reverted: {reason}", reason)
 
     def now(self):
-        return self.w3.eth.get_block("latest").timestamp
+        return self.w3.eth.get_block("latest")["timestamp"]
 
     def time_travel(self, seconds):
         """Move the chain clock forward by ``seconds``."""

@@ -98,7 +98,7 @@ def qualified_inputs(obj, prime):
     """{signal name: [int mod prime, ...]} in the JSON's key order."""
     if not isinstance(obj, dict):
         raise InputError("the input JSON must be an object of signal names")
-    flat = {}
+    flat: dict = {}
     _qualify("", obj, flat)
     out = {}
     for name, vals in flat.items():

@@ -35,9 +35,11 @@ import os
 import re
 import struct
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 from ..errors import InputError, ZkatsError
+from .inputs import fnv1a64, qualified_inputs
 
 #: circom's exceptionHandler codes
 _EXCEPTIONS = {
@@ -94,6 +96,7 @@ class CircomRuntimeError(ZkatsError):
 
 def _wasmtime():
     try:
+        # local import: wasmtime loads only when a .wasm witness is computed
         import wasmtime
     except ImportError:  # pragma: no cover - wasmtime is a dependency
         raise ZkatsError(
@@ -126,10 +129,8 @@ def _engine():
 
 def _version_tag():
     try:
-        from importlib.metadata import version
-
         return version("wasmtime")
-    except Exception:  # noqa: BLE001 - any failure: no cache reuse across versions
+    except Exception:
         return "unknown"
 
 
@@ -145,11 +146,11 @@ def load_module(code, path, use_cache=True):
         if entry.is_file():
             try:
                 return wt.Module.deserialize_file(engine, str(entry))
-            except Exception:  # noqa: BLE001 - stale/incompatible entry: recompile
+            except Exception:
                 pass
     try:
         module = wt.Module(engine, code)
-    except Exception as err:  # noqa: BLE001 - wasmtime's own error types
+    except Exception as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise InputError(f"{path}: not a valid WebAssembly module ({first})") from None
     if entry is not None:
@@ -206,10 +207,10 @@ class WitnessCalculator:
         self._log = log if log is not None else (lambda s: print(s, file=sys.stderr))
         module = load_module(code, self.path, use_cache)
         self._store = store = wt.Store(_engine())
-        self._errors = []
+        self._errors: list = []
         self._msg = ""
         self._exc = None
-        holder = {}
+        holder: dict = {}
 
         def message(caller):
             get = holder["ex"]["getMessageChar"]
@@ -261,7 +262,7 @@ class WitnessCalculator:
             imports.append(wt.Func(store, imp.type, fn, access_caller=True))
         try:
             inst = wt.Instance(store, module, imports)
-        except Exception as err:  # noqa: BLE001
+        except Exception as err:
             raise InputError(f"{self.path}: cannot instantiate: {err}") from None
         ex = holder["ex"] = inst.exports(store)
         need = (
@@ -313,7 +314,7 @@ class WitnessCalculator:
         pages = -(-nbytes // _PAGE)
         try:
             old = self.memory.grow(self._store, pages)
-        except Exception:  # noqa: BLE001
+        except Exception:
             raise ZkatsError(
                 f"{self.path}: cannot grow the wasm memory by {nbytes} bytes for the witness"
             ) from None
@@ -324,20 +325,21 @@ class WitnessCalculator:
         self._errors, self._exc = [], None
         try:
             return fn(self._store, *args)
-        except Exception as err:  # noqa: BLE001 - a trap, or our _CircomTrap inside one
+        except Exception as err:
             code = self._exc
             if code is None and isinstance(err, _CircomTrap):
                 code = err.code
             if code is None:
                 first = str(err).strip().splitlines()[0] if str(err).strip() else "trap"
-                raise CircomRuntimeError(f"{self.path}: the witness calculator trapped: {first}")
+                raise CircomRuntimeError(
+                    f"{self.path}: the witness calculator trapped: {first}"
+                ) from None
             raise CircomRuntimeError(
                 f"{self.path}: {runtime_message(code, self._errors)}"
             ) from None
 
     # -- calculation ---------------------------------------------------
     def _set_inputs(self, inputs, sanity_check):
-        from .inputs import fnv1a64, qualified_inputs
 
         values = qualified_inputs(inputs, self.prime)
         self._call(self._ex["init"], 1 if sanity_check else 0)

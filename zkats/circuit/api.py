@@ -38,6 +38,9 @@ class API:
     an :class:`LC` or an int (a constant)."""
 
     is_solving = False
+    #: a list while ``zkats lint`` compiles: gadgets record range checks and
+    #: comparator calls in it (:func:`zkats.gadgets.bits.lint_note`)
+    lint_events: list | None = None
 
     def __init__(self, first_internal):
         self.n_wires = first_internal
@@ -52,6 +55,22 @@ class API:
         self.wire_names = {}  # optional names of internal wires
         self.n_pub_out = 0  # set by the driver (compiled.py)
         self.names = {}  # declared signal names, set by the driver
+
+    # ---------------------------------------- provided by both modes (Builder, Solver)
+    def constant(self, c):
+        raise NotImplementedError
+
+    def _wire_of(self, x, strict=True):
+        raise NotImplementedError
+
+    def _sum(self, xs, coeffs):
+        raise NotImplementedError
+
+    def _emit(self, a, b, c):
+        raise NotImplementedError
+
+    def _hint(self, fn, inputs, n_out):
+        raise NotImplementedError
 
     # ---------------------------------------------------------------- scopes
     @contextmanager
@@ -300,7 +319,7 @@ class Builder(API):
     def _sum(self, xs, coeffs):
         # products are summed unreduced and reduced once per wire (the hot
         # loop of Poseidon's folded MDS layers); same terms, same key order
-        t = {}
+        t: dict[int, int] = {}
         get = t.get
         k = True
         for x, c in zip(xs, coeffs):
@@ -418,7 +437,7 @@ class Solver(API):
 
     def value(self, x):
         """The int value of a signal (or int) while solving."""
-        if isinstance(x, LC):
+        if isinstance(x, ValLC):
             return x.v
         return int(x) % R
 
@@ -513,9 +532,10 @@ class WireVal(ValLC):
     """A valued single wire (inputs, outputs, internal wires)."""
 
     __slots__ = ("w",)
+    w: int
 
 
-_slot_v = ValLC.v
+_slot_v = ValLC.__dict__["v"]  # the slot's descriptor
 
 
 class OutVal(WireVal):

@@ -4,8 +4,8 @@ Key: SHA-256 of the circuit class (module and qualified name), its
 parameters (the instance's public attributes, by ``repr``) and the source
 of everything that can change the constraints: every ``.py`` file of the
 zkats package and of the ``circuits`` package, and the files next to the
-class's module (see :func:`_source_files`).  Entries live in ``$ZKATS_CACHE`` (default ``~/.cache/zkats``);
-``ZKATS_CACHE=off`` disables the cache.
+class's module (see :func:`_source_files`).  Entries live in ``$ZKATS_CACHE``
+(default ``~/.cache/zkats``); ``ZKATS_CACHE=off`` disables the cache.
 
 Safety: an entry is written to a temporary file and renamed into place;
 on load, the stored constraint-system hash is recomputed from the arrays
@@ -14,6 +14,7 @@ corrupt or truncated entry can never yield a wrong circuit.
 """
 
 import hashlib
+import importlib.util
 import inspect
 import json
 import os
@@ -23,7 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..field import ints_to_limbs
+from ..field import ints_to_limbs, limbs_to_ints
+from .compiled import CompiledCircuit
+from .program import WitnessProgram
 
 _VERSION = "zkats-compile-cache-v3"
 
@@ -43,8 +46,6 @@ def _source_files(cls):
     pkg = Path(__file__).resolve().parent.parent
     files = set(pkg.rglob("*.py"))
     try:  # the circuits package's files, found without importing it (a higher layer)
-        import importlib.util
-
         spec = importlib.util.find_spec("zkats.circuits")
         for p in (spec.submodule_search_locations or []) if spec else []:
             files.update(Path(p).rglob("*.py"))
@@ -153,8 +154,6 @@ def _load_program(z, pmeta):
     """The stored witness program (without its hints' Python functions), or
     None when there is none; raises (so the entry is recompiled) when it does
     not match its hash.  The native solver bounds-checks every index it reads."""
-    from ..field import limbs_to_ints
-    from .program import WitnessProgram
 
     if pmeta is None:
         return None
@@ -178,9 +177,6 @@ def _load_program(z, pmeta):
 
 def load(key, circuit, layout):
     """The cached CompiledCircuit for ``key``, or None (missing/corrupt)."""
-    from ..field import limbs_to_ints
-    from .compiled import CompiledCircuit
-
     p = _path(key)
     if not p.exists():
         return None

@@ -7,18 +7,17 @@ returns a :class:`Witness`.
 """
 
 import hashlib
-import json
 import os
 import struct
-import tempfile
-from pathlib import Path
 
 import numpy as np
 
 from ..errors import CircuitError, InputError, UnsatisfiedConstraint
-from ..field import R, ints_to_limbs
+from ..field import R, ints_to_limbs, limbs_to_ints
+from ..r1cs import R1CS, SparseMatrix
 from .api import Solver
 from .declare import Circuit, Layout
+from .program import Tracer, hint_args
 
 _CHECK_CHUNK = 1 << 15
 
@@ -35,8 +34,6 @@ class Witness:
     @property
     def values(self):
         if self._values is None:
-            from ..field import limbs_to_ints
-
             self._values = limbs_to_ints(self._limbs)
         return self._values
 
@@ -44,8 +41,6 @@ class Witness:
     def public(self):
         """Public signals in snarkjs' public.json order (outputs, then public inputs)."""
         if self._values is None:
-            from ..field import limbs_to_ints
-
             return limbs_to_ints(self._limbs[1 : 1 + self.n_public])
         return self.values[1 : 1 + self.n_public]
 
@@ -163,8 +158,6 @@ class CompiledCircuit:
     def r1cs(self):
         """The constraint system as a :class:`zkats.r1cs.R1CS` (built once)."""
         if self._r1cs is None:
-            from ..r1cs import R1CS, SparseMatrix
-
             limbs = self.coeff_limbs()
             ms = [
                 SparseMatrix(
@@ -196,7 +189,7 @@ class CompiledCircuit:
         counts = np.bincount(
             np.asarray(self.constraint_scope, np.int64), minlength=len(self.scope_names)
         )
-        out = {}
+        out: dict[str, int] = {}
         for sid, n in enumerate(counts.tolist()):
             if not n:
                 continue
@@ -280,8 +273,6 @@ class CompiledCircuit:
         (a program loaded from the disk cache is traced again once)."""
         prog = self.program
         if prog is not None and functions and not prog.has_functions:
-            from .program import Tracer
-
             t = Tracer(self.layout.first_internal)
             again = _compile_fresh(self.circuit, self.layout, builder=t)
             traced = again.program
@@ -294,6 +285,7 @@ class CompiledCircuit:
 
     def _native_program(self):
         if self._native is None:
+            # local import: zkats.bn254 loads the native library; only its users pay
             from ..bn254.wsolve import NativeWitnessProgram
 
             prog = self.program
@@ -311,7 +303,6 @@ class CompiledCircuit:
         return self._native
 
     def _solve_native(self, values, check, hint_hook):
-        from .program import hint_args
 
         prog = self.witness_program(functions=hint_hook is not None or self.program.n_py_hints > 0)
         nat = self._native_program()
@@ -346,8 +337,6 @@ class CompiledCircuit:
         mont, bad = nat.run(limbs, on_hint, stop_at_hints=hint_hook is not None, check=check)
         out = nat.canonical(mont)
         if bad is not None:
-            from ..field import limbs_to_ints
-
             raise self._unsatisfied(bad, limbs_to_ints(out))
         return Witness(None, self.n_public, limbs=out)
 
@@ -480,9 +469,9 @@ def parse_inputs(layout, inputs, source="input"):
     """Values list (length first_internal) with inputs placed and outputs None."""
     if not isinstance(inputs, dict):
         raise InputError(f"{source}: expected a JSON object mapping input names to values")
-    values = [1]
+    values: list[int | None] = [1]
     known = {}
-    for name, role, shape, first, n in layout.entries:
+    for name, role, _shape, _first, _n in layout.entries:
         known[name] = role
     for k in inputs:
         if k not in known:
@@ -492,7 +481,7 @@ def parse_inputs(layout, inputs, source="input"):
             )
         if known[k] == "output":
             raise InputError(f"{source}: {k!r} is an output: the circuit computes it")
-    for name, role, shape, first, n in layout.entries:
+    for name, role, shape, _first, n in layout.entries:
         if role == "output":
             values.extend([None] * n)
             continue
@@ -543,7 +532,6 @@ def _arr(a, dtype):
 def _compile_fresh(circuit, layout, builder=None):
     """Compile without the cache; ``builder`` (a fresh :class:`Builder`) lets
     the linter keep the builder's records (e.g. ``lint_events``)."""
-    from .program import Tracer
 
     b = builder if builder is not None else Tracer(layout.first_internal)
     b.n_pub_out = layout.n_pub_out
@@ -592,7 +580,7 @@ def compile_circuit(circuit, cache=True):
             f"compile_circuit expects a Circuit instance, got {type(circuit).__name__}"
         )
     layout = Layout(circuit)
-    from . import cache as _cache
+    from . import cache as _cache  # local import: cache imports this module
 
     key = _cache.cache_key(circuit) if cache else None
     if key is not None:

@@ -17,7 +17,7 @@ from ..errors import CircuitError
 
 
 class SignalDecl:
-    role = None
+    role: str | None = None
 
     def __init__(self, n=None):
         self.n = n
@@ -95,13 +95,16 @@ class Circuit:
     ``define(self, api)``; ``__init__`` may take parameters (sizes, depths)
     stored as plain attributes (they key the compile cache)."""
 
+    #: the name :func:`register` gives the class (unset on unregistered classes)
+    circuit_name: str
+
     def define(self, api):  # pragma: no cover - abstract
         raise NotImplementedError(f"{type(self).__name__}.define(api) is missing")
 
     @classmethod
     def declarations(cls):
         """[(name, decl)] in declaration order, base classes first."""
-        seen = {}
+        seen: dict[str, SignalDecl] = {}
         for klass in reversed(cls.__mro__):
             for name, v in vars(klass).items():
                 if isinstance(v, SignalDecl):
@@ -145,14 +148,14 @@ class Layout:
         self.n_prv_in = counts["private"]
         self.first_internal = w
         self.names = {}
-        for name, role, shape, first, n in self.entries:
+        for name, _role, shape, first, _n in self.entries:
             for i, nm in enumerate(_index_names(name, shape)):
                 self.names[first + i] = nm
 
     def bind(self, api):
         """{name: signal or nested list of signals} for this api."""
         bound = {}
-        for name, role, shape, first, n in self.entries:
+        for name, _role, shape, first, n in self.entries:
             flat = [api.signal(first + i) for i in range(n)]
             bound[name] = _nest(flat, shape)
         return bound
@@ -174,7 +177,7 @@ def _nest(flat, shape):
 
 
 # ------------------------------------------------------------------ registry
-_REGISTRY = {}
+_REGISTRY: dict[str, type["Circuit"]] = {}
 
 
 def register(name):

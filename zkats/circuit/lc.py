@@ -23,6 +23,7 @@ a different circuit for different inputs (use ``select``/``mux``).
 """
 
 import operator
+from typing import Any
 
 from ..errors import CircuitError
 from ..field import R
@@ -32,6 +33,15 @@ class LC:
     """Base class of symbolic and valued linear combinations."""
 
     __slots__ = ()
+    #: the api (Builder or Solver) the combination belongs to
+    b: Any
+
+    # provided by both kinds (SymLC, ValLC)
+    def __mul__(self, o):
+        raise NotImplementedError
+
+    def constant_value(self):
+        raise NotImplementedError
 
     def __bool__(self):
         raise CircuitError(

@@ -1,8 +1,10 @@
 """Finding circuits by registered name or by the path of a Python file."""
 
+import hashlib
 import importlib
 import importlib.util
-import hashlib
+import inspect
+import os
 import pkgutil
 import sys
 from pathlib import Path
@@ -25,7 +27,6 @@ def _import_builtin():
 def _user_files():
     """The .py files named by ``$ZKATS_CIRCUITS`` (files or folders, separated
     like PATH): the user's own circuits, registered by name on import."""
-    import os
 
     out = []
     for part in filter(None, os.environ.get("ZKATS_CIRCUITS", "").split(os.pathsep)):
@@ -66,6 +67,8 @@ def _exec_file(p):
     if modname in sys.modules:
         return sys.modules[modname], modname
     spec = importlib.util.spec_from_file_location(modname, p)
+    if spec is None or spec.loader is None:
+        raise InputError(f"{p}: not a Python source file")
     mod = importlib.util.module_from_spec(spec)
     sys.modules[modname] = mod
     try:
@@ -118,7 +121,6 @@ def _load_file(path):
 def _check_params(label, cls, params):
     """One-line errors for a parameter the constructor does not take, or a
     text where its default is an integer (``-p size_bits=abc``)."""
-    import inspect
 
     if cls.__init__ is object.__init__:
         if params:

@@ -123,6 +123,7 @@ class _OutSym(SymLC):
     Python solver raises there)."""
 
     __slots__ = ("_t", "w")
+    w: int
 
     @property
     def t(self):
@@ -150,8 +151,8 @@ class Tracer(Builder):
         self.p_coeff_ids = {}
         self.p_coeffs = []
         self._memo = {}  # id(terms dict) -> (dict, index): recent combinations
-        self._memo_order = deque()
-        self._recent = deque(maxlen=_BASE_CANDIDATES)  # (index, dict) of long ones
+        self._memo_order: deque = deque()
+        self._recent: deque = deque(maxlen=_BASE_CANDIDATES)  # (index, dict) of long ones
         self._constructing = False
         self._empty = None
         self.hint_fns = []
@@ -171,8 +172,9 @@ class Tracer(Builder):
 
     # a define that asks whether it is solving, or for values, may compute
     # differently when solving: only the Python solver runs it then
+    # read-only here: a define reading it is what is tracked
     @property
-    def is_solving(self):
+    def is_solving(self):  # type: ignore[override]
         if not self._internal:
             self.replayable = False
         return False
@@ -271,6 +273,7 @@ class Tracer(Builder):
         flat = _flatten(list(inputs), [])
         lcs = [self._lc(x) for x in flat]
         nk = native_kind(fn, len(flat), n_out)
+        params: tuple
         if nk is None:
             kind, params = PY_HINT, ()
             self.n_py_hints += 1

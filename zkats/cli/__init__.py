@@ -10,11 +10,15 @@ click, so help texts and usage errors stay click's.  Every other command
 goes to click directly.
 """
 
+import os
 import sys
+
+from ..errors import ZkatsError
 
 
 def __getattr__(name):
     if name == "main":
+        # local import: click and the commands load when the CLI runs
         from ._app import main  # also binds zkats.cli.main
 
         return main
@@ -26,13 +30,12 @@ def _lean_wtns(paths):
     click (its start-up is a visible part of a witness calculation): the
     same files and one-line errors as the click command; None hands the
     arguments to click (an option, a directory)."""
-    import os
 
     if any(p.startswith("-") or not p or os.path.isdir(p) for p in paths):
         return None
-    from ..errors import ZkatsError
 
     try:
+        # local import: the console script's lean paths load only what they run (no click)
         from ..circom.wasm_witness import calculate_wtns
         from ..formats.jsonio import load_file
 
@@ -54,11 +57,13 @@ def run(argv=None):
         if code is not None:
             sys.exit(code)
     if args[:2] == ["groth16", "prove"]:
+        # local import: click and the commands load when the CLI runs
         from ._lean_prove import run_prove
 
         code = run_prove(args[2:])
         if code is not None:
             sys.exit(code)
+    # local import: click and the commands load when the CLI runs
     from ._app import _quiet_broken_pipe, main
 
     try:

@@ -13,6 +13,9 @@ found); ``--help`` and completion list everything after importing all.
 only saves time, a stale hint never hides a command.
 """
 
+import importlib
+import os
+import pkgutil
 import sys
 
 import click
@@ -48,14 +51,13 @@ _HINTS = {
     "export json": "inspect",
     "zkats info": "inspect",
     "powersoftau truncate": "inspect",
+    "powersoftau export": "inspect",
 }
-_loaded = set()
+_loaded: set[str] = set()
 _all_loaded = False
 
 
 def _load(name):
-    import importlib
-
     if name not in _loaded:
         importlib.import_module(f"{_PACKAGE}.{name}")
         _loaded.add(name)
@@ -63,7 +65,6 @@ def _load(name):
 
 def _load_all():
     global _all_loaded
-    import pkgutil
 
     if not _all_loaded:
         for mod in pkgutil.iter_modules(sys.modules[_PACKAGE].__path__):
@@ -99,7 +100,6 @@ def _quiet_broken_pipe():
     """The reader of our output went away (``zkats circuit list | head -1``):
     stop quietly with status 0, as the shell's own tools do.  stdout is
     pointed at /dev/null so the interpreter's final flush cannot fail."""
-    import os
 
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -148,9 +148,7 @@ def main(ctx, debug):
 
 
 def _register():
-    import importlib
-
-    sys.modules[_PACKAGE].main = main  # before the command modules' `from . import main`
+    vars(sys.modules[_PACKAGE])["main"] = main  # before the command modules' `from . import main`
     importlib.import_module(f"{_PACKAGE}._groups")
 
 

@@ -9,6 +9,8 @@ when the option is given.
 
 import click
 
+from ..errors import InputError
+
 CLUSTER_HELP = (
     "Prove on the prover pool of the Ray cluster at ADDRESS (HOST:PORT from "
     "`zkats cluster up`). The witness is sent to that pool: use your own."
@@ -26,23 +28,23 @@ def remote_prover(address, shards=None):
     (or, with ``shards``, on a sharded prover there); None without address."""
     if not address:
         if shards:
-            from ..errors import InputError
-
             raise InputError("--shards needs --cluster ADDRESS")
         return None
     if shards:
 
-        def prove(zkey_path, witness):
+        def prove_sharded(zkey_path, witness):
+            # local import: a command loads what it needs when it runs (CLI start-up)
             from ..cluster.sharded import ShardedProver
 
             with ShardedProver(zkey_path, shards=shards, address=address) as sp:
                 return sp.prove(witness)
 
-        return prove
-    pool = []
+        return prove_sharded
+    pool: list = []
 
     def prove(zkey_path, witness):
         if not pool:
+            # local import: a command loads what it needs when it runs (CLI start-up)
             from ..cluster.pool import ProverPool
 
             # the cluster's named workers (`zkats cluster up`), else one of

@@ -11,9 +11,12 @@ where a file is expected, ``--``) it hands back to click by returning None,
 so usage errors and help texts stay click's.
 """
 
+import json
 import os
 import sys
 import time
+
+from ..errors import ZkatsError
 
 _FLAGS = {"--quiet": "quiet", "--json": "as_json", "--verbose": "verbose", "-v": "verbose"}
 
@@ -26,7 +29,7 @@ class Progress:
         self.timings = {}
         self._t0 = time.perf_counter()
         self._stage = None
-        self._start = None
+        self._start = 0.0
 
     def _echo(self, text):
         sys.stderr.write(text)
@@ -65,6 +68,7 @@ def prove_command(
     ``quiet``.  ``remote``: a ``prove(zkey_path, witness)`` that proves
     elsewhere (the ``--cluster`` option, :mod:`zkats.cli._cluster`).
     Raises :class:`zkats.ZkatsError` for bad input."""
+    # local import: the lean prove path loads the prover only when it proves
     from ..formats.snarkjs_json import write_proof, write_public
     from ..groth16.prover import prove_files
 
@@ -78,6 +82,7 @@ def prove_command(
             timings=progress.timings,
         )
     else:
+        # local import: the lean prove path loads the prover only when it proves
         from ..formats.wtns import read_wtns_buffer
 
         progress.stage("read witness")
@@ -89,8 +94,6 @@ def prove_command(
     write_public(public_file, public)
     timings = progress.done()
     if as_json:
-        import json
-
         sys.stdout.write(json.dumps({"timings_s": timings}) + "\n")
         sys.stdout.flush()
 
@@ -134,7 +137,6 @@ def run_prove(args):
     kw = parse(args)
     if kw is None:
         return None
-    from ..errors import ZkatsError
 
     try:
         prove_command(**kw)

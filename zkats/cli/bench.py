@@ -29,9 +29,11 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
+from ..field import R, ints_to_limbs
 from . import main
 
 OPS = ("msm_g1", "msm_g2", "ntt", "pairing", "pairing4")
@@ -96,13 +98,14 @@ def _ffjs(args, timeout=1800):
 
 
 def _random_scalars(n):
-    from ..field import R, ints_to_limbs
-
     return ints_to_limbs([secrets.randbelow(R) for _ in range(n)])
 
 
 def _msm_inputs(op, log_n):
+    # local import: a command loads what it needs when it runs (CLI start-up)
     import numpy as np
+
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from .. import bn254
 
     n = 1 << log_n
@@ -119,15 +122,16 @@ def _msm_inputs(op, log_n):
 
 
 def _py_ecc_msm(op, log_n):
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from py_ecc import optimized_bn128 as ob
 
     n = 1 << log_n
-    gen = ob.G1 if op == "msm_g1" else ob.G2
+    gen: Any = ob.G1 if op == "msm_g1" else ob.G2
     pts = [ob.multiply(gen, secrets.randbelow(ob.curve_order)) for _ in range(n)]
     scs = [secrets.randbelow(ob.curve_order) for _ in range(n)]
 
     def run():
-        acc = None
+        acc: Any = None
         for p, s in zip(pts, scs):
             t = ob.multiply(p, s)
             acc = t if acc is None else ob.add(acc, t)
@@ -138,7 +142,6 @@ def _py_ecc_msm(op, log_n):
 
 def _py_ntt(log_n):
     """Iterative radix-2 NTT with Python ints (reference timing only)."""
-    from ..field import R
 
     n = 1 << log_n
     w = pow(5, (R - 1) >> log_n, R)
@@ -173,6 +176,7 @@ def _py_ntt(log_n):
 
 
 def _py_ecc_pairing(k):
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from py_ecc import optimized_bn128 as ob
 
     def run():
@@ -188,6 +192,7 @@ def _py_ecc_pairing(k):
 
 
 def _bench_msm(op, log_n, threads, repeat, reference, ref_cache, emit):
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from .. import bn254
 
     pts, scs, distinct = _msm_inputs(op, log_n)
@@ -257,15 +262,12 @@ def _bench_msm(op, log_n, threads, repeat, reference, ref_cache, emit):
 
 
 def _bench_ntt(log_n, threads, repeat, reference, ref_cache, emit):
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from .. import bn254
-
-    if not hasattr(bn254, "ntt_array"):
-        emit({"op": "ntt", "log_n": log_n, "skipped": "bn254.ntt_array is not available"})
-        return
-    from ..field import R, ints_to_limbs
 
     n = 1 << log_n
     a = ints_to_limbs([secrets.randbelow(R) for _ in range(min(n, 1 << 16))])
+    # local import: a command loads what it needs when it runs (CLI start-up)
     import numpy as np
 
     a = np.ascontiguousarray(np.resize(a, (n, 4)))  # canonical < r, valid Montgomery values
@@ -292,20 +294,14 @@ def _bench_ntt(log_n, threads, repeat, reference, ref_cache, emit):
 
 
 def _bench_pairing(op, threads, repeat, reference, ref_cache, emit):
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from .. import bn254
 
     k = 1 if op == "pairing" else 4
     line = {"op": op, "log_n": 0 if k == 1 else 2, "threads": 1}
-    if not hasattr(bn254, "pairing_check"):
-        emit(dict(line, skipped="bn254.pairing_check is not available"))
-        return
-    from ..field import R
 
     if k == 1:
-        if hasattr(bn254, "pairing"):
-            fn = lambda: bn254.pairing(bn254.G1_GEN, bn254.G2_GEN)  # noqa: E731
-        else:
-            fn = lambda: bn254.pairing_check([(bn254.G1_GEN, bn254.G2_GEN)])  # noqa: E731
+        fn = lambda: bn254.pairing(bn254.G1_GEN, bn254.G2_GEN)  # noqa: E731
     else:
         ks = [secrets.randbelow(R) for _ in range(3)]
         pairs = [(bn254.g1_mul(bn254.G1_GEN, x), bn254.G2_GEN) for x in ks]
@@ -316,13 +312,12 @@ def _bench_pairing(op, threads, repeat, reference, ref_cache, emit):
         fn = lambda: bn254.pairing_check_array(g1, g2, validate=False)  # noqa: E731
     reps = 50
     fn()
-    best = None
+    best = float("inf")
     for _ in range(max(1, repeat)):
         t0 = time.perf_counter()
         for _ in range(reps):
             fn()
-        dt = (time.perf_counter() - t0) / reps
-        best = dt if best is None else min(best, dt)
+        best = min(best, (time.perf_counter() - t0) / reps)
     line["seconds"] = round(best, 6)
     if not reference:
         emit(line)
@@ -390,7 +385,7 @@ def bench(ops, log_n, threads, repeat, no_reference):
     ratio > 1 means zkats is faster; ratio_kind says how it was computed."""
     threads = threads or max(1, os.cpu_count() or 1)
     ops = ops or OPS
-    ref_cache = {}
+    ref_cache: dict = {}
 
     def emit(obj):
         obj["load_avg"] = _load()

@@ -66,6 +66,7 @@ def _quiet(fn):
 @_quiet
 def ptau_new(curve, power, out, quiet):
     """Start a new powers-of-tau ceremony of 2^POWER."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.ptau import MAX_POWER, write_ptau
     from ..groth16 import ceremony
 
@@ -87,6 +88,7 @@ def ptau_new(curve, power, out, quiet):
 @_quiet
 def ptau_contribute(inp, out, name, entropy, quiet):
     """Add a secret contribution (toxic waste from `secrets`, never stored)."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.ptau import read_ptau, write_ptau
     from ..groth16 import ceremony
 
@@ -108,6 +110,7 @@ def ptau_contribute(inp, out, name, entropy, quiet):
 @_quiet
 def ptau_beacon(inp, out, beacon_hash, num_iterations_exp, name, quiet):
     """Apply a public beacon (reproducible final contribution)."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.ptau import read_ptau, write_ptau
     from ..groth16 import ceremony
 
@@ -124,6 +127,7 @@ def ptau_beacon(inp, out, beacon_hash, num_iterations_exp, name, quiet):
 
 
 def _prepare(inp, out, quiet):
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.ptau import read_ptau, write_ptau
     from ..groth16 import ceremony
 
@@ -163,6 +167,7 @@ def ptau_preparephase2(inp, out, quiet):
 @_quiet
 def ptau_verify(inp, quiet):
     """Verify every contribution and section of a .ptau file."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.ptau import read_ptau
     from ..groth16 import ceremony
 
@@ -183,6 +188,7 @@ def ptau_verify(inp, quiet):
 @_quiet
 def groth16_setup(r1cs_file, ptau_file, zkey_file, quiet):
     """Circuit-specific setup from a prepared .ptau (delta = 1: contribute next)."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..groth16 import generator
 
     prog = _Progress(quiet)
@@ -200,6 +206,7 @@ def groth16_setup(r1cs_file, ptau_file, zkey_file, quiet):
 @_quiet
 def zkey_new(r1cs_file, ptau_file, zkey_file, quiet):
     """Same as `groth16 setup`."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..groth16 import generator
 
     cs = generator.setup(r1cs_file, ptau_file, zkey_file, progress=_Progress(quiet))
@@ -216,6 +223,7 @@ def zkey_new(r1cs_file, ptau_file, zkey_file, quiet):
 @_quiet
 def zkey_contribute(inp, out, name, entropy, quiet):
     """Add a secret phase-2 (delta) contribution."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.zkey import read_zkey, write_zkey
     from ..groth16 import phase2
 
@@ -233,6 +241,7 @@ def zkey_contribute(inp, out, name, entropy, quiet):
 @_quiet
 def zkey_beacon(inp, out, beacon_hash, num_iterations_exp, name, quiet):
     """Apply a public beacon as the last phase-2 contribution."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.zkey import read_zkey, write_zkey
     from ..groth16 import phase2
 
@@ -254,6 +263,7 @@ _ALLOW_NO_CONTRIB = click.option(
 
 
 def _verify_from_r1cs(r1cs_file, ptau_file, zkey_file, allow_no_contributions):
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..groth16 import phase2
 
     for line in phase2.verify(
@@ -264,6 +274,7 @@ def _verify_from_r1cs(r1cs_file, ptau_file, zkey_file, allow_no_contributions):
 
 
 def _verify_from_init(init_file, ptau_file, zkey_file, allow_no_contributions):
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.points import g1_from_lem
     from ..formats.ptau import read_ptau
     from ..formats.zkey import read_zkey
@@ -308,11 +319,11 @@ def zkey_verify(args, allow_no_contributions, quiet):
         raise click.UsageError(f"too many arguments: {' '.join(args[3:])}")
     first = "circuit_0000.zkey" if mode == "init" else "circuit.r1cs"
     defaults = (first, "powersoftau.ptau", "circuit_final.zkey")
-    files = list(args) + list(defaults[len(args) :])
+    first_file, ptau_file, zkey_file = list(args) + list(defaults[len(args) :])
     if mode == "init":
-        _verify_from_init(*files, allow_no_contributions)
+        _verify_from_init(first_file, ptau_file, zkey_file, allow_no_contributions)
     else:
-        _verify_from_r1cs(*files, allow_no_contributions)
+        _verify_from_r1cs(first_file, ptau_file, zkey_file, allow_no_contributions)
 
 
 @zkey.command("verifyfromr1cs")
@@ -353,6 +364,7 @@ def zkey_verifyfrominit(init_file, ptau_file, zkey_file, allow_no_contributions,
 @click.argument("vk_file", metavar="VK.json", type=click.Path(dir_okay=False))
 def zkey_export_vk(zkey_file, vk_file):
     """Write snarkjs' verification_key.json for a .zkey."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.zkey import read_zkey
     from ..groth16 import phase2
 

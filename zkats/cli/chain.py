@@ -2,8 +2,12 @@
 (see zkats.chain.journal for why and how: every command replays the
 journal).  Needs the ``evm`` extra and the npm peers (solcjs, circomlibjs)."""
 
+import tempfile
+from pathlib import Path
+
 import click
 
+from ..errors import InputError
 from . import main
 
 
@@ -13,6 +17,7 @@ def chain_group():
 
 
 def _proof_args(proof_path, public_path):
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..chain.escrow import one
     from ..formats.snarkjs_json import read_proof, read_public
 
@@ -40,11 +45,10 @@ def _done(esc, rc, what):
 )
 def deploy(chain_dir, keys_dir, force_timeout):
     """Deploy token, Poseidon, verifiers and escrow into CHAIN_DIR."""
-    import tempfile
-    from pathlib import Path
+
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..chain.devkeys import ESCROW_CIRCUITS
     from ..chain.journal import ChainDir
-    from ..errors import InputError
 
     files = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -54,6 +58,7 @@ def deploy(chain_dir, keys_dir, force_timeout):
             if vk.exists():
                 files[name] = vk
             elif zk.exists():
+                # local import: a command loads what it needs when it runs (CLI start-up)
                 from ..formats.snarkjs_json import write_verification_key
                 from ..formats.zkey import read_zkey
 
@@ -72,6 +77,7 @@ def deploy(chain_dir, keys_dir, force_timeout):
 @click.argument("epoch_hash", type=int)
 def epoch(chain_dir, epoch_id, epoch_hash):
     """Publish oracle epoch EPOCH_ID with data hash EPOCH_HASH (operator)."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..chain.journal import ChainDir
 
     esc, rc = ChainDir(chain_dir).run("epoch", [epoch_id, epoch_hash])
@@ -91,6 +97,7 @@ def epoch(chain_dir, epoch_id, epoch_hash):
 )
 def deposit(chain_dir, proof, public, sender):
     """Deposit with a deposit PROOF/PUBLIC (snarkjs JSON)."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..chain.journal import ChainDir
 
     d = ChainDir(chain_dir)
@@ -105,13 +112,14 @@ def deposit(chain_dir, proof, public, sender):
 @click.argument("batch", type=click.Path(exists=True, dir_okay=False))
 def settle(chain_dir, batch):
     """Mirror a settlement-service BATCH (JSON) to the escrow (operator)."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..chain.escrow import mirror_batch
     from ..chain.journal import ChainDir
     from ..venue.batch import load
 
     class _Rec:  # capture the settle arguments for the journal
         def __init__(self):
-            self.args = None
+            self.args: list = []  # [trades, exits] once mirror_batch called settle
 
         def settle(self, trades, exits):
             self.args = [list(trades), list(exits)]
@@ -143,6 +151,7 @@ def withdraw(chain_dir, proof, public, forced, sender, advance):
     """Withdraw with a withdraw PROOF/PUBLIC: through the operator, or
     --forced (first call requests the exit, a later one after the timeout
     pays out and freezes the escrow)."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..chain.journal import ChainDir
 
     d = ChainDir(chain_dir)
@@ -168,6 +177,7 @@ def withdraw(chain_dir, proof, public, forced, sender, advance):
 @click.argument("chain_dir", type=click.Path(exists=True, file_okay=False))
 def status(chain_dir):
     """Root, leaves, escrow balance, epoch and frozen flag."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..chain.journal import ChainDir
 
     esc, data = ChainDir(chain_dir).open()

@@ -3,6 +3,8 @@ in one process (snarkjs' verb and argument order)."""
 
 import click
 
+from ..errors import InputError
+from ..field import R
 from ._groups import groth16
 
 
@@ -24,9 +26,8 @@ def groth16_fullprove(
     input_json, wasm_file, zkey_file, proof_file, public_file, r1cs_file, quiet, verbose
 ):
     """Witness (circom .wasm, in-process) and proof in one step."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..circom.wasm_witness import WitnessCalculator
-    from ..errors import InputError
-    from ..field import R
     from ..formats.jsonio import load_file
     from ..formats.snarkjs_json import write_proof, write_public
     from ..formats.zkey_layout import open_zkey
@@ -48,6 +49,7 @@ def groth16_fullprove(
     witness = wc.calculate(load_file(input_json))
     r1cs = None
     if r1cs_file is not None:
+        # local import: a command loads what it needs when it runs (CLI start-up)
         from ..formats.r1cs import read_r1cs
 
         r1cs = read_r1cs(r1cs_file)

@@ -7,9 +7,13 @@ inside the commands.
 """
 
 import json
+import os
+from pathlib import Path
 
 import click
 
+from ..errors import InputError, UnsatisfiedConstraint
+from ..field import R, limbs_to_ints
 from ._groups import circuit, r1cs, wtns
 
 
@@ -27,14 +31,13 @@ def _params(pairs):
 
 
 def _compile(name, params, use_cache=True):
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..circuit import compile_circuit, load_circuit
 
     return compile_circuit(load_circuit(name, **_params(params)), cache=use_cache)
 
 
 def _stem(name):
-    from pathlib import Path
-
     s = str(name)
     file_part, _, reg = s.rpartition(":")
     if file_part.endswith(".py") and reg:
@@ -55,6 +58,7 @@ _PARAM = click.option(
 @circuit.command("list")
 def circuit_list():
     """List the registered circuits."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..circuit import list_circuits
 
     for name, cls in list_circuits().items():
@@ -126,7 +130,7 @@ def circuit_info(name, params, as_json, depth):
 )
 def circuit_compile(name, params, outdir):
     """Compile a circuit and write NAME.r1cs (iden3 format, snarkjs-readable)."""
-    from pathlib import Path
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.r1cs import write_r1cs
 
     cc = _compile(name, params)
@@ -141,7 +145,6 @@ def circuit_compile(name, params, outdir):
 
 def _is_wasm(path):
     """True for circom's witness calculator (a WebAssembly file)."""
-    import os
 
     s = str(path)
     if s.endswith(".wasm"):
@@ -164,11 +167,12 @@ def wtns_calculate(name, input_json, out_wtns, params, verbose):
     CIRCUIT is circom's witness calculator (CIRCUIT_js/CIRCUIT.wasm, run
     in-process: no node needed; the same file as `snarkjs wtns calculate`)
     or a zkats circuit (registered name or .py file)."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.jsonio import load_file
 
     if _is_wasm(name):
+        # local import: a command loads what it needs when it runs (CLI start-up)
         from ..circom.wasm_witness import calculate_wtns
-        from ..errors import InputError
 
         if params:
             raise InputError("-p/--param sets zkats circuit parameters; a circom .wasm has none")
@@ -176,6 +180,7 @@ def wtns_calculate(name, input_json, out_wtns, params, verbose):
         if verbose:
             click.echo(f"{out_wtns}: {n} values", err=True)
         return
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.wtns import write_wtns
 
     cc = _compile(name, params)
@@ -189,7 +194,7 @@ def check_witness(r1cs_file, wtns_file, names=None, show_all=False):
     """Check a witness against every constraint; raise UnsatisfiedConstraint
     naming the first failing one (with signal names and the values when
     ``names`` from a .sym file are given)."""
-    from ..errors import InputError, UnsatisfiedConstraint
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.r1cs import r1cs_unsatisfied, read_r1cs
     from ..formats.wtns import read_wtns_ints
 
@@ -217,8 +222,8 @@ def _describe_failing(r, i, w, names):
     (7 * 3 != 22)'."""
     if names is None:
         return ""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..circom.sym import constraint_text
-    from ..field import R, limbs_to_ints
 
     lcs = []
     for M in (r.A, r.B, r.C):
@@ -227,7 +232,8 @@ def _describe_failing(r, i, w, names):
         vals = limbs_to_ints(M.coeffs[lo:hi]) if hi > lo else []
         lcs.append(dict(zip(M.cols[lo:hi].tolist(), vals)))
     ev = [sum(v * w[k] for k, v in lc.items()) % R for lc in lcs]
-    return f": {constraint_text(*lcs, names)} ({ev[0]} * {ev[1]} != {ev[2]})"
+    a, b, c = lcs
+    return f": {constraint_text(a, b, c, names)} ({ev[0]} * {ev[1]} != {ev[2]})"
 
 
 @wtns.command("check")
@@ -245,6 +251,7 @@ def wtns_check(r1cs_file, wtns_file, sym_file, show_all, verbose):
     """Check that the witness satisfies every constraint of the .r1cs."""
     names = None
     if sym_file:
+        # local import: a command loads what it needs when it runs (CLI start-up)
         from ..circom.sym import read_sym
 
         names = read_sym(sym_file)
@@ -256,6 +263,7 @@ def wtns_check(r1cs_file, wtns_file, sym_file, show_all, verbose):
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def r1cs_info(r1cs_file, as_json):
     """Counts of an .r1cs file (as `snarkjs r1cs info`)."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.r1cs import read_r1cs
 
     r = read_r1cs(r1cs_file)

@@ -10,6 +10,7 @@ ADDRESS`` (docs/cluster.md).  The head's process id and address are kept in
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import click
 
+from ..errors import InputError
 from . import main
 
 
@@ -41,11 +43,10 @@ def _alive(pid):
 
 
 def _ray_exe():
-    import shutil
-
     exe = Path(sys.executable).parent / "ray"
     found = str(exe) if exe.exists() else shutil.which("ray")
     if not found:
+        # local import: a command loads what it needs when it runs (CLI start-up)
         from ..cluster import ClusterError
 
         raise ClusterError("the cluster needs Ray: pip install 'zkats[cluster]' (PyPI package ray)")
@@ -76,6 +77,7 @@ def cluster_group():
 @click.option("--timeout", default=120, show_default=True, help="Seconds to wait for the head.")
 def cluster_up(host, port, workers, num_cpus, timeout):
     """Start a Ray head and the prover pool on it; prints ADDRESS."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..cluster import ClusterError
     from ..cluster._ray import connect
     from ..cluster.pool import start_workers
@@ -130,6 +132,7 @@ def cluster_up(host, port, workers, num_cpus, timeout):
 @click.option("--cluster", "address", metavar="ADDRESS", required=True)
 def cluster_status(address):
     """The pool's workers (pid, keys loaded, proofs made) and the cluster's CPUs."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..cluster._ray import connect
     from ..cluster.pool import named_workers
 
@@ -163,7 +166,6 @@ def _stop(pid, grace=20.0):
 @click.option("--port", default=6390, show_default=True, type=click.IntRange(1, 65535))
 def cluster_down(port):
     """Stop the head (and the pool) that `zkats cluster up --port PORT` started."""
-    from ..errors import InputError
 
     state = _state_dir() / f"head-{port}.json"
     if not state.exists():

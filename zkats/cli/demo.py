@@ -11,6 +11,7 @@ import json
 import shutil
 import tempfile
 import textwrap
+import time
 
 import click
 
@@ -45,7 +46,8 @@ def _side_by_side(public, private):
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 def demo(directory, ptau, as_json, quiet):
     """Run the venue demo: trades, settlement, a liquidation, with real proofs."""
-    import time
+
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue import demo as scenario
     from ..venue.workflow import CEREMONY_WARNING
 

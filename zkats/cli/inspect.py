@@ -3,6 +3,9 @@ file names: ``r1cs print|export json``, ``wtns export json|debug``, ``zkey
 export json``, ``info``.  The JSON shapes are snarkjs'
 (:mod:`zkats.formats.json_export`)."""
 
+import json
+from pathlib import Path
+
 import click
 
 from . import main
@@ -14,6 +17,21 @@ def ptau_export():
     """Export a .ptau file (snarkjs' JSON)."""
 
 
+@ptau_export.command("challenge")
+@click.argument("ptau_file", metavar="POWERSOFTAU.ptau", type=click.Path(dir_okay=False))
+@click.argument("challenge_file", metavar="[challenge]", default="challenge", required=False)
+@click.option("--verbose", "-v", is_flag=True, hidden=True)
+def ptau_export_challenge(ptau_file, challenge_file, verbose):
+    """Write the accumulator as a phase-1 challenge file (the original
+    ceremony tools' layout) for a contribution made outside zkats/snarkjs."""
+    from ..formats.ptau import read_ptau
+    from ..groth16.challenge import export_challenge
+
+    last, cur = export_challenge(read_ptau(ptau_file), challenge_file)
+    click.echo(f"Last Response Hash: {last.hex()}")
+    click.echo(f"New Challenge Hash: {cur.hex()}")
+
+
 @ptau_export.command("json")
 @click.argument("ptau_file", metavar="POWERSOFTAU.ptau", type=click.Path(dir_okay=False))
 @click.argument("json_file", metavar="POWERSOFTAU.json", type=click.Path(dir_okay=False))
@@ -21,6 +39,7 @@ def ptau_export():
 def ptau_export_json(ptau_file, json_file, verbose):
     """Write every point and contribution as snarkjs' JSON (its shape: a
     point shows as its Montgomery x coordinate read as an Fr element)."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.json_export import ptau_json, write_json
     from ..formats.ptau import read_ptau
 
@@ -33,6 +52,7 @@ def ptau_export_json(ptau_file, json_file, verbose):
 def ptau_truncate(ptau_file, verbose):
     """Write NAME_01.ptau .. NAME_<power-1>.ptau: the same prepared ptau for
     every smaller power (snarkjs' file names)."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.ptau import truncate_ptau
 
     base = ptau_file.rpartition(".")[0] if "." in ptau_file else ptau_file
@@ -52,7 +72,6 @@ def wtns_export():
 
 def _sym_for(r1cs_file, sym_file):
     """The .sym file to use: the one given, else CIRCUIT.sym next to the .r1cs."""
-    from pathlib import Path
 
     if sym_file:
         return sym_file
@@ -67,6 +86,7 @@ def _sym_for(r1cs_file, sym_file):
 def r1cs_print(r1cs_file, sym_file, verbose):
     """Print every constraint with signal names (snarkjs' r1cs print format;
     without a .sym file the wires are named w<i>)."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..circom.sym import constraint_text, read_sym
     from ..formats.r1cs import read_r1cs
 
@@ -85,6 +105,7 @@ def r1cs_print(r1cs_file, sym_file, verbose):
 @click.option("--verbose", "-v", is_flag=True, hidden=True)
 def r1cs_export_json(r1cs_file, json_file, verbose):
     """Write the constraints as snarkjs' JSON."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.json_export import r1cs_json, write_json
     from ..formats.r1cs import read_r1cs
 
@@ -97,6 +118,7 @@ def r1cs_export_json(r1cs_file, json_file, verbose):
 @click.option("--verbose", "-v", is_flag=True, hidden=True)
 def wtns_export_json(wtns_file, json_file, verbose):
     """Write the witness as a JSON array of decimal strings."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.json_export import write_json
     from ..formats.wtns import read_wtns_ints
 
@@ -116,6 +138,7 @@ def wtns_export_json(wtns_file, json_file, verbose):
 @click.option("--verbose", "-v", is_flag=True, hidden=True)
 def zkey_export_json(zkey_file, json_file, verbose):
     """Write a proving key as snarkjs' JSON (every point and coefficient)."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.json_export import write_json, zkey_json
     from ..formats.zkey import read_zkey
 
@@ -143,8 +166,8 @@ def wtns_debug(
     """Compute the witness (as wtns calculate) and explain it with signal
     names: with --set every signal's value, and every constraint checked
     (the .r1cs next to the .sym, or --r1cs), failing ones named."""
-    from pathlib import Path
 
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..circom.sym import read_sym
     from ..circom.wasm_witness import calculate_wtns
     from ..formats.jsonio import load_file
@@ -163,6 +186,7 @@ def wtns_debug(
     if r1cs_file is None:
         click.echo(f"{wtns_file}: {len(values)} values (no .r1cs found: constraints not checked)")
         return
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from .circuit import check_witness
 
     check_witness(r1cs_file, wtns_file, names)
@@ -175,8 +199,8 @@ def wtns_debug(
 def info(file, as_json, verbose):
     """What a snarkjs/circom file holds (.r1cs, .zkey, .ptau, .wtns, .wasm,
     .sym), told by its contents."""
-    import json
 
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.file_info import file_info
 
     d = file_info(file)

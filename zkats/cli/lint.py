@@ -5,6 +5,7 @@ import sys
 
 import click
 
+from ..errors import InputError
 from . import main
 from .circuit import _PARAM, _params
 
@@ -21,10 +22,11 @@ def lint(targets, params, all_, as_json):
     CIRCUIT is a registered name, a .py file or a .r1cs file.  Exit status 1
     when a finding has no justification (LINT_JUSTIFICATIONS on the class).
     """
-    from ..errors import InputError
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..lint import lint_target
 
     if all_:
+        # local import: a command loads what it needs when it runs (CLI start-up)
         from ..circuit import list_circuits
 
         targets = tuple(targets) + tuple(list_circuits())

@@ -2,6 +2,7 @@
 (zkats/pricing, docs/pricing.md)."""
 
 import json
+from dataclasses import asdict
 
 import click
 
@@ -32,6 +33,7 @@ def price():
 
 
 def _load(market_path, names, lot):
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..pricing import load_market
     from ..pricing.instruments import parse
 
@@ -48,8 +50,8 @@ def _load(market_path, names, lot):
 @_JSON
 def value(market_path, names, lot, scale, tick, as_json):
     """Model value and Greeks per lot, and the integers the oracle publishes."""
-    from dataclasses import asdict
 
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..pricing import fixed_marks, valuation
 
     market, insts = _load(market_path, names, lot)
@@ -81,6 +83,7 @@ def value(market_path, names, lot, scale, tick, as_json):
 def risk(market_path, name, side, lot, scale, tick, as_json):
     """Risk array of one lot: profit (+) or loss (-) per scenario of the default grid,
     collateral units, losses rounded up."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..pricing import DEFAULT_GRID, mark, risk_array
 
     market, (inst,) = _load(market_path, [name], lot)
@@ -120,8 +123,8 @@ def quote_cmd(
     market_path, name, size, side, spread_bps, depth, impact_bps, lot, scale, tick, as_json
 ):
     """RFQ quote for SIZE lots (SIDE is the requester's: buy gets the ask)."""
-    from dataclasses import asdict
 
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..pricing import quote
 
     market, (inst,) = _load(market_path, [name], lot)

@@ -14,6 +14,7 @@ import sys
 
 import click
 
+from ..errors import InputError, ZkatsError
 from . import main
 from ._cluster import cluster_option, remote_prover
 from ._groups import export, groth16
@@ -54,6 +55,7 @@ def groth16_prove(
     shards,
 ):
     """Prove with a Groth16 key and a witness (snarkjs' argument order)."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ._lean_prove import prove_command
 
     # (``zkats groth16 prove`` from the console script reaches prove_command
@@ -78,7 +80,7 @@ def groth16_prove(
 @click.option("--verbose", "-v", is_flag=True, help="Also say what was checked (on stderr).")
 def groth16_verify(vk_file, public_file, proof_file, verbose):
     """Verify a proof: prints OK and exits 0, or a reason and exits 1."""
-    from ..errors import ZkatsError
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.snarkjs_json import read_proof, read_public, read_verification_key
     from ..groth16.verifier import verify
 
@@ -104,9 +106,11 @@ def groth16_verify(vk_file, public_file, proof_file, verbose):
 
 def _read_vk(path):
     if path.endswith(".json"):
+        # local import: a command loads what it needs when it runs (CLI start-up)
         from ..formats.snarkjs_json import read_verification_key
 
         return read_verification_key(path)
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.zkey import read_zkey
 
     return read_zkey(path).verifying_key()
@@ -127,7 +131,6 @@ def _read_vk(path):
 def export_solidityverifier(files, batch, name):
     """Write a Solidity Groth16 verifier for a proving key (or a
     verification_key.json); with --batch, a batch verifier for several."""
-    from ..errors import InputError
 
     if len(files) < 2:
         raise click.UsageError("give the key file(s) and the output Verifier.sol")
@@ -143,6 +146,7 @@ def export_solidityverifier(files, batch, name):
             )
         vks.append(vk)
     if batch:
+        # local import: a command loads what it needs when it runs (CLI start-up)
         from ..groth16.solidity_batch import solidity_batch_verifier
 
         try:
@@ -152,10 +156,12 @@ def export_solidityverifier(files, batch, name):
         except ValueError as err:
             raise InputError(str(err)) from None
     else:
+        # local import: a command loads what it needs when it runs (CLI start-up)
         from ..groth16.solidity import solidity_verifier
 
         src = solidity_verifier(vks[0])
         if name:
+            # local import: a command loads what it needs when it runs (CLI start-up)
             from ..groth16.solidity_batch import check_identifier
 
             try:
@@ -172,6 +178,7 @@ def export_solidityverifier(files, batch, name):
 @click.argument("proof_file", metavar="PROOF.json", type=click.Path(dir_okay=False))
 def export_soliditycalldata(public_file, proof_file):
     """Print verifyProof's arguments for a proof (B's Fq2 halves swapped)."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.snarkjs_json import read_proof, read_public
     from ..groth16.solidity import solidity_calldata
 
@@ -222,7 +229,7 @@ def prove_circuit(
     name, input_json, zkey_file, proof_file, public_file, params, quiet, as_json, cluster
 ):
     """Witness and proof in one step for a zkats circuit NAME."""
-    from ..errors import InputError
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.snarkjs_json import write_proof, write_public
     from ..formats.zkey import read_zkey
     from ..groth16.prover import prove
@@ -232,6 +239,7 @@ def prove_circuit(
     progress.stage("compile")
     cc = _compile(name, params)
     progress.stage("solve")
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.jsonio import load_file
 
     inputs = load_file(input_json)

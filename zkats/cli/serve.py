@@ -1,7 +1,9 @@
 """``zkats serve``: the settlement service over HTTP (:mod:`zkats.server`), and
 ``zkats agent liquidate``: the autonomous liquidation agent."""
 
+import json
 import os
+import time
 
 import click
 
@@ -39,8 +41,10 @@ def serve(venue_dir, host, port, db, max_body, quiet):
     epochs needs the operator token (DIR/operator.token, made by `zkats venue
     init`), sent as `Authorization: Bearer TOKEN`.
     """
+    # local import: a command loads what it needs when it runs (CLI start-up)
     import uvicorn
 
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..server.app import create_app
     from ..server.auth import token_path
 
@@ -85,9 +89,8 @@ def agent_group():
 def agent_liquidate(service, capabilities, state_file, interval, once, as_json, quiet):
     """Watch the service's epochs and liquidatable accounts; prove and submit
     the liquidation of every delegated account, once."""
-    import json
-    import time
 
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..server.agent import LiquidationAgent
 
     t0 = time.perf_counter()

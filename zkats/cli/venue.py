@@ -7,13 +7,15 @@ to the ledger as one atomic batch.  Secrets (wallets, orders, quotes) are
 written only to files the user names, mode 0600, never overwritten.
 """
 
+import functools
 import json
 import os
-import sys
+import secrets
 import time
 
 import click
 
+from ..errors import InputError
 from . import main
 from ._cluster import cluster_option, remote_prover
 
@@ -80,13 +82,13 @@ def _open(venue_dir, quiet, cluster=None):
     url = meta.get("zkats.service")
     if url:
         if cluster:
-            from ..errors import InputError
-
             raise InputError("--cluster: the service named by --service makes its own proofs")
+        # local import: a command loads what it needs when it runs (CLI start-up)
         from ..server.client import RemoteVenue, operator_token
 
         token = operator_token(token_file=meta.get("zkats.token_file"))
         return RemoteVenue(url, progress=_progress(quiet), token=token)
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue.workflow import Venue
 
     v = Venue(venue_dir, progress=_progress(quiet))
@@ -95,12 +97,12 @@ def _open(venue_dir, quiet, cluster=None):
 
 
 def _write_batch(path, items):
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue import batch as B
-    from ..errors import InputError
 
     if os.path.exists(path):
         raise InputError(f"{path}: already exists")
-    B.dump(path, B.Batch(list(items)))
+    B.dump(path, B.Batch(tuple(items)))
 
 
 # ------------------------------------------------------------------ venue
@@ -131,9 +133,11 @@ def venue_init(directory, ptau, mark, as_json, quiet):
     init is fast.  They come from a ONE-party ceremony: fine for development,
     not for a production venue (which needs a multi-party ceremony).
     """
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue.workflow import CEREMONY_WARNING, Venue
 
     click.echo(f"zkats: WARNING: {CEREMONY_WARNING}", err=True)
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..server.auth import create_token
 
     v = Venue.init(directory, ptau=ptau, progress=_progress(quiet), mark=mark)
@@ -178,6 +182,7 @@ def keys_group():
 @_common
 def keys_new(wallet, name, as_json, quiet):
     """Create WALLET: a new EdDSA key and nullifier key (mode 0600; never overwritten)."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue.workflow import Wallet
 
     w = Wallet.create(wallet, name=name)
@@ -190,12 +195,8 @@ def keys_new(wallet, name, as_json, quiet):
 
 # ------------------------------------------------------------------ proving commands
 def _batch_cmd(body):
-    import functools
-
     @functools.wraps(body)
     def checked(*a, **kw):
-        from ..errors import InputError
-
         if os.path.exists(kw["out"]):  # before any proving
             raise InputError(f"{kw['out']}: already exists")
         return body(*a, **kw)
@@ -233,6 +234,7 @@ def _finish(v, items, out, settle_now, as_json, extra=None):
 @_batch_cmd
 def deposit(amount, wallet, out, settle_now, venue_dir, as_json, quiet):
     """Prove a deposit of AMOUNT collateral into the wallet's account."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue.workflow import Wallet
 
     v = _open(venue_dir, quiet)
@@ -246,7 +248,7 @@ def deposit(amount, wallet, out, settle_now, venue_dir, as_json, quiet):
 @_batch_cmd
 def withdraw(amount, wallet, recipient, out, settle_now, venue_dir, as_json, quiet):
     """Prove a withdrawal of AMOUNT to RECIPIENT (initial margin must still hold)."""
-    from ..errors import InputError
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue.workflow import Wallet
 
     try:
@@ -262,6 +264,7 @@ def withdraw(amount, wallet, recipient, out, settle_now, venue_dir, as_json, qui
 @_batch_cmd
 def health(wallet, out, settle_now, venue_dir, as_json, quiet):
     """Prove the account meets maintenance margin at the latest oracle epoch."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue.workflow import Wallet
 
     v = _open(venue_dir, quiet)
@@ -281,6 +284,7 @@ def health(wallet, out, settle_now, venue_dir, as_json, quiet):
 @_batch_cmd
 def liquidate(wallet, epoch, cluster, out, settle_now, venue_dir, as_json, quiet):
     """Prove the liquidation (all positions closed at mark) of a liquidatable account."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue.workflow import Wallet
 
     v = _open(venue_dir, quiet, cluster)
@@ -317,6 +321,7 @@ def match(
     quiet,
 ):
     """Prove a limit-order match and both accounts' transitions (one trade item)."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue.workflow import Wallet, order_from_json, read_json
 
     v = _open(venue_dir, quiet, cluster)
@@ -333,6 +338,7 @@ def match(
 @_common
 def settle(batches, venue_dir, as_json, quiet):
     """Verify BATCHES (merged into one) and apply them atomically, or nothing."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue import batch as B
 
     v = _open(venue_dir, quiet)
@@ -398,7 +404,7 @@ def order_new(
     wallet, side, size, limit, out, batch_out, instrument, expiry_in, venue_dir, as_json, quiet
 ):
     """Sign and commit a limit order; the public part is its commitment."""
-    from ..errors import InputError
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue.workflow import Wallet, order_to_json, write_secret
 
     if batch_out and os.path.exists(batch_out):
@@ -433,6 +439,7 @@ def rfq_group():
 @_common
 def rfq_request(side, size, out, instrument, expiry_in, venue_dir, as_json, quiet):
     """Write a request for quote (instrument, side, size; no price)."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue import orders
     from ..venue.workflow import request_to_json, write_public
 
@@ -468,7 +475,8 @@ def rfq_request(side, size, out, instrument, expiry_in, venue_dir, as_json, quie
 @_common
 def rfq_quote(request, wallet, price, out, venue_dir, as_json, quiet):
     """Answer REQUEST with a signed order at PRICE."""
-    import secrets
+
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue import orders
     from ..venue.workflow import (
         Wallet,
@@ -505,14 +513,13 @@ def rfq_quote(request, wallet, price, out, venue_dir, as_json, quiet):
 @_batch_cmd
 def rfq_accept(quote, wallet, maker_wallet, out, settle_now, venue_dir, as_json, quiet):
     """Accept QUOTE: sign the taker's order and prove the trade."""
-    import secrets
+
+    # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue import orders
     from ..venue.workflow import Wallet, order_from_json, read_json, request_from_json
 
     d = read_json(quote, "zkats-rfq-quote")
     if not isinstance(d.get("request"), dict) or not isinstance(d.get("maker_order"), dict):
-        from ..errors import InputError
-
         raise InputError(f"{quote}: malformed quote")
     q = orders.Quote(
         request_from_json(d["request"], quote), order_from_json(d["maker_order"], quote)
@@ -546,7 +553,6 @@ def oracle_group():
 @_common
 def oracle_publish(marks, deadline_in, venue_dir, as_json, quiet):
     """Publish the next oracle epoch."""
-    from ..errors import InputError
 
     parsed = {}
     for m in marks:

@@ -20,10 +20,12 @@ __all__ = ["ClusterError", "ProverPool", "ShardFault", "ShardedProver"]
 
 def __getattr__(name):
     if name == "ProverPool":
+        # local import: ray and the pool load on first use of zkats.cluster.ProverPool
         from .pool import ProverPool
 
         return ProverPool
     if name in ("ShardedProver", "ShardFault"):
+        # local import: ray and the pool load on first use of zkats.cluster.ProverPool
         from . import sharded
 
         return getattr(sharded, name)

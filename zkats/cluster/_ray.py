@@ -22,6 +22,7 @@ class ClusterError(ZkatsError):
 def ray():
     """The ``ray`` module, or ClusterError naming the extra to install."""
     try:
+        # local import: ray (seconds to import) loads only when a cluster is used
         import ray as _ray
     except ImportError:
         raise ClusterError(
@@ -40,6 +41,7 @@ def connect(address=None, num_cpus=None):
     r = ray()
     if r.is_initialized():
         return r
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # no reports leave the machine
     kw = {"namespace": NAMESPACE, "log_to_driver": False, "logging_level": "ERROR"}
     try:
         if address is None:

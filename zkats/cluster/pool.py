@@ -50,6 +50,7 @@ class ProverWorker:
         self.proved = 0
 
     def _key(self, path):
+        # local import: loaded when a job runs (import zkats.cluster stays light)
         from ..formats.zkey_layout import open_zkey
 
         st = os.stat(path)
@@ -68,6 +69,7 @@ class ProverWorker:
     def prove(self, request_id, path, witness):
         """Prove one job: ``(request_id, (a, b, c), public)`` with plain-int
         points; ZkatsError for a bad witness or key."""
+        # local import: loaded when a job runs (import zkats.cluster stays light)
         from ..groth16.prover import prove
 
         proof, public = prove(self._key(path), witness)
@@ -98,7 +100,7 @@ def start_workers(n, detached=False, num_cpus=1):
     cls = worker_class(num_cpus)
     actors = []
     for i in range(n):
-        opts = {"scheduling_strategy": "SPREAD"}
+        opts: dict[str, object] = {"scheduling_strategy": "SPREAD"}
         if detached:
             opts.update(
                 name=f"{POOL_PREFIX}{i}",
@@ -201,12 +203,12 @@ class ProverPool:
         self.depth = depth
         self.max_pending = max_pending or 4 * depth * len(self._slots)
         self.max_attempts = max_attempts
-        self._queue = collections.deque()
+        self._queue: collections.deque = collections.deque()
         self._inflight = {}  # ObjectRef -> (job, slot)
         self._pings = {}  # ObjectRef -> slot
         self._jobs = {}  # request id -> Job
         self._vks = {}
-        self.stats = collections.Counter()
+        self.stats: collections.Counter = collections.Counter()
 
     @property
     def size(self):
@@ -290,6 +292,7 @@ class ProverPool:
     def _vk(self, path):
         got = self._vks.get(path)
         if got is None:
+            # local import: loaded when a job runs (import zkats.cluster stays light)
             from ..formats.zkey_layout import open_zkey
 
             key = open_zkey(path)
@@ -373,6 +376,7 @@ class ProverPool:
                 job._finish(error=cause)  # the job's own fault: no retry
                 return
             raise
+        # local import: loaded when a job runs (import zkats.cluster stays light)
         from ..groth16.data_structures import Proof
         from ..groth16.verifier import verify
 
@@ -406,6 +410,7 @@ class ProverPool:
 def _witness_payload(witness, n_vars, request_id):
     """The witness as bytes of n_vars 32-byte values (checked here, so that a
     wrong count fails at submission and names the request)."""
+    # local import: loaded when a job runs (import zkats.cluster stays light)
     from ..groth16.prover import _witness_bytes
 
     try:

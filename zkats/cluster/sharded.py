@@ -33,6 +33,7 @@ coordinator, O(n log n) in one place): see docs/cluster.md.
 """
 
 import os
+import resource
 import time
 
 from ..errors import InputError, UnsatisfiedConstraint
@@ -79,10 +80,11 @@ def plan(n_vars, n_public, domain, shards):
 
 def _read_points(f, offset, lo, hi, limbs):
     """Points [lo, hi) of a section at ``offset`` as a fresh (n, limbs) array."""
+    # local import: loaded when a job runs (import zkats.cluster stays light)
     import numpy as np
 
     arr = np.empty((hi - lo, limbs), dtype=np.uint64)
-    view = memoryview(arr).cast("B")
+    view = memoryview(arr.data).cast("B")
     f.seek(offset + lo * limbs * 8)
     done = 0
     while done < len(view):
@@ -97,6 +99,7 @@ class ShardWorker:
     """The actor body of one shard (wrapped with ``ray.remote``)."""
 
     def __init__(self, path, index, ranges, threads=None):
+        # local import: loaded when a job runs (import zkats.cluster stays light)
         from ..formats.zkey_layout import open_sections, point_spans, read_groth_header
 
         self.index = index
@@ -116,7 +119,6 @@ class ShardWorker:
                 self.points[name] = _read_points(f, spans[sid][0], lo, hi, limbs)
 
     def info(self):
-        import resource
 
         return {
             "shard": self.index,
@@ -131,10 +133,11 @@ class ShardWorker:
         ``scalars``: {"w": wires, "C": private wires, "H": h}, (n, 4)
         canonical uint64 arrays of this shard's ranges (A, B1 and B2 share
         the wire range: the wires travel once)."""
+        # local import: loaded when a job runs (import zkats.cluster stays light)
         from .. import bn254
 
         t0 = time.perf_counter()
-        out = {}
+        out: dict = {}
         for name, pts in self.points.items():
             s = scalars[_SCALARS[name]]
             if s.shape[0] != pts.shape[0]:
@@ -168,6 +171,7 @@ class ShardedProver:
     threads per shard's MSM (None: all the node's cores)."""
 
     def __init__(self, zkey_path, shards=2, address=None, threads=None, local_cpus=None):
+        # local import: loaded when a job runs (import zkats.cluster stays light)
         from ..formats.zkey_layout import open_zkey
 
         self.ray = _ray.connect(address, num_cpus=local_cpus)
@@ -209,6 +213,7 @@ class ShardedProver:
     def prove(self, witness):
         """``(Proof, public)`` for a full witness (bytes of n_vars 32-byte
         values, an (n, 4) uint64 array or ints), self-checked."""
+        # local import: loaded when a job runs (import zkats.cluster stays light)
         import numpy as np
 
         from ..groth16.prover import _witness_bytes, blind
@@ -230,7 +235,15 @@ class ShardedProver:
             refs.append(
                 worker.partial.remote({v: np.ascontiguousarray(a) for v, a in part.items()})
             )
-        results = self.ray.get(refs)
+        try:
+            results = self.ray.get(refs)
+        except Exception as err:
+            cause = _ray.task_cause(err)
+            if isinstance(cause, InputError):
+                raise cause from None
+            if _ray.actor_died(err):
+                raise ClusterError(f"a shard worker is gone and was not restarted: {err}") from None
+            raise
         t2 = time.perf_counter()
         parts = [r[0] for r in results]
         total = {s: _sum(s, (p[s] for p in parts)) for s in SECTIONS}
@@ -270,6 +283,7 @@ class ShardedProver:
 
 
 def _sum(section, points):
+    # local import: loaded when a job runs (import zkats.cluster stays light)
     from .. import bn254
 
     add = bn254.g2_add if section == "B2" else bn254.g1_add
@@ -282,6 +296,7 @@ def _sum(section, points):
 def _msm_from_file(buf, limbs, lo, hi, scalars, name, chunk=1 << 16):
     """The MSM of points [lo, hi) of a key section buffer, in chunks (the
     section's bytes may sit at any alignment in the file)."""
+    # local import: loaded when a job runs (import zkats.cluster stays light)
     import numpy as np
 
     from .. import bn254

@@ -9,7 +9,7 @@ def verify_netting(points, proof, context=0):
     """True iff ``proof`` (a :class:`~zkats.commit.netting.NettingProof` or its
     JSON dict ``{"R": [x, y], "s": s}``) shows the commitments ``points`` sum
     to a multiple of H (they balance).  Malformed input gives False."""
-    from .netting import verify
+    from .netting import verify  # local import: netting imports zkats.venue (a higher layer)
 
     try:
         pts = [(int(p[0]), int(p[1])) for p in points]

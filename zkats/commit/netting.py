@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from ..errors import InputError, VerificationError
 from ..field import R as FR
 from ..gadgets.babyjubjub import babyjub_check_point
+from ..gadgets.poseidon_hash import poseidon_plain
 from ..venue import tags
 from .pedersen import L, add, blinding_generator, mul, total
 
@@ -54,8 +55,6 @@ class NettingProof:
 
 
 def _challenge(legs_sum, n_legs, r_point, context):
-    from ..gadgets.poseidon_hash import poseidon_plain
-
     h = poseidon_plain(
         [tags.NETTING, n_legs, legs_sum[0], legs_sum[1], r_point[0], r_point[1], context % FR]
     )

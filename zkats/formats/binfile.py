@@ -58,7 +58,7 @@ class BinFile:
         self.version = ver
         if nsec > max_sections or 12 + 12 * nsec > size:
             raise FormatError(self.path, f"section count {nsec} does not fit the file size {size}")
-        self.sections = {}
+        self.sections: dict[int, list[tuple[int, int]]] = {}
         self.order = []
         pos = 12
         for _ in range(nsec):
@@ -92,6 +92,7 @@ class BinFile:
 
     def view(self, sid):
         """Section ``sid`` as a read-only uint8 numpy view (no copy)."""
+        # local import: only the bulk paths load numpy (not the CLI verify and prove)
         import numpy as np
 
         off, size = self.unique(sid)
@@ -114,6 +115,7 @@ class BinFile:
     def array(self, sid, n, width, expect_size=True):
         """Section ``sid`` as an (n, width) little-endian uint64 view, its size
         checked (exactly, or at least with ``expect_size=False``)."""
+        # local import: only the bulk paths load numpy (not the CLI verify and prove)
         import numpy as np
 
         off, _ = self.span(sid, n, width, expect_size)
@@ -130,7 +132,7 @@ class BinWriter:
         self.path = str(path)
         self.f = open(path, "wb")
         self.f.write(struct.pack("<4sII", magic, version, n_sections))
-        self._start = None
+        self._start = 0  # offset of the open section's data (0: none open)
 
     def begin(self, sid):
         self.f.write(struct.pack("<IQ", sid, 0))
@@ -147,7 +149,7 @@ class BinWriter:
         self.f.seek(self._start - 8)
         self.f.write(struct.pack("<Q", end - self._start))
         self.f.seek(end)
-        self._start = None
+        self._start = 0
 
     def section(self, sid, *chunks):
         self.begin(sid)
@@ -194,6 +196,7 @@ def read_field_header(bf, data, sid, expect_prime=R):
 
 def limbs_below(arr, modulus=R):
     """Boolean mask: rows of an (n, 4) little-endian uint64 array that are < modulus."""
+    # local import: only the bulk paths load numpy (not the CLI verify and prove)
     import numpy as np
 
     arr = np.asarray(arr).reshape(-1, 4)

@@ -4,6 +4,7 @@ contents (magic bytes), not its name."""
 import struct
 
 from ..errors import FormatError, InputError
+from ..field import R
 
 
 def _magic(path):
@@ -17,6 +18,7 @@ def _magic(path):
 
 
 def _r1cs(path):
+    # local import: each file kind loads only its own reader
     from .r1cs import read_r1cs
 
     r = read_r1cs(path)
@@ -34,6 +36,7 @@ def _r1cs(path):
 
 
 def _zkey(path):
+    # local import: each file kind loads only its own reader
     from .zkey_layout import open_zkey
 
     z = open_zkey(path)
@@ -52,6 +55,7 @@ def _zkey(path):
 
 
 def _ptau(path):
+    # local import: each file kind loads only its own reader
     from .ptau import read_ptau
 
     p = read_ptau(path, check="lazy")
@@ -67,6 +71,7 @@ def _ptau(path):
 
 
 def _wtns(path):
+    # local import: each file kind loads only its own reader
     from .wtns import read_wtns_buffer
 
     w = read_wtns_buffer(path)
@@ -74,8 +79,8 @@ def _wtns(path):
 
 
 def _wasm(path):
+    # local import: each file kind loads only its own reader
     from ..circom.wasm_witness import WitnessCalculator
-    from ..field import R
 
     wc = WitnessCalculator(path, log=lambda s: None)
     return {
@@ -89,6 +94,7 @@ def _wasm(path):
 
 
 def _sym(path):
+    # local import: each file kind loads only its own reader
     from ..circom.sym import read_sym
 
     names = read_sym(path)

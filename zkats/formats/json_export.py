@@ -21,6 +21,7 @@ _G2_INF = [["0", "0"], ["1", "0"], ["0", "0"]]
 
 def g1_json_array(arr):
     """(n, 8) Montgomery LE affine G1 points -> snarkjs' JSON triples."""
+    # local import: zkats.bn254 loads the native library; only its users pay
     from .. import bn254
 
     n = len(arr)
@@ -41,6 +42,7 @@ def g1_json_array(arr):
 
 def g2_json_array(arr):
     """(n, 16) Montgomery LE affine G2 points -> snarkjs' JSON triples."""
+    # local import: zkats.bn254 loads the native library; only its users pay
     from .. import bn254
 
     n = len(arr)
@@ -153,6 +155,7 @@ def _fr_view(raw32):
 
 
 def _points_fr_view(arr):
+    # local import: only the bulk paths load numpy (not the CLI verify and prove)
     import numpy as np
 
     a = np.ascontiguousarray(arr, dtype="<u8")
@@ -164,6 +167,7 @@ def _points_fr_view(arr):
 
 def ptau_json(pt):
     """``snarkjs powersoftau export json``'s object for a :class:`PTau`."""
+    # local import: only the ptau export loads the ceremony transcript
     from ..groth16 import transcript as tr
     from .points import g1_to_lem, g2_to_lem
     from .ptau import KEY_G1, KEY_G2

@@ -36,17 +36,21 @@ every point natively.
 """
 
 import os
+import secrets
 import struct
 from dataclasses import dataclass, field
-from typing import List, Optional
 
 import numpy as np
 
 from ..errors import FormatError
 from ..field import Q
-from .binfile import BinFile  # noqa: F401  (re-exported: zkey.py and tests use it from here)
-from .binfile import BinWriter as _BinWriter
-from .binfile import decode_params, encode_name  # noqa: F401  (numpy-free home, shared with zkey)
+from .binfile import (
+    BinFile,
+    BinWriter as _BinWriter,
+    decode_params,
+    encode_name,
+)
+from .points import g1_from_lem, g1_to_lem, g2_from_lem, g2_to_lem
 
 MAGIC = b"ptau"
 VERSION = 1
@@ -74,7 +78,7 @@ class BinWriter(_BinWriter):
         self.tmp = f"{self.path}.tmp-{os.getpid()}"
         self.f = open(self.tmp, "wb")
         self.f.write(struct.pack("<4sII", magic, version, n_sections))
-        self._start = None
+        self._start = 0
 
     def close(self):
         self.f.close()
@@ -99,6 +103,7 @@ class BinWriter(_BinWriter):
 def check_g1_array(path, sid, arr, what="point"):
     """Raise FormatError naming the section unless every point of the (n, 8)
     Montgomery array is canonical and on the curve (infinity allowed)."""
+    # local import: zkats.bn254 loads the native library; only its users pay
     from .. import bn254
 
     arr = np.ascontiguousarray(arr)
@@ -124,6 +129,7 @@ def check_g2_array(path, sid, arr, what="point"):
     with probability at most 1/10069; five independent combinations leave
     at most 2^-66.  When a combination fails, every point is checked to
     name the first bad one."""
+    # local import: zkats.bn254 loads the native library; only its users pay
     from .. import bn254
 
     arr = np.ascontiguousarray(arr)
@@ -142,7 +148,8 @@ def check_g2_array(path, sid, arr, what="point"):
 
 
 def _g2_batch_in_subgroup(arr):
-    import secrets
+
+    # local import: zkats.bn254 loads the native library; only its users pay
     from .. import bn254
 
     n = len(arr)
@@ -183,9 +190,9 @@ class Contribution:
     partial_hash: bytes
     next_challenge: bytes
     type: int = 0
-    name: Optional[bytes] = None
-    num_iterations_exp: Optional[int] = None
-    beacon_hash: Optional[bytes] = None
+    name: bytes | None = None
+    num_iterations_exp: int | None = None
+    beacon_hash: bytes | None = None
 
 
 KEY_G1 = ("tau_g1_s", "tau_g1_sx", "alpha_g1_s", "alpha_g1_sx", "beta_g1_s", "beta_g1_sx")
@@ -203,14 +210,14 @@ class PTau:
     alpha_tau_g1: np.ndarray
     beta_tau_g1: np.ndarray
     beta_g2: np.ndarray
-    contributions: List[Contribution] = field(default_factory=list)
+    contributions: list[Contribution] = field(default_factory=list)
     #: sections 12..15 (None unless phase-2 prepared)
-    lagrange_g1: Optional[np.ndarray] = None
-    lagrange_g2: Optional[np.ndarray] = None
-    lagrange_alpha_g1: Optional[np.ndarray] = None
-    lagrange_beta_g1: Optional[np.ndarray] = None
-    path: Optional[str] = None
-    _file: Optional[BinFile] = None
+    lagrange_g1: np.ndarray | None = None
+    lagrange_g2: np.ndarray | None = None
+    lagrange_alpha_g1: np.ndarray | None = None
+    lagrange_beta_g1: np.ndarray | None = None
+    path: str | None = None
+    _file: BinFile | None = None
 
     @property
     def prepared(self):
@@ -351,7 +358,6 @@ def _read_contributions(bf, check_points=True):
             np.frombuffer(b"".join(g2raw), dtype="<u8").reshape(-1, 16),
             "contribution point",
         )
-    from .points import g1_from_lem, g2_from_lem
 
     res = []
     for rec, key, partial, nxt, typ, name, iters, bhash in out:
@@ -425,7 +431,6 @@ def read_ptau(path, check="full"):
 
 def contribution_bytes(c):
     """Serialise one contribution exactly as snarkjs' writeContribution."""
-    from .points import g1_to_lem, g2_to_lem
 
     parts = [
         g1_to_lem(c.tau_g1),

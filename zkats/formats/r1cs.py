@@ -118,7 +118,7 @@ def _read_terms(bf, n_wires, m, counts, hdr_pos):
     returns the A and B terms exactly as the file lists them (see
     :attr:`zkats.r1cs.R1CS.ab_file_terms`), or None when the file already
     lists them normalized (sorted, no zero, no repeated wire)."""
-    parts = [[], [], []]
+    parts: list[list] = [[], [], []]
     four = np.arange(4, dtype=np.int64)
     step = 3 * _CHUNK
     for s in range(0, 3 * m, step):
@@ -141,7 +141,8 @@ def _read_terms(bf, n_wires, m, counts, hdr_pos):
         for k in range(3):
             sel = (lc % 3) == k
             parts[k].append((lc[sel] // 3, wires[sel], coeffs[sel]))
-    ms, raw = [], []
+    ms: list = []
+    raw_ab: list = []
     for k in range(3):
         if parts[k]:
             rows = np.concatenate([p[0] for p in parts[k]])
@@ -150,15 +151,15 @@ def _read_terms(bf, n_wires, m, counts, hdr_pos):
         else:
             rows = cols = np.zeros(0, np.int64)
             coeffs = np.zeros((0, 4), np.uint64)
-        parts[k] = None
+        parts[k] = []  # release the chunks
         ms.append(_to_sparse(bf, rows, cols, coeffs))
         if k < 2:
-            raw.append(SparseMatrix(rows, cols, coeffs))
+            raw_ab.append(SparseMatrix(rows, cols, coeffs))
     same = all(
         r.nnz == s.nnz and np.array_equal(r.rows, s.rows) and np.array_equal(r.cols, s.cols)
-        for r, s in zip(raw, ms)
+        for r, s in zip(raw_ab, ms)
     )
-    return ms, (None if same else tuple(raw))
+    return ms, (None if same else tuple(raw_ab))
 
 
 def _to_sparse(bf, rows, cols, coeffs):

@@ -25,6 +25,7 @@ import re
 from ..errors import FormatError, InputError
 from ..field import Q, R
 from ..groth16_data import Proof, VerifyingKey
+from .jsonio import load_file
 
 _DEC = re.compile(r"(0|[1-9][0-9]{0,77})\Z")
 
@@ -63,6 +64,7 @@ def in_subgroup_g2(p):
     """True if the on-curve G2 point ``p`` has order dividing r (native check)."""
     if p is None:
         return True
+    # local import: zkats.bn254 loads the native library; only its users pay
     from .. import bn254
 
     return bool(bn254.is_in_subgroup_g2(p))
@@ -168,7 +170,6 @@ def _object(d, path, what):
 
 
 def _load(path):
-    from .jsonio import load_file
 
     return load_file(path)
 
@@ -233,6 +234,7 @@ def alpha_beta_12(vk):
     c1.c1, c1.c2]] (each Fq2 [a, b]; Fq6 = Fq2[v]/(v^3 - (9+u)), Fq12 =
     Fq6[w]/(w^2 - v)).  By bilinearity e(a, b)^k = e(k a, b): one native
     pairing."""
+    # local import: zkats.bn254 loads the native library; only its users pay
     from .. import bn254
 
     if vk.alpha_1 is None or vk.beta_2 is None:

@@ -34,6 +34,7 @@ def read_wtns_buffer(path):
     off, size = bf.span(2, n, 4)
     values = bf.memview(off, size)
     if n:
+        # local import: zkats.bn254 loads the native library; only its users pay
         from .. import bn254
 
         values = bn254.aligned_view(values)
@@ -46,6 +47,7 @@ def read_wtns_buffer(path):
 def read_wtns(path):
     """The witness as a numpy uint64 array of shape (nWitness, 4): canonical
     little-endian limbs (a private copy, not a view of the file)."""
+    # local import: only the bulk paths load numpy (not the CLI verify and prove)
     import numpy as np
 
     values = read_wtns_buffer(path)
@@ -60,6 +62,7 @@ def read_wtns_ints(path):
 def write_wtns(path, values):
     """Write a witness: a :class:`zkats.circuit.Witness`, a list of ints, or an
     (n, 4) uint64 limb array.  Every value must be canonical (< r)."""
+    # local import: only the bulk paths load numpy (not the CLI verify and prove)
     import numpy as np
 
     values = getattr(values, "values", values)

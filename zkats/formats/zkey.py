@@ -45,14 +45,15 @@ random linear combinations.
 
 import struct
 from dataclasses import dataclass, field
-from typing import List, Optional
 
 import numpy as np
 
+from ..errors import InputError
 from ..field import Q, R
 from ..groth16_data import VerifyingKey
-from .ptau import BinFile, BinWriter, check_g1_array, check_g2_array, encode_name  # noqa: F401
-from .zkey_layout import GROTH16, MAGIC, ZkeyContribution, open_zkey  # noqa: F401
+from .points import g1_to_lem, g2_to_lem
+from .ptau import BinFile, BinWriter, check_g1_array, check_g2_array, encode_name
+from .zkey_layout import GROTH16, MAGIC, ZkeyContribution, open_zkey
 
 COEF_DTYPE = np.dtype(
     [("matrix", "<u4"), ("constraint", "<u4"), ("signal", "<u4"), ("value", "<u8", (4,))]
@@ -83,10 +84,10 @@ class ZKey:
     C: np.ndarray
     H: np.ndarray
     cs_hash: bytes = bytes(64)
-    contributions: List[ZkeyContribution] = field(default_factory=list)
+    contributions: list[ZkeyContribution] = field(default_factory=list)
     section_order: tuple = (1, 2, 4, 3, 9, 8, 5, 6, 7, 10)
-    path: Optional[str] = None
-    _file: Optional[BinFile] = None
+    path: str | None = None
+    _file: BinFile | None = None
 
     @property
     def power(self):
@@ -96,16 +97,15 @@ class ZKey:
     def coeffs_raw(self):
         """Section 4 without its leading count (44-byte entries), as the
         prover kernel ``bn254.qap_ab_array`` takes it."""
-        return memoryview(self.coeffs.view(np.uint8).reshape(-1))
+        return memoryview(self.coeffs.view(np.uint8).reshape(-1).data)
 
     def section_buffers(self):
         """{"coeffs", "A", "B1", "B2", "C", "H"} -> C-contiguous buffers for
         the native prover, their sizes checked against the header counts."""
-        from ..errors import InputError
 
         nv, npub, dom = int(self.n_vars), int(self.n_public), int(self.domain_size)
         want = {"A": (nv, 8), "B1": (nv, 8), "B2": (nv, 16), "C": (nv - npub - 1, 8), "H": (dom, 8)}
-        out = {
+        out: dict[str, np.ndarray] = {
             "coeffs": np.ascontiguousarray(self.coeffs, dtype=COEF_DTYPE).view(np.uint8).reshape(-1)
         }
         for name, shape in want.items():
@@ -240,7 +240,6 @@ def read_zkey(path, check="vk"):
 
 
 def header_bytes(zk):
-    from .points import g1_to_lem, g2_to_lem
 
     return (
         struct.pack("<I", 32)
@@ -258,7 +257,6 @@ def header_bytes(zk):
 
 
 def contribution_bytes(c):
-    from .points import g1_to_lem, g2_to_lem
 
     params = bytearray()
     if c.name:
@@ -315,6 +313,5 @@ def write_zkey(path, zk, order=None):
 
 
 def _ic_array(ic):
-    from .points import g1_to_lem
 
     return b"".join(g1_to_lem(p) for p in ic)

@@ -28,6 +28,7 @@ from ..errors import FormatError
 from ..field import Q, R
 from ..groth16_data import Record, VerifyingKey
 from .binfile import BinFile, decode_params
+from .points import g1_from_lem, g2_from_lem
 
 MAGIC = b"zkey"
 GROTH16 = 1
@@ -61,6 +62,7 @@ def check_g1_bytes(path, sid, raw, what="point"):
     """FormatError naming the section unless every 64-byte Montgomery point
     of ``raw`` is canonical and on the curve (infinity allowed); the same
     message as :func:`zkats.formats.ptau.check_g1_array`."""
+    # local import: zkats.bn254 loads the native library; only its users pay
     from .. import bn254
 
     bad = bn254.g1_check_bytes(raw)
@@ -72,14 +74,17 @@ def check_g2_bytes(path, sid, raw, what="point"):
     """As :func:`check_g1_bytes` for 128-byte G2 points, also in the
     subgroup (each point on its own up to 32 points, as
     :func:`zkats.formats.ptau.check_g2_array` does; above, that function)."""
+    # local import: zkats.bn254 loads the native library; only its users pay
     from .. import bn254
 
     n = len(raw) // 128
     if n == 0:
         return
     if n > 32:
+        # local import: only the bulk paths load numpy (not the CLI verify and prove)
         import numpy as np
 
+        # local import: ptau imports numpy; the numpy-free prove path must not
         from .ptau import check_g2_array
 
         check_g2_array(path, sid, np.frombuffer(bytes(raw), dtype="<u8").reshape(n, 16), what)
@@ -138,7 +143,6 @@ def read_groth_header(bf):
     check_g2_bytes(
         bf.path, 2, raw[128:384] + raw[448:576], "verifying-key G2 point"
     )  # beta2, gamma2, delta2
-    from .points import g1_from_lem, g2_from_lem
 
     hdr = dict(
         n_vars=n_vars,
@@ -159,7 +163,6 @@ def read_groth_header(bf):
 
 def read_ic(bf, n_public):
     """Section 3: the nPublic + 1 IC points, checked, as plain ints."""
-    from .points import g1_from_lem
 
     off, size = bf.span(3, n_public + 1, 8)
     raw = bytes(bf.buf[off : off + size])
@@ -187,6 +190,7 @@ def read_coeff_span(bf, n_vars, domain):
     if size != 4 + COEF_BYTES * n:
         raise FormatError(bf.path, f"size {size} does not hold {n} coefficients of 44 bytes", 4)
     if n:
+        # local import: zkats.bn254 loads the native library; only its users pay
         from .. import bn254
 
         entries = bf.memview(off + 4, COEF_BYTES * n)
@@ -222,7 +226,6 @@ def read_mpc(bf):
     rec_min = 64 * 3 + 128 + 64 + 8
     if n * rec_min > size:
         raise FormatError(bf.path, f"{n} contributions do not fit in {size} bytes", 10)
-    from .points import g1_from_lem, g2_from_lem
 
     g1raw, g2raw, recs = [], [], []
     for _ in range(n):
@@ -271,6 +274,25 @@ class ZKeyLayout:
     ``contributions``, ``section_order``, ``path``), the coefficient entries
     at ``coeff_offset`` (``n_coeffs`` of them) and the point sections as
     ``spans`` {sid: (offset, size)} of the read-only map ``_file``."""
+
+    n_vars: int
+    n_public: int
+    domain_size: int
+    alpha_1: tuple
+    beta_1: tuple
+    beta_2: tuple
+    gamma_2: tuple
+    delta_1: tuple
+    delta_2: tuple
+    ic: list
+    cs_hash: bytes
+    contributions: list
+    section_order: list
+    path: str
+    coeff_offset: int
+    n_coeffs: int
+    spans: dict[int, tuple[int, int]]
+    _file: BinFile
 
     def __init__(self, **fields):
         self.__dict__.update(fields)

@@ -10,13 +10,14 @@ use with the argument.  A circuit adds its own with ``LINT_NONZERO = {scope
 pattern: argument}``.
 """
 
-from typing import Callable, Dict, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 F = TypeVar("F", bound=Callable)
 
 #: scope pattern (``fnmatch``) of a division -> the argument that its denominator is non-zero;
 #: filled by the gadget modules of :mod:`zkats.gadgets` as they are imported
-NONZERO_ASSUMPTIONS: Dict[str, str] = {}
+NONZERO_ASSUMPTIONS: dict[str, str] = {}
 
 
 def nonzero_denominators(scope: str, argument: str) -> Callable[[F], F]:

@@ -14,7 +14,7 @@ The birationally equivalent Montgomery curve ``v^2 = u^3 + A*u^2 + u``
 ``y = (u - 1) / (u + 1)``.
 """
 
-from functools import lru_cache
+from functools import cache
 
 from ..circuit.hints import native
 from ..errors import InputError
@@ -481,17 +481,17 @@ def _mont_to_edwards(api, m):
 # Constant tables of babyjub_msm_fixed, cached: they depend only on the bases,
 # and computing them (plain Python point multiplications) dominated the
 # compile and solve time of circuits with several commitments.
-@lru_cache(maxsize=None)
+@cache
 def _subgroup_cached(point):
     return babyjub_mul_plain(point, L) == IDENTITY
 
 
-@lru_cache(maxsize=None)
+@cache
 def _mul_cached(point, k):
     return babyjub_mul_plain(point, k)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _window_table(base, j, w):
     """Window ``j`` (bit offset) of width ``w`` over ``base``: the Montgomery
     table ``(m + 2) * 2^j * base`` for ``m < 2^w``, and ``2 * 2^j * base``."""

@@ -12,7 +12,6 @@ at --O1).
 """
 
 from ..circuit.hints import native
-from ..circuit.lc import LC
 from ..errors import CircuitError
 from ..field import R
 
@@ -139,7 +138,7 @@ def range_check(api, x, n):
 
 def _runs(bits_of_c):
     """Runs (bit value, [positions]) of a constant's bits, most significant first."""
-    runs = []
+    runs: list[tuple[int, list[int]]] = []
     for i in range(len(bits_of_c) - 1, -1, -1):
         b = bits_of_c[i]
         if runs and runs[-1][0] == b:
@@ -158,7 +157,7 @@ def assert_bits_le_constant(api, bits, c):
     a run of ones updates ``eq`` with one product (length 1) or an is-zero
     test (2 constraints).  Precondition: ``bits`` are constrained boolean and
     ``c < 2^len(bits)``."""
-    from .comparators import is_zero
+    from .comparators import is_zero  # local import: comparators imports this module
 
     n = len(bits)
     if c >> n:

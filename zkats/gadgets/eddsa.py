@@ -13,11 +13,24 @@ Verification: ``R8`` and ``A`` on the curve, ``S < L``, and
 ``S * BASE8 == R8 + (8 * hm) * A``.
 """
 
+import secrets
+
 from ..errors import InputError
 from ..field import R
-from .babyjubjub import BASE8, L, babyjub_add_plain, babyjub_mul_plain, babyjub_on_curve_plain
+from .babyjubjub import (
+    BASE8,
+    L,
+    assert_babyjub_not_small_order,
+    assert_babyjub_on_curve,
+    babyjub_add,
+    babyjub_add_plain,
+    babyjub_mul_fixed,
+    babyjub_mul_plain,
+    babyjub_mul_subgroup,
+    babyjub_on_curve_plain,
+)
 from .blake512 import blake512
-from .poseidon_hash import poseidon_plain
+from .poseidon_hash import poseidon, poseidon_plain
 
 
 def _pruned_scalar(h):
@@ -36,8 +49,6 @@ def _check_key(prv):
 
 def eddsa_keygen():
     """A fresh private key (32 bytes from ``secrets``) and its public key."""
-    import secrets
-
     prv = secrets.token_bytes(32)
     return prv, eddsa_prv2pub(prv)
 
@@ -103,16 +114,8 @@ def eddsa_verify_poseidon(api, pubkey, msg, r8, s):
     All arguments are signals (or ints); no precondition on their values:
     every invalid signature makes the constraints unsatisfiable.
     """
-    from .babyjubjub import (
-        BASE8,
-        assert_babyjub_not_small_order,
-        assert_babyjub_on_curve,
-        babyjub_mul_fixed,
-        babyjub_add,
-        babyjub_mul_subgroup,
-    )
+    # local import: bits loads the circuit DSL, which users of the plain twins never need
     from .bits import assert_bits_le_constant, num2bits, num2bits_strict
-    from .poseidon_hash import poseidon
 
     with api.scope("eddsa_poseidon"):
         assert_babyjub_on_curve(api, pubkey)

@@ -8,14 +8,14 @@ of sibling hashes from the leaf level up and the index bits (LSB first):
 bit ``k`` is 1 when the running node is a right child at level ``k``.
 """
 
-from functools import lru_cache
+from functools import cache
 
 from ..errors import InputError
 from ..field import R
-from .poseidon_hash import poseidon_plain
+from .poseidon_hash import poseidon, poseidon_plain
 
 
-@lru_cache(maxsize=None)
+@cache
 def zero_hashes(depth):
     """``(Z[0], ..., Z[depth])`` for empty subtrees."""
     z = [0]
@@ -47,7 +47,7 @@ class MerkleTree:
             raise InputError(f"Merkle tree depth must be 1..64, got {depth!r}")
         self.depth = depth
         self.zeros = zero_hashes(depth)
-        self.levels = [[] for _ in range(depth + 1)]
+        self.levels: list[list[int]] = [[] for _ in range(depth + 1)]
 
     def __len__(self):
         return len(self.levels[0])
@@ -101,8 +101,6 @@ def merkle_root(api, leaf, siblings, bits):
     (1); then Poseidon(2) (240): 242 constraints per level.
     Preconditions: ``len(bits) == len(siblings)``.
     """
-    from .poseidon_hash import poseidon
-
     siblings, bits = list(siblings), list(bits)
     if len(bits) != len(siblings):
         raise InputError("merkle_root: need one path bit per sibling")

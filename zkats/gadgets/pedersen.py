@@ -20,27 +20,29 @@ The scalars live mod L: values ``v_i`` are integers with ``0 <= v_i < L``
 """
 
 import hashlib
-from functools import lru_cache
+import secrets
+from functools import cache
 
 from ..errors import InputError
 from ..field import R
 from .babyjubjub import (
+    IDENTITY,
     A,
     D,
-    IDENTITY,
     L,
     _sqrt,
     babyjub_add_plain,
+    babyjub_check_point,
+    babyjub_msm_fixed,
     babyjub_mul_plain,
     babyjub_neg_plain,
-    babyjub_check_point,
 )
 
 DOMAIN = b"zkats/pedersen/v1/"
 _HALF = (R - 1) // 2
 
 
-@lru_cache(maxsize=None)
+@cache
 def pedersen_generator(label):
     """The nothing-up-my-sleeve subgroup point for ``label`` (bytes or str)."""
     if isinstance(label, str):
@@ -79,8 +81,6 @@ def blinding_generator():
 
 def random_blinding():
     """A uniform blinding factor in ``[0, L)`` from ``secrets``."""
-    import secrets
-
     return secrets.randbelow(L)
 
 
@@ -146,7 +146,7 @@ def pedersen_commit(api, values, r, value_bits=64):
     value: 64 + 251 bit constraints plus about 2 per bit for the windows.
     Preconditions: ``1 <= value_bits <= 250`` (values below L).
     """
-    from .babyjubjub import babyjub_msm_fixed
+    # local import: bits loads the circuit DSL, which users of the plain twins never need
     from .bits import num2bits
 
     if isinstance(values, (list, tuple)):

@@ -16,7 +16,7 @@ Generation is lazy and per width (a few tens of milliseconds per width)
 and cached in memory.
 """
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -69,8 +69,8 @@ class _Grain:
             chunks.append(new)
             s = (s >> c) | (new << 62)
         self._s = s
-        raw = (np.array(chunks, dtype=np.uint32)[:, None] >> np.arange(c, dtype=np.uint32)) & 1
-        raw = raw.astype(np.uint8).ravel()
+        bits = (np.array(chunks, dtype=np.uint32)[:, None] >> np.arange(c, dtype=np.uint32)) & 1
+        raw = bits.astype(np.uint8).ravel()
         if self._raw_skip:
             raw = raw[self._raw_skip :]  # 160 is even: pairs stay aligned
             self._raw_skip = 0
@@ -90,7 +90,7 @@ class _Grain:
         return int.from_bytes(packed.tobytes(), "big")
 
 
-@lru_cache(maxsize=None)
+@cache
 def poseidon_params(t):
     """Return ``(round_constants, mds)`` for width ``t`` (2..17).
 

@@ -4,7 +4,7 @@ all carried out by the native core (:mod:`zkats.bn254`).
 """
 
 from .. import bn254
-from ..field import Q, R
+from ..field import Q, R, ints_to_limbs
 
 
 def g1_add(p, q):
@@ -29,7 +29,6 @@ def g1_lincomb(points, scalars):
 def g1_mul_each(points, scalars):
     """[k_i * P_i] for plain-int points and int scalars (< r)."""
     arr = bn254.g1_points_to_array(points)
-    from ..field import ints_to_limbs
 
     out = bn254.g1_mul_each_array(arr, ints_to_limbs([int(k) % R for k in scalars]))
     return bn254.g1_array_to_points(out)

@@ -90,7 +90,7 @@ def verify_batch(vks, keys, items) -> bool:
     keys, items, checked = _checked(vks, keys, items)
     rho = coefficients(keys, items)
     pairs = []
-    per_key = {}
+    per_key: dict = {}
     for r_i, (k, public, proof) in zip(rho, checked):
         if proof.a is not None:
             pairs.append((_curve.g1_mul(_curve.g1_neg(proof.a), r_i), proof.b))
@@ -114,7 +114,10 @@ def verify_batch(vks, keys, items) -> bool:
 def calldata_args(keys, items):
     """``verifyBatch``'s arguments as Python ints: (keys, a[], b[], c[],
     inputs), B's Fq2 halves swapped as in snarkjs' calldata."""
-    a, b, c, inputs = [], [], [], []
+    a: list = []
+    b: list = []
+    c: list = []
+    inputs: list = []
     for public, proof in items:
         w = proof_words(proof)
         a.append(w[0:2])

@@ -519,7 +519,8 @@ def verify(pt, progress=None, threads=None):
         _verify_lagrange(pt, threads)
     else:
         lines.append(
-            "warning: no phase-2 sections; run `zkats powersoftau prepare phase2` before a circuit setup"
+            "warning: no phase-2 sections; "
+            "run `zkats powersoftau prepare phase2` before a circuit setup"
         )
     return lines
 
@@ -545,7 +546,8 @@ def _verify_lagrange(pt, threads=None):
             rhs = msm(pt.lagrange(sid, p), ints_to_limbs(s), threads)
             if lhs != rhs:
                 raise VerificationError(
-                    f"section {sid}: the Lagrange points of size 2^{p} do not match the powers of tau"
+                    f"section {sid}: the Lagrange points of size 2^{p} "
+                    "do not match the powers of tau"
                 )
 
 

@@ -33,8 +33,7 @@ import numpy as np
 from .. import bn254
 from ..errors import InputError
 from ..field import R, ints_to_limbs
-from . import ceremony, generator
-from . import transcript as tr
+from . import ceremony, generator, transcript as tr
 
 _MASK32 = np.uint64(0xFFFFFFFF)
 

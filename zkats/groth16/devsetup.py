@@ -38,6 +38,7 @@ the generic setup (a key never needs the ptau it came from).
 
 import contextlib
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -71,6 +72,7 @@ def cache_dir():
 @contextlib.contextmanager
 def _locked(directory):
     """Exclusive advisory lock on ``directory/.lock`` (no-op without fcntl)."""
+    # local import: fcntl is POSIX-only (the lock is a no-op without it)
     try:
         import fcntl
     except ImportError:  # pragma: no cover - non-POSIX
@@ -100,7 +102,6 @@ def atomic_write(path, write):
 
 
 def atomic_copy(src, dst):
-    import shutil
 
     atomic_write(dst, lambda tmp: shutil.copyfile(src, tmp))
 
@@ -120,6 +121,7 @@ class DevSetup:
 
     def ptau(self):
         """The prepared PTau (read, or made once with the fast one-party path)."""
+        # local import: the key cache is checked before the ceremony modules (numpy, bn254) load
         from . import ceremony
 
         if self._pt is not None:
@@ -181,6 +183,7 @@ class DevSetup:
         return {name: out[name] for name, _ in circuits}
 
     def _write_key(self, zk, zpath, vpath):
+        # local import: the key cache is checked before the ceremony modules (numpy, bn254) load
         from ..formats.snarkjs_json import write_verification_key
         from ..formats.zkey import write_zkey
 
@@ -190,6 +193,7 @@ class DevSetup:
     def _known_tau_session(self, todo):
         """Under the lock, with no ptau cached: one session makes every
         missing key of ``todo`` from the known scalars, then the ptau."""
+        # local import: the key cache is checked before the ceremony modules (numpy, bn254) load
         from . import ceremony, phase2
         from .dev_ceremony import DevCeremony
 
@@ -223,6 +227,7 @@ class DevSetup:
 
     def _generic_key(self, name, cc):
         """One key with ``new_zkey`` on the cached (or given) ptau."""
+        # local import: the key cache is checked before the ceremony modules (numpy, bn254) load
         from ..formats.snarkjs_json import write_verification_key
         from ..formats.zkey import read_zkey
         from . import phase2

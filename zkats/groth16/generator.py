@@ -31,9 +31,9 @@ import numpy as np
 
 from .. import bn254
 from ..errors import FormatError, InputError
-from ..field import Q, R
-from ..formats import ptau as ptf
-from ..formats import zkey as zkf
+from ..field import R
+from ..formats import ptau as ptf, zkey as zkf
+from ..formats.r1cs import read_r1cs
 from . import transcript as tr
 
 
@@ -260,7 +260,6 @@ def check_used_points(pt, cp):
 
 def setup(r1cs_path, ptau_path, zkey_path, threads=None, progress=None):
     """``zkats groth16 setup``: read, build, write.  Returns the csHash."""
-    from ..formats.r1cs import read_r1cs
 
     r1cs = read_r1cs(r1cs_path)
     pt = ptf.read_ptau(ptau_path, check="lazy")

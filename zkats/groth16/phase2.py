@@ -13,16 +13,16 @@ written or logged.
 """
 
 import hashlib
+import secrets
 
 import numpy as np
 
 from .. import bn254
 from ..errors import VerificationError
 from ..field import R
-from ..formats import ptau as ptf
-from ..formats import zkey as zkf
-from . import ceremony, generator
-from . import transcript as tr
+from ..formats import ptau as ptf, snarkjs_json, zkey as zkf
+from ..formats.r1cs import read_r1cs
+from . import ceremony, generator, transcript as tr
 
 
 def _hash_pubkey(h, c):
@@ -119,7 +119,6 @@ def beacon(zk, beacon_hash, num_iterations_exp, name=None, threads=None):
 
 
 def _rand_scalars(n):
-    import secrets
 
     s = np.zeros((n, 4), dtype=np.uint64)
     s[:, 0] = np.frombuffer(secrets.token_bytes(8 * n), dtype="<u8") if n else []
@@ -203,7 +202,6 @@ def verify_from_init(init, zk, allow_no_contributions=False, threads=None):
 
 def verify(r1cs_path, ptau_path, zkey_path, allow_no_contributions=False, threads=None):
     """``zkey verify CIRCUIT.r1cs POT.ptau FINAL.zkey``."""
-    from ..formats.r1cs import read_r1cs
 
     r1cs = read_r1cs(r1cs_path)
     pt = ptf.read_ptau(ptau_path, check="lazy")
@@ -217,6 +215,5 @@ def verify(r1cs_path, ptau_path, zkey_path, allow_no_contributions=False, thread
 
 def export_verification_key(zk, path):
     """Write snarkjs' verification_key.json for ``zk`` (H5b's writer)."""
-    from ..formats import snarkjs_json
 
     snarkjs_json.write_verification_key(path, zk.verifying_key())

@@ -30,9 +30,10 @@ r and s never leave this module and are never logged.
 
 import secrets
 import sys
+from typing import Any
 
 from ..errors import InputError, UnsatisfiedConstraint
-from ..field import R
+from ..field import R, limbs_to_ints
 from . import _curve
 from .data_structures import Proof
 
@@ -60,9 +61,12 @@ def _witness_bytes(witness, n_vars):
 
     ``witness``: an (n, 4) uint64 numpy array, a bytes-like object of n * 32
     bytes (e.g. :func:`zkats.formats.wtns.read_wtns_buffer`), or ints."""
+    # local import: zkats.bn254 loads the native library; only its users pay
     from .. import bn254
 
+    buf: Any  # a uint64 array, a byte view or bytes
     if _numpy_array(witness):
+        # local import: the lean prove path (tests/test_prove_lean.py) loads no numpy
         import numpy as np
 
         buf = np.ascontiguousarray(witness, dtype=np.uint64).reshape(-1, 4)
@@ -97,6 +101,7 @@ def _key_buffers(zkey):
     sizes checked against its header counts."""
     get = getattr(zkey, "section_buffers", None)
     if get is None:  # a duck-typed key with numpy sections
+        # local import: the lean prove path (tests/test_prove_lean.py) loads no numpy
         from ..formats.zkey import ZKey
 
         get = lambda: ZKey.section_buffers(zkey)  # noqa: E731
@@ -114,6 +119,7 @@ def _key_buffers(zkey):
 
 def _core(zkey, w, timings=None):
     """The five multi-exponentiations (plain-int points: A, B1, B2, C, H)."""
+    # local import: the lean prove path (tests/test_prove_lean.py) loads no numpy
     from .. import bn254
     from .r1cs_to_qap import coset_shift
 
@@ -181,6 +187,7 @@ def prove(zkey, witness, r1cs=None, progress=None, check=True, timings=None):
 
     if check:
         progress("self-check")
+        # local import: the verifier loads zkats.bn254 (the native library)
         from .verifier import _verify_checked
 
         if not _verify_checked(zkey.verifying_key(), public, proof):
@@ -213,11 +220,10 @@ def _unsatisfied(w, r1cs):
 def first_failing_constraint(r1cs, witness):
     """Index of the first constraint <A_i,w>*<B_i,w> != <C_i,w>, or None.
     ``witness``: (n, 4) canonical limbs or a list of ints.  Error path only."""
+    # local import: the lean prove path (tests/test_prove_lean.py) loads no numpy
     from ..formats.r1cs import r1cs_unsatisfied
 
     if _numpy_array(witness):
-        from ..field import limbs_to_ints
-
         wi = limbs_to_ints(witness)
     else:
         wi = list(witness)
@@ -238,6 +244,7 @@ def prove_files(zkey_path, wtns_path, r1cs_path=None, progress=None, timings=Non
     """Read a ``.zkey`` and a ``.wtns`` (and optionally a ``.r1cs``) and
     prove.  The key and the witness stay in their read-only maps and go to
     the native core as buffers (no numpy unless ``r1cs_path`` is given)."""
+    # local import: the lean prove path (tests/test_prove_lean.py) loads no numpy
     from ..formats.wtns import read_wtns_buffer
     from ..formats.zkey_layout import open_zkey
 
@@ -248,6 +255,7 @@ def prove_files(zkey_path, wtns_path, r1cs_path=None, progress=None, timings=Non
     witness = read_wtns_buffer(wtns_path)
     r1cs = None
     if r1cs_path is not None:
+        # local import: the lean prove path (tests/test_prove_lean.py) loads no numpy
         from ..formats.r1cs import read_r1cs
 
         r1cs = read_r1cs(r1cs_path)

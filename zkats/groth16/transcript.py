@@ -31,6 +31,14 @@ import struct
 import numpy as np
 
 from ..field import Q, R
+from ..formats.points import (  # the single-point encodings, re-exported from here
+    g1_from_lem as g1_from_lem,
+    g1_to_lem as g1_to_lem,
+    g1_to_u as g1_to_u,
+    g2_from_lem as g2_from_lem,
+    g2_to_lem as g2_to_lem,
+    g2_to_u as g2_to_u,
+)
 
 MASK32 = 0xFFFFFFFF
 MASK64 = (1 << 64) - 1
@@ -77,6 +85,7 @@ class Blake2b:
         return c
 
     def update(self, data):
+        # local import: zkats.bn254 loads the native library; only its users pay
         from .. import bn254
 
         mv = memoryview(data).cast("B")
@@ -106,6 +115,7 @@ class Blake2b:
         return self
 
     def digest(self):
+        # local import: zkats.bn254 loads the native library; only its users pay
         from .. import bn254
 
         h = self.h.copy()
@@ -322,18 +332,21 @@ def hash_to_g2(h):
 
 
 def g1_mul(p, k):
+    # local import: zkats.bn254 loads the native library; only its users pay
     from .. import bn254
 
     return bn254.g1_mul(p, int(k))
 
 
 def g2_mul(p, k):
+    # local import: zkats.bn254 loads the native library; only its users pay
     from .. import bn254
 
     return bn254.g2_mul(p, int(k))
 
 
 def g1_add(p, q):
+    # local import: zkats.bn254 loads the native library; only its users pay
     from .. import bn254
 
     return bn254.g1_add(p, q)
@@ -358,6 +371,7 @@ G2_GEN = (
 
 def pairing_check(pairs):
     """True if prod e(P_i, Q_i) == 1 for plain-int (G1, G2) pairs."""
+    # local import: zkats.bn254 loads the native library; only its users pay
     from .. import bn254
 
     return bool(bn254.pairing_check(pairs))
@@ -368,17 +382,3 @@ def same_ratio(g1s, g1sx, g2s, g2sx):
     if g1s is None or g1sx is None or g2s is None or g2sx is None:
         return False
     return pairing_check([(g1s, g2sx), (g1_neg(g1sx), g2s)])
-
-
-# ---------------------------------------------------------------------------
-# single-point encodings (defined in zkats.formats.points)
-# ---------------------------------------------------------------------------
-
-from ..formats.points import (
-    g1_from_lem,
-    g1_to_lem,
-    g1_to_u,
-    g2_from_lem,
-    g2_to_lem,  # noqa: E402,F401
-    g2_to_u,
-)

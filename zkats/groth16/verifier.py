@@ -139,7 +139,8 @@ def _check_batch(vk, items):
 
 
 def _batch_ok(vk, checked):
-    import secrets  # here, not at the top: the single-proof CLI path skips hashlib/random
+    # local import: the single-proof CLI path skips secrets (hashlib, random)
+    import secrets
 
     n = len(checked)
     rho = [secrets.randbits(128) | 1 for _ in range(n)]

@@ -173,7 +173,7 @@ def requirement(positions, market, grid=DEFAULT_GRID, scale=1, tick=1):
     signed): the sum over underlyings of the worst scenario loss of that
     underlying's positions (underlyings move independently, no cross credit).
     The plain reference of what the venue's circuit states."""
-    worst = {}
+    worst: dict = {}
     for inst, lots in positions:
         if isinstance(lots, bool) or not isinstance(lots, int):
             raise InputError(f"position in {inst!r}: lots must be an integer")

@@ -34,6 +34,8 @@ from pathlib import Path
 
 from ..errors import InputError, LedgerError, ZkatsError
 from ..venue import workflow
+from ..venue.batch import Batch
+from .client import Client, RemoteVenue, operator_token
 
 STATE_FILE = "agent-state.json"
 
@@ -132,7 +134,6 @@ def _key(epoch_id, account):
 
 class LiquidationAgent:
     def __init__(self, url, capabilities, state_file=None, progress=None, token=None):
-        from .client import Client, operator_token
 
         self.url = url
         self.cap_dir = Path(capabilities)
@@ -147,7 +148,6 @@ class LiquidationAgent:
             self.progress(msg)
 
     def venue(self):
-        from .client import RemoteVenue
 
         if self._venue is None:
             self._venue = RemoteVenue(self.url, progress=self.progress, client=self.client)
@@ -250,6 +250,5 @@ class LiquidationAgent:
 
 
 def _batch(items):
-    from ..venue.batch import Batch
 
-    return Batch(list(items))
+    return Batch(tuple(items))

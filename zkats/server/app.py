@@ -41,6 +41,7 @@ the server holds only public data and the SHA-256 of the operator token.
 """
 
 import re
+import sqlite3
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -52,7 +53,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import LedgerError, ZkatsError
+from ..field import R
 from ..formats import jsonio
+from ..venue import batch as B
+from ..venue.workflow import CIRCUITS
 from . import reads, schema
 from .auth import OperatorCheck, bearer
 from .state import ServedVenue
@@ -94,10 +98,21 @@ def _status_of(err):
     return 400
 
 
+def _is_db_error(err):
+
+    if isinstance(err, sqlite3.Error):
+        return True
+    try:
+        # local import: the database driver of the configured backend only
+        import psycopg
+    except ImportError:
+        return False
+    return isinstance(err, psycopg.Error)
+
+
 def _decimal(value, what):
     if not _DEC.match(value):
         raise HttpError(400, f"{what}: expected a canonical decimal string")
-    from ..field import R
 
     n = int(value)
     if n >= R:
@@ -179,8 +194,10 @@ def create_app(venue_dir, db=None, max_body=DEFAULT_MAX_BODY, state=None):
         return _error(err.status_code, str(err.detail))
 
     @app.exception_handler(Exception)
-    async def _internal(request, err):  # pragma: no cover - a bug; never echo it
-        return _error(500, "internal error")
+    async def _internal(request, err):
+        if _is_db_error(err):  # lost database connection, disk full...: rolled back
+            return _error(503, "database is unavailable; nothing was applied")
+        return _error(500, "internal error")  # a bug; never echo it
 
     def _operator(request):
         token = bearer(request.headers.get("authorization"))
@@ -207,7 +224,6 @@ def create_app(venue_dir, db=None, max_body=DEFAULT_MAX_BODY, state=None):
         body = await _body(request, max_body)
 
         def work():
-            from ..venue import batch as B
 
             parsed = B.loads(body, source="request body")
             return _receipt(st.service().apply(parsed))
@@ -324,7 +340,6 @@ def create_app(venue_dir, db=None, max_body=DEFAULT_MAX_BODY, state=None):
 
     @app.get(f"{API}/keys/{{circuit}}/{{kind}}", tags=["venue"], responses=schema.ERRORS)
     def key_file(circuit: str, kind: str):
-        from ..venue.workflow import CIRCUITS
 
         if circuit not in CIRCUITS:
             raise HttpError(404, f"unknown circuit {circuit[:40]!r}")

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError, LedgerError, ZkatsError
-from ..venue import workflow
+from ..venue import batch as B, workflow
+from ..venue.batch import Batch
 from .auth import TOKEN_ENV, read_token
 
 SERVICE_ENV = "ZKATS_SERVICE"
@@ -53,6 +54,7 @@ class Client:
     operator endpoints only; never sent elsewhere)."""
 
     def __init__(self, url, token=None, timeout=120.0, transport=None):
+        # local import: httpx loads only when a remote call is made
         import httpx
 
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
@@ -73,6 +75,7 @@ class Client:
 
     # -- plumbing -------------------------------------------------------------
     def _request(self, method, path, operator=False, **kw):
+        # local import: httpx loads only when a remote call is made
         import httpx
 
         headers = kw.pop("headers", {})
@@ -104,7 +107,6 @@ class Client:
     # -- settlement -----------------------------------------------------------
     def submit(self, batch):
         """Submit a Batch (or its JSON text/bytes); returns the receipt dict."""
-        from ..venue import batch as B
 
         if isinstance(batch, B.Batch):
             data = B.dumps(batch).encode()
@@ -352,9 +354,10 @@ class RemoteVenue(workflow.Venue):
         return super().prove(name, mod, pub, prv)
 
     def settle(self, items_or_batch):
-        from ..venue.batch import Batch
 
-        batch = items_or_batch if isinstance(items_or_batch, Batch) else Batch(list(items_or_batch))
+        batch = (
+            items_or_batch if isinstance(items_or_batch, Batch) else Batch(tuple(items_or_batch))
+        )
         return RemoteReceipt.from_json(self.client.submit(batch))
 
     def publish_epoch(self, marks, deadline_in=3600):

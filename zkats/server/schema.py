@@ -5,6 +5,8 @@ The batch body is parsed by :func:`zkats.venue.batch.loads` (the same
 strict reader as ``zkats settle``); the schema below documents its shape.
 """
 
+from typing import Any
+
 from ..errors import InputError
 
 _DEC = {"type": "string", "pattern": "^(0|[1-9][0-9]{0,76})$"}
@@ -91,7 +93,7 @@ _ERR = {
         }
     }
 }
-ERRORS = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "malformed request", **_ERR},
     401: {"description": "operator token required", **_ERR},
     403: {"description": "operator token rejected", **_ERR},
@@ -104,7 +106,9 @@ ERRORS = {
 
 
 def body(schema, secured=False):
-    out = {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+    out: dict[str, Any] = {
+        "requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}
+    }
     if secured:
         out["security"] = [{"operatorToken": []}]
     return out

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ..errors import InputError, LedgerError
 from ..venue import workflow
+from ..venue.settlement import Groth16Verifier, SettlementService
 
 
 def ledger_target(venue_dir, db=None):
@@ -38,6 +39,12 @@ def ledger_target(venue_dir, db=None):
             f"--db {db.split('://')[0]}://...: unsupported database (sqlite or postgresql)"
         )
     return db
+
+
+def _broken(conn):
+    """True when a PostgreSQL connection was lost (SQLite connections never are)."""
+    raw = getattr(conn, "raw", conn)
+    return bool(getattr(raw, "broken", False) or getattr(raw, "closed", False) is True)
 
 
 class _Meta:
@@ -66,7 +73,6 @@ class ServedVenue:
     """The state behind the app.  ``clock`` overrides the venue clock (tests)."""
 
     def __init__(self, venue_dir, db=None, clock=None, verifier=None, netting=None):
-        from ..venue.settlement import Groth16Verifier
 
         self.dir = Path(venue_dir)
         if not (self.dir / "venue.json").exists():
@@ -93,9 +99,16 @@ class ServedVenue:
     def service(self):
         """This thread's settlement service (opened on first use)."""
         svc = getattr(self._local, "svc", None)
+        if svc is not None and _broken(svc.ledger.conn):
+            # the database went away (PostgreSQL restarted): reconnect
+            with self._all_lock:
+                self._all.remove(svc)
+            try:
+                svc.close()
+            except Exception:
+                _ = None
+            svc = None
         if svc is None:
-            from ..venue.settlement import SettlementService
-
             svc = SettlementService(
                 self.target, verifier=self.verifier, netting=self.netting, clock=self.now
             )

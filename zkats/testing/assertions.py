@@ -54,7 +54,7 @@ def assert_unsat(cc, inputs, scope=None, lie=False):
     if scope is not None:
         assert scope in msg, msg
     if lie:
-        lies = []
+        lies: list[int] = []
         lied = _solve_error(cc, inputs, hint_hook=lying_bits(lies))
         assert lies, "no bit decomposition was lied about"
         if scope is not None:

@@ -29,5 +29,10 @@ def gadget_circuit(fn, n_in, n_out=1, name="G"):
 def hint_shapes(cc, inputs):
     """The number of outputs of each hint call made when solving ``inputs``, in order."""
     seen = []
-    cc.solve(inputs, hint_hook=lambda i, fn, args, outs: seen.append(len(outs)) or outs)
+
+    def hook(i, fn, args, outs):
+        seen.append(len(outs))
+        return outs
+
+    cc.solve(inputs, hint_hook=hook)
     return seen

@@ -27,11 +27,11 @@ Both report counts (wires, mutations, rejected, harmless, survivors).
 
 import random
 from dataclasses import dataclass, field
-from typing import List
 
 from ..errors import CircuitError, UnsatisfiedConstraint
 from ..field import R
 from ..gadgets.bits import BitsHint
+from ..lint import NONZERO_ASSUMPTIONS, analyse, system_of_compiled
 
 
 @dataclass
@@ -43,14 +43,14 @@ class MutationReport:
     mutations: int = 0
     rejected: int = 0
     harmless: int = 0
-    survivors: List[tuple] = field(default_factory=list)  # (label, kind, scope)
+    survivors: list[tuple] = field(default_factory=list)  # (label, kind, scope)
     hint_calls: int = 0
     hint_calls_tried: int = 0
     hint_mutations: int = 0
     hint_rejected: int = 0
     hint_harmless: int = 0
     hint_inconclusive: int = 0  # a later hint raised on the forged values
-    hint_survivors: List[tuple] = field(default_factory=list)  # (hint index, name, what)
+    hint_survivors: list[tuple] = field(default_factory=list)  # (hint index, name, what)
 
     @property
     def findings(self):
@@ -73,8 +73,6 @@ class MutationReport:
 
 
 def _prepare(cc):
-    from ..lint import analyse, system_of_compiled, NONZERO_ASSUMPTIONS
-
     sys_ = system_of_compiled(cc)
     det, stats, fwz, occ, _ = analyse(sys_, NONZERO_ASSUMPTIONS)
     return sys_, fwz, occ

@@ -42,7 +42,6 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Optional, Tuple
 
 from ..errors import FormatError, InputError
 from ..field import R
@@ -52,7 +51,7 @@ from ..formats import jsonio
 VERSION = 1
 
 #: roles each kind needs, and the circuit each role's proof is made with
-KINDS: Dict[str, Tuple[str, ...]] = {
+KINDS: dict[str, tuple[str, ...]] = {
     "deposit": ("deposit",),
     "withdraw": ("withdraw",),
     "trade": ("match", "leg_a", "leg_b"),
@@ -60,7 +59,7 @@ KINDS: Dict[str, Tuple[str, ...]] = {
     "liquidate": ("liquidate",),
     "order": ("order",),
 }
-ROLE_CIRCUIT: Dict[str, str] = {
+ROLE_CIRCUIT: dict[str, str] = {
     "deposit": "deposit",
     "withdraw": "withdraw",
     "match": "match",
@@ -85,7 +84,7 @@ class ProofBundle:
     """One Groth16 proof with its public signals (canonical ints < r)."""
 
     circuit: str
-    public: Tuple[int, ...]
+    public: tuple[int, ...]
     proof: object  # zkats.groth16.data_structures.Proof
 
 
@@ -97,15 +96,15 @@ class NettingProof:
     here; the netting adapter checks the tighter subgroup-order bound).
     """
 
-    R: Tuple[int, int]
+    R: tuple[int, int]
     s: int
 
 
 @dataclass(frozen=True)
 class Item:
     kind: str
-    proofs: Dict[str, ProofBundle]
-    netting: Optional[NettingProof] = None
+    proofs: dict[str, ProofBundle]
+    netting: NettingProof | None = None
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -123,7 +122,7 @@ class Item:
 
 @dataclass(frozen=True)
 class Batch:
-    items: Tuple[Item, ...] = field(default_factory=tuple)
+    items: tuple[Item, ...] = field(default_factory=tuple)
 
     def __post_init__(self):
         object.__setattr__(self, "items", tuple(self.items))

@@ -50,7 +50,7 @@ def _batch_public(items, receipt, ledger):
     return out
 
 
-_LAYOUT = {}
+_LAYOUT: dict = {}
 
 
 def run(directory, report, ptau=None, progress=None):
@@ -86,7 +86,7 @@ def run(directory, report, ptau=None, progress=None):
         t0 = time.perf_counter()
         n_batch[0] += 1
         path = pub_dir / f"batch{n_batch[0]}.json"
-        B.dump(path, B.Batch(list(items)))
+        B.dump(path, B.Batch(tuple(items)))
         r = v.settle(B.load(path))
         for wl in w.values():
             wl.sync(v.ledger)
@@ -143,8 +143,9 @@ def run(directory, report, ptau=None, progress=None):
     )
 
     # 3. RFQ
-    from . import orders
     import secrets
+
+    from . import orders
 
     req = orders.Request(v.instrument("BTC-PERP"), orders.BUY, 2, v.now() + 600)
     q = orders.quote(req, w["bob"].key, 60_050, secrets.randbits(63))
@@ -166,8 +167,10 @@ def run(directory, report, ptau=None, progress=None):
         {
             "title": "accounts after trading (each trader sees only their own)",
             "public": [
-                f"ledger: {v.ledger.summary()['notes']} notes, "
-                f"{v.ledger.summary()['trades']} trades, no sizes or balances"
+                (
+                    f"ledger: {v.ledger.summary()['notes']} notes, "
+                    f"{v.ledger.summary()['trades']} trades, no sizes or balances"
+                )
             ],
             "private": [
                 f"{n}: collateral {views[n]['collateral']}, positions "

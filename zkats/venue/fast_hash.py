@@ -6,12 +6,12 @@ the constants are taken from :mod:`zkats.gadgets.poseidon_constants`), with
 many hashes per native call.  Tested equal to the plain twin.
 """
 
-from functools import lru_cache
+from functools import cache
 
 from ..field import R, ints_to_limbs, limbs_to_ints
 
 
-@lru_cache(maxsize=None)
+@cache
 def _params(t):
     from .. import bn254
     from ..gadgets.poseidon_constants import N_ROUNDS_F, N_ROUNDS_P, poseidon_params
@@ -59,4 +59,4 @@ def _hash2_many(pairs):
     return poseidon_many(pairs)
 
 
-hash2.many = _hash2_many
+hash2.many = _hash2_many  # type: ignore[attr-defined]  # hash2.many(pairs), batched

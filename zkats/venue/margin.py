@@ -77,7 +77,7 @@ assert (1 << MARGIN_BITS) + SLACK_BOUND < (1 << 253)
 def _entries(note, epoch):
     """For each slot, the epoch entry used (None for a zero position)."""
     out = []
-    for i, s in enumerate(note.slots):
+    for s in note.slots:
         out.append(epoch.entry(s.instrument) if s.position != 0 else None)
     return out
 
@@ -147,6 +147,7 @@ def liquidate(note, epoch, new_positions, salt=None):
     Returns ``(new_note, penalty_paid)``; raises InputError naming the slot
     whose position would grow or flip."""
     from dataclasses import replace
+
     from .notes import Slot
 
     if len(new_positions) != units.N_SLOTS:

@@ -32,7 +32,6 @@ are added to one slot's position and cost, the fee
 """
 
 from dataclasses import dataclass, field, replace
-from typing import Tuple
 
 from ..errors import InputError
 from ..field import R
@@ -77,7 +76,7 @@ class Note:
     npk: int
     collateral: int
     model: int = 0
-    slots: Tuple[Slot, ...] = ()
+    slots: tuple[Slot, ...] = ()
     salt: int = field(default=0, repr=False)
 
     def __post_init__(self):

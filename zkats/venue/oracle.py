@@ -20,7 +20,6 @@ the epoch id; the ledger accepts only hashes of epochs it has published.
 """
 
 from dataclasses import dataclass
-from typing import Tuple
 
 from ..errors import InputError
 from ..field import R
@@ -75,7 +74,7 @@ EMPTY = EpochEntry(0, 0, 0, 0, 0, 0, 0)
 @dataclass(frozen=True)
 class Epoch:
     epoch_id: int
-    entries: Tuple[EpochEntry, ...]
+    entries: tuple[EpochEntry, ...]
 
     def __post_init__(self):
         units.check_unsigned(self.epoch_id, 64, "epoch id")

@@ -30,7 +30,6 @@ price.  Both produce a :class:`Match`, the input of the ``match`` circuit.
 """
 
 from dataclasses import dataclass, field, replace
-from typing import Optional
 
 from ..errors import InputError
 from ..field import R

@@ -35,13 +35,12 @@ with native Baby Jubjub arithmetic.
 
 import sqlite3
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..errors import InputError, LedgerError
 from .batch import Batch, Item
 from .ledger import Ledger, point_key
-
 
 # --------------------------------------------------------------------------
 # adapter 1: what each circuit's public signals mean
@@ -64,7 +63,7 @@ class SignalLayout:
     """
 
     circuit: str
-    names: Tuple[str, ...]
+    names: tuple[str, ...]
 
     def decode(self, public):
         if len(public) != len(self.names):
@@ -77,7 +76,7 @@ class SignalLayout:
 
 #: The venue circuits' public signals, in public.json order (the names are
 #: ``circuits/<name>.py``'s ``PUBLIC_SIGNALS``; a test pins them equal).
-DEFAULT_LAYOUTS: Dict[str, SignalLayout] = {
+DEFAULT_LAYOUTS: dict[str, SignalLayout] = {
     "deposit": SignalLayout(
         "deposit", ("root", "nullifier", "commitment", "account", "asset", "amount")
     ),
@@ -157,7 +156,7 @@ class ProofVerifier:
     verify; an empty list means all verify.
     """
 
-    def failures(self, circuit: str, pairs: Sequence[tuple]) -> List[int]:
+    def failures(self, circuit: str, pairs: Sequence[tuple]) -> list[int]:
         raise NotImplementedError
 
 
@@ -168,13 +167,14 @@ class Groth16Verifier(ProofVerifier):
     are the proofs checked one by one to find the culprits.
     """
 
-    def __init__(self, keys: Dict[str, object]):
+    def __init__(self, keys: dict):
         self.keys = dict(keys)
 
     @classmethod
     def from_dir(cls, directory, circuits=None):
         """Load ``NAME.vkey.json`` (snarkjs verification_key.json) per circuit."""
         import os
+
         from ..formats.snarkjs_json import read_verification_key
 
         keys = {}
@@ -288,7 +288,7 @@ class BatchReceipt:
     digest: str
     root: int
     n_items: int
-    leaf_indices: Tuple[Tuple[int, str, int], ...]  # (item, role, leaf index)
+    leaf_indices: tuple[tuple[int, str, int], ...]  # (item, role, leaf index)
     nullifiers: int
     verify_seconds: float
     apply_seconds: float
@@ -298,14 +298,14 @@ class BatchReceipt:
 class _ItemPlan:
     index: int
     kind: str
-    signals: Dict[str, Dict[str, int]]  # role -> decoded signals
-    roots: List[Tuple[str, int]] = field(default_factory=list)  # (role, root)
-    nullifiers: List[Tuple[str, int]] = field(default_factory=list)  # spent here
-    live: List[Tuple[str, int]] = field(default_factory=list)  # must be unspent
-    commitments: List[Tuple[str, int]] = field(default_factory=list)
-    epochs: List[Tuple[str, int, int]] = field(default_factory=list)  # (role, id, hash)
-    orders: List[Tuple[int, int]] = field(default_factory=list)  # consumed points
-    opens: List[Tuple[int, int]] = field(default_factory=list)  # opened points
+    signals: dict[str, dict[str, int]]  # role -> decoded signals
+    roots: list[tuple[str, int]] = field(default_factory=list)  # (role, root)
+    nullifiers: list[tuple[str, int]] = field(default_factory=list)  # spent here
+    live: list[tuple[str, int]] = field(default_factory=list)  # must be unspent
+    commitments: list[tuple[str, int]] = field(default_factory=list)
+    epochs: list[tuple[str, int, int]] = field(default_factory=list)  # (role, id, hash)
+    orders: list[tuple[int, int]] = field(default_factory=list)  # consumed points
+    opens: list[tuple[int, int]] = field(default_factory=list)  # opened points
 
     def where(self):
         return f"item {self.index} ({self.kind})"
@@ -335,7 +335,7 @@ class SettlementService:
     def __init__(
         self,
         path,
-        verifier: Optional[ProofVerifier] = None,
+        verifier: ProofVerifier | None = None,
         netting=None,
         layouts=None,
         keys_dir=None,
@@ -460,7 +460,10 @@ class SettlementService:
 
     @staticmethod
     def _check_within_batch(plans):
-        seen_n, seen_c, seen_o, seen_acct = {}, {}, {}, {}
+        seen_n: dict = {}
+        seen_c: dict = {}
+        seen_o: dict = {}
+        seen_acct: dict = {}
         for p in plans:
             for role, n in p.nullifiers:
                 if n in seen_n:
@@ -505,7 +508,7 @@ class SettlementService:
     def _check_ledger(self, plans, now):
         led = self.ledger
         latest = led.latest_epoch()
-        escrow_after = {}
+        escrow_after: dict = {}
         new_accounts = set()  # registered by deposits earlier in this batch
         opened_here, consumed_here = set(), set()  # order points, in item order
 
@@ -609,7 +612,7 @@ class SettlementService:
     def _verify(self, batch, plans):
         if self.verifier is None:
             raise LedgerError("no proof verifier configured (no verifying keys)")
-        groups = {}
+        groups: dict = {}
         for i, item in enumerate(batch.items):
             for role, bundle in item.proofs.items():
                 groups.setdefault(bundle.circuit, []).append((i, role, bundle))
@@ -641,7 +644,9 @@ class SettlementService:
             "VALUES (?, ?, ?, ?, ?)",
             (batch_id, digest, len(plans), now, seq),
         )
-        leaves, leaf_rows, placed = [], [], []
+        leaves: list = []
+        leaf_rows: list = []
+        placed: list = []
         for p in plans:
             for role, c in p.commitments:
                 idx = n0 + len(leaves)

@@ -300,6 +300,9 @@ class Venue:
     seconds) defaults to the wall clock plus the directory's development
     clock offset."""
 
+    #: seconds per circuit of the key setup (set by :meth:`create`)
+    key_timings: dict
+
     def __init__(self, directory, progress=None):
         self.dir = Path(directory)
         meta = self.dir / "venue.json"
@@ -462,6 +465,7 @@ class Venue:
     def deposit(self, wallet, amount):
         from zkats.circuits import deposit as dep
         from zkats.circuits._state import Spend
+
         from .batch import Item
         from .notes import Note
 
@@ -481,6 +485,7 @@ class Venue:
 
     def withdraw(self, wallet, amount, recipient):
         from zkats.circuits import withdraw as wd
+
         from .batch import Item
 
         led = self.ledger
@@ -492,6 +497,7 @@ class Venue:
 
     def health(self, wallet):
         from zkats.circuits import health as hl
+
         from .batch import Item
 
         led = self.ledger
@@ -502,6 +508,7 @@ class Venue:
     def liquidate(self, wallet, epoch_id=None):
         """The risk engine's liquidation of ``wallet``'s account (closes every position)."""
         from zkats.circuits import liquidate as lq
+
         from .batch import Item
 
         led = self.ledger
@@ -513,6 +520,7 @@ class Venue:
 
     def new_order(self, wallet, symbol, side, size, limit, expiry_in=3600, nonce=None):
         import secrets
+
         from . import orders
 
         side = {"buy": orders.BUY, "sell": orders.SELL}.get(str(side).lower())
@@ -533,6 +541,7 @@ class Venue:
         """Prove a signed order (the ``order`` circuit): the batch item that
         opens it on the ledger, so a later match may consume it."""
         from zkats.circuits import order as oc
+
         from .batch import Item
 
         pub, prv = oc.build(so, self.now())
@@ -540,8 +549,8 @@ class Venue:
 
     def match(self, so_a, so_b, wallet_a, wallet_b, fill=None, price=None):
         """Prove the match of two signed orders and both transitions; returns a trade Item."""
-        from zkats.circuits import match as mt
-        from zkats.circuits import transition as tr
+        from zkats.circuits import match as mt, transition as tr
+
         from . import orders
         from .batch import Item, NettingProof
 
@@ -574,7 +583,9 @@ class Venue:
     def settle(self, items_or_batch):
         from .batch import Batch
 
-        batch = items_or_batch if isinstance(items_or_batch, Batch) else Batch(list(items_or_batch))
+        batch = (
+            items_or_batch if isinstance(items_or_batch, Batch) else Batch(tuple(items_or_batch))
+        )
         return self.service().apply(batch)
 
 

@@ -161,7 +161,10 @@ def prepare_circomlib(work, name, ptau=None):
     if not (d / "witness.wtns").exists():
         print(f"# making {name} with circom2 + snarkjs (once)", file=sys.stderr)
         (d / f"{name}.circom").write_text(CIRCOMLIB_CIRCUITS[name])
-        run([CIRCOM, f"{name}.circom", "--r1cs", "--wasm", "-l", CIRCOMLIB, "-o", "."], d)
+        # circom2 (WASI) opens paths relative to its working directory: run it
+        # from the repository with absolute paths
+        src = (d / f"{name}.circom").resolve()
+        run([CIRCOM, src, "--r1cs", "--wasm", "-l", CIRCOMLIB, "-o", d.resolve()], ROOT)
         k = domain_power(d / f"{name}.r1cs")
         if ptau is None or ptau_power(ptau) < k:
             ptau = make_ptau(work, max(16, k), "snarkjs")

@@ -73,23 +73,6 @@ void zs_g2_lem_to_c(uint8_t *out, const uint64_t *in, size_t n) {
     }
 }
 
-void zs_fq_from_mont(uint64_t *out, const uint64_t *in, size_t n) {
-    for (size_t i = 0; i < n; i++) { fq_t a; memcpy(a.v, in + 4 * i, 32); fq_to_canonical(out + 4 * i, &a); }
-}
-void zs_fq_to_mont(uint64_t *out, const uint64_t *in, size_t n) {
-    for (size_t i = 0; i < n; i++) { fq_t a; fq_from_canonical(&a, in + 4 * i); memcpy(out + 4 * i, a.v, 32); }
-}
-void zs_fr_from_mont(uint64_t *out, const uint64_t *in, size_t n) {
-    for (size_t i = 0; i < n; i++) { fr_t a; memcpy(a.v, in + 4 * i, 32); fr_to_canonical(out + 4 * i, &a); }
-}
-void zs_fr_to_mont(uint64_t *out, const uint64_t *in, size_t n) {
-    for (size_t i = 0; i < n; i++) { fr_t a; fr_from_canonical(&a, in + 4 * i); memcpy(out + 4 * i, a.v, 32); }
-}
-long zs_fq_first_noncanonical(const uint64_t *in, size_t n) {
-    for (size_t i = 0; i < n; i++) if (limbs_geq(in + 4 * i, FQ_P)) return (long)i;
-    return -1;
-}
-
 /* ---- BLAKE2b (RFC 7693) compression ------------------------------------ */
 static const uint64_t B2_IV[8] = {
     0x6a09e667f3bcc908ULL, 0xbb67ae8584caa73bULL, 0x3c6ef372fe94f82bULL, 0xa54ff53a5f1d36f1ULL,

@@ -23,13 +23,6 @@ void zs_g1_lem_to_u(uint8_t *out, const uint64_t *in, size_t n);
 void zs_g2_lem_to_u(uint8_t *out, const uint64_t *in, size_t n);
 void zs_g1_lem_to_c(uint8_t *out, const uint64_t *in, size_t n);
 void zs_g2_lem_to_c(uint8_t *out, const uint64_t *in, size_t n);
-/* Montgomery <-> canonical for n Fq (or Fr) elements, in place allowed */
-void zs_fq_from_mont(uint64_t *out, const uint64_t *in, size_t n);
-void zs_fq_to_mont(uint64_t *out, const uint64_t *in, size_t n);
-void zs_fr_from_mont(uint64_t *out, const uint64_t *in, size_t n);
-void zs_fr_to_mont(uint64_t *out, const uint64_t *in, size_t n);
-/* index of the first limb group (of 4) that is >= q, or -1 */
-long zs_fq_first_noncanonical(const uint64_t *in, size_t n);
 
 /* BLAKE2b compression of nblocks consecutive 128-byte blocks; *t is the
  * byte counter before the call and is advanced by 128 per block.  With

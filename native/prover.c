@@ -10,12 +10,6 @@
 #include <string.h>
 #include "parallel.h"
 
-int64_t zk_fr_first_noncanonical(const uint64_t *v, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (!fr_is_canonical(v + 4 * i)) return (int64_t)i;
-    return -1;
-}
-
 /* one coefficient entry decoded; 1 if it is in range for (domain, n_vars) */
 static inline int coef_entry(const uint8_t *e, size_t domain, size_t n_vars,
                              uint32_t *m, uint32_t *row, uint32_t *sig, fr_t *coef) {

@@ -22,9 +22,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Index of the first element of v (n elements) that is >= r, or -1. */
-int64_t zk_fr_first_noncanonical(const uint64_t *v, size_t n);
-
 /* a[row] += coef * w[signal] (m == 0) or b[row] += ... (m == 1), in
  * Montgomery form.  a and b (domain elements each) are zeroed first.
  * witness: n_vars canonical values (< r, checked by the caller).

@@ -65,7 +65,7 @@ def test_cli_prove_one_step(divmod_key, tmp_path):
             str(d / "divmod.zkey"),
             "-o",
             str(tmp_path / "proof.json"),
-            "-p",
+            "--public",
             str(tmp_path / "public.json"),
             "--quiet",
         ],
@@ -97,7 +97,7 @@ def test_cli_prove_one_step(divmod_key, tmp_path):
             "--quiet",
             "-o",
             str(tmp_path / "x.json"),
-            "-p",
+            "--public",
             str(tmp_path / "y.json"),
         ],
     )

@@ -166,4 +166,13 @@ def test_trader_cli_with_service(venue_dir, tmp_path):
             env=env,
         )
         assert json.loads(r.stdout)["epoch_id"] >= 2
+        # the agent from the CLI: one pass over an empty capability directory
+        caps = tmp_path / "caps"
+        caps.mkdir()
+        r = zkats("agent", "liquidate", "--capabilities", caps, "--once", "--json", "-q", env=env)
+        assert r.stdout == "" and (caps / "agent-state.json").exists() is False
+        r = zkats(
+            "agent", "liquidate", "--capabilities", tmp_path, "--once", "-q", env=env, check=False
+        )
+        assert r.returncode == 1 and "not a liquidation capability file" in r.stderr
         assert tok_file.read_text().strip() not in r.stdout + r.stderr

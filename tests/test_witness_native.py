@@ -369,3 +369,15 @@ def test_value_dependent_define_is_solved_in_python():
     assert cc.program is None
     with pytest.raises(CircuitError, match="different circuit"):
         cc.solve({"x": 1})
+
+
+def test_concurrent_solves_of_one_circuit():
+    """The C solver runs without the GIL: solves of one compiled circuit in
+    several threads each get their own scratch."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cc = compile_circuit(DivMod(32), cache=False)
+    cases = [(rng.getrandbits(32), rng.randrange(1, 2**32)) for _ in range(40)]
+    with ThreadPoolExecutor(4) as ex:
+        got = list(ex.map(lambda ab: cc.solve({"a": ab[0], "b": ab[1]}).public, cases))
+    assert got == [[a // b, a % b, a] for a, b in cases]

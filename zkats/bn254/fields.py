@@ -175,22 +175,22 @@ def fr_first_noncanonical(v):
     :func:`aligned_buffer`)."""
     if isinstance(v, (bytes, bytearray, memoryview)) and not is_ndarray(v):
         n = memoryview(v).nbytes // 32
-        return int(lib.zk_fr_first_noncanonical(aligned_buffer(v), n)) if n else -1
+        return int(lib.zk_fr_check_canonical(aligned_buffer(v), n)) if n else -1
     v = np.ascontiguousarray(v, dtype=np.uint64)
-    return int(lib.zk_fr_first_noncanonical(_ptr(v), v.size // 4))
+    return int(lib.zk_fr_check_canonical(_ptr(v), v.size // 4))
 
 
 def fq_first_noncanonical_array(v):
     """Index of the first 4-limb value >= q in the uint64 array ``v``, or -1."""
     v = np.ascontiguousarray(v, dtype=np.uint64)
-    return int(lib.zs_fq_first_noncanonical(_ptr(v), v.size // 4))
+    return int(lib.zk_fq_check_canonical(_ptr(v), v.size // 4))
 
 
 def fr_from_mont_array(v):
     """Montgomery -> canonical for a uint64 array of Fr elements (new array)."""
     v = np.ascontiguousarray(v, dtype=np.uint64)
     out = np.empty_like(v)
-    lib.zs_fr_from_mont(_ptr(out), _ptr(v), v.size // 4)
+    lib.zk_fr_from_mont(_ptr(out), _ptr(v), v.size // 4)
     return out
 
 
@@ -198,7 +198,7 @@ def fr_to_mont_array(v):
     """canonical (< r) -> Montgomery for a uint64 array of Fr elements (new array)."""
     v = np.ascontiguousarray(v, dtype=np.uint64)
     out = np.empty_like(v)
-    lib.zs_fr_to_mont(_ptr(out), _ptr(v), v.size // 4)
+    lib.zk_fr_to_mont(_ptr(out), _ptr(v), v.size // 4)
     return out
 
 

@@ -50,10 +50,8 @@ class NativeWitnessProgram:
             self._ckind[:n_coef][np.all(limbs == _ONE, axis=1)] = 1
             self._ckind[:n_coef][np.all(limbs == _MINUS_ONE, axis=1)] = 2
             lib.zk_fr_to_mont(_ptr(self._coef), _ptr(limbs), n_coef)
-        self._lv = np.zeros((max(n_lc, 1), 4), np.uint64)
-        self._done = np.zeros(max(n_lc, 1), np.uint8)
-        self._stack = np.zeros(max(n_lc, 1), np.int64)
-        self._io = np.zeros(max(int(io_limbs), 4), dtype=np.uint64)
+        self._n_lc = max(n_lc, 1)
+        self._io_limbs = max(int(io_limbs), 4)
         self._bad = None
         if len(lc_ptr) != n_lc + 1 or len(lc_bcoef) != n_lc:
             self._bad = "the linear combination tables differ in length"
@@ -65,10 +63,7 @@ class NativeWitnessProgram:
         p.lcoef, p.n_lcoef = _ptr(self._coef), n_coef
         p.lckind = ffi.cast("uint8_t *", self._ckind.ctypes.data)
         p.n_wires = self.n_wires
-        p.lv = _ptr(self._lv)
-        p.done = ffi.cast("uint8_t *", self._done.ctypes.data)
-        p.stack = _ip(self._stack)
-        self._p = p
+        self._p = p  # the per-run scratch (lv, done, stack) is set on a copy
 
     def run(self, values_limbs, on_hint, stop_at_hints=False, check=True):
         """Replay the program over ``values_limbs`` ((n_wires, 4) uint64,
@@ -77,16 +72,24 @@ class NativeWitnessProgram:
         ``on_hint(hint_id, inputs, outputs, n_out, w0)`` returns the outputs
         (canonical ints) of a hint the C core leaves to Python (``outputs``
         is None) or, with ``stop_at_hints``, of every hint (``outputs`` are
-        the native ones).  Not reentrant (one scratch per program)."""
+        the native ones).  Thread-safe: each run has its own scratch."""
         if self._bad:
             raise CircuitError(f"witness program is malformed: {self._bad}")
         vals = np.ascontiguousarray(values_limbs, dtype=np.uint64).reshape(self.n_wires, 4)
         mont = np.empty_like(vals)
         lib.zk_fr_to_mont(_ptr(mont), _ptr(vals), self.n_wires)
+        # scratch per run: solves of one circuit may run in several threads
+        lv = np.empty((self._n_lc, 4), np.uint64)
+        done = np.zeros(self._n_lc, np.uint8)
+        stack = np.empty(self._n_lc, np.int64)
+        io = np.zeros(self._io_limbs, dtype=np.uint64)
+        prog = ffi.new("ws_prog_t *", self._p[0])
+        prog.lv = _ptr(lv)
+        prog.done = ffi.cast("uint8_t *", done.ctypes.data)
+        prog.stack = _ip(stack)
         pc = ffi.new("int64_t *", 0)
         hid = ffi.new("int64_t *", -1)
         fail = ffi.new("int64_t *", -1)
-        io = self._io
         iop = _ptr(io)
         vp = _ptr(mont)
         resume = 0
@@ -94,7 +97,7 @@ class NativeWitnessProgram:
         chk = 1 if check else 0
         code = self._code
         while True:
-            st = lib.zk_wsolve_run(self._p, vp, pc, hid, stop, resume, chk, fail, iop, io.shape[0])
+            st = lib.zk_wsolve_run(prog, vp, pc, hid, stop, resume, chk, fail, iop, io.shape[0])
             resume = 0
             if st == DONE:
                 return mont, (None if fail[0] < 0 else int(fail[0]))

@@ -265,10 +265,6 @@ def _bench_ntt(log_n, threads, repeat, reference, ref_cache, emit):
     # local import: a command loads what it needs when it runs (CLI start-up)
     from .. import bn254
 
-    if not hasattr(bn254, "ntt_array"):
-        emit({"op": "ntt", "log_n": log_n, "skipped": "bn254.ntt_array is not available"})
-        return
-
     n = 1 << log_n
     a = ints_to_limbs([secrets.randbelow(R) for _ in range(min(n, 1 << 16))])
     # local import: a command loads what it needs when it runs (CLI start-up)
@@ -303,15 +299,9 @@ def _bench_pairing(op, threads, repeat, reference, ref_cache, emit):
 
     k = 1 if op == "pairing" else 4
     line = {"op": op, "log_n": 0 if k == 1 else 2, "threads": 1}
-    if not hasattr(bn254, "pairing_check"):
-        emit(dict(line, skipped="bn254.pairing_check is not available"))
-        return
 
     if k == 1:
-        if hasattr(bn254, "pairing"):
-            fn = lambda: bn254.pairing(bn254.G1_GEN, bn254.G2_GEN)  # noqa: E731
-        else:
-            fn = lambda: bn254.pairing_check([(bn254.G1_GEN, bn254.G2_GEN)])  # noqa: E731
+        fn = lambda: bn254.pairing(bn254.G1_GEN, bn254.G2_GEN)  # noqa: E731
     else:
         ks = [secrets.randbelow(R) for _ in range(3)]
         pairs = [(bn254.g1_mul(bn254.G1_GEN, x), bn254.G2_GEN) for x in ks]

@@ -57,7 +57,7 @@ from ..field import R
 from ..formats import jsonio
 from ..venue import batch as B
 from ..venue.workflow import CIRCUITS
-from . import reads, schema
+from . import schema
 from .auth import OperatorCheck, bearer
 from .state import ServedVenue
 
@@ -197,7 +197,12 @@ def create_app(venue_dir, db=None, max_body=DEFAULT_MAX_BODY, state=None):
     async def _internal(request, err):
         if _is_db_error(err):  # lost database connection, disk full...: rolled back
             return _error(503, "database is unavailable; nothing was applied")
-        return _error(500, "internal error")  # a bug; never echo it
+        import logging
+
+        logging.getLogger("zkats.server").error(
+            "internal error on %s %s", request.method, request.url.path, exc_info=err
+        )
+        return _error(500, "internal error")  # a bug: logged, never echoed
 
     def _operator(request):
         token = bearer(request.headers.get("authorization"))
@@ -254,22 +259,22 @@ def create_app(venue_dir, db=None, max_body=DEFAULT_MAX_BODY, state=None):
 
     @app.get(f"{API}/batches", tags=["ledger"])
     def list_batches(after: int = 0, limit: int = 100):
-        return {"batches": reads.batches(st.ledger, _q("after", after), _q("limit", limit, 1))}
+        return {"batches": st.ledger.batches_page(_q("after", after), _q("limit", limit, 1))}
 
     @app.get(f"{API}/batches/latest", tags=["ledger"])
     def latest(limit: int = 20):
-        return {"batches": reads.latest_batches(st.ledger, _q("limit", limit, 1))}
+        return {"batches": st.ledger.latest_batches(_q("limit", limit, 1))}
 
     @app.get(f"{API}/batches/{{batch_id}}", tags=["ledger"], responses=schema.ERRORS)
     def get_batch(batch_id: int):
-        b = reads.batch(st.ledger, _q("batch_id", batch_id))
+        b = st.ledger.batch_detail(_q("batch_id", batch_id))
         if b is None:
             raise HttpError(404, f"batch {batch_id} is unknown")
         return b
 
     @app.get(f"{API}/roots", tags=["ledger"])
     def list_roots(after: int = -1, limit: int = 100):
-        return {"roots": reads.roots(st.ledger, _q("after", after, -1), _q("limit", limit, 1))}
+        return {"roots": st.ledger.roots_page(_q("after", after, -1), _q("limit", limit, 1))}
 
     @app.get(f"{API}/roots/current", tags=["ledger"])
     def current_root():
@@ -278,23 +283,23 @@ def create_app(venue_dir, db=None, max_body=DEFAULT_MAX_BODY, state=None):
 
     @app.get(f"{API}/roots/{{root}}", tags=["ledger"], responses=schema.ERRORS)
     def root_status(root: str):
-        return reads.root_status(st.ledger, _decimal(root, "root"))
+        return st.ledger.root_status(_decimal(root, "root"))
 
     @app.get(f"{API}/nullifiers/{{nullifier}}", tags=["ledger"], responses=schema.ERRORS)
     def nullifier_status(nullifier: str):
-        return reads.nullifier(st.ledger, _decimal(nullifier, "nullifier"))
+        return st.ledger.nullifier_status(_decimal(nullifier, "nullifier"))
 
     @app.get(f"{API}/notes", tags=["ledger"])
     def list_notes(after: int = -1, limit: int = 100):
         led = st.ledger
         return {
-            "notes": reads.notes(led, _q("after", after, -1), _q("limit", limit, 1)),
+            "notes": led.notes_page(_q("after", after, -1), _q("limit", limit, 1)),
             "n_leaves": led.n_leaves(),
         }
 
     @app.get(f"{API}/notes/{{commitment}}", tags=["ledger"], responses=schema.ERRORS)
     def get_note(commitment: str):
-        n = reads.note(st.ledger, _decimal(commitment, "commitment"))
+        n = st.ledger.note_info(_decimal(commitment, "commitment"))
         if n is None:
             raise HttpError(404, f"note {commitment[:16]} is not in the ledger")
         return n
@@ -303,7 +308,7 @@ def create_app(venue_dir, db=None, max_body=DEFAULT_MAX_BODY, state=None):
     def merkle_path(leaf_index: int):
         led = st.ledger
         _q("leaf_index", leaf_index)
-        with reads.snapshot(led):
+        with led.read():
             n = led.n_leaves()
             if leaf_index >= n:
                 raise HttpError(404, f"leaf index {leaf_index} not in the tree ({n} leaves)")
@@ -320,7 +325,7 @@ def create_app(venue_dir, db=None, max_body=DEFAULT_MAX_BODY, state=None):
     def list_epochs():
         meta = st.meta.get().get("epochs", {})
         out = []
-        for e in reads.epochs(st.ledger):
+        for e in st.ledger.epochs():
             m = meta.get(str(e["epoch_id"]), {})
             e["marks"] = m.get("marks", {})
             e["entries"] = m.get("entries", [])
@@ -331,12 +336,12 @@ def create_app(venue_dir, db=None, max_body=DEFAULT_MAX_BODY, state=None):
     def open_orders(after: str = "", limit: int = 100):
         if len(after) > 200:
             raise HttpError(400, "after: too long")
-        return {"orders": reads.open_orders(st.ledger, after, _q("limit", limit, 1))}
+        return {"orders": st.ledger.open_orders_page(after, _q("limit", limit, 1))}
 
     @app.get(f"{API}/liquidatable", tags=["ledger"])
     def liquidatable(epoch: int = -1, pending: bool = False):
         eid = None if epoch == -1 else _q("epoch", epoch)
-        return {"liquidatable": reads.liquidatable(st.ledger, eid, pending)}
+        return {"liquidatable": st.ledger.liquidatable_rows(eid, pending)}
 
     @app.get(f"{API}/keys/{{circuit}}/{{kind}}", tags=["venue"], responses=schema.ERRORS)
     def key_file(circuit: str, kind: str):

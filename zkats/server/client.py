@@ -299,16 +299,20 @@ class RemoteVenue(workflow.Venue):
 
     def __init__(self, url, progress=None, token=None, client=None):
         self.client = client or Client(url, token=token)
-        self.progress = progress
-        self._svc = None
-        self._zkeys = {}
-        self.dir = _cache_dir(self.client.url)
+        cache = _cache_dir(self.client.url)
         self._remote_ledger = RemoteLedger(self.client)
         self._checked_keys = set()
+        self.refresh(cache)
+        # the local cache is a venue directory (public metadata + fetched keys),
+        # so everything Venue sets up applies here too
+        super().__init__(cache, progress=progress)
         self.refresh()
 
-    def refresh(self):
+    def refresh(self, cache=None):
         info = self.client.venue()
+        if cache is not None:
+            cache.mkdir(parents=True, exist_ok=True)
+            workflow.write_public(cache / "venue.json", {"kind": "zkats-venue", **info})
         self.meta = {
             "kind": "zkats-venue",
             "version": info.get("version", 1),

@@ -64,7 +64,12 @@ class _Meta:
         stamp = (st.st_mtime_ns, st.st_size)
         with self._lock:
             if stamp != self._stamp:
-                self._meta = workflow.read_json(self.path, "zkats-venue")
+                try:
+                    self._meta = workflow.read_json(self.path, "zkats-venue")
+                except InputError:
+                    if self._meta is None:
+                        raise
+                    return self._meta  # caught mid-rewrite: the previous version
                 self._stamp = stamp
             return self._meta
 
@@ -101,8 +106,10 @@ class ServedVenue:
         svc = getattr(self._local, "svc", None)
         if svc is not None and _broken(svc.ledger.conn):
             # the database went away (PostgreSQL restarted): reconnect
+            self._local.svc = None
             with self._all_lock:
-                self._all.remove(svc)
+                if svc in self._all:
+                    self._all.remove(svc)
             try:
                 svc.close()
             except Exception:

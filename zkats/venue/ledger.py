@@ -1,6 +1,11 @@
-"""The settlement ledger: one SQLite file (standard library ``sqlite3``).
+"""The settlement ledger: one SQLite file (standard library ``sqlite3``), or
+a PostgreSQL database (``psycopg``; ``postgresql://`` URLs) that several
+``zkats serve`` processes share.  Both have the same schema and migrations;
+every statement is written once (see "the two databases behind one
+connection API" below for placeholders, transactions and the advisory lock
+that serialises PostgreSQL writers, and why it is not SERIALIZABLE).
 
-Durability and isolation come from SQLite itself:
+Durability and isolation come from the database itself (for SQLite):
 
 * WAL journal (``journal_mode=WAL``) with ``synchronous=FULL``: a commit is
   on disk (WAL fsynced) before :meth:`Ledger.write` returns; a process killed
@@ -59,6 +64,8 @@ from . import merkle_store
 #: default depth of the note tree: the circuits' ``units.TREE_DEPTH`` (2^16 notes)
 DEFAULT_DEPTH = 16
 DEFAULT_BUSY_TIMEOUT = 60.0
+#: the largest page a paged read returns
+MAX_PAGE = 1000
 
 
 # --------------------------------------------------------------------------
@@ -68,10 +75,11 @@ DEFAULT_BUSY_TIMEOUT = 60.0
 
 def _script(conn, sql):
     """Run ``;``-separated DDL inside the current transaction (executescript
-    would COMMIT first).  The DDL here has no ``;`` inside literals."""
+    would COMMIT first).  The DDL here has no ``;`` inside literals; it is
+    written once, in SQLite's dialect (:func:`ddl` rewrites it for PostgreSQL)."""
     for stmt in sql.split(";"):
         if stmt.strip():
-            conn.execute(stmt)
+            conn.execute(ddl(stmt, getattr(conn, "dialect", "sqlite")))
 
 
 def _m1_core(conn):
@@ -239,26 +247,23 @@ SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
 def schema_version(conn):
-    """The version recorded in the file (0 for an empty file)."""
-    row = conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
-    ).fetchone()
-    if row is None:
+    """The version recorded in the database (0 for an empty one)."""
+    if not conn.table_exists("schema_version"):
         return 0
     row = conn.execute("SELECT version FROM schema_version").fetchone()
     return row[0] if row else 0
 
 
 def migrate(conn, target=SCHEMA_VERSION):
-    """Bring the file to ``target``, one transaction per step.
+    """Bring the database to ``target``, one transaction per step.
 
-    Safe against several processes opening a fresh file at once: each step
-    re-reads the version after taking the write lock.
+    Safe against several processes opening a fresh database at once: each
+    step re-reads the version after taking the write lock.
     """
     for version, step in MIGRATIONS:
         if version > target:
             break
-        conn.execute("BEGIN IMMEDIATE")
+        conn.begin_write()
         try:
             current = schema_version(conn)
             if current > SCHEMA_VERSION:
@@ -272,31 +277,221 @@ def migrate(conn, target=SCHEMA_VERSION):
                     conn.execute("INSERT INTO schema_version VALUES (0)")
                 step(conn)
                 conn.execute("UPDATE schema_version SET version = ?", (version,))
-            conn.execute("COMMIT")
+            conn.commit()
         except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            conn.rollback()
             raise
 
 
-def connect(path, busy_timeout=DEFAULT_BUSY_TIMEOUT):
-    """Open ``path`` with the ledger's pragmas (WAL, synchronous=FULL)."""
-    try:
-        conn = sqlite3.connect(str(path), timeout=busy_timeout, isolation_level=None)
-    except sqlite3.Error as err:
-        raise LedgerError(f"{path}: cannot open ledger ({err})") from None
-    try:
-        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-    except sqlite3.DatabaseError as err:
-        conn.close()
-        raise LedgerError(f"{path}: not a usable ledger database ({err})") from None
-    if mode.lower() != "wal":
-        raise LedgerError(f"{path}: cannot switch the ledger to WAL mode (got {mode})")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA foreign_keys = ON")
-    return conn
+# --------------------------------------------------------------------------
+# the two databases behind one connection API
+# --------------------------------------------------------------------------
+#
+# * SQLite (standard library sqlite3, the embedded default): a file; WAL
+#   journal with synchronous=FULL; a write transaction is BEGIN IMMEDIATE,
+#   which takes the database's single write lock up front.
+# * PostgreSQL (psycopg 3; several `zkats serve` processes on one database):
+#   a postgresql:// URL; a write transaction is BEGIN (READ COMMITTED)
+#   followed by pg_advisory_xact_lock(LEDGER_LOCK).
+#
+# Why an advisory lock and not SERIALIZABLE: a batch's checks (nullifiers
+# unspent, roots known, orders open, escrow balances, liquidation status)
+# and its writes (the tree append rewrites the nodes on the right edge of the
+# tree; the next batch id and root sequence) need one order of batches.
+# Under SERIALIZABLE every pair of concurrent batches conflicts anyway (the
+# tree append), so one of them would fail at COMMIT and have to be retried
+# whole.  The transaction-scoped advisory lock serialises the writers exactly
+# like SQLite's write lock: proofs are verified before the lock is taken (in
+# parallel, across servers), then the checks are repeated and the writes made
+# under it.  READ COMMITTED matters: each statement after the lock sees every
+# batch committed before the lock was granted (a REPEATABLE READ snapshot
+# would be taken before the lock wait and miss them).  COMMIT, ROLLBACK or
+# the death of the client releases the lock: a killed server never leaves the
+# ledger locked.  Uniqueness (nullifiers, note commitments, leaf indices,
+# consumed orders) is also declared in the schema, as a backstop.
+#
+# SQL is written once with ``?`` placeholders (``%s`` for psycopg; the
+# ledger's SQL has no ``?`` or ``%`` inside literals) and DDL in SQLite's
+# dialect (``ddl`` rewrites it).
+
+#: the key of the ledger's PostgreSQL advisory lock ("zkats" in ASCII)
+LEDGER_LOCK = 0x7A6B617473
+
+
+def is_url(target):
+    """True for a PostgreSQL URL (anything else is a SQLite path)."""
+    return str(target).startswith(("postgresql://", "postgres://"))
+
+
+def redact(target):
+    """``target`` without a password (for messages)."""
+    import re
+
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", str(target))
+
+
+def ddl(sql, dialect):
+    """DDL written for SQLite, in ``dialect``."""
+    import re
+
+    if dialect == "sqlite":
+        return sql
+    sql = re.sub(r"\)\s*WITHOUT ROWID", ")", sql)
+    sql = re.sub(r"\b(\w+)\s+INTEGER PRIMARY KEY\b", r"\1 BIGSERIAL PRIMARY KEY", sql)
+    return re.sub(r"\bINTEGER\b", "BIGINT", sql)
+
+
+def _first_line(err):
+    text = str(err).strip()
+    return text.splitlines()[0][:200] if text else type(err).__name__
+
+
+class SqliteConnection:
+    """sqlite3 with the ledger's pragmas; anything else is the sqlite3 connection's."""
+
+    dialect = "sqlite"
+    errors = (sqlite3.Error,)
+    integrity_errors = (sqlite3.IntegrityError,)
+
+    def __init__(self, path, busy_timeout=DEFAULT_BUSY_TIMEOUT):
+        self.path = str(path)
+        try:
+            conn = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None)
+        except sqlite3.Error as err:
+            raise LedgerError(f"{path}: cannot open ledger ({err})") from None
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as err:
+            conn.close()
+            raise LedgerError(f"{path}: not a usable ledger database ({err})") from None
+        if mode.lower() != "wal":
+            conn.close()
+            raise LedgerError(f"{path}: cannot switch the ledger to WAL mode (got {mode})")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        self.raw = conn
+
+    def __getattr__(self, name):
+        return getattr(self.raw, name)
+
+    def execute(self, sql, args=()):
+        return self.raw.execute(sql, args)
+
+    def executemany(self, sql, rows):
+        return self.raw.executemany(sql, rows)
+
+    @property
+    def in_transaction(self):
+        return self.raw.in_transaction
+
+    def begin_write(self):
+        try:
+            self.raw.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as err:
+            raise LedgerError(f"{self.path}: ledger is busy ({err})") from None
+
+    def begin_read(self):
+        self.raw.execute("BEGIN")
+
+    def commit(self):
+        self.raw.execute("COMMIT")
+
+    def rollback(self):
+        if self.raw.in_transaction:
+            self.raw.execute("ROLLBACK")
+
+    def table_exists(self, name):
+        row = self.raw.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchone()
+        return row is not None
+
+    def close(self):
+        self.raw.close()
+
+
+class PgConnection:
+    """A psycopg 3 connection (autocommit; transactions are explicit) with the
+    subset of the sqlite3 API the ledger uses.  A lost connection raises
+    :class:`LedgerError` saying nothing was applied (the server rolled back)."""
+
+    dialect = "postgresql"
+
+    def __init__(self, url, connect_timeout=10):
+        try:
+            import psycopg
+        except ImportError:
+            raise LedgerError(
+                "PostgreSQL ledgers need psycopg (pip install 'zkats[server]')"
+            ) from None
+        self._pg = psycopg
+        self.path = redact(url)
+        try:
+            self.raw = psycopg.connect(url, autocommit=True, connect_timeout=connect_timeout)
+        except psycopg.Error as err:
+            raise LedgerError(
+                f"{self.path}: database is unavailable ({_first_line(err)})"
+            ) from None
+        self.errors = (psycopg.Error,)
+        self.integrity_errors = (psycopg.IntegrityError,)
+
+    def _run(self, fn, sql, *args):
+        if sql.startswith("INSERT OR IGNORE INTO"):
+            sql = "INSERT INTO" + sql[len("INSERT OR IGNORE INTO") :] + " ON CONFLICT DO NOTHING"
+        try:
+            return fn(sql.replace("?", "%s"), *args)
+        except (self._pg.OperationalError, self._pg.InterfaceError) as err:
+            if self.raw.broken or self.raw.closed:
+                raise LedgerError(
+                    f"{self.path}: database is unavailable ({_first_line(err)}); "
+                    f"nothing was applied"
+                ) from None
+            raise
+
+    def execute(self, sql, args=()):
+        return self._run(self.raw.execute, sql, tuple(args) if args else None)
+
+    def executemany(self, sql, rows):
+        rows = list(rows)
+        if rows:
+            with self.raw.cursor() as cur:
+                self._run(cur.executemany, sql, rows)
+
+    @property
+    def in_transaction(self):
+        from psycopg.pq import TransactionStatus
+
+        return self.raw.info.transaction_status != TransactionStatus.IDLE
+
+    def begin_write(self):
+        self.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+        self.execute("SELECT pg_advisory_xact_lock(?)", (LEDGER_LOCK,))
+
+    def begin_read(self):
+        self.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+
+    def commit(self):
+        self.execute("COMMIT")
+
+    def rollback(self):
+        if not (self.raw.broken or self.raw.closed) and self.in_transaction:
+            self.execute("ROLLBACK")
+
+    def table_exists(self, name):
+        return self.execute("SELECT to_regclass(?)", (name,)).fetchone()[0] is not None
+
+    def close(self):
+        self.raw.close()
+
+
+def connect(target, busy_timeout=DEFAULT_BUSY_TIMEOUT):
+    """Open a ledger database: a SQLite path (WAL, synchronous=FULL) or a
+    ``postgresql://`` URL."""
+    if is_url(target):
+        return PgConnection(str(target))
+    return SqliteConnection(target, busy_timeout)
 
 
 class Ledger:
@@ -308,8 +503,8 @@ class Ledger:
     """
 
     def __init__(self, path, depth=None, hash2=None, busy_timeout=DEFAULT_BUSY_TIMEOUT):
-        self.path = str(path)
-        self.conn = connect(self.path, busy_timeout)
+        self.conn = connect(str(path), busy_timeout)
+        self.path = self.conn.path  # (a URL without its password)
         try:
             version = schema_version(self.conn)
             if version > SCHEMA_VERSION:
@@ -361,24 +556,31 @@ class Ledger:
 
     @contextmanager
     def write(self):
-        """``BEGIN IMMEDIATE`` ... ``COMMIT``; ``ROLLBACK`` on any exception."""
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as err:
-            raise LedgerError(f"{self.path}: ledger is busy ({err})") from None
+        """A write transaction (SQLite ``BEGIN IMMEDIATE``; PostgreSQL ``BEGIN``
+        + the ledger's advisory lock) ... ``COMMIT``; ``ROLLBACK`` on any exception."""
+        self.conn.begin_write()
         try:
             yield self.conn
         except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            self.conn.rollback()
             raise
         else:
             try:
-                self.conn.execute("COMMIT")
-            except sqlite3.Error as err:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                raise LedgerError(f"{self.path}: commit failed ({err})") from None
+                self.conn.commit()
+            except self.conn.errors as err:
+                self.conn.rollback()
+                raise LedgerError(
+                    f"{self.path}: commit failed ({_first_line(err)}); nothing was applied"
+                ) from None
+
+    @contextmanager
+    def read(self):
+        """Reads inside see one state of the ledger (a read transaction)."""
+        self.conn.begin_read()
+        try:
+            yield self
+        finally:
+            self.conn.rollback()
 
     # -- reads (valid inside or outside a transaction) ----------------------
 
@@ -725,18 +927,173 @@ class Ledger:
 
     # -- maintenance ---------------------------------------------------------
 
+    def _sqlite_only(self, what):
+        if self.conn.dialect != "sqlite":
+            raise LedgerError(f"{self.path}: {what} is for SQLite ledgers")
+
     def checkpoint(self):
         """Fold the WAL into the main file and truncate it (for byte comparisons)."""
+        self._sqlite_only("checkpoint")
         busy, _, _ = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         if busy:
             raise LedgerError(f"{self.path}: checkpoint blocked by another connection")
 
     def integrity_check(self):
+        self._sqlite_only("integrity_check")
         return [r[0] for r in self.conn.execute("PRAGMA integrity_check")]
 
     def dump(self):
         """The whole database as SQL text (stable order), for comparisons."""
+        self._sqlite_only("dump")
         return "\n".join(self.conn.iterdump())
+
+    # -- public reads for the service's API (JSON-able, paged) --------------
+
+    @staticmethod
+    def _page_size(limit):
+        return max(1, min(int(limit), MAX_PAGE))
+
+    def batches_page(self, after=0, limit=100):
+        rows = self.conn.execute(
+            "SELECT b.batch_id, b.digest, b.n_items, b.applied_at, r.root, r.n_leaves "
+            "FROM batches b JOIN roots r ON r.seq = b.root_seq "
+            "WHERE b.batch_id > ? ORDER BY b.batch_id LIMIT ?",
+            (int(after), self._page_size(limit)),
+        ).fetchall()
+        return [self._batch_row(r) for r in rows]
+
+    def latest_batches(self, limit=20):
+        rows = self.conn.execute(
+            "SELECT b.batch_id, b.digest, b.n_items, b.applied_at, r.root, r.n_leaves "
+            "FROM batches b JOIN roots r ON r.seq = b.root_seq "
+            "ORDER BY b.batch_id DESC LIMIT ?",
+            (self._page_size(limit),),
+        ).fetchall()
+        return [self._batch_row(r) for r in rows]
+
+    def batch_detail(self, batch_id):
+        row = self.conn.execute(
+            "SELECT b.batch_id, b.digest, b.n_items, b.applied_at, r.root, r.n_leaves "
+            "FROM batches b JOIN roots r ON r.seq = b.root_seq WHERE b.batch_id = ?",
+            (int(batch_id),),
+        ).fetchone()
+        if row is None:
+            return None
+        out = self._batch_row(row)
+        c = self.conn
+        out["nullifiers"] = [
+            n
+            for (n,) in c.execute(
+                "SELECT nullifier FROM nullifiers WHERE batch_id = ? "
+                "ORDER BY item_index, nullifier",
+                (int(batch_id),),
+            )
+        ]
+        out["notes"] = [
+            {"leaf_index": i, "commitment": cm}
+            for i, cm in c.execute(
+                "SELECT leaf_index, commitment FROM notes WHERE batch_id = ? ORDER BY leaf_index",
+                (int(batch_id),),
+            )
+        ]
+        out["trades"] = c.execute(
+            "SELECT COUNT(*) FROM trades WHERE batch_id = ?", (int(batch_id),)
+        ).fetchone()[0]
+        return out
+
+    @staticmethod
+    def _batch_row(r):
+        return {
+            "batch_id": r[0],
+            "digest": r[1],
+            "n_items": r[2],
+            "applied_at": r[3],
+            "root": r[4],
+            "n_leaves": r[5],
+        }
+
+    def roots_page(self, after_seq=-1, limit=100):
+        return [
+            {"seq": s, "root": root, "n_leaves": n, "batch_id": b}
+            for s, root, n, b in self.conn.execute(
+                "SELECT seq, root, n_leaves, batch_id FROM roots WHERE seq > ? "
+                "ORDER BY seq LIMIT ?",
+                (int(after_seq), self._page_size(limit)),
+            )
+        ]
+
+    def root_status(self, root):
+        row = self.conn.execute(
+            "SELECT seq, n_leaves, batch_id FROM roots WHERE root = ? ORDER BY seq LIMIT 1",
+            (str(root),),
+        ).fetchone()
+        if row is None:
+            return {"root": str(root), "known": False}
+        return {
+            "root": str(root),
+            "known": True,
+            "seq": row[0],
+            "n_leaves": row[1],
+            "batch_id": row[2],
+        }
+
+    def nullifier_status(self, value):
+        row = self.conn.execute(
+            "SELECT batch_id, item_index FROM nullifiers WHERE nullifier = ?", (str(value),)
+        ).fetchone()
+        if row is None:
+            return {"nullifier": str(value), "spent": False}
+        return {"nullifier": str(value), "spent": True, "batch_id": row[0], "item_index": row[1]}
+
+    def notes_page(self, after=-1, limit=100):
+        """Notes with leaf index > ``after`` (wallet sync)."""
+        return [
+            {"leaf_index": i, "commitment": cm, "batch_id": b}
+            for i, cm, b in self.conn.execute(
+                "SELECT leaf_index, commitment, batch_id FROM notes WHERE leaf_index > ? "
+                "ORDER BY leaf_index LIMIT ?",
+                (int(after), self._page_size(limit)),
+            )
+        ]
+
+    def note_info(self, commitment):
+        row = self.conn.execute(
+            "SELECT leaf_index, batch_id FROM notes WHERE commitment = ?", (str(commitment),)
+        ).fetchone()
+        if row is None:
+            return None
+        return {"commitment": str(commitment), "leaf_index": row[0], "batch_id": row[1]}
+
+    def epochs(self):
+        return [
+            {
+                "epoch_id": e,
+                "data_hash": h,
+                "published_at": p,
+                "deadline": d,
+                "closed_at": c,
+            }
+            for e, h, p, d, c in self.conn.execute(
+                "SELECT epoch_id, data_hash, published_at, deadline, closed_at FROM oracle_epochs "
+                "ORDER BY epoch_id"
+            )
+        ]
+
+    def open_orders_page(self, after="", limit=100):
+        return [
+            {"order": pt.split(","), "source": src, "batch_id": b}
+            for pt, src, b in self.conn.execute(
+                "SELECT order_point, source, batch_id FROM open_orders WHERE order_point > ? "
+                "ORDER BY order_point LIMIT ?",
+                (str(after), self._page_size(limit)),
+            )
+        ]
+
+    def liquidatable_rows(self, epoch_id=None, pending_only=False):
+        return [
+            {"epoch_id": e, "account": a, "reason": r, "liquidated_batch": b}
+            for e, a, r, b in self.liquidatable(epoch_id, pending_only)
+        ]
 
 
 def point_key(point):

@@ -48,8 +48,8 @@ async function refresh() {
       ["accounts", summary.accounts], ["trades", summary.trades],
       ["open orders", summary.open_orders], ["oracle epochs", summary.epochs],
       ["pending liquidations", summary.liquidatable_pending]];
-    for (const k of ["fees", "insurance"]) {
-      if (summary[k] !== undefined) shown.push([k, JSON.stringify(summary[k])]);
+    for (const [name, bal] of Object.entries(summary.funds || {})) {
+      shown.push([name + " fund", String(bal)]);  // fee account, insurance fund
     }
     dl.replaceChildren(...shown.flatMap(([k, v, mono]) => {
       const dt = document.createElement("dt");

@@ -382,7 +382,7 @@ def ledger_snapshot(url):
 
 def root_of_leaves(leaves, depth=16):
     """The Poseidon Merkle root of ``leaves`` (left to right), recomputed from scratch."""
-    from zkats.venue.fast_hash import hash2
+    from zkats.domain.fast_hash import hash2
     from zkats.venue.merkle_store import zero_hashes
 
     zeros = zero_hashes(depth, hash2)

@@ -16,7 +16,7 @@ from _server_util import ROOT, Server, token
 from zkats.errors import LedgerError
 from zkats.server.agent import AgentState, LiquidationAgent
 from zkats.server.client import RemoteVenue
-from zkats.venue import orders
+from zkats.domain import orders
 from zkats.venue.workflow import Venue, Wallet, check_healthy
 
 

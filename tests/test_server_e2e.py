@@ -13,10 +13,10 @@ import sys
 import pytest
 
 from _server_util import ROOT, Server, token
+from zkats.domain import orders
 from zkats.errors import LedgerError
 from zkats.server.agent import AgentState, LiquidationAgent
 from zkats.server.client import RemoteVenue
-from zkats.domain import orders
 from zkats.venue.workflow import Venue, Wallet, check_healthy
 
 

@@ -11,7 +11,9 @@ import pytest
 from _chain_world import build_world, nullifiers, state, trade_struct
 from zkats.chain.escrow import FORCE_TIMEOUT, one
 from zkats.chain.evm import ChainError
+from zkats.domain import units
 from zkats.field import R
+from zkats.gadgets.merkle import MerkleTree
 
 pytestmark = pytest.mark.peers
 
@@ -55,7 +57,12 @@ def test_life_cycle(w):
     print(f"deposit gas: {rc.gasUsed}")
     assert esc.balance(esc.contract.address) == 5_000_000
     assert esc.balance(w.alice) == esc.balance(w.bob) == 0
-    assert esc.last_root() == w.roots["deposited"] == rep.sc.root
+    # the scenario's tree of alice's and bob's notes (its third leaf, carol's
+    # liquidatable note, is only for the liquidation example)
+    two = MerkleTree(units.TREE_DEPTH)
+    for name in ("alice", "bob"):
+        two.append(rep.sc.notes[name][1].commitment())
+    assert esc.last_root() == w.roots["deposited"] == two.root
     # the scenario's trade
     rc = esc.settle([trade_struct(w)])
     print(f"one-trade settlement gas: {rc.gasUsed}")
@@ -98,6 +105,7 @@ def test_deposit_rejections(w):
     wp, wpub = w.withdraw_alice
     forged = list(wpub[:6])
     forged[0] = w.roots["empty"]
+    forged[4] = pub[4]  # the asset: so that only the proof can refuse it
     rejected(w, "invalid deposit proof", lambda: esc.deposit(wp, forged, sender=w.alice))
     # the right proof with a changed amount
     more = list(pub)
@@ -111,7 +119,7 @@ def test_trade_rejections(w):
     t = trade_struct(w)
 
     def with_pub(slot, i, v):
-        x = [list(p) if isinstance(p, list) and len(p) in (9, 18) else p for p in t]
+        x = [list(p) if isinstance(p, list) and len(p) in (10, 18) else p for p in t]
         x[slot][i] = v
         return tuple(x)
 
@@ -145,17 +153,17 @@ def test_withdraw_rejections(w):
     at(w, "traded")
     esc = w.esc
     proof, pub = w.withdraw_alice
-    bad = list(pub)
-    bad[6] = 1 << 160
+    bad = list(pub)  # withdraw: root, nullifier, commitment, asset, amount, recipient, epoch
+    bad[5] = 1 << 160
     rejected(w, "recipient is not an address", lambda: esc.settle([], [(one(proof, bad))]))
     redirected = list(pub)
-    redirected[6] = int(w.alice, 16)
+    redirected[5] = int(w.alice, 16)
     rejected(w, "invalid withdraw proof", lambda: esc.settle([], [one(proof, redirected)]))
     more = list(pub)
-    more[5] += 1
+    more[4] += 1
     rejected(w, "invalid withdraw proof", lambda: esc.settle([], [one(proof, more)]))
     big = list(pub)
-    big[8] += R
+    big[7] += R
     rejected(w, "public input >= r", lambda: esc.settle([], [one(proof, big)]))
     # forced exit without a request, or before the timeout
     rejected(

@@ -378,15 +378,19 @@ def test_venue_operator_commands_on_the_pool(ray_local, tmp_path):
         "--cluster",
         address,
     )
+    # the mark falls: a (long 3 on 50,000) fails maintenance margin
+    ok("oracle", "publish", "-V", v, "--mark", "BTC-PERP=44000", "-q")
     ok("venue", "advance-clock", "-V", v, 4000)
     pending = len(json.loads(ok("oracle", "close", "-V", v, "--json").stdout)["liquidatable"])
     assert pending >= 1  # neither account proved its health
+    # the risk engine proves with a's liquidation capability
+    ok("keys", "export", tmp_path / "a.wallet", "--liquidation", "-o", tmp_path / "a.cap")
     ok(
         "liquidate",
         "-V",
         v,
-        "-w",
-        tmp_path / "a.wallet",
+        "-c",
+        tmp_path / "a.cap",
         "-o",
         tmp_path / "l.json",
         "--settle",

@@ -9,6 +9,8 @@ None of it is used by the library.
 
 import hashlib
 
+from zkats.circuits.liquidate import taken_signals
+from zkats.domain import units
 from zkats.domain.oracle_key import OracleKey
 from zkats.field import R
 from zkats.groth16.data_structures import Proof
@@ -201,13 +203,21 @@ def health(account, epoch=EPOCH1, epoch_id=1, root=None, nullifier=None):
     )
 
 
-def liquidate(nullifier, commitment, account, epoch=EPOCH1, epoch_id=1, root=None, penalty=0):
+# a liquidation whose positions were all zero: nothing for the backstop
+_NOTHING_TAKEN = [v for vec in taken_signals([(0, 0, 0)] * units.N_SLOTS).values() for v in vec]
+
+
+def liquidate(
+    nullifier, commitment, account, epoch=EPOCH1, epoch_id=1, root=None, penalty=0, shortfall=0
+):
     root = GENESIS if root is None else root
     return B.Item(
         "liquidate",
         {
             "liquidate": _bundle(
-                "liquidate", [root, nullifier, commitment, account, epoch_id, epoch, penalty]
+                "liquidate",
+                [root, nullifier, commitment, account, epoch_id, epoch, penalty, shortfall]
+                + _NOTHING_TAKEN,
             )
         },
     )

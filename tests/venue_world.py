@@ -15,7 +15,7 @@ from zkats.circuits import deposit, liquidate, match, transition, withdraw
 from zkats.circuits._spend import Spend
 from zkats.domain import instruments, keys, margin, notes, oracle, orders, units
 from zkats.venue import batch as B
-from zkats.venue.rules import FEE_FUND, INSURANCE_FUND
+from zkats.venue.rules import FEE_FUND, INSURANCE_FUND, fund_equity
 from zkats.venue.settlement import SettlementService
 
 G = units.GREEK_SCALE
@@ -156,7 +156,10 @@ class World:
         return n is None or margin.meets(n, self.epoch, maintenance=True)
 
     def conserved(self):
-        """(sum of equity + fee account + insurance fund, escrow): equal always."""
+        """(sum of equity + fee account + insurance fund, escrow): equal always.
+        Funds count at their equity: the insurance fund's backstop positions
+        are valued at the mark like a note's."""
         total = sum(self.equity(n) for n in self.accounts)
-        total += self.led.fund_balance(FEE_FUND) + self.led.fund_balance(INSURANCE_FUND)
+        total += fund_equity(self.led, FEE_FUND, self.epoch)
+        total += fund_equity(self.led, INSURANCE_FUND, self.epoch)
         return total, self.led.escrow_balance(deposit.ASSET)

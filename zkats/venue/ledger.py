@@ -45,6 +45,9 @@ health_proofs      (epoch, account) proved healthy, with batch and time
 liquidatable       (epoch, account) that missed the deadline; liquidated_batch
 funds              the venue's public balances: ``fee`` and ``insurance``
 fund_moves         every change to a fund, with its batch and item (or operation)
+fund_positions     the backstop's public positions (the insurance fund takes
+                   over what liquidations close): fund, instrument, signed
+                   position and cost (decimal text)
 =================  ===========================================================
 
 Every SQL statement of the venue is in this module: the settlement service
@@ -243,6 +246,22 @@ def _m6_oracle_signatures(conn):
     _script(conn, "ALTER TABLE oracle_epochs ADD COLUMN signature TEXT")
 
 
+def _m7_fund_positions(conn):
+    """The insurance fund's public positions, taken over from liquidations."""
+    _script(
+        conn,
+        """
+    CREATE TABLE fund_positions (
+        name       TEXT NOT NULL,
+        instrument TEXT NOT NULL,
+        position   TEXT NOT NULL,
+        cost       TEXT NOT NULL,
+        PRIMARY KEY (name, instrument)
+    ) WITHOUT ROWID
+    """,
+    )
+
+
 MIGRATIONS = [
     (1, _m1_core),
     (2, _m2_venue),
@@ -250,6 +269,7 @@ MIGRATIONS = [
     (4, _m4_open_orders),
     (5, _m5_funds),
     (6, _m6_oracle_signatures),
+    (7, _m7_fund_positions),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -767,6 +787,15 @@ class Ledger:
         row = self._one("SELECT balance FROM funds WHERE name = ?", (str(name),))
         return 0 if row is None else int(row[0])
 
+    def fund_positions(self, name):
+        """``{instrument: (position, cost)}`` of fund ``name``'s open positions."""
+        rows = self.conn.execute(
+            "SELECT instrument, position, cost FROM fund_positions WHERE name = ? "
+            "ORDER BY instrument",
+            (str(name),),
+        ).fetchall()
+        return {int(i): (int(p), int(c)) for i, p, c in rows}
+
     def batch_count(self):
         return self._one("SELECT COUNT(*) FROM batches")[0]
 
@@ -790,6 +819,13 @@ class Ledger:
             },
             "epochs": c.execute("SELECT COUNT(*) FROM oracle_epochs").fetchone()[0],
             "funds": {n: b for n, b in c.execute("SELECT name, balance FROM funds ORDER BY name")},
+            "fund_positions": [
+                {"fund": n, "instrument": i, "position": p, "cost": k}
+                for n, i, p, k in c.execute(
+                    "SELECT name, instrument, position, cost FROM fund_positions "
+                    "ORDER BY name, instrument"
+                )
+            ],
             "liquidatable_pending": c.execute(
                 "SELECT COUNT(*) FROM liquidatable WHERE liquidated_batch IS NULL"
             ).fetchone()[0],
@@ -883,6 +919,18 @@ class Ledger:
             "INSERT INTO fund_moves(batch_id, item_index, name, delta, note) "
             "VALUES (?, ?, ?, ?, ?)",
             (batch_id, item_index, str(name), str(int(delta)), note),
+        )
+
+    def move_fund_position(self, name, instrument, size, notional):
+        """Fund ``name`` takes over ``size`` lots of ``instrument`` at a cost of
+        ``notional`` (both signed); a position back at 0 keeps its cost
+        (realised profit or loss of the fund, valued like a note's slot)."""
+        pos, cost = self.fund_positions(name).get(int(instrument), (0, 0))
+        self.conn.execute(
+            "INSERT INTO fund_positions(name, instrument, position, cost) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(name, instrument) DO UPDATE SET position = excluded.position, "
+            "cost = excluded.cost",
+            (str(name), str(int(instrument)), str(pos + int(size)), str(cost + int(notional))),
         )
 
     def register_account(self, account, batch_id):

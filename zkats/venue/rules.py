@@ -23,7 +23,7 @@ lives there).
 from ..circuits._statement import Statement
 from ..circuits.deposit import Deposit
 from ..circuits.health import Health
-from ..circuits.liquidate import Liquidate
+from ..circuits.liquidate import Liquidate, taken_of
 from ..circuits.match import Match
 from ..circuits.order import Order
 from ..circuits.transition import Transition
@@ -38,6 +38,15 @@ CLOCK_SKEW = 60
 #: the venue's public funds
 FEE_FUND = "fee"
 INSURANCE_FUND = "insurance"
+
+
+def fund_equity(ledger, name, epoch):
+    """A fund's equity at ``epoch``'s marks: its balance plus its positions'
+    value ``position * mark - cost`` (the backstop's, like a note's slots)."""
+    total = ledger.fund_balance(name)
+    for instrument, (pos, cost) in ledger.fund_positions(name).items():
+        total += (pos * epoch.entry(instrument).mark if pos else 0) - cost
+    return total
 
 
 def short(v):
@@ -136,7 +145,8 @@ class WithdrawRule(Rule):
 
 class TradeRule(Rule):
     """A match and the two transitions applying its legs at one epoch; both
-    sides' public fees credit the fee account."""
+    sides' public fees credit the fee account (an insurance-fund deficit
+    first, :func:`fee_split`)."""
 
     kind = "trade"
     roles = {"match": Match, "leg_a": Transition, "leg_b": Transition}
@@ -165,10 +175,17 @@ class TradeRule(Rule):
         return plan.signals["leg_a"].fee + plan.signals["leg_b"].fee
 
     def check(self, plan, pending):
-        pending.fund_after(FEE_FUND, self.fees(plan))
+        to_ins, to_fee = fee_split(pending.fund_after(INSURANCE_FUND, 0), self.fees(plan))
+        pending.fund_after(INSURANCE_FUND, to_ins)
+        pending.fund_after(FEE_FUND, to_fee)
 
     def apply(self, ledger, plan, batch_id, now):
-        ledger.move_fund(batch_id, plan.index, FEE_FUND, self.fees(plan), "trading fees")
+        to_ins, to_fee = fee_split(ledger.fund_balance(INSURANCE_FUND), self.fees(plan))
+        if to_ins:
+            ledger.move_fund(
+                batch_id, plan.index, INSURANCE_FUND, to_ins, "trading fees (repay deficit)"
+            )
+        ledger.move_fund(batch_id, plan.index, FEE_FUND, to_fee, "trading fees")
         m = plan.signals["match"]
         ledger.record_trade(
             batch_id,
@@ -207,12 +224,42 @@ class HealthRule(Rule):
         ledger.record_health(batch_id, plan.index, sig.epoch_id, sig.account, now)
 
 
+def waterfall(insurance, fee, shortfall):
+    """The venue's default waterfall for a bankrupt account's ``shortfall``
+    (its negative equity at the liquidation's marks, after its own
+    collateral is gone), as CCPs cover a member's default:
+
+    1. the insurance fund, down to zero;
+    2. the fee account (the venue's own money: its revenue), down to zero;
+    3. what is left becomes a **deficit**: the insurance fund's balance goes
+       below zero.  The deficit is public and is the venue's debt to its
+       traders: while the insurance fund is negative, trading fees go to
+       it first (:func:`fee_split`) as do penalties, and no operator
+       withdrawal from either fund is allowed.  No trader's note is touched
+       (no socialised loss, no auto-deleveraging): a deficit stays the
+       venue's liability.
+
+    Returns ``(from_insurance, from_fee)``, what each fund is debited
+    (``from_insurance`` includes the deficit part)."""
+    take_fee = min(max(shortfall - max(insurance, 0), 0), max(fee, 0))
+    return shortfall - take_fee, take_fee
+
+
+def fee_split(insurance, fees):
+    """``(to_insurance, to_fee)``: trading fees repay an insurance-fund
+    deficit first (:func:`waterfall`), the rest credits the fee account."""
+    to_ins = min(fees, max(-insurance, 0))
+    return to_ins, fees - to_ins
+
+
 class LiquidateRule(Rule):
     """Only at the latest closed epoch (whose deadline has passed and been
     processed), only for an account that had no health proof by that
     deadline and none since, once; the circuit shows the note fails
     maintenance margin at that epoch's marks.  The penalty goes to the
-    insurance fund."""
+    insurance fund; a bankrupt account's public shortfall is covered by the
+    :func:`waterfall`; the closed positions become the insurance fund's
+    (the backstop takes them over at the mark)."""
 
     kind = "liquidate"
     roles = {"liquidate": Liquidate}
@@ -244,15 +291,34 @@ class LiquidateRule(Rule):
             raise LedgerError(
                 f"{w}: account {short(sig.account)} proved health after oracle epoch {eid}"
             )
-        pending.fund_after(INSURANCE_FUND, sig.penalty)
+        ins = pending.fund_after(INSURANCE_FUND, sig.penalty)
+        fee = pending.fund_after(FEE_FUND, 0)
+        from_ins, from_fee = waterfall(ins, fee, sig.shortfall)
+        pending.fund_after(INSURANCE_FUND, -from_ins)
+        pending.fund_after(FEE_FUND, -from_fee)
 
     def apply(self, ledger, plan, batch_id, now):
         sig = plan.signals["liquidate"]
         ledger.record_liquidation(batch_id, sig.epoch_id, sig.account)
+        for instrument, size, notional in taken_of(sig):
+            if size:
+                ledger.move_fund_position(INSURANCE_FUND, instrument, size, notional)
         if sig.penalty:
             ledger.move_fund(
                 batch_id, plan.index, INSURANCE_FUND, sig.penalty, "liquidation penalty"
             )
+        if sig.shortfall:
+            from_ins, from_fee = waterfall(
+                ledger.fund_balance(INSURANCE_FUND), ledger.fund_balance(FEE_FUND), sig.shortfall
+            )
+            if from_ins:
+                ledger.move_fund(
+                    batch_id, plan.index, INSURANCE_FUND, -from_ins, "bankruptcy shortfall"
+                )
+            if from_fee:
+                ledger.move_fund(
+                    batch_id, plan.index, FEE_FUND, -from_fee, "bankruptcy shortfall (waterfall)"
+                )
 
 
 class OrderRule(Rule):

@@ -11,6 +11,7 @@ import hashlib
 
 from zkats.circuits.liquidate import taken_signals
 from zkats.domain import units
+from zkats.domain.operator_key import OperatorKey
 from zkats.domain.oracle_key import OracleKey
 from zkats.field import R
 from zkats.groth16.data_structures import Proof
@@ -26,6 +27,8 @@ EPOCH1 = 1111
 ASSET = 7
 #: the test oracle (a deterministic key: tests only); ``service`` registers it
 ORACLE = OracleKey.from_seed(b"settlement tests")
+#: the test operator (a deterministic key: tests only)
+OPERATOR = OperatorKey.from_seed(b"settlement tests")
 
 
 def publish(target, epoch_id, data_hash, deadline, key=ORACLE, **kw):

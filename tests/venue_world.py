@@ -10,7 +10,7 @@ conservation property test and the cash-flow scenarios."""
 import secrets
 from dataclasses import dataclass
 
-from _settlement_util import GOOD, ORACLE, StubVerifier, publish
+from _settlement_util import GOOD, OPERATOR, ORACLE, StubVerifier, publish
 from zkats.circuits import deposit, liquidate, match, transition, withdraw
 from zkats.circuits._spend import Spend
 from zkats.domain import instruments, keys, margin, notes, oracle, orders, units
@@ -38,6 +38,7 @@ class World:
             clock=lambda: self.now,
             require_open_orders=False,
             oracle_key=ORACLE.pub,
+            operator_key=OPERATOR.pub,
         )
         self.led = self.svc.ledger
         self.perp = instruments.perpetual("BTC", tick=1)
@@ -145,6 +146,17 @@ class World:
         return self.apply(
             [B.Item("liquidate", {"liquidate": self.bundle(pub)})], [(name, prv.new_note)]
         )
+
+    def fund_withdrawal(self, fund, amount, recipient=0xFEE, seq=None, key=OPERATOR):
+        """The operator's signed request (the next sequence number by default)."""
+        seq = self.led.fund_withdrawal_count() + 1 if seq is None else seq
+        sig = key.sign_fund_withdrawal(fund, amount, recipient, seq)
+        return B.Item(
+            "fund_withdraw", {}, operator=B.FundWithdrawal(fund, amount, recipient, seq, sig)
+        )
+
+    def withdraw_fund(self, fund, amount, **kw):
+        return self.apply([self.fund_withdrawal(fund, amount, **kw)], [])
 
     # ------------------------------------------------------------ views
     def equity(self, name):

@@ -21,7 +21,7 @@ lives there).
 """
 
 from ..circuits._statement import Statement
-from ..circuits.deposit import Deposit
+from ..circuits.deposit import ASSET as ESCROW_ASSET, Deposit
 from ..circuits.health import Health
 from ..circuits.liquidate import Liquidate, taken_of
 from ..circuits.match import Match
@@ -70,6 +70,7 @@ class Pending:
         self.escrow = {}
         self.funds = {}
         self.new_accounts = set()
+        self.fund_withdrawals = 0
         self.opened, self.consumed = set(), set()
 
     def escrow_after(self, asset, delta):
@@ -321,6 +322,59 @@ class LiquidateRule(Rule):
                 )
 
 
+class FundWithdrawRule(Rule):
+    """The venue takes money out of the fee account or the insurance fund:
+    only by a request signed by the ledger's operator key
+    (:mod:`zkats.domain.operator_key`), numbered in sequence (each request
+    valid once), positive, within the fund's cash balance and the escrow,
+    and never while the insurance fund is in deficit (:func:`waterfall`).
+    The request and its signature are logged (``fund_withdrawals``)."""
+
+    kind = "fund_withdraw"
+    roles: dict[str, type[Statement]] = {}
+    operator_signed = True
+
+    def decode(self, plan, now):
+        from ..domain.operator_key import FUNDS
+
+        op = plan.operator
+        if op.fund not in FUNDS:
+            raise LedgerError(f"{plan.where()}: unknown fund {op.fund!r} (one of {sorted(FUNDS)})")
+        if op.amount <= 0:
+            raise LedgerError(f"{plan.where()}: the amount must be positive")
+
+    def check(self, plan, pending):
+        from ..domain.operator_key import verify_fund_withdrawal
+
+        w, op, led = plan.where(), plan.operator, pending.ledger
+        pk = led.operator_key()
+        if pk is None:
+            raise LedgerError(f"{w}: the ledger has no operator key (venue init records one)")
+        if not verify_fund_withdrawal(pk, op.fund, op.amount, op.recipient, op.seq, op.signature):
+            raise LedgerError(f"{w}: not signed by the ledger's operator key")
+        want = led.fund_withdrawal_count() + 1 + pending.fund_withdrawals
+        if op.seq != want:
+            raise LedgerError(
+                f"{w}: sequence number {op.seq} is not the next one ({want}): "
+                f"a request is valid once, in order"
+            )
+        pending.fund_withdrawals += 1
+        if pending.fund_after(INSURANCE_FUND, 0) < 0:
+            raise LedgerError(f"{w}: the insurance fund is in deficit: no fund withdrawals")
+        if pending.fund_after(op.fund, -op.amount) < 0:
+            raise LedgerError(f"{w}: the amount exceeds the {op.fund} fund's balance")
+        if pending.escrow_after(str(ESCROW_ASSET), -op.amount) < 0:
+            raise LedgerError(f"{w}: the amount exceeds the escrow balance")
+
+    def apply(self, ledger, plan, batch_id, now):
+        op = plan.operator
+        ledger.move_fund(batch_id, plan.index, op.fund, -op.amount, f"operator withdrawal {op.seq}")
+        ledger.move_escrow(batch_id, plan.index, ESCROW_ASSET, -op.amount, recipient=op.recipient)
+        ledger.record_fund_withdrawal(
+            batch_id, plan.index, op.seq, op.fund, op.amount, op.recipient, op.signature
+        )
+
+
 class OrderRule(Rule):
     kind = "order"
     roles = {"order": Order}
@@ -341,6 +395,7 @@ RULES: dict[str, Rule] = {
         HealthRule(),
         LiquidateRule(),
         OrderRule(),
+        FundWithdrawRule(),
     )
 }
 

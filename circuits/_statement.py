@@ -15,7 +15,13 @@ else reads it from there:
 
 So a name or an order can never disagree between the circuit, the native
 check, the batch format and the ledger.
+
+A statement whose public vectors take their size from a parameter (``insert``:
+``leaves = Public(n="k")``) states its layout per instance:
+``Insert(k=4).public(...)``, ``Insert(k=4).decode(values)``; the class refuses.
 """
+
+import functools
 
 from zkats.circuit import Circuit
 from zkats.errors import InputError
@@ -49,7 +55,7 @@ class Signals:
     def __eq__(self, other):
         return (
             isinstance(other, Signals)
-            and other.statement is self.statement
+            and _key(other.statement) == _key(self.statement)
             and other._values == self._values
         )
 
@@ -85,6 +91,26 @@ class Signals:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in self._values.items()}
 
 
+def _key(statement):
+    """What makes two statements the same: the class, and an instance's parameters."""
+    if isinstance(statement, type):
+        return (statement,)
+    params = sorted((k, v) for k, v in vars(statement).items() if not k.startswith("_"))
+    return (type(statement), tuple(params))
+
+
+class layout_method:
+    """A method of the statement's layout: called on the class, or on an
+    instance when the layout depends on the instance's parameters."""
+
+    def __init__(self, f):
+        self.f = f
+        self.__doc__ = f.__doc__
+
+    def __get__(self, inst, owner=None):
+        return functools.partial(self.f, owner if inst is None else inst)
+
+
 def _element(v, where):
     if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < R:
         raise InputError(f"{where}: must be a field element (an int in [0, r))")
@@ -112,27 +138,38 @@ def witness_inputs(pub, prv):
 class Statement(Circuit):
     """Base class of the venue's circuits (see the module docstring)."""
 
-    @classmethod
+    #: which key authorises the statement: None (nothing is spent), "ak" (the
+    #: owner's), "lk" (the liquidation capability); see ``_spend.AuthorisedSpend``
+    AUTHORITY: str | None = None
+
+    @layout_method
     def public_fields(cls):
-        """``[(name, n)]`` of the public inputs in wire order (``n`` None for a scalar)."""
+        """``[(name, n)]`` of the public inputs in wire order (``n`` None for a
+        scalar).  ``cls``: the class, or an instance (sizes from its parameters)."""
         out = []
         for name, decl in cls.declarations():
             if decl.role != "public":
                 continue
-            if decl.n is not None and not isinstance(decl.n, int):
-                raise TypeError(f"{cls.__name__}.{name}: a public vector needs a fixed int size")
-            out.append((name, decl.n))
+            n = decl.n
+            if n is not None and not isinstance(n, int):
+                if isinstance(cls, type):
+                    raise InputError(
+                        f"{cls.circuit_name}: the public layout depends on the parameters "
+                        f"({name}: n={n!r}); ask an instance, e.g. {cls.__name__}(...).public()"
+                    )
+                (n,) = decl.shape(cls)
+            out.append((name, n))
         return out
 
-    @classmethod
+    @layout_method
     def public_names(cls):
         return tuple(name for name, _ in cls.public_fields())
 
-    @classmethod
+    @layout_method
     def n_public(cls):
         return sum(1 if n is None else n for _, n in cls.public_fields())
 
-    @classmethod
+    @layout_method
     def public(cls, **values):
         """The statement's public record; every declared name once, nothing else."""
         fields = cls.public_fields()
@@ -154,7 +191,7 @@ class Statement(Circuit):
                 out[name] = tuple(_element(x, f"{where}[{i}]") for i, x in enumerate(v))
         return Signals(cls, out)
 
-    @classmethod
+    @layout_method
     def decode(cls, values):
         """A proof's flat public signals as this statement's :class:`Signals`."""
         values = list(values)

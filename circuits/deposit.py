@@ -21,7 +21,8 @@ from zkats.errors import InputError
 from zkats.gadgets.bits import range_check
 
 from ._common import note_fields, slots_of
-from ._spend import AuthorisedSpend, Spend, note_commitment_gadget, sign_if_held
+from ._groups import NewNote
+from ._spend import AuthorisedSpend, Spend, sign_if_held
 from ._statement import witness_inputs
 
 #: the venue's collateral asset id (its symbol as a field element)
@@ -35,7 +36,7 @@ class DepositPrivate:
     new_note: notes.Note
 
     def inputs(self):
-        return {"fresh": self.fresh, "new_salt": self.new_note.salt, **self.spend.inputs()}
+        return {"fresh": self.fresh, **NewNote.inputs(self.new_note), **self.spend.inputs()}
 
 
 def build(spend_, root, amount, fresh=False, new_salt=None, signer=None):
@@ -75,10 +76,14 @@ def check(pub, prv):
     if pub.amount < 1:
         raise InputError("deposit amount: must be positive")
     expected = old.with_collateral(old.collateral + pub.amount, salt=prv.new_note.salt)
-    if expected != prv.new_note or expected.commitment() != pub.commitment:
-        raise InputError("deposit: the new note is not the old one plus the amount")
+    NewNote.check(pub, prv.new_note, expected, "deposit", "the old one plus the amount")
     prv.spend.check_auth(Deposit, pub, "deposit")
     return True
+
+
+def examples(sc):
+    """The example scenario's deposit: alice's."""
+    return {"deposit": build(sc.spend("alice"), sc.root, 250_000, new_salt=504)}
 
 
 inputs = witness_inputs
@@ -88,12 +93,11 @@ inputs = witness_inputs
 class Deposit(AuthorisedSpend):
     """A public amount enters escrow and the account's note (or opens a fresh account)."""
 
-    commitment = Public()
+    fresh = Private()
+    commitment, new_salt = NewNote.declare()
     account = Public()
     asset = Public()
     amount = Public()
-    fresh = Private()
-    new_salt = Private()
 
     def define(self, api):
         f = self.old_note
@@ -112,4 +116,4 @@ class Deposit(AuthorisedSpend):
         collateral = f[2] + self.amount
         range_check(api, collateral, units.COLLATERAL_BITS)
         new = note_fields(f[0], f[1], collateral, f[3], slots_of(f))
-        api.assert_equal(note_commitment_gadget(api, new, self.new_salt), self.commitment)
+        NewNote.constrain(api, self, new)

@@ -12,13 +12,13 @@ twin: :func:`check`.
 
 from dataclasses import dataclass
 
-from zkats.circuit import Private, Public, register
-from zkats.domain import margin, oracle, units
+from zkats.circuit import Public, register
+from zkats.domain import margin, oracle
 from zkats.errors import InputError
 
-from ._common import epoch_check, margin_check
+from ._common import margin_check
+from ._groups import AtEpoch
 from ._spend import Spend, SpendsNote
-from ._state import entry_indices
 from ._statement import witness_inputs
 
 
@@ -28,11 +28,7 @@ class HealthPrivate:
     epoch: oracle.Epoch
 
     def inputs(self):
-        return {
-            "epoch": self.epoch.circuit_inputs()["epoch"],
-            "entry_index": entry_indices(self.spend.note, self.epoch),
-            **self.spend.inputs(),
-        }
+        return {**AtEpoch.inputs(self.spend.note, self.epoch), **self.spend.inputs()}
 
 
 def build(spend_, root, epoch):
@@ -51,10 +47,14 @@ def check(pub, prv):
     prv.spend.check(pub.root, pub.nullifier, "health")
     if prv.spend.note.account != pub.account:
         raise InputError("health: the note is not this account's")
-    if prv.epoch.epoch_id != pub.epoch_id or prv.epoch.hash() != pub.epoch_hash:
-        raise InputError("health: wrong oracle epoch")
+    AtEpoch.check(pub, prv.epoch, "health")
     margin.check(prv.spend.note, prv.epoch, maintenance=True, what="health")
     return True
+
+
+def examples(sc):
+    """The example scenario's health proof: bob's."""
+    return {"health": build(sc.spend("bob"), sc.root, sc.epoch)}
 
 
 inputs = witness_inputs
@@ -65,14 +65,11 @@ class Health(SpendsNote):
     """An account's live note meets maintenance margin at an oracle epoch."""
 
     account = Public()
-    epoch_id = Public()
-    epoch_hash = Public()
-    epoch = Private(n=(units.EPOCH_SIZE, 7))
-    entry_index = Private(n=units.N_SLOTS)
+    epoch_id, epoch_hash, epoch, entry_index = AtEpoch.declare()
 
     def define(self, api):
         f = self.old_note
         self.spend_note(api)
         api.assert_equal(f[0], self.account)
-        epoch_check(api, self.epoch_id, self.epoch_hash, self.epoch)
+        AtEpoch.constrain(api, self)
         margin_check(api, f, self.epoch, self.entry_index, maintenance=True)

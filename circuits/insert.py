@@ -29,17 +29,23 @@ root is computed over a window of the nodes the new leaves touch (``k``
 leaves at height 0, ``ceil((w + 1) / 2)`` nodes above a window of ``w``,
 so 2 from height ``log2 k`` up), with one select per window slot.  Native
 twin: :func:`roots` / :func:`check`.
+
+A :class:`zkats.circuits._statement.Statement` whose public layout depends
+on ``k``: ``Insert(k=4).public(old_root=..., new_root=..., start=...,
+leaves=[...])`` (what :func:`build` returns), ``Insert(k=4).decode(values)``.
 """
 
 from dataclasses import dataclass
 
-from zkats.circuit import Circuit, Private, Public, register
+from zkats.circuit import Private, Public, register
 from zkats.errors import CircuitError, InputError
 from zkats.field import R
 from zkats.gadgets.bits import num2bits, range_check
 from zkats.gadgets.merkle import zero_hashes
 from zkats.gadgets.mux import select
 from zkats.gadgets.poseidon_hash import poseidon, poseidon_plain
+
+from ._statement import Statement, witness_inputs
 
 #: default tree depth (the escrow's tree)
 DEPTH = 32
@@ -53,24 +59,12 @@ def _check_params(k, depth):
         raise CircuitError(f"insert: k must be 1..{min(MAX_K, 1 << depth)}, got {k!r}")
 
 
-def public_signals(k):
-    return ("old_root", "new_root", "start") + tuple(f"leaves[{j}]" for j in range(k))
-
-
-@dataclass(frozen=True)
-class InsertPublic:
-    old_root: int
-    new_root: int
-    start: int
-    leaves: tuple
-
-    def signals(self):
-        return [self.old_root, self.new_root, self.start, *self.leaves]
-
-
 @dataclass(frozen=True)
 class InsertPrivate:
     frontier: tuple  # depth values: frontier[h] is used when bit h of start is 1
+
+    def inputs(self):
+        return {"frontier": list(self.frontier)}
 
 
 # ------------------------------------------------------------ native twin
@@ -192,22 +186,25 @@ class Frontier:
 
 
 def build(tree, leaves, depth=DEPTH):
-    """(InsertPublic, InsertPrivate) for appending ``leaves`` to ``tree``
-    (a :class:`Frontier` or a :class:`zkats.gadgets.merkle.MerkleTree` of
-    ``depth``; left unchanged)."""
+    """(public, InsertPrivate) for appending ``leaves`` to ``tree`` (a
+    :class:`Frontier` or a :class:`zkats.gadgets.merkle.MerkleTree` of
+    ``depth``; left unchanged), for ``Insert(k=len(leaves), depth)``."""
     if tree.depth != depth:
         raise InputError(f"insert: the tree has depth {tree.depth}, the circuit {depth}")
     start = len(tree)
     fr = tree.witness() if isinstance(tree, Frontier) else frontier(tree._node, start, depth)
     old, new = roots(start, leaves, fr, depth)
-    return InsertPublic(old, new, start, tuple(int(x) for x in leaves)), InsertPrivate(fr)
+    pub = Insert(k=len(leaves), depth=depth).public(
+        old_root=old, new_root=new, start=start, leaves=[int(x) for x in leaves]
+    )
+    return pub, InsertPrivate(fr)
 
 
 def build_batch(tree, leaves, k, depth=DEPTH):
     """The insert statements appending ``leaves`` (any number >= 1) to
     ``tree`` with the k-leaf circuit: chunks of k in order, the last padded
     with empty leaves; proof j starts from proof j-1's ``new_root`` and
-    ``start + k``.  Returns [(InsertPublic, InsertPrivate)]; ``tree`` is
+    ``start + k``.  Returns [(public, InsertPrivate)]; ``tree`` is
     left unchanged (a Frontier is copied, a MerkleTree read once)."""
     leaves = [int(x) for x in leaves]
     if not leaves:
@@ -222,11 +219,10 @@ def build_batch(tree, leaves, k, depth=DEPTH):
     return out
 
 
-def check(pub, prv, depth=DEPTH):
-    """Raise InputError unless the statement holds for the witness."""
-    for j, x in enumerate(pub.leaves):
-        if not isinstance(x, int) or not 0 <= x < R:
-            raise InputError(f"insert: leaves[{j}] is not a field element")
+def check(pub, prv, depth=None):
+    """Raise InputError unless the statement holds for the witness (``depth``:
+    the statement's unless given)."""
+    depth = pub.statement.depth if depth is None else depth
     old, new = roots(pub.start, pub.leaves, prv.frontier, depth)
     if old != pub.old_root:
         raise InputError("insert: old_root is not the tree the frontier and start describe")
@@ -235,19 +231,12 @@ def check(pub, prv, depth=DEPTH):
     return True
 
 
-def inputs(pub, prv):
-    return {
-        "old_root": pub.old_root,
-        "new_root": pub.new_root,
-        "start": pub.start,
-        "leaves": list(pub.leaves),
-        "frontier": list(prv.frontier),
-    }
+inputs = witness_inputs
 
 
 # ---------------------------------------------------------------- circuit
 @register("insert")
-class Insert(Circuit):
+class Insert(Statement):
     """Appending k public leaves at index start turns old_root into new_root."""
 
     old_root = Public()

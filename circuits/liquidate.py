@@ -38,7 +38,6 @@ from zkats.gadgets.bits import range_check
 from zkats.gadgets.comparators import is_zero
 
 from ._common import (
-    epoch_check,
     fee_check,
     margin_fails,
     note_fields,
@@ -47,8 +46,8 @@ from ._common import (
     signed,
     slots_of,
 )
-from ._spend import AuthorisedSpend, Spend, note_commitment_gadget, sign_if_held
-from ._state import entry_indices
+from ._groups import AtEpoch, NewNote
+from ._spend import AuthorisedSpend, Spend, sign_if_held
 from ._statement import witness_inputs
 
 
@@ -69,9 +68,8 @@ class LiquidatePrivate:
             "new_pos": [units.encode_signed(x, units.POSITION_BITS) for x in self.new_positions],
             "penalty_due": units.mul_bps_ceil(closed, margin.LIQUIDATION_PENALTY_BPS),
             "new_collateral": self.new_note.collateral,
-            "new_salt": self.new_note.salt,
-            "epoch": ep.circuit_inputs()["epoch"],
-            "entry_index": entry_indices(old, ep),
+            **NewNote.inputs(self.new_note),
+            **AtEpoch.inputs(old, ep),
             "scenario": failing_scenario(old, ep),
             **self.spend.inputs(),
         }
@@ -131,8 +129,7 @@ def check(pub, prv):
     old = prv.spend.note
     if pub.account != old.account:
         raise InputError("liquidate: the note is not this account's")
-    if prv.epoch.epoch_id != pub.epoch_id or prv.epoch.hash() != pub.epoch_hash:
-        raise InputError("liquidate: wrong oracle epoch")
+    AtEpoch.check(pub, prv.epoch, "liquidate")
     if margin.meets(old, prv.epoch, maintenance=True):
         raise InputError("liquidate: the account meets maintenance margin at this epoch")
     expected, paid, shortfall, taken = margin.liquidate(
@@ -141,14 +138,19 @@ def check(pub, prv):
     want = taken_signals(taken)
     if any(getattr(pub, k) != v for k, v in want.items()):
         raise InputError("liquidate: the public taken-over positions are not the reductions")
-    if expected != prv.new_note or expected.commitment() != pub.commitment:
-        raise InputError("liquidate: the new note does not follow the liquidation rule")
+    NewNote.check(pub, prv.new_note, expected, "liquidate", "the liquidation rule's")
     if paid != pub.penalty:
         raise InputError("liquidate: the public penalty is not the one the rule charges")
     if shortfall != pub.shortfall:
         raise InputError("liquidate: the public shortfall is not the account's negative equity")
     prv.spend.check_auth(Liquidate, pub, "liquidate")
     return True
+
+
+def examples(sc):
+    """The example scenario's liquidation: carol, below maintenance, signed
+    with her liquidation capability."""
+    return {"liquidate": build(sc.spend("carol"), sc.root, sc.epoch, new_salt=503)}
 
 
 inputs = witness_inputs
@@ -162,28 +164,24 @@ class Liquidate(AuthorisedSpend):
 
     AUTHORITY = "lk"
 
-    commitment = Public()
+    new_pos = Private(n=units.N_SLOTS)
+    penalty_due = Private()
+    new_collateral = Private()
+    commitment, new_salt = NewNote.declare()
     account = Public()
-    epoch_id = Public()
-    epoch_hash = Public()
+    epoch_id, epoch_hash, epoch, entry_index = AtEpoch.declare()
     penalty = Public()
     shortfall = Public()
     taken_instrument = Public(n=units.N_SLOTS)
     taken_size = Public(n=units.N_SLOTS)
     taken_notional = Public(n=units.N_SLOTS)
-    new_pos = Private(n=units.N_SLOTS)
-    penalty_due = Private()
-    new_collateral = Private()
-    new_salt = Private()
-    epoch = Private(n=(units.EPOCH_SIZE, 7))
-    entry_index = Private(n=units.N_SLOTS)
     scenario = Private()
 
     def define(self, api):
         f = self.old_note
         self.spend_note(api)
         api.assert_equal(f[0], self.account)
-        epoch_check(api, self.epoch_id, self.epoch_hash, self.epoch)
+        AtEpoch.constrain(api, self)
         margin_fails(api, f, self.epoch, self.entry_index, self.scenario, maintenance=True)
         equity, settled = settle(api, f, self.epoch, self.entry_index)
         closed = api.constant(0)
@@ -227,4 +225,4 @@ class Liquidate(AuthorisedSpend):
             api.assert_product(self.shortfall, paid, 0)
             api.assert_product(self.shortfall, c2, 0)
         new = note_fields(f[0], f[1], c2, f[3], new_slots)
-        api.assert_equal(note_commitment_gadget(api, new, self.new_salt), self.commitment)
+        NewNote.constrain(api, self, new)

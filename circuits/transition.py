@@ -30,7 +30,6 @@ from zkats.gadgets.bits import num2bits
 from ._common import (
     NOTIONAL_BITS,
     assert_point,
-    epoch_check,
     fee_check,
     leg_point,
     margin_check,
@@ -39,8 +38,8 @@ from ._common import (
     poseidon,
     settle,
 )
-from ._spend import AuthorisedSpend, Spend, note_commitment_gadget, sign_if_held
-from ._state import entry_indices
+from ._groups import AtEpoch, NewNote
+from ._spend import AuthorisedSpend, Spend, sign_if_held
 from ._statement import witness_inputs
 
 
@@ -60,9 +59,8 @@ class TransitionPrivate:
             "notional": abs(leg.n),
             "rho": leg.blinding,
             "slot": self.slot,
-            "new_salt": self.new_note.salt,
-            "epoch": self.epoch.circuit_inputs()["epoch"],
-            "entry_index": entry_indices(self.new_note, self.epoch),
+            **NewNote.inputs(self.new_note),
+            **AtEpoch.inputs(self.new_note, self.epoch),
             **self.spend.inputs(),
         }
 
@@ -102,20 +100,32 @@ def check(pub, prv):
         or (leg.d >= 0) != (leg.n >= 0)
     ):
         raise InputError("transition: malformed leg")
-    if prv.epoch.epoch_id != pub.epoch_id or prv.epoch.hash() != pub.epoch_hash:
-        raise InputError("transition: wrong oracle epoch")
+    AtEpoch.check(pub, prv.epoch, "transition")
     if pub.fee != notes.trade_fee(abs(leg.n)):
         raise InputError("transition: the public fee is not the venue's fee on the notional")
     expected = old.settle(prv.epoch).apply_leg(
         leg.instrument, leg.d, leg.n, slot=prv.slot, salt=prv.new_note.salt
     )
-    if expected != prv.new_note or prv.new_note.commitment() != pub.commitment:
-        raise InputError(
-            "transition: the new note is not the old one settled to the marks with the leg applied"
-        )
+    NewNote.check(
+        pub,
+        prv.new_note,
+        expected,
+        "transition",
+        "the old one settled to the marks with the leg applied",
+    )
     margin.check(prv.new_note, prv.epoch, maintenance=False, what="transition")
     prv.spend.check_auth(Transition, pub, "transition")
     return True
+
+
+def examples(sc):
+    """The example scenario's two transitions: alice buys (linear margin),
+    bob sells (portfolio margin)."""
+    legs = sc.match.legs()
+    return {
+        "transition": build(sc.spend("alice"), sc.root, legs[0], sc.epoch, new_salt=501),
+        "transition_seller": build(sc.spend("bob"), sc.root, legs[1], sc.epoch, new_salt=502),
+    }
 
 
 inputs = witness_inputs
@@ -125,21 +135,18 @@ inputs = witness_inputs
 class Transition(AuthorisedSpend):
     """An account note applies one trade leg and still meets initial margin."""
 
-    commitment = Public()
-    instrument = Public()
-    leg = Public(n=2)
-    tag = Public()
-    epoch_id = Public()
-    epoch_hash = Public()
-    fee = Public()
+    # the leg's opening and the slot (private), then the new note: wire order
     side = Private()
     size = Private()
     notional = Private()
     rho = Private()
     slot = Private()
-    new_salt = Private()
-    epoch = Private(n=(units.EPOCH_SIZE, 7))
-    entry_index = Private(n=units.N_SLOTS)
+    commitment, new_salt = NewNote.declare()
+    instrument = Public()
+    leg = Public(n=2)
+    tag = Public()
+    epoch_id, epoch_hash, epoch, entry_index = AtEpoch.declare()
+    fee = Public()
 
     def define(self, api):
         f = self.old_note
@@ -152,7 +159,7 @@ class Transition(AuthorisedSpend):
             api.assert_equal(poseidon(api, [tags.LEG, f[0], self.rho]), self.tag)
             d = self.size - 2 * api.mul(self.side, self.size)
             n = self.notional - 2 * api.mul(self.side, self.notional)
-        epoch_check(api, self.epoch_id, self.epoch_hash, self.epoch)
+        AtEpoch.constrain(api, self)
         collateral, settled = settle(api, f, self.epoch, self.entry_index)
         with api.scope("apply"):
             api.inverse(self.instrument)  # instrument != 0
@@ -170,5 +177,5 @@ class Transition(AuthorisedSpend):
                 )
             fee_check(api, self.fee, self.notional, notes.TRADE_FEE_BPS)
             new = note_fields(f[0], f[1], collateral - self.fee, f[3], new_slots)
-            api.assert_equal(note_commitment_gadget(api, new, self.new_salt), self.commitment)
+            NewNote.constrain(api, self, new)
         margin_check(api, new, self.epoch, self.entry_index, maintenance=False)

@@ -17,14 +17,14 @@ public value.  Native twin: :func:`check`.
 
 from dataclasses import dataclass
 
-from zkats.circuit import Private, Public, register
+from zkats.circuit import Public, register
 from zkats.domain import margin, notes, oracle, units
 from zkats.errors import InputError
 from zkats.gadgets.bits import range_check
 
-from ._common import epoch_check, margin_check, note_fields, settle
-from ._spend import AuthorisedSpend, Spend, note_commitment_gadget, sign_if_held
-from ._state import entry_indices
+from ._common import margin_check, note_fields, settle
+from ._groups import AtEpoch, NewNote
+from ._spend import AuthorisedSpend, Spend, sign_if_held
 from ._statement import witness_inputs
 from .deposit import ASSET
 
@@ -37,9 +37,8 @@ class WithdrawPrivate:
 
     def inputs(self):
         return {
-            "new_salt": self.new_note.salt,
-            "epoch": self.epoch.circuit_inputs()["epoch"],
-            "entry_index": entry_indices(self.new_note, self.epoch),
+            **NewNote.inputs(self.new_note),
+            **AtEpoch.inputs(self.new_note, self.epoch),
             **self.spend.inputs(),
         }
 
@@ -68,8 +67,7 @@ def build(spend_, root, amount, recipient, epoch, new_salt=None, signer=None):
 
 def check(pub, prv):
     prv.spend.check(pub.root, pub.nullifier, "withdraw")
-    if prv.epoch.epoch_id != pub.epoch_id or prv.epoch.hash() != pub.epoch_hash:
-        raise InputError("withdraw: wrong oracle epoch")
+    AtEpoch.check(pub, prv.epoch, "withdraw")
     old = prv.spend.note.settle(prv.epoch)
     if pub.asset != ASSET:
         raise InputError("withdraw: not the venue's collateral asset")
@@ -79,11 +77,17 @@ def check(pub, prv):
     if pub.amount > old.collateral:
         raise InputError("withdraw: amount exceeds the account's equity at the marks")
     expected = old.with_collateral(old.collateral - pub.amount, salt=prv.new_note.salt)
-    if expected != prv.new_note or expected.commitment() != pub.commitment:
-        raise InputError("withdraw: the new note is not the old one settled, minus the amount")
+    NewNote.check(pub, prv.new_note, expected, "withdraw", "the old one settled, minus the amount")
     margin.check(prv.new_note, prv.epoch, maintenance=False, what="withdraw")
     prv.spend.check_auth(Withdraw, pub, "withdraw")
     return True
+
+
+def examples(sc):
+    """The example scenario's withdrawal: alice's."""
+    return {
+        "withdraw": build(sc.spend("alice"), sc.root, 150_000, 0xC0FFEE, sc.epoch, new_salt=505)
+    }
 
 
 inputs = witness_inputs
@@ -93,24 +97,20 @@ inputs = witness_inputs
 class Withdraw(AuthorisedSpend):
     """A public amount leaves the account's note and escrow; initial margin still met."""
 
-    commitment = Public()
+    commitment, new_salt = NewNote.declare()
     asset = Public()
     amount = Public()
     recipient = Public()
-    epoch_id = Public()
-    epoch_hash = Public()
-    new_salt = Private()
-    epoch = Private(n=(units.EPOCH_SIZE, 7))
-    entry_index = Private(n=units.N_SLOTS)
+    epoch_id, epoch_hash, epoch, entry_index = AtEpoch.declare()
 
     def define(self, api):
         f = self.old_note
         self.spend_note(api)
         api.assert_equal(self.asset, ASSET)
         range_check(api, self.amount - 1, units.COLLATERAL_BITS)  # amount >= 1
-        epoch_check(api, self.epoch_id, self.epoch_hash, self.epoch)
+        AtEpoch.constrain(api, self)
         collateral, settled = settle(api, f, self.epoch, self.entry_index)
         new = note_fields(f[0], f[1], collateral - self.amount, f[3], settled)
-        api.assert_equal(note_commitment_gadget(api, new, self.new_salt), self.commitment)
+        NewNote.constrain(api, self, new)
         # range-checks the new collateral (no overdraft) and shows initial margin
         margin_check(api, new, self.epoch, self.entry_index, maintenance=False)

@@ -347,9 +347,12 @@ ZK_DEFINE_FIELD(fr, fr_t, FR_P, FR_R, FR_R2, FR_INV)
 /* r = a^e for a little-endian exponent of nlimbs 64-bit limbs */
 void fq_pow(fq_t *r, const fq_t *a, const uint64_t *e, int nlimbs);
 void fr_pow(fr_t *r, const fr_t *a, const uint64_t *e, int nlimbs);
-/* r = a^-1 (Fermat); inverse of zero is zero */
+/* r = a^-1 (constant-time safegcd, modinv.h); inverse of zero is zero */
 void fq_inv(fq_t *r, const fq_t *a);
 void fr_inv(fr_t *r, const fr_t *a);
+/* the same by Fermat's little theorem (a^(p-2)), slower; kept as a reference */
+void fq_inv_fermat(fq_t *r, const fq_t *a);
+void fr_inv_fermat(fr_t *r, const fr_t *a);
 /* Montgomery's trick; zero entries stay zero. scratch may be NULL (then malloc'd). */
 void fq_batch_inv(fq_t *out, const fq_t *in, size_t n);
 void fr_batch_inv(fr_t *out, const fr_t *in, size_t n);

@@ -1,6 +1,8 @@
 /* pointenc.c - see pointenc.h */
 #include "pointenc.h"
+#include "curve.h"
 #include "field.h"
+#include "parallel.h"
 
 /* (q-1)/2 */
 static const uint64_t FQ_HALF[4] = {0x9e10460b6c3e7ea3ULL, 0xcbc0b548b438e546ULL,
@@ -71,6 +73,134 @@ void zs_g2_lem_to_c(uint8_t *out, const uint64_t *in, size_t n) {
         if (s == 0) s = fq_sign_c(y0);
         if (s == -1) out[0] |= 0x80;
     }
+}
+
+/* ---- decoding ------------------------------------------------------------ */
+
+static void rd_be32(uint64_t c[4], const uint8_t *in) {
+    for (int i = 0; i < 4; i++) {
+        uint64_t w = 0;
+        for (int j = 0; j < 8; j++) w = (w << 8) | in[8 * i + j];
+        c[3 - i] = w;
+    }
+}
+
+/* big-endian canonical coordinate -> Montgomery limbs; 0 if >= q */
+static int rd_fq(uint64_t *out, const uint8_t *in) {
+    uint64_t c[4];
+    rd_be32(c, in);
+    if (!fq_is_canonical(c)) return 0;
+    fq_t a;
+    fq_from_canonical(&a, c);
+    memcpy(out, a.v, 32);
+    return 1;
+}
+
+int64_t zs_g1_u_to_lem(uint64_t *out, const uint8_t *in, size_t n) {
+    for (size_t i = 0; i < n; i++, in += 64, out += 8)
+        if (!rd_fq(out, in) || !rd_fq(out + 4, in + 32)) return (int64_t)i;
+    return -1;
+}
+
+int64_t zs_g2_u_to_lem(uint64_t *out, const uint8_t *in, size_t n) {
+    for (size_t i = 0; i < n; i++, in += 128, out += 16)
+        if (!rd_fq(out + 4, in) || !rd_fq(out, in + 32) || !rd_fq(out + 12, in + 64) ||
+            !rd_fq(out + 8, in + 96))
+            return (int64_t)i;
+    return -1;
+}
+
+/* flags of a compressed encoding: -1 malformed, 0 a point, 1 infinity */
+static int c_flags(uint8_t *x, const uint8_t *in, size_t len, int *neg) {
+    memcpy(x, in, len);
+    *neg = (x[0] & 0x80) != 0;
+    if (x[0] & 0x40) {
+        if (*neg) return -1;
+        x[0] &= 0x3f;
+        for (size_t i = 0; i < len; i++)
+            if (x[i]) return -1;
+        return 1;
+    }
+    x[0] &= 0x7f;
+    return 0;
+}
+
+static int g1_c_one(uint64_t *out, const uint8_t *in) {
+    uint8_t b[32];
+    int neg, f = c_flags(b, in, 32, &neg);
+    if (f < 0) return 0;
+    if (f == 1) { memset(out, 0, 64); return 1; }
+    fq_t x, y, t;
+    if (!rd_fq(x.v, b)) return 0;
+    fq_sqr(&t, &x);
+    fq_mul(&t, &t, &x);
+    fq_add(&t, &t, &G1_B);
+    if (!fq_sqrt(&y, &t)) return 0;
+    uint64_t c[4];
+    fq_to_canonical(c, &y);
+    if ((fq_sign_c(c) == -1) != neg) fq_neg(&y, &y);
+    memcpy(out, x.v, 32);
+    memcpy(out + 4, y.v, 32);
+    return 1;
+}
+
+static int g2_c_one(uint64_t *out, const uint8_t *in) {
+    uint8_t b[64];
+    int neg, f = c_flags(b, in, 64, &neg);
+    if (f < 0) return 0;
+    if (f == 1) { memset(out, 0, 128); return 1; }
+    fq2_t x, y, t;
+    if (!rd_fq(x.c1.v, b) || !rd_fq(x.c0.v, b + 32)) return 0;
+    fq2_sqr(&t, &x);
+    fq2_mul(&t, &t, &x);
+    fq2_add(&t, &t, &G2_B);
+    if (!fq2_sqrt(&y, &t)) return 0;
+    uint64_t c0[4], c1[4];
+    fq_to_canonical(c0, &y.c0);
+    fq_to_canonical(c1, &y.c1);
+    int s = fq_sign_c(c1);
+    if (s == 0) s = fq_sign_c(c0);
+    if ((s == -1) != neg) fq2_neg(&y, &y);
+    memcpy(out, x.c0.v, 32);
+    memcpy(out + 4, x.c1.v, 32);
+    memcpy(out + 8, y.c0.v, 32);
+    memcpy(out + 12, y.c1.v, 32);
+    return 1;
+}
+
+typedef struct {
+    uint64_t *out;
+    const uint8_t *in;
+    int g2;
+    int64_t bad;      /* smallest bad index found (atomic min), or -1 */
+} dec_ctx;
+
+static void dec_range(void *arg, size_t lo, size_t hi) {
+    dec_ctx *x = (dec_ctx *)arg;
+    size_t w = x->g2 ? 16 : 8, len = x->g2 ? 64 : 32;
+    for (size_t i = lo; i < hi; i++) {
+        int ok = x->g2 ? g2_c_one(x->out + w * i, x->in + len * i)
+                       : g1_c_one(x->out + w * i, x->in + len * i);
+        if (ok) continue;
+        int64_t idx = (int64_t)i, cur = __atomic_load_n(&x->bad, __ATOMIC_RELAXED);
+        while ((cur < 0 || idx < cur) &&
+               !__atomic_compare_exchange_n(&x->bad, &cur, idx, 0, __ATOMIC_RELAXED,
+                                            __ATOMIC_RELAXED)) {
+        }
+        return;
+    }
+}
+
+int64_t zs_g1_c_to_lem(uint64_t *out, const uint8_t *in, size_t n, int threads) {
+    dec_ctx x = {out, in, 0, -1};
+    par_for(n, threads, 1024, dec_range, &x);
+    return x.bad;
+}
+
+int64_t zs_g2_c_to_lem(uint64_t *out, const uint8_t *in, size_t n, int threads) {
+    dec_ctx x = {out, in, 1, -1};
+    par_for(n, threads, 256, dec_range, &x);
+    return x.bad;
 }
 
 /* ---- BLAKE2b (RFC 7693) compression ------------------------------------ */

@@ -24,6 +24,20 @@ void zs_g2_lem_to_u(uint8_t *out, const uint64_t *in, size_t n);
 void zs_g1_lem_to_c(uint8_t *out, const uint64_t *in, size_t n);
 void zs_g2_lem_to_c(uint8_t *out, const uint64_t *in, size_t n);
 
+/* The reverse conversions, into Montgomery affine arrays, for files made
+ * outside zkats (phase-1 challenge and response files).  Each returns the
+ * index of the first encoding that is not a point, or -1 if all are:
+ *   uncompressed: every coordinate canonical (< q); all zeros = infinity
+ *     (on-curve and subgroup checks are left to g1/g2_check_array);
+ *   compressed: x canonical, flags 0x80 (y "negative") / 0x40 (infinity,
+ *     then every other bit zero), x^3 + b a square: the result is on the
+ *     curve (G2: the subgroup is not checked).
+ * threads <= 0: all cores (parallel.h). */
+int64_t zs_g1_u_to_lem(uint64_t *out, const uint8_t *in, size_t n);
+int64_t zs_g2_u_to_lem(uint64_t *out, const uint8_t *in, size_t n);
+int64_t zs_g1_c_to_lem(uint64_t *out, const uint8_t *in, size_t n, int threads);
+int64_t zs_g2_c_to_lem(uint64_t *out, const uint8_t *in, size_t n, int threads);
+
 /* BLAKE2b compression of nblocks consecutive 128-byte blocks; *t is the
  * byte counter before the call and is advanced by 128 per block.  With
  * last != 0, exactly one (zero-padded) final block is compressed with *t

@@ -8,6 +8,7 @@ from zkats.circuit import (
     Private,
     Public,
     compile_circuit,
+    group,
     list_circuits,
     load_circuit,
 )
@@ -391,3 +392,46 @@ def test_unconstrained_hint_wires_reported():
     cc = compile_circuit(Lazy(), cache=False)
     assert [cc.wire_label(int(w)) for w in cc.unconstrained_hint_wires()] == ["free"]
     assert [cc.wire_label(int(w)) for w in cc.unconstrained_wires()] == ["unused", "free"]
+
+
+def _pair():
+    return group(commitment=Public(), new_salt=Private())
+
+
+def test_declaration_group_takes_the_place_it_is_unpacked_in():
+    """A group's signals are laid out where the class body unpacks it, each
+    role in order: the same wires as the lines it replaces."""
+
+    class Written(Circuit):
+        x = Private()
+        commitment = Public()
+        new_salt = Private()
+        y = Public()
+
+        def define(self, api):
+            api.assert_equal(self.commitment, self.x + self.new_salt + self.y)
+
+    class Grouped(Circuit):
+        x = Private()
+        commitment, new_salt = _pair()
+        y = Public()
+
+        def define(self, api):
+            api.assert_equal(self.commitment, self.x + self.new_salt + self.y)
+
+    a, b = compile_circuit(Written(), cache=False), compile_circuit(Grouped(), cache=False)
+    assert a.layout.describe() == b.layout.describe()
+    assert [n for _, n in sorted(b.names.items())] == ["commitment", "y", "x", "new_salt"]
+    assert a.hash == b.hash
+
+
+def test_declaration_group_unpacked_under_other_names_is_refused():
+    with pytest.raises((CircuitError, RuntimeError)) as e:
+
+        class Swapped(Circuit):
+            new_salt, commitment = _pair()
+
+    err = e.value if isinstance(e.value, CircuitError) else e.value.__cause__
+    assert "unpack it as commitment, new_salt" in str(err)
+    with pytest.raises(CircuitError, match="'x' is not a signal declaration"):
+        group(x=3)

@@ -5,7 +5,6 @@ a wrong start, a reordered batch, an overwrite of filled leaves and an
 index past the tree's end are rejected by the constraints."""
 
 import itertools
-from dataclasses import replace
 
 import pytest
 
@@ -38,7 +37,7 @@ def _appended(tree, leaves):
 
 
 def test_counts(ins4):
-    assert ins4.n_pub_in == len(insert.public_signals(4)) == 7
+    assert ins4.n_pub_in == insert.Insert(k=4).n_public() == 7
     assert ins4.n_constraints == 23_174
     k16 = compile_circuit(insert.Insert(k=16))
     assert k16.n_constraints == 25_602
@@ -57,7 +56,7 @@ def test_every_start_small_tree(k, depth):
         assert pub.old_root == tree.root
         assert pub.new_root == _appended(tree, leaves).root
         assert insert.check(pub, prv, depth)
-        assert cc.solve(insert.inputs(pub, prv)).public == pub.signals()
+        assert cc.solve(insert.inputs(pub, prv)).public == pub.values()
 
 
 @pytest.mark.parametrize("start", [0, 1, 3, 13, 78])
@@ -66,7 +65,7 @@ def test_depth32_matches_reference(ins4, start):
     leaves = [5, 6, 7, 8]
     pub, prv = insert.build(tree, leaves)
     assert pub.new_root == _appended(tree, leaves).root
-    assert ins4.solve(insert.inputs(pub, prv)).public == pub.signals()
+    assert ins4.solve(insert.inputs(pub, prv)).public == pub.values()
 
 
 def test_near_the_end_of_the_tree(ins4):
@@ -77,24 +76,24 @@ def test_near_the_end_of_the_tree(ins4):
     fr = insert.frontier(lambda h, i: insert.zero_hashes(32)[h], start)
     old, new = insert.roots(start, [1, 2, 3, 4], fr)
     assert old == MerkleTree(32).root  # an all-empty tree, seen from its end
-    pub = insert.InsertPublic(old, new, start, (1, 2, 3, 4))
+    pub = insert.Insert(k=4).public(old_root=old, new_root=new, start=start, leaves=(1, 2, 3, 4))
     prv = insert.InsertPrivate(fr)
-    assert ins4.solve(insert.inputs(pub, prv)).public == pub.signals()
+    assert ins4.solve(insert.inputs(pub, prv)).public == pub.values()
     # one more and the leaves do not fit: refused natively and in circuit
     with pytest.raises(InputError, match="do not fit"):
         insert.roots(start + 1, [1, 2, 3, 4], fr)
-    assert_unsat(ins4, insert.inputs(replace(pub, start=start + 1), prv), "index", lie=True)
+    assert_unsat(ins4, insert.inputs(pub.replace(start=start + 1), prv), "index", lie=True)
 
 
 def test_forged_roots_rejected(ins4):
     tree = _tree(5)
     pub, prv = insert.build(tree, [11, 12, 13, 14])
-    for bad in (replace(pub, new_root=pub.new_root + 1), replace(pub, old_root=pub.old_root + 1)):
+    for bad in (pub.replace(new_root=pub.new_root + 1), pub.replace(old_root=pub.old_root + 1)):
         assert_native_rejects(insert.check, bad, prv, "root")
         assert_unsat(ins4, insert.inputs(bad, prv))
     # the new root of another batch, or of the same batch elsewhere
     other, _ = insert.build(tree, [11, 12, 13, 15])
-    assert_unsat(ins4, insert.inputs(replace(pub, new_root=other.new_root), prv))
+    assert_unsat(ins4, insert.inputs(pub.replace(new_root=other.new_root), prv))
 
 
 def test_wrong_start_rejected(ins4):
@@ -102,7 +101,7 @@ def test_wrong_start_rejected(ins4):
     leaves = [21, 22, 23, 24]
     pub, prv = insert.build(tree, leaves)
     for start in (5, 7, 8, 6 + (1 << 32)):
-        bad = replace(pub, start=start)
+        bad = pub.replace(start=start)
         with pytest.raises(InputError):
             insert.check(bad, prv)
         assert_unsat(ins4, insert.inputs(bad, prv))
@@ -115,7 +114,7 @@ def test_overwriting_filled_leaves_rejected(ins4):
     fr = insert.frontier(tree._node, 4)
     old, new = insert.roots(4, [1, 2, 3, 4], fr)
     assert old != tree.root
-    pub = insert.InsertPublic(tree.root, new, 4, (1, 2, 3, 4))
+    pub = insert.Insert(k=4).public(old_root=tree.root, new_root=new, start=4, leaves=(1, 2, 3, 4))
     assert_native_rejects(insert.check, pub, insert.InsertPrivate(fr), "old_root")
     assert_unsat(ins4, insert.inputs(pub, insert.InsertPrivate(fr)))
 
@@ -124,7 +123,7 @@ def test_wrong_leaf_order_rejected(ins4):
     tree = _tree(3)
     pub, prv = insert.build(tree, [31, 32, 33, 34])
     for leaves in ((32, 31, 33, 34), (31, 32, 34, 33), (34, 33, 32, 31), (31, 32, 33, 0)):
-        bad = replace(pub, leaves=leaves)
+        bad = pub.replace(leaves=leaves)
         assert_native_rejects(insert.check, bad, prv, "new_root")
         assert_unsat(ins4, insert.inputs(bad, prv))
 
@@ -139,7 +138,7 @@ def test_tampered_frontier_rejected(ins4):
     # an unused frontier slot (bit 3 of 7 is 0) changes nothing
     fr = list(prv.frontier)
     fr[3] = 12345
-    assert ins4.solve(insert.inputs(pub, insert.InsertPrivate(tuple(fr)))).public == pub.signals()
+    assert ins4.solve(insert.inputs(pub, insert.InsertPrivate(tuple(fr)))).public == pub.values()
 
 
 def test_padding_with_empty_leaves():
@@ -150,6 +149,19 @@ def test_padding_with_empty_leaves():
     assert pub.new_root == _appended(tree, [41, 42, 43]).root
     nxt, _ = insert.build(_appended(tree, [41, 42, 43]), [44, 0, 0, 0])
     assert nxt.old_root == pub.new_root
+
+
+def test_statement_layout_is_the_instances():
+    """The public layout depends on k: asked of an instance; the class refuses."""
+    pub, _ = insert.build(_tree(2), [1, 2, 3])
+    assert pub.names() == ("old_root", "new_root", "start", "leaves")
+    assert insert.Insert(k=3).decode(pub.values()) == pub
+    with pytest.raises(InputError, match="has 6 public signals, expected 7"):
+        insert.Insert(k=4).decode(pub.values())
+    with pytest.raises(InputError, match="leaves: expected 4 values"):
+        insert.Insert(k=4).public(old_root=1, new_root=2, start=0, leaves=[1, 2, 3])
+    with pytest.raises(InputError, match="depends on the parameters"):
+        insert.Insert.public(old_root=1, new_root=2, start=0, leaves=[1])
 
 
 def test_bad_parameters():
@@ -174,7 +186,7 @@ def test_shipped_example_is_current(ins4):
         k: (str(v) if isinstance(v, int) else [str(x) for x in v])
         for k, v in insert.inputs(pub, prv).items()
     }
-    assert ins4.solve(stored).public == pub.signals()
+    assert ins4.solve(stored).public == pub.values()
 
 
 def test_frontier_tree_matches_reference():

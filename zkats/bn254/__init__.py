@@ -68,10 +68,14 @@ from .curves import (
     is_on_curve_g2,
 )
 from .encodings import (
+    g1_compressed_to_lem,
     g1_lem_to_compressed,
     g1_lem_to_uncompressed,
+    g1_uncompressed_to_lem,
+    g2_compressed_to_lem,
     g2_lem_to_compressed,
     g2_lem_to_uncompressed,
+    g2_uncompressed_to_lem,
 )
 from .fields import (
     fq_first_noncanonical_array,
@@ -245,6 +249,10 @@ __all__ = [
     "g2_lem_to_uncompressed",
     "g1_lem_to_compressed",
     "g2_lem_to_compressed",
+    "g1_uncompressed_to_lem",
+    "g2_uncompressed_to_lem",
+    "g1_compressed_to_lem",
+    "g2_compressed_to_lem",
     "blake2b_compress",
     "BJJ_L",
     "bjj_on_curve",

@@ -38,3 +38,37 @@ def g2_lem_to_compressed(pts):
     out = bytearray(64 * len(pts))
     lib.zs_g2_lem_to_c(ffi.from_buffer(out), _ptr(pts), len(pts))
     return bytes(out)
+
+
+def _decode(fn, data, size, width, *extra):
+    data = bytes(data)
+    if len(data) % size:
+        raise ValueError(f"{len(data)} bytes is not a whole number of {size}-byte points")
+    n = len(data) // size
+    out = np.zeros((n, width), dtype=np.uint64)
+    bad = fn(_ptr(out), ffi.from_buffer(data), n, *extra)
+    return out, int(bad)
+
+
+def g1_uncompressed_to_lem(data):
+    """snarkjs' uncompressed G1 bytes -> ((n, 8) Montgomery affine array,
+    index of the first point with a coordinate >= q, or -1).  Not checked
+    on the curve: see ``g1_check_array``."""
+    return _decode(lib.zs_g1_u_to_lem, data, 64, 8)
+
+
+def g2_uncompressed_to_lem(data):
+    """As :func:`g1_uncompressed_to_lem` for G2 (128 bytes a point)."""
+    return _decode(lib.zs_g2_u_to_lem, data, 128, 16)
+
+
+def g1_compressed_to_lem(data, threads=None):
+    """snarkjs' compressed G1 bytes -> ((n, 8) array, index of the first
+    encoding that is not a point, or -1); decoded points are on the curve."""
+    return _decode(lib.zs_g1_c_to_lem, data, 32, 8, int(threads or 0))
+
+
+def g2_compressed_to_lem(data, threads=None):
+    """As :func:`g1_compressed_to_lem` for G2 (64 bytes a point); the
+    subgroup is not checked (``g2_check_array(..., subgroup=True)``)."""
+    return _decode(lib.zs_g2_c_to_lem, data, 64, 16, int(threads or 0))

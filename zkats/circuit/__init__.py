@@ -16,7 +16,7 @@ See docs/circuits.md for the guide.
 
 from .api import API, Builder, Solver
 from .compiled import CompiledCircuit, Witness, compile_circuit, parse_inputs
-from .declare import Circuit, Output, Private, Public, register, registered
+from .declare import Circuit, Output, Private, Public, group, register, registered
 from .lc import LC
 from .loader import list_circuits, load_circuit
 
@@ -28,6 +28,7 @@ __all__ = [
     "Output",
     "Public",
     "Private",
+    "group",
     "LC",
     "CompiledCircuit",
     "Witness",

@@ -11,6 +11,10 @@ list of signals.
 Wire order follows circom: the constant one, then outputs, public inputs,
 private inputs (each role in declaration order, base classes first), then
 internal wires.
+
+A declaration group (:func:`group`) is a set of declarations several
+circuits share, unpacked in the class body where they belong in the
+wire order: ``commitment, new_salt = new_note()``.
 """
 
 from ..errors import CircuitError
@@ -22,8 +26,16 @@ class SignalDecl:
     def __init__(self, n=None):
         self.n = n
         self.name = None
+        #: the group this declaration belongs to ((its names), this one's), see group()
+        self.group = None
 
     def __set_name__(self, owner, name):
+        if self.group is not None and self.group[1] != name:
+            names, expected = self.group
+            raise CircuitError(
+                f"{owner.__name__}.{name}: the group declares {expected!r} here; "
+                f"unpack it as {', '.join(names)}"
+            )
         self.name = name
 
     def __get__(self, inst, owner=None):
@@ -88,6 +100,27 @@ class Private(SignalDecl):
 
 
 _ROLE_ORDER = ("output", "public", "private")
+
+
+def group(**decls):
+    """A declaration group: the declarations ``decls`` (name -> Output, Public
+    or Private) as a tuple to unpack in a circuit's class body, under the
+    same names in the same order (checked when the class is made)::
+
+        def new_note():
+            return group(commitment=Public(), new_salt=Private())
+
+        class Withdraw(Statement):
+            commitment, new_salt = new_note()
+
+    Each role keeps declaration order, so the group's signals take the
+    places of the lines it replaces.  Call the factory once per class."""
+    names = tuple(decls)
+    for name, d in decls.items():
+        if not isinstance(d, SignalDecl):
+            raise CircuitError(f"group: {name!r} is not a signal declaration")
+        d.group = (names, name)
+    return tuple(decls.values())
 
 
 class Circuit:

@@ -52,6 +52,8 @@ _HINTS = {
     "zkats info": "inspect",
     "powersoftau truncate": "inspect",
     "powersoftau export": "inspect",
+    "powersoftau challenge": "challenge",
+    "powersoftau import": "challenge",
 }
 _loaded: set[str] = set()
 _all_loaded = False

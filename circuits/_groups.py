@@ -1,0 +1,82 @@
+"""Declaration groups the venue's statements share.
+
+A group is declared in a statement's class body by unpacking
+``Group.declare()`` where its signals belong in the wire order (see
+:func:`zkats.circuit.group`), and brings its rule in constraints
+(``constrain``), its native twin (``check``) and its witness inputs
+(``inputs``), so none of them is written twice:
+
+* :class:`NewNote`: the account's new note (public ``commitment``, private
+  ``new_salt``);
+* :class:`AtEpoch`: the oracle epoch the statement is checked at (public
+  ``epoch_id, epoch_hash``, private ``epoch`` and ``entry_index``).
+
+Spending the old note is a base class (:class:`._spend.SpendsNote`).
+"""
+
+from zkats.circuit import Private, Public, group
+from zkats.domain import units
+from zkats.errors import InputError
+
+from ._common import ENTRY_FIELDS, epoch_check
+from ._spend import note_commitment_gadget
+
+
+class NewNote:
+    """``commitment, new_salt = NewNote.declare()``."""
+
+    @staticmethod
+    def declare():
+        return group(commitment=Public(), new_salt=Private())
+
+    @staticmethod
+    def constrain(api, stmt, fields):
+        """The note of ``fields`` (its 14 fields) salted with ``stmt.new_salt``
+        has the public ``stmt.commitment``."""
+        api.assert_equal(note_commitment_gadget(api, fields, stmt.new_salt), stmt.commitment)
+
+    @staticmethod
+    def check(pub, note, expected, what, rule):
+        """Native twin: the prover's new ``note`` is ``expected`` (what the
+        statement's rule makes of the old one, described by ``rule``) and
+        has the public commitment."""
+        if expected != note or expected.commitment() != pub.commitment:
+            raise InputError(f"{what}: the new note is not {rule}")
+
+    @staticmethod
+    def inputs(note):
+        return {"new_salt": note.salt}
+
+
+class AtEpoch:
+    """``epoch_id, epoch_hash, epoch, entry_index = AtEpoch.declare()``."""
+
+    @staticmethod
+    def declare():
+        return group(
+            epoch_id=Public(),
+            epoch_hash=Public(),
+            epoch=Private(n=(units.EPOCH_SIZE, ENTRY_FIELDS)),
+            entry_index=Private(n=units.N_SLOTS),
+        )
+
+    @staticmethod
+    def constrain(api, stmt):
+        """The private entries are the published epoch's (:func:`._common.epoch_check`)."""
+        epoch_check(api, stmt.epoch_id, stmt.epoch_hash, stmt.epoch)
+
+    @staticmethod
+    def check(pub, epoch, what):
+        """Native twin of :meth:`constrain`."""
+        if epoch.epoch_id != pub.epoch_id or epoch.hash() != pub.epoch_hash:
+            raise InputError(f"{what}: wrong oracle epoch")
+
+    @staticmethod
+    def inputs(note, epoch):
+        """``epoch`` and, for ``note``'s slots, ``entry_index``."""
+        return {"epoch": epoch.circuit_inputs()["epoch"], "entry_index": entry_indices(note, epoch)}
+
+
+def entry_indices(note, epoch):
+    """For each slot, the index of its instrument's epoch entry (0 for a zero position)."""
+    return [epoch.index_of(s.instrument) if s.position != 0 else 0 for s in note.slots]

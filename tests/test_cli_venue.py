@@ -584,7 +584,13 @@ def test_cli_happy_paths_with_real_proofs(tmp_path):
     f = json.loads(ok("venue", "funds", "-V", v, "--json").stdout)
     assert f["fee"]["balance"] == 0
     assert f["withdrawals"] == [
-        {"seq": 1, "batch_id": 7, "fund": "fee", "amount": fee, "recipient": str(0xFEE)}
+        {
+            "seq": 1,
+            "batch_id": s["batches"] + 1,
+            "fund": "fee",
+            "amount": fee,
+            "recipient": str(0xFEE),
+        }
     ]
 
 

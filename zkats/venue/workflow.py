@@ -546,7 +546,7 @@ class Venue:
         from .rules import FEE_FUND, INSURANCE_FUND, fund_equity
 
         led, ep = self.ledger, self.epoch()
-        out = {}
+        out: dict[str, object] = {}
         for name in (FEE_FUND, INSURANCE_FUND):
             out[name] = {
                 "balance": led.fund_balance(name),

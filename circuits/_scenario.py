@@ -54,6 +54,8 @@ class Scenario:
         )
         self.match = orders.Match(self.buy, self.sell, 6, 60_000, 21, 22, 31, 32)
 
+    now = NOW
+
     @property
     def root(self):
         return self.tree.root
@@ -74,50 +76,24 @@ def scenario():
 
 
 def cases():
-    """{circuit name: (module, public, private)} for the example scenario:
-    alice's buy order; the match of alice's buy with bob's sell; alice's
-    (buyer, linear margin) and bob's (seller, portfolio margin) transitions;
-    bob's health proof; a liquidation of carol (below maintenance, proved
-    with her liquidation capability); a deposit and a withdrawal by alice.
-    Statements that spend a note are signed by their authority."""
-    from . import deposit, health, liquidate, match, order, transition, withdraw
-    from ._spend import authorise
+    """{example name: (module, public, private)}: the statements the venue's
+    circuit modules build from the scenario (each module's ``examples(sc)``,
+    signed by their authority), in the registry's order.  Alice's buy order;
+    its match with bob's sell; alice's (buyer, linear margin) and bob's
+    (seller, portfolio margin) transitions; bob's health proof; carol's
+    liquidation (below maintenance, proved with her liquidation capability);
+    a deposit and a withdrawal by alice; and any statement added since."""
+    import sys
+
+    from zkats.circuit import list_circuits
 
     sc = scenario()
-    legs = sc.match.legs()
-
-    def signed(mod, built, signer):
-        pub, prv = built
-        return (mod, pub, authorise(pub, prv, signer))
-
-    return {
-        "order": (order,) + order.build(sc.buy, NOW),
-        "match": (match,) + match.build(sc.match, NOW),
-        "transition": signed(
-            transition,
-            transition.build(sc.spend("alice"), sc.root, legs[0], sc.epoch, new_salt=501),
-            sc.alice,
-        ),
-        "transition_seller": signed(
-            transition,
-            transition.build(sc.spend("bob"), sc.root, legs[1], sc.epoch, new_salt=502),
-            sc.bob,
-        ),
-        "health": (health,) + health.build(sc.spend("bob"), sc.root, sc.epoch),
-        "liquidate": signed(
-            liquidate,
-            liquidate.build(sc.spend("carol"), sc.root, sc.epoch, new_salt=503),
-            sc.carol.liquidation_capability(),
-        ),
-        "deposit": signed(
-            deposit, deposit.build(sc.spend("alice"), sc.root, 250_000, new_salt=504), sc.alice
-        ),
-        "withdraw": signed(
-            withdraw,
-            withdraw.build(sc.spend("alice"), sc.root, 150_000, 0xC0FFEE, sc.epoch, new_salt=505),
-            sc.alice,
-        ),
-    }
+    out = {}
+    for cls in list_circuits().values():
+        mod = sys.modules[cls.__module__]
+        for name, (pub, prv) in getattr(mod, "examples", lambda sc: {})(sc).items():
+            out[name] = (mod, pub, prv)
+    return out
 
 
 def _decimal(v):

@@ -59,9 +59,6 @@ class SpendsNote(Statement):
     path_bits = Private(n=units.TREE_DEPTH)
     siblings = Private(n=units.TREE_DEPTH)
 
-    #: which key authorises the statement: None (nothing is spent), "ak", "lk"
-    AUTHORITY: str | None = None
-
     def spend_note(self, api, fresh=None):
         """The rules of the module docstring; returns the old note's commitment.
         ``fresh`` (a boolean signal, deposit only): no leaf yet, genesis nullifier."""

@@ -138,6 +138,10 @@ def witness_inputs(pub, prv):
 class Statement(Circuit):
     """Base class of the venue's circuits (see the module docstring)."""
 
+    #: which key authorises the statement: None (nothing is spent), "ak" (the
+    #: owner's), "lk" (the liquidation capability); see ``_spend.AuthorisedSpend``
+    AUTHORITY: str | None = None
+
     @layout_method
     def public_fields(cls):
         """``[(name, n)]`` of the public inputs in wire order (``n`` None for a

@@ -81,6 +81,11 @@ def check(pub, prv):
     return True
 
 
+def examples(sc):
+    """The example scenario's deposit: alice's."""
+    return {"deposit": build(sc.spend("alice"), sc.root, 250_000, new_salt=504)}
+
+
 inputs = witness_inputs
 
 

@@ -52,6 +52,11 @@ def check(pub, prv):
     return True
 
 
+def examples(sc):
+    """The example scenario's health proof: bob's."""
+    return {"health": build(sc.spend("bob"), sc.root, sc.epoch)}
+
+
 inputs = witness_inputs
 
 

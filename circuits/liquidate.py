@@ -108,6 +108,12 @@ def check(pub, prv):
     return True
 
 
+def examples(sc):
+    """The example scenario's liquidation: carol, below maintenance, signed
+    with her liquidation capability."""
+    return {"liquidate": build(sc.spend("carol"), sc.root, sc.epoch, new_salt=503)}
+
+
 inputs = witness_inputs
 
 

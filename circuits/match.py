@@ -120,6 +120,11 @@ def _order_fields(so):
     return [o.side, o.expiry, o.account, o.nonce, o.size, o.limit, so.blinding]
 
 
+def examples(sc):
+    """The example scenario's match: alice's buy with bob's sell."""
+    return {"match": build(sc.match, sc.now)}
+
+
 inputs = witness_inputs
 
 

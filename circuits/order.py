@@ -64,6 +64,11 @@ def check(pub, prv):
     return True
 
 
+def examples(sc):
+    """The example scenario's order (``circuits/examples/order.json``): alice's buy."""
+    return {"order": build(sc.buy, sc.now)}
+
+
 inputs = witness_inputs
 
 

@@ -118,6 +118,16 @@ def check(pub, prv):
     return True
 
 
+def examples(sc):
+    """The example scenario's two transitions: alice buys (linear margin),
+    bob sells (portfolio margin)."""
+    legs = sc.match.legs()
+    return {
+        "transition": build(sc.spend("alice"), sc.root, legs[0], sc.epoch, new_salt=501),
+        "transition_seller": build(sc.spend("bob"), sc.root, legs[1], sc.epoch, new_salt=502),
+    }
+
+
 inputs = witness_inputs
 
 

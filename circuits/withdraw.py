@@ -83,6 +83,13 @@ def check(pub, prv):
     return True
 
 
+def examples(sc):
+    """The example scenario's withdrawal: alice's."""
+    return {
+        "withdraw": build(sc.spend("alice"), sc.root, 150_000, 0xC0FFEE, sc.epoch, new_salt=505)
+    }
+
+
 inputs = witness_inputs
 
 

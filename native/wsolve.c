@@ -3,6 +3,7 @@
 #include "babyjub.h"
 #include "field.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* acc (zeroed by the caller or holding a base value) += sum of coef * vals
@@ -105,17 +106,229 @@ static inline void put_canonical(uint64_t *vals, int64_t w, const uint64_t c[4])
     fr_from_canonical((fr_t *)(vals + 4 * w), c);
 }
 
+/* ---- batched inversions ----------------------------------------------- */
+
+/* length of the operation at pc (bounds-checked), or -1 */
+static int64_t op_len(const int64_t *code, int64_t n, int64_t pc) {
+    switch (code[pc]) {
+    case WS_MUL: return pc + 4 <= n ? 4 : -1;
+    case WS_LC: return pc + 3 <= n ? 3 : -1;
+    case WS_CHECK: return pc + 5 <= n ? 5 : -1;
+    case WS_HINT: {
+        if (pc + 6 > n) return -1;
+        int64_t n_in = code[pc + 5];
+        if (n_in < 0 || n_in > n || pc + 7 + n_in > n) return -1;
+        int64_t n_par = code[pc + 6 + n_in];
+        if (n_par < 0 || n_par > n || pc + 7 + n_in + n_par > n) return -1;
+        return 7 + n_in + n_par;
+    }
+    default: return -1;
+    }
+}
+
+/* an inv or div hint that a batch may run (the hint at pc is complete) */
+static inline int is_batchable(const ws_prog_t *p, int64_t pc) {
+    const int64_t *c = p->code + pc;
+    if (c[0] != WS_HINT || c[4] != 1) return 0;
+    if (!((c[1] == WS_H_INV && c[5] == 1) || (c[1] == WS_H_DIV && c[5] == 2))) return 0;
+    return c[3] > 0 && c[3] < p->n_wires;
+}
+
+/* the level of L[l] (the largest level of its wires and its base), memoised
+ * in lcl (-1: not yet); -1 for a malformed combination */
+static int32_t lc_level(const ws_prog_t *p, int64_t l, int32_t *lcl, const int32_t *wl,
+                        int64_t *stack) {
+    if ((uint64_t)l >= (uint64_t)p->n_lc) return -1;
+    int64_t n = 0, cur = l;
+    while (cur >= 0 && lcl[cur] < 0) {
+        stack[n++] = cur;
+        int64_t b = p->lbase[cur];
+        if (b >= cur || b < -1) return -1;
+        cur = b;
+    }
+    while (n > 0) {
+        int64_t x = stack[--n], b = p->lbase[x];
+        int32_t lev = b >= 0 ? lcl[b] : 0;
+        int64_t lo = p->lptr[x], hi = p->lptr[x + 1];
+        if (lo < 0 || hi < lo || hi > p->n_lentries) return -1;
+        for (int64_t i = lo; i < hi; i++) {
+            int64_t w = p->lcol[i];
+            if ((uint64_t)w >= (uint64_t)p->n_wires) return -1;
+            if (wl[w] > lev) lev = wl[w];
+        }
+        lcl[x] = lev;
+    }
+    return lcl[l];
+}
+
+int zk_wsolve_schedule(const ws_prog_t *p, int64_t *sched, int64_t cap, int64_t *n_sched,
+                       int64_t *max_batch) {
+    const int64_t *code = p->code;
+    const int64_t n = p->n_code;
+    int64_t n_ops = 0;
+    for (int64_t pc = 0; pc < n;) {
+        int64_t len = op_len(code, n, pc);
+        if (len < 0) return -1;
+        pc += len;
+        n_ops++;
+    }
+    int rc = -1;
+    int64_t *opc = malloc(sizeof(int64_t) * (size_t)(n_ops + 1));
+    int32_t *olev = malloc(sizeof(int32_t) * (size_t)(n_ops + 1));
+    int32_t *wl = calloc((size_t)p->n_wires + 1, sizeof(int32_t));
+    int32_t *lcl = malloc(sizeof(int32_t) * (size_t)(p->n_lc + 1));
+    int64_t *stack = malloc(sizeof(int64_t) * (size_t)(p->n_lc + 1));
+    int64_t *start = NULL;
+    if (!opc || !olev || !wl || !lcl || !stack) goto out;
+    for (int64_t i = 0; i < p->n_lc; i++) lcl[i] = -1;
+    /* levels: checks get -1 (they run last) */
+    int32_t max_lev = 0;
+    int64_t k = 0;
+    for (int64_t pc = 0; pc < n; k++) {
+        int64_t len = op_len(code, n, pc), op = code[pc];
+        int32_t lev = 0, l;
+        opc[k] = pc;
+        if (op == WS_CHECK) {
+            olev[k] = -1;
+            pc += len;
+            continue;
+        }
+        int64_t w0 = code[pc + 1], n_out = 1;
+        if (op == WS_MUL || op == WS_LC) {
+            for (int64_t j = 2; j < (op == WS_MUL ? 4 : 3); j++) {
+                if ((l = lc_level(p, code[pc + j], lcl, wl, stack)) < 0) goto out;
+                if (l > lev) lev = l;
+            }
+        } else { /* WS_HINT */
+            int64_t n_in = code[pc + 5];
+            w0 = code[pc + 3];
+            n_out = code[pc + 4];
+            for (int64_t j = 0; j < n_in; j++) {
+                if ((l = lc_level(p, code[pc + 6 + j], lcl, wl, stack)) < 0) goto out;
+                if (l > lev) lev = l;
+            }
+            if (is_batchable(p, pc)) lev++;
+        }
+        if (w0 <= 0 || n_out < 1 || n_out > p->n_wires || w0 > p->n_wires - n_out) goto out;
+        for (int64_t j = 0; j < n_out; j++) wl[w0 + j] = lev;
+        olev[k] = lev;
+        if (lev > max_lev) max_lev = lev;
+        pc += len;
+    }
+    /* counting sort: per level, the batch (its header and hints), then the
+     * other operations; the checks after the last level */
+    int64_t nl = (int64_t)max_lev + 1;
+    start = calloc((size_t)(2 * nl + 2), sizeof(int64_t)); /* [2k]: batch, [2k+1]: others */
+    if (!start) goto out;
+    int64_t *cnt = start;
+    for (int64_t i = 0; i < n_ops; i++) {
+        if (olev[i] < 0) cnt[2 * nl]++;
+        else cnt[2 * (int64_t)olev[i] + (is_batchable(p, opc[i]) ? 0 : 1)]++;
+    }
+    int64_t mb = 0, pos = 0;
+    for (int64_t b = 0; b <= 2 * nl; b++) {
+        int64_t c = cnt[b];
+        if (b % 2 == 0 && b < 2 * nl && c > 0) {
+            if (pos >= cap) goto out;
+            sched[pos++] = -c; /* the batch header */
+            if (c > mb) mb = c;
+        }
+        cnt[b] = pos; /* now the next free position of the bucket */
+        pos += c;
+    }
+    if (pos > cap) goto out;
+    for (int64_t i = 0; i < n_ops; i++) {
+        int64_t b = olev[i] < 0 ? 2 * nl : 2 * (int64_t)olev[i] + (is_batchable(p, opc[i]) ? 0 : 1);
+        sched[cnt[b]++] = opc[i];
+    }
+    *n_sched = pos;
+    *max_batch = mb;
+    rc = 0;
+out:
+    free(opc);
+    free(olev);
+    free(wl);
+    free(lcl);
+    free(stack);
+    free(start);
+    return rc;
+}
+
+/* d, or one when d is zero, without branching on d; *zmask: all ones when d is zero */
+static inline void nonzero_or_one(fr_t *r, const fr_t *d, uint64_t *zmask) {
+    uint64_t nz = d->v[0] | d->v[1] | d->v[2] | d->v[3];
+    uint64_t z = ((nz | ((uint64_t)0 - nz)) >> 63) - 1;
+    for (int j = 0; j < 4; j++) r->v[j] = (d->v[j] & ~z) | (FR_R[j] & z);
+    *zmask = z;
+}
+
+/* the inv/div hints at code[pcs[0..m)] (independent of each other) with one
+ * inversion; 0, or -1 for a malformed one */
+static int run_batch(const ws_prog_t *p, const int64_t *pcs, int64_t m, uint64_t *vals) {
+    fr_t *pre = (fr_t *)p->bscratch;
+    fr_t acc, dd;
+    uint64_t z;
+    const fr_t *d;
+    fr_set_one(&acc);
+    for (int64_t i = 0; i < m; i++) {
+        int64_t pc = pcs[i];
+        if (pc < 0 || pc >= p->n_code || op_len(p->code, p->n_code, pc) < 0 ||
+            !is_batchable(p, pc))
+            return -1;
+        const int64_t *c = p->code + pc;
+        if (!(d = lc_value(p, c[5] == 2 ? c[7] : c[6], vals))) return -1;
+        nonzero_or_one(&dd, d, &z);
+        pre[i] = acc;
+        fr_mul(&acc, &acc, &dd);
+    }
+    fr_inv(&acc, &acc);
+    for (int64_t i = m; i-- > 0;) {
+        const int64_t *c = p->code + pcs[i];
+        fr_t out;
+        if (!(d = lc_value(p, c[5] == 2 ? c[7] : c[6], vals))) return -1;
+        nonzero_or_one(&dd, d, &z);
+        fr_mul(&out, &acc, &pre[i]);
+        fr_mul(&acc, &acc, &dd);
+        if (c[5] == 2) {
+            const fr_t *num = lc_value(p, c[6], vals);
+            if (!num) return -1;
+            fr_mul(&out, &out, num);
+        }
+        for (int j = 0; j < 4; j++) out.v[j] &= ~z;
+        memcpy(vals + 4 * c[3], out.v, 32);
+    }
+    return 0;
+}
+
 int zk_wsolve_run(const ws_prog_t *p, uint64_t *vals, int64_t *pc_io, int64_t *hint_id,
                   int stop_at_hints, int resume, int check, int64_t *first_fail, uint64_t *io,
                   int64_t io_cap) {
     const int64_t *code = p->code;
     const int64_t n = p->n_code;
-    int64_t pc = *pc_io;
+    /* with a schedule, pos walks it and pc is the operation it names; else pos = pc */
+    const int64_t *sched = (!stop_at_hints && p->sched) ? p->sched : NULL;
+    const int64_t n_steps = sched ? p->n_sched : n;
+    int64_t pos = *pc_io, pc;
     fr_t a, b;
     const fr_t *la, *lb, *lc;
-    if (pc == 0 && !resume && p->n_lc > 0) memset(p->done, 0, (size_t)p->n_lc);
-    while (pc < n) {
-        if (pc < 0) return WS_BAD_PROGRAM;
+    if (pos == 0 && !resume && p->n_lc > 0) memset(p->done, 0, (size_t)p->n_lc);
+    for (; pos < n_steps; pos = sched ? pos + 1 : pc) {
+        if (pos < 0) return WS_BAD_PROGRAM;
+        if (sched) {
+            int64_t e = sched[pos];
+            if (e < 0) { /* a batch of -e inversion hints */
+                if (-e > n_steps - pos - 1 || -e > p->n_bscratch || !p->bscratch)
+                    return WS_BAD_PROGRAM;
+                if (run_batch(p, sched + pos + 1, -e, vals)) return WS_BAD_PROGRAM;
+                pos += -e;
+                pc = pos + 1; /* unused: the loop steps pos */
+                continue;
+            }
+            if (e >= n) return WS_BAD_PROGRAM;
+            pc = e;
+        } else {
+            pc = pos;
+        }
         int64_t op = code[pc];
         if (op == WS_MUL) {
             if (pc + 4 > n) return WS_BAD_PROGRAM;
@@ -240,7 +453,7 @@ int zk_wsolve_run(const ws_prog_t *p, uint64_t *vals, int64_t *pc_io, int64_t *h
                     fr_to_canonical(io + 4 * j, la);
                 }
                 *hint_id = id;
-                *pc_io = pc;
+                *pc_io = pos;
                 return WS_NEED_PY;
             }
             if (stop_at_hints) {
@@ -248,7 +461,7 @@ int zk_wsolve_run(const ws_prog_t *p, uint64_t *vals, int64_t *pc_io, int64_t *h
                 for (int64_t j = 0; j < n_out; j++)
                     fr_to_canonical(io + 4 * (n_in + j), (const fr_t *)(vals + 4 * (w0 + j)));
                 *hint_id = id;
-                *pc_io = pc;
+                *pc_io = pos;
                 return WS_HOOK;
             }
             pc = next;
@@ -256,6 +469,6 @@ int zk_wsolve_run(const ws_prog_t *p, uint64_t *vals, int64_t *pc_io, int64_t *h
             return WS_BAD_PROGRAM;
         }
     }
-    *pc_io = pc;
+    *pc_io = pos;
     return WS_DONE;
 }

@@ -31,6 +31,21 @@
  *
  * Every index is bounds-checked as it is read: a malformed program gives
  * WS_BAD_PROGRAM, never an out-of-bounds access.
+ *
+ * Batched inversions: zk_wsolve_schedule orders the operations so that the
+ * inv and div hints that do not depend on each other run together, with one
+ * field inversion per batch (Montgomery's trick: three products per extra
+ * element).  An operation's level is the largest number of inversion hints
+ * on a dependency path ending at it; the schedule runs, for each level k,
+ * the inversion hints of level k as one batch, then the other operations of
+ * level k in program order, and all CHECKs last in program order (so the
+ * first failing row is still the first in program order, and hints that run
+ * on an unsatisfiable input get the same inputs as in program order).  A
+ * chain of dependent divisions (a ladder) still costs one inversion per
+ * step, but independent chains (the doubling and accumulator chains of a
+ * scalar multiplication, fixed-base windows, the two coordinates of a point
+ * addition) share theirs.  Zero denominators are handled without branching
+ * on the value (the inverse of 0 is 0, as in the single path).
  */
 #ifndef ZKATS_WSOLVE_H
 #define ZKATS_WSOLVE_H
@@ -53,7 +68,23 @@ typedef struct {
     uint64_t *lv;
     uint8_t *done;
     int64_t *stack;
+    /* optional (NULL: program order): the schedule from zk_wsolve_schedule,
+     * used unless stop_at_hints, and per-run scratch of 4 * n_bscratch limbs
+     * (n_bscratch >= the schedule's largest batch) */
+    const int64_t *sched;
+    int64_t n_sched;
+    uint64_t *bscratch;
+    int64_t n_bscratch;
 } ws_prog_t;
+
+/* Writes into sched (capacity cap >= n_code + 1) the execution order of
+ * the program's operations: an entry e >= 0 runs the operation at code[e];
+ * an entry -n (n >= 1) is followed by the code offsets of n inv/div hints
+ * run as one batch.  *n_sched receives its length and *max_batch the
+ * largest batch.  Returns 0, or -1 for a malformed program (then run it
+ * without a schedule: zk_wsolve_run reports the fault). */
+int zk_wsolve_schedule(const ws_prog_t *p, int64_t *sched, int64_t cap, int64_t *n_sched,
+                       int64_t *max_batch);
 
 /* Runs the program from *pc until it ends (WS_DONE), a hint Python must
  * compute (WS_NEED_PY: io holds the hint's canonical inputs, *hint_id its
@@ -63,7 +94,10 @@ typedef struct {
  * instead.  io must hold (n_in + n_out) * 4 limbs of the largest hint.
  * With check, WS_CHECK operations run and *first_fail (set to -1 by the
  * caller before the first call) receives the first failing row.  A run
- * from *pc == 0 without resume starts afresh (the L cache is cleared). */
+ * from *pc == 0 without resume starts afresh (the L cache is cleared).
+ * With a schedule (p->sched, not with stop_at_hints), *pc is a position in
+ * the schedule, not a code offset: the hint of WS_NEED_PY is at
+ * code[sched[*pc]]. */
 int zk_wsolve_run(const ws_prog_t *p, uint64_t *vals, int64_t *pc, int64_t *hint_id,
                   int stop_at_hints, int resume, int check, int64_t *first_fail, uint64_t *io,
                   int64_t io_cap);

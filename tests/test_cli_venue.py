@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = [
     ["venue", "init"],
     ["venue", "advance-clock"],
+    ["venue", "prove"],
     ["keys", "new"],
     ["keys", "export"],
     ["deposit"],
@@ -264,6 +265,14 @@ def test_errors_are_one_line(tmp_path, venue):
         "not a zkats-order file",
     )
     one_line_error(run("venue", "init", venue, "--json"), "already a venue directory")
+    vp = ("venue", "prove", "-V", venue, "-w", w, "-o", tmp_path / "p.json")
+    one_line_error(run(*vp, "cancel"), r"statement kind 'cancel': unknown \(known: deposit, ")
+    one_line_error(run(*vp, "trade"), "trade: carries 3 proofs; use its own command")
+    one_line_error(run(*vp, "health", "-a", "x=1"), r"health: no argument 'x' \(takes: none\)")
+    one_line_error(run(*vp, "withdraw", "-a", "amount=z"), "--arg amount: not a number")
+    one_line_error(run(*vp, "withdraw", "-a", "amount"), "expected NAME=VALUE")
+    one_line_error(run(*vp, "health"), "no settled note yet")
+    assert not (tmp_path / "p.json").exists()
     # the secret never shows up in any of those errors
     d = json.loads(w.read_text())
     assert mode(w) == 0o600 and d["note"] is None
@@ -469,9 +478,29 @@ def test_cli_happy_paths_with_real_proofs(tmp_path):
         "--settle",
         "-q",
     )
+    # the generic path of any one-proof statement (what a new statement gets)
+    w = ("-V", v, "-w", tmp_path / "a.wallet", "-q")
+    before = json.loads(ok("wallet", "show", *w[:4], "--json").stdout)["equity"]
+    one_line_error(
+        run("venue", "prove", "withdraw", *w, "-a", "amount=1", "-o", tmp_path / "x"),
+        r"withdraw: needs the argument recipient=VALUE",
+    )
+    ok(
+        "venue",
+        "prove",
+        "withdraw",
+        *w,
+        "-a",
+        "amount=500",
+        "-a",
+        "recipient=0xabd",
+        "-o",
+        tmp_path / "w2.json",
+        "--settle",
+    )
     a = json.loads(ok("wallet", "show", "-V", v, "-w", tmp_path / "a.wallet", "--json").stdout)
     assert a["settled"] and a["pending"] == [] and a["positions"][0]["position"] == 4
-    assert 0 < a["free_collateral"] < a["equity"] <= 50_000
+    assert 0 < a["free_collateral"] < a["equity"] == before - 500
     # the mark falls 20%: a (long 4 on ~49,000) fails maintenance margin
     ok("oracle", "publish", "-V", v, "--mark", "BTC-PERP=48000", "-q")
     ok("health", "-V", v, "-w", tmp_path / "b.wallet", "-o", tmp_path / "h.json", "--settle", "-q")
@@ -511,7 +540,7 @@ def test_cli_happy_paths_with_real_proofs(tmp_path):
         "-q",
     )
     s = json.loads(ok("ledger", "show", "-V", v, "--json").stdout)
-    assert s["trades"] == 2 and s["batches"] == 6 and s["liquidatable_pending"] == 0
+    assert s["trades"] == 2 and s["batches"] == 7 and s["liquidatable_pending"] == 0
     assert int(s["funds"]["insurance"]) > 0 and int(s["funds"]["fee"]) > 0
 
 

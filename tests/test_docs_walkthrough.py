@@ -18,7 +18,8 @@ pytestmark = pytest.mark.peers
 def _section():
     text = (ROOT / "docs" / "circuits.md").read_text()
     start = text.index("## 10. Walkthrough")
-    return text[start:]
+    end = text.find("\n## ", start)
+    return text[start : end if end != -1 else len(text)]
 
 
 def test_walkthrough_runs(tmp_path):

@@ -381,3 +381,61 @@ def test_concurrent_solves_of_one_circuit():
     with ThreadPoolExecutor(4) as ex:
         got = list(ex.map(lambda ab: cc.solve({"a": ab[0], "b": ab[1]}).public, cases))
     assert got == [[a // b, a % b, a] for a, b in cases]
+
+
+class _Batched(Circuit):
+    """Independent inversions (two division chains, is-zero tests, a point
+    addition's two coordinates) that the schedule batches, with a Python
+    hint reading them in between and divisions that may meet zero."""
+
+    out = Output(5)
+    xs = Private(6)
+
+    def define(self, api):
+        xs = [api.lc(x) for x in self.xs]
+        c1, c2 = xs[0], xs[1]
+        for i in range(4):
+            c1 = api.div(c1 + i, xs[2] + i)  # chain 1 (b = 0 and a != 0: unsatisfiable)
+            c2 = api.div(c2 * 3 + 1, xs[3] * (i + 2) + 5)  # chain 2, independent of chain 1
+        zs = [comparators.is_zero(api, x) for x in xs]  # inversions of maybe-zero values
+        (h,) = [api.hint(lambda a, b: (a * 7 + b) % R, c1, c2)]  # Python, between batches
+        q = api.div(h + 1, c2 + xs[4])
+        api.set_output(self.out[0], c1)
+        api.set_output(self.out[1], c2)
+        api.set_output(self.out[2], api.sum(zs))
+        api.set_output(self.out[3], q)
+        api.set_output(self.out[4], h)
+
+
+def test_batched_inversions_schedule():
+    """The schedule puts independent inversions into batches (one field
+    inversion each) and solves exactly as the Python solver, including zero
+    denominators and unsatisfiable divisions; the hook path (program order,
+    no schedule) agrees too."""
+    cc = compile_circuit(_Batched(), cache=False)
+    nat = cc._native_program()
+    sched = nat._sched[: nat._p.n_sched]
+    batches = -sched[sched < 0]
+    n_inv = sum(
+        1 for pc, op in _ops(cc.program.code) if op == 3 and cc.program.code[pc + 1] in (2, 3)
+    )
+    assert nat._max_batch >= 8 and batches.sum() == n_inv and len(batches) < n_inv
+    ops = _ops(cc.program.code)
+    assert sorted(int(x) for x in sched if x >= 0) == [pc for pc, _ in ops]  # each op once
+    checks = [pc for pc, op in ops if op == 4]
+    assert [int(x) for x in sched[-len(checks) :]] == checks  # the checks last, in order
+    cases = [
+        [3, 4, 5, 6, 7, 8],
+        [0, 0, 1, 0, 0, 1],  # zeros in the batches: is_zero, 0/0 divisions
+        [0, 9, R - 1, R - 5, 2, 0],
+        [1, 2, 0, 3, 4, 5],  # xs[2] = 0: chain 1 divides 1 by 0: unsatisfiable
+    ]
+    cases += [[rng.choice([0, 1, rng.randrange(R)]) for _ in range(6)] for _ in range(10)]
+    kinds = set()
+    for xs in cases:
+        kind, vals = same(cc, {"xs": xs})
+        kinds.add(kind)
+        same(cc, {"xs": xs}, hook_factory=lambda: lambda i, fn, a, o: o)
+        if kind == "ok":
+            assert vals[3] == sum(1 for x in xs if x == 0)  # wire 0 is one, then out
+    assert kinds == {"ok", "UnsatisfiedConstraint"}

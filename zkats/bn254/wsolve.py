@@ -63,7 +63,19 @@ class NativeWitnessProgram:
         p.lcoef, p.n_lcoef = _ptr(self._coef), n_coef
         p.lckind = ffi.cast("uint8_t *", self._ckind.ctypes.data)
         p.n_wires = self.n_wires
-        self._p = p  # the per-run scratch (lv, done, stack) is set on a copy
+        # the batched-inversion schedule (native/wsolve.h); a malformed program
+        # has none and runs in program order, where the C core reports the fault
+        self._sched = np.zeros(len(code) + 1, np.int64)
+        self._max_batch = 0
+        if self._bad is None:
+            n_sched, max_batch = ffi.new("int64_t *"), ffi.new("int64_t *")
+            rc = lib.zk_wsolve_schedule(
+                p, _ip(self._sched), self._sched.shape[0], n_sched, max_batch
+            )
+            if rc == 0:
+                p.sched, p.n_sched = _ip(self._sched), n_sched[0]
+                self._max_batch = int(max_batch[0])
+        self._p = p  # the per-run scratch (lv, done, stack, bscratch) is set on a copy
 
     def run(self, values_limbs, on_hint, stop_at_hints=False, check=True):
         """Replay the program over ``values_limbs`` ((n_wires, 4) uint64,
@@ -87,6 +99,9 @@ class NativeWitnessProgram:
         prog.lv = _ptr(lv)
         prog.done = ffi.cast("uint8_t *", done.ctypes.data)
         prog.stack = _ip(stack)
+        bscratch = np.empty((max(self._max_batch, 1), 4), np.uint64)
+        prog.bscratch, prog.n_bscratch = _ptr(bscratch), bscratch.shape[0]
+        scheduled = prog.sched != ffi.NULL and not stop_at_hints
         pc = ffi.new("int64_t *", 0)
         hid = ffi.new("int64_t *", -1)
         fail = ffi.new("int64_t *", -1)
@@ -103,7 +118,7 @@ class NativeWitnessProgram:
                 return mont, (None if fail[0] < 0 else int(fail[0]))
             if st not in (NEED_PY, HOOK):
                 raise CircuitError(f"witness program is malformed (operation at {pc[0]})")
-            at = pc[0]
+            at = int(self._sched[pc[0]]) if scheduled else pc[0]
             n_in, n_out, w0 = int(code[at + 5]), int(code[at + 4]), int(code[at + 3])
             ins = _limbs_ints(io[: 4 * n_in])
             outs = None if st == NEED_PY else _limbs_ints(io[4 * n_in : 4 * (n_in + n_out)])

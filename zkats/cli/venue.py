@@ -256,6 +256,47 @@ def _finish(v, items, out, settle_now, as_json, extra=None):
     _out(as_json, data, text)
 
 
+def _int_args(pairs):
+    out = {}
+    for pair in pairs:
+        name, eq, value = pair.partition("=")
+        if not eq or not name:
+            raise InputError(f"--arg {pair!r}: expected NAME=VALUE")
+        try:
+            out[name] = int(value, 0)
+        except ValueError:
+            raise InputError(f"--arg {name}: not a number: {value!r}") from None
+    return out
+
+
+@venue_group.command("prove")
+@click.argument("kind")
+@click.option("--wallet", "-w", required=True, type=click.Path(dir_okay=False, exists=True))
+@click.option(
+    "--arg",
+    "-a",
+    "args",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="An argument of the statement's build (an integer; repeatable).",
+)
+@_batch_cmd
+def venue_prove(kind, wallet, args, out, settle_now, venue_dir, as_json, quiet):
+    """Prove a statement of KIND about the wallet's account: any kind the
+    ledger has a rule for that carries one proof (withdraw, health, liquidate
+    ... and every statement added with its circuit and rule).  Its circuit's
+    build arguments beyond the account, root and epoch come as --arg
+    NAME=VALUE (integers)."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
+    from ..venue.workflow import Wallet
+
+    params = _int_args(args)
+    v = _open(venue_dir, quiet)
+    if not hasattr(v, "act"):
+        raise InputError("venue prove: needs a local venue directory (not --service)")
+    _finish(v, [v.act(kind, Wallet.load(wallet), **params)], out, settle_now, as_json)
+
+
 @main.command("deposit")
 @click.argument("amount", type=int)
 @click.option("--wallet", "-w", required=True, type=click.Path(dir_okay=False, exists=True))

@@ -56,7 +56,7 @@ from ..errors import LedgerError, ZkatsError
 from ..field import R
 from ..formats import jsonio
 from ..venue import batch as B
-from ..venue.workflow import CIRCUITS
+from ..venue.rules import circuits as venue_circuits
 from . import schema
 from .auth import OperatorCheck, bearer
 from .state import ServedVenue
@@ -346,7 +346,7 @@ def create_app(venue_dir, db=None, max_body=DEFAULT_MAX_BODY, state=None):
     @app.get(f"{API}/keys/{{circuit}}/{{kind}}", tags=["venue"], responses=schema.ERRORS)
     def key_file(circuit: str, kind: str):
 
-        if circuit not in CIRCUITS:
+        if circuit not in venue_circuits():
             raise HttpError(404, f"unknown circuit {circuit[:40]!r}")
         names = {"zkey": f"{circuit}.zkey", "vkey": f"{circuit}.vkey.json"}
         if kind not in names:

@@ -8,6 +8,7 @@ strict reader as ``zkats settle``); the schema below documents its shape.
 from typing import Any
 
 from ..errors import InputError
+from ..venue.rules import RULES
 
 _DEC = {"type": "string", "pattern": "^(0|[1-9][0-9]{0,76})$"}
 _G1 = {"type": "array", "items": _DEC, "minItems": 3, "maxItems": 3}
@@ -36,7 +37,7 @@ _ITEM = {
     "properties": {
         "kind": {
             "type": "string",
-            "enum": ["deposit", "withdraw", "trade", "health", "liquidate", "order"],
+            "enum": sorted(RULES),
         },
         "proofs": {"type": "object", "additionalProperties": _BUNDLE},
         "netting": {

@@ -36,8 +36,6 @@ from pathlib import Path
 from ..errors import InputError, LedgerError
 from . import preflight
 
-#: the circuits whose proofs the settlement service verifies
-CIRCUITS = ("order", "deposit", "match", "transition", "health", "liquidate", "withdraw")
 POWER = 14
 ORACLE_KEY_FILE = "oracle.key"
 CEREMONY_WARNING = (
@@ -50,6 +48,16 @@ CEREMONY_WARNING = (
 def _say(progress, msg):
     if progress:
         progress(msg)
+
+
+def venue_circuits():
+    """The circuits whose proofs the settlement service verifies: every
+    role of every rule (:data:`zkats.venue.rules.RULES`), so a statement
+    added with its rule gets its keys at ``venue init``."""
+    # local import: the circuits load when a command needs them (CLI start-up)
+    from .rules import circuits
+
+    return tuple(circuits())
 
 
 # ---------------------------------------------------------------- secret files
@@ -363,8 +371,9 @@ def _atomic_copy(src, dst):
     atomic_copy(src, dst)
 
 
-def dev_keys(keys_dir, ptau=None, progress=None, circuits=CIRCUITS):
-    """Proving and verification keys for ``circuits`` in ``keys_dir``
+def dev_keys(keys_dir, ptau=None, progress=None, circuits=None):
+    """Proving and verification keys for ``circuits`` (default: the venue's,
+    :func:`venue_circuits`) in ``keys_dir``
     (development ceremony, cached by :mod:`zkats.groth16.devsetup`; see the
     module docstring).  ``ptau``: a prepared powers-of-tau file of power >=
     14 to use instead of making one.  Returns {name: seconds spent making
@@ -375,7 +384,8 @@ def dev_keys(keys_dir, ptau=None, progress=None, circuits=CIRCUITS):
     keys_dir = Path(keys_dir)
     keys_dir.mkdir(parents=True, exist_ok=True)
     dev = DevSetup(key_cache_dir(), power=POWER, ptau=ptau, progress=progress)
-    made = dev.keys([(name, compile_circuit(load_circuit(name))) for name in circuits])
+    names = venue_circuits() if circuits is None else circuits
+    made = dev.keys([(name, compile_circuit(load_circuit(name))) for name in names])
     spent = {}
     for name, (zpath, vpath, secs) in made.items():
         _atomic_copy(zpath, keys_dir / f"{name}.zkey")
@@ -416,7 +426,7 @@ class Venue:
 
     # -- creation
     @classmethod
-    def init(cls, directory, ptau=None, progress=None, mark=60_000, circuits=CIRCUITS):
+    def init(cls, directory, ptau=None, progress=None, mark=60_000, circuits=None):
         """Create the venue directory.  ``circuits=()`` makes a venue without
         proving keys (tests of the commands that prove nothing)."""
         import secrets
@@ -603,6 +613,64 @@ class Venue:
         return ProofBundle(name, tuple(int(x) for x in public), proof)
 
     # -- trader actions: each returns a batch Item (public) and updates wallets
+    def act(self, kind, wallet, **args):
+        """Prove the statement of ``kind`` about the wallet's account: the
+        generic action (``zkats venue prove KIND``) of any kind whose rule
+        carries one proof and whose circuit module's ``build`` takes the
+        account's ``spend_`` and optionally ``root`` and ``epoch`` (filled in
+        here) plus the integer ``args``.  Signed by the key the statement's
+        ``AUTHORITY`` names (the owner's, or the liquidation capability).
+        So a statement added with its circuit file and rule is provable,
+        settled and listed without code here."""
+        import importlib
+        import inspect
+
+        from zkats.circuits._spend import authorise
+
+        from .batch import Item
+        from .rules import RULES
+
+        rule = RULES.get(kind)
+        if rule is None:
+            raise InputError(
+                f"statement kind {kind!r}: unknown (known: {', '.join(sorted(RULES))})"
+            )
+        if len(rule.roles) != 1:
+            raise InputError(f"{kind}: carries {len(rule.roles)} proofs; use its own command")
+        ((role, stmt),) = rule.roles.items()
+        mod = importlib.import_module(stmt.__module__)
+        self.use(wallet)
+        led = self.ledger
+        context = {
+            "spend_": lambda: wallet.spend(led),
+            "root": led.current_root,
+            "epoch": self.epoch,
+        }
+        params = inspect.signature(mod.build).parameters
+        takes = [n for n in params if n not in context and n not in ("signer", "new_salt")]
+        extra = sorted(set(args) - set(takes))
+        if extra:
+            raise InputError(
+                f"{kind}: no argument {extra[0]!r} (takes: {', '.join(takes) or 'none'})"
+            )
+        for name in takes:
+            if name not in args and params[name].default is inspect.Parameter.empty:
+                raise InputError(f"{kind}: needs the argument {name}=VALUE")
+        kw = {n: context[n]() for n in params if n in context}
+        pub, prv = mod.build(**kw, **args)
+        if stmt.AUTHORITY is not None:
+            key = (
+                wallet.liquidation_key()
+                if stmt.AUTHORITY == "lk"
+                else wallet.owner_key(f"a {kind} statement")
+            )
+            prv = authorise(pub, prv, key)
+        item = Item(kind, {role: self.prove(stmt.circuit_name, mod, pub, prv)})
+        new_note = getattr(prv, "new_note", None)
+        if new_note is not None:
+            wallet.set_pending(new_note)
+        return item
+
     def deposit(self, wallet, amount):
         from zkats.circuits import deposit as dep
         from zkats.circuits._spend import Spend, authorise

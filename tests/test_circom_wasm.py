@@ -4,6 +4,9 @@ real ``snarkjs wtns calculate`` on circomlib circuits compiled by circom2;
 runtime errors and bad inputs as one-line errors."""
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -145,7 +148,10 @@ def test_compiled_module_cache(tmp_path_factory, tmp_path, monkeypatch):
     assert oct(cache.stat().st_mode & 0o777) == "0o700"
     w2 = WitnessCalculator(c.wasm, log=lambda s: None).calculate({"a": 3, "b": [1, 2]})
     assert w1 == w2
-    entry.write_bytes(b"not a compiled module")  # a broken entry is recompiled
+    # a broken entry is recompiled; it is overwritten IN PLACE while w2's
+    # module is alive: loaded modules must not depend on the file (a mapped
+    # entry truncated under a live module crashed the suite at exit, SIGBUS)
+    entry.write_bytes(b"not a compiled module")
     assert WitnessCalculator(c.wasm, log=lambda s: None).calculate({"a": 3, "b": [1, 2]}) == w1
     assert int.from_bytes(w1[32:64], "little") == 3 * 1 + 2
 
@@ -185,3 +191,30 @@ def test_runtime_message():
         "assert failed in template Num2Bits line 38 (called from Main line 7)"
     )
     assert runtime_message(3, []) == "signal already set"
+
+
+_TRUNCATED_CACHE = """
+import os, sys, threading
+from pathlib import Path
+import wasmtime
+from zkats.circom.wasm_witness import load_module
+wat = wasmtime.wat2wasm('(module (func (export "f") (result i32) i32.const 7))')
+load_module(wat, "t.wat")  # compiles and writes the cache entry
+m = load_module(wat, "t.wat")  # loaded from the cache entry
+(entry,) = Path(os.environ["ZKATS_WASM_CACHE"]).glob("*.cwasm")
+entry.write_bytes(b"junk")  # truncated in place while the module lives
+lock = threading.Lock()
+lock.acquire()
+threading.Thread(target=lock.acquire, daemon=True).start()  # unwound at exit
+"""
+
+
+def test_cache_entry_truncated_under_a_live_module(tmp_path):
+    """A loaded module does not map its cache file: truncating the entry in
+    place, then a thread unwinding at interpreter exit, is a clean exit (it
+    was SIGBUS when modules were deserialized from the mapped file)."""
+    env = {**os.environ, "ZKATS_WASM_CACHE": str(tmp_path / "cache")}
+    r = subprocess.run(
+        [sys.executable, "-c", _TRUNCATED_CACHE], env=env, capture_output=True, text=True
+    )
+    assert r.returncode == 0, (r.returncode, r.stderr[-2000:])

@@ -144,8 +144,13 @@ def load_module(code, path, use_cache=True):
         key = hashlib.sha256(code + b"\0" + _version_tag().encode()).hexdigest()
         entry = cache_dir() / f"{key}.cwasm"
         if entry.is_file():
+            # read into memory, never deserialize_file: that maps the file and
+            # registers the code's unwind tables inside the map, so a cache
+            # file truncated in place later (by anyone) turns the next stack
+            # unwind anywhere in the process (a thread exiting at interpreter
+            # shutdown, a C++ exception) into SIGBUS
             try:
-                return wt.Module.deserialize_file(engine, str(entry))
+                return wt.Module.deserialize(engine, entry.read_bytes())
             except Exception:
                 pass
     try:

@@ -12,7 +12,7 @@ SYSPKGS := postgresql chromium chromium-driver
 SYSSTAMP := $(VENV)/.zkats-system-packages
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-all install peers native bench sanitize clean vectors system lint
+.PHONY: demo test test-all install peers native bench sanitize clean vectors system lint chain-artifacts
 
 demo: install
 	$(BIN)/zkats demo
@@ -70,6 +70,12 @@ native:
 	$(BIN)/python -m pip install -q 'setuptools>=77' wheel 'cffi>=1.16'
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# The compiled contracts `zkats chain` ships (zkats/chain/artifacts.json):
+# rebuild after editing contracts/*.sol or the verifier template
+# (tests/test_chain_artifacts.py fails while the file is stale).
+chain-artifacts: install peers
+	$(BIN)/python -m zkats.chain.artifacts
 
 bench: install peers
 	$(BIN)/zkats bench

@@ -9,7 +9,12 @@ packages += ["zkats.circuits"] + ["zkats.circuits." + p for p in find_packages("
 setup(
     packages=packages,
     package_dir={"zkats": "zkats", "zkats.circuits": "circuits"},
-    package_data={"zkats.circuits": ["examples/*.json"], "zkats.server": ["static/*"]},
+    package_data={
+        "zkats.circuits": ["examples/*.json"],
+        "zkats.server": ["static/*"],
+        # the compiled contracts `zkats chain` deploys (no compiler at run time)
+        "zkats.chain": ["artifacts.json"],
+    },
     include_package_data=True,
     cffi_modules=["native/build_native.py:ffibuilder"],
 )

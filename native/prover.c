@@ -5,10 +5,25 @@
 #include "ntt.h"
 
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <string.h>
 #include "parallel.h"
+
+/* Drops the pages of a read-only file map that lie wholly inside [p, p+n)
+ * (MADV_DONTNEED: the next access reads them from the page cache again).
+ * Only for memory the caller declared to be a file map (ZK_PROVE_RELEASE):
+ * on anonymous memory it would zero the data. */
+static void release_pages(const void *p, size_t n, int release) {
+    if (!release || n == 0) return;
+    long ps = sysconf(_SC_PAGESIZE);
+    if (ps <= 0) return;
+    uintptr_t lo = ((uintptr_t)p + (uintptr_t)ps - 1) & ~((uintptr_t)ps - 1);
+    uintptr_t hi = ((uintptr_t)p + n) & ~((uintptr_t)ps - 1);
+    if (hi > lo) madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
 
 /* one coefficient entry decoded; 1 if it is in range for (domain, n_vars) */
 static inline int coef_entry(const uint8_t *e, size_t domain, size_t n_vars,
@@ -144,6 +159,7 @@ typedef struct {
     size_t n_vars, domain;
     int log_n, threads;
     uint64_t *a, *b, *c;   /* a receives h */
+    int release;           /* drop the coefficient section's pages once read */
     int64_t bad;           /* first bad coefficient entry, or -1 */
     int rc;                /* 0, or -1 when memory ran out */
     double seconds;        /* wall time of the quotient */
@@ -161,6 +177,7 @@ static void quotient_run(quot_t *q) {
 static void quotient_body(quot_t *q) {
     size_t n = q->domain;
     q->bad = zk_qap_ab(q->coeffs, q->n_coef, q->w, q->n_vars, q->a, q->b, n);
+    release_pages(q->coeffs, 44 * q->n_coef, q->release);
     if (q->bad >= 0) return;
     job_t j = {0};
     j.op = 0; j.out = q->c; j.a = q->a; j.b = q->b;
@@ -191,30 +208,61 @@ static int is_zero_limbs(const uint64_t *p, size_t limbs) {
     return 1;
 }
 
+/* a point of `width` limbs at any alignment is all zeros (infinity) */
+static int point_is_inf(const uint8_t *p, size_t width) {
+    uint64_t t[16];
+    memcpy(t, p, width * 8);
+    return is_zero_limbs(t, width);
+}
+
 /* out = sum over the rows where the base is not infinity and the scalar not
  * zero.  circom keys leave many bases at infinity (a signal absent from
  * every B row has B1 = B2 = 0): below 90% live rows they are gathered
- * first.  width: 8 (G1) or 16 (G2).  Returns 0 or -1 (memory). */
-static int msm_live(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n,
-                    size_t width, int threads) {
+ * first.  The bases are a key section at any alignment (snarkjs puts its
+ * sections at offsets 2 or 4 mod 8): a misaligned section is copied into
+ * aligned memory for this one multi-exponentiation (only one section is
+ * ever copied at a time), and with `release` the section's file pages are
+ * dropped as soon as they have been read.  width: 8 (G1) or 16 (G2).
+ * Returns 0 or -1 (memory). */
+static int msm_live(uint64_t *out, const uint8_t *bases, const uint64_t *scalars, size_t n,
+                    size_t width, int threads, int release) {
     int (*fn)(uint64_t *, const uint64_t *, const uint64_t *, size_t, int) =
         width == 8 ? msm_g1 : msm_g2;
+    const size_t pb = width * 8; /* bytes per point */
     size_t live = 0;
     for (size_t i = 0; i < n; i++)
-        live += !is_zero_limbs(bases + width * i, width) && !is_zero_limbs(scalars + 4 * i, 4);
-    memset(out, 0, width * 8);
-    if (live == 0) return 0;
-    if ((double)live >= 0.9 * (double)n) return fn(out, bases, scalars, n, threads);
-    uint64_t *cb = malloc(live * width * 8), *cs = malloc(live * 32);
+        live += !is_zero_limbs(scalars + 4 * i, 4) && !point_is_inf(bases + pb * i, width);
+    memset(out, 0, pb);
+    if (live == 0) {
+        release_pages(bases, pb * n, release);
+        return 0;
+    }
+    int rc;
+    if ((double)live >= 0.9 * (double)n) {
+        if (((uintptr_t)bases & 7) == 0) {
+            rc = fn(out, (const uint64_t *)bases, scalars, n, threads);
+            release_pages(bases, pb * n, release);
+            return rc;
+        }
+        uint64_t *copy = malloc(pb * n);
+        if (!copy) return -1;
+        memcpy(copy, bases, pb * n);
+        release_pages(bases, pb * n, release);
+        rc = fn(out, copy, scalars, n, threads);
+        free(copy);
+        return rc;
+    }
+    uint64_t *cb = malloc(live * pb), *cs = malloc(live * 32);
     if (!cb || !cs) { free(cb); free(cs); return -1; }
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        if (is_zero_limbs(bases + width * i, width) || is_zero_limbs(scalars + 4 * i, 4)) continue;
-        memcpy(cb + width * k, bases + width * i, width * 8);
+        if (is_zero_limbs(scalars + 4 * i, 4) || point_is_inf(bases + pb * i, width)) continue;
+        memcpy(cb + width * k, bases + pb * i, pb);
         memcpy(cs + 4 * k, scalars + 4 * i, 32);
         k++;
     }
-    int rc = fn(out, cb, cs, live, threads);
+    release_pages(bases, pb * n, release);
+    rc = fn(out, cb, cs, live, threads);
     free(cb);
     free(cs);
     return rc;
@@ -223,10 +271,11 @@ static int msm_live(uint64_t *out, const uint64_t *bases, const uint64_t *scalar
 int zk_groth16_prove_core(const uint8_t *coeffs, size_t n_coef,
                           const uint64_t *witness, size_t n_vars, size_t n_public,
                           size_t domain,
-                          const uint64_t *pts_a, const uint64_t *pts_b1, const uint64_t *pts_b2,
-                          const uint64_t *pts_c, const uint64_t *pts_h,
-                          uint64_t *out, int threads, int overlap, int64_t *bad_coef,
+                          const uint8_t *pts_a, const uint8_t *pts_b1, const uint8_t *pts_b2,
+                          const uint8_t *pts_c, const uint8_t *pts_h,
+                          uint64_t *out, int threads, int flags, int64_t *bad_coef,
                           double *seconds) {
+    const int overlap = flags & ZK_PROVE_OVERLAP, release = (flags & ZK_PROVE_RELEASE) != 0;
     *bad_coef = -1;
     for (int i = 0; i < 6; i++) seconds[i] = 0.0;
     if (domain < 2 || (domain & (domain - 1)) || domain > ((size_t)1 << (NTT_MAX_LOG - 1)))
@@ -236,7 +285,7 @@ int zk_groth16_prove_core(const uint8_t *coeffs, size_t n_coef,
     while (((size_t)1 << log_n) < domain) log_n++;
     quot_t q = {0};
     q.coeffs = coeffs; q.n_coef = n_coef; q.w = witness; q.n_vars = n_vars;
-    q.domain = domain; q.log_n = log_n; q.bad = -1;
+    q.domain = domain; q.log_n = log_n; q.bad = -1; q.release = release;
     q.a = malloc(domain * 32); q.b = malloc(domain * 32); q.c = malloc(domain * 32);
     if (!q.a || !q.b || !q.c) { free(q.a); free(q.b); free(q.c); return -1; }
 
@@ -256,18 +305,21 @@ int zk_groth16_prove_core(const uint8_t *coeffs, size_t n_coef,
     if (!started && (q.bad >= 0 || q.rc)) goto done;
     size_t n_priv = n_vars - n_public - 1;
     double t = now_s(), t1;
-    rc |= msm_live(out + 0, pts_a, witness, n_vars, 8, threads);
+    rc |= msm_live(out + 0, pts_a, witness, n_vars, 8, threads, release);
     t1 = now_s(); seconds[1] = t1 - t; t = t1;
-    rc |= msm_live(out + 8, pts_b1, witness, n_vars, 8, threads);
+    rc |= msm_live(out + 8, pts_b1, witness, n_vars, 8, threads, release);
     t1 = now_s(); seconds[2] = t1 - t; t = t1;
-    rc |= msm_live(out + 16, pts_b2, witness, n_vars, 16, threads);
+    rc |= msm_live(out + 16, pts_b2, witness, n_vars, 16, threads, release);
     t1 = now_s(); seconds[3] = t1 - t; t = t1;
-    rc |= msm_live(out + 32, pts_c, witness + 4 * (n_public + 1), n_priv, 8, threads);
+    rc |= msm_live(out + 32, pts_c, witness + 4 * (n_public + 1), n_priv, 8, threads, release);
     t1 = now_s(); seconds[4] = t1 - t;
     par_join(&quotient);
     if (rc || q.bad >= 0 || q.rc) goto done;
+    /* only h (in q.a) is still needed */
+    free(q.b); free(q.c);
+    q.b = q.c = NULL;
     t = now_s();
-    rc = msm_live(out + 40, pts_h, q.a, domain, 8, threads);
+    rc = msm_live(out + 40, pts_h, q.a, domain, 8, threads, release);
     seconds[5] = now_s() - t;
 done:
     seconds[0] = q.seconds;

@@ -60,18 +60,26 @@ int64_t zk_coeffs_first_bad(const uint8_t *coeffs, size_t n_coef, size_t domain,
  * whose scalar is zero are skipped (gathered out when they are >= 10%).
  * witness: n_vars canonical values (< r, checked by the caller); the point
  * arrays in the zkey layout (not checked here: the caller verifies the
- * proof).  overlap != 0 runs the quotient on its own thread beside the A,
- * B1, B2, C multi-exponentiations.  threads: 0 = all cores.
+ * proof), at any alignment: a misaligned section is copied into aligned
+ * memory just before its multi-exponentiation and freed after it (so at
+ * most one section is ever copied).  flags: ZK_PROVE_OVERLAP runs the
+ * quotient on its own thread beside the A, B1, B2, C multi-exponentiations;
+ * ZK_PROVE_RELEASE declares coeffs and the point sections a read-only file
+ * map whose pages may be dropped (MADV_DONTNEED) once each section has been
+ * read, which keeps the key out of the process' resident memory (never set
+ * it for anonymous memory: its contents would be lost).  threads: 0 = all
+ * cores.
  * seconds[0..6): wall time of the quotient and of the A, B1, B2, C, H
  * multi-exponentiations (with overlap the quotient's runs beside A..C).
  * Returns 0; -1 when memory ran out; -2 for a bad coefficient entry (its
  * index in *bad_coef); -3 when domain is not a power of two in [2, 2^27]
  * or n_public + 1 > n_vars. */
+enum { ZK_PROVE_OVERLAP = 1, ZK_PROVE_RELEASE = 2 };
 int zk_groth16_prove_core(const uint8_t *coeffs, size_t n_coef,
                           const uint64_t *witness, size_t n_vars, size_t n_public,
                           size_t domain,
-                          const uint64_t *pts_a, const uint64_t *pts_b1, const uint64_t *pts_b2,
-                          const uint64_t *pts_c, const uint64_t *pts_h,
-                          uint64_t *out, int threads, int overlap, int64_t *bad_coef, double *seconds);
+                          const uint8_t *pts_a, const uint8_t *pts_b1, const uint8_t *pts_b2,
+                          const uint8_t *pts_c, const uint8_t *pts_h,
+                          uint64_t *out, int threads, int flags, int64_t *bad_coef, double *seconds);
 
 #endif

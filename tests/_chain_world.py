@@ -5,11 +5,8 @@ and every proof of the on-chain scenario (zkats.chain.scenario), made once."""
 
 from types import SimpleNamespace
 
-from conftest import require_peer
-
 
 def build_world():
-    require_peer("solcjs")
     from zkats.chain.devkeys import ESCROW_CIRCUITS, DevKeys
     from zkats.chain.escrow import Escrow
     from zkats.chain.evm import Chain

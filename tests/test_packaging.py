@@ -1,11 +1,20 @@
 """Packaging: ``python -m zkats``, a quiet exit on a closed pipe, the
-LICENSE file the metadata names."""
+LICENSE file the metadata names; the sdist holds what a build needs, and
+``zkats chain`` runs with no node and no Solidity compiler (the shipped
+artifacts).  The slow test builds an sdist, a wheel from it, installs each
+into a fresh venv and runs ``zkats demo`` and ``zkats chain`` outside the
+checkout."""
 
+import json
 import os
+import re
+import shutil
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
+import pytest
 import tomllib
 
 from conftest import ROOT
@@ -51,44 +60,159 @@ def _run(cmd, **kw):
     return r
 
 
-def test_wheel_installs_and_runs_outside_the_checkout(tmp_path):
-    """`pip wheel .` builds a portable wheel (no -march=native: it may be
-    copied to any x86-64); installed into a fresh venv (its dependencies
-    borrowed from this one through a .pth line), zkats runs from an empty
-    directory: the CLI, a prove/verify round trip and `zkats demo`."""
-    import shutil
-
-    src = tmp_path / "src"  # a clean copy: no objects left in build/ by `make`
+def _clean_copy(tmp_path):
+    """The checkout without what `make` leaves behind (objects in build/,
+    the in-place extension, the venv, node_modules)."""
+    src = tmp_path / "src"
     shutil.copytree(
         ROOT,
         src,
         ignore=shutil.ignore_patterns(
-            ".git", ".venv*", "node_modules", "build", "*.egg-info", "_native*.so", "__pycache__"
+            ".git", ".venv*", "node_modules", "build", "dist", "*.egg-info", "_native*.so",
+            "_native.c", "__pycache__", "_work", ".hypothesis", ".pytest_cache",
         ),
-    )
-    dist = tmp_path / "dist"
-    r = _run(
-        [sys.executable, "-m", "pip", "wheel", ".", "--no-deps", "-v", "-w", dist],
-        cwd=src,
-        timeout=1200,
-    )
-    compile_lines = [ln for ln in (r.stdout + r.stderr).splitlines() if " -O3 " in ln]
-    assert compile_lines and not any("-march=native" in ln for ln in compile_lines)
-    (whl,) = dist.glob("zkats-*.whl")
+    )  # fmt: skip
+    return src
 
-    fresh = tmp_path / "fresh"
+
+def _sdist(src, dist):
+    """`python -m build --sdist` (isolated: setuptools from the index, as
+    for any user)."""
+    _run([sys.executable, "-m", "build", "--sdist", "-o", dist, src], cwd=src, timeout=900)
+    (sd,) = Path(dist).glob("zkats-*.tar.gz")
+    return sd
+
+
+def _build_inputs():
+    """Files a build from the sdist reads, and those installed as package data."""
+    patterns = (
+        "native/*.c", "native/*.h", "native/*.cdef", "native/build_native.py",
+        "zkats/**/*.py", "circuits/**/*.py", "circuits/examples/*.json",
+        "zkats/server/static/*", "zkats/chain/artifacts.json", "contracts/*.sol",
+        "LICENSE", "README.md", "setup.py", "pyproject.toml",
+    )  # fmt: skip
+    out = set()
+    for pat in patterns:
+        out |= {str(p.relative_to(ROOT)) for p in ROOT.glob(pat) if "__pycache__" not in p.parts}
+    return out
+
+
+def test_sdist_holds_everything_a_build_needs(tmp_path):
+    sd = _sdist(_clean_copy(tmp_path), tmp_path / "dist")
+    with tarfile.open(sd) as t:
+        names = {n.partition("/")[2] for n in t.getnames()}
+    missing = sorted(_build_inputs() - names)
+    assert not missing, f"not in the sdist: {missing}"
+    assert not [n for n in names if n.endswith((".so", ".o", ".pyc"))]
+
+
+def _escrow_vkeys(directory):
+    """The escrow circuits' development verification keys (shared cache)."""
+    from zkats.chain.devkeys import ESCROW_CIRCUITS, DevKeys
+    from zkats.formats.snarkjs_json import write_verification_key
+
+    keys = DevKeys()
+    directory.mkdir()
+    for n in ESCROW_CIRCUITS:
+        write_verification_key(directory / f"{n}.vkey.json", keys.zkey[n].verifying_key())
+    return directory
+
+
+def _no_node_env(tmp_path, py):
+    """PATH with only the interpreter's directory (no node, no solc), an
+    empty compiler cache."""
+    env = dict(os.environ, PATH=str(Path(py).parent), ZKATS_EVM_CACHE=str(tmp_path / "evm"))
+    env.pop("PYTHONPATH", None)
+    return env
+
+
+def test_chain_runs_without_node_or_a_compiler(tmp_path):
+    """`zkats chain` deploys the shipped artifacts: no node, no solc, nothing
+    compiled or cached (the deployment replays on every command)."""
+    keys = _escrow_vkeys(tmp_path / "keys")
+    env = _no_node_env(tmp_path, sys.executable)
+    zk = [sys.executable, "-m", "zkats", "chain"]
+    c = tmp_path / "chain"
+    out = _run([*zk, "deploy", c, "--keys", keys], cwd=tmp_path, env=env).stdout
+    assert out.startswith("escrow 0x")
+    assert "epoch: ok" in _run([*zk, "epoch", c, 3, 77], cwd=tmp_path, env=env).stdout
+    out = _run([*zk, "status", c], cwd=tmp_path, env=env).stdout
+    assert "epoch 3" in out and "leaves 0" in out and "1 transactions" in out
+    assert not (tmp_path / "evm").exists()
+
+
+def _chain_flow(py, work, env):
+    """A venue, a wallet, a deposit proof; the escrow deployed with the
+    venue's keys takes the deposit, and its root is the venue's after the
+    same deposit is settled off chain."""
+    zk = [py, "-m", "zkats"]
+    v, c = work / "venue", work / "chain"
+    _run([*zk, "venue", "init", v, "-q"], cwd=work, env=env, timeout=1200)
+    _run([*zk, "keys", "new", work / "alice.wallet", "-q"], cwd=work, env=env)
+    dep = work / "deposit.json"
+    _run(
+        [*zk, "deposit", "1000000", "-w", work / "alice.wallet", "-V", v, "-o", dep, "-q"],
+        cwd=work, env=env, timeout=600,
+    )  # fmt: skip
+    (item,) = json.loads(dep.read_text())["items"]
+    bundle = item["proofs"]["deposit"]
+    (work / "proof.json").write_text(json.dumps(bundle["proof"]))
+    (work / "public.json").write_text(json.dumps(bundle["public"]))
+    _run([*zk, "chain", "deploy", c, "--keys", v / "keys"], cwd=work, env=env, timeout=600)
+    out = _run(
+        [*zk, "chain", "deposit", c, work / "proof.json", work / "public.json", "--from", 1],
+        cwd=work, env=env, timeout=600,
+    ).stdout  # fmt: skip
+    chain_root = re.search(r"root (\d+)", out).group(1)
+    out = _run([*zk, "settle", dep, "-V", v, "-q"], cwd=work, env=env, timeout=600).stdout
+    assert f"new root {chain_root}" in out
+    out = _run([*zk, "chain", "status", c], cwd=work, env=env, timeout=600).stdout
+    assert "balance 1000000" in out and "leaves 1" in out
+
+
+def _fresh_venv(tmp_path, name):
+    """A venv without pip whose dependencies are this one's (a .pth line):
+    zkats itself comes only from what is installed into it."""
+    fresh = tmp_path / name
     _run([sys.executable, "-m", "venv", "--without-pip", fresh])
     py = fresh / "bin" / "python"
     site = _run([py, "-c", "import site; print(site.getsitepackages()[0])"]).stdout.strip()
     ours = _run([sys.executable, "-c", "import site; print(site.getsitepackages()[0])"]).stdout
     (Path(site) / "zkats-test-deps.pth").write_text(ours.strip() + "\n")
-    _run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", site, whl])
+    return py, Path(site)
 
-    work = tmp_path / "elsewhere"
-    work.mkdir()
-    where = _run([py, "-c", "import zkats, zkats._native; print(zkats.__file__)"], cwd=work)
-    assert where.stdout.strip().startswith(site)
-    assert "divmod" in _run([py, "-m", "zkats", "circuit", "list"], cwd=work).stdout
-    assert (Path(site) / "zkats" / "circuits" / "examples").is_dir()
-    demo = _run([py, "-m", "zkats", "demo", "--dir", work / "venue"], cwd=work, timeout=1200)
-    assert "demo finished" in demo.stdout
+
+@pytest.mark.slow
+def test_sdist_and_wheel_install_and_run_outside_the_checkout(tmp_path):
+    """`python -m build --sdist`, then `pip wheel` of that sdist (a portable
+    wheel: no -march=native) and `pip install` of the sdist itself, each
+    into a fresh venv; from an empty directory with no node on PATH: the
+    CLI, `zkats demo` and `zkats chain`."""
+    sd = _sdist(_clean_copy(tmp_path), tmp_path / "dist")
+    wheels = tmp_path / "wheels"
+    r = _run(
+        [sys.executable, "-m", "pip", "wheel", sd, "--no-deps", "-v", "-w", wheels],
+        cwd=tmp_path, timeout=1800,
+    )  # fmt: skip
+    compile_lines = [ln for ln in (r.stdout + r.stderr).splitlines() if " -O3 " in ln]
+    assert compile_lines and not any("-march=native" in ln for ln in compile_lines)
+    (whl,) = wheels.glob("zkats-*.whl")
+    for name, artifact in (("from-wheel", whl), ("from-sdist", sd)):
+        py, site = _fresh_venv(tmp_path, name)
+        _run(
+            [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", site, artifact],
+            cwd=tmp_path, timeout=1800,
+        )  # fmt: skip
+        work = tmp_path / f"{name}-work"
+        work.mkdir()
+        env = _no_node_env(work, py)
+        where = _run([py, "-c", "import zkats, zkats._native; print(zkats.__file__)"], cwd=work)
+        assert where.stdout.strip().startswith(str(site))
+        assert "divmod" in _run([py, "-m", "zkats", "circuit", "list"], cwd=work).stdout
+        assert (site / "zkats" / "chain" / "artifacts.json").is_file()
+        demo = _run(
+            [py, "-m", "zkats", "demo", "--dir", work / "demo", "-q"],
+            cwd=work, env=env, timeout=1800,
+        )  # fmt: skip
+        assert "demo finished" in demo.stdout
+        _chain_flow(py, work, env)

@@ -311,3 +311,64 @@ def test_snarkjs_key_lean_proof_accepted_by_snarkjs(tmp_path_factory, tmp_path):
         timeout=120,
     )
     assert r.returncode == 0 and "OK" in r.stdout, r.stdout + r.stderr
+
+
+def _mapped_rss_kib(path):
+    """Resident KiB of this process' map(s) of ``path`` (/proc/self/smaps)."""
+    import re
+
+    total, inside = 0, False
+    with open("/proc/self/smaps") as f:
+        for line in f:
+            if re.match(r"[0-9a-f]+-[0-9a-f]+ ", line):  # a mapping's header line
+                inside = line.rstrip().endswith(" " + str(path))
+            elif inside and line.startswith("Rss:"):
+                total += int(line.split()[1])
+    return total
+
+
+def test_release_pages_drops_the_key_and_keeps_it_usable(tmp_path):
+    """prove_files (the CLI) drops each key section's file pages once the
+    core has read them: the map's resident size falls by at least the
+    point sections, and the same layout proves again (pages come back from
+    the file).  A key in memory ignores the flag (its arrays stay intact)."""
+    import shutil
+
+    import numpy as np
+
+    from zkats.circuit import Circuit, Output, Private
+    from zkats.groth16 import ceremony, phase2
+    from zkats.groth16.generator import new_zkey
+
+    class Chain(Circuit):
+        out = Output()
+        x = Private()
+
+        def define(self, api):
+            t = api.lc(self.x)
+            for _ in range(1500):
+                t = api.mul(t, self.x) + 1
+            api.set_output(self.out, t)
+
+    cc = compile_circuit(Chain(), cache=False)
+    zk = phase2.contribute(new_zkey(cc.r1cs, ceremony.dev_prepared_ptau(11)[0]))[0]
+    w = cc.solve({"x": 3})
+    vk = zk.verifying_key()
+    write_zkey(tmp_path / "k0.zkey", zk)
+    shutil.copy(tmp_path / "k0.zkey", tmp_path / "k1.zkey")
+    sections = sum(memoryview(getattr(zk, s)).nbytes for s in ("A", "B1", "B2", "C", "H"))
+    assert sections > 40 * 4096  # several pages per section: something to drop
+    rss = {}
+    keep = []
+    for release, name in ((False, "k0.zkey"), (True, "k1.zkey")):
+        lay = open_zkey(tmp_path / name)
+        keep.append(lay)
+        for _ in range(2):  # a second proof reads the dropped pages again
+            proof, public = prover.prove(lay, w.values, release_pages=release)
+            assert verify(vk, public, proof)
+        rss[release] = _mapped_rss_kib(tmp_path / name)
+    assert rss[False] - rss[True] >= (sections - 10 * 4096) // 1024, rss
+    before = {s: getattr(zk, s).copy() for s in ("A", "B1", "B2", "C", "H")}
+    proof, public = prover.prove(zk, w.values, release_pages=True)
+    assert verify(vk, public, proof)
+    assert all(np.array_equal(getattr(zk, s), a) for s, a in before.items())

@@ -80,7 +80,9 @@ def coeffs_first_bad(entries, domain, n_vars):
     return int(lib.zk_coeffs_first_bad(ffi.from_buffer("uint8_t[]", buf), n, domain, n_vars))
 
 
-def groth16_prove_core(coeffs, witness, n_vars, n_public, domain, points, overlap=True):
+def groth16_prove_core(
+    coeffs, witness, n_vars, n_public, domain, points, overlap=True, release_pages=False
+):
     """The Groth16 prover's native core in one call: the QAP evaluations of
     A.w and B.w, the quotient H on the coset, and the five
     multi-exponentiations over the key's sections.
@@ -89,7 +91,12 @@ def groth16_prove_core(coeffs, witness, n_vars, n_public, domain, points, overla
     ``witness``: n_vars canonical values (buffer of 32-byte values, checked by
     the caller); ``points``: the bytes-like sections ``A``, ``B1``, ``B2``,
     ``C``, ``H`` of Montgomery affine points (sizes checked by the caller).
-    ``overlap`` runs the quotient's NTTs beside the first MSMs.  Returns the
+    ``overlap`` runs the quotient's NTTs beside the first MSMs.  The sections
+    may sit at any alignment (a misaligned one is copied natively, one at a
+    time).  ``release_pages``: ``coeffs`` and the sections are views of a
+    read-only file map (:class:`zkats.formats.zkey_layout.ZKeyLayout`) whose
+    pages the core may drop once it has read them (lower peak memory; never
+    for arrays in memory, whose contents would be lost).  Returns the
     plain-int points [A, B1, B2 (G2), C, H] and the seconds of the native
     stages (a tuple of 6: the quotient, then the MSMs of A, B1, B2, C, H).  InputError names
     the first out-of-range coefficient entry."""
@@ -103,14 +110,14 @@ def groth16_prove_core(coeffs, witness, n_vars, n_public, domain, points, overla
         n_vars,
         n_public,
         domain,
-        aligned_buffer(points["A"]),
-        aligned_buffer(points["B1"]),
-        aligned_buffer(points["B2"]),
-        aligned_buffer(points["C"]),
-        aligned_buffer(points["H"]),
+        ffi.from_buffer("uint8_t[]", points["A"]),
+        ffi.from_buffer("uint8_t[]", points["B1"]),
+        ffi.from_buffer("uint8_t[]", points["B2"]),
+        ffi.from_buffer("uint8_t[]", points["C"]),
+        ffi.from_buffer("uint8_t[]", points["H"]),
         out,
         0,
-        1 if overlap else 0,
+        (lib.ZK_PROVE_OVERLAP if overlap else 0) | (lib.ZK_PROVE_RELEASE if release_pages else 0),
         bad,
         secs,
     )

@@ -1,6 +1,9 @@
 """The escrow's Python face: deploy the token, circomlibjs' Poseidon, the
-four exported verifiers and ``contracts/ZkatsEscrow.sol``; encode proofs as
-the contract's structs; call it; mirror settlement batches.
+four verifiers and ``contracts/ZkatsEscrow.sol`` (the compiled artifacts
+shipped in the package, :mod:`.artifacts`: no compiler at run time; each
+verifier is the keyed form of zkats' exported verifier, its key given at
+deployment); encode proofs as the contract's structs; call it; mirror
+settlement batches.
 
 Preconditions: the verifying keys are the ones the proofs were made with
 (:class:`zkats.chain.devkeys.DevKeys` for tests); proofs are
@@ -9,16 +12,11 @@ Preconditions: the verifying keys are the ones the proofs were made with
 from dataclasses import dataclass
 from typing import Any
 
-from .evm import Chain, ChainError, poseidon_artifact, project_contracts, verifier_artifact
+from . import artifacts
+from .evm import Chain, ChainError
 
 #: seconds after an exit request before a forced withdrawal is allowed
 FORCE_TIMEOUT = 7 * 86400
-VERIFIER_NAMES = {
-    "deposit": "DepositVerifier",
-    "withdraw": "WithdrawVerifier",
-    "match": "MatchVerifier",
-    "transition": "TransitionVerifier",
-}
 
 
 def proof_struct(proof):
@@ -59,13 +57,18 @@ class Escrow:
     def deploy(cls, chain, vks, force_timeout=FORCE_TIMEOUT, operator=None):
         """``vks``: {circuit name: VerifyingKey} for deposit, withdraw, match, transition."""
         from zkats.circuits.deposit import ASSET
+        from zkats.groth16.solidity import verifier_key_args
 
-        arts = project_contracts()
+        arts = artifacts.contracts()
         operator = operator or chain.accounts[0]
         token = chain.deploy(arts["TestToken"], sender=operator)
-        hasher = chain.deploy(poseidon_artifact(2), sender=operator)
+        hasher = chain.deploy(artifacts.poseidon(), sender=operator)
         verifiers = [
-            chain.deploy(verifier_artifact(vks[n], VERIFIER_NAMES[n]), sender=operator).address
+            chain.deploy(
+                artifacts.keyed_verifier(vks[n].n_public),
+                verifier_key_args(vks[n]),
+                sender=operator,
+            ).address
             for n in ("deposit", "withdraw", "match", "transition")
         ]
         esc = chain.deploy(

@@ -1,11 +1,14 @@
-"""Compile Solidity with solcjs (npm ``solc``, pinned in package.json) and
-run contracts in an in-process py-evm (``eth-tester[py-evm]`` + ``web3``).
+"""Run contracts in an in-process py-evm (``eth-tester[py-evm]`` +
+``web3``, the ``evm`` extra), and compile Solidity with solcjs (npm
+``solc``, pinned in package.json).
 
-Preconditions: ``node`` on PATH and the npm peers installed in the
-repository's ``node_modules`` (``make peers``); the ``evm`` extra installed
-(``pip install -e .[evm]``).  Compiler output and circomlibjs' generated
-Poseidon bytecode are cached under ``~/.cache/zkats/evm`` keyed by the
-sha256 of their inputs (generated artifacts stay out of git)."""
+Running needs only the ``evm`` extra: ``zkats chain`` deploys the compiled
+artifacts shipped in the package (:mod:`.artifacts`).  Compiling (tests,
+benchmarks, ``make chain-artifacts``, verifiers exported for arbitrary
+keys) needs ``node`` on PATH and the npm peers in the repository's
+``node_modules`` (``make peers``); compiler output and circomlibjs'
+generated Poseidon bytecode are cached under ``~/.cache/zkats/evm`` keyed
+by the sha256 of their inputs."""
 
 import hashlib
 import json
@@ -43,6 +46,16 @@ def _node():
     if node is None or not (ROOT / "node_modules" / "solc").is_dir():
         raise ChainError("node and the npm peers are needed (run `make peers`)")
     return node
+
+
+def solc_version():
+    """The pinned solcjs release in node_modules, with the optimizer settings."""
+    pkg = ROOT / "node_modules" / "solc" / "package.json"
+    try:
+        version = json.loads(pkg.read_text())["version"]
+    except (OSError, ValueError, KeyError):
+        raise ChainError("node and the npm peers are needed (run `make peers`)") from None
+    return f"solcjs {version}, optimizer runs 200"
 
 
 _SOLC_JS = r"""

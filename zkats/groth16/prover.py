@@ -117,10 +117,13 @@ def _key_buffers(zkey):
     return bufs
 
 
-def _core(zkey, w, timings=None):
-    """The five multi-exponentiations (plain-int points: A, B1, B2, C, H)."""
+def _core(zkey, w, timings=None, release_pages=False):
+    """The five multi-exponentiations (plain-int points: A, B1, B2, C, H).
+    ``release_pages``: drop the key's file pages once read (a ZKeyLayout's
+    sections are views of a read-only file map; anything else is kept)."""
     # local import: the lean prove path (tests/test_prove_lean.py) loads no numpy
     from .. import bn254
+    from ..formats.zkey_layout import ZKeyLayout
     from .r1cs_to_qap import coset_shift
 
     n_vars, n_public, domain = int(zkey.n_vars), int(zkey.n_public), int(zkey.domain_size)
@@ -129,7 +132,14 @@ def _core(zkey, w, timings=None):
     coset_shift(domain.bit_length() - 1)  # InputError beyond Fr's 2-adicity
     bufs = _key_buffers(zkey)
     points, secs = bn254.groth16_prove_core(
-        bufs["coeffs"], w, n_vars, n_public, domain, bufs, overlap=OVERLAP
+        bufs["coeffs"],
+        w,
+        n_vars,
+        n_public,
+        domain,
+        bufs,
+        overlap=OVERLAP,
+        release_pages=release_pages and isinstance(zkey, ZKeyLayout),
     )
     if timings is not None:
         for name, sec in zip(CORE_STAGES, secs):
@@ -158,7 +168,7 @@ def blind(zkey, pa, pb1, pb, pc, ph):
     return Proof(a=pi_a, b=pi_b, c=pi_c)
 
 
-def prove(zkey, witness, r1cs=None, progress=None, check=True, timings=None):
+def prove(zkey, witness, r1cs=None, progress=None, check=True, timings=None, release_pages=False):
     """Prove; returns ``(Proof, public_signals)``.
 
     ``zkey``: a :class:`~zkats.formats.zkey.ZKey` or a
@@ -168,7 +178,10 @@ def prove(zkey, witness, r1cs=None, progress=None, check=True, timings=None):
     :class:`zkats.r1cs.R1CS` used to name the failing constraint when the
     proof does not verify.  ``progress(stage_name)`` is called at the start
     of each stage; ``timings`` (a dict) receives the native core's
-    per-step wall times (see :data:`CORE_STAGES`).
+    per-step wall times (see :data:`CORE_STAGES`).  ``release_pages`` (for
+    a key opened only for this proof): a ZKeyLayout's sections leave the
+    process' resident memory as soon as the core has read them (they stay
+    in the page cache; a later proof with the same layout reads them again).
     """
     progress = progress or _noop
     n_vars, n_public = int(zkey.n_vars), int(zkey.n_public)
@@ -178,7 +191,7 @@ def prove(zkey, witness, r1cs=None, progress=None, check=True, timings=None):
         raise InputError(f"the R1CS has {r1cs.n_wires} wires, the proving key {n_vars}")
 
     progress("quotient + msm")
-    pa, pb1, pb, pc, ph = _core(zkey, w, timings)
+    pa, pb1, pb, pc, ph = _core(zkey, w, timings, release_pages)
 
     progress("blind")
     proof = blind(zkey, pa, pb1, pb, pc, ph)
@@ -243,7 +256,8 @@ def describe_constraint(r1cs, i):
 def prove_files(zkey_path, wtns_path, r1cs_path=None, progress=None, timings=None):
     """Read a ``.zkey`` and a ``.wtns`` (and optionally a ``.r1cs``) and
     prove.  The key and the witness stay in their read-only maps and go to
-    the native core as buffers (no numpy unless ``r1cs_path`` is given)."""
+    the native core as buffers (no numpy unless ``r1cs_path`` is given); the
+    key's pages are released as the core finishes with each section."""
     # local import: the lean prove path (tests/test_prove_lean.py) loads no numpy
     from ..formats.wtns import read_wtns_buffer
     from ..formats.zkey_layout import open_zkey
@@ -265,4 +279,4 @@ def prove_files(zkey_path, wtns_path, r1cs_path=None, progress=None, timings=Non
         raise InputError(
             f"{wtns_path}: the witness has {n_wit} values, {zkey_path} expects {n_vars}"
         )
-    return prove(zkey, witness, r1cs=r1cs, progress=progress, timings=timings)
+    return prove(zkey, witness, r1cs=r1cs, progress=progress, timings=timings, release_pages=True)

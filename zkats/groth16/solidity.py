@@ -29,10 +29,7 @@ contract Groth16Verifier {
     uint256 private constant Q = %(Q)d;
 
     // verification key; G2 points in EIP-197 order (x.c1, x.c0, y.c1, y.c0)
-    uint256 private constant ALPHA_X = %(ax)d;
-    uint256 private constant ALPHA_Y = %(ay)d;
-%(g2consts)s
-%(icconsts)s
+%(key)s
     /// Verifies a Groth16 proof for %(n)d public input(s).
     /// Returns false for any malformed or invalid proof or input.
     function verifyProof(
@@ -109,46 +106,61 @@ contract Groth16Verifier {
 """
 
 
-def _g2_consts(name, p):
-    if p is None:
-        (x0, x1), (y0, y1) = (0, 0), (0, 0)
-    else:
-        (x0, x1), (y0, y1) = p
-    return "\n".join(
-        f"    uint256 private constant {name}_{k} = {v};"
-        for k, v in (("X1", x1), ("X0", x0), ("Y1", y1), ("Y0", y0))
-    )
-
-
-def solidity_verifier(vk):
-    """Source of a Solidity verifier for the VerifyingKey ``vk``."""
-    n = vk.n_public
-    if n < 1:
-        raise ValueError("a Solidity verifier needs at least one public input")
+def _key_values(vk):
+    """(constant name, value) of the verification key, in declaration order."""
     ax, ay = vk.alpha_1 if vk.alpha_1 is not None else (0, 0)
-    g2 = "\n".join(
-        _g2_consts(nm, p)
-        for nm, p in (("BETA", vk.beta_2), ("GAMMA", vk.gamma_2), ("DELTA", vk.delta_2))
-    )
-    ic = []
+    out = [("ALPHA_X", ax), ("ALPHA_Y", ay)]
+    for name, p in (("BETA", vk.beta_2), ("GAMMA", vk.gamma_2), ("DELTA", vk.delta_2)):
+        (x0, x1), (y0, y1) = p if p is not None else ((0, 0), (0, 0))
+        out += [(f"{name}_{k}", v) for k, v in (("X1", x1), ("X0", x0), ("Y1", y1), ("Y0", y0))]
     for i, p in enumerate(vk.ic):
         x, y = p if p is not None else (0, 0)
-        ic.append(f"    uint256 private constant IC{i}_X = {x};")
-        ic.append(f"    uint256 private constant IC{i}_Y = {y};")
+        out += [(f"IC{i}_X", x), (f"IC{i}_Y", y)]
+    return out
+
+
+def _key_names(n):
+    """The key's constant names for ``n`` public inputs (as :func:`_key_values`)."""
+    g2 = [f"{nm}_{k}" for nm in ("BETA", "GAMMA", "DELTA") for k in ("X1", "X0", "Y1", "Y0")]
+    return ["ALPHA_X", "ALPHA_Y", *g2] + [f"IC{i}_{c}" for i in range(n + 1) for c in "XY"]
+
+
+def _source(n, key, name):
+    if n < 1:
+        raise ValueError("a Solidity verifier needs at least one public input")
     acc = "\n".join(
         f"        ok = ok && _mulAdd(vkx, IC{i}_X, IC{i}_Y, input[{i - 1}]);"
         for i in range(1, n + 1)
     )
-    return _HEADER % {
-        "R": R,
-        "Q": Q,
-        "ax": ax,
-        "ay": ay,
-        "g2consts": g2,
-        "icconsts": "\n".join(ic) + "\n",
-        "n": n,
-        "accumulate": acc,
-    }
+    src = _HEADER % {"R": R, "Q": Q, "key": key, "n": n, "accumulate": acc}
+    return src.replace("contract Groth16Verifier {", f"contract {name} {{")
+
+
+def solidity_verifier(vk, name="Groth16Verifier"):
+    """Source of a Solidity verifier for the VerifyingKey ``vk`` (the key
+    in constants)."""
+    key = "".join(f"    uint256 private constant {k} = {v};\n" for k, v in _key_values(vk))
+    return _source(vk.n_public, key, name)
+
+
+def solidity_verifier_keyed(n, name="Groth16KeyedVerifier"):
+    """Source of the same verifier for any key with ``n`` public inputs: the
+    key is the constructor's argument (:func:`verifier_key_args`) and lives
+    in immutables, which the compiler writes into the deployed code, so a
+    call reads it exactly as it reads the constants of
+    :func:`solidity_verifier` (the verification code is the same text).
+    One compiled contract per ``n`` serves every key: ``zkats chain``
+    ships them compiled (``zkats/chain/artifacts.json``)."""
+    names = _key_names(n)
+    decl = "".join(f"    uint256 private immutable {k};\n" for k in names)
+    sets = "".join(f"        {k} = vk[{i}];\n" for i, k in enumerate(names))
+    key = f"{decl}\n    constructor(uint256[{len(names)}] memory vk) {{\n{sets}    }}\n"
+    return _source(n, key, name)
+
+
+def verifier_key_args(vk):
+    """The constructor argument of :func:`solidity_verifier_keyed` for ``vk``."""
+    return [int(v) for _, v in _key_values(vk)]
 
 
 def _p256(v):

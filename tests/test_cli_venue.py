@@ -42,6 +42,8 @@ COMMANDS = [
     ["oracle", "publish"],
     ["oracle", "close"],
     ["ledger", "show"],
+    ["venue", "funds"],
+    ["venue", "withdraw-fund"],
     ["wallet", "show"],
     ["demo"],
 ]
@@ -341,8 +343,9 @@ def test_demo_end_to_end_and_no_secret_leaks(tmp_path):
         assert mode(p) == 0o600, p
     secrets_ = _secrets(d / "private")
     assert len(secrets_) > 20
-    assert mode(d / "venue" / "oracle.key") == 0o600
-    secrets_.add(json.loads((d / "venue" / "oracle.key").read_text())["prv"])
+    for key in ("oracle.key", "operator.key"):
+        assert mode(d / "venue" / key) == 0o600
+        secrets_.add(json.loads((d / "venue" / key).read_text())["prv"])
     public = [r.stdout, r.stderr]
     for p in (
         list((d / "public").iterdir())
@@ -542,6 +545,53 @@ def test_cli_happy_paths_with_real_proofs(tmp_path):
     s = json.loads(ok("ledger", "show", "-V", v, "--json").stdout)
     assert s["trades"] == 2 and s["batches"] == 7 and s["liquidatable_pending"] == 0
     assert int(s["funds"]["insurance"]) > 0 and int(s["funds"]["fee"]) > 0
+    # the backstop took a's 4 lots over at the mark
+    f = json.loads(ok("venue", "funds", "-V", v, "--json").stdout)
+    assert f["insurance"]["positions"] == [
+        {"instrument": "BTC-PERP", "position": 4, "cost": 4 * 48_000}
+    ]
+    # the venue takes its fees out by an operator-signed, logged withdrawal
+    fee = f["fee"]["balance"]
+    one_line_error(
+        run(
+            "venue",
+            "withdraw-fund",
+            "fee",
+            fee + 1,
+            "-V",
+            v,
+            "--recipient",
+            "0xfee",
+            "-o",
+            tmp_path / "f0.json",
+        ),
+        "exceeds the fee fund's balance",
+    )
+    ok(
+        "venue",
+        "withdraw-fund",
+        "fee",
+        fee,
+        "-V",
+        v,
+        "--recipient",
+        "0xfee",
+        "-o",
+        tmp_path / "f1.json",
+        "--settle",
+        "-q",
+    )
+    f = json.loads(ok("venue", "funds", "-V", v, "--json").stdout)
+    assert f["fee"]["balance"] == 0
+    assert f["withdrawals"] == [
+        {
+            "seq": 1,
+            "batch_id": s["batches"] + 1,
+            "fund": "fee",
+            "amount": fee,
+            "recipient": str(0xFEE),
+        }
+    ]
 
 
 def test_batch_output_never_overwritten(tmp_path, venue):

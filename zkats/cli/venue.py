@@ -170,6 +170,30 @@ def venue_advance(seconds, venue_dir, as_json, quiet):
     _out(as_json, {"now": v.now()}, f"venue clock now {v.now()}")
 
 
+@venue_group.command("funds")
+@_venue_opt
+@_common
+def venue_funds(venue_dir, as_json, quiet):
+    """The venue's fee account and insurance fund: balances, the backstop's
+    positions, equity at the latest marks, and the operator's withdrawals."""
+    v = _open(venue_dir, quiet)
+    if not hasattr(v, "funds"):
+        raise InputError("venue funds: run it on the venue directory (or read /v1/summary)")
+    data = v.funds()
+    v.close()
+    lines = []
+    for name in ("fee", "insurance"):
+        f = data[name]
+        pos = ", ".join(
+            f"{p['instrument']} {p['position']:+d}" for p in f["positions"] if p["position"]
+        )
+        lines.append(
+            f"{name}: balance {f['balance']}, equity {f['equity']}" + (f" ({pos})" if pos else "")
+        )
+    lines.append(f"operator withdrawals: {len(data['withdrawals'])}")
+    _out(as_json, data, "\n".join(lines))
+
+
 # ------------------------------------------------------------------ keys
 @main.group("keys")
 def keys_group():
@@ -326,6 +350,29 @@ def withdraw(amount, wallet, recipient, out, settle_now, venue_dir, as_json, qui
         raise InputError(f"--recipient: not a number: {recipient!r}") from None
     v = _open(venue_dir, quiet)
     _finish(v, [v.withdraw(Wallet.load(wallet), amount, rcpt)], out, settle_now, as_json)
+
+
+@venue_group.command("withdraw-fund")
+@click.argument("fund", type=click.Choice(["fee", "insurance"]))
+@click.argument("amount", type=int)
+@click.option("--recipient", required=True, help="Payout address (decimal or 0x hex).")
+@_batch_cmd
+def venue_withdraw_fund(fund, amount, recipient, out, settle_now, venue_dir, as_json, quiet):
+    """Sign (with the venue's operator.key) a withdrawal of AMOUNT from FUND.
+
+    The only way the venue's own money leaves: numbered, signed, logged by
+    the ledger; refused while the insurance fund is in deficit."""
+    try:
+        rcpt = int(recipient, 0)
+    except ValueError:
+        raise InputError(f"--recipient: not a number: {recipient!r}") from None
+    v = _open(venue_dir, quiet)
+    if not hasattr(v, "fund_withdrawal"):
+        raise InputError(
+            "venue withdraw-fund: sign it on the venue directory (its operator.key), "
+            "then submit the batch with zkats settle --service"
+        )
+    _finish(v, [v.fund_withdrawal(fund, amount, rcpt)], out, settle_now, as_json)
 
 
 @main.command("health")

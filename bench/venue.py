@@ -1,7 +1,7 @@
 """Venue circuits: constraint counts, witness and proving times, and the
 proofs of one trade (match plus the two transitions).
 
-    .venv/bin/python bench/venue.py [--ptau FILE] [--work DIR] [--json]
+    .venv/bin/python bench/venue.py [--ptau FILE] [--work DIR] [--witness-only]
 
 For each circuit of ``circuits/`` it compiles (disk-cached), writes the
 ``.r1cs``, makes a Groth16 key (``zkats.groth16.generator.setup``; a
@@ -15,7 +15,9 @@ calculator on a circuit of the same number of constraints (a circom chain
 of multiplications, compiled once with circom2; timed inside one node
 process, without node's start-up: bench/wasm_witness.js).  Then it times
 the trade: the match and both transitions proved one after the other
-(witnesses included and not).  Targets: (issue 5) the three proofs of a
+(witnesses included and not).  ``--witness-only`` skips the keys, the
+proofs and the trade (no ptau needed): the witness columns only, in a
+minute.  Targets: (issue 5) the three proofs of a
 trade in under 2 s on the 2-core machine; (issue 19) the trade's witnesses
 at most a fifth of its proving time, and every circuit's witness faster
 than the wasm calculator.  Benchmarks are not tests: nothing here asserts a
@@ -124,9 +126,12 @@ def main():
     ap.add_argument("--ptau", type=Path, help="prepared .ptau of power >= 14")
     ap.add_argument("--work", type=Path, default=ROOT / "bench" / "_work")
     ap.add_argument("--repeat", type=int, default=3, help="trade repetitions (best is kept)")
+    ap.add_argument(
+        "--witness-only", action="store_true", help="only the witness columns (no keys, no proofs)"
+    )
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    ptau = args.ptau or make_ptau(args.work)
+    ptau = None if args.witness_only else (args.ptau or make_ptau(args.work))
 
     from zkats.circuit import compile_circuit
     from zkats.circuits import _scenario
@@ -150,7 +155,9 @@ def main():
         cc = compile_circuit(cls())
         t_compile = time.perf_counter() - t0
         circ = cls.circuit_name
-        if circ not in keys:
+        if args.witness_only:
+            keys[circ] = (cc, None, None)
+        elif circ not in keys:
             r1cs_path = args.work / f"venue_{circ}.r1cs"
             zkey_path = args.work / f"venue_{circ}.zkey"
             stamp = args.work / f"venue_{circ}.hash"
@@ -175,13 +182,14 @@ def main():
         cc.solve(inputs, engine="python")
         t_python = time.perf_counter() - t0
         wasm = wasm_witness_time(args.work, cc.n_constraints, args.repeat)
-        limbs = w.limbs()
-        t0 = time.perf_counter()
-        proof, public = prove(zk, limbs, check=False)
-        t_prove = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        ok = verify(zk.verifying_key(), public, proof)
-        t_verify = time.perf_counter() - t0
+        t_prove = t_verify = ok = None
+        if zk is not None:
+            t0 = time.perf_counter()
+            proof, public = prove(zk, w.limbs(), check=False)
+            t_prove = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            ok = verify(zk.verifying_key(), public, proof)
+            t_verify = time.perf_counter() - t0
         print(
             json.dumps(
                 {
@@ -201,14 +209,16 @@ def main():
                     "witness_vs_wasm_cpu_x": None
                     if wasm is None
                     else round(wasm[1] / max(c_solve, 1e-6), 2),
-                    "prove_s": round(t_prove, 3),
-                    "verify_s": round(t_verify, 4),
+                    "prove_s": None if t_prove is None else round(t_prove, 3),
+                    "verify_s": None if t_verify is None else round(t_verify, 4),
                     "verified": ok,
                 }
             ),
             flush=True,
         )
 
+    if args.witness_only:
+        return
     # one trade: match + buyer transition + seller transition
     trade = ["match", "transition", "transition_seller"]
     best = None

@@ -1,18 +1,27 @@
 """``liquidate``: an account that fails maintenance margin is reduced.
 
 Statement (public: ``root, nullifier, commitment, account, epoch_id,
-epoch_hash, penalty``): the prover spends the live note of ``account`` (a
-leaf under ``root``, nullifier revealed), shows in constraints that the note
-FAILS maintenance margin at the epoch's marks (:func:`margin_fails`: a
-healthy account cannot be liquidated, whatever the ledger lists), and
-creates the note ``commitment`` per :func:`zkats.domain.margin.liquidate`:
-each position only shrinks toward zero (never grows, never flips sign), the
-closed part trades at the epoch's mark price, and a penalty of
-``LIQUIDATION_PENALTY_BPS`` on the closed notional (capped at the
-collateral) leaves the note; ``penalty`` (what was paid) is public and goes
-to the venue's insurance fund.  Owner, keys and model are unchanged.  The
-ledger further accepts it only at the latest closed epoch, for an account
-without a health proof for it.
+epoch_hash, penalty, shortfall, taken_instrument[], taken_size[],
+taken_notional[]``): the prover spends the live note of
+``account`` (a leaf under ``root``, nullifier revealed), shows in
+constraints that the note FAILS maintenance margin at the epoch's marks
+(:func:`margin_fails`: a healthy account cannot be liquidated, whatever the
+ledger lists), and creates the note ``commitment`` per
+:func:`zkats.domain.margin.liquidate`: the note is settled to the marks (its
+collateral becomes its equity ``E``), each position only shrinks toward
+zero (never grows, never flips sign) at the mark, and a penalty of
+``LIQUIDATION_PENALTY_BPS`` on the closed notional, capped at ``max(E, 0)``,
+leaves the note.  ``penalty`` (what was paid) is public and goes to the
+venue's insurance fund.  If ``E < 0`` the account is bankrupt: every
+position closes, the new collateral is 0 and ``shortfall = -E`` is public
+(the ledger's default waterfall covers it); otherwise ``shortfall = 0``.
+Every closed part ``x - x'`` is taken over by the venue's backstop (the
+insurance fund) at the mark: per slot, ``taken_size = x - x'`` and
+``taken_notional = (x - x') * mark`` (signed encodings) and the instrument
+(0 for a slot not reduced) are public, so the fund's positions are public
+and every position keeps its counterparty.
+Owner, keys and model are unchanged.  The ledger further accepts it only at
+the latest closed epoch, for an account without a health proof for it.
 
 Who proves it: the risk engine, with the account's liquidation capability
 (``lsk`` signs the statement, :class:`AuthorisedSpend` with ``AUTHORITY =
@@ -26,12 +35,14 @@ from zkats.circuit import Private, Public, register
 from zkats.domain import margin, notes, oracle, units
 from zkats.errors import InputError
 from zkats.gadgets.bits import range_check
+from zkats.gadgets.comparators import is_zero
 
 from ._common import (
     fee_check,
     margin_fails,
     note_fields,
     select_entry,
+    settle,
     signed,
     slots_of,
 )
@@ -56,6 +67,7 @@ class LiquidatePrivate:
         return {
             "new_pos": [units.encode_signed(x, units.POSITION_BITS) for x in self.new_positions],
             "penalty_due": units.mul_bps_ceil(closed, margin.LIQUIDATION_PENALTY_BPS),
+            "new_collateral": self.new_note.collateral,
             **NewNote.inputs(self.new_note),
             **AtEpoch.inputs(old, ep),
             "scenario": failing_scenario(old, ep),
@@ -71,6 +83,24 @@ def failing_scenario(note, epoch):
     return 0
 
 
+def taken_signals(taken):
+    """The public ``taken_*`` vectors of a :class:`zkats.domain.margin.Liquidation`'s
+    ``taken`` (sizes and notionals in the signed encoding)."""
+    return {
+        "taken_instrument": tuple(t[0] for t in taken),
+        "taken_size": tuple(units.encode_signed(t[1], units.POSITION_BITS) for t in taken),
+        "taken_notional": tuple(units.encode_signed(t[2], units.COST_BITS) for t in taken),
+    }
+
+
+def taken_of(pub):
+    """``[(instrument, size, notional)]`` decoded from a statement's public signals."""
+    return [
+        (i, units.decode_signed(z, units.POSITION_BITS), units.decode_signed(n, units.COST_BITS))
+        for i, z, n in zip(pub.taken_instrument, pub.taken_size, pub.taken_notional)
+    ]
+
+
 def build(spend_, root, epoch, new_positions=None, new_salt=None, signer=None):
     """Defaults to closing every position.  Before authorisation (see
     :meth:`Spend.authorise`, by the liquidation capability)."""
@@ -78,7 +108,7 @@ def build(spend_, root, epoch, new_positions=None, new_salt=None, signer=None):
     if margin.meets(old, epoch, maintenance=True):
         raise InputError("liquidate: the account meets maintenance margin at this epoch")
     new_positions = tuple(new_positions or (0,) * units.N_SLOTS)
-    new, paid = margin.liquidate(old, epoch, new_positions, salt=new_salt)
+    new, paid, shortfall, taken = margin.liquidate(old, epoch, new_positions, salt=new_salt)
     pub = Liquidate.public(
         root=root,
         nullifier=old.nullifier(spend_.nk),
@@ -87,6 +117,8 @@ def build(spend_, root, epoch, new_positions=None, new_salt=None, signer=None):
         epoch_id=epoch.epoch_id,
         epoch_hash=epoch.hash(),
         penalty=paid,
+        shortfall=shortfall,
+        **taken_signals(taken),
     )
     prv = LiquidatePrivate(spend_, new_positions, new, epoch)
     return pub, sign_if_held(pub, prv, signer)
@@ -100,10 +132,17 @@ def check(pub, prv):
     AtEpoch.check(pub, prv.epoch, "liquidate")
     if margin.meets(old, prv.epoch, maintenance=True):
         raise InputError("liquidate: the account meets maintenance margin at this epoch")
-    expected, paid = margin.liquidate(old, prv.epoch, prv.new_positions, salt=prv.new_note.salt)
+    expected, paid, shortfall, taken = margin.liquidate(
+        old, prv.epoch, prv.new_positions, salt=prv.new_note.salt
+    )
+    want = taken_signals(taken)
+    if any(getattr(pub, k) != v for k, v in want.items()):
+        raise InputError("liquidate: the public taken-over positions are not the reductions")
     NewNote.check(pub, prv.new_note, expected, "liquidate", "the liquidation rule's")
     if paid != pub.penalty:
         raise InputError("liquidate: the public penalty is not the one the rule charges")
+    if shortfall != pub.shortfall:
+        raise InputError("liquidate: the public shortfall is not the account's negative equity")
     prv.spend.check_auth(Liquidate, pub, "liquidate")
     return True
 
@@ -119,17 +158,23 @@ inputs = witness_inputs
 
 @register("liquidate")
 class Liquidate(AuthorisedSpend):
-    """An account failing maintenance shrinks toward zero at the mark; the
-    capped penalty goes to the insurance fund."""
+    """An account failing maintenance is settled to the mark and shrinks
+    toward zero; the capped penalty goes to the insurance fund, a bankrupt
+    account's shortfall is public."""
 
     AUTHORITY = "lk"
 
     new_pos = Private(n=units.N_SLOTS)
     penalty_due = Private()
+    new_collateral = Private()
     commitment, new_salt = NewNote.declare()
     account = Public()
     epoch_id, epoch_hash, epoch, entry_index = AtEpoch.declare()
     penalty = Public()
+    shortfall = Public()
+    taken_instrument = Public(n=units.N_SLOTS)
+    taken_size = Public(n=units.N_SLOTS)
+    taken_notional = Public(n=units.N_SLOTS)
     scenario = Private()
 
     def define(self, api):
@@ -138,9 +183,10 @@ class Liquidate(AuthorisedSpend):
         api.assert_equal(f[0], self.account)
         AtEpoch.constrain(api, self)
         margin_fails(api, f, self.epoch, self.entry_index, self.scenario, maintenance=True)
+        equity, settled = settle(api, f, self.epoch, self.entry_index)
         closed = api.constant(0)
         new_slots = []
-        for j, (inst, pos, cost) in enumerate(slots_of(f)):
+        for j, ((inst, pos, _), (_, _, settled_cost)) in enumerate(zip(slots_of(f), settled)):
             with api.scope("reduce"):
                 x, s_old = signed(api, pos, units.POSITION_BITS)
                 x2, s_new = signed(api, self.new_pos[j], units.POSITION_BITS)
@@ -148,19 +194,35 @@ class Liquidate(AuthorisedSpend):
                 ax2 = api.mul(s_new * 2 - 1, x2)
                 range_check(api, ax - ax2, units.POSITION_BITS)  # |x'| <= |x|
                 api.assert_product(s_new - s_old, x2, 0)  # no flip
+                api.assert_product(self.shortfall, x2, 0)  # bankrupt: every position closes
                 mark = select_entry(api, self.epoch, self.entry_index[j], inst, x)[1]
-                new_cost = cost + api.mul(x2 - x, mark)
-                range_check(api, new_cost, units.COST_BITS)
+                # settled cost x * mark, plus the closed part (x' - x) at the mark
+                new_cost = settled_cost + api.mul(x2 - x, mark)
                 closed = closed + api.mul(ax - ax2, mark)
+                # the backstop takes over x - x' at the mark (instrument 0 if none)
+                taken = api.lc(x) - x2
+                api.assert_equal(self.taken_size[j], taken + units.offset(units.POSITION_BITS))
+                api.assert_equal(
+                    self.taken_notional[j],
+                    api.mul(taken, mark) + units.offset(units.COST_BITS),
+                )
+                moved = 1 - is_zero(api, taken)
+                api.assert_equal(self.taken_instrument[j], api.mul(inst, moved))
                 new_slots.append((inst, self.new_pos[j], new_cost))
         with api.scope("penalty"):
             fee_check(api, self.penalty_due, closed, margin.LIQUIDATION_PENALTY_BPS)
-            range_check(api, self.penalty, units.COLLATERAL_BITS)
-            # paid <= due
-            range_check(api, self.penalty_due - self.penalty, units.COLLATERAL_BITS)
-            collateral = f[2] - self.penalty
-            range_check(api, collateral, units.COLLATERAL_BITS)  # paid <= collateral
-            # capped only at 0
-            api.assert_product(self.penalty_due - self.penalty, collateral, 0)
-        new = note_fields(f[0], f[1], collateral, f[3], new_slots)
+            paid, c2 = self.penalty, self.new_collateral
+            range_check(api, paid, units.COLLATERAL_BITS)
+            range_check(api, self.penalty_due - paid, units.COLLATERAL_BITS)  # paid <= due
+            range_check(api, c2, units.COLLATERAL_BITS)
+            range_check(api, self.shortfall, margin.SHORTFALL_BITS)
+            # E = c2 + paid - shortfall, with exactly one of:
+            #   paid == due                      (E >= due: c2 = E - due)
+            #   c2 == 0, shortfall == 0          (0 <= E < due: paid = E)
+            #   c2 == 0, paid == 0               (E < 0: shortfall = -E)
+            api.assert_equal(equity, api.lc(c2) + paid - self.shortfall)
+            api.assert_product(self.penalty_due - paid, c2, 0)
+            api.assert_product(self.shortfall, paid, 0)
+            api.assert_product(self.shortfall, c2, 0)
+        new = note_fields(f[0], f[1], c2, f[3], new_slots)
         NewNote.constrain(api, self, new)

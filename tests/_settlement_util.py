@@ -9,6 +9,9 @@ None of it is used by the library.
 
 import hashlib
 
+from zkats.circuits.liquidate import taken_signals
+from zkats.domain import units
+from zkats.domain.operator_key import OperatorKey
 from zkats.domain.oracle_key import OracleKey
 from zkats.field import R
 from zkats.groth16.data_structures import Proof
@@ -24,6 +27,8 @@ EPOCH1 = 1111
 ASSET = 7
 #: the test oracle (a deterministic key: tests only); ``service`` registers it
 ORACLE = OracleKey.from_seed(b"settlement tests")
+#: the test operator (a deterministic key: tests only)
+OPERATOR = OperatorKey.from_seed(b"settlement tests")
 
 
 def publish(target, epoch_id, data_hash, deadline, key=ORACLE, **kw):
@@ -201,13 +206,21 @@ def health(account, epoch=EPOCH1, epoch_id=1, root=None, nullifier=None):
     )
 
 
-def liquidate(nullifier, commitment, account, epoch=EPOCH1, epoch_id=1, root=None, penalty=0):
+# a liquidation whose positions were all zero: nothing for the backstop
+_NOTHING_TAKEN = [v for vec in taken_signals([(0, 0, 0)] * units.N_SLOTS).values() for v in vec]
+
+
+def liquidate(
+    nullifier, commitment, account, epoch=EPOCH1, epoch_id=1, root=None, penalty=0, shortfall=0
+):
     root = GENESIS if root is None else root
     return B.Item(
         "liquidate",
         {
             "liquidate": _bundle(
-                "liquidate", [root, nullifier, commitment, account, epoch_id, epoch, penalty]
+                "liquidate",
+                [root, nullifier, commitment, account, epoch_id, epoch, penalty, shortfall]
+                + _NOTHING_TAKEN,
             )
         },
     )

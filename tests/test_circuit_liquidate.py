@@ -1,6 +1,8 @@
-"""The ``liquidate`` circuit: positions only shrink toward zero at the mark
-with a capped penalty; a position that grows or flips is rejected natively
-and in circuit (also with lying hints)."""
+"""The ``liquidate`` circuit: the note is settled to the mark, positions only
+shrink toward zero with a penalty capped at the equity; a bankrupt account
+closes everything and reveals its shortfall.  A position that grows or
+flips, a wrong penalty or a wrong shortfall is rejected natively and in
+circuit (also with lying hints)."""
 
 from dataclasses import replace
 
@@ -15,7 +17,7 @@ from zkats.errors import InputError
 from zkats.gadgets.merkle import MerkleTree
 from zkats.testing import assert_unsat
 
-N_CONSTRAINTS = 14462
+N_CONSTRAINTS = 14982
 
 
 @pytest.fixture(scope="module")
@@ -65,12 +67,106 @@ def test_constraint_count_pinned(cc):
 def test_penalty_and_price():
     sc = scenario()
     n = _note(collateral=100_000)
-    new, paid = margin.liquidate(n, sc.epoch, (0, 0, 0), salt=1)
+    e = margin.equity(n, sc.epoch)
+    new, paid, shortfall, taken = margin.liquidate(n, sc.epoch, (0, 0, 0), salt=1)
     closed = 10 * 60_000 + 4 * 2_500
     assert paid == units.mul_bps_ceil(closed, margin.LIQUIDATION_PENALTY_BPS) == 6_100
-    assert new.slots[0].cost == -600_500 + 10 * 60_000 and new.collateral == n.collateral - paid
-    poor, paid = margin.liquidate(replace(n, collateral=1_000), sc.epoch, (0, 0, 0), salt=1)
-    assert paid == 1_000 and poor.collateral == 0  # capped
+    assert shortfall == 0
+    assert taken == ((sc.perp.id, -10, -600_000), (sc.call.id, 4, 10_000), (0, 0, 0))
+    # settled to the mark and closed there: no cost left, collateral = equity - penalty
+    assert [s.cost for s in new.slots] == [0, 0, 0]
+    assert new.collateral == e - paid == 101_500 - 6_100
+    assert margin.equity(new, sc.epoch) == e - paid
+    # partly closed: the rest keeps cost position * mark
+    part, paid, _, _ = margin.liquidate(n, sc.epoch, (-4, 4, 0), salt=1)
+    assert part.slots[0].cost == -4 * 60_000 and part.slots[1].cost == 4 * 2_500
+    assert margin.equity(part, sc.epoch) == e - paid
+
+
+def test_penalty_capped_at_equity_not_collateral():
+    sc = scenario()
+    # collateral 20,000 but a loss of 19,000 on the perp: equity 2,000 < penalty 6,100
+    n = replace(_note(), slots=(notes.Slot(sc.perp.id, -10, -581_000), _note().slots[1]))
+    assert margin.equity(n, sc.epoch) == 2_000
+    new, paid, shortfall, taken = margin.liquidate(n, sc.epoch, (0, 0, 0), salt=1)
+    assert (paid, shortfall, new.collateral) == (2_000, 0, 0)
+
+
+def _bankrupt():
+    """Collateral 1,000, short 10 perps sold at 59,000 (mark 60,000): equity -8,000."""
+    sc = scenario()
+    n = replace(
+        _note(collateral=1_000), slots=(notes.Slot(sc.perp.id, -10, -590_000), _note().slots[1])
+    )
+    assert margin.equity(n, sc.epoch) == -8_000
+    return n
+
+
+def test_bankrupt_reveals_shortfall_and_closes_all(cc):
+    pub, prv = _build(_bankrupt(), (0, 0, 0))
+    assert (pub.penalty, pub.shortfall, prv.new_note.collateral) == (0, 8_000, 0)
+    assert liquidate.check(pub, prv)
+    assert cc.solve(liquidate.inputs(pub, prv)).public == pub.values()
+    # the whole loss: equity before (-8,000) = equity after (0) - shortfall
+    assert margin.equity(prv.new_note, scenario().epoch) == 0
+
+
+def test_bankrupt_partial_close_rejected(cc):
+    n = _bankrupt()
+    with pytest.raises(InputError, match="bankrupt"):
+        margin.liquidate(n, scenario().epoch, (-4, 0, 0))
+    pub, prv = _build(n, (0, 0, 0))
+    inp = liquidate.inputs(pub, prv)
+    inp["new_pos"][0] = units.encode_signed(-4, units.POSITION_BITS)
+    assert_unsat(cc, inp, "reduce")
+
+
+def test_taken_over_positions_public_and_bound(cc):
+    sc = scenario()
+    pub, prv = _build(_note(), (-4, 4, 0))  # perp -10 -> -4, call untouched
+    assert liquidate.taken_of(pub) == [(sc.perp.id, -6, -360_000), (0, 0, 0), (0, 0, 0)]
+    for field, j, delta in (
+        ("taken_size", 0, 1),
+        ("taken_notional", 0, -1),
+        ("taken_instrument", 0, 1),
+        ("taken_instrument", 1, sc.call.id),  # naming an untouched slot
+    ):
+        inp = liquidate.inputs(pub, prv)
+        inp[field][j] += delta
+        assert_unsat(cc, inp)
+        bad = pub.replace(**{field: tuple(inp[field])})
+        with pytest.raises(InputError):
+            liquidate.check(bad, prv)
+
+
+@pytest.mark.parametrize(
+    "field, delta, note",
+    [
+        ("shortfall", -1, "bankrupt"),  # understating the loss (collateral from nowhere)
+        ("shortfall", +1, "bankrupt"),  # overstating it (draining the insurance fund)
+        ("penalty", +1, "bankrupt"),  # charging a bankrupt account
+        ("shortfall", +1, "solvent"),  # a solvent account claiming a shortfall
+        ("new_collateral", +1, "solvent"),
+        ("penalty", -1, "capped"),  # paying less than the equity allows
+    ],
+)
+def test_wrong_penalty_or_shortfall_unsat(cc, field, delta, note):
+    n = {
+        "bankrupt": _bankrupt(),
+        "solvent": _note(),  # equity 21,500 > penalty 6,100
+        "capped": replace(
+            _note(), slots=(notes.Slot(scenario().perp.id, -10, -581_000), _note().slots[1])
+        ),
+    }[note]
+    pub, prv = _build(n, (0, 0, 0))
+    inp = liquidate.inputs(pub, prv)
+    inp[field] += delta
+    assert_unsat(cc, inp, "penalty")
+    # and the native check refuses the same public claim
+    if field in ("shortfall", "penalty"):
+        bad = pub.replace(**{field: getattr(pub, field) + delta})
+        with pytest.raises(InputError):
+            liquidate.check(bad, prv)
 
 
 def test_capped_penalty_proves(cc):

@@ -5,13 +5,13 @@ statement checked by its circuit's native twin (tests/venue_world.py)."""
 import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from venue_world import World
 from zkats.circuits import withdraw
 from zkats.domain import notes
 from zkats.errors import InputError, LedgerError
-from zkats.venue.rules import FEE_FUND
+from zkats.venue.rules import FEE_FUND, INSURANCE_FUND, fee_split, waterfall
 
 
 def test_winner_withdraws_profit_loser_cannot_overdraw(tmp_path):
@@ -58,20 +58,88 @@ def test_open_profit_is_withdrawable_down_to_initial_margin(tmp_path):
     assert w.conserved()[0] == w.conserved()[1]
 
 
+def _go_bankrupt(w, victim, winner, size=2, mark_to=20_000):
+    """``victim`` buys ``size`` at the mark from ``winner``; the mark then
+    falls to ``mark_to`` and the epoch closes without a health proof."""
+    w.trade(victim, winner, size, w.mark)
+    w.publish(mark_to)
+    w.close_epoch()
+    assert not w.healthy(victim) and w.equity(victim) < 0
+
+
+def test_bankruptcy_waterfall(tmp_path):
+    """A bankrupt account's shortfall is taken from the insurance fund, then
+    the fee account; what is left is a public deficit (a negative insurance
+    fund) that later fees repay first.  Money is conserved at every step."""
+    w = World(tmp_path / "l.db", names=("a", "b", "c"))
+    w.deposit("a", 20_000)
+    w.deposit("b", 1_000_000)
+    w.deposit("c", 20_000)
+    # c is liquidated (not bankrupt) first: its penalty seeds the insurance fund
+    w.trade("c", "b", 3, 60_000)
+    w.publish(55_000)
+    w.close_epoch()
+    assert not w.healthy("c") and w.equity("c") > 0
+    w.liquidate("c")
+    ins0, fee0 = w.led.fund_balance(INSURANCE_FUND), w.led.fund_balance(FEE_FUND)
+    assert ins0 > 0 and fee0 > 0
+    assert w.conserved()[0] == w.conserved()[1]
+    # a buys 2 at 55,000 with 20,000 of collateral; the mark falls to 20,000
+    w.publish(55_000)
+    _go_bankrupt(w, "a", "b", size=2, mark_to=20_000)
+    fee1 = w.led.fund_balance(FEE_FUND)
+    shortfall = -w.equity("a")
+    w.liquidate("a")
+    assert w.equity("a") == 0 and all(s.position == 0 for s in w.accounts["a"].note.slots)
+    from_ins, from_fee = waterfall(ins0, fee1, shortfall)
+    assert shortfall > ins0 + fee1  # this loss runs through all three stages
+    assert w.led.fund_balance(FEE_FUND) == 0 == fee1 - from_fee
+    deficit = w.led.fund_balance(INSURANCE_FUND)
+    assert deficit == ins0 - from_ins == -(shortfall - ins0 - fee1) < 0
+    assert w.conserved()[0] == w.conserved()[1]
+    # trading fees repay the deficit before the fee account sees anything
+    w.publish(20_000)
+    w.trade("b", "c", 1, 20_000)
+    fees = 2 * notes.trade_fee(20_000)
+    assert w.led.fund_balance(INSURANCE_FUND) == deficit + fees
+    assert w.led.fund_balance(FEE_FUND) == 0
+    assert w.conserved()[0] == w.conserved()[1]
+
+
+@pytest.mark.parametrize(
+    "ins, fee, shortfall, want",
+    [
+        (100, 50, 80, (80, 0)),  # the insurance fund covers it
+        (100, 50, 120, (100, 20)),  # then the fee account
+        (100, 50, 200, (150, 50)),  # then a deficit of 50
+        (-30, 50, 10, (0, 10)),  # a fund already in deficit takes nothing more first
+        (0, 0, 7, (7, 0)),
+    ],
+)
+def test_waterfall_order(ins, fee, shortfall, want):
+    assert waterfall(ins, fee, shortfall) == want
+    assert sum(want) == shortfall
+
+
+def test_fees_repay_deficit_first():
+    assert fee_split(-30, 50) == (30, 20)
+    assert fee_split(-80, 50) == (50, 0)
+    assert fee_split(10, 50) == (0, 50)
+
+
+TRADE = st.tuples(
+    st.just("trade"),
+    st.sampled_from(["ab", "ba", "ac", "ca", "bc", "cb"]),
+    st.integers(1, 8),
+    st.integers(-2_000, 2_000),
+)
 ACTIONS = st.one_of(
     st.tuples(st.just("deposit"), st.sampled_from("abc"), st.integers(1, 200_000)),
-    st.tuples(
-        st.just("trade"),
-        st.sampled_from("abc"),
-        st.sampled_from("abc"),
-        st.integers(1, 5),
-        st.integers(-2_000, 2_000),
-    ),
+    TRADE,
+    TRADE,  # twice as likely: a sequence needs trades before a mark move matters
     st.tuples(st.just("mark"), st.integers(-9_000, 9_000)),
+    st.tuples(st.just("mark"), st.sampled_from((-45_000, -30_000, -15_000, 15_000, 60_000))),
     st.tuples(st.just("withdraw"), st.sampled_from("abc"), st.integers(1, 100)),
-    st.tuples(
-        st.just("liquidate"),
-    ),
 )
 
 EXAMPLES = int(os.environ.get("ZKATS_CONSERVATION_EXAMPLES", "10"))
@@ -82,23 +150,27 @@ def _step(w, action):
     if kind == "deposit":
         w.deposit(action[1], action[2])
     elif kind == "trade":
-        _, buyer, seller, size, off = action
-        opened = all(w.accounts[n].note is not None for n in (buyer, seller))
-        if buyer != seller and opened:
-            w.trade(buyer, seller, size, max(1, w.mark + off))
+        _, (buyer, seller), size, off = action
+        w.trade(buyer, seller, size, max(1, w.mark + off))
     elif kind == "mark":
+        # a new epoch; at its deadline the risk engine liquidates whoever fails
         w.publish(max(1_000, w.mark + action[1]))
+        _liquidate_failing(w)
     elif kind == "withdraw":
         _, who, pct = action
         acct = w.accounts[who]
         if acct.note is not None:
             w.withdraw(who, max(1, w.equity(who) * pct // 100))
-    elif kind == "liquidate":
-        w.close_epoch()
-        for name in w.accounts:
-            if not w.healthy(name):
-                w.liquidate(name)
-        w.publish(w.mark)  # trading resumes on a fresh epoch
+
+
+def _liquidate_failing(w):
+    w.close_epoch()
+    for name in w.accounts:
+        if not w.healthy(name):
+            event("liquidation of a bankrupt account" if w.equity(name) < 0 else "liquidation")
+            w.liquidate(name)
+            assert w.conserved()[0] == w.conserved()[1]
+    w.publish(w.mark)  # trading resumes on a fresh epoch
 
 
 @settings(
@@ -106,21 +178,25 @@ def _step(w, action):
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-@given(st.lists(ACTIONS, min_size=1, max_size=8))
-def test_money_is_conserved(tmp_path_factory, actions):
+@given(
+    st.tuples(*[st.integers(10_000, 300_000)] * 3),
+    st.lists(ACTIONS, min_size=1, max_size=8),
+)
+def test_money_is_conserved(tmp_path_factory, opening, actions):
     """After every accepted step (deposits, trades at any price, mark moves,
     withdrawals of any share of equity, liquidations of whoever fails
     maintenance, bankrupt or not), at the latest marks: sum of equity + fee
     account + insurance fund = escrow.  Steps the rules refuse change
-    nothing (and are counted)."""
+    nothing.  Every account opens with a deposit first."""
     w = World(tmp_path_factory.mktemp("w") / "l.db")
-    refused = 0
+    for name, amount in zip("abc", opening):
+        w.deposit(name, amount)
     for action in actions:
-        before = w.conserved()
+        before = (w.conserved(), w.led.summary())
         try:
             _step(w, action)
         except (InputError, LedgerError):
-            refused += 1
-            assert w.conserved() == before
+            event("a refused step")
+            assert (w.conserved(), w.led.summary()) == before
         total, escrow = w.conserved()
         assert total == escrow, (action, total, escrow)

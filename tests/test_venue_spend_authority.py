@@ -120,6 +120,8 @@ def test_no_liquidation_of_a_healthy_account(cc):
         epoch_id=sc.epoch.epoch_id,
         epoch_hash=sc.epoch.hash(),
         penalty=0,
+        shortfall=0,
+        **liquidate.taken_signals([(0, 0, 0)] * units.N_SLOTS),
     )
     prv = liquidate.LiquidatePrivate(spend, (0,) * units.N_SLOTS, note.with_salt(9), sc.epoch)
     prv = authorise(pub, prv, cap)

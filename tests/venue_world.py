@@ -10,12 +10,12 @@ conservation property test and the cash-flow scenarios."""
 import secrets
 from dataclasses import dataclass
 
-from _settlement_util import GOOD, ORACLE, StubVerifier, publish
+from _settlement_util import GOOD, OPERATOR, ORACLE, StubVerifier, publish
 from zkats.circuits import deposit, liquidate, match, transition, withdraw
 from zkats.circuits._spend import Spend
 from zkats.domain import instruments, keys, margin, notes, oracle, orders, units
 from zkats.venue import batch as B
-from zkats.venue.rules import FEE_FUND, INSURANCE_FUND
+from zkats.venue.rules import FEE_FUND, INSURANCE_FUND, fund_equity
 from zkats.venue.settlement import SettlementService
 
 G = units.GREEK_SCALE
@@ -38,6 +38,7 @@ class World:
             clock=lambda: self.now,
             require_open_orders=False,
             oracle_key=ORACLE.pub,
+            operator_key=OPERATOR.pub,
         )
         self.led = self.svc.ledger
         self.perp = instruments.perpetual("BTC", tick=1)
@@ -146,6 +147,17 @@ class World:
             [B.Item("liquidate", {"liquidate": self.bundle(pub)})], [(name, prv.new_note)]
         )
 
+    def fund_withdrawal(self, fund, amount, recipient=0xFEE, seq=None, key=OPERATOR):
+        """The operator's signed request (the next sequence number by default)."""
+        seq = self.led.fund_withdrawal_count() + 1 if seq is None else seq
+        sig = key.sign_fund_withdrawal(fund, amount, recipient, seq)
+        return B.Item(
+            "fund_withdraw", {}, operator=B.FundWithdrawal(fund, amount, recipient, seq, sig)
+        )
+
+    def withdraw_fund(self, fund, amount, **kw):
+        return self.apply([self.fund_withdrawal(fund, amount, **kw)], [])
+
     # ------------------------------------------------------------ views
     def equity(self, name):
         n = self.accounts[name].note
@@ -156,7 +168,10 @@ class World:
         return n is None or margin.meets(n, self.epoch, maintenance=True)
 
     def conserved(self):
-        """(sum of equity + fee account + insurance fund, escrow): equal always."""
+        """(sum of equity + fee account + insurance fund, escrow): equal always.
+        Funds count at their equity: the insurance fund's backstop positions
+        are valued at the mark like a note's."""
         total = sum(self.equity(n) for n in self.accounts)
-        total += self.led.fund_balance(FEE_FUND) + self.led.fund_balance(INSURANCE_FUND)
+        total += fund_equity(self.led, FEE_FUND, self.epoch)
+        total += fund_equity(self.led, INSURANCE_FUND, self.epoch)
         return total, self.led.escrow_balance(deposit.ASSET)

@@ -30,160 +30,130 @@ G2_GEN = (
 )
 
 
-# ---- point conversion --------------------------------------------------------
+# ---- the two groups ----------------------------------------------------------
 
 
-def _g1_coords(p, what="G1 point"):
-    if p is None:
-        return [0, 0]
-    try:
-        x, y = p
-    except (TypeError, ValueError):
-        raise InputError(f"{what}: expected (x, y) or None") from None
-    return [_to_fq(x, what), _to_fq(y, what)]
+class _Group:
+    """What G1 and G2 share, parametrised by the group: plain-int points of
+    ``k`` Fq coordinates (G1: x, y; G2: x.c0, x.c1, y.c0, y.c1) <-> buffers
+    and arrays of ``4 * k`` limbs a point, the curve check, and the native
+    single-point operations (``lib.g1_*`` / ``lib.g2_*``)."""
+
+    def __init__(self, g, k, shape, curve, check_small):
+        self.g, self.k, self.limbs = g, k, 4 * k
+        self.name = g.upper()
+        #: the plain-int point's form and the curve's equation, for messages
+        self.shape, self.curve = shape, curve
+        #: below this many points the array check runs on one thread
+        self.check_small = check_small
+
+    def _fn(self, op):
+        return getattr(lib, f"{self.g}_{op}")
+
+    def coords(self, p, what=None):
+        """A plain-int point -> its k canonical coordinates (None -> zeros)."""
+        what = what or f"{self.name} point"
+        if p is None:
+            return [0] * self.k
+        try:
+            if self.k == 2:
+                x, y = p
+                flat = [x, y]
+            else:
+                (x0, x1), (y0, y1) = p
+                flat = [x0, x1, y0, y1]
+        except (TypeError, ValueError):
+            raise InputError(f"{what}: expected {self.shape} or None") from None
+        return [_to_fq(v, what) for v in flat]
+
+    def point(self, v):
+        """k canonical coordinates -> a plain-int point (all zero -> None)."""
+        if not any(v):
+            return None
+        return (v[0], v[1]) if self.k == 2 else ((v[0], v[1]), (v[2], v[3]))
+
+    def buf(self, points):
+        """Plain-int points -> Montgomery affine buffer (None -> zeros) and
+        the point count; coordinates checked canonical."""
+        vals = [c for p in points for c in self.coords(p)]
+        return _mont_buf(vals, "fq"), len(vals) // self.k
+
+    def buf_points(self, buf, n):
+        """n Montgomery affine points of a buffer -> plain-int points or None."""
+        v = _buf_canon(buf, self.k * n, "fq")
+        return [self.point(v[self.k * i : self.k * (i + 1)]) for i in range(n)]
+
+    def to_array(self, points):
+        buf, n = self.buf(points)
+        return _buf_array(buf, self.limbs * n, self.limbs)
+
+    def from_array(self, arr):
+        arr = _u64(arr, self.limbs, f"{self.name} points")
+        v = limbs_to_ints(_from_mont(arr.reshape(-1, 4), "fq"))
+        return [self.point(v[self.k * i : self.k * (i + 1)]) for i in range(arr.shape[0])]
+
+    def check_ptr(self, p, n, threads=None, *flag):
+        """Index of the first bad point of the n at ``p``, or -1 (``flag``:
+        G2's subgroup switch)."""
+        if n < self.check_small:
+            return int(self._fn("check_array")(p, n, *flag))
+        return int(self._fn("check_array_mt")(p, n, *flag, _threads(threads)))
+
+    def check_bytes(self, raw, threads=None, *flag):
+        size = 8 * self.limbs
+        n = len(raw) // size
+        if n == 0:
+            return -1
+        buf = _lbuf(self.limbs * n)
+        ffi.memmove(buf, bytes(raw), size * n)
+        return self.check_ptr(buf, n, threads, *flag)
+
+    def is_on_curve(self, p):
+        if p is None:
+            return True
+        try:
+            a = self.buf([p])[0]
+        except InputError:
+            return False
+        return bool(self._fn("on_curve_affine")(a))
+
+    def point_in(self, p, what=None):
+        """One plain-int point -> Montgomery buffer, checked on the curve."""
+        a = self.buf([p])[0] if p is not None else _lbuf(self.limbs)
+        if p is not None and not self._fn("on_curve_affine")(a):
+            raise InputError(f"{what or self.name + ' point'} is not on {self.curve}")
+        return a
+
+    def op(self, name, *points):
+        """The native ``{name}_affine`` on checked points -> a plain-int point."""
+        ins = [self.point_in(p) for p in points]
+        out = _lbuf(self.limbs)
+        self._fn(f"{name}_affine")(out, *ins)
+        return self.buf_points(out, 1)[0]
+
+    def mul(self, a, k):
+        """k * (the checked point buffer ``a``), k >= 0 -> a plain-int point."""
+        kl, n = _scalar_limbs(k)
+        out = _lbuf(self.limbs)
+        self._fn("mul_affine")(out, a, kl, n)
+        return self.buf_points(out, 1)[0]
 
 
-def _g2_coords(p, what="G2 point"):
-    if p is None:
-        return [0, 0, 0, 0]
-    try:
-        (x0, x1), (y0, y1) = p
-    except (TypeError, ValueError):
-        raise InputError(f"{what}: expected ((x0, x1), (y0, y1)) or None") from None
-    return [_to_fq(v, what) for v in (x0, x1, y0, y1)]
+_G1 = _Group("g1", 2, "(x, y)", "the curve y^2 = x^3 + 3", check_small=4096)
+_G2 = _Group("g2", 4, "((x0, x1), (y0, y1))", "the twist y^2 = x^3 + 3/(9+u)", check_small=64)
 
-
-def _g1_buf(points):
-    """Plain-int G1 points -> Montgomery affine buffer of 8 limbs a point
-    (None -> zeros) and the point count; coordinates checked canonical."""
-    vals = [c for p in points for c in _g1_coords(p)]
-    return _mont_buf(vals, "fq"), len(vals) // 2
-
-
-def _g2_buf(points):
-    """As :func:`_g1_buf` for G2 (16 limbs a point)."""
-    vals = [c for p in points for c in _g2_coords(p)]
-    return _mont_buf(vals, "fq"), len(vals) // 4
-
-
-def _g1_buf_points(buf, n):
-    """n Montgomery affine G1 points of a buffer -> (x, y) or None."""
-    v = _buf_canon(buf, 2 * n, "fq")
-    return [
-        None if v[2 * i] == 0 and v[2 * i + 1] == 0 else (v[2 * i], v[2 * i + 1]) for i in range(n)
-    ]
-
-
-def _g2_buf_points(buf, n):
-    """n Montgomery affine G2 points of a buffer -> ((x0, x1), (y0, y1)) or None."""
-    v = _buf_canon(buf, 4 * n, "fq")
-    return [
-        None
-        if not any(v[4 * i : 4 * i + 4])
-        else ((v[4 * i], v[4 * i + 1]), (v[4 * i + 2], v[4 * i + 3]))
-        for i in range(n)
-    ]
-
-
-def g1_points_to_array(points):
-    """Plain-int G1 points -> (n, 8) uint64 Montgomery affine (None -> zeros).
-    Coordinates must be canonical; points are not checked on the curve."""
-    buf, n = _g1_buf(points)
-    return _buf_array(buf, 8 * n, 8)
-
-
-def g2_points_to_array(points):
-    """Plain-int G2 points -> (n, 16) uint64 Montgomery affine."""
-    buf, n = _g2_buf(points)
-    return _buf_array(buf, 16 * n, 16)
-
-
-def g1_array_to_points(arr):
-    """(n, 8) Montgomery affine -> list of (x, y) or None."""
-    arr = _u64(arr, 8, "G1 points")
-    v = limbs_to_ints(_from_mont(arr.reshape(-1, 4), "fq"))
-    raw = arr.reshape(-1, 8)
-    out = []
-    for i in range(raw.shape[0]):
-        out.append(None if not raw[i].any() else (v[2 * i], v[2 * i + 1]))
-    return out
-
-
-def g2_array_to_points(arr):
-    """(n, 16) Montgomery affine -> list of ((x0, x1), (y0, y1)) or None."""
-    arr = _u64(arr, 16, "G2 points")
-    v = limbs_to_ints(_from_mont(arr.reshape(-1, 4), "fq"))
-    out = []
-    for i in range(arr.shape[0]):
-        out.append(
-            None if not arr[i].any() else ((v[4 * i], v[4 * i + 1]), (v[4 * i + 2], v[4 * i + 3]))
-        )
-    return out
-
-
-def g1_check_array(arr, threads=None):
-    """Index of the first G1 point (n, 8 Montgomery) with a non-canonical
-    coordinate or not on the curve, or -1.  Zeros (infinity) pass."""
-    arr = _u64(arr, 8, "G1 points")
-    return _g1_check_ptr(_ptr(arr), arr.shape[0], threads)
+# the helpers the other bn254 modules use
+_g1_buf, _g2_buf = _G1.buf, _G2.buf
+_g1_buf_points, _g2_buf_points = _G1.buf_points, _G2.buf_points
+_g1_in, _g2_in = _G1.point_in, _G2.point_in
 
 
 def _g1_check_ptr(p, n, threads=None):
-    if n < 4096:
-        return int(lib.g1_check_array(p, n))
-    return int(lib.g1_check_array_mt(p, n, _threads(threads)))
-
-
-def g2_check_array(arr, subgroup=True, threads=None):
-    """Index of the first bad G2 point (non-canonical, off the twist, or, with
-    subgroup=True, outside the order-r subgroup), or -1.  Multi-threaded
-    (the subgroup test costs about one 127-bit G2 multiplication a point)."""
-    arr = _u64(arr, 16, "G2 points")
-    return _g2_check_ptr(_ptr(arr), arr.shape[0], subgroup, threads)
+    return _G1.check_ptr(p, n, threads)
 
 
 def _g2_check_ptr(p, n, subgroup=True, threads=None):
-    if n < 64:
-        return int(lib.g2_check_array(p, n, 1 if subgroup else 0))
-    return int(lib.g2_check_array_mt(p, n, 1 if subgroup else 0, _threads(threads)))
-
-
-def g1_check_bytes(raw, threads=None):
-    """As :func:`g1_check_array` for the bytes-like ``raw`` holding 64-byte
-    Montgomery affine points (copied once into an aligned buffer; no numpy)."""
-    n = len(raw) // 64
-    if n == 0:
-        return -1
-    buf = _lbuf(8 * n)
-    ffi.memmove(buf, bytes(raw), 64 * n)
-    return _g1_check_ptr(buf, n, threads)
-
-
-def g2_check_bytes(raw, subgroup=True, threads=None):
-    """As :func:`g2_check_array` for the bytes-like ``raw`` holding 128-byte
-    Montgomery affine points (copied once into an aligned buffer; no numpy)."""
-    n = len(raw) // 128
-    if n == 0:
-        return -1
-    buf = _lbuf(16 * n)
-    ffi.memmove(buf, bytes(raw), 128 * n)
-    return _g2_check_ptr(buf, n, subgroup, threads)
-
-
-def _g1_in(p, what="G1 point"):
-    """One plain-int point -> 8-limb Montgomery buffer, checked on the curve."""
-    a = _g1_buf([p])[0] if p is not None else _lbuf(8)
-    if p is not None and not lib.g1_on_curve_affine(a):
-        raise InputError(f"{what} is not on the curve y^2 = x^3 + 3")
-    return a
-
-
-def _g2_in(p, what="G2 point"):
-    """One plain-int point -> 16-limb Montgomery buffer, checked on the twist."""
-    a = _g2_buf([p])[0] if p is not None else _lbuf(16)
-    if p is not None and not lib.g2_on_curve_affine(a):
-        raise InputError(f"{what} is not on the twist y^2 = x^3 + 3/(9+u)")
-    return a
+    return _G2.check_ptr(p, n, threads, 1 if subgroup else 0)
 
 
 def _scalar_limbs(k):
@@ -196,107 +166,120 @@ def _scalar_limbs(k):
     return buf, n
 
 
-# ---- G1 ----------------------------------------------------------------------
+# ---- point conversion and checks ---------------------------------------------
+
+
+def g1_points_to_array(points):
+    """Plain-int G1 points -> (n, 8) uint64 Montgomery affine (None -> zeros).
+    Coordinates must be canonical; points are not checked on the curve."""
+    return _G1.to_array(points)
+
+
+def g2_points_to_array(points):
+    """Plain-int G2 points -> (n, 16) uint64 Montgomery affine."""
+    return _G2.to_array(points)
+
+
+def g1_array_to_points(arr):
+    """(n, 8) Montgomery affine -> list of (x, y) or None."""
+    return _G1.from_array(arr)
+
+
+def g2_array_to_points(arr):
+    """(n, 16) Montgomery affine -> list of ((x0, x1), (y0, y1)) or None."""
+    return _G2.from_array(arr)
+
+
+def g1_check_array(arr, threads=None):
+    """Index of the first G1 point (n, 8 Montgomery) with a non-canonical
+    coordinate or not on the curve, or -1.  Zeros (infinity) pass."""
+    arr = _u64(arr, 8, "G1 points")
+    return _g1_check_ptr(_ptr(arr), arr.shape[0], threads)
+
+
+def g2_check_array(arr, subgroup=True, threads=None):
+    """Index of the first bad G2 point (non-canonical, off the twist, or, with
+    subgroup=True, outside the order-r subgroup), or -1.  Multi-threaded
+    (the subgroup test costs about one 127-bit G2 multiplication a point)."""
+    arr = _u64(arr, 16, "G2 points")
+    return _g2_check_ptr(_ptr(arr), arr.shape[0], subgroup, threads)
+
+
+def g1_check_bytes(raw, threads=None):
+    """As :func:`g1_check_array` for the bytes-like ``raw`` holding 64-byte
+    Montgomery affine points (copied once into an aligned buffer; no numpy)."""
+    return _G1.check_bytes(raw, threads)
+
+
+def g2_check_bytes(raw, subgroup=True, threads=None):
+    """As :func:`g2_check_array` for the bytes-like ``raw`` holding 128-byte
+    Montgomery affine points (copied once into an aligned buffer; no numpy)."""
+    return _G2.check_bytes(raw, threads, 1 if subgroup else 0)
+
+
+# ---- single points -------------------------------------------------------------
 
 
 def is_on_curve_g1(p):
     """True if p is None or (x, y) with canonical coordinates on y^2 = x^3 + 3."""
-    if p is None:
-        return True
-    try:
-        a = _g1_buf([p])[0]
-    except InputError:
-        return False
-    return bool(lib.g1_on_curve_affine(a))
-
-
-def g1_neg(p):
-    a = _g1_in(p)
-    out = _lbuf(8)
-    lib.g1_neg_affine(out, a)
-    return _g1_buf_points(out, 1)[0]
-
-
-def g1_add(p, q):
-    a, b = _g1_in(p), _g1_in(q)
-    out = _lbuf(8)
-    lib.g1_add_affine(out, a, b)
-    return _g1_buf_points(out, 1)[0]
-
-
-def g1_double(p):
-    a = _g1_in(p)
-    out = _lbuf(8)
-    lib.g1_double_affine(out, a)
-    return _g1_buf_points(out, 1)[0]
-
-
-def g1_mul(p, k):
-    """k*p; k any int (reduced mod r: G1 has prime order r)."""
-    a = _g1_in(p)
-    if not isinstance(k, int) or isinstance(k, bool):
-        raise InputError(f"scalar: expected an int, got {type(k).__name__}")
-    kl, n = _scalar_limbs(k % R)
-    out = _lbuf(8)
-    lib.g1_mul_affine(out, a, kl, n)
-    return _g1_buf_points(out, 1)[0]
-
-
-# ---- G2 ----------------------------------------------------------------------
+    return _G1.is_on_curve(p)
 
 
 def is_on_curve_g2(p):
     """True if p is None or a point with canonical coordinates on the twist."""
-    if p is None:
-        return True
-    try:
-        a = _g2_buf([p])[0]
-    except InputError:
-        return False
-    return bool(lib.g2_on_curve_affine(a))
+    return _G2.is_on_curve(p)
 
 
 def is_in_subgroup_g2(p):
     """True if p (on the twist, else InputError) is in the order-r subgroup;
     uses the endomorphism test psi(p) == [6x^2]p."""
-    a = _g2_in(p)
-    return bool(lib.g2_in_subgroup_affine(a))
+    return bool(lib.g2_in_subgroup_affine(_g2_in(p)))
+
+
+def g1_neg(p):
+    return _G1.op("neg", p)
 
 
 def g2_neg(p):
-    a = _g2_in(p)
-    out = _lbuf(16)
-    lib.g2_neg_affine(out, a)
-    return _g2_buf_points(out, 1)[0]
+    return _G2.op("neg", p)
+
+
+def g1_add(p, q):
+    return _G1.op("add", p, q)
 
 
 def g2_add(p, q):
-    a, b = _g2_in(p), _g2_in(q)
-    out = _lbuf(16)
-    lib.g2_add_affine(out, a, b)
-    return _g2_buf_points(out, 1)[0]
+    return _G2.op("add", p, q)
+
+
+def g1_double(p):
+    return _G1.op("double", p)
 
 
 def g2_double(p):
-    a = _g2_in(p)
-    out = _lbuf(16)
-    lib.g2_double_affine(out, a)
-    return _g2_buf_points(out, 1)[0]
+    return _G2.op("double", p)
+
+
+def _scalar(k):
+    if not isinstance(k, int) or isinstance(k, bool):
+        raise InputError(f"scalar: expected an int, got {type(k).__name__}")
+    return k
+
+
+def g1_mul(p, k):
+    """k*p; k any int (reduced mod r: G1 has prime order r)."""
+    a = _g1_in(p)
+    return _G1.mul(a, _scalar(k) % R)
 
 
 def g2_mul(p, k):
     """k*p for any int k.  Not reduced mod r, so points of the twist outside
     the subgroup are multiplied correctly too (negative k negates)."""
     a = _g2_in(p)
-    if not isinstance(k, int) or isinstance(k, bool):
-        raise InputError(f"scalar: expected an int, got {type(k).__name__}")
-    if k < 0:
+    if _scalar(k) < 0:
         lib.g2_neg_affine(a, a)
         k = -k
-    kl, n = _scalar_limbs(k)
-    out = _lbuf(16)
-    lib.g2_mul_affine(out, a, kl, n)
-    return _g2_buf_points(out, 1)[0]
+    return _G2.mul(a, k)
 
 
 # Endomorphism decompositions for the group FFT's scalar multiplications

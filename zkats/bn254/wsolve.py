@@ -77,10 +77,12 @@ class NativeWitnessProgram:
                 self._max_batch = int(max_batch[0])
         self._p = p  # the per-run scratch (lv, done, stack, bscratch) is set on a copy
 
-    def run(self, values_limbs, on_hint, stop_at_hints=False, check=True):
+    def run(self, values_limbs, on_hint, stop_at_hints=False, check=True, n_inputs=None):
         """Replay the program over ``values_limbs`` ((n_wires, 4) uint64,
-        canonical; inputs filled, the rest anything).  Returns (wire values
-        in Montgomery form, the first failing constraint row or None).
+        canonical; inputs filled, the rest anything; with ``n_inputs``, only
+        the first n_inputs rows are read and the others start at zero).
+        Returns (wire values in Montgomery form, the first failing
+        constraint row or None).
         ``on_hint(hint_id, inputs, outputs, n_out, w0)`` returns the outputs
         (canonical ints) of a hint the C core leaves to Python (``outputs``
         is None) or, with ``stop_at_hints``, of every hint (``outputs`` are
@@ -88,8 +90,13 @@ class NativeWitnessProgram:
         if self._bad:
             raise CircuitError(f"witness program is malformed: {self._bad}")
         vals = np.ascontiguousarray(values_limbs, dtype=np.uint64).reshape(self.n_wires, 4)
-        mont = np.empty_like(vals)
-        lib.zk_fr_to_mont(_ptr(mont), _ptr(vals), self.n_wires)
+        if n_inputs is None:
+            mont = np.empty_like(vals)
+            lib.zk_fr_to_mont(_ptr(mont), _ptr(vals), self.n_wires)
+        else:  # the program writes every other wire: convert only the inputs
+            n_in = min(max(int(n_inputs), 0), self.n_wires)
+            mont = np.zeros_like(vals)
+            lib.zk_fr_to_mont(_ptr(mont), _ptr(vals), n_in)
         # scratch per run: solves of one circuit may run in several threads
         lv = np.empty((self._n_lc, 4), np.uint64)
         done = np.zeros(self._n_lc, np.uint8)

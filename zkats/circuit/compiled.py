@@ -334,7 +334,9 @@ class CompiledCircuit:
                     raise CircuitError(f"hint {name!s} returned a {type(v).__name__}, expected int")
             return [v % R for v in outs]
 
-        mont, bad = nat.run(limbs, on_hint, stop_at_hints=hint_hook is not None, check=check)
+        mont, bad = nat.run(
+            limbs, on_hint, stop_at_hints=hint_hook is not None, check=check, n_inputs=fi
+        )
         out = nat.canonical(mont)
         if bad is not None:
             raise self._unsatisfied(bad, limbs_to_ints(out))

@@ -321,9 +321,13 @@ class Tracer(Builder):
 
 
 #: combinations remembered by identity, long ones tried as bases, and the
-#: length from which a combination looks for a base
+#: length from which a combination looks for a base.  24 candidates (12
+#: before) find the bases of accumulators updated in interleaved groups of
+#: up to 24: the order circuit's program has 105k terms instead of 169k,
+#: the transition's 182k instead of 246k (witness about 10% faster); the
+#: compile time did not measurably change
 _MEMO = 64
-_BASE_CANDIDATES = 12
+_BASE_CANDIDATES = 24
 _BASE_MIN = 8
 
 

@@ -37,8 +37,13 @@ range-checks (the linear slack in every position for the linear model), so
 the native check and the circuit agree exactly.
 """
 
+from typing import TYPE_CHECKING, NamedTuple
+
 from ..errors import InputError
 from . import units
+
+if TYPE_CHECKING:
+    from .notes import Note
 
 INITIAL_SHOCKS_BPS = (-1500, -750, 0, 750, 1500)
 MAINTENANCE_SHOCKS_BPS = (-1000, -500, 0, 500, 1000)
@@ -47,6 +52,13 @@ assert len(MAINTENANCE_SHOCKS_BPS) == N_SCENARIOS
 
 #: penalty on the notional closed by a liquidation (bps), paid from collateral
 LIQUIDATION_PENALTY_BPS = 100
+
+#: bits of a bankrupt account's shortfall (-equity), which the note bounds:
+#: ``-E <= N_SLOTS * (2^(POSITION_BITS-1) * 2^PRICE_BITS + 2^(COST_BITS-1))``
+SHORTFALL_BITS = units.COST_BITS + 2
+assert units.N_SLOTS * (
+    (1 << (units.POSITION_BITS - 1)) * (1 << units.PRICE_BITS) + (1 << (units.COST_BITS - 1))
+) < (1 << SHORTFALL_BITS)
 
 PORTFOLIO_SCALE = 2 * units.GREEK_SCALE * 10**8
 LINEAR_SCALE = units.BPS
@@ -133,38 +145,69 @@ def check(note, epoch, maintenance=False, what="account"):
             raise InputError(f"{what}: {kind} margin not met ({model})")
 
 
+class Liquidation(NamedTuple):
+    """What :func:`liquidate` produces."""
+
+    note: "Note"
+    penalty: int
+    shortfall: int
+    #: per slot ``(instrument, size, notional)`` the backstop takes over: the
+    #: account's reduction ``x - x'`` and ``(x - x') * mark`` (``(0, 0, 0)``
+    #: for a slot not reduced)
+    taken: tuple[tuple[int, int, int], ...]
+
+
 def liquidate(note, epoch, new_positions, salt=None):
     """The note after a liquidation to ``new_positions`` (one per slot), the
-    rule the ``liquidate`` circuit states (StarkEx's: a liquidation may only
-    reduce positions, never grow or flip one):
+    rule the ``liquidate`` circuit states:
 
-    * for each slot ``|x'| <= |x|`` and ``x' == 0`` or ``sign(x') == sign(x)``;
-    * the closed part ``x' - x`` trades at the epoch's mark: cost moves by
-      ``(x' - x) * mark``;
-    * a penalty ``ceil(sum |x - x'| * mark * LIQUIDATION_PENALTY_BPS / 10000)``
-      is paid from collateral, capped at the collateral.
+    * the note is first settled to the epoch's marks (as :meth:`Note.settle`,
+      variation margin): its collateral becomes its equity ``E``, each
+      slot's cost ``position * mark``;
+    * for each slot ``|x'| <= |x|`` and ``x' == 0`` or ``sign(x') == sign(x)``
+      (StarkEx's rule: a liquidation only reduces positions, never grows or
+      flips one); the closed part trades at the mark, so the cost becomes
+      ``x' * mark``;
+    * the penalty due is ``ceil(sum |x - x'| * mark * LIQUIDATION_PENALTY_BPS
+      / 10000)``; what is paid is ``min(due, max(E, 0))``;
+    * if ``E < 0`` the account is **bankrupt**: every position must close
+      (``x' == 0``), nothing is paid, and the ``shortfall = -E`` is covered
+      by the venue's default waterfall (:mod:`zkats.venue.rules`); the new
+      note has collateral 0;
+    * the closed part is taken over at the mark by the venue's **backstop**
+      (the insurance fund, whose positions are public, as Hyperliquid's
+      backstop liquidation vault): every position keeps a counterparty, so
+      later mark moves stay zero-sum.
 
-    Returns ``(new_note, penalty_paid)``; raises InputError naming the slot
-    whose position would grow or flip."""
+    Returns a :class:`Liquidation`; raises InputError naming the slot whose
+    position would grow, flip, or stay open in a bankruptcy."""
     from dataclasses import replace
 
     from .notes import Slot
 
     if len(new_positions) != units.N_SLOTS:
         raise InputError(f"liquidation: need {units.N_SLOTS} new positions")
-    slots, closed = [], 0
+    e = equity(note, epoch)
+    slots, closed, taken = [], 0, []
     for j, (s, x2) in enumerate(zip(note.slots, new_positions)):
         x = s.position
         units.check_signed(x2, units.POSITION_BITS, f"liquidation slot {j} position")
         if abs(x2) > abs(x) or (x2 != 0 and (x2 > 0) != (x > 0)):
             raise InputError(f"liquidation slot {j}: the position would grow or flip")
+        if e < 0 and x2 != 0:
+            raise InputError(
+                f"liquidation slot {j}: the account is bankrupt, every position must close"
+            )
         mark = epoch.entry(s.instrument).mark if x != 0 else 0
-        slots.append(Slot(s.instrument, x2, s.cost + (x2 - x) * mark))
+        slots.append(Slot(s.instrument, x2, x2 * mark))
         closed += (abs(x) - abs(x2)) * mark
-    penalty = units.mul_bps_ceil(closed, LIQUIDATION_PENALTY_BPS)
-    paid = min(penalty, note.collateral)
-    new = replace(note, collateral=note.collateral - paid, slots=tuple(slots)).with_salt(salt)
-    return new, paid
+        taken.append((s.instrument, x - x2, (x - x2) * mark) if x != x2 else (0, 0, 0))
+    due = units.mul_bps_ceil(closed, LIQUIDATION_PENALTY_BPS)
+    paid = min(due, max(e, 0))
+    shortfall = max(-e, 0)
+    units.check_unsigned(shortfall, SHORTFALL_BITS, "liquidation shortfall")
+    new = replace(note, collateral=max(e, 0) - paid, slots=tuple(slots)).with_salt(salt)
+    return Liquidation(new, paid, shortfall, tuple(taken))
 
 
 def _scale(note):

@@ -199,6 +199,18 @@ KEY_G1 = ("tau_g1_s", "tau_g1_sx", "alpha_g1_s", "alpha_g1_sx", "beta_g1_s", "be
 KEY_G2 = ("tau_g2_spx", "alpha_g2_spx", "beta_g2_spx")
 
 
+#: the accumulator's point sections in file order (what a contribution
+#: changes, a challenge and a response carry): (PTau attribute, snarkjs
+#: name, section id, group, point count for 2^power)
+POINTS = (
+    ("tau_g1", "tauG1", 2, 1, lambda n: 2 * n - 1),
+    ("tau_g2", "tauG2", 3, 2, lambda n: n),
+    ("alpha_tau_g1", "alphaTauG1", 4, 1, lambda n: n),
+    ("beta_tau_g1", "betaTauG1", 5, 1, lambda n: n),
+    ("beta_g2", "betaG2", 6, 2, lambda n: 1),
+)
+
+
 @dataclass
 class PTau:
     """A powers-of-tau file.  Arrays are Montgomery affine uint64 arrays."""
@@ -218,6 +230,30 @@ class PTau:
     lagrange_beta_g1: np.ndarray | None = None
     path: str | None = None
     _file: BinFile | None = None
+
+    @classmethod
+    def of_points(cls, power, points, contributions=(), ceremony_power=None):
+        """An accumulator of 2^``power`` from its point sections ``points``
+        (arrays in :data:`POINTS` order), without phase-2 sections;
+        ``contributions`` are copied."""
+        points = tuple(points)
+        if len(points) != len(POINTS):
+            raise ValueError(f"a PTau has {len(POINTS)} point sections, got {len(points)}")
+        tau_g1, tau_g2, alpha_tau_g1, beta_tau_g1, beta_g2 = points
+        return cls(
+            power=power,
+            ceremony_power=power if ceremony_power is None else ceremony_power,
+            tau_g1=tau_g1,
+            tau_g2=tau_g2,
+            alpha_tau_g1=alpha_tau_g1,
+            beta_tau_g1=beta_tau_g1,
+            beta_g2=beta_g2,
+            contributions=list(contributions),
+        )
+
+    def points(self):
+        """``[(snarkjs name, group, array)]`` of the point sections in file order."""
+        return [(name, group, getattr(self, attr)) for attr, name, _, group, _ in POINTS]
 
     @property
     def prepared(self):

@@ -50,10 +50,9 @@ import numpy as np
 
 from ..errors import InputError
 from ..field import Q, R
-from ..groth16_data import VerifyingKey
 from .points import g1_to_lem, g2_to_lem
 from .ptau import BinFile, BinWriter, check_g1_array, check_g2_array, encode_name
-from .zkey_layout import GROTH16, MAGIC, ZkeyContribution, open_zkey
+from .zkey_layout import GROTH16, MAGIC, GrothKeyHeader, ZkeyContribution, open_zkey
 
 COEF_DTYPE = np.dtype(
     [("matrix", "<u4"), ("constraint", "<u4"), ("signal", "<u4"), ("value", "<u8", (4,))]
@@ -65,7 +64,7 @@ _R2INV = pow(_R2, -1, R)
 
 
 @dataclass
-class ZKey:
+class ZKey(GrothKeyHeader):
     n_vars: int
     n_public: int
     domain_size: int
@@ -88,10 +87,6 @@ class ZKey:
     section_order: tuple = (1, 2, 4, 3, 9, 8, 5, 6, 7, 10)
     path: str | None = None
     _file: BinFile | None = None
-
-    @property
-    def power(self):
-        return self.domain_size.bit_length() - 1
 
     @property
     def coeffs_raw(self):
@@ -124,15 +119,6 @@ class ZKey:
         return [
             int.from_bytes(raw[i : i + 32], "little") * _R2INV % R for i in range(0, len(raw), 32)
         ]
-
-    def verifying_key(self):
-        return VerifyingKey(
-            alpha_1=self.alpha_1,
-            beta_2=self.beta_2,
-            gamma_2=self.gamma_2,
-            delta_2=self.delta_2,
-            ic=tuple(self.ic),
-        )
 
 
 def normalized_coeffs(coeffs):

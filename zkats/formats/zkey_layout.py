@@ -267,7 +267,32 @@ def read_mpc(bf):
     return cs_hash, recs
 
 
-class ZKeyLayout:
+class GrothKeyHeader:
+    """What a Groth16 key's header values give (mixed into :class:`ZKeyLayout`
+    and :class:`zkats.formats.zkey.ZKey`)."""
+
+    domain_size: int
+    alpha_1: object
+    beta_2: object
+    gamma_2: object
+    delta_2: object
+    ic: list
+
+    @property
+    def power(self):
+        return self.domain_size.bit_length() - 1
+
+    def verifying_key(self):
+        return VerifyingKey(
+            alpha_1=self.alpha_1,
+            beta_2=self.beta_2,
+            gamma_2=self.gamma_2,
+            delta_2=self.delta_2,
+            ic=tuple(self.ic),
+        )
+
+
+class ZKeyLayout(GrothKeyHeader):
     """A validated ``.zkey``: header values and small points as plain ints
     (``n_vars``, ``n_public``, ``domain_size``, ``alpha_1``, ``beta_1``,
     ``beta_2``, ``gamma_2``, ``delta_1``, ``delta_2``, ``ic``, ``cs_hash``,
@@ -296,19 +321,6 @@ class ZKeyLayout:
 
     def __init__(self, **fields):
         self.__dict__.update(fields)
-
-    @property
-    def power(self):
-        return self.domain_size.bit_length() - 1
-
-    def verifying_key(self):
-        return VerifyingKey(
-            alpha_1=self.alpha_1,
-            beta_2=self.beta_2,
-            gamma_2=self.gamma_2,
-            delta_2=self.delta_2,
-            ic=tuple(self.ic),
-        )
 
     def section_buffers(self):
         """{"coeffs", "A", "B1", "B2", "C", "H"} -> read-only memoryviews of

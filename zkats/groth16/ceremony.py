@@ -56,15 +56,8 @@ def new_accumulator(power):
     if not 1 <= power <= ptf.MAX_POWER:
         raise ValueError(f"power must be in 1..{ptf.MAX_POWER}")
     n = 1 << power
-    return ptf.PTau(
-        power=power,
-        ceremony_power=power,
-        tau_g1=_g1_const(tr.G1_GEN, 2 * n - 1),
-        tau_g2=_g2_const(tr.G2_GEN, n),
-        alpha_tau_g1=_g1_const(tr.G1_GEN, n),
-        beta_tau_g1=_g1_const(tr.G1_GEN, n),
-        beta_g2=_g2_const(tr.G2_GEN, 1),
-    )
+    const = {1: lambda k: _g1_const(tr.G1_GEN, k), 2: lambda k: _g2_const(tr.G2_GEN, k)}
+    return ptf.PTau.of_points(power, [const[g](cnt(n)) for *_, g, cnt in ptf.POINTS])
 
 
 def first_challenge_hash(power):
@@ -95,17 +88,13 @@ def _chunks(arr, rows=1 << 14):
 
 
 def _hash_sections(hasher, pt, compressed):
-    enc1 = bn254.g1_lem_to_compressed if compressed else bn254.g1_lem_to_uncompressed
-    enc2 = bn254.g2_lem_to_compressed if compressed else bn254.g2_lem_to_uncompressed
-    for arr, enc in (
-        (pt.tau_g1, enc1),
-        (pt.tau_g2, enc2),
-        (pt.alpha_tau_g1, enc1),
-        (pt.beta_tau_g1, enc1),
-        (pt.beta_g2, enc2),
-    ):
+    enc = {
+        1: bn254.g1_lem_to_compressed if compressed else bn254.g1_lem_to_uncompressed,
+        2: bn254.g2_lem_to_compressed if compressed else bn254.g2_lem_to_uncompressed,
+    }
+    for _, group, arr in pt.points():
         for c in _chunks(arr):
-            hasher.update(enc(c))
+            hasher.update(enc[group](c))
 
 
 def _pubkey_u(key):
@@ -164,27 +153,16 @@ def _powers(first, inc, n):
 
 
 def _apply_key(pt, prv, threads=None, progress=None):
+    """Each point section times its powers: tau^i, alpha * tau^i, beta * tau^i."""
     tau, alpha, beta = prv["tau"], prv["alpha"], prv["beta"]
     n = 1 << pt.power
-    _log(progress, "tauG1")
-    tau_g1 = bn254.g1_mul_each_array(pt.tau_g1, _powers(1, tau, 2 * n - 1), threads)
-    _log(progress, "tauG2")
-    tau_g2 = bn254.g2_mul_each_array(pt.tau_g2, _powers(1, tau, n), threads)
-    _log(progress, "alphaTauG1")
-    alpha_g1 = bn254.g1_mul_each_array(pt.alpha_tau_g1, _powers(alpha, tau, n), threads)
-    _log(progress, "betaTauG1")
-    beta_g1 = bn254.g1_mul_each_array(pt.beta_tau_g1, _powers(beta, tau, n), threads)
-    beta_g2 = bn254.g2_mul_each_array(pt.beta_g2, _powers(beta, tau, 1), threads)
-    return ptf.PTau(
-        power=pt.power,
-        ceremony_power=pt.ceremony_power,
-        tau_g1=tau_g1,
-        tau_g2=tau_g2,
-        alpha_tau_g1=alpha_g1,
-        beta_tau_g1=beta_g1,
-        beta_g2=beta_g2,
-        contributions=list(pt.contributions),
-    )
+    first = {"tauG1": 1, "tauG2": 1, "alphaTauG1": alpha, "betaTauG1": beta, "betaG2": beta}
+    mul = {1: bn254.g1_mul_each_array, 2: bn254.g2_mul_each_array}
+    out = []
+    for (name, group, arr), (*_, cnt) in zip(pt.points(), ptf.POINTS):
+        _log(progress, name)
+        out.append(mul[group](arr, _powers(first[name], tau, cnt(n)), threads))
+    return ptf.PTau.of_points(pt.power, out, pt.contributions, pt.ceremony_power)
 
 
 def last_challenge(pt):
@@ -252,15 +230,8 @@ def prepare_phase2(pt, threads=None, progress=None):
     """Compute the Lagrange-basis sections 12..15 (returns a new PTau)."""
     if pt.power > ptf.MAX_POWER - 1:
         raise VerificationError(f"prepare phase2 supports power <= {ptf.MAX_POWER - 1}")
-    out = ptf.PTau(
-        power=pt.power,
-        ceremony_power=pt.ceremony_power,
-        tau_g1=pt.tau_g1,
-        tau_g2=pt.tau_g2,
-        alpha_tau_g1=pt.alpha_tau_g1,
-        beta_tau_g1=pt.beta_tau_g1,
-        beta_g2=pt.beta_g2,
-        contributions=pt.contributions,
+    out = ptf.PTau.of_points(
+        pt.power, [a for *_, a in pt.points()], pt.contributions, pt.ceremony_power
     )
 
     def section(src, fn, width, top):
@@ -333,16 +304,8 @@ def _fresh_prepared_key(pt, prv, threads=None, progress=None):
     tau_g1, alpha_g1, beta_g1, lag_g1, lag_a, lag_b = np.split(g1, cuts1)
     tau_g2, beta_g2, lag_g2 = np.split(g2, [n, n + 1])
     c = np.ascontiguousarray
-    out = ptf.PTau(
-        power=power,
-        ceremony_power=pt.ceremony_power,
-        tau_g1=c(tau_g1),
-        tau_g2=c(tau_g2),
-        alpha_tau_g1=c(alpha_g1),
-        beta_tau_g1=c(beta_g1),
-        beta_g2=c(beta_g2),
-        contributions=list(pt.contributions),
-    )
+    points = [c(a) for a in (tau_g1, tau_g2, alpha_g1, beta_g1, beta_g2)]
+    out = ptf.PTau.of_points(power, points, pt.contributions, pt.ceremony_power)
     out.lagrange_g1, out.lagrange_g2 = c(lag_g1), c(lag_g2)
     out.lagrange_alpha_g1, out.lagrange_beta_g1 = c(lag_a), c(lag_b)
     return out

@@ -77,13 +77,7 @@ def export_challenge(pt, path):
 # ---------------------------------------------------------------------------
 
 #: the accumulator's sections in file order: (name, group, point count for 2^power)
-_SECTIONS = (
-    ("tauG1", 1, lambda n: 2 * n - 1),
-    ("tauG2", 2, lambda n: n),
-    ("alphaTauG1", 1, lambda n: n),
-    ("betaTauG1", 1, lambda n: n),
-    ("betaG2", 2, lambda n: 1),
-)
+_SECTIONS = tuple((name, group, cnt) for _, name, _, group, cnt in ptf.POINTS)
 #: the contributor's public key after the points: 6 G1 and 3 G2, uncompressed
 _KEY_BYTES = 6 * 64 + 3 * 128
 
@@ -196,15 +190,8 @@ def import_response(pt, path, name=None, check=True, threads=None, progress=None
     key = _read_key(path, raw_key)
     resp.update(raw_key)
     response_hash = resp.digest()
-    new = ptf.PTau(
-        power=pt.power,
-        ceremony_power=pt.ceremony_power,
-        tau_g1=arrays["tauG1"],
-        tau_g2=arrays["tauG2"],
-        alpha_tau_g1=arrays["alphaTauG1"],
-        beta_tau_g1=arrays["betaTauG1"],
-        beta_g2=arrays["betaG2"],
-        contributions=list(pt.contributions),
+    new = ptf.PTau.of_points(
+        pt.power, [arrays[s] for s, _, _ in _SECTIONS], pt.contributions, pt.ceremony_power
     )
     _log(progress, "hashing the next challenge")
     nxt = hashlib.blake2b(digest_size=64)
@@ -270,15 +257,7 @@ def contribute_challenge(challenge_path, response_path, entropy=None, threads=No
                 raise InputError(str(err)) from None
             arrays[sname] = arr
     challenge_hash = h.digest()
-    acc = ptf.PTau(
-        power=power,
-        ceremony_power=power,
-        tau_g1=arrays["tauG1"],
-        tau_g2=arrays["tauG2"],
-        alpha_tau_g1=arrays["alphaTauG1"],
-        beta_tau_g1=arrays["betaTauG1"],
-        beta_g2=arrays["betaG2"],
-    )
+    acc = ptf.PTau.of_points(power, [arrays[s] for s, _, _ in _SECTIONS])
     prv, pub = ceremony._create_key(challenge_hash, ceremony._random_rng(entropy))
     new = ceremony._apply_key(acc, prv, threads, progress)
     del prv

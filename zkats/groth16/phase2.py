@@ -12,6 +12,7 @@ derivation, lives only in this module's local variables, and is never
 written or logged.
 """
 
+import dataclasses
 import hashlib
 import secrets
 
@@ -83,26 +84,17 @@ def _apply(zk, rng, ctype, name, beacon, threads):
         beacon_hash=beacon_hash,
         num_iterations_exp=num_iterations_exp,
     )
-    out = zkf.ZKey(
-        n_vars=zk.n_vars,
-        n_public=zk.n_public,
-        domain_size=zk.domain_size,
-        alpha_1=zk.alpha_1,
-        beta_1=zk.beta_1,
-        beta_2=zk.beta_2,
-        gamma_2=zk.gamma_2,
+    # the same key with delta and its sections moved (a new file: no path)
+    out = dataclasses.replace(
+        zk,
         delta_1=delta1,
         delta_2=delta2,
-        ic=zk.ic,
-        coeffs=zk.coeffs,
-        A=zk.A,
-        B1=zk.B1,
-        B2=zk.B2,
         C=new_c,
         H=new_h,
-        cs_hash=zk.cs_hash,
         contributions=list(zk.contributions) + [c],
         section_order=tuple(range(1, 11)),
+        path=None,
+        _file=None,
     )
     return out, contribution_hash(c)
 

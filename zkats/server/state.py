@@ -122,6 +122,7 @@ class ServedVenue:
                 netting=self.netting,
                 clock=self.now,
                 oracle_key=self.meta.get().get("oracle_key"),
+                operator_key=self.meta.get().get("operator_key"),
             )
             self._local.svc = svc
             with self._all_lock:
@@ -180,6 +181,7 @@ class ServedVenue:
             "epochs": m.get("epochs", {}),
             "venue_id": m.get("venue_id"),
             "oracle_key": m.get("oracle_key"),
+            "operator_key": m.get("operator_key"),
             "now": self.now(),
             "depth": self.ledger.depth,
             "circuits": sorted(self.verifier.keys),

@@ -16,6 +16,9 @@ health        health (health)
 liquidate     liquidate (liquidate)
 order         order (order)                               opens a signed order
                                                           commitment for matching
+fund_withdraw (none)                                      ``operator``: a fund
+                                                          withdrawal signed by
+                                                          the operator key
 ============  ==========================================  =====================
 
 JSON form (numbers are canonical decimal strings, as snarkjs writes them)::
@@ -26,6 +29,9 @@ JSON form (numbers are canonical decimal strings, as snarkjs writes them)::
         "proofs": {"match":  {"public": ["12", ...], "proof": {<snarkjs proof.json>}},
                    "leg_a":  {...}, "leg_b": {...}},
         "netting": {"R": ["x", "y"], "s": "123"}},
+       {"kind": "fund_withdraw", "proofs": {},
+        "operator": {"fund": "fee", "amount": "500", "recipient": "123", "seq": "1",
+                     "signature": [["R8x", "R8y"], "S"]}},
        ...]}
 
 Parsing is strict: duplicate or unknown keys, JSON numbers where strings are
@@ -100,10 +106,30 @@ class NettingProof:
 
 
 @dataclass(frozen=True)
+class FundWithdrawal:
+    """An operator-signed withdrawal from a venue fund
+    (:mod:`zkats.domain.operator_key`): ``fund`` is ``fee`` or ``insurance``,
+    ``seq`` the request's place in the ledger's fund-withdrawal sequence."""
+
+    fund: str
+    amount: int
+    recipient: int
+    seq: int
+    signature: tuple  # ((R8x, R8y), S)
+
+
+def _operator_signed(kind):
+    from .rules import RULES
+
+    return bool(getattr(RULES.get(kind), "operator_signed", False))
+
+
+@dataclass(frozen=True)
 class Item:
     kind: str
     proofs: dict[str, ProofBundle]
     netting: NettingProof | None = None
+    operator: FundWithdrawal | None = None
 
     def __post_init__(self):
         need = roles(self.kind)
@@ -121,6 +147,12 @@ class Item:
             raise InputError(
                 f"{self.kind} item: a netting proof is "
                 f"{'required' if self.kind == 'trade' else 'not allowed'}"
+            )
+        signed = _operator_signed(self.kind)
+        if signed != isinstance(self.operator, FundWithdrawal):
+            raise InputError(
+                f"{self.kind} item: an operator-signed request is "
+                f"{'required' if signed else 'not allowed'}"
             )
 
 
@@ -162,6 +194,16 @@ def item_to_json(item: Item) -> dict:
         out["netting"] = {
             "R": [str(item.netting.R[0]), str(item.netting.R[1])],
             "s": str(item.netting.s),
+        }
+    if item.operator is not None:
+        op = item.operator
+        (rx, ry), s = op.signature
+        out["operator"] = {
+            "fund": op.fund,
+            "amount": str(op.amount),
+            "recipient": str(op.recipient),
+            "seq": str(op.seq),
+            "signature": [[str(rx), str(ry)], str(s)],
         }
     return out
 
@@ -224,7 +266,14 @@ def item_from_json(d, index=0) -> Item:
     if not isinstance(kind, str) or kind not in kinds():
         raise InputError(f"{where}: kind must be one of {kinds()}")
     where = f"item {index} ({kind})"
-    _keys(d, where, ("kind", "proofs") + (("netting",) if kind == "trade" else ()))
+    signed = _operator_signed(kind)
+    _keys(
+        d,
+        where,
+        ("kind", "proofs")
+        + (("netting",) if kind == "trade" else ())
+        + (("operator",) if signed else ()),
+    )
     need = roles(kind)
     _keys(d["proofs"], f"{where}.proofs", tuple(need))
     proofs = {
@@ -241,7 +290,32 @@ def item_from_json(d, index=0) -> Item:
             R=(_dec(n["R"][0], f"{where}.netting.R[0]"), _dec(n["R"][1], f"{where}.netting.R[1]")),
             s=_dec(n["s"], f"{where}.netting.s"),
         )
-    return Item(kind=kind, proofs=proofs, netting=netting)
+    operator = _parse_operator(d["operator"], f"{where}.operator") if signed else None
+    return Item(kind=kind, proofs=proofs, netting=netting, operator=operator)
+
+
+def _parse_operator(d, where):
+    _keys(d, where, ("fund", "amount", "recipient", "seq", "signature"))
+    if not isinstance(d["fund"], str):
+        raise InputError(f"{where}.fund: expected a string")
+    sig = d["signature"]
+    if (
+        not isinstance(sig, list)
+        or len(sig) != 2
+        or not isinstance(sig[0], list)
+        or len(sig[0]) != 2
+    ):
+        raise InputError(f"{where}.signature: expected [[R8x, R8y], S]")
+    return FundWithdrawal(
+        fund=d["fund"],
+        amount=_dec(d["amount"], f"{where}.amount"),
+        recipient=_dec(d["recipient"], f"{where}.recipient"),
+        seq=_dec(d["seq"], f"{where}.seq"),
+        signature=(
+            (_dec(sig[0][0], f"{where}.signature"), _dec(sig[0][1], f"{where}.signature")),
+            _dec(sig[1], f"{where}.signature"),
+        ),
+    )
 
 
 def batch_from_json(d) -> Batch:

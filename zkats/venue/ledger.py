@@ -24,7 +24,8 @@ its own transaction):
 table              rows
 =================  ===========================================================
 meta               key/value settings fixed at creation (tree depth, the
-                   oracle's public key ``oracle_key`` = "x,y")
+                   oracle's and the operator's public keys ``oracle_key``,
+                   ``operator_key`` = "x,y")
 batches            one per applied batch: id, digest, item count, time, root
 notes              note commitments (unique) by leaf index, with their batch
 merkle_nodes       the Poseidon tree's non-empty nodes (see merkle_store)
@@ -45,6 +46,11 @@ health_proofs      (epoch, account) proved healthy, with batch and time
 liquidatable       (epoch, account) that missed the deadline; liquidated_batch
 funds              the venue's public balances: ``fee`` and ``insurance``
 fund_moves         every change to a fund, with its batch and item (or operation)
+fund_withdrawals   the operator's signed withdrawals from the funds: seq, batch,
+                   fund, amount, recipient, signature (JSON)
+fund_positions     the backstop's public positions (the insurance fund takes
+                   over what liquidations close): fund, instrument, signed
+                   position and cost (decimal text)
 =================  ===========================================================
 
 Every SQL statement of the venue is in this module: the settlement service
@@ -243,6 +249,32 @@ def _m6_oracle_signatures(conn):
     _script(conn, "ALTER TABLE oracle_epochs ADD COLUMN signature TEXT")
 
 
+def _m7_fund_positions(conn):
+    """The insurance fund's public positions, taken over from liquidations,
+    and the operator's signed fund withdrawals."""
+    _script(
+        conn,
+        """
+    CREATE TABLE fund_positions (
+        name       TEXT NOT NULL,
+        instrument TEXT NOT NULL,
+        position   TEXT NOT NULL,
+        cost       TEXT NOT NULL,
+        PRIMARY KEY (name, instrument)
+    ) WITHOUT ROWID;
+    CREATE TABLE fund_withdrawals (
+        seq        INTEGER NOT NULL PRIMARY KEY,
+        batch_id   INTEGER NOT NULL REFERENCES batches(batch_id),
+        item_index INTEGER NOT NULL,
+        fund       TEXT    NOT NULL,
+        amount     TEXT    NOT NULL,
+        recipient  TEXT    NOT NULL,
+        signature  TEXT    NOT NULL
+    )
+    """,
+    )
+
+
 MIGRATIONS = [
     (1, _m1_core),
     (2, _m2_venue),
@@ -250,6 +282,7 @@ MIGRATIONS = [
     (4, _m4_open_orders),
     (5, _m5_funds),
     (6, _m6_oracle_signatures),
+    (7, _m7_fund_positions),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -510,11 +543,18 @@ class Ledger:
     tree hash (tests only; the default is two-input Poseidon).
     ``oracle_key``: the oracle's public key (a Baby Jubjub point), recorded
     once (a ledger without one records it; one with another refuses).  The
-    ledger publishes only epochs signed by that key.
+    ledger publishes only epochs signed by that key.  ``operator_key``
+    likewise: the ledger pays out of its funds only requests signed by it.
     """
 
     def __init__(
-        self, path, depth=None, hash2=None, busy_timeout=DEFAULT_BUSY_TIMEOUT, oracle_key=None
+        self,
+        path,
+        depth=None,
+        hash2=None,
+        busy_timeout=DEFAULT_BUSY_TIMEOUT,
+        oracle_key=None,
+        operator_key=None,
     ):
         self.conn = connect(str(path), busy_timeout)
         self.path = self.conn.path  # (a URL without its password)
@@ -529,7 +569,9 @@ class Ledger:
                 migrate(self.conn)
             self._init_meta(depth, hash2)
             if oracle_key is not None:
-                self._init_oracle_key(oracle_key)
+                self._init_role_key("oracle_key", oracle_key, "oracle")
+            if operator_key is not None:
+                self._init_role_key("operator_key", operator_key, "operator")
         except BaseException:
             self.conn.close()
             raise
@@ -558,21 +600,26 @@ class Ledger:
                     raise LedgerError(f"{self.path}: ledger tree depth is {d}, not {depth}")
                 self.tree = merkle_store.MerkleStore(self.conn, d, hash2)
 
-    def _init_oracle_key(self, pk):
-        from ..domain.oracle_key import parse_public_key
+    def _init_role_key(self, meta_key, pk, role):
+        """Record a role's public key in ``meta`` once (refuse another one)."""
+        from ..domain.signing_key import parse_public_key
 
         try:
-            key = point_key(parse_public_key(pk))
+            key = point_key(parse_public_key(pk, f"{role} public key"))
         except InputError as err:
             raise LedgerError(f"{self.path}: {err}") from None
-        if self.oracle_key_text() == key:
+        if self._meta(meta_key) == key:
             return
         with self.write() as c:
-            row = c.execute("SELECT value FROM meta WHERE key = 'oracle_key'").fetchone()
+            row = c.execute("SELECT value FROM meta WHERE key = ?", (meta_key,)).fetchone()
             if row is None:
-                c.execute("INSERT INTO meta VALUES ('oracle_key', ?)", (key,))
+                c.execute("INSERT INTO meta VALUES (?, ?)", (meta_key, key))
             elif row[0] != key:
-                raise LedgerError(f"{self.path}: the ledger has another oracle key")
+                raise LedgerError(f"{self.path}: the ledger has another {role} key")
+
+    def _meta(self, key):
+        row = self._one("SELECT value FROM meta WHERE key = ?", (key,))
+        return None if row is None else row[0]
 
     def close(self):
         self.conn.close()
@@ -687,13 +734,32 @@ class Ledger:
         )
 
     def oracle_key_text(self):
-        row = self._one("SELECT value FROM meta WHERE key = 'oracle_key'")
-        return None if row is None else row[0]
+        return self._meta("oracle_key")
 
     def oracle_key(self):
         """The oracle's public key (x, y) recorded in the ledger, or None."""
         t = self.oracle_key_text()
         return None if t is None else tuple(int(c) for c in t.split(","))
+
+    def operator_key(self):
+        """The operator's public key (x, y) recorded in the ledger, or None."""
+        t = self._meta("operator_key")
+        return None if t is None else tuple(int(c) for c in t.split(","))
+
+    def fund_withdrawal_count(self):
+        """How many operator fund withdrawals the ledger has applied."""
+        return self._one("SELECT COUNT(*) FROM fund_withdrawals")[0]
+
+    def fund_withdrawals(self):
+        """Every applied fund withdrawal: ``(seq, batch_id, fund, amount,
+        recipient, signature JSON)`` in order."""
+        return [
+            (int(q), b, f, int(a), int(r), sig)
+            for q, b, f, a, r, sig in self.conn.execute(
+                "SELECT seq, batch_id, fund, amount, recipient, signature "
+                "FROM fund_withdrawals ORDER BY seq"
+            ).fetchall()
+        ]
 
     def epoch_signature(self, epoch_id):
         """The oracle's signature ``((R8x, R8y), S)`` of a published epoch, or None."""
@@ -767,6 +833,15 @@ class Ledger:
         row = self._one("SELECT balance FROM funds WHERE name = ?", (str(name),))
         return 0 if row is None else int(row[0])
 
+    def fund_positions(self, name):
+        """``{instrument: (position, cost)}`` of fund ``name``'s open positions."""
+        rows = self.conn.execute(
+            "SELECT instrument, position, cost FROM fund_positions WHERE name = ? "
+            "ORDER BY instrument",
+            (str(name),),
+        ).fetchall()
+        return {int(i): (int(p), int(c)) for i, p, c in rows}
+
     def batch_count(self):
         return self._one("SELECT COUNT(*) FROM batches")[0]
 
@@ -790,6 +865,13 @@ class Ledger:
             },
             "epochs": c.execute("SELECT COUNT(*) FROM oracle_epochs").fetchone()[0],
             "funds": {n: b for n, b in c.execute("SELECT name, balance FROM funds ORDER BY name")},
+            "fund_positions": [
+                {"fund": n, "instrument": i, "position": p, "cost": k}
+                for n, i, p, k in c.execute(
+                    "SELECT name, instrument, position, cost FROM fund_positions "
+                    "ORDER BY name, instrument"
+                )
+            ],
             "liquidatable_pending": c.execute(
                 "SELECT COUNT(*) FROM liquidatable WHERE liquidated_batch IS NULL"
             ).fetchone()[0],
@@ -883,6 +965,38 @@ class Ledger:
             "INSERT INTO fund_moves(batch_id, item_index, name, delta, note) "
             "VALUES (?, ?, ?, ?, ?)",
             (batch_id, item_index, str(name), str(int(delta)), note),
+        )
+
+    def move_fund_position(self, name, instrument, size, notional):
+        """Fund ``name`` takes over ``size`` lots of ``instrument`` at a cost of
+        ``notional`` (both signed); a position back at 0 keeps its cost
+        (realised profit or loss of the fund, valued like a note's slot)."""
+        pos, cost = self.fund_positions(name).get(int(instrument), (0, 0))
+        self.conn.execute(
+            "INSERT INTO fund_positions(name, instrument, position, cost) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(name, instrument) DO UPDATE SET position = excluded.position, "
+            "cost = excluded.cost",
+            (str(name), str(int(instrument)), str(pos + int(size)), str(cost + int(notional))),
+        )
+
+    def record_fund_withdrawal(self, batch_id, item_index, seq, fund, amount, recipient, sig):
+        """Log an operator fund withdrawal with its signature (JSON)."""
+        import json
+
+        from ..domain.signing_key import signature_to_json
+
+        self.conn.execute(
+            "INSERT INTO fund_withdrawals(seq, batch_id, item_index, fund, amount, recipient, "
+            "signature) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                int(seq),
+                batch_id,
+                item_index,
+                str(fund),
+                str(int(amount)),
+                str(int(recipient)),
+                json.dumps(signature_to_json(sig)),
+            ),
         )
 
     def register_account(self, account, batch_id):

@@ -21,9 +21,9 @@ lives there).
 """
 
 from ..circuits._statement import Statement
-from ..circuits.deposit import Deposit
+from ..circuits.deposit import ASSET as ESCROW_ASSET, Deposit
 from ..circuits.health import Health
-from ..circuits.liquidate import Liquidate
+from ..circuits.liquidate import Liquidate, taken_of
 from ..circuits.match import Match
 from ..circuits.order import Order
 from ..circuits.transition import Transition
@@ -38,6 +38,15 @@ CLOCK_SKEW = 60
 #: the venue's public funds
 FEE_FUND = "fee"
 INSURANCE_FUND = "insurance"
+
+
+def fund_equity(ledger, name, epoch):
+    """A fund's equity at ``epoch``'s marks: its balance plus its positions'
+    value ``position * mark - cost`` (the backstop's, like a note's slots)."""
+    total = ledger.fund_balance(name)
+    for instrument, (pos, cost) in ledger.fund_positions(name).items():
+        total += (pos * epoch.entry(instrument).mark if pos else 0) - cost
+    return total
 
 
 def short(v):
@@ -61,6 +70,7 @@ class Pending:
         self.escrow = {}
         self.funds = {}
         self.new_accounts = set()
+        self.fund_withdrawals = 0
         self.opened, self.consumed = set(), set()
 
     def escrow_after(self, asset, delta):
@@ -136,7 +146,8 @@ class WithdrawRule(Rule):
 
 class TradeRule(Rule):
     """A match and the two transitions applying its legs at one epoch; both
-    sides' public fees credit the fee account."""
+    sides' public fees credit the fee account (an insurance-fund deficit
+    first, :func:`fee_split`)."""
 
     kind = "trade"
     roles = {"match": Match, "leg_a": Transition, "leg_b": Transition}
@@ -165,10 +176,17 @@ class TradeRule(Rule):
         return plan.signals["leg_a"].fee + plan.signals["leg_b"].fee
 
     def check(self, plan, pending):
-        pending.fund_after(FEE_FUND, self.fees(plan))
+        to_ins, to_fee = fee_split(pending.fund_after(INSURANCE_FUND, 0), self.fees(plan))
+        pending.fund_after(INSURANCE_FUND, to_ins)
+        pending.fund_after(FEE_FUND, to_fee)
 
     def apply(self, ledger, plan, batch_id, now):
-        ledger.move_fund(batch_id, plan.index, FEE_FUND, self.fees(plan), "trading fees")
+        to_ins, to_fee = fee_split(ledger.fund_balance(INSURANCE_FUND), self.fees(plan))
+        if to_ins:
+            ledger.move_fund(
+                batch_id, plan.index, INSURANCE_FUND, to_ins, "trading fees (repay deficit)"
+            )
+        ledger.move_fund(batch_id, plan.index, FEE_FUND, to_fee, "trading fees")
         m = plan.signals["match"]
         ledger.record_trade(
             batch_id,
@@ -207,12 +225,42 @@ class HealthRule(Rule):
         ledger.record_health(batch_id, plan.index, sig.epoch_id, sig.account, now)
 
 
+def waterfall(insurance, fee, shortfall):
+    """The venue's default waterfall for a bankrupt account's ``shortfall``
+    (its negative equity at the liquidation's marks, after its own
+    collateral is gone), as CCPs cover a member's default:
+
+    1. the insurance fund, down to zero;
+    2. the fee account (the venue's own money: its revenue), down to zero;
+    3. what is left becomes a **deficit**: the insurance fund's balance goes
+       below zero.  The deficit is public and is the venue's debt to its
+       traders: while the insurance fund is negative, trading fees go to
+       it first (:func:`fee_split`) as do penalties, and no operator
+       withdrawal from either fund is allowed.  No trader's note is touched
+       (no socialised loss, no auto-deleveraging): a deficit stays the
+       venue's liability.
+
+    Returns ``(from_insurance, from_fee)``, what each fund is debited
+    (``from_insurance`` includes the deficit part)."""
+    take_fee = min(max(shortfall - max(insurance, 0), 0), max(fee, 0))
+    return shortfall - take_fee, take_fee
+
+
+def fee_split(insurance, fees):
+    """``(to_insurance, to_fee)``: trading fees repay an insurance-fund
+    deficit first (:func:`waterfall`), the rest credits the fee account."""
+    to_ins = min(fees, max(-insurance, 0))
+    return to_ins, fees - to_ins
+
+
 class LiquidateRule(Rule):
     """Only at the latest closed epoch (whose deadline has passed and been
     processed), only for an account that had no health proof by that
     deadline and none since, once; the circuit shows the note fails
     maintenance margin at that epoch's marks.  The penalty goes to the
-    insurance fund."""
+    insurance fund; a bankrupt account's public shortfall is covered by the
+    :func:`waterfall`; the closed positions become the insurance fund's
+    (the backstop takes them over at the mark)."""
 
     kind = "liquidate"
     roles = {"liquidate": Liquidate}
@@ -244,15 +292,87 @@ class LiquidateRule(Rule):
             raise LedgerError(
                 f"{w}: account {short(sig.account)} proved health after oracle epoch {eid}"
             )
-        pending.fund_after(INSURANCE_FUND, sig.penalty)
+        ins = pending.fund_after(INSURANCE_FUND, sig.penalty)
+        fee = pending.fund_after(FEE_FUND, 0)
+        from_ins, from_fee = waterfall(ins, fee, sig.shortfall)
+        pending.fund_after(INSURANCE_FUND, -from_ins)
+        pending.fund_after(FEE_FUND, -from_fee)
 
     def apply(self, ledger, plan, batch_id, now):
         sig = plan.signals["liquidate"]
         ledger.record_liquidation(batch_id, sig.epoch_id, sig.account)
+        for instrument, size, notional in taken_of(sig):
+            if size:
+                ledger.move_fund_position(INSURANCE_FUND, instrument, size, notional)
         if sig.penalty:
             ledger.move_fund(
                 batch_id, plan.index, INSURANCE_FUND, sig.penalty, "liquidation penalty"
             )
+        if sig.shortfall:
+            from_ins, from_fee = waterfall(
+                ledger.fund_balance(INSURANCE_FUND), ledger.fund_balance(FEE_FUND), sig.shortfall
+            )
+            if from_ins:
+                ledger.move_fund(
+                    batch_id, plan.index, INSURANCE_FUND, -from_ins, "bankruptcy shortfall"
+                )
+            if from_fee:
+                ledger.move_fund(
+                    batch_id, plan.index, FEE_FUND, -from_fee, "bankruptcy shortfall (waterfall)"
+                )
+
+
+class FundWithdrawRule(Rule):
+    """The venue takes money out of the fee account or the insurance fund:
+    only by a request signed by the ledger's operator key
+    (:mod:`zkats.domain.operator_key`), numbered in sequence (each request
+    valid once), positive, within the fund's cash balance and the escrow,
+    and never while the insurance fund is in deficit (:func:`waterfall`).
+    The request and its signature are logged (``fund_withdrawals``)."""
+
+    kind = "fund_withdraw"
+    roles: dict[str, type[Statement]] = {}
+    operator_signed = True
+
+    def decode(self, plan, now):
+        from ..domain.operator_key import FUNDS
+
+        op = plan.operator
+        if op.fund not in FUNDS:
+            raise LedgerError(f"{plan.where()}: unknown fund {op.fund!r} (one of {sorted(FUNDS)})")
+        if op.amount <= 0:
+            raise LedgerError(f"{plan.where()}: the amount must be positive")
+
+    def check(self, plan, pending):
+        from ..domain.operator_key import verify_fund_withdrawal
+
+        w, op, led = plan.where(), plan.operator, pending.ledger
+        pk = led.operator_key()
+        if pk is None:
+            raise LedgerError(f"{w}: the ledger has no operator key (venue init records one)")
+        if not verify_fund_withdrawal(pk, op.fund, op.amount, op.recipient, op.seq, op.signature):
+            raise LedgerError(f"{w}: not signed by the ledger's operator key")
+        want = led.fund_withdrawal_count() + 1 + pending.fund_withdrawals
+        if op.seq != want:
+            raise LedgerError(
+                f"{w}: sequence number {op.seq} is not the next one ({want}): "
+                f"a request is valid once, in order"
+            )
+        pending.fund_withdrawals += 1
+        if pending.fund_after(INSURANCE_FUND, 0) < 0:
+            raise LedgerError(f"{w}: the insurance fund is in deficit: no fund withdrawals")
+        if pending.fund_after(op.fund, -op.amount) < 0:
+            raise LedgerError(f"{w}: the amount exceeds the {op.fund} fund's balance")
+        if pending.escrow_after(str(ESCROW_ASSET), -op.amount) < 0:
+            raise LedgerError(f"{w}: the amount exceeds the escrow balance")
+
+    def apply(self, ledger, plan, batch_id, now):
+        op = plan.operator
+        ledger.move_fund(batch_id, plan.index, op.fund, -op.amount, f"operator withdrawal {op.seq}")
+        ledger.move_escrow(batch_id, plan.index, ESCROW_ASSET, -op.amount, recipient=op.recipient)
+        ledger.record_fund_withdrawal(
+            batch_id, plan.index, op.seq, op.fund, op.amount, op.recipient, op.signature
+        )
 
 
 class OrderRule(Rule):
@@ -275,6 +395,7 @@ RULES: dict[str, Rule] = {
         HealthRule(),
         LiquidateRule(),
         OrderRule(),
+        FundWithdrawRule(),
     )
 }
 

@@ -198,6 +198,7 @@ class _ItemPlan:
     commitments: list[tuple[str, int]] = field(default_factory=list)
     epoch_refs: list[tuple[str, int, int]] = field(default_factory=list)  # (role, id, hash)
     epochs: dict[str, tuple] = field(default_factory=dict)  # role -> (id, deadline, closed)
+    operator: Any = None  # the item's operator-signed request (fund_withdraw)
     orders: list[tuple[int, int]] = field(default_factory=list)  # consumed points
     opens: list[tuple[int, int]] = field(default_factory=list)  # opened points
 
@@ -220,6 +221,7 @@ class SettlementService:
     opened by an ``order`` proof or left as a remainder by an earlier match.
     ``oracle_key``: the oracle's public key, recorded in a new ledger (an
     existing ledger keeps its own); epochs must be signed by it.
+    ``operator_key`` likewise: fund withdrawals must be signed by it.
     """
 
     def __init__(
@@ -234,9 +236,17 @@ class SettlementService:
         busy_timeout=None,
         require_open_orders=True,
         oracle_key=None,
+        operator_key=None,
     ):
         kw = {} if busy_timeout is None else {"busy_timeout": busy_timeout}
-        self.ledger = Ledger(path, depth=depth, hash2=hash2, oracle_key=oracle_key, **kw)
+        self.ledger = Ledger(
+            path,
+            depth=depth,
+            hash2=hash2,
+            oracle_key=oracle_key,
+            operator_key=operator_key,
+            **kw,
+        )
         if verifier is None and keys_dir is not None:
             verifier = Groth16Verifier.from_dir(keys_dir)
         self.verifier = verifier
@@ -313,7 +323,7 @@ class SettlementService:
                 signals[role] = statement.decode(bundle.public)
             except InputError as err:
                 raise LedgerError(f"{where}: {role} proof: {err}") from None
-        plan = _ItemPlan(index, rule, signals)
+        plan = _ItemPlan(index, rule, signals, operator=item.operator)
         for role, sig in signals.items():
             names = sig.names()
             if "root" in names:

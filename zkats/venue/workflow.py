@@ -9,15 +9,20 @@ A venue directory holds::
     oracle.key          SECRET (mode 0600): the oracle's signing key
                         (:mod:`zkats.domain.oracle_key`), made from ``secrets``
                         by ``venue init``; every epoch is signed with it
+    operator.key        SECRET (mode 0600): the operator's signing key
+                        (:mod:`zkats.domain.operator_key`); the only way the
+                        venue takes money out of its fee account and
+                        insurance fund
     keys/NAME.zkey      proving keys of the venue circuits (development ceremony)
     keys/NAME.vkey.json their verification keys (what the settlement service loads)
 
-The oracle key is the directory's only secret (a development venue runs its
-own oracle; a production oracle keeps its key elsewhere and hands over
-signed epochs).  Trader secrets never live there.  A **wallet** file (mode 0600, created with
-``O_CREAT|O_EXCL``) holds one trader's keys (EdDSA private key, nullifier
-key) and the opening of the account's live note; an **order** file (0600)
-holds a signed order's opening.  Public outputs (batches of proofs and
+The oracle and operator keys are the directory's only secrets (a
+development venue runs its own oracle; a production oracle keeps its key
+elsewhere and hands over signed epochs).  Trader secrets never live there.
+A **wallet** file (mode 0600, created with ``O_CREAT|O_EXCL``) holds one
+trader's keys (EdDSA private key, nullifier key) and the opening of the
+account's live note; an **order** file (0600) holds a signed order's
+opening.  Public outputs (batches of proofs and
 public signals, RFQ requests, ledger summaries) carry only public signals.
 
 Development keys: a power-14 powers-of-tau made locally (one contribution
@@ -38,6 +43,7 @@ from . import preflight
 
 POWER = 14
 ORACLE_KEY_FILE = "oracle.key"
+OPERATOR_KEY_FILE = "operator.key"
 CEREMONY_WARNING = (
     "development keys: ONE party (this machine) made the powers of tau and "
     "the phase-2 contributions; a production venue needs a multi-party "
@@ -438,10 +444,13 @@ class Venue:
         if (d / "venue.json").exists():
             raise InputError(f"{d}: already a venue directory")
         timings = dev_keys(d / "keys", ptau=ptau, progress=progress, circuits=circuits)
+        from ..domain.operator_key import OperatorKey
         from ..domain.oracle_key import OracleKey
 
         oracle = OracleKey.generate()
         write_secret(d / ORACLE_KEY_FILE, oracle.to_json())
+        operator = OperatorKey.generate()
+        write_secret(d / OPERATOR_KEY_FILE, operator.to_json())
         perp = instruments.perpetual("BTC", tick=1)
         meta = {
             "kind": "zkats-venue",
@@ -451,11 +460,12 @@ class Venue:
             "epochs": {},
             "clock_offset": 0,
             "oracle_key": [str(c) for c in oracle.pub],
+            "operator_key": [str(c) for c in operator.pub],
             "venue_id": secrets.token_hex(16),
         }
         write_public(d / "venue.json", meta)
         v = cls(d, progress)
-        v.service()  # creates the ledger, recording the oracle's key
+        v.service()  # creates the ledger, recording the oracle's and operator's keys
         v.publish_epoch({"BTC-PERP": mark})
         v.key_timings = timings
         return v
@@ -502,6 +512,7 @@ class Venue:
                 verifier=Groth16Verifier.from_dir(self.dir / "keys"),
                 clock=self.now,
                 oracle_key=self.meta.get("oracle_key"),
+                operator_key=self.meta.get("operator_key"),
             )
         return self._svc
 
@@ -512,9 +523,69 @@ class Venue:
         path = self.dir / ORACLE_KEY_FILE
         return OracleKey.from_json(read_json(path), str(path))
 
+    def operator_key(self):
+        """The operator's signing key (``operator.key``, mode 0600)."""
+        from ..domain.operator_key import OperatorKey
+
+        path = self.dir / OPERATOR_KEY_FILE
+        if not path.exists():
+            raise InputError(
+                f"{self.dir}: no {OPERATOR_KEY_FILE} (a venue made before operator keys)"
+            )
+        return OperatorKey.from_json(read_json(path), str(path))
+
     @property
     def ledger(self):
         return self.service().ledger
+
+    # -- the venue's funds
+    def funds(self):
+        """The fee account and insurance fund: cash balances, the insurance
+        fund's backstop positions and equity at the latest marks, and the
+        operator's withdrawals."""
+        from .rules import FEE_FUND, INSURANCE_FUND, fund_equity
+
+        led, ep = self.ledger, self.epoch()
+        out: dict[str, object] = {}
+        for name in (FEE_FUND, INSURANCE_FUND):
+            out[name] = {
+                "balance": led.fund_balance(name),
+                "equity": fund_equity(led, name, ep),
+                "positions": [
+                    {"instrument": self.symbol(i), "position": p, "cost": c}
+                    for i, (p, c) in led.fund_positions(name).items()
+                ],
+            }
+        out["withdrawals"] = [
+            {"seq": q, "batch_id": b, "fund": f, "amount": a, "recipient": str(r)}
+            for q, b, f, a, r, _ in led.fund_withdrawals()
+        ]
+        return out
+
+    def fund_withdrawal(self, fund, amount, recipient):
+        """A ``fund_withdraw`` item signed with the directory's operator key,
+        numbered next in the ledger's sequence; refused before signing if it
+        cannot apply (unknown fund, amount not positive or above the fund's
+        balance, the insurance fund in deficit)."""
+        from ..domain.operator_key import FUNDS
+        from .batch import FundWithdrawal, Item
+        from .rules import INSURANCE_FUND
+
+        if fund not in FUNDS:
+            raise InputError(f"unknown fund {fund!r} (one of {', '.join(sorted(FUNDS))})")
+        if amount <= 0:
+            raise InputError("fund withdrawal: the amount must be positive")
+        led = self.ledger
+        if led.fund_balance(INSURANCE_FUND) < 0:
+            raise InputError("fund withdrawal: the insurance fund is in deficit")
+        if amount > led.fund_balance(fund):
+            raise InputError(
+                f"fund withdrawal: {amount} exceeds the {fund} fund's balance "
+                f"{led.fund_balance(fund)}"
+            )
+        seq = led.fund_withdrawal_count() + 1
+        sig = self.operator_key().sign_fund_withdrawal(fund, amount, recipient, seq)
+        return Item("fund_withdraw", {}, operator=FundWithdrawal(fund, amount, recipient, seq, sig))
 
     def close(self):
         if self._svc is not None:
@@ -815,6 +886,88 @@ class Venue:
         wallet_a.set_pending(built[0][1].new_note)
         wallet_b.set_pending(built[1][1].new_note)
         return item, m
+
+    # -- a trade proved party by party (zkats/venue/trade_files.py)
+    def match_orders(self, so_a, so_b, fill=None, price=None, prove_orders=False):
+        """The operator's part of a trade, from the two signed orders it was
+        sent (no wallet): the match proof and the netting proof (public,
+        ``partial``) and one confirmation per side (secret: that side's leg
+        opening).  Returns ``(partial_json, {side: confirmation_json}, m)``."""
+        from zkats.circuits import match as mt
+
+        from ..domain import orders
+        from .batch import NettingProof
+        from .trade_files import confirmation_to_json, partial_to_json
+
+        if so_a.order.side != orders.BUY:
+            so_a, so_b = so_b, so_a
+        fill = min(so_a.order.size, so_b.order.size) if fill is None else int(fill)
+        price = so_b.order.limit if price is None else int(price)
+        now = self.now()
+        m = orders.make_match(so_a, so_b, fill, price)
+        orders.check_match(m, now)
+        mpub, mprv = mt.build(m, now)
+        bundle = self.prove("match", mt, mpub, mprv)
+        n = orders.netting_proof(m)
+        legs = [leg.commitment() for leg in m.legs()]
+        confs = {
+            side: confirmation_to_json(self.venue_id, side, leg, fill, price, legs)
+            for side, leg in zip("ab", m.legs())
+        }
+        opening = [self.order_item(so) for so in (so_a, so_b)] if prove_orders else []
+        return partial_to_json(bundle, NettingProof(R=n.R, s=n.s), opening), confs, m
+
+    def confirm_trade(self, wallet, conf_json, path="confirmation"):
+        """A trader's part: its own transition for the leg of its
+        confirmation, with its own wallet; refused before proving if the
+        confirmation is another venue's or account's, or the note cannot
+        take the leg (margin).  Returns the leg proof's JSON."""
+        from zkats.circuits import transition as tr
+        from zkats.circuits._spend import authorise
+
+        from .trade_files import confirmation_from_json, leg_proof_to_json
+
+        venue, side, leg, _, _, _ = confirmation_from_json(conf_json, path)
+        if venue is not None and self.venue_id is not None and venue != self.venue_id:
+            raise InputError(f"{path}: a confirmation of venue {venue}, not of this venue")
+        self.use(wallet)
+        if leg.account != wallet.account:
+            raise InputError(f"{path}: the leg is another account's, not this wallet's")
+        led = self.ledger
+        pub, prv = tr.build(wallet.spend(led), led.current_root(), leg, self.epoch())
+        prv = authorise(pub, prv, wallet.owner_key("a trade"))
+        tr.check(pub, prv)  # before proving (e.g. insufficient margin)
+        bundle = self.prove("transition", tr, pub, prv)
+        wallet.set_pending(prv.new_note)
+        return leg_proof_to_json(side, bundle)
+
+    @staticmethod
+    def assemble_trade(partial_json, leg_jsons, paths=("partial", "leg 1", "leg 2")):
+        """The batch items (the orders' openings if the operator proved
+        them, then the trade) from the operator's partial trade and the two
+        traders' leg proofs (in any order; each placed by its side and
+        checked against the match's leg commitment)."""
+        from zkats.circuits.match import Match
+        from zkats.circuits.transition import Transition
+
+        from .batch import Item
+        from .trade_files import leg_proof_from_json, partial_from_json
+
+        match_bundle, netting, opening = partial_from_json(partial_json, paths[0])
+        m = Match.decode(match_bundle.public)
+        proofs = {"match": match_bundle}
+        for d, path in zip(leg_jsons, paths[1:]):
+            side, bundle = leg_proof_from_json(d, path)
+            role = "leg_" + side
+            if role in proofs:
+                raise InputError(f"{path}: a second proof for leg {side}")
+            t = Transition.decode(bundle.public)
+            if tuple(t.leg) != tuple(getattr(m, role)):
+                raise InputError(f"{path}: the transition applies another trade's leg {side}")
+            proofs[role] = bundle
+        if set(proofs) != {"match", "leg_a", "leg_b"}:
+            raise InputError("trade assemble: needs the proofs of both legs")
+        return opening + [Item("trade", proofs, netting=netting)]
 
     def settle(self, items_or_batch):
         from .batch import Batch

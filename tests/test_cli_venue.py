@@ -9,18 +9,26 @@ secrets in the private files (default suite since the known-tau
 development path: ~25-40 s each on a cold key cache, ~10 s warm).
 """
 
+import functools
 import json
 import os
-import re
 import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from zkats.cli import main
+from cli_venue import (
+    crossing_orders,
+    funded_venue,
+    liquidate_args,
+    match_args,
+    ok,
+    one_line_error,
+    order_args,
+    run,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = [
@@ -47,26 +55,6 @@ COMMANDS = [
     ["wallet", "show"],
     ["demo"],
 ]
-
-
-def run(*args):
-    r = CliRunner().invoke(main, [str(a) for a in args])
-    return r
-
-
-def ok(*args):
-    r = run(*args)
-    assert r.exit_code == 0, (args, r.output, r.exception)
-    return r
-
-
-def one_line_error(r, pattern):
-    assert r.exit_code == 1, (r.exit_code, r.output)
-    assert "Traceback" not in r.output
-    lines = [ln for ln in r.stderr.splitlines() if ln.startswith("zkats: error")]
-    assert len(lines) == 1, r.stderr
-    assert re.search(pattern, lines[0]), lines[0]
-    return lines[0]
 
 
 def mode(p):
@@ -107,23 +95,8 @@ def test_order_new_and_rfq(tmp_path, venue):
     ok("keys", "new", tmp_path / "a.wallet")
     ok("keys", "new", tmp_path / "b.wallet")
     o = tmp_path / "a.order"
-    r = ok(
-        "order",
-        "new",
-        "-V",
-        venue,
-        "-w",
-        tmp_path / "a.wallet",
-        "--side",
-        "buy",
-        "--size",
-        5,
-        "--limit",
-        60_000,
-        "-o",
-        o,
-        "--json",
-    )
+    a_buy = functools.partial(order_args, venue, tmp_path / "a.wallet", "buy")
+    r = ok(*a_buy(5, 60_000, o, "--json"))
     assert mode(o) == 0o600
     d = json.loads(o.read_text())
     assert d["blinding"] not in r.output
@@ -135,65 +108,12 @@ def test_order_new_and_rfq(tmp_path, venue):
     assert mode(q) == 0o600
     assert json.loads(q.read_text())["maker_order"]["side"] == 0  # answers a sell with a buy
     # errors
+    one_line_error(run(*a_buy(5, 60_000, o)), "already exists")
     one_line_error(
-        run(
-            "order",
-            "new",
-            "-V",
-            venue,
-            "-w",
-            tmp_path / "a.wallet",
-            "--side",
-            "buy",
-            "--size",
-            5,
-            "--limit",
-            60_000,
-            "-o",
-            o,
-        ),
-        "already exists",
-    )
-    one_line_error(
-        run(
-            "order",
-            "new",
-            "-V",
-            venue,
-            "-w",
-            tmp_path / "a.wallet",
-            "--side",
-            "buy",
-            "--size",
-            5,
-            "--limit",
-            1,
-            "--instrument",
-            "ETH-PERP",
-            "-o",
-            tmp_path / "x",
-        ),
+        run(*a_buy(5, 1, tmp_path / "x", "--instrument", "ETH-PERP")),
         "unknown instrument 'ETH-PERP'",
     )
-    one_line_error(
-        run(
-            "order",
-            "new",
-            "-V",
-            venue,
-            "-w",
-            tmp_path / "a.wallet",
-            "--side",
-            "buy",
-            "--size",
-            0,
-            "--limit",
-            1,
-            "-o",
-            tmp_path / "y",
-        ),
-        "order size",
-    )
+    one_line_error(run(*a_buy(0, 1, tmp_path / "y")), "order size")
     one_line_error(
         run(
             "rfq",
@@ -382,62 +302,10 @@ def test_demo_end_to_end_and_no_secret_leaks(tmp_path):
 
 
 def test_cli_happy_paths_with_real_proofs(tmp_path):
-    v = tmp_path / "v"
-    ok("venue", "init", v, "--quiet")
-    for n in ("a", "b"):
-        ok("keys", "new", tmp_path / f"{n}.wallet")
-    ok("deposit", 50_000, "-V", v, "-w", tmp_path / "a.wallet", "-o", tmp_path / "d1.json", "-q")
-    ok("deposit", 90_000, "-V", v, "-w", tmp_path / "b.wallet", "-o", tmp_path / "d2.json", "-q")
-    r = ok("settle", "-V", v, tmp_path / "d1.json", tmp_path / "d2.json", "--json", "-q")
-    assert json.loads(r.stdout)["items"] == 2
-    ok(
-        "order",
-        "new",
-        "-V",
-        v,
-        "-w",
-        tmp_path / "a.wallet",
-        "--side",
-        "buy",
-        "--size",
-        3,
-        "--limit",
-        60_100,
-        "-o",
-        tmp_path / "a.order",
-    )
-    ok(
-        "order",
-        "new",
-        "-V",
-        v,
-        "-w",
-        tmp_path / "b.wallet",
-        "--side",
-        "sell",
-        "--size",
-        3,
-        "--limit",
-        59_900,
-        "-o",
-        tmp_path / "b.order",
-    )
-    ok(
-        "match",
-        "-V",
-        v,
-        tmp_path / "a.order",
-        tmp_path / "b.order",
-        "--wallet-a",
-        tmp_path / "a.wallet",
-        "--wallet-b",
-        tmp_path / "b.wallet",
-        "-o",
-        tmp_path / "t.json",
-        "--prove-orders",
-        "--settle",
-        "-q",
-    )
+    v, settled = funded_venue(tmp_path)
+    assert settled["items"] == 2
+    crossing_orders(v, tmp_path)
+    ok(*match_args(v, tmp_path, tmp_path / "t.json", "--prove-orders", "--settle", "-q"))
     ok("rfq", "request", "-V", v, "--side", "buy", "--size", 1, "-o", tmp_path / "req.json")
     ok(
         "rfq",
@@ -531,17 +399,7 @@ def test_cli_happy_paths_with_real_proofs(tmp_path):
         ),
         "needs the owner's wallet",
     )
-    ok(
-        "liquidate",
-        "-V",
-        v,
-        "-c",
-        tmp_path / "a.cap",
-        "-o",
-        tmp_path / "l.json",
-        "--settle",
-        "-q",
-    )
+    ok(*liquidate_args(v, tmp_path / "a.cap", tmp_path / "l.json"))
     s = json.loads(ok("ledger", "show", "-V", v, "--json").stdout)
     assert s["trades"] == 2 and s["batches"] == 7 and s["liquidatable_pending"] == 0
     assert int(s["funds"]["insurance"]) > 0 and int(s["funds"]["fee"]) > 0

@@ -29,6 +29,7 @@ from click.testing import CliRunner
 
 from _groth16_peers import run as run_peer, snarkjs_artifacts, witness_for
 from circuit_helpers import contributed_key
+from cli_venue import crossing_orders, funded_venue, liquidate_args, match_args, ok
 from conftest import _in_ci
 from zkats.errors import InputError, UnsatisfiedConstraint
 from zkats.formats.snarkjs_json import (
@@ -318,65 +319,21 @@ def read_wtns_bytes(c, i):
 def test_venue_operator_commands_on_the_pool(ray_local, tmp_path):
     """`zkats match` and `zkats liquidate` with --cluster: their proofs are
     made on the pool and the ledger accepts them."""
-    from zkats.cli import main
-
     address = ray_local.get_runtime_context().gcs_address
 
-    def ok(*args):
-        r = CliRunner().invoke(main, [str(a) for a in args])
-        assert r.exit_code == 0, (args, r.output, r.exception)
-        return r
-
-    v = tmp_path / "v"
-    ok("venue", "init", v, "--quiet")
-    for n, amount in (("a", 50_000), ("b", 90_000)):
-        ok("keys", "new", tmp_path / f"{n}.wallet")
-        ok(
-            "deposit",
-            amount,
-            "-V",
-            v,
-            "-w",
-            tmp_path / f"{n}.wallet",
-            "-o",
-            tmp_path / f"d{n}",
-            "-q",
-        )
-    ok("settle", "-V", v, tmp_path / "da", tmp_path / "db", "-q")
-    for n, side, limit in (("a", "buy", 60_100), ("b", "sell", 59_900)):
-        ok(
-            "order",
-            "new",
-            "-V",
-            v,
-            "-w",
-            tmp_path / f"{n}.wallet",
-            "--side",
-            side,
-            "--size",
-            3,
-            "--limit",
-            limit,
-            "-o",
-            tmp_path / f"{n}.order",
-        )
+    v, _ = funded_venue(tmp_path)
+    crossing_orders(v, tmp_path)
     ok(
-        "match",
-        "-V",
-        v,
-        tmp_path / "a.order",
-        tmp_path / "b.order",
-        "--wallet-a",
-        tmp_path / "a.wallet",
-        "--wallet-b",
-        tmp_path / "b.wallet",
-        "-o",
-        tmp_path / "t.json",
-        "--prove-orders",
-        "--settle",
-        "-q",
-        "--cluster",
-        address,
+        *match_args(
+            v,
+            tmp_path,
+            tmp_path / "t.json",
+            "--prove-orders",
+            "--settle",
+            "-q",
+            "--cluster",
+            address,
+        )
     )
     # the mark falls: a (long 3 on 50,000) fails maintenance margin
     ok("oracle", "publish", "-V", v, "--mark", "BTC-PERP=44000", "-q")
@@ -385,18 +342,6 @@ def test_venue_operator_commands_on_the_pool(ray_local, tmp_path):
     assert pending >= 1  # neither account proved its health
     # the risk engine proves with a's liquidation capability
     ok("keys", "export", tmp_path / "a.wallet", "--liquidation", "-o", tmp_path / "a.cap")
-    ok(
-        "liquidate",
-        "-V",
-        v,
-        "-c",
-        tmp_path / "a.cap",
-        "-o",
-        tmp_path / "l.json",
-        "--settle",
-        "-q",
-        "--cluster",
-        address,
-    )
+    ok(*liquidate_args(v, tmp_path / "a.cap", tmp_path / "l.json", "--cluster", address))
     s = json.loads(ok("ledger", "show", "-V", v, "--json").stdout)
     assert s["trades"] == 1 and s["liquidatable_pending"] == pending - 1

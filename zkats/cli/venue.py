@@ -449,6 +449,119 @@ def match(
     _finish(v, opening + [item], out, settle_now, as_json)
 
 
+# ------------------------------------------------------------------ trades party by party
+@main.group("trade")
+def trade_group():
+    """A trade proved party by party: the operator matches, each trader proves its own leg."""
+
+
+def _write_new_public(path, obj):
+    # local import: a command loads what it needs when it runs (CLI start-up)
+    from ..venue.workflow import write_public
+
+    if os.path.exists(path):
+        raise InputError(f"{path}: already exists")
+    write_public(path, obj)
+
+
+@trade_group.command("match")
+@click.argument("order_a", type=click.Path(dir_okay=False, exists=True))
+@click.argument("order_b", type=click.Path(dir_okay=False, exists=True))
+@click.option("--fill", type=int, help="Lots to fill (default: the smaller size).")
+@click.option("--price", type=int, help="Execution price (default: ORDER_B's limit).")
+@click.option("--prove-orders", is_flag=True, help="Also prove both orders (opened in the batch).")
+@click.option(
+    "--out", "-o", required=True, type=click.Path(dir_okay=False), help="Partial trade (public)."
+)
+@click.option(
+    "--confirm-a",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The buyer's confirmation (SECRET, 0600): give it to the buyer only.",
+)
+@click.option(
+    "--confirm-b",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The seller's confirmation (SECRET, 0600): give it to the seller only.",
+)
+@cluster_option
+@_venue_opt
+@_common
+def trade_match(
+    order_a,
+    order_b,
+    fill,
+    price,
+    prove_orders,
+    out,
+    confirm_a,
+    confirm_b,
+    cluster,
+    venue_dir,
+    as_json,
+    quiet,
+):
+    """The operator's part: prove the match of two orders it was sent (no wallets)."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
+    from ..venue.workflow import order_from_json, read_json, write_secret
+
+    for p in (out, confirm_a, confirm_b):
+        if os.path.exists(p):  # before any proving
+            raise InputError(f"{p}: already exists")
+    v = _open(venue_dir, quiet, cluster)
+    a = order_from_json(read_json(order_a, "zkats-order"), order_a)
+    b = order_from_json(read_json(order_b, "zkats-order"), order_b)
+    partial, confs, m = v.match_orders(a, b, fill, price, prove_orders)
+    _write_new_public(out, partial)
+    write_secret(confirm_a, confs["a"])
+    write_secret(confirm_b, confs["b"])
+    v.close()
+    data = {"partial": out, "confirm_a": confirm_a, "confirm_b": confirm_b, "fill": m.fill}
+    _out(as_json, data, f"wrote {out}; confirmations {confirm_a} (buyer), {confirm_b} (seller)")
+
+
+@trade_group.command("confirm")
+@click.argument("confirmation", type=click.Path(dir_okay=False, exists=True))
+@click.option("--wallet", "-w", required=True, type=click.Path(dir_okay=False, exists=True))
+@click.option(
+    "--out", "-o", required=True, type=click.Path(dir_okay=False), help="Leg proof (public)."
+)
+@cluster_option
+@_venue_opt
+@_common
+def trade_confirm(confirmation, wallet, out, cluster, venue_dir, as_json, quiet):
+    """A trader's part: prove its own leg of a confirmed fill with its own wallet."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
+    from ..venue.workflow import Wallet, read_json
+
+    if os.path.exists(out):
+        raise InputError(f"{out}: already exists")
+    v = _open(venue_dir, quiet, cluster)
+    leg = v.confirm_trade(Wallet.load(wallet), read_json(confirmation), confirmation)
+    _write_new_public(out, leg)
+    v.close()
+    _out(as_json, {"leg": out, "side": leg["side"]}, f"wrote {out} (leg {leg['side']})")
+
+
+@trade_group.command("assemble")
+@click.argument("partial", type=click.Path(dir_okay=False, exists=True))
+@click.argument("legs", nargs=2, type=click.Path(dir_okay=False, exists=True))
+@_batch_cmd
+def trade_assemble(partial, legs, out, settle_now, venue_dir, as_json, quiet):
+    """The operator's last step: the trade batch from the partial trade and both legs."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
+    from ..venue.workflow import Venue, read_json
+
+    items = Venue.assemble_trade(read_json(partial), [read_json(p) for p in legs], (partial, *legs))
+    if settle_now:
+        _finish(_open(venue_dir, quiet), items, out, True, as_json)
+        return
+    _write_batch(out, items)
+    kinds = [i.kind for i in items]
+    _out(as_json, {"batch": out, "items": kinds}, f"wrote {out} ({', '.join(kinds)})")
+
+
 @main.command("settle")
 @click.argument("batches", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True))
 @_venue_opt

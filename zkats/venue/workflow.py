@@ -887,6 +887,88 @@ class Venue:
         wallet_b.set_pending(built[1][1].new_note)
         return item, m
 
+    # -- a trade proved party by party (zkats/venue/trade_files.py)
+    def match_orders(self, so_a, so_b, fill=None, price=None, prove_orders=False):
+        """The operator's part of a trade, from the two signed orders it was
+        sent (no wallet): the match proof and the netting proof (public,
+        ``partial``) and one confirmation per side (secret: that side's leg
+        opening).  Returns ``(partial_json, {side: confirmation_json}, m)``."""
+        from zkats.circuits import match as mt
+
+        from ..domain import orders
+        from .batch import NettingProof
+        from .trade_files import confirmation_to_json, partial_to_json
+
+        if so_a.order.side != orders.BUY:
+            so_a, so_b = so_b, so_a
+        fill = min(so_a.order.size, so_b.order.size) if fill is None else int(fill)
+        price = so_b.order.limit if price is None else int(price)
+        now = self.now()
+        m = orders.make_match(so_a, so_b, fill, price)
+        orders.check_match(m, now)
+        mpub, mprv = mt.build(m, now)
+        bundle = self.prove("match", mt, mpub, mprv)
+        n = orders.netting_proof(m)
+        legs = [leg.commitment() for leg in m.legs()]
+        confs = {
+            side: confirmation_to_json(self.venue_id, side, leg, fill, price, legs)
+            for side, leg in zip("ab", m.legs())
+        }
+        opening = [self.order_item(so) for so in (so_a, so_b)] if prove_orders else []
+        return partial_to_json(bundle, NettingProof(R=n.R, s=n.s), opening), confs, m
+
+    def confirm_trade(self, wallet, conf_json, path="confirmation"):
+        """A trader's part: its own transition for the leg of its
+        confirmation, with its own wallet; refused before proving if the
+        confirmation is another venue's or account's, or the note cannot
+        take the leg (margin).  Returns the leg proof's JSON."""
+        from zkats.circuits import transition as tr
+        from zkats.circuits._spend import authorise
+
+        from .trade_files import confirmation_from_json, leg_proof_to_json
+
+        venue, side, leg, _, _, _ = confirmation_from_json(conf_json, path)
+        if venue is not None and self.venue_id is not None and venue != self.venue_id:
+            raise InputError(f"{path}: a confirmation of venue {venue}, not of this venue")
+        self.use(wallet)
+        if leg.account != wallet.account:
+            raise InputError(f"{path}: the leg is another account's, not this wallet's")
+        led = self.ledger
+        pub, prv = tr.build(wallet.spend(led), led.current_root(), leg, self.epoch())
+        prv = authorise(pub, prv, wallet.owner_key("a trade"))
+        tr.check(pub, prv)  # before proving (e.g. insufficient margin)
+        bundle = self.prove("transition", tr, pub, prv)
+        wallet.set_pending(prv.new_note)
+        return leg_proof_to_json(side, bundle)
+
+    @staticmethod
+    def assemble_trade(partial_json, leg_jsons, paths=("partial", "leg 1", "leg 2")):
+        """The batch items (the orders' openings if the operator proved
+        them, then the trade) from the operator's partial trade and the two
+        traders' leg proofs (in any order; each placed by its side and
+        checked against the match's leg commitment)."""
+        from zkats.circuits.match import Match
+        from zkats.circuits.transition import Transition
+
+        from .batch import Item
+        from .trade_files import leg_proof_from_json, partial_from_json
+
+        match_bundle, netting, opening = partial_from_json(partial_json, paths[0])
+        m = Match.decode(match_bundle.public)
+        proofs = {"match": match_bundle}
+        for d, path in zip(leg_jsons, paths[1:]):
+            side, bundle = leg_proof_from_json(d, path)
+            role = "leg_" + side
+            if role in proofs:
+                raise InputError(f"{path}: a second proof for leg {side}")
+            t = Transition.decode(bundle.public)
+            if tuple(t.leg) != tuple(getattr(m, role)):
+                raise InputError(f"{path}: the transition applies another trade's leg {side}")
+            proofs[role] = bundle
+        if set(proofs) != {"match", "leg_a", "leg_b"}:
+            raise InputError("trade assemble: needs the proofs of both legs")
+        return opening + [Item("trade", proofs, netting=netting)]
+
     def settle(self, items_or_batch):
         from .batch import Batch
 

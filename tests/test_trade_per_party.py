@@ -1,0 +1,258 @@
+"""A trade proved party by party (issue 14): the operator matches the two
+orders it was sent and proves the match; each trader proves its own leg
+from its confirmation with its own wallet; the operator assembles the batch.
+No command is given two traders' wallets.  Real proofs (development keys
+from the key cache)."""
+
+import json
+import os
+import stat
+
+import pytest
+from click.testing import CliRunner
+
+from zkats.cli import main
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def ok(*args):
+    r = run(*args)
+    assert r.exit_code == 0, (args, r.output, r.exception)
+    return r
+
+
+def refused(r, text):
+    assert r.exit_code == 1, (r.exit_code, r.output)
+    lines = [ln for ln in r.stderr.splitlines() if ln.startswith("zkats: error")]
+    assert len(lines) == 1 and text in lines[0], r.stderr
+    assert "Traceback" not in r.output
+
+
+@pytest.fixture(scope="module")
+def traded(tmp_path_factory):
+    d = tmp_path_factory.mktemp("pp")
+    v = d / "v"
+    ok("venue", "init", v, "-q")
+    for n, amount in (("a", 50_000), ("b", 90_000), ("c", 90_000)):
+        ok("keys", "new", d / f"{n}.wallet")
+        ok(
+            "deposit",
+            amount,
+            "-V",
+            v,
+            "-w",
+            d / f"{n}.wallet",
+            "-o",
+            d / f"d{n}.json",
+            "--settle",
+            "-q",
+        )
+    for n, side, limit in (("a", "buy", 60_100), ("b", "sell", 59_900)):
+        ok(
+            "order",
+            "new",
+            "-V",
+            v,
+            "-w",
+            d / f"{n}.wallet",
+            "--side",
+            side,
+            "--size",
+            3,
+            "--limit",
+            limit,
+            "-o",
+            d / f"{n}.order",
+        )
+    # 1. the operator: orders it was sent, no wallet
+    ok(
+        "trade",
+        "match",
+        "-V",
+        v,
+        d / "a.order",
+        d / "b.order",
+        "--fill",
+        2,
+        "--prove-orders",
+        "-o",
+        d / "partial.json",
+        "--confirm-a",
+        d / "a.conf",
+        "--confirm-b",
+        d / "b.conf",
+        "-q",
+    )
+    return d, v
+
+
+def test_each_party_proves_with_its_own_secrets_only(traded):
+    d, v = traded
+    for f in ("a.conf", "b.conf"):
+        assert stat.S_IMODE(os.stat(d / f).st_mode) == 0o600
+    partial = (d / "partial.json").read_text()
+    for f in ("a.conf", "b.conf"):  # the leg openings stay out of the public file
+        assert json.loads((d / f).read_text())["leg"]["blinding"] not in partial
+    # a confirmation is refused with the other trader's wallet, before proving
+    refused(
+        run("trade", "confirm", d / "a.conf", "-w", d / "b.wallet", "-V", v, "-o", d / "x.json"),
+        "another account's",
+    )
+    assert not (d / "x.json").exists()
+    # 2. each trader: its own leg, its own wallet
+    ok(
+        "trade",
+        "confirm",
+        d / "b.conf",
+        "-w",
+        d / "b.wallet",
+        "-V",
+        v,
+        "-o",
+        d / "leg_b.json",
+        "-q",
+    )
+    ok(
+        "trade",
+        "confirm",
+        d / "a.conf",
+        "-w",
+        d / "a.wallet",
+        "-V",
+        v,
+        "-o",
+        d / "leg_a.json",
+        "-q",
+    )
+    # assembling needs one proof per side
+    refused(
+        run(
+            "trade",
+            "assemble",
+            d / "partial.json",
+            d / "leg_a.json",
+            d / "leg_a.json",
+            "-o",
+            d / "bad.json",
+        ),
+        "a second proof for leg a",
+    )
+    # 3. the operator: the batch (legs in any order), settled
+    r = ok(
+        "trade",
+        "assemble",
+        "-V",
+        v,
+        d / "partial.json",
+        d / "leg_b.json",
+        d / "leg_a.json",
+        "-o",
+        d / "trade.json",
+        "--settle",
+        "--json",
+        "-q",
+    )
+    assert json.loads(r.stdout)["items"] == ["order", "order", "trade"]
+    a = json.loads(ok("wallet", "show", "-V", v, "-w", d / "a.wallet", "--json").stdout)
+    b = json.loads(ok("wallet", "show", "-V", v, "-w", d / "b.wallet", "--json").stdout)
+    assert a["positions"][0]["position"] == 2 and b["positions"][0]["position"] == -2
+    assert a["pending"] == [] and b["pending"] == []
+
+
+def test_tampered_confirmation_refused(traded, tmp_path):
+    d, v = traded
+    conf = json.loads((d / "a.conf").read_text())
+    conf["leg"]["d"] += 1  # a bigger fill than the trade's leg
+    bad = tmp_path / "bad.conf"
+    bad.write_text(json.dumps(conf))
+    refused(
+        run("trade", "confirm", bad, "-w", d / "a.wallet", "-V", v, "-o", tmp_path / "l.json"),
+        "not the trade's leg a",
+    )
+    conf = json.loads((d / "a.conf").read_text())
+    conf["venue"] = "another venue"
+    bad.unlink()
+    bad.write_text(json.dumps(conf))
+    refused(
+        run("trade", "confirm", bad, "-w", d / "a.wallet", "-V", v, "-o", tmp_path / "l.json"),
+        "not of this venue",
+    )
+
+
+def test_leg_of_another_trade_refused(traded, tmp_path):
+    """c's leg proof of a second trade cannot complete the first trade."""
+    d, v = traded
+    ok(
+        "order",
+        "new",
+        "-V",
+        v,
+        "-w",
+        d / "c.wallet",
+        "--side",
+        "sell",
+        "--size",
+        1,
+        "--limit",
+        59_000,
+        "-o",
+        tmp_path / "c.order",
+    )
+    ok(
+        "order",
+        "new",
+        "-V",
+        v,
+        "-w",
+        d / "a.wallet",
+        "--side",
+        "buy",
+        "--size",
+        1,
+        "--limit",
+        59_500,
+        "-o",
+        tmp_path / "a2.order",
+    )
+    ok(
+        "trade",
+        "match",
+        "-V",
+        v,
+        tmp_path / "a2.order",
+        tmp_path / "c.order",
+        "-o",
+        tmp_path / "p2.json",
+        "--confirm-a",
+        tmp_path / "a2.conf",
+        "--confirm-b",
+        tmp_path / "c.conf",
+        "-q",
+    )
+    ok(
+        "trade",
+        "confirm",
+        tmp_path / "c.conf",
+        "-w",
+        d / "c.wallet",
+        "-V",
+        v,
+        "-o",
+        tmp_path / "leg_c.json",
+        "-q",
+    )
+    refused(
+        run(
+            "trade",
+            "assemble",
+            d / "partial.json",
+            d / "leg_a.json",
+            tmp_path / "leg_c.json",
+            "-o",
+            tmp_path / "mixed.json",
+        ),
+        "another trade's leg b",
+    )

@@ -56,8 +56,10 @@ class ProofVerifier:
 class Groth16Verifier(ProofVerifier):
     """Groth16 over BN254 with one verifying key per circuit name.
 
-    One random-linear-combination batch check per circuit; only if it fails
-    are the proofs checked one by one to find the culprits.
+    One random-linear-combination check for all the proofs of a batch,
+    whatever their circuits (:meth:`failures_many`: one pairing product, one
+    final exponentiation); only if it fails are the circuits, then the
+    proofs, checked on their own to find the culprits.
     """
 
     def __init__(self, keys: dict):
@@ -76,6 +78,27 @@ class Groth16Verifier(ProofVerifier):
             if os.path.exists(p):
                 keys[name] = read_verification_key(p)
         return cls(keys)
+
+    def failures_many(self, groups: dict) -> dict:
+        """``{circuit: [(public, proof), ...]}`` -> ``{circuit: [bad indices]}``:
+        every group in ONE randomised pairing product (one final
+        exponentiation for the whole batch); only if it fails is each circuit
+        checked on its own (:meth:`failures`) to name the culprits."""
+        from ..groth16 import verifier
+
+        for circuit in groups:
+            if circuit not in self.keys:
+                raise LedgerError(f"no verifying key for circuit {circuit!r}")
+        order = list(groups)
+        try:
+            bad = verifier.batch_failures_many(
+                [(self.keys[c], [(list(pub), proof) for pub, proof in groups[c]]) for c in order]
+            )
+            if not any(bad):
+                return {c: [] for c in order}
+        except InputError:
+            pass
+        return {c: self.failures(c, groups[c]) for c in order}
 
     def failures(self, circuit, pairs):
         from ..groth16 import verifier
@@ -505,8 +528,14 @@ class SettlementService:
             for role, bundle in item.proofs.items():
                 circuit = p.rule.roles[role].circuit_name
                 groups.setdefault(circuit, []).append((p.index, role, bundle))
+        pairs = {c: [(b.public, b.proof) for _, _, b in e] for c, e in groups.items()}
+        many = getattr(self.verifier, "failures_many", None)
+        if many is not None:  # all circuits in one pairing product
+            failed = many(pairs)
+        else:
+            failed = {c: self.verifier.failures(c, pairs[c]) for c in pairs}
         for circuit, entries in groups.items():
-            bad = self.verifier.failures(circuit, [(b.public, b.proof) for _, _, b in entries])
+            bad = failed[circuit]
             if bad:
                 i, role, _ = entries[min(bad)]
                 raise LedgerError(

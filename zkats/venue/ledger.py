@@ -387,6 +387,11 @@ def _first_line(err):
     return text.splitlines()[0][:200] if text else type(err).__name__
 
 
+class CommitUnknown(LedgerError):
+    """The connection was lost while COMMIT was under way: the transaction may
+    or may not have been committed (see :func:`batch_landed`)."""
+
+
 class SqliteConnection:
     """sqlite3 with the ledger's pragmas; anything else is the sqlite3 connection's."""
 
@@ -519,7 +524,15 @@ class PgConnection:
         self.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
 
     def commit(self):
-        self.execute("COMMIT")
+        try:
+            self.raw.execute("COMMIT")
+        except (self._pg.OperationalError, self._pg.InterfaceError) as err:
+            if self.raw.broken or self.raw.closed:
+                # the server may have committed before the connection went
+                raise CommitUnknown(
+                    f"{self.path}: database is unavailable ({_first_line(err)}) during the commit"
+                ) from None
+            raise
 
     def rollback(self):
         if not (self.raw.broken or self.raw.closed) and self.in_transaction:
@@ -547,6 +560,32 @@ class PgConnection:
 
     def close(self):
         self.raw.close()
+
+
+def batch_landed(target, digest, timeout=20.0):
+    """After :class:`CommitUnknown`: the id of the batch with ``digest`` in the
+    ledger at ``target`` (reconnecting until ``timeout`` seconds have passed),
+    None if it is not there, or raise LedgerError if the database stays
+    unreachable."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            conn = connect(target)
+        except LedgerError:
+            if time.monotonic() > deadline:
+                raise LedgerError(
+                    f"{redact(target)}: database is unavailable; whether the batch was "
+                    f"committed is unknown (resubmit it: if it was applied, it is refused "
+                    f"as a replay)"
+                ) from None
+            time.sleep(0.25)
+            continue
+        try:
+            row = conn.execute("SELECT batch_id FROM batches WHERE digest = ?", (digest,))
+            row = row.fetchone()
+            return None if row is None else row[0]
+        finally:
+            conn.close()
 
 
 def connect(target, busy_timeout=DEFAULT_BUSY_TIMEOUT):

@@ -34,7 +34,7 @@ from typing import Any
 from ..errors import InputError, LedgerError
 from . import rules
 from .batch import Batch, Item
-from .ledger import Ledger
+from .ledger import CommitUnknown, Ledger, batch_landed
 from .rules import short as _short
 
 # --------------------------------------------------------------------------
@@ -319,6 +319,7 @@ class SettlementService:
         operator_key=None,
     ):
         kw = {} if busy_timeout is None else {"busy_timeout": busy_timeout}
+        self._target = str(path)
         self.ledger = Ledger(
             path,
             depth=depth,
@@ -369,10 +370,16 @@ class SettlementService:
         self._verify(batch, plans)
         t1 = time.perf_counter()
         digest = batch.digest()
+        receipt = None
         try:
             with self.ledger.write():
                 self._check_ledger(plans, now)
                 receipt = self._write(plans, digest, now)
+        except CommitUnknown as err:
+            # the connection went while COMMIT was under way: ask the database
+            landed = batch_landed(self._target, digest)
+            if receipt is None or landed != receipt["batch_id"]:
+                raise LedgerError(f"{err}; it was not committed: nothing was applied") from None
         except sqlite3.IntegrityError as err:
             # unreachable while the checks above hold the write lock; a backstop
             raise LedgerError(f"batch conflicts with the ledger ({err})") from None

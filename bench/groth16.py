@@ -110,11 +110,12 @@ def prepare(work, k, power, ptau=None, zkats_from=17):
     """The chain{k} directory: circuit, .zkey, vk.json, witness (made once).
     ``ptau``: an existing prepared .ptau, used when its power is >= k."""
     tool = "zkats" if k >= zkats_from else "snarkjs"
-    if ptau is None or ptau_power(ptau) < k:
-        ptau = make_ptau(work, max(power, k), tool)
     d = work / f"chain{k}"
     d.mkdir(exist_ok=True)
     if not (d / "witness.wtns").exists():
+        # the .ptau only when the key is still to be made (a cached chain needs none)
+        if ptau is None or ptau_power(ptau) < k:
+            ptau = make_ptau(work, max(power, k), tool)
         n = (1 << k) - 8  # constraints + public-input rows fill the 2^k domain
         print(
             f"# making chain{k} ({n} multiplications) with circom2 + {tool} (once)", file=sys.stderr

@@ -1,4 +1,5 @@
 /* babyjub.c: see babyjub.h.  Field arithmetic from field.h (fr_t, Montgomery). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "babyjub.h"
@@ -63,14 +64,63 @@ static void ext_add(bjj_ext *r, const bjj_ext *p, const bjj_ext *q) {
     fr_mul(&r->z, &f, &g);
 }
 
+/* doubling (dbl-2008-hwcd): 4M + 4S + one multiplication by a; complete on
+ * this curve (its denominators are 1 +- d x^2 y^2, never 0 when d is not a
+ * square) */
+static void ext_dbl(bjj_ext *r, const bjj_ext *p) {
+    fr_t a, b, c, d, e, f, g, h;
+    fr_sqr(&a, &p->x);
+    fr_sqr(&b, &p->y);
+    fr_sqr(&c, &p->z);
+    fr_add(&c, &c, &c);
+    fr_mul(&d, &A_M, &a);
+    fr_add(&e, &p->x, &p->y);
+    fr_sqr(&e, &e);
+    fr_sub(&e, &e, &a);
+    fr_sub(&e, &e, &b);
+    fr_add(&g, &d, &b);
+    fr_sub(&f, &g, &c);
+    fr_sub(&h, &d, &b);
+    fr_mul(&r->x, &e, &f);
+    fr_mul(&r->y, &g, &h);
+    fr_mul(&r->t, &e, &h);
+    fr_mul(&r->z, &f, &g);
+}
+
+/* 4-bit window digit w (0 = least significant) of a 256-bit scalar */
+static inline unsigned digit4(const uint64_t k[4], int w) {
+    return (unsigned)((k[w >> 4] >> (4 * (w & 15))) & 15);
+}
+
+static int top_window(const uint64_t k[4]) {
+    int top = 63;
+    while (top >= 0 && !digit4(k, top)) top--;
+    return top;
+}
+
+/* table[i] = i * p, i = 0..15 */
+static void ext_table(bjj_ext table[16], const bjj_ext *p) {
+    ext_identity(&table[0]);
+    table[1] = *p;
+    for (int i = 2; i < 16; i++) {
+        if (i & 1) ext_add(&table[i], &table[i - 1], p);
+        else ext_dbl(&table[i], &table[i / 2]);
+    }
+}
+
+/* r = k * p: fixed 4-bit windows from the top (public scalars only) */
 static void ext_mul(bjj_ext *r, const bjj_ext *p, const uint64_t k[4]) {
-    bjj_ext acc, base = *p;
+    bjj_ext table[16], acc;
     ext_identity(&acc);
-    int top = 255;
-    while (top >= 0 && !((k[top >> 6] >> (top & 63)) & 1)) top--;
-    for (int i = top; i >= 0; i--) {
-        ext_add(&acc, &acc, &acc);
-        if ((k[i >> 6] >> (i & 63)) & 1) ext_add(&acc, &acc, &base);
+    int top = top_window(k);
+    if (top >= 0) {
+        ext_table(table, p);
+        acc = table[digit4(k, top)];
+        for (int w = top - 1; w >= 0; w--) {
+            for (int j = 0; j < 4; j++) ext_dbl(&acc, &acc);
+            unsigned d = digit4(k, w);
+            if (d) ext_add(&acc, &acc, &table[d]);
+        }
     }
     *r = acc;
 }
@@ -124,4 +174,43 @@ long bjj_check_subgroup(const uint64_t *pts, size_t n, const uint64_t l[4]) {
         if (!ext_is_identity(&r)) return (long)i;
     }
     return -1;
+}
+
+void bjj_add_pairs(uint64_t *out, const uint64_t *p, const uint64_t *q, size_t n) {
+    init_consts();
+    for (size_t i = 0; i < n; i++) {
+        bjj_ext a, b, r;
+        ext_from_affine(&a, p + 8 * i);
+        ext_from_affine(&b, q + 8 * i);
+        ext_add(&r, &a, &b);
+        ext_to_affine(out + 8 * i, &r);
+    }
+}
+
+int bjj_lincomb(uint64_t out[8], const uint64_t *pts, const uint64_t *scalars, size_t n) {
+    init_consts();
+    bjj_ext acc;
+    ext_identity(&acc);
+    bjj_ext *tables = (bjj_ext *)malloc((n ? n : 1) * 16 * sizeof(bjj_ext));
+    if (!tables) return -1;
+    int top = -1;
+    for (size_t i = 0; i < n; i++) {
+        bjj_ext p;
+        ext_from_affine(&p, pts + 8 * i);
+        ext_table(tables + 16 * i, &p);
+        int t = top_window(scalars + 4 * i);
+        if (t > top) top = t;
+    }
+    /* Straus: the doublings are shared by all n terms */
+    for (int w = top; w >= 0; w--) {
+        if (w != top)
+            for (int j = 0; j < 4; j++) ext_dbl(&acc, &acc);
+        for (size_t i = 0; i < n; i++) {
+            unsigned d = digit4(scalars + 4 * i, w);
+            if (d) ext_add(&acc, &acc, &tables[16 * i + d]);
+        }
+    }
+    free(tables);
+    ext_to_affine(out, &acc);
+    return 0;
 }

@@ -27,4 +27,10 @@ void bjj_mul(uint64_t out[8], const uint64_t p[8], const uint64_t k[4]);
  * whose order does not divide l (= the prime subgroup order, given as 4
  * limbs), or -1 when all pass */
 long bjj_check_subgroup(const uint64_t *pts, size_t n, const uint64_t l[4]);
+/* out[i] = p[i] + q[i] for n pairs of points (assumed on the curve) */
+void bjj_add_pairs(uint64_t *out, const uint64_t *p, const uint64_t *q, size_t n);
+/* out = sum k_i * p_i over n points (assumed on the curve) and 256-bit
+ * scalars (Straus, 4-bit windows, shared doublings); 0, or -1 when out of
+ * memory */
+int bjj_lincomb(uint64_t out[8], const uint64_t *pts, const uint64_t *scalars, size_t n);
 #endif

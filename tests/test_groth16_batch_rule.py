@@ -104,7 +104,7 @@ def test_generator_arguments(keys):
         solidity_batch_verifier(vks, labels=["x"])
 
 
-def test_cli_export(tmp_path, keys):
+def test_cli_export(tmp_path, keys, monkeypatch):
     paths = []
     for i, (vk, _) in enumerate(keys):
         p = tmp_path / f"vk{i}.json"
@@ -124,12 +124,16 @@ def test_cli_export(tmp_path, keys):
     )
     assert r.exit_code == 0, r.output
     assert "contract V0 {" in out.read_text() and "verifyProof" in out.read_text()
-    # several keys without --batch, or no output file: usage errors, nothing written
+    # several keys without --batch: a usage error, nothing written
     out2 = tmp_path / "none.sol"
-    for args in ([*paths, str(out2)], [paths[0]]):
-        r = CliRunner().invoke(main, ["zkey", "export", "solidityverifier", *args])
-        assert r.exit_code != 0
-        assert not out2.exists()
+    r = CliRunner().invoke(main, ["zkey", "export", "solidityverifier", *paths, str(out2)])
+    assert r.exit_code != 0
+    assert not out2.exists()
+    # one key and no output file: snarkjs' default name, verifier.sol
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(main, ["zkey", "export", "solidityverifier", paths[0]])
+    assert r.exit_code == 0, r.output
+    assert "contract Groth16Verifier {" in (tmp_path / "verifier.sol").read_text()
     r = CliRunner().invoke(
         main, ["zkey", "export", "solidityverifier", "--batch", "--name", "a-b", *paths, str(out2)]
     )

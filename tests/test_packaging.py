@@ -1,11 +1,14 @@
 """Packaging: ``python -m zkats``, a quiet exit on a closed pipe, the
-LICENSE file the metadata names; the sdist holds what a build needs, and
-``zkats chain`` runs with no node and no Solidity compiler (the shipped
-artifacts).  The slow test builds an sdist, a wheel from it, installs each
-into a fresh venv and runs ``zkats demo`` and ``zkats chain`` outside the
-checkout."""
+LICENSE file the metadata names, and zkats installed outside the checkout.
 
-import json
+Default suite: ``python -m build --sdist`` of a clean copy holds every file
+a build reads; ``pip install`` of that sdist into a fresh venv compiles a
+portable extension (no -march=native) and, from an empty directory with no
+node on PATH, runs the CLI and ``zkats chain`` (deploy, epoch, status: the
+shipped contract artifacts, nothing compiled).  Slow: a wheel built from
+the sdist and the sdist itself, each in a fresh venv, run ``zkats demo``
+and a venue deposit taken by the escrow (``zkats chain deposit``)."""
+
 import os
 import re
 import shutil
@@ -97,9 +100,14 @@ def _build_inputs():
     return out
 
 
-def test_sdist_holds_everything_a_build_needs(tmp_path):
-    sd = _sdist(_clean_copy(tmp_path), tmp_path / "dist")
-    with tarfile.open(sd) as t:
+@pytest.fixture(scope="module")
+def sdist(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("sdist")
+    return _sdist(_clean_copy(tmp), tmp / "dist")
+
+
+def test_sdist_holds_everything_a_build_needs(sdist):
+    with tarfile.open(sdist) as t:
         names = {n.partition("/")[2] for n in t.getnames()}
     missing = sorted(_build_inputs() - names)
     assert not missing, f"not in the sdist: {missing}"
@@ -126,21 +134,6 @@ def _no_node_env(tmp_path, py):
     return env
 
 
-def test_chain_runs_without_node_or_a_compiler(tmp_path):
-    """`zkats chain` deploys the shipped artifacts: no node, no solc, nothing
-    compiled or cached (the deployment replays on every command)."""
-    keys = _escrow_vkeys(tmp_path / "keys")
-    env = _no_node_env(tmp_path, sys.executable)
-    zk = [sys.executable, "-m", "zkats", "chain"]
-    c = tmp_path / "chain"
-    out = _run([*zk, "deploy", c, "--keys", keys], cwd=tmp_path, env=env).stdout
-    assert out.startswith("escrow 0x")
-    assert "epoch: ok" in _run([*zk, "epoch", c, 3, 77], cwd=tmp_path, env=env).stdout
-    out = _run([*zk, "status", c], cwd=tmp_path, env=env).stdout
-    assert "epoch 3" in out and "leaves 0" in out and "1 transactions" in out
-    assert not (tmp_path / "evm").exists()
-
-
 def _chain_flow(py, work, env):
     """A venue, a wallet, a deposit proof; the escrow deployed with the
     venue's keys takes the deposit, and its root is the venue's after the
@@ -154,15 +147,10 @@ def _chain_flow(py, work, env):
         [*zk, "deposit", "1000000", "-w", work / "alice.wallet", "-V", v, "-o", dep, "-q"],
         cwd=work, env=env, timeout=600,
     )  # fmt: skip
-    (item,) = json.loads(dep.read_text())["items"]
-    bundle = item["proofs"]["deposit"]
-    (work / "proof.json").write_text(json.dumps(bundle["proof"]))
-    (work / "public.json").write_text(json.dumps(bundle["public"]))
     _run([*zk, "chain", "deploy", c, "--keys", v / "keys"], cwd=work, env=env, timeout=600)
     out = _run(
-        [*zk, "chain", "deposit", c, work / "proof.json", work / "public.json", "--from", 1],
-        cwd=work, env=env, timeout=600,
-    ).stdout  # fmt: skip
+        [*zk, "chain", "deposit", c, dep, "--from", 1], cwd=work, env=env, timeout=600
+    ).stdout
     chain_root = re.search(r"root (\d+)", out).group(1)
     out = _run([*zk, "settle", dep, "-V", v, "-q"], cwd=work, env=env, timeout=600).stdout
     assert f"new root {chain_root}" in out
@@ -182,34 +170,70 @@ def _fresh_venv(tmp_path, name):
     return py, Path(site)
 
 
-@pytest.mark.slow
-def test_sdist_and_wheel_install_and_run_outside_the_checkout(tmp_path):
-    """`python -m build --sdist`, then `pip wheel` of that sdist (a portable
-    wheel: no -march=native) and `pip install` of the sdist itself, each
-    into a fresh venv; from an empty directory with no node on PATH: the
-    CLI, `zkats demo` and `zkats chain`."""
-    sd = _sdist(_clean_copy(tmp_path), tmp_path / "dist")
-    wheels = tmp_path / "wheels"
+def _install(tmp_path, name, artifact):
+    """A fresh venv with ``artifact`` (sdist or wheel) installed by pip;
+    returns (python, site-packages, pip's output)."""
+    py, site = _fresh_venv(tmp_path, name)
     r = _run(
-        [sys.executable, "-m", "pip", "wheel", sd, "--no-deps", "-v", "-w", wheels],
+        [sys.executable, "-m", "pip", "install", "-v", "--no-deps", "--target", site, artifact],
         cwd=tmp_path, timeout=1800,
     )  # fmt: skip
-    compile_lines = [ln for ln in (r.stdout + r.stderr).splitlines() if " -O3 " in ln]
-    assert compile_lines and not any("-march=native" in ln for ln in compile_lines)
+    return py, site, r.stdout + r.stderr
+
+
+def _portable(build_log):
+    compile_lines = [ln for ln in build_log.splitlines() if " -O3 " in ln]
+    return bool(compile_lines) and not any("-march=native" in ln for ln in compile_lines)
+
+
+def _installed_runs(py, site, work):
+    where = _run([py, "-c", "import zkats, zkats._native; print(zkats.__file__)"], cwd=work)
+    assert where.stdout.strip().startswith(str(site))
+    assert "divmod" in _run([py, "-m", "zkats", "circuit", "list"], cwd=work).stdout
+    assert (site / "zkats" / "circuits" / "examples").is_dir()
+    assert (site / "zkats" / "chain" / "artifacts.json").is_file()
+
+
+def test_sdist_installs_and_runs_chain_outside_the_checkout(sdist, tmp_path):
+    """`pip install zkats-*.tar.gz` (a portable build), then `zkats chain`
+    from an empty directory with no node and no solc on PATH: the
+    deployment (replayed by every command) uses only the shipped artifacts,
+    nothing is compiled or cached."""
+    py, site, log = _install(tmp_path, "fresh", sdist)
+    assert _portable(log)
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    _installed_runs(py, site, work)
+    keys = _escrow_vkeys(tmp_path / "keys")
+    env = _no_node_env(work, py)
+    zk, c = [py, "-m", "zkats", "chain"], work / "chain"
+    out = _run([*zk, "deploy", c, "--keys", keys], cwd=work, env=env, timeout=600).stdout
+    assert out.startswith("escrow 0x")
+    assert "epoch: ok" in _run([*zk, "epoch", c, 3, 77], cwd=work, env=env, timeout=600).stdout
+    out = _run([*zk, "status", c], cwd=work, env=env, timeout=600).stdout
+    assert "epoch 3" in out and "leaves 0" in out and "1 transactions" in out
+    assert not (work / "evm").exists()
+
+
+@pytest.mark.slow
+def test_sdist_and_wheel_install_and_run_outside_the_checkout(sdist, tmp_path):
+    """`pip wheel` of the sdist (a portable wheel) and `pip install` of the
+    sdist itself, each into a fresh venv; from an empty directory with no
+    node on PATH: the CLI, `zkats demo`, and a venue's deposit proof taken
+    by the escrow (`zkats chain deposit`), whose root is then the venue's."""
+    wheels = tmp_path / "wheels"
+    r = _run(
+        [sys.executable, "-m", "pip", "wheel", sdist, "--no-deps", "-v", "-w", wheels],
+        cwd=tmp_path, timeout=1800,
+    )  # fmt: skip
+    assert _portable(r.stdout + r.stderr)
     (whl,) = wheels.glob("zkats-*.whl")
-    for name, artifact in (("from-wheel", whl), ("from-sdist", sd)):
-        py, site = _fresh_venv(tmp_path, name)
-        _run(
-            [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", site, artifact],
-            cwd=tmp_path, timeout=1800,
-        )  # fmt: skip
+    for name, artifact in (("from-wheel", whl), ("from-sdist", sdist)):
+        py, site, _ = _install(tmp_path, name, artifact)
         work = tmp_path / f"{name}-work"
         work.mkdir()
+        _installed_runs(py, site, work)
         env = _no_node_env(work, py)
-        where = _run([py, "-c", "import zkats, zkats._native; print(zkats.__file__)"], cwd=work)
-        assert where.stdout.strip().startswith(str(site))
-        assert "divmod" in _run([py, "-m", "zkats", "circuit", "list"], cwd=work).stdout
-        assert (site / "zkats" / "chain" / "artifacts.json").is_file()
         demo = _run(
             [py, "-m", "zkats", "demo", "--dir", work / "demo", "-q"],
             cwd=work, env=env, timeout=1800,

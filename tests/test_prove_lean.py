@@ -171,7 +171,7 @@ def test_help_and_usage_errors_are_clicks(mult, tmp_path):
     cases = [
         ["--help"],
         [d / "m.zkey", "--help"],
-        [d / "m.zkey", d / "m.wtns", tmp_path / "p.json"],
+        [d / "m.zkey", d / "m.wtns", tmp_path / "p.json", tmp_path / "q.json", "extra"],
         [d / "m.zkey", d / "m.wtns", tmp_path / "p.json", tmp_path / "q.json", "--bogus"],
         [d / "m.zkey", d / "m.wtns", tmp_path / "p.json", tmp_path / "q.json", "--r1cs"],
         [d, d / "m.wtns", tmp_path / "p.json", tmp_path / "q.json"],
@@ -182,7 +182,8 @@ def test_help_and_usage_errors_are_clicks(mult, tmp_path):
         for k in ("code", "stdout", "stderr"):
             assert lean[k] == click[k], (args, k, lean, click)
         assert lean["click"] is True
-    assert "Usage: zkats groth16 prove [OPTIONS] CIRCUIT.zkey WITNESS.wtns" in lean["stderr"]
+    usage = "Usage: zkats groth16 prove [OPTIONS] [circuit_final.zkey] [witness.wtns]"
+    assert usage in lean["stderr"]
 
 
 def test_lean_parser():
@@ -208,8 +209,13 @@ def test_lean_parser():
         and got["public_file"] == "q.json"
     )
     assert parse(base + ["--r1cs=c.r1cs"])["r1cs_file"] == "c.r1cs"
+    # snarkjs' default names for the paths not given
+    assert parse(base[:3])["public_file"] == "public.json"
+    assert parse([]) == dict(
+        parse(["circuit_final.zkey", "witness.wtns", "proof.json", "public.json"]),
+    )
+    assert parse(["--quiet"])["zkey_file"] == "circuit_final.zkey"
     for bad in (
-        base[:3],
         base + ["x"],
         base + ["--help"],
         base + ["-q"],

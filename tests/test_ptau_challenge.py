@@ -158,6 +158,7 @@ def test_a_response_that_does_not_match_is_refused(ours, tmp_path):
     resp = (d / "response").read_bytes()
     # answers another state of the ceremony (the file before the contribution)
     _refused(d / "p0.ptau", d / "response", out, "not this ptau's current challenge")
+    _refused(d / "p1.ptau", tmp_path / "absent", out, "absent: cannot read")
     # cut short, and a response of another power
     (tmp_path / "short").write_bytes(resp[:-100])
     _refused(d / "p1.ptau", tmp_path / "short", out, "cut short")

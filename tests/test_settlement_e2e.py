@@ -171,3 +171,47 @@ def test_native_netting_verifier_matches_reference():
         for legs, pr, want in cases:
             assert ref.verify(legs, pr) is want
             assert fast.verify(legs, pr) is want
+
+
+def test_one_bad_proof_among_many_trades_named(svc, keys):
+    """Many trades verified in one pairing product per key and one netting
+    multi-scalar multiplication: a single bad proof or netting proof, or a
+    pi_b outside the subgroup (which the batch parser leaves to the
+    verifier), still rejects the batch naming its item; nothing is applied."""
+    from test_native_curve import random_twist_point
+
+    def many(bad_at=None, **kw):
+        items = []
+        for t in range(8):
+            tid = 1000 + 10 * t
+            items += _trade(
+                keys, tid, tid + 1, tid + 2, tid + 3, tid + 4, **(kw if t == bad_at else {})
+            )
+        return items
+
+    before = ledger_snapshot(svc)
+    for kw, match in [
+        ({"tamper_role": "leg_a"}, r"item 17 \(trade\): leg_a proof does not verify"),
+        ({"tamper_role": "match"}, r"item 17 \(trade\): match proof does not verify"),
+        ({"balanced": False}, r"item 17 \(trade\): netting proof does not verify"),
+    ]:
+        with pytest.raises(LedgerError, match=match):
+            svc.apply(B.loads(B.dumps(B.Batch(many(bad_at=5, **kw)))))
+        assert ledger_snapshot(svc) == before
+    items = many()
+    it = items[12]  # trade 4's order a
+    bundle = it.proofs["order"]
+    items[12] = B.Item(
+        "order",
+        {
+            "order": B.ProofBundle(
+                "order", bundle.public, bundle.proof.replace(b=random_twist_point())
+            )
+        },
+    )
+    batch = B.loads(B.dumps(B.Batch(items)))  # parses: the subgroup test is the verifier's
+    with pytest.raises(LedgerError, match=r"item 12 \(order\): order proof does not verify"):
+        svc.apply(batch)
+    assert ledger_snapshot(svc) == before
+    r = svc.apply(B.loads(B.dumps(B.Batch(many()))))
+    assert r.n_items == 24

@@ -30,8 +30,10 @@ native witness solver; imported by ``zkats.circuit`` when a circuit is solved).
 from .babyjub import (
     BJJ_L,
     bjj_add,
+    bjj_add_pairs,
     bjj_check_subgroup,
     bjj_in_subgroup,
+    bjj_lincomb,
     bjj_mul,
     bjj_on_curve,
 )
@@ -133,6 +135,7 @@ from .pairing import (
     pairing_check,
     pairing_check_array,
     pairing_check_prepared,
+    pairing_check_scaled,
     pairs_to_arrays,
 )
 from .poseidon import poseidon_permute_array
@@ -231,6 +234,7 @@ __all__ = [
     "pairing_check_array",
     "PreparedG2",
     "pairing_check_prepared",
+    "pairing_check_scaled",
     "COEF_ENTRY_BYTES",
     "qap_ab_array",
     "fr_mul_pointwise_array",
@@ -259,6 +263,8 @@ __all__ = [
     "bjj_in_subgroup",
     "bjj_check_subgroup",
     "bjj_add",
+    "bjj_add_pairs",
+    "bjj_lincomb",
     "bjj_mul",
     "poseidon_permute_array",
 ]

@@ -10,9 +10,9 @@ for Fq2 = Fq[u]/(u^2+1), Fq6 = Fq2[v]/(v^3-(9+u)), Fq12 = Fq6[w]/(w^2-v)
 """
 
 from ..errors import InputError
-from ..field import Q
+from ..field import Q, R
 from ._lib import ffi, lib
-from .buffers import _buf_canon, _lbuf, _ptr, _threads, _u64, np
+from .buffers import _buf_canon, _ints_buf, _lbuf, _ptr, _threads, _u64, np
 from .curves import (
     _g1_buf,
     _g1_check_ptr,
@@ -169,3 +169,41 @@ def pairing_check_prepared(pairs) -> bool:
         if bad >= 0:
             raise InputError(f"pair {bad}: G1 point is not on the curve y^2 = x^3 + 3")
     return lib.pairing_check_prepared(g1, ffi.cast("g2_prepared_t *", buf), len(pairs)) == 1
+
+
+def pairing_check_scaled(g1s, g2s, scalars, fixed=(), threads=None) -> bool:
+    """True iff prod_i e(k_i * P_i, Q_i) * prod_j e(F_j, G_j) == 1 for the
+    points ``g1s`` (P_i), ``g2s`` (Q_i), int ``scalars`` (k_i, in [0, r)) and
+    the extra pairs ``fixed`` ([(F_j, G_j)]): the random-linear-combination
+    form of a batch of pairing equations.
+
+    One conversion and one bulk validation of all points (G1 on the curve,
+    G2 on the twist and in the order-r subgroup: InputError ``pair i: ...``
+    names the first bad pair, counting ``fixed`` after ``g1s``), one native
+    batch multiplication for the k_i * P_i, then a single shared Miller loop
+    (split over ``threads`` from 8 pairs up) and one final exponentiation.
+    """
+    g1s, g2s, scalars = list(g1s), list(g2s), list(scalars)
+    n = len(g1s)
+    if len(g2s) != n or len(scalars) != n:
+        raise InputError(f"{n} G1 points, {len(g2s)} G2 points and {len(scalars)} scalars")
+    for i, k in enumerate(scalars):
+        if not isinstance(k, int) or isinstance(k, bool) or not 0 <= k < R:
+            raise InputError(f"scalar {i}: expected an int in [0, r)")
+    fg1, fg2 = _split_pairs(list(fixed))
+    m = n + len(fg1)
+    if m == 0:
+        return True
+    pts, _ = _g1_buf(g1s + fg1)
+    qs, _ = _g2_buf(g2s + fg2)
+    _check_pairing_ptrs(pts, m, qs, m)
+    g1 = _lbuf(8 * m)
+    if n:
+        if lib.g1_mul_each(g1, pts, _ints_buf(scalars), n, _threads(threads)) != 0:
+            raise MemoryError("pairing_check_scaled")
+    if m > n:
+        ffi.memmove(g1 + 8 * n, pts + 8 * n, 64 * (m - n))
+    rc = lib.pairing_check_threads(g1, qs, m, _threads(threads))
+    if rc < 0:
+        raise MemoryError("pairing_check_scaled")
+    return rc == 1

@@ -31,7 +31,6 @@ PATH = Path(__file__).with_name("artifacts.json")
 _SELECTOR = re.compile(
     r"verifyProof\(uint256\[2\],uint256\[2\]\[2\],uint256\[2\],uint256\[(\d+)\]\)"
 )
-POSEIDON_GENERATOR = "circomlibjs-0.1.7"
 
 
 @lru_cache(maxsize=1)
@@ -108,7 +107,7 @@ def build(contracts_dir=None):
         out["inputs"][f"verifier {n}"] = _sha(src)
     p = evm.poseidon_artifact(2)
     out["poseidon"]["2"] = {"abi": p.abi, "bytecode": p.bytecode}
-    out["inputs"]["poseidon 2"] = POSEIDON_GENERATOR
+    out["inputs"]["poseidon 2"] = evm.circomlibjs_version()
     out["inputs"]["compiler"] = evm.solc_version()
     return out
 

@@ -48,14 +48,22 @@ def _node():
     return node
 
 
-def solc_version():
-    """The pinned solcjs release in node_modules, with the optimizer settings."""
-    pkg = ROOT / "node_modules" / "solc" / "package.json"
+def _npm_version(package):
+    pkg = ROOT / "node_modules" / package / "package.json"
     try:
-        version = json.loads(pkg.read_text())["version"]
+        return json.loads(pkg.read_text())["version"]
     except (OSError, ValueError, KeyError):
         raise ChainError("node and the npm peers are needed (run `make peers`)") from None
-    return f"solcjs {version}, optimizer runs 200"
+
+
+def solc_version():
+    """The pinned solcjs release in node_modules, with the optimizer settings."""
+    return f"solcjs {_npm_version('solc')}, optimizer runs 200"
+
+
+def circomlibjs_version():
+    """The circomlibjs release whose Poseidon contract generator is used."""
+    return f"circomlibjs-{_npm_version('circomlibjs')}"
 
 
 _SOLC_JS = r"""
@@ -123,7 +131,7 @@ def compile_sources(sources, optimize_runs=200):
                 arts[name] = {"abi": c["abi"], "bytecode": "0x" + c["evm"]["bytecode"]["object"]}
         return arts
 
-    arts = _cached("solc\0" + inp, run)
+    arts = _cached("solc\0" + solc_version() + "\0" + inp, run)  # a new solcjs: compile again
     return {k: Artifact(k, v["abi"], v["bytecode"]) for k, v in arts.items()}
 
 
@@ -164,7 +172,7 @@ def poseidon_artifact(n_inputs=2):
             raise ChainError(f"circomlibjs poseidon_gencontract failed: {r.stderr.strip()[-500:]}")
         return json.loads(r.stdout)
 
-    out = _cached(f"poseidon{n_inputs}\0circomlibjs-0.1.7", run)
+    out = _cached(f"poseidon{n_inputs}\0{circomlibjs_version()}", run)
     return Artifact(f"Poseidon{n_inputs}", out["abi"], out["bytecode"])
 
 

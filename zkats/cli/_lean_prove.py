@@ -123,8 +123,10 @@ def parse(args):
             return None
         else:
             paths.append(a)
-    if len(paths) != 4:
+    if len(paths) > 4:
         return None
+    # snarkjs' default names for the ones not given
+    paths += ["circuit_final.zkey", "witness.wtns", "proof.json", "public.json"][len(paths) :]
     for p in paths + [opts["r1cs_file"]]:
         if p is not None and os.path.isdir(p):
             return None  # click: "... is a directory."

@@ -62,7 +62,7 @@ def _quiet(fn):
 @powersoftau.command("new")
 @click.argument("curve", metavar="bn128")
 @click.argument("power", type=int)
-@click.argument("out", metavar="OUT.ptau", type=click.Path(dir_okay=False))
+@click.argument("out", metavar="[powersOfTau<POWER>_0000.ptau]", required=False)
 @_quiet
 def ptau_new(curve, power, out, quiet):
     """Start a new powers-of-tau ceremony of 2^POWER."""
@@ -74,6 +74,8 @@ def ptau_new(curve, power, out, quiet):
         raise InputError(f"curve {curve!r}: only bn128 is supported")
     if not 1 <= power <= MAX_POWER:
         raise InputError(f"power {power} must be between 1 and {MAX_POWER}")
+    if out is None:  # snarkjs' default name
+        out = f"powersOfTau{power}_0000.ptau"
     write_ptau(out, ceremony.new_accumulator(power))
     _Progress(quiet)(f"first contribution hash {_hex(ceremony.first_challenge_hash(power))}")
 
@@ -182,9 +184,27 @@ def ptau_verify(inp, quiet):
 
 
 @groth16.command("setup")
-@click.argument("r1cs_file", metavar="CIRCUIT.r1cs", type=click.Path(dir_okay=False))
-@click.argument("ptau_file", metavar="POT.ptau", type=click.Path(dir_okay=False))
-@click.argument("zkey_file", metavar="OUT.zkey", type=click.Path(dir_okay=False))
+@click.argument(
+    "r1cs_file",
+    metavar="[circuit.r1cs]",
+    default="circuit.r1cs",
+    required=False,
+    type=click.Path(dir_okay=False),
+)
+@click.argument(
+    "ptau_file",
+    metavar="[powersoftau.ptau]",
+    default="powersoftau.ptau",
+    required=False,
+    type=click.Path(dir_okay=False),
+)
+@click.argument(
+    "zkey_file",
+    metavar="[circuit_0000.zkey]",
+    default="circuit_0000.zkey",
+    required=False,
+    type=click.Path(dir_okay=False),
+)
 @_quiet
 def groth16_setup(r1cs_file, ptau_file, zkey_file, quiet):
     """Circuit-specific setup from a prepared .ptau (delta = 1: contribute next)."""
@@ -200,9 +220,27 @@ def groth16_setup(r1cs_file, ptau_file, zkey_file, quiet):
 
 
 @zkey.command("new")
-@click.argument("r1cs_file", metavar="CIRCUIT.r1cs", type=click.Path(dir_okay=False))
-@click.argument("ptau_file", metavar="POT.ptau", type=click.Path(dir_okay=False))
-@click.argument("zkey_file", metavar="OUT.zkey", type=click.Path(dir_okay=False))
+@click.argument(
+    "r1cs_file",
+    metavar="[circuit.r1cs]",
+    default="circuit.r1cs",
+    required=False,
+    type=click.Path(dir_okay=False),
+)
+@click.argument(
+    "ptau_file",
+    metavar="[powersoftau.ptau]",
+    default="powersoftau.ptau",
+    required=False,
+    type=click.Path(dir_okay=False),
+)
+@click.argument(
+    "zkey_file",
+    metavar="[circuit_0000.zkey]",
+    default="circuit_0000.zkey",
+    required=False,
+    type=click.Path(dir_okay=False),
+)
 @_quiet
 def zkey_new(r1cs_file, ptau_file, zkey_file, quiet):
     """Same as `groth16 setup`."""
@@ -360,10 +398,23 @@ def zkey_verifyfrominit(init_file, ptau_file, zkey_file, allow_no_contributions,
 
 
 @export.command("verificationkey")
-@click.argument("zkey_file", metavar="CIRCUIT.zkey", type=click.Path(dir_okay=False))
-@click.argument("vk_file", metavar="VK.json", type=click.Path(dir_okay=False))
+@click.argument(
+    "zkey_file",
+    metavar="[circuit_final.zkey]",
+    default="circuit_final.zkey",
+    required=False,
+    type=click.Path(dir_okay=False),
+)
+@click.argument(
+    "vk_file",
+    metavar="[circuit_vk.json]",
+    default="circuit_vk.json",
+    required=False,
+    type=click.Path(dir_okay=False),
+)
 def zkey_export_vk(zkey_file, vk_file):
-    """Write snarkjs' verification_key.json for a .zkey."""
+    """Write snarkjs' verification key JSON for a .zkey (snarkjs' default
+    names: circuit_final.zkey, circuit_vk.json)."""
     # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.zkey import read_zkey
     from ..groth16 import phase2

@@ -73,8 +73,6 @@ def ptau_import_response(old_file, response_file, new_file, name, nocheck, quiet
 
     prog = _Progress(quiet)
     pt = read_ptau(old_file)
-    if not os.path.isfile(response_file):
-        raise InputError(f"{response_file}: no such file")
     new, resp = import_response(
         pt, response_file, name=_opt(name), check=not nocheck, progress=prog
     )

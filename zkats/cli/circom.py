@@ -9,11 +9,41 @@ from ._groups import groth16
 
 
 @groth16.command("fullprove")
-@click.argument("input_json", metavar="INPUT.json", type=click.Path(dir_okay=False))
-@click.argument("wasm_file", metavar="CIRCUIT.wasm", type=click.Path(dir_okay=False))
-@click.argument("zkey_file", metavar="CIRCUIT.zkey", type=click.Path(dir_okay=False))
-@click.argument("proof_file", metavar="PROOF.json", type=click.Path(dir_okay=False))
-@click.argument("public_file", metavar="PUBLIC.json", type=click.Path(dir_okay=False))
+@click.argument(
+    "input_json",
+    metavar="[input.json]",
+    default="input.json",
+    required=False,
+    type=click.Path(dir_okay=False),
+)
+@click.argument(
+    "wasm_file",
+    metavar="[circuit.wasm]",
+    default="circuit.wasm",
+    required=False,
+    type=click.Path(dir_okay=False),
+)
+@click.argument(
+    "zkey_file",
+    metavar="[circuit_final.zkey]",
+    default="circuit_final.zkey",
+    required=False,
+    type=click.Path(dir_okay=False),
+)
+@click.argument(
+    "proof_file",
+    metavar="[proof.json]",
+    default="proof.json",
+    required=False,
+    type=click.Path(dir_okay=False),
+)
+@click.argument(
+    "public_file",
+    metavar="[public.json]",
+    default="public.json",
+    required=False,
+    type=click.Path(dir_okay=False),
+)
 @click.option(
     "--r1cs",
     "r1cs_file",

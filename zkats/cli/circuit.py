@@ -156,9 +156,21 @@ def _is_wasm(path):
 
 
 @wtns.command("calculate")
-@click.argument("name", metavar="CIRCUIT")
-@click.argument("input_json", metavar="INPUT.json", type=click.Path(dir_okay=False))
-@click.argument("out_wtns", metavar="OUT.wtns", type=click.Path(dir_okay=False))
+@click.argument("name", metavar="[CIRCUIT]", default="circuit.wasm", required=False)
+@click.argument(
+    "input_json",
+    metavar="[input.json]",
+    default="input.json",
+    required=False,
+    type=click.Path(dir_okay=False),
+)
+@click.argument(
+    "out_wtns",
+    metavar="[witness.wtns]",
+    default="witness.wtns",
+    required=False,
+    type=click.Path(dir_okay=False),
+)
 @_PARAM
 @click.option("--verbose", "-v", is_flag=True, help="Print a summary line.")
 def wtns_calculate(name, input_json, out_wtns, params, verbose):
@@ -166,7 +178,8 @@ def wtns_calculate(name, input_json, out_wtns, params, verbose):
 
     CIRCUIT is circom's witness calculator (CIRCUIT_js/CIRCUIT.wasm, run
     in-process: no node needed; the same file as `snarkjs wtns calculate`)
-    or a zkats circuit (registered name or .py file)."""
+    or a zkats circuit (registered name or .py file).  snarkjs' default
+    names: circuit.wasm, input.json, witness.wtns."""
     # local import: a command loads what it needs when it runs (CLI start-up)
     from ..formats.jsonio import load_file
 
@@ -259,7 +272,13 @@ def wtns_check(r1cs_file, wtns_file, sym_file, show_all, verbose):
 
 
 @r1cs.command("info")
-@click.argument("r1cs_file", type=click.Path(dir_okay=False))
+@click.argument(
+    "r1cs_file",
+    metavar="[circuit.r1cs]",
+    default="circuit.r1cs",
+    required=False,
+    type=click.Path(dir_okay=False),
+)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def r1cs_info(r1cs_file, as_json):
     """Counts of an .r1cs file (as `snarkjs r1cs info`)."""

@@ -149,7 +149,7 @@ def zkey_export_json(zkey_file, json_file, verbose):
 @click.argument("wasm_file", metavar="[circuit.wasm]", default="circuit.wasm", required=False)
 @click.argument("input_json", metavar="[input.json]", default="input.json", required=False)
 @click.argument("wtns_file", metavar="[witness.wtns]", default="witness.wtns", required=False)
-@click.argument("sym_file", metavar="[circuit.sym]", default="circuit.sym", required=False)
+@click.argument("sym_file", metavar="[CIRCUIT.sym]", default=None, required=False)
 @click.option(
     "--r1cs",
     "r1cs_file",
@@ -173,6 +173,11 @@ def wtns_debug(
     from ..formats.jsonio import load_file
     from ..formats.wtns import read_wtns_ints
 
+    if sym_file is None:  # snarkjs: the wasm's name with .sym; circom writes it beside X_js/
+        sym_file = str(Path(wasm_file).with_suffix(".sym"))
+        beside = Path(wasm_file).parent.parent / Path(sym_file).name
+        if not Path(sym_file).is_file() and Path(wasm_file).parent.name.endswith("_js"):
+            sym_file = str(beside) if beside.is_file() else sym_file
     names = read_sym(sym_file)
     calculate_wtns(wasm_file, load_file(input_json), wtns_file)
     values = read_wtns_ints(wtns_file)

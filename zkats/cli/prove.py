@@ -22,10 +22,34 @@ from ._lean_prove import Progress as _Progress
 
 
 @groth16.command("prove")
-@click.argument("zkey_file", metavar="CIRCUIT.zkey", type=click.Path(dir_okay=False))
-@click.argument("wtns_file", metavar="WITNESS.wtns", type=click.Path(dir_okay=False))
-@click.argument("proof_file", metavar="PROOF.json", type=click.Path(dir_okay=False))
-@click.argument("public_file", metavar="PUBLIC.json", type=click.Path(dir_okay=False))
+@click.argument(
+    "zkey_file",
+    metavar="[circuit_final.zkey]",
+    default="circuit_final.zkey",
+    required=False,
+    type=click.Path(dir_okay=False),
+)
+@click.argument(
+    "wtns_file",
+    metavar="[witness.wtns]",
+    default="witness.wtns",
+    required=False,
+    type=click.Path(dir_okay=False),
+)
+@click.argument(
+    "proof_file",
+    metavar="[proof.json]",
+    default="proof.json",
+    required=False,
+    type=click.Path(dir_okay=False),
+)
+@click.argument(
+    "public_file",
+    metavar="[public.json]",
+    default="public.json",
+    required=False,
+    type=click.Path(dir_okay=False),
+)
 @click.option(
     "--r1cs",
     "r1cs_file",
@@ -74,9 +98,27 @@ def groth16_prove(
 
 
 @groth16.command("verify")
-@click.argument("vk_file", metavar="VK.json", type=click.Path(dir_okay=False))
-@click.argument("public_file", metavar="PUBLIC.json", type=click.Path(dir_okay=False))
-@click.argument("proof_file", metavar="PROOF.json", type=click.Path(dir_okay=False))
+@click.argument(
+    "vk_file",
+    metavar="[verification_key.json]",
+    default="verification_key.json",
+    required=False,
+    type=click.Path(dir_okay=False),
+)
+@click.argument(
+    "public_file",
+    metavar="[public.json]",
+    default="public.json",
+    required=False,
+    type=click.Path(dir_okay=False),
+)
+@click.argument(
+    "proof_file",
+    metavar="[proof.json]",
+    default="proof.json",
+    required=False,
+    type=click.Path(dir_okay=False),
+)
 @click.option("--verbose", "-v", is_flag=True, help="Also say what was checked (on stderr).")
 def groth16_verify(vk_file, public_file, proof_file, verbose):
     """Verify a proof: prints OK and exits 0, or a reason and exits 1."""
@@ -117,7 +159,7 @@ def _read_vk(path):
 
 
 @export.command("solidityverifier")
-@click.argument("files", metavar="FINAL.zkey... Verifier.sol", nargs=-1, required=True)
+@click.argument("files", metavar="[circuit_final.zkey...] [verifier.sol]", nargs=-1)
 @click.option(
     "--batch",
     is_flag=True,
@@ -132,8 +174,10 @@ def export_solidityverifier(files, batch, name):
     """Write a Solidity Groth16 verifier for a proving key (or a
     verification_key.json); with --batch, a batch verifier for several."""
 
-    if len(files) < 2:
-        raise click.UsageError("give the key file(s) and the output Verifier.sol")
+    # snarkjs' defaults: circuit_final.zkey, verifier.sol
+    files = list(files) or ["circuit_final.zkey"]
+    if len(files) == 1:
+        files.append("verifier.sol")
     *key_files, sol_file = files
     if len(key_files) > 1 and not batch:
         raise click.UsageError("several keys need --batch")
@@ -174,8 +218,20 @@ def export_solidityverifier(files, batch, name):
 
 
 @export.command("soliditycalldata")
-@click.argument("public_file", metavar="PUBLIC.json", type=click.Path(dir_okay=False))
-@click.argument("proof_file", metavar="PROOF.json", type=click.Path(dir_okay=False))
+@click.argument(
+    "public_file",
+    metavar="[public.json]",
+    default="public.json",
+    required=False,
+    type=click.Path(dir_okay=False),
+)
+@click.argument(
+    "proof_file",
+    metavar="[proof.json]",
+    default="proof.json",
+    required=False,
+    type=click.Path(dir_okay=False),
+)
 def export_soliditycalldata(public_file, proof_file):
     """Print verifyProof's arguments for a proof (B's Fq2 halves swapped)."""
     # local import: a command loads what it needs when it runs (CLI start-up)

@@ -63,6 +63,12 @@ def pairing_check(pairs):
     return bool(bn254.pairing_check(pairs))
 
 
+def pairing_check_scaled(g1s, g2s, scalars, fixed=()):
+    """True iff prod e(k_i * P_i, Q_i) * prod e(F_j, G_j) == 1, every point
+    validated in bulk (see :func:`zkats.bn254.pairing_check_scaled`)."""
+    return bn254.pairing_check_scaled(g1s, g2s, [int(k) % R for k in scalars], fixed)
+
+
 def prepare_g2(q):
     """Precomputed Miller-loop lines of a fixed G2 point (or None)."""
     return None if q is None else bn254.PreparedG2(q)

@@ -153,7 +153,10 @@ def import_response(pt, path, name=None, check=True, threads=None, progress=None
             f"the ptau has been reduced to 2^{pt.power} (ceremony 2^{pt.ceremony_power}): "
             "a response is imported into the full accumulator"
         )
-    size, want = os.path.getsize(path), response_size(pt.power)
+    try:
+        size, want = os.path.getsize(path), response_size(pt.power)
+    except OSError as err:
+        raise InputError(f"{path}: cannot read: {err.strerror}") from None
     if size != want:
         other = _power_of(size, response_size)
         why = (
@@ -234,7 +237,10 @@ def contribute_challenge(challenge_path, response_path, entropy=None, threads=No
     from .. import bn254
     from ..errors import FormatError
 
-    size = os.path.getsize(challenge_path)
+    try:
+        size = os.path.getsize(challenge_path)
+    except OSError as err:
+        raise InputError(f"{challenge_path}: cannot read: {err.strerror}") from None
     power = _power_of(size, challenge_size)
     if power is None:
         raise InputError(f"{challenge_path}: {size} bytes is not the size of a challenge file")

@@ -10,7 +10,9 @@ Conventions:
 * signed values are in the venue's offset encoding
   (:mod:`zkats.domain.units`): ``x = enc - 2^(k-1)``, and range-checking
   ``enc`` to ``k`` bits gives the sign as the top bit;
-* an epoch is ``EPOCH_SIZE`` lists of 7 fields (``EpochEntry.fields()``).
+* an epoch is ``EPOCH_SIZE`` lists of 8 fields (``EpochEntry.fields()``);
+  a slot is valued at the entry's value mark ``mark - funding``
+  (:func:`value_mark`).
 """
 
 from zkats.domain import margin, orders, tags, units
@@ -25,7 +27,7 @@ from zkats.gadgets.poseidon_hash import poseidon
 BLINDING_BITS = 252
 #: bits of a leg's unsigned notional q * p
 NOTIONAL_BITS = units.SIZE_BITS + units.PRICE_BITS
-ENTRY_FIELDS = 7
+ENTRY_FIELDS = 8
 
 
 def signed(api, enc, k):
@@ -73,6 +75,7 @@ def epoch_check(api, epoch_id, epoch_hash, entries):
                     units.GAMMA_BITS,
                     units.BPS_BITS,
                     units.BPS_BITS,
+                    units.FUNDING_BITS,
                 ),
             ):
                 range_check(api, v, bits)
@@ -80,8 +83,13 @@ def epoch_check(api, epoch_id, epoch_hash, entries):
         api.assert_equal(poseidon(api, [tags.EPOCH, epoch_id] + hs), epoch_hash)
 
 
+def value_mark(entry):
+    """``EpochEntry.value``: ``mark - funding`` of a selected entry (linear)."""
+    return entry[1] - (entry[7] - units.offset(units.FUNDING_BITS))
+
+
 def select_entry(api, entries, index, instrument, position):
-    """The epoch entry ``entries[index]`` (7 fields) for a slot; its
+    """The epoch entry ``entries[index]`` (8 fields) for a slot; its
     instrument must be the slot's unless the position is 0."""
     bits = num2bits(api, index, (units.EPOCH_SIZE - 1).bit_length())
     e = [
@@ -93,17 +101,17 @@ def select_entry(api, entries, index, instrument, position):
 
 
 def settle(api, fields, entries, entry_index):
-    """``Note.settle``: the note settled to the epoch's marks.  Returns the
-    new collateral (linear; range-checked by the caller's margin check) and
-    the slots ``(instrument, enc position, enc cost)`` with each cost
-    ``position * mark``; collateral gains ``sum(position * mark - cost)``."""
+    """``Note.settle``: the note settled to the epoch's marks (and funding).
+    Returns the new collateral (linear; range-checked by the caller's margin
+    check) and the slots ``(instrument, enc position, enc cost)`` with each
+    cost ``position * value``; collateral gains ``sum(position * value -
+    cost)`` (``value = mark - funding``, :func:`value_mark`)."""
     with api.scope("settle"):
         collateral = api.lc(fields[2])
         out = []
         for j, (inst, pos, cost_enc) in enumerate(slots_of(fields)):
             x, _ = signed(api, pos, units.POSITION_BITS)
-            mark = select_entry(api, entries, entry_index[j], inst, x)[1]
-            xm = api.mul(x, mark)
+            xm = api.mul(x, value_mark(select_entry(api, entries, entry_index[j], inst, x)))
             collateral = collateral + xm - (cost_enc - units.offset(units.COST_BITS))
             out.append((inst, pos, xm + units.offset(units.COST_BITS)))
         return collateral, out
@@ -128,7 +136,7 @@ def margin_slacks(api, fields, entries, entry_index, maintenance):
         delta = e[3] - units.offset(units.DELTA_BITS)
         gamma = e[4] - units.offset(units.GAMMA_BITS)
         rate = e[6] if maintenance else e[5]
-        equity = equity + api.mul(x, mark) - c
+        equity = equity + api.mul(x, value_mark(e)) - c
         absx = api.mul(nonneg * 2 - 1, x)
         lin_req = lin_req + api.mul(api.mul(absx, mark), rate)
         a = api.mul(x, under)

@@ -45,6 +45,7 @@ from ._common import (
     settle,
     signed,
     slots_of,
+    value_mark,
 )
 from ._groups import AtEpoch, NewNote
 from ._spend import AuthorisedSpend, Spend, sign_if_held
@@ -195,16 +196,17 @@ class Liquidate(AuthorisedSpend):
                 range_check(api, ax - ax2, units.POSITION_BITS)  # |x'| <= |x|
                 api.assert_product(s_new - s_old, x2, 0)  # no flip
                 api.assert_product(self.shortfall, x2, 0)  # bankrupt: every position closes
-                mark = select_entry(api, self.epoch, self.entry_index[j], inst, x)[1]
-                # settled cost x * mark, plus the closed part (x' - x) at the mark
-                new_cost = settled_cost + api.mul(x2 - x, mark)
+                e = select_entry(api, self.epoch, self.entry_index[j], inst, x)
+                mark, value = e[1], value_mark(e)
+                # settled cost x * value, plus the closed part (x' - x) at the mark
+                new_cost = settled_cost + api.mul(x2 - x, value)
                 closed = closed + api.mul(ax - ax2, mark)
                 # the backstop takes over x - x' at the mark (instrument 0 if none)
                 taken = api.lc(x) - x2
                 api.assert_equal(self.taken_size[j], taken + units.offset(units.POSITION_BITS))
                 api.assert_equal(
                     self.taken_notional[j],
-                    api.mul(taken, mark) + units.offset(units.COST_BITS),
+                    api.mul(taken, value) + units.offset(units.COST_BITS),
                 )
                 moved = 1 - is_zero(api, taken)
                 api.assert_equal(self.taken_instrument[j], api.mul(inst, moved))

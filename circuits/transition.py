@@ -36,6 +36,7 @@ from ._common import (
     note_fields,
     one_hot,
     poseidon,
+    select_entry,
     settle,
 )
 from ._groups import AtEpoch, NewNote
@@ -59,17 +60,31 @@ class TransitionPrivate:
             "notional": abs(leg.n),
             "rho": leg.blinding,
             "slot": self.slot,
+            "leg_entry": self.epoch.index_of(leg.instrument),
             **NewNote.inputs(self.new_note),
             **AtEpoch.inputs(self.new_note, self.epoch),
+            # a slot closed by this leg is settled at its instrument's entry too
+            "entry_index": [
+                self.epoch.index_of(n.instrument) if (o.position or n.position) else 0
+                for o, n in zip(self.spend.note.slots, self.new_note.slots)
+            ],
             **self.spend.inputs(),
         }
+
+
+def _funding(epoch, leg):
+    """The funding index the leg is booked at (InputError if the epoch has
+    no entry for the leg's instrument)."""
+    return epoch.entry(leg.instrument).funding
 
 
 def build(spend_, root, leg, epoch, new_salt=None, signer=None):
     """(public, private) for applying ``leg`` to the spent note."""
     old = spend_.note
     slot = old.slot_for(leg.instrument)
-    new = old.settle(epoch).apply_leg(leg.instrument, leg.d, leg.n, slot=slot, salt=new_salt)
+    new = old.settle(epoch).apply_leg(
+        leg.instrument, leg.d, leg.n, slot=slot, salt=new_salt, funding=_funding(epoch, leg)
+    )
     pub = Transition.public(
         root=root,
         nullifier=old.nullifier(spend_.nk),
@@ -104,7 +119,12 @@ def check(pub, prv):
     if pub.fee != notes.trade_fee(abs(leg.n)):
         raise InputError("transition: the public fee is not the venue's fee on the notional")
     expected = old.settle(prv.epoch).apply_leg(
-        leg.instrument, leg.d, leg.n, slot=prv.slot, salt=prv.new_note.salt
+        leg.instrument,
+        leg.d,
+        leg.n,
+        slot=prv.slot,
+        salt=prv.new_note.salt,
+        funding=_funding(prv.epoch, leg),
     )
     NewNote.check(
         pub,
@@ -141,6 +161,7 @@ class Transition(AuthorisedSpend):
     notional = Private()
     rho = Private()
     slot = Private()
+    leg_entry = Private()
     commitment, new_salt = NewNote.declare()
     instrument = Public()
     leg = Public(n=2)
@@ -161,6 +182,11 @@ class Transition(AuthorisedSpend):
             n = self.notional - 2 * api.mul(self.side, self.notional)
         AtEpoch.constrain(api, self)
         collateral, settled = settle(api, f, self.epoch, self.entry_index)
+        with api.scope("funding"):
+            # the leg's instrument's entry, whatever the positions: the fill
+            # is booked at cost n - d * funding (Note.apply_leg)
+            e = select_entry(api, self.epoch, self.leg_entry, self.instrument, api.constant(1))
+            n = n - api.mul(d, e[7] - units.offset(units.FUNDING_BITS))
         with api.scope("apply"):
             api.inverse(self.instrument)  # instrument != 0
             sel = one_hot(api, self.slot, units.N_SLOTS)

@@ -45,7 +45,16 @@ def test_chain_cli(tmp_path, w):
     run("chain", "epoch", c, w.rep.epoch.epoch_id, w.rep.epoch.hash())
     out = run("chain", "deposit", c, *_files(tmp_path, "da", w.deposit["alice"]), "--from", 1)
     assert "deposit: ok" in out
-    run("chain", "deposit", c, *_files(tmp_path, "db", w.deposit["bob"]), "--from", 2)
+    # bob's deposit as the batch file `zkats deposit -o` writes
+    db = tmp_path / "db.batch.json"
+    dep = B.Item(
+        "deposit",
+        {"deposit": B.ProofBundle("deposit", tuple(w.deposit["bob"][1]), w.deposit["bob"][0])},
+    )
+    db.write_text(B.dumps(B.Batch([dep])))
+    run("chain", "deposit", c, db, "--from", 2)
+    out = run("chain", "withdraw", c, db, ok=False)
+    assert "a batch with one withdraw expected, it holds deposit" in out
     # the same deposit again: one line, the revert reason
     out = run("chain", "deposit", c, *_files(tmp_path, "da", w.deposit["alice"]), ok=False)
     assert "nullifier already spent" in out and "Traceback" not in out

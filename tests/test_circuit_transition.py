@@ -14,7 +14,7 @@ from zkats.domain import notes, units
 from zkats.gadgets.merkle import MerkleTree
 from zkats.testing import assert_native_rejects, assert_unsat
 
-N_CONSTRAINTS = 15744
+N_CONSTRAINTS = 16010
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ shipped contract artifacts, nothing compiled).  Slow: a wheel built from
 the sdist and the sdist itself, each in a fresh venv, run ``zkats demo``
 and a venue deposit taken by the escrow (``zkats chain deposit``)."""
 
-import json
 import os
 import re
 import shutil
@@ -148,15 +147,10 @@ def _chain_flow(py, work, env):
         [*zk, "deposit", "1000000", "-w", work / "alice.wallet", "-V", v, "-o", dep, "-q"],
         cwd=work, env=env, timeout=600,
     )  # fmt: skip
-    (item,) = json.loads(dep.read_text())["items"]
-    bundle = item["proofs"]["deposit"]
-    (work / "proof.json").write_text(json.dumps(bundle["proof"]))
-    (work / "public.json").write_text(json.dumps(bundle["public"]))
     _run([*zk, "chain", "deploy", c, "--keys", v / "keys"], cwd=work, env=env, timeout=600)
     out = _run(
-        [*zk, "chain", "deposit", c, work / "proof.json", work / "public.json", "--from", 1],
-        cwd=work, env=env, timeout=600,
-    ).stdout  # fmt: skip
+        [*zk, "chain", "deposit", c, dep, "--from", 1], cwd=work, env=env, timeout=600
+    ).stdout
     chain_root = re.search(r"root (\d+)", out).group(1)
     out = _run([*zk, "settle", dep, "-V", v, "-q"], cwd=work, env=env, timeout=600).stdout
     assert f"new root {chain_root}" in out

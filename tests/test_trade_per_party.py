@@ -6,29 +6,16 @@ from the key cache)."""
 
 import json
 import os
+import re
 import stat
 
 import pytest
-from click.testing import CliRunner
 
-from zkats.cli import main
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
-
-
-def ok(*args):
-    r = run(*args)
-    assert r.exit_code == 0, (args, r.output, r.exception)
-    return r
+from cli_venue import ok, one_line_error, run
 
 
 def refused(r, text):
-    assert r.exit_code == 1, (r.exit_code, r.output)
-    lines = [ln for ln in r.stderr.splitlines() if ln.startswith("zkats: error")]
-    assert len(lines) == 1 and text in lines[0], r.stderr
-    assert "Traceback" not in r.output
+    one_line_error(r, re.escape(text))
 
 
 @pytest.fixture(scope="module")

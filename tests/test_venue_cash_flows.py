@@ -137,8 +137,12 @@ ACTIONS = st.one_of(
     st.tuples(st.just("deposit"), st.sampled_from("abc"), st.integers(1, 200_000)),
     TRADE,
     TRADE,  # twice as likely: a sequence needs trades before a mark move matters
-    st.tuples(st.just("mark"), st.integers(-9_000, 9_000)),
-    st.tuples(st.just("mark"), st.sampled_from((-45_000, -30_000, -15_000, 15_000, 60_000))),
+    st.tuples(st.just("mark"), st.integers(-9_000, 9_000), st.integers(-400, 400)),
+    st.tuples(
+        st.just("mark"),
+        st.sampled_from((-45_000, -30_000, -15_000, 15_000, 60_000)),
+        st.just(0),
+    ),
     st.tuples(st.just("withdraw"), st.sampled_from("abc"), st.integers(1, 100)),
 )
 
@@ -153,8 +157,9 @@ def _step(w, action):
         _, (buyer, seller), size, off = action
         w.trade(buyer, seller, size, max(1, w.mark + off))
     elif kind == "mark":
-        # a new epoch; at its deadline the risk engine liquidates whoever fails
-        w.publish(max(1_000, w.mark + action[1]))
+        # a new epoch (mark and funding index move); at its deadline the risk
+        # engine liquidates whoever fails
+        w.publish(max(1_000, w.mark + action[1]), funding=w.funding + action[2])
         _liquidate_failing(w)
     elif kind == "withdraw":
         _, who, pct = action
@@ -183,7 +188,8 @@ def _liquidate_failing(w):
     st.lists(ACTIONS, min_size=1, max_size=8),
 )
 def test_money_is_conserved(tmp_path_factory, opening, actions):
-    """After every accepted step (deposits, trades at any price, mark moves,
+    """After every accepted step (deposits, trades at any price, mark and
+    funding moves,
     withdrawals of any share of equity, liquidations of whoever fails
     maintenance, bankrupt or not), at the latest marks: sum of equity + fee
     account + insurance fund = escrow.  Steps the rules refuse change

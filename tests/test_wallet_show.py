@@ -71,6 +71,7 @@ def test_figures(tmp_path, venue):
             "position": 2,
             "cost": 120_000,
             "mark": 70_000,
+            "funding_index": 0,
             "unrealised_pnl": 20_000,
             "realised_pnl": 0,
         }

@@ -48,12 +48,19 @@ class World:
         self.publish(mark)
 
     # ------------------------------------------------------------ oracle
-    def publish(self, mark):
+    def publish(self, mark, funding=None):
+        """The next epoch at ``mark``; ``funding``: the perpetual's new
+        cumulative funding index (default: unchanged)."""
         self.epoch_id += 1
         self.mark = mark
+        self.funding = getattr(self, "funding", 0) if funding is None else funding
         self.epoch = oracle.Epoch(
             self.epoch_id,
-            (oracle.EpochEntry(self.perp.id, mark, mark, G, 0, self.im_bps, self.mm_bps),),
+            (
+                oracle.EpochEntry(
+                    self.perp.id, mark, mark, G, 0, self.im_bps, self.mm_bps, self.funding
+                ),
+            ),
         )
         publish(self.svc, self.epoch_id, self.epoch.hash(), self.now + 600)
 

@@ -16,9 +16,22 @@ def chain_group():
     """The on-chain escrow on a local py-evm chain (a journal directory)."""
 
 
-def _proof_args(proof_path, public_path):
+def _proof_args(proof_path, public_path, kind):
+    """The escrow's struct for a proof: PROOF.json and PUBLIC.json (snarkjs'
+    JSON), or, without PUBLIC, a batch file holding one ``kind`` item (what
+    ``zkats deposit`` / ``zkats withdraw`` write)."""
     # local import: a command loads what it needs when it runs (CLI start-up)
     from ..chain.escrow import one
+
+    if public_path is None:
+        from ..venue.batch import load
+
+        items = load(proof_path).items
+        if len(items) != 1 or items[0].kind != kind:
+            got = ", ".join(i.kind for i in items) or "nothing"
+            raise InputError(f"{proof_path}: a batch with one {kind} expected, it holds {got}")
+        bundle = items[0].proofs[kind]
+        return one(bundle.proof, bundle.public)
     from ..formats.snarkjs_json import read_proof, read_public
 
     return one(read_proof(proof_path), read_public(public_path))
@@ -86,8 +99,8 @@ def epoch(chain_dir, epoch_id, epoch_hash):
 
 @chain_group.command("deposit")
 @click.argument("chain_dir", type=click.Path(exists=True, file_okay=False))
-@click.argument("proof", type=click.Path(exists=True, dir_okay=False))
-@click.argument("public", type=click.Path(exists=True, dir_okay=False))
+@click.argument("proof", metavar="PROOF|BATCH", type=click.Path(exists=True, dir_okay=False))
+@click.argument("public", required=False, type=click.Path(exists=True, dir_okay=False))
 @click.option(
     "--from",
     "sender",
@@ -96,12 +109,13 @@ def epoch(chain_dir, epoch_id, epoch_hash):
     help="Index of the paying eth-tester account (test tokens are minted to it).",
 )
 def deposit(chain_dir, proof, public, sender):
-    """Deposit with a deposit PROOF/PUBLIC (snarkjs JSON)."""
+    """Deposit with a deposit PROOF/PUBLIC (snarkjs JSON), or the BATCH file
+    `zkats deposit -o` wrote."""
     # local import: a command loads what it needs when it runs (CLI start-up)
     from ..chain.journal import ChainDir
 
     d = ChainDir(chain_dir)
-    args = _proof_args(proof, public)
+    args = _proof_args(proof, public, "deposit")
     d.run("mint", [args[1][5]], sender=sender)
     esc, rc = d.run("deposit", [args], sender=sender)
     _done(esc, rc, "deposit")
@@ -132,8 +146,8 @@ def settle(chain_dir, batch):
 
 @chain_group.command("withdraw")
 @click.argument("chain_dir", type=click.Path(exists=True, file_okay=False))
-@click.argument("proof", type=click.Path(exists=True, dir_okay=False))
-@click.argument("public", type=click.Path(exists=True, dir_okay=False))
+@click.argument("proof", metavar="PROOF|BATCH", type=click.Path(exists=True, dir_okay=False))
+@click.argument("public", required=False, type=click.Path(exists=True, dir_okay=False))
 @click.option(
     "--forced",
     is_flag=True,
@@ -148,14 +162,15 @@ def settle(chain_dir, batch):
 )
 @click.option("--advance", default=0, help="Move the dev chain clock forward (seconds) first.")
 def withdraw(chain_dir, proof, public, forced, sender, advance):
-    """Withdraw with a withdraw PROOF/PUBLIC: through the operator, or
+    """Withdraw with a withdraw PROOF/PUBLIC (or the BATCH file `zkats
+    withdraw -o` wrote): through the operator, or
     --forced (first call requests the exit, a later one after the timeout
     pays out and freezes the escrow)."""
     # local import: a command loads what it needs when it runs (CLI start-up)
     from ..chain.journal import ChainDir
 
     d = ChainDir(chain_dir)
-    args = _proof_args(proof, public)
+    args = _proof_args(proof, public, "withdraw")
     if not forced:
         esc, rc = d.run("settle", [[], [args]], advance=advance)
         return _done(esc, rc, "withdraw")

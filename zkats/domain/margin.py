@@ -5,9 +5,10 @@ cost) and let the epoch give, for instrument_i, ``m_i`` (mark), ``S_i``
 (underlying value of one lot), ``delta_i``, ``gamma_i`` (fixed point,
 ``G = units.GREEK_SCALE``) and the rates ``im_i``, ``mm_i`` (bps).
 
-Equity::
+Equity, at the value marks ``v_i = m_i - F_i`` (``F_i`` the perpetual's
+funding index, 0 otherwise: :mod:`zkats.domain.oracle`)::
 
-    E = collateral + sum_i (x_i * m_i - c_i)
+    E = collateral + sum_i (x_i * v_i - c_i)
 
 **Linear model** (``note.model == 0``), rate ``b_i`` = ``im_i`` (initial)
 or ``mm_i`` (maintenance)::
@@ -70,7 +71,8 @@ def _bounds():
     x = 1 << (units.POSITION_BITS - 1)
     m = 1 << units.PRICE_BITS
     c = 1 << (units.COST_BITS - 1)
-    e = (1 << units.COLLATERAL_BITS) + n * (x * m + c)
+    v = m + (1 << (units.FUNDING_BITS - 1))  # |mark - funding|
+    e = (1 << units.COLLATERAL_BITS) + n * (x * v + c)
     bps = 1 << units.BPS_BITS
     lin = LINEAR_SCALE * e + n * x * m * bps
     hmax = max(abs(h) for h in INITIAL_SHOCKS_BPS + MAINTENANCE_SHOCKS_BPS)
@@ -97,7 +99,7 @@ def _entries(note, epoch):
 def equity(note, epoch):
     e = note.collateral
     for s, ent in zip(note.slots, _entries(note, epoch)):
-        e += (s.position * ent.mark if ent else 0) - s.cost
+        e += (s.position * ent.value if ent else 0) - s.cost
     return e
 
 
@@ -152,8 +154,8 @@ class Liquidation(NamedTuple):
     penalty: int
     shortfall: int
     #: per slot ``(instrument, size, notional)`` the backstop takes over: the
-    #: account's reduction ``x - x'`` and ``(x - x') * mark`` (``(0, 0, 0)``
-    #: for a slot not reduced)
+    #: account's reduction ``x - x'`` and its cost ``(x - x') * value``
+    #: (``(0, 0, 0)`` for a slot not reduced)
     taken: tuple[tuple[int, int, int], ...]
 
 
@@ -162,12 +164,13 @@ def liquidate(note, epoch, new_positions, salt=None):
     rule the ``liquidate`` circuit states:
 
     * the note is first settled to the epoch's marks (as :meth:`Note.settle`,
-      variation margin): its collateral becomes its equity ``E``, each
-      slot's cost ``position * mark``;
+      variation margin and funding): its collateral becomes its equity
+      ``E``, each slot's cost ``position * value`` (``value = mark -
+      funding``);
     * for each slot ``|x'| <= |x|`` and ``x' == 0`` or ``sign(x') == sign(x)``
       (StarkEx's rule: a liquidation only reduces positions, never grows or
       flips one); the closed part trades at the mark, so the cost becomes
-      ``x' * mark``;
+      ``x' * value``;
     * the penalty due is ``ceil(sum |x - x'| * mark * LIQUIDATION_PENALTY_BPS
       / 10000)``; what is paid is ``min(due, max(E, 0))``;
     * if ``E < 0`` the account is **bankrupt**: every position must close
@@ -198,10 +201,11 @@ def liquidate(note, epoch, new_positions, salt=None):
             raise InputError(
                 f"liquidation slot {j}: the account is bankrupt, every position must close"
             )
-        mark = epoch.entry(s.instrument).mark if x != 0 else 0
-        slots.append(Slot(s.instrument, x2, x2 * mark))
+        ent = epoch.entry(s.instrument) if x != 0 else None
+        mark, value = (ent.mark, ent.value) if ent else (0, 0)
+        slots.append(Slot(s.instrument, x2, x2 * value))
         closed += (abs(x) - abs(x2)) * mark
-        taken.append((s.instrument, x - x2, (x - x2) * mark) if x != x2 else (0, 0, 0))
+        taken.append((s.instrument, x - x2, (x - x2) * value) if x != x2 else (0, 0, 0))
     due = units.mul_bps_ceil(closed, LIQUIDATION_PENALTY_BPS)
     paid = min(due, max(e, 0))
     shortfall = max(-e, 0)

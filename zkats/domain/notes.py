@@ -147,9 +147,12 @@ class Note:
                 return i
         raise InputError("note: no free position slot for this instrument")
 
-    def apply_leg(self, instrument, d, n, slot=None, salt=None):
+    def apply_leg(self, instrument, d, n, slot=None, salt=None, funding=0):
         """The note after a fill of signed size ``d`` and signed notional ``n``
-        (buyer: ``d = q, n = q*p``; seller: ``d = -q, n = -q*p``) and the fee."""
+        (buyer: ``d = q, n = q*p``; seller: ``d = -q, n = -q*p``) and the fee,
+        at an epoch whose funding index for the instrument is ``funding``:
+        the cost grows by ``n - d * funding`` (the fill at the value mark's
+        scale, :mod:`zkats.domain.oracle`)."""
         i = self.slot_for(instrument) if slot is None else slot
         s = self.slots[i]
         if s.position != 0 and s.instrument != instrument:
@@ -157,7 +160,7 @@ class Note:
         fee = trade_fee(abs(n))
         if fee > self.collateral:
             raise InputError("note collateral: does not cover the trading fee")
-        new_slot = Slot(instrument, s.position + d, s.cost + n)  # bounds checked here
+        new_slot = Slot(instrument, s.position + d, s.cost + n - d * funding)  # bounds checked
         slots = list(self.slots)
         slots[i] = new_slot
         return replace(self, collateral=self.collateral - fee, slots=tuple(slots)).with_salt(salt)
@@ -167,9 +170,10 @@ class Note:
 
     def settle(self, epoch):
         """The note settled to ``epoch``'s marks (variation margin, as a
-        clearing house settles daily): each slot's profit or loss since its
-        cost basis, ``position * mark - cost``, moves into collateral and the
-        cost becomes ``position * mark`` (an empty slot's leftover cost, the
+        clearing house settles daily, and funding): each slot's profit or
+        loss since its cost basis, ``position * value - cost`` (``value =
+        mark - funding``), moves into collateral and the cost becomes
+        ``position * value`` (an empty slot's leftover cost, the
         realised profit or loss of a closed position, moves entirely).
         Equity is unchanged; realised and unrealised profit become
         collateral, which withdrawals draw on (subject to initial margin).
@@ -177,9 +181,9 @@ class Note:
         below zero: such a note can only be liquidated."""
         pnl, slots = 0, []
         for s in self.slots:
-            mark = epoch.entry(s.instrument).mark if s.position else 0
-            pnl += s.position * mark - s.cost
-            slots.append(Slot(s.instrument, s.position, s.position * mark))
+            value = epoch.entry(s.instrument).value if s.position else 0
+            pnl += s.position * value - s.cost
+            slots.append(Slot(s.instrument, s.position, s.position * value))
         collateral = self.collateral + pnl
         if collateral < 0:
             raise InputError(

@@ -5,13 +5,26 @@ entries (unused ones are :data:`EMPTY`).  An entry carries, for one
 instrument: ``mark`` (collateral units per lot), ``underlying`` (the value
 ``S`` of the underlying quantity of one lot; for futures and perpetuals
 ``S = mark``), ``delta`` and ``gamma`` (signed, fixed point
-``units.GREEK_SCALE``; see :mod:`zkats.domain.margin` for their meaning)
-and the linear model's initial/maintenance rates ``im_bps >= mm_bps``.
+``units.GREEK_SCALE``; see :mod:`zkats.domain.margin` for their meaning),
+the linear model's initial/maintenance rates ``im_bps >= mm_bps``, and for
+a perpetual its cumulative **funding index** ``funding`` (signed, collateral
+units per lot, 0 for other instruments).
+
+Funding (a perpetual's long pays its short when the perpetual trades above
+its index): between two epochs a position ``x`` pays ``x * (F_t - F_s)``.
+The venue never moves that cash separately: a slot is valued at the
+**value mark** ``mark - funding`` (:attr:`EpochEntry.value`) and a trade
+books its cost at ``price - funding`` of its epoch, so each spend's
+settlement to the marks (:meth:`zkats.domain.notes.Note.settle`, in every
+circuit that settles) pays exactly the funding accrued since the note's
+cost was last set, and longs' and shorts' payments cancel.  The oracle's
+policy for the index is :func:`next_funding` (dYdX's and BitMEX's premium
+index with a cap).
 
 The epoch's public face is one field element, its hash::
 
     entry_hash = Poseidon(tags.EPOCH_ENTRY, id, mark, underlying,
-                          enc(delta), enc(gamma), im_bps, mm_bps)
+                          enc(delta), enc(gamma), im_bps, mm_bps, enc(funding))
     epoch_hash = Poseidon(tags.EPOCH, epoch_id, entry_hash_0, ..., entry_hash_{K-1})
 
 (``enc`` is the signed encoding of :mod:`zkats.domain.units`).  Circuits
@@ -35,6 +48,7 @@ class EpochEntry:
     gamma: int
     im_bps: int
     mm_bps: int
+    funding: int = 0
 
     def __post_init__(self):
         what = "epoch entry"
@@ -46,6 +60,7 @@ class EpochEntry:
         units.check_signed(self.gamma, units.GAMMA_BITS, f"{what} gamma")
         units.check_unsigned(self.im_bps, units.BPS_BITS, f"{what} im_bps")
         units.check_unsigned(self.mm_bps, units.BPS_BITS, f"{what} mm_bps")
+        units.check_signed(self.funding, units.FUNDING_BITS, f"{what} funding index")
         if self.im_bps > units.BPS or self.mm_bps > self.im_bps:
             raise InputError(f"{what}: need mm_bps <= im_bps <= 10000")
 
@@ -59,7 +74,14 @@ class EpochEntry:
             units.encode_signed(self.gamma, units.GAMMA_BITS),
             self.im_bps,
             self.mm_bps,
+            units.encode_signed(self.funding, units.FUNDING_BITS),
         ]
+
+    @property
+    def value(self):
+        """The value mark ``mark - funding``: a slot is worth ``position *
+        value - cost`` (funding included)."""
+        return self.mark - self.funding
 
     def hash(self):
         from ..gadgets.poseidon_hash import poseidon_plain
@@ -103,9 +125,40 @@ class Epoch:
         return poseidon_plain([tags.EPOCH, self.epoch_id] + [e.hash() for e in self.entries])
 
     def circuit_inputs(self):
-        """``{"epoch_id", "epoch_hash", "epoch": [[7 fields] x EPOCH_SIZE]}``."""
+        """``{"epoch_id", "epoch_hash", "epoch": [[8 fields] x EPOCH_SIZE]}``."""
         return {
             "epoch_id": self.epoch_id,
             "epoch_hash": self.hash(),
             "epoch": [e.fields() for e in self.entries],
         }
+
+
+#: funding interval the rate is quoted for (seconds; 8 hours, as dYdX and BitMEX)
+FUNDING_INTERVAL = 8 * 3600
+#: cap on the premium per interval, in bps of the index price
+FUNDING_CAP_BPS = 75
+
+
+def next_funding(funding, mark, index_price, seconds, cap_bps=FUNDING_CAP_BPS):
+    """The venue's funding policy: the cumulative index after ``seconds``.
+
+    The premium is the perpetual's mark over its index price, capped at
+    ``cap_bps`` of the index per 8-hour interval (BitMEX/dYdX style: longs
+    pay shorts when the perpetual trades rich), accrued pro rata to the time
+    elapsed and rounded toward zero (the venue never creates a payment out of
+    rounding)::
+
+        premium = clamp(mark - index, -cap, +cap),  cap = index * cap_bps / 10^4
+        F' = F + trunc(premium * seconds / FUNDING_INTERVAL)
+    """
+    for v, what in ((mark, "mark"), (index_price, "index price")):
+        if not isinstance(v, int) or isinstance(v, bool) or v <= 0:
+            raise InputError(f"funding: the {what} must be a positive integer")
+    if not isinstance(seconds, int) or seconds < 0:
+        raise InputError("funding: the elapsed time must be a non-negative integer")
+    cap = index_price * cap_bps // units.BPS
+    premium = max(-cap, min(cap, mark - index_price))
+    step = abs(premium) * seconds // FUNDING_INTERVAL
+    out = funding + (step if premium >= 0 else -step)
+    units.check_signed(out, units.FUNDING_BITS, "funding index")
+    return out

@@ -49,6 +49,9 @@ GAMMA_BITS = 32
 
 BPS = 10_000
 GREEK_SCALE = 10**6
+#: signed bound of a perpetual's cumulative funding index (collateral units
+#: per lot, :mod:`zkats.domain.oracle`); ``|mark - funding| < 2^(PRICE_BITS+1)``
+FUNDING_BITS = 40
 
 #: number of position slots in an account note (circuit parameter)
 N_SLOTS = 3

@@ -202,8 +202,11 @@ class Client:
         return dest
 
     # -- operator -------------------------------------------------------------
-    def publish_epoch(self, marks, deadline_in=3600):
-        body = json.dumps({"marks": dict(marks), "deadline_in": int(deadline_in)})
+    def publish_epoch(self, marks, deadline_in=3600, index=None):
+        d = {"marks": dict(marks), "deadline_in": int(deadline_in)}
+        if index:
+            d["index"] = dict(index)
+        body = json.dumps(d)
         return self._request(
             "POST",
             "/v1/epochs",
@@ -365,8 +368,8 @@ class RemoteVenue(workflow.Venue):
         )
         return RemoteReceipt.from_json(self.client.submit(batch))
 
-    def publish_epoch(self, marks, deadline_in=3600):
-        r = self.client.publish_epoch(marks, deadline_in)
+    def publish_epoch(self, marks, deadline_in=3600, index=None):
+        r = self.client.publish_epoch(marks, deadline_in, index)
         self.refresh()
         return self.epoch(r["epoch_id"])
 

@@ -72,6 +72,10 @@ PUBLISH = {
             "minProperties": 1,
         },
         "deadline_in": {"type": "integer", "minimum": 1, "maximum": 31536000},
+        "index": {
+            "type": "object",
+            "additionalProperties": {"type": "integer", "minimum": 1},
+        },
     },
     "required": ["marks"],
     "additionalProperties": False,
@@ -152,19 +156,26 @@ def _obj(d, where, required, optional=()):
         raise InputError(f"{where}: unknown key {extra[0][:40]!r}")
 
 
-def parse_publish(d):
-    """``{"marks": {SYMBOL: PRICE}, "deadline_in": SECONDS}`` -> (marks, deadline_in)."""
-    _obj(d, "request body", ("marks",), ("deadline_in",))
-    marks = d["marks"]
-    if not isinstance(marks, dict) or not marks:
-        raise InputError("request body.marks: expected an object {SYMBOL: PRICE}")
+def _prices(d, key):
+    v = d[key]
+    if not isinstance(v, dict) or (key == "marks" and not v):
+        raise InputError(f"request body.{key}: expected an object {{SYMBOL: PRICE}}")
     out = {}
-    for sym, price in marks.items():
+    for sym, price in v.items():
         if not isinstance(sym, str) or not 0 < len(sym) <= 40:
-            raise InputError("request body.marks: bad symbol")
-        out[sym] = _int(price, f"request body.marks.{sym}", 1, 2**62)
+            raise InputError(f"request body.{key}: bad symbol")
+        out[sym] = _int(price, f"request body.{key}.{sym}", 1, 2**62)
+    return out
+
+
+def parse_publish(d):
+    """``{"marks": {SYMBOL: PRICE}, "deadline_in": SECONDS, "index": {SYMBOL:
+    PRICE}}`` -> (marks, deadline_in, index)."""
+    _obj(d, "request body", ("marks",), ("deadline_in", "index"))
+    marks = _prices(d, "marks")
+    index = _prices(d, "index") if "index" in d else {}
     deadline_in = _int(d.get("deadline_in", 3600), "request body.deadline_in", 1, 31536000)
-    return out, deadline_in
+    return marks, deadline_in, index
 
 
 def parse_advance(d):

@@ -150,10 +150,10 @@ class ServedVenue:
         v._svc = self.service()
         return v
 
-    def publish_epoch(self, marks, deadline_in):
+    def publish_epoch(self, marks, deadline_in, index=None):
         with self.operator_lock:
             v = self._venue()
-            ep = v.publish_epoch(marks, deadline_in)
+            ep = v.publish_epoch(marks, deadline_in, index)
             return ep.epoch_id
 
     def close_epoch(self, epoch_id):

@@ -187,14 +187,27 @@ def run(directory, report, ptau=None, progress=None):
         }
     )
 
-    # 4. mark move, health
+    # 4. eight hours later: mark move, funding, health
     t0 = time.perf_counter()
-    ep = v.publish_epoch({"BTC-PERP": 52_000}, deadline_in=600)
+    v.advance_clock(8 * 3600)
+    ep = v.publish_epoch({"BTC-PERP": 52_000}, deadline_in=600, index={"BTC-PERP": 51_800})
+    funding = ep.entry(v.instrument("BTC-PERP")).funding
     report(
         {
-            "title": "oracle epoch 2: BTC-PERP mark 60000 -> 52000",
-            "public": [f"epoch {ep.epoch_id} hash {_short(ep.hash())}, health deadline in 600 s"],
-            "private": [],
+            "title": (
+                "oracle epoch 2, 8 h later: BTC-PERP mark 60000 -> 52000, index 51800: "
+                f"funding {funding} per lot, longs pay shorts"
+            ),
+            "public": [
+                f"epoch {ep.epoch_id} hash {_short(ep.hash())}, health deadline in 600 s",
+                f"BTC-PERP funding index 0 -> {funding} (premium 200, cap 0.75% per 8 h)",
+            ],
+            "private": [
+                f"{n}: position {p}, funding {-p * funding:+d} at its next spend"
+                for n in names
+                for p in [sum(x["position"] for x in account_view(w[n])["positions"])]
+                if p
+            ],
             "seconds": time.perf_counter() - t0,
         }
     )

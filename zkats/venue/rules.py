@@ -45,7 +45,7 @@ def fund_equity(ledger, name, epoch):
     value ``position * mark - cost`` (the backstop's, like a note's slots)."""
     total = ledger.fund_balance(name)
     for instrument, (pos, cost) in ledger.fund_positions(name).items():
-        total += (pos * epoch.entry(instrument).mark if pos else 0) - cost
+        total += (pos * epoch.entry(instrument).value if pos else 0) - cost
     return total
 
 

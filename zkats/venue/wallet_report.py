@@ -69,8 +69,9 @@ def report(venue, wallet):
     for s in note.slots:
         if s.position == 0 and s.cost == 0:
             continue
-        mark = epoch.entry(s.instrument).mark if s.position else None
-        upnl = s.position * mark - s.cost if s.position else 0
+        ent = epoch.entry(s.instrument) if s.position else None
+        mark = ent.mark if ent else None
+        upnl = s.position * ent.value - s.cost if ent else 0
         rpnl = 0 if s.position else -s.cost
         realised, unrealised = realised + rpnl, unrealised + upnl
         out["positions"].append(
@@ -79,6 +80,7 @@ def report(venue, wallet):
                 "position": s.position,
                 "cost": s.cost,
                 "mark": mark,
+                "funding_index": ent.funding if ent else None,
                 "unrealised_pnl": upnl,
                 "realised_pnl": rpnl,
             }

@@ -401,12 +401,13 @@ def dev_keys(keys_dir, ptau=None, progress=None, circuits=None):
 
 
 # ---------------------------------------------------------------- the venue
-def default_epoch_entries(instrument, mark):
-    """One perpetual entry: mark = underlying, delta 1, IM 10%, MM 5%."""
+def default_epoch_entries(instrument, mark, funding=0):
+    """One perpetual entry: mark = underlying, delta 1, IM 10%, MM 5%, and
+    its cumulative funding index."""
     from ..domain import units
     from ..domain.oracle import EpochEntry
 
-    return [EpochEntry(instrument, mark, mark, units.GREEK_SCALE, 0, 1000, 500)]
+    return [EpochEntry(instrument, mark, mark, units.GREEK_SCALE, 0, 1000, 500, funding)]
 
 
 class Venue:
@@ -616,16 +617,35 @@ class Venue:
             raise InputError(f"oracle epoch {eid} is unknown")
         return Epoch(eid, tuple(EpochEntry(*map(int, e)) for e in eps[str(eid)]["entries"]))
 
-    def publish_epoch(self, marks, deadline_in=3600):
+    def publish_epoch(self, marks, deadline_in=3600, index=None):
         """Publish the next oracle epoch with these marks ({symbol: price}),
-        signed with the directory's oracle key."""
-        from ..domain.oracle import Epoch
+        signed with the directory's oracle key.  ``index`` ({symbol: index
+        price}) accrues each perpetual's funding since the previous epoch by
+        the venue's policy (:func:`zkats.domain.oracle.next_funding`); a
+        perpetual without an index price keeps its funding index."""
+        from ..domain.oracle import Epoch, next_funding
         from ..domain.oracle_key import signature_to_json
 
+        eps = self.meta["epochs"]
+        index = dict(index or {})
+        unknown = sorted(set(index) - set(marks))
+        if unknown:
+            raise InputError(f"--index {unknown[0]}: no mark published for it")
+        prev = self.epoch() if eps else None
+        prev_at = int(eps[max(eps, key=int)].get("published_at", self.now())) if eps else None
         entries = []
         for sym, mark in marks.items():
-            entries += default_epoch_entries(self.instrument(sym), int(mark))
-        eps = self.meta["epochs"]
+            inst = self.instrument(sym)
+            funding = 0
+            if prev is not None:
+                try:
+                    funding = prev.entry(inst).funding
+                except InputError:
+                    funding = 0
+            if sym in index:
+                elapsed = max(0, self.now() - prev_at) if prev_at is not None else 0
+                funding = next_funding(funding, int(mark), int(index[sym]), elapsed)
+            entries += default_epoch_entries(inst, int(mark), funding)
         eid = (max(map(int, eps)) + 1) if eps else 1
         ep = Epoch(eid, tuple(entries))
         deadline = self.now() + int(deadline_in)
@@ -643,11 +663,13 @@ class Venue:
                         e.gamma,
                         e.im_bps,
                         e.mm_bps,
+                        e.funding,
                     )
                 ]
                 for e in ep.entries
                 if e.instrument
             ],
+            "published_at": self.now(),
             "hash": str(ep.hash()),
             "deadline": deadline,
             "signature": signature_to_json(sig),
@@ -1013,7 +1035,7 @@ def account_view(wallet, epoch=None):
         eq = n.collateral
         for s in n.slots:
             if s.position:
-                eq += s.position * epoch.entry(s.instrument).mark - s.cost
+                eq += s.position * epoch.entry(s.instrument).value - s.cost
         out["equity"] = eq
     return out
 

@@ -967,7 +967,7 @@ class Ledger:
         """The keys (text) among ``keys`` that ``sql`` (a query with one ``IN ({})``
         placeholder list, selecting the key) finds."""
         keys = sorted(set(keys))
-        found = set()
+        found: set[str] = set()
         for i in range(0, len(keys), self.IN_CHUNK):
             part = keys[i : i + self.IN_CHUNK]
             marks = ", ".join("?" * len(part))

@@ -11,6 +11,7 @@ the source.
 
 import json
 import re
+from itertools import accumulate
 
 from ..errors import FormatError, InputError
 
@@ -19,21 +20,17 @@ MAX_DEPTH = 64
 #: no zkats JSON input is anywhere near this; larger files are refused unread
 MAX_BYTES = 256 * 1024 * 1024
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
-_BRACKET = re.compile(r"[\[\]{}]")
+# a string literal, as an unrolled loop (runs of plain characters matched at
+# once: several times faster than one alternation a character)
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 def nesting_depth(text: str) -> int:
     """Maximum bracket depth outside string literals (linear, no recursion)."""
-    depth = best = 0
-    for m in _BRACKET.finditer(_STRING.sub('""', text)):
-        if m.group() in "[{":
-            depth += 1
-            if depth > best:
-                best = depth
-        else:
-            depth -= 1
-    return best
+    brackets = _NOT_BRACKET.sub("", _STRING.sub('""', text))
+    return max(0, max(accumulate(_STEP[c] for c in brackets), default=0))
 
 
 class _Duplicate(Exception):

@@ -1,181 +1,226 @@
-"""Settlement benchmark: verify and apply one batch of N trades (default 100).
+"""Settlement throughput: trades/s for batches of 1, 10 and 50 trades, on SQLite
+and PostgreSQL, the service called directly and through ``zkats serve``.
 
-    .venv/bin/python bench/settlement.py [--trades 100] [--depth 16]
+    .venv/bin/python bench/settlement.py [--sizes 1,10,50] [--trades 200]
+                                         [--pg postgresql://... | --no-pg]
 
-Each trade is three Groth16 proofs (match + two transitions) and a Schnorr
-netting proof over two real Pedersen legs; the orders it consumes are opened
-by order proofs in an earlier, untimed batch.  Until the venue's circuits and
-keys exist, the Groth16 keys and proofs are made with a known trapdoor
-(``tests/_groth16_sim.py``: valid proofs for the key, accepted by the real
-verifier); the line says ``"proofs": "simulated-trapdoor"``.  The ledger is a
-fresh SQLite file with the real Poseidon tree.
+A trade is three Groth16 proofs (match and two transitions, verified for
+real: one pairing product per circuit key) and a Schnorr netting proof over
+real Pedersen legs (all the batch's netting proofs in one multi-scalar
+multiplication); the orders it consumes are opened by an earlier, untimed
+batch of order proofs.  The verifying keys have a known trapdoor
+(tests/_server_util.py) so that proofs are cheap to make; every proof has
+fresh random A and B, as real proofs do, and proving is not timed.
 
-Prints one JSON line with separate timings: batch JSON parsing (strict,
-with curve and subgroup checks), Groth16 batch verification (one randomised
-check per circuit key), netting verification, the other checks, and the
-apply transaction (notes, tree, nullifiers, trades; Poseidon included).
-Wall-clock seconds and process CPU seconds are both printed (the machine
-is shared: compare the load average).  Timings are measurements, not
-assertions.
+For each store and batch size, the same number of batches is applied
+**directly** (``SettlementService.apply(batch.loads(text))``: parsing
+included, as the server does) and **through the API** (the JSON text POSTed
+to a ``zkats serve`` subprocess on 127.0.0.1, one request at a time),
+alternating, so both see the same machine load.  Printed per line:
+trades/s each way, the median batch latency each way and their difference
+(what HTTP adds to a batch's settlement), and the median time of the
+service's checks of a batch (decoding, ledger checks, the batched proof and
+netting verification) against its peer in the same run: the same batches'
+proofs checked one by one (``verify`` per proof with its own final
+exponentiation, ``SchnorrNettingVerifier.verify`` per trade).
+Targets (issue 17): >= 200 trades/s on this 2-core machine on both stores;
+the API adds <= 10 ms p50.  PostgreSQL: a throw-away server (Debian's
+postgresql, tests/_pg_server.py) unless ``--pg`` names an empty database.
+Figures are measurements on a shared machine (the load average is printed),
+not assertions.
 """
 
 import argparse
 import json
 import os
+import secrets
+import shutil
+import socket
+import statistics
 import sys
 import tempfile
 import time
+from pathlib import Path
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tests"))
-
-
-class _Timed:
-    """Wraps an adapter and sums the seconds spent in it."""
-
-    def __init__(self, inner, method):
-        self.inner, self.method, self.seconds, self.calls = inner, method, 0.0, 0
-        self.cpu = 0.0
-
-    def __getattr__(self, name):
-        fn = getattr(self.inner, name)
-        if name != self.method:
-            return fn
-
-        def timed(*a, **kw):
-            t, c = time.perf_counter(), time.process_time()
-            try:
-                return fn(*a, **kw)
-            finally:
-                self.seconds += time.perf_counter() - t
-                self.cpu += time.process_time() - c
-                self.calls += 1
-
-        return timed
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
 
 
-def build_batch(n_trades, depth, keys, now):
-    from _groth16_sim import sim_proof
-    from _settlement_util import order, trade
-    from zkats.commit import netting, pedersen
+def _prover():
+    from _groth16_sim import G1, G2
+    from _server_util import SimProver
+    from zkats import bn254
+    from zkats.field import R
+    from zkats.groth16.data_structures import Proof
+
+    class FreshProver(SimProver):
+        """Valid proofs with fresh random A and B per proof (as real proofs)."""
+
+        def proof(self, circuit, public):
+            td = self.td[circuit]
+            a, b = secrets.randbelow(R - 1) + 1, secrets.randbelow(R - 1) + 1
+            lin = (td["ic"][0] + sum(x * k for x, k in zip(public, td["ic"][1:]))) % R
+            c = (a * b - td["alpha"] * td["beta"] - lin * td["gamma"]) * pow(td["delta"], -1, R)
+            return Proof(a=bn254.g1_mul(G1, a), b=bn254.g2_mul(G2, b), c=bn254.g1_mul(G1, c % R))
+
+    return FreshProver(seed=9)
+
+
+def _batches(prover, sv, n_batches, size):
+    """[(orders batch, trades batch)] for the service's current root and epoch."""
+    from _server_util import trade_items
     from zkats.venue import batch as B
-    from zkats.venue.merkle_store import default_hash2, zero_hashes
 
-    root = zero_hashes(depth, default_hash2())[depth]
-    epoch = 4242
-    items, orders = [], []
-    for t in range(n_trades):
-        o = 10**7 + 10 * t
-        ra, rb = pedersen.random_blinding(), pedersen.random_blinding()
-        leg_a = pedersen.commit_signed([3 + t, 300 + t], ra)
-        leg_b = pedersen.commit_signed([-(3 + t), -(300 + t)], rb)
-        nproof = netting.prove([leg_a, leg_b], [ra, rb])
-        item = trade(
-            10**6 + t,
-            o + 1,
-            o + 2,
-            o + 3,
-            o + 4,
-            root=root,
-            epoch=epoch,
-            legs=(leg_a, leg_b),
-            netting=B.NettingProof(R=nproof.R, s=nproof.s),
-            now=now,
-        )
-        for it, dest in [
-            (item, items),
-            (order((10**6 + t, 1), now), orders),
-            (order((10**6 + t, 2), now), orders),
-        ]:
-            dest.append(
-                B.Item(
-                    it.kind,
-                    {
-                        role: B.ProofBundle(
-                            bd.circuit, bd.public, sim_proof(keys[bd.circuit][1], list(bd.public))
-                        )
-                        for role, bd in it.proofs.items()
-                    },
-                    it.netting,
-                )
+    led = sv.ledger
+    e = led.epochs()[-1]
+    inst = int(sv.meta.get()["instruments"]["BTC-PERP"])
+    root = led.current_root()
+    out = []
+    for _ in range(n_batches):
+        orders, trades = [], []
+        for _ in range(size):
+            o1, o2, t = trade_items(
+                prover, root, e["epoch_id"], int(e["data_hash"]), inst, sv.now()
             )
-    return B.Batch(items), B.Batch(orders), epoch
+            orders += [o1, o2]
+            trades.append(t)
+        out.append((B.Batch(orders), B.Batch(trades)))
+    return out
+
+
+def _one_by_one(svc, batch):
+    """Seconds to check the batch's proofs one at a time (the peer)."""
+    from zkats.groth16 import verifier
+    from zkats.venue.rules import RULES
+    from zkats.venue.settlement import SchnorrNettingVerifier
+
+    keys = svc.verifier.keys
+    net = SchnorrNettingVerifier()
+    t0 = time.perf_counter()
+    for item in batch.items:
+        for role, b in item.proofs.items():
+            circuit = RULES[item.kind].roles[role].circuit_name
+            assert verifier.verify(keys[circuit], b.public, b.proof)
+        m = RULES[item.kind].roles["match"].decode(item.proofs["match"].public)
+        assert net.verify([m.leg_a, m.leg_b], item.netting)
+    return time.perf_counter() - t0
+
+
+def bench_store(prover, label, db, sizes, total_trades):
+    import httpx
+
+    from _server_util import Server, sim_venue
+    from zkats.server.state import ServedVenue
+    from zkats.venue import batch as B
+
+    tmp = Path(tempfile.mkdtemp(prefix="zkats-bench-settle-"))
+    out = []
+    try:
+        venue = sim_venue(tmp / "venue", prover)
+        sv = ServedVenue(venue, db)
+        sv.publish_epoch({"BTC-PERP": 60000}, 3600)
+        svc = sv.service()
+        srv = Server(venue, db=db).start()
+        try:
+            with httpx.Client(timeout=300) as http:
+                for size in sizes:
+                    n = max(3, total_trades // size)
+                    direct_work = _batches(prover, sv, n, size)
+                    api_work = _batches(prover, sv, n, size)
+                    for orders, _ in direct_work + api_work:
+                        svc.apply(orders)
+                    peer = [_one_by_one(svc, d) for _, d in direct_work[:3]]
+                    direct, api, checks = [], [], []
+                    for (_, d), (_, a) in zip(direct_work, api_work):
+                        text = B.dumps(d)
+                        t0 = time.perf_counter()
+                        receipt = svc.apply(B.loads(text))
+                        direct.append(time.perf_counter() - t0)
+                        checks.append(receipt.verify_seconds)
+                        body = B.dumps(a)
+                        t0 = time.perf_counter()
+                        r = http.post(srv.url + "/v1/batches", content=body)
+                        api.append(time.perf_counter() - t0)
+                        if r.status_code != 201:
+                            raise SystemExit(f"the API refused a valid batch: {r.text[:200]}")
+                    p50_d, p50_a = statistics.median(direct), statistics.median(api)
+                    line = {
+                        "bench": "settlement",
+                        "store": label,
+                        "trades_per_batch": size,
+                        "batches": n,
+                        "direct_trades_per_s": round(n * size / sum(direct), 1),
+                        "api_trades_per_s": round(n * size / sum(api), 1),
+                        "p50_direct_ms": round(1000 * p50_d, 2),
+                        "p50_api_ms": round(1000 * p50_a, 2),
+                        "api_added_p50_ms": round(1000 * (p50_a - p50_d), 2),
+                        "p50_checks_ms": round(1000 * statistics.median(checks), 2),
+                        "peer_one_by_one_checks_ms": round(1000 * statistics.median(peer), 2),
+                        "checks_speedup_vs_one_by_one": round(
+                            statistics.median(peer) / statistics.median(checks), 2
+                        ),
+                        "target_trades_per_s": 200,
+                        "load_average_1min": round(os.getloadavg()[0], 2),
+                        "cpus": os.cpu_count(),
+                    }
+                    print(json.dumps(line), flush=True)
+                    out.append(line)
+        finally:
+            srv.stop()
+            sv.close()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def _temp_pg():
+    """(url of an empty database, server) on a throw-away PostgreSQL server."""
+    import psycopg
+
+    from _pg_server import PgServer, pg_bindir
+
+    bindir = pg_bindir()
+    if bindir is None:
+        raise SystemExit("no PostgreSQL (initdb) found: `make system` installs it, or use --no-pg")
+    user = "postgres" if os.geteuid() == 0 else None
+    base = Path(tempfile.mkdtemp(prefix="zkats-bench-pg-"))
+    os.chmod(base, 0o755)
+    if user:
+        shutil.chown(base, user, user)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = PgServer(bindir, base, port, user)
+    srv.init()
+    with psycopg.connect(srv.url(), autocommit=True) as c:
+        c.execute("CREATE DATABASE zkats_bench")
+    return srv.url("zkats_bench"), srv
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--trades", type=int, default=100)
-    ap.add_argument("--depth", type=int, default=16)
-    args = ap.parse_args(argv)
-
-    from _groth16_sim import sim_key
-    from zkats import bn254
-    from zkats.domain.oracle_key import OracleKey
-    from zkats.venue import batch as B
-    from zkats.venue.settlement import (
-        DEFAULT_LAYOUTS,
-        Groth16Verifier,
-        SchnorrNettingVerifier,
-        SettlementService,
+    ap.add_argument("--sizes", default="1,10,50", help="trades per batch, comma-separated")
+    ap.add_argument("--trades", type=int, default=200, help="trades each way per size (about)")
+    ap.add_argument(
+        "--pg", help="postgresql:// URL of an empty database (default: a temporary server)"
     )
-
-    keys = {
-        name: sim_key(len(layout.names), seed=i)
-        for i, (name, layout) in enumerate(sorted(DEFAULT_LAYOUTS.items()))
-    }
-    t = time.perf_counter()
-    now = int(time.time())
-    batch, orders, epoch = build_batch(args.trades, args.depth, keys, now)
-    build_s = time.perf_counter() - t
-    text = B.dumps(batch)
-    t = time.perf_counter()
-    batch = B.loads(text)
-    parse_s = time.perf_counter() - t
-
-    verifier = _Timed(Groth16Verifier({k: v[0] for k, v in keys.items()}), "failures")
-    netting = _Timed(SchnorrNettingVerifier(), "verify")
-    with tempfile.TemporaryDirectory() as d:
-        oracle = OracleKey.generate()
-        svc = SettlementService(
-            os.path.join(d, "ledger.db"),
-            verifier=verifier,
-            netting=netting,
-            depth=args.depth,
-            oracle_key=oracle.pub,
-        )
-        svc.publish_epoch(1, epoch, 2**40, oracle.sign_epoch(1, epoch, 2**40))
-        svc.apply(orders)  # the order proofs opening the orders (not timed)
-        verifier.seconds = verifier.cpu = 0.0
-        verifier.calls = netting.calls = 0
-        c0 = time.process_time()
-        receipt = svc.apply(batch)
-        apply_cpu = time.process_time() - c0
-        svc.close()
-    out = {
-        "bench": "settlement",
-        "trades": args.trades,
-        "groth16_proofs": 3 * args.trades,
-        "proofs": "simulated-trapdoor",
-        "native_pairing": hasattr(bn254, "pairing_check"),
-        "batch_json_bytes": len(text),
-        "build_seconds": round(build_s, 3),
-        "parse_seconds": round(parse_s, 3),
-        "groth16_verify_seconds": round(verifier.seconds, 3),
-        "groth16_verify_cpu_seconds": round(verifier.cpu, 3),
-        "groth16_verify_calls": verifier.calls,
-        "netting_verify_seconds": round(netting.seconds, 3),
-        "netting_verify_cpu_seconds": round(netting.cpu, 3),
-        "other_checks_seconds": round(
-            receipt.verify_seconds - verifier.seconds - netting.seconds, 3
-        ),
-        "verify_seconds": round(receipt.verify_seconds, 3),
-        "apply_seconds": round(receipt.apply_seconds, 3),
-        "whole_apply_call_cpu_seconds": round(apply_cpu, 3),
-        "load_average_1min": round(os.getloadavg()[0], 2),
-        "notes_appended": len(receipt.leaf_indices),
-        "depth": args.depth,
-    }
-    print(json.dumps(out))
+    ap.add_argument("--no-pg", action="store_true", help="SQLite only")
+    args = ap.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    prover = _prover()
+    bench_store(prover, "sqlite", None, sizes, args.trades)
+    if args.no_pg:
+        return
+    pg_srv = None
+    url = args.pg
+    try:
+        if url is None:
+            url, pg_srv = _temp_pg()
+        bench_store(prover, "postgresql", url, sizes, args.trades)
+    finally:
+        if pg_srv is not None:
+            pg_srv.stop("immediate")
+            shutil.rmtree(pg_srv.base, ignore_errors=True)
 
 
 if __name__ == "__main__":

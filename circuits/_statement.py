@@ -99,6 +99,10 @@ def _key(statement):
     return (type(statement), tuple(params))
 
 
+#: Statement class -> its public_fields() (declarations are fixed once a class exists)
+_PUBLIC_FIELDS: dict[type, tuple] = {}
+
+
 class layout_method:
     """A method of the statement's layout: called on the class, or on an
     instance when the layout depends on the instance's parameters."""
@@ -145,7 +149,11 @@ class Statement(Circuit):
     @layout_method
     def public_fields(cls):
         """``[(name, n)]`` of the public inputs in wire order (``n`` None for a
-        scalar).  ``cls``: the class, or an instance (sizes from its parameters)."""
+        scalar).  ``cls``: the class, or an instance (sizes from its parameters).
+        A class's answer is computed once (the settlement service decodes every
+        proof of every batch with it)."""
+        if isinstance(cls, type) and cls in _PUBLIC_FIELDS:
+            return list(_PUBLIC_FIELDS[cls])
         out = []
         for name, decl in cls.declarations():
             if decl.role != "public":
@@ -159,6 +167,8 @@ class Statement(Circuit):
                     )
                 (n,) = decl.shape(cls)
             out.append((name, n))
+        if isinstance(cls, type):
+            _PUBLIC_FIELDS[cls] = tuple(out)
         return out
 
     @layout_method

@@ -226,3 +226,39 @@ def test_bjj_lincomb_and_add_pairs_against_plain():
         bn254.bjj_lincomb(pts[:1], [1 << 256])
     with pytest.raises(InputError, match=r"point\[1\]"):
         bn254.bjj_lincomb([pts[0], (bj.R, 0)], [1, 2])
+
+
+def test_many_keys_in_one_product(key):
+    """Proofs of several keys in one pairing product; a bad proof of one key
+    is named in its group, and a proof checked against the wrong key fails."""
+    from zkats.groth16.verifier import batch_failures_many
+
+    other = sim_key(N_PUBLIC + 2, seed=78)
+    vk1, vk2 = key[0], other[0]
+    g1, g2 = (
+        _batch(key, 5),
+        [
+            (pub, _proof(other[1], pub))
+            for pub in ([secrets.randbelow(R) for _ in range(N_PUBLIC + 2)] for _ in range(4))
+        ],
+    )
+    assert batch_failures_many([(vk1, g1), (vk2, g2)]) == [[], []]
+    assert batch_failures_many([(vk1, g1), (vk2, [])]) == [[], []]
+    pub, p = g2[2]
+    bad = g2[:2] + [(pub, p.replace(c=_curve.g1_add(p.c, G1)))] + g2[3:]
+    assert batch_failures_many([(vk1, g1), (vk2, bad)]) == [[], [2]]
+    # the same signals under another key of the same size: every proof fails
+    same_size = sim_key(N_PUBLIC, seed=79)[0]
+    assert batch_failures_many([(same_size, g1[:3]), (vk2, g2)]) == [[0, 1, 2], []]
+    with pytest.raises(InputError, match="batch item 1: proof.pi_b"):
+        outside = random_twist_point()
+        pub, p = g1[1]
+        batch_failures_many([(vk2, g2), (vk1, [g1[0], (pub, p.replace(b=outside))])])
+
+
+def test_key_points_are_validated(key):
+    vk, _ = key
+    items = _batch(key, 3)
+    bad_key = vk.replace(gamma_2=random_twist_point())
+    with pytest.raises(InputError, match="verification key gamma_2: point is not in the order-r"):
+        batch_verify_detailed(bad_key, items)

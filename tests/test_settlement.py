@@ -491,6 +491,31 @@ def test_write_failure_applies_nothing(svc, monkeypatch):
     )
 
 
+@pytest.mark.parametrize("committed", [True, False])
+def test_connection_lost_during_commit(svc, monkeypatch, committed):
+    """The connection goes while COMMIT is under way (PostgreSQL restarted):
+    the service asks the database whether the batch landed, and answers with
+    its receipt, or says that nothing was applied, never a false either."""
+    from zkats.venue.ledger import CommitUnknown
+
+    conn = svc.ledger.conn
+    real_commit = conn.commit
+
+    def lost(self=None):
+        (real_commit if committed else conn.rollback)()
+        raise CommitUnknown(f"{conn.path}: database is unavailable (lost) during the commit")
+
+    monkeypatch.setattr(conn, "commit", lost)
+    batch = B.Batch([deposit(7, 1, 1)])
+    if committed:
+        before = svc.ledger.batch_count()
+        r = svc.apply(batch)
+        assert svc.ledger.batch_count() == before + 1 and r.n_items == 1
+        assert r.root == svc.ledger.current_root()
+    else:
+        _rejects(svc, batch, r"during the commit; it was not committed: nothing was applied")
+
+
 # ---------------------------------------------------------------------------
 # random sequences of batches with colliding values: a batch lands whole or
 # not at all, and a batch reusing a spent nullifier or order never lands

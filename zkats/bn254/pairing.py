@@ -171,7 +171,7 @@ def pairing_check_prepared(pairs) -> bool:
     return lib.pairing_check_prepared(g1, ffi.cast("g2_prepared_t *", buf), len(pairs)) == 1
 
 
-def pairing_check_scaled(g1s, g2s, scalars, fixed=(), threads=None) -> bool:
+def pairing_check_scaled(g1s, g2s, scalars, fixed=(), threads=None, check_fixed=True) -> bool:
     """True iff prod_i e(k_i * P_i, Q_i) * prod_j e(F_j, G_j) == 1 for the
     points ``g1s`` (P_i), ``g2s`` (Q_i), int ``scalars`` (k_i, in [0, r)) and
     the extra pairs ``fixed`` ([(F_j, G_j)]): the random-linear-combination
@@ -196,7 +196,11 @@ def pairing_check_scaled(g1s, g2s, scalars, fixed=(), threads=None) -> bool:
         return True
     pts, _ = _g1_buf(g1s + fg1)
     qs, _ = _g2_buf(g2s + fg2)
-    _check_pairing_ptrs(pts, m, qs, m)
+    _check_pairing_ptrs(pts, m, qs, m if check_fixed else n)
+    if not check_fixed and m > n:
+        bad = _g2_check_ptr(qs + 16 * n, m - n, False)  # on the twist (cheap)
+        if bad >= 0:
+            raise InputError(f"pair {n + bad}: G2 point is not on the twist")
     g1 = _lbuf(8 * m)
     if n:
         if lib.g1_mul_each(g1, pts, _ints_buf(scalars), n, _threads(threads)) != 0:

@@ -63,10 +63,12 @@ def pairing_check(pairs):
     return bool(bn254.pairing_check(pairs))
 
 
-def pairing_check_scaled(g1s, g2s, scalars, fixed=()):
-    """True iff prod e(k_i * P_i, Q_i) * prod e(F_j, G_j) == 1, every point
+def pairing_check_scaled(g1s, g2s, scalars, fixed=(), check_fixed=True):
+    """True iff prod e(k_i * P_i, Q_i) * prod e(F_j, G_j) == 1, the points
     validated in bulk (see :func:`zkats.bn254.pairing_check_scaled`)."""
-    return bn254.pairing_check_scaled(g1s, g2s, [int(k) % R for k in scalars], fixed)
+    return bn254.pairing_check_scaled(
+        g1s, g2s, [int(k) % R for k in scalars], fixed, check_fixed=check_fixed
+    )
 
 
 def prepare_g2(q):

@@ -164,12 +164,28 @@ def _check_points(checked):
         check_proof(proof, f"batch item {i}: proof")
 
 
-def _batch_ok(vk, checked):
-    """The randomised batch check (module docstring) in one native pairing
-    product: the rho_i * A_i by one batch multiplication, n + 3 Miller loops
-    sharing their squarings, one final exponentiation.  Every proof point is
-    validated in bulk first (G1 on the curve, B on the twist and in the
-    order-r subgroup); a bad one raises InputError naming its batch item."""
+def _key_points_ok(vk):
+    """Validate the key's own points (G1 on the curve, G2 in the subgroup)."""
+    check_g1(vk.alpha_1, "verification key alpha_1")
+    for name in ("beta_2", "gamma_2", "delta_2"):
+        check_g2(getattr(vk, name), f"verification key {name}")
+    return True
+
+
+_key_points_ok_cached = lru_cache(maxsize=64)(_key_points_ok)
+
+
+def _check_key(vk):
+    try:
+        return _key_points_ok_cached(vk)
+    except TypeError:  # unhashable (e.g. ic given as a list): check every time
+        return _key_points_ok(vk)
+
+
+def _batch_terms(vk, checked):
+    """The batch's terms of the randomised check (module docstring): the
+    proofs' (A_i, B_i, rho_i) and the key's three fixed pairs, with fresh
+    128-bit rho_i from :mod:`secrets` (drawn after the batch is fixed)."""
     # local import: the single-proof CLI path skips secrets (hashlib, random)
     import secrets
 
@@ -180,17 +196,60 @@ def _batch_ok(vk, checked):
         for j, x in enumerate(signals):
             ic_scalars[j + 1] += r_i * x
     proofs = [p for _, p in checked]
+    c_sum = _curve.g1_lincomb([p.c for p in proofs], rho)
+    fixed = [
+        (_curve.g1_neg(_curve.g1_lincomb(vk.ic, ic_scalars)), vk.gamma_2),
+        (_curve.g1_neg(c_sum), vk.delta_2),
+        (_curve.g1_neg(_curve.g1_mul(vk.alpha_1, ic_scalars[0])), vk.beta_2),
+    ]
+    return [p.a for p in proofs], [p.b for p in proofs], rho, fixed
+
+
+def _product_ok(groups):
+    """One pairing product over every (vk, checked) group: n + 3 per key
+    Miller loops sharing their squarings, one final exponentiation.  All
+    proof points are validated in bulk (G1 on the curve, B on the twist and
+    in the order-r subgroup); InputError if one is bad."""
+    a, b, rho, fixed = [], [], [], []
+    for vk, checked in groups:
+        _check_key(vk)
+        ga, gb, gr, gf = _batch_terms(vk, checked)
+        a += ga
+        b += gb
+        rho += gr
+        fixed += gf
+    return _curve.pairing_check_scaled(a, b, rho, fixed, check_fixed=False)
+
+
+def _batch_ok(vk, checked):
+    """The randomised batch check of one key's proofs; a bad proof point
+    raises InputError naming its batch item."""
     try:
-        c_sum = _curve.g1_lincomb([p.c for p in proofs], rho)
-        fixed = [
-            (_curve.g1_neg(_curve.g1_lincomb(vk.ic, ic_scalars)), vk.gamma_2),
-            (_curve.g1_neg(c_sum), vk.delta_2),
-            (_curve.g1_neg(_curve.g1_mul(vk.alpha_1, ic_scalars[0])), vk.beta_2),
-        ]
-        return _curve.pairing_check_scaled([p.a for p in proofs], [p.b for p in proofs], rho, fixed)
+        return _product_ok([(vk, checked)])
     except InputError:
-        _check_points(checked)  # names the item (the key's own points come last)
+        _check_points(checked)  # names the item
+        _key_points_ok(vk)  # or the key's own point
         raise
+
+
+def batch_failures_many(groups):
+    """``groups``: ``[(vk, [(public_signals, proof), ...]), ...]`` (one entry per
+    key).  Returns, per group, the indices of its proofs that do not verify.
+
+    All the groups' proofs are checked together first: ONE pairing product
+    (sum over keys of n_k + 3 Miller loops, one final exponentiation) with
+    independent random weights per proof.  Only if that fails (or a point is
+    malformed) is each group checked on its own (:func:`batch_verify_detailed`,
+    which names the culprits; malformed input raises InputError naming the
+    batch item)."""
+    groups = [(vk, list(items)) for vk, items in groups]
+    try:
+        checked = [(vk, _check_batch(vk, items)) for vk, items in groups]
+        if _product_ok([(vk, c) for vk, c in checked if c]):
+            return [[] for _ in groups]
+    except InputError:
+        pass
+    return [batch_verify_detailed(vk, items) for vk, items in groups]
 
 
 def batch_verify_detailed(vk: VerifyingKey, items):

@@ -387,6 +387,11 @@ def _first_line(err):
     return text.splitlines()[0][:200] if text else type(err).__name__
 
 
+class CommitUnknown(LedgerError):
+    """The connection was lost while COMMIT was under way: the transaction may
+    or may not have been committed (see :func:`batch_landed`)."""
+
+
 class SqliteConnection:
     """sqlite3 with the ledger's pragmas; anything else is the sqlite3 connection's."""
 
@@ -448,6 +453,11 @@ class SqliteConnection:
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
         ).fetchone()
         return row is not None
+
+    @contextmanager
+    def pipeline(self):
+        """Nothing to pipeline in-process (see :meth:`PgConnection.pipeline`)."""
+        yield self
 
     def close(self):
         self.raw.close()
@@ -514,7 +524,15 @@ class PgConnection:
         self.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
 
     def commit(self):
-        self.execute("COMMIT")
+        try:
+            self.raw.execute("COMMIT")
+        except (self._pg.OperationalError, self._pg.InterfaceError) as err:
+            if self.raw.broken or self.raw.closed:
+                # the server may have committed before the connection went
+                raise CommitUnknown(
+                    f"{self.path}: database is unavailable ({_first_line(err)}) during the commit"
+                ) from None
+            raise
 
     def rollback(self):
         if not (self.raw.broken or self.raw.closed) and self.in_transaction:
@@ -523,8 +541,51 @@ class PgConnection:
     def table_exists(self, name):
         return self.execute("SELECT to_regclass(?)", (name,)).fetchone()[0] is not None
 
+    @contextmanager
+    def pipeline(self):
+        """psycopg's pipeline mode: statements inside are sent without waiting
+        for each answer (a round trip only where a result is read); an error
+        surfaces at the next read or at the end, inside the caller's
+        transaction, which then rolls back."""
+        try:
+            with self.raw.pipeline():
+                yield self
+        except (self._pg.OperationalError, self._pg.InterfaceError) as err:
+            if self.raw.broken or self.raw.closed:
+                raise LedgerError(
+                    f"{self.path}: database is unavailable ({_first_line(err)}); "
+                    f"nothing was applied"
+                ) from None
+            raise
+
     def close(self):
         self.raw.close()
+
+
+def batch_landed(target, digest, timeout=20.0):
+    """After :class:`CommitUnknown`: the id of the batch with ``digest`` in the
+    ledger at ``target`` (reconnecting until ``timeout`` seconds have passed),
+    None if it is not there, or raise LedgerError if the database stays
+    unreachable."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            conn = connect(target)
+        except LedgerError:
+            if time.monotonic() > deadline:
+                raise LedgerError(
+                    f"{redact(target)}: database is unavailable; whether the batch was "
+                    f"committed is unknown (resubmit it: if it was applied, it is refused "
+                    f"as a replay)"
+                ) from None
+            time.sleep(0.25)
+            continue
+        try:
+            row = conn.execute("SELECT batch_id FROM batches WHERE digest = ?", (digest,))
+            row = row.fetchone()
+            return None if row is None else row[0]
+        finally:
+            conn.close()
 
 
 def connect(target, busy_timeout=DEFAULT_BUSY_TIMEOUT):
@@ -637,6 +698,9 @@ class Ledger:
         """A write transaction (SQLite ``BEGIN IMMEDIATE``; PostgreSQL ``BEGIN``
         + the ledger's advisory lock) ... ``COMMIT``; ``ROLLBACK`` on any exception."""
         self.conn.begin_write()
+        # balances read or moved in this transaction (it holds the write lock,
+        # and only move_escrow/move_fund change them): no re-reading per item
+        self._balances = {}
         try:
             yield self.conn
         except BaseException:
@@ -650,6 +714,8 @@ class Ledger:
                 raise LedgerError(
                     f"{self.path}: commit failed ({_first_line(err)}); nothing was applied"
                 ) from None
+        finally:
+            self._balances = None
 
     @contextmanager
     def read(self):
@@ -722,9 +788,25 @@ class Ledger:
     def account_exists(self, account):
         return self._one("SELECT 1 FROM accounts WHERE account = ?", (str(account),)) is not None
 
+    #: {("escrow" | "fund", name): balance} inside a write transaction, else None
+    _balances: dict | None = None
+
+    def _balance(self, table, key, name):
+        cache = self._balances
+        if cache is not None and (table, str(name)) in cache:
+            return cache[table, str(name)]
+        row = self._one(f"SELECT balance FROM {table} WHERE {key} = ?", (str(name),))
+        bal = 0 if row is None else int(row[0])
+        if cache is not None:
+            cache[table, str(name)] = bal
+        return bal
+
+    def _set_balance(self, table, name, bal):
+        if self._balances is not None:
+            self._balances[table, str(name)] = bal
+
     def escrow_balance(self, asset):
-        row = self._one("SELECT balance FROM escrow WHERE asset = ?", (str(asset),))
-        return 0 if row is None else int(row[0])
+        return self._balance("escrow", "asset", asset)
 
     def epoch_by_hash(self, data_hash):
         """(epoch_id, deadline, closed_at) of the epoch with this data hash, or None."""
@@ -830,8 +912,7 @@ class Ledger:
         return None if row is None else row[0]
 
     def fund_balance(self, name):
-        row = self._one("SELECT balance FROM funds WHERE name = ?", (str(name),))
-        return 0 if row is None else int(row[0])
+        return self._balance("funds", "name", name)
 
     def fund_positions(self, name):
         """``{instrument: (position, cost)}`` of fund ``name``'s open positions."""
@@ -876,6 +957,59 @@ class Ledger:
                 "SELECT COUNT(*) FROM liquidatable WHERE liquidated_batch IS NULL"
             ).fetchone()[0],
         }
+
+    # -- bulk reads for a batch's checks (one query per table and chunk) ------
+
+    #: keys per ``IN (...)`` list (well under SQLite's and PostgreSQL's limits)
+    IN_CHUNK = 500
+
+    def _present(self, sql, keys):
+        """The keys (text) among ``keys`` that ``sql`` (a query with one ``IN ({})``
+        placeholder list, selecting the key) finds."""
+        keys = sorted(set(keys))
+        found: set[str] = set()
+        for i in range(0, len(keys), self.IN_CHUNK):
+            part = keys[i : i + self.IN_CHUNK]
+            marks = ", ".join("?" * len(part))
+            found.update(r[0] for r in self.conn.execute(sql.format(marks), part))
+        return found
+
+    def known(self, roots=(), nullifiers=(), commitments=(), orders=(), epoch_hashes=()):
+        """What the checks of a batch need to know about these values, in one
+        query per table (instead of one per value): a :class:`Known`."""
+        k = Known()
+        k.roots = {
+            int(v)
+            for v in self._present(
+                "SELECT root FROM roots WHERE root IN ({})", [str(r) for r in roots]
+            )
+        }
+        k.spent = {
+            int(v)
+            for v in self._present(
+                "SELECT nullifier FROM nullifiers WHERE nullifier IN ({})",
+                [str(n) for n in nullifiers],
+            )
+        }
+        k.notes = {
+            int(v)
+            for v in self._present(
+                "SELECT commitment FROM notes WHERE commitment IN ({})",
+                [str(c) for c in commitments],
+            )
+        }
+        keys = [point_key(o) for o in orders]
+        k.open_orders = self._present(
+            "SELECT order_point FROM open_orders WHERE order_point IN ({})", keys
+        )
+        k.consumed_orders = self._present(
+            "SELECT order_point FROM consumed_orders WHERE order_point IN ({})", keys
+        )
+        for h in sorted({str(h) for h in epoch_hashes}):
+            row = self.epoch_by_hash(h)
+            if row is not None:
+                k.epochs[int(h)] = row
+        return k
 
     # -- writes of a batch (inside one write() transaction) -----------------
 
@@ -940,6 +1074,7 @@ class Ledger:
             "ON CONFLICT(asset) DO UPDATE SET balance = excluded.balance",
             (str(asset), str(bal)),
         )
+        self._set_balance("escrow", asset, bal)
         self.conn.execute(
             "INSERT INTO escrow_moves(batch_id, item_index, account, asset, delta, recipient) "
             "VALUES (?, ?, ?, ?, ?, ?)",
@@ -961,6 +1096,7 @@ class Ledger:
             "ON CONFLICT(name) DO UPDATE SET balance = excluded.balance",
             (str(name), str(bal)),
         )
+        self._set_balance("funds", name, bal)
         self.conn.execute(
             "INSERT INTO fund_moves(batch_id, item_index, name, delta, note) "
             "VALUES (?, ?, ?, ?, ?)",
@@ -1289,6 +1425,26 @@ class Ledger:
             {"epoch_id": e, "account": a, "reason": r, "liquidated_batch": b}
             for e, a, r, b in self.liquidatable(epoch_id, pending_only)
         ]
+
+
+class Known:
+    """The answer of :meth:`Ledger.known`: known roots, spent nullifiers,
+    existing note commitments (ints), open and consumed orders (point keys)
+    and epochs by data hash (``(epoch_id, deadline, closed_at)``)."""
+
+    def __init__(self):
+        self.roots: set[int] = set()
+        self.spent: set[int] = set()
+        self.notes: set[int] = set()
+        self.open_orders: set[str] = set()
+        self.consumed_orders: set[str] = set()
+        self.epochs: dict[int, tuple] = {}
+
+    def order_open(self, point):
+        return point_key(point) in self.open_orders
+
+    def order_consumed(self, point):
+        return point_key(point) in self.consumed_orders
 
 
 def point_key(point):

@@ -10,7 +10,8 @@ natively by :mod:`zkats.domain.fast_hash`), the hash the venue's membership
 circuits use; each level's new parents are hashed in one native call.
 
 Appending ``k`` leaves to a tree of ``n`` leaves recomputes only the nodes
-above the new leaves: about ``2k + depth`` hashes.
+above the new leaves: about ``2k + depth`` hashes, and reads the stored
+neighbours of the changed range (at most two a level) in one query.
 
 All methods use the connection they are given and never commit: the caller
 (:mod:`zkats.venue.ledger`) owns the transaction, so a batch's leaves, nodes
@@ -94,13 +95,14 @@ class MerkleStore:
         level_vals = {n_leaves + i: v for i, v in enumerate(leaves)}
         writes = [(0, i, str(v)) for i, v in level_vals.items()]
         lo, hi = n_leaves, n_leaves + len(leaves) - 1
+        stored = self._siblings(lo, hi)
         for level in range(self.depth):
             plo, phi = lo >> 1, hi >> 1
             pairs = []
             for p in range(plo, phi + 1):
                 l_idx, r_idx = 2 * p, 2 * p + 1
-                left = level_vals[l_idx] if l_idx in level_vals else self.node(level, l_idx)
-                right = level_vals[r_idx] if r_idx in level_vals else self.node(level, r_idx)
+                left = level_vals[l_idx] if l_idx in level_vals else stored[level, l_idx]
+                right = level_vals[r_idx] if r_idx in level_vals else stored[level, r_idx]
                 pairs.append((left, right))
             hashed = (
                 self.hash_many(pairs)
@@ -116,6 +118,26 @@ class MerkleStore:
             writes,
         )
         return level_vals[0]
+
+    def _siblings(self, lo, hi):
+        """{(level, idx): value} of the stored nodes an append of leaves lo..hi
+        reads (at most the left and right neighbour of the changed range on each
+        level), fetched in one query; absent nodes are the empty subtrees."""
+        want = {}
+        for level in range(self.depth):
+            plo, phi = lo >> 1, hi >> 1
+            for idx in (2 * plo, 2 * phi + 1):
+                if not lo <= idx <= hi:
+                    want[level, idx] = self.zeros[level]
+            lo, hi = plo, phi
+        if want:
+            cond = " OR ".join("(level = ? AND idx = ?)" for _ in want)
+            args = [v for key in want for v in key]
+            for level, idx, value in self.conn.execute(
+                f"SELECT level, idx, value FROM merkle_nodes WHERE {cond}", args
+            ):
+                want[level, idx] = int(value)
+        return want
 
     def path(self, index, n_leaves):
         """Authentication path of leaf ``index``: (siblings bottom-up, index bits)."""

@@ -34,7 +34,7 @@ from typing import Any
 from ..errors import InputError, LedgerError
 from . import rules
 from .batch import Batch, Item
-from .ledger import Ledger
+from .ledger import CommitUnknown, Ledger, batch_landed
 from .rules import short as _short
 
 # --------------------------------------------------------------------------
@@ -56,8 +56,10 @@ class ProofVerifier:
 class Groth16Verifier(ProofVerifier):
     """Groth16 over BN254 with one verifying key per circuit name.
 
-    One random-linear-combination batch check per circuit; only if it fails
-    are the proofs checked one by one to find the culprits.
+    One random-linear-combination check for all the proofs of a batch,
+    whatever their circuits (:meth:`failures_many`: one pairing product, one
+    final exponentiation); only if it fails are the circuits, then the
+    proofs, checked on their own to find the culprits.
     """
 
     def __init__(self, keys: dict):
@@ -76,6 +78,27 @@ class Groth16Verifier(ProofVerifier):
             if os.path.exists(p):
                 keys[name] = read_verification_key(p)
         return cls(keys)
+
+    def failures_many(self, groups: dict) -> dict:
+        """``{circuit: [(public, proof), ...]}`` -> ``{circuit: [bad indices]}``:
+        every group in ONE randomised pairing product (one final
+        exponentiation for the whole batch); only if it fails is each circuit
+        checked on its own (:meth:`failures`) to name the culprits."""
+        from ..groth16 import verifier
+
+        for circuit in groups:
+            if circuit not in self.keys:
+                raise LedgerError(f"no verifying key for circuit {circuit!r}")
+        order = list(groups)
+        try:
+            bad = verifier.batch_failures_many(
+                [(self.keys[c], [(list(pub), proof) for pub, proof in groups[c]]) for c in order]
+            )
+            if not any(bad):
+                return {c: [] for c in order}
+        except InputError:
+            pass
+        return {c: self.failures(c, groups[c]) for c in order}
 
     def failures(self, circuit, pairs):
         from ..groth16 import verifier
@@ -296,6 +319,7 @@ class SettlementService:
         operator_key=None,
     ):
         kw = {} if busy_timeout is None else {"busy_timeout": busy_timeout}
+        self._target = str(path)
         self.ledger = Ledger(
             path,
             depth=depth,
@@ -346,10 +370,16 @@ class SettlementService:
         self._verify(batch, plans)
         t1 = time.perf_counter()
         digest = batch.digest()
+        receipt = None
         try:
             with self.ledger.write():
                 self._check_ledger(plans, now)
                 receipt = self._write(plans, digest, now)
+        except CommitUnknown as err:
+            # the connection went while COMMIT was under way: ask the database
+            landed = batch_landed(self._target, digest)
+            if receipt is None or landed != receipt["batch_id"]:
+                raise LedgerError(f"{err}; it was not committed: nothing was applied") from None
         except sqlite3.IntegrityError as err:
             # unreachable while the checks above hold the write lock; a backstop
             raise LedgerError(f"batch conflicts with the ledger ({err})") from None
@@ -446,20 +476,28 @@ class SettlementService:
         led = self.ledger
         latest = led.latest_epoch()
         pending = rules.Pending(led, now)
+        # everything the checks ask the ledger, in one query per table
+        known = led.known(
+            roots=[r for p in plans for _, r in p.roots],
+            nullifiers=[n for p in plans for _, n in p.nullifiers + p.live],
+            commitments=[c for p in plans for _, c in p.commitments],
+            orders=[o for p in plans for o in p.orders + p.opens],
+            epoch_hashes=[h for p in plans for _, _, h in p.epoch_refs],
+        )
         for p in plans:
             w = p.where()
             for role, root in p.roots:
-                if not led.root_known(root):
+                if root not in known.roots:
                     raise LedgerError(f"{w}: {role} proof uses unknown Merkle root {_short(root)}")
             for role, n in p.nullifiers + p.live:
-                if led.nullifier_spent(n):
+                if n in known.spent:
                     raise LedgerError(f"{w}: {role} nullifier {_short(n)} is already spent")
             for role, c in p.commitments:
-                if led.note_index(c) is not None:
+                if c in known.notes:
                     raise LedgerError(f"{w}: {role} note commitment {_short(c)} already exists")
             p.epochs = {}
             for role, eid, ehash in p.epoch_refs:
-                row = led.epoch_by_hash(ehash)
+                row = known.epochs.get(ehash)
                 if row is None or row[0] != eid:
                     raise LedgerError(
                         f"{w}: {role} proof uses unknown oracle epoch {eid} "
@@ -469,9 +507,9 @@ class SettlementService:
                     raise LedgerError(f"{w}: {role} proof uses oracle epoch {eid}, not the latest")
                 p.epochs[role] = row
             for o in p.orders:
-                if led.order_consumed(o) or o in pending.consumed:
+                if known.order_consumed(o) or o in pending.consumed:
                     raise LedgerError(f"{w}: order {_short(o[0])} was already matched")
-                if self.require_open_orders and o not in pending.opened and not led.order_open(o):
+                if self.require_open_orders and o not in pending.opened and not known.order_open(o):
                     raise LedgerError(
                         f"{w}: order {_short(o[0])} is not open (no order proof "
                         f"or earlier remainder)"
@@ -481,8 +519,8 @@ class SettlementService:
                 if (
                     o in pending.opened
                     or o in pending.consumed
-                    or led.order_open(o)
-                    or led.order_consumed(o)
+                    or known.order_open(o)
+                    or known.order_consumed(o)
                 ):
                     raise LedgerError(f"{w}: order commitment {_short(o[0])} was already opened")
                 pending.opened.add(o)
@@ -497,8 +535,14 @@ class SettlementService:
             for role, bundle in item.proofs.items():
                 circuit = p.rule.roles[role].circuit_name
                 groups.setdefault(circuit, []).append((p.index, role, bundle))
+        pairs = {c: [(b.public, b.proof) for _, _, b in e] for c, e in groups.items()}
+        many = getattr(self.verifier, "failures_many", None)
+        if many is not None:  # all circuits in one pairing product
+            failed = many(pairs)
+        else:
+            failed = {c: self.verifier.failures(c, pairs[c]) for c in pairs}
         for circuit, entries in groups.items():
-            bad = self.verifier.failures(circuit, [(b.public, b.proof) for _, _, b in entries])
+            bad = failed[circuit]
             if bad:
                 i, role, _ = entries[min(bad)]
                 raise LedgerError(
@@ -522,6 +566,12 @@ class SettlementService:
 
     # step 4b: write (inside the transaction)
     def _write(self, plans, digest, now):
+        # PostgreSQL: the statements go out pipelined (a round trip only where
+        # a result is read: ids, leaf count, tree neighbours, balances once)
+        with self.ledger.conn.pipeline():
+            return self._write_rows(plans, digest, now)
+
+    def _write_rows(self, plans, digest, now):
         led = self.ledger
         batch_id = led.begin_batch(digest, len(plans), now)
         new_notes = [(p.index, c) for p in plans for _, c in p.commitments]

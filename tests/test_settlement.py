@@ -634,3 +634,24 @@ def test_orders_must_be_open(tmp_path):
     )
     check_consistency(s.ledger)
     s.close()
+
+
+def test_known_answers_like_one_query_per_value(svc, monkeypatch):
+    """Ledger.known (one UNION ALL statement per IN_CHUNK keys) agrees with
+    the per-value queries, across chunk boundaries."""
+    led = svc.ledger
+    svc.apply(B.Batch([deposit(300 + i, 1, 1, nullifier=900 + i) for i in range(7)]))
+    notes = [c for _, c in led.notes()]
+    roots = [r for _, r, _, _ in led.root_history()]
+    for chunk in (2, 3, 500):
+        monkeypatch.setattr(type(led), "IN_CHUNK", chunk)
+        k = led.known(
+            roots=roots + [12345],
+            nullifiers=[900 + i for i in range(10)],
+            commitments=notes + [777, 778],
+            orders=[(1, 2)],
+        )
+        assert k.roots == set(roots)
+        assert k.spent == {n for n in range(900, 910) if led.nullifier_spent(n)} != set()
+        assert k.notes == set(notes)
+        assert not k.order_open((1, 2)) and not k.order_consumed((1, 2))

@@ -963,48 +963,56 @@ class Ledger:
     #: keys per ``IN (...)`` list (well under SQLite's and PostgreSQL's limits)
     IN_CHUNK = 500
 
-    def _present(self, sql, keys):
-        """The keys (text) among ``keys`` that ``sql`` (a query with one ``IN ({})``
-        placeholder list, selecting the key) finds."""
-        keys = sorted(set(keys))
-        found: set[str] = set()
-        for i in range(0, len(keys), self.IN_CHUNK):
-            part = keys[i : i + self.IN_CHUNK]
-            marks = ", ".join("?" * len(part))
-            found.update(r[0] for r in self.conn.execute(sql.format(marks), part))
+    def _present(self, queries):
+        """``{tag: (sql, keys)}`` -> ``{tag: the keys (text) the query finds}``;
+        each sql selects its key column with one ``IN ({})`` placeholder list.
+        All the queries go to the database as ONE statement (``UNION ALL``) per
+        ``IN_CHUNK`` keys: one round trip for a batch's checks."""
+        found: dict[str, set[str]] = {tag: set() for tag in queries}
+        parts, args = [], []
+
+        def flush():
+            if parts:
+                for tag, v in self.conn.execute(" UNION ALL ".join(parts), args):
+                    found[tag].add(v)
+                parts.clear()
+                args.clear()
+
+        for tag, (sql, keys) in queries.items():
+            keys = sorted(set(keys))
+            for i in range(0, len(keys), self.IN_CHUNK):
+                part = keys[i : i + self.IN_CHUNK]
+                if len(args) + len(part) > self.IN_CHUNK:
+                    flush()
+                parts.append(f"SELECT '{tag}', " + sql.format(", ".join("?" * len(part))))
+                args.extend(part)
+        flush()
         return found
 
     def known(self, roots=(), nullifiers=(), commitments=(), orders=(), epoch_hashes=()):
         """What the checks of a batch need to know about these values, in one
-        query per table (instead of one per value): a :class:`Known`."""
-        k = Known()
-        k.roots = {
-            int(v)
-            for v in self._present(
-                "SELECT root FROM roots WHERE root IN ({})", [str(r) for r in roots]
-            )
-        }
-        k.spent = {
-            int(v)
-            for v in self._present(
-                "SELECT nullifier FROM nullifiers WHERE nullifier IN ({})",
-                [str(n) for n in nullifiers],
-            )
-        }
-        k.notes = {
-            int(v)
-            for v in self._present(
-                "SELECT commitment FROM notes WHERE commitment IN ({})",
-                [str(c) for c in commitments],
-            )
-        }
+        round trip (instead of one query per value): a :class:`Known`."""
         keys = [point_key(o) for o in orders]
-        k.open_orders = self._present(
-            "SELECT order_point FROM open_orders WHERE order_point IN ({})", keys
+        f = self._present(
+            {
+                "r": ("root FROM roots WHERE root IN ({})", [str(r) for r in roots]),
+                "n": (
+                    "nullifier FROM nullifiers WHERE nullifier IN ({})",
+                    [str(n) for n in nullifiers],
+                ),
+                "c": (
+                    "commitment FROM notes WHERE commitment IN ({})",
+                    [str(c) for c in commitments],
+                ),
+                "o": ("order_point FROM open_orders WHERE order_point IN ({})", keys),
+                "x": ("order_point FROM consumed_orders WHERE order_point IN ({})", keys),
+            }
         )
-        k.consumed_orders = self._present(
-            "SELECT order_point FROM consumed_orders WHERE order_point IN ({})", keys
-        )
+        k = Known()
+        k.roots = {int(v) for v in f["r"]}
+        k.spent = {int(v) for v in f["n"]}
+        k.notes = {int(v) for v in f["c"]}
+        k.open_orders, k.consumed_orders = f["o"], f["x"]
         for h in sorted({str(h) for h in epoch_hashes}):
             row = self.epoch_by_hash(h)
             if row is not None:

@@ -969,7 +969,8 @@ class Ledger:
         All the queries go to the database as ONE statement (``UNION ALL``) per
         ``IN_CHUNK`` keys: one round trip for a batch's checks."""
         found: dict[str, set[str]] = {tag: set() for tag in queries}
-        parts, args = [], []
+        parts: list[str] = []
+        args: list[str] = []
 
         def flush():
             if parts:

@@ -11,6 +11,7 @@ import time
 import click
 
 from ..errors import InputError, VerificationError
+from ._args import default_file
 from ._groups import export, groth16, powersoftau, zkey
 
 
@@ -184,27 +185,9 @@ def ptau_verify(inp, quiet):
 
 
 @groth16.command("setup")
-@click.argument(
-    "r1cs_file",
-    metavar="[circuit.r1cs]",
-    default="circuit.r1cs",
-    required=False,
-    type=click.Path(dir_okay=False),
-)
-@click.argument(
-    "ptau_file",
-    metavar="[powersoftau.ptau]",
-    default="powersoftau.ptau",
-    required=False,
-    type=click.Path(dir_okay=False),
-)
-@click.argument(
-    "zkey_file",
-    metavar="[circuit_0000.zkey]",
-    default="circuit_0000.zkey",
-    required=False,
-    type=click.Path(dir_okay=False),
-)
+@default_file("r1cs_file", "circuit.r1cs")
+@default_file("ptau_file", "powersoftau.ptau")
+@default_file("zkey_file", "circuit_0000.zkey")
 @_quiet
 def groth16_setup(r1cs_file, ptau_file, zkey_file, quiet):
     """Circuit-specific setup from a prepared .ptau (delta = 1: contribute next)."""
@@ -220,27 +203,9 @@ def groth16_setup(r1cs_file, ptau_file, zkey_file, quiet):
 
 
 @zkey.command("new")
-@click.argument(
-    "r1cs_file",
-    metavar="[circuit.r1cs]",
-    default="circuit.r1cs",
-    required=False,
-    type=click.Path(dir_okay=False),
-)
-@click.argument(
-    "ptau_file",
-    metavar="[powersoftau.ptau]",
-    default="powersoftau.ptau",
-    required=False,
-    type=click.Path(dir_okay=False),
-)
-@click.argument(
-    "zkey_file",
-    metavar="[circuit_0000.zkey]",
-    default="circuit_0000.zkey",
-    required=False,
-    type=click.Path(dir_okay=False),
-)
+@default_file("r1cs_file", "circuit.r1cs")
+@default_file("ptau_file", "powersoftau.ptau")
+@default_file("zkey_file", "circuit_0000.zkey")
 @_quiet
 def zkey_new(r1cs_file, ptau_file, zkey_file, quiet):
     """Same as `groth16 setup`."""
@@ -398,20 +363,8 @@ def zkey_verifyfrominit(init_file, ptau_file, zkey_file, allow_no_contributions,
 
 
 @export.command("verificationkey")
-@click.argument(
-    "zkey_file",
-    metavar="[circuit_final.zkey]",
-    default="circuit_final.zkey",
-    required=False,
-    type=click.Path(dir_okay=False),
-)
-@click.argument(
-    "vk_file",
-    metavar="[circuit_vk.json]",
-    default="circuit_vk.json",
-    required=False,
-    type=click.Path(dir_okay=False),
-)
+@default_file("zkey_file", "circuit_final.zkey")
+@default_file("vk_file", "circuit_vk.json")
 def zkey_export_vk(zkey_file, vk_file):
     """Write snarkjs' verification key JSON for a .zkey (snarkjs' default
     names: circuit_final.zkey, circuit_vk.json)."""

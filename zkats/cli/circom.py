@@ -5,45 +5,16 @@ import click
 
 from ..errors import InputError
 from ..field import R
+from ._args import default_file
 from ._groups import groth16
 
 
 @groth16.command("fullprove")
-@click.argument(
-    "input_json",
-    metavar="[input.json]",
-    default="input.json",
-    required=False,
-    type=click.Path(dir_okay=False),
-)
-@click.argument(
-    "wasm_file",
-    metavar="[circuit.wasm]",
-    default="circuit.wasm",
-    required=False,
-    type=click.Path(dir_okay=False),
-)
-@click.argument(
-    "zkey_file",
-    metavar="[circuit_final.zkey]",
-    default="circuit_final.zkey",
-    required=False,
-    type=click.Path(dir_okay=False),
-)
-@click.argument(
-    "proof_file",
-    metavar="[proof.json]",
-    default="proof.json",
-    required=False,
-    type=click.Path(dir_okay=False),
-)
-@click.argument(
-    "public_file",
-    metavar="[public.json]",
-    default="public.json",
-    required=False,
-    type=click.Path(dir_okay=False),
-)
+@default_file("input_json", "input.json")
+@default_file("wasm_file", "circuit.wasm")
+@default_file("zkey_file", "circuit_final.zkey")
+@default_file("proof_file", "proof.json")
+@default_file("public_file", "public.json")
 @click.option(
     "--r1cs",
     "r1cs_file",

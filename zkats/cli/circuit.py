@@ -14,6 +14,7 @@ import click
 
 from ..errors import InputError, UnsatisfiedConstraint
 from ..field import R, limbs_to_ints
+from ._args import default_file
 from ._groups import circuit, r1cs, wtns
 
 
@@ -157,20 +158,8 @@ def _is_wasm(path):
 
 @wtns.command("calculate")
 @click.argument("name", metavar="[CIRCUIT]", default="circuit.wasm", required=False)
-@click.argument(
-    "input_json",
-    metavar="[input.json]",
-    default="input.json",
-    required=False,
-    type=click.Path(dir_okay=False),
-)
-@click.argument(
-    "out_wtns",
-    metavar="[witness.wtns]",
-    default="witness.wtns",
-    required=False,
-    type=click.Path(dir_okay=False),
-)
+@default_file("input_json", "input.json")
+@default_file("out_wtns", "witness.wtns")
 @_PARAM
 @click.option("--verbose", "-v", is_flag=True, help="Print a summary line.")
 def wtns_calculate(name, input_json, out_wtns, params, verbose):
@@ -272,13 +261,7 @@ def wtns_check(r1cs_file, wtns_file, sym_file, show_all, verbose):
 
 
 @r1cs.command("info")
-@click.argument(
-    "r1cs_file",
-    metavar="[circuit.r1cs]",
-    default="circuit.r1cs",
-    required=False,
-    type=click.Path(dir_okay=False),
-)
+@default_file("r1cs_file", "circuit.r1cs")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def r1cs_info(r1cs_file, as_json):
     """Counts of an .r1cs file (as `snarkjs r1cs info`)."""

@@ -16,40 +16,17 @@ import click
 
 from ..errors import InputError, ZkatsError
 from . import main
+from ._args import default_file
 from ._cluster import cluster_option, remote_prover
 from ._groups import export, groth16
 from ._lean_prove import Progress as _Progress
 
 
 @groth16.command("prove")
-@click.argument(
-    "zkey_file",
-    metavar="[circuit_final.zkey]",
-    default="circuit_final.zkey",
-    required=False,
-    type=click.Path(dir_okay=False),
-)
-@click.argument(
-    "wtns_file",
-    metavar="[witness.wtns]",
-    default="witness.wtns",
-    required=False,
-    type=click.Path(dir_okay=False),
-)
-@click.argument(
-    "proof_file",
-    metavar="[proof.json]",
-    default="proof.json",
-    required=False,
-    type=click.Path(dir_okay=False),
-)
-@click.argument(
-    "public_file",
-    metavar="[public.json]",
-    default="public.json",
-    required=False,
-    type=click.Path(dir_okay=False),
-)
+@default_file("zkey_file", "circuit_final.zkey")
+@default_file("wtns_file", "witness.wtns")
+@default_file("proof_file", "proof.json")
+@default_file("public_file", "public.json")
 @click.option(
     "--r1cs",
     "r1cs_file",
@@ -98,27 +75,9 @@ def groth16_prove(
 
 
 @groth16.command("verify")
-@click.argument(
-    "vk_file",
-    metavar="[verification_key.json]",
-    default="verification_key.json",
-    required=False,
-    type=click.Path(dir_okay=False),
-)
-@click.argument(
-    "public_file",
-    metavar="[public.json]",
-    default="public.json",
-    required=False,
-    type=click.Path(dir_okay=False),
-)
-@click.argument(
-    "proof_file",
-    metavar="[proof.json]",
-    default="proof.json",
-    required=False,
-    type=click.Path(dir_okay=False),
-)
+@default_file("vk_file", "verification_key.json")
+@default_file("public_file", "public.json")
+@default_file("proof_file", "proof.json")
 @click.option("--verbose", "-v", is_flag=True, help="Also say what was checked (on stderr).")
 def groth16_verify(vk_file, public_file, proof_file, verbose):
     """Verify a proof: prints OK and exits 0, or a reason and exits 1."""
@@ -218,20 +177,8 @@ def export_solidityverifier(files, batch, name):
 
 
 @export.command("soliditycalldata")
-@click.argument(
-    "public_file",
-    metavar="[public.json]",
-    default="public.json",
-    required=False,
-    type=click.Path(dir_okay=False),
-)
-@click.argument(
-    "proof_file",
-    metavar="[proof.json]",
-    default="proof.json",
-    required=False,
-    type=click.Path(dir_okay=False),
-)
+@default_file("public_file", "public.json")
+@default_file("proof_file", "proof.json")
 def export_soliditycalldata(public_file, proof_file):
     """Print verifyProof's arguments for a proof (B's Fq2 halves swapped)."""
     # local import: a command loads what it needs when it runs (CLI start-up)

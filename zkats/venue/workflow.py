@@ -869,42 +869,62 @@ class Venue:
         pub, prv = oc.build(so, self.now())
         return Item("order", {"order": self.prove("order", oc, pub, prv)})
 
-    def match(self, so_a, so_b, wallet_a, wallet_b, fill=None, price=None):
-        """Prove the match of two signed orders and both transitions; returns a trade Item."""
-        from zkats.circuits import match as mt, transition as tr
-        from zkats.circuits._spend import authorise
-
+    def _new_match(self, so_a, so_b, fill, price):
+        """The match of two signed orders, buyer first (``fill`` defaults to
+        the smaller size, ``price`` to the seller's limit), checked now;
+        returns ``(match, now)``."""
         from ..domain import orders
-        from .batch import Item, NettingProof
 
-        self.use(wallet_a)
-        self.use(wallet_b)
-        if so_a.order.account != wallet_a.account or so_b.order.account != wallet_b.account:
-            raise InputError("match: an order does not belong to the wallet given for it")
         if so_a.order.side != orders.BUY:
-            so_a, so_b, wallet_a, wallet_b = so_b, so_a, wallet_b, wallet_a
+            so_a, so_b = so_b, so_a
         fill = min(so_a.order.size, so_b.order.size) if fill is None else int(fill)
         price = so_b.order.limit if price is None else int(price)
         now = self.now()
         m = orders.make_match(so_a, so_b, fill, price)
         orders.check_match(m, now)
+        return m, now
+
+    def _match_proofs(self, m, now):
+        """The match proof (a ProofBundle) and the netting proof of ``m``."""
+        from zkats.circuits import match as mt
+
+        from ..domain import orders
+        from .batch import NettingProof
+
+        mpub, mprv = mt.build(m, now)
+        bundle = self.prove("match", mt, mpub, mprv)
+        n = orders.netting_proof(m)
+        return bundle, NettingProof(R=n.R, s=n.s)
+
+    def match(self, so_a, so_b, wallet_a, wallet_b, fill=None, price=None):
+        """Prove the match of two signed orders and both transitions; returns a trade Item."""
+        from zkats.circuits import transition as tr
+        from zkats.circuits._spend import authorise
+
+        from .batch import Item
+
+        self.use(wallet_a)
+        self.use(wallet_b)
+        if so_a.order.account != wallet_a.account or so_b.order.account != wallet_b.account:
+            raise InputError("match: an order does not belong to the wallet given for it")
+        m, now = self._new_match(so_a, so_b, fill, price)
+        if m.a is not so_a:  # the buyer goes first
+            wallet_a, wallet_b = wallet_b, wallet_a
         led = self.ledger
         spends = (wallet_a.spend(led), wallet_b.spend(led))
         root, ep = led.current_root(), self.epoch()
-        mpub, mprv = mt.build(m, now)
-        legs = m.legs()
-        built = [tr.build(s, root, leg, ep) for s, leg in zip(spends, legs)]
+        built = [tr.build(s, root, leg, ep) for s, leg in zip(spends, m.legs())]
         built = [
             (p, authorise(p, q, w.owner_key("a trade")))
             for (p, q), w in zip(built, (wallet_a, wallet_b))
         ]
         for p, q in built:
             tr.check(p, q)  # fail before any proving (e.g. insufficient margin)
-        proofs = {"match": self.prove("match", mt, mpub, mprv)}
+        match_bundle, netting = self._match_proofs(m, now)
+        proofs = {"match": match_bundle}
         for role, (p, q) in zip(("leg_a", "leg_b"), built):
             proofs[role] = self.prove("transition", tr, p, q)
-        n = orders.netting_proof(m)
-        item = Item("trade", proofs, netting=NettingProof(R=n.R, s=n.s))
+        item = Item("trade", proofs, netting=netting)
         wallet_a.set_pending(built[0][1].new_note)
         wallet_b.set_pending(built[1][1].new_note)
         return item, m
@@ -915,29 +935,17 @@ class Venue:
         sent (no wallet): the match proof and the netting proof (public,
         ``partial``) and one confirmation per side (secret: that side's leg
         opening).  Returns ``(partial_json, {side: confirmation_json}, m)``."""
-        from zkats.circuits import match as mt
-
-        from ..domain import orders
-        from .batch import NettingProof
         from .trade_files import confirmation_to_json, partial_to_json
 
-        if so_a.order.side != orders.BUY:
-            so_a, so_b = so_b, so_a
-        fill = min(so_a.order.size, so_b.order.size) if fill is None else int(fill)
-        price = so_b.order.limit if price is None else int(price)
-        now = self.now()
-        m = orders.make_match(so_a, so_b, fill, price)
-        orders.check_match(m, now)
-        mpub, mprv = mt.build(m, now)
-        bundle = self.prove("match", mt, mpub, mprv)
-        n = orders.netting_proof(m)
+        m, now = self._new_match(so_a, so_b, fill, price)
+        bundle, netting = self._match_proofs(m, now)
         legs = [leg.commitment() for leg in m.legs()]
         confs = {
-            side: confirmation_to_json(self.venue_id, side, leg, fill, price, legs)
+            side: confirmation_to_json(self.venue_id, side, leg, m.fill, m.price, legs)
             for side, leg in zip("ab", m.legs())
         }
-        opening = [self.order_item(so) for so in (so_a, so_b)] if prove_orders else []
-        return partial_to_json(bundle, NettingProof(R=n.R, s=n.s), opening), confs, m
+        opening = [self.order_item(so) for so in (m.a, m.b)] if prove_orders else []
+        return partial_to_json(bundle, netting, opening), confs, m
 
     def confirm_trade(self, wallet, conf_json, path="confirmation"):
         """A trader's part: its own transition for the leg of its

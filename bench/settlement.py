@@ -35,7 +35,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import statistics
 import sys
 import tempfile
@@ -183,15 +182,7 @@ def _temp_pg():
     if bindir is None:
         raise SystemExit("no PostgreSQL (initdb) found: `make system` installs it, or use --no-pg")
     user = "postgres" if os.geteuid() == 0 else None
-    base = Path(tempfile.mkdtemp(prefix="zkats-bench-pg-"))
-    os.chmod(base, 0o755)
-    if user:
-        shutil.chown(base, user, user)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = PgServer(bindir, base, port, user)
-    srv.init()
+    srv = PgServer.started(bindir, user, "zkats-bench-pg-")
     with psycopg.connect(srv.url(), autocommit=True) as c:
         c.execute("CREATE DATABASE zkats_bench")
     return srv.url("zkats_bench"), srv

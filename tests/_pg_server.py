@@ -16,6 +16,24 @@ class PgServer:
         self.log = base / "postgres.log"
         self.n = 0
 
+    @classmethod
+    def started(cls, bindir, user, prefix):
+        """A new server in a fresh temporary directory (owned by ``user``
+        when given), on a free 127.0.0.1 port, initialised and running."""
+        import socket
+        import tempfile
+
+        base = Path(tempfile.mkdtemp(prefix=prefix))
+        os.chmod(base, 0o755)
+        if user:
+            shutil.chown(base, user, user)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        srv = cls(bindir, base, port, user)
+        srv.init()
+        return srv
+
     def _run(self, *args, check=True):
         cmd = [str(self.bindir / args[0]), *map(str, args[1:])]
         if self.user:

@@ -95,9 +95,6 @@ from _pg_server import PgServer, pg_bindir  # noqa: E402  (shared with bench/)
 
 @pytest.fixture(scope="session")
 def pg_server():
-    import socket
-    import tempfile
-
     bindir = pg_bindir()
     if bindir is None:
         require_program("initdb", "make test installs Debian's postgresql")
@@ -110,20 +107,12 @@ def pg_server():
         except KeyError:
             require_program("/nonexistent/postgres-user", "the postgres user is missing")
         user = "postgres"
-    base = Path(tempfile.mkdtemp(prefix="zkats-pg-"))
-    os.chmod(base, 0o755)
-    if user:
-        shutil.chown(base, user, user)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = PgServer(bindir, base, port, user)
-    srv.init()
+    srv = PgServer.started(bindir, user, "zkats-pg-")
     try:
         yield srv
     finally:
         srv.stop("immediate")
-        shutil.rmtree(base, ignore_errors=True)
+        shutil.rmtree(srv.base, ignore_errors=True)
 
 
 @pytest.fixture

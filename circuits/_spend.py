@@ -6,7 +6,9 @@ nullifier key, the account's two public keys and the Merkle path) and
 states, in :meth:`SpendsNote.spend_note`:
 
 * ``npk = Poseidon(NULLIFIER_KEY, nk)`` and
-  ``account = Poseidon(ACCOUNT, ak, npk, lk)`` are the note's;
+  ``account = Poseidon(ACCOUNT, ak, npk, lk, vpk)`` are the note's (``vpk``:
+  the account's viewing public key, :class:`._groups.NewNote` binds the
+  new note's ciphertext to it);
 * the note commitment is a leaf under ``root`` (waived for a fresh
   account's genesis deposit, see ``fresh``);
 * ``nullifier = Poseidon(NULLIFIER, nk, cm)`` (genesis: ``cm = 0``).
@@ -36,9 +38,9 @@ from ._statement import Statement
 NOTE_FIELDS = 4 + 3 * units.N_SLOTS
 
 
-def account_id_gadget(api, ak, npk, lk):
-    """``keys.account_id``: Poseidon(ACCOUNT, ak.x, ak.y, npk, lk.x, lk.y)."""
-    return poseidon(api, [tags.ACCOUNT, ak[0], ak[1], npk, lk[0], lk[1]])
+def account_id_gadget(api, ak, npk, lk, vpk):
+    """``keys.account_id``: Poseidon(ACCOUNT, ak.x, ak.y, npk, lk.x, lk.y, vpk)."""
+    return poseidon(api, [tags.ACCOUNT, ak[0], ak[1], npk, lk[0], lk[1], vpk])
 
 
 def note_commitment_gadget(api, fields, salt):
@@ -56,6 +58,7 @@ class SpendsNote(Statement):
     nk = Private()
     ak = Private(n=2)
     lk = Private(n=2)
+    vpk = Private()
     path_bits = Private(n=units.TREE_DEPTH)
     siblings = Private(n=units.TREE_DEPTH)
 
@@ -66,7 +69,7 @@ class SpendsNote(Statement):
         with api.scope("spend"):
             npk = poseidon(api, [tags.NULLIFIER_KEY, self.nk])
             api.assert_equal(npk, f[1])
-            api.assert_equal(account_id_gadget(api, self.ak, npk, self.lk), f[0])
+            api.assert_equal(account_id_gadget(api, self.ak, npk, self.lk, self.vpk), f[0])
             cm = note_commitment_gadget(api, f, self.old_salt)
             computed = merkle_root(api, cm, self.siblings, self.path_bits)
             if fresh is None:
@@ -154,6 +157,7 @@ class Spend:
             "nk": self.view.nk,
             "ak": list(self.view.ak),
             "lk": list(self.view.lk),
+            "vpk": self.view.vpk,
             "path_bits": list(self.bits),
             "siblings": list(self.siblings),
         }

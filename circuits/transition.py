@@ -1,7 +1,7 @@
 """``transition``: an account applies one trade leg to its note.
 
 Statement (public: ``root, nullifier, commitment, instrument, leg (x, y),
-tag, epoch_id, epoch_hash, fee``): the prover knows an account note that
+tag, epoch_id, epoch_hash, fee, ciphertext``): the prover knows an account note that
 is a leaf under ``root`` whose nullifier is ``nullifier``, the opening of
 the leg commitment (side, size ``q``, notional ``|n|``, blinding ``rho``)
 bound to this account by ``tag``, and a position slot, such that the new
@@ -61,7 +61,7 @@ class TransitionPrivate:
             "rho": leg.blinding,
             "slot": self.slot,
             "leg_entry": self.epoch.index_of(leg.instrument),
-            **NewNote.inputs(self.new_note),
+            **NewNote.inputs(self.new_note, self.spend.view),
             **AtEpoch.inputs(self.new_note, self.epoch),
             # a slot closed by this leg is settled at its instrument's entry too
             "entry_index": [
@@ -88,13 +88,13 @@ def build(spend_, root, leg, epoch, new_salt=None, signer=None):
     pub = Transition.public(
         root=root,
         nullifier=old.nullifier(spend_.nk),
-        commitment=new.commitment(),
         instrument=leg.instrument,
         leg=leg.commitment(),
         tag=leg.tag(),
         epoch_id=epoch.epoch_id,
         epoch_hash=epoch.hash(),
         fee=notes.trade_fee(abs(leg.n)),
+        **NewNote.public(new, spend_.view),
     )
     prv = TransitionPrivate(spend_, leg, slot, new, epoch)
     return pub, sign_if_held(pub, prv, signer)
@@ -132,6 +132,7 @@ def check(pub, prv):
         expected,
         "transition",
         "the old one settled to the marks with the leg applied",
+        prv.spend.view,
     )
     margin.check(prv.new_note, prv.epoch, maintenance=False, what="transition")
     prv.spend.check_auth(Transition, pub, "transition")
@@ -162,12 +163,13 @@ class Transition(AuthorisedSpend):
     rho = Private()
     slot = Private()
     leg_entry = Private()
-    commitment, new_salt = NewNote.declare()
+    commitment, new_salt, vsk = NewNote.declare()
     instrument = Public()
     leg = Public(n=2)
     tag = Public()
     epoch_id, epoch_hash, epoch, entry_index = AtEpoch.declare()
     fee = Public()
+    ciphertext = NewNote.ciphertext()
 
     def define(self, api):
         f = self.old_note

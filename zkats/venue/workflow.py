@@ -163,6 +163,7 @@ def order_to_json(so):
         "ak": [str(x) for x in so.ak],
         "npk": str(so.npk),
         "lk": [str(x) for x in so.lk],
+        "vpk": str(so.vpk),
         "sig": [[str(rx), str(ry)], str(s)],
     }
 
@@ -188,6 +189,7 @@ def order_from_json(d, path):
             int(d["npk"]),
             tuple(int(x) for x in d["lk"]),
             ((int(rx), int(ry)), int(s)),
+            int(d["vpk"]),
         )
     except (KeyError, TypeError, ValueError):
         raise InputError(f"{path}: malformed order file") from None

@@ -17,23 +17,22 @@ Spending the old note is a base class (:class:`._spend.SpendsNote`).
 from zkats.circuit import Private, Public, group
 from zkats.domain import note_cipher, tags, units
 from zkats.errors import InputError
-from zkats.gadgets.bits import range_check
-from zkats.gadgets.poseidon_hash import poseidon, poseidon_permute
+from zkats.gadgets.poseidon_hash import poseidon_permute
 
-from ._common import ENTRY_FIELDS, epoch_check, slots_of
+from ._common import ENTRY_FIELDS, epoch_check
 from ._spend import note_commitment_gadget
 
 
 class NewNote:
-    """``commitment, new_salt, vsk = NewNote.declare()`` where the new note
+    """``commitment, new_salt = NewNote.declare()`` where the new note
     belongs in the wire order, and ``ciphertext = NewNote.ciphertext()`` LAST
     among the public signals (so the escrow's indices of the others do not
     move).  The statement must spend a note (:class:`._spend.SpendsNote`:
-    its private ``vpk`` is bound to the account id)."""
+    its private ``vsk`` is bound to the account by ``npk``)."""
 
     @staticmethod
     def declare():
-        return group(commitment=Public(), new_salt=Private(), vsk=Private())
+        return group(commitment=Public(), new_salt=Private())
 
     @staticmethod
     def ciphertext():
@@ -43,27 +42,19 @@ class NewNote:
     def constrain(api, stmt, fields):
         """The note of ``fields`` (its 14 fields) salted with ``stmt.new_salt``
         has the public ``stmt.commitment``, and ``stmt.ciphertext`` is its
-        opening encrypted under the account's viewing secret ``stmt.vsk``
-        (:mod:`zkats.domain.note_cipher`: ``Poseidon(VIEWING_KEY, vsk)`` is
-        the account's ``vpk``; every packed part is range-checked, so the
-        packing is one-to-one and a key holder decrypts exactly this note)."""
+        opening (fields 2..13 and the salt) encrypted under the account's
+        viewing secret ``stmt.vsk`` (:mod:`zkats.domain.note_cipher`; ``vsk``
+        is the account's: :meth:`._spend.SpendsNote.spend_note` proves
+        ``npk`` from it).  Each element is the committed field itself plus
+        its keystream element, so a key holder decrypts exactly this note."""
         api.assert_equal(note_commitment_gadget(api, fields, stmt.new_salt), stmt.commitment)
         with api.scope("ciphertext"):
-            api.assert_equal(poseidon(api, [tags.VIEWING_KEY, stmt.vsk]), stmt.vpk)
-            slots = slots_of(fields)
-            p0 = _packed(
-                api,
-                [fields[2], fields[3]] + [s[1] for s in slots],
-                note_cipher.P0_WIDTHS,
-            )
-            p1 = _packed(api, [s[2] for s in slots], note_cipher.P1_WIDTHS)
-            plain = [p0, p1] + [api.lc(s[0]) for s in slots] + [api.lc(stmt.new_salt)]
-            state = [0, tags.NOTE_CIPHER, stmt.vsk, stmt.commitment]
-            state = [api.lc(x) if not isinstance(x, int) else api.constant(x) for x in state]
-            state += [api.constant(0)] * (note_cipher.N_CT + 1 - 3)
+            plain = list(fields[2:]) + [stmt.new_salt]
+            state = [api.constant(0), api.constant(tags.NOTE_CIPHER), stmt.vsk, stmt.commitment]
+            state += [api.constant(0)] * (note_cipher.N_CT - 2)
             stream = poseidon_permute(api, state)[1 : note_cipher.N_CT + 1]
             for c, p, k in zip(stmt.ciphertext, plain, stream):
-                api.assert_equal(p + k, c)
+                api.assert_equal(api.lc(p) + k, c)
 
     @staticmethod
     def public(note, view):
@@ -83,21 +74,8 @@ class NewNote:
             raise InputError(f"{what}: the ciphertext is not the new note's under the viewing key")
 
     @staticmethod
-    def inputs(note, view):
-        return {"new_salt": note.salt, "vsk": view.vsk}
-
-
-def _packed(api, parts, widths):
-    """``sum(part_i * 2^offset_i)``, each part range-checked to its width."""
-    out, shift = api.constant(0), 0
-    for x, w in zip(parts, widths):
-        if w == 1:
-            api.assert_bool(x)
-        else:
-            range_check(api, x, w)
-        out = out + api.lc(x) * (1 << shift)
-        shift += w
-    return out
+    def inputs(note):
+        return {"new_salt": note.salt}
 
 
 class AtEpoch:

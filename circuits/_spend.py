@@ -5,10 +5,10 @@ note needs (public ``root`` and ``nullifier``; private note opening,
 nullifier key, the account's two public keys and the Merkle path) and
 states, in :meth:`SpendsNote.spend_note`:
 
-* ``npk = Poseidon(NULLIFIER_KEY, nk)`` and
-  ``account = Poseidon(ACCOUNT, ak, npk, lk, vpk)`` are the note's (``vpk``:
-  the account's viewing public key, :class:`._groups.NewNote` binds the
-  new note's ciphertext to it);
+* ``npk = Poseidon(NULLIFIER_KEY, nk, vsk)`` and
+  ``account = Poseidon(ACCOUNT, ak, npk, lk)`` are the note's (``vsk``: the
+  account's viewing secret, under which :class:`._groups.NewNote` encrypts
+  the new note);
 * the note commitment is a leaf under ``root`` (waived for a fresh
   account's genesis deposit, see ``fresh``);
 * ``nullifier = Poseidon(NULLIFIER, nk, cm)`` (genesis: ``cm = 0``).
@@ -38,9 +38,9 @@ from ._statement import Statement
 NOTE_FIELDS = 4 + 3 * units.N_SLOTS
 
 
-def account_id_gadget(api, ak, npk, lk, vpk):
-    """``keys.account_id``: Poseidon(ACCOUNT, ak.x, ak.y, npk, lk.x, lk.y, vpk)."""
-    return poseidon(api, [tags.ACCOUNT, ak[0], ak[1], npk, lk[0], lk[1], vpk])
+def account_id_gadget(api, ak, npk, lk):
+    """``keys.account_id``: Poseidon(ACCOUNT, ak.x, ak.y, npk, lk.x, lk.y)."""
+    return poseidon(api, [tags.ACCOUNT, ak[0], ak[1], npk, lk[0], lk[1]])
 
 
 def note_commitment_gadget(api, fields, salt):
@@ -56,9 +56,9 @@ class SpendsNote(Statement):
     old_note = Private(n=NOTE_FIELDS)
     old_salt = Private()
     nk = Private()
+    vsk = Private()
     ak = Private(n=2)
     lk = Private(n=2)
-    vpk = Private()
     path_bits = Private(n=units.TREE_DEPTH)
     siblings = Private(n=units.TREE_DEPTH)
 
@@ -67,9 +67,9 @@ class SpendsNote(Statement):
         ``fresh`` (a boolean signal, deposit only): no leaf yet, genesis nullifier."""
         f = self.old_note
         with api.scope("spend"):
-            npk = poseidon(api, [tags.NULLIFIER_KEY, self.nk])
+            npk = poseidon(api, [tags.NULLIFIER_KEY, self.nk, self.vsk])
             api.assert_equal(npk, f[1])
-            api.assert_equal(account_id_gadget(api, self.ak, npk, self.lk, self.vpk), f[0])
+            api.assert_equal(account_id_gadget(api, self.ak, npk, self.lk), f[0])
             cm = note_commitment_gadget(api, f, self.old_salt)
             computed = merkle_root(api, cm, self.siblings, self.path_bits)
             if fresh is None:
@@ -155,9 +155,9 @@ class Spend:
             "old_note": self.note.fields(),
             "old_salt": self.note.salt,
             "nk": self.view.nk,
+            "vsk": self.view.vsk,
             "ak": list(self.view.ak),
             "lk": list(self.view.lk),
-            "vpk": self.view.vpk,
             "path_bits": list(self.bits),
             "siblings": list(self.siblings),
         }
@@ -169,7 +169,7 @@ class Spend:
     def check(self, root, nullifier, what):
         """Native twin of :meth:`SpendsNote.spend_note` (raises InputError with the reason)."""
         n = self.note
-        if keys.nullifier_public(self.view.nk) != n.npk:
+        if keys.nullifier_public(self.view.nk, self.view.vsk) != n.npk:
             raise InputError(f"{what}: the nullifier key does not match the note")
         if self.view.account != n.account:
             raise InputError(f"{what}: the keys do not match the note's account")

@@ -39,7 +39,7 @@ class DepositPrivate:
     def inputs(self):
         return {
             "fresh": self.fresh,
-            **NewNote.inputs(self.new_note, self.spend.view),
+            **NewNote.inputs(self.new_note),
             **self.spend.inputs(),
         }
 
@@ -67,7 +67,10 @@ def check(pub, prv):
         empty = notes.Note(old.account, old.npk, 0, old.model, (), old.salt)
         if old != empty:
             raise InputError("deposit: a fresh account starts from the empty note")
-        if keys.nullifier_public(prv.spend.nk) != old.npk or prv.spend.view.account != old.account:
+        if (
+            keys.nullifier_public(prv.spend.nk, prv.spend.view.vsk) != old.npk
+            or prv.spend.view.account != old.account
+        ):
             raise InputError("deposit: the keys do not match the account")
         if pub.nullifier != notes.genesis_nullifier(prv.spend.nk):
             raise InputError("deposit: wrong genesis nullifier")
@@ -101,7 +104,7 @@ class Deposit(AuthorisedSpend):
     """A public amount enters escrow and the account's note (or opens a fresh account)."""
 
     fresh = Private()
-    commitment, new_salt, vsk = NewNote.declare()
+    commitment, new_salt = NewNote.declare()
     account = Public()
     asset = Public()
     amount = Public()

@@ -69,7 +69,7 @@ class LiquidatePrivate:
             "new_pos": [units.encode_signed(x, units.POSITION_BITS) for x in self.new_positions],
             "penalty_due": units.mul_bps_ceil(closed, margin.LIQUIDATION_PENALTY_BPS),
             "new_collateral": self.new_note.collateral,
-            **NewNote.inputs(self.new_note, self.spend.view),
+            **NewNote.inputs(self.new_note),
             **AtEpoch.inputs(old, ep),
             "scenario": failing_scenario(old, ep),
             **self.spend.inputs(),
@@ -170,7 +170,7 @@ class Liquidate(AuthorisedSpend):
     new_pos = Private(n=units.N_SLOTS)
     penalty_due = Private()
     new_collateral = Private()
-    commitment, new_salt, vsk = NewNote.declare()
+    commitment, new_salt = NewNote.declare()
     account = Public()
     epoch_id, epoch_hash, epoch, entry_index = AtEpoch.declare()
     penalty = Public()

@@ -5,7 +5,7 @@ the prover knows an order (instrument, side, size, limit, expiry, account,
 nonce) and blinding with ``commitment = low248(digest)*G_0 + size*G_1 +
 limit*G_2 + r*H`` (:mod:`zkats.domain.orders`), sizes and prices within
 their bounds and non-zero, ``now < expiry``, ``account =
-Poseidon(ACCOUNT, ak, npk, lk, vpk)`` for the spend-authorising key ``ak`` that signed
+Poseidon(ACCOUNT, ak, npk, lk)`` for the spend-authorising key ``ak`` that signed
 ``Poseidon(ORDER_SIG, commitment)`` (EdDSA-Poseidon).  Everything but the
 commitment stays hidden, including who signed.  Native twin:
 :func:`check` (``orders.check_signed_order``).
@@ -43,7 +43,6 @@ class OrderPrivate:
             "ak": list(so.ak),
             "npk": so.npk,
             "lk": list(so.lk),
-            "vpk": so.vpk,
             "sig_r8": list(so.sig[0]),
             "sig_s": so.sig[1],
         }
@@ -90,7 +89,6 @@ class Order(Statement):
     ak = Private(n=2)
     npk = Private()
     lk = Private(n=2)
-    vpk = Private()
     sig_r8 = Private(n=2)
     sig_s = Private()
 
@@ -120,8 +118,6 @@ class Order(Statement):
             )
             assert_point(api, c, self.commitment)
         with api.scope("signature"):
-            api.assert_equal(
-                account_id_gadget(api, self.ak, self.npk, self.lk, self.vpk), self.account
-            )
+            api.assert_equal(account_id_gadget(api, self.ak, self.npk, self.lk), self.account)
             msg = poseidon(api, [tags.ORDER_SIG, self.commitment[0], self.commitment[1]])
             eddsa_verify_poseidon(api, self.ak, msg, self.sig_r8, self.sig_s)

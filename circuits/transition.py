@@ -61,7 +61,7 @@ class TransitionPrivate:
             "rho": leg.blinding,
             "slot": self.slot,
             "leg_entry": self.epoch.index_of(leg.instrument),
-            **NewNote.inputs(self.new_note, self.spend.view),
+            **NewNote.inputs(self.new_note),
             **AtEpoch.inputs(self.new_note, self.epoch),
             # a slot closed by this leg is settled at its instrument's entry too
             "entry_index": [
@@ -163,7 +163,7 @@ class Transition(AuthorisedSpend):
     rho = Private()
     slot = Private()
     leg_entry = Private()
-    commitment, new_salt, vsk = NewNote.declare()
+    commitment, new_salt = NewNote.declare()
     instrument = Public()
     leg = Public(n=2)
     tag = Public()

@@ -37,7 +37,7 @@ class WithdrawPrivate:
 
     def inputs(self):
         return {
-            **NewNote.inputs(self.new_note, self.spend.view),
+            **NewNote.inputs(self.new_note),
             **AtEpoch.inputs(self.new_note, self.epoch),
             **self.spend.inputs(),
         }
@@ -104,7 +104,7 @@ inputs = witness_inputs
 class Withdraw(AuthorisedSpend):
     """A public amount leaves the account's note and escrow; initial margin still met."""
 
-    commitment, new_salt, vsk = NewNote.declare()
+    commitment, new_salt = NewNote.declare()
     asset = Public()
     amount = Public()
     recipient = Public()

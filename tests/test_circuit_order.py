@@ -13,7 +13,7 @@ from zkats.domain import orders
 from zkats.gadgets.babyjubjub import L
 from zkats.testing import assert_native_rejects, assert_unsat
 
-N_CONSTRAINTS = 7061
+N_CONSTRAINTS = 7034
 
 
 @pytest.fixture(scope="module")
@@ -54,9 +54,7 @@ def test_signature_by_another_key(cc, valid):
     bad = replace(prv, signed=replace(so, sig=sc.bob.sign(msg)))
     assert_native_rejects(order.check, pub, bad, "bad signature")
     assert_unsat(cc, order.inputs(pub, bad), "eddsa")
-    bob_signed = replace(
-        so, sig=sc.bob.sign(msg), ak=sc.bob.ak, npk=sc.bob.npk, lk=sc.bob.lk, vpk=sc.bob.view.vpk
-    )
+    bob_signed = replace(so, sig=sc.bob.sign(msg), ak=sc.bob.ak, npk=sc.bob.npk, lk=sc.bob.lk)
     stolen = replace(prv, signed=bob_signed)
     assert_native_rejects(order.check, pub, stolen, "not the order's account")
     assert_unsat(cc, order.inputs(pub, stolen), "signature")

@@ -187,14 +187,14 @@ def test_order_sign_and_checks(alice, bob, perp):
     with pytest.raises(InputError, match="expired"):
         orders.check_signed_order(a, NOW + 60)
     forged = orders.SignedOrder(
-        a.order, a.blinding, a.ak, a.npk, a.lk, (a.sig[0], (a.sig[1] + 1) % pedersen.L), a.vpk
+        a.order, a.blinding, a.ak, a.npk, a.lk, (a.sig[0], (a.sig[1] + 1) % pedersen.L)
     )
     with pytest.raises(InputError, match="bad signature"):
         orders.check_signed_order(forged, NOW)
-    wrong_opening = orders.SignedOrder(a.order, a.blinding + 1, a.ak, a.npk, a.lk, a.sig, a.vpk)
+    wrong_opening = orders.SignedOrder(a.order, a.blinding + 1, a.ak, a.npk, a.lk, a.sig)
     with pytest.raises(InputError, match="bad signature"):
         orders.check_signed_order(wrong_opening, NOW)
-    stolen = orders.SignedOrder(a.order, a.blinding, bob.ak, bob.npk, bob.lk, a.sig, bob.view.vpk)
+    stolen = orders.SignedOrder(a.order, a.blinding, bob.ak, bob.npk, bob.lk, a.sig)
     with pytest.raises(InputError, match="not the order's account"):
         orders.check_signed_order(stolen, NOW)
 

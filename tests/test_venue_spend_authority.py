@@ -208,7 +208,7 @@ def test_two_spends_of_one_account_are_unlinkable():
         *sc.alice.ak,
         *sc.alice.lk,
         sc.alice.vsk,
-        sc.alice.view.vpk,
+        sc.alice.vsk,
         n0.commitment(),
     }
     public = set(a1.values()) | set(a2.values())

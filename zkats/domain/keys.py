@@ -14,9 +14,8 @@ Penumbra (``SpendKey`` -> ``FullViewingKey``)::
     vsk  = H("vsk", sk)   viewing secret (field element): decrypts the account's note
                           ciphertexts (:mod:`zkats.domain.note_cipher`); every new note's
                           ciphertext is constrained under it
-    npk  = Poseidon(NULLIFIER_KEY, nk)
-    vpk  = Poseidon(VIEWING_KEY, vsk)
-    account = Poseidon(ACCOUNT, ak.x, ak.y, npk, lk.x, lk.y, vpk)
+    npk  = Poseidon(NULLIFIER_KEY, nk, vsk)   the note's public key: binds both secrets
+    account = Poseidon(ACCOUNT, ak.x, ak.y, npk, lk.x, lk.y)
 
 (``H`` is SHA-256 with the label ``zkats/<label>/v1`` and the key; a field
 element is its output mod (r - 1) plus 1.)
@@ -57,24 +56,19 @@ from ..field import R
 from . import tags
 
 
-def account_id(ak, npk, lk, vpk):
+def account_id(ak, npk, lk):
     from ..gadgets.poseidon_hash import poseidon_plain
 
-    return poseidon_plain(
-        [tags.ACCOUNT, int(ak[0]), int(ak[1]), int(npk), int(lk[0]), int(lk[1]), int(vpk)]
-    )
+    return poseidon_plain([tags.ACCOUNT, int(ak[0]), int(ak[1]), int(npk), int(lk[0]), int(lk[1])])
 
 
-def viewing_public(vsk):
+def nullifier_public(nk, vsk):
+    """``npk``: binds the nullifier key and the viewing secret (so a statement
+    that proves ``npk`` from ``(nk, vsk)`` encrypts under the account's own
+    viewing secret)."""
     from ..gadgets.poseidon_hash import poseidon_plain
 
-    return poseidon_plain([tags.VIEWING_KEY, vsk])
-
-
-def nullifier_public(nk):
-    from ..gadgets.poseidon_hash import poseidon_plain
-
-    return poseidon_plain([tags.NULLIFIER_KEY, nk])
+    return poseidon_plain([tags.NULLIFIER_KEY, nk, vsk])
 
 
 def random_field():
@@ -131,15 +125,11 @@ class ViewingKey:
 
     @cached_property
     def npk(self):
-        return nullifier_public(self.nk)
-
-    @cached_property
-    def vpk(self):
-        return viewing_public(self.vsk)
+        return nullifier_public(self.nk, self.vsk)
 
     @cached_property
     def account(self):
-        return account_id(self.ak, self.npk, self.lk, self.vpk)
+        return account_id(self.ak, self.npk, self.lk)
 
     def to_json(self):
         return {

@@ -105,7 +105,6 @@ class SignedOrder:
     npk: int
     lk: tuple  # the account's liquidation key (part of the account id)
     sig: tuple  # ((R8x, R8y), S)
-    vpk: int  # the account's viewing public key (part of the account id)
 
     @property
     def commitment(self):
@@ -133,9 +132,7 @@ def sign_order(key, order, blinding=None):
         raise InputError("order account: not the signing key's account")
     r = random_blinding() if blinding is None else blinding
     c = order.commit(r)
-    return SignedOrder(
-        order, r, key.ak, key.npk, key.lk, key.sign(signing_message(c)), key.view.vpk
-    )
+    return SignedOrder(order, r, key.ak, key.npk, key.lk, key.sign(signing_message(c)))
 
 
 def check_signed_order(so, now):
@@ -144,7 +141,7 @@ def check_signed_order(so, now):
     from .keys import account_id
 
     o = so.order
-    if account_id(so.ak, so.npk, so.lk, so.vpk) != o.account:
+    if account_id(so.ak, so.npk, so.lk) != o.account:
         raise InputError("order: the signing key is not the order's account")
     if not eddsa_verify_poseidon_plain(so.ak, signing_message(so.commitment), so.sig):
         raise InputError("order: bad signature")

@@ -41,7 +41,7 @@ from pathlib import Path
 from ..errors import InputError, LedgerError
 from . import preflight
 
-POWER = 14
+POWER = 15
 ORACLE_KEY_FILE = "oracle.key"
 OPERATOR_KEY_FILE = "operator.key"
 CEREMONY_WARNING = (
@@ -163,7 +163,6 @@ def order_to_json(so):
         "ak": [str(x) for x in so.ak],
         "npk": str(so.npk),
         "lk": [str(x) for x in so.lk],
-        "vpk": str(so.vpk),
         "sig": [[str(rx), str(ry)], str(s)],
     }
 
@@ -189,7 +188,6 @@ def order_from_json(d, path):
             int(d["npk"]),
             tuple(int(x) for x in d["lk"]),
             ((int(rx), int(ry)), int(s)),
-            int(d["vpk"]),
         )
     except (KeyError, TypeError, ValueError):
         raise InputError(f"{path}: malformed order file") from None
@@ -201,6 +199,10 @@ WALLET_KINDS = {
     "zkats-liquidation-capability": "a liquidation capability",
     "zkats-viewing-key": "a viewing key",
 }
+
+
+#: leaves per ledger page when a wallet follows its account
+NOTES_PAGE = 1000
 
 
 class Wallet:
@@ -341,13 +343,48 @@ class Wallet:
         update_secret(self.path, self.to_json())
 
     def sync(self, ledger):
-        """Promote the pending note if the ledger now holds it."""
+        """Bring the file to the ledger: promote the pending note the ledger
+        now holds, then follow the account's newer notes from their public
+        ciphertexts (:meth:`follow`).  Saves (atomically, mode kept) when
+        anything changed; returns the ``[(leaf, note)]`` found by decryption."""
         for n in self.pending:
             idx = ledger.note_index(n.commitment())
             if idx is not None:
                 self.note, self.leaf, self.pending = n, idx, []
                 self.save()
-                return
+                break
+        found = self.follow(ledger)
+        if found:
+            self.note, self.leaf = found[-1][1], found[-1][0]
+            self.pending = []
+            self.save()
+        return found
+
+    def follow(self, ledger, after=None):
+        """The account's notes in the ledger after leaf ``after`` (default:
+        the file's leaf; all of them if it has none), found by trial-decrypting every newer leaf's
+        ciphertext with the viewing secret (:func:`zkats.domain.note_cipher.decrypt`:
+        a decrypted opening must recompute the leaf's commitment).  Every
+        statement that creates a note spends the account's previous one, so
+        the last found is the live note.  Writes nothing."""
+        from ..domain.note_cipher import decrypt
+
+        pages = getattr(ledger, "notes_page", None)
+        if pages is None:
+            return []
+        after = self.leaf if after is None else after
+        view, after, found = self.view, -1 if after is None else after, []
+        while True:
+            rows = pages(after, NOTES_PAGE)
+            for r in rows:
+                ct = r.get("ciphertext")
+                if ct:
+                    note = decrypt(view, int(r["commitment"]), ct)
+                    if note is not None:
+                        found.append((int(r["leaf_index"]), note))
+            if len(rows) < NOTES_PAGE:
+                return found
+            after = rows[-1]["leaf_index"]
 
     def spend(self, ledger):
         from zkats.circuits._spend import Spend

@@ -383,13 +383,16 @@ def test_cli_happy_paths_with_real_proofs(tmp_path):
     assert shown["leaf"] == a["leaf"] and shown["equity"] == a["equity"]
     r = json.loads(ok("wallet", "sync", "-V", v, "-w", tmp_path / "a.view", "--json").stdout)
     assert r["changed"] and len(r["found"]) == 4 and r["leaf"] == a["leaf"]
+    ok("wallet", "sync", "-V", v, "-w", tmp_path / "a.wallet", "-q")  # promotes its pending note
     assert _opening(tmp_path / "a.view") == _opening(tmp_path / "a.wallet")
     assert oct((tmp_path / "a.view").stat().st_mode & 0o777) == "0o600"
     r = json.loads(ok("wallet", "sync", "-V", v, "-w", tmp_path / "a.view", "--json").stdout)
     assert not r["changed"] and r["found"] == []
     # b's viewing key decrypts none of a's notes (b found only its own two trades)
     r = json.loads(ok("wallet", "sync", "-V", v, "-w", tmp_path / "b.view", "--json").stdout)
-    assert len(r["found"]) == 2 and _opening(tmp_path / "b.view") == _opening(tmp_path / "b.wallet")
+    assert len(r["found"]) == 2
+    ok("wallet", "sync", "-V", v, "-w", tmp_path / "b.wallet", "-q")
+    assert _opening(tmp_path / "b.view") == _opening(tmp_path / "b.wallet")
     # the mark falls 20%: a (long 4 on ~49,000) fails maintenance margin
     ok("oracle", "publish", "-V", v, "--mark", "BTC-PERP=48000", "-q")
     ok("health", "-V", v, "-w", tmp_path / "b.wallet", "-o", tmp_path / "h.json", "--settle", "-q")
@@ -400,8 +403,8 @@ def test_cli_happy_paths_with_real_proofs(tmp_path):
     ok("venue", "advance-clock", "-V", v, 4000)
     r = ok("oracle", "close", "-V", v, "--json")
     assert len(json.loads(r.stdout)["liquidatable"]) == 1  # a never proved health
-    # the risk engine proves with a's liquidation capability, never a's wallet
-    ok("keys", "export", tmp_path / "a.wallet", "--liquidation", "-o", tmp_path / "a.cap")
+    # the risk engine proves with a's liquidation capability (exported before
+    # a traded), never a's wallet
     one_line_error(
         run(
             "withdraw",

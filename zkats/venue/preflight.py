@@ -116,7 +116,9 @@ def trade_confirmation(venue, order_points, matched_at, path):
             f"matches up to {MATCH_MAX_AGE} s old (ask the operator to match again)"
         )
     status = getattr(venue.ledger, "order_status", None)
-    for pt in order_points if status is not None else ():
+    if status is None:
+        return
+    for pt in order_points:
         if status(pt) == "consumed":
             raise InputError(
                 f"{path}: {_order_name(pt)} of this trade was matched or cancelled since "

@@ -1029,7 +1029,8 @@ class Venue:
         self.use(wallet)
         if leg.account != wallet.account:
             raise InputError(f"{path}: the leg is another account's, not this wallet's")
-        preflight.trade_confirmation(self, *confirmation_trade(conf_json, path), path)
+        order_points, matched_at = confirmation_trade(conf_json, path)
+        preflight.trade_confirmation(self, order_points, matched_at, path)
         rest = confirmation_remainder(conf_json, path, leg)
         if rest is not None and remainder_to is None:
             raise InputError(

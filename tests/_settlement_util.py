@@ -91,6 +91,11 @@ def ct(commitment):
     return [(commitment * 7 + k) % R for k in range(N_CT)]
 
 
+def cancel(point, proof=GOOD):
+    """A cancel item consuming the order commitment ``point``."""
+    return B.Item("cancel", {"cancel": _bundle("cancel", [point[0], point[1]], proof)})
+
+
 def _bundle(circuit, public, proof=GOOD):
     return B.ProofBundle(circuit=circuit, public=tuple(public), proof=proof)
 

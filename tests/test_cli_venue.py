@@ -44,6 +44,7 @@ COMMANDS = [
     ["match"],
     ["settle"],
     ["order", "new"],
+    ["order", "cancel"],
     ["rfq", "request"],
     ["rfq", "quote"],
     ["rfq", "accept"],
@@ -188,7 +189,10 @@ def test_errors_are_one_line(tmp_path, venue):
     )
     one_line_error(run("venue", "init", venue, "--json"), "already a venue directory")
     vp = ("venue", "prove", "-V", venue, "-w", w, "-o", tmp_path / "p.json")
-    one_line_error(run(*vp, "cancel"), r"statement kind 'cancel': unknown \(known: deposit, ")
+    one_line_error(run(*vp, "nosuch"), r"statement kind 'nosuch': unknown \(known: cancel, ")
+    one_line_error(
+        run(*vp, "cancel"), r"cancel: not about the account's note; use zkats order cancel"
+    )
     one_line_error(run(*vp, "trade"), "trade: carries 3 proofs; use its own command")
     one_line_error(run(*vp, "health", "-a", "x=1"), r"health: no argument 'x' \(takes: none\)")
     one_line_error(run(*vp, "withdraw", "-a", "amount=z"), "--arg amount: not a number")

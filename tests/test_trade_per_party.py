@@ -89,31 +89,22 @@ def test_each_party_proves_with_its_own_secrets_only(traded):
         "another account's",
     )
     assert not (d / "x.json").exists()
-    # 2. each trader: its own leg, its own wallet
-    ok(
-        "trade",
-        "confirm",
-        d / "b.conf",
-        "-w",
-        d / "b.wallet",
-        "-V",
-        v,
-        "-o",
-        d / "leg_b.json",
-        "-q",
+    # a partial fill (2 of 3 lots): the remainder's opening must be kept,
+    # refused before proving otherwise
+    refused(
+        run("trade", "confirm", d / "a.conf", "-w", d / "a.wallet", "-V", v, "-o", d / "x.json"),
+        "the fill leaves 1 lots of the order: name --remainder FILE",
     )
-    ok(
-        "trade",
-        "confirm",
-        d / "a.conf",
-        "-w",
-        d / "a.wallet",
-        "-V",
-        v,
-        "-o",
-        d / "leg_a.json",
-        "-q",
-    )
+    assert not (d / "x.json").exists()
+    # 2. each trader: its own leg, its own wallet; the rest of its order saved
+    for n in "ba":
+        r = ok(
+            *("trade", "confirm", d / f"{n}.conf", "-w", d / f"{n}.wallet", "-V", v),
+            *("-o", d / f"leg_{n}.json", "--remainder", d / f"{n}.rem", "--json", "-q"),
+        )
+        assert json.loads(r.stdout)["remaining"] == 1
+        assert stat.S_IMODE(os.stat(d / f"{n}.rem").st_mode) == 0o600
+    assert json.loads((d / "a.rem").read_text())["size"] == 1
     # assembling needs one proof per side
     refused(
         run(
@@ -147,6 +138,65 @@ def test_each_party_proves_with_its_own_secrets_only(traded):
     b = json.loads(ok("wallet", "show", "-V", v, "-w", d / "b.wallet", "--json").stdout)
     assert a["positions"][0]["position"] == 2 and b["positions"][0]["position"] == -2
     assert a["pending"] == [] and b["pending"] == []
+
+
+def test_remainder_matched_later(traded, tmp_path):
+    """The rest of a partially filled order is matched later from the
+    remainder file the owner's confirm wrote (opened on the ledger by the
+    first trade: no order proof, no new signature); after that it is gone."""
+    d, v = traded
+    ok(
+        *("order", "new", "-V", v, "-w", d / "c.wallet", "--side", "sell"),
+        *("--size", 1, "--limit", 59_950, "-o", tmp_path / "c.order"),
+    )
+    r = ok(
+        *("trade", "match", "-V", v, d / "a.rem", tmp_path / "c.order", "--prove-orders"),
+        *("-o", tmp_path / "p.json", "--confirm-a", tmp_path / "a.conf"),
+        *("--confirm-b", tmp_path / "c.conf", "--json", "-q"),
+    )
+    assert json.loads(r.stdout)["fill"] == 1
+    # only c's order needed an order proof: a's remainder is open already
+    assert len(json.loads((tmp_path / "p.json").read_text())["orders"]) == 1
+    for n, w in (("a", "a"), ("c", "c")):
+        r = ok(
+            *("trade", "confirm", tmp_path / f"{n}.conf", "-w", d / f"{w}.wallet", "-V", v),
+            *("-o", tmp_path / f"leg_{n}.json", "--json", "-q"),
+        )
+        assert json.loads(r.stdout)["remaining"] == 0  # both filled in full
+    ok(
+        *("trade", "assemble", "-V", v, tmp_path / "p.json"),
+        *(tmp_path / "leg_a.json", tmp_path / "leg_c.json"),
+        *("-o", tmp_path / "t.json", "--settle", "-q"),
+    )
+    a = json.loads(ok("wallet", "show", "-V", v, "-w", d / "a.wallet", "--json").stdout)
+    assert a["positions"][0]["position"] == 3  # 2 + the remaining 1
+    # the remainder was consumed by its match: refused before proving
+    refused(
+        run(
+            *("trade", "match", "-V", v, d / "a.rem", tmp_path / "c.order"),
+            *("-o", tmp_path / "p2.json", "--confirm-a", tmp_path / "x.conf"),
+            *("--confirm-b", tmp_path / "y.conf"),
+        ),
+        "was already matched or cancelled",
+    )
+    # b's remainder is still open: b cancels it, then it cannot be matched
+    ok(
+        *("order", "cancel", d / "b.rem", "-w", d / "b.wallet", "-V", v),
+        *("-o", tmp_path / "cancel.json", "--settle", "-q"),
+    )
+    ok(
+        *("order", "new", "-V", v, "-w", d / "a.wallet", "--side", "buy"),
+        *("--size", 1, "--limit", 60_000, "-o", tmp_path / "a3.order"),
+    )
+    refused(
+        run(
+            *("trade", "match", "-V", v, tmp_path / "a3.order", d / "b.rem"),
+            *("-o", tmp_path / "p3.json", "--confirm-a", tmp_path / "x.conf"),
+            *("--confirm-b", tmp_path / "y.conf"),
+        ),
+        "was already matched or cancelled",
+    )
+    assert not (tmp_path / "p3.json").exists() and not (tmp_path / "x.conf").exists()
 
 
 def test_tampered_confirmation_refused(traded, tmp_path):

@@ -444,7 +444,7 @@ def match(
     v = _open(venue_dir, quiet, cluster)
     a = order_from_json(read_json(order_a, "zkats-order"), order_a)
     b = order_from_json(read_json(order_b, "zkats-order"), order_b)
-    opening = [v.order_item(so) for so in (a, b)] if prove_orders else []
+    opening = v.opening_items((a, b)) if prove_orders else []
     item, _ = v.match(a, b, Wallet.load(wallet_a), Wallet.load(wallet_b), fill, price)
     _finish(v, opening + [item], out, settle_now, as_json)
 
@@ -527,21 +527,40 @@ def trade_match(
 @click.option(
     "--out", "-o", required=True, type=click.Path(dir_okay=False), help="Leg proof (public)."
 )
+@click.option(
+    "--remainder",
+    type=click.Path(dir_okay=False),
+    help="Order file to create (secret, 0600) with the rest of the order when the "
+    "fill was partial (required then): match it later, or cancel it.",
+)
 @cluster_option
 @_venue_opt
 @_common
-def trade_confirm(confirmation, wallet, out, cluster, venue_dir, as_json, quiet):
+def trade_confirm(confirmation, wallet, out, remainder, cluster, venue_dir, as_json, quiet):
     """A trader's part: prove its own leg of a confirmed fill with its own wallet."""
     # local import: a command loads what it needs when it runs (CLI start-up)
+    from ..venue.trade_files import confirmation_from_json, confirmation_remainder
     from ..venue.workflow import Wallet, read_json
 
-    if os.path.exists(out):
-        raise InputError(f"{out}: already exists")
+    for p in (out, remainder):
+        if p and os.path.exists(p):  # before any proving
+            raise InputError(f"{p}: already exists")
+    conf = read_json(confirmation)
     v = _open(venue_dir, quiet, cluster)
-    leg = v.confirm_trade(Wallet.load(wallet), read_json(confirmation), confirmation)
-    _write_new_public(out, leg)
+    proof = v.confirm_trade(Wallet.load(wallet), conf, confirmation, remainder)
+    _write_new_public(out, proof)
     v.close()
-    _out(as_json, {"leg": out, "side": leg["side"]}, f"wrote {out} (leg {leg['side']})")
+    rest = confirmation_remainder(conf, confirmation, confirmation_from_json(conf, confirmation)[2])
+    data = {
+        "leg": out,
+        "side": proof["side"],
+        "remainder": remainder if rest is not None else None,
+        "remaining": rest.order.size if rest is not None else 0,
+    }
+    text = f"wrote {out} (leg {proof['side']})"
+    if rest is not None:
+        text += f"; the remaining {rest.order.size} lots in {remainder}"
+    _out(as_json, data, text)
 
 
 @trade_group.command("assemble")
@@ -653,6 +672,34 @@ def order_new(
         f"order {out}: commitment ({cx}, {cy})"
         + (f"; order proof in {batch_out}" if batch_out else ""),
     )
+
+
+@order_group.command("cancel")
+@click.argument("order_file", type=click.Path(dir_okay=False, exists=True))
+@click.option(
+    "--wallet",
+    "-w",
+    required=True,
+    type=click.Path(dir_okay=False, exists=True),
+    help="The order owner's wallet (its spending key signs the cancel).",
+)
+@click.option(
+    "--unopened",
+    is_flag=True,
+    help="Cancel an order the ledger has not seen yet (it can then never be opened).",
+)
+@_batch_cmd
+def order_cancel(order_file, wallet, unopened, out, settle_now, venue_dir, as_json, quiet):
+    """Cancel ORDER_FILE (an order or a remainder): a proof, signed by the
+    owner, that consumes its commitment, so it can never be matched."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
+    from ..venue.workflow import Wallet, order_from_json, read_json
+
+    so = order_from_json(read_json(order_file, "zkats-order"), order_file)
+    v = _open(venue_dir, quiet)
+    item = v.cancel_order(Wallet.load(wallet), so, unopened)
+    cx, cy = so.commitment
+    _finish(v, [item], out, settle_now, as_json, {"order": [str(cx), str(cy)]})
 
 
 @main.group("rfq")

@@ -51,6 +51,11 @@ def test_roundtrip_and_other_keys():
     ct = note_cipher.encrypt(note, sc.alice.vsk)
     assert len(ct) == note_cipher.N_CT and all(0 <= c < R for c in ct)
     assert note_cipher.decrypt(sc.alice.view, cm, ct) == note
+    # the native batch (what a wallet uses over the ledger) is the same keystream
+    assert note_cipher.keystreams(sc.alice.vsk, [cm, 5]) == [
+        note_cipher.keystream(sc.alice.vsk, cm),
+        note_cipher.keystream(sc.alice.vsk, 5),
+    ]
     # the other accounts' viewing keys decrypt nothing; nor does a wrong commitment
     assert note_cipher.decrypt(sc.bob.view, cm, ct) is None
     assert note_cipher.decrypt(sc.alice.view, cm + 1, ct) is None

@@ -38,12 +38,23 @@ from . import tags, units
 N_CT = 2 + 3 * units.N_SLOTS + 1
 
 
+def _state(vsk, cm):
+    return [0, tags.NOTE_CIPHER, int(vsk), int(cm)] + [0] * (N_CT - 2)
+
+
 def keystream(vsk, cm):
     """The :data:`N_CT` keystream elements for the note with commitment ``cm``."""
     from ..gadgets.poseidon_hash import poseidon_permute_plain
 
-    state = [0, tags.NOTE_CIPHER, int(vsk), int(cm)] + [0] * (N_CT - 2)
-    return poseidon_permute_plain(state)[1 : N_CT + 1]
+    return poseidon_permute_plain(_state(vsk, cm))[1 : N_CT + 1]
+
+
+def keystreams(vsk, cms):
+    """[keystream(vsk, cm) for cm in cms], through the native core (a wallet
+    trial-decrypts every new leaf of the ledger)."""
+    from .fast_hash import permute_many
+
+    return [s[1 : N_CT + 1] for s in permute_many([_state(vsk, cm) for cm in cms])]
 
 
 def plaintext(note):
@@ -57,9 +68,10 @@ def encrypt(note, vsk, cm=None):
     return tuple((p + k) % R for p, k in zip(plaintext(note), keystream(vsk, cm)))
 
 
-def decrypt(view, cm, ct):
+def decrypt(view, cm, ct, stream=None):
     """The note with commitment ``cm`` whose ciphertext is ``ct``, if it is
-    ``view``'s account's (``view``: a ViewingKey); else None."""
+    ``view``'s account's (``view``: a ViewingKey); else None.  ``stream``:
+    the keystream if already computed (:func:`keystreams`)."""
     from .notes import Note, Slot
 
     try:
@@ -68,7 +80,8 @@ def decrypt(view, cm, ct):
         return None
     if len(ct) != N_CT:
         return None
-    p = [(c - k) % R for c, k in zip(ct, keystream(view.vsk, cm))]
+    stream = keystream(view.vsk, cm) if stream is None else stream
+    p = [(c - k) % R for c, k in zip(ct, stream)]
     try:
         slots = tuple(
             Slot(

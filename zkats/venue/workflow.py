@@ -367,7 +367,7 @@ class Wallet:
         a decrypted opening must recompute the leaf's commitment).  Every
         statement that creates a note spends the account's previous one, so
         the last found is the live note.  Writes nothing."""
-        from ..domain.note_cipher import decrypt
+        from ..domain.note_cipher import decrypt, keystreams
 
         pages = getattr(ledger, "notes_page", None)
         if pages is None:
@@ -376,12 +376,12 @@ class Wallet:
         view, after, found = self.view, -1 if after is None else after, []
         while True:
             rows = pages(after, NOTES_PAGE)
-            for r in rows:
-                ct = r.get("ciphertext")
-                if ct:
-                    note = decrypt(view, int(r["commitment"]), ct)
-                    if note is not None:
-                        found.append((int(r["leaf_index"]), note))
+            rows_ct = [r for r in rows if r.get("ciphertext")]
+            streams = keystreams(view.vsk, [int(r["commitment"]) for r in rows_ct])
+            for r, stream in zip(rows_ct, streams):
+                note = decrypt(view, int(r["commitment"]), r["ciphertext"], stream)
+                if note is not None:
+                    found.append((int(r["leaf_index"]), note))
             if len(rows) < NOTES_PAGE:
                 return found
             after = rows[-1]["leaf_index"]

@@ -420,6 +420,16 @@ def liquidate(capability, epoch, cluster, out, settle_now, venue_dir, as_json, q
     is_flag=True,
     help="Also prove both orders into the batch (if not opened by earlier batches).",
 )
+@click.option(
+    "--remainder-a",
+    type=click.Path(dir_okay=False),
+    help="Order file to create (secret, 0600) with the rest of ORDER_A after a partial fill.",
+)
+@click.option(
+    "--remainder-b",
+    type=click.Path(dir_okay=False),
+    help="Order file to create (secret, 0600) with the rest of ORDER_B after a partial fill.",
+)
 @cluster_option
 @_batch_cmd
 def match(
@@ -430,6 +440,8 @@ def match(
     fill,
     price,
     prove_orders,
+    remainder_a,
+    remainder_b,
     cluster,
     out,
     settle_now,
@@ -437,16 +449,38 @@ def match(
     as_json,
     quiet,
 ):
-    """Prove a limit-order match and both accounts' transitions (one trade item)."""
-    # local import: a command loads what it needs when it runs (CLI start-up)
-    from ..venue.workflow import Wallet, order_from_json, read_json
+    """Prove a limit-order match and both accounts' transitions (one trade item).
 
-    v = _open(venue_dir, quiet, cluster)
+    A convenience for a single operator holding both wallets (demos,
+    benchmarks); `zkats trade match/confirm/assemble` is the same trade
+    proved party by party."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
+    from ..venue.workflow import Wallet, order_from_json, order_to_json, read_json, write_secret
+
     a = order_from_json(read_json(order_a, "zkats-order"), order_a)
     b = order_from_json(read_json(order_b, "zkats-order"), order_b)
+    q = min(a.order.size, b.order.size) if fill is None else fill
+    rest = {}
+    for so, path, opt, name in (
+        (a, remainder_a, "--remainder-a", order_a),
+        (b, remainder_b, "--remainder-b", order_b),
+    ):
+        if so.order.size > q:  # before any proving
+            if not path:
+                raise InputError(
+                    f"{name}: the fill leaves {so.order.size - q} lots: "
+                    f"name {opt} FILE to keep them"
+                )
+            if os.path.exists(path):
+                raise InputError(f"{path}: already exists")
+            rest[so.commitment] = path
+    v = _open(venue_dir, quiet, cluster)
     opening = v.opening_items((a, b)) if prove_orders else []
-    item, _ = v.match(a, b, Wallet.load(wallet_a), Wallet.load(wallet_b), fill, price)
-    _finish(v, opening + [item], out, settle_now, as_json)
+    item, m = v.match(a, b, Wallet.load(wallet_a), Wallet.load(wallet_b), fill, price)
+    for so, rem in zip((m.a, m.b), m.remainders()):
+        if so.commitment in rest:
+            write_secret(rest[so.commitment], order_to_json(rem))
+    _finish(v, opening + [item], out, settle_now, as_json, {"remainders": sorted(rest.values())})
 
 
 # ------------------------------------------------------------------ trades party by party
@@ -704,7 +738,7 @@ def order_cancel(order_file, wallet, unopened, out, settle_now, venue_dir, as_js
 
 @main.group("rfq")
 def rfq_group():
-    """Request for quote: request (public), quote (secret), accept (proves the trade)."""
+    """Request for quote: request (public), quote (secret), accept (the taker's side)."""
 
 
 @rfq_group.command("request")
@@ -781,27 +815,62 @@ def rfq_quote(request, wallet, price, out, venue_dir, as_json, quiet):
     "-w",
     required=True,
     type=click.Path(dir_okay=False, exists=True),
-    help="The taker's wallet.",
+    help="The taker's wallet (its own: the maker proves its side itself).",
 )
-@click.option("--maker-wallet", required=True, type=click.Path(dir_okay=False, exists=True))
-@_batch_cmd
-def rfq_accept(quote, wallet, maker_wallet, out, settle_now, venue_dir, as_json, quiet):
-    """Accept QUOTE: sign the taker's order and prove the trade."""
+@click.option(
+    "--out",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Partial trade (public): both orders' proofs, the match and the netting proof.",
+)
+@click.option(
+    "--leg",
+    "leg_out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The taker's leg proof (public).",
+)
+@click.option(
+    "--confirm-maker",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The maker's confirmation (SECRET, 0600): give it to the maker only, who "
+    "proves its leg with `zkats trade confirm`.",
+)
+@cluster_option
+@_venue_opt
+@_common
+def rfq_accept(quote, wallet, out, leg_out, confirm_maker, cluster, venue_dir, as_json, quiet):
+    """Accept QUOTE with the taker's own wallet: sign the taker's order, prove
+    both orders, the match and the taker's leg.  Then the maker runs `zkats
+    trade confirm` on its confirmation and either side `zkats trade assemble
+    OUT LEG MAKER_LEG`."""
     from ..domain import orders
-    from ..venue.workflow import Wallet, order_from_json, read_json, request_from_json
+    from ..venue.workflow import Wallet, order_from_json, read_json, request_from_json, write_secret
 
+    for p in (out, leg_out, confirm_maker):
+        if os.path.exists(p):  # before any proving
+            raise InputError(f"{p}: already exists")
     d = read_json(quote, "zkats-rfq-quote")
     if not isinstance(d.get("request"), dict) or not isinstance(d.get("maker_order"), dict):
         raise InputError(f"{quote}: malformed quote")
     q = orders.Quote(
         request_from_json(d["request"], quote), order_from_json(d["maker_order"], quote)
     )
-    v = _open(venue_dir, quiet)
-    taker, maker = Wallet.load(wallet), Wallet.load(maker_wallet)
-    m = orders.accept(q, taker.key, secrets.randbits(63), v.now())
-    opening = [v.order_item(so) for so in (m.a, m.b)]  # both orders are new
-    item, _ = v.match(m.a, m.b, taker, maker, m.fill, m.price)
-    _finish(v, opening + [item], out, settle_now, as_json)
+    v = _open(venue_dir, quiet, cluster)
+    partial, leg, conf, _ = v.accept_quote(q, Wallet.load(wallet))
+    _write_new_public(out, partial)
+    _write_new_public(leg_out, leg)
+    write_secret(confirm_maker, conf)
+    v.close()
+    data = {"partial": out, "leg": leg_out, "confirm_maker": confirm_maker, "price": q.price}
+    _out(
+        as_json,
+        data,
+        f"wrote {out} and the taker's leg {leg_out}; the maker's confirmation "
+        f"{confirm_maker} (give it to the maker only)",
+    )
 
 
 # ------------------------------------------------------------------ oracle and ledger

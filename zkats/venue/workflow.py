@@ -1046,6 +1046,42 @@ class Venue:
         wallet.set_pending(prv.new_note)
         return leg_proof_to_json(side, bundle)
 
+    def accept_quote(self, q, taker):
+        """The taker's part of an RFQ trade, with its own wallet only: sign
+        the taker's order at the quoted price, prove both orders' openings
+        and the match (the taker holds both openings: its own and the
+        quote's) and its own leg.  The maker proves its leg from its
+        confirmation with its own wallet (:meth:`confirm_trade`), and
+        :meth:`assemble_trade` makes the batch.  Refused before proving if
+        the quote does not answer its request or expired, the maker's order
+        was matched or cancelled, or the taker's note cannot take the leg.
+        Returns ``(partial_json, taker_leg_json, maker_confirmation_json,
+        taker_order)``."""
+        import secrets
+
+        from ..domain import orders
+
+        key = taker.owner_key("accepting a quote")
+        self.use(taker)
+        if q.maker_order.order.account == taker.account:
+            raise InputError("rfq accept: the quote is the taker's own")
+        mine = orders.accept(q, key, secrets.randbits(63), self.now()).a
+
+        def taker_leg(m):
+            return m.legs()[0 if m.a is mine else 1]
+
+        partial, confs, m = self.match_orders(
+            mine,
+            q.maker_order,
+            q.request.size,
+            q.price,
+            prove_orders=True,
+            before_proving=lambda m: self.leg_transition(taker, taker_leg(m)),
+        )
+        t, mk = ("a", "b") if m.a is mine else ("b", "a")
+        leg = self.confirm_trade(taker, confs[t], "the taker's confirmation")
+        return partial, leg, confs[mk], mine
+
     def leg_transition(self, wallet, leg):
         """The wallet's transition applying ``leg`` at the latest epoch,
         signed and checked natively (refused here, before any proving, if

@@ -113,6 +113,14 @@ def test_cancel_then_match_refused(world):
     )
     for f in ("y.json", "p2.json", "a2.conf", "b2.conf"):
         assert not (d / f).exists()
+    # a's cancel proof moved onto b's (open) order: the proof does not verify
+    b_point = json.loads((d / "ob.json").read_text())["items"][0]["proofs"]["order"]["public"][:2]
+    batch["items"][0]["proofs"]["cancel"]["public"] = b_point
+    (d / "moved.json").write_text(json.dumps(batch))
+    one_line_error(
+        run("settle", "-V", v, d / "moved.json", "-q"),
+        r"^zkats: error: item 0 \(cancel\): cancel proof does not verify against the cancel key$",
+    )
     # b's order is still open: b can cancel it
     assert status(v, d / "b.order") == "open"
 

@@ -362,3 +362,42 @@ def test_rfq_party_by_party(traded, tmp_path):
         "expired",
     )
     assert not (t / "p2.json").exists()
+
+
+def test_stale_epoch_refused_before_settling(traded, tmp_path):
+    """Legs proved at different oracle epochs, or at an epoch that is no
+    longer the latest, are refused by ``trade assemble`` with one line,
+    nothing written (the service would refuse the batch)."""
+    d, v = traded
+    t = tmp_path
+    for n, side, limit in (("a", "buy", 60_000), ("b", "sell", 60_000)):
+        ok(
+            *("order", "new", "-V", v, "-w", d / f"{n}.wallet", "--side", side),
+            *("--size", 1, "--limit", limit, "-o", t / f"{n}.order"),
+        )
+    ok(
+        *("trade", "match", "-V", v, t / "a.order", t / "b.order", "--prove-orders"),
+        *("-o", t / "p.json", "--confirm-a", t / "a.conf", "--confirm-b", t / "b.conf", "-q"),
+    )
+
+    def confirm(n, out):
+        ok("trade", "confirm", t / f"{n}.conf", "-w", d / f"{n}.wallet", "-V", v, "-o", out, "-q")
+
+    def publish():
+        ok("oracle", "publish", "-V", v, "--mark", "BTC-PERP=60000", "-q")
+
+    confirm("a", t / "la1.json")
+    publish()
+    confirm("b", t / "lb.json")
+    assemble = ("trade", "assemble", "-V", v, t / "p.json")
+    refused(
+        run(*assemble, t / "la1.json", t / "lb.json", "-o", t / "x.json"),
+        "side a must confirm again at the latest epoch",
+    )
+    confirm("a", t / "la2.json")  # both legs at the same epoch now
+    publish()
+    refused(
+        run(*assemble, t / "la2.json", t / "lb.json", "-o", t / "x.json", "--settle"),
+        "not the latest",
+    )
+    assert not (t / "x.json").exists()

@@ -606,10 +606,12 @@ def trade_assemble(partial, legs, out, settle_now, venue_dir, as_json, quiet):
     # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue.workflow import Venue, read_json
 
-    items = Venue.assemble_trade(read_json(partial), [read_json(p) for p in legs], (partial, *legs))
+    parts = (read_json(partial), [read_json(p) for p in legs], (partial, *legs))
     if settle_now:
-        _finish(_open(venue_dir, quiet), items, out, True, as_json)
+        v = _open(venue_dir, quiet)
+        _finish(v, Venue.assemble_trade(*parts, venue=v), out, True, as_json)
         return
+    items = Venue.assemble_trade(*parts)
     _write_batch(out, items)
     kinds = [i.kind for i in items]
     _out(as_json, {"batch": out, "items": kinds}, f"wrote {out} ({', '.join(kinds)})")

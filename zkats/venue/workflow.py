@@ -1096,11 +1096,14 @@ class Venue:
         return pub, prv
 
     @staticmethod
-    def assemble_trade(partial_json, leg_jsons, paths=("partial", "leg 1", "leg 2")):
+    def assemble_trade(partial_json, leg_jsons, paths=("partial", "leg 1", "leg 2"), venue=None):
         """The batch items (the orders' openings if the operator proved
         them, then the trade) from the operator's partial trade and the two
         traders' leg proofs (in any order; each placed by its side and
-        checked against the match's leg commitment)."""
+        checked against the match's leg commitment).  Refused if the legs
+        were proved at different oracle epochs; with ``venue`` (settling
+        now) also if not at the latest epoch, or the match is too old
+        (:func:`preflight.assembled_trade`)."""
         from zkats.circuits.match import Match
         from zkats.circuits.transition import Transition
 
@@ -1121,6 +1124,15 @@ class Venue:
             proofs[role] = bundle
         if set(proofs) != {"match", "leg_a", "leg_b"}:
             raise InputError("trade assemble: needs the proofs of both legs")
+        epochs = {r: Transition.decode(proofs[r].public).epoch_id for r in ("leg_a", "leg_b")}
+        if epochs["leg_a"] != epochs["leg_b"]:
+            old = min(epochs, key=lambda r: epochs[r])
+            raise InputError(
+                f"trade assemble: leg a was proved at oracle epoch {epochs['leg_a']}, leg b at "
+                f"{epochs['leg_b']}: side {old[-1]} must confirm again at the latest epoch"
+            )
+        if venue is not None:
+            preflight.assembled_trade(venue, m.now, epochs["leg_a"])
         return opening + [Item("trade", proofs, netting=netting)]
 
     def settle(self, items_or_batch):

@@ -322,7 +322,7 @@ def test_option_expiry_by_hand_in_the_cli(tmp_path):
         v,
         "-w",
         wa,
-        "--to",
+        "--recipient",
         "0xA11CE",
         "--settle",
         "-o",

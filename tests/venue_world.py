@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 
 from _settlement_util import GOOD, OPERATOR, ORACLE, StubVerifier, publish
-from zkats.circuits import deposit, liquidate, match, transition, withdraw
+from zkats.circuits import deposit, health, liquidate, match, transition, withdraw
 from zkats.circuits._spend import Spend
 from zkats.domain import instruments, keys, margin, notes, oracle, orders, units
 from zkats.venue import batch as B
@@ -188,6 +188,12 @@ class World:
         return self.apply(
             [B.Item("liquidate", {"liquidate": self.bundle(pub)})], [(name, prv.new_note)]
         )
+
+    def health(self, name):
+        """The owner's health proof at the latest epoch (its note stays live)."""
+        pub, prv = health.build(self.spend(name), self.led.current_root(), self.epoch)
+        health.check(pub, prv)
+        return self.apply([B.Item("health", {"health": self.bundle(pub)})], [])
 
     def fund_withdrawal(self, fund, amount, recipient=0xFEE, seq=None, key=OPERATOR):
         """The operator's signed request (the next sequence number by default)."""

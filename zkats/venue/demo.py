@@ -258,7 +258,7 @@ def run(directory, report, ptau=None, progress=None):
         "liquidation: the risk engine closes the positions at mark 52000 (1% penalty)",
         items,
         [
-            f"{who[a]}: new collateral {account_view(w[who[a]])['collateral']}"
+            f"{who[a]}: new collateral {w[who[a]].pending[-1].collateral}"
             for a in marked
             if a in who
         ],
@@ -269,7 +269,7 @@ def run(directory, report, ptau=None, progress=None):
     settle(
         "withdrawal: carol takes 20000 USDC out to 0xc0ffee",
         [item],
-        [f"carol: collateral left {account_view(w['carol'])['collateral']}, positions stay hidden"],
+        [f"carol: collateral left {w['carol'].pending[-1].collateral}, positions stay hidden"],
     )
     bob_equity = account_view(w["bob"], v.epoch())["equity"]
     item = timed(v.withdraw, w["bob"], 220_000, 0xB0B)
@@ -280,7 +280,7 @@ def run(directory, report, ptau=None, progress=None):
         [
             (
                 f"bob: equity {bob_equity} before; the withdrawal settled his open profit to "
-                f"the mark; collateral left {account_view(w['bob'])['collateral']} covers "
+                f"the mark; collateral left {w['bob'].pending[-1].collateral} covers "
                 "initial margin"
             ),
         ],
@@ -324,7 +324,7 @@ def run(directory, report, ptau=None, progress=None):
         }
     )
     item = timed(v.withdraw, w["carol"], 2 * (e.mark - 700), 0xC0FFEE)
-    after = account_view(w["carol"])
+    new_note = w["carol"].pending[-1]  # the withdrawal's new note (the ledger has it next)
     settle(
         f"option profit paid: carol withdraws {2 * (e.mark - 700)} to 0xc0ffee",
         [item],
@@ -332,7 +332,7 @@ def run(directory, report, ptau=None, progress=None):
             (
                 f"carol: equity {before['equity']} before; the withdrawal closed her expired "
                 f"calls at {e.mark} a lot; open positions now "
-                f"{[p['position'] for p in after['positions'] if p['position']]}"
+                f"{[x.position for x in new_note.slots if x.position]} (her perpetuals)"
             ),
         ],
     )

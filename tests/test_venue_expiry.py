@@ -259,6 +259,19 @@ def test_option_expiry_by_hand_in_the_cli(tmp_path):
 
     v, _ = funded_venue(tmp_path)  # a: 50,000, b: 90,000
     wa, wb = tmp_path / "a.wallet", tmp_path / "b.wallet"
+
+    def conserved():
+        """Real proofs, real ledger: sum of equity + fee account + insurance
+        fund = escrow, at the latest marks."""
+        eq = sum(
+            json.loads(ok("wallet", "show", "-V", v, "-w", w, "--json").stdout)["equity"]
+            for w in (wa, wb)
+        )
+        funds = json.loads(ok("venue", "funds", "-V", v, "--json").stdout)
+        summary = json.loads(ok("ledger", "show", "-V", v, "--json").stdout)
+        escrow = sum(int(b) for b in summary["escrow"].values())
+        assert eq + funds["fee"]["equity"] + funds["insurance"]["equity"] == escrow
+
     ok(
         *("instrument", "add", "BTC-C60000", "-V", v, "--kind", "option"),
         *("--underlying", "BTC", "--strike", 60_000, "--expires-in", 86_400, "-q"),
@@ -280,6 +293,7 @@ def test_option_expiry_by_hand_in_the_cli(tmp_path):
         *("--wallet-a", wa, "--wallet-b", wb, "--prove-orders", "--settle", "-o"),
         *(tmp_path / "m.json", "-q"),
     )
+    conserved()
     ok("venue", "advance-clock", "-V", v, 86_400)
     one_line_error(
         run("oracle", "publish", "-V", v, "--mark", "BTC-PERP=64000"), "settlement price of BTC"
@@ -301,6 +315,7 @@ def test_option_expiry_by_hand_in_the_cli(tmp_path):
     fee = notes.trade_fee(4_500)
     a = json.loads(ok("wallet", "show", "-V", v, "-w", wa, "--json").stdout)
     assert a["equity"] == 50_000 - fee + 3 * (4_000 - 1_500)
+    conserved()
     # trading the expired call: refused before proving
     before = (v / "ledger.db").read_bytes(), wa.read_bytes()
     r = run(
@@ -331,3 +346,4 @@ def test_option_expiry_by_hand_in_the_cli(tmp_path):
     )
     a = json.loads(ok("wallet", "show", "-V", v, "-w", wa, "--json").stdout)
     assert a["equity"] == 0 and a["positions"] == []
+    conserved()

@@ -45,6 +45,7 @@ COMMANDS = [
     ["settle"],
     ["order", "new"],
     ["order", "cancel"],
+    ["order", "status"],
     ["rfq", "request"],
     ["rfq", "quote"],
     ["rfq", "accept"],

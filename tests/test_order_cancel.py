@@ -142,3 +142,23 @@ def test_cancel_unopened_order(world):
         r"\(or matched or cancelled\)",
     )
     assert os.stat(d / "u.order").st_mode & 0o077 == 0
+
+
+def test_venue_made_before_the_cancel_statement(world):
+    """A venue directory without the cancel keys (made before the statement
+    existed): a one-line refusal naming the fix, and ``zkats venue keys``
+    adds them, keeping the others."""
+    d, v = world
+    w = d / "b.wallet"
+    other = (v / "keys" / "order.zkey").read_bytes()
+    for f in ("cancel.zkey", "cancel.vkey.json"):
+        (v / "keys" / f).unlink()
+    ok(*order_args(v, w, "sell", 1, 61_000, d / "k.order"))
+    cancel = ("order", "cancel", d / "k.order", "-w", w, "-V", v, "--unopened")
+    refused(run(*cancel, "-o", d / "k.json"), "no proving key for the cancel statement")
+    assert not (d / "k.json").exists()
+    r = ok("venue", "keys", "-V", v, "--json", "-q")
+    assert json.loads(r.stdout)["made"] == ["cancel"]
+    assert (v / "keys" / "order.zkey").read_bytes() == other
+    assert json.loads(ok("venue", "keys", "-V", v, "--json", "-q").stdout)["made"] == []
+    ok(*cancel, "-o", d / "k.json", "--settle", "-q")

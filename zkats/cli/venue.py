@@ -159,6 +159,33 @@ def venue_init(directory, ptau, mark, as_json, quiet):
     )
 
 
+@venue_group.command("keys")
+@click.option(
+    "--ptau",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Prepared .ptau (power >= 14) instead of a locally made one.",
+)
+@_venue_opt
+@_common
+def venue_keys(ptau, venue_dir, as_json, quiet):
+    """Make the development keys of statements added since the venue was made
+    (e.g. cancel); the existing keys are kept."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
+    from ..venue.workflow import CEREMONY_WARNING, Venue
+
+    v = Venue(venue_dir, progress=_progress(quiet))
+    missing = v.missing_keys()
+    if missing:
+        click.echo(f"zkats: WARNING: {CEREMONY_WARNING}", err=True)
+    made = v.add_keys(ptau) if missing else {}
+    v.close()
+    _out(
+        as_json,
+        {"made": sorted(made)},
+        f"made keys for {', '.join(sorted(made))}" if made else "every statement has its keys",
+    )
+
+
 @venue_group.command("advance-clock")
 @click.argument("seconds", type=int)
 @_venue_opt

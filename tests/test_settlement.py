@@ -644,7 +644,7 @@ def test_known_answers_like_one_query_per_value(svc, monkeypatch):
     notes = [c for _, c in led.notes()]
     roots = [r for _, r, _, _ in led.root_history()]
     for chunk in (2, 3, 500):
-        monkeypatch.setattr(type(led), "IN_CHUNK", chunk)
+        monkeypatch.setattr(type(led.conn), "IN_CHUNK", chunk)
         k = led.known(
             roots=roots + [12345],
             nullifiers=[900 + i for i in range(10)],

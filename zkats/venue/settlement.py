@@ -366,7 +366,8 @@ class SettlementService:
         now = self.clock()
         plans = [self._decode(i, item, now) for i, item in enumerate(batch.items)]
         self._check_within_batch(plans)
-        self._check_ledger(plans, now)
+        with self.ledger.balances_read_once():
+            self._check_ledger(plans, now)
         self._verify(batch, plans)
         t1 = time.perf_counter()
         digest = batch.digest()
@@ -581,13 +582,21 @@ class SettlementService:
             for role, _ in p.commitments:
                 placed.append((p.index, role, n0 + len(placed)))
         led.record_nullifiers(batch_id, [(p.index, n) for p in plans for _, n in p.nullifiers])
-        for p in plans:  # in item order: consume, then open remainders
-            for o in p.orders:
-                led.consume_order(batch_id, p.index, o)
-            for o in p.opens:
-                led.open_order(batch_id, p.index, o, "order" if p.kind == "order" else "remainder")
+        # every order the batch opens, then every order it consumes (an order
+        # opened by one item may be matched by a later one; the checks refuse
+        # re-opening an order consumed earlier in the batch)
+        led.open_orders(
+            batch_id,
+            [
+                (p.index, o, "order" if p.kind == "order" else "remainder")
+                for p in plans
+                for o in p.opens
+            ],
+        )
+        led.consume_orders(batch_id, [(p.index, o) for p in plans for o in p.orders])
         for p in plans:
             p.rule.apply(led, p, batch_id, now)
+        led.conn.flush()  # the queued rows, still inside the pipeline
         return dict(
             batch_id=batch_id,
             digest=digest,

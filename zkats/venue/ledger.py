@@ -63,6 +63,7 @@ Field elements are stored as canonical decimal text (as snarkjs writes them).
 
 import os
 import sqlite3
+import threading
 import time
 from contextlib import contextmanager
 
@@ -448,6 +449,7 @@ class SqliteConnection(_DeferredRows):
 
     def __init__(self, path, busy_timeout=DEFAULT_BUSY_TIMEOUT):
         self.path = str(path)
+        self.busy_timeout = busy_timeout
         try:
             conn = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None)
         except sqlite3.Error as err:
@@ -495,11 +497,27 @@ class SqliteConnection(_DeferredRows):
     def in_transaction(self):
         return self.raw.in_transaction
 
+    _holds_write_lock = False
+
     def begin_write(self):
+        # the threads of one process queue on a lock of their own first
+        # (SQLite's busy handler polls with sleeps of up to 100 ms: under
+        # contention a writer would wait long after the lock is free); other
+        # processes still meet at SQLite's write lock
+        lock = _process_write_lock(self.path)
+        if not lock.acquire(timeout=self.busy_timeout):
+            raise LedgerError(f"{self.path}: ledger is busy (another writer of this process)")
         try:
             self.raw.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as err:
+            lock.release()
             raise LedgerError(f"{self.path}: ledger is busy ({err})") from None
+        self._holds_write_lock = True
+
+    def _release_write_lock(self):
+        if self._holds_write_lock:
+            self._holds_write_lock = False
+            _process_write_lock(self.path).release()
 
     def begin_read(self):
         self.raw.execute("BEGIN")
@@ -507,11 +525,15 @@ class SqliteConnection(_DeferredRows):
     def commit(self):
         self.flush()
         self.raw.execute("COMMIT")
+        self._release_write_lock()
 
     def rollback(self):
         self._drop_deferred()
-        if self.raw.in_transaction:
-            self.raw.execute("ROLLBACK")
+        try:
+            if self.raw.in_transaction:
+                self.raw.execute("ROLLBACK")
+        finally:
+            self._release_write_lock()
 
     def table_exists(self, name):
         row = self.raw.execute(
@@ -526,7 +548,19 @@ class SqliteConnection(_DeferredRows):
 
     def close(self):
         self._drop_deferred()
+        self._release_write_lock()
         self.raw.close()
+
+
+_WRITE_LOCKS: dict[str, threading.Lock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _process_write_lock(path):
+    """This process's lock for writers of the SQLite file at ``path``."""
+    key = os.path.realpath(path)
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(key, threading.Lock())
 
 
 class PgConnection(_DeferredRows):
@@ -620,8 +654,10 @@ class PgConnection(_DeferredRows):
         return self.raw.info.transaction_status != TransactionStatus.IDLE
 
     def begin_write(self):
-        self.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
-        self.execute("SELECT pg_advisory_xact_lock(?)", (LEDGER_LOCK,))
+        # one round trip: two statements in one simple query (no parameters)
+        self.execute(
+            f"BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({LEDGER_LOCK:d})"
+        )
 
     def begin_read(self):
         self.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")

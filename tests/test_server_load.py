@@ -96,3 +96,17 @@ def test_sigkill_under_load_then_restart(tmp_path, sim, server_figures):
         "unanswered_then_retried": len(load.lost),
         "of_which_applied_before_kill": len(load.late),
     }
+
+
+def test_two_servers_one_sqlite_ledger(tmp_path, sim, server_figures):
+    """Two ``zkats serve`` processes on one SQLite file, sent conflicting
+    double spends of the same nullifier at once: one of each pair applied,
+    the other refused, the ledger whole (writers meet at SQLite's lock)."""
+    venue = sim_venue(tmp_path / "venue", sim)
+    with Server(venue) as a, Server(venue) as b:
+        load = Load([a.url, b.url], sim, _root(a.url), mix=(0.4, 0.2, 0.4))
+        load.run(8, 8)
+        _check_mix(load)
+        batches, unacked = check_consistent(load, b.url)
+        assert unacked == [] and len(batches) == len(load.acked)
+    server_figures["two servers, one sqlite ledger (8 submitters, 8 s)"] = load.figures()

@@ -218,3 +218,44 @@ def test_cache_entry_truncated_under_a_live_module(tmp_path):
         [sys.executable, "-c", _TRUNCATED_CACHE], env=env, capture_output=True, text=True
     )
     assert r.returncode == 0, (r.returncode, r.stderr[-2000:])
+
+
+_EXIT_SCRIPT = """
+import atexit, gc, sys, weakref
+from zkats.circom import wasm_witness as ww
+
+def after_release():  # registered first: runs after the module's own exit hook
+    ok = ww._ENGINE is None and not ww._LIVE and not ww._MODULES
+    print("released" if ok else f"still held: {len(ww._LIVE)} {len(ww._MODULES)}")
+
+atexit.register(after_release)
+wasm, inputs = sys.argv[1], {"a": 3, "b": [1, 2]}
+first = ww.WitnessCalculator(wasm, log=lambda s: None)
+print(int.from_bytes(first.calculate(inputs)[32:64], "little"))
+store = weakref.ref(first._store)
+del first
+gc.collect()
+print("dropped" if store() is None else "leaked")  # a dropped calculator frees its store
+kept = ww.WitnessCalculator(wasm)  # alive at exit, as in a long-running process
+kept.calculate(inputs)
+ww.calculate_wtns(wasm, inputs, sys.argv[2])
+"""
+
+
+@pytest.mark.peers
+def test_interpreter_exit_is_clean(tmp_path_factory, tmp_path):
+    """A process that computed circom wasm witnesses (one calculator dropped,
+    one still alive) exits without "Exception ignored in Managed.__del__":
+    the module's exit hook closes the stores, modules and engine while
+    wasmtime's bindings exist, and a dropped calculator frees its store."""
+    c = compiled("log_assert", tmp_path_factory)
+    r = subprocess.run(
+        [sys.executable, "-c", _EXIT_SCRIPT, str(c.wasm), str(tmp_path / "w.wtns")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "Exception ignored" not in r.stderr, r.stderr[-2000:]
+    assert r.stdout.split() == ["5", "dropped", "released"], r.stdout + r.stderr
+    assert (tmp_path / "w.wtns").read_bytes()[:4] == b"wtns"

@@ -30,13 +30,16 @@ mode 0700, keyed by the SHA-256 of the ``.wasm`` and the wasmtime version;
 an unreadable or incompatible entry is recompiled).
 """
 
+import atexit
 import hashlib
 import os
 import re
 import struct
 import sys
+import weakref
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError, ZkatsError
 from .inputs import fnv1a64, qualified_inputs
@@ -115,6 +118,10 @@ def cache_dir():
 
 
 _ENGINE = None
+#: the live calculators and the compiled modules this module made (weakly):
+#: what :func:`_release` closes at interpreter exit
+_LIVE: "weakref.WeakSet" = weakref.WeakSet()
+_MODULES: "weakref.WeakSet" = weakref.WeakSet()
 
 
 def _engine():
@@ -124,7 +131,28 @@ def _engine():
         cfg = wt.Config()
         cfg.wasm_bulk_memory = True
         _ENGINE = wt.Engine(cfg)
+        atexit.register(_release)
     return _ENGINE
+
+
+def _release():
+    """At interpreter exit, while wasmtime's bindings still exist: close the
+    live calculators' stores, then the compiled modules, then the engine.
+
+    Left to the interpreter's teardown, these wasmtime objects are deleted
+    in whatever order modules are cleared; one deleted after wasmtime's own
+    ``_ffi`` module was cleared printed "Exception ignored in
+    Managed.__del__" (its C destructor was already None).  Closed here, in
+    the order wasmtime wants (a store before the engine it runs on), their
+    later ``__del__`` does nothing."""
+    global _ENGINE
+    for wc in list(_LIVE):
+        wc.close()
+    for module in list(_MODULES):
+        module.close()
+    if _ENGINE is not None:
+        _ENGINE.close()
+        _ENGINE = None
 
 
 def _version_tag():
@@ -150,14 +178,18 @@ def load_module(code, path, use_cache=True):
             # unwind anywhere in the process (a thread exiting at interpreter
             # shutdown, a C++ exception) into SIGBUS
             try:
-                return wt.Module.deserialize(engine, entry.read_bytes())
+                module = wt.Module.deserialize(engine, entry.read_bytes())
             except Exception:
                 pass
+            else:
+                _MODULES.add(module)
+                return module
     try:
         module = wt.Module(engine, code)
     except Exception as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise InputError(f"{path}: not a valid WebAssembly module ({first})") from None
+    _MODULES.add(module)
     if entry is not None:
         try:
             entry.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -196,9 +228,73 @@ def runtime_message(code, lines):
     return msg
 
 
+def _stderr_line(line):
+    print(line, file=sys.stderr)
+
+
+class _Host:
+    """The functions a circom ``.wasm`` imports (``runtime.*``) and what they
+    record: the exception code, error messages and the ``log()`` line.
+
+    wasmtime keeps a store's host functions alive until the store is
+    deleted, so they must not reach the calculator (or its store): a
+    calculator dropped by its owner then frees its store, memory and
+    instance at once instead of living until interpreter exit."""
+
+    def __init__(self, log):
+        self.log = log
+        self.ex: Any = None  # the instance's exports, once instantiated
+        self.errors: list = []
+        self.msg = ""
+        self.exc = None
+
+    def _message(self, caller):
+        get = self.ex["getMessageChar"]
+        chars = []
+        c = get(caller)
+        while c:
+            chars.append(chr(c))
+            c = get(caller)
+        return "".join(chars)
+
+    def exception_handler(self, caller, code):
+        self.exc = code
+        raise _CircomTrap(code)
+
+    def print_error_message(self, caller):
+        self.errors.append(self._message(caller))
+
+    def write_buffer_message(self, caller):
+        msg = self._message(caller)
+        if msg == "\n":
+            self.log(self.msg)
+            self.msg = ""
+        else:
+            self.msg = f"{self.msg} {msg}" if self.msg else msg
+
+    def show_shared_rw_memory(self, caller):
+        ex = self.ex
+        n32 = ex["getFieldNumLen32"](caller)
+        start = ex["getSharedRWMemoryStart"](caller)
+        raw = ex["memory"].read(caller, start, start + 4 * n32)
+        v = str(int.from_bytes(bytes(raw), "little"))
+        self.msg = f"{self.msg} {v}" if self.msg else v
+
+    def functions(self):
+        return {
+            "exceptionHandler": self.exception_handler,
+            "printErrorMessage": self.print_error_message,
+            "writeBufferMessage": self.write_buffer_message,
+            "showSharedRWMemory": self.show_shared_rw_memory,
+            "printDebug": lambda caller, *a: None,
+        }
+
+
 class WitnessCalculator:
     """A circom 2 ``.wasm`` witness calculator: ``calculate(inputs)`` gives
-    the witness values, ``wtns_bytes(inputs)`` the ``.wtns`` file."""
+    the witness values, ``wtns_bytes(inputs)`` the ``.wtns`` file.  Its
+    wasm store is freed when the calculator is dropped, or by :meth:`close`
+    (also a context manager)."""
 
     def __init__(self, wasm_path, use_cache=True, log=None):
         wt = _wasmtime()
@@ -209,53 +305,11 @@ class WitnessCalculator:
             raise InputError(f"{self.path}: cannot read: {err.strerror}") from None
         if code[:4] != b"\0asm":
             raise InputError(f"{self.path}: not a WebAssembly module (circom's CIRCUIT_js/*.wasm)")
-        self._log = log if log is not None else (lambda s: print(s, file=sys.stderr))
+        self._host = host = _Host(log if log is not None else _stderr_line)
         module = load_module(code, self.path, use_cache)
         self._store = store = wt.Store(_engine())
-        self._errors: list = []
-        self._msg = ""
-        self._exc = None
-        holder: dict = {}
-
-        def message(caller):
-            get = holder["ex"]["getMessageChar"]
-            chars = []
-            c = get(caller)
-            while c:
-                chars.append(chr(c))
-                c = get(caller)
-            return "".join(chars)
-
-        def exception_handler(caller, code):
-            self._exc = code
-            raise _CircomTrap(code)
-
-        def print_error_message(caller):
-            self._errors.append(message(caller))
-
-        def write_buffer_message(caller):
-            msg = message(caller)
-            if msg == "\n":
-                self._log(self._msg)
-                self._msg = ""
-            else:
-                self._msg = f"{self._msg} {msg}" if self._msg else msg
-
-        def show_shared_rw_memory(caller):
-            ex = holder["ex"]
-            n32 = ex["getFieldNumLen32"](caller)
-            start = ex["getSharedRWMemoryStart"](caller)
-            raw = ex["memory"].read(caller, start, start + 4 * n32)
-            v = str(int.from_bytes(bytes(raw), "little"))
-            self._msg = f"{self._msg} {v}" if self._msg else v
-
-        impl = {
-            "exceptionHandler": exception_handler,
-            "printErrorMessage": print_error_message,
-            "writeBufferMessage": write_buffer_message,
-            "showSharedRWMemory": show_shared_rw_memory,
-            "printDebug": lambda caller, *a: None,
-        }
+        _LIVE.add(self)
+        impl = host.functions()
         imports = []
         for imp in module.imports:
             fn = impl.get(imp.name) if imp.module == "runtime" else None
@@ -269,7 +323,7 @@ class WitnessCalculator:
             inst = wt.Instance(store, module, imports)
         except Exception as err:
             raise InputError(f"{self.path}: cannot instantiate: {err}") from None
-        ex = holder["ex"] = inst.exports(store)
+        ex = host.ex = inst.exports(store)
         need = (
             "memory",
             "getVersion",
@@ -301,10 +355,25 @@ class WitnessCalculator:
         self.witness_size = ex["getWitnessSize"](store)
         self.input_size = ex["getInputSize"](store)
         helper = wt.Module(_engine(), _HELPER_WAT)
+        _MODULES.add(helper)
         h = wt.Instance(
             store, helper, [self.memory, ex["getWitness"], ex["setInputSignal"]]
         ).exports(store)
         self._dump, self._set = h["dump"], h["set"]
+
+    def close(self):
+        """Free the wasm store (memory, instance); the calculator is then
+        unusable.  Repeated calls do nothing."""
+        store = getattr(self, "_store", None)
+        if store is not None:
+            store.close()
+        _LIVE.discard(self)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
     # -- memory --------------------------------------------------------
     def _read(self, off, n):
@@ -327,11 +396,12 @@ class WitnessCalculator:
         return self._scratch_at
 
     def _call(self, fn, *args):
-        self._errors, self._exc = [], None
+        host = self._host
+        host.errors, host.exc = [], None
         try:
             return fn(self._store, *args)
         except Exception as err:
-            code = self._exc
+            code = host.exc
             if code is None and isinstance(err, _CircomTrap):
                 code = err.code
             if code is None:
@@ -339,9 +409,7 @@ class WitnessCalculator:
                 raise CircomRuntimeError(
                     f"{self.path}: the witness calculator trapped: {first}"
                 ) from None
-            raise CircomRuntimeError(
-                f"{self.path}: {runtime_message(code, self._errors)}"
-            ) from None
+            raise CircomRuntimeError(f"{self.path}: {runtime_message(code, host.errors)}") from None
 
     # -- calculation ---------------------------------------------------
     def _set_inputs(self, inputs, sanity_check):

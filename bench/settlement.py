@@ -2,6 +2,7 @@
 and PostgreSQL, the service called directly and through ``zkats serve``.
 
     .venv/bin/python bench/settlement.py [--sizes 1,10,50] [--trades 200]
+                                         [--clients 4] [--pg-servers 2]
                                          [--pg postgresql://... | --no-pg]
 
 A trade is three Groth16 proofs (match and two transitions, verified for
@@ -22,7 +23,13 @@ trades/s each way, the median batch latency each way and their difference
 service's checks of a batch (decoding, ledger checks, the batched proof and
 netting verification) against its peer in the same run: the same batches'
 proofs checked one by one (``verify`` per proof with its own final
-exponentiation, ``SchnorrNettingVerifier.verify`` per trade).
+exponentiation, ``SchnorrNettingVerifier.verify`` per trade).  Then the
+**concurrent** column: as many batches again POSTed by ``--clients``
+threads at once, spread over the servers (SQLite: one ``zkats serve``;
+PostgreSQL: ``--pg-servers`` processes on the one database, the issue's
+scale-out), with the p50/p95 latency each client saw.  A server verifies a
+batch's proofs before it takes the ledger's write lock, so one batch's
+verification overlaps another's database work.
 Targets (issue 17): >= 200 trades/s on this 2-core machine on both stores;
 the API adds <= 10 ms p50.  PostgreSQL: a throw-away server (Debian's
 postgresql, tests/_pg_server.py) unless ``--pg`` names an empty database.

@@ -4,10 +4,10 @@
   conflicting double spends: each valid batch applied once, each replay and
   each losing double spend refused, the root recomputed from the leaves;
   batches/s and p50/p95 latency are reported in the terminal summary;
-* SIGKILL of the server at random points under load, then restart: nothing
-  acknowledged is lost, nothing half-applied, a resubmitted batch is applied
-  at most once;
-* two servers on one ledger with conflicting batches.
+* SIGKILL of the server at random points under load, then restart (SQLite
+  and PostgreSQL): nothing acknowledged is lost, nothing half-applied, a
+  resubmitted batch is applied at most once;
+* two servers on one SQLite ledger with conflicting batches.
 
 Proofs are real Groth16 proofs for trapdoor keys (``_server_util``), verified
 by the service for real.  Counts and durations are bounded.
@@ -58,9 +58,11 @@ def test_load_16_submitters_30s(tmp_path, sim, server_figures):
     server_figures["load sqlite (16 submitters, 30 s)"] = load.figures()
 
 
-def test_sigkill_under_load_then_restart(tmp_path, sim, server_figures):
+@pytest.mark.parametrize("store", ["sqlite", "postgresql"])
+def test_sigkill_under_load_then_restart(tmp_path, sim, server_figures, store, request):
+    db = request.getfixturevalue("pg_url") if store == "postgresql" else None
     venue = sim_venue(tmp_path / "venue", sim)
-    srv = Server(venue).start()
+    srv = Server(venue, db=db).start()
     kills = []
 
     def killer(load):
@@ -90,7 +92,7 @@ def test_sigkill_under_load_then_restart(tmp_path, sim, server_figures):
         assert unacked == []
     finally:
         srv.stop()
-    server_figures["sigkill sqlite"] = {
+    server_figures[f"sigkill {store}"] = {
         "kills": len(kills),
         "applied": len(batches),
         "unanswered_then_retried": len(load.lost),

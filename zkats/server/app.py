@@ -239,7 +239,7 @@ def create_app(venue_dir, db=None, max_body=DEFAULT_MAX_BODY, state=None):
         def work():
 
             parsed = B.loads(body, source="request body")
-            return _receipt(st.service().apply(parsed))
+            return _receipt(st.settle(parsed))
 
         return JSONResponse(await run_in_threadpool(work), status_code=201)
 
@@ -269,7 +269,7 @@ def create_app(venue_dir, db=None, max_body=DEFAULT_MAX_BODY, state=None):
     def funds():
         led = st.ledger
         with led.read():
-            out = {
+            out: dict[str, object] = {
                 name: {
                     "balance": str(led.fund_balance(name)),
                     "positions": [

@@ -861,6 +861,26 @@ class Ledger:
         finally:
             self._balances = None
 
+    # -- savepoints inside a write transaction (one batch of a group commit)
+
+    def savepoint(self):
+        """Start a batch inside the write transaction; returns its mark."""
+        self.conn.execute("SAVEPOINT zkats_batch")  # (sends the rows queued before)
+        return dict(self._balances or {})
+
+    def release(self, mark):
+        """The batch since ``mark`` stays (committed with the transaction)."""
+        self.conn.execute("RELEASE SAVEPOINT zkats_batch")
+
+    def rollback_to(self, mark):
+        """Undo the batch since ``mark`` (its rows, queued or sent, and its
+        balance changes); the transaction goes on."""
+        self.conn._drop_deferred()
+        self.conn.execute("ROLLBACK TO SAVEPOINT zkats_batch")
+        self.conn.execute("RELEASE SAVEPOINT zkats_batch")
+        self._balances = mark
+        self._open_batch = None
+
     @contextmanager
     def read(self):
         """Reads inside see one state of the ledger (a read transaction)."""

@@ -1,12 +1,13 @@
 """Proving on a Ray cluster (zkats.cluster): the prover pool and the
 sharded prover on a local cluster bound to 127.0.0.1.
 
-* the pool proves a stream of mixed jobs (a circom circuit set up by
-  snarkjs and two zkats circuits) while one worker is frozen with jobs
+* the pool proves a stream of mixed jobs (two circom circuits, one of
+  them circomlib's, set up by snarkjs, and two zkats circuits) while one worker is frozen with jobs
   queued at it and then killed: every job completes exactly once, every
   proof verifies (snarkjs too, one per circuit), keys are loaded once per
   worker process;
-* the sharded prover with 2 and 3 shards on the circom and a zkats circuit:
+* the sharded prover with 2 and 3 shards on circomlib's comparators
+  (circom2, snarkjs keys) and a zkats circuit:
   snarkjs verifies the proofs; a shard that returns a wrong partial result
   is named; an unsatisfied witness is told apart from a faulty shard;
 * the command line: ``--cluster`` on ``zkats groth16 prove`` and ``zkats
@@ -16,6 +17,7 @@ Under CI a missing Ray fails (it is the ``cluster`` extra ``make test``
 installs), never skips.
 """
 
+import faulthandler
 import json
 import os
 import signal
@@ -27,10 +29,13 @@ import time
 import pytest
 from click.testing import CliRunner
 
+from _circomlib import compiled, dev_ptau, snarkjs
 from _groth16_peers import run as run_peer, snarkjs_artifacts, witness_for
+from _server_util import Server
 from circuit_helpers import contributed_key
-from cli_venue import crossing_orders, funded_venue, liquidate_args, match_args, ok
+from cli_venue import crossing_orders, funded_venue, liquidate_args, match_args, ok, order_args
 from conftest import _in_ci
+from zkats.cluster.pool import _Slot
 from zkats.errors import InputError, UnsatisfiedConstraint
 from zkats.formats.snarkjs_json import (
     read_proof,
@@ -55,6 +60,18 @@ def _require_ray():
         pytest.skip(msg)
 
 
+#: no test of this module runs longer than this (seconds): a hang fails the
+#: run with every thread's stack instead of stalling CI
+TEST_LIMIT = 600
+
+
+@pytest.fixture(autouse=True)
+def _bounded():
+    faulthandler.dump_traceback_later(TEST_LIMIT, exit=True)
+    yield
+    faulthandler.cancel_dump_traceback_later()
+
+
 @pytest.fixture(scope="module")
 def ray_local():
     """A private local Ray cluster (4 logical CPUs, 127.0.0.1) for the module."""
@@ -74,15 +91,37 @@ class Circ:
         self.vk = open_zkey(zkey).verifying_key()
 
 
+def _circomlib_comparators(tmp_path_factory):
+    """circomlib's comparators (LessThan, GreaterThan, IsEqual, IsZero,
+    Num2Bits) compiled by circom2, keyed by snarkjs (setup and a
+    contribution on a prepared ptau), two witnesses by snarkjs."""
+    c = compiled("circomlib_comparators", tmp_path_factory)
+    d = c.dir
+    ptau = dev_ptau(10, tmp_path_factory)
+    snarkjs("groth16", "setup", c.r1cs, ptau, d / "c0.zkey")
+    snarkjs("zkey", "contribute", d / "c0.zkey", d / "c.zkey", "--name=cluster", "-e=cluster")
+    snarkjs("zkey", "export", "verificationkey", d / "c.zkey", d / "vk.json")
+    ws = []
+    for i, inp in enumerate(({"a": "123456789", "b": "61728394"}, {"a": "7", "b": "9"})):
+        (d / f"in{i}.json").write_text(json.dumps(inp))
+        snarkjs("wtns", "calculate", c.wasm, d / f"in{i}.json", d / f"w{i}.wtns")
+        ws.append(read_wtns_buffer(d / f"w{i}.wtns"))
+    return Circ("comparators", d / "c.zkey", d / "vk.json", ws)
+
+
 @pytest.fixture(scope="module")
 def circuits(tmp_path_factory):
-    """mulchain (circom2 + snarkjs) and the zkats circuits multiplier and divmod."""
+    """mulchain (circom2 + snarkjs), circomlib's comparators (circom2 +
+    snarkjs) and the zkats circuits multiplier and divmod."""
     art = snarkjs_artifacts(tmp_path_factory)
     mul_w = [
         read_wtns_buffer(art.wtns),
         read_wtns_buffer(witness_for(art, {"a": 5, "b": 7}, "cl2")),
     ]
-    out = {"mulchain": Circ("mulchain", art.zkey, art.vk, mul_w)}
+    out = {
+        "mulchain": Circ("mulchain", art.zkey, art.vk, mul_w),
+        "comparators": _circomlib_comparators(tmp_path_factory),
+    }
     d = tmp_path_factory.mktemp("cluster")
     for name, inputs in (
         ("multiplier", [{"a": 3, "b": 11}, {"a": 6, "b": 7}]),
@@ -116,11 +155,11 @@ def _snarkjs_ok(snarkjs, vk_json, proof, public, d, tag):
 def test_pool_stream_with_a_worker_killed(ray_local, circuits):
     from zkats.cluster.pool import ProverPool
 
-    names = ("mulchain", "multiplier", "divmod")
+    names = ("mulchain", "comparators", "multiplier", "divmod")
     stream = []
-    for i in range(30):
-        c = circuits[names[i % 3]]
-        stream.append((f"req-{i}", c, c.witnesses[(i // 3) % 2]))
+    for i in range(32):
+        c = circuits[names[i % 4]]
+        stream.append((f"req-{i}", c, c.witnesses[(i // 4) % 2]))
     with ProverPool(workers=2, depth=2) as pool:
         pool.warm(*(circuits[n].zkey for n in names))
         victim = pool.workers_info()[0]["pid"]
@@ -133,7 +172,7 @@ def test_pool_stream_with_a_worker_killed(ray_local, circuits):
         jobs += [pool.submit(c.zkey, w, rid) for rid, c, w in stream[12:]]
         # the same request id again: the same job, never a second proof
         assert pool.submit(stream[0][1].zkey, stream[0][2], "req-0") is jobs[0]
-        pool.drain()
+        pool.drain(timeout=TEST_LIMIT / 2)
         stats = dict(pool.stats)
         infos = pool.workers_info()
     assert stats["worker_deaths"] >= 2 and stats["retried"] >= 2, stats
@@ -148,10 +187,57 @@ def test_pool_stream_with_a_worker_killed(ray_local, circuits):
     assert any(j.attempts > 1 for j in jobs)
     # keys stay resident: each worker process opened each key at most once
     assert all(i["loads"] <= len(names) for i in infos), infos
+    # each job proved once: the frozen worker proved nothing before it was killed
+    assert sum(i["proved"] for i in infos) == len(stream), infos
     assert victim not in {i["pid"] for i in infos}  # Ray restarted the killed worker
     for name, (proof, public) in seen.items():
         c = circuits[name]
         assert _snarkjs_ok(circuits["snarkjs"], c.vk_json, proof, public, circuits["dir"], name)
+
+
+def test_pool_back_pressure(ray_local, circuits):
+    """At most ``depth`` jobs sit at a worker and at most ``max_pending`` are
+    outstanding: ``submit`` waits (driving jobs home) beyond that."""
+    from zkats.cluster.pool import ProverPool
+
+    c = circuits["multiplier"]
+    with ProverPool(workers=1, depth=1, max_pending=2) as pool:
+        jobs, seen = [], []
+        for i in range(6):
+            jobs.append(pool.submit(c.zkey, c.witnesses[i % 2], f"bp-{i}"))
+            seen.append((len(pool._queue) + len(pool._inflight), pool._slots[0].load))
+        pool.drain(timeout=TEST_LIMIT / 2)
+        assert pool.stats["backpressure_waits"] >= 4, dict(pool.stats)
+    assert all(out <= 2 and at_worker <= 1 for out, at_worker in seen), seen
+    for job in jobs:
+        proof, public = job.result()
+        assert verify(c.vk, public, proof)
+
+
+def test_pool_worker_returning_bad_proofs(ray_local, circuits):
+    """A worker whose proofs do not verify (a bug, a bad machine, a
+    compromised node): the driver's check rejects them, the jobs are proved
+    again on another worker, and only verified proofs are returned."""
+    from zkats.cluster.pool import ProverPool, ProverWorker
+
+    class BadWorker(ProverWorker):
+        def prove(self, request_id, path, witness):
+            rid, (a, b, c), public = super().prove(request_id, path, witness)
+            return rid, (a, b, a), public  # C replaced: a wrong proof
+
+    bad = ray_local.remote(num_cpus=0)(BadWorker).remote()
+    c = circuits["divmod"]
+    with ProverPool(workers=1) as pool:
+        pool._slots.insert(0, _Slot(bad))  # now the first of two workers
+        jobs = [pool.submit(c.zkey, c.witnesses[i % 2], f"bad-{i}") for i in range(6)]
+        pool.drain(timeout=TEST_LIMIT / 2)
+        stats = dict(pool.stats)  # closing the pool ends both workers
+    assert stats["bad_results"] >= 1 and stats["completed"] == 6, stats
+    assert stats.get("failed", 0) == 0, stats
+    for job in jobs:
+        proof, public = job.result()
+        assert verify(c.vk, public, proof)
+    assert any(j.attempts == 2 for j in jobs)
 
 
 def test_pool_bad_jobs_fail_once_with_their_reason(ray_local, circuits):
@@ -172,7 +258,7 @@ def test_pool_bad_jobs_fail_once_with_their_reason(ray_local, circuits):
 
 # ---------------------------------------------------------------- sharding
 @pytest.mark.parametrize("shards", [2, 3])
-@pytest.mark.parametrize("name", ["mulchain", "divmod"])
+@pytest.mark.parametrize("name", ["comparators", "divmod"])
 def test_sharded_proofs_verify_with_snarkjs(ray_local, circuits, name, shards):
     from zkats.cluster.sharded import ShardedProver
 
@@ -183,7 +269,7 @@ def test_sharded_proofs_verify_with_snarkjs(ray_local, circuits, name, shards):
         held = [i["shard_bytes"] for i in sp.memory()]
         assert sum(held) == point_bytes and max(held) <= point_bytes // shards + 256
         for i, w in enumerate(c.witnesses):
-            proof, public = sp.prove(w)
+            proof, public = sp.prove(w, timeout=TEST_LIMIT / 2)
             assert verify(c.vk, public, proof)
             tag = f"{name}-{shards}-{i}"
             assert _snarkjs_ok(circuits["snarkjs"], c.vk_json, proof, public, circuits["dir"], tag)
@@ -317,31 +403,67 @@ def read_wtns_bytes(c, i):
 
 
 def test_venue_operator_commands_on_the_pool(ray_local, tmp_path):
-    """`zkats match` and `zkats liquidate` with --cluster: their proofs are
-    made on the pool and the ledger accepts them."""
-    address = ray_local.get_runtime_context().gcs_address
+    """`zkats match`, `zkats liquidate` and the liquidation agent (`zkats
+    agent liquidate` against a served venue) with --cluster: their proofs are
+    made on the pool (its worker's count of proofs grows with each) and the
+    ledger accepts them."""
+    from zkats.cluster.pool import start_workers
 
-    v, _ = funded_venue(tmp_path)
+    address = ray_local.get_runtime_context().gcs_address
+    # a named worker, as `zkats cluster up` starts: every command uses it
+    (worker,) = start_workers(1, detached=True)
+    try:
+        _venue_on_the_pool(ray_local, worker, address, tmp_path)
+    finally:
+        ray_local.kill(worker)
+
+
+def _venue_on_the_pool(ray, worker, address, tmp_path):
+    def proved():
+        return ray.get(worker.info.remote())["proved"]
+
+    v, _ = funded_venue(tmp_path, deposits=(("a", 50_000), ("b", 90_000), ("c", 50_000)))
     crossing_orders(v, tmp_path)
+    assert proved() == 0
     ok(
-        *match_args(
-            v,
-            tmp_path,
-            tmp_path / "t.json",
-            "--prove-orders",
-            "--settle",
-            "-q",
-            "--cluster",
-            address,
-        )
+        *match_args(v, tmp_path, tmp_path / "t.json", "--prove-orders", "--settle", "-q")
+        + ("--cluster", address)
     )
-    # the mark falls: a (long 3 on 50,000) fails maintenance margin
+    n = proved()
+    assert n >= 1
+    # a second trade: c buys 3 lots from b
+    ok(*order_args(v, tmp_path / "c.wallet", "buy", 3, 60_100, tmp_path / "c.order"))
+    ok(*order_args(v, tmp_path / "b.wallet", "sell", 3, 59_900, tmp_path / "b2.order"))
+    ok(
+        *("match", "-V", v, tmp_path / "c.order", tmp_path / "b2.order"),
+        *("--wallet-a", tmp_path / "c.wallet", "--wallet-b", tmp_path / "b.wallet"),
+        *("-o", tmp_path / "t2.json", "--prove-orders", "--settle", "-q", "--cluster", address),
+    )
+    assert proved() > n
+    n = proved()
+    # the mark falls: a and c (long 3 on 50,000 each) fail maintenance margin
     ok("oracle", "publish", "-V", v, "--mark", "BTC-PERP=44000", "-q")
     ok("venue", "advance-clock", "-V", v, 4000)
-    pending = len(json.loads(ok("oracle", "close", "-V", v, "--json").stdout)["liquidatable"])
-    assert pending >= 1  # neither account proved its health
+    marked = json.loads(ok("oracle", "close", "-V", v, "--json").stdout)["liquidatable"]
+    pending = len(marked)
+    assert pending >= 2  # neither account proved its health
     # the risk engine proves with a's liquidation capability
     ok("keys", "export", tmp_path / "a.wallet", "--liquidation", "-o", tmp_path / "a.cap")
     ok(*liquidate_args(v, tmp_path / "a.cap", tmp_path / "l.json", "--cluster", address))
     s = json.loads(ok("ledger", "show", "-V", v, "--json").stdout)
-    assert s["trades"] == 1 and s["liquidatable_pending"] == pending - 1
+    assert s["trades"] == 2 and s["liquidatable_pending"] == pending - 1
+    assert proved() == n + 1
+    # the liquidation agent, holding c's capability, on the served venue
+    caps = tmp_path / "caps"
+    caps.mkdir()
+    ok("keys", "export", tmp_path / "c.wallet", "--liquidation", "-o", caps / "c.cap")
+    with Server(v) as srv:
+        r = ok(
+            *("agent", "liquidate", "--service", srv.url, "--capabilities", caps),
+            *("--once", "--json", "-q", "--cluster", address),
+        )
+    events = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [e["status"] for e in events] == ["applied"], events
+    s = json.loads(ok("ledger", "show", "-V", v, "--json").stdout)
+    assert s["liquidatable_pending"] == pending - 2
+    assert proved() == n + 2

@@ -8,6 +8,7 @@ import time
 import click
 
 from . import main
+from ._cluster import cluster_option, remote_prover
 
 
 @main.command("serve")
@@ -86,7 +87,8 @@ def agent_group():
 @click.option("--once", is_flag=True, help="One pass, then exit.")
 @click.option("--json", "as_json", is_flag=True, help="Print each submission as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
-def agent_liquidate(service, capabilities, state_file, interval, once, as_json, quiet):
+@cluster_option
+def agent_liquidate(service, capabilities, state_file, interval, once, as_json, quiet, cluster):
     """Watch the service's epochs and liquidatable accounts; prove and submit
     the liquidation of every delegated account, once."""
 
@@ -99,7 +101,13 @@ def agent_liquidate(service, capabilities, state_file, interval, once, as_json, 
         if quiet
         else (lambda m: click.echo(f"[{time.perf_counter() - t0:6.1f}s] {m}", err=True))
     )
-    agent = LiquidationAgent(service, capabilities, state_file=state_file, progress=progress)
+    agent = LiquidationAgent(
+        service,
+        capabilities,
+        state_file=state_file,
+        progress=progress,
+        remote=remote_prover(cluster),
+    )
 
     def report(event):
         click.echo(

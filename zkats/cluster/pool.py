@@ -135,7 +135,7 @@ class Job:
         self.path = path
         self.witness = witness
         self.attempts = 0
-        self.worker_pids = []  # the worker of each attempt (as far as known)
+        self.avoid: set = set()  # slots that returned a proof for it that did not verify
         self.submitted = time.perf_counter()
         self.finished = None
         self._result = None
@@ -256,10 +256,18 @@ class ProverPool:
             yield from (j for j in pending if j.done)
             pending = [j for j in pending if not j.done]
 
-    def drain(self):
-        """Wait until every submitted job has finished."""
+    def drain(self, timeout=None):
+        """Wait until every submitted job has finished (ClusterError after
+        ``timeout`` seconds, the jobs still running)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
         while self._outstanding():
-            self._pump()
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise ClusterError(
+                    f"{self._outstanding()} jobs not done after {timeout} s "
+                    f"({len(self._inflight)} at workers)"
+                )
+            self._pump(left)
 
     def warm(self, *zkey_paths):
         """Load keys on every worker now (so the first jobs do not pay for it)."""
@@ -307,8 +315,14 @@ class ProverPool:
             live = [s for s in self._slots if s.ping is None and s.load < self.depth]
             if not live:
                 return
-            slot = min(live, key=lambda s: s.load)
-            job = self._queue.popleft()
+            job = self._queue[0]
+            # not back to a worker whose proof for this job did not verify
+            # (unless no other worker is left)
+            trusted = [s for s in live if id(s) not in job.avoid]
+            if not trusted and any(id(s) not in job.avoid for s in self._slots if s.ping is None):
+                return  # a trusted worker is busy: wait for it
+            slot = min(trusted or live, key=lambda s: s.load)
+            self._queue.popleft()
             job.attempts += 1
             ref = slot.actor.prove.remote(job.request_id, job.path, job.witness)
             slot.load += 1
@@ -388,6 +402,7 @@ class ProverPool:
             ok = False
         if not ok:
             self.stats["bad_results"] += 1
+            job.avoid.add(id(slot))
             self._retry(job, "a worker returned a proof that does not verify")
             return
         if job.attempts > 1:

@@ -210,9 +210,11 @@ class ShardedProver:
         """Each shard's info (peak RSS, bytes of points held)."""
         return self.ray.get([w.info.remote() for w in self.workers])
 
-    def prove(self, witness):
+    def prove(self, witness, timeout=None):
         """``(Proof, public)`` for a full witness (bytes of n_vars 32-byte
-        values, an (n, 4) uint64 array or ints), self-checked."""
+        values, an (n, 4) uint64 array or ints), self-checked.  ClusterError
+        if the shards' partial results are not all back after ``timeout``
+        seconds."""
         # local import: loaded when a job runs (import zkats.cluster stays light)
         import numpy as np
 
@@ -236,8 +238,12 @@ class ShardedProver:
                 worker.partial.remote({v: np.ascontiguousarray(a) for v, a in part.items()})
             )
         try:
-            results = self.ray.get(refs)
+            results = self.ray.get(refs, timeout=timeout)
         except Exception as err:
+            if isinstance(err, self.ray.exceptions.GetTimeoutError):
+                raise ClusterError(
+                    f"the shards' partial results: not all back after {timeout} s"
+                ) from None
             cause = _ray.task_cause(err)
             if isinstance(cause, InputError):
                 raise cause from None

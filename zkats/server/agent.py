@@ -134,9 +134,11 @@ def _key(epoch_id, account):
 
 
 class LiquidationAgent:
-    def __init__(self, url, capabilities, state_file=None, progress=None, token=None):
-
+    def __init__(self, url, capabilities, state_file=None, progress=None, token=None, remote=None):
+        """``remote``: a ``prove(zkey_path, witness)`` that proves elsewhere
+        (``--cluster``: the agent's own prover pool), or None (in-process)."""
         self.url = url
+        self.remote = remote
         self.cap_dir = Path(capabilities)
         self.caps = load_capabilities(self.cap_dir)
         self.state = AgentState(state_file or self.cap_dir / STATE_FILE)
@@ -152,6 +154,7 @@ class LiquidationAgent:
 
         if self._venue is None:
             self._venue = RemoteVenue(self.url, progress=self.progress, client=self.client)
+            self._venue.remote = self.remote
         else:
             self._venue.refresh()
         return self._venue

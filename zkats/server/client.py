@@ -183,6 +183,10 @@ class Client:
     def open_orders(self, after="", limit=100):
         return self._get("/v1/orders/open", after=after, limit=limit)["orders"]
 
+    def order_status(self, point):
+        """``"open"``, ``"consumed"`` (matched or cancelled) or None (unknown)."""
+        return self._get(f"/v1/orders/{int(point[0])},{int(point[1])}")["status"]
+
     def liquidatable(self, epoch_id=None, pending=False):
         return self._get(
             "/v1/liquidatable",
@@ -285,6 +289,9 @@ class RemoteLedger:
             )
             for w in self.client.funds()["withdrawals"]
         ]
+
+    def order_status(self, point):
+        return self.client.order_status(point)
 
     def liquidatable(self, epoch_id=None, pending_only=False):
         return [

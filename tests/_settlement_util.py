@@ -84,6 +84,11 @@ def order(point, now=10_000):
     return B.Item("order", {"order": _bundle("order", [point[0], point[1], now])})
 
 
+def cancel(point, proof=GOOD):
+    """A cancel item consuming the order commitment ``point``."""
+    return B.Item("cancel", {"cancel": _bundle("cancel", [point[0], point[1]], proof)})
+
+
 def _bundle(circuit, public, proof=GOOD):
     return B.ProofBundle(circuit=circuit, public=tuple(public), proof=proof)
 

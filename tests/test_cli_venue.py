@@ -44,6 +44,7 @@ COMMANDS = [
     ["match"],
     ["settle"],
     ["order", "new"],
+    ["order", "cancel"],
     ["rfq", "request"],
     ["rfq", "quote"],
     ["rfq", "accept"],
@@ -188,7 +189,10 @@ def test_errors_are_one_line(tmp_path, venue):
     )
     one_line_error(run("venue", "init", venue, "--json"), "already a venue directory")
     vp = ("venue", "prove", "-V", venue, "-w", w, "-o", tmp_path / "p.json")
-    one_line_error(run(*vp, "cancel"), r"statement kind 'cancel': unknown \(known: deposit, ")
+    one_line_error(run(*vp, "nosuch"), r"statement kind 'nosuch': unknown \(known: cancel, ")
+    one_line_error(
+        run(*vp, "cancel"), r"cancel: not about the account's note; use zkats order cancel"
+    )
     one_line_error(run(*vp, "trade"), "trade: carries 3 proofs; use its own command")
     one_line_error(run(*vp, "health", "-a", "x=1"), r"health: no argument 'x' \(takes: none\)")
     one_line_error(run(*vp, "withdraw", "-a", "amount=z"), "--arg amount: not a number")
@@ -236,6 +240,8 @@ def _secrets(private_dir):
             if d["kind"] == "zkats-order"
             else ([d["maker_order"]] if d["kind"] == "zkats-rfq-quote" else [])
         )
+        if d["kind"] == "zkats-trade-confirmation":  # the leg opening stays with its trader
+            vals.add(int(d["leg"]["blinding"]))
         for o in orders:
             vals.add(int(o["blinding"]))
     out = set()
@@ -320,20 +326,20 @@ def test_cli_happy_paths_with_real_proofs(tmp_path):
         "-o",
         tmp_path / "q.quote",
     )
+    # the RFQ party by party: the taker (a) accepts with its own wallet, the
+    # maker (b) proves its leg from its confirmation
     ok(
-        "rfq",
-        "accept",
-        "-V",
-        v,
-        tmp_path / "q.quote",
-        "-w",
-        tmp_path / "a.wallet",
-        "--maker-wallet",
-        tmp_path / "b.wallet",
-        "-o",
-        tmp_path / "t2.json",
-        "--settle",
-        "-q",
+        *("rfq", "accept", "-V", v, tmp_path / "q.quote", "-w", tmp_path / "a.wallet"),
+        *("-o", tmp_path / "p2.json", "--leg", tmp_path / "la.json"),
+        *("--confirm-maker", tmp_path / "b.conf", "-q"),
+    )
+    ok(
+        *("trade", "confirm", tmp_path / "b.conf", "-w", tmp_path / "b.wallet", "-V", v),
+        *("-o", tmp_path / "lb.json", "-q"),
+    )
+    ok(
+        *("trade", "assemble", "-V", v, tmp_path / "p2.json", tmp_path / "la.json"),
+        *(tmp_path / "lb.json", "-o", tmp_path / "t2.json", "--settle", "-q"),
     )
     ok(
         "withdraw",
@@ -486,3 +492,19 @@ def test_malformed_wallets(tmp_path, venue, patch, msg):
     w.write_text(json.dumps(d))
     e = one_line_error(run("health", "-V", venue, "-w", w, "-o", tmp_path / "h.json"), msg)
     assert d["sk"] not in e
+
+
+def test_two_wallet_match_keeps_partial_fills(tmp_path, venue):
+    """The convenience ``zkats match`` refuses, before proving, a partial fill
+    whose remainder file is not named (the rest of the order would be lost)."""
+    for n in "ab":
+        ok("keys", "new", tmp_path / f"{n}.wallet")
+    crossing_orders(venue, tmp_path, size=3)
+    args = match_args(venue, tmp_path, tmp_path / "t.json", "--fill", 1)
+    one_line_error(run(*args), r"a\.order: the fill leaves 2 lots: name --remainder-a FILE")
+    (tmp_path / "ra.order").write_text("")
+    one_line_error(
+        run(*args, "--remainder-a", tmp_path / "ra.order", "--remainder-b", tmp_path / "rb"),
+        "ra.order: already exists",
+    )
+    assert not (tmp_path / "t.json").exists() and not (tmp_path / "rb").exists()

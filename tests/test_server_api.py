@@ -179,6 +179,14 @@ def test_trade_batch_through_the_api(client, sim, venue):
     # replaying the trade: its orders are consumed
     r = _post_batch(client, B.Batch(items[2:]))
     assert r.status_code == 409 and "already" in r.json()["error"]
+    # an order's status: open (a remainder), consumed (matched), unknown
+    rem = client.get("/v1/orders/open").json()["orders"][0]["order"]
+    assert client.get(f"/v1/orders/{rem[0]},{rem[1]}").json()["status"] == "open"
+    matched = items[0].proofs["order"].public[:2]
+    assert client.get(f"/v1/orders/{matched[0]},{matched[1]}").json()["status"] == "consumed"
+    assert client.get("/v1/orders/5,6").json() == {"order": ["5", "6"], "status": None}
+    r = client.get("/v1/orders/5,x")
+    assert r.status_code == 400 and "order y" in r.json()["error"]
 
 
 def test_operator_endpoints_need_the_token(client, venue):

@@ -151,6 +151,25 @@ def test_trader_cli_with_service(venue_dir, tmp_path):
         r = zkats("ledger", "show", "--json", "--service", srv.url)
         shown = json.loads(r.stdout)
         assert shown["root"] == settled["root"]
+        # dave's order, opened and then cancelled through the service
+        order, ob = tmp_path / "dave.order", tmp_path / "ob.json"
+        zkats(
+            *("order", "new", "-w", wallet, "--side", "buy", "--size", "1"),
+            *("--limit", "60000", "-o", order, "--batch", ob, "-q"),
+            env=env,
+        )
+        zkats("settle", ob, "-q", env=env)
+        cancel = tmp_path / "cancel.json"
+        zkats("order", "cancel", order, "-w", wallet, "-o", cancel, "--settle", "-q", env=env)
+        r = zkats("settle", cancel, "-q", env=env, check=False)
+        assert r.returncode == 1 and r.stderr.count("\n") == 1
+        assert r.stderr.startswith("zkats: error: item 0 (cancel): order ")
+        assert "was already matched or cancelled" in r.stderr
+        # refused before proving: the service says the order is consumed
+        again = tmp_path / "again.json"
+        r = zkats("order", "cancel", order, "-w", wallet, "-o", again, "-q", env=env, check=False)
+        assert r.returncode == 1 and "was already matched or cancelled" in r.stderr
+        assert not again.exists()
         # operator commands need the token
         r = zkats("oracle", "publish", "--mark", "BTC-PERP=61000", "-q", env=env, check=False)
         assert r.returncode == 1 and "operator token" in r.stderr

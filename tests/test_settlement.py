@@ -148,7 +148,7 @@ def _rejects(svc, batch, match):
                     trade(2, 21, 22, 23, 24, orders=((9, 9), (8, 8))),
                 ]
             ),
-            r"item 1 \(trade\): order 8 is matched twice in this batch",
+            r"item 1 \(trade\): order 8 is consumed \(matched or cancelled\) twice in this batch",
         ),
         (
             lambda: B.Batch([trade(1, 11, 12, 13, 14), health(1, nullifier=13)]),
@@ -168,7 +168,7 @@ def _rejects(svc, batch, match):
         ),
         (
             lambda: B.Batch([trade(1, 11, 12, 13, 14), trade(1, 21, 22, 23, 24)]),
-            r"item 1 \(trade\): order 1 is matched twice",
+            r"item 1 \(trade\): order 1 is consumed \(matched or cancelled\) twice",
         ),
         (
             lambda: B.Batch([liquidate(41, 42, 1)]),
@@ -631,6 +631,53 @@ def test_orders_must_be_open(tmp_path):
         s,
         B.Batch([order((5, 5)), order((5, 5))]),
         r"item 1 \(order\): order commitment 5 was already opened",
+    )
+    check_consistency(s.ledger)
+    s.close()
+
+
+def test_cancel_consumes_the_order(tmp_path):
+    """The owner's cancel consumes the order: a later match of it, a replayed
+    cancel, a cancel of a matched order and opening a pre-empted order are
+    refused, each naming the item, with the ledger unchanged."""
+    from _settlement_util import cancel, order
+
+    s = service(tmp_path / "c.db", require_open_orders=True)
+    publish(s, 1, EPOCH1, 20_000)
+    s.apply(B.Batch([order((7, 7)), order((8, 8))]))
+    s.apply(B.Batch([cancel((7, 7))]))
+    assert not s.ledger.order_open((7, 7)) and s.ledger.order_consumed((7, 7))
+    for batch, msg in (
+        (
+            B.Batch([trade(1, 11, 12, 13, 14, orders=((7, 7), (8, 8)))]),
+            r"item 0 \(trade\): order 7 was already matched or cancelled",
+        ),
+        (B.Batch([cancel((7, 7))]), r"item 0 \(cancel\): order 7 was already matched or cancelled"),
+        (
+            B.Batch([cancel((8, 8)), cancel((8, 8))]),
+            r"item 1 \(cancel\): order 8 is consumed \(matched or cancelled\) twice in this batch",
+        ),
+        (
+            B.Batch([cancel((8, 8)), trade(1, 11, 12, 13, 14, orders=((8, 8), (9, 9)))]),
+            r"item 1 \(trade\): order 8 is consumed \(matched or cancelled\) twice",
+        ),
+        (B.Batch([cancel((9, 9), proof=BAD)]), r"item 0 \(cancel\): cancel proof does not verify"),
+    ):
+        _rejects(s, batch, msg)
+    # a match consumes 8 and opens its remainders; the remainder can be cancelled,
+    # the matched order cannot
+    s.apply(B.Batch([order((6, 6)), trade(1, 11, 12, 13, 14, orders=((6, 6), (8, 8)))]))
+    _rejects(s, B.Batch([cancel((8, 8))]), r"item 0 \(cancel\): order 8 was already matched")
+    s.apply(B.Batch([cancel((1, 3))]))
+    _rejects(
+        s,
+        B.Batch([trade(2, 21, 22, 23, 24, orders=((1, 3), (1, 4)))]),
+        r"item 0 \(trade\): order 1 was already matched or cancelled",
+    )
+    # an order nobody opened yet can be pre-empted: it can never be opened after
+    s.apply(B.Batch([cancel((5, 5))]))
+    _rejects(
+        s, B.Batch([order((5, 5))]), r"item 0 \(order\): order commitment 5 was already opened"
     )
     check_consistency(s.ledger)
     s.close()

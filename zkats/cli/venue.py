@@ -420,6 +420,16 @@ def liquidate(capability, epoch, cluster, out, settle_now, venue_dir, as_json, q
     is_flag=True,
     help="Also prove both orders into the batch (if not opened by earlier batches).",
 )
+@click.option(
+    "--remainder-a",
+    type=click.Path(dir_okay=False),
+    help="Order file to create (secret, 0600) with the rest of ORDER_A after a partial fill.",
+)
+@click.option(
+    "--remainder-b",
+    type=click.Path(dir_okay=False),
+    help="Order file to create (secret, 0600) with the rest of ORDER_B after a partial fill.",
+)
 @cluster_option
 @_batch_cmd
 def match(
@@ -430,6 +440,8 @@ def match(
     fill,
     price,
     prove_orders,
+    remainder_a,
+    remainder_b,
     cluster,
     out,
     settle_now,
@@ -437,16 +449,38 @@ def match(
     as_json,
     quiet,
 ):
-    """Prove a limit-order match and both accounts' transitions (one trade item)."""
-    # local import: a command loads what it needs when it runs (CLI start-up)
-    from ..venue.workflow import Wallet, order_from_json, read_json
+    """Prove a limit-order match and both accounts' transitions (one trade item).
 
-    v = _open(venue_dir, quiet, cluster)
+    A convenience for a single operator holding both wallets (demos,
+    benchmarks); `zkats trade match/confirm/assemble` is the same trade
+    proved party by party."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
+    from ..venue.workflow import Wallet, order_from_json, order_to_json, read_json, write_secret
+
     a = order_from_json(read_json(order_a, "zkats-order"), order_a)
     b = order_from_json(read_json(order_b, "zkats-order"), order_b)
-    opening = [v.order_item(so) for so in (a, b)] if prove_orders else []
-    item, _ = v.match(a, b, Wallet.load(wallet_a), Wallet.load(wallet_b), fill, price)
-    _finish(v, opening + [item], out, settle_now, as_json)
+    q = min(a.order.size, b.order.size) if fill is None else fill
+    rest = {}
+    for so, path, opt, name in (
+        (a, remainder_a, "--remainder-a", order_a),
+        (b, remainder_b, "--remainder-b", order_b),
+    ):
+        if so.order.size > q:  # before any proving
+            if not path:
+                raise InputError(
+                    f"{name}: the fill leaves {so.order.size - q} lots: "
+                    f"name {opt} FILE to keep them"
+                )
+            if os.path.exists(path):
+                raise InputError(f"{path}: already exists")
+            rest[so.commitment] = path
+    v = _open(venue_dir, quiet, cluster)
+    opening = v.opening_items((a, b)) if prove_orders else []
+    item, m = v.match(a, b, Wallet.load(wallet_a), Wallet.load(wallet_b), fill, price)
+    for so, rem in zip((m.a, m.b), m.remainders()):
+        if so.commitment in rest:
+            write_secret(rest[so.commitment], order_to_json(rem))
+    _finish(v, opening + [item], out, settle_now, as_json, {"remainders": sorted(rest.values())})
 
 
 # ------------------------------------------------------------------ trades party by party
@@ -527,21 +561,40 @@ def trade_match(
 @click.option(
     "--out", "-o", required=True, type=click.Path(dir_okay=False), help="Leg proof (public)."
 )
+@click.option(
+    "--remainder",
+    type=click.Path(dir_okay=False),
+    help="Order file to create (secret, 0600) with the rest of the order when the "
+    "fill was partial (required then): match it later, or cancel it.",
+)
 @cluster_option
 @_venue_opt
 @_common
-def trade_confirm(confirmation, wallet, out, cluster, venue_dir, as_json, quiet):
+def trade_confirm(confirmation, wallet, out, remainder, cluster, venue_dir, as_json, quiet):
     """A trader's part: prove its own leg of a confirmed fill with its own wallet."""
     # local import: a command loads what it needs when it runs (CLI start-up)
+    from ..venue.trade_files import confirmation_from_json, confirmation_remainder
     from ..venue.workflow import Wallet, read_json
 
-    if os.path.exists(out):
-        raise InputError(f"{out}: already exists")
+    for p in (out, remainder):
+        if p and os.path.exists(p):  # before any proving
+            raise InputError(f"{p}: already exists")
+    conf = read_json(confirmation)
     v = _open(venue_dir, quiet, cluster)
-    leg = v.confirm_trade(Wallet.load(wallet), read_json(confirmation), confirmation)
-    _write_new_public(out, leg)
+    proof = v.confirm_trade(Wallet.load(wallet), conf, confirmation, remainder)
+    _write_new_public(out, proof)
     v.close()
-    _out(as_json, {"leg": out, "side": leg["side"]}, f"wrote {out} (leg {leg['side']})")
+    rest = confirmation_remainder(conf, confirmation, confirmation_from_json(conf, confirmation)[2])
+    data = {
+        "leg": out,
+        "side": proof["side"],
+        "remainder": remainder if rest is not None else None,
+        "remaining": rest.order.size if rest is not None else 0,
+    }
+    text = f"wrote {out} (leg {proof['side']})"
+    if rest is not None:
+        text += f"; the remaining {rest.order.size} lots in {remainder}"
+    _out(as_json, data, text)
 
 
 @trade_group.command("assemble")
@@ -553,10 +606,12 @@ def trade_assemble(partial, legs, out, settle_now, venue_dir, as_json, quiet):
     # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue.workflow import Venue, read_json
 
-    items = Venue.assemble_trade(read_json(partial), [read_json(p) for p in legs], (partial, *legs))
+    parts = (read_json(partial), [read_json(p) for p in legs], (partial, *legs))
     if settle_now:
-        _finish(_open(venue_dir, quiet), items, out, True, as_json)
+        v = _open(venue_dir, quiet)
+        _finish(v, Venue.assemble_trade(*parts, venue=v), out, True, as_json)
         return
+    items = Venue.assemble_trade(*parts)
     _write_batch(out, items)
     kinds = [i.kind for i in items]
     _out(as_json, {"batch": out, "items": kinds}, f"wrote {out} ({', '.join(kinds)})")
@@ -655,9 +710,37 @@ def order_new(
     )
 
 
+@order_group.command("cancel")
+@click.argument("order_file", type=click.Path(dir_okay=False, exists=True))
+@click.option(
+    "--wallet",
+    "-w",
+    required=True,
+    type=click.Path(dir_okay=False, exists=True),
+    help="The order owner's wallet (its spending key signs the cancel).",
+)
+@click.option(
+    "--unopened",
+    is_flag=True,
+    help="Cancel an order the ledger has not seen yet (it can then never be opened).",
+)
+@_batch_cmd
+def order_cancel(order_file, wallet, unopened, out, settle_now, venue_dir, as_json, quiet):
+    """Cancel ORDER_FILE (an order or a remainder): a proof, signed by the
+    owner, that consumes its commitment, so it can never be matched."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
+    from ..venue.workflow import Wallet, order_from_json, read_json
+
+    so = order_from_json(read_json(order_file, "zkats-order"), order_file)
+    v = _open(venue_dir, quiet)
+    item = v.cancel_order(Wallet.load(wallet), so, unopened)
+    cx, cy = so.commitment
+    _finish(v, [item], out, settle_now, as_json, {"order": [str(cx), str(cy)]})
+
+
 @main.group("rfq")
 def rfq_group():
-    """Request for quote: request (public), quote (secret), accept (proves the trade)."""
+    """Request for quote: request (public), quote (secret), accept (the taker's side)."""
 
 
 @rfq_group.command("request")
@@ -734,27 +817,62 @@ def rfq_quote(request, wallet, price, out, venue_dir, as_json, quiet):
     "-w",
     required=True,
     type=click.Path(dir_okay=False, exists=True),
-    help="The taker's wallet.",
+    help="The taker's wallet (its own: the maker proves its side itself).",
 )
-@click.option("--maker-wallet", required=True, type=click.Path(dir_okay=False, exists=True))
-@_batch_cmd
-def rfq_accept(quote, wallet, maker_wallet, out, settle_now, venue_dir, as_json, quiet):
-    """Accept QUOTE: sign the taker's order and prove the trade."""
+@click.option(
+    "--out",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Partial trade (public): both orders' proofs, the match and the netting proof.",
+)
+@click.option(
+    "--leg",
+    "leg_out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The taker's leg proof (public).",
+)
+@click.option(
+    "--confirm-maker",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The maker's confirmation (SECRET, 0600): give it to the maker only, who "
+    "proves its leg with `zkats trade confirm`.",
+)
+@cluster_option
+@_venue_opt
+@_common
+def rfq_accept(quote, wallet, out, leg_out, confirm_maker, cluster, venue_dir, as_json, quiet):
+    """Accept QUOTE with the taker's own wallet: sign the taker's order, prove
+    both orders, the match and the taker's leg.  Then the maker runs `zkats
+    trade confirm` on its confirmation and either side `zkats trade assemble
+    OUT LEG MAKER_LEG`."""
     from ..domain import orders
-    from ..venue.workflow import Wallet, order_from_json, read_json, request_from_json
+    from ..venue.workflow import Wallet, order_from_json, read_json, request_from_json, write_secret
 
+    for p in (out, leg_out, confirm_maker):
+        if os.path.exists(p):  # before any proving
+            raise InputError(f"{p}: already exists")
     d = read_json(quote, "zkats-rfq-quote")
     if not isinstance(d.get("request"), dict) or not isinstance(d.get("maker_order"), dict):
         raise InputError(f"{quote}: malformed quote")
     q = orders.Quote(
         request_from_json(d["request"], quote), order_from_json(d["maker_order"], quote)
     )
-    v = _open(venue_dir, quiet)
-    taker, maker = Wallet.load(wallet), Wallet.load(maker_wallet)
-    m = orders.accept(q, taker.key, secrets.randbits(63), v.now())
-    opening = [v.order_item(so) for so in (m.a, m.b)]  # both orders are new
-    item, _ = v.match(m.a, m.b, taker, maker, m.fill, m.price)
-    _finish(v, opening + [item], out, settle_now, as_json)
+    v = _open(venue_dir, quiet, cluster)
+    partial, leg, conf, _ = v.accept_quote(q, Wallet.load(wallet))
+    _write_new_public(out, partial)
+    _write_new_public(leg_out, leg)
+    write_secret(confirm_maker, conf)
+    v.close()
+    data = {"partial": out, "leg": leg_out, "confirm_maker": confirm_maker, "price": q.price}
+    _out(
+        as_json,
+        data,
+        f"wrote {out} and the taker's leg {leg_out}; the maker's confirmation "
+        f"{confirm_maker} (give it to the maker only)",
+    )
 
 
 # ------------------------------------------------------------------ oracle and ledger

@@ -21,6 +21,8 @@ endpoint                                 what
 ``GET /v1/epochs``                       oracle epochs: entries, marks, hash,
                                          deadline, closed
 ``GET /v1/orders/open``                  open order commitments
+``GET /v1/orders/{x},{y}``               an order commitment's status: open,
+                                         consumed (matched or cancelled), null
 ``GET /v1/liquidatable``                 accounts marked liquidatable
 ``GET /v1/summary``, ``/v1/venue``       counts, escrow; public venue metadata
 ``GET /v1/keys/{circuit}/{zkey|vkey}``   the venue's proving/verifying keys
@@ -337,6 +339,11 @@ def create_app(venue_dir, db=None, max_body=DEFAULT_MAX_BODY, state=None):
         if len(after) > 200:
             raise HttpError(400, "after: too long")
         return {"orders": st.ledger.open_orders_page(after, _q("limit", limit, 1))}
+
+    @app.get(f"{API}/orders/{{x}},{{y}}", tags=["ledger"], responses=schema.ERRORS)
+    def order_status(x: str, y: str):
+        point = (_decimal(x, "order x"), _decimal(y, "order y"))
+        return {"order": [str(point[0]), str(point[1])], "status": st.ledger.order_status(point)}
 
     @app.get(f"{API}/liquidatable", tags=["ledger"])
     def liquidatable(epoch: int = -1, pending: bool = False):

@@ -180,6 +180,10 @@ class Client:
     def open_orders(self, after="", limit=100):
         return self._get("/v1/orders/open", after=after, limit=limit)["orders"]
 
+    def order_status(self, point):
+        """``"open"``, ``"consumed"`` (matched or cancelled) or None (unknown)."""
+        return self._get(f"/v1/orders/{int(point[0])},{int(point[1])}")["status"]
+
     def liquidatable(self, epoch_id=None, pending=False):
         return self._get(
             "/v1/liquidatable",
@@ -257,6 +261,9 @@ class RemoteLedger:
 
     def summary(self):
         return self.client.summary()
+
+    def order_status(self, point):
+        return self.client.order_status(point)
 
     def liquidatable(self, epoch_id=None, pending_only=False):
         return [

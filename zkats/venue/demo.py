@@ -1,7 +1,8 @@
 """The ``zkats demo`` scenario: three traders on a development venue.
 
 alice, bob and carol open accounts by deposits; alice's limit buy crosses
-bob's limit sell; carol asks for a quote, bob quotes, carol accepts; the
+bob's limit sell; carol asks for a quote, bob quotes, carol accepts with her
+wallet and bob proves his side with his (no step holds two wallets); the
 oracle moves BTC-PERP's mark from 60,000 to 52,000; bob and carol prove
 health, alice cannot (her maintenance margin fails), the epoch closes and
 alice's account is liquidated; carol withdraws.  Every step is a real
@@ -158,13 +159,20 @@ def run(directory, report, ptau=None, progress=None):
         prv_dir / "bob.quote",
         {"kind": "zkats-rfq-quote", "maker_order": order_to_json(q.maker_order)},
     )
-    m = orders.accept(q, w["carol"].key, secrets.randbits(63), v.now())
-    items = [timed(v.order_item, so) for so in (m.a, m.b)]
-    item, _ = timed(v.match, m.a, m.b, w["carol"], w["bob"], m.fill, m.price)
+    # party by party: carol proves the orders, the match and her leg with her
+    # wallet; bob proves his leg from his confirmation with his
+    partial, carol_leg, bob_conf, _ = timed(v.accept_quote, q, w["carol"])
+    write_secret(prv_dir / "bob.conf", bob_conf)
+    bob_leg = timed(v.confirm_trade, w["bob"], bob_conf, "bob's confirmation")
     settle(
-        "RFQ: carol asks to buy 2, bob quotes 60050, carol accepts",
-        items + [item],
-        ["the quote (bob's signed order) went only to carol", f"fill {m.fill} at {m.price}"],
+        "RFQ: carol asks to buy 2, bob quotes 60050, carol accepts (her wallet), "
+        "bob proves his side (his wallet)",
+        v.assemble_trade(partial, [carol_leg, bob_leg]),
+        [
+            "the quote (bob's signed order) went only to carol",
+            "bob's confirmation (his leg opening) went only to bob: private/bob.conf",
+            f"fill {req.size} at {q.price}",
+        ],
     )
 
     views = {n: account_view(w[n], v.epoch()) for n in names}

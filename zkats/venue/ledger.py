@@ -785,6 +785,13 @@ class Ledger:
             is not None
         )
 
+    def order_status(self, point):
+        """``"open"`` (a match may consume it), ``"consumed"`` (matched or
+        cancelled: never again) or None (the ledger has not seen it)."""
+        if self.order_consumed(point):
+            return "consumed"
+        return "open" if self.order_open(point) else None
+
     def account_exists(self, account):
         return self._one("SELECT 1 FROM accounts WHERE account = ?", (str(account),)) is not None
 

@@ -21,6 +21,7 @@ lives there).
 """
 
 from ..circuits._statement import Statement
+from ..circuits.cancel import Cancel
 from ..circuits.deposit import ASSET as ESCROW_ASSET, Deposit
 from ..circuits.health import Health
 from ..circuits.liquidate import Liquidate, taken_of
@@ -96,6 +97,12 @@ class Rule:
     spends = True
     #: epochs used must be the latest published one
     latest_epoch = False
+    #: the item may consume an order that is not open yet (a cancel pre-empts
+    #: an order before anyone opens it); otherwise consumed orders must be open
+    consumes_unopened = False
+    #: the CLI command that proves the kind, when the generic ``zkats venue
+    #: prove KIND`` cannot (its statement is not about the account's note)
+    command: str | None = None
 
     def decode(self, plan, now):
         """Checks on the item alone (runs first); may fill ``plan.orders``/``plan.opens``."""
@@ -378,11 +385,27 @@ class FundWithdrawRule(Rule):
 class OrderRule(Rule):
     kind = "order"
     roles = {"order": Order}
+    command = "zkats order new --batch"
 
     def decode(self, plan, now):
         o = plan.signals["order"]
         _current(plan.where(), "order", o.now, now)
         plan.opens = [o.commitment]
+
+
+class CancelRule(Rule):
+    """The owner withdraws an order: its commitment is consumed, so no match
+    can take it afterwards (and a replayed cancel finds it consumed).  An
+    order nobody opened yet may be cancelled too: it can then never be
+    opened (the operator holds the signed opening until it posts it)."""
+
+    kind = "cancel"
+    roles = {"cancel": Cancel}
+    consumes_unopened = True
+    command = "zkats order cancel"
+
+    def decode(self, plan, now):
+        plan.orders = [plan.signals["cancel"].order]
 
 
 #: kind -> rule; the batch format and the service take their kinds from here
@@ -395,6 +418,7 @@ RULES: dict[str, Rule] = {
         HealthRule(),
         LiquidateRule(),
         OrderRule(),
+        CancelRule(),
         FundWithdrawRule(),
     )
 }

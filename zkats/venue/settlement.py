@@ -451,8 +451,8 @@ class SettlementService:
             for o in p.orders:
                 if o in seen_o:
                     raise LedgerError(
-                        f"{p.where()}: order {_short(o[0])} is matched twice in "
-                        f"this batch (also {seen_o[o]})"
+                        f"{p.where()}: order {_short(o[0])} is consumed (matched or "
+                        f"cancelled) twice in this batch (also {seen_o[o]})"
                     )
                 seen_o[o] = p.where()
             key = p.rule.batch_key(p)
@@ -508,8 +508,13 @@ class SettlementService:
                 p.epochs[role] = row
             for o in p.orders:
                 if known.order_consumed(o) or o in pending.consumed:
-                    raise LedgerError(f"{w}: order {_short(o[0])} was already matched")
-                if self.require_open_orders and o not in pending.opened and not known.order_open(o):
+                    raise LedgerError(f"{w}: order {_short(o[0])} was already matched or cancelled")
+                if (
+                    self.require_open_orders
+                    and not p.rule.consumes_unopened
+                    and o not in pending.opened
+                    and not known.order_open(o)
+                ):
                     raise LedgerError(
                         f"{w}: order {_short(o[0])} is not open (no order proof "
                         f"or earlier remainder)"
@@ -522,7 +527,10 @@ class SettlementService:
                     or known.order_open(o)
                     or known.order_consumed(o)
                 ):
-                    raise LedgerError(f"{w}: order commitment {_short(o[0])} was already opened")
+                    raise LedgerError(
+                        f"{w}: order commitment {_short(o[0])} was already opened "
+                        f"(or matched or cancelled)"
+                    )
                 pending.opened.add(o)
             p.rule.check(p, pending)
 

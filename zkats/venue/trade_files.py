@@ -13,7 +13,13 @@ two traders' wallets").
    leg proofs (each placed by the leg commitment its public signals name).
 
 A confirmation names its venue, the trade (the match's leg commitments) and
-the side, so it cannot be applied to another trade or venue.
+the side, so it cannot be applied to another trade or venue.  It also
+carries the two order commitments and the match time (so a trader refuses,
+before proving, a trade whose order was cancelled or matched since, or
+whose match the service would find too old) and, when the fill leaves lots
+of that side's order, the remainder's opening (secret: the operator chose
+its blinding), which ``zkats trade confirm --remainder`` saves for the
+owner so the rest of the order can still be matched.
 """
 
 from ..errors import InputError
@@ -63,9 +69,17 @@ def _bundle(d, k, circuit, path):
 
 
 # ----------------------------------------------------------- confirmations
-def confirmation_to_json(venue_id, side, leg, fill, price, legs):
+def confirmation_to_json(
+    venue_id, side, leg, fill, price, legs, remainder=None, orders=(), matched_at=None
+):
     """Side ``side`` ("a" buyer, "b" seller)'s confirmation of a fill: its
-    leg opening (secret) and the trade's two leg commitments."""
+    leg opening (secret) and the trade's two leg commitments; ``remainder``:
+    that side's remainder order (a SignedOrder; written only when lots
+    remain), ``orders``: the match's two order commitments, ``matched_at``:
+    the match's ``now``."""
+    from .workflow import order_to_json
+
+    rem = remainder if remainder is not None and remainder.order.size > 0 else None
     return {
         "kind": CONFIRMATION,
         "venue": venue_id,
@@ -80,6 +94,9 @@ def confirmation_to_json(venue_id, side, leg, fill, price, legs):
             "n": leg.n,
             "blinding": str(leg.blinding),
         },
+        "orders": [[str(c) for c in p] for p in orders],
+        "matched_at": matched_at,
+        "remainder": None if rem is None else order_to_json(rem),
     }
 
 
@@ -113,6 +130,42 @@ def confirmation_from_json(d, path):
     if abs(leg.d) != fill or leg.n != leg.d * price:
         raise InputError(f"{path}: the leg is not a fill of {fill} at {price}")
     return d.get("venue"), side, leg, fill, price, legs
+
+
+def confirmation_remainder(d, path, leg):
+    """The remainder order a confirmation carries for its side (a
+    SignedOrder), or None when the fill took the whole order; checked to be
+    the leg's own order (account, instrument, side)."""
+    from ..domain.orders import BUY, SELL
+    from .workflow import order_from_json
+
+    r = d.get("remainder")
+    if r is None:
+        return None
+    if not isinstance(r, dict):
+        raise InputError(f"{path}: malformed 'remainder'")
+    so = order_from_json(r, f"{path}: remainder")
+    o = so.order
+    if (
+        o.account != leg.account
+        or o.instrument != leg.instrument
+        or o.side != (BUY if leg.d > 0 else SELL)
+        or o.size <= 0
+    ):
+        raise InputError(f"{path}: the remainder is not the rest of this leg's order")
+    return so
+
+
+def confirmation_trade(d, path):
+    """``(order commitments, matched_at or None)`` of a confirmation."""
+    try:
+        pts = tuple((int(p[0]), int(p[1])) for p in d.get("orders", []))
+        at = d.get("matched_at")
+        if isinstance(at, bool) or len(pts) not in (0, 2):
+            raise ValueError
+        return pts, None if at is None else int(at)
+    except (TypeError, ValueError, IndexError):
+        raise InputError(f"{path}: malformed 'orders' or 'matched_at'") from None
 
 
 # ----------------------------------------------------------- partial trades

@@ -730,6 +730,8 @@ class Venue:
             )
         if len(rule.roles) != 1:
             raise InputError(f"{kind}: carries {len(rule.roles)} proofs; use its own command")
+        if rule.command is not None:
+            raise InputError(f"{kind}: not about the account's note; use {rule.command}")
         ((role, stmt),) = rule.roles.items()
         mod = importlib.import_module(stmt.__module__)
         self.use(wallet)
@@ -869,6 +871,24 @@ class Venue:
         pub, prv = oc.build(so, self.now())
         return Item("order", {"order": self.prove("order", oc, pub, prv)})
 
+    def cancel_order(self, wallet, so, unopened=False):
+        """The owner's cancel of its order ``so`` (an order file's opening, or
+        a remainder's): the ``cancel`` item, signed with the wallet's spending
+        key.  Refused before proving if the order is another account's, or
+        already matched or cancelled, or not open (unless ``unopened``:
+        :func:`preflight.cancel`)."""
+        from zkats.circuits import cancel as cn
+
+        from .batch import Item
+
+        key = wallet.owner_key("cancelling an order")
+        self.use(wallet)
+        if so.order.account != wallet.account:
+            raise InputError("cancel: the order is another account's, not this wallet's")
+        preflight.cancel(self, so, unopened)
+        pub, prv = cn.build(so, key)
+        return Item("cancel", {"cancel": self.prove("cancel", cn, pub, prv)})
+
     def _new_match(self, so_a, so_b, fill, price):
         """The match of two signed orders, buyer first (``fill`` defaults to
         the smaller size, ``price`` to the seller's limit), checked now;
@@ -882,7 +902,28 @@ class Venue:
         now = self.now()
         m = orders.make_match(so_a, so_b, fill, price)
         orders.check_match(m, now)
+        preflight.orders_not_consumed(self, (so_a, so_b))
         return m, now
+
+    def opening_items(self, sos):
+        """``order`` items for the orders of ``sos`` the ledger has not opened
+        yet (an open order, e.g. a remainder, needs none)."""
+        from ..domain import orders
+
+        opened = preflight.orders_not_consumed(self, sos)
+        out = []
+        for so in sos:
+            if so.commitment in opened:
+                continue
+            try:
+                orders.check_signed_order(so, self.now())
+            except InputError as err:
+                raise InputError(
+                    f"order {str(so.commitment[0])[:12]}... is not open on the ledger and "
+                    f"cannot be opened ({err}; a remainder opens when its trade settles)"
+                ) from None
+            out.append(self.order_item(so))
+        return out
 
     def _match_proofs(self, m, now):
         """The match proof (a ProofBundle) and the netting proof of ``m``."""
@@ -930,32 +971,57 @@ class Venue:
         return item, m
 
     # -- a trade proved party by party (zkats/venue/trade_files.py)
-    def match_orders(self, so_a, so_b, fill=None, price=None, prove_orders=False):
+    def match_orders(
+        self, so_a, so_b, fill=None, price=None, prove_orders=False, before_proving=None
+    ):
         """The operator's part of a trade, from the two signed orders it was
         sent (no wallet): the match proof and the netting proof (public,
         ``partial``) and one confirmation per side (secret: that side's leg
-        opening).  Returns ``(partial_json, {side: confirmation_json}, m)``."""
+        opening and the remainder of its order).  Refused before proving if
+        an order was matched or cancelled already; ``before_proving(m)``
+        may refuse more.  ``prove_orders``: also prove the orders the ledger
+        has not opened.  Returns ``(partial_json, {side: confirmation_json}, m)``."""
         from .trade_files import confirmation_to_json, partial_to_json
 
         m, now = self._new_match(so_a, so_b, fill, price)
+        if before_proving is not None:
+            before_proving(m)
+        opening = self.opening_items((m.a, m.b)) if prove_orders else []
         bundle, netting = self._match_proofs(m, now)
         legs = [leg.commitment() for leg in m.legs()]
         confs = {
-            side: confirmation_to_json(self.venue_id, side, leg, m.fill, m.price, legs)
-            for side, leg in zip("ab", m.legs())
+            side: confirmation_to_json(
+                self.venue_id,
+                side,
+                leg,
+                m.fill,
+                m.price,
+                legs,
+                remainder=rem,
+                orders=(m.a.commitment, m.b.commitment),
+                matched_at=now,
+            )
+            for side, leg, rem in zip("ab", m.legs(), m.remainders())
         }
-        opening = [self.order_item(so) for so in (m.a, m.b)] if prove_orders else []
         return partial_to_json(bundle, netting, opening), confs, m
 
-    def confirm_trade(self, wallet, conf_json, path="confirmation"):
+    def confirm_trade(self, wallet, conf_json, path="confirmation", remainder_to=None):
         """A trader's part: its own transition for the leg of its
         confirmation, with its own wallet; refused before proving if the
         confirmation is another venue's or account's, or the note cannot
-        take the leg (margin).  Returns the leg proof's JSON."""
+        take the leg (margin), or the trade cannot settle any more (an order
+        matched or cancelled since, the match too old).  When the fill leaves
+        lots of the trader's order, their opening is written to the NEW
+        secret file ``remainder_to`` (required then) after proving.  Returns
+        the leg proof's JSON."""
         from zkats.circuits import transition as tr
-        from zkats.circuits._spend import authorise
 
-        from .trade_files import confirmation_from_json, leg_proof_to_json
+        from .trade_files import (
+            confirmation_from_json,
+            confirmation_remainder,
+            confirmation_trade,
+            leg_proof_to_json,
+        )
 
         venue, side, leg, _, _, _ = confirmation_from_json(conf_json, path)
         if venue is not None and self.venue_id is not None and venue != self.venue_id:
@@ -963,20 +1029,81 @@ class Venue:
         self.use(wallet)
         if leg.account != wallet.account:
             raise InputError(f"{path}: the leg is another account's, not this wallet's")
+        order_points, matched_at = confirmation_trade(conf_json, path)
+        preflight.trade_confirmation(self, order_points, matched_at, path)
+        rest = confirmation_remainder(conf_json, path, leg)
+        if rest is not None and remainder_to is None:
+            raise InputError(
+                f"{path}: the fill leaves {rest.order.size} lots of the order: "
+                "name --remainder FILE to keep them"
+            )
+        if rest is not None and Path(remainder_to).exists():
+            raise InputError(f"{remainder_to}: already exists")
+        pub, prv = self.leg_transition(wallet, leg)
+        bundle = self.prove("transition", tr, pub, prv)
+        if rest is not None:
+            write_secret(remainder_to, order_to_json(rest))
+        wallet.set_pending(prv.new_note)
+        return leg_proof_to_json(side, bundle)
+
+    def accept_quote(self, q, taker):
+        """The taker's part of an RFQ trade, with its own wallet only: sign
+        the taker's order at the quoted price, prove both orders' openings
+        and the match (the taker holds both openings: its own and the
+        quote's) and its own leg.  The maker proves its leg from its
+        confirmation with its own wallet (:meth:`confirm_trade`), and
+        :meth:`assemble_trade` makes the batch.  Refused before proving if
+        the quote does not answer its request or expired, the maker's order
+        was matched or cancelled, or the taker's note cannot take the leg.
+        Returns ``(partial_json, taker_leg_json, maker_confirmation_json,
+        taker_order)``."""
+        import secrets
+
+        from ..domain import orders
+
+        key = taker.owner_key("accepting a quote")
+        self.use(taker)
+        if q.maker_order.order.account == taker.account:
+            raise InputError("rfq accept: the quote is the taker's own")
+        mine = orders.accept(q, key, secrets.randbits(63), self.now()).a
+
+        def taker_leg(m):
+            return m.legs()[0 if m.a is mine else 1]
+
+        partial, confs, m = self.match_orders(
+            mine,
+            q.maker_order,
+            q.request.size,
+            q.price,
+            prove_orders=True,
+            before_proving=lambda m: self.leg_transition(taker, taker_leg(m)),
+        )
+        t, mk = ("a", "b") if m.a is mine else ("b", "a")
+        leg = self.confirm_trade(taker, confs[t], "the taker's confirmation")
+        return partial, leg, confs[mk], mine
+
+    def leg_transition(self, wallet, leg):
+        """The wallet's transition applying ``leg`` at the latest epoch,
+        signed and checked natively (refused here, before any proving, if
+        the note cannot take the leg)."""
+        from zkats.circuits import transition as tr
+        from zkats.circuits._spend import authorise
+
         led = self.ledger
         pub, prv = tr.build(wallet.spend(led), led.current_root(), leg, self.epoch())
         prv = authorise(pub, prv, wallet.owner_key("a trade"))
         tr.check(pub, prv)  # before proving (e.g. insufficient margin)
-        bundle = self.prove("transition", tr, pub, prv)
-        wallet.set_pending(prv.new_note)
-        return leg_proof_to_json(side, bundle)
+        return pub, prv
 
     @staticmethod
-    def assemble_trade(partial_json, leg_jsons, paths=("partial", "leg 1", "leg 2")):
+    def assemble_trade(partial_json, leg_jsons, paths=("partial", "leg 1", "leg 2"), venue=None):
         """The batch items (the orders' openings if the operator proved
         them, then the trade) from the operator's partial trade and the two
         traders' leg proofs (in any order; each placed by its side and
-        checked against the match's leg commitment)."""
+        checked against the match's leg commitment).  Refused if the legs
+        were proved at different oracle epochs; with ``venue`` (settling
+        now) also if not at the latest epoch, or the match is too old
+        (:func:`preflight.assembled_trade`)."""
         from zkats.circuits.match import Match
         from zkats.circuits.transition import Transition
 
@@ -997,6 +1124,15 @@ class Venue:
             proofs[role] = bundle
         if set(proofs) != {"match", "leg_a", "leg_b"}:
             raise InputError("trade assemble: needs the proofs of both legs")
+        epochs = {r: Transition.decode(proofs[r].public).epoch_id for r in ("leg_a", "leg_b")}
+        if epochs["leg_a"] != epochs["leg_b"]:
+            old = min(epochs, key=lambda r: epochs[r])
+            raise InputError(
+                f"trade assemble: leg a was proved at oracle epoch {epochs['leg_a']}, leg b at "
+                f"{epochs['leg_b']}: side {old[-1]} must confirm again at the latest epoch"
+            )
+        if venue is not None:
+            preflight.assembled_trade(venue, m.now, epochs["leg_a"])
         return opening + [Item("trade", proofs, netting=netting)]
 
     def settle(self, items_or_batch):

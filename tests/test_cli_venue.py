@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = [
     ["venue", "init"],
     ["venue", "advance-clock"],
+    ["venue", "keys"],
     ["venue", "prove"],
     ["keys", "new"],
     ["keys", "export"],
@@ -45,6 +46,7 @@ COMMANDS = [
     ["settle"],
     ["order", "new"],
     ["order", "cancel"],
+    ["order", "status"],
     ["rfq", "request"],
     ["rfq", "quote"],
     ["rfq", "accept"],

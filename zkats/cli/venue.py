@@ -159,6 +159,33 @@ def venue_init(directory, ptau, mark, as_json, quiet):
     )
 
 
+@venue_group.command("keys")
+@click.option(
+    "--ptau",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Prepared .ptau (power >= 14) instead of a locally made one.",
+)
+@_venue_opt
+@_common
+def venue_keys(ptau, venue_dir, as_json, quiet):
+    """Make the development keys of statements added since the venue was made
+    (e.g. cancel); the existing keys are kept."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
+    from ..venue.workflow import CEREMONY_WARNING, Venue
+
+    v = Venue(venue_dir, progress=_progress(quiet))
+    missing = v.missing_keys()
+    if missing:
+        click.echo(f"zkats: WARNING: {CEREMONY_WARNING}", err=True)
+    made = v.add_keys(ptau) if missing else {}
+    v.close()
+    _out(
+        as_json,
+        {"made": sorted(made)},
+        f"made keys for {', '.join(sorted(made))}" if made else "every statement has its keys",
+    )
+
+
 @venue_group.command("advance-clock")
 @click.argument("seconds", type=int)
 @_venue_opt
@@ -736,6 +763,37 @@ def order_cancel(order_file, wallet, unopened, out, settle_now, venue_dir, as_js
     item = v.cancel_order(Wallet.load(wallet), so, unopened)
     cx, cy = so.commitment
     _finish(v, [item], out, settle_now, as_json, {"order": [str(cx), str(cy)]})
+
+
+@order_group.command("status")
+@click.argument("order_file", type=click.Path(dir_okay=False, exists=True))
+@_venue_opt
+@_common
+def order_status(order_file, venue_dir, as_json, quiet):
+    """Where ORDER_FILE (an order or a remainder) stands on the ledger: open
+    (a match may take it), consumed (matched or cancelled) or unknown (not
+    opened yet).  Reads the public ledger only; nothing is written."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
+    from ..venue.workflow import order_from_json, read_json
+
+    so = order_from_json(read_json(order_file, "zkats-order"), order_file)
+    v = _open(venue_dir, quiet)
+    status = v.ledger.order_status(so.commitment)
+    o = so.order
+    expired = v.now() >= o.expiry
+    v.close()
+    side = "buy" if o.side == 0 else "sell"
+    data = {
+        "order": [str(c) for c in so.commitment],
+        "status": status or "unknown",
+        "side": side,
+        "size": o.size,
+        "limit": o.limit,
+        "expiry": o.expiry,
+        "expired": expired,
+    }
+    text = f"{order_file}: {side} {o.size} at {o.limit}: {status or 'unknown (not opened)'}"
+    _out(as_json, data, text + (" (expired)" if expired else ""))
 
 
 @main.group("rfq")

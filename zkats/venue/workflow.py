@@ -474,6 +474,23 @@ class Venue:
     def save_meta(self):
         write_public(self.dir / "venue.json", self.meta)
 
+    def missing_keys(self):
+        """The venue statements this directory has no proving or verifying key for."""
+        keys = self.dir / "keys"
+        return [
+            n
+            for n in venue_circuits()
+            if not ((keys / f"{n}.zkey").exists() and (keys / f"{n}.vkey.json").exists())
+        ]
+
+    def add_keys(self, ptau=None):
+        """Make the development keys of the statements the venue has none for
+        (added since it was made); returns {name: seconds}.  A running
+        ``zkats serve`` loads them when restarted."""
+        return dev_keys(
+            self.dir / "keys", ptau=ptau, progress=self.progress, circuits=self.missing_keys()
+        )
+
     @property
     def venue_id(self):
         """This venue's id (``venue.json``; None for a directory made before ids)."""
@@ -691,9 +708,14 @@ class Venue:
         from .batch import ProofBundle
 
         mod.check(pub, prv)
+        path = self.dir / "keys" / f"{name}.zkey"
+        if self.remote is None and not path.exists():
+            raise InputError(
+                f"{self.dir}: no proving key for the {name} statement (a venue made before "
+                f"it existed): `zkats venue keys -V {self.dir}` makes it"
+            )
         _say(self.progress, f"prove {name}")
         cc = compile_circuit(load_circuit(name))
-        path = self.dir / "keys" / f"{name}.zkey"
         w = cc.solve(mod.inputs(pub, prv))
         if self.remote is not None:  # verified by the pool before it returns
             proof, public = self.remote(path, w.limbs())

@@ -964,9 +964,25 @@ def oracle_group():
     help="ASSET=PRICE, e.g. BTC=64000: the underlying's price (options need it) and the "
     "settlement price of every dated future and option on ASSET that has expired.",
 )
+@click.option(
+    "--vol",
+    "vols",
+    multiple=True,
+    help="ASSET=VOL, e.g. BTC=0.6: a flat implied volatility; every live option on ASSET "
+    "without a --mark is marked at its Black-76 price.",
+)
+@click.option(
+    "--surface",
+    "surface_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, exists=True),
+    help="A volatility surface file (zkats price format), used like --vol for its underlying.",
+)
 @_venue_opt
 @_common
-def oracle_publish(marks, deadline_in, indices, underlyings, venue_dir, as_json, quiet):
+def oracle_publish(
+    marks, deadline_in, indices, underlyings, vols, surface_files, venue_dir, as_json, quiet
+):
     """Publish the next oracle epoch.  Expired futures and options settle at
     the --underlying price (options: exercised in the money) and keep that
     settlement entry in every later epoch."""
@@ -982,7 +998,22 @@ def oracle_publish(marks, deadline_in, indices, underlyings, venue_dir, as_json,
 
     parsed, index = parse(marks, "--mark"), parse(indices, "--index")
     under = parse(underlyings, "--underlying")
+    surfaces = {}
+    if vols or surface_files:
+        # local import: a command loads what it needs when it runs (CLI start-up)
+        from ..pricing.surface import flat_surface, load_surface
+
+        for m in vols:
+            asset, _, vol = m.partition("=")
+            try:
+                surfaces[asset] = flat_surface(asset, float(vol))
+            except ValueError:
+                raise InputError(f"--vol {m!r}: expected ASSET=VOL (e.g. BTC=0.6)") from None
+        for f in surface_files:
+            surf = load_surface(f)
+            surfaces[surf.underlying] = surf
     v = _open(venue_dir, quiet)
+    parsed.update(v._surface_marks(parsed, under, surfaces))  # also for a served venue
     ep = v.publish_epoch(parsed, deadline_in, index or None, under or None)
     settled = {
         v.symbol(e.instrument): {"underlying": e.underlying, "value": e.mark}

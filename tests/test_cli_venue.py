@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = [
     ["venue", "init"],
     ["venue", "advance-clock"],
+    ["venue", "keys"],
     ["venue", "prove"],
     ["keys", "new"],
     ["keys", "export"],
@@ -45,6 +46,7 @@ COMMANDS = [
     ["settle"],
     ["order", "new"],
     ["order", "cancel"],
+    ["order", "status"],
     ["rfq", "request"],
     ["rfq", "quote"],
     ["rfq", "accept"],
@@ -174,9 +176,10 @@ def test_errors_are_one_line(tmp_path, venue):
         run("deposit", 0, "-V", venue, "-w", w, "-o", tmp_path / "d.json"),
         "deposit amount: must be positive",
     )
-    # a venue without keys: proving fails on the missing key file, one line
+    # a venue without keys: proving is refused on the missing key, one line naming the fix
     one_line_error(
-        run("deposit", 10, "-V", venue, "-w", w, "-o", tmp_path / "d.json"), r"deposit\.zkey"
+        run("deposit", 10, "-V", venue, "-w", w, "-o", tmp_path / "d.json"),
+        r"no proving key for the deposit statement .* `zkats venue keys -V .*` makes it",
     )
     junk = tmp_path / "junk.json"
     junk.write_text("[]")

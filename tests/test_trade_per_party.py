@@ -145,6 +145,13 @@ def test_remainder_matched_later(traded, tmp_path):
     remainder file the owner's confirm wrote (opened on the ledger by the
     first trade: no order proof, no new signature); after that it is gone."""
     d, v = traded
+
+    def status(order_file):
+        r = ok("order", "status", order_file, "-V", v, "--json")
+        return json.loads(r.stdout)["status"]
+
+    assert status(d / "a.rem") == "open"  # opened by the first trade
+    assert status(d / "a.order") == "consumed"
     ok(
         *("order", "new", "-V", v, "-w", d / "c.wallet", "--side", "sell"),
         *("--size", 1, "--limit", 59_950, "-o", tmp_path / "c.order"),
@@ -170,6 +177,7 @@ def test_remainder_matched_later(traded, tmp_path):
     )
     a = json.loads(ok("wallet", "show", "-V", v, "-w", d / "a.wallet", "--json").stdout)
     assert a["positions"][0]["position"] == 3  # 2 + the remaining 1
+    assert status(d / "a.rem") == "consumed"
     # the remainder was consumed by its match: refused before proving
     refused(
         run(

@@ -411,8 +411,8 @@ def create_app(venue_dir, db=None, max_body=DEFAULT_MAX_BODY, state=None):
         d = jsonio.loads(
             await _body(request, MAX_OPERATOR_BODY), source="request body", max_depth=4
         )
-        marks, deadline_in, index = schema.parse_publish(d)
-        eid = await run_in_threadpool(st.publish_epoch, marks, deadline_in, index)
+        marks, deadline_in, index, underlying = schema.parse_publish(d)
+        eid = await run_in_threadpool(st.publish_epoch, marks, deadline_in, index, underlying)
         return JSONResponse({"epoch_id": eid}, status_code=201)
 
     @app.post(

@@ -209,10 +209,12 @@ class Client:
         return dest
 
     # -- operator -------------------------------------------------------------
-    def publish_epoch(self, marks, deadline_in=3600, index=None):
+    def publish_epoch(self, marks, deadline_in=3600, index=None, underlying=None):
         d = {"marks": dict(marks), "deadline_in": int(deadline_in)}
         if index:
             d["index"] = dict(index)
+        if underlying:
+            d["underlying"] = dict(underlying)
         body = json.dumps(d)
         return self._request(
             "POST",
@@ -356,6 +358,8 @@ class RemoteVenue(workflow.Venue):
             "version": info.get("version", 1),
             "development_keys": info.get("development_keys", False),
             "instruments": info["instruments"],
+            "specs": info.get("specs", {}),
+            "settlements": info.get("settlements", {}),
             "epochs": info["epochs"],
             "clock_offset": 0,
             "venue_id": info.get("venue_id"),
@@ -415,8 +419,8 @@ class RemoteVenue(workflow.Venue):
         )
         return RemoteReceipt.from_json(self.client.submit(batch))
 
-    def publish_epoch(self, marks, deadline_in=3600, index=None):
-        r = self.client.publish_epoch(marks, deadline_in, index)
+    def publish_epoch(self, marks, deadline_in=3600, index=None, underlying=None):
+        r = self.client.publish_epoch(marks, deadline_in, index, underlying)
         self.refresh()
         return self.epoch(r["epoch_id"])
 

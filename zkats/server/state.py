@@ -229,10 +229,10 @@ class ServedVenue:
         v._svc = self.service()
         return v
 
-    def publish_epoch(self, marks, deadline_in, index=None):
+    def publish_epoch(self, marks, deadline_in, index=None, underlying=None):
         with self.operator_lock:
             v = self._venue()
-            ep = v.publish_epoch(marks, deadline_in, index)
+            ep = v.publish_epoch(marks, deadline_in, index, underlying)
             return ep.epoch_id
 
     def close_epoch(self, epoch_id):
@@ -257,6 +257,8 @@ class ServedVenue:
             "version": m.get("version", 1),
             "development_keys": bool(m.get("development_keys")),
             "instruments": dict(m.get("instruments", {})),
+            "specs": dict(m.get("specs", {})),
+            "settlements": dict(m.get("settlements", {})),
             "epochs": m.get("epochs", {}),
             "venue_id": m.get("venue_id"),
             "oracle_key": m.get("oracle_key"),

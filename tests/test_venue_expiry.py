@@ -347,3 +347,61 @@ def test_option_expiry_by_hand_in_the_cli(tmp_path):
     a = json.loads(ok("wallet", "show", "-V", v, "-w", wa, "--json").stdout)
     assert a["equity"] == 0 and a["positions"] == []
     conserved()
+
+
+def test_option_marks_and_greeks_from_the_pricing_module(tmp_path):
+    """`oracle publish --vol` marks every live option at its Black-76 price;
+    an explicit premium's Greeks come from its implied vol (the same
+    numbers), puts get a negative delta; bad flags are one-line errors that
+    publish nothing."""
+    import json
+
+    from cli_venue import ok, one_line_error, run
+    from zkats.pricing.black76 import black76
+    from zkats.venue.workflow import Venue
+
+    v = Venue.init(tmp_path / "v", circuits=())
+    t = v.now() + 30 * 86400
+    v.add_instrument("C", instruments.option("BTC", t, 60_000, "call"))
+    v.add_instrument("P", instruments.option("BTC", t, 55_000, "put"))
+    v.close()
+    d = tmp_path / "v"
+    args = ("oracle", "publish", "-V", d, "--mark", "BTC-PERP=60000")
+    one_line_error(run(*args, "--vol", "BTC=0.6"), "needs --underlying BTC=PRICE")
+    one_line_error(run(*args, "--vol", "ETH=0.6", "--underlying", "BTC=60000"), "--vol ETH")
+    one_line_error(run(*args, "--mark", "C=1", "--underlying", "BTC=60000"), "--mark C")
+    ok(*args, "--underlying", "BTC=60000", "--vol", "BTC=0.6", "-q")
+    v = Venue(d)
+    ep, years = v.epoch(), (t - v.now()) / (365 * 86400)
+    c, p = ep.entry(v.instrument("C")), ep.entry(v.instrument("P"))
+    want = black76(60_000, 60_000, years, 0.6, True)
+    assert abs(c.mark - float(want.price)) <= 1
+    assert abs(c.delta - float(want.delta) * units.GREEK_SCALE) < 2_000
+    assert (c.payoff, c.strike, p.payoff, p.strike) == (oracle.CALL, 60_000, oracle.PUT, 55_000)
+    assert p.delta < 0 < c.gamma and p.gamma > 0
+    rows = json.loads(ok("instrument", "list", "-V", d, "--json").stdout)
+    assert [(r["symbol"], r["kind"]) for r in rows] == [
+        ("BTC-PERP", "perpetual"),
+        ("C", "option"),
+        ("P", "option"),
+    ]
+    one_line_error(
+        run(
+            "instrument",
+            "add",
+            "C",
+            "-V",
+            d,
+            "--kind",
+            "future",
+            "--underlying",
+            "BTC",
+            "--expires-in",
+            60,
+        ),
+        "already listed",
+    )
+    one_line_error(
+        run("instrument", "add", "F", "-V", d, "--kind", "future", "--underlying", "BTC"),
+        "needs one",
+    )

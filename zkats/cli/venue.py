@@ -204,8 +204,6 @@ def venue_funds(venue_dir, as_json, quiet):
     """The venue's fee account and insurance fund: balances, the backstop's
     positions, equity at the latest marks, and the operator's withdrawals."""
     v = _open(venue_dir, quiet)
-    if not hasattr(v, "funds"):
-        raise InputError("venue funds: run it on the venue directory (or read /v1/summary)")
     data = v.funds()
     v.close()
     lines = []
@@ -343,8 +341,6 @@ def venue_prove(kind, wallet, args, out, settle_now, venue_dir, as_json, quiet):
 
     params = _int_args(args)
     v = _open(venue_dir, quiet)
-    if not hasattr(v, "act"):
-        raise InputError("venue prove: needs a local venue directory (not --service)")
     _finish(v, [v.act(kind, Wallet.load(wallet), **params)], out, settle_now, as_json)
 
 
@@ -394,11 +390,6 @@ def venue_withdraw_fund(fund, amount, recipient, out, settle_now, venue_dir, as_
     except ValueError:
         raise InputError(f"--recipient: not a number: {recipient!r}") from None
     v = _open(venue_dir, quiet)
-    if not hasattr(v, "fund_withdrawal"):
-        raise InputError(
-            "venue withdraw-fund: sign it on the venue directory (its operator.key), "
-            "then submit the batch with zkats settle --service"
-        )
     _finish(v, [v.fund_withdrawal(fund, amount, rcpt)], out, settle_now, as_json)
 
 
@@ -964,9 +955,25 @@ def oracle_group():
     help="ASSET=PRICE, e.g. BTC=64000: the underlying's price (options need it) and the "
     "settlement price of every dated future and option on ASSET that has expired.",
 )
+@click.option(
+    "--vol",
+    "vols",
+    multiple=True,
+    help="ASSET=VOL, e.g. BTC=0.6: a flat implied volatility; every live option on ASSET "
+    "without a --mark is marked at its Black-76 price.",
+)
+@click.option(
+    "--surface",
+    "surface_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, exists=True),
+    help="A volatility surface file (zkats price format), used like --vol for its underlying.",
+)
 @_venue_opt
 @_common
-def oracle_publish(marks, deadline_in, indices, underlyings, venue_dir, as_json, quiet):
+def oracle_publish(
+    marks, deadline_in, indices, underlyings, vols, surface_files, venue_dir, as_json, quiet
+):
     """Publish the next oracle epoch.  Expired futures and options settle at
     the --underlying price (options: exercised in the money) and keep that
     settlement entry in every later epoch."""
@@ -982,7 +989,22 @@ def oracle_publish(marks, deadline_in, indices, underlyings, venue_dir, as_json,
 
     parsed, index = parse(marks, "--mark"), parse(indices, "--index")
     under = parse(underlyings, "--underlying")
+    surfaces = {}
+    if vols or surface_files:
+        # local import: a command loads what it needs when it runs (CLI start-up)
+        from ..pricing.surface import flat_surface, load_surface
+
+        for m in vols:
+            asset, _, vol = m.partition("=")
+            try:
+                surfaces[asset] = flat_surface(asset, float(vol))
+            except ValueError:
+                raise InputError(f"--vol {m!r}: expected ASSET=VOL (e.g. BTC=0.6)") from None
+        for f in surface_files:
+            surf = load_surface(f)
+            surfaces[surf.underlying] = surf
     v = _open(venue_dir, quiet)
+    parsed.update(v._surface_marks(parsed, under, surfaces))  # also for a served venue
     ep = v.publish_epoch(parsed, deadline_in, index or None, under or None)
     settled = {
         v.symbol(e.instrument): {"underlying": e.underlying, "value": e.mark}

@@ -684,7 +684,7 @@ class Venue:
             raise InputError(f"oracle epoch {eid} is unknown")
         return Epoch(eid, tuple(EpochEntry(*map(int, e)) for e in eps[str(eid)]["entries"]))
 
-    def publish_epoch(self, marks, deadline_in=3600, index=None, underlying=None):
+    def publish_epoch(self, marks, deadline_in=3600, index=None, underlying=None, surfaces=None):
         """Publish the next oracle epoch, signed with the directory's oracle key.
 
         ``marks`` ({symbol: price}): the listed instruments' marks (an
@@ -698,12 +698,18 @@ class Venue:
         price** of every dated instrument on that asset that has expired and
         is not settled yet.  An expired instrument is published as its
         settlement entry (``EpochEntry.settled``) in this and every later
-        epoch; it has no mark."""
+        epoch; it has no mark.  ``surfaces`` ({asset: VolSurface}): every
+        live option on that asset without a mark in ``marks`` is marked at its
+        Black-76 price (forward = the underlying's price, the surface's vol at
+        its strike and expiry; rounded to the tick, at least one tick)."""
         from ..domain.oracle import Epoch, EpochEntry, next_funding
         from ..domain.oracle_key import signature_to_json
 
         eps = self.meta["epochs"]
         index, underlying = dict(index or {}), dict(underlying or {})
+        marks = dict(marks)
+        for sym, premium in self._surface_marks(marks, underlying, surfaces or {}).items():
+            marks[sym] = premium
         unknown = sorted(set(index) - set(marks))
         if unknown:
             raise InputError(f"--index {unknown[0]}: no mark published for it")
@@ -770,6 +776,31 @@ class Venue:
             self.meta["settlements"] = settlements
         self.save_meta()
         return ep
+
+    def _surface_marks(self, marks, underlying, surfaces):
+        """{symbol: premium} of the live options priced from ``surfaces``."""
+        from ..pricing.black76 import black76
+
+        out = {}
+        unknown = sorted(set(surfaces) - {i.underlying for i in self.listed().values()})
+        if unknown:
+            raise InputError(f"--vol {unknown[0]}: no listed instrument has that underlying")
+        now = self.now()
+        for sym, inst in self.listed().items():
+            surf = surfaces.get(inst.underlying)
+            if inst.kind != 2 or surf is None or sym in marks or inst.expired(now):
+                continue
+            S = underlying.get(inst.underlying)
+            if S is None:
+                raise InputError(
+                    f"--vol {inst.underlying}: pricing its options needs "
+                    f"--underlying {inst.underlying}=PRICE"
+                )
+            years = (inst.expiry - now) / (365 * 86400)
+            vol = float(surf.vol(inst.strike, inst.expiry, now))
+            price = float(black76(S, inst.strike, years, vol, inst.payoff != 3).price)
+            out[sym] = max(inst.tick, int(round(price / inst.tick)) * inst.tick)
+        return out
 
     @staticmethod
     def _option_entry(sym, inst, premium, underlying, now):

@@ -129,6 +129,9 @@ class Client:
     def summary(self):
         return self._get("/v1/summary")
 
+    def funds(self):
+        return self._get("/v1/funds")
+
     def batches(self, after=0, limit=100):
         return self._get("/v1/batches", after=after, limit=limit)["batches"]
 
@@ -264,6 +267,31 @@ class RemoteLedger:
     def summary(self):
         return self.client.summary()
 
+    def fund_balance(self, name):
+        return int(self.client.funds()[name]["balance"])
+
+    def fund_positions(self, name):
+        return {
+            int(p["instrument"]): (int(p["position"]), int(p["cost"]))
+            for p in self.client.funds()[name]["positions"]
+        }
+
+    def fund_withdrawal_count(self):
+        return len(self.client.funds()["withdrawals"])
+
+    def fund_withdrawals(self):
+        return [
+            (
+                w["seq"],
+                w["batch_id"],
+                w["fund"],
+                int(w["amount"]),
+                int(w["recipient"]),
+                json.dumps(w["signature"]),
+            )
+            for w in self.client.funds()["withdrawals"]
+        ]
+
     def order_status(self, point):
         return self.client.order_status(point)
 
@@ -350,6 +378,18 @@ class RemoteVenue(workflow.Venue):
 
     def save_meta(self):  # the service owns venue.json
         pass
+
+    def operator_key(self):
+        raise InputError(
+            "the operator's key signs on the venue directory (its operator.key): "
+            "make the batch there, then submit it with zkats settle --service"
+        )
+
+    def oracle_key(self):
+        raise InputError(
+            "the oracle's key signs on the venue directory or in the service "
+            "(publish epochs with the operator token)"
+        )
 
     def close(self):
         self.client.close()

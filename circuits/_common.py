@@ -10,7 +10,7 @@ Conventions:
 * signed values are in the venue's offset encoding
   (:mod:`zkats.domain.units`): ``x = enc - 2^(k-1)``, and range-checking
   ``enc`` to ``k`` bits gives the sign as the top bit;
-* an epoch is ``EPOCH_SIZE`` lists of 8 fields (``EpochEntry.fields()``);
+* an epoch is ``EPOCH_SIZE`` lists of 10 fields (``EpochEntry.fields()``);
   a slot is valued at the entry's value mark ``mark - funding``
   (:func:`value_mark`).
 """
@@ -27,7 +27,11 @@ from zkats.gadgets.poseidon_hash import poseidon
 BLINDING_BITS = 252
 #: bits of a leg's unsigned notional q * p
 NOTIONAL_BITS = units.SIZE_BITS + units.PRICE_BITS
-ENTRY_FIELDS = 8
+ENTRY_FIELDS = 10
+#: the entry fields' indices (``EpochEntry.fields()``; ``status = payoff + 4 * expired``)
+MARK, UNDERLYING, FUNDING, STATUS, STRIKE = 1, 2, 7, 8, 9
+#: the column :func:`epoch_check` appends to each entry: 1 iff it has expired
+EXPIRED = ENTRY_FIELDS
 
 
 def signed(api, enc, k):
@@ -60,14 +64,17 @@ def note_fields(account, npk, collateral, model, slots):
 # ----------------------------------------------------------------- epoch
 def epoch_check(api, epoch_id, epoch_hash, entries):
     """The entries hash to the public ``epoch_hash`` with ``epoch_id``
-    (``Epoch.hash``), and every entry is within its unit bounds (so the
-    margin slack bound of :mod:`zkats.domain.margin` holds)."""
+    (``Epoch.hash``), every entry is within its unit bounds (so the margin
+    slack bound of :mod:`zkats.domain.margin` holds), and every expired
+    entry's mark is its settlement value (:func:`expiry_check`).  Returns
+    the entries, each with its expired flag appended (column
+    :data:`EXPIRED`)."""
     with api.scope("epoch"):
         range_check(api, epoch_id, 64)
-        hs = []
+        hs, out = [], []
         for e in entries:
             for v, bits in zip(
-                e[1:],
+                e[1:8],
                 (
                     units.PRICE_BITS,
                     units.PRICE_BITS,
@@ -79,23 +86,67 @@ def epoch_check(api, epoch_id, epoch_hash, entries):
                 ),
             ):
                 range_check(api, v, bits)
+            out.append(list(e) + [expiry_check(api, e)])
             hs.append(poseidon(api, [tags.EPOCH_ENTRY] + list(e)))
         api.assert_equal(poseidon(api, [tags.EPOCH, epoch_id] + hs), epoch_hash)
+    return out
+
+
+def expiry_check(api, e):
+    """``EpochEntry``'s expiry rule: if ``expired``, the payoff is not linear
+    (a perpetual never expires), there is no funding, and the mark is the
+    settlement value of one lot at the underlying's settlement price ``S``
+    (``oracle.settlement_value``): ``S`` for a future, ``max(S - K, 0)`` for
+    a call, ``max(K - S, 0)`` for a put.  The option's ``mark = max(d, 0)``
+    (``d`` the signed intrinsic value) is stated as ``mark * (mark - d) =
+    0`` with ``mark`` and ``mark - d`` non-negative (range-checked), so an
+    out-of-the-money option settles at exactly 0.  (The strike is not
+    range-checked: the signed entry fixes it, and any field element gives
+    ``d`` as a small signed integer or fails the range check.)  Returns the
+    expired flag."""
+    with api.scope("expiry"):
+        b0, b1, expired = num2bits(api, e[STATUS], 3)  # status = payoff + 4 expired
+        put = api.mul(b0, b1)
+        api.assert_product(expired, 1 - api.lc(b0) - b1 + put, 0)  # not linear
+        api.assert_product(expired, e[FUNDING] - units.offset(units.FUNDING_BITS), 0)
+        future = api.mul(expired, b0 - put)
+        api.assert_product(future, e[MARK] - e[UNDERLYING], 0)
+        option = api.mul(expired, b1)
+        intrinsic = api.mul(api.lc(b1) - 2 * put, api.lc(e[UNDERLYING]) - e[STRIKE])
+        api.assert_product(api.mul(option, e[MARK]), api.lc(e[MARK]) - intrinsic, 0)
+        range_check(api, api.mul(option, api.lc(e[MARK]) - intrinsic), units.PRICE_BITS + 1)
+        return expired
 
 
 def value_mark(entry):
     """``EpochEntry.value``: ``mark - funding`` of a selected entry (linear)."""
-    return entry[1] - (entry[7] - units.offset(units.FUNDING_BITS))
+    return entry[MARK] - (entry[FUNDING] - units.offset(units.FUNDING_BITS))
+
+
+class SelectedEntry:
+    """The entry ``entries[index]``, each field multiplexed when first read
+    (3 constraints per field read: a statement pays only for what it uses)."""
+
+    def __init__(self, api, entries, bits):
+        self._api, self._entries, self._bits, self._fields = api, entries, bits, {}
+
+    def __getitem__(self, f):
+        if f not in self._fields:
+            col = [self._entries[k][f] for k in range(units.EPOCH_SIZE)]
+            self._fields[f] = mux(self._api, self._bits, col)
+        return self._fields[f]
+
+    def expired(self):
+        """1 iff the entry's instrument has expired (the :data:`EXPIRED`
+        column of :func:`epoch_check`'s entries)."""
+        return self[EXPIRED]
 
 
 def select_entry(api, entries, index, instrument, position):
-    """The epoch entry ``entries[index]`` (8 fields) for a slot; its
-    instrument must be the slot's unless the position is 0."""
+    """The epoch entry ``entries[index]`` for a slot (a :class:`SelectedEntry`);
+    its instrument must be the slot's unless the position is 0."""
     bits = num2bits(api, index, (units.EPOCH_SIZE - 1).bit_length())
-    e = [
-        mux(api, bits, [entries[k][f] for k in range(units.EPOCH_SIZE)])
-        for f in range(ENTRY_FIELDS)
-    ]
+    e = SelectedEntry(api, entries, bits)
     api.assert_product(e[0] - instrument, position, 0)
     return e
 
@@ -105,15 +156,25 @@ def settle(api, fields, entries, entry_index):
     Returns the new collateral (linear; range-checked by the caller's margin
     check) and the slots ``(instrument, enc position, enc cost)`` with each
     cost ``position * value``; collateral gains ``sum(position * value -
-    cost)`` (``value = mark - funding``, :func:`value_mark`)."""
+    cost)`` (``value = mark - funding``, :func:`value_mark`).  A slot whose
+    entry has expired is closed: position and cost 0."""
     with api.scope("settle"):
         collateral = api.lc(fields[2])
         out = []
         for j, (inst, pos, cost_enc) in enumerate(slots_of(fields)):
             x, _ = signed(api, pos, units.POSITION_BITS)
-            xm = api.mul(x, value_mark(select_entry(api, entries, entry_index[j], inst, x)))
+            e = select_entry(api, entries, entry_index[j], inst, x)
+            xm = api.mul(x, value_mark(e))
             collateral = collateral + xm - (cost_enc - units.offset(units.COST_BITS))
-            out.append((inst, pos, xm + units.offset(units.COST_BITS)))
+            x = x - api.mul(e.expired(), x)
+            xm = xm - api.mul(e.expired(), xm)
+            out.append(
+                (
+                    inst,
+                    x + units.offset(units.POSITION_BITS),
+                    xm + units.offset(units.COST_BITS),
+                )
+            )
         return collateral, out
 
 

@@ -92,8 +92,10 @@ class AtEpoch:
 
     @staticmethod
     def constrain(api, stmt):
-        """The private entries are the published epoch's (:func:`._common.epoch_check`)."""
-        epoch_check(api, stmt.epoch_id, stmt.epoch_hash, stmt.epoch)
+        """The private entries are the published epoch's (:func:`._common.epoch_check`).
+        Returns the entries each with its expired flag appended (the column
+        ``_common.EXPIRED``), what the statement's rules select from."""
+        return epoch_check(api, stmt.epoch_id, stmt.epoch_hash, stmt.epoch)
 
     @staticmethod
     def check(pub, epoch, what):
@@ -102,11 +104,21 @@ class AtEpoch:
             raise InputError(f"{what}: wrong oracle epoch")
 
     @staticmethod
-    def inputs(note, epoch):
-        """``epoch`` and, for ``note``'s slots, ``entry_index``."""
-        return {"epoch": epoch.circuit_inputs()["epoch"], "entry_index": entry_indices(note, epoch)}
+    def inputs(epoch, *notes):
+        """``epoch`` and ``entry_index``: per slot, the entry of the
+        instrument that slot holds with a non-zero position in any of
+        ``notes`` (the spent note, and the new one; 0 if none does)."""
+        return {
+            "epoch": epoch.circuit_inputs()["epoch"],
+            "entry_index": entry_indices(epoch, *notes),
+        }
 
 
-def entry_indices(note, epoch):
-    """For each slot, the index of its instrument's epoch entry (0 for a zero position)."""
-    return [epoch.index_of(s.instrument) if s.position != 0 else 0 for s in note.slots]
+def entry_indices(epoch, *notes):
+    """For each slot, the index of the epoch entry of the instrument it holds
+    with a non-zero position in one of ``notes`` (0 if none does)."""
+    out = []
+    for j in range(units.N_SLOTS):
+        held = [n.slots[j].instrument for n in notes if n.slots[j].position != 0]
+        out.append(epoch.index_of(held[-1]) if held else 0)
+    return out

@@ -21,11 +21,18 @@ class Scenario:
         self.carol = keys.SpendingKey.from_seed(b"zkats-example-carol")
         self.perp = instruments.perpetual("BTC", tick=1)
         self.call = instruments.option("BTC", NOW + 30 * 86400, 60_000, "call")
+        # expired yesterday: a call in the money (BTC settled at 60,000) and a future
+        self.old_call = instruments.option("BTC", NOW - 86400, 58_000, "call")
+        self.old_future = instruments.future("BTC", NOW - 86400)
         self.epoch = oracle.Epoch(
             42,
             (
                 oracle.EpochEntry(self.perp.id, 60_000, 60_000, G, 0, 1000, 500),
-                oracle.EpochEntry(self.call.id, 2_500, 60_000, G // 2, 3 * G, 1500, 1000),
+                oracle.EpochEntry(
+                    self.call.id, 2_500, 60_000, G // 2, 3 * G, 1500, 1000, 0, oracle.CALL, 60_000
+                ),
+                oracle.EpochEntry.settled(self.old_call.id, oracle.CALL, 60_000, 58_000),
+                oracle.EpochEntry.settled(self.old_future.id, oracle.FUTURE, 60_000),
             ),
         )
         self.tree = MerkleTree(units.TREE_DEPTH)
@@ -35,6 +42,15 @@ class Scenario:
             ("bob", self.bob, 3_000_000, 1),
         ):
             n = notes.Note.open(key, collateral=coll, model=model, salt=1000 + len(self.notes))
+            if name == "alice":  # long 10 of the expired call, bought at 1,500
+                n = notes.Note(
+                    n.account,
+                    n.npk,
+                    coll,
+                    model,
+                    (notes.Slot(self.old_call.id, 10, 15_000),),
+                    n.salt,
+                )
             self.notes[name] = (self.tree.append(n.commitment()), n)
         # carol: long 100 perps at 60,000 on 100,000 of collateral: below
         # maintenance margin (5% of 6,000,000) at the epoch: liquidatable

@@ -28,7 +28,7 @@ class HealthPrivate:
     epoch: oracle.Epoch
 
     def inputs(self):
-        return {**AtEpoch.inputs(self.spend.note, self.epoch), **self.spend.inputs()}
+        return {**AtEpoch.inputs(self.epoch, self.spend.note), **self.spend.inputs()}
 
 
 def build(spend_, root, epoch):
@@ -71,5 +71,5 @@ class Health(SpendsNote):
         f = self.old_note
         self.spend_note(api)
         api.assert_equal(f[0], self.account)
-        AtEpoch.constrain(api, self)
-        margin_check(api, f, self.epoch, self.entry_index, maintenance=True)
+        epoch = AtEpoch.constrain(api, self)
+        margin_check(api, f, epoch, self.entry_index, maintenance=True)

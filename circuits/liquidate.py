@@ -70,7 +70,7 @@ class LiquidatePrivate:
             "penalty_due": units.mul_bps_ceil(closed, margin.LIQUIDATION_PENALTY_BPS),
             "new_collateral": self.new_note.collateral,
             **NewNote.inputs(self.new_note),
-            **AtEpoch.inputs(old, ep),
+            **AtEpoch.inputs(ep, old),
             "scenario": failing_scenario(old, ep),
             **self.spend.inputs(),
         }
@@ -185,9 +185,9 @@ class Liquidate(AuthorisedSpend):
         f = self.old_note
         self.spend_note(api)
         api.assert_equal(f[0], self.account)
-        AtEpoch.constrain(api, self)
-        margin_fails(api, f, self.epoch, self.entry_index, self.scenario, maintenance=True)
-        equity, settled = settle(api, f, self.epoch, self.entry_index)
+        epoch = AtEpoch.constrain(api, self)
+        margin_fails(api, f, epoch, self.entry_index, self.scenario, maintenance=True)
+        equity, settled = settle(api, f, epoch, self.entry_index)
         closed = api.constant(0)
         new_slots = []
         for j, ((inst, pos, _), (_, _, settled_cost)) in enumerate(zip(slots_of(f), settled)):
@@ -199,7 +199,7 @@ class Liquidate(AuthorisedSpend):
                 range_check(api, ax - ax2, units.POSITION_BITS)  # |x'| <= |x|
                 api.assert_product(s_new - s_old, x2, 0)  # no flip
                 api.assert_product(self.shortfall, x2, 0)  # bankrupt: every position closes
-                e = select_entry(api, self.epoch, self.entry_index[j], inst, x)
+                e = select_entry(api, epoch, self.entry_index[j], inst, x)
                 mark, value = e[1], value_mark(e)
                 # settled cost x * value, plus the closed part (x' - x) at the mark
                 new_cost = settled_cost + api.mul(x2 - x, value)

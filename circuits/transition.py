@@ -28,6 +28,7 @@ from zkats.errors import InputError
 from zkats.gadgets.bits import num2bits
 
 from ._common import (
+    FUNDING,
     NOTIONAL_BITS,
     assert_point,
     fee_check,
@@ -62,20 +63,22 @@ class TransitionPrivate:
             "slot": self.slot,
             "leg_entry": self.epoch.index_of(leg.instrument),
             **NewNote.inputs(self.new_note),
-            **AtEpoch.inputs(self.new_note, self.epoch),
             # a slot closed by this leg is settled at its instrument's entry too
-            "entry_index": [
-                self.epoch.index_of(n.instrument) if (o.position or n.position) else 0
-                for o, n in zip(self.spend.note.slots, self.new_note.slots)
-            ],
+            **AtEpoch.inputs(self.epoch, self.spend.note, self.new_note),
             **self.spend.inputs(),
         }
 
 
 def _funding(epoch, leg):
     """The funding index the leg is booked at (InputError if the epoch has
-    no entry for the leg's instrument)."""
-    return epoch.entry(leg.instrument).funding
+    no entry for the leg's instrument, or if the instrument has expired)."""
+    e = epoch.entry(leg.instrument)
+    if e.expired:
+        raise InputError(
+            f"transition: the instrument has expired (epoch {epoch.epoch_id}): "
+            "it can no longer be traded"
+        )
+    return e.funding
 
 
 def build(spend_, root, leg, epoch, new_salt=None, signer=None):
@@ -182,13 +185,14 @@ class Transition(AuthorisedSpend):
             api.assert_equal(poseidon(api, [tags.LEG, f[0], self.rho]), self.tag)
             d = self.size - 2 * api.mul(self.side, self.size)
             n = self.notional - 2 * api.mul(self.side, self.notional)
-        AtEpoch.constrain(api, self)
-        collateral, settled = settle(api, f, self.epoch, self.entry_index)
+        epoch = AtEpoch.constrain(api, self)
+        collateral, settled = settle(api, f, epoch, self.entry_index)
         with api.scope("funding"):
             # the leg's instrument's entry, whatever the positions: the fill
             # is booked at cost n - d * funding (Note.apply_leg)
-            e = select_entry(api, self.epoch, self.leg_entry, self.instrument, api.constant(1))
-            n = n - api.mul(d, e[7] - units.offset(units.FUNDING_BITS))
+            e = select_entry(api, epoch, self.leg_entry, self.instrument, api.constant(1))
+            n = n - api.mul(d, e[FUNDING] - units.offset(units.FUNDING_BITS))
+            api.assert_equal(e.expired(), 0)  # an expired instrument is not traded
         with api.scope("apply"):
             api.inverse(self.instrument)  # instrument != 0
             sel = one_hot(api, self.slot, units.N_SLOTS)
@@ -206,4 +210,4 @@ class Transition(AuthorisedSpend):
             fee_check(api, self.fee, self.notional, notes.TRADE_FEE_BPS)
             new = note_fields(f[0], f[1], collateral - self.fee, f[3], new_slots)
             NewNote.constrain(api, self, new)
-        margin_check(api, new, self.epoch, self.entry_index, maintenance=False)
+        margin_check(api, new, epoch, self.entry_index, maintenance=False)

@@ -38,7 +38,7 @@ class WithdrawPrivate:
     def inputs(self):
         return {
             **NewNote.inputs(self.new_note),
-            **AtEpoch.inputs(self.new_note, self.epoch),
+            **AtEpoch.inputs(self.epoch, self.spend.note, self.new_note),
             **self.spend.inputs(),
         }
 
@@ -116,9 +116,9 @@ class Withdraw(AuthorisedSpend):
         self.spend_note(api)
         api.assert_equal(self.asset, ASSET)
         range_check(api, self.amount - 1, units.COLLATERAL_BITS)  # amount >= 1
-        AtEpoch.constrain(api, self)
-        collateral, settled = settle(api, f, self.epoch, self.entry_index)
+        epoch = AtEpoch.constrain(api, self)
+        collateral, settled = settle(api, f, epoch, self.entry_index)
         new = note_fields(f[0], f[1], collateral - self.amount, f[3], settled)
         NewNote.constrain(api, self, new)
         # range-checks the new collateral (no overdraft) and shows initial margin
-        margin_check(api, new, self.epoch, self.entry_index, maintenance=False)
+        margin_check(api, new, epoch, self.entry_index, maintenance=False)

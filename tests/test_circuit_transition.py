@@ -15,7 +15,7 @@ from zkats.domain import notes, units
 from zkats.gadgets.merkle import MerkleTree
 from zkats.testing import assert_native_rejects, assert_unsat
 
-N_CONSTRAINTS = 16553
+N_CONSTRAINTS = 16908
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def test_both_legs_apply(cc, who):
     pub, prv = transition.build(sc.spend(who), sc.root, leg, sc.epoch, new_salt=5)
     assert transition.check(pub, prv)
     assert cc.solve(transition.inputs(pub, prv)).public == pub.values()
-    assert prv.new_note.slots[0].position == leg.d
+    assert prv.new_note.slots[prv.slot].position == leg.d
 
 
 def test_constraint_count_pinned(cc):
@@ -80,7 +80,7 @@ def test_wrong_leg_opening(cc):
     pub, prv = transition.build(sc.spend("alice"), sc.root, leg, sc.epoch, new_salt=5)
     # claim a bigger fill than the leg commits to
     big = replace(leg, d=leg.d * 2, n=leg.n * 2)
-    new = sc.spend("alice").note.apply_leg(big.instrument, big.d, big.n, slot=0, salt=5)
+    new = sc.spend("alice").note.apply_leg(big.instrument, big.d, big.n, slot=prv.slot, salt=5)
     bad_pub = pub.replace(commitment=new.commitment())
     bad_prv = replace(prv, leg=big, new_note=new)
     assert_native_rejects(transition.check, bad_pub, bad_prv, "wrong leg opening")

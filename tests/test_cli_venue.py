@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = [
     ["venue", "init"],
     ["venue", "advance-clock"],
+    ["venue", "keys"],
     ["venue", "prove"],
     ["keys", "new"],
     ["keys", "export"],
@@ -45,6 +46,7 @@ COMMANDS = [
     ["settle"],
     ["order", "new"],
     ["order", "cancel"],
+    ["order", "status"],
     ["rfq", "request"],
     ["rfq", "quote"],
     ["rfq", "accept"],
@@ -174,9 +176,10 @@ def test_errors_are_one_line(tmp_path, venue):
         run("deposit", 0, "-V", venue, "-w", w, "-o", tmp_path / "d.json"),
         "deposit amount: must be positive",
     )
-    # a venue without keys: proving fails on the missing key file, one line
+    # a venue without keys: proving is refused on the missing key, one line naming the fix
     one_line_error(
-        run("deposit", 10, "-V", venue, "-w", w, "-o", tmp_path / "d.json"), r"deposit\.zkey"
+        run("deposit", 10, "-V", venue, "-w", w, "-o", tmp_path / "d.json"),
+        r"no proving key for the deposit statement .* `zkats venue keys -V .*` makes it",
     )
     junk = tmp_path / "junk.json"
     junk.write_text("[]")
@@ -240,6 +243,8 @@ def _secrets(private_dir):
             if d["kind"] == "zkats-order"
             else ([d["maker_order"]] if d["kind"] == "zkats-rfq-quote" else [])
         )
+        if d["kind"] == "zkats-trade-confirmation":  # the leg opening stays with its trader
+            vals.add(int(d["leg"]["blinding"]))
         for o in orders:
             vals.add(int(o["blinding"]))
     out = set()
@@ -305,16 +310,51 @@ def test_demo_end_to_end_and_no_secret_leaks(tmp_path):
     assert (d / "venue" / "ledger.db").read_bytes() == before
 
 
-def test_cli_happy_paths_with_real_proofs(tmp_path):
+@pytest.fixture(params=["local", "service"])
+def served(request, monkeypatch):
+    """The commands after the venue's set-up talk to the directory, or (with
+    ``ZKATS_SERVICE``) to a ``zkats serve`` over it; returns a function
+    starting that server for a venue directory."""
+    servers = []
+
+    def serve(v):
+        if request.param == "local":
+            return None
+        from _server_util import Server, token
+
+        srv = Server(v).start()
+        servers.append(srv)
+        monkeypatch.setenv("ZKATS_SERVICE", srv.url)
+        monkeypatch.setenv("ZKATS_OPERATOR_TOKEN", token(v))
+        return srv
+
+    yield serve
+    for srv in servers:
+        srv.stop()
+
+
+def test_cli_happy_paths_with_real_proofs(tmp_path, served, monkeypatch):
+    """Every trader command, on the venue directory or through the service
+    (``--service``/``$ZKATS_SERVICE``): the same commands, the same results."""
     v, settled = funded_venue(tmp_path)
     assert settled["items"] == 2
+    srv = served(v)
     # a delegates BEFORE trading: the files carry the openings of this moment,
     # and follow the account from the ledger's note ciphertexts afterwards
     ok("keys", "export", tmp_path / "a.wallet", "--viewing", "-o", tmp_path / "a.view")
     ok("keys", "export", tmp_path / "a.wallet", "--liquidation", "-o", tmp_path / "a.cap")
     ok("keys", "export", tmp_path / "b.wallet", "--viewing", "-o", tmp_path / "b.view")
     crossing_orders(v, tmp_path)
-    ok(*match_args(v, tmp_path, tmp_path / "t.json", "--prove-orders", "--settle", "-q"))
+    # a partial fill (2 of 3) keeps both remainders; they are matched next
+    rest = ("--remainder-a", tmp_path / "ra.order", "--remainder-b", tmp_path / "rb.order")
+    ok(*match_args(v, tmp_path, tmp_path / "t.json", "--fill", 2, *rest, "--prove-orders", "-q"))
+    ok("settle", "-V", v, tmp_path / "t.json", "-q")
+    assert mode(tmp_path / "ra.order") == 0o600
+    ok(
+        *("match", "-V", v, tmp_path / "ra.order", tmp_path / "rb.order"),
+        *("--wallet-a", tmp_path / "a.wallet", "--wallet-b", tmp_path / "b.wallet"),
+        *("-o", tmp_path / "t1.json", "--prove-orders", "--settle", "-q"),
+    )
     ok("rfq", "request", "-V", v, "--side", "buy", "--size", 1, "-o", tmp_path / "req.json")
     ok(
         "rfq",
@@ -329,20 +369,20 @@ def test_cli_happy_paths_with_real_proofs(tmp_path):
         "-o",
         tmp_path / "q.quote",
     )
+    # the RFQ party by party: the taker (a) accepts with its own wallet, the
+    # maker (b) proves its leg from its confirmation
     ok(
-        "rfq",
-        "accept",
-        "-V",
-        v,
-        tmp_path / "q.quote",
-        "-w",
-        tmp_path / "a.wallet",
-        "--maker-wallet",
-        tmp_path / "b.wallet",
-        "-o",
-        tmp_path / "t2.json",
-        "--settle",
-        "-q",
+        *("rfq", "accept", "-V", v, tmp_path / "q.quote", "-w", tmp_path / "a.wallet"),
+        *("-o", tmp_path / "p2.json", "--leg", tmp_path / "la.json"),
+        *("--confirm-maker", tmp_path / "b.conf", "-q"),
+    )
+    ok(
+        *("trade", "confirm", tmp_path / "b.conf", "-w", tmp_path / "b.wallet", "-V", v),
+        *("-o", tmp_path / "lb.json", "-q"),
+    )
+    ok(
+        *("trade", "assemble", "-V", v, tmp_path / "p2.json", tmp_path / "la.json"),
+        *(tmp_path / "lb.json", "-o", tmp_path / "t2.json", "--settle", "-q"),
     )
     ok(
         "withdraw",
@@ -381,20 +421,20 @@ def test_cli_happy_paths_with_real_proofs(tmp_path):
     a = json.loads(ok("wallet", "show", "-V", v, "-w", tmp_path / "a.wallet", "--json").stdout)
     assert a["settled"] and a["pending"] == [] and a["positions"][0]["position"] == 4
     assert 0 < a["free_collateral"] < a["equity"] == before - 500
-    # the viewing key exported before two trades and two withdrawals reads the
+    # the viewing key exported before three trades and two withdrawals reads the
     # same figures from the ledger alone, and syncs to the wallet's opening
     shown = json.loads(ok("wallet", "show", "-V", v, "-w", tmp_path / "a.view", "--json").stdout)
     assert shown["leaf"] == a["leaf"] and shown["equity"] == a["equity"]
     r = json.loads(ok("wallet", "sync", "-V", v, "-w", tmp_path / "a.view", "--json").stdout)
-    assert r["changed"] and len(r["found"]) == 4 and r["leaf"] == a["leaf"]
+    assert r["changed"] and len(r["found"]) == 5 and r["leaf"] == a["leaf"]
     ok("wallet", "sync", "-V", v, "-w", tmp_path / "a.wallet", "-q")  # promotes its pending note
     assert _opening(tmp_path / "a.view") == _opening(tmp_path / "a.wallet")
     assert oct((tmp_path / "a.view").stat().st_mode & 0o777) == "0o600"
     r = json.loads(ok("wallet", "sync", "-V", v, "-w", tmp_path / "a.view", "--json").stdout)
     assert not r["changed"] and r["found"] == []
-    # b's viewing key decrypts none of a's notes (b found only its own two trades)
+    # b's viewing key decrypts none of a's notes (b found only its own three trades)
     r = json.loads(ok("wallet", "sync", "-V", v, "-w", tmp_path / "b.view", "--json").stdout)
-    assert len(r["found"]) == 2
+    assert len(r["found"]) == 3
     ok("wallet", "sync", "-V", v, "-w", tmp_path / "b.wallet", "-q")
     assert _opening(tmp_path / "b.view") == _opening(tmp_path / "b.wallet")
     # the mark falls 20%: a (long 4 on ~49,000) fails maintenance margin
@@ -433,7 +473,7 @@ def test_cli_happy_paths_with_real_proofs(tmp_path):
     assert _opening(tmp_path / "a.view") == _opening(tmp_path / "a.wallet")
     assert _opening(tmp_path / "a.cap") == _opening(tmp_path / "a.wallet")
     s = json.loads(ok("ledger", "show", "-V", v, "--json").stdout)
-    assert s["trades"] == 2 and s["batches"] == 7 and s["liquidatable_pending"] == 0
+    assert s["trades"] == 3 and s["batches"] == 8 and s["liquidatable_pending"] == 0
     assert int(s["funds"]["insurance"]) > 0 and int(s["funds"]["fee"]) > 0
     # the backstop took a's 4 lots over at the mark
     f = json.loads(ok("venue", "funds", "-V", v, "--json").stdout)
@@ -442,6 +482,12 @@ def test_cli_happy_paths_with_real_proofs(tmp_path):
     ]
     # the venue takes its fees out by an operator-signed, logged withdrawal
     fee = f["fee"]["balance"]
+    if srv is not None:  # the operator's key signs on the venue directory only
+        one_line_error(
+            run("venue", "withdraw-fund", "fee", fee, "--recipient", 1, "-o", tmp_path / "f"),
+            "operator's key signs on the venue directory",
+        )
+        monkeypatch.delenv("ZKATS_SERVICE")
     one_line_error(
         run(
             "venue",
@@ -471,6 +517,8 @@ def test_cli_happy_paths_with_real_proofs(tmp_path):
         "--settle",
         "-q",
     )
+    if srv is not None:
+        monkeypatch.setenv("ZKATS_SERVICE", srv.url)
     f = json.loads(ok("venue", "funds", "-V", v, "--json").stdout)
     assert f["fee"]["balance"] == 0
     assert f["withdrawals"] == [
@@ -524,3 +572,19 @@ def test_malformed_wallets(tmp_path, venue, patch, msg):
     w.write_text(json.dumps(d))
     e = one_line_error(run("health", "-V", venue, "-w", w, "-o", tmp_path / "h.json"), msg)
     assert d["sk"] not in e
+
+
+def test_two_wallet_match_keeps_partial_fills(tmp_path, venue):
+    """The convenience ``zkats match`` refuses, before proving, a partial fill
+    whose remainder file is not named (the rest of the order would be lost)."""
+    for n in "ab":
+        ok("keys", "new", tmp_path / f"{n}.wallet")
+    crossing_orders(venue, tmp_path, size=3)
+    args = match_args(venue, tmp_path, tmp_path / "t.json", "--fill", 1)
+    one_line_error(run(*args), r"a\.order: the fill leaves 2 lots: name --remainder-a FILE")
+    (tmp_path / "ra.order").write_text("")
+    one_line_error(
+        run(*args, "--remainder-a", tmp_path / "ra.order", "--remainder-b", tmp_path / "rb"),
+        "ra.order: already exists",
+    )
+    assert not (tmp_path / "t.json").exists() and not (tmp_path / "rb").exists()

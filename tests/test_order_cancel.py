@@ -36,14 +36,8 @@ def world(tmp_path_factory):
 
 
 def status(v, order_file):
-    from zkats.venue.workflow import Venue, order_from_json, read_json
-
-    so = order_from_json(read_json(order_file), order_file)
-    venue = Venue(v)
-    try:
-        return venue.ledger.order_status(so.commitment)
-    finally:
-        venue.close()
+    """``zkats order status``: open, consumed or unknown."""
+    return json.loads(ok("order", "status", order_file, "-V", v, "--json").stdout)["status"]
 
 
 def test_cancel_then_match_refused(world):
@@ -113,6 +107,14 @@ def test_cancel_then_match_refused(world):
     )
     for f in ("y.json", "p2.json", "a2.conf", "b2.conf"):
         assert not (d / f).exists()
+    # a's cancel proof moved onto b's (open) order: the proof does not verify
+    b_point = json.loads((d / "ob.json").read_text())["items"][0]["proofs"]["order"]["public"][:2]
+    batch["items"][0]["proofs"]["cancel"]["public"] = b_point
+    (d / "moved.json").write_text(json.dumps(batch))
+    one_line_error(
+        run("settle", "-V", v, d / "moved.json", "-q"),
+        r"^zkats: error: item 0 \(cancel\): cancel proof does not verify against the cancel key$",
+    )
     # b's order is still open: b can cancel it
     assert status(v, d / "b.order") == "open"
 
@@ -123,6 +125,7 @@ def test_cancel_unopened_order(world):
     d, v = world
     w = d / "b.wallet"
     ok(*order_args(v, w, "sell", 1, 61_000, d / "u.order", "--batch", d / "ou.json"))
+    assert status(v, d / "u.order") == "unknown"
     refused(
         run("order", "cancel", d / "u.order", "-w", w, "-V", v, "-o", d / "cu.json"),
         "is not open on the ledger",
@@ -132,9 +135,30 @@ def test_cancel_unopened_order(world):
         *("order", "cancel", d / "u.order", "-w", w, "-V", v, "--unopened"),
         *("-o", d / "cu.json", "--settle", "-q"),
     )
+    assert status(v, d / "u.order") == "consumed"
     one_line_error(
         run("settle", "-V", v, d / "ou.json", "-q"),
         r"item 0 \(order\): order commitment \d+\.\.\. was already opened "
         r"\(or matched or cancelled\)",
     )
     assert os.stat(d / "u.order").st_mode & 0o077 == 0
+
+
+def test_venue_made_before_the_cancel_statement(world):
+    """A venue directory without the cancel keys (made before the statement
+    existed): a one-line refusal naming the fix, and ``zkats venue keys``
+    adds them, keeping the others."""
+    d, v = world
+    w = d / "b.wallet"
+    other = (v / "keys" / "order.zkey").read_bytes()
+    for f in ("cancel.zkey", "cancel.vkey.json"):
+        (v / "keys" / f).unlink()
+    ok(*order_args(v, w, "sell", 1, 61_000, d / "k.order"))
+    cancel = ("order", "cancel", d / "k.order", "-w", w, "-V", v, "--unopened")
+    refused(run(*cancel, "-o", d / "k.json"), "no proving key for the cancel statement")
+    assert not (d / "k.json").exists()
+    r = ok("venue", "keys", "-V", v, "--json", "-q")
+    assert json.loads(r.stdout)["made"] == ["cancel"]
+    assert (v / "keys" / "order.zkey").read_bytes() == other
+    assert json.loads(ok("venue", "keys", "-V", v, "--json", "-q").stdout)["made"] == []
+    ok(*cancel, "-o", d / "k.json", "--settle", "-q")

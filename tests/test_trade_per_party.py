@@ -145,6 +145,13 @@ def test_remainder_matched_later(traded, tmp_path):
     remainder file the owner's confirm wrote (opened on the ledger by the
     first trade: no order proof, no new signature); after that it is gone."""
     d, v = traded
+
+    def status(order_file):
+        r = ok("order", "status", order_file, "-V", v, "--json")
+        return json.loads(r.stdout)["status"]
+
+    assert status(d / "a.rem") == "open"  # opened by the first trade
+    assert status(d / "a.order") == "consumed"
     ok(
         *("order", "new", "-V", v, "-w", d / "c.wallet", "--side", "sell"),
         *("--size", 1, "--limit", 59_950, "-o", tmp_path / "c.order"),
@@ -170,6 +177,7 @@ def test_remainder_matched_later(traded, tmp_path):
     )
     a = json.loads(ok("wallet", "show", "-V", v, "-w", d / "a.wallet", "--json").stdout)
     assert a["positions"][0]["position"] == 3  # 2 + the remaining 1
+    assert status(d / "a.rem") == "consumed"
     # the remainder was consumed by its match: refused before proving
     refused(
         run(
@@ -293,3 +301,111 @@ def test_leg_of_another_trade_refused(traded, tmp_path):
         ),
         "another trade's leg b",
     )
+
+
+def test_rfq_party_by_party(traded, tmp_path):
+    """An RFQ with separate wallet files: the taker (c) accepts with its own
+    wallet; the maker (b) proves its side from its confirmation with its own
+    wallet; nobody is given both."""
+    d, v = traded
+    t = tmp_path
+    before = {
+        n: json.loads(ok("wallet", "show", "-V", v, "-w", d / f"{n}.wallet", "--json").stdout)
+        for n in "bc"
+    }
+    ok("rfq", "request", "-V", v, "--side", "buy", "--size", 2, "-o", t / "req.json")
+    ok(
+        "rfq",
+        "quote",
+        "-V",
+        v,
+        t / "req.json",
+        "-w",
+        d / "b.wallet",
+        "--price",
+        60_000,
+        "-o",
+        t / "q",
+    )
+    accept = ("rfq", "accept", "-V", v, t / "q", "-o", t / "p.json", "--leg", t / "lc.json")
+    # the maker cannot take its own quote (refused before proving, nothing written)
+    refused(run(*accept, "-w", d / "b.wallet", "--confirm-maker", t / "b.conf"), "the taker's own")
+    assert not any((t / f).exists() for f in ("p.json", "lc.json", "b.conf"))
+    ok(*accept, "-w", d / "c.wallet", "--confirm-maker", t / "b.conf", "-q")
+    assert stat.S_IMODE(os.stat(t / "b.conf").st_mode) == 0o600
+    assert json.loads((t / "b.conf").read_text())["leg"]["blinding"] not in (
+        (t / "p.json").read_text() + (t / "lc.json").read_text()
+    )
+    # the maker's side: the taker's wallet cannot prove it
+    refused(
+        run("trade", "confirm", t / "b.conf", "-w", d / "c.wallet", "-V", v, "-o", t / "x.json"),
+        "another account's",
+    )
+    ok("trade", "confirm", t / "b.conf", "-w", d / "b.wallet", "-V", v, "-o", t / "lb.json", "-q")
+    r = ok(
+        *("trade", "assemble", "-V", v, t / "p.json", t / "lb.json", t / "lc.json"),
+        *("-o", t / "rfq.json", "--settle", "--json", "-q"),
+    )
+    assert json.loads(r.stdout)["items"] == ["order", "order", "trade"]
+    after = {
+        n: json.loads(ok("wallet", "show", "-V", v, "-w", d / f"{n}.wallet", "--json").stdout)
+        for n in "bc"
+    }
+    pos = {n: {p["instrument"]: p["position"] for p in after[n]["positions"]} for n in "bc"}
+    was = {n: {p["instrument"]: p["position"] for p in before[n]["positions"]} for n in "bc"}
+    assert pos["c"]["BTC-PERP"] == was["c"].get("BTC-PERP", 0) + 2
+    assert pos["b"]["BTC-PERP"] == was["b"].get("BTC-PERP", 0) - 2
+    # a quote past its expiry is refused before proving
+    ok(
+        *("rfq", "request", "-V", v, "--side", "buy", "--size", 1, "--expiry-in", 5),
+        *("-o", t / "req2.json"),
+    )
+    ok("rfq", "quote", "-V", v, t / "req2.json", "-w", d / "b.wallet", "--price", 1, "-o", t / "q2")
+    ok("venue", "advance-clock", "-V", v, 10)
+    refused(
+        run(
+            *("rfq", "accept", "-V", v, t / "q2", "-w", d / "c.wallet", "-o", t / "p2.json"),
+            *("--leg", t / "l2.json", "--confirm-maker", t / "b2.conf"),
+        ),
+        "expired",
+    )
+    assert not (t / "p2.json").exists()
+
+
+def test_stale_epoch_refused_before_settling(traded, tmp_path):
+    """Legs proved at different oracle epochs, or at an epoch that is no
+    longer the latest, are refused by ``trade assemble`` with one line,
+    nothing written (the service would refuse the batch)."""
+    d, v = traded
+    t = tmp_path
+    for n, side, limit in (("a", "buy", 60_000), ("b", "sell", 60_000)):
+        ok(
+            *("order", "new", "-V", v, "-w", d / f"{n}.wallet", "--side", side),
+            *("--size", 1, "--limit", limit, "-o", t / f"{n}.order"),
+        )
+    ok(
+        *("trade", "match", "-V", v, t / "a.order", t / "b.order", "--prove-orders"),
+        *("-o", t / "p.json", "--confirm-a", t / "a.conf", "--confirm-b", t / "b.conf", "-q"),
+    )
+
+    def confirm(n, out):
+        ok("trade", "confirm", t / f"{n}.conf", "-w", d / f"{n}.wallet", "-V", v, "-o", out, "-q")
+
+    def publish():
+        ok("oracle", "publish", "-V", v, "--mark", "BTC-PERP=60000", "-q")
+
+    confirm("a", t / "la1.json")
+    publish()
+    confirm("b", t / "lb.json")
+    assemble = ("trade", "assemble", "-V", v, t / "p.json")
+    refused(
+        run(*assemble, t / "la1.json", t / "lb.json", "-o", t / "x.json"),
+        "side a must confirm again at the latest epoch",
+    )
+    confirm("a", t / "la2.json")  # both legs at the same epoch now
+    publish()
+    refused(
+        run(*assemble, t / "la2.json", t / "lb.json", "-o", t / "x.json", "--settle"),
+        "not the latest",
+    )
+    assert not (t / "x.json").exists()

@@ -132,6 +132,7 @@ TRADE = st.tuples(
     st.sampled_from(["ab", "ba", "ac", "ca", "bc", "cb"]),
     st.integers(1, 8),
     st.integers(-2_000, 2_000),
+    st.sampled_from(["perp", "perp", "future", "call"]),
 )
 ACTIONS = st.one_of(
     st.tuples(st.just("deposit"), st.sampled_from("abc"), st.integers(1, 200_000)),
@@ -144,6 +145,8 @@ ACTIONS = st.one_of(
         st.just(0),
     ),
     st.tuples(st.just("withdraw"), st.sampled_from("abc"), st.integers(1, 100)),
+    # the future and the call expire, the underlying settling at mark + offset
+    st.tuples(st.just("expire"), st.integers(-9_000, 9_000)),
 )
 
 EXAMPLES = int(os.environ.get("ZKATS_CONSERVATION_EXAMPLES", "10"))
@@ -154,12 +157,16 @@ def _step(w, action):
     if kind == "deposit":
         w.deposit(action[1], action[2])
     elif kind == "trade":
-        _, (buyer, seller), size, off = action
-        w.trade(buyer, seller, size, max(1, w.mark + off))
+        _, (buyer, seller), size, off, which = action
+        w.trade(buyer, seller, size, max(1, w.mark_of(which) + off), which=which)
     elif kind == "mark":
         # a new epoch (mark and funding index move); at its deadline the risk
         # engine liquidates whoever fails
         w.publish(max(1_000, w.mark + action[1]), funding=w.funding + action[2])
+        _liquidate_failing(w)
+    elif kind == "expire":
+        event("expiry" if w.settled is None else "expiry again (no change)")
+        w.publish(max(1_000, w.mark + action[1]), expire=True)
         _liquidate_failing(w)
     elif kind == "withdraw":
         _, who, pct = action
@@ -188,11 +195,12 @@ def _liquidate_failing(w):
     st.lists(ACTIONS, min_size=1, max_size=8),
 )
 def test_money_is_conserved(tmp_path_factory, opening, actions):
-    """After every accepted step (deposits, trades at any price, mark and
-    funding moves,
-    withdrawals of any share of equity, liquidations of whoever fails
-    maintenance, bankrupt or not), at the latest marks: sum of equity + fee
-    account + insurance fund = escrow.  Steps the rules refuse change
+    """After every accepted step (deposits, trades at any price in a
+    perpetual, a dated future and a call, mark and funding moves, the
+    expiry of the future and the call at a settlement price, withdrawals
+    of any share of equity, liquidations of whoever fails maintenance,
+    bankrupt or not), at the latest marks: sum of equity + fee account +
+    insurance fund = escrow.  Steps the rules refuse change
     nothing.  Every account opens with a deposit first."""
     w = World(tmp_path_factory.mktemp("w") / "l.db")
     for name, amount in zip("abc", opening):

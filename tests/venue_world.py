@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 
 from _settlement_util import GOOD, OPERATOR, ORACLE, StubVerifier, publish
-from zkats.circuits import deposit, liquidate, match, transition, withdraw
+from zkats.circuits import deposit, health, liquidate, match, transition, withdraw
 from zkats.circuits._spend import Spend
 from zkats.domain import instruments, keys, margin, notes, oracle, orders, units
 from zkats.venue import batch as B
@@ -42,27 +42,62 @@ class World:
         )
         self.led = self.svc.ledger
         self.perp = instruments.perpetual("BTC", tick=1)
+        self.future = instruments.future("BTC", T0 + 30 * 86400)
+        self.call = instruments.option("BTC", T0 + 30 * 86400, mark, "call")
+        #: the underlying's settlement price once the future and the option expired
+        self.settled = None
         self.im_bps, self.mm_bps = im_bps, mm_bps
         self.accounts = {n: Account(keys.SpendingKey.from_seed(n.encode())) for n in names}
         self.epoch_id = 0
         self.publish(mark)
 
     # ------------------------------------------------------------ oracle
-    def publish(self, mark, funding=None):
-        """The next epoch at ``mark``; ``funding``: the perpetual's new
-        cumulative funding index (default: unchanged)."""
+    def publish(self, mark, funding=None, expire=False):
+        """The next epoch at ``mark`` (the perpetual's and the future's; the
+        call is worth its intrinsic value plus 1,000).  ``funding``: the
+        perpetual's new cumulative funding index (default: unchanged).
+        ``expire``: the future and the call expire, the underlying settling
+        at ``mark``; their settlement entries stay in every later epoch."""
         self.epoch_id += 1
         self.mark = mark
         self.funding = getattr(self, "funding", 0) if funding is None else funding
+        if expire and self.settled is None:
+            self.settled = mark
+        im, mm = self.im_bps, self.mm_bps
+        strike = self.call.strike
+        if self.settled is None:
+            dated = (
+                oracle.EpochEntry(self.future.id, mark, mark, G, 0, im, mm, 0, oracle.FUTURE),
+                oracle.EpochEntry(
+                    self.call.id,
+                    max(mark - strike, 0) + 1_000,
+                    mark,
+                    G // 2,
+                    0,
+                    im,
+                    mm,
+                    0,
+                    oracle.CALL,
+                    strike,
+                ),
+            )
+        else:
+            dated = (
+                oracle.EpochEntry.settled(self.future.id, oracle.FUTURE, self.settled),
+                oracle.EpochEntry.settled(self.call.id, oracle.CALL, self.settled, strike),
+            )
         self.epoch = oracle.Epoch(
             self.epoch_id,
-            (
-                oracle.EpochEntry(
-                    self.perp.id, mark, mark, G, 0, self.im_bps, self.mm_bps, self.funding
-                ),
-            ),
+            (oracle.EpochEntry(self.perp.id, mark, mark, G, 0, im, mm, self.funding),) + dated,
         )
         publish(self.svc, self.epoch_id, self.epoch.hash(), self.now + 600)
+
+    def instrument(self, which):
+        """``"perp"``, ``"future"`` or ``"call"``: the instrument's id."""
+        return {"perp": self.perp, "future": self.future, "call": self.call}[which].id
+
+    def mark_of(self, which):
+        return self.epoch.entry(self.instrument(which)).mark
 
     def close_epoch(self):
         self.now += 601
@@ -100,19 +135,19 @@ class World:
             [B.Item("deposit", {"deposit": self.bundle(pub)})], [(name, prv.new_note)]
         )
 
-    def trade(self, buyer, seller, size, price):
-        """Buyer buys ``size`` lots at ``price`` from seller (native checks first)."""
+    def trade(self, buyer, seller, size, price, which="perp"):
+        """Buyer buys ``size`` lots of ``which`` (:meth:`instrument`) at
+        ``price`` from seller (native checks first)."""
         kb, ks = self.accounts[buyer].key, self.accounts[seller].key
+        inst = self.instrument(which)
         nonce = secrets.randbits(62)
         buy = orders.sign_order(
             kb,
-            orders.Order(self.perp.id, orders.BUY, size, price, self.now + 3600, kb.account, nonce),
+            orders.Order(inst, orders.BUY, size, price, self.now + 3600, kb.account, nonce),
         )
         sell = orders.sign_order(
             ks,
-            orders.Order(
-                self.perp.id, orders.SELL, size, price, self.now + 3600, ks.account, nonce + 1
-            ),
+            orders.Order(inst, orders.SELL, size, price, self.now + 3600, ks.account, nonce + 1),
         )
         m = orders.make_match(buy, sell, size, price)
         orders.check_match(m, self.now)
@@ -153,6 +188,12 @@ class World:
         return self.apply(
             [B.Item("liquidate", {"liquidate": self.bundle(pub)})], [(name, prv.new_note)]
         )
+
+    def health(self, name):
+        """The owner's health proof at the latest epoch (its note stays live)."""
+        pub, prv = health.build(self.spend(name), self.led.current_root(), self.epoch)
+        health.check(pub, prv)
+        return self.apply([B.Item("health", {"health": self.bundle(pub)})], [])
 
     def fund_withdrawal(self, fund, amount, recipient=0xFEE, seq=None, key=OPERATOR):
         """The operator's signed request (the next sequence number by default)."""

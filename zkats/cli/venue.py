@@ -159,6 +159,33 @@ def venue_init(directory, ptau, mark, as_json, quiet):
     )
 
 
+@venue_group.command("keys")
+@click.option(
+    "--ptau",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Prepared .ptau (power >= 14) instead of a locally made one.",
+)
+@_venue_opt
+@_common
+def venue_keys(ptau, venue_dir, as_json, quiet):
+    """Make the development keys of statements added since the venue was made
+    (e.g. cancel); the existing keys are kept."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
+    from ..venue.workflow import CEREMONY_WARNING, Venue
+
+    v = Venue(venue_dir, progress=_progress(quiet))
+    missing = v.missing_keys()
+    if missing:
+        click.echo(f"zkats: WARNING: {CEREMONY_WARNING}", err=True)
+    made = v.add_keys(ptau) if missing else {}
+    v.close()
+    _out(
+        as_json,
+        {"made": sorted(made)},
+        f"made keys for {', '.join(sorted(made))}" if made else "every statement has its keys",
+    )
+
+
 @venue_group.command("advance-clock")
 @click.argument("seconds", type=int)
 @_venue_opt
@@ -177,8 +204,6 @@ def venue_funds(venue_dir, as_json, quiet):
     """The venue's fee account and insurance fund: balances, the backstop's
     positions, equity at the latest marks, and the operator's withdrawals."""
     v = _open(venue_dir, quiet)
-    if not hasattr(v, "funds"):
-        raise InputError("venue funds: run it on the venue directory (or read /v1/summary)")
     data = v.funds()
     v.close()
     lines = []
@@ -316,8 +341,6 @@ def venue_prove(kind, wallet, args, out, settle_now, venue_dir, as_json, quiet):
 
     params = _int_args(args)
     v = _open(venue_dir, quiet)
-    if not hasattr(v, "act"):
-        raise InputError("venue prove: needs a local venue directory (not --service)")
     _finish(v, [v.act(kind, Wallet.load(wallet), **params)], out, settle_now, as_json)
 
 
@@ -367,11 +390,6 @@ def venue_withdraw_fund(fund, amount, recipient, out, settle_now, venue_dir, as_
     except ValueError:
         raise InputError(f"--recipient: not a number: {recipient!r}") from None
     v = _open(venue_dir, quiet)
-    if not hasattr(v, "fund_withdrawal"):
-        raise InputError(
-            "venue withdraw-fund: sign it on the venue directory (its operator.key), "
-            "then submit the batch with zkats settle --service"
-        )
     _finish(v, [v.fund_withdrawal(fund, amount, rcpt)], out, settle_now, as_json)
 
 
@@ -420,6 +438,16 @@ def liquidate(capability, epoch, cluster, out, settle_now, venue_dir, as_json, q
     is_flag=True,
     help="Also prove both orders into the batch (if not opened by earlier batches).",
 )
+@click.option(
+    "--remainder-a",
+    type=click.Path(dir_okay=False),
+    help="Order file to create (secret, 0600) with the rest of ORDER_A after a partial fill.",
+)
+@click.option(
+    "--remainder-b",
+    type=click.Path(dir_okay=False),
+    help="Order file to create (secret, 0600) with the rest of ORDER_B after a partial fill.",
+)
 @cluster_option
 @_batch_cmd
 def match(
@@ -430,6 +458,8 @@ def match(
     fill,
     price,
     prove_orders,
+    remainder_a,
+    remainder_b,
     cluster,
     out,
     settle_now,
@@ -437,16 +467,38 @@ def match(
     as_json,
     quiet,
 ):
-    """Prove a limit-order match and both accounts' transitions (one trade item)."""
-    # local import: a command loads what it needs when it runs (CLI start-up)
-    from ..venue.workflow import Wallet, order_from_json, read_json
+    """Prove a limit-order match and both accounts' transitions (one trade item).
 
-    v = _open(venue_dir, quiet, cluster)
+    A convenience for a single operator holding both wallets (demos,
+    benchmarks); `zkats trade match/confirm/assemble` is the same trade
+    proved party by party."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
+    from ..venue.workflow import Wallet, order_from_json, order_to_json, read_json, write_secret
+
     a = order_from_json(read_json(order_a, "zkats-order"), order_a)
     b = order_from_json(read_json(order_b, "zkats-order"), order_b)
+    q = min(a.order.size, b.order.size) if fill is None else fill
+    rest = {}
+    for so, path, opt, name in (
+        (a, remainder_a, "--remainder-a", order_a),
+        (b, remainder_b, "--remainder-b", order_b),
+    ):
+        if so.order.size > q:  # before any proving
+            if not path:
+                raise InputError(
+                    f"{name}: the fill leaves {so.order.size - q} lots: "
+                    f"name {opt} FILE to keep them"
+                )
+            if os.path.exists(path):
+                raise InputError(f"{path}: already exists")
+            rest[so.commitment] = path
+    v = _open(venue_dir, quiet, cluster)
     opening = v.opening_items((a, b)) if prove_orders else []
-    item, _ = v.match(a, b, Wallet.load(wallet_a), Wallet.load(wallet_b), fill, price)
-    _finish(v, opening + [item], out, settle_now, as_json)
+    item, m = v.match(a, b, Wallet.load(wallet_a), Wallet.load(wallet_b), fill, price)
+    for so, rem in zip((m.a, m.b), m.remainders()):
+        if so.commitment in rest:
+            write_secret(rest[so.commitment], order_to_json(rem))
+    _finish(v, opening + [item], out, settle_now, as_json, {"remainders": sorted(rest.values())})
 
 
 # ------------------------------------------------------------------ trades party by party
@@ -572,10 +624,12 @@ def trade_assemble(partial, legs, out, settle_now, venue_dir, as_json, quiet):
     # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue.workflow import Venue, read_json
 
-    items = Venue.assemble_trade(read_json(partial), [read_json(p) for p in legs], (partial, *legs))
+    parts = (read_json(partial), [read_json(p) for p in legs], (partial, *legs))
     if settle_now:
-        _finish(_open(venue_dir, quiet), items, out, True, as_json)
+        v = _open(venue_dir, quiet)
+        _finish(v, Venue.assemble_trade(*parts, venue=v), out, True, as_json)
         return
+    items = Venue.assemble_trade(*parts)
     _write_batch(out, items)
     kinds = [i.kind for i in items]
     _out(as_json, {"batch": out, "items": kinds}, f"wrote {out} ({', '.join(kinds)})")
@@ -702,9 +756,40 @@ def order_cancel(order_file, wallet, unopened, out, settle_now, venue_dir, as_js
     _finish(v, [item], out, settle_now, as_json, {"order": [str(cx), str(cy)]})
 
 
+@order_group.command("status")
+@click.argument("order_file", type=click.Path(dir_okay=False, exists=True))
+@_venue_opt
+@_common
+def order_status(order_file, venue_dir, as_json, quiet):
+    """Where ORDER_FILE (an order or a remainder) stands on the ledger: open
+    (a match may take it), consumed (matched or cancelled) or unknown (not
+    opened yet).  Reads the public ledger only; nothing is written."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
+    from ..venue.workflow import order_from_json, read_json
+
+    so = order_from_json(read_json(order_file, "zkats-order"), order_file)
+    v = _open(venue_dir, quiet)
+    status = v.ledger.order_status(so.commitment)
+    o = so.order
+    expired = v.now() >= o.expiry
+    v.close()
+    side = "buy" if o.side == 0 else "sell"
+    data = {
+        "order": [str(c) for c in so.commitment],
+        "status": status or "unknown",
+        "side": side,
+        "size": o.size,
+        "limit": o.limit,
+        "expiry": o.expiry,
+        "expired": expired,
+    }
+    text = f"{order_file}: {side} {o.size} at {o.limit}: {status or 'unknown (not opened)'}"
+    _out(as_json, data, text + (" (expired)" if expired else ""))
+
+
 @main.group("rfq")
 def rfq_group():
-    """Request for quote: request (public), quote (secret), accept (proves the trade)."""
+    """Request for quote: request (public), quote (secret), accept (the taker's side)."""
 
 
 @rfq_group.command("request")
@@ -781,27 +866,62 @@ def rfq_quote(request, wallet, price, out, venue_dir, as_json, quiet):
     "-w",
     required=True,
     type=click.Path(dir_okay=False, exists=True),
-    help="The taker's wallet.",
+    help="The taker's wallet (its own: the maker proves its side itself).",
 )
-@click.option("--maker-wallet", required=True, type=click.Path(dir_okay=False, exists=True))
-@_batch_cmd
-def rfq_accept(quote, wallet, maker_wallet, out, settle_now, venue_dir, as_json, quiet):
-    """Accept QUOTE: sign the taker's order and prove the trade."""
+@click.option(
+    "--out",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Partial trade (public): both orders' proofs, the match and the netting proof.",
+)
+@click.option(
+    "--leg",
+    "leg_out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The taker's leg proof (public).",
+)
+@click.option(
+    "--confirm-maker",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The maker's confirmation (SECRET, 0600): give it to the maker only, who "
+    "proves its leg with `zkats trade confirm`.",
+)
+@cluster_option
+@_venue_opt
+@_common
+def rfq_accept(quote, wallet, out, leg_out, confirm_maker, cluster, venue_dir, as_json, quiet):
+    """Accept QUOTE with the taker's own wallet: sign the taker's order, prove
+    both orders, the match and the taker's leg.  Then the maker runs `zkats
+    trade confirm` on its confirmation and either side `zkats trade assemble
+    OUT LEG MAKER_LEG`."""
     from ..domain import orders
-    from ..venue.workflow import Wallet, order_from_json, read_json, request_from_json
+    from ..venue.workflow import Wallet, order_from_json, read_json, request_from_json, write_secret
 
+    for p in (out, leg_out, confirm_maker):
+        if os.path.exists(p):  # before any proving
+            raise InputError(f"{p}: already exists")
     d = read_json(quote, "zkats-rfq-quote")
     if not isinstance(d.get("request"), dict) or not isinstance(d.get("maker_order"), dict):
         raise InputError(f"{quote}: malformed quote")
     q = orders.Quote(
         request_from_json(d["request"], quote), order_from_json(d["maker_order"], quote)
     )
-    v = _open(venue_dir, quiet)
-    taker, maker = Wallet.load(wallet), Wallet.load(maker_wallet)
-    m = orders.accept(q, taker.key, secrets.randbits(63), v.now())
-    opening = [v.order_item(so) for so in (m.a, m.b)]  # both orders are new
-    item, _ = v.match(m.a, m.b, taker, maker, m.fill, m.price)
-    _finish(v, opening + [item], out, settle_now, as_json)
+    v = _open(venue_dir, quiet, cluster)
+    partial, leg, conf, _ = v.accept_quote(q, Wallet.load(wallet))
+    _write_new_public(out, partial)
+    _write_new_public(leg_out, leg)
+    write_secret(confirm_maker, conf)
+    v.close()
+    data = {"partial": out, "leg": leg_out, "confirm_maker": confirm_maker, "price": q.price}
+    _out(
+        as_json,
+        data,
+        f"wrote {out} and the taker's leg {leg_out}; the maker's confirmation "
+        f"{confirm_maker} (give it to the maker only)",
+    )
 
 
 # ------------------------------------------------------------------ oracle and ledger
@@ -828,10 +948,35 @@ def oracle_group():
     help="SYMBOL=PRICE: a perpetual's index (spot) price; its funding accrues since "
     "the last epoch by the venue's policy (premium capped at 0.75% per 8 h).",
 )
+@click.option(
+    "--underlying",
+    "underlyings",
+    multiple=True,
+    help="ASSET=PRICE, e.g. BTC=64000: the underlying's price (options need it) and the "
+    "settlement price of every dated future and option on ASSET that has expired.",
+)
+@click.option(
+    "--vol",
+    "vols",
+    multiple=True,
+    help="ASSET=VOL, e.g. BTC=0.6: a flat implied volatility; every live option on ASSET "
+    "without a --mark is marked at its Black-76 price.",
+)
+@click.option(
+    "--surface",
+    "surface_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, exists=True),
+    help="A volatility surface file (zkats price format), used like --vol for its underlying.",
+)
 @_venue_opt
 @_common
-def oracle_publish(marks, deadline_in, indices, venue_dir, as_json, quiet):
-    """Publish the next oracle epoch."""
+def oracle_publish(
+    marks, deadline_in, indices, underlyings, vols, surface_files, venue_dir, as_json, quiet
+):
+    """Publish the next oracle epoch.  Expired futures and options settle at
+    the --underlying price (options: exercised in the money) and keep that
+    settlement entry in every later epoch."""
 
     def parse(pairs, opt):
         out = {}
@@ -843,14 +988,145 @@ def oracle_publish(marks, deadline_in, indices, venue_dir, as_json, quiet):
         return out
 
     parsed, index = parse(marks, "--mark"), parse(indices, "--index")
+    under = parse(underlyings, "--underlying")
+    surfaces = {}
+    if vols or surface_files:
+        # local import: a command loads what it needs when it runs (CLI start-up)
+        from ..pricing.surface import flat_surface, load_surface
+
+        for m in vols:
+            asset, _, vol = m.partition("=")
+            try:
+                surfaces[asset] = flat_surface(asset, float(vol))
+            except ValueError:
+                raise InputError(f"--vol {m!r}: expected ASSET=VOL (e.g. BTC=0.6)") from None
+        for f in surface_files:
+            surf = load_surface(f)
+            surfaces[surf.underlying] = surf
     v = _open(venue_dir, quiet)
-    ep = v.publish_epoch(parsed, deadline_in, **({"index": index} if index else {}))
+    parsed.update(v._surface_marks(parsed, under, surfaces))  # also for a served venue
+    ep = v.publish_epoch(parsed, deadline_in, index or None, under or None)
+    settled = {
+        v.symbol(e.instrument): {"underlying": e.underlying, "value": e.mark}
+        for e in ep.entries
+        if e.instrument and e.expired
+    }
+    v.close()
+    text = f"oracle epoch {ep.epoch_id} published (hash {ep.hash()})"
+    for sym, x in settled.items():
+        text += f"\n  {sym}: expired, settles at {x['value']} a lot (underlying {x['underlying']})"
+    _out(as_json, {"epoch_id": ep.epoch_id, "hash": str(ep.hash()), "settled": settled}, text)
+
+
+# ------------------------------------------------------------------ instruments
+@main.group("instrument")
+def instrument_group():
+    """The venue's listed instruments: perpetuals, dated futures, European options."""
+
+
+@instrument_group.command("add")
+@click.argument("symbol")
+@click.option(
+    "--kind",
+    type=click.Choice(["perpetual", "future", "option"]),
+    required=True,
+    help="What the instrument is.",
+)
+@click.option("--underlying", required=True, help="The underlying asset, e.g. BTC.")
+@click.option("--quote", default="USDC", show_default=True, help="The quote (collateral) asset.")
+@click.option("--expiry", type=int, help="Expiry, unix seconds (futures and options).")
+@click.option(
+    "--expires-in",
+    type=int,
+    help="Expiry, in seconds from the venue's clock (instead of --expiry).",
+)
+@click.option("--strike", type=int, help="Strike, collateral units per lot (options).")
+@click.option("--put", "is_put", is_flag=True, help="A put (options; default: a call).")
+@click.option("--lot", type=int, default=1, show_default=True, help="Underlying units per lot.")
+@click.option("--tick", type=int, default=1, show_default=True, help="Price increment.")
+@_venue_opt
+@_common
+def instrument_add(
+    symbol,
+    kind,
+    underlying,
+    quote,
+    expiry,
+    expires_in,
+    strike,
+    is_put,
+    lot,
+    tick,
+    venue_dir,
+    as_json,
+    quiet,
+):
+    """List SYMBOL on a venue directory (the operator's command)."""
+    from ..domain import instruments
+
+    if click.get_current_context().meta.get("zkats.service"):
+        raise InputError("instrument add: run it on the venue directory (the operator's)")
+    if expiry is not None and expires_in is not None:
+        raise InputError("--expiry and --expires-in: give one")
+    v = _open(venue_dir, quiet)
+    if expires_in is not None:
+        expiry = v.now() + expires_in
+    if kind != "option" and (strike is not None or is_put):
+        raise InputError("--strike/--put: options only")
+    if kind == "perpetual" and expiry is not None:
+        raise InputError("--expiry: a perpetual has none")
+    if kind != "perpetual" and expiry is None:
+        raise InputError(f"--expiry or --expires-in: a {kind} needs one")
+    if kind == "option" and strike is None:
+        raise InputError("--strike: an option needs one")
+    k = {"perpetual": instruments.PERPETUAL, "future": instruments.FUTURE}.get(
+        kind, instruments.OPTION
+    )
+    inst = instruments.Instrument(
+        k,
+        underlying,
+        quote,
+        lot,
+        tick,
+        expiry=expiry or 0,
+        strike=strike or 0,
+        right=instruments.PUT if is_put else instruments.CALL,
+    )
+    v.add_instrument(symbol, inst)
     v.close()
     _out(
         as_json,
-        {"epoch_id": ep.epoch_id, "hash": str(ep.hash())},
-        f"oracle epoch {ep.epoch_id} published (hash {ep.hash()})",
+        {"symbol": symbol, "id": str(inst.id), **inst.to_json()},
+        f"{symbol} listed: {instruments.KIND_NAMES[k]} on {underlying} (id {inst.id})",
     )
+
+
+@instrument_group.command("list")
+@_venue_opt
+@_common
+def instrument_list(venue_dir, as_json, quiet):
+    """The listed instruments, with their status at the venue's clock."""
+    v = _open(venue_dir, quiet)
+    now, settled = v.now(), v.meta.get("settlements", {})
+    rows = []
+    for sym, inst in v.listed().items():
+        if sym in settled:
+            status = f"settled (underlying {settled[sym]})"
+        elif inst.expired(now):
+            status = "expired, awaiting its settlement price"
+        elif inst.expiry:
+            status = f"live, expires in {inst.expiry - now} s"
+        else:
+            status = "live"
+        rows.append({"symbol": sym, "id": str(inst.id), "status": status, **inst.to_json()})
+    v.close()
+    text = "\n".join(
+        f"{r['symbol']:<16} {r['kind']:<9} {r['underlying']:<5} "
+        + (f"strike {r['strike']} {r['right']} " if r["kind"] == "option" else "")
+        + r["status"]
+        for r in rows
+    )
+    _out(as_json, rows, text)
 
 
 @oracle_group.command("close")

@@ -118,6 +118,40 @@ class Instrument:
             "extra": str(self.extra),
         }
 
+    @classmethod
+    def from_json(cls, d, what="instrument"):
+        """The instrument of :meth:`to_json` (strictly validated)."""
+        if not isinstance(d, dict):
+            raise InputError(f"{what}: expected an object")
+        kinds = {v: k for k, v in KIND_NAMES.items()}
+        try:
+            kind = kinds[d["kind"]]
+            right = {"call": CALL, "put": PUT}[d.get("right", "call")]
+            extra = int(d.get("extra", "0"))
+            ints = [d[k] for k in ("lot", "tick")] + [d.get(k, 0) for k in ("expiry", "strike")]
+        except (KeyError, TypeError, ValueError) as err:
+            raise InputError(f"{what}: malformed ({err})") from None
+        if any(isinstance(v, bool) or not isinstance(v, int) for v in ints):
+            raise InputError(f"{what}: lot, tick, expiry and strike must be integers")
+        lot, tick, expiry, strike = ints
+        return cls(kind, d["underlying"], d["quote"], lot, tick, expiry, strike, right, extra)
+
+    @property
+    def payoff(self):
+        """What the instrument pays at expiry, as the oracle's entries say it
+        (:data:`zkats.domain.oracle.LINEAR` for perpetuals and bespoke specs)."""
+        from . import oracle
+
+        if self.kind == FUTURE:
+            return oracle.FUTURE
+        if self.kind == OPTION:
+            return oracle.PUT if self.right == PUT else oracle.CALL
+        return oracle.LINEAR
+
+    def expired(self, now):
+        """Has a dated instrument expired at unix time ``now``?"""
+        return self.kind in (FUTURE, OPTION) and self.expiry <= now
+
 
 def perpetual(underlying, quote="USDC", lot=1, tick=1):
     return Instrument(PERPETUAL, underlying, quote, lot, tick)

@@ -174,16 +174,22 @@ class Note:
         loss since its cost basis, ``position * value - cost`` (``value =
         mark - funding``), moves into collateral and the cost becomes
         ``position * value`` (an empty slot's leftover cost, the
-        realised profit or loss of a closed position, moves entirely).
+        realised profit or loss of a closed position, moves entirely).  A
+        slot whose instrument has expired (:mod:`zkats.domain.oracle`) is
+        closed at its settlement value: position and cost become 0.
         Equity is unchanged; realised and unrealised profit become
         collateral, which withdrawals draw on (subject to initial margin).
         The salt is unchanged.  InputError if the equity at these marks is
         below zero: such a note can only be liquidated."""
         pnl, slots = 0, []
         for s in self.slots:
-            value = epoch.entry(s.instrument).value if s.position else 0
+            e = epoch.entry(s.instrument) if s.position else None
+            value = e.value if e else 0
             pnl += s.position * value - s.cost
-            slots.append(Slot(s.instrument, s.position, s.position * value))
+            if e is not None and e.expired:  # closed at its settlement value
+                slots.append(Slot(s.instrument, 0, 0))
+            else:
+                slots.append(Slot(s.instrument, s.position, s.position * value))
         collateral = self.collateral + pnl
         if collateral < 0:
             raise InputError(

@@ -6,9 +6,26 @@ instrument: ``mark`` (collateral units per lot), ``underlying`` (the value
 ``S`` of the underlying quantity of one lot; for futures and perpetuals
 ``S = mark``), ``delta`` and ``gamma`` (signed, fixed point
 ``units.GREEK_SCALE``; see :mod:`zkats.domain.margin` for their meaning),
-the linear model's initial/maintenance rates ``im_bps >= mm_bps``, and for
+the linear model's initial/maintenance rates ``im_bps >= mm_bps``, for
 a perpetual its cumulative **funding index** ``funding`` (signed, collateral
-units per lot, 0 for other instruments).
+units per lot, 0 for other instruments), and what the instrument pays at
+expiry: ``payoff`` (:data:`LINEAR` for perpetuals and bespoke specs, which
+never expire here; :data:`FUTURE`; :data:`CALL`; :data:`PUT`), the option's
+``strike`` (0 otherwise) and ``expired``.
+
+Expiry and exercise (Deribit and CME style: cash settlement at a settlement
+price, automatic exercise of what is in the money): once an instrument has
+expired, the oracle publishes its entry with ``expired = 1``, ``underlying
+= S`` the settlement price of the underlying, and ``mark`` the settlement
+value of one lot, which the circuits check (:meth:`EpochEntry.settlement`):
+``S`` for a future, ``max(S - K, 0)`` for a call, ``max(K - S, 0)`` for a
+put; no funding, Greeks or margin rates.  Every spend settles the note to
+the marks, and a slot whose instrument has expired is then closed (position
+and cost 0): its whole profit or loss is in collateral, an out-of-the-money
+option pays nothing, and the instrument can no longer be traded (the
+transition refuses a leg in it).  The oracle keeps an expired instrument's
+settlement entry in every later epoch, so a note that holds it settles
+whenever it is next spent.
 
 Funding (a perpetual's long pays its short when the perpetual trades above
 its index): between two epochs a position ``x`` pays ``x * (F_t - F_s)``.
@@ -24,7 +41,8 @@ index with a cap).
 The epoch's public face is one field element, its hash::
 
     entry_hash = Poseidon(tags.EPOCH_ENTRY, id, mark, underlying,
-                          enc(delta), enc(gamma), im_bps, mm_bps, enc(funding))
+                          enc(delta), enc(gamma), im_bps, mm_bps, enc(funding),
+                          payoff + 4 * expired, strike)
     epoch_hash = Poseidon(tags.EPOCH, epoch_id, entry_hash_0, ..., entry_hash_{K-1})
 
 (``enc`` is the signed encoding of :mod:`zkats.domain.units`).  Circuits
@@ -38,6 +56,23 @@ from ..errors import InputError
 from ..field import R
 from . import tags, units
 
+#: what an entry's instrument pays at expiry (``EpochEntry.payoff``)
+LINEAR, FUTURE, CALL, PUT = 0, 1, 2, 3
+PAYOFF_NAMES = {LINEAR: "perpetual", FUTURE: "future", CALL: "call", PUT: "put"}
+
+
+def settlement_value(payoff, underlying, strike):
+    """The value of one lot at expiry when the underlying settles at
+    ``underlying``: the settlement price for a future, the intrinsic value
+    of an option (automatic exercise in the money, nothing out of it)."""
+    if payoff == FUTURE:
+        return underlying
+    if payoff == CALL:
+        return max(underlying - strike, 0)
+    if payoff == PUT:
+        return max(strike - underlying, 0)
+    raise InputError("epoch entry: a perpetual (linear payoff) does not expire")
+
 
 @dataclass(frozen=True)
 class EpochEntry:
@@ -49,6 +84,9 @@ class EpochEntry:
     im_bps: int
     mm_bps: int
     funding: int = 0
+    payoff: int = LINEAR
+    strike: int = 0
+    expired: int = 0
 
     def __post_init__(self):
         what = "epoch entry"
@@ -63,6 +101,26 @@ class EpochEntry:
         units.check_signed(self.funding, units.FUNDING_BITS, f"{what} funding index")
         if self.im_bps > units.BPS or self.mm_bps > self.im_bps:
             raise InputError(f"{what}: need mm_bps <= im_bps <= 10000")
+        if self.payoff not in PAYOFF_NAMES:
+            raise InputError(f"{what} payoff: one of {sorted(PAYOFF_NAMES)}")
+        units.check_unsigned(self.strike, units.PRICE_BITS, f"{what} strike")
+        if (self.strike > 0) != (self.payoff in (CALL, PUT)):
+            raise InputError(f"{what} strike: an option has one (> 0), nothing else does")
+        if self.funding and self.payoff != LINEAR:
+            raise InputError(f"{what} funding index: only perpetuals have one")
+        if self.expired not in (0, 1):
+            raise InputError(f"{what} expired: 0 or 1")
+        if self.expired:
+            if self.payoff == LINEAR:
+                raise InputError(f"{what}: a perpetual does not expire")
+            if self.delta or self.gamma or self.im_bps or self.mm_bps:
+                raise InputError(f"{what}: an expired instrument has no Greeks or margin rates")
+            value = settlement_value(self.payoff, self.underlying, self.strike)
+            if self.mark != value:
+                raise InputError(
+                    f"{what}: an expired {PAYOFF_NAMES[self.payoff]} settles at {value} "
+                    f"(underlying {self.underlying}), not {self.mark}"
+                )
 
     def fields(self):
         """The entry as circuit inputs (signed values encoded)."""
@@ -75,7 +133,45 @@ class EpochEntry:
             self.im_bps,
             self.mm_bps,
             units.encode_signed(self.funding, units.FUNDING_BITS),
+            self.payoff + 4 * self.expired,
+            self.strike,
         ]
+
+    def to_list(self):
+        """The entry as plain integers (``EpochEntry(*to_list())`` rebuilds it)."""
+        return [
+            int(v)
+            for v in (
+                self.instrument,
+                self.mark,
+                self.underlying,
+                self.delta,
+                self.gamma,
+                self.im_bps,
+                self.mm_bps,
+                self.funding,
+                self.payoff,
+                self.strike,
+                self.expired,
+            )
+        ]
+
+    @classmethod
+    def settled(cls, instrument, payoff, underlying, strike=0):
+        """The entry of an expired instrument whose underlying settled at ``underlying``."""
+        return cls(
+            instrument,
+            settlement_value(payoff, underlying, strike),
+            underlying,
+            0,
+            0,
+            0,
+            0,
+            0,
+            payoff,
+            strike,
+            1,
+        )
 
     @property
     def value(self):
@@ -125,7 +221,7 @@ class Epoch:
         return poseidon_plain([tags.EPOCH, self.epoch_id] + [e.hash() for e in self.entries])
 
     def circuit_inputs(self):
-        """``{"epoch_id", "epoch_hash", "epoch": [[8 fields] x EPOCH_SIZE]}``."""
+        """``{"epoch_id", "epoch_hash", "epoch": [[10 fields] x EPOCH_SIZE]}``."""
         return {
             "epoch_id": self.epoch_id,
             "epoch_hash": self.hash(),

@@ -76,6 +76,10 @@ PUBLISH = {
             "type": "object",
             "additionalProperties": {"type": "integer", "minimum": 1},
         },
+        "underlying": {
+            "type": "object",
+            "additionalProperties": {"type": "integer", "minimum": 1},
+        },
     },
     "required": ["marks"],
     "additionalProperties": False,
@@ -170,12 +174,14 @@ def _prices(d, key):
 
 def parse_publish(d):
     """``{"marks": {SYMBOL: PRICE}, "deadline_in": SECONDS, "index": {SYMBOL:
-    PRICE}}`` -> (marks, deadline_in, index)."""
-    _obj(d, "request body", ("marks",), ("deadline_in", "index"))
+    PRICE}, "underlying": {ASSET: PRICE}}`` -> (marks, deadline_in, index,
+    underlying)."""
+    _obj(d, "request body", ("marks",), ("deadline_in", "index", "underlying"))
     marks = _prices(d, "marks")
     index = _prices(d, "index") if "index" in d else {}
+    underlying = _prices(d, "underlying") if "underlying" in d else {}
     deadline_in = _int(d.get("deadline_in", 3600), "request body.deadline_in", 1, 31536000)
-    return marks, deadline_in, index
+    return marks, deadline_in, index, underlying
 
 
 def parse_advance(d):

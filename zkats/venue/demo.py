@@ -1,11 +1,15 @@
 """The ``zkats demo`` scenario: three traders on a development venue.
 
 alice, bob and carol open accounts by deposits; alice's limit buy crosses
-bob's limit sell; carol asks for a quote, bob quotes, carol accepts; the
+bob's limit sell; carol asks for a quote, bob quotes, carol accepts with her
+wallet and bob proves his side with his (no step holds two wallets); the
 oracle moves BTC-PERP's mark from 60,000 to 52,000; bob and carol prove
 health, alice cannot (her maintenance margin fails), the epoch closes and
-alice's account is liquidated; carol withdraws.  Every step is a real
-Groth16 proof that the settlement service verifies before applying it.
+alice's account is liquidated; carol withdraws; bob withdraws his profit;
+the venue lists a BTC call, carol buys two from alice, the call expires in
+the money and carol withdraws what the automatic exercise paid her.  Every
+step is a real Groth16 proof that the settlement service verifies before
+applying it.
 
 ``run(directory, report)`` calls ``report(step)`` for each step with a
 dict: ``title``, ``public`` (what the ledger and the batch files show) and
@@ -158,13 +162,20 @@ def run(directory, report, ptau=None, progress=None):
         prv_dir / "bob.quote",
         {"kind": "zkats-rfq-quote", "maker_order": order_to_json(q.maker_order)},
     )
-    m = orders.accept(q, w["carol"].key, secrets.randbits(63), v.now())
-    items = [timed(v.order_item, so) for so in (m.a, m.b)]
-    item, _ = timed(v.match, m.a, m.b, w["carol"], w["bob"], m.fill, m.price)
+    # party by party: carol proves the orders, the match and her leg with her
+    # wallet; bob proves his leg from his confirmation with his
+    partial, carol_leg, bob_conf, _ = timed(v.accept_quote, q, w["carol"])
+    write_secret(prv_dir / "bob.conf", bob_conf)
+    bob_leg = timed(v.confirm_trade, w["bob"], bob_conf, "bob's confirmation")
     settle(
-        "RFQ: carol asks to buy 2, bob quotes 60050, carol accepts",
-        items + [item],
-        ["the quote (bob's signed order) went only to carol", f"fill {m.fill} at {m.price}"],
+        "RFQ: carol asks to buy 2, bob quotes 60050, carol accepts (her wallet), "
+        "bob proves his side (his wallet)",
+        v.assemble_trade(partial, [carol_leg, bob_leg]),
+        [
+            "the quote (bob's signed order) went only to carol",
+            "bob's confirmation (his leg opening) went only to bob: private/bob.conf",
+            f"fill {req.size} at {q.price}",
+        ],
     )
 
     views = {n: account_view(w[n], v.epoch()) for n in names}
@@ -255,7 +266,7 @@ def run(directory, report, ptau=None, progress=None):
         "liquidation: the risk engine closes the positions at mark 52000 (1% penalty)",
         items,
         [
-            f"{who[a]}: new collateral {account_view(w[who[a]])['collateral']}"
+            f"{who[a]}: new collateral {w[who[a]].pending[-1].collateral}"
             for a in marked
             if a in who
         ],
@@ -266,7 +277,7 @@ def run(directory, report, ptau=None, progress=None):
     settle(
         "withdrawal: carol takes 20000 USDC out to 0xc0ffee",
         [item],
-        [f"carol: collateral left {account_view(w['carol'])['collateral']}, positions stay hidden"],
+        [f"carol: collateral left {w['carol'].pending[-1].collateral}, positions stay hidden"],
     )
     bob_equity = account_view(w["bob"], v.epoch())["equity"]
     item = timed(v.withdraw, w["bob"], 220_000, 0xB0B)
@@ -277,11 +288,63 @@ def run(directory, report, ptau=None, progress=None):
         [
             (
                 f"bob: equity {bob_equity} before; the withdrawal settled his open profit to "
-                f"the mark; collateral left {account_view(w['bob'])['collateral']} covers "
+                f"the mark; collateral left {w['bob'].pending[-1].collateral} covers "
                 "initial margin"
             ),
         ],
     )
+    # 7. an option: listed, traded, expired in the money, exercised automatically
+    from ..domain import instruments
+
+    opt = "BTC-1D-C52000"
+    v.add_instrument(opt, instruments.option("BTC", v.now() + 86400, 52_000, "call"))
+    v.publish_epoch({"BTC-PERP": 52_000, opt: 700}, deadline_in=600, underlying={"BTC": 52_000})
+    buy = v.new_order(w["carol"], opt, "buy", 2, 700)
+    sell = v.new_order(w["alice"], opt, "sell", 2, 700)
+    items = [timed(v.order_item, so) for so in (buy, sell)]
+    item, m = timed(v.match, buy, sell, w["carol"], w["alice"])
+    settle(
+        f"options: {opt} listed (BTC call, strike 52000, expiry in 1 day; oracle mark 700, "
+        "Greeks from its implied vol); carol buys 2 at 700 from alice",
+        items + [item],
+        [f"fill {m.fill} lots at {m.price}; carol long 2 calls, alice short 2"],
+    )
+    t0 = time.perf_counter()
+    v.advance_clock(86400)
+    ep = v.publish_epoch({"BTC-PERP": 55_000}, deadline_in=600, underlying={"BTC": 55_000})
+    e = ep.entry(v.instrument(opt))
+    before = account_view(w["carol"], ep)
+    report(
+        {
+            "title": f"expiry: BTC settles at 55000; {opt} is {e.mark} in the money a lot, "
+            "exercised automatically",
+            "public": [
+                (
+                    f"epoch {ep.epoch_id}: {opt} settlement entry (underlying 55000, value "
+                    f"{e.mark}; the circuits check value = max(S - K, 0)); it can no longer trade"
+                )
+            ],
+            "private": [
+                f"carol: +{2 * e.mark} at her next spend, less the 1400 premium she paid",
+                f"alice: -{2 * e.mark} at her next spend, plus the premium she received",
+            ],
+            "seconds": time.perf_counter() - t0,
+        }
+    )
+    item = timed(v.withdraw, w["carol"], 2 * (e.mark - 700), 0xC0FFEE)
+    new_note = w["carol"].pending[-1]  # the withdrawal's new note (the ledger has it next)
+    settle(
+        f"option profit paid: carol withdraws {2 * (e.mark - 700)} to 0xc0ffee",
+        [item],
+        [
+            (
+                f"carol: equity {before['equity']} before; the withdrawal closed her expired "
+                f"calls at {e.mark} a lot; open positions now "
+                f"{[x.position for x in new_note.slots if x.position]} (her perpetuals)"
+            ),
+        ],
+    )
+
     summary = v.ledger.summary()
     report(
         {

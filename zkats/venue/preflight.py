@@ -124,3 +124,22 @@ def trade_confirmation(venue, order_points, matched_at, path):
                 f"{path}: {_order_name(pt)} of this trade was matched or cancelled since "
                 "the match: the trade cannot settle"
             )
+
+
+def assembled_trade(venue, matched_at, epoch_id):
+    """A trade about to settle: its legs proved at the latest epoch, its
+    match no older than the service accepts."""
+    from .rules import MATCH_MAX_AGE
+
+    latest = _latest(venue).epoch_id
+    if epoch_id != latest:
+        raise InputError(
+            f"trade: the legs were proved at oracle epoch {epoch_id}, not the latest ({latest}): "
+            "both traders must confirm again"
+        )
+    age = venue.now() - matched_at
+    if age > MATCH_MAX_AGE:
+        raise InputError(
+            f"trade: the match is {age} s old; the service takes matches up to "
+            f"{MATCH_MAX_AGE} s old (the operator must match again)"
+        )

@@ -36,6 +36,7 @@ so repeated ``venue init`` runs only copy files.
 import json
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import InputError, LedgerError
@@ -497,6 +498,7 @@ class Venue:
             "version": 1,
             "development_keys": True,
             "instruments": {"BTC-PERP": str(perp.id)},
+            "specs": {"BTC-PERP": perp.to_json()},
             "epochs": {},
             "clock_offset": 0,
             "oracle_key": [str(c) for c in oracle.pub],
@@ -512,6 +514,23 @@ class Venue:
 
     def save_meta(self):
         write_public(self.dir / "venue.json", self.meta)
+
+    def missing_keys(self):
+        """The venue statements this directory has no proving or verifying key for."""
+        keys = self.dir / "keys"
+        return [
+            n
+            for n in venue_circuits()
+            if not ((keys / f"{n}.zkey").exists() and (keys / f"{n}.vkey.json").exists())
+        ]
+
+    def add_keys(self, ptau=None):
+        """Make the development keys of the statements the venue has none for
+        (added since it was made); returns {name: seconds}.  A running
+        ``zkats serve`` loads them when restarted."""
+        return dev_keys(
+            self.dir / "keys", ptau=ptau, progress=self.progress, circuits=self.missing_keys()
+        )
 
     @property
     def venue_id(self):
@@ -638,6 +657,54 @@ class Venue:
             raise InputError(f"unknown instrument {symbol!r} (known: {', '.join(sorted(ids))})")
         return int(ids[symbol])
 
+    def listed(self):
+        """{symbol: Instrument} of every listed instrument (a directory made
+        before specs were kept lists perpetuals only)."""
+        from ..domain import instruments
+
+        specs = self.meta.get("specs", {})
+        out = {}
+        for sym in self.meta["instruments"]:
+            if sym in specs:
+                out[sym] = instruments.Instrument.from_json(specs[sym], f"instrument {sym}")
+            else:
+                out[sym] = instruments.perpetual(sym.split("-")[0])
+        return out
+
+    def add_instrument(self, symbol, instrument):
+        """List ``instrument`` under ``symbol`` (public; in ``venue.json``).
+        Each oracle epoch carries at most ``units.EPOCH_SIZE`` entries, and an
+        expired instrument keeps its settlement entry in every later epoch, so
+        at most that many instruments are listed."""
+        from ..domain import instruments, units
+
+        if not isinstance(symbol, str) or not symbol or len(symbol) > 31:
+            raise InputError("instrument symbol: 1..31 characters")
+        if not all(c.isalnum() or c in "-_." for c in symbol) or not symbol.isascii():
+            raise InputError(f"instrument symbol {symbol!r}: letters, digits, '-', '_', '.' only")
+        if symbol in self.meta["instruments"]:
+            raise InputError(f"instrument {symbol}: already listed")
+        if not isinstance(instrument, instruments.Instrument):
+            raise InputError("instrument: expected an Instrument")
+        if str(instrument.id) in self.meta["instruments"].values():
+            raise InputError(
+                f"instrument {symbol}: the same spec is listed as {self.symbol(instrument.id)}"
+            )
+        if instrument.expired(self.now()):
+            raise InputError(f"instrument {symbol}: its expiry {instrument.expiry} has passed")
+        if len(self.meta["instruments"]) >= units.EPOCH_SIZE:
+            raise InputError(
+                f"instrument {symbol}: the venue lists {units.EPOCH_SIZE} instruments, "
+                "as many as an oracle epoch carries"
+            )
+        specs = self.meta.setdefault("specs", {})
+        for sym, inst in self.listed().items():  # keep older directories' specs too
+            specs.setdefault(sym, inst.to_json())
+        self.meta["instruments"][symbol] = str(instrument.id)
+        specs[symbol] = instrument.to_json()
+        self.save_meta()
+        return instrument
+
     def symbol(self, instrument):
         for s, i in self.meta["instruments"].items():
             if int(i) == int(instrument):
@@ -656,66 +723,155 @@ class Venue:
             raise InputError(f"oracle epoch {eid} is unknown")
         return Epoch(eid, tuple(EpochEntry(*map(int, e)) for e in eps[str(eid)]["entries"]))
 
-    def publish_epoch(self, marks, deadline_in=3600, index=None):
-        """Publish the next oracle epoch with these marks ({symbol: price}),
-        signed with the directory's oracle key.  ``index`` ({symbol: index
-        price}) accrues each perpetual's funding since the previous epoch by
-        the venue's policy (:func:`zkats.domain.oracle.next_funding`); a
-        perpetual without an index price keeps its funding index."""
-        from ..domain.oracle import Epoch, next_funding
+    def publish_epoch(self, marks, deadline_in=3600, index=None, underlying=None, surfaces=None):
+        """Publish the next oracle epoch, signed with the directory's oracle key.
+
+        ``marks`` ({symbol: price}): the listed instruments' marks (an
+        option's is its premium; its Greeks come from the Black-76 implied
+        volatility of that premium, :mod:`zkats.pricing`).  ``index``
+        ({symbol: index price}) accrues each perpetual's funding since the
+        previous epoch by the venue's policy
+        (:func:`zkats.domain.oracle.next_funding`); a perpetual without an
+        index price keeps its funding index.  ``underlying`` ({asset: price}):
+        the underlying's price, needed for options, and the **settlement
+        price** of every dated instrument on that asset that has expired and
+        is not settled yet.  An expired instrument is published as its
+        settlement entry (``EpochEntry.settled``) in this and every later
+        epoch; it has no mark.  ``surfaces`` ({asset: VolSurface}): every
+        live option on that asset without a mark in ``marks`` is marked at its
+        Black-76 price (forward = the underlying's price, the surface's vol at
+        its strike and expiry; rounded to the tick, at least one tick)."""
+        from ..domain.oracle import Epoch, EpochEntry, next_funding
         from ..domain.oracle_key import signature_to_json
 
         eps = self.meta["epochs"]
-        index = dict(index or {})
+        index, underlying = dict(index or {}), dict(underlying or {})
+        marks = dict(marks)
+        for sym, premium in self._surface_marks(marks, underlying, surfaces or {}).items():
+            marks[sym] = premium
         unknown = sorted(set(index) - set(marks))
         if unknown:
             raise InputError(f"--index {unknown[0]}: no mark published for it")
+        listed, now = self.listed(), self.now()
+        for sym in marks:
+            self.instrument(sym)  # listed
+            if listed[sym].expired(now):
+                raise InputError(
+                    f"--mark {sym}: expired at {listed[sym].expiry}; it settles, it has no mark"
+                )
+        for sym in index:
+            if listed[sym].kind != 0:
+                raise InputError(f"--index {sym}: only perpetuals have funding")
+        for asset, price in underlying.items():
+            if isinstance(price, bool) or not isinstance(price, int) or price <= 0:
+                raise InputError(f"--underlying {asset}: the price must be a positive integer")
         prev = self.epoch() if eps else None
-        prev_at = int(eps[max(eps, key=int)].get("published_at", self.now())) if eps else None
+        prev_at = int(eps[max(eps, key=int)].get("published_at", now)) if eps else None
+        settlements = dict(self.meta.get("settlements", {}))
         entries = []
+        for sym, inst in listed.items():  # expired: settled now or before
+            if not inst.expired(now):
+                continue
+            if sym not in settlements:
+                if inst.underlying not in underlying:
+                    raise InputError(
+                        f"{sym} expired at {inst.expiry}: publish the settlement price of "
+                        f"{inst.underlying} with --underlying {inst.underlying}=PRICE"
+                    )
+                settlements[sym] = underlying[inst.underlying]
+            entries.append(
+                EpochEntry.settled(inst.id, inst.payoff, int(settlements[sym]), inst.strike)
+            )
         for sym, mark in marks.items():
-            inst = self.instrument(sym)
+            inst, mark = listed[sym], int(mark)
+            if inst.kind == 2:  # option
+                entries.append(self._option_entry(sym, inst, mark, underlying, now))
+                continue
             funding = 0
-            if prev is not None:
+            if prev is not None and inst.kind == 0:
                 try:
-                    funding = prev.entry(inst).funding
+                    funding = prev.entry(inst.id).funding
                 except InputError:
                     funding = 0
             if sym in index:
-                elapsed = max(0, self.now() - prev_at) if prev_at is not None else 0
-                funding = next_funding(funding, int(mark), int(index[sym]), elapsed)
-            entries += default_epoch_entries(inst, int(mark), funding)
+                elapsed = max(0, now - prev_at) if prev_at is not None else 0
+                funding = next_funding(funding, mark, int(index[sym]), elapsed)
+            (entry,) = default_epoch_entries(inst.id, mark, funding)
+            entries.append(replace(entry, payoff=inst.payoff))
         eid = (max(map(int, eps)) + 1) if eps else 1
         ep = Epoch(eid, tuple(entries))
-        deadline = self.now() + int(deadline_in)
+        deadline = now + int(deadline_in)
         sig = self.oracle_key().sign_epoch(eid, ep.hash(), deadline)
         self.service().publish_epoch(eid, ep.hash(), deadline, sig)
         eps[str(eid)] = {
-            "entries": [
-                [
-                    int(x)
-                    for x in (
-                        e.instrument,
-                        e.mark,
-                        e.underlying,
-                        e.delta,
-                        e.gamma,
-                        e.im_bps,
-                        e.mm_bps,
-                        e.funding,
-                    )
-                ]
-                for e in ep.entries
-                if e.instrument
-            ],
-            "published_at": self.now(),
+            "entries": [e.to_list() for e in ep.entries if e.instrument],
+            "published_at": now,
             "hash": str(ep.hash()),
             "deadline": deadline,
             "signature": signature_to_json(sig),
             "marks": {k: int(v) for k, v in marks.items()},
         }
+        if settlements:
+            self.meta["settlements"] = settlements
         self.save_meta()
         return ep
+
+    def _surface_marks(self, marks, underlying, surfaces):
+        """{symbol: premium} of the live options priced from ``surfaces``."""
+        from ..pricing.black76 import black76
+
+        out = {}
+        unknown = sorted(set(surfaces) - {i.underlying for i in self.listed().values()})
+        if unknown:
+            raise InputError(f"--vol {unknown[0]}: no listed instrument has that underlying")
+        now = self.now()
+        for sym, inst in self.listed().items():
+            surf = surfaces.get(inst.underlying)
+            if inst.kind != 2 or surf is None or sym in marks or inst.expired(now):
+                continue
+            S = underlying.get(inst.underlying)
+            if S is None:
+                raise InputError(
+                    f"--vol {inst.underlying}: pricing its options needs "
+                    f"--underlying {inst.underlying}=PRICE"
+                )
+            years = (inst.expiry - now) / (365 * 86400)
+            vol = float(surf.vol(inst.strike, inst.expiry, now))
+            price = float(black76(S, inst.strike, years, vol, inst.payoff != 3).price)
+            out[sym] = max(inst.tick, int(round(price / inst.tick)) * inst.tick)
+        return out
+
+    @staticmethod
+    def _option_entry(sym, inst, premium, underlying, now):
+        """An option's live entry: ``premium`` is its mark; the underlying's
+        price is ``underlying[asset]``; delta and percent gamma are Black-76's at the
+        premium's implied volatility; IM 15%, MM 10% of the premium."""
+        import math
+
+        from ..domain import units
+        from ..domain.oracle import EpochEntry
+        from ..pricing.black76 import black76, implied_vol
+
+        S = underlying.get(inst.underlying)
+        if S is None:
+            raise InputError(
+                f"--mark {sym}: an option needs its underlying's price "
+                f"(--underlying {inst.underlying}=PRICE)"
+            )
+        years = (inst.expiry - now) / (365 * 86400)
+        call = inst.payoff != 3
+        try:
+            vol = float(implied_vol(premium, S, inst.strike, years, call))
+        except InputError as err:
+            raise InputError(f"--mark {sym}: {err}") from None
+        g = black76(S, inst.strike, years, vol, call)
+        delta = round(float(g.delta) * units.GREEK_SCALE)
+        gamma = round(float(g.gamma) * S * units.GREEK_SCALE)
+        if not (math.isfinite(vol) and abs(gamma) < 1 << (units.GAMMA_BITS - 1)):
+            raise InputError(f"--mark {sym}: Greeks out of range")
+        return EpochEntry(
+            inst.id, premium, S, delta, gamma, 1500, 1000, 0, inst.payoff, inst.strike
+        )
 
     def close_epoch(self, epoch_id=None):
         ep = self.epoch(epoch_id)
@@ -730,9 +886,14 @@ class Venue:
         from .batch import ProofBundle
 
         mod.check(pub, prv)
+        path = self.dir / "keys" / f"{name}.zkey"
+        if self.remote is None and not path.exists():
+            raise InputError(
+                f"{self.dir}: no proving key for the {name} statement (a venue made before "
+                f"it existed): `zkats venue keys -V {self.dir}` makes it"
+            )
         _say(self.progress, f"prove {name}")
         cc = compile_circuit(load_circuit(name))
-        path = self.dir / "keys" / f"{name}.zkey"
         w = cc.solve(mod.inputs(pub, prv))
         if self.remote is not None:  # verified by the pool before it returns
             proof, public = self.remote(path, w.limbs())
@@ -889,6 +1050,9 @@ class Venue:
         side = {"buy": orders.BUY, "sell": orders.SELL}.get(str(side).lower())
         if side is None:
             raise InputError("order side: buy or sell")
+        inst = self.listed().get(symbol)
+        if inst is not None and inst.expired(self.now()):
+            raise InputError(f"{symbol}: the instrument has expired; it can no longer be traded")
         o = orders.Order(
             self.instrument(symbol),
             side,
@@ -942,7 +1106,18 @@ class Venue:
         m = orders.make_match(so_a, so_b, fill, price)
         orders.check_match(m, now)
         preflight.orders_not_consumed(self, (so_a, so_b))
+        self._check_tradeable(so_a.order.instrument)
         return m, now
+
+    def _check_tradeable(self, instrument):
+        """Refuse, before proving, a trade the transitions would refuse: an
+        instrument without an entry in the latest epoch, or one that has
+        expired (it settles; it no longer trades)."""
+        sym = self.symbol(instrument)
+        inst = self.listed().get(sym)
+        e = self.epoch().entry(instrument)  # InputError: no mark at the latest epoch
+        if e.expired or (inst is not None and inst.expired(self.now())):
+            raise InputError(f"{sym}: the instrument has expired; it can no longer be traded")
 
     def opening_items(self, sos):
         """``order`` items for the orders of ``sos`` the ledger has not opened
@@ -1085,6 +1260,42 @@ class Venue:
         wallet.set_pending(prv.new_note)
         return leg_proof_to_json(side, bundle)
 
+    def accept_quote(self, q, taker):
+        """The taker's part of an RFQ trade, with its own wallet only: sign
+        the taker's order at the quoted price, prove both orders' openings
+        and the match (the taker holds both openings: its own and the
+        quote's) and its own leg.  The maker proves its leg from its
+        confirmation with its own wallet (:meth:`confirm_trade`), and
+        :meth:`assemble_trade` makes the batch.  Refused before proving if
+        the quote does not answer its request or expired, the maker's order
+        was matched or cancelled, or the taker's note cannot take the leg.
+        Returns ``(partial_json, taker_leg_json, maker_confirmation_json,
+        taker_order)``."""
+        import secrets
+
+        from ..domain import orders
+
+        key = taker.owner_key("accepting a quote")
+        self.use(taker)
+        if q.maker_order.order.account == taker.account:
+            raise InputError("rfq accept: the quote is the taker's own")
+        mine = orders.accept(q, key, secrets.randbits(63), self.now()).a
+
+        def taker_leg(m):
+            return m.legs()[0 if m.a is mine else 1]
+
+        partial, confs, m = self.match_orders(
+            mine,
+            q.maker_order,
+            q.request.size,
+            q.price,
+            prove_orders=True,
+            before_proving=lambda m: self.leg_transition(taker, taker_leg(m)),
+        )
+        t, mk = ("a", "b") if m.a is mine else ("b", "a")
+        leg = self.confirm_trade(taker, confs[t], "the taker's confirmation")
+        return partial, leg, confs[mk], mine
+
     def leg_transition(self, wallet, leg):
         """The wallet's transition applying ``leg`` at the latest epoch,
         signed and checked natively (refused here, before any proving, if
@@ -1099,11 +1310,14 @@ class Venue:
         return pub, prv
 
     @staticmethod
-    def assemble_trade(partial_json, leg_jsons, paths=("partial", "leg 1", "leg 2")):
+    def assemble_trade(partial_json, leg_jsons, paths=("partial", "leg 1", "leg 2"), venue=None):
         """The batch items (the orders' openings if the operator proved
         them, then the trade) from the operator's partial trade and the two
         traders' leg proofs (in any order; each placed by its side and
-        checked against the match's leg commitment)."""
+        checked against the match's leg commitment).  Refused if the legs
+        were proved at different oracle epochs; with ``venue`` (settling
+        now) also if not at the latest epoch, or the match is too old
+        (:func:`preflight.assembled_trade`)."""
         from zkats.circuits.match import Match
         from zkats.circuits.transition import Transition
 
@@ -1124,6 +1338,15 @@ class Venue:
             proofs[role] = bundle
         if set(proofs) != {"match", "leg_a", "leg_b"}:
             raise InputError("trade assemble: needs the proofs of both legs")
+        epochs = {r: Transition.decode(proofs[r].public).epoch_id for r in ("leg_a", "leg_b")}
+        if epochs["leg_a"] != epochs["leg_b"]:
+            old = min(epochs, key=lambda r: epochs[r])
+            raise InputError(
+                f"trade assemble: leg a was proved at oracle epoch {epochs['leg_a']}, leg b at "
+                f"{epochs['leg_b']}: side {old[-1]} must confirm again at the latest epoch"
+            )
+        if venue is not None:
+            preflight.assembled_trade(venue, m.now, epochs["leg_a"])
         return opening + [Item("trade", proofs, netting=netting)]
 
     def settle(self, items_or_batch):

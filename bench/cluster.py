@@ -10,8 +10,11 @@ circom2 + zkats setup, cached in the work directory):
    key opened once) against a ProverPool of 2 workers on a local Ray
    cluster proving the same jobs (submitted as a stream, every proof
    verified by the driver), in --rounds interleaved rounds (best of each):
-   throughput, overhead = 1 - pool/loop, and the latency one job sees
-   through the pool (one at a time) against an in-process prove;
+   throughput, overhead = 1 - pool/loop, the latency one job sees through
+   the pool (one at a time) against an in-process prove, and the pool's own
+   part of it (latency minus the worker's time inside prove) with its
+   pieces: a task carrying the witness, an actor round trip, the driver's
+   verification;
 2. **sharded** (2^--shard-k): each configuration in its own child process
    (so each peak RSS is its own): the single-process prover (in-process,
    timings per stage) and the ShardedProver with 2 and 3 shards: time per
@@ -77,7 +80,7 @@ def pool_bench(d, jobs, workers, rounds):
     pool = ProverPool(workers=workers, local_cpus=workers)
     pool.warm(zkey)
     startup = time.perf_counter() - t0
-    loops, streams, local, lat = [], [], [], []
+    loops, streams, local, lat, own = [], [], [], [], []
     for _ in range(rounds):
         t0 = time.perf_counter()
         for _ in range(jobs):
@@ -90,10 +93,17 @@ def pool_bench(d, jobs, workers, rounds):
         pool.drain()
         streams.append(time.perf_counter() - t0)
         assert all(j.done and j.result() for j in stream)
+        busy0 = sum(i["prove_seconds"] for i in pool.workers_info())
+        t_lat = 0.0
         for _ in range(4):  # one job at a time: the latency a caller sees
             t0 = time.perf_counter()
             pool.prove(zkey, w)
             lat.append(time.perf_counter() - t0)
+            t_lat += lat[-1]
+        # the pool's own part of those 4 latencies: their total minus the
+        # workers' time inside prove() for them (same jobs, same processes)
+        busy = sum(i["prove_seconds"] for i in pool.workers_info()) - busy0
+        own.append((t_lat - busy) / 4)
     # the pool's own part of a job's latency, apart from the load's noise:
     # a round trip to a worker carrying the witness, and the driver's check
     from zkats.groth16.verifier import verify
@@ -137,6 +147,7 @@ def pool_bench(d, jobs, workers, rounds):
             "local_prove_s": round(statistics.median(local), 4),
             "pool_latency_s": round(statistics.median(lat), 4),
             "added_latency_s": round(statistics.median(lat) - statistics.median(local), 4),
+            "pool_own_latency_s": round(statistics.median(own), 4),
             "pool_startup_s": round(startup, 2),
             "actor_round_trip_s": round(statistics.median(rtt), 5),
             "task_with_witness_s": round(statistics.median(carry), 5),
@@ -328,6 +339,7 @@ def main():
                 "pool_proofs_per_s",
                 "overhead",
                 "added_latency_s",
+                "pool_own_latency_s",
                 "task_with_witness_s",
                 "driver_verify_s",
             )

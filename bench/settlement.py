@@ -2,6 +2,7 @@
 and PostgreSQL, the service called directly and through ``zkats serve``.
 
     .venv/bin/python bench/settlement.py [--sizes 1,10,50] [--trades 200]
+                                         [--clients 4] [--pg-servers 2]
                                          [--pg postgresql://... | --no-pg]
 
 A trade is three Groth16 proofs (match and two transitions, verified for
@@ -22,7 +23,13 @@ trades/s each way, the median batch latency each way and their difference
 service's checks of a batch (decoding, ledger checks, the batched proof and
 netting verification) against its peer in the same run: the same batches'
 proofs checked one by one (``verify`` per proof with its own final
-exponentiation, ``SchnorrNettingVerifier.verify`` per trade).
+exponentiation, ``SchnorrNettingVerifier.verify`` per trade).  Then the
+**concurrent** column: as many batches again POSTed by ``--clients``
+threads at once, spread over the servers (SQLite: one ``zkats serve``;
+PostgreSQL: ``--pg-servers`` processes on the one database, the issue's
+scale-out), with the p50/p95 latency each client saw.  A server verifies a
+batch's proofs before it takes the ledger's write lock, so one batch's
+verification overlaps another's database work.
 Targets (issue 17): >= 200 trades/s on this 2-core machine on both stores;
 the API adds <= 10 ms p50.  PostgreSQL: a throw-away server (Debian's
 postgresql, tests/_pg_server.py) unless ``--pg`` names an empty database.
@@ -105,7 +112,50 @@ def _one_by_one(svc, batch):
     return time.perf_counter() - t0
 
 
-def bench_store(prover, label, db, sizes, total_trades):
+def _pct(values, q):
+    v = sorted(values)
+    return v[min(len(v) - 1, int(q * len(v)))]
+
+
+def _concurrent(urls, bodies, clients):
+    """POST ``bodies`` from ``clients`` threads spread over ``urls``: (seconds, latencies)."""
+    import threading
+
+    import httpx
+
+    lock = threading.Lock()
+    todo = list(bodies)
+    lat, failures = [], []
+
+    def client(i):
+        url = urls[i % len(urls)]
+        with httpx.Client(timeout=300) as http:
+            while True:
+                with lock:
+                    if not todo:
+                        return
+                    body = todo.pop()
+                t0 = time.perf_counter()
+                r = http.post(url + "/v1/batches", content=body)
+                dt = time.perf_counter() - t0
+                with lock:
+                    if r.status_code == 201:
+                        lat.append(dt)
+                    else:
+                        failures.append(r.text[:200])
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if failures:
+        raise SystemExit(f"the API refused a valid batch: {failures[0]}")
+    return time.perf_counter() - t0, lat
+
+
+def bench_store(prover, label, db, sizes, total_trades, clients, servers):
     import httpx
 
     from _server_util import Server, sim_venue
@@ -119,14 +169,16 @@ def bench_store(prover, label, db, sizes, total_trades):
         sv = ServedVenue(venue, db)
         sv.publish_epoch({"BTC-PERP": 60000}, 3600)
         svc = sv.service()
-        srv = Server(venue, db=db).start()
+        srvs = [Server(venue, db=db).start() for _ in range(servers)]
+        srv = srvs[0]
         try:
             with httpx.Client(timeout=300) as http:
                 for size in sizes:
                     n = max(3, total_trades // size)
                     direct_work = _batches(prover, sv, n, size)
                     api_work = _batches(prover, sv, n, size)
-                    for orders, _ in direct_work + api_work:
+                    conc_work = _batches(prover, sv, max(n, 2 * clients), size)
+                    for orders, _ in direct_work + api_work + conc_work:
                         svc.apply(orders)
                     peer = [_one_by_one(svc, d) for _, d in direct_work[:3]]
                     direct, api, checks = [], [], []
@@ -142,6 +194,9 @@ def bench_store(prover, label, db, sizes, total_trades):
                         api.append(time.perf_counter() - t0)
                         if r.status_code != 201:
                             raise SystemExit(f"the API refused a valid batch: {r.text[:200]}")
+                    # the same kind of batches from concurrent clients (over every server)
+                    bodies = [B.dumps(t) for _, t in conc_work]
+                    conc_s, conc_lat = _concurrent([x.url for x in srvs], bodies, clients)
                     p50_d, p50_a = statistics.median(direct), statistics.median(api)
                     line = {
                         "bench": "settlement",
@@ -151,8 +206,15 @@ def bench_store(prover, label, db, sizes, total_trades):
                         "direct_trades_per_s": round(n * size / sum(direct), 1),
                         "api_trades_per_s": round(n * size / sum(api), 1),
                         "p50_direct_ms": round(1000 * p50_d, 2),
+                        "p95_direct_ms": round(1000 * _pct(direct, 0.95), 2),
                         "p50_api_ms": round(1000 * p50_a, 2),
+                        "p95_api_ms": round(1000 * _pct(api, 0.95), 2),
                         "api_added_p50_ms": round(1000 * (p50_a - p50_d), 2),
+                        f"api_{clients}_clients_{servers}_servers_trades_per_s": round(
+                            len(bodies) * size / conc_s, 1
+                        ),
+                        "p50_concurrent_ms": round(1000 * statistics.median(conc_lat), 2),
+                        "p95_concurrent_ms": round(1000 * _pct(conc_lat, 0.95), 2),
                         "p50_checks_ms": round(1000 * statistics.median(checks), 2),
                         "peer_one_by_one_checks_ms": round(1000 * statistics.median(peer), 2),
                         "checks_speedup_vs_one_by_one": round(
@@ -165,7 +227,8 @@ def bench_store(prover, label, db, sizes, total_trades):
                     print(json.dumps(line), flush=True)
                     out.append(line)
         finally:
-            srv.stop()
+            for x in srvs:
+                x.stop()
             sv.close()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -196,10 +259,17 @@ def main(argv=None):
         "--pg", help="postgresql:// URL of an empty database (default: a temporary server)"
     )
     ap.add_argument("--no-pg", action="store_true", help="SQLite only")
+    ap.add_argument("--clients", type=int, default=4, help="concurrent clients (last column)")
+    ap.add_argument(
+        "--pg-servers",
+        type=int,
+        default=2,
+        help="zkats serve processes on the one PostgreSQL database (concurrent column)",
+    )
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     prover = _prover()
-    bench_store(prover, "sqlite", None, sizes, args.trades)
+    bench_store(prover, "sqlite", None, sizes, args.trades, args.clients, 1)
     if args.no_pg:
         return
     pg_srv = None
@@ -207,7 +277,7 @@ def main(argv=None):
     try:
         if url is None:
             url, pg_srv = _temp_pg()
-        bench_store(prover, "postgresql", url, sizes, args.trades)
+        bench_store(prover, "postgresql", url, sizes, args.trades, args.clients, args.pg_servers)
     finally:
         if pg_srv is not None:
             pg_srv.stop("immediate")

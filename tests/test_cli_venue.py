@@ -310,11 +310,46 @@ def test_demo_end_to_end_and_no_secret_leaks(tmp_path):
     assert (d / "venue" / "ledger.db").read_bytes() == before
 
 
-def test_cli_happy_paths_with_real_proofs(tmp_path):
+@pytest.fixture(params=["local", "service"])
+def served(request, monkeypatch):
+    """The commands after the venue's set-up talk to the directory, or (with
+    ``ZKATS_SERVICE``) to a ``zkats serve`` over it; returns a function
+    starting that server for a venue directory."""
+    servers = []
+
+    def serve(v):
+        if request.param == "local":
+            return None
+        from _server_util import Server, token
+
+        srv = Server(v).start()
+        servers.append(srv)
+        monkeypatch.setenv("ZKATS_SERVICE", srv.url)
+        monkeypatch.setenv("ZKATS_OPERATOR_TOKEN", token(v))
+        return srv
+
+    yield serve
+    for srv in servers:
+        srv.stop()
+
+
+def test_cli_happy_paths_with_real_proofs(tmp_path, served, monkeypatch):
+    """Every trader command, on the venue directory or through the service
+    (``--service``/``$ZKATS_SERVICE``): the same commands, the same results."""
     v, settled = funded_venue(tmp_path)
     assert settled["items"] == 2
+    srv = served(v)
     crossing_orders(v, tmp_path)
-    ok(*match_args(v, tmp_path, tmp_path / "t.json", "--prove-orders", "--settle", "-q"))
+    # a partial fill (2 of 3) keeps both remainders; they are matched next
+    rest = ("--remainder-a", tmp_path / "ra.order", "--remainder-b", tmp_path / "rb.order")
+    ok(*match_args(v, tmp_path, tmp_path / "t.json", "--fill", 2, *rest, "--prove-orders", "-q"))
+    ok("settle", "-V", v, tmp_path / "t.json", "-q")
+    assert mode(tmp_path / "ra.order") == 0o600
+    ok(
+        *("match", "-V", v, tmp_path / "ra.order", tmp_path / "rb.order"),
+        *("--wallet-a", tmp_path / "a.wallet", "--wallet-b", tmp_path / "b.wallet"),
+        *("-o", tmp_path / "t1.json", "--prove-orders", "--settle", "-q"),
+    )
     ok("rfq", "request", "-V", v, "--side", "buy", "--size", 1, "-o", tmp_path / "req.json")
     ok(
         "rfq",
@@ -410,7 +445,7 @@ def test_cli_happy_paths_with_real_proofs(tmp_path):
     )
     ok(*liquidate_args(v, tmp_path / "a.cap", tmp_path / "l.json"))
     s = json.loads(ok("ledger", "show", "-V", v, "--json").stdout)
-    assert s["trades"] == 2 and s["batches"] == 7 and s["liquidatable_pending"] == 0
+    assert s["trades"] == 3 and s["batches"] == 8 and s["liquidatable_pending"] == 0
     assert int(s["funds"]["insurance"]) > 0 and int(s["funds"]["fee"]) > 0
     # the backstop took a's 4 lots over at the mark
     f = json.loads(ok("venue", "funds", "-V", v, "--json").stdout)
@@ -419,6 +454,12 @@ def test_cli_happy_paths_with_real_proofs(tmp_path):
     ]
     # the venue takes its fees out by an operator-signed, logged withdrawal
     fee = f["fee"]["balance"]
+    if srv is not None:  # the operator's key signs on the venue directory only
+        one_line_error(
+            run("venue", "withdraw-fund", "fee", fee, "--recipient", 1, "-o", tmp_path / "f"),
+            "operator's key signs on the venue directory",
+        )
+        monkeypatch.delenv("ZKATS_SERVICE")
     one_line_error(
         run(
             "venue",
@@ -448,6 +489,8 @@ def test_cli_happy_paths_with_real_proofs(tmp_path):
         "--settle",
         "-q",
     )
+    if srv is not None:
+        monkeypatch.setenv("ZKATS_SERVICE", srv.url)
     f = json.loads(ok("venue", "funds", "-V", v, "--json").stdout)
     assert f["fee"]["balance"] == 0
     assert f["withdrawals"] == [

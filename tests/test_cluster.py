@@ -431,16 +431,30 @@ def _venue_on_the_pool(ray, worker, address, tmp_path):
     )
     n = proved()
     assert n >= 1
-    # a second trade: c buys 3 lots from b
-    ok(*order_args(v, tmp_path / "c.wallet", "buy", 3, 60_100, tmp_path / "c.order"))
-    ok(*order_args(v, tmp_path / "b.wallet", "sell", 3, 59_900, tmp_path / "b2.order"))
+    # a second trade, party by party: c buys 3 lots from b; the operator
+    # proves the match on its pool (`trade match`), each trader its own leg
+    # on its own (here: the same) pool (`trade confirm`)
+    t = tmp_path
+    ok(*order_args(v, t / "c.wallet", "buy", 3, 60_100, t / "c.order"))
+    ok(*order_args(v, t / "b.wallet", "sell", 3, 59_900, t / "b2.order"))
     ok(
-        *("match", "-V", v, tmp_path / "c.order", tmp_path / "b2.order"),
-        *("--wallet-a", tmp_path / "c.wallet", "--wallet-b", tmp_path / "b.wallet"),
-        *("-o", tmp_path / "t2.json", "--prove-orders", "--settle", "-q", "--cluster", address),
+        *("trade", "match", "-V", v, t / "c.order", t / "b2.order", "--prove-orders"),
+        *("-o", t / "partial.json", "--confirm-a", t / "c.conf", "--confirm-b", t / "b.conf"),
+        *("-q", "--cluster", address),
     )
     assert proved() > n
     n = proved()
+    for side, who in (("a", "c"), ("b", "b")):
+        ok(
+            *("trade", "confirm", t / f"{who}.conf", "-w", t / f"{who}.wallet", "-V", v),
+            *("-o", t / f"leg_{side}.json", "-q", "--cluster", address),
+        )
+    assert proved() == n + 2
+    n = proved()
+    ok(
+        *("trade", "assemble", "-V", v, t / "partial.json", t / "leg_a.json", t / "leg_b.json"),
+        *("-o", t / "t2.json", "--settle", "-q"),
+    )
     # the mark falls: a and c (long 3 on 50,000 each) fail maintenance margin
     ok("oracle", "publish", "-V", v, "--mark", "BTC-PERP=44000", "-q")
     ok("venue", "advance-clock", "-V", v, 4000)

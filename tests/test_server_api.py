@@ -176,6 +176,10 @@ def test_trade_batch_through_the_api(client, sim, venue):
     s = client.get("/v1/summary").json()
     assert s["trades"] == 1 and s["open_orders"] == 2  # the two remainders
     assert len(client.get("/v1/orders/open").json()["orders"]) == 2
+    f = client.get("/v1/funds").json()  # the public funds: what the summary says
+    for name in ("fee", "insurance"):
+        assert f[name]["balance"] == s["funds"].get(name, "0")
+    assert f["fee"]["positions"] == [] and f["withdrawals"] == []
     # replaying the trade: its orders are consumed
     r = _post_batch(client, B.Batch(items[2:]))
     assert r.status_code == 409 and "already" in r.json()["error"]
@@ -189,12 +193,26 @@ def test_trade_batch_through_the_api(client, sim, venue):
     assert r.status_code == 400 and "order y" in r.json()["error"]
 
 
-def test_operator_endpoints_need_the_token(client, venue):
+def test_operator_endpoints_need_the_token(client, venue, caplog):
+    caplog.set_level("DEBUG")
     body = {"marks": {"BTC-PERP": 52000}, "deadline_in": 60}
     r = client.post("/v1/epochs", json=body)
     assert r.status_code == 401 and r.json()["error"].startswith("operator token required")
-    r = client.post("/v1/epochs", json=body, headers={"Authorization": "Bearer " + "x" * 43})
-    assert r.status_code == 403 and r.json() == {"error": "operator token rejected"}
+    assert r.headers["WWW-Authenticate"].startswith("Bearer")
+    for bad in ("Basic " + token(venue), "Bearer", "bearer  ", token(venue)):
+        r = client.post("/v1/epochs", json=body, headers={"Authorization": bad})
+        assert r.status_code == 401 and "\n" not in r.json()["error"]
+        assert token(venue) not in r.text
+    wrong = "Bearer " + "x" * 43
+    for path in ("/v1/epochs", "/v1/epochs/1/close", "/v1/clock/advance"):
+        r = client.post(path, json=body, headers={"Authorization": wrong})
+        assert r.status_code == 403 and r.json() == {"error": "operator token rejected"}
+        assert "x" * 43 not in r.text + str(r.headers)
+    # a token one character off, or with the right prefix only, is refused too
+    tok = token(venue)
+    for near in (tok[:-1] + ("A" if tok[-1] != "A" else "B"), tok[:20], tok + "x"):
+        r = client.post("/v1/epochs", json=body, headers={"Authorization": f"Bearer {near}"})
+        assert r.status_code == 403
     assert client.get("/v1/epochs").json()["epochs"] == []
     r = client.post("/v1/epochs", json=body, headers=_auth(venue))
     assert r.status_code == 201 and r.json() == {"epoch_id": 1}
@@ -208,6 +226,9 @@ def test_operator_endpoints_need_the_token(client, venue):
     assert client.post("/v1/epochs/1/close").status_code == 401
     mode = (venue / "operator.token").stat().st_mode & 0o777
     assert mode == 0o600
+    # nothing the server logged names a token, right or wrong
+    logged = caplog.text + " ".join(rec.getMessage() for rec in caplog.records)
+    assert tok not in logged and "x" * 43 not in logged
 
 
 @pytest.mark.parametrize(

@@ -83,11 +83,29 @@ def run_scenario(url, tok, private, caps):
 
 
 def test_demo_scenario_through_the_api(venue_dir, tmp_path):
+    _demo_through_the_api(venue_dir, tmp_path)
+
+
+def test_demo_scenario_through_the_api_on_postgresql(venue_dir, tmp_path, pg_url):
+    """The same scenario with the ledger in PostgreSQL (a copy of the venue
+    directory: its own venue.json).  The new database starts without the
+    directory's first epoch, so the operator publishes one first."""
+    served = tmp_path / "venue"
+    shutil.copytree(venue_dir, served, ignore=shutil.ignore_patterns("ledger.db*", "server-*"))
+    with Server(served, db=pg_url) as srv:
+        from zkats.server.client import Client
+
+        with Client(srv.url, token=token(served)) as c:
+            c.publish_epoch({"BTC-PERP": 60_000}, 3600)
+    _demo_through_the_api(served, tmp_path, db=pg_url)
+
+
+def _demo_through_the_api(venue_dir, tmp_path, db=None):
     tok = token(venue_dir)
     private, caps = tmp_path / "private", tmp_path / "caps"
     private.mkdir()
     caps.mkdir()
-    with Server(venue_dir) as srv:
+    with Server(venue_dir, db=db) as srv:
         v, w, ep = run_scenario(srv.url, tok, private, caps)
         # the agent closes the due epoch (operator token) and liquidates alice
         agent = LiquidationAgent(srv.url, caps, token=tok)
@@ -101,7 +119,7 @@ def test_demo_scenario_through_the_api(venue_dir, tmp_path):
             (str(w["alice"].key.account), True)
         ]
     # restart the server; a new agent with the same state submits nothing
-    with Server(venue_dir) as srv:
+    with Server(venue_dir, db=db) as srv:
         state = AgentState(caps / "agent-state.json")
         key = f"{ep.epoch_id}:{w['alice'].key.account}"
         assert state.submissions[key]["status"] == "applied"

@@ -4,10 +4,10 @@
   conflicting double spends: each valid batch applied once, each replay and
   each losing double spend refused, the root recomputed from the leaves;
   batches/s and p50/p95 latency are reported in the terminal summary;
-* SIGKILL of the server at random points under load, then restart: nothing
-  acknowledged is lost, nothing half-applied, a resubmitted batch is applied
-  at most once;
-* two servers on one ledger with conflicting batches.
+* SIGKILL of the server at random points under load, then restart (SQLite
+  and PostgreSQL): nothing acknowledged is lost, nothing half-applied, a
+  resubmitted batch is applied at most once;
+* two servers on one SQLite ledger with conflicting batches.
 
 Proofs are real Groth16 proofs for trapdoor keys (``_server_util``), verified
 by the service for real.  Counts and durations are bounded.
@@ -58,9 +58,11 @@ def test_load_16_submitters_30s(tmp_path, sim, server_figures):
     server_figures["load sqlite (16 submitters, 30 s)"] = load.figures()
 
 
-def test_sigkill_under_load_then_restart(tmp_path, sim, server_figures):
+@pytest.mark.parametrize("store", ["sqlite", "postgresql"])
+def test_sigkill_under_load_then_restart(tmp_path, sim, server_figures, store, request):
+    db = request.getfixturevalue("pg_url") if store == "postgresql" else None
     venue = sim_venue(tmp_path / "venue", sim)
-    srv = Server(venue).start()
+    srv = Server(venue, db=db).start()
     kills = []
 
     def killer(load):
@@ -90,9 +92,23 @@ def test_sigkill_under_load_then_restart(tmp_path, sim, server_figures):
         assert unacked == []
     finally:
         srv.stop()
-    server_figures["sigkill sqlite"] = {
+    server_figures[f"sigkill {store}"] = {
         "kills": len(kills),
         "applied": len(batches),
         "unanswered_then_retried": len(load.lost),
         "of_which_applied_before_kill": len(load.late),
     }
+
+
+def test_two_servers_one_sqlite_ledger(tmp_path, sim, server_figures):
+    """Two ``zkats serve`` processes on one SQLite file, sent conflicting
+    double spends of the same nullifier at once: one of each pair applied,
+    the other refused, the ledger whole (writers meet at SQLite's lock)."""
+    venue = sim_venue(tmp_path / "venue", sim)
+    with Server(venue) as a, Server(venue) as b:
+        load = Load([a.url, b.url], sim, _root(a.url), mix=(0.4, 0.2, 0.4))
+        load.run(8, 8)
+        _check_mix(load)
+        batches, unacked = check_consistent(load, b.url)
+        assert unacked == [] and len(batches) == len(load.acked)
+    server_figures["two servers, one sqlite ledger (8 submitters, 8 s)"] = load.figures()

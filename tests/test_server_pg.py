@@ -75,18 +75,7 @@ def _mix_ok(load):
         assert sorted(s for s, _, _ in results) in ([201], [201, 409])
 
 
-def test_load_postgresql_short(tmp_path, sim, pg_url, server_figures):
-    venue = sim_venue(tmp_path / "venue", sim)
-    with Server(venue, db=pg_url) as srv:
-        load = Load([srv.url], sim, _root(srv.url)).run(16, 8)
-        _mix_ok(load)
-        batches, unacked = check_consistent(load, srv.url)
-        assert unacked == [] and len(batches) == len(load.acked)
-    server_figures["load postgresql (16 submitters, 8 s)"] = load.figures()
-
-
-@pytest.mark.slow
-def test_load_postgresql_30s(tmp_path, sim, pg_url, server_figures):
+def test_load_postgresql_16_submitters_30s(tmp_path, sim, pg_url, server_figures):
     venue = sim_venue(tmp_path / "venue", sim)
     with Server(venue, db=pg_url) as srv:
         load = Load([srv.url], sim, _root(srv.url)).run(16, 30)
@@ -96,14 +85,16 @@ def test_load_postgresql_30s(tmp_path, sim, pg_url, server_figures):
     server_figures["load postgresql (16 submitters, 30 s)"] = load.figures()
 
 
-def test_two_servers_one_postgresql_database(tmp_path, sim, pg_url):
+def test_two_servers_one_postgresql_database(tmp_path, sim, pg_url, server_figures):
     venue = sim_venue(tmp_path / "venue", sim)
     with Server(venue, db=pg_url) as a, Server(venue, db=pg_url) as b:
         load = Load([a.url, b.url], sim, _root(a.url), mix=(0.4, 0.2, 0.4))
         load.run(8, 8)
         _mix_ok(load)
         assert sum(1 for r in load.conflicts.values() if len(r) == 2) > 0
-        check_consistent(load, b.url)
+        batches, unacked = check_consistent(load, b.url)
+        assert unacked == [] and len(batches) == len(load.acked)
+    server_figures["two servers, one postgresql database (8 submitters, 8 s)"] = load.figures()
 
 
 def test_postgresql_restarted_under_load(tmp_path, sim, pg_server, server_figures):

@@ -691,7 +691,7 @@ def test_known_answers_like_one_query_per_value(svc, monkeypatch):
     notes = [c for _, c in led.notes()]
     roots = [r for _, r, _, _ in led.root_history()]
     for chunk in (2, 3, 500):
-        monkeypatch.setattr(type(led), "IN_CHUNK", chunk)
+        monkeypatch.setattr(type(led.conn), "IN_CHUNK", chunk)
         k = led.known(
             roots=roots + [12345],
             nullifiers=[900 + i for i in range(10)],
@@ -702,3 +702,35 @@ def test_known_answers_like_one_query_per_value(svc, monkeypatch):
         assert k.spent == {n for n in range(900, 910) if led.nullifier_spent(n)} != set()
         assert k.notes == set(notes)
         assert not k.order_open((1, 2)) and not k.order_consumed((1, 2))
+
+
+def test_group_commit_refuses_a_conflicting_batch_alone(svc):
+    """apply_prepared: verified batches in ONE write transaction (what the
+    server's committer does with concurrent submissions).  A batch that spends
+    what an earlier batch of the group spent is refused with the usual
+    reason and rolled back to its savepoint (its escrow change too); the
+    others commit in order: the same ledger as applying the winners one by one."""
+    one = B.Batch([deposit(301, 7, 40)])
+    two = B.Batch([deposit(302, 8, 60, nullifier=10**12 + 301)])  # one's nullifier
+    three = B.Batch([deposit(303, 9, 25)])
+    before = svc.ledger.escrow_balance(ASSET)
+    results = svc.apply_prepared([svc.prepare(b) for b in (one, two, three)])
+    assert [type(r).__name__ for r in results] == ["BatchReceipt", "LedgerError", "BatchReceipt"]
+    assert str(results[1]) == f"item 0 (deposit): deposit nullifier {10**12 + 301} is already spent"
+    assert [r.batch_id for r in (results[0], results[2])] == [2, 3]
+    assert results[2].root == svc.ledger.current_root()
+    assert svc.ledger.escrow_balance(ASSET) == before + 40 + 25
+    assert svc.ledger.note_index(302) is None
+    check_consistency(svc.ledger)
+    # the refused batch was not applied: alone now, it is refused the same way
+    with pytest.raises(LedgerError, match="is already spent"):
+        svc.apply(two)
+    # the same winners applied one by one give the same ledger
+    other = service(svc.ledger.path + ".b")
+    publish(other, 1, EPOCH1, 20_000)
+    other.apply(B.Batch([deposit(101, 1, 500), deposit(102, 2, 500)]))
+    for b in (one, three):
+        other.apply(b)
+    assert other.ledger.root_history() == svc.ledger.root_history()
+    assert other.ledger.notes() == svc.ledger.notes()
+    other.close()

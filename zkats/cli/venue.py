@@ -204,8 +204,6 @@ def venue_funds(venue_dir, as_json, quiet):
     """The venue's fee account and insurance fund: balances, the backstop's
     positions, equity at the latest marks, and the operator's withdrawals."""
     v = _open(venue_dir, quiet)
-    if not hasattr(v, "funds"):
-        raise InputError("venue funds: run it on the venue directory (or read /v1/summary)")
     data = v.funds()
     v.close()
     lines = []
@@ -343,8 +341,6 @@ def venue_prove(kind, wallet, args, out, settle_now, venue_dir, as_json, quiet):
 
     params = _int_args(args)
     v = _open(venue_dir, quiet)
-    if not hasattr(v, "act"):
-        raise InputError("venue prove: needs a local venue directory (not --service)")
     _finish(v, [v.act(kind, Wallet.load(wallet), **params)], out, settle_now, as_json)
 
 
@@ -394,11 +390,6 @@ def venue_withdraw_fund(fund, amount, recipient, out, settle_now, venue_dir, as_
     except ValueError:
         raise InputError(f"--recipient: not a number: {recipient!r}") from None
     v = _open(venue_dir, quiet)
-    if not hasattr(v, "fund_withdrawal"):
-        raise InputError(
-            "venue withdraw-fund: sign it on the venue directory (its operator.key), "
-            "then submit the batch with zkats settle --service"
-        )
     _finish(v, [v.fund_withdrawal(fund, amount, rcpt)], out, settle_now, as_json)
 
 

@@ -48,6 +48,7 @@ class ProverWorker:
         self._keys = {}
         self.loads = 0
         self.proved = 0
+        self.prove_seconds = 0.0  # time spent in prove() (key loads included)
 
     def _key(self, path):
         # local import: loaded when a job runs (import zkats.cluster stays light)
@@ -72,8 +73,10 @@ class ProverWorker:
         # local import: loaded when a job runs (import zkats.cluster stays light)
         from ..groth16.prover import prove
 
+        t0 = time.perf_counter()
         proof, public = prove(self._key(path), witness)
         self.proved += 1
+        self.prove_seconds += time.perf_counter() - t0
         return request_id, (proof.a, proof.b, proof.c), public
 
     def ping(self):
@@ -84,6 +87,7 @@ class ProverWorker:
             "pid": os.getpid(),
             "loads": self.loads,
             "proved": self.proved,
+            "prove_seconds": self.prove_seconds,
             "keys": sorted(self._keys),
         }
 

@@ -25,6 +25,9 @@ endpoint                                 what
                                          consumed (matched or cancelled), null
 ``GET /v1/liquidatable``                 accounts marked liquidatable
 ``GET /v1/summary``, ``/v1/venue``       counts, escrow; public venue metadata
+``GET /v1/funds``                        fee account and insurance fund:
+                                         balances, backstop positions, the
+                                         operator's signed withdrawals
 ``GET /v1/keys/{circuit}/{zkey|vkey}``   the venue's proving/verifying keys
 ``POST /v1/epochs``                      operator: publish the next epoch
 ``POST /v1/epochs/{id}/close``           operator: close an epoch (after its
@@ -58,7 +61,7 @@ from ..errors import LedgerError, ZkatsError
 from ..field import R
 from ..formats import jsonio
 from ..venue import batch as B
-from ..venue.rules import circuits as venue_circuits
+from ..venue.rules import FEE_FUND, INSURANCE_FUND, circuits as venue_circuits
 from . import schema
 from .auth import OperatorCheck, bearer
 from .state import ServedVenue
@@ -70,6 +73,7 @@ DEFAULT_MAX_BODY = 8 * 1024 * 1024
 MAX_OPERATOR_BODY = 64 * 1024
 #: query integers are bounded (SQLite integers are 64-bit)
 MAX_INT = 2**62
+FUNDS = (FEE_FUND, INSURANCE_FUND)
 STATIC = Path(__file__).with_name("static")
 
 _DEC = re.compile(r"(0|[1-9][0-9]{0,77})\Z")
@@ -180,7 +184,11 @@ def create_app(venue_dir, db=None, max_body=DEFAULT_MAX_BODY, state=None):
     # -- errors: one line, no stack, nothing echoed -----------------------------
     @app.exception_handler(ZkatsError)
     async def _zkats_error(request, err):
-        return _error(_status_of(err), str(err))
+        status = _status_of(err)
+        response = _error(status, str(err))
+        if status == 401:  # RFC 6750: how to authenticate (never which token)
+            response.headers["WWW-Authenticate"] = 'Bearer realm="zkats operator"'
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request, err):
@@ -233,7 +241,7 @@ def create_app(venue_dir, db=None, max_body=DEFAULT_MAX_BODY, state=None):
         def work():
 
             parsed = B.loads(body, source="request body")
-            return _receipt(st.service().apply(parsed))
+            return _receipt(st.settle(parsed))
 
         return JSONResponse(await run_in_threadpool(work), status_code=201)
 
@@ -258,6 +266,33 @@ def create_app(venue_dir, db=None, max_body=DEFAULT_MAX_BODY, state=None):
         s = st.ledger.summary()
         s["escrow"] = {str(k): str(v) for k, v in s["escrow"].items()}
         return s
+
+    @app.get(f"{API}/funds", tags=["ledger"])
+    def funds():
+        led = st.ledger
+        with led.read():
+            out: dict[str, object] = {
+                name: {
+                    "balance": str(led.fund_balance(name)),
+                    "positions": [
+                        {"instrument": str(i), "position": str(p), "cost": str(c)}
+                        for i, (p, c) in led.fund_positions(name).items()
+                    ],
+                }
+                for name in FUNDS
+            }
+            out["withdrawals"] = [
+                {
+                    "seq": q,
+                    "batch_id": b,
+                    "fund": f,
+                    "amount": str(a),
+                    "recipient": str(r),
+                    "signature": jsonio.loads(sig, source="signature"),
+                }
+                for q, b, f, a, r, sig in led.fund_withdrawals()
+            ]
+        return out
 
     @app.get(f"{API}/batches", tags=["ledger"])
     def list_batches(after: int = 0, limit: int = 100):

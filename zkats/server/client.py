@@ -129,6 +129,9 @@ class Client:
     def summary(self):
         return self._get("/v1/summary")
 
+    def funds(self):
+        return self._get("/v1/funds")
+
     def batches(self, after=0, limit=100):
         return self._get("/v1/batches", after=after, limit=limit)["batches"]
 
@@ -264,6 +267,31 @@ class RemoteLedger:
     def summary(self):
         return self.client.summary()
 
+    def fund_balance(self, name):
+        return int(self.client.funds()[name]["balance"])
+
+    def fund_positions(self, name):
+        return {
+            int(p["instrument"]): (int(p["position"]), int(p["cost"]))
+            for p in self.client.funds()[name]["positions"]
+        }
+
+    def fund_withdrawal_count(self):
+        return len(self.client.funds()["withdrawals"])
+
+    def fund_withdrawals(self):
+        return [
+            (
+                w["seq"],
+                w["batch_id"],
+                w["fund"],
+                int(w["amount"]),
+                int(w["recipient"]),
+                json.dumps(w["signature"]),
+            )
+            for w in self.client.funds()["withdrawals"]
+        ]
+
     def order_status(self, point):
         return self.client.order_status(point)
 
@@ -351,6 +379,18 @@ class RemoteVenue(workflow.Venue):
     def save_meta(self):  # the service owns venue.json
         pass
 
+    def operator_key(self):
+        raise InputError(
+            "the operator's key signs on the venue directory (its operator.key): "
+            "make the batch there, then submit it with zkats settle --service"
+        )
+
+    def oracle_key(self):
+        raise InputError(
+            "the oracle's key signs on the venue directory or in the service "
+            "(publish epochs with the operator token)"
+        )
+
     def close(self):
         self.client.close()
 
@@ -379,7 +419,10 @@ class RemoteVenue(workflow.Venue):
         )
         return RemoteReceipt.from_json(self.client.submit(batch))
 
-    def publish_epoch(self, marks, deadline_in=3600, index=None, underlying=None):
+    def publish_epoch(self, marks, deadline_in=3600, index=None, underlying=None, surfaces=None):
+        marks = dict(marks)
+        if surfaces:  # marked here from the surfaces, as the local venue does
+            marks.update(self._surface_marks(marks, dict(underlying or {}), surfaces))
         r = self.client.publish_epoch(marks, deadline_in, index, underlying)
         self.refresh()
         return self.epoch(r["epoch_id"])

@@ -10,15 +10,28 @@ advance-clock`` or a second server publishing an epoch is seen at once.
 The ledger is ``DIR/ledger.db`` unless ``db`` names another database
 (``sqlite:///PATH``, a plain path, or ``postgresql://...``).  Each worker
 thread opens its own connection (a :class:`SettlementService`): SQLite
-connections are not shared between threads, and every write is one ledger
-transaction, so concurrent submissions serialise in the database exactly
-as concurrent ``zkats settle`` processes do.
+connections are not shared between threads.
+
+A submitted batch is decoded, pre-checked and verified in the request's
+worker thread (:meth:`SettlementService.prepare`, no lock held: the
+batches of concurrent requests verify in parallel, the native verifier
+releases the GIL), then handed to the process's one committer thread
+(:class:`GroupCommitter`), which applies every batch waiting at that moment
+in ONE write transaction (:meth:`SettlementService.apply_prepared`: each
+batch re-checked against the ledger as the ones before it left it, a
+refused one rolled back to its savepoint).  One lock, one commit and one
+fsync serve the whole group; a request is answered only after the commit,
+so an acknowledged batch is durable.  When nothing else waits, a group is
+one batch (no added delay).  Other processes (a second ``zkats serve``,
+``zkats settle``) still meet at the database's write lock.
 """
 
 import os
+import queue
 import sqlite3
 import threading
 import time
+from concurrent.futures import Future
 from pathlib import Path
 
 from ..errors import InputError, LedgerError
@@ -74,6 +87,64 @@ class _Meta:
             return self._meta
 
 
+class GroupCommitter:
+    """The thread that applies the verified batches of every request thread of
+    the process, as many at a time as are waiting (at most ``max_group``)."""
+
+    def __init__(self, venue, max_group=64):
+        self.venue = venue
+        self.max_group = max_group
+        self._q: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, prepared):
+        """Apply ``prepared`` (with whatever else waits); its receipt, or raise."""
+        fut: Future = Future()
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="zkats-committer", daemon=True
+                )
+                self._thread.start()
+        self._q.put((prepared, fut))
+        result = fut.result()
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    def _run(self):
+        while True:
+            first = self._q.get()
+            if first is None:
+                return
+            group, stop = [first], False
+            while len(group) < self.max_group:
+                try:
+                    nxt = self._q.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    stop = True
+                    break
+                group.append(nxt)
+            try:
+                results = self.venue.service().apply_prepared([p for p, _ in group])
+            except BaseException as err:  # the transaction failed: nothing applied
+                results = [err] * len(group)
+            for (_, fut), result in zip(group, results):
+                fut.set_result(result)
+            if stop:
+                return
+
+    def stop(self, timeout=10.0):
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._q.put(None)
+            thread.join(timeout)
+
+
 class ServedVenue:
     """The state behind the app.  ``clock`` overrides the venue clock (tests)."""
 
@@ -94,6 +165,7 @@ class ServedVenue:
         #: serialises this process's operator actions (venue.json + ledger)
         self.operator_lock = threading.Lock()
         self.started = time.time()
+        self.committer = GroupCommitter(self)
         self.service()  # open (and create or migrate) the ledger now: fail at start
 
     def now(self):
@@ -133,7 +205,14 @@ class ServedVenue:
     def ledger(self):
         return self.service().ledger
 
+    def settle(self, batch):
+        """Verify ``batch`` in this thread, apply it with the batches other
+        threads submit at the same time (group commit); its receipt, or raise
+        LedgerError (nothing of it applied)."""
+        return self.committer.submit(self.service().prepare(batch))
+
     def close(self):
+        self.committer.stop()
         with self._all_lock:
             for svc in self._all:
                 try:

@@ -63,6 +63,7 @@ Field elements are stored as canonical decimal text (as snarkjs writes them).
 
 import os
 import sqlite3
+import threading
 import time
 from contextlib import contextmanager
 
@@ -392,7 +393,54 @@ class CommitUnknown(LedgerError):
     or may not have been committed (see :func:`batch_landed`)."""
 
 
-class SqliteConnection:
+class _DeferredRows:
+    """Rows a write transaction inserts, sent as few statements as possible.
+
+    :meth:`defer` queues a row for ``INSERT INTO table(columns) VALUES (...)
+    [suffix]``; the queued rows go to the database, one statement per table
+    and chunk (:meth:`_insert_rows`: SQLite's ``executemany``, PostgreSQL's
+    multi-row ``VALUES``), in the order their tables were first queued,
+    before any other statement runs (every ``execute`` flushes first, so a
+    read inside the transaction sees them), and before ``COMMIT``.  A row
+    queued with a ``key`` replaces an earlier row of that table with the
+    same key (an upsert of a balance keeps only the final value: PostgreSQL
+    refuses one statement that updates a row twice).  ``ROLLBACK`` drops
+    them.  Nothing queued outlives its transaction.
+    """
+
+    _groups: dict | None = None
+
+    def defer(self, table, columns, row, suffix="", key=None):
+        if self._groups is None:
+            self._groups = {}
+        rows = self._groups.setdefault((table, tuple(columns), suffix), {})
+        rows[("key", key) if key is not None else ("row", len(rows), id(row))] = tuple(row)
+
+    def defer_many(self, table, columns, rows, suffix=""):
+        for row in rows:
+            self.defer(table, columns, row, suffix)
+
+    def flush(self):
+        """Send the queued rows now."""
+        groups, self._groups = self._groups, None
+        for (table, columns, suffix), rows in (groups or {}).items():
+            if rows:
+                self._insert_rows(table, columns, list(rows.values()), suffix)
+
+    def _drop_deferred(self):
+        self._groups = None
+
+    def _insert_rows(self, table, columns, rows, suffix):
+        raise NotImplementedError
+
+    @staticmethod
+    def _insert_sql(table, columns, n_rows, suffix):
+        one = "(" + ", ".join("?" * len(columns)) + ")"
+        values = ", ".join([one] * n_rows)
+        return f"INSERT INTO {table}({', '.join(columns)}) VALUES {values} {suffix}".rstrip()
+
+
+class SqliteConnection(_DeferredRows):
     """sqlite3 with the ledger's pragmas; anything else is the sqlite3 connection's."""
 
     dialect = "sqlite"
@@ -401,6 +449,7 @@ class SqliteConnection:
 
     def __init__(self, path, busy_timeout=DEFAULT_BUSY_TIMEOUT):
         self.path = str(path)
+        self.busy_timeout = busy_timeout
         try:
             conn = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None)
         except sqlite3.Error as err:
@@ -423,30 +472,68 @@ class SqliteConnection:
         return getattr(self.raw, name)
 
     def execute(self, sql, args=()):
+        if self._groups:
+            self.flush()
         return self.raw.execute(sql, args)
 
     def executemany(self, sql, rows):
+        if self._groups:
+            self.flush()
         return self.raw.executemany(sql, rows)
+
+    def _insert_rows(self, table, columns, rows, suffix):
+        # in-process: one prepared statement run per row is as fast as it gets
+        self.raw.executemany(self._insert_sql(table, columns, 1, suffix), rows)
+
+    #: keys per ``IN (...)`` list (SQLite allows 32766 parameters)
+    IN_CHUNK = 500
+
+    @staticmethod
+    def member(keys):
+        """``(sql, params)``: the condition "the column is one of ``keys``"."""
+        return f"IN ({', '.join('?' * len(keys))})", list(keys)
 
     @property
     def in_transaction(self):
         return self.raw.in_transaction
 
+    _holds_write_lock = False
+
     def begin_write(self):
+        # the threads of one process queue on a lock of their own first
+        # (SQLite's busy handler polls with sleeps of up to 100 ms: under
+        # contention a writer would wait long after the lock is free); other
+        # processes still meet at SQLite's write lock
+        lock = _process_write_lock(self.path)
+        if not lock.acquire(timeout=self.busy_timeout):
+            raise LedgerError(f"{self.path}: ledger is busy (another writer of this process)")
         try:
             self.raw.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as err:
+            lock.release()
             raise LedgerError(f"{self.path}: ledger is busy ({err})") from None
+        self._holds_write_lock = True
+
+    def _release_write_lock(self):
+        if self._holds_write_lock:
+            self._holds_write_lock = False
+            _process_write_lock(self.path).release()
 
     def begin_read(self):
         self.raw.execute("BEGIN")
 
     def commit(self):
+        self.flush()
         self.raw.execute("COMMIT")
+        self._release_write_lock()
 
     def rollback(self):
-        if self.raw.in_transaction:
-            self.raw.execute("ROLLBACK")
+        self._drop_deferred()
+        try:
+            if self.raw.in_transaction:
+                self.raw.execute("ROLLBACK")
+        finally:
+            self._release_write_lock()
 
     def table_exists(self, name):
         row = self.raw.execute(
@@ -460,10 +547,23 @@ class SqliteConnection:
         yield self
 
     def close(self):
+        self._drop_deferred()
+        self._release_write_lock()
         self.raw.close()
 
 
-class PgConnection:
+_WRITE_LOCKS: dict[str, threading.Lock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _process_write_lock(path):
+    """This process's lock for writers of the SQLite file at ``path``."""
+    key = os.path.realpath(path)
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(key, threading.Lock())
+
+
+class PgConnection(_DeferredRows):
     """A psycopg 3 connection (autocommit; transactions are explicit) with the
     subset of the sqlite3 API the ledger uses.  A lost connection raises
     :class:`LedgerError` saying nothing was applied (the server rolled back)."""
@@ -501,14 +601,51 @@ class PgConnection:
                 ) from None
             raise
 
+    #: keys per ``= ANY(array)`` (one parameter whatever the count)
+    IN_CHUNK = 100_000
+
+    @staticmethod
+    def member(keys):
+        """``(sql, params)``: the condition "the column is one of ``keys``" (one
+        array parameter: the statement's text does not depend on the count, so
+        psycopg parses it once and the server prepares it)."""
+        return "= ANY(?)", [list(keys)]
+
     def execute(self, sql, args=()):
+        if self._groups:
+            self.flush()
         return self._run(self.raw.execute, sql, tuple(args) if args else None)
 
     def executemany(self, sql, rows):
+        if self._groups:
+            self.flush()
         rows = list(rows)
         if rows:
             with self.raw.cursor() as cur:
                 self._run(cur.executemany, sql, rows)
+
+    def _insert_rows(self, table, columns, rows, suffix):
+        # one statement whatever the number of rows: a column's values are one
+        # array parameter (``unnest``), so the text is the same for every batch
+        # (parsed once by psycopg, prepared once by the server)
+        types = self._column_types(table)
+        arrays = ", ".join(f"?::{types[c]}[]" for c in columns)
+        sql = f"INSERT INTO {table}({', '.join(columns)}) SELECT * FROM unnest({arrays}) {suffix}"
+        self._run(self.raw.execute, sql.rstrip(), [list(col) for col in zip(*rows)])
+
+    def _column_types(self, table):
+        cache = self.__dict__.setdefault("_types", {})
+        if table not in cache:
+            cache[table] = {
+                name: kind
+                for name, kind in self._run(
+                    self.raw.execute,
+                    "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+                    "WHERE attrelid = ?::regclass AND attnum > 0 AND NOT attisdropped",
+                    (table,),
+                ).fetchall()
+            }
+        return cache[table]
 
     @property
     def in_transaction(self):
@@ -517,13 +654,16 @@ class PgConnection:
         return self.raw.info.transaction_status != TransactionStatus.IDLE
 
     def begin_write(self):
-        self.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
-        self.execute("SELECT pg_advisory_xact_lock(?)", (LEDGER_LOCK,))
+        # one round trip: two statements in one simple query (no parameters)
+        self.execute(
+            f"BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({LEDGER_LOCK:d})"
+        )
 
     def begin_read(self):
         self.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
 
     def commit(self):
+        self.flush()
         try:
             self.raw.execute("COMMIT")
         except (self._pg.OperationalError, self._pg.InterfaceError) as err:
@@ -535,6 +675,7 @@ class PgConnection:
             raise
 
     def rollback(self):
+        self._drop_deferred()
         if not (self.raw.broken or self.raw.closed) and self.in_transaction:
             self.execute("ROLLBACK")
 
@@ -559,6 +700,7 @@ class PgConnection:
             raise
 
     def close(self):
+        self._drop_deferred()
         self.raw.close()
 
 
@@ -701,8 +843,10 @@ class Ledger:
         # balances read or moved in this transaction (it holds the write lock,
         # and only move_escrow/move_fund change them): no re-reading per item
         self._balances = {}
+        self._open_batch = None
         try:
             yield self.conn
+            self.conn.flush()  # the queued rows (failing here rolls back too)
         except BaseException:
             self.conn.rollback()
             raise
@@ -716,6 +860,26 @@ class Ledger:
                 ) from None
         finally:
             self._balances = None
+
+    # -- savepoints inside a write transaction (one batch of a group commit)
+
+    def savepoint(self):
+        """Start a batch inside the write transaction; returns its mark."""
+        self.conn.execute("SAVEPOINT zkats_batch")  # (sends the rows queued before)
+        return dict(self._balances or {})
+
+    def release(self, mark):
+        """The batch since ``mark`` stays (committed with the transaction)."""
+        self.conn.execute("RELEASE SAVEPOINT zkats_batch")
+
+    def rollback_to(self, mark):
+        """Undo the batch since ``mark`` (its rows, queued or sent, and its
+        balance changes); the transaction goes on."""
+        self.conn._drop_deferred()
+        self.conn.execute("ROLLBACK TO SAVEPOINT zkats_batch")
+        self.conn.execute("RELEASE SAVEPOINT zkats_batch")
+        self._balances = mark
+        self._open_batch = None
 
     @contextmanager
     def read(self):
@@ -736,7 +900,8 @@ class Ledger:
         return self.tree.depth
 
     def n_leaves(self):
-        return self._one("SELECT COUNT(*) FROM notes")[0]
+        # the latest root row carries the leaf count (no COUNT(*) over every note)
+        return self._one("SELECT n_leaves FROM roots ORDER BY seq DESC LIMIT 1")[0]
 
     def current_root(self):
         return int(self._one("SELECT root FROM roots ORDER BY seq DESC LIMIT 1")[0])
@@ -807,6 +972,21 @@ class Ledger:
         if cache is not None:
             cache[table, str(name)] = bal
         return bal
+
+    @contextmanager
+    def balances_read_once(self):
+        """Inside: each balance is read from the database at most once (a
+        batch's checks ask for the fund balances item after item).  A write
+        transaction does this by itself; the pre-checks outside one use this
+        (they are repeated inside the transaction)."""
+        if self._balances is not None:
+            yield
+            return
+        self._balances = {}
+        try:
+            yield
+        finally:
+            self._balances = None
 
     def _set_balance(self, table, name, bal):
         if self._balances is not None:
@@ -967,12 +1147,9 @@ class Ledger:
 
     # -- bulk reads for a batch's checks (one query per table and chunk) ------
 
-    #: keys per ``IN (...)`` list (well under SQLite's and PostgreSQL's limits)
-    IN_CHUNK = 500
-
     def _present(self, queries):
         """``{tag: (sql, keys)}`` -> ``{tag: the keys (text) the query finds}``;
-        each sql selects its key column with one ``IN ({})`` placeholder list.
+        each sql selects its key column where it is ``{}``, one of the keys.
         All the queries go to the database as ONE statement (``UNION ALL``) per
         ``IN_CHUNK`` keys: one round trip for a batch's checks."""
         found: dict[str, set[str]] = {tag: set() for tag in queries}
@@ -986,14 +1163,16 @@ class Ledger:
                 parts.clear()
                 args.clear()
 
+        chunk = self.conn.IN_CHUNK
         for tag, (sql, keys) in queries.items():
             keys = sorted(set(keys))
-            for i in range(0, len(keys), self.IN_CHUNK):
-                part = keys[i : i + self.IN_CHUNK]
-                if len(args) + len(part) > self.IN_CHUNK:
+            for i in range(0, len(keys), chunk):
+                part = keys[i : i + chunk]
+                if len(args) + len(part) > chunk:
                     flush()
-                parts.append(f"SELECT '{tag}', " + sql.format(", ".join("?" * len(part))))
-                args.extend(part)
+                cond, params = self.conn.member(part)
+                parts.append(f"SELECT '{tag}', " + sql.format(cond))
+                args.extend(params)
         flush()
         return found
 
@@ -1003,17 +1182,17 @@ class Ledger:
         keys = [point_key(o) for o in orders]
         f = self._present(
             {
-                "r": ("root FROM roots WHERE root IN ({})", [str(r) for r in roots]),
+                "r": ("root FROM roots WHERE root {}", [str(r) for r in roots]),
                 "n": (
-                    "nullifier FROM nullifiers WHERE nullifier IN ({})",
+                    "nullifier FROM nullifiers WHERE nullifier {}",
                     [str(n) for n in nullifiers],
                 ),
                 "c": (
-                    "commitment FROM notes WHERE commitment IN ({})",
+                    "commitment FROM notes WHERE commitment {}",
                     [str(c) for c in commitments],
                 ),
-                "o": ("order_point FROM open_orders WHERE order_point IN ({})", keys),
-                "x": ("order_point FROM consumed_orders WHERE order_point IN ({})", keys),
+                "o": ("order_point FROM open_orders WHERE order_point {}", keys),
+                "x": ("order_point FROM consumed_orders WHERE order_point {}", keys),
             }
         )
         k = Known()
@@ -1029,71 +1208,104 @@ class Ledger:
 
     # -- writes of a batch (inside one write() transaction) -----------------
 
+    # The rows a batch adds are queued (:class:`_DeferredRows`) and reach the
+    # database as one statement per table, at the next read or at COMMIT.
+
+    #: (batch id, root seq, leaf count) read by begin_batch for append_notes
+    _open_batch: tuple | None = None
+
     def begin_batch(self, digest, n_items, now):
         """Insert the batch row; returns its id."""
         c = self.conn
-        seq = c.execute("SELECT MAX(seq) FROM roots").fetchone()[0] + 1
-        batch_id = (c.execute("SELECT MAX(batch_id) FROM batches").fetchone()[0] or 0) + 1
+        seq, last, n_leaves = c.execute(
+            "SELECT MAX(seq), (SELECT MAX(batch_id) FROM batches), "
+            "(SELECT n_leaves FROM roots ORDER BY seq DESC LIMIT 1) FROM roots"
+        ).fetchone()
+        batch_id = (last or 0) + 1
         c.execute(
             "INSERT INTO batches(batch_id, digest, n_items, applied_at, root_seq) "
             "VALUES (?, ?, ?, ?, ?)",
-            (batch_id, digest, n_items, now, seq),
+            (batch_id, digest, n_items, now, seq + 1),
         )
+        self._open_batch = (batch_id, seq + 1, n_leaves)
         return batch_id
 
     def append_notes(self, batch_id, items):
         """Append the note commitments ``[(item_index, commitment)]`` as leaves in
         order and record the new root; returns ``(first leaf index, root)``."""
         c = self.conn
-        n0 = self.n_leaves()
-        c.executemany(
-            "INSERT INTO notes(leaf_index, commitment, batch_id, item_index) VALUES (?, ?, ?, ?)",
+        opened = self._open_batch
+        if opened is not None and opened[0] == batch_id:
+            _, seq, n0 = opened
+        else:
+            n0 = self.n_leaves()
+            seq = c.execute(
+                "SELECT root_seq FROM batches WHERE batch_id = ?", (batch_id,)
+            ).fetchone()[0]
+        self._open_batch = None
+        root = self.tree.append_many(n0, [cm for _, cm in items])
+        c.defer_many(
+            "notes",
+            ("leaf_index", "commitment", "batch_id", "item_index"),
             [(n0 + k, str(cm), batch_id, i) for k, (i, cm) in enumerate(items)],
         )
-        root = self.tree.append_many(n0, [cm for _, cm in items])
-        seq = c.execute("SELECT root_seq FROM batches WHERE batch_id = ?", (batch_id,)).fetchone()[
-            0
-        ]
-        c.execute(
-            "INSERT INTO roots(seq, root, n_leaves, batch_id) VALUES (?, ?, ?, ?)",
+        c.defer(
+            "roots",
+            ("seq", "root", "n_leaves", "batch_id"),
             (seq, str(root), n0 + len(items), batch_id),
         )
         return n0, root
 
     def record_nullifiers(self, batch_id, items):
         """Spend the nullifiers ``[(item_index, nullifier)]``."""
-        self.conn.executemany(
-            "INSERT INTO nullifiers(nullifier, batch_id, item_index) VALUES (?, ?, ?)",
+        self.conn.defer_many(
+            "nullifiers",
+            ("nullifier", "batch_id", "item_index"),
             [(str(n), batch_id, i) for i, n in items],
         )
 
-    def consume_order(self, batch_id, item_index, point):
-        key = point_key(point)
-        self.conn.execute("DELETE FROM open_orders WHERE order_point = ?", (key,))
-        self.conn.execute(
-            "INSERT INTO consumed_orders(order_point, batch_id, item_index) VALUES (?, ?, ?)",
-            (key, batch_id, item_index),
+    def open_orders(self, batch_id, items):
+        """Open the orders ``[(item_index, point, source)]``."""
+        self.conn.defer_many(
+            "open_orders",
+            ("order_point", "source", "batch_id", "item_index"),
+            [(point_key(p), source, batch_id, i) for i, p, source in items],
         )
 
-    def open_order(self, batch_id, item_index, point, source):
-        self.conn.execute(
-            "INSERT INTO open_orders(order_point, source, batch_id, item_index) "
-            "VALUES (?, ?, ?, ?)",
-            (point_key(point), source, batch_id, item_index),
+    def consume_orders(self, batch_id, items):
+        """Consume the orders ``[(item_index, point)]``: recorded as consumed and
+        no longer open.  Run after :meth:`open_orders` of the same batch (an
+        order opened by one item may be matched by a later one)."""
+        keys = [point_key(p) for _, p in items]
+        self.conn.defer_many(
+            "consumed_orders",
+            ("order_point", "batch_id", "item_index"),
+            [(k, batch_id, i) for k, (i, _) in zip(keys, items)],
         )
+        for j in range(0, len(keys), self.conn.IN_CHUNK):
+            cond, params = self.conn.member(keys[j : j + self.conn.IN_CHUNK])
+            self.conn.execute(f"DELETE FROM open_orders WHERE order_point {cond}", params)
+
+    def consume_order(self, batch_id, item_index, point):
+        self.consume_orders(batch_id, [(item_index, point)])
+
+    def open_order(self, batch_id, item_index, point, source):
+        self.open_orders(batch_id, [(item_index, point, source)])
 
     def move_escrow(self, batch_id, item_index, asset, delta, account=None, recipient=None):
         """Escrow balance of ``asset`` += ``delta`` (callers check it stays >= 0)."""
         bal = self.escrow_balance(asset) + int(delta)
-        self.conn.execute(
-            "INSERT INTO escrow(asset, balance) VALUES (?, ?) "
-            "ON CONFLICT(asset) DO UPDATE SET balance = excluded.balance",
+        self.conn.defer(
+            "escrow",
+            ("asset", "balance"),
             (str(asset), str(bal)),
+            "ON CONFLICT(asset) DO UPDATE SET balance = excluded.balance",
+            key=str(asset),
         )
         self._set_balance("escrow", asset, bal)
-        self.conn.execute(
-            "INSERT INTO escrow_moves(batch_id, item_index, account, asset, delta, recipient) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+        self.conn.defer(
+            "escrow_moves",
+            ("batch_id", "item_index", "account", "asset", "delta", "recipient"),
             (
                 batch_id,
                 item_index,
@@ -1107,15 +1319,17 @@ class Ledger:
     def move_fund(self, batch_id, item_index, name, delta, note=None):
         """Fund ``name`` (``fee`` or ``insurance``) += ``delta``."""
         bal = self.fund_balance(name) + int(delta)
-        self.conn.execute(
-            "INSERT INTO funds(name, balance) VALUES (?, ?) "
-            "ON CONFLICT(name) DO UPDATE SET balance = excluded.balance",
+        self.conn.defer(
+            "funds",
+            ("name", "balance"),
             (str(name), str(bal)),
+            "ON CONFLICT(name) DO UPDATE SET balance = excluded.balance",
+            key=str(name),
         )
         self._set_balance("funds", name, bal)
-        self.conn.execute(
-            "INSERT INTO fund_moves(batch_id, item_index, name, delta, note) "
-            "VALUES (?, ?, ?, ?, ?)",
+        self.conn.defer(
+            "fund_moves",
+            ("batch_id", "item_index", "name", "delta", "note"),
             (batch_id, item_index, str(name), str(int(delta)), note),
         )
 
@@ -1152,15 +1366,26 @@ class Ledger:
         )
 
     def register_account(self, account, batch_id):
-        self.conn.execute(
-            "INSERT OR IGNORE INTO accounts(account, first_batch) VALUES (?, ?)",
+        self.conn.defer(
+            "accounts",
+            ("account", "first_batch"),
             (str(account), batch_id),
+            "ON CONFLICT DO NOTHING",
+            key=str(account),
         )
 
     def record_trade(self, batch_id, item_index, trade_id, epoch_id, instrument, price, matched_at):
-        self.conn.execute(
-            "INSERT INTO trades(trade_commitment, epoch_id, batch_id, item_index, "
-            "instrument, price, matched_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        self.conn.defer(
+            "trades",
+            (
+                "trade_commitment",
+                "epoch_id",
+                "batch_id",
+                "item_index",
+                "instrument",
+                "price",
+                "matched_at",
+            ),
             (
                 point_key(trade_id),
                 int(epoch_id),
@@ -1173,9 +1398,9 @@ class Ledger:
         )
 
     def record_health(self, batch_id, item_index, epoch_id, account, now):
-        self.conn.execute(
-            "INSERT INTO health_proofs(epoch_id, account, batch_id, item_index, proved_at) "
-            "VALUES (?, ?, ?, ?, ?)",
+        self.conn.defer(
+            "health_proofs",
+            ("epoch_id", "account", "batch_id", "item_index", "proved_at"),
             (int(epoch_id), str(account), batch_id, item_index, now),
         )
 

@@ -112,11 +112,14 @@ class MerkleStore:
             parents = dict(zip(range(plo, phi + 1), hashed))
             writes.extend((level + 1, p, str(v)) for p, v in parents.items())
             level_vals, lo, hi = parents, plo, phi
-        self.conn.executemany(
-            "INSERT INTO merkle_nodes(level, idx, value) VALUES (?, ?, ?) "
-            "ON CONFLICT(level, idx) DO UPDATE SET value = excluded.value",
-            writes,
-        )
+        upsert = "ON CONFLICT(level, idx) DO UPDATE SET value = excluded.value"
+        defer = getattr(self.conn, "defer_many", None)
+        if defer is not None:  # the ledger's connection: one statement with the batch's rows
+            defer("merkle_nodes", ("level", "idx", "value"), writes, upsert)
+        else:
+            self.conn.executemany(
+                f"INSERT INTO merkle_nodes(level, idx, value) VALUES (?, ?, ?) {upsert}", writes
+            )
         return level_vals[0]
 
     def _siblings(self, lo, hi):

@@ -267,6 +267,16 @@ class BatchReceipt:
     apply_seconds: float
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A batch decoded, pre-checked and verified (:meth:`SettlementService.prepare`)."""
+
+    plans: list
+    digest: str
+    now: int
+    verify_seconds: float
+
+
 @dataclass
 class _ItemPlan:
     index: int
@@ -358,6 +368,14 @@ class SettlementService:
 
     def apply(self, batch: Batch) -> BatchReceipt:
         """Verify and apply ``batch``; raise LedgerError (nothing applied) if any check fails."""
+        result = self.apply_prepared([self.prepare(batch)])[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    def prepare(self, batch: Batch) -> "Prepared":
+        """Steps 1-3 (decode, pre-check, verify) without the write lock;
+        raise LedgerError if the batch is refused."""
         if not isinstance(batch, Batch):
             raise LedgerError("apply() needs a zkats.venue.batch.Batch")
         if not batch.items:
@@ -366,29 +384,71 @@ class SettlementService:
         now = self.clock()
         plans = [self._decode(i, item, now) for i, item in enumerate(batch.items)]
         self._check_within_batch(plans)
-        self._check_ledger(plans, now)
+        with self.ledger.balances_read_once():
+            self._check_ledger(plans, now)
         self._verify(batch, plans)
+        return Prepared(plans, batch.digest(), now, time.perf_counter() - t0)
+
+    def apply_prepared(self, prepared: "Sequence[Prepared]") -> list:
+        """Step 4 for batches :meth:`prepare` accepted, in ONE write
+        transaction (group commit: one lock, one commit, one fsync for all).
+        Each batch is checked again against the ledger as the batches before
+        it in the list left it; a batch those checks refuse is rolled back
+        to its savepoint and left out, the others commit.  Returns, per
+        batch, its :class:`BatchReceipt` or the LedgerError that refused it
+        (nothing of it applied).  If the transaction itself fails, every
+        batch gets that error (nothing was applied)."""
+        led = self.ledger
         t1 = time.perf_counter()
-        digest = batch.digest()
-        receipt = None
+        results: list = [None] * len(prepared)
+        written: dict[int, dict] = {}
+        group = len(prepared) > 1
         try:
-            with self.ledger.write():
-                self._check_ledger(plans, now)
-                receipt = self._write(plans, digest, now)
+            with led.write():
+                for k, p in enumerate(prepared):
+                    if not group:
+                        self._check_ledger(p.plans, p.now)
+                        written[k] = self._write(p.plans, p.digest, p.now)
+                        continue
+                    mark = led.savepoint()
+                    try:
+                        self._check_ledger(p.plans, p.now)
+                        written[k] = self._write(p.plans, p.digest, p.now)
+                        led.release(mark)
+                    except (LedgerError, *led.conn.integrity_errors) as err:
+                        led.rollback_to(mark)  # (raises if the connection is gone)
+                        written.pop(k, None)
+                        results[k] = (
+                            err
+                            if isinstance(err, LedgerError)
+                            else LedgerError(f"batch conflicts with the ledger ({err})")
+                        )
         except CommitUnknown as err:
             # the connection went while COMMIT was under way: ask the database
-            landed = batch_landed(self._target, digest)
-            if receipt is None or landed != receipt["batch_id"]:
-                raise LedgerError(f"{err}; it was not committed: nothing was applied") from None
+            for k, receipt in list(written.items()):
+                if batch_landed(self._target, prepared[k].digest) != receipt["batch_id"]:
+                    written.pop(k)
+                    results[k] = LedgerError(f"{err}; it was not committed: nothing was applied")
         except sqlite3.IntegrityError as err:
             # unreachable while the checks above hold the write lock; a backstop
-            raise LedgerError(f"batch conflicts with the ledger ({err})") from None
+            written.clear()
+            failed = LedgerError(f"batch conflicts with the ledger ({err})")
+            results = [failed] * len(prepared)
         except sqlite3.Error as err:  # I/O error, disk full, ...: rolled back
-            raise LedgerError(
-                f"{self.ledger.path}: ledger write failed ({err}); nothing was applied"
-            ) from None
+            written.clear()
+            failed = LedgerError(f"{led.path}: ledger write failed ({err}); nothing was applied")
+            results = [failed] * len(prepared)
+        except BaseException as err:
+            if not group:
+                raise
+            written.clear()
+            results = [err] * len(prepared)
         t2 = time.perf_counter()
-        return BatchReceipt(verify_seconds=t1 - t0, apply_seconds=t2 - t1, **receipt)
+        for k, receipt in written.items():
+            results[k] = BatchReceipt(
+                verify_seconds=prepared[k].verify_seconds, apply_seconds=t2 - t1, **receipt
+            )
+        return results
 
     # step 1: decode and check each item on its own
     def _decode(self, index, item: Item, now) -> _ItemPlan:
@@ -589,13 +649,21 @@ class SettlementService:
             for role, _ in p.commitments:
                 placed.append((p.index, role, n0 + len(placed)))
         led.record_nullifiers(batch_id, [(p.index, n) for p in plans for _, n in p.nullifiers])
-        for p in plans:  # in item order: consume, then open remainders
-            for o in p.orders:
-                led.consume_order(batch_id, p.index, o)
-            for o in p.opens:
-                led.open_order(batch_id, p.index, o, "order" if p.kind == "order" else "remainder")
+        # every order the batch opens, then every order it consumes (an order
+        # opened by one item may be matched by a later one; the checks refuse
+        # re-opening an order consumed earlier in the batch)
+        led.open_orders(
+            batch_id,
+            [
+                (p.index, o, "order" if p.kind == "order" else "remainder")
+                for p in plans
+                for o in p.opens
+            ],
+        )
+        led.consume_orders(batch_id, [(p.index, o) for p in plans for o in p.orders])
         for p in plans:
             p.rule.apply(led, p, batch_id, now)
+        led.conn.flush()  # the queued rows, still inside the pipeline
         return dict(
             batch_id=batch_id,
             digest=digest,

@@ -5,7 +5,6 @@ its delta were 1), so short calls cannot be written against the premium's
 margin.  Rejected natively and by the transition's constraints; the boundary
 is exact (collateral c passes, c - 1 fails)."""
 
-
 import pytest
 
 from venue_helpers import compiled

@@ -90,7 +90,7 @@ def escrow_rows(rep, keys, trades_sizes):
         rc = esc.deposit(*keys.prove("deposit", pub, prv), sender=who)
         replay.applied_deposit(name, pub, prv)
         if name == "bob":  # the second deposit: no first-use storage costs
-            rep.add("deposit", rc.gasUsed, note="today's escrow: 1 proof (6 inputs), 1 leaf")
+            rep.add("deposit", rc.gasUsed, note="today's escrow: 1 proof (18 inputs), 1 leaf")
     for n in trades_sizes:
         batch = []
         for _ in range(n):
@@ -113,7 +113,7 @@ def escrow_rows(rep, keys, trades_sizes):
         )
     pub, prv = replay.withdraw("alice", 150_000, int(alice, 16), salt=9001)
     rc = esc.settle([], [one(*keys.prove("withdraw", pub, prv))])
-    rep.add("withdraw", rc.gasUsed, note="today's escrow (via settle): 1 proof (8 inputs), 1 leaf")
+    rep.add("withdraw", rc.gasUsed, note="today's escrow (via settle): 1 proof (20 inputs), 1 leaf")
     return replay
 
 

@@ -193,13 +193,13 @@ def margin_slacks(api, fields, entries, entry_index, maintenance):
         x, nonneg = signed(api, pos_enc, units.POSITION_BITS)
         c, _ = signed(api, cost_enc, units.COST_BITS)
         e = select_entry(api, entries, entry_index[j], inst, x)
-        mark, under = e[1], e[2]
+        under = e[UNDERLYING]
         delta = e[3] - units.offset(units.DELTA_BITS)
         gamma = e[4] - units.offset(units.GAMMA_BITS)
         rate = e[6] if maintenance else e[5]
         equity = equity + api.mul(x, value_mark(e)) - c
         absx = api.mul(nonneg * 2 - 1, x)
-        lin_req = lin_req + api.mul(api.mul(absx, mark), rate)
+        lin_req = lin_req + api.mul(api.mul(absx, under), rate)  # underlying notional
         a = api.mul(x, under)
         a_delta.append(api.mul(a, delta))
         a_gamma.append(api.mul(a, gamma))

@@ -42,15 +42,6 @@ class Scenario:
             ("bob", self.bob, 3_000_000, 1),
         ):
             n = notes.Note.open(key, collateral=coll, model=model, salt=1000 + len(self.notes))
-            if name == "alice":  # long 10 of the expired call, bought at 1,500
-                n = notes.Note(
-                    n.account,
-                    n.npk,
-                    coll,
-                    model,
-                    (notes.Slot(self.old_call.id, 10, 15_000),),
-                    n.salt,
-                )
             self.notes[name] = (self.tree.append(n.commitment()), n)
         # carol: long 100 perps at 60,000 on 100,000 of collateral: below
         # maintenance margin (5% of 6,000,000) at the epoch: liquidatable

@@ -340,7 +340,16 @@ def test_cli_happy_paths_with_real_proofs(tmp_path, served, monkeypatch):
     assert settled["items"] == 2
     srv = served(v)
     crossing_orders(v, tmp_path)
-    ok(*match_args(v, tmp_path, tmp_path / "t.json", "--prove-orders", "--settle", "-q"))
+    # a partial fill (2 of 3) keeps both remainders; they are matched next
+    rest = ("--remainder-a", tmp_path / "ra.order", "--remainder-b", tmp_path / "rb.order")
+    ok(*match_args(v, tmp_path, tmp_path / "t.json", "--fill", 2, *rest, "--prove-orders", "-q"))
+    ok("settle", "-V", v, tmp_path / "t.json", "-q")
+    assert mode(tmp_path / "ra.order") == 0o600
+    ok(
+        *("match", "-V", v, tmp_path / "ra.order", tmp_path / "rb.order"),
+        *("--wallet-a", tmp_path / "a.wallet", "--wallet-b", tmp_path / "b.wallet"),
+        *("-o", tmp_path / "t1.json", "--prove-orders", "--settle", "-q"),
+    )
     ok("rfq", "request", "-V", v, "--side", "buy", "--size", 1, "-o", tmp_path / "req.json")
     ok(
         "rfq",
@@ -436,7 +445,7 @@ def test_cli_happy_paths_with_real_proofs(tmp_path, served, monkeypatch):
     )
     ok(*liquidate_args(v, tmp_path / "a.cap", tmp_path / "l.json"))
     s = json.loads(ok("ledger", "show", "-V", v, "--json").stdout)
-    assert s["trades"] == 2 and s["batches"] == 7 and s["liquidatable_pending"] == 0
+    assert s["trades"] == 3 and s["batches"] == 8 and s["liquidatable_pending"] == 0
     assert int(s["funds"]["insurance"]) > 0 and int(s["funds"]["fee"]) > 0
     # the backstop took a's 4 lots over at the mark
     f = json.loads(ok("venue", "funds", "-V", v, "--json").stdout)

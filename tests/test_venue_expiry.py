@@ -170,12 +170,29 @@ def _forged(epoch, index, **changes):
     return oracle.Epoch(epoch.epoch_id, tuple(entries))
 
 
-def test_withdraw_settles_the_expired_option_in_circuit(cc_withdraw):
-    """The example's alice holds 10 of an expired in-the-money call: the
-    withdrawal's new note has them closed and their value in collateral, and
-    a new note that keeps them open is rejected natively and in circuit."""
+def _holder_of_the_expired_call():
+    """A note long 10 of the scenario's expired in-the-money call (bought at
+    1,500; it settles at 2,000), in a tree of its own: (spend, root)."""
     sc = scenario()
-    pub, prv = withdraw.build(sc.spend("alice"), sc.root, 1_000, 0xA11CE, sc.epoch, new_salt=9)
+    n = notes.Note(
+        sc.alice.account,
+        sc.alice.npk,
+        2_000_000,
+        0,
+        (notes.Slot(sc.old_call.id, 10, 15_000),),
+        81,
+    )
+    tree = MerkleTree(units.TREE_DEPTH)
+    return Spend.from_tree(tree, tree.append(n.commitment()), n, sc.alice), tree.root
+
+
+def test_withdraw_settles_the_expired_option_in_circuit(cc_withdraw):
+    """The withdrawal's new note has the expired calls closed and their value
+    in collateral; a new note that keeps them open is rejected natively and
+    in circuit."""
+    sc = scenario()
+    spend, root = _holder_of_the_expired_call()
+    pub, prv = withdraw.build(spend, root, 1_000, 0xA11CE, sc.epoch, new_salt=9)
     assert withdraw.check(pub, prv)
     assert prv.new_note.slots[0] == notes.Slot(sc.old_call.id, 0, 0)
     assert prv.new_note.collateral == 2_000_000 + 10 * 2_000 - 15_000 - 1_000
@@ -211,7 +228,8 @@ def test_wrong_settlement_rejected_in_circuit(cc_withdraw, index, changes):
     ep = _forged(sc.epoch, index, **changes)
     with pytest.raises(InputError):
         oracle.EpochEntry(*ep.entries[index].to_list())
-    pub, prv = withdraw.build(sc.spend("alice"), sc.root, 1_000, 0xA11CE, sc.epoch, new_salt=9)
+    spend, root = _holder_of_the_expired_call()
+    pub, prv = withdraw.build(spend, root, 1_000, 0xA11CE, sc.epoch, new_salt=9)
     inp = withdraw.inputs(pub, prv)
     inp["epoch"] = ep.circuit_inputs()["epoch"]
     inp["epoch_hash"] = ep.hash()

@@ -102,8 +102,7 @@ def test_transition_books_the_fill_at_the_funding_index(cc):
     assert cc.solve(transition.inputs(pub, prv)).public == pub.values()
     s = prv.new_note.slots[prv.slot]
     assert s.cost == leg.n - leg.d * 150  # worth 0 at the value mark if price == mark
-    settled = sc.spend("alice").note.settle(ep).collateral  # her expired call paid out
-    assert margin.equity(prv.new_note, ep) == settled - pub.fee + leg.d * (60_000 - 60_000)
+    assert margin.equity(prv.new_note, ep) == 2_000_000 - pub.fee + leg.d * (60_000 - 60_000)
 
 
 def test_wrong_funding_rejected(cc):

@@ -13,7 +13,13 @@ funding index, 0 otherwise: :mod:`zkats.domain.oracle`)::
 **Linear model** (``note.model == 0``), rate ``b_i`` = ``im_i`` (initial)
 or ``mm_i`` (maintenance)::
 
-    slack = 10000 * E - sum_i |x_i| * m_i * b_i        must be >= 0
+    slack = 10000 * E - sum_i |x_i| * S_i * b_i        must be >= 0
+
+on the **underlying notional** ``|x_i| * S_i`` (for futures and perpetuals
+``S = m``).  An option is margined for its underlying exposure as if its
+delta were 1 (an upper bound, ``|delta| <= 1``), never on its premium: a
+short call's risk is the underlying's move, not the premium received.  The
+portfolio model margins options by their Greeks instead.
 
 **Portfolio model** (``note.model == 1``): for every price shock ``h`` (bps
 of the underlying) of the grid, the delta-gamma estimate of the portfolio's
@@ -107,7 +113,7 @@ def linear_slack(note, epoch, maintenance=False):
     req = 0
     for s, ent in zip(note.slots, _entries(note, epoch)):
         if ent:
-            req += abs(s.position) * ent.mark * (ent.mm_bps if maintenance else ent.im_bps)
+            req += abs(s.position) * ent.underlying * (ent.mm_bps if maintenance else ent.im_bps)
     return LINEAR_SCALE * equity(note, epoch) - req
 
 

@@ -419,7 +419,10 @@ class RemoteVenue(workflow.Venue):
         )
         return RemoteReceipt.from_json(self.client.submit(batch))
 
-    def publish_epoch(self, marks, deadline_in=3600, index=None, underlying=None):
+    def publish_epoch(self, marks, deadline_in=3600, index=None, underlying=None, surfaces=None):
+        marks = dict(marks)
+        if surfaces:  # marked here from the surfaces, as the local venue does
+            marks.update(self._surface_marks(marks, dict(underlying or {}), surfaces))
         r = self.client.publish_epoch(marks, deadline_in, index, underlying)
         self.refresh()
         return self.epoch(r["epoch_id"])

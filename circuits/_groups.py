@@ -6,8 +6,8 @@ A group is declared in a statement's class body by unpacking
 (``constrain``), its native twin (``check``) and its witness inputs
 (``inputs``), so none of them is written twice:
 
-* :class:`NewNote`: the account's new note (public ``commitment``, private
-  ``new_salt``);
+* :class:`NewNote`: the account's new note (public ``commitment`` and
+  ``ciphertext``, private ``new_salt`` and the viewing secret ``vsk``);
 * :class:`AtEpoch`: the oracle epoch the statement is checked at (public
   ``epoch_id, epoch_hash``, private ``epoch`` and ``entry_index``).
 
@@ -15,33 +15,63 @@ Spending the old note is a base class (:class:`._spend.SpendsNote`).
 """
 
 from zkats.circuit import Private, Public, group
-from zkats.domain import units
+from zkats.domain import note_cipher, tags, units
 from zkats.errors import InputError
+from zkats.gadgets.poseidon_hash import poseidon_permute
 
 from ._common import ENTRY_FIELDS, epoch_check
 from ._spend import note_commitment_gadget
 
 
 class NewNote:
-    """``commitment, new_salt = NewNote.declare()``."""
+    """``commitment, new_salt = NewNote.declare()`` where the new note
+    belongs in the wire order, and ``ciphertext = NewNote.ciphertext()`` LAST
+    among the public signals (so the escrow's indices of the others do not
+    move).  The statement must spend a note (:class:`._spend.SpendsNote`:
+    its private ``vsk`` is bound to the account by ``npk``)."""
 
     @staticmethod
     def declare():
         return group(commitment=Public(), new_salt=Private())
 
     @staticmethod
-    def constrain(api, stmt, fields):
-        """The note of ``fields`` (its 14 fields) salted with ``stmt.new_salt``
-        has the public ``stmt.commitment``."""
-        api.assert_equal(note_commitment_gadget(api, fields, stmt.new_salt), stmt.commitment)
+    def ciphertext():
+        return Public(n=note_cipher.N_CT)
 
     @staticmethod
-    def check(pub, note, expected, what, rule):
+    def constrain(api, stmt, fields):
+        """The note of ``fields`` (its 14 fields) salted with ``stmt.new_salt``
+        has the public ``stmt.commitment``, and ``stmt.ciphertext`` is its
+        opening (fields 2..13 and the salt) encrypted under the account's
+        viewing secret ``stmt.vsk`` (:mod:`zkats.domain.note_cipher`; ``vsk``
+        is the account's: :meth:`._spend.SpendsNote.spend_note` proves
+        ``npk`` from it).  Each element is the committed field itself plus
+        its keystream element, so a key holder decrypts exactly this note."""
+        api.assert_equal(note_commitment_gadget(api, fields, stmt.new_salt), stmt.commitment)
+        with api.scope("ciphertext"):
+            plain = list(fields[2:]) + [stmt.new_salt]
+            state = [api.constant(0), api.constant(tags.NOTE_CIPHER), stmt.vsk, stmt.commitment]
+            state += [api.constant(0)] * (note_cipher.N_CT - 2)
+            stream = poseidon_permute(api, state)[1 : note_cipher.N_CT + 1]
+            for c, p, k in zip(stmt.ciphertext, plain, stream):
+                api.assert_equal(api.lc(p) + k, c)
+
+    @staticmethod
+    def public(note, view):
+        """The new note's public signals: ``commitment`` and ``ciphertext``."""
+        cm = note.commitment()
+        return {"commitment": cm, "ciphertext": note_cipher.encrypt(note, view.vsk, cm)}
+
+    @staticmethod
+    def check(pub, note, expected, what, rule, view):
         """Native twin: the prover's new ``note`` is ``expected`` (what the
-        statement's rule makes of the old one, described by ``rule``) and
-        has the public commitment."""
+        statement's rule makes of the old one, described by ``rule``), has
+        the public commitment, and the public ciphertext is its encryption
+        under ``view``'s viewing secret."""
         if expected != note or expected.commitment() != pub.commitment:
             raise InputError(f"{what}: the new note is not {rule}")
+        if tuple(pub.ciphertext) != note_cipher.encrypt(note, view.vsk, pub.commitment):
+            raise InputError(f"{what}: the ciphertext is not the new note's under the viewing key")
 
     @staticmethod
     def inputs(note):

@@ -5,8 +5,10 @@ note needs (public ``root`` and ``nullifier``; private note opening,
 nullifier key, the account's two public keys and the Merkle path) and
 states, in :meth:`SpendsNote.spend_note`:
 
-* ``npk = Poseidon(NULLIFIER_KEY, nk)`` and
-  ``account = Poseidon(ACCOUNT, ak, npk, lk)`` are the note's;
+* ``npk = Poseidon(NULLIFIER_KEY, nk, vsk)`` and
+  ``account = Poseidon(ACCOUNT, ak, npk, lk)`` are the note's (``vsk``: the
+  account's viewing secret, under which :class:`._groups.NewNote` encrypts
+  the new note);
 * the note commitment is a leaf under ``root`` (waived for a fresh
   account's genesis deposit, see ``fresh``);
 * ``nullifier = Poseidon(NULLIFIER, nk, cm)`` (genesis: ``cm = 0``).
@@ -54,6 +56,7 @@ class SpendsNote(Statement):
     old_note = Private(n=NOTE_FIELDS)
     old_salt = Private()
     nk = Private()
+    vsk = Private()
     ak = Private(n=2)
     lk = Private(n=2)
     path_bits = Private(n=units.TREE_DEPTH)
@@ -64,7 +67,7 @@ class SpendsNote(Statement):
         ``fresh`` (a boolean signal, deposit only): no leaf yet, genesis nullifier."""
         f = self.old_note
         with api.scope("spend"):
-            npk = poseidon(api, [tags.NULLIFIER_KEY, self.nk])
+            npk = poseidon(api, [tags.NULLIFIER_KEY, self.nk, self.vsk])
             api.assert_equal(npk, f[1])
             api.assert_equal(account_id_gadget(api, self.ak, npk, self.lk), f[0])
             cm = note_commitment_gadget(api, f, self.old_salt)
@@ -152,6 +155,7 @@ class Spend:
             "old_note": self.note.fields(),
             "old_salt": self.note.salt,
             "nk": self.view.nk,
+            "vsk": self.view.vsk,
             "ak": list(self.view.ak),
             "lk": list(self.view.lk),
             "path_bits": list(self.bits),
@@ -165,7 +169,7 @@ class Spend:
     def check(self, root, nullifier, what):
         """Native twin of :meth:`SpendsNote.spend_note` (raises InputError with the reason)."""
         n = self.note
-        if keys.nullifier_public(self.view.nk) != n.npk:
+        if keys.nullifier_public(self.view.nk, self.view.vsk) != n.npk:
             raise InputError(f"{what}: the nullifier key does not match the note")
         if self.view.account != n.account:
             raise InputError(f"{what}: the keys do not match the note's account")

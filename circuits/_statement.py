@@ -142,6 +142,12 @@ def witness_inputs(pub, prv):
 class Statement(Circuit):
     """Base class of the venue's circuits (see the module docstring)."""
 
+    #: public signals the authorisation does not sign: a new note's
+    #: ``ciphertext`` is a function of the signed ``commitment`` and the
+    #: account's viewing secret (``NewNote`` constrains it), so signing it
+    #: would bind nothing more and cost a longer message hash
+    UNSIGNED = frozenset({"ciphertext"})
+
     #: which key authorises the statement: None (nothing is spent), "ak" (the
     #: owner's), "lk" (the liquidation capability); see ``_spend.AuthorisedSpend``
     AUTHORITY: str | None = None
@@ -226,19 +232,28 @@ class Statement(Circuit):
     @classmethod
     def message(cls, pub):
         """What an authorisation signs: Poseidon chain of (tag of this circuit,
-        every public signal in order).  It names the statement kind and all of
-        its public data (nullifier, new note, amounts, recipient, legs, epoch),
-        so a signature is good for this one statement only."""
+        every public signal in order but the :data:`UNSIGNED` ones).  It
+        names the statement kind and all of its public data (nullifier, new
+        note, amounts, recipient, legs, epoch), so a signature is good for
+        this one statement only."""
         if pub.statement is not cls:
             raise InputError(
                 f"{cls.circuit_name}: cannot sign a {pub.statement.circuit_name} statement"
             )
-        return hash_chain([cls.message_tag()] + pub.values(), poseidon_plain)
+        signed = [
+            x
+            for name, n in cls.public_fields()
+            if name not in cls.UNSIGNED
+            for x in (pub.get(name) if n is not None else (pub.get(name),))
+        ]
+        return hash_chain([cls.message_tag()] + signed, poseidon_plain)
 
     def message_gadget(self, api):
         """:meth:`message` in constraints, over this instance's public signals."""
         flat: list = []
         for name, n in self.public_fields():
+            if name in self.UNSIGNED:
+                continue
             v = getattr(self, name)
             flat.extend(v if n is not None else [v])
         return hash_chain([self.message_tag()] + flat, lambda xs: poseidon(api, xs))

@@ -1,6 +1,7 @@
 """``deposit``: a public amount of collateral enters escrow and the account's note.
 
-Statement (public: ``root, nullifier, commitment, account, asset, amount``):
+Statement (public: ``root, nullifier, commitment, account, asset, amount,
+ciphertext``):
 the prover owns ``account`` and either spends its live note (a leaf under
 ``root``, nullifier revealed) or, for a fresh account (private ``fresh =
 1``), starts from the empty note (collateral 0, every slot empty, model in
@@ -36,7 +37,11 @@ class DepositPrivate:
     new_note: notes.Note
 
     def inputs(self):
-        return {"fresh": self.fresh, **NewNote.inputs(self.new_note), **self.spend.inputs()}
+        return {
+            "fresh": self.fresh,
+            **NewNote.inputs(self.new_note),
+            **self.spend.inputs(),
+        }
 
 
 def build(spend_, root, amount, fresh=False, new_salt=None, signer=None):
@@ -47,8 +52,8 @@ def build(spend_, root, amount, fresh=False, new_salt=None, signer=None):
     pub = Deposit.public(
         root=root,
         nullifier=nf,
-        commitment=new.commitment(),
         account=old.account,
+        **NewNote.public(new, spend_.view),
         asset=ASSET,
         amount=amount,
     )
@@ -62,7 +67,10 @@ def check(pub, prv):
         empty = notes.Note(old.account, old.npk, 0, old.model, (), old.salt)
         if old != empty:
             raise InputError("deposit: a fresh account starts from the empty note")
-        if keys.nullifier_public(prv.spend.nk) != old.npk or prv.spend.view.account != old.account:
+        if (
+            keys.nullifier_public(prv.spend.nk, prv.spend.view.vsk) != old.npk
+            or prv.spend.view.account != old.account
+        ):
             raise InputError("deposit: the keys do not match the account")
         if pub.nullifier != notes.genesis_nullifier(prv.spend.nk):
             raise InputError("deposit: wrong genesis nullifier")
@@ -76,7 +84,9 @@ def check(pub, prv):
     if pub.amount < 1:
         raise InputError("deposit amount: must be positive")
     expected = old.with_collateral(old.collateral + pub.amount, salt=prv.new_note.salt)
-    NewNote.check(pub, prv.new_note, expected, "deposit", "the old one plus the amount")
+    NewNote.check(
+        pub, prv.new_note, expected, "deposit", "the old one plus the amount", prv.spend.view
+    )
     prv.spend.check_auth(Deposit, pub, "deposit")
     return True
 
@@ -98,6 +108,7 @@ class Deposit(AuthorisedSpend):
     account = Public()
     asset = Public()
     amount = Public()
+    ciphertext = NewNote.ciphertext()
 
     def define(self, api):
         f = self.old_note

@@ -2,7 +2,7 @@
 
 Statement (public: ``root, nullifier, commitment, account, epoch_id,
 epoch_hash, penalty, shortfall, taken_instrument[], taken_size[],
-taken_notional[]``): the prover spends the live note of
+taken_notional[], ciphertext``): the prover spends the live note of
 ``account`` (a leaf under ``root``, nullifier revealed), shows in
 constraints that the note FAILS maintenance margin at the epoch's marks
 (:func:`margin_fails`: a healthy account cannot be liquidated, whatever the
@@ -113,13 +113,13 @@ def build(spend_, root, epoch, new_positions=None, new_salt=None, signer=None):
     pub = Liquidate.public(
         root=root,
         nullifier=old.nullifier(spend_.nk),
-        commitment=new.commitment(),
         account=old.account,
         epoch_id=epoch.epoch_id,
         epoch_hash=epoch.hash(),
         penalty=paid,
         shortfall=shortfall,
         **taken_signals(taken),
+        **NewNote.public(new, spend_.view),
     )
     prv = LiquidatePrivate(spend_, new_positions, new, epoch)
     return pub, sign_if_held(pub, prv, signer)
@@ -139,7 +139,9 @@ def check(pub, prv):
     want = taken_signals(taken)
     if any(getattr(pub, k) != v for k, v in want.items()):
         raise InputError("liquidate: the public taken-over positions are not the reductions")
-    NewNote.check(pub, prv.new_note, expected, "liquidate", "the liquidation rule's")
+    NewNote.check(
+        pub, prv.new_note, expected, "liquidate", "the liquidation rule's", prv.spend.view
+    )
     if paid != pub.penalty:
         raise InputError("liquidate: the public penalty is not the one the rule charges")
     if shortfall != pub.shortfall:
@@ -176,6 +178,7 @@ class Liquidate(AuthorisedSpend):
     taken_instrument = Public(n=units.N_SLOTS)
     taken_size = Public(n=units.N_SLOTS)
     taken_notional = Public(n=units.N_SLOTS)
+    ciphertext = NewNote.ciphertext()
     scenario = Private()
 
     def define(self, api):

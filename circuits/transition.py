@@ -1,7 +1,7 @@
 """``transition``: an account applies one trade leg to its note.
 
 Statement (public: ``root, nullifier, commitment, instrument, leg (x, y),
-tag, epoch_id, epoch_hash, fee``): the prover knows an account note that
+tag, epoch_id, epoch_hash, fee, ciphertext``): the prover knows an account note that
 is a leaf under ``root`` whose nullifier is ``nullifier``, the opening of
 the leg commitment (side, size ``q``, notional ``|n|``, blinding ``rho``)
 bound to this account by ``tag``, and a position slot, such that the new
@@ -91,13 +91,13 @@ def build(spend_, root, leg, epoch, new_salt=None, signer=None):
     pub = Transition.public(
         root=root,
         nullifier=old.nullifier(spend_.nk),
-        commitment=new.commitment(),
         instrument=leg.instrument,
         leg=leg.commitment(),
         tag=leg.tag(),
         epoch_id=epoch.epoch_id,
         epoch_hash=epoch.hash(),
         fee=notes.trade_fee(abs(leg.n)),
+        **NewNote.public(new, spend_.view),
     )
     prv = TransitionPrivate(spend_, leg, slot, new, epoch)
     return pub, sign_if_held(pub, prv, signer)
@@ -135,6 +135,7 @@ def check(pub, prv):
         expected,
         "transition",
         "the old one settled to the marks with the leg applied",
+        prv.spend.view,
     )
     margin.check(prv.new_note, prv.epoch, maintenance=False, what="transition")
     prv.spend.check_auth(Transition, pub, "transition")
@@ -171,6 +172,7 @@ class Transition(AuthorisedSpend):
     tag = Public()
     epoch_id, epoch_hash, epoch, entry_index = AtEpoch.declare()
     fee = Public()
+    ciphertext = NewNote.ciphertext()
 
     def define(self, api):
         f = self.old_note

@@ -1,7 +1,7 @@
 """``withdraw``: a public amount of collateral leaves the account and escrow.
 
 Statement (public: ``root, nullifier, commitment, asset, amount, recipient,
-epoch_id, epoch_hash``): the prover spends an account's live note (a leaf
+epoch_id, epoch_hash, ciphertext``): the prover spends an account's live note (a leaf
 under ``root``, nullifier revealed) and creates the note ``commitment``
 equal to it settled to the epoch's marks (:meth:`Note.settle`: realised and
 unrealised profit or loss move into collateral) with ``collateral -
@@ -54,7 +54,7 @@ def build(spend_, root, amount, recipient, epoch, new_salt=None, signer=None):
     pub = Withdraw.public(
         root=root,
         nullifier=spend_.note.nullifier(spend_.nk),
-        commitment=new.commitment(),
+        **NewNote.public(new, spend_.view),
         asset=ASSET,
         amount=amount,
         recipient=recipient,
@@ -77,7 +77,14 @@ def check(pub, prv):
     if pub.amount > old.collateral:
         raise InputError("withdraw: amount exceeds the account's equity at the marks")
     expected = old.with_collateral(old.collateral - pub.amount, salt=prv.new_note.salt)
-    NewNote.check(pub, prv.new_note, expected, "withdraw", "the old one settled, minus the amount")
+    NewNote.check(
+        pub,
+        prv.new_note,
+        expected,
+        "withdraw",
+        "the old one settled, minus the amount",
+        prv.spend.view,
+    )
     margin.check(prv.new_note, prv.epoch, maintenance=False, what="withdraw")
     prv.spend.check_auth(Withdraw, pub, "withdraw")
     return True
@@ -102,6 +109,7 @@ class Withdraw(AuthorisedSpend):
     amount = Public()
     recipient = Public()
     epoch_id, epoch_hash, epoch, entry_index = AtEpoch.declare()
+    ciphertext = NewNote.ciphertext()
 
     def define(self, api):
         f = self.old_note

@@ -27,13 +27,11 @@ contract ZkatsEscrow {
     uint256 public constant MATCH_MAX_AGE = 3600;
     uint256 public constant CLOCK_SKEW = 60;
 
-    // verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[N]) for N = 6, 8, 10, 18
-    bytes4 internal constant SEL6 =
-        bytes4(keccak256("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[6])"));
-    bytes4 internal constant SEL8 =
-        bytes4(keccak256("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[8])"));
-    bytes4 internal constant SEL10 =
-        bytes4(keccak256("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[10])"));
+    // verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[N]) for N = 18, 20, 22
+    bytes4 internal constant SEL20 =
+        bytes4(keccak256("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[20])"));
+    bytes4 internal constant SEL22 =
+        bytes4(keccak256("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[22])"));
     bytes4 internal constant SEL18 =
         bytes4(keccak256("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[18])"));
 
@@ -43,31 +41,32 @@ contract ZkatsEscrow {
         uint256[2] c;
     }
 
-    /// deposit public signals: root, nullifier, commitment, account, asset, amount
+    /// deposit public signals: root, nullifier, commitment, account, asset, amount,
+    /// then the new note's 12-element ciphertext (checked inside the proof)
     struct Deposit {
         Proof proof;
-        uint256[6] pub;
+        uint256[18] pub;
     }
 
     /// withdraw public signals: root, nullifier, commitment, asset, amount,
-    /// recipient, epoch_id, epoch_hash (the owner's signature over all of
-    /// them is checked inside the proof)
+    /// recipient, epoch_id, epoch_hash, the new note's ciphertext (12) (the
+    /// owner's signature over all of them is checked inside the proof)
     struct Withdrawal {
         Proof proof;
-        uint256[8] pub;
+        uint256[20] pub;
     }
 
     /// match (18 signals: instrument, now, reveal_price, price, order_a x/y,
     /// order_b x/y, rem_a x/y, rem_b x/y, leg_a x/y, leg_b x/y, tag_a, tag_b)
     /// and its two transitions (root, nullifier, commitment, instrument,
-    /// leg x, leg y, tag, epoch_id, epoch_hash, fee)
+    /// leg x, leg y, tag, epoch_id, epoch_hash, fee, the new note's ciphertext (12))
     struct Trade {
         Proof matchProof;
         uint256[18] matchPub;
         Proof proofA;
-        uint256[10] pubA;
+        uint256[22] pubA;
         Proof proofB;
-        uint256[10] pubB;
+        uint256[22] pubB;
     }
 
     IERC20Min public immutable token;
@@ -179,12 +178,12 @@ contract ZkatsEscrow {
     /// account's note (or its genesis nullifier) and appends the note with
     /// ``collateral + amount``.
     function deposit(Deposit calldata d) external live {
-        uint256[] memory p = _pub6(d.pub);
+        uint256[] memory p = _pub18(d.pub);
         _checkInputs(p);
         require(rootKnown[p[0]], "zkats: unknown root");
         require(p[4] == asset, "zkats: wrong asset");
         _spend(p[1]);
-        require(_verify(depositVerifier, SEL6, d.proof, p), "zkats: invalid deposit proof");
+        require(_verify(depositVerifier, SEL18, d.proof, p), "zkats: invalid deposit proof");
         (uint256 index, uint256 root) = _insert(p[2]);
         _acceptRoot(root);
         require(token.transferFrom(msg.sender, address(this), p[5]), "zkats: token transfer failed");
@@ -223,8 +222,8 @@ contract ZkatsEscrow {
     function _trade(Trade calldata t) internal {
         uint256[] memory m = new uint256[](18);
         for (uint256 i = 0; i < 18; i++) m[i] = t.matchPub[i];
-        uint256[] memory a = _pub10(t.pubA);
-        uint256[] memory b = _pub10(t.pubB);
+        uint256[] memory a = _pub22(t.pubA);
+        uint256[] memory b = _pub22(t.pubB);
         _checkInputs(m);
         _checkInputs(a);
         _checkInputs(b);
@@ -245,22 +244,22 @@ contract ZkatsEscrow {
         _spend(a[1]);
         _spend(b[1]);
         require(_verify(matchVerifier, SEL18, t.matchProof, m), "zkats: invalid match proof");
-        require(_verify(transitionVerifier, SEL10, t.proofA, a), "zkats: invalid transition proof");
-        require(_verify(transitionVerifier, SEL10, t.proofB, b), "zkats: invalid transition proof");
+        require(_verify(transitionVerifier, SEL22, t.proofA, a), "zkats: invalid transition proof");
+        require(_verify(transitionVerifier, SEL22, t.proofB, b), "zkats: invalid transition proof");
         feeBalance += a[9] + b[9];
         _acceptRoot(_insertPair(a[2], b[2]));
     }
 
     function _withdraw(Withdrawal calldata w, bool forced) internal {
-        uint256[] memory p = new uint256[](8);
-        for (uint256 i = 0; i < 8; i++) p[i] = w.pub[i];
+        uint256[] memory p = new uint256[](20);
+        for (uint256 i = 0; i < 20; i++) p[i] = w.pub[i];
         _checkInputs(p);
         require(rootKnown[p[0]], "zkats: unknown root");
         require(p[3] == asset, "zkats: wrong asset");
         require(p[5] >> 160 == 0, "zkats: recipient is not an address");
         _checkEpoch(p[6], p[7]);
         _spend(p[1]);
-        require(_verify(withdrawVerifier, SEL8, w.proof, p), "zkats: invalid withdraw proof");
+        require(_verify(withdrawVerifier, SEL20, w.proof, p), "zkats: invalid withdraw proof");
         (uint256 index, uint256 root) = _insert(p[2]);
         _acceptRoot(root);
         require(token.transfer(address(uint160(p[5])), p[4]), "zkats: token transfer failed");
@@ -351,13 +350,13 @@ contract ZkatsEscrow {
         emit RootAccepted(root, nextIndex);
     }
 
-    function _pub6(uint256[6] calldata x) internal pure returns (uint256[] memory p) {
-        p = new uint256[](6);
-        for (uint256 i = 0; i < 6; i++) p[i] = x[i];
+    function _pub18(uint256[18] calldata x) internal pure returns (uint256[] memory p) {
+        p = new uint256[](18);
+        for (uint256 i = 0; i < 18; i++) p[i] = x[i];
     }
 
-    function _pub10(uint256[10] calldata x) internal pure returns (uint256[] memory p) {
-        p = new uint256[](10);
-        for (uint256 i = 0; i < 10; i++) p[i] = x[i];
+    function _pub22(uint256[22] calldata x) internal pure returns (uint256[] memory p) {
+        p = new uint256[](22);
+        for (uint256 i = 0; i < 22; i++) p[i] = x[i];
     }
 }

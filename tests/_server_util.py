@@ -23,6 +23,7 @@ from _groth16_sim import G1, G2, sim_key
 from _settlement_util import ORACLE
 from zkats import bn254
 from zkats.domain import instruments
+from zkats.domain.note_cipher import N_CT
 from zkats.field import R
 from zkats.formats.snarkjs_json import write_verification_key
 from zkats.groth16 import _curve
@@ -87,6 +88,11 @@ def rand():
     return secrets.randbelow(R - 1) + 1
 
 
+def _ct():
+    """A stand-in note ciphertext (the sim verifier accepts any signals)."""
+    return [rand() for _ in range(N_CT)]
+
+
 def deposit_item(prover, root, nullifier=None, commitment=None, account=None, amount=100):
     pub = [
         root,
@@ -95,6 +101,7 @@ def deposit_item(prover, root, nullifier=None, commitment=None, account=None, am
         rand() if account is None else account,
         ASSET,
         amount,
+        *_ct(),
     ]
     return B.Item("deposit", {"deposit": prover.bundle("deposit", pub)})
 
@@ -123,8 +130,8 @@ def trade_items(prover, root, epoch_id, epoch_hash, instrument, now):
     ]
     match = [instrument, now, 0, 0, *pts[0], *pts[1], *pts[2], *pts[3], *leg_a, *leg_b, ta, tb]
     legs = {
-        "leg_a": [root, rand(), rand(), instrument, *leg_a, ta, epoch_id, epoch_hash, 0],
-        "leg_b": [root, rand(), rand(), instrument, *leg_b, tb, epoch_id, epoch_hash, 0],
+        "leg_a": [root, rand(), rand(), instrument, *leg_a, ta, epoch_id, epoch_hash, 0, *_ct()],
+        "leg_b": [root, rand(), rand(), instrument, *leg_b, tb, epoch_id, epoch_hash, 0, *_ct()],
     }
     trade = B.Item(
         "trade",

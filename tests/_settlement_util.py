@@ -11,6 +11,7 @@ import hashlib
 
 from zkats.circuits.liquidate import taken_signals
 from zkats.domain import units
+from zkats.domain.note_cipher import N_CT
 from zkats.domain.operator_key import OperatorKey
 from zkats.domain.oracle_key import OracleKey
 from zkats.field import R
@@ -84,6 +85,12 @@ def order(point, now=10_000):
     return B.Item("order", {"order": _bundle("order", [point[0], point[1], now])})
 
 
+def ct(commitment):
+    """A stand-in note ciphertext for ``commitment`` (the stub verifier
+    accepts any signals; the real circuits constrain it)."""
+    return [(commitment * 7 + k) % R for k in range(N_CT)]
+
+
 def cancel(point, proof=GOOD):
     """A cancel item consuming the order commitment ``point``."""
     return B.Item("cancel", {"cancel": _bundle("cancel", [point[0], point[1]], proof)})
@@ -101,7 +108,9 @@ def deposit(commitment, account, amount, asset=ASSET, proof=GOOD, nullifier=None
         "deposit",
         {
             "deposit": _bundle(
-                "deposit", [root, nullifier, commitment, account, asset, amount], proof
+                "deposit",
+                [root, nullifier, commitment, account, asset, amount, *ct(commitment)],
+                proof,
             )
         },
     )
@@ -125,7 +134,8 @@ def withdraw(
             "withdraw": _bundle(
                 "withdraw",
                 # the withdraw statement does not reveal the account
-                [root, nullifier, commitment, asset, amount, recipient, epoch_id, epoch],
+                [root, nullifier, commitment, asset, amount, recipient, epoch_id, epoch]
+                + ct(commitment),
             )
         },
     )
@@ -178,7 +188,7 @@ def trade(
         tag_a,
         tag_b,
     ]
-    ta = [root, nul_a, com_a, INSTRUMENT, *leg_a, tag_a, epoch_id, epoch, fee]
+    ta = [root, nul_a, com_a, INSTRUMENT, *leg_a, tag_a, epoch_id, epoch, fee, *ct(com_a)]
     tb = [
         root,
         nul_b,
@@ -189,6 +199,7 @@ def trade(
         epoch_id,
         epoch,
         fee,
+        *ct(com_b),
     ]
     if netting is None:
         netting = B.NettingProof(R=(3, 4), s=1 if balanced else 2)
@@ -225,7 +236,8 @@ def liquidate(
             "liquidate": _bundle(
                 "liquidate",
                 [root, nullifier, commitment, account, epoch_id, epoch, penalty, shortfall]
-                + _NOTHING_TAKEN,
+                + _NOTHING_TAKEN
+                + ct(commitment),
             )
         },
     )

@@ -101,9 +101,10 @@ def test_deposit_rejections(w):
     other = list(pub)
     other[0] = 12345
     rejected(w, "unknown root", lambda: esc.deposit(proof, other, sender=w.alice))
-    # a withdraw proof presented as a deposit (its first six signals fit the layout)
+    # a withdraw proof presented as a deposit (its first six signals and its
+    # ciphertext fit the layout)
     wp, wpub = w.withdraw_alice
-    forged = list(wpub[:6])
+    forged = list(wpub[:6]) + list(wpub[8:])
     forged[0] = w.roots["empty"]
     forged[4] = pub[4]  # the asset: so that only the proof can refuse it
     rejected(w, "invalid deposit proof", lambda: esc.deposit(wp, forged, sender=w.alice))
@@ -111,6 +112,10 @@ def test_deposit_rejections(w):
     more = list(pub)
     more[5] += 1
     rejected(w, "invalid deposit proof", lambda: esc.deposit(proof, more, sender=w.alice))
+    # one element of the new note's ciphertext changed: the proof refuses it
+    ct = list(pub)
+    ct[-1] = (ct[-1] + 1) % R
+    rejected(w, "invalid deposit proof", lambda: esc.deposit(proof, ct, sender=w.alice))
 
 
 def test_trade_rejections(w):
@@ -119,7 +124,7 @@ def test_trade_rejections(w):
     t = trade_struct(w)
 
     def with_pub(slot, i, v):
-        x = [list(p) if isinstance(p, list) and len(p) in (10, 18) else p for p in t]
+        x = [list(p) if isinstance(p, list) and len(p) in (18, 22) else p for p in t]
         x[slot][i] = v
         return tuple(x)
 

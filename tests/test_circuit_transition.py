@@ -8,13 +8,14 @@ import pytest
 
 from venue_helpers import compiled
 from zkats.circuits import transition
+from zkats.circuits._groups import NewNote
 from zkats.circuits._scenario import scenario
 from zkats.circuits._spend import Spend, sign_if_held
 from zkats.domain import notes, units
 from zkats.gadgets.merkle import MerkleTree
 from zkats.testing import assert_native_rejects, assert_unsat
 
-N_CONSTRAINTS = 16365
+N_CONSTRAINTS = 16908
 
 
 @pytest.fixture(scope="module")
@@ -56,13 +57,13 @@ def test_under_margined(cc):
         pub = transition.Transition.public(
             root=root,
             nullifier=note.nullifier(sc.alice.nk),
-            commitment=new.commitment(),
             instrument=leg.instrument,
             leg=leg.commitment(),
             tag=leg.tag(),
             epoch_id=sc.epoch.epoch_id,
             epoch_hash=sc.epoch.hash(),
             fee=fee,
+            **NewNote.public(new, sc.alice.view),
         )
         prv = sign_if_held(pub, transition.TransitionPrivate(sp, leg, slot, new, sc.epoch))
         if ok:

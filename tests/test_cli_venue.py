@@ -339,6 +339,11 @@ def test_cli_happy_paths_with_real_proofs(tmp_path, served, monkeypatch):
     v, settled = funded_venue(tmp_path)
     assert settled["items"] == 2
     srv = served(v)
+    # a delegates BEFORE trading: the files carry the openings of this moment,
+    # and follow the account from the ledger's note ciphertexts afterwards
+    ok("keys", "export", tmp_path / "a.wallet", "--viewing", "-o", tmp_path / "a.view")
+    ok("keys", "export", tmp_path / "a.wallet", "--liquidation", "-o", tmp_path / "a.cap")
+    ok("keys", "export", tmp_path / "b.wallet", "--viewing", "-o", tmp_path / "b.view")
     crossing_orders(v, tmp_path)
     # a partial fill (2 of 3) keeps both remainders; they are matched next
     rest = ("--remainder-a", tmp_path / "ra.order", "--remainder-b", tmp_path / "rb.order")
@@ -416,6 +421,22 @@ def test_cli_happy_paths_with_real_proofs(tmp_path, served, monkeypatch):
     a = json.loads(ok("wallet", "show", "-V", v, "-w", tmp_path / "a.wallet", "--json").stdout)
     assert a["settled"] and a["pending"] == [] and a["positions"][0]["position"] == 4
     assert 0 < a["free_collateral"] < a["equity"] == before - 500
+    # the viewing key exported before three trades and two withdrawals reads the
+    # same figures from the ledger alone, and syncs to the wallet's opening
+    shown = json.loads(ok("wallet", "show", "-V", v, "-w", tmp_path / "a.view", "--json").stdout)
+    assert shown["leaf"] == a["leaf"] and shown["equity"] == a["equity"]
+    r = json.loads(ok("wallet", "sync", "-V", v, "-w", tmp_path / "a.view", "--json").stdout)
+    assert r["changed"] and len(r["found"]) == 5 and r["leaf"] == a["leaf"]
+    ok("wallet", "sync", "-V", v, "-w", tmp_path / "a.wallet", "-q")  # promotes its pending note
+    assert _opening(tmp_path / "a.view") == _opening(tmp_path / "a.wallet")
+    assert oct((tmp_path / "a.view").stat().st_mode & 0o777) == "0o600"
+    r = json.loads(ok("wallet", "sync", "-V", v, "-w", tmp_path / "a.view", "--json").stdout)
+    assert not r["changed"] and r["found"] == []
+    # b's viewing key decrypts none of a's notes (b found only its own three trades)
+    r = json.loads(ok("wallet", "sync", "-V", v, "-w", tmp_path / "b.view", "--json").stdout)
+    assert len(r["found"]) == 3
+    ok("wallet", "sync", "-V", v, "-w", tmp_path / "b.wallet", "-q")
+    assert _opening(tmp_path / "b.view") == _opening(tmp_path / "b.wallet")
     # the mark falls 20%: a (long 4 on ~49,000) fails maintenance margin
     ok("oracle", "publish", "-V", v, "--mark", "BTC-PERP=48000", "-q")
     ok("health", "-V", v, "-w", tmp_path / "b.wallet", "-o", tmp_path / "h.json", "--settle", "-q")
@@ -426,8 +447,8 @@ def test_cli_happy_paths_with_real_proofs(tmp_path, served, monkeypatch):
     ok("venue", "advance-clock", "-V", v, 4000)
     r = ok("oracle", "close", "-V", v, "--json")
     assert len(json.loads(r.stdout)["liquidatable"]) == 1  # a never proved health
-    # the risk engine proves with a's liquidation capability, never a's wallet
-    ok("keys", "export", tmp_path / "a.wallet", "--liquidation", "-o", tmp_path / "a.cap")
+    # the risk engine proves with a's liquidation capability (exported before
+    # a traded), never a's wallet
     one_line_error(
         run(
             "withdraw",
@@ -443,7 +464,14 @@ def test_cli_happy_paths_with_real_proofs(tmp_path, served, monkeypatch):
         ),
         "needs the owner's wallet",
     )
+    # the capability, exported before a traded, follows a to its live note
     ok(*liquidate_args(v, tmp_path / "a.cap", tmp_path / "l.json"))
+    # the owner and the auditor read the post-liquidation note from the ledger
+    for f in ("a.wallet", "a.view", "a.cap"):
+        r = json.loads(ok("wallet", "sync", "-V", v, "-w", tmp_path / f, "--json").stdout)
+        assert r["changed"] and r["positions"] == []
+    assert _opening(tmp_path / "a.view") == _opening(tmp_path / "a.wallet")
+    assert _opening(tmp_path / "a.cap") == _opening(tmp_path / "a.wallet")
     s = json.loads(ok("ledger", "show", "-V", v, "--json").stdout)
     assert s["trades"] == 3 and s["batches"] == 8 and s["liquidatable_pending"] == 0
     assert int(s["funds"]["insurance"]) > 0 and int(s["funds"]["fee"]) > 0
@@ -502,6 +530,12 @@ def test_cli_happy_paths_with_real_proofs(tmp_path, served, monkeypatch):
             "recipient": str(0xFEE),
         }
     ]
+
+
+def _opening(path):
+    """The live note and leaf a wallet-like file holds."""
+    d = json.loads(path.read_text())
+    return d["note"], d["leaf"]
 
 
 def test_batch_output_never_overwritten(tmp_path, venue):

@@ -49,14 +49,15 @@ def run_scenario(url, tok, private, caps):
     """The demo through ``RemoteVenue``; returns what the test checks."""
     v = RemoteVenue(url, token=tok)
     names = ("alice", "bob", "carol")
-    w = {
-        n: Wallet.create((caps if n == "alice" else private) / f"{n}.wallet", name=n) for n in names
-    }
+    w = {n: Wallet.create(private / f"{n}.wallet", name=n) for n in names}
     amounts = {"alice": 60_000, "bob": 200_000, "carol": 100_000}
     r = v.settle([v.deposit(w[n], amounts[n]) for n in names])
     assert r.n_items == 3
     for wl in w.values():
         wl.sync(v.ledger)
+    # alice delegates to the risk engine BEFORE she trades: the capability
+    # carries her first note only and follows her from the ledger afterwards
+    w["alice"].export(caps / "alice.cap", "liquidation")
     buy = v.new_order(w["alice"], "BTC-PERP", "buy", 6, 60_100)
     sell = v.new_order(w["bob"], "BTC-PERP", "sell", 6, 59_900)
     v.settle([v.order_item(so) for so in (buy, sell)])
@@ -112,6 +113,11 @@ def _demo_through_the_api(venue_dir, tmp_path, db=None):
         events = agent.pass_once()
         assert [e["status"] for e in events] == ["applied"]
         assert events[0]["account"] == str(w["alice"].key.account)
+        # alice (her wallet) and the capability read the post-liquidation note
+        alice = Wallet.load(private / "alice.wallet")
+        assert alice.sync(v.ledger) and all(s.position == 0 for s in alice.note.slots)
+        assert Wallet.load(caps / "alice.cap").sync(v.ledger) == []
+        assert Wallet.load(caps / "alice.cap").note == alice.note
         assert agent.pass_once() == []  # nothing twice
         agent.close()
         liq = v.client.liquidatable()

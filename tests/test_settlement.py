@@ -188,7 +188,7 @@ def test_malformed_public_signals(svc):
         svc,
         B.Batch([deposit(5, 1, 1), bad]),
         r"item 1 \(deposit\): deposit proof: deposit proof has 3 public signals, "
-        r"expected 6 \(root, nullifier",
+        r"expected 18 \(root, nullifier",
     )
 
 

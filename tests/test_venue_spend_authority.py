@@ -10,6 +10,7 @@ import pytest
 
 from venue_helpers import compiled
 from zkats.circuits import deposit, liquidate, transition, withdraw
+from zkats.circuits._groups import NewNote
 from zkats.circuits._scenario import scenario
 from zkats.circuits._spend import Spend, authorise
 from zkats.domain import keys, notes, units
@@ -115,13 +116,13 @@ def test_no_liquidation_of_a_healthy_account(cc):
     pub = liquidate.Liquidate.public(
         root=sc.root,
         nullifier=note.nullifier(cap.nk),
-        commitment=note.with_salt(9).commitment(),
         account=note.account,
         epoch_id=sc.epoch.epoch_id,
         epoch_hash=sc.epoch.hash(),
         penalty=0,
         shortfall=0,
         **liquidate.taken_signals([(0, 0, 0)] * units.N_SLOTS),
+        **NewNote.public(note.with_salt(9), cap.view),
     )
     prv = liquidate.LiquidatePrivate(spend, (0,) * units.N_SLOTS, note.with_salt(9), sc.epoch)
     prv = authorise(pub, prv, cap)
@@ -206,6 +207,8 @@ def test_two_spends_of_one_account_are_unlinkable():
         sc.alice.nk,
         *sc.alice.ak,
         *sc.alice.lk,
+        sc.alice.vsk,
+        sc.alice.vsk,
         n0.commitment(),
     }
     public = set(a1.values()) | set(a2.values())

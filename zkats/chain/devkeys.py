@@ -3,8 +3,9 @@
 Made or loaded by :class:`zkats.groth16.devsetup.DevSetup`, the same
 cache the venue's ``dev_keys`` uses (``$ZKATS_KEY_CACHE``, else
 ``$ZKATS_EVM_CACHE/devkeys``, else ``~/.cache/zkats/devkeys``): a one-party
-power-14 powers of tau (the largest escrow circuit, transition, has 11,105
-constraints) and one Groth16 setup + phase-2 contribution per circuit,
+power-15 powers of tau (the largest escrow circuit, transition, has 16,908
+constraints and 22 public signals: past 2^14 since the new note's
+ciphertext, see docs/venue.md) and one Groth16 setup + phase-2 contribution per circuit,
 keyed by the compiled circuit's hash, so a changed circuit gets a new key
 and an unchanged one is not set up again.  On a cold cache the ptau and
 all the keys come from one known-tau session (fast; see the devsetup
@@ -15,7 +16,7 @@ not: ``zkats.groth16.ceremony`` draws it from ``secrets`` and drops it).
 
 #: the circuits whose proofs the escrow checks
 ESCROW_CIRCUITS = ("deposit", "withdraw", "match", "transition")
-POWER = 14
+POWER = 15
 
 
 def circuit_class(name):

@@ -46,6 +46,24 @@ def poseidon_many(rows):
     return limbs_to_ints(states[:, :4])
 
 
+def permute_many(states):
+    """[Poseidon permutation of state for state in states] (full output
+    states); every state has the same width 2..17."""
+    from .. import bn254
+
+    states = [list(s) for s in states]
+    if not states:
+        return []
+    t = len(states[0])
+    if not 2 <= t <= 17 or any(len(s) != t for s in states):
+        raise ValueError("permute_many: states must all have the same width 2..17")
+    arr = ints_to_limbs([int(x) % R for s in states for x in s]).reshape(len(states), t * 4)
+    consts, mds, n_full, n_partial = _params(t)
+    bn254.poseidon_permute_array(arr, consts, mds, n_full, n_partial)
+    flat = limbs_to_ints(arr.reshape(-1, 4))
+    return [flat[i * t : (i + 1) * t] for i in range(len(states))]
+
+
 def poseidon_plain(inputs):
     return poseidon_many([inputs])[0]
 

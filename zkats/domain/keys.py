@@ -11,7 +11,10 @@ Penumbra (``SpendKey`` -> ``FullViewingKey``)::
     lsk  = H("lsk", sk)   EdDSA private key of the LIQUIDATION CAPABILITY: authorises
                           `liquidate` statements and nothing else
     lk   = lsk's public key
-    npk  = Poseidon(NULLIFIER_KEY, nk)
+    vsk  = H("vsk", sk)   viewing secret (field element): decrypts the account's note
+                          ciphertexts (:mod:`zkats.domain.note_cipher`); every new note's
+                          ciphertext is constrained under it
+    npk  = Poseidon(NULLIFIER_KEY, nk, vsk)   the note's public key: binds both secrets
     account = Poseidon(ACCOUNT, ak.x, ak.y, npk, lk.x, lk.y)
 
 (``H`` is SHA-256 with the label ``zkats/<label>/v1`` and the key; a field
@@ -24,12 +27,14 @@ holder                 holds                   can
 =====================  ======================  =================================
 owner (wallet)         sk                      everything of the account
 risk engine            LiquidationCapability   prove ``liquidate`` of an account
-                       (lsk, nk, ak, lk)       that fails maintenance margin; see
-                                               when its notes are spent
+                       (lsk, nk, ak, lk, vsk)  that fails maintenance margin; see
+                                               when its notes are spent; follow
+                                               its notes from the ledger
 auditor / proving      ViewingKey (nk, ak,     recompute the account id and
-machine                lk)                     nullifiers, check notes it is
-                                               shown, prove ``health``; never
-                                               authorise a spend
+machine                lk, vsk)                nullifiers, decrypt every note of
+                                               the account from the ledger
+                                               (``zkats wallet sync``), prove
+                                               ``health``; never authorise a spend
 =====================  ======================  =================================
 
 Every circuit that consumes or replaces a note (deposit into an account,
@@ -57,10 +62,13 @@ def account_id(ak, npk, lk):
     return poseidon_plain([tags.ACCOUNT, int(ak[0]), int(ak[1]), int(npk), int(lk[0]), int(lk[1])])
 
 
-def nullifier_public(nk):
+def nullifier_public(nk, vsk):
+    """``npk``: binds the nullifier key and the viewing secret (so a statement
+    that proves ``npk`` from ``(nk, vsk)`` encrypts under the account's own
+    viewing secret)."""
     from ..gadgets.poseidon_hash import poseidon_plain
 
-    return poseidon_plain([tags.NULLIFIER_KEY, nk])
+    return poseidon_plain([tags.NULLIFIER_KEY, nk, vsk])
 
 
 def random_field():
@@ -105,16 +113,19 @@ class ViewingKey:
     nk: int = field(repr=False)
     ak: tuple
     lk: tuple
+    vsk: int = field(repr=False)
 
     def __post_init__(self):
         if not (isinstance(self.nk, int) and 0 < self.nk < R):
             raise InputError("viewing key: nk must be a non-zero field element")
+        if not (isinstance(self.vsk, int) and 0 < self.vsk < R):
+            raise InputError("viewing key: vsk must be a non-zero field element")
         object.__setattr__(self, "ak", _point(self.ak, "viewing key ak"))
         object.__setattr__(self, "lk", _point(self.lk, "viewing key lk"))
 
     @cached_property
     def npk(self):
-        return nullifier_public(self.nk)
+        return nullifier_public(self.nk, self.vsk)
 
     @cached_property
     def account(self):
@@ -125,14 +136,15 @@ class ViewingKey:
             "nk": str(self.nk),
             "ak": [str(c) for c in self.ak],
             "lk": [str(c) for c in self.lk],
+            "vsk": str(self.vsk),
         }
 
     @classmethod
     def from_json(cls, d, where="viewing key"):
         try:
-            return cls(int(d["nk"]), tuple(d["ak"]), tuple(d["lk"]))
+            return cls(int(d["nk"]), tuple(d["ak"]), tuple(d["lk"]), int(d["vsk"]))
         except (KeyError, TypeError, ValueError):
-            raise InputError(f"{where}: expected nk, ak, lk") from None
+            raise InputError(f"{where}: expected nk, ak, lk, vsk") from None
 
     def __str__(self):
         return f"ViewingKey(account={self.account})"
@@ -158,6 +170,10 @@ class LiquidationCapability:
     @property
     def nk(self):
         return self.view.nk
+
+    @property
+    def vsk(self):
+        return self.view.vsk
 
     def sign(self, msg):
         return _sign(self.lsk, msg)
@@ -213,8 +229,12 @@ class SpendingKey:
         return _derive("lsk", self.sk)
 
     @cached_property
+    def vsk(self):
+        return _derive_field("vsk", self.sk)
+
+    @cached_property
     def view(self):
-        return ViewingKey(self.nk, self.ak, _pub(self.lsk))
+        return ViewingKey(self.nk, self.ak, _pub(self.lsk), self.vsk)
 
     @property
     def lk(self):

@@ -42,7 +42,7 @@ import shutil
 import time
 from pathlib import Path
 
-POWER = 14
+POWER = 15
 CEREMONY_WARNING = (
     "development keys: ONE party (this machine) made the powers of tau and "
     "the phase-2 contributions; a production venue needs a multi-party "

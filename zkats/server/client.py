@@ -264,6 +264,9 @@ class RemoteLedger:
     def nullifier_spent(self, nullifier):
         return self.client.nullifier(nullifier)["spent"]
 
+    def notes_page(self, after=-1, limit=1000):
+        return self.client.notes(after, limit)["notes"]
+
     def summary(self):
         return self.client.summary()
 

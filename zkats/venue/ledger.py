@@ -27,7 +27,10 @@ meta               key/value settings fixed at creation (tree depth, the
                    oracle's and the operator's public keys ``oracle_key``,
                    ``operator_key`` = "x,y")
 batches            one per applied batch: id, digest, item count, time, root
-notes              note commitments (unique) by leaf index, with their batch
+notes              note commitments (unique) by leaf index, with their batch and
+                   the note's ciphertext (the statement's public ``ciphertext``,
+                   :mod:`zkats.domain.note_cipher`, as comma-separated decimals;
+                   NULL for leaves that carry none)
 merkle_nodes       the Poseidon tree's non-empty nodes (see merkle_store)
 roots              root history: seq, root, leaf count, batch (NULL: genesis)
 nullifiers         spent nullifiers (primary key), with their batch and item
@@ -276,6 +279,11 @@ def _m7_fund_positions(conn):
     )
 
 
+def _m8_note_ciphertexts(conn):
+    """Each leaf's note ciphertext (what viewing-key holders decrypt)."""
+    _script(conn, "ALTER TABLE notes ADD COLUMN ciphertext TEXT")
+
+
 MIGRATIONS = [
     (1, _m1_core),
     (2, _m2_venue),
@@ -284,6 +292,7 @@ MIGRATIONS = [
     (5, _m5_funds),
     (6, _m6_oracle_signatures),
     (7, _m7_fund_positions),
+    (8, _m8_note_ciphertexts),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -1231,8 +1240,10 @@ class Ledger:
         return batch_id
 
     def append_notes(self, batch_id, items):
-        """Append the note commitments ``[(item_index, commitment)]`` as leaves in
-        order and record the new root; returns ``(first leaf index, root)``."""
+        """Append the note commitments ``[(item_index, commitment[, ciphertext])]``
+        as leaves in order and record the new root; returns ``(first leaf
+        index, root)``.  ``ciphertext``: the note's public ciphertext (a
+        sequence of field elements) or None."""
         c = self.conn
         opened = self._open_batch
         if opened is not None and opened[0] == batch_id:
@@ -1243,11 +1254,15 @@ class Ledger:
                 "SELECT root_seq FROM batches WHERE batch_id = ?", (batch_id,)
             ).fetchone()[0]
         self._open_batch = None
-        root = self.tree.append_many(n0, [cm for _, cm in items])
+        rows = [(it[0], it[1], it[2] if len(it) > 2 else None) for it in items]
+        root = self.tree.append_many(n0, [cm for _, cm, _ in rows])
         c.defer_many(
             "notes",
-            ("leaf_index", "commitment", "batch_id", "item_index"),
-            [(n0 + k, str(cm), batch_id, i) for k, (i, cm) in enumerate(items)],
+            ("leaf_index", "commitment", "batch_id", "item_index", "ciphertext"),
+            [
+                (n0 + k, str(cm), batch_id, i, None if ct is None else ",".join(map(str, ct)))
+                for k, (i, cm, ct) in enumerate(rows)
+            ],
         )
         c.defer(
             "roots",
@@ -1618,12 +1633,17 @@ class Ledger:
         return {"nullifier": str(value), "spent": True, "batch_id": row[0], "item_index": row[1]}
 
     def notes_page(self, after=-1, limit=100):
-        """Notes with leaf index > ``after`` (wallet sync)."""
+        """Notes with leaf index > ``after``, with their ciphertexts (wallet sync)."""
         return [
-            {"leaf_index": i, "commitment": cm, "batch_id": b}
-            for i, cm, b in self.conn.execute(
-                "SELECT leaf_index, commitment, batch_id FROM notes WHERE leaf_index > ? "
-                "ORDER BY leaf_index LIMIT ?",
+            {
+                "leaf_index": i,
+                "commitment": cm,
+                "batch_id": b,
+                "ciphertext": None if ct is None else ct.split(","),
+            }
+            for i, cm, b, ct in self.conn.execute(
+                "SELECT leaf_index, commitment, batch_id, ciphertext FROM notes "
+                "WHERE leaf_index > ? ORDER BY leaf_index LIMIT ?",
                 (int(after), self._page_size(limit)),
             )
         ]

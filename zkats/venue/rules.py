@@ -8,7 +8,10 @@ the signal names the statements declare:
 
 * ``root``: must be in the root history;
 * ``nullifier``: spent (or, when ``spends`` is False, must be unspent);
-* ``commitment``: a new leaf, appended in item order;
+* ``commitment``: a new leaf, appended in item order, recorded with the
+  statement's ``ciphertext`` (the new note's opening encrypted under the
+  account's viewing secret; the proof shows it is right), which the
+  ledger serves with the leaf for the account's key holders to follow it;
 * ``epoch_id`` + ``epoch_hash``: a published epoch with that data hash
   (and the latest one when ``latest_epoch`` is set);
 

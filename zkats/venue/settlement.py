@@ -286,6 +286,7 @@ class _ItemPlan:
     nullifiers: list[tuple[str, int]] = field(default_factory=list)  # spent here
     live: list[tuple[str, int]] = field(default_factory=list)  # must be unspent
     commitments: list[tuple[str, int]] = field(default_factory=list)
+    ciphertexts: dict[str, tuple] = field(default_factory=dict)  # role -> new note's
     epoch_refs: list[tuple[str, int, int]] = field(default_factory=list)  # (role, id, hash)
     epochs: dict[str, tuple] = field(default_factory=dict)  # role -> (id, deadline, closed)
     operator: Any = None  # the item's operator-signed request (fund_withdraw)
@@ -479,6 +480,8 @@ class SettlementService:
                 (plan.nullifiers if rule.spends else plan.live).append((role, sig.nullifier))
             if "commitment" in names and isinstance(sig.commitment, int):
                 plan.commitments.append((role, sig.commitment))
+                if "ciphertext" in names:
+                    plan.ciphertexts[role] = sig.ciphertext
             if "epoch_hash" in names:
                 plan.epoch_refs.append((role, sig.epoch_id, sig.epoch_hash))
         try:
@@ -642,7 +645,9 @@ class SettlementService:
     def _write_rows(self, plans, digest, now):
         led = self.ledger
         batch_id = led.begin_batch(digest, len(plans), now)
-        new_notes = [(p.index, c) for p in plans for _, c in p.commitments]
+        new_notes = [
+            (p.index, c, p.ciphertexts.get(role)) for p in plans for role, c in p.commitments
+        ]
         n0, root = led.append_notes(batch_id, new_notes)
         placed: list[tuple[int, str, int]] = []
         for p in plans:

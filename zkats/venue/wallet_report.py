@@ -25,12 +25,18 @@ from ..domain import margin
 
 def _live(wallet, ledger):
     """(note, leaf, pending) with a pending note the ledger now holds promoted
-    (as :meth:`Wallet.sync` would, without writing the file)."""
+    and the account's newer notes followed from their ciphertexts (as
+    :meth:`Wallet.sync` would, without writing the file)."""
     note, leaf, pending = wallet.note, wallet.leaf, list(wallet.pending)
     for n in pending:
         idx = ledger.note_index(n.commitment())
         if idx is not None:
-            return n, idx, []
+            note, leaf, pending = n, idx, []
+            break
+    found = wallet.follow(ledger, -1 if leaf is None else leaf)
+    if found:
+        leaf, note = found[-1]
+        pending = []
     return note, leaf, pending
 
 

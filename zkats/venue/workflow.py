@@ -42,7 +42,7 @@ from pathlib import Path
 from ..errors import InputError, LedgerError
 from . import preflight
 
-POWER = 14
+POWER = 15
 ORACLE_KEY_FILE = "oracle.key"
 OPERATOR_KEY_FILE = "operator.key"
 CEREMONY_WARNING = (
@@ -202,6 +202,10 @@ WALLET_KINDS = {
 }
 
 
+#: leaves per ledger page when a wallet follows its account
+NOTES_PAGE = 1000
+
+
 class Wallet:
     """One account's secret file: a key and the opening of the live note.
 
@@ -340,13 +344,48 @@ class Wallet:
         update_secret(self.path, self.to_json())
 
     def sync(self, ledger):
-        """Promote the pending note if the ledger now holds it."""
+        """Bring the file to the ledger: promote the pending note the ledger
+        now holds, then follow the account's newer notes from their public
+        ciphertexts (:meth:`follow`).  Saves (atomically, mode kept) when
+        anything changed; returns the ``[(leaf, note)]`` found by decryption."""
         for n in self.pending:
             idx = ledger.note_index(n.commitment())
             if idx is not None:
                 self.note, self.leaf, self.pending = n, idx, []
                 self.save()
-                return
+                break
+        found = self.follow(ledger)
+        if found:
+            self.note, self.leaf = found[-1][1], found[-1][0]
+            self.pending = []
+            self.save()
+        return found
+
+    def follow(self, ledger, after=None):
+        """The account's notes in the ledger after leaf ``after`` (default:
+        the file's leaf; all of them if it has none), found by trial-decrypting every newer leaf's
+        ciphertext with the viewing secret (:func:`zkats.domain.note_cipher.decrypt`:
+        a decrypted opening must recompute the leaf's commitment).  Every
+        statement that creates a note spends the account's previous one, so
+        the last found is the live note.  Writes nothing."""
+        from ..domain.note_cipher import decrypt, keystreams
+
+        pages = getattr(ledger, "notes_page", None)
+        if pages is None:
+            return []
+        after = self.leaf if after is None else after
+        view, after, found = self.view, -1 if after is None else after, []
+        while True:
+            rows = pages(after, NOTES_PAGE)
+            rows_ct = [r for r in rows if r.get("ciphertext")]
+            streams = keystreams(view.vsk, [int(r["commitment"]) for r in rows_ct])
+            for r, stream in zip(rows_ct, streams):
+                note = decrypt(view, int(r["commitment"]), r["ciphertext"], stream)
+                if note is not None:
+                    found.append((int(r["leaf_index"]), note))
+            if len(rows) < NOTES_PAGE:
+                return found
+            after = rows[-1]["leaf_index"]
 
     def spend(self, ledger):
         from zkats.circuits._spend import Spend

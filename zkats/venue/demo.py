@@ -6,7 +6,7 @@ wallet and bob proves his side with his (no step holds two wallets); the
 oracle moves BTC-PERP's mark from 60,000 to 52,000; bob and carol prove
 health, alice cannot (her maintenance margin fails), the epoch closes and
 alice's account is liquidated; carol withdraws; bob withdraws his profit;
-the venue lists a BTC call, carol buys two from alice, the call expires in
+the venue lists a BTC call, carol buys two from bob, the call expires in
 the money and carol withdraws what the automatic exercise paid her.  Every
 step is a real Groth16 proof that the settlement service verifies before
 applying it.
@@ -280,9 +280,9 @@ def run(directory, report, ptau=None, progress=None):
         [f"carol: collateral left {w['carol'].pending[-1].collateral}, positions stay hidden"],
     )
     bob_equity = account_view(w["bob"], v.epoch())["equity"]
-    item = timed(v.withdraw, w["bob"], 220_000, 0xB0B)
+    item = timed(v.withdraw, w["bob"], 205_000, 0xB0B)
     settle(
-        "profit paid: bob (short 8 from 60000, mark 52000) withdraws 220000, more than "
+        "profit paid: bob (short 8 from 60000, mark 52000) withdraws 205000, more than "
         "his 200000 deposit",
         [item],
         [
@@ -300,14 +300,14 @@ def run(directory, report, ptau=None, progress=None):
     v.add_instrument(opt, instruments.option("BTC", v.now() + 86400, 52_000, "call"))
     v.publish_epoch({"BTC-PERP": 52_000, opt: 700}, deadline_in=600, underlying={"BTC": 52_000})
     buy = v.new_order(w["carol"], opt, "buy", 2, 700)
-    sell = v.new_order(w["alice"], opt, "sell", 2, 700)
+    sell = v.new_order(w["bob"], opt, "sell", 2, 700)
     items = [timed(v.order_item, so) for so in (buy, sell)]
-    item, m = timed(v.match, buy, sell, w["carol"], w["alice"])
+    item, m = timed(v.match, buy, sell, w["carol"], w["bob"])
     settle(
         f"options: {opt} listed (BTC call, strike 52000, expiry in 1 day; oracle mark 700, "
-        "Greeks from its implied vol); carol buys 2 at 700 from alice",
+        "Greeks from its implied vol); carol buys 2 at 700 from bob",
         items + [item],
-        [f"fill {m.fill} lots at {m.price}; carol long 2 calls, alice short 2"],
+        [f"fill {m.fill} lots at {m.price}; carol long 2 calls, bob short 2"],
     )
     t0 = time.perf_counter()
     v.advance_clock(86400)
@@ -326,7 +326,7 @@ def run(directory, report, ptau=None, progress=None):
             ],
             "private": [
                 f"carol: +{2 * e.mark} at her next spend, less the 1400 premium she paid",
-                f"alice: -{2 * e.mark} at her next spend, plus the premium she received",
+                f"bob: -{2 * e.mark} at his next spend, plus the premium he received",
             ],
             "seconds": time.perf_counter() - t0,
         }

@@ -6,11 +6,14 @@ account that delegated to it (a capability file in ``--capabilities DIR``)
 proves the liquidation and submits it, once.
 
 **The capability seam.**  :func:`load_capability` is the one place that
-knows what a capability file is.  Today it is the account's wallet file
-(the venue's liquidation circuit still spends the account's note with its
-keys); when the delegated liquidation capability lands, only this function
-and :class:`WalletCapability` change: the agent asks a capability for its
-``account`` and for ``prove(venue, epoch_id) -> Item``.
+knows what a capability file is: the account's liquidation capability
+(``zkats keys export --liquidation``; the owner's wallet file also works).
+The agent asks a capability for its ``account`` and for ``prove(venue,
+epoch_id) -> Item``.  A capability exported once stays usable: before
+proving, the file follows the account to its live note by decrypting the
+ledger's note ciphertexts with the viewing secret it carries
+(:meth:`zkats.venue.workflow.Wallet.sync`), so trades made after the
+delegation do not hide the account from the agent.
 
 **No double submission across restarts.**  The agent's state file (JSON,
 written atomically with fsync, mode 0600 because it sits beside secrets)

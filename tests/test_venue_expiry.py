@@ -385,7 +385,7 @@ def test_option_marks_and_greeks_from_the_pricing_module(tmp_path):
     v.close()
     d = tmp_path / "v"
     args = ("oracle", "publish", "-V", d, "--mark", "BTC-PERP=60000")
-    one_line_error(run(*args, "--vol", "BTC=0.6"), "needs --underlying BTC=PRICE")
+    one_line_error(run(*args, "--vol", "BTC=0.6"), "underlying BTC=PRICE")
     one_line_error(run(*args, "--vol", "ETH=0.6", "--underlying", "BTC=60000"), "--vol ETH")
     one_line_error(run(*args, "--mark", "C=1", "--underlying", "BTC=60000"), "--mark C")
     ok(*args, "--underlying", "BTC=60000", "--vol", "BTC=0.6", "-q")

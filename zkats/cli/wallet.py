@@ -7,6 +7,15 @@ import click
 from . import main
 from .venue import _common, _open, _venue_opt
 
+#: ``-w FILE``: a wallet, or a delegable file of it (read-only commands)
+_wallet_file = click.option(
+    "--wallet",
+    "-w",
+    required=True,
+    type=click.Path(dir_okay=False, exists=True),
+    help="The wallet, or a liquidation capability or viewing-key file of it.",
+)
+
 
 @main.group("wallet")
 def wallet_group():
@@ -14,13 +23,7 @@ def wallet_group():
 
 
 @wallet_group.command("show")
-@click.option(
-    "--wallet",
-    "-w",
-    required=True,
-    type=click.Path(dir_okay=False, exists=True),
-    help="The wallet, or a liquidation capability or viewing-key file of it.",
-)
+@_wallet_file
 @_venue_opt
 @_common
 def wallet_show(wallet, venue_dir, as_json, quiet):
@@ -43,13 +46,7 @@ def wallet_show(wallet, venue_dir, as_json, quiet):
 
 
 @wallet_group.command("sync")
-@click.option(
-    "--wallet",
-    "-w",
-    required=True,
-    type=click.Path(dir_okay=False, exists=True),
-    help="The wallet, or a liquidation capability or viewing-key file of it.",
-)
+@_wallet_file
 @_venue_opt
 @_common
 def wallet_sync(wallet, venue_dir, as_json, quiet):

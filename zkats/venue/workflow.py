@@ -450,6 +450,17 @@ def default_epoch_entries(instrument, mark, funding=0):
     return [EpochEntry(instrument, mark, mark, units.GREEK_SCALE, 0, 1000, 500, funding)]
 
 
+def _price_and_years(inst, underlying, now, what):
+    """``(S, years to expiry)`` of option ``inst``: ``S`` from ``underlying``
+    ({asset: price}), else a one-line error starting with ``what``."""
+    S = underlying.get(inst.underlying)
+    if S is None:
+        raise InputError(
+            f"{what}: an option needs its underlying's price (--underlying {inst.underlying}=PRICE)"
+        )
+    return S, (inst.expiry - now) / (365 * 86400)
+
+
 class Venue:
     """A venue directory (see the module docstring).  ``clock`` (unix
     seconds) defaults to the wall clock plus the directory's development
@@ -829,13 +840,7 @@ class Venue:
             surf = surfaces.get(inst.underlying)
             if inst.kind != 2 or surf is None or sym in marks or inst.expired(now):
                 continue
-            S = underlying.get(inst.underlying)
-            if S is None:
-                raise InputError(
-                    f"--vol {inst.underlying}: pricing its options needs "
-                    f"--underlying {inst.underlying}=PRICE"
-                )
-            years = (inst.expiry - now) / (365 * 86400)
+            S, years = _price_and_years(inst, underlying, now, f"--vol {inst.underlying}")
             vol = float(surf.vol(inst.strike, inst.expiry, now))
             price = float(black76(S, inst.strike, years, vol, inst.payoff != 3).price)
             out[sym] = max(inst.tick, int(round(price / inst.tick)) * inst.tick)
@@ -844,21 +849,17 @@ class Venue:
     @staticmethod
     def _option_entry(sym, inst, premium, underlying, now):
         """An option's live entry: ``premium`` is its mark; the underlying's
-        price is ``underlying[asset]``; delta and percent gamma are Black-76's at the
-        premium's implied volatility; IM 15%, MM 10% of the premium."""
+        price is ``underlying[asset]``; delta and percent gamma are Black-76's
+        at the premium's implied volatility; the linear model's rates are a
+        future's (IM 10%, MM 5%), which it applies to the underlying notional
+        (:mod:`zkats.domain.margin`: an option as if its delta were 1)."""
         import math
 
         from ..domain import units
         from ..domain.oracle import EpochEntry
         from ..pricing.black76 import black76, implied_vol
 
-        S = underlying.get(inst.underlying)
-        if S is None:
-            raise InputError(
-                f"--mark {sym}: an option needs its underlying's price "
-                f"(--underlying {inst.underlying}=PRICE)"
-            )
-        years = (inst.expiry - now) / (365 * 86400)
+        S, years = _price_and_years(inst, underlying, now, f"--mark {sym}")
         call = inst.payoff != 3
         try:
             vol = float(implied_vol(premium, S, inst.strike, years, call))
@@ -869,9 +870,7 @@ class Venue:
         gamma = round(float(g.gamma) * S * units.GREEK_SCALE)
         if not (math.isfinite(vol) and abs(gamma) < 1 << (units.GAMMA_BITS - 1)):
             raise InputError(f"--mark {sym}: Greeks out of range")
-        return EpochEntry(
-            inst.id, premium, S, delta, gamma, 1500, 1000, 0, inst.payoff, inst.strike
-        )
+        return EpochEntry(inst.id, premium, S, delta, gamma, 1000, 500, 0, inst.payoff, inst.strike)
 
     def close_epoch(self, epoch_id=None):
         ep = self.epoch(epoch_id)

@@ -141,32 +141,3 @@ def test_demo_operator_token_on_postgresql(tmp_path, sim, pg_url):
         r = httpx.post(srv.url + "/v1/epochs", json={"marks": {"BTC-PERP": 1}}, headers=h)
         assert r.status_code == 201
         assert httpx.get(srv.url + "/v1/epochs").json()["epochs"][0]["epoch_id"] == 1
-
-
-def test_fresh_postgresql_ledger_imports_the_venues_signed_epochs(tmp_path, sim, pg_url):
-    """A venue made (and run) on its directory, then served on a fresh
-    PostgreSQL database: the ledger starts with the venue's signed oracle
-    epochs (each checked against the oracle's key), so trading needs no new
-    publication; a second server on the same database imports nothing twice;
-    a forged epoch in venue.json is refused at start."""
-    import json
-
-    d = sim_venue(tmp_path / "v", sim)
-    a = ServedVenue(d, clock=lambda: 1_000_000)
-    for mark in (60_000, 61_000):
-        a.publish_epoch({"BTC-PERP": mark}, 600)
-    want = a.ledger.latest_epoch()[:2]
-    a.close()
-    b = ServedVenue(d, db=pg_url, clock=lambda: 1_000_000)
-    assert b.ledger.latest_epoch()[:2] == want
-    c = ServedVenue(d, db=pg_url, clock=lambda: 1_000_000)  # already imported
-    assert c.ledger.latest_epoch()[:2] == want
-    for sv in (b, c):
-        sv.close()
-    meta = json.loads((d / "venue.json").read_text())
-    meta["epochs"]["3"] = dict(meta["epochs"]["2"], hash="12345")
-    (d / "venue.json").write_text(json.dumps(meta))
-    from zkats.errors import LedgerError
-
-    with pytest.raises(LedgerError, match="signature is not the oracle's"):
-        ServedVenue(d, db=pg_url, clock=lambda: 1_000_000)

@@ -167,32 +167,6 @@ class ServedVenue:
         self.started = time.time()
         self.committer = GroupCommitter(self)
         self.service()  # open (and create or migrate) the ledger now: fail at start
-        self._import_epochs()
-
-    def _import_epochs(self):
-        """Publish to the ledger the signed oracle epochs of ``venue.json`` it
-        does not hold yet (a fresh PostgreSQL ledger beside a venue made with
-        ``zkats venue init``): each is checked against the oracle's key as any
-        publication is.  Another server that imports first wins the race; its
-        epochs are the same."""
-        led = self.service().ledger
-        eps = self.meta.get().get("epochs", {})
-        for eid in sorted(map(int, eps)):
-            latest = led.latest_epoch()
-            if latest is not None and int(latest[0]) >= eid:
-                continue
-            e = eps[str(eid)]
-            try:
-                led.publish_epoch(
-                    eid,
-                    int(e["hash"]),
-                    int(e["deadline"]),
-                    e["signature"],
-                    now=int(e.get("published_at", self.now())),
-                )
-            except LedgerError as err:
-                if "not after the latest" not in str(err):
-                    raise
 
     def now(self):
         if self._clock is not None:

@@ -241,7 +241,9 @@ def margin_check(api, fields, entries, entry_index, bucket, bucket_asset, worst,
             range_check(api, risk.slack(api, worst), margin.MARGIN_BITS)
 
 
-def margin_fails(api, fields, entries, entry_index, bucket, bucket_asset, scenario, maintenance=True):
+def margin_fails(
+    api, fields, entries, entry_index, bucket, bucket_asset, scenario, maintenance=True
+):
     """``not margin.meets(note, epoch, maintenance)``: with one private
     ``scenario`` per bucket, the slack computed from those scenarios' losses
     (a lower bound of the requirement, since the buckets' assets are proved

@@ -36,9 +36,7 @@ EPOCH = oracle.Epoch(
     (
         oracle.EpochEntry(BTC_PERP.id, 60_000, 60_000, G, 0, 1000, 500, asset=BTC),
         oracle.EpochEntry(ETH_PERP.id, 3_000, 3_000, G, 0, 1000, 500, asset=ETH),
-        oracle.EpochEntry(
-            BTC_FUT.id, 60_000, 60_000, G, 0, 1000, 500, 0, oracle.FUTURE, asset=BTC
-        ),
+        oracle.EpochEntry(BTC_FUT.id, 60_000, 60_000, G, 0, 1000, 500, 0, oracle.FUTURE, asset=BTC),
         oracle.EpochEntry(
             BTC_CALL.id,
             2_500,

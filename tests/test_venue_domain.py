@@ -133,7 +133,9 @@ def test_scenario_margin_by_hand(alice):
     e = _epoch([oracle.EpochEntry(opt.id, 5, 100, 0, 0, 1000, 500, 0, oracle.CALL, 100, risk=risk)])
 
     def note(collateral):
-        return notes.Note(alice.account, alice.npk, collateral, 1, (notes.Slot(opt.id, -10, -50),), 1)
+        return notes.Note(
+            alice.account, alice.npk, collateral, 1, (notes.Slot(opt.id, -10, -50),), 1
+        )
 
     # equity = collateral + (-10*5 + 50); a short lot makes -(r + 1): worst -8 * 10
     assert margin.worst_losses(note(0), e) == [80, 0, 0]

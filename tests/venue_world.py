@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from _settlement_util import GOOD, OPERATOR, ORACLE, StubVerifier, publish
 from zkats.circuits import deposit, health, liquidate, match, transition, withdraw
-from zkats.circuits._spend import Spend
 from zkats.circuits._scenario import BTC, call_risk
+from zkats.circuits._spend import Spend
 from zkats.domain import instruments, keys, margin, notes, oracle, orders, units
 from zkats.venue import batch as B
 from zkats.venue.rules import FEE_FUND, INSURANCE_FUND, fund_equity

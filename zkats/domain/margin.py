@@ -62,7 +62,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ..errors import InputError
 from . import units
-from .scenario_grid import GRID, N_SCENARIOS
+from .scenario_grid import N_SCENARIOS
 
 if TYPE_CHECKING:
     from .notes import Note
@@ -138,8 +138,9 @@ def buckets(note, epoch, what="account"):
     bucket's asset (0 for an unused one), assets in order of first
     appearance among the slots with a position.  InputError if the note
     holds positions on more than ``N_UNDERLYINGS`` underlyings."""
-    assets, out = [], []
-    for s, ent in zip(note.slots, _entries(note, epoch)):
+    assets: list[int] = []
+    out: list[int] = []
+    for ent in _entries(note, epoch):
         if ent is None:
             out.append(0)
             continue

@@ -208,7 +208,10 @@ class EpochEntry:
         values = [int(v) for v in values]
         if len(values) != 12 + N_SCENARIOS:
             raise InputError(f"epoch entry: expected {12 + N_SCENARIOS} integers")
-        return cls(*values[:12], risk=tuple(values[12:]))
+        v = values
+        return cls(
+            v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], tuple(v[12:])
+        )
 
     @classmethod
     def settled(cls, instrument, payoff, underlying, strike=0):

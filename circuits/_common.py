@@ -10,10 +10,10 @@ Conventions:
 * signed values are in the venue's offset encoding
   (:mod:`zkats.domain.units`): ``x = enc - 2^(k-1)``, and range-checking
   ``enc`` to ``k`` bits gives the sign as the top bit;
-* an epoch is ``EPOCH_SIZE`` lists of ``ENTRY_FIELDS`` fields
-  (``EpochEntry.fields()``: 10 price fields, the asset, the risk array);
-  a slot is valued at the entry's value mark ``mark - funding``
-  (:func:`value_mark`).
+* an epoch is opened per slot: each slot's entry (``ENTRY_FIELDS`` fields,
+  ``EpochEntry.fields()``: 10 price fields, the asset, the risk array) with
+  its path in the epoch tree; a slot is valued at the entry's value mark
+  ``mark - funding`` (:func:`value_mark`).
 """
 
 from zkats.domain import margin, orders, tags, units
@@ -21,7 +21,8 @@ from zkats.domain.scenario_grid import N_SCENARIOS
 from zkats.gadgets.babyjubjub import babyjub_msm_fixed
 from zkats.gadgets.bits import num2bits, num2bits_strict, range_check
 from zkats.gadgets.comparators import assert_in_range, is_equal
-from zkats.gadgets.mux import mux, select
+from zkats.gadgets.merkle import assert_merkle_membership
+from zkats.gadgets.mux import select
 from zkats.gadgets.pedersen import blinding_generator, value_generators
 from zkats.gadgets.poseidon_hash import poseidon
 
@@ -65,29 +66,30 @@ def note_fields(account, npk, collateral, model, slots):
 
 
 # ----------------------------------------------------------------- epoch
-def epoch_check(api, epoch_id, epoch_hash, entries):
-    """The entries hash to the public ``epoch_hash`` with ``epoch_id``
-    (``Epoch.hash``), every entry is within its unit bounds (so the margin
-    slack bound of :mod:`zkats.domain.margin` holds), and every expired
-    entry's mark is its settlement value (:func:`expiry_check`).  Returns
-    the entries, each with its expired flag appended (column
-    :data:`EXPIRED`)."""
+def epoch_check(api, epoch_id, epoch_hash, root, entries, paths, bits):
+    """``Epoch.hash``: the private ``root`` with ``epoch_id`` hashes to the
+    public ``epoch_hash``, and each opened entry (one per slot) is a leaf of
+    the epoch tree with that root, within its unit bounds (so the margin
+    slack bound of :mod:`zkats.domain.margin` holds) and, if expired, at its
+    settlement value (:func:`expiry_check`).  Returns the opened entries,
+    each with its expired flag appended (column :data:`EXPIRED`)."""
     with api.scope("epoch"):
         range_check(api, epoch_id, 64)
-        hs, out = [], []
-        for e in entries:
-            for f, bits in (
+        api.assert_equal(poseidon(api, [tags.EPOCH, epoch_id, root]), epoch_hash)
+        out = []
+        for e, sibs, b in zip(entries, paths, bits):
+            for f, k in (
                 (MARK, units.PRICE_BITS),
                 (UNDERLYING, units.PRICE_BITS),
                 (IM, units.BPS_BITS),
                 (MM, units.BPS_BITS),
                 (FUNDING, units.FUNDING_BITS),
             ):
-                range_check(api, e[f], bits)
+                range_check(api, e[f], k)
             out.append(list(e) + [expiry_check(api, e)])
             risk_hash = poseidon(api, list(e[RISK:]))
-            hs.append(poseidon(api, [tags.EPOCH_ENTRY] + list(e[:RISK]) + [risk_hash]))
-        api.assert_equal(poseidon(api, [tags.EPOCH, epoch_id] + hs), epoch_hash)
+            leaf = poseidon(api, [tags.EPOCH_ENTRY] + list(e[:RISK]) + [risk_hash])
+            assert_merkle_membership(api, root, leaf, sibs, b)
     return out
 
 
@@ -122,35 +124,20 @@ def value_mark(entry):
     return entry[MARK] - (entry[FUNDING] - units.offset(units.FUNDING_BITS))
 
 
-class SelectedEntry:
-    """The entry ``entries[index]``, each field multiplexed when first read
-    (3 constraints per field read: a statement pays only for what it uses)."""
-
-    def __init__(self, api, entries, bits):
-        self._api, self._entries, self._bits, self._fields = api, entries, bits, {}
-
-    def __getitem__(self, f):
-        if f not in self._fields:
-            col = [self._entries[k][f] for k in range(units.EPOCH_SIZE)]
-            self._fields[f] = mux(self._api, self._bits, col)
-        return self._fields[f]
-
-    def expired(self):
-        """1 iff the entry's instrument has expired (the :data:`EXPIRED`
-        column of :func:`epoch_check`'s entries)."""
-        return self[EXPIRED]
-
-
-def select_entry(api, entries, index, instrument, position):
-    """The epoch entry ``entries[index]`` for a slot (a :class:`SelectedEntry`);
-    its instrument must be the slot's unless the position is 0."""
-    bits = num2bits(api, index, (units.EPOCH_SIZE - 1).bit_length())
-    e = SelectedEntry(api, entries, bits)
+def slot_entry(entries, j, instrument, api, position):
+    """The opened entry of slot ``j``; its instrument must be the slot's
+    unless the position is 0."""
+    e = entries[j]
     api.assert_product(e[0] - instrument, position, 0)
     return e
 
 
-def settle(api, fields, entries, entry_index):
+def expired(entry):
+    """1 iff the opened entry's instrument has expired (column :data:`EXPIRED`)."""
+    return entry[EXPIRED]
+
+
+def settle(api, fields, entries):
     """``Note.settle``: the note settled to the epoch's marks (and funding).
     Returns the new collateral (linear; range-checked by the caller's margin
     check) and the slots ``(instrument, enc position, enc cost)`` with each
@@ -162,11 +149,11 @@ def settle(api, fields, entries, entry_index):
         out = []
         for j, (inst, pos, cost_enc) in enumerate(slots_of(fields)):
             x, _ = signed(api, pos, units.POSITION_BITS)
-            e = select_entry(api, entries, entry_index[j], inst, x)
+            e = slot_entry(entries, j, inst, api, x)
             xm = api.mul(x, value_mark(e))
             collateral = collateral + xm - (cost_enc - units.offset(units.COST_BITS))
-            x = x - api.mul(e.expired(), x)
-            xm = xm - api.mul(e.expired(), xm)
+            x = x - api.mul(expired(e), x)
+            xm = xm - api.mul(expired(e), xm)
             out.append(
                 (
                     inst,
@@ -187,7 +174,7 @@ class Risk:
     bucket) are private witnesses: under the scenario model every slot with
     a position must sit in a bucket of its entry's asset."""
 
-    def __init__(self, api, fields, entries, entry_index, bucket, bucket_asset, maintenance):
+    def __init__(self, api, fields, entries, bucket, bucket_asset, maintenance):
         collateral, model = fields[2], fields[3]
         range_check(api, collateral, units.COLLATERAL_BITS)
         api.assert_bool(model)
@@ -199,7 +186,7 @@ class Risk:
         for j, (inst, pos_enc, cost_enc) in enumerate(slots_of(fields)):
             x, nonneg = signed(api, pos_enc, units.POSITION_BITS)
             c, _ = signed(api, cost_enc, units.COST_BITS)
-            e = select_entry(api, entries, entry_index[j], inst, x)
+            e = slot_entry(entries, j, inst, api, x)
             equity = equity + api.mul(x, value_mark(e)) - c
             absx = api.mul(nonneg * 2 - 1, x)
             rate = e[MM] if maintenance else e[IM]
@@ -225,13 +212,13 @@ class Risk:
         return select(api, self.model, scen, self.linear)
 
 
-def margin_check(api, fields, entries, entry_index, bucket, bucket_asset, worst, maintenance):
+def margin_check(api, fields, entries, bucket, bucket_asset, worst, maintenance):
     """``margin.meets(note, epoch, maintenance)``: the private bucket maxima
     ``worst`` are >= 0 and >= every loss of their bucket (so the prover can
     only overstate its requirement), and the model's slack is in ``[0,
     2^MARGIN_BITS)``."""
     with api.scope("margin"):
-        risk = Risk(api, fields, entries, entry_index, bucket, bucket_asset, maintenance)
+        risk = Risk(api, fields, entries, bucket, bucket_asset, maintenance)
         with api.scope("worst"):
             for w, row in zip(worst, risk.pnl):
                 range_check(api, w, margin.WORST_BITS)
@@ -241,9 +228,7 @@ def margin_check(api, fields, entries, entry_index, bucket, bucket_asset, worst,
             range_check(api, risk.slack(api, worst), margin.MARGIN_BITS)
 
 
-def margin_fails(
-    api, fields, entries, entry_index, bucket, bucket_asset, scenario, maintenance=True
-):
+def margin_fails(api, fields, entries, bucket, bucket_asset, scenario, maintenance=True):
     """``not margin.meets(note, epoch, maintenance)``: with one private
     ``scenario`` per bucket, the slack computed from those scenarios' losses
     (a lower bound of the requirement, since the buckets' assets are proved
@@ -251,7 +236,7 @@ def margin_fails(
     negative, shown by ``-slack - 1`` in ``[0, 2^MARGIN_BITS)`` (sound for
     ``|slack| < 2^(MARGIN_BITS-1)``, the bound of :mod:`zkats.domain.margin`)."""
     with api.scope("margin_fails"):
-        risk = Risk(api, fields, entries, entry_index, bucket, bucket_asset, maintenance)
+        risk = Risk(api, fields, entries, bucket, bucket_asset, maintenance)
         with api.scope("distinct"):
             nb = units.N_UNDERLYINGS
             for u in range(nb):

@@ -9,7 +9,8 @@ A group is declared in a statement's class body by unpacking
 * :class:`NewNote`: the account's new note (public ``commitment`` and
   ``ciphertext``, private ``new_salt`` and the viewing secret ``vsk``);
 * :class:`AtEpoch`: the oracle epoch the statement is checked at (public
-  ``epoch_id, epoch_hash``, private ``epoch`` and ``entry_index``) and the
+  ``epoch_id, epoch_hash``, private: the epoch tree's root and, per slot,
+  the opened entry with its path) and the
   risk buckets of the note whose margin it checks (private ``bucket``,
   ``bucket_asset``: :mod:`zkats.domain.margin`).
 
@@ -81,16 +82,21 @@ class NewNote:
 
 
 class AtEpoch:
-    """``epoch_id, epoch_hash, epoch, entry_index, bucket, bucket_asset =
-    AtEpoch.declare()``."""
+    """``epoch_id, epoch_hash, epoch_root, slot_entry, slot_path, slot_bits,
+    bucket, bucket_asset = AtEpoch.declare()``: the epoch's public face, and
+    per note slot its opened entry with the entry's path in the epoch tree
+    (the entry of the instrument the slot holds; any entry for an empty
+    slot); then the risk buckets of the note whose margin is checked."""
 
     @staticmethod
     def declare():
         return group(
             epoch_id=Public(),
             epoch_hash=Public(),
-            epoch=Private(n=(units.EPOCH_SIZE, ENTRY_FIELDS)),
-            entry_index=Private(n=units.N_SLOTS),
+            epoch_root=Private(),
+            slot_entry=Private(n=(units.N_SLOTS, ENTRY_FIELDS)),
+            slot_path=Private(n=(units.N_SLOTS, units.EPOCH_DEPTH)),
+            slot_bits=Private(n=(units.N_SLOTS, units.EPOCH_DEPTH)),
             bucket=Private(n=units.N_SLOTS),
             bucket_asset=Private(n=units.N_UNDERLYINGS),
         )
@@ -102,10 +108,18 @@ class AtEpoch:
 
     @staticmethod
     def constrain(api, stmt):
-        """The private entries are the published epoch's (:func:`._common.epoch_check`).
-        Returns the entries each with its expired flag appended (the column
-        ``_common.EXPIRED``), what the statement's rules select from."""
-        return epoch_check(api, stmt.epoch_id, stmt.epoch_hash, stmt.epoch)
+        """The opened entries are the published epoch's (:func:`._common.epoch_check`).
+        Returns them (one per slot) each with its expired flag appended (the
+        column ``_common.EXPIRED``)."""
+        return epoch_check(
+            api,
+            stmt.epoch_id,
+            stmt.epoch_hash,
+            stmt.epoch_root,
+            stmt.slot_entry,
+            stmt.slot_path,
+            stmt.slot_bits,
+        )
 
     @staticmethod
     def check(pub, epoch, what):
@@ -114,27 +128,33 @@ class AtEpoch:
             raise InputError(f"{what}: wrong oracle epoch")
 
     @staticmethod
-    def inputs(epoch, *notes, worst=True):
-        """``epoch`` and ``entry_index``: per slot, the entry of the
-        instrument that slot holds with a non-zero position in any of
-        ``notes`` (the spent note, and the new one; 0 if none does); the
-        risk buckets of the LAST note (the one whose margin is checked) and,
-        if ``worst``, its bucket maxima."""
+    def inputs(epoch, *notes, worst=True, leg=None):
+        """Per slot, the opening of the entry of the instrument that slot
+        holds with a non-zero position in any of ``notes`` (the spent note,
+        and the new one; entry 0 if none does; ``leg = (slot, instrument)``
+        names the instrument a trade leg books into that slot); the risk
+        buckets of the LAST note (the one whose margin is checked) and, if
+        ``worst``, its bucket maxima."""
         wit = margin.margin_witness(notes[-1], epoch)
         if not worst:
             del wit["worst"]
+        opened = [epoch.opening(i) for i in entry_indices(epoch, *notes, leg=leg)]
         return {
-            "epoch": epoch.circuit_inputs()["epoch"],
-            "entry_index": entry_indices(epoch, *notes),
+            "epoch_root": epoch.root,
+            "slot_entry": [o[0] for o in opened],
+            "slot_path": [o[1] for o in opened],
+            "slot_bits": [o[2] for o in opened],
             **wit,
         }
 
 
-def entry_indices(epoch, *notes):
+def entry_indices(epoch, *notes, leg=None):
     """For each slot, the index of the epoch entry of the instrument it holds
     with a non-zero position in one of ``notes`` (0 if none does)."""
     out = []
     for j in range(units.N_SLOTS):
         held = [n.slots[j].instrument for n in notes if n.slots[j].position != 0]
+        if leg is not None and leg[0] == j:
+            held.append(leg[1])
         out.append(epoch.index_of(held[-1]) if held else 0)
     return out

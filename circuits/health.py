@@ -65,7 +65,16 @@ class Health(SpendsNote):
     """An account's live note meets maintenance margin at an oracle epoch."""
 
     account = Public()
-    epoch_id, epoch_hash, epoch, entry_index, bucket, bucket_asset = AtEpoch.declare()
+    (
+        epoch_id,
+        epoch_hash,
+        epoch_root,
+        slot_entry,
+        slot_path,
+        slot_bits,
+        bucket,
+        bucket_asset,
+    ) = AtEpoch.declare()
     worst = AtEpoch.worst()
 
     def define(self, api):
@@ -74,5 +83,5 @@ class Health(SpendsNote):
         api.assert_equal(f[0], self.account)
         epoch = AtEpoch.constrain(api, self)
         margin_check(
-            api, f, epoch, self.entry_index, self.bucket, self.bucket_asset, self.worst, True
+            api, f, epoch, self.bucket, self.bucket_asset, self.worst, True
         )

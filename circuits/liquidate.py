@@ -41,7 +41,7 @@ from ._common import (
     fee_check,
     margin_fails,
     note_fields,
-    select_entry,
+    slot_entry,
     settle,
     signed,
     slots_of,
@@ -164,7 +164,16 @@ class Liquidate(AuthorisedSpend):
     new_collateral = Private()
     commitment, new_salt = NewNote.declare()
     account = Public()
-    epoch_id, epoch_hash, epoch, entry_index, bucket, bucket_asset = AtEpoch.declare()
+    (
+        epoch_id,
+        epoch_hash,
+        epoch_root,
+        slot_entry,
+        slot_path,
+        slot_bits,
+        bucket,
+        bucket_asset,
+    ) = AtEpoch.declare()
     penalty = Public()
     shortfall = Public()
     taken_instrument = Public(n=units.N_SLOTS)
@@ -179,9 +188,9 @@ class Liquidate(AuthorisedSpend):
         api.assert_equal(f[0], self.account)
         epoch = AtEpoch.constrain(api, self)
         margin_fails(
-            api, f, epoch, self.entry_index, self.bucket, self.bucket_asset, self.scenario, True
+            api, f, epoch, self.bucket, self.bucket_asset, self.scenario, True
         )
-        equity, settled = settle(api, f, epoch, self.entry_index)
+        equity, settled = settle(api, f, epoch)
         closed = api.constant(0)
         new_slots = []
         for j, ((inst, pos, _), (_, _, settled_cost)) in enumerate(zip(slots_of(f), settled)):
@@ -193,7 +202,7 @@ class Liquidate(AuthorisedSpend):
                 range_check(api, ax - ax2, units.POSITION_BITS)  # |x'| <= |x|
                 api.assert_product(s_new - s_old, x2, 0)  # no flip
                 api.assert_product(self.shortfall, x2, 0)  # bankrupt: every position closes
-                e = select_entry(api, epoch, self.entry_index[j], inst, x)
+                e = slot_entry(epoch, j, inst, api, x)
                 mark, value = e[1], value_mark(e)
                 # settled cost x * value, plus the closed part (x' - x) at the mark
                 new_cost = settled_cost + api.mul(x2 - x, value)

@@ -28,6 +28,7 @@ from zkats.errors import InputError
 from zkats.gadgets.bits import num2bits
 
 from ._common import (
+    EXPIRED,
     FUNDING,
     NOTIONAL_BITS,
     assert_point,
@@ -37,7 +38,6 @@ from ._common import (
     note_fields,
     one_hot,
     poseidon,
-    select_entry,
     settle,
 )
 from ._groups import AtEpoch, NewNote
@@ -61,10 +61,11 @@ class TransitionPrivate:
             "notional": abs(leg.n),
             "rho": leg.blinding,
             "slot": self.slot,
-            "leg_entry": self.epoch.index_of(leg.instrument),
             **NewNote.inputs(self.new_note),
             # a slot closed by this leg is settled at its instrument's entry too
-            **AtEpoch.inputs(self.epoch, self.spend.note, self.new_note),
+            **AtEpoch.inputs(
+                self.epoch, self.spend.note, self.new_note, leg=(self.slot, leg.instrument)
+            ),
             **self.spend.inputs(),
         }
 
@@ -165,12 +166,20 @@ class Transition(AuthorisedSpend):
     notional = Private()
     rho = Private()
     slot = Private()
-    leg_entry = Private()
     commitment, new_salt = NewNote.declare()
     instrument = Public()
     leg = Public(n=2)
     tag = Public()
-    epoch_id, epoch_hash, epoch, entry_index, bucket, bucket_asset = AtEpoch.declare()
+    (
+        epoch_id,
+        epoch_hash,
+        epoch_root,
+        slot_entry,
+        slot_path,
+        slot_bits,
+        bucket,
+        bucket_asset,
+    ) = AtEpoch.declare()
     fee = Public()
     ciphertext = NewNote.ciphertext()
     worst = AtEpoch.worst()
@@ -187,16 +196,19 @@ class Transition(AuthorisedSpend):
             d = self.size - 2 * api.mul(self.side, self.size)
             n = self.notional - 2 * api.mul(self.side, self.notional)
         epoch = AtEpoch.constrain(api, self)
-        collateral, settled = settle(api, f, epoch, self.entry_index)
+        collateral, settled = settle(api, f, epoch)
+        sel = one_hot(api, self.slot, units.N_SLOTS)
         with api.scope("funding"):
-            # the leg's instrument's entry, whatever the positions: the fill
-            # is booked at cost n - d * funding (Note.apply_leg)
-            e = select_entry(api, epoch, self.leg_entry, self.instrument, api.constant(1))
-            n = n - api.mul(d, e[FUNDING] - units.offset(units.FUNDING_BITS))
-            api.assert_equal(e.expired(), 0)  # an expired instrument is not traded
+            # the leg's slot's entry is the leg's instrument's, whatever the
+            # positions: the fill is booked at cost n - d * funding (Note.apply_leg)
+            def pick(f):
+                return api.sum([api.mul(b, e[f]) for b, e in zip(sel, epoch)])
+
+            api.assert_equal(pick(0), self.instrument)
+            n = n - api.mul(d, pick(FUNDING) - units.offset(units.FUNDING_BITS))
+            api.assert_equal(pick(EXPIRED), 0)  # an expired instrument is not traded
         with api.scope("apply"):
             api.inverse(self.instrument)  # instrument != 0
-            sel = one_hot(api, self.slot, units.N_SLOTS)
             new_slots = []
             for j, (inst, pos, cost) in enumerate(settled):
                 held = api.mul(inst - self.instrument, pos - units.offset(units.POSITION_BITS))
@@ -212,5 +224,5 @@ class Transition(AuthorisedSpend):
             new = note_fields(f[0], f[1], collateral - self.fee, f[3], new_slots)
             NewNote.constrain(api, self, new)
         margin_check(
-            api, new, epoch, self.entry_index, self.bucket, self.bucket_asset, self.worst, False
+            api, new, epoch, self.bucket, self.bucket_asset, self.worst, False
         )

@@ -108,7 +108,16 @@ class Withdraw(AuthorisedSpend):
     asset = Public()
     amount = Public()
     recipient = Public()
-    epoch_id, epoch_hash, epoch, entry_index, bucket, bucket_asset = AtEpoch.declare()
+    (
+        epoch_id,
+        epoch_hash,
+        epoch_root,
+        slot_entry,
+        slot_path,
+        slot_bits,
+        bucket,
+        bucket_asset,
+    ) = AtEpoch.declare()
     ciphertext = NewNote.ciphertext()
     worst = AtEpoch.worst()
 
@@ -118,10 +127,10 @@ class Withdraw(AuthorisedSpend):
         api.assert_equal(self.asset, ASSET)
         range_check(api, self.amount - 1, units.COLLATERAL_BITS)  # amount >= 1
         epoch = AtEpoch.constrain(api, self)
-        collateral, settled = settle(api, f, epoch, self.entry_index)
+        collateral, settled = settle(api, f, epoch)
         new = note_fields(f[0], f[1], collateral - self.amount, f[3], settled)
         NewNote.constrain(api, self, new)
         # range-checks the new collateral (no overdraft) and shows initial margin
         margin_check(
-            api, new, epoch, self.entry_index, self.bucket, self.bucket_asset, self.worst, False
+            api, new, epoch, self.bucket, self.bucket_asset, self.worst, False
         )

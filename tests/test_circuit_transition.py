@@ -15,7 +15,7 @@ from zkats.domain import notes, units
 from zkats.gadgets.merkle import MerkleTree
 from zkats.testing import assert_native_rejects, assert_unsat
 
-N_CONSTRAINTS = 25517
+N_CONSTRAINTS = 26006
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +112,8 @@ def test_slot_holding_another_instrument(cc):
         n0.apply_leg(leg.instrument, leg.d, leg.n, slot=0)
     inp = transition.inputs(pub, prv)
     inp["slot"] = 0
-    assert_unsat(cc, inp, "apply")
+    # slot 0's opened entry is the call's: not the leg's instrument
+    assert_unsat(cc, inp, "funding")
 
 
 def test_wrong_fee_or_position(cc):

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from venue_helpers import compiled, resign
+from venue_helpers import compiled, reopen, resign
 from venue_world import World
 from zkats.circuits import transition, withdraw
 from zkats.circuits._scenario import scenario
@@ -230,9 +230,12 @@ def test_wrong_settlement_rejected_in_circuit(cc_withdraw, index, changes):
         oracle.EpochEntry.from_list(ep.entries[index].to_list())
     spend, root = _holder_of_the_expired_call()
     pub, prv = withdraw.build(spend, root, 1_000, 0xA11CE, sc.epoch, new_salt=9)
-    inp = withdraw.inputs(pub, prv)
-    inp["epoch"] = ep.circuit_inputs()["epoch"]
-    inp["epoch_hash"] = ep.hash()
+    inp = reopen(withdraw.inputs(pub, prv), ep, prv.spend.note, prv.new_note)
+    # the forged entry opened by the slot that holds it, else by an empty slot
+    # (every opened entry is checked, used or not)
+    fields, sibs, bits = ep.opening(index)
+    j = 0 if index == 2 else units.N_SLOTS - 1
+    inp["slot_entry"][j], inp["slot_path"][j], inp["slot_bits"][j] = fields, sibs, bits
     assert_unsat(cc_withdraw, inp, "expiry")
 
 
@@ -251,9 +254,9 @@ def test_trading_an_expired_instrument_rejected_in_circuit(cc_transition):
     tree = MerkleTree(units.TREE_DEPTH)
     spend = Spend.from_tree(tree, tree.append(note.commitment()), note, sc.alice)
     pub, prv = transition.build(spend, tree.root, buy, live, new_salt=56)
-    inp = transition.inputs(pub, prv)
-    inp["epoch"] = sc.epoch.circuit_inputs()["epoch"]
-    inp["epoch_hash"] = sc.epoch.hash()
+    inp = reopen(
+        transition.inputs(pub, prv), sc.epoch, note, prv.new_note, leg=(prv.slot, fut)
+    )
     assert_unsat(cc_transition, inp, "funding")
 
 

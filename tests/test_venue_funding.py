@@ -114,10 +114,13 @@ def test_wrong_funding_rejected(cc):
     leg = sc.match.legs()[0]
     pub, prv = transition.build(sc.spend("alice"), sc.root, leg, ep, new_salt=5)
     inp = transition.inputs(pub, prv)
-    inp["leg_entry"] = ep.index_of(sc.call.id)  # the option's (funding 0) entry
+    # the leg's slot opened at the option's (funding 0) entry: a true leaf
+    fields, sibs, bits = ep.opening(ep.index_of(sc.call.id))
+    inp["slot_entry"][prv.slot], inp["slot_path"][prv.slot] = fields, sibs
+    inp["slot_bits"][prv.slot] = bits
     assert_unsat(cc, inp, "funding")
     inp = transition.inputs(pub, prv)
-    inp["epoch"][0][7] = units.encode_signed(0, units.FUNDING_BITS)  # a stale index
+    inp["slot_entry"][prv.slot][7] = units.encode_signed(0, units.FUNDING_BITS)  # stale
     assert_unsat(cc, inp, "epoch")
     # natively: the same statement at a stale index is another note
     stale = transition.build(sc.spend("alice"), sc.root, leg, sc.epoch, new_salt=5)[1]

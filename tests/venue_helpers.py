@@ -22,3 +22,17 @@ def resign(pub, prv, signer, **changes):
 
     bad = pub.replace(**changes)
     return bad, authorise(bad, prv, signer)
+
+
+def reopen(inp, epoch, *notes, leg=None):
+    """Witness inputs ``inp`` with the epoch's openings (and public hash)
+    replaced by ``epoch``'s for ``notes``: what an attacker feeds the prover
+    to use entries the statement's own epoch does not have."""
+    from zkats.circuits._groups import AtEpoch
+
+    new = AtEpoch.inputs(epoch, *notes, leg=leg)
+    out = dict(inp)
+    for k in ("epoch_root", "slot_entry", "slot_path", "slot_bits"):
+        out[k] = new[k]
+    out["epoch_hash"] = epoch.hash()
+    return out

@@ -49,20 +49,26 @@ futures the entry computes it exactly (:func:`linear_risk`); an option's
 comes from the pricing module (the venue's oracle publishes it), and an
 option entry without one is refused.  An expired entry's array is zero.
 
-The epoch's public face is one field element, its hash::
+The epoch's public face is one field element, its hash, over a Merkle
+tree of its entries (``EPOCH_SIZE = 2^EPOCH_DEPTH`` leaves, unused ones
+the hash of :data:`EMPTY`), so a statement opens only the entries its
+note's slots use and its cost does not grow with the number of listed
+instruments::
 
     risk_hash  = Poseidon(enc(risk_0), ..., enc(risk_15))
     entry_hash = Poseidon(tags.EPOCH_ENTRY, id, mark, underlying,
                           enc(delta), enc(gamma), im_bps, mm_bps, enc(funding),
                           payoff + 4 * expired, strike, asset, risk_hash)
-    epoch_hash = Poseidon(tags.EPOCH, epoch_id, entry_hash_0, ..., entry_hash_{K-1})
+    epoch_root = MerkleRoot(entry_hash_0, ..., entry_hash_{EPOCH_SIZE-1})
+    epoch_hash = Poseidon(tags.EPOCH, epoch_id, epoch_root)
 
 (``enc`` is the signed encoding of :mod:`zkats.domain.units`).  Circuits
-take the entries as private inputs, recompute this hash and expose it with
-the epoch id; the ledger accepts only hashes of epochs it has published.
+take one opened entry per note slot as private inputs (its fields and its
+path), recompute the root and this hash and expose it with the epoch id; the ledger accepts only hashes of epochs it has published.
 """
 
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from ..errors import InputError
 from ..field import R
@@ -237,11 +243,16 @@ class EpochEntry:
         return self.mark - self.funding
 
     def hash(self):
-        from ..gadgets.poseidon_hash import poseidon_plain
+        return _entry_hash(self)
 
-        f = self.fields()
-        n = len(f) - N_SCENARIOS
-        return poseidon_plain([tags.EPOCH_ENTRY] + f[:n] + [poseidon_plain(f[n:])])
+
+@lru_cache(maxsize=4096)
+def _entry_hash(entry):
+    from ..gadgets.poseidon_hash import poseidon_plain
+
+    f = entry.fields()
+    n = len(f) - N_SCENARIOS
+    return poseidon_plain([tags.EPOCH_ENTRY] + f[:n] + [poseidon_plain(f[n:])])
 
 
 def asset_id(name):
@@ -289,18 +300,33 @@ class Epoch:
     def entry(self, instrument):
         return self.entries[self.index_of(instrument)]
 
+    @cached_property
+    def _tree(self):
+        from ..gadgets.merkle import MerkleTree
+
+        tree = MerkleTree(units.EPOCH_DEPTH)
+        for e in self.entries:
+            tree.append(e.hash())
+        return tree
+
+    @property
+    def root(self):
+        """The root of the epoch tree: entry hashes as leaves, in order."""
+        return self._tree.root
+
     def hash(self):
         from ..gadgets.poseidon_hash import poseidon_plain
 
-        return poseidon_plain([tags.EPOCH, self.epoch_id] + [e.hash() for e in self.entries])
+        return poseidon_plain([tags.EPOCH, self.epoch_id, self.root])
+
+    def opening(self, index):
+        """``(fields, siblings, bits)``: entry ``index`` and its path in the epoch tree."""
+        sibs, bits = self._tree.path(index)
+        return self.entries[index].fields(), sibs, bits
 
     def circuit_inputs(self):
-        """``{"epoch_id", "epoch_hash", "epoch": [[10 fields] x EPOCH_SIZE]}``."""
-        return {
-            "epoch_id": self.epoch_id,
-            "epoch_hash": self.hash(),
-            "epoch": [e.fields() for e in self.entries],
-        }
+        """``{"epoch_id", "epoch_hash"}``: the epoch's public face."""
+        return {"epoch_id": self.epoch_id, "epoch_hash": self.hash()}
 
 
 #: funding interval the rate is quoted for (seconds; 8 hours, as dYdX and BitMEX)

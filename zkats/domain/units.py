@@ -55,8 +55,12 @@ FUNDING_BITS = 40
 
 #: number of position slots in an account note (circuit parameter)
 N_SLOTS = 3
-#: number of instrument entries in an oracle epoch (circuit parameter)
-EPOCH_SIZE = 4
+#: depth of an oracle epoch's Merkle tree of entries (circuit parameter):
+#: a statement opens one entry per slot, so listing more instruments costs
+#: ~240 constraints per slot per doubling, not a hash per instrument
+EPOCH_DEPTH = 3
+#: number of instrument entries in an oracle epoch
+EPOCH_SIZE = 1 << EPOCH_DEPTH
 #: depth of the ledger's Poseidon Merkle tree of notes (circuit parameter)
 TREE_DEPTH = 16
 #: underlyings an account may hold positions on under the scenario model

@@ -986,7 +986,9 @@ class Venue:
             wallet.set_pending(new_note)
         return item
 
-    def deposit(self, wallet, amount):
+    def deposit(self, wallet, amount, model=None):
+        """Prove a deposit; ``model`` (0 linear, 1 scenario) chooses a NEW
+        account's margin model, which its notes keep for good."""
         from zkats.circuits import deposit as dep
         from zkats.circuits._spend import Spend, authorise
 
@@ -1000,9 +1002,13 @@ class Venue:
         led = self.ledger
         wallet.sync(led)
         if wallet.note is None:
-            empty = Note.open(wallet.view, collateral=0)
+            empty = Note.open(wallet.view, collateral=0, model=model or 0)
             spend, fresh = Spend.fresh(empty, wallet.view), True
         else:
+            if model is not None and model != wallet.note.model:
+                raise InputError(
+                    "deposit --model: the account's margin model is fixed at its first deposit"
+                )
             spend, fresh = wallet.spend(led), False
         pub, prv = dep.build(spend, led.current_root(), int(amount), fresh=fresh)
         prv = authorise(pub, prv, key)

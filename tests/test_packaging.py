@@ -185,6 +185,19 @@ def _portable(build_log):
     return bool(compile_lines) and not any("-march=native" in ln for ln in compile_lines)
 
 
+def _portable_wheel(sdist, tmp_path):
+    """`pip wheel` of the sdist (the build `pip install` of it runs): the
+    wheel's path, checked to be built without -march=native."""
+    wheels = tmp_path / "wheels"
+    r = _run(
+        [sys.executable, "-m", "pip", "wheel", sdist, "--no-deps", "-v", "-w", wheels],
+        cwd=tmp_path, timeout=1800,
+    )  # fmt: skip
+    assert _portable(r.stdout + r.stderr)
+    (whl,) = wheels.glob("zkats-*.whl")
+    return whl
+
+
 def _installed_runs(py, site, work):
     where = _run([py, "-c", "import zkats, zkats._native; print(zkats.__file__)"], cwd=work)
     assert where.stdout.strip().startswith(str(site))
@@ -200,13 +213,7 @@ def test_wheel_from_the_sdist_runs_demo_and_chain_outside_the_checkout(sdist, tm
     CLI, `zkats demo`, and a venue's deposit proof taken by the escrow
     (`zkats chain deposit`, from the shipped artifacts only), whose root is
     then the venue's.  (The slow test also installs the sdist directly.)"""
-    wheels = tmp_path / "wheels"
-    r = _run(
-        [sys.executable, "-m", "pip", "wheel", sdist, "--no-deps", "-v", "-w", wheels],
-        cwd=tmp_path, timeout=1800,
-    )  # fmt: skip
-    assert _portable(r.stdout + r.stderr)
-    (whl,) = wheels.glob("zkats-*.whl")
+    whl = _portable_wheel(sdist, tmp_path)
     py, site, _ = _install(tmp_path, "fresh", whl)
     work = tmp_path / "elsewhere"
     work.mkdir()
@@ -228,13 +235,7 @@ def test_sdist_and_wheel_install_and_run_outside_the_checkout(sdist, tmp_path):
     sdist itself, each into a fresh venv; from an empty directory with no
     node on PATH: the CLI, `zkats demo`, and a venue's deposit proof taken
     by the escrow (`zkats chain deposit`), whose root is then the venue's."""
-    wheels = tmp_path / "wheels"
-    r = _run(
-        [sys.executable, "-m", "pip", "wheel", sdist, "--no-deps", "-v", "-w", wheels],
-        cwd=tmp_path, timeout=1800,
-    )  # fmt: skip
-    assert _portable(r.stdout + r.stderr)
-    (whl,) = wheels.glob("zkats-*.whl")
+    whl = _portable_wheel(sdist, tmp_path)
     for name, artifact in (("from-wheel", whl), ("from-sdist", sdist)):
         py, site, _ = _install(tmp_path, name, artifact)
         work = tmp_path / f"{name}-work"

@@ -231,6 +231,8 @@ def main():
     )
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    if args.ptau:  # the peers run in the circuits' directories
+        args.ptau = Path(args.ptau).resolve()
     # An installed zkats has its bytecode compiled (pip does it); with
     # PYTHONDONTWRITEBYTECODE set, an editable checkout would otherwise
     # recompile every module from source in each timed process (~0.15 s).

@@ -15,7 +15,7 @@ from zkats.gadgets.bits import (
     range_check,
     range_check_plain,
 )
-from zkats.testing import gadget_circuit, tamper_each_hint
+from zkats.testing import gadget_circuit, solve_both, tamper_each_hint
 
 rng = random.Random(1234)
 
@@ -101,7 +101,7 @@ def test_strict_rejects_aliased_bits(strict, x):
         return outs
 
     with pytest.raises(UnsatisfiedConstraint) as e:
-        strict.solve({"x": [x]}, hint_hook=hook)
+        solve_both(strict, {"x": [x]}, hook)
     assert "alias_check" in str(e.value)
     # the plain num2bits of the same alias would be accepted without the check
     plain = gadget_circuit(
@@ -112,7 +112,7 @@ def test_strict_rejects_aliased_bits(strict, x):
         254,
         "NoAlias",
     )
-    w = plain.solve({"x": [x]}, hint_hook=hook)
+    w = solve_both(plain, {"x": [x]}, hook)
     assert w.public[:254] == num2bits_plain(alias, 254)
 
 

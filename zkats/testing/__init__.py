@@ -2,7 +2,8 @@
 
 Assertions (:mod:`.assertions`): :func:`assert_unsat`, :func:`assert_native_rejects`,
 :func:`tamper_each_hint`, :func:`assert_hints_constrained`, the hint hook
-:func:`lying_bits`; a one-gadget circuit (:mod:`.harness`): :func:`gadget_circuit`;
+:func:`lying_bits`, :func:`solve_both` (the native solver and the Python reference
+agree); a one-gadget circuit (:mod:`.harness`): :func:`gadget_circuit`;
 soundness mutation testing (:mod:`.mutation`): :func:`mutation_test`,
 :func:`mutate_wires`, :func:`mutate_hints`, :class:`MutationReport`.
 """
@@ -12,6 +13,7 @@ from .assertions import (
     assert_native_rejects,
     assert_unsat,
     lying_bits,
+    solve_both,
     tamper_each_hint,
 )
 from .harness import gadget_circuit, hint_shapes
@@ -28,5 +30,6 @@ __all__ = [
     "mutate_wires",
     "mutation_test",
     "MutationReport",
+    "solve_both",
     "tamper_each_hint",
 ]

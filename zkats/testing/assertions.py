@@ -7,13 +7,17 @@ framework needed).
                             :class:`~zkats.errors.InputError`;
 ``tamper_each_hint``        every hint output, moved by one, is rejected or
                             changes no public output;
-``assert_hints_constrained`` every hint wire of a witness is pinned by a constraint.
+``assert_hints_constrained`` every hint wire of a witness is pinned by a constraint;
+``solve_both``              one solve by the native witness solver and by the
+                            Python reference: the same witness or the same error.
+
+Every solve with forged hints here runs on both solvers (``solve_both``).
 """
 
 import random
 import re
 
-from ..errors import InputError, UnsatisfiedConstraint
+from ..errors import CircuitError, InputError, UnsatisfiedConstraint
 from ..field import R
 from ..gadgets.bits import BitsHint
 from .harness import hint_shapes
@@ -37,9 +41,38 @@ def lying_bits(values):
     return hook
 
 
-def _solve_error(cc, inputs, **kw):
+def solve_both(cc, inputs, hint_hook=None):
+    """``cc.solve(inputs, hint_hook=...)`` by the native witness solver and by
+    the Python reference solver (``define`` run again); asserts that both
+    give the same witness or the same error (type and message), then
+    returns the witness or raises that error.  ``hint_hook`` is called by
+    both solves (a hook that records what it sees records it twice)."""
+    got = []
+    for engine in ("python", "native"):
+        try:
+            w = cc.solve(inputs, hint_hook=hint_hook, engine=engine)
+        except (UnsatisfiedConstraint, CircuitError) as exc:
+            got.append((type(exc).__name__, str(exc), exc))
+        else:
+            got.append(("ok", w.values, w))
+    (py_kind, py_val, _), (kind, val, result) = got
+    if (py_kind, py_val) != (kind, val):
+        show = [v if k != "ok" else "a witness" for k, v in ((py_kind, py_val), (kind, val))]
+        raise AssertionError(
+            f"{cc.name}: the native solver and the Python reference disagree: "
+            f"native {kind} ({show[1]}), Python {py_kind} ({show[0]})"
+        )
+    if kind != "ok":
+        raise result
+    return result
+
+
+def _solve_error(cc, inputs, hint_hook=None):
     try:
-        cc.solve(inputs, **kw)
+        if hint_hook is None:
+            cc.solve(inputs)
+        else:
+            solve_both(cc, inputs, hint_hook)
     except UnsatisfiedConstraint as exc:
         return str(exc)
     raise AssertionError("the constraints accepted the inputs")
@@ -48,8 +81,8 @@ def _solve_error(cc, inputs, **kw):
 def assert_unsat(cc, inputs, scope=None, lie=False):
     """The inputs are rejected by the constraints (the error names ``scope``);
     with ``lie``, also when the prover lies in its bit-decomposition hints
-    (the tampered-hint witness of a failing range check or comparison).
-    Returns the error message."""
+    (the tampered-hint witness of a failing range check or comparison,
+    solved by both solvers: :func:`solve_both`).  Returns the error message."""
     msg = _solve_error(cc, inputs)
     if scope is not None:
         assert scope in msg, msg
@@ -76,7 +109,8 @@ def assert_native_rejects(check, pub, prv, match):
 def tamper_each_hint(cc, xs, delta=1, max_outputs=None):
     """Tamper every output of every hint (one at a time) of the gadget circuit
     ``cc`` solved on ``{"x": xs}``: the constraints must either reject the
-    witness or leave every public output unchanged.  Returns how many
+    witness or leave every public output unchanged (each tampered witness
+    solved by both solvers: :func:`solve_both`).  Returns how many
     tamperings were caught by a constraint."""
     inputs = {"x": list(xs)}
     honest = cc.solve(inputs).public
@@ -91,7 +125,7 @@ def tamper_each_hint(cc, xs, delta=1, max_outputs=None):
                 return outs
 
             try:
-                w = cc.solve(inputs, hint_hook=hook)
+                w = solve_both(cc, inputs, hook)
             except UnsatisfiedConstraint:
                 caught += 1
             else:

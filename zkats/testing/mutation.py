@@ -20,7 +20,9 @@ check that the constraints reject the result:
     (a :class:`zkats.gadgets.bits.BitsHint`) is replaced by the bits of the aliased
     value ``x + r``; other hints get one output moved by +1.  The witness
     must be rejected, or leave the public signals and every wire the lint
-    does not call harmless unchanged.
+    does not call harmless unchanged.  With ``cross_check`` (the default)
+    each forged witness is solved by the native solver and by the Python
+    reference, which must agree (:func:`~.assertions.solve_both`).
 
 Both report counts (wires, mutations, rejected, harmless, survivors).
 """
@@ -32,6 +34,7 @@ from ..errors import CircuitError, UnsatisfiedConstraint
 from ..field import R
 from ..gadgets.bits import BitsHint
 from ..lint import NONZERO_ASSUMPTIONS, analyse, system_of_compiled
+from .assertions import solve_both
 
 
 @dataclass
@@ -142,9 +145,10 @@ def _hint_calls(cc, inputs):
     return w, calls
 
 
-def mutate_hints(cc, inputs, max_calls=None, seed=0, report=None, prepared=None):
+def mutate_hints(cc, inputs, max_calls=None, seed=0, report=None, prepared=None, cross_check=True):
     """``hints`` mode: forge the outputs of hint calls (all, or a random
-    sample of ``max_calls``) and re-solve ``inputs``."""
+    sample of ``max_calls``) and re-solve ``inputs`` (with ``cross_check``:
+    by both solvers, which must agree)."""
     honest, calls = _hint_calls(cc, inputs)
     sys_, fwz, occ = prepared or _prepare(cc)
     rng = random.Random(seed)
@@ -183,7 +187,11 @@ def mutate_hints(cc, inputs, max_calls=None, seed=0, report=None, prepared=None)
                 return new if k == i else o
 
             try:
-                w = cc.solve(inputs, hint_hook=hook)
+                w = (
+                    solve_both(cc, inputs, hook)
+                    if cross_check
+                    else cc.solve(inputs, hint_hook=hook)
+                )
             except UnsatisfiedConstraint:
                 rep.hint_rejected += 1
                 continue
@@ -202,9 +210,18 @@ def mutate_hints(cc, inputs, max_calls=None, seed=0, report=None, prepared=None)
     return rep
 
 
-def mutation_test(cc, inputs, max_wires=None, max_calls=None, seed=0):
-    """Both modes on one valid input; returns one :class:`MutationReport`."""
+def mutation_test(cc, inputs, max_wires=None, max_calls=None, seed=0, cross_check=True):
+    """Both modes on one valid input; returns one :class:`MutationReport`
+    (``cross_check``: see :func:`mutate_hints`)."""
     prepared = _prepare(cc)
     w = cc.solve(inputs)
     rep = mutate_wires(cc, w, max_wires=max_wires, seed=seed, prepared=prepared)
-    return mutate_hints(cc, inputs, max_calls=max_calls, seed=seed, report=rep, prepared=prepared)
+    return mutate_hints(
+        cc,
+        inputs,
+        max_calls=max_calls,
+        seed=seed,
+        report=rep,
+        prepared=prepared,
+        cross_check=cross_check,
+    )

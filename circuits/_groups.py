@@ -9,13 +9,15 @@ A group is declared in a statement's class body by unpacking
 * :class:`NewNote`: the account's new note (public ``commitment`` and
   ``ciphertext``, private ``new_salt`` and the viewing secret ``vsk``);
 * :class:`AtEpoch`: the oracle epoch the statement is checked at (public
-  ``epoch_id, epoch_hash``, private ``epoch`` and ``entry_index``).
+  ``epoch_id, epoch_hash``, private ``epoch`` and ``entry_index``) and the
+  risk buckets of the note whose margin it checks (private ``bucket``,
+  ``bucket_asset``: :mod:`zkats.domain.margin`).
 
 Spending the old note is a base class (:class:`._spend.SpendsNote`).
 """
 
 from zkats.circuit import Private, Public, group
-from zkats.domain import note_cipher, tags, units
+from zkats.domain import margin, note_cipher, tags, units
 from zkats.errors import InputError
 from zkats.gadgets.poseidon_hash import poseidon_permute
 
@@ -79,7 +81,8 @@ class NewNote:
 
 
 class AtEpoch:
-    """``epoch_id, epoch_hash, epoch, entry_index = AtEpoch.declare()``."""
+    """``epoch_id, epoch_hash, epoch, entry_index, bucket, bucket_asset =
+    AtEpoch.declare()``."""
 
     @staticmethod
     def declare():
@@ -88,7 +91,14 @@ class AtEpoch:
             epoch_hash=Public(),
             epoch=Private(n=(units.EPOCH_SIZE, ENTRY_FIELDS)),
             entry_index=Private(n=units.N_SLOTS),
+            bucket=Private(n=units.N_SLOTS),
+            bucket_asset=Private(n=units.N_UNDERLYINGS),
         )
+
+    @staticmethod
+    def worst():
+        """The private bucket maxima of a margin check (:func:`._common.margin_check`)."""
+        return Private(n=units.N_UNDERLYINGS)
 
     @staticmethod
     def constrain(api, stmt):
@@ -104,13 +114,19 @@ class AtEpoch:
             raise InputError(f"{what}: wrong oracle epoch")
 
     @staticmethod
-    def inputs(epoch, *notes):
+    def inputs(epoch, *notes, worst=True):
         """``epoch`` and ``entry_index``: per slot, the entry of the
         instrument that slot holds with a non-zero position in any of
-        ``notes`` (the spent note, and the new one; 0 if none does)."""
+        ``notes`` (the spent note, and the new one; 0 if none does); the
+        risk buckets of the LAST note (the one whose margin is checked) and,
+        if ``worst``, its bucket maxima."""
+        wit = margin.margin_witness(notes[-1], epoch)
+        if not worst:
+            del wit["worst"]
         return {
             "epoch": epoch.circuit_inputs()["epoch"],
             "entry_index": entry_indices(epoch, *notes),
+            **wit,
         }
 
 

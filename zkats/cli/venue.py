@@ -353,14 +353,22 @@ def venue_prove(kind, wallet, args, out, settle_now, venue_dir, as_json, quiet):
 @main.command("deposit")
 @click.argument("amount", type=int)
 @_wallet_opt()
+@click.option(
+    "--model",
+    type=click.Choice(["linear", "scenario"]),
+    default=None,
+    help="margin model of a NEW account (fixed at its first deposit; default linear): "
+    "linear rates on the underlying notional, or scenario margin per underlying",
+)
 @_batch_cmd
-def deposit(amount, wallet, out, settle_now, venue_dir, as_json, quiet):
+def deposit(amount, wallet, model, out, settle_now, venue_dir, as_json, quiet):
     """Prove a deposit of AMOUNT collateral into the wallet's account."""
     # local import: a command loads what it needs when it runs (CLI start-up)
     from ..venue.workflow import Wallet
 
     v = _open(venue_dir, quiet)
-    _finish(v, [v.deposit(Wallet.load(wallet), amount)], out, settle_now, as_json)
+    m = None if model is None else ("linear", "scenario").index(model)
+    _finish(v, [v.deposit(Wallet.load(wallet), amount, model=m)], out, settle_now, as_json)
 
 
 @main.command("withdraw")

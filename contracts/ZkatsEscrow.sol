@@ -40,10 +40,20 @@ contract ZkatsEscrow {
     uint256 public constant KEY_MATCH = 2;
     uint256 public constant KEY_TRANSITION = 3;
     uint256 public constant KEY_INSERT = 4;
+    uint256 public constant KEY_CANCEL = 5;
+    /// the oracle_epoch key: key 0 of its own verifier (epochVerifier)
+    uint256 public constant KEY_ORACLE_EPOCH = 0;
 
     /// settlement item kinds
     uint256 public constant ITEM_TRADE = 1;
     uint256 public constant ITEM_WITHDRAW = 2;
+    uint256 public constant ITEM_CANCEL = 3;
+    uint256 public constant ITEM_FUND_WITHDRAW = 4;
+    /// a fund withdrawal's words in the batch input: fund, amount, recipient, sequence number
+    uint256 internal constant FUND_WITHDRAW_N = 4;
+    /// fund codes: zkats.domain.operator_key.FUNDS
+    uint256 public constant FUND_FEE = 1;
+    uint256 public constant FUND_INSURANCE = 2;
 
     /// proofs of one call: the snarkjs calldata layout, one entry per proof
     struct Proofs {
@@ -54,10 +64,11 @@ contract ZkatsEscrow {
 
     /// A settlement batch, in the ledger's item order.  ``proofs`` holds the
     /// items' proofs in order (a trade: match, leg_a, leg_b; a withdrawal:
-    /// withdraw), then the insert proofs; ``input`` the items' public
-    /// signals in the same order (the insert proofs' signals are made by
-    /// the contract); ``deposits`` queued on-chain deposits are appended
-    /// first; ``newRoots`` is each insert proof's new root.
+    /// withdraw; a cancel: cancel; a fund withdrawal: none), then the
+    /// insert proofs; ``input`` the items' public signals in the same order
+    /// (a fund withdrawal: its four words; the insert proofs' signals are
+    /// made by the contract); ``deposits`` queued on-chain deposits are
+    /// appended first; ``newRoots`` is each insert proof's new root.
     struct Batch {
         uint256[] kinds;
         Proofs proofs;
@@ -77,6 +88,7 @@ contract ZkatsEscrow {
 
     IERC20Min public immutable token;
     IBatchVerifier public immutable verifier;
+    IBatchVerifier public immutable epochVerifier;
     address public immutable operator;
     uint256 public immutable asset;
     uint256 public immutable forceTimeout;
@@ -88,10 +100,17 @@ contract ZkatsEscrow {
     uint256 public immutable exitReserve;
     /// the smallest deposit (no dust deposit grows the tree)
     uint256 public immutable minDeposit;
+    /// the oracle's Baby Jubjub public key: epochs are accepted only with
+    /// a proof of its signature (the oracle_epoch circuit)
+    uint256 public immutable oracleX;
+    uint256 public immutable oracleY;
 
-    /// the public funds (fees credited by settled trades)
+    /// the public funds: the fee account (credited by settled trades) and
+    /// the insurance fund; the operator withdraws from them only by a
+    /// fund-withdrawal item of a batch, numbered, logged (FundWithdrawn)
     uint256 public feeBalance;
     uint256 public insuranceBalance;
+    uint256 public fundWithdrawals;
 
     mapping(uint256 => bool) public nullifierSpent;
     mapping(uint256 => bool) public commitmentKnown;
@@ -109,6 +128,7 @@ contract ZkatsEscrow {
 
     uint256 public epochId;
     uint256 public epochHash;
+    uint256 public epochDeadline;
 
     ExitRequest[] public exits;
     /// nullifier => 1 + exit request id (0: none)
@@ -120,19 +140,23 @@ contract ZkatsEscrow {
     event DepositsIncluded(uint256 deposits, uint256 root);
     event Withdrawn(uint256 indexed nullifier, address recipient, uint256 amount);
     event RootAccepted(uint256 indexed root, uint256 leaves);
-    event EpochPublished(uint256 indexed id, uint256 hash);
+    event EpochPublished(uint256 indexed id, uint256 hash, uint256 deadline);
+    event OrderCancelled(uint256 x, uint256 y);
+    event FundWithdrawn(uint256 indexed seq, uint256 fund, address recipient, uint256 amount,
+                        uint256 balance);
     event ExitRequested(uint256 indexed id, uint256 indexed nullifier, uint256[8] proof,
                         uint256[] pub);
     event ExitCompleted(uint256 indexed id, uint256 indexed nullifier, uint256 position);
 
-    constructor(address token_, address verifier_, uint256 asset_, uint256 forceTimeout_,
+    constructor(address token_, address[2] memory verifiers_, uint256 asset_, uint256 forceTimeout_,
                 uint256 depth_, uint256 insertK_, uint256 emptyRoot_, uint256 exitReserve_,
-                uint256 minDeposit_) {
+                uint256 minDeposit_, uint256[2] memory oracle_) {
         require(depth_ >= 1 && depth_ <= 64 && insertK_ >= 1, "zkats: bad tree parameters");
         require(exitReserve_ < (uint256(1) << depth_), "zkats: bad tree parameters");
         require(minDeposit_ >= 1, "zkats: bad minimum deposit");
         token = IERC20Min(token_);
-        verifier = IBatchVerifier(verifier_);
+        verifier = IBatchVerifier(verifiers_[0]);
+        epochVerifier = IBatchVerifier(verifiers_[1]);
         operator = msg.sender;
         asset = asset_;
         forceTimeout = forceTimeout_;
@@ -140,6 +164,8 @@ contract ZkatsEscrow {
         insertK = insertK_;
         exitReserve = exitReserve_;
         minDeposit = minDeposit_;
+        oracleX = oracle_[0];
+        oracleY = oracle_[1];
         _acceptRoot(emptyRoot_);
     }
 
@@ -164,14 +190,29 @@ contract ZkatsEscrow {
 
     // ------------------------------------------------------------ operator
 
-    /// The oracle epoch (id, Poseidon hash of its data) trades and
-    /// withdrawals must use.  Ids only increase.
-    function publishEpoch(uint256 id, uint256 hash) external onlyOperator {
+    /// The oracle epoch (id, Poseidon hash of its data, health deadline)
+    /// trades, withdrawals and exit requests must use, accepted from
+    /// anyone with a proof of the oracle key's signature of exactly these
+    /// three values (so the operator cannot forge prices, and a trader can
+    /// publish the latest signed epoch when the operator does not).  Ids
+    /// only increase: an old epoch cannot be replayed.
+    function publishEpoch(uint256 id, uint256 hash, uint256 deadline, uint256[8] calldata proof)
+        external
+    {
         require(id > epochId, "zkats: epoch id must increase");
-        require(hash < R, "zkats: public input >= r");
+        require(hash < R && deadline < R, "zkats: public input >= r");
+        uint256[] memory pub = new uint256[](ZkatsLayout.ORACLE_EPOCH_N);
+        pub[ZkatsLayout.ORACLE_EPOCH_EPOCH_ID] = id;
+        pub[ZkatsLayout.ORACLE_EPOCH_EPOCH_HASH] = hash;
+        pub[ZkatsLayout.ORACLE_EPOCH_DEADLINE] = deadline;
+        pub[ZkatsLayout.ORACLE_EPOCH_ORACLE_X] = oracleX;
+        pub[ZkatsLayout.ORACLE_EPOCH_ORACLE_Y] = oracleY;
+        require(_verifyOne(epochVerifier, KEY_ORACLE_EPOCH, proof, pub),
+                "zkats: not signed by the oracle key");
         epochId = id;
         epochHash = hash;
-        emit EpochPublished(id, hash);
+        epochDeadline = deadline;
+        emit EpochPublished(id, hash, deadline);
     }
 
     /// A settlement batch, all or nothing: the queued deposits it names,
@@ -188,7 +229,8 @@ contract ZkatsEscrow {
         }
         uint256 nProofs;
         for (uint256 i = 0; i < nItems; i++) {
-            nProofs += bt.kinds[i] == ITEM_TRADE ? 3 : 1;
+            uint256 kind = bt.kinds[i];
+            nProofs += kind == ITEM_TRADE ? 3 : (kind == ITEM_FUND_WITHDRAW ? 0 : 1);
         }
         uint256[] memory keys = new uint256[](nProofs);
         uint256 off;
@@ -212,11 +254,19 @@ contract ZkatsEscrow {
                 keys[p++] = KEY_WITHDRAW;
                 leaves[nLeaves++] = bt.input[off + ZkatsLayout.WITHDRAW_COMMITMENT];
                 off += ZkatsLayout.WITHDRAW_N;
+            } else if (kind == ITEM_CANCEL) {
+                _cancel(bt.input, off);
+                keys[p++] = KEY_CANCEL;
+                off += ZkatsLayout.CANCEL_N;
+            } else if (kind == ITEM_FUND_WITHDRAW) {
+                (payTo[i], payAmount[i]) = _fundWithdraw(bt.input, off);
+                off += FUND_WITHDRAW_N;
             } else {
                 revert("zkats: unknown item kind");
             }
         }
         require(off == bt.input.length, "zkats: public inputs do not fit the items");
+        require(p == nProofs, "zkats: wrong number of proofs");
         require(
             nextIndex + nLeaves + exitReserve <= (uint256(1) << depth), "zkats: note tree full"
         );
@@ -250,7 +300,7 @@ contract ZkatsEscrow {
         _newCommitment(leaf);
         require(nextIndex + (queued.length - queueHead) + 1 + exitReserve <= (uint256(1) << depth),
                 "zkats: note tree full");
-        require(_verifyOne(KEY_DEPOSIT, proof, pub), "zkats: invalid deposit proof");
+        require(_verifyOne(verifier, KEY_DEPOSIT, proof, pub), "zkats: invalid deposit proof");
         require(token.transferFrom(msg.sender, address(this), amount),
                 "zkats: token transfer failed");
         emit DepositQueued(queued.length, nullifier, amount, proof, pub);
@@ -288,7 +338,7 @@ contract ZkatsEscrow {
         (address to, uint256 amount) = _withdrawChecks(pub);
         uint256 nullifier = pub[ZkatsLayout.WITHDRAW_NULLIFIER];
         require(exitOf[nullifier] == 0, "zkats: exit already requested");
-        require(_verifyOne(KEY_WITHDRAW, proof, pub), "zkats: invalid withdraw proof");
+        require(_verifyOne(verifier, KEY_WITHDRAW, proof, pub), "zkats: invalid withdraw proof");
         exits.push(ExitRequest(nullifier, pub[ZkatsLayout.WITHDRAW_COMMITMENT], amount, to,
                                uint64(block.timestamp), false));
         exitOf[nullifier] = exits.length;
@@ -356,6 +406,42 @@ contract ZkatsEscrow {
             && x[t + ZkatsLayout.TRANSITION_INSTRUMENT] == x[m + ZkatsLayout.MATCH_INSTRUMENT];
     }
 
+    /// The owner withdraws an order (its cancel proof): consumed, never matched after.
+    function _cancel(uint256[] calldata x, uint256 o) internal {
+        require(x.length >= o + ZkatsLayout.CANCEL_N, "zkats: public inputs do not fit the items");
+        _checkInputs(x, o, o + ZkatsLayout.CANCEL_N);
+        uint256 cx = x[o + ZkatsLayout.CANCEL_ORDER];
+        uint256 cy = x[o + ZkatsLayout.CANCEL_ORDER + 1];
+        _consumeOrder(cx, cy);
+        emit OrderCancelled(cx, cy);
+    }
+
+    /// The operator (the only sender of a batch) takes ``amount`` out of
+    /// the fee account or the insurance fund: numbered in sequence, within
+    /// the fund's balance, logged.
+    function _fundWithdraw(uint256[] calldata x, uint256 o) internal returns (address, uint256) {
+        require(x.length >= o + FUND_WITHDRAW_N, "zkats: public inputs do not fit the items");
+        uint256 fund = x[o];
+        uint256 amount = x[o + 1];
+        uint256 to = x[o + 2];
+        require(x[o + 3] == fundWithdrawals + 1, "zkats: fund withdrawal out of sequence");
+        require(to >> 160 == 0, "zkats: recipient is not an address");
+        require(amount > 0, "zkats: amount must be positive");
+        uint256 left;
+        if (fund == FUND_FEE) {
+            require(amount <= feeBalance, "zkats: amount exceeds the fund's balance");
+            left = feeBalance = feeBalance - amount;
+        } else if (fund == FUND_INSURANCE) {
+            require(amount <= insuranceBalance, "zkats: amount exceeds the fund's balance");
+            left = insuranceBalance = insuranceBalance - amount;
+        } else {
+            revert("zkats: unknown fund");
+        }
+        fundWithdrawals += 1;
+        emit FundWithdrawn(fundWithdrawals, fund, address(uint160(to)), amount, left);
+        return (address(uint160(to)), amount);
+    }
+
     function _withdraw(uint256[] calldata x, uint256 w) internal returns (address, uint256) {
         require(x.length >= w + ZkatsLayout.WITHDRAW_N, "zkats: public inputs do not fit the items");
         (address to, uint256 amount) = _withdrawChecks(x[w:w + ZkatsLayout.WITHDRAW_N]);
@@ -410,7 +496,8 @@ contract ZkatsEscrow {
 
     /// One proof on its own (a batch of one: the same 4 pairings as a
     /// single Groth16 verification).
-    function _verifyOne(uint256 key, uint256[8] calldata pr, uint256[] calldata pub)
+    function _verifyOne(IBatchVerifier v, uint256 key, uint256[8] calldata pr,
+                        uint256[] memory pub)
         internal view returns (bool)
     {
         uint256[] memory keys = new uint256[](1);
@@ -421,7 +508,7 @@ contract ZkatsEscrow {
         a[0] = [pr[0], pr[1]];
         b[0] = [[pr[2], pr[3]], [pr[4], pr[5]]];
         c[0] = [pr[6], pr[7]];
-        return verifier.verifyBatch(keys, a, b, c, pub);
+        return v.verifyBatch(keys, a, b, c, pub);
     }
 
     /// Appends ``leaves[0..n)`` at ``nextIndex`` by ceil(n / insertK)

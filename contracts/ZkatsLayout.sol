@@ -54,6 +54,18 @@ library ZkatsLayout {
     uint256 internal constant TRANSITION_FEE = 9;
     uint256 internal constant TRANSITION_CIPHERTEXT = 10;
 
+    // cancel: 2 public signals
+    uint256 internal constant CANCEL_N = 2;
+    uint256 internal constant CANCEL_ORDER = 0;
+
+    // oracle_epoch: 5 public signals
+    uint256 internal constant ORACLE_EPOCH_N = 5;
+    uint256 internal constant ORACLE_EPOCH_EPOCH_ID = 0;
+    uint256 internal constant ORACLE_EPOCH_EPOCH_HASH = 1;
+    uint256 internal constant ORACLE_EPOCH_DEADLINE = 2;
+    uint256 internal constant ORACLE_EPOCH_ORACLE_X = 3;
+    uint256 internal constant ORACLE_EPOCH_ORACLE_Y = 4;
+
     // insert: INSERT_BASE + k public signals (the leaves last)
     uint256 internal constant INSERT_BASE = 3;
     uint256 internal constant INSERT_OLD_ROOT = 0;

@@ -15,7 +15,7 @@ NAMES = ("alice", "bob", "carol")
 
 def build_world():
     from zkats.chain.devkeys import ESCROW_CIRCUITS, DevKeys
-    from zkats.chain.escrow import Escrow
+    from zkats.chain.escrow import Escrow, dev_oracle, sign_epoch
     from zkats.chain.evm import Chain
     from zkats.chain.scenario import DEPOSITS, Replay
 
@@ -25,7 +25,10 @@ def build_world():
     esc = Escrow.deploy(chain, vks, keys.prove)
     alice, bob, carol, payee = chain.accounts[1:5]
     rep = Replay()
-    esc.publish_epoch(rep.epoch.epoch_id, rep.epoch.hash())
+    ep = rep.epoch
+    deadline = chain.now() + 30 * 86400
+    sig = sign_epoch(dev_oracle(), ep.epoch_id, ep.hash(), deadline)
+    esc.publish_epoch(ep.epoch_id, ep.hash(), deadline, sig)
     who = {"alice": alice, "bob": bob, "carol": carol}
     for name in NAMES:
         esc.fund(who[name], DEPOSITS[name])
@@ -42,6 +45,7 @@ def build_world():
         rep=rep,
         roots={},
         legs={},
+        deadline=deadline,
     )
     w.roots["empty"] = rep.root
     w.deposit = {}
@@ -58,6 +62,7 @@ def build_world():
         keys.prove("transition", *tb),
     )
     w.legs["trade"] = rep.last_legs
+    w.orders = rep.last_orders
     w.roots["traded"] = rep.root
     # batch 2: both against the traded root, leaves in item order
     pub, prv = rep.withdraw("alice", 150_000, int(payee, 16), salt=7001)
@@ -75,6 +80,11 @@ def build_world():
     pub, prv = rep.withdraw("bob", 250_000, int(bob, 16), salt=7002)
     w.exit_bob = keys.prove("withdraw", pub, prv)
     w.exit_bob_note = prv.new_note
+    # the owner cancels the trade's buy order (a cancel proof)
+    from zkats.circuits import cancel
+
+    pub, prv = cancel.build(w.orders[0], signer=rep.keys["alice"])
+    w.cancel_buy = keys.prove("cancel", pub, prv)
     w.stage = {}
     save(w, "funded")
     return w

@@ -30,10 +30,11 @@ def test_shipped_artifacts_cover_the_escrow():
     from zkats.chain import artifacts, layout
 
     assert set(artifacts.contracts()) == {"ZkatsEscrow", "TestToken"}
-    art, sizes = artifacts.batch_verifier()
-    assert sizes == artifacts.key_sizes()
-    (ctor,) = [e for e in art.abi if e["type"] == "constructor"]
-    assert ctor["inputs"][0]["type"] == "uint256[]"
+    for which in ("batch", "epoch"):
+        art, sizes = artifacts.batch_verifier(which)
+        assert sizes == artifacts.key_sizes(which)
+        (ctor,) = [e for e in art.abi if e["type"] == "constructor"]
+        assert ctor["inputs"][0]["type"] == "uint256[]"
     assert layout.PATH.read_text() == layout.source(), (
         "contracts/ZkatsLayout.sol is stale: run `make chain-artifacts` and commit it"
     )

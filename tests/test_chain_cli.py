@@ -3,6 +3,8 @@ settle (a settlement-service batch JSON, after the queued deposits),
 withdraw, the exit without the operator, status, with the real proofs of
 tests/_chain_world.py."""
 
+import json
+
 import pytest
 from click.testing import CliRunner
 
@@ -44,7 +46,19 @@ def test_chain_cli(tmp_path, w):
     c = tmp_path / "chain"
     (keys / "insert.vkey.json").unlink()  # insert.zkey: made by the development setup
     assert "escrow 0x" in run("chain", "deploy", c, "--keys", keys)
-    run("chain", "epoch", c, w.rep.epoch.epoch_id, w.rep.epoch.hash())
+    ep = w.rep.epoch
+    from zkats.chain.escrow import dev_oracle, sign_epoch
+    from zkats.domain.signing_key import signature_to_json
+
+    sig = tmp_path / "epoch.sig.json"
+    sig.write_text(
+        json.dumps(signature_to_json(sign_epoch(dev_oracle(), ep.epoch_id, ep.hash(), w.deadline)))
+    )
+    out = run(
+        "chain", "epoch", c, ep.epoch_id, ep.hash(), w.deadline + 1, "--signature", sig, ok=False
+    )
+    assert "not the oracle key's signature" in out
+    run("chain", "epoch", c, ep.epoch_id, ep.hash(), w.deadline, "--signature", sig)
     out = run("chain", "deposit", c, *_files(tmp_path, "da", w.deposit["alice"]), "--from", 1)
     assert "deposit (queued" in out
     # bob's deposit as the batch file `zkats deposit -o` writes

@@ -11,7 +11,15 @@ the chain starts from a snapshot per test stage (tests/_chain_world.py)."""
 import pytest
 
 from _chain_world import NAMES, build_world, restore, save, state, trade_item
-from zkats.chain.escrow import FORCE_TIMEOUT, proof_words, withdrawal
+from zkats.chain.escrow import (
+    FORCE_TIMEOUT,
+    cancel,
+    dev_oracle,
+    fund_withdrawal,
+    proof_words,
+    sign_epoch,
+    withdrawal,
+)
 from zkats.chain.evm import ChainError
 from zkats.field import R
 
@@ -50,6 +58,12 @@ def rejected(w, reason, call):
     assert state(w) == before
 
 
+def fees(w):
+    from zkats.circuits.transition import Transition
+
+    return sum(Transition.decode(p[1]).fee for p in w.trade[1:])
+
+
 def test_life_cycle(w):
     esc = w.esc
     at(w, "funded")
@@ -70,8 +84,7 @@ def test_life_cycle(w):
     print(f"settle (1 trade) gas: {rc.gasUsed}")
     assert esc.last_root() == w.roots["traded"] == esc.tree.root
     assert esc.contract.functions.nextIndex().call() == 5
-    fees = sum(p[1][-13] for p in w.trade[1:])  # transition: fee before the ciphertext
-    assert esc.contract.functions.feeBalance().call() == fees
+    assert esc.contract.functions.feeBalance().call() == fees(w) > 0
     # batch 2: [withdraw, trade], leaves in item order
     rc = esc.settle([withdrawal(*w.withdraw_alice), trade_item(w, "trade2")])
     print(f"settle (withdraw + trade) gas: {rc.gasUsed}")
@@ -159,7 +172,8 @@ def test_trade_rejections(w):
     rejected(w, "leg_b transition does not apply the match", lambda: esc.settle(with_pub(2, 4, 1)))
     esc.settle([trade_item(w)])
     rejected(w, "order already matched", lambda: esc.settle([trade_item(w)]))
-    esc.publish_epoch(w.rep.epoch.epoch_id + 1, 1)
+    nid = w.rep.epoch.epoch_id + 1
+    esc.publish_epoch(nid, 1, w.deadline, sign_epoch(dev_oracle(), nid, 1, w.deadline))
     rejected(
         w,
         "not the latest oracle epoch",
@@ -232,7 +246,9 @@ def test_full_tree_never_blocks_an_exit(w):
 
     at(w, "funded")
     small = Escrow.deploy(w.chain, w.vks, w.keys.prove, exit_reserve=(1 << w.esc.depth) - 5)
-    small.publish_epoch(w.rep.epoch.epoch_id, w.rep.epoch.hash())
+    ep = w.rep.epoch
+    sig = sign_epoch(dev_oracle(), ep.epoch_id, ep.hash(), w.deadline)
+    small.publish_epoch(ep.epoch_id, ep.hash(), w.deadline, sig)
     for name in NAMES:
         small.fund(w.who[name], DEPOSITS[name])
         small.deposit(*w.deposit[name], sender=w.who[name])
@@ -253,3 +269,72 @@ def test_proof_words_layout(w):
     proof, _ = w.deposit["alice"]
     words = proof_words(proof)
     assert words[0] == int(proof.a[0]) and words[2] == int(proof.b[0][1])
+
+
+def test_oracle_epochs(w):
+    """An epoch needs a proof of the oracle key's signature of exactly its
+    id, hash and deadline; anyone may publish one; ids only increase."""
+    from zkats.circuits import oracle_epoch
+
+    at(w, "funded")
+    esc = w.esc
+    nid, h, dl = w.rep.epoch.epoch_id + 1, 777, w.deadline
+    pk = (esc.contract.functions.oracleX().call(), esc.contract.functions.oracleY().call())
+    pub, prv = oracle_epoch.build(nid, h, dl, pk, sign_epoch(dev_oracle(), nid, h, dl))
+    proof = proof_words(w.keys.prove("oracle_epoch", pub, prv)[0])
+    f = esc.contract.functions
+    for args in ((nid, h + 1, dl), (nid, h, dl + 1), (nid + 1, h, dl)):
+        rejected(
+            w,
+            "not signed by the oracle key",
+            lambda a=args: esc._tx(f.publishEpoch(*a, proof), sender=w.carol),
+        )
+    rejected(
+        w,
+        "epoch id must increase",
+        lambda: esc._tx(f.publishEpoch(w.rep.epoch.epoch_id, h, dl, proof), sender=w.carol),
+    )
+    # another key's signature cannot even be proved for this oracle key
+    from zkats.domain.signing_key import SigningKey
+
+    other = sign_epoch(SigningKey.from_seed(b"not-the-oracle"), nid, h, dl)
+    from zkats.errors import InputError
+
+    with pytest.raises(InputError, match="not the oracle key's signature"):
+        oracle_epoch.check(*oracle_epoch.build(nid, h, dl, pk, other))
+    esc._tx(f.publishEpoch(nid, h, dl, proof), sender=w.carol)  # a trader publishes it
+    assert (f.epochId().call(), f.epochHash().call(), f.epochDeadline().call()) == (nid, h, dl)
+
+
+def test_cancel_and_fund_withdrawal(w):
+    """An order cancelled by its owner's proof is never matched; the
+    operator takes fees out only by a numbered, logged batch item."""
+    at(w, "included")
+    esc = w.esc
+    esc.settle([cancel(*w.cancel_buy)])
+    rejected(w, "order already matched", lambda: esc.settle([trade_item(w)]))
+    at(w, "traded")
+    fee = esc.contract.functions.feeBalance().call()
+    payee = int(w.payee, 16)
+    rejected(w, "order already matched", lambda: esc.settle([cancel(*w.cancel_buy)]))
+    rejected(
+        w,
+        "fund withdrawal out of sequence",
+        lambda: esc.settle([fund_withdrawal(1, fee, payee, 2)]),
+    )
+    rejected(
+        w,
+        "amount exceeds the fund's balance",
+        lambda: esc.settle([fund_withdrawal(1, fee + 1, payee, 1)]),
+    )
+    rejected(
+        w,
+        "amount exceeds the fund's balance",
+        lambda: esc.settle([fund_withdrawal(2, 1, payee, 1)]),
+    )
+    rejected(w, "unknown fund", lambda: esc.settle([fund_withdrawal(3, 1, payee, 1)]))
+    rc = esc.settle([fund_withdrawal(1, fee, payee, 1)])
+    (ev,) = esc.contract.events.FundWithdrawn().process_receipt(rc)
+    assert (ev["args"]["seq"], ev["args"]["amount"], ev["args"]["balance"]) == (1, fee, 0)
+    assert esc.balance(w.payee) == fee
+    assert esc.contract.functions.feeBalance().call() == 0

@@ -100,10 +100,15 @@ def test_escrow_refuses_bad_tree_parameters(env):
 
     arts = artifacts.contracts()
     tok = chain.deploy(arts["TestToken"])
+    v = [tok.address, tok.address]  # the verifiers are not called by the constructor
     with pytest.raises(evm.ChainError):
-        chain.deploy(arts["ZkatsEscrow"], tok.address, tok.address, 1, 60, 0, 16, 0, 0, 1)
+        chain.deploy(arts["ZkatsEscrow"], tok.address, v, 1, 60, 0, 16, 0, 0, 1, [0, 1])
     with pytest.raises(evm.ChainError):
-        chain.deploy(arts["ZkatsEscrow"], tok.address, tok.address, 1, 60, 4, 16, 0, 16, 1)
+        chain.deploy(arts["ZkatsEscrow"], tok.address, v, 1, 60, 4, 16, 0, 16, 1, [0, 1])
+    with pytest.raises(evm.ChainError):
+        chain.deploy(arts["ZkatsEscrow"], tok.address, v, 1, 60, 4, 16, 0, 0, 0, [0, 1])
+    esc = chain.deploy(arts["ZkatsEscrow"], tok.address, v, 1, 60, 4, 16, 77, 0, 1, [0, 1])
+    assert esc.functions.root().call() == 77 and esc.functions.depth().call() == 4
 
 
 def test_revert_reason_and_compile_error(env):

@@ -73,4 +73,5 @@ def test_ledger_and_chain_agree(tmp_path):
     for n in nullifiers(w)[:-1]:
         assert led.nullifier_spent(n) and w.esc.spent(n)
     assert int(led.escrow_balance(ASSET)) == w.esc.balance(w.esc.contract.address)
+    assert led.fund_balance("fee") == w.esc.contract.functions.feeBalance().call() > 0
     svc.close()

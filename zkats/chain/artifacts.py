@@ -6,10 +6,11 @@ neither node nor the Solidity compiler:
   escrow reads its public-signal offsets from ``contracts/ZkatsLayout.sol``,
   generated from the circuits by :mod:`zkats.chain.layout`).
 
-* ``batch_verifier``: the keyed batch verifier the escrow calls
+* ``verifiers``: the keyed batch verifiers the escrow calls
   (:func:`zkats.groth16.solidity_batch.solidity_batch_verifier_keyed`: the
-  keys are its constructor argument), for the numbers of public inputs of
-  the escrow's keys (:func:`key_sizes`, from the circuits' statements).
+  keys are the constructor's argument): ``batch`` for its six settlement
+  keys, ``epoch`` for the oracle_epoch key, each for the numbers of public
+  inputs the circuits' statements declare today (:func:`key_sizes`).
 
 Each entry is ``{"abi", "bytecode"}``.  ``inputs`` records the SHA-256 of
 everything they were made from (the compiler's standard-JSON input, the
@@ -59,19 +60,27 @@ def _sha(text):
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def batch_verifier():
-    """The keyed batch verifier's Artifact and the key sizes it was made for."""
-    entry = _load()["batch_verifier"]
-    return _art("ZkatsBatchVerifier", entry), [int(n) for n in entry["sizes"]]
+#: the shipped keyed verifiers: name -> (contract name, the escrow's key list attribute)
+VERIFIERS = {
+    "batch": ("ZkatsBatchVerifier", "BATCH_KEYS"),
+    "epoch": ("ZkatsEpochVerifier", "EPOCH_KEYS"),
+}
 
 
-def key_sizes():
-    """Public inputs of the escrow's keys (zkats.chain.escrow.KEYS), from
-    the circuits' statement declarations."""
+def batch_verifier(which="batch"):
+    """A keyed batch verifier's Artifact and the key sizes it was made for."""
+    entry = _load()["verifiers"][which]
+    return _art(VERIFIERS[which][0], entry), [int(n) for n in entry["sizes"]]
+
+
+def key_sizes(which="batch"):
+    """Public inputs of a verifier's keys (zkats.chain.escrow.BATCH_KEYS /
+    EPOCH_KEYS), from the circuits' statement declarations."""
+    from . import escrow
     from .devkeys import statement
-    from .escrow import KEYS
 
-    return [sum(1 if n is None else n for _, n in statement(k).public_fields()) for k in KEYS]
+    names = getattr(escrow, VERIFIERS[which][1])
+    return [sum(1 if n is None else n for _, n in statement(k).public_fields()) for k in names]
 
 
 def build(contracts_dir=None):
@@ -83,20 +92,24 @@ def build(contracts_dir=None):
     sources = {p.name: p.read_text() for p in sorted(src_dir.glob("*.sol"))}
     arts = evm.compile_sources(sources)
     from ..groth16.solidity_batch import solidity_batch_verifier_keyed
-    from .escrow import KEYS
+    from . import escrow
 
-    sizes = key_sizes()
-    src = solidity_batch_verifier_keyed(sizes, "ZkatsBatchVerifier", labels=list(KEYS))
-    bv = evm.compile_sources({"ZkatsBatchVerifier.sol": src})["ZkatsBatchVerifier"]
+    verifiers, shas = {}, {}
+    for which, (name, attr) in VERIFIERS.items():
+        sizes = key_sizes(which)
+        src = solidity_batch_verifier_keyed(sizes, name, labels=list(getattr(escrow, attr)))
+        bv = evm.compile_sources({f"{name}.sol": src})[name]
+        verifiers[which] = {"abi": bv.abi, "bytecode": bv.bytecode, "sizes": sizes}
+        shas[f"verifier {which}"] = _sha(src)
     return {
         "contracts": {
             k: {"abi": arts[k].abi, "bytecode": arts[k].bytecode} for k in sorted(SHIPPED)
         },
-        "batch_verifier": {"abi": bv.abi, "bytecode": bv.bytecode, "sizes": sizes},
+        "verifiers": verifiers,
         "inputs": {
             "contracts/*.sol": _sha(json.dumps(sources, sort_keys=True)),
-            "batch verifier": _sha(src),
             "compiler": evm.solc_version(),
+            **shas,
         },
     }
 
@@ -106,8 +119,8 @@ def dumps(data):
 
 
 if __name__ == "__main__":
-    from . import layout
+    from .layout import write as write_layout
 
-    layout.PATH.write_text(layout.source())
+    where = write_layout()
     PATH.write_text(dumps(build()))
-    print(f"wrote {layout.PATH} and {PATH}")
+    print(f"wrote {where} and {PATH}")

@@ -14,9 +14,11 @@ contributor who could forge proofs if the toxic waste were kept (it is
 not: ``zkats.groth16.ceremony`` draws it from ``secrets`` and drops it).
 """
 
-#: the circuits whose proofs the escrow checks (insert: the escrow's
-#: INSERT_K-leaf instance at the tree's depth)
-ESCROW_CIRCUITS = ("deposit", "withdraw", "match", "transition", "insert")
+from .escrow import KEYS
+
+#: the circuits whose proofs the escrow checks, in its batch verifier's key
+#: order (insert: the escrow's INSERT_K-leaf instance at the tree's depth)
+ESCROW_CIRCUITS = KEYS
 POWER = 15
 
 

@@ -28,8 +28,12 @@ EXIT_RESERVE = 1024
 #: the smallest on-chain deposit (collateral units)
 MIN_DEPOSIT = 1000
 #: batch verifier key ids (ZkatsEscrow.KEY_*) and settlement item kinds (ITEM_*)
-KEYS = ("deposit", "withdraw", "match", "transition", "insert")
-ITEM_TRADE, ITEM_WITHDRAW = 1, 2
+KEYS = ("deposit", "withdraw", "match", "transition", "insert", "cancel", "oracle_epoch")
+#: the keys of the batch verifier (key id = position); oracle_epoch has its own
+#: one-key verifier (one contract with all seven exceeds the EVM's code size limits)
+BATCH_KEYS = KEYS[:6]
+EPOCH_KEYS = KEYS[6:]
+ITEMS = {"trade": 1, "withdraw": 2, "cancel": 3, "fund_withdraw": 4}
 
 
 def proof_struct(proof):
@@ -73,6 +77,36 @@ def withdrawal(proof, public):
     return ("withdraw", [(proof, public)])
 
 
+def cancel(proof, public):
+    """An order cancel item."""
+    return ("cancel", [(proof, public)])
+
+
+def fund_withdrawal(fund, amount, recipient, seq):
+    """An operator's withdrawal from a fund (``fund``: its code,
+    zkats.domain.operator_key.FUNDS): no proof; the batch's sender is the
+    operator."""
+    return ("fund_withdraw", [(None, [int(fund), int(amount), int(recipient), int(seq)])])
+
+
+#: the development oracle's key seed (tests, `zkats chain` without --oracle)
+DEV_ORACLE_SEED = b"zkats-dev-oracle"
+
+
+def dev_oracle():
+    """The development oracle's SigningKey (NOT a secret: a fixed seed)."""
+    from zkats.domain.signing_key import SigningKey
+
+    return SigningKey.from_seed(DEV_ORACLE_SEED)
+
+
+def sign_epoch(key, epoch_id, epoch_hash, deadline):
+    """``key``'s oracle signature of an epoch."""
+    from zkats.domain import oracle_key
+
+    return key.sign(oracle_key.epoch_message(epoch_id, epoch_hash, deadline))
+
+
 def tree_depth():
     from zkats.domain import units
 
@@ -111,10 +145,13 @@ class Escrow:
         insert_k=INSERT_K,
         exit_reserve=EXIT_RESERVE,
         min_deposit=MIN_DEPOSIT,
+        oracle=None,
     ):
         """``vks``: {name: VerifyingKey} for :data:`KEYS` (insert: the
         ``insert_k``-leaf circuit at the tree's depth); ``prove(name, pub,
-        prv)``: (proof, public) for the insert proofs this wrapper makes."""
+        prv)``: (proof, public) for the insert proofs this wrapper makes;
+        ``oracle``: the oracle's public key (default: the development
+        oracle, :data:`DEV_ORACLE_SEED`)."""
         from zkats.circuits.deposit import ASSET
         from zkats.circuits.insert import Frontier
         from zkats.gadgets.merkle import MerkleTree
@@ -125,19 +162,23 @@ class Escrow:
         token = chain.deploy(arts["TestToken"], sender=operator)
         from zkats.groth16.solidity_batch import batch_verifier_key_args
 
-        art, sizes = artifacts.batch_verifier()
-        keys = [vks[n] for n in KEYS]
-        have = [vk.n_public for vk in keys]
-        if have != sizes:
-            raise ChainError(
-                f"the keys have {have} public inputs ({', '.join(KEYS)}); the shipped batch "
-                f"verifier takes {sizes} (rebuild: make chain-artifacts)"
+        verifiers = []
+        for which, names in (("batch", BATCH_KEYS), ("epoch", EPOCH_KEYS)):
+            art, sizes = artifacts.batch_verifier(which)
+            keys = [vks[n] for n in names]
+            have = [vk.n_public for vk in keys]
+            if have != sizes:
+                raise ChainError(
+                    f"the keys have {have} public inputs ({', '.join(names)}); the shipped "
+                    f"{which} verifier takes {sizes} (rebuild: make chain-artifacts)"
+                )
+            verifiers.append(
+                chain.deploy(art, batch_verifier_key_args(keys), sender=operator, gas=25_000_000)
             )
-        verifier = chain.deploy(art, batch_verifier_key_args(keys), sender=operator, gas=25_000_000)
         esc = chain.deploy(
             arts["ZkatsEscrow"],
             token.address,
-            verifier.address,
+            [v.address for v in verifiers],
             ASSET,
             force_timeout,
             depth,
@@ -145,6 +186,7 @@ class Escrow:
             MerkleTree(depth).root,
             exit_reserve,
             min_deposit,
+            [int(c) for c in (oracle or dev_oracle().pub)],
             sender=operator,
         )
         return cls(chain, esc, token, operator, prove, depth, insert_k, Frontier(depth))
@@ -153,8 +195,21 @@ class Escrow:
     def _tx(self, fn, sender=None):
         return self.chain.transact(fn, sender=sender or self.operator)
 
-    def publish_epoch(self, epoch_id, epoch_hash):
-        return self._tx(self.contract.functions.publishEpoch(epoch_id, epoch_hash))
+    def publish_epoch(self, epoch_id, epoch_hash, deadline, signature, sender=None):
+        """Publish an epoch with the oracle's ``signature`` of it (proved
+        here with the ``oracle_epoch`` circuit: ``self.prove``)."""
+        from zkats.circuits import oracle_epoch
+
+        pk = (
+            self.contract.functions.oracleX().call(),
+            self.contract.functions.oracleY().call(),
+        )
+        pub, prv = oracle_epoch.build(epoch_id, epoch_hash, deadline, pk, signature)
+        proof, _ = self.prove("oracle_epoch", pub, prv)
+        fn = self.contract.functions.publishEpoch(
+            epoch_id, epoch_hash, deadline, proof_words(proof)
+        )
+        return self._tx(fn, sender=sender)
 
     def fund(self, who, amount):
         """Mint test tokens to ``who`` and approve the escrow for them."""
@@ -190,9 +245,10 @@ class Escrow:
         proofs: list = []
         inputs: list[int] = []
         for kind, parts in items:
-            kinds.append({"trade": ITEM_TRADE, "withdraw": ITEM_WITHDRAW}[kind])
+            kinds.append(ITEMS[kind])
             for proof, public in parts:
-                proofs.append(proof)
+                if proof is not None:
+                    proofs.append(proof)
                 inputs.extend(int(x) for x in public)
             leaves += [leaf for leaf in _item_leaves(kind, parts)]
         ins, roots = self.inserts(leaves)
@@ -262,12 +318,19 @@ class Escrow:
             "queued": c.queuedCount().call(),
             "exits": c.exitCount().call(),
             "fees": c.feeBalance().call(),
+            "insurance": c.insuranceBalance().call(),
+            "epoch": c.epochId().call(),
             "spent": [c.nullifierSpent(int(n)).call() for n in nullifiers],
         }
 
 
 #: the statements of an item's proofs, in role order (the ledger's rules)
-ITEM_CIRCUITS = {"trade": ("match", "transition", "transition"), "withdraw": ("withdraw",)}
+ITEM_CIRCUITS = {
+    "trade": ("match", "transition", "transition"),
+    "withdraw": ("withdraw",),
+    "cancel": ("cancel",),
+    "fund_withdraw": (),
+}
 
 
 def _item_leaves(kind, parts):
@@ -293,6 +356,13 @@ def batch_items(batch):
             items.append(trade(p["match"], p["leg_a"], p["leg_b"]))
         elif item.kind == "withdraw":
             items.append(withdrawal(*p["withdraw"]))
+        elif item.kind == "cancel":
+            items.append(cancel(*p["cancel"]))
+        elif item.kind == "fund_withdraw":
+            from zkats.domain.operator_key import FUNDS
+
+            op = item.operator
+            items.append(fund_withdrawal(FUNDS[op.fund], op.amount, op.recipient, op.seq))
         elif item.kind == "health":
             continue
         else:

@@ -2,10 +2,11 @@
 command cannot attach to a running node.  Instead a chain directory holds
 
 * ``vk/NAME.vkey.json`` — the verifying keys the escrow was deployed with
-  (its batch verifier is generated for them), and ``insert.zkey``, the
-  insert circuit's proving key: ``settle`` proves the tree appends;
+  (its batch verifier takes them), and ``zkey/NAME.zkey`` for the
+  circuits the chain's own calls prove (:data:`PROVED`: ``settle`` proves
+  the tree appends, ``epoch`` the oracle's signature);
 * ``chain.json`` — the journal: genesis timestamp, the escrow's force
-  timeout, and every SUCCESSFUL transaction (kind, sender index, arguments
+  timeout, the oracle's public key, and every SUCCESSFUL transaction (kind, sender index, arguments
   as integers, the leaves it appended, block timestamp).
 
 Each command rebuilds the chain by replaying the journal into a fresh
@@ -25,6 +26,9 @@ from .devkeys import ESCROW_CIRCUITS
 from .escrow import FORCE_TIMEOUT, Escrow
 from .evm import Chain, ChainError
 
+#: circuits whose proving keys the chain directory keeps (proved by its own calls)
+PROVED = ("insert", "oracle_epoch")
+
 
 class ChainDir:
     def __init__(self, path):
@@ -33,9 +37,10 @@ class ChainDir:
 
     # -- creation
     @classmethod
-    def create(cls, path, vk_files, insert_zkey, force_timeout=FORCE_TIMEOUT):
+    def create(cls, path, vk_files, zkeys, oracle, force_timeout=FORCE_TIMEOUT):
         """``vk_files``: {circuit: snarkjs verification-key JSON path};
-        ``insert_zkey``: the insert circuit's .zkey."""
+        ``zkeys``: {circuit: .zkey path} for :data:`PROVED`; ``oracle``: the
+        oracle's public key (x, y)."""
         import shutil
 
         from ..formats.snarkjs_json import read_verification_key, write_verification_key
@@ -48,13 +53,16 @@ class ChainDir:
             write_verification_key(
                 d.path / "vk" / f"{name}.vkey.json", read_verification_key(vk_files[name])
             )
-        shutil.copyfile(insert_zkey, d.path / "insert.zkey")
+        (d.path / "zkey").mkdir(exist_ok=True)
+        for name in PROVED:
+            shutil.copyfile(zkeys[name], d.path / "zkey" / f"{name}.zkey")
         probe = Chain()
         d._write(
             {
                 "version": 1,
                 "genesis_timestamp": probe.now(),
                 "force_timeout": int(force_timeout),
+                "oracle": [str(int(c)) for c in oracle],
                 "txs": [],
             }
         )
@@ -86,7 +94,13 @@ class ChainDir:
         vks = {
             n: read_verification_key(self.path / "vk" / f"{n}.vkey.json") for n in ESCROW_CIRCUITS
         }
-        esc = Escrow.deploy(chain, vks, self._prover(), force_timeout=data["force_timeout"])
+        esc = Escrow.deploy(
+            chain,
+            vks,
+            self._prover(),
+            force_timeout=data["force_timeout"],
+            oracle=[int(c) for c in data["oracle"]],
+        )
         for i, tx in enumerate(data["txs"]):
             chain.time_travel_to(tx["ts"])
             try:
@@ -98,21 +112,23 @@ class ChainDir:
         return esc, data
 
     def _prover(self):
-        """The insert prover (the proving key kept in the directory)."""
+        """The prover of :data:`PROVED` (the proving keys kept in the directory)."""
         from ..circuit import compile_circuit
-        from ..circuits import insert
         from ..formats.zkey import read_zkey
         from ..groth16.prover import prove
-        from .escrow import insert_statement
+        from .devkeys import circuit_class, statement
 
         cache: dict = {}
 
         def run(name, pub, prv):
-            if not cache:
-                cache["zkey"] = read_zkey(self.path / "insert.zkey")
-                cache["cc"] = compile_circuit(insert_statement())
-            w = cache["cc"].solve(insert.inputs(pub, prv))
-            proof, public = prove(cache["zkey"], w.limbs(), check=True)
+            if name not in cache:
+                cache[name] = (
+                    read_zkey(self.path / "zkey" / f"{name}.zkey"),
+                    compile_circuit(statement(name)),
+                )
+            zk, cc = cache[name]
+            w = cc.solve(circuit_class(name)[0].inputs(pub, prv))
+            proof, public = prove(zk, w.limbs(), check=True)
             return proof, [int(x) for x in public]
 
         return run
@@ -127,7 +143,7 @@ class ChainDir:
         call = {
             "deposit": lambda: f.deposit(a[0], a[1]),
             "settle": lambda: f.settle(a[0]),
-            "epoch": lambda: f.publishEpoch(a[0], a[1]),
+            "epoch": lambda: f.publishEpoch(a[0], a[1], a[2], a[3]),
             "request_exit": lambda: f.requestExit(a[0], a[1]),
             "complete_exit": lambda: f.completeExit(a[0]),
         }[tx["kind"]]()

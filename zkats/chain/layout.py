@@ -19,7 +19,7 @@ from .devkeys import circuit_class
 
 PATH = Path(__file__).resolve().parents[2] / "contracts" / "ZkatsLayout.sol"
 #: the statements whose signals the escrow reads
-STATEMENTS = ("deposit", "withdraw", "match", "transition")
+STATEMENTS = ("deposit", "withdraw", "match", "transition", "cancel", "oracle_epoch")
 
 
 def _fields(fields):
@@ -61,6 +61,11 @@ def source():
     return "\n".join(lines) + "\n"
 
 
-if __name__ == "__main__":
+def write():
+    """Rewrite the file; returns its path."""
     PATH.write_text(source())
-    print(f"wrote {PATH}")
+    return str(PATH)
+
+
+if __name__ == "__main__":
+    print(f"wrote {write()}")

@@ -96,6 +96,7 @@ class Replay:
         ta = (ta[0], authorise(ta[0], ta[1], kb))
         tb = (tb[0], authorise(tb[0], tb[1], ks))
         self.last_notes = [(buyer, ta[1].new_note), (seller, tb[1].new_note)]
+        self.last_orders = (buy, sell)
         if not defer:
             for name, note in self.last_notes:
                 self._append(name, note)

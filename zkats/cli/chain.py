@@ -49,8 +49,8 @@ def _done(esc, rc, what):
     required=True,
     type=click.Path(exists=True, file_okay=False),
     help="Directory with NAME.vkey.json (or NAME.zkey) for deposit, withdraw, match, "
-    "transition; insert.zkey (the operator proves the tree appends) is made by the "
-    "development setup when absent.",
+    "transition, cancel; insert.zkey and oracle_epoch.zkey (proved by the chain's own "
+    "calls) are made by the development setup when absent.",
 )
 @click.option(
     "--force-timeout",
@@ -58,42 +58,51 @@ def _done(esc, rc, what):
     show_default=True,
     help="Seconds between an exit request and its completion without the operator.",
 )
-def deploy(chain_dir, keys_dir, force_timeout):
+@click.option(
+    "--oracle",
+    "oracle_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="The oracle's public key (JSON [x, y]); default: the development oracle.",
+)
+def deploy(chain_dir, keys_dir, force_timeout, oracle_file):
     """Deploy token, batch verifier and escrow into CHAIN_DIR."""
 
     # local import: a command loads what it needs when it runs (CLI start-up)
-    from ..chain.devkeys import ESCROW_CIRCUITS
-    from ..chain.journal import ChainDir
+    from ..chain.devkeys import ESCROW_CIRCUITS, DevKeys
+    from ..chain.escrow import dev_oracle
+    from ..chain.journal import PROVED, ChainDir
+    from ..domain.oracle_key import parse_public_key
+    from ..formats.snarkjs_json import write_verification_key
+    from ..formats.zkey import read_zkey
 
-    files = {}
+    if oracle_file:
+        import json
+
+        try:
+            oracle = parse_public_key(json.loads(Path(oracle_file).read_text()))
+        except ValueError as err:
+            raise InputError(f"{oracle_file}: not JSON ({err})") from None
+    else:
+        oracle = dev_oracle().pub
+    files, zkeys = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
-        insert_zkey = Path(keys_dir) / "insert.zkey"
-        if not insert_zkey.exists():
-            from ..chain.devkeys import DevKeys
-
-            insert_zkey = DevKeys(circuits=("insert",)).path("insert")
-            files["insert"] = Path(tmp) / "insert.vkey.json"
-            from ..formats.snarkjs_json import write_verification_key
-            from ..formats.zkey import read_zkey
-
-            write_verification_key(files["insert"], read_zkey(insert_zkey).verifying_key())
+        for name in PROVED:
+            zk = Path(keys_dir) / f"{name}.zkey"
+            zkeys[name] = zk if zk.exists() else DevKeys(circuits=(name,)).path(name)
         for name in ESCROW_CIRCUITS:
-            if name in files:
-                continue
             vk = Path(keys_dir) / f"{name}.vkey.json"
             zk = Path(keys_dir) / f"{name}.zkey"
-            if vk.exists():
+            if name in zkeys:
+                files[name] = Path(tmp) / f"{name}.vkey.json"
+                write_verification_key(files[name], read_zkey(zkeys[name]).verifying_key())
+            elif vk.exists():
                 files[name] = vk
             elif zk.exists():
-                # local import: a command loads what it needs when it runs (CLI start-up)
-                from ..formats.snarkjs_json import write_verification_key
-                from ..formats.zkey import read_zkey
-
                 files[name] = Path(tmp) / f"{name}.vkey.json"
                 write_verification_key(files[name], read_zkey(zk).verifying_key())
             else:
                 raise InputError(f"{keys_dir}: no {name}.vkey.json or {name}.zkey")
-        d = ChainDir.create(chain_dir, files, insert_zkey, force_timeout)
+        d = ChainDir.create(chain_dir, files, zkeys, oracle, force_timeout)
     esc, _ = d.open()
     click.echo(f"escrow {esc.contract.address}, token {esc.token.address}, operator {esc.operator}")
 
@@ -102,12 +111,41 @@ def deploy(chain_dir, keys_dir, force_timeout):
 @click.argument("chain_dir", type=click.Path(exists=True, file_okay=False))
 @click.argument("epoch_id", type=int)
 @click.argument("epoch_hash", type=int)
-def epoch(chain_dir, epoch_id, epoch_hash):
-    """Publish oracle epoch EPOCH_ID with data hash EPOCH_HASH (operator)."""
+@click.argument("deadline", type=int)
+@click.option(
+    "--signature",
+    "sig_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="The oracle's signature of the epoch (JSON [[R8x, R8y], S]); default: the "
+    "development oracle signs.",
+)
+def epoch(chain_dir, epoch_id, epoch_hash, deadline, sig_file):
+    """Publish oracle epoch EPOCH_ID (data hash EPOCH_HASH, health DEADLINE)
+    with a proof of the oracle's signature of it (anyone may)."""
     # local import: a command loads what it needs when it runs (CLI start-up)
+    from ..chain.escrow import dev_oracle, proof_words, sign_epoch
     from ..chain.journal import ChainDir
+    from ..circuits import oracle_epoch
 
-    esc, rc = ChainDir(chain_dir).run("epoch", [epoch_id, epoch_hash])
+    if sig_file:
+        import json
+
+        try:
+            sig = json.loads(Path(sig_file).read_text())
+        except ValueError as err:
+            raise InputError(f"{sig_file}: not JSON ({err})") from None
+    else:
+        sig = sign_epoch(dev_oracle(), epoch_id, epoch_hash, deadline)
+
+    def args(esc):
+        f = esc.contract.functions
+        pk = (f.oracleX().call(), f.oracleY().call())
+        pub, prv = oracle_epoch.build(epoch_id, epoch_hash, deadline, pk, sig)
+        oracle_epoch.check(pub, prv)
+        proof, _ = esc.prove("oracle_epoch", pub, prv)
+        return [epoch_id, epoch_hash, deadline, proof_words(proof)], []
+
+    esc, rc = ChainDir(chain_dir).run("epoch", args)
     _done(esc, rc, "epoch")
 
 

@@ -30,6 +30,11 @@ enum { MSM_HAS = 1, MSM_OVF = 2, MSM_BUSY = 4 };
 #define MSM_RED_SEGS 128
 #endif
 enum { MSM_RUN_INF = 1, MSM_SUM_INF = 2 };
+/* g1_sum/g2_sum: batch-affine buckets for chunks of at least this many
+ * points per bucket (fewer: xyzz additions, cheaper than the buckets' sum) */
+#ifndef MSM_SUM_BATCH_PER_BUCKET
+#define MSM_SUM_BATCH_PER_BUCKET 4
+#endif
 /* batch-affine accumulation from this many buckets (c >= 12) */
 #ifndef MSM_BATCH_MIN_BUCKETS
 #define MSM_BATCH_MIN_BUCKETS 2048

@@ -38,6 +38,12 @@ int msm_g2_window(uint64_t *out, const uint64_t *bases, const uint64_t *scalars,
 int msm_g1_opts(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int threads, int c, int flags);
 int msm_g2_opts(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int threads, int c, int flags);
 
+/* out = sum_i points[i] (affine, Montgomery; infinity allowed): the
+ * multi-exponentiation of scalars that are all 1, about one batch-affine
+ * addition per point */
+int g1_sum(uint64_t *out, const uint64_t *points, size_t n, int threads);
+int g2_sum(uint64_t *out, const uint64_t *points, size_t n, int threads);
+
 /* out[i] = scalars[i] * points[i], normalised to affine */
 int g1_mul_each(uint64_t *out, const uint64_t *points, const uint64_t *scalars, size_t n, int threads);
 int g2_mul_each(uint64_t *out, const uint64_t *points, const uint64_t *scalars, size_t n, int threads);

@@ -550,6 +550,94 @@ int ZK_CAT(ZK_CAT(msm_, CURVE), _opts)(uint64_t *out, const uint64_t *bases, con
     return MF(run)((GF(aff_t) *)out, (const GF(aff_t) *)bases, scalars, n, threads, c, flags);
 }
 
+/* ---- plain sums: the 0/1 part of a multi-exponentiation -------------------
+
+ * out = sum of n affine points (infinity allowed).  Chunks of the points
+ * go to the threads; a chunk of at least MSM_SUM_BATCH_PER_BUCKET times
+ * min_buckets points is added round robin into min_buckets batch-affine
+ * buckets (consecutive points land in distinct buckets, so the batches
+ * fill without waiting; equal x goes to the bucket's xyzz overflow), the
+ * buckets are then summed; a smaller chunk is one run of xyzz mixed
+ * additions.  About one batch-affine addition per point, against a
+ * Pippenger pass over every window for scalars that are all 1. */
+typedef struct {
+    const GF(aff_t) *pts;
+    size_t n, chunk;
+    int nchunks;
+    GF(xyzz_t) *partial;
+    int next, failed;
+} MF(sum_ctx);
+
+static void *MF(sum_worker)(void *arg) {
+    MF(sum_ctx) *x = (MF(sum_ctx) *)arg;
+    const size_t nb = MSM_PARAMS().min_buckets;
+    MF(acc_t) s;
+    int have_acc = 0;
+    for (;;) {
+        int t = __atomic_fetch_add(&x->next, 1, __ATOMIC_RELAXED);
+        if (t >= x->nchunks) break;
+        size_t lo = (size_t)t * x->chunk, hi = lo + x->chunk;
+        if (hi > x->n) hi = x->n;
+        GF(xyzz_t) acc;
+        GF(xyzz_set_inf)(&acc);
+        if (hi - lo >= MSM_SUM_BATCH_PER_BUCKET * nb && !have_acc) {
+            if (MF(acc_init)(&s, nb) != 0) { __atomic_store_n(&x->failed, 1, __ATOMIC_RELAXED); break; }
+            have_acc = 1;
+        }
+        if (hi - lo >= MSM_SUM_BATCH_PER_BUCKET * nb && have_acc) {
+            MF(acc_window)(&s, nb);
+            size_t b = 0;
+            for (size_t i = lo; i < hi; i++) {
+                if (GF(aff_is_inf)(&x->pts[i])) continue;
+                MF(add)(&s, (uint32_t)b, &x->pts[i], 0);
+                if (++b == nb) b = 0;
+            }
+            MF(finish)(&s);
+            for (b = 0; b < nb; b++) {
+                unsigned char st = s.state[b];
+                if (st & MSM_HAS) GF(xyzz_madd)(&acc, &acc, &s.bucket[b], 0);
+                if (st & MSM_OVF) GF(xyzz_add)(&acc, &acc, &s.ovf[b]);
+            }
+        } else {
+            for (size_t i = lo; i < hi; i++)
+                if (!GF(aff_is_inf)(&x->pts[i])) GF(xyzz_madd)(&acc, &acc, &x->pts[i], 0);
+        }
+        x->partial[t] = acc;
+    }
+    if (have_acc) MF(acc_free)(&s);
+    return NULL;
+}
+
+int ZK_CAT(CURVE, _sum)(uint64_t *out, const uint64_t *points, size_t n, int threads) {
+    GF(aff_t) *res = (GF(aff_t) *)out;
+    GF(aff_set_inf)(res);
+    if (n == 0) return 0;
+    threads = par_threads(threads);
+    MF(sum_ctx) x;
+    memset(&x, 0, sizeof x);
+    x.pts = (const GF(aff_t) *)points;
+    x.n = n;
+    /* two chunks per thread (a late thread finds work), none below 4096 points */
+    size_t want = (size_t)threads * 2, min_chunk = 4096;
+    if (want > (n + min_chunk - 1) / min_chunk) want = (n + min_chunk - 1) / min_chunk;
+    if (want < 1) want = 1;
+    x.nchunks = (int)want;
+    x.chunk = (n + want - 1) / want;
+    x.partial = (GF(xyzz_t) *)malloc(want * sizeof(GF(xyzz_t)));
+    if (!x.partial) return -1;
+    par_run(MF(sum_worker), &x, threads > x.nchunks ? x.nchunks : threads);
+    if (x.failed) { free(x.partial); return -1; }
+    GF(jac_t) acc, t;
+    GF(jac_set_inf)(&acc);
+    for (int c = 0; c < x.nchunks; c++) {
+        GF(xyzz_to_jac)(&t, &x.partial[c]);
+        GF(jac_add)(&acc, &acc, &t);
+    }
+    free(x.partial);
+    GF(jac_to_aff)(res, &acc);
+    return 0;
+}
+
 /* ---- each point times its own scalar --------------------------------------- */
 
 typedef struct {

@@ -3,6 +3,7 @@
 #include "field.h"
 #include "msm.h"
 #include "ntt.h"
+#include "curve.h"
 
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -161,9 +162,15 @@ typedef struct {
     uint64_t *a, *b, *c;   /* a receives h */
     int release;           /* drop the coefficient section's pages once read */
     int64_t bad;           /* first bad coefficient entry, or -1 */
-    int rc;                /* 0, or -1 when memory ran out */
+    int rc;                /* 0, or -1 when memory ran out (atomic) */
+    int stage;             /* QUOT_*: how far the quotient got (atomic) */
+    int next;              /* the next of the three NTT chains to take (atomic) */
     double seconds;        /* wall time of the quotient */
 } quot_t;
+
+/* q->stage: the A, B pass and C = A B are running; the three NTT chains
+ * (q->next) can be taken; nothing is left to take (done or failed) */
+enum { QUOT_AB = 0, QUOT_NTT = 1, QUOT_OVER = 2 };
 
 /* h = canonical(A B - C) on snarkjs' coset (see prover.h) into q->a */
 static void quotient_body(quot_t *q);
@@ -174,27 +181,57 @@ static void quotient_run(quot_t *q) {
     q->seconds = now_s() - t0;
 }
 
+/* Takes NTT chains (inverse NTT, then the coset NTT, of A, B or C) until
+ * none is left; run by the quotient's thread and, once its
+ * multi-exponentiations are done, by the caller's (the chains are
+ * independent: when the witness makes the MSMs light, e.g. mostly 0/1
+ * values, the quotient is the longer branch and the caller shares it). */
+static void quotient_ntts(quot_t *q, int threads) {
+    fr_t shift;
+    ntt_root_of_unity(&shift, q->log_n + 1);
+    uint64_t *v[3] = {q->a, q->b, q->c};
+    for (;;) {
+        int i = __atomic_fetch_add(&q->next, 1, __ATOMIC_ACQ_REL);
+        if (i >= 3) return;
+        if (ntt_fr((fr_t *)v[i], q->domain, 1, threads) != 0 ||
+            ntt_fr_coset((fr_t *)v[i], q->domain, &shift, 0, threads) != 0)
+            __atomic_store_n(&q->rc, -1, __ATOMIC_RELEASE);
+    }
+}
+
+/* the A, B pass, C = A B and the NTT chains this thread takes; the final
+ * pass (h = A B - C) is quotient_join's, once every chain is done */
 static void quotient_body(quot_t *q) {
     size_t n = q->domain;
     q->bad = zk_qap_ab(q->coeffs, q->n_coef, q->w, q->n_vars, q->a, q->b, n);
     release_pages(q->coeffs, 44 * q->n_coef, q->release);
-    if (q->bad >= 0) return;
+    if (q->bad >= 0) {
+        __atomic_store_n(&q->stage, QUOT_OVER, __ATOMIC_RELEASE);
+        return;
+    }
     job_t j = {0};
     j.op = 0; j.out = q->c; j.a = q->a; j.b = q->b;
     split_run_k(j, n, q->threads);
-    fr_t shift;
-    ntt_root_of_unity(&shift, q->log_n + 1);
-    uint64_t *v[3] = {q->a, q->b, q->c};
-    for (int i = 0; i < 3; i++) {
-        if (ntt_fr((fr_t *)v[i], n, 1, q->threads) != 0 ||
-            ntt_fr_coset((fr_t *)v[i], n, &shift, 0, q->threads) != 0) {
-            q->rc = -1;
-            return;
-        }
-    }
+    __atomic_store_n(&q->stage, QUOT_NTT, __ATOMIC_RELEASE);
+    quotient_ntts(q, q->threads);
+    __atomic_store_n(&q->stage, QUOT_OVER, __ATOMIC_RELEASE);
+}
+
+/* h = canonical(A B - C) on the coset into q->a, on `threads` threads */
+static void quotient_join(quot_t *q, int threads) {
     job_t k = {0};
     k.op = 2; k.out = q->a; k.a = q->a; k.b = q->b; k.c = q->c;
-    split_run_k(k, n, q->threads);
+    split_run_k(k, q->domain, threads);
+}
+
+/* the caller's share of a quotient running on its own thread: waits for
+ * the NTT chains to become available (the A, B pass is short), takes
+ * what is left of them, then waits for the thread */
+static void quotient_help(quot_t *q, par_task_t *task) {
+    struct timespec pause = {0, 20000};
+    while (__atomic_load_n(&q->stage, __ATOMIC_ACQUIRE) == QUOT_AB) nanosleep(&pause, NULL);
+    if (__atomic_load_n(&q->stage, __ATOMIC_ACQUIRE) == QUOT_NTT) quotient_ntts(q, 1);
+    par_join(task);
 }
 
 static void *quotient_thread(void *arg) {
@@ -215,30 +252,49 @@ static int point_is_inf(const uint8_t *p, size_t width) {
     return is_zero_limbs(t, width);
 }
 
+static int is_one_limbs(const uint64_t *p) {
+    return p[0] == 1 && (p[1] | p[2] | p[3]) == 0;
+}
+
+/* scalars equal to 1 leave the Pippenger from this many on (fewer: the
+ * gather and the second result are not worth it) */
+#define ONES_MIN 256
+
 /* out = sum over the rows where the base is not infinity and the scalar not
  * zero.  circom keys leave many bases at infinity (a signal absent from
- * every B row has B1 = B2 = 0): below 90% live rows they are gathered
- * first.  The bases are a key section at any alignment (snarkjs puts its
- * sections at offsets 2 or 4 mod 8): a misaligned section is copied into
- * aligned memory for this one multi-exponentiation (only one section is
- * ever copied at a time), and with `release` the section's file pages are
- * dropped as soon as they have been read.  width: 8 (G1) or 16 (G2).
- * Returns 0 or -1 (memory). */
+ * every B row has B1 = B2 = 0) and bit-heavy witnesses (SHA-256) are
+ * mostly 0 and 1: unless at least 90% of the rows are live scalars other
+ * than 1, the rows are gathered first, the bases of the scalars equal to 1
+ * apart: those are summed (g1_sum/g2_sum, about one addition each), the
+ * others go to the Pippenger.  The bases are a key section at any
+ * alignment (snarkjs puts its sections at offsets 2 or 4 mod 8): a
+ * misaligned section is copied into aligned memory for this one
+ * multi-exponentiation (only one section is ever copied at a time), and
+ * with `release` the section's file pages are dropped as soon as they have
+ * been read.  width: 8 (G1) or 16 (G2).  Returns 0 or -1 (memory). */
 static int msm_live(uint64_t *out, const uint8_t *bases, const uint64_t *scalars, size_t n,
                     size_t width, int threads, int release) {
     int (*fn)(uint64_t *, const uint64_t *, const uint64_t *, size_t, int) =
         width == 8 ? msm_g1 : msm_g2;
+    int (*sum)(uint64_t *, const uint64_t *, size_t, int) = width == 8 ? g1_sum : g2_sum;
+    void (*add)(uint64_t *, const uint64_t *, const uint64_t *) =
+        width == 8 ? g1_add_affine : g2_add_affine;
     const size_t pb = width * 8; /* bytes per point */
-    size_t live = 0;
-    for (size_t i = 0; i < n; i++)
-        live += !is_zero_limbs(scalars + 4 * i, 4) && !point_is_inf(bases + pb * i, width);
+    size_t live = 0, ones = 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint64_t *k = scalars + 4 * i;
+        if (is_zero_limbs(k, 4) || point_is_inf(bases + pb * i, width)) continue;
+        live++;
+        ones += is_one_limbs(k);
+    }
     memset(out, 0, pb);
     if (live == 0) {
         release_pages(bases, pb * n, release);
         return 0;
     }
+    if (ones < ONES_MIN) ones = 0; /* stay in the Pippenger */
     int rc;
-    if ((double)live >= 0.9 * (double)n) {
+    if (ones == 0 && (double)live >= 0.9 * (double)n) {
         if (((uintptr_t)bases & 7) == 0) {
             rc = fn(out, (const uint64_t *)bases, scalars, n, threads);
             release_pages(bases, pb * n, release);
@@ -252,19 +308,32 @@ static int msm_live(uint64_t *out, const uint8_t *bases, const uint64_t *scalars
         free(copy);
         return rc;
     }
-    uint64_t *cb = malloc(live * pb), *cs = malloc(live * 32);
-    if (!cb || !cs) { free(cb); free(cs); return -1; }
-    size_t k = 0;
+    size_t rest = live - ones;
+    uint64_t *cb = malloc(rest * pb + 8), *cs = malloc(rest * 32 + 8);
+    uint64_t *ob = malloc(ones * pb + 8);
+    if (!cb || !cs || !ob) { free(cb); free(cs); free(ob); return -1; }
+    size_t k = 0, o = 0;
     for (size_t i = 0; i < n; i++) {
-        if (is_zero_limbs(scalars + 4 * i, 4) || point_is_inf(bases + pb * i, width)) continue;
+        const uint64_t *sc = scalars + 4 * i;
+        if (is_zero_limbs(sc, 4) || point_is_inf(bases + pb * i, width)) continue;
+        if (ones && is_one_limbs(sc)) {
+            memcpy(ob + width * o++, bases + pb * i, pb);
+            continue;
+        }
         memcpy(cb + width * k, bases + pb * i, pb);
-        memcpy(cs + 4 * k, scalars + 4 * i, 32);
+        memcpy(cs + 4 * k, sc, 32);
         k++;
     }
     release_pages(bases, pb * n, release);
-    rc = fn(out, cb, cs, live, threads);
+    rc = rest ? fn(out, cb, cs, rest, threads) : 0;
     free(cb);
     free(cs);
+    if (rc == 0 && ones) {
+        uint64_t part[16];
+        rc = sum(part, ob, ones, threads);
+        if (rc == 0) add(out, out, part);
+    }
+    free(ob);
     return rc;
 }
 
@@ -283,6 +352,7 @@ int zk_groth16_prove_core(const uint8_t *coeffs, size_t n_coef,
     if (n_public + 1 > n_vars) return -3;
     int log_n = 0;
     while (((size_t)1 << log_n) < domain) log_n++;
+    const double t0 = now_s();
     quot_t q = {0};
     q.coeffs = coeffs; q.n_coef = n_coef; q.w = witness; q.n_vars = n_vars;
     q.domain = domain; q.log_n = log_n; q.bad = -1; q.release = release;
@@ -290,7 +360,8 @@ int zk_groth16_prove_core(const uint8_t *coeffs, size_t n_coef,
     if (!q.a || !q.b || !q.c) { free(q.a); free(q.b); free(q.c); return -1; }
 
     /* overlap: the quotient (single-threaded, poorly parallel at small sizes)
-     * runs beside the A/B/C multi-exponentiations */
+     * runs beside the A/B/C multi-exponentiations; the caller takes over
+     * its remaining NTT chains when these are done (quotient_help) */
     par_task_t quotient = {0};
     int started = 0;
     if (overlap) {
@@ -300,6 +371,8 @@ int zk_groth16_prove_core(const uint8_t *coeffs, size_t n_coef,
     if (!started) {
         q.threads = threads;
         quotient_run(&q);
+        if (q.bad < 0 && !q.rc) quotient_join(&q, threads);
+        q.seconds = now_s() - t0;
     }
     int rc = 0;
     if (!started && (q.bad >= 0 || q.rc)) goto done;
@@ -313,7 +386,11 @@ int zk_groth16_prove_core(const uint8_t *coeffs, size_t n_coef,
     t1 = now_s(); seconds[3] = t1 - t; t = t1;
     rc |= msm_live(out + 32, pts_c, witness + 4 * (n_public + 1), n_priv, 8, threads, release);
     t1 = now_s(); seconds[4] = t1 - t;
-    par_join(&quotient);
+    if (started) {
+        quotient_help(&q, &quotient);
+        if (!rc && q.bad < 0 && !q.rc) quotient_join(&q, threads);
+        q.seconds = now_s() - t0;
+    }
     if (rc || q.bad >= 0 || q.rc) goto done;
     /* only h (in q.a) is still needed */
     free(q.b); free(q.c);

@@ -271,3 +271,40 @@ def test_single_bucket_worst_case():
     assert bn254.msm_g1_array(same, ints_to_limbs([5] * 2000), window=12) == bn254.g1_mul(
         bn254.G1_GEN, ks[0] * 10000
     )
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 5, 4095, 4097, 40000])
+def test_g1_sum_against_scalars(n):
+    """g1_sum (the prover's path for scalars equal to 1) against the sum of
+    the discrete logs: with infinity entries, a point twice (doubling) and a
+    point beside its negation (cancellation); chunks of >= 8192 points use
+    the batch-affine buckets."""
+    ks, pts = g1_points(min(n, 3000))
+    if n > len(ks):
+        pts = np.ascontiguousarray(np.resize(pts, (n, 8)))
+        ks = (ks * (n // len(ks) + 1))[:n]
+    if n >= 5:
+        pts[1] = pts[0]  # doubling
+        ks[1] = ks[0]
+        pts[3] = bn254.g1_points_to_array([bn254.g1_neg(bn254.g1_array_to_points(pts[2:3])[0])])
+        ks[3] = (-ks[2]) % R  # cancellation
+        pts[4] = 0  # infinity
+        ks[4] = 0
+    expect = bn254.g1_mul(bn254.G1_GEN, sum(ks) % R) if n else None
+    for th in (1, 2):
+        assert bn254.g1_sum_array(pts, threads=th) == expect
+    if n and n <= 5:
+        assert bn254.msm_g1_array(pts, ints_to_limbs([1] * n)) == expect
+
+
+@pytest.mark.parametrize("n", [3, 9000, 20000])
+def test_g2_sum_against_scalars(n):
+    ks, pts = g2_points(min(n, 500))
+    pts = np.ascontiguousarray(np.resize(pts, (n, 16)))
+    ks = (ks * (n // len(ks) + 1))[:n]
+    pts[2] = 0
+    ks[2] = 0
+    expect = bn254.g2_mul(bn254.G2_GEN, sum(ks) % R)
+    for th in (1, 2):
+        assert bn254.g2_sum_array(pts, threads=th) == expect
+    assert bn254.msm_g2_array(pts, ints_to_limbs([1] * n)) == expect

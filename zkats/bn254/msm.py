@@ -156,6 +156,27 @@ def g2_mul_each_array(points, scalars, threads=None):
     return _each(lib.g2_mul_each, 16, points, scalars, threads, "G2 points")
 
 
+def _sum(fn, width, points, threads, what, to_points):
+    p = _u64(points, width, what)
+    out = np.zeros((1, width), dtype=np.uint64)
+    if fn(_ptr(out), _ptr(p), p.shape[0], _threads(threads)) != 0:
+        raise MemoryError("native point sum: out of memory")
+    return to_points(out)[0]
+
+
+def g1_sum_array(points, threads=None):
+    """sum_i points[i] for (n, 8) Montgomery affine points (on the curve, not
+    re-checked; zeros are infinity): the multi-exponentiation of scalars
+    that are all 1 (the prover's path for 0/1 witness values).  Returns a
+    plain-int point."""
+    return _sum(lib.g1_sum, 8, points, threads, "G1 points", g1_array_to_points)
+
+
+def g2_sum_array(points, threads=None):
+    """As g1_sum_array for G2 points (n, 16)."""
+    return _sum(lib.g2_sum, 16, points, threads, "G2 points", g2_array_to_points)
+
+
 def _fixed(fn, width, base, scalars, threads, to_array):
     if isinstance(base, np.ndarray):
         b = _u64(base, width, "base point")

@@ -11,6 +11,7 @@ where a file is expected, ``--``) it hands back to click by returning None,
 so usage errors and help texts stay click's.
 """
 
+import gc
 import json
 import os
 import sys
@@ -139,6 +140,9 @@ def run_prove(args):
     kw = parse(args)
     if kw is None:
         return None
+    # a one-shot process that makes few reference cycles: no collector passes
+    # over the imported modules' objects (about 3% of a 2^13 proof's CPU time)
+    gc.disable()
 
     try:
         prove_command(**kw)

@@ -30,12 +30,17 @@ r and s never leave this module and are never logged.
 
 import secrets
 import sys
-from typing import Any
 
 from ..errors import InputError, UnsatisfiedConstraint
 from ..field import R, limbs_to_ints
 from . import _curve
 from .data_structures import Proof
+
+#: typing is for the checker only: its import is a visible part of a small
+#: proof's start-up (the annotation below is never evaluated)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: run the quotient on its own thread beside the A, B1, B2, C
 #: multi-exponentiations (measured 5-10% faster at 2^14 on 2 cores)

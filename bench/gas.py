@@ -98,7 +98,7 @@ def escrow_rows(rep, keys, trades_sizes):
     rep.add("publish_epoch", rc.gasUsed, note="an oracle epoch with its signature's proof")
     payer = chain.accounts[1]
     big = GAS_LIMIT - 1_000_000
-    need = 2 * max(trades_sizes, default=1) + 2
+    need = 2 * max(trades_sizes, default=1) + 5
     names = [f"t{i}" for i in range(need)]
     empty = replay.root
     for i, name in enumerate(names):
@@ -146,11 +146,24 @@ def escrow_rows(rep, keys, trades_sizes):
             f"{3 * n} proofs + {-(-2 * n // esc.insert_k)} insert proof(s) in one "
             f"multi-pairing, {2 * n} leaves appended",
         )
-    a, b = names[-2], names[-1]
+    a, b, c, d = names[-5], names[-1], names[-3], names[-4]
     pub, prv = replay.withdraw(a, 150_000, int(payer, 16), salt=9001)
     rc = esc.settle([withdrawal(*keys.prove("withdraw", pub, prv))])
     replay.applied_withdraw(a, pub, prv)
-    rep.add("withdraw", rc.gasUsed, note="a batch of one withdrawal (+1 insert proof), paid")
+    one = rc.gasUsed
+    rep.add("withdraw", one, note="a batch of one withdrawal (+1 insert proof), paid")
+    two = []
+    for name, salt in ((c, 9003), (d, 9004)):
+        pub, prv = replay.withdraw(name, 150_000, int(payer, 16), salt=salt)
+        two.append((withdrawal(*keys.prove("withdraw", pub, prv)), (name, pub, prv)))
+    rc = esc.settle([x for x, _ in two])
+    for _, args in two:
+        replay.applied_withdraw(*args)
+    rep.add(
+        "withdraw_in_batch",
+        rc.gasUsed - one,
+        note="marginal gas of a withdrawal in a batch (a batch of two minus a batch of one)",
+    )
     pub, prv = replay.withdraw(b, 150_000, int(payer, 16), salt=9002)
     rc1, eid = esc.request_exit(*keys.prove("withdraw", pub, prv), sender=payer)
     chain.time_travel(esc.contract.functions.forceTimeout().call() + 1)

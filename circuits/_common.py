@@ -10,12 +10,14 @@ Conventions:
 * signed values are in the venue's offset encoding
   (:mod:`zkats.domain.units`): ``x = enc - 2^(k-1)``, and range-checking
   ``enc`` to ``k`` bits gives the sign as the top bit;
-* an epoch is ``EPOCH_SIZE`` lists of 10 fields (``EpochEntry.fields()``);
+* an epoch is ``EPOCH_SIZE`` lists of ``ENTRY_FIELDS`` fields
+  (``EpochEntry.fields()``: 10 price fields, the asset, the risk array);
   a slot is valued at the entry's value mark ``mark - funding``
   (:func:`value_mark`).
 """
 
 from zkats.domain import margin, orders, tags, units
+from zkats.domain.scenario_grid import N_SCENARIOS
 from zkats.gadgets.babyjubjub import babyjub_msm_fixed
 from zkats.gadgets.bits import num2bits, num2bits_strict, range_check
 from zkats.gadgets.comparators import assert_in_range, is_equal
@@ -27,9 +29,10 @@ from zkats.gadgets.poseidon_hash import poseidon
 BLINDING_BITS = 252
 #: bits of a leg's unsigned notional q * p
 NOTIONAL_BITS = units.SIZE_BITS + units.PRICE_BITS
-ENTRY_FIELDS = 10
-#: the entry fields' indices (``EpochEntry.fields()``; ``status = payoff + 4 * expired``)
-MARK, UNDERLYING, FUNDING, STATUS, STRIKE = 1, 2, 7, 8, 9
+#: the entry fields' indices (``EpochEntry.fields()``; ``status = payoff + 4 * expired``;
+#: the risk array is ``RISK .. RISK + N_SCENARIOS - 1``)
+MARK, UNDERLYING, IM, MM, FUNDING, STATUS, STRIKE, ASSET, RISK = 1, 2, 5, 6, 7, 8, 9, 10, 11
+ENTRY_FIELDS = RISK + N_SCENARIOS
 #: the column :func:`epoch_check` appends to each entry: 1 iff it has expired
 EXPIRED = ENTRY_FIELDS
 
@@ -73,21 +76,17 @@ def epoch_check(api, epoch_id, epoch_hash, entries):
         range_check(api, epoch_id, 64)
         hs, out = [], []
         for e in entries:
-            for v, bits in zip(
-                e[1:8],
-                (
-                    units.PRICE_BITS,
-                    units.PRICE_BITS,
-                    units.DELTA_BITS,
-                    units.GAMMA_BITS,
-                    units.BPS_BITS,
-                    units.BPS_BITS,
-                    units.FUNDING_BITS,
-                ),
+            for f, bits in (
+                (MARK, units.PRICE_BITS),
+                (UNDERLYING, units.PRICE_BITS),
+                (IM, units.BPS_BITS),
+                (MM, units.BPS_BITS),
+                (FUNDING, units.FUNDING_BITS),
             ):
-                range_check(api, v, bits)
+                range_check(api, e[f], bits)
             out.append(list(e) + [expiry_check(api, e)])
-            hs.append(poseidon(api, [tags.EPOCH_ENTRY] + list(e)))
+            risk_hash = poseidon(api, list(e[RISK:]))
+            hs.append(poseidon(api, [tags.EPOCH_ENTRY] + list(e[:RISK]) + [risk_hash]))
         api.assert_equal(poseidon(api, [tags.EPOCH, epoch_id] + hs), epoch_hash)
     return out
 
@@ -179,60 +178,91 @@ def settle(api, fields, entries, entry_index):
 
 
 # ---------------------------------------------------------------- margin
-def margin_slacks(api, fields, entries, entry_index, maintenance):
-    """The ``N_SCENARIOS`` slacks of :func:`zkats.domain.margin.slacks` (the
-    linear slack in every position for the linear model), after
-    range-checking the note's collateral, positions and costs."""
-    collateral, model = fields[2], fields[3]
-    range_check(api, collateral, units.COLLATERAL_BITS)
-    api.assert_bool(model)
-    equity = api.lc(collateral)
-    lin_req = api.constant(0)
-    a_delta, a_gamma = [], []
-    for j, (inst, pos_enc, cost_enc) in enumerate(slots_of(fields)):
-        x, nonneg = signed(api, pos_enc, units.POSITION_BITS)
-        c, _ = signed(api, cost_enc, units.COST_BITS)
-        e = select_entry(api, entries, entry_index[j], inst, x)
-        under = e[UNDERLYING]
-        delta = e[3] - units.offset(units.DELTA_BITS)
-        gamma = e[4] - units.offset(units.GAMMA_BITS)
-        rate = e[6] if maintenance else e[5]
-        equity = equity + api.mul(x, value_mark(e)) - c
-        absx = api.mul(nonneg * 2 - 1, x)
-        lin_req = lin_req + api.mul(api.mul(absx, under), rate)  # underlying notional
-        a = api.mul(x, under)
-        a_delta.append(api.mul(a, delta))
-        a_gamma.append(api.mul(a, gamma))
-    lin = equity * margin.LINEAR_SCALE - lin_req
-    shocks = margin.MAINTENANCE_SHOCKS_BPS if maintenance else margin.INITIAL_SHOCKS_BPS
-    out = []
-    for h in shocks:
-        port = equity * margin.PORTFOLIO_SCALE
-        for ad, ag in zip(a_delta, a_gamma):
-            port = port + ad * (2 * 10**4 * h) + ag * (h * h)
-        out.append(select(api, model, port, lin))
-    return out
+class Risk:
+    """What both margin statements need of a note at an epoch
+    (:mod:`zkats.domain.margin`): the equity, the linear requirement, and
+    the scenario model's bucket profit or loss ``L[u][s]``, after
+    range-checking the note's collateral, positions and costs and each
+    read risk value.  ``bucket`` (per slot) and ``bucket_asset`` (per
+    bucket) are private witnesses: under the scenario model every slot with
+    a position must sit in a bucket of its entry's asset."""
+
+    def __init__(self, api, fields, entries, entry_index, bucket, bucket_asset, maintenance):
+        collateral, model = fields[2], fields[3]
+        range_check(api, collateral, units.COLLATERAL_BITS)
+        api.assert_bool(model)
+        self.model, self.maintenance, self.bucket_asset = model, maintenance, bucket_asset
+        equity = api.lc(collateral)
+        lin_req = api.constant(0)
+        nb = units.N_UNDERLYINGS
+        pnl = [[api.constant(0)] * N_SCENARIOS for _ in range(nb)]
+        for j, (inst, pos_enc, cost_enc) in enumerate(slots_of(fields)):
+            x, nonneg = signed(api, pos_enc, units.POSITION_BITS)
+            c, _ = signed(api, cost_enc, units.COST_BITS)
+            e = select_entry(api, entries, entry_index[j], inst, x)
+            equity = equity + api.mul(x, value_mark(e)) - c
+            absx = api.mul(nonneg * 2 - 1, x)
+            rate = e[MM] if maintenance else e[IM]
+            lin_req = lin_req + api.mul(api.mul(absx, e[UNDERLYING]), rate)
+            with api.scope("buckets"):
+                sel = one_hot(api, bucket[j], nb)
+                asset = api.sum([api.mul(b, a) for b, a in zip(sel, bucket_asset)])
+                api.assert_product(asset - e[ASSET], api.mul(x, model), 0)
+            with api.scope("scenarios"):
+                short = 1 - api.lc(nonneg)  # a short lot's loss rounds up: r + 1
+                for k in range(N_SCENARIOS):
+                    r, _ = signed(api, e[RISK + k], units.RISK_BITS)
+                    y = api.mul(x, r + short)
+                    for u in range(nb):
+                        pnl[u][k] = pnl[u][k] + api.mul(sel[u], y)
+        self.equity, self.pnl = equity, pnl
+        self.linear = equity * margin.LINEAR_SCALE - lin_req
+        self.k = margin.SCENARIO_MM_BPS if maintenance else units.BPS
+
+    def slack(self, api, losses):
+        """The model's slack with the scenario requirement ``k * sum(losses)``."""
+        scen = self.equity * margin.LINEAR_SCALE - self.k * api.sum(losses)
+        return select(api, self.model, scen, self.linear)
 
 
-def margin_check(api, fields, entries, entry_index, maintenance):
-    """``margin.meets(note, epoch, maintenance)``: each slack of
-    :func:`margin_slacks` shown to be in ``[0, 2^MARGIN_BITS)``."""
+def margin_check(api, fields, entries, entry_index, bucket, bucket_asset, worst, maintenance):
+    """``margin.meets(note, epoch, maintenance)``: the private bucket maxima
+    ``worst`` are >= 0 and >= every loss of their bucket (so the prover can
+    only overstate its requirement), and the model's slack is in ``[0,
+    2^MARGIN_BITS)``."""
     with api.scope("margin"):
-        for v in margin_slacks(api, fields, entries, entry_index, maintenance):
-            with api.scope("slack"):
-                range_check(api, v, margin.MARGIN_BITS)
+        risk = Risk(api, fields, entries, entry_index, bucket, bucket_asset, maintenance)
+        with api.scope("worst"):
+            for w, row in zip(worst, risk.pnl):
+                range_check(api, w, margin.WORST_BITS)
+                for v in row:
+                    range_check(api, api.lc(w) + v, margin.WORST_BITS + 1)
+        with api.scope("slack"):
+            range_check(api, risk.slack(api, worst), margin.MARGIN_BITS)
 
 
-def margin_fails(api, fields, entries, entry_index, scenario, maintenance=True):
-    """``not margin.meets(note, epoch, maintenance)``: the slack of the
-    private ``scenario`` (index < N_SCENARIOS) is negative, shown by
-    ``-slack - 1`` in ``[0, 2^MARGIN_BITS)`` (sound for |slack| < 2^(MARGIN_BITS-1),
-    the bound of :mod:`zkats.domain.margin`)."""
+def margin_fails(
+    api, fields, entries, entry_index, bucket, bucket_asset, scenario, maintenance=True
+):
+    """``not margin.meets(note, epoch, maintenance)``: with one private
+    ``scenario`` per bucket, the slack computed from those scenarios' losses
+    (a lower bound of the requirement, since the buckets' assets are proved
+    distinct: no asset's positions are split to pick two scenarios) is
+    negative, shown by ``-slack - 1`` in ``[0, 2^MARGIN_BITS)`` (sound for
+    ``|slack| < 2^(MARGIN_BITS-1)``, the bound of :mod:`zkats.domain.margin`)."""
     with api.scope("margin_fails"):
-        slacks = margin_slacks(api, fields, entries, entry_index, maintenance)
-        sel = one_hot(api, scenario, len(slacks))
-        chosen = api.sum([api.mul(b, v) for b, v in zip(sel, slacks)])
-        range_check(api, -chosen - 1, margin.MARGIN_BITS)
+        risk = Risk(api, fields, entries, entry_index, bucket, bucket_asset, maintenance)
+        with api.scope("distinct"):
+            nb = units.N_UNDERLYINGS
+            for u in range(nb):
+                for v in range(u + 1, nb):
+                    same = is_equal(api, bucket_asset[u], bucket_asset[v])
+                    api.assert_product(same, bucket_asset[u], 0)
+        losses = []
+        for row, sc in zip(risk.pnl, scenario):
+            sel = one_hot(api, sc, N_SCENARIOS)
+            losses.append(-api.sum([api.mul(b, v) for b, v in zip(sel, row)]))
+        range_check(api, -risk.slack(api, losses) - 1, margin.MARGIN_BITS)
 
 
 # ------------------------------------------------------------ commitments

@@ -9,18 +9,20 @@ A group is declared in a statement's class body by unpacking
 * :class:`NewNote`: the account's new note (public ``commitment`` and
   ``ciphertext``, private ``new_salt`` and the viewing secret ``vsk``);
 * :class:`AtEpoch`: the oracle epoch the statement is checked at (public
-  ``epoch_id, epoch_hash``, private ``epoch`` and ``entry_index``).
+  ``epoch_id, epoch_hash``, private ``epoch`` and ``entry_index``) and the
+  risk buckets of the note whose margin it checks (private ``bucket``,
+  ``bucket_asset``: :mod:`zkats.domain.margin`).
 
 Spending the old note is a base class (:class:`._spend.SpendsNote`).
 """
 
 from zkats.circuit import Private, Public, group
-from zkats.domain import note_cipher, tags, units
+from zkats.domain import margin, note_cipher, tags, units
 from zkats.errors import InputError
 from zkats.gadgets.poseidon_hash import poseidon_permute
 
-from ._common import ENTRY_FIELDS, epoch_check
-from ._spend import note_commitment_gadget
+from ._common import ENTRY_FIELDS, assert_point, epoch_check, order_commitment
+from ._spend import account_id_gadget, note_commitment_gadget
 
 
 class NewNote:
@@ -79,7 +81,8 @@ class NewNote:
 
 
 class AtEpoch:
-    """``epoch_id, epoch_hash, epoch, entry_index = AtEpoch.declare()``."""
+    """``epoch_id, epoch_hash, epoch, entry_index, bucket, bucket_asset =
+    AtEpoch.declare()``."""
 
     @staticmethod
     def declare():
@@ -88,7 +91,14 @@ class AtEpoch:
             epoch_hash=Public(),
             epoch=Private(n=(units.EPOCH_SIZE, ENTRY_FIELDS)),
             entry_index=Private(n=units.N_SLOTS),
+            bucket=Private(n=units.N_SLOTS),
+            bucket_asset=Private(n=units.N_UNDERLYINGS),
         )
+
+    @staticmethod
+    def worst():
+        """The private bucket maxima of a margin check (:func:`._common.margin_check`)."""
+        return Private(n=units.N_UNDERLYINGS)
 
     @staticmethod
     def constrain(api, stmt):
@@ -104,13 +114,19 @@ class AtEpoch:
             raise InputError(f"{what}: wrong oracle epoch")
 
     @staticmethod
-    def inputs(epoch, *notes):
+    def inputs(epoch, *notes, worst=True):
         """``epoch`` and ``entry_index``: per slot, the entry of the
         instrument that slot holds with a non-zero position in any of
-        ``notes`` (the spent note, and the new one; 0 if none does)."""
+        ``notes`` (the spent note, and the new one; 0 if none does); the
+        risk buckets of the LAST note (the one whose margin is checked) and,
+        if ``worst``, its bucket maxima."""
+        wit = margin.margin_witness(notes[-1], epoch)
+        if not worst:
+            del wit["worst"]
         return {
             "epoch": epoch.circuit_inputs()["epoch"],
             "entry_index": entry_indices(epoch, *notes),
+            **wit,
         }
 
 
@@ -122,3 +138,68 @@ def entry_indices(epoch, *notes):
         held = [n.slots[j].instrument for n in notes if n.slots[j].position != 0]
         out.append(epoch.index_of(held[-1]) if held else 0)
     return out
+
+
+class OrderOpening:
+    """``instrument, side, size, limit, expiry, account, nonce, blinding, ak,
+    npk, lk = OrderOpening.declare()``: the private opening of an order
+    commitment (:mod:`zkats.domain.orders`) and the account's three keys.
+    The statement range-checks ``size`` and ``limit`` by its own rules
+    (their bits feed :meth:`commitment`)."""
+
+    @staticmethod
+    def declare():
+        return group(
+            instrument=Private(),
+            side=Private(),
+            size=Private(),
+            limit=Private(),
+            expiry=Private(),
+            account=Private(),
+            nonce=Private(),
+            blinding=Private(),
+            ak=Private(n=2),
+            npk=Private(),
+            lk=Private(n=2),
+        )
+
+    @staticmethod
+    def commitment(api, stmt, size_bits, limit_bits, public):
+        """The opening (size and limit given as their bits) commits to the
+        public point ``public`` (``Order.commit``)."""
+        c = order_commitment(
+            api,
+            stmt.instrument,
+            stmt.side,
+            stmt.expiry,
+            stmt.account,
+            stmt.nonce,
+            size_bits,
+            limit_bits,
+            stmt.blinding,
+        )
+        assert_point(api, c, public)
+
+    @staticmethod
+    def owner(api, stmt):
+        """``account = Poseidon(ACCOUNT, ak, npk, lk)``: the keys are the order's account's."""
+        api.assert_equal(account_id_gadget(api, stmt.ak, stmt.npk, stmt.lk), stmt.account)
+
+    @staticmethod
+    def inputs(so):
+        """The witness inputs of the signed order ``so``'s opening (its
+        ``sig`` is not among them)."""
+        o = so.order
+        return {
+            "instrument": o.instrument,
+            "side": o.side,
+            "size": o.size,
+            "limit": o.limit,
+            "expiry": o.expiry,
+            "account": o.account,
+            "nonce": o.nonce,
+            "blinding": so.blinding,
+            "ak": list(so.ak),
+            "npk": so.npk,
+            "lk": list(so.lk),
+        }

@@ -14,6 +14,19 @@ NOW = 1_700_000_000
 G = units.GREEK_SCALE
 
 
+BTC = oracle.asset_id("BTC")
+
+
+def call_risk(premium, forward, strike, years):
+    """The risk array of one long call lot marked at ``premium`` (Black-76 at
+    its implied vol, on the venue's grid)."""
+    from zkats.domain.scenario_grid import GRID
+    from zkats.pricing import ScenarioGrid, implied_vol, option_risk
+
+    vol = float(implied_vol(premium, forward, strike, years, True))
+    return option_risk(forward, strike, years, vol, True, premium, ScenarioGrid.from_bps(GRID))
+
+
 class Scenario:
     def __init__(self):
         self.alice = keys.SpendingKey.from_seed(b"zkats-example-alice")
@@ -27,9 +40,20 @@ class Scenario:
         self.epoch = oracle.Epoch(
             42,
             (
-                oracle.EpochEntry(self.perp.id, 60_000, 60_000, G, 0, 1000, 500),
+                oracle.EpochEntry(self.perp.id, 60_000, 60_000, G, 0, 1000, 500, asset=BTC),
                 oracle.EpochEntry(
-                    self.call.id, 2_500, 60_000, G // 2, 3 * G, 1500, 1000, 0, oracle.CALL, 60_000
+                    self.call.id,
+                    2_500,
+                    60_000,
+                    G // 2,
+                    3 * G,
+                    1500,
+                    1000,
+                    0,
+                    oracle.CALL,
+                    60_000,
+                    asset=BTC,
+                    risk=call_risk(2_500, 60_000, 60_000, 30 / 365),
                 ),
                 oracle.EpochEntry.settled(self.old_call.id, oracle.CALL, 60_000, 58_000),
                 oracle.EpochEntry.settled(self.old_future.id, oracle.FUTURE, 60_000),

@@ -65,11 +65,14 @@ class Health(SpendsNote):
     """An account's live note meets maintenance margin at an oracle epoch."""
 
     account = Public()
-    epoch_id, epoch_hash, epoch, entry_index = AtEpoch.declare()
+    epoch_id, epoch_hash, epoch, entry_index, bucket, bucket_asset = AtEpoch.declare()
+    worst = AtEpoch.worst()
 
     def define(self, api):
         f = self.old_note
         self.spend_note(api)
         api.assert_equal(f[0], self.account)
         epoch = AtEpoch.constrain(api, self)
-        margin_check(api, f, epoch, self.entry_index, maintenance=True)
+        margin_check(
+            api, f, epoch, self.entry_index, self.bucket, self.bucket_asset, self.worst, True
+        )

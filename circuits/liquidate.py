@@ -70,18 +70,10 @@ class LiquidatePrivate:
             "penalty_due": units.mul_bps_ceil(closed, margin.LIQUIDATION_PENALTY_BPS),
             "new_collateral": self.new_note.collateral,
             **NewNote.inputs(self.new_note),
-            **AtEpoch.inputs(ep, old),
-            "scenario": failing_scenario(old, ep),
+            **AtEpoch.inputs(ep, old, worst=False),
+            "scenario": margin.failing_witness(old, ep),
             **self.spend.inputs(),
         }
-
-
-def failing_scenario(note, epoch):
-    """The first maintenance scenario whose slack is negative (0 if none)."""
-    for k, v in enumerate(margin.slacks(note, epoch, maintenance=True)):
-        if v < 0:
-            return k
-    return 0
 
 
 def taken_signals(taken):
@@ -172,21 +164,23 @@ class Liquidate(AuthorisedSpend):
     new_collateral = Private()
     commitment, new_salt = NewNote.declare()
     account = Public()
-    epoch_id, epoch_hash, epoch, entry_index = AtEpoch.declare()
+    epoch_id, epoch_hash, epoch, entry_index, bucket, bucket_asset = AtEpoch.declare()
     penalty = Public()
     shortfall = Public()
     taken_instrument = Public(n=units.N_SLOTS)
     taken_size = Public(n=units.N_SLOTS)
     taken_notional = Public(n=units.N_SLOTS)
     ciphertext = NewNote.ciphertext()
-    scenario = Private()
+    scenario = Private(n=units.N_UNDERLYINGS)
 
     def define(self, api):
         f = self.old_note
         self.spend_note(api)
         api.assert_equal(f[0], self.account)
         epoch = AtEpoch.constrain(api, self)
-        margin_fails(api, f, epoch, self.entry_index, self.scenario, maintenance=True)
+        margin_fails(
+            api, f, epoch, self.entry_index, self.bucket, self.bucket_asset, self.scenario, True
+        )
         equity, settled = settle(api, f, epoch, self.entry_index)
         closed = api.constant(0)
         new_slots = []

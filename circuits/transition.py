@@ -170,9 +170,10 @@ class Transition(AuthorisedSpend):
     instrument = Public()
     leg = Public(n=2)
     tag = Public()
-    epoch_id, epoch_hash, epoch, entry_index = AtEpoch.declare()
+    epoch_id, epoch_hash, epoch, entry_index, bucket, bucket_asset = AtEpoch.declare()
     fee = Public()
     ciphertext = NewNote.ciphertext()
+    worst = AtEpoch.worst()
 
     def define(self, api):
         f = self.old_note
@@ -210,4 +211,6 @@ class Transition(AuthorisedSpend):
             fee_check(api, self.fee, self.notional, notes.TRADE_FEE_BPS)
             new = note_fields(f[0], f[1], collateral - self.fee, f[3], new_slots)
             NewNote.constrain(api, self, new)
-        margin_check(api, new, epoch, self.entry_index, maintenance=False)
+        margin_check(
+            api, new, epoch, self.entry_index, self.bucket, self.bucket_asset, self.worst, False
+        )

@@ -108,8 +108,9 @@ class Withdraw(AuthorisedSpend):
     asset = Public()
     amount = Public()
     recipient = Public()
-    epoch_id, epoch_hash, epoch, entry_index = AtEpoch.declare()
+    epoch_id, epoch_hash, epoch, entry_index, bucket, bucket_asset = AtEpoch.declare()
     ciphertext = NewNote.ciphertext()
+    worst = AtEpoch.worst()
 
     def define(self, api):
         f = self.old_note
@@ -121,4 +122,6 @@ class Withdraw(AuthorisedSpend):
         new = note_fields(f[0], f[1], collateral - self.amount, f[3], settled)
         NewNote.constrain(api, self, new)
         # range-checks the new collateral (no overdraft) and shows initial margin
-        margin_check(api, new, epoch, self.entry_index, maintenance=False)
+        margin_check(
+            api, new, epoch, self.entry_index, self.bucket, self.bucket_asset, self.worst, False
+        )

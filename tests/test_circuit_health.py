@@ -15,7 +15,7 @@ from zkats.errors import UnsatisfiedConstraint
 from zkats.gadgets.merkle import MerkleTree
 from zkats.testing import assert_native_rejects, assert_unsat
 
-N_CONSTRAINTS = 9776
+N_CONSTRAINTS = 18385
 
 
 @pytest.fixture(scope="module")
@@ -65,10 +65,9 @@ def test_boundary_is_exact(cc, model):
     sc = scenario()
     slots = (notes.Slot(sc.perp.id, -7, -7 * 61_000), notes.Slot(sc.call.id, 5, 5 * 2_400))
     base = notes.Note(sc.bob.account, sc.bob.npk, 0, model, slots, 77)
-    worst = min(margin.slacks(base, sc.epoch, maintenance=True))
-    scale = margin.LINEAR_SCALE if model == 0 else margin.PORTFOLIO_SCALE
-    shortfall = -worst
-    need = max(0, -(-shortfall // scale))  # ceil(shortfall / scale)
+    # the least collateral: the slack at collateral 0 grows by 10000 per unit
+    need = units.ceil_div(-margin.slack(base, sc.epoch, maintenance=True), margin.LINEAR_SCALE)
+    assert need > 0
     for coll, ok in ((need, True), (need - 1, False)):
         n = replace(base, collateral=coll)
         assert margin.meets(n, sc.epoch, maintenance=True) is ok
@@ -88,13 +87,21 @@ def test_under_margined_lying_hint(cc):
 
 G = units.GREEK_SCALE
 entry = st.builds(
-    lambda mark, under, delta, gamma, mm, extra: (mark, under, delta, gamma, mm + extra, mm),
+    lambda mark, under, delta, gamma, mm, extra, asset, risk: (
+        (mark, under, delta, gamma, mm + extra, mm),
+        {"asset": asset, "risk": tuple(risk)},
+    ),
     st.integers(1, 10**7),
     st.integers(1, 10**7),
     st.integers(-G, G),
     st.integers(-5 * G, 5 * G),
     st.integers(0, 3000),
     st.integers(0, 3000),
+    # two underlyings or each its own; random risk arrays (scenario model)
+    st.sampled_from([0, 11, 12]),
+    st.lists(
+        st.integers(-(10**7), 10**7), min_size=margin.N_SCENARIOS, max_size=margin.N_SCENARIOS
+    ),
 )
 
 
@@ -115,7 +122,7 @@ def test_native_equals_circuit_on_random_portfolios(
 ):
     sc = scenario()
     ids = [sc.perp.id, sc.call.id, 777]
-    ep = oracle.Epoch(9, tuple(oracle.EpochEntry(i, *e) for i, e in zip(ids, entries)))
+    ep = oracle.Epoch(9, tuple(oracle.EpochEntry(i, *e, **kw) for i, (e, kw) in zip(ids, entries)))
     slots = tuple(notes.Slot(i, x, c) for i, x, c in zip(ids, positions, costs))
     n = notes.Note(sc.bob.account, sc.bob.npk, collateral, model, slots, 3)
     pub, prv = _prove_inputs(n, sc.bob, ep)

@@ -17,7 +17,7 @@ from zkats.errors import InputError
 from zkats.gadgets.merkle import MerkleTree
 from zkats.testing import assert_unsat
 
-N_CONSTRAINTS = 16096
+N_CONSTRAINTS = 21190
 
 
 @pytest.fixture(scope="module")

@@ -126,36 +126,67 @@ def test_linear_margin_by_hand(alice, perp):
     assert margin.linear_slack(short, e) == 0
 
 
-def test_portfolio_margin_by_hand(alice):
+def test_scenario_margin_by_hand(alice):
     opt = instruments.option("BTC", NOW + 86400, 100, "call")
-    # delta 0.5, percent-gamma 2.0; S = 100; short 10 options at premium 5
-    G = units.GREEK_SCALE
-    e = _epoch([oracle.EpochEntry(opt.id, 5, 100, G // 2, 2 * G, 1000, 500)])
-    n = notes.Note(alice.account, alice.npk, 0, 1, (notes.Slot(opt.id, -10, -50),), 1)
-    # equity = 0 + (-10*5 + 50) = 0; scenario +15%: PnL = -10*100*(0.5*0.15 + 0.5*2*0.0225) = -97.5
-    sl = margin.portfolio_slacks(n, e)
-    assert sl[2] == 0
-    assert sl[4] == -975 * margin.PORTFOLIO_SCALE // 10
-    n_ok = notes.Note(alice.account, alice.npk, 98, 1, (notes.Slot(opt.id, -10, -50),), 1)
-    # worst is +15% (-97.5); -15% gives -10*100*(-0.075 + 0.0225) = +52.5
-    assert margin.meets(n_ok, e)
-    assert not margin.meets(
-        notes.Note(alice.account, alice.npk, 97, 1, (notes.Slot(opt.id, -10, -50),), 1), e
-    )
+    # a long lot makes -8, -7, ..., +7 in the 16 scenarios; short 10 at premium 5
+    risk = tuple(range(-8, 8))
+    e = _epoch([oracle.EpochEntry(opt.id, 5, 100, 0, 0, 1000, 500, 0, oracle.CALL, 100, risk=risk)])
+
+    def note(collateral):
+        return notes.Note(
+            alice.account, alice.npk, collateral, 1, (notes.Slot(opt.id, -10, -50),), 1
+        )
+
+    # equity = collateral + (-10*5 + 50); a short lot makes -(r + 1): worst -8 * 10
+    assert margin.worst_losses(note(0), e) == [80, 0, 0]
+    assert margin.slack(note(80), e) == 0 and margin.meets(note(80), e)
+    assert not margin.meets(note(79), e)
+    # maintenance is 80% of the initial requirement
+    assert margin.meets(note(64), e, maintenance=True)
+    assert not margin.meets(note(63), e, maintenance=True)
+    assert margin.requirement(note(0), e) == 80
+    assert margin.requirement(note(0), e, maintenance=True) == 64
+    with pytest.raises(InputError, match=r"initial margin not met \(scenario model\)"):
+        margin.check(note(79), e)
+
+
+def test_option_entry_needs_its_risk_array():
+    with pytest.raises(InputError, match="needs its risk array"):
+        oracle.EpochEntry(5, 5, 100, 0, 0, 1000, 500, 0, oracle.CALL, 100)
+    with pytest.raises(InputError, match="need 16 values"):
+        oracle.EpochEntry(5, 100, 100, 0, 0, 1000, 500, risk=(1, 2))
+    with pytest.raises(InputError, match=r"risk\[3\]"):
+        oracle.EpochEntry(5, 100, 100, 0, 0, 1000, 500, risk=(0, 0, 0, 1 << 60) + (0,) * 12)
+
+
+def test_linear_risk_is_exact(perp):
+    e = oracle.EpochEntry(perp.id, 60_000, 60_000, 0, 0, 1000, 500)
+    # -15% .. +15% at both vol shocks, then -66% at 25% and +500% at 3.5%
+    assert e.risk[:4] == (-9000, -9000, -6000, -6000)
+    assert e.risk[-2:] == (-9900, 10500)
+    assert oracle.EpochEntry.from_list(e.to_list()) == e
 
 
 def test_margin_bound_covers_extremes(alice, perp):
     x = (1 << (units.POSITION_BITS - 1)) - 1
-    e = _epoch(
-        [
-            oracle.EpochEntry(
-                perp.id, (1 << 40) - 1, (1 << 40) - 1, -(1 << 23), -(1 << 31), 10000, 10000
-            )
-        ]
-    )
-    n = notes.Note(alice.account, alice.npk, 0, 1, (notes.Slot(perp.id, x, -(1 << 79)),), 1)
-    for v in margin.portfolio_slacks(n, e) + [margin.linear_slack(n, e)]:
-        assert abs(v) < margin.SLACK_BOUND < 1 << (margin.MARGIN_BITS - 1)
+    top = (1 << (units.RISK_BITS - 1)) - 1
+    for risk in ((top,) * 16, (-top - 1,) * 16):
+        e = _epoch(
+            [
+                oracle.EpochEntry(
+                    perp.id, (1 << 40) - 1, (1 << 40) - 1, 0, 0, 10000, 10000, risk=risk
+                )
+            ]
+        )
+        for pos in (x, -x - 1):
+            slots = (notes.Slot(perp.id, pos, -(1 << 79)),)
+            for model in (0, 1):
+                n = notes.Note(alice.account, alice.npk, 0, model, slots, 1)
+                assert abs(margin.slack(n, e)) < margin.SLACK_BOUND < 1 << (margin.MARGIN_BITS - 1)
+                for w in margin.worst_losses(n, e):
+                    assert 0 <= w < 1 << margin.WORST_BITS
+                for row in margin.bucket_pnl(n, e, margin.buckets(n, e)[0]):
+                    assert all(abs(v) < 1 << (margin.WORST_BITS - 1) for v in row)
 
 
 def test_epoch_hash_and_lookup(perp):

@@ -227,7 +227,7 @@ def test_wrong_settlement_rejected_in_circuit(cc_withdraw, index, changes):
     sc = scenario()
     ep = _forged(sc.epoch, index, **changes)
     with pytest.raises(InputError):
-        oracle.EpochEntry(*ep.entries[index].to_list())
+        oracle.EpochEntry.from_list(ep.entries[index].to_list())
     spend, root = _holder_of_the_expired_call()
     pub, prv = withdraw.build(spend, root, 1_000, 0xA11CE, sc.epoch, new_salt=9)
     inp = withdraw.inputs(pub, prv)

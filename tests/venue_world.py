@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from _settlement_util import GOOD, OPERATOR, ORACLE, StubVerifier, publish
 from zkats.circuits import deposit, health, liquidate, match, transition, withdraw
+from zkats.circuits._scenario import BTC, call_risk
 from zkats.circuits._spend import Spend
 from zkats.domain import instruments, keys, margin, notes, oracle, orders, units
 from zkats.venue import batch as B
@@ -66,11 +67,15 @@ class World:
         im, mm = self.im_bps, self.mm_bps
         strike = self.call.strike
         if self.settled is None:
+            premium = max(mark - strike, 0) + 1_000
+            years = (self.call.expiry - self.now) / (365 * 86400)
             dated = (
-                oracle.EpochEntry(self.future.id, mark, mark, G, 0, im, mm, 0, oracle.FUTURE),
+                oracle.EpochEntry(
+                    self.future.id, mark, mark, G, 0, im, mm, 0, oracle.FUTURE, asset=BTC
+                ),
                 oracle.EpochEntry(
                     self.call.id,
-                    max(mark - strike, 0) + 1_000,
+                    premium,
                     mark,
                     G // 2,
                     0,
@@ -79,6 +84,8 @@ class World:
                     0,
                     oracle.CALL,
                     strike,
+                    asset=BTC,
+                    risk=call_risk(premium, mark, strike, years),
                 ),
             )
         else:
@@ -88,7 +95,8 @@ class World:
             )
         self.epoch = oracle.Epoch(
             self.epoch_id,
-            (oracle.EpochEntry(self.perp.id, mark, mark, G, 0, im, mm, self.funding),) + dated,
+            (oracle.EpochEntry(self.perp.id, mark, mark, G, 0, im, mm, self.funding, asset=BTC),)
+            + dated,
         )
         publish(self.svc, self.epoch_id, self.epoch.hash(), self.now + 600)
 

@@ -2,8 +2,7 @@
 
 Let a note have slots ``(instrument_i, x_i, c_i)`` (signed position and
 cost) and let the epoch give, for instrument_i, ``m_i`` (mark), ``S_i``
-(underlying value of one lot), ``delta_i``, ``gamma_i`` (fixed point,
-``G = units.GREEK_SCALE``) and the rates ``im_i``, ``mm_i`` (bps).
+(underlying value of one lot) and the rates ``im_i``, ``mm_i`` (bps).
 
 Equity, at the value marks ``v_i = m_i - F_i`` (``F_i`` the perpetual's
 funding index, 0 otherwise: :mod:`zkats.domain.oracle`)::
@@ -19,43 +18,57 @@ on the **underlying notional** ``|x_i| * S_i`` (for futures and perpetuals
 ``S = m``).  An option is margined for its underlying exposure as if its
 delta were 1 (an upper bound, ``|delta| <= 1``), never on its premium: a
 short call's risk is the underlying's move, not the premium received.  The
-portfolio model margins options by their Greeks instead.
+scenario model margins options by full revaluation instead.
 
-**Portfolio model** (``note.model == 1``): for every price shock ``h`` (bps
-of the underlying) of the grid, the delta-gamma estimate of the portfolio's
-value change is ``sum_i x_i * S_i * (delta_i/G * h/1e4 + gamma_i/(2G) *
-(h/1e4)^2)``, where ``delta_i`` is the option's delta and ``gamma_i`` its
-"percent gamma" (gamma times the underlying value ``S_i``).  The account
-must stay solvent in every scenario; scaled by ``2 * G * 1e8`` to stay in
-integers::
+**Scenario model** (``note.model == 1``, SPAN-style full revaluation):
+the epoch's entry for instrument_i carries its ``asset`` (the underlying
+it follows) and its risk array ``r_i[s]``, the profit or loss of one long
+lot in each scenario ``s`` of :data:`GRID` (computed by the pricing module
+outside the circuit).  A position of ``x`` lots makes ``x * (r_i[s] + n)``
+in scenario ``s``, with ``n = 1`` for a short position (a short lot's loss
+rounds up too).  Underlyings move independently, with no cross credit:
+slots are grouped by asset into at most ``N_UNDERLYINGS`` buckets, and the
+requirement is the sum over buckets of the bucket's worst loss::
 
-    slack_h = 2*G*10^8 * E + sum_i (x_i*S_i) * (2*10^4*h*delta_i + h^2*gamma_i)   >= 0
+    L[u][s]  = sum_{i in bucket u} x_i * (r_i[s] + n_i)
+    worst_u  = max(0, max_s -L[u][s])
+    slack    = 10000 * E - k * sum_u worst_u              must be >= 0
 
-(Futures and perpetuals have ``delta = G``, ``gamma = 0``, ``S = m``.)  The
-grid (``INITIAL_SHOCKS_BPS`` for initial margin, ``MAINTENANCE_SHOCKS_BPS``
-for maintenance) has ``N_SCENARIOS`` points, fixed in the circuits.
+with ``k = 10000`` for initial margin and ``k = SCENARIO_MM_BPS`` for
+maintenance (maintenance is 80% of the initial requirement: the initial
+margin is 125% of the maintenance margin).  Long BTC against short ETH of
+equal value needs both worst cases; an option is never margined on its
+premium.  Both models compare a multiple of the equity with the
+requirement, so one slack (scale ``LINEAR_SCALE = 10000``) decides.
 
-In-circuit, each slack is shown non-negative by range-checking it to
-``MARGIN_BITS`` bits.  That is a sound comparison because every slack is an
-integer with ``|slack| < 2^(MARGIN_BITS-1)`` (bounds below, from the
-range-checked inputs), so a negative slack is ``r - |slack| >= 2^MARGIN_BITS``
-as a field element.  :func:`slacks` computes the same list the circuit
-range-checks (the linear slack in every position for the linear model), so
-the native check and the circuit agree exactly.
+In-circuit, the slack is shown non-negative by range-checking it to
+``MARGIN_BITS`` bits; the bucket maxima are private witnesses ``w_u``
+shown to satisfy ``w_u >= 0`` and ``w_u + L[u][s] >= 0`` for every ``s``
+(range checks to ``WORST_BITS`` and ``WORST_BITS + 1`` bits): a prover can
+only overstate its requirement.  Each comparison is sound because every
+compared integer is below half its range (bounds below, from the
+range-checked inputs), so a negative value is ``r - |v|`` as a field
+element and fails the check.  :func:`slack` computes the integer the
+circuit range-checks, so the native check and the circuit agree exactly.
+
+A liquidation shows the opposite (:func:`failing_witness`): the prover
+names one scenario per bucket and shows ``10000 * E + k * sum_u L[u][s_u]
+< 0``; that sum of chosen losses is at most the requirement only if no
+asset is split across buckets, so the liquidation circuit also proves the
+buckets' assets distinct.
 """
 
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..errors import InputError
 from . import units
+from .scenario_grid import N_SCENARIOS
 
 if TYPE_CHECKING:
     from .notes import Note
 
-INITIAL_SHOCKS_BPS = (-1500, -750, 0, 750, 1500)
-MAINTENANCE_SHOCKS_BPS = (-1000, -500, 0, 500, 1000)
-N_SCENARIOS = len(INITIAL_SHOCKS_BPS)
-assert len(MAINTENANCE_SHOCKS_BPS) == N_SCENARIOS
+#: maintenance requirement of the scenario model, in bps of the initial one
+SCENARIO_MM_BPS = 8000
 
 #: penalty on the notional closed by a liquidation (bps), paid from collateral
 LIQUIDATION_PENALTY_BPS = 100
@@ -67,8 +80,13 @@ assert units.N_SLOTS * (
     (1 << (units.POSITION_BITS - 1)) * (1 << units.PRICE_BITS) + (1 << (units.COST_BITS - 1))
 ) < (1 << SHORTFALL_BITS)
 
-PORTFOLIO_SCALE = 2 * units.GREEK_SCALE * 10**8
 LINEAR_SCALE = units.BPS
+
+#: bits of a bucket's worst loss: ``|L[u][s]| <= N_SLOTS * 2^(POSITION_BITS-1)
+#: * (2^(RISK_BITS-1) + 1)``
+WORST_BITS = (
+    units.N_SLOTS * (1 << (units.POSITION_BITS - 1)) * ((1 << (units.RISK_BITS - 1)) + 1)
+).bit_length() + 1
 
 
 def _bounds():
@@ -81,11 +99,9 @@ def _bounds():
     e = (1 << units.COLLATERAL_BITS) + n * (x * v + c)
     bps = 1 << units.BPS_BITS
     lin = LINEAR_SCALE * e + n * x * m * bps
-    hmax = max(abs(h) for h in INITIAL_SHOCKS_BPS + MAINTENANCE_SHOCKS_BPS)
-    d = 1 << (units.DELTA_BITS - 1)
-    g = 1 << (units.GAMMA_BITS - 1)
-    port = PORTFOLIO_SCALE * e + n * x * m * (2 * 10**4 * hmax * d + hmax * hmax * g)
-    return max(lin, port)
+    # the liquidation's chosen losses are bounded as the worst ones are
+    scen = LINEAR_SCALE * e + units.BPS * units.N_UNDERLYINGS * (1 << (WORST_BITS + 1))
+    return max(lin, scen)
 
 
 SLACK_BOUND = _bounds()
@@ -117,40 +133,100 @@ def linear_slack(note, epoch, maintenance=False):
     return LINEAR_SCALE * equity(note, epoch) - req
 
 
-def portfolio_slacks(note, epoch, maintenance=False):
-    shocks = MAINTENANCE_SHOCKS_BPS if maintenance else INITIAL_SHOCKS_BPS
-    e = PORTFOLIO_SCALE * equity(note, epoch)
-    ents = _entries(note, epoch)
-    out = []
-    for h in shocks:
-        v = e
-        for s, ent in zip(note.slots, ents):
-            if ent:
-                a = s.position * ent.underlying
-                v += a * (2 * 10**4 * h * ent.delta + h * h * ent.gamma)
-        out.append(v)
+def buckets(note, epoch, what="account"):
+    """``(bucket, assets)``: per slot the index of its risk bucket, and the
+    bucket's asset (0 for an unused one), assets in order of first
+    appearance among the slots with a position.  InputError if the note
+    holds positions on more than ``N_UNDERLYINGS`` underlyings."""
+    assets: list[int] = []
+    out: list[int] = []
+    for ent in _entries(note, epoch):
+        if ent is None:
+            out.append(0)
+            continue
+        if ent.asset not in assets:
+            if len(assets) == units.N_UNDERLYINGS:
+                raise InputError(
+                    f"{what}: positions on more than {units.N_UNDERLYINGS} underlyings "
+                    "(the scenario model's limit)"
+                )
+            assets.append(ent.asset)
+        out.append(assets.index(ent.asset))
+    return out, assets + [0] * (units.N_UNDERLYINGS - len(assets))
+
+
+def bucket_pnl(note, epoch, bucket):
+    """``L[u][s]``: each bucket's profit or loss in each scenario."""
+    out = [[0] * N_SCENARIOS for _ in range(units.N_UNDERLYINGS)]
+    for s, ent, b in zip(note.slots, _entries(note, epoch), bucket):
+        if ent is None:
+            continue
+        n = 1 if s.position < 0 else 0
+        for k, r in enumerate(ent.risk):
+            out[b][k] += s.position * (r + n)
     return out
 
 
-def slacks(note, epoch, maintenance=False):
-    """The N_SCENARIOS integers the circuit shows to be >= 0 for this note's model."""
+def worst_losses(note, epoch):
+    """``w_u = max(0, max_s -L[u][s])`` per bucket (the circuit's witness)."""
+    bucket, _ = buckets(note, epoch)
+    return [max(0, -min(row)) for row in bucket_pnl(note, epoch, bucket)]
+
+
+def scenario_requirement(note, epoch, maintenance=False):
+    """``k * sum_u w_u``: the scenario model's requirement, scaled by 10000."""
+    k = SCENARIO_MM_BPS if maintenance else units.BPS
+    return k * sum(worst_losses(note, epoch))
+
+
+def slack(note, epoch, maintenance=False):
+    """The integer the circuit shows to be >= 0 for this note's model
+    (InputError if the scenario model cannot represent the note)."""
     if note.model == 0:
-        return [linear_slack(note, epoch, maintenance)] * N_SCENARIOS
-    return portfolio_slacks(note, epoch, maintenance)
+        return linear_slack(note, epoch, maintenance)
+    return LINEAR_SCALE * equity(note, epoch) - scenario_requirement(note, epoch, maintenance)
 
 
 def meets(note, epoch, maintenance=False):
     """True iff the note meets initial (or maintenance) margin at ``epoch``."""
-    return all(v >= 0 for v in slacks(note, epoch, maintenance))
+    try:
+        return slack(note, epoch, maintenance) >= 0
+    except InputError:
+        return False
 
 
 def check(note, epoch, maintenance=False, what="account"):
-    """Raise InputError naming the failing scenario if margin is not met."""
+    """Raise InputError naming the model if margin is not met."""
     kind = "maintenance" if maintenance else "initial"
-    for k, v in enumerate(slacks(note, epoch, maintenance)):
-        if v < 0:
-            model = "linear" if note.model == 0 else f"portfolio scenario {k}"
-            raise InputError(f"{what}: {kind} margin not met ({model})")
+    if note.model == 1:
+        buckets(note, epoch, what)
+    if slack(note, epoch, maintenance) < 0:
+        model = "linear" if note.model == 0 else "scenario"
+        raise InputError(f"{what}: {kind} margin not met ({model} model)")
+
+
+def failing_witness(note, epoch):
+    """Per bucket, a scenario of its worst loss (what a liquidation names)."""
+    bucket, _ = buckets(note, epoch)
+    return [min(range(N_SCENARIOS), key=row.__getitem__) for row in bucket_pnl(note, epoch, bucket)]
+
+
+def margin_witness(note, epoch):
+    """The private inputs of a margin check on ``note``: ``bucket`` (per
+    slot), ``bucket_asset`` and ``worst`` (per bucket).  For the linear
+    model (which ignores them) buckets are still filled when they fit."""
+    try:
+        bucket, assets = buckets(note, epoch)
+    except InputError:
+        if note.model == 1:
+            raise
+        bucket, assets = [0] * units.N_SLOTS, [0] * units.N_UNDERLYINGS
+    rows = bucket_pnl(note, epoch, bucket)
+    return {
+        "bucket": bucket,
+        "bucket_asset": assets,
+        "worst": [max(0, -min(row)) for row in rows],
+    }
 
 
 class Liquidation(NamedTuple):
@@ -220,17 +296,12 @@ def liquidate(note, epoch, new_positions, salt=None):
     return Liquidation(new, paid, shortfall, tuple(taken))
 
 
-def _scale(note):
-    return LINEAR_SCALE if note.model == 0 else PORTFOLIO_SCALE
-
-
 def requirement(note, epoch, maintenance=False):
     """The initial (or maintenance) requirement in collateral units: the
     least equity with which the note's positions meet margin at ``epoch``
     (0 without positions).  ``meets`` holds iff ``equity >= requirement``."""
-    scale, e = _scale(note), equity(note, epoch)
-    worst = max(scale * e - v for v in slacks(note, epoch, maintenance))
-    return max(0, -((-worst) // scale))  # ceil(worst / scale), at least 0
+    req = LINEAR_SCALE * equity(note, epoch) - slack(note, epoch, maintenance)
+    return max(0, units.ceil_div(req, LINEAR_SCALE)) if req > 0 else 0
 
 
 def free_collateral(note, epoch):
@@ -241,6 +312,8 @@ def free_collateral(note, epoch):
         settled = note.settle(epoch)
     except InputError:
         return 0
-    scale = _scale(settled)
-    room = min(slacks(settled, epoch)) // scale
+    try:
+        room = slack(settled, epoch) // LINEAR_SCALE
+    except InputError:
+        return 0
     return max(0, min(settled.collateral, room))

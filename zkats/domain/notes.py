@@ -7,7 +7,7 @@ A note is an account's whole state::
 * ``account``: the owner's account id (:func:`zkats.domain.keys.account_id`);
 * ``npk``: the owner's nullifier public key (``Poseidon(tags.NULLIFIER_KEY, nk)``);
 * ``collateral``: unsigned, ``units.COLLATERAL_BITS``;
-* ``model``: the margin model, 0 linear, 1 portfolio (Greeks);
+* ``model``: the margin model, 0 linear, 1 scenario (risk arrays per underlying);
 * ``slots``: exactly ``units.N_SLOTS`` :class:`Slot` ``(instrument,
   position, cost)``: a signed position in lots and its signed cost basis (the
   collateral paid for it, net: buying ``q`` at ``p`` adds ``q*p``, selling
@@ -85,7 +85,7 @@ class Note:
         _field(self.salt, "note salt")
         units.check_unsigned(self.collateral, units.COLLATERAL_BITS, "note collateral")
         if self.model not in (0, 1):
-            raise InputError("note model: 0 (linear) or 1 (portfolio)")
+            raise InputError("note model: 0 (linear) or 1 (scenario)")
         slots = tuple(self.slots)
         if len(slots) > units.N_SLOTS:
             raise InputError(f"note: at most {units.N_SLOTS} slots, got {len(slots)}")

@@ -38,11 +38,23 @@ cost was last set, and longs' and shorts' payments cancel.  The oracle's
 policy for the index is :func:`next_funding` (dYdX's and BitMEX's premium
 index with a cap).
 
+Risk (:mod:`zkats.domain.margin`'s scenario model, SPAN-style): each entry
+names the ``asset`` its instrument's price follows (``asset_id("BTC")``;
+by default the instrument's own id, which margins it as its own underlying)
+and carries its **risk array** ``risk``: the profit (+) or loss (-) of ONE
+long lot in each of the ``margin.N_SCENARIOS`` scenarios of
+``margin.GRID``, by full revaluation, weighted, rounded down (a short lot's
+is ``-risk - 1``: losses round up on both sides).  For perpetuals and
+futures the entry computes it exactly (:func:`linear_risk`); an option's
+comes from the pricing module (the venue's oracle publishes it), and an
+option entry without one is refused.  An expired entry's array is zero.
+
 The epoch's public face is one field element, its hash::
 
+    risk_hash  = Poseidon(enc(risk_0), ..., enc(risk_15))
     entry_hash = Poseidon(tags.EPOCH_ENTRY, id, mark, underlying,
                           enc(delta), enc(gamma), im_bps, mm_bps, enc(funding),
-                          payoff + 4 * expired, strike)
+                          payoff + 4 * expired, strike, asset, risk_hash)
     epoch_hash = Poseidon(tags.EPOCH, epoch_id, entry_hash_0, ..., entry_hash_{K-1})
 
 (``enc`` is the signed encoding of :mod:`zkats.domain.units`).  Circuits
@@ -55,6 +67,7 @@ from dataclasses import dataclass
 from ..errors import InputError
 from ..field import R
 from . import tags, units
+from .scenario_grid import GRID, N_SCENARIOS
 
 #: what an entry's instrument pays at expiry (``EpochEntry.payoff``)
 LINEAR, FUTURE, CALL, PUT = 0, 1, 2, 3
@@ -87,11 +100,42 @@ class EpochEntry:
     payoff: int = LINEAR
     strike: int = 0
     expired: int = 0
+    #: the underlying asset its price follows (0: the instrument's own id)
+    asset: int = 0
+    #: profit or loss of one long lot per scenario (``()``: computed for a
+    #: perpetual or future, zero once expired; an option must give it)
+    risk: tuple = ()
 
     def __post_init__(self):
         what = "epoch entry"
         if not (isinstance(self.instrument, int) and 0 <= self.instrument < R):
             raise InputError(f"{what} instrument: must be a field element")
+        if not (isinstance(self.asset, int) and 0 <= self.asset < R):
+            raise InputError(f"{what} asset: must be a field element")
+        if self.asset == 0:
+            object.__setattr__(self, "asset", self.instrument)
+        self._check_prices(what)
+        risk = tuple(self.risk)
+        if not risk:
+            risk = self._default_risk(what)
+        if len(risk) != N_SCENARIOS:
+            raise InputError(f"{what} risk: need {N_SCENARIOS} values, got {len(risk)}")
+        for k, v in enumerate(risk):
+            units.check_signed(v, units.RISK_BITS, f"{what} risk[{k}]")
+        if self.expired and any(risk):
+            raise InputError(f"{what}: an expired instrument has no risk")
+        object.__setattr__(self, "risk", risk)
+
+    def _default_risk(self, what):
+        if self.expired or self.instrument == 0:
+            return (0,) * N_SCENARIOS
+        if self.payoff in (LINEAR, FUTURE):
+            return linear_risk(self.underlying)
+        raise InputError(
+            f"{what}: an option's entry needs its risk array (the pricing module computes it)"
+        )
+
+    def _check_prices(self, what):
         units.check_unsigned(self.mark, units.PRICE_BITS, f"{what} mark")
         units.check_unsigned(self.underlying, units.PRICE_BITS, f"{what} underlying")
         units.check_signed(self.delta, units.DELTA_BITS, f"{what} delta")
@@ -135,7 +179,8 @@ class EpochEntry:
             units.encode_signed(self.funding, units.FUNDING_BITS),
             self.payoff + 4 * self.expired,
             self.strike,
-        ]
+            self.asset,
+        ] + [units.encode_signed(v, units.RISK_BITS) for v in self.risk]
 
     def to_list(self):
         """The entry as plain integers (``EpochEntry(*to_list())`` rebuilds it)."""
@@ -153,8 +198,20 @@ class EpochEntry:
                 self.payoff,
                 self.strike,
                 self.expired,
+                self.asset,
             )
-        ]
+        ] + [int(v) for v in self.risk]
+
+    @classmethod
+    def from_list(cls, values):
+        """Inverse of :meth:`to_list`."""
+        values = [int(v) for v in values]
+        if len(values) != 12 + N_SCENARIOS:
+            raise InputError(f"epoch entry: expected {12 + N_SCENARIOS} integers")
+        v = values
+        return cls(
+            v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], tuple(v[12:])
+        )
 
     @classmethod
     def settled(cls, instrument, payoff, underlying, strike=0):
@@ -182,7 +239,24 @@ class EpochEntry:
     def hash(self):
         from ..gadgets.poseidon_hash import poseidon_plain
 
-        return poseidon_plain([tags.EPOCH_ENTRY] + self.fields())
+        f = self.fields()
+        n = len(f) - N_SCENARIOS
+        return poseidon_plain([tags.EPOCH_ENTRY] + f[:n] + [poseidon_plain(f[n:])])
+
+
+def asset_id(name):
+    """The field element naming an underlying asset (its UTF-8 name, big
+    endian; at most 31 bytes)."""
+    raw = str(name).encode()
+    if not 0 < len(raw) <= 31:
+        raise InputError(f"asset {name!r}: a name of 1 to 31 bytes")
+    return int.from_bytes(raw, "big")
+
+
+def linear_risk(underlying):
+    """The risk array of one long lot of a perpetual or future worth
+    ``underlying``: ``floor(S * move * weight)`` per scenario (exact)."""
+    return tuple(underlying * m * w // (units.BPS * units.BPS) for m, _, w in GRID)
 
 
 #: the padding entry (instrument id 0 never names a real instrument)

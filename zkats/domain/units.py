@@ -59,6 +59,12 @@ N_SLOTS = 3
 EPOCH_SIZE = 4
 #: depth of the ledger's Poseidon Merkle tree of notes (circuit parameter)
 TREE_DEPTH = 16
+#: underlyings an account may hold positions on under the scenario model
+#: (its risk buckets: :mod:`zkats.domain.margin`; circuit parameter)
+N_UNDERLYINGS = 3
+#: signed bound of a risk-array value (profit or loss of one long lot in one
+#: scenario, collateral units): at most a +500% move of a 2^PRICE_BITS price
+RISK_BITS = PRICE_BITS + 4
 
 UNSIGNED = {
     "size": SIZE_BITS,

@@ -87,6 +87,16 @@ class ScenarioGrid:
         term = (30 / days) ** self.vega_power
         return np.array([1 + s.vol_shock * term for s in self.scenarios])
 
+    @classmethod
+    def from_bps(cls, rows, vega_power=0.3, dte_floor_days=1.0):
+        """A grid from integer ``(price_move, vol_shock, weight)`` rows in bps
+        (the venue's :data:`zkats.domain.scenario_grid.GRID`)."""
+        return cls(
+            tuple(Scenario(m / 1e4, v / 1e4, w / 1e4) for m, v, w in rows),
+            vega_power,
+            dte_floor_days,
+        )
+
     def to_json(self):
         return {
             "vega_power": self.vega_power,
@@ -158,6 +168,24 @@ def risk_arrays(instrument, market, grid=DEFAULT_GRID, scale=1, tick=1):
         long.append(_round_down(pnl, abs(v) + m))
         short.append(_round_down(-pnl, abs(v) + m))
     return tuple(long), tuple(short)
+
+
+def option_risk(forward, strike, years, vol, call, mark, grid=DEFAULT_GRID):
+    """The risk array of ONE long lot of a European option (Black-76, zero
+    rate) marked at ``mark``, whose underlying is worth ``forward`` per lot,
+    ``years`` from expiry at implied vol ``vol``: ``floor(weight * (V_s -
+    mark))`` per scenario, by full revaluation at the moved underlying and
+    shocked vol (losses rounded up in magnitude)."""
+    from .black76 import black76
+
+    if not (forward > 0 and strike > 0 and years > 0 and vol > 0):
+        raise InputError("option risk: forward, strike, years and vol must be positive")
+    moves = np.array([1 + s.price_move for s in grid.scenarios])
+    vols = vol * grid.vol_factors(years)
+    vals = np.asarray(black76(forward * moves, strike, years, vols, call).price, dtype=float)
+    return tuple(
+        _round_down(s.weight * (v - mark), abs(v) + mark) for s, v in zip(grid.scenarios, vals)
+    )
 
 
 def risk_array(instrument, market, grid=DEFAULT_GRID, scale=1, tick=1, side=LONG):

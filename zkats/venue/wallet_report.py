@@ -93,7 +93,7 @@ def report(venue, wallet):
         )
     out.update(
         collateral=note.collateral,
-        model="linear" if note.model == 0 else "portfolio",
+        model="linear" if note.model == 0 else "scenario",
         realised_pnl=realised,
         unrealised_pnl=unrealised,
         equity=margin.equity(note, epoch),

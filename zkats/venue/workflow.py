@@ -441,13 +441,16 @@ def dev_keys(keys_dir, ptau=None, progress=None, circuits=None):
 
 
 # ---------------------------------------------------------------- the venue
-def default_epoch_entries(instrument, mark, funding=0):
-    """One perpetual entry: mark = underlying, delta 1, IM 10%, MM 5%, and
-    its cumulative funding index."""
+def default_epoch_entries(instrument, mark, funding=0, asset=0):
+    """One perpetual entry: mark = underlying, delta 1, IM 10%, MM 5%, its
+    cumulative funding index, the asset it follows (0: its own) and its
+    exact risk array (:func:`zkats.domain.oracle.linear_risk`)."""
     from ..domain import units
     from ..domain.oracle import EpochEntry
 
-    return [EpochEntry(instrument, mark, mark, units.GREEK_SCALE, 0, 1000, 500, funding)]
+    return [
+        EpochEntry(instrument, mark, mark, units.GREEK_SCALE, 0, 1000, 500, funding, asset=asset)
+    ]
 
 
 def _price_and_years(inst, underlying, now, what):
@@ -732,7 +735,7 @@ class Venue:
         eid = max(map(int, eps)) if epoch_id is None else int(epoch_id)
         if str(eid) not in eps:
             raise InputError(f"oracle epoch {eid} is unknown")
-        return Epoch(eid, tuple(EpochEntry(*map(int, e)) for e in eps[str(eid)]["entries"]))
+        return Epoch(eid, tuple(EpochEntry.from_list(e) for e in eps[str(eid)]["entries"]))
 
     def publish_epoch(self, marks, deadline_in=3600, index=None, underlying=None, surfaces=None):
         """Publish the next oracle epoch, signed with the directory's oracle key.
@@ -752,7 +755,7 @@ class Venue:
         live option on that asset without a mark in ``marks`` is marked at its
         Black-76 price (forward = the underlying's price, the surface's vol at
         its strike and expiry; rounded to the tick, at least one tick)."""
-        from ..domain.oracle import Epoch, EpochEntry, next_funding
+        from ..domain.oracle import Epoch, EpochEntry, asset_id, next_funding
         from ..domain.oracle_key import signature_to_json
 
         eps = self.meta["epochs"]
@@ -807,7 +810,7 @@ class Venue:
             if sym in index:
                 elapsed = max(0, now - prev_at) if prev_at is not None else 0
                 funding = next_funding(funding, mark, int(index[sym]), elapsed)
-            (entry,) = default_epoch_entries(inst.id, mark, funding)
+            (entry,) = default_epoch_entries(inst.id, mark, funding, asset_id(inst.underlying))
             entries.append(replace(entry, payoff=inst.payoff))
         eid = (max(map(int, eps)) + 1) if eps else 1
         ep = Epoch(eid, tuple(entries))
@@ -852,11 +855,15 @@ class Venue:
         price is ``underlying[asset]``; delta and percent gamma are Black-76's
         at the premium's implied volatility; the linear model's rates are a
         future's (IM 10%, MM 5%), which it applies to the underlying notional
-        (:mod:`zkats.domain.margin`: an option as if its delta were 1)."""
+        (:mod:`zkats.domain.margin`: an option as if its delta were 1); its
+        risk array is Black-76's full revaluation on the venue's scenario
+        grid at that volatility."""
         import math
 
         from ..domain import units
-        from ..domain.oracle import EpochEntry
+        from ..domain.oracle import EpochEntry, asset_id
+        from ..domain.scenario_grid import GRID
+        from ..pricing import ScenarioGrid, option_risk
         from ..pricing.black76 import black76, implied_vol
 
         S, years = _price_and_years(inst, underlying, now, f"--mark {sym}")
@@ -870,7 +877,21 @@ class Venue:
         gamma = round(float(g.gamma) * S * units.GREEK_SCALE)
         if not (math.isfinite(vol) and abs(gamma) < 1 << (units.GAMMA_BITS - 1)):
             raise InputError(f"--mark {sym}: Greeks out of range")
-        return EpochEntry(inst.id, premium, S, delta, gamma, 1000, 500, 0, inst.payoff, inst.strike)
+        risk = option_risk(S, inst.strike, years, vol, call, premium, ScenarioGrid.from_bps(GRID))
+        return EpochEntry(
+            inst.id,
+            premium,
+            S,
+            delta,
+            gamma,
+            1000,
+            500,
+            0,
+            inst.payoff,
+            inst.strike,
+            asset=asset_id(inst.underlying),
+            risk=risk,
+        )
 
     def close_epoch(self, epoch_id=None):
         ep = self.epoch(epoch_id)
@@ -965,7 +986,9 @@ class Venue:
             wallet.set_pending(new_note)
         return item
 
-    def deposit(self, wallet, amount):
+    def deposit(self, wallet, amount, model=None):
+        """Prove a deposit; ``model`` (0 linear, 1 scenario) chooses a NEW
+        account's margin model, which its notes keep for good."""
         from zkats.circuits import deposit as dep
         from zkats.circuits._spend import Spend, authorise
 
@@ -979,9 +1002,13 @@ class Venue:
         led = self.ledger
         wallet.sync(led)
         if wallet.note is None:
-            empty = Note.open(wallet.view, collateral=0)
+            empty = Note.open(wallet.view, collateral=0, model=model or 0)
             spend, fresh = Spend.fresh(empty, wallet.view), True
         else:
+            if model is not None and model != wallet.note.model:
+                raise InputError(
+                    "deposit --model: the account's margin model is fixed at its first deposit"
+                )
             spend, fresh = wallet.spend(led), False
         pub, prv = dep.build(spend, led.current_root(), int(amount), fresh=fresh)
         prv = authorise(pub, prv, key)

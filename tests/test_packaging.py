@@ -150,9 +150,12 @@ def _chain_flow(py, work, env):
         cwd=work, env=env, timeout=600,
     )  # fmt: skip
     _run([*zk, "chain", "deploy", c, "--keys", v / "keys"], cwd=work, env=env, timeout=600)
-    out = _run(
-        [*zk, "chain", "deposit", c, dep, "--from", 1], cwd=work, env=env, timeout=600
-    ).stdout
+    _run([*zk, "chain", "deposit", c, dep, "--from", 1], cwd=work, env=env, timeout=600)
+    # the deposit waits in the escrow's queue; the operator's next batch appends it
+    empty = work / "empty.batch.json"
+    empty.write_text('{"items": [], "version": 1}')
+    out = _run([*zk, "chain", "settle", c, empty], cwd=work, env=env, timeout=600).stdout
+    assert "1 queued deposits" in out
     chain_root = re.search(r"root (\d+)", out).group(1)
     out = _run([*zk, "settle", dep, "-V", v, "-q"], cwd=work, env=env, timeout=600).stdout
     assert f"new root {chain_root}" in out

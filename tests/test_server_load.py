@@ -111,8 +111,8 @@ def test_two_servers_one_sqlite_ledger(tmp_path, sim, server_figures):
     venue = sim_venue(tmp_path / "venue", sim)
     with Server(venue) as a, Server(venue) as b:
         load = Load([a.url, b.url], sim, _root(a.url), mix=(0.4, 0.2, 0.4))
-        load.run(8, 8)
+        load.run(8, 4)
         _check_mix(load)
         batches, unacked = check_consistent(load, b.url)
         assert unacked == [] and len(batches) == len(load.acked)
-    server_figures["two servers, one sqlite ledger (8 submitters, 8 s)"] = load.figures()
+    server_figures["two servers, one sqlite ledger (8 submitters, 4 s)"] = load.figures()

@@ -94,12 +94,12 @@ def test_two_servers_one_postgresql_database(tmp_path, sim, pg_url, server_figur
     venue = sim_venue(tmp_path / "venue", sim)
     with Server(venue, db=pg_url) as a, Server(venue, db=pg_url) as b:
         load = Load([a.url, b.url], sim, _root(a.url), mix=(0.4, 0.2, 0.4))
-        load.run(8, 8)
+        load.run(8, 4)
         _mix_ok(load)
         assert sum(1 for r in load.conflicts.values() if len(r) == 2) > 0
         batches, unacked = check_consistent(load, b.url)
         assert unacked == [] and len(batches) == len(load.acked)
-    server_figures["two servers, one postgresql database (8 submitters, 8 s)"] = load.figures()
+    server_figures["two servers, one postgresql database (8 submitters, 4 s)"] = load.figures()
 
 
 def test_postgresql_restarted_under_load(tmp_path, sim, pg_server, server_figures):

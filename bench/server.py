@@ -28,7 +28,6 @@ import os
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -53,50 +52,24 @@ def _setup(prover, directory, db):
     return venue, srv
 
 
-def _trade_batches(prover, url, n_batches, n_trades):
-    """[(orders batch, trades batch)]: the orders opened first, untimed."""
-    import httpx
-
-    from _server_util import trade_items
-    from zkats.venue import batch as B
-
-    ep = httpx.get(url + "/v1/epochs").json()
-    e = ep["epochs"][-1]
-    inst = int(httpx.get(url + "/v1/venue").json()["instruments"]["BTC-PERP"])
-    root = int(httpx.get(url + "/v1/roots/current").json()["root"])
-    out = []
-    for _ in range(n_batches):
-        orders, trades = [], []
-        for _ in range(n_trades):
-            o1, o2, t = trade_items(
-                prover, root, e["epoch_id"], int(e["data_hash"]), inst, ep["now"]
-            )
-            orders += [o1, o2]
-            trades.append(t)
-        out.append((B.Batch(orders), B.Batch(trades)))
-    return out
-
-
-def _direct_service(venue, db):
-    from zkats.server.state import ServedVenue
-
-    return ServedVenue(venue, db)
-
-
 def bench_store(prover, label, db, args):
+    """One store's figures; the trade batches and the concurrent clients are
+    bench/settlement.py's."""
     import httpx
+    from settlement import _batches, _concurrent
 
     from _server_util import deposit_batch
+    from zkats.server.state import ServedVenue
     from zkats.venue import batch as B
 
     tmp = Path(tempfile.mkdtemp(prefix="zkats-bench-server-"))
     venue, srv = _setup(prover, tmp / "venue", db)
     res = {"store": label, "trades_per_batch": args.trades}
     try:
-        sv = _direct_service(venue, db)
+        sv = ServedVenue(venue, db)
         svc = sv.service()
-        # -- direct throughput
-        work = _trade_batches(prover, srv.url, args.batches, args.trades)
+        # -- direct throughput (the orders each batch consumes opened first, untimed)
+        work = _batches(prover, sv, args.batches, args.trades)
         for orders, _ in work:
             svc.apply(orders)
         t0 = time.perf_counter()
@@ -105,33 +78,10 @@ def bench_store(prover, label, db, args):
         dt = time.perf_counter() - t0
         res["direct_trades_per_s"] = round(args.batches * args.trades / dt, 1)
         # -- API throughput, concurrent clients
-        work = _trade_batches(prover, srv.url, args.batches, args.trades)
+        work = _batches(prover, sv, args.batches, args.trades)
         for orders, _ in work:
             svc.apply(orders)
-        bodies = [B.dumps(t) for _, t in work]
-        lock = threading.Lock()
-        failures = []
-
-        def client():
-            with httpx.Client(timeout=300) as http:
-                while True:
-                    with lock:
-                        if not bodies:
-                            return
-                        body = bodies.pop()
-                    r = http.post(srv.url + "/v1/batches", content=body)
-                    if r.status_code != 201:
-                        failures.append(r.text[:200])
-
-        threads = [threading.Thread(target=client) for _ in range(args.clients)]
-        t0 = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        dt = time.perf_counter() - t0
-        if failures:
-            raise SystemExit(f"API refused a valid batch: {failures[0]}")
+        dt, _ = _concurrent([srv.url], [B.dumps(t) for _, t in work], args.clients)
         res["api_trades_per_s"] = round(args.batches * args.trades / dt, 1)
         res["api_clients"] = args.clients
         # -- latency: one-deposit batches, one at a time

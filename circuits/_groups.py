@@ -22,8 +22,8 @@ from zkats.domain import margin, note_cipher, tags, units
 from zkats.errors import InputError
 from zkats.gadgets.poseidon_hash import poseidon_permute
 
-from ._common import ENTRY_FIELDS, epoch_check
-from ._spend import note_commitment_gadget
+from ._common import ENTRY_FIELDS, assert_point, epoch_check, order_commitment
+from ._spend import account_id_gadget, note_commitment_gadget
 
 
 class NewNote:
@@ -158,3 +158,68 @@ def entry_indices(epoch, *notes, leg=None):
             held.append(leg[1])
         out.append(epoch.index_of(held[-1]) if held else 0)
     return out
+
+
+class OrderOpening:
+    """``instrument, side, size, limit, expiry, account, nonce, blinding, ak,
+    npk, lk = OrderOpening.declare()``: the private opening of an order
+    commitment (:mod:`zkats.domain.orders`) and the account's three keys.
+    The statement range-checks ``size`` and ``limit`` by its own rules
+    (their bits feed :meth:`commitment`)."""
+
+    @staticmethod
+    def declare():
+        return group(
+            instrument=Private(),
+            side=Private(),
+            size=Private(),
+            limit=Private(),
+            expiry=Private(),
+            account=Private(),
+            nonce=Private(),
+            blinding=Private(),
+            ak=Private(n=2),
+            npk=Private(),
+            lk=Private(n=2),
+        )
+
+    @staticmethod
+    def commitment(api, stmt, size_bits, limit_bits, public):
+        """The opening (size and limit given as their bits) commits to the
+        public point ``public`` (``Order.commit``)."""
+        c = order_commitment(
+            api,
+            stmt.instrument,
+            stmt.side,
+            stmt.expiry,
+            stmt.account,
+            stmt.nonce,
+            size_bits,
+            limit_bits,
+            stmt.blinding,
+        )
+        assert_point(api, c, public)
+
+    @staticmethod
+    def owner(api, stmt):
+        """``account = Poseidon(ACCOUNT, ak, npk, lk)``: the keys are the order's account's."""
+        api.assert_equal(account_id_gadget(api, stmt.ak, stmt.npk, stmt.lk), stmt.account)
+
+    @staticmethod
+    def inputs(so):
+        """The witness inputs of the signed order ``so``'s opening (its
+        ``sig`` is not among them)."""
+        o = so.order
+        return {
+            "instrument": o.instrument,
+            "side": o.side,
+            "size": o.size,
+            "limit": o.limit,
+            "expiry": o.expiry,
+            "account": o.account,
+            "nonce": o.nonce,
+            "blinding": so.blinding,
+            "ak": list(so.ak),
+            "npk": so.npk,
+            "lk": list(so.lk),
+        }

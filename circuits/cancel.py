@@ -26,8 +26,7 @@ from zkats.errors import InputError
 from zkats.gadgets.bits import num2bits
 from zkats.gadgets.eddsa import eddsa_verify_poseidon, eddsa_verify_poseidon_plain
 
-from ._common import assert_point, order_commitment
-from ._spend import account_id_gadget
+from ._groups import OrderOpening
 from ._statement import Statement, witness_inputs
 
 
@@ -40,21 +39,7 @@ class CancelPrivate:
     auth: tuple | None = None
 
     def inputs(self):
-        so = self.signed
-        o = so.order
-        d = {
-            "instrument": o.instrument,
-            "side": o.side,
-            "size": o.size,
-            "limit": o.limit,
-            "expiry": o.expiry,
-            "account": o.account,
-            "nonce": o.nonce,
-            "blinding": so.blinding,
-            "ak": list(so.ak),
-            "npk": so.npk,
-            "lk": list(so.lk),
-        }
+        d = OrderOpening.inputs(self.signed)
         if self.auth is not None:
             (rx, ry), s = self.auth
             d.update(auth_r8=[rx, ry], auth_s=s)
@@ -109,17 +94,9 @@ class Cancel(Statement):
     AUTHORITY = "ak"
 
     order = Public(n=2)
-    instrument = Private()
-    side = Private()
-    size = Private()
-    limit = Private()
-    expiry = Private()
-    account = Private()
-    nonce = Private()
-    blinding = Private()
-    ak = Private(n=2)
-    npk = Private()
-    lk = Private(n=2)
+    instrument, side, size, limit, expiry, account, nonce, blinding, ak, npk, lk = (
+        OrderOpening.declare()
+    )
     auth_r8 = Private(n=2)
     auth_s = Private()
 
@@ -128,19 +105,8 @@ class Cancel(Statement):
             api.assert_bool(self.side)
             size_bits = num2bits(api, self.size, units.SIZE_BITS)
             limit_bits = num2bits(api, self.limit, units.PRICE_BITS)
-            c = order_commitment(
-                api,
-                self.instrument,
-                self.side,
-                self.expiry,
-                self.account,
-                self.nonce,
-                size_bits,
-                limit_bits,
-                self.blinding,
-            )
-            assert_point(api, c, self.order)
+            OrderOpening.commitment(api, self, size_bits, limit_bits, self.order)
         with api.scope("owner"):
-            api.assert_equal(account_id_gadget(api, self.ak, self.npk, self.lk), self.account)
+            OrderOpening.owner(api, self)
         with api.scope("authorisation"):
             eddsa_verify_poseidon(api, self.ak, self.message_gadget(api), self.auth_r8, self.auth_s)

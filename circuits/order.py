@@ -19,8 +19,8 @@ from zkats.errors import InputError
 from zkats.gadgets.bits import num2bits, range_check
 from zkats.gadgets.eddsa import eddsa_verify_poseidon
 
-from ._common import assert_point, order_commitment, poseidon
-from ._spend import account_id_gadget
+from ._common import poseidon
+from ._groups import OrderOpening
 from ._statement import Statement, witness_inputs
 
 
@@ -30,19 +30,8 @@ class OrderPrivate:
 
     def inputs(self):
         so = self.signed
-        o = so.order
         return {
-            "instrument": o.instrument,
-            "side": o.side,
-            "size": o.size,
-            "limit": o.limit,
-            "expiry": o.expiry,
-            "account": o.account,
-            "nonce": o.nonce,
-            "blinding": so.blinding,
-            "ak": list(so.ak),
-            "npk": so.npk,
-            "lk": list(so.lk),
+            **OrderOpening.inputs(so),
             "sig_r8": list(so.sig[0]),
             "sig_s": so.sig[1],
         }
@@ -78,17 +67,9 @@ class Order(Statement):
 
     commitment = Public(n=2)
     now = Public()
-    instrument = Private()
-    side = Private()
-    size = Private()
-    limit = Private()
-    expiry = Private()
-    account = Private()
-    nonce = Private()
-    blinding = Private()
-    ak = Private(n=2)
-    npk = Private()
-    lk = Private(n=2)
+    instrument, side, size, limit, expiry, account, nonce, blinding, ak, npk, lk = (
+        OrderOpening.declare()
+    )
     sig_r8 = Private(n=2)
     sig_s = Private()
 
@@ -105,19 +86,8 @@ class Order(Statement):
             range_check(api, self.expiry - self.now - 1, units.TIME_BITS)  # now < expiry
             range_check(api, self.nonce, units.NONCE_BITS)
         with api.scope("commitment"):
-            c = order_commitment(
-                api,
-                self.instrument,
-                self.side,
-                self.expiry,
-                self.account,
-                self.nonce,
-                size_bits,
-                limit_bits,
-                self.blinding,
-            )
-            assert_point(api, c, self.commitment)
+            OrderOpening.commitment(api, self, size_bits, limit_bits, self.commitment)
         with api.scope("signature"):
-            api.assert_equal(account_id_gadget(api, self.ak, self.npk, self.lk), self.account)
+            OrderOpening.owner(api, self)
             msg = poseidon(api, [tags.ORDER_SIG, self.commitment[0], self.commitment[1]])
             eddsa_verify_poseidon(api, self.ak, msg, self.sig_r8, self.sig_s)

@@ -1,69 +1,117 @@
 """Shared fixture state for tests/test_chain_*.py: development keys (a toy
 ceremony; zkats.chain.devkeys caches them per circuit r1cs hash, so only a
 changed circuit is set up again), a py-evm chain with the escrow deployed,
-and every proof of the on-chain scenario (zkats.chain.scenario), made once."""
+and every proof of the on-chain scenario (zkats.chain.scenario), made once.
+
+The scenario: alice, bob and carol deposit on chain (queued); batch 1
+appends the three deposits and a trade (alice buys from bob); batch 2 is
+[withdraw alice, trade bob buys from carol], both proven against batch 1's
+root; bob's withdrawal (against batch 2's root) is the exit request."""
 
 from types import SimpleNamespace
+
+NAMES = ("alice", "bob", "carol")
 
 
 def build_world():
     from zkats.chain.devkeys import ESCROW_CIRCUITS, DevKeys
-    from zkats.chain.escrow import Escrow
+    from zkats.chain.escrow import Escrow, dev_oracle, sign_epoch
     from zkats.chain.evm import Chain
     from zkats.chain.scenario import DEPOSITS, Replay
 
     keys = DevKeys()
     chain = Chain()
-    esc = Escrow.deploy(chain, {n: keys.zkey[n].verifying_key() for n in ESCROW_CIRCUITS})
-    alice, bob, payee = chain.accounts[1:4]
+    vks = {n: keys.zkey[n].verifying_key() for n in ESCROW_CIRCUITS}
+    esc = Escrow.deploy(chain, vks, keys.prove)
+    alice, bob, carol, payee = chain.accounts[1:5]
     rep = Replay()
-    esc.publish_epoch(rep.epoch.epoch_id, rep.epoch.hash())
-    esc.fund(alice, DEPOSITS["alice"])
-    esc.fund(bob, DEPOSITS["bob"])
+    ep = rep.epoch
+    deadline = chain.now() + 30 * 86400
+    sig = sign_epoch(dev_oracle(), ep.epoch_id, ep.hash(), deadline)
+    esc.publish_epoch(ep.epoch_id, ep.hash(), deadline, sig)
+    who = {"alice": alice, "bob": bob, "carol": carol}
+    for name in NAMES:
+        esc.fund(who[name], DEPOSITS[name])
     w = SimpleNamespace(
-        keys=keys, chain=chain, esc=esc, alice=alice, bob=bob, payee=payee, rep=rep, roots={}
+        keys=keys,
+        vks=vks,
+        chain=chain,
+        esc=esc,
+        alice=alice,
+        bob=bob,
+        carol=carol,
+        payee=payee,
+        who=who,
+        rep=rep,
+        roots={},
+        legs={},
+        deadline=deadline,
     )
     w.roots["empty"] = rep.root
     w.deposit = {}
-    for name in ("alice", "bob"):
-        pub, prv = rep.open_account(name)
+    for name in NAMES:
+        pub, prv = rep.open_account(name, root=w.roots["empty"])
         w.deposit[name] = keys.prove("deposit", pub, prv)
         rep.applied_deposit(name, pub, prv)
     w.roots["deposited"] = rep.root
-    m, ta, tb = rep.trade(chain.now())
+    now = chain.now()
+    m, ta, tb = rep.trade(now)
     w.trade = (
         keys.prove("match", *m),
         keys.prove("transition", *ta),
         keys.prove("transition", *tb),
     )
+    w.legs["trade"] = rep.last_legs
+    w.orders = rep.last_orders
     w.roots["traded"] = rep.root
+    # batch 2: both against the traded root, leaves in item order
     pub, prv = rep.withdraw("alice", 150_000, int(payee, 16), salt=7001)
     w.withdraw_alice = keys.prove("withdraw", pub, prv)
+    m, tc, td = rep.trade(now, fill=2, buyer="bob", seller="carol", defer=True)
+    w.trade2 = (
+        keys.prove("match", *m),
+        keys.prove("transition", *tc),
+        keys.prove("transition", *td),
+    )
+    w.legs["trade2"] = rep.last_legs
     rep.applied_withdraw("alice", pub, prv)
-    w.roots["withdrawn"] = rep.root
+    rep.append(rep.last_notes)
+    w.roots["mixed"] = rep.root
     pub, prv = rep.withdraw("bob", 250_000, int(bob, 16), salt=7002)
-    w.withdraw_bob = keys.prove("withdraw", pub, prv)
-    w.stage = {"funded": chain.snapshot()}
+    w.exit_bob = keys.prove("withdraw", pub, prv)
+    w.exit_bob_note = prv.new_note
+    # the owner cancels the trade's buy order (a cancel proof)
+    from zkats.circuits import cancel
+
+    pub, prv = cancel.build(w.orders[0], signer=rep.keys["alice"])
+    w.cancel_buy = keys.prove("cancel", pub, prv)
+    w.stage = {}
+    save(w, "funded")
     return w
 
 
-def trade_struct(w):
+def save(w, stage):
+    w.stage[stage] = (w.chain.snapshot(), w.esc.tree.copy(), dict(w.esc.queue))
+
+
+def restore(w, stage):
+    snap, tree, queue = w.stage[stage]
+    w.chain.revert(snap)
+    w.esc.tree, w.esc.queue = tree.copy(), dict(queue)
+
+
+def trade_item(w, which="trade"):
     from zkats.chain.escrow import trade
 
-    return trade(*w.trade)
+    return trade(*getattr(w, which))
 
 
 def nullifiers(w):
-    t = w.trade
-    return [
-        w.deposit["alice"][1][1],
-        w.deposit["bob"][1][1],
-        t[1][1][1],
-        t[2][1][1],
-        w.withdraw_alice[1][1],
-        w.withdraw_bob[1][1],
-    ]
+    out = [w.deposit[n][1][1] for n in NAMES]
+    for t in (w.trade, w.trade2):
+        out += [t[1][1][1], t[2][1][1]]
+    return out + [w.withdraw_alice[1][1], w.exit_bob[1][1]]
 
 
 def state(w):
-    return w.esc.state([w.alice, w.bob, w.payee], nullifiers(w))
+    return w.esc.state([w.alice, w.bob, w.carol, w.payee], nullifiers(w))

@@ -1,8 +1,8 @@
 """The compiled contracts shipped in the package (zkats/chain/artifacts.json,
 what `zkats chain` deploys without node or solc) are exactly what the pinned
-solcjs and circomlibjs make from the sources today, and the keyed verifier
-(its key given at deployment) behaves as the exported verifier with the key
-in constants: same answers, same gas per call."""
+solcjs makes from the sources today, and the keyed verifiers (keys given at
+deployment) behave as the exported verifiers with the keys in constants:
+same answers, same gas per call."""
 
 import pytest
 
@@ -24,21 +24,50 @@ def test_shipped_artifacts_are_up_to_date():
 
 
 def test_shipped_artifacts_cover_the_escrow():
-    from zkats.chain import artifacts
-    from zkats.chain.evm import CONTRACTS
+    """The escrow, the token, and the keyed batch verifier for the sizes of
+    the escrow's keys as the circuits declare them today; the layout file
+    the escrow reads its offsets from is what the statements say."""
+    from zkats.chain import artifacts, layout
 
-    counts = artifacts.escrow_public_counts((CONTRACTS / "ZkatsEscrow.sol").read_text())
-    assert counts == [18, 20, 22]
-    for n in counts:
-        art = artifacts.keyed_verifier(n)
-        (ctor,) = [e for e in art.abi if e["type"] == "constructor"]
-        assert ctor["inputs"][0]["type"] == f"uint256[{2 + 12 + 2 * (n + 1)}]"
-        (fn,) = [e for e in art.abi if e.get("name") == "verifyProof"]
-        assert fn["inputs"][3]["type"] == f"uint256[{n}]"
-        assert len(art.bytecode) > 4000 and int(art.bytecode, 16)
-    with pytest.raises(artifacts.ChainError, match="no compiled verifier for 7 public inputs"):
-        artifacts.keyed_verifier(7)
     assert set(artifacts.contracts()) == {"ZkatsEscrow", "TestToken"}
+    for which in ("batch", "epoch"):
+        art, sizes = artifacts.batch_verifier(which)
+        assert sizes == artifacts.key_sizes(which)
+        (ctor,) = [e for e in art.abi if e["type"] == "constructor"]
+        assert ctor["inputs"][0]["type"] == "uint256[]"
+    assert layout.PATH.read_text() == layout.source(), (
+        "contracts/ZkatsLayout.sol is stale: run `make chain-artifacts` and commit it"
+    )
+
+
+def test_keyed_batch_verifier_is_the_exported_one(tmp_path_factory):
+    """The keyed batch verifier (keys at deployment) and the exported one
+    (keys in constants) give the same answers for the same gas."""
+    art = snarkjs_artifacts(tmp_path_factory)
+    require_peer("solcjs")
+    from zkats.chain.evm import Chain, batch_verifier_artifact, compile_sources
+    from zkats.formats.snarkjs_json import read_proof, read_public, read_verification_key
+    from zkats.groth16 import batch_transcript as bt
+    from zkats.groth16.solidity_batch import (
+        batch_verifier_key_args,
+        solidity_batch_verifier_keyed,
+    )
+
+    vk = read_verification_key(art.vk)
+    chain = Chain()
+    consts = chain.deploy(batch_verifier_artifact([vk], "Consts"), gas=10_000_000)
+    src = solidity_batch_verifier_keyed([vk.n_public], "Keyed")
+    keyed = chain.deploy(
+        compile_sources({"Keyed.sol": src})["Keyed"], batch_verifier_key_args([vk])
+    )
+    proof, public = read_proof(art.proof), read_public(art.public)
+    good = bt.calldata_args([0], [(public, proof)])
+    bad = bt.calldata_args([0], [([(public[0] + 1) % R, *public[1:]], proof)])
+    for c in (consts, keyed):
+        assert c.functions.verifyBatch(*good).call({"gas": 2_000_000}) is True
+        assert c.functions.verifyBatch(*bad).call({"gas": 2_000_000}) is False
+    gas = [c.functions.verifyBatch(*good).estimate_gas() for c in (consts, keyed)]
+    assert gas[0] == gas[1], gas
 
 
 def test_keyed_verifier_is_the_exported_verifier(tmp_path_factory):

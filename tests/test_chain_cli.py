@@ -1,6 +1,9 @@
-"""``zkats chain`` on a journal directory: deploy, epoch, deposit, settle
-(a settlement-service batch JSON), withdraw, forced withdrawal, status,
-with the real proofs of tests/_chain_world.py."""
+"""``zkats chain`` on a journal directory: deploy, epoch, deposit (queued),
+settle (a settlement-service batch JSON, after the queued deposits),
+withdraw, the exit without the operator, status, with the real proofs of
+tests/_chain_world.py."""
+
+import json
 
 import pytest
 from click.testing import CliRunner
@@ -41,10 +44,23 @@ def test_chain_cli(tmp_path, w):
     for n, zk in w.keys.zkey.items():
         write_verification_key(keys / f"{n}.vkey.json", zk.verifying_key())
     c = tmp_path / "chain"
+    (keys / "insert.vkey.json").unlink()  # insert.zkey: made by the development setup
     assert "escrow 0x" in run("chain", "deploy", c, "--keys", keys)
-    run("chain", "epoch", c, w.rep.epoch.epoch_id, w.rep.epoch.hash())
+    ep = w.rep.epoch
+    from zkats.chain.escrow import dev_oracle, sign_epoch
+    from zkats.domain.signing_key import signature_to_json
+
+    sig = tmp_path / "epoch.sig.json"
+    sig.write_text(
+        json.dumps(signature_to_json(sign_epoch(dev_oracle(), ep.epoch_id, ep.hash(), w.deadline)))
+    )
+    out = run(
+        "chain", "epoch", c, ep.epoch_id, ep.hash(), w.deadline + 1, "--signature", sig, ok=False
+    )
+    assert "not the oracle key's signature" in out
+    run("chain", "epoch", c, ep.epoch_id, ep.hash(), w.deadline, "--signature", sig)
     out = run("chain", "deposit", c, *_files(tmp_path, "da", w.deposit["alice"]), "--from", 1)
-    assert "deposit: ok" in out
+    assert "deposit (queued" in out
     # bob's deposit as the batch file `zkats deposit -o` writes
     db = tmp_path / "db.batch.json"
     dep = B.Item(
@@ -53,6 +69,8 @@ def test_chain_cli(tmp_path, w):
     )
     db.write_text(B.dumps(B.Batch([dep])))
     run("chain", "deposit", c, db, "--from", 2)
+    dc = _files(tmp_path, "dc", w.deposit["carol"])
+    run("chain", "deposit", c, *dc, "--from", 3)
     out = run("chain", "withdraw", c, db, ok=False)
     assert "a batch with one withdraw expected, it holds deposit" in out
     # the same deposit again: one line, the revert reason
@@ -71,24 +89,39 @@ def test_chain_cli(tmp_path, w):
         },
         netting=_netting(w, netting, B),
     )
+    (tmp_path / "empty.json").write_text(B.dumps(B.Batch([])))
+    assert "3 queued deposits" in run("chain", "settle", c, tmp_path / "empty.json")
     (tmp_path / "batch.json").write_text(B.dumps(B.Batch([item])))
     assert "1 trades" in run("chain", "settle", c, tmp_path / "batch.json")
-    run("chain", "withdraw", c, *_files(tmp_path, "wa", w.withdraw_alice))
-    wb = _files(tmp_path, "wb", w.withdraw_bob)
-    assert "exit requested" in run("chain", "withdraw", c, *wb, "--forced", "--from", 2)
+    # [withdraw alice, trade bob-carol] as one batch
+    (m2, c2, d2) = w.trade2
+    item2 = B.Item(
+        "trade",
+        {
+            "match": bundle("match", m2),
+            "leg_a": bundle("transition", c2),
+            "leg_b": bundle("transition", d2),
+        },
+        netting=_netting(w, netting, B, "trade2"),
+    )
+    wa = B.Item("withdraw", {"withdraw": bundle("withdraw", w.withdraw_alice)})
+    (tmp_path / "mixed.json").write_text(B.dumps(B.Batch([wa, item2])))
+    assert "1 trades, 1 withdrawals" in run("chain", "settle", c, tmp_path / "mixed.json")
+    # bob exits without the operator: request, wait, complete
+    wb = _files(tmp_path, "wb", w.exit_bob)
+    assert "exit 0 requested" in run("chain", "withdraw", c, *wb, "--forced", "--from", 2)
     out = run("chain", "withdraw", c, *wb, "--forced", "--from", 2, ok=False)
     assert "exit timeout not reached" in out
-    assert "frozen" in run(
-        "chain", "withdraw", c, *wb, "--forced", "--from", 2, "--advance", 8 * 86400
-    )
+    out = run("chain", "withdraw", c, *wb, "--forced", "--from", 4, "--advance", 8 * 86400)
+    assert "exit completed" in out
     out = run("chain", "status", c)
-    assert "balance 4600000" in out and "frozen True" in out
+    assert "balance 5600000" in out and "queued 1" in out and "exits 1" in out
 
 
-def _netting(w, netting, B):
-    """The netting proof of the world's trade (the JSON batch requires one;
-    the escrow does not check it: docs/escrow.md)."""
-    legs = w.rep.last_legs
+def _netting(w, netting, B, which="trade"):
+    """The netting proof of one of the world's trades (the JSON batch
+    requires one; the escrow does not check it: docs/escrow.md)."""
+    legs = w.legs[which]
     proof = netting.prove(
         [legs[0].commitment(), legs[1].commitment()],
         [legs[0].signed_blinding, legs[1].signed_blinding],

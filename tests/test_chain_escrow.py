@@ -1,19 +1,27 @@
 """The escrow in py-evm with the venue's real circuits and real Groth16
-proofs: deposits, a settled trade, a withdrawal, a forced withdrawal after
-the timeout, and every rejection (revert reason asserted, and balances,
-nullifiers and roots unchanged after it).
+proofs: on-chain deposits (queued, appended by the next batch), settlement
+batches whose proofs are all checked in one multi-pairing and whose leaves
+are appended by insert proofs in the ledger's order, the exit game, and
+every rejection (revert reason asserted; balances, nullifiers, roots and
+the queue unchanged after it).
 
 Keys come from a toy ceremony, cached by circuit (zkats.chain.devkeys);
-the chain starts from a snapshot per test stage."""
+the chain starts from a snapshot per test stage (tests/_chain_world.py)."""
 
 import pytest
 
-from _chain_world import build_world, nullifiers, state, trade_struct
-from zkats.chain.escrow import FORCE_TIMEOUT, one
+from _chain_world import NAMES, build_world, restore, save, state, trade_item
+from zkats.chain.escrow import (
+    FORCE_TIMEOUT,
+    cancel,
+    dev_oracle,
+    fund_withdrawal,
+    proof_words,
+    sign_epoch,
+    withdrawal,
+)
 from zkats.chain.evm import ChainError
-from zkats.domain import units
 from zkats.field import R
-from zkats.gadgets.merkle import MerkleTree
 
 pytestmark = pytest.mark.peers
 
@@ -24,19 +32,22 @@ def w():
 
 
 def at(w, stage):
-    """Revert the chain to ``stage`` (funded, deposited, traded, withdrawn)."""
+    """The chain at ``stage``: funded, deposited (3 queued), included (a
+    batch of the 3), traded (a trade), mixed ([withdraw, trade])."""
     if stage not in w.stage:
-        prev = {"deposited": "funded", "traded": "deposited", "withdrawn": "traded"}[stage]
-        at(w, prev)
+        prev = {"deposited": "funded", "included": "deposited", "traded": "included"}
+        at(w, prev.get(stage, "traded"))
         if stage == "deposited":
-            w.esc.deposit(*w.deposit["alice"], sender=w.alice)
-            w.esc.deposit(*w.deposit["bob"], sender=w.bob)
+            for name in NAMES:
+                w.esc.deposit(*w.deposit[name], sender=w.who[name])
+        elif stage == "included":
+            w.esc.settle([], deposits=3)
         elif stage == "traded":
-            w.esc.settle([trade_struct(w)])
+            w.esc.settle([trade_item(w)])
         else:
-            w.esc.settle([], [one(*w.withdraw_alice)])
-        w.stage[stage] = w.chain.snapshot()
-    w.chain.revert(w.stage[stage])
+            w.esc.settle([withdrawal(*w.withdraw_alice), trade_item(w, "trade2")])
+        save(w, stage)
+    restore(w, stage)
 
 
 def rejected(w, reason, call):
@@ -47,46 +58,73 @@ def rejected(w, reason, call):
     assert state(w) == before
 
 
+def fees(w):
+    from zkats.circuits.transition import Transition
+
+    return sum(Transition.decode(p[1]).fee for p in w.trade[1:])
+
+
 def test_life_cycle(w):
-    esc, rep = w.esc, w.rep
+    esc = w.esc
     at(w, "funded")
     assert esc.last_root() == w.roots["empty"]
-    # deposits: the token moves into escrow, the tree grows as the ledger's
-    esc.deposit(*w.deposit["alice"], sender=w.alice)
-    rc = esc.deposit(*w.deposit["bob"], sender=w.bob)
+    # on-chain deposits: the token moves in, the notes wait in the queue
+    for name in NAMES:
+        rc = esc.deposit(*w.deposit[name], sender=w.who[name])
     print(f"deposit gas: {rc.gasUsed}")
-    assert esc.balance(esc.contract.address) == 5_000_000
-    assert esc.balance(w.alice) == esc.balance(w.bob) == 0
-    # the scenario's tree of alice's and bob's notes (its third leaf, carol's
-    # liquidatable note, is only for the liquidation example)
-    two = MerkleTree(units.TREE_DEPTH)
-    for name in ("alice", "bob"):
-        two.append(rep.sc.notes[name][1].commitment())
-    assert esc.last_root() == w.roots["deposited"] == two.root
-    # the scenario's trade
-    rc = esc.settle([trade_struct(w)])
-    print(f"one-trade settlement gas: {rc.gasUsed}")
-    assert esc.last_root() == w.roots["traded"]
-    assert all(esc.spent(n) for n in nullifiers(w)[:4])
-    assert esc.root_known(w.roots["deposited"])  # history kept
-    # a withdrawal pays exactly the proven amount to the proven recipient
-    rc = esc.settle([], [one(*w.withdraw_alice)])
-    print(f"withdrawal gas: {rc.gasUsed}")
+    assert esc.balance(esc.contract.address) == 6_000_000
+    assert esc.contract.functions.queuedCount().call() == 3
+    assert esc.last_root() == w.roots["empty"]
+    # a batch appends the three deposits (one root per batch, as the ledger)
+    rc = esc.settle([], deposits=3)
+    print(f"settle (3 queued deposits) gas: {rc.gasUsed}")
+    assert esc.last_root() == w.roots["deposited"] == esc.tree.root
+    # the trade
+    rc = esc.settle([trade_item(w)])
+    print(f"settle (1 trade) gas: {rc.gasUsed}")
+    assert esc.last_root() == w.roots["traded"] == esc.tree.root
+    assert esc.contract.functions.nextIndex().call() == 5
+    assert esc.contract.functions.feeBalance().call() == fees(w) > 0
+    # batch 2: [withdraw, trade], leaves in item order
+    rc = esc.settle([withdrawal(*w.withdraw_alice), trade_item(w, "trade2")])
+    print(f"settle (withdraw + trade) gas: {rc.gasUsed}")
+    assert esc.last_root() == w.roots["mixed"]
     assert esc.balance(w.payee) == 150_000
-    assert esc.balance(esc.contract.address) == 5_000_000 - 150_000
-    assert esc.last_root() == w.roots["withdrawn"]
-    # forced exit: the operator stops; Bob asks, waits out the timeout, leaves
-    n = w.withdraw_bob[1][1]
-    esc.request_exit(n, sender=w.bob)
+    assert esc.balance(esc.contract.address) == 6_000_000 - 150_000
+
+
+def test_invalid_proof_at_every_position(w):
+    """A trade batch is [match, leg_a, leg_b, insert]: each proof made
+    invalid in turn (C moved), a public input changed, a wrong new root:
+    refused, nothing changes."""
+    at(w, "included")
+    esc = w.esc
+    arg, _ = esc.settle_args([trade_item(w)])
+    kinds, (a, b, c), inputs, deposits, roots = arg
+    assert len(c) == 4
+
+    def send(x):
+        return lambda: esc._tx(esc.contract.functions.settle(x))
+
+    for i in range(4):
+        bad_c = [list(p) for p in c]
+        bad_c[i] = list(c[(i + 1) % 4])
+        rejected(w, "invalid proof in batch", send((kinds, (a, b, bad_c), inputs, deposits, roots)))
+    bad_in = list(inputs)
+    bad_in[3] = (bad_in[3] + 1) % R  # the match's price
+    rejected(w, "invalid proof in batch", send((kinds, (a, b, c), bad_in, deposits, roots)))
     rejected(
-        w, "exit timeout not reached", lambda: esc.forced_withdraw(*w.withdraw_bob, sender=w.bob)
+        w, "invalid proof in batch", send((kinds, (a, b, c), inputs, deposits, [roots[0] ^ 1]))
     )
-    w.chain.time_travel(FORCE_TIMEOUT + 1)
-    esc.forced_withdraw(*w.withdraw_bob, sender=w.bob)
-    assert esc.balance(w.bob) == 250_000
-    assert esc.contract.functions.frozen().call()
-    assert esc.spent(n)
-    rejected(w, "escrow frozen", lambda: esc.settle([trade_struct(w)]))
+    rejected(w, "one new root per insert proof", send((kinds, (a, b, c), inputs, deposits, [])))
+    rejected(w, "fewer deposits queued", send((kinds, (a, b, c), inputs, 1, roots)))
+    rejected(
+        w,
+        "not the operator",
+        lambda: w.chain.transact(esc.contract.functions.settle(arg), sender=w.alice),
+    )
+    esc._tx(esc.contract.functions.settle(arg))
+    assert esc.last_root() == w.roots["traded"]
 
 
 def test_deposit_rejections(w):
@@ -101,84 +139,217 @@ def test_deposit_rejections(w):
     other = list(pub)
     other[0] = 12345
     rejected(w, "unknown root", lambda: esc.deposit(proof, other, sender=w.alice))
-    # a withdraw proof presented as a deposit (its first six signals and its
-    # ciphertext fit the layout)
-    wp, wpub = w.withdraw_alice
-    forged = list(wpub[:6]) + list(wpub[8:])
-    forged[0] = w.roots["empty"]
-    forged[4] = pub[4]  # the asset: so that only the proof can refuse it
-    rejected(w, "invalid deposit proof", lambda: esc.deposit(wp, forged, sender=w.alice))
-    # the right proof with a changed amount
     more = list(pub)
     more[5] += 1
     rejected(w, "invalid deposit proof", lambda: esc.deposit(proof, more, sender=w.alice))
-    # one element of the new note's ciphertext changed: the proof refuses it
     ct = list(pub)
     ct[-1] = (ct[-1] + 1) % R
     rejected(w, "invalid deposit proof", lambda: esc.deposit(proof, ct, sender=w.alice))
+    rejected(
+        w, "wrong number of public inputs", lambda: esc.deposit(proof, pub[:-1], sender=w.alice)
+    )
 
 
 def test_trade_rejections(w):
-    at(w, "deposited")
+    at(w, "included")
     esc = w.esc
-    t = trade_struct(w)
+    kind, parts = trade_item(w)
 
-    def with_pub(slot, i, v):
-        x = [list(p) if isinstance(p, list) and len(p) in (18, 22) else p for p in t]
-        x[slot][i] = v
-        return tuple(x)
+    def with_pub(j, i, v):
+        ps = [(p, list(x)) for p, x in parts]
+        ps[j][1][i] = v
+        return [(kind, ps)]
 
+    rejected(w, "unknown root", lambda: esc.settle(with_pub(1, 0, 777)))
+    arg, _ = esc.settle_args([trade_item(w)])
+    big = list(arg[2])
+    big[3] += R  # the match's price, beyond the field
     rejected(
         w,
-        "not the operator",
-        lambda: w.chain.transact(esc.contract.functions.settle([t], []), sender=w.alice),
+        "public input >= r",
+        lambda: esc._tx(esc.contract.functions.settle((arg[0], arg[1], big, *arg[3:]))),
     )
-    rejected(w, "unknown root", lambda: esc.settle([with_pub(3, 0, 777)]))
-    rejected(w, "public input >= r", lambda: esc.settle([with_pub(3, 0, t[3][0] + R)]))
-    rejected(w, "public input >= r", lambda: esc.settle([with_pub(1, 3, R)]))
+    rejected(w, "leg_b transition does not apply the match", lambda: esc.settle(with_pub(2, 4, 1)))
+    esc.settle([trade_item(w)])
+    rejected(w, "order already matched", lambda: esc.settle([trade_item(w)]))
+    nid = w.rep.epoch.epoch_id + 1
+    esc.publish_epoch(nid, 1, w.deadline, sign_epoch(dev_oracle(), nid, 1, w.deadline))
     rejected(
-        w, "leg_b transition does not apply the match", lambda: esc.settle([with_pub(5, 4, 1)])
+        w,
+        "not the latest oracle epoch",
+        lambda: esc.settle([withdrawal(*w.withdraw_alice)]),
     )
-    # a transition proof where the match proof belongs: another circuit's proof
-    swapped = (t[2],) + t[1:]
-    rejected(w, "invalid match proof", lambda: esc.settle([swapped]))
-    tampered = (t[0], t[1], (t[2][0], t[2][1], [t[2][2][0], (t[2][2][1] + 1)]), *t[3:])
-    rejected(w, "invalid transition proof", lambda: esc.settle([tampered]))
-    # a failed batch changes nothing: a good trade followed by a withdrawal
-    # against a root that does not exist yet (Alice's, made after the trade,
-    # would be known by then: the root is accepted per trade)
-    bad = one(*w.withdraw_bob)
-    rejected(w, "unknown root", lambda: esc.settle([t], [bad]))
-    # settled once, the same trade is refused
-    esc.settle([t])
-    rejected(w, "order already matched", lambda: esc.settle([t]))
 
 
 def test_withdraw_rejections(w):
     at(w, "traded")
     esc = w.esc
     proof, pub = w.withdraw_alice
-    bad = list(pub)  # withdraw: root, nullifier, commitment, asset, amount, recipient, epoch
+    bad = list(pub)
     bad[5] = 1 << 160
-    rejected(w, "recipient is not an address", lambda: esc.settle([], [(one(proof, bad))]))
+    rejected(w, "recipient is not an address", lambda: esc.settle([withdrawal(proof, bad)]))
     redirected = list(pub)
     redirected[5] = int(w.alice, 16)
-    rejected(w, "invalid withdraw proof", lambda: esc.settle([], [one(proof, redirected)]))
-    more = list(pub)
-    more[4] += 1
-    rejected(w, "invalid withdraw proof", lambda: esc.settle([], [one(proof, more)]))
-    big = list(pub)
-    big[7] += R
-    rejected(w, "public input >= r", lambda: esc.settle([], [one(proof, big)]))
-    # forced exit without a request, or before the timeout
+    rejected(w, "invalid proof in batch", lambda: esc.settle([withdrawal(proof, redirected)]))
+    esc.settle([withdrawal(proof, pub)])
+    rejected(w, "nullifier already spent", lambda: esc.settle([withdrawal(proof, pub)]))
+
+
+def test_exit_game(w):
+    """Bob exits alone: his own signed withdraw proof, no operator; others
+    keep trading meanwhile; nobody can redirect, repeat or delay it."""
+    at(w, "mixed")
+    esc = w.esc
+    proof, pub = w.exit_bob
+    redirected = list(pub)
+    redirected[5] = int(w.payee, 16)
+    rejected(
+        w, "invalid withdraw proof", lambda: esc.request_exit(proof, redirected, sender=w.payee)
+    )
+    rc, eid = esc.request_exit(proof, pub, sender=w.bob)
+    print(f"exit request gas: {rc.gasUsed}")
+    rejected(w, "exit already requested", lambda: esc.request_exit(proof, pub, sender=w.bob))
+    rejected(w, "exit timeout not reached", lambda: esc.complete_exit(eid, sender=w.bob))
+    w.chain.time_travel(FORCE_TIMEOUT + 1)
+    # anyone completes it; the payout goes to the proven recipient only
+    rc = esc.complete_exit(eid, sender=w.payee)
+    print(f"exit completion gas: {rc.gasUsed}")
+    assert esc.balance(w.bob) == 250_000
+    assert esc.spent(pub[1])
+    rejected(w, "exit already completed", lambda: esc.complete_exit(eid, sender=w.bob))
+    rejected(w, "no such exit request", lambda: esc.complete_exit(eid + 1, sender=w.bob))
+    # nothing is frozen: the operator appends bob's change note in its next batch
+    esc.settle([], deposits=1)
+    w.rep.append([("bob", w.exit_bob_note)])
+    assert esc.last_root() == w.rep.root
+
+
+def test_queued_leaves_need_no_operator(w):
+    """An operator that stops settling cannot keep a deposit out of the
+    tree: after the timeout anyone appends the queue with insert proofs."""
+    at(w, "deposited")
+    esc = w.esc
+    # the trade's notes are not in a root the chain knows before the deposits are
+    rejected(w, "unknown root", lambda: esc.settle([trade_item(w)]))
+    rejected(w, "deposit timeout not reached", lambda: esc.include_deposits(3, sender=w.carol))
+    w.chain.time_travel(FORCE_TIMEOUT + 1)
+    esc.include_deposits(3, sender=w.carol)
+    assert esc.last_root() == w.roots["deposited"]
+
+
+def test_full_tree_never_blocks_an_exit(w):
+    """An escrow whose tree has room for 5 leaves beyond its exit reserve:
+    batches stop at the reserve, an exit still completes and its change
+    note is appended from the reserve."""
+    from zkats.chain.escrow import Escrow
+    from zkats.chain.scenario import DEPOSITS
+
+    at(w, "funded")
+    small = Escrow.deploy(w.chain, w.vks, w.keys.prove, exit_reserve=(1 << w.esc.depth) - 5)
+    ep = w.rep.epoch
+    sig = sign_epoch(dev_oracle(), ep.epoch_id, ep.hash(), w.deadline)
+    small.publish_epoch(ep.epoch_id, ep.hash(), w.deadline, sig)
+    for name in NAMES:
+        small.fund(w.who[name], DEPOSITS[name])
+        small.deposit(*w.deposit[name], sender=w.who[name])
+    small.settle([], deposits=3)
+    small.settle([trade_item(w)])  # 5 leaves: the tree is full for batches
+    with pytest.raises(ChainError, match="note tree full"):
+        small.settle([withdrawal(*w.withdraw_alice)])
+    rc, eid = small.request_exit(*w.withdraw_alice, sender=w.alice)
+    w.chain.time_travel(FORCE_TIMEOUT + 1)
+    small.complete_exit(eid, sender=w.alice)
+    assert small.balance(w.payee) == 150_000
+    small.include_deposits(1, sender=w.alice)
+    assert small.contract.functions.nextIndex().call() == 6
+
+
+def test_proof_words_layout(w):
+    """The uint256[8] proof is a, b (halves swapped), c."""
+    proof, _ = w.deposit["alice"]
+    words = proof_words(proof)
+    assert words[0] == int(proof.a[0]) and words[2] == int(proof.b[0][1])
+
+
+def test_oracle_epochs(w):
+    """An epoch needs a proof of the oracle key's signature of exactly its
+    id, hash and deadline; anyone may publish one; ids only increase."""
+    from zkats.circuits import oracle_epoch
+
+    at(w, "funded")
+    esc = w.esc
+    nid, h, dl = w.rep.epoch.epoch_id + 1, 777, w.deadline
+    pk = (esc.contract.functions.oracleX().call(), esc.contract.functions.oracleY().call())
+    pub, prv = oracle_epoch.build(nid, h, dl, pk, sign_epoch(dev_oracle(), nid, h, dl))
+    proof = proof_words(w.keys.prove("oracle_epoch", pub, prv)[0])
+    f = esc.contract.functions
+    for args in ((nid, h + 1, dl), (nid, h, dl + 1), (nid + 1, h, dl)):
+        rejected(
+            w,
+            "not signed by the oracle key",
+            lambda a=args: esc._tx(f.publishEpoch(*a, proof), sender=w.carol),
+        )
     rejected(
         w,
-        "no exit request for this nullifier",
-        lambda: esc.forced_withdraw(proof, pub, sender=w.alice),
+        "epoch id must increase",
+        lambda: esc._tx(f.publishEpoch(w.rep.epoch.epoch_id, h, dl, proof), sender=w.carol),
     )
-    esc.settle([], [one(proof, pub)])
-    rejected(w, "nullifier already spent", lambda: esc.settle([], [one(proof, pub)]))
-    # a newer oracle epoch makes the old one unusable
-    esc.publish_epoch(43, 1)
-    bp, bpub = w.withdraw_bob
-    rejected(w, "not the latest oracle epoch", lambda: esc.settle([], [one(bp, bpub)]))
+    # another key's signature cannot even be proved for this oracle key
+    from zkats.domain.signing_key import SigningKey
+
+    other = sign_epoch(SigningKey.from_seed(b"not-the-oracle"), nid, h, dl)
+    from zkats.errors import InputError
+
+    with pytest.raises(InputError, match="not the oracle key's signature"):
+        oracle_epoch.check(*oracle_epoch.build(nid, h, dl, pk, other))
+    esc._tx(f.publishEpoch(nid, h, dl, proof), sender=w.carol)  # a trader publishes it
+    assert (f.epochId().call(), f.epochHash().call(), f.epochDeadline().call()) == (nid, h, dl)
+
+
+def test_cancel_and_fund_withdrawal(w):
+    """An order cancelled by its owner's proof is never matched; the
+    operator takes fees out only by a numbered, logged batch item."""
+    at(w, "included")
+    esc = w.esc
+    esc.settle([cancel(*w.cancel_buy)])
+    rejected(w, "order already matched", lambda: esc.settle([trade_item(w)]))
+    at(w, "traded")
+    fee = esc.contract.functions.feeBalance().call()
+    payee = int(w.payee, 16)
+    rejected(w, "order already matched", lambda: esc.settle([cancel(*w.cancel_buy)]))
+    rejected(
+        w,
+        "fund withdrawal out of sequence",
+        lambda: esc.settle([fund_withdrawal(1, fee, payee, 2)]),
+    )
+    rejected(
+        w,
+        "amount exceeds the fund's balance",
+        lambda: esc.settle([fund_withdrawal(1, fee + 1, payee, 1)]),
+    )
+    rejected(
+        w,
+        "amount exceeds the fund's balance",
+        lambda: esc.settle([fund_withdrawal(2, 1, payee, 1)]),
+    )
+    rejected(w, "unknown fund", lambda: esc.settle([fund_withdrawal(3, 1, payee, 1)]))
+    rc = esc.settle([fund_withdrawal(1, fee, payee, 1)])
+    from web3.logs import DISCARD
+
+    (ev,) = esc.contract.events.FundWithdrawn().process_receipt(rc, errors=DISCARD)
+    assert (ev["args"]["seq"], ev["args"]["amount"], ev["args"]["balance"]) == (1, fee, 0)
+    assert esc.balance(w.payee) == fee
+    assert esc.contract.functions.feeBalance().call() == 0
+
+
+def test_exit_served_by_the_operator(w):
+    """The other branch: the operator settles the requested withdrawal in
+    time; the trader is paid once, the request can no longer complete."""
+    at(w, "mixed")
+    esc = w.esc
+    rc, eid = esc.request_exit(*w.exit_bob, sender=w.bob)
+    esc.settle([withdrawal(*w.exit_bob)])
+    assert esc.balance(w.bob) == 250_000
+    w.chain.time_travel(FORCE_TIMEOUT + 1)
+    rejected(w, "nullifier already spent", lambda: esc.complete_exit(eid, sender=w.bob))
+    assert esc.balance(w.bob) == 250_000

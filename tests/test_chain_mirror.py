@@ -1,13 +1,14 @@
-"""The settlement service's SQLite ledger mirrored to the escrow: the same
-deposits and trade batch applied to both leave the same Merkle root, the
-same spent nullifiers and the same escrow balance."""
+"""The settlement service's ledger and the escrow hold ONE tree: deposits
+made directly on chain are read by the service and applied at the place
+the chain appends them; batches keep their item order on both sides
+([withdraw, trade] included); after every batch the roots, the spent
+nullifiers and the escrow balance agree."""
 
 import pytest
 
-from _chain_world import build_world, nullifiers
+from _chain_world import NAMES, build_world, nullifiers, restore
 from _settlement_util import ORACLE, publish
-from zkats.chain.escrow import mirror_batch
-from zkats.chain.evm import ChainError
+from zkats.server.escrow_mirror import mirror_batch
 
 pytestmark = pytest.mark.peers
 
@@ -20,7 +21,7 @@ def test_ledger_and_chain_agree(tmp_path):
     from zkats.venue.settlement import SettlementService
 
     w = build_world()
-    w.chain.revert(w.stage["funded"])
+    restore(w, "funded")
     for n, zk in w.keys.zkey.items():
         write_verification_key(tmp_path / f"{n}.vkey.json", zk.verifying_key())
     now = w.chain.now()
@@ -33,46 +34,44 @@ def test_ledger_and_chain_agree(tmp_path):
     )
     ep = w.rep.epoch
     publish(svc, ep.epoch_id, ep.hash(), now + 3600)
+    led = svc.ledger
+    assert led.root_history()[-1][1] == w.esc.last_root()
 
     def bundle(circ, pair):
         return B.ProofBundle(circ, tuple(pair[1]), pair[0])
 
-    # deposits: the trader pays on chain; the service records the same items
-    for name, who in (("alice", w.alice), ("bob", w.bob)):
-        svc.apply(B.Batch([B.Item("deposit", {"deposit": bundle("deposit", w.deposit[name])})]))
-        w.esc.deposit(*w.deposit[name], sender=who)
-    legs = w.rep.last_legs
-    nproof = netting.prove(
-        [legs[0].commitment(), legs[1].commitment()],
-        [legs[0].signed_blinding, legs[1].signed_blinding],
-    )
-    m, a, b = w.trade
-    trade = B.Batch(
-        [
-            B.Item(
-                "trade",
-                {
-                    "match": bundle("match", m),
-                    "leg_a": bundle("transition", a),
-                    "leg_b": bundle("transition", b),
-                },
-                netting=B.NettingProof(R=nproof.R, s=nproof.s),
-            )
-        ]
-    )
-    exit_ = B.Batch([B.Item("withdraw", {"withdraw": bundle("withdraw", w.withdraw_alice)})])
-    led = svc.ledger
-    for batch in (trade, exit_):
-        svc.apply(batch)
-        mirror_batch(w.esc, batch)
-        assert led.root_history()[-1][1] == w.esc.last_root()
-    assert w.esc.last_root() == w.roots["withdrawn"]
-    for n in nullifiers(w)[:5]:
+    def trade(which):
+        m, a, b = getattr(w, which)
+        legs = w.legs[which]
+        nproof = netting.prove(
+            [legs[0].commitment(), legs[1].commitment()],
+            [legs[0].signed_blinding, legs[1].signed_blinding],
+        )
+        return B.Item(
+            "trade",
+            {
+                "match": bundle("match", m),
+                "leg_a": bundle("transition", a),
+                "leg_b": bundle("transition", b),
+            },
+            netting=B.NettingProof(R=nproof.R, s=nproof.s),
+        )
+
+    # deposits made directly on chain, never sent to the service
+    for name in NAMES:
+        w.esc.deposit(*w.deposit[name], sender=w.who[name])
+    withdraw = B.Item("withdraw", {"withdraw": bundle("withdraw", w.withdraw_alice)})
+    # the service's batches; the queued deposits go first into the first one
+    for batch, root in (
+        (B.Batch([]), "deposited"),
+        (B.Batch([trade("trade")]), "traded"),
+        (B.Batch([withdraw, trade("trade2")]), "mixed"),
+    ):
+        mirror_batch(w.esc, svc, batch)
+        assert led.root_history()[-1][1] == w.esc.last_root() == w.roots[root]
+        assert led.n_leaves() == w.esc.contract.functions.nextIndex().call()
+    for n in nullifiers(w)[:-1]:
         assert led.nullifier_spent(n) and w.esc.spent(n)
     assert int(led.escrow_balance(ASSET)) == w.esc.balance(w.esc.contract.address)
-    # deposits are the trader's to send; liquidations are not on chain
-    with pytest.raises(ChainError, match="deposits are sent by the trader"):
-        mirror_batch(
-            w.esc, B.Batch([B.Item("deposit", {"deposit": bundle("deposit", w.deposit["bob"])})])
-        )
+    assert led.fund_balance("fee") == w.esc.contract.functions.feeBalance().call() > 0
     svc.close()

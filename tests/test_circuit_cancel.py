@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from venue_helpers import compiled
+from venue_helpers import compiled, with_keys_of, wrong_openings
 from zkats.circuits import cancel
 from zkats.circuits._scenario import scenario
 from zkats.domain import orders
@@ -70,16 +70,15 @@ def test_another_accounts_keys(cc, valid):
     """bob's keys with his own signature: not the order's account."""
     sc = scenario()
     pub, prv = valid
-    so = replace(prv.signed, ak=sc.bob.ak, npk=sc.bob.npk, lk=sc.bob.lk)
-    bad = cancel.CancelPrivate(so, sc.bob.sign(cancel.Cancel.message(pub)))
+    auth = sc.bob.sign(cancel.Cancel.message(pub))
+    bad = cancel.CancelPrivate(with_keys_of(prv.signed, sc.bob), auth)
     assert_native_rejects(cancel.check, pub, bad, "not the order's account")
     assert_unsat(cc, cancel.inputs(pub, bad), "owner")
 
 
 def test_wrong_opening(cc, valid):
     pub, prv = valid
-    so = prv.signed
-    for bad_so in (replace(so, blinding=so.blinding + 1), replace(so, order=so.order.with_size(9))):
+    for bad_so in wrong_openings(prv.signed):
         bad = replace(prv, signed=bad_so)
         assert_native_rejects(cancel.check, pub, bad, "wrong order opening")
         assert_unsat(cc, cancel.inputs(pub, bad), "opening")

@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from venue_helpers import compiled
+from venue_helpers import compiled, with_keys_of, wrong_openings
 from zkats.circuits import order
 from zkats.circuits._scenario import NOW, scenario
 from zkats.domain import orders
@@ -54,16 +54,14 @@ def test_signature_by_another_key(cc, valid):
     bad = replace(prv, signed=replace(so, sig=sc.bob.sign(msg)))
     assert_native_rejects(order.check, pub, bad, "bad signature")
     assert_unsat(cc, order.inputs(pub, bad), "eddsa")
-    bob_signed = replace(so, sig=sc.bob.sign(msg), ak=sc.bob.ak, npk=sc.bob.npk, lk=sc.bob.lk)
-    stolen = replace(prv, signed=bob_signed)
+    stolen = replace(prv, signed=with_keys_of(so, sc.bob, sig=sc.bob.sign(msg)))
     assert_native_rejects(order.check, pub, stolen, "not the order's account")
     assert_unsat(cc, order.inputs(pub, stolen), "signature")
 
 
 def test_wrong_opening(cc, valid):
     pub, prv = valid
-    so = prv.signed
-    for bad in (replace(so, blinding=so.blinding + 1), replace(so, order=so.order.with_size(11))):
+    for bad in wrong_openings(prv.signed):
         bprv = replace(prv, signed=bad)
         assert_native_rejects(order.check, pub, bprv, "wrong commitment opening")
         assert_unsat(cc, order.inputs(pub, bprv), "commitment")

@@ -83,7 +83,14 @@ def run_scenario(url, tok, private, caps):
     return v, w, ep
 
 
+@pytest.mark.slow
 def test_demo_scenario_through_the_api(venue_dir, tmp_path):
+    """The scenario with the ledger in SQLite.  Slow: the default suite runs
+    it on PostgreSQL (the next test; same server code, the store differs),
+    the SQLite store behind ``zkats serve`` in ``test_trader_cli_with_service``
+    and ``test_cli_venue.py::test_cli_happy_paths_with_real_proofs[service]``,
+    and the same batches give the same ledger on both stores
+    (``test_server_pg.py::test_same_batches_same_ledger_on_sqlite_and_postgresql``)."""
     _demo_through_the_api(venue_dir, tmp_path)
 
 

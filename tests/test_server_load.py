@@ -1,6 +1,6 @@
 """Load and faults against ``zkats serve`` subprocesses on 127.0.0.1.
 
-* load: 16 concurrent submitters for 30 s mixing valid batches, replays and
+* load: 16 concurrent submitters for 5 s (30 s under ``-m slow``) mixing valid batches, replays and
   conflicting double spends: each valid batch applied once, each replay and
   each losing double spend refused, the root recomputed from the leaves;
   batches/s and p50/p95 latency are reported in the terminal summary;
@@ -22,6 +22,9 @@ import pytest
 from _server_util import Load, Server, SimProver, check_consistent, sim_venue
 
 KILLS = 4
+#: seconds of the 16-submitter load: a short run in the default suite (the
+#: same checks), the long one under ``-m slow``
+LOAD_SECONDS = [5, pytest.param(30, marks=pytest.mark.slow)]
 
 
 @pytest.fixture(scope="module")
@@ -47,15 +50,16 @@ def _check_mix(load):
     assert sum(1 for r in load.conflicts.values() if len(r) == 2) > 0
 
 
-def test_load_16_submitters_30s(tmp_path, sim, server_figures):
+@pytest.mark.parametrize("seconds", LOAD_SECONDS)
+def test_load_16_submitters(tmp_path, sim, server_figures, seconds):
     venue = sim_venue(tmp_path / "venue", sim)
     with Server(venue) as srv:
-        load = Load([srv.url], sim, _root(srv.url)).run(16, 30)
+        load = Load([srv.url], sim, _root(srv.url)).run(16, seconds)
         _check_mix(load)
         batches, unacked = check_consistent(load, srv.url)
         assert unacked == []  # every request was answered: nothing applied unacknowledged
         assert len(batches) == len(load.acked)
-    server_figures["load sqlite (16 submitters, 30 s)"] = load.figures()
+    server_figures[f"load sqlite (16 submitters, {seconds} s)"] = load.figures()
 
 
 @pytest.mark.parametrize("store", ["sqlite", "postgresql"])
@@ -107,8 +111,8 @@ def test_two_servers_one_sqlite_ledger(tmp_path, sim, server_figures):
     venue = sim_venue(tmp_path / "venue", sim)
     with Server(venue) as a, Server(venue) as b:
         load = Load([a.url, b.url], sim, _root(a.url), mix=(0.4, 0.2, 0.4))
-        load.run(8, 8)
+        load.run(8, 4)
         _check_mix(load)
         batches, unacked = check_consistent(load, b.url)
         assert unacked == [] and len(batches) == len(load.acked)
-    server_figures["two servers, one sqlite ledger (8 submitters, 8 s)"] = load.figures()
+    server_figures["two servers, one sqlite ledger (8 submitters, 4 s)"] = load.figures()

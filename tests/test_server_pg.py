@@ -22,6 +22,10 @@ from _server_util import (
 )
 from zkats.server.state import ServedVenue
 
+#: seconds of the 16-submitter load: a short run in the default suite (the
+#: same checks), the long one under ``-m slow``
+LOAD_SECONDS = [5, pytest.param(30, marks=pytest.mark.slow)]
+
 
 @pytest.fixture(scope="module")
 def sim():
@@ -75,26 +79,27 @@ def _mix_ok(load):
         assert sorted(s for s, _, _ in results) in ([201], [201, 409])
 
 
-def test_load_postgresql_16_submitters_30s(tmp_path, sim, pg_url, server_figures):
+@pytest.mark.parametrize("seconds", LOAD_SECONDS)
+def test_load_postgresql_16_submitters(tmp_path, sim, pg_url, server_figures, seconds):
     venue = sim_venue(tmp_path / "venue", sim)
     with Server(venue, db=pg_url) as srv:
-        load = Load([srv.url], sim, _root(srv.url)).run(16, 30)
+        load = Load([srv.url], sim, _root(srv.url)).run(16, seconds)
         _mix_ok(load)
         batches, unacked = check_consistent(load, srv.url)
         assert unacked == [] and len(batches) == len(load.acked)
-    server_figures["load postgresql (16 submitters, 30 s)"] = load.figures()
+    server_figures[f"load postgresql (16 submitters, {seconds} s)"] = load.figures()
 
 
 def test_two_servers_one_postgresql_database(tmp_path, sim, pg_url, server_figures):
     venue = sim_venue(tmp_path / "venue", sim)
     with Server(venue, db=pg_url) as a, Server(venue, db=pg_url) as b:
         load = Load([a.url, b.url], sim, _root(a.url), mix=(0.4, 0.2, 0.4))
-        load.run(8, 8)
+        load.run(8, 4)
         _mix_ok(load)
         assert sum(1 for r in load.conflicts.values() if len(r) == 2) > 0
         batches, unacked = check_consistent(load, b.url)
         assert unacked == [] and len(batches) == len(load.acked)
-    server_figures["two servers, one postgresql database (8 submitters, 8 s)"] = load.figures()
+    server_figures["two servers, one postgresql database (8 submitters, 4 s)"] = load.figures()
 
 
 def test_postgresql_restarted_under_load(tmp_path, sim, pg_server, server_figures):

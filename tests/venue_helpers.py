@@ -2,6 +2,8 @@
 (``assert_unsat``, ``assert_native_rejects`` and the lying hint hook are in
 :mod:`zkats.testing`.)"""
 
+from dataclasses import replace
+
 from zkats.circuit import compile_circuit
 
 _COMPILED = {}
@@ -36,3 +38,18 @@ def reopen(inp, epoch, *notes, leg=None):
         out[k] = new[k]
     out["epoch_hash"] = epoch.hash()
     return out
+
+
+def wrong_openings(so):
+    """The signed order ``so`` with a wrong opening of its commitment: another
+    blinding, then another size (the order and cancel circuits' attack)."""
+    return (
+        replace(so, blinding=so.blinding + 1),
+        replace(so, order=so.order.with_size(so.order.size + 1)),
+    )
+
+
+def with_keys_of(so, key, **changes):
+    """The signed order ``so`` opened with another account's keys (``key``,
+    a SpendingKey: its ``ak``, ``npk`` and ``lk``), plus ``changes``."""
+    return replace(so, ak=key.ak, npk=key.npk, lk=key.lk, **changes)

@@ -2,11 +2,15 @@
 (``artifacts.json`` beside this module) so that an installed zkats needs
 neither node nor the Solidity compiler:
 
-* ``contracts``: ``contracts/*.sol`` (the escrow and the test token);
-* ``verifiers``: the Groth16 verifier whose key is a constructor argument
-  (:func:`zkats.groth16.solidity.solidity_verifier_keyed`), one per number
-  of public inputs the escrow verifies (read from the escrow's selectors);
-* ``poseidon``: circomlibjs' generated Poseidon(2) contract.
+* ``contracts``: ``contracts/*.sol`` (the escrow and the test token; the
+  escrow reads its public-signal offsets from ``contracts/ZkatsLayout.sol``,
+  generated from the circuits by :mod:`zkats.chain.layout`).
+
+* ``verifiers``: the keyed batch verifiers the escrow calls
+  (:func:`zkats.groth16.solidity_batch.solidity_batch_verifier_keyed`: the
+  keys are the constructor's argument): ``batch`` for its six settlement
+  keys, ``epoch`` for the oracle_epoch key, each for the numbers of public
+  inputs the circuits' statements declare today (:func:`key_sizes`).
 
 Each entry is ``{"abi", "bytecode"}``.  ``inputs`` records the SHA-256 of
 everything they were made from (the compiler's standard-JSON input, the
@@ -19,7 +23,6 @@ so it cannot drift from the sources.
 
 import hashlib
 import json
-import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,10 +30,8 @@ from .evm import Artifact, ChainError
 
 PATH = Path(__file__).with_name("artifacts.json")
 
-#: the escrow's verifier calls: verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[N])
-_SELECTOR = re.compile(
-    r"verifyProof\(uint256\[2\],uint256\[2\]\[2\],uint256\[2\],uint256\[(\d+)\]\)"
-)
+#: the deployable contracts of contracts/*.sol
+SHIPPED = ("TestToken", "ZkatsEscrow")
 
 
 @lru_cache(maxsize=1)
@@ -50,22 +51,6 @@ def contracts():
     return {k: _art(k, v) for k, v in _load()["contracts"].items()}
 
 
-def keyed_verifier(n_public):
-    """The Artifact of the keyed Groth16 verifier for ``n_public`` inputs."""
-    entry = _load()["verifiers"].get(str(n_public))
-    if entry is None:
-        have = ", ".join(sorted(_load()["verifiers"], key=int))
-        raise ChainError(
-            f"no compiled verifier for {n_public} public inputs (the escrow's circuits have {have})"
-        )
-    return _art(f"Groth16Verifier{n_public}", entry)
-
-
-def poseidon():
-    """circomlibjs' Poseidon contract for 2 inputs."""
-    return _art("Poseidon2", _load()["poseidon"]["2"])
-
-
 # ---------------------------------------------------------------------------
 # building (a checkout with the npm peers)
 # ---------------------------------------------------------------------------
@@ -75,41 +60,58 @@ def _sha(text):
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def escrow_public_counts(escrow_source):
-    """The numbers of public inputs the escrow's verifier selectors name."""
-    return sorted({int(n) for n in _SELECTOR.findall(escrow_source)})
+#: the shipped keyed verifiers: name -> (contract name, the escrow's key list attribute)
+VERIFIERS = {
+    "batch": ("ZkatsBatchVerifier", "BATCH_KEYS"),
+    "epoch": ("ZkatsEpochVerifier", "EPOCH_KEYS"),
+}
+
+
+def batch_verifier(which="batch"):
+    """A keyed batch verifier's Artifact and the key sizes it was made for."""
+    entry = _load()["verifiers"][which]
+    return _art(VERIFIERS[which][0], entry), [int(n) for n in entry["sizes"]]
+
+
+def key_sizes(which="batch"):
+    """Public inputs of a verifier's keys (zkats.chain.escrow.BATCH_KEYS /
+    EPOCH_KEYS), from the circuits' statement declarations."""
+    from . import escrow
+    from .devkeys import statement
+
+    names = getattr(escrow, VERIFIERS[which][1])
+    return [sum(1 if n is None else n for _, n in statement(k).public_fields()) for k in names]
 
 
 def build(contracts_dir=None):
     """The artifacts file's content, compiled now (needs node and the npm
-    peers: solcjs and circomlibjs, see :mod:`zkats.chain.evm`)."""
-    from ..groth16.solidity import solidity_verifier_keyed
+    peers, see :mod:`zkats.chain.evm`)."""
     from . import evm
 
     src_dir = Path(contracts_dir) if contracts_dir else evm.CONTRACTS
     sources = {p.name: p.read_text() for p in sorted(src_dir.glob("*.sol"))}
     arts = evm.compile_sources(sources)
-    out = {
+    from ..groth16.solidity_batch import solidity_batch_verifier_keyed
+    from . import escrow
+
+    verifiers, shas = {}, {}
+    for which, (name, attr) in VERIFIERS.items():
+        sizes = key_sizes(which)
+        src = solidity_batch_verifier_keyed(sizes, name, labels=list(getattr(escrow, attr)))
+        bv = evm.compile_sources({f"{name}.sol": src})[name]
+        verifiers[which] = {"abi": bv.abi, "bytecode": bv.bytecode, "sizes": sizes}
+        shas[f"verifier {which}"] = _sha(src)
+    return {
         "contracts": {
-            k: {"abi": a.abi, "bytecode": a.bytecode}
-            for k, a in sorted(arts.items())
-            if a.bytecode != "0x"  # interfaces
+            k: {"abi": arts[k].abi, "bytecode": arts[k].bytecode} for k in sorted(SHIPPED)
         },
-        "verifiers": {},
-        "poseidon": {},
-        "inputs": {"contracts/*.sol": _sha(json.dumps(sources, sort_keys=True))},
+        "verifiers": verifiers,
+        "inputs": {
+            "contracts/*.sol": _sha(json.dumps(sources, sort_keys=True)),
+            "compiler": evm.solc_version(),
+            **shas,
+        },
     }
-    for n in escrow_public_counts(sources["ZkatsEscrow.sol"]):
-        name = f"Groth16Verifier{n}"
-        src = solidity_verifier_keyed(n, name)
-        a = evm.compile_sources({f"{name}.sol": src})[name]
-        out["verifiers"][str(n)] = {"abi": a.abi, "bytecode": a.bytecode}
-        out["inputs"][f"verifier {n}"] = _sha(src)
-    p = evm.poseidon_artifact(2)
-    out["poseidon"]["2"] = {"abi": p.abi, "bytecode": p.bytecode}
-    out["inputs"]["poseidon 2"] = evm.circomlibjs_version()
-    out["inputs"]["compiler"] = evm.solc_version()
-    return out
 
 
 def dumps(data):
@@ -117,5 +119,8 @@ def dumps(data):
 
 
 if __name__ == "__main__":
+    from .layout import write as write_layout
+
+    where = write_layout()
     PATH.write_text(dumps(build()))
-    print(f"wrote {PATH}")
+    print(f"wrote {where} and {PATH}")

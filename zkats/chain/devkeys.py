@@ -14,8 +14,11 @@ contributor who could forge proofs if the toxic waste were kept (it is
 not: ``zkats.groth16.ceremony`` draws it from ``secrets`` and drops it).
 """
 
-#: the circuits whose proofs the escrow checks
-ESCROW_CIRCUITS = ("deposit", "withdraw", "match", "transition")
+from .escrow import KEYS
+
+#: the circuits whose proofs the escrow checks, in its batch verifier's key
+#: order (insert: the escrow's INSERT_K-leaf instance at the tree's depth)
+ESCROW_CIRCUITS = KEYS
 POWER = 15
 
 
@@ -30,6 +33,15 @@ def circuit_class(name):
     )
 
 
+def statement(name):
+    """The circuit instance the escrow verifies for ``name``."""
+    if name == "insert":
+        from .escrow import insert_statement
+
+        return insert_statement()
+    return circuit_class(name)[1]()
+
+
 class DevKeys:
     """``compiled[name]``, ``zkey[name]`` and ``path(name)`` (the .zkey file)."""
 
@@ -42,8 +54,7 @@ class DevKeys:
         self.dir = dev.dir
         self.compiled, self.zkey, self._paths = {}, {}, {}
         for name in circuits:
-            _, cls = circuit_class(name)
-            self.compiled[name] = compile_circuit(cls())
+            self.compiled[name] = compile_circuit(statement(name))
         made = dev.keys(list(self.compiled.items()))  # one known-tau session when cold
         for name in circuits:
             self._paths[name] = made[name][0]

@@ -1,26 +1,47 @@
-"""The escrow's Python face: deploy the token, circomlibjs' Poseidon, the
-four verifiers and ``contracts/ZkatsEscrow.sol`` (the compiled artifacts
-shipped in the package, :mod:`.artifacts`: no compiler at run time; each
-verifier is the keyed form of zkats' exported verifier, its key given at
-deployment); encode proofs as the contract's structs; call it; mirror
-settlement batches.
+"""The escrow's Python face: deploy the test token, the batch verifier
+zkats generates for the escrow's keys and ``contracts/ZkatsEscrow.sol``;
+encode proofs and batches as the contract takes them; call it; mirror the
+settlement service's batches (same items, same leaf order) and apply what
+happened on chain (deposits, completed exits) to the service's ledger.
 
-Preconditions: the verifying keys are the ones the proofs were made with
+The contract keeps only roots: every new leaf is appended by an ``insert``
+proof (circuits/insert.py, ``INSERT_K`` leaves, the tree's depth) which the
+submitter makes from the tree's frontier, kept here (:class:`Escrow.tree`).
+
+Preconditions: the keys are the ones the proofs were made with
 (:class:`zkats.chain.devkeys.DevKeys` for tests); proofs are
 ``zkats.groth16`` Proof objects with public signals as ints."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import artifacts
 from .evm import Chain, ChainError
 
-#: seconds after an exit request before a forced withdrawal is allowed
+#: seconds after an exit request before anyone may complete it, and after
+#: which a queued leaf may be appended by anyone
 FORCE_TIMEOUT = 7 * 86400
+#: leaves per insert proof
+INSERT_K = 16
+#: leaves kept at the end of the tree for exits' change notes
+EXIT_RESERVE = 1024
+#: the smallest on-chain deposit (collateral units)
+MIN_DEPOSIT = 1000
+#: batch verifier key ids (ZkatsEscrow.KEY_*) and settlement item kinds (ITEM_*)
+KEYS = ("deposit", "withdraw", "match", "transition", "insert", "cancel", "oracle_epoch")
+#: the keys of the batch verifier (key id = position); oracle_epoch has its own
+#: one-key verifier (one contract with all seven exceeds the EVM's code size limits)
+BATCH_KEYS = KEYS[:6]
+EPOCH_KEYS = KEYS[6:]
+ITEMS = {"trade": 1, "withdraw": 2, "cancel": 3, "fund_withdraw": 4}
 
 
 def proof_struct(proof):
-    """(a, b, c) with G2 halves in EIP-197 order (x.c1, x.c0)."""
+    """(a, b, c) with G2 halves in EIP-197 order (x.c1, x.c0), of a Proof
+    (or of the contract's 8 words, already in that order)."""
+    if isinstance(proof, (list, tuple)):
+        w = [int(x) for x in proof]
+        return ([w[0], w[1]], [[w[2], w[3]], [w[4], w[5]]], [w[6], w[7]])
     (ax, ay), (bx, by), (cx, cy) = proof.a, proof.b, proof.c
     return (
         [int(ax), int(ay)],
@@ -29,21 +50,73 @@ def proof_struct(proof):
     )
 
 
+def proof_words(proof):
+    """The 8 words a, b (swapped halves), c: the contract's ``uint256[8]``."""
+    a, b, c = proof_struct(proof)
+    return [*a, *b[0], *b[1], *c]
+
+
+def proofs_arg(proofs):
+    """The contract's ``Proofs`` struct (a[], b[], c[]) of Proof objects."""
+    s = [proof_struct(p) for p in proofs]
+    return ([x[0] for x in s], [x[1] for x in s], [x[2] for x in s])
+
+
 def one(proof, public):
-    """A Deposit/Withdrawal struct."""
-    return (proof_struct(proof), [int(x) for x in public])
+    """(uint256[8] proof, uint256[] public): a deposit's or an exit request's arguments."""
+    return (proof_words(proof), [int(x) for x in public])
 
 
 def trade(match, leg_a, leg_b):
-    """A Trade struct from three (proof, public) pairs."""
-    return (
-        proof_struct(match[0]),
-        [int(x) for x in match[1]],
-        proof_struct(leg_a[0]),
-        [int(x) for x in leg_a[1]],
-        proof_struct(leg_b[0]),
-        [int(x) for x in leg_b[1]],
-    )
+    """A trade item: [(proof, public)] of the match and its two transitions."""
+    return ("trade", [match, leg_a, leg_b])
+
+
+def withdrawal(proof, public):
+    """A withdrawal item."""
+    return ("withdraw", [(proof, public)])
+
+
+def cancel(proof, public):
+    """An order cancel item."""
+    return ("cancel", [(proof, public)])
+
+
+def fund_withdrawal(fund, amount, recipient, seq):
+    """An operator's withdrawal from a fund (``fund``: its code,
+    zkats.domain.operator_key.FUNDS): no proof; the batch's sender is the
+    operator."""
+    return ("fund_withdraw", [(None, [int(fund), int(amount), int(recipient), int(seq)])])
+
+
+#: the development oracle's key seed (tests, `zkats chain` without --oracle)
+DEV_ORACLE_SEED = b"zkats-dev-oracle"
+
+
+def dev_oracle():
+    """The development oracle's SigningKey (NOT a secret: a fixed seed)."""
+    from zkats.domain.signing_key import SigningKey
+
+    return SigningKey.from_seed(DEV_ORACLE_SEED)
+
+
+def sign_epoch(key, epoch_id, epoch_hash, deadline):
+    """``key``'s oracle signature of an epoch."""
+    from zkats.domain import oracle_key
+
+    return key.sign(oracle_key.epoch_message(epoch_id, epoch_hash, deadline))
+
+
+def tree_depth():
+    from zkats.domain import units
+
+    return units.TREE_DEPTH
+
+
+def insert_statement(depth=None, k=INSERT_K):
+    from zkats.circuits.insert import Insert
+
+    return Insert(k=k, depth=depth or tree_depth())
 
 
 @dataclass
@@ -52,42 +125,91 @@ class Escrow:
     contract: Any  # web3 contracts
     token: Any
     operator: str
+    #: (name, pub, prv) -> (proof, public ints): the insert prover
+    prove: Any
+    depth: int
+    insert_k: int
+    tree: Any = None  # circuits.insert.Frontier of the chain's leaves
+    #: queue position -> ("deposit", proof, public) or ("exit", proof, public)
+    queue: dict = field(default_factory=dict)
 
     @classmethod
-    def deploy(cls, chain, vks, force_timeout=FORCE_TIMEOUT, operator=None):
-        """``vks``: {circuit name: VerifyingKey} for deposit, withdraw, match, transition."""
+    def deploy(
+        cls,
+        chain,
+        vks,
+        prove,
+        force_timeout=FORCE_TIMEOUT,
+        operator=None,
+        depth=None,
+        insert_k=INSERT_K,
+        exit_reserve=EXIT_RESERVE,
+        min_deposit=MIN_DEPOSIT,
+        oracle=None,
+    ):
+        """``vks``: {name: VerifyingKey} for :data:`KEYS` (insert: the
+        ``insert_k``-leaf circuit at the tree's depth); ``prove(name, pub,
+        prv)``: (proof, public) for the insert proofs this wrapper makes;
+        ``oracle``: the oracle's public key (default: the development
+        oracle, :data:`DEV_ORACLE_SEED`)."""
         from zkats.circuits.deposit import ASSET
-        from zkats.groth16.solidity import verifier_key_args
+        from zkats.circuits.insert import Frontier
+        from zkats.gadgets.merkle import MerkleTree
 
+        depth = depth or tree_depth()
         arts = artifacts.contracts()
         operator = operator or chain.accounts[0]
         token = chain.deploy(arts["TestToken"], sender=operator)
-        hasher = chain.deploy(artifacts.poseidon(), sender=operator)
-        verifiers = [
-            chain.deploy(
-                artifacts.keyed_verifier(vks[n].n_public),
-                verifier_key_args(vks[n]),
-                sender=operator,
-            ).address
-            for n in ("deposit", "withdraw", "match", "transition")
-        ]
+        from zkats.groth16.solidity_batch import batch_verifier_key_args
+
+        verifiers = []
+        for which, names in (("batch", BATCH_KEYS), ("epoch", EPOCH_KEYS)):
+            art, sizes = artifacts.batch_verifier(which)
+            keys = [vks[n] for n in names]
+            have = [vk.n_public for vk in keys]
+            if have != sizes:
+                raise ChainError(
+                    f"the keys have {have} public inputs ({', '.join(names)}); the shipped "
+                    f"{which} verifier takes {sizes} (rebuild: make chain-artifacts)"
+                )
+            verifiers.append(
+                chain.deploy(art, batch_verifier_key_args(keys), sender=operator, gas=25_000_000)
+            )
         esc = chain.deploy(
             arts["ZkatsEscrow"],
             token.address,
-            hasher.address,
-            verifiers,
+            [v.address for v in verifiers],
             ASSET,
             force_timeout,
+            depth,
+            insert_k,
+            MerkleTree(depth).root,
+            exit_reserve,
+            min_deposit,
+            [int(c) for c in (oracle or dev_oracle().pub)],
             sender=operator,
         )
-        return cls(chain, esc, token, operator)
+        return cls(chain, esc, token, operator, prove, depth, insert_k, Frontier(depth))
 
     # -- calls
     def _tx(self, fn, sender=None):
         return self.chain.transact(fn, sender=sender or self.operator)
 
-    def publish_epoch(self, epoch_id, epoch_hash):
-        return self._tx(self.contract.functions.publishEpoch(epoch_id, epoch_hash))
+    def publish_epoch(self, epoch_id, epoch_hash, deadline, signature, sender=None):
+        """Publish an epoch with the oracle's ``signature`` of it (proved
+        here with the ``oracle_epoch`` circuit: ``self.prove``)."""
+        from zkats.circuits import oracle_epoch
+
+        pk = (
+            self.contract.functions.oracleX().call(),
+            self.contract.functions.oracleY().call(),
+        )
+        pub, prv = oracle_epoch.build(epoch_id, epoch_hash, deadline, pk, signature)
+        proof, _ = self.prove("oracle_epoch", pub, prv)
+        fn = self.contract.functions.publishEpoch(
+            epoch_id, epoch_hash, deadline, proof_words(proof)
+        )
+        return self._tx(fn, sender=sender)
 
     def fund(self, who, amount):
         """Mint test tokens to ``who`` and approve the escrow for them."""
@@ -95,23 +217,88 @@ class Escrow:
         self._tx(self.token.functions.approve(self.contract.address, amount), sender=who)
 
     def deposit(self, proof, public, sender):
-        return self._tx(self.contract.functions.deposit(one(proof, public)), sender=sender)
+        rc = self._tx(self.contract.functions.deposit(*one(proof, public)), sender=sender)
+        self.queue[self.queue_length() - 1] = ("deposit", proof, [int(x) for x in public])
+        return rc
 
-    def settle(self, trades=(), withdrawals=()):
-        return self._tx(self.contract.functions.settle(list(trades), list(withdrawals)))
+    def inserts(self, leaves, tree=None):
+        """(Proof objects, new roots) appending ``leaves`` to ``tree`` (default:
+        the chain's) by INSERT_K-leaf insert proofs."""
+        from zkats.circuits import insert
 
-    def request_exit(self, nullifier, sender):
-        return self._tx(self.contract.functions.requestExit(nullifier), sender=sender)
+        if not leaves:
+            return [], []
+        tree = tree or self.tree
+        proofs, roots = [], []
+        for pub, prv in insert.build_batch(tree, leaves, self.insert_k, self.depth):
+            proof, _ = self.prove("insert", pub, prv)
+            proofs.append(proof)
+            roots.append(pub.new_root)
+        return proofs, roots
 
-    def forced_withdraw(self, proof, public, sender):
-        return self._tx(self.contract.functions.forcedWithdraw(one(proof, public)), sender=sender)
+    def settle_args(self, items=(), deposits=0):
+        """The ``settle`` argument: ``items`` [(kind, [(proof, public)])] in
+        order, after the first ``deposits`` queued leaves."""
+        head = self.contract.functions.queueHead().call()
+        leaves = [self.queued_leaf(head + i) for i in range(deposits)]
+        kinds: list[int] = []
+        proofs: list = []
+        inputs: list[int] = []
+        for kind, parts in items:
+            kinds.append(ITEMS[kind])
+            for proof, public in parts:
+                if proof is not None:
+                    proofs.append(proof)
+                inputs.extend(int(x) for x in public)
+            leaves += [leaf for leaf in _item_leaves(kind, parts)]
+        ins, roots = self.inserts(leaves)
+        return (kinds, proofs_arg(proofs + ins), inputs, deposits, roots), leaves
+
+    def settle(self, items=(), deposits=0, gas=None):
+        arg, leaves = self.settle_args(items, deposits)
+        fn = self.contract.functions.settle(arg)
+        rc = self.chain.transact(fn, sender=self.operator, gas=gas) if gas else self._tx(fn)
+        self._appended(leaves)
+        return rc
+
+    def include_deposits(self, count, sender):
+        head = self.contract.functions.queueHead().call()
+        leaves = [self.queued_leaf(head + i) for i in range(count)]
+        ins, roots = self.inserts(leaves)
+        rc = self._tx(
+            self.contract.functions.includeDeposits(count, proofs_arg(ins), roots), sender=sender
+        )
+        self._appended(leaves)
+        return rc
+
+    def request_exit(self, proof, public, sender):
+        """Returns (receipt, exit id)."""
+        rc = self._tx(self.contract.functions.requestExit(*one(proof, public)), sender=sender)
+        return rc, self.contract.functions.exitCount().call() - 1
+
+    def complete_exit(self, exit_id, sender):
+        position = self.queue_length()
+        rc = self._tx(self.contract.functions.completeExit(exit_id), sender=sender)
+        self.queue[position] = ("exit", exit_id)
+        return rc
+
+    def _appended(self, leaves):
+        for leaf in leaves:
+            self.tree.append(int(leaf))
 
     # -- views
+    def queued_leaf(self, position):
+        return self.contract.functions.queued(position).call()
+
+    def queue_length(self):
+        c = self.contract.functions
+        return c.queueHead().call() + c.queuedCount().call()
+
     def balance(self, who):
         return self.token.functions.balanceOf(who).call()
 
     def last_root(self):
-        return self.contract.functions.lastRoot().call()
+        return self.contract.functions.root().call()
 
     def root_known(self, root):
         return self.contract.functions.rootKnown(int(root)).call()
@@ -126,31 +313,61 @@ class Escrow:
             "escrow": self.balance(self.contract.address),
             "balances": [self.balance(a) for a in accounts],
             "roots": c.rootCount().call(),
-            "last_root": c.lastRoot().call(),
+            "last_root": c.root().call(),
             "leaves": c.nextIndex().call(),
-            "frozen": c.frozen().call(),
+            "queued": c.queuedCount().call(),
+            "exits": c.exitCount().call(),
+            "fees": c.feeBalance().call(),
+            "insurance": c.insuranceBalance().call(),
+            "epoch": c.epochId().call(),
             "spent": [c.nullifierSpent(int(n)).call() for n in nullifiers],
         }
 
 
-def mirror_batch(escrow, batch):
-    """Submit a settlement-service batch (zkats.venue.batch.Batch, already
-    applied to the SQLite ledger) to the escrow as ONE ``settle`` call:
-    trades and withdrawals; health items have no on-chain effect and are
-    skipped.  Deposits are made by the trader (they pay the token): refused
-    here, as are liquidations (the escrow has no liquidation verifier)."""
-    trades, exits = [], []
+#: the statements of an item's proofs, in role order (the ledger's rules)
+ITEM_CIRCUITS = {
+    "trade": ("match", "transition", "transition"),
+    "withdraw": ("withdraw",),
+    "cancel": ("cancel",),
+    "fund_withdraw": (),
+}
+
+
+def _item_leaves(kind, parts):
+    """The new leaves of an item, in the ledger's order (its proofs' ``commitment``)."""
+    from .devkeys import circuit_class
+
+    out = []
+    for name, (_, public) in zip(ITEM_CIRCUITS[kind], parts):
+        sig = circuit_class(name)[1].decode([int(x) for x in public])
+        if "commitment" in sig.names() and isinstance(sig.commitment, int):
+            out.append(sig.commitment)
+    return out
+
+
+def batch_items(batch):
+    """A settlement-service batch (zkats.venue.batch.Batch) as escrow items;
+    health items have no on-chain effect and are skipped; other kinds have
+    no on-chain rule yet (ChainError)."""
+    items = []
     for i, item in enumerate(batch.items):
         p = {role: (b.proof, b.public) for role, b in item.proofs.items()}
         if item.kind == "trade":
-            trades.append(trade(p["match"], p["leg_a"], p["leg_b"]))
+            items.append(trade(p["match"], p["leg_a"], p["leg_b"]))
         elif item.kind == "withdraw":
-            exits.append(one(*p["withdraw"]))
+            items.append(withdrawal(*p["withdraw"]))
+        elif item.kind == "cancel":
+            items.append(cancel(*p["cancel"]))
+        elif item.kind == "fund_withdraw":
+            from zkats.domain.operator_key import FUNDS
+
+            op = item.operator
+            items.append(fund_withdrawal(FUNDS[op.fund], op.amount, op.recipient, op.seq))
         elif item.kind == "health":
             continue
         else:
             raise ChainError(
                 f"item {i} ({item.kind}): not settled through the escrow "
-                f"(deposits are sent by the trader; no on-chain liquidation)"
+                f"(deposits are sent by the trader; no on-chain {item.kind} rule yet)"
             )
-    return escrow.settle(trades, exits)
+    return items

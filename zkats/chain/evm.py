@@ -207,6 +207,7 @@ class Chain:
         if gas_limit is not None:
             overrides["gas_limit"] = int(gas_limit)
         params = PyEVMBackend.generate_genesis_params(overrides=overrides) if overrides else None
+        use_native_precompiles()
         self.tester = EthereumTester(PyEVMBackend(genesis_parameters=params))
         self.w3 = Web3(EthereumTesterProvider(self.tester))
         self.accounts = list(self.w3.eth.accounts)
@@ -261,3 +262,98 @@ class Chain:
 
     def revert(self, snap):
         self.tester.revert_to_snapshot(snap)
+
+
+# ---------------------------------------------------------------------------
+# native BN254 precompiles
+# ---------------------------------------------------------------------------
+
+_NATIVE = {"on": False}
+#: py-evm's own (py_ecc) functions, by precompile module
+_PY_ECC: dict = {}
+
+
+def use_native_precompiles(on=True):
+    """Run py-evm's BN254 precompiles (ecAdd 0x06, ecMul 0x07, ecPairing
+    0x08) on zkats' native curve code instead of py_ecc (about a second per
+    pairing).  Gas is charged by py-evm's own wrappers, before the
+    arithmetic, so every gas figure is unchanged; inputs are validated as
+    py-evm does (coordinates < q, points on their curves, G2 points in the
+    subgroup; anything else is the precompile's failure).
+    ``tests/test_chain_evm.py`` checks the results against py_ecc's on
+    valid and invalid inputs.  ``ZKATS_EVM_PURE=1`` keeps py_ecc."""
+    import importlib
+
+    patch = {"ecadd": ("_ecadd", _native_add), "ecmul": ("_ecmull", _native_mul)}
+    patch["ecpairing"] = ("_ecpairing", _native_pairing)
+    native = on and os.environ.get("ZKATS_EVM_PURE") != "1"
+    for module, (attr, fn) in patch.items():
+        mod = importlib.import_module(f"eth.precompiles.{module}")
+        original = _PY_ECC.setdefault(module, getattr(mod, attr))
+        setattr(mod, attr, fn if native else original)
+    _NATIVE["on"] = native
+
+
+def _words(data, n):
+    data = bytes(data)[: 32 * n].ljust(32 * n, b"\0")
+    return [int.from_bytes(data[32 * i : 32 * i + 32], "big") for i in range(n)]
+
+
+def _g1_point(x, y):
+    from eth_utils import ValidationError
+
+    from ..bn254.curves import is_on_curve_g1
+    from ..field import Q
+
+    if x >= Q or y >= Q:
+        raise ValidationError("coordinate >= q")
+    if (x, y) == (0, 0):
+        return None
+    if not is_on_curve_g1((x, y)):
+        raise ValidationError("point is not on the curve")
+    return (x, y)
+
+
+def _fq_out(p):
+    from py_ecc.optimized_bn128 import FQ
+
+    return (FQ(0), FQ(0)) if p is None else (FQ(p[0]), FQ(p[1]))
+
+
+def _native_add(data):
+    from ..bn254.curves import g1_add
+
+    x1, y1, x2, y2 = _words(data, 4)
+    return _fq_out(g1_add(_g1_point(x1, y1), _g1_point(x2, y2)))
+
+
+def _native_mul(data):
+    from ..bn254.curves import g1_mul
+
+    x, y, m = _words(data, 3)
+    p = _g1_point(x, y)
+    return _fq_out(None if p is None else g1_mul(p, m))
+
+
+def _native_pairing(data):
+    from eth_utils import ValidationError
+
+    from ..bn254.curves import is_in_subgroup_g2, is_on_curve_g2
+    from ..bn254.pairing import pairing_check
+    from ..field import Q
+
+    data = bytes(data)
+    pairs = []
+    for off in range(0, len(data), 192):
+        x1, y1, xi, xr, yi, yr = _words(data[off : off + 192], 6)
+        p = _g1_point(x1, y1)
+        if max(xi, xr, yi, yr) >= Q:
+            raise ValidationError("value greater than field modulus")
+        q = None
+        if (xi, xr, yi, yr) != (0, 0, 0, 0):
+            q = ((xr, xi), (yr, yi))
+            if not is_on_curve_g2(q) or not is_in_subgroup_g2(q):
+                raise ValidationError("G2 point not on the twist or not in the subgroup")
+        if p is not None and q is not None:
+            pairs.append((p, q))
+    return pairing_check(pairs, threads=1)

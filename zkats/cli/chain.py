@@ -48,38 +48,61 @@ def _done(esc, rc, what):
     "keys_dir",
     required=True,
     type=click.Path(exists=True, file_okay=False),
-    help="Directory with NAME.vkey.json (or NAME.zkey) for deposit, withdraw, match, transition.",
+    help="Directory with NAME.vkey.json (or NAME.zkey) for deposit, withdraw, match, "
+    "transition, cancel; insert.zkey and oracle_epoch.zkey (proved by the chain's own "
+    "calls) are made by the development setup when absent.",
 )
 @click.option(
     "--force-timeout",
     default=7 * 86400,
     show_default=True,
-    help="Seconds between an exit request and a forced withdrawal.",
+    help="Seconds between an exit request and its completion without the operator.",
 )
-def deploy(chain_dir, keys_dir, force_timeout):
-    """Deploy token, Poseidon, verifiers and escrow into CHAIN_DIR."""
+@click.option(
+    "--oracle",
+    "oracle_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="The oracle's public key (JSON [x, y]); default: the development oracle.",
+)
+def deploy(chain_dir, keys_dir, force_timeout, oracle_file):
+    """Deploy token, batch verifier and escrow into CHAIN_DIR."""
 
     # local import: a command loads what it needs when it runs (CLI start-up)
-    from ..chain.devkeys import ESCROW_CIRCUITS
-    from ..chain.journal import ChainDir
+    from ..chain.devkeys import ESCROW_CIRCUITS, DevKeys
+    from ..chain.escrow import dev_oracle
+    from ..chain.journal import PROVED, ChainDir
+    from ..domain.oracle_key import parse_public_key
+    from ..formats.snarkjs_json import write_verification_key
+    from ..formats.zkey import read_zkey
 
-    files = {}
+    if oracle_file:
+        import json
+
+        try:
+            oracle = parse_public_key(json.loads(Path(oracle_file).read_text()))
+        except ValueError as err:
+            raise InputError(f"{oracle_file}: not JSON ({err})") from None
+    else:
+        oracle = dev_oracle().pub
+    files, zkeys = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
+        for name in PROVED:
+            zk = Path(keys_dir) / f"{name}.zkey"
+            zkeys[name] = zk if zk.exists() else DevKeys(circuits=(name,)).path(name)
         for name in ESCROW_CIRCUITS:
             vk = Path(keys_dir) / f"{name}.vkey.json"
             zk = Path(keys_dir) / f"{name}.zkey"
-            if vk.exists():
+            if name in zkeys:
+                files[name] = Path(tmp) / f"{name}.vkey.json"
+                write_verification_key(files[name], read_zkey(zkeys[name]).verifying_key())
+            elif vk.exists():
                 files[name] = vk
             elif zk.exists():
-                # local import: a command loads what it needs when it runs (CLI start-up)
-                from ..formats.snarkjs_json import write_verification_key
-                from ..formats.zkey import read_zkey
-
                 files[name] = Path(tmp) / f"{name}.vkey.json"
                 write_verification_key(files[name], read_zkey(zk).verifying_key())
             else:
                 raise InputError(f"{keys_dir}: no {name}.vkey.json or {name}.zkey")
-        d = ChainDir.create(chain_dir, files, force_timeout)
+        d = ChainDir.create(chain_dir, files, zkeys, oracle, force_timeout)
     esc, _ = d.open()
     click.echo(f"escrow {esc.contract.address}, token {esc.token.address}, operator {esc.operator}")
 
@@ -88,12 +111,41 @@ def deploy(chain_dir, keys_dir, force_timeout):
 @click.argument("chain_dir", type=click.Path(exists=True, file_okay=False))
 @click.argument("epoch_id", type=int)
 @click.argument("epoch_hash", type=int)
-def epoch(chain_dir, epoch_id, epoch_hash):
-    """Publish oracle epoch EPOCH_ID with data hash EPOCH_HASH (operator)."""
+@click.argument("deadline", type=int)
+@click.option(
+    "--signature",
+    "sig_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="The oracle's signature of the epoch (JSON [[R8x, R8y], S]); default: the "
+    "development oracle signs.",
+)
+def epoch(chain_dir, epoch_id, epoch_hash, deadline, sig_file):
+    """Publish oracle epoch EPOCH_ID (data hash EPOCH_HASH, health DEADLINE)
+    with a proof of the oracle's signature of it (anyone may)."""
     # local import: a command loads what it needs when it runs (CLI start-up)
+    from ..chain.escrow import dev_oracle, proof_words, sign_epoch
     from ..chain.journal import ChainDir
+    from ..circuits import oracle_epoch
 
-    esc, rc = ChainDir(chain_dir).run("epoch", [epoch_id, epoch_hash])
+    if sig_file:
+        import json
+
+        try:
+            sig = json.loads(Path(sig_file).read_text())
+        except ValueError as err:
+            raise InputError(f"{sig_file}: not JSON ({err})") from None
+    else:
+        sig = sign_epoch(dev_oracle(), epoch_id, epoch_hash, deadline)
+
+    def args(esc):
+        f = esc.contract.functions
+        pk = (f.oracleX().call(), f.oracleY().call())
+        pub, prv = oracle_epoch.build(epoch_id, epoch_hash, deadline, pk, sig)
+        oracle_epoch.check(pub, prv)
+        proof, _ = esc.prove("oracle_epoch", pub, prv)
+        return [epoch_id, epoch_hash, deadline, proof_words(proof)], []
+
+    esc, rc = ChainDir(chain_dir).run("epoch", args)
     _done(esc, rc, "epoch")
 
 
@@ -117,31 +169,46 @@ def deposit(chain_dir, proof, public, sender):
     d = ChainDir(chain_dir)
     args = _proof_args(proof, public, "deposit")
     d.run("mint", [args[1][5]], sender=sender)
-    esc, rc = d.run("deposit", [args], sender=sender)
-    _done(esc, rc, "deposit")
+    esc, rc = d.run("deposit", list(args), sender=sender)
+    _done(esc, rc, "deposit (queued: the next batch appends it)")
 
 
 @chain_group.command("settle")
 @click.argument("chain_dir", type=click.Path(exists=True, file_okay=False))
 @click.argument("batch", type=click.Path(exists=True, dir_okay=False))
 def settle(chain_dir, batch):
-    """Mirror a settlement-service BATCH (JSON) to the escrow (operator)."""
+    """Mirror a settlement-service BATCH (JSON) to the escrow (operator),
+    after every queued on-chain deposit."""
     # local import: a command loads what it needs when it runs (CLI start-up)
-    from ..chain.escrow import mirror_batch
+    from ..chain.escrow import batch_items
     from ..chain.journal import ChainDir
     from ..venue.batch import load
 
-    class _Rec:  # capture the settle arguments for the journal
-        def __init__(self):
-            self.args: list = []  # [trades, exits] once mirror_batch called settle
+    items = batch_items(load(batch))
+    esc, rc = ChainDir(chain_dir).run("settle", _settle_args(items))
+    kinds = [k for k, _ in items]
+    _done(
+        esc,
+        rc,
+        f"settle ({kinds.count('trade')} trades, {kinds.count('withdraw')} withdrawals, "
+        f"{rc_deposits(esc, rc)} queued deposits)",
+    )
 
-        def settle(self, trades, exits):
-            self.args = [list(trades), list(exits)]
 
-    rec = _Rec()
-    mirror_batch(rec, load(batch))
-    esc, rc = ChainDir(chain_dir).run("settle", rec.args)
-    _done(esc, rc, f"settle ({len(rec.args[0])} trades, {len(rec.args[1])} withdrawals)")
+def _settle_args(items):
+    def make(esc):
+        n = esc.contract.functions.queuedCount().call()
+        arg, leaves = esc.settle_args(items, deposits=n)
+        return [arg], leaves
+
+    return make
+
+
+def rc_deposits(esc, rc):
+    from web3.logs import DISCARD
+
+    (ev,) = esc.contract.events.Settled().process_receipt(rc, errors=DISCARD)
+    return ev["args"]["deposits"]
 
 
 @chain_group.command("withdraw")
@@ -151,7 +218,7 @@ def settle(chain_dir, batch):
 @click.option(
     "--forced",
     is_flag=True,
-    help="Escape hatch: request the exit, or (after the timeout) withdraw without the operator.",
+    help="Exit without the operator: request it, or (after the timeout) complete it.",
 )
 @click.option(
     "--from",
@@ -163,35 +230,39 @@ def settle(chain_dir, batch):
 @click.option("--advance", default=0, help="Move the dev chain clock forward (seconds) first.")
 def withdraw(chain_dir, proof, public, forced, sender, advance):
     """Withdraw with a withdraw PROOF/PUBLIC (or the BATCH file `zkats
-    withdraw -o` wrote): through the operator, or
-    --forced (first call requests the exit, a later one after the timeout
-    pays out and freezes the escrow)."""
+    withdraw -o` wrote): through the operator, or --forced (the first call
+    requests the exit with this proof, a later one after the timeout
+    completes it: pays out, queues the change note; nothing is frozen)."""
     # local import: a command loads what it needs when it runs (CLI start-up)
     from ..chain.journal import ChainDir
 
     d = ChainDir(chain_dir)
-    args = _proof_args(proof, public, "withdraw")
+    words, pub = _proof_args(proof, public, "withdraw")
     if not forced:
-        esc, rc = d.run("settle", [[], [args]], advance=advance)
+        from ..chain.escrow import withdrawal
+
+        esc, rc = d.run("settle", _settle_args([withdrawal(words, pub)]), advance=advance)
         return _done(esc, rc, "withdraw")
     esc, _ = d.open()
     f = esc.contract.functions
-    nullifier = args[1][1]
-    if not f.frozen().call() and f.exitRequested(nullifier).call() == 0:
-        esc, rc = d.run("request_exit", [nullifier], sender=sender, advance=advance)
+    request = f.exitOf(pub[1]).call()
+    if request == 0:
+        esc, rc = d.run("request_exit", [words, pub], sender=sender, advance=advance)
+        f = esc.contract.functions
         return _done(
             esc,
             rc,
-            f"exit requested (forced withdrawal possible after {f.forceTimeout().call()} s)",
+            f"exit {f.exitCount().call() - 1} requested (anyone completes it after "
+            f"{f.forceTimeout().call()} s unless the operator settles it first)",
         )
-    esc, rc = d.run("forced_withdraw", [args], sender=sender, advance=advance)
-    _done(esc, rc, "forced withdrawal (escrow frozen)")
+    esc, rc = d.run("complete_exit", [request - 1], sender=sender, advance=advance)
+    _done(esc, rc, "exit completed (paid; the change note is queued)")
 
 
 @chain_group.command("status")
 @click.argument("chain_dir", type=click.Path(exists=True, file_okay=False))
 def status(chain_dir):
-    """Root, leaves, escrow balance, epoch and frozen flag."""
+    """Root, leaves, queued leaves, escrow balance, epoch and exit requests."""
     # local import: a command loads what it needs when it runs (CLI start-up)
     from ..chain.journal import ChainDir
 
@@ -200,6 +271,7 @@ def status(chain_dir):
     click.echo(
         f"escrow {esc.contract.address}: balance {esc.balance(esc.contract.address)}, "
         f"leaves {f.nextIndex().call()}, root {esc.last_root()}, "
-        f"epoch {f.epochId().call()}, frozen {f.frozen().call()}, "
+        f"queued {f.queuedCount().call()}, epoch {f.epochId().call()}, "
+        f"exits {f.exitCount().call()}, "
         f"{len(data['txs'])} transactions"
     )

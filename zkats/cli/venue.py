@@ -28,6 +28,18 @@ def _common(f):
     return f
 
 
+def _wallet_opt(help=None):
+    """``--wallet/-w FILE``: an existing wallet file (required)."""
+    return click.option(
+        "--wallet", "-w", required=True, type=click.Path(dir_okay=False, exists=True), help=help
+    )
+
+
+def _out_opt(help=None):
+    """``--out/-o FILE``: the file the command creates (required)."""
+    return click.option("--out", "-o", required=True, type=click.Path(dir_okay=False), help=help)
+
+
 def _remember(key):
     def callback(ctx, param, value):
         ctx.meta[key] = value
@@ -253,7 +265,7 @@ def keys_new(wallet, name, as_json, quiet):
     flag_value="liquidation",
     help="The liquidation capability (the risk engine: can prove liquidate and nothing else).",
 )
-@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False))
+@_out_opt()
 @_common
 def keys_export(wallet, what, out, as_json, quiet):
     """Write a delegable part of WALLET's keys, with its note openings, to OUT
@@ -279,13 +291,7 @@ def _batch_cmd(body):
         return body(*a, **kw)
 
     fn = checked
-    fn = click.option(
-        "--out",
-        "-o",
-        required=True,
-        type=click.Path(dir_okay=False),
-        help="Batch file to write (public).",
-    )(fn)
+    fn = _out_opt("Batch file to write (public).")(fn)
     fn = click.option(
         "--settle", "settle_now", is_flag=True, help="Also apply the batch to the ledger now."
     )(fn)
@@ -320,7 +326,7 @@ def _int_args(pairs):
 
 @venue_group.command("prove")
 @click.argument("kind")
-@click.option("--wallet", "-w", required=True, type=click.Path(dir_okay=False, exists=True))
+@_wallet_opt()
 @click.option(
     "--arg",
     "-a",
@@ -346,7 +352,7 @@ def venue_prove(kind, wallet, args, out, settle_now, venue_dir, as_json, quiet):
 
 @main.command("deposit")
 @click.argument("amount", type=int)
-@click.option("--wallet", "-w", required=True, type=click.Path(dir_okay=False, exists=True))
+@_wallet_opt()
 @click.option(
     "--model",
     type=click.Choice(["linear", "scenario"]),
@@ -367,7 +373,7 @@ def deposit(amount, wallet, model, out, settle_now, venue_dir, as_json, quiet):
 
 @main.command("withdraw")
 @click.argument("amount", type=int)
-@click.option("--wallet", "-w", required=True, type=click.Path(dir_okay=False, exists=True))
+@_wallet_opt()
 @click.option("--recipient", required=True, help="Payout address (decimal or 0x hex).")
 @_batch_cmd
 def withdraw(amount, wallet, recipient, out, settle_now, venue_dir, as_json, quiet):
@@ -402,7 +408,7 @@ def venue_withdraw_fund(fund, amount, recipient, out, settle_now, venue_dir, as_
 
 
 @main.command("health")
-@click.option("--wallet", "-w", required=True, type=click.Path(dir_okay=False, exists=True))
+@_wallet_opt()
 @_batch_cmd
 def health(wallet, out, settle_now, venue_dir, as_json, quiet):
     """Prove the account meets maintenance margin at the latest oracle epoch."""
@@ -530,9 +536,7 @@ def _write_new_public(path, obj):
 @click.option("--fill", type=int, help="Lots to fill (default: the smaller size).")
 @click.option("--price", type=int, help="Execution price (default: ORDER_B's limit).")
 @click.option("--prove-orders", is_flag=True, help="Also prove both orders (opened in the batch).")
-@click.option(
-    "--out", "-o", required=True, type=click.Path(dir_okay=False), help="Partial trade (public)."
-)
+@_out_opt("Partial trade (public).")
 @click.option(
     "--confirm-a",
     required=True,
@@ -583,10 +587,8 @@ def trade_match(
 
 @trade_group.command("confirm")
 @click.argument("confirmation", type=click.Path(dir_okay=False, exists=True))
-@click.option("--wallet", "-w", required=True, type=click.Path(dir_okay=False, exists=True))
-@click.option(
-    "--out", "-o", required=True, type=click.Path(dir_okay=False), help="Leg proof (public)."
-)
+@_wallet_opt()
+@_out_opt("Leg proof (public).")
 @click.option(
     "--remainder",
     type=click.Path(dir_okay=False),
@@ -690,17 +692,11 @@ def _order_opts(f):
 
 
 @order_group.command("new")
-@click.option("--wallet", "-w", required=True, type=click.Path(dir_okay=False, exists=True))
+@_wallet_opt()
 @click.option("--side", required=True, type=click.Choice(["buy", "sell"]))
 @click.option("--size", required=True, type=int)
 @click.option("--limit", required=True, type=int)
-@click.option(
-    "--out",
-    "-o",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="Order file to create (secret, 0600).",
-)
+@_out_opt("Order file to create (secret, 0600).")
 @click.option(
     "--batch",
     "batch_out",
@@ -738,13 +734,7 @@ def order_new(
 
 @order_group.command("cancel")
 @click.argument("order_file", type=click.Path(dir_okay=False, exists=True))
-@click.option(
-    "--wallet",
-    "-w",
-    required=True,
-    type=click.Path(dir_okay=False, exists=True),
-    help="The order owner's wallet (its spending key signs the cancel).",
-)
+@_wallet_opt("The order owner's wallet (its spending key signs the cancel).")
 @click.option(
     "--unopened",
     is_flag=True,
@@ -803,7 +793,7 @@ def rfq_group():
 @rfq_group.command("request")
 @click.option("--side", required=True, type=click.Choice(["buy", "sell"]))
 @click.option("--size", required=True, type=int)
-@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False))
+@_out_opt()
 @_order_opts
 @_venue_opt
 @_common
@@ -825,21 +815,9 @@ def rfq_request(side, size, out, instrument, expiry_in, venue_dir, as_json, quie
 
 @rfq_group.command("quote")
 @click.argument("request", type=click.Path(dir_okay=False, exists=True))
-@click.option(
-    "--wallet",
-    "-w",
-    required=True,
-    type=click.Path(dir_okay=False, exists=True),
-    help="The market maker's wallet.",
-)
+@_wallet_opt("The market maker's wallet.")
 @click.option("--price", required=True, type=int)
-@click.option(
-    "--out",
-    "-o",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="Quote file to create (holds the maker's signed order: secret, 0600).",
-)
+@_out_opt("Quote file to create (holds the maker's signed order: secret, 0600).")
 @_venue_opt
 @_common
 def rfq_quote(request, wallet, price, out, venue_dir, as_json, quiet):
@@ -869,20 +847,8 @@ def rfq_quote(request, wallet, price, out, venue_dir, as_json, quiet):
 
 @rfq_group.command("accept")
 @click.argument("quote", type=click.Path(dir_okay=False, exists=True))
-@click.option(
-    "--wallet",
-    "-w",
-    required=True,
-    type=click.Path(dir_okay=False, exists=True),
-    help="The taker's wallet (its own: the maker proves its side itself).",
-)
-@click.option(
-    "--out",
-    "-o",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="Partial trade (public): both orders' proofs, the match and the netting proof.",
-)
+@_wallet_opt("The taker's wallet (its own: the maker proves its side itself).")
+@_out_opt("Partial trade (public): both orders' proofs, the match and the netting proof.")
 @click.option(
     "--leg",
     "leg_out",

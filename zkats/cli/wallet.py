@@ -5,16 +5,10 @@ import json
 import click
 
 from . import main
-from .venue import _common, _open, _venue_opt
+from .venue import _common, _open, _venue_opt, _wallet_opt
 
 #: ``-w FILE``: a wallet, or a delegable file of it (read-only commands)
-_wallet_file = click.option(
-    "--wallet",
-    "-w",
-    required=True,
-    type=click.Path(dir_okay=False, exists=True),
-    help="The wallet, or a liquidation capability or viewing-key file of it.",
-)
+_wallet_file = _wallet_opt("The wallet, or a liquidation capability or viewing-key file of it.")
 
 
 @main.group("wallet")

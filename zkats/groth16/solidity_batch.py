@@ -261,18 +261,22 @@ _KEY_FN = """
 
 def _g1(name, p):
     x, y = p if p is not None else (0, 0)
-    return [
-        f"    uint256 private constant {name}_X = {x};",
-        f"    uint256 private constant {name}_Y = {y};",
-    ]
+    return [(f"{name}_X", x), (f"{name}_Y", y)]
 
 
 def _g2(name, p):
     (x0, x1), (y0, y1) = p if p is not None else ((0, 0), (0, 0))
-    return [
-        f"    uint256 private constant {name}_{k} = {v};"
-        for k, v in (("X1", x1), ("X0", x0), ("Y1", y1), ("Y0", y0))
-    ]
+    return [(f"{name}_{k}", v) for k, v in (("X1", x1), ("X0", x0), ("Y1", y1), ("Y0", y0))]
+
+
+def _key_entries(k, vk, n):
+    """[(identifier, value)] of key ``k``'s points (values None: keyed form)."""
+    out = _g1(f"BK{k}_ALPHA", vk.alpha_1 if vk else None)
+    for nm in ("BETA", "GAMMA", "DELTA"):
+        out += _g2(f"BK{k}_{nm}", getattr(vk, f"{nm.lower()}_2") if vk else None)
+    for j in range(n + 1):
+        out += _g1(f"BK{k}_IC{j}", vk.ic[j] if vk else None)
+    return out
 
 
 def check_identifier(name, what):
@@ -287,29 +291,51 @@ def solidity_batch_verifier(vks, name="Groth16BatchVerifier", labels=None):
     position in the list); ``labels`` (optional, one per key) only name the
     keys in comments."""
     vks = list(vks)
-    if not 1 <= len(vks) <= 32:
+    for k, vk in enumerate(vks):
+        if len(vk.ic) != vk.n_public + 1:
+            raise ValueError(f"key {k}: {len(vk.ic)} IC points for {vk.n_public} public inputs")
+    return _batch_source([vk.n_public for vk in vks], vks, name, labels)
+
+
+def solidity_batch_verifier_keyed(n_publics, name="Groth16KeyedBatchVerifier", labels=None):
+    """Source of the same batch verifier for ANY keys with ``n_publics``
+    public inputs (key id = position): the keys are the constructor's
+    argument (:func:`batch_verifier_key_args`) and live in immutables, which
+    the compiler writes into the deployed code, so a call reads them as it
+    reads the constants of :func:`solidity_batch_verifier` (same
+    verification code).  One compiled contract serves every set of keys of
+    those sizes: ``zkats chain`` ships it compiled."""
+    return _batch_source(list(n_publics), None, name, labels)
+
+
+def batch_verifier_key_args(vks):
+    """The constructor argument of :func:`solidity_batch_verifier_keyed`."""
+    return [int(v) for k, vk in enumerate(vks) for _, v in _key_entries(k, vk, vk.n_public)]
+
+
+def _batch_source(ns, vks, name, labels):
+    if not 1 <= len(ns) <= 32:
         raise ValueError("a batch verifier needs 1 to 32 verifying keys")
     check_identifier(name, "contract name")
-    labels = list(labels) if labels is not None else [""] * len(vks)
-    if len(labels) != len(vks):
+    labels = list(labels) if labels is not None else [""] * len(ns)
+    if len(labels) != len(ns):
         raise ValueError("one label per verifying key")
     consts, npublic, offsets, perkey, keyfns = [], [], [], [], []
+    keyed = []
     base = 0
-    for k, (vk, label) in enumerate(zip(vks, labels)):
-        n = vk.n_public
+    for k, (n, label) in enumerate(zip(ns, labels)):
         if n < 1:
             raise ValueError(f"key {k}: a Solidity verifier needs at least one public input")
-        if len(vk.ic) != n + 1:
-            raise ValueError(f"key {k}: {len(vk.ic)} IC points for {n} public inputs")
         lab = f" ({label})" if label else ""
         if any(ch in label for ch in "\n\r"):
             raise ValueError("key labels must be one line")
         consts.append(f"    // key {k}{lab}: {n} public input(s)")
-        consts += _g1(f"BK{k}_ALPHA", vk.alpha_1)
-        for nm, p in (("BETA", vk.beta_2), ("GAMMA", vk.gamma_2), ("DELTA", vk.delta_2)):
-            consts += _g2(f"BK{k}_{nm}", p)
-        for j, p in enumerate(vk.ic):
-            consts += _g1(f"BK{k}_IC{j}", p)
+        entries = _key_entries(k, vks[k] if vks else None, n)
+        if vks:
+            consts += [f"    uint256 private constant {i} = {v};" for i, v in entries]
+        else:
+            consts += [f"    uint256 private immutable {i};" for i, _ in entries]
+            keyed += [i for i, _ in entries]
         consts.append("")
         npublic.append(f"        if (key == {k}) return {n};")
         offsets.append(f"        if (key == {k}) return {base};")
@@ -325,17 +351,25 @@ def solidity_batch_verifier(vks, name="Groth16BatchVerifier", labels=None):
         )
         keyfns.append(_KEY_FN % {"k": k, "label": lab, "base": base, "ic": ic})
         base += n + 1
+    if keyed:
+        sets = "".join(f"        {i} = vk[{j}];\n" for j, i in enumerate(keyed))
+        consts.append(
+            f"    /// the keys' points, in the order of batch_verifier_key_args\n"
+            f"    constructor(uint256[] memory vk) {{\n"
+            f'        require(vk.length == {len(keyed)}, "batch verifier: wrong key length");\n'
+            f"{sets}    }}\n"
+        )
     return _TEMPLATE % {
         "name": name,
         "R": R,
         "Q": Q,
         "domain": DOMAIN,
-        "nkeys": len(vks),
+        "nkeys": len(ns),
         "consts": "\n".join(consts),
         "npublic": "\n".join(npublic),
         "offsets": "\n".join(offsets),
         "nscalars": base,
-        "maxkeypairs": 3 * len(vks),
+        "maxkeypairs": 3 * len(ns),
         "perkey": "\n".join(perkey),
         "keyfns": "".join(keyfns),
     }

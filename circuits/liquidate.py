@@ -41,9 +41,9 @@ from ._common import (
     fee_check,
     margin_fails,
     note_fields,
-    slot_entry,
     settle,
     signed,
+    slot_entry,
     slots_of,
     value_mark,
 )

@@ -64,7 +64,8 @@ instruments::
 
 (``enc`` is the signed encoding of :mod:`zkats.domain.units`).  Circuits
 take one opened entry per note slot as private inputs (its fields and its
-path), recompute the root and this hash and expose it with the epoch id; the ledger accepts only hashes of epochs it has published.
+path), recompute the root and this hash and expose it with the epoch id;
+the ledger accepts only hashes of epochs it has published.
 """
 
 from dataclasses import dataclass

@@ -82,6 +82,4 @@ class Health(SpendsNote):
         self.spend_note(api)
         api.assert_equal(f[0], self.account)
         epoch = AtEpoch.constrain(api, self)
-        margin_check(
-            api, f, epoch, self.bucket, self.bucket_asset, self.worst, True
-        )
+        margin_check(api, f, epoch, self.bucket, self.bucket_asset, self.worst, True)

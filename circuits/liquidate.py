@@ -187,9 +187,7 @@ class Liquidate(AuthorisedSpend):
         self.spend_note(api)
         api.assert_equal(f[0], self.account)
         epoch = AtEpoch.constrain(api, self)
-        margin_fails(
-            api, f, epoch, self.bucket, self.bucket_asset, self.scenario, True
-        )
+        margin_fails(api, f, epoch, self.bucket, self.bucket_asset, self.scenario, True)
         equity, settled = settle(api, f, epoch)
         closed = api.constant(0)
         new_slots = []

@@ -223,6 +223,4 @@ class Transition(AuthorisedSpend):
             fee_check(api, self.fee, self.notional, notes.TRADE_FEE_BPS)
             new = note_fields(f[0], f[1], collateral - self.fee, f[3], new_slots)
             NewNote.constrain(api, self, new)
-        margin_check(
-            api, new, epoch, self.bucket, self.bucket_asset, self.worst, False
-        )
+        margin_check(api, new, epoch, self.bucket, self.bucket_asset, self.worst, False)

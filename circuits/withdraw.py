@@ -131,6 +131,4 @@ class Withdraw(AuthorisedSpend):
         new = note_fields(f[0], f[1], collateral - self.amount, f[3], settled)
         NewNote.constrain(api, self, new)
         # range-checks the new collateral (no overdraft) and shows initial margin
-        margin_check(
-            api, new, epoch, self.bucket, self.bucket_asset, self.worst, False
-        )
+        margin_check(api, new, epoch, self.bucket, self.bucket_asset, self.worst, False)

@@ -254,9 +254,7 @@ def test_trading_an_expired_instrument_rejected_in_circuit(cc_transition):
     tree = MerkleTree(units.TREE_DEPTH)
     spend = Spend.from_tree(tree, tree.append(note.commitment()), note, sc.alice)
     pub, prv = transition.build(spend, tree.root, buy, live, new_salt=56)
-    inp = reopen(
-        transition.inputs(pub, prv), sc.epoch, note, prv.new_note, leg=(prv.slot, fut)
-    )
+    inp = reopen(transition.inputs(pub, prv), sc.epoch, note, prv.new_note, leg=(prv.slot, fut))
     assert_unsat(cc_transition, inp, "funding")
 
 

@@ -53,9 +53,12 @@ class NewNote:
         api.assert_equal(note_commitment_gadget(api, fields, stmt.new_salt), stmt.commitment)
         with api.scope("ciphertext"):
             plain = list(fields[2:]) + [stmt.new_salt]
-            state = [api.constant(0), api.constant(tags.NOTE_CIPHER), stmt.vsk, stmt.commitment]
-            state += [api.constant(0)] * (note_cipher.N_CT - 2)
-            stream = poseidon_permute(api, state)[1 : note_cipher.N_CT + 1]
+            stream = []
+            for b in range(note_cipher.N_BLOCKS):
+                state = [api.constant(0), api.constant(tags.NOTE_CIPHER), stmt.vsk]
+                state += [stmt.commitment, api.constant(b)]
+                state += [api.constant(0)] * (note_cipher.BLOCK - 3)
+                stream += poseidon_permute(api, state)[1 : note_cipher.BLOCK + 1]
             for c, p, k in zip(stmt.ciphertext, plain, stream):
                 api.assert_equal(api.lc(p) + k, c)
 

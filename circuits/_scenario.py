@@ -111,7 +111,7 @@ def cases():
     circuit modules build from the scenario (each module's ``examples(sc)``,
     signed by their authority), in the registry's order.  Alice's buy order;
     its match with bob's sell; alice's (buyer, linear margin) and bob's
-    (seller, portfolio margin) transitions; bob's health proof; carol's
+    (seller, scenario margin) transitions; bob's health proof; carol's
     liquidation (below maintenance, proved with her liquidation capability);
     a deposit and a withdrawal by alice; and any statement added since."""
     import sys

@@ -30,7 +30,7 @@ from zkats.domain import keys, notes, tags, units
 from zkats.errors import InputError
 from zkats.gadgets.eddsa import eddsa_verify_poseidon, eddsa_verify_poseidon_plain
 from zkats.gadgets.merkle import merkle_root, merkle_root_plain
-from zkats.gadgets.poseidon_hash import poseidon
+from zkats.gadgets.poseidon_hash import poseidon, poseidon_long
 
 from ._statement import Statement
 
@@ -44,8 +44,9 @@ def account_id_gadget(api, ak, npk, lk):
 
 
 def note_commitment_gadget(api, fields, salt):
-    """``Note.commitment``: Poseidon(NOTE, fields..., salt)."""
-    return poseidon(api, [tags.NOTE] + list(fields) + [salt])
+    """``Note.commitment``: Poseidon(NOTE, fields..., salt) (chained beyond
+    16 inputs: :func:`zkats.gadgets.poseidon_hash.poseidon_long`)."""
+    return poseidon_long(api, [tags.NOTE] + list(fields) + [salt])
 
 
 class SpendsNote(Statement):

@@ -12,6 +12,7 @@ development path: ~25-40 s each on a cold key cache, ~10 s warm).
 import functools
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -268,6 +269,14 @@ def test_demo_end_to_end_and_no_secret_leaks(tmp_path):
     )
     assert r.returncode == 0, r.stderr[-3000:]
     assert "liquidated: alice" in r.stdout and "health failed: alice" in r.stdout
+    # options and futures on two underlyings, a scenario-margin account whose
+    # requirement is the sum of its per-underlying worst cases
+    assert "two underlyings: ETH-PERP, BTC-1W" in r.stdout
+    assert "ETH-1W-C3200: dave buys 5 from carol" in r.stdout
+    gap = r"[\s|]+"  # the report wraps lines in two columns
+    words = "BTC worst loss (\\d+), ETH worst loss (\\d+): initial requirement (\\d+)"
+    m = re.search(gap.join(words.split(" ")), r.stdout)
+    assert m and int(m[1]) + int(m[2]) == int(m[3]), r.stdout[-2000:]
     for p in (d / "private").iterdir():
         assert mode(p) == 0o600, p
     secrets_ = _secrets(d / "private")

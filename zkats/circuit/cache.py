@@ -74,6 +74,8 @@ def cache_key(circuit):
         return None
     h = hashlib.sha256(_VERSION.encode())
     h.update(f"{cls.__module__}:{cls.__qualname__}\0{prepr}\0".encode())
+    # the venue's size (zkats.domain.units) shapes the venue circuits' constraints
+    h.update(f"size={os.environ.get('ZKATS_VENUE_SIZE', 'ci')}\0".encode())
     try:
         h.update(inspect.getsource(cls).encode())
     except (OSError, TypeError):

@@ -14,10 +14,11 @@ elements, each encrypted on its own (no packing, so no range checks are
 needed for the decryption to be unique: every element is the committed
 field itself).
 
-Keystream: one Poseidon permutation of width ``N_CT + 1`` over
-``[0, NOTE_CIPHER, vsk, cm, 0, ...]``; the ``N_CT`` rate elements of its
-output (indices ``1..N_CT``) are the keystream, the capacity element (index
-0) is never revealed (the "Encryption with Poseidon" construction: a keyed
+Keystream: blocks of :data:`BLOCK` (12) elements, block ``b`` one Poseidon
+permutation of width 14 over ``[0, NOTE_CIPHER, vsk, cm, b, 0, ...]``;
+output elements ``1..12`` of each block, in block order, truncated to
+``N_CT``, are the keystream (one block for a 3-slot note); the capacity
+element (index 0) is never revealed (the "Encryption with Poseidon" construction: a keyed
 sponge with a hidden capacity).  ``ct_i = p_i + k_i mod r``.  The key is
 symmetric: only the account's key holders create its notes (the owner, and
 the risk engine for the note after a liquidation), so no elliptic-curve
@@ -36,17 +37,25 @@ from . import tags, units
 
 #: field elements of a note ciphertext: 12 fields after (account, npk), and the salt
 N_CT = 2 + 3 * units.N_SLOTS + 1
+#: keystream elements per permutation (width 14: capacity, 12 out, 1 spare)
+BLOCK = 12
+#: permutations per note
+N_BLOCKS = -(-N_CT // BLOCK)
 
 
-def _state(vsk, cm):
-    return [0, tags.NOTE_CIPHER, int(vsk), int(cm)] + [0] * (N_CT - 2)
+def _state(vsk, cm, block=0):
+    return [0, tags.NOTE_CIPHER, int(vsk), int(cm), block] + [0] * (BLOCK - 3)
+
+
+def _stream(outputs):
+    return [x for out in outputs for x in out[1 : BLOCK + 1]][:N_CT]
 
 
 def keystream(vsk, cm):
     """The :data:`N_CT` keystream elements for the note with commitment ``cm``."""
     from ..gadgets.poseidon_hash import poseidon_permute_plain
 
-    return poseidon_permute_plain(_state(vsk, cm))[1 : N_CT + 1]
+    return _stream(poseidon_permute_plain(_state(vsk, cm, b)) for b in range(N_BLOCKS))
 
 
 def keystreams(vsk, cms):
@@ -54,7 +63,9 @@ def keystreams(vsk, cms):
     trial-decrypts every new leaf of the ledger)."""
     from .fast_hash import permute_many
 
-    return [s[1 : N_CT + 1] for s in permute_many([_state(vsk, cm) for cm in cms])]
+    cms = list(cms)
+    outs = permute_many([_state(vsk, cm, b) for cm in cms for b in range(N_BLOCKS)])
+    return [_stream(outs[i * N_BLOCKS : (i + 1) * N_BLOCKS]) for i in range(len(cms))]
 
 
 def plaintext(note):

@@ -108,9 +108,9 @@ class Note:
         return out
 
     def commitment(self):
-        from ..gadgets.poseidon_hash import poseidon_plain
+        from ..gadgets.poseidon_hash import poseidon_long_plain
 
-        return poseidon_plain([tags.NOTE] + self.fields() + [self.salt])
+        return poseidon_long_plain([tags.NOTE] + self.fields() + [self.salt])
 
     def nullifier(self, nk):
         return nullifier(nk, self.commitment())

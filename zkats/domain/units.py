@@ -31,6 +31,8 @@ elements near ``r``.  :func:`encode_signed` / :func:`decode_signed` are the
 only conversions.
 """
 
+import os
+
 from ..errors import InputError
 
 SIZE_BITS = 32
@@ -53,19 +55,32 @@ GREEK_SCALE = 10**6
 #: per lot, :mod:`zkats.domain.oracle`); ``|mark - funding| < 2^(PRICE_BITS+1)``
 FUNDING_BITS = 40
 
+#: The venue's size: circuit parameters fixed per configuration, chosen by
+#: the environment variable ``ZKATS_VENUE_SIZE`` when zkats is imported
+#: (keys, venues and ledgers are made for one size; ``ci`` is the test
+#: suite's).  ``production``: 16 position slots on up to 4 underlyings, 64
+#: listed instruments per epoch, 2^32 notes.
+SIZES = {
+    "ci": {"N_SLOTS": 3, "EPOCH_DEPTH": 3, "TREE_DEPTH": 16, "N_UNDERLYINGS": 3},
+    "production": {"N_SLOTS": 16, "EPOCH_DEPTH": 6, "TREE_DEPTH": 32, "N_UNDERLYINGS": 4},
+}
+SIZE = os.environ.get("ZKATS_VENUE_SIZE", "ci")
+if SIZE not in SIZES:
+    raise InputError(f"ZKATS_VENUE_SIZE: one of {sorted(SIZES)}, got {SIZE!r}")
+_size = SIZES[SIZE]
 #: number of position slots in an account note (circuit parameter)
-N_SLOTS = 3
+N_SLOTS: int = _size["N_SLOTS"]
 #: depth of an oracle epoch's Merkle tree of entries (circuit parameter):
 #: a statement opens one entry per slot, so listing more instruments costs
 #: ~240 constraints per slot per doubling, not a hash per instrument
-EPOCH_DEPTH = 3
+EPOCH_DEPTH: int = _size["EPOCH_DEPTH"]
 #: number of instrument entries in an oracle epoch
 EPOCH_SIZE = 1 << EPOCH_DEPTH
 #: depth of the ledger's Poseidon Merkle tree of notes (circuit parameter)
-TREE_DEPTH = 16
+TREE_DEPTH: int = _size["TREE_DEPTH"]
 #: underlyings an account may hold positions on under the scenario model
 #: (its risk buckets: :mod:`zkats.domain.margin`; circuit parameter)
-N_UNDERLYINGS = 3
+N_UNDERLYINGS: int = _size["N_UNDERLYINGS"]
 #: signed bound of a risk-array value (profit or loss of one long lot in one
 #: scenario, collateral units): at most a +500% move of a 2^PRICE_BITS price
 RISK_BITS = PRICE_BITS + 4

@@ -49,6 +49,18 @@ def poseidon_plain(inputs):
     return poseidon_permute_plain([0] + inputs)[0]
 
 
+def poseidon_long_plain(inputs):
+    """Poseidon of any number >= 1 of field elements: :func:`poseidon_plain`
+    for at most 16; beyond, a chain ``h = Poseidon(first 16)``, then ``h =
+    Poseidon(h, next <= 15)`` until all are absorbed.  For inputs of a length
+    fixed by the caller's format (a note's fields): equal lengths only."""
+    inputs = list(inputs)
+    h = poseidon_plain(inputs[:16])
+    for i in range(16, len(inputs), 15):
+        h = poseidon_plain([h] + inputs[i : i + 15])
+    return h
+
+
 # --------------------------------------------------------------- in-circuit
 def _sbox(api, x):
     """x^5 in 3 constraints (free when x is constant)."""
@@ -98,3 +110,13 @@ def poseidon(api, inputs):
     _check_inputs(inputs)
     with api.scope(f"poseidon{len(inputs)}"):
         return poseidon_permute(api, [api.constant(0)] + inputs, n_out=1)[0]
+
+
+def poseidon_long(api, inputs):
+    """:func:`poseidon_long_plain` in constraints (one Poseidon per 15 inputs
+    beyond the first 16)."""
+    inputs = list(inputs)
+    h = poseidon(api, inputs[:16])
+    for i in range(16, len(inputs), 15):
+        h = poseidon(api, [h] + inputs[i : i + 15])
+    return h

@@ -39,10 +39,13 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from ..domain import units
 from ..errors import InputError, LedgerError
 from . import preflight
 
-POWER = 15
+#: the development powers of tau: 2^15 for the ci size's circuits (transition
+#: ~26,000 constraints), 2^17 for production's (~88,000)
+POWER = 15 if units.SIZE == "ci" else 17
 ORACLE_KEY_FILE = "oracle.key"
 OPERATOR_KEY_FILE = "operator.key"
 CEREMONY_WARNING = (

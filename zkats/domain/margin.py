@@ -75,13 +75,10 @@ LIQUIDATION_PENALTY_BPS = 100
 
 #: bits of a bankrupt account's shortfall (-equity), which the note bounds:
 #: ``-E <= N_SLOTS * (2^(POSITION_BITS-1) * 2^PRICE_BITS + 2^(COST_BITS-1))``
-SHORTFALL_BITS = max(
-    units.COST_BITS + 2,
-    (
-        units.N_SLOTS
-        * ((1 << (units.POSITION_BITS - 1)) * (1 << units.PRICE_BITS) + (1 << (units.COST_BITS - 1)))
-    ).bit_length(),
+_SLOT_LOSS = (1 << (units.POSITION_BITS - 1)) * (1 << units.PRICE_BITS) + (
+    1 << (units.COST_BITS - 1)
 )
+SHORTFALL_BITS = max(units.COST_BITS + 2, (units.N_SLOTS * _SLOT_LOSS).bit_length())
 assert units.N_SLOTS * (
     (1 << (units.POSITION_BITS - 1)) * (1 << units.PRICE_BITS) + (1 << (units.COST_BITS - 1))
 ) < (1 << SHORTFALL_BITS)

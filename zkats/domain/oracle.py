@@ -249,7 +249,7 @@ class EpochEntry:
 
 @lru_cache(maxsize=4096)
 def _entry_hash(entry):
-    from ..gadgets.poseidon_hash import poseidon_plain
+    from .fast_hash import poseidon_plain  # the native core (a witness reads many)
 
     f = entry.fields()
     n = len(f) - N_SCENARIOS

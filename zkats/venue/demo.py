@@ -123,10 +123,12 @@ def _second_underlying(v, w, prv_dir, settle, timed, report):
             "title": "dave's margin: the sum over underlyings of each one's worst scenario",
             "public": [],
             "private": [
-                f"dave: BTC worst loss {worst[asset_id('BTC')]}, ETH worst loss "
-                f"{worst[asset_id('ETH')]}: initial requirement "
-                f"{margin.requirement(note, ep)} (one shock for both would say "
-                f"{max(0, -min(one_shock))})",
+                (
+                    f"dave: BTC worst loss {worst[asset_id('BTC')]}, ETH worst loss "
+                    f"{worst[asset_id('ETH')]}: initial requirement "
+                    f"{margin.requirement(note, ep)} (one shock for both would say "
+                    f"{max(0, -min(one_shock))})"
+                ),
             ],
             "seconds": 0.0,
         }

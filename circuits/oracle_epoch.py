@@ -55,6 +55,14 @@ def check(pub, prv):
     return True
 
 
+def examples(sc):
+    """The example scenario's epoch, signed by a test oracle key (fixed seed)."""
+    key = oracle_key.OracleKey.from_seed(b"zkats-example-oracle")
+    deadline = 1_700_003_600
+    sig = key.sign_epoch(sc.epoch.epoch_id, sc.epoch.hash(), deadline)
+    return {"oracle_epoch": build(sc.epoch.epoch_id, sc.epoch.hash(), deadline, key.pub, sig)}
+
+
 inputs = witness_inputs
 
 

@@ -8,7 +8,8 @@
 
 /* acc (zeroed by the caller or holding a base value) += sum of coef * vals
  * over the terms [lo, hi); 0, or -1 for an index out of range.  vals[0] is
- * the constant one, so its terms add the coefficient itself. */
+ * the constant one, so its terms add the coefficient itself; so do values
+ * equal to 1, and values 0 add nothing. */
 static inline int add_terms(const ws_prog_t *p, int64_t lo, int64_t hi, const uint64_t *vals,
                             fr_t *acc) {
     if (lo < 0 || hi < lo || hi > p->n_lentries) return -1;
@@ -25,11 +26,16 @@ static inline int add_terms(const ws_prog_t *p, int64_t lo, int64_t hi, const ui
         switch (p->lckind[c]) {
         case 1: fr_add(acc, acc, v); break;
         case 2: fr_sub(acc, acc, v); break;
-        default: {
-            fr_t t;
-            fr_mul(&t, cf, v);
-            fr_add(acc, acc, &t);
-        }
+        default:
+            /* bits, flags and unused slots are most of some circuits'
+             * values: 0 and 1 need no product */
+            if (fr_is_zero(v)) break;
+            if (fr_is_one(v)) { fr_add(acc, acc, cf); break; }
+            {
+                fr_t t;
+                fr_mul(&t, cf, v);
+                fr_add(acc, acc, &t);
+            }
         }
     }
     return 0;

@@ -353,3 +353,25 @@ def test_exit_served_by_the_operator(w):
     w.chain.time_travel(FORCE_TIMEOUT + 1)
     rejected(w, "nullifier already spent", lambda: esc.complete_exit(eid, sender=w.bob))
     assert esc.balance(w.bob) == 250_000
+
+
+def test_operator_cannot_reset_an_exit(w):
+    """What an operator holds for a requested note (its opening and the
+    viewing key with ``nk``) makes no spend the escrow would settle: an
+    unsigned withdrawal, and a zero-amount one, are refused by the
+    statement (the native twin of the constraints), so the only way to stop
+    an exit is a spend the owner signed."""
+    from zkats.circuits import withdraw
+    from zkats.circuits._spend import Spend
+    from zkats.errors import InputError
+
+    rep = w.rep
+    index, note = rep.live["bob"]
+    spend = Spend.from_tree(rep.tree, index, note, rep.keys["bob"].view)
+    pub, prv = withdraw.build(spend, rep.root, 1, int(w.payee, 16), rep.epoch, new_salt=8001)
+    with pytest.raises(InputError, match="not authorised by the owner's spending key"):
+        withdraw.check(pub, prv)
+    owner = Spend.from_tree(rep.tree, index, note, rep.keys["bob"])
+    pub, prv = withdraw.build(owner, rep.root, 1, int(w.payee, 16), rep.epoch, new_salt=8002)
+    with pytest.raises(InputError, match="must be positive"):
+        withdraw.check(pub.replace(amount=0), prv)

@@ -85,8 +85,9 @@ class NewNote:
 
 
 class AtEpoch:
-    """``epoch_id, epoch_hash, epoch_root, slot_entry, slot_path, slot_bits,
-    bucket, bucket_asset = AtEpoch.declare()``: the epoch's public face, and
+    """``epoch_id, epoch_hash, epoch_root, slot_entry, slot_path, slot_bits =
+    AtEpoch.declare()``, then ``bucket, bucket_asset = AtEpoch.buckets()``:
+    the epoch's public face, and
     per note slot its opened entry with the entry's path in the epoch tree
     (the entry of the instrument the slot holds; any entry for an empty
     slot); then the risk buckets of the note whose margin is checked."""
@@ -100,6 +101,14 @@ class AtEpoch:
             slot_entry=Private(n=(units.N_SLOTS, ENTRY_FIELDS)),
             slot_path=Private(n=(units.N_SLOTS, units.EPOCH_DEPTH)),
             slot_bits=Private(n=(units.N_SLOTS, units.EPOCH_DEPTH)),
+        )
+
+    @staticmethod
+    def buckets():
+        """``bucket, bucket_asset = AtEpoch.buckets()`` right after
+        :meth:`declare`: the risk buckets of the note whose margin the
+        statement checks (:mod:`zkats.domain.margin`)."""
+        return group(
             bucket=Private(n=units.N_SLOTS),
             bucket_asset=Private(n=units.N_UNDERLYINGS),
         )

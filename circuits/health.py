@@ -65,16 +65,8 @@ class Health(SpendsNote):
     """An account's live note meets maintenance margin at an oracle epoch."""
 
     account = Public()
-    (
-        epoch_id,
-        epoch_hash,
-        epoch_root,
-        slot_entry,
-        slot_path,
-        slot_bits,
-        bucket,
-        bucket_asset,
-    ) = AtEpoch.declare()
+    epoch_id, epoch_hash, epoch_root, slot_entry, slot_path, slot_bits = AtEpoch.declare()
+    bucket, bucket_asset = AtEpoch.buckets()
     worst = AtEpoch.worst()
 
     def define(self, api):

@@ -164,16 +164,8 @@ class Liquidate(AuthorisedSpend):
     new_collateral = Private()
     commitment, new_salt = NewNote.declare()
     account = Public()
-    (
-        epoch_id,
-        epoch_hash,
-        epoch_root,
-        slot_entry,
-        slot_path,
-        slot_bits,
-        bucket,
-        bucket_asset,
-    ) = AtEpoch.declare()
+    epoch_id, epoch_hash, epoch_root, slot_entry, slot_path, slot_bits = AtEpoch.declare()
+    bucket, bucket_asset = AtEpoch.buckets()
     penalty = Public()
     shortfall = Public()
     taken_instrument = Public(n=units.N_SLOTS)

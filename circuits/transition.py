@@ -170,16 +170,8 @@ class Transition(AuthorisedSpend):
     instrument = Public()
     leg = Public(n=2)
     tag = Public()
-    (
-        epoch_id,
-        epoch_hash,
-        epoch_root,
-        slot_entry,
-        slot_path,
-        slot_bits,
-        bucket,
-        bucket_asset,
-    ) = AtEpoch.declare()
+    epoch_id, epoch_hash, epoch_root, slot_entry, slot_path, slot_bits = AtEpoch.declare()
+    bucket, bucket_asset = AtEpoch.buckets()
     fee = Public()
     ciphertext = NewNote.ciphertext()
     worst = AtEpoch.worst()

@@ -108,16 +108,8 @@ class Withdraw(AuthorisedSpend):
     asset = Public()
     amount = Public()
     recipient = Public()
-    (
-        epoch_id,
-        epoch_hash,
-        epoch_root,
-        slot_entry,
-        slot_path,
-        slot_bits,
-        bucket,
-        bucket_asset,
-    ) = AtEpoch.declare()
+    epoch_id, epoch_hash, epoch_root, slot_entry, slot_path, slot_bits = AtEpoch.declare()
+    bucket, bucket_asset = AtEpoch.buckets()
     ciphertext = NewNote.ciphertext()
     worst = AtEpoch.worst()
 

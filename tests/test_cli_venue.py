@@ -95,6 +95,24 @@ def test_keys_new_mode_and_no_overwrite(tmp_path):
     assert w.read_text() == before
 
 
+def test_venue_of_another_size_refused(tmp_path, venue):
+    """A venue records its size (the circuits' parameters): opened by a zkats
+    at another size, every command refuses it in one line, changing nothing."""
+    meta = venue / "venue.json"
+    d = json.loads(meta.read_text())
+    assert d["size"] == "ci"
+    d["size"] = "production"
+    meta.write_text(json.dumps(d))
+    before = meta.read_bytes()
+    ok("keys", "new", tmp_path / "a.wallet")
+    for cmd in (
+        ["ledger", "show", "-V", venue],
+        ["deposit", "5", "-w", tmp_path / "a.wallet", "-V", venue, "-o", tmp_path / "d.json"],
+    ):
+        one_line_error(run(*cmd), r"a venue of size 'production'.*ZKATS_VENUE_SIZE=production")
+    assert meta.read_bytes() == before
+
+
 def test_order_new_and_rfq(tmp_path, venue):
     ok("keys", "new", tmp_path / "a.wallet")
     ok("keys", "new", tmp_path / "b.wallet")

@@ -481,6 +481,12 @@ class Venue:
         if not meta.exists():
             raise InputError(f"{self.dir}: not a venue directory (run `zkats venue init` first)")
         self.meta = read_json(meta, "zkats-venue")
+        size = self.meta.get("size", "ci")
+        if size != units.SIZE:
+            raise InputError(
+                f"{self.dir}: a venue of size {size!r}, and this zkats runs at size "
+                f"{units.SIZE!r} (set ZKATS_VENUE_SIZE={size})"
+            )
         self.progress = progress
         self._svc = None
         self._zkeys = {}
@@ -521,6 +527,7 @@ class Venue:
             "oracle_key": [str(c) for c in oracle.pub],
             "operator_key": [str(c) for c in operator.pub],
             "venue_id": secrets.token_hex(16),
+            "size": units.SIZE,
         }
         write_public(d / "venue.json", meta)
         v = cls(d, progress)

@@ -316,7 +316,7 @@ def _mutate(d, path, value):
         (("items", 1, "netting"), KeyError, r"item 1 \(trade\): missing 'netting'"),
         (("items", 1, "netting", "R"), ["1"], "netting.R: expected a list of 2"),
         (("items", 0, "netting"), {"R": ["1", "2"], "s": "1"}, "unknown key 'netting'"),
-        (("items", 1, "proofs", "leg_a", "public"), ["1"] * 65, "at most 64"),
+        (("items", 1, "proofs", "leg_a", "public"), ["1"] * 257, "at most 256"),
         (("items",), {}, "batch.items: expected a list"),
     ],
 )

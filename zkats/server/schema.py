@@ -28,7 +28,7 @@ _PROOF = {
 }
 _BUNDLE = {
     "type": "object",
-    "properties": {"public": {"type": "array", "items": _DEC, "maxItems": 64}, "proof": _PROOF},
+    "properties": {"public": {"type": "array", "items": _DEC, "maxItems": 256}, "proof": _PROOF},
     "required": ["public", "proof"],
     "additionalProperties": False,
 }

@@ -77,7 +77,8 @@ def kinds():
 
 #: limits checked before anything is allocated from the input
 MAX_ITEMS = 10_000
-MAX_PUBLIC = 64
+#: public signals of one proof (the largest statement: liquidate at production size, 107)
+MAX_PUBLIC = 256
 MAX_JSON_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 16
 

@@ -70,11 +70,13 @@ import threading
 import time
 from contextlib import contextmanager
 
+from ..domain import units
 from ..errors import InputError, LedgerError
 from . import merkle_store
 
-#: default depth of the note tree: the circuits' ``units.TREE_DEPTH`` (2^16 notes)
-DEFAULT_DEPTH = 16
+#: default depth of the note tree: the circuits' ``units.TREE_DEPTH`` (2^16
+#: notes at the ci size, 2^32 at production)
+DEFAULT_DEPTH = units.TREE_DEPTH
 DEFAULT_BUSY_TIMEOUT = 60.0
 #: the largest page a paged read returns
 MAX_PAGE = 1000

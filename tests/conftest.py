@@ -4,14 +4,25 @@ The interop tests run the real peers from npm (snarkjs, circom2,
 circomlibjs, solc).  On a developer machine without them those tests skip
 with a message; under CI (``CI`` set) a missing peer is a failure, never a
 silent skip.
+
+The suite runs at the small ``ci`` venue size (zkats' default is
+``production``): ``ZKATS_VENUE_SIZE=ci`` is set here, before any test module
+imports zkats, so every subprocess a test starts (the CLI, servers, workers)
+inherits it.  The tests of the production size set it themselves in their
+subprocesses (tests/test_production_size.py).
 """
 
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+
+os.environ["ZKATS_VENUE_SIZE"] = "ci"
+if getattr(sys.modules.get("zkats.size"), "SIZE", "ci") != "ci":  # imported before us
+    raise pytest.UsageError("zkats was imported at another venue size before tests/conftest.py")
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_BIN = ROOT / "node_modules" / ".bin"

@@ -41,6 +41,25 @@ def test_production_parameters_and_bounds():
     assert mbits < 253 and sbits == 84
 
 
+def test_production_is_the_default_size():
+    """Unset or empty, the size is production (the suite itself runs at ci:
+    tests/conftest.py), and the circuit cache keys on the same size."""
+    code = (
+        "from zkats.domain import units; from zkats.circuit import cache; "
+        "print(units.SIZE, units.N_SLOTS, cache.SIZE)"
+    )
+    for value in (None, ""):
+        env = {k: v for k, v in os.environ.items() if k != "ZKATS_VENUE_SIZE"}
+        if value is not None:
+            env["ZKATS_VENUE_SIZE"] = value
+        r = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT
+        )
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.split() == ["production", "16", "production"]
+    assert os.environ["ZKATS_VENUE_SIZE"] == "ci"  # what this suite's subprocesses inherit
+
+
 def test_unknown_size_refused():
     env = {**os.environ, "ZKATS_VENUE_SIZE": "huge"}
     r = subprocess.run(

@@ -1,16 +1,27 @@
 """Disk cache of compiled circuits.
 
 Key: SHA-256 of the circuit class (module and qualified name), its
-parameters (the instance's public attributes, by ``repr``) and the source
-of everything that can change the constraints: every ``.py`` file of the
-zkats package and of the ``circuits`` package, and the files next to the
-class's module (see :func:`_source_files`).  Entries live in ``$ZKATS_CACHE``
-(default ``~/.cache/zkats``); ``ZKATS_CACHE=off`` disables the cache.
+parameters (the instance's public attributes, by ``repr``), the venue's size
+(:mod:`zkats.size`) and the source of everything that can change the
+constraints: every ``.py`` file of the zkats package and of the ``circuits``
+package, and the files next to the class's module (see
+:func:`_source_files`).  Entries live in ``$ZKATS_CACHE`` (default
+``~/.cache/zkats``); ``ZKATS_CACHE=off`` disables the cache.
+
+An entry is named ``circuit-CLASS-SIZE-ID-SOURCES.npz``: ``ID`` hashes the
+circuit's identity (class, parameters, size and the directory zkats runs
+from), ``SOURCES`` the source files.  Editing any source makes a new entry
+for every circuit (a production-size entry is ~77 MB), so the cache prunes
+itself: after each store it keeps the newest entry of each identity and
+deletes the others (:func:`prune`); entries of the older naming
+(``circuit-HEX.npz``) and abandoned temporary files are deleted once they
+are a day old.  Two checkouts (two directories) keep one entry each.
 
 Safety: an entry is written to a temporary file and renamed into place;
 on load, the stored constraint-system hash is recomputed from the arrays
 and anything unreadable or inconsistent is ignored (and recompiled), so a
-corrupt or truncated entry can never yield a wrong circuit.
+corrupt or truncated entry can never yield a wrong circuit.  An entry
+deleted under a reader is a miss (the circuit is compiled again).
 """
 
 import hashlib
@@ -18,17 +29,22 @@ import importlib.util
 import inspect
 import json
 import os
+import re
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
 
 from ..field import ints_to_limbs, limbs_to_ints
+from ..size import SIZE
 from .compiled import CompiledCircuit
 from .program import WitnessProgram
 
-_VERSION = "zkats-compile-cache-v3"
+_VERSION = "zkats-compile-cache-v4"
+#: entries of the older naming and temporary files are deleted at this age (seconds)
+STALE_AGE = 24 * 3600
 
 
 def cache_dir():
@@ -64,7 +80,8 @@ def _source_files(cls):
 
 def cache_key(circuit):
     """The cache key of a circuit instance, or None if it cannot be keyed
-    (no cache dir, parameters without a stable repr)."""
+    (no cache dir, parameters without a stable repr): ``CLASS-SIZE-ID-SOURCES``
+    (see the module's docstring)."""
     if cache_dir() is None:
         return None
     cls = type(circuit)
@@ -72,10 +89,12 @@ def cache_key(circuit):
     prepr = repr(params)
     if " at 0x" in prepr:
         return None
-    h = hashlib.sha256(_VERSION.encode())
-    h.update(f"{cls.__module__}:{cls.__qualname__}\0{prepr}\0".encode())
+    ident = hashlib.sha256(_VERSION.encode())
+    ident.update(f"{cls.__module__}:{cls.__qualname__}\0{prepr}\0".encode())
     # the venue's size (zkats.domain.units) shapes the venue circuits' constraints
-    h.update(f"size={os.environ.get('ZKATS_VENUE_SIZE', 'ci')}\0".encode())
+    ident.update(f"size={SIZE}\0".encode())
+    ident.update(str(Path(__file__).resolve().parent.parent).encode())
+    h = hashlib.sha256(ident.digest())
     try:
         h.update(inspect.getsource(cls).encode())
     except (OSError, TypeError):
@@ -86,11 +105,56 @@ def cache_key(circuit):
         except OSError:
             continue
         h.update(str(f).encode() + b"\0" + hashlib.sha256(data).digest())
-    return h.hexdigest()
+    name = re.sub(r"[^A-Za-z0-9_]", "_", cls.__qualname__)[:40]
+    return f"{name}-{SIZE}-{ident.hexdigest()[:16]}-{h.hexdigest()[:40]}"
 
 
 def _path(key):
-    return cache_dir() / f"circuit-{key[:40]}.npz"
+    return cache_dir() / f"circuit-{key}.npz"
+
+
+_ENTRY = re.compile(r"circuit-(?P<ident>.+-[0-9a-f]{16})-[0-9a-f]{40}\.npz")
+_LEGACY = re.compile(r"circuit-[0-9a-f]{40}\.npz")
+
+
+def prune(directory=None, now=None, keep=None):
+    """Keep the newest entry (by modification time) of each circuit identity
+    in ``directory`` (default :func:`cache_dir`) and delete the others, with
+    the older naming's entries and temporary files older than
+    :data:`STALE_AGE`; returns the deleted paths.  ``keep``: an entry just
+    written, the one kept of its identity whatever the clock says.  Errors are ignored (the
+    cache is optional; another process may prune at the same time)."""
+    d = Path(directory) if directory is not None else cache_dir()
+    if d is None:
+        return []
+    now = time.time() if now is None else now
+    groups, stale = {}, []
+    try:
+        for p in d.iterdir():
+            try:
+                mtime = p.stat().st_mtime
+            except OSError:
+                continue
+            m = _ENTRY.fullmatch(p.name)
+            if m:
+                groups.setdefault(m["ident"], []).append((mtime, p.name, p))
+            elif _LEGACY.fullmatch(p.name) or p.name.startswith(".tmp-"):
+                if now - mtime > STALE_AGE:
+                    stale.append(p)
+    except OSError:
+        return []
+    keep = Path(keep).name if keep is not None else None
+    for entries in groups.values():
+        entries.sort(key=lambda e: (e[1] == keep, e[0], e[1]))
+        stale.extend(p for _, _, p in entries[:-1])
+    deleted = []
+    for p in stale:
+        try:
+            p.unlink()
+            deleted.append(p)
+        except OSError:
+            pass
+    return deleted
 
 
 def store(key, cc):
@@ -139,6 +203,7 @@ def store(key, cc):
             except OSError:
                 pass
             raise
+        prune(d, keep=_path(key))
     except Exception:
         pass
 

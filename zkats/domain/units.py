@@ -31,8 +31,7 @@ elements near ``r``.  :func:`encode_signed` / :func:`decode_signed` are the
 only conversions.
 """
 
-import os
-
+from .. import size as _size_mod
 from ..errors import InputError
 
 SIZE_BITS = 32
@@ -57,16 +56,18 @@ FUNDING_BITS = 40
 
 #: The venue's size: circuit parameters fixed per configuration, chosen by
 #: the environment variable ``ZKATS_VENUE_SIZE`` when zkats is imported
-#: (keys, venues and ledgers are made for one size; ``ci`` is the test
-#: suite's).  ``production``: 16 position slots on up to 4 underlyings, 64
-#: listed instruments per epoch, 2^32 notes.
+#: (:mod:`zkats.size`: default ``production``; keys, venues and ledgers are
+#: made for one size; ``ci`` is the test suite's).  ``production``: 16
+#: position slots on up to 4 underlyings, 64 listed instruments per epoch,
+#: 2^32 notes; ``ci``: 3 slots, 8 instruments, 2^16 notes.
 SIZES = {
     "ci": {"N_SLOTS": 3, "EPOCH_DEPTH": 3, "TREE_DEPTH": 16, "N_UNDERLYINGS": 3},
     "production": {"N_SLOTS": 16, "EPOCH_DEPTH": 6, "TREE_DEPTH": 32, "N_UNDERLYINGS": 4},
 }
-SIZE = os.environ.get("ZKATS_VENUE_SIZE", "ci")
-if SIZE not in SIZES:
-    raise InputError(f"ZKATS_VENUE_SIZE: one of {sorted(SIZES)}, got {SIZE!r}")
+if set(SIZES) != set(_size_mod.NAMES):  # one list of names (zkats.size)
+    raise AssertionError(f"units.SIZES {sorted(SIZES)} != zkats.size.NAMES")
+#: this process's size (``ci`` or ``production``)
+SIZE: str = _size_mod.SIZE
 _size = SIZES[SIZE]
 #: number of position slots in an account note (circuit parameter)
 N_SLOTS: int = _size["N_SLOTS"]

@@ -8,8 +8,11 @@ silent skip.
 The suite runs at the small ``ci`` venue size (zkats' default is
 ``production``): ``ZKATS_VENUE_SIZE=ci`` is set here, before any test module
 imports zkats, so every subprocess a test starts (the CLI, servers, workers)
-inherits it.  The tests of the production size set it themselves in their
-subprocesses (tests/test_production_size.py).
+inherits it, whatever the shell exported.  The tests of the production size
+set it themselves in their subprocesses (tests/test_production_size.py).
+To run a size-independent flow at production size by hand (e.g. the server
+end to end): ``ZKATS_TEST_VENUE_SIZE=production pytest tests/test_server_e2e.py``
+(many other tests assert the ci size's numbers).
 """
 
 import os
@@ -20,8 +23,9 @@ from pathlib import Path
 
 import pytest
 
-os.environ["ZKATS_VENUE_SIZE"] = "ci"
-if getattr(sys.modules.get("zkats.size"), "SIZE", "ci") != "ci":  # imported before us
+TEST_SIZE = os.environ.get("ZKATS_TEST_VENUE_SIZE") or "ci"
+os.environ["ZKATS_VENUE_SIZE"] = TEST_SIZE
+if getattr(sys.modules.get("zkats.size"), "SIZE", TEST_SIZE) != TEST_SIZE:  # imported before us
     raise pytest.UsageError("zkats was imported at another venue size before tests/conftest.py")
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,6 +1,6 @@
 """The compiled contracts shipped in the package (zkats/chain/artifacts.json,
-what `zkats chain` deploys without node or solc) are exactly what the pinned
-solcjs makes from the sources today, and the keyed verifiers (keys given at
+what `zkats chain` deploys without node or solc), for both venue sizes, are
+exactly what the pinned solcjs makes from the sources today, and the keyed verifiers (keys given at
 deployment) behave as the exported verifiers with the keys in constants:
 same answers, same gas per call."""
 
@@ -14,30 +14,52 @@ pytestmark = pytest.mark.peers
 
 
 def test_shipped_artifacts_are_up_to_date():
+    """Both sizes rebuilt (production in a subprocess: the size is fixed at
+    import): the artifacts file and both layout files are what
+    `make chain-artifacts` writes now."""
     require_peer("solcjs")
-    from zkats.chain import artifacts
+    from zkats.chain import artifacts, layout
 
-    fresh = artifacts.dumps(artifacts.build())
-    assert artifacts.PATH.read_text() == fresh, (
+    layouts, data = artifacts.build_all()
+    assert set(data) == {"ci", "production"}
+    assert artifacts.PATH.read_text() == artifacts.dumps(data), (
         "zkats/chain/artifacts.json is stale: run `make chain-artifacts` and commit it"
+    )
+    for size, src in layouts.items():
+        assert layout.path(size).read_text() == src, (
+            f"{layout.path(size)} is stale: run `make chain-artifacts` and commit it"
+        )
+    # the production escrow is another contract: its offsets follow the 16-slot statements
+    assert "TRANSITION_N = 61;" in layouts["production"] and "// Venue size: ci" in layouts["ci"]
+    assert (
+        data["ci"]["verifiers"]["batch"]["sizes"]
+        != data["production"]["verifiers"]["batch"]["sizes"]
     )
 
 
 def test_shipped_artifacts_cover_the_escrow():
     """The escrow, the token, and the keyed batch verifier for the sizes of
-    the escrow's keys as the circuits declare them today; the layout file
-    the escrow reads its offsets from is what the statements say."""
+    the escrow's keys as the circuits declare them today, for each venue
+    size; `zkats chain` takes the running size's; the layout file the escrow
+    reads its offsets from is what the statements say."""
     from zkats.chain import artifacts, layout
+    from zkats.chain.evm import ChainError
 
-    assert set(artifacts.contracts()) == {"ZkatsEscrow", "TestToken"}
-    for which in ("batch", "epoch"):
-        art, sizes = artifacts.batch_verifier(which)
-        assert sizes == artifacts.key_sizes(which)
-        (ctor,) = [e for e in art.abi if e["type"] == "constructor"]
-        assert ctor["inputs"][0]["type"] == "uint256[]"
-    assert layout.PATH.read_text() == layout.source(), (
-        "contracts/ZkatsLayout.sol is stale: run `make chain-artifacts` and commit it"
+    for size in ("ci", "production"):
+        assert set(artifacts.contracts(size)) == {"ZkatsEscrow", "TestToken"}
+        for which in ("batch", "epoch"):
+            art, sizes = artifacts.batch_verifier(which, size)
+            if size == "ci":  # the suite's size: the statements of this process
+                assert sizes == artifacts.key_sizes(which)
+                assert (art, sizes) == artifacts.batch_verifier(which)
+            (ctor,) = [e for e in art.abi if e["type"] == "constructor"]
+            assert ctor["inputs"][0]["type"] == "uint256[]"
+    assert artifacts.contracts() == artifacts.contracts("ci")
+    assert layout.path() == layout.path("ci") and layout.path().read_text() == layout.source(), (
+        "contracts/ci/ZkatsLayout.sol is stale: run `make chain-artifacts` and commit it"
     )
+    with pytest.raises(ChainError, match="no compiled contracts for venue size 'huge'"):
+        artifacts.contracts("huge")
 
 
 def test_keyed_batch_verifier_is_the_exported_one(tmp_path_factory):

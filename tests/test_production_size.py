@@ -3,11 +3,14 @@ up to 4 underlyings, 64 instruments per epoch, 2^32 notes; the risk-engine
 issue's sizes).  The test suite runs at the small ``ci`` size; these tests
 run the production size in a subprocess: its parameters and bound
 assertions (fast), and every venue statement of the example scenario built,
-checked natively and solved by its circuit within 2^17 constraints
-(``slow``: compiling the production circuits takes minutes)."""
+checked natively and solved by its circuit within 2^17 constraints, and
+``zkats demo`` end to end at production size (both ``slow``: compiling the
+production circuits and making their keys takes minutes; run them with
+``pytest -m slow -k production``)."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _run(code_or_file, *args, timeout=120):
     env = {**os.environ, "ZKATS_VENUE_SIZE": "production"}
-    cmd = [sys.executable, *(["-c", code_or_file] if "\n" in code_or_file else [code_or_file])]
+    if code_or_file == "-m":
+        cmd = [sys.executable]
+    else:
+        cmd = [sys.executable, *(["-c", code_or_file] if "\n" in code_or_file else [code_or_file])]
     r = subprocess.run(
         [*cmd, *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=timeout
     )
@@ -57,7 +63,8 @@ def test_production_is_the_default_size():
         )
         assert r.returncode == 0, r.stderr
         assert r.stdout.split() == ["production", "16", "production"]
-    assert os.environ["ZKATS_VENUE_SIZE"] == "ci"  # what this suite's subprocesses inherit
+    if not os.environ.get("ZKATS_TEST_VENUE_SIZE"):  # (tests/conftest.py)
+        assert os.environ["ZKATS_VENUE_SIZE"] == "ci"  # what this suite's subprocesses inherit
 
 
 def test_unknown_size_refused():
@@ -81,3 +88,28 @@ def test_every_statement_solves_at_production_size():
     for name, v in out["circuits"].items():
         assert v["constraints"] + v["public"] + 1 <= 1 << 17, name
     print(json.dumps(out, indent=1))
+
+
+@pytest.mark.slow
+def test_production_demo_end_to_end(tmp_path):
+    """``zkats demo`` at production size (the default outside the test
+    suite): every step a real proof with the production keys (made once in
+    the key cache, ~hundreds of MB), the venue recorded as production, the
+    same story as at ci size (tests/test_cli_venue.py)."""
+    d = tmp_path / "demo"
+    out = _run("-m", "zkats.cli", "demo", "--dir", str(d), "--json", "-q", timeout=3600)
+    summary = json.loads(out)["summary"]
+    assert summary["liquidated"] == ["alice"] and summary["health_failed"] == ["alice"]
+    assert json.loads((d / "venue" / "venue.json").read_text())["size"] == "production"
+    text = json.dumps(json.loads(out)["steps"])
+    assert "two underlyings: ETH-PERP, BTC-1W" in text
+    m = re.search(r"BTC worst loss (\d+), ETH worst loss (\d+): initial requirement (\d+)", text)
+    assert m and int(m[1]) + int(m[2]) == int(m[3]), text[-2000:]
+    # a production note has 16 slots: a transition proof carries 61 public signals
+    legs = [
+        item["proofs"]["leg_a"]["public"]
+        for p in sorted((d / "public").glob("*.json"))
+        for item in json.loads(p.read_text()).get("items", [])
+        if item["kind"] == "trade"
+    ]
+    assert legs and {len(x) for x in legs} == {61}

@@ -1,10 +1,13 @@
 """The compiled contracts ``zkats chain`` deploys, shipped with the package
 (``artifacts.json`` beside this module) so that an installed zkats needs
-neither node nor the Solidity compiler:
+neither node nor the Solidity compiler.  The file holds one entry per venue
+size (``ci``, ``production``: :mod:`zkats.size`), since the escrow's
+public-signal offsets and the verifiers' key sizes follow the statements of
+that size; ``zkats chain`` uses the entry of the size it runs at:
 
 * ``contracts``: ``contracts/*.sol`` (the escrow and the test token; the
-  escrow reads its public-signal offsets from ``contracts/ZkatsLayout.sol``,
-  generated from the circuits by :mod:`zkats.chain.layout`).
+  escrow reads its public-signal offsets from the size's
+  ``ZkatsLayout.sol``, generated from the circuits by :mod:`zkats.chain.layout`).
 
 * ``verifiers``: the keyed batch verifiers the escrow calls
   (:func:`zkats.groth16.solidity_batch.solidity_batch_verifier_keyed`: the
@@ -16,16 +19,21 @@ Each entry is ``{"abi", "bytecode"}``.  ``inputs`` records the SHA-256 of
 everything they were made from (the compiler's standard-JSON input, the
 generator's version).  ``make chain-artifacts`` (``python -m
 zkats.chain.artifacts``, in a checkout with ``make peers``) rebuilds the
-file; ``tests/test_chain_artifacts.py`` rebuilds it with the pinned
-solcjs and circomlibjs and requires the committed file to be identical,
-so it cannot drift from the sources.
+file and both layout files (each size in a subprocess: the size is fixed at
+import); ``tests/test_chain_artifacts.py`` rebuilds them with the pinned
+solcjs and circomlibjs and requires the committed files to be identical,
+so they cannot drift from the sources.
 """
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from functools import lru_cache
 from pathlib import Path
 
+from ..size import NAMES, SIZE, VARIABLE
 from .evm import Artifact, ChainError
 
 PATH = Path(__file__).with_name("artifacts.json")
@@ -42,13 +50,25 @@ def _load():
         raise ChainError(f"{PATH}: missing (rebuild with `make chain-artifacts`)") from None
 
 
+def _for(size=None):
+    size = size or SIZE
+    data = _load()
+    if size not in data:
+        raise ChainError(
+            f"{PATH}: no compiled contracts for venue size {size!r} "
+            "(rebuild with `make chain-artifacts`)"
+        )
+    return data[size]
+
+
 def _art(name, entry):
     return Artifact(name, entry["abi"], entry["bytecode"])
 
 
-def contracts():
-    """{name: Artifact} of contracts/*.sol (ZkatsEscrow, TestToken)."""
-    return {k: _art(k, v) for k, v in _load()["contracts"].items()}
+def contracts(size=None):
+    """{name: Artifact} of contracts/*.sol (ZkatsEscrow, TestToken) compiled
+    for ``size`` (default: this process's venue size)."""
+    return {k: _art(k, v) for k, v in _for(size)["contracts"].items()}
 
 
 # ---------------------------------------------------------------------------
@@ -67,15 +87,17 @@ VERIFIERS = {
 }
 
 
-def batch_verifier(which="batch"):
-    """A keyed batch verifier's Artifact and the key sizes it was made for."""
-    entry = _load()["verifiers"][which]
+def batch_verifier(which="batch", size=None):
+    """A keyed batch verifier's Artifact and the key sizes it was made for
+    (``size``: the venue size, default this process's)."""
+    entry = _for(size)["verifiers"][which]
     return _art(VERIFIERS[which][0], entry), [int(n) for n in entry["sizes"]]
 
 
 def key_sizes(which="batch"):
     """Public inputs of a verifier's keys (zkats.chain.escrow.BATCH_KEYS /
-    EPOCH_KEYS), from the circuits' statement declarations."""
+    EPOCH_KEYS), from the circuits' statement declarations at this
+    process's venue size."""
     from . import escrow
     from .devkeys import statement
 
@@ -84,12 +106,12 @@ def key_sizes(which="batch"):
 
 
 def build(contracts_dir=None):
-    """The artifacts file's content, compiled now (needs node and the npm
-    peers, see :mod:`zkats.chain.evm`)."""
-    from . import evm
+    """This process's venue size's entry of the artifacts file, compiled now
+    (needs node and the npm peers, see :mod:`zkats.chain.evm`), from
+    ``contracts/*.sol`` with the layout the circuits declare now."""
+    from . import evm, layout
 
-    src_dir = Path(contracts_dir) if contracts_dir else evm.CONTRACTS
-    sources = {p.name: p.read_text() for p in sorted(src_dir.glob("*.sol"))}
+    sources = layout.sources(contracts_dir=contracts_dir, layout=layout.source())
     arts = evm.compile_sources(sources)
     from ..groth16.solidity_batch import solidity_batch_verifier_keyed
     from . import escrow
@@ -114,13 +136,55 @@ def build(contracts_dir=None):
     }
 
 
+def build_size(size, contracts_dir=None):
+    """(layout source, artifacts entry) of venue size ``size``: in this
+    process at its own size, else in a subprocess at ``size``."""
+    if size == SIZE:
+        from . import layout
+
+        return layout.source(), build(contracts_dir)
+    cmd = [sys.executable, "-m", "zkats.chain.artifacts", "--one"]
+    if contracts_dir:
+        cmd.append(str(contracts_dir))
+    r = subprocess.run(
+        cmd, capture_output=True, text=True, env={**os.environ, VARIABLE: size}, timeout=1800
+    )
+    if r.returncode != 0:
+        raise ChainError(f"building the {size} artifacts failed: {r.stderr.strip()[-1000:]}")
+    out = json.loads(r.stdout)
+    return out["layout"], out["entry"]
+
+
+def build_all(contracts_dir=None):
+    """({size: layout source}, the artifacts file's content) for every venue size."""
+    layouts, data = {}, {}
+    for size in NAMES:
+        layouts[size], data[size] = build_size(size, contracts_dir)
+    return layouts, data
+
+
 def dumps(data):
     return json.dumps(data, indent=1, sort_keys=True) + "\n"
 
 
-if __name__ == "__main__":
-    from .layout import write as write_layout
+def main(argv):
+    if argv[:1] == ["--one"]:  # one size, as JSON on stdout (build_size's subprocess)
+        from . import layout
 
-    where = write_layout()
-    PATH.write_text(dumps(build()))
-    print(f"wrote {where} and {PATH}")
+        entry = build(argv[1] if len(argv) > 1 else None)
+        print(json.dumps({"layout": layout.source(), "entry": entry}))
+        return
+    from . import layout
+
+    layouts, data = build_all()
+    for size, src in layouts.items():
+        where = layout.path(size)
+        where.parent.mkdir(parents=True, exist_ok=True)
+        where.write_text(src)
+        print(f"wrote {where}")
+    PATH.write_text(dumps(data))
+    print(f"wrote {PATH} ({', '.join(data)})")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -135,9 +135,12 @@ def compile_sources(sources, optimize_runs=200):
     return {k: Artifact(k, v["abi"], v["bytecode"]) for k, v in arts.items()}
 
 
-def project_contracts():
-    """The escrow and the test token, compiled from ``contracts/``."""
-    return compile_sources({p.name: p.read_text() for p in sorted(CONTRACTS.glob("*.sol"))})
+def project_contracts(size=None):
+    """The escrow and the test token, compiled from ``contracts/`` with the
+    layout of venue size ``size`` (default this process's: :mod:`.layout`)."""
+    from .layout import sources
+
+    return compile_sources(sources(size))
 
 
 def verifier_artifact(vk, name):

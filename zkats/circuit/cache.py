@@ -128,7 +128,8 @@ def prune(directory=None, now=None, keep=None):
     if d is None:
         return []
     now = time.time() if now is None else now
-    groups, stale = {}, []
+    groups: dict[str, list] = {}
+    stale: list[Path] = []
     try:
         for p in d.iterdir():
             try:

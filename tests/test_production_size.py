@@ -67,6 +67,19 @@ def test_production_is_the_default_size():
         assert os.environ["ZKATS_VENUE_SIZE"] == "ci"  # what this suite's subprocesses inherit
 
 
+def test_help_names_both_sizes_from_units():
+    r = subprocess.run(
+        [sys.executable, "-m", "zkats.cli", "--help"], capture_output=True, text=True, cwd=ROOT
+    )
+    assert r.returncode == 0, r.stderr
+    text = " ".join(r.stdout.split())
+    assert "Venue size (ZKATS_VENUE_SIZE): ci: 3 position slots on up to 3 underlyings" in text
+    assert (
+        "production (the default): 16 position slots on up to 4 underlyings, "
+        "64 instruments per oracle epoch, 2^32 notes" in text
+    )
+
+
 def test_unknown_size_refused():
     env = {**os.environ, "ZKATS_VENUE_SIZE": "huge"}
     r = subprocess.run(

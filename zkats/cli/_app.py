@@ -111,7 +111,40 @@ def _quiet_broken_pipe():
     sys.exit(0)
 
 
+def size_summary():
+    """One line per venue size (parameters from :mod:`zkats.domain.units`),
+    the running one first: the top-level help's epilog."""
+    # local import: read when the help is shown (an unknown ZKATS_VENUE_SIZE is a one-line error)
+    from ..domain import units
+    from ..size import DEFAULT
+
+    def one(name):
+        p = units.SIZES[name]
+        default = " (the default)" if name == DEFAULT else ""
+        return (
+            f"{name}{default}: {p['N_SLOTS']} position slots on up to {p['N_UNDERLYINGS']} "
+            f"underlyings, {1 << p['EPOCH_DEPTH']} instruments per oracle epoch, "
+            f"2^{p['TREE_DEPTH']} notes"
+        )
+
+    others = [n for n in units.SIZES if n != units.SIZE]
+    return [
+        f"Venue size (ZKATS_VENUE_SIZE): {one(units.SIZE)}.",
+        *(f"Other size: {one(n)}." for n in others),
+    ]
+
+
 class _Group(_LazyGroup):
+    def format_epilog(self, ctx, formatter):
+        try:
+            lines = size_summary()
+        except ZkatsError as err:
+            lines = [str(err)]
+        for line in lines:
+            formatter.write_paragraph()
+            formatter.write_text(line)
+        super().format_epilog(ctx, formatter)
+
     def main(self, *args, **kwargs):
         try:
             return super().main(*args, **kwargs)

@@ -62,9 +62,39 @@ def test_shipped_artifacts_cover_the_escrow():
         artifacts.contracts("huge")
 
 
+def test_production_verifiers_and_escrow_deploy():
+    """The production size's shipped contracts fit the EVM's code size limits
+    (EIP-170, EIP-3860, as the test chain enforces): its batch verifier keeps
+    the keys as code (216 public inputs do not fit in immutables) and the
+    escrow deploys on top at the tree depth of 32."""
+    from zkats.bn254 import G1_GEN, G2_GEN
+    from zkats.chain import artifacts
+    from zkats.chain.evm import Chain
+    from zkats.groth16.solidity_batch import batch_verifier_key_args
+    from zkats.groth16_data import VerifyingKey
+
+    chain = Chain()
+    addresses = []
+    for which in ("batch", "epoch"):
+        art, sizes = artifacts.batch_verifier(which, "production")
+        keys = [VerifyingKey(G1_GEN, G2_GEN, G2_GEN, G2_GEN, (G1_GEN,) * (n + 1)) for n in sizes]
+        v = chain.deploy(art, batch_verifier_key_args(keys), gas=25_000_000)
+        assert [v.functions.nPublic(k).call() for k in range(len(sizes))] == sizes
+        addresses.append(v.address)
+    assert artifacts.batch_verifier("batch", "production")[1] == [57, 59, 18, 61, 19, 2]
+    arts = artifacts.contracts("production")
+    token = chain.deploy(arts["TestToken"])
+    esc = chain.deploy(
+        arts["ZkatsEscrow"], token.address, addresses, 1, 3600, 32, 16, 0, 1024, 1000, [1, 2]
+    )
+    assert esc.functions.depth().call() == 32
+
+
 def test_keyed_batch_verifier_is_the_exported_one(tmp_path_factory):
     """The keyed batch verifier (keys at deployment) and the exported one
-    (keys in constants) give the same answers for the same gas."""
+    (keys in constants) give the same answers for the same gas; the form
+    with the keys stored as code (the production escrow's: its keys do not
+    fit in immutables) gives the same answers, two keys in one batch too."""
     art = snarkjs_artifacts(tmp_path_factory)
     require_peer("solcjs")
     from zkats.chain.evm import Chain, batch_verifier_artifact, compile_sources
@@ -82,14 +112,24 @@ def test_keyed_batch_verifier_is_the_exported_one(tmp_path_factory):
     keyed = chain.deploy(
         compile_sources({"Keyed.sol": src})["Keyed"], batch_verifier_key_args([vk])
     )
+    src = solidity_batch_verifier_keyed([vk.n_public] * 2, "InCode", keys_in="code")
+    in_code = chain.deploy(
+        compile_sources({"InCode.sol": src})["InCode"], batch_verifier_key_args([vk, vk])
+    )
     proof, public = read_proof(art.proof), read_public(art.public)
     good = bt.calldata_args([0], [(public, proof)])
     bad = bt.calldata_args([0], [([(public[0] + 1) % R, *public[1:]], proof)])
-    for c in (consts, keyed):
+    for c in (consts, keyed, in_code):
         assert c.functions.verifyBatch(*good).call({"gas": 2_000_000}) is True
         assert c.functions.verifyBatch(*bad).call({"gas": 2_000_000}) is False
     gas = [c.functions.verifyBatch(*good).estimate_gas() for c in (consts, keyed)]
     assert gas[0] == gas[1], gas
+    # keys 0 and 1 (same points) in one batch; a wrong input under key 1 fails it
+    two = [(public, proof), (public, proof)]
+    assert in_code.functions.verifyBatch(*bt.calldata_args([0, 1], two)).call() is True
+    two[1] = ([(public[0] + 1) % R, *public[1:]], proof)
+    assert in_code.functions.verifyBatch(*bt.calldata_args([0, 1], two)).call() is False
+    assert in_code.functions.verifyBatch(*bt.calldata_args([0, 2], two[:1] * 2)).call() is False
 
 
 def test_keyed_verifier_is_the_exported_verifier(tmp_path_factory):

@@ -13,7 +13,9 @@ that size; ``zkats chain`` uses the entry of the size it runs at:
   (:func:`zkats.groth16.solidity_batch.solidity_batch_verifier_keyed`: the
   keys are the constructor's argument): ``batch`` for its six settlement
   keys, ``epoch`` for the oracle_epoch key, each for the numbers of public
-  inputs the circuits' statements declare today (:func:`key_sizes`).
+  inputs the circuits' statements declare today (:func:`key_sizes`); the
+  keys in immutables when they fit, else stored as code (:func:`keys_in`:
+  the production size's batch verifier).
 
 Each entry is ``{"abi", "bytecode"}``.  ``inputs`` records the SHA-256 of
 everything they were made from (the compiler's standard-JSON input, the
@@ -94,6 +96,19 @@ def batch_verifier(which="batch", size=None):
     return _art(VERIFIERS[which][0], entry), [int(n) for n in entry["sizes"]]
 
 
+#: the most public inputs (all keys) of a keyed verifier with its keys in
+#: immutables (the ci size's six keys have 99 and fit); beyond, the keys are
+#: stored as code, since the immutables form exceeds the EVM's code size
+#: limits (production: 216 public inputs, 76 kB of init code)
+MAX_IMMUTABLE_INPUTS = 128
+
+
+def keys_in(sizes):
+    """Where a shipped verifier for keys of ``sizes`` public inputs keeps them
+    (:func:`zkats.groth16.solidity_batch.solidity_batch_verifier_keyed`)."""
+    return "immutables" if sum(sizes) <= MAX_IMMUTABLE_INPUTS else "code"
+
+
 def key_sizes(which="batch"):
     """Public inputs of a verifier's keys (zkats.chain.escrow.BATCH_KEYS /
     EPOCH_KEYS), from the circuits' statement declarations at this
@@ -119,9 +134,16 @@ def build(contracts_dir=None):
     verifiers, shas = {}, {}
     for which, (name, attr) in VERIFIERS.items():
         sizes = key_sizes(which)
-        src = solidity_batch_verifier_keyed(sizes, name, labels=list(getattr(escrow, attr)))
+        src = solidity_batch_verifier_keyed(
+            sizes, name, labels=list(getattr(escrow, attr)), keys_in=keys_in(sizes)
+        )
         bv = evm.compile_sources({f"{name}.sol": src})[name]
-        verifiers[which] = {"abi": bv.abi, "bytecode": bv.bytecode, "sizes": sizes}
+        verifiers[which] = {
+            "abi": bv.abi,
+            "bytecode": bv.bytecode,
+            "sizes": sizes,
+            "keys_in": keys_in(sizes),
+        }
         shas[f"verifier {which}"] = _sha(src)
     return {
         "contracts": {

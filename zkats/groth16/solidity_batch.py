@@ -259,6 +259,74 @@ _KEY_FN = """
 """
 
 
+#: the most public inputs of one key stored as code (14 + 2 * (n + 1) words
+#: and a leading STOP byte within EIP-170's 24,576 bytes)
+MAX_CODE_KEY_PUBLIC = 256
+
+_KEY_CODE_FNS = """
+    /// A data contract whose code is 0x00 (STOP) followed by words vk[from .. from + n).
+    function _batchStoreKey(uint256[] memory vk, uint256 from, uint256 n)
+        private returns (address d)
+    {
+        bytes memory data = new bytes(1 + 32 * n);
+        for (uint256 j = 0; j < n; j++) {
+            uint256 w = vk[from + j];
+            assembly {
+                mstore(add(data, add(0x21, mul(j, 0x20))), w)
+            }
+        }
+        // PUSH4 len DUP1 PUSH1 14 PUSH1 0 CODECOPY PUSH1 0 RETURN, then the data
+        bytes memory init = abi.encodePacked(
+            hex"63", uint32(data.length), hex"80600e6000396000f3", data
+        );
+        assembly {
+            d := create(0, add(init, 0x20), mload(init))
+        }
+        require(d != address(0), "batch verifier: storing a key failed");
+    }
+
+    /// Key k (n public inputs, scalars at base), read from its data contract:
+    /// the pairs (vk_x, gamma), (sum rho C, delta), (sum rho * alpha, beta)
+    /// at pair index m.  Words: alpha (2), beta, gamma, delta (4 each), IC (2 each).
+    function _batchKeyCode(
+        BatchAcc memory z,
+        uint256 m,
+        address data,
+        uint256 k,
+        uint256 n,
+        uint256 base
+    ) private view returns (bool) {
+        uint256 words = 14 + 2 * (n + 1);
+        uint256[] memory kd = new uint256[](words);
+        assembly {
+            extcodecopy(data, add(kd, 0x20), 1, mul(words, 0x20))
+        }
+        uint256[] memory s = z.s;
+        uint256[2] memory vkx;
+        uint256[2] memory al;
+        for (uint256 j = 0; j <= n; j++) {
+            if (!_batchMulAdd(vkx, kd[14 + 2 * j], kd[15 + 2 * j], s[base + j])) return false;
+        }
+        if (!_batchMulAdd(al, kd[0], kd[1], s[base])) return false;
+        uint256[] memory p = z.p;
+        uint256[2] memory cs = z.c[k];
+        uint256 o = 6 * m;
+        p[o] = vkx[0];
+        p[o + 1] = vkx[1];
+        p[o + 6] = cs[0];
+        p[o + 7] = cs[1];
+        p[o + 12] = al[0];
+        p[o + 13] = al[1];
+        for (uint256 j = 0; j < 4; j++) {
+            p[o + 2 + j] = kd[6 + j]; // gamma
+            p[o + 8 + j] = kd[10 + j]; // delta
+            p[o + 14 + j] = kd[2 + j]; // beta
+        }
+        return true;
+    }
+"""
+
+
 def _g1(name, p):
     x, y = p if p is not None else (0, 0)
     return [(f"{name}_X", x), (f"{name}_Y", y)]
@@ -297,15 +365,33 @@ def solidity_batch_verifier(vks, name="Groth16BatchVerifier", labels=None):
     return _batch_source([vk.n_public for vk in vks], vks, name, labels)
 
 
-def solidity_batch_verifier_keyed(n_publics, name="Groth16KeyedBatchVerifier", labels=None):
+def solidity_batch_verifier_keyed(
+    n_publics, name="Groth16KeyedBatchVerifier", labels=None, keys_in="immutables"
+):
     """Source of the same batch verifier for ANY keys with ``n_publics``
     public inputs (key id = position): the keys are the constructor's
-    argument (:func:`batch_verifier_key_args`) and live in immutables, which
-    the compiler writes into the deployed code, so a call reads them as it
-    reads the constants of :func:`solidity_batch_verifier` (same
-    verification code).  One compiled contract serves every set of keys of
-    those sizes: ``zkats chain`` ships it compiled."""
-    return _batch_source(list(n_publics), None, name, labels)
+    argument (:func:`batch_verifier_key_args`).  One compiled contract
+    serves every set of keys of those sizes: ``zkats chain`` ships it compiled.
+
+    ``keys_in="immutables"``: the keys live in immutables, which the
+    compiler writes into the deployed code, so a call reads them as it reads
+    the constants of :func:`solidity_batch_verifier` (same verification
+    code, same gas).  Each public input adds its unrolled code and two
+    32-byte words: past ~130 public inputs in all the contract exceeds the
+    EVM's code size limits (EIP-170: 24,576 bytes deployed; EIP-3860: 49,152
+    bytes of init code).
+
+    ``keys_in="code"``: the constructor stores each key as the code of a
+    data contract of its own (SSTORE2; at most 24,576 bytes, i.e. 256 public
+    inputs per key) and a call copies the keys it uses into memory
+    (EXTCODECOPY: 2,600 gas per key used plus 3 per word) and loops over
+    their points: the verifier's code no longer grows with the keys (same
+    answers; the same ecMul/ecAdd/pairing calls)."""
+    if keys_in == "immutables":
+        return _batch_source(list(n_publics), None, name, labels)
+    if keys_in != "code":
+        raise ValueError(f"keys_in: 'immutables' or 'code', got {keys_in!r}")
+    return _batch_source(list(n_publics), None, name, labels, in_code=True)
 
 
 def batch_verifier_key_args(vks):
@@ -313,7 +399,7 @@ def batch_verifier_key_args(vks):
     return [int(v) for k, vk in enumerate(vks) for _, v in _key_entries(k, vk, vk.n_public)]
 
 
-def _batch_source(ns, vks, name, labels):
+def _batch_source(ns, vks, name, labels, in_code=False):
     if not 1 <= len(ns) <= 32:
         raise ValueError("a batch verifier needs 1 to 32 verifying keys")
     check_identifier(name, "contract name")
@@ -331,7 +417,12 @@ def _batch_source(ns, vks, name, labels):
             raise ValueError("key labels must be one line")
         consts.append(f"    // key {k}{lab}: {n} public input(s)")
         entries = _key_entries(k, vks[k] if vks else None, n)
-        if vks:
+        if in_code:
+            if n > MAX_CODE_KEY_PUBLIC:
+                raise ValueError(f"key {k}: at most {MAX_CODE_KEY_PUBLIC} public inputs")
+            consts.append(f"    address private immutable BK{k}_DATA; // {len(entries)} words")
+            keyed.append((k, len(entries)))
+        elif vks:
             consts += [f"    uint256 private constant {i} = {v};" for i, v in entries]
         else:
             consts += [f"    uint256 private immutable {i};" for i, _ in entries]
@@ -339,9 +430,14 @@ def _batch_source(ns, vks, name, labels):
         consts.append("")
         npublic.append(f"        if (key == {k}) return {n};")
         offsets.append(f"        if (key == {k}) return {base};")
+        call = (
+            f"_batchKeyCode(z, m, BK{k}_DATA, {k}, {n}, {base})"
+            if in_code
+            else f"_batchKey{k}(z, m)"
+        )
         perkey.append(
             f"        if ((z.used & (1 << {k})) != 0) {{\n"
-            f"            if (!_batchKey{k}(z, m)) return false;\n"
+            f"            if (!{call}) return false;\n"
             f"            m += 3;\n"
             f"        }}"
         )
@@ -349,9 +445,24 @@ def _batch_source(ns, vks, name, labels):
             f"        ok = ok && _batchMulAdd(vkx, BK{k}_IC{j}_X, BK{k}_IC{j}_Y, s[{base + j}]);"
             for j in range(1, n + 1)
         )
-        keyfns.append(_KEY_FN % {"k": k, "label": lab, "base": base, "ic": ic})
+        if not in_code:
+            keyfns.append(_KEY_FN % {"k": k, "label": lab, "base": base, "ic": ic})
         base += n + 1
-    if keyed:
+    if in_code:
+        total = sum(w for _, w in keyed)
+        sets = "".join(
+            f"        BK{k}_DATA = _batchStoreKey(vk, {sum(w for _, w in keyed[:i])}, {w});\n"
+            for i, (k, w) in enumerate(keyed)
+        )
+        consts.append(
+            f"    /// the keys' points, in the order of batch_verifier_key_args; each key\n"
+            f"    /// is stored as the code of a data contract (read with EXTCODECOPY)\n"
+            f"    constructor(uint256[] memory vk) {{\n"
+            f'        require(vk.length == {total}, "batch verifier: wrong key length");\n'
+            f"{sets}    }}\n"
+        )
+        keyfns.append(_KEY_CODE_FNS)
+    elif keyed:
         sets = "".join(f"        {i} = vk[{j}];\n" for j, i in enumerate(keyed))
         consts.append(
             f"    /// the keys' points, in the order of batch_verifier_key_args\n"

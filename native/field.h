@@ -319,8 +319,20 @@ ZK_INLINE void mont_mul_adx(uint64_t r[4], const uint64_t a[4], const uint64_t b
 }
 #define ZK_HAVE_ADX 1
 extern int zk_portable; /* defined in field.c; 1 forces the portable path */
-#define MONT_MUL(r, a, b, p, pinv) \
-    do { if (zk_portable) mont_mul_portable(r, a, b, p, pinv); else mont_mul_adx(r, a, b, p, pinv); } while (0)
+/* the portable path (tests, ZKATS portable switch) out of line: inlined at
+ * every multiplication it doubled the hot loops' code for a branch never
+ * taken in production */
+static __attribute__((noinline, cold)) void mont_mul_portable_call(
+    uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t p[4], uint64_t pinv) {
+    mont_mul_portable(r, a, b, p, pinv);
+}
+#define MONT_MUL(r, a, b, p, pinv)                                    \
+    do {                                                              \
+        if (__builtin_expect(zk_portable, 0))                         \
+            mont_mul_portable_call(r, a, b, p, pinv);                 \
+        else                                                          \
+            mont_mul_adx(r, a, b, p, pinv);                           \
+    } while (0)
 #else
 #define ZK_HAVE_ADX 0
 #define MONT_MUL(r, a, b, p, pinv) mont_mul_portable(r, a, b, p, pinv)

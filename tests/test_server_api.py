@@ -18,7 +18,7 @@ from _server_util import (
     token,
     trade_items,
 )
-from zkats.errors import LedgerError
+from zkats.errors import InputError, LedgerError
 from zkats.server.app import create_app
 from zkats.venue import batch as B
 from zkats.venue.merkle_store import root_from_path
@@ -65,6 +65,7 @@ def test_health_venue_openapi(client):
     assert h["status"] == "ok" and h["batches"] == 0
     v = client.get("/v1/venue").json()
     assert "BTC-PERP" in v["instruments"] and v["development_keys"] is True
+    assert v["size"] == "ci"  # the suite's venue size (tests/conftest.py)
     assert "operator" not in json.dumps(v).lower() or "token" not in json.dumps(v)
     doc = client.get("/openapi.json").json()
     for path in (
@@ -282,3 +283,25 @@ def test_wrong_typed_fields_and_params(client, sim, venue):
     r = client.post("/v1/epochs", json={"marks": {"ETH": 1}}, headers=_auth(venue))
     assert r.status_code == 400 and "unknown instrument" in r.json()["error"]
     assert client.get("/v1/epochs").json()["epochs"] == []
+
+
+def test_client_refuses_a_service_of_another_size(tmp_path, monkeypatch):
+    """A trader's zkats at ci size against a production service: one line
+    naming the service and the size to set, nothing cached."""
+    from zkats.server.client import RemoteVenue
+
+    monkeypatch.setenv("ZKATS_KEY_CACHE", str(tmp_path))
+
+    class Service:
+        url = "http://127.0.0.1:9"
+
+        def venue(self):
+            return {"kind": "zkats-venue", "size": "production", "instruments": {}}
+
+    msg = (
+        r"^http://127\.0\.0\.1:9: the service runs a venue of size 'production', and this "
+        r"zkats runs at size 'ci' \(set ZKATS_VENUE_SIZE=production\)$"
+    )
+    with pytest.raises(InputError, match=msg):
+        RemoteVenue(Service.url, client=Service())
+    assert not list(tmp_path.iterdir())

@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..domain import units
 from ..errors import InputError, LedgerError, ZkatsError
 from ..venue import batch as B, workflow
 from ..venue.batch import Batch
@@ -353,6 +354,12 @@ class RemoteVenue(workflow.Venue):
 
     def refresh(self, cache=None):
         info = self.client.venue()
+        size = info.get("size", "ci")  # a service from before sizes were recorded: ci
+        if size != units.SIZE:
+            raise InputError(
+                f"{self.client.url}: the service runs a venue of size {size!r}, and this "
+                f"zkats runs at size {units.SIZE!r} (set ZKATS_VENUE_SIZE={size})"
+            )
         if cache is not None:
             cache.mkdir(parents=True, exist_ok=True)
             workflow.write_public(cache / "venue.json", {"kind": "zkats-venue", **info})

@@ -256,6 +256,8 @@ class ServedVenue:
             "kind": "zkats-venue",
             "version": m.get("version", 1),
             "development_keys": bool(m.get("development_keys")),
+            # the venue's size (ci, production): a client at another size refuses it
+            "size": m.get("size", "ci"),
             "instruments": dict(m.get("instruments", {})),
             "specs": dict(m.get("specs", {})),
             "settlements": dict(m.get("settlements", {})),

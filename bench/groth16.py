@@ -22,12 +22,12 @@ and in-process ``batch_verify`` throughput (proofs/s).  Beside the chain
 mostly bits) are set up with snarkjs and proved the same way.  Where a
 rapidsnark prover (``rapidsnark`` or ``prover``) is on PATH it is a third
 column (wall, CPU and peak RSS; its proof is checked with ``zkats groth16
-verify``); otherwise the run says it is absent.  No registry ships it: it
-builds from its sources with its x86 assembly (Debian's nasm and
-libgmp-dev; the fr/fq .asm files are in its repository) in about a
-minute.  A run where it fails (its release sizes the public-signal buffer
-too small for a circuit without public signals, e.g. the EdDSA verifier)
-is reported as failed, not fatal.  Prints one JSON line
+verify``); otherwise the run says it is absent.  No registry ships it:
+``bench/build_rapidsnark.sh SRC_DIR`` builds it from a source checkout
+with its x86 assembly (Debian's g++, nasm, libgmp-dev) in about a minute.
+A run where it fails (its release sizes the public-signal buffer too small
+for a circuit without public signals, e.g. the EdDSA verifier; the script
+fixes that size) is reported as failed, not fatal.  Prints one JSON line
 per measurement and a summary line with the ratios.  Benchmarks, not tests:
 nothing is asserted.  Targets (issue 4): prove >= 7x snarkjs, verify CLI
 >= 3x, batch_verify >= 300 proofs/s; (issue 19) prove >= 2x rapidsnark.

@@ -345,3 +345,18 @@ int ntt_fr_coset(fr_t *a, size_t n, const fr_t *shift, int inverse, int threads)
     frvec_mul_powers(a, a, &ninv, &sinv, n, th);
     return 0;
 }
+
+int ntt_fr_to_coset(fr_t *a, size_t n, const fr_t *shift, int threads) {
+    int log_n = log2_exact(n);
+    if (log_n < 0 || log_n > NTT_MAX_LOG) return -1;
+    int th = log_n < NTT_PAR_MIN_LOG ? 1 : threads;
+    int rc = ntt_core(a, n, 1, 0, threads); /* n times the coefficients */
+    if (rc) return rc;
+    /* a[i] *= (1/n) shift^i */
+    fr_t nn, ninv;
+    uint64_t nc[4] = {(uint64_t)n, 0, 0, 0};
+    fr_from_canonical(&nn, nc);
+    fr_inv(&ninv, &nn);
+    frvec_mul_powers(a, a, &ninv, shift, n, th);
+    return ntt_core(a, n, 0, 0, threads);
+}

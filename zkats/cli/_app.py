@@ -123,7 +123,7 @@ def size_summary():
         default = " (the default)" if name == DEFAULT else ""
         return (
             f"{name}{default}: {p['N_SLOTS']} position slots on up to {p['N_UNDERLYINGS']} "
-            f"underlyings, {1 << p['EPOCH_DEPTH']} instruments per oracle epoch, "
+            f"underlyings, {units.EPOCH_ARITY ** p['EPOCH_LEVELS']} instruments per oracle epoch, "
             f"2^{p['TREE_DEPTH']} notes"
         )
 

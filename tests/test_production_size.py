@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def _run(code_or_file, *args, timeout=120):
     env = {**os.environ, "ZKATS_VENUE_SIZE": "production"}
     if code_or_file == "-m":
-        cmd = [sys.executable]
+        cmd = [sys.executable, "-m"]
     else:
         cmd = [sys.executable, *(["-c", code_or_file] if "\n" in code_or_file else [code_or_file])]
     r = subprocess.run(

@@ -6,7 +6,14 @@ nullifiers and the escrow balance agree."""
 
 import pytest
 
-from _chain_world import NAMES, build_world, nullifiers, restore
+from _chain_world import (
+    NAMES,
+    build_world,
+    liquidations,
+    nullifiers,
+    publish as publish_on_chain,
+    restore,
+)
 from _settlement_util import ORACLE, publish
 from zkats.server.escrow_mirror import mirror_batch
 
@@ -24,11 +31,12 @@ def test_ledger_and_chain_agree(tmp_path):
     restore(w, "funded")
     for n, zk in w.keys.zkey.items():
         write_verification_key(tmp_path / f"{n}.vkey.json", zk.verifying_key())
-    now = w.chain.now()
+    clock = [w.chain.now()]
+    now = clock[0]
     svc = SettlementService(
         tmp_path / "ledger.db",
         keys_dir=tmp_path,
-        clock=lambda: now,
+        clock=lambda: clock[0],
         require_open_orders=False,
         oracle_key=ORACLE.pub,
     )
@@ -73,5 +81,39 @@ def test_ledger_and_chain_agree(tmp_path):
     for n in nullifiers(w)[:-1]:
         assert led.nullifier_spent(n) and w.esc.spent(n)
     assert int(led.escrow_balance(ASSET)) == w.esc.balance(w.esc.contract.address)
-    assert led.fund_balance("fee") == w.esc.contract.functions.feeBalance().call() > 0
+    f = w.esc.contract.functions
+    assert led.fund_balance("fee") == f.feeBalance().call() > 0
+
+    # the mark jumps: bob fails maintenance, carol is bankrupt, alice proves health
+    liq = liquidations(w)
+    deadline = w.chain.now() + 86400
+    publish(svc, liq.crash.epoch_id, liq.crash.hash(), deadline)
+    publish_on_chain(w, liq.crash, deadline)
+    mirror_batch(
+        w.esc, svc, B.Batch([B.Item("health", {"health": bundle("health", liq.health_alice)})])
+    )
+    w.chain.time_travel(86400 + 60)
+    clock[0] = w.chain.now()
+    assert svc.close_epoch(liq.crash.epoch_id) == sorted(
+        str(w.rep.keys[n].account) for n in ("bob", "carol")
+    )
+    fee0 = led.fund_balance("fee")
+    mirror_batch(
+        w.esc,
+        svc,
+        B.Batch(
+            [
+                B.Item("liquidate", {"liquidate": bundle("liquidate", liq.bob)}),
+                B.Item("liquidate", {"liquidate": bundle("liquidate", liq.carol)}),
+            ]
+        ),
+    )
+    assert led.root_history()[-1][1] == w.esc.last_root() == liq.root
+    assert led.n_leaves() == f.nextIndex().call()
+    for n in (liq.bob[1][1], liq.carol[1][1]):
+        assert led.nullifier_spent(n) and w.esc.spent(n)
+    assert int(led.escrow_balance(ASSET)) == w.esc.balance(w.esc.contract.address)
+    assert led.fund_balance("fee") == f.feeBalance().call() == 0
+    ins = led.fund_balance("insurance")
+    assert ins == f.insuranceBalance().call() == liq.penalty + fee0 - liq.shortfall < 0
     svc.close()

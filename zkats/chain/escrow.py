@@ -28,12 +28,25 @@ EXIT_RESERVE = 1024
 #: the smallest on-chain deposit (collateral units)
 MIN_DEPOSIT = 1000
 #: batch verifier key ids (ZkatsEscrow.KEY_*) and settlement item kinds (ITEM_*)
-KEYS = ("deposit", "withdraw", "match", "transition", "insert", "cancel", "oracle_epoch")
-#: the keys of the batch verifier (key id = position); oracle_epoch has its own
-#: one-key verifier (one contract with all seven exceeds the EVM's code size limits)
+KEYS = (
+    "deposit",
+    "withdraw",
+    "match",
+    "transition",
+    "insert",
+    "cancel",
+    "oracle_epoch",
+    "liquidate",
+    "health",
+)
+#: the keys of the batch verifier (key id = position); the epoch statements
+#: (the oracle's signature, liquidation, health) have their own verifier (one
+#: contract with all nine keys exceeds the EVM's code size limits)
 BATCH_KEYS = KEYS[:6]
 EPOCH_KEYS = KEYS[6:]
-ITEMS = {"trade": 1, "withdraw": 2, "cancel": 3, "fund_withdraw": 4}
+ITEMS = {"trade": 1, "withdraw": 2, "cancel": 3, "fund_withdraw": 4, "liquidate": 5, "health": 6}
+#: item kinds whose proofs the epoch verifier checks (sent after the insert proofs)
+EPOCH_ITEMS = ("liquidate", "health")
 
 
 def proof_struct(proof):
@@ -80,6 +93,16 @@ def withdrawal(proof, public):
 def cancel(proof, public):
     """An order cancel item."""
     return ("cancel", [(proof, public)])
+
+
+def liquidation(proof, public):
+    """A liquidation item (the risk engine's ``liquidate`` proof)."""
+    return ("liquidate", [(proof, public)])
+
+
+def health(proof, public):
+    """A health item (an account's ``health`` proof at an epoch)."""
+    return ("health", [(proof, public)])
 
 
 def fund_withdrawal(fund, amount, recipient, seq):
@@ -243,16 +266,18 @@ class Escrow:
         leaves = [self.queued_leaf(head + i) for i in range(deposits)]
         kinds: list[int] = []
         proofs: list = []
+        epoch_proofs: list = []
         inputs: list[int] = []
         for kind, parts in items:
             kinds.append(ITEMS[kind])
             for proof, public in parts:
                 if proof is not None:
-                    proofs.append(proof)
+                    (epoch_proofs if kind in EPOCH_ITEMS else proofs).append(proof)
                 inputs.extend(int(x) for x in public)
             leaves += [leaf for leaf in _item_leaves(kind, parts)]
         ins, roots = self.inserts(leaves)
-        return (kinds, proofs_arg(proofs + ins), inputs, deposits, roots), leaves
+        arg = (kinds, proofs_arg(proofs + ins + epoch_proofs), inputs, deposits, roots)
+        return arg, leaves
 
     def settle(self, items=(), deposits=0, gas=None):
         arg, leaves = self.settle_args(items, deposits)
@@ -306,8 +331,10 @@ class Escrow:
     def spent(self, nullifier):
         return self.contract.functions.nullifierSpent(int(nullifier)).call()
 
-    def state(self, accounts=(), nullifiers=()):
-        """Everything a rejected call must leave unchanged."""
+    def state(self, accounts=(), nullifiers=(), venue_accounts=()):
+        """Everything a rejected call must leave unchanged (``accounts``:
+        token holders; ``venue_accounts``: venue account ids, whose health
+        and liquidation epochs are compared)."""
         c = self.contract.functions
         return {
             "escrow": self.balance(self.contract.address),
@@ -321,6 +348,9 @@ class Escrow:
             "insurance": c.insuranceBalance().call(),
             "epoch": c.epochId().call(),
             "spent": [c.nullifierSpent(int(n)).call() for n in nullifiers],
+            "health": [
+                (c.healthyAt(int(a)).call(), c.liquidatedAt(int(a)).call()) for a in venue_accounts
+            ],
         }
 
 
@@ -330,6 +360,8 @@ ITEM_CIRCUITS = {
     "withdraw": ("withdraw",),
     "cancel": ("cancel",),
     "fund_withdraw": (),
+    "liquidate": ("liquidate",),
+    "health": ("health",),
 }
 
 
@@ -347,8 +379,8 @@ def _item_leaves(kind, parts):
 
 def batch_items(batch):
     """A settlement-service batch (zkats.venue.batch.Batch) as escrow items;
-    health items have no on-chain effect and are skipped; other kinds have
-    no on-chain rule yet (ChainError)."""
+    orders (opened off chain) and deposits (sent on chain by the trader)
+    have no on-chain item (ChainError)."""
     items = []
     for i, item in enumerate(batch.items):
         p = {role: (b.proof, b.public) for role, b in item.proofs.items()}
@@ -363,8 +395,8 @@ def batch_items(batch):
 
             op = item.operator
             items.append(fund_withdrawal(FUNDS[op.fund], op.amount, op.recipient, op.seq))
-        elif item.kind == "health":
-            continue
+        elif item.kind in EPOCH_ITEMS:
+            items.append((item.kind, [p[item.kind]]))
         else:
             raise ChainError(
                 f"item {i} ({item.kind}): not settled through the escrow "

@@ -19,7 +19,16 @@ from .devkeys import circuit_class
 
 PATH = Path(__file__).resolve().parents[2] / "contracts" / "ZkatsLayout.sol"
 #: the statements whose signals the escrow reads
-STATEMENTS = ("deposit", "withdraw", "match", "transition", "cancel", "oracle_epoch")
+STATEMENTS = (
+    "deposit",
+    "withdraw",
+    "match",
+    "transition",
+    "cancel",
+    "oracle_epoch",
+    "liquidate",
+    "health",
+)
 
 
 def _fields(fields):

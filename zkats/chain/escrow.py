@@ -69,6 +69,22 @@ def proof_words(proof):
     return [*a, *b[0], *b[1], *c]
 
 
+def proof_from_words(words):
+    """The Proof of the contract's 8 words (:func:`proof_words`' inverse;
+    the points are checked as a snarkjs proof file's are)."""
+    from zkats.formats.snarkjs_json import proof_from_json
+
+    w = [str(int(x)) for x in words]
+    return proof_from_json(
+        {
+            "pi_a": [w[0], w[1], "1"],
+            "pi_b": [[w[3], w[2]], [w[5], w[4]], ["1", "0"]],
+            "pi_c": [w[6], w[7], "1"],
+        },
+        "<exit request>",
+    )
+
+
 def proofs_arg(proofs):
     """The contract's ``Proofs`` struct (a[], b[], c[]) of Proof objects."""
     s = [proof_struct(p) for p in proofs]
@@ -155,6 +171,8 @@ class Escrow:
     tree: Any = None  # circuits.insert.Frontier of the chain's leaves
     #: queue position -> ("deposit", proof, public) or ("exit", proof, public)
     queue: dict = field(default_factory=dict)
+    #: exit request id -> (proof, public) of its withdraw proof
+    requests: dict = field(default_factory=dict)
 
     @classmethod
     def deploy(
@@ -299,12 +317,14 @@ class Escrow:
     def request_exit(self, proof, public, sender):
         """Returns (receipt, exit id)."""
         rc = self._tx(self.contract.functions.requestExit(*one(proof, public)), sender=sender)
-        return rc, self.contract.functions.exitCount().call() - 1
+        exit_id = self.contract.functions.exitCount().call() - 1
+        self.requests[exit_id] = (proof, [int(x) for x in public])
+        return rc, exit_id
 
     def complete_exit(self, exit_id, sender):
         position = self.queue_length()
         rc = self._tx(self.contract.functions.completeExit(exit_id), sender=sender)
-        self.queue[position] = ("exit", exit_id)
+        self.queue[position] = ("exit", *self.request_of(exit_id))
         return rc
 
     def _appended(self, leaves):
@@ -312,6 +332,22 @@ class Escrow:
             self.tree.append(int(leaf))
 
     # -- views
+    def request_of(self, exit_id):
+        """(Proof, public ints) of exit request ``exit_id``: as this
+        process sent it, else from its ``ExitRequested`` event."""
+        if exit_id not in self.requests:
+            logs = self.contract.events.ExitRequested().get_logs(
+                from_block=0, argument_filters={"id": int(exit_id)}
+            )
+            if not logs:
+                raise ChainError(f"exit request {exit_id}: no ExitRequested event")
+            args = logs[-1]["args"]
+            self.requests[exit_id] = (
+                proof_from_words(args["proof"]),
+                [int(x) for x in args["pub"]],
+            )
+        return self.requests[exit_id]
+
     def queued_leaf(self, position):
         return self.contract.functions.queued(position).call()
 

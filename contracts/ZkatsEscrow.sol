@@ -565,10 +565,17 @@ contract ZkatsEscrow {
         require(id == epochId && hash == epochHash && id != 0, "zkats: not the latest oracle epoch");
     }
 
+    /// p[from .. to) are field elements (the callers checked to <= p.length)
     function _checkInputs(uint256[] calldata p, uint256 from, uint256 to) internal pure {
-        for (uint256 i = from; i < to; i++) {
-            require(p[i] < R, "zkats: public input >= r");
+        require(to <= p.length, "zkats: public inputs do not fit the items");
+        bool big;
+        assembly {
+            let end := add(p.offset, mul(to, 0x20))
+            for { let q := add(p.offset, mul(from, 0x20)) } lt(q, end) { q := add(q, 0x20) } {
+                big := or(big, iszero(lt(calldataload(q), R)))
+            }
         }
+        require(!big, "zkats: public input >= r");
     }
 
     function _spend(uint256 nullifier) internal {

@@ -86,6 +86,9 @@ def build_world():
     pub, prv = cancel.build(w.orders[0], signer=rep.keys["alice"])
     w.cancel_buy = keys.prove("cancel", pub, prv)
     w.stage = {}
+    import copy
+
+    w.rep_mixed = copy.deepcopy(rep)  # the notes after batch 2 (tests may move ``rep`` on)
     save(w, "funded")
     return w
 
@@ -136,7 +139,7 @@ def liquidations(w):
         return w.liq
     import copy
 
-    rep = copy.deepcopy(w.rep)
+    rep = copy.deepcopy(w.rep_mixed)
     crash = rep.moved_epoch(CRASH, 780_000)
     calm = rep.moved_epoch(CALM, 60_000)
     k = w.keys

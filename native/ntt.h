@@ -38,6 +38,11 @@ int ntt_fr(fr_t *a, size_t n, int inverse, int threads);
 /* Coset variant: forward evaluates at shift * w^i; inverse undoes it.
  * shift (Montgomery) must be nonzero. */
 int ntt_fr_coset(fr_t *a, size_t n, const fr_t *shift, int inverse, int threads);
+/* Interpolation on the domain, then evaluation on its coset: the inverse
+ * transform followed by the forward coset transform (what the Groth16
+ * quotient does to A, B and C), with the inverse's 1/n folded into the
+ * coset's powers of shift (one scaling pass instead of two). */
+int ntt_fr_to_coset(fr_t *a, size_t n, const fr_t *shift, int threads);
 /* Largest span (log2, clamped to [1, 20]) served from a twiddle table;
  * spans above it use running powers.  Returns the previous value.  For
  * tests (exercising the on-the-fly path at small sizes); not thread-safe

@@ -193,8 +193,7 @@ static void quotient_ntts(quot_t *q, int threads) {
     for (;;) {
         int i = __atomic_fetch_add(&q->next, 1, __ATOMIC_ACQ_REL);
         if (i >= 3) return;
-        if (ntt_fr((fr_t *)v[i], q->domain, 1, threads) != 0 ||
-            ntt_fr_coset((fr_t *)v[i], q->domain, &shift, 0, threads) != 0)
+        if (ntt_fr_to_coset((fr_t *)v[i], q->domain, &shift, threads) != 0)
             __atomic_store_n(&q->rc, -1, __ATOMIC_RELEASE);
     }
 }

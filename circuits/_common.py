@@ -21,10 +21,10 @@ from zkats.domain.scenario_grid import N_SCENARIOS
 from zkats.gadgets.babyjubjub import babyjub_msm_fixed
 from zkats.gadgets.bits import num2bits, num2bits_strict, range_check
 from zkats.gadgets.comparators import assert_in_range, is_equal
-from zkats.gadgets.merkle import assert_merkle_membership
 from zkats.gadgets.mux import select
 from zkats.gadgets.pedersen import blinding_generator, value_generators
 from zkats.gadgets.poseidon_hash import poseidon
+from zkats.gadgets.wide_merkle import assert_wide_membership
 
 #: bits of a Pedersen blinding factor (blindings are in [0, L), L < 2^252)
 BLINDING_BITS = 252
@@ -68,28 +68,29 @@ def note_fields(account, npk, collateral, model, slots):
 # ----------------------------------------------------------------- epoch
 def epoch_check(api, epoch_id, epoch_hash, root, entries, paths, bits):
     """``Epoch.hash``: the private ``root`` with ``epoch_id`` hashes to the
-    public ``epoch_hash``, and each opened entry (one per slot) is a leaf of
-    the epoch tree with that root, within its unit bounds (so the margin
-    slack bound of :mod:`zkats.domain.margin` holds) and, if expired, at its
-    settlement value (:func:`expiry_check`).  Returns the opened entries,
-    each with its expired flag appended (column :data:`EXPIRED`)."""
+    public ``epoch_hash``, each opened entry (one per slot) is a leaf of the
+    epoch tree with that root (:mod:`zkats.gadgets.wide_merkle`), and, if
+    expired, is at its settlement value (:func:`expiry_check`).  Returns the
+    opened entries, each with its expired flag appended (column
+    :data:`EXPIRED`).
+
+    The entries' fields are not range-checked here: the epoch tree binds
+    every opened entry to the ones the oracle signed, and an entry exists
+    only within its unit bounds (``EpochEntry`` refuses any other, at
+    publication and wherever an epoch is read back), so the margin bounds of
+    :mod:`zkats.domain.margin` hold for every entry a prover can open.  An
+    oracle signing out-of-range fields could do no more harm than it can
+    with in-range ones (it is trusted for the marks and risk arrays
+    themselves); see ``docs/venue.md``, "Bounds"."""
     with api.scope("epoch"):
         range_check(api, epoch_id, 64)
         api.assert_equal(poseidon(api, [tags.EPOCH, epoch_id, root]), epoch_hash)
         out = []
-        for e, sibs, b in zip(entries, paths, bits):
-            for f, k in (
-                (MARK, units.PRICE_BITS),
-                (UNDERLYING, units.PRICE_BITS),
-                (IM, units.BPS_BITS),
-                (MM, units.BPS_BITS),
-                (FUNDING, units.FUNDING_BITS),
-            ):
-                range_check(api, e[f], k)
+        for e, children, b in zip(entries, paths, bits):
             out.append(list(e) + [expiry_check(api, e)])
             risk_hash = poseidon(api, list(e[RISK:]))
             leaf = poseidon(api, [tags.EPOCH_ENTRY] + list(e[:RISK]) + [risk_hash])
-            assert_merkle_membership(api, root, leaf, sibs, b)
+            assert_wide_membership(api, root, leaf, children, b, units.EPOCH_ARITY)
     return out
 
 
@@ -169,16 +170,17 @@ class Risk:
     """What both margin statements need of a note at an epoch
     (:mod:`zkats.domain.margin`): the equity, the linear requirement, and
     the scenario model's bucket profit or loss ``L[u][s]``, after
-    range-checking the note's collateral, positions and costs and each
-    read risk value.  ``bucket`` (per slot) and ``bucket_asset`` (per
-    bucket) are private witnesses: under the scenario model every slot with
-    a position must sit in a bucket of its entry's asset."""
+    range-checking the note's collateral, positions and costs (the entries'
+    risk values are bounded by the epoch: :func:`epoch_check`).  ``bucket``
+    (per slot) and ``bucket_asset`` (per bucket) are private witnesses:
+    under the scenario model every slot with a position must sit in a
+    bucket of its entry's asset."""
 
     def __init__(self, api, fields, entries, bucket, bucket_asset, maintenance):
         collateral, model = fields[2], fields[3]
         range_check(api, collateral, units.COLLATERAL_BITS)
         api.assert_bool(model)
-        self.model, self.maintenance, self.bucket_asset = model, maintenance, bucket_asset
+        self.model = model
         equity = api.lc(collateral)
         lin_req = api.constant(0)
         nb = units.N_UNDERLYINGS
@@ -198,7 +200,7 @@ class Risk:
             with api.scope("scenarios"):
                 short = 1 - api.lc(nonneg)  # a short lot's loss rounds up: r + 1
                 for k in range(N_SCENARIOS):
-                    r, _ = signed(api, e[RISK + k], units.RISK_BITS)
+                    r = api.lc(e[RISK + k]) - units.offset(units.RISK_BITS)
                     y = api.mul(x, r + short)
                     for u in range(nb):
                         pnl[u][k] = pnl[u][k] + api.mul(sel[u], y)

@@ -99,8 +99,8 @@ class AtEpoch:
             epoch_hash=Public(),
             epoch_root=Private(),
             slot_entry=Private(n=(units.N_SLOTS, ENTRY_FIELDS)),
-            slot_path=Private(n=(units.N_SLOTS, units.EPOCH_DEPTH)),
-            slot_bits=Private(n=(units.N_SLOTS, units.EPOCH_DEPTH)),
+            slot_path=Private(n=(units.N_SLOTS, units.EPOCH_LEVELS, units.EPOCH_ARITY)),
+            slot_bits=Private(n=(units.N_SLOTS, units.EPOCH_INDEX_BITS)),
         )
 
     @staticmethod

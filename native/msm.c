@@ -35,9 +35,11 @@ enum { MSM_RUN_INF = 1, MSM_SUM_INF = 2 };
 #ifndef MSM_SUM_BATCH_PER_BUCKET
 #define MSM_SUM_BATCH_PER_BUCKET 4
 #endif
-/* batch-affine accumulation from this many buckets (c >= 12) */
+/* batch-affine accumulation from this many buckets (c >= 10); measured on
+ * a 2-core AMD EPYC without AVX-512: 10-25% less CPU than from 2048 at
+ * 2^11-2^13 points, the same from 2^13 on */
 #ifndef MSM_BATCH_MIN_BUCKETS
-#define MSM_BATCH_MIN_BUCKETS 2048
+#define MSM_BATCH_MIN_BUCKETS 512
 #endif
 
 /* Cuts the digit positions 0..bits (Booth recoding needs bits + 1 for
@@ -57,9 +59,12 @@ static void msm_windows(int bits, int nwin, int *pos, int *width) {
 /* Per-group parameters of the cost model: the cost of a batch-affine
  * addition without its share of the inversion, and the bucket count from
  * which windows use batch-affine buckets.  With the 8-lane IFMA flush
- * (G1, msm_ifma.h) additions are about a third cheaper and pay off from
- * 512 buckets on; otherwise from 2048. */
-typedef struct { double add; size_t min_buckets; } msm_params;
+ * (G1, msm_ifma.h) additions are about a third cheaper; both pay off from
+ * 512 buckets on (G2: 256, MSM_G2_MIN_BUCKETS). */
+/* inv: one inversion of the batch, in the same units as add (an Fq2
+ * inversion is one Fq inversion, ~380 Fq multiplications, which is about
+ * 130 Fq2 multiplications: batches pay off with fewer buckets on G2) */
+typedef struct { double add; size_t min_buckets; double inv; } msm_params;
 
 static int msm_ifma_on(void) {
 #ifdef MSM_HAVE_IFMA
@@ -70,13 +75,18 @@ static int msm_ifma_on(void) {
 }
 
 static msm_params msm_params_g1(void) {
-    msm_params p = {8.6, MSM_BATCH_MIN_BUCKETS};
+    msm_params p = {8.6, MSM_BATCH_MIN_BUCKETS, 380.0};
     if (msm_ifma_on()) { p.add = 5.9; p.min_buckets = 512; }
     return p;
 }
 
+/* G2 batch-affine buckets from this many (measured: a G2 MSM of 1,900
+ * points -32% CPU, 4,000 -12%, the same from 10,000 on) */
+#ifndef MSM_G2_MIN_BUCKETS
+#define MSM_G2_MIN_BUCKETS 256
+#endif
 static msm_params msm_params_g2(void) {
-    msm_params p = {8.6, MSM_BATCH_MIN_BUCKETS};
+    msm_params p = {8.6, MSM_G2_MIN_BUCKETS, 130.0};
     if (msm_ifma_on()) { p.add = 5.9; p.min_buckets = 512; }
     return p;
 }
@@ -107,7 +117,7 @@ static double msm_cost(size_t npts, int bits, int threads, int c, int nch, msm_p
         int batch = nbi >= P.min_buckets;
         double cap = nb / 4 < MSM_BATCH_CAP ? nb / 4 : MSM_BATCH_CAP;
         /* wide windows: the buckets outgrow the L2 cache */
-        double add = batch ? P.add + 380.0 / cap + 0.25 * (width[w] > 13 ? width[w] - 13 : 0) : 12.5;
+        double add = batch ? P.add + P.inv / cap + 0.25 * (width[w] > 13 ? width[w] - 13 : 0) : 12.5;
         double red = !batch ? 28.0 : nb >= 2 * MSM_RED_SEGS ? 17.0 : 24.0;
         double task = per * add + nb * red;
         for (int k = 0; k < nch; k++) {

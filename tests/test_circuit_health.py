@@ -15,7 +15,7 @@ from zkats.errors import UnsatisfiedConstraint
 from zkats.gadgets.merkle import MerkleTree
 from zkats.testing import assert_native_rejects, assert_unsat
 
-N_CONSTRAINTS = 18918
+N_CONSTRAINTS = 15441
 
 
 @pytest.fixture(scope="module")

@@ -170,24 +170,36 @@ def bucket_pnl(note, epoch, bucket):
     return out
 
 
-def worst_losses(note, epoch):
+def risk_rows(note, epoch, what="account"):
+    """``(bucket, assets, L)``: :func:`buckets` and :func:`bucket_pnl` in one
+    pass (what every scenario-model function needs)."""
+    bucket, assets = buckets(note, epoch, what)
+    return bucket, assets, bucket_pnl(note, epoch, bucket)
+
+
+def worst_of(rows):
+    """``max(0, max_s -L[u][s])`` of each bucket row ``L[u]``."""
+    return [max(0, -min(row)) for row in rows]
+
+
+def worst_losses(note, epoch, what="account"):
     """``w_u = max(0, max_s -L[u][s])`` per bucket (the circuit's witness)."""
-    bucket, _ = buckets(note, epoch)
-    return [max(0, -min(row)) for row in bucket_pnl(note, epoch, bucket)]
+    return worst_of(risk_rows(note, epoch, what)[2])
 
 
-def scenario_requirement(note, epoch, maintenance=False):
+def scenario_requirement(note, epoch, maintenance=False, what="account"):
     """``k * sum_u w_u``: the scenario model's requirement, scaled by 10000."""
     k = SCENARIO_MM_BPS if maintenance else units.BPS
-    return k * sum(worst_losses(note, epoch))
+    return k * sum(worst_losses(note, epoch, what))
 
 
-def slack(note, epoch, maintenance=False):
+def slack(note, epoch, maintenance=False, what="account"):
     """The integer the circuit shows to be >= 0 for this note's model
-    (InputError if the scenario model cannot represent the note)."""
+    (InputError naming ``what`` if the scenario model cannot represent the
+    note)."""
     if note.model == 0:
         return linear_slack(note, epoch, maintenance)
-    return LINEAR_SCALE * equity(note, epoch) - scenario_requirement(note, epoch, maintenance)
+    return LINEAR_SCALE * equity(note, epoch) - scenario_requirement(note, epoch, maintenance, what)
 
 
 def meets(note, epoch, maintenance=False):
@@ -201,17 +213,14 @@ def meets(note, epoch, maintenance=False):
 def check(note, epoch, maintenance=False, what="account"):
     """Raise InputError naming the model if margin is not met."""
     kind = "maintenance" if maintenance else "initial"
-    if note.model == 1:
-        buckets(note, epoch, what)
-    if slack(note, epoch, maintenance) < 0:
+    if slack(note, epoch, maintenance, what) < 0:
         model = "linear" if note.model == 0 else "scenario"
         raise InputError(f"{what}: {kind} margin not met ({model} model)")
 
 
 def failing_witness(note, epoch):
     """Per bucket, a scenario of its worst loss (what a liquidation names)."""
-    bucket, _ = buckets(note, epoch)
-    return [min(range(N_SCENARIOS), key=row.__getitem__) for row in bucket_pnl(note, epoch, bucket)]
+    return [min(range(N_SCENARIOS), key=row.__getitem__) for row in risk_rows(note, epoch)[2]]
 
 
 def margin_witness(note, epoch):
@@ -219,17 +228,13 @@ def margin_witness(note, epoch):
     slot), ``bucket_asset`` and ``worst`` (per bucket).  For the linear
     model (which ignores them) buckets are still filled when they fit."""
     try:
-        bucket, assets = buckets(note, epoch)
+        bucket, assets, rows = risk_rows(note, epoch)
     except InputError:
         if note.model == 1:
             raise
         bucket, assets = [0] * units.N_SLOTS, [0] * units.N_UNDERLYINGS
-    rows = bucket_pnl(note, epoch, bucket)
-    return {
-        "bucket": bucket,
-        "bucket_asset": assets,
-        "worst": [max(0, -min(row)) for row in rows],
-    }
+        rows = bucket_pnl(note, epoch, bucket)
+    return {"bucket": bucket, "bucket_asset": assets, "worst": worst_of(rows)}
 
 
 class Liquidation(NamedTuple):

@@ -49,17 +49,18 @@ futures the entry computes it exactly (:func:`linear_risk`); an option's
 comes from the pricing module (the venue's oracle publishes it), and an
 option entry without one is refused.  An expired entry's array is zero.
 
-The epoch's public face is one field element, its hash, over a Merkle
-tree of its entries (``EPOCH_SIZE = 2^EPOCH_DEPTH`` leaves, unused ones
-the hash of :data:`EMPTY`), so a statement opens only the entries its
-note's slots use and its cost does not grow with the number of listed
-instruments::
+The epoch's public face is one field element, its hash, over a wide
+Merkle tree of its entries (:mod:`zkats.gadgets.wide_merkle`: arity
+``EPOCH_ARITY = 8``, ``EPOCH_LEVELS`` levels, ``EPOCH_SIZE = 8^EPOCH_LEVELS``
+leaves, unused ones the hash of :data:`EMPTY`), so a statement opens only
+the entries its note's slots use and its cost does not grow with the
+number of listed instruments::
 
     risk_hash  = Poseidon(enc(risk_0), ..., enc(risk_15))
     entry_hash = Poseidon(tags.EPOCH_ENTRY, id, mark, underlying,
                           enc(delta), enc(gamma), im_bps, mm_bps, enc(funding),
                           payoff + 4 * expired, strike, asset, risk_hash)
-    epoch_root = MerkleRoot(entry_hash_0, ..., entry_hash_{EPOCH_SIZE-1})
+    epoch_root = WideMerkleRoot8(entry_hash_0, ..., entry_hash_{EPOCH_SIZE-1})
     epoch_hash = Poseidon(tags.EPOCH, epoch_id, epoch_root)
 
 (``enc`` is the signed encoding of :mod:`zkats.domain.units`).  Circuits
@@ -303,12 +304,10 @@ class Epoch:
 
     @cached_property
     def _tree(self):
-        from ..gadgets.merkle import MerkleTree
+        from ..gadgets.wide_merkle import WideMerkleTree
 
-        tree = MerkleTree(units.EPOCH_DEPTH)
-        for e in self.entries:
-            tree.append(e.hash())
-        return tree
+        leaves = [e.hash() for e in self.entries]
+        return WideMerkleTree(leaves, units.EPOCH_ARITY, units.EPOCH_LEVELS)
 
     @property
     def root(self):
@@ -321,9 +320,10 @@ class Epoch:
         return poseidon_plain([tags.EPOCH, self.epoch_id, self.root])
 
     def opening(self, index):
-        """``(fields, siblings, bits)``: entry ``index`` and its path in the epoch tree."""
-        sibs, bits = self._tree.path(index)
-        return self.entries[index].fields(), sibs, bits
+        """``(fields, children, bits)``: entry ``index`` and its path in the
+        epoch tree (per level the row of children, and the index bits)."""
+        children, bits = self._tree.path(index)
+        return self.entries[index].fields(), children, bits
 
     def circuit_inputs(self):
         """``{"epoch_id", "epoch_hash"}``: the epoch's public face."""

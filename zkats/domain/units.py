@@ -61,8 +61,8 @@ FUNDING_BITS = 40
 #: suite's).  ``production``: 16 position slots on up to 4 underlyings, 64
 #: listed instruments per epoch, 2^32 notes.
 SIZES = {
-    "ci": {"N_SLOTS": 3, "EPOCH_DEPTH": 3, "TREE_DEPTH": 16, "N_UNDERLYINGS": 3},
-    "production": {"N_SLOTS": 16, "EPOCH_DEPTH": 6, "TREE_DEPTH": 32, "N_UNDERLYINGS": 4},
+    "ci": {"N_SLOTS": 3, "EPOCH_LEVELS": 1, "TREE_DEPTH": 16, "N_UNDERLYINGS": 3},
+    "production": {"N_SLOTS": 16, "EPOCH_LEVELS": 2, "TREE_DEPTH": 32, "N_UNDERLYINGS": 4},
 }
 SIZE = os.environ.get("ZKATS_VENUE_SIZE", "ci")
 if SIZE not in SIZES:
@@ -70,12 +70,17 @@ if SIZE not in SIZES:
 _size = SIZES[SIZE]
 #: number of position slots in an account note (circuit parameter)
 N_SLOTS: int = _size["N_SLOTS"]
-#: depth of an oracle epoch's Merkle tree of entries (circuit parameter):
-#: a statement opens one entry per slot, so listing more instruments costs
-#: ~240 constraints per slot per doubling, not a hash per instrument
-EPOCH_DEPTH: int = _size["EPOCH_DEPTH"]
+#: an oracle epoch's entries are the leaves of a wide Merkle tree
+#: (:mod:`zkats.gadgets.wide_merkle`) of this arity ...
+EPOCH_ARITY = 8
+#: ... and this many levels (circuit parameter): a statement opens one entry
+#: per slot, so listing 8 times more instruments costs one Poseidon(8)
+#: (~420 constraints) per slot, not a hash per instrument
+EPOCH_LEVELS: int = _size["EPOCH_LEVELS"]
 #: number of instrument entries in an oracle epoch
-EPOCH_SIZE = 1 << EPOCH_DEPTH
+EPOCH_SIZE = EPOCH_ARITY**EPOCH_LEVELS
+#: bits of an entry's index in the epoch tree (3 per level)
+EPOCH_INDEX_BITS = 3 * EPOCH_LEVELS
 #: depth of the ledger's Poseidon Merkle tree of notes (circuit parameter)
 TREE_DEPTH: int = _size["TREE_DEPTH"]
 #: underlyings an account may hold positions on under the scenario model

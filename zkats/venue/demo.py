@@ -115,8 +115,8 @@ def _second_underlying(v, w, prv_dir, settle, timed, report):
             )
         settle(title, items + [item], [f"{buyer} long {m.fill}, {seller} short {m.fill}"])
     note = w["dave"].note
-    bucket, assets = margin.buckets(note, ep)
-    worst = dict(zip(assets, margin.worst_losses(note, ep)))
+    bucket, assets, rows = margin.risk_rows(note, ep)
+    worst = dict(zip(assets, margin.worst_of(rows)))
     one_shock = [sum(r) for r in zip(*margin.bucket_pnl(note, ep, [0] * len(bucket)))]
     report(
         {

@@ -44,8 +44,8 @@ from ..errors import InputError, LedgerError
 from . import preflight
 
 #: the development powers of tau: 2^15 for the ci size's circuits (transition
-#: ~26,000 constraints), 2^17 for production's (~88,000)
-POWER = 15 if units.SIZE == "ci" else 17
+#: ~22,500 constraints), 2^16 for production's (~64,700)
+POWER = 15 if units.SIZE == "ci" else 16
 ORACLE_KEY_FILE = "oracle.key"
 OPERATOR_KEY_FILE = "operator.key"
 CEREMONY_WARNING = (

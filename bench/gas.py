@@ -4,8 +4,8 @@
 * the escrow (contracts/ZkatsEscrow.sol): an on-chain deposit, settlement
   batches of 1, 10 and 50 trades (all proofs of a batch and its insert
   proofs in one multi-pairing, leaves appended by insert proofs), a
-  withdrawal, the exit without the operator (request + completion);
-  ``liquidation`` is printed with ``gas`` null (no on-chain rule yet);
+  withdrawal, the exit without the operator (request + completion), a
+  liquidation (after a mark move, in a batch of one);
 * the batch verifier (``zkats zkey export solidityverifier --batch``) alone:
   batches of 1, 10 and 50 proofs of the trade statements (match,
   transition, transition, match, ...: two keys), one multi-pairing each;
@@ -174,12 +174,42 @@ def escrow_rows(rep, keys, trades_sizes):
         note=f"without the operator: request {rc1.gasUsed} (the withdraw proof verified) "
         f"+ completion {rc2.gasUsed} (paid, change note queued)",
     )
+    if trades_sizes:
+        liquidation_row(rep, keys, esc, replay, names[2 * max(trades_sizes) - 1])
+    else:
+        rep.add("liquidation", None, note="not measured: needs a trade (--trades)")
+    return replay
+
+
+def liquidation_row(rep, keys, esc, replay, name):
+    """The mark rises until ``name`` (short) fails maintenance margin with
+    positive equity; after the epoch's deadline the risk engine's
+    liquidation is settled in a batch of one (its proof checked by the
+    epoch verifier, +1 insert proof)."""
+    from zkats.chain.escrow import dev_oracle, liquidation, sign_epoch
+    from zkats.domain import margin
+
+    note = replay.live[name][1]
+    eid = replay.epoch.epoch_id + 1
+    for mark in range(60_000, 100_000_000, 5_000):
+        ep = replay.moved_epoch(eid, mark)
+        if not margin.meets(note, ep, maintenance=True):
+            break
+    assert margin.equity(note, ep) > 0, "the account is bankrupt at the first failing mark"
+    chain = esc.chain
+    deadline = chain.now() + 60
+    esc.publish_epoch(eid, ep.hash(), deadline, sign_epoch(dev_oracle(), eid, ep.hash(), deadline))
+    chain.time_travel(120)
+    pub, prv = replay.liquidate(name, ep, salt=9100)
+    rc = esc.settle([liquidation(*keys.prove("liquidate", pub, prv))])
+    replay.applied_liquidation(name, pub, prv)
+    assert esc.last_root() == replay.root
     rep.add(
         "liquidation",
-        None,
-        note="not measured: the escrow has no on-chain liquidation rule yet",
+        rc.gasUsed,
+        note=f"a batch of one liquidation (penalty {pub.penalty} to the insurance fund; "
+        "its proof in the epoch verifier's multi-pairing, +1 insert proof)",
     )
-    return replay
 
 
 def trade_proofs(keys, replay, chain_now):

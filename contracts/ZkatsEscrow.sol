@@ -41,14 +41,19 @@ contract ZkatsEscrow {
     uint256 public constant KEY_TRANSITION = 3;
     uint256 public constant KEY_INSERT = 4;
     uint256 public constant KEY_CANCEL = 5;
-    /// the oracle_epoch key: key 0 of its own verifier (epochVerifier)
+    /// the keys of the epoch statements, in their own verifier (epochVerifier:
+    /// the batch verifier with them would exceed the EVM's code size limits)
     uint256 public constant KEY_ORACLE_EPOCH = 0;
+    uint256 public constant KEY_LIQUIDATE = 1;
+    uint256 public constant KEY_HEALTH = 2;
 
     /// settlement item kinds
     uint256 public constant ITEM_TRADE = 1;
     uint256 public constant ITEM_WITHDRAW = 2;
     uint256 public constant ITEM_CANCEL = 3;
     uint256 public constant ITEM_FUND_WITHDRAW = 4;
+    uint256 public constant ITEM_LIQUIDATE = 5;
+    uint256 public constant ITEM_HEALTH = 6;
     /// a fund withdrawal's words in the batch input: fund, amount, recipient, sequence number
     uint256 internal constant FUND_WITHDRAW_N = 4;
     /// fund codes: zkats.domain.operator_key.FUNDS
@@ -65,10 +70,12 @@ contract ZkatsEscrow {
     /// A settlement batch, in the ledger's item order.  ``proofs`` holds the
     /// items' proofs in order (a trade: match, leg_a, leg_b; a withdrawal:
     /// withdraw; a cancel: cancel; a fund withdrawal: none), then the
-    /// insert proofs; ``input`` the items' public signals in the same order
-    /// (a fund withdrawal: its four words; the insert proofs' signals are
-    /// made by the contract); ``deposits`` queued on-chain deposits are
-    /// appended first; ``newRoots`` is each insert proof's new root.
+    /// insert proofs, then the liquidation and health proofs in item order
+    /// (checked by the epoch verifier); ``input`` the items' public signals
+    /// in item order (a fund withdrawal: its four words; the insert proofs'
+    /// signals are made by the contract); ``deposits`` queued on-chain
+    /// deposits are appended first; ``newRoots`` is each insert proof's new
+    /// root.
     struct Batch {
         uint256[] kinds;
         Proofs proofs;
@@ -106,10 +113,13 @@ contract ZkatsEscrow {
     uint256 public immutable oracleY;
 
     /// the public funds: the fee account (credited by settled trades) and
-    /// the insurance fund; the operator withdraws from them only by a
-    /// fund-withdrawal item of a batch, numbered, logged (FundWithdrawn)
+    /// the insurance fund (credited by liquidation penalties, debited by
+    /// bankruptcies' shortfalls: below zero is a deficit, the venue's debt,
+    /// repaid first by trading fees); the operator withdraws from them only
+    /// by a fund-withdrawal item of a batch, numbered, logged
+    /// (FundWithdrawn), never while the insurance fund is in deficit
     uint256 public feeBalance;
-    uint256 public insuranceBalance;
+    int256 public insuranceBalance;
     uint256 public fundWithdrawals;
 
     mapping(uint256 => bool) public nullifierSpent;
@@ -129,6 +139,14 @@ contract ZkatsEscrow {
     uint256 public epochId;
     uint256 public epochHash;
     uint256 public epochDeadline;
+    /// every published epoch's data hash and health deadline (health proofs
+    /// may use any published epoch before its deadline, as on the ledger)
+    mapping(uint256 => uint256) public epochHashOf;
+    mapping(uint256 => uint256) public epochDeadlineOf;
+    /// account => the latest epoch it proved health for (0: none)
+    mapping(uint256 => uint256) public healthyAt;
+    /// account => the epoch of its latest liquidation (0: none)
+    mapping(uint256 => uint256) public liquidatedAt;
 
     ExitRequest[] public exits;
     /// nullifier => 1 + exit request id (0: none)
@@ -146,6 +164,9 @@ contract ZkatsEscrow {
                         uint256 balance);
     event ExitRequested(uint256 indexed id, uint256 indexed nullifier, uint256[8] proof,
                         uint256[] pub);
+    event Liquidated(uint256 indexed account, uint256 indexed epoch, uint256 penalty,
+                     uint256 shortfall, int256 insurance);
+    event HealthProved(uint256 indexed account, uint256 indexed epoch);
     event ExitCompleted(uint256 indexed id, uint256 indexed nullifier, uint256 position);
 
     constructor(address token_, address[2] memory verifiers_, uint256 asset_, uint256 forceTimeout_,
@@ -212,70 +233,73 @@ contract ZkatsEscrow {
         epochId = id;
         epochHash = hash;
         epochDeadline = deadline;
+        epochHashOf[id] = hash;
+        epochDeadlineOf[id] = deadline;
         emit EpochPublished(id, hash, deadline);
     }
 
     /// A settlement batch, all or nothing: the queued deposits it names,
     /// then its items in order, their new notes appended in that order by
-    /// the insert proofs; every proof checked in one multi-pairing.
+    /// the insert proofs; every proof checked in one multi-pairing per
+    /// verifier (the epoch verifier only when the batch has liquidations or
+    /// health proofs).
     function settle(Batch calldata bt) external onlyOperator {
         uint256 nItems = bt.kinds.length;
         require(nItems > 0 || bt.deposits > 0, "zkats: empty batch");
         require(bt.deposits <= queued.length - queueHead, "zkats: fewer deposits queued");
-        uint256[] memory leaves = new uint256[](bt.deposits + 2 * nItems);
-        uint256 nLeaves;
+        Acc memory z = _accFor(bt.kinds, bt.deposits);
         for (uint256 i = 0; i < bt.deposits; i++) {
-            leaves[nLeaves++] = queued[queueHead + i];
+            z.leaves[z.nLeaves++] = queued[queueHead + i];
         }
-        uint256 nProofs;
-        for (uint256 i = 0; i < nItems; i++) {
-            uint256 kind = bt.kinds[i];
-            nProofs += kind == ITEM_TRADE ? 3 : (kind == ITEM_FUND_WITHDRAW ? 0 : 1);
-        }
-        uint256[] memory keys = new uint256[](nProofs);
         uint256 off;
-        uint256 p;
         address[] memory payTo = new address[](nItems);
         uint256[] memory payAmount = new uint256[](nItems);
+        uint256[] calldata x = bt.input;
         for (uint256 i = 0; i < nItems; i++) {
             uint256 kind = bt.kinds[i];
             if (kind == ITEM_TRADE) {
-                _trade(bt.input, off);
-                keys[p++] = KEY_MATCH;
-                keys[p++] = KEY_TRANSITION;
-                keys[p++] = KEY_TRANSITION;
+                _trade(x, off);
                 uint256 ta = off + ZkatsLayout.MATCH_N;
                 uint256 tb = ta + ZkatsLayout.TRANSITION_N;
-                leaves[nLeaves++] = bt.input[ta + ZkatsLayout.TRANSITION_COMMITMENT];
-                leaves[nLeaves++] = bt.input[tb + ZkatsLayout.TRANSITION_COMMITMENT];
+                z.leaves[z.nLeaves++] = x[ta + ZkatsLayout.TRANSITION_COMMITMENT];
+                z.leaves[z.nLeaves++] = x[tb + ZkatsLayout.TRANSITION_COMMITMENT];
+                _main(z, x, off, KEY_MATCH, ZkatsLayout.MATCH_N);
+                _main(z, x, ta, KEY_TRANSITION, ZkatsLayout.TRANSITION_N);
+                _main(z, x, tb, KEY_TRANSITION, ZkatsLayout.TRANSITION_N);
                 off = tb + ZkatsLayout.TRANSITION_N;
             } else if (kind == ITEM_WITHDRAW) {
-                (payTo[i], payAmount[i]) = _withdraw(bt.input, off);
-                keys[p++] = KEY_WITHDRAW;
-                leaves[nLeaves++] = bt.input[off + ZkatsLayout.WITHDRAW_COMMITMENT];
+                (payTo[i], payAmount[i]) = _withdraw(x, off);
+                z.leaves[z.nLeaves++] = x[off + ZkatsLayout.WITHDRAW_COMMITMENT];
+                _main(z, x, off, KEY_WITHDRAW, ZkatsLayout.WITHDRAW_N);
                 off += ZkatsLayout.WITHDRAW_N;
             } else if (kind == ITEM_CANCEL) {
-                _cancel(bt.input, off);
-                keys[p++] = KEY_CANCEL;
+                _cancel(x, off);
+                _main(z, x, off, KEY_CANCEL, ZkatsLayout.CANCEL_N);
                 off += ZkatsLayout.CANCEL_N;
             } else if (kind == ITEM_FUND_WITHDRAW) {
-                (payTo[i], payAmount[i]) = _fundWithdraw(bt.input, off);
+                (payTo[i], payAmount[i]) = _fundWithdraw(x, off);
                 off += FUND_WITHDRAW_N;
+            } else if (kind == ITEM_LIQUIDATE) {
+                _liquidate(x, off);
+                z.leaves[z.nLeaves++] = x[off + ZkatsLayout.LIQUIDATE_COMMITMENT];
+                _epochItem(z, x, off, KEY_LIQUIDATE, ZkatsLayout.LIQUIDATE_N);
+                off += ZkatsLayout.LIQUIDATE_N;
             } else {
-                revert("zkats: unknown item kind");
+                _health(x, off);
+                _epochItem(z, x, off, KEY_HEALTH, ZkatsLayout.HEALTH_N);
+                off += ZkatsLayout.HEALTH_N;
             }
         }
-        require(off == bt.input.length, "zkats: public inputs do not fit the items");
-        require(p == nProofs, "zkats: wrong number of proofs");
+        require(off == x.length, "zkats: public inputs do not fit the items");
         require(
-            nextIndex + nLeaves + exitReserve <= (uint256(1) << depth), "zkats: note tree full"
+            nextIndex + z.nLeaves + exitReserve <= (uint256(1) << depth), "zkats: note tree full"
         );
         queueHead += bt.deposits;
-        _appendVerified(keys, bt.proofs, bt.input, leaves, nLeaves, bt.newRoots);
+        _appendVerified(z, bt.proofs, bt.newRoots);
         for (uint256 i = 0; i < nItems; i++) {
             if (payAmount[i] != 0) _pay(payTo[i], payAmount[i]);
         }
-        emit Settled(nItems, bt.deposits, nLeaves, root);
+        emit Settled(nItems, bt.deposits, z.nLeaves, root);
     }
 
     // ------------------------------------------------------------ traders
@@ -320,11 +344,12 @@ contract ZkatsEscrow {
         uint256 cap = uint256(1) << depth;
         require(block.timestamp >= queuedAt[queueHead] + forceTimeout
                 || nextIndex + count + exitReserve > cap, "zkats: deposit timeout not reached");
-        uint256[] memory leaves = new uint256[](count);
-        for (uint256 i = 0; i < count; i++) leaves[i] = queued[queueHead + i];
+        Acc memory z = _newAcc(0, 0, 0, 0, count);
+        for (uint256 i = 0; i < count; i++) z.leaves[i] = queued[queueHead + i];
+        z.nLeaves = count;
         require(nextIndex + count <= cap, "zkats: note tree full");
         queueHead += count;
-        _appendVerified(new uint256[](0), proofs, new uint256[](0), leaves, count, newRoots);
+        _appendVerified(z, proofs, newRoots);
         emit DepositsIncluded(count, root);
     }
 
@@ -393,7 +418,78 @@ contract ZkatsEscrow {
         _spend(x[b + ZkatsLayout.TRANSITION_NULLIFIER]);
         _newCommitment(x[a + ZkatsLayout.TRANSITION_COMMITMENT]);
         _newCommitment(x[b + ZkatsLayout.TRANSITION_COMMITMENT]);
-        feeBalance += x[a + ZkatsLayout.TRANSITION_FEE] + x[b + ZkatsLayout.TRANSITION_FEE];
+        _creditFees(x[a + ZkatsLayout.TRANSITION_FEE] + x[b + ZkatsLayout.TRANSITION_FEE]);
+    }
+
+    /// Trading fees repay an insurance-fund deficit first, the rest credits
+    /// the fee account (the ledger's fee_split).
+    function _creditFees(uint256 fees) internal {
+        int256 ins = insuranceBalance;
+        if (ins < 0) {
+            uint256 debt = uint256(-ins);
+            uint256 t = fees < debt ? fees : debt;
+            insuranceBalance = ins + int256(t);
+            fees -= t;
+        }
+        feeBalance += fees;
+    }
+
+    /// A liquidation (the risk engine's proof, signed with the account's
+    /// liquidation capability; the circuit shows the note fails maintenance
+    /// margin at the epoch's marks): only at the latest epoch once its
+    /// health deadline has passed, for an account without a health proof
+    /// for that epoch or a later one, once per epoch and account.  The
+    /// penalty credits the insurance fund; a bankrupt account's shortfall is
+    /// covered by the waterfall (the ledger's): the insurance fund, then
+    /// the fee account, then a deficit (the insurance fund below zero).
+    function _liquidate(uint256[] calldata x, uint256 o) internal {
+        require(x.length >= o + ZkatsLayout.LIQUIDATE_N, "zkats: public inputs do not fit the items");
+        _checkInputs(x, o, o + ZkatsLayout.LIQUIDATE_N);
+        uint256 account = x[o + ZkatsLayout.LIQUIDATE_ACCOUNT];
+        uint256 id = x[o + ZkatsLayout.LIQUIDATE_EPOCH_ID];
+        require(healthyAt[account] < id, "zkats: the account proved health at or after this epoch");
+        _checkEpoch(id, x[o + ZkatsLayout.LIQUIDATE_EPOCH_HASH]);
+        require(block.timestamp > epochDeadline, "zkats: the epoch's health deadline has not passed");
+        require(liquidatedAt[account] != id, "zkats: account already liquidated at this epoch");
+        require(rootKnown[x[o + ZkatsLayout.LIQUIDATE_ROOT]], "zkats: unknown root");
+        liquidatedAt[account] = id;
+        _spend(x[o + ZkatsLayout.LIQUIDATE_NULLIFIER]);
+        _newCommitment(x[o + ZkatsLayout.LIQUIDATE_COMMITMENT]);
+        uint256 penalty = x[o + ZkatsLayout.LIQUIDATE_PENALTY];
+        uint256 shortfall = x[o + ZkatsLayout.LIQUIDATE_SHORTFALL];
+        // both are range-checked by the circuit (far below 2^255)
+        int256 ins = insuranceBalance + int256(penalty);
+        if (shortfall > 0) {
+            uint256 cover = ins > 0 ? uint256(ins) : 0;
+            uint256 fromFee;
+            if (shortfall > cover) {
+                fromFee = shortfall - cover;
+                if (fromFee > feeBalance) fromFee = feeBalance;
+                feeBalance -= fromFee;
+            }
+            ins -= int256(shortfall - fromFee);
+        }
+        insuranceBalance = ins;
+        emit Liquidated(account, id, penalty, shortfall, ins);
+    }
+
+    /// A health proof (the account's live note meets maintenance margin at
+    /// a published epoch, before that epoch's deadline; the nullifier is
+    /// shown unspent, not spent): the account cannot be liquidated at that
+    /// epoch or an earlier one.
+    function _health(uint256[] calldata x, uint256 o) internal {
+        require(x.length >= o + ZkatsLayout.HEALTH_N, "zkats: public inputs do not fit the items");
+        _checkInputs(x, o, o + ZkatsLayout.HEALTH_N);
+        uint256 id = x[o + ZkatsLayout.HEALTH_EPOCH_ID];
+        require(id != 0 && epochHashOf[id] == x[o + ZkatsLayout.HEALTH_EPOCH_HASH],
+                "zkats: unknown oracle epoch");
+        require(block.timestamp <= epochDeadlineOf[id], "zkats: health proof past its deadline");
+        require(rootKnown[x[o + ZkatsLayout.HEALTH_ROOT]], "zkats: unknown root");
+        require(!nullifierSpent[x[o + ZkatsLayout.HEALTH_NULLIFIER]],
+                "zkats: nullifier already spent");
+        uint256 account = x[o + ZkatsLayout.HEALTH_ACCOUNT];
+        if (healthyAt[account] < id) healthyAt[account] = id;
+        emit HealthProved(account, id);
     }
 
     /// transition at ``t`` applies the match at ``m``'s leg and tag, for its instrument
@@ -427,13 +523,15 @@ contract ZkatsEscrow {
         require(x[o + 3] == fundWithdrawals + 1, "zkats: fund withdrawal out of sequence");
         require(to >> 160 == 0, "zkats: recipient is not an address");
         require(amount > 0, "zkats: amount must be positive");
+        require(insuranceBalance >= 0, "zkats: the insurance fund is in deficit");
         uint256 left;
         if (fund == FUND_FEE) {
             require(amount <= feeBalance, "zkats: amount exceeds the fund's balance");
             left = feeBalance = feeBalance - amount;
         } else if (fund == FUND_INSURANCE) {
-            require(amount <= insuranceBalance, "zkats: amount exceeds the fund's balance");
-            left = insuranceBalance = insuranceBalance - amount;
+            require(amount <= uint256(insuranceBalance), "zkats: amount exceeds the fund's balance");
+            insuranceBalance -= int256(amount);
+            left = uint256(insuranceBalance);
         } else {
             revert("zkats: unknown fund");
         }
@@ -467,10 +565,17 @@ contract ZkatsEscrow {
         require(id == epochId && hash == epochHash && id != 0, "zkats: not the latest oracle epoch");
     }
 
+    /// p[from .. to) are field elements (the callers checked to <= p.length)
     function _checkInputs(uint256[] calldata p, uint256 from, uint256 to) internal pure {
-        for (uint256 i = from; i < to; i++) {
-            require(p[i] < R, "zkats: public input >= r");
+        require(to <= p.length, "zkats: public inputs do not fit the items");
+        bool big;
+        assembly {
+            let end := add(p.offset, mul(to, 0x20))
+            for { let q := add(p.offset, mul(from, 0x20)) } lt(q, end) { q := add(q, 0x20) } {
+                big := or(big, iszero(lt(calldataload(q), R)))
+            }
         }
+        require(!big, "zkats: public input >= r");
     }
 
     function _spend(uint256 nullifier) internal {
@@ -511,65 +616,142 @@ contract ZkatsEscrow {
         return v.verifyBatch(keys, a, b, c, pub);
     }
 
-    /// Appends ``leaves[0..n)`` at ``nextIndex`` by ceil(n / insertK)
-    /// insert proofs (chunks in order, the last padded with empty leaves),
-    /// the first from the current root, each from the previous new root;
-    /// checks them with the ``keys`` proofs of ``input`` in one batch.
-    function _appendVerified(uint256[] memory keys, Proofs calldata pr, uint256[] memory input,
-                             uint256[] memory leaves, uint256 n, uint256[] calldata newRoots)
+    /// What a call's proofs are checked with: the main verifier's key ids
+    /// and public inputs (the items', then the insert proofs'), the epoch
+    /// verifier's (liquidations, health proofs), the leaves to append.
+    struct Acc {
+        uint256[] keys;
+        uint256[] all;
+        uint256 p;
+        uint256 off;
+        uint256[] ekeys;
+        uint256[] ein;
+        uint256 ep;
+        uint256 eoff;
+        uint256[] leaves;
+        uint256 nLeaves;
+    }
+
+    function _newAcc(uint256 nProofs, uint256 words, uint256 nEpoch, uint256 eWords,
+                     uint256 nLeaves) internal view returns (Acc memory z)
+    {
+        uint256 nIns = (nLeaves + insertK - 1) / insertK;
+        z.keys = new uint256[](nProofs + nIns);
+        z.all = new uint256[](words + nIns * (ZkatsLayout.INSERT_BASE + insertK));
+        z.ekeys = new uint256[](nEpoch);
+        z.ein = new uint256[](eWords);
+        z.leaves = new uint256[](nLeaves);
+    }
+
+    /// The accumulator sized for a batch of ``kinds`` after ``deposits`` queued leaves.
+    function _accFor(uint256[] calldata kinds, uint256 deposits)
+        internal view returns (Acc memory)
+    {
+        uint256 nProofs;
+        uint256 words;
+        uint256 nEpoch;
+        uint256 eWords;
+        uint256 nLeaves = deposits;
+        for (uint256 i = 0; i < kinds.length; i++) {
+            uint256 kind = kinds[i];
+            if (kind == ITEM_TRADE) {
+                nProofs += 3;
+                words += ZkatsLayout.MATCH_N + 2 * ZkatsLayout.TRANSITION_N;
+                nLeaves += 2;
+            } else if (kind == ITEM_WITHDRAW) {
+                nProofs += 1;
+                words += ZkatsLayout.WITHDRAW_N;
+                nLeaves += 1;
+            } else if (kind == ITEM_CANCEL) {
+                nProofs += 1;
+                words += ZkatsLayout.CANCEL_N;
+            } else if (kind == ITEM_LIQUIDATE) {
+                nEpoch += 1;
+                eWords += ZkatsLayout.LIQUIDATE_N;
+                nLeaves += 1;
+            } else if (kind == ITEM_HEALTH) {
+                nEpoch += 1;
+                eWords += ZkatsLayout.HEALTH_N;
+            } else if (kind != ITEM_FUND_WITHDRAW) {
+                revert("zkats: unknown item kind");
+            }
+        }
+        return _newAcc(nProofs, words, nEpoch, eWords, nLeaves);
+    }
+
+    /// An item's proof for the main verifier: key ``key``, ``n`` public inputs at ``x[o..]``.
+    function _main(Acc memory z, uint256[] calldata x, uint256 o, uint256 key, uint256 n)
+        internal pure
+    {
+        z.keys[z.p++] = key;
+        _copy(z.all, z.off, x, o, n);
+        z.off += n;
+    }
+
+    /// An item's proof for the epoch verifier.
+    function _epochItem(Acc memory z, uint256[] calldata x, uint256 o, uint256 key, uint256 n)
+        internal pure
+    {
+        z.ekeys[z.ep++] = key;
+        _copy(z.ein, z.eoff, x, o, n);
+        z.eoff += n;
+    }
+
+    /// dst[d .. d + n) = src[s .. s + n)
+    function _copy(uint256[] memory dst, uint256 d, uint256[] calldata src, uint256 s, uint256 n)
+        internal pure
+    {
+        require(d + n <= dst.length && s + n <= src.length,
+                "zkats: public inputs do not fit the items");
+        assembly {
+            calldatacopy(add(add(dst, 0x20), mul(d, 0x20)), add(src.offset, mul(s, 0x20)),
+                         mul(n, 0x20))
+        }
+    }
+
+    /// Appends ``z.leaves`` at ``nextIndex`` by ceil(n / insertK) insert
+    /// proofs (chunks in order, the last padded with empty leaves), the
+    /// first from the current root, each from the previous new root;
+    /// checks them with the items' proofs: ``pr`` holds the main
+    /// verifier's proofs (items, then inserts), then the epoch verifier's.
+    function _appendVerified(Acc memory z, Proofs calldata pr, uint256[] calldata newRoots)
         internal
     {
-        (uint256[] memory allKeys, uint256[] memory all, uint256 r) =
-            _batchInputs(keys, input, leaves, n, newRoots);
-        uint256 total = allKeys.length;
-        require(pr.a.length == total && pr.b.length == total && pr.c.length == total,
+        uint256 k = insertK;
+        uint256 nIns = (z.nLeaves + k - 1) / k;
+        require(newRoots.length == nIns, "zkats: one new root per insert proof");
+        uint256 r = root;
+        for (uint256 j = 0; j < nIns; j++) {
+            z.keys[z.p++] = KEY_INSERT;
+            uint256 nr = newRoots[j];
+            require(nr < R, "zkats: public input >= r");
+            uint256 o = z.off + j * (ZkatsLayout.INSERT_BASE + k);
+            z.all[o + ZkatsLayout.INSERT_OLD_ROOT] = r;
+            z.all[o + ZkatsLayout.INSERT_NEW_ROOT] = nr;
+            z.all[o + ZkatsLayout.INSERT_START] = nextIndex + j * k;
+            for (uint256 i = 0; i < k && j * k + i < z.nLeaves; i++) {
+                z.all[o + ZkatsLayout.INSERT_LEAVES + i] = z.leaves[j * k + i];
+            }
+            r = nr;
+        }
+        uint256 m = z.keys.length;
+        uint256 e = z.ekeys.length;
+        require(pr.a.length == m + e && pr.b.length == m + e && pr.c.length == m + e,
                 "zkats: wrong number of proofs");
-        if (total > 0) require(_verifyAll(allKeys, pr, all), "zkats: invalid proof in batch");
-        nextIndex += n;
+        if (m > 0) require(_verify(verifier, z.keys, pr, 0, z.all), "zkats: invalid proof in batch");
+        if (e > 0) {
+            require(_verify(epochVerifier, z.ekeys, pr, m, z.ein), "zkats: invalid proof in batch");
+        }
+        nextIndex += z.nLeaves;
         _acceptRoot(r);
     }
 
-    function _verifyAll(uint256[] memory keys, Proofs calldata pr, uint256[] memory all)
-        internal view returns (bool)
+    /// ``v`` checks proofs ``from .. from + keys.length`` of ``pr`` in one multi-pairing.
+    function _verify(IBatchVerifier v, uint256[] memory keys, Proofs calldata pr, uint256 from,
+                     uint256[] memory input) internal view returns (bool)
     {
-        return verifier.verifyBatch(keys, pr.a, pr.b, pr.c, all);
-    }
-
-    /// The key ids and public inputs of the whole batch: the items' (given),
-    /// then one insert proof per ``insertK`` leaves; and the last new root.
-    function _batchInputs(uint256[] memory keys, uint256[] memory input, uint256[] memory leaves,
-                          uint256 n, uint256[] calldata newRoots)
-        internal view returns (uint256[] memory allKeys, uint256[] memory all, uint256 r)
-    {
-        uint256 nIns = (n + insertK - 1) / insertK;
-        require(newRoots.length == nIns, "zkats: one new root per insert proof");
-        allKeys = new uint256[](keys.length + nIns);
-        for (uint256 i = 0; i < keys.length; i++) allKeys[i] = keys[i];
-        all = new uint256[](input.length + nIns * (ZkatsLayout.INSERT_BASE + insertK));
-        for (uint256 i = 0; i < input.length; i++) all[i] = input[i];
-        r = root;
-        for (uint256 j = 0; j < nIns; j++) {
-            allKeys[keys.length + j] = KEY_INSERT;
-            r = _insertInput(all, input.length, j, r, newRoots[j], leaves, n);
-        }
-    }
-
-    /// Writes insert proof ``j``'s public signals (old root ``r``, new root
-    /// ``nr``, its start, its chunk of ``leaves``, zero-padded) into ``all``
-    /// after ``base``; returns ``nr``.
-    function _insertInput(uint256[] memory all, uint256 base, uint256 j, uint256 r, uint256 nr,
-                          uint256[] memory leaves, uint256 n) internal view returns (uint256)
-    {
-        require(nr < R, "zkats: public input >= r");
-        uint256 k = insertK;
-        uint256 o = base + j * (ZkatsLayout.INSERT_BASE + k);
-        all[o + ZkatsLayout.INSERT_OLD_ROOT] = r;
-        all[o + ZkatsLayout.INSERT_NEW_ROOT] = nr;
-        all[o + ZkatsLayout.INSERT_START] = nextIndex + j * k;
-        for (uint256 i = 0; i < k && j * k + i < n; i++) {
-            all[o + ZkatsLayout.INSERT_LEAVES + i] = leaves[j * k + i];
-        }
-        return nr;
+        uint256 to = from + keys.length;
+        return v.verifyBatch(keys, pr.a[from:to], pr.b[from:to], pr.c[from:to], input);
     }
 
     function _acceptRoot(uint256 r) internal {

@@ -86,6 +86,9 @@ def build_world():
     pub, prv = cancel.build(w.orders[0], signer=rep.keys["alice"])
     w.cancel_buy = keys.prove("cancel", pub, prv)
     w.stage = {}
+    import copy
+
+    w.rep_mixed = copy.deepcopy(rep)  # the notes after batch 2 (tests may move ``rep`` on)
     save(w, "funded")
     return w
 
@@ -114,4 +117,54 @@ def nullifiers(w):
 
 
 def state(w):
-    return w.esc.state([w.alice, w.bob, w.carol, w.payee], nullifiers(w))
+    nulls = nullifiers(w)
+    liq = getattr(w, "liq", None)
+    if liq is not None:
+        nulls += [liq.bob[1][1], liq.carol[1][1]]
+    return w.esc.state([w.alice, w.bob, w.carol, w.payee], nulls, venue_accounts(w))
+
+
+#: the liquidation epochs: BTC-PERP at 780,000 (bob, short 4, fails
+#: maintenance with equity > 0; carol, short 2, is bankrupt; alice, long 6,
+#: is healthy), then back at 60,000 (carol healthy again)
+CRASH, CALM = 43, 44
+
+
+def liquidations(w):
+    """Proofs of the liquidation scenario, against the ``mixed`` root
+    (made once per world): ``w.liq`` with the two epochs, alice's health
+    proof at CRASH, the liquidations of bob and carol at CRASH, carol's
+    health proof at CALM, and the roots after each step."""
+    if getattr(w, "liq", None) is not None:
+        return w.liq
+    import copy
+
+    rep = copy.deepcopy(w.rep_mixed)
+    crash = rep.moved_epoch(CRASH, 780_000)
+    calm = rep.moved_epoch(CALM, 60_000)
+    k = w.keys
+    liq = SimpleNamespace(crash=crash, calm=calm)
+    liq.health_alice = k.prove("health", *rep.health("alice", crash))
+    liq.health_carol = k.prove("health", *rep.health("carol", calm))
+    bob = rep.liquidate("bob", crash, salt=8001)
+    carol = rep.liquidate("carol", crash, salt=8002)
+    liq.bob, liq.carol = k.prove("liquidate", *bob), k.prove("liquidate", *carol)
+    liq.penalty, liq.shortfall = bob[0].penalty, carol[0].shortfall
+    assert liq.penalty > 0 and bob[0].shortfall == 0 and carol[0].shortfall > 0
+    rep.applied_liquidation("bob", *bob)
+    rep.applied_liquidation("carol", *carol)
+    liq.root = rep.root
+    w.liq = liq
+    return liq
+
+
+def publish(w, epoch, deadline):
+    """Publish ``epoch`` on the chain, signed by the development oracle."""
+    from zkats.chain.escrow import dev_oracle, sign_epoch
+
+    sig = sign_epoch(dev_oracle(), epoch.epoch_id, epoch.hash(), deadline)
+    return w.esc.publish_epoch(epoch.epoch_id, epoch.hash(), deadline, sig)
+
+
+def venue_accounts(w):
+    return [w.rep.keys[n].account for n in NAMES]

@@ -10,12 +10,25 @@ the chain starts from a snapshot per test stage (tests/_chain_world.py)."""
 
 import pytest
 
-from _chain_world import NAMES, build_world, restore, save, state, trade_item
+from _chain_world import (
+    CRASH,
+    NAMES,
+    build_world,
+    liquidations,
+    publish,
+    restore,
+    save,
+    state,
+    trade_item,
+    venue_accounts,
+)
 from zkats.chain.escrow import (
     FORCE_TIMEOUT,
     cancel,
     dev_oracle,
     fund_withdrawal,
+    health,
+    liquidation,
     proof_words,
     sign_epoch,
     withdrawal,
@@ -375,3 +388,106 @@ def test_operator_cannot_reset_an_exit(w):
     pub, prv = withdraw.build(owner, rep.root, 1, int(w.payee, 16), rep.epoch, new_salt=8002)
     with pytest.raises(InputError, match="must be positive"):
         withdraw.check(pub.replace(amount=0), prv)
+
+
+def at_crash(w):
+    """The chain after ``mixed``: the CRASH epoch published (BTC-PERP at
+    780,000), alice's health proof for it settled before its deadline, then
+    the deadline passed."""
+    liq = liquidations(w)
+    if "crash" not in w.stage:
+        at(w, "mixed")
+        publish(w, liq.crash, w.chain.now() + 86400)
+        w.esc.settle([health(*liq.health_alice)])
+        w.chain.time_travel(86400 + 60)
+        save(w, "crash")
+    restore(w, "crash")
+    return liq
+
+
+def test_liquidation(w):
+    """A batch [bob fails maintenance, carol is bankrupt] at the latest
+    epoch after its deadline: both notes spent, the new notes appended in
+    item order, bob's penalty to the insurance fund, carol's shortfall by
+    the waterfall (insurance fund, then the fee account, then a deficit);
+    no token moves; once per epoch and account; no fund withdrawal while
+    the insurance fund is in deficit, and trading fees repay it first."""
+    liq = at_crash(w)
+    esc, f = w.esc, w.esc.contract.functions
+    alice, bob, carol = venue_accounts(w)
+    assert f.healthyAt(alice).call() == CRASH
+    fee0, escrow0 = f.feeBalance().call(), esc.balance(esc.contract.address)
+    assert 0 < fee0 < liq.shortfall - liq.penalty
+    rc = esc.settle([liquidation(*liq.bob), liquidation(*liq.carol)])
+    print(f"settle (2 liquidations) gas: {rc.gasUsed}")
+    assert esc.last_root() == liq.root == esc.tree.root
+    assert esc.spent(liq.bob[1][1]) and esc.spent(liq.carol[1][1])
+    assert f.feeBalance().call() == 0
+    assert f.insuranceBalance().call() == liq.penalty + fee0 - liq.shortfall
+    assert esc.balance(esc.contract.address) == escrow0
+    assert (f.liquidatedAt(bob).call(), f.liquidatedAt(carol).call()) == (CRASH, CRASH)
+    from web3.logs import DISCARD
+
+    evs = esc.contract.events.Liquidated().process_receipt(rc, errors=DISCARD)
+    assert [(e["args"]["account"], e["args"]["penalty"], e["args"]["shortfall"]) for e in evs] == [
+        (bob, liq.penalty, 0),
+        (carol, 0, liq.shortfall),
+    ]
+    rejected(
+        w,
+        "account already liquidated at this epoch",
+        lambda: esc.settle([liquidation(*liq.bob)]),
+    )
+    payee = int(w.payee, 16)
+    rejected(
+        w,
+        "the insurance fund is in deficit",
+        lambda: esc.settle([fund_withdrawal(1, 1, payee, 1)]),
+    )
+
+
+def test_liquidation_rejections(w):
+    """Refused with nothing changed: before the epoch's deadline, an invalid
+    proof (each proof of the batch, a public input), a stale epoch, an
+    account that proved health for a later epoch, a late health proof."""
+    liq = liquidations(w)
+    esc = w.esc
+    at(w, "mixed")
+    publish(w, liq.crash, w.chain.now() + 86400)
+    rejected(
+        w,
+        "the epoch's health deadline has not passed",
+        lambda: esc.settle([liquidation(*liq.bob)]),
+    )
+    at_crash(w)
+    arg, _ = esc.settle_args([liquidation(*liq.bob), liquidation(*liq.carol)])
+    kinds, (a, b, c), inputs, deposits, roots = arg
+    assert len(c) == 3  # [insert, liquidate bob, liquidate carol]
+
+    def send(x):
+        return lambda: esc._tx(esc.contract.functions.settle(x))
+
+    for i in range(3):
+        bad_c = [list(p) for p in c]
+        bad_c[i] = list(c[(i + 1) % 3])
+        rejected(w, "invalid proof in batch", send((kinds, (a, b, bad_c), inputs, deposits, roots)))
+    from zkats.chain.layout import _fields
+    from zkats.circuits.liquidate import Liquidate
+
+    offsets = dict(_fields(Liquidate.public_fields())[0])
+    bad_in = list(inputs)
+    bad_in[offsets["penalty"]] -= 1  # bob pays less
+    rejected(w, "invalid proof in batch", send((kinds, (a, b, c), bad_in, deposits, roots)))
+    rejected(w, "wrong number of proofs", send((kinds, (a[:2], b[:2], c[:2]), inputs, 0, roots)))
+    # a late health proof (CRASH's deadline has passed)
+    rejected(w, "health proof past its deadline", lambda: esc.settle([health(*liq.health_alice)]))
+    # a newer epoch: CRASH is stale
+    publish(w, liq.calm, w.chain.now() + 86400)
+    rejected(w, "not the latest oracle epoch", lambda: esc.settle([liquidation(*liq.bob)]))
+    # carol proves health at CALM: never liquidated at CRASH afterwards
+    esc.settle([health(*liq.health_carol)])
+    rejected(
+        w,
+        "the account proved health at or after this epoch",
+        lambda: esc.settle([liquidation(*liq.carol)]),
+    )

@@ -2,76 +2,178 @@
 made directly on chain are read by the service and applied at the place
 the chain appends them; batches keep their item order on both sides
 ([withdraw, trade] included); after every batch the roots, the spent
-nullifiers and the escrow balance agree."""
+nullifiers and the escrow balance agree.  So do the fee account and the
+insurance fund after a batch with a normal and a bankrupt liquidation
+(health proofs, the epoch rule and the waterfall on both sides), and the
+ledger follows an exit the chain completed without the operator (its
+nullifier, its change note, its payout)."""
+
+from types import SimpleNamespace
 
 import pytest
 
-from _chain_world import NAMES, build_world, nullifiers, restore
+from _chain_world import (
+    NAMES,
+    build_world,
+    liquidations,
+    nullifiers,
+    publish as publish_on_chain,
+    restore,
+)
 from _settlement_util import ORACLE, publish
 from zkats.server.escrow_mirror import mirror_batch
 
 pytestmark = pytest.mark.peers
 
 
-def test_ledger_and_chain_agree(tmp_path):
-    from zkats.circuits.deposit import ASSET
+@pytest.fixture(scope="module")
+def w():
+    return build_world()
+
+
+def bundle(circ, pair):
+    from zkats.venue import batch as B
+
+    return B.ProofBundle(circ, tuple(pair[1]), pair[0])
+
+
+def item(kind, circ, pair):
+    from zkats.venue import batch as B
+
+    return B.Item(kind, {circ if kind != "exit" else "withdraw": bundle(circ, pair)})
+
+
+def trade(w, which):
     from zkats.commit import netting
+    from zkats.venue import batch as B
+
+    m, a, b = getattr(w, which)
+    legs = w.legs[which]
+    nproof = netting.prove(
+        [legs[0].commitment(), legs[1].commitment()],
+        [legs[0].signed_blinding, legs[1].signed_blinding],
+    )
+    return B.Item(
+        "trade",
+        {
+            "match": bundle("match", m),
+            "leg_a": bundle("transition", a),
+            "leg_b": bundle("transition", b),
+        },
+        netting=B.NettingProof(R=nproof.R, s=nproof.s),
+    )
+
+
+def agree(w, led):
+    """The ledger and the chain: same root, leaf count, escrow balance and funds."""
+    from zkats.circuits.deposit import ASSET
+
+    f = w.esc.contract.functions
+    assert led.root_history()[-1][1] == w.esc.last_root() == w.esc.tree.root
+    assert led.n_leaves() == f.nextIndex().call()
+    assert int(led.escrow_balance(ASSET)) == w.esc.balance(w.esc.contract.address)
+    assert led.fund_balance("fee") == f.feeBalance().call()
+    assert led.fund_balance("insurance") == f.insuranceBalance().call()
+
+
+def mixed(w, tmp_path):
+    """A fresh ledger and the chain from ``funded`` through the three
+    on-chain deposits and the service's batches up to ``mixed``."""
     from zkats.formats.snarkjs_json import write_verification_key
     from zkats.venue import batch as B
     from zkats.venue.settlement import SettlementService
 
-    w = build_world()
     restore(w, "funded")
     for n, zk in w.keys.zkey.items():
         write_verification_key(tmp_path / f"{n}.vkey.json", zk.verifying_key())
-    now = w.chain.now()
+    clock = [w.chain.now()]
     svc = SettlementService(
         tmp_path / "ledger.db",
         keys_dir=tmp_path,
-        clock=lambda: now,
+        clock=lambda: clock[0],
         require_open_orders=False,
         oracle_key=ORACLE.pub,
     )
     ep = w.rep.epoch
-    publish(svc, ep.epoch_id, ep.hash(), now + 3600)
+    publish(svc, ep.epoch_id, ep.hash(), clock[0] + 3600)
     led = svc.ledger
     assert led.root_history()[-1][1] == w.esc.last_root()
-
-    def bundle(circ, pair):
-        return B.ProofBundle(circ, tuple(pair[1]), pair[0])
-
-    def trade(which):
-        m, a, b = getattr(w, which)
-        legs = w.legs[which]
-        nproof = netting.prove(
-            [legs[0].commitment(), legs[1].commitment()],
-            [legs[0].signed_blinding, legs[1].signed_blinding],
-        )
-        return B.Item(
-            "trade",
-            {
-                "match": bundle("match", m),
-                "leg_a": bundle("transition", a),
-                "leg_b": bundle("transition", b),
-            },
-            netting=B.NettingProof(R=nproof.R, s=nproof.s),
-        )
-
     # deposits made directly on chain, never sent to the service
     for name in NAMES:
         w.esc.deposit(*w.deposit[name], sender=w.who[name])
-    withdraw = B.Item("withdraw", {"withdraw": bundle("withdraw", w.withdraw_alice)})
+    withdraw = item("withdraw", "withdraw", w.withdraw_alice)
     # the service's batches; the queued deposits go first into the first one
     for batch, root in (
         (B.Batch([]), "deposited"),
-        (B.Batch([trade("trade")]), "traded"),
-        (B.Batch([withdraw, trade("trade2")]), "mixed"),
+        (B.Batch([trade(w, "trade")]), "traded"),
+        (B.Batch([withdraw, trade(w, "trade2")]), "mixed"),
     ):
         mirror_batch(w.esc, svc, batch)
         assert led.root_history()[-1][1] == w.esc.last_root() == w.roots[root]
-        assert led.n_leaves() == w.esc.contract.functions.nextIndex().call()
+        agree(w, led)
     for n in nullifiers(w)[:-1]:
         assert led.nullifier_spent(n) and w.esc.spent(n)
-    assert int(led.escrow_balance(ASSET)) == w.esc.balance(w.esc.contract.address)
-    assert led.fund_balance("fee") == w.esc.contract.functions.feeBalance().call() > 0
+    assert led.fund_balance("fee") > 0
+    return SimpleNamespace(svc=svc, led=led, clock=clock)
+
+
+def test_ledger_and_chain_agree(w, tmp_path):
+    from zkats.venue import batch as B
+
+    s = mixed(w, tmp_path)
+    svc, led = s.svc, s.led
+    # the mark jumps: bob fails maintenance, carol is bankrupt, alice proves health
+    liq = liquidations(w)
+    deadline = w.chain.now() + 86400
+    publish(svc, liq.crash.epoch_id, liq.crash.hash(), deadline)
+    publish_on_chain(w, liq.crash, deadline)
+    mirror_batch(w.esc, svc, B.Batch([item("health", "health", liq.health_alice)]))
+    w.chain.time_travel(86400 + 60)
+    s.clock[0] = w.chain.now()
+    assert svc.close_epoch(liq.crash.epoch_id) == sorted(
+        str(w.rep.keys[n].account) for n in ("bob", "carol")
+    )
+    fee0 = led.fund_balance("fee")
+    batch = B.Batch(
+        [item("liquidate", "liquidate", liq.bob), item("liquidate", "liquidate", liq.carol)]
+    )
+    mirror_batch(w.esc, svc, batch)
+    assert w.esc.last_root() == liq.root
+    agree(w, led)
+    for n in (liq.bob[1][1], liq.carol[1][1]):
+        assert led.nullifier_spent(n) and w.esc.spent(n)
+    assert led.fund_balance("fee") == 0
+    assert led.fund_balance("insurance") == liq.penalty + fee0 - liq.shortfall < 0
+    svc.close()
+
+
+def test_ledger_follows_a_completed_exit(w, tmp_path):
+    """Bob exits without the operator; the next service batch starts with
+    the exit (the chain's queue order): the ledger spends his nullifier,
+    appends his change note where the chain does and debits the escrow by
+    the payout; a later spend of that note is refused on both sides."""
+    from zkats.chain.escrow import FORCE_TIMEOUT, withdrawal
+    from zkats.chain.evm import ChainError
+    from zkats.errors import LedgerError
+    from zkats.venue import batch as B
+
+    s = mixed(w, tmp_path)
+    svc, led, esc = s.svc, s.led, w.esc
+    _, eid = esc.request_exit(*w.exit_bob, sender=w.bob)
+    esc.requests.clear()  # the completion reads the request's ExitRequested event
+    w.chain.time_travel(FORCE_TIMEOUT + 1)
+    s.clock[0] = w.chain.now()
+    esc.complete_exit(eid, sender=w.payee)
+    assert esc.balance(w.bob) == 250_000
+    nullifier = w.exit_bob[1][1]
+    assert esc.spent(nullifier) and not led.nullifier_spent(nullifier)
+    mirror_batch(esc, svc, B.Batch([]))
+    agree(w, led)
+    assert led.nullifier_spent(nullifier)
+    assert led.note_index(w.exit_bob_note.commitment()) == led.n_leaves() - 1
+    with pytest.raises(LedgerError, match="spent"):
+        svc.apply(B.Batch([item("withdraw", "withdraw", w.exit_bob)]))
+    with pytest.raises(ChainError):
+        esc.settle([withdrawal(*w.exit_bob)])
+    agree(w, led)
     svc.close()

@@ -67,6 +67,29 @@ library ZkatsLayout {
     uint256 internal constant ORACLE_EPOCH_ORACLE_X = 3;
     uint256 internal constant ORACLE_EPOCH_ORACLE_Y = 4;
 
+    // liquidate: 29 public signals
+    uint256 internal constant LIQUIDATE_N = 29;
+    uint256 internal constant LIQUIDATE_ROOT = 0;
+    uint256 internal constant LIQUIDATE_NULLIFIER = 1;
+    uint256 internal constant LIQUIDATE_COMMITMENT = 2;
+    uint256 internal constant LIQUIDATE_ACCOUNT = 3;
+    uint256 internal constant LIQUIDATE_EPOCH_ID = 4;
+    uint256 internal constant LIQUIDATE_EPOCH_HASH = 5;
+    uint256 internal constant LIQUIDATE_PENALTY = 6;
+    uint256 internal constant LIQUIDATE_SHORTFALL = 7;
+    uint256 internal constant LIQUIDATE_TAKEN_INSTRUMENT = 8;
+    uint256 internal constant LIQUIDATE_TAKEN_SIZE = 11;
+    uint256 internal constant LIQUIDATE_TAKEN_NOTIONAL = 14;
+    uint256 internal constant LIQUIDATE_CIPHERTEXT = 17;
+
+    // health: 5 public signals
+    uint256 internal constant HEALTH_N = 5;
+    uint256 internal constant HEALTH_ROOT = 0;
+    uint256 internal constant HEALTH_NULLIFIER = 1;
+    uint256 internal constant HEALTH_ACCOUNT = 2;
+    uint256 internal constant HEALTH_EPOCH_ID = 3;
+    uint256 internal constant HEALTH_EPOCH_HASH = 4;
+
     // insert: INSERT_BASE + k public signals (the leaves last)
     uint256 internal constant INSERT_BASE = 3;
     uint256 internal constant INSERT_OLD_ROOT = 0;

@@ -97,10 +97,10 @@ def batch_verifier(which="batch", size=None):
 
 
 #: the most public inputs (all keys) of a keyed verifier with its keys in
-#: immutables (the ci size's six keys have 99 and fit); beyond, the keys are
-#: stored as code, since the immutables form exceeds the EVM's code size
-#: limits (production: 216 public inputs, 76 kB of init code)
-MAX_IMMUTABLE_INPUTS = 128
+#: immutables (the ci size's six settlement keys have 99: 36 kB of init code);
+#: beyond, the keys are stored as code, since the immutables form soon exceeds
+#: the EVM's code size limits (production: 216 public inputs, 76 kB of init code)
+MAX_IMMUTABLE_INPUTS = 100
 
 
 def keys_in(sizes):

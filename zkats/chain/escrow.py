@@ -28,12 +28,25 @@ EXIT_RESERVE = 1024
 #: the smallest on-chain deposit (collateral units)
 MIN_DEPOSIT = 1000
 #: batch verifier key ids (ZkatsEscrow.KEY_*) and settlement item kinds (ITEM_*)
-KEYS = ("deposit", "withdraw", "match", "transition", "insert", "cancel", "oracle_epoch")
-#: the keys of the batch verifier (key id = position); oracle_epoch has its own
-#: one-key verifier (one contract with all seven exceeds the EVM's code size limits)
+KEYS = (
+    "deposit",
+    "withdraw",
+    "match",
+    "transition",
+    "insert",
+    "cancel",
+    "oracle_epoch",
+    "liquidate",
+    "health",
+)
+#: the keys of the batch verifier (key id = position); the epoch statements
+#: (the oracle's signature, liquidation, health) have their own verifier (one
+#: contract with all nine keys exceeds the EVM's code size limits)
 BATCH_KEYS = KEYS[:6]
 EPOCH_KEYS = KEYS[6:]
-ITEMS = {"trade": 1, "withdraw": 2, "cancel": 3, "fund_withdraw": 4}
+ITEMS = {"trade": 1, "withdraw": 2, "cancel": 3, "fund_withdraw": 4, "liquidate": 5, "health": 6}
+#: item kinds whose proofs the epoch verifier checks (sent after the insert proofs)
+EPOCH_ITEMS = ("liquidate", "health")
 
 
 def proof_struct(proof):
@@ -54,6 +67,22 @@ def proof_words(proof):
     """The 8 words a, b (swapped halves), c: the contract's ``uint256[8]``."""
     a, b, c = proof_struct(proof)
     return [*a, *b[0], *b[1], *c]
+
+
+def proof_from_words(words):
+    """The Proof of the contract's 8 words (:func:`proof_words`' inverse;
+    the points are checked as a snarkjs proof file's are)."""
+    from zkats.formats.snarkjs_json import proof_from_json
+
+    w = [str(int(x)) for x in words]
+    return proof_from_json(
+        {
+            "pi_a": [w[0], w[1], "1"],
+            "pi_b": [[w[3], w[2]], [w[5], w[4]], ["1", "0"]],
+            "pi_c": [w[6], w[7], "1"],
+        },
+        "<exit request>",
+    )
 
 
 def proofs_arg(proofs):
@@ -80,6 +109,16 @@ def withdrawal(proof, public):
 def cancel(proof, public):
     """An order cancel item."""
     return ("cancel", [(proof, public)])
+
+
+def liquidation(proof, public):
+    """A liquidation item (the risk engine's ``liquidate`` proof)."""
+    return ("liquidate", [(proof, public)])
+
+
+def health(proof, public):
+    """A health item (an account's ``health`` proof at an epoch)."""
+    return ("health", [(proof, public)])
 
 
 def fund_withdrawal(fund, amount, recipient, seq):
@@ -132,6 +171,8 @@ class Escrow:
     tree: Any = None  # circuits.insert.Frontier of the chain's leaves
     #: queue position -> ("deposit", proof, public) or ("exit", proof, public)
     queue: dict = field(default_factory=dict)
+    #: exit request id -> (proof, public) of its withdraw proof
+    requests: dict = field(default_factory=dict)
 
     @classmethod
     def deploy(
@@ -243,16 +284,18 @@ class Escrow:
         leaves = [self.queued_leaf(head + i) for i in range(deposits)]
         kinds: list[int] = []
         proofs: list = []
+        epoch_proofs: list = []
         inputs: list[int] = []
         for kind, parts in items:
             kinds.append(ITEMS[kind])
             for proof, public in parts:
                 if proof is not None:
-                    proofs.append(proof)
+                    (epoch_proofs if kind in EPOCH_ITEMS else proofs).append(proof)
                 inputs.extend(int(x) for x in public)
             leaves += [leaf for leaf in _item_leaves(kind, parts)]
         ins, roots = self.inserts(leaves)
-        return (kinds, proofs_arg(proofs + ins), inputs, deposits, roots), leaves
+        arg = (kinds, proofs_arg(proofs + ins + epoch_proofs), inputs, deposits, roots)
+        return arg, leaves
 
     def settle(self, items=(), deposits=0, gas=None):
         arg, leaves = self.settle_args(items, deposits)
@@ -274,12 +317,14 @@ class Escrow:
     def request_exit(self, proof, public, sender):
         """Returns (receipt, exit id)."""
         rc = self._tx(self.contract.functions.requestExit(*one(proof, public)), sender=sender)
-        return rc, self.contract.functions.exitCount().call() - 1
+        exit_id = self.contract.functions.exitCount().call() - 1
+        self.requests[exit_id] = (proof, [int(x) for x in public])
+        return rc, exit_id
 
     def complete_exit(self, exit_id, sender):
         position = self.queue_length()
         rc = self._tx(self.contract.functions.completeExit(exit_id), sender=sender)
-        self.queue[position] = ("exit", exit_id)
+        self.queue[position] = ("exit", *self.request_of(exit_id))
         return rc
 
     def _appended(self, leaves):
@@ -287,6 +332,22 @@ class Escrow:
             self.tree.append(int(leaf))
 
     # -- views
+    def request_of(self, exit_id):
+        """(Proof, public ints) of exit request ``exit_id``: as this
+        process sent it, else from its ``ExitRequested`` event."""
+        if exit_id not in self.requests:
+            logs = self.contract.events.ExitRequested().get_logs(
+                from_block=0, argument_filters={"id": int(exit_id)}
+            )
+            if not logs:
+                raise ChainError(f"exit request {exit_id}: no ExitRequested event")
+            args = logs[-1]["args"]
+            self.requests[exit_id] = (
+                proof_from_words(args["proof"]),
+                [int(x) for x in args["pub"]],
+            )
+        return self.requests[exit_id]
+
     def queued_leaf(self, position):
         return self.contract.functions.queued(position).call()
 
@@ -306,8 +367,10 @@ class Escrow:
     def spent(self, nullifier):
         return self.contract.functions.nullifierSpent(int(nullifier)).call()
 
-    def state(self, accounts=(), nullifiers=()):
-        """Everything a rejected call must leave unchanged."""
+    def state(self, accounts=(), nullifiers=(), venue_accounts=()):
+        """Everything a rejected call must leave unchanged (``accounts``:
+        token holders; ``venue_accounts``: venue account ids, whose health
+        and liquidation epochs are compared)."""
         c = self.contract.functions
         return {
             "escrow": self.balance(self.contract.address),
@@ -321,6 +384,9 @@ class Escrow:
             "insurance": c.insuranceBalance().call(),
             "epoch": c.epochId().call(),
             "spent": [c.nullifierSpent(int(n)).call() for n in nullifiers],
+            "health": [
+                (c.healthyAt(int(a)).call(), c.liquidatedAt(int(a)).call()) for a in venue_accounts
+            ],
         }
 
 
@@ -330,6 +396,8 @@ ITEM_CIRCUITS = {
     "withdraw": ("withdraw",),
     "cancel": ("cancel",),
     "fund_withdraw": (),
+    "liquidate": ("liquidate",),
+    "health": ("health",),
 }
 
 
@@ -347,8 +415,8 @@ def _item_leaves(kind, parts):
 
 def batch_items(batch):
     """A settlement-service batch (zkats.venue.batch.Batch) as escrow items;
-    health items have no on-chain effect and are skipped; other kinds have
-    no on-chain rule yet (ChainError)."""
+    orders (opened off chain) and deposits (sent on chain by the trader)
+    have no on-chain item (ChainError)."""
     items = []
     for i, item in enumerate(batch.items):
         p = {role: (b.proof, b.public) for role, b in item.proofs.items()}
@@ -363,8 +431,8 @@ def batch_items(batch):
 
             op = item.operator
             items.append(fund_withdrawal(FUNDS[op.fund], op.amount, op.recipient, op.seq))
-        elif item.kind == "health":
-            continue
+        elif item.kind in EPOCH_ITEMS:
+            items.append((item.kind, [p[item.kind]]))
         else:
             raise ChainError(
                 f"item {i} ({item.kind}): not settled through the escrow "

@@ -48,7 +48,16 @@ def sources(size=None, contracts_dir=None, layout=None):
 
 
 #: the statements whose signals the escrow reads
-STATEMENTS = ("deposit", "withdraw", "match", "transition", "cancel", "oracle_epoch")
+STATEMENTS = (
+    "deposit",
+    "withdraw",
+    "match",
+    "transition",
+    "cancel",
+    "oracle_epoch",
+    "liquidate",
+    "health",
+)
 
 
 def _fields(fields):

@@ -120,3 +120,41 @@ class Replay:
 
     def applied_withdraw(self, name, pub, prv):
         self._append(name, prv.new_note)
+
+    def moved_epoch(self, epoch_id, mark):
+        """The scenario's epoch under a new id with the perpetual's mark and
+        index at ``mark`` (its risk recomputed; the other entries as they are)."""
+        from dataclasses import replace
+
+        from zkats.domain import oracle
+
+        entries = tuple(
+            replace(e, mark=mark, underlying=mark, risk=())
+            if e.instrument == self.sc.perp.id
+            else e
+            for e in self.epoch.entries
+            if e.instrument
+        )
+        return oracle.Epoch(epoch_id, entries)
+
+    def liquidate(self, name, epoch, salt):
+        """The risk engine's liquidation of ``name`` at ``epoch`` (every
+        position closed), signed with the account's liquidation capability;
+        the tree is not changed (:meth:`applied_liquidation`)."""
+        from zkats.circuits import liquidate
+
+        index, note = self.live[name]
+        cap = self.keys[name].liquidation_capability()
+        spend = Spend.from_tree(self.tree, index, note, cap)
+        return liquidate.build(spend, self.root, epoch, new_salt=salt)
+
+    def applied_liquidation(self, name, pub, prv):
+        self._append(name, prv.new_note)
+
+    def health(self, name, epoch):
+        """``name``'s health proof at ``epoch`` (its live note, viewing key only)."""
+        from zkats.circuits import health
+
+        index, note = self.live[name]
+        spend = Spend.from_tree(self.tree, index, note, self.keys[name].view)
+        return health.build(spend, self.root, epoch)

@@ -87,7 +87,14 @@ contract %(name)s {
             0
         );
         for (uint256 i = 0; i < n; i++) {
-            uint256 rho = i == 0 ? 1 : uint256(keccak256(abi.encode(seed, i))) %% BATCH_R;
+            uint256 rho = 1;
+            if (i != 0) {
+                assembly {
+                    mstore(0, seed)
+                    mstore(0x20, i)
+                    rho := mod(keccak256(0, 0x40), BATCH_R)
+                }
+            }
             if (!_batchAbsorb(z, i, rho, keys[i], a[i], b[i], c[i], input)) return false;
         }
         uint256 m = n;
@@ -104,40 +111,74 @@ contract %(name)s {
         uint256[] memory input
     ) private pure returns (bool, uint256) {
         uint256 n = keys.length;
-        uint256[] memory t = new uint256[](3 + 9 * n + input.length);
-        t[0] = BATCH_DOMAIN;
-        t[1] = n;
-        t[2] = input.length;
-        uint256 need = 0;
-        for (uint256 i = 0; i < n; i++) {
-            uint256 np = nPublic(keys[i]);
-            if (np == 0) return (false, 0);
-            need += np;
-            uint256 o = 3 + 9 * i;
-            t[o] = keys[i];
-            t[o + 1] = a[i][0];
-            t[o + 2] = a[i][1];
-            t[o + 3] = b[i][0][0];
-            t[o + 4] = b[i][0][1];
-            t[o + 5] = b[i][1][0];
-            t[o + 6] = b[i][1][1];
-            t[o + 7] = c[i][0];
-            t[o + 8] = c[i][1];
-            for (uint256 j = 1; j < 9; j++) {
-                if (t[o + j] >= BATCH_Q) return (false, 0);
+        unchecked {
+            uint256[] memory t = new uint256[](3 + 9 * n + input.length);
+            t[0] = BATCH_DOMAIN;
+            t[1] = n;
+            t[2] = input.length;
+            uint256 need = 0;
+            for (uint256 i = 0; i < n; i++) {
+                uint256 np = nPublic(keys[i]);
+                if (np == 0) return (false, 0);
+                need += np;
+                uint256 o = 3 + 9 * i;
+                t[o] = keys[i];
+                t[o + 1] = a[i][0];
+                t[o + 2] = a[i][1];
+                t[o + 3] = b[i][0][0];
+                t[o + 4] = b[i][0][1];
+                t[o + 5] = b[i][1][0];
+                t[o + 6] = b[i][1][1];
+                t[o + 7] = c[i][0];
+                t[o + 8] = c[i][1];
+                for (uint256 j = 1; j < 9; j++) {
+                    if (t[o + j] >= BATCH_Q) return (false, 0);
+                }
+            }
+            if (need != input.length) return (false, 0);
+            if (!_batchCopyInputs(t, 3 + 9 * n, input)) return (false, 0);
+            uint256 seed;
+            assembly {
+                seed := keccak256(add(t, 0x20), mul(mload(t), 0x20))
+            }
+            return (true, seed);
+        }
+    }
+
+    /// s[base] += rho; s[base + 1 + j] += rho * input[off + j] (mod r) for j <
+    /// np.  The bounds hold: _batchSeed checked sum(nPublic) == input.length,
+    /// and s has every key's scalars.
+    function _batchScalars(uint256[] memory s, uint256 base, uint256 rho,
+                           uint256[] memory input, uint256 off, uint256 np) private pure {
+        assembly {
+            let sp := add(add(s, 0x20), mul(base, 0x20))
+            mstore(sp, addmod(mload(sp), rho, BATCH_R))
+            let ip := add(add(input, 0x20), mul(off, 0x20))
+            let end := add(ip, mul(np, 0x20))
+            for {} lt(ip, end) { ip := add(ip, 0x20) } {
+                sp := add(sp, 0x20)
+                mstore(sp, addmod(mload(sp), mulmod(rho, mload(ip), BATCH_R), BATCH_R))
             }
         }
-        if (need != input.length) return (false, 0);
-        uint256 o2 = 3 + 9 * n;
-        for (uint256 j = 0; j < input.length; j++) {
-            if (input[j] >= BATCH_R) return (false, 0);
-            t[o2 + j] = input[j];
-        }
-        uint256 seed;
+    }
+
+    /// t[o ..] = input; false if an input is >= r (t has room: the caller sized it).
+    function _batchCopyInputs(uint256[] memory t, uint256 o, uint256[] memory input)
+        private pure returns (bool ok)
+    {
+        bool big;
         assembly {
-            seed := keccak256(add(t, 0x20), mul(mload(t), 0x20))
+            let src := add(input, 0x20)
+            let end := add(src, mul(mload(input), 0x20))
+            let dst := add(add(t, 0x20), mul(o, 0x20))
+            for {} lt(src, end) { src := add(src, 0x20) } {
+                let v := mload(src)
+                big := or(big, iszero(lt(v, BATCH_R)))
+                mstore(dst, v)
+                dst := add(dst, 0x20)
+            }
         }
-        return (true, seed);
+        ok = !big;
     }
 
     /// Adds proof i with coefficient rho: its pair (-rho A, B), rho C to its
@@ -152,32 +193,30 @@ contract %(name)s {
         uint256[2] memory ci,
         uint256[] memory input
     ) private view returns (bool) {
-        uint256 base = _batchScalarOffset(k);
-        uint256 np = nPublic(k);
-        uint256 off = z.off;
-        uint256[] memory s = z.s;
-        s[base] = addmod(s[base], rho, BATCH_R);
-        for (uint256 j = 0; j < np; j++) {
-            uint256 t = mulmod(rho, input[off + j], BATCH_R);
-            s[base + 1 + j] = addmod(s[base + 1 + j], t, BATCH_R);
+        unchecked {
+            uint256 base = _batchScalarOffset(k);
+            uint256 np = nPublic(k);
+            uint256 off = z.off;
+            uint256[] memory s = z.s;
+            _batchScalars(s, base, rho, input, off, np);
+            z.off = off + np;
+            z.used |= 1 << k;
+            uint256[2] memory pa = [ai[0], ai[1] == 0 ? 0 : BATCH_Q - ai[1]];
+            uint256[2] memory pc = [ci[0], ci[1]];
+            if (rho != 1) {
+                if (!_batchMul(pa, rho) || !_batchMul(pc, rho)) return false;
+            }
+            if (!_batchAdd(z.c[k], pc)) return false;
+            uint256[] memory p = z.p;
+            uint256 o = 6 * i;
+            p[o] = pa[0];
+            p[o + 1] = pa[1];
+            p[o + 2] = bi[0][0];
+            p[o + 3] = bi[0][1];
+            p[o + 4] = bi[1][0];
+            p[o + 5] = bi[1][1];
+            return true;
         }
-        z.off = off + np;
-        z.used |= 1 << k;
-        uint256[2] memory pa = [ai[0], ai[1] == 0 ? 0 : BATCH_Q - ai[1]];
-        uint256[2] memory pc = [ci[0], ci[1]];
-        if (rho != 1) {
-            if (!_batchMul(pa, rho) || !_batchMul(pc, rho)) return false;
-        }
-        if (!_batchAdd(z.c[k], pc)) return false;
-        uint256[] memory p = z.p;
-        uint256 o = 6 * i;
-        p[o] = pa[0];
-        p[o + 1] = pa[1];
-        p[o + 2] = bi[0][0];
-        p[o + 3] = bi[0][1];
-        p[o + 4] = bi[1][0];
-        p[o + 5] = bi[1][1];
-        return true;
     }
 %(keyfns)s
     /// pt = s * pt (ecMul precompile).

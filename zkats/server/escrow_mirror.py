@@ -15,7 +15,10 @@ def chain_items(escrow, upto=None):
     """The settlement-service items of the leaves queued on chain and not
     yet appended (``upto``: at most this many), in queue order: each
     on-chain deposit as a ``deposit`` item (its proof and public signals,
-    as the ``DepositQueued`` event carries them)."""
+    as the ``DepositQueued`` event carries them), each completed exit as an
+    ``exit`` item (the withdraw proof of its request, as ``ExitRequested``
+    carries it: its nullifier, already spent on chain, and its change
+    note, appended here)."""
     c = escrow.contract.functions
     head, n = c.queueHead().call(), c.queuedCount().call()
     n = n if upto is None else min(n, upto)
@@ -24,13 +27,12 @@ def chain_items(escrow, upto=None):
         entry = escrow.queue.get(pos)
         if entry is None:
             raise ChainError(f"queued leaf {pos}: not seen by this process (no event read)")
-        if entry[0] != "deposit":
-            raise ChainError(
-                f"queued leaf {pos}: a completed exit's change note "
-                f"(the ledger has no exit rule yet)"
-            )
-        _, proof, public = entry
-        out.append(B.Item("deposit", {"deposit": B.ProofBundle("deposit", tuple(public), proof)}))
+        kind, proof, public = entry
+        if kind == "deposit":
+            bundle = {"deposit": B.ProofBundle("deposit", tuple(public), proof)}
+        else:
+            bundle = {"withdraw": B.ProofBundle("withdraw", tuple(public), proof)}
+        out.append(B.Item(kind, bundle))
     return out
 
 

@@ -9,6 +9,8 @@ kind          roles (circuit)                             extra
 ============  ==========================================  =====================
 deposit       deposit (deposit)
 withdraw      withdraw (withdraw)
+exit          withdraw (withdraw)                         a withdrawal the escrow
+                                                          completed (exit game)
 trade         match (match), leg_a (transition),          ``netting``: Schnorr
               leg_b (transition)                          proof over the
                                                           legs' sum

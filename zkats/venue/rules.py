@@ -154,6 +154,21 @@ class WithdrawRule(Rule):
         ledger.move_escrow(batch_id, plan.index, sig.asset, -sig.amount, recipient=sig.recipient)
 
 
+class ExitRule(WithdrawRule):
+    """A withdrawal the escrow completed without the operator (the exit
+    game, ``docs/escrow.md``): the owner's signed withdraw proof its exit
+    request carried, mirrored from the chain
+    (:mod:`zkats.server.escrow_mirror`) at the head of the next batch, in
+    the chain's queue order (where the chain appends its change note).  As a
+    withdrawal (nullifier spent, change note appended, escrow debited), but
+    at the epoch of the request: a published one, not necessarily the
+    latest (the chain paid it ``forceTimeout`` after the request)."""
+
+    kind = "exit"
+    latest_epoch = False
+    command = "zkats chain withdraw --forced"
+
+
 class TradeRule(Rule):
     """A match and the two transitions applying its legs at one epoch; both
     sides' public fees credit the fee account (an insurance-fund deficit
@@ -417,6 +432,7 @@ RULES: dict[str, Rule] = {
     for r in (
         DepositRule(),
         WithdrawRule(),
+        ExitRule(),
         TradeRule(),
         HealthRule(),
         LiquidateRule(),

@@ -507,6 +507,18 @@ def test_cli_happy_paths_with_real_proofs(tmp_path, served, monkeypatch):
     assert f["insurance"]["positions"] == [
         {"instrument": "BTC-PERP", "position": 4, "cost": 4 * 48_000}
     ]
+    # money is conserved, on real proofs after trades, a partial fill,
+    # withdrawals, a mark move and a liquidation: both accounts' equity at
+    # the latest marks (from their own wallets) + the fee account + the
+    # insurance fund (its backstop position at the mark) = the escrow
+    equity = 0
+    for wf in ("a.wallet", "b.wallet"):
+        ok("wallet", "sync", "-V", v, "-w", tmp_path / wf, "-q")
+        equity += json.loads(ok("wallet", "show", "-V", v, "-w", tmp_path / wf, "--json").stdout)[
+            "equity"
+        ]
+    funds = int(f["fee"]["equity"]) + int(f["insurance"]["equity"])
+    assert equity + funds == sum(int(x) for x in s["escrow"].values()) > 0
     # the venue takes its fees out by an operator-signed, logged withdrawal
     fee = f["fee"]["balance"]
     if srv is not None:  # the operator's key signs on the venue directory only

@@ -81,7 +81,8 @@ def epoch_check(api, epoch_id, epoch_hash, root, entries, paths, bits):
     :mod:`zkats.domain.margin` hold for every entry a prover can open.  An
     oracle signing out-of-range fields could do no more harm than it can
     with in-range ones (it is trusted for the marks and risk arrays
-    themselves); see ``docs/venue.md``, "Bounds"."""
+    themselves); see ``docs/venue.md``, "Where an oracle entry's bounds are
+    enforced"."""
     with api.scope("epoch"):
         range_check(api, epoch_id, 64)
         api.assert_equal(poseidon(api, [tags.EPOCH, epoch_id, root]), epoch_hash)

@@ -106,6 +106,23 @@ def test_life_cycle(w):
     assert esc.balance(esc.contract.address) == 6_000_000 - 150_000
 
 
+def each_proof_invalid(w, arg):
+    """Each proof of the settle call ``arg`` made invalid in turn (its C
+    swapped with the next proof's): refused, nothing changes.  Returns
+    ``send(x)``, the escrow call of a tampered argument, for more cases."""
+    esc = w.esc
+    kinds, (a, b, c), inputs, deposits, roots = arg
+
+    def send(x):
+        return lambda: esc._tx(esc.contract.functions.settle(x))
+
+    for i in range(len(c)):
+        bad_c = [list(p) for p in c]
+        bad_c[i] = list(c[(i + 1) % len(c)])
+        rejected(w, "invalid proof in batch", send((kinds, (a, b, bad_c), inputs, deposits, roots)))
+    return send
+
+
 def test_invalid_proof_at_every_position(w):
     """A trade batch is [match, leg_a, leg_b, insert]: each proof made
     invalid in turn (C moved), a public input changed, a wrong new root:
@@ -115,14 +132,7 @@ def test_invalid_proof_at_every_position(w):
     arg, _ = esc.settle_args([trade_item(w)])
     kinds, (a, b, c), inputs, deposits, roots = arg
     assert len(c) == 4
-
-    def send(x):
-        return lambda: esc._tx(esc.contract.functions.settle(x))
-
-    for i in range(4):
-        bad_c = [list(p) for p in c]
-        bad_c[i] = list(c[(i + 1) % 4])
-        rejected(w, "invalid proof in batch", send((kinds, (a, b, bad_c), inputs, deposits, roots)))
+    send = each_proof_invalid(w, arg)
     bad_in = list(inputs)
     bad_in[3] = (bad_in[3] + 1) % R  # the match's price
     rejected(w, "invalid proof in batch", send((kinds, (a, b, c), bad_in, deposits, roots)))
@@ -463,14 +473,7 @@ def test_liquidation_rejections(w):
     arg, _ = esc.settle_args([liquidation(*liq.bob), liquidation(*liq.carol)])
     kinds, (a, b, c), inputs, deposits, roots = arg
     assert len(c) == 3  # [insert, liquidate bob, liquidate carol]
-
-    def send(x):
-        return lambda: esc._tx(esc.contract.functions.settle(x))
-
-    for i in range(3):
-        bad_c = [list(p) for p in c]
-        bad_c[i] = list(c[(i + 1) % 3])
-        rejected(w, "invalid proof in batch", send((kinds, (a, b, bad_c), inputs, deposits, roots)))
+    send = each_proof_invalid(w, arg)
     from zkats.chain.layout import _fields
     from zkats.circuits.liquidate import Liquidate
 

@@ -80,8 +80,8 @@ EPOCH_ARITY = 8
 EPOCH_LEVELS: int = _size["EPOCH_LEVELS"]
 #: number of instrument entries in an oracle epoch
 EPOCH_SIZE = EPOCH_ARITY**EPOCH_LEVELS
-#: bits of an entry's index in the epoch tree (3 per level)
-EPOCH_INDEX_BITS = 3 * EPOCH_LEVELS
+#: bits of an entry's index in the epoch tree (log2(EPOCH_ARITY) per level)
+EPOCH_INDEX_BITS = (EPOCH_ARITY.bit_length() - 1) * EPOCH_LEVELS
 #: depth of the ledger's Poseidon Merkle tree of notes (circuit parameter)
 TREE_DEPTH: int = _size["TREE_DEPTH"]
 #: underlyings an account may hold positions on under the scenario model

@@ -12,7 +12,10 @@ A group is declared in a statement's class body by unpacking
   ``epoch_id, epoch_hash``, private: the epoch tree's root and, per slot,
   the opened entry with its path) and the
   risk buckets of the note whose margin it checks (private ``bucket``,
-  ``bucket_asset``: :mod:`zkats.domain.margin`).
+  ``bucket_asset``: :mod:`zkats.domain.margin`);
+* :class:`TakenOver`: the positions the venue's backstop (the insurance
+  fund) takes over from the account at the mark (public, per slot:
+  ``taken_instrument``, ``taken_size``, ``taken_notional``).
 
 Spending the old note is a base class (:class:`._spend.SpendsNote`).
 """
@@ -20,6 +23,7 @@ Spending the old note is a base class (:class:`._spend.SpendsNote`).
 from zkats.circuit import Private, Public, group
 from zkats.domain import margin, note_cipher, tags, units
 from zkats.errors import InputError
+from zkats.gadgets.comparators import is_zero
 from zkats.gadgets.poseidon_hash import poseidon_permute
 
 from ._common import ENTRY_FIELDS, assert_point, epoch_check, order_commitment
@@ -158,6 +162,65 @@ class AtEpoch:
             "slot_bits": [o[2] for o in opened],
             **wit,
         }
+
+
+class TakenOver:
+    """``taken_instrument, taken_size, taken_notional = TakenOver.declare()``:
+    per slot, what the venue's backstop (the insurance fund) takes over from
+    the account at the mark (a liquidation's closed part, an exit's every
+    position): the instrument (0 for a slot where nothing moves), the signed
+    size and its signed notional ``size * value`` (``value = mark -
+    funding``, the cost the backstop books), in the venue's signed
+    encodings.  Public, so the fund's positions are public and every
+    position keeps its counterparty."""
+
+    @staticmethod
+    def declare():
+        return group(
+            taken_instrument=Public(n=units.N_SLOTS),
+            taken_size=Public(n=units.N_SLOTS),
+            taken_notional=Public(n=units.N_SLOTS),
+        )
+
+    @staticmethod
+    def constrain(api, stmt, j, instrument, size, value):
+        """Slot ``j``: the backstop takes over ``size`` lots (a linear signed
+        value) of ``instrument`` at ``value`` per lot."""
+        api.assert_equal(stmt.taken_size[j], size + units.offset(units.POSITION_BITS))
+        api.assert_equal(
+            stmt.taken_notional[j], api.mul(size, value) + units.offset(units.COST_BITS)
+        )
+        moved = 1 - is_zero(api, size)
+        api.assert_equal(stmt.taken_instrument[j], api.mul(instrument, moved))
+
+    @staticmethod
+    def public(taken):
+        """The public signals of ``taken`` (``[(instrument, size, notional)]``
+        per slot, :mod:`zkats.domain.margin`'s ``taken``)."""
+        return {
+            "taken_instrument": tuple(t[0] for t in taken),
+            "taken_size": tuple(units.encode_signed(t[1], units.POSITION_BITS) for t in taken),
+            "taken_notional": tuple(units.encode_signed(t[2], units.COST_BITS) for t in taken),
+        }
+
+    @staticmethod
+    def of(pub):
+        """``[(instrument, size, notional)]`` decoded from a statement's public signals."""
+        return [
+            (
+                i,
+                units.decode_signed(z, units.POSITION_BITS),
+                units.decode_signed(n, units.COST_BITS),
+            )
+            for i, z, n in zip(pub.taken_instrument, pub.taken_size, pub.taken_notional)
+        ]
+
+    @staticmethod
+    def check(pub, taken, what):
+        """Native twin of :meth:`constrain` over every slot."""
+        want = TakenOver.public(taken)
+        if any(tuple(getattr(pub, k)) != v for k, v in want.items()):
+            raise InputError(f"{what}: the public taken-over positions are not the rule's")
 
 
 def entry_indices(epoch, *notes, leg=None):

@@ -35,7 +35,6 @@ from zkats.circuit import Private, Public, register
 from zkats.domain import margin, notes, oracle, units
 from zkats.errors import InputError
 from zkats.gadgets.bits import range_check
-from zkats.gadgets.comparators import is_zero
 
 from ._common import (
     fee_check,
@@ -47,7 +46,7 @@ from ._common import (
     slots_of,
     value_mark,
 )
-from ._groups import AtEpoch, NewNote
+from ._groups import AtEpoch, NewNote, TakenOver
 from ._spend import AuthorisedSpend, Spend, sign_if_held
 from ._statement import witness_inputs
 
@@ -76,22 +75,10 @@ class LiquidatePrivate:
         }
 
 
-def taken_signals(taken):
-    """The public ``taken_*`` vectors of a :class:`zkats.domain.margin.Liquidation`'s
-    ``taken`` (sizes and notionals in the signed encoding)."""
-    return {
-        "taken_instrument": tuple(t[0] for t in taken),
-        "taken_size": tuple(units.encode_signed(t[1], units.POSITION_BITS) for t in taken),
-        "taken_notional": tuple(units.encode_signed(t[2], units.COST_BITS) for t in taken),
-    }
-
-
-def taken_of(pub):
-    """``[(instrument, size, notional)]`` decoded from a statement's public signals."""
-    return [
-        (i, units.decode_signed(z, units.POSITION_BITS), units.decode_signed(n, units.COST_BITS))
-        for i, z, n in zip(pub.taken_instrument, pub.taken_size, pub.taken_notional)
-    ]
+#: the public ``taken_*`` signals of a liquidation's ``taken`` (:class:`TakenOver`)
+taken_signals = TakenOver.public
+#: ``[(instrument, size, notional)]`` decoded from a statement's public signals
+taken_of = TakenOver.of
 
 
 def build(spend_, root, epoch, new_positions=None, new_salt=None, signer=None):
@@ -128,9 +115,7 @@ def check(pub, prv):
     expected, paid, shortfall, taken = margin.liquidate(
         old, prv.epoch, prv.new_positions, salt=prv.new_note.salt
     )
-    want = taken_signals(taken)
-    if any(getattr(pub, k) != v for k, v in want.items()):
-        raise InputError("liquidate: the public taken-over positions are not the reductions")
+    TakenOver.check(pub, taken, "liquidate")
     NewNote.check(
         pub, prv.new_note, expected, "liquidate", "the liquidation rule's", prv.spend.view
     )
@@ -168,9 +153,7 @@ class Liquidate(AuthorisedSpend):
     bucket, bucket_asset = AtEpoch.buckets()
     penalty = Public()
     shortfall = Public()
-    taken_instrument = Public(n=units.N_SLOTS)
-    taken_size = Public(n=units.N_SLOTS)
-    taken_notional = Public(n=units.N_SLOTS)
+    taken_instrument, taken_size, taken_notional = TakenOver.declare()
     ciphertext = NewNote.ciphertext()
     scenario = Private(n=units.N_UNDERLYINGS)
 
@@ -198,14 +181,7 @@ class Liquidate(AuthorisedSpend):
                 new_cost = settled_cost + api.mul(x2 - x, value)
                 closed = closed + api.mul(ax - ax2, mark)
                 # the backstop takes over x - x' at the mark (instrument 0 if none)
-                taken = api.lc(x) - x2
-                api.assert_equal(self.taken_size[j], taken + units.offset(units.POSITION_BITS))
-                api.assert_equal(
-                    self.taken_notional[j],
-                    api.mul(taken, value) + units.offset(units.COST_BITS),
-                )
-                moved = 1 - is_zero(api, taken)
-                api.assert_equal(self.taken_instrument[j], api.mul(inst, moved))
+                TakenOver.constrain(api, self, j, inst, api.lc(x) - x2, value)
                 new_slots.append((inst, self.new_pos[j], new_cost))
         with api.scope("penalty"):
             fee_check(api, self.penalty_due, closed, margin.LIQUIDATION_PENALTY_BPS)

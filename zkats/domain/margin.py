@@ -304,6 +304,52 @@ def liquidate(note, epoch, new_positions, salt=None):
     return Liquidation(new, paid, shortfall, tuple(taken))
 
 
+class Exit(NamedTuple):
+    """What :func:`exit_all` produces."""
+
+    #: the change note: collateral 0, every position closed (same account,
+    #: keys, model and instruments)
+    note: "Note"
+    #: the payout: the note's whole equity at the marks
+    amount: int
+    #: per slot ``(instrument, size, notional)`` the backstop takes over, as
+    #: :attr:`Liquidation.taken` (``(0, 0, 0)`` for a slot without a position)
+    taken: tuple[tuple[int, int, int], ...]
+
+
+def exit_all(note, epoch, salt=None):
+    """The exit a trader makes alone (the ``exit`` circuit's rule, the
+    escrow's exit game): the note is settled to the epoch's marks (as
+    :meth:`Note.settle`: variation margin, funding, an expired instrument
+    closed at its settlement value), so its collateral is its equity
+    ``E``; every position still open is closed at the mark and taken over
+    by the venue's backstop (the insurance fund) exactly as a liquidation's
+    closed part (:func:`liquidate`): ``(instrument, x, x * value)``; the
+    whole ``E`` is paid out; the change note keeps nothing (collateral 0,
+    positions and costs 0).  No penalty, no fee, no margin check.
+
+    Raises InputError if ``E < 1``: a note with zero or negative equity has
+    nothing to take out (a negative one is the liquidation's, whose
+    shortfall the waterfall covers)."""
+    from dataclasses import replace
+
+    from .notes import Slot
+
+    e = equity(note, epoch)
+    if e < 1:
+        raise InputError(
+            f"exit: the account's equity at oracle epoch {epoch.epoch_id}'s marks is {e}: "
+            "nothing to take out (only a positive equity exits)"
+        )
+    settled = note.settle(epoch)
+    taken = tuple(
+        (s.instrument, s.position, s.cost) if s.position else (0, 0, 0) for s in settled.slots
+    )
+    empty = tuple(Slot(s.instrument, 0, 0) for s in settled.slots)
+    new = replace(settled, collateral=0, slots=empty).with_salt(salt)
+    return Exit(new, settled.collateral, taken)
+
+
 def requirement(note, epoch, maintenance=False):
     """The initial (or maintenance) requirement in collateral units: the
     least equity with which the note's positions meet margin at ``epoch``

@@ -128,7 +128,7 @@ def prune(directory, keep=KEEP_PER_CIRCUIT, unused=UNUSED_SECONDS, now=None):
     temporary files (older than ``unused``) too.  Returns the removed
     paths.  Call it under the cache lock."""
     now = time.time() if now is None else now
-    groups = {}
+    groups: dict[str, list] = {}
     for z in Path(directory).glob("*.zkey"):
         name, sep, _ = z.stem.rpartition("-")
         if sep:

@@ -4,7 +4,9 @@
 * the escrow (contracts/ZkatsEscrow.sol): an on-chain deposit, settlement
   batches of 1, 10 and 50 trades (all proofs of a batch and its insert
   proofs in one multi-pairing, leaves appended by insert proofs), a
-  withdrawal, the exit without the operator (request + completion), a
+  withdrawal, the exit without the operator (request + completion, the
+  ``exit`` statement: the whole equity out, positions to the backstop) and
+  served by the operator in a batch, a
   liquidation (after a mark move, in a batch of one);
 * the batch verifier (``zkats zkey export solidityverifier --batch``) alone:
   batches of 1, 10 and 50 proofs of the trade statements (match,
@@ -83,7 +85,14 @@ def escrow_rows(rep, keys, trades_sizes):
     of n trades between 2n fresh accounts (one root per batch: no account
     spends twice in a batch), a withdrawal, the exit without the operator."""
     from zkats.chain.devkeys import ESCROW_CIRCUITS
-    from zkats.chain.escrow import Escrow, dev_oracle, sign_epoch, trade, withdrawal
+    from zkats.chain.escrow import (
+        Escrow,
+        dev_oracle,
+        exit_item,
+        sign_epoch,
+        trade,
+        withdrawal,
+    )
     from zkats.chain.evm import Chain
     from zkats.chain.scenario import Replay
 
@@ -164,15 +173,28 @@ def escrow_rows(rep, keys, trades_sizes):
         rc.gasUsed - one,
         note="marginal gas of a withdrawal in a batch (a batch of two minus a batch of one)",
     )
-    pub, prv = replay.withdraw(b, 150_000, int(payer, 16), salt=9002)
-    rc1, eid = esc.request_exit(*keys.prove("withdraw", pub, prv), sender=payer)
+    # the exit game: names[0] (long from the trades, if any) takes its whole
+    # equity out alone; b's exit is served by the operator in a batch
+    who = names[0]
+    pub, prv = replay.exit(who, int(payer, 16), salt=9002)
+    held = sum(1 for s in replay.live[who][1].slots if s.position)
+    rc1, eid = esc.request_exit(*keys.prove("exit", pub, prv), sender=payer)
     chain.time_travel(esc.contract.functions.forceTimeout().call() + 1)
     rc2 = esc.complete_exit(eid, sender=payer)
     rep.add(
         "exit",
         rc1.gasUsed + rc2.gasUsed,
-        note=f"without the operator: request {rc1.gasUsed} (the withdraw proof verified) "
-        f"+ completion {rc2.gasUsed} (paid, change note queued)",
+        note=f"without the operator: request {rc1.gasUsed} (the exit proof, "
+        f"{len(pub.values())} inputs, verified) + completion {rc2.gasUsed} (its whole "
+        f"equity paid, the empty change note queued); {held} position(s) to the backstop",
+    )
+    pub, prv = replay.exit(b, int(payer, 16), salt=9005)
+    rc = esc.settle([exit_item(*keys.prove("exit", pub, prv))])
+    replay.applied_withdraw(b, pub, prv)
+    rep.add(
+        "exit_in_batch",
+        rc.gasUsed,
+        note="the operator serves an exit: a batch of one (+1 insert proof), paid",
     )
     if trades_sizes:
         liquidation_row(rep, keys, esc, replay, names[2 * max(trades_sizes) - 1])

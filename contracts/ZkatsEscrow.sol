@@ -46,6 +46,7 @@ contract ZkatsEscrow {
     uint256 public constant KEY_ORACLE_EPOCH = 0;
     uint256 public constant KEY_LIQUIDATE = 1;
     uint256 public constant KEY_HEALTH = 2;
+    uint256 public constant KEY_EXIT = 3;
 
     /// settlement item kinds
     uint256 public constant ITEM_TRADE = 1;
@@ -54,6 +55,7 @@ contract ZkatsEscrow {
     uint256 public constant ITEM_FUND_WITHDRAW = 4;
     uint256 public constant ITEM_LIQUIDATE = 5;
     uint256 public constant ITEM_HEALTH = 6;
+    uint256 public constant ITEM_EXIT = 7;
     /// a fund withdrawal's words in the batch input: fund, amount, recipient, sequence number
     uint256 internal constant FUND_WITHDRAW_N = 4;
     /// fund codes: zkats.domain.operator_key.FUNDS
@@ -70,8 +72,8 @@ contract ZkatsEscrow {
     /// A settlement batch, in the ledger's item order.  ``proofs`` holds the
     /// items' proofs in order (a trade: match, leg_a, leg_b; a withdrawal:
     /// withdraw; a cancel: cancel; a fund withdrawal: none), then the
-    /// insert proofs, then the liquidation and health proofs in item order
-    /// (checked by the epoch verifier); ``input`` the items' public signals
+    /// insert proofs, then the liquidation, health and exit proofs in item
+    /// order (checked by the epoch verifier); ``input`` the items' public signals
     /// in item order (a fund withdrawal: its four words; the insert proofs'
     /// signals are made by the contract); ``deposits`` queued on-chain
     /// deposits are appended first; ``newRoots`` is each insert proof's new
@@ -279,6 +281,11 @@ contract ZkatsEscrow {
             } else if (kind == ITEM_FUND_WITHDRAW) {
                 (payTo[i], payAmount[i]) = _fundWithdraw(x, off);
                 off += FUND_WITHDRAW_N;
+            } else if (kind == ITEM_EXIT) {
+                (payTo[i], payAmount[i]) = _exit(x, off);
+                z.leaves[z.nLeaves++] = x[off + ZkatsLayout.EXIT_COMMITMENT];
+                _epochItem(z, x, off, KEY_EXIT, ZkatsLayout.EXIT_N);
+                off += ZkatsLayout.EXIT_N;
             } else if (kind == ITEM_LIQUIDATE) {
                 _liquidate(x, off);
                 z.leaves[z.nLeaves++] = x[off + ZkatsLayout.LIQUIDATE_COMMITMENT];
@@ -353,18 +360,20 @@ contract ZkatsEscrow {
         emit DepositsIncluded(count, root);
     }
 
-    /// Exit, step 1 (the trader alone): a withdraw proof signed by the
-    /// note's owner, against a root the contract knows, at the latest
-    /// epoch.  Verified now; nothing moves yet.  The operator serves it by
-    /// settling that withdrawal (or any spend the owner signed) within
-    /// ``forceTimeout``; otherwise step 2.
+    /// Exit, step 1 (the trader alone): an exit proof signed by the note's
+    /// owner (its whole equity at the epoch's marks to the proven
+    /// recipient, every position to the venue's backstop at the mark, an
+    /// empty change note), against a root the contract knows, at the latest
+    /// epoch (the price of the exit).  Verified now; nothing moves yet.  The
+    /// operator serves it by settling that exit (or any spend the owner
+    /// signed) within ``forceTimeout``; otherwise step 2.
     function requestExit(uint256[8] calldata proof, uint256[] calldata pub) external {
-        require(pub.length == ZkatsLayout.WITHDRAW_N, "zkats: wrong number of public inputs");
-        (address to, uint256 amount) = _withdrawChecks(pub);
-        uint256 nullifier = pub[ZkatsLayout.WITHDRAW_NULLIFIER];
+        require(pub.length == ZkatsLayout.EXIT_N, "zkats: wrong number of public inputs");
+        (address to, uint256 amount) = _exitChecks(pub);
+        uint256 nullifier = pub[ZkatsLayout.EXIT_NULLIFIER];
         require(exitOf[nullifier] == 0, "zkats: exit already requested");
-        require(_verifyOne(verifier, KEY_WITHDRAW, proof, pub), "zkats: invalid withdraw proof");
-        exits.push(ExitRequest(nullifier, pub[ZkatsLayout.WITHDRAW_COMMITMENT], amount, to,
+        require(_verifyOne(epochVerifier, KEY_EXIT, proof, pub), "zkats: invalid exit proof");
+        exits.push(ExitRequest(nullifier, pub[ZkatsLayout.EXIT_COMMITMENT], amount, to,
                                uint64(block.timestamp), false));
         exitOf[nullifier] = exits.length;
         emit ExitRequested(exits.length - 1, nullifier, proof, pub);
@@ -540,6 +549,29 @@ contract ZkatsEscrow {
         return (address(uint160(to)), amount);
     }
 
+    /// An exit served in a batch (the owner's exit proof, at the latest
+    /// epoch): the note is spent, its whole equity paid, its empty change
+    /// note appended.  The positions it held go to the venue's backstop on
+    /// the ledger (the chain holds no positions, as for liquidations).
+    function _exit(uint256[] calldata x, uint256 o) internal returns (address, uint256) {
+        require(x.length >= o + ZkatsLayout.EXIT_N, "zkats: public inputs do not fit the items");
+        (address to, uint256 amount) = _exitChecks(x[o:o + ZkatsLayout.EXIT_N]);
+        _spend(x[o + ZkatsLayout.EXIT_NULLIFIER]);
+        _newCommitment(x[o + ZkatsLayout.EXIT_COMMITMENT]);
+        return (to, amount);
+    }
+
+    function _exitChecks(uint256[] calldata p) internal view returns (address, uint256) {
+        _checkInputs(p, 0, p.length);
+        require(rootKnown[p[ZkatsLayout.EXIT_ROOT]], "zkats: unknown root");
+        require(p[ZkatsLayout.EXIT_ASSET] == asset, "zkats: wrong asset");
+        uint256 to = p[ZkatsLayout.EXIT_RECIPIENT];
+        require(to >> 160 == 0, "zkats: recipient is not an address");
+        require(!nullifierSpent[p[ZkatsLayout.EXIT_NULLIFIER]], "zkats: nullifier already spent");
+        _checkEpoch(p[ZkatsLayout.EXIT_EPOCH_ID], p[ZkatsLayout.EXIT_EPOCH_HASH]);
+        return (address(uint160(to)), p[ZkatsLayout.EXIT_AMOUNT]);
+    }
+
     function _withdraw(uint256[] calldata x, uint256 w) internal returns (address, uint256) {
         require(x.length >= w + ZkatsLayout.WITHDRAW_N, "zkats: public inputs do not fit the items");
         (address to, uint256 amount) = _withdrawChecks(x[w:w + ZkatsLayout.WITHDRAW_N]);
@@ -672,6 +704,10 @@ contract ZkatsEscrow {
             } else if (kind == ITEM_HEALTH) {
                 nEpoch += 1;
                 eWords += ZkatsLayout.HEALTH_N;
+            } else if (kind == ITEM_EXIT) {
+                nEpoch += 1;
+                eWords += ZkatsLayout.EXIT_N;
+                nLeaves += 1;
             } else if (kind != ITEM_FUND_WITHDRAW) {
                 revert("zkats: unknown item kind");
             }

@@ -6,7 +6,8 @@ and every proof of the on-chain scenario (zkats.chain.scenario), made once.
 The scenario: alice, bob and carol deposit on chain (queued); batch 1
 appends the three deposits and a trade (alice buys from bob); batch 2 is
 [withdraw alice, trade bob buys from carol], both proven against batch 1's
-root; bob's withdrawal (against batch 2's root) is the exit request."""
+root; bob's exit (against batch 2's root) is the exit request, and at
+epoch MOVED (the mark down to 55,000) bob exits in profit, alice in loss."""
 
 from types import SimpleNamespace
 
@@ -64,6 +65,9 @@ def build_world():
     w.legs["trade"] = rep.last_legs
     w.orders = rep.last_orders
     w.roots["traded"] = rep.root
+    # alice's exit against the traded root (the full-tree test's)
+    pub, prv = rep.exit("alice", int(payee, 16), salt=7006)
+    w.exit_alice_traded = keys.prove("exit", pub, prv)
     # batch 2: both against the traded root, leaves in item order
     pub, prv = rep.withdraw("alice", 150_000, int(payee, 16), salt=7001)
     w.withdraw_alice = keys.prove("withdraw", pub, prv)
@@ -77,9 +81,21 @@ def build_world():
     rep.applied_withdraw("alice", pub, prv)
     rep.append(rep.last_notes)
     w.roots["mixed"] = rep.root
+    # bob's spends of his live note after batch 2 (both signed by him): a
+    # withdrawal, and his exit (his whole equity at epoch 42's marks)
     pub, prv = rep.withdraw("bob", 250_000, int(bob, 16), salt=7002)
-    w.exit_bob = keys.prove("withdraw", pub, prv)
+    w.withdraw_bob = keys.prove("withdraw", pub, prv)
+    pub, prv = rep.exit("bob", int(bob, 16), salt=7003)
+    w.exit_bob = keys.prove("exit", pub, prv)
     w.exit_bob_note = prv.new_note
+    # the mark moves to 55,000 (epoch MOVED): bob (short 4) exits in profit,
+    # alice (long 6) in loss
+    w.moved = rep.moved_epoch(MOVED, 55_000)
+    w.exit_moved, w.exit_moved_note = {}, {}
+    for name, salt in (("bob", 7004), ("alice", 7005)):
+        pub, prv = rep.exit(name, int(who[name], 16), salt=salt, epoch=w.moved)
+        w.exit_moved[name] = keys.prove("exit", pub, prv)
+        w.exit_moved_note[name] = prv.new_note
     # the owner cancels the trade's buy order (a cancel proof)
     from zkats.circuits import cancel
 
@@ -113,7 +129,7 @@ def nullifiers(w):
     out = [w.deposit[n][1][1] for n in NAMES]
     for t in (w.trade, w.trade2):
         out += [t[1][1][1], t[2][1][1]]
-    return out + [w.withdraw_alice[1][1], w.exit_bob[1][1]]
+    return out + [w.withdraw_alice[1][1], w.exit_bob[1][1], w.exit_moved["alice"][1][1]]
 
 
 def state(w):
@@ -128,6 +144,8 @@ def state(w):
 #: maintenance with equity > 0; carol, short 2, is bankrupt; alice, long 6,
 #: is healthy), then back at 60,000 (carol healthy again)
 CRASH, CALM = 43, 44
+#: the exit epoch: BTC-PERP at 55,000
+MOVED = 45
 
 
 def liquidations(w):

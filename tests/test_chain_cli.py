@@ -109,13 +109,16 @@ def test_chain_cli(tmp_path, w):
     assert "1 trades, 1 withdrawals" in run("chain", "settle", c, tmp_path / "mixed.json")
     # bob exits without the operator: request, wait, complete
     wb = _files(tmp_path, "wb", w.exit_bob)
-    assert "exit 0 requested" in run("chain", "withdraw", c, *wb, "--forced", "--from", 2)
-    out = run("chain", "withdraw", c, *wb, "--forced", "--from", 2, ok=False)
+    out = run("chain", "exit", c, *_files(tmp_path, "wd", w.withdraw_bob), "--forced", ok=False)
+    assert "wrong number of public inputs" in out  # a withdraw proof is no exit
+    assert "exit 0 requested" in run("chain", "exit", c, *wb, "--forced", "--from", 2)
+    out = run("chain", "exit", c, *wb, "--forced", "--from", 2, ok=False)
     assert "exit timeout not reached" in out
-    out = run("chain", "withdraw", c, *wb, "--forced", "--from", 4, "--advance", 8 * 86400)
-    assert "exit completed" in out
+    out = run("chain", "exit", c, *wb, "--forced", "--from", 4, "--advance", 8 * 86400)
+    amount = w.exit_bob[1][4]
+    assert f"exit completed (paid {amount}" in out
     out = run("chain", "status", c)
-    assert "balance 5600000" in out and "queued 1" in out and "exits 1" in out
+    assert f"balance {5_850_000 - amount}," in out and "queued 1" in out and "exits 1" in out
 
 
 def _netting(w, netting, B, which="trade"):

@@ -8,6 +8,8 @@ the queue unchanged after it).
 Keys come from a toy ceremony, cached by circuit (zkats.chain.devkeys);
 the chain starts from a snapshot per test stage (tests/_chain_world.py)."""
 
+import copy
+
 import pytest
 
 from _chain_world import (
@@ -26,6 +28,7 @@ from zkats.chain.escrow import (
     FORCE_TIMEOUT,
     cancel,
     dev_oracle,
+    exit_item,
     fund_withdrawal,
     health,
     liquidation,
@@ -218,33 +221,137 @@ def test_withdraw_rejections(w):
     rejected(w, "nullifier already spent", lambda: esc.settle([withdrawal(proof, pub)]))
 
 
+def at_moved(w):
+    """The chain after ``mixed`` with epoch MOVED published (BTC-PERP at
+    55,000): bob (short 4) is in profit, alice (long 6) in loss."""
+    if "moved" not in w.stage:
+        at(w, "mixed")
+        publish(w, w.moved, w.chain.now() + 86400)
+        save(w, "moved")
+    restore(w, "moved")
+
+
 def test_exit_game(w):
-    """Bob exits alone: his own signed withdraw proof, no operator; others
-    keep trading meanwhile; nobody can redirect, repeat or delay it."""
-    at(w, "mixed")
+    """Bob exits alone with his open short in profit: his own signed exit
+    proof at the latest epoch, no operator; he receives his whole equity at
+    that epoch's marks (the native rule), others keep trading meanwhile;
+    nobody can redirect, inflate, repeat, delay or replay it."""
+    from zkats.domain import margin
+
+    at_moved(w)
     esc = w.esc
-    proof, pub = w.exit_bob
-    redirected = list(pub)
-    redirected[5] = int(w.payee, 16)
+    proof, pub = w.exit_moved["bob"]
+    note = w.rep_mixed.live["bob"][1]
+    equity = margin.equity(note, w.moved)
+    assert pub[4] == equity > note.collateral  # in profit: more than the collateral
+    for i, v in ((5, int(w.payee, 16)), (4, pub[4] + 1), (4, pub[4] - 1)):
+        bad = list(pub)
+        bad[i] = v  # another recipient, more or less than the equity
+        rejected(w, "invalid exit proof", lambda b=bad: esc.request_exit(proof, b, sender=w.payee))
+    # epoch 42 is no longer the latest: its exit is stale
+    rejected(w, "not the latest oracle epoch", lambda: esc.request_exit(*w.exit_bob, sender=w.bob))
+    # a withdraw proof is not an exit
     rejected(
-        w, "invalid withdraw proof", lambda: esc.request_exit(proof, redirected, sender=w.payee)
+        w, "wrong number of public inputs", lambda: esc.request_exit(*w.withdraw_bob, sender=w.bob)
     )
-    rc, eid = esc.request_exit(proof, pub, sender=w.bob)
+    before = esc.balance(w.bob)
+    rc, eid = esc.request_exit(proof, pub, sender=w.payee)  # anyone may send it
     print(f"exit request gas: {rc.gasUsed}")
     rejected(w, "exit already requested", lambda: esc.request_exit(proof, pub, sender=w.bob))
     rejected(w, "exit timeout not reached", lambda: esc.complete_exit(eid, sender=w.bob))
-    w.chain.time_travel(FORCE_TIMEOUT + 1)
+    w.chain.time_travel(FORCE_TIMEOUT - 120)
+    rejected(w, "exit timeout not reached", lambda: esc.complete_exit(eid, sender=w.bob))
+    w.chain.time_travel(121)
     # anyone completes it; the payout goes to the proven recipient only
     rc = esc.complete_exit(eid, sender=w.payee)
     print(f"exit completion gas: {rc.gasUsed}")
-    assert esc.balance(w.bob) == 250_000
+    assert esc.balance(w.bob) - before == equity
     assert esc.spent(pub[1])
     rejected(w, "exit already completed", lambda: esc.complete_exit(eid, sender=w.bob))
     rejected(w, "no such exit request", lambda: esc.complete_exit(eid + 1, sender=w.bob))
     # nothing is frozen: the operator appends bob's change note in its next batch
     esc.settle([], deposits=1)
-    w.rep.append([("bob", w.exit_bob_note)])
-    assert esc.last_root() == w.rep.root
+    rep = copy.deepcopy(w.rep_mixed)
+    rep.append([("bob", w.exit_moved_note["bob"])])
+    assert esc.last_root() == rep.root
+
+
+def test_exit_in_loss(w):
+    """Alice's long lost at 55,000: her exit pays her equity, less than her
+    collateral (the loss stays with her counterparties' notes)."""
+    from zkats.domain import margin
+
+    at_moved(w)
+    esc = w.esc
+    proof, pub = w.exit_moved["alice"]
+    note = w.rep_mixed.live["alice"][1]
+    assert pub[4] == margin.equity(note, w.moved) < note.collateral
+    _, eid = esc.request_exit(proof, pub, sender=w.alice)
+    w.chain.time_travel(FORCE_TIMEOUT + 1)
+    esc.complete_exit(eid, sender=w.alice)
+    assert esc.balance(w.alice) == pub[4]
+
+
+def test_no_exit_for_a_bankrupt_note(w):
+    """At the crash (BTC-PERP at 780,000) carol's short is bankrupt: there
+    is no exit statement for her (equity <= 0), and a proof's amount cannot
+    be changed into one."""
+    from zkats.errors import InputError
+
+    liq = liquidations(w)
+    rep = copy.deepcopy(w.rep_mixed)
+    with pytest.raises(InputError, match="nothing to take out"):
+        rep.exit("carol", int(w.carol, 16), salt=9001, epoch=liq.crash)
+
+
+def test_exit_served_by_the_operator(w):
+    """The other branch: the operator settles the requested exit in a batch
+    in time (verified with the batch, paid at once, change note appended);
+    the request can no longer complete."""
+    at_moved(w)
+    esc = w.esc
+    proof, pub = w.exit_moved["bob"]
+    before = esc.balance(w.bob)
+    rc, eid = esc.request_exit(proof, pub, sender=w.bob)
+    rc = esc.settle([exit_item(proof, pub)])
+    print(f"settle (1 exit) gas: {rc.gasUsed}")
+    assert esc.balance(w.bob) - before == pub[4]
+    rep = copy.deepcopy(w.rep_mixed)
+    rep.append([("bob", w.exit_moved_note["bob"])])
+    assert esc.last_root() == rep.root == esc.tree.root
+    rejected(w, "nullifier already spent", lambda: esc.settle([exit_item(proof, pub)]))
+    w.chain.time_travel(FORCE_TIMEOUT + 1)
+    rejected(w, "nullifier already spent", lambda: esc.complete_exit(eid, sender=w.bob))
+    assert esc.balance(w.bob) - before == pub[4]
+
+
+def test_served_exit_rejections(w):
+    """A batch's exit: its proof checked in the batch's multi-pairing (a
+    tampered amount or recipient, or an invalid proof, is refused), at the
+    latest epoch only."""
+    at(w, "mixed")
+    esc = w.esc
+    proof, pub = w.exit_bob
+    for i, v in ((4, pub[4] + 1), (5, int(w.payee, 16))):
+        bad = list(pub)
+        bad[i] = v
+        rejected(w, "invalid proof in batch", lambda b=bad: esc.settle([exit_item(proof, b)]))
+    arg, _ = esc.settle_args([exit_item(proof, pub)])  # the exit's and the insert's
+    each_proof_invalid(w, arg)
+    at_moved(w)
+    rejected(w, "not the latest oracle epoch", lambda: esc.settle([exit_item(*w.exit_bob)]))
+
+
+def test_exit_of_a_note_already_spent(w):
+    """Bob requests his exit, then a spend he signed (a withdrawal) is
+    settled first: the exit can no longer complete (nothing is paid twice)."""
+    at(w, "mixed")
+    esc = w.esc
+    _, eid = esc.request_exit(*w.exit_bob, sender=w.bob)
+    esc.settle([withdrawal(*w.withdraw_bob)])
+    w.chain.time_travel(FORCE_TIMEOUT + 1)
+    rejected(w, "nullifier already spent", lambda: esc.complete_exit(eid, sender=w.bob))
+    rejected(w, "nullifier already spent", lambda: esc.request_exit(*w.exit_bob, sender=w.bob))
 
 
 def test_queued_leaves_need_no_operator(w):
@@ -279,10 +386,10 @@ def test_full_tree_never_blocks_an_exit(w):
     small.settle([trade_item(w)])  # 5 leaves: the tree is full for batches
     with pytest.raises(ChainError, match="note tree full"):
         small.settle([withdrawal(*w.withdraw_alice)])
-    rc, eid = small.request_exit(*w.withdraw_alice, sender=w.alice)
+    rc, eid = small.request_exit(*w.exit_alice_traded, sender=w.alice)
     w.chain.time_travel(FORCE_TIMEOUT + 1)
     small.complete_exit(eid, sender=w.alice)
-    assert small.balance(w.payee) == 150_000
+    assert small.balance(w.payee) == w.exit_alice_traded[1][4] > 0
     small.include_deposits(1, sender=w.alice)
     assert small.contract.functions.nextIndex().call() == 6
 
@@ -365,19 +472,6 @@ def test_cancel_and_fund_withdrawal(w):
     assert esc.contract.functions.feeBalance().call() == 0
 
 
-def test_exit_served_by_the_operator(w):
-    """The other branch: the operator settles the requested withdrawal in
-    time; the trader is paid once, the request can no longer complete."""
-    at(w, "mixed")
-    esc = w.esc
-    rc, eid = esc.request_exit(*w.exit_bob, sender=w.bob)
-    esc.settle([withdrawal(*w.exit_bob)])
-    assert esc.balance(w.bob) == 250_000
-    w.chain.time_travel(FORCE_TIMEOUT + 1)
-    rejected(w, "nullifier already spent", lambda: esc.complete_exit(eid, sender=w.bob))
-    assert esc.balance(w.bob) == 250_000
-
-
 def test_operator_cannot_reset_an_exit(w):
     """What an operator holds for a requested note (its opening and the
     viewing key with ``nk``) makes no spend the escrow would settle: an
@@ -398,6 +492,15 @@ def test_operator_cannot_reset_an_exit(w):
     pub, prv = withdraw.build(owner, rep.root, 1, int(w.payee, 16), rep.epoch, new_salt=8002)
     with pytest.raises(InputError, match="must be positive"):
         withdraw.check(pub.replace(amount=0), prv)
+    # nor an exit: not with the viewing key, not with the liquidation capability
+    from zkats.circuits import exit as ex
+    from zkats.circuits._spend import authorise
+
+    pub, prv = ex.build(spend, rep.root, int(w.payee, 16), rep.epoch, new_salt=8003)
+    with pytest.raises(InputError, match="not authorised by the owner's spending key"):
+        ex.check(pub, prv)
+    with pytest.raises(InputError, match="needs the owner's spending key"):
+        authorise(pub, prv, rep.keys["bob"].liquidation_capability())
 
 
 def at_crash(w):

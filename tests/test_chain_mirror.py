@@ -21,6 +21,7 @@ from _chain_world import (
     restore,
 )
 from _settlement_util import ORACLE, publish
+from zkats.chain.escrow import exit_item
 from zkats.server.escrow_mirror import mirror_batch
 
 pytestmark = pytest.mark.peers
@@ -40,7 +41,7 @@ def bundle(circ, pair):
 def item(kind, circ, pair):
     from zkats.venue import batch as B
 
-    return B.Item(kind, {circ if kind != "exit" else "withdraw": bundle(circ, pair)})
+    return B.Item(kind, {circ: bundle(circ, pair)})
 
 
 def trade(w, which):
@@ -111,7 +112,7 @@ def mixed(w, tmp_path):
         mirror_batch(w.esc, svc, batch)
         assert led.root_history()[-1][1] == w.esc.last_root() == w.roots[root]
         agree(w, led)
-    for n in nullifiers(w)[:-1]:
+    for n in nullifiers(w)[:-2]:  # not bob's and alice's exits
         assert led.nullifier_spent(n) and w.esc.spent(n)
     assert led.fund_balance("fee") > 0
     return SimpleNamespace(svc=svc, led=led, clock=clock)
@@ -177,24 +178,33 @@ def refused_on_either_side_changes_neither(w, svc, led):
             mirror_batch(esc, svc, B.Batch([item("withdraw", "withdraw", w.withdraw_alice)]))
         assert calls == []
 
-        # bob's exit withdrawal is valid for the ledger; the chain reverts it
+        # bob's withdrawal is valid for the ledger; the chain reverts it
         def reverted(*a, **k):
             raise ChainError("settle: reverted")
 
         esc.settle = reverted
         with pytest.raises(ChainError, match="reverted"):
-            mirror_batch(esc, svc, B.Batch([item("withdraw", "withdraw", w.exit_bob)]))
+            mirror_batch(esc, svc, B.Batch([item("withdraw", "withdraw", w.withdraw_bob)]))
     finally:
         esc.settle = real
     assert ledger_state(w, led) == before and esc.last_root() == root
     agree(w, led)
 
 
+def taken_over(pair):
+    """{instrument: (size, notional)} an exit proof's backstop takes over."""
+    from zkats.circuits.exit import Exit
+    from zkats.circuits.liquidate import taken_of
+
+    return {i: (z, n) for i, z, n in taken_of(Exit.decode(pair[1])) if z}
+
+
 def test_ledger_follows_a_completed_exit(w, tmp_path):
     """Bob exits without the operator; the next service batch starts with
     the exit (the chain's queue order): the ledger spends his nullifier,
-    appends his change note where the chain does and debits the escrow by
-    the payout; a later spend of that note is refused on both sides."""
+    appends his change note where the chain does, debits the escrow by
+    the payout and gives his short to the insurance fund at the mark; a
+    later spend of that note is refused on both sides."""
     from zkats.chain.escrow import FORCE_TIMEOUT, withdrawal
     from zkats.chain.evm import ChainError
     from zkats.errors import LedgerError
@@ -208,16 +218,46 @@ def test_ledger_follows_a_completed_exit(w, tmp_path):
     w.chain.time_travel(FORCE_TIMEOUT + 1)
     s.clock[0] = w.chain.now()
     esc.complete_exit(eid, sender=w.payee)
-    assert esc.balance(w.bob) == 250_000
+    amount = w.exit_bob[1][4]
+    assert esc.balance(w.bob) == amount > 0
     nullifier = w.exit_bob[1][1]
     assert esc.spent(nullifier) and not led.nullifier_spent(nullifier)
     mirror_batch(esc, svc, B.Batch([]))
     agree(w, led)
     assert led.nullifier_spent(nullifier)
     assert led.note_index(w.exit_bob_note.commitment()) == led.n_leaves() - 1
+    assert led.fund_positions("insurance") == taken_over(w.exit_bob) != {}
     with pytest.raises(LedgerError, match="spent"):
-        svc.apply(B.Batch([item("withdraw", "withdraw", w.exit_bob)]))
+        svc.apply(B.Batch([item("withdraw", "withdraw", w.withdraw_bob)]))
     with pytest.raises(ChainError):
-        esc.settle([withdrawal(*w.exit_bob)])
+        esc.settle([withdrawal(*w.withdraw_bob)])
     agree(w, led)
+    svc.close()
+
+
+def test_ledger_follows_a_served_exit(w, tmp_path):
+    """The operator serves bob's exit at the latest epoch (the mark moved
+    to 55,000: bob's short is in profit) in a batch on both sides: paid at
+    once, same root, escrow and funds; his short is the insurance fund's.
+    An exit at an epoch that is not the latest is refused by both."""
+    from zkats.chain.evm import ChainError
+    from zkats.errors import LedgerError
+    from zkats.venue import batch as B
+
+    s = mixed(w, tmp_path)
+    svc, led, esc = s.svc, s.led, w.esc
+    deadline = w.chain.now() + 86400
+    publish(svc, w.moved.epoch_id, w.moved.hash(), deadline)
+    publish_on_chain(w, w.moved, deadline)
+    with pytest.raises(LedgerError, match="not the latest"):
+        svc.apply(B.Batch([item("exit", "exit", w.exit_bob)]))
+    with pytest.raises(ChainError, match="not the latest"):
+        esc.settle([exit_item(*w.exit_bob)])
+    pair = w.exit_moved["bob"]
+    before = esc.balance(w.bob)
+    mirror_batch(esc, svc, B.Batch([item("exit", "exit", pair)]))
+    assert esc.balance(w.bob) - before == pair[1][4]
+    agree(w, led)
+    assert led.nullifier_spent(pair[1][1]) and esc.spent(pair[1][1])
+    assert led.fund_positions("insurance") == taken_over(pair) != {}
     svc.close()

@@ -41,6 +41,7 @@ COMMANDS = [
     ["keys", "export"],
     ["deposit"],
     ["withdraw"],
+    ["exit"],
     ["health"],
     ["liquidate"],
     ["match"],
@@ -189,6 +190,14 @@ def test_errors_are_one_line(tmp_path, venue):
     )
     one_line_error(
         run("withdraw", 5, "-V", venue, "-w", w, "--recipient", "0x1", "-o", tmp_path / "w.json"),
+        "no settled note yet",
+    )
+    one_line_error(
+        run("exit", "-V", venue, "-w", w, "--recipient", "0x" + "f" * 41, "-o", tmp_path / "e"),
+        "--recipient: not an address",
+    )
+    one_line_error(
+        run("exit", "-V", venue, "-w", w, "--recipient", "0x1", "-o", tmp_path / "e.json"),
         "no settled note yet",
     )
     one_line_error(
@@ -569,6 +578,29 @@ def test_cli_happy_paths_with_real_proofs(tmp_path, served, monkeypatch):
             "recipient": str(0xFEE),
         }
     ]
+    # b (short 4) exits: its whole equity at the marks out, its short to the
+    # backstop at the mark; the venue stays conserved; a second exit of the
+    # empty account is refused before proving, nothing changed
+    b_wallet = tmp_path / "b.wallet"
+    ok("wallet", "sync", "-V", v, "-w", b_wallet, "-q")
+    before = json.loads(ok("wallet", "show", "-V", v, "-w", b_wallet, "--json").stdout)
+    assert before["equity"] > 0 and before["positions"]
+    ok("exit", "-V", v, "-w", b_wallet, "--recipient", "0xb0b", "-o", tmp_path / "e.json")
+    ok("settle", "-V", v, tmp_path / "e.json", "-q")
+    ok("wallet", "sync", "-V", v, "-w", b_wallet, "-q")
+    after = json.loads(ok("wallet", "show", "-V", v, "-w", b_wallet, "--json").stdout)
+    assert after["equity"] == 0 and after["positions"] == []
+    f = json.loads(ok("venue", "funds", "-V", v, "--json").stdout)
+    assert sum(p["position"] for p in f["insurance"]["positions"]) == 0  # a's long, b's short
+    s = json.loads(ok("ledger", "show", "-V", v, "--json").stdout)
+    a_eq = json.loads(ok("wallet", "show", "-V", v, "-w", tmp_path / "a.wallet", "--json").stdout)
+    funds = int(f["fee"]["equity"]) + int(f["insurance"]["equity"])
+    assert a_eq["equity"] + funds == sum(int(x) for x in s["escrow"].values())
+    one_line_error(
+        run("exit", "-V", v, "-w", b_wallet, "--recipient", "0xb0b", "-o", tmp_path / "e2.json"),
+        "nothing to take out",
+    )
+    assert not (tmp_path / "e2.json").exists()
 
 
 def _opening(path):

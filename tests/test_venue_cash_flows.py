@@ -11,6 +11,7 @@ from venue_world import World
 from zkats.circuits import withdraw
 from zkats.domain import notes
 from zkats.errors import InputError, LedgerError
+from zkats.venue import batch as B
 from zkats.venue.rules import FEE_FUND, INSURANCE_FUND, fee_split, waterfall
 
 
@@ -56,6 +57,40 @@ def test_open_profit_is_withdrawable_down_to_initial_margin(tmp_path):
     w.withdraw("a", eq - im)
     assert w.accounts["a"].note.collateral == im
     assert w.conserved()[0] == w.conserved()[1]
+
+
+def test_exit_takes_the_whole_equity_positions_to_the_fund(tmp_path):
+    """A (long 1 from 60,000) exits at 65,000 with her position open: she
+    gets her whole equity, far more than the free collateral a withdrawal
+    allows; the insurance fund holds her long at the mark, so B keeps a
+    counterparty and later mark moves stay conserved.  An exit at an epoch
+    that is not the latest is refused, and an empty account cannot exit."""
+    from zkats.circuits import exit as ex
+    from zkats.venue.rules import fund_equity
+
+    w = World(tmp_path / "l.db", names=("a", "b"))
+    w.deposit("a", 10_000)
+    w.deposit("b", 50_000)
+    w.trade("a", "b", 1, 60_000)
+    old = w.epoch
+    w.publish(65_000)
+    eq = w.equity("a")
+    assert eq > 10_000
+    stale, prv = ex.build(w.spend("a"), w.led.current_root(), 1, old)
+    with pytest.raises(LedgerError, match="not the latest"):
+        w.svc.apply(B.Batch([B.Item("exit", {"exit": w.bundle(stale)})]))
+    escrow = w.led.escrow_balance(withdraw.ASSET)
+    w.exit("a", recipient=0xA)
+    assert w.led.escrow_balance(withdraw.ASSET) == escrow - eq
+    assert w.equity("a") == 0
+    assert w.led.fund_positions(INSURANCE_FUND) == {w.perp.id: (1, 65_000)}
+    assert fund_equity(w.led, INSURANCE_FUND, w.epoch) == 0  # taken over at the mark
+    assert w.conserved()[0] == w.conserved()[1]
+    w.publish(50_000)  # the fund now carries a's loss, b his gain: still zero-sum
+    assert fund_equity(w.led, INSURANCE_FUND, w.epoch) == -15_000
+    assert w.conserved()[0] == w.conserved()[1]
+    with pytest.raises(InputError, match="nothing to take out"):
+        w.exit("a")
 
 
 def _go_bankrupt(w, victim, winner, size=2, mark_to=20_000):
@@ -145,6 +180,8 @@ ACTIONS = st.one_of(
         st.just(0),
     ),
     st.tuples(st.just("withdraw"), st.sampled_from("abc"), st.integers(1, 100)),
+    # an owner takes its whole equity out (the exit game's statement)
+    st.tuples(st.just("exit"), st.sampled_from("abc")),
     # the future and the call expire, the underlying settling at mark + offset
     st.tuples(st.just("expire"), st.integers(-9_000, 9_000)),
 )
@@ -168,6 +205,11 @@ def _step(w, action):
         event("expiry" if w.settled is None else "expiry again (no change)")
         w.publish(max(1_000, w.mark + action[1]), expire=True)
         _liquidate_failing(w)
+    elif kind == "exit":
+        acct = w.accounts[action[1]]
+        if acct.note is not None:
+            event("exit with positions" if any(s.position for s in acct.note.slots) else "exit")
+            w.exit(action[1])
     elif kind == "withdraw":
         _, who, pct = action
         acct = w.accounts[who]
@@ -198,7 +240,8 @@ def test_money_is_conserved(tmp_path_factory, opening, actions):
     """After every accepted step (deposits, trades at any price in a
     perpetual, a dated future and a call, mark and funding moves, the
     expiry of the future and the call at a settlement price, withdrawals
-    of any share of equity, liquidations of whoever fails maintenance,
+    of any share of equity, exits (the whole equity out, the positions to
+    the insurance fund at the mark), liquidations of whoever fails maintenance,
     bankrupt or not), at the latest marks: sum of equity + fee account +
     insurance fund = escrow.  Steps the rules refuse change
     nothing.  Every account opens with a deposit first."""

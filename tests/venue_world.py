@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 
 from _settlement_util import GOOD, OPERATOR, ORACLE, StubVerifier, publish
-from zkats.circuits import deposit, health, liquidate, match, transition, withdraw
+from zkats.circuits import deposit, exit as exit_, health, liquidate, match, transition, withdraw
 from zkats.circuits._scenario import BTC, call_risk
 from zkats.circuits._spend import Spend
 from zkats.domain import instruments, keys, margin, notes, oracle, orders, units
@@ -187,6 +187,13 @@ class World:
         return self.apply(
             [B.Item("withdraw", {"withdraw": self.bundle(pub)})], [(name, prv.new_note)]
         )
+
+    def exit(self, name, recipient=0xE717):
+        """The owner's exit at the latest epoch (its whole equity out, its
+        positions to the backstop), served in a batch."""
+        pub, prv = exit_.build(self.spend(name), self.led.current_root(), recipient, self.epoch)
+        exit_.check(pub, prv)
+        return self.apply([B.Item("exit", {"exit": self.bundle(pub)})], [(name, prv.new_note)])
 
     def liquidate(self, name):
         """The risk engine, with the account's liquidation capability."""

@@ -90,6 +90,21 @@ library ZkatsLayout {
     uint256 internal constant HEALTH_EPOCH_ID = 3;
     uint256 internal constant HEALTH_EPOCH_HASH = 4;
 
+    // exit: 29 public signals
+    uint256 internal constant EXIT_N = 29;
+    uint256 internal constant EXIT_ROOT = 0;
+    uint256 internal constant EXIT_NULLIFIER = 1;
+    uint256 internal constant EXIT_COMMITMENT = 2;
+    uint256 internal constant EXIT_ASSET = 3;
+    uint256 internal constant EXIT_AMOUNT = 4;
+    uint256 internal constant EXIT_RECIPIENT = 5;
+    uint256 internal constant EXIT_EPOCH_ID = 6;
+    uint256 internal constant EXIT_EPOCH_HASH = 7;
+    uint256 internal constant EXIT_TAKEN_INSTRUMENT = 8;
+    uint256 internal constant EXIT_TAKEN_SIZE = 11;
+    uint256 internal constant EXIT_TAKEN_NOTIONAL = 14;
+    uint256 internal constant EXIT_CIPHERTEXT = 17;
+
     // insert: INSERT_BASE + k public signals (the leaves last)
     uint256 internal constant INSERT_BASE = 3;
     uint256 internal constant INSERT_OLD_ROOT = 0;

@@ -38,15 +38,24 @@ KEYS = (
     "oracle_epoch",
     "liquidate",
     "health",
+    "exit",
 )
 #: the keys of the batch verifier (key id = position); the epoch statements
-#: (the oracle's signature, liquidation, health) have their own verifier (one
-#: contract with all nine keys exceeds the EVM's code size limits)
+#: (the oracle's signature, liquidation, health, exit) have their own verifier
+#: (one contract with all ten keys exceeds the EVM's code size limits)
 BATCH_KEYS = KEYS[:6]
 EPOCH_KEYS = KEYS[6:]
-ITEMS = {"trade": 1, "withdraw": 2, "cancel": 3, "fund_withdraw": 4, "liquidate": 5, "health": 6}
+ITEMS = {
+    "trade": 1,
+    "withdraw": 2,
+    "cancel": 3,
+    "fund_withdraw": 4,
+    "liquidate": 5,
+    "health": 6,
+    "exit": 7,
+}
 #: item kinds whose proofs the epoch verifier checks (sent after the insert proofs)
-EPOCH_ITEMS = ("liquidate", "health")
+EPOCH_ITEMS = ("liquidate", "health", "exit")
 
 
 def proof_struct(proof):
@@ -116,6 +125,11 @@ def liquidation(proof, public):
     return ("liquidate", [(proof, public)])
 
 
+def exit_item(proof, public):
+    """An exit served in a batch (the owner's ``exit`` proof at the latest epoch)."""
+    return ("exit", [(proof, public)])
+
+
 def health(proof, public):
     """A health item (an account's ``health`` proof at an epoch)."""
     return ("health", [(proof, public)])
@@ -171,7 +185,7 @@ class Escrow:
     tree: Any = None  # circuits.insert.Frontier of the chain's leaves
     #: queue position -> ("deposit", proof, public) or ("exit", proof, public)
     queue: dict = field(default_factory=dict)
-    #: exit request id -> (proof, public) of its withdraw proof
+    #: exit request id -> (proof, public) of its exit proof
     requests: dict = field(default_factory=dict)
 
     @classmethod
@@ -398,6 +412,7 @@ ITEM_CIRCUITS = {
     "fund_withdraw": (),
     "liquidate": ("liquidate",),
     "health": ("health",),
+    "exit": ("exit",),
 }
 
 

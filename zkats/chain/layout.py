@@ -57,6 +57,7 @@ STATEMENTS = (
     "oracle_epoch",
     "liquidate",
     "health",
+    "exit",
 )
 
 

@@ -121,6 +121,21 @@ class Replay:
     def applied_withdraw(self, name, pub, prv):
         self._append(name, prv.new_note)
 
+    def exit(self, name, recipient, salt, epoch=None):
+        """``name``'s exit (its whole equity at ``epoch``'s marks, default
+        the scenario's, to ``recipient``), signed by its owner; the tree is
+        not changed."""
+        from zkats.circuits import exit as ex
+
+        pub, prv = ex.build(
+            self._spend(name),
+            self.root,
+            int(recipient, 16) if isinstance(recipient, str) else recipient,
+            epoch or self.epoch,
+            new_salt=salt,
+        )
+        return pub, authorise(pub, prv, self.keys[name])
+
     def moved_epoch(self, epoch_id, mark):
         """The scenario's epoch under a new id with the perpetual's mark and
         index at ``mark`` (its risk recomputed; the other entries as they are)."""

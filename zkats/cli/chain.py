@@ -215,34 +215,56 @@ def rc_deposits(esc, rc):
 @click.argument("chain_dir", type=click.Path(exists=True, file_okay=False))
 @click.argument("proof", metavar="PROOF|BATCH", type=click.Path(exists=True, dir_okay=False))
 @click.argument("public", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--advance", default=0, help="Move the dev chain clock forward (seconds) first.")
+def withdraw(chain_dir, proof, public, advance):
+    """Withdraw through the operator with a withdraw PROOF/PUBLIC (or the
+    BATCH file `zkats withdraw -o` wrote).  Without the operator: `zkats
+    chain exit --forced`."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
+    from ..chain.escrow import withdrawal
+    from ..chain.journal import ChainDir
+
+    words, pub = _proof_args(proof, public, "withdraw")
+    esc, rc = ChainDir(chain_dir).run(
+        "settle", _settle_args([withdrawal(words, pub)]), advance=advance
+    )
+    _done(esc, rc, "withdraw")
+
+
+@chain_group.command("exit")
+@click.argument("chain_dir", type=click.Path(exists=True, file_okay=False))
+@click.argument("proof", metavar="PROOF|BATCH", type=click.Path(exists=True, dir_okay=False))
+@click.argument("public", required=False, type=click.Path(exists=True, dir_okay=False))
 @click.option(
     "--forced",
     is_flag=True,
-    help="Exit without the operator: request it, or (after the timeout) complete it.",
+    help="Without the operator: the first call requests the exit with this proof, a later "
+    "one (after the timeout) completes it.",
 )
 @click.option(
     "--from",
     "sender",
     default=1,
     show_default=True,
-    help="eth-tester account index sending a forced exit.",
+    help="eth-tester account index sending a forced exit (anyone may).",
 )
 @click.option("--advance", default=0, help="Move the dev chain clock forward (seconds) first.")
-def withdraw(chain_dir, proof, public, forced, sender, advance):
-    """Withdraw with a withdraw PROOF/PUBLIC (or the BATCH file `zkats
-    withdraw -o` wrote): through the operator, or --forced (the first call
-    requests the exit with this proof, a later one after the timeout
-    completes it: pays out, queues the change note; nothing is frozen)."""
+def exit_(chain_dir, proof, public, forced, sender, advance):
+    """Take the account's whole equity out with an exit PROOF/PUBLIC (or the
+    BATCH file `zkats exit -o` wrote): served by the operator in a batch,
+    or --forced (the exit game: request now, complete after the timeout:
+    pays the proven recipient, queues the empty change note; nothing is
+    frozen)."""
     # local import: a command loads what it needs when it runs (CLI start-up)
     from ..chain.journal import ChainDir
 
     d = ChainDir(chain_dir)
-    words, pub = _proof_args(proof, public, "withdraw")
+    words, pub = _proof_args(proof, public, "exit")
     if not forced:
-        from ..chain.escrow import withdrawal
+        from ..chain.escrow import exit_item
 
-        esc, rc = d.run("settle", _settle_args([withdrawal(words, pub)]), advance=advance)
-        return _done(esc, rc, "withdraw")
+        esc, rc = d.run("settle", _settle_args([exit_item(words, pub)]), advance=advance)
+        return _done(esc, rc, f"exit (paid {pub[4]})")
     esc, _ = d.open()
     f = esc.contract.functions
     request = f.exitOf(pub[1]).call()
@@ -256,7 +278,7 @@ def withdraw(chain_dir, proof, public, forced, sender, advance):
             f"{f.forceTimeout().call()} s unless the operator settles it first)",
         )
     esc, rc = d.run("complete_exit", [request - 1], sender=sender, advance=advance)
-    _done(esc, rc, "exit completed (paid; the change note is queued)")
+    _done(esc, rc, f"exit completed (paid {pub[4]}; the change note is queued)")
 
 
 @chain_group.command("status")

@@ -389,6 +389,28 @@ def withdraw(amount, wallet, recipient, out, settle_now, venue_dir, as_json, qui
     _finish(v, [v.withdraw(Wallet.load(wallet), amount, rcpt)], out, settle_now, as_json)
 
 
+@main.command("exit")
+@_wallet_opt()
+@click.option("--recipient", required=True, help="Payout address (decimal or 0x hex).")
+@_batch_cmd
+def exit_(wallet, recipient, out, settle_now, venue_dir, as_json, quiet):
+    """Prove the account's exit: its whole equity at the latest epoch's
+    marks to RECIPIENT, every open position taken over by the venue's
+    backstop at the mark (the escrow's exit game: send it on chain alone
+    with `zkats chain exit --forced`)."""
+    # local import: a command loads what it needs when it runs (CLI start-up)
+    from ..venue.workflow import Wallet
+
+    try:
+        rcpt = int(recipient, 0)
+    except ValueError:
+        raise InputError(f"--recipient: not a number: {recipient!r}") from None
+    if not 0 <= rcpt < 1 << 160:
+        raise InputError(f"--recipient: not an address: {recipient!r}")
+    v = _open(venue_dir, quiet)
+    _finish(v, [v.exit(Wallet.load(wallet), rcpt)], out, settle_now, as_json)
+
+
 @venue_group.command("withdraw-fund")
 @click.argument("fund", type=click.Choice(["fee", "insurance"]))
 @click.argument("amount", type=int)

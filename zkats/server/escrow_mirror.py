@@ -16,10 +16,11 @@ def chain_items(escrow, upto=None):
     """The settlement-service items of the leaves queued on chain and not
     yet appended (``upto``: at most this many), in queue order: each
     on-chain deposit as a ``deposit`` item (its proof and public signals,
-    as the ``DepositQueued`` event carries them), each completed exit as an
-    ``exit`` item (the withdraw proof of its request, as ``ExitRequested``
-    carries it: its nullifier, already spent on chain, and its change
-    note, appended here)."""
+    as the ``DepositQueued`` event carries them), each completed exit as a
+    ``forced_exit`` item (the exit proof of its request, as
+    ``ExitRequested`` carries it: its nullifier, already spent on chain, its
+    payout, its positions for the insurance fund, and its change note,
+    appended here)."""
     c = escrow.contract.functions
     head, n = c.queueHead().call(), c.queuedCount().call()
     n = n if upto is None else min(n, upto)
@@ -30,10 +31,12 @@ def chain_items(escrow, upto=None):
             raise ChainError(f"queued leaf {pos}: not seen by this process (no event read)")
         kind, proof, public = entry
         if kind == "deposit":
-            bundle = {"deposit": B.ProofBundle("deposit", tuple(public), proof)}
+            out.append(
+                B.Item("deposit", {"deposit": B.ProofBundle("deposit", tuple(public), proof)})
+            )
         else:
-            bundle = {"withdraw": B.ProofBundle("withdraw", tuple(public), proof)}
-        out.append(B.Item(kind, bundle))
+            bundle = {"exit": B.ProofBundle("exit", tuple(public), proof)}
+            out.append(B.Item("forced_exit", bundle))
     return out
 
 

@@ -28,6 +28,18 @@ def withdraw(venue, note, amount):
         )
 
 
+def exit_(venue, note):
+    """An exit of ``note`` (its whole equity) at the latest epoch: only with
+    a positive equity at that epoch's marks."""
+    ep = _latest(venue)
+    e = margin.equity(note, ep)
+    if e < 1:
+        raise InputError(
+            f"exit: the account's equity at oracle epoch {ep.epoch_id}'s marks is {e}: "
+            "nothing to take out"
+        )
+
+
 def health(venue):
     """A health proof for the latest epoch, before its deadline."""
     ep = _latest(venue)

@@ -26,6 +26,7 @@ lives there).
 from ..circuits._statement import Statement
 from ..circuits.cancel import Cancel
 from ..circuits.deposit import ASSET as ESCROW_ASSET, Deposit
+from ..circuits.exit import Exit
 from ..circuits.health import Health
 from ..circuits.liquidate import Liquidate, taken_of
 from ..circuits.match import Match
@@ -154,19 +155,47 @@ class WithdrawRule(Rule):
         ledger.move_escrow(batch_id, plan.index, sig.asset, -sig.amount, recipient=sig.recipient)
 
 
-class ExitRule(WithdrawRule):
-    """A withdrawal the escrow completed without the operator (the exit
-    game, ``docs/escrow.md``): the owner's signed withdraw proof its exit
-    request carried, mirrored from the chain
-    (:mod:`zkats.server.escrow_mirror`) at the head of the next batch, in
-    the chain's queue order (where the chain appends its change note).  As a
-    withdrawal (nullifier spent, change note appended, escrow debited), but
-    at the epoch of the request: a published one, not necessarily the
-    latest (the chain paid it ``forceTimeout`` after the request)."""
+class ExitRule(Rule):
+    """The owner's exit (the ``exit`` statement, the escrow's exit game,
+    ``docs/escrow.md``): its whole equity at the marks leaves the escrow to
+    the proven recipient, every position it held goes to the insurance
+    fund's positions at the mark (the backstop takes it over, as a
+    liquidation's closed part: :class:`LiquidateRule`), and its empty change
+    note is appended.  Served in a batch (the operator settles a request,
+    or any exit the owner signed, at once): at the latest epoch."""
 
     kind = "exit"
+    roles = {"exit": Exit}
+    latest_epoch = True
+    command = "zkats exit"
+
+    def check(self, plan, pending):
+        sig = plan.signals["exit"]
+        if pending.escrow_after(str(sig.asset), -sig.amount) < 0:
+            raise LedgerError(
+                f"{plan.where()}: exit exceeds the escrow balance of asset {short(sig.asset)}"
+            )
+
+    def apply(self, ledger, plan, batch_id, now):
+        sig = plan.signals["exit"]
+        ledger.move_escrow(batch_id, plan.index, sig.asset, -sig.amount, recipient=sig.recipient)
+        for instrument, size, notional in taken_of(sig):
+            if size:
+                ledger.move_fund_position(INSURANCE_FUND, instrument, size, notional)
+
+
+class ForcedExitRule(ExitRule):
+    """An exit the escrow completed without the operator (``completeExit``
+    after ``forceTimeout``), mirrored from the chain
+    (:mod:`zkats.server.escrow_mirror`) at the head of the next batch, in
+    the chain's queue order (where the chain appends its change note): the
+    exit proof its request carried, at the request's epoch (the latest one
+    when it was requested, not necessarily now).  Otherwise as
+    :class:`ExitRule`."""
+
+    kind = "forced_exit"
     latest_epoch = False
-    command = "zkats chain withdraw --forced"
+    command = "zkats chain exit --forced"
 
 
 class TradeRule(Rule):
@@ -433,6 +462,7 @@ RULES: dict[str, Rule] = {
         DepositRule(),
         WithdrawRule(),
         ExitRule(),
+        ForcedExitRule(),
         TradeRule(),
         HealthRule(),
         LiquidateRule(),

@@ -1043,6 +1043,27 @@ class Venue:
         wallet.set_pending(prv.new_note)
         return item
 
+    def exit(self, wallet, recipient):
+        """Prove the account's exit at the latest epoch: its whole equity
+        at the marks to ``recipient``, every position to the venue's
+        backstop at the mark, an empty change note (the statement of the
+        escrow's exit game, which the trader may send on chain alone)."""
+        from zkats.circuits import exit as ex
+        from zkats.circuits._spend import authorise
+
+        from .batch import Item
+
+        key = wallet.owner_key("an exit")
+        self.use(wallet)
+        led = self.ledger
+        spend = wallet.spend(led)
+        preflight.exit_(self, spend.note)
+        pub, prv = ex.build(spend, led.current_root(), int(recipient), self.epoch())
+        prv = authorise(pub, prv, key)
+        item = Item("exit", {"exit": self.prove("exit", ex, pub, prv)})
+        wallet.set_pending(prv.new_note)
+        return item
+
     def health(self, wallet):
         from zkats.circuits import health as hl
 

@@ -446,6 +446,11 @@ def batch_items(batch):
 
             op = item.operator
             items.append(fund_withdrawal(FUNDS[op.fund], op.amount, op.recipient, op.seq))
+        elif item.kind == "forced_exit":
+            raise ChainError(
+                f"item {i} (forced_exit): an exit the escrow completed itself; the ledger "
+                "mirrors it (zkats.server.escrow_mirror), the operator does not settle it"
+            )
         elif item.kind in EPOCH_ITEMS:
             items.append((item.kind, [p[item.kind]]))
         else:

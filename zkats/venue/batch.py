@@ -9,7 +9,10 @@ kind          roles (circuit)                             extra
 ============  ==========================================  =====================
 deposit       deposit (deposit)
 withdraw      withdraw (withdraw)
-exit          withdraw (withdraw)                         a withdrawal the escrow
+exit          exit (exit)                                 the owner's whole
+                                                          equity out, positions
+                                                          to the backstop
+forced_exit   exit (exit)                                 an exit the escrow
                                                           completed (exit game)
 trade         match (match), leg_a (transition),          ``netting``: Schnorr
               leg_b (transition)                          proof over the
@@ -79,7 +82,7 @@ def kinds():
 
 #: limits checked before anything is allocated from the input
 MAX_ITEMS = 10_000
-#: public signals of one proof (the largest statement: liquidate at production size, 107)
+#: public signals of one proof (the largest statements: liquidate and exit at production size, 107)
 MAX_PUBLIC = 256
 MAX_JSON_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 16

@@ -7,6 +7,7 @@ Here because it joins the two peers ``zkats.venue`` (the ledger) and
 ``zkats.chain`` (the escrow), which do not import each other."""
 
 from ..chain.escrow import batch_items
+from ..errors import LedgerError
 from ..venue import batch as B
 
 
@@ -39,13 +40,25 @@ def chain_items(escrow, upto=None):
 def mirror_batch(escrow, service, batch):
     """Apply ``batch`` to the settlement ``service`` and the escrow in the
     same order: first the leaves queued on chain, then the batch's items,
-    as ONE ledger batch and ONE ``settle`` call.  A queued deposit whose
-    proof does not verify is rejected on chain first (refunded, skipped on
-    both sides), so it cannot make the batch revert.  Returns the settle
-    receipt; the ledger's root then equals the chain's."""
+    as ONE ledger batch and ONE ``settle`` call.  Returns the settle
+    receipt; the ledger's root then equals the chain's.
+
+    A queued deposit whose proof does not verify is first rejected on chain
+    (``rejectDeposit``: refunded; both sides skip it), so it cannot make the
+    batch revert.  Then the ledger checks and verifies the batch (a refusal
+    raises LedgerError and nothing is sent), the chain settles it (a revert
+    raises ChainError and the ledger is unchanged), and only then does the
+    ledger write it: neither side is ever ahead of the other by a batch the
+    other refused."""
     for pos in escrow.invalid_deposits():
         escrow.reject_deposit(pos, sender=escrow.operator)
     pre, positions = chain_items(escrow)
-    items = batch_items(batch)
-    service.apply(B.Batch(pre + list(batch.items)))
-    return escrow.settle(items, deposits=positions)
+    prepared = service.prepare(B.Batch(pre + list(batch.items)))
+    receipt = escrow.settle(batch_items(batch), deposits=positions)
+    result = service.apply_prepared([prepared])[0]
+    if isinstance(result, BaseException):
+        raise LedgerError(
+            f"the chain settled the batch but the ledger refused it afterwards ({result}): "
+            "re-read the chain before the next batch"
+        ) from result
+    return receipt

@@ -147,6 +147,49 @@ def test_ledger_and_chain_agree(w, tmp_path):
     svc.close()
 
 
+def ledger_state(w, led):
+    from zkats.circuits.deposit import ASSET
+
+    return (
+        led.root_history()[-1],
+        led.n_leaves(),
+        led.escrow_balance(ASSET),
+        led.nullifier_spent(w.exit_bob[1][1]),
+    )
+
+
+def refused_on_either_side_changes_neither(w, svc, led):
+    """``mirror_batch`` checks on the ledger, settles on chain, then writes
+    the ledger: a batch the ledger refuses never reaches the chain, and one
+    the chain reverts leaves the ledger as it was."""
+    from zkats.chain.evm import ChainError
+    from zkats.errors import LedgerError
+    from zkats.venue import batch as B
+
+    esc = w.esc
+    before, root = ledger_state(w, led), esc.last_root()
+    # alice's withdrawal is spent: the ledger refuses, settle is never called
+    calls = []
+    real = esc.settle
+    esc.settle = lambda *a, **k: calls.append(a)
+    try:
+        with pytest.raises(LedgerError, match="spent"):
+            mirror_batch(esc, svc, B.Batch([item("withdraw", "withdraw", w.withdraw_alice)]))
+        assert calls == []
+
+        # bob's exit withdrawal is valid for the ledger; the chain reverts it
+        def reverted(*a, **k):
+            raise ChainError("settle: reverted")
+
+        esc.settle = reverted
+        with pytest.raises(ChainError, match="reverted"):
+            mirror_batch(esc, svc, B.Batch([item("withdraw", "withdraw", w.exit_bob)]))
+    finally:
+        esc.settle = real
+    assert ledger_state(w, led) == before and esc.last_root() == root
+    agree(w, led)
+
+
 def test_ledger_follows_a_completed_exit(w, tmp_path):
     """Bob exits without the operator; the next service batch starts with
     the exit (the chain's queue order): the ledger spends his nullifier,
@@ -159,6 +202,7 @@ def test_ledger_follows_a_completed_exit(w, tmp_path):
 
     s = mixed(w, tmp_path)
     svc, led, esc = s.svc, s.led, w.esc
+    refused_on_either_side_changes_neither(w, svc, led)
     _, eid = esc.request_exit(*w.exit_bob, sender=w.bob)
     esc.requests.clear()  # the completion reads the request's ExitRequested event
     w.chain.time_travel(FORCE_TIMEOUT + 1)

@@ -2,6 +2,8 @@
 reused, atomic, safe for concurrent processes; keys verify real proofs."""
 
 import multiprocessing as mp
+import os
+import time
 
 from zkats.groth16 import devsetup
 from zkats.testing import gadget_circuit
@@ -126,3 +128,47 @@ def test_a_given_ptau_uses_the_generic_setup(tmp_path):
     z, v, _ = devsetup.DevSetup(d, power=4, ptau=given, progress=said.append).key("cube", _cube())
     assert z.exists() and v.exists() and not (d / "pot4_dev.ptau").exists()
     assert not any("known tau" in m for m in said)
+
+
+def _fake_key(d, stem, age, now):
+    z, v = d / f"{stem}.zkey", d / f"{stem}.vkey.json"
+    for p in (z, v):
+        p.write_bytes(b"k")
+        os.utime(p, (now - age, now - age))
+    return z, v
+
+
+def test_prune_keeps_the_recent_and_the_newest_of_each_circuit(tmp_path):
+    now = 1_000_000_000.0
+    day = devsetup.UNUSED_SECONDS
+    newest = _fake_key(tmp_path, "transition-aaa", 3 * day, now)
+    second = _fake_key(tmp_path, "transition-bbb", 4 * day, now)
+    old = _fake_key(tmp_path, "transition-ccc", 5 * day, now)
+    recent = [_fake_key(tmp_path, f"match-{h}", 60, now) for h in ("d", "e", "f")]
+    stale_match = _fake_key(tmp_path, "match-g", 2 * day, now)
+    tmp = tmp_path / "withdraw-x.zkey.123.tmp"
+    tmp.write_bytes(b"t")
+    os.utime(tmp, (now - 2 * day, now - 2 * day))
+    ptau = tmp_path / "pot4_dev.ptau"
+    ptau.write_bytes(b"p")
+    os.utime(ptau, (now - 9 * day, now - 9 * day))
+    removed = set(devsetup.prune(tmp_path, now=now))
+    assert removed == {*old, *stale_match, tmp}
+    for p in (*newest, *second, *[p for k in recent for p in k], ptau):
+        assert p.exists()
+
+
+def test_a_cache_hit_marks_the_key_used(tmp_path):
+    dev = devsetup.DevSetup(tmp_path, power=4)
+    z, v, _ = dev.key("cube", _cube())
+    os.utime(z, (1.0, 1.0))
+    dev.key("cube", _cube())
+    assert z.stat().st_mtime > 1.0
+    # a new key prunes the cache: a week-old, unused key of the same circuit
+    # beyond the newest two goes
+    for stem, days in (("cube-old1", 6), ("cube-old2", 7)):
+        _fake_key(tmp_path, stem, days * devsetup.UNUSED_SECONDS, time.time())
+    sq = gadget_circuit(lambda api, x: api.mul(x[0], x[0]), 1, name="Square")
+    dev.key("square", sq)
+    assert z.exists() and (tmp_path / "cube-old1.zkey").exists()
+    assert not (tmp_path / "cube-old2.zkey").exists()

@@ -28,6 +28,12 @@ Cache layout (one directory, see :func:`cache_dir`)::
     NAME-HASH.zkey                 the circuit's key (HASH: compiled circuit hash)
     NAME-HASH.vkey.json            its snarkjs verification key
 
+The cache prunes itself (:func:`prune`, after every key it makes): a key
+is touched whenever it is used, and of each circuit's keys the newest
+:data:`KEEP_PER_CIRCUIT` stay; older ones go once unused for
+:data:`UNUSED_SECONDS` (a production key set is ~580 MB, and every change
+to a circuit makes new keys under new hashes).
+
 Every file is written to a per-process temporary name and moved in place
 with ``os.replace``; the slow steps run under an advisory ``flock`` on
 ``.lock`` so concurrent processes make each file once and never see a
@@ -43,6 +49,8 @@ import time
 from pathlib import Path
 
 POWER = 15
+KEEP_PER_CIRCUIT = 2
+UNUSED_SECONDS = 24 * 3600
 CEREMONY_WARNING = (
     "development keys: ONE party (this machine) made the powers of tau and "
     "the phase-2 contributions; a production venue needs a multi-party "
@@ -104,6 +112,44 @@ def atomic_write(path, write):
 def atomic_copy(src, dst):
 
     atomic_write(dst, lambda tmp: shutil.copyfile(src, tmp))
+
+
+def _touch(*paths):
+    now = time.time()
+    for p in paths:
+        with contextlib.suppress(OSError):
+            os.utime(p, (now, now))
+
+
+def prune(directory, keep=KEEP_PER_CIRCUIT, unused=UNUSED_SECONDS, now=None):
+    """Remove the keys (``NAME-HASH.zkey`` and its ``.vkey.json``) of
+    ``directory`` that are neither among the ``keep`` most recently used of
+    their circuit NAME nor used in the last ``unused`` seconds; stale
+    temporary files (older than ``unused``) too.  Returns the removed
+    paths.  Call it under the cache lock."""
+    now = time.time() if now is None else now
+    groups: dict[str, list] = {}
+    for z in Path(directory).glob("*.zkey"):
+        name, sep, _ = z.stem.rpartition("-")
+        if sep:
+            with contextlib.suppress(OSError):
+                groups.setdefault(name, []).append((z.stat().st_mtime, z))
+    removed = []
+    for entries in groups.values():
+        entries.sort(reverse=True)
+        for mtime, z in entries[keep:]:
+            if now - mtime > unused:
+                v = z.with_name(z.stem + ".vkey.json")
+                for p in (z, v):
+                    with contextlib.suppress(FileNotFoundError):
+                        p.unlink()
+                        removed.append(p)
+    for t in Path(directory).glob("*.tmp"):
+        with contextlib.suppress(OSError):
+            if now - t.stat().st_mtime > unused:
+                t.unlink()
+                removed.append(t)
+    return removed
 
 
 class DevSetup:
@@ -170,6 +216,7 @@ class DevSetup:
             zpath, vpath = self.paths(name, cc)
             if zpath.exists() and vpath.exists():
                 _say(self.progress, f"key {name}: cached")
+                _touch(zpath, vpath)
                 out[name] = (zpath, vpath, 0.0)
             else:
                 todo.append((name, cc))
@@ -180,6 +227,9 @@ class DevSetup:
         for name, cc in todo:
             if name not in out:
                 out[name] = self._generic_key(name, cc)
+        if todo:
+            with _locked(self.dir):
+                prune(self.dir)
         return {name: out[name] for name, _ in circuits}
 
     def _write_key(self, zk, zpath, vpath):
@@ -254,4 +304,12 @@ class DevSetup:
         return zpath, vpath, round(time.perf_counter() - t0, 2)
 
 
-__all__ = ["DevSetup", "cache_dir", "atomic_write", "atomic_copy", "POWER", "CEREMONY_WARNING"]
+__all__ = [
+    "DevSetup",
+    "prune",
+    "cache_dir",
+    "atomic_write",
+    "atomic_copy",
+    "POWER",
+    "CEREMONY_WARNING",
+]

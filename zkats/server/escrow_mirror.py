@@ -8,6 +8,7 @@ Here because it joins the two peers ``zkats.venue`` (the ledger) and
 
 from ..chain.escrow import batch_items
 from ..chain.evm import ChainError
+from ..errors import LedgerError
 from ..venue import batch as B
 
 
@@ -40,8 +41,20 @@ def mirror_batch(escrow, service, batch):
     """Apply ``batch`` to the settlement ``service`` and the escrow in the
     same order: first the leaves queued on chain, then the batch's items,
     as ONE ledger batch and ONE ``settle`` call.  Returns the settle
-    receipt; the ledger's root then equals the chain's."""
+    receipt; the ledger's root then equals the chain's.
+
+    The ledger checks and verifies the batch first (a refusal raises
+    LedgerError and nothing is sent), the chain settles it (a revert raises
+    ChainError and the ledger is unchanged), and only then does the ledger
+    write it: neither side is ever ahead of the other by a batch the other
+    refused."""
     pre = chain_items(escrow)
-    items = batch_items(batch)
-    service.apply(B.Batch(pre + list(batch.items)))
-    return escrow.settle(items, deposits=len(pre))
+    prepared = service.prepare(B.Batch(pre + list(batch.items)))
+    receipt = escrow.settle(batch_items(batch), deposits=len(pre))
+    result = service.apply_prepared([prepared])[0]
+    if isinstance(result, BaseException):
+        raise LedgerError(
+            f"the chain settled the batch but the ledger refused it afterwards ({result}): "
+            "re-read the chain before the next batch"
+        ) from result
+    return receipt

@@ -16,7 +16,10 @@ from wait4():
 * ``zkats groth16 prove`` vs ``snarkjs groth16 prove`` (the console
   command: Python starts, parses the arguments and exec()s the native
   prover executable ``zkats/zkats-prove``; the executable alone is timed
-  too, as ``zkats_exe``: what a deployment calling it directly pays),
+  too, as ``zkats_exe``: what a deployment calling it directly pays; and
+  with ``--wheel-zkats PATH`` another console script, as ``zkats_wheel``:
+  the checkout's editable install makes every Python start-up import its
+  path hook, about 20 ms that an installed zkats does not pay),
 * ``zkats groth16 verify`` vs ``snarkjs groth16 verify``,
 
 and in-process ``batch_verify`` throughput (proofs/s).  Beside the chain
@@ -235,6 +238,12 @@ def main():
     )
     ap.add_argument("--no-verify", action="store_true", help="time only the provers")
     ap.add_argument(
+        "--wheel-zkats",
+        metavar="PATH",
+        help="also time this `zkats` console script's groth16 prove (column zkats_wheel: e.g."
+        " zkats installed from a wheel, without the editable checkout's import hook)",
+    )
+    ap.add_argument(
         "--circomlib",
         default=",".join(CIRCOMLIB_CIRCUITS),
         help="circomlib circuits to add beside the chain (comma list; empty for none)",
@@ -303,6 +312,23 @@ def main():
                 args.repeat,
             )
             run([ZKATS, "groth16", "verify", "vk.json", "exe_public.json", "exe_proof.json"], d)
+        zw = None
+        if args.wheel_zkats:
+            zw = best(
+                [
+                    args.wheel_zkats,
+                    "groth16",
+                    "prove",
+                    "circuit.zkey",
+                    "witness.wtns",
+                    "wheel_proof.json",
+                    "wheel_public.json",
+                    "--quiet",
+                ],
+                d,
+                args.repeat,
+            )
+            run([ZKATS, "groth16", "verify", "vk.json", "wheel_public.json", "wheel_proof.json"], d)
         sp = best(
             [
                 SNARKJS,
@@ -372,6 +398,14 @@ def main():
                 "prove_peak_mib": round(ze[1], 1),
                 "vs_rapidsnark_cpu_x": None if rp is None else round(rp[2] / ze[2], 2),
             },
+            "zkats_wheel": None
+            if zw is None
+            else {
+                "prove_s": round(zw[0], 3),
+                "prove_cpu_s": round(zw[2], 3),
+                "prove_peak_mib": round(zw[1], 1),
+                "vs_rapidsnark_cpu_x": None if rp is None else round(rp[2] / zw[2], 2),
+            },
             "load_avg_1m": round(os.getloadavg()[0], 2),
             "verify_s": {"zkats": round(zv[0], 3), "snarkjs": round(sv[0], 3)},
             "verify_speedup": round(sv[0] / zv[0], 2),
@@ -386,9 +420,13 @@ def main():
             "exe_vs_rapidsnark_cpu_x": None
             if ze is None
             else rec["zkats_exe"]["vs_rapidsnark_cpu_x"],
+            "wheel_vs_rapidsnark_cpu_x": None
+            if zw is None
+            else rec["zkats_wheel"]["vs_rapidsnark_cpu_x"],
             "peak_mib": {
                 "zkats": rec["prove_peak_mib"]["zkats"],
                 "zkats_exe": None if ze is None else rec["zkats_exe"]["prove_peak_mib"],
+                "zkats_wheel": None if zw is None else rec["zkats_wheel"]["prove_peak_mib"],
                 "rapidsnark": None if rp is None else rec["rapidsnark"]["prove_peak_mib"],
             },
             "verify_x": rec["verify_speedup"],

@@ -27,7 +27,7 @@ test-all: install peers system
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml setup.py native/*.c native/*.h native/*.cdef native/build_native.py
+$(STAMP): pyproject.toml setup.py native/*.c native/bin/*.c native/*.h native/*.cdef native/build_native.py
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test,evm,server,server-test,cluster,lint]'
@@ -86,7 +86,7 @@ vectors: install peers
 	$(BIN)/python vectors/regenerate.py
 
 clean:
-	rm -rf build *.egg-info zkats/_native*.so zkats/_native.c
+	rm -rf build *.egg-info zkats/_native*.so zkats/_native.c zkats/zkats-prove
 
 # ---- hardening (docs/hardening.md) ---------------------------------------
 # The C extension built with sanitizers into its own venv (.venv-asan,

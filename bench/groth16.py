@@ -13,7 +13,13 @@ minutes); the artifacts are cached in the work directory.  Then,
 timed as whole processes (best of --repeat), with each process' peak RSS
 from wait4():
 
-* ``zkats groth16 prove`` vs ``snarkjs groth16 prove``,
+* ``zkats groth16 prove`` vs ``snarkjs groth16 prove`` (the console
+  command: Python starts, parses the arguments and exec()s the native
+  prover executable ``zkats/zkats-prove``; the executable alone is timed
+  too, as ``zkats_exe``: what a deployment calling it directly pays; and
+  with ``--wheel-zkats PATH`` another console script, as ``zkats_wheel``:
+  the checkout's editable install makes every Python start-up import its
+  path hook, about 20 ms that an installed zkats does not pay),
 * ``zkats groth16 verify`` vs ``snarkjs groth16 verify``,
 
 and in-process ``batch_verify`` throughput (proofs/s).  Beside the chain
@@ -35,6 +41,7 @@ nothing is asserted.  Targets (issue 4): prove >= 7x snarkjs, verify CLI
 
 import argparse
 import json
+import os
 import struct
 import subprocess
 import sys
@@ -231,11 +238,18 @@ def main():
     )
     ap.add_argument("--no-verify", action="store_true", help="time only the provers")
     ap.add_argument(
+        "--wheel-zkats",
+        metavar="PATH",
+        help="also time this `zkats` console script's groth16 prove (column zkats_wheel: e.g."
+        " zkats installed from a wheel, without the editable checkout's import hook)",
+    )
+    ap.add_argument(
         "--circomlib",
         default=",".join(CIRCOMLIB_CIRCUITS),
         help="circomlib circuits to add beside the chain (comma list; empty for none)",
     )
     args = ap.parse_args()
+    load_start = os.getloadavg()
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.ptau:  # the peers run in the circuits' directories
         args.ptau = Path(args.ptau).resolve()
@@ -254,6 +268,13 @@ def main():
             "# rapidsnark: absent (no `rapidsnark` or `prover` on PATH): no third column",
             file=sys.stderr,
         )
+    # the native prover executable the console command runs (None: the
+    # Python prover proves and there is no zkats_exe column)
+    from zkats.cli._lean_prove import native_prover
+
+    exe = native_prover()
+    if exe is None:
+        print("# zkats-prove not installed: `groth16 prove` runs the Python path", file=sys.stderr)
     cases = [(f"chain 2^{k}", k) for k in sizes]
     cases += [(n, n) for n in args.circomlib.split(",") if n]
     for label, k in cases:
@@ -276,6 +297,38 @@ def main():
             d,
             args.repeat,
         )
+        ze = None
+        if exe is not None:
+            ze = best(
+                [
+                    exe,
+                    "--quiet",
+                    "circuit.zkey",
+                    "witness.wtns",
+                    "exe_proof.json",
+                    "exe_public.json",
+                ],
+                d,
+                args.repeat,
+            )
+            run([ZKATS, "groth16", "verify", "vk.json", "exe_public.json", "exe_proof.json"], d)
+        zw = None
+        if args.wheel_zkats:
+            zw = best(
+                [
+                    args.wheel_zkats,
+                    "groth16",
+                    "prove",
+                    "circuit.zkey",
+                    "witness.wtns",
+                    "wheel_proof.json",
+                    "wheel_public.json",
+                    "--quiet",
+                ],
+                d,
+                args.repeat,
+            )
+            run([ZKATS, "groth16", "verify", "vk.json", "wheel_public.json", "wheel_proof.json"], d)
         sp = best(
             [
                 SNARKJS,
@@ -337,6 +390,23 @@ def main():
                 "zkats_cpu_ratio": round(rp[2] / zp[2], 2),
                 "zkats_speedup": round(rp[0] / zp[0], 2),
             },
+            "zkats_exe": None
+            if ze is None
+            else {
+                "prove_s": round(ze[0], 3),
+                "prove_cpu_s": round(ze[2], 3),
+                "prove_peak_mib": round(ze[1], 1),
+                "vs_rapidsnark_cpu_x": None if rp is None else round(rp[2] / ze[2], 2),
+            },
+            "zkats_wheel": None
+            if zw is None
+            else {
+                "prove_s": round(zw[0], 3),
+                "prove_cpu_s": round(zw[2], 3),
+                "prove_peak_mib": round(zw[1], 1),
+                "vs_rapidsnark_cpu_x": None if rp is None else round(rp[2] / zw[2], 2),
+            },
+            "load_avg_1m": round(os.getloadavg()[0], 2),
             "verify_s": {"zkats": round(zv[0], 3), "snarkjs": round(sv[0], 3)},
             "verify_speedup": round(sv[0] / zv[0], 2),
             "batch_verify_proofs_per_s": None if rate is None else round(rate, 1),
@@ -347,8 +417,16 @@ def main():
             "vs_rapidsnark_x": None if rp is None else rec["rapidsnark"]["zkats_speedup"],
             "vs_rapidsnark_cpu_x": None if rp is None else rec["rapidsnark"]["zkats_cpu_ratio"],
             "prove_cpu_x": rec["prove_cpu_ratio"],
+            "exe_vs_rapidsnark_cpu_x": None
+            if ze is None
+            else rec["zkats_exe"]["vs_rapidsnark_cpu_x"],
+            "wheel_vs_rapidsnark_cpu_x": None
+            if zw is None
+            else rec["zkats_wheel"]["vs_rapidsnark_cpu_x"],
             "peak_mib": {
                 "zkats": rec["prove_peak_mib"]["zkats"],
+                "zkats_exe": None if ze is None else rec["zkats_exe"]["prove_peak_mib"],
+                "zkats_wheel": None if zw is None else rec["zkats_wheel"]["prove_peak_mib"],
                 "rapidsnark": None if rp is None else rec["rapidsnark"]["prove_peak_mib"],
             },
             "verify_x": rec["verify_speedup"],
@@ -358,6 +436,10 @@ def main():
         json.dumps(
             {
                 "summary": summary,
+                "load_avg_1m": {
+                    "start": round(load_start[0], 2),
+                    "end": round(os.getloadavg()[0], 2),
+                },
                 "targets": {
                     "prove_x": 7,
                     "vs_rapidsnark_x": 2,

@@ -91,7 +91,7 @@ def _sdist(src, dist):
 def _build_inputs():
     """Files a build from the sdist reads, and those installed as package data."""
     patterns = (
-        "native/*.c", "native/*.h", "native/*.cdef", "native/build_native.py",
+        "native/*.c", "native/bin/*.c", "native/*.h", "native/*.cdef", "native/build_native.py",
         "zkats/**/*.py", "circuits/**/*.py", "circuits/examples/*.json",
         "zkats/server/static/*", "zkats/chain/artifacts.json", "contracts/*.sol",
         "LICENSE", "README.md", "setup.py", "pyproject.toml",
@@ -210,6 +210,27 @@ def _installed_runs(py, site, work):
     assert "divmod" in _run([py, "-m", "zkats", "circuit", "list"], cwd=work).stdout
     assert (site / "zkats" / "circuits" / "examples").is_dir()
     assert (site / "zkats" / "chain" / "artifacts.json").is_file()
+    _native_prover_runs(py, site, work)
+
+
+def _native_prover_runs(py, site, work):
+    """The native prover executable is installed beside the extension and
+    `zkats groth16 prove` runs it (ZKATS_NATIVE_PROVE=1 requires it)."""
+    from circuit_helpers import contributed_key
+    from zkats.formats.snarkjs_json import read_proof, read_public
+    from zkats.formats.wtns import write_wtns
+    from zkats.formats.zkey import write_zkey
+    from zkats.groth16.verifier import verify
+
+    exe = site / "zkats" / "zkats-prove"
+    assert exe.is_file() and os.access(exe, os.X_OK)
+    cc, zk = contributed_key("multiplier", contributor="wheel")
+    write_zkey(work / "m.zkey", zk)
+    write_wtns(work / "m.wtns", cc.solve({"a": 3, "b": 11}).values)
+    env = dict(os.environ, ZKATS_NATIVE_PROVE="1")
+    args = ["groth16", "prove", "m.zkey", "m.wtns", "p.json", "q.json", "--quiet"]
+    _run([py, "-m", "zkats", *args], cwd=work, env=env)
+    assert verify(zk.verifying_key(), read_public(work / "q.json"), read_proof(work / "p.json"))
 
 
 def test_wheel_from_the_sdist_proves_and_runs_chain_outside_the_checkout(sdist, tmp_path):

@@ -5,6 +5,7 @@ one-line errors on bad input, the same --help and usage errors -- and the
 single native prover call against the per-step reference kernels."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -50,11 +51,27 @@ print("@@" + json.dumps(
 
 
 def _zkats(mode, *args):
+    """``mode``: "lean" (the Python lean path: ZKATS_NATIVE_PROVE=0), "click",
+    or "native" (the console entry point with the native prover required:
+    the process is replaced by it, so no module report; with --r1cs, which
+    the native prover leaves to Python, the default mode)."""
+    args = [str(a) for a in args]
+    if mode == "native":
+        env = dict(os.environ, ZKATS_NATIVE_PROVE="auto" if "--r1cs" in args else "1")
+        r = subprocess.run(
+            [sys.executable, "-m", "zkats", *args],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=env,
+        )
+        return {"code": r.returncode, "stdout": r.stdout, "stderr": r.stderr}
     r = subprocess.run(
-        [sys.executable, "-c", _RUN, mode, *map(str, args)],
+        [sys.executable, "-c", _RUN, mode, *args],
         capture_output=True,
         text=True,
         timeout=300,
+        env=dict(os.environ, ZKATS_NATIVE_PROVE="0"),
     )
     lines = r.stdout.splitlines()
     assert lines and lines[-1].startswith("@@"), r.stdout + r.stderr
@@ -80,7 +97,7 @@ def mult(tmp_path_factory):
 def test_lean_path_proves_without_numpy_or_click(mult, tmp_path):
     cc, d = mult
     vk = read_zkey(d / "m.zkey").verifying_key()
-    for mode in ("lean", "click"):
+    for mode in ("lean", "click", "native"):
         pf, pub = tmp_path / f"{mode}_proof.json", tmp_path / f"{mode}_public.json"
         out = _zkats(mode, "groth16", "prove", d / "m.zkey", d / "m.wtns", pf, pub, "--json")
         assert out["code"] == 0, out["stderr"]
@@ -98,6 +115,16 @@ def test_lean_path_proves_without_numpy_or_click(mult, tmp_path):
             # nor OpenSSL (secrets' hmac import): 3.4 MiB of peak memory
             assert out["libcrypto"] is False
     assert read_proof(tmp_path / "lean_proof.json") != read_proof(tmp_path / "click_proof.json")
+    assert read_proof(tmp_path / "native_proof.json") != read_proof(tmp_path / "lean_proof.json")
+    # the same stage lines and timing keys, in the same order
+    runs = {}
+    for mode in ("lean", "native"):
+        out = _zkats(mode, "groth16", "prove", d / "m.zkey", d / "m.wtns", pf, pub, "--json")
+        runs[mode] = (
+            [ln.split(" ...")[0] for ln in out["stderr"].splitlines()],
+            list(json.loads(out["stdout"].splitlines()[-1])["timings_s"]),
+        )
+    assert runs["lean"] == runs["native"]
     # --r1cs on a good witness: still proves (the R1CS reader may import numpy)
     out = _zkats(
         "lean",
@@ -155,15 +182,15 @@ def test_same_one_line_errors(mult, tmp_path):
     for name, (args, pattern) in _bad_inputs(mult, tmp_path).items():
         files, extra = args[:2], args[2:]
         res = {}
-        for mode in ("lean", "click"):
+        for mode in ("lean", "click", "native"):
             pf = tmp_path / f"{mode}.json"
             res[mode] = _zkats(
                 mode, "groth16", "prove", *files, pf, tmp_path / "pub.json", "--quiet", *extra
             )
             assert not pf.exists(), name
-        lean, click = res["lean"], res["click"]
-        assert lean["code"] == click["code"] == 1, (name, lean, click)
-        assert lean["stderr"] == click["stderr"], name
+        lean, click, native = res["lean"], res["click"], res["native"]
+        assert lean["code"] == click["code"] == native["code"] == 1, (name, lean, click, native)
+        assert lean["stderr"] == click["stderr"] == native["stderr"], name
         lines = lean["stderr"].strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("zkats: error: "), (name, lean["stderr"])
         assert re.search(pattern, lines[0]), (name, lines[0])
@@ -311,17 +338,21 @@ def test_snarkjs_key_lean_proof_accepted_by_snarkjs(tmp_path_factory, tmp_path):
     from _groth16_peers import snarkjs_artifacts
 
     art = snarkjs_artifacts(tmp_path_factory)
-    pf, pub = tmp_path / "proof.json", tmp_path / "public.json"
-    out = _zkats("lean", "groth16", "prove", art.zkey, art.wtns, pf, pub, "--quiet")
-    assert out["code"] == 0 and not out["numpy"] and not out["click"], out["stderr"]
-    assert json.loads(pub.read_text()) == json.loads(art.public.read_text())
-    r = subprocess.run(
-        [art.snarkjs, "groth16", "verify", str(art.vk), str(pub), str(pf)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert r.returncode == 0 and "OK" in r.stdout, r.stdout + r.stderr
+    for mode in ("lean", "native"):
+        pf, pub = tmp_path / f"{mode}_proof.json", tmp_path / f"{mode}_public.json"
+        out = _zkats(mode, "groth16", "prove", art.zkey, art.wtns, pf, pub, "--quiet")
+        assert out["code"] == 0 and out["stderr"] == "", out["stderr"]
+        if mode == "lean":
+            assert not out["numpy"] and not out["click"]
+        assert json.loads(pub.read_text()) == json.loads(art.public.read_text())
+        r = subprocess.run(
+            [art.snarkjs, "groth16", "verify", str(art.vk), str(pub), str(pf)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert r.returncode == 0 and "OK" in r.stdout, r.stdout + r.stderr
+        assert verify(open_zkey(art.zkey).verifying_key(), read_public(pub), read_proof(pf))
 
 
 def _mapped_rss_kib(path):

@@ -9,15 +9,27 @@ and one-line errors.  Whatever it does not recognise (``--help``, an
 unknown option, a missing argument, an option given twice, a directory
 where a file is expected, ``--``) it hands back to click by returning None,
 so usage errors and help texts stay click's.
+
+When the native prover executable is installed (``zkats/zkats-prove``,
+built with the extension from ``native/bin/zkats_prove.c``) and no
+``--r1cs`` is given, :func:`run_prove` replaces this process with it
+(``exec``): the same proof files, progress lines and ``--json`` timings
+without the interpreter's start-up and memory.  It validates the input
+before printing anything and, on any bad input, hands the command back to
+this module (``ZKATS_NATIVE_PROVE=0``) so the one-line error is the Python
+prover's.  ``ZKATS_NATIVE_PROVE``: ``0`` never uses it, ``1`` requires it
+(an error when it is not installed), unset or ``auto`` uses it when present.
 """
 
 import gc
-import json
 import os
 import sys
 import time
 
 from ..errors import ZkatsError
+
+#: the native prover executable, in the zkats package directory
+NATIVE = "zkats-prove"
 
 _FLAGS = {"--quiet": "quiet", "--json": "as_json", "--verbose": "verbose", "-v": "verbose"}
 
@@ -95,6 +107,10 @@ def prove_command(
     write_public(public_file, public)
     timings = progress.done()
     if as_json:
+        # local import: json loads re (about 15 ms of start-up in an installed
+        # zkats) that the native prover's launch does not need
+        import json
+
         sys.stdout.write(json.dumps({"timings_s": timings}) + "\n")
         sys.stdout.flush()
 
@@ -134,12 +150,46 @@ def parse(args):
     return dict(zip(("zkey_file", "wtns_file", "proof_file", "public_file"), paths), **opts)
 
 
+def native_prover():
+    """The installed native prover executable's path, or None."""
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), NATIVE)
+    return path if os.path.isfile(path) and os.access(path, os.X_OK) else None
+
+
+def _native_argv(kw):
+    """The native prover's command line for ``kw`` (from :func:`parse`), or
+    None when this process should prove: ``--r1cs`` (the R1CS is read, and
+    names a failing constraint), an output path whose Python repr is not
+    the path in quotes (the native prover writes OSError messages as
+    ``'PATH'``), or no interpreter path to hand errors back to."""
+    outputs = (kw["proof_file"], kw["public_file"])
+    if kw["r1cs_file"] is not None or not sys.executable:
+        return None
+    if any(repr(p) != f"'{p}'" for p in outputs):
+        return None
+    flags = [f for f, on in (("--quiet", kw["quiet"]), ("--json", kw["as_json"])) if on]
+    paths = [kw["zkey_file"], kw["wtns_file"], *outputs]
+    return ["--python", sys.executable, *flags, *paths]
+
+
 def run_prove(args):
     """Run ``zkats groth16 prove ARGS``; the exit status, or None to hand
-    the arguments to click."""
+    the arguments to click (or no return: the native prover replaced this
+    process)."""
     kw = parse(args)
     if kw is None:
         return None
+    mode = os.environ.get("ZKATS_NATIVE_PROVE", "auto")
+    if mode != "0":
+        exe, argv = native_prover(), _native_argv(kw)
+        if mode == "1" and (exe is None or argv is None):
+            what = "is not installed" if exe is None else "cannot run these arguments"
+            sys.stderr.write(f"zkats: error: ZKATS_NATIVE_PROVE=1: the native prover {what}\n")
+            return 1
+        if exe is not None and argv is not None:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.execv(exe, [exe, *argv])
     # a one-shot process that makes few reference cycles: no collector passes
     # over the imported modules' objects (about 3% of a 2^13 proof's CPU time)
     gc.disable()

@@ -343,7 +343,15 @@ def shaped_rows(rep, trades_sizes):
     from shaped import ShapedKeys, fields
 
     from zkats.chain.devkeys import ESCROW_CIRCUITS
-    from zkats.chain.escrow import Escrow, dev_oracle, liquidation, sign_epoch, trade, withdrawal
+    from zkats.chain.escrow import (
+        Escrow,
+        dev_oracle,
+        exit_item,
+        liquidation,
+        sign_epoch,
+        trade,
+        withdrawal,
+    )
     from zkats.chain.evm import Chain
     from zkats.circuits.deposit import ASSET
 
@@ -420,14 +428,38 @@ def shaped_rows(rep, trades_sizes):
         rc.gasUsed - one,
         note="marginal gas of a withdrawal in a batch (a batch of two minus a batch of one)",
     )
-    rc1, xid = esc.request_exit(*withdraw_item(), sender=payer)
+    n_taken = dict((name, n) for name, _, n in fields("exit"))["taken_instrument"]
+    zx = [0] * (n_taken - 1)
+
+    def exit_args():
+        return ks.item(
+            "exit",
+            root=esc.last_root(),
+            asset=ASSET,
+            amount=150_000,
+            recipient=int(payer, 16),
+            **epoch,
+            taken_instrument=[1, *zx],
+            taken_size=[4, *zx],
+            taken_notional=[240_000, *zx],
+        )
+
+    args = exit_args()
+    rc1, xid = esc.request_exit(*args, sender=payer)
     chain.time_travel(esc.contract.functions.forceTimeout().call() + 1)
     rc2 = esc.complete_exit(xid, sender=payer)
     rep.add(
         "exit",
         rc1.gasUsed + rc2.gasUsed,
-        note=f"without the operator: request {rc1.gasUsed} (the withdraw proof verified) "
-        f"+ completion {rc2.gasUsed} (paid, change note queued)",
+        note=f"without the operator: request {rc1.gasUsed} (the exit proof, {len(args[1])} "
+        f"inputs, verified) + completion {rc2.gasUsed} (its whole equity paid, the empty "
+        "change note queued)",
+    )
+    rc = esc.settle([exit_item(*exit_args())])
+    rep.add(
+        "exit_in_batch",
+        rc.gasUsed,
+        note="the operator serves an exit: a batch of one (+1 insert proof), paid",
     )
     # a liquidation after a new epoch's health deadline (one taken position)
     eid2, ehash2, deadline2 = 2, ks.rnd.randrange(2, 1 << 250), chain.now() + 60

@@ -33,6 +33,10 @@ contract ZkatsEscrow {
         21888242871839275222246405745257275088548364400416034343698204186575808495617;
     uint256 public constant MATCH_MAX_AGE = 3600;
     uint256 public constant CLOCK_SKEW = 60;
+    /// the least gas ``rejectDeposit`` verifies a deposit proof with: well
+    /// above one Groth16 check of DEPOSIT_N inputs (4 pairings, an ecMul
+    /// and an ecAdd per input), so running short cannot fake an invalid proof
+    uint256 public constant REJECT_GAS = 600_000 + 12_000 * ZkatsLayout.DEPOSIT_N;
 
     /// key ids of the batch verifier
     uint256 public constant KEY_DEPOSIT = 0;
@@ -67,14 +71,16 @@ contract ZkatsEscrow {
         uint256[2][] c;
     }
 
-    /// A settlement batch, in the ledger's item order.  ``proofs`` holds the
-    /// items' proofs in order (a trade: match, leg_a, leg_b; a withdrawal:
-    /// withdraw; a cancel: cancel; a fund withdrawal: none), then the
-    /// insert proofs, then the liquidation and health proofs in item order
-    /// (checked by the epoch verifier); ``input`` the items' public signals
-    /// in item order (a fund withdrawal: its four words; the insert proofs'
-    /// signals are made by the contract); ``deposits`` queued on-chain
-    /// deposits are appended first; ``newRoots`` is each insert proof's new
+    /// A settlement batch, in the ledger's item order.  ``deposits`` queue
+    /// positions are appended first (on-chain deposits, completed exits'
+    /// change notes; rejected deposits skipped); ``proofs`` holds those
+    /// deposits' proofs, then the items' proofs in order (a trade: match,
+    /// leg_a, leg_b; a withdrawal: withdraw; a cancel: cancel; a fund
+    /// withdrawal: none), then the insert proofs, then the liquidation and
+    /// health proofs in item order (checked by the epoch verifier);
+    /// ``input`` the deposits' public signals, then the items' in item
+    /// order (a fund withdrawal: its four words; the insert proofs' signals
+    /// are made by the contract); ``newRoots`` is each insert proof's new
     /// root.
     struct Batch {
         uint256[] kinds;
@@ -135,6 +141,15 @@ contract ZkatsEscrow {
     uint256[] public queued;
     uint64[] public queuedAt;
     uint256 public queueHead;
+    /// queue position => keccak256(proof words, public signals) of an
+    /// on-chain deposit, verified only by the batch that appends it (0: a
+    /// completed exit's change note, which needs no proof)
+    mapping(uint256 => bytes32) public depositHash;
+    /// queue position => who paid the deposit (refunded if it is rejected)
+    mapping(uint256 => address) public depositFrom;
+    /// queue position => the deposit's proof was shown invalid
+    /// (rejectDeposit): skipped, never appended
+    mapping(uint256 => bool) public depositRejected;
 
     uint256 public epochId;
     uint256 public epochHash;
@@ -154,6 +169,7 @@ contract ZkatsEscrow {
 
     event DepositQueued(uint256 indexed position, uint256 indexed nullifier, uint256 amount,
                         uint256[8] proof, uint256[] pub);
+    event DepositRejected(uint256 indexed position, address depositor, uint256 amount);
     event Settled(uint256 items, uint256 deposits, uint256 leaves, uint256 root);
     event DepositsIncluded(uint256 deposits, uint256 root);
     event Withdrawn(uint256 indexed nullifier, address recipient, uint256 amount);
@@ -248,10 +264,7 @@ contract ZkatsEscrow {
         require(nItems > 0 || bt.deposits > 0, "zkats: empty batch");
         require(bt.deposits <= queued.length - queueHead, "zkats: fewer deposits queued");
         Acc memory z = _accFor(bt.kinds, bt.deposits);
-        for (uint256 i = 0; i < bt.deposits; i++) {
-            z.leaves[z.nLeaves++] = queued[queueHead + i];
-        }
-        uint256 off;
+        uint256 off = _queuedLeaves(z, bt.deposits, bt.proofs, bt.input);
         address[] memory payTo = new address[](nItems);
         uint256[] memory payAmount = new uint256[](nItems);
         uint256[] calldata x = bt.input;
@@ -308,9 +321,13 @@ contract ZkatsEscrow {
     /// token; the deposit proof spends the account's note (or its genesis
     /// nullifier) and makes the note with ``collateral + amount``, which
     /// waits in the queue until a batch (or, after ``forceTimeout``,
-    /// anyone: :func:`includeDeposits`) appends it.  The event carries the
-    /// proof and its public signals: the settlement service applies the
-    /// same deposit at the same place in its tree.
+    /// anyone: :func:`includeDeposits`) appends it.  The proof is NOT
+    /// verified here: its hash is stored with the entry, and the batch that
+    /// appends the note carries the proof into its multi-pairing (nothing
+    /// enters the tree unverified); an invalid one is taken out of the
+    /// queue by :func:`rejectDeposit`.  The event carries the proof and its
+    /// public signals: the settlement service applies the same deposit at
+    /// the same place in its tree.
     function deposit(uint256[8] calldata proof, uint256[] calldata pub) external {
         require(pub.length == ZkatsLayout.DEPOSIT_N, "zkats: wrong number of public inputs");
         _checkInputs(pub, 0, pub.length);
@@ -324,30 +341,65 @@ contract ZkatsEscrow {
         _newCommitment(leaf);
         require(nextIndex + (queued.length - queueHead) + 1 + exitReserve <= (uint256(1) << depth),
                 "zkats: note tree full");
-        require(_verifyOne(verifier, KEY_DEPOSIT, proof, pub), "zkats: invalid deposit proof");
         require(token.transferFrom(msg.sender, address(this), amount),
                 "zkats: token transfer failed");
-        emit DepositQueued(queued.length, nullifier, amount, proof, pub);
+        uint256 position = queued.length;
+        depositHash[position] = keccak256(abi.encodePacked(proof, pub));
+        depositFrom[position] = msg.sender;
+        emit DepositQueued(position, nullifier, amount, proof, pub);
         queued.push(leaf);
         queuedAt.push(uint64(block.timestamp));
     }
 
-    /// Appends the first ``count`` queued leaves with insert proofs: anyone,
+    /// A queued deposit whose proof is invalid, shown by anyone: its proof
+    /// and public signals (matching the hash ``deposit`` stored) are
+    /// verified alone; if the proof fails, the depositor is refunded, the
+    /// deposit's nullifier and commitment are released (so a front-runner
+    /// that copied a pending deposit's nullifier with a junk proof only
+    /// delays it) and the entry is skipped: no batch appends it, and it no
+    /// longer blocks the queue.  A valid proof cannot be rejected (the
+    /// verification gets at least ``REJECT_GAS``, so a short budget cannot
+    /// make it fail).
+    function rejectDeposit(uint256 position, uint256[8] calldata proof, uint256[] calldata pub)
+        external
+    {
+        require(position >= queueHead && position < queued.length,
+                "zkats: no such queued deposit");
+        bytes32 h = depositHash[position];
+        require(h != 0 && !depositRejected[position], "zkats: no such queued deposit");
+        require(h == keccak256(abi.encodePacked(proof, pub)),
+                "zkats: not the queued deposit's proof");
+        require(gasleft() >= REJECT_GAS, "zkats: not enough gas to verify the deposit");
+        require(!_verifyOne(verifier, KEY_DEPOSIT, proof, pub), "zkats: the deposit proof is valid");
+        depositRejected[position] = true;
+        nullifierSpent[pub[ZkatsLayout.DEPOSIT_NULLIFIER]] = false;
+        commitmentKnown[pub[ZkatsLayout.DEPOSIT_COMMITMENT]] = false;
+        uint256 amount = pub[ZkatsLayout.DEPOSIT_AMOUNT];
+        address from = depositFrom[position];
+        emit DepositRejected(position, from, amount);
+        require(token.transfer(from, amount), "zkats: token transfer failed");
+    }
+
+    /// Appends the first ``count`` queue positions with insert proofs (the
+    /// deposits' proofs and signals in ``proofs`` / ``input`` first, as in
+    /// ``settle``; rejected deposits skipped): anyone,
     /// once the oldest of them has waited ``forceTimeout`` (an operator
     /// that stops settling cannot keep a deposit or a change note out of
     /// the tree), or at once when they reach into the exit reserve (where
     /// batches cannot append them).
-    function includeDeposits(uint256 count, Proofs calldata proofs, uint256[] calldata newRoots)
+    function includeDeposits(uint256 count, Proofs calldata proofs, uint256[] calldata input,
+                             uint256[] calldata newRoots)
         external
     {
         require(count > 0 && count <= queued.length - queueHead, "zkats: fewer deposits queued");
         uint256 cap = uint256(1) << depth;
         require(block.timestamp >= queuedAt[queueHead] + forceTimeout
                 || nextIndex + count + exitReserve > cap, "zkats: deposit timeout not reached");
-        Acc memory z = _newAcc(0, 0, 0, 0, count);
-        for (uint256 i = 0; i < count; i++) z.leaves[i] = queued[queueHead + i];
-        z.nLeaves = count;
-        require(nextIndex + count <= cap, "zkats: note tree full");
+        (uint256 nProofs, uint256 words, uint256 nLeaves) = _queueSizes(count);
+        Acc memory z = _newAcc(nProofs, words, 0, 0, nLeaves);
+        require(_queuedLeaves(z, count, proofs, input) == input.length,
+                "zkats: public inputs do not fit the items");
+        require(nextIndex + nLeaves <= cap, "zkats: note tree full");
         queueHead += count;
         _appendVerified(z, proofs, newRoots);
         emit DepositsIncluded(count, root);
@@ -647,11 +699,9 @@ contract ZkatsEscrow {
     function _accFor(uint256[] calldata kinds, uint256 deposits)
         internal view returns (Acc memory)
     {
-        uint256 nProofs;
-        uint256 words;
+        (uint256 nProofs, uint256 words, uint256 nLeaves) = _queueSizes(deposits);
         uint256 nEpoch;
         uint256 eWords;
-        uint256 nLeaves = deposits;
         for (uint256 i = 0; i < kinds.length; i++) {
             uint256 kind = kinds[i];
             if (kind == ITEM_TRADE) {
@@ -677,6 +727,64 @@ contract ZkatsEscrow {
             }
         }
         return _newAcc(nProofs, words, nEpoch, eWords, nLeaves);
+    }
+
+    /// The proofs, public-input words and leaves of the next ``count``
+    /// queued positions (a rejected deposit: none; a deposit: its proof,
+    /// its signals and its note; an exit's change note: the note).
+    function _queueSizes(uint256 count)
+        internal view returns (uint256 nProofs, uint256 words, uint256 nLeaves)
+    {
+        for (uint256 q = queueHead; q < queueHead + count; q++) {
+            if (depositRejected[q]) continue;
+            nLeaves += 1;
+            if (depositHash[q] != 0) {
+                nProofs += 1;
+                words += ZkatsLayout.DEPOSIT_N;
+            }
+        }
+    }
+
+    /// Collects the next ``count`` queued positions into ``z``: each
+    /// deposit's proof (the next of ``pr``) and public signals (the next
+    /// DEPOSIT_N words of ``x``) must be the ones its ``deposit`` call
+    /// stored the hash of, and join the call's multi-pairing; rejected
+    /// deposits are skipped.  Returns the words of ``x`` used.
+    function _queuedLeaves(Acc memory z, uint256 count, Proofs calldata pr, uint256[] calldata x)
+        internal view returns (uint256 off)
+    {
+        for (uint256 q = queueHead; q < queueHead + count; q++) {
+            if (depositRejected[q]) continue;
+            z.leaves[z.nLeaves++] = queued[q];
+            bytes32 h = depositHash[q];
+            if (h == 0) continue;
+            require(_proofHash(pr, z.p, x, off, ZkatsLayout.DEPOSIT_N) == h,
+                    "zkats: not the queued deposit's proof");
+            _main(z, x, off, KEY_DEPOSIT, ZkatsLayout.DEPOSIT_N);
+            off += ZkatsLayout.DEPOSIT_N;
+        }
+    }
+
+    /// keccak256 of proof ``i``'s 8 words (deposit's ``uint256[8]`` order)
+    /// and the ``n`` public signals at ``x[o..]``: what ``deposit`` stored.
+    function _proofHash(Proofs calldata pr, uint256 i, uint256[] calldata x, uint256 o, uint256 n)
+        internal pure returns (bytes32 h)
+    {
+        require(i < pr.a.length && i < pr.b.length && i < pr.c.length,
+                "zkats: wrong number of proofs");
+        uint256[] memory buf = new uint256[](8 + n);
+        buf[0] = pr.a[i][0];
+        buf[1] = pr.a[i][1];
+        buf[2] = pr.b[i][0][0];
+        buf[3] = pr.b[i][0][1];
+        buf[4] = pr.b[i][1][0];
+        buf[5] = pr.b[i][1][1];
+        buf[6] = pr.c[i][0];
+        buf[7] = pr.c[i][1];
+        _copy(buf, 8, x, o, n);
+        assembly {
+            h := keccak256(add(buf, 0x20), mul(mload(buf), 0x20))
+        }
     }
 
     /// An item's proof for the main verifier: key ``key``, ``n`` public inputs at ``x[o..]``.

@@ -168,3 +168,18 @@ def publish(w, epoch, deadline):
 
 def venue_accounts(w):
     return [w.rep.keys[n].account for n in NAMES]
+
+
+def junk(w, name="alice", changes=()):
+    """``name``'s deposit with an invalid proof (its C is another deposit
+    proof's) and ``changes`` to its public signals ({index: value})."""
+    proof, pub = w.deposit[name]
+    other = w.deposit["bob" if name != "bob" else "alice"][0]
+    from zkats.chain.escrow import proof_words
+
+    words = proof_words(proof)
+    words[6:8] = proof_words(other)[6:8]
+    pub = list(pub)
+    for i, v in dict(changes).items():
+        pub[i] = v
+    return words, pub

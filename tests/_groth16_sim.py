@@ -33,9 +33,13 @@ G2 = (
 )
 
 
-def sim_key(n_public, seed=0):
+def sim_key(n_public, seed=0, base=None):
+    """(key, trapdoor); ``base``: another key's trapdoor whose alpha, beta
+    and gamma this key shares (keys of one phase-1 ceremony)."""
     rnd = random.Random(seed)
     td = {k: rnd.randrange(1, R) for k in ("alpha", "beta", "gamma", "delta")}
+    if base is not None:
+        td.update({k: base[k] for k in ("alpha", "beta", "gamma")})
     td["ic"] = [rnd.randrange(1, R) for _ in range(n_public + 1)]
     td["rnd"] = rnd
     vk = VerifyingKey(

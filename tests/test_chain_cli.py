@@ -8,7 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from _chain_world import build_world
+from _chain_world import build_world, junk
 from zkats.cli import main
 
 pytestmark = pytest.mark.peers
@@ -89,8 +89,16 @@ def test_chain_cli(tmp_path, w):
         },
         netting=_netting(w, netting, B),
     )
+    # a junk deposit (an invalid proof, its own nullifier): queued unverified;
+    # `chain settle` rejects it first (refunded, skipped), then settles
+    from zkats.chain.escrow import proof_from_words
+
+    words, pub = junk(w, changes={1: 991, 2: 992, 5: 1000})
+    run("chain", "deposit", c, *_files(tmp_path, "dj", (proof_from_words(words), pub)), "--from", 4)
     (tmp_path / "empty.json").write_text(B.dumps(B.Batch([])))
-    assert "3 queued deposits" in run("chain", "settle", c, tmp_path / "empty.json")
+    out = run("chain", "settle", c, tmp_path / "empty.json")
+    assert "queued deposit 3: invalid proof, rejected" in out
+    assert "4 queued deposits" in out
     (tmp_path / "batch.json").write_text(B.dumps(B.Batch([item])))
     assert "1 trades" in run("chain", "settle", c, tmp_path / "batch.json")
     # [withdraw alice, trade bob-carol] as one batch

@@ -14,6 +14,7 @@ from _chain_world import (
     CRASH,
     NAMES,
     build_world,
+    junk,
     liquidations,
     publish,
     restore,
@@ -29,6 +30,7 @@ from zkats.chain.escrow import (
     fund_withdrawal,
     health,
     liquidation,
+    one,
     proof_words,
     sign_epoch,
     withdrawal,
@@ -162,14 +164,111 @@ def test_deposit_rejections(w):
     other = list(pub)
     other[0] = 12345
     rejected(w, "unknown root", lambda: esc.deposit(proof, other, sender=w.alice))
-    more = list(pub)
-    more[5] += 1
-    rejected(w, "invalid deposit proof", lambda: esc.deposit(proof, more, sender=w.alice))
-    ct = list(pub)
-    ct[-1] = (ct[-1] + 1) % R
-    rejected(w, "invalid deposit proof", lambda: esc.deposit(proof, ct, sender=w.alice))
     rejected(
         w, "wrong number of public inputs", lambda: esc.deposit(proof, pub[:-1], sender=w.alice)
+    )
+    small = list(pub)
+    small[5] = 999
+    rejected(w, "deposit below the minimum", lambda: esc.deposit(proof, small, sender=w.alice))
+
+
+def test_deposits_are_verified_by_the_batch(w):
+    """deposit() queues without verifying; the batch appending the queued
+    deposits checks their proofs in its multi-pairing: an invalid one at
+    any position makes it revert; the proofs a batch carries must be the
+    ones the deposits stored; a junk deposit is then rejected by anyone
+    (refund, marks released, skipped) and the batch goes through."""
+    from zkats.chain.escrow import proofs_arg
+
+    esc = w.esc
+    for bad in range(3):
+        at(w, "funded")
+        for i, name in enumerate(NAMES):
+            args = junk(w, name) if i == bad else w.deposit[name]
+            esc.deposit(*args, sender=w.who[name])
+        assert esc.invalid_deposits() == [bad]
+        rejected(w, "invalid proof in batch", lambda: esc.settle([], deposits=3))
+        # the batch's deposit proofs must be the queued ones: alice's true
+        # proof in place of the junk one is refused
+        arg, _ = esc.settle_args([], deposits=3)
+        kinds, (a, b, c), inputs, deposits, roots = arg
+        c = [list(x) for x in c]
+        c[bad] = list(proofs_arg([w.deposit[NAMES[bad]][0]])[2][0])
+        send = esc.contract.functions.settle((kinds, (a, b, c), inputs, deposits, roots))
+        rejected(w, "not the queued deposit's proof", lambda s=send: esc._tx(s))
+        rejected(w, "deposit timeout not reached", lambda: esc.include_deposits(3, sender=w.carol))
+        # anyone rejects the junk deposit: refunded, its nullifier released
+        payer = w.who[NAMES[bad]]
+        before = esc.balance(payer)
+        rc = esc.reject_deposit(bad, sender=w.payee)
+        print(f"rejectDeposit gas: {rc.gasUsed}")
+        assert esc.balance(payer) == before + w.deposit[NAMES[bad]][1][5]
+        assert not esc.spent(w.deposit[NAMES[bad]][1][1])
+        again = esc.contract.functions.rejectDeposit(bad, *one(*junk(w, NAMES[bad])))
+        rejected(w, "no such queued deposit", lambda a=again: esc._tx(a, sender=w.payee))
+        # the depositor sends its true proof again; the batch skips the junk
+        esc.fund(payer, w.deposit[NAMES[bad]][1][5])
+        esc.deposit(*w.deposit[NAMES[bad]], sender=payer)
+        esc.settle([], deposits=4)
+        assert esc.contract.functions.queuedCount().call() == 0
+        w.esc.tree = w.stage["funded"][1].copy()
+        for pos in (0, 1, 2, 3):
+            if pos != bad:
+                w.esc.tree.append(esc.queued_leaf(pos))
+        assert esc.last_root() == w.esc.tree.root
+
+
+def test_front_runner_only_delays_a_deposit(w):
+    """A front-runner copies alice's pending deposit's nullifier (its own
+    commitment, the minimum amount, a junk proof): alice's deposit is
+    refused until anyone rejects the junk one; then it goes through."""
+    at(w, "funded")
+    esc = w.esc
+    proof, pub = w.deposit["alice"]
+    mallory = w.payee
+    esc.fund(mallory, 1000)
+    esc.deposit(*junk(w, changes={2: 12345, 5: 1000}), sender=mallory)
+    assert esc.balance(mallory) == 0
+    rejected(w, "nullifier already spent", lambda: esc.deposit(proof, pub, sender=w.alice))
+    esc.reject_deposit(0, sender=w.bob)
+    assert esc.balance(mallory) == 1000 and not esc.spent(pub[1])
+    assert not esc.contract.functions.commitmentKnown(12345).call()
+    for name in NAMES:
+        esc.deposit(*w.deposit[name], sender=w.who[name])
+    esc.settle([], deposits=4)
+    assert esc.last_root() == w.roots["deposited"]
+
+
+def test_reject_deposit_rejections(w):
+    """A valid deposit cannot be rejected (not even with too little gas);
+    only the queued proof counts; appended positions are out of reach."""
+    at(w, "deposited")
+    esc = w.esc
+    f = esc.contract.functions
+    proof, pub = w.deposit["alice"]
+    rejected(w, "the deposit proof is valid", lambda: esc.reject_deposit(0, sender=w.bob))
+    need = f.REJECT_GAS().call()
+    call = f.rejectDeposit(0, *one(proof, pub))
+    rejected(
+        w,
+        "not enough gas to verify the deposit",
+        lambda: w.chain.transact(call, sender=w.bob, gas=need - 10_000),
+    )
+    rejected(
+        w,
+        "not the queued deposit's proof",
+        lambda: esc._tx(f.rejectDeposit(1, *one(proof, pub)), sender=w.bob),
+    )
+    rejected(
+        w,
+        "no such queued deposit",
+        lambda: esc._tx(f.rejectDeposit(3, *one(proof, pub)), sender=w.bob),
+    )
+    esc.settle([], deposits=3)
+    rejected(
+        w,
+        "no such queued deposit",
+        lambda: esc._tx(f.rejectDeposit(0, *one(proof, pub)), sender=w.bob),
     )
 
 
@@ -255,9 +354,15 @@ def test_queued_leaves_need_no_operator(w):
     # the trade's notes are not in a root the chain knows before the deposits are
     rejected(w, "unknown root", lambda: esc.settle([trade_item(w)]))
     rejected(w, "deposit timeout not reached", lambda: esc.include_deposits(3, sender=w.carol))
+    # a junk deposit behind them: appending it too is refused; rejected, it is skipped
+    esc.fund(w.payee, 2000)
+    esc.deposit(*junk(w, changes={1: 777, 2: 778, 5: 2000}), sender=w.payee)
     w.chain.time_travel(FORCE_TIMEOUT + 1)
-    esc.include_deposits(3, sender=w.carol)
+    rejected(w, "invalid proof in batch", lambda: esc.include_deposits(4, sender=w.carol))
+    esc.reject_deposit(3, sender=w.carol)
+    esc.include_deposits(4, sender=w.carol)
     assert esc.last_root() == w.roots["deposited"]
+    assert esc.balance(w.payee) == 2000
 
 
 def test_full_tree_never_blocks_an_exit(w):

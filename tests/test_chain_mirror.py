@@ -15,6 +15,7 @@ import pytest
 from _chain_world import (
     NAMES,
     build_world,
+    junk,
     liquidations,
     nullifiers,
     publish as publish_on_chain,
@@ -98,9 +99,13 @@ def mixed(w, tmp_path):
     publish(svc, ep.epoch_id, ep.hash(), clock[0] + 3600)
     led = svc.ledger
     assert led.root_history()[-1][1] == w.esc.last_root()
-    # deposits made directly on chain, never sent to the service
+    # deposits made directly on chain, never sent to the service, and a
+    # junk one (an invalid proof): the mirror rejects it on chain first
+    # (refunded), both sides skip it
     for name in NAMES:
         w.esc.deposit(*w.deposit[name], sender=w.who[name])
+    w.esc.fund(w.payee, 5000)
+    w.esc.deposit(*junk(w, changes={1: 4441, 2: 4442, 5: 5000}), sender=w.payee)
     withdraw = item("withdraw", "withdraw", w.withdraw_alice)
     # the service's batches; the queued deposits go first into the first one
     for batch, root in (
@@ -111,6 +116,8 @@ def mixed(w, tmp_path):
         mirror_batch(w.esc, svc, batch)
         assert led.root_history()[-1][1] == w.esc.last_root() == w.roots[root]
         agree(w, led)
+    # the junk deposit was refunded (alice's withdrawal pays the payee too)
+    assert w.esc.balance(w.payee) == 5000 + 150_000 and not w.esc.spent(4441)
     for n in nullifiers(w)[:-1]:
         assert led.nullifier_spent(n) and w.esc.spent(n)
     assert led.fund_balance("fee") > 0

@@ -173,6 +173,9 @@ class Escrow:
     queue: dict = field(default_factory=dict)
     #: exit request id -> (proof, public) of its withdraw proof
     requests: dict = field(default_factory=dict)
+    #: {name: VerifyingKey} the escrow was deployed with (off-chain checks
+    #: of queued deposits before a batch: :meth:`invalid_deposits`)
+    vks: dict = field(default_factory=dict)
 
     @classmethod
     def deploy(
@@ -230,7 +233,9 @@ class Escrow:
             [int(c) for c in (oracle or dev_oracle().pub)],
             sender=operator,
         )
-        return cls(chain, esc, token, operator, prove, depth, insert_k, Frontier(depth))
+        return cls(
+            chain, esc, token, operator, prove, depth, insert_k, Frontier(depth), vks=dict(vks)
+        )
 
     # -- calls
     def _tx(self, fn, sender=None):
@@ -277,15 +282,30 @@ class Escrow:
             roots.append(pub.new_root)
         return proofs, roots
 
+    def queued_parts(self, count):
+        """(leaves, deposit proofs, their public signals concatenated) of the
+        next ``count`` queue positions, as a batch carries them: rejected
+        deposits skipped, each deposit's proof and signals (verified in the
+        batch's multi-pairing), each exit's change note alone."""
+        head = self.contract.functions.queueHead().call()
+        leaves, proofs, inputs = [], [], []
+        for pos in range(head, head + count):
+            kind, proof, public = self.queue_entry(pos)
+            if kind == "rejected":
+                continue
+            leaves.append(self.queued_leaf(pos))
+            if kind == "deposit":
+                proofs.append(proof)
+                inputs += public
+        return leaves, proofs, inputs
+
     def settle_args(self, items=(), deposits=0):
         """The ``settle`` argument: ``items`` [(kind, [(proof, public)])] in
-        order, after the first ``deposits`` queued leaves."""
-        head = self.contract.functions.queueHead().call()
-        leaves = [self.queued_leaf(head + i) for i in range(deposits)]
+        order, after the first ``deposits`` queue positions (their deposit
+        proofs and signals first)."""
+        leaves, proofs, inputs = self.queued_parts(deposits)
         kinds: list[int] = []
-        proofs: list = []
         epoch_proofs: list = []
-        inputs: list[int] = []
         for kind, parts in items:
             kinds.append(ITEMS[kind])
             for proof, public in parts:
@@ -305,14 +325,40 @@ class Escrow:
         return rc
 
     def include_deposits(self, count, sender):
-        head = self.contract.functions.queueHead().call()
-        leaves = [self.queued_leaf(head + i) for i in range(count)]
+        leaves, proofs, inputs = self.queued_parts(count)
         ins, roots = self.inserts(leaves)
-        rc = self._tx(
-            self.contract.functions.includeDeposits(count, proofs_arg(ins), roots), sender=sender
-        )
+        fn = self.contract.functions.includeDeposits(count, proofs_arg(proofs + ins), inputs, roots)
+        rc = self._tx(fn, sender=sender)
         self._appended(leaves)
         return rc
+
+    def reject_deposit(self, position, sender=None):
+        """``rejectDeposit``: the queued deposit at ``position`` (whose proof
+        is invalid) refunded and skipped."""
+        kind, proof, public = self.queue_entry(position)
+        if kind != "deposit":
+            raise ChainError(f"queue position {position}: not a pending deposit ({kind})")
+        fn = self.contract.functions.rejectDeposit(position, *one(proof, public))
+        rc = self._tx(fn, sender=sender)
+        self.queue[position] = ("rejected", proof, public)
+        return rc
+
+    def invalid_deposits(self, count=None):
+        """Queue positions (of the next ``count``, default all) holding a
+        deposit whose proof does not verify under the escrow's deposit key
+        (checked here, off chain): a batch naming one would revert, so the
+        operator rejects them first (:meth:`reject_deposit`)."""
+        from zkats.groth16.verifier import verify
+
+        c = self.contract.functions
+        head, n = c.queueHead().call(), c.queuedCount().call()
+        n = n if count is None else min(n, count)
+        bad = []
+        for pos in range(head, head + n):
+            kind, proof, public = self.queue_entry(pos)
+            if kind == "deposit" and not _verifies(verify, self.vks["deposit"], public, proof):
+                bad.append(pos)
+        return bad
 
     def request_exit(self, proof, public, sender):
         """Returns (receipt, exit id)."""
@@ -347,6 +393,43 @@ class Escrow:
                 [int(x) for x in args["pub"]],
             )
         return self.requests[exit_id]
+
+    def queue_entry(self, position):
+        """(kind, proof, public) of queue position ``position``: ``deposit``
+        (its proof and signals), ``rejected`` (a deposit shown invalid) or
+        ``exit`` (a completed exit's change note: its request's withdraw
+        proof); as this process saw it, else from the chain's events."""
+        c = self.contract.functions
+        entry = self.queue.get(position)
+        if entry is None or entry[0] == "deposit":
+            if c.depositRejected(position).call():
+                if entry is None:
+                    _, proof, public = self._deposit_event(position)
+                    entry = ("deposit", proof, public)
+                entry = ("rejected", *entry[1:])
+                self.queue[position] = entry
+        if entry is None:
+            if int.from_bytes(c.depositHash(position).call(), "big"):
+                entry = self._deposit_event(position)
+            else:
+                logs = self.contract.events.ExitCompleted().get_logs(from_block=0)
+                ids = [ev["args"]["id"] for ev in logs if ev["args"]["position"] == position]
+                if not ids:
+                    raise ChainError(
+                        f"queued leaf {position}: no DepositQueued/ExitCompleted event"
+                    )
+                entry = ("exit", *self.request_of(ids[-1]))
+            self.queue[position] = entry
+        return entry
+
+    def _deposit_event(self, position):
+        logs = self.contract.events.DepositQueued().get_logs(
+            from_block=0, argument_filters={"position": int(position)}
+        )
+        if not logs:
+            raise ChainError(f"queued deposit {position}: no DepositQueued event")
+        args = logs[-1]["args"]
+        return ("deposit", _proof_or_words(args["proof"]), [int(x) for x in args["pub"]])
 
     def queued_leaf(self, position):
         return self.contract.functions.queued(position).call()
@@ -399,6 +482,30 @@ ITEM_CIRCUITS = {
     "liquidate": ("liquidate",),
     "health": ("health",),
 }
+
+
+def _proof_or_words(words):
+    """The Proof of 8 words, or the words themselves when they are not a
+    proof's points (a junk deposit may carry anything: it is rejected)."""
+    from zkats.errors import InputError
+
+    try:
+        return proof_from_words(words)
+    except InputError:
+        return [int(x) for x in words]
+
+
+def _verifies(verify, vk, public, proof):
+    """``verify`` (zkats.groth16.verifier); False for points or signals
+    that are not a proof's (an error there) and for raw words."""
+    from zkats.errors import InputError
+
+    try:
+        if isinstance(proof, (list, tuple)):
+            proof = proof_from_words(proof)
+        return bool(verify(vk, public, proof))
+    except InputError:
+        return False
 
 
 def _item_leaves(kind, parts):

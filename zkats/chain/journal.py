@@ -142,6 +142,7 @@ class ChainDir:
             return esc._tx(esc.token.functions.approve(esc.contract.address, a[0]), sender=who)
         call = {
             "deposit": lambda: f.deposit(a[0], a[1]),
+            "reject_deposit": lambda: f.rejectDeposit(a[0], a[1], a[2]),
             "settle": lambda: f.settle(a[0]),
             "epoch": lambda: f.publishEpoch(a[0], a[1], a[2], a[3]),
             "request_exit": lambda: f.requestExit(a[0], a[1]),

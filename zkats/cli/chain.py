@@ -178,14 +178,17 @@ def deposit(chain_dir, proof, public, sender):
 @click.argument("batch", type=click.Path(exists=True, dir_okay=False))
 def settle(chain_dir, batch):
     """Mirror a settlement-service BATCH (JSON) to the escrow (operator),
-    after every queued on-chain deposit."""
+    after every queued on-chain deposit (a queued deposit whose proof does
+    not verify is rejected first: refunded and skipped)."""
     # local import: a command loads what it needs when it runs (CLI start-up)
     from ..chain.escrow import batch_items
     from ..chain.journal import ChainDir
     from ..venue.batch import load
 
     items = batch_items(load(batch))
-    esc, rc = ChainDir(chain_dir).run("settle", _settle_args(items))
+    d = ChainDir(chain_dir)
+    _reject_invalid_deposits(d)
+    esc, rc = d.run("settle", _settle_args(items))
     kinds = [k for k, _ in items]
     _done(
         esc,
@@ -193,6 +196,20 @@ def settle(chain_dir, batch):
         f"settle ({kinds.count('trade')} trades, {kinds.count('withdraw')} withdrawals, "
         f"{rc_deposits(esc, rc)} queued deposits)",
     )
+
+
+def _reject_invalid_deposits(d):
+    """Reject (``rejectDeposit``, as the operator) every queued deposit whose
+    proof does not verify: a batch naming one would revert."""
+    from ..chain.escrow import one
+
+    esc, _ = d.open()
+    for pos in esc.invalid_deposits():
+        _, proof, public = esc.queue_entry(pos)
+        esc, rc = d.run("reject_deposit", [pos, *one(proof, public)])
+        click.echo(
+            f"queued deposit {pos}: invalid proof, rejected (refunded, skipped): gas {rc.gasUsed}"
+        )
 
 
 def _settle_args(items):
@@ -241,6 +258,7 @@ def withdraw(chain_dir, proof, public, forced, sender, advance):
     if not forced:
         from ..chain.escrow import withdrawal
 
+        _reject_invalid_deposits(d)
         esc, rc = d.run("settle", _settle_args([withdrawal(words, pub)]), advance=advance)
         return _done(esc, rc, "withdraw")
     esc, _ = d.open()

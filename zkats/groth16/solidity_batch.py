@@ -17,8 +17,14 @@ and applies the rule of :mod:`zkats.groth16.batch_transcript`: the
 coefficients are Keccak-256 of the whole batch (key ids, points, public
 inputs), derived in the contract; the check is n + 3 * (keys used)
 pairings, 2 ecMul per proof after the first, (public inputs + 2) ecMul per
-key used.  ``verifyBatch`` is ``public``: a contract that inherits the
-verifier calls it internally with memory arrays.
+key used (none for a scalar 0 or 1).  When every key has the same alpha,
+beta and gamma (keys of one phase-1 ceremony with gamma the G2 generator,
+as snarkjs and zkats make them; checked at generation, or in the keyed
+forms' constructor) the check is n + (keys used) + 2 pairings: the keys'
+vk_x sums share one pair with gamma and (sum of every rho) * alpha one
+pair with beta, the same equation term by term.  ``verifyBatch`` is
+``public``: a contract that inherits the verifier calls it internally with
+memory arrays.
 
 It returns false (never reverts) for an empty batch, arrays of different
 lengths, an unknown key id, a wrong number of public inputs, a public input
@@ -45,12 +51,15 @@ contract %(name)s {
     uint256 public constant N_KEYS = %(nkeys)d;
 
 %(consts)s
+%(shared)s
     struct BatchAcc {
         uint256[] s; // per key: [sum rho_i, sum rho_i * x_i1, ...] (mod r)
         uint256[2][] c; // per key: sum rho_i * C_i
         uint256[] p; // pairing input, 6 words per pair
         uint256 used; // bit k set: key k occurs in the batch
         uint256 off; // next public input
+        uint256[2] vx; // BATCH_SHARED: sum over the keys used of their vk_x
+        uint256 sa; // BATCH_SHARED: sum of every rho (mod r)
     }
 
     /// Number of public inputs of key `key`; 0 for an unknown key.
@@ -84,6 +93,8 @@ contract %(name)s {
             new uint256[2][](%(nkeys)d),
             new uint256[](6 * (n + %(maxkeypairs)d)),
             0,
+            0,
+            [uint256(0), uint256(0)],
             0
         );
         for (uint256 i = 0; i < n; i++) {
@@ -99,7 +110,32 @@ contract %(name)s {
         }
         uint256 m = n;
 %(perkey)s
+        if (BATCH_SHARED) {
+            if (!_batchSharedPairs(z, m)) return false;
+            m += 2;
+        }
         return _batchPairing(z.p, m);
+    }
+
+    /// The keys share alpha, beta and gamma (BATCH_SHARED): the pairs
+    /// (sum of the keys' vk_x, gamma) and (sum rho * alpha, beta) at index m.
+    function _batchSharedPairs(BatchAcc memory z, uint256 m) private view returns (bool ok) {
+        uint256[2] memory al;
+        ok = _batchMulAdd(al, %(sb)s_ALPHA_X, %(sb)s_ALPHA_Y, z.sa);
+        uint256[] memory p = z.p;
+        uint256 o = 6 * m;
+        p[o] = z.vx[0];
+        p[o + 1] = z.vx[1];
+        p[o + 2] = %(sb)s_GAMMA_X1;
+        p[o + 3] = %(sb)s_GAMMA_X0;
+        p[o + 4] = %(sb)s_GAMMA_Y1;
+        p[o + 5] = %(sb)s_GAMMA_Y0;
+        p[o + 6] = al[0];
+        p[o + 7] = al[1];
+        p[o + 8] = %(sb)s_BETA_X1;
+        p[o + 9] = %(sb)s_BETA_X0;
+        p[o + 10] = %(sb)s_BETA_Y1;
+        p[o + 11] = %(sb)s_BETA_Y0;
     }
 
     /// The transcript's keccak256 after the format checks (false: malformed).
@@ -242,13 +278,13 @@ contract %(name)s {
         }
     }
 
-    /// acc += s * (x, y); nothing for s = 0.
+    /// acc += s * (x, y); nothing for s = 0, no ecMul for s = 1.
     function _batchMulAdd(uint256[2] memory acc, uint256 x, uint256 y, uint256 s)
         private view returns (bool)
     {
         if (s == 0) return true;
         uint256[2] memory t = [x, y];
-        return _batchMul(t, s) && _batchAdd(acc, t);
+        return (s == 1 || _batchMul(t, s)) && _batchAdd(acc, t);
     }
 
     /// The pairing check over the first m pairs of p.
@@ -264,30 +300,35 @@ contract %(name)s {
 """
 
 _KEY_FN = """
-    /// Key %(k)d%(label)s: the pairs (vk_x, gamma), (sum rho C, delta),
-    /// (sum rho * alpha, beta) at pair index m.
+    /// Key %(k)d%(label)s: the pair (sum rho C, delta) at pair index m, then
+    /// (vk_x, gamma) and (sum rho * alpha, beta), or, when the keys share
+    /// alpha, beta and gamma, vk_x and sum rho added to the shared sums.
     function _batchKey%(k)d(BatchAcc memory z, uint256 m) private view returns (bool ok) {
         uint256[] memory s = z.s;
         uint256[2] memory vkx;
-        uint256[2] memory al;
         ok = _batchMulAdd(vkx, BK%(k)d_IC0_X, BK%(k)d_IC0_Y, s[%(base)d]);
 %(ic)s
-        ok = ok && _batchMulAdd(al, BK%(k)d_ALPHA_X, BK%(k)d_ALPHA_Y, s[%(base)d]);
         uint256[] memory p = z.p;
         uint256[2] memory cs = z.c[%(k)d];
         uint256 o = 6 * m;
-        p[o] = vkx[0];
-        p[o + 1] = vkx[1];
-        p[o + 2] = BK%(k)d_GAMMA_X1;
-        p[o + 3] = BK%(k)d_GAMMA_X0;
-        p[o + 4] = BK%(k)d_GAMMA_Y1;
-        p[o + 5] = BK%(k)d_GAMMA_Y0;
-        p[o + 6] = cs[0];
-        p[o + 7] = cs[1];
-        p[o + 8] = BK%(k)d_DELTA_X1;
-        p[o + 9] = BK%(k)d_DELTA_X0;
-        p[o + 10] = BK%(k)d_DELTA_Y1;
-        p[o + 11] = BK%(k)d_DELTA_Y0;
+        p[o] = cs[0];
+        p[o + 1] = cs[1];
+        p[o + 2] = BK%(k)d_DELTA_X1;
+        p[o + 3] = BK%(k)d_DELTA_X0;
+        p[o + 4] = BK%(k)d_DELTA_Y1;
+        p[o + 5] = BK%(k)d_DELTA_Y0;
+        if (BATCH_SHARED) {
+            z.sa = addmod(z.sa, s[%(base)d], BATCH_R);
+            return ok && _batchAdd(z.vx, vkx);
+        }
+        uint256[2] memory al;
+        ok = ok && _batchMulAdd(al, BK%(k)d_ALPHA_X, BK%(k)d_ALPHA_Y, s[%(base)d]);
+        p[o + 6] = vkx[0];
+        p[o + 7] = vkx[1];
+        p[o + 8] = BK%(k)d_GAMMA_X1;
+        p[o + 9] = BK%(k)d_GAMMA_X0;
+        p[o + 10] = BK%(k)d_GAMMA_Y1;
+        p[o + 11] = BK%(k)d_GAMMA_Y0;
         p[o + 12] = al[0];
         p[o + 13] = al[1];
         p[o + 14] = BK%(k)d_BETA_X1;
@@ -342,24 +383,44 @@ _KEY_CODE_FNS = """
         }
         uint256[] memory s = z.s;
         uint256[2] memory vkx;
-        uint256[2] memory al;
         for (uint256 j = 0; j <= n; j++) {
             if (!_batchMulAdd(vkx, kd[14 + 2 * j], kd[15 + 2 * j], s[base + j])) return false;
         }
-        if (!_batchMulAdd(al, kd[0], kd[1], s[base])) return false;
         uint256[] memory p = z.p;
         uint256[2] memory cs = z.c[k];
         uint256 o = 6 * m;
-        p[o] = vkx[0];
-        p[o + 1] = vkx[1];
-        p[o + 6] = cs[0];
-        p[o + 7] = cs[1];
+        p[o] = cs[0];
+        p[o + 1] = cs[1];
+        for (uint256 j = 0; j < 4; j++) p[o + 2 + j] = kd[10 + j]; // delta
+        if (BATCH_SHARED) {
+            z.sa = addmod(z.sa, s[base], BATCH_R);
+            return _batchAdd(z.vx, vkx);
+        }
+        uint256[2] memory al;
+        if (!_batchMulAdd(al, kd[0], kd[1], s[base])) return false;
+        p[o + 6] = vkx[0];
+        p[o + 7] = vkx[1];
         p[o + 12] = al[0];
         p[o + 13] = al[1];
         for (uint256 j = 0; j < 4; j++) {
-            p[o + 2 + j] = kd[6 + j]; // gamma
-            p[o + 8 + j] = kd[10 + j]; // delta
+            p[o + 8 + j] = kd[6 + j]; // gamma
             p[o + 14 + j] = kd[2 + j]; // beta
+        }
+        return true;
+    }
+"""
+
+
+_SAME_BASE_FN = """
+    /// True if every key's alpha, beta and gamma (the first 10 words of its
+    /// points, from ``starts``) are key 0's.
+    function _batchSameBase(uint256[] memory vk, uint256[%(nkeys)d] memory starts)
+        private pure returns (bool)
+    {
+        for (uint256 k = 1; k < %(nkeys)d; k++) {
+            for (uint256 j = 0; j < 10; j++) {
+                if (vk[starts[k] + j] != vk[j]) return false;
+            }
         }
         return true;
     }
@@ -447,8 +508,12 @@ def _batch_source(ns, vks, name, labels, in_code=False):
         raise ValueError("one label per verifying key")
     consts, npublic, offsets, perkey, keyfns = [], [], [], [], []
     keyed = []
+    starts = []  # each key's first word in batch_verifier_key_args
+    words = 0
     base = 0
     for k, (n, label) in enumerate(zip(ns, labels)):
+        starts.append(words)
+        words += 14 + 2 * (n + 1)
         if n < 1:
             raise ValueError(f"key {k}: a Solidity verifier needs at least one public input")
         lab = f" ({label})" if label else ""
@@ -477,7 +542,7 @@ def _batch_source(ns, vks, name, labels, in_code=False):
         perkey.append(
             f"        if ((z.used & (1 << {k})) != 0) {{\n"
             f"            if (!{call}) return false;\n"
-            f"            m += 3;\n"
+            f"            m += BATCH_SHARED ? 1 : 3;\n"
             f"        }}"
         )
         ic = "\n".join(
@@ -487,9 +552,38 @@ def _batch_source(ns, vks, name, labels, in_code=False):
         if not in_code:
             keyfns.append(_KEY_FN % {"k": k, "label": lab, "base": base, "ic": ic})
         base += n + 1
+    # The keys share alpha, beta, gamma (keys made from one phase-1 ceremony,
+    # gamma the G2 generator, as snarkjs and zkats make them): the batch then
+    # pairs the sum of every key's vk_x with gamma and (sum rho) * alpha with
+    # beta once, instead of once per key (2 pairs fewer per key after the
+    # first; the same equation, term by term).  Decided from the keys: at
+    # generation for constant keys, in the constructor for keyed verifiers.
+    same = (
+        f"_batchSameBase(vk, [{', '.join(f'uint256({x})' for x in starts)}])"
+        if len(ns) > 1
+        else "true"
+    )
+    shared = ["    /// every key has key 0's alpha, beta and gamma (see _batchSharedPairs)"]
+    if vks:
+        flag = all(
+            (v.alpha_1, v.beta_2, v.gamma_2) == (vks[0].alpha_1, vks[0].beta_2, vks[0].gamma_2)
+            for v in vks
+        )
+        shared.append(f"    bool private constant BATCH_SHARED = {str(flag).lower()};")
+    else:
+        shared.append("    bool private immutable BATCH_SHARED;")
+    sets_shared = f"        BATCH_SHARED = {same};\n"
+    if in_code:
+        base_words = [i for i, _ in _key_entries(0, None, 0)[:10]]
+        shared += [f"    uint256 private immutable {i.replace('BK0', 'BS')};" for i in base_words]
+        sets_shared += "".join(
+            f"        {i.replace('BK0', 'BS')} = vk[{j}];\n" for j, i in enumerate(base_words)
+        )
+    if not vks and len(ns) > 1:
+        keyfns.append(_SAME_BASE_FN % {"nkeys": len(ns)})
     if in_code:
         total = sum(w for _, w in keyed)
-        sets = "".join(
+        sets = sets_shared + "".join(
             f"        BK{k}_DATA = _batchStoreKey(vk, {sum(w for _, w in keyed[:i])}, {w});\n"
             for i, (k, w) in enumerate(keyed)
         )
@@ -502,7 +596,7 @@ def _batch_source(ns, vks, name, labels, in_code=False):
         )
         keyfns.append(_KEY_CODE_FNS)
     elif keyed:
-        sets = "".join(f"        {i} = vk[{j}];\n" for j, i in enumerate(keyed))
+        sets = sets_shared + "".join(f"        {i} = vk[{j}];\n" for j, i in enumerate(keyed))
         consts.append(
             f"    /// the keys' points, in the order of batch_verifier_key_args\n"
             f"    constructor(uint256[] memory vk) {{\n"
@@ -522,4 +616,6 @@ def _batch_source(ns, vks, name, labels, in_code=False):
         "maxkeypairs": 3 * len(ns),
         "perkey": "\n".join(perkey),
         "keyfns": "".join(keyfns),
+        "shared": "\n".join(shared) + "\n",
+        "sb": "BS" if in_code else "BK0",
     }

@@ -7,34 +7,34 @@ Here because it joins the two peers ``zkats.venue`` (the ledger) and
 ``zkats.chain`` (the escrow), which do not import each other."""
 
 from ..chain.escrow import batch_items
-from ..chain.evm import ChainError
 from ..errors import LedgerError
 from ..venue import batch as B
 
 
 def chain_items(escrow, upto=None):
-    """The settlement-service items of the leaves queued on chain and not
-    yet appended (``upto``: at most this many), in queue order: each
-    on-chain deposit as a ``deposit`` item (its proof and public signals,
-    as the ``DepositQueued`` event carries them), each completed exit as an
+    """(items, positions): the settlement-service items of the queue
+    positions not yet appended (``upto``: at most this many positions), in
+    queue order, and how many positions they cover: each on-chain deposit
+    as a ``deposit`` item (its proof and public signals, as the
+    ``DepositQueued`` event carries them), each completed exit as an
     ``exit`` item (the withdraw proof of its request, as ``ExitRequested``
-    carries it: its nullifier, already spent on chain, and its change
-    note, appended here)."""
+    carries it: its nullifier, already spent on chain, and its change note,
+    appended here).  A deposit rejected on chain (``rejectDeposit``: its
+    proof was invalid) has no item: the chain skips it too."""
     c = escrow.contract.functions
     head, n = c.queueHead().call(), c.queuedCount().call()
     n = n if upto is None else min(n, upto)
     out = []
     for pos in range(head, head + n):
-        entry = escrow.queue.get(pos)
-        if entry is None:
-            raise ChainError(f"queued leaf {pos}: not seen by this process (no event read)")
-        kind, proof, public = entry
+        kind, proof, public = escrow.queue_entry(pos)
+        if kind == "rejected":
+            continue
         if kind == "deposit":
             bundle = {"deposit": B.ProofBundle("deposit", tuple(public), proof)}
         else:
             bundle = {"withdraw": B.ProofBundle("withdraw", tuple(public), proof)}
         out.append(B.Item(kind, bundle))
-    return out
+    return out, n
 
 
 def mirror_batch(escrow, service, batch):
@@ -43,14 +43,18 @@ def mirror_batch(escrow, service, batch):
     as ONE ledger batch and ONE ``settle`` call.  Returns the settle
     receipt; the ledger's root then equals the chain's.
 
-    The ledger checks and verifies the batch first (a refusal raises
-    LedgerError and nothing is sent), the chain settles it (a revert raises
-    ChainError and the ledger is unchanged), and only then does the ledger
-    write it: neither side is ever ahead of the other by a batch the other
-    refused."""
-    pre = chain_items(escrow)
+    A queued deposit whose proof does not verify is first rejected on chain
+    (``rejectDeposit``: refunded; both sides skip it), so it cannot make the
+    batch revert.  Then the ledger checks and verifies the batch (a refusal
+    raises LedgerError and nothing is sent), the chain settles it (a revert
+    raises ChainError and the ledger is unchanged), and only then does the
+    ledger write it: neither side is ever ahead of the other by a batch the
+    other refused."""
+    for pos in escrow.invalid_deposits():
+        escrow.reject_deposit(pos, sender=escrow.operator)
+    pre, positions = chain_items(escrow)
     prepared = service.prepare(B.Batch(pre + list(batch.items)))
-    receipt = escrow.settle(batch_items(batch), deposits=len(pre))
+    receipt = escrow.settle(batch_items(batch), deposits=positions)
     result = service.apply_prepared([prepared])[0]
     if isinstance(result, BaseException):
         raise LedgerError(

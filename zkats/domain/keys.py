@@ -38,7 +38,7 @@ machine                lk, vsk)                nullifiers, decrypt every note of
 =====================  ======================  =================================
 
 Every circuit that consumes or replaces a note (deposit into an account,
-withdraw, transition, cancel, liquidate) checks, in constraints, an
+withdraw, exit, transition, cancel, liquidate) checks, in constraints, an
 EdDSA-Poseidon signature over the statement's whole public data
 (:meth:`zkats.circuits._statement.Statement.message`) by ``ak``, or by
 ``lk`` for ``liquidate``; the key is a private input, so the signature links

@@ -14,6 +14,7 @@ from _server_util import (
     deposit_batch,
     deposit_item,
     nullifiers_of,
+    rand,
     sim_venue,
     token,
     trade_items,
@@ -305,3 +306,25 @@ def test_client_refuses_a_service_of_another_size(tmp_path, monkeypatch):
     with pytest.raises(InputError, match=msg):
         RemoteVenue(Service.url, client=Service())
     assert not list(tmp_path.iterdir())
+
+
+def test_mirrored_exits_need_the_operator_token(client, sim, venue):
+    """A ``forced_exit`` item (an exit the escrow completed without the
+    operator, at its request's epoch) is the operator's to mirror: without
+    the operator token it is refused before the ledger reads it, and
+    nothing changes; with it the ledger's own rules apply."""
+    from zkats.circuits.exit import Exit
+
+    pub = [rand() for _ in range(Exit.n_public())]
+    item = B.Item("forced_exit", {"exit": sim.bundle("exit", pub)})
+    before = _state(client)
+    r = _post_batch(client, B.Batch([item]))
+    assert r.status_code == 401 and r.json()["error"].startswith("operator token required")
+    assert _state(client) == before
+    r = client.post(
+        "/v1/batches",
+        content=B.dumps(B.Batch([item])),
+        headers={"Content-Type": "application/json", **_auth(venue)},
+    )
+    assert r.status_code == 409 and "unknown Merkle root" in r.json()["error"]
+    assert _state(client) == before

@@ -9,7 +9,9 @@ endpoint                                 what
 ``POST /v1/batches``                     submit a batch (the JSON of ``zkats
                                          settle``): verified and applied
                                          atomically (201 + receipt) or refused
-                                         with the CLI's one-line reason
+                                         with the CLI's one-line reason; one
+                                         with a ``forced_exit`` (mirrored from
+                                         the escrow) needs the operator token
 ``GET /v1/batches[?after=&limit=]``      applied batches (``/v1/batches/latest``,
                                          ``/v1/batches/{id}``)
 ``GET /v1/roots[?after=&limit=]``        root history; ``/v1/roots/current``,
@@ -67,6 +69,10 @@ from .auth import OperatorCheck, bearer
 from .state import ServedVenue
 
 API = "/v1"
+#: item kinds only the operator submits: what the escrow did on its own
+#: (an exit it completed without the operator), mirrored into the ledger
+#: (zkats.server.escrow_mirror); a trader's own exit is an ``exit`` item
+MIRRORED_KINDS = ("forced_exit",)
 #: default cap on a request body (a batch of ~1,500 trades)
 DEFAULT_MAX_BODY = 8 * 1024 * 1024
 #: bodies of the operator endpoints are tiny
@@ -241,6 +247,8 @@ def create_app(venue_dir, db=None, max_body=DEFAULT_MAX_BODY, state=None):
         def work():
 
             parsed = B.loads(body, source="request body")
+            if any(it.kind in MIRRORED_KINDS for it in parsed.items):
+                _operator(request)  # what the chain did is the operator's to mirror
             return _receipt(st.settle(parsed))
 
         return JSONResponse(await run_in_threadpool(work), status_code=201)

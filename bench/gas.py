@@ -267,9 +267,26 @@ WITHDRAW_NOTE = "a batch of one withdrawal (+1 insert proof), paid"
 
 
 def deposits_rows(rep, esc, n, gas):
-    """The batch appending the ``n`` queued deposits (their proofs verified
-    in it) and the marginal gas of one more deposit in such a batch."""
-    rc = profile(
+    """Appends the ``n`` queued deposits in three batches: one deposit alone
+    (what a lone deposit's verification costs: its proof and an insert
+    proof), two (the marginal gas of a deposit in the batch appending it),
+    then the other ``n - 3`` in one batch."""
+    one = esc.settle([], deposits=1, gas=gas).gasUsed
+    rep.add(
+        "append_deposit",
+        one,
+        note="a batch appending one queued deposit alone: its proof + 1 insert proof "
+        "(a lone deposit's verification, after its deposit call)",
+    )
+    two = esc.settle([], deposits=2, gas=gas).gasUsed
+    rep.add(
+        "deposit_in_batch",
+        two - one,
+        note="marginal gas of a queued deposit in the batch appending it "
+        "(a batch of two minus a batch of one)",
+    )
+    n -= 3
+    return profile(
         rep,
         esc.chain,
         "append_deposits",
@@ -278,7 +295,6 @@ def deposits_rows(rep, esc, n, gas):
         f"{-(-n // esc.insert_k)} insert proof(s) of {esc.insert_k} leaves in one multi-pairing",
         leaves=n,
     )
-    return rc
 
 
 def liquidation_row(rep, keys, esc, replay, name):

@@ -7,22 +7,32 @@
 #include <string.h>
 
 /* acc (zeroed by the caller or holding a base value) += sum of coef * vals
- * over the terms [lo, hi); 0, or -1 for an index out of range.  vals[0] is
- * the constant one, so its terms add the coefficient itself; so do values
- * equal to 1, and values 0 add nothing. */
-static inline int add_terms(const ws_prog_t *p, int64_t lo, int64_t hi, const uint64_t *vals,
-                            fr_t *acc) {
+ * over the terms [lo, hi) of combination `self`; 0, or -1 for an index out
+ * of range.  vals[0] is the constant one, so its terms add the coefficient
+ * itself; so do values equal to 1, and values 0 add nothing.  A term whose
+ * column is -(r + 1) is the combination r < self (already evaluated). */
+static inline int add_terms(const ws_prog_t *p, int64_t self, int64_t lo, int64_t hi,
+                            const uint64_t *vals, fr_t *acc) {
     if (lo < 0 || hi < lo || hi > p->n_lentries) return -1;
     const int64_t *col = p->lcol, *cid = p->lcid;
     for (int64_t i = lo; i < hi; i++) {
         int64_t w = col[i], c = cid[i];
-        if ((uint64_t)w >= (uint64_t)p->n_wires || (uint64_t)c >= (uint64_t)p->n_lcoef) return -1;
+        if ((uint64_t)c >= (uint64_t)p->n_lcoef) return -1;
         const fr_t *cf = (const fr_t *)(p->lcoef + 4 * c);
-        if (w == 0) {
-            fr_add(acc, acc, cf);
-            continue;
+        const fr_t *v;
+        if (w < 0) {
+            /* a reference to an earlier combination, evaluated before (lc_value) */
+            int64_t r = -w - 1;
+            if (r >= self || !p->done[r]) return -1;
+            v = (const fr_t *)(p->lv + 4 * r);
+        } else {
+            if (w >= p->n_wires) return -1;
+            if (w == 0) {
+                fr_add(acc, acc, cf);
+                continue;
+            }
+            v = (const fr_t *)(vals + 4 * w);
         }
-        const fr_t *v = (const fr_t *)(vals + 4 * w);
         switch (p->lckind[c]) {
         case 1: fr_add(acc, acc, v); break;
         case 2: fr_sub(acc, acc, v); break;
@@ -57,25 +67,49 @@ static int eval_one(const ws_prog_t *p, int64_t l, const uint64_t *vals) {
     } else {
         fr_set_zero(&acc);
     }
-    if (add_terms(p, p->lptr[l], p->lptr[l + 1], vals, &acc)) return -1;
+    if (add_terms(p, l, p->lptr[l], p->lptr[l + 1], vals, &acc)) return -1;
     memcpy(p->lv + 4 * l, acc.v, 32);
     p->done[l] = 1;
     return 0;
 }
 
-/* L[l], evaluating first the chain of bases it extends */
+/* The first dependency of L[x] not evaluated yet (its base, then the
+ * references, which lead its terms), -1 if none, -2 if malformed (a
+ * dependency that is not earlier than x).  done: p->done or, for levels,
+ * a memo that is >= 0 once known. */
+static inline int64_t pending_dep(const ws_prog_t *p, int64_t x, const uint8_t *done,
+                                  const int32_t *lcl) {
+    int64_t b = p->lbase[x];
+    if (b >= x || b < -1) return -2;
+    if (b >= 0 && (done ? !done[b] : lcl[b] < 0)) return b;
+    int64_t lo = p->lptr[x], hi = p->lptr[x + 1];
+    if (lo < 0 || hi < lo || hi > p->n_lentries) return -2;
+    for (int64_t i = lo; i < hi && p->lcol[i] < 0; i++) {
+        int64_t r = -p->lcol[i] - 1;
+        if (r >= x) return -2;
+        if (done ? !done[r] : lcl[r] < 0) return r;
+    }
+    return -1;
+}
+
+/* L[l], evaluating first what it depends on (depth first, on p->stack: no
+ * cycle is possible, every dependency being an earlier combination) */
 static inline const fr_t *lc_value(const ws_prog_t *p, int64_t l, const uint64_t *vals) {
     if ((uint64_t)l >= (uint64_t)p->n_lc) return NULL;
     if (!p->done[l]) {
-        int64_t n = 0, cur = l;
-        while (cur >= 0 && !p->done[cur]) {
-            p->stack[n++] = cur;
-            int64_t b = p->lbase[cur];
-            if (b >= cur || b < -1) return NULL; /* bases come first: no cycle */
-            cur = b;
+        int64_t n = 0;
+        p->stack[n++] = l;
+        while (n > 0) {
+            int64_t x = p->stack[n - 1], d = pending_dep(p, x, p->done, NULL);
+            if (d == -2) return NULL;
+            if (d >= 0) {
+                if (n >= p->n_lc) return NULL;
+                p->stack[n++] = d;
+                continue;
+            }
+            if (eval_one(p, x, vals)) return NULL;
+            n--;
         }
-        while (n > 0)
-            if (eval_one(p, p->stack[--n], vals)) return NULL;
     }
     return (const fr_t *)(p->lv + 4 * l);
 }
@@ -140,29 +174,39 @@ static inline int is_batchable(const ws_prog_t *p, int64_t pc) {
     return c[3] > 0 && c[3] < p->n_wires;
 }
 
-/* the level of L[l] (the largest level of its wires and its base), memoised
- * in lcl (-1: not yet); -1 for a malformed combination */
+/* the level of L[l] (the largest level of its wires, its base and the
+ * combinations it references), memoised in lcl (-1: not yet); -1 for a
+ * malformed combination */
 static int32_t lc_level(const ws_prog_t *p, int64_t l, int32_t *lcl, const int32_t *wl,
                         int64_t *stack) {
     if ((uint64_t)l >= (uint64_t)p->n_lc) return -1;
-    int64_t n = 0, cur = l;
-    while (cur >= 0 && lcl[cur] < 0) {
-        stack[n++] = cur;
-        int64_t b = p->lbase[cur];
-        if (b >= cur || b < -1) return -1;
-        cur = b;
-    }
+    int64_t n = 0;
+    if (lcl[l] < 0) stack[n++] = l;
     while (n > 0) {
-        int64_t x = stack[--n], b = p->lbase[x];
+        int64_t x = stack[n - 1], d = pending_dep(p, x, NULL, lcl);
+        if (d == -2) return -1;
+        if (d >= 0) {
+            if (n >= p->n_lc) return -1;
+            stack[n++] = d;
+            continue;
+        }
+        int64_t b = p->lbase[x];
         int32_t lev = b >= 0 ? lcl[b] : 0;
-        int64_t lo = p->lptr[x], hi = p->lptr[x + 1];
-        if (lo < 0 || hi < lo || hi > p->n_lentries) return -1;
-        for (int64_t i = lo; i < hi; i++) {
+        for (int64_t i = p->lptr[x]; i < p->lptr[x + 1]; i++) {
             int64_t w = p->lcol[i];
-            if ((uint64_t)w >= (uint64_t)p->n_wires) return -1;
-            if (wl[w] > lev) lev = wl[w];
+            int32_t wlev;
+            if (w < 0) {
+                int64_t r = -w - 1;
+                if (r >= x || lcl[r] < 0) return -1; /* references lead the terms */
+                wlev = lcl[r];
+            } else {
+                if (w >= p->n_wires) return -1;
+                wlev = wl[w];
+            }
+            if (wlev > lev) lev = wlev;
         }
         lcl[x] = lev;
+        n--;
     }
     return lcl[l];
 }

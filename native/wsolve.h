@@ -16,9 +16,13 @@
  * lptr[l] .. lptr[l+1] of (lcol, lcid) (wire, coefficient index into
  * lcoef, Montgomery; lckind 1 = one, 2 = minus one, 0 = other), plus
  * lbcoef[l] * L[lbase[l]] when lbase[l] >= 0 (lbase[l] < l; lbcoef -1 = one):
- * a combination that extends an earlier one is evaluated from it.  Each L
- * is evaluated once per run, when first needed (lv, done, stack: scratch of
- * n_lc entries).
+ * a combination that extends an earlier one is evaluated from it.  A term
+ * whose column is negative, -(r + 1), stands for L[r] (r < l) instead of a
+ * wire: such references come first among a combination's terms, so that
+ * one made of several earlier ones (a Poseidon state, a scalar
+ * multiplication's accumulators) costs a few terms, not all of theirs.
+ * Each L is evaluated once per run, when first needed, after what it
+ * depends on (lv, done, stack: scratch of n_lc entries).
  *
  * Hint kinds (each the twin of a Python function that stays the reference):
  *   WS_H_PY     computed by Python: zk_wsolve_run returns WS_NEED_PY

@@ -114,6 +114,8 @@ def test_sdist_holds_everything_a_build_needs(sdist):
     missing = sorted(_build_inputs() - names)
     assert not missing, f"not in the sdist: {missing}"
     assert not [n for n in names if n.endswith((".so", ".o", ".pyc"))]
+    # the native prover executable is built from native/bin/zkats_prove.c, never shipped
+    assert "zkats/zkats-prove" not in names
 
 
 def _escrow_vkeys(directory):

@@ -463,3 +463,86 @@ def test_batched_inversions_schedule():
         if kind == "ok":
             assert vals[3] == sum(1 for x in xs if x == 0)  # wire 0 is one, then out
     assert kinds == {"ok", "UnsatisfiedConstraint"}
+
+
+class _Folded(Circuit):
+    """Circuits whose combinations reference earlier ones (program.py): the
+    state of a Poseidon of width 3 through its partial rounds and the
+    accumulators of a scalar multiplication."""
+
+    h = Output()
+    x = Private(2)
+    k = Private()
+    p = Private(2)
+
+    def define(self, api):
+        from zkats.gadgets.poseidon_hash import poseidon
+
+        ks = bits.num2bits(api, self.k, 24)
+        q = babyjubjub.babyjub_mul_subgroup(api, ks, list(self.p))
+        api.set_output(self.h, poseidon(api, [self.x[0], self.x[1], q[0], q[1]]))
+
+
+def _with_refs():
+    cc = compile_circuit(_Folded(), cache=False)
+    col = np.asarray(cc.program.lc_col)
+    assert (col < 0).sum() > 10, "the program references earlier combinations"
+    return cc
+
+
+def test_referenced_combinations_native_equals_python():
+    from zkats.gadgets.poseidon_hash import poseidon_plain
+
+    cc = _with_refs()
+    g = babyjubjub.babyjub_mul_plain(babyjubjub.BASE8, 777)
+    for _ in range(6):
+        x = [rng.randrange(R), rng.choice([0, 1, rng.randrange(R)])]
+        k = rng.getrandbits(24)
+        kind, values = same(cc, {"x": x, "k": k, "p": list(g)})
+        assert kind == "ok"
+        q = babyjubjub.babyjub_mul_plain(g, k)
+        assert values[1] == poseidon_plain([x[0], x[1], q[0], q[1]])
+    # off the gadget's precondition (a point off the curve): still the same
+    # witness or the same error from both engines
+    same(cc, {"x": [1, 2], "k": 5, "p": [1, 2]})
+
+
+def test_malformed_references_are_refused():
+    """Every reference turned to itself, to a later combination or past the
+    table, or placed after a wire term: the native solver refuses the
+    program (each case applied to all references: only the combinations an
+    operation needs are ever evaluated)."""
+    cc = _with_refs()
+    prog = cc.program
+    col, ptr = prog.lc_col, prog.lc_ptr
+    refs = np.flatnonzero(col < 0)
+    owner = np.searchsorted(ptr, refs, side="right") - 1  # each reference's combination
+
+    def itself(t):
+        t[refs] = -(owner + 1)
+
+    def later(t):
+        t[refs] = -(owner + 2)
+
+    def beyond(t):
+        t[refs] = -(10**9)
+
+    def not_leading(t):
+        for i, l in zip(refs, owner):
+            last = ptr[l + 1] - 1
+            if col[last] >= 0:
+                t[i], t[last] = col[last], col[i]
+
+    inputs = {"x": [3, 4], "k": 9, "p": list(babyjubjub.BASE8)}
+    for tamper in (itself, later, beyond, not_leading):
+        tampered = col.copy()
+        tamper(tampered)
+        prog.lc_col = tampered
+        cc._native = None
+        try:
+            with pytest.raises(CircuitError, match="malformed"):
+                cc.solve(inputs, engine="native")
+        finally:
+            prog.lc_col = col
+            cc._native = None
+    assert cc.solve(inputs, engine="native").values == cc.solve(inputs, engine="python").values

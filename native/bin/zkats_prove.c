@@ -323,6 +323,8 @@ static int zkey_open(zkey_t *z, const char *path) {
     uint32_t d = z->domain;
     if (d < 2 || (d & (d - 1)) || d > (1u << 28))
         return fail("%s: section 2: domainSize %u is not a power of two in 2..2^28", path, d);
+    if (d > (1u << 27)) /* the quotient's coset needs a 2^(power+1) root of unity (Python: */
+        return fail("%s: domain power 28 too large", path); /* r1cs_to_qap.coset_shift) */
     const uint8_t *p = h + 84;
     memcpy(z->alpha1, p, 64);
     memcpy(z->beta1, p + 64, 64);

@@ -30,6 +30,7 @@ such circuits have no program and are solved in Python.
 
 from array import array
 from collections import deque
+from functools import lru_cache
 from itertools import islice
 
 import numpy as np
@@ -153,6 +154,7 @@ class Tracer(Builder):
         self._memo = {}  # id(terms dict) -> (dict, index): recent combinations
         self._memo_order: deque = deque()
         self._recent: deque = deque(maxlen=_BASE_CANDIDATES)  # (index, dict) of long ones
+        self._by_terms: dict = {}  # _signature -> (dict, index)
         self._constructing = False
         self._empty = None
         self.hint_fns = []
@@ -214,27 +216,102 @@ class Tracer(Builder):
         hit = self._memo.get(id(t))
         if hit is not None and hit[0] is t:
             return hit[1]
-        i = len(self.lc_base)
         base, bcoef, delta = -1, -1, t
+        refs: list[tuple[int, int]] = []
         n = len(t)
         if n >= _BASE_MIN:
             found = _best_base(t, self._recent)
             if found is not None:
                 base, sc, delta = found
                 bcoef = -1 if sc == 1 else self._coef(sc)
-        self._new_ref(delta, base, bcoef)
+            # what is left may be made of other earlier combinations (the
+            # u and v accumulators of a scalar multiplication): referenced
+            while len(delta) >= _BASE_MIN and len(refs) < _MAX_REFS:
+                more = _best_base(delta, self._recent, len(delta) - _MIN_GAIN, _BASE_MIN // 2)
+                if more is None:
+                    break
+                j, sc, delta = more
+                refs.append((j, sc))
+            if len(delta) >= _BASE_MIN and (refs or base >= 0):
+                # a long rest, the part of t that is new: its own combination
+                # (referenced), so that the next step's, which extends it,
+                # finds it as its base
+                refs.append((self._ref(delta), 1))
+                delta = {}
+        i = self._new_ref(delta, base, bcoef, refs)
+        self._remember(t, i)
+        return i
+
+    def _remember(self, t, i):
+        """``t`` is combination ``i``: found again by identity, a candidate
+        base while recent, and by its terms but the constant (``_known``)."""
         self._memo[id(t)] = (t, i)
         self._memo_order.append(id(t))
         if len(self._memo_order) > _MEMO:
             old = self._memo_order.popleft()
             if old != id(t):
                 self._memo.pop(old, None)
+        n = len(t)
         if n >= _BASE_MIN // 2:
             self._recent.append((i, t))
-        return i
+        if n >= _REF_MIN:
+            self._by_terms[_signature(t)] = (t, i)
 
-    def _new_ref(self, terms, base, bcoef):
+    def _known(self, t):
+        """(i, k): combination ``i`` equals ``t`` but for its constant, which
+        is ``k`` less (a state plus a round constant); made if none is."""
+        hit = self._memo.get(id(t))
+        if hit is not None and hit[0] is t:
+            return hit[1], 0
+        hit = self._by_terms.get(_signature(t))
+        if hit is not None:
+            t0, i = hit
+            if all(w == 0 or t0.get(w) == c for w, c in t.items()) and len(t0) - (0 in t0) == len(
+                t
+            ) - (0 in t):
+                return i, (t.get(0, 0) - t0.get(0, 0)) % R
+        return self._ref(t), 0
+
+    def _sum(self, xs, coeffs):
+        """As the Builder's; a long sum of long combinations (a Poseidon
+        state, multiplied by the MDS matrix) is also recorded at once as
+        the sum of references to them, so that its value costs one term
+        per part, not all of theirs."""
+        out = super()._sum(xs, coeffs)
+        if self._constructing or len(out.t) < _BASE_MIN:
+            return out
+        # worth it when the parts are few against the sum's terms: k parts
+        # that are sums themselves cost about k * k per step, the flat sum
+        # its length (a Poseidon state of width 3 from its 6th partial round
+        # on; a width 17 one, never)
+        long = sum(1 for x, c in zip(xs, coeffs) if isinstance(x, SymLC) and len(x.t) >= _REF_MIN)
+        if not long or long * long > len(out.t):
+            return out
+        refs: list[tuple[int, int]] = []
+        rest: dict[int, int] = {}
+        for x, c in zip(xs, coeffs):
+            c = int(c) % R
+            if not c:
+                continue
+            if isinstance(x, SymLC) and len(x.t) >= _REF_MIN:
+                j, k = self._known(x.t)
+                refs.append((j, c))
+                if k:
+                    rest[0] = rest.get(0, 0) + k * c
+            else:
+                for w, v in self.lc(x).t.items():
+                    rest[w] = rest.get(w, 0) + v * c
+        if not refs:
+            return out
+        rest = {w: v % R for w, v in rest.items() if v % R}
+        self._remember(out.t, self._new_ref(rest, -1, -1, refs))
+        return out
+
+    def _new_ref(self, terms, base, bcoef, refs=()):
         coef = self._coef
+        for j, c in refs:  # references to earlier combinations lead the terms
+            self.lc_col.append(-(j + 1))
+            self.lc_cid.append(coef(c))
         for w, c in terms.items():
             self.lc_col.append(w)
             self.lc_cid.append(coef(c))
@@ -329,19 +406,36 @@ class Tracer(Builder):
 _MEMO = 64
 _BASE_CANDIDATES = 24
 _BASE_MIN = 8
+#: earlier combinations one may reference besides its base, each saving
+#: at least _MIN_GAIN terms
+_MAX_REFS = 4
+_MIN_GAIN = 4
+#: a part of a sum this long is referenced rather than copied
+_REF_MIN = 3
 
 
-def _best_base(t, recent):
+def _signature(t):
+    """The first two wires of ``t`` (the constant aside), their
+    coefficients and its number of terms without the constant."""
+    it = ((w, c) for w, c in t.items() if w != 0)
+    return (len(t) - (0 in t), next(it, None), next(it, None))
+
+
+def _best_base(t, recent, bound=None, min_len=None):
     """(index, s, delta) with ``t == s * earlier + delta`` for a recent
-    combination that leaves a delta under half of ``t`` (the first one
-    under a quarter, else the shortest), or None."""
+    combination of at least ``min_len`` terms that leaves a delta of fewer
+    than ``bound`` terms (default: half of ``t``, for both; the first one
+    under a quarter of ``t``, else the shortest), or None."""
     n = len(t)
     best = None
-    bound = n // 2
+    if bound is None:
+        bound = n // 2
+    if min_len is None:
+        min_len = bound
     get = t.get
     for j, ct in reversed(recent):
         m = len(ct)
-        if m < bound or m >= 2 * n + 8 or ct is t:
+        if m < min_len or m >= 2 * n + 8 or ct is t:
             continue
         sc = _scale(t, ct)
         if sc is None:
@@ -383,6 +477,11 @@ def _best_base(t, recent):
     return best
 
 
+@lru_cache(maxsize=4096)
+def _inverse(c):
+    return pow(c, -1, R)
+
+
 def _scale(t, ct):
     """The factor s with t[w] == s * ct[w] on the first common wires (among
     the first 16 of ct), or None."""
@@ -395,7 +494,7 @@ def _scale(t, ct):
         if tc is None:
             continue
         if s is None:
-            s = tc if c == 1 else (R - tc) % R if c == R - 1 else tc * pow(c, -1, R) % R
+            s = tc if c == 1 else (R - tc) % R if c == R - 1 else tc * _inverse(c) % R
         elif tc == s * c % R:
             agree += 1
             if agree == 2:

@@ -10,6 +10,7 @@ import time
 
 from setuptools import find_packages, setup
 from setuptools.command.build_ext import build_ext
+from setuptools.errors import CompileError, LinkError
 
 packages = ["zkats"] + ["zkats." + p for p in find_packages("zkats")]
 packages += ["zkats.circuits"] + ["zkats.circuits." + p for p in find_packages("circuits")]
@@ -37,7 +38,12 @@ class BuildExtAndProver(build_ext):
     def run(self):
         started = time.time()
         super().run()
-        self.build_prover(started)
+        try:
+            self.build_prover(started)
+        except (CompileError, LinkError) as err:
+            # the package works without it (`zkats groth16 prove` then proves
+            # in Python); the tests require it where the suite runs
+            self.warn(f"zkats: the native prover executable was not built: {err}")
 
     def _target(self):
         base = "." if self.inplace else self.build_lib
@@ -75,7 +81,8 @@ class BuildExtAndProver(build_ext):
         )
 
     def get_outputs(self):
-        return super().get_outputs() + [self._target()]
+        extra = [self._target()] if os.path.exists(self._target()) else []
+        return super().get_outputs() + extra
 
 
 setup(

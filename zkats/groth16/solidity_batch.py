@@ -278,13 +278,26 @@ contract %(name)s {
         }
     }
 
-    /// acc += s * (x, y); nothing for s = 0, no ecMul for s = 1.
+    /// acc += s * (x, y); nothing for s = 0, no ecMul for s = 1 (scratch
+    /// memory above the free pointer, nothing allocated).
     function _batchMulAdd(uint256[2] memory acc, uint256 x, uint256 y, uint256 s)
-        private view returns (bool)
+        private view returns (bool ok)
     {
-        if (s == 0) return true;
-        uint256[2] memory t = [x, y];
-        return (s == 1 || _batchMul(t, s)) && _batchAdd(acc, t);
+        assembly {
+            ok := 1
+            if s {
+                let f := mload(0x40)
+                mstore(f, x)
+                mstore(add(f, 0x20), y)
+                if iszero(eq(s, 1)) {
+                    mstore(add(f, 0x40), s)
+                    ok := staticcall(gas(), 0x07, f, 0x60, f, 0x40)
+                }
+                mstore(add(f, 0x40), mload(acc))
+                mstore(add(f, 0x60), mload(add(acc, 0x20)))
+                ok := and(ok, staticcall(gas(), 0x06, f, 0x80, acc, 0x40))
+            }
+        }
     }
 
     /// The pairing check over the first m pairs of p.
@@ -383,9 +396,7 @@ _KEY_CODE_FNS = """
         }
         uint256[] memory s = z.s;
         uint256[2] memory vkx;
-        for (uint256 j = 0; j <= n; j++) {
-            if (!_batchMulAdd(vkx, kd[14 + 2 * j], kd[15 + 2 * j], s[base + j])) return false;
-        }
+        if (!_batchMsm(vkx, kd, s, base, n)) return false;
         uint256[] memory p = z.p;
         uint256[2] memory cs = z.c[k];
         uint256 o = 6 * m;
@@ -407,6 +418,42 @@ _KEY_CODE_FNS = """
             p[o + 14 + j] = kd[2 + j]; // beta
         }
         return true;
+    }
+
+    /// vkx += sum_{j <= n} s[base + j] * IC_j, the IC points at kd[14 ..]
+    /// (bounds: kd has 14 + 2 (n + 1) words, s has every key's scalars).
+    function _batchMsm(
+        uint256[2] memory vkx,
+        uint256[] memory kd,
+        uint256[] memory s,
+        uint256 base,
+        uint256 n
+    ) private view returns (bool ok) {
+        require(kd.length == 16 + 2 * n && base + n < s.length, "batch verifier: key bounds");
+        assembly {
+            ok := 1
+            let f := mload(0x40)
+            let ic := add(kd, 0x1e0) // kd[14]
+            let sp := add(add(s, 0x20), mul(base, 0x20))
+            let end := add(sp, mul(add(n, 1), 0x20))
+            for {} lt(sp, end) {
+                sp := add(sp, 0x20)
+                ic := add(ic, 0x40)
+            } {
+                let k := mload(sp)
+                if k {
+                    mstore(f, mload(ic))
+                    mstore(add(f, 0x20), mload(add(ic, 0x20)))
+                    if iszero(eq(k, 1)) {
+                        mstore(add(f, 0x40), k)
+                        ok := and(ok, staticcall(gas(), 0x07, f, 0x60, f, 0x40))
+                    }
+                    mstore(add(f, 0x40), mload(vkx))
+                    mstore(add(f, 0x60), mload(add(vkx, 0x20)))
+                    ok := and(ok, staticcall(gas(), 0x06, f, 0x80, vkx, 0x40))
+                }
+            }
+        }
     }
 """
 

@@ -43,7 +43,6 @@ from ._common import (
     settle,
     signed,
     slot_entry,
-    slots_of,
     value_mark,
 )
 from ._groups import AtEpoch, NewNote, TakenOver
@@ -61,8 +60,8 @@ class LiquidatePrivate:
     def inputs(self):
         old, ep = self.spend.note, self.epoch
         closed = sum(
-            (abs(s.position) - abs(x2)) * (ep.entry(s.instrument).mark if s.position else 0)
-            for s, x2 in zip(old.slots, self.new_positions)
+            (abs(x) - abs(x2)) * (ep.entry(s.instrument).mark if x else 0)
+            for s, x, x2 in zip(old.slots, margin.settled_positions(old, ep), self.new_positions)
         )
         return {
             "new_pos": [units.encode_signed(x, units.POSITION_BITS) for x in self.new_positions],
@@ -166,8 +165,10 @@ class Liquidate(AuthorisedSpend):
         equity, settled = settle(api, f, epoch)
         closed = api.constant(0)
         new_slots = []
-        for j, ((inst, pos, _), (_, _, settled_cost)) in enumerate(zip(slots_of(f), settled)):
+        for j, (inst, pos, settled_cost) in enumerate(settled):
             with api.scope("reduce"):
+                # the settled position: 0 if its instrument expired (closed
+                # at its settlement value by the settlement above)
                 x, s_old = signed(api, pos, units.POSITION_BITS)
                 x2, s_new = signed(api, self.new_pos[j], units.POSITION_BITS)
                 ax = api.mul(s_old * 2 - 1, x)

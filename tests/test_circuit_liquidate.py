@@ -196,3 +196,34 @@ def test_growth_or_flip_rejected(cc, new, why):
     inp = liquidate.inputs(pub, prv)
     inp["new_pos"] = [units.encode_signed(x, units.POSITION_BITS) for x in new]
     assert_unsat(cc, inp, "reduce", lie=(new[0] == -11))
+
+
+def test_expired_position_is_settled_not_taken_over(cc):
+    """A note failing maintenance that still holds an expired call (settled
+    at 2,000 a lot): the call is closed at its settlement value by the
+    settlement, so nothing of it is reduced or taken over; only the live
+    short goes to the backstop.  Naming the expired slot as taken over is
+    refused natively and in constraints."""
+    sc = scenario()
+    n = notes.Note(
+        sc.bob.account,
+        sc.bob.npk,
+        20_000,
+        0,
+        (notes.Slot(sc.perp.id, -10, -600_500), notes.Slot(sc.old_call.id, 3, 4_500)),
+        8,
+    )
+    assert not margin.meets(n, sc.epoch, maintenance=True)
+    pub, prv = _build(n, (0, 0, 0))
+    assert liquidate.check(pub, prv)
+    assert cc.solve(liquidate.inputs(pub, prv)).public == pub.values()
+    assert liquidate.taken_of(pub) == [(sc.perp.id, -10, -600_000), (0, 0, 0), (0, 0, 0)]
+    # the penalty is on the live position only; the call's 6,000 is equity
+    assert pub.penalty == units.mul_bps_ceil(600_000, margin.LIQUIDATION_PENALTY_BPS)
+    assert prv.new_note.collateral == margin.equity(n, sc.epoch) - pub.penalty
+    for field, delta in (("taken_size", 3), ("taken_instrument", sc.old_call.id)):
+        inp = liquidate.inputs(pub, prv)
+        inp[field][1] += delta
+        assert_unsat(cc, inp)
+        with pytest.raises(InputError):
+            liquidate.check(pub.replace(**{field: tuple(inp[field])}), prv)

@@ -237,6 +237,17 @@ def margin_witness(note, epoch):
     return {"bucket": bucket, "bucket_asset": assets, "worst": worst_of(rows)}
 
 
+def settled_positions(note, epoch):
+    """Each slot's position once settled to ``epoch`` (:meth:`Note.settle`):
+    0 where the instrument has expired (closed at its settlement value),
+    else unchanged."""
+    out = []
+    for s in note.slots:
+        ent = epoch.entry(s.instrument) if s.position else None
+        out.append(0 if ent is not None and ent.expired else s.position)
+    return out
+
+
 class Liquidation(NamedTuple):
     """What :func:`liquidate` produces."""
 
@@ -256,7 +267,9 @@ def liquidate(note, epoch, new_positions, salt=None):
     * the note is first settled to the epoch's marks (as :meth:`Note.settle`,
       variation margin and funding): its collateral becomes its equity
       ``E``, each slot's cost ``position * value`` (``value = mark -
-      funding``);
+      funding``), a position whose instrument expired is closed at its
+      settlement value (``x = 0``: nothing of it is left to reduce or take
+      over);
     * for each slot ``|x'| <= |x|`` and ``x' == 0`` or ``sign(x') == sign(x)``
       (StarkEx's rule: a liquidation only reduces positions, never grows or
       flips one); the closed part trades at the mark, so the cost becomes
@@ -282,8 +295,8 @@ def liquidate(note, epoch, new_positions, salt=None):
         raise InputError(f"liquidation: need {units.N_SLOTS} new positions")
     e = equity(note, epoch)
     slots, closed, taken = [], 0, []
-    for j, (s, x2) in enumerate(zip(note.slots, new_positions)):
-        x = s.position
+    held = settled_positions(note, epoch)
+    for j, (s, x, x2) in enumerate(zip(note.slots, held, new_positions)):
         units.check_signed(x2, units.POSITION_BITS, f"liquidation slot {j} position")
         if abs(x2) > abs(x) or (x2 != 0 and (x2 > 0) != (x > 0)):
             raise InputError(f"liquidation slot {j}: the position would grow or flip")

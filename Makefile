@@ -10,7 +10,7 @@ NPMSTAMP := node_modules/.zkats-npm-installed
 # browser); installed once per checkout (as root, or through sudo).
 SYSPKGS := postgresql chromium chromium-driver
 SYSSTAMP := $(VENV)/.zkats-system-packages
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= --durations=25
 
 .PHONY: demo test test-all install peers native bench sanitize clean vectors system lint chain-artifacts
 

@@ -17,21 +17,12 @@ end to end, its proofs really verified, without production proving keys
 
 import random
 
+from zkats.bn254.curves import G1_GEN, G2_GEN
 from zkats.field import R
 from zkats.groth16 import _curve
 from zkats.groth16.data_structures import Proof, VerifyingKey
 
-G1 = (1, 2)
-G2 = (
-    (
-        10857046999023057135944570762232829481370756359578518086990519993285655852781,
-        11559732032986387107991004021392285783925812861821192530917403151452391805634,
-    ),
-    (
-        8495653923123431417604973247489272438418190587263600148770280649306958101930,
-        4082367875863433681332203403145435568316851327593401208105741076214120093531,
-    ),
-)
+G1, G2 = G1_GEN, G2_GEN
 
 
 def fields(name):

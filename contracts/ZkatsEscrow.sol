@@ -283,7 +283,7 @@ contract ZkatsEscrow {
                 _main(z, x, tb, KEY_TRANSITION, ZkatsLayout.TRANSITION_N);
                 off = tb + ZkatsLayout.TRANSITION_N;
             } else if (kind == ITEM_WITHDRAW) {
-                (payTo[i], payAmount[i]) = _withdraw(x, off);
+                (payTo[i], payAmount[i]) = _payout(x, off, ZkatsLayout.WITHDRAW_N);
                 z.leaves[z.nLeaves++] = x[off + ZkatsLayout.WITHDRAW_COMMITMENT];
                 _main(z, x, off, KEY_WITHDRAW, ZkatsLayout.WITHDRAW_N);
                 off += ZkatsLayout.WITHDRAW_N;
@@ -295,7 +295,7 @@ contract ZkatsEscrow {
                 (payTo[i], payAmount[i]) = _fundWithdraw(x, off);
                 off += FUND_WITHDRAW_N;
             } else if (kind == ITEM_EXIT) {
-                (payTo[i], payAmount[i]) = _exit(x, off);
+                (payTo[i], payAmount[i]) = _payout(x, off, ZkatsLayout.EXIT_N);
                 z.leaves[z.nLeaves++] = x[off + ZkatsLayout.EXIT_COMMITMENT];
                 _epochItem(z, x, off, KEY_EXIT, ZkatsLayout.EXIT_N);
                 off += ZkatsLayout.EXIT_N;
@@ -421,7 +421,7 @@ contract ZkatsEscrow {
     /// signed) within ``forceTimeout``; otherwise step 2.
     function requestExit(uint256[8] calldata proof, uint256[] calldata pub) external {
         require(pub.length == ZkatsLayout.EXIT_N, "zkats: wrong number of public inputs");
-        (address to, uint256 amount) = _exitChecks(pub);
+        (address to, uint256 amount) = _payoutChecks(pub);
         uint256 nullifier = pub[ZkatsLayout.EXIT_NULLIFIER];
         require(exitOf[nullifier] == 0, "zkats: exit already requested");
         require(_verifyOne(epochVerifier, KEY_EXIT, proof, pub), "zkats: invalid exit proof");
@@ -601,38 +601,24 @@ contract ZkatsEscrow {
         return (address(uint160(to)), amount);
     }
 
-    /// An exit served in a batch (the owner's exit proof, at the latest
-    /// epoch): the note is spent, its whole equity paid, its empty change
-    /// note appended.  The positions it held go to the venue's backstop on
-    /// the ledger (the chain holds no positions, as for liquidations).
-    function _exit(uint256[] calldata x, uint256 o) internal returns (address, uint256) {
-        require(x.length >= o + ZkatsLayout.EXIT_N, "zkats: public inputs do not fit the items");
-        (address to, uint256 amount) = _exitChecks(x[o:o + ZkatsLayout.EXIT_N]);
-        _spend(x[o + ZkatsLayout.EXIT_NULLIFIER]);
-        _newCommitment(x[o + ZkatsLayout.EXIT_COMMITMENT]);
+    /// A payout item of a batch: a withdrawal (`n` = WITHDRAW_N) or an exit
+    /// served in a batch (EXIT_N: the owner's exit proof at the latest epoch;
+    /// the positions it held go to the venue's backstop on the ledger, the
+    /// chain holding none, as for liquidations).  The note is spent, the
+    /// amount paid, the change note appended.
+    function _payout(uint256[] calldata x, uint256 o, uint256 n) internal returns (address, uint256) {
+        require(x.length >= o + n, "zkats: public inputs do not fit the items");
+        (address to, uint256 amount) = _payoutChecks(x[o:o + n]);
+        _spend(x[o + ZkatsLayout.WITHDRAW_NULLIFIER]);
+        _newCommitment(x[o + ZkatsLayout.WITHDRAW_COMMITMENT]);
         return (to, amount);
     }
 
-    function _exitChecks(uint256[] calldata p) internal view returns (address, uint256) {
-        _checkInputs(p, 0, p.length);
-        require(rootKnown[p[ZkatsLayout.EXIT_ROOT]], "zkats: unknown root");
-        require(p[ZkatsLayout.EXIT_ASSET] == asset, "zkats: wrong asset");
-        uint256 to = p[ZkatsLayout.EXIT_RECIPIENT];
-        require(to >> 160 == 0, "zkats: recipient is not an address");
-        require(!nullifierSpent[p[ZkatsLayout.EXIT_NULLIFIER]], "zkats: nullifier already spent");
-        _checkEpoch(p[ZkatsLayout.EXIT_EPOCH_ID], p[ZkatsLayout.EXIT_EPOCH_HASH]);
-        return (address(uint160(to)), p[ZkatsLayout.EXIT_AMOUNT]);
-    }
-
-    function _withdraw(uint256[] calldata x, uint256 w) internal returns (address, uint256) {
-        require(x.length >= w + ZkatsLayout.WITHDRAW_N, "zkats: public inputs do not fit the items");
-        (address to, uint256 amount) = _withdrawChecks(x[w:w + ZkatsLayout.WITHDRAW_N]);
-        _spend(x[w + ZkatsLayout.WITHDRAW_NULLIFIER]);
-        _newCommitment(x[w + ZkatsLayout.WITHDRAW_COMMITMENT]);
-        return (to, amount);
-    }
-
-    function _withdrawChecks(uint256[] calldata p) internal view returns (address, uint256) {
+    /// The checks of a withdraw or exit statement's signals, which share the
+    /// positions of root, nullifier, commitment, asset, amount, recipient
+    /// and epoch (`zkats.chain.layout` refuses to generate a layout where
+    /// they differ).
+    function _payoutChecks(uint256[] calldata p) internal view returns (address, uint256) {
         _checkInputs(p, 0, p.length);
         require(rootKnown[p[ZkatsLayout.WITHDRAW_ROOT]], "zkats: unknown root");
         require(p[ZkatsLayout.WITHDRAW_ASSET] == asset, "zkats: wrong asset");

@@ -61,6 +61,20 @@ STATEMENTS = (
 )
 
 
+#: the signals ZkatsEscrow._payoutChecks reads at the same place in a
+#: withdraw and an exit statement
+PAYOUT_FIELDS = (
+    "root",
+    "nullifier",
+    "commitment",
+    "asset",
+    "amount",
+    "recipient",
+    "epoch_id",
+    "epoch_hash",
+)
+
+
 def _fields(fields):
     out, off = [], 0
     for name, n in fields:
@@ -83,15 +97,21 @@ def source():
         "",
         "library ZkatsLayout {",
     ]
+    offsets = {}
     for name in STATEMENTS:
         _, cls = circuit_class(name)
         fields, n = _fields(cls.public_fields())
+        offsets[name] = dict(fields)
         up = name.upper()
         lines.append(f"    // {name}: {n} public signals")
         lines.append(f"    uint256 internal constant {up}_N = {n};")
         for field, off in fields:
             lines.append(f"    uint256 internal constant {up}_{field.upper()} = {off};")
         lines.append("")
+    # the escrow checks a withdrawal's and an exit's signals with one function
+    shared = [{k: o[k] for k in PAYOUT_FIELDS} for o in (offsets["withdraw"], offsets["exit"])]
+    if shared[0] != shared[1]:
+        raise AssertionError(f"withdraw and exit place {PAYOUT_FIELDS} differently: {shared}")
     fields, n = _fields(Insert(k=1).public_fields())
     if fields[-1][0] != "leaves":
         raise AssertionError("insert: the leaves must be the last public signals")

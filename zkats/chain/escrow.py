@@ -364,15 +364,20 @@ class Escrow:
         operator rejects them first (:meth:`reject_deposit`)."""
         from zkats.groth16.verifier import verify
 
+        return [
+            pos
+            for pos, (kind, proof, public) in self.pending(count)
+            if kind == "deposit" and not _verifies(verify, self.vks["deposit"], public, proof)
+        ]
+
+    def pending(self, count=None):
+        """``[(position, (kind, proof, public))]`` of the queue positions not
+        yet appended (the next ``count`` of them, default all), in order
+        (:meth:`queue_entry`)."""
         c = self.contract.functions
         head, n = c.queueHead().call(), c.queuedCount().call()
         n = n if count is None else min(n, count)
-        bad = []
-        for pos in range(head, head + n):
-            kind, proof, public = self.queue_entry(pos)
-            if kind == "deposit" and not _verifies(verify, self.vks["deposit"], public, proof):
-                bad.append(pos)
-        return bad
+        return [(pos, self.queue_entry(pos)) for pos in range(head, head + n)]
 
     def request_exit(self, proof, public, sender):
         """Returns (receipt, exit id)."""

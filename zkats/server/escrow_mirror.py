@@ -22,12 +22,9 @@ def chain_items(escrow, upto=None):
     payout, its positions for the insurance fund, and its change note,
     appended here).  A deposit rejected on chain (``rejectDeposit``: its
     proof was invalid) has no item: the chain skips it too."""
-    c = escrow.contract.functions
-    head, n = c.queueHead().call(), c.queuedCount().call()
-    n = n if upto is None else min(n, upto)
+    pending = escrow.pending(upto)
     out = []
-    for pos in range(head, head + n):
-        kind, proof, public = escrow.queue_entry(pos)
+    for _, (kind, proof, public) in pending:
         if kind == "rejected":
             continue
         if kind == "deposit":
@@ -37,7 +34,7 @@ def chain_items(escrow, upto=None):
         else:
             bundle = {"exit": B.ProofBundle("exit", tuple(public), proof)}
             out.append(B.Item("forced_exit", bundle))
-    return out, n
+    return out, len(pending)
 
 
 def mirror_batch(escrow, service, batch):

@@ -139,23 +139,32 @@ class DepositRule(Rule):
 
 
 class WithdrawRule(Rule):
+    """A payout: the statement's public ``amount`` of ``asset`` leaves the
+    escrow to its ``recipient`` (``what`` names it in errors)."""
+
     kind = "withdraw"
     roles = {"withdraw": Withdraw}
     latest_epoch = True
+    what = "withdrawal"
+
+    def payout(self, plan):
+        (role,) = self.roles
+        return plan.signals[role]
 
     def check(self, plan, pending):
-        sig = plan.signals["withdraw"]
+        sig = self.payout(plan)
         if pending.escrow_after(str(sig.asset), -sig.amount) < 0:
             raise LedgerError(
-                f"{plan.where()}: withdrawal exceeds the escrow balance of asset {short(sig.asset)}"
+                f"{plan.where()}: {self.what} exceeds the escrow balance of asset "
+                f"{short(sig.asset)}"
             )
 
     def apply(self, ledger, plan, batch_id, now):
-        sig = plan.signals["withdraw"]
+        sig = self.payout(plan)
         ledger.move_escrow(batch_id, plan.index, sig.asset, -sig.amount, recipient=sig.recipient)
 
 
-class ExitRule(Rule):
+class ExitRule(WithdrawRule):
     """The owner's exit (the ``exit`` statement, the escrow's exit game,
     ``docs/escrow.md``): its whole equity at the marks leaves the escrow to
     the proven recipient, every position it held goes to the insurance
@@ -168,18 +177,11 @@ class ExitRule(Rule):
     roles = {"exit": Exit}
     latest_epoch = True
     command = "zkats exit"
-
-    def check(self, plan, pending):
-        sig = plan.signals["exit"]
-        if pending.escrow_after(str(sig.asset), -sig.amount) < 0:
-            raise LedgerError(
-                f"{plan.where()}: exit exceeds the escrow balance of asset {short(sig.asset)}"
-            )
+    what = "exit"
 
     def apply(self, ledger, plan, batch_id, now):
-        sig = plan.signals["exit"]
-        ledger.move_escrow(batch_id, plan.index, sig.asset, -sig.amount, recipient=sig.recipient)
-        for instrument, size, notional in taken_of(sig):
+        super().apply(ledger, plan, batch_id, now)
+        for instrument, size, notional in taken_of(self.payout(plan)):
             if size:
                 ledger.move_fund_position(INSURANCE_FUND, instrument, size, notional)
 

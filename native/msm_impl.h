@@ -240,6 +240,66 @@ static void MF(finish)(MF(acc_t) *s) {
     s->nq = 0;
 }
 
+/* Folds the xyzz overflow accumulators of a batch-mode window into its
+ * affine buckets, so that the batch-affine reduction (MF(reduce_ba)) can
+ * sum them: a window gets a few overflows when points are still pending
+ * at its end (MF(finish)), and one overflow used to send all its buckets
+ * through the xyzz reduction (28 units per bucket against 17).  Up to
+ * min(cap, MSM_RED_SEGS) overflows at a time are made affine with one
+ * shared inversion (of zz * zzz) and added to their buckets as one batch
+ * (the buckets are distinct).  An overflow whose affine form has the
+ * bucket's x (doubling or cancellation) stays an overflow; any_ovf is
+ * left set if one does. */
+static void MF(fold_ovf)(MF(acc_t) *s, size_t nb) {
+    if (!s->batch || !s->any_ovf) return;
+    size_t chunk = s->cap < MSM_RED_SEGS ? s->cap : MSM_RED_SEGS;
+    uint32_t *ids = s->qb;   /* the pending queue is empty after MF(finish) */
+    GF(aff_t) *aff = s->rold;
+    int left = 0;
+    size_t b = 0;
+    while (b < nb) {
+        size_t m = 0;
+        for (; b < nb && m < chunk; b++) {
+            if (!(s->state[b] & MSM_OVF)) continue;
+            if (GF(xyzz_is_inf)(&s->ovf[b])) {
+                s->state[b] &= (unsigned char)~MSM_OVF;
+                continue;
+            }
+            ids[m++] = (uint32_t)b;
+        }
+        if (m == 0) continue;
+        /* 1 / (zz zzz) for every overflow of the chunk, one inversion */
+        FE acc, inv, t;
+        FF(set_one)(&acc);
+        for (size_t k = 0; k < m; k++) {
+            const GF(xyzz_t) *o = &s->ovf[ids[k]];
+            FF(mul)(&s->den[k], &o->zz, &o->zzz);
+            s->pre[k] = acc;
+            FF(mul)(&acc, &acc, &s->den[k]);
+        }
+        FF(inv)(&inv, &acc);
+        for (size_t k = m; k-- > 0;) {
+            const GF(xyzz_t) *o = &s->ovf[ids[k]];
+            FE d;
+            FF(mul)(&d, &inv, &s->pre[k]);      /* 1 / (zz zzz) */
+            FF(mul)(&inv, &inv, &s->den[k]);
+            FF(mul)(&t, &d, &o->zzz);           /* 1 / zz */
+            FF(mul)(&aff[k].x, &o->x, &t);
+            FF(mul)(&t, &d, &o->zz);            /* 1 / zzz */
+            FF(mul)(&aff[k].y, &o->y, &t);
+        }
+        for (size_t k = 0; k < m; k++) {
+            uint32_t bi = ids[k];
+            unsigned char st = s->state[bi];
+            if ((st & MSM_HAS) && FF(eq)(&s->bucket[bi].x, &aff[k].x)) { left = 1; continue; }
+            s->state[bi] = st & (unsigned char)~MSM_OVF;
+            MF(place)(s, bi, &aff[k], 0);   /* never busy: the buckets are distinct */
+        }
+        MF(flush)(s);
+    }
+    s->any_ovf = left;
+}
+
 /* sum_b (b + 1) * bucket_b over nb buckets, by a running sum from the top */
 static void MF(reduce)(GF(xyzz_t) *out, const MF(acc_t) *s, size_t nb) {
     GF(xyzz_t) run, sum;
@@ -440,6 +500,7 @@ static void *MF(worker)(void *arg) {
             }
         }
         MF(finish)(&s);
+        if (s.batch && nbw >= 2 * MSM_RED_SEGS) MF(fold_ovf)(&s, nbw);
         if (s.batch && !s.any_ovf && nbw >= 2 * MSM_RED_SEGS) MF(reduce_ba)(&x->partial[t], &s, nbw);
         else MF(reduce)(&x->partial[t], &s, nbw);
     }

@@ -125,7 +125,7 @@ static inline void MF(apply)(MF(acc_t) *s, size_t k, const FE *dinv) {
     /* lambda = (y_p - y_b) / (x_p - x_b), y_p negated for negative digits */
     if (s->pneg[k]) { FF(add)(&t, &p->y, &b->y); FF(neg)(&t, &t); }
     else FF(sub)(&t, &p->y, &b->y);
-    FF(mul)(&lam, &t, dinv);
+    FF(mul_lazy)(&lam, &t, dinv);       /* < 2p: only multiplied below */
     FF(sqr)(&x3, &lam);
     FF(sub)(&x3, &x3, &b->x);
     FF(sub)(&x3, &x3, &p->x);
@@ -151,18 +151,21 @@ static void MF(flush)(MF(acc_t) *s) {
         return;
     }
 #endif
+    /* the running products, the inverse's and dinv are lazy (< 2p, see
+     * field.h): they only feed products; acc is reduced for the inversion */
     FE acc, inv, dinv;
     FF(set_one)(&acc);
     for (size_t k = 0; k < np; k++) {
         if (k + 4 < np) __builtin_prefetch(&s->bucket[s->pb[k + 4]]);
         FF(sub)(&s->den[k], &s->pp[k]->x, &s->bucket[s->pb[k]].x);
         s->pre[k] = acc;
-        FF(mul)(&acc, &acc, &s->den[k]);
+        FF(mul_lazy)(&acc, &acc, &s->den[k]);
     }
+    FF(reduce)(&acc, &acc);
     FF(inv)(&inv, &acc);
     for (size_t k = np; k-- > 0;) {
-        FF(mul)(&dinv, &inv, &s->pre[k]);
-        FF(mul)(&inv, &inv, &s->den[k]);
+        FF(mul_lazy)(&dinv, &inv, &s->pre[k]);
+        FF(mul_lazy)(&inv, &inv, &s->den[k]);
         MF(apply)(s, k, &dinv);
     }
     s->np = 0;
@@ -345,6 +348,7 @@ static void MF(rflush)(MF(acc_t) *s, size_t m) {
 #ifdef MSM_VEC_NEW
     if (s->vec && !zk_portable) { MSM_VEC_RADD(s->vec, s->rdst, s->rsrc, s->rdbl, m); return; }
 #endif
+    /* lazy running products as in MF(flush) */
     FE acc, inv, dinv, t, lam, x3;
     FF(set_one)(&acc);
     for (size_t k = 0; k < m; k++) {
@@ -352,14 +356,15 @@ static void MF(rflush)(MF(acc_t) *s, size_t m) {
         if (s->rdbl[k]) FF(dbl)(&s->den[k], &d->y);
         else FF(sub)(&s->den[k], &q->x, &d->x);
         s->pre[k] = acc;
-        FF(mul)(&acc, &acc, &s->den[k]);
+        FF(mul_lazy)(&acc, &acc, &s->den[k]);
     }
+    FF(reduce)(&acc, &acc);
     FF(inv)(&inv, &acc);
     for (size_t k = m; k-- > 0;) {
         GF(aff_t) *d = s->rdst[k];
         const GF(aff_t) *q = s->rsrc[k];
-        FF(mul)(&dinv, &inv, &s->pre[k]);
-        FF(mul)(&inv, &inv, &s->den[k]);
+        FF(mul_lazy)(&dinv, &inv, &s->pre[k]);
+        FF(mul_lazy)(&inv, &inv, &s->den[k]);
         if (s->rdbl[k]) {          /* slope 3x^2 / 2y */
             FF(sqr)(&t, &d->x);
             FF(dbl)(&lam, &t);
@@ -367,7 +372,7 @@ static void MF(rflush)(MF(acc_t) *s, size_t m) {
         } else {
             FF(sub)(&t, &q->y, &d->y);
         }
-        FF(mul)(&lam, &t, &dinv);
+        FF(mul_lazy)(&lam, &t, &dinv);
         FF(sqr)(&x3, &lam);
         FF(sub)(&x3, &x3, &d->x);
         FF(sub)(&x3, &x3, &q->x);

@@ -94,14 +94,14 @@ def groth16_prove_core(
     ``C``, ``H`` of Montgomery affine points (sizes checked by the caller).
     ``overlap`` runs the quotient's NTTs beside the first MSMs.  The sections
     may sit at any alignment (a misaligned one is copied natively, C and H
-    together, the others one at a time).  ``release_pages``: ``coeffs`` and the sections are views of a
-    read-only file map (:class:`zkats.formats.zkey_layout.ZKeyLayout`) whose
-    pages the core may drop once it has read them (lower peak memory; never
-    for arrays in memory, whose contents would be lost).  Returns the
-    plain-int points [A.w, B1.w, B2.w (G2), C.w + H.h] and the seconds of the
-    native stages (a tuple of 5: the quotient, then the MSMs of A, B1, B2,
-    C + H).  InputError names
-    the first out-of-range coefficient entry."""
+    together, the others one at a time).  ``release_pages``: ``coeffs`` and
+    the sections are views of a read-only file map
+    (:class:`zkats.formats.zkey_layout.ZKeyLayout`) whose pages the core may
+    drop once it has read them (lower peak memory; never for arrays in
+    memory, whose contents would be lost).  Returns the plain-int points
+    [A.w, B1.w, B2.w (G2), C.w + H.h] and the seconds of the native stages
+    (a tuple of 5: the quotient, then the MSMs of A, B1, B2, C + H).
+    InputError names the first out-of-range coefficient entry."""
     out = ffi.new("uint64_t[40]")
     bad = ffi.new("int64_t *")
     secs = ffi.new("double[5]")

@@ -43,7 +43,7 @@ def test_production_parameters_and_bounds():
     )
     slots, epoch, depth, under, scen, n_ct, blocks, mbits, sbits = json.loads(out)
     assert (slots, epoch, depth, under, scen) == (16, 64, 32, 4, 16)
-    assert (n_ct, blocks) == (2 + 3 * 16 + 1, 5)
+    assert (n_ct, blocks) == (1 + 16 + 8 + 1, 2)
     assert mbits < 253 and sbits == 84
 
 

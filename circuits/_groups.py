@@ -49,22 +49,24 @@ class NewNote:
     def constrain(api, stmt, fields):
         """The note of ``fields`` (its 14 fields) salted with ``stmt.new_salt``
         has the public ``stmt.commitment``, and ``stmt.ciphertext`` is its
-        opening (fields 2..13 and the salt) encrypted under the account's
-        viewing secret ``stmt.vsk`` (:mod:`zkats.domain.note_cipher`; ``vsk``
-        is the account's: :meth:`._spend.SpendsNote.spend_note` proves
-        ``npk`` from it).  Each element is the committed field itself plus
-        its keystream element, so a key holder decrypts exactly this note."""
+        opening (fields 2.. and the salt, packed: :func:`note_cipher.pack`)
+        encrypted under the account's viewing secret ``stmt.vsk``
+        (:mod:`zkats.domain.note_cipher`; ``vsk`` is the account's:
+        :meth:`._spend.SpendsNote.spend_note` proves ``npk`` from it).
+        Packing is linear, and decrypts uniquely because every note's packed
+        fields are range-checked where the note is made (the module's
+        docstring says where), so a key holder decrypts exactly this note."""
         api.assert_equal(note_commitment_gadget(api, fields, stmt.new_salt), stmt.commitment)
         with api.scope("ciphertext"):
-            plain = list(fields[2:]) + [stmt.new_salt]
+            plain = note_cipher.pack([api.lc(f) for f in fields], api.lc(stmt.new_salt))
             stream = []
             for b in range(note_cipher.N_BLOCKS):
                 state = [api.constant(0), api.constant(tags.NOTE_CIPHER), stmt.vsk]
                 state += [stmt.commitment, api.constant(b)]
-                state += [api.constant(0)] * (note_cipher.BLOCK - 3)
+                state += [api.constant(0)] * (note_cipher.WIDTH - 5)
                 stream += poseidon_permute(api, state)[1 : note_cipher.BLOCK + 1]
             for c, p, k in zip(stmt.ciphertext, plain, stream):
-                api.assert_equal(api.lc(p) + k, c)
+                api.assert_equal(p + k, c)
 
     @staticmethod
     def public(note, view):

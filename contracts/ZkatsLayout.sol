@@ -5,8 +5,8 @@
 pragma solidity ^0.8.20;
 
 library ZkatsLayout {
-    // deposit: 57 public signals
-    uint256 internal constant DEPOSIT_N = 57;
+    // deposit: 32 public signals
+    uint256 internal constant DEPOSIT_N = 32;
     uint256 internal constant DEPOSIT_ROOT = 0;
     uint256 internal constant DEPOSIT_NULLIFIER = 1;
     uint256 internal constant DEPOSIT_COMMITMENT = 2;
@@ -15,8 +15,8 @@ library ZkatsLayout {
     uint256 internal constant DEPOSIT_AMOUNT = 5;
     uint256 internal constant DEPOSIT_CIPHERTEXT = 6;
 
-    // withdraw: 59 public signals
-    uint256 internal constant WITHDRAW_N = 59;
+    // withdraw: 34 public signals
+    uint256 internal constant WITHDRAW_N = 34;
     uint256 internal constant WITHDRAW_ROOT = 0;
     uint256 internal constant WITHDRAW_NULLIFIER = 1;
     uint256 internal constant WITHDRAW_COMMITMENT = 2;
@@ -42,8 +42,8 @@ library ZkatsLayout {
     uint256 internal constant MATCH_TAG_A = 16;
     uint256 internal constant MATCH_TAG_B = 17;
 
-    // transition: 61 public signals
-    uint256 internal constant TRANSITION_N = 61;
+    // transition: 36 public signals
+    uint256 internal constant TRANSITION_N = 36;
     uint256 internal constant TRANSITION_ROOT = 0;
     uint256 internal constant TRANSITION_NULLIFIER = 1;
     uint256 internal constant TRANSITION_COMMITMENT = 2;
@@ -67,8 +67,8 @@ library ZkatsLayout {
     uint256 internal constant ORACLE_EPOCH_ORACLE_X = 3;
     uint256 internal constant ORACLE_EPOCH_ORACLE_Y = 4;
 
-    // liquidate: 107 public signals
-    uint256 internal constant LIQUIDATE_N = 107;
+    // liquidate: 82 public signals
+    uint256 internal constant LIQUIDATE_N = 82;
     uint256 internal constant LIQUIDATE_ROOT = 0;
     uint256 internal constant LIQUIDATE_NULLIFIER = 1;
     uint256 internal constant LIQUIDATE_COMMITMENT = 2;
@@ -90,8 +90,8 @@ library ZkatsLayout {
     uint256 internal constant HEALTH_EPOCH_ID = 3;
     uint256 internal constant HEALTH_EPOCH_HASH = 4;
 
-    // exit: 107 public signals
-    uint256 internal constant EXIT_N = 107;
+    // exit: 82 public signals
+    uint256 internal constant EXIT_N = 82;
     uint256 internal constant EXIT_ROOT = 0;
     uint256 internal constant EXIT_NULLIFIER = 1;
     uint256 internal constant EXIT_COMMITMENT = 2;

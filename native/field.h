@@ -227,6 +227,37 @@ static inline void mont_mul_portable(uint64_t r[4], const uint64_t a[4], const u
     limbs_reduce_once(r, t, p);
 }
 
+/* the same without the final subtraction: r in [0, 2p) for a, b < 2p
+ * (see mont_mul_adx_lazy) */
+static inline void mont_mul_portable_lazy(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
+                                          const uint64_t p[4], uint64_t pinv) {
+    uint64_t t[6] = {0, 0, 0, 0, 0, 0};
+    for (int i = 0; i < 4; i++) {
+        uint64_t carry = 0;
+        for (int j = 0; j < 4; j++) {
+            u128 s = (u128)a[j] * b[i] + t[j] + carry;
+            t[j] = (uint64_t)s;
+            carry = (uint64_t)(s >> 64);
+        }
+        u128 s = (u128)t[4] + carry;
+        t[4] = (uint64_t)s;
+        t[5] = (uint64_t)(s >> 64);
+
+        uint64_t m = t[0] * pinv;
+        s = (u128)m * p[0] + t[0];
+        carry = (uint64_t)(s >> 64);
+        for (int j = 1; j < 4; j++) {
+            s = (u128)m * p[j] + t[j] + carry;
+            t[j - 1] = (uint64_t)s;
+            carry = (uint64_t)(s >> 64);
+        }
+        s = (u128)t[4] + carry;
+        t[3] = (uint64_t)s;
+        t[4] = t[5] + (uint64_t)(s >> 64);
+    }
+    memcpy(r, t, 32);
+}
+
 #if defined(ZKATS_USE_ADX) && defined(__x86_64__) && defined(__ADX__) && defined(__BMI2__)
 /* The same CIOS algorithm in inline assembly: mulx products, and the two
  * independent carry chains of adcx (CF) and adox (OF) so that the low and
@@ -282,18 +313,42 @@ static inline void mont_mul_portable(uint64_t r[4], const uint64_t a[4], const u
     "adoxq %%rcx, %" T4 "\n\t"                                                        \
     "adcq $0, %" T4 "\n\t"
 
+#define ZK_MUL_ROWS                                                                   \
+    ZK_MUL_FIRST("[r0]", "[r1]", "[r2]", "[r3]", "[r4]")                              \
+    ZK_RED("[r0]", "[r1]", "[r2]", "[r3]", "[r4]")                                    \
+    ZK_MUL_NEXT("8", "[r1]", "[r2]", "[r3]", "[r4]", "[r0]", "k[r0]")                 \
+    ZK_RED("[r1]", "[r2]", "[r3]", "[r4]", "[r0]")                                    \
+    ZK_MUL_NEXT("16", "[r2]", "[r3]", "[r4]", "[r0]", "[r1]", "k[r1]")                \
+    ZK_RED("[r2]", "[r3]", "[r4]", "[r0]", "[r1]")                                    \
+    ZK_MUL_NEXT("24", "[r3]", "[r4]", "[r0]", "[r1]", "[r2]", "k[r2]")                \
+    ZK_RED("[r3]", "[r4]", "[r0]", "[r1]", "[r2]")
+
+/* The rows without the final subtraction: r = a*b*R^-1 mod p in [0, 2p)
+ * for inputs a, b < 2p (then a*b + m*p < 4p^2 + R p < 2 R p, since
+ * 4p < R; the sums stay below 2^320 as above).  For products that only
+ * feed further products (the running products of a batch inversion):
+ * callers reduce before comparing, storing or inverting a value. */
+ZK_INLINE void mont_mul_adx_lazy(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
+                                 const uint64_t p[4], uint64_t pinv) {
+    uint64_t r0, r1, r2, r3, r4;
+    __asm__(
+        ZK_MUL_ROWS
+        "movq %[r4], 0(%[out])\n\t"
+        "movq %[r0], 8(%[out])\n\t"
+        "movq %[r1], 16(%[out])\n\t"
+        "movq %[r2], 24(%[out])\n\t"
+        : [r0] "=&r"(r0), [r1] "=&r"(r1), [r2] "=&r"(r2), [r3] "=&r"(r3), [r4] "=&r"(r4),
+          ZK_MEM_OUT(r)
+        : [a] "r"(a), [b] "r"(b), [p] "r"(p), [out] "r"(r), [inv] "m"(pinv),
+          ZK_MEM_IN(a), ZK_MEM_IN(b), ZK_MEM_IN(p)
+        : "rax", "rcx", "rdx", "cc");
+}
+
 ZK_INLINE void mont_mul_adx(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
                                 const uint64_t p[4], uint64_t pinv) {
     uint64_t r0, r1, r2, r3, r4;
     __asm__(
-        ZK_MUL_FIRST("[r0]", "[r1]", "[r2]", "[r3]", "[r4]")
-        ZK_RED("[r0]", "[r1]", "[r2]", "[r3]", "[r4]")
-        ZK_MUL_NEXT("8", "[r1]", "[r2]", "[r3]", "[r4]", "[r0]", "k[r0]")
-        ZK_RED("[r1]", "[r2]", "[r3]", "[r4]", "[r0]")
-        ZK_MUL_NEXT("16", "[r2]", "[r3]", "[r4]", "[r0]", "[r1]", "k[r1]")
-        ZK_RED("[r2]", "[r3]", "[r4]", "[r0]", "[r1]")
-        ZK_MUL_NEXT("24", "[r3]", "[r4]", "[r0]", "[r1]", "[r2]", "k[r2]")
-        ZK_RED("[r3]", "[r4]", "[r0]", "[r1]", "[r2]")
+        ZK_MUL_ROWS
         /* result t = (r4, r0, r1, r2) < 2p: subtract p once unless it borrows */
         "movq %[r4], %%rax\n\t"
         "subq 0(%[p]), %%rax\n\t"
@@ -326,6 +381,10 @@ static __attribute__((noinline, cold)) void mont_mul_portable_call(
     uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t p[4], uint64_t pinv) {
     mont_mul_portable(r, a, b, p, pinv);
 }
+static __attribute__((noinline, cold)) void mont_mul_portable_lazy_call(
+    uint64_t r[4], const uint64_t a[4], const uint64_t b[4], const uint64_t p[4], uint64_t pinv) {
+    mont_mul_portable_lazy(r, a, b, p, pinv);
+}
 #define MONT_MUL(r, a, b, p, pinv)                                    \
     do {                                                              \
         if (__builtin_expect(zk_portable, 0))                         \
@@ -333,9 +392,17 @@ static __attribute__((noinline, cold)) void mont_mul_portable_call(
         else                                                          \
             mont_mul_adx(r, a, b, p, pinv);                           \
     } while (0)
+#define MONT_MUL_LAZY(r, a, b, p, pinv)                               \
+    do {                                                              \
+        if (__builtin_expect(zk_portable, 0))                         \
+            mont_mul_portable_lazy_call(r, a, b, p, pinv);            \
+        else                                                          \
+            mont_mul_adx_lazy(r, a, b, p, pinv);                      \
+    } while (0)
 #else
 #define ZK_HAVE_ADX 0
 #define MONT_MUL(r, a, b, p, pinv) mont_mul_portable(r, a, b, p, pinv)
+#define MONT_MUL_LAZY(r, a, b, p, pinv) mont_mul_portable_lazy(r, a, b, p, pinv)
 #endif
 
 /* ---- per-field wrappers -------------------------------------------------- */
@@ -347,6 +414,9 @@ static __attribute__((noinline, cold)) void mont_mul_portable_call(
     ZK_INLINE void F##_dbl(T *r, const T *a) { mod_add(r->v, a->v, a->v, P); }              \
     ZK_INLINE void F##_mul(T *r, const T *a, const T *b) { MONT_MUL(r->v, a->v, b->v, P, INV); } \
     ZK_INLINE void F##_sqr(T *r, const T *a) { MONT_MUL(r->v, a->v, a->v, P, INV); }       \
+    /* r = a b in [0, 2p) for a, b < 2p (mont_mul_adx_lazy); F##_reduce makes it canonical */ \
+    ZK_INLINE void F##_mul_lazy(T *r, const T *a, const T *b) { MONT_MUL_LAZY(r->v, a->v, b->v, P, INV); } \
+    ZK_INLINE void F##_reduce(T *r, const T *a) { limbs_reduce_once(r->v, a->v, P); }       \
     static inline int F##_is_zero(const T *a) { return limbs_is_zero(a->v); }                   \
     static inline int F##_eq(const T *a, const T *b) { return memcmp(a->v, b->v, 32) == 0; }    \
     static inline void F##_set_zero(T *r) { memset(r->v, 0, 32); }                              \

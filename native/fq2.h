@@ -63,6 +63,11 @@ static inline void fq2_mul(fq2_t *r, const fq2_t *a, const fq2_t *b) {
     fq_sub(&r->c0, &v0, &v1);
 }
 
+/* the lazy forms of field.h (F_mul_lazy, F_reduce) for code written for
+ * both fields (msm_impl.h): in Fq2 the products are always reduced */
+static inline void fq2_mul_lazy(fq2_t *r, const fq2_t *a, const fq2_t *b) { fq2_mul(r, a, b); }
+static inline void fq2_reduce(fq2_t *r, const fq2_t *a) { *r = *a; }
+
 /* complex squaring: (c0 + c1)(c0 - c1) + 2 c0 c1 u, 2 Fq multiplications */
 static inline void fq2_sqr(fq2_t *r, const fq2_t *a) {
     fq_t s, d, m;

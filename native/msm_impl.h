@@ -125,7 +125,7 @@ static inline void MF(apply)(MF(acc_t) *s, size_t k, const FE *dinv) {
     /* lambda = (y_p - y_b) / (x_p - x_b), y_p negated for negative digits */
     if (s->pneg[k]) { FF(add)(&t, &p->y, &b->y); FF(neg)(&t, &t); }
     else FF(sub)(&t, &p->y, &b->y);
-    FF(mul)(&lam, &t, dinv);
+    FF(mul_lazy)(&lam, &t, dinv);       /* < 2p: only multiplied below */
     FF(sqr)(&x3, &lam);
     FF(sub)(&x3, &x3, &b->x);
     FF(sub)(&x3, &x3, &p->x);
@@ -151,18 +151,21 @@ static void MF(flush)(MF(acc_t) *s) {
         return;
     }
 #endif
+    /* the running products, the inverse's and dinv are lazy (< 2p, see
+     * field.h): they only feed products; acc is reduced for the inversion */
     FE acc, inv, dinv;
     FF(set_one)(&acc);
     for (size_t k = 0; k < np; k++) {
         if (k + 4 < np) __builtin_prefetch(&s->bucket[s->pb[k + 4]]);
         FF(sub)(&s->den[k], &s->pp[k]->x, &s->bucket[s->pb[k]].x);
         s->pre[k] = acc;
-        FF(mul)(&acc, &acc, &s->den[k]);
+        FF(mul_lazy)(&acc, &acc, &s->den[k]);
     }
+    FF(reduce)(&acc, &acc);
     FF(inv)(&inv, &acc);
     for (size_t k = np; k-- > 0;) {
-        FF(mul)(&dinv, &inv, &s->pre[k]);
-        FF(mul)(&inv, &inv, &s->den[k]);
+        FF(mul_lazy)(&dinv, &inv, &s->pre[k]);
+        FF(mul_lazy)(&inv, &inv, &s->den[k]);
         MF(apply)(s, k, &dinv);
     }
     s->np = 0;
@@ -240,6 +243,66 @@ static void MF(finish)(MF(acc_t) *s) {
     s->nq = 0;
 }
 
+/* Folds the xyzz overflow accumulators of a batch-mode window into its
+ * affine buckets, so that the batch-affine reduction (MF(reduce_ba)) can
+ * sum them: a window gets a few overflows when points are still pending
+ * at its end (MF(finish)), and one overflow used to send all its buckets
+ * through the xyzz reduction (28 units per bucket against 17).  Up to
+ * min(cap, MSM_RED_SEGS) overflows at a time are made affine with one
+ * shared inversion (of zz * zzz) and added to their buckets as one batch
+ * (the buckets are distinct).  An overflow whose affine form has the
+ * bucket's x (doubling or cancellation) stays an overflow; any_ovf is
+ * left set if one does. */
+static void MF(fold_ovf)(MF(acc_t) *s, size_t nb) {
+    if (!s->batch || !s->any_ovf) return;
+    size_t chunk = s->cap < MSM_RED_SEGS ? s->cap : MSM_RED_SEGS;
+    uint32_t *ids = s->qb;   /* the pending queue is empty after MF(finish) */
+    GF(aff_t) *aff = s->rold;
+    int left = 0;
+    size_t b = 0;
+    while (b < nb) {
+        size_t m = 0;
+        for (; b < nb && m < chunk; b++) {
+            if (!(s->state[b] & MSM_OVF)) continue;
+            if (GF(xyzz_is_inf)(&s->ovf[b])) {
+                s->state[b] &= (unsigned char)~MSM_OVF;
+                continue;
+            }
+            ids[m++] = (uint32_t)b;
+        }
+        if (m == 0) continue;
+        /* 1 / (zz zzz) for every overflow of the chunk, one inversion */
+        FE acc, inv, t;
+        FF(set_one)(&acc);
+        for (size_t k = 0; k < m; k++) {
+            const GF(xyzz_t) *o = &s->ovf[ids[k]];
+            FF(mul)(&s->den[k], &o->zz, &o->zzz);
+            s->pre[k] = acc;
+            FF(mul)(&acc, &acc, &s->den[k]);
+        }
+        FF(inv)(&inv, &acc);
+        for (size_t k = m; k-- > 0;) {
+            const GF(xyzz_t) *o = &s->ovf[ids[k]];
+            FE d;
+            FF(mul)(&d, &inv, &s->pre[k]);      /* 1 / (zz zzz) */
+            FF(mul)(&inv, &inv, &s->den[k]);
+            FF(mul)(&t, &d, &o->zzz);           /* 1 / zz */
+            FF(mul)(&aff[k].x, &o->x, &t);
+            FF(mul)(&t, &d, &o->zz);            /* 1 / zzz */
+            FF(mul)(&aff[k].y, &o->y, &t);
+        }
+        for (size_t k = 0; k < m; k++) {
+            uint32_t bi = ids[k];
+            unsigned char st = s->state[bi];
+            if ((st & MSM_HAS) && FF(eq)(&s->bucket[bi].x, &aff[k].x)) { left = 1; continue; }
+            s->state[bi] = st & (unsigned char)~MSM_OVF;
+            MF(place)(s, bi, &aff[k], 0);   /* never busy: the buckets are distinct */
+        }
+        MF(flush)(s);
+    }
+    s->any_ovf = left;
+}
+
 /* sum_b (b + 1) * bucket_b over nb buckets, by a running sum from the top */
 static void MF(reduce)(GF(xyzz_t) *out, const MF(acc_t) *s, size_t nb) {
     GF(xyzz_t) run, sum;
@@ -285,6 +348,7 @@ static void MF(rflush)(MF(acc_t) *s, size_t m) {
 #ifdef MSM_VEC_NEW
     if (s->vec && !zk_portable) { MSM_VEC_RADD(s->vec, s->rdst, s->rsrc, s->rdbl, m); return; }
 #endif
+    /* lazy running products as in MF(flush) */
     FE acc, inv, dinv, t, lam, x3;
     FF(set_one)(&acc);
     for (size_t k = 0; k < m; k++) {
@@ -292,14 +356,15 @@ static void MF(rflush)(MF(acc_t) *s, size_t m) {
         if (s->rdbl[k]) FF(dbl)(&s->den[k], &d->y);
         else FF(sub)(&s->den[k], &q->x, &d->x);
         s->pre[k] = acc;
-        FF(mul)(&acc, &acc, &s->den[k]);
+        FF(mul_lazy)(&acc, &acc, &s->den[k]);
     }
+    FF(reduce)(&acc, &acc);
     FF(inv)(&inv, &acc);
     for (size_t k = m; k-- > 0;) {
         GF(aff_t) *d = s->rdst[k];
         const GF(aff_t) *q = s->rsrc[k];
-        FF(mul)(&dinv, &inv, &s->pre[k]);
-        FF(mul)(&inv, &inv, &s->den[k]);
+        FF(mul_lazy)(&dinv, &inv, &s->pre[k]);
+        FF(mul_lazy)(&inv, &inv, &s->den[k]);
         if (s->rdbl[k]) {          /* slope 3x^2 / 2y */
             FF(sqr)(&t, &d->x);
             FF(dbl)(&lam, &t);
@@ -307,7 +372,7 @@ static void MF(rflush)(MF(acc_t) *s, size_t m) {
         } else {
             FF(sub)(&t, &q->y, &d->y);
         }
-        FF(mul)(&lam, &t, &dinv);
+        FF(mul_lazy)(&lam, &t, &dinv);
         FF(sqr)(&x3, &lam);
         FF(sub)(&x3, &x3, &d->x);
         FF(sub)(&x3, &x3, &q->x);
@@ -440,6 +505,7 @@ static void *MF(worker)(void *arg) {
             }
         }
         MF(finish)(&s);
+        if (s.batch && nbw >= 2 * MSM_RED_SEGS) MF(fold_ovf)(&s, nbw);
         if (s.batch && !s.any_ovf && nbw >= 2 * MSM_RED_SEGS) MF(reduce_ba)(&x->partial[t], &s, nbw);
         else MF(reduce)(&x->partial[t], &s, nbw);
     }

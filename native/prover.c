@@ -259,43 +259,59 @@ static int is_one_limbs(const uint64_t *p) {
  * gather and the second result are not worth it) */
 #define ONES_MIN 256
 
-/* out = sum over the rows where the base is not infinity and the scalar not
- * zero.  circom keys leave many bases at infinity (a signal absent from
- * every B row has B1 = B2 = 0) and bit-heavy witnesses (SHA-256) are
- * mostly 0 and 1: unless at least 90% of the rows are live scalars other
- * than 1, the rows are gathered first, the bases of the scalars equal to 1
- * apart: those are summed (g1_sum/g2_sum, about one addition each), the
- * others go to the Pippenger.  The bases are a key section at any
- * alignment (snarkjs puts its sections at offsets 2 or 4 mod 8): a
- * misaligned section is copied into aligned memory for this one
- * multi-exponentiation (only one section is ever copied at a time), and
- * with `release` the section's file pages are dropped as soon as they have
- * been read.  width: 8 (G1) or 16 (G2).  Returns 0 or -1 (memory). */
-static int msm_live(uint64_t *out, const uint8_t *bases, const uint64_t *scalars, size_t n,
-                    size_t width, int threads, int release) {
+/* a run of rows of a multi-exponentiation: bases (a key section at any
+ * alignment) and their scalars */
+typedef struct {
+    const uint8_t *bases;
+    const uint64_t *scalars;
+    size_t n;
+} msm_seg_t;
+
+/* out = sum over the rows of the segments (one, or two summed as one
+ * multi-exponentiation: the prover's C and H) where the base is not
+ * infinity and the scalar not zero.  circom keys leave many bases at
+ * infinity (a signal absent from every B row has B1 = B2 = 0) and
+ * bit-heavy witnesses (SHA-256) are mostly 0 and 1: unless at least 90% of
+ * the rows are live scalars other than 1, the rows are gathered first, the
+ * bases of the scalars equal to 1 apart: those are summed (g1_sum/g2_sum,
+ * about one addition each), the others go to the Pippenger.  The bases
+ * are key sections at any alignment (snarkjs puts its sections at offsets
+ * 2 or 4 mod 8): a single misaligned segment is copied into aligned memory
+ * for this one multi-exponentiation, two segments are copied into one
+ * array with their scalars; with `release` each section's file pages are
+ * dropped as soon as they have been read.  width: 8 (G1) or 16 (G2).
+ * Returns 0 or -1 (memory). */
+static int msm_segs(uint64_t *out, const msm_seg_t *seg, int nseg, size_t width, int threads,
+                    int release) {
     int (*fn)(uint64_t *, const uint64_t *, const uint64_t *, size_t, int) =
         width == 8 ? msm_g1 : msm_g2;
     int (*sum)(uint64_t *, const uint64_t *, size_t, int) = width == 8 ? g1_sum : g2_sum;
     void (*add)(uint64_t *, const uint64_t *, const uint64_t *) =
         width == 8 ? g1_add_affine : g2_add_affine;
     const size_t pb = width * 8; /* bytes per point */
-    size_t live = 0, ones = 0;
-    for (size_t i = 0; i < n; i++) {
-        const uint64_t *k = scalars + 4 * i;
-        if (is_zero_limbs(k, 4) || point_is_inf(bases + pb * i, width)) continue;
-        live++;
-        ones += is_one_limbs(k);
+    size_t live = 0, ones = 0, n = 0;
+    for (int g = 0; g < nseg; g++) {
+        const uint8_t *bases = seg[g].bases;
+        const uint64_t *scalars = seg[g].scalars;
+        for (size_t i = 0; i < seg[g].n; i++) {
+            const uint64_t *k = scalars + 4 * i;
+            if (is_zero_limbs(k, 4) || point_is_inf(bases + pb * i, width)) continue;
+            live++;
+            ones += is_one_limbs(k);
+        }
+        n += seg[g].n;
     }
     memset(out, 0, pb);
     if (live == 0) {
-        release_pages(bases, pb * n, release);
+        for (int g = 0; g < nseg; g++) release_pages(seg[g].bases, pb * seg[g].n, release);
         return 0;
     }
     if (ones < ONES_MIN) ones = 0; /* stay in the Pippenger */
     int rc;
-    if (ones == 0 && (double)live >= 0.9 * (double)n) {
+    if (ones == 0 && (double)live >= 0.9 * (double)n && nseg == 1) {
+        const uint8_t *bases = seg[0].bases;
         if (((uintptr_t)bases & 7) == 0) {
-            rc = fn(out, (const uint64_t *)bases, scalars, n, threads);
+            rc = fn(out, (const uint64_t *)bases, seg[0].scalars, n, threads);
             release_pages(bases, pb * n, release);
             return rc;
         }
@@ -303,8 +319,24 @@ static int msm_live(uint64_t *out, const uint8_t *bases, const uint64_t *scalars
         if (!copy) return -1;
         memcpy(copy, bases, pb * n);
         release_pages(bases, pb * n, release);
-        rc = fn(out, copy, scalars, n, threads);
+        rc = fn(out, copy, seg[0].scalars, n, threads);
         free(copy);
+        return rc;
+    }
+    if (ones == 0 && (double)live >= 0.9 * (double)n) {
+        /* dense segments: all their rows, one after the other */
+        uint64_t *cb = malloc(n * pb + 8), *cs = malloc(n * 32 + 8);
+        if (!cb || !cs) { free(cb); free(cs); return -1; }
+        size_t k = 0;
+        for (int g = 0; g < nseg; g++) {
+            memcpy((uint8_t *)cb + pb * k, seg[g].bases, pb * seg[g].n);
+            memcpy(cs + 4 * k, seg[g].scalars, 32 * seg[g].n);
+            release_pages(seg[g].bases, pb * seg[g].n, release);
+            k += seg[g].n;
+        }
+        rc = fn(out, cb, cs, n, threads);
+        free(cb);
+        free(cs);
         return rc;
     }
     size_t rest = live - ones;
@@ -312,18 +344,22 @@ static int msm_live(uint64_t *out, const uint8_t *bases, const uint64_t *scalars
     uint64_t *ob = malloc(ones * pb + 8);
     if (!cb || !cs || !ob) { free(cb); free(cs); free(ob); return -1; }
     size_t k = 0, o = 0;
-    for (size_t i = 0; i < n; i++) {
-        const uint64_t *sc = scalars + 4 * i;
-        if (is_zero_limbs(sc, 4) || point_is_inf(bases + pb * i, width)) continue;
-        if (ones && is_one_limbs(sc)) {
-            memcpy(ob + width * o++, bases + pb * i, pb);
-            continue;
+    for (int g = 0; g < nseg; g++) {
+        const uint8_t *bases = seg[g].bases;
+        const uint64_t *scalars = seg[g].scalars;
+        for (size_t i = 0; i < seg[g].n; i++) {
+            const uint64_t *sc = scalars + 4 * i;
+            if (is_zero_limbs(sc, 4) || point_is_inf(bases + pb * i, width)) continue;
+            if (ones && is_one_limbs(sc)) {
+                memcpy(ob + width * o++, bases + pb * i, pb);
+                continue;
+            }
+            memcpy(cb + width * k, bases + pb * i, pb);
+            memcpy(cs + 4 * k, sc, 32);
+            k++;
         }
-        memcpy(cb + width * k, bases + pb * i, pb);
-        memcpy(cs + 4 * k, sc, 32);
-        k++;
+        release_pages(bases, pb * seg[g].n, release);
     }
-    release_pages(bases, pb * n, release);
     rc = rest ? fn(out, cb, cs, rest, threads) : 0;
     free(cb);
     free(cs);
@@ -336,6 +372,12 @@ static int msm_live(uint64_t *out, const uint8_t *bases, const uint64_t *scalars
     return rc;
 }
 
+static int msm_live(uint64_t *out, const uint8_t *bases, const uint64_t *scalars, size_t n,
+                    size_t width, int threads, int release) {
+    msm_seg_t seg = {bases, scalars, n};
+    return msm_segs(out, &seg, 1, width, threads, release);
+}
+
 int zk_groth16_prove_core(const uint8_t *coeffs, size_t n_coef,
                           const uint64_t *witness, size_t n_vars, size_t n_public,
                           size_t domain,
@@ -345,7 +387,7 @@ int zk_groth16_prove_core(const uint8_t *coeffs, size_t n_coef,
                           double *seconds) {
     const int overlap = flags & ZK_PROVE_OVERLAP, release = (flags & ZK_PROVE_RELEASE) != 0;
     *bad_coef = -1;
-    for (int i = 0; i < 6; i++) seconds[i] = 0.0;
+    for (int i = 0; i < 5; i++) seconds[i] = 0.0;
     if (domain < 2 || (domain & (domain - 1)) || domain > ((size_t)1 << (NTT_MAX_LOG - 1)))
         return -3;
     if (n_public + 1 > n_vars) return -3;
@@ -359,7 +401,7 @@ int zk_groth16_prove_core(const uint8_t *coeffs, size_t n_coef,
     if (!q.a || !q.b || !q.c) { free(q.a); free(q.b); free(q.c); return -1; }
 
     /* overlap: the quotient (single-threaded, poorly parallel at small sizes)
-     * runs beside the A/B/C multi-exponentiations; the caller takes over
+     * runs beside the A/B1/B2 multi-exponentiations; the caller takes over
      * its remaining NTT chains when these are done (quotient_help) */
     par_task_t quotient = {0};
     int started = 0;
@@ -383,8 +425,6 @@ int zk_groth16_prove_core(const uint8_t *coeffs, size_t n_coef,
     t1 = now_s(); seconds[2] = t1 - t; t = t1;
     rc |= msm_live(out + 16, pts_b2, witness, n_vars, 16, threads, release);
     t1 = now_s(); seconds[3] = t1 - t; t = t1;
-    rc |= msm_live(out + 32, pts_c, witness + 4 * (n_public + 1), n_priv, 8, threads, release);
-    t1 = now_s(); seconds[4] = t1 - t;
     if (started) {
         quotient_help(&q, &quotient);
         if (!rc && q.bad < 0 && !q.rc) quotient_join(&q, threads);
@@ -394,9 +434,14 @@ int zk_groth16_prove_core(const uint8_t *coeffs, size_t n_coef,
     /* only h (in q.a) is still needed */
     free(q.b); free(q.c);
     q.b = q.c = NULL;
+    /* C.w + H.h as one multi-exponentiation (one Pippenger over both: a
+     * larger window, half the bucket reductions) */
     t = now_s();
-    rc = msm_live(out + 40, pts_h, q.a, domain, 8, threads, release);
-    seconds[5] = now_s() - t;
+    {
+        msm_seg_t seg[2] = {{pts_c, witness + 4 * (n_public + 1), n_priv}, {pts_h, q.a, domain}};
+        rc = msm_segs(out + 32, seg, 2, 8, threads, release);
+    }
+    seconds[4] = now_s() - t;
 done:
     seconds[0] = q.seconds;
     free(q.a); free(q.b); free(q.c);

@@ -50,27 +50,28 @@ int64_t zk_coeffs_first_bad(const uint8_t *coeffs, size_t n_coef, size_t domain,
 
 /* The whole Groth16 prover core in one call: the quotient (zk_qap_ab, C =
  * A*B, inverse NTT and coset NTT of each, H = A*B - C, as above) and the
- * five multi-exponentiations
+ * multi-exponentiations
  *   out[0..8)   = sum w_i A_i            (G1, i < n_vars)
  *   out[8..16)  = sum w_i B1_i           (G1)
  *   out[16..32) = sum w_i B2_i           (G2)
- *   out[32..40) = sum w_{n_public+1+i} C_i  (G1, i < n_vars - n_public - 1)
- *   out[40..48) = sum h_i H_i            (G1, i < domain)
+ *   out[32..40) = sum w_{n_public+1+i} C_i + sum h_j H_j
+ *                 (G1, i < n_vars - n_public - 1, j < domain: the proof
+ *                 only needs their sum, computed as one multi-exponentiation)
  * affine Montgomery, all zeros = infinity.  Rows whose base is infinity or
  * whose scalar is zero are skipped (gathered out when they are >= 10%).
  * witness: n_vars canonical values (< r, checked by the caller); the point
  * arrays in the zkey layout (not checked here: the caller verifies the
  * proof), at any alignment: a misaligned section is copied into aligned
- * memory just before its multi-exponentiation and freed after it (so at
- * most one section is ever copied).  flags: ZK_PROVE_OVERLAP runs the
- * quotient on its own thread beside the A, B1, B2, C multi-exponentiations;
+ * memory just before its multi-exponentiation and freed after it (C and H
+ * are copied together, the others one at a time).  flags: ZK_PROVE_OVERLAP runs the
+ * quotient on its own thread beside the A, B1, B2 multi-exponentiations;
  * ZK_PROVE_RELEASE declares coeffs and the point sections a read-only file
  * map whose pages may be dropped (MADV_DONTNEED) once each section has been
  * read, which keeps the key out of the process' resident memory (never set
  * it for anonymous memory: its contents would be lost).  threads: 0 = all
  * cores.
- * seconds[0..6): wall time of the quotient and of the A, B1, B2, C, H
- * multi-exponentiations (with overlap the quotient's runs beside A..C).
+ * seconds[0..5): wall time of the quotient and of the A, B1, B2, C + H
+ * multi-exponentiations (with overlap the quotient's runs beside A..B2).
  * Returns 0; -1 when memory ran out; -2 for a bad coefficient entry (its
  * index in *bad_coef); -3 when domain is not a power of two in [2, 2^27]
  * or n_public + 1 > n_vars. */

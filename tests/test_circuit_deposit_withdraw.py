@@ -26,7 +26,7 @@ def wd():
 
 
 def test_counts(dep, wd):
-    assert (dep.n_constraints, wd.n_constraints) == (10864, 21069)
+    assert (dep.n_constraints, wd.n_constraints) == (10715, 20920)
     assert dep.n_pub_in == deposit.Deposit.n_public()
     assert wd.n_pub_in == withdraw.Withdraw.n_public()
 

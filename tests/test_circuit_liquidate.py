@@ -17,7 +17,7 @@ from zkats.errors import InputError
 from zkats.gadgets.merkle import MerkleTree
 from zkats.testing import assert_unsat
 
-N_CONSTRAINTS = 18171
+N_CONSTRAINTS = 18022
 
 
 @pytest.fixture(scope="module")

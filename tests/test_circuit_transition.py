@@ -15,7 +15,7 @@ from zkats.domain import notes, units
 from zkats.gadgets.merkle import MerkleTree
 from zkats.testing import assert_native_rejects, assert_unsat
 
-N_CONSTRAINTS = 22529
+N_CONSTRAINTS = 22380
 
 
 @pytest.fixture(scope="module")

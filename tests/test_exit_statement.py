@@ -20,7 +20,7 @@ from zkats.gadgets.eddsa import eddsa_sign_poseidon
 from zkats.gadgets.merkle import MerkleTree
 from zkats.testing import assert_native_rejects, assert_unsat
 
-N_CONSTRAINTS = 16588
+N_CONSTRAINTS = 16439
 RECIPIENT = 0xE1E1
 
 

@@ -44,7 +44,7 @@ def zkats_proof(art):
     )
     assert r.exit_code == 0, r.output
     timings = json.loads(r.stdout.strip().splitlines()[-1])["timings_s"]
-    assert "msm H" in timings and "self-check" in timings
+    assert "msm C+H" in timings and "self-check" in timings
     return out, pub
 
 

@@ -39,7 +39,8 @@ def to_ecc2(p):
 
 
 def omul1(k):
-    return ref1(ob.normalize(ob.multiply(ob.G1, k)))
+    p = ob.multiply(ob.G1, k)
+    return None if ob.is_inf(p) else ref1(ob.normalize(p))
 
 
 def omul2(k):

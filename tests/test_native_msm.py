@@ -273,6 +273,33 @@ def test_single_bucket_worst_case():
     )
 
 
+@pytest.mark.parametrize("dup", ["add", "double", "cancel"])
+def test_overflow_folded_into_buckets(dup):
+    """A window's xyzz overflows are folded into its affine buckets before
+    the batch-affine reduction: P, P, Q in one bucket (the second P goes to
+    the overflow, Q is added to the bucket, the fold adds P), and the cases
+    the fold leaves to the xyzz reduction (bucket and overflow with the
+    same x: P, P is a doubling, P, -P a cancellation)."""
+    m = 400
+    ks, pts = g1_points(2 * m)
+    P, Q = pts[:m], pts[m:]
+    kp, kq = ks[:m], ks[m:]
+    if dup == "cancel":
+        second = bn254.g1_points_to_array([bn254.g1_neg(p) for p in bn254.g1_array_to_points(P)])
+        k2 = [(-k) % R for k in kp]
+    else:
+        second, k2 = P, kp
+    digits = [1 + i for i in range(m)]  # bucket i of window 0, nothing above
+    rows = [P, second] + ([Q] if dup == "add" else [])
+    keys = [kp, k2] + ([kq] if dup == "add" else [])
+    base = np.ascontiguousarray(np.concatenate(rows))
+    sc = digits * len(rows)
+    ks_all = [k for part in keys for k in part]
+    expect = bn254.g1_mul(bn254.G1_GEN, dot(ks_all, sc))
+    for c in (12, 13):
+        assert bn254.msm_g1_array(base, ints_to_limbs(sc), threads=1, window=c) == expect
+
+
 @pytest.mark.parametrize("n", [0, 1, 2, 5, 4095, 4097, 40000])
 def test_g1_sum_against_scalars(n):
     """g1_sum (the prover's path for scalars equal to 1) against the sum of

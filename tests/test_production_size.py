@@ -43,7 +43,7 @@ def test_production_parameters_and_bounds():
     )
     slots, epoch, depth, under, scen, n_ct, blocks, mbits, sbits = json.loads(out)
     assert (slots, epoch, depth, under, scen) == (16, 64, 32, 4, 16)
-    assert (n_ct, blocks) == (2 + 3 * 16 + 1, 5)
+    assert (n_ct, blocks) == (1 + 16 + 8 + 1, 2)
     assert mbits < 253 and sbits == 84
 
 
@@ -119,11 +119,12 @@ def test_production_demo_end_to_end(tmp_path):
     assert "two underlyings: ETH-PERP, BTC-1W" in text
     m = re.search(r"BTC worst loss (\d+), ETH worst loss (\d+): initial requirement (\d+)", text)
     assert m and int(m[1]) + int(m[2]) == int(m[3]), text[-2000:]
-    # a production note has 16 slots: a transition proof carries 61 public signals
+    # a production note has 16 slots: a transition proof carries 36 public signals
+    # (10, and its ciphertext of 26 packed words)
     legs = [
         item["proofs"]["leg_a"]["public"]
         for p in sorted((d / "public").glob("*.json"))
         for item in json.loads(p.read_text()).get("items", [])
         if item["kind"] == "trade"
     ]
-    assert legs and {len(x) for x in legs} == {61}
+    assert legs and {len(x) for x in legs} == {36}

@@ -16,7 +16,7 @@ from test_cli_venue import ok, one_line_error, run
 from venue_helpers import compiled, resign
 from zkats.circuits import deposit, liquidate, transition, withdraw
 from zkats.circuits._scenario import scenario
-from zkats.domain import keys, note_cipher, notes
+from zkats.domain import keys, note_cipher, notes, units
 from zkats.errors import InputError
 from zkats.field import R
 from zkats.testing import assert_native_rejects, assert_unsat
@@ -62,6 +62,54 @@ def test_roundtrip_and_other_keys():
     # bound to the commitment: the same opening re-salted has an unrelated ciphertext
     other = note_cipher.encrypt(note.with_salt(78), sc.alice.vsk)
     assert not set(other) & set(ct)
+
+
+def _extreme_note(sc, low):
+    """alice's note with every packed field at the bottom (``low``) or top of
+    its range: collateral, model, each slot's position and cost."""
+    pos = -(1 << (units.POSITION_BITS - 1)) if low else (1 << (units.POSITION_BITS - 1)) - 1
+    cost = -(1 << (units.COST_BITS - 1)) if low else (1 << (units.COST_BITS - 1)) - 1
+    coll = 0 if low else (1 << units.COLLATERAL_BITS) - 1
+    slots = tuple(notes.Slot(R - 1 - j, pos, cost) for j in range(units.N_SLOTS))
+    a = sc.alice
+    return notes.Note(a.account, a.npk, coll, 0 if low else 1, slots, R - 2)
+
+
+@pytest.mark.parametrize("low", [True, False])
+def test_packing_is_exact_at_the_ends_of_every_range(low):
+    """The plaintext packs collateral with the model and two slots' encoded
+    position and cost per word (:func:`note_cipher.pack`): at the ends of
+    each range the words unpack to the committed fields and the note decrypts."""
+    sc = scenario()
+    note = _extreme_note(sc, low)
+    words = note_cipher.plaintext(note)
+    assert len(words) == note_cipher.N_CT == 1 + units.N_SLOTS + (units.N_SLOTS + 1) // 2 + 1
+    coll, model, slots, salt = note_cipher.unpack(words)
+    f = note.fields()
+    assert (coll, model, salt) == (f[2], f[3], note.salt)
+    assert [x for s in slots for x in s] == f[4:]
+    ct = note_cipher.encrypt(note, sc.alice.vsk)
+    assert note_cipher.decrypt(sc.alice.view, note.commitment(), ct) == note
+
+
+@pytest.mark.parametrize("word", ["first", "pair"])
+def test_a_word_beyond_what_a_note_packs_to_is_not_a_note(word):
+    """A word one bit wider than any note's (model 2, or bits above the last
+    slot of a pair) decrypts to nothing, never to another note."""
+    sc = scenario()
+    note = _extreme_note(sc, low=False)
+    ct = list(note_cipher.encrypt(note, sc.alice.vsk))
+    i = 0 if word == "first" else 1 + units.N_SLOTS
+    shift = (
+        units.COLLATERAL_BITS + 1
+        if word == "first"
+        else 2 * (units.POSITION_BITS + units.COST_BITS)
+    )
+    words = note_cipher.plaintext(note)
+    words[i] += 1 << shift
+    assert note_cipher.unpack(words) is None
+    ct[i] = (ct[i] + (1 << shift)) % R
+    assert note_cipher.decrypt(sc.alice.view, note.commitment(), ct) is None
 
 
 @pytest.mark.parametrize("i", range(note_cipher.N_CT))

@@ -5,8 +5,8 @@
 pragma solidity ^0.8.20;
 
 library ZkatsLayout {
-    // deposit: 18 public signals
-    uint256 internal constant DEPOSIT_N = 18;
+    // deposit: 13 public signals
+    uint256 internal constant DEPOSIT_N = 13;
     uint256 internal constant DEPOSIT_ROOT = 0;
     uint256 internal constant DEPOSIT_NULLIFIER = 1;
     uint256 internal constant DEPOSIT_COMMITMENT = 2;
@@ -15,8 +15,8 @@ library ZkatsLayout {
     uint256 internal constant DEPOSIT_AMOUNT = 5;
     uint256 internal constant DEPOSIT_CIPHERTEXT = 6;
 
-    // withdraw: 20 public signals
-    uint256 internal constant WITHDRAW_N = 20;
+    // withdraw: 15 public signals
+    uint256 internal constant WITHDRAW_N = 15;
     uint256 internal constant WITHDRAW_ROOT = 0;
     uint256 internal constant WITHDRAW_NULLIFIER = 1;
     uint256 internal constant WITHDRAW_COMMITMENT = 2;
@@ -42,8 +42,8 @@ library ZkatsLayout {
     uint256 internal constant MATCH_TAG_A = 16;
     uint256 internal constant MATCH_TAG_B = 17;
 
-    // transition: 22 public signals
-    uint256 internal constant TRANSITION_N = 22;
+    // transition: 17 public signals
+    uint256 internal constant TRANSITION_N = 17;
     uint256 internal constant TRANSITION_ROOT = 0;
     uint256 internal constant TRANSITION_NULLIFIER = 1;
     uint256 internal constant TRANSITION_COMMITMENT = 2;
@@ -67,8 +67,8 @@ library ZkatsLayout {
     uint256 internal constant ORACLE_EPOCH_ORACLE_X = 3;
     uint256 internal constant ORACLE_EPOCH_ORACLE_Y = 4;
 
-    // liquidate: 29 public signals
-    uint256 internal constant LIQUIDATE_N = 29;
+    // liquidate: 24 public signals
+    uint256 internal constant LIQUIDATE_N = 24;
     uint256 internal constant LIQUIDATE_ROOT = 0;
     uint256 internal constant LIQUIDATE_NULLIFIER = 1;
     uint256 internal constant LIQUIDATE_COMMITMENT = 2;
@@ -90,8 +90,8 @@ library ZkatsLayout {
     uint256 internal constant HEALTH_EPOCH_ID = 3;
     uint256 internal constant HEALTH_EPOCH_HASH = 4;
 
-    // exit: 29 public signals
-    uint256 internal constant EXIT_N = 29;
+    // exit: 24 public signals
+    uint256 internal constant EXIT_N = 24;
     uint256 internal constant EXIT_ROOT = 0;
     uint256 internal constant EXIT_NULLIFIER = 1;
     uint256 internal constant EXIT_COMMITMENT = 2;

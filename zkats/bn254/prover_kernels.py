@@ -84,25 +84,27 @@ def groth16_prove_core(
     coeffs, witness, n_vars, n_public, domain, points, overlap=True, release_pages=False
 ):
     """The Groth16 prover's native core in one call: the QAP evaluations of
-    A.w and B.w, the quotient H on the coset, and the five
-    multi-exponentiations over the key's sections.
+    A.w and B.w, the quotient H on the coset, and the multi-exponentiations
+    over the key's sections (C.w and H.h as one, since the proof needs only
+    their sum).
 
     ``coeffs``: the coefficient section's entries (bytes-like, 44 bytes each);
     ``witness``: n_vars canonical values (buffer of 32-byte values, checked by
     the caller); ``points``: the bytes-like sections ``A``, ``B1``, ``B2``,
     ``C``, ``H`` of Montgomery affine points (sizes checked by the caller).
     ``overlap`` runs the quotient's NTTs beside the first MSMs.  The sections
-    may sit at any alignment (a misaligned one is copied natively, one at a
-    time).  ``release_pages``: ``coeffs`` and the sections are views of a
-    read-only file map (:class:`zkats.formats.zkey_layout.ZKeyLayout`) whose
-    pages the core may drop once it has read them (lower peak memory; never
-    for arrays in memory, whose contents would be lost).  Returns the
-    plain-int points [A, B1, B2 (G2), C, H] and the seconds of the native
-    stages (a tuple of 6: the quotient, then the MSMs of A, B1, B2, C, H).  InputError names
-    the first out-of-range coefficient entry."""
-    out = ffi.new("uint64_t[48]")
+    may sit at any alignment (a misaligned one is copied natively, C and H
+    together, the others one at a time).  ``release_pages``: ``coeffs`` and
+    the sections are views of a read-only file map
+    (:class:`zkats.formats.zkey_layout.ZKeyLayout`) whose pages the core may
+    drop once it has read them (lower peak memory; never for arrays in
+    memory, whose contents would be lost).  Returns the plain-int points
+    [A.w, B1.w, B2.w (G2), C.w + H.h] and the seconds of the native stages
+    (a tuple of 5: the quotient, then the MSMs of A, B1, B2, C + H).
+    InputError names the first out-of-range coefficient entry."""
+    out = ffi.new("uint64_t[40]")
     bad = ffi.new("int64_t *")
-    secs = ffi.new("double[6]")
+    secs = ffi.new("double[5]")
     rc = lib.zk_groth16_prove_core(
         ffi.from_buffer("uint8_t[]", coeffs),
         memoryview(coeffs).nbytes // COEF_ENTRY_BYTES,
@@ -131,5 +133,5 @@ def groth16_prove_core(
     if rc != 0:  # pragma: no cover - sizes are checked by the caller
         raise InputError(f"native prover failed (code {rc})")
     g1 = _g1_buf_points
-    pts = g1(out, 2) + _g2_buf_points(out + 16, 1) + g1(out + 32, 2)
-    return pts, tuple(secs[i] for i in range(6))
+    pts = g1(out, 2) + _g2_buf_points(out + 16, 1) + g1(out + 32, 1)
+    return pts, tuple(secs[i] for i in range(5))

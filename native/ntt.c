@@ -149,12 +149,18 @@ static void t_blocks(void *c, size_t lo, size_t hi) {
             blk[i] = s;
             blk[i + 1] = d;
         }
+        /* each group's first butterfly has twiddle 1 (a ninth of the
+         * products of a block of 2^10 elements): no product */
         for (size_t len = 4; len <= bs; len <<= 1) {
             size_t half = len >> 1;
             const fr_t *tw = x->tw + half;
-            for (size_t g = 0; g < bs; g += len)
-                for (size_t j = 0; j < half; j++)
+            for (size_t g = 0; g < bs; g += len) {
+                fr_t u = blk[g], v = blk[g + half];
+                fr_add(&blk[g], &u, &v);
+                fr_sub(&blk[g + half], &u, &v);
+                for (size_t j = 1; j < half; j++)
                     butterfly(&blk[g + j], &blk[g + j + half], &tw[j]);
+            }
         }
     }
 }

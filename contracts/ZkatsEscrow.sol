@@ -113,7 +113,8 @@ contract ZkatsEscrow {
     /// the last ``exitReserve`` leaves of the tree are kept for exits
     /// change notes (settle and deposit stop short of them)
     uint256 public immutable exitReserve;
-    /// the smallest deposit (no dust deposit grows the tree)
+    /// the smallest deposit (no dust deposit grows the tree), and the bounty
+    /// a junk deposit pays its rejector (``rejectDeposit``)
     uint256 public immutable minDeposit;
     /// the oracle's Baby Jubjub public key: epochs are accepted only with
     /// a proof of its signature (the oracle_epoch circuit)
@@ -171,7 +172,8 @@ contract ZkatsEscrow {
 
     event DepositQueued(uint256 indexed position, uint256 indexed nullifier, uint256 amount,
                         uint256[8] proof, uint256[] pub);
-    event DepositRejected(uint256 indexed position, address depositor, uint256 amount);
+    event DepositRejected(uint256 indexed position, address depositor, uint256 refund,
+                          address rejector, uint256 bounty);
     event Settled(uint256 items, uint256 deposits, uint256 leaves, uint256 root);
     event DepositsIncluded(uint256 deposits, uint256 root);
     event Withdrawn(uint256 indexed nullifier, address recipient, uint256 amount);
@@ -360,7 +362,10 @@ contract ZkatsEscrow {
 
     /// A queued deposit whose proof is invalid, shown by anyone: its proof
     /// and public signals (matching the hash ``deposit`` stored) are
-    /// verified alone; if the proof fails, the depositor is refunded, the
+    /// verified alone; if the proof fails, the caller is paid ``minDeposit``
+    /// out of the deposit (the rejection bounty: a junk deposit costs its
+    /// sender at least that, and pays whoever clears it from the queue),
+    /// the depositor is refunded the rest, the
     /// deposit's nullifier and commitment are released (so a front-runner
     /// that copied a pending deposit's nullifier with a junk proof only
     /// delays it) and the entry is skipped: no batch appends it, and it no
@@ -381,10 +386,13 @@ contract ZkatsEscrow {
         depositRejected[position] = true;
         nullifierSpent[pub[ZkatsLayout.DEPOSIT_NULLIFIER]] = false;
         commitmentKnown[pub[ZkatsLayout.DEPOSIT_COMMITMENT]] = false;
-        uint256 amount = pub[ZkatsLayout.DEPOSIT_AMOUNT];
+        // deposit() took amount >= minDeposit: the rejector is paid
+        // minDeposit out of it for its verification, the depositor the rest
+        uint256 refund = pub[ZkatsLayout.DEPOSIT_AMOUNT] - minDeposit;
         address from = depositFrom[position];
-        emit DepositRejected(position, from, amount);
-        require(token.transfer(from, amount), "zkats: token transfer failed");
+        emit DepositRejected(position, from, refund, msg.sender, minDeposit);
+        require(token.transfer(msg.sender, minDeposit), "zkats: token transfer failed");
+        if (refund > 0) require(token.transfer(from, refund), "zkats: token transfer failed");
     }
 
     /// Appends the first ``count`` queue positions with insert proofs (the

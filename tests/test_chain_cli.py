@@ -90,7 +90,8 @@ def test_chain_cli(tmp_path, w):
         netting=_netting(w, netting, B),
     )
     # a junk deposit (an invalid proof, its own nullifier): queued unverified;
-    # `chain settle` rejects it first (refunded, skipped), then settles
+    # `chain settle` rejects it first (skipped, the bounty to the operator),
+    # then settles
     from zkats.chain.escrow import proof_from_words
 
     words, pub = junk(w, changes={1: 991, 2: 992, 5: 1000})

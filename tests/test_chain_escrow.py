@@ -200,12 +200,16 @@ def test_deposits_are_verified_by_the_batch(w):
         send = esc.contract.functions.settle((kinds, (a, b, c), inputs, deposits, roots))
         rejected(w, "not the queued deposit's proof", lambda s=send: esc._tx(s))
         rejected(w, "deposit timeout not reached", lambda: esc.include_deposits(3, sender=w.carol))
-        # anyone rejects the junk deposit: refunded, its nullifier released
+        # anyone rejects the junk deposit: paid the bounty (minDeposit) out
+        # of it, the depositor refunded the rest, its nullifier released
         payer = w.who[NAMES[bad]]
-        before = esc.balance(payer)
+        before, rejector = esc.balance(payer), esc.balance(w.payee)
+        bounty = esc.contract.functions.minDeposit().call()
+        assert 0 < bounty < w.deposit[NAMES[bad]][1][5]
         rc = esc.reject_deposit(bad, sender=w.payee)
         print(f"rejectDeposit gas: {rc.gasUsed}")
-        assert esc.balance(payer) == before + w.deposit[NAMES[bad]][1][5]
+        assert esc.balance(payer) == before + w.deposit[NAMES[bad]][1][5] - bounty
+        assert esc.balance(w.payee) == rejector + bounty
         assert not esc.spent(w.deposit[NAMES[bad]][1][1])
         again = esc.contract.functions.rejectDeposit(bad, *one(*junk(w, NAMES[bad])))
         rejected(w, "no such queued deposit", lambda a=again: esc._tx(a, sender=w.payee))
@@ -224,7 +228,9 @@ def test_deposits_are_verified_by_the_batch(w):
 def test_front_runner_only_delays_a_deposit(w):
     """A front-runner copies alice's pending deposit's nullifier (its own
     commitment, the minimum amount, a junk proof): alice's deposit is
-    refused until anyone rejects the junk one; then it goes through."""
+    refused until anyone rejects the junk one, which costs the front-runner
+    the whole minimum deposit (the rejector's bounty); then alice's deposit
+    goes through."""
     at(w, "funded")
     esc = w.esc
     proof, pub = w.deposit["alice"]
@@ -233,8 +239,10 @@ def test_front_runner_only_delays_a_deposit(w):
     esc.deposit(*junk(w, changes={2: 12345, 5: 1000}), sender=mallory)
     assert esc.balance(mallory) == 0
     rejected(w, "nullifier already spent", lambda: esc.deposit(proof, pub, sender=w.alice))
+    bob = esc.balance(w.bob)
     esc.reject_deposit(0, sender=w.bob)
-    assert esc.balance(mallory) == 1000 and not esc.spent(pub[1])
+    assert esc.balance(mallory) == 0 and esc.balance(w.bob) == bob + 1000
+    assert not esc.spent(pub[1])
     assert not esc.contract.functions.commitmentKnown(12345).call()
     for name in NAMES:
         esc.deposit(*w.deposit[name], sender=w.who[name])
@@ -466,10 +474,13 @@ def test_queued_leaves_need_no_operator(w):
     esc.deposit(*junk(w, changes={1: 777, 2: 778, 5: 2000}), sender=w.payee)
     w.chain.time_travel(FORCE_TIMEOUT + 1)
     rejected(w, "invalid proof in batch", lambda: esc.include_deposits(4, sender=w.carol))
+    carol = esc.balance(w.carol)
     esc.reject_deposit(3, sender=w.carol)
     esc.include_deposits(4, sender=w.carol)
     assert esc.last_root() == w.roots["deposited"]
-    assert esc.balance(w.payee) == 2000
+    # the junk deposit's sender is refunded all but the bounty, which carol earned
+    bounty = esc.contract.functions.minDeposit().call()
+    assert esc.balance(w.payee) == 2000 - bounty and esc.balance(w.carol) == carol + bounty
 
 
 def test_full_tree_never_blocks_an_exit(w):

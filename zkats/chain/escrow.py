@@ -348,7 +348,8 @@ class Escrow:
 
     def reject_deposit(self, position, sender=None):
         """``rejectDeposit``: the queued deposit at ``position`` (whose proof
-        is invalid) refunded and skipped."""
+        is invalid) skipped; ``sender`` is paid ``minDeposit`` out of it (the
+        rejection bounty) and the depositor the rest."""
         kind, proof, public = self.queue_entry(position)
         if kind != "deposit":
             raise ChainError(f"queue position {position}: not a pending deposit ({kind})")

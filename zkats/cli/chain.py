@@ -179,7 +179,8 @@ def deposit(chain_dir, proof, public, sender):
 def settle(chain_dir, batch):
     """Mirror a settlement-service BATCH (JSON) to the escrow (operator),
     after every queued on-chain deposit (a queued deposit whose proof does
-    not verify is rejected first: refunded and skipped)."""
+    not verify is rejected first: skipped; the operator earns the bounty, the
+    depositor gets the rest back)."""
     # local import: a command loads what it needs when it runs (CLI start-up)
     from ..chain.escrow import batch_items
     from ..chain.journal import ChainDir
@@ -199,8 +200,9 @@ def settle(chain_dir, batch):
 
 
 def _reject_invalid_deposits(d):
-    """Reject (``rejectDeposit``, as the operator) every queued deposit whose
-    proof does not verify: a batch naming one would revert."""
+    """Reject (``rejectDeposit``, as the operator, which earns the bounty)
+    every queued deposit whose proof does not verify: a batch naming one
+    would revert."""
     from ..chain.escrow import one
 
     esc, _ = d.open()
@@ -208,7 +210,8 @@ def _reject_invalid_deposits(d):
         _, proof, public = esc.queue_entry(pos)
         esc, rc = d.run("reject_deposit", [pos, *one(proof, public)])
         click.echo(
-            f"queued deposit {pos}: invalid proof, rejected (refunded, skipped): gas {rc.gasUsed}"
+            f"queued deposit {pos}: invalid proof, rejected (skipped; the bounty to the "
+            f"operator, the rest refunded): gas {rc.gasUsed}"
         )
 
 

@@ -44,7 +44,8 @@ def mirror_batch(escrow, service, batch):
     receipt; the ledger's root then equals the chain's.
 
     A queued deposit whose proof does not verify is first rejected on chain
-    (``rejectDeposit``: refunded; both sides skip it), so it cannot make the
+    (``rejectDeposit``: the operator earns the bounty, the depositor is
+    refunded the rest; both sides skip it), so it cannot make the
     batch revert.  Then the ledger checks and verifies the batch (a refusal
     raises LedgerError and nothing is sent), the chain settles it (a revert
     raises ChainError and the ledger is unchanged), and only then does the

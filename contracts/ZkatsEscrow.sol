@@ -26,6 +26,12 @@ interface IBatchVerifier {
         uint256[2][] memory c,
         uint256[] memory input
     ) external view returns (bool);
+
+    function verifyBatchFlat(
+        uint256[] calldata keys,
+        uint256[] calldata proofs,
+        uint256[] calldata input
+    ) external view returns (bool);
 }
 
 contract ZkatsEscrow {
@@ -685,13 +691,11 @@ contract ZkatsEscrow {
     {
         uint256[] memory keys = new uint256[](1);
         keys[0] = key;
-        uint256[2][] memory a = new uint256[2][](1);
-        uint256[2][2][] memory b = new uint256[2][2][](1);
-        uint256[2][] memory c = new uint256[2][](1);
-        a[0] = [pr[0], pr[1]];
-        b[0] = [[pr[2], pr[3]], [pr[4], pr[5]]];
-        c[0] = [pr[6], pr[7]];
-        return v.verifyBatch(keys, a, b, c, pub);
+        uint256[] memory flat = new uint256[](8);
+        assembly {
+            calldatacopy(add(flat, 0x20), pr, 0x100)
+        }
+        return v.verifyBatchFlat(keys, flat, pub);
     }
 
     /// What a call's proofs are checked with: the main verifier's key ids
@@ -888,8 +892,25 @@ contract ZkatsEscrow {
     function _verify(IBatchVerifier v, uint256[] memory keys, Proofs calldata pr, uint256 from,
                      uint256[] memory input) internal view returns (bool)
     {
-        uint256 to = from + keys.length;
-        return v.verifyBatch(keys, pr.a[from:to], pr.b[from:to], pr.c[from:to], input);
+        uint256 n = keys.length;
+        uint256[] memory flat = new uint256[](8 * n);
+        uint256[2][] calldata a = pr.a;
+        uint256[2][2][] calldata b = pr.b;
+        uint256[2][] calldata c = pr.c;
+        assembly {
+            // proof i: a[from + i] (2 words), b[from + i] (4), c[from + i] (2)
+            let dst := add(flat, 0x20)
+            let qa := add(a.offset, mul(from, 0x40))
+            let qb := add(b.offset, mul(from, 0x80))
+            let qc := add(c.offset, mul(from, 0x40))
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                calldatacopy(dst, add(qa, mul(i, 0x40)), 0x40)
+                calldatacopy(add(dst, 0x40), add(qb, mul(i, 0x80)), 0x80)
+                calldatacopy(add(dst, 0xc0), add(qc, mul(i, 0x40)), 0x40)
+                dst := add(dst, 0x100)
+            }
+        }
+        return v.verifyBatchFlat(keys, flat, input);
     }
 
     function _acceptRoot(uint256 r) internal {

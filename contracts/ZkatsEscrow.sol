@@ -26,6 +26,12 @@ interface IBatchVerifier {
         uint256[2][] memory c,
         uint256[] memory input
     ) external view returns (bool);
+
+    function verifyBatchFlat(
+        uint256[] calldata keys,
+        uint256[] calldata proofs,
+        uint256[] calldata input
+    ) external view returns (bool);
 }
 
 contract ZkatsEscrow {
@@ -685,13 +691,11 @@ contract ZkatsEscrow {
     {
         uint256[] memory keys = new uint256[](1);
         keys[0] = key;
-        uint256[2][] memory a = new uint256[2][](1);
-        uint256[2][2][] memory b = new uint256[2][2][](1);
-        uint256[2][] memory c = new uint256[2][](1);
-        a[0] = [pr[0], pr[1]];
-        b[0] = [[pr[2], pr[3]], [pr[4], pr[5]]];
-        c[0] = [pr[6], pr[7]];
-        return v.verifyBatch(keys, a, b, c, pub);
+        uint256[] memory flat = new uint256[](8);
+        assembly {
+            calldatacopy(add(flat, 0x20), pr, 0x100)
+        }
+        return _verifyFlat(v, keys, flat, pub);
     }
 
     /// What a call's proofs are checked with: the main verifier's key ids
@@ -888,8 +892,57 @@ contract ZkatsEscrow {
     function _verify(IBatchVerifier v, uint256[] memory keys, Proofs calldata pr, uint256 from,
                      uint256[] memory input) internal view returns (bool)
     {
-        uint256 to = from + keys.length;
-        return v.verifyBatch(keys, pr.a[from:to], pr.b[from:to], pr.c[from:to], input);
+        uint256 n = keys.length;
+        uint256[] memory flat = new uint256[](8 * n);
+        uint256[2][] calldata a = pr.a;
+        uint256[2][2][] calldata b = pr.b;
+        uint256[2][] calldata c = pr.c;
+        assembly {
+            // proof i: a[from + i] (2 words), b[from + i] (4), c[from + i] (2)
+            let dst := add(flat, 0x20)
+            let qa := add(a.offset, mul(from, 0x40))
+            let qb := add(b.offset, mul(from, 0x80))
+            let qc := add(c.offset, mul(from, 0x40))
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                calldatacopy(dst, add(qa, mul(i, 0x40)), 0x40)
+                calldatacopy(add(dst, 0x40), add(qb, mul(i, 0x80)), 0x80)
+                calldatacopy(add(dst, 0xc0), add(qc, mul(i, 0x40)), 0x40)
+                dst := add(dst, 0x100)
+            }
+        }
+        return _verifyFlat(v, keys, flat, input);
+    }
+
+    /// ``v.verifyBatchFlat(keys, flat, input)``, its calldata written here
+    /// (each array one copy by the identity precompile, where the ABI
+    /// encoder loops over every word); false if the call fails or answers
+    /// anything but true.
+    function _verifyFlat(IBatchVerifier v, uint256[] memory keys, uint256[] memory flat,
+                         uint256[] memory input) internal view returns (bool ok) {
+        bytes4 sel = IBatchVerifier.verifyBatchFlat.selector;
+        assembly {
+            let nk := mload(keys)
+            let nf := mload(flat)
+            let buf := mload(0x40)
+            mstore(buf, sel)
+            let h := add(buf, 4)
+            // the three offsets, then each array as its length and words
+            mstore(h, 0x60)
+            mstore(add(h, 0x20), add(0x80, mul(nk, 0x20)))
+            mstore(add(h, 0x40), add(0xa0, mul(add(nk, nf), 0x20)))
+            let d := add(h, 0x60)
+            let sz := mul(add(nk, 1), 0x20)
+            ok := staticcall(gas(), 0x04, keys, sz, d, sz)
+            d := add(d, sz)
+            sz := mul(add(nf, 1), 0x20)
+            ok := and(ok, staticcall(gas(), 0x04, flat, sz, d, sz))
+            d := add(d, sz)
+            sz := mul(add(mload(input), 1), 0x20)
+            ok := and(ok, staticcall(gas(), 0x04, input, sz, d, sz))
+            d := add(d, sz)
+            ok := and(ok, staticcall(gas(), v, buf, sub(d, buf), 0, 0x20))
+            ok := and(ok, and(eq(returndatasize(), 0x20), eq(mload(0), 1)))
+        }
     }
 
     function _acceptRoot(uint256 r) internal {

@@ -43,7 +43,12 @@ def world(tmp_path_factory):
         return public, sim_proof(td, public)
 
     def call(keys, items):
-        return contract.functions.verifyBatch(*bt.calldata_args(keys, items)).call({"gas": GAS})
+        """verifyBatch's answer, which verifyBatchFlat (the escrow's entry:
+        the same proofs flat) must give too."""
+        nested = contract.functions.verifyBatch(*bt.calldata_args(keys, items)).call({"gas": GAS})
+        flat = contract.functions.verifyBatchFlat(*bt.flat_args(keys, items)).call({"gas": GAS})
+        assert flat is nested
+        return nested
 
     return chain, contract, vks, item, call
 
@@ -109,10 +114,16 @@ def test_malformed_batches_return_false(world):
     _, contract, vks, item, _ = world
     keys, items = [1, 2], [item(1), item(2)]
     k, a, b, c, inp = bt.calldata_args(keys, items)
-    f = contract.functions.verifyBatch
+    f, flat = contract.functions.verifyBatch, contract.functions.verifyBatchFlat
 
-    def false(*args):
-        assert f(*args).call({"gas": GAS}) is False
+    def false(k, a, b, c, inp):
+        """Both entries refuse it (flat: the same words; arrays of different
+        lengths are a proofs array that is not 8 words per key)."""
+        assert f(k, a, b, c, inp).call({"gas": GAS}) is False
+        words = [w for x, y, z in zip(a, b, c) for w in [*x, *y[0], *y[1], *z]]
+        if not len(a) == len(b) == len(c):
+            assert len(words) != 8 * len(k)
+        assert flat(k, words, inp).call({"gas": GAS}) is False
 
     false([], [], [], [], [])
     false(k, a[:1], b, c, inp)

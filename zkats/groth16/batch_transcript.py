@@ -125,3 +125,11 @@ def calldata_args(keys, items):
         c.append(w[6:8])
         inputs.extend(int(x) for x in public)
     return [int(k) for k in keys], a, b, c, inputs
+
+
+def flat_args(keys, items):
+    """``verifyBatchFlat``'s arguments: (keys, the proofs' words, 8 per proof
+    in ``verifyBatch``'s a, b, c order, inputs)."""
+    keys, a, b, c, inputs = calldata_args(keys, items)
+    words = [w for x, y, z in zip(a, b, c) for w in [*x, *y[0], *y[1], *z]]
+    return keys, words, inputs

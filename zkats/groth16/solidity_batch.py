@@ -11,6 +11,9 @@ The generated contract (default name ``Groth16BatchVerifier``) has
         uint256[] input          // every proof's public inputs, proof after proof
     ) public view returns (bool)
 
+    function verifyBatchFlat(    // the same, each proof's 8 words (a, b, c) in one array
+        uint256[] keys, uint256[] proofs, uint256[] input) external view returns (bool)
+
     function nPublic(uint256 key) public pure returns (uint256)   // 0: unknown key
 
 and applies the rule of :mod:`zkats.groth16.batch_transcript`: the
@@ -85,8 +88,52 @@ contract %(name)s {
         uint256[] memory input
     ) public view returns (bool) {
         uint256 n = keys.length;
-        if (n == 0 || a.length != n || b.length != n || c.length != n) return false;
-        (bool ok, uint256 seed) = _batchSeed(keys, a, b, c, input);
+        if (a.length != n || b.length != n || c.length != n) return false;
+        uint256[] memory pr = new uint256[](8 * n);
+        for (uint256 i = 0; i < n; i++) {
+            uint256 o = 8 * i;
+            pr[o] = a[i][0];
+            pr[o + 1] = a[i][1];
+            pr[o + 2] = b[i][0][0];
+            pr[o + 3] = b[i][0][1];
+            pr[o + 4] = b[i][1][0];
+            pr[o + 5] = b[i][1][1];
+            pr[o + 6] = c[i][0];
+            pr[o + 7] = c[i][1];
+        }
+        return _batchVerify(keys, pr, input);
+    }
+
+    /// verifyBatch with each proof's 8 words in one flat array (a, b, c as
+    /// in verifyBatch, proof after proof): the same check and answers, for
+    /// callers that pay for calldata decoding (a contract forwarding a
+    /// batch: no nested arrays to encode or decode).
+    function verifyBatchFlat(
+        uint256[] calldata keys,
+        uint256[] calldata proofs,
+        uint256[] calldata input
+    ) external view returns (bool) {
+        if (proofs.length != 8 * keys.length) return false;
+        return _batchVerify(_batchLoad(keys), _batchLoad(proofs), _batchLoad(input));
+    }
+
+    /// A memory copy of a calldata array (one CALLDATACOPY).
+    function _batchLoad(uint256[] calldata x) private pure returns (uint256[] memory m) {
+        assembly {
+            m := mload(0x40)
+            mstore(m, x.length)
+            calldatacopy(add(m, 0x20), x.offset, mul(x.length, 0x20))
+            mstore(0x40, add(add(m, 0x20), mul(x.length, 0x20)))
+        }
+    }
+
+    /// The check of verifyBatch, proofs flat (8 words each, pr.length == 8 * keys.length).
+    function _batchVerify(uint256[] memory keys, uint256[] memory pr, uint256[] memory input)
+        private view returns (bool)
+    {
+        uint256 n = keys.length;
+        if (n == 0) return false;
+        (bool ok, uint256 seed) = _batchSeed(keys, pr, input);
         if (!ok) return false;
         BatchAcc memory z = BatchAcc(
             new uint256[](%(nscalars)d),
@@ -106,7 +153,7 @@ contract %(name)s {
                     rho := mod(keccak256(0, 0x40), BATCH_R)
                 }
             }
-            if (!_batchAbsorb(z, i, rho, keys[i], a[i], b[i], c[i], input)) return false;
+            if (!_batchAbsorb(z, i, rho, keys[i], pr, input)) return false;
         }
         uint256 m = n;
 %(perkey)s
@@ -139,13 +186,9 @@ contract %(name)s {
     }
 
     /// The transcript's keccak256 after the format checks (false: malformed).
-    function _batchSeed(
-        uint256[] memory keys,
-        uint256[2][] memory a,
-        uint256[2][2][] memory b,
-        uint256[2][] memory c,
-        uint256[] memory input
-    ) private pure returns (bool, uint256) {
+    function _batchSeed(uint256[] memory keys, uint256[] memory pr, uint256[] memory input)
+        private pure returns (bool, uint256)
+    {
         uint256 n = keys.length;
         unchecked {
             uint256[] memory t = new uint256[](3 + 9 * n + input.length);
@@ -157,21 +200,29 @@ contract %(name)s {
                 uint256 np = nPublic(keys[i]);
                 if (np == 0) return (false, 0);
                 need += np;
-                uint256 o = 3 + 9 * i;
-                t[o] = keys[i];
-                t[o + 1] = a[i][0];
-                t[o + 2] = a[i][1];
-                t[o + 3] = b[i][0][0];
-                t[o + 4] = b[i][0][1];
-                t[o + 5] = b[i][1][0];
-                t[o + 6] = b[i][1][1];
-                t[o + 7] = c[i][0];
-                t[o + 8] = c[i][1];
-                for (uint256 j = 1; j < 9; j++) {
-                    if (t[o + j] >= BATCH_Q) return (false, 0);
-                }
             }
             if (need != input.length) return (false, 0);
+            bool big;
+            assembly {
+                // t[3 + 9 i] = keys[i], t[4 + 9 i ..] = the proof's 8 words (each < q)
+                let dst := add(t, 0x80)
+                let kp := add(keys, 0x20)
+                let src := add(pr, 0x20)
+                let end := add(src, mul(mload(pr), 0x20))
+                for {} lt(src, end) {} {
+                    mstore(dst, mload(kp))
+                    kp := add(kp, 0x20)
+                    dst := add(dst, 0x20)
+                    for { let j := 0 } lt(j, 8) { j := add(j, 1) } {
+                        let v := mload(src)
+                        big := or(big, iszero(lt(v, BATCH_Q)))
+                        mstore(dst, v)
+                        src := add(src, 0x20)
+                        dst := add(dst, 0x20)
+                    }
+                }
+            }
+            if (big) return (false, 0);
             if (!_batchCopyInputs(t, 3 + 9 * n, input)) return (false, 0);
             uint256 seed;
             assembly {
@@ -224,9 +275,7 @@ contract %(name)s {
         uint256 i,
         uint256 rho,
         uint256 k,
-        uint256[2] memory ai,
-        uint256[2][2] memory bi,
-        uint256[2] memory ci,
+        uint256[] memory pr,
         uint256[] memory input
     ) private view returns (bool) {
         unchecked {
@@ -237,8 +286,9 @@ contract %(name)s {
             _batchScalars(s, base, rho, input, off, np);
             z.off = off + np;
             z.used |= 1 << k;
-            uint256[2] memory pa = [ai[0], ai[1] == 0 ? 0 : BATCH_Q - ai[1]];
-            uint256[2] memory pc = [ci[0], ci[1]];
+            uint256 q = 8 * i;
+            uint256[2] memory pa = [pr[q], pr[q + 1] == 0 ? 0 : BATCH_Q - pr[q + 1]];
+            uint256[2] memory pc = [pr[q + 6], pr[q + 7]];
             if (rho != 1) {
                 if (!_batchMul(pa, rho) || !_batchMul(pc, rho)) return false;
             }
@@ -247,10 +297,10 @@ contract %(name)s {
             uint256 o = 6 * i;
             p[o] = pa[0];
             p[o + 1] = pa[1];
-            p[o + 2] = bi[0][0];
-            p[o + 3] = bi[0][1];
-            p[o + 4] = bi[1][0];
-            p[o + 5] = bi[1][1];
+            p[o + 2] = pr[q + 2];
+            p[o + 3] = pr[q + 3];
+            p[o + 4] = pr[q + 4];
+            p[o + 5] = pr[q + 5];
             return true;
         }
     }

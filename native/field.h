@@ -195,11 +195,12 @@ static inline void mod_neg(uint64_t r[4], const uint64_t a[4], const uint64_t p[
     mod_sub(r, zero, a, p);
 }
 
-/* CIOS Montgomery multiplication, portable __int128 version.
- * r = a*b*R^-1 mod p; r may alias a or b. */
-static inline void mont_mul_portable(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
-                                     const uint64_t p[4], uint64_t pinv) {
-    uint64_t t[6] = {0, 0, 0, 0, 0, 0};
+/* CIOS Montgomery multiplication, portable __int128 version, before the
+ * final subtraction: t[0..4) = a*b*R^-1 mod p plus possibly p (t < 2p for
+ * a, b < 2p, because p < 2^254: R/4 > p). */
+static inline void mont_mul_portable_cios(uint64_t t[6], const uint64_t a[4], const uint64_t b[4],
+                                          const uint64_t p[4], uint64_t pinv) {
+    for (int k = 0; k < 6; k++) t[k] = 0;
     for (int i = 0; i < 4; i++) {
         uint64_t carry = 0;
         for (int j = 0; j < 4; j++) {
@@ -223,7 +224,14 @@ static inline void mont_mul_portable(uint64_t r[4], const uint64_t a[4], const u
         t[3] = (uint64_t)s;
         t[4] = t[5] + (uint64_t)(s >> 64);
     }
-    /* t < 2p because p < 2^254 (R/4 > p): one conditional subtraction */
+}
+
+/* r = a*b*R^-1 mod p; r may alias a or b. */
+static inline void mont_mul_portable(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
+                                     const uint64_t p[4], uint64_t pinv) {
+    uint64_t t[6];
+    mont_mul_portable_cios(t, a, b, p, pinv);
+    /* t < 2p: one conditional subtraction */
     limbs_reduce_once(r, t, p);
 }
 
@@ -231,30 +239,8 @@ static inline void mont_mul_portable(uint64_t r[4], const uint64_t a[4], const u
  * (see mont_mul_adx_lazy) */
 static inline void mont_mul_portable_lazy(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
                                           const uint64_t p[4], uint64_t pinv) {
-    uint64_t t[6] = {0, 0, 0, 0, 0, 0};
-    for (int i = 0; i < 4; i++) {
-        uint64_t carry = 0;
-        for (int j = 0; j < 4; j++) {
-            u128 s = (u128)a[j] * b[i] + t[j] + carry;
-            t[j] = (uint64_t)s;
-            carry = (uint64_t)(s >> 64);
-        }
-        u128 s = (u128)t[4] + carry;
-        t[4] = (uint64_t)s;
-        t[5] = (uint64_t)(s >> 64);
-
-        uint64_t m = t[0] * pinv;
-        s = (u128)m * p[0] + t[0];
-        carry = (uint64_t)(s >> 64);
-        for (int j = 1; j < 4; j++) {
-            s = (u128)m * p[j] + t[j] + carry;
-            t[j - 1] = (uint64_t)s;
-            carry = (uint64_t)(s >> 64);
-        }
-        s = (u128)t[4] + carry;
-        t[3] = (uint64_t)s;
-        t[4] = t[5] + (uint64_t)(s >> 64);
-    }
+    uint64_t t[6];
+    mont_mul_portable_cios(t, a, b, p, pinv);
     memcpy(r, t, 32);
 }
 

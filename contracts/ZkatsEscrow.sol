@@ -551,7 +551,8 @@ contract ZkatsEscrow {
     /// A health proof (the account's live note meets maintenance margin at
     /// a published epoch, before that epoch's deadline; the nullifier is
     /// shown unspent, not spent): the account cannot be liquidated at that
-    /// epoch or an earlier one.
+    /// epoch or an earlier one.  Refused for an epoch at or before the
+    /// latest one the account proved health for.
     function _health(uint256[] calldata x, uint256 o) internal {
         require(x.length >= o + ZkatsLayout.HEALTH_N, "zkats: public inputs do not fit the items");
         _checkInputs(x, o, o + ZkatsLayout.HEALTH_N);
@@ -563,7 +564,10 @@ contract ZkatsEscrow {
         require(!nullifierSpent[x[o + ZkatsLayout.HEALTH_NULLIFIER]],
                 "zkats: nullifier already spent");
         uint256 account = x[o + ZkatsLayout.HEALTH_ACCOUNT];
-        if (healthyAt[account] < id) healthyAt[account] = id;
+        // as the ledger: one health proof per account and epoch, none for an
+        // epoch older than the latest it proved (it would change nothing)
+        require(healthyAt[account] < id, "zkats: the account already proved health for this or a later epoch");
+        healthyAt[account] = id;
         emit HealthProved(account, id);
     }
 

@@ -708,6 +708,12 @@ def test_liquidation_rejections(w):
     rejected(w, "not the latest oracle epoch", lambda: esc.settle([liquidation(*liq.bob)]))
     # carol proves health at CALM: never liquidated at CRASH afterwards
     esc.settle([health(*liq.health_carol)])
+    # the same health proof again is refused, as the ledger refuses it
+    rejected(
+        w,
+        "the account already proved health for this or a later epoch",
+        lambda: esc.settle([health(*liq.health_carol)]),
+    )
     rejected(
         w,
         "the account proved health at or after this epoch",

@@ -28,6 +28,7 @@ from _settlement_util import (
     trade,
     withdraw,
 )
+from zkats.domain import note_cipher
 from zkats.errors import InputError, LedgerError
 from zkats.venue import batch as B
 
@@ -188,7 +189,7 @@ def test_malformed_public_signals(svc):
         svc,
         B.Batch([deposit(5, 1, 1), bad]),
         r"item 1 \(deposit\): deposit proof: deposit proof has 3 public signals, "
-        r"expected 18 \(root, nullifier",
+        rf"expected {6 + note_cipher.N_CT} \(root, nullifier",
     )
 
 

@@ -11,6 +11,7 @@ before the trades) is in ``test_cli_venue.test_cli_happy_paths_with_real_proofs`
 import json
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from test_cli_venue import ok, one_line_error, run
 from venue_helpers import compiled, resign
@@ -90,6 +91,53 @@ def test_packing_is_exact_at_the_ends_of_every_range(low):
     assert [x for s in slots for x in s] == f[4:]
     ct = note_cipher.encrypt(note, sc.alice.vsk)
     assert note_cipher.decrypt(sc.alice.view, note.commitment(), ct) == note
+
+
+_POS = 1 << (units.POSITION_BITS - 1)
+_COST = 1 << (units.COST_BITS - 1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    collateral=st.integers(0, (1 << units.COLLATERAL_BITS) - 1),
+    model=st.integers(0, 1),
+    slots=st.lists(
+        st.tuples(
+            st.integers(0, R - 1), st.integers(-_POS, _POS - 1), st.integers(-_COST, _COST - 1)
+        ),
+        min_size=units.N_SLOTS,
+        max_size=units.N_SLOTS,
+    ),
+    salt=st.integers(0, R - 1),
+)
+def test_any_note_in_range_packs_and_decrypts_to_itself(collateral, model, slots, salt):
+    """Every note whose fields are in their ranges (what the circuits that
+    make notes guarantee) packs into words that unpack to its fields, and
+    its ciphertext decrypts to it under its account's key only."""
+    sc = _scenario()
+    a = sc.alice
+    note = notes.Note(
+        a.account, a.npk, collateral, model, tuple(notes.Slot(*s) for s in slots), salt
+    )
+    f = note.fields()
+    assert note_cipher.unpack(note_cipher.plaintext(note)) == (
+        f[2],
+        f[3],
+        [tuple(f[4 + 3 * j : 7 + 3 * j]) for j in range(units.N_SLOTS)],
+        salt,
+    )
+    ct = note_cipher.encrypt(note, a.vsk)
+    assert note_cipher.decrypt(a.view, note.commitment(), ct) == note
+    assert note_cipher.decrypt(sc.bob.view, note.commitment(), ct) is None
+
+
+_SC = []
+
+
+def _scenario():
+    if not _SC:
+        _SC.append(scenario())
+    return _SC[0]
 
 
 @pytest.mark.parametrize("word", ["first", "pair"])

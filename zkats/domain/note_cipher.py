@@ -24,7 +24,9 @@ bits, its model a bit, its encoded positions in 36 and its encoded costs in
 of the new note in ``transition`` and ``withdraw``; ``deposit``'s collateral
 check, with positions and costs zero or carried from a note that is in
 range; ``liquidate``'s new positions in 36 bits, each new cost ``x' * value``
-within ``2^35 * 2^41``, its collateral in 64 bits; ``exit``'s empty note).
+within ``2^35 * 2^41`` (``|value| < 2^41`` by the bounds every oracle entry
+is checked to at publication, as the margin arithmetic already relies on:
+docs/venue.md), its collateral in 64 bits; ``exit``'s empty note).
 Packing is linear in the circuit (no constraint), and it halves the
 ciphertext: 26 elements instead of 51 for a 16-slot note, so fewer public
 inputs for the escrow to pay for and two permutations of keystream instead

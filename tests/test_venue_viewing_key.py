@@ -114,7 +114,7 @@ def test_any_note_in_range_packs_and_decrypts_to_itself(collateral, model, slots
     """Every note whose fields are in their ranges (what the circuits that
     make notes guarantee) packs into words that unpack to its fields, and
     its ciphertext decrypts to it under its account's key only."""
-    sc = _scenario()
+    sc = scenario()
     a = sc.alice
     note = notes.Note(
         a.account, a.npk, collateral, model, tuple(notes.Slot(*s) for s in slots), salt
@@ -129,15 +129,6 @@ def test_any_note_in_range_packs_and_decrypts_to_itself(collateral, model, slots
     ct = note_cipher.encrypt(note, a.vsk)
     assert note_cipher.decrypt(a.view, note.commitment(), ct) == note
     assert note_cipher.decrypt(sc.bob.view, note.commitment(), ct) is None
-
-
-_SC = []
-
-
-def _scenario():
-    if not _SC:
-        _SC.append(scenario())
-    return _SC[0]
 
 
 @pytest.mark.parametrize("word", ["first", "pair"])

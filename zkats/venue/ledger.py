@@ -1077,10 +1077,11 @@ class Ledger:
             sql += " WHERE " + " AND ".join(cond)
         return list(self.conn.execute(sql + " ORDER BY epoch_id, account", args))
 
-    def health_proof_exists(self, epoch_id, account):
+    def health_proved_since(self, epoch_id, account):
+        """True iff ``account`` proved health for ``epoch_id`` or a later epoch."""
         return (
             self._one(
-                "SELECT 1 FROM health_proofs WHERE epoch_id = ? AND account = ?",
+                "SELECT 1 FROM health_proofs WHERE epoch_id >= ? AND account = ?",
                 (int(epoch_id), str(account)),
             )
             is not None

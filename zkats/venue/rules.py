@@ -271,8 +271,7 @@ class HealthRule(Rule):
             raise LedgerError(f"{w}: health proof for oracle epoch {eid} is past its deadline")
         if not pending.account_known(sig.account):
             raise LedgerError(f"{w}: account {short(sig.account)} is unknown")
-        led = pending.ledger
-        if led.health_proof_exists(eid, sig.account) or led.health_proved_after(eid, sig.account):
+        if pending.ledger.health_proved_since(eid, sig.account):
             raise LedgerError(
                 f"{w}: account {short(sig.account)} already proved health for oracle epoch {eid}"
                 " or a later one"

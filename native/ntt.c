@@ -124,15 +124,120 @@ static void t_bitrev(void *c, size_t lo, size_t hi) {
     }
 }
 
-/* (u, v) <- (u + w v, u - w v).  The operands are used in place: since
- * field.h's assembly declares exactly what it reads and writes, the
- * compiler keeps them addressable without the stack copies of every
- * operand this took before (26 instead of 33 ns per butterfly at 2^16) */
+/* ---- lazy butterflies ------------------------------------------------------
+
+ * The layers keep their values in [0, 4r) instead of [0, r) (Harvey's
+ * lazy reduction; 4r < 2^256 since r < 2^254), so a butterfly needs one
+ * conditional subtraction instead of three: the input u is brought below
+ * 2r, the product w v is left in [0, 2r) (fr_mul_lazy: v < 4r, w < r gives
+ * (w v + m r) / 2^256 < 2r), and the outputs u + w v and u + 2r - w v are
+ * in [0, 4r) without a check.  ntt_core reduces every value to [0, r) after
+ * the last layer, so callers see canonical values as before. */
+static const uint64_t FR_2P[4] = {0x87c3eb27e0000002ULL, 0x5067d090f372e122ULL,
+                                  0x70a08b6d0302b0baULL, 0x60c89ce5c2634053ULL};
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* r = a if a < 2r, else a - 2r */
+static inline __attribute__((always_inline)) void lz_red2(uint64_t r[4], const uint64_t a[4]) {
+    uint64_t s0, s1, s2, s3, t0, t1, t2, t3;
+    __asm__(
+        "movq 0(%[a]), %[s0]\n\t"
+        "movq 8(%[a]), %[s1]\n\t"
+        "movq 16(%[a]), %[s2]\n\t"
+        "movq 24(%[a]), %[s3]\n\t"
+        "movq %[s0], %[t0]\n\t"
+        "subq 0(%[p]), %[t0]\n\t"
+        "movq %[s1], %[t1]\n\t"
+        "sbbq 8(%[p]), %[t1]\n\t"
+        "movq %[s2], %[t2]\n\t"
+        "sbbq 16(%[p]), %[t2]\n\t"
+        "movq %[s3], %[t3]\n\t"
+        "sbbq 24(%[p]), %[t3]\n\t"
+        "cmovcq %[s0], %[t0]\n\t"
+        "cmovcq %[s1], %[t1]\n\t"
+        "cmovcq %[s2], %[t2]\n\t"
+        "cmovcq %[s3], %[t3]\n\t"
+        "movq %[t0], 0(%[out])\n\t"
+        "movq %[t1], 8(%[out])\n\t"
+        "movq %[t2], 16(%[out])\n\t"
+        "movq %[t3], 24(%[out])\n\t"
+        : [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3),
+          [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), ZK_MEM_OUT(r)
+        : [a] "r"(a), [p] "r"(FR_2P), [out] "r"(r), ZK_MEM_IN(a), ZK_MEM_IN(FR_2P)
+        : "cc");
+}
+
+/* (x, y) <- (x + t, x + 2r - t) for x, t < 2r (no reduction: both < 4r) */
+static inline __attribute__((always_inline)) void lz_addsub(uint64_t x[4], uint64_t y[4],
+                                                            const uint64_t u[4], const uint64_t t[4]) {
+    uint64_t s0, s1, s2, s3, d0, d1, d2, d3;
+    __asm__(
+        "movq 0(%[u]), %[s0]\n\t"
+        "movq 8(%[u]), %[s1]\n\t"
+        "movq 16(%[u]), %[s2]\n\t"
+        "movq 24(%[u]), %[s3]\n\t"
+        "movq %[s0], %[d0]\n\t"
+        "addq 0(%[p]), %[d0]\n\t"
+        "movq %[s1], %[d1]\n\t"
+        "adcq 8(%[p]), %[d1]\n\t"
+        "movq %[s2], %[d2]\n\t"
+        "adcq 16(%[p]), %[d2]\n\t"
+        "movq %[s3], %[d3]\n\t"
+        "adcq 24(%[p]), %[d3]\n\t"
+        "addq 0(%[t]), %[s0]\n\t"
+        "adcq 8(%[t]), %[s1]\n\t"
+        "adcq 16(%[t]), %[s2]\n\t"
+        "adcq 24(%[t]), %[s3]\n\t"
+        "subq 0(%[t]), %[d0]\n\t"
+        "sbbq 8(%[t]), %[d1]\n\t"
+        "sbbq 16(%[t]), %[d2]\n\t"
+        "sbbq 24(%[t]), %[d3]\n\t"
+        "movq %[s0], 0(%[x])\n\t"
+        "movq %[s1], 8(%[x])\n\t"
+        "movq %[s2], 16(%[x])\n\t"
+        "movq %[s3], 24(%[x])\n\t"
+        "movq %[d0], 0(%[y])\n\t"
+        "movq %[d1], 8(%[y])\n\t"
+        "movq %[d2], 16(%[y])\n\t"
+        "movq %[d3], 24(%[y])\n\t"
+        : [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3),
+          [d0] "=&r"(d0), [d1] "=&r"(d1), [d2] "=&r"(d2), [d3] "=&r"(d3), ZK_MEM_OUT(x), ZK_MEM_OUT(y)
+        : [u] "r"(u), [t] "r"(t), [p] "r"(FR_2P), [x] "r"(x), [y] "r"(y),
+          ZK_MEM_IN(u), ZK_MEM_IN(t), ZK_MEM_IN(FR_2P)
+        : "cc");
+}
+#else
+static inline void lz_red2(uint64_t r[4], const uint64_t a[4]) {
+    limbs_reduce_once(r, a, FR_2P);
+}
+
+static inline void lz_addsub(uint64_t x[4], uint64_t y[4], const uint64_t u[4], const uint64_t t[4]) {
+    uint64_t s[4], d[4];
+    limbs_add(s, u, t);
+    limbs_add(d, u, FR_2P);
+    limbs_sub(d, d, t);
+    memcpy(x, s, 32);
+    memcpy(y, d, 32);
+}
+#endif
+
+/* (u, v) <- (u + w v, u - w v) mod r, lazily: u, v in [0, 4r) in and out,
+ * w canonical.  The operands are used in place: since field.h's assembly
+ * declares exactly what it reads and writes, the compiler keeps them
+ * addressable without stack copies of every operand */
 static inline __attribute__((always_inline)) void butterfly(fr_t *u, fr_t *v, const fr_t *w) {
-    fr_t t, x = *u;
-    fr_mul(&t, v, w);
-    fr_add(u, &x, &t);
-    fr_sub(v, &x, &t);
+    fr_t t, x;
+    lz_red2(x.v, u->v);
+    fr_mul_lazy(&t, w, v);
+    lz_addsub(u->v, v->v, x.v, t.v);
+}
+
+/* the same with w = 1 */
+static inline __attribute__((always_inline)) void butterfly1(fr_t *u, fr_t *v) {
+    fr_t x, t;
+    lz_red2(x.v, u->v);
+    lz_red2(t.v, v->v);
+    lz_addsub(u->v, v->v, x.v, t.v);
 }
 
 /* phase 1: blocks [lo, hi) of 2^block_log elements, all layers inside */
@@ -142,22 +247,14 @@ static void t_blocks(void *c, size_t lo, size_t hi) {
     for (size_t b = lo; b < hi; b++) {
         fr_t *blk = x->a + b * bs;
         /* len = 2: twiddle 1 */
-        for (size_t i = 0; i + 1 < bs; i += 2) {
-            fr_t u = blk[i], v = blk[i + 1], s, d;
-            fr_add(&s, &u, &v);
-            fr_sub(&d, &u, &v);
-            blk[i] = s;
-            blk[i + 1] = d;
-        }
+        for (size_t i = 0; i + 1 < bs; i += 2) butterfly1(&blk[i], &blk[i + 1]);
         /* each group's first butterfly has twiddle 1 (a ninth of the
          * products of a block of 2^10 elements): no product */
         for (size_t len = 4; len <= bs; len <<= 1) {
             size_t half = len >> 1;
             const fr_t *tw = x->tw + half;
             for (size_t g = 0; g < bs; g += len) {
-                fr_t u = blk[g], v = blk[g + half];
-                fr_add(&blk[g], &u, &v);
-                fr_sub(&blk[g + half], &u, &v);
+                butterfly1(&blk[g], &blk[g + half]);
                 for (size_t j = 1; j < half; j++)
                     butterfly(&blk[g + j], &blk[g + j + half], &tw[j]);
             }
@@ -256,6 +353,15 @@ static void t_layer2_otf(void *c, size_t lo, size_t hi) {
     }
 }
 
+/* [0, 4r) -> [0, r) after the lazy layers */
+static void t_canon(void *c, size_t lo, size_t hi) {
+    ntt_ctx_t *x = c;
+    for (size_t i = lo; i < hi; i++) {
+        lz_red2(x->a[i].v, x->a[i].v);
+        fr_reduce(&x->a[i], &x->a[i]);
+    }
+}
+
 /* inverse finish: a[i] <-> a[n - i] for 0 < i < n/2, optional scaling */
 static void t_reverse(void *c, size_t lo, size_t hi) {
     ntt_ctx_t *x = c;
@@ -313,6 +419,7 @@ static int ntt_core(fr_t *a, size_t n, int inverse, int scale, int threads) {
         c.len_log = l;
         par_for(n >> 1, threads, (size_t)1 << 12, l <= tlog ? t_layer : t_layer_otf, &c);
     }
+    par_for(n, threads, (size_t)1 << 13, t_canon, &c);
     if (inverse) {
         c.scale = scale;
         if (scale) {

@@ -13,7 +13,9 @@
  * Values are n = 2^k Fr elements (k <= 28) in Montgomery form, natural order
  * in and out, transformed in place.  Implementation: bit-reversal
  * permutation, then iterative Cooley-Tukey (decimation in time) butterflies,
- * the first layers in cache-sized blocks, the later ones two at a time;
+ * the first layers in cache-sized blocks, the later ones two at a time,
+ * with lazy reduction (values in [0, 4r) between layers, reduced once at
+ * the end: one conditional subtraction per butterfly instead of three);
  * both phases split across `threads` pthreads (<= 0: all cores) for large n.
  * Twiddle tables (n entries, one contiguous run per layer) are cached per
  * size up to 2^20 (32 MiB); larger transforms use the 2^20 table for the

@@ -269,6 +269,30 @@ def test_health_and_liquidation(tmp_path):
     s.close()
 
 
+def test_health_proofs_in_one_batch_go_forward_in_epochs(tmp_path):
+    """As the escrow's ``healthyAt`` (one item after the other): an
+    account's health proofs in one batch must be for increasing epochs.
+    Newer first, then older, is refused (the chain would revert the batch
+    on the second), and nothing is written; ascending is accepted."""
+    s = service(tmp_path / "l.db", clock=lambda: 1000)
+    publish(s, 1, EPOCH1, 2000)
+    publish(s, 2, 2222, 3000)
+    s.apply(B.Batch([deposit(101, 1, 500), deposit(102, 2, 500)]))
+    _rejects(
+        s,
+        B.Batch([health(1, epoch=2222, epoch_id=2), health(1)]),
+        r"item 1 \(health\): account 1 already proved health for oracle epoch 1 or a later "
+        r"one \(item proving epoch 2 in this batch\)",
+    )
+    # other accounts are not held back by it; ascending epochs are accepted
+    s.apply(B.Batch([health(2, epoch=2222, epoch_id=2), health(1), health(1, 2222, 2)]))
+    assert s.ledger.health_proved(1) == ["1"]
+    assert s.ledger.health_proved(2) == ["1", "2"]
+    _rejects(s, B.Batch([health(2, epoch=2222, epoch_id=2)]), r"epoch 2 or a later one$")
+    check_consistency(s.ledger)
+    s.close()
+
+
 # ---------------------------------------------------------------------------
 # batch JSON
 # ---------------------------------------------------------------------------

@@ -77,6 +77,8 @@ class Pending:
         self.new_accounts = set()
         self.fund_withdrawals = 0
         self.opened, self.consumed = set(), set()
+        #: account -> the latest epoch an earlier item of the batch proved its health for
+        self.healthy_at = {}
 
     def escrow_after(self, asset, delta):
         bal = self.escrow.get(asset, self.ledger.escrow_balance(asset)) + delta
@@ -271,11 +273,21 @@ class HealthRule(Rule):
             raise LedgerError(f"{w}: health proof for oracle epoch {eid} is past its deadline")
         if not pending.account_known(sig.account):
             raise LedgerError(f"{w}: account {short(sig.account)} is unknown")
-        if pending.ledger.health_proved_since(eid, sig.account):
+        # as the escrow's ``healthyAt``: item by item, each health proof of an
+        # account must be for a later epoch than every one before it, in the
+        # ledger or earlier in this batch (a newer epoch first, then an older
+        # one, would pass a per-epoch check but revert on chain)
+        account = str(sig.account)
+        earlier = pending.healthy_at.get(account)
+        if (earlier is not None and eid <= earlier) or (
+            earlier is None and pending.ledger.health_proved_since(eid, sig.account)
+        ):
+            where = "" if earlier is None else f" (item proving epoch {earlier} in this batch)"
             raise LedgerError(
                 f"{w}: account {short(sig.account)} already proved health for oracle epoch {eid}"
-                " or a later one"
+                f" or a later one{where}"
             )
+        pending.healthy_at[account] = eid
 
     def apply(self, ledger, plan, batch_id, now):
         sig = plan.signals["health"]

@@ -263,7 +263,7 @@ def escrow_rows(rep, keys, trades_sizes):
         "exit",
         rc1.gasUsed + rc2.gasUsed,
         note=f"without the operator: request {rc1.gasUsed} (the exit proof, "
-        f"{len(pub.values())} inputs, verified) + completion {rc2.gasUsed} (its whole "
+        f"{len(pub.proof_values())} inputs, verified) + completion {rc2.gasUsed} (its whole "
         f"equity paid, the empty change note queued); {held} position(s) to the backstop",
     )
     pub, prv = replay.exit(b, int(payer, 16), salt=9005)
@@ -356,7 +356,7 @@ def shaped_rows(rep, trades_sizes):
     signals the venue sends (roots the escrow knows, the latest epoch,
     amounts, fees, consistent match and transitions; nullifiers,
     commitments, points and ciphertexts random field elements)."""
-    from shaped import ShapedKeys, fields
+    from shaped import ShapedKeys, fields, n_public
 
     from zkats.chain.devkeys import ESCROW_CIRCUITS
     from zkats.chain.escrow import (
@@ -467,7 +467,7 @@ def shaped_rows(rep, trades_sizes):
     rep.add(
         "exit",
         rc1.gasUsed + rc2.gasUsed,
-        note=f"without the operator: request {rc1.gasUsed} (the exit proof, {len(args[1])} "
+        note=f"without the operator: request {rc1.gasUsed} (the exit proof, {n_public('exit')} "
         f"inputs, verified) + completion {rc2.gasUsed} (its whole equity paid, the empty "
         "change note queued)",
     )
@@ -508,8 +508,8 @@ def trade_proofs(keys, replay, chain_now):
     m, ta, _ = replay.trade(chain_now, fill=1, buyer="t0", seller="t1")
     out = {}
     for name, (pub, prv) in (("match", m), ("transition", ta)):
-        proof, public = keys.prove(name, pub, prv)
-        out[name] = (public, proof)
+        proof, _ = keys.prove(name, pub, prv)
+        out[name] = ([int(x) for x in pub.proof_values()], proof)  # the Groth16 inputs
     return out
 
 

@@ -73,23 +73,39 @@ class ShapedKeys:
         return Proof(a=_curve.g1_mul(G1, a), b=_curve.g2_mul(G2, b), c=_curve.g1_mul(G1, c))
 
     def prove(self, name, pub, prv=None):
-        public = [int(x) for x in pub.values()]
-        return self.proof(name, public), public
+        """(proof of ``pub``'s Groth16 inputs, ``pub``'s record)."""
+        return self.proof(name, [int(x) for x in pub.proof_values()]), [
+            int(x) for x in pub.values()
+        ]
 
     def public(self, name, **values):
+        """A record of ``name``: its public signals, then its carried values
+        (random where not given; a carried vector's hash signal is its hash)."""
+        from zkats.chain.devkeys import statement
+        from zkats.circuits._statement import carried_hash
+
+        st = statement(name)
+        carried = {}
+        for field, n in st.carried_fields():
+            v = values.get(field)
+            carried[field] = [int(x) for x in v] if v is not None else self._random(n)
+            values = {**values, st.CARRIED[field]: carried_hash(field, carried[field])}
         out = []
         for field, _, n in fields(name):
             v = values.get(field)
             if n is None:
                 out.append(int(v) if v is not None else self.rnd.randrange(2, R))
             else:
-                vs = list(v) if v is not None else [self.rnd.randrange(2, R) for _ in range(n)]
+                vs = list(v) if v is not None else self._random(n)
                 if len(vs) != n:
                     raise ValueError(f"{name}.{field}: {n} values expected, got {len(vs)}")
                 out += [int(x) for x in vs]
-        return out
+        return out + [x for vs in carried.values() for x in vs]
+
+    def _random(self, n):
+        return [self.rnd.randrange(2, R) for _ in range(n)]
 
     def item(self, name, **values):
-        """(proof, public) of ``name`` with ``values``."""
+        """(proof, record) of ``name`` with ``values``."""
         public = self.public(name, **values)
-        return self.proof(name, public), public
+        return self.proof(name, public[: n_public(name)]), public

@@ -6,8 +6,10 @@ A group is declared in a statement's class body by unpacking
 (``constrain``), its native twin (``check``) and its witness inputs
 (``inputs``), so none of them is written twice:
 
-* :class:`NewNote`: the account's new note (public ``commitment`` and
-  ``ciphertext``, private ``new_salt`` and the viewing secret ``vsk``);
+* :class:`NewNote`: the account's new note (public ``commitment``, its
+  ``ciphertext`` carried beside the proof and bound by the public
+  ``ciphertext_hash``, or public itself; private ``new_salt`` and the
+  viewing secret ``vsk``);
 * :class:`AtEpoch`: the oracle epoch the statement is checked at (public
   ``epoch_id, epoch_hash``, private: the epoch tree's root and, per slot,
   the opened entry with its path) and the
@@ -28,14 +30,26 @@ from zkats.gadgets.poseidon_hash import poseidon_permute
 
 from ._common import ENTRY_FIELDS, assert_point, epoch_check, order_commitment
 from ._spend import account_id_gadget, note_commitment_gadget
+from ._statement import carried_hash_gadget
 
 
 class NewNote:
     """``commitment, new_salt = NewNote.declare()`` where the new note
-    belongs in the wire order, and ``ciphertext = NewNote.ciphertext()`` LAST
-    among the public signals (so the escrow's indices of the others do not
-    move).  The statement must spend a note (:class:`._spend.SpendsNote`:
-    its private ``vsk`` is bound to the account by ``npk``)."""
+    belongs in the wire order, then LAST among the public signals (so the
+    escrow's indices of the others do not move) one of:
+
+    * ``ciphertext, ciphertext_hash = NewNote.ciphertext()``: the ciphertext
+      is carried beside the proof (a private input, see
+      :mod:`._statement`), bound by its public hash: for a note its owner
+      makes (the owner knows its opening; the ciphertext is for the
+      viewing-key holders and is served by the settlement service);
+    * ``ciphertext = NewNote.public_ciphertext()``: the ciphertext itself is
+      public: for a note someone else makes for the owner (``liquidate``:
+      the owner learns its new note from the chain, where the proof's
+      public inputs are).
+
+    The statement must spend a note (:class:`._spend.SpendsNote`: its
+    private ``vsk`` is bound to the account by ``npk``)."""
 
     @staticmethod
     def declare():
@@ -43,6 +57,10 @@ class NewNote:
 
     @staticmethod
     def ciphertext():
+        return group(ciphertext=Private(n=note_cipher.N_CT), ciphertext_hash=Public())
+
+    @staticmethod
+    def public_ciphertext():
         return Public(n=note_cipher.N_CT)
 
     @staticmethod
@@ -67,10 +85,14 @@ class NewNote:
                 stream += poseidon_permute(api, state)[1 : note_cipher.BLOCK + 1]
             for c, p, k in zip(stmt.ciphertext, plain, stream):
                 api.assert_equal(p + k, c)
+            if "ciphertext_hash" in stmt.public_names():
+                h = carried_hash_gadget(api, "ciphertext", stmt.ciphertext)
+                api.assert_equal(h, stmt.ciphertext_hash)
 
     @staticmethod
     def public(note, view):
-        """The new note's public signals: ``commitment`` and ``ciphertext``."""
+        """The new note's signals: ``commitment`` and ``ciphertext`` (its hash,
+        where the statement carries it, is computed by ``Cls.public``)."""
         cm = note.commitment()
         return {"commitment": cm, "ciphertext": note_cipher.encrypt(note, view.vsk, cm)}
 
@@ -82,6 +104,8 @@ class NewNote:
         under ``view``'s viewing secret."""
         if expected != note or expected.commitment() != pub.commitment:
             raise InputError(f"{what}: the new note is not {rule}")
+        if pub.ciphertext is None:
+            raise InputError(f"{what}: the new note's ciphertext is missing")
         if tuple(pub.ciphertext) != note_cipher.encrypt(note, view.vsk, pub.commitment):
             raise InputError(f"{what}: the ciphertext is not the new note's under the viewing key")
 

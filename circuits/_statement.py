@@ -16,6 +16,18 @@ else reads it from there:
 So a name or an order can never disagree between the circuit, the native
 check, the batch format and the ledger.
 
+A statement may also CARRY a vector beside its proof (:data:`Statement.CARRIED`:
+a new note's ``ciphertext``): a private input of the circuit, bound to the
+proof by ONE public signal, its hash (``ciphertext_hash``, a Poseidon chain
+under a domain tag, constrained in the circuit).  The statement's record (a
+proof bundle's ``public``) is its public signals, then the carried values;
+the Groth16 public inputs (``pub.proof_values()``, snarkjs' ``public.json``,
+what the escrow verifies) are the public signals alone.  A verifier pays one
+input for the hash instead of one per carried word; whoever reads the record
+checks the words against the hash (:meth:`Statement.decode`).  A record may
+leave its carried values out (``ciphertext`` is then None): the proof is as
+valid, only the words are missing (a note the chain saw without them).
+
 A statement whose public vectors take their size from a parameter (``insert``:
 ``leaves = Public(n="k")``) states its layout per instance:
 ``Insert(k=4).public(...)``, ``Insert(k=4).decode(values)``; the class refuses.
@@ -67,8 +79,13 @@ class Signals:
         return f"{self.statement.circuit_name}.public({inner})"
 
     def replace(self, **changes):
-        """A copy with some signals changed (checked like :meth:`Statement.public`)."""
-        return self.statement.public(**{**self._values, **changes})
+        """A copy with some signals changed (checked like :meth:`Statement.public`);
+        a carried vector changed alone takes its new hash along."""
+        values = {**self._values, **changes}
+        for name, _ in self.statement.carried_fields():
+            if name in changes and self.statement.CARRIED[name] not in changes:
+                del values[self.statement.CARRIED[name]]
+        return self.statement.public(**values)
 
     def get(self, name, default=None):
         return self._values.get(name, default)
@@ -80,15 +97,43 @@ class Signals:
         return dict(self._values)
 
     def values(self):
-        """The flat list of field elements, in public.json order."""
-        out: list[int] = []
-        for v in self._values.values():
-            out.extend(v if isinstance(v, tuple) else (v,))
+        """The statement's record, flat: the public signals in public.json
+        order, then the carried values (left out when not carried)."""
+        out = self.proof_values()
+        out.extend(self.carried_values())
         return out
 
+    def proof_values(self):
+        """The Groth16 public inputs (snarkjs' ``public.json``): the public
+        signals alone, in wire order."""
+        return _flat(self._values[name] for name, _ in self.statement.public_fields())
+
+    def carried_values(self):
+        """The carried values, flat ([] when the record left them out)."""
+        return _flat(
+            self._values[name]
+            for name, _ in self.statement.carried_fields()
+            if self._values[name] is not None
+        )
+
     def inputs(self):
-        """The public part of the witness input dict."""
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in self._values.items()}
+        """The public part of the witness input dict (and the carried values,
+        which are the circuit's private inputs of the same names)."""
+        out = {}
+        for k, v in self._values.items():
+            if v is None:
+                raise InputError(
+                    f"{self.statement.circuit_name}: no {k} to prove with (the record left it out)"
+                )
+            out[k] = list(v) if isinstance(v, tuple) else v
+        return out
+
+
+def _flat(vectors):
+    out: list[int] = []
+    for v in vectors:
+        out.extend(v if isinstance(v, tuple) else (v,))
+    return out
 
 
 def _key(statement):
@@ -101,6 +146,8 @@ def _key(statement):
 
 #: Statement class -> its public_fields() (declarations are fixed once a class exists)
 _PUBLIC_FIELDS: dict[type, tuple] = {}
+#: Statement class -> its carried_fields()
+_CARRIED_FIELDS: dict[type, tuple] = {}
 
 
 class layout_method:
@@ -132,6 +179,27 @@ def hash_chain(values, hash_fn):
     return h
 
 
+def carried_tag(name):
+    """The domain tag of the hash of carried vector ``name``."""
+    return domain_tag(f"carried/{name}")
+
+
+def carried_hash(name, values):
+    """The public hash binding carried vector ``name`` to a proof: Poseidon
+    chain (:func:`hash_chain`) of its domain tag and its values (through the
+    native core: the settlement service checks one per record it reads)."""
+    from zkats.domain.fast_hash import poseidon_plain as native_poseidon
+
+    return hash_chain([carried_tag(name)] + [int(v) for v in values], native_poseidon)
+
+
+def carried_hash_gadget(api, name, signals):
+    """:func:`carried_hash` in constraints (two Poseidon calls for 26 words)."""
+    return hash_chain(
+        [api.constant(carried_tag(name))] + list(signals), lambda xs: poseidon(api, xs)
+    )
+
+
 def witness_inputs(pub, prv):
     """A statement's witness input dict: its public signals and its private
     record's inputs (``prv.inputs()``).  Each circuit module exports it as
@@ -146,7 +214,12 @@ class Statement(Circuit):
     #: ``ciphertext`` is a function of the signed ``commitment`` and the
     #: account's viewing secret (``NewNote`` constrains it), so signing it
     #: would bind nothing more and cost a longer message hash
-    UNSIGNED = frozenset({"ciphertext"})
+    UNSIGNED = frozenset({"ciphertext", "ciphertext_hash"})
+
+    #: carried private input -> the public signal that is its hash (see the
+    #: module docstring): a statement declaring ``ciphertext`` as a Private
+    #: carries it, bound by its public ``ciphertext_hash``
+    CARRIED = {"ciphertext": "ciphertext_hash"}
 
     #: which key authorises the statement: None (nothing is spent), "ak" (the
     #: owner's), "lk" (the liquidation capability); see ``_spend.AuthorisedSpend``
@@ -178,20 +251,65 @@ class Statement(Circuit):
         return out
 
     @layout_method
+    def carried_fields(cls):
+        """``[(name, n)]`` of the carried vectors (:data:`CARRIED`), in
+        declaration order: the record's values after the public signals."""
+        if isinstance(cls, type) and cls in _CARRIED_FIELDS:
+            return list(_CARRIED_FIELDS[cls])
+        out = []
+        for name, decl in cls.declarations():
+            if decl.role == "private" and name in cls.CARRIED:
+                (n,) = decl.shape(cls)
+                out.append((name, n))
+        if isinstance(cls, type):
+            _CARRIED_FIELDS[cls] = tuple(out)
+        return out
+
+    @layout_method
     def public_names(cls):
         return tuple(name for name, _ in cls.public_fields())
 
     @layout_method
     def n_public(cls):
+        """The number of Groth16 public inputs (the public signals)."""
         return sum(1 if n is None else n for _, n in cls.public_fields())
 
     @layout_method
+    def n_record(cls):
+        """The length of the full record: public signals and carried values."""
+        return cls.n_public() + sum(n for _, n in cls.carried_fields())
+
+    @layout_method
     def public(cls, **values):
-        """The statement's public record; every declared name once, nothing else."""
-        fields = cls.public_fields()
-        extra = sorted(set(values) - {name for name, _ in fields})
+        """The statement's record: every public signal once, and each carried
+        vector (its hash signal, when not given, is computed from it; when
+        given, it must be the vector's hash; a carried vector given as None,
+        or not given, is left out of the record and then its hash must be
+        given)."""
+        fields, carried = cls.public_fields(), cls.carried_fields()
+        names = {name for name, _ in fields} | {name for name, _ in carried}
+        extra = sorted(set(values) - names)
         if extra:
             raise InputError(f"{cls.circuit_name}: no public signal {extra[0]!r}")
+        values = dict(values)
+        kept: dict[str, tuple | None] = {}
+        for name, n in carried:
+            v, hname = values.get(name), cls.CARRIED[name]
+            where = f"{cls.circuit_name} carried {name}"
+            if v is None:
+                kept[name] = None
+                continue
+            v = tuple(v)
+            if len(v) != n:
+                raise InputError(f"{where}: expected {n} values, got {len(v)}")
+            kept[name] = tuple(_element(x, f"{where}[{i}]") for i, x in enumerate(v))
+            h = carried_hash(name, kept[name])
+            if values.get(hname, h) != h:
+                raise InputError(
+                    f"{cls.circuit_name}: public {hname} is not the hash of the {name} "
+                    "carried beside the proof"
+                )
+            values[hname] = h
         out = {}
         for name, n in fields:
             if name not in values:
@@ -205,19 +323,27 @@ class Statement(Circuit):
                 if len(v) != n:
                     raise InputError(f"{where}: expected {n} values, got {len(v)}")
                 out[name] = tuple(_element(x, f"{where}[{i}]") for i, x in enumerate(v))
+        out.update(kept)
         return Signals(cls, out)
 
     @layout_method
     def decode(cls, values):
-        """A proof's flat public signals as this statement's :class:`Signals`."""
+        """A record (a proof bundle's flat ``public``: the public signals,
+        then the carried values, which may be left out) as this statement's
+        :class:`Signals`; carried values must match their public hash."""
         values = list(values)
-        if len(values) != cls.n_public():
+        n_pub, n_rec = cls.n_public(), cls.n_record()
+        if len(values) not in (n_pub, n_rec):
+            carried = "".join(f", then {name}[{n}]" for name, n in cls.carried_fields())
+            expected = f"{n_pub}" if n_pub == n_rec else f"{n_rec} (or {n_pub} without them)"
             raise InputError(
                 f"{cls.circuit_name} proof has {len(values)} public signals, expected "
-                f"{cls.n_public()} ({', '.join(cls.public_names())})"
+                f"{expected} ({', '.join(cls.public_names())}{carried})"
             )
         out, i = {}, 0
-        for name, n in cls.public_fields():
+        for name, n in cls.public_fields() + cls.carried_fields():
+            if i >= len(values):
+                break
             if n is None:
                 out[name], i = values[i], i + 1
             else:

@@ -1,7 +1,8 @@
 """``deposit``: a public amount of collateral enters escrow and the account's note.
 
 Statement (public: ``root, nullifier, commitment, account, asset, amount,
-ciphertext``):
+ciphertext_hash``; carried beside the proof:
+``ciphertext``):
 the prover owns ``account`` and either spends its live note (a leaf under
 ``root``, nullifier revealed) or, for a fresh account (private ``fresh =
 1``), starts from the empty note (collateral 0, every slot empty, model in
@@ -108,7 +109,7 @@ class Deposit(AuthorisedSpend):
     account = Public()
     asset = Public()
     amount = Public()
-    ciphertext = NewNote.ciphertext()
+    ciphertext, ciphertext_hash = NewNote.ciphertext()
 
     def define(self, api):
         f = self.old_note

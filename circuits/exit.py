@@ -2,7 +2,8 @@
 
 Statement (public: ``root, nullifier, commitment, asset, amount, recipient,
 epoch_id, epoch_hash, taken_instrument[], taken_size[], taken_notional[],
-ciphertext``): the prover spends the account's live note (a leaf under
+ciphertext_hash``; carried beside the proof:
+``ciphertext``): the prover spends the account's live note (a leaf under
 ``root``, nullifier revealed), settles it to the epoch's marks exactly as
 ``withdraw`` and ``liquidate`` do (:func:`._common.settle`: realised and
 unrealised profit or loss, funding, an expired instrument closed at its
@@ -119,7 +120,7 @@ class Exit(AuthorisedSpend):
     recipient = Public()
     epoch_id, epoch_hash, epoch_root, slot_entry, slot_path, slot_bits = AtEpoch.declare()
     taken_instrument, taken_size, taken_notional = TakenOver.declare()
-    ciphertext = NewNote.ciphertext()
+    ciphertext, ciphertext_hash = NewNote.ciphertext()
 
     def define(self, api):
         f = self.old_note

@@ -153,7 +153,7 @@ class Liquidate(AuthorisedSpend):
     penalty = Public()
     shortfall = Public()
     taken_instrument, taken_size, taken_notional = TakenOver.declare()
-    ciphertext = NewNote.ciphertext()
+    ciphertext = NewNote.public_ciphertext()
     scenario = Private(n=units.N_UNDERLYINGS)
 
     def define(self, api):

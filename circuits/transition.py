@@ -1,7 +1,8 @@
 """``transition``: an account applies one trade leg to its note.
 
 Statement (public: ``root, nullifier, commitment, instrument, leg (x, y),
-tag, epoch_id, epoch_hash, fee, ciphertext``): the prover knows an account note that
+tag, epoch_id, epoch_hash, fee, ciphertext_hash``; carried beside the proof:
+``ciphertext``): the prover knows an account note that
 is a leaf under ``root`` whose nullifier is ``nullifier``, the opening of
 the leg commitment (side, size ``q``, notional ``|n|``, blinding ``rho``)
 bound to this account by ``tag``, and a position slot, such that the new
@@ -173,7 +174,7 @@ class Transition(AuthorisedSpend):
     epoch_id, epoch_hash, epoch_root, slot_entry, slot_path, slot_bits = AtEpoch.declare()
     bucket, bucket_asset = AtEpoch.buckets()
     fee = Public()
-    ciphertext = NewNote.ciphertext()
+    ciphertext, ciphertext_hash = NewNote.ciphertext()
     worst = AtEpoch.worst()
 
     def define(self, api):

@@ -1,7 +1,8 @@
 """``withdraw``: a public amount of collateral leaves the account and escrow.
 
 Statement (public: ``root, nullifier, commitment, asset, amount, recipient,
-epoch_id, epoch_hash, ciphertext``): the prover spends an account's live note (a leaf
+epoch_id, epoch_hash, ciphertext_hash``; carried beside the proof:
+``ciphertext``): the prover spends an account's live note (a leaf
 under ``root``, nullifier revealed) and creates the note ``commitment``
 equal to it settled to the epoch's marks (:meth:`Note.settle`: realised and
 unrealised profit or loss move into collateral) with ``collateral -
@@ -110,7 +111,7 @@ class Withdraw(AuthorisedSpend):
     recipient = Public()
     epoch_id, epoch_hash, epoch_root, slot_entry, slot_path, slot_bits = AtEpoch.declare()
     bucket, bucket_asset = AtEpoch.buckets()
-    ciphertext = NewNote.ciphertext()
+    ciphertext, ciphertext_hash = NewNote.ciphertext()
     worst = AtEpoch.worst()
 
     def define(self, api):

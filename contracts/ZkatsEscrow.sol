@@ -176,8 +176,14 @@ contract ZkatsEscrow {
     /// nullifier => 1 + exit request id (0: none)
     mapping(uint256 => uint256) public exitOf;
 
+    /// ``ct`` (deposits, exit requests): the new note's ciphertext, carried for
+    /// the settlement service; the proof binds its hash (``pub``'s
+    /// ``ciphertext_hash``), which the contract does not recompute: words
+    /// that are not the hashed ones leave the proof valid and only the note
+    /// unreadable to its viewing-key holders (the service keeps no
+    /// ciphertext for it)
     event DepositQueued(uint256 indexed position, uint256 indexed nullifier, uint256 amount,
-                        uint256[8] proof, uint256[] pub);
+                        uint256[8] proof, uint256[] pub, uint256[] ct);
     event DepositRejected(uint256 indexed position, address depositor, uint256 refund,
                           address rejector, uint256 bounty);
     event Settled(uint256 items, uint256 deposits, uint256 leaves, uint256 root);
@@ -189,7 +195,7 @@ contract ZkatsEscrow {
     event FundWithdrawn(uint256 indexed seq, uint256 fund, address recipient, uint256 amount,
                         uint256 balance);
     event ExitRequested(uint256 indexed id, uint256 indexed nullifier, uint256[8] proof,
-                        uint256[] pub);
+                        uint256[] pub, uint256[] ct);
     event Liquidated(uint256 indexed account, uint256 indexed epoch, uint256 penalty,
                      uint256 shortfall, int256 insurance);
     event HealthProved(uint256 indexed account, uint256 indexed epoch);
@@ -340,10 +346,12 @@ contract ZkatsEscrow {
     /// verified here: its hash is stored with the entry, and the batch that
     /// appends the note carries the proof into its multi-pairing (nothing
     /// enters the tree unverified); an invalid one is taken out of the
-    /// queue by :func:`rejectDeposit`.  The event carries the proof and its
-    /// public signals: the settlement service applies the same deposit at
-    /// the same place in its tree.
-    function deposit(uint256[8] calldata proof, uint256[] calldata pub) external {
+    /// queue by :func:`rejectDeposit`.  The event carries the proof, its
+    /// public signals and the note's ciphertext ``ct``: the settlement
+    /// service applies the same deposit at the same place in its tree.
+    function deposit(uint256[8] calldata proof, uint256[] calldata pub, uint256[] calldata ct)
+        external
+    {
         require(pub.length == ZkatsLayout.DEPOSIT_N, "zkats: wrong number of public inputs");
         _checkInputs(pub, 0, pub.length);
         require(rootKnown[pub[ZkatsLayout.DEPOSIT_ROOT]], "zkats: unknown root");
@@ -361,7 +369,7 @@ contract ZkatsEscrow {
         uint256 position = queued.length;
         depositHash[position] = keccak256(abi.encodePacked(proof, pub));
         depositFrom[position] = msg.sender;
-        emit DepositQueued(position, nullifier, amount, proof, pub);
+        emit DepositQueued(position, nullifier, amount, proof, pub, ct);
         queued.push(leaf);
         queuedAt.push(uint64(block.timestamp));
     }
@@ -433,7 +441,9 @@ contract ZkatsEscrow {
     /// epoch (the price of the exit).  Verified now; nothing moves yet.  The
     /// operator serves it by settling that exit (or any spend the owner
     /// signed) within ``forceTimeout``; otherwise step 2.
-    function requestExit(uint256[8] calldata proof, uint256[] calldata pub) external {
+    function requestExit(uint256[8] calldata proof, uint256[] calldata pub, uint256[] calldata ct)
+        external
+    {
         require(pub.length == ZkatsLayout.EXIT_N, "zkats: wrong number of public inputs");
         (address to, uint256 amount) = _payoutChecks(pub);
         uint256 nullifier = pub[ZkatsLayout.EXIT_NULLIFIER];
@@ -442,7 +452,7 @@ contract ZkatsEscrow {
         exits.push(ExitRequest(nullifier, pub[ZkatsLayout.EXIT_COMMITMENT], amount, to,
                                uint64(block.timestamp), false));
         exitOf[nullifier] = exits.length;
-        emit ExitRequested(exits.length - 1, nullifier, proof, pub);
+        emit ExitRequested(exits.length - 1, nullifier, proof, pub, ct);
     }
 
     /// Exit, step 2 (anyone, after ``forceTimeout``, if the note is still

@@ -27,7 +27,7 @@ def main(names):
             continue
         assert mod.check(pub, prv)
         cc = compile_circuit(load_circuit(circuit))
-        assert cc.solve(mod.inputs(pub, prv)).public == pub.values()
+        assert cc.solve(mod.inputs(pub, prv)).public == pub.proof_values()
         out["circuits"][name] = {"constraints": cc.n_constraints, "public": cc.n_pub_in}
     print(json.dumps(out))
 

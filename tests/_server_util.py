@@ -22,6 +22,7 @@ from pathlib import Path
 from _groth16_sim import G1, G2, sim_key
 from _settlement_util import ORACLE
 from zkats import bn254
+from zkats.circuits._statement import carried_hash
 from zkats.domain import instruments
 from zkats.domain.note_cipher import N_CT
 from zkats.field import R
@@ -41,8 +42,9 @@ class SimProver:
     """Valid proofs for the sim keys written by :func:`sim_venue`."""
 
     def __init__(self, seed=0):
-        self.td, self.vk, self.fixed = {}, {}, {}
+        self.td, self.vk, self.fixed, self.n_public = {}, {}, {}, {}
         for i, (name, statement) in enumerate(sorted(venue_circuits().items())):
+            self.n_public[name] = statement.n_public()
             vk, td = sim_key(statement.n_public(), seed=seed * 100 + i)
             a, b = td["rnd"].randrange(1, R), td["rnd"].randrange(1, R)
             self.td[name], self.vk[name] = td, vk
@@ -61,7 +63,9 @@ class SimProver:
         return Proof(a=pa, b=pb, c=bn254.g1_mul(G1, c))
 
     def bundle(self, circuit, public):
-        return B.ProofBundle(circuit, tuple(public), self.proof(circuit, public))
+        """A bundle of the record ``public`` (its Groth16 inputs proved)."""
+        proof = self.proof(circuit, public[: self.n_public[circuit]])
+        return B.ProofBundle(circuit, tuple(public), proof)
 
 
 def sim_venue(directory, prover, clock_offset=0):
@@ -89,8 +93,10 @@ def rand():
 
 
 def _ct():
-    """A stand-in note ciphertext (the sim verifier accepts any signals)."""
-    return [rand() for _ in range(N_CT)]
+    """A record's tail for a stand-in note ciphertext (the sim verifier
+    accepts any signals): its public hash, then the words."""
+    words = [rand() for _ in range(N_CT)]
+    return [carried_hash("ciphertext", words), *words]
 
 
 def deposit_item(prover, root, nullifier=None, commitment=None, account=None, amount=100):

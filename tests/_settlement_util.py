@@ -9,6 +9,7 @@ None of it is used by the library.
 
 import hashlib
 
+from zkats.circuits._statement import carried_hash
 from zkats.circuits.liquidate import taken_signals
 from zkats.domain import units
 from zkats.domain.note_cipher import N_CT
@@ -85,10 +86,17 @@ def order(point, now=10_000):
     return B.Item("order", {"order": _bundle("order", [point[0], point[1], now])})
 
 
-def ct(commitment):
+def ct_words(commitment):
     """A stand-in note ciphertext for ``commitment`` (the stub verifier
     accepts any signals; the real circuits constrain it)."""
     return [(commitment * 7 + k) % R for k in range(N_CT)]
+
+
+def ct(commitment):
+    """The tail of a record whose statement carries the ciphertext: its
+    public hash, then the words (:func:`ct_words`)."""
+    words = ct_words(commitment)
+    return [carried_hash("ciphertext", words), *words]
 
 
 def cancel(point, proof=GOOD):
@@ -237,7 +245,7 @@ def liquidate(
                 "liquidate",
                 [root, nullifier, commitment, account, epoch_id, epoch, penalty, shortfall]
                 + _NOTHING_TAKEN
-                + ct(commitment),
+                + ct_words(commitment),
             )
         },
     )

@@ -29,11 +29,15 @@ def test_shipped_artifacts_are_up_to_date():
         assert layout.path(size).read_text() == src, (
             f"{layout.path(size)} is stale: run `make chain-artifacts` and commit it"
         )
-    # the production escrow is another contract: its offsets follow the 16-slot statements
-    assert "TRANSITION_N = 36;" in layouts["production"] and "// Venue size: ci" in layouts["ci"]
+    # the production escrow is another contract: its offsets follow the 16-slot
+    # statements (a liquidation's take-over and public ciphertext); the notes
+    # their owners make carry their ciphertexts beside the proof, so the
+    # settlement keys have the same inputs at both sizes
+    assert "LIQUIDATE_N = 82;" in layouts["production"] and "// Venue size: ci" in layouts["ci"]
+    assert "TRANSITION_N = 11;" in layouts["production"] and "TRANSITION_N = 11;" in layouts["ci"]
     assert (
-        data["ci"]["verifiers"]["batch"]["sizes"]
-        != data["production"]["verifiers"]["batch"]["sizes"]
+        data["ci"]["verifiers"]["epoch"]["sizes"]
+        != data["production"]["verifiers"]["epoch"]["sizes"]
     )
 
 
@@ -81,7 +85,8 @@ def test_production_verifiers_and_escrow_deploy():
         v = chain.deploy(art, batch_verifier_key_args(keys), gas=25_000_000)
         assert [v.functions.nPublic(k).call() for k in range(len(sizes))] == sizes
         addresses.append(v.address)
-    assert artifacts.batch_verifier("batch", "production")[1] == [32, 34, 18, 36, 19, 2]
+    assert artifacts.batch_verifier("batch", "production")[1] == [7, 9, 18, 11, 19, 2]
+    assert artifacts.batch_verifier("epoch", "production")[1] == [5, 82, 5, 57]
     arts = artifacts.contracts("production")
     token = chain.deploy(arts["TestToken"])
     esc = chain.deploy(

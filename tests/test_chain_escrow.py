@@ -167,8 +167,11 @@ def test_deposit_rejections(w):
     other = list(pub)
     other[0] = 12345
     rejected(w, "unknown root", lambda: esc.deposit(proof, other, sender=w.alice))
+    n_pub = esc.vks["deposit"].n_public  # the record's public inputs, then its ciphertext
     rejected(
-        w, "wrong number of public inputs", lambda: esc.deposit(proof, pub[:-1], sender=w.alice)
+        w,
+        "wrong number of public inputs",
+        lambda: esc.deposit(proof, pub[: n_pub - 1], sender=w.alice),
     )
     small = list(pub)
     small[5] = 999
@@ -211,7 +214,7 @@ def test_deposits_are_verified_by_the_batch(w):
         assert esc.balance(payer) == before + w.deposit[NAMES[bad]][1][5] - bounty
         assert esc.balance(w.payee) == rejector + bounty
         assert not esc.spent(w.deposit[NAMES[bad]][1][1])
-        again = esc.contract.functions.rejectDeposit(bad, *one(*junk(w, NAMES[bad])))
+        again = esc.contract.functions.rejectDeposit(bad, *one("deposit", *junk(w, NAMES[bad]))[:2])
         rejected(w, "no such queued deposit", lambda a=again: esc._tx(a, sender=w.payee))
         # the depositor sends its true proof again; the batch skips the junk
         esc.fund(payer, w.deposit[NAMES[bad]][1][5])
@@ -259,7 +262,7 @@ def test_reject_deposit_rejections(w):
     proof, pub = w.deposit["alice"]
     rejected(w, "the deposit proof is valid", lambda: esc.reject_deposit(0, sender=w.bob))
     need = f.REJECT_GAS().call()
-    call = f.rejectDeposit(0, *one(proof, pub))
+    call = f.rejectDeposit(0, *one("deposit", proof, pub)[:2])
     rejected(
         w,
         "not enough gas to verify the deposit",
@@ -268,18 +271,18 @@ def test_reject_deposit_rejections(w):
     rejected(
         w,
         "not the queued deposit's proof",
-        lambda: esc._tx(f.rejectDeposit(1, *one(proof, pub)), sender=w.bob),
+        lambda: esc._tx(f.rejectDeposit(1, *one("deposit", proof, pub)[:2]), sender=w.bob),
     )
     rejected(
         w,
         "no such queued deposit",
-        lambda: esc._tx(f.rejectDeposit(3, *one(proof, pub)), sender=w.bob),
+        lambda: esc._tx(f.rejectDeposit(3, *one("deposit", proof, pub)[:2]), sender=w.bob),
     )
     esc.settle([], deposits=3)
     rejected(
         w,
         "no such queued deposit",
-        lambda: esc._tx(f.rejectDeposit(0, *one(proof, pub)), sender=w.bob),
+        lambda: esc._tx(f.rejectDeposit(0, *one("deposit", proof, pub)[:2]), sender=w.bob),
     )
 
 

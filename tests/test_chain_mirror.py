@@ -103,8 +103,15 @@ def mixed(w, tmp_path):
     # deposits made directly on chain, never sent to the service, and a
     # junk one (an invalid proof): the mirror rejects it on chain first
     # (refunded), both sides skip it
+    # (the last one with ciphertext words that are not the ones its proof's
+    # hash binds: valid on chain, its leaf stored without a ciphertext)
+    n_pub = w.esc.vks["deposit"].n_public
     for name in NAMES:
-        w.esc.deposit(*w.deposit[name], sender=w.who[name])
+        proof, record = w.deposit[name]
+        if name == NAMES[-1]:
+            record = list(record)
+            record[n_pub] += 1
+        w.esc.deposit(proof, record, sender=w.who[name])
     w.esc.fund(w.payee, 5000)
     w.esc.deposit(*junk(w, changes={1: 4441, 2: 4442, 5: 5000}), sender=w.payee)
     withdraw = item("withdraw", "withdraw", w.withdraw_alice)
@@ -117,6 +124,13 @@ def mixed(w, tmp_path):
         mirror_batch(w.esc, svc, batch)
         assert led.root_history()[-1][1] == w.esc.last_root() == w.roots[root]
         agree(w, led)
+    # the ledger keeps each on-chain deposit's ciphertext, read from its
+    # event, where the words are the hashed ones
+    stored = {int(r["commitment"]): r["ciphertext"] for r in led.notes_page(-1, 1000)}
+    for name in NAMES:
+        cm, words = w.deposit[name][1][2], w.deposit[name][1][n_pub:]
+        want = None if name == NAMES[-1] else [str(x) for x in words]
+        assert len(words) > 0 and stored[cm] == want, name
     # the junk deposit was refunded less the bounty, which the operator (its
     # rejector) earned (alice's withdrawal pays the payee too)
     bounty = w.esc.contract.functions.minDeposit().call()

@@ -34,7 +34,7 @@ def test_valid_cancel_proves(cc, valid):
     pub, prv = valid
     assert cancel.check(pub, prv)
     w = cc.solve(cancel.inputs(pub, prv))
-    assert w.public == pub.values() == list(scenario().buy.commitment)
+    assert w.public == pub.proof_values() == list(scenario().buy.commitment)
     assert cc.n_pub_in == cancel.Cancel.n_public() == 2
 
 

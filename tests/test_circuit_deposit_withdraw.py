@@ -26,7 +26,7 @@ def wd():
 
 
 def test_counts(dep, wd):
-    assert (dep.n_constraints, wd.n_constraints) == (10715, 20920)
+    assert (dep.n_constraints, wd.n_constraints) == (11115, 21320)
     assert dep.n_pub_in == deposit.Deposit.n_public()
     assert wd.n_pub_in == withdraw.Withdraw.n_public()
 
@@ -35,7 +35,7 @@ def test_deposit_existing_and_fresh(dep):
     sc = scenario()
     pub, prv = deposit.build(sc.spend("alice"), sc.root, 12_345, new_salt=4, signer=sc.alice)
     assert deposit.check(pub, prv)
-    assert dep.solve(deposit.inputs(pub, prv)).public == pub.values()
+    assert dep.solve(deposit.inputs(pub, prv)).public == pub.proof_values()
     assert prv.new_note.collateral == sc.spend("alice").note.collateral + 12_345
     carol = keys.SpendingKey.from_seed(b"carol")
     empty = notes.Note.open(carol, salt=99)
@@ -71,7 +71,7 @@ def test_withdraw(wd):
         sc.spend("alice"), sc.root, 1_000, 0xBEEF, sc.epoch, new_salt=4, signer=sc.alice
     )
     assert withdraw.check(pub, prv)
-    assert wd.solve(withdraw.inputs(pub, prv)).public == pub.values()
+    assert wd.solve(withdraw.inputs(pub, prv)).public == pub.proof_values()
 
 
 def test_withdraw_overdraft_and_margin(wd):

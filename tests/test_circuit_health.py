@@ -42,7 +42,7 @@ def test_valid(cc):
     sc = scenario()
     pub, prv = health.build(sc.spend("bob"), sc.root, sc.epoch)
     assert health.check(pub, prv)
-    assert cc.solve(health.inputs(pub, prv)).public == pub.values()
+    assert cc.solve(health.inputs(pub, prv)).public == pub.proof_values()
     assert cc.n_constraints == N_CONSTRAINTS
     assert cc.n_pub_in == health.Health.n_public()
 

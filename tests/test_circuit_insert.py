@@ -56,7 +56,7 @@ def test_every_start_small_tree(k, depth):
         assert pub.old_root == tree.root
         assert pub.new_root == _appended(tree, leaves).root
         assert insert.check(pub, prv, depth)
-        assert cc.solve(insert.inputs(pub, prv)).public == pub.values()
+        assert cc.solve(insert.inputs(pub, prv)).public == pub.proof_values()
 
 
 @pytest.mark.parametrize("start", [0, 1, 3, 13, 78])
@@ -65,7 +65,7 @@ def test_depth32_matches_reference(ins4, start):
     leaves = [5, 6, 7, 8]
     pub, prv = insert.build(tree, leaves)
     assert pub.new_root == _appended(tree, leaves).root
-    assert ins4.solve(insert.inputs(pub, prv)).public == pub.values()
+    assert ins4.solve(insert.inputs(pub, prv)).public == pub.proof_values()
 
 
 def test_near_the_end_of_the_tree(ins4):
@@ -78,7 +78,7 @@ def test_near_the_end_of_the_tree(ins4):
     assert old == MerkleTree(32).root  # an all-empty tree, seen from its end
     pub = insert.Insert(k=4).public(old_root=old, new_root=new, start=start, leaves=(1, 2, 3, 4))
     prv = insert.InsertPrivate(fr)
-    assert ins4.solve(insert.inputs(pub, prv)).public == pub.values()
+    assert ins4.solve(insert.inputs(pub, prv)).public == pub.proof_values()
     # one more and the leaves do not fit: refused natively and in circuit
     with pytest.raises(InputError, match="do not fit"):
         insert.roots(start + 1, [1, 2, 3, 4], fr)
@@ -138,7 +138,9 @@ def test_tampered_frontier_rejected(ins4):
     # an unused frontier slot (bit 3 of 7 is 0) changes nothing
     fr = list(prv.frontier)
     fr[3] = 12345
-    assert ins4.solve(insert.inputs(pub, insert.InsertPrivate(tuple(fr)))).public == pub.values()
+    assert (
+        ins4.solve(insert.inputs(pub, insert.InsertPrivate(tuple(fr)))).public == pub.proof_values()
+    )
 
 
 def test_padding_with_empty_leaves():
@@ -186,7 +188,7 @@ def test_shipped_example_is_current(ins4):
         k: (str(v) if isinstance(v, int) else [str(x) for x in v])
         for k, v in insert.inputs(pub, prv).items()
     }
-    assert ins4.solve(stored).public == pub.values()
+    assert ins4.solve(stored).public == pub.proof_values()
 
 
 def test_frontier_tree_matches_reference():

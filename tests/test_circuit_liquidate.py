@@ -54,7 +54,7 @@ def _build(note, new_positions, salt=3):
 def test_reductions_prove(cc, new):
     pub, prv = _build(_note(), new)
     assert liquidate.check(pub, prv)
-    assert cc.solve(liquidate.inputs(pub, prv)).public == pub.values()
+    assert cc.solve(liquidate.inputs(pub, prv)).public == pub.proof_values()
     for s, x in zip(prv.new_note.slots, new):
         assert s.position == x
 
@@ -106,7 +106,7 @@ def test_bankrupt_reveals_shortfall_and_closes_all(cc):
     pub, prv = _build(_bankrupt(), (0, 0, 0))
     assert (pub.penalty, pub.shortfall, prv.new_note.collateral) == (0, 8_000, 0)
     assert liquidate.check(pub, prv)
-    assert cc.solve(liquidate.inputs(pub, prv)).public == pub.values()
+    assert cc.solve(liquidate.inputs(pub, prv)).public == pub.proof_values()
     # the whole loss: equity before (-8,000) = equity after (0) - shortfall
     assert margin.equity(prv.new_note, scenario().epoch) == 0
 
@@ -216,7 +216,7 @@ def test_expired_position_is_settled_not_taken_over(cc):
     assert not margin.meets(n, sc.epoch, maintenance=True)
     pub, prv = _build(n, (0, 0, 0))
     assert liquidate.check(pub, prv)
-    assert cc.solve(liquidate.inputs(pub, prv)).public == pub.values()
+    assert cc.solve(liquidate.inputs(pub, prv)).public == pub.proof_values()
     assert liquidate.taken_of(pub) == [(sc.perp.id, -10, -600_000), (0, 0, 0), (0, 0, 0)]
     # the penalty is on the live position only; the call's 6,000 is equity
     assert pub.penalty == units.mul_bps_ceil(600_000, margin.LIQUIDATION_PENALTY_BPS)

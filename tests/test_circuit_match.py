@@ -31,14 +31,14 @@ def _case(**kw):
 def test_valid_match_proves(cc):
     pub, prv = _case()
     assert match.check(pub, prv)
-    assert cc.solve(match.inputs(pub, prv)).public == pub.values()
+    assert cc.solve(match.inputs(pub, prv)).public == pub.proof_values()
     assert cc.n_pub_in == match.Match.n_public()
 
 
 def test_revealed_price(cc):
     pub, prv = _case(reveal_price=1)
     assert pub.price == 60_000
-    assert cc.solve(match.inputs(pub, prv)).public == pub.values()
+    assert cc.solve(match.inputs(pub, prv)).public == pub.proof_values()
     bad = pub.replace(price=59_999)
     assert_native_rejects(match.check, bad, prv, "published price")
     assert_unsat(cc, match.inputs(bad, prv), "price")
@@ -147,4 +147,4 @@ def test_random_crossing_orders_match(cc, data):
     a, b = (buy, sell) if data.draw(st.booleans()) else (sell, buy)
     pub, prv = match.build(orders.make_match(a, b, fill, price), NOW)
     assert match.check(pub, prv)
-    assert cc.solve(match.inputs(pub, prv)).public == pub.values()
+    assert cc.solve(match.inputs(pub, prv)).public == pub.proof_values()

@@ -30,7 +30,7 @@ def test_valid_order_proves(cc, valid):
     pub, prv = valid
     assert order.check(pub, prv)
     w = cc.solve(order.inputs(pub, prv))
-    assert w.public == pub.values()
+    assert w.public == pub.proof_values()
     assert cc.n_pub_in == order.Order.n_public()
 
 
@@ -89,4 +89,4 @@ def test_random_valid_orders(cc, size, limit, side, nonce):
     o = orders.Order(sc.perp.id, side, size, limit, NOW + 10, sc.alice.account, nonce)
     pub, prv = order.build(orders.sign_order(sc.alice, o), NOW)
     assert order.check(pub, prv)
-    assert cc.solve(order.inputs(pub, prv)).public == pub.values()
+    assert cc.solve(order.inputs(pub, prv)).public == pub.proof_values()

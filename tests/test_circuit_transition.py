@@ -15,7 +15,7 @@ from zkats.domain import notes, units
 from zkats.gadgets.merkle import MerkleTree
 from zkats.testing import assert_native_rejects, assert_unsat
 
-N_CONSTRAINTS = 22380
+N_CONSTRAINTS = 22780
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +36,7 @@ def test_both_legs_apply(cc, who):
     leg = sc.match.legs()[0 if who == "alice" else 1]
     pub, prv = transition.build(sc.spend(who), sc.root, leg, sc.epoch, new_salt=5)
     assert transition.check(pub, prv)
-    assert cc.solve(transition.inputs(pub, prv)).public == pub.values()
+    assert cc.solve(transition.inputs(pub, prv)).public == pub.proof_values()
     assert prv.new_note.slots[prv.slot].position == leg.d
 
 

@@ -20,7 +20,7 @@ from zkats.gadgets.eddsa import eddsa_sign_poseidon
 from zkats.gadgets.merkle import MerkleTree
 from zkats.testing import assert_native_rejects, assert_unsat
 
-N_CONSTRAINTS = 16439
+N_CONSTRAINTS = 16839
 RECIPIENT = 0xE1E1
 
 
@@ -63,7 +63,7 @@ def _honest(cc, note, epoch=None):
     epoch = epoch or scenario().epoch
     pub, prv = _build(note, epoch)
     assert ex.check(pub, prv)
-    assert cc.solve(ex.inputs(pub, prv)).public == pub.values()
+    assert cc.solve(ex.inputs(pub, prv)).public == pub.proof_values()
     assert pub.amount == margin.equity(note, epoch)
     new = prv.new_note
     assert new.collateral == 0 and all(s.position == 0 and s.cost == 0 for s in new.slots)

@@ -58,7 +58,7 @@ def test_linear_boundary_on_the_underlying_notional(cc):
     pub, prv = transition.build(spend, root, leg, ep, new_salt=5)
     assert transition.check(pub, prv)
     assert margin.linear_slack(prv.new_note, ep) >= 0
-    assert cc.solve(transition.inputs(pub, prv)).public == pub.values()
+    assert cc.solve(transition.inputs(pub, prv)).public == pub.proof_values()
     spend, root, leg, ep = _sell_calls(need - 1, 10)
     pub, prv = transition.build(spend, root, leg, ep, new_salt=5)
     with pytest.raises(InputError, match="initial margin not met"):

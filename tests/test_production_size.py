@@ -119,12 +119,13 @@ def test_production_demo_end_to_end(tmp_path):
     assert "two underlyings: ETH-PERP, BTC-1W" in text
     m = re.search(r"BTC worst loss (\d+), ETH worst loss (\d+): initial requirement (\d+)", text)
     assert m and int(m[1]) + int(m[2]) == int(m[3]), text[-2000:]
-    # a production note has 16 slots: a transition proof carries 36 public signals
-    # (10, and its ciphertext of 26 packed words)
+    # a production note has 16 slots: a transition's record carries 37 values:
+    # its 11 public inputs (the ciphertext's hash last), then the ciphertext of
+    # 26 packed words, carried beside the proof
     legs = [
         item["proofs"]["leg_a"]["public"]
         for p in sorted((d / "public").glob("*.json"))
         for item in json.loads(p.read_text()).get("items", [])
         if item["kind"] == "trade"
     ]
-    assert legs and {len(x) for x in legs} == {36}
+    assert legs and {len(x) for x in legs} == {37}

@@ -175,7 +175,7 @@ def test_boundary_is_exact(cc_health, model, maintenance):
         pub, prv = health.build(spend, root, EPOCH)
         inp = health.inputs(pub, prv)
         if ok:
-            assert cc_health.solve(inp).public == pub.values()
+            assert cc_health.solve(inp).public == pub.proof_values()
         else:
             assert_native_rejects(health.check, pub, prv, "maintenance margin not met")
             assert_unsat(cc_health, inp, "margin", lie=True)
@@ -196,7 +196,7 @@ def test_boundary_of_a_trade(cc_transition):
     need = extra + (10**9 - probe.new_note.collateral)  # the fee is paid from collateral
     pub, prv = attempt(need)
     assert transition.check(pub, prv)
-    assert cc_transition.solve(transition.inputs(pub, prv)).public == pub.values()
+    assert cc_transition.solve(transition.inputs(pub, prv)).public == pub.proof_values()
     pub, prv = attempt(need - 1)
     assert_native_rejects(transition.check, pub, prv, "initial margin not met")
     assert_unsat(cc_transition, transition.inputs(pub, prv), "margin")
@@ -238,4 +238,4 @@ def test_unhealthy_account_liquidates_per_bucket(cc_liquidate):
     assert liquidate.check(pub, prv)
     inp = liquidate.inputs(pub, prv)
     assert len(inp["scenario"]) == units.N_UNDERLYINGS
-    assert cc_liquidate.solve(inp).public == pub.values()
+    assert cc_liquidate.solve(inp).public == pub.proof_values()

@@ -189,8 +189,28 @@ def test_malformed_public_signals(svc):
         svc,
         B.Batch([deposit(5, 1, 1), bad]),
         r"item 1 \(deposit\): deposit proof: deposit proof has 3 public signals, "
-        rf"expected {6 + note_cipher.N_CT} \(root, nullifier",
+        rf"expected {7 + note_cipher.N_CT} \(or 7 without them\) \(root, nullifier",
     )
+
+
+def test_carried_ciphertext_must_match_its_hash(svc):
+    """A deposit record whose ciphertext words are not the ones its public
+    hash binds: refused, nothing written.  Without the words it is accepted
+    (the note is stored without a ciphertext)."""
+    good = deposit(5, 1, 1).proofs["deposit"]
+    words = list(good.public[7:])
+    words[3] += 1
+    bad = B.ProofBundle("deposit", good.public[:7] + tuple(words), GOOD)
+    _rejects(
+        svc,
+        B.Batch([B.Item("deposit", {"deposit": bad})]),
+        r"item 0 \(deposit\): deposit proof: deposit: public ciphertext_hash is not the hash "
+        r"of the ciphertext carried beside the proof",
+    )
+    short = B.ProofBundle("deposit", good.public[:7], GOOD)
+    svc.apply(B.Batch([B.Item("deposit", {"deposit": short})]))
+    row = svc.ledger.notes_page(-1)[-1]
+    assert int(row["commitment"]) == 5 and row["ciphertext"] is None
 
 
 def test_replay_rejected_by_nullifier_not_bytes(svc):

@@ -42,7 +42,7 @@ def test_example_is_current_and_solves(name):
         "stale example: run python -m zkats.circuits._scenario"
     )
     cc = compiled(pub.statement)
-    assert cc.solve(stored).public == pub.values()
+    assert cc.solve(stored).public == pub.proof_values()
 
 
 def test_cli_lists_venue_circuits():

@@ -196,7 +196,7 @@ def test_withdraw_settles_the_expired_option_in_circuit(cc_withdraw):
     assert withdraw.check(pub, prv)
     assert prv.new_note.slots[0] == notes.Slot(sc.old_call.id, 0, 0)
     assert prv.new_note.collateral == 2_000_000 + 10 * 2_000 - 15_000 - 1_000
-    assert cc_withdraw.solve(withdraw.inputs(pub, prv)).public == pub.values()
+    assert cc_withdraw.solve(withdraw.inputs(pub, prv)).public == pub.proof_values()
     # the prover keeps the expired position open (and pockets its value too)
     kept = replace(
         prv.new_note, slots=(notes.Slot(sc.old_call.id, 10, 20_000),) + prv.new_note.slots[1:]

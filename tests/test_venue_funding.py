@@ -99,7 +99,7 @@ def test_transition_books_the_fill_at_the_funding_index(cc):
     leg = sc.match.legs()[0]
     pub, prv = transition.build(sc.spend("alice"), sc.root, leg, ep, new_salt=5)
     assert transition.check(pub, prv)
-    assert cc.solve(transition.inputs(pub, prv)).public == pub.values()
+    assert cc.solve(transition.inputs(pub, prv)).public == pub.proof_values()
     s = prv.new_note.slots[prv.slot]
     assert s.cost == leg.n - leg.d * 150  # worth 0 at the value mark if price == mark
     assert margin.equity(prv.new_note, ep) == 2_000_000 - pub.fee + leg.d * (60_000 - 60_000)
@@ -145,4 +145,4 @@ def test_closing_a_position_in_a_later_entry_proves(cc):
     pub, prv = transition.build(spend, tree.root, leg, sc.epoch, new_salt=6)
     assert transition.check(pub, prv)
     assert prv.new_note.slots[0].position == 0
-    assert cc.solve(transition.inputs(pub, prv)).public == pub.values()
+    assert cc.solve(transition.inputs(pub, prv)).public == pub.proof_values()

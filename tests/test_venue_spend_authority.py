@@ -98,7 +98,7 @@ def test_liquidation_works_with_the_capability_alone(cc):
     pub, prv = liquidate.build(spend, sc.root, sc.epoch, new_salt=9)
     assert prv.spend.auth is not None
     assert liquidate.check(pub, prv)
-    assert cc["liquidate"].solve(liquidate.inputs(pub, prv)).public == pub.values()
+    assert cc["liquidate"].solve(liquidate.inputs(pub, prv)).public == pub.proof_values()
     # the owner's ak signature is not a liquidation authorisation
     owner = _forge(pub, prv, sc.carol.sign)
     assert_native_rejects(liquidate.check, pub, owner, "not authorised by the liquidation")

@@ -166,7 +166,7 @@ def test_honest_ciphertext_decrypts_to_the_new_note(name):
     mod, signer, (pub, prv) = _statements(sc)[name]
     assert mod.check(pub, prv)
     assert note_cipher.decrypt(signer.view, pub.commitment, pub.ciphertext) == prv.new_note
-    assert compiled(pub.statement).solve(mod.inputs(pub, prv)).public == pub.values()
+    assert compiled(pub.statement).solve(mod.inputs(pub, prv)).public == pub.proof_values()
 
 
 @pytest.mark.parametrize("name", ["deposit", "withdraw", "transition", "liquidate"])
@@ -181,6 +181,57 @@ def test_wrong_ciphertext_rejected(name, i):
     bad, bprv = resign(pub, prv, signer, ciphertext=tuple(ct))
     assert_native_rejects(mod.check, bad, bprv, "ciphertext is not the new note's")
     assert_unsat(compiled(pub.statement), mod.inputs(bad, bprv), "ciphertext")
+
+
+@pytest.mark.parametrize("name", ["deposit", "withdraw", "transition"])
+def test_carried_ciphertext_is_bound_by_its_public_hash(name):
+    """A statement its owner makes carries the ciphertext beside the proof:
+    one Groth16 public input (``ciphertext_hash``) instead of one per word.
+    The record (a bundle's ``public``) is the public signals, then the
+    words; a record whose words are not the hashed ones is refused when
+    decoded, and the constraints refuse a hash that is not the words'."""
+    sc = scenario()
+    mod, _, (pub, prv) = _statements(sc)[name]
+    cls = pub.statement
+    assert "ciphertext" not in cls.public_names() and cls.public_names()[-1] == "ciphertext_hash"
+    assert cls.n_record() == cls.n_public() + note_cipher.N_CT
+    record = pub.values()
+    assert record == pub.proof_values() + list(pub.ciphertext)
+    assert cls.decode(record) == pub
+    # the words are checked against the hash, one changed anywhere
+    for i in (0, note_cipher.N_CT - 1):
+        bad = list(record)
+        bad[cls.n_public() + i] = (bad[cls.n_public() + i] + 1) % R
+        with pytest.raises(InputError, match="ciphertext_hash is not the hash of the ciphertext"):
+            cls.decode(bad)
+    # ... and so is the hash
+    bad = list(record)
+    bad[cls.n_public() - 1] = (bad[cls.n_public() - 1] + 1) % R
+    with pytest.raises(InputError, match="not the hash"):
+        cls.decode(bad)
+    # a record without its words: the same proof's statement, no ciphertext
+    short = cls.decode(record[: cls.n_public()])
+    assert short.ciphertext is None and short.proof_values() == pub.proof_values()
+    with pytest.raises(InputError, match=r"expected \d+ \(or \d+ without them\)"):
+        cls.decode(record[:-1])
+    with pytest.raises(InputError, match="no ciphertext to prove with"):
+        mod.inputs(short, prv)
+    # in constraints: the hash of other words, or any other value, is unsatisfiable
+    inputs = mod.inputs(pub, prv)
+    assert_unsat(
+        compiled(cls), {**inputs, "ciphertext_hash": (pub.ciphertext_hash + 1) % R}, "ciphertext"
+    )
+
+
+def test_a_note_made_for_its_owner_keeps_a_public_ciphertext():
+    """``liquidate`` makes the new note for its owner (the risk engine
+    proves it): its ciphertext stays among the public inputs, so the owner
+    reads its new note from the chain whatever the service serves."""
+    from zkats.circuits.liquidate import Liquidate
+
+    assert Liquidate.carried_fields() == []
+    assert Liquidate.public_names()[-1] == "ciphertext"
+    assert Liquidate.n_record() == Liquidate.n_public()
 
 
 def test_ciphertext_cannot_be_replayed_onto_another_note():

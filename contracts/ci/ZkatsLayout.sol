@@ -5,18 +5,18 @@
 pragma solidity ^0.8.20;
 
 library ZkatsLayout {
-    // deposit: 13 public signals
-    uint256 internal constant DEPOSIT_N = 13;
+    // deposit: 7 public signals
+    uint256 internal constant DEPOSIT_N = 7;
     uint256 internal constant DEPOSIT_ROOT = 0;
     uint256 internal constant DEPOSIT_NULLIFIER = 1;
     uint256 internal constant DEPOSIT_COMMITMENT = 2;
     uint256 internal constant DEPOSIT_ACCOUNT = 3;
     uint256 internal constant DEPOSIT_ASSET = 4;
     uint256 internal constant DEPOSIT_AMOUNT = 5;
-    uint256 internal constant DEPOSIT_CIPHERTEXT = 6;
+    uint256 internal constant DEPOSIT_CIPHERTEXT_HASH = 6;
 
-    // withdraw: 15 public signals
-    uint256 internal constant WITHDRAW_N = 15;
+    // withdraw: 9 public signals
+    uint256 internal constant WITHDRAW_N = 9;
     uint256 internal constant WITHDRAW_ROOT = 0;
     uint256 internal constant WITHDRAW_NULLIFIER = 1;
     uint256 internal constant WITHDRAW_COMMITMENT = 2;
@@ -25,7 +25,7 @@ library ZkatsLayout {
     uint256 internal constant WITHDRAW_RECIPIENT = 5;
     uint256 internal constant WITHDRAW_EPOCH_ID = 6;
     uint256 internal constant WITHDRAW_EPOCH_HASH = 7;
-    uint256 internal constant WITHDRAW_CIPHERTEXT = 8;
+    uint256 internal constant WITHDRAW_CIPHERTEXT_HASH = 8;
 
     // match: 18 public signals
     uint256 internal constant MATCH_N = 18;
@@ -42,8 +42,8 @@ library ZkatsLayout {
     uint256 internal constant MATCH_TAG_A = 16;
     uint256 internal constant MATCH_TAG_B = 17;
 
-    // transition: 17 public signals
-    uint256 internal constant TRANSITION_N = 17;
+    // transition: 11 public signals
+    uint256 internal constant TRANSITION_N = 11;
     uint256 internal constant TRANSITION_ROOT = 0;
     uint256 internal constant TRANSITION_NULLIFIER = 1;
     uint256 internal constant TRANSITION_COMMITMENT = 2;
@@ -53,7 +53,7 @@ library ZkatsLayout {
     uint256 internal constant TRANSITION_EPOCH_ID = 7;
     uint256 internal constant TRANSITION_EPOCH_HASH = 8;
     uint256 internal constant TRANSITION_FEE = 9;
-    uint256 internal constant TRANSITION_CIPHERTEXT = 10;
+    uint256 internal constant TRANSITION_CIPHERTEXT_HASH = 10;
 
     // cancel: 2 public signals
     uint256 internal constant CANCEL_N = 2;
@@ -90,8 +90,8 @@ library ZkatsLayout {
     uint256 internal constant HEALTH_EPOCH_ID = 3;
     uint256 internal constant HEALTH_EPOCH_HASH = 4;
 
-    // exit: 24 public signals
-    uint256 internal constant EXIT_N = 24;
+    // exit: 18 public signals
+    uint256 internal constant EXIT_N = 18;
     uint256 internal constant EXIT_ROOT = 0;
     uint256 internal constant EXIT_NULLIFIER = 1;
     uint256 internal constant EXIT_COMMITMENT = 2;
@@ -103,7 +103,7 @@ library ZkatsLayout {
     uint256 internal constant EXIT_TAKEN_INSTRUMENT = 8;
     uint256 internal constant EXIT_TAKEN_SIZE = 11;
     uint256 internal constant EXIT_TAKEN_NOTIONAL = 14;
-    uint256 internal constant EXIT_CIPHERTEXT = 17;
+    uint256 internal constant EXIT_CIPHERTEXT_HASH = 17;
 
     // insert: INSERT_BASE + k public signals (the leaves last)
     uint256 internal constant INSERT_BASE = 3;

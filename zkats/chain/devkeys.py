@@ -72,5 +72,5 @@ class DevKeys:
         w = self.compiled[name].solve(mod.inputs(pub, prv))
         proof, public = prove(self.zkey[name], w.limbs(), check=True)
         public = [int(x) for x in public]
-        assert public == [int(x) for x in pub.values()]
-        return proof, public
+        assert public == [int(x) for x in pub.proof_values()]
+        return proof, [int(x) for x in pub.values()]

@@ -100,9 +100,41 @@ def proofs_arg(proofs):
     return ([x[0] for x in s], [x[1] for x in s], [x[2] for x in s])
 
 
-def one(proof, public):
-    """(uint256[8] proof, uint256[] public): a deposit's or an exit request's arguments."""
-    return (proof_words(proof), [int(x) for x in public])
+def split(name, public):
+    """``(inputs, carried)`` of a record of statement ``name`` (a proof
+    bundle's ``public``): the Groth16 public inputs the escrow verifies, and
+    the values carried beside them (a new note's ciphertext), which no
+    ``settle`` call sends (the settlement service keeps them)."""
+    from .devkeys import statement
+
+    public = [int(x) for x in public]
+    n = statement(name).n_public()
+    return public[:n], public[n:]
+
+
+def record(name, inputs, carried):
+    """The record of statement ``name`` from an event's ``pub`` and ``ct``:
+    the carried words kept only when they are the ones the proof's public
+    hash binds (anyone may send others: the proof stays valid, the note is
+    then followed without its ciphertext)."""
+    from zkats.errors import InputError
+
+    from .devkeys import statement
+
+    inputs = [int(x) for x in inputs]
+    full = inputs + [int(x) for x in carried]
+    try:
+        statement(name).decode(full)
+    except InputError:
+        return inputs
+    return full
+
+
+def one(name, proof, public):
+    """(uint256[8] proof, uint256[] public, uint256[] ct): a deposit's or an
+    exit request's arguments, from the record ``public`` of statement ``name``."""
+    inputs, carried = split(name, public)
+    return (proof_words(proof), inputs, carried)
 
 
 def trade(match, leg_a, leg_b):
@@ -277,8 +309,10 @@ class Escrow:
         self._tx(self.token.functions.approve(self.contract.address, amount), sender=who)
 
     def deposit(self, proof, public, sender):
-        rc = self._tx(self.contract.functions.deposit(*one(proof, public)), sender=sender)
-        self.queue[self.queue_length() - 1] = ("deposit", proof, [int(x) for x in public])
+        args = one("deposit", proof, public)
+        rc = self._tx(self.contract.functions.deposit(*args), sender=sender)
+        # what the event gives a reader: the words kept only if they are the hashed ones
+        self.queue[self.queue_length() - 1] = ("deposit", proof, record("deposit", *args[1:]))
         return rc
 
     def inserts(self, leaves, tree=None):
@@ -310,7 +344,7 @@ class Escrow:
             leaves.append(self.queued_leaf(pos))
             if kind == "deposit":
                 proofs.append(proof)
-                inputs += public
+                inputs += split("deposit", public)[0]
         return leaves, proofs, inputs
 
     def settle_args(self, items=(), deposits=0):
@@ -322,10 +356,11 @@ class Escrow:
         epoch_proofs: list = []
         for kind, parts in items:
             kinds.append(ITEMS[kind])
-            for proof, public in parts:
+            names = ITEM_CIRCUITS[kind] or (None,) * len(parts)  # fund_withdraw: no proof
+            for name, (proof, public) in zip(names, parts):
                 if proof is not None:
                     (epoch_proofs if kind in EPOCH_ITEMS else proofs).append(proof)
-                inputs.extend(int(x) for x in public)
+                inputs.extend(split(name, public)[0] if name else (int(x) for x in public))
             leaves += [leaf for leaf in _item_leaves(kind, parts)]
         ins, roots = self.inserts(leaves)
         arg = (kinds, proofs_arg(proofs + ins + epoch_proofs), inputs, deposits, roots)
@@ -353,7 +388,7 @@ class Escrow:
         kind, proof, public = self.queue_entry(position)
         if kind != "deposit":
             raise ChainError(f"queue position {position}: not a pending deposit ({kind})")
-        fn = self.contract.functions.rejectDeposit(position, *one(proof, public))
+        fn = self.contract.functions.rejectDeposit(position, *one("deposit", proof, public)[:2])
         rc = self._tx(fn, sender=sender)
         self.queue[position] = ("rejected", proof, public)
         return rc
@@ -368,7 +403,8 @@ class Escrow:
         return [
             pos
             for pos, (kind, proof, public) in self.pending(count)
-            if kind == "deposit" and not _verifies(verify, self.vks["deposit"], public, proof)
+            if kind == "deposit"
+            and not _verifies(verify, self.vks["deposit"], split("deposit", public)[0], proof)
         ]
 
     def pending(self, count=None):
@@ -382,9 +418,10 @@ class Escrow:
 
     def request_exit(self, proof, public, sender):
         """Returns (receipt, exit id)."""
-        rc = self._tx(self.contract.functions.requestExit(*one(proof, public)), sender=sender)
+        args = one("exit", proof, public)
+        rc = self._tx(self.contract.functions.requestExit(*args), sender=sender)
         exit_id = self.contract.functions.exitCount().call() - 1
-        self.requests[exit_id] = (proof, [int(x) for x in public])
+        self.requests[exit_id] = (proof, record("exit", *args[1:]))
         return rc, exit_id
 
     def complete_exit(self, exit_id, sender):
@@ -410,7 +447,7 @@ class Escrow:
             args = logs[-1]["args"]
             self.requests[exit_id] = (
                 proof_from_words(args["proof"]),
-                [int(x) for x in args["pub"]],
+                record("exit", args["pub"], args["ct"]),
             )
         return self.requests[exit_id]
 
@@ -449,7 +486,11 @@ class Escrow:
         if not logs:
             raise ChainError(f"queued deposit {position}: no DepositQueued event")
         args = logs[-1]["args"]
-        return ("deposit", _proof_or_words(args["proof"]), [int(x) for x in args["pub"]])
+        return (
+            "deposit",
+            _proof_or_words(args["proof"]),
+            record("deposit", args["pub"], args["ct"]),
+        )
 
     def queued_leaf(self, position):
         return self.contract.functions.queued(position).call()

@@ -141,11 +141,11 @@ class ChainDir:
             esc._tx(esc.token.functions.mint(who, a[0]))
             return esc._tx(esc.token.functions.approve(esc.contract.address, a[0]), sender=who)
         call = {
-            "deposit": lambda: f.deposit(a[0], a[1]),
+            "deposit": lambda: f.deposit(a[0], a[1], a[2]),
             "reject_deposit": lambda: f.rejectDeposit(a[0], a[1], a[2]),
             "settle": lambda: f.settle(a[0]),
             "epoch": lambda: f.publishEpoch(a[0], a[1], a[2], a[3]),
-            "request_exit": lambda: f.requestExit(a[0], a[1]),
+            "request_exit": lambda: f.requestExit(a[0], a[1], a[2]),
             "complete_exit": lambda: f.completeExit(a[0]),
         }[tx["kind"]]()
         rc = esc._tx(call, sender=who)

@@ -17,9 +17,11 @@ def chain_group():
 
 
 def _proof_args(proof_path, public_path, kind):
-    """The escrow's struct for a proof: PROOF.json and PUBLIC.json (snarkjs'
-    JSON), or, without PUBLIC, a batch file holding one ``kind`` item (what
-    ``zkats deposit`` / ``zkats withdraw`` write)."""
+    """The escrow's arguments for a proof, ``(proof words, public inputs,
+    carried words)``: PROOF.json and PUBLIC.json (snarkjs' JSON: the public
+    inputs, so no ciphertext is carried), or, without PUBLIC, a batch file
+    holding one ``kind`` item (what ``zkats deposit`` / ``zkats withdraw``
+    write: the statement's record, its ciphertext included)."""
     # local import: a command loads what it needs when it runs (CLI start-up)
     from ..chain.escrow import one
 
@@ -31,10 +33,10 @@ def _proof_args(proof_path, public_path, kind):
             got = ", ".join(i.kind for i in items) or "nothing"
             raise InputError(f"{proof_path}: a batch with one {kind} expected, it holds {got}")
         bundle = items[0].proofs[kind]
-        return one(bundle.proof, bundle.public)
+        return one(kind, bundle.proof, bundle.public)
     from ..formats.snarkjs_json import read_proof, read_public
 
-    return one(read_proof(proof_path), read_public(public_path))
+    return one(kind, read_proof(proof_path), read_public(public_path))
 
 
 def _done(esc, rc, what):
@@ -208,7 +210,7 @@ def _reject_invalid_deposits(d):
     esc, _ = d.open()
     for pos in esc.invalid_deposits():
         _, proof, public = esc.queue_entry(pos)
-        esc, rc = d.run("reject_deposit", [pos, *one(proof, public)])
+        esc, rc = d.run("reject_deposit", [pos, *one("deposit", proof, public)[:2]])
         click.echo(
             f"queued deposit {pos}: invalid proof, rejected (skipped; the bounty to the "
             f"operator, the rest refunded): gas {rc.gasUsed}"
@@ -244,7 +246,7 @@ def withdraw(chain_dir, proof, public, advance):
     from ..chain.escrow import withdrawal
     from ..chain.journal import ChainDir
 
-    words, pub = _proof_args(proof, public, "withdraw")
+    words, pub, _ = _proof_args(proof, public, "withdraw")
     d = ChainDir(chain_dir)
     _reject_invalid_deposits(d)
     esc, rc = d.run("settle", _settle_args([withdrawal(words, pub)]), advance=advance)
@@ -279,7 +281,7 @@ def exit_(chain_dir, proof, public, forced, sender, advance):
     from ..chain.journal import ChainDir
 
     d = ChainDir(chain_dir)
-    words, pub = _proof_args(proof, public, "exit")
+    words, pub, ct = _proof_args(proof, public, "exit")
     if not forced:
         from ..chain.escrow import exit_item
 
@@ -290,7 +292,7 @@ def exit_(chain_dir, proof, public, forced, sender, advance):
     f = esc.contract.functions
     request = f.exitOf(pub[1]).call()
     if request == 0:
-        esc, rc = d.run("request_exit", [words, pub], sender=sender, advance=advance)
+        esc, rc = d.run("request_exit", [words, pub, ct], sender=sender, advance=advance)
         f = esc.contract.functions
         return _done(
             esc,

@@ -28,7 +28,7 @@ meta               key/value settings fixed at creation (tree depth, the
                    ``operator_key`` = "x,y")
 batches            one per applied batch: id, digest, item count, time, root
 notes              note commitments (unique) by leaf index, with their batch and
-                   the note's ciphertext (the statement's public ``ciphertext``,
+                   the note's ciphertext (the statement's ``ciphertext``,
                    :mod:`zkats.domain.note_cipher`, as comma-separated decimals;
                    NULL for leaves that carry none)
 merkle_nodes       the Poseidon tree's non-empty nodes (see merkle_store)

@@ -606,7 +606,13 @@ class SettlementService:
             for role, bundle in item.proofs.items():
                 circuit = p.rule.roles[role].circuit_name
                 groups.setdefault(circuit, []).append((p.index, role, bundle))
-        pairs = {c: [(b.public, b.proof) for _, _, b in e] for c, e in groups.items()}
+        # the Groth16 public inputs: each record's public signals (its carried
+        # values are bound by their hash among them, checked when decoded)
+        by_item = {p.index: p for p in plans}
+        pairs = {
+            c: [(by_item[i].signals[role].proof_values(), b.proof) for i, role, b in e]
+            for c, e in groups.items()
+        }
         many = getattr(self.verifier, "failures_many", None)
         if many is not None:  # all circuits in one pairing product
             failed = many(pairs)

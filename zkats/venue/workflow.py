@@ -931,9 +931,11 @@ class Venue:
             if name not in self._zkeys:
                 self._zkeys[name] = read_zkey(path)
             proof, public = prove(self._zkeys[name], w.limbs(), check=False)
-        if [int(x) for x in public] != [int(x) for x in pub.values()]:
+        if [int(x) for x in public] != [int(x) for x in pub.proof_values()]:
             raise InputError(f"{name}: the proof's public signals differ from the statement")
-        return ProofBundle(name, tuple(int(x) for x in public), proof)
+        # the bundle carries the statement's record: its public signals, then
+        # what travels beside the proof (the new note's ciphertext)
+        return ProofBundle(name, tuple(int(x) for x in pub.values()), proof)
 
     # -- trader actions: each returns a batch Item (public) and updates wallets
     def act(self, kind, wallet, **args):

@@ -30,7 +30,6 @@ from zkats.gadgets.poseidon_hash import poseidon_permute
 
 from ._common import ENTRY_FIELDS, assert_point, epoch_check, order_commitment
 from ._spend import account_id_gadget, note_commitment_gadget
-from ._statement import carried_hash_gadget
 
 
 class NewNote:
@@ -40,7 +39,7 @@ class NewNote:
 
     * ``ciphertext, ciphertext_hash = NewNote.ciphertext()``: the ciphertext
       is carried beside the proof (a private input, see
-      :mod:`._statement`), bound by its public hash: for a note its owner
+      :mod:`._statement`, which constrains its public hash): for a note its owner
       makes (the owner knows its opening; the ciphertext is for the
       viewing-key holders and is served by the settlement service);
     * ``ciphertext = NewNote.public_ciphertext()``: the ciphertext itself is
@@ -85,9 +84,6 @@ class NewNote:
                 stream += poseidon_permute(api, state)[1 : note_cipher.BLOCK + 1]
             for c, p, k in zip(stmt.ciphertext, plain, stream):
                 api.assert_equal(p + k, c)
-            if "ciphertext_hash" in stmt.public_names():
-                h = carried_hash_gadget(api, "ciphertext", stmt.ciphertext)
-                api.assert_equal(h, stmt.ciphertext_hash)
 
     @staticmethod
     def public(note, view):

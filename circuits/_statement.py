@@ -225,6 +225,26 @@ class Statement(Circuit):
     #: owner's), "lk" (the liquidation capability); see ``_spend.AuthorisedSpend``
     AUTHORITY: str | None = None
 
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        if "define" in vars(cls):
+            statement_define = cls.define
+
+            def define(self, api):
+                statement_define(self, api)
+                self.bind_carried(api)
+
+            define.__doc__ = statement_define.__doc__
+            cls.define = define  # type: ignore[method-assign]  # the wrapped define
+
+    def bind_carried(self, api):
+        """Every carried vector is bound by its public hash (after the
+        subclass's ``define``, so no statement can forget it)."""
+        for name, _ in self.carried_fields():
+            with api.scope(name):
+                h = carried_hash_gadget(api, name, getattr(self, name))
+                api.assert_equal(h, getattr(self, self.CARRIED[name]))
+
     @layout_method
     def public_fields(cls):
         """``[(name, n)]`` of the public inputs in wire order (``n`` None for a

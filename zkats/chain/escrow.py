@@ -105,10 +105,10 @@ def split(name, public):
     bundle's ``public``): the Groth16 public inputs the escrow verifies, and
     the values carried beside them (a new note's ciphertext), which no
     ``settle`` call sends (the settlement service keeps them)."""
-    from .devkeys import statement
+    from .devkeys import circuit_class
 
     public = [int(x) for x in public]
-    n = statement(name).n_public()
+    n = circuit_class(name)[1].n_public()
     return public[:n], public[n:]
 
 
@@ -119,12 +119,12 @@ def record(name, inputs, carried):
     then followed without its ciphertext)."""
     from zkats.errors import InputError
 
-    from .devkeys import statement
+    from .devkeys import circuit_class
 
     inputs = [int(x) for x in inputs]
     full = inputs + [int(x) for x in carried]
     try:
-        statement(name).decode(full)
+        circuit_class(name)[1].decode(full)
     except InputError:
         return inputs
     return full

@@ -605,14 +605,12 @@ class SettlementService:
         for p, item in zip(plans, batch.items):
             for role, bundle in item.proofs.items():
                 circuit = p.rule.roles[role].circuit_name
-                groups.setdefault(circuit, []).append((p.index, role, bundle))
-        # the Groth16 public inputs: each record's public signals (its carried
-        # values are bound by their hash among them, checked when decoded)
-        by_item = {p.index: p for p in plans}
-        pairs = {
-            c: [(by_item[i].signals[role].proof_values(), b.proof) for i, role, b in e]
-            for c, e in groups.items()
-        }
+                # the Groth16 public inputs: the record's public signals (its
+                # carried values are bound by their hash among them, checked
+                # when decoded)
+                pair = (p.signals[role].proof_values(), bundle.proof)
+                groups.setdefault(circuit, []).append((p.index, role, pair))
+        pairs = {c: [pair for _, _, pair in e] for c, e in groups.items()}
         many = getattr(self.verifier, "failures_many", None)
         if many is not None:  # all circuits in one pairing product
             failed = many(pairs)

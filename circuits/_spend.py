@@ -94,17 +94,8 @@ class AuthorisedSpend(SpendsNote):
 
     AUTHORITY = "ak"
 
-    def __init_subclass__(cls, **kw):
-        super().__init_subclass__(**kw)
-        if "define" in vars(cls):
-            statement_define = cls.define
-
-            def define(self, api):
-                statement_define(self, api)
-                self.verify_authorisation(api)
-
-            define.__doc__ = statement_define.__doc__
-            cls.define = define  # type: ignore[method-assign]  # the wrapped define
+    #: after the carried vectors' binding (``Statement.AFTER_DEFINE``)
+    AFTER_DEFINE = (*SpendsNote.AFTER_DEFINE, "verify_authorisation")
 
     def verify_authorisation(self, api):
         with api.scope("authorisation"):

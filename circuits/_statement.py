@@ -225,6 +225,12 @@ class Statement(Circuit):
     #: owner's), "lk" (the liquidation capability); see ``_spend.AuthorisedSpend``
     AUTHORITY: str | None = None
 
+    #: the methods ``(self, api)`` every statement's ``define`` is followed
+    #: by, in this order (``__init_subclass__`` wraps each subclass's own
+    #: ``define``, so none can forget them); a base class that adds a check
+    #: extends the tuple (``_spend.AuthorisedSpend``: the signature)
+    AFTER_DEFINE: tuple[str, ...] = ("bind_carried",)
+
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
         if "define" in vars(cls):
@@ -232,7 +238,8 @@ class Statement(Circuit):
 
             def define(self, api):
                 statement_define(self, api)
-                self.bind_carried(api)
+                for check in self.AFTER_DEFINE:
+                    getattr(self, check)(api)
 
             define.__doc__ = statement_define.__doc__
             cls.define = define  # type: ignore[method-assign]  # the wrapped define

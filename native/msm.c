@@ -8,6 +8,17 @@
 #include "scalar.h"
 #include "msm.h"
 #include "msm_ifma.h"
+#include <sys/mman.h>
+#include <unistd.h>
+
+void zk_release_file_pages(const void *p, size_t n, int release) {
+    if (!release || n == 0 || p == NULL) return;
+    long ps = sysconf(_SC_PAGESIZE);
+    if (ps <= 0) return;
+    uintptr_t lo = ((uintptr_t)p + (uintptr_t)ps - 1) & ~((uintptr_t)ps - 1);
+    uintptr_t hi = ((uintptr_t)p + n) & ~((uintptr_t)ps - 1);
+    if (hi > lo) madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
 
 /* scalars are < r < 2^254 */
 #define SCALAR_BITS 254
@@ -54,6 +65,32 @@ static void msm_windows(int bits, int nwin, int *pos, int *width) {
         pos[w] = p;
         p += width[w];
     }
+}
+
+/* how many of a plan's last windows are split between all the threads:
+ * with tail set and whole windows, those left over once every thread has
+ * had as many (nwin % threads); none otherwise.  A split window is cut by
+ * its buckets, not its points: each part reads every point's digit but
+ * adds only the points whose bucket it holds and reduces only those
+ * buckets, so the parts share the window's work without paying its bucket
+ * reduction more than once (cutting the points would: each part reduces
+ * every bucket) */
+static int msm_tail_windows(int nwin, int threads, int nch, int tail) {
+    return tail && nch == 1 && threads > 1 ? nwin % threads : 0;
+}
+
+/* the cost of reading one point's digits in a bucket part of a window
+ * (msm_tail_windows), in the cost model's units (a batch-affine addition
+ * is about 8.6) */
+#define MSM_SCAN_COST 0.3
+
+/* a Booth digit d of a window whose bucket |d| - 1 lies in [blo, bhi), as
+ * a digit of the part holding those buckets (bucket |d| - 1 - blo, the
+ * same sign); 0 for the other buckets' digits */
+static inline int msm_local_digit(int d, uint32_t blo, uint32_t bhi) {
+    uint32_t a = (uint32_t)(d < 0 ? -d : d);
+    if (a == 0 || a - 1 < blo || a - 1 >= bhi) return 0;
+    return d < 0 ? -(int)(a - blo) : (int)(a - blo);
 }
 
 /* Per-group parameters of the cost model: the cost of a batch-affine
@@ -116,14 +153,18 @@ static msm_params msm_params_g2(void) {
  * free thread, plus P.cpu times their total work per thread;
  * chunks split a window's points between tasks (each chunk pays its own
  * reduction), which helps when windows divide badly between threads. */
-static double msm_cost(size_t npts, int bits, int threads, int c, int nch, msm_params P) {
+static double msm_cost(size_t npts, int bits, int threads, int c, int nch, int tail,
+                       msm_params P) {
     int nw = (bits + 1 + c - 1) / c;
     int pos[256], width[256];
     double fin[64] = {0}, total = 0;
     if (threads > 64) threads = 64;
     msm_windows(bits, nw, pos, width);
-    double per = (double)npts / nch;
+    int split_from = nw - msm_tail_windows(nw, threads, nch, tail);
     for (int w = 0; w < nw; w++) {
+        int split = w >= split_from;
+        int k = split ? threads : nch; /* this window's tasks */
+        double per = (double)npts / k;
         size_t nbi = (size_t)1 << (width[w] - 1);
         double nb = (double)nbi;
         int batch = nbi >= P.min_buckets;
@@ -131,11 +172,12 @@ static double msm_cost(size_t npts, int bits, int threads, int c, int nch, msm_p
         /* wide windows: the buckets outgrow the L2 cache */
         double add = batch ? P.add + P.inv / cap + P.wide * (width[w] > 13 ? width[w] - 13 : 0) : 12.5;
         double red = !batch ? 28.0 : nb >= 2 * MSM_RED_SEGS ? 17.0 : 24.0;
-        double task = per * add + nb * red;
-        total += task * nch;
-        for (int k = 0; k < nch; k++) {
+        /* a bucket part reads every point's digit (MSM_SCAN_COST each) */
+        double task = split ? npts * MSM_SCAN_COST + per * add + nb / k * red : per * add + nb * red;
+        total += task * k;
+        for (int i = 0; i < k; i++) {
             int j = 0;
-            for (int i = 1; i < threads; i++) if (fin[i] < fin[j]) j = i;
+            for (int t = 1; t < threads; t++) if (fin[t] < fin[j]) j = t;
             fin[j] += task;
         }
     }
@@ -144,27 +186,44 @@ static double msm_cost(size_t npts, int bits, int threads, int c, int nch, msm_p
     return m + P.cpu * total / threads;
 }
 
-static void msm_plan_ex(size_t npts, int bits, int threads, msm_params P, int *c_out, int *nch_out) {
-    int bc = 1, bn = 1;
+/* The plan: window size c, chunks per window nch and, with whole windows
+ * (nch = 1) that do not divide evenly between the threads, whether the
+ * last nwin % threads windows (the narrowest) are split between all the
+ * threads (*tail_out = 1): each split pays one more bucket reduction, a
+ * small part of a window, against a thread idle for a whole window (2^16
+ * and 2^17 GLV points on 2 threads: 9 windows of 15 bits, one thread took
+ * 5 and the other 4). */
+static void msm_plan_ex(size_t npts, int bits, int threads, msm_params P, int *c_out, int *nch_out,
+                        int *tail_out) {
+    int bc = 1, bn = 1, bt = 0;
     double best = 1e300;
     if (threads < 1) threads = 1;
     for (int c = 1; c <= 16; c++)
         for (int nch = 1; nch <= 64; nch *= 2) {
             if (nch > 1 && (threads == 1 || npts / (size_t)nch < 4096)) break;
-            double cost = msm_cost(npts, bits, threads, c, nch, P);
-            if (cost < best * 0.999) { best = cost; bc = c; bn = nch; }
+            int tails = nch == 1 && threads > 1 && npts / (size_t)threads >= 4096;
+            for (int tail = 0; tail <= tails; tail++) {
+                double cost = msm_cost(npts, bits, threads, c, nch, tail, P);
+                if (cost < best * 0.999) { best = cost; bc = c; bn = nch; bt = tail; }
+            }
         }
     *c_out = bc;
     *nch_out = bn;
+    *tail_out = bt;
 }
 
 void msm_plan(size_t npts, int bits, int threads, int *c_out, int *nch_out) {
-    msm_plan_ex(npts, bits, threads, msm_params_g1(), c_out, nch_out);
+    int tail;
+    msm_plan_ex(npts, bits, threads, msm_params_g1(), c_out, nch_out, &tail);
+}
+
+void msm_plan_tail(size_t npts, int bits, int threads, int *c_out, int *nch_out, int *tail_out) {
+    msm_plan_ex(npts, bits, threads, msm_params_g1(), c_out, nch_out, tail_out);
 }
 
 int msm_window_size(size_t n) {
-    int c, nch;
-    msm_plan(2 * n, GLV_BITS, 1, &c, &nch);
+    int c, nch, tail;
+    msm_plan_ex(2 * n, GLV_BITS, 1, msm_params_g1(), &c, &nch, &tail);
     return c;
 }
 

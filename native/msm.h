@@ -56,11 +56,32 @@ int g2_fixed_base(uint64_t *out, const uint64_t *base, const uint64_t *scalars, 
 int64_t g1_check_array_mt(const uint64_t *pts, size_t n, int threads);
 int64_t g2_check_array_mt(const uint64_t *pts, size_t n, int subgroup, int threads);
 
+/* the same over the points of two key sections at any alignment: (bases0,
+ * scalars0) for n0 points, then (bases1, scalars1) for n1 (the prover's C
+ * and H as one multi-exponentiation, read where they are: points not in
+ * one aligned array are copied, on every thread, as the scalars are split).
+ * release: the sections are read-only file maps whose pages are dropped
+ * once read (zk_release_file_pages); 0 for any other memory. */
+int msm_g1_sections(uint64_t *out, const uint8_t *bases0, const uint64_t *scalars0, size_t n0,
+                    const uint8_t *bases1, const uint64_t *scalars1, size_t n1, int threads,
+                    int release);
+int msm_g2_sections(uint64_t *out, const uint8_t *bases0, const uint64_t *scalars0, size_t n0,
+                    const uint8_t *bases1, const uint64_t *scalars1, size_t n1, int threads,
+                    int release);
+/* Drops the pages of a read-only file map that lie wholly inside [p, p+n)
+ * when release is set (MADV_DONTNEED: the next access reads them from the
+ * page cache again).  Only for memory known to be a file map: on anonymous
+ * memory it would zero the data. */
+void zk_release_file_pages(const void *p, size_t n, int release);
 /* the window size msm_g1/msm_g2 use for n points on one thread */
 int msm_window_size(size_t n);
 /* the plan for npts points with scalars below 2^bits on `threads` threads
  * (G1 cost parameters; G2 uses its own internally): window size *c and the
  * number of chunks each window's points are split in */
 void msm_plan(size_t npts, int bits, int threads, int *c, int *nchunks);
+/* the same, and whether the windows left over once each thread has had as
+ * many (nwin % threads of them, the narrowest) are split between all the
+ * threads (*tail = 1) */
+void msm_plan_tail(size_t npts, int bits, int threads, int *c, int *nchunks, int *tail);
 
 #endif

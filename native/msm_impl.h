@@ -136,6 +136,38 @@ static inline void MF(apply)(MF(acc_t) *s, size_t k, const FE *dinv) {
     s->state[bi] &= (unsigned char)~MSM_BUSY;
 }
 
+/* apply for two entries k, j of the batch (distinct buckets), step by
+ * step side by side: each addition is a chain of dependent products
+ * (lambda, lambda^2, y), longer than the core's window can overlap on its
+ * own; written together, the two chains run in parallel */
+static inline void MF(apply2)(MF(acc_t) *s, size_t k, size_t j, const FE *dk, const FE *dj) {
+    GF(aff_t) *bk = &s->bucket[s->pb[k]], *bj = &s->bucket[s->pb[j]];
+    const GF(aff_t) *pk = s->pp[k], *pj = s->pp[j];
+    FE tk, tj, lk, lj, xk, xj;
+    if (s->pneg[k]) { FF(add)(&tk, &pk->y, &bk->y); FF(neg)(&tk, &tk); }
+    else FF(sub)(&tk, &pk->y, &bk->y);
+    if (s->pneg[j]) { FF(add)(&tj, &pj->y, &bj->y); FF(neg)(&tj, &tj); }
+    else FF(sub)(&tj, &pj->y, &bj->y);
+    FF(mul_lazy)(&lk, &tk, dk);
+    FF(mul_lazy)(&lj, &tj, dj);
+    FF(sqr)(&xk, &lk);
+    FF(sqr)(&xj, &lj);
+    FF(sub)(&xk, &xk, &bk->x);
+    FF(sub)(&xj, &xj, &bj->x);
+    FF(sub)(&xk, &xk, &pk->x);
+    FF(sub)(&xj, &xj, &pj->x);
+    FF(sub)(&tk, &bk->x, &xk);
+    FF(sub)(&tj, &bj->x, &xj);
+    FF(mul)(&tk, &lk, &tk);
+    FF(mul)(&tj, &lj, &tj);
+    FF(sub)(&bk->y, &tk, &bk->y);
+    FF(sub)(&bj->y, &tj, &bj->y);
+    bk->x = xk;
+    bj->x = xj;
+    s->state[s->pb[k]] &= (unsigned char)~MSM_BUSY;
+    s->state[s->pb[j]] &= (unsigned char)~MSM_BUSY;
+}
+
 /* the queued additions of the batch, with one inversion: eight at a time
  * on the IFMA lanes when available and not turned off by the portable
  * switch, else the scalar loop (two interleaved strands of products were
@@ -151,22 +183,50 @@ static void MF(flush)(MF(acc_t) *s) {
         return;
     }
 #endif
-    /* the running products, the inverse's and dinv are lazy (< 2p, see
-     * field.h): they only feed products; acc is reduced for the inversion */
-    FE acc, inv, dinv;
-    FF(set_one)(&acc);
-    for (size_t k = 0; k < np; k++) {
-        if (k + 4 < np) __builtin_prefetch(&s->bucket[s->pb[k + 4]]);
+    /* Montgomery's trick over two strands, the even and the odd entries, so
+     * that two independent chains of products are in flight: the running
+     * products (a0, a1), one inversion of their product, the inverses
+     * (i0, i1) going back, and the additions two by two (apply2).  The
+     * running products, inverses and dinv are lazy (< 2p, see field.h):
+     * they only feed products; their product is reduced for the inversion */
+    FE a0, a1, i0, i1, d0, d1, tot;
+    FF(set_one)(&a0);
+    FF(set_one)(&a1);
+    size_t k = 0;
+    for (; k + 1 < np; k += 2) {
+        if (k + 5 < np) {
+            __builtin_prefetch(&s->bucket[s->pb[k + 4]]);
+            __builtin_prefetch(&s->bucket[s->pb[k + 5]]);
+        }
         FF(sub)(&s->den[k], &s->pp[k]->x, &s->bucket[s->pb[k]].x);
-        s->pre[k] = acc;
-        FF(mul_lazy)(&acc, &acc, &s->den[k]);
+        FF(sub)(&s->den[k + 1], &s->pp[k + 1]->x, &s->bucket[s->pb[k + 1]].x);
+        s->pre[k] = a0;
+        s->pre[k + 1] = a1;
+        FF(mul_lazy)(&a0, &a0, &s->den[k]);
+        FF(mul_lazy)(&a1, &a1, &s->den[k + 1]);
     }
-    FF(reduce)(&acc, &acc);
-    FF(inv)(&inv, &acc);
-    for (size_t k = np; k-- > 0;) {
-        FF(mul_lazy)(&dinv, &inv, &s->pre[k]);
-        FF(mul_lazy)(&inv, &inv, &s->den[k]);
-        MF(apply)(s, k, &dinv);
+    if (k < np) { /* odd count: the last entry joins the even strand */
+        FF(sub)(&s->den[k], &s->pp[k]->x, &s->bucket[s->pb[k]].x);
+        s->pre[k] = a0;
+        FF(mul_lazy)(&a0, &a0, &s->den[k]);
+    }
+    FF(mul_lazy)(&tot, &a0, &a1);
+    FF(reduce)(&tot, &tot);
+    FF(inv)(&tot, &tot);
+    FF(mul_lazy)(&i0, &tot, &a1); /* 1 / a0 */
+    FF(mul_lazy)(&i1, &tot, &a0); /* 1 / a1 */
+    if (np & 1) {
+        k = np - 1;
+        FF(mul_lazy)(&d0, &i0, &s->pre[k]);
+        FF(mul_lazy)(&i0, &i0, &s->den[k]);
+        MF(apply)(s, k, &d0);
+    }
+    for (k = np & ~(size_t)1; k >= 2; k -= 2) {
+        FF(mul_lazy)(&d1, &i1, &s->pre[k - 1]);
+        FF(mul_lazy)(&d0, &i0, &s->pre[k - 2]);
+        FF(mul_lazy)(&i1, &i1, &s->den[k - 1]);
+        FF(mul_lazy)(&i0, &i0, &s->den[k - 2]);
+        MF(apply2)(s, k - 1, k - 2, &d1, &d0);
     }
     s->np = 0;
 }
@@ -304,7 +364,7 @@ static void MF(fold_ovf)(MF(acc_t) *s, size_t nb) {
 }
 
 /* sum_b (b + 1) * bucket_b over nb buckets, by a running sum from the top */
-static void MF(reduce)(GF(xyzz_t) *out, const MF(acc_t) *s, size_t nb) {
+static void MF(reduce)(GF(xyzz_t) *out, GF(xyzz_t) *plain, const MF(acc_t) *s, size_t nb) {
     GF(xyzz_t) run, sum;
     GF(xyzz_set_inf)(&run);
     GF(xyzz_set_inf)(&sum);
@@ -315,6 +375,7 @@ static void MF(reduce)(GF(xyzz_t) *out, const MF(acc_t) *s, size_t nb) {
         GF(xyzz_add)(&sum, &sum, &run);
     }
     *out = sum;
+    if (plain) *plain = run;
 }
 
 /* Batch-affine form of the same sum, for windows whose buckets are all
@@ -343,47 +404,79 @@ static inline int MF(rq)(MF(acc_t) *s, size_t *m, GF(aff_t) *dst, const GF(aff_t
     return 0;
 }
 
+/* *rdst[k] += *rsrc[k] and *rdst[j] += *rsrc[j] given their dinv (1 / the
+ * slope's denominator), side by side as MF(apply2); k == j: one addition */
+static inline void MF(rapply2)(MF(acc_t) *s, size_t k, size_t j, const FE *dk, const FE *dj) {
+    size_t e[2] = {k, j};
+    const FE *dv[2] = {dk, dj};
+    const int n = k == j ? 1 : 2;
+    FE t[2], l[2], x[2];
+    for (int u = 0; u < n; u++) {
+        const GF(aff_t) *d = s->rdst[e[u]], *q = s->rsrc[e[u]];
+        if (s->rdbl[e[u]]) {      /* slope 3x^2 / 2y */
+            FF(sqr)(&t[u], &d->x);
+            FF(dbl)(&l[u], &t[u]);
+            FF(add)(&t[u], &t[u], &l[u]);
+        } else {
+            FF(sub)(&t[u], &q->y, &d->y);
+        }
+    }
+    for (int u = 0; u < n; u++) FF(mul_lazy)(&l[u], &t[u], dv[u]);
+    for (int u = 0; u < n; u++) FF(sqr)(&x[u], &l[u]);
+    for (int u = 0; u < n; u++) {
+        const GF(aff_t) *d = s->rdst[e[u]], *q = s->rsrc[e[u]];
+        FF(sub)(&x[u], &x[u], &d->x);
+        FF(sub)(&x[u], &x[u], &q->x);
+        FF(sub)(&t[u], &d->x, &x[u]);
+    }
+    for (int u = 0; u < n; u++) FF(mul)(&t[u], &l[u], &t[u]);
+    for (int u = 0; u < n; u++) {
+        GF(aff_t) *d = s->rdst[e[u]];
+        FF(sub)(&d->y, &t[u], &d->y);
+        d->x = x[u];
+    }
+}
+
 static void MF(rflush)(MF(acc_t) *s, size_t m) {
     if (m == 0) return;
 #ifdef MSM_VEC_NEW
     if (s->vec && !zk_portable) { MSM_VEC_RADD(s->vec, s->rdst, s->rsrc, s->rdbl, m); return; }
 #endif
-    /* lazy running products as in MF(flush) */
-    FE acc, inv, dinv, t, lam, x3;
-    FF(set_one)(&acc);
+    /* two strands of lazy running products and two additions side by
+     * side, as in MF(flush) */
+    FE a0, a1, i0, i1, d0, d1, tot;
+    FF(set_one)(&a0);
+    FF(set_one)(&a1);
     for (size_t k = 0; k < m; k++) {
         const GF(aff_t) *d = s->rdst[k], *q = s->rsrc[k];
         if (s->rdbl[k]) FF(dbl)(&s->den[k], &d->y);
         else FF(sub)(&s->den[k], &q->x, &d->x);
-        s->pre[k] = acc;
-        FF(mul_lazy)(&acc, &acc, &s->den[k]);
+        FE *acc = k & 1 ? &a1 : &a0;
+        s->pre[k] = *acc;
+        FF(mul_lazy)(acc, acc, &s->den[k]);
     }
-    FF(reduce)(&acc, &acc);
-    FF(inv)(&inv, &acc);
-    for (size_t k = m; k-- > 0;) {
-        GF(aff_t) *d = s->rdst[k];
-        const GF(aff_t) *q = s->rsrc[k];
-        FF(mul_lazy)(&dinv, &inv, &s->pre[k]);
-        FF(mul_lazy)(&inv, &inv, &s->den[k]);
-        if (s->rdbl[k]) {          /* slope 3x^2 / 2y */
-            FF(sqr)(&t, &d->x);
-            FF(dbl)(&lam, &t);
-            FF(add)(&t, &t, &lam);
-        } else {
-            FF(sub)(&t, &q->y, &d->y);
-        }
-        FF(mul_lazy)(&lam, &t, &dinv);
-        FF(sqr)(&x3, &lam);
-        FF(sub)(&x3, &x3, &d->x);
-        FF(sub)(&x3, &x3, &q->x);
-        FF(sub)(&t, &d->x, &x3);
-        FF(mul)(&t, &lam, &t);
-        FF(sub)(&d->y, &t, &d->y);
-        d->x = x3;
+    FF(mul_lazy)(&tot, &a0, &a1);
+    FF(reduce)(&tot, &tot);
+    FF(inv)(&tot, &tot);
+    FF(mul_lazy)(&i0, &tot, &a1); /* 1 / a0 */
+    FF(mul_lazy)(&i1, &tot, &a0); /* 1 / a1 */
+    size_t k = m;
+    if (k & 1) { /* the last entry is on the even strand */
+        k--;
+        FF(mul_lazy)(&d0, &i0, &s->pre[k]);
+        FF(mul_lazy)(&i0, &i0, &s->den[k]);
+        MF(rapply2)(s, k, k, &d0, &d0);
+    }
+    for (; k >= 2; k -= 2) {
+        FF(mul_lazy)(&d1, &i1, &s->pre[k - 1]);
+        FF(mul_lazy)(&d0, &i0, &s->pre[k - 2]);
+        FF(mul_lazy)(&i1, &i1, &s->den[k - 1]);
+        FF(mul_lazy)(&i0, &i0, &s->den[k - 2]);
+        MF(rapply2)(s, k - 1, k - 2, &d1, &d0);
     }
 }
 
-static void MF(reduce_ba)(GF(xyzz_t) *out, MF(acc_t) *s, size_t nb) {
+static void MF(reduce_ba)(GF(xyzz_t) *out, GF(xyzz_t) *plain, MF(acc_t) *s, size_t nb) {
     enum { K = MSM_RED_SEGS };
     size_t L = nb / K;
     GF(aff_t) *run = s->rrun, *sum = s->rsum, *old = s->rold;
@@ -419,8 +512,14 @@ static void MF(reduce_ba)(GF(xyzz_t) *out, MF(acc_t) *s, size_t nb) {
         }
         if (k > 0) GF(xyzz_add)(&w, &w, &r);    /* w = sum_k k run_k */
     }
-    for (size_t l = L; l > 1; l >>= 1) GF(xyzz_dbl)(&w, &w);
-    GF(xyzz_add)(out, &acc, &w);
+    /* w *= L (a power of two but for bucket parts, msm.c) */
+    GF(xyzz_t) wl = w;
+    for (int bit = 62 - __builtin_clzll((unsigned long long)L); bit >= 0; bit--) {
+        GF(xyzz_dbl)(&wl, &wl);
+        if ((L >> bit) & 1) GF(xyzz_add)(&wl, &wl, &w);
+    }
+    GF(xyzz_add)(out, &acc, &wl);
+    if (plain) *plain = r;     /* r = sum_k run_k: every bucket once */
 }
 
 /* ---- Pippenger ------------------------------------------------------------
@@ -442,10 +541,13 @@ typedef struct {
     const GF(aff_t) *phi;       /* GLV: phi(bases[i]); NULL without GLV */
     const uint64_t *scalars;    /* GLV: |k1|, |k2| (2 limbs each); else k (4 limbs) */
     const unsigned char *neg;   /* GLV: signs of k1 (bit 0), k2 (bit 1) */
-    size_t n, chunk;
-    int c, nwin, nchunks;
+    size_t n;
+    int c, nwin, ntasks;
     const int *wpos, *wc;       /* window w: bits [wpos, wpos + wc) */
-    GF(xyzz_t) *partial;
+    const int *tw;              /* task t: window tw[t], points [tlo[t], thi[t]), */
+    const size_t *tlo, *thi;
+    const uint32_t *tblo, *tbhi; /* buckets [tblo[t], tbhi[t]) of its window */
+    GF(xyzz_t) *partial;        /* task t's sum */
     int next;   /* atomic task counter */
     int failed;
 } MF(ctx);
@@ -463,15 +565,17 @@ static void *MF(worker)(void *arg) {
         return NULL;
     }
     int glv = x->phi != NULL;
-    int ntasks = x->nwin * x->nchunks;
     for (;;) {
         int t = __atomic_fetch_add(&x->next, 1, __ATOMIC_RELAXED);
-        if (t >= ntasks) break;
-        int w = t / x->nchunks, ch = t % x->nchunks;
-        size_t lo = (size_t)ch * x->chunk, hi = lo + x->chunk;
-        if (hi > x->n) hi = x->n;
+        if (t >= x->ntasks) break;
+        int w = x->tw[t];
+        size_t lo = x->tlo[t], hi = x->thi[t];
         int pos = x->wpos[w], cw = x->wc[w];
-        size_t nbw = (size_t)1 << (cw - 1);
+        /* a task with part of the window's buckets (|digit| - 1 in [blo,
+         * bhi)) keeps them as buckets 0 .. nbw - 1 (local digits) */
+        const uint32_t blo = x->tblo[t], bhi = x->tbhi[t];
+        const int ranged = bhi - blo != (uint32_t)1 << (cw - 1);
+        size_t nbw = bhi - blo;
         MF(acc_window)(&s, nbw);
         int dig[2 * MSM_BLK];
         for (size_t i0 = lo; i0 < hi; i0 += MSM_BLK) {
@@ -488,6 +592,10 @@ static void *MF(worker)(void *arg) {
                     if (sg & 2) d1 = -d1;
                 } else {
                     d0 = zk_booth_digit(x->scalars + 4 * i, 4, pos, cw);
+                }
+                if (ranged) {
+                    d0 = msm_local_digit(d0, blo, bhi);
+                    d1 = msm_local_digit(d1, blo, bhi);
                 }
                 dig[2 * j] = d0; dig[2 * j + 1] = d1;
                 if (s.batch) {
@@ -506,8 +614,21 @@ static void *MF(worker)(void *arg) {
         }
         MF(finish)(&s);
         if (s.batch && nbw >= 2 * MSM_RED_SEGS) MF(fold_ovf)(&s, nbw);
-        if (s.batch && !s.any_ovf && nbw >= 2 * MSM_RED_SEGS) MF(reduce_ba)(&x->partial[t], &s, nbw);
-        else MF(reduce)(&x->partial[t], &s, nbw);
+        GF(xyzz_t) plain;
+        if (s.batch && !s.any_ovf && nbw >= 2 * MSM_RED_SEGS && nbw % MSM_RED_SEGS == 0)
+            MF(reduce_ba)(&x->partial[t], ranged ? &plain : NULL, &s, nbw);
+        else MF(reduce)(&x->partial[t], ranged ? &plain : NULL, &s, nbw);
+        if (ranged && blo) {
+            /* the local sum weighs bucket blo + j by j + 1: add blo times
+             * the plain sum of the buckets */
+            GF(xyzz_t) m;
+            GF(xyzz_set_inf)(&m);
+            for (int bit = 31; bit >= 0; bit--) {
+                GF(xyzz_dbl)(&m, &m);
+                if ((blo >> bit) & 1) GF(xyzz_add)(&m, &m, &plain);
+            }
+            GF(xyzz_add)(&x->partial[t], &x->partial[t], &m);
+        }
     }
     MF(acc_free)(&s);
     return NULL;
@@ -515,8 +636,11 @@ static void *MF(worker)(void *arg) {
 
 /* GLV precomputation over blocks: scalar splits and phi(bases) */
 typedef struct {
-    const GF(aff_t) *bases;
-    const uint64_t *scalars;
+    const GF(aff_t) *bases;     /* aligned points, or NULL: copied from src */
+    const uint8_t *src, *src1;  /* points [0, n0) and [n0, n), any alignment */
+    GF(aff_t) *copy;            /* receives them (when bases is NULL) */
+    const uint64_t *scalars, *scalars1;
+    size_t n0;
     GF(aff_t) *phi;
     uint64_t *ks;
     unsigned char *neg;
@@ -535,24 +659,59 @@ static void *MF(pre_worker)(void *arg) {
         size_t lo = blk * MSM_PRE_BLK, hi = lo + MSM_PRE_BLK;
         if (hi > x->n) hi = x->n;
         for (size_t i = lo; i < hi; i++) {
-            glv_split(x->ks + 4 * i, &x->neg[i], x->scalars + 4 * i);
-            ENDO_X(&x->phi[i].x, &x->bases[i].x);
-            x->phi[i].y = x->bases[i].y;
+            const GF(aff_t) *pt = x->bases + i;
+            if (!x->bases) {
+                const uint8_t *b = i < x->n0 ? x->src + sizeof(GF(aff_t)) * i
+                                             : x->src1 + sizeof(GF(aff_t)) * (i - x->n0);
+                memcpy(&x->copy[i], b, sizeof(GF(aff_t)));
+                pt = &x->copy[i];
+            }
+            const uint64_t *k = i < x->n0 ? x->scalars + 4 * i : x->scalars1 + 4 * (i - x->n0);
+            glv_split(x->ks + 4 * i, &x->neg[i], k);
+            ENDO_X(&x->phi[i].x, &pt->x);
+            x->phi[i].y = pt->y;
         }
     }
     return NULL;
 }
 
-static int MF(run)(GF(aff_t) *out, const GF(aff_t) *bases, const uint64_t *scalars, size_t n,
-                   int threads, int c, int flags) {
+/* The multi-exponentiation over the points of one or two key sections at
+ * any alignment: (src, scalars) for points [0, n0), (src1, scalars1) for
+ * [n0, n) (the prover's C and H summed as one).  Unless the points are one
+ * aligned array, the GLV precomputation copies them into one, on every
+ * thread, as it splits the scalars (which it makes one array too); without
+ * GLV they are copied first. */
+static int MF(run2)(GF(aff_t) *out, const uint8_t *src, const uint64_t *scalars, size_t n0,
+                    const uint8_t *src1, const uint64_t *scalars1, size_t n, int threads,
+                    int c, int flags, int release) {
     if (n == 0) { GF(aff_set_inf)(out); return 0; }
+    const size_t pb = sizeof(GF(aff_t));
+    const GF(aff_t) *bases = n0 == n && ((uintptr_t)src & 7) == 0 ? (const GF(aff_t) *)src : NULL;
+    if (!bases && (flags & MSM_NO_GLV)) {
+        /* one aligned array of points and one of scalars, then as usual */
+        GF(aff_t) *cb = (GF(aff_t) *)malloc(n * pb);
+        uint64_t *cs = (uint64_t *)malloc(n * 32);
+        if (!cb || !cs) { free(cb); free(cs); return -1; }
+        memcpy(cb, src, n0 * pb);
+        memcpy(cs, scalars, n0 * 32);
+        if (n > n0) {
+            memcpy((uint8_t *)cb + n0 * pb, src1, (n - n0) * pb);
+            memcpy(cs + 4 * n0, scalars1, (n - n0) * 32);
+        }
+        zk_release_file_pages(src, n0 * pb, release);
+        zk_release_file_pages(src1, (n - n0) * pb, release);
+        int rc = MF(run2)(out, (const uint8_t *)cb, cs, n, NULL, NULL, n, threads, c, flags, 0);
+        free(cb);
+        free(cs);
+        return rc;
+    }
     threads = par_threads(threads);
     if (n < 64) threads = 1;
     int glv = !(flags & MSM_NO_GLV);
     int bits = glv ? GLV_BITS : SCALAR_BITS;
     size_t npts = glv ? 2 * n : n;
-    int nchunks;
-    if (c < 1) msm_plan_ex(npts, bits, threads, MSM_PARAMS(), &c, &nchunks);
+    int nchunks, tail = 0;
+    if (c < 1) msm_plan_ex(npts, bits, threads, MSM_PARAMS(), &c, &nchunks, &tail);
     else {
         if (c > 16) c = 16;
         /* enough tasks to keep every thread busy, without many tiny chunks */
@@ -567,39 +726,107 @@ static int MF(run)(GF(aff_t) *out, const GF(aff_t) *bases, const uint64_t *scala
     int wpos[256], wc[256];
     msm_windows(bits, x.nwin, wpos, wc);
     x.wpos = wpos; x.wc = wc;
-    x.nchunks = nchunks;
-    x.chunk = (n + x.nchunks - 1) / x.nchunks;
-    GF(aff_t) *phi = NULL;
+    /* the tasks, in the order the threads take them: each window in
+     * nchunks chunks of its points, the last msm_tail_windows ones (the
+     * narrowest) in one chunk per thread */
+    int split_from = x.nwin - msm_tail_windows(x.nwin, threads, nchunks, tail);
+    size_t maxt = (size_t)x.nwin * (size_t)(nchunks > threads ? nchunks : threads);
+    int *tw = (int *)malloc(maxt * sizeof(int));
+    size_t *tlo = (size_t *)malloc(maxt * sizeof(size_t)), *thi = (size_t *)malloc(maxt * sizeof(size_t));
+    uint32_t *tblo = (uint32_t *)malloc(maxt * sizeof(uint32_t));
+    uint32_t *tbhi = (uint32_t *)malloc(maxt * sizeof(uint32_t));
+    if (!tw || !tlo || !thi || !tblo || !tbhi) {
+        free(tw); free(tlo); free(thi); free(tblo); free(tbhi);
+        return -1;
+    }
+    int ntasks = 0;
+    for (int w = 0; w < x.nwin; w++) {
+        uint32_t nbw = (uint32_t)1 << (wc[w] - 1);
+        if (w >= split_from) {
+            /* one part of the buckets per thread, cut at multiples of
+             * MSM_RED_SEGS (the batch-affine reduction's segments) */
+            uint32_t units = nbw / MSM_RED_SEGS ? nbw / MSM_RED_SEGS : 1;
+            uint32_t unit = nbw / units, prev = 0;
+            for (int k = 1; k <= threads; k++) {
+                uint32_t cut = k == threads ? nbw : (uint32_t)((uint64_t)units * k / threads) * unit;
+                if (cut <= prev) continue;
+                tw[ntasks] = w; tlo[ntasks] = 0; thi[ntasks] = n;
+                tblo[ntasks] = prev; tbhi[ntasks] = cut;
+                ntasks++;
+                prev = cut;
+            }
+            continue;
+        }
+        size_t chunk = (n + (size_t)nchunks - 1) / (size_t)nchunks;
+        for (int ch = 0; ch < nchunks; ch++) {
+            size_t lo = (size_t)ch * chunk, hi = lo + chunk < n ? lo + chunk : n;
+            if (lo >= hi) break;
+            tw[ntasks] = w; tlo[ntasks] = lo; thi[ntasks] = hi;
+            tblo[ntasks] = 0; tbhi[ntasks] = nbw;
+            ntasks++;
+        }
+    }
+    x.tw = tw; x.tlo = tlo; x.thi = thi; x.tblo = tblo; x.tbhi = tbhi; x.ntasks = ntasks;
+    GF(aff_t) *phi = NULL, *copy = NULL;
     uint64_t *ks = NULL;
     unsigned char *neg = NULL;
     if (glv) {
         phi = (GF(aff_t) *)malloc(n * sizeof(GF(aff_t)));
         ks = (uint64_t *)malloc(n * 4 * sizeof(uint64_t));
         neg = (unsigned char *)malloc(n);
-        if (!phi || !ks || !neg) { free(phi); free(ks); free(neg); return -1; }
-        MF(pre_ctx) p = {bases, scalars, phi, ks, neg, n, 0};
+        copy = bases ? NULL : (GF(aff_t) *)malloc(n * pb);
+        if (!phi || !ks || !neg || (!bases && !copy)) {
+            free(phi); free(ks); free(neg); free(copy); free(tw); free(tlo); free(thi); free(tblo); free(tbhi);
+            return -1;
+        }
+        MF(pre_ctx) p = {bases, src, src1, copy, scalars, scalars1, n0, phi, ks, neg, n, 0};
         size_t nblk = (n + MSM_PRE_BLK - 1) / MSM_PRE_BLK;
         par_run(MF(pre_worker), &p, (size_t)threads < nblk ? threads : (int)nblk);
         x.phi = phi; x.scalars = ks; x.neg = neg;
+        if (!bases) {
+            x.bases = copy;
+            zk_release_file_pages(src, n0 * pb, release);
+            zk_release_file_pages(src1, (n - n0) * pb, release);
+        }
     }
-    int ntasks = x.nwin * x.nchunks;
     x.partial = (GF(xyzz_t) *)malloc((size_t)ntasks * sizeof(GF(xyzz_t)));
-    if (!x.partial) { free(phi); free(ks); free(neg); return -1; }
+    if (!x.partial) {
+        free(phi); free(ks); free(neg); free(copy); free(tw); free(tlo); free(thi); free(tblo); free(tbhi);
+        return -1;
+    }
     par_run(MF(worker), &x, threads > ntasks ? ntasks : threads);
-    free(phi); free(ks); free(neg);
-    if (x.failed) { free(x.partial); return -1; }
+    free(phi); free(ks); free(neg); free(copy);
+    if (x.failed) { free(x.partial); free(tw); free(tlo); free(thi); free(tblo); free(tbhi); return -1; }
     GF(jac_t) acc, t;
     GF(jac_set_inf)(&acc);
     for (int w = x.nwin - 1; w >= 0; w--) {
         for (int s = 0; s < wc[w]; s++) GF(jac_dbl)(&acc, &acc);
-        for (int ch = 0; ch < x.nchunks; ch++) {
-            GF(xyzz_to_jac)(&t, &x.partial[w * x.nchunks + ch]);
+        for (int k = 0; k < ntasks; k++) {
+            if (tw[k] != w) continue;
+            GF(xyzz_to_jac)(&t, &x.partial[k]);
             GF(jac_add)(&acc, &acc, &t);
         }
     }
-    free(x.partial);
+    free(x.partial); free(tw); free(tlo); free(thi); free(tblo); free(tbhi);
     GF(jac_to_aff)(out, &acc);
     return 0;
+}
+
+static int MF(run)(GF(aff_t) *out, const GF(aff_t) *bases, const uint64_t *scalars, size_t n,
+                   int threads, int c, int flags) {
+    return MF(run2)(out, (const uint8_t *)bases, scalars, n, NULL, NULL, n, threads, c, flags, 0);
+}
+
+int ZK_CAT(ZK_CAT(msm_, CURVE), _sections)(uint64_t *out, const uint8_t *bases0,
+                                           const uint64_t *scalars0, size_t n0,
+                                           const uint8_t *bases1, const uint64_t *scalars1,
+                                           size_t n1, int threads, int release) {
+    int rc = MF(run2)((GF(aff_t) *)out, bases0, scalars0, n0, bases1, scalars1, n0 + n1, threads, 0,
+                      0, release);
+    /* aligned points read in place: their pages go once the sums are done */
+    zk_release_file_pages(bases0, sizeof(GF(aff_t)) * n0, release);
+    zk_release_file_pages(bases1, sizeof(GF(aff_t)) * n1, release);
+    return rc;
 }
 
 int ZK_CAT(msm_, CURVE)(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int threads) {

@@ -42,13 +42,20 @@ int ntt_fr(fr_t *a, size_t n, int inverse, int threads);
 int ntt_fr_coset(fr_t *a, size_t n, const fr_t *shift, int inverse, int threads);
 /* Interpolation on the domain, then evaluation on its coset: the inverse
  * transform followed by the forward coset transform (what the Groth16
- * quotient does to A, B and C), with the inverse's 1/n folded into the
- * coset's powers of shift (one scaling pass instead of two). */
+ * quotient does to A, B and C), fused without permutation passes: inverse
+ * by decimation in frequency, scaling by shift^rev(i)/n (a table cached per
+ * size for the first shift asked; another shift builds a temporary one),
+ * forward by decimation in time (see ntt.c).  Sizes beyond the twiddle
+ * table run as the two transforms with one scaling pass between them. */
 int ntt_fr_to_coset(fr_t *a, size_t n, const fr_t *shift, int threads);
 /* Largest span (log2, clamped to [1, 20]) served from a twiddle table;
  * spans above it use running powers.  Returns the previous value.  For
  * tests (exercising the on-the-fly path at small sizes); not thread-safe
  * against concurrent transforms' choice of path (both paths are exact). */
 int ntt_set_table_max_log(int k);
+/* 1 (default): ntt_fr_to_coset runs fused (see ntt.c); 0: as two transforms
+ * with a scaling pass between them.  Returns the previous setting.  For
+ * tests and measurements (both paths are exact). */
+int ntt_set_fused_chain(int on);
 
 #endif

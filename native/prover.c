@@ -13,18 +13,8 @@
 #include <string.h>
 #include "parallel.h"
 
-/* Drops the pages of a read-only file map that lie wholly inside [p, p+n)
- * (MADV_DONTNEED: the next access reads them from the page cache again).
- * Only for memory the caller declared to be a file map (ZK_PROVE_RELEASE):
- * on anonymous memory it would zero the data. */
-static void release_pages(const void *p, size_t n, int release) {
-    if (!release || n == 0) return;
-    long ps = sysconf(_SC_PAGESIZE);
-    if (ps <= 0) return;
-    uintptr_t lo = ((uintptr_t)p + (uintptr_t)ps - 1) & ~((uintptr_t)ps - 1);
-    uintptr_t hi = ((uintptr_t)p + n) & ~((uintptr_t)ps - 1);
-    if (hi > lo) madvise((void *)lo, hi - lo, MADV_DONTNEED);
-}
+/* the key's file pages, dropped once read (ZK_PROVE_RELEASE, msm.h) */
+#define release_pages zk_release_file_pages
 
 /* one coefficient entry decoded; 1 if it is in range for (domain, n_vars) */
 static inline int coef_entry(const uint8_t *e, size_t domain, size_t n_vars,
@@ -159,6 +149,7 @@ typedef struct {
     const uint64_t *w;
     size_t n_vars, domain;
     int log_n, threads;
+    int last_threads;      /* threads of the last NTT chain */
     uint64_t *a, *b, *c;   /* a receives h */
     int release;           /* drop the coefficient section's pages once read */
     int64_t bad;           /* first bad coefficient entry, or -1 */
@@ -185,15 +176,19 @@ static void quotient_run(quot_t *q) {
  * none is left; run by the quotient's thread and, once its
  * multi-exponentiations are done, by the caller's (the chains are
  * independent: when the witness makes the MSMs light, e.g. mostly 0/1
- * values, the quotient is the longer branch and the caller shares it). */
-static void quotient_ntts(quot_t *q, int threads) {
+ * values, the quotient is the longer branch and the caller shares it).
+ * The last chain runs on `last_threads`: three chains on two threads
+ * would otherwise leave one thread idle for a whole chain (the other
+ * thread's share is given back by the system's scheduler once that
+ * thread's own chain is done). */
+static void quotient_ntts(quot_t *q, int threads, int last_threads) {
     fr_t shift;
     ntt_root_of_unity(&shift, q->log_n + 1);
     uint64_t *v[3] = {q->a, q->b, q->c};
     for (;;) {
         int i = __atomic_fetch_add(&q->next, 1, __ATOMIC_ACQ_REL);
         if (i >= 3) return;
-        if (ntt_fr_to_coset((fr_t *)v[i], q->domain, &shift, threads) != 0)
+        if (ntt_fr_to_coset((fr_t *)v[i], q->domain, &shift, i == 2 ? last_threads : threads) != 0)
             __atomic_store_n(&q->rc, -1, __ATOMIC_RELEASE);
     }
 }
@@ -212,7 +207,7 @@ static void quotient_body(quot_t *q) {
     j.op = 0; j.out = q->c; j.a = q->a; j.b = q->b;
     split_run_k(j, n, q->threads);
     __atomic_store_n(&q->stage, QUOT_NTT, __ATOMIC_RELEASE);
-    quotient_ntts(q, q->threads);
+    quotient_ntts(q, q->threads, q->last_threads);
     __atomic_store_n(&q->stage, QUOT_OVER, __ATOMIC_RELEASE);
 }
 
@@ -229,7 +224,7 @@ static void quotient_join(quot_t *q, int threads) {
 static void quotient_help(quot_t *q, par_task_t *task) {
     struct timespec pause = {0, 20000};
     while (__atomic_load_n(&q->stage, __ATOMIC_ACQUIRE) == QUOT_AB) nanosleep(&pause, NULL);
-    if (__atomic_load_n(&q->stage, __ATOMIC_ACQUIRE) == QUOT_NTT) quotient_ntts(q, 1);
+    if (__atomic_load_n(&q->stage, __ATOMIC_ACQUIRE) == QUOT_NTT) quotient_ntts(q, 1, q->last_threads);
     par_join(task);
 }
 
@@ -255,6 +250,29 @@ static int is_one_limbs(const uint64_t *p) {
     return p[0] == 1 && (p[1] | p[2] | p[3]) == 0;
 }
 
+/* the live rows of a segment (scalar not zero, base not infinity) and how
+ * many of those have the scalar 1, counted over ranges on the threads */
+typedef struct {
+    const uint8_t *bases;
+    const uint64_t *scalars;
+    size_t width;
+    size_t live, ones; /* atomic sums */
+} live_ctx_t;
+
+static void count_live(void *ctx, size_t lo, size_t hi) {
+    live_ctx_t *c = (live_ctx_t *)ctx;
+    const size_t pb = c->width * 8;
+    size_t live = 0, ones = 0;
+    for (size_t i = lo; i < hi; i++) {
+        const uint64_t *k = c->scalars + 4 * i;
+        if (is_zero_limbs(k, 4) || point_is_inf(c->bases + pb * i, c->width)) continue;
+        live++;
+        ones += is_one_limbs(k);
+    }
+    __atomic_fetch_add(&c->live, live, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&c->ones, ones, __ATOMIC_RELAXED);
+}
+
 /* scalars equal to 1 leave the Pippenger from this many on (fewer: the
  * gather and the second result are not worth it) */
 #define ONES_MIN 256
@@ -276,10 +294,10 @@ typedef struct {
  * bases of the scalars equal to 1 apart: those are summed (g1_sum/g2_sum,
  * about one addition each), the others go to the Pippenger.  The bases
  * are key sections at any alignment (snarkjs puts its sections at offsets
- * 2 or 4 mod 8): a single misaligned segment is copied into aligned memory
- * for this one multi-exponentiation, two segments are copied into one
- * array with their scalars; with `release` each section's file pages are
- * dropped as soon as they have been read.  width: 8 (G1) or 16 (G2).
+ * 2 or 4 mod 8): dense segments go to msm_g1_sections/msm_g2_sections as
+ * they are (that copies misaligned points on every thread while it splits
+ * the scalars), gathered rows are copied; with `release` each section's
+ * file pages are dropped as soon as they have been read.  width: 8 (G1) or 16 (G2).
  * Returns 0 or -1 (memory). */
 static int msm_segs(uint64_t *out, const msm_seg_t *seg, int nseg, size_t width, int threads,
                     int release) {
@@ -291,14 +309,10 @@ static int msm_segs(uint64_t *out, const msm_seg_t *seg, int nseg, size_t width,
     const size_t pb = width * 8; /* bytes per point */
     size_t live = 0, ones = 0, n = 0;
     for (int g = 0; g < nseg; g++) {
-        const uint8_t *bases = seg[g].bases;
-        const uint64_t *scalars = seg[g].scalars;
-        for (size_t i = 0; i < seg[g].n; i++) {
-            const uint64_t *k = scalars + 4 * i;
-            if (is_zero_limbs(k, 4) || point_is_inf(bases + pb * i, width)) continue;
-            live++;
-            ones += is_one_limbs(k);
-        }
+        live_ctx_t lc = {seg[g].bases, seg[g].scalars, width, 0, 0};
+        par_for(seg[g].n, par_threads(threads), 16384, count_live, &lc);
+        live += lc.live;
+        ones += lc.ones;
         n += seg[g].n;
     }
     memset(out, 0, pb);
@@ -308,36 +322,13 @@ static int msm_segs(uint64_t *out, const msm_seg_t *seg, int nseg, size_t width,
     }
     if (ones < ONES_MIN) ones = 0; /* stay in the Pippenger */
     int rc;
-    if (ones == 0 && (double)live >= 0.9 * (double)n && nseg == 1) {
-        const uint8_t *bases = seg[0].bases;
-        if (((uintptr_t)bases & 7) == 0) {
-            rc = fn(out, (const uint64_t *)bases, seg[0].scalars, n, threads);
-            release_pages(bases, pb * n, release);
-            return rc;
-        }
-        uint64_t *copy = malloc(pb * n);
-        if (!copy) return -1;
-        memcpy(copy, bases, pb * n);
-        release_pages(bases, pb * n, release);
-        rc = fn(out, copy, seg[0].scalars, n, threads);
-        free(copy);
-        return rc;
-    }
     if (ones == 0 && (double)live >= 0.9 * (double)n) {
-        /* dense segments: all their rows, one after the other */
-        uint64_t *cb = malloc(n * pb + 8), *cs = malloc(n * 32 + 8);
-        if (!cb || !cs) { free(cb); free(cs); return -1; }
-        size_t k = 0;
-        for (int g = 0; g < nseg; g++) {
-            memcpy((uint8_t *)cb + pb * k, seg[g].bases, pb * seg[g].n);
-            memcpy(cs + 4 * k, seg[g].scalars, 32 * seg[g].n);
-            release_pages(seg[g].bases, pb * seg[g].n, release);
-            k += seg[g].n;
-        }
-        rc = fn(out, cb, cs, n, threads);
-        free(cb);
-        free(cs);
-        return rc;
+        /* dense: the multi-exponentiation reads the sections where they
+         * are (nseg <= 2; misaligned points are copied by its threads) */
+        int (*sec)(uint64_t *, const uint8_t *, const uint64_t *, size_t, const uint8_t *,
+                   const uint64_t *, size_t, int, int) = width == 8 ? msm_g1_sections : msm_g2_sections;
+        return sec(out, seg[0].bases, seg[0].scalars, seg[0].n, nseg > 1 ? seg[1].bases : NULL,
+                   nseg > 1 ? seg[1].scalars : NULL, nseg > 1 ? seg[1].n : 0, threads, release);
     }
     size_t rest = live - ones;
     uint64_t *cb = malloc(rest * pb + 8), *cs = malloc(rest * 32 + 8);
@@ -405,6 +396,7 @@ int zk_groth16_prove_core(const uint8_t *coeffs, size_t n_coef,
      * its remaining NTT chains when these are done (quotient_help) */
     par_task_t quotient = {0};
     int started = 0;
+    q.last_threads = threads;
     if (overlap) {
         q.threads = 1;
         started = par_start(&quotient, quotient_thread, &q);

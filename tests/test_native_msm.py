@@ -147,6 +147,46 @@ def test_msm_larger_split_and_threads():
     assert bn254.g1_add(a, b) == full
 
 
+@pytest.mark.parametrize("portable", [True, False], ids=["scalar", "native"])
+def test_msm_split_tail_windows(portable):
+    """Plans whose windows do not divide evenly between the threads split
+    the leftover windows' buckets between all of them (each part adds the
+    points of its buckets, reduces them and adds its offset times their
+    plain sum): the sums are the same.  The plan's cost model depends on the
+    flush the build uses (the scalar one, or the IFMA one where compiled in
+    and not turned off), so both are run."""
+    from zkats._native import ffi, lib
+
+    was = lib.zk_get_portable()
+    bn254.set_portable(portable)
+    try:
+        c, nch, tail = ffi.new("int *"), ffi.new("int *"), ffi.new("int *")
+        split = []
+        for n in (2500, 5000, 9000, 20000, 1 << 16, 1 << 17):
+            for th in (2, 3, 4):
+                lib.msm_plan_tail(2 * n, 127, th, c, nch, tail)
+                nwin = (128 + c[0] - 1) // c[0]
+                if tail[0]:
+                    assert nch[0] == 1 and nwin % th
+                    split.append((n, th))
+        if portable:
+            lib.msm_plan_tail(1 << 17, 127, 2, c, nch, tail)
+            assert (c[0], tail[0]) == (15, 1)  # 9 windows of 14-15 bits on 2 threads (see msm.c)
+        lib.msm_plan_tail(1 << 17, 127, 1, c, nch, tail)
+        assert tail[0] == 0  # one thread: nothing to split
+        small = [(n, th) for n, th in split if n <= 20000]
+        assert {th for _, th in small} >= {2, 3}, split  # halves, and thirds cut at 128 buckets
+        for n, th in small:
+            ks, pts = g1_points(n)
+            sc = rand_scalars(n)
+            S = ints_to_limbs(sc)
+            expect = bn254.g1_mul(bn254.G1_GEN, dot(ks, sc))
+            assert bn254.msm_g1_array(pts, S, threads=th) == expect
+            assert bn254.msm_g1_array(pts, S, threads=1) == expect
+    finally:
+        bn254.set_portable(bool(was))
+
+
 def test_mul_each_and_fixed_base():
     n = 40
     ks = rand_scalars(n)
@@ -335,3 +375,45 @@ def test_g2_sum_against_scalars(n):
     for th in (1, 2):
         assert bn254.g2_sum_array(pts, threads=th) == expect
     assert bn254.msm_g2_array(pts, ints_to_limbs([1] * n)) == expect
+
+
+@pytest.mark.parametrize("offset", [0, 2, 4])
+@pytest.mark.parametrize("g2", [False, True])
+def test_msm_sections_two_misaligned_segments(offset, g2):
+    """msm_g1_sections/msm_g2_sections (the prover's C and H as one
+    multi-exponentiation) read two point sections at any alignment (snarkjs
+    zkey sections sit at offsets 2 or 4 mod 8) and equal the sum of the
+    scalar products; one section alone and an empty second one too."""
+    from zkats._native import ffi, lib
+
+    n0, n1 = (700, 450) if g2 else (2600, 1900)
+    make = g2_points if g2 else g1_points
+    width = 16 if g2 else 8
+    ks0, p0 = make(n0)
+    ks1, p1 = make(n1)
+    sc0, sc1 = rand_scalars(n0), rand_scalars(n1)
+    S0, S1 = ints_to_limbs(sc0), ints_to_limbs(sc1)
+
+    def misaligned(pts):
+        raw = np.zeros(pts.nbytes + 8, np.uint8)
+        raw[offset : offset + pts.nbytes] = np.frombuffer(pts.tobytes(), np.uint8)
+        return raw, ffi.from_buffer("uint8_t[]", raw)[offset : offset + pts.nbytes]
+
+    keep0, b0 = misaligned(p0)
+    keep1, b1 = misaligned(p1)
+    fn = lib.msm_g2_sections if g2 else lib.msm_g1_sections
+    gen, mul, add = (
+        (bn254.G2_GEN, bn254.g2_mul, bn254.g2_add)
+        if g2
+        else (bn254.G1_GEN, bn254.g1_mul, bn254.g1_add)
+    )
+    to_points = bn254.g2_array_to_points if g2 else bn254.g1_array_to_points
+    expect0 = mul(gen, dot(ks0, sc0))
+    expect = add(expect0, mul(gen, dot(ks1, sc1)))
+    for th in (1, 2, 3):
+        out = np.zeros((1, width), np.uint64)
+        s0, s1 = ffi.from_buffer("uint64_t[]", S0), ffi.from_buffer("uint64_t[]", S1)
+        assert fn(ffi.from_buffer("uint64_t[]", out), b0, s0, n0, b1, s1, n1, th, 0) == 0
+        assert to_points(out)[0] == expect
+        assert fn(ffi.from_buffer("uint64_t[]", out), b0, s0, n0, ffi.NULL, ffi.NULL, 0, th, 0) == 0
+        assert to_points(out)[0] == expect0

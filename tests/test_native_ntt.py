@@ -382,3 +382,75 @@ def test_ntt_2_21_beyond_the_table():
             acc = (acc * x + c) % R
         assert got == acc
     assert np.array_equal(bn254.ntt_array(ev, inverse=True), a)
+
+
+# ---- the quotient's chain: interpolation, then evaluation on a coset ----------------
+
+
+def to_coset_ref(ev, s):
+    """Evaluations at s * w^i of the polynomial whose evaluations at w^i are ev:
+    plain-int inverse FFT, then the coset FFT."""
+    n = len(ev)
+    w = root(n.bit_length() - 1)
+    inv_n = pow(n, -1, R)
+    coeffs = [x * inv_n % R for x in fft_ref(ev, pow(w, -1, R))]
+    return fft_ref([c * p % R for c, p in zip(coeffs, powers(s, n))], w)
+
+
+@pytest.mark.parametrize("k", range(13))
+def test_to_coset_matches_reference(k):
+    n = 1 << k
+    ev = rand_vec(n)
+    a = bn254.fr_ints_to_mont_array(ev)
+    shifts = [root(k + 1), rng.randrange(2, R), root(k + 1)]  # cached, temporary, cached
+    for s in shifts:
+        want = to_coset_ref(ev, s)
+        for th in (1, 2, 3):
+            assert bn254.fr_mont_array_to_ints(bn254.to_coset_array(a, s, threads=th)) == want, (
+                k,
+                th,
+            )
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 9, 10, 11, 13, 14, 15, 16])
+def test_to_coset_fused_equals_split(k):
+    """The fused chain (DIF inverse, bit-reversed scaling, DIT forward) against
+    the two separate transforms, threaded and not, on both field paths."""
+    a = bn254.fr_ints_to_mont_array(rand_vec(1 << k))
+    s = root(k + 1)
+    old = bn254.set_fused_ntt_chain(False)
+    try:
+        split = bn254.to_coset_array(a, s, threads=1)
+    finally:
+        bn254.set_fused_ntt_chain(old)
+    assert np.array_equal(split, bn254.coset_ntt_array(bn254.ntt_array(a, inverse=True), s))
+    for th in (1, 2, 3, None):
+        assert np.array_equal(bn254.to_coset_array(a, s, threads=th), split), th
+    bn254.set_portable(True)
+    try:
+        slow = bn254.to_coset_array(a, s, threads=3)
+    finally:
+        bn254.set_portable(False)
+    assert np.array_equal(slow, split)
+    # in place, and the input left alone otherwise
+    keep = a.copy()
+    out = bn254.to_coset_array(a, s)
+    assert np.array_equal(a, keep)
+    bn254.to_coset_array(a, s, inplace=True)
+    assert np.array_equal(a, out)
+
+
+def test_to_coset_beyond_the_table_and_errors():
+    old = bn254.set_ntt_table_max_log(3)  # spans above 2^3: the split path
+    try:
+        for k in (2, 3, 4, 7):
+            ev = rand_vec(1 << k)
+            s = rng.randrange(2, R)
+            got = bn254.to_coset_array(bn254.fr_ints_to_mont_array(ev), s, threads=2)
+            assert bn254.fr_mont_array_to_ints(got) == to_coset_ref(ev, s), k
+    finally:
+        bn254.set_ntt_table_max_log(old)
+    with pytest.raises(InputError):
+        bn254.to_coset_array(bn254.fr_ints_to_mont_array([1, 2, 3]), 5)
+    with pytest.raises(InputError):
+        bn254.to_coset_array(bn254.fr_ints_to_mont_array([1, 2]), 0)

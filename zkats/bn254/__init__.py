@@ -128,7 +128,9 @@ from .ntt import (
     ntt,
     ntt_array,
     root_of_unity,
+    set_fused_ntt_chain,
     set_ntt_table_max_log,
+    to_coset_array,
 )
 from .pairing import (
     PreparedG2,
@@ -222,6 +224,8 @@ __all__ = [
     "ntt_array",
     "coset_ntt_array",
     "set_ntt_table_max_log",
+    "set_fused_ntt_chain",
+    "to_coset_array",
     "ntt",
     "intt",
     "coset_ntt",

@@ -66,11 +66,38 @@ def coset_ntt_array(a, shift, inverse=False, threads=None, inplace=False):
     return _ntt_call(a, shift, inverse, threads)
 
 
+def to_coset_array(a, shift, threads=None, inplace=False):
+    """Evaluations at shift * w^i of the polynomial whose evaluations at w^i
+    are ``a``: ``coset_ntt_array(ntt_array(a, inverse=True), shift)`` in one
+    native call (the Groth16 quotient's chain).  ``shift`` is a nonzero int."""
+    a = _fr_vec(a, "NTT input", writable=inplace)
+    if not inplace:
+        a = a.copy()
+    _log2_size(a.shape[0], "NTT input")
+    s = _fr_int(shift, "coset shift")
+    if s == 0:
+        raise InputError("coset shift must be nonzero")
+    sm = _fr_mont_one(s, "coset shift")
+    rc = lib.ntt_fr_to_coset(_fr_p(a), a.shape[0], _fr_p(sm), _threads(threads))
+    if rc == -2:
+        raise MemoryError("NTT twiddle table")
+    if rc != 0:  # pragma: no cover - sizes are checked above
+        raise InputError(f"NTT failed (code {rc})")
+    return a
+
+
 def set_ntt_table_max_log(k: int) -> int:
     """Tuning and test hook: spans above 2^k (k clamped to [1, 20]; default
     20) get their twiddles as running powers instead of from the cached
     table.  Returns the previous setting."""
     return int(lib.ntt_set_table_max_log(int(k)))
+
+
+def set_fused_ntt_chain(on: bool) -> bool:
+    """Test and measurement hook: ``to_coset_array`` runs fused (default:
+    no permutation pass, see native/ntt.c) or as two transforms with a
+    scaling pass between them.  Returns the previous setting."""
+    return bool(lib.ntt_set_fused_chain(1 if on else 0))
 
 
 def _ntt_ints(values, shift, inverse):

@@ -10,8 +10,10 @@ For each size 2^k, a circom circuit (a chain of multiplications filling the
 ptau `ceremony.dev_prepared_ptau`, `zkats groth16 setup`, `zkats zkey
 contribute`: byte-compatible, snarkjs' setup at 2^18 takes tens of
 minutes); the artifacts are cached in the work directory.  Then,
-timed as whole processes (best of --repeat), with each process' peak RSS
-from wait4():
+timed as whole processes with each process' peak RSS, in --repeat
+interleaved rounds (each round runs every prover once, in turn, so a
+change of load touches them alike); the figures are the rounds' medians
+(``prove_best_s``: the fastest round of each):
 
 * ``zkats groth16 prove`` vs ``snarkjs groth16 prove`` (the console
   command: Python starts, parses the arguments and exec()s the native
@@ -42,6 +44,7 @@ nothing is asserted.  Targets (issue 4): prove >= 7x snarkjs, verify CLI
 import argparse
 import json
 import os
+import statistics
 import struct
 import subprocess
 import sys
@@ -74,6 +77,39 @@ def run(cmd, cwd, quiet=True):
 def best(cmd, cwd, repeat):
     runs = [timed(cmd, cwd) for _ in range(repeat)]
     return min(r[0] for r in runs), max(r[1] for r in runs), min(r[2] for r in runs)
+
+
+def interleaved(cmds, cwd, repeat):
+    """Times every command of ``cmds`` (name -> argv) ``repeat`` times, in
+    rounds: each round runs each command once, in turn, so a change of load
+    during the run touches every prover alike.  Returns ({name: (median wall
+    s, peak RSS MiB, median CPU s, best wall s, best CPU s)}, {name: error})
+    for the commands that never failed and for those that did (a failing
+    peer is reported, not fatal; zkats and snarkjs failing stop the run)."""
+    samples = {name: [] for name in cmds}
+    failed = {}
+    for _ in range(repeat):
+        for name, cmd in cmds.items():
+            if name in failed:
+                continue
+            try:
+                samples[name].append(timed(cmd, cwd))
+            except SystemExit as err:
+                if name in ("zkats", "snarkjs"):
+                    raise
+                failed[name] = str(err).strip().splitlines()[-1][:200]
+    med = statistics.median
+    return {
+        name: (
+            med(r[0] for r in rs),
+            max(r[1] for r in rs),
+            med(r[2] for r in rs),
+            min(r[0] for r in rs),
+            min(r[2] for r in rs),
+        )
+        for name, rs in samples.items()
+        if name not in failed and rs
+    }, failed
 
 
 def ptau_power(path):
@@ -238,6 +274,11 @@ def main():
     )
     ap.add_argument("--no-verify", action="store_true", help="time only the provers")
     ap.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print the prove table (medians, ratios, peak memory) in Markdown at the end",
+    )
+    ap.add_argument(
         "--wheel-zkats",
         metavar="PATH",
         help="also time this `zkats` console script's groth16 prove (column zkats_wheel: e.g."
@@ -262,6 +303,7 @@ def main():
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
     summary = {}
+    table = []
     rs = rapidsnark()
     if rs is None:
         print(
@@ -283,82 +325,39 @@ def main():
         else:
             d = prepare_circomlib(work, k, args.ptau)
             k = domain_power(d / f"{k}.r1cs")
-        zp = best(
-            [
-                ZKATS,
-                "groth16",
-                "prove",
-                "circuit.zkey",
-                "witness.wtns",
-                "zkats_proof.json",
-                "zkats_public.json",
-                "--quiet",
-            ],
-            d,
-            args.repeat,
-        )
-        ze = None
+        out = lambda tag: [f"{tag}_proof.json", f"{tag}_public.json"]  # noqa: E731
+        provers = {
+            "zkats": [ZKATS, "groth16", "prove", "circuit.zkey", "witness.wtns", *out("zkats")]
+            + ["--quiet"],
+            "snarkjs": [SNARKJS, "groth16", "prove", "circuit.zkey", "witness.wtns"]
+            + out("snarkjs"),
+        }
         if exe is not None:
-            ze = best(
-                [
-                    exe,
-                    "--quiet",
-                    "circuit.zkey",
-                    "witness.wtns",
-                    "exe_proof.json",
-                    "exe_public.json",
-                ],
-                d,
-                args.repeat,
-            )
-            run([ZKATS, "groth16", "verify", "vk.json", "exe_public.json", "exe_proof.json"], d)
-        zw = None
+            provers["zkats_exe"] = [exe, "--quiet", "circuit.zkey", "witness.wtns", *out("exe")]
         if args.wheel_zkats:
-            zw = best(
-                [
-                    args.wheel_zkats,
-                    "groth16",
-                    "prove",
-                    "circuit.zkey",
-                    "witness.wtns",
-                    "wheel_proof.json",
-                    "wheel_public.json",
-                    "--quiet",
-                ],
-                d,
-                args.repeat,
-            )
-            run([ZKATS, "groth16", "verify", "vk.json", "wheel_public.json", "wheel_proof.json"], d)
-        sp = best(
-            [
-                SNARKJS,
+            provers["zkats_wheel"] = [
+                args.wheel_zkats,
                 "groth16",
                 "prove",
                 "circuit.zkey",
                 "witness.wtns",
-                "snarkjs_proof.json",
-                "snarkjs_public.json",
-            ],
-            d,
-            args.repeat,
-        )
-        rp = rs_error = None
+                *out("wheel"),
+                "--quiet",
+            ]
         if rs is not None:
-            try:
-                rp = best(
-                    [rs, "circuit.zkey", "witness.wtns", "rs_proof.json", "rs_public.json"],
-                    d,
-                    args.repeat,
-                )
-                # its proof must verify too (zkats' public signals: the same
-                # values; rapidsnark writes `null` for a circuit without any)
-                run(
-                    [ZKATS, "groth16", "verify", "vk.json", "zkats_public.json", "rs_proof.json"],
-                    d,
-                )
-            except SystemExit as err:  # a failing peer is reported, not fatal
-                rs_error = str(err).strip().splitlines()[-1][:200]
-                print(f"# rapidsnark failed on {label}: {rs_error}", file=sys.stderr)
+            provers["rapidsnark"] = [rs, "circuit.zkey", "witness.wtns", *out("rs")]
+        runs, failed = interleaved(provers, d, args.repeat)
+        for tag, name in (("exe", "zkats_exe"), ("wheel", "zkats_wheel"), ("rs", "rapidsnark")):
+            if name in runs:
+                # each proof verifies (rapidsnark writes `null` public signals
+                # for a circuit without any: check its proof against zkats')
+                pub = "zkats_public.json" if tag == "rs" else f"{tag}_public.json"
+                run([ZKATS, "groth16", "verify", "vk.json", pub, f"{tag}_proof.json"], d)
+        zp, sp = runs["zkats"], runs["snarkjs"]
+        ze, zw, rp = runs.get("zkats_exe"), runs.get("zkats_wheel"), runs.get("rapidsnark")
+        rs_error = failed.get("rapidsnark")
+        if rs_error:
+            print(f"# rapidsnark failed on {label}: {rs_error}", file=sys.stderr)
         # cross-check: each verifies the other's proof (best() stops on a failure)
         vrep = 1 if args.no_verify else args.repeat
         zv = best(
@@ -375,7 +374,19 @@ def main():
         rec = {
             "circuit": label,
             "domain": f"2^{k}",
+            # medians of --repeat interleaved rounds; best: the fastest round
             "prove_s": {"zkats": round(zp[0], 3), "snarkjs": round(sp[0], 3)},
+            "prove_best_s": {
+                name: round(r[3], 3)
+                for name, r in (
+                    ("zkats", zp),
+                    ("zkats_exe", ze),
+                    ("zkats_wheel", zw),
+                    ("snarkjs", sp),
+                    ("rapidsnark", rp),
+                )
+                if r is not None
+            },
             # CPU seconds (user + system, all threads): steadier than wall on a loaded machine
             "prove_cpu_s": {"zkats": round(zp[2], 3), "snarkjs": round(sp[2], 3)},
             "prove_cpu_ratio": round(sp[2] / zp[2], 2),
@@ -396,6 +407,7 @@ def main():
                 "prove_s": round(ze[0], 3),
                 "prove_cpu_s": round(ze[2], 3),
                 "prove_peak_mib": round(ze[1], 1),
+                "vs_rapidsnark_x": None if rp is None else round(rp[0] / ze[0], 2),
                 "vs_rapidsnark_cpu_x": None if rp is None else round(rp[2] / ze[2], 2),
             },
             "zkats_wheel": None
@@ -404,6 +416,7 @@ def main():
                 "prove_s": round(zw[0], 3),
                 "prove_cpu_s": round(zw[2], 3),
                 "prove_peak_mib": round(zw[1], 1),
+                "vs_rapidsnark_x": None if rp is None else round(rp[0] / zw[0], 2),
                 "vs_rapidsnark_cpu_x": None if rp is None else round(rp[2] / zw[2], 2),
             },
             "load_avg_1m": round(os.getloadavg()[0], 2),
@@ -412,14 +425,17 @@ def main():
             "batch_verify_proofs_per_s": None if rate is None else round(rate, 1),
         }
         print(json.dumps(rec), flush=True)
+        table.append((label, k, zp, ze, sp, rp))
         summary[label] = {
             "prove_x": rec["prove_speedup"],
             "vs_rapidsnark_x": None if rp is None else rec["rapidsnark"]["zkats_speedup"],
             "vs_rapidsnark_cpu_x": None if rp is None else rec["rapidsnark"]["zkats_cpu_ratio"],
             "prove_cpu_x": rec["prove_cpu_ratio"],
+            "exe_vs_rapidsnark_x": None if ze is None else rec["zkats_exe"]["vs_rapidsnark_x"],
             "exe_vs_rapidsnark_cpu_x": None
             if ze is None
             else rec["zkats_exe"]["vs_rapidsnark_cpu_x"],
+            "wheel_vs_rapidsnark_x": None if zw is None else rec["zkats_wheel"]["vs_rapidsnark_x"],
             "wheel_vs_rapidsnark_cpu_x": None
             if zw is None
             else rec["zkats_wheel"]["vs_rapidsnark_cpu_x"],
@@ -449,6 +465,41 @@ def main():
             }
         )
     )
+    if args.markdown:
+        print_table(table, args.repeat, load_start[0], os.getloadavg()[0])
+
+
+def print_table(rows, repeat, load0, load1):
+    """The prove figures as a Markdown table: medians of the interleaved
+    rounds (wall and CPU milliseconds), the ratios against rapidsnark and
+    snarkjs, peak memory."""
+
+    def ms(r, i=0):
+        return "-" if r is None else f"{1e3 * r[i]:.0f}"
+
+    def x(a, b, i=0):
+        return "-" if a is None or b is None else f"{b[i] / a[i]:.2f}x"
+
+    def mib(r):
+        return "-" if r is None else f"{r[1]:.1f}"
+
+    print(
+        f"\nprove, whole processes: medians of {repeat} interleaved rounds, load {load0:.2f}"
+        f" -> {load1:.2f} (wall ms / CPU ms; ratios: the peer's time over zkats')\n"
+    )
+    print(
+        "| circuit | domain | zkats-prove | zkats groth16 prove | rapidsnark | snarkjs "
+        "| exe vs rapidsnark, wall / CPU | console vs rapidsnark, wall / CPU "
+        "| console vs snarkjs, wall | peak MiB exe / rapidsnark |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    for label, k, zp, ze, sp, rp in rows:
+        print(
+            f"| {label} | 2^{k} | {ms(ze)} / {ms(ze, 2)} | {ms(zp)} / {ms(zp, 2)} "
+            f"| {ms(rp)} / {ms(rp, 2)} | {ms(sp)} / {ms(sp, 2)} "
+            f"| {x(ze, rp)} / {x(ze, rp, 2)} | {x(zp, rp)} / {x(zp, rp, 2)} | {x(zp, sp)} "
+            f"| {mib(ze)} / {mib(rp)} |"
+        )
 
 
 if __name__ == "__main__":

@@ -221,6 +221,35 @@ void msm_plan_tail(size_t npts, int bits, int threads, int *c_out, int *nch_out,
     msm_plan_ex(npts, bits, threads, msm_params_g1(), c_out, nch_out, tail_out);
 }
 
+/* Test hook of the 8-lane flush's change of form (msm_ifma.h): for each
+ * 4-limb integer in[i] < p, out16[i] = 16 in[i] mod p (what a lane holds
+ * after loading in[i]) and outdiv[i] = in[i] / 16 mod p (what a store of
+ * a lane holding in[i] writes).  Returns -1 where the IFMA code is not
+ * compiled in. */
+int msm_ifma_form(uint64_t *out16, uint64_t *outdiv, const uint64_t *in, size_t n) {
+#ifdef MSM_HAVE_IFMA
+    for (size_t g = 0; g < n; g += 8) {
+        uint64_t addr[8] __attribute__((aligned(64))), lanes[8][4];
+        for (int j = 0; j < 8; j++) {
+            size_t k = g + (size_t)j < n ? g + (size_t)j : g;
+            addr[j] = (uint64_t)(uintptr_t)(in + 4 * k);
+            memcpy(lanes[j], in + 4 * k, 32);
+        }
+        v8fe a = v8_load(_mm512_load_si512((const void *)addr), 0);
+        v8fe b = v8_from_lanes((const uint64_t(*)[4])lanes), d;
+        v8_div16(&d, &b);
+        for (int j = 0; j < 8 && g + (size_t)j < n; j++) {
+            v8_lane_get(out16 + 4 * (g + (size_t)j), &a, j);
+            v8_lane_get(outdiv + 4 * (g + (size_t)j), &d, j);
+        }
+    }
+    return 0;
+#else
+    (void)out16; (void)outdiv; (void)in; (void)n;
+    return -1;
+#endif
+}
+
 int msm_window_size(size_t n) {
     int c, nch, tail;
     msm_plan_ex(2 * n, GLV_BITS, 1, msm_params_g1(), &c, &nch, &tail);

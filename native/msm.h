@@ -83,5 +83,8 @@ void msm_plan(size_t npts, int bits, int threads, int *c, int *nchunks);
  * many (nwin % threads of them, the narrowest) are split between all the
  * threads (*tail = 1) */
 void msm_plan_tail(size_t npts, int bits, int threads, int *c, int *nchunks, int *tail);
+/* test hook: the IFMA flush's change of form on n 4-limb integers below p
+ * (out16 = 16 in mod p, outdiv = in / 16 mod p); -1 without IFMA */
+int msm_ifma_form(uint64_t *out16, uint64_t *outdiv, const uint64_t *in, size_t n);
 
 #endif

@@ -25,9 +25,9 @@ typedef struct { __m512i l[5]; } v8fe;
 static const uint64_t IFMA_P[5] = {0x08c16d87cfd47ULL, 0x916871ca8d3c2ULL, 0x181585d97816aULL, 0xa029b85045b68ULL, 0x030644e72e131ULL};
 static const uint64_t IFMA_PINV = 0x20782e4866389ULL;            /* -p^-1 mod 2^52 */
 static const uint64_t IFMA_ONE[5] = {0x20880f6fce4b4ULL, 0x49baa989a8455ULL, 0x18f014a498908ULL, 0x724f85a9201d8ULL, 0x01f16424e1bb7ULL};  /* 2^260 mod p */
-static const uint64_t IFMA_KTO[5] = {0xb0f2afaec667aULL, 0xed9626b0fffbdULL, 0x9e2a0fcad825aULL, 0xe357276f48b70ULL, 0x00d791464ef86ULL};  /* 2^264 mod p */
-static const uint64_t IFMA_KFROM[5] = {0xd438dc58f0d9dULL, 0x28f5c70b3dd35ULL, 0x879462c0a78ebULL, 0xdf2f666ea36f7ULL, 0x00e0a77c19a07ULL}; /* 2^256 mod p */
 #define IFMA_M52 0xfffffffffffffULL
+/* floor(2^52 / (top limb of p + 1)): the quotient estimate of v8_times16 */
+#define IFMA_QEST (0x10000000000000ULL / (0x030644e72e131ULL + 1))
 
 static inline v8fe v8_const(const uint64_t c[5]) {
     v8fe r;
@@ -104,6 +104,60 @@ static inline void v8_sub(v8fe *r, const v8fe *a, const v8fe *b) {
     for (int i = 0; i < 5; i++) r->l[i] = d[i];
 }
 
+/* The change of form between the library's R = 2^256 and the lanes'
+ * R' = 2^260 is a factor 16 (x R' = 16 x R), so it needs no product:
+ * v8_times16 (load) and v8_div16 (store). */
+
+/* r = 16 v mod p for v < p, normalised 52-bit limbs: the shifted value w
+ * is below 16 p; q = floor(w4 * IFMA_QEST / 2^52) from its top limb w4
+ * (< 2^50) is at most floor(w / p) and at least one less (the estimate's
+ * error is below w4 / 2^52 < 1/4 plus p's lower limbs' share), so w - q p
+ * lies in [0, 2p) and one conditional subtraction ends it */
+static inline void v8_times16(v8fe *r, const v8fe *v) {
+    const __m512i z = _mm512_setzero_si512(), m = _mm512_set1_epi64((long long)IFMA_M52);
+    __m512i w[5], lo[5], hi[5];
+    w[0] = _mm512_and_si512(_mm512_slli_epi64(v->l[0], 4), m);
+    for (int i = 1; i < 5; i++)
+        w[i] = _mm512_or_si512(_mm512_and_si512(_mm512_slli_epi64(v->l[i], 4), m),
+                               _mm512_srli_epi64(v->l[i - 1], 48));
+    __m512i q = _mm512_madd52hi_epu64(z, w[4], _mm512_set1_epi64((long long)IFMA_QEST));
+    for (int i = 0; i < 5; i++) {
+        __m512i pi = _mm512_set1_epi64((long long)IFMA_P[i]);
+        lo[i] = _mm512_madd52lo_epu64(z, q, pi);
+        hi[i] = _mm512_madd52hi_epu64(z, q, pi);
+    }
+    r->l[0] = _mm512_sub_epi64(w[0], lo[0]);
+    for (int i = 1; i < 5; i++) r->l[i] = _mm512_sub_epi64(_mm512_sub_epi64(w[i], lo[i]), hi[i - 1]);
+    for (int i = 0; i < 4; i++) {
+        r->l[i + 1] = _mm512_add_epi64(r->l[i + 1], _mm512_srai_epi64(r->l[i], 52));
+        r->l[i] = _mm512_and_si512(r->l[i], m);
+    }
+    v8_reduce_once(r);
+}
+
+/* r = x / 16 mod p for x < p, normalised 52-bit limbs: one 4-bit
+ * Montgomery step, (x + k p) / 16 with k = -x p^-1 mod 16 (exact, and
+ * below p since x + k p < 16 p) */
+static inline void v8_div16(v8fe *r, const v8fe *x) {
+    const __m512i z = _mm512_setzero_si512(), m = _mm512_set1_epi64((long long)IFMA_M52);
+    const __m512i f = _mm512_set1_epi64(15);
+    __m512i k = _mm512_and_si512(
+        _mm512_madd52lo_epu64(z, _mm512_and_si512(x->l[0], f), _mm512_set1_epi64((long long)(IFMA_PINV & 15))), f);
+    /* t = x + k p: limb i gets the low half of k p_i and the high half of k p_(i-1) */
+    __m512i t[5], p[5];
+    for (int i = 0; i < 5; i++) p[i] = _mm512_set1_epi64((long long)IFMA_P[i]);
+    t[0] = _mm512_madd52lo_epu64(x->l[0], k, p[0]);
+    for (int i = 1; i < 5; i++) t[i] = _mm512_madd52hi_epu64(_mm512_madd52lo_epu64(x->l[i], k, p[i]), k, p[i - 1]);
+    for (int i = 0; i < 4; i++) {
+        t[i + 1] = _mm512_add_epi64(t[i + 1], _mm512_srli_epi64(t[i], 52));
+        t[i] = _mm512_and_si512(t[i], m);
+    }
+    /* t / 16: its low 4 bits are 0 */
+    for (int i = 0; i < 4; i++)
+        r->l[i] = _mm512_or_si512(_mm512_srli_epi64(t[i], 4), _mm512_slli_epi64(_mm512_and_si512(t[i + 1], f), 48));
+    r->l[4] = _mm512_srli_epi64(t[4], 4);
+}
+
 /* eight 4-limb Montgomery (R = 2^256) elements at addresses addr + off ->
  * 52-bit limbs, R' form */
 static inline v8fe v8_load(__m512i addr, int off) {
@@ -119,15 +173,14 @@ static inline v8fe v8_load(__m512i addr, int off) {
     v.l[2] = _mm512_and_si512(_mm512_or_si512(_mm512_srli_epi64(l1, 40), _mm512_slli_epi64(l2, 24)), m);
     v.l[3] = _mm512_and_si512(_mm512_or_si512(_mm512_srli_epi64(l2, 28), _mm512_slli_epi64(l3, 36)), m);
     v.l[4] = _mm512_srli_epi64(l3, 16);
-    v8fe k = v8_const(IFMA_KTO);
-    v8_mul(&r, &v, &k);
+    v8_times16(&r, &v);
     return r;
 }
 
 /* the inverse of v8_load: R' form -> R form, scattered to addr + off */
 static inline void v8_store(__m512i addr, int off, const v8fe *x) {
-    v8fe k = v8_const(IFMA_KFROM), v;
-    v8_mul(&v, x, &k);
+    v8fe v;
+    v8_div16(&v, x);
     __m512i a = _mm512_add_epi64(addr, _mm512_set1_epi64(off));
     __m512i l0 = _mm512_or_si512(v.l[0], _mm512_slli_epi64(v.l[1], 52));
     __m512i l1 = _mm512_or_si512(_mm512_srli_epi64(v.l[1], 12), _mm512_slli_epi64(v.l[2], 40));

@@ -77,7 +77,10 @@ IFMA_PFX(batch)(void *scr, IFMA_AFF *bucket, const uint32_t *pb, IFMA_AFF *const
     IFMA_PFX(scratch) *s = (IFMA_PFX(scratch) *)scr;
     size_t ng = (n + 7) / 8;
     IFMA_AFF dummy_b = s->gb;
-    IFMA_FE acc = IFMA_ONE_FE();
+    /* two strands of Montgomery's trick (even and odd groups): the
+     * prefix products are one dependent chain of vector products each,
+     * so two chains fill the multiplier's latency */
+    IFMA_FE acc[2] = {IFMA_ONE_FE(), IFMA_ONE_FE()};
     __m512i PA, BA;
     for (size_t g = 0; g < ng; g++) {
         __mmask8 m = IFMA_PFX(lanes)(&PA, &BA, g, n, bucket, pb, dst, src, flag, &s->gp, &dummy_b);
@@ -89,15 +92,20 @@ IFMA_PFX(batch)(void *scr, IFMA_AFF *bucket, const uint32_t *pb, IFMA_AFF *const
             IFMA_ADD(&y2, &yb, &yb);
             s->den[g] = IFMA_BLEND(m, &s->den[g], &y2);
         }
-        s->pre[g] = acc;
-        IFMA_MUL(&acc, &acc, &s->den[g]);
+        s->pre[g] = acc[g & 1];
+        IFMA_MUL(&acc[g & 1], &acc[g & 1], &s->den[g]);
     }
-    IFMA_FE inv = IFMA_INV(&acc);
+    /* inv[j]: the inverse of strand j's product */
+    IFMA_FE both, inv[2];
+    IFMA_MUL(&both, &acc[0], &acc[1]);
+    IFMA_FE binv = IFMA_INV(&both);
+    IFMA_MUL(&inv[0], &binv, &acc[1]);
+    IFMA_MUL(&inv[1], &binv, &acc[0]);
     for (size_t g = ng; g-- > 0;) {
         __mmask8 m = IFMA_PFX(lanes)(&PA, &BA, g, n, bucket, pb, dst, src, flag, &s->gp, &dummy_b);
         IFMA_FE dinv, t, u, lam, x3, y3;
-        IFMA_MUL(&dinv, &inv, &s->pre[g]);
-        IFMA_MUL(&inv, &inv, &s->den[g]);
+        IFMA_MUL(&dinv, &inv[g & 1], &s->pre[g]);
+        IFMA_MUL(&inv[g & 1], &inv[g & 1], &s->den[g]);
         IFMA_FE yp = IFMA_LOAD(PA, IFMA_YOFF), yb = IFMA_LOAD(BA, IFMA_YOFF);
         IFMA_SUB(&t, &yp, &yb);
         if (m) {

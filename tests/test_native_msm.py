@@ -187,6 +187,34 @@ def test_msm_split_tail_windows(portable):
         bn254.set_portable(bool(was))
 
 
+def test_ifma_change_of_form():
+    """The 8-lane flush holds x 2^260 where the library holds x 2^256: its
+    loads multiply by 16 and its stores divide by 16 without a product
+    (msm_ifma.h).  Against Python on the edges (0, 1, p - 1, the values
+    whose estimate of the quotient by p sits at a boundary) and random
+    values.  Builds without the IFMA flush have nothing to check."""
+    from zkats._native import ffi, lib
+    from zkats.field import Q
+
+    inv16 = pow(16, -1, Q)
+    vals = [0, 1, 2, 15, 16, Q - 1, Q - 2, Q - 16, (1 << 253), (1 << 254) % Q]
+    vals += [(j * Q) // 16 + d for j in range(1, 16) for d in (-1, 0, 1)]
+    vals += [secrets.randbelow(Q) for _ in range(300)]
+    vals = [v % Q for v in vals]
+    src = ints_to_limbs(vals)
+    o16 = np.zeros_like(src)
+    odiv = np.zeros_like(src)
+    p = lambda a: ffi.cast("uint64_t *", a.ctypes.data)  # noqa: E731
+    rc = lib.msm_ifma_form(p(o16), p(odiv), p(src), len(vals))
+    if rc == -1:
+        pytest.skip("this build has no IFMA flush (CPU or compiler without AVX-512 IFMA)")
+    assert rc == 0
+    got16 = [int.from_bytes(r.tobytes(), "little") for r in o16]
+    gotdiv = [int.from_bytes(r.tobytes(), "little") for r in odiv]
+    assert got16 == [16 * v % Q for v in vals]
+    assert gotdiv == [v * inv16 % Q for v in vals]
+
+
 def test_mul_each_and_fixed_base():
     n = 40
     ks = rand_scalars(n)

@@ -49,7 +49,7 @@ static inline void v8_reduce_once(v8fe *r) {
 }
 
 /* r = a * b / 2^260 mod p for a, b < p */
-static inline void v8_mul(v8fe *r, const v8fe *a, const v8fe *b) {
+static inline __attribute__((always_inline)) void v8_mul(v8fe *r, const v8fe *a, const v8fe *b) {
     const __m512i z = _mm512_setzero_si512(), m = _mm512_set1_epi64((long long)IFMA_M52);
     const __m512i pinv = _mm512_set1_epi64((long long)IFMA_PINV);
     __m512i t[10], p[5];
@@ -76,7 +76,7 @@ static inline void v8_mul(v8fe *r, const v8fe *a, const v8fe *b) {
     v8_reduce_once(r);
 }
 
-static inline void v8_add(v8fe *r, const v8fe *a, const v8fe *b) {
+static inline __attribute__((always_inline)) void v8_add(v8fe *r, const v8fe *a, const v8fe *b) {
     const __m512i m = _mm512_set1_epi64((long long)IFMA_M52);
     for (int i = 0; i < 5; i++) r->l[i] = _mm512_add_epi64(a->l[i], b->l[i]);
     for (int i = 0; i < 4; i++) {
@@ -86,7 +86,7 @@ static inline void v8_add(v8fe *r, const v8fe *a, const v8fe *b) {
     v8_reduce_once(r);
 }
 
-static inline void v8_sub(v8fe *r, const v8fe *a, const v8fe *b) {
+static inline __attribute__((always_inline)) void v8_sub(v8fe *r, const v8fe *a, const v8fe *b) {
     const __m512i m = _mm512_set1_epi64((long long)IFMA_M52);
     __m512i d[5];
     for (int i = 0; i < 5; i++) d[i] = _mm512_sub_epi64(a->l[i], b->l[i]);

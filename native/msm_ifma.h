@@ -48,8 +48,10 @@ static inline void v8_reduce_once(v8fe *r) {
     for (int i = 0; i < 5; i++) r->l[i] = _mm512_mask_blend_epi64(neg, d[i], r->l[i]);
 }
 
-/* r = a * b / 2^260 mod p for a, b < p */
-static inline __attribute__((always_inline)) void v8_mul(v8fe *r, const v8fe *a, const v8fe *b) {
+/* r = a * b / 2^260 mod p, below 2p, for a, b < 2p (a b + q p < 4 p^2 +
+ * 2^260 p, and 4 p < 2^260): the lazy product, for products that only
+ * feed other products */
+static inline __attribute__((always_inline)) void v8_mul_lazy(v8fe *r, const v8fe *a, const v8fe *b) {
     const __m512i z = _mm512_setzero_si512(), m = _mm512_set1_epi64((long long)IFMA_M52);
     const __m512i pinv = _mm512_set1_epi64((long long)IFMA_PINV);
     __m512i t[10], p[5];
@@ -73,6 +75,11 @@ static inline __attribute__((always_inline)) void v8_mul(v8fe *r, const v8fe *a,
         t[i] = _mm512_and_si512(t[i], m);
     }
     for (int i = 0; i < 5; i++) r->l[i] = t[5 + i];
+}
+
+/* r = a * b / 2^260 mod p for a, b < 2p, fully reduced */
+static inline __attribute__((always_inline)) void v8_mul(v8fe *r, const v8fe *a, const v8fe *b) {
+    v8_mul_lazy(r, a, b);
     v8_reduce_once(r);
 }
 
@@ -374,6 +381,7 @@ static void ifma_gen_g2(g2_aff_t *gp, g2_aff_t *gb) {
 #define IFMA_ADD v8_add
 #define IFMA_SUB v8_sub
 #define IFMA_MUL v8_mul
+#define IFMA_MUL_LAZY v8_mul_lazy
 #define IFMA_INV v8_inv
 #define IFMA_LOAD v8_load
 #define IFMA_STORE v8_store
@@ -390,6 +398,7 @@ static void ifma_gen_g2(g2_aff_t *gp, g2_aff_t *gb) {
 #define IFMA_ADD v82_add
 #define IFMA_SUB v82_sub
 #define IFMA_MUL v82_mul
+#define IFMA_MUL_LAZY v82_mul
 #define IFMA_INV v82_inv
 #define IFMA_LOAD v82_load
 #define IFMA_STORE v82_store

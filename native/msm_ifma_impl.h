@@ -7,6 +7,8 @@
  *   IFMA_AFF       affine point type (g1_aff_t, g2_aff_t); x at offset 0
  *   IFMA_YOFF      byte offset of y in IFMA_AFF (32, 64)
  *   IFMA_ADD/SUB/MUL(r, a, b), IFMA_INV(a) -> FE, IFMA_LOAD(addr, off) -> FE,
+ *   IFMA_MUL_LAZY(r, a, b): a product only other products read (may be
+ *   left below 2p where the lane field allows it; IFMA_MUL's inputs may be),
  *   IFMA_STORE(addr, off, x), IFMA_BLEND(mask, a, b) -> FE,
  *   IFMA_ZERO() / IFMA_ONE_FE() -> FE
  *   IFMA_GEN(gp, gb) the dummy pair G, 2G of the padding lanes
@@ -93,19 +95,19 @@ IFMA_PFX(batch)(void *scr, IFMA_AFF *bucket, const uint32_t *pb, IFMA_AFF *const
             s->den[g] = IFMA_BLEND(m, &s->den[g], &y2);
         }
         s->pre[g] = acc[g & 1];
-        IFMA_MUL(&acc[g & 1], &acc[g & 1], &s->den[g]);
+        IFMA_MUL_LAZY(&acc[g & 1], &acc[g & 1], &s->den[g]);
     }
     /* inv[j]: the inverse of strand j's product */
     IFMA_FE both, inv[2];
     IFMA_MUL(&both, &acc[0], &acc[1]);
     IFMA_FE binv = IFMA_INV(&both);
-    IFMA_MUL(&inv[0], &binv, &acc[1]);
-    IFMA_MUL(&inv[1], &binv, &acc[0]);
+    IFMA_MUL_LAZY(&inv[0], &binv, &acc[1]);
+    IFMA_MUL_LAZY(&inv[1], &binv, &acc[0]);
     for (size_t g = ng; g-- > 0;) {
         __mmask8 m = IFMA_PFX(lanes)(&PA, &BA, g, n, bucket, pb, dst, src, flag, &s->gp, &dummy_b);
         IFMA_FE dinv, t, u, lam, x3, y3;
-        IFMA_MUL(&dinv, &inv[g & 1], &s->pre[g]);
-        IFMA_MUL(&inv[g & 1], &inv[g & 1], &s->den[g]);
+        IFMA_MUL_LAZY(&dinv, &inv[g & 1], &s->pre[g]);
+        IFMA_MUL_LAZY(&inv[g & 1], &inv[g & 1], &s->den[g]);
         IFMA_FE yp = IFMA_LOAD(PA, IFMA_YOFF), yb = IFMA_LOAD(BA, IFMA_YOFF);
         IFMA_SUB(&t, &yp, &yb);
         if (m) {
@@ -121,7 +123,7 @@ IFMA_PFX(batch)(void *scr, IFMA_AFF *bucket, const uint32_t *pb, IFMA_AFF *const
             }
             t = IFMA_BLEND(m, &t, &u);
         }
-        IFMA_MUL(&lam, &t, &dinv);
+        IFMA_MUL_LAZY(&lam, &t, &dinv);
         IFMA_MUL(&x3, &lam, &lam);
         IFMA_SUB(&x3, &x3, &s->xb[g]);
         IFMA_SUB(&x3, &x3, &s->xp[g]);
@@ -155,6 +157,7 @@ static void IFMA_PFX(radd)(void *scr, IFMA_AFF *const *dst, const IFMA_AFF *cons
 #undef IFMA_ADD
 #undef IFMA_SUB
 #undef IFMA_MUL
+#undef IFMA_MUL_LAZY
 #undef IFMA_INV
 #undef IFMA_LOAD
 #undef IFMA_STORE

@@ -7,7 +7,7 @@ lists them and its ``zkey verify`` compares that section byte for byte.
 So, for each circuit: ``groth16 setup`` by zkats and by snarkjs give the
 same bytes, a zkats-contributed key passes ``snarkjs zkey verify`` and a
 snarkjs-contributed key passes ``zkats zkey verify``.  The SHA-256 circuit
-(domain 2^15) is in the slow set.
+(domain 2^15, on a 2^16 ptau) is in the slow set.
 """
 
 import numpy as np
@@ -23,7 +23,11 @@ CIRCUITS = [
     pytest.param(("circomlib_comparators", 14), id="comparators"),
     pytest.param(("circomlib_smt", 14), id="smt"),
     pytest.param(("circomlib_eddsa", 14), id="eddsa"),
-    pytest.param(("circomlib_sha256", 15), id="sha256", marks=pytest.mark.slow),
+    # domain 2^15 on a 2^16 ptau: on a ptau of exactly the domain's size
+    # snarkjs' csHash reads one point past the tauG1 section (the known
+    # divergence in zkats.groth16.generator), so the keys agree but not
+    # their csHash
+    pytest.param(("circomlib_sha256", 16), id="sha256", marks=pytest.mark.slow),
 ]
 
 

@@ -112,7 +112,6 @@ typedef struct {
     int canon;       /* phase 2: this pass is the last; leave values in [0, r) */
 } ntt_ctx_t;
 
-
 static void t_bitrev(void *c, size_t lo, size_t hi) {
     ntt_ctx_t *x = c;
     int sh = 32 - x->log_n;
@@ -335,6 +334,20 @@ static inline __attribute__((always_inline)) void butterfly1(fr_t *u, fr_t *v) {
     lz_red_addsub(u->v, v->v, t.v);
 }
 
+/* the DIT layers of spans 4 .. bs inside one block of bs elements (tw:
+ * the per-layer twiddle table).  Each group's first butterfly has twiddle
+ * 1 (a ninth of the products of a block of 2^10 elements): no product */
+static inline __attribute__((always_inline)) void dit_block_layers(fr_t *blk, size_t bs, const fr_t *tw_all) {
+    for (size_t len = 4; len <= bs; len <<= 1) {
+        size_t half = len >> 1;
+        const fr_t *tw = tw_all + half;
+        for (size_t g = 0; g < bs; g += len) {
+            butterfly1(&blk[g], &blk[g + half]);
+            for (size_t j = 1; j < half; j++) butterfly(&blk[g + j], &blk[g + j + half], &tw[j]);
+        }
+    }
+}
+
 /* phase 1: blocks [lo, hi) of 2^block_log elements, all layers inside */
 static void t_blocks(void *c, size_t lo, size_t hi) {
     ntt_ctx_t *x = c;
@@ -343,17 +356,7 @@ static void t_blocks(void *c, size_t lo, size_t hi) {
         fr_t *blk = x->a + b * bs;
         /* len = 2: twiddle 1 */
         for (size_t i = 0; i + 1 < bs; i += 2) butterfly1(&blk[i], &blk[i + 1]);
-        /* each group's first butterfly has twiddle 1 (a ninth of the
-         * products of a block of 2^10 elements): no product */
-        for (size_t len = 4; len <= bs; len <<= 1) {
-            size_t half = len >> 1;
-            const fr_t *tw = x->tw + half;
-            for (size_t g = 0; g < bs; g += len) {
-                butterfly1(&blk[g], &blk[g + half]);
-                for (size_t j = 1; j < half; j++)
-                    butterfly(&blk[g + j], &blk[g + j + half], &tw[j]);
-            }
-        }
+        dit_block_layers(blk, bs, x->tw);
     }
 }
 
@@ -368,15 +371,12 @@ static void t_layer(void *c, size_t lo, size_t hi) {
         size_t end = half;
         if (end - j > hi - t) end = j + (hi - t);
         fr_t *base = x->a + g * x->len;
-        if (x->canon) {
-            for (size_t jj = j; jj < end; jj++) {
-                butterfly(&base[jj], &base[jj + half], &tw[jj]);
+        for (size_t jj = j; jj < end; jj++) {
+            butterfly(&base[jj], &base[jj + half], &tw[jj]);
+            if (x->canon) {
                 lz_canon(&base[jj]);
                 lz_canon(&base[jj + half]);
             }
-        } else {
-            for (size_t jj = j; jj < end; jj++)
-                butterfly(&base[jj], &base[jj + half], &tw[jj]);
         }
         t += end - j;
     }
@@ -497,6 +497,30 @@ static int log2_exact(size_t n) {
 }
 
 /* forward transform, or inverse without/with the 1/n scaling */
+/* phase 2: the DIT layers of spans above the block (c->block_log + 1 ..
+ * log_n), two per pass over memory, then a single one if left; spans
+ * above 2^tlog compute their twiddles on the fly.  The last pass leaves
+ * canonical values if it reads a table; else a separate pass does. */
+static void dit_passes(ntt_ctx_t *c, int tlog, int threads) {
+    int log_n = c->log_n, l = c->block_log + 1, canon_done = 0;
+    size_t n = c->n;
+    for (; l + 1 <= log_n; l += 2) {
+        c->len = (size_t)1 << l;
+        c->len_log = l;
+        c->canon = l + 1 == log_n && l + 1 <= tlog;
+        canon_done = c->canon;
+        par_for(n >> 2, threads, (size_t)1 << 11, l + 1 <= tlog ? t_layer2 : t_layer2_otf, c);
+    }
+    if (l == log_n) {
+        c->len = (size_t)1 << l;
+        c->len_log = l;
+        c->canon = l <= tlog;
+        canon_done = c->canon;
+        par_for(n >> 1, threads, (size_t)1 << 12, l <= tlog ? t_layer : t_layer_otf, c);
+    }
+    if (!canon_done) par_for(n, threads, (size_t)1 << 13, t_canon, c);
+}
+
 static int ntt_core(fr_t *a, size_t n, int inverse, int scale, int threads) {
     int log_n = log2_exact(n);
     if (log_n < 0 || log_n > NTT_MAX_LOG) return -1;
@@ -514,24 +538,7 @@ static int ntt_core(fr_t *a, size_t n, int inverse, int scale, int threads) {
     c.block_log = log_n < NTT_BLOCK_LOG ? log_n : NTT_BLOCK_LOG;
     if (c.block_log > tlog) c.block_log = tlog;
     par_for(n >> c.block_log, threads, 1, t_blocks, &c);
-    /* the last pass leaves canonical values if it reads a table; else a
-     * separate pass does */
-    int l = c.block_log + 1, canon_done = 0;
-    for (; l + 1 <= log_n; l += 2) {
-        c.len = (size_t)1 << l;
-        c.len_log = l;
-        c.canon = l + 1 == log_n && l + 1 <= tlog;
-        canon_done = c.canon;
-        par_for(n >> 2, threads, (size_t)1 << 11, l + 1 <= tlog ? t_layer2 : t_layer2_otf, &c);
-    }
-    if (l == log_n) {
-        c.len = (size_t)1 << l;
-        c.len_log = l;
-        c.canon = l <= tlog;
-        canon_done = c.canon;
-        par_for(n >> 1, threads, (size_t)1 << 12, l <= tlog ? t_layer : t_layer_otf, &c);
-    }
-    if (!canon_done) par_for(n, threads, (size_t)1 << 13, t_canon, &c);
+    dit_passes(&c, tlog, threads);
     if (inverse) {
         c.scale = scale;
         if (scale) {
@@ -708,14 +715,7 @@ static void t_chain_blocks(void *c, size_t lo, size_t hi) {
             fr_mul_lazy(&blk[i + 1], &sc[i + 1], &blk[i + 1]);
             butterfly1(&blk[i], &blk[i + 1]);
         }
-        for (size_t len = 4; len <= bs; len <<= 1) {
-            size_t half = len >> 1;
-            const fr_t *tw = x->tw + half;
-            for (size_t g = 0; g < bs; g += len) {
-                butterfly1(&blk[g], &blk[g + half]);
-                for (size_t j = 1; j < half; j++) butterfly(&blk[g + j], &blk[g + j + half], &tw[j]);
-            }
-        }
+        dit_block_layers(blk, bs, x->tw);
     }
 }
 
@@ -801,25 +801,12 @@ static int to_coset_fused(fr_t *a, int log_n, const fr_t *shift, int threads) {
         par_for(n >> 2, threads, (size_t)1 << 11, t_dif_layer2, &c);
     }
     par_for(n >> bl, threads, 1, t_chain_blocks, &c);
-    /* forward, DIT: half-spans 2^bl .. n/2, pairs, then a single one */
+    /* forward, DIT: half-spans 2^bl .. n/2 as ntt_core's (the table
+     * covers them all: the last pass leaves canonical values) */
     ntt_ctx_t d;
     memset(&d, 0, sizeof d);
-    d.a = a; d.tw = c.tw; d.log_n = log_n; d.n = n;
-    /* the last pass leaves canonical values */
-    l = bl + 1;
-    for (; l + 1 <= log_n; l += 2) {
-        d.len = (size_t)1 << l;
-        d.len_log = l;
-        d.canon = l + 1 == log_n;
-        par_for(n >> 2, threads, (size_t)1 << 11, t_layer2, &d);
-    }
-    if (l == log_n) {
-        d.len = (size_t)1 << l;
-        d.len_log = l;
-        d.canon = 1;
-        par_for(n >> 1, threads, (size_t)1 << 12, t_layer, &d);
-    }
-    if (bl == log_n) par_for(n, threads, (size_t)1 << 13, t_canon, &d);
+    d.a = a; d.tw = c.tw; d.log_n = log_n; d.n = n; d.block_log = bl;
+    dit_passes(&d, log_n, threads);
     if (owned) free((void *)c.sc);
     return 0;
 }
@@ -835,7 +822,6 @@ int ntt_set_fused_chain(int on) {
 int ntt_fr_to_coset(fr_t *a, size_t n, const fr_t *shift, int threads) {
     int log_n = log2_exact(n);
     if (log_n < 0 || log_n > NTT_MAX_LOG) return -1;
-    if (n == 1) return to_coset_split(a, n, shift, threads);
-    if (log_n > ntt_table_log || !ntt_fused) return to_coset_split(a, n, shift, threads);
+    if (n == 1 || log_n > ntt_table_log || !ntt_fused) return to_coset_split(a, n, shift, threads);
     return to_coset_fused(a, log_n, shift, threads);
 }

@@ -84,6 +84,14 @@ static int msm_tail_windows(int nwin, int threads, int nch, int tail) {
  * is about 8.6) */
 #define MSM_SCAN_COST 0.3
 
+/* one task of an MSM: window w, points [lo, hi), buckets [blo, bhi) of
+ * the window (all of them but for the split windows, msm_tail_windows) */
+typedef struct {
+    int w;
+    uint32_t blo, bhi;
+    size_t lo, hi;
+} msm_task_t;
+
 /* a Booth digit d of a window whose bucket |d| - 1 lies in [blo, bhi), as
  * a digit of the part holding those buckets (bucket |d| - 1 - blo, the
  * same sign); 0 for the other buckets' digits */

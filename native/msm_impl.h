@@ -363,6 +363,16 @@ static void MF(fold_ovf)(MF(acc_t) *s, size_t nb) {
     s->any_ovf = left;
 }
 
+/* r = k p for a small k > 0 (bucket counts and offsets), double and add */
+static void MF(xyzz_mul_small)(GF(xyzz_t) *r, const GF(xyzz_t) *p, uint64_t k) {
+    GF(xyzz_t) a = *p;
+    for (int bit = 62 - __builtin_clzll((unsigned long long)k); bit >= 0; bit--) {
+        GF(xyzz_dbl)(&a, &a);
+        if ((k >> bit) & 1) GF(xyzz_add)(&a, &a, p);
+    }
+    *r = a;
+}
+
 /* sum_b (b + 1) * bucket_b over nb buckets, by a running sum from the top */
 static void MF(reduce)(GF(xyzz_t) *out, GF(xyzz_t) *plain, const MF(acc_t) *s, size_t nb) {
     GF(xyzz_t) run, sum;
@@ -513,11 +523,8 @@ static void MF(reduce_ba)(GF(xyzz_t) *out, GF(xyzz_t) *plain, MF(acc_t) *s, size
         if (k > 0) GF(xyzz_add)(&w, &w, &r);    /* w = sum_k k run_k */
     }
     /* w *= L (a power of two but for bucket parts, msm.c) */
-    GF(xyzz_t) wl = w;
-    for (int bit = 62 - __builtin_clzll((unsigned long long)L); bit >= 0; bit--) {
-        GF(xyzz_dbl)(&wl, &wl);
-        if ((L >> bit) & 1) GF(xyzz_add)(&wl, &wl, &w);
-    }
+    GF(xyzz_t) wl;
+    MF(xyzz_mul_small)(&wl, &w, L);
     GF(xyzz_add)(out, &acc, &wl);
     if (plain) *plain = r;     /* r = sum_k run_k: every bucket once */
 }
@@ -544,9 +551,7 @@ typedef struct {
     size_t n;
     int c, nwin, ntasks;
     const int *wpos, *wc;       /* window w: bits [wpos, wpos + wc) */
-    const int *tw;              /* task t: window tw[t], points [tlo[t], thi[t]), */
-    const size_t *tlo, *thi;
-    const uint32_t *tblo, *tbhi; /* buckets [tblo[t], tbhi[t]) of its window */
+    const msm_task_t *task;     /* in the order the threads take them */
     GF(xyzz_t) *partial;        /* task t's sum */
     int next;   /* atomic task counter */
     int failed;
@@ -568,12 +573,13 @@ static void *MF(worker)(void *arg) {
     for (;;) {
         int t = __atomic_fetch_add(&x->next, 1, __ATOMIC_RELAXED);
         if (t >= x->ntasks) break;
-        int w = x->tw[t];
-        size_t lo = x->tlo[t], hi = x->thi[t];
+        const msm_task_t *tk = &x->task[t];
+        int w = tk->w;
+        size_t lo = tk->lo, hi = tk->hi;
         int pos = x->wpos[w], cw = x->wc[w];
         /* a task with part of the window's buckets (|digit| - 1 in [blo,
          * bhi)) keeps them as buckets 0 .. nbw - 1 (local digits) */
-        const uint32_t blo = x->tblo[t], bhi = x->tbhi[t];
+        const uint32_t blo = tk->blo, bhi = tk->bhi;
         const int ranged = bhi - blo != (uint32_t)1 << (cw - 1);
         size_t nbw = bhi - blo;
         MF(acc_window)(&s, nbw);
@@ -622,11 +628,7 @@ static void *MF(worker)(void *arg) {
             /* the local sum weighs bucket blo + j by j + 1: add blo times
              * the plain sum of the buckets */
             GF(xyzz_t) m;
-            GF(xyzz_set_inf)(&m);
-            for (int bit = 31; bit >= 0; bit--) {
-                GF(xyzz_dbl)(&m, &m);
-                if ((blo >> bit) & 1) GF(xyzz_add)(&m, &m, &plain);
-            }
+            MF(xyzz_mul_small)(&m, &plain, blo);
             GF(xyzz_add)(&x->partial[t], &x->partial[t], &m);
         }
     }
@@ -731,14 +733,8 @@ static int MF(run2)(GF(aff_t) *out, const uint8_t *src, const uint64_t *scalars,
      * narrowest) in one chunk per thread */
     int split_from = x.nwin - msm_tail_windows(x.nwin, threads, nchunks, tail);
     size_t maxt = (size_t)x.nwin * (size_t)(nchunks > threads ? nchunks : threads);
-    int *tw = (int *)malloc(maxt * sizeof(int));
-    size_t *tlo = (size_t *)malloc(maxt * sizeof(size_t)), *thi = (size_t *)malloc(maxt * sizeof(size_t));
-    uint32_t *tblo = (uint32_t *)malloc(maxt * sizeof(uint32_t));
-    uint32_t *tbhi = (uint32_t *)malloc(maxt * sizeof(uint32_t));
-    if (!tw || !tlo || !thi || !tblo || !tbhi) {
-        free(tw); free(tlo); free(thi); free(tblo); free(tbhi);
-        return -1;
-    }
+    msm_task_t *task = (msm_task_t *)malloc(maxt * sizeof(msm_task_t));
+    if (!task) return -1;
     int ntasks = 0;
     for (int w = 0; w < x.nwin; w++) {
         uint32_t nbw = (uint32_t)1 << (wc[w] - 1);
@@ -750,9 +746,7 @@ static int MF(run2)(GF(aff_t) *out, const uint8_t *src, const uint64_t *scalars,
             for (int k = 1; k <= threads; k++) {
                 uint32_t cut = k == threads ? nbw : (uint32_t)((uint64_t)units * k / threads) * unit;
                 if (cut <= prev) continue;
-                tw[ntasks] = w; tlo[ntasks] = 0; thi[ntasks] = n;
-                tblo[ntasks] = prev; tbhi[ntasks] = cut;
-                ntasks++;
+                task[ntasks++] = (msm_task_t){w, prev, cut, 0, n};
                 prev = cut;
             }
             continue;
@@ -761,12 +755,10 @@ static int MF(run2)(GF(aff_t) *out, const uint8_t *src, const uint64_t *scalars,
         for (int ch = 0; ch < nchunks; ch++) {
             size_t lo = (size_t)ch * chunk, hi = lo + chunk < n ? lo + chunk : n;
             if (lo >= hi) break;
-            tw[ntasks] = w; tlo[ntasks] = lo; thi[ntasks] = hi;
-            tblo[ntasks] = 0; tbhi[ntasks] = nbw;
-            ntasks++;
+            task[ntasks++] = (msm_task_t){w, 0, nbw, lo, hi};
         }
     }
-    x.tw = tw; x.tlo = tlo; x.thi = thi; x.tblo = tblo; x.tbhi = tbhi; x.ntasks = ntasks;
+    x.task = task; x.ntasks = ntasks;
     GF(aff_t) *phi = NULL, *copy = NULL;
     uint64_t *ks = NULL;
     unsigned char *neg = NULL;
@@ -776,7 +768,7 @@ static int MF(run2)(GF(aff_t) *out, const uint8_t *src, const uint64_t *scalars,
         neg = (unsigned char *)malloc(n);
         copy = bases ? NULL : (GF(aff_t) *)malloc(n * pb);
         if (!phi || !ks || !neg || (!bases && !copy)) {
-            free(phi); free(ks); free(neg); free(copy); free(tw); free(tlo); free(thi); free(tblo); free(tbhi);
+            free(phi); free(ks); free(neg); free(copy); free(task);
             return -1;
         }
         MF(pre_ctx) p = {bases, src, src1, copy, scalars, scalars1, n0, phi, ks, neg, n, 0};
@@ -791,23 +783,23 @@ static int MF(run2)(GF(aff_t) *out, const uint8_t *src, const uint64_t *scalars,
     }
     x.partial = (GF(xyzz_t) *)malloc((size_t)ntasks * sizeof(GF(xyzz_t)));
     if (!x.partial) {
-        free(phi); free(ks); free(neg); free(copy); free(tw); free(tlo); free(thi); free(tblo); free(tbhi);
+        free(phi); free(ks); free(neg); free(copy); free(task);
         return -1;
     }
     par_run(MF(worker), &x, threads > ntasks ? ntasks : threads);
     free(phi); free(ks); free(neg); free(copy);
-    if (x.failed) { free(x.partial); free(tw); free(tlo); free(thi); free(tblo); free(tbhi); return -1; }
+    if (x.failed) { free(x.partial); free(task); return -1; }
     GF(jac_t) acc, t;
     GF(jac_set_inf)(&acc);
     for (int w = x.nwin - 1; w >= 0; w--) {
         for (int s = 0; s < wc[w]; s++) GF(jac_dbl)(&acc, &acc);
         for (int k = 0; k < ntasks; k++) {
-            if (tw[k] != w) continue;
+            if (task[k].w != w) continue;
             GF(xyzz_to_jac)(&t, &x.partial[k]);
             GF(jac_add)(&acc, &acc, &t);
         }
     }
-    free(x.partial); free(tw); free(tlo); free(thi); free(tblo); free(tbhi);
+    free(x.partial); free(task);
     GF(jac_to_aff)(out, &acc);
     return 0;
 }

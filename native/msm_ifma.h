@@ -26,8 +26,6 @@ static const uint64_t IFMA_P[5] = {0x08c16d87cfd47ULL, 0x916871ca8d3c2ULL, 0x181
 static const uint64_t IFMA_PINV = 0x20782e4866389ULL;            /* -p^-1 mod 2^52 */
 static const uint64_t IFMA_ONE[5] = {0x20880f6fce4b4ULL, 0x49baa989a8455ULL, 0x18f014a498908ULL, 0x724f85a9201d8ULL, 0x01f16424e1bb7ULL};  /* 2^260 mod p */
 #define IFMA_M52 0xfffffffffffffULL
-/* floor(2^52 / (top limb of p + 1)): the quotient estimate of v8_times16 */
-#define IFMA_QEST (0x10000000000000ULL / (0x030644e72e131ULL + 1))
 
 static inline v8fe v8_const(const uint64_t c[5]) {
     v8fe r;
@@ -116,8 +114,9 @@ static inline __attribute__((always_inline)) void v8_sub(v8fe *r, const v8fe *a,
  * v8_times16 (load) and v8_div16 (store). */
 
 /* r = 16 v mod p for v < p, normalised 52-bit limbs: the shifted value w
- * is below 16 p; q = floor(w4 * IFMA_QEST / 2^52) from its top limb w4
- * (< 2^50) is at most floor(w / p) and at least one less (the estimate's
+ * is below 16 p; q = floor(w4 floor(2^52 / (p4 + 1)) / 2^52), from the
+ * top limbs w4 (< 2^50) and p4 of w and p, is at most floor(w / p) and at
+ * least one less (the estimate's
  * error is below w4 / 2^52 < 1/4 plus p's lower limbs' share), so w - q p
  * lies in [0, 2p) and one conditional subtraction ends it */
 static inline void v8_times16(v8fe *r, const v8fe *v) {
@@ -127,7 +126,9 @@ static inline void v8_times16(v8fe *r, const v8fe *v) {
     for (int i = 1; i < 5; i++)
         w[i] = _mm512_or_si512(_mm512_and_si512(_mm512_slli_epi64(v->l[i], 4), m),
                                _mm512_srli_epi64(v->l[i - 1], 48));
-    __m512i q = _mm512_madd52hi_epu64(z, w[4], _mm512_set1_epi64((long long)IFMA_QEST));
+    /* floor(2^52 / (top limb of p + 1)) */
+    const __m512i qest = _mm512_set1_epi64((long long)((1ULL << 52) / (IFMA_P[4] + 1)));
+    __m512i q = _mm512_madd52hi_epu64(z, w[4], qest);
     for (int i = 0; i < 5; i++) {
         __m512i pi = _mm512_set1_epi64((long long)IFMA_P[i]);
         lo[i] = _mm512_madd52lo_epu64(z, q, pi);
@@ -382,6 +383,7 @@ static void ifma_gen_g2(g2_aff_t *gp, g2_aff_t *gb) {
 #define IFMA_SUB v8_sub
 #define IFMA_MUL v8_mul
 #define IFMA_MUL_LAZY v8_mul_lazy
+#define IFMA_REDUCE v8_reduce_once
 #define IFMA_INV v8_inv
 #define IFMA_LOAD v8_load
 #define IFMA_STORE v8_store
@@ -399,6 +401,7 @@ static void ifma_gen_g2(g2_aff_t *gp, g2_aff_t *gb) {
 #define IFMA_SUB v82_sub
 #define IFMA_MUL v82_mul
 #define IFMA_MUL_LAZY v82_mul
+#define IFMA_REDUCE(a) ((void)(a))
 #define IFMA_INV v82_inv
 #define IFMA_LOAD v82_load
 #define IFMA_STORE v82_store

@@ -7,8 +7,9 @@
  *   IFMA_AFF       affine point type (g1_aff_t, g2_aff_t); x at offset 0
  *   IFMA_YOFF      byte offset of y in IFMA_AFF (32, 64)
  *   IFMA_ADD/SUB/MUL(r, a, b), IFMA_INV(a) -> FE, IFMA_LOAD(addr, off) -> FE,
- *   IFMA_MUL_LAZY(r, a, b): a product only other products read (may be
- *   left below 2p where the lane field allows it; IFMA_MUL's inputs may be),
+ *   IFMA_MUL_LAZY(r, a, b): a product only other products read, left
+ *   below 2p where the lane field allows it (IFMA_MUL and IFMA_MUL_LAZY
+ *   take such values); IFMA_REDUCE(a): a lazy value brought below p,
  *   IFMA_STORE(addr, off, x), IFMA_BLEND(mask, a, b) -> FE,
  *   IFMA_ZERO() / IFMA_ONE_FE() -> FE
  *   IFMA_GEN(gp, gb) the dummy pair G, 2G of the padding lanes
@@ -79,10 +80,7 @@ IFMA_PFX(batch)(void *scr, IFMA_AFF *bucket, const uint32_t *pb, IFMA_AFF *const
     IFMA_PFX(scratch) *s = (IFMA_PFX(scratch) *)scr;
     size_t ng = (n + 7) / 8;
     IFMA_AFF dummy_b = s->gb;
-    /* two strands of Montgomery's trick (even and odd groups): the
-     * prefix products are one dependent chain of vector products each,
-     * so two chains fill the multiplier's latency */
-    IFMA_FE acc[2] = {IFMA_ONE_FE(), IFMA_ONE_FE()};
+    IFMA_FE acc = IFMA_ONE_FE();
     __m512i PA, BA;
     for (size_t g = 0; g < ng; g++) {
         __mmask8 m = IFMA_PFX(lanes)(&PA, &BA, g, n, bucket, pb, dst, src, flag, &s->gp, &dummy_b);
@@ -94,20 +92,17 @@ IFMA_PFX(batch)(void *scr, IFMA_AFF *bucket, const uint32_t *pb, IFMA_AFF *const
             IFMA_ADD(&y2, &yb, &yb);
             s->den[g] = IFMA_BLEND(m, &s->den[g], &y2);
         }
-        s->pre[g] = acc[g & 1];
-        IFMA_MUL_LAZY(&acc[g & 1], &acc[g & 1], &s->den[g]);
+        s->pre[g] = acc;
+        IFMA_MUL_LAZY(&acc, &acc, &s->den[g]);
     }
-    /* inv[j]: the inverse of strand j's product */
-    IFMA_FE both, inv[2];
-    IFMA_MUL(&both, &acc[0], &acc[1]);
-    IFMA_FE binv = IFMA_INV(&both);
-    IFMA_MUL_LAZY(&inv[0], &binv, &acc[1]);
-    IFMA_MUL_LAZY(&inv[1], &binv, &acc[0]);
+    IFMA_FE inv;
+    IFMA_REDUCE(&acc);                    /* the inversion takes it below p */
+    inv = IFMA_INV(&acc);
     for (size_t g = ng; g-- > 0;) {
         __mmask8 m = IFMA_PFX(lanes)(&PA, &BA, g, n, bucket, pb, dst, src, flag, &s->gp, &dummy_b);
         IFMA_FE dinv, t, u, lam, x3, y3;
-        IFMA_MUL_LAZY(&dinv, &inv[g & 1], &s->pre[g]);
-        IFMA_MUL_LAZY(&inv[g & 1], &inv[g & 1], &s->den[g]);
+        IFMA_MUL_LAZY(&dinv, &inv, &s->pre[g]);
+        IFMA_MUL_LAZY(&inv, &inv, &s->den[g]);
         IFMA_FE yp = IFMA_LOAD(PA, IFMA_YOFF), yb = IFMA_LOAD(BA, IFMA_YOFF);
         IFMA_SUB(&t, &yp, &yb);
         if (m) {
@@ -158,6 +153,7 @@ static void IFMA_PFX(radd)(void *scr, IFMA_AFF *const *dst, const IFMA_AFF *cons
 #undef IFMA_SUB
 #undef IFMA_MUL
 #undef IFMA_MUL_LAZY
+#undef IFMA_REDUCE
 #undef IFMA_INV
 #undef IFMA_LOAD
 #undef IFMA_STORE

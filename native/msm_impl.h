@@ -787,6 +787,9 @@ static int MF(run2)(GF(aff_t) *out, const uint8_t *src, const uint64_t *scalars,
         return -1;
     }
     par_run(MF(worker), &x, threads > ntasks ? ntasks : threads);
+    /* points read in place: their pages go once the windows are summed
+     * (copied ones went as soon as they were copied) */
+    if (bases) zk_release_file_pages(src, n * pb, release);
     free(phi); free(ks); free(neg); free(copy);
     if (x.failed) { free(x.partial); free(task); return -1; }
     GF(jac_t) acc, t;
@@ -813,12 +816,8 @@ int ZK_CAT(ZK_CAT(msm_, CURVE), _sections)(uint64_t *out, const uint8_t *bases0,
                                            const uint64_t *scalars0, size_t n0,
                                            const uint8_t *bases1, const uint64_t *scalars1,
                                            size_t n1, int threads, int release) {
-    int rc = MF(run2)((GF(aff_t) *)out, bases0, scalars0, n0, bases1, scalars1, n0 + n1, threads, 0,
-                      0, release);
-    /* aligned points read in place: their pages go once the sums are done */
-    zk_release_file_pages(bases0, sizeof(GF(aff_t)) * n0, release);
-    zk_release_file_pages(bases1, sizeof(GF(aff_t)) * n1, release);
-    return rc;
+    return MF(run2)((GF(aff_t) *)out, bases0, scalars0, n0, bases1, scalars1, n0 + n1, threads, 0,
+                    0, release);
 }
 
 int ZK_CAT(msm_, CURVE)(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int threads) {

@@ -6,15 +6,10 @@
 #include "curve.h"
 
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <string.h>
 #include "parallel.h"
-
-/* the key's file pages, dropped once read (ZK_PROVE_RELEASE, msm.h) */
-#define release_pages zk_release_file_pages
 
 /* one coefficient entry decoded; 1 if it is in range for (domain, n_vars) */
 static inline int coef_entry(const uint8_t *e, size_t domain, size_t n_vars,
@@ -198,7 +193,7 @@ static void quotient_ntts(quot_t *q, int threads, int last_threads) {
 static void quotient_body(quot_t *q) {
     size_t n = q->domain;
     q->bad = zk_qap_ab(q->coeffs, q->n_coef, q->w, q->n_vars, q->a, q->b, n);
-    release_pages(q->coeffs, 44 * q->n_coef, q->release);
+    zk_release_file_pages(q->coeffs, 44 * q->n_coef, q->release);
     if (q->bad >= 0) {
         __atomic_store_n(&q->stage, QUOT_OVER, __ATOMIC_RELEASE);
         return;
@@ -317,7 +312,7 @@ static int msm_segs(uint64_t *out, const msm_seg_t *seg, int nseg, size_t width,
     }
     memset(out, 0, pb);
     if (live == 0) {
-        for (int g = 0; g < nseg; g++) release_pages(seg[g].bases, pb * seg[g].n, release);
+        for (int g = 0; g < nseg; g++) zk_release_file_pages(seg[g].bases, pb * seg[g].n, release);
         return 0;
     }
     if (ones < ONES_MIN) ones = 0; /* stay in the Pippenger */
@@ -349,7 +344,7 @@ static int msm_segs(uint64_t *out, const msm_seg_t *seg, int nseg, size_t width,
             memcpy(cs + 4 * k, sc, 32);
             k++;
         }
-        release_pages(bases, pb * seg[g].n, release);
+        zk_release_file_pages(bases, pb * seg[g].n, release);
     }
     rc = rest ? fn(out, cb, cs, rest, threads) : 0;
     free(cb);

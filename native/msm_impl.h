@@ -136,6 +136,17 @@ static inline void MF(apply)(MF(acc_t) *s, size_t k, const FE *dinv) {
     s->state[bi] &= (unsigned char)~MSM_BUSY;
 }
 
+/* i0 = 1 / a0 and i1 = 1 / a1 (lazy, < 2p) with one inversion of their
+ * product: the two strands' running products of Montgomery's trick */
+static inline void MF(inv2)(FE *i0, FE *i1, const FE *a0, const FE *a1) {
+    FE tot;
+    FF(mul_lazy)(&tot, a0, a1);
+    FF(reduce)(&tot, &tot);
+    FF(inv)(&tot, &tot);
+    FF(mul_lazy)(i0, &tot, a1);
+    FF(mul_lazy)(i1, &tot, a0);
+}
+
 /* apply for two entries k, j of the batch (distinct buckets), step by
  * step side by side: each addition is a chain of dependent products
  * (lambda, lambda^2, y), longer than the core's window can overlap on its
@@ -189,7 +200,7 @@ static void MF(flush)(MF(acc_t) *s) {
      * (i0, i1) going back, and the additions two by two (apply2).  The
      * running products, inverses and dinv are lazy (< 2p, see field.h):
      * they only feed products; their product is reduced for the inversion */
-    FE a0, a1, i0, i1, d0, d1, tot;
+    FE a0, a1, i0, i1, d0, d1;
     FF(set_one)(&a0);
     FF(set_one)(&a1);
     size_t k = 0;
@@ -210,11 +221,7 @@ static void MF(flush)(MF(acc_t) *s) {
         s->pre[k] = a0;
         FF(mul_lazy)(&a0, &a0, &s->den[k]);
     }
-    FF(mul_lazy)(&tot, &a0, &a1);
-    FF(reduce)(&tot, &tot);
-    FF(inv)(&tot, &tot);
-    FF(mul_lazy)(&i0, &tot, &a1); /* 1 / a0 */
-    FF(mul_lazy)(&i1, &tot, &a0); /* 1 / a1 */
+    MF(inv2)(&i0, &i1, &a0, &a1);
     if (np & 1) {
         k = np - 1;
         FF(mul_lazy)(&d0, &i0, &s->pre[k]);
@@ -454,7 +461,7 @@ static void MF(rflush)(MF(acc_t) *s, size_t m) {
 #endif
     /* two strands of lazy running products and two additions side by
      * side, as in MF(flush) */
-    FE a0, a1, i0, i1, d0, d1, tot;
+    FE a0, a1, i0, i1, d0, d1;
     FF(set_one)(&a0);
     FF(set_one)(&a1);
     for (size_t k = 0; k < m; k++) {
@@ -465,11 +472,7 @@ static void MF(rflush)(MF(acc_t) *s, size_t m) {
         s->pre[k] = *acc;
         FF(mul_lazy)(acc, acc, &s->den[k]);
     }
-    FF(mul_lazy)(&tot, &a0, &a1);
-    FF(reduce)(&tot, &tot);
-    FF(inv)(&tot, &tot);
-    FF(mul_lazy)(&i0, &tot, &a1); /* 1 / a0 */
-    FF(mul_lazy)(&i1, &tot, &a0); /* 1 / a1 */
+    MF(inv2)(&i0, &i1, &a0, &a1);
     size_t k = m;
     if (k & 1) { /* the last entry is on the even strand */
         k--;

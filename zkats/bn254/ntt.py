@@ -30,7 +30,9 @@ def _log2_size(n, what):
     return n.bit_length() - 1
 
 
-def _ntt_call(a, shift, inverse, threads):
+def _ntt_call(a, shift, inverse, threads, to_coset=False):
+    """The native transform of ``a`` in place: plain (shift None), on a
+    coset, or (``to_coset``) the inverse then the coset transform."""
     _log2_size(a.shape[0], "NTT input")
     th = _threads(threads)
     if shift is None:
@@ -40,7 +42,10 @@ def _ntt_call(a, shift, inverse, threads):
         if s == 0:
             raise InputError("coset shift must be nonzero")
         sm = _fr_mont_one(s, "coset shift")
-        rc = lib.ntt_fr_coset(_fr_p(a), a.shape[0], _fr_p(sm), 1 if inverse else 0, th)
+        if to_coset:
+            rc = lib.ntt_fr_to_coset(_fr_p(a), a.shape[0], _fr_p(sm), th)
+        else:
+            rc = lib.ntt_fr_coset(_fr_p(a), a.shape[0], _fr_p(sm), 1 if inverse else 0, th)
     if rc == -2:
         raise MemoryError("NTT twiddle table")
     if rc != 0:  # pragma: no cover - sizes are checked above
@@ -73,17 +78,7 @@ def to_coset_array(a, shift, threads=None, inplace=False):
     a = _fr_vec(a, "NTT input", writable=inplace)
     if not inplace:
         a = a.copy()
-    _log2_size(a.shape[0], "NTT input")
-    s = _fr_int(shift, "coset shift")
-    if s == 0:
-        raise InputError("coset shift must be nonzero")
-    sm = _fr_mont_one(s, "coset shift")
-    rc = lib.ntt_fr_to_coset(_fr_p(a), a.shape[0], _fr_p(sm), _threads(threads))
-    if rc == -2:
-        raise MemoryError("NTT twiddle table")
-    if rc != 0:  # pragma: no cover - sizes are checked above
-        raise InputError(f"NTT failed (code {rc})")
-    return a
+    return _ntt_call(a, shift, False, threads, to_coset=True)
 
 
 def set_ntt_table_max_log(k: int) -> int:
